@@ -1,0 +1,77 @@
+package feed
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// DefaultInterval is how often, at most, viewers are told that the store changed (30 times a second).
+const DefaultInterval = time.Second / 30
+
+// Notifier coalesces "the store changed" signals: however many events arrive, each subscriber is
+// told at most once per interval, and a subscriber that has not yet taken the last signal is not
+// sent another. A burst of a thousand events is one redraw.
+type Notifier struct {
+	dirty chan struct{}
+	mu    sync.Mutex
+	subs  map[chan struct{}]struct{}
+}
+
+// NewNotifier returns a notifier with no subscribers. Call Run to start delivering.
+func NewNotifier() *Notifier {
+	return &Notifier{dirty: make(chan struct{}, 1), subs: make(map[chan struct{}]struct{})}
+}
+
+// Changed marks the store as changed; it never blocks.
+func (n *Notifier) Changed() {
+	select {
+	case n.dirty <- struct{}{}:
+	default:
+	}
+}
+
+// Subscribe returns a channel that receives a signal after changes, and a function that ends the
+// subscription.
+func (n *Notifier) Subscribe() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	n.mu.Lock()
+	n.subs[ch] = struct{}{}
+	n.mu.Unlock()
+	return ch, func() {
+		n.mu.Lock()
+		delete(n.subs, ch)
+		n.mu.Unlock()
+	}
+}
+
+// Subscribers reports how many subscriptions are open.
+func (n *Notifier) Subscribers() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.subs)
+}
+
+// Run delivers signals until ctx ends, waiting at least interval between two deliveries.
+func (n *Notifier) Run(ctx context.Context, interval time.Duration) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-n.dirty:
+		}
+		n.mu.Lock()
+		for ch := range n.subs {
+			select {
+			case ch <- struct{}{}:
+			default: // the subscriber has a signal pending already
+			}
+		}
+		n.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}

@@ -1,0 +1,59 @@
+package feed
+
+import (
+	"time"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// Pump decodes raw messages, applies them to the store (or records why they were rejected) and
+// signals the notifier. It is the single writer of its store.
+type Pump struct {
+	store  *model.Store
+	notify *Notifier
+	taps   []Emit
+}
+
+// NewPump returns a pump that applies to store and signals notify (which may be nil).
+func NewPump(store *model.Store, notify *Notifier) *Pump {
+	return &Pump{store: store, notify: notify}
+}
+
+// Tap adds a function that sees every message before it is decoded, valid or not (a recorder).
+func (p *Pump) Tap(fn Emit) { p.taps = append(p.taps, fn) }
+
+// Handle is the Emit function sources call: it taps, decodes and applies one message.
+func (p *Pump) Handle(m Message) {
+	for _, t := range p.taps {
+		t(m)
+	}
+	p.apply(m)
+	if p.notify != nil {
+		p.notify.Changed()
+	}
+}
+
+func (p *Pump) apply(m Message) {
+	if m.Problem != "" {
+		p.store.Reject(m.Origin, m.Problem, m.Data, m.Received)
+		return
+	}
+	ev, err := model.Decode(m.Data)
+	if err != nil {
+		reason := err.Error()
+		if m.Partial {
+			reason = "truncated last line (no line ending): " + reason
+		}
+		p.store.Reject(m.Origin, reason, m.Data, m.Received)
+		return
+	}
+	p.store.Apply(ev, EventTime(ev, m))
+}
+
+// EventTime is the time an event is filed under: its ts when it has one, else when it arrived.
+func EventTime(ev model.Event, m Message) time.Time {
+	if !ev.TS.IsZero() {
+		return ev.TS
+	}
+	return m.Received
+}

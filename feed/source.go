@@ -1,0 +1,72 @@
+// Package feed turns bytes from a socket, a file or a generator into events applied to a model.Store,
+// and tells the programs that draw the store when it has changed, coalesced.
+package feed
+
+import (
+	"context"
+	"time"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// Message is one raw event exactly as received, with where it came from and when it arrived.
+type Message struct {
+	// Data is the message's bytes (one JSON object, without the line ending for files).
+	Data []byte
+	// Origin names the file and line, or the connection and message number.
+	Origin model.Origin
+	// Received is the wall-clock time the source read it.
+	Received time.Time
+	// Problem is set by the source when it already knows the message is bad (too large, a binary
+	// frame); the pump rejects it with this reason without decoding.
+	Problem string
+	// Partial marks a file's last line that had no line ending: if it does not decode, the reason
+	// says it was truncated (a killed recorder leaves at most one such line).
+	Partial bool
+}
+
+// Emit hands one message to the pump. It must not retain msg.Data's backing array after it returns
+// unless the source promises not to reuse it; sources in this package always pass a fresh slice.
+type Emit func(msg Message)
+
+// Source is a stream of raw messages: a file replay, standard input, the demo generator or a
+// WebSocket subscription. Run delivers messages until the stream ends (returning nil), the context is
+// cancelled (returning ctx.Err()) or a fatal error occurs.
+type Source interface {
+	// Run reads the stream and calls emit for every message, in order, from one goroutine.
+	Run(ctx context.Context, emit Emit) error
+	// Status reports the source's state for the status line; it is safe to call from any goroutine.
+	Status() Status
+	// Now is the source's clock: wall time for live sources, the replay position for replays. Open
+	// interactions' durations are measured against it.
+	Now() time.Time
+}
+
+// Status is a source's state as the status line shows it.
+type Status struct {
+	// Name is the source as the user named it ("demo", a path, "-", a URL).
+	Name string
+	// State is a short word: "live", "replaying", "paused", "done", "connecting", "connected", "lost".
+	State string
+	// Detail adds context to State, e.g. "retrying in 4s" or the last error.
+	Detail string
+	// Pos and Total are the position in the input (bytes for files); Total is 0 when unknown.
+	Pos, Total int64
+	// EventTime is the event time reached by a replay (zero when unknown).
+	EventTime time.Time
+	// Speed is the replay speed factor (0 means as fast as possible); Paused reports a paused replay.
+	Speed  float64
+	Paused bool
+	// Messages and Bytes count what was received so far.
+	Messages, Bytes int64
+	// Since is when the current State began (e.g. connected since).
+	Since time.Time
+}
+
+// Controller is implemented by sources that a viewer may pause or speed up (file replays).
+type Controller interface {
+	// TogglePause pauses a running replay or resumes a paused one.
+	TogglePause()
+	// SetSpeed sets the pacing factor; 0 means no waiting.
+	SetSpeed(factor float64)
+}

@@ -1,0 +1,194 @@
+package model
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// SortKey names the column rows are sorted by.
+type SortKey int
+
+// The sort keys, in the order the sort key cycles through them.
+const (
+	SortStarted SortKey = iota
+	SortDuration
+	SortState
+	SortType
+	SortAgent
+	SortService
+	SortParties
+	SortCounterpart
+	SortSubject
+	SortID
+	numSortKeys
+)
+
+var sortNames = [...]string{"started", "duration", "state", "type", "agent", "service", "parties",
+	"number", "subject", "id"}
+
+// String names the sort key as the status line shows it.
+func (k SortKey) String() string {
+	if k >= 0 && k < numSortKeys {
+		return sortNames[k]
+	}
+	return "?"
+}
+
+// Next returns the following sort key, wrapping around.
+func (k SortKey) Next() SortKey { return (k + 1) % numSortKeys }
+
+// ParseSortKey finds a sort key by its name.
+func ParseSortKey(name string) (SortKey, bool) {
+	i := slices.Index(sortNames[:], strings.ToLower(name))
+	return SortKey(i), i >= 0
+}
+
+// Query selects and orders rows for one viewer: a filter, a sort and whether ended rows are hidden.
+type Query struct {
+	Filter    Filter
+	Sort      SortKey
+	Desc      bool
+	HideEnded bool
+}
+
+// Run returns the rows that pass the query, sorted, as a new slice (rows are shared, not copied).
+// Ties keep the order of first sight, so rows do not jump while values tie.
+func (q Query) Run(rows []*Row, now time.Time) []*Row {
+	out := make([]*Row, 0, len(rows))
+	for _, r := range rows {
+		if q.HideEnded && r.Ended {
+			continue
+		}
+		if q.Filter.Match(r, now) {
+			out = append(out, r)
+		}
+	}
+	cmpFn := compareBy(q.Sort, now)
+	slices.SortStableFunc(out, func(a, b *Row) int {
+		c := cmpFn(a, b)
+		if q.Desc {
+			c = -c
+		}
+		if c == 0 {
+			c = cmp.Compare(a.Seq, b.Seq)
+		}
+		return c
+	})
+	return out
+}
+
+func compareBy(k SortKey, now time.Time) func(a, b *Row) int {
+	switch k {
+	case SortDuration:
+		return func(a, b *Row) int { return cmp.Compare(a.Duration(now), b.Duration(now)) }
+	case SortState:
+		return func(a, b *Row) int { return cmp.Compare(stateRank(a), stateRank(b)) }
+	case SortType:
+		return func(a, b *Row) int { return strings.Compare(string(a.Data.Type), string(b.Data.Type)) }
+	case SortAgent:
+		return func(a, b *Row) int { return strings.Compare(a.AgentID, b.AgentID) }
+	case SortService:
+		return func(a, b *Row) int { return strings.Compare(Str(a.Data.Service), Str(b.Data.Service)) }
+	case SortParties:
+		return func(a, b *Row) int { return cmp.Compare(len(a.Data.CallParties), len(b.Data.CallParties)) }
+	case SortCounterpart:
+		return func(a, b *Row) int { return strings.Compare(a.Data.Counterpart(), b.Data.Counterpart()) }
+	case SortSubject:
+		return func(a, b *Row) int { return strings.Compare(a.Data.Subject, b.Data.Subject) }
+	case SortID:
+		return func(a, b *Row) int { return strings.Compare(a.Data.ID, b.Data.ID) }
+	}
+	return func(a, b *Row) int { return a.Start().Compare(b.Start()) }
+}
+
+// stateRank orders states as a call passes through them; ended rows last, unknown values before them.
+func stateRank(r *Row) int {
+	if r.Ended {
+		return len(States) + 1
+	}
+	if i := slices.Index(States, r.Data.State); i >= 0 {
+		return i
+	}
+	return len(States)
+}
+
+// Filter is a compiled free-text filter: every term must appear (case-insensitively) in one of the
+// row's searchable fields. The zero Filter matches everything.
+type Filter struct {
+	text  string
+	terms []string
+}
+
+// ParseFilter compiles a filter from what the user typed.
+func ParseFilter(text string) (Filter, error) {
+	f := Filter{text: strings.TrimSpace(text)}
+	for _, t := range strings.Fields(strings.ToLower(f.text)) {
+		f.terms = append(f.terms, t)
+	}
+	return f, nil
+}
+
+// String returns the filter as typed.
+func (f Filter) String() string { return f.text }
+
+// Empty reports whether the filter matches everything.
+func (f Filter) Empty() bool { return len(f.terms) == 0 }
+
+// Match reports whether the row passes the filter.
+func (f Filter) Match(r *Row, _ time.Time) bool {
+	for _, t := range f.terms {
+		if !rowContains(r, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// rowContains looks for a lower-case term in the fields the free-text filter searches: the id, party
+// names and phones, numbers, subject, service and agent.
+func rowContains(r *Row, term string) bool {
+	d := r.Data
+	if containsFold(d.ID, term) || containsFold(d.Subject, term) || containsFold(r.AgentID, term) ||
+		containsFold(Str(d.Service), term) || containsFold(Str(d.ANI), term) ||
+		containsFold(Str(d.DNIS), term) || containsFold(Str(d.PhoneNumber), term) ||
+		containsFold(Str(d.Email), term) {
+		return true
+	}
+	for _, p := range d.CallParties {
+		if containsFold(p.Name, term) || containsFold(p.Phone, term) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s contains the lower-case term, ignoring case, without allocating for
+// ASCII text.
+func containsFold(s, term string) bool {
+	if len(term) > len(s) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return strings.Contains(strings.ToLower(s), term)
+		}
+	}
+	for i := 0; i+len(term) <= len(s); i++ {
+		j := 0
+		for ; j < len(term); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != term[j] {
+				break
+			}
+		}
+		if j == len(term) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,140 @@
+package model
+
+import "time"
+
+// Field names a column-like part of a row whose last change time is kept, so a view can highlight a
+// cell that just changed.
+type Field int
+
+// The fields whose changes are tracked.
+const (
+	FieldState Field = iota
+	FieldMuted
+	FieldRecording
+	FieldParties
+	FieldDisposition
+	FieldSubject
+	FieldService
+	FieldCounterpart
+	FieldDirection
+	FieldAudioAlert
+	NumFields
+)
+
+// Row is one interaction as the store holds it. A Row is immutable once the store has published it:
+// the store replaces it with a new Row on every change, so readers may keep and read it without locks.
+type Row struct {
+	// Key is unique in the store: the agent id and the interaction id.
+	Key string
+	// Seq orders rows by first sight; sorts use it to break ties so rows do not jump.
+	Seq uint64
+	// AgentID is the agent whose desktop reported it ("" on a single-agent stream).
+	AgentID string
+	// Data is the latest snapshot.
+	Data *Interaction
+	// Record is the ON_SAVE_ACTIVITY_RECORD snapshot, when one arrived.
+	Record *Interaction
+	// FirstSeen and Updated are event times of the first and the latest snapshot.
+	FirstSeen, Updated time.Time
+	// Ended is set by ON_INTERACTION_REMOVED (or a resync that no longer lists it) at EndedAt.
+	Ended   bool
+	EndedAt time.Time
+	// AudioAlert is the call's active audio-quality alert ("" when none).
+	AudioAlert string
+	// Timeline lists the changes found by comparing snapshots, oldest first.
+	Timeline []Change
+	// Changed holds the wall-clock time each field last changed (for highlighting).
+	Changed [NumFields]time.Time
+	// Version is the store version that produced this row.
+	Version uint64
+}
+
+// Start is when the interaction started: its startTime, or when the monitor first saw it.
+func (r *Row) Start() time.Time {
+	if t := Millis(r.Data.StartTime); !t.IsZero() {
+		return t
+	}
+	return r.FirstSeen
+}
+
+// Duration is how long the interaction has lasted at now; an ended one's duration is fixed.
+func (r *Row) Duration(now time.Time) time.Duration {
+	if r.Ended {
+		if r.Data.Duration != nil && *r.Data.Duration > 0 {
+			return time.Duration(*r.Data.Duration * float64(time.Second))
+		}
+		if end := Millis(r.Data.EndTime); !end.IsZero() {
+			return nonNegative(end.Sub(r.Start()))
+		}
+		return nonNegative(r.EndedAt.Sub(r.Start()))
+	}
+	return nonNegative(now.Sub(r.Start()))
+}
+
+// InState is how long the interaction has been in its current state at now.
+func (r *Row) InState(now time.Time) time.Duration {
+	for i := len(r.Timeline) - 1; i >= 0; i-- {
+		if k := r.Timeline[i].Kind; k == ChangeState || k == ChangeCreated {
+			return nonNegative(now.Sub(r.Timeline[i].At))
+		}
+	}
+	return nonNegative(now.Sub(r.FirstSeen))
+}
+
+func nonNegative(d time.Duration) time.Duration { return max(d, 0) }
+
+// Agent is one agent seen in the stream. Like Row it is immutable once published.
+type Agent struct {
+	ID, Username, SessionID string
+	// LoggedIn follows ON_LOGIN and ON_LOGOUT.
+	LoggedIn bool
+	// State, Reason and Since follow ON_AGENT_STATE_CHANGE (Since is the event time).
+	State  AgentState
+	Reason string
+	Since  time.Time
+	// ActiveInteraction follows ON_ACTIVE_INTERACTION_SWITCHED ("" for none).
+	ActiveInteraction string
+	// Screen is the screen-recording state, nil until reported.
+	Screen *ScreenRecording
+	// LastSeq is the last seq seen; Lost counts events that a seq jump says were lost.
+	LastSeq int64
+	HasSeq  bool
+	Lost    int64
+	// Handled counts the interactions that ended for this agent.
+	Handled int
+	// AudioAlert is an audio-quality alert reported for a call the store could not match to a row.
+	AudioAlert string
+	// FirstSeen and LastEvent are event times.
+	FirstSeen, LastEvent time.Time
+	// Timeline lists the agent's own changes (login, state, logout), oldest first.
+	Timeline []Change
+	Version  uint64
+}
+
+// Rejection is a message the store refused, with where it came from and why.
+type Rejection struct {
+	Origin Origin
+	Reason string
+	// Raw is the start of the message as received (at most 256 bytes).
+	Raw []byte
+	At  time.Time
+}
+
+// AlertKind classifies entries of the store's alert log.
+type AlertKind string
+
+// The alert kinds the store records as events arrive.
+const (
+	AlertServerError AlertKind = "server error"
+	AlertLostEvents  AlertKind = "events lost"
+	AlertAudio       AlertKind = "audio quality"
+)
+
+// Alert is an entry of the alert log.
+type Alert struct {
+	Kind    AlertKind
+	AgentID string
+	Key     string
+	Text    string
+	At      time.Time
+}

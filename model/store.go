@@ -1,0 +1,219 @@
+package model
+
+import (
+	"maps"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultRetention is how many ended interactions the store keeps before it forgets the oldest.
+const DefaultRetention = 10000
+
+const (
+	maxRejections = 1000
+	maxAlerts     = 500
+	rateWindow    = 5 // seconds averaged for events per second
+)
+
+// Store applies events and is the single source of truth for one feed. It is safe for one writer
+// (the feed's pump) and any number of concurrent readers, who read immutable snapshots.
+type Store struct {
+	mu      sync.Mutex
+	version atomic.Uint64
+	snap    atomic.Pointer[Snapshot]
+	wall    func() time.Time
+
+	retention int
+	rows      map[string]*slot
+	order     []*slot
+	gone      int // evicted slots still in order
+	ended     []*slot
+	nextSeq   uint64
+
+	agents     map[string]*Agent
+	agentOrder []string
+
+	stats      Stats
+	rate       [60]rateBucket
+	rejections ring[Rejection]
+	alerts     ring[Alert]
+}
+
+// slot is the writer's handle on a row: the row it points to is replaced, never changed.
+type slot struct {
+	row  *Row
+	gone bool
+}
+
+type rateBucket struct {
+	sec   int64
+	count int
+}
+
+// Stats are the store's counters. Snapshots carry a copy.
+type Stats struct {
+	// Events counts applied events; Rejected counts refused messages.
+	Events, Rejected int64
+	// Open and Ended count the rows by whether they have ended; Evicted counts forgotten ended rows.
+	Open, Ended, Evicted int
+	// ByState and ByType count open rows.
+	ByState map[State]int
+	ByType  map[Type]int
+	// Unknown counts events of types the monitor does not know, by type.
+	Unknown map[string]int64
+	// EventsPerSec is the mean rate over the last few seconds of event time.
+	EventsPerSec float64
+	// Lost counts events that seq jumps say were lost on the way, over all agents.
+	Lost int64
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithRetention sets how many ended interactions are kept (at least 1).
+func WithRetention(n int) Option { return func(s *Store) { s.retention = max(n, 1) } }
+
+// WithWallClock sets the clock used to stamp field changes for highlighting (tests use a fake one).
+func WithWallClock(now func() time.Time) Option { return func(s *Store) { s.wall = now } }
+
+// NewStore returns an empty store.
+func NewStore(opts ...Option) *Store {
+	s := &Store{
+		wall:       time.Now,
+		retention:  DefaultRetention,
+		rows:       make(map[string]*slot),
+		agents:     make(map[string]*Agent),
+		rejections: newRing[Rejection](maxRejections),
+		alerts:     newRing[Alert](maxAlerts),
+		stats: Stats{ByState: map[State]int{}, ByType: map[Type]int{},
+			Unknown: map[string]int64{}},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Version is the number of changes applied so far; it rises with every event and rejection.
+func (s *Store) Version() uint64 { return s.version.Load() }
+
+// Snapshot is an immutable view of the store at one version. It shares rows and agents with the
+// store (they are immutable), so taking one costs a copy of pointers, once per version for all readers.
+type Snapshot struct {
+	Version uint64
+	// Rows lists every retained interaction in order of first sight.
+	Rows []*Row
+	// Agents lists the agents in order of first sight.
+	Agents []*Agent
+	Stats  Stats
+	// Rejections lists the most recent rejected messages, oldest first.
+	Rejections []Rejection
+	// Alerts lists the most recent alert log entries, oldest first.
+	Alerts []Alert
+}
+
+// Snapshot returns the store's state at its current version. Readers calling it at the same version
+// share one snapshot.
+func (s *Store) Snapshot() *Snapshot {
+	if sn := s.snap.Load(); sn != nil && sn.Version == s.version.Load() {
+		return sn
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sn := s.snap.Load(); sn != nil && sn.Version == s.version.Load() {
+		return sn
+	}
+	sn := &Snapshot{Version: s.version.Load(), Rows: make([]*Row, 0, len(s.order)-s.gone)}
+	for _, sl := range s.order {
+		if !sl.gone {
+			sn.Rows = append(sn.Rows, sl.row)
+		}
+	}
+	sn.Agents = make([]*Agent, len(s.agentOrder))
+	for i, id := range s.agentOrder {
+		sn.Agents[i] = s.agents[id]
+	}
+	sn.Stats = s.stats
+	sn.Stats.ByState = maps.Clone(s.stats.ByState)
+	sn.Stats.ByType = maps.Clone(s.stats.ByType)
+	sn.Stats.Unknown = maps.Clone(s.stats.Unknown)
+	sn.Stats.EventsPerSec = s.eventsPerSec()
+	sn.Rejections = s.rejections.items()
+	sn.Alerts = s.alerts.items()
+	s.snap.Store(sn)
+	return sn
+}
+
+// Row returns the current row for key, or nil.
+func (s *Store) Row(key string) *Row {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sl := s.rows[key]; sl != nil {
+		return sl.row
+	}
+	return nil
+}
+
+// Reject records a refused message: where it came from, why, and its first bytes.
+func (s *Store) Reject(o Origin, reason string, raw []byte, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.Rejected++
+	s.rejections.push(Rejection{Origin: o, Reason: reason, Raw: clip(raw, 256), At: at})
+	s.version.Add(1)
+}
+
+func clip(b []byte, n int) []byte {
+	if len(b) > n {
+		b = b[:n]
+	}
+	return append([]byte(nil), b...)
+}
+
+func (s *Store) countEvent(at time.Time) {
+	s.stats.Events++
+	sec := at.Unix()
+	b := &s.rate[sec%int64(len(s.rate))]
+	if b.sec != sec {
+		b.sec, b.count = sec, 0
+	}
+	b.count++
+}
+
+// eventsPerSec averages the last rateWindow complete seconds before the newest bucket.
+func (s *Store) eventsPerSec() float64 {
+	var newest int64
+	for _, b := range s.rate {
+		newest = max(newest, b.sec)
+	}
+	total := 0
+	for _, b := range s.rate {
+		if b.sec < newest && b.sec >= newest-rateWindow {
+			total += b.count
+		}
+	}
+	return float64(total) / rateWindow
+}
+
+// ring keeps the last n items pushed.
+type ring[T any] struct {
+	buf  []T
+	next int
+	full bool
+}
+
+func newRing[T any](n int) ring[T] { return ring[T]{buf: make([]T, n)} }
+
+func (r *ring[T]) push(v T) {
+	r.buf[r.next] = v
+	r.next = (r.next + 1) % len(r.buf)
+	r.full = r.full || r.next == 0
+}
+
+func (r *ring[T]) items() []T {
+	if !r.full {
+		return append([]T(nil), r.buf[:r.next]...)
+	}
+	return append(append([]T(nil), r.buf[r.next:]...), r.buf[:r.next]...)
+}
