@@ -1,0 +1,62 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// clean sanitizes a string from an event and cuts it to width cells with an ellipsis. Every string
+// that came from the stream goes through here (or model.Sanitize) before it is drawn.
+func clean(s string, width int) string {
+	s = model.Sanitize(s)
+	if width <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) > width {
+		return ansi.Truncate(s, width, "…")
+	}
+	return s
+}
+
+// fmtDuration formats a duration as m:ss, or h:mm:ss from an hour on.
+func fmtDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
+	}
+	return fmt.Sprintf("%d:%02d", m, s)
+}
+
+// fmtClock formats an event time for timelines and logs.
+func fmtClock(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Format("15:04:05.000")
+}
+
+// typeGlyph is the one-cell glyph drawn before a media type's name.
+func typeGlyph(t model.Type) string {
+	switch t {
+	case model.TypeVoice:
+		return "☎"
+	case model.TypeChat:
+		return "≡"
+	case model.TypeEmail:
+		return "@"
+	}
+	return "?"
+}
+
+// shortID shortens an interaction id for the table: the last 8 characters.
+func shortID(id string) string {
+	if len(id) <= 8 {
+		return id
+	}
+	return "…" + id[len(id)-7:]
+}
