@@ -1,0 +1,34 @@
+package model
+
+import (
+	"testing"
+	"time"
+)
+
+// FuzzDecodeApply feeds arbitrary messages through the decoder and the store: nothing may panic, a
+// rejected message must say why, and an accepted one must apply.
+func FuzzDecodeApply(f *testing.F) {
+	f.Add([]byte(ev(EvNewInteraction, iv("a", "queued", "voice", `"callParties":[{"id":"p","name":"x","phone":"1"}]`))))
+	f.Add([]byte(ev(EvInteractionsState, `{"activeInteractionId":null,"interactions":[`+iv("a", "hold", "chat", "")+`]}`)))
+	f.Add([]byte(`{"type":"ON_AGENT_STATE_CHANGE","params":["not_ready","Lunch"],"agentId":"a","seq":3,"ts":1}`))
+	f.Add([]byte(`{"type":"ON_CALL_AUDIO_QUALITY_ALERT","params":["a",{"x":1}]}`))
+	f.Add([]byte(`{"type":5}`))
+	f.Add([]byte("\xef\xbb\xbf{}"))
+	s := NewStore(WithRetention(10))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := Decode(data)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("rejection without a reason")
+			}
+			s.Reject(Origin{Source: "fuzz", Line: 1}, err.Error(), data, time.Time{})
+			return
+		}
+		v := s.Version()
+		s.Apply(e, time.UnixMilli(1))
+		if s.Version() <= v {
+			t.Fatal("apply did not advance the version")
+		}
+		_ = s.Snapshot()
+	})
+}
