@@ -19,8 +19,8 @@ type Theme struct {
 	Mono bool
 
 	Text, Dim, Accent, Border string
-	HeaderFg, HeaderBg         string
-	SelectedFg, SelectedBg     string
+	HeaderFg, HeaderBg        string
+	SelectedFg, SelectedBg    string
 	// Changed is the background of a cell that just changed.
 	Changed string
 	// Alert, Warn and OK colour alerts, warnings and good news.
