@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Field names a column-like part of a row whose last change time is kept, so a view can highlight a
 // cell that just changed.
@@ -137,4 +140,14 @@ type Alert struct {
 	Key     string
 	Text    string
 	At      time.Time
+}
+
+// FormatDuration formats a duration as m:ss, or h:mm:ss from an hour on, as tables show it.
+func FormatDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
+	}
+	return fmt.Sprintf("%d:%02d", m, s)
 }

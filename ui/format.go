@@ -23,14 +23,7 @@ func clean(s string, width int) string {
 }
 
 // fmtDuration formats a duration as m:ss, or h:mm:ss from an hour on.
-func fmtDuration(d time.Duration) string {
-	d = d.Round(time.Second)
-	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	if h > 0 {
-		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
-	}
-	return fmt.Sprintf("%d:%02d", m, s)
-}
+func fmtDuration(d time.Duration) string { return model.FormatDuration(d) }
 
 // fmtClock formats an event time for timelines and logs.
 func fmtClock(t time.Time) string {

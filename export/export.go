@@ -1,0 +1,170 @@
+// Package export writes rows of the store as plain text, JSON or CSV: for --print (batch mode) and the
+// export key. Text output is sanitized like the screen; JSON and CSV keep strings as they came (their
+// encoders escape them).
+package export
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// Formats lists the output formats by name.
+var Formats = []string{"table", "json", "csv"}
+
+// Write writes rows in the named format. now measures open interactions' durations.
+func Write(w io.Writer, format string, rows []*model.Row, now time.Time) error {
+	switch format {
+	case "table", "text", "":
+		return WriteText(w, rows, now)
+	case "json":
+		return WriteJSON(w, rows, now)
+	case "csv":
+		return WriteCSV(w, rows, now)
+	}
+	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+}
+
+// columns are the exported columns, in order.
+var columns = []string{"agent", "id", "type", "state", "ended", "direction", "number", "service",
+	"parties", "muted", "recording", "duration", "subject"}
+
+func record(r *model.Row, now time.Time) []string {
+	d := r.Data
+	dir := ""
+	if d.CallDirection != nil {
+		dir = string(*d.CallDirection)
+	}
+	return []string{r.AgentID, d.ID, string(d.Type), string(d.State), yesNo(r.Ended), dir,
+		d.Counterpart(), model.Str(d.Service), parties(d), yesNo(d.CallMuted), yesNo(d.CallRecording),
+		model.FormatDuration(r.Duration(now)), d.Subject}
+}
+
+func parties(d *model.Interaction) string {
+	if len(d.CallParties) == 0 {
+		return "0"
+	}
+	return strconv.Itoa(len(d.CallParties)) + " " + d.CallParties[0].Name
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+
+// WriteText writes an aligned plain-text table with a header line; strings are sanitized and wide
+// characters measured in cells.
+func WriteText(w io.Writer, rows []*model.Row, now time.Time) error {
+	cells := make([][]string, 0, len(rows)+1)
+	cells = append(cells, upper(columns))
+	for _, r := range rows {
+		rec := record(r, now)
+		for i := range rec {
+			rec[i] = model.Sanitize(rec[i])
+			if ansi.StringWidth(rec[i]) > 40 {
+				rec[i] = ansi.Truncate(rec[i], 40, "…")
+			}
+		}
+		cells = append(cells, rec)
+	}
+	widths := make([]int, len(columns))
+	for _, row := range cells {
+		for i, c := range row {
+			widths[i] = max(widths[i], ansi.StringWidth(c))
+		}
+	}
+	var b strings.Builder
+	for _, row := range cells {
+		b.Reset()
+		for i, c := range row {
+			if i == len(row)-1 {
+				b.WriteString(c)
+				break
+			}
+			b.WriteString(c)
+			b.WriteString(strings.Repeat(" ", widths[i]-ansi.StringWidth(c)+2))
+		}
+		if _, err := io.WriteString(w, strings.TrimRight(b.String(), " ")+"\n"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func upper(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = strings.ToUpper(v)
+	}
+	return out
+}
+
+// WriteCSV writes the columns of the text table as CSV with a header row.
+func WriteCSV(w io.Writer, rows []*model.Row, now time.Time) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(columns); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := cw.Write(record(r, now)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// jsonRow is one row of JSON output: the summary plus the full latest snapshot and timeline.
+type jsonRow struct {
+	AgentID     string             `json:"agentId,omitempty"`
+	Ended       bool               `json:"ended"`
+	DurationSec float64            `json:"durationSec"`
+	FirstSeen   time.Time          `json:"firstSeen"`
+	EndedAt     *time.Time         `json:"endedAt,omitempty"`
+	AudioAlert  string             `json:"audioAlert,omitempty"`
+	Interaction *model.Interaction `json:"interaction"`
+	Record      *model.Interaction `json:"activityRecord,omitempty"`
+	Timeline    []jsonChange       `json:"timeline"`
+}
+
+type jsonChange struct {
+	At   time.Time `json:"at"`
+	Kind string    `json:"kind"`
+	Text string    `json:"text"`
+}
+
+// WriteJSON writes the rows as one JSON array, indented, with each row's snapshot and timeline.
+func WriteJSON(w io.Writer, rows []*model.Row, now time.Time) error {
+	out := make([]jsonRow, len(rows))
+	for i, r := range rows {
+		jr := jsonRow{AgentID: r.AgentID, Ended: r.Ended, DurationSec: r.Duration(now).Seconds(),
+			FirstSeen: r.FirstSeen, AudioAlert: r.AudioAlert, Interaction: r.Data, Record: r.Record,
+			Timeline: make([]jsonChange, len(r.Timeline))}
+		if r.Ended {
+			t := r.EndedAt
+			jr.EndedAt = &t
+		}
+		for j, c := range r.Timeline {
+			jr.Timeline[j] = jsonChange{At: c.At, Kind: string(c.Kind), Text: c.Text}
+		}
+		out[i] = jr
+	}
+	if err := json.MarshalWrite(w, out, jsontext.Multiline(true), jsontext.WithIndent("  ")); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
