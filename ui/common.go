@@ -23,6 +23,8 @@ type Common struct {
 	Wall func() time.Time
 	// Control pauses or speeds up a replay; nil for live sources.
 	Control feed.Controller
+	// Filter is the filter in force when the viewer starts (--filter); empty shows everything.
+	Filter string
 	// Width and Height are the terminal's size.
 	Width, Height int
 }
