@@ -12,6 +12,7 @@ type Pump struct {
 	store  *model.Store
 	notify *Notifier
 	taps   []Emit
+	onRej  func(model.Origin, string)
 }
 
 // NewPump returns a pump that applies to store and signals notify (which may be nil).
@@ -21,6 +22,9 @@ func NewPump(store *model.Store, notify *Notifier) *Pump {
 
 // Tap adds a function that sees every message before it is decoded, valid or not (a recorder).
 func (p *Pump) Tap(fn Emit) { p.taps = append(p.taps, fn) }
+
+// OnReject sets a function told about every rejected message (batch mode prints them to stderr).
+func (p *Pump) OnReject(fn func(o model.Origin, reason string)) { p.onRej = fn }
 
 // Handle is the Emit function sources call: it taps, decodes and applies one message.
 func (p *Pump) Handle(m Message) {
@@ -35,7 +39,7 @@ func (p *Pump) Handle(m Message) {
 
 func (p *Pump) apply(m Message) {
 	if m.Problem != "" {
-		p.store.Reject(m.Origin, m.Problem, m.Data, m.Received)
+		p.reject(m, m.Problem)
 		return
 	}
 	ev, err := model.Decode(m.Data)
@@ -44,10 +48,17 @@ func (p *Pump) apply(m Message) {
 		if m.Partial {
 			reason = "truncated last line (no line ending): " + reason
 		}
-		p.store.Reject(m.Origin, reason, m.Data, m.Received)
+		p.reject(m, reason)
 		return
 	}
 	p.store.Apply(ev, EventTime(ev, m))
+}
+
+func (p *Pump) reject(m Message, reason string) {
+	p.store.Reject(m.Origin, reason, m.Data, m.Received)
+	if p.onRej != nil {
+		p.onRej(m.Origin, reason)
+	}
 }
 
 // EventTime is the time an event is filed under: its ts when it has one, else when it arrived.
