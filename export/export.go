@@ -64,7 +64,6 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-
 // WriteText writes an aligned plain-text table with a header line; strings are sanitized and wide
 // characters measured in cells.
 func WriteText(w io.Writer, rows []*model.Row, now time.Time) error {
