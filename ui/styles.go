@@ -15,15 +15,15 @@ type Styles struct {
 	Theme themes.Theme
 
 	Text, Dim, Accent, Bold lipgloss.Style
-	Header, HeaderDim      lipgloss.Style
-	ColumnHeader           lipgloss.Style
-	Selected               lipgloss.Style
-	Changed                lipgloss.Style
-	Alert, Warn, OK        lipgloss.Style
-	Border                 lipgloss.Style
-	Title                  lipgloss.Style
-	Key, KeyDesc           lipgloss.Style
-	Ended                  lipgloss.Style
+	Header, HeaderDim       lipgloss.Style
+	ColumnHeader            lipgloss.Style
+	Selected                lipgloss.Style
+	Changed                 lipgloss.Style
+	Alert, Warn, OK         lipgloss.Style
+	Border                  lipgloss.Style
+	Title                   lipgloss.Style
+	Key, KeyDesc            lipgloss.Style
+	Ended                   lipgloss.Style
 
 	states map[model.State]lipgloss.Style
 	types  map[model.Type]lipgloss.Style
