@@ -15,6 +15,12 @@ func clean(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
+	if isASCII(s) {
+		if len(s) > width {
+			return s[:width-1] + "…"
+		}
+		return s
+	}
 	if ansi.StringWidth(s) > width {
 		return ansi.Truncate(s, width, "…")
 	}
@@ -51,4 +57,23 @@ func shortID(id string) string {
 		return id
 	}
 	return "…" + id[len(id)-7:]
+}
+
+// isASCII reports whether s is printable ASCII only, so its width is its length (the common case,
+// which skips grapheme segmentation).
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// width is the number of cells s takes.
+func width(s string) int {
+	if isASCII(s) {
+		return len(s)
+	}
+	return ansi.StringWidth(s)
 }

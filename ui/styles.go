@@ -45,7 +45,7 @@ func NewStyles(t themes.Theme) *Styles {
 	s.Bold = s.Text.Bold(true)
 	s.Header = lipgloss.NewStyle().Foreground(c(t.HeaderFg)).Background(c(t.HeaderBg)).Bold(true)
 	s.HeaderDim = lipgloss.NewStyle().Foreground(c(t.Dim)).Background(c(t.HeaderBg))
-	s.ColumnHeader = fg(t.Accent).Bold(true).Underline(t.Mono)
+	s.ColumnHeader = fg(t.Accent).Bold(true)
 	s.Selected = lipgloss.NewStyle().Foreground(c(t.SelectedFg)).Background(c(t.SelectedBg)).Reverse(t.Mono)
 	s.Changed = lipgloss.NewStyle().Background(c(t.Changed)).Underline(t.Mono)
 	s.Alert = fg(t.Alert).Bold(true)

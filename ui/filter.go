@@ -1,0 +1,105 @@
+package ui
+
+import (
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/textinput"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// filterView is the filter prompt opened by "/". The table follows the text as it is typed; Enter
+// keeps the filter, Esc restores the one in force before. An invalid filter is explained in place.
+type filterView struct {
+	c      *Common
+	input  textinput.Model
+	active bool
+	before string
+	err    error
+	width  int
+}
+
+// filterResult tells the root what the prompt did with a key.
+type filterResult int
+
+const (
+	filterEditing filterResult = iota
+	filterApplied
+	filterCancelled
+)
+
+func newFilter(c *Common) *filterView {
+	in := textinput.New()
+	in.Prompt = "/"
+	in.Placeholder = "free text: id, party, number, subject, service, agent"
+	st := in.Styles()
+	st.Focused.Prompt = c.Styles.Key
+	st.Focused.Text = c.Styles.Text
+	st.Focused.Placeholder = c.Styles.Dim
+	st.Blurred = st.Focused
+	in.SetStyles(st)
+	in.SetVirtualCursor(true)
+	return &filterView{c: c, input: in}
+}
+
+// SetSize sets the prompt's width.
+func (f *filterView) SetSize(width int) {
+	f.width = width
+	f.input.SetWidth(max(width-4, 1))
+}
+
+// Start opens the prompt on the filter in force.
+func (f *filterView) Start(current string) tea.Cmd {
+	f.active, f.before, f.err = true, current, nil
+	f.input.SetValue(current)
+	f.input.CursorEnd()
+	return f.input.Focus()
+}
+
+// Active reports whether the prompt is open.
+func (f *filterView) Active() bool { return f.active }
+
+// Text is the prompt's current text.
+func (f *filterView) Text() string { return f.input.Value() }
+
+// Before is the filter that was in force when the prompt opened.
+func (f *filterView) Before() string { return f.before }
+
+// Update handles a key while the prompt is open. It returns the parsed filter when the text is
+// valid (so the table can follow it), and what happened.
+func (f *filterView) Update(msg tea.Msg) (model.Filter, bool, filterResult, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "enter":
+			flt, err := model.ParseFilter(f.input.Value())
+			if err != nil {
+				f.err = err
+				return model.Filter{}, false, filterEditing, nil
+			}
+			f.close()
+			return flt, true, filterApplied, nil
+		case "esc":
+			f.close()
+			flt, err := model.ParseFilter(f.before)
+			return flt, err == nil, filterCancelled, nil
+		}
+	}
+	var cmd tea.Cmd
+	f.input, cmd = f.input.Update(msg)
+	flt, err := model.ParseFilter(f.input.Value())
+	f.err = err
+	return flt, err == nil, filterEditing, cmd
+}
+
+func (f *filterView) close() {
+	f.active, f.err = false, nil
+	f.input.Blur()
+}
+
+// View draws the prompt line, with the reason when the filter is invalid.
+func (f *filterView) View() string {
+	line := f.input.View()
+	if f.err != nil {
+		return fit(line+"  "+f.c.Styles.Alert.Render(model.Sanitize(f.err.Error())), f.width)
+	}
+	return fit(line+"  "+f.c.Styles.Dim.Render("enter keep · esc cancel"), f.width)
+}

@@ -1,0 +1,143 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// headerHeight is the number of lines the header takes.
+const headerHeight = 2
+
+// headerView draws the two header lines: counts by state and type with the event rate, then each
+// agent's state with its time in state.
+type headerView struct {
+	c     *Common
+	width int
+}
+
+func newHeader(c *Common) *headerView { return &headerView{c: c} }
+
+// SetSize sets the header's width.
+func (h *headerView) SetSize(width int) { h.width = width }
+
+// View draws exactly headerHeight lines.
+func (h *headerView) View(snap *model.Snapshot, now time.Time) string {
+	return h.counts(snap) + "\n" + h.agents(snap, now)
+}
+
+func (h *headerView) counts(snap *model.Snapshot) string {
+	st := h.c.Styles
+	s := snap.Stats
+	parts := []string{st.Title.Render("deskwatch"),
+		st.Bold.Render(strconv.Itoa(s.Open)) + st.Dim.Render(" open")}
+	var states []string
+	for _, state := range model.States {
+		if n := s.ByState[state]; n > 0 {
+			states = append(states, st.State(state).Render(fmt.Sprintf("%s %d", state, n)))
+		}
+	}
+	unknown := 0
+	for state, n := range s.ByState {
+		if !state.Known() {
+			unknown += n
+		}
+	}
+	if unknown > 0 {
+		states = append(states, st.State(model.State("?")).Render(fmt.Sprintf("other %d", unknown)))
+	}
+	if len(states) > 0 {
+		parts = append(parts, strings.Join(states, " "))
+	}
+	var types []string
+	for _, t := range model.Types {
+		if n := s.ByType[t]; n > 0 {
+			types = append(types, st.Type(t).Render(fmt.Sprintf("%s %d", typeGlyph(t), n)))
+		}
+	}
+	if len(types) > 0 {
+		parts = append(parts, strings.Join(types, " "))
+	}
+	parts = append(parts, st.Dim.Render(fmt.Sprintf("%d ended  %.1f ev/s", s.Ended, s.EventsPerSec)))
+	if s.Lost > 0 {
+		parts = append(parts, st.Alert.Render(fmt.Sprintf("%d lost", s.Lost)))
+	}
+	return fit(strings.Join(parts, st.Dim.Render(" │ ")), h.width)
+}
+
+// agents lists every logged-in agent's state; when they do not fit, the line ends with "+N more".
+func (h *headerView) agents(snap *model.Snapshot, now time.Time) string {
+	st := h.c.Styles
+	if len(snap.Agents) == 0 {
+		return fit(st.Dim.Render("no agent state reported yet"), h.width)
+	}
+	var b strings.Builder
+	used := 0
+	for i, a := range snap.Agents {
+		item := h.agent(a, now)
+		w := ansi.StringWidth(item) + 2
+		rest := len(snap.Agents) - i
+		more := ""
+		if rest > 1 {
+			more = fmt.Sprintf("+%d more", rest-1)
+		}
+		if used+w+len(more) > h.width && i > 0 {
+			b.WriteString(st.Dim.Render(fmt.Sprintf("+%d more", rest)))
+			break
+		}
+		b.WriteString(item + "  ")
+		used += w
+	}
+	return fit(b.String(), h.width)
+}
+
+func (h *headerView) agent(a *model.Agent, now time.Time) string {
+	st := h.c.Styles
+	name := clean(a.ID, 16)
+	if a.ID == "" {
+		name = "agent"
+	}
+	if !a.LoggedIn && a.State == "" {
+		return st.Dim.Render(name + " logged out")
+	}
+	state := string(a.State)
+	if state == "" {
+		state = "logged in"
+	}
+	if a.State == model.AgentNotReady && a.Reason != "" {
+		state += "(" + clean(a.Reason, 16) + ")"
+	}
+	style := st.Text
+	switch a.State {
+	case model.AgentReady:
+		style = st.OK
+	case model.AgentNotReady:
+		style = st.Warn
+	}
+	if !a.LoggedIn {
+		state = "logged out"
+		style = st.Dim
+	}
+	in := ""
+	if !a.Since.IsZero() {
+		in = " " + fmtDuration(max(now.Sub(a.Since), 0))
+	}
+	alert := ""
+	if a.Lost > 0 || a.AudioAlert != "" {
+		alert = st.Alert.Render(" !")
+	}
+	return st.Bold.Render(name) + " " + style.Render(state) + st.Dim.Render(in) + alert
+}
+
+// fit cuts a styled line to width cells and pads it, so the header never wraps.
+func fit(s string, width int) string {
+	if ansi.StringWidth(s) > width {
+		s = ansi.Truncate(s, width, "…")
+	}
+	return pad(s, width)
+}

@@ -1,0 +1,227 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// screen names what the body of the window shows.
+type screen int
+
+const (
+	screenTable screen = iota
+	screenDetail
+	screenRejected
+	screenHelp
+)
+
+// changedMsg says the store has changed since the last frame (coalesced by the feed's notifier).
+type changedMsg struct{}
+
+// tickMsg redraws once a second so durations tick and highlights fade.
+type tickMsg time.Time
+
+// noteFor is how long a note (a speed change, a pause) stays in the status line.
+const noteFor = 3 * time.Second
+
+// Model is the root model: it owns the query (filter, sort, hide ended), routes keys to the child
+// in front, and lays the children out. Every viewer (a terminal, an SSH session) has its own Model
+// over a shared store.
+type Model struct {
+	c       *Common
+	changes <-chan struct{}
+
+	snap  *model.Snapshot
+	query model.Query
+	// rows caches the filtered, sorted rows for rowsKey, so frames where nothing changed do not
+	// filter or sort again.
+	rows    []*model.Row
+	rowsKey rowsKey
+
+	screen, back screen
+	header       *headerView
+	table        *tableView
+	status       *statusView
+	filter       *filterView
+	help         *helpView
+	detail       *detailView
+	rejected     *rejectedView
+
+	note      string
+	noteUntil time.Time
+	quitting  bool
+}
+
+// rowsKey identifies the inputs of a cached query result.
+type rowsKey struct {
+	version uint64
+	query   string
+	sort    model.SortKey
+	desc    bool
+	hide    bool
+	second  int64 // set only when the sort depends on the clock (durations)
+}
+
+// New returns the root model of one viewer. changes delivers a value whenever the store changed; it
+// may be nil for a store that never changes (tests).
+func New(c *Common, changes <-chan struct{}) *Model {
+	m := &Model{c: c, changes: changes,
+		header: newHeader(c), table: newTable(c), status: newStatus(c), filter: newFilter(c),
+		help: newHelp(c), detail: newDetail(c), rejected: newRejected(c)}
+	m.query.Sort = model.SortStarted
+	if c.Filter != "" {
+		if f, err := model.ParseFilter(c.Filter); err == nil {
+			m.query.Filter = f
+		} else {
+			m.setNote("filter: "+err.Error(), c.Wall())
+		}
+	}
+	m.snap = c.Store.Snapshot()
+	m.resize(max(c.Width, 20), max(c.Height, 5))
+	m.refresh()
+	return m
+}
+
+// Init starts listening for store changes and the once-a-second tick.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(waitChange(m.changes), tick())
+}
+
+// waitChange waits for the next change notification. It captures the channel, not the model.
+func waitChange(ch <-chan struct{}) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		if _, ok := <-ch; !ok {
+			return nil
+		}
+		return changedMsg{}
+	}
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// Update handles one message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.resize(msg.Width, msg.Height)
+		return m, nil
+	case changedMsg:
+		m.snap = m.c.Store.Snapshot()
+		m.refresh()
+		return m, waitChange(m.changes)
+	case tickMsg:
+		m.refresh()
+		return m, tick()
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case tea.MouseWheelMsg:
+		return m, m.handleMouse(msg)
+	case tea.MouseClickMsg:
+		return m, m.handleMouse(msg)
+	}
+	if m.filter.Active() {
+		return m, m.updateFilter(msg)
+	}
+	return m, nil
+}
+
+// refresh re-runs the query when the store, the query or (for a duration sort) the second changed.
+func (m *Model) refresh() {
+	k := rowsKey{version: m.snap.Version, query: m.query.Filter.String(), sort: m.query.Sort,
+		desc: m.query.Desc, hide: m.query.HideEnded}
+	now := m.now()
+	if m.query.Sort == model.SortDuration {
+		k.second = now.Unix()
+	}
+	if k == m.rowsKey && m.rows != nil {
+		return
+	}
+	m.rowsKey = k
+	m.rows = m.query.Run(m.snap.Rows, now)
+	m.table.SetRows(m.rows)
+}
+
+func (m *Model) now() time.Time {
+	if m.c.Now != nil {
+		return m.c.Now()
+	}
+	return m.c.Wall()
+}
+
+func (m *Model) resize(w, h int) {
+	m.c.Width, m.c.Height = w, h
+	body := max(h-headerHeight-1, 1)
+	m.header.SetSize(w)
+	m.table.SetSize(w, body)
+	m.status.SetSize(w)
+	m.filter.SetSize(w)
+	m.help.SetSize(w, body)
+	m.detail.SetSize(w, body)
+	m.rejected.SetSize(w, body)
+}
+
+func (m *Model) setNote(s string, wall time.Time) {
+	m.note, m.noteUntil = s, wall.Add(noteFor)
+}
+
+// View draws the header, the body (table, detail, rejected log or help) and the status line.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "deskwatch"
+	return v
+}
+
+// Render draws the whole screen as text: exactly Height lines of Width cells.
+func (m *Model) Render() string {
+	if m.quitting {
+		return ""
+	}
+	now, wall := m.now(), m.c.Wall()
+	var b strings.Builder
+	b.WriteString(m.header.View(m.snap, now))
+	b.WriteByte('\n')
+	switch m.screen {
+	case screenDetail:
+		b.WriteString(m.detail.View(now))
+	case screenRejected:
+		b.WriteString(m.rejected.View(m.snap))
+	case screenHelp:
+		b.WriteString(m.help.View())
+	default:
+		b.WriteString(m.table.View(m.query, now, wall, len(m.snap.Agents) > 0, m.emptyText()))
+	}
+	b.WriteByte('\n')
+	if m.filter.Active() {
+		b.WriteString(m.filter.View())
+	} else {
+		note := ""
+		if wall.Before(m.noteUntil) {
+			note = m.note
+		}
+		b.WriteString(m.status.View(m.snap, m.query, len(m.rows), note))
+	}
+	return b.String()
+}
+
+// emptyText explains an empty table.
+func (m *Model) emptyText() string {
+	switch {
+	case len(m.snap.Rows) == 0:
+		return "  no interactions yet — waiting for events"
+	case !m.query.Filter.Empty():
+		return "  no interaction matches the filter " + m.query.Filter.String() + " — / to change it"
+	default:
+		return "  every interaction has ended — e to show ended ones"
+	}
+}
