@@ -1,8 +1,8 @@
 package ui
 
 import (
-	tea "charm.land/bubbletea/v2"
 	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/deskwatch/deskwatch/model"
 )

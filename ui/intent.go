@@ -1,8 +1,8 @@
 package ui
 
 import (
-	tea "charm.land/bubbletea/v2"
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
 // handleKey routes a key: the filter prompt takes every key while it is open; then the keys that

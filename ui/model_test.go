@@ -277,5 +277,5 @@ type fakeControl struct {
 	speed  float64
 }
 
-func (f *fakeControl) TogglePause()          { f.paused = !f.paused }
+func (f *fakeControl) TogglePause()           { f.paused = !f.paused }
 func (f *fakeControl) SetSpeed(speed float64) { f.speed = speed }
