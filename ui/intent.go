@@ -3,6 +3,8 @@ package ui
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/deskwatch/deskwatch/model"
 )
 
 // handleKey routes a key: the filter prompt takes every key while it is open; then the keys that
@@ -33,6 +35,13 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Pause), key.Matches(msg, k.Faster), key.Matches(msg, k.Slower):
 		m.control(msg)
 		return nil
+	case key.Matches(msg, k.Agents):
+		if m.screen == screenAgents {
+			m.screen = screenTable
+		} else {
+			m.screen = screenAgents
+		}
+		return nil
 	case key.Matches(msg, k.Rejected):
 		if m.screen == screenRejected {
 			m.screen = screenTable
@@ -48,6 +57,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.rejected.Update(msg)
 	case screenHelp:
 		return nil
+	case screenAgents:
+		return m.agentsKey(msg)
 	}
 	return m.tableKey(msg)
 }
@@ -145,10 +156,32 @@ func (m *Model) handleMouse(msg tea.Msg) tea.Cmd {
 		return m.rejected.Update(msg)
 	case screenHelp:
 		return nil
+	case screenAgents:
+		if c, ok := msg.(tea.MouseClickMsg); ok {
+			c.Y -= headerHeight
+			msg = c
+		}
+		return m.agents.Update(msg, len(m.snap.Agents))
 	}
 	if c, ok := msg.(tea.MouseClickMsg); ok {
 		c.Y -= headerHeight
 		msg = c
 	}
 	return m.table.Update(msg)
+}
+
+// agentsKey handles the agents view: Enter shows the selected agent's interactions.
+func (m *Model) agentsKey(msg tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(msg, m.c.Keys.Open) {
+		if a := m.agents.Selected(m.snap); a != nil && a.ID != "" {
+			if f, err := model.ParseFilter(agentFilter(a.ID)); err == nil {
+				m.query.Filter = f
+				m.refresh()
+			}
+			m.screen = screenTable
+			m.setNote("interactions of "+model.Sanitize(a.ID)+" — / to change the filter", m.c.Wall())
+		}
+		return nil
+	}
+	return m.agents.Update(msg, len(m.snap.Agents))
 }

@@ -10,6 +10,7 @@ type KeyMap struct {
 	Filter, Sort, SortDir, HideEnded        key.Binding
 	Pause, Faster, Slower                   key.Binding
 	Rejected, Help, Quit                    key.Binding
+	Agents                                  key.Binding
 }
 
 // DefaultKeyMap returns the standard bindings.
@@ -31,6 +32,7 @@ func DefaultKeyMap() KeyMap {
 		Faster:    key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "faster")),
 		Slower:    key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "slower")),
 		Rejected:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rejected log")),
+		Agents:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "agents/interactions")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
@@ -38,14 +40,14 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp is the one-line help shown in the status bar.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Open, k.Filter, k.Sort, k.HideEnded, k.Rejected, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.Agents, k.Filter, k.Sort, k.HideEnded, k.Rejected, k.Help, k.Quit}
 }
 
 // FullHelp is the help screen's columns.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Back, k.Filter, k.Sort, k.SortDir, k.HideEnded},
+		{k.Open, k.Back, k.Agents, k.Filter, k.Sort, k.SortDir, k.HideEnded},
 		{k.Pause, k.Faster, k.Slower, k.Rejected, k.Help, k.Quit},
 	}
 }

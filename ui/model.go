@@ -17,6 +17,7 @@ const (
 	screenDetail
 	screenRejected
 	screenHelp
+	screenAgents
 )
 
 // changedMsg says the store has changed since the last frame (coalesced by the feed's notifier).
@@ -50,6 +51,7 @@ type Model struct {
 	help         *helpView
 	detail       *detailView
 	rejected     *rejectedView
+	agents       *agentsView
 
 	note      string
 	noteUntil time.Time
@@ -71,7 +73,7 @@ type rowsKey struct {
 func New(c *Common, changes <-chan struct{}) *Model {
 	m := &Model{c: c, changes: changes,
 		header: newHeader(c), table: newTable(c), status: newStatus(c), filter: newFilter(c),
-		help: newHelp(c), detail: newDetail(c), rejected: newRejected(c)}
+		help: newHelp(c), detail: newDetail(c), rejected: newRejected(c), agents: newAgents(c)}
 	m.query.Sort = model.SortStarted
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {
@@ -167,6 +169,7 @@ func (m *Model) resize(w, h int) {
 	m.help.SetSize(w, body)
 	m.detail.SetSize(w, body)
 	m.rejected.SetSize(w, body)
+	m.agents.SetSize(w, body)
 }
 
 func (m *Model) setNote(s string, wall time.Time) {
@@ -198,6 +201,8 @@ func (m *Model) Render() string {
 		b.WriteString(m.rejected.View(m.snap))
 	case screenHelp:
 		b.WriteString(m.help.View())
+	case screenAgents:
+		b.WriteString(m.agents.View(m.snap, now))
 	default:
 		b.WriteString(m.table.View(m.query, now, wall, len(m.snap.Agents) > 0, m.emptyText()))
 	}

@@ -104,6 +104,8 @@ func press(m *Model, keys ...string) {
 			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
 		case "space":
 			msg = tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+		case "tab":
+			msg = tea.KeyPressMsg{Code: tea.KeyTab}
 		default:
 			r := []rune(k)[0]
 			msg = tea.KeyPressMsg{Code: r, Text: k}
@@ -145,6 +147,8 @@ func TestGoldenTable(t *testing.T) {
 		{"help_80x24", themes.Dark, 80, 24, []string{"?"}, false},
 		{"help_200x50", themes.Dark, 200, 50, []string{"?"}, false},
 		{"sorted_desc_hide_ended", themes.Dark, 120, 20, []string{"s", "S", "e"}, false},
+		{"agents_120x20", themes.Dark, 120, 20, []string{"tab"}, false},
+		{"agents_mono_120x20", themes.Mono, 120, 20, []string{"tab", "j"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, _ := newTestModel(t, tc.theme, tc.w, tc.h, deskEvents())
