@@ -25,6 +25,8 @@ type Common struct {
 	Control feed.Controller
 	// Filter is the filter in force when the viewer starts (--filter); empty shows everything.
 	Filter string
+	// ExportDir is where the export keys write files ("" is the current directory).
+	ExportDir string
 	// Width and Height are the terminal's size.
 	Width, Height int
 }

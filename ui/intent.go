@@ -87,6 +87,13 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.setNote("sort "+dir, wall)
 		m.refresh()
+	case key.Matches(msg, k.ExportCSV), key.Matches(msg, k.ExportJSON):
+		format := "csv"
+		if key.Matches(msg, k.ExportJSON) {
+			format = "json"
+		}
+		m.setNote("exporting "+format+"…", wall)
+		return exportRows(m.rows, format, m.c.ExportDir, m.now(), wall)
 	case key.Matches(msg, k.HideEnded):
 		m.query.HideEnded = !m.query.HideEnded
 		if m.query.HideEnded {

@@ -125,6 +125,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tick()
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
+	case exportedMsg:
+		if msg.err != nil {
+			m.setNote("export failed: "+msg.err.Error(), m.c.Wall())
+		} else {
+			m.setNote("exported "+msg.path, m.c.Wall())
+		}
+		return m, nil
 	case tea.MouseWheelMsg:
 		return m, m.handleMouse(msg)
 	case tea.MouseClickMsg:

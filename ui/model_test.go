@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -283,3 +284,30 @@ type fakeControl struct {
 
 func (f *fakeControl) TogglePause()           { f.paused = !f.paused }
 func (f *fakeControl) SetSpeed(speed float64) { f.speed = speed }
+
+func TestExportKeyWritesTheFilteredView(t *testing.T) {
+	m, _ := newTestModel(t, themes.Dark, 120, 20, deskEvents())
+	dir := t.TempDir()
+	m.c.ExportDir = dir
+	press(m, "/", "B", "i", "l", "l", "enter")
+	_, cmd := m.Update(tea.KeyPressMsg{Code: 'x', Text: "x"})
+	if cmd == nil {
+		t.Fatal("x gave no command")
+	}
+	msg := cmd()
+	m.Update(msg)
+	em := msg.(exportedMsg)
+	if em.err != nil {
+		t.Fatal(em.err)
+	}
+	data, err := os.ReadFile(em.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(string(data), "\n"); lines != 2 || !strings.Contains(string(data), "c-1001-voice") {
+		t.Errorf("export of the filtered view has %d lines:\n%s", lines, data)
+	}
+	if !strings.Contains(plain(m.Render()), "exported") {
+		t.Error("the status line does not say where the export went")
+	}
+}

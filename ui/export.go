@@ -1,0 +1,46 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/deskwatch/deskwatch/export"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// exportedMsg reports where an export was written, or why it failed.
+type exportedMsg struct {
+	path string
+	err  error
+}
+
+// exportRows writes rows (the view as filtered and sorted) to a new file in dir, off the UI
+// goroutine. It captures its inputs when made, never the model.
+func exportRows(rows []*model.Row, format, dir string, now, wall time.Time) tea.Cmd {
+	return func() tea.Msg {
+		if dir == "" {
+			dir = "."
+		}
+		name := fmt.Sprintf("deskwatch-%s.%s", wall.Format("20060102-150405"), format)
+		path := filepath.Join(dir, name)
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err != nil {
+			return exportedMsg{err: err}
+		}
+		err = export.Write(f, format, rows, now)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return exportedMsg{path: path, err: err}
+		}
+		if abs, aerr := filepath.Abs(path); aerr == nil {
+			path = abs
+		}
+		return exportedMsg{path: path}
+	}
+}
