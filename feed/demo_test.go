@@ -1,0 +1,116 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+func TestDemoRunsLiveAndStops(t *testing.T) {
+	t.Parallel()
+	d := NewDemo(GeneratorConfig{Seed: 5, Agents: 3, Rate: 200})
+	var _ Source = d
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+
+	var mu sync.Mutex
+	var msgs []Message
+	var runErr error
+	done := make(chan struct{})
+	started := time.Now()
+	go func() {
+		defer close(done)
+		runErr = d.Run(ctx, func(m Message) {
+			mu.Lock()
+			msgs = append(msgs, m)
+			mu.Unlock()
+		})
+	}()
+	// Status is read while Run is writing: the race detector checks it is safe.
+	for range 20 {
+		_ = d.Status()
+		time.Sleep(5 * time.Millisecond)
+	}
+	<-done
+	if !errors.Is(runErr, context.DeadlineExceeded) {
+		t.Fatalf("Run returned %v, want the context's error", runErr)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	// 3 agents' presence and snapshots, then about 0.4 s at 200 events/s.
+	if len(msgs) < 40 || len(msgs) > 200 {
+		t.Fatalf("%d messages in 0.4 s at 200/s", len(msgs))
+	}
+	store := model.NewStore()
+	var bytes int64
+	for i, m := range msgs {
+		want := model.Origin{Source: "demo", Conn: 1, Msg: int64(i + 1)}
+		if m.Origin != want {
+			t.Fatalf("message %d origin %+v, want %+v", i, m.Origin, want)
+		}
+		if m.Received.Before(started) {
+			t.Fatalf("message %d received %v before the run started", i, m.Received)
+		}
+		ev, err := model.Decode(m.Data)
+		if err != nil {
+			t.Fatalf("message %d: %v\n%s", i, err, m.Data)
+		}
+		// Live pacing: event times follow the wall clock.
+		if skew := ev.TS.Sub(m.Received); skew > 50*time.Millisecond || skew < -time.Second {
+			t.Errorf("message %d: ts %v is %v away from when it was emitted", i, ev.TS, skew)
+		}
+		store.Apply(ev, ev.TS)
+		bytes += int64(len(m.Data))
+	}
+	// The desk opens warm: the first messages are each agent's presence, then its snapshot.
+	first, _ := model.Decode(msgs[0].Data)
+	if first.Type != model.EvLogin && first.Type != model.EvLogout {
+		t.Errorf("first message is %s, want the agents' presence", first.Type)
+	}
+	snaps := 0
+	for _, m := range msgs[:9] {
+		if ev, _ := model.Decode(m.Data); ev.Type == model.EvInteractionsState {
+			snaps++
+		}
+	}
+	if snaps != 3 {
+		t.Errorf("%d INTERACTIONS_STATE among the first messages, want one per agent", snaps)
+	}
+	snap := store.Snapshot()
+	if snap.Stats.Rejected != 0 || snap.Stats.Lost != 0 || snap.Stats.Open == 0 {
+		t.Errorf("store: %d rejected, %d lost, %d open", snap.Stats.Rejected, snap.Stats.Lost, snap.Stats.Open)
+	}
+
+	st := d.Status()
+	if st.Name != "demo" || st.State != "live" || st.Messages != int64(len(msgs)) || st.Bytes != bytes ||
+		st.Since.Before(started) {
+		t.Errorf("status %+v after %d messages of %d bytes", st, len(msgs), bytes)
+	}
+	if now := d.Now(); time.Since(now) > time.Second || time.Until(now) > time.Second {
+		t.Errorf("Now() = %v, want the wall clock", now)
+	}
+}
+
+func TestDemoStopsWhenCancelledWhileWaiting(t *testing.T) {
+	t.Parallel()
+	d := NewDemo(GeneratorConfig{Seed: 1, Rate: 0.01}) // the next live event is minutes away
+	ctx, cancel := context.WithCancel(context.Background())
+	emitted := make(chan struct{}, 64)
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx, func(Message) { emitted <- struct{}{} }) }()
+	<-emitted // the presence is sent at once
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Run returned %v, want context.Canceled", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+}

@@ -1,0 +1,273 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// Generator defaults, used when the configuration leaves a field at zero.
+const (
+	DefaultAgents = 6
+	DefaultRate   = 8.0
+)
+
+// defaultStart is the event time of the first event when GeneratorConfig.Start is zero: a fixed
+// Monday morning, so that a seeded stream is the same on every run.
+func defaultStart() time.Time { return time.Date(2025, time.January, 6, 9, 0, 0, 0, time.UTC) }
+
+// GeneratorConfig configures a synthetic event stream.
+type GeneratorConfig struct {
+	// Seed selects the stream: the same seed and configuration give a byte-identical stream.
+	Seed int64
+	// Agents is the number of agents (DefaultAgents when <= 0).
+	Agents int
+	// Start is the event time (ts) of the first event (when zero, 2025-01-06 09:00 UTC, so that a
+	// seeded stream is the same on every run).
+	Start time.Time
+	// Rate is the mean number of events per second over all agents (DefaultRate when <= 0); it sets
+	// the spacing of the events' times, which are exponentially distributed around 1/Rate.
+	Rate float64
+}
+
+// Generator produces a realistic, seeded, never-ending stream of Agent Desktop events (PROTOCOL.md
+// envelopes) for several agents: logins, agent state changes, and voice, chat and email interactions
+// going through their lifecycle. It is not safe for concurrent use; one goroutine drives it.
+type Generator struct {
+	rng    *rand.Rand
+	rate   float64
+	now    time.Time
+	agents []*agent
+	booted int // agents whose opening ON_LOGIN has been produced
+	nextID int // counter behind interaction ids, unique over the stream
+
+	buf   bytes.Buffer
+	enc   *json.Encoder
+	cands []candidate
+}
+
+// NewGenerator returns a generator for cfg. It does no I/O and never fails.
+func NewGenerator(cfg GeneratorConfig) *Generator {
+	if cfg.Agents <= 0 {
+		cfg.Agents = DefaultAgents
+	}
+	if cfg.Rate <= 0 {
+		cfg.Rate = DefaultRate
+	}
+	if cfg.Start.IsZero() {
+		cfg.Start = defaultStart()
+	}
+	seed := uint64(cfg.Seed)
+	g := &Generator{
+		rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		rate:   cfg.Rate,
+		now:    cfg.Start,
+		nextID: 10000,
+	}
+	g.enc = json.NewEncoder(&g.buf)
+	g.enc.SetEscapeHTML(false) // "Q&A" stays readable in recordings; the output is valid JSON either way
+	for i := range cfg.Agents {
+		g.agents = append(g.agents, g.newAgent(i))
+	}
+	return g
+}
+
+// newAgent builds the i-th agent from the roster; beyond the roster's length ids and names get a
+// number so that they stay unique.
+func (g *Generator) newAgent(i int) *agent {
+	p := agentRoster[i%len(agentRoster)]
+	id, name := p.id, p.name
+	if round := i / len(agentRoster); round > 0 {
+		id += strconv.Itoa(round + 1)
+		name += " " + strconv.Itoa(round+1)
+	}
+	quoted, _ := json.Marshal(id) // a string always marshals
+	return &agent{id: id, name: name, quoted: quoted, capacity: 1 + g.rng.IntN(3)}
+}
+
+// Now returns the generator's current event time: the time the next event from Next will carry.
+// Snapshots and Presence are stamped with it.
+func (g *Generator) Now() time.Time { return g.now }
+
+// Next returns the next event as one JSON object and its event time. The first events log every
+// agent in; after that agents pick up and work interactions. The stream never ends.
+func (g *Generator) Next() (data []byte, at time.Time) {
+	at = g.now
+	data = g.produce()
+	gap := g.rng.ExpFloat64() / g.rate
+	g.now = g.now.Add(time.Duration(gap * float64(time.Second)))
+	return data, at
+}
+
+// produce makes the next event at the current time.
+func (g *Generator) produce() []byte {
+	if g.booted < len(g.agents) {
+		a := g.agents[g.booted]
+		g.booted++
+		return g.login(a)
+	}
+	// Pick agents at random until one has something to do; an agent on a break or between calls
+	// often has nothing, which is what spaces its activity out.
+	for range 4 * len(g.agents) {
+		if data := g.act(g.agents[g.rng.IntN(len(g.agents))], false); data != nil {
+			return data
+		}
+	}
+	// Everyone was idle: a forced agent always acts.
+	return g.act(g.agents[g.rng.IntN(len(g.agents))], true)
+}
+
+// Snapshots returns one INTERACTIONS_STATE event per agent listing its open interactions and the one
+// in front of it, as a bridge sends on connect. They are stamped with the current event time and take
+// the agents' next seq numbers, so the stream that follows still rises by one.
+func (g *Generator) Snapshots() [][]byte {
+	out := make([][]byte, 0, len(g.agents))
+	for _, a := range g.agents {
+		st := wireState{Interactions: []*wireInteraction{}}
+		if a.active != "" {
+			st.ActiveInteractionID = &a.active
+		}
+		for _, c := range a.convs {
+			if !c.removed {
+				st.Interactions = append(st.Interactions, &c.d)
+			}
+		}
+		out = append(out, g.event(a, model.EvInteractionsState, st))
+	}
+	return out
+}
+
+// Presence returns, per agent, what a monitor joining late needs to show the agent: ON_LOGIN and the
+// current ON_AGENT_STATE_CHANGE for an agent that is logged in, ON_LOGOUT for one that is not. Like
+// Snapshots, the events take the agents' next seq numbers.
+func (g *Generator) Presence() [][]byte {
+	out := make([][]byte, 0, 2*len(g.agents))
+	for _, a := range g.agents {
+		if !a.loggedIn {
+			out = append(out, g.event(a, model.EvLogout))
+			continue
+		}
+		out = append(out, g.event(a, model.EvLogin, a.loginInfo()))
+		if a.state != "" {
+			out = append(out, g.stateEvent(a))
+		}
+	}
+	return out
+}
+
+// event encodes one envelope for agent a with the current time and a's next seq: type, agentId, ts,
+// seq and params, in that order.
+func (g *Generator) event(a *agent, typ string, params ...any) []byte {
+	a.seq++
+	if params == nil {
+		params = []any{}
+	}
+	b := &g.buf
+	b.Reset()
+	b.WriteString(`{"type":"`)
+	b.WriteString(typ)
+	b.WriteString(`","agentId":`)
+	b.Write(a.quoted)
+	b.WriteString(`,"ts":`)
+	b.WriteString(strconv.FormatInt(g.now.UnixMilli(), 10))
+	b.WriteString(`,"seq":`)
+	b.WriteString(strconv.FormatInt(a.seq, 10))
+	b.WriteString(`,"params":`)
+	if err := g.enc.Encode(params); err != nil {
+		// Only plain structs, strings, numbers and string maps are encoded; failing is a bug here.
+		panic(fmt.Sprintf("feed: generator cannot encode %s params: %v", typ, err))
+	}
+	b.Truncate(b.Len() - 1) // the encoder's newline
+	b.WriteByte('}')
+	return bytes.Clone(b.Bytes())
+}
+
+// millis returns the current event time in epoch milliseconds, as interaction times are sent.
+func (g *Generator) millis() int64 { return g.now.UnixMilli() }
+
+// wireState is INTERACTIONS_STATE's argument.
+type wireState struct {
+	ActiveInteractionID *string            `json:"activeInteractionId"`
+	Interactions        []*wireInteraction `json:"interactions"`
+}
+
+// wireInteraction is InteractionData as the generator sends it, fields in the documented order.
+// Optional fields left empty are omitted, as the desktop omits them.
+type wireInteraction struct {
+	InteractionID       string            `json:"interactionId"`
+	State               model.State       `json:"state"`
+	Type                model.Type        `json:"type"`
+	Subject             string            `json:"subject"`
+	AssociatedObjects   wireObjects       `json:"associatedObjects"`
+	CallParties         []wireParty       `json:"callParties"`
+	CallMuted           bool              `json:"callMuted"`
+	CallRecording       bool              `json:"callRecording"`
+	AttachedData        map[string]string `json:"attachedData"`
+	PhoneNumber         string            `json:"phoneNumber,omitempty"`
+	Email               string            `json:"email,omitempty"`
+	Description         string            `json:"description,omitempty"`
+	Disposition         string            `json:"disposition,omitempty"`
+	GlobalInteractionID string            `json:"globalInteractionId,omitempty"`
+	Service             string            `json:"service,omitempty"`
+	PlaybackURL         string            `json:"playbackUrl,omitempty"`
+	RecordingURL        string            `json:"recordingUrl,omitempty"`
+	DNIS                string            `json:"DNIS,omitempty"`
+	ANI                 string            `json:"ANI,omitempty"`
+	CallDirection       string            `json:"callDirection,omitempty"`
+	StartTime           int64             `json:"startTime,omitempty"`
+	EndTime             int64             `json:"endTime,omitempty"`
+	Duration            int64             `json:"duration,omitempty"`
+	Origination         string            `json:"origination,omitempty"`
+}
+
+// wireObjects is associatedObjects; Selected is nil (null), a string, or a list of strings.
+type wireObjects struct {
+	List     []wireObject `json:"list"`
+	Selected any          `json:"selected"`
+}
+
+// wireObject is one linked CRM record.
+type wireObject struct {
+	ID           string            `json:"id"`
+	Type         string            `json:"type"`
+	DisplayName  string            `json:"displayName"`
+	DisplayType  string            `json:"displayType"`
+	CustomFields map[string]string `json:"customFields,omitempty"`
+	Source       string            `json:"source,omitempty"`
+}
+
+// wireParty is one call party; UserID is set for the contact centre's own users.
+type wireParty struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Phone  string `json:"phone"`
+	UserID string `json:"userId,omitempty"`
+}
+
+// wireLogin is ON_LOGIN's argument.
+type wireLogin struct {
+	IsLoggedIn bool   `json:"isLoggedIn"`
+	AgentID    string `json:"agentId"`
+	Username   string `json:"username"`
+	SessionID  string `json:"sessionId"`
+}
+
+// wireServerError is ON_SERVER_ERROR's argument.
+type wireServerError struct {
+	Code      int    `json:"code"`
+	Name      string `json:"name"`
+	Timestamp int64  `json:"timestamp"`
+	Message   string `json:"message"`
+}
+
+// wireScreen is ON_SCREEN_RECORDING_STATE_CHANGE's argument.
+type wireScreen struct {
+	Allowed bool `json:"allowed"`
+	Active  bool `json:"active"`
+	Muted   bool `json:"muted"`
+}
