@@ -46,9 +46,10 @@ type Generator struct {
 	booted int // agents whose opening ON_LOGIN has been produced
 	nextID int // counter behind interaction ids, unique over the stream
 
-	buf   bytes.Buffer
-	enc   *json.Encoder
-	cands []candidate
+	buf     bytes.Buffer
+	enc     *json.Encoder
+	scratch []byte // interaction bytes, built by hand (see appendInteraction)
+	cands   []candidate
 }
 
 // NewGenerator returns a generator for cfg. It does no I/O and never fails.
@@ -178,6 +179,11 @@ func (g *Generator) event(a *agent, typ string, params ...any) []byte {
 	b.WriteString(`,"seq":`)
 	b.WriteString(strconv.FormatInt(a.seq, 10))
 	b.WriteString(`,"params":`)
+	if d, ok := firstInteraction(params); ok {
+		g.scratch = append(appendInteraction(append(g.scratch[:0], '['), d), ']', '}')
+		b.Write(g.scratch)
+		return bytes.Clone(b.Bytes())
+	}
 	if err := g.enc.Encode(params); err != nil {
 		// Only plain structs, strings, numbers and string maps are encoded; failing is a bug here.
 		panic(fmt.Sprintf("feed: generator cannot encode %s params: %v", typ, err))
@@ -190,84 +196,11 @@ func (g *Generator) event(a *agent, typ string, params ...any) []byte {
 // millis returns the current event time in epoch milliseconds, as interaction times are sent.
 func (g *Generator) millis() int64 { return g.now.UnixMilli() }
 
-// wireState is INTERACTIONS_STATE's argument.
-type wireState struct {
-	ActiveInteractionID *string            `json:"activeInteractionId"`
-	Interactions        []*wireInteraction `json:"interactions"`
-}
-
-// wireInteraction is InteractionData as the generator sends it, fields in the documented order.
-// Optional fields left empty are omitted, as the desktop omits them.
-type wireInteraction struct {
-	InteractionID       string            `json:"interactionId"`
-	State               model.State       `json:"state"`
-	Type                model.Type        `json:"type"`
-	Subject             string            `json:"subject"`
-	AssociatedObjects   wireObjects       `json:"associatedObjects"`
-	CallParties         []wireParty       `json:"callParties"`
-	CallMuted           bool              `json:"callMuted"`
-	CallRecording       bool              `json:"callRecording"`
-	AttachedData        map[string]string `json:"attachedData"`
-	PhoneNumber         string            `json:"phoneNumber,omitempty"`
-	Email               string            `json:"email,omitempty"`
-	Description         string            `json:"description,omitempty"`
-	Disposition         string            `json:"disposition,omitempty"`
-	GlobalInteractionID string            `json:"globalInteractionId,omitempty"`
-	Service             string            `json:"service,omitempty"`
-	PlaybackURL         string            `json:"playbackUrl,omitempty"`
-	RecordingURL        string            `json:"recordingUrl,omitempty"`
-	DNIS                string            `json:"DNIS,omitempty"`
-	ANI                 string            `json:"ANI,omitempty"`
-	CallDirection       string            `json:"callDirection,omitempty"`
-	StartTime           int64             `json:"startTime,omitempty"`
-	EndTime             int64             `json:"endTime,omitempty"`
-	Duration            int64             `json:"duration,omitempty"`
-	Origination         string            `json:"origination,omitempty"`
-}
-
-// wireObjects is associatedObjects; Selected is nil (null), a string, or a list of strings.
-type wireObjects struct {
-	List     []wireObject `json:"list"`
-	Selected any          `json:"selected"`
-}
-
-// wireObject is one linked CRM record.
-type wireObject struct {
-	ID           string            `json:"id"`
-	Type         string            `json:"type"`
-	DisplayName  string            `json:"displayName"`
-	DisplayType  string            `json:"displayType"`
-	CustomFields map[string]string `json:"customFields,omitempty"`
-	Source       string            `json:"source,omitempty"`
-}
-
-// wireParty is one call party; UserID is set for the contact centre's own users.
-type wireParty struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Phone  string `json:"phone"`
-	UserID string `json:"userId,omitempty"`
-}
-
-// wireLogin is ON_LOGIN's argument.
-type wireLogin struct {
-	IsLoggedIn bool   `json:"isLoggedIn"`
-	AgentID    string `json:"agentId"`
-	Username   string `json:"username"`
-	SessionID  string `json:"sessionId"`
-}
-
-// wireServerError is ON_SERVER_ERROR's argument.
-type wireServerError struct {
-	Code      int    `json:"code"`
-	Name      string `json:"name"`
-	Timestamp int64  `json:"timestamp"`
-	Message   string `json:"message"`
-}
-
-// wireScreen is ON_SCREEN_RECORDING_STATE_CHANGE's argument.
-type wireScreen struct {
-	Allowed bool `json:"allowed"`
-	Active  bool `json:"active"`
-	Muted   bool `json:"muted"`
+// firstInteraction returns the interaction when it is the only param, the case built by hand.
+func firstInteraction(params []any) (*wireInteraction, bool) {
+	if len(params) != 1 {
+		return nil, false
+	}
+	d, ok := params[0].(*wireInteraction)
+	return d, ok
 }

@@ -129,11 +129,11 @@ func (g *Generator) choose(a *agent, forced bool) candidate {
 	open := a.open()
 	for _, c := range a.convs {
 		if c.next < len(c.ops) {
-			add(candStep, 1, c)
+			add(candStep, c.pace(), c)
 		}
 	}
 	if (a.state == model.AgentReady || a.state == model.AgentBusy) && open < a.capacity {
-		w := 0.1 // a second or third interaction comes less often than the first
+		w := 0.12 // a second or third interaction comes less often than the first
 		if open == 0 {
 			w = 0.5
 		}
@@ -146,7 +146,7 @@ func (g *Generator) choose(a *agent, forced bool) candidate {
 	case idle && a.state == model.AgentNotReady:
 		add(candBack, 0.035, nil)
 		if g.loggedOut() == 0 {
-			add(candLogout, 0.006, nil)
+			add(candLogout, 0.0007, nil)
 		}
 	}
 	for _, c := range a.convs {

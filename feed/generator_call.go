@@ -61,6 +61,18 @@ func (c *conv) live() bool {
 	return false
 }
 
+// pace is how readily the interaction moves on when its agent is picked: conversations take their
+// time, wrap-up is brisk. Lower weights let more idle picks, so more event time, pass between steps.
+func (c *conv) pace() float64 {
+	switch {
+	case c.wrapped:
+		return 1.5
+	case c.d.State == model.StateDelivered || c.d.State == model.StateHold:
+		return 0.35
+	}
+	return 0.5
+}
+
 // newConv gives agent a new interaction and returns its ON_NEW_INTERACTION event.
 func (g *Generator) newConv(a *agent) []byte {
 	g.nextID++
