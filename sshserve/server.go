@@ -1,0 +1,279 @@
+// Package sshserve serves the monitor over SSH: one process holds one feed and one store, and any
+// number of supervisors open it with their ordinary ssh client. Each session is its own Bubble Tea
+// program (through wish's Bubble Tea middleware) with its own size, colour profile, theme, filter,
+// sort and selection, all reading the same store. Sessions are read-only: keys move the viewer's
+// own cursor and nothing a viewer types reaches the feed.
+package sshserve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// Defaults for the zero values of Config's fields.
+const (
+	// DefaultAddr listens on loopback only: exposing the desk to a network is a deliberate choice
+	// (--listen :2222).
+	DefaultAddr = "127.0.0.1:2222"
+	// DefaultMaxSessions is how many sessions run at once before new ones are turned away.
+	DefaultMaxSessions = 64
+	// DefaultWriteTimeout is how long one write to a client may block before the client is
+	// considered stalled and dropped.
+	DefaultWriteTimeout = 10 * time.Second
+	// DefaultShutdownGrace is how long sessions get to say goodbye and close on shutdown.
+	DefaultShutdownGrace = 5 * time.Second
+	// handshakeTimeout bounds the time an unauthenticated connection may hold a slot.
+	handshakeTimeout = 30 * time.Second
+)
+
+// Viewer describes one SSH session to the code that builds its model.
+type Viewer struct {
+	User        string
+	RemoteAddr  string
+	Fingerprint string // SHA256 fingerprint of the key the viewer logged in with
+	// Args is the command the client asked for, split like a shell would:
+	// ssh -t host -- --theme light gives ["--theme", "light"].
+	Args []string
+	// Environ is what the client sent (TERM from the PTY request, anything its SendEnv passes).
+	Environ []string
+	// Width and Height are the terminal's size when the session opened.
+	Width, Height int
+}
+
+// Getenv returns the value of key in the viewer's environment, or "".
+func (v Viewer) Getenv(key string) string {
+	val := ""
+	for _, kv := range v.Environ {
+		if k, rest, ok := strings.Cut(kv, "="); ok && k == key {
+			val = rest // the last one wins, as in a shell
+		}
+	}
+	return val
+}
+
+// Config configures a Server.
+type Config struct {
+	// Addr is the TCP address to listen on; "" is DefaultAddr, loopback only.
+	Addr string
+	// HostKeyPath is the server's private key. It is generated (ed25519, mode 0600) when missing
+	// and reused afterwards; see DefaultHostKeyPath.
+	HostKeyPath string
+	// AuthorizedKeys is an OpenSSH authorized_keys file listing who may log in. It is re-read when
+	// it changes and on ReloadKeys. Required unless AllowAnyKey.
+	AuthorizedKeys string
+	// AllowAnyKey lets any public key in: for a local demo only. Passwords are refused either way.
+	AllowAnyKey bool
+	// MaxSessions caps concurrent sessions; 0 is DefaultMaxSessions.
+	MaxSessions int
+	// IdleTimeout closes a session after this long without a key press or resize; 0 never does.
+	IdleTimeout time.Duration
+	// WriteTimeout drops a client whose output has blocked this long; 0 is DefaultWriteTimeout.
+	WriteTimeout time.Duration
+	// ShutdownGrace is how long sessions get to close on shutdown; 0 is DefaultShutdownGrace.
+	ShutdownGrace time.Duration
+	// Subscribe returns a channel signalled when the shared store changes and a function that ends
+	// the subscription (feed.Notifier.Subscribe). Each session subscribes once and unsubscribes when
+	// it ends.
+	Subscribe func() (<-chan struct{}, func())
+	// NewModel builds one session's model over the shared store. An error is shown to the viewer
+	// (e.g. an unknown --theme in the command) and the session exits with status 1.
+	NewModel func(v Viewer, changes <-chan struct{}) (tea.Model, error)
+	// Log receives one line per connect and disconnect, refused keys and failures; never a
+	// viewer's terminal. Nil discards.
+	Log *slog.Logger
+}
+
+// Server is an SSH server that gives each session its own view of one shared store.
+type Server struct {
+	cfg  Config
+	log  *slog.Logger
+	srv  *ssh.Server
+	keys *authorizedKeys // nil with AllowAnyKey
+	// HostKeyFingerprint is the SHA256 fingerprint of the host key, for users to check on first
+	// connect.
+	HostKeyFingerprint string
+
+	mu       sync.Mutex
+	sessions map[*session]struct{}
+	stopping bool
+	handlers sync.WaitGroup
+}
+
+// New checks cfg, loads or creates the host key and reads the authorized keys.
+func New(cfg Config) (*Server, error) {
+	if cfg.Subscribe == nil || cfg.NewModel == nil {
+		return nil, errors.New("sshserve: Subscribe and NewModel are required")
+	}
+	if cfg.HostKeyPath == "" {
+		return nil, errors.New("sshserve: no host key path")
+	}
+	if cfg.AuthorizedKeys == "" && !cfg.AllowAnyKey {
+		return nil, errors.New("serving over SSH needs --authorized-keys FILE (or --allow-any-key for a local demo)")
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultAddr
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = DefaultShutdownGrace
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, log: cfg.Log, sessions: map[*session]struct{}{}}
+	signer, created, err := loadHostKey(cfg.HostKeyPath)
+	if err != nil {
+		return nil, err
+	}
+	s.HostKeyFingerprint = gossh.FingerprintSHA256(signer.PublicKey())
+	if created {
+		s.log.Info("generated a new host key", "file", cfg.HostKeyPath, "fingerprint", s.HostKeyFingerprint)
+	}
+	if !cfg.AllowAnyKey {
+		if s.keys, err = newAuthorizedKeys(cfg.AuthorizedKeys, s.log); err != nil {
+			return nil, err
+		}
+	}
+	s.srv = &ssh.Server{
+		Addr:             cfg.Addr,
+		Version:          "deskwatch",
+		HandshakeTimeout: handshakeTimeout,
+		// Only public keys: with no password or keyboard-interactive handler those methods are
+		// refused by the protocol layer itself.
+		PublicKeyHandler:         s.authorize,
+		Handler:                  s.handle,
+		ConnectionFailedCallback: s.connectionFailed,
+	}
+	// An emulated PTY: no OS pseudo-terminal per session; the program writes to the channel and
+	// is sized from the PTY request and its window changes.
+	if err := s.srv.SetOption(ssh.EmulatePty()); err != nil {
+		return nil, fmt.Errorf("sshserve: %w", err)
+	}
+	s.srv.AddHostKey(signer)
+	return s, nil
+}
+
+// authorize is the public key handler: the key must be listed (unless AllowAnyKey).
+func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
+	if s.keys == nil || s.keys.Allowed(key) {
+		return true
+	}
+	s.log.Info("key refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(),
+		"key", gossh.FingerprintSHA256(key))
+	return false
+}
+
+func (s *Server) connectionFailed(conn net.Conn, err error) {
+	s.log.Info("connection refused", "remote", conn.RemoteAddr().String(), "err", err)
+}
+
+// ReloadKeys re-reads the authorized keys file now (on SIGHUP); it is also re-read by itself when
+// it changes. With AllowAnyKey it does nothing.
+func (s *Server) ReloadKeys() error {
+	if s.keys == nil {
+		return nil
+	}
+	return s.keys.Reload()
+}
+
+// Sessions reports how many sessions are open.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
+}
+
+// ListenAndServe listens on the configured address and serves until ctx ends, then shuts down
+// gracefully: every session is told the server is stopping and closed. It returns nil after a
+// shutdown.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln (which it closes) until ctx ends, like ListenAndServe.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	s.log.Info("listening", "addr", ln.Addr().String(), "host_key", s.HostKeyFingerprint,
+		"max_sessions", s.cfg.MaxSessions, "allow_any_key", s.cfg.AllowAnyKey)
+	errc := make(chan error, 1)
+	go func() { errc <- s.srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("ssh server: %w", err)
+	case <-ctx.Done():
+	}
+	s.shutdown()
+	if err := <-errc; err != nil && !errors.Is(err, ssh.ErrServerClosed) {
+		return fmt.Errorf("ssh server: %w", err)
+	}
+	return nil
+}
+
+// shutdown stops accepting, asks every session to say goodbye and end, waits up to the grace
+// period for clients to disconnect, then closes whatever is left.
+func (s *Server) shutdown() {
+	s.mu.Lock()
+	s.stopping = true
+	open := make([]*session, 0, len(s.sessions))
+	for v := range s.sessions {
+		open = append(open, v)
+	}
+	s.mu.Unlock()
+	s.log.Info("shutting down", "sessions", len(open))
+	for _, v := range open {
+		v.stop(endShutdown)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
+	defer cancel()
+	if err := s.srv.Shutdown(ctx); err != nil {
+		s.log.Warn("clients still connected after the grace period: closing them", "err", err)
+		_ = s.srv.Close()
+	}
+	done := make(chan struct{})
+	go func() { s.handlers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(s.cfg.ShutdownGrace):
+		s.log.Warn("sessions still ending after the grace period")
+	}
+}
+
+// admit registers a new session, or says why it cannot run.
+func (s *Server) admit(v *session) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.stopping:
+		return errors.New("the server is shutting down")
+	case len(s.sessions) >= s.cfg.MaxSessions:
+		return fmt.Errorf("the server is full (%d sessions); try again later", s.cfg.MaxSessions)
+	}
+	s.sessions[v] = struct{}{}
+	s.handlers.Add(1)
+	return nil
+}
+
+func (s *Server) release(v *session) {
+	s.mu.Lock()
+	delete(s.sessions, v)
+	s.mu.Unlock()
+	s.handlers.Done()
+}

@@ -1,0 +1,245 @@
+package sshserve
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
+)
+
+const wait = 10 * time.Second
+
+// Two supervisors at once, each in their own terminal: both see the same updates, a resize of one
+// changes only that one, each has its own arguments and colour profile, and each is logged.
+func TestTwoSessionsShareOneFeed(t *testing.T) {
+	e2e.Require(t, "ssh", "tmux")
+	h := start(t, Config{}, false)
+	env := []string{"HOME=" + h.dir}
+	a := e2e.Start(t, 80, 24, env, "TERM=xterm "+h.sshLine(h.key, []string{"-tt"}))
+	b := e2e.Start(t, 100, 30, env, "NO_COLOR=1 "+h.sshLine(h.key, []string{"-tt", "-o", "SendEnv=NO_COLOR"},
+		"--", "--theme", "light"))
+	a.WaitFor(wait, "value=0 size=80x24", "profile=ANSI ", "user=supervisor args=[]")
+	b.WaitFor(wait, "value=0 size=100x30", "profile=Ascii", "args=[--theme light]")
+	if n := h.srv.Sessions(); n != 2 {
+		t.Errorf("Sessions() = %d, want 2", n)
+	}
+
+	h.set(7)
+	a.WaitFor(wait, "value=7")
+	b.WaitFor(wait, "value=7")
+
+	a.Resize(120, 40)
+	a.WaitFor(wait, "value=7 size=120x40")
+	h.set(8) // one more frame for b, which must still be its own size
+	b.WaitFor(wait, "value=8 size=100x30")
+
+	a.Keys("q")
+	a.WaitFor(wait, "[exit 0]")
+	waitFor(t, wait, "one session left", func() bool { return h.srv.Sessions() == 1 })
+	waitFor(t, wait, "one subscriber left", func() bool { return h.notifier.Subscribers() == 1 })
+	logs := h.logs.String()
+	for _, want := range []string{"msg=connect user=supervisor remote=127.0.0.1:", "key=SHA256:",
+		"msg=disconnect", "reason=quit"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
+	}
+}
+
+// SIGTERM's path: cancelling the context tells every session the server is stopping, closes them
+// with status 0, and Serve returns nil.
+func TestShutdownSaysGoodbye(t *testing.T) {
+	e2e.Require(t, "ssh", "tmux")
+	h := start(t, Config{}, false)
+	env := []string{"HOME=" + h.dir}
+	a := e2e.Start(t, 80, 24, env, h.sshLine(h.key, []string{"-tt"}))
+	b := e2e.Start(t, 60, 20, env, h.sshLine(h.key, []string{"-tt"}))
+	a.WaitFor(wait, "value=0")
+	b.WaitFor(wait, "value=0")
+	h.cancel()
+	select {
+	case err := <-h.done:
+		if err != nil {
+			t.Fatalf("Serve = %v, want nil", err)
+		}
+		h.done <- nil // for the cleanup
+	case <-time.After(wait):
+		t.Fatal("Serve did not return")
+	}
+	for _, term := range []*e2e.Term{a, b} {
+		screen := term.WaitFor(wait, msgShutdown, "[exit 0]")
+		if strings.Contains(screen, "value=0") {
+			t.Errorf("the monitor's screen was left behind:\n%s", screen)
+		}
+	}
+	if n := h.srv.Sessions(); n != 0 {
+		t.Errorf("Sessions() = %d after shutdown", n)
+	}
+	if n := h.notifier.Subscribers(); n != 0 {
+		t.Errorf("%d subscriptions left after shutdown", n)
+	}
+}
+
+// Only listed public keys get in; passwords and keyboard-interactive are refused outright.
+func TestAuthentication(t *testing.T) {
+	e2e.Require(t, "ssh")
+	h := start(t, Config{}, false)
+
+	out, code := h.runSSH(t, h.otherKey, []string{"-tt"})
+	if code != 255 || !strings.Contains(out, "Permission denied (publickey)") {
+		t.Errorf("unlisted key: status %d, output %q; want 255 and permission denied", code, out)
+	}
+	out, code = h.runSSH(t, h.key, []string{"-tt", "-o", "PubkeyAuthentication=no",
+		"-o", "PreferredAuthentications=password,keyboard-interactive"})
+	if code != 255 || !strings.Contains(out, "Permission denied (publickey)") {
+		t.Errorf("password: status %d, output %q; want 255 and permission denied", code, out)
+	}
+	// OpenSSH in batch mode will not type a password, so offer one with Go's client.
+	_, err := h.dial(gossh.Password("hunter2"), gossh.KeyboardInteractive(
+		func(string, string, []string, []bool) ([]string, error) { return []string{"hunter2"}, nil }))
+	if err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Errorf("password and keyboard-interactive: err = %v, want refusal", err)
+	}
+	if !strings.Contains(h.logs.String(), "msg=\"key refused\" user=supervisor") {
+		t.Errorf("refused key not logged:\n%s", h.logs.String())
+	}
+	if n := h.srv.Sessions(); n != 0 {
+		t.Errorf("Sessions() = %d after refusals", n)
+	}
+}
+
+// A session without a terminal gets one line saying how to get one, and status 1.
+func TestNoPTY(t *testing.T) {
+	e2e.Require(t, "ssh")
+	h := start(t, Config{}, false)
+	for _, extra := range [][]string{{"-T"}, {"-T", "--", "--theme", "light"}} {
+		out, code := h.runSSH(t, h.key, extra[:1], extra[1:]...)
+		if code != 1 || strings.TrimSpace(out) != msgNoPTY {
+			t.Errorf("ssh %v: status %d, output %q; want 1 and %q", extra, code, out, msgNoPTY)
+		}
+	}
+	if n := h.notifier.Subscribers(); n != 0 {
+		t.Errorf("a refused session subscribed: %d subscriptions", n)
+	}
+}
+
+// Beyond MaxSessions a new session is turned away politely while the others go on.
+func TestMaxSessions(t *testing.T) {
+	e2e.Require(t, "ssh", "tmux")
+	h := start(t, Config{MaxSessions: 1}, false)
+	a := e2e.Start(t, 80, 24, []string{"HOME=" + h.dir}, h.sshLine(h.key, []string{"-tt"}))
+	a.WaitFor(wait, "value=0")
+	out, code := h.runSSH(t, h.key, []string{"-tt"})
+	if code != 1 || !strings.Contains(out, "the server is full (1 sessions); try again later") {
+		t.Errorf("second session: status %d, output %q", code, out)
+	}
+	h.set(3)
+	a.WaitFor(wait, "value=3")
+}
+
+// A model that cannot be built (a bad argument) is explained to the viewer, with status 1.
+func TestModelErrorReachesViewer(t *testing.T) {
+	e2e.Require(t, "ssh")
+	h := start(t, Config{NewModel: func(v Viewer, _ <-chan struct{}) (tea.Model, error) {
+		return nil, fmt.Errorf("unknown theme %q", v.Args[len(v.Args)-1])
+	}}, false)
+	out, code := h.runSSH(t, h.key, []string{"-tt"}, "--", "--theme", "plaid")
+	if code != 1 || !strings.Contains(out, `deskwatch: unknown theme "plaid"`) {
+		t.Errorf("status %d, output %q", code, out)
+	}
+	waitFor(t, wait, "no subscriptions", func() bool { return h.notifier.Subscribers() == 0 })
+}
+
+// A viewer who neither types nor resizes for the idle timeout is told and closed; updates from
+// the feed do not count as activity.
+func TestIdleTimeout(t *testing.T) {
+	e2e.Require(t, "ssh", "tmux")
+	h := start(t, Config{IdleTimeout: 1500 * time.Millisecond}, false)
+	a := e2e.Start(t, 80, 24, []string{"HOME=" + h.dir}, h.sshLine(h.key, []string{"-tt"}))
+	a.WaitFor(wait, "value=0")
+	h.set(1)
+	a.WaitFor(wait, "value=1")
+	a.WaitFor(wait, "closed after 1.5s without input.", "[exit 0]")
+	if !strings.Contains(h.logs.String(), "reason=idle") {
+		t.Errorf("idle disconnect not logged:\n%s", h.logs.String())
+	}
+}
+
+// A client that stops reading is dropped after the write timeout; the server and the other
+// sessions carry on.
+func TestStalledClientDropped(t *testing.T) {
+	e2e.Require(t, "ssh", "tmux")
+	h := start(t, Config{WriteTimeout: 300 * time.Millisecond}, true)
+	signer, err := gossh.ParsePrivateKey(mustRead(t, h.key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := h.dial(gossh.PublicKeys(signer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Never read its output: the SSH window, then the TCP buffers, fill up. (Without the pipe Go's
+	// client would discard the output, reading it.)
+	if _, err := sess.StdoutPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sess.StdinPipe(); err != nil { // an open input, as a terminal's would be
+		t.Fatal(err)
+	}
+	if err := sess.Setenv("COLORTERM", "truecolor"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 100, 200, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	healthy := e2e.Start(t, 80, 24, []string{"HOME=" + h.dir}, h.sshLine(h.key, []string{"-tt"}))
+	healthy.WaitFor(wait, "value=0")
+	waitFor(t, wait, "two sessions", func() bool { return h.srv.Sessions() == 2 })
+	stop := make(chan struct{})
+	pumped := make(chan struct{})
+	go func() {
+		defer close(pumped)
+		for i := int64(1); ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+				h.set(i)
+			}
+		}
+	}()
+	waitFor(t, 20*time.Second, "the stalled client to be dropped", func() bool {
+		return strings.Contains(h.logs.String(), "dropping a stalled client")
+	})
+	close(stop)
+	<-pumped
+	waitFor(t, wait, "one session left", func() bool { return h.srv.Sessions() == 1 })
+	h.set(999999)
+	healthy.WaitFor(wait, "value=999999")
+	if !strings.Contains(h.logs.String(), "reason=stalled") {
+		t.Errorf("stalled disconnect not logged:\n%s", h.logs.String())
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}

@@ -1,0 +1,323 @@
+package sshserve
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2/bubbletea"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// Messages a viewer may read on the way out. One line each, on the session's terminal.
+const (
+	msgNoPTY    = "deskwatch needs a terminal: use ssh -t"
+	msgShutdown = "deskwatch: the server is shutting down. Goodbye."
+)
+
+// A session's frame is capped at this size whatever the client claims, so one client cannot make
+// the server hold an enormous screen.
+const (
+	maxWidth  = 512
+	maxHeight = 256
+)
+
+// endReason says why a session ended; the first reason recorded wins.
+type endReason int32
+
+const (
+	endNone     endReason = iota
+	endQuit               // the viewer quit
+	endShutdown           // the server is stopping
+	endIdle               // no key press or resize within the idle timeout
+	endGone               // the client closed its side
+	endStalled            // the client stopped reading and was dropped
+)
+
+func (r endReason) String() string {
+	return [...]string{"running", "quit", "shutdown", "idle", "client closed", "stalled"}[r]
+}
+
+// session is one viewer: its program, why it ended, and its timers. Everything else a viewer owns
+// (cursor, filter, sort, theme) lives in its model.
+type session struct {
+	srv    *Server
+	sess   ssh.Session
+	viewer Viewer
+	start  time.Time
+	// noColor is set when the client sent NO_COLOR: a terminal's claim of true colour must not
+	// override it.
+	noColor bool
+
+	prog      atomic.Pointer[tea.Program]
+	reason    atomic.Int32
+	lastInput atomic.Int64 // unix nanoseconds of the last key press or resize
+	dog       *watchdog
+
+	// done is closed when the program has ended; it closes the model's change channel.
+	done chan struct{}
+
+	mu          sync.Mutex
+	idle        *time.Timer
+	ended       bool
+	unsubscribe func()
+	modelErr    error
+}
+
+// handle is the server's session handler.
+func (s *Server) handle(sess ssh.Session) {
+	v := newSession(s, sess)
+	_ = sess.Exit(v.run())
+}
+
+func newSession(s *Server, sess ssh.Session) *session {
+	v := &session{srv: s, sess: sess, start: time.Now(), done: make(chan struct{})}
+	pty, _, _ := sess.Pty()
+	env := sess.Environ()
+	if pty.Term != "" {
+		env = append(env, "TERM="+pty.Term)
+	}
+	v.viewer = Viewer{User: sess.User(), RemoteAddr: sess.RemoteAddr().String(), Args: sess.Command(),
+		Environ: env, Width: pty.Window.Width, Height: pty.Window.Height}
+	if k := sess.PublicKey(); k != nil {
+		v.viewer.Fingerprint = gossh.FingerprintSHA256(k)
+	}
+	v.noColor = v.viewer.Getenv("NO_COLOR") != ""
+	v.dog = newWatchdog(s.cfg.WriteTimeout, v.dropStalled)
+	return v
+}
+
+// run serves the session and returns its exit status.
+func (v *session) run() int {
+	log := v.srv.log.With("user", v.viewer.User, "remote", v.viewer.RemoteAddr, "key", v.viewer.Fingerprint)
+	if _, _, ok := v.sess.Pty(); !ok {
+		log.Info("session refused", "reason", "no terminal")
+		v.say(v.sess.Stderr(), msgNoPTY)
+		return 1
+	}
+	if err := v.srv.admit(v); err != nil {
+		log.Info("session refused", "reason", err)
+		v.say(v.sess.Stderr(), "deskwatch: "+err.Error())
+		return 1
+	}
+	defer v.srv.release(v)
+	log.Info("connect", "term", v.viewer.Getenv("TERM"),
+		"size", fmt.Sprintf("%dx%d", v.viewer.Width, v.viewer.Height), "args", v.viewer.Args)
+	// wish's middleware runs the program, forwards window changes and quits the program when the
+	// connection goes.
+	bubbletea.MiddlewareWithProgramHandler(v.newProgram)(func(ssh.Session) {})(v.sess)
+	v.reason.CompareAndSwap(int32(endNone), int32(endQuit))
+	v.cleanup()
+	reason := endReason(v.reason.Load())
+	log.Info("disconnect", "reason", reason, "duration", time.Since(v.start).Round(time.Millisecond))
+	switch {
+	case v.modelErr != nil:
+		v.say(v.sess.Stderr(), "deskwatch: "+v.modelErr.Error())
+		return 1
+	case reason == endShutdown:
+		v.say(v.sess, msgShutdown)
+	case reason == endIdle:
+		v.say(v.sess, fmt.Sprintf("deskwatch: closed after %s without input.", v.srv.cfg.IdleTimeout))
+	}
+	return 0
+}
+
+// newProgram is wish's program handler: it subscribes to the store's changes and builds the
+// session's model and program. A nil program (the model could not be built) skips the middleware.
+func (v *session) newProgram(sess ssh.Session) *tea.Program {
+	changes, unsubscribe := v.srv.cfg.Subscribe()
+	v.mu.Lock()
+	v.unsubscribe = unsubscribe
+	v.mu.Unlock()
+	model, err := v.srv.cfg.NewModel(v.viewer, relay(changes, v.done))
+	if err != nil {
+		v.modelErr = err
+		return nil
+	}
+	w, h := clampSize(v.viewer.Width, v.viewer.Height)
+	// MakeOptions gives the colour profile from the client's TERM, COLORTERM and NO_COLOR and the
+	// environment; the options after it wrap input and output and replace its filter.
+	opts := append(bubbletea.MakeOptions(sess),
+		tea.WithInput(activityReader{r: sess, v: v}),
+		tea.WithOutput(guardedWriter{w: sess, dog: v.dog}),
+		tea.WithWindowSize(w, h),
+		tea.WithFilter(v.filter),
+		// The server's SIGINT/SIGTERM belong to the server, which says goodbye to every session.
+		tea.WithoutSignalHandler(),
+	)
+	p := tea.NewProgram(model, opts...)
+	v.prog.Store(p)
+	if v.reason.Load() != int32(endNone) {
+		go p.Quit() // stopped while being built
+	}
+	v.touch()
+	v.armIdle()
+	return p
+}
+
+// filter adjusts messages before the model sees them.
+func (v *session) filter(_ tea.Model, msg tea.Msg) tea.Msg {
+	switch m := msg.(type) {
+	case tea.WindowSizeMsg:
+		if m.Width == 0 && m.Height == 0 {
+			return nil // the ended session's window-change channel, closed
+		}
+		v.touch()
+		m.Width, m.Height = clampSize(m.Width, m.Height)
+		return m
+	case tea.SuspendMsg:
+		return tea.ResumeMsg{} // ctrl+z must not stop the server process
+	case tea.CapabilityMsg:
+		if v.noColor && (m.Content == "RGB" || m.Content == "Tc") {
+			return nil // NO_COLOR wins over the terminal's true-colour claim
+		}
+	}
+	return msg
+}
+
+// stop asks the session to end for reason r; only the first reason counts.
+func (v *session) stop(r endReason) {
+	if !v.reason.CompareAndSwap(int32(endNone), int32(r)) {
+		return
+	}
+	if p := v.prog.Load(); p != nil {
+		go p.Quit() // Quit blocks until the program takes it; never hold up the caller
+	}
+}
+
+// cleanup ends the subscription and the idle timer once the program is done.
+func (v *session) cleanup() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.ended = true
+	close(v.done)
+	if v.idle != nil {
+		v.idle.Stop()
+	}
+	if v.unsubscribe != nil {
+		v.unsubscribe()
+	}
+}
+
+// say writes one line for the viewer, guarded like the program's output.
+func (v *session) say(w io.Writer, line string) {
+	_, _ = guardedWriter{w: w, dog: v.dog}.Write([]byte(line + "\n"))
+}
+
+func (v *session) touch() { v.lastInput.Store(time.Now().UnixNano()) }
+
+// armIdle starts the idle timer when an idle timeout is set.
+func (v *session) armIdle() {
+	d := v.srv.cfg.IdleTimeout
+	if d <= 0 {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !v.ended {
+		v.idle = time.AfterFunc(d, v.checkIdle)
+	}
+}
+
+// checkIdle ends the session if the viewer has been idle for the whole timeout, and otherwise
+// re-arms for the time left.
+func (v *session) checkIdle() {
+	d := v.srv.cfg.IdleTimeout
+	since := time.Since(time.Unix(0, v.lastInput.Load()))
+	if since >= d {
+		v.stop(endIdle)
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !v.ended {
+		v.idle = time.AfterFunc(d-since, v.checkIdle)
+	}
+}
+
+// dropStalled closes the connection of a client whose output has been blocked for the write
+// timeout. Closing the connection, not just the channel, is what unblocks a write stuck on a
+// full TCP buffer; the server's memory for this client stops at what is already queued.
+func (v *session) dropStalled() {
+	v.srv.log.Warn("dropping a stalled client", "user", v.viewer.User, "remote", v.viewer.RemoteAddr,
+		"key", v.viewer.Fingerprint, "blocked_for", v.srv.cfg.WriteTimeout)
+	v.stop(endStalled)
+	if c, ok := v.sess.Context().Value(ssh.ContextKeyConn).(io.Closer); ok {
+		_ = c.Close()
+	}
+}
+
+// relay forwards change signals to a channel of the session's own, closed when done closes: a
+// model's command waiting for the next change then returns instead of outliving the session.
+// Like the notifier's channels it holds at most one pending signal.
+func relay(src, done <-chan struct{}) <-chan struct{} {
+	out := make(chan struct{}, 1)
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case <-done:
+				return
+			case _, ok := <-src:
+				if !ok {
+					return
+				}
+				select {
+				case out <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	return out
+}
+
+func clampSize(w, h int) (int, int) {
+	return min(max(w, 1), maxWidth), min(max(h, 1), maxHeight)
+}
+
+// activityReader is the program's input: it notes the time of each read for the idle timeout and
+// ends the session when the client closes its side.
+type activityReader struct {
+	r io.Reader
+	v *session
+}
+
+func (a activityReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.v.touch()
+	}
+	if err != nil {
+		a.v.stop(endGone)
+	}
+	return n, err
+}
+
+// watchdog calls fire when one guarded write blocks longer than timeout.
+type watchdog struct {
+	timeout time.Duration
+	timer   *time.Timer
+}
+
+func newWatchdog(timeout time.Duration, fire func()) *watchdog {
+	t := time.AfterFunc(timeout, fire)
+	t.Stop()
+	return &watchdog{timeout: timeout, timer: t}
+}
+
+// guardedWriter is a session's output under its watchdog.
+type guardedWriter struct {
+	w   io.Writer
+	dog *watchdog
+}
+
+func (g guardedWriter) Write(p []byte) (int, error) {
+	g.dog.timer.Reset(g.dog.timeout)
+	defer g.dog.timer.Stop()
+	return g.w.Write(p)
+}
