@@ -39,12 +39,13 @@ type GeneratorConfig struct {
 // envelopes) for several agents: logins, agent state changes, and voice, chat and email interactions
 // going through their lifecycle. It is not safe for concurrent use; one goroutine drives it.
 type Generator struct {
-	rng    *rand.Rand
-	rate   float64
-	now    time.Time
-	agents []*agent
-	booted int // agents whose opening ON_LOGIN has been produced
-	nextID int // counter behind interaction ids, unique over the stream
+	rng       *rand.Rand
+	rate      float64
+	now       time.Time
+	agents    []*agent
+	booted    int // agents whose opening ON_LOGIN has been produced
+	loggedOut int // agents not logged in (all of them before the opening logins)
+	nextID    int // counter behind interaction ids, unique over the stream
 
 	buf     bytes.Buffer
 	enc     *json.Encoder
@@ -69,6 +70,8 @@ func NewGenerator(cfg GeneratorConfig) *Generator {
 		rate:   cfg.Rate,
 		now:    cfg.Start,
 		nextID: 10000,
+
+		loggedOut: cfg.Agents,
 	}
 	g.enc = json.NewEncoder(&g.buf)
 	g.enc.SetEscapeHTML(false) // "Q&A" stays readable in recordings; the output is valid JSON either way

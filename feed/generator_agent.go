@@ -106,6 +106,7 @@ func (g *Generator) act(a *agent, forced bool) []byte {
 		a.state, a.reason, a.want, a.wantReason = model.AgentReady, "", model.AgentReady, ""
 		return g.stateEvent(a)
 	case candLogout:
+		g.loggedOut++
 		a.loggedIn, a.state, a.reason, a.want, a.wantReason = false, "", "", "", ""
 		return g.event(a, model.EvLogout)
 	case candError:
@@ -139,13 +140,14 @@ func (g *Generator) choose(a *agent, forced bool) candidate {
 		}
 		add(candNew, w, nil)
 	}
-	idle := a.state != model.AgentBusy && a.state != model.AgentAfterCallWork && open == 0
+	// Breaks and logouts wait until the last activity record is saved.
+	idle := a.state != model.AgentBusy && a.state != model.AgentAfterCallWork && len(a.convs) == 0
 	switch {
 	case idle && a.state == model.AgentReady:
 		add(candBreak, 0.04, nil)
 	case idle && a.state == model.AgentNotReady:
 		add(candBack, 0.035, nil)
-		if g.loggedOut() == 0 {
+		if g.loggedOut == 0 { // one leaves at a time, so the desk stays staffed
 			add(candLogout, 0.0007, nil)
 		}
 	}
@@ -174,19 +176,9 @@ func (g *Generator) choose(a *agent, forced bool) candidate {
 	return cs[len(cs)-1]
 }
 
-// loggedOut counts agents that are logged out; only one leaves at a time so the desk stays staffed.
-func (g *Generator) loggedOut() int {
-	n := 0
-	for _, a := range g.agents {
-		if !a.loggedIn {
-			n++
-		}
-	}
-	return n
-}
-
 // login logs agent a in with a fresh session; most agents then go ready, some start in a meeting.
 func (g *Generator) login(a *agent) []byte {
+	g.loggedOut--
 	a.loggedIn = true
 	a.session = g.uuid()
 	a.want, a.wantReason = model.AgentReady, ""

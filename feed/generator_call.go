@@ -141,7 +141,7 @@ func idPrefix(t model.Type) string {
 	return "call-"
 }
 
-// party adds nothing by itself: it returns a new party with the interaction's next party id.
+// party returns a new party with the interaction's next party id; the caller adds it to the call.
 func (c *conv) party(name, phone, userID string) wireParty {
 	c.parties++
 	return wireParty{ID: "p" + strconv.Itoa(c.parties), Name: name, Phone: phone, UserID: userID}

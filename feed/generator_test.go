@@ -257,3 +257,11 @@ func TestAppendInteractionMatchesEncodingJSON(t *testing.T) {
 		t.Errorf("only %d interaction snapshots compared", checked)
 	}
 }
+
+func BenchmarkGeneratorNextManyAgents(b *testing.B) {
+	g := NewGenerator(GeneratorConfig{Seed: 1, Agents: 1000, Rate: 5000})
+	b.ReportAllocs()
+	for b.Loop() {
+		g.Next()
+	}
+}
