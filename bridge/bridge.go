@@ -1,0 +1,26 @@
+// Package bridge ships the browser bridge: a dependency-free script for the page that hosts
+// Bright Pattern's Agent Desktop widget. It subscribes to the widget's events and forwards each one,
+// in PROTOCOL.md's shape, over a WebSocket to a deskwatch hub. The hub serves it at /bridge.js and
+// `deskwatch bridge print` prints it.
+package bridge
+
+import (
+	_ "embed"
+	"net/http"
+)
+
+//go:embed bridge.js
+var script string
+
+// Script returns the bridge's JavaScript source (a fresh copy; callers may keep or change it).
+func Script() []byte { return []byte(script) }
+
+// Handler serves the script with a JavaScript content type and no caching, so pages pick up a new
+// bridge after a hub upgrade.
+func Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = w.Write([]byte(script))
+	})
+}

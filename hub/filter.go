@@ -1,0 +1,183 @@
+package hub
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// filter is one subscription's choice of events: /stream?agent=a,b&service=Sales (each parameter
+// repeatable or comma-separated). Agent filters every event by its agentId. Service filters
+// interaction events by the interaction's service; an interaction that once passed keeps passing
+// (so a monitor sees it transferred away and ended), and agent-level events pass.
+//
+// A filter is only used under the hub's lock, which guards its memory of passed interactions.
+type filter struct {
+	agents, services map[string]bool
+	// passed holds, per agent, the interactions this subscriber has been sent.
+	passed map[string]map[string]bool
+}
+
+func parseFilter(q url.Values) (*filter, error) {
+	f := &filter{agents: set(q["agent"]), services: set(q["service"])}
+	for k := range q {
+		if k != "agent" && k != "service" && k != "token" {
+			return nil, fmt.Errorf("unknown parameter %q (want agent, service or token)", k)
+		}
+	}
+	if f.services != nil {
+		f.passed = make(map[string]map[string]bool)
+	}
+	return f, nil
+}
+
+func set(values []string) map[string]bool {
+	var m map[string]bool
+	for _, v := range values {
+		for part := range strings.SplitSeq(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				if m == nil {
+					m = make(map[string]bool)
+				}
+				m[part] = true
+			}
+		}
+	}
+	return m
+}
+
+// describe is the filter as the connection log line shows it.
+func (f *filter) describe() string {
+	var parts []string
+	if f.agents != nil {
+		parts = append(parts, "agent="+joinKeys(f.agents))
+	}
+	if f.services != nil {
+		parts = append(parts, "service="+joinKeys(f.services))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " with filter " + strings.Join(parts, " ")
+}
+
+func joinKeys(m map[string]bool) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, ",")
+}
+
+func (f *filter) agentPasses(agentID string) bool { return f.agents == nil || f.agents[agentID] }
+
+// interactionPasses decides for one interaction of agentID and remembers a pass.
+func (f *filter) interactionPasses(agentID string, in *model.Interaction) bool {
+	if f.services == nil {
+		return true
+	}
+	ids := f.passed[agentID]
+	if !f.services[model.Str(in.Service)] && !ids[in.ID] {
+		return false
+	}
+	if ids == nil {
+		ids = make(map[string]bool)
+		f.passed[agentID] = ids
+	}
+	ids[in.ID] = true
+	return true
+}
+
+// pass decides whether the subscriber gets ev. It returns the message to send in its place when
+// the filter rewrites it (an INTERACTIONS_STATE cut down to the subscriber's services), else nil.
+func (f *filter) pass(ev model.Event, data []byte) (rewritten []byte, ok bool) {
+	if !f.agentPasses(ev.AgentID) {
+		return nil, false
+	}
+	if f.services == nil {
+		return nil, true
+	}
+	switch p := ev.Payload.(type) {
+	case *model.Interaction:
+		ok := f.interactionPasses(ev.AgentID, p)
+		if ok && ev.Type == model.EvSaveActivityRecord {
+			delete(f.passed[ev.AgentID], p.ID) // the last event an interaction gets
+		}
+		return nil, ok
+	case *model.InteractionsState:
+		return f.cutSnapshot(ev.AgentID, p, data), true
+	case *model.AudioQualityAlert:
+		return nil, f.passed[ev.AgentID][p.CallID]
+	}
+	return nil, true
+}
+
+// cutSnapshot rewrites an INTERACTIONS_STATE message to list only the interactions that pass,
+// keeping every other member as it came. It also resets the agent's passed set to that list.
+func (f *filter) cutSnapshot(agentID string, st *model.InteractionsState, data []byte) []byte {
+	old := f.passed[agentID]
+	f.passed[agentID] = nil
+	keep := make([]bool, len(st.Interactions))
+	for i := range st.Interactions {
+		in := &st.Interactions[i]
+		keep[i] = f.services[model.Str(in.Service)] || old[in.ID]
+		if keep[i] {
+			f.interactionPasses(agentID, in)
+		}
+	}
+	out, err := rewriteInteractions(data, keep)
+	if err != nil {
+		return data // cannot happen for a message that decoded; send it whole rather than nothing
+	}
+	return out
+}
+
+// rewriteInteractions keeps params[0].interactions[i] where keep[i], leaving the rest untouched.
+func rewriteInteractions(data []byte, keep []bool) ([]byte, error) {
+	var env map[string]jsontext.Value
+	if err := json.Unmarshal(data, &env, decodeOpts); err != nil {
+		return nil, err
+	}
+	var params []jsontext.Value
+	if err := json.Unmarshal(env["params"], &params, decodeOpts); err != nil || len(params) == 0 {
+		return nil, fmt.Errorf("params: %w", err)
+	}
+	var st map[string]jsontext.Value
+	if err := json.Unmarshal(params[0], &st, decodeOpts); err != nil {
+		return nil, err
+	}
+	var list []jsontext.Value
+	if err := json.Unmarshal(st["interactions"], &list, decodeOpts); err != nil {
+		return nil, err
+	}
+	if len(list) != len(keep) {
+		return nil, fmt.Errorf("interactions: %d, decoded %d", len(list), len(keep))
+	}
+	kept := make([]jsontext.Value, 0, len(list))
+	for i, v := range list {
+		if keep[i] {
+			kept = append(kept, v)
+		}
+	}
+	var err error
+	if st["interactions"], err = json.Marshal(kept); err != nil {
+		return nil, err
+	}
+	if params[0], err = json.Marshal(st, json.Deterministic(true)); err != nil {
+		return nil, err
+	}
+	if env["params"], err = json.Marshal(params); err != nil {
+		return nil, err
+	}
+	return json.Marshal(env, json.Deterministic(true))
+}
+
+// decodeOpts match the model's leniency, so anything model.Decode accepted can be rewritten.
+var decodeOpts = json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))

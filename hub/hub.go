@@ -1,0 +1,315 @@
+// Package hub is deskwatch's relay: browser bridges in Agent Desktop pages send their events to
+// /ingest, monitors subscribe to /stream. The hub keeps the current state in the same store the
+// monitor uses, so a monitor that joins gets one snapshot per agent and then the live events, and a
+// slow monitor is disconnected rather than allowed to slow the bridges or the other monitors.
+package hub
+
+import (
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/deskwatch/deskwatch/bridge"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultQueueSize    = 4096
+	DefaultPingInterval = 30 * time.Second
+	writeWait           = 10 * time.Second
+)
+
+// Config configures a Hub. The zero value is an open hub (no tokens) with default limits.
+type Config struct {
+	// IngestTokens and StreamTokens, when set, are required of bridges and monitors respectively.
+	IngestTokens, StreamTokens *Tokens
+	// Origins, when not empty, lists the page origins (e.g. https://crm.example.com) allowed to
+	// open WebSockets; clients that send no Origin header (non-browsers) are always allowed.
+	Origins []string
+	// QueueSize is how many messages may wait for one monitor before it is disconnected.
+	QueueSize int
+	// MaxMessage is the largest message accepted from a bridge, in bytes.
+	MaxMessage int
+	// PingInterval is how often idle connections are pinged; a peer silent for two intervals is
+	// dropped.
+	PingInterval time.Duration
+	// Log receives one line per connection and per rejected message; nil discards them.
+	Log io.Writer
+	// BridgeJS is served at /bridge.js; nil serves the bridge built into deskwatch.
+	BridgeJS []byte
+}
+
+// Hub relays events from bridges to monitors. Its methods are safe for concurrent use.
+type Hub struct {
+	cfg      Config
+	log      *log.Logger
+	m        *metrics
+	upgrader websocket.Upgrader
+	connSeq  atomic.Int64
+
+	// mu orders every applied event with the fan-out of it and with new subscriptions, so a new
+	// monitor's snapshot and the live events after it neither overlap nor leave a gap.
+	mu       sync.Mutex
+	store    *model.Store
+	subs     map[*subscriber]struct{}
+	sessions map[string]agentSeq          // per agent: the bridge session and last seq applied
+	replays  map[string]map[string]string // per agent: slot -> key of the last agent-state packet
+	conns    map[*websocket.Conn]struct{}
+	closed   bool
+}
+
+// agentSeq remembers the last seq applied for an agent from one bridge session (one page load).
+type agentSeq struct {
+	session string
+	seq     int64
+}
+
+// New returns a hub configured by cfg.
+func New(cfg Config) *Hub {
+	if cfg.QueueSize <= 0 {
+		cfg.QueueSize = DefaultQueueSize
+	}
+	if cfg.MaxMessage <= 0 {
+		cfg.MaxMessage = model.DefaultMaxMessage
+	}
+	if cfg.PingInterval <= 0 {
+		cfg.PingInterval = DefaultPingInterval
+	}
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	if cfg.BridgeJS == nil {
+		cfg.BridgeJS = bridge.Script()
+	}
+	h := &Hub{
+		cfg:      cfg,
+		log:      log.New(cfg.Log, "", log.LstdFlags|log.LUTC),
+		store:    model.NewStore(model.WithRetention(1)),
+		subs:     make(map[*subscriber]struct{}),
+		sessions: make(map[string]agentSeq),
+		replays:  make(map[string]map[string]string),
+		conns:    make(map[*websocket.Conn]struct{}),
+	}
+	h.m = newMetrics(h.stateFigures)
+	h.upgrader = websocket.Upgrader{
+		HandshakeTimeout: 10 * time.Second,
+		CheckOrigin:      h.originAllowed,
+		// Browsers' close reasons and errors are more useful in the hub's log than an HTTP 403.
+		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
+			http.Error(w, reason.Error(), status)
+		},
+	}
+	return h
+}
+
+// Handler serves the hub's endpoints: /ingest, /stream, /bridge.js, /healthz and /metrics.
+func (h *Hub) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /ingest", h.serveIngest)
+	mux.HandleFunc("GET /stream", h.serveStream)
+	mux.HandleFunc("GET /bridge.js", h.serveBridge)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(h.m.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "deskwatch hub: /ingest (bridges), /stream (monitors), /bridge.js, /healthz, /metrics\n")
+	})
+	return mux
+}
+
+func (h *Hub) serveBridge(w http.ResponseWriter, r *http.Request) {
+	if len(h.cfg.BridgeJS) == 0 {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	// Pages pick up a new bridge after a hub upgrade without a stale cached copy.
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(h.cfg.BridgeJS)
+}
+
+// Close disconnects every bridge and monitor; the hub accepts no new connections afterwards.
+// It does not stop the HTTP server, which belongs to the caller.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	h.closed = true
+	subs := make([]*subscriber, 0, len(h.subs))
+	for s := range h.subs {
+		subs = append(subs, s)
+	}
+	conns := make([]*websocket.Conn, 0, len(h.conns))
+	for c := range h.conns {
+		conns = append(conns, c)
+	}
+	h.mu.Unlock()
+	for _, s := range subs {
+		s.stop(websocket.CloseGoingAway, "hub shutting down")
+	}
+	for _, c := range conns {
+		_ = c.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseGoingAway, "hub shutting down"), time.Now().Add(time.Second))
+		_ = c.Close()
+	}
+}
+
+// track registers a connection for Close; it reports false when the hub is already closed.
+func (h *Hub) track(c *websocket.Conn) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.conns[c] = struct{}{}
+	return true
+}
+
+func (h *Hub) untrack(c *websocket.Conn) {
+	h.mu.Lock()
+	delete(h.conns, c)
+	h.mu.Unlock()
+}
+
+func (h *Hub) originAllowed(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" || len(h.cfg.Origins) == 0 {
+		return true
+	}
+	for _, o := range h.cfg.Origins {
+		if o == origin {
+			return true
+		}
+	}
+	return false
+}
+
+// authorize checks the token of a request to endpoint against tokens, answering 401 or 403 and
+// logging the refusal when it fails.
+func (h *Hub) authorize(w http.ResponseWriter, r *http.Request, endpoint string, tokens *Tokens) bool {
+	if !h.originAllowed(r) {
+		h.m.refused.WithLabelValues(endpoint, "origin").Inc()
+		h.log.Printf("%s from %s refused: origin %q not allowed", endpoint, r.RemoteAddr, r.Header.Get("Origin"))
+		http.Error(w, "origin not allowed", http.StatusForbidden)
+		return false
+	}
+	if tokens == nil {
+		return true
+	}
+	tok := requestToken(r)
+	ok, reloadErr := tokens.Check(tok)
+	if reloadErr != nil {
+		h.log.Printf("%s tokens: %v", endpoint, reloadErr)
+	}
+	if ok {
+		return true
+	}
+	h.m.refused.WithLabelValues(endpoint, "token").Inc()
+	if tok == "" {
+		h.log.Printf("%s from %s refused: no token (want one from %s)", endpoint, r.RemoteAddr, tokens.Path())
+		http.Error(w, "token required", http.StatusUnauthorized)
+		return false
+	}
+	h.log.Printf("%s from %s refused: wrong token (not in %s)", endpoint, r.RemoteAddr, tokens.Path())
+	http.Error(w, "wrong token", http.StatusForbidden)
+	return false
+}
+
+// stateFigures reads the store's figures for /metrics.
+func (h *Hub) stateFigures() (agents, open, lost float64) {
+	sn := h.store.Snapshot()
+	return float64(len(sn.Agents)), float64(sn.Stats.Open), float64(sn.Stats.Lost)
+}
+
+// eventTime is the time an event is filed under, as the monitor's pump does it.
+func eventTime(ev model.Event) time.Time {
+	if !ev.TS.IsZero() {
+		return ev.TS
+	}
+	return time.Now()
+}
+
+// publish applies one valid event and queues it for every subscriber whose filter passes it. It
+// reports false for a duplicate, which is neither applied nor relayed.
+func (h *Hub) publish(session string, data []byte, ev model.Event) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.duplicate(session, ev) {
+		return false
+	}
+	h.store.Apply(ev, eventTime(ev))
+	var shared *outMsg
+	for s := range h.subs {
+		out, ok := s.filter.pass(ev, data)
+		if !ok {
+			continue
+		}
+		var msg *outMsg
+		if out == nil {
+			if shared == nil {
+				shared = prepare(data)
+			}
+			msg = shared
+		} else {
+			msg = prepare(out)
+		}
+		if msg == nil {
+			continue
+		}
+		if !s.push(msg) {
+			h.dropLocked(s)
+		}
+	}
+	return true
+}
+
+// duplicate reports an event a reconnecting bridge sent again: a seq it already sent in this
+// session, or a replay of the agent's login or state that changes nothing. It records the event
+// otherwise.
+func (h *Hub) duplicate(session string, ev model.Event) bool {
+	if ev.HasSeq && session != "" {
+		last, ok := h.sessions[ev.AgentID]
+		if ok && last.session == session && ev.Seq <= last.seq {
+			return true
+		}
+		h.sessions[ev.AgentID] = agentSeq{session: session, seq: ev.Seq}
+	}
+	slot := replaySlot(ev.Type)
+	if slot == "" {
+		return false
+	}
+	key := fmt.Sprintf("%s|%d|%+v", ev.Type, ev.TS.UnixMilli(), ev.Payload)
+	seen := h.replays[ev.AgentID]
+	if !ev.HasSeq && !ev.TS.IsZero() && seen[slot] == key {
+		return true
+	}
+	if seen == nil {
+		seen = make(map[string]string, 3)
+		h.replays[ev.AgentID] = seen
+	}
+	seen[slot] = key
+	return false
+}
+
+// replaySlot names the piece of agent state an event sets, for the event types a bridge replays
+// on reconnect (without seq, with their original ts).
+func replaySlot(typ string) string {
+	switch typ {
+	case model.EvLogin, model.EvLogout:
+		return "login"
+	case model.EvAgentStateChange:
+		return "state"
+	case model.EvScreenRecording:
+		return "screen"
+	}
+	return ""
+}

@@ -1,0 +1,207 @@
+package hub
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// maxLoggedRejections bounds the log lines one bridge connection can cause with bad messages.
+const maxLoggedRejections = 100
+
+// bridgeConn is one bridge on /ingest.
+type bridgeConn struct {
+	id      int64
+	conn    *websocket.Conn
+	remote  string
+	session string // the page load the bridge runs in (?session=), for telling resent events apart
+	agentID string // the last agentId seen, for the log
+
+	msgs, rejected, dups int64
+	acks                 *acker // nil unless the bridge asked for acknowledgements (?ack=1)
+}
+
+func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
+	if !h.authorize(w, r, "ingest", h.cfg.IngestTokens) {
+		return
+	}
+	conn, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		h.m.refused.WithLabelValues("ingest", "upgrade").Inc()
+		h.log.Printf("ingest from %s refused: %v", r.RemoteAddr, err)
+		return
+	}
+	if !h.track(conn) {
+		_ = conn.Close()
+		return
+	}
+	defer h.untrack(conn)
+	q := r.URL.Query()
+	b := &bridgeConn{id: h.connSeq.Add(1), conn: conn, remote: r.RemoteAddr, session: q.Get("session")}
+	if q.Get("ack") == "1" {
+		b.acks = newAcker(conn)
+		defer b.acks.stop()
+	}
+	h.m.bridges.Inc()
+	defer h.m.bridges.Dec()
+	h.log.Printf("ingest conn %d from %s connected (session %q, origin %q)", b.id, b.remote, b.session,
+		r.Header.Get("Origin"))
+	err = h.readBridge(b)
+	h.log.Printf("ingest conn %d (agent %q) closed after %d messages (%d rejected, %d duplicates): %s",
+		b.id, b.agentID, b.msgs, b.rejected, b.dups, closeReason(err))
+}
+
+func closeReason(err error) string {
+	var ce *websocket.CloseError
+	switch {
+	case err == nil:
+		return "hub closing"
+	case errors.As(err, &ce):
+		return fmt.Sprintf("bridge closed (%d %s)", ce.Code, ce.Text)
+	}
+	return err.Error()
+}
+
+// readBridge reads messages until the connection ends, keeping it alive with pings.
+func (h *Hub) readBridge(b *bridgeConn) error {
+	b.conn.SetReadLimit(int64(h.cfg.MaxMessage))
+	deadline := func() time.Time { return time.Now().Add(2*h.cfg.PingInterval + writeWait) }
+	_ = b.conn.SetReadDeadline(deadline())
+	b.conn.SetPongHandler(func(string) error { return b.conn.SetReadDeadline(deadline()) })
+	stopPing := make(chan struct{})
+	defer close(stopPing)
+	go func() {
+		t := time.NewTicker(h.cfg.PingInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stopPing:
+				return
+			case <-t.C:
+				_ = b.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
+			}
+		}
+	}()
+	for {
+		mt, data, err := b.conn.ReadMessage()
+		if errors.Is(err, websocket.ErrReadLimit) {
+			h.m.rejected.WithLabelValues("oversize").Inc()
+			h.rejectf(b, "larger than %d bytes; connection closed (the bridge reconnects and resyncs)",
+				h.cfg.MaxMessage)
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		_ = b.conn.SetReadDeadline(deadline())
+		b.msgs++
+		h.m.bytesIn.Add(float64(len(data)))
+		h.handleBridgeMessage(b, mt, data)
+	}
+}
+
+func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
+	if mt != websocket.TextMessage {
+		h.m.rejected.WithLabelValues("binary").Inc()
+		h.rejectf(b, "binary frame (want one JSON event per text message)")
+		return
+	}
+	ev, err := model.Decode(data)
+	if err != nil {
+		h.m.rejected.WithLabelValues("invalid").Inc()
+		h.rejectf(b, "%v", err)
+		return
+	}
+	if ev.AgentID != "" {
+		b.agentID = ev.AgentID
+	}
+	if h.publish(b.session, data, ev) {
+		h.m.eventsIn.Inc()
+	} else {
+		b.dups++
+		h.m.duplicates.Inc()
+	}
+	if b.acks != nil && ev.HasSeq {
+		b.acks.ack(ev.AgentID, ev.Seq)
+	}
+}
+
+// rejectf logs a rejected message with its connection and message number, the first
+// maxLoggedRejections times per connection.
+func (h *Hub) rejectf(b *bridgeConn, format string, args ...any) {
+	b.rejected++
+	switch {
+	case b.rejected <= maxLoggedRejections:
+		h.log.Printf("ingest conn %d msg %d (agent %q) rejected: %s", b.id, b.msgs+1, b.agentID,
+			fmt.Sprintf(format, args...))
+	case b.rejected == maxLoggedRejections+1:
+		h.log.Printf("ingest conn %d: further rejections are counted in /metrics, not logged", b.id)
+	}
+}
+
+// acker tells a bridge which events arrived, so it can forget them: only events not acknowledged
+// are sent again after a reconnect. It writes from its own goroutine, coalescing to the latest seq
+// per agent, so a bridge that does not read never blocks the hub reading from it.
+type acker struct {
+	conn   *websocket.Conn
+	mu     sync.Mutex
+	latest map[string]int64
+	wake   chan struct{}
+	done   chan struct{}
+}
+
+func newAcker(conn *websocket.Conn) *acker {
+	a := &acker{conn: conn, latest: make(map[string]int64), wake: make(chan struct{}, 1),
+		done: make(chan struct{})}
+	go a.run()
+	return a
+}
+
+// ackMsg is what the hub sends a bridge: every event of agentId up to seq Ack has arrived.
+type ackMsg struct {
+	Ack     int64  `json:"ack"`
+	AgentID string `json:"agentId"`
+}
+
+func (a *acker) ack(agentID string, seq int64) {
+	a.mu.Lock()
+	a.latest[agentID] = max(a.latest[agentID], seq)
+	a.mu.Unlock()
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (a *acker) stop() { close(a.done) }
+
+func (a *acker) run() {
+	for {
+		select {
+		case <-a.done:
+			return
+		case <-a.wake:
+		}
+		a.mu.Lock()
+		pending := a.latest
+		a.latest = make(map[string]int64, len(pending))
+		a.mu.Unlock()
+		for agent, seq := range pending {
+			msg, err := json.Marshal(ackMsg{Ack: seq, AgentID: agent})
+			if err != nil {
+				continue
+			}
+			_ = a.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := a.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				return
+			}
+		}
+	}
+}

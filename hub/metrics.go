@@ -1,0 +1,85 @@
+package hub
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// metrics are the hub's Prometheus series. Each hub has its own registry, so two hubs in one
+// process (tests, a restart) never collide.
+type metrics struct {
+	reg *prometheus.Registry
+
+	bridges     prometheus.Gauge
+	subscribers prometheus.Gauge
+	eventsIn    prometheus.Counter
+	bytesIn     prometheus.Counter
+	rejected    *prometheus.CounterVec
+	duplicates  prometheus.Counter
+	messagesOut prometheus.Counter
+	bytesOut    prometheus.Counter
+	drops       prometheus.Counter
+	refused     *prometheus.CounterVec
+}
+
+func newMetrics(state func() (agents, open, lost float64)) *metrics {
+	const ns = "deskwatch_hub"
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		bridges: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "bridges",
+			Help: "Bridges connected to /ingest."}),
+		subscribers: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "subscribers",
+			Help: "Monitors connected to /stream."}),
+		eventsIn: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "events_in_total",
+			Help: "Valid events received from bridges and relayed."}),
+		bytesIn: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "bytes_in_total",
+			Help: "Bytes of messages received from bridges, valid or not."}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "events_rejected_total",
+			Help: "Messages from bridges that were not relayed, by reason (invalid, binary, oversize)."},
+			[]string{"reason"}),
+		duplicates: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "events_duplicate_total",
+			Help: "Events a reconnecting bridge sent again that the hub already had; not relayed."}),
+		messagesOut: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "messages_out_total",
+			Help: "Messages written to monitors, snapshots included."}),
+		bytesOut: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "bytes_out_total",
+			Help: "Bytes written to monitors."}),
+		drops: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "subscriber_drops_total",
+			Help: "Monitors disconnected because their queue was full (too slow)."}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "connections_refused_total",
+			Help: "Connections refused, by endpoint and reason (token, origin, upgrade)."},
+			[]string{"endpoint", "reason"}),
+	}
+	m.reg.MustRegister(m.bridges, m.subscribers, m.eventsIn, m.bytesIn, m.rejected, m.duplicates,
+		m.messagesOut, m.bytesOut, m.drops, m.refused,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(stateCollector{state: state,
+		agents: prometheus.NewDesc(ns+"_agents", "Agents the hub has seen.", nil, nil),
+		open:   prometheus.NewDesc(ns+"_open_interactions", "Interactions currently open.", nil, nil),
+		lost: prometheus.NewDesc(ns+"_events_lost_total",
+			"Events that jumps in the bridges' seq say were lost before reaching the hub.", nil, nil),
+	})
+	// Pre-create the label values a dashboard expects to see at zero.
+	for _, r := range []string{"invalid", "binary", "oversize"} {
+		m.rejected.WithLabelValues(r)
+	}
+	return m
+}
+
+// stateCollector reads the store's figures at scrape time rather than keeping a second copy.
+type stateCollector struct {
+	state              func() (agents, open, lost float64)
+	agents, open, lost *prometheus.Desc
+}
+
+func (c stateCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.agents
+	ch <- c.open
+	ch <- c.lost
+}
+
+func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
+	agents, open, lost := c.state()
+	ch <- prometheus.MustNewConstMetric(c.agents, prometheus.GaugeValue, agents)
+	ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, open)
+	ch <- prometheus.MustNewConstMetric(c.lost, prometheus.CounterValue, lost)
+}
