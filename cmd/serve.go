@@ -1,0 +1,217 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/deskwatch/deskwatch/model"
+	"github.com/deskwatch/deskwatch/sshserve"
+	"github.com/deskwatch/deskwatch/ui"
+)
+
+// serveOptions holds the SSH server's own flags; the source's flags are the monitor's options.
+type serveOptions struct {
+	listen         string
+	hostKey        string
+	authorizedKeys string
+	allowAnyKey    bool
+	maxSessions    int
+	idleTimeout    time.Duration
+	writeTimeout   time.Duration
+	logFile        string
+}
+
+func newServeCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	o := &options{}
+	so := &serveOptions{}
+	c := &cobra.Command{
+		Use:   "serve [SOURCE]",
+		Short: "Serve the monitor over SSH to many supervisors at once",
+		Long: `serve holds one feed (SOURCE as for deskwatch itself: a ws:// URL, a file, - or the demo)
+and lets any number of supervisors open the monitor with their own ssh client. Each session has
+its own size, colours, theme, cursor, filter and sort; all share one store.
+
+Only public keys listed in --authorized-keys may log in (the file is re-read when it changes and on
+SIGHUP); passwords are refused. Sessions are read-only: viewers cannot pause or speed up a replay or
+write files on the server. The server listens on loopback unless --listen says otherwise, and logs
+one line per connect and disconnect to stdout (or --log). SIGTERM or SIGINT tells every session the
+server is stopping, closes them, and exits 0.
+
+A viewer picks a theme or filter after --:  ssh -t -p 2222 host -- --theme light --filter chat
+NO_COLOR is honoured when the client sends it (ssh -o SendEnv=NO_COLOR).`,
+		Example: `  deskwatch serve --authorized-keys ~/.ssh/authorized_keys ws://bridge:8080/stream
+  deskwatch serve --listen :2222 --authorized-keys supervisors.keys events.jsonl
+  deskwatch serve --allow-any-key          # the demo, for anyone on this machine
+  ssh -p 2222 localhost                    # then, as a supervisor`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src := ""
+			if len(args) == 1 {
+				src = args[0]
+			}
+			return runServe(cmd.Context(), o, so, src, stdin, stdout, stderr)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&so.listen, "listen", sshserve.DefaultAddr, "address to listen on (loopback by default; :2222 for every interface)")
+	f.StringVar(&so.hostKey, "host-key", "", "host private key, created on first start (default $XDG_STATE_HOME/deskwatch/"+
+		"ssh_host_ed25519_key)")
+	f.StringVar(&so.authorizedKeys, "authorized-keys", "", "OpenSSH authorized_keys file of who may log in")
+	f.BoolVar(&so.allowAnyKey, "allow-any-key", false, "let any public key in (a local demo only)")
+	f.IntVar(&so.maxSessions, "max-sessions", sshserve.DefaultMaxSessions, "most sessions at once")
+	f.DurationVar(&so.idleTimeout, "idle-timeout", time.Hour, "close a session after this long without a key press (0: never)")
+	f.DurationVar(&so.writeTimeout, "write-timeout", sshserve.DefaultWriteTimeout, "drop a client that accepts no output for this long")
+	f.StringVar(&so.logFile, "log", "", "write the connection log to this file instead of stdout")
+	registerServeSourceFlags(f, o)
+	return c
+}
+
+// registerServeSourceFlags registers the monitor's flags that make sense for a server: how to
+// read the source and each session's defaults.
+func registerServeSourceFlags(f *pflag.FlagSet, o *options) {
+	f.StringVar(&o.speed, "speed", "1", "replay speed factor, 0.1 to 1000, or max for no waiting")
+	f.StringVar(&o.theme, "theme", "", "default colour theme of sessions: dark, light, high-contrast or mono")
+	f.StringVar(&o.filter, "filter", "", "default filter of sessions")
+	f.IntVar(&o.retention, "retention", model.DefaultRetention, "how many ended interactions to keep")
+	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest accepted event in bytes")
+	f.StringVar(&o.record, "record", "", "record every message received, valid or not, to this file")
+	f.Int64Var(&o.demoSeed, "demo-seed", 0, "seed of the demo stream (0 picks one from the clock)")
+	f.IntVar(&o.demoAgents, "demo-agents", 6, "number of agents in the demo stream")
+	f.Float64Var(&o.demoRate, "demo-rate", 8, "events per second of the demo stream")
+	o.ws.register(f)
+	o.profile.register(f)
+}
+
+// runServe builds one pipeline and serves it until a signal or ctx ends the run.
+func runServe(ctx context.Context, o *options, so *serveOptions, arg string, stdin io.Reader,
+	stdout, stderr io.Writer) error {
+	log, closeLog, err := openServeLog(so.logFile, stdout)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	if _, err := pickTheme(o.theme, func(string) string { return "" }); err != nil {
+		return err
+	}
+	stopProfile, err := o.profile.start(log)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
+	hostKey := so.hostKey
+	if hostKey == "" {
+		if hostKey, err = sshserve.DefaultHostKeyPath(os.Getenv); err != nil {
+			return err
+		}
+	}
+	p, err := newPipeline(o, arg, stdin, log)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	srv, err := sshserve.New(sshserve.Config{
+		Addr: so.listen, HostKeyPath: hostKey, AuthorizedKeys: so.authorizedKeys, AllowAnyKey: so.allowAnyKey,
+		MaxSessions: so.maxSessions, IdleTimeout: so.idleTimeout, WriteTimeout: so.writeTimeout,
+		Subscribe: p.notifier.Subscribe,
+		NewModel: func(v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
+			return newViewerModel(p, o, v, changes)
+		},
+		Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	if so.allowAnyKey {
+		fmt.Fprintf(stderr, "warning: --allow-any-key lets anyone who can reach %s watch the desk; use it for a local demo only\n",
+			so.listen)
+		log.Warn("any public key is accepted (--allow-any-key)")
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go reloadKeysOnHangup(ctx, srv, log)
+	p.start(ctx)
+	if err := srv.ListenAndServe(ctx); err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// newViewerModel builds one SSH session's monitor. The viewer may choose --theme and --filter in
+// the ssh command; NO_COLOR from the client picks mono unless the viewer chose a theme.
+func newViewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
+	fs := pflag.NewFlagSet("deskwatch", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	theme := fs.String("theme", "", "")
+	filter := fs.String("filter", o.filter, "")
+	const usage = "this server takes --theme NAME and --filter TEXT, as in: ssh -t HOST -- --theme light"
+	if err := fs.Parse(v.Args); err != nil {
+		return nil, fmt.Errorf("%w (%s)", err, usage)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (%s)", fs.Arg(0), usage)
+	}
+	name := *theme
+	if !fs.Changed("theme") && v.Getenv("NO_COLOR") == "" {
+		name = o.theme
+	}
+	t, err := pickTheme(name, v.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	c := newCommon(p, t, o)
+	c.Filter = *filter
+	c.Width, c.Height = v.Width, v.Height
+	readOnly(c)
+	return ui.New(c, changes), nil
+}
+
+// readOnly takes away what would let one viewer change things for the others or for the server:
+// pausing or speeding up the shared replay, and writing export files on the server's disk.
+func readOnly(c *ui.Common) {
+	c.Control = nil
+	for _, b := range []*key.Binding{&c.Keys.Pause, &c.Keys.Faster, &c.Keys.Slower, &c.Keys.ExportCSV,
+		&c.Keys.ExportJSON} {
+		b.SetEnabled(false)
+	}
+}
+
+// reloadKeysOnHangup re-reads the authorized keys on SIGHUP, as sshd does.
+func reloadKeysOnHangup(ctx context.Context, srv *sshserve.Server, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if err := srv.ReloadKeys(); err != nil {
+				log.Error("reloading authorized keys: every key is refused until the file can be read", "err", err)
+			}
+		}
+	}
+}
+
+// openServeLog logs to the file when given, else to stdout: the server owns no terminal.
+func openServeLog(path string, stdout io.Writer) (*slog.Logger, func(), error) {
+	if path == "" {
+		return slog.New(slog.NewTextHandler(stdout, nil)), func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--log: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }, nil
+}
