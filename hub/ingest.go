@@ -93,7 +93,7 @@ func (h *Hub) readBridge(b *bridgeConn) error {
 		mt, data, err := b.conn.ReadMessage()
 		if errors.Is(err, websocket.ErrReadLimit) {
 			h.m.rejected.WithLabelValues("oversize").Inc()
-			h.rejectf(b, "larger than %d bytes; connection closed (the bridge reconnects and resyncs)",
+			h.rejectf(b, b.msgs+1, "larger than %d bytes; connection closed (the bridge reconnects and resyncs)",
 				h.cfg.MaxMessage)
 			return err
 		}
@@ -110,13 +110,13 @@ func (h *Hub) readBridge(b *bridgeConn) error {
 func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 	if mt != websocket.TextMessage {
 		h.m.rejected.WithLabelValues("binary").Inc()
-		h.rejectf(b, "binary frame (want one JSON event per text message)")
+		h.rejectf(b, b.msgs, "binary frame (want one JSON event per text message)")
 		return
 	}
 	ev, err := model.Decode(data)
 	if err != nil {
 		h.m.rejected.WithLabelValues("invalid").Inc()
-		h.rejectf(b, "%v", err)
+		h.rejectf(b, b.msgs, "%v", err)
 		return
 	}
 	if ev.AgentID != "" {
@@ -133,13 +133,13 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 	}
 }
 
-// rejectf logs a rejected message with its connection and message number, the first
+// rejectf logs a rejected message with its connection and message number (1-based), the first
 // maxLoggedRejections times per connection.
-func (h *Hub) rejectf(b *bridgeConn, format string, args ...any) {
+func (h *Hub) rejectf(b *bridgeConn, msg int64, format string, args ...any) {
 	b.rejected++
 	switch {
 	case b.rejected <= maxLoggedRejections:
-		h.log.Printf("ingest conn %d msg %d (agent %q) rejected: %s", b.id, b.msgs+1, b.agentID,
+		h.log.Printf("ingest conn %d msg %d (agent %q) rejected: %s", b.id, msg, b.agentID,
 			fmt.Sprintf(format, args...))
 	case b.rejected == maxLoggedRejections+1:
 		h.log.Printf("ingest conn %d: further rejections are counted in /metrics, not logged", b.id)

@@ -1,0 +1,179 @@
+package hub
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// syncBuffer is a log sink the hub writes from many goroutines while a test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitLog waits until the log holds want.
+func (b *syncBuffer) waitLog(t *testing.T, want string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(b.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("log lacks %q:\n%s", want, b.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type testHub struct {
+	*Hub
+	srv *httptest.Server
+	log *syncBuffer
+}
+
+// startHub runs a hub on a loopback HTTP server for the test's duration.
+func startHub(t *testing.T, cfg Config) *testHub {
+	t.Helper()
+	logs := &syncBuffer{}
+	cfg.Log = logs
+	h := New(cfg)
+	srv := httptest.NewServer(h.Handler())
+	t.Cleanup(func() {
+		h.Close()
+		srv.Close()
+	})
+	return &testHub{Hub: h, srv: srv, log: logs}
+}
+
+func (th *testHub) wsURL(path string) string {
+	return "ws" + strings.TrimPrefix(th.srv.URL, "http") + path
+}
+
+// dial opens a WebSocket to path (with its query), failing the test on error.
+func (th *testHub) dial(t *testing.T, path string, header http.Header) *websocket.Conn {
+	t.Helper()
+	c, resp, err := websocket.DefaultDialer.Dial(th.wsURL(path), header)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dial %s: %v (HTTP %d)", path, err, status)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// dialStatus tries to open a WebSocket and returns the HTTP status of a refusal (0 on success).
+func (th *testHub) dialStatus(t *testing.T, path string, header http.Header) int {
+	t.Helper()
+	c, resp, err := websocket.DefaultDialer.Dial(th.wsURL(path), header)
+	if err == nil {
+		_ = c.Close()
+		return 0
+	}
+	if resp == nil {
+		t.Fatalf("dial %s: %v", path, err)
+	}
+	return resp.StatusCode
+}
+
+func (th *testHub) get(t *testing.T, path string) (string, http.Header) {
+	t.Helper()
+	resp, err := http.Get(th.srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s\n%s", path, resp.Status, body)
+	}
+	return string(body), resp.Header
+}
+
+// waitSubscribers waits until n monitors are registered, so events sent next reach them live.
+func (th *testHub) waitSubscribers(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		th.mu.Lock()
+		got := len(th.subs)
+		th.mu.Unlock()
+		if got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d subscribers, want %d", got, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func send(t *testing.T, c *websocket.Conn, msgs ...string) {
+	t.Helper()
+	for _, m := range msgs {
+		if err := c.WriteMessage(websocket.TextMessage, []byte(m)); err != nil {
+			t.Fatalf("send: %v", err)
+		}
+	}
+}
+
+// readN reads n text messages within a few seconds.
+func readN(t *testing.T, c *websocket.Conn, n int) []string {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	out := make([]string, 0, n)
+	for len(out) < n {
+		_, data, err := c.ReadMessage()
+		if err != nil {
+			t.Fatalf("read message %d of %d: %v (got %q)", len(out)+1, n, err, out)
+		}
+		out = append(out, string(data))
+	}
+	return out
+}
+
+// expectSilence checks that nothing arrives for a moment.
+func expectSilence(t *testing.T, c *websocket.Conn) {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if _, data, err := c.ReadMessage(); err == nil {
+		t.Fatalf("unexpected message %s", data)
+	}
+}
+
+// interaction returns an InteractionData object as JSON.
+func interaction(id, state, service string) string {
+	return fmt.Sprintf(`{"interactionId":%q,"state":%q,"type":"voice","subject":"s","associatedObjects":`+
+		`{"list":[],"selected":null},"callParties":[],"callMuted":false,"callRecording":false,`+
+		`"attachedData":{},"service":%q,"startTime":1767600000000}`, id, state, service)
+}
+
+// event returns an envelope as JSON; seq 0 means none.
+func event(typ, agent string, ts, seq int64, params string) string {
+	s := fmt.Sprintf(`{"type":%q,"params":%s,"agentId":%q,"ts":%d`, typ, params, agent, ts)
+	if seq > 0 {
+		s += fmt.Sprintf(`,"seq":%d`, seq)
+	}
+	return s + "}"
+}

@@ -1,0 +1,105 @@
+package hub
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	// Write then rename, the way a rotation should be done, so a reader never sees half a file.
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTokensFileAndRotation(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tokens")
+	writeFile(t, path, "# bridges\n\n  alpha  \nbeta\n")
+	tok, err := LoadTokens(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for token, want := range map[string]bool{"alpha": true, "beta": true, "# bridges": false, "": false, "alph": false} {
+		if ok, _ := tok.Check(token); ok != want {
+			t.Errorf("Check(%q) = %v, want %v", token, ok, want)
+		}
+	}
+	writeFile(t, path, "gamma\n")
+	// Some file systems keep one modification time for writes in the same tick; make it differ.
+	later := time.Now().Add(2 * time.Second)
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := tok.Check("alpha"); ok {
+		t.Error("alpha still accepted after rotation")
+	}
+	if ok, _ := tok.Check("gamma"); !ok {
+		t.Error("gamma not accepted after rotation")
+	}
+	// A removed file keeps the last good tokens and says so once.
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	ok, err := tok.Check("gamma")
+	if !ok || err == nil {
+		t.Errorf("after removal: ok %v err %v, want the old tokens and an error", ok, err)
+	}
+	if _, err := tok.Check("gamma"); err != nil {
+		t.Errorf("the same error reported twice: %v", err)
+	}
+	if _, err := LoadTokens(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("LoadTokens of a missing file succeeded")
+	}
+}
+
+func TestWrongTokensAreRefusedWithALogLine(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "ingest"), "bridge-secret\n")
+	writeFile(t, filepath.Join(dir, "stream"), "monitor-secret\n")
+	in, err := LoadTokens(filepath.Join(dir, "ingest"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := LoadTokens(filepath.Join(dir, "stream"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := startHub(t, Config{IngestTokens: in, StreamTokens: st, Origins: []string{"https://crm.example.com"}})
+	bearer := func(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
+	cases := []struct {
+		path   string
+		header http.Header
+		want   int
+		log    string
+	}{
+		{"/ingest", nil, http.StatusUnauthorized, "ingest from 127.0.0.1"},
+		{"/ingest?token=monitor-secret", nil, http.StatusForbidden, "refused: wrong token (not in " + in.Path() + ")"},
+		{"/stream", bearer("bridge-secret"), http.StatusForbidden, "refused: wrong token (not in " + st.Path() + ")"},
+		{"/stream", nil, http.StatusUnauthorized, "refused: no token (want one from " + st.Path() + ")"},
+		{"/ingest?token=bridge-secret", http.Header{"Origin": {"https://evil.example"}}, http.StatusForbidden,
+			`refused: origin "https://evil.example" not allowed`},
+		{"/ingest?token=bridge-secret", http.Header{"Origin": {"https://crm.example.com"}}, 0, ""},
+		{"/stream", bearer("monitor-secret"), 0, ""},
+		{"/stream?token=monitor-secret&agent=a1", nil, 0, ""},
+	}
+	for _, c := range cases {
+		if got := th.dialStatus(t, c.path, c.header); got != c.want {
+			t.Errorf("%s %v: HTTP %d, want %d", c.path, c.header, got, c.want)
+		}
+		if c.log != "" {
+			th.log.waitLog(t, c.log)
+		}
+	}
+	metrics, _ := th.get(t, "/metrics")
+	if v := metricValue(t, metrics, `deskwatch_hub_connections_refused_total{endpoint="ingest",reason="token"}`); v != 2 {
+		t.Errorf("refused ingest tokens = %v, want 2", v)
+	}
+}
