@@ -21,8 +21,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	gossh "golang.org/x/crypto/ssh"
-
-	"github.com/deskwatch/deskwatch/feed"
 )
 
 // fakeModel is a tiny stand-in for the monitor: it shows the shared value it last read when told
@@ -92,7 +90,7 @@ func (m *fakeModel) View() tea.View {
 type harness struct {
 	srv      *Server
 	port     int
-	notifier *feed.Notifier
+	notifier *notifier
 	shared   *atomic.Int64
 	logs     *syncBuffer
 	dir      string
@@ -106,7 +104,7 @@ type harness struct {
 // filled in when empty) until the test ends.
 func start(t *testing.T, cfg Config, noisy bool) *harness {
 	t.Helper()
-	h := &harness{notifier: feed.NewNotifier(), shared: &atomic.Int64{}, logs: &syncBuffer{},
+	h := &harness{notifier: &notifier{subs: map[chan struct{}]struct{}{}}, shared: &atomic.Int64{}, logs: &syncBuffer{},
 		dir: t.TempDir(), done: make(chan error, 1)}
 	var line string
 	h.key, line = clientKey(t, h.dir, "listed")
@@ -140,7 +138,6 @@ func start(t *testing.T, cfg Config, noisy bool) *harness {
 	h.port = ln.Addr().(*net.TCPAddr).Port
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
-	go h.notifier.Run(ctx, 10*time.Millisecond)
 	go func() { h.done <- srv.Serve(ctx, ln) }()
 	t.Cleanup(func() {
 		cancel()
@@ -243,6 +240,42 @@ func (h *harness) dial(auth ...gossh.AuthMethod) (*gossh.Client, error) {
 		User: "supervisor", Auth: auth, HostKeyCallback: gossh.InsecureIgnoreHostKey(),
 		Timeout: 5 * time.Second,
 	})
+}
+
+// notifier stands in for feed.Notifier (which cmd's end-to-end test uses for real), keeping this
+// package's tests independent of feed: each subscriber holds at most one pending signal.
+type notifier struct {
+	mu   sync.Mutex
+	subs map[chan struct{}]struct{}
+}
+
+func (n *notifier) Subscribe() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	n.mu.Lock()
+	n.subs[ch] = struct{}{}
+	n.mu.Unlock()
+	return ch, func() {
+		n.mu.Lock()
+		delete(n.subs, ch)
+		n.mu.Unlock()
+	}
+}
+
+func (n *notifier) Changed() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for ch := range n.subs {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (n *notifier) Subscribers() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.subs)
 }
 
 // syncBuffer is a log sink safe for the server's goroutines.

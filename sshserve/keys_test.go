@@ -163,3 +163,11 @@ func TestViewerGetenv(t *testing.T) {
 		}
 	}
 }
+
+func TestClampSize(t *testing.T) {
+	for _, tc := range [][4]int{{0, 0, 80, 24}, {100, 30, 100, 30}, {9999, 9999, maxWidth, maxHeight}, {-1, 5, 80, 5}} {
+		if w, h := clampSize(tc[0], tc[1]); w != tc[2] || h != tc[3] {
+			t.Errorf("clampSize(%d, %d) = %d, %d; want %d, %d", tc[0], tc[1], w, h, tc[2], tc[3])
+		}
+	}
+}

@@ -276,8 +276,16 @@ func relay(src, done <-chan struct{}) <-chan struct{} {
 	return out
 }
 
+// clampSize caps a terminal's size, and gives a client that sent none (ssh -tt without a local
+// terminal sends 0x0) the classic 80x24.
 func clampSize(w, h int) (int, int) {
-	return min(max(w, 1), maxWidth), min(max(h, 1), maxHeight)
+	if w <= 0 {
+		w = 80
+	}
+	if h <= 0 {
+		h = 24
+	}
+	return min(w, maxWidth), min(h, maxHeight)
 }
 
 // activityReader is the program's input: it notes the time of each read for the idle timeout and
