@@ -1,0 +1,186 @@
+package feed
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// checkWSURL rejects a URL that no retry can fix.
+func checkWSURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("bad WebSocket URL: %w", err)
+	}
+	if u.Scheme != "ws" && u.Scheme != "wss" {
+		return fmt.Errorf("bad WebSocket URL %s: the scheme must be ws:// or wss://", RedactURL(raw))
+	}
+	if u.Host == "" {
+		return fmt.Errorf("bad WebSocket URL %s: no host", RedactURL(raw))
+	}
+	return nil
+}
+
+// secretParams are query parameter names (lowercase substrings) whose values RedactURL hides.
+var secretParams = []string{"token", "key", "secret", "pass", "auth", "sig", "jwt", "session", "cred"}
+
+// RedactURL returns the URL as it may be shown and recorded: without a password, and with the
+// values of query parameters that look like credentials replaced by "REDACTED".
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			lk := strings.ToLower(k)
+			for _, s := range secretParams {
+				if strings.Contains(lk, s) {
+					q[k] = []string{"REDACTED"}
+					break
+				}
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return model.Sanitize(u.String())
+}
+
+// handshakeError explains why a connection could not be opened, naming the likely fix.
+func handshakeError(err error, resp *http.Response, timeout time.Duration) error {
+	if errors.Is(err, websocket.ErrBadHandshake) && resp != nil {
+		return refusedError(resp)
+	}
+	var (
+		dnsErr   *net.DNSError
+		unknown  x509.UnknownAuthorityError
+		hostErr  x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		verify   *tls.CertificateVerificationError
+		record   tls.RecordHeaderError
+		alert    tls.AlertError
+		netErr   net.Error
+		proxyErr *url.Error
+	)
+	switch {
+	case errors.As(err, &dnsErr):
+		return fmt.Errorf("cannot resolve host %s: %w", dnsErr.Name, err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("connection refused (is the server running and listening on that port?): %w", err)
+	case errors.As(err, &unknown):
+		return fmt.Errorf("TLS: the server's certificate is signed by an unknown authority "+
+			"(trust its CA with --ca-file): %w", err)
+	case errors.As(err, &hostErr):
+		return fmt.Errorf("TLS: the server's certificate does not name this host: %w", err)
+	case errors.As(err, &invalid):
+		return fmt.Errorf("TLS: the server's certificate is not valid: %w", err)
+	case errors.As(err, &verify):
+		return fmt.Errorf("TLS: the server's certificate was not accepted: %w", err)
+	case errors.As(err, &record):
+		return fmt.Errorf("TLS: the server did not answer in TLS (is it ws:// rather than wss://?): %w", err)
+	case errors.As(err, &alert):
+		return fmt.Errorf("TLS: the server refused the TLS handshake: %w", err)
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
+		(errors.As(err, &netErr) && netErr.Timeout()):
+		return fmt.Errorf("handshake timed out after %s (the server accepted no connection or "+
+			"never answered the upgrade)", timeout)
+	case errors.As(err, &proxyErr) && strings.Contains(err.Error(), "proxy"):
+		return fmt.Errorf("proxy: %w", err)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET):
+		return fmt.Errorf("the server closed the connection during the handshake: %w", err)
+	}
+	return fmt.Errorf("connect: %w", err)
+}
+
+// refusedError describes an HTTP answer other than the switch to WebSocket.
+func refusedError(resp *http.Response) error {
+	status := resp.Status
+	if status == "" {
+		status = fmt.Sprint(resp.StatusCode)
+	}
+	var body string
+	if resp.Body != nil {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+		if line, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n"); line != "" {
+			body = ": " + model.Sanitize(line)
+		}
+	}
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		return fmt.Errorf("unauthorized (HTTP %s; check --token-file, --token-env or --header)%s", status, body)
+	case http.StatusForbidden:
+		return fmt.Errorf("forbidden (HTTP %s; check the token's rights, --origin)%s", status, body)
+	case http.StatusSwitchingProtocols:
+		return errors.New("the server's WebSocket upgrade answer was invalid")
+	}
+	return fmt.Errorf("the server refused the WebSocket upgrade: HTTP %s%s", status, body)
+}
+
+// readError explains why an open connection ended.
+func readError(ctx context.Context, err error, idle time.Duration) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var ce *websocket.CloseError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &ce) && ce.Code == websocket.CloseAbnormalClosure:
+		return errors.New("the connection dropped without a close frame")
+	case errors.As(err, &ce):
+		text := ""
+		if ce.Text != "" {
+			text = ": " + model.Sanitize(ce.Text)
+		}
+		return fmt.Errorf("closed by the server (%d %s)%s", ce.Code, closeCodeName(ce.Code), text)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return fmt.Errorf("no data and no pong for %s: the server stopped answering", idle)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("the connection dropped without a close frame")
+	}
+	return fmt.Errorf("read: %w", err)
+}
+
+// closeCodeName names the common WebSocket close codes.
+func closeCodeName(code int) string {
+	switch code {
+	case websocket.CloseNormalClosure:
+		return "normal closure"
+	case websocket.CloseGoingAway:
+		return "going away"
+	case websocket.CloseProtocolError:
+		return "protocol error"
+	case websocket.CloseUnsupportedData:
+		return "unsupported data"
+	case websocket.ClosePolicyViolation:
+		return "policy violation"
+	case websocket.CloseMessageTooBig:
+		return "message too big"
+	case websocket.CloseInternalServerErr:
+		return "internal server error"
+	case websocket.CloseServiceRestart:
+		return "service restart"
+	case websocket.CloseTryAgainLater:
+		return "try again later"
+	case websocket.CloseNoStatusReceived:
+		return "no status"
+	}
+	return "close code"
+}

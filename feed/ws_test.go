@@ -1,0 +1,466 @@
+package feed
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// wsServer is a loopback WebSocket server whose handler gets each connection's number (from 1).
+type wsServer struct {
+	*httptest.Server
+	conns atomic.Int64
+	url   string
+}
+
+// drain reads until the connection fails, answering pings, so a handler can wait for the client.
+func drain(c *websocket.Conn) {
+	for {
+		if _, _, err := c.ReadMessage(); err != nil {
+			return
+		}
+	}
+}
+
+func newWSServer(t *testing.T, tlsServer bool, fn func(n int64, c *websocket.Conn)) *wsServer {
+	t.Helper()
+	s := &wsServer{}
+	up := websocket.Upgrader{}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		fn(s.conns.Add(1), c)
+	})
+	if tlsServer {
+		s.Server = httptest.NewUnstartedServer(h)
+		s.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are what the tests want
+		s.StartTLS()
+		s.url = "wss" + strings.TrimPrefix(s.Server.URL, "https")
+	} else {
+		s.Server = httptest.NewServer(h)
+		s.url = "ws" + strings.TrimPrefix(s.Server.URL, "http")
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// run starts src in the background; it returns the messages channel and a stop function that
+// cancels the run and reports how long Run took to return.
+func run(t *testing.T, src *WebSocket) (<-chan Message, func() time.Duration) {
+	t.Helper()
+	msgs := make(chan Message, 1000)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx, func(m Message) { msgs <- m }) }()
+	var once sync.Once
+	var took time.Duration
+	stop := func() time.Duration {
+		once.Do(func() {
+			start := time.Now()
+			cancel()
+			select {
+			case err := <-done:
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("Run returned %v, want context.Canceled", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("Run did not return after cancel")
+			}
+			took = time.Since(start)
+		})
+		return took
+	}
+	t.Cleanup(func() { stop() })
+	return msgs, stop
+}
+
+func next(t *testing.T, msgs <-chan Message) Message {
+	t.Helper()
+	select {
+	case m := <-msgs:
+		return m
+	case <-time.After(5 * time.Second):
+		t.Fatal("no message within 5s")
+		return Message{}
+	}
+}
+
+// waitStatus polls until ok accepts the source's status.
+func waitStatus(t *testing.T, src *WebSocket, what string, ok func(Status) bool) Status {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st := src.Status()
+		if ok(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status never became %s; last %+v", what, st)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func fast() WSOptions {
+	return WSOptions{Backoff: Backoff{Initial: 20 * time.Millisecond, Max: 100 * time.Millisecond}}
+}
+
+func TestWebSocketMessagesInOrder(t *testing.T) {
+	srv := newWSServer(t, false, func(_ int64, c *websocket.Conn) {
+		for _, s := range []string{`{"a":1}`, `{"a":2}`, `{"a":3}`} {
+			c.WriteMessage(websocket.TextMessage, []byte(s))
+		}
+		drain(c)
+	})
+	src := NewWebSocket(srv.url+"/stream?token=s3cret&agent=x", fast())
+	msgs, _ := run(t, src)
+	for i, want := range []string{`{"a":1}`, `{"a":2}`, `{"a":3}`} {
+		m := next(t, msgs)
+		if string(m.Data) != want || m.Problem != "" {
+			t.Fatalf("message %d = %q problem %q, want %q", i+1, m.Data, m.Problem, want)
+		}
+		if m.Origin.Conn != 1 || m.Origin.Msg != int64(i+1) {
+			t.Errorf("message %d origin %+v, want conn 1 msg %d", i+1, m.Origin, i+1)
+		}
+		if strings.Contains(m.Origin.Source, "s3cret") || !strings.Contains(m.Origin.Source, "agent=x") {
+			t.Errorf("origin source %q: secret shown or other query lost", m.Origin.Source)
+		}
+		if m.Received.IsZero() {
+			t.Error("Received not set")
+		}
+	}
+	st := waitStatus(t, src, "connected with 3 messages", func(s Status) bool {
+		return s.State == "connected" && s.Messages == 3
+	})
+	if st.Bytes != 21 || strings.Contains(st.Name, "s3cret") {
+		t.Errorf("status %+v: want 21 bytes and a redacted name", st)
+	}
+}
+
+func TestWebSocketBinaryAndOversizeRejectedConnectionGoesOn(t *testing.T) {
+	big := strings.Repeat("x", 500)
+	srv := newWSServer(t, false, func(_ int64, c *websocket.Conn) {
+		c.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3, 4})
+		c.WriteMessage(websocket.TextMessage, []byte(`{"ok":1}`))
+		c.WriteMessage(websocket.TextMessage, []byte(big))
+		c.WriteMessage(websocket.TextMessage, []byte(`{"ok":2}`))
+		drain(c)
+	})
+	opts := fast()
+	opts.MaxMessage = 100
+	msgs, _ := run(t, NewWebSocket(srv.url, opts))
+
+	bin := next(t, msgs)
+	if bin.Problem != "binary frame (4 bytes); events are text" || bin.Origin.Msg != 1 {
+		t.Errorf("binary frame: problem %q origin %+v", bin.Problem, bin.Origin)
+	}
+	if m := next(t, msgs); string(m.Data) != `{"ok":1}` || m.Origin.Msg != 2 {
+		t.Errorf("after binary: %q %+v", m.Data, m.Origin)
+	}
+	over := next(t, msgs)
+	if !strings.Contains(over.Problem, "message too large (500 bytes; limit 100") || over.Origin.Msg != 3 {
+		t.Errorf("oversize: problem %q origin %+v", over.Problem, over.Origin)
+	}
+	if len(over.Data) > problemDataMax || len(over.Data) == 0 {
+		t.Errorf("oversize keeps %d bytes", len(over.Data))
+	}
+	if m := next(t, msgs); string(m.Data) != `{"ok":2}` || m.Origin.Conn != 1 || m.Origin.Msg != 4 {
+		t.Errorf("after oversize: %q %+v (want the same connection, msg 4)", m.Data, m.Origin)
+	}
+}
+
+func TestWebSocketReconnectsAfterServerClose(t *testing.T) {
+	srv := newWSServer(t, false, func(n int64, c *websocket.Conn) {
+		if n == 1 {
+			c.WriteMessage(websocket.TextMessage, []byte(`first`))
+			c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseServiceRestart, "restarting"))
+			return
+		}
+		c.WriteMessage(websocket.TextMessage, []byte(`second`))
+		drain(c)
+	})
+	opts := fast()
+	opts.Backoff = Backoff{Initial: 400 * time.Millisecond, Max: 400 * time.Millisecond}
+	src := NewWebSocket(srv.url, opts)
+	msgs, _ := run(t, src)
+	if m := next(t, msgs); string(m.Data) != "first" || m.Origin.Conn != 1 {
+		t.Fatalf("first message %q %+v", m.Data, m.Origin)
+	}
+	st := waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
+	if !strings.Contains(st.Detail, "retrying in") || !strings.Contains(st.Detail, "1012 service restart): restarting") {
+		t.Errorf("lost detail %q", st.Detail)
+	}
+	m := next(t, msgs)
+	if string(m.Data) != "second" || m.Origin.Conn != 2 || m.Origin.Msg != 1 {
+		t.Errorf("after reconnect %q %+v, want conn 2 msg 1", m.Data, m.Origin)
+	}
+	waitStatus(t, src, "connected again", func(s Status) bool { return s.State == "connected" && s.Detail == "" })
+}
+
+func TestWebSocketAbruptDropAndUnauthorized(t *testing.T) {
+	t.Run("abrupt drop", func(t *testing.T) {
+		srv := newWSServer(t, false, func(n int64, c *websocket.Conn) {
+			if n == 1 {
+				c.NetConn().Close() // no close frame
+				return
+			}
+			c.WriteMessage(websocket.TextMessage, []byte(`back`))
+			drain(c)
+		})
+		src := NewWebSocket(srv.url, fast())
+		msgs, _ := run(t, src)
+		if m := next(t, msgs); string(m.Data) != "back" || m.Origin.Conn != 2 {
+			t.Errorf("after drop %q %+v", m.Data, m.Origin)
+		}
+	})
+	t.Run("401 backs off", func(t *testing.T) {
+		var mu sync.Mutex
+		var hits []time.Time
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			hits = append(hits, time.Now())
+			mu.Unlock()
+			http.Error(w, "bad token\nmore", http.StatusUnauthorized)
+		}))
+		defer srv.Close()
+		opts := WSOptions{Backoff: Backoff{Initial: 40 * time.Millisecond, Max: 10 * time.Second},
+			Rand: func() float64 { return 0.999 }}
+		src := NewWebSocket("ws"+strings.TrimPrefix(srv.URL, "http"), opts)
+		_, stop := run(t, src)
+		st := waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
+		if !strings.Contains(st.Detail, "unauthorized (HTTP 401") || !strings.Contains(st.Detail, "--token-file") ||
+			!strings.Contains(st.Detail, "bad token") || strings.Contains(st.Detail, "more") {
+			t.Errorf("detail %q", st.Detail)
+		}
+		time.Sleep(600 * time.Millisecond)
+		stop()
+		mu.Lock()
+		defer mu.Unlock()
+		// Waits of 40, 80, 160, 320ms: five attempts fit in 600ms, hammering would make dozens.
+		if len(hits) < 3 || len(hits) > 6 {
+			t.Errorf("%d attempts in 600ms, want 3 to 6", len(hits))
+		}
+		for i := 2; i < len(hits); i++ {
+			if hits[i].Sub(hits[i-1]) < hits[i-1].Sub(hits[i-2]) {
+				t.Errorf("wait %d (%v) shorter than the one before", i, hits[i].Sub(hits[i-1]))
+			}
+		}
+	})
+}
+
+func TestWebSocketSendsHeadersAndAuth(t *testing.T) {
+	got := make(chan http.Header, 2)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Clone()
+		c, err := (&websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}).Upgrade(w, r, nil)
+		if err == nil {
+			drain(c)
+		}
+	}))
+	defer srv.Close()
+	base := "ws" + strings.TrimPrefix(srv.URL, "http")
+
+	h := http.Header{}
+	h.Set("Authorization", "Bearer tok-123")
+	h.Set("X-Desk", "north")
+	h.Set("Origin", "https://desk.example")
+	run(t, NewWebSocket(base, WSOptions{Header: h}))
+	hd := <-got
+	if hd.Get("Authorization") != "Bearer tok-123" || hd.Get("X-Desk") != "north" || hd.Get("Origin") != "https://desk.example" {
+		t.Errorf("headers sent: %v", hd)
+	}
+
+	src := NewWebSocket(strings.Replace(base, "ws://", "ws://ann:pw%21@", 1), WSOptions{})
+	run(t, src)
+	hd = <-got
+	if hd.Get("Authorization") != "Basic YW5uOnB3IQ==" {
+		t.Errorf("user info sent as %q", hd.Get("Authorization"))
+	}
+	if strings.Contains(src.Status().Name, "pw") {
+		t.Errorf("name shows the password: %s", src.Status().Name)
+	}
+}
+
+func TestWebSocketTLS(t *testing.T) {
+	srv := newWSServer(t, true, func(_ int64, c *websocket.Conn) {
+		c.WriteMessage(websocket.TextMessage, []byte(`secure`))
+		drain(c)
+	})
+	src := NewWebSocket(srv.url, fast())
+	run(t, src)
+	st := waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
+	if !strings.Contains(st.Detail, "unknown authority") || !strings.Contains(st.Detail, "--ca-file") {
+		t.Errorf("untrusted certificate detail %q", st.Detail)
+	}
+
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	opts := fast()
+	opts.TLS = &tls.Config{RootCAs: pool}
+	msgs, _ := run(t, NewWebSocket(srv.url, opts))
+	if m := next(t, msgs); string(m.Data) != "secure" {
+		t.Errorf("over TLS got %q", m.Data)
+	}
+
+	plain := newWSServer(t, false, func(_ int64, c *websocket.Conn) { drain(c) })
+	src = NewWebSocket("wss"+strings.TrimPrefix(plain.url, "ws"), fast())
+	run(t, src)
+	st = waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
+	if !strings.Contains(st.Detail, "did not answer in TLS") {
+		t.Errorf("wss to a plain server: %q", st.Detail)
+	}
+}
+
+func TestWebSocketDeadPeers(t *testing.T) {
+	t.Run("handshake never answered", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				defer c.Close() // accepted, never answered
+			}
+		}()
+		opts := fast()
+		opts.HandshakeTimeout = 150 * time.Millisecond
+		src := NewWebSocket("ws://"+ln.Addr().String()+"/", opts)
+		_, stop := run(t, src)
+		st := waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
+		if !strings.Contains(st.Detail, "handshake timed out after 150ms") {
+			t.Errorf("detail %q", st.Detail)
+		}
+		waitStatus(t, src, "connecting again", func(s Status) bool { return s.State == "connecting" })
+		if took := stop(); took > 500*time.Millisecond {
+			t.Errorf("cancel during a hanging handshake took %v", took)
+		}
+	})
+	t.Run("pings unanswered", func(t *testing.T) {
+		srv := newWSServer(t, false, func(n int64, c *websocket.Conn) {
+			c.WriteMessage(websocket.TextMessage, []byte(`hello`))
+			if n == 1 {
+				time.Sleep(2 * time.Second) // reads nothing, so pings go unanswered
+			}
+			drain(c)
+		})
+		opts := fast()
+		opts.PingInterval, opts.PongTimeout = 50*time.Millisecond, 100*time.Millisecond
+		src := NewWebSocket(srv.url, opts)
+		msgs, _ := run(t, src)
+		next(t, msgs)
+		start := time.Now()
+		if m := next(t, msgs); m.Origin.Conn != 2 {
+			t.Errorf("second hello on %+v", m.Origin)
+		}
+		if took := time.Since(start); took > time.Second {
+			t.Errorf("a silent peer took %v to notice", took)
+		}
+		// The healthy second connection answers pings and stays up well past the idle limit.
+		time.Sleep(400 * time.Millisecond)
+		if st := src.Status(); st.State != "connected" {
+			t.Errorf("healthy connection dropped: %+v", st)
+		}
+	})
+	t.Run("connection refused", func(t *testing.T) {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		addr := ln.Addr().String()
+		ln.Close()
+		src := NewWebSocket("ws://"+addr+"/", fast())
+		run(t, src)
+		st := waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
+		if !strings.Contains(st.Detail, "connection refused") {
+			t.Errorf("detail %q", st.Detail)
+		}
+	})
+}
+
+func TestWebSocketCancelStopsPromptly(t *testing.T) {
+	srv := newWSServer(t, false, func(_ int64, c *websocket.Conn) {
+		c.WriteMessage(websocket.TextMessage, []byte(`x`))
+		drain(c)
+	})
+	src := NewWebSocket(srv.url, fast())
+	msgs, stop := run(t, src)
+	next(t, msgs)
+	if took := stop(); took > 300*time.Millisecond {
+		t.Errorf("cancel while connected took %v", took)
+	}
+	if st := src.Status(); st.State != "lost" || st.Detail != "stopped" {
+		t.Errorf("status after stop %+v", st)
+	}
+
+	// Cancelling during a long backoff wait returns at once too.
+	src = NewWebSocket("ws://127.0.0.1:1/", WSOptions{Backoff: Backoff{Initial: time.Hour, Max: time.Hour}})
+	_, stop = run(t, src)
+	waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
+	if took := stop(); took > 300*time.Millisecond {
+		t.Errorf("cancel while waiting to retry took %v", took)
+	}
+}
+
+func TestWebSocketBadURL(t *testing.T) {
+	for _, u := range []string{"http://x/", "ws:///path", "://"} {
+		err := NewWebSocket(u, WSOptions{}).Run(context.Background(), func(Message) {})
+		if err == nil || !strings.Contains(err.Error(), "bad WebSocket URL") {
+			t.Errorf("%q: %v", u, err)
+		}
+	}
+}
+
+func TestBackoffDelay(t *testing.T) {
+	b := Backoff{Initial: 500 * time.Millisecond, Max: 30 * time.Second}
+	for _, tc := range []struct {
+		n      int
+		r      float64
+		lo, hi time.Duration
+	}{
+		{0, 0, 250 * time.Millisecond, 250 * time.Millisecond},
+		{0, 0.999, 499 * time.Millisecond, 500 * time.Millisecond},
+		{3, 0.5, 3 * time.Second, 3 * time.Second},
+		{10, 0.999, 29 * time.Second, 30 * time.Second},
+		{1000, 0, 15 * time.Second, 15 * time.Second},
+	} {
+		if d := b.Delay(tc.n, tc.r); d < tc.lo || d > tc.hi {
+			t.Errorf("Delay(%d, %v) = %v, want %v..%v", tc.n, tc.r, d, tc.lo, tc.hi)
+		}
+	}
+	if d := (Backoff{}).Delay(0, 0); d != 250*time.Millisecond {
+		t.Errorf("default first delay %v", d)
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"ws://h:1/s":                         "ws://h:1/s",
+		"wss://u:pw@h/s":                     "wss://u@h/s",
+		"ws://h/s?access_token=abc&desk=n":   "ws://h/s?access_token=REDACTED&desk=n",
+		"ws://h/s?API_KEY=abc":               "ws://h/s?API_KEY=REDACTED",
+		"ws://h/s?x=\x1b[31m":                "(unparsable URL)",
+		"ws://h/s?sig=1&Session=2&password=": "ws://h/s?Session=REDACTED&password=REDACTED&sig=REDACTED",
+	} {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
