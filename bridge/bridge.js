@@ -140,7 +140,7 @@
   // promised calls an API method that returns Promise<OperationResult>, giving its data or null.
   Bridge.prototype.promised = function (method, done) {
     var settled = false;
-    var finish = guard(function (data) { if (!settled) { settled = true; done(data); } }, this);
+    var finish = guard(function (data) { if (!settled) { settled = true; done.call(this, data); } }, this);
     try {
       var p = typeof this.api[method] === 'function' ? this.api[method]() : null;
       if (!p || typeof p.then !== 'function') return finish(null);
@@ -337,7 +337,10 @@
       var self = this;
       ['login', 'state', 'screen'].forEach(function (k) {
         var e = self.replays[k];
-        if (e) self.send(encode({type: e.type, params: e.params, ts: e.ts, agentId: self.agentID || ''}, false));
+        // One still waiting in the buffer is about to be sent anyway, with its seq.
+        if (e && self.queue.indexOf(e) < 0) {
+          self.send(encode({type: e.type, params: e.params, ts: e.ts, agentId: self.agentID || ''}, false));
+        }
       });
       this.state = 'open';
       this.flush();

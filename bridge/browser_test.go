@@ -1,0 +1,198 @@
+package bridge_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskwatch/deskwatch/bridge"
+	"github.com/deskwatch/deskwatch/hub"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// TestBridgeInChromium runs the real bridge in headless Chromium, in a page that hosts a stand-in
+// for the Agent Desktop widget, against the real hub, and checks what a monitor on the hub's
+// /stream receives: every event once, with agentId, ts and seq, across a hub restart.
+func TestBridgeInChromium(t *testing.T) {
+	b := startBrowser(t)
+	p := startHubProc(t, hub.Config{IngestTokens: writeToken(t, "bridge-secret"),
+		StreamTokens: writeToken(t, "monitor-secret")})
+	mon := newMonitor(t)
+	mon.connect(p.wsURL()+"/stream", "monitor-secret")
+
+	pg := b.open(hostPage(t, map[string]string{
+		"HUB":    p.httpURL(),
+		"ATTRS":  ` data-token="bridge-secret"`,
+		"BEFORE": `window.deskwatchBridgeConfig = {minBackoff: 100, maxBackoff: 800};`,
+	}))
+	// The bridge found the instance the page created through window.brightpattern.AdApi.
+	pg.waitFor(5*time.Second, `deskwatchBridge.stats().state === "open" && deskwatchBridge.stats().agentId === "A1"`)
+	mon.waitFor("the bridge's snapshot", func(evs []model.Event) bool { return countType(evs, model.EvInteractionsState) == 1 })
+
+	start := time.Now()
+	pg.run(`(() => { const api = fakeAdApis[0];
+		api.emit('ON_AGENT_STATE_CHANGE', 'ready');
+		api.emit('ON_NEW_INTERACTION', fakeInteraction('i1', 'delivered'));
+		api.emit('ON_ACTIVE_INTERACTION_SWITCHED', 'i1');
+		api.emit('ON_INTERACTION_STATE_CHANGE', fakeInteraction('i1', 'delivered', {callMuted: true}));
+		api.emit('ON_NEW_INTERACTION', fakeInteraction('c1', 'delivered', {type: 'chat', service: 'Support'}));
+	})()`)
+	mon.waitFor("seq 1..5", func(evs []model.Event) bool { return len(seqs(evs, "A1")) == 5 })
+	for _, ev := range mon.events() {
+		if ev.AgentID != "A1" || ev.TS.Before(start.Add(-time.Minute)) || ev.TS.After(time.Now().Add(time.Second)) {
+			t.Fatalf("event without the agent or a plausible ts: %+v", ev)
+		}
+	}
+
+	// The hub restarts. Events while it is down wait in the page; the monitor reconnects first
+	// (the new hub holds the bridge back until then), then the bridge resyncs.
+	p.stop()
+	pg.run(`(() => { const api = fakeAdApis[0];
+		api.emit('ON_INTERACTION_STATE_CHANGE', fakeInteraction('i1', 'hold', {callMuted: true}));
+		api.emit('ON_INTERACTION_REMOVED', fakeInteraction('c1', 'completed', {type: 'chat', service: 'Support'}));
+		api.emit('ON_AGENT_STATE_CHANGE', 'not_ready', 'Break');
+	})()`)
+	pg.waitFor(5*time.Second, `deskwatchBridge.stats().state !== "open" && deskwatchBridge.stats().buffered >= 3`)
+	time.Sleep(300 * time.Millisecond) // let the bridge fail a reconnect or two
+	p.gate = make(chan struct{})
+	p.start()
+	mon.connect(p.wsURL()+"/stream", "monitor-secret")
+	time.Sleep(100 * time.Millisecond)
+	close(p.gate)
+	pg.waitFor(10*time.Second, `deskwatchBridge.stats().state === "open" && deskwatchBridge.stats().buffered === 0`)
+	mon.waitFor("seq 6..8", func(evs []model.Event) bool { return len(seqs(evs, "A1")) == 8 })
+
+	evs := mon.events()
+	if got := seqs(evs, "A1"); !slices.Equal(got, []int64{1, 2, 3, 4, 5, 6, 7, 8}) {
+		t.Fatalf("seqs %v: lost or doubled", got)
+	}
+	if n := countType(evs, model.EvInteractionsState); n != 2 {
+		t.Errorf("%d snapshots, want one per connection", n)
+	}
+	want := "A1/i1 hold muted=true\nA1/c1 completed muted=false ended\n" +
+		"agent A1 not_ready/Break loggedIn=true lost=0 active=i1\n"
+	if got := mon.table(); got != want {
+		t.Errorf("monitor's table:\n%s\nwant:\n%s", got, want)
+	}
+
+	// A monitor joining now gets the same state from the hub's snapshot.
+	late := newMonitor(t)
+	late.connect(p.wsURL()+"/stream", "monitor-secret")
+	late.waitFor("the hub's snapshot", func(evs []model.Event) bool { return countType(evs, model.EvInteractionsState) == 1 })
+	if got := late.table(); got != "A1/i1 hold muted=true\nagent A1 not_ready/Break loggedIn=true lost=0 active=i1\n" {
+		t.Errorf("late monitor's table:\n%s", got)
+	}
+	assertPageUnharmed(t, b, pg, nil)
+}
+
+// TestBridgeSurvivesFaults: a wrong token, a desktop without getInteractionsState, garbage from
+// the widget, a throwing page handler, an overflowing buffer while the hub is down, and the off
+// switch. The page keeps working throughout and no exception reaches it.
+func TestBridgeSurvivesFaults(t *testing.T) {
+	b := startBrowser(t)
+	p := startHubProc(t, hub.Config{IngestTokens: writeToken(t, "bridge-secret")})
+
+	// A page with the wrong token is refused, logged, and retried with backoff, not hammered.
+	bad := b.open(hostPage(t, map[string]string{"HUB": p.httpURL(), "ATTRS": ` data-token="nope"`,
+		"BEFORE": `window.deskwatchBridgeConfig = {minBackoff: 200, maxBackoff: 1000};`}))
+	p.waitLog("refused: wrong token")
+	bad.run(`fakeAdApis[0].emit('ON_NEW_INTERACTION', fakeInteraction('x1', 'delivered'))`)
+	time.Sleep(2 * time.Second)
+	if n := strings.Count(p.log.String(), "refused: wrong token"); n < 2 || n > 8 {
+		t.Errorf("%d refusals in 2s: want a few retries with backoff", n)
+	}
+	assertPageUnharmed(t, b, bad, nil)
+	bad.run(`deskwatchBridge.detach()`)
+
+	mon := newMonitor(t)
+	mon.connect(p.wsURL()+"/stream", "")
+	pg := b.open(hostPage(t, map[string]string{
+		"HUB":     p.httpURL(),
+		"ATTRS":   ` data-auto="false"`,
+		"OPTIONS": `, stateMode: 'missing'`,
+		"AFTER": `deskwatchBridge.attach(adApi, {url: '` + p.wsURL() + `/ingest', token: 'bridge-secret',
+			buffer: 5, minBackoff: 100, maxBackoff: 500});`,
+	}))
+	pg.waitFor(5*time.Second, `deskwatchBridge.stats().state === "open"`)
+	pg.run(`(() => { const api = fakeAdApis[0];
+		api.emit('ON_NEW_INTERACTION', fakeInteraction('i1', 'delivered'));
+		api.emit('ON_NEW_INTERACTION', 'garbage');               // relayed as is, rejected by the hub
+		const loop = {interactionId: 'i9'}; loop.self = loop;
+		api.emit('ON_NEW_INTERACTION', loop);                    // cannot be serialized: dropped
+		api.emit('ON_SERVER_ERROR', {code: 7, name: 'invalid_request', timestamp: 1});  // the page's handler throws
+		api.emit('ON_AGENT_STATE_CHANGE', 'ready');
+	})()`)
+	p.waitLog(`rejected: params[0]: want object, got string`)
+	mon.waitFor("the valid events", func(evs []model.Event) bool { return len(seqs(evs, "A1")) == 3 })
+	if got := seqs(mon.events(), "A1"); !slices.Equal(got, []int64{1, 3, 4}) {
+		t.Fatalf("seqs %v, want 1 3 4 (2 was rejected by the hub)", got)
+	}
+
+	// The hub goes down; ten events overflow the page's buffer of five.
+	p.stop()
+	pg.waitFor(5*time.Second, `deskwatchBridge.stats().state !== "open"`)
+	pg.run(`(() => { const api = fakeAdApis[0];
+		for (let i = 0; i < 10; i++) api.emit('ON_INTERACTION_STATE_CHANGE', fakeInteraction('i1', i % 2 ? 'hold' : 'delivered'));
+	})()`)
+	var dropped int
+	if err := pg.eval(`deskwatchBridge.stats().dropped`, &dropped); err != nil || dropped != 6 {
+		t.Fatalf("dropped %d (%v), want 6: five of the ten, and the unserializable one", dropped, err)
+	}
+	time.Sleep(time.Second)
+	p.start()
+	mon.connect(p.wsURL()+"/stream", "")
+	pg.waitFor(10*time.Second, `deskwatchBridge.stats().state === "open" && deskwatchBridge.stats().buffered === 0`)
+	// The page's view served as the snapshot (this desktop has no getInteractionsState), then
+	// the five newest events; the jump from 4 to 10 tells the monitor five were lost.
+	mon.waitFor("seq 10..14", func(evs []model.Event) bool { return len(seqs(evs, "A1")) == 8 })
+	if got := seqs(mon.events(), "A1"); !slices.Equal(got, []int64{1, 3, 4, 10, 11, 12, 13, 14}) {
+		t.Fatalf("seqs %v", got)
+	}
+	if got := mon.table(); !strings.Contains(got, "A1/i1 hold") || !strings.Contains(got, "lost=6") {
+		t.Errorf("monitor's table:\n%s", got)
+	}
+
+	// The page turns the bridge off: it disconnects and forwards nothing more.
+	pg.run(`window.deskwatchBridgeDisabled = true; fakeAdApis[0].emit('ON_AGENT_STATE_CHANGE', 'busy')`)
+	p.waitLog("closed after")
+	pg.run(`fakeAdApis[0].emit('ON_AGENT_STATE_CHANGE', 'ready')`)
+	time.Sleep(300 * time.Millisecond)
+	if got := seqs(mon.events(), "A1"); len(got) != 8 {
+		t.Errorf("events after the bridge was turned off: %v", got)
+	}
+	assertPageUnharmed(t, b, pg, []string{"ON_SERVER_ERROR: page handler failed"})
+}
+
+// assertPageUnharmed checks that the page's own code still ran, that the only handler failures
+// were the page's own, and that no exception escaped into the page.
+func assertPageUnharmed(t *testing.T, b *browser, pg *page, wantHandlerErrors []string) {
+	t.Helper()
+	var st struct {
+		PageErrors    []string `json:"pageErrors"`
+		HandlerErrors []string `json:"handlerErrors"`
+		PageSaw       int      `json:"pageSaw"`
+	}
+	if err := pg.eval(`({pageErrors, handlerErrors: fakeAdApis[0].handlerErrors, pageSaw})`, &st); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.PageErrors) > 0 || len(b.exceptions()) > 0 {
+		t.Errorf("exceptions reached the page: %q %q", st.PageErrors, b.exceptions())
+	}
+	if !slices.Equal(st.HandlerErrors, wantHandlerErrors) {
+		t.Errorf("handler errors %q, want %q", st.HandlerErrors, wantHandlerErrors)
+	}
+	if st.PageSaw == 0 {
+		t.Error("the page's own handler never ran")
+	}
+}
+
+// TestBridgeSubscribesToEveryEventType keeps the script's list in step with the model's.
+func TestBridgeSubscribesToEveryEventType(t *testing.T) {
+	js := string(bridge.Script())
+	for _, typ := range model.EventTypes {
+		if typ != model.EvInteractionsState && !strings.Contains(js, "'"+typ+"'") {
+			t.Errorf("bridge.js does not subscribe to %s", typ)
+		}
+	}
+}
