@@ -65,18 +65,61 @@ func (q Query) Run(rows []*Row, now time.Time) []*Row {
 			out = append(out, r)
 		}
 	}
+	q.sortRows(out, now)
+	return out
+}
+
+// sortItem carries a row through the sort with its position and, for numeric sort keys, the key
+// computed once rather than at every comparison (a duration sort of 100,000 rows would otherwise
+// convert each row's start time some three million times).
+type sortItem struct {
+	key int64
+	row *Row
+	pos int
+}
+
+// sortRows sorts by the query's key, then by first sight, then by position: a total order, so
+// the faster unstable sort gives the stable result.
+func (q Query) sortRows(rows []*Row, now time.Time) {
+	items := make([]sortItem, len(rows))
+	numeric := numericKey(q.Sort, now)
+	for i, r := range rows {
+		items[i] = sortItem{row: r, pos: i}
+		if numeric != nil {
+			items[i].key = numeric(r)
+		}
+	}
 	cmpFn := compareBy(q.Sort, now)
-	slices.SortStableFunc(out, func(a, b *Row) int {
-		c := cmpFn(a, b)
+	slices.SortFunc(items, func(a, b sortItem) int {
+		var c int
+		if numeric != nil {
+			c = cmp.Compare(a.key, b.key)
+		} else {
+			c = cmpFn(a.row, b.row)
+		}
 		if q.Desc {
 			c = -c
 		}
-		if c == 0 {
-			c = cmp.Compare(a.Seq, b.Seq)
-		}
-		return c
+		return cmp.Or(c, cmp.Compare(a.row.Seq, b.row.Seq), cmp.Compare(a.pos, b.pos))
 	})
-	return out
+	for i := range items {
+		rows[i] = items[i].row
+	}
+}
+
+// numericKey returns the sort key as a number for the keys that have one, else nil.
+func numericKey(k SortKey, now time.Time) func(*Row) int64 {
+	switch k {
+	case SortStarted:
+		return func(r *Row) int64 { return r.Start().UnixMicro() }
+	case SortDuration:
+		return func(r *Row) int64 { return int64(r.Duration(now)) }
+	case SortState:
+		return func(r *Row) int64 { return int64(stateRank(r)) }
+	case SortParties:
+		return func(r *Row) int64 { return int64(len(r.Data.CallParties)) }
+	}
+	return nil
 }
 
 func compareBy(k SortKey, now time.Time) func(a, b *Row) int {
