@@ -1,0 +1,415 @@
+package feed
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// MaxGap is the longest stretch of event time a paced replay waits through between two events. A
+// longer silence in the file (a night, a lunch break, a dropped bridge) is shortened to MaxGap and the
+// replay clock jumps over the rest when the next event is emitted: at speed 1 a two-hour gap costs 5
+// seconds, not two hours. The cap applies to event time, before the speed factor, so slow motion
+// stays proportional (at speed 0.5 the longest wait is 10 s).
+const MaxGap = 5 * time.Second
+
+// Replay states as Status reports them.
+const (
+	StateReplaying = "replaying"
+	StatePaused    = "paused"
+	StateDone      = "done"
+	StateStopped   = "stopped"
+	StateFailed    = "failed"
+)
+
+const (
+	replayBufSize = 64 << 10
+	// snippetSize is how much of an oversized line is kept for the rejected log.
+	snippetSize = 200
+	utf8BOM     = "\xEF\xBB\xBF"
+)
+
+// ReplayOptions configure a Replay.
+type ReplayOptions struct {
+	// Speed is the pacing factor: 1 is real time by the events' ts, 10 ten times faster; 0 means no
+	// waiting at all ("max").
+	Speed float64
+	// MaxMessage is the largest accepted line in bytes; 0 means model.DefaultMaxMessage.
+	MaxMessage int
+}
+
+// Replay is a Source that plays a JSON Lines event file (or standard input) back, paced by the
+// events' ts, with pause and speed control. It also plays recordings made by Recorder, unwrapping
+// their wrapper lines. It is safe for one goroutine to Run it while others read Status and Now and
+// call TogglePause and SetSpeed.
+type Replay struct {
+	name  string
+	in    io.Reader
+	total int64
+	max   int
+
+	mu     sync.Mutex
+	speed  float64
+	paused bool
+	state  string
+	detail string
+	wake   chan struct{} // closed (and replaced) when pause or speed change, to cut a wait short
+	// The replay clock runs from evAt, the event time at wall time wallAt, at speed, never past limit
+	// (the end of the current wait); it stands still while paused, at speed 0 and when done.
+	evAt, wallAt, limit time.Time
+	last                time.Time // pacing time of the last paced event, the base of the gap cap
+	pos, msgs, bytes    int64
+}
+
+// NewReplay returns a replay of r named name (a path, or "-" for standard input). size is r's length
+// in bytes for the progress bar, 0 when unknown (a pipe).
+func NewReplay(name string, r io.Reader, size int64, opts ReplayOptions) *Replay {
+	maxMsg := opts.MaxMessage
+	if maxMsg <= 0 {
+		maxMsg = model.DefaultMaxMessage
+	}
+	return &Replay{name: name, in: r, total: max(size, 0), max: maxMsg, speed: cleanSpeed(opts.Speed),
+		state: StateReplaying, wake: make(chan struct{})}
+}
+
+func cleanSpeed(f float64) float64 {
+	if !(f > 0) || math.IsInf(f, 0) {
+		return 0
+	}
+	return f
+}
+
+// Run reads the input line by line and emits one message per non-blank line, waiting between events
+// as their ts say (scaled by the speed, gaps capped at MaxGap) and while paused. It returns nil at the
+// end of the input, ctx.Err() when cancelled (a read blocked on a pipe returns first), or a read error.
+func (r *Replay) Run(ctx context.Context, emit Emit) error {
+	lr := &lineReader{br: bufio.NewReaderSize(r.in, replayBufSize), keep: func(first []byte) int {
+		// Room for "\r\n", so that a line exactly at the limit is whole, and for the snippet of a
+		// line over it.
+		return max(r.allowed(first), snippetSize) + 2
+	}}
+	done := ctx.Done()
+	var pos int64
+	for {
+		select {
+		case <-done:
+			r.finish(pos, StateStopped, "")
+			return ctx.Err()
+		default:
+		}
+		ln, err := lr.next()
+		if err == io.EOF {
+			r.finish(pos, StateDone, "")
+			return nil
+		}
+		if err != nil {
+			err = fmt.Errorf("replay %s: read line %d: %w", r.name, lr.n+1, err)
+			r.finish(pos, StateFailed, err.Error())
+			return err
+		}
+		pos += ln.size
+		msg, at, skip := r.message(ln, lr.n)
+		if skip {
+			continue
+		}
+		if err := r.admit(ctx, &msg, at, pos); err != nil {
+			r.finish(pos, StateStopped, "")
+			return err
+		}
+		emit(msg)
+	}
+}
+
+// allowed is the size limit for a line starting with first: recorder wrapper lines may be larger
+// than the message they carry, since JSON string escaping can grow it up to six times.
+func (r *Replay) allowed(first []byte) int {
+	if looksWrapped(first) {
+		return 6*r.max + 4096
+	}
+	return r.max
+}
+
+// message turns one line into a message and its pacing time (zero when it has none); skip reports
+// a blank line, which is counted but not emitted.
+func (r *Replay) message(ln line, n int64) (m Message, at time.Time, skip bool) {
+	m = Message{Origin: model.Origin{Source: r.name, Line: n}, Partial: ln.partial}
+	if ln.length > int64(r.allowed(ln.text)) {
+		m.Data = bytes.Clone(ln.text[:min(len(ln.text), snippetSize)])
+		m.Problem = fmt.Sprintf("line is %d bytes, larger than the limit of %d bytes (--max-message)",
+			ln.length, r.max)
+		return m, time.Time{}, false
+	}
+	if isBlank(ln.text) {
+		return m, time.Time{}, true
+	}
+	if looksWrapped(ln.text) {
+		return m, unwrapRecorded(&m, ln.text, r.max), false
+	}
+	m.Data = bytes.Clone(ln.text)
+	if ms, ok := peekTS(ln.text); ok {
+		at = time.UnixMilli(int64(ms))
+	}
+	return m, at, false
+}
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// admit waits until m may be emitted (not paused, and its pacing time at reached by the replay
+// clock), then moves the clock to at and counts m. It stamps m.Received with the replay clock when
+// the line did not carry a receive time of its own.
+func (r *Replay) admit(ctx context.Context, m *Message, at time.Time, pos int64) error {
+	r.mu.Lock()
+	for {
+		if r.paused {
+			wake := r.wake
+			r.mu.Unlock()
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-wake:
+			}
+			r.mu.Lock()
+			continue
+		}
+		if at.IsZero() || r.speed == 0 || r.last.IsZero() {
+			break
+		}
+		now := time.Now()
+		target := at
+		if limit := r.last.Add(MaxGap); target.After(limit) {
+			target = limit
+		}
+		cur := r.clock(now)
+		if !cur.Before(target) {
+			break
+		}
+		r.limit = target
+		wait, wake := time.Duration(float64(target.Sub(cur))/r.speed), r.wake
+		r.mu.Unlock()
+		if err := sleep(ctx, wait, wake); err != nil {
+			return err
+		}
+		r.mu.Lock()
+	}
+	defer r.mu.Unlock()
+	var now time.Time
+	if r.speed > 0 || r.evAt.IsZero() {
+		now = time.Now()
+	}
+	if !at.IsZero() {
+		r.evAt, r.wallAt, r.limit, r.last = at, now, time.Time{}, at
+	}
+	if m.Received.IsZero() {
+		if m.Received = r.clock(now); m.Received.IsZero() {
+			m.Received = now // no event time yet: a file without ts runs on the wall clock
+		}
+	}
+	r.pos = pos
+	r.msgs++
+	r.bytes += int64(len(m.Data))
+	return nil
+}
+
+// sleep waits for d, for wake (pause or speed changed) or for ctx, whichever comes first.
+func sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-wake:
+	case <-t.C:
+	}
+	return nil
+}
+
+// clock is the replay clock at wall time now; r.mu must be held. It is zero before the first event
+// time.
+func (r *Replay) clock(now time.Time) time.Time {
+	if r.evAt.IsZero() || r.paused || r.speed == 0 || r.state != StateReplaying {
+		return r.evAt
+	}
+	t := r.evAt.Add(time.Duration(float64(now.Sub(r.wallAt)) * r.speed))
+	if !r.limit.IsZero() && t.After(r.limit) {
+		t = r.limit
+	}
+	return t
+}
+
+// finish records the end of Run; the clock stops at the last event time.
+func (r *Replay) finish(pos int64, state, detail string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pos, r.state, r.detail = pos, state, detail
+	if !r.last.IsZero() {
+		r.evAt = r.last
+	}
+	r.limit = time.Time{}
+}
+
+// Status reports the replay's position, state and counts.
+func (r *Replay) Status() Status {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := Status{Name: r.name, State: r.state, Detail: r.detail, Pos: r.pos, Total: r.total,
+		Speed: r.speed, Paused: r.paused, Messages: r.msgs, Bytes: r.bytes}
+	if r.paused && r.state == StateReplaying {
+		st.State = StatePaused
+	}
+	if st.Total > 0 && st.Pos > st.Total || st.Total == 0 && r.state == StateDone {
+		st.Total = st.Pos // a growing file, or a pipe whose length is known at its end
+	}
+	if !r.evAt.IsZero() {
+		st.EventTime = r.clock(time.Now())
+	}
+	return st
+}
+
+// Now is the replay clock: the event time reached, advancing smoothly (in real time times the speed)
+// between events while running, standing still while paused or at speed 0, and the last event's time
+// once the replay is done. Before any event time is known it is the wall clock.
+func (r *Replay) Now() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := time.Now()
+	if t := r.clock(now); !t.IsZero() {
+		return t
+	}
+	return now
+}
+
+// TogglePause pauses a running replay or resumes a paused one; a finished replay ignores it.
+func (r *Replay) TogglePause() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.state != StateReplaying {
+		return
+	}
+	r.reanchor()
+	r.paused = !r.paused
+	r.signal()
+}
+
+// SetSpeed sets the pacing factor (0, negative or not finite means no waiting); it takes effect at
+// once, also in the middle of a wait.
+func (r *Replay) SetSpeed(f float64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reanchor()
+	r.speed = cleanSpeed(f)
+	r.signal()
+}
+
+// reanchor freezes the clock's current reading as its new origin, before its rate changes.
+func (r *Replay) reanchor() {
+	now := time.Now()
+	r.evAt, r.wallAt = r.clock(now), now
+}
+
+// signal wakes a waiting Run so that it recomputes its wait.
+func (r *Replay) signal() {
+	close(r.wake)
+	r.wake = make(chan struct{})
+}
+
+// line is one line of input.
+type line struct {
+	// text is the line without its ending or a leading BOM; a line longer than the reader keeps is
+	// cut to a prefix. It is valid until the next read.
+	text []byte
+	// size is the bytes consumed including the line ending; length is the line's full length
+	// without the ending (it may exceed len(text)).
+	size, length int64
+	// partial marks a last line with no '\n'.
+	partial bool
+}
+
+// lineReader reads lines of any length from a bufio.Reader without bufio.Scanner's fixed limit: a
+// line longer than the buffer is gathered up to keep(first fragment) bytes and the rest is skipped.
+type lineReader struct {
+	br   *bufio.Reader
+	keep func(first []byte) int
+	buf  []byte
+	n    int64 // lines read
+}
+
+func (lr *lineReader) next() (line, error) {
+	frag, err := lr.br.ReadSlice('\n')
+	ln := line{size: int64(len(frag)), text: frag}
+	var tail [2]byte // the line's last two bytes, to find its ending even when the text is cut
+	switch len(frag) {
+	case 0:
+	case 1:
+		tail[1] = frag[0]
+	default:
+		tail = [2]byte{frag[len(frag)-2], frag[len(frag)-1]}
+	}
+	if err == bufio.ErrBufferFull {
+		ln.text, tail, err = lr.long(frag, &ln.size)
+	}
+	switch {
+	case err == io.EOF && ln.size == 0:
+		return ln, io.EOF
+	case err == io.EOF:
+		ln.partial = true
+	case err != nil:
+		return ln, err
+	}
+	lr.n++
+	ln.length = ln.size
+	switch {
+	case ln.partial && tail[1] == '\r':
+		ln.length--
+	case !ln.partial && tail[0] == '\r' && ln.size >= 2:
+		ln.length -= 2
+	case !ln.partial:
+		ln.length--
+	}
+	if lr.n == 1 && bytes.HasPrefix(ln.text, []byte(utf8BOM)) {
+		ln.text, ln.length = ln.text[len(utf8BOM):], ln.length-int64(len(utf8BOM))
+	}
+	ln.text = ln.text[:min(int64(len(ln.text)), max(ln.length, 0))]
+	return ln, nil
+}
+
+// long gathers a line longer than the buffer, keeping at most keep(first) bytes; it returns what it
+// kept, the line's last two bytes, and the error that ended the line (nil after a '\n').
+func (lr *lineReader) long(first []byte, size *int64) ([]byte, [2]byte, error) {
+	keep := lr.keep(first)
+	lr.buf = append(lr.buf[:0], first[:min(len(first), keep)]...)
+	tail := [2]byte{first[len(first)-2], first[len(first)-1]}
+	for {
+		frag, err := lr.br.ReadSlice('\n')
+		*size += int64(len(frag))
+		if room := keep - len(lr.buf); room > 0 {
+			lr.buf = append(lr.buf, frag[:min(room, len(frag))]...)
+		}
+		switch len(frag) {
+		case 0:
+		case 1:
+			tail = [2]byte{tail[1], frag[0]}
+		default:
+			tail = [2]byte{frag[len(frag)-2], frag[len(frag)-1]}
+		}
+		if err != bufio.ErrBufferFull {
+			if cap(lr.buf) > 8*replayBufSize {
+				defer func() { lr.buf = nil }() // do not hold a huge buffer for the rest of the file
+			}
+			return lr.buf, tail, err
+		}
+	}
+}
