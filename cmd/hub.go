@@ -1,0 +1,177 @@
+package cmd
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/deskwatch/deskwatch/bridge"
+	"github.com/deskwatch/deskwatch/hub"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// hubOptions holds the hub's flags.
+type hubOptions struct {
+	listen       string
+	ingestTokens string
+	streamTokens string
+	cert, key    string
+	origins      []string
+	queue        int
+	maxMessage   int
+}
+
+func newHubCmd(stdout, stderr io.Writer) *cobra.Command {
+	o := &hubOptions{}
+	c := &cobra.Command{
+		Use:   "hub",
+		Short: "Relay events from Agent Desktop pages (the bridge) to any number of monitors",
+		Long: `hub accepts browser bridges on /ingest and monitors on /stream, both WebSockets. Each bridge
+runs in a page that hosts Bright Pattern's Agent Desktop widget (the hub serves the script at
+/bridge.js) and sends that agent's events; every monitor receives one snapshot per agent when it
+connects, then the live events of all agents (or of those it asks for: /stream?agent=a,b&service=S).
+
+Tokens come from files, one a line (# comments); the files are re-read when they change, so
+rotating a token needs no restart. Bridges send theirs as ?token=, monitors as a bearer token
+(deskwatch --token-file). Without a token file an endpoint is open to anyone who can reach it.
+
+A monitor that cannot keep up is disconnected (it reconnects and resyncs) rather than slowing
+the others. The hub logs one line per connection and per rejected event to stdout, and serves
+/healthz and /metrics (Prometheus).`,
+		Example: `  deskwatch hub --listen 127.0.0.1:8090
+  deskwatch hub --listen :443 --cert hub.pem --key hub-key.pem \
+      --ingest-tokens bridges.tokens --stream-tokens monitors.tokens --origin https://crm.example.com
+  deskwatch ws://127.0.0.1:8090/stream          # a monitor`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runHub(cmd.Context(), o, stdout, stderr)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8090", "address to listen on (loopback by default; :8090 for every interface)")
+	f.StringVar(&o.ingestTokens, "ingest-tokens", "", "file of tokens a bridge must present on /ingest")
+	f.StringVar(&o.streamTokens, "stream-tokens", "", "file of tokens a monitor must present on /stream")
+	f.StringVar(&o.cert, "cert", "", "TLS certificate (PEM) for https:// and wss://; needs --key")
+	f.StringVar(&o.key, "key", "", "TLS private key (PEM) for --cert")
+	f.StringArrayVar(&o.origins, "origin", nil, "page origin allowed to connect, e.g. https://crm.example.com (repeatable; default any)")
+	f.IntVar(&o.queue, "queue", hub.DefaultQueueSize, "messages that may wait for one monitor before it is disconnected")
+	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest event accepted from a bridge, in bytes")
+	return c
+}
+
+// hubConfig turns the flags into a hub configuration, reading the token files.
+func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
+	cfg := hub.Config{Origins: o.origins, QueueSize: o.queue, MaxMessage: o.maxMessage, Log: log}
+	var err error
+	if o.ingestTokens != "" {
+		if cfg.IngestTokens, err = hub.LoadTokens(o.ingestTokens); err != nil {
+			return cfg, fmt.Errorf("--ingest-tokens: %w", err)
+		}
+	}
+	if o.streamTokens != "" {
+		if cfg.StreamTokens, err = hub.LoadTokens(o.streamTokens); err != nil {
+			return cfg, fmt.Errorf("--stream-tokens: %w", err)
+		}
+	}
+	if (o.cert == "") != (o.key == "") {
+		return cfg, errors.New("--cert and --key go together")
+	}
+	if o.cert != "" {
+		if _, err := tls.LoadX509KeyPair(o.cert, o.key); err != nil {
+			return cfg, fmt.Errorf("--cert/--key: %w", err)
+		}
+	}
+	return cfg, nil
+}
+
+// runHub serves until ctx ends or a signal arrives, then closes every connection and returns.
+func runHub(ctx context.Context, o *hubOptions, stdout, stderr io.Writer) error {
+	cfg, err := hubConfig(o, stdout)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("hub: %w", err)
+	}
+	h := hub.New(cfg)
+	srv := &http.Server{Handler: h.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	printHubURLs(stdout, ln.Addr(), o.cert != "")
+	if cfg.IngestTokens == nil {
+		fmt.Fprintln(stderr, "warning: no --ingest-tokens: anyone who can reach the hub can send it events")
+	}
+	if cfg.StreamTokens == nil {
+		fmt.Fprintln(stderr, "warning: no --stream-tokens: anyone who can reach the hub can watch the desk")
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	served := make(chan error, 1)
+	go func() {
+		if o.cert != "" {
+			served <- srv.ServeTLS(ln, o.cert, o.key)
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
+	select {
+	case err := <-served:
+		h.Close()
+		return fmt.Errorf("hub: %w", err)
+	case <-ctx.Done():
+	}
+	h.Close()
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("hub: shutdown: %w", err)
+	}
+	fmt.Fprintln(stdout, "hub stopped")
+	return nil
+}
+
+// printHubURLs says where everything is; an unspecified host is shown as localhost.
+func printHubURLs(w io.Writer, addr net.Addr, secure bool) {
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	hostPort := net.JoinHostPort(host, port)
+	web, ws := "http", "ws"
+	if secure {
+		web, ws = "https", "wss"
+	}
+	fmt.Fprintf(w, "deskwatch hub listening on %s\n", addr)
+	fmt.Fprintf(w, "  bridges:  %s://%s/ingest\n", ws, hostPort)
+	fmt.Fprintf(w, "  monitors: %s://%s/stream\n", ws, hostPort)
+	fmt.Fprintf(w, "  script:   %s://%s/bridge.js\n", web, hostPort)
+	fmt.Fprintf(w, "  metrics:  %s://%s/metrics\n", web, hostPort)
+	fmt.Fprintf(w, "  health:   %s://%s/healthz\n", web, hostPort)
+}
+
+func newBridgeCmd(stdout io.Writer) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "bridge",
+		Short: "The browser bridge for the page that hosts the Agent Desktop widget",
+		Args:  cobra.NoArgs,
+	}
+	c.AddCommand(&cobra.Command{
+		Use:   "print",
+		Short: "Print bridge.js (the hub also serves it at /bridge.js)",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := stdout.Write(bridge.Script())
+			return err
+		},
+	})
+	return c
+}
