@@ -1,0 +1,287 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// twoColumnWidth is the width from which the detail puts the timeline beside the fields.
+const twoColumnWidth = 120
+
+// detailView shows one interaction in full: every InteractionData field, the parties, attached data,
+// associated objects, unknown fields, the activity record, the audio alert and the timeline. Under a
+// fixed title line the content scrolls as one list of lines.
+type detailView struct {
+	c             *Common
+	key           string
+	scroll        scroller
+	width, height int
+
+	// The content is cached for one row snapshot, width and zone: rows are immutable and replaced on
+	// every change, so the pointer says whether the interaction changed.
+	cacheRow   *model.Row
+	cacheWidth int
+	cacheLoc   *time.Location
+	lines      []string
+}
+
+func newDetail(c *Common) *detailView { return &detailView{c: c} }
+
+// Show selects the interaction to show by its row key and scrolls back to the top.
+func (d *detailView) Show(key string) {
+	d.key = key
+	d.scroll = scroller{}
+	d.cacheRow, d.lines = nil, nil
+}
+
+// Key is the row key of the interaction shown.
+func (d *detailView) Key() string { return d.key }
+
+// SetSize sets the area: a title line and height-1 lines of content.
+func (d *detailView) SetSize(width, height int) { d.width, d.height = max(width, 1), max(height, 1) }
+
+func (d *detailView) page() int { return max(d.height-1, 1) }
+
+// Update scrolls.
+func (d *detailView) Update(msg tea.Msg) tea.Cmd {
+	lines := d.content(d.c.Store.Row(d.key), viewerNow(d.c).Location())
+	d.scroll.update(msg, d.c.Keys, len(lines), d.page())
+	return nil
+}
+
+// View draws the detail in exactly height lines of at most width cells.
+func (d *detailView) View(now time.Time) string {
+	st := d.c.Styles
+	r := d.c.Store.Row(d.key)
+	if r == nil {
+		msg := st.Dim.Render("interaction "+clean(d.key, max(d.width-34, 1))+" is no longer retained") +
+			"\n\n" + st.Dim.Render("esc to go back")
+		return fitBlock(msg, d.width, d.height)
+	}
+	lines := d.content(r, now.Location())
+	page := d.page()
+	d.scroll.clamp(len(lines), page)
+	first := d.scroll.offset
+	last := min(first+page, len(lines))
+	out := make([]string, 0, d.height)
+	out = append(out, d.title(r, now, scrollPos(first, last, len(lines))))
+	out = append(out, lines[first:last]...)
+	return fitBlock(strings.Join(out, "\n"), d.width, d.height)
+}
+
+// title is the fixed first line: type, id, state, agent, age and alert on the left, the scroll
+// position on the right.
+func (d *detailView) title(r *model.Row, now time.Time, pos string) string {
+	st := d.c.Styles
+	in := r.Data
+	parts := []string{
+		st.Type(in.Type).Render(typeGlyph(in.Type) + " " + clean(string(in.Type), 12)),
+		st.Title.Render(clean(in.ID, 40)),
+		st.State(in.State).Render(clean(string(in.State), 20)),
+	}
+	if r.AgentID != "" {
+		parts = append(parts, st.Dim.Render("agent ")+st.Text.Render(clean(r.AgentID, 24)))
+	}
+	if r.Ended {
+		parts = append(parts, st.Ended.Render("ended after "+fmtDuration(r.Duration(now))))
+	} else {
+		parts = append(parts, st.Dim.Render("open ")+st.Text.Render(fmtDuration(r.Duration(now))))
+	}
+	if r.AudioAlert != "" {
+		parts = append(parts, st.Alert.Render("⚠ audio "+clean(r.AudioAlert, 24)))
+	}
+	left := strings.Join(parts, "  ")
+	right := st.Dim.Render(pos)
+	room := d.width - width(right) - 1
+	if room < 10 { // too narrow for both: the interaction matters more than the position
+		return fit(left, d.width)
+	}
+	return pad(fit(left, room), room) + " " + right
+}
+
+// content returns the scrollable lines for a row, built once per row snapshot, width and zone.
+func (d *detailView) content(r *model.Row, loc *time.Location) []string {
+	if r == nil {
+		return nil
+	}
+	if r == d.cacheRow && d.width == d.cacheWidth && loc == d.cacheLoc {
+		return d.lines
+	}
+	st := d.c.Styles
+	var lines []string
+	if d.width >= twoColumnWidth {
+		right := d.width * 45 / 100
+		left := d.width - right - 3
+		fields := buildFields(st, r, left, loc)
+		timeline := buildTimeline(st, r, right, loc)
+		sep := st.Border.Render(" │ ")
+		blankLeft := strings.Repeat(" ", left)
+		for i := range max(len(fields), len(timeline)) {
+			l, t := blankLeft, ""
+			if i < len(fields) {
+				l = fields[i]
+			}
+			if i < len(timeline) {
+				t = timeline[i]
+			}
+			lines = append(lines, l+sep+t)
+		}
+	} else {
+		lines = append(buildFields(st, r, d.width, loc), "")
+		lines = append(lines, buildTimeline(st, r, d.width, loc)...)
+	}
+	d.cacheRow, d.cacheWidth, d.cacheLoc, d.lines = r, d.width, loc, lines
+	return lines
+}
+
+// buildTimeline draws the interaction's changes, oldest first, in a column w cells wide. Changes
+// are grouped by the event that carried them: the event's time and type head each group.
+func buildTimeline(st *Styles, r *model.Row, w int, loc *time.Location) []string {
+	b := &detailLines{st: st, w: w, loc: loc}
+	b.heading("Timeline · " + plural(len(r.Timeline), "change", "changes"))
+	if len(r.Timeline) == 0 {
+		b.add(st.Dim.Render("  no changes recorded"))
+	}
+	kindW := 0
+	for _, c := range r.Timeline {
+		kindW = max(kindW, width(clean(string(c.Kind), 19)))
+	}
+	for i, c := range r.Timeline {
+		if i == 0 || !c.At.Equal(r.Timeline[i-1].At) || c.Source != r.Timeline[i-1].Source {
+			when := fmtClock(timeIn(c.At, b.loc))
+			b.add(st.Bold.Render(when) + "  " + st.Dim.Render(clean(c.Source, max(w-width(when)-2, 1))))
+		}
+		b.change(c, kindW)
+	}
+	return b.lines
+}
+
+// change adds one timeline entry under its event: the kind in a column and the text wrapped beside
+// it; in a column too narrow for both, the text goes under the kind.
+func (b *detailLines) change(c model.Change, kindW int) {
+	st := b.st
+	kind := "  " + changeStyle(st, c.Kind).Render(pad(clean(string(c.Kind), kindW), kindW))
+	textW := b.w - 2 - kindW - 2
+	if textW < 16 {
+		b.add(kind)
+		for _, l := range wrapText(c.Text, max(b.w-4, 1), 4) {
+			b.add("    " + st.Text.Render(l))
+		}
+		return
+	}
+	for i, l := range wrapText(c.Text, textW, 4) {
+		if i == 0 {
+			b.add(kind + "  " + st.Text.Render(l))
+		} else {
+			b.add(strings.Repeat(" ", 2+kindW+2) + st.Text.Render(l))
+		}
+	}
+}
+
+// changeStyle colours a timeline entry's kind.
+func changeStyle(st *Styles, k model.ChangeKind) lipgloss.Style {
+	switch k {
+	case model.ChangeCreated, model.ChangeDisposition, model.ChangeRecord:
+		return st.Accent
+	case model.ChangeMuted, model.ChangePartyLeft, model.ChangeReopened:
+		return st.Warn
+	case model.ChangeRecStarted, model.ChangeAudioAlert:
+		return st.Alert
+	case model.ChangePartyJoined, model.ChangeAudioClear:
+		return st.OK
+	case model.ChangeEnded:
+		return st.Ended
+	}
+	return st.Text
+}
+
+// scrollPos is the "12–30 of 85" indicator for items first (0-based) up to last (exclusive).
+func scrollPos(first, last, total int) string {
+	if total == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d–%d of %d", first+1, last, total)
+}
+
+// viewerNow is the viewer's clock; its zone is the zone times are shown in.
+func viewerNow(c *Common) time.Time {
+	switch {
+	case c.Now != nil:
+		return c.Now()
+	case c.Wall != nil:
+		return c.Wall()
+	}
+	return time.Now()
+}
+
+// timeIn shows t in the viewer's zone; the zero time stays zero so it prints as absent.
+func timeIn(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() || loc == nil {
+		return t
+	}
+	return t.In(loc)
+}
+
+// scroller is a scroll position over total items of which page are visible. follow keeps the end in
+// view as the list grows: going to the bottom sets it, going up clears it.
+type scroller struct {
+	offset int
+	follow bool
+}
+
+// update moves the position for a key or the mouse wheel.
+func (s *scroller) update(msg tea.Msg, k KeyMap, total, page int) {
+	page = max(page, 1)
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Up):
+			s.by(-1, total, page)
+		case key.Matches(msg, k.Down):
+			s.by(1, total, page)
+		case key.Matches(msg, k.PageUp):
+			s.by(-page, total, page)
+		case key.Matches(msg, k.PageDown):
+			s.by(page, total, page)
+		case key.Matches(msg, k.Top):
+			s.offset, s.follow = 0, false
+		case key.Matches(msg, k.Bottom):
+			s.follow = true
+		}
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			s.by(-3, total, page)
+		case tea.MouseWheelDown:
+			s.by(3, total, page)
+		}
+	}
+	s.clamp(total, page)
+}
+
+func (s *scroller) by(n, total, page int) {
+	bottom := max(total-page, 0)
+	if s.follow {
+		s.offset = bottom
+	}
+	s.offset = min(max(s.offset+n, 0), bottom)
+	// Scrolling down onto the end follows it only when there is more than a page (or when already
+	// following), so one stray j on a short detail does not make it jump later.
+	s.follow = n > 0 && s.offset == bottom && (total > page || s.follow)
+}
+
+// clamp keeps the position inside the list, at its end when following.
+func (s *scroller) clamp(total, page int) {
+	bottom := max(total-max(page, 1), 0)
+	if s.follow || s.offset > bottom {
+		s.offset = bottom
+	}
+	s.offset = max(s.offset, 0)
+}

@@ -1,0 +1,115 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// linesPerRejection is how many lines one entry of the rejected log takes: where, when and why on
+// the first, the start of the message on the second.
+const linesPerRejection = 2
+
+// rejectedView is the log of rejected messages, oldest first and newest at the bottom, as a log
+// reads. It opens at the newest entry and follows new ones until the user scrolls up.
+type rejectedView struct {
+	c             *Common
+	scroll        scroller
+	width, height int
+	// total is the number of entries drawn last, so that keys scroll over what the user sees; viewed
+	// says whether there was a last frame.
+	total  int
+	viewed bool
+}
+
+func newRejected(c *Common) *rejectedView {
+	return &rejectedView{c: c, scroll: scroller{follow: true}}
+}
+
+// SetSize sets the area: a title line and the entries under it.
+func (r *rejectedView) SetSize(width, height int) { r.width, r.height = max(width, 1), max(height, 1) }
+
+// page is the number of entries that fit under the title.
+func (r *rejectedView) page() int { return max((r.height-1)/linesPerRejection, 1) }
+
+// Update scrolls by entries.
+func (r *rejectedView) Update(msg tea.Msg) tea.Cmd {
+	total := r.total
+	if !r.viewed {
+		total = len(r.c.Store.Snapshot().Rejections)
+	}
+	r.scroll.update(msg, r.c.Keys, total, r.page())
+	return nil
+}
+
+// View draws the log in exactly height lines of at most width cells.
+func (r *rejectedView) View(snap *model.Snapshot) string {
+	st := r.c.Styles
+	rej := snap.Rejections
+	r.total, r.viewed = len(rej), true
+	page := r.page()
+	r.scroll.clamp(len(rej), page)
+	first := r.scroll.offset
+	last := min(first+page, len(rej))
+	lines := make([]string, 0, r.height)
+	lines = append(lines, r.title(snap, first, last))
+	if len(rej) == 0 {
+		lines = append(lines, st.Dim.Render("  no rejected messages — every message so far was accepted"))
+	}
+	loc := viewerNow(r.c).Location()
+	for _, x := range rej[first:last] {
+		lines = append(lines, r.entry(x, loc)...)
+	}
+	return fitBlock(strings.Join(lines, "\n"), r.width, r.height)
+}
+
+// title names the log and its size (the store keeps only the newest entries; the count is of all)
+// on the left, the scroll position on the right.
+func (r *rejectedView) title(snap *model.Snapshot, first, last int) string {
+	st := r.c.Styles
+	kept, all := len(snap.Rejections), snap.Stats.Rejected
+	count := strconv.Itoa(kept)
+	if all > int64(kept) {
+		count = fmt.Sprintf("showing last %d of %d", kept, all)
+	}
+	left := st.Title.Render("Rejected messages") + st.Dim.Render(" · ") + st.Text.Render(count) +
+		st.Dim.Render(" · newest at the bottom · esc to go back")
+	right := st.Dim.Render(scrollPos(first, last, kept))
+	room := r.width - width(right) - 1
+	if room < 10 {
+		return fit(left, r.width)
+	}
+	return pad(fit(left, room), room) + " " + right
+}
+
+// entry draws one rejection: time, origin (FILE:LINE or SOURCE conn C msg M) and reason, then the
+// start of the raw message, sanitized, on the line below.
+func (r *rejectedView) entry(x model.Rejection, loc *time.Location) []string {
+	st := r.c.Styles
+	w := r.width
+	origin := cleanLeft(x.Origin.String(), max(w/2, 8))
+	head := st.Dim.Render(pad(fmtClock(timeIn(x.At, loc)), 12)) + "  " + st.Accent.Render(origin) + "  " +
+		st.Warn.Render(clean(x.Reason, max(w-16-width(origin), 1)))
+	raw := st.Dim.Render("(empty)")
+	if len(x.Raw) > 0 {
+		raw = st.Text.Render(clean(string(x.Raw), max(w-16, 1)))
+	}
+	body := strings.Repeat(" ", 12) + st.Dim.Render("  │ ") + raw
+	return []string{fit(head, w), fit(body, w)}
+}
+
+// cleanLeft sanitizes s and cuts it to n cells from the left, keeping its end: the line number or
+// the connection and message numbers matter more than the start of a long path or URL.
+func cleanLeft(s string, n int) string {
+	s = model.Sanitize(s)
+	if w := width(s); w > n {
+		return "…" + ansi.TruncateLeft(s, w-n+1, "")
+	}
+	return s
+}

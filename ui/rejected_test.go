@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/deskwatch/deskwatch/model"
+	"github.com/deskwatch/deskwatch/themes"
+)
+
+// rejectedFixture rejects messages of every origin kind, with reasons as the decoder words them
+// and raw starts that are binary, hostile or empty.
+func rejectedFixture(t testing.TB) *Common {
+	t.Helper()
+	c := detailTestCommon(t, themes.Dark, detailCall()[:3])
+	s := c.Store
+	for i, r := range []struct {
+		o      model.Origin
+		reason string
+		raw    string
+	}{
+		{model.Origin{Source: "desk.jsonl", Line: 12}, "not JSON: invalid character 'x' looking for beginning of value", "xx not json"},
+		{model.Origin{Source: "desk.jsonl", Line: 40}, "params[0].callParties: want array, got string",
+			`{"type":"ON_NEW_INTERACTION","params":[{"interactionId":"c-9","callParties":"Ann"}]}`},
+		{model.Origin{Source: "-", Line: 3}, "line longer than the 1 MiB limit", strings.Repeat("{\"a\":", 60)},
+		{model.Origin{Source: "ws://hub.example.com:8080/stream", Conn: 2, Msg: 17}, "no type",
+			"{\"params\":[],\"subject\":\"\x1b]52;c;aGk=\x07\x1b[2J\u009b31m\x07\x1b\"}"},
+		{model.Origin{Source: "demo", Msg: 5}, "params is not an array", ""},
+		{model.Origin{Source: "bad\x1b[2Jname.jsonl", Line: 1}, "not JSON: \x1b]0;pwned\x07", "\xff\xfe\x00binary"},
+	} {
+		s.Reject(r.o, r.reason, []byte(r.raw), detailBase.Add(time.Duration(200+i)*time.Second))
+	}
+	return c
+}
+
+func TestRejectedGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		theme themes.Theme
+		w, h  int
+		color bool
+	}{
+		{"80x24", themes.Dark, 80, 24, false},
+		{"200x50", themes.Dark, 200, 50, false},
+		{"200x50_color", themes.Dark, 200, 50, true},
+		{"mono_80x24_color", themes.Mono, 80, 24, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := rejectedFixture(t)
+			c.Styles = NewStyles(tc.theme)
+			r := newRejected(c)
+			r.SetSize(tc.w, tc.h)
+			out := r.View(c.Store.Snapshot())
+			detailCheckFrame(t, out, tc.w, tc.h)
+			if !tc.color {
+				out = detailPlain(out)
+			}
+			golden.RequireEqual(t, []byte(out))
+		})
+	}
+}
+
+func TestRejectedShowsOriginReasonAndRaw(t *testing.T) {
+	c := rejectedFixture(t)
+	r := newRejected(c)
+	r.SetSize(120, 30)
+	out := detailPlain(r.View(c.Store.Snapshot()))
+	for _, want := range []string{
+		"Rejected messages · 6 · newest at the bottom", "1–6 of 6",
+		"22:16:40.000  desk.jsonl:12  not JSON: invalid character 'x'", "│ xx not json",
+		"desk.jsonl:40  params[0].callParties: want array, got string", `"callParties":"Ann"`,
+		"stdin:3", "ws://hub.example.com:8080/stream conn 2 msg 17  no type", "demo msg 5", "│ (empty)",
+		"badname.jsonl:1", "│ ��binary",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rejected log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "52;c") || strings.Contains(out, "pwned") {
+		t.Errorf("an escape sequence's payload reached the screen:\n%s", out)
+	}
+}
+
+func TestRejectedNeverPassesControlsAndFits(t *testing.T) {
+	c := rejectedFixture(t)
+	for _, size := range [][2]int{{1, 1}, {10, 2}, {20, 5}, {40, 10}, {80, 24}, {133, 41}, {300, 80}} {
+		r := newRejected(c)
+		r.SetSize(size[0], size[1])
+		for _, keys := range [][]string{nil, {"g"}, {"j"}, {"G"}} {
+			detailPress(r.Update, keys...)
+			detailCheckFrame(t, r.View(c.Store.Snapshot()), size[0], size[1])
+		}
+	}
+	narrow := newRejected(c)
+	narrow.SetSize(60, 20)
+	if out := detailPlain(narrow.View(c.Store.Snapshot())); !strings.Contains(out, "…com:8080/stream conn 2 msg 17") {
+		t.Errorf("a long origin should keep its end:\n%s", out)
+	}
+	empty := newRejected(detailTestCommon(t, themes.Dark, nil))
+	empty.SetSize(80, 6)
+	out := empty.View(empty.c.Store.Snapshot())
+	detailCheckFrame(t, out, 80, 6)
+	if !strings.Contains(out, "no rejected messages") {
+		t.Errorf("an empty log should say so:\n%s", out)
+	}
+}
+
+// TestRejectedKeepsTheNewestInViewAndCountsAll rejects more than the store keeps: the title counts
+// them all, the log opens on the newest and follows new ones, and the keys stay within bounds.
+func TestRejectedKeepsTheNewestInViewAndCountsAll(t *testing.T) {
+	c := detailTestCommon(t, themes.Dark, nil)
+	for i := 1; i <= 1005; i++ {
+		c.Store.Reject(model.Origin{Source: "big.jsonl", Line: int64(i)}, "not JSON", []byte("x"), detailNow)
+	}
+	r := newRejected(c)
+	r.SetSize(100, 21) // a title and 10 entries
+	view := func() string { return detailPlain(r.View(c.Store.Snapshot())) }
+	out := view()
+	if !strings.Contains(out, "showing last 1000 of 1005") || !strings.Contains(out, "991–1000 of 1000") {
+		t.Errorf("title should count all rejections and show the newest:\n%s", out)
+	}
+	if !strings.Contains(out, "big.jsonl:1005") || strings.Contains(out, "big.jsonl:995 ") {
+		t.Errorf("the log should open on the newest entries:\n%s", out)
+	}
+	c.Store.Reject(model.Origin{Source: "big.jsonl", Line: 1006}, "not JSON", []byte("x"), detailNow)
+	if out := view(); !strings.Contains(out, "big.jsonl:1006") {
+		t.Errorf("the log should follow a new rejection:\n%s", out)
+	}
+	for _, step := range []struct {
+		keys []string
+		want int
+	}{
+		{[]string{"G", "j"}, 990},
+		{[]string{"k"}, 989},
+		{[]string{"g", "k"}, 0},
+		{[]string{"pgdown"}, 10},
+		{[]string{"wheeldown"}, 13},
+		{[]string{"G", "pgdown", "wheeldown"}, 990},
+	} {
+		detailPress(r.Update, step.keys...)
+		view()
+		if r.scroll.offset != step.want {
+			t.Errorf("after %v the first entry shown is %d, want %d", step.keys, r.scroll.offset, step.want)
+		}
+	}
+	detailPress(r.Update, "g")
+	c.Store.Reject(model.Origin{Source: "big.jsonl", Line: 1007}, "not JSON", []byte("x"), detailNow)
+	if out := view(); !strings.Contains(out, fmt.Sprintf("big.jsonl:%d ", 1007-999)) {
+		t.Errorf("a reader at the top should stay on the oldest kept entry:\n%s", out)
+	}
+}
