@@ -70,6 +70,10 @@ func TestBridgeInChromium(t *testing.T) {
 	if n := countType(evs, model.EvInteractionsState); n != 2 {
 		t.Errorf("%d snapshots, want one per connection", n)
 	}
+	// The agent's state was still in the page's buffer, so it is not replayed as well.
+	if n := countType(evs, model.EvAgentStateChange); n != 2 {
+		t.Errorf("%d agent state changes, want 2: doubled", n)
+	}
 	want := "A1/i1 hold muted=true\nA1/c1 completed muted=false ended\n" +
 		"agent A1 not_ready/Break loggedIn=true lost=0 active=i1\n"
 	if got := mon.table(); got != want {
