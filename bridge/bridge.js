@@ -1,18 +1,11 @@
 /*
  * deskwatch bridge: forwards Bright Pattern Agent Desktop (Communicator Widget) events from the page
  * that hosts the widget to a deskwatch hub over a WebSocket, one event per message, in the shape
- * {type, params, agentId, ts, seq} (see PROTOCOL.md). Plain ES2017, no dependencies.
- *
- * Include it after Bright Pattern's adapter script:
- *   <script src="https://HUB/bridge.js" data-token="SECRET"></script>
- * It wraps window.brightpattern.AdApi so the instance the page creates is found, or the page hands
- * it one: deskwatchBridge.attach(adApi, {url: 'wss://HUB/ingest', token: 'SECRET'}).
- * Options come from the script tag's data- attributes (data-url, data-token, data-agent-id,
- * data-buffer, data-disabled, data-auto, data-debug), then window.deskwatchBridgeConfig, then
- * attach's second argument. Setting window.deskwatchBridgeDisabled = true turns it off.
- *
- * It must never break the agent's desktop: every entry point catches its own errors, nothing waits
- * on the network, and reconnects back off.
+ * {type, params, agentId, ts, seq}. Plain ES2017, no dependencies. Include it after Bright Pattern's
+ * adapter script: <script src="https://HUB/bridge.js" data-token="SECRET"></script>, or hand it the
+ * instance: deskwatchBridge.attach(adApi, {url: 'wss://HUB/ingest', token: 'SECRET'}). Options and
+ * behaviour: bridge/README.md. It must never break the agent's desktop: every entry point catches
+ * its own errors, nothing waits on the network, and reconnects back off.
  */
 (function (global) {
   'use strict';
