@@ -154,6 +154,9 @@ func TestModelErrorReachesViewer(t *testing.T) {
 		t.Errorf("status %d, output %q", code, out)
 	}
 	waitFor(t, wait, "no subscriptions", func() bool { return h.notifier.Subscribers() == 0 })
+	if !strings.Contains(h.logs.String(), `reason="could not start"`) {
+		t.Errorf("log lacks the reason:\n%s", h.logs.String())
+	}
 }
 
 // A viewer who neither types nor resizes for the idle timeout is told and closed; updates from

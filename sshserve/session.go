@@ -36,10 +36,11 @@ const (
 	endIdle               // no key press or resize within the idle timeout
 	endGone               // the client closed its side
 	endStalled            // the client stopped reading and was dropped
+	endNoModel            // the model could not be built (e.g. a bad argument)
 )
 
 func (r endReason) String() string {
-	return [...]string{"running", "quit", "shutdown", "idle", "client closed", "stalled"}[r]
+	return [...]string{"running", "quit", "shutdown", "idle", "client closed", "stalled", "could not start"}[r]
 }
 
 // session is one viewer: its program, why it ended, and its timers. Everything else a viewer owns
@@ -114,13 +115,14 @@ func (v *session) run() int {
 	v.cleanup()
 	reason := endReason(v.reason.Load())
 	log.Info("disconnect", "reason", reason, "duration", time.Since(v.start).Round(time.Millisecond))
-	switch {
-	case v.modelErr != nil:
+	switch reason {
+	case endNoModel:
+		log.Info("session could not start", "err", v.modelErr)
 		v.say(v.sess.Stderr(), "deskwatch: "+v.modelErr.Error())
 		return 1
-	case reason == endShutdown:
+	case endShutdown:
 		v.say(v.sess, msgShutdown)
-	case reason == endIdle:
+	case endIdle:
 		v.say(v.sess, fmt.Sprintf("deskwatch: closed after %s without input.", v.srv.cfg.IdleTimeout))
 	}
 	return 0
@@ -136,6 +138,7 @@ func (v *session) newProgram(sess ssh.Session) *tea.Program {
 	model, err := v.srv.cfg.NewModel(v.viewer, relay(changes, v.done))
 	if err != nil {
 		v.modelErr = err
+		v.stop(endNoModel)
 		return nil
 	}
 	w, h := clampSize(v.viewer.Width, v.viewer.Height)
