@@ -12,6 +12,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	charmlog "charm.land/log/v2"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -96,11 +97,14 @@ func registerServeSourceFlags(f *pflag.FlagSet, o *options) {
 // runServe builds one pipeline and serves it until a signal or ctx ends the run.
 func runServe(ctx context.Context, o *options, so *serveOptions, arg string, stdin io.Reader,
 	stdout, stderr io.Writer) error {
-	log, closeLog, err := openServeLog(so.logFile, stdout)
+	log, logOut, closeLog, err := openServeLog(so.logFile, stdout)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
+	// wish's Bubble Tea middleware reports a session's program errors through charm's default
+	// logger (stderr); send those to the server's log too.
+	charmlog.SetOutput(logOut)
 	if _, err := pickTheme(o.theme, func(string) string { return "" }); err != nil {
 		return err
 	}
@@ -205,13 +209,13 @@ func reloadKeysOnHangup(ctx context.Context, srv *sshserve.Server, log *slog.Log
 }
 
 // openServeLog logs to the file when given, else to stdout: the server owns no terminal.
-func openServeLog(path string, stdout io.Writer) (*slog.Logger, func(), error) {
+func openServeLog(path string, stdout io.Writer) (*slog.Logger, io.Writer, func(), error) {
 	if path == "" {
-		return slog.New(slog.NewTextHandler(stdout, nil)), func() {}, nil
+		return slog.New(slog.NewTextHandler(stdout, nil)), stdout, func() {}, nil
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--log: %w", err)
+		return nil, nil, nil, fmt.Errorf("--log: %w", err)
 	}
-	return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }, nil
+	return slog.New(slog.NewTextHandler(f, nil)), f, func() { f.Close() }, nil
 }
