@@ -90,9 +90,9 @@ func TestBridgeInChromium(t *testing.T) {
 	assertPageUnharmed(t, b, pg, nil)
 }
 
-// TestBridgeSurvivesFaults: a wrong token, a desktop without getInteractionsState, garbage from
-// the widget, a throwing page handler, an overflowing buffer while the hub is down, and the off
-// switch. The page keeps working throughout and no exception reaches it.
+// TestBridgeSurvivesFaults: a wrong token, an older desktop (no getInteractionsState, an event
+// name it refuses), garbage from the widget, a throwing page handler, an overflowing buffer while
+// the hub is down, and the off switch. The page keeps working throughout and no exception reaches it.
 func TestBridgeSurvivesFaults(t *testing.T) {
 	b := startBrowser(t)
 	p := startHubProc(t, hub.Config{IngestTokens: writeToken(t, "bridge-secret")})
@@ -114,7 +114,7 @@ func TestBridgeSurvivesFaults(t *testing.T) {
 	pg := b.open(hostPage(t, map[string]string{
 		"HUB":     p.httpURL(),
 		"ATTRS":   ` data-auto="false"`,
-		"OPTIONS": `, stateMode: 'missing'`,
+		"OPTIONS": `, stateMode: 'missing', unknownEvents: ['ON_SCREEN_RECORDING_STATE_CHANGE']`,
 		"AFTER": `deskwatchBridge.attach(adApi, {url: '` + p.wsURL() + `/ingest', token: 'bridge-secret',
 			buffer: 5, minBackoff: 100, maxBackoff: 500});`,
 	}))

@@ -16,6 +16,8 @@
     if (this.stateMode === 'missing') this.getInteractionsState = undefined; // API before 5.24.1
   }
   FakeAdApi.prototype.on = function (name, handler) {
+    // An older desktop refuses event names it does not know.
+    if ((this.options.unknownEvents || []).indexOf(name) >= 0) throw new Error('unknown event ' + name);
     (this.handlers[name] || (this.handlers[name] = [])).push(handler);
   };
   FakeAdApi.prototype.remove = function (name, handler) {
