@@ -253,8 +253,13 @@ func (s *Store) applyResync(agentID string, st *InteractionsState, at time.Time,
 			s.end(sl, at, "closed: absent from the agent's snapshot", EvInteractionsState)
 		}
 	}
-	if ag := s.agents[agentID]; ag != nil && st.ActiveInteractionID != nil {
-		ag.ActiveInteraction = *st.ActiveInteractionID // copied by Apply
+	if ag := s.agents[agentID]; ag != nil {
+		// A full snapshot: null means nothing is in front of the agent, which a monitor that was
+		// disconnected when the agent switched away would otherwise never learn.
+		ag.ActiveInteraction = "" // ag is Apply's copy
+		if st.ActiveInteractionID != nil {
+			ag.ActiveInteraction = *st.ActiveInteractionID
+		}
 	}
 }
 
