@@ -1,0 +1,135 @@
+package cmd
+
+import (
+	"context"
+	"encoding/pem"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/feed"
+)
+
+func wsWriteFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestOpenWebSocketFlagErrors(t *testing.T) {
+	empty := wsWriteFile(t, "empty", " \n")
+	notPEM := wsWriteFile(t, "ca.pem", "not a certificate")
+	t.Setenv("DW_TEST_EMPTY", "")
+	for _, tc := range []struct {
+		name string
+		url  string
+		ws   wsFlags
+		want string
+	}{
+		{"no host", "ws:///x", wsFlags{}, "not a ws:// or wss:// URL"},
+		{"bad header", "ws://h/", wsFlags{headers: []string{"NoColon"}}, `--header "NoColon": want 'Name: value'`},
+		{"header name", "ws://h/", wsFlags{headers: []string{"Bad Name: x"}}, "want 'Name: value'"},
+		{"reserved header", "ws://h/", wsFlags{headers: []string{"Upgrade: h2c"}}, "set by the WebSocket handshake"},
+		{"token file missing", "ws://h/", wsFlags{tokenFile: "/nonexistent/token"}, "--token-file: open /nonexistent/token"},
+		{"token file empty", "ws://h/", wsFlags{tokenFile: empty}, "is empty"},
+		{"token env unset", "ws://h/", wsFlags{tokenEnv: "DW_TEST_UNSET_VAR"}, "DW_TEST_UNSET_VAR is not set"},
+		{"token env empty", "ws://h/", wsFlags{tokenEnv: "DW_TEST_EMPTY"}, "DW_TEST_EMPTY is empty"},
+		{"two token sources", "ws://h/", wsFlags{tokenFile: empty, tokenEnv: "X"}, "give one"},
+		{"token and header", "ws://h/", wsFlags{tokenFile: wsWriteFile(t, "tok", "abc\n"),
+			headers: []string{"Authorization: Basic x"}}, "give the credentials once"},
+		{"ca missing", "wss://h/", wsFlags{caFile: "/nonexistent/ca.pem"}, "--ca-file: open"},
+		{"ca not PEM", "wss://h/", wsFlags{caFile: notPEM}, "no PEM certificates"},
+		{"ca and insecure", "wss://h/", wsFlags{caFile: notPEM, insecure: true}, "not both"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := openWebSocket(&options{ws: tc.ws}, tc.url)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestWSHeaderFromFlags(t *testing.T) {
+	t.Setenv("DW_TEST_TOKEN", " env-tok \n")
+	h, err := wsHeader(&wsFlags{headers: []string{"X-Desk: north", "X-Desk: south", "X-Empty:"},
+		tokenEnv: "DW_TEST_TOKEN", origin: "https://desk.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Values("X-Desk"); len(got) != 2 || got[1] != "south" {
+		t.Errorf("X-Desk %v", got)
+	}
+	if h.Get("Authorization") != "Bearer env-tok" || h.Get("Origin") != "https://desk.example" {
+		t.Errorf("headers %v", h)
+	}
+}
+
+// TestOpenWebSocketWithCAFileAndToken connects to a wss:// server whose certificate only the CA
+// file vouches for, sending the token from a file.
+func TestOpenWebSocketWithCAFileAndToken(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer s3cret" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.WriteMessage(websocket.TextMessage, []byte(`{"type":"ON_LOGOUT","params":[]}`))
+		c.ReadMessage() // until the client goes
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused TLS handshakes are expected
+	srv.StartTLS()
+	defer srv.Close()
+	ca := wsWriteFile(t, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE",
+		Bytes: srv.Certificate().Raw})))
+	url := "wss" + strings.TrimPrefix(srv.URL, "https") + "/stream"
+
+	for _, tc := range []struct {
+		name string
+		ws   wsFlags
+		ok   bool
+	}{
+		{"ca file", wsFlags{caFile: ca, tokenFile: wsWriteFile(t, "tok", "s3cret\n")}, true},
+		{"insecure", wsFlags{insecure: true, tokenFile: wsWriteFile(t, "tok", "s3cret")}, true},
+		{"no ca", wsFlags{tokenFile: wsWriteFile(t, "tok", "s3cret")}, false},
+		{"wrong token", wsFlags{caFile: ca, tokenFile: wsWriteFile(t, "tok", "nope")}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, err := openWebSocket(&options{ws: tc.ws}, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			got := make(chan feed.Message, 1)
+			go src.Run(ctx, func(m feed.Message) { got <- m; cancel() })
+			select {
+			case m := <-got:
+				if !tc.ok {
+					t.Errorf("connected: %+v", m)
+				}
+			case <-ctx.Done():
+				if tc.ok {
+					t.Errorf("no message; status %+v", src.Status())
+				} else if d := src.Status().Detail; d == "" {
+					t.Error("refused without a reason")
+				}
+			}
+		})
+	}
+}
