@@ -314,14 +314,21 @@ func (w *WebSocket) Status() Status {
 		Messages: w.msgs.Load(), Bytes: w.bytes.Load()}
 	switch {
 	case w.state == "lost" && !w.retryAt.IsZero():
-		wait := time.Until(w.retryAt).Round(100 * time.Millisecond)
-		st.Detail = fmt.Sprintf("retrying in %s: %s", max(wait, 0), w.lastErr)
+		st.Detail = fmt.Sprintf("retrying in %s: %s", countdown(time.Until(w.retryAt)), w.lastErr)
 	case w.state == "connecting" && w.lastErr != "":
 		st.Detail = "last attempt: " + w.lastErr
 	case w.state == "lost":
 		st.Detail = w.lastErr
 	}
 	return st
+}
+
+// countdown rounds a wait for the status line: whole seconds, rounded up, from a second on.
+func countdown(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return (d + time.Second - 1).Truncate(time.Second)
+	}
+	return max(d, 0).Round(10 * time.Millisecond)
 }
 
 // Now returns the wall clock: the stream is live.

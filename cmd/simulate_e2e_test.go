@@ -1,0 +1,136 @@
+package cmd_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
+)
+
+// startSimulator runs the real binary's simulate and returns the stream's URL from its first line.
+// The process is killed when the test ends; stop kills it earlier.
+func startSimulator(t *testing.T, args ...string) (url string, stop func()) {
+	t.Helper()
+	cmd := exec.Command(e2e.Binary(t), append([]string{"simulate"}, args...)...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = nil // connection log lines are not needed here
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stop = func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}
+	t.Cleanup(stop)
+	first := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			select {
+			case first <- sc.Text():
+			default:
+			}
+		}
+	}()
+	select {
+	case line := <-first:
+		m := regexp.MustCompile(`ws://\S+`).FindString(line)
+		if m == "" {
+			t.Fatalf("simulate printed %q, want its URL", line)
+		}
+		return m, stop
+	case <-time.After(10 * time.Second):
+		t.Fatal("simulate printed nothing")
+	}
+	return "", stop
+}
+
+func TestSimulateAndPrintLive(t *testing.T) {
+	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "300", "--seed", "3")
+	if !strings.HasPrefix(url, "ws://127.0.0.1:") || !strings.HasSuffix(url, "/stream") {
+		t.Fatalf("URL %s", url)
+	}
+	out, errOut, code := e2e.Run(t, nil, "--print", "--for", "2s", "--format", "json", url)
+	if code != 0 {
+		t.Fatalf("exit %d\nstderr: %s", code, errOut)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) < 20 {
+		t.Fatalf("%d rows (%v) from two seconds at 300 events/s:\n%.500s", len(rows), err, out)
+	}
+
+	start := time.Now()
+	out, errOut, code = e2e.Run(t, nil, "--print", "--events", "200", url)
+	if code != 0 || !strings.Contains(out, "AGENT") || time.Since(start) > 5*time.Second {
+		t.Errorf("--events 200: exit %d after %v\n%s\n%s", code, time.Since(start), out, errOut)
+	}
+}
+
+func TestSimulateChaosIsReportedByPrint(t *testing.T) {
+	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "500", "--malformed", "0.05")
+	out, errOut, code := e2e.Run(t, nil, "--print", "--for", "2s", url)
+	if code != 1 {
+		t.Errorf("exit %d, want 1 for rejected messages\n%s", code, errOut)
+	}
+	// Rejections name the connection and the message number.
+	if !regexp.MustCompile(regexp.QuoteMeta(url) + ` conn 1 msg \d+: `).MatchString(errOut) {
+		t.Errorf("stderr lacks origins:\n%s", errOut)
+	}
+	if !strings.Contains(errOut, "event(s) rejected") || !strings.Contains(out, "AGENT") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+}
+
+func TestSimulateOutReplays(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "day.jsonl")
+	out, errOut, code := e2e.Run(t, nil, "simulate", "--out", file, "--events", "3000", "--seed", "1")
+	if code != 0 || !strings.Contains(out, "wrote 3000 events") {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), "\n"); n != 3000 {
+		t.Errorf("%d lines", n)
+	}
+	out, errOut, code = e2e.Run(t, nil, "--print", file)
+	if code != 0 || !strings.Contains(out, "a.jones") {
+		t.Errorf("replay of the file: exit %d\n%.300s\n%s", code, out, errOut)
+	}
+
+	stdout, _, code := e2e.Run(t, nil, "simulate", "--out", "-", "--events", "3000", "--seed", "1")
+	if code != 0 || stdout != string(data) {
+		t.Errorf("--out - differs from the file written with the same seed (exit %d)", code)
+	}
+	_, errOut, code = e2e.Run(t, nil, "simulate", "--out", file)
+	if code == 0 || !strings.Contains(errOut, "--events N or --duration D") {
+		t.Errorf("--out without a size: exit %d, %s", code, errOut)
+	}
+}
+
+// TestTerminalFollowsSimulatorRestart watches the simulator in a real terminal, stops it, and
+// starts it again on the same port: the status line goes connected → lost → connected.
+func TestTerminalFollowsSimulatorRestart(t *testing.T) {
+	e2e.Require(t, "tmux")
+	url, stop := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "50")
+	port := regexp.MustCompile(`:(\d+)/`).FindStringSubmatch(url)[1]
+	term := e2e.Start(t, 160, 30, []string{"NO_COLOR=1"}, fmt.Sprintf("%s %s", e2e.Binary(t), url))
+	term.WaitFor(10*time.Second, "connected", "a.jones")
+	stop()
+	term.WaitFor(10*time.Second, "lost", "retrying in")
+	startSimulator(t, "--listen", "127.0.0.1:"+port, "--rate", "50")
+	term.WaitFor(15*time.Second, "connected")
+}
