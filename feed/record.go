@@ -309,7 +309,7 @@ func parseTS(b []byte) (float64, bool) {
 		n = n*10 + int64(b[i]-'0')
 	}
 	if i > 0 && i < len(b) && isDelim(b[i]) {
-		return float64(n), n > 0
+		return float64(n), n > 0 // a ts of 0 is absent, as model.Decode has it
 	}
 	end := 0
 	for end < len(b) && !isDelim(b[end]) {
@@ -319,7 +319,10 @@ func parseTS(b []byte) (float64, bool) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(string(b[:end]), 64)
-	return f, err == nil && f > 0
+	if err != nil || !(f > 0) {
+		return 0, false
+	}
+	return f, true
 }
 
 func isDelim(c byte) bool {

@@ -380,8 +380,10 @@ func TestReplayNowTracksEventTime(t *testing.T) {
 	defer cancel()
 	tr := startRun(ctx, r)
 	waitFor(t, "the first event", func() bool { return tr.count() == 1 })
-	emitted := time.Now()
-	if m := tr.msgs[0]; !m.Received.Equal(time.UnixMilli(base)) && m.Received.Sub(time.UnixMilli(base)) > 50*time.Millisecond {
+	tr.mu.Lock()
+	emitted, first := tr.times[0], tr.msgs[0]
+	tr.mu.Unlock()
+	if m := first; !m.Received.Equal(time.UnixMilli(base)) && m.Received.Sub(time.UnixMilli(base)) > 50*time.Millisecond {
 		t.Errorf("first message received at %v, want its event time", m.Received)
 	}
 	var prev time.Time
@@ -468,7 +470,11 @@ func TestReplayControlsAreRaceFree(t *testing.T) {
 	}
 	r := NewReplay("f.jsonl", strings.NewReader(events(base, offs...)), 0, ReplayOptions{Speed: 50})
 	tr := startRun(context.Background(), r)
+	deadline := time.Now().Add(10 * time.Second)
 	for i := 0; ; i++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("replay stuck after %d messages", tr.count())
+		}
 		select {
 		case err := <-tr.done:
 			if err != nil || tr.count() != len(offs) {

@@ -1,0 +1,434 @@
+package feed
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// liveMessages is a WebSocket-like session: the generator's stream with every kind of bad message
+// mixed in, each stamped with a connection, message number and receive time (ms precision, as
+// recorded).
+func liveMessages() []Message {
+	g := NewGenerator(GeneratorConfig{Seed: 7, Agents: 4, Rate: 50, Start: time.UnixMilli(base)})
+	var datas [][]byte
+	datas = append(datas, g.Presence()...)
+	datas = append(datas, g.Snapshots()...)
+	for range 400 {
+		d, _ := g.Next()
+		datas = append(datas, d)
+	}
+	bad := []Message{
+		{Data: []byte("\xEF\xBB\xBF" + string(datas[0]))}, // a BOM: not JSON over a socket
+		{Data: []byte("this is not json")},
+		{Data: []byte(`{"type":"ON_NEW_INTERACTION","ts":1700000001000,"params":[{"interactionId":5}]}`)},
+		{Data: []byte(`{"params":[]}`)},
+		{Data: []byte(`{"type":"ON_AGENT_STATE_CHANGE","agentId":"no-ts","params":["busy"]}`)},
+		{Data: []byte{0xff, 0x00, 0x01, '\n'}, Problem: "binary message (4 bytes), want text"},
+		{Data: bytes.Repeat([]byte("x"), 200), Problem: "message is 2000000 bytes, larger than the limit of 1048576 bytes (--max-message)"},
+		{Data: []byte("{\n\"type\":\"ON_AGENT_STATE_CHANGE\",\"agentId\":\"multi\",\"ts\":1700000002000,\n\"params\":[\"ready\"]}")},
+		{Data: []byte(`{"type":"ON_LOGOUT","agentId":"cr","ts":1700000003000,"params":[]}` + "\r")},
+		{Data: []byte(`{"deskwatch.recorded":1,"raw":"{}"}`)},
+		{Data: []byte("\xff\xfe not UTF-8")},
+		{Data: []byte{}},
+		{Data: []byte("   ")},
+		{Data: []byte(`{"type":"ON_AGENT_STATE_CHANGE","agentId":"u","ts":1700000004000,"params":["\xff"]}`)},
+		{Data: []byte(`{"type":"ON_AGENT_STATE_CHANGE","agentId":"esc","ts":0,"params":["not_ready","\u001b]52;x\u0007"]}`)},
+	}
+	var msgs []Message
+	for i, d := range datas {
+		msgs = append(msgs, Message{Data: d})
+		if i%30 == 5 && len(bad) > 0 {
+			msgs = append(msgs, bad[0])
+			bad = bad[1:]
+		}
+	}
+	msgs = append(msgs, bad...)
+	for i := range msgs {
+		msgs[i].Origin = model.Origin{Source: "ws://bridge/feed", Conn: int64(1 + i/200), Msg: int64(1 + i%200)}
+		msgs[i].Received = time.UnixMilli(base + int64(i)*37)
+	}
+	return msgs
+}
+
+func newTestStore() *model.Store {
+	wall := time.UnixMilli(base)
+	return model.NewStore(model.WithWallClock(func() time.Time { return wall }))
+}
+
+// TestRecorderRoundTrip records a live session with good and bad messages of every kind and replays
+// the recording: the store must end up the same, with the same rejections for the same reasons.
+func TestRecorderRoundTrip(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "rec.jsonl")
+	rec, err := NewRecorder(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := newTestStore()
+	pump := NewPump(live, nil)
+	pump.Tap(rec.Record)
+	msgs := liveMessages()
+	for _, m := range msgs {
+		pump.Handle(m)
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	replayed := newTestStore()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := NewReplay(path, f, 0, ReplayOptions{Speed: 0})
+	if err := r.Run(context.Background(), NewPump(replayed, nil).Handle); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.Status(); st.Messages != int64(len(msgs)) {
+		t.Fatalf("replayed %d messages, recorded %d", st.Messages, len(msgs))
+	}
+
+	a, b := live.Snapshot(), replayed.Snapshot()
+	if a.Stats.Rejected < 10 || a.Stats.Events < 400 {
+		t.Fatalf("the session should mix good and bad: %+v", a.Stats)
+	}
+	if !reflect.DeepEqual(a.Stats, b.Stats) {
+		t.Errorf("stats differ:\nlive   %+v\nreplay %+v", a.Stats, b.Stats)
+	}
+	if len(a.Rows) != len(b.Rows) {
+		t.Fatalf("%d rows live, %d replayed", len(a.Rows), len(b.Rows))
+	}
+	for i := range a.Rows {
+		if !reflect.DeepEqual(*a.Rows[i], *b.Rows[i]) {
+			t.Errorf("row %d differs:\nlive   %+v\nreplay %+v", i, *a.Rows[i], *b.Rows[i])
+		}
+	}
+	for i := range a.Agents {
+		if !reflect.DeepEqual(*a.Agents[i], *b.Agents[i]) {
+			t.Errorf("agent %d differs:\nlive   %+v\nreplay %+v", i, *a.Agents[i], *b.Agents[i])
+		}
+	}
+	if !reflect.DeepEqual(a.Alerts, b.Alerts) {
+		t.Errorf("alerts differ")
+	}
+	if len(a.Rejections) != len(b.Rejections) {
+		t.Fatalf("%d rejections live, %d replayed", len(a.Rejections), len(b.Rejections))
+	}
+	for i, ra := range a.Rejections {
+		rb := b.Rejections[i]
+		if ra.Reason != rb.Reason || !bytes.Equal(ra.Raw, rb.Raw) {
+			t.Errorf("rejection %d: live %q %q, replayed %q %q", i, ra.Reason, ra.Raw, rb.Reason, rb.Raw)
+		}
+		// Wrapped messages keep their connection, message number and receive time; every
+		// replayed rejection names the recording's file and line.
+		if rb.Origin.Conn != 0 && (rb.Origin.Conn != ra.Origin.Conn || rb.Origin.Msg != ra.Origin.Msg ||
+			!rb.At.Equal(ra.At)) {
+			t.Errorf("rejection %d: live %v at %v, replayed %+v at %v", i, ra.Origin, ra.At, rb.Origin, rb.At)
+		}
+		if want := path + ":" + strconv.FormatInt(rb.Origin.Line, 10); rb.Origin.String() != want || rb.Origin.Line == 0 {
+			t.Errorf("rejection %d names %q, want FILE:LINE", i, rb.Origin)
+		}
+	}
+}
+
+// TestRecorderCleanTrafficIsAnEventFile checks that valid events are written exactly as received.
+func TestRecorderCleanTrafficIsAnEventFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "rec.jsonl")
+	rec, err := NewRecorder(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := NewGenerator(GeneratorConfig{Seed: 3, Start: time.UnixMilli(base)})
+	var want bytes.Buffer
+	for range 2000 { // more than the write buffer holds
+		d, _ := g.Next()
+		rec.Record(Message{Data: d, Received: time.Now()})
+		want.Write(d)
+		want.WriteByte('\n')
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("recording of clean traffic is not the traffic itself (%d vs %d bytes)", len(got), want.Len())
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := fi.Mode().Perm(); perm != 0o600 {
+		t.Errorf("recording mode %v, want 0600", perm)
+	}
+}
+
+func TestRecorderWrapperFormat(t *testing.T) {
+	t.Parallel()
+	recv := time.UnixMilli(1700000000123)
+	tests := []struct {
+		name string
+		m    Message
+		want string
+	}{
+		{"not JSON", Message{Data: []byte("not json"), Received: recv, Origin: model.Origin{Conn: 2, Msg: 17}},
+			`{"deskwatch.recorded":1,"recv":1700000000123,"conn":2,"msg":17,"raw":"not json"}`},
+		{"problem", Message{Data: []byte(`a"b\`), Received: recv, Problem: "too big"},
+			`{"deskwatch.recorded":1,"recv":1700000000123,"conn":0,"msg":0,"raw":"a\"b\\","problem":"too big"}`},
+		{"binary", Message{Data: []byte{0xff, 0, 1}, Received: recv, Origin: model.Origin{Conn: 1, Msg: 1}},
+			`{"deskwatch.recorded":1,"recv":1700000000123,"conn":1,"msg":1,"raw_b64":"/wAB"}`},
+		{"file line, partial", Message{Data: []byte(`{"type":`), Origin: model.Origin{Source: "f", Line: 9}, Partial: true},
+			`{"deskwatch.recorded":1,"recv":0,"conn":0,"msg":0,"line":9,"raw":"{\"type\":","partial":true}`},
+		{"no ts", Message{Data: []byte(`{"type":"ON_LOGOUT","params":[]}`), Received: recv},
+			`{"deskwatch.recorded":1,"recv":1700000000123,"conn":0,"msg":0,"raw":"{\"type\":\"ON_LOGOUT\",\"params\":[]}"}`},
+		{"control characters", Message{Data: []byte("a\x1b[2J\nb"), Received: recv},
+			`{"deskwatch.recorded":1,"recv":1700000000123,"conn":0,"msg":0,"raw":"a\u001b[2J\nb"}`},
+		{"plain", Message{Data: []byte(`{"type":"ON_LOGOUT","ts":5,"params":[]}`), Received: recv},
+			`{"type":"ON_LOGOUT","ts":5,"params":[]}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "rec.jsonl")
+			rec, err := NewRecorder(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec.Record(tc.m)
+			if err := rec.Close(); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := os.ReadFile(path)
+			if string(got) != tc.want+"\n" {
+				t.Errorf("wrote  %s\nwant   %s", got, tc.want)
+			}
+			// And the replay gives the message back.
+			msgs, _ := replayAll(t, string(got), ReplayOptions{})
+			if len(msgs) != 1 || !bytes.Equal(msgs[0].Data, tc.m.Data) || msgs[0].Problem != tc.m.Problem ||
+				msgs[0].Partial != tc.m.Partial || msgs[0].Origin.Conn != tc.m.Origin.Conn {
+				t.Errorf("replayed %+v, want %+v", msgs, tc.m)
+			}
+		})
+	}
+}
+
+func TestReplayUnwrapsBadRecordings(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("x", 300)
+	tests := []struct {
+		name, line, data, problem string
+		partial                   bool
+	}{
+		{"garbage", `{"deskwatch.recorded":1,"raw":`, `{"deskwatch.recorded":1,"raw":`,
+			"truncated last line (no line ending): unreadable recording line", true},
+		{"unknown version", `{"deskwatch.recorded":2,"raw":"x"}` + "\n", `{"deskwatch.recorded":2,"raw":"x"}`,
+			"recording format version 2 is not supported", false},
+		{"no raw", ` { "deskwatch.recorded" : 1 }` + "\n", ` { "deskwatch.recorded" : 1 }`,
+			`neither "raw" nor "raw_b64"`, false},
+		{"raw over the limit", `{"deskwatch.recorded":1,"raw":"` + big + `"}` + "\n", big[:200],
+			"message is 300 bytes, larger than the limit of 100 bytes", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			msgs, _ := replayAll(t, tc.line, ReplayOptions{MaxMessage: 100})
+			checkMessages(t, msgs, []got{{1, tc.data, tc.partial, tc.problem}})
+		})
+	}
+}
+
+func TestReplayPacesWrappedByReceiveTime(t *testing.T) {
+	t.Parallel()
+	// Two messages without ts, received 2 s apart, replayed at speed 100: ~20 ms.
+	in := `{"deskwatch.recorded":1,"recv":1700000000000,"conn":1,"msg":1,"raw":"x"}` + "\n" +
+		`{"deskwatch.recorded":1,"recv":1700000002000,"conn":1,"msg":2,"raw":"y"}` + "\n"
+	start := time.Now()
+	msgs, r := replayAll(t, in, ReplayOptions{Speed: 100})
+	if el := time.Since(start); el < 15*time.Millisecond || el > time.Second {
+		t.Errorf("took %v, want ~20ms", el)
+	}
+	if len(msgs) != 2 || !msgs[1].Received.Equal(time.UnixMilli(base+2000)) || !r.Now().Equal(time.UnixMilli(base+2000)) {
+		t.Errorf("messages %+v, clock %v", msgs, r.Now())
+	}
+}
+
+func TestRecorderFlushesWithinASecond(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "rec.jsonl")
+	rec, err := NewRecorder(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	rec.Record(Message{Data: []byte("hello"), Received: time.Now()})
+	recorded := time.Now()
+	if fi, _ := os.Stat(path); fi.Size() != 0 {
+		t.Errorf("expected the write to be buffered, file has %d bytes", fi.Size())
+	}
+	for {
+		if fi, _ := os.Stat(path); fi.Size() > 0 {
+			break
+		}
+		if time.Since(recorded) > 1500*time.Millisecond {
+			t.Fatal("nothing flushed 1.5 s after recording")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := rec.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRecorderCloseTwiceAndWriteErrors(t *testing.T) {
+	t.Parallel()
+	rec, err := NewRecorder(filepath.Join(t.TempDir(), "rec.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	rec.Record(Message{Data: []byte("late")}) // dropped, not a panic
+
+	if _, err := NewRecorder(filepath.Join(t.TempDir(), "no", "such", "dir")); err == nil {
+		t.Error("NewRecorder in a missing directory succeeded")
+	}
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full to provoke a write error")
+	}
+	rec, err = NewRecorder("/dev/full")
+	if err != nil {
+		t.Skip(err)
+	}
+	rec.Record(Message{Data: bytes.Repeat([]byte("z"), 2*recordBufSize)})
+	if err := rec.Err(); err == nil || !strings.Contains(err.Error(), "/dev/full") {
+		t.Errorf("Err() = %v, want the write error naming the file", err)
+	}
+	if err := rec.Close(); err == nil {
+		t.Error("Close after a write error returned nil")
+	}
+}
+
+// TestRecorderSurvivesKill records from a child process that is killed with SIGKILL: what it recorded
+// until a second before must be on disk, and the file must replay with at most a truncated last line.
+func TestRecorderSurvivesKill(t *testing.T) {
+	if path := os.Getenv("DESKWATCH_RECORDER_CHILD"); path != "" {
+		recordForever(path)
+		return
+	}
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "rec.jsonl")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRecorderSurvivesKill$")
+	cmd.Env = append(os.Environ(), "DESKWATCH_RECORDER_CHILD="+path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	killed := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	store := newTestStore()
+	pump := NewPump(store, nil)
+	var rejected []string
+	pump.OnReject(func(o model.Origin, reason string) { rejected = append(rejected, o.String()+": "+reason) })
+	var last Message
+	r := NewReplay(path, f, 0, ReplayOptions{})
+	err = r.Run(context.Background(), func(m Message) { last = m; pump.Handle(m) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn := store.Snapshot()
+	if sn.Stats.Events < 100 {
+		t.Fatalf("only %d events survived the kill", sn.Stats.Events)
+	}
+	for i, rej := range rejected {
+		if i < len(rejected)-1 || !last.Partial || !strings.Contains(rej, "truncated last line") {
+			t.Errorf("unexpected rejection: %s", rej)
+		}
+	}
+	// The child stamps each event with its wall time: the newest on disk is at most ~1 s old.
+	var newest int64
+	for _, a := range sn.Agents {
+		newest = max(newest, a.LastEvent.UnixMilli())
+	}
+	if lost := killed.Sub(time.UnixMilli(newest)); lost > 1500*time.Millisecond {
+		t.Errorf("the kill lost the last %v of events, want at most about a second", lost)
+	}
+}
+
+// recordForever is the child of TestRecorderSurvivesKill: it records events stamped with the wall
+// clock, a few hundred a second, until it is killed.
+func recordForever(path string) {
+	rec, err := NewRecorder(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	for i := 0; ; i++ {
+		d := fmt.Sprintf(`{"type":"ON_AGENT_STATE_CHANGE","agentId":"a%d","ts":%d,"params":["ready"],"pad":"%s"}`,
+			i%5, time.Now().UnixMilli(), strings.Repeat("p", i%300))
+		rec.Record(Message{Data: []byte(d), Received: time.Now()})
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func TestPeekTS(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{`{"ts":1700000000000,"type":"X"}`, 1700000000000, true},
+		{` { "type" : "X" , "ts" : 12 }`, 12, true},
+		{`{"type":"X","params":[{"ts":5},"\"ts\":7",{"a":[1,{"b":"}"}]}],"ts":99}`, 99, true},
+		{`{"a\"ts":1,"ts":2.5}`, 2.5, true},
+		{`{"ts":1.7e12}`, 1.7e12, true},
+		{`{"ts":123456789012345678901}`, 123456789012345678901, true},
+		{`{"type":"X","params":[]}`, 0, false},
+		{`{"params":[{"ts":5}]}`, 0, false},
+		{`{"ts":0}`, 0, false},
+		{`{"ts":-5}`, 0, false},
+		{`{"ts":null}`, 0, false},
+		{`{"ts":"5"}`, 0, false},
+		{`{"ts":17000`, 0, false}, // a truncated number
+		{`[{"ts":5}]`, 0, false},
+		{`not json "ts":5`, 0, false},
+		{``, 0, false},
+		{`{"a":"unterminated`, 0, false},
+		{`{"a":{"b":[1,2}`, 0, false},
+	}
+	for _, tc := range tests {
+		got, ok := peekTS([]byte(tc.in))
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("peekTS(%s) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
