@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -282,22 +283,26 @@ func TestReconnectsRecoverTheServersTruth(t *testing.T) {
 	sameDesk(t, sn, truth(t, ts.url))
 }
 
-// smallBuffers makes accepted connections' socket buffers small, so that a subscriber that stops
-// reading fills its queue after kilobytes rather than megabytes.
-type smallBuffers struct{ net.Listener }
+// smallBuffers makes the first accepted connection's socket buffer small, so that a subscriber
+// that stops reading fills its queue after kilobytes rather than megabytes.
+type smallBuffers struct {
+	net.Listener
+	n *atomic.Int64
+}
 
 func (l smallBuffers) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
-	if tc, ok := c.(*net.TCPConn); ok {
+	if tc, ok := c.(*net.TCPConn); ok && l.n.Add(1) == 1 {
 		tc.SetWriteBuffer(8 << 10)
 	}
 	return c, err
 }
 
 func TestSlowSubscriberIsDisconnected(t *testing.T) {
-	s := New(Config{Seed: 2, Agents: 20, Rate: 4000, Queue: 1024})
+	// The fast subscriber may stall for Queue/Rate (a second) before it too is cut off.
+	s := New(Config{Seed: 2, Agents: 20, Rate: 2000, Queue: 2048})
 	hs := httptest.NewUnstartedServer(s)
-	hs.Listener = smallBuffers{hs.Listener}
+	hs.Listener = smallBuffers{hs.Listener, new(atomic.Int64)}
 	hs.Start()
 	defer hs.Close()
 	url := "ws" + strings.TrimPrefix(hs.URL, "http")
