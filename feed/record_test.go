@@ -228,46 +228,6 @@ func TestRecorderWrapperFormat(t *testing.T) {
 	}
 }
 
-func TestReplayUnwrapsBadRecordings(t *testing.T) {
-	t.Parallel()
-	big := strings.Repeat("x", 300)
-	tests := []struct {
-		name, line, data, problem string
-		partial                   bool
-	}{
-		{"garbage", `{"deskwatch.recorded":1,"raw":`, `{"deskwatch.recorded":1,"raw":`,
-			"truncated last line (no line ending): unreadable recording line", true},
-		{"unknown version", `{"deskwatch.recorded":2,"raw":"x"}` + "\n", `{"deskwatch.recorded":2,"raw":"x"}`,
-			"recording format version 2 is not supported", false},
-		{"no raw", ` { "deskwatch.recorded" : 1 }` + "\n", ` { "deskwatch.recorded" : 1 }`,
-			`neither "raw" nor "raw_b64"`, false},
-		{"raw over the limit", `{"deskwatch.recorded":1,"raw":"` + big + `"}` + "\n", big[:200],
-			"message is 300 bytes, larger than the limit of 100 bytes", false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			msgs, _ := replayAll(t, tc.line, ReplayOptions{MaxMessage: 100})
-			checkMessages(t, msgs, []got{{1, tc.data, tc.partial, tc.problem}})
-		})
-	}
-}
-
-func TestReplayPacesWrappedByReceiveTime(t *testing.T) {
-	t.Parallel()
-	// Two messages without ts, received 2 s apart, replayed at speed 100: ~20 ms.
-	in := `{"deskwatch.recorded":1,"recv":1700000000000,"conn":1,"msg":1,"raw":"x"}` + "\n" +
-		`{"deskwatch.recorded":1,"recv":1700000002000,"conn":1,"msg":2,"raw":"y"}` + "\n"
-	start := time.Now()
-	msgs, r := replayAll(t, in, ReplayOptions{Speed: 100})
-	if el := time.Since(start); el < 15*time.Millisecond || el > time.Second {
-		t.Errorf("took %v, want ~20ms", el)
-	}
-	if len(msgs) != 2 || !msgs[1].Received.Equal(time.UnixMilli(base+2000)) || !r.Now().Equal(time.UnixMilli(base+2000)) {
-		t.Errorf("messages %+v, clock %v", msgs, r.Now())
-	}
-}
-
 func TestRecorderFlushesWithinASecond(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "rec.jsonl")
@@ -396,39 +356,5 @@ func recordForever(path string) {
 			i%5, time.Now().UnixMilli(), strings.Repeat("p", i%300))
 		rec.Record(Message{Data: []byte(d), Received: time.Now()})
 		time.Sleep(2 * time.Millisecond)
-	}
-}
-
-func TestPeekTS(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		in   string
-		want float64
-		ok   bool
-	}{
-		{`{"ts":1700000000000,"type":"X"}`, 1700000000000, true},
-		{` { "type" : "X" , "ts" : 12 }`, 12, true},
-		{`{"type":"X","params":[{"ts":5},"\"ts\":7",{"a":[1,{"b":"}"}]}],"ts":99}`, 99, true},
-		{`{"a\"ts":1,"ts":2.5}`, 2.5, true},
-		{`{"ts":1.7e12}`, 1.7e12, true},
-		{`{"ts":123456789012345678901}`, 123456789012345678901, true},
-		{`{"type":"X","params":[]}`, 0, false},
-		{`{"params":[{"ts":5}]}`, 0, false},
-		{`{"ts":0}`, 0, false},
-		{`{"ts":-5}`, 0, false},
-		{`{"ts":null}`, 0, false},
-		{`{"ts":"5"}`, 0, false},
-		{`{"ts":17000`, 0, false}, // a truncated number
-		{`[{"ts":5}]`, 0, false},
-		{`not json "ts":5`, 0, false},
-		{``, 0, false},
-		{`{"a":"unterminated`, 0, false},
-		{`{"a":{"b":[1,2}`, 0, false},
-	}
-	for _, tc := range tests {
-		got, ok := peekTS([]byte(tc.in))
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("peekTS(%s) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
-		}
 	}
 }
