@@ -1,6 +1,7 @@
 package bridge_test
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/deskwatch/deskwatch/bridge"
 	"github.com/deskwatch/deskwatch/hub"
+	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -16,8 +18,8 @@ import (
 // /stream receives: every event once, with agentId, ts and seq, across a hub restart.
 func TestBridgeInChromium(t *testing.T) {
 	b := startBrowser(t)
-	p := startHubProc(t, hub.Config{IngestTokens: writeToken(t, "bridge-secret"),
-		StreamTokens: writeToken(t, "monitor-secret")})
+	monitorToken := writeToken(t, "monitor-secret")
+	p := startHubProc(t, hub.Config{IngestTokens: writeToken(t, "bridge-secret"), StreamTokens: monitorToken})
 	mon := newMonitor(t)
 	mon.connect(p.wsURL()+"/stream", "monitor-secret")
 
@@ -86,6 +88,13 @@ func TestBridgeInChromium(t *testing.T) {
 	late.waitFor("the hub's snapshot", func(evs []model.Event) bool { return countType(evs, model.EvInteractionsState) == 1 })
 	if got := late.table(); got != "A1/i1 hold muted=true\nagent A1 not_ready/Break loggedIn=true lost=0 active=i1\n" {
 		t.Errorf("late monitor's table:\n%s", got)
+	}
+	// And so does the real monitor, in batch mode.
+	stdout, stderr, code := e2e.Run(t, nil, "--print", "--for", "1s", "--token-file", monitorToken.Path(),
+		p.wsURL()+"/stream?agent=A1")
+	row := regexp.MustCompile(`(?m)^A1\s+i1\s+voice\s+hold\s+no\s+inbound\s+\+15550100\s+Sales\s+1 Pat Doe\s+yes\s+no\s+\d+:\d\d\s+Order i1$`)
+	if code != 0 || !row.MatchString(stdout) || strings.Contains(stdout, "c1") {
+		t.Errorf("deskwatch --print of the hub's stream (exit %d):\n%s\n%s", code, stdout, stderr)
 	}
 	assertPageUnharmed(t, b, pg, nil)
 }

@@ -84,8 +84,19 @@ func tokenFile(t *testing.T, token string) string {
 // in the bridge package's tests) sends events, `deskwatch --print ws://…/stream` shows them, and
 // SIGTERM stops the hub cleanly.
 func TestHubCommand(t *testing.T) {
-	monitorTokens := tokenFile(t, "monitor-secret")
-	h, addr := startHubCmd(t, "--ingest-tokens", tokenFile(t, "bridge-secret"), "--stream-tokens", monitorTokens)
+	h, addr := startHubCmd(t, "--ingest-tokens", tokenFile(t, "bridge-secret"), "--stream-tokens",
+		tokenFile(t, "monitor-secret"))
+	// The monitor's --token-file holds the one token alone.
+	monitorToken := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(monitorToken, []byte("monitor-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(h.output(), "health:"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("hub printed:\n%s", h.output())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	for _, want := range []string{"monitors: ws://" + addr + "/stream", "script:   http://" + addr + "/bridge.js",
 		"metrics:  http://" + addr + "/metrics"} {
 		if !strings.Contains(h.output(), want) {
@@ -128,7 +139,7 @@ func TestHubCommand(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	// A monitor joining now gets the hub's snapshot of the agent.
-	stdout, stderr, code := e2e.Run(t, nil, "--print", "--for", "2s", "--token-file", monitorTokens,
+	stdout, stderr, code := e2e.Run(t, nil, "--print", "--for", "2s", "--token-file", monitorToken,
 		"ws://"+addr+"/stream")
 	if code != 0 || !strings.Contains(stdout, "Refund for order 42") {
 		t.Errorf("deskwatch --print of the hub's stream (exit %d):\n%s\n%s", code, stdout, stderr)
