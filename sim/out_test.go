@@ -28,7 +28,7 @@ func replay(t *testing.T, data []byte) (*model.Snapshot, int) {
 
 func TestWriteEvents(t *testing.T) {
 	t.Parallel()
-	cfg := OutConfig{Generator: feed.GeneratorConfig{Seed: 4, Agents: 8}, Events: 5000}
+	cfg := OutConfig{Generator: feed.GeneratorConfig{Seed: 4, Agents: 8}, Events: 2000}
 	var a, b bytes.Buffer
 	res, err := WriteEvents(&a, cfg)
 	if err != nil {
@@ -41,10 +41,10 @@ func TestWriteEvents(t *testing.T) {
 		t.Error("the same seed wrote different files")
 	}
 	sn, lines := replay(t, a.Bytes())
-	if lines != 5000 || res.Events != 5000 || res.Bytes != int64(a.Len()) || !bytes.HasSuffix(a.Bytes(), []byte("\n")) {
+	if lines != 2000 || res.Events != 2000 || res.Bytes != int64(a.Len()) || !bytes.HasSuffix(a.Bytes(), []byte("\n")) {
 		t.Errorf("%d lines, result %+v, %d bytes written", lines, res, a.Len())
 	}
-	if sn.Stats.Events != 5000 || sn.Stats.Rejected != 0 || sn.Stats.Lost != 0 || len(sn.Rows) == 0 {
+	if sn.Stats.Events != 2000 || sn.Stats.Rejected != 0 || sn.Stats.Lost != 0 || len(sn.Rows) == 0 {
 		t.Errorf("replayed stats %+v", sn.Stats)
 	}
 	if !res.First.Equal(time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC)) || !res.Last.After(res.First) {
@@ -55,7 +55,7 @@ func TestWriteEvents(t *testing.T) {
 func TestWriteEventsDurationAndChaos(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	res, err := WriteEvents(&buf, OutConfig{Generator: feed.GeneratorConfig{Seed: 7, Rate: 50},
+	res, err := WriteEvents(&buf, OutConfig{Generator: feed.GeneratorConfig{Seed: 7, Rate: 10},
 		Chaos: Chaos{Drop: 0.1, Malformed: 0.05}, Duration: 10 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +63,7 @@ func TestWriteEventsDurationAndChaos(t *testing.T) {
 	if span := res.Last.Sub(res.First); span > 10*time.Minute || span < 9*time.Minute {
 		t.Errorf("event span %v for a 10m file", span)
 	}
-	if res.Dropped == 0 || res.Malformed == 0 || res.Events < 20000 {
+	if res.Dropped == 0 || res.Malformed == 0 || res.Events < 4000 {
 		t.Fatalf("result %+v", res)
 	}
 	sn, lines := replay(t, buf.Bytes())
