@@ -2,12 +2,9 @@ package feed
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -213,57 +210,6 @@ func TestWebSocketReconnectsAfterServerClose(t *testing.T) {
 	waitStatus(t, src, "connected again", func(s Status) bool { return s.State == "connected" && s.Detail == "" })
 }
 
-func TestWebSocketAbruptDropAndUnauthorized(t *testing.T) {
-	t.Run("abrupt drop", func(t *testing.T) {
-		srv := newWSServer(t, false, func(n int64, c *websocket.Conn) {
-			if n == 1 {
-				c.NetConn().Close() // no close frame
-				return
-			}
-			c.WriteMessage(websocket.TextMessage, []byte(`back`))
-			drain(c)
-		})
-		src := NewWebSocket(srv.url, fast())
-		msgs, _ := run(t, src)
-		if m := next(t, msgs); string(m.Data) != "back" || m.Origin.Conn != 2 {
-			t.Errorf("after drop %q %+v", m.Data, m.Origin)
-		}
-	})
-	t.Run("401 backs off", func(t *testing.T) {
-		var mu sync.Mutex
-		var hits []time.Time
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			mu.Lock()
-			hits = append(hits, time.Now())
-			mu.Unlock()
-			http.Error(w, "bad token\nmore", http.StatusUnauthorized)
-		}))
-		defer srv.Close()
-		opts := WSOptions{Backoff: Backoff{Initial: 40 * time.Millisecond, Max: 10 * time.Second},
-			Rand: func() float64 { return 0.999 }}
-		src := NewWebSocket("ws"+strings.TrimPrefix(srv.URL, "http"), opts)
-		_, stop := run(t, src)
-		st := waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
-		if !strings.Contains(st.Detail, "unauthorized (HTTP 401") || !strings.Contains(st.Detail, "--token-file") ||
-			!strings.Contains(st.Detail, "bad token") || strings.Contains(st.Detail, "more") {
-			t.Errorf("detail %q", st.Detail)
-		}
-		time.Sleep(600 * time.Millisecond)
-		stop()
-		mu.Lock()
-		defer mu.Unlock()
-		// Waits of 40, 80, 160, 320ms: five attempts fit in 600ms, hammering would make dozens.
-		if len(hits) < 3 || len(hits) > 6 {
-			t.Errorf("%d attempts in 600ms, want 3 to 6", len(hits))
-		}
-		for i := 2; i < len(hits); i++ {
-			if hits[i].Sub(hits[i-1]) < hits[i-1].Sub(hits[i-2]) {
-				t.Errorf("wait %d (%v) shorter than the one before", i, hits[i].Sub(hits[i-1]))
-			}
-		}
-	})
-}
-
 func TestWebSocketSendsHeadersAndAuth(t *testing.T) {
 	got := make(chan http.Header, 2)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -295,104 +241,6 @@ func TestWebSocketSendsHeadersAndAuth(t *testing.T) {
 	if strings.Contains(src.Status().Name, "pw") {
 		t.Errorf("name shows the password: %s", src.Status().Name)
 	}
-}
-
-func TestWebSocketTLS(t *testing.T) {
-	srv := newWSServer(t, true, func(_ int64, c *websocket.Conn) {
-		c.WriteMessage(websocket.TextMessage, []byte(`secure`))
-		drain(c)
-	})
-	src := NewWebSocket(srv.url, fast())
-	run(t, src)
-	st := waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
-	if !strings.Contains(st.Detail, "unknown authority") || !strings.Contains(st.Detail, "--ca-file") {
-		t.Errorf("untrusted certificate detail %q", st.Detail)
-	}
-
-	pool := x509.NewCertPool()
-	pool.AddCert(srv.Certificate())
-	opts := fast()
-	opts.TLS = &tls.Config{RootCAs: pool}
-	msgs, _ := run(t, NewWebSocket(srv.url, opts))
-	if m := next(t, msgs); string(m.Data) != "secure" {
-		t.Errorf("over TLS got %q", m.Data)
-	}
-
-	plain := newWSServer(t, false, func(_ int64, c *websocket.Conn) { drain(c) })
-	src = NewWebSocket("wss"+strings.TrimPrefix(plain.url, "ws"), fast())
-	run(t, src)
-	st = waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
-	if !strings.Contains(st.Detail, "did not answer in TLS") {
-		t.Errorf("wss to a plain server: %q", st.Detail)
-	}
-}
-
-func TestWebSocketDeadPeers(t *testing.T) {
-	t.Run("handshake never answered", func(t *testing.T) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				defer c.Close() // accepted, never answered
-			}
-		}()
-		opts := fast()
-		opts.HandshakeTimeout = 150 * time.Millisecond
-		src := NewWebSocket("ws://"+ln.Addr().String()+"/", opts)
-		_, stop := run(t, src)
-		st := waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
-		if !strings.Contains(st.Detail, "handshake timed out after 150ms") {
-			t.Errorf("detail %q", st.Detail)
-		}
-		waitStatus(t, src, "connecting again", func(s Status) bool { return s.State == "connecting" })
-		if took := stop(); took > 500*time.Millisecond {
-			t.Errorf("cancel during a hanging handshake took %v", took)
-		}
-	})
-	t.Run("pings unanswered", func(t *testing.T) {
-		srv := newWSServer(t, false, func(n int64, c *websocket.Conn) {
-			c.WriteMessage(websocket.TextMessage, []byte(`hello`))
-			if n == 1 {
-				time.Sleep(2 * time.Second) // reads nothing, so pings go unanswered
-			}
-			drain(c)
-		})
-		opts := fast()
-		opts.PingInterval, opts.PongTimeout = 50*time.Millisecond, 100*time.Millisecond
-		src := NewWebSocket(srv.url, opts)
-		msgs, _ := run(t, src)
-		next(t, msgs)
-		start := time.Now()
-		if m := next(t, msgs); m.Origin.Conn != 2 {
-			t.Errorf("second hello on %+v", m.Origin)
-		}
-		if took := time.Since(start); took > time.Second {
-			t.Errorf("a silent peer took %v to notice", took)
-		}
-		// The healthy second connection answers pings and stays up well past the idle limit.
-		time.Sleep(400 * time.Millisecond)
-		if st := src.Status(); st.State != "connected" {
-			t.Errorf("healthy connection dropped: %+v", st)
-		}
-	})
-	t.Run("connection refused", func(t *testing.T) {
-		ln, _ := net.Listen("tcp", "127.0.0.1:0")
-		addr := ln.Addr().String()
-		ln.Close()
-		src := NewWebSocket("ws://"+addr+"/", fast())
-		run(t, src)
-		st := waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
-		if !strings.Contains(st.Detail, "connection refused") {
-			t.Errorf("detail %q", st.Detail)
-		}
-	})
 }
 
 func TestWebSocketCancelStopsPromptly(t *testing.T) {
