@@ -164,4 +164,3 @@ func TestWebSocketDeadPeers(t *testing.T) {
 		}
 	})
 }
-
