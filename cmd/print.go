@@ -1,0 +1,83 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/deskwatch/deskwatch/export"
+	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// collectOptions bound how long --print listens to a live source.
+type collectOptions struct {
+	duration time.Duration
+	events   int64
+}
+
+func (c *collectOptions) register(f *pflag.FlagSet) {
+	f.DurationVar(&c.duration, "for", 0, "with --print of a live source: collect for this long (e.g. 30s)")
+	f.Int64Var(&c.events, "events", 0, "with --print: stop after this many messages")
+}
+
+// runPrint is batch mode: apply the whole source (or what a live source sends within --for or
+// --events), print the final table, and report rejected events on stderr as ORIGIN: reason.
+func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdout, stderr io.Writer,
+	log *slog.Logger) error {
+	live := arg == "" || isURL(arg)
+	if live && o.collect.duration == 0 && o.collect.events == 0 {
+		return errors.New("--print of a live source needs --for DURATION or --events N")
+	}
+	filter, err := model.ParseFilter(o.filter)
+	if err != nil {
+		return fmt.Errorf("--filter: %w", err)
+	}
+	p, err := newPipeline(o, arg, stdin, log)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	p.pump.OnReject(func(or model.Origin, reason string) { fmt.Fprintf(stderr, "%s: %s\n", or, reason) })
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if o.collect.duration > 0 {
+		ctx, cancel = context.WithTimeout(ctx, o.collect.duration)
+		defer cancel()
+	}
+	emit := p.pump.Handle
+	if n := o.collect.events; n > 0 {
+		var seen atomic.Int64
+		emit = func(m feed.Message) {
+			if seen.Add(1) <= n {
+				p.pump.Handle(m)
+			}
+			if seen.Load() >= n {
+				cancel()
+			}
+		}
+	}
+	err = p.src.Run(ctx, emit)
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if err := p.Close(); err != nil {
+		return fmt.Errorf("closing: %w", err)
+	}
+	sn := p.store.Snapshot()
+	rows := model.Query{Filter: filter}.Run(sn.Rows, p.src.Now())
+	if err := export.Write(stdout, o.format, rows, p.src.Now()); err != nil {
+		return err
+	}
+	if sn.Stats.Rejected > 0 {
+		fmt.Fprintf(stderr, "%d event(s) rejected\n", sn.Stats.Rejected)
+		return errRejected
+	}
+	return nil
+}

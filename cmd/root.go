@@ -1,0 +1,142 @@
+// Package cmd is deskwatch's command line: the monitor itself (deskwatch [SOURCE]) and its
+// subcommands. main.go only calls Main.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"charm.land/fang/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// Exit codes: 0 all well, 1 --print saw rejected events, 2 an error stopped the run.
+const (
+	exitOK       = 0
+	exitRejected = 1
+	exitError    = 2
+)
+
+// errRejected makes --print exit 1 after its output when any event was rejected.
+var errRejected = errors.New("some events were rejected")
+
+// options holds the monitor's flags.
+type options struct {
+	speed      string
+	print      bool
+	format     string
+	theme      string
+	retention  int
+	maxMessage int
+	logFile    string
+	record     string
+	filter     string
+	demoSeed   int64
+	demoAgents int
+	demoRate   float64
+	collect    collectOptions
+	ws         wsFlags
+	profile    profileFlags
+}
+
+// Main runs the command line with os.Args and returns the process exit code.
+func Main(ctx context.Context, version string) int {
+	root := newRoot(os.Stdin, os.Stdout, os.Stderr)
+	opts := []fang.Option{fang.WithNotifySignal(os.Interrupt), fang.WithErrorHandler(handleError)}
+	if version != "" {
+		opts = append(opts, fang.WithVersion(version))
+	}
+	if err := fang.Execute(ctx, root, opts...); err != nil {
+		if errors.Is(err, errRejected) {
+			return exitRejected
+		}
+		return exitError
+	}
+	return exitOK
+}
+
+func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	o := &options{}
+	c := &cobra.Command{
+		Use:   "deskwatch [SOURCE]",
+		Short: "A live terminal monitor for Bright Pattern Agent Desktop interactions",
+		Long: `deskwatch shows the interactions of contact-center agents live: calls, chats and emails,
+their parties, mute and recording state, with detail, timeline and alerts.
+
+SOURCE is an event file (JSON Lines) to replay, - for standard input, or a ws:// or wss:// URL
+to subscribe to. Without SOURCE it shows a built-in demo stream.`,
+		Example: `  deskwatch                         # the embedded demo
+  deskwatch events.jsonl --speed 10  # replay a saved file ten times faster
+  deskwatch --print events.jsonl     # print the final table and exit
+  deskwatch ws://localhost:8080/stream --record today.jsonl`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src := ""
+			if len(args) == 1 {
+				src = args[0]
+			}
+			return run(cmd.Context(), o, src, stdin, stdout, stderr)
+		},
+	}
+	c.SetIn(stdin)
+	c.SetOut(stdout)
+	c.SetErr(stderr)
+	f := c.Flags()
+	f.StringVar(&o.speed, "speed", "1", "replay speed factor, 0.1 to 1000, or max for no waiting")
+	f.BoolVar(&o.print, "print", false, "batch mode: apply the whole source, print the final table, exit")
+	f.StringVar(&o.format, "format", "table", "--print output format: table, json or csv")
+	f.StringVar(&o.theme, "theme", "", "colour theme: dark, light, high-contrast or mono (NO_COLOR picks mono)")
+	f.IntVar(&o.retention, "retention", model.DefaultRetention, "how many ended interactions to keep")
+	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest accepted event in bytes")
+	f.StringVar(&o.logFile, "log", os.Getenv("DESKWATCH_LOG"), "write a debug log to this file (or $DESKWATCH_LOG)")
+	f.StringVar(&o.record, "record", "", "record every message received, valid or not, to this file")
+	f.StringVar(&o.filter, "filter", "", "only show interactions matching this filter")
+	f.Int64Var(&o.demoSeed, "demo-seed", 0, "seed of the demo stream (0 picks one from the clock)")
+	f.IntVar(&o.demoAgents, "demo-agents", 6, "number of agents in the demo stream")
+	f.Float64Var(&o.demoRate, "demo-rate", 8, "events per second of the demo stream")
+	o.collect.register(f)
+	o.ws.register(f)
+	o.profile.register(f)
+	// Each subcommand lives in its own file; add its constructor here.
+	c.AddCommand(subcommands(stdin, stdout, stderr)...)
+	return c
+}
+
+// parseSpeed reads --speed: a factor from 0.1 to 1000, or "max" (returned as 0).
+func parseSpeed(s string) (float64, error) {
+	if strings.EqualFold(s, "max") {
+		return 0, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < 0.1 || v > 1000 {
+		return 0, fmt.Errorf("--speed %q: want a number from 0.1 to 1000, or max", s)
+	}
+	return v, nil
+}
+
+// handleError prints an error the way fang does, except errRejected, whose lines are already on
+// stderr.
+func handleError(w io.Writer, styles fang.Styles, err error) {
+	if errors.Is(err, errRejected) {
+		return
+	}
+	fang.DefaultErrorHandler(w, styles, err)
+}
+
+// subcommands lists the subcommands, one constructor per file.
+func subcommands(stdin io.Reader, stdout, stderr io.Writer) []*cobra.Command {
+	return []*cobra.Command{
+		newSimulateCmd(stdout, stderr),
+		newServeCmd(stdin, stdout, stderr),
+		newHubCmd(stdout, stderr),
+		newBridgeCmd(stdout),
+		// newConfigCmd(stdout, stderr),
+	}
+}

@@ -1,0 +1,86 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/deskwatch/deskwatch/feed"
+)
+
+// wsFlags are the WebSocket subscription's options.
+type wsFlags struct {
+	headers   []string
+	tokenFile string
+	tokenEnv  string
+	caFile    string
+	insecure  bool
+	origin    string
+}
+
+func (w *wsFlags) register(f *pflag.FlagSet) {
+	f.StringArrayVar(&w.headers, "header", nil, "extra WebSocket request header 'Name: value' (repeatable)")
+	f.StringVar(&w.tokenFile, "token-file", "", "read a bearer token from this file (sent as Authorization: Bearer)")
+	f.StringVar(&w.tokenEnv, "token-env", "", "read a bearer token from this environment variable")
+	f.StringVar(&w.caFile, "ca-file", "", "trust this PEM CA bundle for wss:// (private CA)")
+	f.BoolVar(&w.insecure, "insecure", false, "do not verify the wss:// server certificate (never the default)")
+	f.StringVar(&w.origin, "origin", "", "Origin header for the WebSocket handshake")
+}
+
+// isURL reports whether a source argument names a WebSocket stream.
+func isURL(arg string) bool {
+	return strings.HasPrefix(arg, "ws://") || strings.HasPrefix(arg, "wss://")
+}
+
+// openSource builds the source named by arg: "" the demo, "-" standard input, a ws:// or wss://
+// URL, or a file path.
+func openSource(o *options, arg string, stdin io.Reader) (feed.Source, error) {
+	switch {
+	case arg == "":
+		seed := o.demoSeed
+		if seed == 0 {
+			seed = time.Now().UnixNano()
+		}
+		return feed.NewDemo(feed.GeneratorConfig{Seed: seed, Agents: o.demoAgents, Rate: o.demoRate,
+			Start: time.Now()}), nil
+	case isURL(arg):
+		return openWebSocket(o, arg)
+	}
+	speed, err := parseSpeed(o.speed)
+	if err != nil {
+		return nil, err
+	}
+	if o.print {
+		speed = 0 // batch mode never waits
+	}
+	ropts := feed.ReplayOptions{Speed: speed, MaxMessage: o.maxMessage}
+	if arg == "-" {
+		return feed.NewReplay("-", stdin, 0, ropts), nil
+	}
+	f, err := os.Open(arg)
+	if err != nil {
+		return nil, fmt.Errorf("open event file: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open event file: %w", err)
+	}
+	if st.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("open event file: %s is a directory", arg)
+	}
+	return &closingReplay{Replay: feed.NewReplay(arg, f, st.Size(), ropts), f: f}, nil
+}
+
+// closingReplay closes the replayed file with the pipeline.
+type closingReplay struct {
+	*feed.Replay
+	f *os.File
+}
+
+func (c *closingReplay) Close() error { return c.f.Close() }
