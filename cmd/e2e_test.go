@@ -27,7 +27,7 @@ func TestPrintReportsRejectedLinesAndExitsOne(t *testing.T) {
 		t.Errorf("exit status %d, want 1 (some lines were rejected)\nstderr: %s", code, errOut)
 	}
 	for _, want := range []string{
-		"desk.jsonl:5: ", "desk.jsonl:8: ", "desk.jsonl:13: ", "callMuted",
+		"desk.jsonl:5: ", "desk.jsonl:8: ", "desk.jsonl:13: ", "callMuted", "desk.jsonl:26: truncated",
 	} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)

@@ -84,10 +84,15 @@ func run(ctx context.Context, o *options, arg string, stdin io.Reader, stdout, s
 		return err
 	}
 	defer stopProfile()
+	// The theme is checked in batch mode too, so a typo in a script's flags fails the same way.
+	theme, err := pickTheme(o.theme, os.Getenv)
+	if err != nil {
+		return err
+	}
 	if o.print {
 		return runPrint(ctx, o, arg, stdin, stdout, stderr, log)
 	}
-	return runTUI(ctx, o, arg, stdin, stdout, log)
+	return runTUI(ctx, o, arg, stdin, stdout, theme, log)
 }
 
 // openLog opens the debug log; without a file, logs are discarded (never written to the terminal

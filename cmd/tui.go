@@ -16,11 +16,8 @@ import (
 )
 
 // runTUI runs the full-screen monitor until the user quits.
-func runTUI(ctx context.Context, o *options, arg string, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
-	theme, err := pickTheme(o.theme, os.Getenv)
-	if err != nil {
-		return err
-	}
+func runTUI(ctx context.Context, o *options, arg string, stdin io.Reader, stdout io.Writer,
+	theme themes.Theme, log *slog.Logger) error {
 	events, keys := stdin, stdin
 	if arg == "-" {
 		// Events come on stdin, so keys must come from the terminal itself.

@@ -111,9 +111,18 @@ func (term *Term) ScreenANSI() string {
 	return term.tmux("capture-pane", "-p", "-e", "-t", term.name)
 }
 
-// Keys sends tmux key names (e.g. "j", "Enter", "Escape", "C-c", "Space").
+// keyGap separates keys as a person's typing does: an Escape followed at once by "?" is read by a
+// terminal as one alt+? key.
+const keyGap = 60 * time.Millisecond
+
+// Keys sends tmux key names (e.g. "j", "Enter", "Escape", "C-c", "Space"), one at a time.
 func (term *Term) Keys(keys ...string) {
-	term.tmux(append([]string{"send-keys", "-t", term.name}, keys...)...)
+	for i, k := range keys {
+		if i > 0 {
+			time.Sleep(keyGap)
+		}
+		term.tmux("send-keys", "-t", term.name, k)
+	}
 }
 
 // Type sends literal text.
