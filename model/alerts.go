@@ -154,6 +154,19 @@ func (r AlertRules) Next(rows []*Row, from int, now time.Time) int {
 	return -1
 }
 
+// Prev returns the index of the last alerting row before from, wrapping around (from len(rows)
+// starts at the bottom), or -1 when no row alerts.
+func (r AlertRules) Prev(rows []*Row, from int, now time.Time) int {
+	n := len(rows)
+	for k := 1; k <= n; k++ {
+		i := ((from-k)%n + n) % n
+		if r.eval(rows[i], now) != 0 {
+			return i
+		}
+	}
+	return -1
+}
+
 // open reports whether a log entry of this kind is still an open alert at now.
 func (r AlertRules) open(a Alert, now time.Time) bool {
 	switch a.Kind {

@@ -117,6 +117,17 @@ func TestAlertRulesNext(t *testing.T) {
 	if got := rules.Next(nil, -1, now); got != -1 {
 		t.Errorf("no rows: %d", got)
 	}
+	seen = nil
+	for i, k := len(rows), 0; k < 6; k++ {
+		i = rules.Prev(rows, i, now)
+		seen = append(seen, rows[i].Data.ID)
+	}
+	if got := strings.Join(seen, ","); got != "A,N,M,Q,H,A" {
+		t.Errorf("previous alerts: %s", got)
+	}
+	if got := rules.Prev(nil, 0, now); got != -1 {
+		t.Errorf("no rows: %d", got)
+	}
 }
 
 func TestAlertRulesAgentsAndLog(t *testing.T) {

@@ -62,6 +62,7 @@ func (s *Store) Apply(ev Event, at time.Time) {
 		s.stats.Unknown[ev.Type]++
 	}
 	ag.Timeline = capTimeline(ag.Timeline)
+	s.trend.record(at, s.stats.Open)
 }
 
 // maxTimeline bounds a timeline so that a pathological stream cannot grow one entry forever.

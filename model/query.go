@@ -22,11 +22,14 @@ const (
 	SortCounterpart
 	SortSubject
 	SortID
+	SortDirection
+	SortMuted
+	SortRecording
 	numSortKeys
 )
 
 var sortNames = [...]string{"started", "duration", "state", "type", "agent", "service", "parties",
-	"number", "subject", "id"}
+	"number", "subject", "id", "dir", "muted", "rec"}
 
 // String names the sort key as the status line shows it.
 func (k SortKey) String() string {
@@ -118,6 +121,10 @@ func numericKey(k SortKey, now time.Time) func(*Row) int64 {
 		return func(r *Row) int64 { return int64(stateRank(r)) }
 	case SortParties:
 		return func(r *Row) int64 { return int64(len(r.Data.CallParties)) }
+	case SortMuted:
+		return func(r *Row) int64 { return boolKey(r.Data.CallMuted) }
+	case SortRecording:
+		return func(r *Row) int64 { return boolKey(r.Data.CallRecording) }
 	}
 	return nil
 }
@@ -142,6 +149,14 @@ func compareBy(k SortKey, now time.Time) func(a, b *Row) int {
 		return func(a, b *Row) int { return strings.Compare(a.Data.Subject, b.Data.Subject) }
 	case SortID:
 		return func(a, b *Row) int { return strings.Compare(a.Data.ID, b.Data.ID) }
+	case SortDirection:
+		return func(a, b *Row) int { return strings.Compare(dirKey(a), dirKey(b)) }
+	case SortMuted:
+		return func(a, b *Row) int { return cmp.Compare(boolKey(a.Data.CallMuted), boolKey(b.Data.CallMuted)) }
+	case SortRecording:
+		return func(a, b *Row) int {
+			return cmp.Compare(boolKey(a.Data.CallRecording), boolKey(b.Data.CallRecording))
+		}
 	}
 	return func(a, b *Row) int { return a.Start().Compare(b.Start()) }
 }
@@ -155,4 +170,20 @@ func stateRank(r *Row) int {
 		return i
 	}
 	return len(States)
+}
+
+// dirKey is the call direction as a string, "" when absent.
+func dirKey(r *Row) string {
+	if d := r.Data.CallDirection; d != nil {
+		return string(*d)
+	}
+	return ""
+}
+
+// boolKey orders false before true.
+func boolKey(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }

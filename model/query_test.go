@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,7 +79,47 @@ func TestQuerySort(t *testing.T) {
 	if k, ok := ParseSortKey("duration"); !ok || k != SortDuration || k.String() != "duration" {
 		t.Error("ParseSortKey")
 	}
-	if SortID.Next() != SortStarted {
+	if SortRecording.Next() != SortStarted {
 		t.Error("sort keys should wrap")
+	}
+}
+
+func TestQuerySortFlagsAndDirection(t *testing.T) {
+	call := func(id string, muted, rec bool, dir string) string {
+		s := `{"interactionId":"` + id + `","state":"delivered","type":"voice","subject":"s",` +
+			`"associatedObjects":{"list":[],"selected":null},"callParties":[],` +
+			`"callMuted":` + strconv.FormatBool(muted) + `,"callRecording":` + strconv.FormatBool(rec) +
+			`,"attachedData":{}`
+		if dir != "" {
+			s += `,"callDirection":"` + dir + `"`
+		}
+		return s + "}"
+	}
+	s := NewStore()
+	apply(t, s,
+		ev(EvNewInteraction, call("A", true, false, "outbound")),
+		ev(EvNewInteraction, call("B", false, true, "")),
+		ev(EvNewInteraction, call("C", true, true, "inbound")),
+		ev(EvNewInteraction, call("D", false, false, "inbound")),
+	)
+	rows := s.Snapshot().Rows
+	for _, tt := range []struct {
+		key  SortKey
+		desc bool
+		want string
+	}{
+		{SortMuted, false, "B,D,A,C"}, // ties keep first-sight order
+		{SortMuted, true, "A,C,B,D"},
+		{SortRecording, false, "A,D,B,C"},
+		{SortDirection, false, "B,C,D,A"}, // none, inbound, outbound
+	} {
+		if got := ids(Query{Sort: tt.key, Desc: tt.desc}.Run(rows, t0)); got != tt.want {
+			t.Errorf("sort %v desc=%v = %q, want %q", tt.key, tt.desc, got, tt.want)
+		}
+	}
+	for _, name := range []string{"dir", "muted", "rec"} {
+		if k, ok := ParseSortKey(name); !ok || k.String() != name {
+			t.Errorf("ParseSortKey(%q) = %v, %v", name, k, ok)
+		}
 	}
 }

@@ -38,6 +38,7 @@ type Store struct {
 	rate       [60]rateBucket
 	rejections ring[Rejection]
 	alerts     ring[Alert]
+	trend      trend
 }
 
 // slot is the writer's handle on a row: the row it points to is replaced, never changed.
@@ -111,6 +112,9 @@ type Snapshot struct {
 	Rejections []Rejection
 	// Alerts lists the most recent alert log entries, oldest first.
 	Alerts []Alert
+	// Trend samples open interactions and events over the last minutes of event time, oldest
+	// first.
+	Trend []TrendPoint
 }
 
 // Snapshot returns the store's state at its current version. Readers calling it at the same version
@@ -141,6 +145,7 @@ func (s *Store) Snapshot() *Snapshot {
 	sn.Stats.EventsPerSec = s.eventsPerSec()
 	sn.Rejections = s.rejections.items()
 	sn.Alerts = s.alerts.items()
+	sn.Trend = s.trend.points()
 	s.snap.Store(sn)
 	return sn
 }
