@@ -1,21 +1,20 @@
 package ui
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/deskwatch/deskwatch/model"
 )
 
 // agentLoad is what the agents view counts per agent from the interactions: open ones by type.
 type agentLoad struct {
-	open   map[model.Type]int
-	alerts int
+	open map[model.Type]int
 }
 
 // agentsView is the second view: one row per agent seen in the stream, with state, time in state,
@@ -99,33 +98,84 @@ func (a *agentsView) loads(snap *model.Snapshot) map[string]agentLoad {
 			l.open = map[model.Type]int{}
 		}
 		l.open[r.Data.Type]++
-		if r.AudioAlert != "" {
-			l.alerts++
-		}
 		m[r.AgentID] = l
 	}
 	a.load, a.loadVersion = m, snap.Version
 	return m
 }
 
+// agentColumns are the agents table's columns, in order, with how they lay out (see fitColumns).
+var agentColumns = []struct {
+	title string
+	colLayout
+}{
+	{" ", colLayout{width: 1}},
+	{"AGENT", colLayout{width: 12, grow: 16}},
+	{"NAME", colLayout{width: 12, priority: 4, grow: 20}},
+	{"IN", colLayout{width: 3, priority: 6}},
+	{"STATE", colLayout{width: 16, grow: 24}},
+	{"IN STATE", colLayout{width: 8}},
+	{"ACTIVE", colLayout{width: 10, priority: 3, grow: 14}},
+	{"OPEN", colLayout{width: 9, priority: 1}},
+	{"HANDLED", colLayout{width: 7, priority: 2}},
+	{"SCREEN", colLayout{width: 6, priority: 5}},
+	{"LOST", colLayout{width: 4, priority: 2}},
+	{"ALERTS", colLayout{width: 12, flex: true}},
+}
+
 // View draws the agents table in exactly height lines.
-func (a *agentsView) View(snap *model.Snapshot, now time.Time) string {
+func (a *agentsView) View(snap *model.Snapshot, v *viewState, now time.Time) string {
 	st := a.c.Styles
 	loads := a.loads(snap)
-	lines := []string{st.ColumnHeader.Render(fit(fmt.Sprintf("%-16s %-18s %-4s %-24s %-8s %-12s %-9s %-7s %-6s %s",
-		"AGENT", "NAME", "IN", "STATE", "IN STATE", "ACTIVE", "OPEN", "HANDLED", "SCREEN", "ALERTS"), a.width))}
+	specs := make([]colLayout, len(agentColumns))
+	titles := make([]string, len(agentColumns))
+	for i, c := range agentColumns {
+		specs[i], titles[i] = c.colLayout, c.title
+	}
+	idx, widths := fitColumns(specs, a.width)
+	lines := []string{st.ColumnHeader.Render(fit(joinCells(titles, idx, widths), a.width))}
 	if len(snap.Agents) == 0 {
 		lines = append(lines, st.Dim.Render(fit("  no agents seen yet — agent events carry agentId", a.width)))
 	}
 	page := max(a.height-1, 1)
 	for i := a.offset; i < len(snap.Agents) && i < a.offset+page; i++ {
-		lines = append(lines, a.line(snap.Agents[i], loads[snap.Agents[i].ID], i == a.cursor, now))
+		ag := snap.Agents[i]
+		alerts := a.alerts(ag, snap, v.byAgent[ag.ID], now)
+		text := fit(joinCells(a.cells(ag, loads[ag.ID], alerts, now), idx, widths), a.width)
+		lines = append(lines, a.style(ag, alerts != "", i == a.cursor).Render(text))
 	}
 	return fitBlock(strings.Join(lines, "\n"), a.width, a.height)
 }
 
-func (a *agentsView) line(ag *model.Agent, l agentLoad, selected bool, now time.Time) string {
-	st := a.c.Styles
+// joinCells lays the shown cells out at their widths; each cell is sanitized and cut.
+func joinCells(cells []string, idx, widths []int) string {
+	var b strings.Builder
+	for k, i := range idx {
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(pad(clean(cells[i], widths[k]), widths[k]))
+	}
+	return b.String()
+}
+
+// alerts describes what is alerting for the agent: its own alerts (audio quality on an unknown
+// call, server errors, lost events) and how many of its interactions alert; "" when nothing is.
+func (a *agentsView) alerts(ag *model.Agent, snap *model.Snapshot, rows int, now time.Time) string {
+	var parts []string
+	if rows == 1 {
+		parts = append(parts, "1 interaction")
+	} else if rows > 1 {
+		parts = append(parts, strconv.Itoa(rows)+" interactions")
+	}
+	for _, al := range a.c.Alerts.CheckAgent(ag, snap.Alerts, now) {
+		parts = append(parts, string(al.Kind))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// cells are the agent's values in agentColumns order.
+func (a *agentsView) cells(ag *model.Agent, l agentLoad, alerts string, now time.Time) []string {
 	in := "out"
 	if ag.LoggedIn {
 		in = "yes"
@@ -153,29 +203,33 @@ func (a *agentsView) line(ag *model.Agent, l agentLoad, selected bool, now time.
 			screen = "off"
 		}
 	}
-	var alerts []string
+	lost := ""
 	if ag.Lost > 0 {
-		alerts = append(alerts, fmt.Sprintf("%d lost", ag.Lost))
+		lost = strconv.FormatInt(ag.Lost, 10)
 	}
-	if ag.AudioAlert != "" || l.alerts > 0 {
-		alerts = append(alerts, "audio")
+	mark := ""
+	if alerts != "" {
+		mark = alertGlyph
 	}
-	cells := []string{
-		pad(clean(ag.ID, 16), 16), pad(clean(ag.Username, 18), 18), pad(in, 4),
-		pad(clean(state, 24), 24), pad(since, 8), pad(clean(shortID(ag.ActiveInteraction), 12), 12),
-		pad(strings.Join(open, " "), 9), pad(strconv.Itoa(ag.Handled), 7), pad(screen, 6),
-		strings.Join(alerts, ", "),
+	active := ag.ActiveInteraction
+	if len(active) > 10 {
+		active = cleanLeft(active, 10)
 	}
-	text := fit(strings.Join(cells, " "), a.width)
+	return []string{mark, ag.ID, ag.Username, in, state, since, active, strings.Join(open, " "),
+		strconv.Itoa(ag.Handled), screen, lost, alerts}
+}
+
+func (a *agentsView) style(ag *model.Agent, alerting, selected bool) lipgloss.Style {
+	st := a.c.Styles
 	switch {
 	case selected:
-		return st.Selected.Render(text)
-	case len(alerts) > 0:
-		return st.Alert.Render(text)
+		return st.Selected
+	case alerting:
+		return st.Alert
 	case !ag.LoggedIn:
-		return st.Dim.Render(text)
+		return st.Dim
 	}
-	return st.Text.Render(text)
+	return st.Text
 }
 
 // agentFilter is the filter that selects one agent's interactions.

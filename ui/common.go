@@ -25,6 +25,13 @@ type Common struct {
 	Control feed.Controller
 	// Filter is the filter in force when the viewer starts (--filter); empty shows everything.
 	Filter string
+	// Columns are the interactions table's column ids in order (the configuration's columns);
+	// nil shows them all in the default order.
+	Columns []string
+	// Alerts decide which rows and agents are alerting; Bell rings the terminal bell when the
+	// number of open alerts rises.
+	Alerts model.AlertRules
+	Bell   bool
 	// ExportDir is where the export keys write files ("" is the current directory).
 	ExportDir string
 	// Width and Height are the terminal's size.

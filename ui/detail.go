@@ -94,7 +94,14 @@ func (d *detailView) title(r *model.Row, now time.Time, pos string) string {
 	} else {
 		parts = append(parts, st.Dim.Render("open ")+st.Text.Render(fmtDuration(r.Duration(now))))
 	}
-	if r.AudioAlert != "" {
+	var why []string
+	for _, a := range d.c.Alerts.Check(r, now) {
+		why = append(why, a.Text)
+	}
+	switch {
+	case len(why) > 0:
+		parts = append(parts, st.Alert.Render(alertGlyph+" "+clean(strings.Join(why, ", "), 80)))
+	case r.AudioAlert != "":
 		parts = append(parts, st.Alert.Render("⚠ audio "+clean(r.AudioAlert, 24)))
 	}
 	left := strings.Join(parts, "  ")

@@ -27,6 +27,20 @@ func clean(s string, width int) string {
 	return s
 }
 
+// cleanLeft sanitizes s and cuts it to n cells from the left, keeping its end: ids differ at their
+// end, and the line number or the connection and message numbers matter more than the start of a
+// long path or URL.
+func cleanLeft(s string, n int) string {
+	s = model.Sanitize(s)
+	if n <= 0 {
+		return ""
+	}
+	if w := width(s); w > n {
+		return "…" + ansi.TruncateLeft(s, w-n+1, "")
+	}
+	return s
+}
+
 // fmtDuration formats a duration as m:ss, or h:mm:ss from an hour on.
 func fmtDuration(d time.Duration) string { return model.FormatDuration(d) }
 
@@ -49,14 +63,6 @@ func typeGlyph(t model.Type) string {
 		return "@"
 	}
 	return "?"
-}
-
-// shortID shortens an interaction id for the table: the last 8 characters.
-func shortID(id string) string {
-	if len(id) <= 8 {
-		return id
-	}
-	return "…" + id[len(id)-7:]
 }
 
 // isASCII reports whether s is printable ASCII only, so its width is its length (the common case,

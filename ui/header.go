@@ -27,15 +27,18 @@ func newHeader(c *Common) *headerView { return &headerView{c: c} }
 func (h *headerView) SetSize(width int) { h.width = width }
 
 // View draws exactly headerHeight lines.
-func (h *headerView) View(snap *model.Snapshot, now time.Time) string {
-	return h.counts(snap) + "\n" + h.agents(snap, now)
+func (h *headerView) View(snap *model.Snapshot, v *viewState, now time.Time) string {
+	return h.counts(snap, v, now) + "\n" + h.agents(snap, v, now)
 }
 
-func (h *headerView) counts(snap *model.Snapshot) string {
+func (h *headerView) counts(snap *model.Snapshot, v *viewState, now time.Time) string {
 	st := h.c.Styles
 	s := snap.Stats
 	parts := []string{st.Title.Render("deskwatch"),
 		st.Bold.Render(strconv.Itoa(s.Open)) + st.Dim.Render(" open")}
+	if n := v.tally.Total(); n > 0 {
+		parts = append(parts, st.Alert.Render(alertGlyph+" "+v.tally.String()))
+	}
 	var states []string
 	for _, state := range model.States {
 		if n := s.ByState[state]; n > 0 {
@@ -67,11 +70,14 @@ func (h *headerView) counts(snap *model.Snapshot) string {
 	if s.Lost > 0 {
 		parts = append(parts, st.Alert.Render(fmt.Sprintf("%d lost", s.Lost)))
 	}
+	if line := sparkline(snap.Trend, sparkPoints, now); line != "" {
+		parts = append(parts, st.Dim.Render("open ")+st.Accent.Render(line)+st.Dim.Render(" "+sparkSpan))
+	}
 	return fit(strings.Join(parts, st.Dim.Render(" │ ")), h.width)
 }
 
 // agents lists every logged-in agent's state; when they do not fit, the line ends with "+N more".
-func (h *headerView) agents(snap *model.Snapshot, now time.Time) string {
+func (h *headerView) agents(snap *model.Snapshot, v *viewState, now time.Time) string {
 	st := h.c.Styles
 	if len(snap.Agents) == 0 {
 		return fit(st.Dim.Render("no agent state reported yet"), h.width)
@@ -79,7 +85,7 @@ func (h *headerView) agents(snap *model.Snapshot, now time.Time) string {
 	var b strings.Builder
 	used := 0
 	for i, a := range snap.Agents {
-		item := h.agent(a, now)
+		item := h.agent(a, h.alerting(a, snap, v, now), now)
 		w := ansi.StringWidth(item) + 2
 		rest := len(snap.Agents) - i
 		more := ""
@@ -96,7 +102,12 @@ func (h *headerView) agents(snap *model.Snapshot, now time.Time) string {
 	return fit(b.String(), h.width)
 }
 
-func (h *headerView) agent(a *model.Agent, now time.Time) string {
+// alerting reports whether the agent or one of its interactions is alerting.
+func (h *headerView) alerting(a *model.Agent, snap *model.Snapshot, v *viewState, now time.Time) bool {
+	return v.byAgent[a.ID] > 0 || len(h.c.Alerts.CheckAgent(a, snap.Alerts, now)) > 0
+}
+
+func (h *headerView) agent(a *model.Agent, alerting bool, now time.Time) string {
 	st := h.c.Styles
 	name := clean(a.ID, 16)
 	if a.ID == "" {
@@ -128,8 +139,8 @@ func (h *headerView) agent(a *model.Agent, now time.Time) string {
 		in = " " + fmtDuration(max(now.Sub(a.Since), 0))
 	}
 	alert := ""
-	if a.Lost > 0 || a.AudioAlert != "" {
-		alert = st.Alert.Render(" !")
+	if alerting {
+		alert = st.Alert.Render(" " + alertGlyph)
 	}
 	return st.Bold.Render(name) + " " + style.Render(state) + st.Dim.Render(in) + alert
 }

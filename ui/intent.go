@@ -1,17 +1,22 @@
 package ui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/deskwatch/deskwatch/model"
 )
 
-// handleKey routes a key: the filter prompt takes every key while it is open; then the keys that
+// handleKey routes a key: an open prompt (filter or command) takes every key; then the keys that
 // work everywhere; then the child in front.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	if m.filter.Active() {
+	switch {
+	case m.filter.Active():
 		return m.updateFilter(msg)
+	case m.command.Active():
+		return m.updateCommand(msg)
 	}
 	k := m.c.Keys
 	if msg.String() == "ctrl+c" {
@@ -23,31 +28,21 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.quitting = true
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		if m.screen == screenHelp {
-			m.screen = m.back
-		} else {
-			m.back, m.screen = m.screen, screenHelp
-		}
+		m.toggleHelp()
 		return nil
 	case key.Matches(msg, k.Back):
 		m.goBack()
 		return nil
+	case key.Matches(msg, k.Command):
+		return m.command.Start()
 	case key.Matches(msg, k.Pause), key.Matches(msg, k.Faster), key.Matches(msg, k.Slower):
 		m.control(msg)
 		return nil
 	case key.Matches(msg, k.Agents):
-		if m.screen == screenAgents {
-			m.screen = screenTable
-		} else {
-			m.screen = screenAgents
-		}
+		m.toggleScreen(screenAgents)
 		return nil
 	case key.Matches(msg, k.Rejected):
-		if m.screen == screenRejected {
-			m.screen = screenTable
-		} else {
-			m.screen = screenRejected
-		}
+		m.toggleScreen(screenRejected)
 		return nil
 	}
 	switch m.screen {
@@ -56,56 +51,188 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case screenRejected:
 		return m.rejected.Update(msg)
 	case screenHelp:
-		return nil
+		return m.help.Update(msg)
 	case screenAgents:
 		return m.agentsKey(msg)
 	}
 	return m.tableKey(msg)
 }
 
+// toggleScreen puts s in front, or goes back to the table when s is in front already.
+func (m *Model) toggleScreen(s screen) {
+	if m.screen == s {
+		m.screen = screenTable
+	} else {
+		m.screen = s
+	}
+}
+
+func (m *Model) toggleHelp() {
+	if m.screen == screenHelp {
+		m.screen = m.back
+		return
+	}
+	m.back, m.screen = m.screen, screenHelp
+	m.help.Top()
+}
+
 // tableKey handles the keys of the interactions table.
 func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
-	wall := m.c.Wall()
 	switch {
 	case key.Matches(msg, k.Open):
-		if r := m.table.Selected(); r != nil {
-			m.detail.Show(r.Key)
-			m.screen = screenDetail
-		}
+		m.open()
 	case key.Matches(msg, k.Filter):
 		return m.filter.Start(m.query.Filter.String())
-	case key.Matches(msg, k.Sort):
-		m.query.Sort = m.query.Sort.Next()
-		m.setNote("sort by "+m.query.Sort.String(), wall)
-		m.refresh()
+	case key.Matches(msg, k.Sort), key.Matches(msg, k.SortPrev):
+		m.setSort(m.table.nextSort(m.query.Sort, len(m.snap.Agents) > 0, key.Matches(msg, k.Sort)), m.query.Desc)
 	case key.Matches(msg, k.SortDir):
-		m.query.Desc = !m.query.Desc
-		dir := "ascending"
-		if m.query.Desc {
-			dir = "descending"
-		}
-		m.setNote("sort "+dir, wall)
-		m.refresh()
-	case key.Matches(msg, k.ExportCSV), key.Matches(msg, k.ExportJSON):
-		format := "csv"
-		if key.Matches(msg, k.ExportJSON) {
-			format = "json"
-		}
-		m.setNote("exporting "+format+"…", wall)
-		return exportRows(m.rows, format, m.c.ExportDir, m.now(), wall)
+		m.setSort(m.query.Sort, !m.query.Desc)
+	case key.Matches(msg, k.Group):
+		m.setGroup(m.group.by.Next())
+	case key.Matches(msg, k.Fold):
+		m.fold()
+	case key.Matches(msg, k.FoldAll):
+		m.foldAll()
+	case key.Matches(msg, k.NextAlert), key.Matches(msg, k.PrevAlert):
+		m.jumpToAlert(key.Matches(msg, k.NextAlert))
+	case key.Matches(msg, k.ExportCSV):
+		return m.export("csv")
+	case key.Matches(msg, k.ExportJSON):
+		return m.export("json")
 	case key.Matches(msg, k.HideEnded):
 		m.query.HideEnded = !m.query.HideEnded
 		if m.query.HideEnded {
-			m.setNote("ended interactions hidden", wall)
+			m.setNote("ended interactions hidden", m.c.Wall())
 		} else {
-			m.setNote("ended interactions shown", wall)
+			m.setNote("ended interactions shown", m.c.Wall())
 		}
 		m.refresh()
 	default:
 		return m.table.Update(msg)
 	}
 	return nil
+}
+
+// open shows the selected interaction's detail, or folds the group whose heading is selected.
+func (m *Model) open() {
+	if r := m.table.Selected(); r != nil {
+		m.detail.Show(r.Key)
+		m.screen = screenDetail
+		return
+	}
+	if h := m.table.SelectedHead(); h != nil {
+		m.fold()
+	}
+}
+
+// setSort sorts by key in the given direction and says so.
+func (m *Model) setSort(k model.SortKey, desc bool) {
+	m.query.Sort, m.query.Desc = k, desc
+	dir := "ascending"
+	if desc {
+		dir = "descending"
+	}
+	m.setNote("sort by "+k.String()+", "+dir, m.c.Wall())
+	m.refresh()
+}
+
+// setGroup groups the table by another field and says so.
+func (m *Model) setGroup(by model.GroupBy) {
+	m.group.setBy(by)
+	if by == model.GroupNone {
+		m.setNote("not grouped", m.c.Wall())
+	} else {
+		m.setNote("grouped by "+by.String()+" — z folds a group, Z all", m.c.Wall())
+	}
+	m.refresh()
+}
+
+// fold folds or unfolds the group under the cursor and leaves the cursor on its heading.
+func (m *Model) fold() {
+	h := m.table.SelectedHead()
+	if h == nil {
+		m.setNote("rows are not grouped — b groups them", m.c.Wall())
+		return
+	}
+	m.group.toggle(h.key)
+	m.refresh()
+	m.table.Select(tableItem{head: h}.key())
+}
+
+// foldAll folds every group, or unfolds them all when all are folded.
+func (m *Model) foldAll() {
+	if len(m.view.heads) == 0 {
+		m.setNote("rows are not grouped — b groups them", m.c.Wall())
+		return
+	}
+	fold := false
+	for _, h := range m.view.heads {
+		fold = fold || !h.folded
+	}
+	m.group.setAll(m.view.heads, fold)
+	m.refresh()
+}
+
+// jumpToAlert moves the cursor to the next (or previous) alerting row in display order, unfolding
+// its group, and says why it alerts.
+func (m *Model) jumpToAlert(next bool) {
+	now, rows := m.now(), m.view.ordered
+	from := -1
+	if !next {
+		from = len(rows)
+	}
+	if r := m.table.Selected(); r != nil {
+		for i, o := range rows {
+			if o == r {
+				from = i
+			}
+		}
+	}
+	var i int
+	if next {
+		i = m.c.Alerts.Next(rows, from, now)
+	} else {
+		i = m.c.Alerts.Prev(rows, from, now)
+	}
+	if i < 0 {
+		m.setNote("no open alerts in this view", m.c.Wall())
+		return
+	}
+	r := rows[i]
+	if m.group.by != model.GroupNone && !m.table.Select(r.Key) {
+		for _, h := range m.view.heads {
+			if h.folded && containsRow(h.rows, r) {
+				m.group.toggle(h.key)
+			}
+		}
+		m.refresh()
+	}
+	m.table.Select(r.Key)
+	var why []string
+	for _, a := range m.c.Alerts.Check(r, now) {
+		why = append(why, a.Text)
+	}
+	m.setNote(alertGlyph+" "+strings.Join(why, ", "), m.c.Wall())
+}
+
+func containsRow(rows []*model.Row, r *model.Row) bool {
+	for _, o := range rows {
+		if o == r {
+			return true
+		}
+	}
+	return false
+}
+
+// export writes the view as shown (filtered, sorted, grouped) to a file.
+func (m *Model) export(format string) tea.Cmd {
+	if !m.c.Keys.ExportCSV.Enabled() {
+		m.setNote("export is not available in this session", m.c.Wall())
+		return nil
+	}
+	m.setNote("exporting "+format+"…", m.c.Wall())
+	return exportRows(m.view.ordered, format, m.c.ExportDir, m.now(), m.c.Wall())
 }
 
 // goBack closes the screen in front: help returns where it was opened, others to the table.
@@ -156,23 +283,19 @@ func (m *Model) updateFilter(msg tea.Msg) tea.Cmd {
 
 // handleMouse scrolls with the wheel and selects the clicked row.
 func (m *Model) handleMouse(msg tea.Msg) tea.Cmd {
+	if c, ok := msg.(tea.MouseClickMsg); ok {
+		c.Y -= headerHeight
+		msg = c
+	}
 	switch m.screen {
 	case screenDetail:
 		return m.detail.Update(msg)
 	case screenRejected:
 		return m.rejected.Update(msg)
 	case screenHelp:
-		return nil
+		return m.help.Update(msg)
 	case screenAgents:
-		if c, ok := msg.(tea.MouseClickMsg); ok {
-			c.Y -= headerHeight
-			msg = c
-		}
 		return m.agents.Update(msg, len(m.snap.Agents))
-	}
-	if c, ok := msg.(tea.MouseClickMsg); ok {
-		c.Y -= headerHeight
-		msg = c
 	}
 	return m.table.Update(msg)
 }

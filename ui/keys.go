@@ -1,13 +1,23 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // KeyMap lists every key binding; help is generated from it, so the help screen cannot drift from
 // what the keys do.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Open, Back                              key.Binding
-	Filter, Sort, SortDir, HideEnded        key.Binding
+	Filter, Command                         key.Binding
+	Sort, SortPrev, SortDir, HideEnded      key.Binding
+	Group, Fold, FoldAll                    key.Binding
+	NextAlert, PrevAlert                    key.Binding
 	Pause, Faster, Slower                   key.Binding
 	Rejected, Help, Quit                    key.Binding
 	Agents, ExportCSV, ExportJSON           key.Binding
@@ -22,12 +32,19 @@ func DefaultKeyMap() KeyMap {
 		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
 		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
 		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail")),
+		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail / fold group")),
 		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort column")),
+		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:agents, :sort dur)")),
+		Sort:       key.NewBinding(key.WithKeys("s", ">"), key.WithHelp("s/>", "sort by next column")),
+		SortPrev:   key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "sort by previous column")),
 		SortDir:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "flip sort")),
 		HideEnded:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "hide/show ended")),
+		Group:      key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "group by agent/service/…")),
+		Fold:       key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "fold/unfold group")),
+		FoldAll:    key.NewBinding(key.WithKeys("Z"), key.WithHelp("Z", "fold/unfold all")),
+		NextAlert:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next alert")),
+		PrevAlert:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous alert")),
 		Pause:      key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause replay")),
 		Faster:     key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "faster")),
 		Slower:     key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "slower")),
@@ -40,16 +57,111 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
+// actions names each binding as the configuration's keys setting does (config.Actions).
+func (k *KeyMap) actions() map[string]*key.Binding {
+	return map[string]*key.Binding{
+		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown,
+		"top": &k.Top, "bottom": &k.Bottom, "open": &k.Open, "back": &k.Back,
+		"filter": &k.Filter, "command": &k.Command, "sort": &k.Sort, "sort_prev": &k.SortPrev,
+		"sort_dir": &k.SortDir, "hide_ended": &k.HideEnded, "group": &k.Group, "fold": &k.Fold,
+		"fold_all": &k.FoldAll, "next_alert": &k.NextAlert, "prev_alert": &k.PrevAlert,
+		"pause": &k.Pause, "faster": &k.Faster, "slower": &k.Slower, "rejected": &k.Rejected,
+		"agents": &k.Agents, "export_csv": &k.ExportCSV, "export_json": &k.ExportJSON,
+		"help": &k.Help, "quit": &k.Quit,
+	}
+}
+
+// Actions lists the names of the actions keys can be remapped for, sorted.
+func Actions() []string {
+	var k KeyMap
+	names := make([]string, 0, 32)
+	for name := range k.actions() {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// NewKeyMap returns the default bindings with remap applied: each named action gets exactly the
+// keys given. A remapped key leaves the action it was bound to by default, so no key means two
+// things; an action left without any key is an error.
+func NewKeyMap(remap map[string][]string) (KeyMap, error) {
+	k := DefaultKeyMap()
+	if len(remap) == 0 {
+		return k, nil
+	}
+	byName := k.actions()
+	taken := map[string]string{}
+	for _, action := range sortedKeys(remap) {
+		b, ok := byName[action]
+		if !ok {
+			return KeyMap{}, fmt.Errorf("keys.%s: unknown action (actions: %s)", action,
+				strings.Join(Actions(), ", "))
+		}
+		keys := remap[action]
+		if len(keys) == 0 {
+			return KeyMap{}, fmt.Errorf("keys.%s: no keys", action)
+		}
+		for _, kk := range keys {
+			if other, dup := taken[kk]; dup {
+				return KeyMap{}, fmt.Errorf("keys.%s: %q is already bound to keys.%s", action, kk, other)
+			}
+			taken[kk] = action
+		}
+		b.SetKeys(keys...)
+		b.SetHelp(keyLabel(keys), b.Help().Desc)
+	}
+	for _, action := range Actions() {
+		if _, remapped := remap[action]; remapped {
+			continue
+		}
+		b := byName[action]
+		left := slices.DeleteFunc(slices.Clone(b.Keys()), func(kk string) bool { _, t := taken[kk]; return t })
+		switch {
+		case len(left) == 0:
+			return KeyMap{}, fmt.Errorf("keys: %s leaves %s without a key; give keys.%s a key too",
+				keyLabel(b.Keys()), action, action)
+		case len(left) < len(b.Keys()):
+			b.SetKeys(left...)
+			b.SetHelp(keyLabel(left), b.Help().Desc)
+		}
+	}
+	return k, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// keyLabel is how help shows a binding's keys: the first two, arrows as glyphs.
+func keyLabel(keys []string) string {
+	glyph := map[string]string{"up": "↑", "down": "↓", "left": "←", "right": "→", "pgdown": "pgdn"}
+	var out []string
+	for _, k := range keys[:min(len(keys), 2)] {
+		if g, ok := glyph[k]; ok {
+			k = g
+		}
+		out = append(out, k)
+	}
+	return strings.Join(out, "/")
+}
+
 // ShortHelp is the one-line help shown in the status bar.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Open, k.Agents, k.Filter, k.Sort, k.HideEnded, k.Rejected, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.Agents, k.Filter, k.Sort, k.Group, k.NextAlert, k.Help, k.Quit}
 }
 
 // FullHelp is the help screen's columns.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Back, k.Agents, k.Filter, k.Sort, k.SortDir, k.HideEnded},
-		{k.Pause, k.Faster, k.Slower, k.ExportCSV, k.ExportJSON, k.Rejected, k.Help, k.Quit},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.Agents},
+		{k.Filter, k.Command, k.Sort, k.SortPrev, k.SortDir, k.HideEnded, k.Group, k.Fold, k.FoldAll},
+		{k.NextAlert, k.PrevAlert, k.Pause, k.Faster, k.Slower, k.ExportCSV, k.ExportJSON, k.Rejected,
+			k.Help, k.Quit},
 	}
 }

@@ -29,25 +29,24 @@ type tickMsg time.Time
 // noteFor is how long a note (a speed change, a pause) stays in the status line.
 const noteFor = 3 * time.Second
 
-// Model is the root model: it owns the query (filter, sort, hide ended), routes keys to the child
-// in front, and lays the children out. Every viewer (a terminal, an SSH session) has its own Model
-// over a shared store.
+// Model is the root model: it owns the query (filter, sort, hide ended) and the grouping, routes
+// keys to the child in front, and lays the children out. Every viewer (a terminal, an SSH session)
+// has its own Model over a shared store.
 type Model struct {
 	c       *Common
 	changes <-chan struct{}
 
 	snap  *model.Snapshot
 	query model.Query
-	// rows caches the filtered, sorted rows for rowsKey, so frames where nothing changed do not
-	// filter or sort again.
-	rows    []*model.Row
-	rowsKey rowsKey
+	group grouping
+	view  viewState
 
 	screen, back screen
 	header       *headerView
 	table        *tableView
 	status       *statusView
 	filter       *filterView
+	command      *commandView
 	help         *helpView
 	detail       *detailView
 	rejected     *rejectedView
@@ -56,16 +55,14 @@ type Model struct {
 	note      string
 	noteUntil time.Time
 	quitting  bool
-}
 
-// rowsKey identifies the inputs of a cached query result.
-type rowsKey struct {
-	version uint64
-	query   string
-	sort    model.SortKey
-	desc    bool
-	hide    bool
-	second  int64 // set only when the sort depends on the clock (durations)
+	// frame is the last screen drawn; dirty says it must be drawn again. A store change marks it
+	// dirty only when it changes a line this viewer shows (see stamp); the once-a-second tick
+	// redraws the rest.
+	frame   string
+	dirty   bool
+	drawn   []lineID
+	renders int
 }
 
 // New returns the root model of one viewer. changes delivers a value whenever the store changed; it
@@ -73,7 +70,8 @@ type rowsKey struct {
 func New(c *Common, changes <-chan struct{}) *Model {
 	m := &Model{c: c, changes: changes,
 		header: newHeader(c), table: newTable(c), status: newStatus(c), filter: newFilter(c),
-		help: newHelp(c), detail: newDetail(c), rejected: newRejected(c), agents: newAgents(c)}
+		command: newCommand(c), help: newHelp(c), detail: newDetail(c), rejected: newRejected(c),
+		agents: newAgents(c), dirty: true}
 	m.query.Sort = model.SortStarted
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {
@@ -110,53 +108,53 @@ func tick() tea.Cmd {
 	return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-// Update handles one message.
+// Update handles one message; when the open alerts grew and the bell is on, it rings it.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	if m.view.ring {
+		m.view.ring = false
+		cmd = tea.Batch(cmd, tea.Raw("\a"))
+	}
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	if _, ok := msg.(changedMsg); !ok {
+		m.dirty = true
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
-		return m, nil
+		return nil
 	case changedMsg:
 		m.snap = m.c.Store.Snapshot()
 		m.refresh()
-		return m, waitChange(m.changes)
+		m.markIfShown()
+		return waitChange(m.changes)
 	case tickMsg:
 		m.refresh()
-		return m, tick()
+		return tick()
 	case tea.KeyPressMsg:
-		return m, m.handleKey(msg)
+		return m.handleKey(msg)
 	case exportedMsg:
 		if msg.err != nil {
 			m.setNote("export failed: "+msg.err.Error(), m.c.Wall())
 		} else {
 			m.setNote("exported "+msg.path, m.c.Wall())
 		}
-		return m, nil
+		return nil
 	case tea.MouseWheelMsg:
-		return m, m.handleMouse(msg)
+		return m.handleMouse(msg)
 	case tea.MouseClickMsg:
-		return m, m.handleMouse(msg)
+		return m.handleMouse(msg)
 	}
-	if m.filter.Active() {
-		return m, m.updateFilter(msg)
+	switch {
+	case m.filter.Active():
+		return m.updateFilter(msg)
+	case m.command.Active():
+		return m.updateCommand(msg)
 	}
-	return m, nil
-}
-
-// refresh re-runs the query when the store, the query or (for a duration sort) the second changed.
-func (m *Model) refresh() {
-	k := rowsKey{version: m.snap.Version, query: m.query.Filter.String(), sort: m.query.Sort,
-		desc: m.query.Desc, hide: m.query.HideEnded}
-	now := m.now()
-	if m.query.Sort == model.SortDuration {
-		k.second = now.Unix()
-	}
-	if k == m.rowsKey && m.rows != nil {
-		return
-	}
-	m.rowsKey = k
-	m.rows = m.query.Run(m.snap.Rows, now)
-	m.table.SetRows(m.rows)
+	return nil
 }
 
 func (m *Model) now() time.Time {
@@ -173,6 +171,7 @@ func (m *Model) resize(w, h int) {
 	m.table.SetSize(w, body)
 	m.status.SetSize(w)
 	m.filter.SetSize(w)
+	m.command.SetSize(w)
 	m.help.SetSize(w, body)
 	m.detail.SetSize(w, body)
 	m.rejected.SetSize(w, body)
@@ -192,14 +191,24 @@ func (m *Model) View() tea.View {
 	return v
 }
 
-// Render draws the whole screen as text: exactly Height lines of Width cells.
+// Render draws the whole screen as text: exactly Height lines of Width cells. A frame nothing
+// on screen changed since is not drawn again.
 func (m *Model) Render() string {
 	if m.quitting {
 		return ""
 	}
+	if !m.dirty && m.frame != "" {
+		return m.frame
+	}
+	m.frame, m.dirty, m.drawn = m.draw(), false, m.stamp()
+	m.renders++
+	return m.frame
+}
+
+func (m *Model) draw() string {
 	now, wall := m.now(), m.c.Wall()
 	var b strings.Builder
-	b.WriteString(m.header.View(m.snap, now))
+	b.WriteString(m.header.View(m.snap, &m.view, now))
 	b.WriteByte('\n')
 	switch m.screen {
 	case screenDetail:
@@ -209,19 +218,22 @@ func (m *Model) Render() string {
 	case screenHelp:
 		b.WriteString(m.help.View())
 	case screenAgents:
-		b.WriteString(m.agents.View(m.snap, now))
+		b.WriteString(m.agents.View(m.snap, &m.view, now))
 	default:
 		b.WriteString(m.table.View(m.query, now, wall, len(m.snap.Agents) > 0, m.emptyText()))
 	}
 	b.WriteByte('\n')
-	if m.filter.Active() {
+	switch {
+	case m.filter.Active():
 		b.WriteString(m.filter.View())
-	} else {
+	case m.command.Active():
+		b.WriteString(m.command.View())
+	default:
 		note := ""
 		if wall.Before(m.noteUntil) {
 			note = m.note
 		}
-		b.WriteString(m.status.View(m.snap, m.query, len(m.rows), note))
+		b.WriteString(m.status.View(m.snap, m.query, len(m.view.rows), note))
 	}
 	return b.String()
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/deskwatch/deskwatch/model"
 )
@@ -102,14 +101,4 @@ func (r *rejectedView) entry(x model.Rejection, loc *time.Location) []string {
 	}
 	body := strings.Repeat(" ", 12) + st.Dim.Render("  │ ") + raw
 	return []string{fit(head, w), fit(body, w)}
-}
-
-// cleanLeft sanitizes s and cuts it to n cells from the left, keeping its end: the line number or
-// the connection and message numbers matter more than the start of a long path or URL.
-func cleanLeft(s string, n int) string {
-	s = model.Sanitize(s)
-	if w := width(s); w > n {
-		return "…" + ansi.TruncateLeft(s, w-n+1, "")
-	}
-	return s
 }

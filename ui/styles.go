@@ -24,6 +24,7 @@ type Styles struct {
 	Title                   lipgloss.Style
 	Key, KeyDesc            lipgloss.Style
 	Ended                   lipgloss.Style
+	Group                   lipgloss.Style
 
 	states map[model.State]lipgloss.Style
 	types  map[model.Type]lipgloss.Style
@@ -56,6 +57,7 @@ func NewStyles(t themes.Theme) *Styles {
 	s.Key = fg(t.Accent).Bold(true)
 	s.KeyDesc = fg(t.Dim)
 	s.Ended = fg(t.Ended).Faint(t.Mono)
+	s.Group = fg(t.Accent).Bold(true)
 	s.states = map[model.State]lipgloss.Style{
 		model.StateQueued: fg(t.Queued), model.StateIVR: fg(t.IVR),
 		model.StateDelivered: fg(t.Delivered), model.StateDeliveryPending: fg(t.Queued),

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -15,21 +16,22 @@ import (
 // highlightFor is how long a changed cell stays highlighted.
 const highlightFor = 2 * time.Second
 
-// tableView is the interactions table. It draws only the rows that fit on screen, so its cost does
-// not depend on how many interactions the store holds.
+// tableView is the interactions table. It draws only the lines that fit on screen, so its cost does
+// not depend on how many interactions the store holds. Its lines are rows and, when grouped, group
+// headings.
 type tableView struct {
-	c    *Common
-	cols []column
-	rows []*model.Row
-	// cursor indexes rows; offset is the first row drawn. selected remembers the cursor's row by
-	// key, so the cursor follows its interaction when rows are re-sorted.
+	c     *Common
+	cols  []column
+	items []tableItem
+	// cursor indexes items; offset is the first item drawn. selected remembers the cursor's item
+	// by key, so the cursor follows its interaction when rows are re-sorted.
 	cursor, offset int
 	selected       string
 	width, height  int
 	paints         map[paintKey]paint
 }
 
-func newTable(c *Common) *tableView { return &tableView{c: c, cols: allColumns()} }
+func newTable(c *Common) *tableView { return &tableView{c: c, cols: pickColumns(c.Columns)} }
 
 // SetSize sets the area: one title line and height-1 rows.
 func (t *tableView) SetSize(width, height int) {
@@ -37,31 +39,50 @@ func (t *tableView) SetSize(width, height int) {
 	t.clamp()
 }
 
-// SetRows replaces the rows (already filtered and sorted) and keeps the cursor on the same
-// interaction when it is still there.
-func (t *tableView) SetRows(rows []*model.Row) {
-	t.rows = rows
-	if t.selected != "" && (t.cursor >= len(rows) || rows[t.cursor].Key != t.selected) {
-		for i, r := range rows {
-			if r.Key == t.selected {
-				t.cursor = i
-				break
-			}
-		}
+// SetItems replaces the lines (rows already filtered and sorted, and group headings) and keeps the
+// cursor on the same item when it is still there.
+func (t *tableView) SetItems(items []tableItem) {
+	t.items = items
+	if t.selected != "" && (t.cursor >= len(items) || items[t.cursor].key() != t.selected) {
+		t.Select(t.selected)
 	}
 	t.clamp()
 }
 
-// Selected returns the row under the cursor, or nil when the table is empty.
-func (t *tableView) Selected() *model.Row {
-	if t.cursor < 0 || t.cursor >= len(t.rows) {
-		return nil
+// Select moves the cursor to the item with key, reporting whether it is there.
+func (t *tableView) Select(key string) bool {
+	for i, it := range t.items {
+		if it.key() == key {
+			t.cursor = i
+			t.clamp()
+			return true
+		}
 	}
-	return t.rows[t.cursor]
+	return false
 }
 
-// Len is the number of rows after filtering.
-func (t *tableView) Len() int { return len(t.rows) }
+// Selected returns the row under the cursor, or nil when the table is empty or the cursor is on a
+// group heading.
+func (t *tableView) Selected() *model.Row {
+	if t.cursor < 0 || t.cursor >= len(t.items) {
+		return nil
+	}
+	return t.items[t.cursor].row
+}
+
+// SelectedHead returns the group heading under the cursor, or the heading of the group whose row is
+// under it; nil when rows are not grouped.
+func (t *tableView) SelectedHead() *groupHead {
+	for i := min(t.cursor, len(t.items)-1); i >= 0; i-- {
+		if h := t.items[i].head; h != nil {
+			return h
+		}
+	}
+	return nil
+}
+
+// Len is the number of lines after filtering and folding.
+func (t *tableView) Len() int { return len(t.items) }
 
 func (t *tableView) page() int { return max(t.height-1, 1) }
 
@@ -80,9 +101,9 @@ func (t *tableView) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, k.PageDown):
 			t.move(t.page())
 		case key.Matches(msg, k.Top):
-			t.move(-len(t.rows))
+			t.move(-len(t.items))
 		case key.Matches(msg, k.Bottom):
-			t.move(len(t.rows))
+			t.move(len(t.items))
 		}
 	case tea.MouseWheelMsg:
 		switch msg.Button {
@@ -94,7 +115,7 @@ func (t *tableView) Update(msg tea.Msg) tea.Cmd {
 	case tea.MouseClickMsg:
 		// msg.Y is relative to the table's first line (the column titles).
 		if msg.Button == tea.MouseLeft && msg.Y >= 1 {
-			if i := t.offset + msg.Y - 1; i < len(t.rows) {
+			if i := t.offset + msg.Y - 1; i < len(t.items) {
 				t.cursor = i
 				t.clamp()
 			}
@@ -108,9 +129,9 @@ func (t *tableView) move(n int) {
 	t.clamp()
 }
 
-// clamp keeps the cursor on a row and the cursor's row on screen.
+// clamp keeps the cursor on an item and the cursor's item on screen.
 func (t *tableView) clamp() {
-	t.cursor = min(max(t.cursor, 0), max(len(t.rows)-1, 0))
+	t.cursor = min(max(t.cursor, 0), max(len(t.items)-1, 0))
 	page := t.page()
 	if t.cursor < t.offset {
 		t.offset = t.cursor
@@ -118,10 +139,55 @@ func (t *tableView) clamp() {
 	if t.cursor >= t.offset+page {
 		t.offset = t.cursor - page + 1
 	}
-	t.offset = min(max(t.offset, 0), max(len(t.rows)-page, 0))
-	if r := t.Selected(); r != nil {
-		t.selected = r.Key
+	t.offset = min(max(t.offset, 0), max(len(t.items)-page, 0))
+	if t.cursor < len(t.items) {
+		t.selected = t.items[t.cursor].key()
 	}
+}
+
+// nextSort returns the sort key after cur (before it when forward is false) among the start time
+// and the columns on screen, in display order, so s and < walk the visible columns.
+func (t *tableView) nextSort(cur model.SortKey, haveAgents, forward bool) model.SortKey {
+	keys := []model.SortKey{model.SortStarted}
+	for _, c := range layoutColumns(t.cols, t.width, haveAgents) {
+		if c.sort >= 0 && !slices.Contains(keys, c.sort) {
+			keys = append(keys, c.sort)
+		}
+	}
+	i := slices.Index(keys, cur)
+	switch {
+	case forward:
+		i = (i + 1) % len(keys)
+	case i <= 0:
+		i = len(keys) - 1
+	default:
+		i--
+	}
+	return keys[i]
+}
+
+// sortFor finds the sort key of a column by its id or title (e.g. "dur", "number/email").
+func (t *tableView) sortFor(name string) (model.SortKey, bool) {
+	for _, c := range t.cols {
+		if c.sort >= 0 && (strings.EqualFold(c.id, name) || strings.EqualFold(c.title, name)) {
+			return c.sort, true
+		}
+	}
+	return model.ParseSortKey(name)
+}
+
+// visible identifies the lines on screen, for the root to tell whether a store change shows.
+func (t *tableView) visible() []lineID {
+	end := min(t.offset+t.page(), len(t.items))
+	out := make([]lineID, 0, end-t.offset+1)
+	for i := t.offset; i < end; i++ {
+		if h := t.items[i].head; h != nil {
+			out = append(out, lineID{head: h.text(t.width)})
+		} else {
+			out = append(out, lineID{row: t.items[i].row})
+		}
+	}
+	return out
 }
 
 // View draws the column titles and the visible rows: exactly height lines of width cells.
@@ -130,13 +196,17 @@ func (t *tableView) View(q model.Query, now, wall time.Time, haveAgents bool, em
 	var b strings.Builder
 	b.Grow((t.height + 1) * (t.width + 16))
 	b.WriteString(t.titles(cols, q))
-	end := min(t.offset+t.page(), len(t.rows))
+	end := min(t.offset+t.page(), len(t.items))
 	for i := t.offset; i < end; i++ {
 		b.WriteByte('\n')
-		b.WriteString(t.line(cols, t.rows[i], i == t.cursor, now, wall))
+		if h := t.items[i].head; h != nil {
+			b.WriteString(t.heading(h, i == t.cursor))
+		} else {
+			b.WriteString(t.line(cols, t.items[i].row, i == t.cursor, now, wall))
+		}
 	}
 	lines := end - t.offset
-	if len(t.rows) == 0 && empty != "" && t.height > 1 {
+	if len(t.items) == 0 && empty != "" && t.height > 1 {
 		b.WriteByte('\n')
 		b.WriteString(t.c.Styles.Dim.Render(pad(clean(empty, t.width), t.width)))
 		lines++
@@ -166,21 +236,47 @@ func (t *tableView) titles(cols []column, q model.Query) string {
 	return t.c.Styles.ColumnHeader.Render(fit(b.String(), t.width))
 }
 
+// heading draws a group's heading line.
+func (t *tableView) heading(h *groupHead, selected bool) string {
+	st := t.c.Styles
+	text := pad(h.text(t.width), t.width)
+	if selected {
+		return st.Selected.Render(text)
+	}
+	return st.Group.Render(text)
+}
+
 // line draws one row. The selected row is drawn in one style so its background is unbroken; other
 // rows colour the state and type cells and highlight cells that changed in the last moments.
 func (t *tableView) line(cols []column, r *model.Row, selected bool, now, wall time.Time) string {
 	st := t.c.Styles
 	var b strings.Builder
+	alerting := t.c.Alerts.Alerting(r, now)
 	for i, c := range cols {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		cell := pad(clean(c.text(r, now), c.width), c.width)
+		var cell string
+		if c.id == alertColumn {
+			cell = yesBlank(alerting, alertGlyph)
+		} else if c.cutLeft {
+			cell = pad(cleanLeft(c.text(r, now), c.width), c.width)
+		} else {
+			cell = pad(clean(c.text(r, now), c.width), c.width)
+		}
 		if selected {
-			b.WriteString(cell)
+			b.WriteString(pad(cell, c.width))
 			continue
 		}
-		p := t.painter(c, r, wall)
+		if c.id == alertColumn {
+			if alerting {
+				b.WriteString(t.c.Styles.Alert.Render(cell))
+			} else {
+				b.WriteByte(' ')
+			}
+			continue
+		}
+		p := t.painter(c, r, alerting, wall)
 		b.WriteString(p.pre)
 		b.WriteString(cell)
 		b.WriteString(p.post)
@@ -208,17 +304,19 @@ func paintOf(s lipgloss.Style) paint {
 	return paint{pre: out[:i], post: out[i+1:]}
 }
 
-// paintKey names a cell's look: the column's kind, the value that colours it, ended and changed.
+// paintKey names a cell's look: the column's kind, the value that colours it, ended, alerting and
+// changed.
 type paintKey struct {
-	col     string
-	value   string
-	ended   bool
-	changed bool
+	col      string
+	value    string
+	ended    bool
+	alerting bool
+	changed  bool
 }
 
 // painter returns the cached paint of a cell.
-func (t *tableView) painter(c column, r *model.Row, wall time.Time) paint {
-	k := paintKey{col: c.id, ended: r.Ended}
+func (t *tableView) painter(c column, r *model.Row, alerting bool, wall time.Time) paint {
+	k := paintKey{col: c.id, ended: r.Ended, alerting: alerting && c.id == "state"}
 	switch c.id {
 	case "state":
 		k.value = string(r.Data.State)
@@ -247,6 +345,8 @@ func (t *tableView) cellStyle(k paintKey, r *model.Row) lipgloss.Style {
 	switch {
 	case k.ended:
 		s = st.Ended
+	case k.alerting:
+		s = st.Alert
 	case k.col == "state":
 		s = st.State(r.Data.State)
 	case k.col == "type":

@@ -1,0 +1,183 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// commandView is the command prompt opened by ":", as in k9s and vim: ":agents", ":sort dur desc",
+// ":group service". Enter runs the command; an unknown or invalid one is explained in place and
+// the prompt stays open; Esc closes it.
+type commandView struct {
+	c      *Common
+	input  textinput.Model
+	active bool
+	err    string
+	width  int
+}
+
+// commandHelp lists the commands, for the prompt's placeholder, its errors and the help screen.
+const commandHelp = "agents · interactions · group [agent|service|state|type|none] · " +
+	"sort COLUMN [asc|desc] · filter TEXT · export csv|json · rejected · help · quit"
+
+func newCommand(c *Common) *commandView {
+	in := textinput.New()
+	in.Prompt = ":"
+	in.Placeholder = commandHelp
+	st := in.Styles()
+	st.Focused.Prompt = c.Styles.Key
+	st.Focused.Text = c.Styles.Text
+	st.Focused.Placeholder = c.Styles.Dim
+	st.Blurred = st.Focused
+	in.SetStyles(st)
+	in.SetVirtualCursor(true)
+	return &commandView{c: c, input: in}
+}
+
+// SetSize sets the prompt's width.
+func (p *commandView) SetSize(width int) {
+	p.width = width
+	p.input.SetWidth(max(width-4, 1))
+}
+
+// Start opens an empty prompt.
+func (p *commandView) Start() tea.Cmd {
+	p.active, p.err = true, ""
+	p.input.SetValue("")
+	return p.input.Focus()
+}
+
+// Active reports whether the prompt is open.
+func (p *commandView) Active() bool { return p.active }
+
+// Close closes the prompt.
+func (p *commandView) Close() {
+	p.active, p.err = false, ""
+	p.input.Blur()
+}
+
+// Fail keeps the prompt open with the reason the command did not run.
+func (p *commandView) Fail(err error) { p.err = err.Error() }
+
+// Update edits the prompt; it returns the command line when Enter was pressed.
+func (p *commandView) Update(msg tea.Msg) (line string, entered bool, cmd tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "enter":
+			return strings.TrimSpace(p.input.Value()), true, nil
+		case "esc":
+			p.Close()
+			return "", false, nil
+		}
+	}
+	p.err = ""
+	p.input, cmd = p.input.Update(msg)
+	return "", false, cmd
+}
+
+// View draws the prompt line, with the reason when the last command failed.
+func (p *commandView) View() string {
+	line := p.input.View()
+	if p.err != "" {
+		return fit(line+"  "+p.c.Styles.Alert.Render(model.Sanitize(p.err)), p.width)
+	}
+	return fit(line+"  "+p.c.Styles.Dim.Render("enter run · esc cancel"), p.width)
+}
+
+// updateCommand passes a message to the open prompt and runs the command entered.
+func (m *Model) updateCommand(msg tea.Msg) tea.Cmd {
+	line, entered, cmd := m.command.Update(msg)
+	if !entered {
+		return cmd
+	}
+	if line == "" {
+		m.command.Close()
+		return nil
+	}
+	run, err := m.parseCommand(line)
+	if err != nil {
+		m.command.Fail(err)
+		return nil
+	}
+	m.command.Close()
+	return run()
+}
+
+// parseCommand reads a command line and returns what running it does.
+func (m *Model) parseCommand(line string) (func() tea.Cmd, error) {
+	name, rest, _ := strings.Cut(line, " ")
+	rest = strings.TrimSpace(rest)
+	args := strings.Fields(rest)
+	done := func(f func()) func() tea.Cmd { return func() tea.Cmd { f(); return nil } }
+	switch strings.ToLower(name) {
+	case "agents", "agent", "ag", "a":
+		return done(func() { m.screen = screenAgents }), nil
+	case "interactions", "interaction", "int", "i", "table":
+		return done(func() { m.screen = screenTable }), nil
+	case "rejected", "rej":
+		return done(func() { m.screen = screenRejected }), nil
+	case "help", "h":
+		return done(func() {
+			if m.screen != screenHelp {
+				m.toggleHelp()
+			}
+		}), nil
+	case "quit", "q", "q!":
+		return func() tea.Cmd { m.quitting = true; return tea.Quit }, nil
+	case "group", "g":
+		return m.groupCommand(args)
+	case "sort":
+		return m.sortCommand(args)
+	case "filter", "f":
+		f, err := model.ParseFilter(rest)
+		if err != nil {
+			return nil, fmt.Errorf("filter: %w", err)
+		}
+		return done(func() { m.query.Filter = f; m.screen = screenTable; m.refresh() }), nil
+	case "export", "x":
+		if len(args) != 1 || (args[0] != "csv" && args[0] != "json") {
+			return nil, fmt.Errorf("export csv or export json")
+		}
+		return func() tea.Cmd { return m.export(args[0]) }, nil
+	}
+	return nil, fmt.Errorf("unknown command %q — %s", name, commandHelp)
+}
+
+func (m *Model) groupCommand(args []string) (func() tea.Cmd, error) {
+	by := m.group.by.Next()
+	if len(args) > 0 {
+		var ok bool
+		if by, ok = model.ParseGroupBy(args[0]); !ok {
+			return nil, fmt.Errorf("group by agent, service, state, type or none, not %q", args[0])
+		}
+	}
+	return func() tea.Cmd { m.screen = screenTable; m.setGroup(by); return nil }, nil
+}
+
+func (m *Model) sortCommand(args []string) (func() tea.Cmd, error) {
+	if len(args) == 0 || len(args) > 2 {
+		return nil, fmt.Errorf("sort COLUMN [asc|desc], e.g. sort dur desc")
+	}
+	k, ok := m.table.sortFor(args[0])
+	if !ok {
+		return nil, fmt.Errorf("no column %q to sort by (started, duration, state, type, agent, service, "+
+			"parties, number, subject, id, dir, muted, rec)", args[0])
+	}
+	desc := m.query.Desc
+	if len(args) == 2 {
+		switch strings.ToLower(args[1]) {
+		case "asc", "up":
+			desc = false
+		case "desc", "down":
+			desc = true
+		default:
+			return nil, fmt.Errorf("sort direction is asc or desc, not %q", args[1])
+		}
+	}
+	return func() tea.Cmd { m.screen = screenTable; m.setSort(k, desc); return nil }, nil
+}

@@ -1,0 +1,135 @@
+package ui
+
+import (
+	"slices"
+	"time"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// viewState is what one viewer derives from a snapshot: the query's rows, their layout in groups,
+// and the open alerts. Each part is cached under the inputs it depends on, so a frame where nothing
+// changed neither filters, sorts nor groups again.
+type viewState struct {
+	// rows are the query's result for rowsKey.
+	rows    []*model.Row
+	rowsKey rowsKey
+	// ordered is rows in display order (grouped), folded ones included; heads are the group
+	// headings; both for layoutKey.
+	ordered   []*model.Row
+	heads     []*groupHead
+	layoutKey layoutKey
+	laidOut   bool
+	// The alert counts for alertsKey: the header's tally and alerting rows per agent.
+	tally     model.AlertTally
+	byAgent   map[string]int
+	alertsKey alertsKey
+	tallied   bool
+	// ring is set when the open alerts grew and the bell should ring.
+	ring bool
+	// queries and layouts count re-evaluations, so tests can prove a quiet frame does none.
+	queries, layouts int
+}
+
+// rowsKey identifies the inputs of a cached query result.
+type rowsKey struct {
+	version uint64
+	query   string
+	sort    model.SortKey
+	desc    bool
+	hide    bool
+	second  int64 // set only when the sort depends on the clock (durations)
+}
+
+// layoutKey identifies the inputs of a cached grouping.
+type layoutKey struct {
+	rows  rowsKey
+	by    model.GroupBy
+	folds int
+}
+
+// alertsKey identifies the inputs of cached alert counts: alerts depend on time (a hold passes
+// its limit) as well as on the store.
+type alertsKey struct {
+	version uint64
+	second  int64
+	layout  layoutKey
+}
+
+// refresh re-runs what changed: the query when the store, the query or (for a duration sort) the
+// second changed; the grouping when the rows or the folds changed; the alert counts once a second.
+func (m *Model) refresh() {
+	v := &m.view
+	now := m.now()
+	k := rowsKey{version: m.snap.Version, query: m.query.Filter.String(), sort: m.query.Sort,
+		desc: m.query.Desc, hide: m.query.HideEnded}
+	if m.query.Sort == model.SortDuration {
+		k.second = now.Unix()
+	}
+	if k != v.rowsKey || v.rows == nil {
+		v.rowsKey = k
+		v.rows = m.query.Run(m.snap.Rows, now)
+		v.queries++
+	}
+	lk := layoutKey{rows: v.rowsKey, by: m.group.by, folds: m.group.version}
+	if lk != v.layoutKey || !v.laidOut {
+		v.layoutKey, v.laidOut = lk, true
+		items, heads, ordered := m.group.layout(v.rows)
+		v.heads, v.ordered = heads, ordered
+		m.table.SetItems(items)
+		v.layouts++
+		v.tallied = false
+	}
+	m.countAlerts(now)
+}
+
+// countAlerts counts the open alerts at now, once per store version and second.
+func (m *Model) countAlerts(now time.Time) {
+	v := &m.view
+	ak := alertsKey{version: m.snap.Version, second: now.Unix(), layout: v.layoutKey}
+	if v.tallied && ak == v.alertsKey {
+		return
+	}
+	rules := m.c.Alerts
+	countAlerts(v.heads, rules, now)
+	byAgent := map[string]int{}
+	for _, r := range m.snap.Rows {
+		if rules.Alerting(r, now) {
+			byAgent[r.AgentID]++
+		}
+	}
+	t := rules.Tally(m.snap, now)
+	if m.c.Bell && v.tallied && t.Total() > v.tally.Total() {
+		v.ring = true
+	}
+	v.tally, v.byAgent, v.alertsKey, v.tallied = t, byAgent, ak, true
+}
+
+// lineID names what one line of the body shows: a row snapshot (rows are immutable, so the pointer
+// says whether it changed) or a group heading's text.
+type lineID struct {
+	row  *model.Row
+	head string
+}
+
+// stamp identifies what the body shows now; nil for screens that are redrawn on every change.
+func (m *Model) stamp() []lineID {
+	switch m.screen {
+	case screenTable:
+		return m.table.visible()
+	case screenDetail:
+		return []lineID{{row: m.c.Store.Row(m.detail.Key())}}
+	case screenHelp:
+		return []lineID{}
+	}
+	return nil
+}
+
+// markIfShown marks the frame dirty after a store change when a line on screen changed. The
+// header's and the status line's counts catch up at the next tick, within a second.
+func (m *Model) markIfShown() {
+	st := m.stamp()
+	if st == nil || m.drawn == nil || !slices.Equal(st, m.drawn) {
+		m.dirty = true
+	}
+}
