@@ -22,8 +22,9 @@ var Columns = []string{"type", "id", "agent", "state", "dir", "party", "service"
 
 // Actions lists the actions the keys setting can remap. The ui maps each to its key binding.
 var Actions = []string{"up", "down", "page_up", "page_down", "top", "bottom", "open", "back",
-	"filter", "sort", "sort_dir", "hide_ended", "group", "fold", "next_alert", "pause", "faster",
-	"slower", "rejected", "agents", "export_csv", "export_json", "help", "quit"}
+	"filter", "command", "sort", "sort_prev", "sort_dir", "hide_ended", "group", "fold", "fold_all",
+	"next_alert", "prev_alert", "pause", "faster", "slower", "rejected", "agents", "export_csv",
+	"export_json", "help", "quit"}
 
 // Config is a whole, valid configuration.
 type Config struct {

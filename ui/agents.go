@@ -163,10 +163,8 @@ func joinCells(cells []string, idx, widths []int) string {
 // call, server errors, lost events) and how many of its interactions alert; "" when nothing is.
 func (a *agentsView) alerts(ag *model.Agent, snap *model.Snapshot, rows int, now time.Time) string {
 	var parts []string
-	if rows == 1 {
-		parts = append(parts, "1 interaction")
-	} else if rows > 1 {
-		parts = append(parts, strconv.Itoa(rows)+" interactions")
+	if rows > 0 {
+		parts = append(parts, strconv.Itoa(rows)+" alerting")
 	}
 	for _, al := range a.c.Alerts.CheckAgent(ag, snap.Alerts, now) {
 		parts = append(parts, string(al.Kind))

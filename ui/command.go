@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/deskwatch/deskwatch/model"
 )
@@ -82,11 +83,19 @@ func (p *commandView) Update(msg tea.Msg) (line string, entered bool, cmd tea.Cm
 
 // View draws the prompt line, with the reason when the last command failed.
 func (p *commandView) View() string {
-	line := p.input.View()
+	hint := p.c.Styles.Dim.Render("enter run · esc cancel")
 	if p.err != "" {
-		return fit(line+"  "+p.c.Styles.Alert.Render(model.Sanitize(p.err)), p.width)
+		hint = p.c.Styles.Alert.Render(model.Sanitize(p.err))
 	}
-	return fit(line+"  "+p.c.Styles.Dim.Render("enter run · esc cancel"), p.width)
+	return promptLine(&p.input, hint, p.width)
+}
+
+// promptLine draws a prompt and its hint (or error) on one line of width cells: the input gets
+// what the hint leaves, and a long hint is cut rather than pushed off the line.
+func promptLine(in *textinput.Model, hint string, cells int) string {
+	room := max(cells-ansi.StringWidth(hint)-3, min(20, cells))
+	in.SetWidth(max(room-1, 1))
+	return fit(in.View()+"  "+hint, cells)
 }
 
 // updateCommand passes a message to the open prompt and runs the command entered.

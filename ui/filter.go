@@ -97,9 +97,9 @@ func (f *filterView) close() {
 
 // View draws the prompt line, with the reason when the filter is invalid.
 func (f *filterView) View() string {
-	line := f.input.View()
+	hint := f.c.Styles.Dim.Render("enter keep · esc cancel")
 	if f.err != nil {
-		return fit(line+"  "+f.c.Styles.Alert.Render(model.Sanitize(f.err.Error())), f.width)
+		hint = f.c.Styles.Alert.Render(model.Sanitize(f.err.Error()))
 	}
-	return fit(line+"  "+f.c.Styles.Dim.Render("enter keep · esc cancel"), f.width)
+	return promptLine(&f.input, hint, f.width)
 }

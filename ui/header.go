@@ -70,10 +70,17 @@ func (h *headerView) counts(snap *model.Snapshot, v *viewState, now time.Time) s
 	if s.Lost > 0 {
 		parts = append(parts, st.Alert.Render(fmt.Sprintf("%d lost", s.Lost)))
 	}
-	if line := sparkline(snap.Trend, sparkPoints, now); line != "" {
-		parts = append(parts, st.Dim.Render("open ")+st.Accent.Render(line)+st.Dim.Render(" "+sparkSpan))
+	sep := st.Dim.Render(" │ ")
+	line := strings.Join(parts, sep)
+	// The sparkline takes what room is left, up to sparkPoints steps, or stays out.
+	const label = len("open ") + len(" ") + len("2m20s")
+	if room := h.width - ansi.StringWidth(line) - 3 - label; room >= 6 {
+		n := min(room, sparkPoints)
+		if spark := sparkline(snap.Trend, n, now); spark != "" {
+			line += sep + st.Dim.Render("open ") + st.Accent.Render(spark) + st.Dim.Render(" "+sparkSpanFor(n))
+		}
 	}
-	return fit(strings.Join(parts, st.Dim.Render(" │ ")), h.width)
+	return fit(line, h.width)
 }
 
 // agents lists every logged-in agent's state; when they do not fit, the line ends with "+N more".

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -9,10 +10,20 @@ import (
 
 // The header's sparkline shows the most interactions open at once in each of the last
 // sparkPoints steps of the store's trend (model.TrendStep each).
-const (
-	sparkPoints = 30
-	sparkSpan   = "5m"
-)
+const sparkPoints = 30
+
+// sparkSpanFor labels the span n steps cover, e.g. "5m" or "2m20s".
+func sparkSpanFor(n int) string {
+	d := time.Duration(n) * model.TrendStep
+	m, s := int(d/time.Minute), int(d%time.Minute/time.Second)
+	switch {
+	case m == 0:
+		return strconv.Itoa(s) + "s"
+	case s == 0:
+		return strconv.Itoa(m) + "m"
+	}
+	return strconv.Itoa(m) + "m" + strconv.Itoa(s) + "s"
+}
 
 var sparkBars = []rune("▁▂▃▄▅▆▇█")
 
