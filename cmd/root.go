@@ -41,6 +41,9 @@ type options struct {
 	demoSeed   int64
 	demoAgents int
 	demoRate   float64
+	configFile string
+	bell       bool
+	settings   settings
 	collect    collectOptions
 	ws         wsFlags
 	profile    profileFlags
@@ -82,6 +85,9 @@ to subscribe to. Without SOURCE it shows a built-in demo stream.`,
 			if len(args) == 1 {
 				src = args[0]
 			}
+			if err := o.loadSettings(cmd.Flags(), os.Getenv); err != nil {
+				return err
+			}
 			return run(cmd.Context(), o, src, stdin, stdout, stderr)
 		},
 	}
@@ -92,7 +98,7 @@ to subscribe to. Without SOURCE it shows a built-in demo stream.`,
 	f.StringVar(&o.speed, "speed", "1", "replay speed factor, 0.1 to 1000, or max for no waiting")
 	f.BoolVar(&o.print, "print", false, "batch mode: apply the whole source, print the final table, exit")
 	f.StringVar(&o.format, "format", "table", "--print output format: table, json or csv")
-	f.StringVar(&o.theme, "theme", "", "colour theme: dark, light, high-contrast or mono (NO_COLOR picks mono)")
+	f.StringVar(&o.theme, "theme", "", "colour theme: dark, light, high-contrast, mono or a user theme (NO_COLOR picks mono)")
 	f.IntVar(&o.retention, "retention", model.DefaultRetention, "how many ended interactions to keep")
 	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest accepted event in bytes")
 	f.StringVar(&o.logFile, "log", os.Getenv("DESKWATCH_LOG"), "write a debug log to this file (or $DESKWATCH_LOG)")
@@ -101,6 +107,8 @@ to subscribe to. Without SOURCE it shows a built-in demo stream.`,
 	f.Int64Var(&o.demoSeed, "demo-seed", 0, "seed of the demo stream (0 picks one from the clock)")
 	f.IntVar(&o.demoAgents, "demo-agents", 6, "number of agents in the demo stream")
 	f.Float64Var(&o.demoRate, "demo-rate", 8, "events per second of the demo stream")
+	f.StringVar(&o.configFile, "config", "", "read this configuration file instead of $XDG_CONFIG_HOME/deskwatch/config.yaml")
+	f.BoolVar(&o.bell, "bell", false, "ring the terminal bell when a new alert opens")
 	o.collect.register(f)
 	o.ws.register(f)
 	o.profile.register(f)
@@ -137,6 +145,6 @@ func subcommands(stdin io.Reader, stdout, stderr io.Writer) []*cobra.Command {
 		newServeCmd(stdin, stdout, stderr),
 		newHubCmd(stdout, stderr),
 		newBridgeCmd(stdout),
-		// newConfigCmd(stdout, stderr),
+		newConfigCmd(stdout, stderr),
 	}
 }

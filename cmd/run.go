@@ -85,7 +85,7 @@ func run(ctx context.Context, o *options, arg string, stdin io.Reader, stdout, s
 	}
 	defer stopProfile()
 	// The theme is checked in batch mode too, so a typo in a script's flags fails the same way.
-	theme, err := pickTheme(o.theme, os.Getenv)
+	theme, err := o.settings.theme(o.theme, os.Getenv)
 	if err != nil {
 		return err
 	}

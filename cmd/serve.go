@@ -18,6 +18,7 @@ import (
 
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/sshserve"
+	"github.com/deskwatch/deskwatch/themes"
 	"github.com/deskwatch/deskwatch/ui"
 )
 
@@ -61,6 +62,9 @@ NO_COLOR is honoured when the client sends it (ssh -o SendEnv=NO_COLOR).`,
 			if len(args) == 1 {
 				src = args[0]
 			}
+			if err := o.loadSettings(cmd.Flags(), os.Getenv); err != nil {
+				return err
+			}
 			return runServe(cmd.Context(), o, so, src, stdin, stdout, stderr)
 		},
 	}
@@ -90,6 +94,7 @@ func registerServeSourceFlags(f *pflag.FlagSet, o *options) {
 	f.Int64Var(&o.demoSeed, "demo-seed", 0, "seed of the demo stream (0 picks one from the clock)")
 	f.IntVar(&o.demoAgents, "demo-agents", 6, "number of agents in the demo stream")
 	f.Float64Var(&o.demoRate, "demo-rate", 8, "events per second of the demo stream")
+	f.StringVar(&o.configFile, "config", "", "read this configuration file instead of $XDG_CONFIG_HOME/deskwatch/config.yaml")
 	o.ws.register(f)
 	o.profile.register(f)
 }
@@ -105,7 +110,7 @@ func runServe(ctx context.Context, o *options, so *serveOptions, arg string, std
 	// wish's Bubble Tea middleware reports a session's program errors through charm's default
 	// logger (stderr); send those to the server's log too.
 	charmlog.SetOutput(logOut)
-	if _, err := pickTheme(o.theme, func(string) string { return "" }); err != nil {
+	if _, err := o.settings.theme(o.theme, func(string) string { return "" }); err != nil {
 		return err
 	}
 	stopProfile, err := o.profile.start(log)
@@ -167,10 +172,14 @@ func newViewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan s
 		return nil, fmt.Errorf("unexpected argument %q (%s)", fs.Arg(0), usage)
 	}
 	name := *theme
-	if !fs.Changed("theme") && v.Getenv("NO_COLOR") == "" {
+	if !fs.Changed("theme") {
+		// The viewer's NO_COLOR wins over the server's default theme.
 		name = o.theme
+		if v.Getenv("NO_COLOR") != "" {
+			name = themes.Mono.Name
+		}
 	}
-	t, err := pickTheme(name, v.Getenv)
+	t, err := o.settings.theme(name, v.Getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -55,28 +55,19 @@ func runTUIWith(ctx context.Context, o *options, arg string, events io.Reader, k
 // newCommon builds one viewer's shared context over a pipeline.
 func newCommon(p *pipeline, theme themes.Theme, o *options) *ui.Common {
 	c := &ui.Common{
-		Styles: ui.NewStyles(theme),
-		Keys:   ui.DefaultKeyMap(),
-		Store:  p.store,
-		Status: p.src.Status,
-		Now:    p.src.Now,
-		Wall:   time.Now,
-		Filter: o.filter,
+		Styles:  ui.NewStyles(theme),
+		Keys:    o.settings.keys,
+		Store:   p.store,
+		Status:  p.src.Status,
+		Now:     p.src.Now,
+		Wall:    time.Now,
+		Filter:  o.filter,
+		Columns: o.settings.cfg.Columns,
+		Alerts:  o.settings.cfg.Alerts,
+		Bell:    o.bell,
 	}
 	if ctl, ok := p.src.(feed.Controller); ok {
 		c.Control = ctl
 	}
 	return c
-}
-
-// pickTheme chooses the theme: --theme when given, else mono when NO_COLOR is set, else dark.
-func pickTheme(name string, getenv func(string) string) (themes.Theme, error) {
-	if name == "" && getenv("NO_COLOR") != "" {
-		return themes.Mono, nil
-	}
-	t, err := themes.Lookup(name)
-	if err != nil {
-		return themes.Theme{}, fmt.Errorf("--theme: %w", err)
-	}
-	return t, nil
 }

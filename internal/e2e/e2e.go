@@ -126,7 +126,7 @@ func (term *Term) Keys(keys ...string) {
 }
 
 // Type sends literal text.
-func (term *Term) Type(text string) { term.tmux("send-keys", "-t", term.name, "-l", text) }
+func (term *Term) Type(text string) { term.tmux("send-keys", "-t", term.name, "-l", "--", text) }
 
 // Resize changes the pane's size.
 func (term *Term) Resize(width, height int) {

@@ -1,0 +1,65 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/deskwatch/deskwatch/config"
+	"github.com/deskwatch/deskwatch/themes"
+	"github.com/deskwatch/deskwatch/ui"
+)
+
+// settings is the configuration file resolved against the command line: flags given override the
+// file, the file overrides the defaults.
+type settings struct {
+	cfg  config.Config
+	path string // the file read, or that would have been read ("" without a config directory)
+	keys ui.KeyMap
+}
+
+// loadSettings reads the configuration (--config, or the default file when it exists) and lets the
+// flags the user gave win over it. Any error in the file stops the run: deskwatch never starts
+// half-configured.
+func (o *options) loadSettings(flags *pflag.FlagSet, getenv func(string) string) error {
+	cfg, path, err := config.Resolve(o.configFile, getenv)
+	if err != nil {
+		return err
+	}
+	keys, err := ui.NewKeyMap(cfg.Keys)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if !flags.Changed("retention") {
+		o.retention = cfg.Retention
+	}
+	if !flags.Changed("filter") {
+		o.filter = cfg.Filter
+	}
+	o.bell = o.bell || cfg.Bell
+	o.settings = settings{cfg: cfg, path: path, keys: keys}
+	return nil
+}
+
+// theme picks the theme: the one named (a built-in or a user theme beside the configuration file),
+// else the configuration's, else mono when NO_COLOR is set, else dark.
+func (s settings) theme(name string, getenv func(string) string) (themes.Theme, error) {
+	if name != "" {
+		dir := ""
+		if s.path != "" {
+			dir = config.ThemesDir(s.path)
+		}
+		t, err := themes.LookupIn(name, dir)
+		if err != nil {
+			return themes.Theme{}, fmt.Errorf("--theme: %w", err)
+		}
+		return t, nil
+	}
+	if s.cfg.Theme != "" {
+		return s.cfg.Palette, nil
+	}
+	if getenv("NO_COLOR") != "" {
+		return themes.Mono, nil
+	}
+	return themes.Dark, nil
+}
