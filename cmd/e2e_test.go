@@ -100,7 +100,7 @@ func TestReplayInTerminal(t *testing.T) {
 	if !regexp.MustCompile(`a\.jones\s+ready`).MatchString(screen) {
 		t.Errorf("header lacks a.jones's state:\n%s", screen)
 	}
-	term.Keys("Enter")
+	term.Keys("G", "Enter") // open interactions come first: the ended call is the last row
 	term.WaitFor(5*time.Second, "c-1001", "Timeline", "party joined", "recording started", "Resolved")
 	term.Keys("Escape")
 	term.WaitGone(5*time.Second, "Timeline")

@@ -54,6 +54,9 @@ type Query struct {
 	Sort      SortKey
 	Desc      bool
 	HideEnded bool
+	// OpenFirst lists every open interaction before the ended ones, each part in the sort's order,
+	// so a long day's ended rows do not bury the calls that need attention.
+	OpenFirst bool
 }
 
 // Run returns the rows that pass the query, sorted, as a new slice (rows are shared, not copied).
@@ -94,6 +97,12 @@ func (q Query) sortRows(rows []*Row, now time.Time) {
 	}
 	cmpFn := compareBy(q.Sort, now)
 	slices.SortFunc(items, func(a, b sortItem) int {
+		if q.OpenFirst && a.row.Ended != b.row.Ended {
+			if a.row.Ended {
+				return 1
+			}
+			return -1
+		}
 		var c int
 		if numeric != nil {
 			c = cmp.Compare(a.key, b.key)

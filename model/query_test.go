@@ -50,6 +50,12 @@ func TestQueryFilter(t *testing.T) {
 			t.Errorf("filter %q = %q, want %q", tt.filter, got, tt.want)
 		}
 	}
+	if got := ids(Query{OpenFirst: true}.Run(rows, now)); got != "A1,C3,B2" {
+		t.Errorf("open first = %q", got)
+	}
+	if got := ids(Query{OpenFirst: true, Desc: true}.Run(rows, now)); got != "C3,A1,B2" {
+		t.Errorf("open first, newest first = %q", got)
+	}
 	if got := ids(Query{HideEnded: true}.Run(rows, now)); got != "A1,C3" {
 		t.Errorf("hide ended = %q", got)
 	}

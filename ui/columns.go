@@ -99,8 +99,8 @@ type colLayout struct {
 // fitColumns decides which columns show at width and how wide: it returns the index and width of
 // each shown column, in order. Lower-priority columns hide first (ties: the rightmost); a flexible
 // column shrinks to flexMin before anything hides. With room to spare, the flexible column gets its
-// own width back, then the others widen to their grow width in order of importance, and the
-// flexible column takes the rest.
+// own width back, then the others widen to their grow width in order of importance with at most
+// half of the room left, and the flexible column takes the rest.
 func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 	for i := range specs {
 		idx = append(idx, i)
@@ -143,17 +143,23 @@ func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 		widths[flex] = flexMin + give
 		spare -= give
 	}
+	// The fixed columns widen with at most half of what is left; the flexible column gets the rest.
+	fixedShare := spare
+	if flex >= 0 {
+		fixedShare = spare / 2
+	}
 	order := slices.Clone(idx)
 	slices.SortStableFunc(order, func(a, b int) int { return specs[a].priority - specs[b].priority })
 	for _, i := range order {
-		if spare <= 0 {
+		if spare <= 0 || fixedShare <= 0 {
 			break
 		}
 		k := slices.Index(idx, i)
 		if g := specs[i].grow; g > widths[k] {
-			give := min(spare, g-widths[k])
+			give := min(fixedShare, g-widths[k])
 			widths[k] += give
 			spare -= give
+			fixedShare -= give
 		}
 	}
 	if flex >= 0 && spare > 0 {

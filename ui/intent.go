@@ -196,7 +196,12 @@ func (m *Model) jumpToAlert(next bool) {
 		i = m.c.Alerts.Prev(rows, from, now)
 	}
 	if i < 0 {
-		m.setNote("no open alerts in this view", m.c.Wall())
+		if n := m.view.tally.Total(); n > 0 {
+			m.setNote("no alerting interaction in this view; the open alerts are the agents' — tab shows them",
+				m.c.Wall())
+		} else {
+			m.setNote("no open alerts", m.c.Wall())
+		}
 		return
 	}
 	r := rows[i]

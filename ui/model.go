@@ -72,7 +72,7 @@ func New(c *Common, changes <-chan struct{}) *Model {
 		header: newHeader(c), table: newTable(c), status: newStatus(c), filter: newFilter(c),
 		command: newCommand(c), help: newHelp(c), detail: newDetail(c), rejected: newRejected(c),
 		agents: newAgents(c), dirty: true}
-	m.query.Sort = model.SortStarted
+	m.query.Sort, m.query.OpenFirst = model.SortStarted, true
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {
 			m.query.Filter = f

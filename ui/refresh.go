@@ -38,6 +38,7 @@ type rowsKey struct {
 	sort    model.SortKey
 	desc    bool
 	hide    bool
+	open    bool
 	second  int64 // set only when the sort depends on the clock (durations)
 }
 
@@ -62,7 +63,7 @@ func (m *Model) refresh() {
 	v := &m.view
 	now := m.now()
 	k := rowsKey{version: m.snap.Version, query: m.query.Filter.String(), sort: m.query.Sort,
-		desc: m.query.Desc, hide: m.query.HideEnded}
+		desc: m.query.Desc, hide: m.query.HideEnded, open: m.query.OpenFirst}
 	if m.query.Sort == model.SortDuration {
 		k.second = now.Unix()
 	}
