@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/deskwatch/deskwatch/config"
+	"github.com/deskwatch/deskwatch/ui"
 )
 
 // newConfigCmd is "deskwatch config": init writes the commented default file, path prints where it
@@ -93,9 +94,12 @@ func newConfigCheckCmd(stdout io.Writer, getenv func(string) string) *cobra.Comm
 (the defaults apply); a missing --path is an error.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, p, err := config.Resolve(path, getenv)
+			cfg, p, err := config.Resolve(path, getenv)
 			if err != nil {
 				return err
+			}
+			if _, err := ui.NewKeyMap(cfg.Keys); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
 			}
 			if p == "" {
 				_, err = fmt.Fprintln(stdout, "no configuration directory: the defaults apply")

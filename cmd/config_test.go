@@ -93,3 +93,15 @@ func TestConfigInitPathAndCheckErrors(t *testing.T) {
 		t.Error("path without XDG_CONFIG_HOME or HOME should fail")
 	}
 }
+
+func TestConfigCheckReportsKeyConflicts(t *testing.T) {
+	xdg := t.TempDir()
+	path := filepath.Join(xdg, "keys.yaml")
+	if err := os.WriteFile(path, []byte("keys:\n  quit: [x]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := runConfig(t, xdg, "check", "--path", path)
+	if err == nil || !strings.Contains(err.Error(), "leaves export_csv without a key") {
+		t.Errorf("config check of a key that takes another action's only key: %v", err)
+	}
+}
