@@ -43,6 +43,7 @@ func TestGoldenDesk(t *testing.T) {
 		{"grouped_state_folded_120x20", themes.Dark, 120, 20, []string{"b", "b", "b", "z"}, false},
 		{"grouped_mono_120x20", themes.Mono, 120, 20, []string{"b"}, true},
 		{"agents_alerts_120x20", themes.Dark, 120, 20, []string{"tab"}, false},
+		{"agent_detail_120x30", themes.Dark, 120, 30, []string{"tab", "d"}, false},
 		{"command_error_120x20", themes.Dark, 120, 20, []string{":", "n", "o", "p", "e", "enter"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -355,5 +356,28 @@ func TestSparkline(t *testing.T) {
 	}
 	if got := sparkline(nil, 5, at(0)); got != "" {
 		t.Errorf("empty sparkline %q", got)
+	}
+}
+
+func TestAgentDetail(t *testing.T) {
+	m, _ := newDeskModel(t, themes.Dark, 120, 30)
+	press(m, "tab", "d")
+	if m.screen != screenAgentDetail || m.agentDetail.ID() != "a.jones" {
+		t.Fatalf("d in the agents view: screen %d, agent %q", m.screen, m.agentDetail.ID())
+	}
+	out := plain(m.Render())
+	for _, want := range []string{"a.jones  Alice Jones", "state             busy for 9:59", "Open interactions · 2",
+		"! ☎ hold", "Timeline · 2 changes", "logged in", "state busy"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("agent detail lacks %q:\n%s", want, out)
+		}
+	}
+	press(m, "esc")
+	if m.screen != screenAgents {
+		t.Errorf("esc from the agent detail should go back to the agents, screen %d", m.screen)
+	}
+	press(m, "d", "enter")
+	if m.screen != screenTable || m.query.Filter.String() != "agent:a.jones" {
+		t.Errorf("enter in the agent detail: screen %d, filter %q", m.screen, m.query.Filter.String())
 	}
 }

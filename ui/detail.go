@@ -127,7 +127,7 @@ func (d *detailView) content(r *model.Row, loc *time.Location) []string {
 		right := d.width * 45 / 100
 		left := d.width - right - 3
 		fields := buildFields(st, r, left, loc)
-		timeline := buildTimeline(st, r, right, loc)
+		timeline := buildTimeline(st, r.Timeline, right, loc)
 		sep := st.Border.Render(" │ ")
 		blankLeft := strings.Repeat(" ", left)
 		for i := range max(len(fields), len(timeline)) {
@@ -142,26 +142,27 @@ func (d *detailView) content(r *model.Row, loc *time.Location) []string {
 		}
 	} else {
 		lines = append(buildFields(st, r, d.width, loc), "")
-		lines = append(lines, buildTimeline(st, r, d.width, loc)...)
+		lines = append(lines, buildTimeline(st, r.Timeline, d.width, loc)...)
 	}
 	d.cacheRow, d.cacheWidth, d.cacheLoc, d.lines = r, d.width, loc, lines
 	return lines
 }
 
-// buildTimeline draws the interaction's changes, oldest first, in a column w cells wide. Changes
-// are grouped by the event that carried them: the event's time and type head each group.
-func buildTimeline(st *Styles, r *model.Row, w int, loc *time.Location) []string {
+// buildTimeline draws an interaction's (or an agent's) changes, oldest first, in a column w cells
+// wide. Changes are grouped by the event that carried them: the event's time and type head each
+// group.
+func buildTimeline(st *Styles, timeline []model.Change, w int, loc *time.Location) []string {
 	b := &detailLines{st: st, w: w, loc: loc}
-	b.heading("Timeline · " + plural(len(r.Timeline), "change", "changes"))
-	if len(r.Timeline) == 0 {
+	b.heading("Timeline · " + plural(len(timeline), "change", "changes"))
+	if len(timeline) == 0 {
 		b.add(st.Dim.Render("  no changes recorded"))
 	}
 	kindW := 0
-	for _, c := range r.Timeline {
+	for _, c := range timeline {
 		kindW = max(kindW, width(clean(string(c.Kind), 19)))
 	}
-	for i, c := range r.Timeline {
-		if i == 0 || !c.At.Equal(r.Timeline[i-1].At) || c.Source != r.Timeline[i-1].Source {
+	for i, c := range timeline {
+		if i == 0 || !c.At.Equal(timeline[i-1].At) || c.Source != timeline[i-1].Source {
 			when := fmtClock(timeIn(c.At, b.loc))
 			b.add(st.Bold.Render(when) + "  " + st.Dim.Render(clean(c.Source, max(w-width(when)-2, 1))))
 		}

@@ -54,6 +54,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.help.Update(msg)
 	case screenAgents:
 		return m.agentsKey(msg)
+	case screenAgentDetail:
+		if key.Matches(msg, k.Open) {
+			m.showAgentInteractions(m.agentDetail.ID())
+			return nil
+		}
+		return m.agentDetail.Update(msg, m.snap, &m.view, m.now())
 	}
 	return m.tableKey(msg)
 }
@@ -245,6 +251,8 @@ func (m *Model) goBack() {
 	switch m.screen {
 	case screenHelp:
 		m.screen = m.back
+	case screenAgentDetail:
+		m.screen = screenAgents
 	default:
 		m.screen = screenTable
 	}
@@ -301,22 +309,37 @@ func (m *Model) handleMouse(msg tea.Msg) tea.Cmd {
 		return m.help.Update(msg)
 	case screenAgents:
 		return m.agents.Update(msg, len(m.snap.Agents))
+	case screenAgentDetail:
+		return m.agentDetail.Update(msg, m.snap, &m.view, m.now())
 	}
 	return m.table.Update(msg)
 }
 
-// agentsKey handles the agents view: Enter shows the selected agent's interactions.
+// agentsKey handles the agents view: Enter shows the selected agent's interactions, d their detail.
 func (m *Model) agentsKey(msg tea.KeyPressMsg) tea.Cmd {
-	if key.Matches(msg, m.c.Keys.Open) {
-		if a := m.agents.Selected(m.snap); a != nil && a.ID != "" {
-			if f, err := model.ParseFilter(agentFilter(a.ID)); err == nil {
-				m.query.Filter = f
-				m.refresh()
-			}
-			m.screen = screenTable
-			m.setNote("interactions of "+model.Sanitize(a.ID)+" — / to change the filter", m.c.Wall())
+	a := m.agents.Selected(m.snap)
+	switch {
+	case key.Matches(msg, m.c.Keys.Open):
+		if a != nil && a.ID != "" {
+			m.showAgentInteractions(a.ID)
+		}
+		return nil
+	case key.Matches(msg, m.c.Keys.Describe):
+		if a != nil {
+			m.agentDetail.Show(a.ID)
+			m.screen = screenAgentDetail
 		}
 		return nil
 	}
 	return m.agents.Update(msg, len(m.snap.Agents))
+}
+
+// showAgentInteractions shows the interactions table filtered to one agent.
+func (m *Model) showAgentInteractions(id string) {
+	if f, err := model.ParseFilter(agentFilter(id)); err == nil {
+		m.query.Filter = f
+		m.refresh()
+	}
+	m.screen = screenTable
+	m.setNote("interactions of "+model.Sanitize(id)+" — / to change the filter", m.c.Wall())
 }

@@ -20,7 +20,7 @@ type KeyMap struct {
 	NextAlert, PrevAlert                    key.Binding
 	Pause, Faster, Slower                   key.Binding
 	Rejected, Help, Quit                    key.Binding
-	Agents, ExportCSV, ExportJSON           key.Binding
+	Agents, Describe, ExportCSV, ExportJSON key.Binding
 }
 
 // DefaultKeyMap returns the standard bindings.
@@ -50,6 +50,7 @@ func DefaultKeyMap() KeyMap {
 		Slower:     key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "slower")),
 		Rejected:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rejected log")),
 		Agents:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "agents/interactions")),
+		Describe:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "agent detail (agents view)")),
 		ExportCSV:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export view as CSV")),
 		ExportJSON: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export view as JSON")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
@@ -66,7 +67,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"sort_dir": &k.SortDir, "hide_ended": &k.HideEnded, "group": &k.Group, "fold": &k.Fold,
 		"fold_all": &k.FoldAll, "next_alert": &k.NextAlert, "prev_alert": &k.PrevAlert,
 		"pause": &k.Pause, "faster": &k.Faster, "slower": &k.Slower, "rejected": &k.Rejected,
-		"agents": &k.Agents, "export_csv": &k.ExportCSV, "export_json": &k.ExportJSON,
+		"agents": &k.Agents, "describe": &k.Describe, "export_csv": &k.ExportCSV, "export_json": &k.ExportJSON,
 		"help": &k.Help, "quit": &k.Quit,
 	}
 }
@@ -159,7 +160,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp is the help screen's columns.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.Agents},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.Agents, k.Describe},
 		{k.Filter, k.Command, k.Sort, k.SortPrev, k.SortDir, k.HideEnded, k.Group, k.Fold, k.FoldAll},
 		{k.NextAlert, k.PrevAlert, k.Pause, k.Faster, k.Slower, k.ExportCSV, k.ExportJSON, k.Rejected,
 			k.Help, k.Quit},

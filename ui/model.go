@@ -18,6 +18,7 @@ const (
 	screenRejected
 	screenHelp
 	screenAgents
+	screenAgentDetail
 )
 
 // changedMsg says the store has changed since the last frame (coalesced by the feed's notifier).
@@ -51,6 +52,7 @@ type Model struct {
 	detail       *detailView
 	rejected     *rejectedView
 	agents       *agentsView
+	agentDetail  *agentDetailView
 
 	note      string
 	noteUntil time.Time
@@ -71,7 +73,7 @@ func New(c *Common, changes <-chan struct{}) *Model {
 	m := &Model{c: c, changes: changes,
 		header: newHeader(c), table: newTable(c), status: newStatus(c), filter: newFilter(c),
 		command: newCommand(c), help: newHelp(c), detail: newDetail(c), rejected: newRejected(c),
-		agents: newAgents(c), dirty: true}
+		agents: newAgents(c), agentDetail: newAgentDetail(c), dirty: true}
 	m.query.Sort, m.query.OpenFirst = model.SortStarted, true
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {
@@ -176,6 +178,7 @@ func (m *Model) resize(w, h int) {
 	m.detail.SetSize(w, body)
 	m.rejected.SetSize(w, body)
 	m.agents.SetSize(w, body)
+	m.agentDetail.SetSize(w, body)
 }
 
 func (m *Model) setNote(s string, wall time.Time) {
@@ -219,6 +222,8 @@ func (m *Model) draw() string {
 		b.WriteString(m.help.View())
 	case screenAgents:
 		b.WriteString(m.agents.View(m.snap, &m.view, now))
+	case screenAgentDetail:
+		b.WriteString(m.agentDetail.View(m.snap, &m.view, now))
 	default:
 		b.WriteString(m.table.View(m.query, now, wall, len(m.snap.Agents) > 0, m.emptyText()))
 	}

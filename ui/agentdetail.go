@@ -1,0 +1,140 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// agentDetailView shows one agent in full: who they are, their state and what they are on, what
+// is alerting, their open interactions, and their timeline (logins, state changes, logouts).
+type agentDetailView struct {
+	c             *Common
+	id            string
+	scroll        scroller
+	width, height int
+}
+
+func newAgentDetail(c *Common) *agentDetailView { return &agentDetailView{c: c} }
+
+// Show selects the agent by id and scrolls to the top.
+func (d *agentDetailView) Show(id string) { d.id, d.scroll = id, scroller{} }
+
+// ID is the agent shown.
+func (d *agentDetailView) ID() string { return d.id }
+
+// SetSize sets the area: a title line and height-1 lines of content.
+func (d *agentDetailView) SetSize(width, height int) { d.width, d.height = max(width, 1), max(height, 1) }
+
+func (d *agentDetailView) page() int { return max(d.height-1, 1) }
+
+// agent finds the agent in the snapshot.
+func (d *agentDetailView) agent(snap *model.Snapshot) *model.Agent {
+	for _, a := range snap.Agents {
+		if a.ID == d.id {
+			return a
+		}
+	}
+	return nil
+}
+
+// Update scrolls.
+func (d *agentDetailView) Update(msg tea.Msg, snap *model.Snapshot, v *viewState, now time.Time) tea.Cmd {
+	d.scroll.update(msg, d.c.Keys, len(d.lines(snap, v, now)), d.page())
+	return nil
+}
+
+// View draws the agent in exactly height lines.
+func (d *agentDetailView) View(snap *model.Snapshot, v *viewState, now time.Time) string {
+	st := d.c.Styles
+	a := d.agent(snap)
+	if a == nil {
+		return fitBlock(st.Dim.Render("agent "+clean(d.id, 40)+" is not in the stream any more"), d.width, d.height)
+	}
+	lines := d.lines(snap, v, now)
+	d.scroll.clamp(len(lines), d.page())
+	first := d.scroll.offset
+	last := min(first+d.page(), len(lines))
+	title := st.Title.Render(clean(a.ID, 40))
+	if a.Username != "" {
+		title += "  " + st.Text.Render(clean(a.Username, 40))
+	}
+	title += "  " + st.Dim.Render(scrollPos(first, last, len(lines))+" · esc back to the agents")
+	return fitBlock(strings.Join(append([]string{title}, lines[first:last]...), "\n"), d.width, d.height)
+}
+
+// lines is the scrollable content.
+func (d *agentDetailView) lines(snap *model.Snapshot, v *viewState, now time.Time) []string {
+	a := d.agent(snap)
+	if a == nil {
+		return nil
+	}
+	st := d.c.Styles
+	loc := now.Location()
+	b := &detailLines{st: st, w: d.width, loc: loc}
+	const lw = 18
+	logged := "no"
+	if a.LoggedIn {
+		logged = "yes"
+	}
+	b.kv(0, lw, "logged in", logged, st.Text, 1)
+	state := string(a.State)
+	if a.State == model.AgentNotReady && a.Reason != "" {
+		state += " (" + a.Reason + ")"
+	}
+	if !a.Since.IsZero() {
+		state += " for " + fmtDuration(max(now.Sub(a.Since), 0))
+	}
+	b.kv(0, lw, "state", state, st.Text, 2)
+	b.kv(0, lw, "session", orAbsent(a.SessionID), st.Text, 1)
+	b.kv(0, lw, "active", orAbsent(a.ActiveInteraction), st.Text, 1)
+	b.kv(0, lw, "handled", strconv.Itoa(a.Handled), st.Text, 1)
+	screen := "not reported"
+	if sr := a.Screen; sr != nil {
+		screen = "allowed " + yesNo(sr.Allowed) + ", active " + yesNo(sr.Active) + ", muted " + yesNo(sr.Muted)
+	}
+	b.kv(0, lw, "screen recording", screen, st.Text, 1)
+	b.kv(0, lw, "events lost", strconv.FormatInt(a.Lost, 10), st.Text, 1)
+	for _, al := range d.c.Alerts.CheckAgent(a, snap.Alerts, now) {
+		b.kv(0, lw, alertGlyph+" "+string(al.Kind), al.Text, st.Alert, 3)
+	}
+	b.add("")
+	var open []*model.Row
+	for _, r := range snap.Rows {
+		if r.AgentID == a.ID && !r.Ended {
+			open = append(open, r)
+		}
+	}
+	b.heading("Open interactions · " + strconv.Itoa(len(open)) + " · enter lists them")
+	for _, r := range open {
+		mark := "  "
+		if d.c.Alerts.Alerting(r, now) {
+			mark = st.Alert.Render(alertGlyph) + " "
+		}
+		b.add(mark + st.Type(r.Data.Type).Render(typeGlyph(r.Data.Type)) + " " +
+			st.State(r.Data.State).Render(pad(clean(string(r.Data.State), 12), 12)) + " " +
+			st.Text.Render(pad(fmtDuration(r.Duration(now)), 8)) + st.Dim.Render(pad(clean(r.Data.ID, 24), 24)) + "  " +
+			st.Text.Render(clean(r.Data.Subject, max(d.width-52, 8))))
+	}
+	b.add("")
+	b.lines = append(b.lines, buildTimeline(st, a.Timeline, d.width, loc)...)
+	return b.lines
+}
+
+func orAbsent(s string) string {
+	if s == "" {
+		return "absent"
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
