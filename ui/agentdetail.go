@@ -28,7 +28,9 @@ func (d *agentDetailView) Show(id string) { d.id, d.scroll = id, scroller{} }
 func (d *agentDetailView) ID() string { return d.id }
 
 // SetSize sets the area: a title line and height-1 lines of content.
-func (d *agentDetailView) SetSize(width, height int) { d.width, d.height = max(width, 1), max(height, 1) }
+func (d *agentDetailView) SetSize(width, height int) {
+	d.width, d.height = max(width, 1), max(height, 1)
+}
 
 func (d *agentDetailView) page() int { return max(d.height-1, 1) }
 
