@@ -174,6 +174,12 @@ func (h *Hub) track(c *websocket.Conn) bool {
 	return true
 }
 
+func (h *Hub) isClosed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closed
+}
+
 func (h *Hub) untrack(c *websocket.Conn) {
 	h.mu.Lock()
 	delete(h.conns, c)

@@ -137,6 +137,10 @@ func TestSlowSubscriberIsDroppedOthersGetEverything(t *testing.T) {
 	slow := th.dial(t, "/stream", nil) // never reads until the end
 	fast := th.dial(t, "/stream", nil)
 	th.waitSubscribers(t, 2)
+	// Connection ids are given after the upgrade, so which monitor got which is found in the log
+	// by its address.
+	slowID := th.log.connID(t, "stream", slow.LocalAddr().String())
+	fastID := th.log.connID(t, "stream", fast.LocalAddr().String())
 	br := th.dial(t, "/ingest", nil)
 
 	pad := strings.Repeat("x", 32<<10)
@@ -180,8 +184,14 @@ func TestSlowSubscriberIsDroppedOthersGetEverything(t *testing.T) {
 			t.Fatalf("fast monitor message %d out of order: %.80s", i, m)
 		}
 	}
-	th.log.waitLog(t, "stream conn 1 closed after")
-	th.log.waitLog(t, "too slow: 8 messages waiting")
+	th.log.waitLog(t, fmt.Sprintf("stream conn %d closed after", slowID))
+	if line := th.log.line(t, fmt.Sprintf("stream conn %d closed after", slowID)); !strings.Contains(line,
+		"too slow: 8 messages waiting") {
+		t.Errorf("the slow monitor's close: %s", line)
+	}
+	if strings.Contains(th.log.String(), fmt.Sprintf("stream conn %d closed", fastID)) {
+		t.Errorf("the fast monitor was disconnected too:\n%s", th.log.String())
+	}
 	metrics, _ := th.get(t, "/metrics")
 	if v := metricValue(t, metrics, "deskwatch_hub_subscriber_drops_total"); v != 1 {
 		t.Fatalf("drops = %v, want 1", v)
@@ -218,9 +228,14 @@ func TestBadMessagesAreRejectedLoggedAndCounted(t *testing.T) {
 	th.log.waitLog(t, `msg 3 (agent "") rejected: params[0].callMuted: want boolean, got string`)
 	th.log.waitLog(t, "msg 4 (agent \"\") rejected: binary frame")
 
-	// Oversize closes the connection (it cannot be skipped without reading it).
-	send(t, br, event("ON_LOGOUT", "a1", t0, 3, `["`+strings.Repeat("x", 5000)+`"]`))
-	th.log.waitLog(t, "rejected: larger than 4096 bytes; connection closed")
+	// An oversized message is read to its end and skipped; the connection goes on.
+	send(t, br, event("ON_LOGOUT", "a1", t0, 3, `["`+strings.Repeat("€", 5000)+`"]`))
+	after := event("ON_LOGOUT", "a1", t0, 4, `[]`)
+	send(t, br, after)
+	if got := readN(t, mon, 1); got[0] != after {
+		t.Fatalf("after the oversized message got %.80s, want %s", got[0], after)
+	}
+	th.log.waitLog(t, `msg 6 (agent "a1") rejected: 15076 bytes, larger than the limit of 4096 (--max-message); skipped, not acknowledged`)
 	metrics, _ := th.get(t, "/metrics")
 	for reason, want := range map[string]float64{"invalid": 3, "binary": 1, "oversize": 1} {
 		if v := metricValue(t, metrics, `deskwatch_hub_events_rejected_total{reason="`+reason+`"}`); v != want {
@@ -229,6 +244,58 @@ func TestBadMessagesAreRejectedLoggedAndCounted(t *testing.T) {
 	}
 	expectSilence(t, mon)
 }
+
+// TestOversizeIsAcknowledgedNotResent: a bridge that asked for acks gets one for the oversized
+// event (its agentId and seq precede params), so it forgets it instead of resending it forever; a
+// message too large even to skip ends the connection.
+func TestOversizeIsAcknowledgedNotResent(t *testing.T) {
+	const limit = 64 << 10
+	th := startHub(t, Config{MaxMessage: limit})
+	mon := th.dial(t, "/stream", nil)
+	th.waitSubscribers(t, 1)
+	br := th.dial(t, "/ingest?session=s1&ack=1", nil)
+	big := `{"type":"ON_NEW_INTERACTION","agentId":"a1","ts":1767600000000,"seq":7,"params":[` +
+		strings.Replace(interaction("i1", "delivered", "S"), `"subject":"s"`, `"subject":"`+strings.Repeat("€", 400000)+`"`, 1) + "]}"
+	send(t, br, big)
+	waitAck(t, br, 7)
+	th.log.waitLog(t, `msg 1 (agent "") rejected: 1200`)
+	th.log.waitLog(t, "skipped, seq 7 acknowledged")
+	next := event("ON_LOGOUT", "a1", t0, 8, `[]`)
+	send(t, br, next)
+	if got := readN(t, mon, 1); got[0] != next {
+		t.Fatalf("got %.80s, want %s", got[0], next)
+	}
+	waitAck(t, br, 8)
+	// The monitor's store sees seq 7 missing: the event was lost, and says so.
+	if _, agents := monitorView(t, []string{event("ON_LOGOUT", "a1", t0, 6, `[]`), next}); !strings.Contains(agents["a1"], "lost 1") {
+		t.Errorf("agents %v: want one lost", agents)
+	}
+
+	// Beyond discardFactor times the limit the hub stops reading and closes.
+	if err := br.WriteMessage(websocket.TextMessage, []byte(`"`+strings.Repeat("x", limit*discardFactor)+`"`)); err != nil {
+		t.Fatal(err)
+	}
+	th.log.waitLog(t, "msg 3 (agent \"a1\") rejected: larger than 4194304 bytes (64 times --max-message); connection closed")
+}
+
+// TestCloseLogsHubClosing: a bridge's connection ended by the hub's shutdown says so.
+func TestCloseLogsHubClosing(t *testing.T) {
+	th := startHub(t, Config{})
+	br := th.dial(t, "/ingest", nil)
+	send(t, br, event("ON_LOGOUT", "a1", t0, 1, `[]`))
+	th.log.waitLog(t, "ingest conn 1 from")
+	deadline := time.Now().Add(5 * time.Second)
+	for metricValue(t, first(th.get(t, "/metrics")), "deskwatch_hub_events_in_total") != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the event never arrived")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	th.Close()
+	th.log.waitLog(t, `ingest conn 1 (agent "a1") closed after 1 messages (0 rejected, 0 duplicates): hub closing`)
+}
+
+func first(s string, _ http.Header) string { return s }
 
 func TestFilters(t *testing.T) {
 	th := startHub(t, Config{})
