@@ -114,4 +114,3 @@ func waitAck(t *testing.T, c *websocket.Conn, seq int64) {
 		}
 	}
 }
-
