@@ -51,19 +51,7 @@ func TestRealBinaries(t *testing.T) {
 	h := startHubBin(t, "--ingest-tokens", ingest, "--stream-tokens", stream)
 	b := startBrowser(t)
 
-	// Wrong tokens are refused and logged. (What `deskwatch --print` itself reports about the
-	// refusal is cmd/print.go's business, not this test's.)
-	e2e.Run(t, nil, "--print", "--for", "1s", "--token-file", wrongToken, "ws://"+h.addr+"/stream")
-	h.waitOutput(1, "stream from 127.0.0.1:")
-	if !regexp.MustCompile(`stream from 127\.0\.0\.1:\d+ refused: wrong token \(not in ` + regexp.QuoteMeta(stream) + `\)`).MatchString(h.output()) {
-		t.Errorf("no refusal of the monitor's wrong token:\n%s", h.output())
-	}
-	bad := b.open(hostPage(t, map[string]string{"HUB": "http://" + h.addr, "ATTRS": ` data-token="nope"`}))
-	h.waitOutput(1, "ingest from 127.0.0.1:")
-	if !regexp.MustCompile(`ingest from 127\.0\.0\.1:\d+ refused: wrong token \(not in ` + regexp.QuoteMeta(ingest) + `\)`).MatchString(h.output()) {
-		t.Errorf("no refusal of the bridge's wrong token:\n%s", h.output())
-	}
-	bad.run(`deskwatchBridge.detach()`)
+	checkWrongTokens(t, h, b, ingest, stream, wrongToken)
 
 	dir := t.TempDir()
 	tableRec, jsonRec := filepath.Join(dir, "table.jsonl"), filepath.Join(dir, "json.jsonl")
@@ -97,40 +85,17 @@ func TestRealBinaries(t *testing.T) {
 	pg.run(scriptWhileDown)
 	pg.waitFor(5*time.Second, `deskwatchBridge.stats().buffered === 3`)
 
-	// The hub comes back with no bridge token yet, so the monitors are in before the bridge;
-	// then the token file is rotated (no restart) and the bridge gets in on its next try.
-	writeFile(t, ingest, "# rotating\n")
-	refusals := strings.Count(h.output(), "refused: wrong token (not in "+ingest)
-	h.start()
-	h.waitOutput(refusals+1, "refused: wrong token (not in "+ingest)
-	h.waitOutput(6, "; snapshot of 0 messages")
-	writeFile(t, ingest, "# rotated\nbridge-secret\n")
+	restartBehindMonitors(t, h, ingest, 3)
 	pg.waitFor(15*time.Second, `deskwatchBridge.stats().state === "open" && deskwatchBridge.stats().buffered === 0`)
 	pg.run(scriptAfter)
 	waitRecorded(t, scriptEvents, tableRec, jsonRec)
 
-	// The terminal: the agent logged out, not ready (Break), screen recorded, an audio alert on
-	// v1, and nothing lost.
-	term.WaitFor(15*time.Second, "A1 logged out")
-	term.Keys("Tab")
-	screen := term.WaitFor(15*time.Second, "SCREEN")
-	agent := regexp.MustCompile(`(?m)^A1\s+ann\s+out\s+not_ready \(Break\)\s.*\brec\s+audio\s*$`)
-	if !agent.MatchString(screen) || strings.Contains(screen, "lost") {
-		t.Errorf("the terminal's agents view:\n%s", screen)
-	}
+	checkTerminal(t, term)
 	if elapsed := time.Since(started); elapsed > collect-5*time.Second {
 		t.Fatalf("the script took %v of the monitors' %v", elapsed, collect)
 	}
 
-	want := make([]int64, scriptEvents)
-	for i := range want {
-		want[i] = int64(i + 1)
-	}
-	for _, rec := range []string{tableRec, jsonRec} {
-		if got := recordedSeqs(t, rec, "A1"); !slices.Equal(got, want) {
-			t.Errorf("%s: seqs %v: lost or doubled", filepath.Base(rec), got)
-		}
-	}
+	checkRecorded(t, scriptEvents, tableRec, jsonRec)
 	out, errOut := table.wait(t, collect+30*time.Second)
 	checkTable(t, out, errOut)
 	out, errOut = asJSON.wait(t, collect+30*time.Second)
@@ -141,6 +106,53 @@ func TestRealBinaries(t *testing.T) {
 		t.Errorf("the hub rejected events:\n%s", h.output())
 	}
 	assertPageUnharmed(t, b, pg, []string{"ON_SERVER_ERROR: page handler failed"})
+}
+
+// checkWrongTokens: a monitor's and a bridge's wrong tokens are refused, each with a log line that
+// says which endpoint, from where and which file. (What `deskwatch --print` itself reports about
+// the refusal is cmd/print.go's business, not this test's.)
+func checkWrongTokens(t *testing.T, h *hubBin, b *browser, ingest, stream, wrongToken string) {
+	t.Helper()
+	e2e.Run(t, nil, "--print", "--for", "1s", "--token-file", wrongToken, "ws://"+h.addr+"/stream")
+	h.waitOutput(1, "stream from 127.0.0.1:")
+	if !regexp.MustCompile(`stream from 127\.0\.0\.1:\d+ refused: wrong token \(not in ` + regexp.QuoteMeta(stream) + `\)`).MatchString(h.output()) {
+		t.Errorf("no refusal of the monitor's wrong token:\n%s", h.output())
+	}
+	bad := b.open(hostPage(t, map[string]string{"HUB": "http://" + h.addr, "ATTRS": ` data-token="nope"`}))
+	h.waitOutput(1, "ingest from 127.0.0.1:")
+	if !regexp.MustCompile(`ingest from 127\.0\.0\.1:\d+ refused: wrong token \(not in ` + regexp.QuoteMeta(ingest) + `\)`).MatchString(h.output()) {
+		t.Errorf("no refusal of the bridge's wrong token:\n%s", h.output())
+	}
+	bad.run(`deskwatchBridge.detach()`)
+
+}
+
+// restartBehindMonitors starts the hub again with no bridge token, so that its monitors (as many
+// as were connected) are back before the bridge, then rotates the bridge's token into the file:
+// no restart is needed, and the bridge gets in on its next try.
+func restartBehindMonitors(t *testing.T, h *hubBin, ingest string, monitors int) {
+	t.Helper()
+	writeFile(t, ingest, "# rotating\n")
+	refusals := strings.Count(h.output(), "refused: wrong token (not in "+ingest)
+	subscribed := strings.Count(h.output(), "; snapshot of 0 messages")
+	h.start()
+	h.waitOutput(refusals+1, "refused: wrong token (not in "+ingest)
+	h.waitOutput(subscribed+monitors, "; snapshot of 0 messages")
+	writeFile(t, ingest, "# rotated\nbridge-secret\n")
+}
+
+// checkRecorded checks that each recording holds agent A1's seqs 1 to n, each once, in order.
+func checkRecorded(t *testing.T, n int64, recs ...string) {
+	t.Helper()
+	want := make([]int64, n)
+	for i := range want {
+		want[i] = int64(i + 1)
+	}
+	for _, rec := range recs {
+		if got := recordedSeqs(t, rec, "A1"); !slices.Equal(got, want) {
+			t.Errorf("%s: seqs %v: lost or doubled", filepath.Base(rec), got)
+		}
+	}
 }
 
 // waitRecorded waits until each recording holds agent A1's event seq n.
@@ -155,6 +167,19 @@ func waitRecorded(t *testing.T, n int64, recs ...string) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
+	}
+}
+
+// checkTerminal: the terminal UI shows the agent logged out, not ready (Break), its screen being
+// recorded, an audio alert on v1, and nothing lost.
+func checkTerminal(t *testing.T, term *e2e.Term) {
+	t.Helper()
+	term.WaitFor(15*time.Second, "A1 logged out")
+	term.Keys("Tab")
+	screen := term.WaitFor(15*time.Second, "SCREEN")
+	agent := regexp.MustCompile(`(?m)^A1\s+ann\s+out\s+not_ready \(Break\)\s.*\brec\s+audio\s*$`)
+	if !agent.MatchString(screen) || strings.Contains(screen, "lost") {
+		t.Errorf("the terminal's agents view:\n%s", screen)
 	}
 }
 

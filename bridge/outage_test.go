@@ -74,6 +74,14 @@ func TestHubDownForAMinute(t *testing.T) {
 	if got := seqs(mon.events(), "A1"); !slices.Equal(got, want) {
 		t.Errorf("seqs %v: lost, doubled or out of order", got)
 	}
+	checkOutage(t, pg, back, minBackoff, maxBackoff)
+	assertPageUnharmed(t, b, pg, nil)
+}
+
+// checkOutage reads the page's figures for the outage: its thread's longest gap, the bridge's
+// connection attempts, when it was back (against the hub's return at back) and its drops.
+func checkOutage(t *testing.T, pg *page, back time.Time, minBackoff, maxBackoff time.Duration) {
+	t.Helper()
 	var st struct {
 		Lag      float64 `json:"lag"`
 		Attempts int     `json:"attempts"`
@@ -100,5 +108,4 @@ func TestHubDownForAMinute(t *testing.T) {
 	if st.Dropped != 0 {
 		t.Errorf("%d events dropped", st.Dropped)
 	}
-	assertPageUnharmed(t, b, pg, nil)
 }
