@@ -61,6 +61,9 @@ func startBrowser(t *testing.T) *browser {
 	cmd := exec.Command(bin, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--no-default-browser-check", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--disable-extensions",
+		// Every tab's timers run as in a tab in front: the tests measure the page's thread.
+		"--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+		"--disable-backgrounding-occluded-windows",
 		"--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
 		"--user-data-dir="+t.TempDir(), "about:blank")
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())

@@ -127,7 +127,7 @@ func hostPage(t *testing.T, vars map[string]string) string {
 		t.Fatal(err)
 	}
 	page := string(html)
-	for _, k := range []string{"HUB", "ATTRS", "BEFORE", "OPTIONS", "AFTER"} {
+	for _, k := range []string{"HUB", "ATTRS", "BEFORE", "NEW", "OPTIONS", "AFTER"} {
 		page = strings.ReplaceAll(page, "{{"+k+"}}", vars[k])
 	}
 	mux := http.NewServeMux()

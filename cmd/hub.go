@@ -46,8 +46,9 @@ rotating a token needs no restart. Bridges send theirs as ?token=, monitors as a
 (deskwatch --token-file). Without a token file an endpoint is open to anyone who can reach it.
 
 A monitor that cannot keep up is disconnected (it reconnects and resyncs) rather than slowing
-the others. The hub logs one line per connection and per rejected event to stdout, and serves
-/healthz and /metrics (Prometheus).`,
+the others. An event from a bridge larger than --max-message is skipped and acknowledged, and the
+connection goes on. The hub logs one line per connection and per rejected event to stdout, and
+serves /healthz and /metrics (Prometheus). SIGINT or SIGTERM stops it cleanly.`,
 		Example: `  deskwatch hub --listen 127.0.0.1:8090
   deskwatch hub --listen :443 --cert hub.pem --key hub-key.pem \
       --ingest-tokens bridges.tokens --stream-tokens monitors.tokens --origin https://crm.example.com
@@ -65,7 +66,7 @@ the others. The hub logs one line per connection and per rejected event to stdou
 	f.StringVar(&o.key, "key", "", "TLS private key (PEM) for --cert")
 	f.StringArrayVar(&o.origins, "origin", nil, "page origin allowed to connect, e.g. https://crm.example.com (repeatable; default any)")
 	f.IntVar(&o.queue, "queue", hub.DefaultQueueSize, "messages that may wait for one monitor before it is disconnected")
-	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest event accepted from a bridge, in bytes")
+	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest event accepted from a bridge, in bytes; a larger one is logged and skipped")
 	return c
 }
 

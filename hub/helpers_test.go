@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -42,6 +44,35 @@ func (b *syncBuffer) waitLog(t *testing.T, want string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// connID finds the id the hub gave the connection from remote on endpoint ("stream", "ingest").
+func (b *syncBuffer) connID(t *testing.T, endpoint, remote string) int64 {
+	t.Helper()
+	re := regexp.MustCompile(`(?m)^.*` + endpoint + ` conn (\d+) from ` + regexp.QuoteMeta(remote) + ` `)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if m := re.FindStringSubmatch(b.String()); m != nil {
+			id, _ := strconv.ParseInt(m[1], 10, 64)
+			return id
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s connection from %s in the log:\n%s", endpoint, remote, b.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// line returns the first log line holding want.
+func (b *syncBuffer) line(t *testing.T, want string) string {
+	t.Helper()
+	for l := range strings.SplitSeq(b.String(), "\n") {
+		if strings.Contains(l, want) {
+			return l
+		}
+	}
+	t.Fatalf("no log line holds %q:\n%s", want, b.String())
+	return ""
 }
 
 type testHub struct {

@@ -36,7 +36,9 @@ type Config struct {
 	Origins []string
 	// QueueSize is how many messages may wait for one monitor before it is disconnected.
 	QueueSize int
-	// MaxMessage is the largest message accepted from a bridge, in bytes.
+	// MaxMessage is the largest message accepted from a bridge, in bytes. A larger one is read to
+	// its end, logged, counted and acknowledged, and the connection goes on; one of more than 64
+	// times MaxMessage ends the connection.
 	MaxMessage int
 	// PingInterval is how often idle connections are pinged; a peer silent for two intervals is
 	// dropped.
@@ -172,6 +174,12 @@ func (h *Hub) track(c *websocket.Conn) bool {
 	}
 	h.conns[c] = struct{}{}
 	return true
+}
+
+func (h *Hub) isClosed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closed
 }
 
 func (h *Hub) untrack(c *websocket.Conn) {

@@ -1,13 +1,16 @@
 package hub
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/model"
@@ -55,23 +58,34 @@ func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 		r.Header.Get("Origin"))
 	err = h.readBridge(b)
 	h.log.Printf("ingest conn %d (agent %q) closed after %d messages (%d rejected, %d duplicates): %s",
-		b.id, b.agentID, b.msgs, b.rejected, b.dups, closeReason(err))
+		b.id, b.agentID, b.msgs, b.rejected, b.dups, closeReason(err, h.isClosed()))
 }
 
-func closeReason(err error) string {
+// closeReason says why a bridge's connection ended; once the hub has closed it, the read error
+// (the connection closed under the reader) says nothing more than that.
+func closeReason(err error, hubClosed bool) string {
 	var ce *websocket.CloseError
 	switch {
-	case err == nil:
+	case hubClosed:
 		return "hub closing"
+	case err == nil:
+		return "end of stream"
 	case errors.As(err, &ce):
 		return fmt.Sprintf("bridge closed (%d %s)", ce.Code, ce.Text)
 	}
 	return err.Error()
 }
 
-// readBridge reads messages until the connection ends, keeping it alive with pings.
+// discardFactor bounds how much of an oversized message the hub reads and throws away, as a
+// multiple of MaxMessage, before it gives up on the connection (a sender that never ends a frame).
+const discardFactor = 64
+
+// readBridge reads messages until the connection ends, keeping it alive with pings. A message
+// larger than MaxMessage is read to its end, rejected and acknowledged, and the connection goes
+// on: closing it would make the bridge send the same message again forever.
 func (h *Hub) readBridge(b *bridgeConn) error {
-	b.conn.SetReadLimit(int64(h.cfg.MaxMessage))
+	limit := int64(h.cfg.MaxMessage)
+	b.conn.SetReadLimit(limit * discardFactor)
 	deadline := func() time.Time { return time.Now().Add(2*h.cfg.PingInterval + writeWait) }
 	_ = b.conn.SetReadDeadline(deadline())
 	b.conn.SetPongHandler(func(string) error { return b.conn.SetReadDeadline(deadline()) })
@@ -90,11 +104,15 @@ func (h *Hub) readBridge(b *bridgeConn) error {
 		}
 	}()
 	for {
-		mt, data, err := b.conn.ReadMessage()
+		mt, r, err := b.conn.NextReader()
+		if err != nil {
+			return err
+		}
+		data, n, err := readLimited(r, limit)
 		if errors.Is(err, websocket.ErrReadLimit) {
 			h.m.rejected.WithLabelValues("oversize").Inc()
-			h.rejectf(b, b.msgs+1, "larger than %d bytes; connection closed (the bridge reconnects and resyncs)",
-				h.cfg.MaxMessage)
+			h.rejectf(b, b.msgs+1, "larger than %d bytes (%d times --max-message); connection closed",
+				limit*discardFactor, discardFactor)
 			return err
 		}
 		if err != nil {
@@ -102,8 +120,72 @@ func (h *Hub) readBridge(b *bridgeConn) error {
 		}
 		_ = b.conn.SetReadDeadline(deadline())
 		b.msgs++
-		h.m.bytesIn.Add(float64(len(data)))
+		h.m.bytesIn.Add(float64(n))
+		if n > limit {
+			h.rejectOversize(b, data, n)
+			continue
+		}
 		h.handleBridgeMessage(b, mt, data)
+	}
+}
+
+// readLimited reads one message, keeping at most limit+1 bytes of it and discarding the rest; it
+// returns what it kept and the message's full size.
+func readLimited(r io.Reader, limit int64) ([]byte, int64, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	n := int64(len(data))
+	if err != nil || n <= limit {
+		return data, n, err
+	}
+	rest, err := io.Copy(io.Discard, r)
+	return data[:limit], n + rest, err
+}
+
+// rejectOversize logs and counts a message larger than MaxMessage and, when its head names the
+// agent and seq (the bridge writes them before params), acknowledges it so that the bridge drops
+// it rather than resending it after a reconnect. Its seq stays a jump for monitors: it was lost.
+func (h *Hub) rejectOversize(b *bridgeConn, head []byte, n int64) {
+	h.m.rejected.WithLabelValues("oversize").Inc()
+	agent, seq, ok := headerFields(head)
+	what := "not acknowledged (no seq before params)"
+	if ok && b.acks != nil {
+		b.acks.ack(agent, seq)
+		what = fmt.Sprintf("seq %d acknowledged", seq)
+	} else if ok {
+		what = fmt.Sprintf("seq %d", seq)
+	}
+	h.rejectf(b, b.msgs, "%d bytes, larger than the limit of %d (--max-message); skipped, %s", n,
+		h.cfg.MaxMessage, what)
+}
+
+// headerFields reads the top-level agentId and seq that come before "params" in the start of a
+// message, tolerating that the rest is cut off.
+func headerFields(head []byte) (agent string, seq int64, ok bool) {
+	d := jsontext.NewDecoder(bytes.NewReader(head))
+	if tok, err := d.ReadToken(); err != nil || tok.Kind() != '{' {
+		return "", 0, false
+	}
+	for {
+		tok, err := d.ReadToken()
+		if err != nil || tok.Kind() != '"' {
+			return agent, seq, ok
+		}
+		name := tok.String() // the token is void after the next read
+		if name == "params" {
+			return agent, seq, ok
+		}
+		val, err := d.ReadValue()
+		if err != nil {
+			return agent, seq, ok
+		}
+		switch name {
+		case "agentId":
+			if val.Kind() == '"' {
+				_ = json.Unmarshal(val, &agent)
+			}
+		case "seq":
+			ok = json.Unmarshal(val, &seq) == nil
+		}
 	}
 }
 

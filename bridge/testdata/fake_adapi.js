@@ -2,18 +2,23 @@
 // (options) returns an object with the documented surface (on, remove, getLoginState and
 // getInteractionsState, both Promise<OperationResult>) plus emit(type, ...params), which delivers
 // an event as the widget does: each handler registered for the type is called with the params in
-// turn, and a handler's failure is caught and recorded in handlerErrors.
+// turn, and a handler's failure is caught and recorded in handlerErrors. Its interactions are the
+// desktop's own: emit keeps them up to date, and a test may add some the page never heard of.
+// fakeAdApiClass() makes window.brightpattern.AdApi an ES class instead, with static members.
 (function () {
   'use strict';
   function FakeAdApi(options) {
     this.options = options || {};
     this.handlers = {};
-    this.login = {isLoggedIn: true, agentId: 'A1', username: 'ann', sessionId: 'S1'};
+    this.login = {isLoggedIn: true, agentId: this.options.agentId || 'A1', username: 'ann', sessionId: 'S1'};
     this.interactions = {};
     this.active = null;
     this.handlerErrors = [];
     this.stateMode = this.options.stateMode || 'ok'; // ok, reject, throw, error, hang, missing
     if (this.stateMode === 'missing') this.getInteractionsState = undefined; // API before 5.24.1
+    this.loginMode = this.options.loginMode || 'ok'; // ok, missing, unknown
+    if (this.loginMode === 'missing') this.getLoginState = undefined;
+    window.fakeAdApis = (window.fakeAdApis || []).concat([this]);
   }
   FakeAdApi.prototype.on = function (name, handler) {
     // An older desktop refuses event names it does not know.
@@ -26,6 +31,8 @@
     if (i >= 0) list.splice(i, 1);
   };
   FakeAdApi.prototype.getLoginState = function () {
+    // Not logged in yet: the desktop knows no agent until ON_LOGIN.
+    if (this.loginMode === 'unknown') return Promise.resolve({status: 'success', data: {isLoggedIn: false}});
     return Promise.resolve({status: 'success', data: JSON.parse(JSON.stringify(this.login))});
   };
   FakeAdApi.prototype.getInteractionsState = function () {
@@ -52,11 +59,29 @@
       try { h.apply(null, params); } catch (e) { this.handlerErrors.push(type + ': ' + e.message); }
     }, this);
   };
-  window.brightpattern = {AdApi: function (options) {
-    var api = new FakeAdApi(options);
-    window.fakeAdApis = (window.fakeAdApis || []).concat([api]);
-    return api;
-  }};
+  // The handler counts per event name, to see what a bridge subscribed to.
+  FakeAdApi.prototype.handlerCounts = function () {
+    var out = {};
+    for (var k in this.handlers) out[k] = this.handlers[k].length;
+    return out;
+  };
+  window.brightpattern = {AdApi: function (options) { return new FakeAdApi(options); }};
+
+  window.fakeAdApiClass = function () {
+    class AdApi extends FakeAdApi {
+      static #made = 0;
+      constructor(options) {
+        super(options);
+        AdApi.#made++;
+      }
+      static made() { return AdApi.#made; } // static methods are not enumerable
+      static get apiVersion() { return '5.24.1'; }
+    }
+    Object.defineProperty(AdApi, 'hidden', {value: 'not enumerable', enumerable: false});
+    AdApi.visible = 'enumerable';
+    window.brightpattern.AdApi = AdApi;
+    window.FakeAdApiClass = AdApi;
+  };
 
   var started = {};
   // fakeInteraction builds an InteractionData as the widget reports it.
