@@ -27,17 +27,7 @@ const commandHelp = "agents · interactions · group [agent|service|state|type|n
 	"sort COLUMN [asc|desc] · filter TEXT · export csv|json · rejected · help · quit"
 
 func newCommand(c *Common) *commandView {
-	in := textinput.New()
-	in.Prompt = ":"
-	in.Placeholder = commandHelp
-	st := in.Styles()
-	st.Focused.Prompt = c.Styles.Key
-	st.Focused.Text = c.Styles.Text
-	st.Focused.Placeholder = c.Styles.Dim
-	st.Blurred = st.Focused
-	in.SetStyles(st)
-	in.SetVirtualCursor(true)
-	return &commandView{c: c, input: in}
+	return &commandView{c: c, input: newPrompt(c, ":", commandHelp)}
 }
 
 // SetSize sets the prompt's width.

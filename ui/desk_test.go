@@ -7,7 +7,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/deskwatch/deskwatch/config"
 	"github.com/deskwatch/deskwatch/model"
@@ -29,13 +28,7 @@ func newDeskModel(t testing.TB, theme themes.Theme, w, h int) (*Model, *time.Tim
 }
 
 func TestGoldenDesk(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		theme themes.Theme
-		w, h  int
-		keys  []string
-		color bool
-	}{
+	runGolden(t, []goldenCase{
 		{"alerts_120x20", themes.Dark, 120, 20, nil, false},
 		{"alerts_color_120x20", themes.Dark, 120, 20, nil, true},
 		{"alerts_mono_120x20", themes.Mono, 120, 20, []string{"j"}, true},
@@ -45,18 +38,10 @@ func TestGoldenDesk(t *testing.T) {
 		{"agents_alerts_120x20", themes.Dark, 120, 20, []string{"tab"}, false},
 		{"agent_detail_120x30", themes.Dark, 120, 30, []string{"tab", "d"}, false},
 		{"command_error_120x20", themes.Dark, 120, 20, []string{":", "n", "o", "p", "e", "enter"}, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			m, _ := newDeskModel(t, tc.theme, tc.w, tc.h)
-			press(m, tc.keys...)
-			out := m.Render()
-			checkFrame(t, out, tc.w, tc.h)
-			if !tc.color {
-				out = plain(out)
-			}
-			golden.RequireEqual(t, out)
-		})
-	}
+	}, func(t *testing.T, tc goldenCase) *Model {
+		m, _ := newDeskModel(t, tc.theme, tc.w, tc.h)
+		return m
+	})
 }
 
 func TestAlertingRowsAreMarkedAndCounted(t *testing.T) {

@@ -28,9 +28,15 @@ const (
 )
 
 func newFilter(c *Common) *filterView {
+	in := newPrompt(c, "/", "free text: id, party, number, subject, service, agent; field:value; -negate; dur>5m")
+	return &filterView{c: c, input: in}
+}
+
+// newPrompt is a one-line text input styled from the theme, for the filter and command prompts.
+func newPrompt(c *Common, prompt, placeholder string) textinput.Model {
 	in := textinput.New()
-	in.Prompt = "/"
-	in.Placeholder = "free text: id, party, number, subject, service, agent"
+	in.Prompt = prompt
+	in.Placeholder = placeholder
 	st := in.Styles()
 	st.Focused.Prompt = c.Styles.Key
 	st.Focused.Text = c.Styles.Text
@@ -38,7 +44,7 @@ func newFilter(c *Common) *filterView {
 	st.Blurred = st.Focused
 	in.SetStyles(st)
 	in.SetVirtualCursor(true)
-	return &filterView{c: c, input: in}
+	return in
 }
 
 // SetSize sets the prompt's width.

@@ -132,14 +132,35 @@ func checkFrame(t *testing.T, out string, w, h int) {
 	}
 }
 
+// goldenCase is one golden screen: a theme, a size, the keys pressed, and whether the golden file
+// keeps the colours.
+type goldenCase struct {
+	name  string
+	theme themes.Theme
+	w, h  int
+	keys  []string
+	color bool
+}
+
+// runGolden checks each case's screen against testdata/TEST/NAME.golden (go test -update rewrites
+// them); build makes the model.
+func runGolden(t *testing.T, cases []goldenCase, build func(t *testing.T, tc goldenCase) *Model) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := build(t, tc)
+			press(m, tc.keys...)
+			out := m.Render()
+			checkFrame(t, out, tc.w, tc.h)
+			if !tc.color {
+				out = plain(out)
+			}
+			golden.RequireEqual(t, out)
+		})
+	}
+}
+
 func TestGoldenTable(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		theme themes.Theme
-		w, h  int
-		keys  []string
-		color bool
-	}{
+	runGolden(t, []goldenCase{
 		{"80x24", themes.Dark, 80, 24, nil, false},
 		{"200x50", themes.Dark, 200, 50, nil, false},
 		{"200x50_color", themes.Dark, 200, 50, nil, true},
@@ -150,18 +171,10 @@ func TestGoldenTable(t *testing.T) {
 		{"sorted_desc_hide_ended", themes.Dark, 120, 20, []string{"s", "S", "e"}, false},
 		{"agents_120x20", themes.Dark, 120, 20, []string{"tab"}, false},
 		{"agents_mono_120x20", themes.Mono, 120, 20, []string{"tab", "j"}, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			m, _ := newTestModel(t, tc.theme, tc.w, tc.h, deskEvents())
-			press(m, tc.keys...)
-			out := m.Render()
-			checkFrame(t, out, tc.w, tc.h)
-			if !tc.color {
-				out = plain(out)
-			}
-			golden.RequireEqual(t, out)
-		})
-	}
+	}, func(t *testing.T, tc goldenCase) *Model {
+		m, _ := newTestModel(t, tc.theme, tc.w, tc.h, deskEvents())
+		return m
+	})
 }
 
 func TestTableShowsWhatChanged(t *testing.T) {
