@@ -55,7 +55,7 @@ func allColumns() []column {
 			text: func(r *model.Row, _ time.Time) string { return yesBlank(r.Data.CallRecording, "●") }},
 		{id: "dur", title: "DUR", colLayout: colLayout{width: 7}, field: noField, sort: model.SortDuration,
 			text: func(r *model.Row, now time.Time) string { return fmtDuration(r.Duration(now)) }},
-		{id: "subject", title: "SUBJECT", colLayout: colLayout{width: 12, priority: 3, flex: true}, field: model.FieldSubject,
+		{id: "subject", title: "SUBJECT", colLayout: colLayout{width: 20, priority: 3, flex: true}, field: model.FieldSubject,
 			sort: model.SortSubject, text: func(r *model.Row, _ time.Time) string { return r.Data.Subject }},
 	}
 }
@@ -98,18 +98,28 @@ type colLayout struct {
 
 // fitColumns decides which columns show at width and how wide: it returns the index and width of
 // each shown column, in order. Lower-priority columns hide first (ties: the rightmost); a flexible
-// column shrinks to flexMin before anything hides. With room to spare, the flexible column gets its
+// column keeps its width while less important columns hide, then shrinks to flexMin before more
+// important ones do. With room to spare, the flexible column gets its
 // own width back, then the others widen to their grow width in order of importance with at most
 // half of the room left, and the flexible column takes the rest.
 func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 	for i := range specs {
 		idx = append(idx, i)
 	}
+	// First the columns less important than the flexible one hide while it keeps its width; then it
+	// shrinks to flexMin and the rest hide in turn.
+	flexPriority := 0
+	for _, c := range specs {
+		if c.flex {
+			flexPriority = c.priority
+		}
+	}
+	shrunk := false
 	total := func() int {
 		n := 0
 		for _, i := range idx {
 			w := specs[i].width
-			if specs[i].flex {
+			if specs[i].flex && shrunk {
 				w = min(w, flexMin)
 			}
 			n += w + 1
@@ -119,12 +129,17 @@ func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 	for total() > width {
 		worst := -1
 		for k, i := range idx {
-			if p := specs[i].priority; p > 0 && (worst < 0 || p >= specs[idx[worst]].priority) {
+			p := specs[i].priority
+			if p > 0 && (shrunk || p > flexPriority) && (worst < 0 || p >= specs[idx[worst]].priority) {
 				worst = k
 			}
 		}
 		if worst < 0 {
-			break
+			if shrunk {
+				break
+			}
+			shrunk = true
+			continue
 		}
 		idx = slices.Delete(idx, worst, worst+1)
 	}
