@@ -170,12 +170,15 @@ func New(cfg Config) (*Server, error) {
 
 // authorize is the public key handler: the key must be listed (unless AllowAnyKey).
 func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
-	if s.keys == nil || s.keys.Allowed(key) {
+	if s.keys == nil {
 		return true
 	}
-	s.log.Info("key refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(),
-		"key", gossh.FingerprintSHA256(key))
-	return false
+	ok, why := s.keys.Allowed(key, ctx.RemoteAddr())
+	if !ok {
+		s.log.Info("key refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(),
+			"key", gossh.FingerprintSHA256(key), "why", why)
+	}
+	return ok
 }
 
 func (s *Server) connectionFailed(conn net.Conn, err error) {
