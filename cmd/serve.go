@@ -97,6 +97,9 @@ func registerServeSourceFlags(f *pflag.FlagSet, o *options) {
 // runServe builds one pipeline and serves it until a signal or ctx ends the run.
 func runServe(ctx context.Context, o *options, so *serveOptions, arg string, stdin io.Reader,
 	stdout, stderr io.Writer) error {
+	// First, so that a SIGTERM at any point of the start still ends in a goodbye and status 0.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	log, logOut, closeLog, err := openServeLog(so.logFile, stdout)
 	if err != nil {
 		return err
@@ -141,8 +144,6 @@ func runServe(ctx context.Context, o *options, so *serveOptions, arg string, std
 			so.listen)
 		log.Warn("any public key is accepted (--allow-any-key)")
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	go reloadKeysOnHangup(ctx, srv, log)
 	p.start(ctx)
 	if err := srv.ListenAndServe(ctx); err != nil {

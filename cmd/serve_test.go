@@ -139,14 +139,7 @@ func TestServeTwoSupervisors(t *testing.T) {
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-srv.done:
-		if err != nil {
-			t.Errorf("serve after SIGTERM: %v, want exit 0", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not exit after SIGTERM")
-	}
+	waitExit(t, srv)
 	for _, term := range []*e2e.Term{narrow, wide} {
 		term.WaitFor(5*time.Second, "shutting down. Goodbye.", "[exit 0]")
 	}
@@ -167,8 +160,19 @@ func TestServeNeedsAuthorizedKeys(t *testing.T) {
 	p, _ := startServe(t, "--allow-any-key", "--host-key", filepath.Join(t.TempDir(), "hk"))
 	waitLog(t, p, "warning: --allow-any-key")
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	if err := <-p.done; err != nil {
-		t.Errorf("exit after SIGTERM: %v", err)
+	waitExit(t, p)
+}
+
+// waitExit waits for the server to exit after a signal and checks it exited 0.
+func waitExit(t *testing.T, p *serveProc) {
+	t.Helper()
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Errorf("serve after SIGTERM: %v, want exit 0", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not exit after SIGTERM")
 	}
 }
 

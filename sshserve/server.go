@@ -224,7 +224,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	s.shutdown()
-	if err := <-errc; err != nil && !errors.Is(err, ssh.ErrServerClosed) {
+	// The library's Shutdown closes only the listeners its Serve has registered: a stop that
+	// comes before Serve got that far would leave it accepting with nobody to wait for it.
+	_ = ln.Close()
+	if err := <-errc; err != nil && !errors.Is(err, ssh.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("ssh server: %w", err)
 	}
 	return nil

@@ -1,8 +1,12 @@
 package sshserve
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -245,4 +249,34 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// A stop that comes as the server starts (a SIGTERM right after launch) still ends Serve: the SSH
+// library's Shutdown closes only listeners its Serve has registered, so one it has not reached yet
+// would otherwise serve on with nobody waiting.
+func TestStopWhileStarting(t *testing.T) {
+	for i := range 20 {
+		srv, err := New(Config{HostKeyPath: filepath.Join(t.TempDir(), "hk"), AllowAnyKey: true,
+			Subscribe: func() (<-chan struct{}, func()) { return nil, func() {} },
+			NewModel:  func(Viewer, <-chan struct{}) (tea.Model, error) { return nil, errors.New("unused") }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		done := make(chan error, 1)
+		go func() { done <- srv.Serve(ctx, ln) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("run %d: Serve = %v, want nil", i, err)
+			}
+		case <-time.After(wait):
+			t.Fatalf("run %d: Serve did not return after a stop during start", i)
+		}
+	}
 }
