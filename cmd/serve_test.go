@@ -23,6 +23,7 @@ import (
 // serveProc is `deskwatch serve` running in the background with its log captured.
 type serveProc struct {
 	cmd  *exec.Cmd
+	dir  string // its working directory
 	addr chan string
 	mu   sync.Mutex
 	log  strings.Builder
@@ -39,7 +40,9 @@ func (p *serveProc) logText() string {
 func startServe(t *testing.T, args ...string) (*serveProc, string) {
 	t.Helper()
 	args = append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)
-	p := &serveProc{cmd: exec.Command(e2e.Binary(t), args...), addr: make(chan string, 1), done: make(chan error, 1)}
+	p := &serveProc{cmd: exec.Command(e2e.Binary(t), args...), dir: t.TempDir(), addr: make(chan string, 1),
+		done: make(chan error, 1)}
+	p.cmd.Dir = p.dir
 	p.cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir(), "HOME="+t.TempDir())
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {
@@ -101,11 +104,20 @@ func writeClientKey(t *testing.T, dir string) (string, string) {
 	return path, string(gossh.MarshalAuthorizedKey(signer.PublicKey()))
 }
 
+// sshCommand is an OpenSSH command line to the server with a terminal (-tt) that never reads the
+// user's own ssh config, agent or known hosts; after goes after the host (the remote command).
 func sshCommand(key, port string, after ...string) string {
-	return strings.Join(append([]string{"ssh", "-F", "/dev/null", "-tt", "-i", key, "-p", port,
+	return sshCommandWith(key, port, nil, after...)
+}
+
+// sshCommandWith is sshCommand with more ssh options before the host.
+func sshCommandWith(key, port string, opts []string, after ...string) string {
+	args := []string{"ssh", "-F", "/dev/null", "-tt", "-i", key, "-p", port,
 		"-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "BatchMode=yes",
 		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-		"-l", "supervisor", "127.0.0.1"}, after...), " ")
+		"-l", "supervisor"}
+	args = append(append(args, opts...), "127.0.0.1")
+	return strings.Join(append(args, after...), " ")
 }
 
 // Two supervisors open the real server over OpenSSH: both see the fixture's interactions, each at
