@@ -107,7 +107,8 @@ func registerServeSourceFlags(f *pflag.FlagSet, o *options) {
 func runServe(ctx context.Context, o *options, so *serveOptions, arg string, stdin io.Reader,
 	stdout, stderr io.Writer) error {
 	if so.maxPending < minPending {
-		return fmt.Errorf("--max-pending %d: at least %d bytes, so a full screen fits", so.maxPending, minPending)
+		return fmt.Errorf("the smallest --max-pending is %d bytes, so that a full screen fits; %d is too small",
+			minPending, so.maxPending)
 	}
 	// First, so that a SIGTERM at any point of the start still ends in a goodbye and status 0.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

@@ -163,11 +163,17 @@ func TestServeTwoSupervisors(t *testing.T) {
 	}
 }
 
-// serve refuses to start without a way to authenticate, and --allow-any-key warns.
+// serve refuses to start without a way to authenticate or with a --max-pending too small for a
+// screen, and --allow-any-key warns.
 func TestServeNeedsAuthorizedKeys(t *testing.T) {
 	_, errOut, code := e2e.Run(t, nil, "serve", "--host-key", filepath.Join(t.TempDir(), "hk"))
 	if code != 2 || !strings.Contains(errOut, "--authorized-keys") {
 		t.Errorf("exit %d, stderr %q; want 2 and a word about --authorized-keys", code, errOut)
+	}
+	_, errOut, code = e2e.Run(t, nil, "serve", "--allow-any-key", "--max-pending", "1000",
+		"--host-key", filepath.Join(t.TempDir(), "hk"))
+	if code != 2 || !strings.Contains(errOut, "smallest --max-pending is 65536 bytes, so that a full screen fits; 1000 is too small") {
+		t.Errorf("--max-pending 1000: exit %d, stderr %q; want 2 and the smallest value", code, errOut)
 	}
 	p, _ := startServe(t, "--allow-any-key", "--host-key", filepath.Join(t.TempDir(), "hk"))
 	waitLog(t, p, "warning: --allow-any-key")
