@@ -22,6 +22,10 @@ import (
 	"github.com/deskwatch/deskwatch/ui"
 )
 
+// minPending is the smallest --max-pending: below it one full redraw of a large terminal could
+// get a client that reads perfectly well dropped.
+const minPending = 64 << 10
+
 // serveOptions holds the SSH server's own flags; the source's flags are the monitor's options.
 type serveOptions struct {
 	listen         string
@@ -30,6 +34,7 @@ type serveOptions struct {
 	allowAnyKey    bool
 	maxSessions    int
 	idleTimeout    time.Duration
+	maxPending     int
 	writeTimeout   time.Duration
 	logFile        string
 }
@@ -72,11 +77,15 @@ NO_COLOR is honoured when the client sends it (ssh -o SendEnv=NO_COLOR).`,
 	f.StringVar(&so.listen, "listen", sshserve.DefaultAddr, "address to listen on (loopback by default; :2222 for every interface)")
 	f.StringVar(&so.hostKey, "host-key", "", "host private key, created on first start (default $XDG_STATE_HOME/deskwatch/"+
 		"ssh_host_ed25519_key)")
-	f.StringVar(&so.authorizedKeys, "authorized-keys", "", "OpenSSH authorized_keys file of who may log in")
+	f.StringVar(&so.authorizedKeys, "authorized-keys", "", "file of the public keys that may log in, in OpenSSH's "+
+		"authorized_keys format (from= and expiry-time= honoured; command= and no-pty refused)")
 	f.BoolVar(&so.allowAnyKey, "allow-any-key", false, "let any public key in (a local demo only)")
 	f.IntVar(&so.maxSessions, "max-sessions", sshserve.DefaultMaxSessions, "most sessions at once")
-	f.DurationVar(&so.idleTimeout, "idle-timeout", time.Hour, "close a session after this long without a key press (0: never)")
-	f.DurationVar(&so.writeTimeout, "write-timeout", sshserve.DefaultWriteTimeout, "drop a client that accepts no output for this long")
+	f.DurationVar(&so.idleTimeout, "idle-timeout", time.Hour, "close a session after this long without a key press or resize (0: never)")
+	f.IntVar(&so.maxPending, "max-pending", sshserve.DefaultMaxPending, "drop a client when this many bytes of its output wait "+
+		"unread (the most the server holds for one client)")
+	f.DurationVar(&so.writeTimeout, "write-timeout", sshserve.DefaultWriteTimeout, "drop a client that accepts none of its "+
+		"pending output for this long")
 	f.StringVar(&so.logFile, "log", "", "write the connection log to this file instead of stdout")
 	registerServeSourceFlags(f, o)
 	return c
@@ -102,6 +111,13 @@ func registerServeSourceFlags(f *pflag.FlagSet, o *options) {
 // runServe builds one pipeline and serves it until a signal or ctx ends the run.
 func runServe(ctx context.Context, o *options, so *serveOptions, arg string, stdin io.Reader,
 	stdout, stderr io.Writer) error {
+	if so.maxPending < minPending {
+		return fmt.Errorf("the smallest --max-pending is %d bytes, so that a full screen fits; %d is too small",
+			minPending, so.maxPending)
+	}
+	// First, so that a SIGTERM at any point of the start still ends in a goodbye and status 0.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	log, logOut, closeLog, err := openServeLog(so.logFile, stdout)
 	if err != nil {
 		return err
@@ -131,7 +147,7 @@ func runServe(ctx context.Context, o *options, so *serveOptions, arg string, std
 	defer p.Close()
 	srv, err := sshserve.New(sshserve.Config{
 		Addr: so.listen, HostKeyPath: hostKey, AuthorizedKeys: so.authorizedKeys, AllowAnyKey: so.allowAnyKey,
-		MaxSessions: so.maxSessions, IdleTimeout: so.idleTimeout, WriteTimeout: so.writeTimeout,
+		MaxSessions: so.maxSessions, IdleTimeout: so.idleTimeout, MaxPending: so.maxPending, WriteTimeout: so.writeTimeout,
 		Subscribe: p.notifier.Subscribe,
 		NewModel: func(v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
 			return newViewerModel(p, o, v, changes)
@@ -146,8 +162,6 @@ func runServe(ctx context.Context, o *options, so *serveOptions, arg string, std
 			so.listen)
 		log.Warn("any public key is accepted (--allow-any-key)")
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	go reloadKeysOnHangup(ctx, srv, log)
 	p.start(ctx)
 	if err := srv.ListenAndServe(ctx); err != nil {

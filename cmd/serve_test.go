@@ -23,6 +23,7 @@ import (
 // serveProc is `deskwatch serve` running in the background with its log captured.
 type serveProc struct {
 	cmd  *exec.Cmd
+	dir  string // its working directory
 	addr chan string
 	mu   sync.Mutex
 	log  strings.Builder
@@ -39,7 +40,9 @@ func (p *serveProc) logText() string {
 func startServe(t *testing.T, args ...string) (*serveProc, string) {
 	t.Helper()
 	args = append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)
-	p := &serveProc{cmd: exec.Command(e2e.Binary(t), args...), addr: make(chan string, 1), done: make(chan error, 1)}
+	p := &serveProc{cmd: exec.Command(e2e.Binary(t), args...), dir: t.TempDir(), addr: make(chan string, 1),
+		done: make(chan error, 1)}
+	p.cmd.Dir = p.dir
 	p.cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir(), "HOME="+t.TempDir())
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {
@@ -101,11 +104,20 @@ func writeClientKey(t *testing.T, dir string) (string, string) {
 	return path, string(gossh.MarshalAuthorizedKey(signer.PublicKey()))
 }
 
+// sshCommand is an OpenSSH command line to the server with a terminal (-tt) that never reads the
+// user's own ssh config, agent or known hosts; after goes after the host (the remote command).
 func sshCommand(key, port string, after ...string) string {
-	return strings.Join(append([]string{"ssh", "-F", "/dev/null", "-tt", "-i", key, "-p", port,
+	return sshCommandWith(key, port, nil, after...)
+}
+
+// sshCommandWith is sshCommand with more ssh options before the host.
+func sshCommandWith(key, port string, opts []string, after ...string) string {
+	args := []string{"ssh", "-F", "/dev/null", "-tt", "-i", key, "-p", port,
 		"-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "BatchMode=yes",
 		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-		"-l", "supervisor", "127.0.0.1"}, after...), " ")
+		"-l", "supervisor"}
+	args = append(append(args, opts...), "127.0.0.1")
+	return strings.Join(append(args, after...), " ")
 }
 
 // Two supervisors open the real server over OpenSSH: both see the fixture's interactions, each at
@@ -139,14 +151,7 @@ func TestServeTwoSupervisors(t *testing.T) {
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-srv.done:
-		if err != nil {
-			t.Errorf("serve after SIGTERM: %v, want exit 0", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not exit after SIGTERM")
-	}
+	waitExit(t, srv)
 	for _, term := range []*e2e.Term{narrow, wide} {
 		term.WaitFor(5*time.Second, "shutting down. Goodbye.", "[exit 0]")
 	}
@@ -158,17 +163,34 @@ func TestServeTwoSupervisors(t *testing.T) {
 	}
 }
 
-// serve refuses to start without a way to authenticate, and --allow-any-key warns.
+// serve refuses to start without a way to authenticate or with a --max-pending too small for a
+// screen, and --allow-any-key warns.
 func TestServeNeedsAuthorizedKeys(t *testing.T) {
 	_, errOut, code := e2e.Run(t, nil, "serve", "--host-key", filepath.Join(t.TempDir(), "hk"))
 	if code != 2 || !strings.Contains(errOut, "--authorized-keys") {
 		t.Errorf("exit %d, stderr %q; want 2 and a word about --authorized-keys", code, errOut)
 	}
+	_, errOut, code = e2e.Run(t, nil, "serve", "--allow-any-key", "--max-pending", "1000",
+		"--host-key", filepath.Join(t.TempDir(), "hk"))
+	if code != 2 || !strings.Contains(errOut, "smallest --max-pending is 65536 bytes, so that a full screen fits; 1000 is too small") {
+		t.Errorf("--max-pending 1000: exit %d, stderr %q; want 2 and the smallest value", code, errOut)
+	}
 	p, _ := startServe(t, "--allow-any-key", "--host-key", filepath.Join(t.TempDir(), "hk"))
 	waitLog(t, p, "warning: --allow-any-key")
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	if err := <-p.done; err != nil {
-		t.Errorf("exit after SIGTERM: %v", err)
+	waitExit(t, p)
+}
+
+// waitExit waits for the server to exit after a signal and checks it exited 0.
+func waitExit(t *testing.T, p *serveProc) {
+	t.Helper()
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Errorf("serve after SIGTERM: %v, want exit 0", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not exit after SIGTERM")
 	}
 }
 

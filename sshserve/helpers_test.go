@@ -234,6 +234,20 @@ func newKey(t *testing.T) (gossh.Signer, []byte) {
 	return signer, pem.EncodeToMemory(block)
 }
 
+// signer reads a private key file written by clientKey.
+func (h *harness) signer(t *testing.T, path string) gossh.Signer {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.ParsePrivateKey(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // dial connects with Go's SSH client using auth, returning the handshake's error.
 func (h *harness) dial(auth ...gossh.AuthMethod) (*gossh.Client, error) {
 	return gossh.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", h.port), &gossh.ClientConfig{

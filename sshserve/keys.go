@@ -10,9 +10,12 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -100,9 +103,10 @@ type authorizedKeys struct {
 	path string
 	log  *slog.Logger
 
-	mu   sync.Mutex
-	info fs.FileInfo         // the file as last read, to notice changes
-	keys map[string]struct{} // wire-format public keys
+	mu      sync.Mutex
+	info    fs.FileInfo           // the file as last read, to notice changes
+	keys    map[string][]keyEntry // wire-format public key: its usable lines
+	refused map[string]string     // wire-format public key: why its lines were refused
 }
 
 // newAuthorizedKeys reads path once; a missing or unreadable file at start is an error (at run
@@ -127,8 +131,7 @@ func (a *authorizedKeys) Reload() error {
 }
 
 func (a *authorizedKeys) reloadLocked() error {
-	a.keys = map[string]struct{}{}
-	a.info = nil
+	a.keys, a.refused, a.info = nil, nil, nil
 	info, err := os.Stat(a.path)
 	if err != nil {
 		return fmt.Errorf("authorized keys: %w", err)
@@ -138,13 +141,14 @@ func (a *authorizedKeys) reloadLocked() error {
 		return fmt.Errorf("authorized keys: %w", err)
 	}
 	a.info = info
-	a.keys = parseAuthorizedKeys(data, a.path, a.log)
+	a.keys, a.refused = parseAuthorizedKeys(data, a.path, a.log)
 	a.log.Info("authorized keys loaded", "file", a.path, "keys", len(a.keys))
 	return nil
 }
 
-// Allowed reports whether key is listed, re-reading the file first if it changed.
-func (a *authorizedKeys) Allowed(key gossh.PublicKey) bool {
+// Allowed reports whether key may log in from addr, re-reading the file first if it changed.
+// When it may not, why says so for the log.
+func (a *authorizedKeys) Allowed(key gossh.PublicKey, addr net.Addr) (ok bool, why string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	info, err := os.Stat(a.path)
@@ -153,18 +157,38 @@ func (a *authorizedKeys) Allowed(key gossh.PublicKey) bool {
 	if changed {
 		if err := a.reloadLocked(); err != nil {
 			a.log.Error("authorized keys unreadable: refusing every key", "err", err)
-			return false
+			return false, "the authorized keys file is unreadable"
 		}
 	}
-	_, ok := a.keys[string(key.Marshal())]
-	return ok
+	wire := string(key.Marshal())
+	entries := a.keys[wire]
+	if len(entries) == 0 {
+		if why, ok := a.refused[wire]; ok {
+			return false, why
+		}
+		return false, "not in " + a.path
+	}
+	// Like sshd, any one line that lets the key in is enough.
+	now := time.Now()
+	var whys []string
+	for _, e := range entries {
+		why := e.admits(addr, now)
+		if why == "" {
+			return true, ""
+		}
+		whys = append(whys, why)
+	}
+	return false, strings.Join(whys, "; ")
 }
 
-// parseAuthorizedKeys reads OpenSSH authorized_keys lines. A line that does not parse, or that
-// carries options (from=, command=, ...), is skipped with a warning: the server cannot honour
-// those restrictions, so it must not grant the key more than its owner meant.
-func parseAuthorizedKeys(data []byte, path string, log *slog.Logger) map[string]struct{} {
-	keys := map[string]struct{}{}
+// parseAuthorizedKeys reads OpenSSH authorized_keys lines into the usable entries of each key.
+// A line that does not parse is skipped with a warning. A line with options is kept when
+// deskwatch can honour them (from=, expiry-time=) or they concern what it never offers
+// (restrict, no-port-forwarding, ...); a line whose options it cannot honour (command=, no-pty,
+// cert-authority, anything unknown) is refused with a warning and its reason kept for the log of
+// a login attempt, since granting the key without its restriction would give more than meant.
+func parseAuthorizedKeys(data []byte, path string, log *slog.Logger) (map[string][]keyEntry, map[string]string) {
+	keys, refused := map[string][]keyEntry{}, map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -172,16 +196,21 @@ func parseAuthorizedKeys(data []byte, path string, log *slog.Logger) map[string]
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
+		where := fmt.Sprintf("%s:%d", path, n)
 		key, _, options, _, err := gossh.ParseAuthorizedKey(line)
-		switch {
-		case err != nil:
-			log.Warn("authorized keys: skipping a line that does not parse", "file", path, "line", n, "err", err)
-		case len(options) > 0:
-			log.Warn("authorized keys: skipping a key with options, which deskwatch does not support",
-				"file", path, "line", n, "options", options)
-		default:
-			keys[string(key.Marshal())] = struct{}{}
+		if err != nil {
+			log.Warn("authorized keys: skipping a line that does not parse", "where", where, "err", err)
+			continue
 		}
+		wire := string(key.Marshal())
+		entry, err := parseKeyOptions(where, options)
+		if err != nil {
+			log.Warn("authorized keys: refusing a key whose options deskwatch cannot honour",
+				"where", where, "key", gossh.FingerprintSHA256(key), "err", err)
+			refused[wire] = where + ": " + err.Error()
+			continue
+		}
+		keys[wire] = append(keys[wire], entry)
 	}
-	return keys
+	return keys, refused
 }

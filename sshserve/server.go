@@ -27,7 +27,12 @@ const (
 	DefaultAddr = "127.0.0.1:2222"
 	// DefaultMaxSessions is how many sessions run at once before new ones are turned away.
 	DefaultMaxSessions = 64
-	// DefaultWriteTimeout is how long one write to a client may block before the client is
+	// DefaultMaxPending is how many bytes of output may wait for one client before it is
+	// considered stalled and dropped. A full redraw of the largest screen a session may have
+	// (512x256) is some tens of kilobytes, and the client's SSH window (2 MiB for OpenSSH) fills before
+	// anything waits here, so only a client that has stopped reading reaches it.
+	DefaultMaxPending = 1 << 20
+	// DefaultWriteTimeout is how long a client may accept none of its pending output before it is
 	// considered stalled and dropped.
 	DefaultWriteTimeout = 10 * time.Second
 	// DefaultShutdownGrace is how long sessions get to say goodbye and close on shutdown.
@@ -77,7 +82,11 @@ type Config struct {
 	MaxSessions int
 	// IdleTimeout closes a session after this long without a key press or resize; 0 never does.
 	IdleTimeout time.Duration
-	// WriteTimeout drops a client whose output has blocked this long; 0 is DefaultWriteTimeout.
+	// MaxPending bounds what the server holds for one client: a session whose output not yet
+	// accepted by the client would pass this many bytes is dropped. 0 is DefaultMaxPending.
+	MaxPending int
+	// WriteTimeout drops a client that accepts none of its pending output for this long; 0 is
+	// DefaultWriteTimeout.
 	WriteTimeout time.Duration
 	// ShutdownGrace is how long sessions get to close on shutdown; 0 is DefaultShutdownGrace.
 	ShutdownGrace time.Duration
@@ -126,6 +135,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
 	}
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = DefaultMaxPending
+	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = DefaultWriteTimeout
 	}
@@ -170,12 +182,15 @@ func New(cfg Config) (*Server, error) {
 
 // authorize is the public key handler: the key must be listed (unless AllowAnyKey).
 func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
-	if s.keys == nil || s.keys.Allowed(key) {
+	if s.keys == nil {
 		return true
 	}
-	s.log.Info("key refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(),
-		"key", gossh.FingerprintSHA256(key))
-	return false
+	ok, why := s.keys.Allowed(key, ctx.RemoteAddr())
+	if !ok {
+		s.log.Info("key refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(),
+			"key", gossh.FingerprintSHA256(key), "why", why)
+	}
+	return ok
 }
 
 func (s *Server) connectionFailed(conn net.Conn, err error) {
@@ -212,19 +227,40 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 // Serve serves on ln (which it closes) until ctx ends, like ListenAndServe.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("listening", "addr", ln.Addr().String(), "host_key", s.HostKeyFingerprint,
-		"max_sessions", s.cfg.MaxSessions, "allow_any_key", s.cfg.AllowAnyKey)
+		"max_sessions", s.cfg.MaxSessions, "max_pending", s.cfg.MaxPending, "allow_any_key", s.cfg.AllowAnyKey)
+	sl := &startListener{Listener: ln, accepting: make(chan struct{})}
 	errc := make(chan error, 1)
-	go func() { errc <- s.srv.Serve(ln) }()
+	go func() { errc <- s.srv.Serve(sl) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("ssh server: %w", err)
 	case <-ctx.Done():
+	}
+	// The library's Shutdown closes only the listeners its Serve has registered (and races with
+	// the registering): a stop that came before Serve got that far would leave it accepting with
+	// nobody to wait for it. It registers the listener before its first Accept.
+	select {
+	case err := <-errc:
+		return fmt.Errorf("ssh server: %w", err)
+	case <-sl.accepting:
 	}
 	s.shutdown()
 	if err := <-errc; err != nil && !errors.Is(err, ssh.ErrServerClosed) {
 		return fmt.Errorf("ssh server: %w", err)
 	}
 	return nil
+}
+
+// startListener tells when the SSH library's Serve first calls Accept.
+type startListener struct {
+	net.Listener
+	once      sync.Once
+	accepting chan struct{}
+}
+
+func (l *startListener) Accept() (net.Conn, error) {
+	l.once.Do(func() { close(l.accepting) })
+	return l.Listener.Accept()
 }
 
 // shutdown stops accepting, asks every session to say goodbye and end, waits up to the grace

@@ -1,9 +1,16 @@
 package sshserve
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"net"
 	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -16,14 +23,17 @@ import (
 const wait = 10 * time.Second
 
 // Two supervisors at once, each in their own terminal: both see the same updates, a resize of one
-// changes only that one, each has its own arguments and colour profile, and each is logged.
+// changes only that one, each has its own arguments and colour profile, and each is logged with
+// the true reason it ended: one quits with its key, the other's ssh is hung up as when its
+// terminal window closes.
 func TestTwoSessionsShareOneFeed(t *testing.T) {
 	e2e.Require(t, "ssh", "tmux")
 	h := start(t, Config{}, false)
 	env := []string{"HOME=" + h.dir}
+	pidFile := filepath.Join(h.dir, "b.pid")
 	a := e2e.Start(t, 80, 24, env, "TERM=xterm "+h.sshLine(h.key, []string{"-tt"}))
-	b := e2e.Start(t, 100, 30, env, "NO_COLOR=1 "+h.sshLine(h.key, []string{"-tt", "-o", "SendEnv=NO_COLOR"},
-		"--", "--theme", "light"))
+	b := e2e.Start(t, 100, 30, env, "echo $$ >"+pidFile+"; exec env NO_COLOR=1 "+
+		h.sshLine(h.key, []string{"-tt", "-o", "SendEnv=NO_COLOR"}, "--", "--theme", "light"))
 	a.WaitFor(wait, "value=0 size=80x24", "profile=ANSI ", "user=supervisor args=[]")
 	b.WaitFor(wait, "value=0 size=100x30", "profile=Ascii", "args=[--theme light]")
 	if n := h.srv.Sessions(); n != 2 {
@@ -49,6 +59,19 @@ func TestTwoSessionsShareOneFeed(t *testing.T) {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %q:\n%s", want, logs)
 		}
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(mustRead(t, pidFile))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, wait, "no session left", func() bool { return h.srv.Sessions() == 0 })
+	waitFor(t, wait, "the hang-up logged", func() bool { return strings.Count(h.logs.String(), "msg=disconnect") == 2 })
+	logs = h.logs.String()
+	if n := strings.Count(logs, "reason=quit"); n != 1 || !strings.Contains(logs, `reason="client closed"`) {
+		t.Errorf("want one reason=quit and one reason=\"client closed\":\n%s", logs)
 	}
 }
 
@@ -174,26 +197,81 @@ func TestIdleTimeout(t *testing.T) {
 	}
 }
 
-// A client that stops reading is dropped after the write timeout; the server and the other
-// sessions carry on.
+// A client that stops reading is dropped, with reason=stalled, when its pending output reaches the
+// limit (the server never holding more) or when it accepts nothing for the write timeout; the
+// server and the other sessions carry on.
 func TestStalledClientDropped(t *testing.T) {
 	e2e.Require(t, "ssh", "tmux")
-	h := start(t, Config{WriteTimeout: 300 * time.Millisecond}, true)
-	signer, err := gossh.ParsePrivateKey(mustRead(t, h.key))
+	const limit = 1 << 20
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		why  string
+	}{
+		{"pending limit", Config{MaxPending: limit, WriteTimeout: time.Hour},
+			fmt.Sprintf("would pass the limit of %d", limit)},
+		{"write timeout", Config{MaxPending: 1 << 30, WriteTimeout: time.Second},
+			"the client accepted no output for 1s"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := start(t, tc.cfg, true)
+			stalledSession(t, h)
+			healthy := e2e.Start(t, 80, 24, []string{"HOME=" + h.dir}, h.sshLine(h.key, []string{"-tt"}))
+			healthy.WaitFor(wait, "value=0")
+			waitFor(t, wait, "two sessions", func() bool { return h.srv.Sessions() == 2 })
+			stop := make(chan struct{})
+			pumped := make(chan struct{})
+			go func() {
+				defer close(pumped)
+				for i := int64(1); ; i++ {
+					select {
+					case <-stop:
+						return
+					case <-time.After(5 * time.Millisecond):
+						h.set(i)
+					}
+				}
+			}()
+			waitFor(t, 30*time.Second, "the stalled client to be dropped", func() bool {
+				return strings.Contains(h.logs.String(), "dropping a stalled client")
+			})
+			close(stop)
+			<-pumped
+			waitFor(t, wait, "one session left", func() bool { return h.srv.Sessions() == 1 })
+			h.set(999999)
+			healthy.WaitFor(wait, "value=999999")
+			logs := h.logs.String()
+			if !strings.Contains(logs, tc.why) {
+				t.Errorf("the drop does not say %q:\n%s", tc.why, logs)
+			}
+			m := regexp.MustCompile(`reason=stalled .*sent_bytes=(\d+) pending_peak=(\d+)`).FindStringSubmatch(logs)
+			if m == nil {
+				t.Fatalf("stalled disconnect not logged with its figures:\n%s", logs)
+			}
+			sent, _ := strconv.Atoi(m[1])
+			peak, _ := strconv.Atoi(m[2])
+			if sent == 0 || peak > tc.cfg.MaxPending {
+				t.Errorf("sent %d bytes and held up to %d; want some sent and at most %d held", sent, peak,
+					tc.cfg.MaxPending)
+			}
+		})
+	}
+}
+
+// stalledSession opens a session with Go's SSH client that never reads its output: the SSH window,
+// then the TCP buffers, fill up. (Without the pipe Go's client would discard the output, reading
+// it.) Its frames are large: a different true colour in every cell of 200x100.
+func stalledSession(t *testing.T, h *harness) {
+	t.Helper()
+	c, err := h.dial(gossh.PublicKeys(h.signer(t, h.key)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := h.dial(gossh.PublicKeys(signer))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
 	sess, err := c.NewSession()
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Never read its output: the SSH window, then the TCP buffers, fill up. (Without the pipe Go's
-	// client would discard the output, reading it.)
 	if _, err := sess.StdoutPipe(); err != nil {
 		t.Fatal(err)
 	}
@@ -209,33 +287,6 @@ func TestStalledClientDropped(t *testing.T) {
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
 	}
-	healthy := e2e.Start(t, 80, 24, []string{"HOME=" + h.dir}, h.sshLine(h.key, []string{"-tt"}))
-	healthy.WaitFor(wait, "value=0")
-	waitFor(t, wait, "two sessions", func() bool { return h.srv.Sessions() == 2 })
-	stop := make(chan struct{})
-	pumped := make(chan struct{})
-	go func() {
-		defer close(pumped)
-		for i := int64(1); ; i++ {
-			select {
-			case <-stop:
-				return
-			case <-time.After(5 * time.Millisecond):
-				h.set(i)
-			}
-		}
-	}()
-	waitFor(t, 20*time.Second, "the stalled client to be dropped", func() bool {
-		return strings.Contains(h.logs.String(), "dropping a stalled client")
-	})
-	close(stop)
-	<-pumped
-	waitFor(t, wait, "one session left", func() bool { return h.srv.Sessions() == 1 })
-	h.set(999999)
-	healthy.WaitFor(wait, "value=999999")
-	if !strings.Contains(h.logs.String(), "reason=stalled") {
-		t.Errorf("stalled disconnect not logged:\n%s", h.logs.String())
-	}
 }
 
 func mustRead(t *testing.T, path string) []byte {
@@ -245,4 +296,34 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// A stop that comes as the server starts (a SIGTERM right after launch) still ends Serve: the SSH
+// library's Shutdown closes only listeners its Serve has registered, so one it has not reached yet
+// would otherwise serve on with nobody waiting.
+func TestStopWhileStarting(t *testing.T) {
+	for i := range 20 {
+		srv, err := New(Config{HostKeyPath: filepath.Join(t.TempDir(), "hk"), AllowAnyKey: true,
+			Subscribe: func() (<-chan struct{}, func()) { return nil, func() {} },
+			NewModel:  func(Viewer, <-chan struct{}) (tea.Model, error) { return nil, errors.New("unused") }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		done := make(chan error, 1)
+		go func() { done <- srv.Serve(ctx, ln) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("run %d: Serve = %v, want nil", i, err)
+			}
+		case <-time.After(wait):
+			t.Fatalf("run %d: Serve did not return after a stop during start", i)
+		}
+	}
 }

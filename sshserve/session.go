@@ -31,10 +31,10 @@ type endReason int32
 
 const (
 	endNone     endReason = iota
-	endQuit               // the viewer quit
+	endQuit               // the viewer pressed the quit key
 	endShutdown           // the server is stopping
 	endIdle               // no key press or resize within the idle timeout
-	endGone               // the client closed its side
+	endGone               // the client closed its side (its terminal or ssh ended)
 	endStalled            // the client stopped reading and was dropped
 	endNoModel            // the model could not be built (e.g. a bad argument)
 )
@@ -50,14 +50,11 @@ type session struct {
 	sess   ssh.Session
 	viewer Viewer
 	start  time.Time
-	// noColor is set when the client sent NO_COLOR: a terminal's claim of true colour must not
-	// override it.
-	noColor bool
 
 	prog      atomic.Pointer[tea.Program]
 	reason    atomic.Int32
 	lastInput atomic.Int64 // unix nanoseconds of the last key press or resize
-	dog       *watchdog
+	out       *outbox      // the program's output; nil until the program is made
 
 	// done is closed when the program has ended; it closes the model's change channel.
 	done chan struct{}
@@ -87,8 +84,6 @@ func newSession(s *Server, sess ssh.Session) *session {
 	if k := sess.PublicKey(); k != nil {
 		v.viewer.Fingerprint = gossh.FingerprintSHA256(k)
 	}
-	v.noColor = v.viewer.Getenv("NO_COLOR") != ""
-	v.dog = newWatchdog(s.cfg.WriteTimeout, v.dropStalled)
 	return v
 }
 
@@ -97,12 +92,12 @@ func (v *session) run() int {
 	log := v.srv.log.With("user", v.viewer.User, "remote", v.viewer.RemoteAddr, "key", v.viewer.Fingerprint)
 	if _, _, ok := v.sess.Pty(); !ok {
 		log.Info("session refused", "reason", "no terminal")
-		v.say(v.sess.Stderr(), msgNoPTY)
+		v.sayErr(msgNoPTY)
 		return 1
 	}
 	if err := v.srv.admit(v); err != nil {
 		log.Info("session refused", "reason", err)
-		v.say(v.sess.Stderr(), "deskwatch: "+err.Error())
+		v.sayErr("deskwatch: " + err.Error())
 		return 1
 	}
 	defer v.srv.release(v)
@@ -111,19 +106,31 @@ func (v *session) run() int {
 	// wish's middleware runs the program, forwards window changes and quits the program when the
 	// connection goes.
 	bubbletea.MiddlewareWithProgramHandler(v.newProgram)(func(ssh.Session) {})(v.sess)
+	// Nothing else stopped the program: either the connection went (the middleware quits the
+	// program when the session's context ends) or the model quit on the viewer's key.
+	if v.sess.Context().Err() != nil {
+		v.reason.CompareAndSwap(int32(endNone), int32(endGone))
+	}
 	v.reason.CompareAndSwap(int32(endNone), int32(endQuit))
 	v.cleanup()
 	reason := endReason(v.reason.Load())
-	log.Info("disconnect", "reason", reason, "duration", time.Since(v.start).Round(time.Millisecond))
 	switch reason {
-	case endNoModel:
-		log.Info("session could not start", "err", v.modelErr)
-		v.say(v.sess.Stderr(), "deskwatch: "+v.modelErr.Error())
-		return 1
 	case endShutdown:
-		v.say(v.sess, msgShutdown)
+		v.say(msgShutdown)
 	case endIdle:
-		v.say(v.sess, fmt.Sprintf("deskwatch: closed after %s without input.", v.srv.cfg.IdleTimeout))
+		v.say(fmt.Sprintf("deskwatch: closed after %s without input.", v.srv.cfg.IdleTimeout))
+	}
+	attrs := []any{"reason", reason, "duration", time.Since(v.start).Round(time.Millisecond)}
+	if v.out != nil {
+		v.out.Close(v.srv.cfg.WriteTimeout)
+		sent, peak := v.out.stats()
+		attrs = append(attrs, "sent_bytes", sent, "pending_peak", peak)
+	}
+	log.Info("disconnect", attrs...)
+	if reason == endNoModel {
+		log.Info("session could not start", "err", v.modelErr)
+		v.sayErr("deskwatch: " + v.modelErr.Error())
+		return 1
 	}
 	return 0
 }
@@ -142,11 +149,13 @@ func (v *session) newProgram(sess ssh.Session) *tea.Program {
 		return nil
 	}
 	w, h := clampSize(v.viewer.Width, v.viewer.Height)
-	// MakeOptions gives the colour profile from the client's TERM, COLORTERM and NO_COLOR and the
-	// environment; the options after it wrap input and output and replace its filter.
+	v.out = newOutbox(sess, v.srv.cfg.MaxPending, v.srv.cfg.WriteTimeout, v.dropStalled)
+	// MakeOptions gives the colour profile from the client's TERM, COLORTERM and NO_COLOR (which
+	// wins over the others) and the environment; the options after it wrap input and output and
+	// replace its filter.
 	opts := append(bubbletea.MakeOptions(sess),
 		tea.WithInput(activityReader{r: sess, v: v}),
-		tea.WithOutput(guardedWriter{w: sess, dog: v.dog}),
+		tea.WithOutput(v.out),
 		tea.WithWindowSize(w, h),
 		tea.WithFilter(v.filter),
 		// The server's SIGINT/SIGTERM belong to the server, which says goodbye to every session.
@@ -174,10 +183,6 @@ func (v *session) filter(_ tea.Model, msg tea.Msg) tea.Msg {
 		return m
 	case tea.SuspendMsg:
 		return tea.ResumeMsg{} // ctrl+z must not stop the server process
-	case tea.CapabilityMsg:
-		if v.noColor && (m.Content == "RGB" || m.Content == "Tc") {
-			return nil // NO_COLOR wins over the terminal's true-colour claim
-		}
 	}
 	return msg
 }
@@ -206,9 +211,21 @@ func (v *session) cleanup() {
 	}
 }
 
-// say writes one line for the viewer, guarded like the program's output.
-func (v *session) say(w io.Writer, line string) {
-	_, _ = guardedWriter{w: w, dog: v.dog}.Write([]byte(line + "\n"))
+// say writes one line for the viewer after the program's last output.
+func (v *session) say(line string) {
+	if v.out != nil {
+		_, _ = v.out.Write([]byte(line + "\n"))
+	}
+}
+
+// sayErr writes one line on the session's standard error, where no program output goes. A client
+// that does not take even that within the write timeout is dropped.
+func (v *session) sayErr(line string) {
+	dog := time.AfterFunc(v.srv.cfg.WriteTimeout, func() {
+		v.dropStalled(fmt.Sprintf("the client accepted no output for %s", v.srv.cfg.WriteTimeout))
+	})
+	defer dog.Stop()
+	_, _ = v.sess.Stderr().Write([]byte(line + "\n"))
 }
 
 func (v *session) touch() { v.lastInput.Store(time.Now().UnixNano()) }
@@ -242,12 +259,13 @@ func (v *session) checkIdle() {
 	}
 }
 
-// dropStalled closes the connection of a client whose output has been blocked for the write
-// timeout. Closing the connection, not just the channel, is what unblocks a write stuck on a
-// full TCP buffer; the server's memory for this client stops at what is already queued.
-func (v *session) dropStalled() {
+// dropStalled closes the connection of a client that has stopped reading: its pending output
+// reached the limit, or it accepted nothing for the write timeout. Closing the connection, not
+// just the channel, is what unblocks a write stuck on a full TCP buffer; the server's memory for
+// this client stops at what is already queued.
+func (v *session) dropStalled(why string) {
 	v.srv.log.Warn("dropping a stalled client", "user", v.viewer.User, "remote", v.viewer.RemoteAddr,
-		"key", v.viewer.Fingerprint, "blocked_for", v.srv.cfg.WriteTimeout)
+		"key", v.viewer.Fingerprint, "why", why)
 	v.stop(endStalled)
 	if c, ok := v.sess.Context().Value(ssh.ContextKeyConn).(io.Closer); ok {
 		_ = c.Close()
@@ -307,28 +325,4 @@ func (a activityReader) Read(p []byte) (int, error) {
 		a.v.stop(endGone)
 	}
 	return n, err
-}
-
-// watchdog calls fire when one guarded write blocks longer than timeout.
-type watchdog struct {
-	timeout time.Duration
-	timer   *time.Timer
-}
-
-func newWatchdog(timeout time.Duration, fire func()) *watchdog {
-	t := time.AfterFunc(timeout, fire)
-	t.Stop()
-	return &watchdog{timeout: timeout, timer: t}
-}
-
-// guardedWriter is a session's output under its watchdog.
-type guardedWriter struct {
-	w   io.Writer
-	dog *watchdog
-}
-
-func (g guardedWriter) Write(p []byte) (int, error) {
-	g.dog.timer.Reset(g.dog.timeout)
-	defer g.dog.timer.Stop()
-	return g.w.Write(p)
 }
