@@ -55,7 +55,7 @@ func allColumns() []column {
 			text: func(r *model.Row, _ time.Time) string { return yesBlank(r.Data.CallRecording, "●") }},
 		{id: "dur", title: "DUR", colLayout: colLayout{width: 7}, field: noField, sort: model.SortDuration,
 			text: func(r *model.Row, now time.Time) string { return fmtDuration(r.Duration(now)) }},
-		{id: "subject", title: "SUBJECT", colLayout: colLayout{width: 20, priority: 3, flex: true}, field: model.FieldSubject,
+		{id: "subject", title: "SUBJECT", colLayout: colLayout{width: 20, priority: 3, flex: true, keep: 4}, field: model.FieldSubject,
 			sort: model.SortSubject, text: func(r *model.Row, _ time.Time) string { return r.Data.Subject }},
 	}
 }
@@ -94,6 +94,9 @@ const flexMin = 8
 type colLayout struct {
 	width, priority, grow int
 	flex                  bool
+	// keep, on a flexible column, lets the columns with a higher priority number hide before it
+	// shrinks below its width (0: it shrinks first).
+	keep int
 }
 
 // fitColumns decides which columns show at width and how wide: it returns the index and width of
@@ -106,15 +109,15 @@ func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 	for i := range specs {
 		idx = append(idx, i)
 	}
-	// First the columns less important than the flexible one hide while it keeps its width; then it
-	// shrinks to flexMin and the rest hide in turn.
-	flexPriority := 0
+	// First the columns with a priority above the flexible column's keep hide while it keeps its
+	// width; then it shrinks to flexMin and the rest hide in turn.
+	keep := -1
 	for _, c := range specs {
-		if c.flex {
-			flexPriority = c.priority
+		if c.flex && c.keep > 0 {
+			keep = c.keep
 		}
 	}
-	shrunk := false
+	shrunk := keep < 0
 	total := func() int {
 		n := 0
 		for _, i := range idx {
@@ -130,7 +133,7 @@ func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 		worst := -1
 		for k, i := range idx {
 			p := specs[i].priority
-			if p > 0 && (shrunk || p > flexPriority) && (worst < 0 || p >= specs[idx[worst]].priority) {
+			if p > 0 && (shrunk || p > keep) && (worst < 0 || p >= specs[idx[worst]].priority) {
 				worst = k
 			}
 		}
@@ -152,7 +155,7 @@ func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 		}
 	}
 	spare := width - total()
-	if flex >= 0 {
+	if flex >= 0 && shrunk {
 		// The flexible column first gets back what it gave up.
 		give := min(spare, max(widths[flex]-flexMin, 0))
 		widths[flex] = flexMin + give

@@ -366,3 +366,41 @@ func TestAgentDetail(t *testing.T) {
 		t.Errorf("enter in the agent detail: screen %d, filter %q", m.screen, m.query.Filter.String())
 	}
 }
+
+func TestColumnsAtCommonWidths(t *testing.T) {
+	ids := func(width int) (string, int) {
+		var out []string
+		subject := 0
+		for _, c := range layoutColumns(pickColumns(nil), width, true) {
+			out = append(out, c.id)
+			if c.id == "subject" {
+				subject = c.width
+			}
+		}
+		return strings.Join(out, " "), subject
+	}
+	for _, tc := range []struct {
+		width      int
+		want       string
+		minSubject int
+	}{
+		{200, "alert type id agent state dir party service parties muted rec dur subject", 40},
+		{130, "alert type id agent state dir party service parties muted rec dur subject", 20},
+		{118, "alert type id agent state party service muted rec dur subject", 20},
+		{90, "alert type id agent state party muted rec dur subject", 8},
+		{80, "alert type agent state party muted rec dur subject", 8},
+		{50, "alert type state muted rec dur", 0},
+	} {
+		got, subject := ids(tc.width)
+		if got != tc.want || subject < tc.minSubject {
+			t.Errorf("at %d: %s (subject %d), want %s (subject ≥ %d)", tc.width, got, subject, tc.want, tc.minSubject)
+		}
+		total := 0
+		for _, c := range layoutColumns(pickColumns(nil), tc.width, true) {
+			total += c.width + 1
+		}
+		if total-1 > tc.width {
+			t.Errorf("at %d the columns take %d cells", tc.width, total-1)
+		}
+	}
+}
