@@ -23,6 +23,29 @@ func (it tableItem) key() string {
 	return it.row.Key
 }
 
+// tableLines are the table's lines: the query's rows themselves when they are not grouped (no copy
+// of a 100,000-row slice per change), or group headings and the rows of unfolded groups.
+type tableLines struct {
+	rows  []*model.Row
+	items []tableItem
+}
+
+// Len is the number of lines.
+func (l tableLines) Len() int {
+	if l.items != nil {
+		return len(l.items)
+	}
+	return len(l.rows)
+}
+
+// At returns line i.
+func (l tableLines) At(i int) tableItem {
+	if l.items != nil {
+		return l.items[i]
+	}
+	return tableItem{row: l.rows[i]}
+}
+
 // groupHead is a group's heading line: what the rows share, how many there are, how many alert.
 type groupHead struct {
 	by     model.GroupBy
@@ -106,16 +129,12 @@ func (g *grouping) setAll(heads []*groupHead, fold bool) {
 // layout splits rows into groups and returns the lines to draw (headings, and the rows of unfolded
 // groups), the headings, and every row in display order (folded ones too, for next-alert and
 // export). Ungrouped, the lines are the rows themselves.
-func (g *grouping) layout(rows []*model.Row) (items []tableItem, heads []*groupHead, ordered []*model.Row) {
+func (g *grouping) layout(rows []*model.Row) (lines tableLines, heads []*groupHead, ordered []*model.Row) {
 	if g.by == model.GroupNone {
-		items = make([]tableItem, len(rows))
-		for i, r := range rows {
-			items[i] = tableItem{row: r}
-		}
-		return items, nil, rows
+		return tableLines{rows: rows}, nil, rows
 	}
 	groups := model.GroupRows(rows, g.by)
-	items = make([]tableItem, 0, len(rows)+len(groups))
+	items := make([]tableItem, 0, len(rows)+len(groups))
 	ordered = make([]*model.Row, 0, len(rows))
 	for _, gr := range groups {
 		h := &groupHead{by: g.by, key: gr.Key, rows: gr.Rows, folded: g.folded[gr.Key]}
@@ -129,7 +148,7 @@ func (g *grouping) layout(rows []*model.Row) (items []tableItem, heads []*groupH
 			items = append(items, tableItem{row: r})
 		}
 	}
-	return items, heads, ordered
+	return tableLines{items: items}, heads, ordered
 }
 
 // countAlerts sets each heading's count of alerting rows at now.

@@ -49,12 +49,13 @@ type layoutKey struct {
 	folds int
 }
 
-// alertsKey identifies the inputs of cached alert counts: alerts depend on time (a hold passes
-// its limit) as well as on the store.
+// alertsKey identifies the inputs of cached alert counts. They are counted once a second (a hold
+// passes its limit with time, not only with events), and when the grouping changes; a burst of
+// store changes within a second does not count them again. Row marks are drawn at once.
 type alertsKey struct {
-	version uint64
-	second  int64
-	layout  layoutKey
+	second int64
+	by     model.GroupBy
+	folds  int
 }
 
 // refresh re-runs what changed: the query when the store, the query or (for a duration sort) the
@@ -75,19 +76,20 @@ func (m *Model) refresh() {
 	lk := layoutKey{rows: v.rowsKey, by: m.group.by, folds: m.group.version}
 	if lk != v.layoutKey || !v.laidOut {
 		v.layoutKey, v.laidOut = lk, true
-		items, heads, ordered := m.group.layout(v.rows)
+		lines, heads, ordered := m.group.layout(v.rows)
 		v.heads, v.ordered = heads, ordered
-		m.table.SetItems(items)
+		m.table.SetLines(lines)
 		v.layouts++
-		v.tallied = false
+		// New headings start uncounted; counting a grouping's rows costs what grouping them did.
+		countAlerts(v.heads, m.c.Alerts, now)
 	}
 	m.countAlerts(now)
 }
 
-// countAlerts counts the open alerts at now, once per store version and second.
+// countAlerts counts the open alerts at now, once a second (see alertsKey).
 func (m *Model) countAlerts(now time.Time) {
 	v := &m.view
-	ak := alertsKey{version: m.snap.Version, second: now.Unix(), layout: v.layoutKey}
+	ak := alertsKey{second: now.Unix(), by: m.group.by, folds: m.group.version}
 	if v.tallied && ak == v.alertsKey {
 		return
 	}

@@ -22,8 +22,8 @@ const highlightFor = 2 * time.Second
 type tableView struct {
 	c     *Common
 	cols  []column
-	items []tableItem
-	// cursor indexes items; offset is the first item drawn. selected remembers the cursor's item
+	lines tableLines
+	// cursor indexes lines; offset is the first item drawn. selected remembers the cursor's item
 	// by key, so the cursor follows its interaction when rows are re-sorted.
 	cursor, offset int
 	selected       string
@@ -39,11 +39,11 @@ func (t *tableView) SetSize(width, height int) {
 	t.clamp()
 }
 
-// SetItems replaces the lines (rows already filtered and sorted, and group headings) and keeps the
-// cursor on the same item when it is still there.
-func (t *tableView) SetItems(items []tableItem) {
-	t.items = items
-	if t.selected != "" && (t.cursor >= len(items) || items[t.cursor].key() != t.selected) {
+// SetLines replaces the lines (rows already filtered and sorted, and group headings) and keeps the
+// cursor on the same line when it is still there.
+func (t *tableView) SetLines(lines tableLines) {
+	t.lines = lines
+	if t.selected != "" && (t.cursor >= lines.Len() || lines.At(t.cursor).key() != t.selected) {
 		t.Select(t.selected)
 	}
 	t.clamp()
@@ -51,8 +51,8 @@ func (t *tableView) SetItems(items []tableItem) {
 
 // Select moves the cursor to the item with key, reporting whether it is there.
 func (t *tableView) Select(key string) bool {
-	for i, it := range t.items {
-		if it.key() == key {
+	for i := range t.lines.Len() {
+		if t.lines.At(i).key() == key {
 			t.cursor = i
 			t.clamp()
 			return true
@@ -64,17 +64,17 @@ func (t *tableView) Select(key string) bool {
 // Selected returns the row under the cursor, or nil when the table is empty or the cursor is on a
 // group heading.
 func (t *tableView) Selected() *model.Row {
-	if t.cursor < 0 || t.cursor >= len(t.items) {
+	if t.cursor < 0 || t.cursor >= t.lines.Len() {
 		return nil
 	}
-	return t.items[t.cursor].row
+	return t.lines.At(t.cursor).row
 }
 
 // SelectedHead returns the group heading under the cursor, or the heading of the group whose row is
 // under it; nil when rows are not grouped.
 func (t *tableView) SelectedHead() *groupHead {
-	for i := min(t.cursor, len(t.items)-1); i >= 0; i-- {
-		if h := t.items[i].head; h != nil {
+	for i := min(t.cursor, t.lines.Len()-1); i >= 0; i-- {
+		if h := t.lines.At(i).head; h != nil {
 			return h
 		}
 	}
@@ -82,7 +82,7 @@ func (t *tableView) SelectedHead() *groupHead {
 }
 
 // Len is the number of lines after filtering and folding.
-func (t *tableView) Len() int { return len(t.items) }
+func (t *tableView) Len() int { return t.lines.Len() }
 
 func (t *tableView) page() int { return max(t.height-1, 1) }
 
@@ -101,9 +101,9 @@ func (t *tableView) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, k.PageDown):
 			t.move(t.page())
 		case key.Matches(msg, k.Top):
-			t.move(-len(t.items))
+			t.move(-t.lines.Len())
 		case key.Matches(msg, k.Bottom):
-			t.move(len(t.items))
+			t.move(t.lines.Len())
 		}
 	case tea.MouseWheelMsg:
 		switch msg.Button {
@@ -115,7 +115,7 @@ func (t *tableView) Update(msg tea.Msg) tea.Cmd {
 	case tea.MouseClickMsg:
 		// msg.Y is relative to the table's first line (the column titles).
 		if msg.Button == tea.MouseLeft && msg.Y >= 1 {
-			if i := t.offset + msg.Y - 1; i < len(t.items) {
+			if i := t.offset + msg.Y - 1; i < t.lines.Len() {
 				t.cursor = i
 				t.clamp()
 			}
@@ -131,7 +131,7 @@ func (t *tableView) move(n int) {
 
 // clamp keeps the cursor on an item and the cursor's item on screen.
 func (t *tableView) clamp() {
-	t.cursor = min(max(t.cursor, 0), max(len(t.items)-1, 0))
+	t.cursor = min(max(t.cursor, 0), max(t.lines.Len()-1, 0))
 	page := t.page()
 	if t.cursor < t.offset {
 		t.offset = t.cursor
@@ -139,9 +139,9 @@ func (t *tableView) clamp() {
 	if t.cursor >= t.offset+page {
 		t.offset = t.cursor - page + 1
 	}
-	t.offset = min(max(t.offset, 0), max(len(t.items)-page, 0))
-	if t.cursor < len(t.items) {
-		t.selected = t.items[t.cursor].key()
+	t.offset = min(max(t.offset, 0), max(t.lines.Len()-page, 0))
+	if t.cursor < t.lines.Len() {
+		t.selected = t.lines.At(t.cursor).key()
 	}
 }
 
@@ -178,13 +178,13 @@ func (t *tableView) sortFor(name string) (model.SortKey, bool) {
 
 // visible identifies the lines on screen, for the root to tell whether a store change shows.
 func (t *tableView) visible() []lineID {
-	end := min(t.offset+t.page(), len(t.items))
+	end := min(t.offset+t.page(), t.lines.Len())
 	out := make([]lineID, 0, end-t.offset+1)
 	for i := t.offset; i < end; i++ {
-		if h := t.items[i].head; h != nil {
+		if h := t.lines.At(i).head; h != nil {
 			out = append(out, lineID{head: h.text(t.width)})
 		} else {
-			out = append(out, lineID{row: t.items[i].row})
+			out = append(out, lineID{row: t.lines.At(i).row})
 		}
 	}
 	return out
@@ -196,17 +196,17 @@ func (t *tableView) View(q model.Query, now, wall time.Time, haveAgents bool, em
 	var b strings.Builder
 	b.Grow((t.height + 1) * (t.width + 16))
 	b.WriteString(t.titles(cols, q))
-	end := min(t.offset+t.page(), len(t.items))
+	end := min(t.offset+t.page(), t.lines.Len())
 	for i := t.offset; i < end; i++ {
 		b.WriteByte('\n')
-		if h := t.items[i].head; h != nil {
+		if h := t.lines.At(i).head; h != nil {
 			b.WriteString(t.heading(h, i == t.cursor))
 		} else {
-			b.WriteString(t.line(cols, t.items[i].row, i == t.cursor, now, wall))
+			b.WriteString(t.line(cols, t.lines.At(i).row, i == t.cursor, now, wall))
 		}
 	}
 	lines := end - t.offset
-	if len(t.items) == 0 && empty != "" && t.height > 1 {
+	if t.lines.Len() == 0 && empty != "" && t.height > 1 {
 		b.WriteByte('\n')
 		b.WriteString(t.c.Styles.Dim.Render(pad(clean(empty, t.width), t.width)))
 		lines++
