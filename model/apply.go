@@ -108,12 +108,26 @@ func agentLabel(id string) string {
 // RowKey is the store's key for an agent's interaction.
 func RowKey(agentID, interactionID string) string { return agentID + "/" + interactionID }
 
+// opens reports whether an event shows the interaction open: a new interaction, or a state change
+// (a resync's listing is one) to a state other than completed. The events that trail an end (the
+// final snapshot, the activity record, a late "completed" state change) never open a row.
+func opens(typ string, in *Interaction) bool {
+	return typ == EvNewInteraction || typ == EvInteractionStateChange && in.State != StateCompleted
+}
+
 func (s *Store) applyInteraction(typ, agentID string, in *Interaction, at time.Time, v uint64) {
 	key := RowKey(agentID, in.ID)
 	sl := s.rows[key]
-	if sl == nil {
-		r := s.newRow(key, agentID, in, at, v, typ)
-		sl = s.insert(r)
+	fresh := sl == nil
+	if fresh {
+		if s.forgotten.has(key) {
+			if !opens(typ, in) {
+				s.stats.Stale++ // retention forgot the ended row: do not bring it back
+				return
+			}
+			s.forgotten.revive(key)
+		}
+		sl = s.insert(s.newRow(key, agentID, in, at, v, typ))
 	} else {
 		s.update(sl, in, at, v, typ)
 	}
@@ -129,6 +143,10 @@ func (s *Store) applyInteraction(typ, agentID string, in *Interaction, at time.T
 		}
 		r.Timeline = append(r.Timeline, Change{At: at, Kind: ChangeRecord, Text: text, Source: typ})
 		s.replace(sl, &r)
+	}
+	if fresh && !opens(typ, in) {
+		// First seen by an event that follows the end (the monitor joined late): it has ended.
+		s.end(sl, at, "ended before the monitor saw it open", typ)
 	}
 }
 
@@ -165,7 +183,7 @@ func (s *Store) update(sl *slot, in *Interaction, at time.Time, v uint64, typ st
 	r := *sl.row
 	r.Data, r.Updated, r.Version = in, at, v
 	r.Timeline = capTimeline(append(r.Timeline, diff(sl.row.Data, in, at, s.wall(), typ, &r.Changed)...))
-	if r.Ended && typ != EvInteractionRemoved && typ != EvSaveActivityRecord {
+	if r.Ended && opens(typ, in) {
 		r.Ended, r.EndedAt = false, time.Time{}
 		r.Timeline = append(r.Timeline, Change{At: at, Kind: ChangeReopened, Text: "reopened", Source: typ})
 	}
@@ -225,6 +243,7 @@ func (s *Store) evict() {
 		s.gone++
 		s.stats.Evicted++
 		delete(s.rows, sl.row.Key)
+		s.forgotten.add(sl.row.Key)
 	}
 	if s.gone > 1024 && s.gone > len(s.order)/4 {
 		live := s.order[:0]
@@ -268,7 +287,12 @@ func (s *Store) applyAudioAlert(ag *Agent, p *AudioQualityAlert, at time.Time, v
 		s.alerts.push(Alert{Kind: AlertAudio, AgentID: ag.ID, Key: RowKey(ag.ID, p.CallID),
 			Text: fmt.Sprintf("audio quality on %s: %s", p.CallID, p.Detail), At: at})
 	}
-	sl := s.rows[RowKey(ag.ID, p.CallID)]
+	key := RowKey(ag.ID, p.CallID)
+	sl := s.rows[key]
+	if sl == nil && s.forgotten.has(key) {
+		s.stats.Stale++ // the call ended and was forgotten: not the agent's alert
+		return
+	}
 	if sl == nil {
 		ag.AudioAlert = p.Detail
 		return

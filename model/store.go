@@ -29,6 +29,7 @@ type Store struct {
 	order     []*slot
 	gone      int // evicted slots still in order
 	ended     []*slot
+	forgotten forgotten // keys of recently evicted rows
 	nextSeq   uint64
 
 	agents     map[string]*Agent
@@ -66,6 +67,9 @@ type Stats struct {
 	EventsPerSec float64
 	// Lost counts events that seq jumps say were lost on the way, over all agents.
 	Lost int64
+	// Stale counts events about interactions that had ended and been forgotten (retention): the
+	// activity record or a late snapshot of an evicted row is dropped rather than bringing it back.
+	Stale int64
 }
 
 // Option configures a Store.
@@ -86,6 +90,7 @@ func NewStore(opts ...Option) *Store {
 		agents:     make(map[string]*Agent),
 		rejections: newRing[Rejection](maxRejections),
 		alerts:     newRing[Alert](maxAlerts),
+		forgotten:  newForgotten(rememberEvicted),
 		stats: Stats{ByState: map[State]int{}, ByType: map[Type]int{},
 			Unknown: map[string]int64{}},
 	}
