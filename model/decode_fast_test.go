@@ -24,28 +24,52 @@ var mutations = []func(rng *rand.Rand, b []byte) []byte{
 		params := b[i+1 : len(b)-1]
 		return append(append(append([]byte("{"), params...), ','), b[1:i]...)
 	},
-	func(_ *rand.Rand, b []byte) []byte { return bytes.Replace(b, []byte(`{"type":`), []byte(`{"type":null,"type":`), 1) },
+	func(_ *rand.Rand, b []byte) []byte {
+		return bytes.Replace(b, []byte(`{"type":`), []byte(`{"type":null,"type":`), 1)
+	},
 	func(_ *rand.Rand, b []byte) []byte {
 		return bytes.Replace(b, []byte(`"type":`), []byte(`"type":"ON_LOGOUT","type":`), 1)
 	},
-	func(_ *rand.Rand, b []byte) []byte { return append(b[:len(b)-1:len(b)-1], []byte(`,"type":"ON_LOGOUT"}`)...) },
-	func(_ *rand.Rand, b []byte) []byte { return append(b[:len(b)-1:len(b)-1], []byte(`,"agentId":null}`)...) },
-	func(_ *rand.Rand, b []byte) []byte { return append(b[:len(b)-1:len(b)-1], []byte(`,"ts":null,"seq":null}`)...) },
+	func(_ *rand.Rand, b []byte) []byte {
+		return append(b[:len(b)-1:len(b)-1], []byte(`,"type":"ON_LOGOUT"}`)...)
+	},
+	func(_ *rand.Rand, b []byte) []byte {
+		return append(b[:len(b)-1:len(b)-1], []byte(`,"agentId":null}`)...)
+	},
+	func(_ *rand.Rand, b []byte) []byte {
+		return append(b[:len(b)-1:len(b)-1], []byte(`,"ts":null,"seq":null}`)...)
+	},
 	func(_ *rand.Rand, b []byte) []byte { return append(b[:len(b)-1:len(b)-1], []byte(`,"ts":"1"}`)...) },
 	func(_ *rand.Rand, b []byte) []byte { return append(b[:len(b)-1:len(b)-1], []byte(`,"seq":1e999}`)...) },
-	func(_ *rand.Rand, b []byte) []byte { return append(b[:len(b)-1:len(b)-1], []byte(`,"Type":"ON_LOGOUT"}`)...) },
-	func(_ *rand.Rand, b []byte) []byte { return append(b[:len(b)-1:len(b)-1], []byte(`,"\u0074ype":"X"}`)...) },
-	func(_ *rand.Rand, b []byte) []byte { return append(b[:len(b)-1:len(b)-1], []byte(`,"uid":{"a":[1,2]}}`)...) },
+	func(_ *rand.Rand, b []byte) []byte {
+		return append(b[:len(b)-1:len(b)-1], []byte(`,"Type":"ON_LOGOUT"}`)...)
+	},
+	func(_ *rand.Rand, b []byte) []byte {
+		return append(b[:len(b)-1:len(b)-1], []byte(`,"\u0074ype":"X"}`)...)
+	},
+	func(_ *rand.Rand, b []byte) []byte {
+		return append(b[:len(b)-1:len(b)-1], []byte(`,"uid":{"a":[1,2]}}`)...)
+	},
 	func(_ *rand.Rand, b []byte) []byte { return append(b[:len(b)-1:len(b)-1], []byte(`,"params":[]}`)...) },
 	func(_ *rand.Rand, b []byte) []byte { return append(b[:len(b):len(b)], []byte(` {}`)...) },
 	func(_ *rand.Rand, b []byte) []byte { return append(b[:len(b):len(b)], []byte(" \r\n")...) },
-	func(_ *rand.Rand, b []byte) []byte { return bytes.Replace(b, []byte(`"params":[`), []byte(`"params":[null,`), 1) },
-	func(_ *rand.Rand, b []byte) []byte { return bytes.Replace(b, []byte(`"params":[`), []byte(`"params":[],"x":[`), 1) },
-	func(_ *rand.Rand, b []byte) []byte { return bytes.Replace(b, []byte(`}]`), []byte(`},"extra",{"x":1}]`), 1) },
+	func(_ *rand.Rand, b []byte) []byte {
+		return bytes.Replace(b, []byte(`"params":[`), []byte(`"params":[null,`), 1)
+	},
+	func(_ *rand.Rand, b []byte) []byte {
+		return bytes.Replace(b, []byte(`"params":[`), []byte(`"params":[],"x":[`), 1)
+	},
+	func(_ *rand.Rand, b []byte) []byte {
+		return bytes.Replace(b, []byte(`}]`), []byte(`},"extra",{"x":1}]`), 1)
+	},
 	func(_ *rand.Rand, b []byte) []byte { return bytes.Replace(b, []byte(`"ON_`), []byte(`"ON\u005f`), 1) },
 	func(_ *rand.Rand, b []byte) []byte { return bytes.Replace(b, []byte(`"ON_`), []byte("\"\xffON_"), 1) },
-	func(_ *rand.Rand, b []byte) []byte { return bytes.Replace(b, []byte(`"callMuted":false`), []byte(`"callMuted":"no"`), 1) },
-	func(_ *rand.Rand, b []byte) []byte { return bytes.Replace(b, []byte(`"state":"`), []byte(`"state":"","x":"`), 1) },
+	func(_ *rand.Rand, b []byte) []byte {
+		return bytes.Replace(b, []byte(`"callMuted":false`), []byte(`"callMuted":"no"`), 1)
+	},
+	func(_ *rand.Rand, b []byte) []byte {
+		return bytes.Replace(b, []byte(`"state":"`), []byte(`"state":"","x":"`), 1)
+	},
 	func(rng *rand.Rand, b []byte) []byte { return b[:rng.IntN(len(b))] },
 	func(rng *rand.Rand, b []byte) []byte { // one byte changed
 		c := bytes.Clone(b)
