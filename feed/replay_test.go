@@ -25,10 +25,18 @@ func replayAll(t *testing.T, input string, opts ReplayOptions) ([]Message, *Repl
 	t.Helper()
 	r := NewReplay("f.jsonl", strings.NewReader(input), int64(len(input)), opts)
 	var msgs []Message
-	if err := r.Run(context.Background(), func(m Message) { msgs = append(msgs, m) }); err != nil {
+	if err := r.Run(context.Background(), keepAll(&msgs)); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	return msgs, r
+}
+
+// keepAll collects every message emitted, with a copy of its bytes (valid only during emit).
+func keepAll(msgs *[]Message) Emit {
+	return func(m Message) {
+		m.Data = bytes.Clone(m.Data)
+		*msgs = append(*msgs, m)
+	}
 }
 
 func checkMessages(t *testing.T, msgs []Message, want []got) {
@@ -127,7 +135,7 @@ func TestReplayFixture(t *testing.T) {
 	}
 	r := NewReplay("f.jsonl", f, fi.Size(), ReplayOptions{Speed: 0})
 	var msgs []Message
-	if err := r.Run(context.Background(), func(m Message) { msgs = append(msgs, m) }); err != nil {
+	if err := r.Run(context.Background(), keepAll(&msgs)); err != nil {
 		t.Fatal(err)
 	}
 	var lines []int64
