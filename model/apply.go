@@ -67,6 +67,16 @@ func (s *Store) Apply(ev Event, at time.Time) {
 // maxTimeline bounds a timeline so that a pathological stream cannot grow one entry forever.
 const maxTimeline = 500
 
+// appendExact appends to a timeline that is unlikely to grow again (an ended row's) in a new array
+// of exactly the right size: retained rows are mostly ended, and append's spare capacity would be
+// about a quarter of their timelines.
+func appendExact(t []Change, c Change) []Change {
+	out := make([]Change, len(t)+1)
+	copy(out, t)
+	out[len(t)] = c
+	return out
+}
+
 func capTimeline(t []Change) []Change {
 	if len(t) > maxTimeline {
 		return append([]Change(nil), t[len(t)-maxTimeline/2:]...)
@@ -141,7 +151,7 @@ func (s *Store) applyInteraction(typ, agentID string, in *Interaction, at time.T
 		if d := Str(in.Disposition); d != "" {
 			text += " (disposition " + d + ")"
 		}
-		r.Timeline = append(r.Timeline, Change{At: at, Kind: ChangeRecord, Text: text, Source: typ})
+		r.Timeline = appendExact(r.Timeline, Change{At: at, Kind: ChangeRecord, Text: text, Source: typ})
 		s.replace(sl, &r)
 	}
 	if fresh && !opens(typ, in) {
@@ -221,7 +231,7 @@ func (s *Store) end(sl *slot, at time.Time, text, typ string) {
 	r := *sl.row
 	r.Ended, r.EndedAt = true, at
 	r.Changed[FieldState] = s.wall()
-	r.Timeline = append(r.Timeline, Change{At: at, Kind: ChangeEnded, Text: text, Source: typ})
+	r.Timeline = appendExact(r.Timeline, Change{At: at, Kind: ChangeEnded, Text: text, Source: typ})
 	s.replace(sl, &r)
 	if ag := s.agents[r.AgentID]; ag != nil {
 		ag.Handled++ // the agent was copied by Apply before this change
