@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/deskwatch/deskwatch/model"
 )
 
 // got is what a test expects of one emitted message.
@@ -229,6 +231,9 @@ type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
+// BenchmarkReplayMax replays 100,000 generated events from memory at --speed max through the pump
+// into a store: the file-replay throughput to compare with BenchmarkWebSocketIngest (the same
+// generator, the same store), without the disk.
 func BenchmarkReplayMax(b *testing.B) {
 	g := NewGenerator(GeneratorConfig{Seed: 1, Agents: 20, Rate: 100, Start: time.UnixMilli(base)})
 	var in bytes.Buffer
@@ -244,8 +249,12 @@ func BenchmarkReplayMax(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		r := NewReplay("bench", bytes.NewReader(data), int64(len(data)), ReplayOptions{Speed: 0})
-		if err := r.Run(context.Background(), func(Message) {}); err != nil {
+		store := model.NewStore()
+		if err := r.Run(context.Background(), NewPump(store, nil).Handle); err != nil {
 			b.Fatal(err)
+		}
+		if st := store.Snapshot().Stats; st.Events != lines {
+			b.Fatalf("%d events applied, %d rejected", st.Events, st.Rejected)
 		}
 	}
 	b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
