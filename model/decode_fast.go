@@ -49,80 +49,82 @@ func (fd *fastDecoder) envelope() (ev Event, ok bool) {
 	if tok, err := d.ReadToken(); err != nil || tok.Kind() != '{' {
 		return ev, false
 	}
-	var hasType, hasParams bool
-	var raw []jsontext.Value // params read before the type was known, or of a type not decoded in place
+	var st envelopeState
 	for d.PeekKind() != '}' {
 		name, err := d.ReadValue()
-		if err != nil {
+		if err != nil || !fd.member(name, &ev, &st) {
 			return ev, false
 		}
-		switch string(name) {
-		case `"type"`:
-			if hasType {
-				return ev, false // the plain path keeps the last one
-			}
-			if ev.Type, ok = fd.eventType(); !ok {
-				return ev, false
-			}
-			hasType = true
-		case `"agentId"`:
-			tok, err := d.ReadToken()
-			switch {
-			case err != nil:
-				return ev, false
-			case tok.Kind() == '"':
-				ev.AgentID = tok.String()
-			case tok.Kind() == 'n':
-				ev.AgentID = ""
-			default:
-				return ev, false
-			}
-		case `"ts"`:
-			f, null, ok := fd.number()
-			if !ok {
-				return ev, false
-			}
-			ev.TS = time.Time{}
-			if !null && f > 0 {
-				ev.TS = time.UnixMilli(int64(f))
-			}
-		case `"seq"`:
-			f, null, ok := fd.number()
-			if !ok {
-				return ev, false
-			}
-			ev.Seq, ev.HasSeq = int64(f), !null
-		case `"params"`:
-			if hasParams || d.PeekKind() != '[' {
-				return ev, false // null, not an array, or twice: the plain path decides
-			}
-			hasParams = true
-			if hasType && inPlace(ev.Type) {
-				if ev.Payload, ok = fd.interactionParams(); !ok {
-					return ev, false
-				}
-				continue
-			}
-			if raw, ok = fd.rawParams(); !ok {
-				return ev, false
-			}
-		default:
-			if envelopeName(name) || d.SkipValue() != nil {
-				return ev, false
-			}
-		}
 	}
-	if _, err := d.ReadToken(); err != nil || !hasType || !hasParams {
+	if _, err := d.ReadToken(); err != nil || !st.hasType || !st.hasParams {
 		return ev, false
 	}
 	if ev.Payload == nil {
-		payload, err := decodeParams(ev.Type, raw)
+		payload, err := decodeParams(ev.Type, st.raw)
 		if err != nil {
 			return ev, false
 		}
 		ev.Payload = payload
 	}
 	return ev, true
+}
+
+// envelopeState is what envelope has seen so far.
+type envelopeState struct {
+	hasType, hasParams bool
+	// raw holds params read before the type was known, or of a type not decoded in place.
+	raw []jsontext.Value
+}
+
+// member reads the value of the member called name (quoted, as it came) into ev.
+func (fd *fastDecoder) member(name jsontext.Value, ev *Event, st *envelopeState) (ok bool) {
+	d := &fd.dec
+	switch string(name) {
+	case `"type"`:
+		if st.hasType {
+			return false // the plain path keeps the last one
+		}
+		ev.Type, ok = fd.eventType()
+		st.hasType = true
+		return ok
+	case `"agentId"`:
+		tok, err := d.ReadToken()
+		switch {
+		case err != nil:
+			return false
+		case tok.Kind() == '"':
+			ev.AgentID = tok.String()
+		case tok.Kind() == 'n':
+			ev.AgentID = ""
+		default:
+			return false
+		}
+	case `"ts"`:
+		f, null, ok := fd.number()
+		ev.TS = time.Time{}
+		if !null && f > 0 {
+			ev.TS = time.UnixMilli(int64(f))
+		}
+		return ok
+	case `"seq"`:
+		f, null, ok := fd.number()
+		ev.Seq, ev.HasSeq = int64(f), !null
+		return ok
+	case `"params"`:
+		if st.hasParams || d.PeekKind() != '[' {
+			return false // null, not an array, or twice: the plain path decides
+		}
+		st.hasParams = true
+		if st.hasType && inPlace(ev.Type) {
+			ev.Payload, ok = fd.interactionParams()
+			return ok
+		}
+		st.raw, ok = fd.rawParams()
+		return ok
+	default:
+		return !envelopeName(name) && d.SkipValue() == nil
+	}
+	return true
 }
 
 // envelopeName reports whether an unexpected member name might still be an envelope field to the
