@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	rpprof "runtime/pprof"
+	"sync"
 
 	"github.com/spf13/pflag"
 )
@@ -16,6 +17,10 @@ import (
 // profileFlags let a user attach a profile to a bug report.
 type profileFlags struct {
 	cpu, mem, debugAddr string
+	// heap writes the --memprofile file, once (nil without --memprofile): a pipeline calls it as it
+	// closes, while its store is still alive, so that the profile shows what the monitor held; the
+	// stop function calls it for runs that never built one.
+	heap func()
 }
 
 func (p *profileFlags) register(f *pflag.FlagSet) {
@@ -45,18 +50,9 @@ func (p *profileFlags) start(log *slog.Logger) (func(), error) {
 	}
 	if p.mem != "" {
 		path := p.mem
-		stops = append(stops, func() {
-			f, err := os.Create(path)
-			if err != nil {
-				log.Error("memprofile", "err", err)
-				return
-			}
-			defer f.Close()
-			runtime.GC()
-			if err := rpprof.WriteHeapProfile(f); err != nil {
-				log.Error("memprofile", "err", err)
-			}
-		})
+		var once sync.Once
+		p.heap = func() { once.Do(func() { writeHeapProfile(path, log) }) }
+		stops = append(stops, p.heap)
 	}
 	if p.debugAddr != "" {
 		srv, err := servePprof(p.debugAddr, log)
@@ -67,6 +63,27 @@ func (p *profileFlags) start(log *slog.Logger) (func(), error) {
 		stops = append(stops, func() { srv.Close() })
 	}
 	return stop, nil
+}
+
+// writeHeapProfile writes the in-use heap, after a collection, to path.
+func writeHeapProfile(path string, log *slog.Logger) {
+	f, err := os.Create(path)
+	if err != nil {
+		log.Error("memprofile", "err", err)
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := rpprof.WriteHeapProfile(f); err != nil {
+		log.Error("memprofile", "err", err)
+	}
+}
+
+// heapProfile writes --memprofile now, if it was asked for and not yet written.
+func (p *profileFlags) heapProfile() {
+	if p.heap != nil {
+		p.heap()
+	}
 }
 
 func servePprof(addr string, log *slog.Logger) (*http.Server, error) {

@@ -22,6 +22,7 @@ type pipeline struct {
 	notifier *feed.Notifier
 	closers  []io.Closer
 	log      *slog.Logger
+	profile  *profileFlags // --memprofile is written on Close, while the store is alive
 }
 
 // newPipeline opens the source named by arg and wires it to a new store.
@@ -31,7 +32,7 @@ func newPipeline(o *options, arg string, stdin io.Reader, log *slog.Logger) (*pi
 		return nil, err
 	}
 	p := &pipeline{src: src, store: model.NewStore(model.WithRetention(o.retention)),
-		notifier: feed.NewNotifier(), log: log}
+		notifier: feed.NewNotifier(), log: log, profile: &o.profile}
 	p.pump = feed.NewPump(p.store, p.notifier)
 	if c, ok := src.(io.Closer); ok {
 		p.closers = append(p.closers, c)
@@ -63,8 +64,12 @@ func (p *pipeline) start(ctx context.Context) <-chan error {
 	return done
 }
 
-// Close flushes and closes the recorder and the source.
+// Close writes the --memprofile heap profile (while the store still holds everything), then
+// flushes and closes the recorder and the source.
 func (p *pipeline) Close() error {
+	if p.profile != nil {
+		p.profile.heapProfile()
+	}
 	var errs []error
 	for i := len(p.closers) - 1; i >= 0; i-- {
 		errs = append(errs, p.closers[i].Close())

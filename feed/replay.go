@@ -152,7 +152,7 @@ func (r *Replay) message(ln line, n int64) (m Message, at time.Time, skip bool) 
 	if looksWrapped(ln.text) {
 		return m, unwrapRecorded(&m, ln.text, r.max), false
 	}
-	m.Data = bytes.Clone(ln.text)
+	m.Data = ln.text // valid until the next read, which waits for emit to return
 	if ms, ok := peekTS(ln.text); ok {
 		at = time.UnixMilli(int64(ms))
 	}

@@ -25,8 +25,10 @@ type Message struct {
 	Partial bool
 }
 
-// Emit hands one message to the pump. It must not retain msg.Data's backing array after it returns
-// unless the source promises not to reuse it; sources in this package always pass a fresh slice.
+// Emit hands one message to the pump. msg.Data is only valid until Emit returns, as with io.Writer:
+// a source may reuse the bytes for its next message (a file replay passes its read buffer, sparing
+// a copy of every line), so an Emit that keeps them must copy them. The pump, the recorder and the
+// store never keep them.
 type Emit func(msg Message)
 
 // Source is a stream of raw messages: a file replay, standard input, the demo generator or a

@@ -13,7 +13,6 @@ func (s *Store) Apply(ev Event, at time.Time) {
 	v := s.version.Add(1)
 	s.countEvent(at)
 	ag := s.touchAgent(ev.AgentID, at, v)
-	s.agents[ag.ID] = ag // a fresh copy, invisible to readers until the next snapshot
 	if ev.HasSeq {
 		s.checkSeq(ag, ev.Seq, at)
 	}
@@ -68,6 +67,16 @@ func (s *Store) Apply(ev Event, at time.Time) {
 // maxTimeline bounds a timeline so that a pathological stream cannot grow one entry forever.
 const maxTimeline = 500
 
+// appendExact appends to a timeline that is unlikely to grow again (an ended row's) in a new array
+// of exactly the right size: retained rows are mostly ended, and append's spare capacity would be
+// about a quarter of their timelines.
+func appendExact(t []Change, c Change) []Change {
+	out := make([]Change, len(t)+1)
+	copy(out, t)
+	out[len(t)] = c
+	return out
+}
+
 func capTimeline(t []Change) []Change {
 	if len(t) > maxTimeline {
 		return append([]Change(nil), t[len(t)-maxTimeline/2:]...)
@@ -75,17 +84,21 @@ func capTimeline(t []Change) []Change {
 	return t
 }
 
-// touchAgent returns a writable copy of the agent (creating it on first sight).
+// touchAgent returns the agent to change (creating it on first sight): a copy when readers may
+// have seen the current one, else the current one itself.
 func (s *Store) touchAgent(id string, at time.Time, v uint64) *Agent {
-	var ag Agent
-	if old := s.agents[id]; old != nil {
-		ag = *old
-	} else {
-		ag = Agent{ID: id, FirstSeen: at}
+	as := s.agents[id]
+	switch {
+	case as == nil:
+		as = &agentSlot{ag: &Agent{ID: id, FirstSeen: at}, epoch: s.epoch}
+		s.agents[id] = as
 		s.agentOrder = append(s.agentOrder, id)
+	case as.epoch != s.epoch:
+		ag := *as.ag
+		as.ag, as.epoch = &ag, s.epoch
 	}
-	ag.LastEvent, ag.Version = at, v
-	return &ag
+	as.ag.LastEvent, as.ag.Version = at, v
+	return as.ag
 }
 
 func (s *Store) checkSeq(ag *Agent, seq int64, at time.Time) {
@@ -109,12 +122,26 @@ func agentLabel(id string) string {
 // RowKey is the store's key for an agent's interaction.
 func RowKey(agentID, interactionID string) string { return agentID + "/" + interactionID }
 
+// opens reports whether an event shows the interaction open: a new interaction, or a state change
+// (a resync's listing is one) to a state other than completed. The events that trail an end (the
+// final snapshot, the activity record, a late "completed" state change) never open a row.
+func opens(typ string, in *Interaction) bool {
+	return typ == EvNewInteraction || typ == EvInteractionStateChange && in.State != StateCompleted
+}
+
 func (s *Store) applyInteraction(typ, agentID string, in *Interaction, at time.Time, v uint64) {
 	key := RowKey(agentID, in.ID)
 	sl := s.rows[key]
-	if sl == nil {
-		r := s.newRow(key, agentID, in, at, v, typ)
-		sl = s.insert(r)
+	fresh := sl == nil
+	if fresh {
+		if s.forgotten.has(key) {
+			if !opens(typ, in) {
+				s.stats.Stale++ // retention forgot the ended row: do not bring it back
+				return
+			}
+			s.forgotten.revive(key)
+		}
+		sl = s.insert(s.newRow(key, agentID, in, at, v, typ))
 	} else {
 		s.update(sl, in, at, v, typ)
 	}
@@ -122,14 +149,18 @@ func (s *Store) applyInteraction(typ, agentID string, in *Interaction, at time.T
 	case EvInteractionRemoved:
 		s.end(sl, at, "ended", typ)
 	case EvSaveActivityRecord:
-		r := *sl.row
+		r := s.edit(sl)
 		r.Record = in
 		text := "activity record saved"
 		if d := Str(in.Disposition); d != "" {
 			text += " (disposition " + d + ")"
 		}
-		r.Timeline = append(r.Timeline, Change{At: at, Kind: ChangeRecord, Text: text, Source: typ})
-		s.replace(sl, &r)
+		r.Timeline = appendExact(r.Timeline, Change{At: at, Kind: ChangeRecord, Text: text, Source: typ})
+		s.count(r, +1)
+	}
+	if fresh && !opens(typ, in) {
+		// First seen by an event that follows the end (the monitor joined late): it has ended.
+		s.end(sl, at, "ended before the monitor saw it open", typ)
 	}
 }
 
@@ -154,7 +185,7 @@ func article(typ string) string {
 
 // insert adds a new row and counts it.
 func (s *Store) insert(r *Row) *slot {
-	sl := &slot{row: r}
+	sl := &slot{row: r, epoch: s.epoch}
 	s.rows[r.Key] = sl
 	s.order = append(s.order, sl)
 	s.count(r, +1)
@@ -163,21 +194,28 @@ func (s *Store) insert(r *Row) *slot {
 
 // update replaces a row's snapshot, recording the differences in its timeline.
 func (s *Store) update(sl *slot, in *Interaction, at time.Time, v uint64, typ string) {
-	r := *sl.row
+	old := sl.row.Data
+	r := s.edit(sl)
 	r.Data, r.Updated, r.Version = in, at, v
-	r.Timeline = capTimeline(append(r.Timeline, diff(sl.row.Data, in, at, s.wall(), typ, &r.Changed)...))
-	if r.Ended && typ != EvInteractionRemoved && typ != EvSaveActivityRecord {
+	r.Timeline = capTimeline(append(r.Timeline, diff(old, in, at, s.wall(), typ, &r.Changed)...))
+	if r.Ended && opens(typ, in) {
 		r.Ended, r.EndedAt = false, time.Time{}
 		r.Timeline = append(r.Timeline, Change{At: at, Kind: ChangeReopened, Text: "reopened", Source: typ})
 	}
-	s.replace(sl, &r)
+	s.count(r, +1)
 }
 
-// replace swaps a slot's row, keeping the counters right.
-func (s *Store) replace(sl *slot, r *Row) {
+// edit returns the slot's row to change, uncounted (count it again when done): the row itself when
+// no reader can have seen it (it was made since the last snapshot), else a copy that replaces it.
+// Published rows are never written, so readers need no locks; rows changed many times between two
+// snapshots (a replay at full speed, a burst) are copied once, not at every event.
+func (s *Store) edit(sl *slot) *Row {
 	s.count(sl.row, -1)
-	sl.row = r
-	s.count(r, +1)
+	if sl.epoch != s.epoch {
+		r := *sl.row
+		sl.row, sl.epoch = &r, s.epoch
+	}
+	return sl.row
 }
 
 func (s *Store) count(r *Row, d int) {
@@ -201,13 +239,13 @@ func (s *Store) end(sl *slot, at time.Time, text, typ string) {
 	if sl.row.Ended {
 		return
 	}
-	r := *sl.row
+	r := s.edit(sl)
 	r.Ended, r.EndedAt = true, at
 	r.Changed[FieldState] = s.wall()
-	r.Timeline = append(r.Timeline, Change{At: at, Kind: ChangeEnded, Text: text, Source: typ})
-	s.replace(sl, &r)
-	if ag := s.agents[r.AgentID]; ag != nil {
-		ag.Handled++ // the agent was copied by Apply before this change
+	r.Timeline = appendExact(r.Timeline, Change{At: at, Kind: ChangeEnded, Text: text, Source: typ})
+	s.count(r, +1)
+	if as := s.agents[r.AgentID]; as != nil {
+		as.ag.Handled++ // Apply made the agent writable before this change
 	}
 	s.ended = append(s.ended, sl)
 	s.evict()
@@ -226,6 +264,7 @@ func (s *Store) evict() {
 		s.gone++
 		s.stats.Evicted++
 		delete(s.rows, sl.row.Key)
+		s.forgotten.add(sl.row.Key)
 	}
 	if s.gone > 1024 && s.gone > len(s.order)/4 {
 		live := s.order[:0]
@@ -254,7 +293,8 @@ func (s *Store) applyResync(agentID string, st *InteractionsState, at time.Time,
 			s.end(sl, at, "closed: absent from the agent's snapshot", EvInteractionsState)
 		}
 	}
-	if ag := s.agents[agentID]; ag != nil {
+	if as := s.agents[agentID]; as != nil {
+		ag := as.ag
 		// A full snapshot: null means nothing is in front of the agent, which a monitor that was
 		// disconnected when the agent switched away would otherwise never learn.
 		ag.ActiveInteraction = "" // ag is Apply's copy
@@ -269,12 +309,17 @@ func (s *Store) applyAudioAlert(ag *Agent, p *AudioQualityAlert, at time.Time, v
 		s.alerts.push(Alert{Kind: AlertAudio, AgentID: ag.ID, Key: RowKey(ag.ID, p.CallID),
 			Text: fmt.Sprintf("audio quality on %s: %s", p.CallID, p.Detail), At: at})
 	}
-	sl := s.rows[RowKey(ag.ID, p.CallID)]
+	key := RowKey(ag.ID, p.CallID)
+	sl := s.rows[key]
+	if sl == nil && s.forgotten.has(key) {
+		s.stats.Stale++ // the call ended and was forgotten: not the agent's alert
+		return
+	}
 	if sl == nil {
 		ag.AudioAlert = p.Detail
 		return
 	}
-	r := *sl.row
+	r := s.edit(sl)
 	r.AudioAlert, r.Version = p.Detail, v
 	r.Changed[FieldAudioAlert] = s.wall()
 	kind, text := ChangeAudioAlert, "audio-quality alert: "+p.Detail
@@ -282,7 +327,7 @@ func (s *Store) applyAudioAlert(ag *Agent, p *AudioQualityAlert, at time.Time, v
 		kind, text = ChangeAudioClear, "audio-quality alert cleared"
 	}
 	r.Timeline = append(r.Timeline, Change{At: at, Kind: kind, Text: text, Source: EvAudioQualityAlert})
-	s.replace(sl, &r)
+	s.count(r, +1)
 }
 
 func firstNonEmpty(a, b string) string {

@@ -43,6 +43,15 @@ func reject(format string, args ...any) error {
 // Decode parses one event (one JSON object) and types its params. A rejected message gets a
 // *DecodeError that names the field and the reason.
 func Decode(data []byte) (Event, error) {
+	if ev, ok := decodeFast(data); ok {
+		return ev, nil
+	}
+	return decodePlain(data)
+}
+
+// decodePlain is the reference decoder: the envelope with raw params, then each param. Every
+// rejection reason comes from it.
+func decodePlain(data []byte) (Event, error) {
 	var env envelope
 	if err := json.Unmarshal(data, &env, decodeOpts); err != nil {
 		return Event{}, explain(err, "")

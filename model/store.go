@@ -29,10 +29,15 @@ type Store struct {
 	order     []*slot
 	gone      int // evicted slots still in order
 	ended     []*slot
+	forgotten forgotten // keys of recently evicted rows
 	nextSeq   uint64
 
-	agents     map[string]*Agent
+	agents     map[string]*agentSlot
 	agentOrder []string
+	// epoch rises whenever readers may have been handed rows or agents (a new snapshot, Row): a
+	// row or agent made in the current epoch is still private to the writer and may be changed in
+	// place; an older one is copied first.
+	epoch uint64
 
 	stats      Stats
 	rate       [60]rateBucket
@@ -41,10 +46,18 @@ type Store struct {
 	trend      trend
 }
 
-// slot is the writer's handle on a row: the row it points to is replaced, never changed.
+// slot is the writer's handle on a row: the row it points to is replaced, never changed, once a
+// reader may have it (epoch is the store's epoch when the writer made it).
 type slot struct {
-	row  *Row
-	gone bool
+	row   *Row
+	epoch uint64
+	gone  bool
+}
+
+// agentSlot is the writer's handle on an agent, like slot.
+type agentSlot struct {
+	ag    *Agent
+	epoch uint64
 }
 
 type rateBucket struct {
@@ -67,6 +80,9 @@ type Stats struct {
 	EventsPerSec float64
 	// Lost counts events that seq jumps say were lost on the way, over all agents.
 	Lost int64
+	// Stale counts events about interactions that had ended and been forgotten (retention): the
+	// activity record or a late snapshot of an evicted row is dropped rather than bringing it back.
+	Stale int64
 }
 
 // Option configures a Store.
@@ -84,9 +100,10 @@ func NewStore(opts ...Option) *Store {
 		wall:       time.Now,
 		retention:  DefaultRetention,
 		rows:       make(map[string]*slot),
-		agents:     make(map[string]*Agent),
+		agents:     make(map[string]*agentSlot),
 		rejections: newRing[Rejection](maxRejections),
 		alerts:     newRing[Alert](maxAlerts),
+		forgotten:  newForgotten(rememberEvicted),
 		stats: Stats{ByState: map[State]int{}, ByType: map[Type]int{},
 			Unknown: map[string]int64{}},
 	}
@@ -136,7 +153,7 @@ func (s *Store) Snapshot() *Snapshot {
 	}
 	sn.Agents = make([]*Agent, len(s.agentOrder))
 	for i, id := range s.agentOrder {
-		sn.Agents[i] = s.agents[id]
+		sn.Agents[i] = s.agents[id].ag
 	}
 	sn.Stats = s.stats
 	sn.Stats.ByState = maps.Clone(s.stats.ByState)
@@ -147,6 +164,7 @@ func (s *Store) Snapshot() *Snapshot {
 	sn.Alerts = s.alerts.items()
 	sn.Trend = s.trend.points()
 	s.snap.Store(sn)
+	s.epoch++ // its rows and agents are published: the writer copies them before a change
 	return sn
 }
 
@@ -155,6 +173,7 @@ func (s *Store) Row(key string) *Row {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if sl := s.rows[key]; sl != nil {
+		s.epoch++ // the row is published
 		return sl.row
 	}
 	return nil

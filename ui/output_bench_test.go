@@ -36,8 +36,9 @@ func openCalls(b *testing.B, n int, start time.Time) *model.Store {
 
 // BenchmarkTerminalOutput runs the real Bubble Tea program on a real pseudo-terminal at 200x50 with
 // 50 open calls whose durations tick and nothing else changing, and reports the bytes written to
-// the terminal per second of steady state, beside what redrawing the whole frame each second would
-// write. Each iteration is one second, so run it with -benchtime 10x.
+// the terminal per second of steady state; then, through the same terminal, the bytes per second
+// when the whole screen is redrawn each second (tea.ClearScreen, as a renderer without diffing
+// would). Each iteration is one second of each, so run it with -benchtime 10x.
 func BenchmarkTerminalOutput(b *testing.B) {
 	ptmx, tty, err := pty.Open()
 	if err != nil {
@@ -67,17 +68,26 @@ func BenchmarkTerminalOutput(b *testing.B) {
 	done := make(chan struct{})
 	go func() { _, _ = p.Run(); close(done) }()
 	time.Sleep(2 * time.Second) // the first full frame is not steady state
-	full := len(m.Render())
 	b.ResetTimer()
-	before := written.Load()
-	start := time.Now()
-	for range b.N {
-		time.Sleep(time.Second)
-	}
-	perSec := float64(written.Load()-before) / time.Since(start).Seconds()
+	perSec := measureOutput(&written, b.N, nil)
+	full := measureOutput(&written, b.N, func() { p.Send(tea.ClearScreen()) })
 	b.StopTimer()
 	cancel()
 	<-done
 	b.ReportMetric(perSec, "bytes/s")
-	b.ReportMetric(float64(full), "full-redraw-bytes/s")
+	b.ReportMetric(full, "full-redraw-bytes/s")
+	b.ReportMetric(float64(len(m.Render())), "frame-bytes")
+}
+
+// measureOutput counts the bytes written over n seconds, calling each (when not nil) at the start
+// of every second.
+func measureOutput(written *atomic.Int64, n int, each func()) float64 {
+	before, start := written.Load(), time.Now()
+	for i := range n {
+		if each != nil {
+			each()
+		}
+		time.Sleep(time.Until(start.Add(time.Duration(i+1) * time.Second)))
+	}
+	return float64(written.Load()-before) / time.Since(start).Seconds()
 }

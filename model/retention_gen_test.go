@@ -1,0 +1,49 @@
+package model_test
+
+import (
+	"testing"
+
+	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// TestTinyRetentionOverGeneratedStream drives a store with the smallest retention through a long
+// generated stream, where every interaction's activity record follows its end: evicted rows must
+// not come back as open "completed" rows that never end, so the store holds only the open
+// interactions and the one retained ended row.
+func TestTinyRetentionOverGeneratedStream(t *testing.T) {
+	events := 20_000
+	s := model.NewStore(model.WithRetention(1))
+	g := feed.NewGenerator(feed.GeneratorConfig{Seed: 3, Agents: 40})
+	removed := map[string]bool{} // the interactions the stream has ended
+	for range events {
+		data, at := g.Next()
+		ev, err := model.Decode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Apply(ev, at)
+		if in, ok := ev.Payload.(*model.Interaction); ok && ev.Type == model.EvInteractionRemoved {
+			removed[model.RowKey(ev.AgentID, in.ID)] = true
+		}
+	}
+	sn := s.Snapshot()
+	open, zombies := 0, 0
+	for _, r := range sn.Rows {
+		if !r.Ended {
+			open++
+			if removed[r.Key] {
+				zombies++
+			}
+		}
+	}
+	if zombies != 0 || len(sn.Rows) > sn.Stats.Open+1 || open != sn.Stats.Open {
+		t.Errorf("%d rows, %d open (%d counted), %d of them open after their end", len(sn.Rows), open,
+			sn.Stats.Open, zombies)
+	}
+	if sn.Stats.Evicted < 1000 || sn.Stats.Stale == 0 {
+		t.Errorf("evicted %d, stale %d: the stream should have exercised eviction", sn.Stats.Evicted, sn.Stats.Stale)
+	}
+	t.Logf("%d events: %d rows, %d open, %d evicted, %d stale", events, len(sn.Rows), sn.Stats.Open,
+		sn.Stats.Evicted, sn.Stats.Stale)
+}
