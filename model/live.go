@@ -181,12 +181,19 @@ func (q Query) passes(r *Row, now time.Time) bool {
 	return !(q.HideEnded && r.Ended) && q.Filter.Match(r, now)
 }
 
-// order is the total order Run sorts by for rows in first-sight order: the sort key (reversed when
-// Desc), then first sight. It uses the same key functions as Run, so the two never disagree.
+// order is the total order Run sorts by for rows in first-sight order: open rows first when
+// OpenFirst, the sort key (reversed when Desc), then first sight. It uses the same key functions as
+// Run, so the two never disagree.
 func (q Query) order(now time.Time) func(a, b *Row) int {
 	numeric := numericKey(q.Sort, now)
 	byKey := compareBy(q.Sort, now)
 	return func(a, b *Row) int {
+		if q.OpenFirst && a.Ended != b.Ended {
+			if a.Ended {
+				return 1
+			}
+			return -1
+		}
 		var c int
 		if numeric != nil {
 			c = cmp.Compare(numeric(a), numeric(b))

@@ -32,7 +32,7 @@ func TestLiveQueryMatchesRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		return model.Query{Filter: f, Sort: sorts[rng.IntN(len(sorts))], Desc: rng.IntN(2) == 0,
-			HideEnded: rng.IntN(3) == 0}
+			HideEnded: rng.IntN(3) == 0, OpenFirst: rng.IntN(2) == 0}
 	}
 	apply := func(n int) {
 		for range n {

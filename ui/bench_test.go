@@ -47,12 +47,13 @@ func BenchmarkFrame(b *testing.B) {
 			now := base.Add(time.Hour)
 			clock := func() time.Time { return now }
 			c := &Common{Styles: NewStyles(themes.Dark), Keys: DefaultKeyMap(), Store: store,
-				Now: clock, Wall: clock, Width: 200, Height: 50}
+				Now: clock, Wall: clock, Width: 200, Height: 50, Alerts: model.DefaultAlertRules()}
 			m := New(c, nil)
 			press(m, "j", "j")
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
+				m.dirty = true // a frame that must be drawn (a tick), not the cached one
 				_ = m.Render()
 			}
 		})

@@ -11,9 +11,12 @@ import (
 // and the open alerts. Each part is cached under the inputs it depends on, so a frame where nothing
 // changed neither filters, sorts nor groups again.
 type viewState struct {
-	// rows are the query's result for rowsKey.
-	rows    []*model.Row
-	rowsKey rowsKey
+	// live keeps the query's result up to date incrementally; rows is its latest result, for
+	// queryKey, and generation counts the results that differed.
+	live       *model.LiveQuery
+	rows       []*model.Row
+	queryKey   queryKey
+	generation int
 	// ordered is rows in display order (grouped), folded ones included; heads are the group
 	// headings; both for layoutKey.
 	ordered   []*model.Row
@@ -27,24 +30,23 @@ type viewState struct {
 	tallied   bool
 	// ring is set when the open alerts grew and the bell should ring.
 	ring bool
-	// queries and layouts count re-evaluations, so tests can prove a quiet frame does none.
-	queries, layouts int
+	// layouts counts groupings, so tests can prove a quiet frame does none (the LiveQuery's stats
+	// say the same of queries).
+	layouts int
 }
 
-// rowsKey identifies the inputs of a cached query result.
-type rowsKey struct {
-	version uint64
-	query   string
-	sort    model.SortKey
-	desc    bool
-	hide    bool
-	open    bool
-	second  int64 // set only when the sort depends on the clock (durations)
+// queryKey identifies a query: when it changes, the LiveQuery starts over.
+type queryKey struct {
+	filter string
+	sort   model.SortKey
+	desc   bool
+	hide   bool
+	open   bool
 }
 
 // layoutKey identifies the inputs of a cached grouping.
 type layoutKey struct {
-	rows  rowsKey
+	rows  int // viewState.generation
 	by    model.GroupBy
 	folds int
 }
@@ -58,22 +60,26 @@ type alertsKey struct {
 	folds  int
 }
 
-// refresh re-runs what changed: the query when the store, the query or (for a duration sort) the
-// second changed; the grouping when the rows or the folds changed; the alert counts once a second.
+// refresh re-runs what changed: the query, incrementally, when the store or the query changed (or,
+// for a query on durations, the second); the grouping when the rows or the folds changed; the
+// alert counts once a second.
 func (m *Model) refresh() {
 	v := &m.view
 	now := m.now()
-	k := rowsKey{version: m.snap.Version, query: m.query.Filter.String(), sort: m.query.Sort,
-		desc: m.query.Desc, hide: m.query.HideEnded, open: m.query.OpenFirst}
-	if m.query.Sort == model.SortDuration {
-		k.second = now.Unix()
+	qk := queryKey{filter: m.query.Filter.String(), sort: m.query.Sort, desc: m.query.Desc,
+		hide: m.query.HideEnded, open: m.query.OpenFirst}
+	if v.live == nil || qk != v.queryKey {
+		v.live, v.queryKey = model.NewLiveQuery(m.query), qk
 	}
-	if k != v.rowsKey || v.rows == nil {
-		v.rowsKey = k
-		v.rows = m.query.Run(m.snap.Rows, now)
-		v.queries++
+	clock := now
+	if m.query.Sort == model.SortDuration || m.query.Filter.Timed() {
+		clock = now.Truncate(time.Second) // one full run a second, not one a frame
 	}
-	lk := layoutKey{rows: v.rowsKey, by: m.group.by, folds: m.group.version}
+	if rows := v.live.Rows(m.snap.Rows, clock); v.rows == nil || !sameSlice(rows, v.rows) {
+		v.rows = rows
+		v.generation++
+	}
+	lk := layoutKey{rows: v.generation, by: m.group.by, folds: m.group.version}
 	if lk != v.layoutKey || !v.laidOut {
 		v.layoutKey, v.laidOut = lk, true
 		lines, heads, ordered := m.group.layout(v.rows)
@@ -106,6 +112,12 @@ func (m *Model) countAlerts(now time.Time) {
 		v.ring = true
 	}
 	v.tally, v.byAgent, v.alertsKey, v.tallied = t, byAgent, ak, true
+}
+
+// sameSlice reports whether two query results are the same slice (LiveQuery returns the previous
+// result itself when nothing changed).
+func sameSlice(a, b []*model.Row) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // lineID names what one line of the body shows: a row snapshot (rows are immutable, so the pointer
