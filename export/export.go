@@ -157,7 +157,7 @@ func WriteJSON(w io.Writer, rows []*model.Row, now time.Time) error {
 			jr.EndedAt = &t
 		}
 		for j, c := range r.Timeline {
-			jr.Timeline[j] = jsonChange{At: c.At, Kind: string(c.Kind), Text: c.Text}
+			jr.Timeline[j] = jsonChange{At: c.At(), Kind: c.Kind.String(), Text: c.Text}
 		}
 		out[i] = jr
 	}

@@ -107,7 +107,7 @@ func agentEvents(ag *model.Agent, rows []*model.Row, f *filter) []wireEvent {
 func lastChange(ag *model.Agent, kind model.ChangeKind) time.Time {
 	for i := len(ag.Timeline) - 1; i >= 0; i-- {
 		if ag.Timeline[i].Kind == kind {
-			return ag.Timeline[i].At
+			return ag.Timeline[i].At()
 		}
 	}
 	if kind == model.ChangeLogin {

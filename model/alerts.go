@@ -92,7 +92,7 @@ func (r AlertRules) eval(row *Row, now time.Time) alertBits {
 func (r *Row) mutedFor(now time.Time) time.Duration {
 	for i := len(r.Timeline) - 1; i >= 0; i-- {
 		if r.Timeline[i].Kind == ChangeMuted {
-			return nonNegative(now.Sub(r.Timeline[i].At))
+			return nonNegative(now.Sub(r.Timeline[i].At()))
 		}
 	}
 	return nonNegative(now.Sub(r.FirstSeen))

@@ -31,7 +31,7 @@ func (s *Store) Apply(ev Event, at time.Time) {
 				text += " (" + p.Reason + ")"
 			}
 		}
-		ag.Timeline = append(ag.Timeline, Change{At: at, Kind: ChangeAgentState, Text: text, Source: ev.Type})
+		ag.Timeline = append(ag.Timeline, NewChange(at, ChangeAgentState, text, ev.Type))
 	case *Login:
 		ag.LoggedIn = p.IsLoggedIn
 		ag.Username = firstNonEmpty(p.Username, ag.Username)
@@ -40,10 +40,10 @@ func (s *Store) Apply(ev Event, at time.Time) {
 		if !p.IsLoggedIn {
 			text = "login reported not logged in"
 		}
-		ag.Timeline = append(ag.Timeline, Change{At: at, Kind: ChangeLogin, Text: text, Source: ev.Type})
+		ag.Timeline = append(ag.Timeline, NewChange(at, ChangeLogin, text, ev.Type))
 	case Logout:
 		ag.LoggedIn = false
-		ag.Timeline = append(ag.Timeline, Change{At: at, Kind: ChangeLogout, Text: "logged out", Source: ev.Type})
+		ag.Timeline = append(ag.Timeline, NewChange(at, ChangeLogout, "logged out", ev.Type))
 	case *ActiveSwitch:
 		ag.ActiveInteraction = p.ID
 	case *ScreenRecording:
@@ -155,7 +155,7 @@ func (s *Store) applyInteraction(typ, agentID string, in *Interaction, at time.T
 		if d := Str(in.Disposition); d != "" {
 			text += " (disposition " + d + ")"
 		}
-		r.Timeline = appendExact(r.Timeline, Change{At: at, Kind: ChangeRecord, Text: text, Source: typ})
+		r.Timeline = appendExact(r.Timeline, NewChange(at, ChangeRecord, text, typ))
 		s.count(r, +1)
 	}
 	if fresh && !opens(typ, in) {
@@ -168,10 +168,10 @@ func (s *Store) newRow(key, agentID string, in *Interaction, at time.Time, v uin
 	s.nextSeq++
 	r := &Row{Key: key, Seq: s.nextSeq, AgentID: agentID, Data: in, FirstSeen: at, Updated: at, Version: v}
 	text := fmt.Sprintf("%s %s, state %s", article(typ), in.Type, in.State)
-	r.Timeline = []Change{{At: at, Kind: ChangeCreated, Text: text, Source: typ}}
+	r.Timeline = []Change{NewChange(at, ChangeCreated, text, typ)}
 	wall := s.wall()
 	for f := range r.Changed {
-		r.Changed[f] = wall
+		r.Changed[f] = unixNano(wall)
 	}
 	return r
 }
@@ -200,7 +200,7 @@ func (s *Store) update(sl *slot, in *Interaction, at time.Time, v uint64, typ st
 	r.Timeline = capTimeline(append(r.Timeline, diff(old, in, at, s.wall(), typ, &r.Changed)...))
 	if r.Ended && opens(typ, in) {
 		r.Ended, r.EndedAt = false, time.Time{}
-		r.Timeline = append(r.Timeline, Change{At: at, Kind: ChangeReopened, Text: "reopened", Source: typ})
+		r.Timeline = append(r.Timeline, NewChange(at, ChangeReopened, "reopened", typ))
 	}
 	s.count(r, +1)
 }
@@ -241,8 +241,8 @@ func (s *Store) end(sl *slot, at time.Time, text, typ string) {
 	}
 	r := s.edit(sl)
 	r.Ended, r.EndedAt = true, at
-	r.Changed[FieldState] = s.wall()
-	r.Timeline = appendExact(r.Timeline, Change{At: at, Kind: ChangeEnded, Text: text, Source: typ})
+	r.Changed[FieldState] = unixNano(s.wall())
+	r.Timeline = appendExact(r.Timeline, NewChange(at, ChangeEnded, text, typ))
 	s.count(r, +1)
 	if as := s.agents[r.AgentID]; as != nil {
 		as.ag.Handled++ // Apply made the agent writable before this change
@@ -321,12 +321,12 @@ func (s *Store) applyAudioAlert(ag *Agent, p *AudioQualityAlert, at time.Time, v
 	}
 	r := s.edit(sl)
 	r.AudioAlert, r.Version = p.Detail, v
-	r.Changed[FieldAudioAlert] = s.wall()
+	r.Changed[FieldAudioAlert] = unixNano(s.wall())
 	kind, text := ChangeAudioAlert, "audio-quality alert: "+p.Detail
 	if !p.Active {
 		kind, text = ChangeAudioClear, "audio-quality alert cleared"
 	}
-	r.Timeline = append(r.Timeline, Change{At: at, Kind: kind, Text: text, Source: EvAudioQualityAlert})
+	r.Timeline = append(r.Timeline, NewChange(at, kind, text, EvAudioQualityAlert))
 	s.count(r, +1)
 }
 

@@ -92,7 +92,7 @@ func synthRows(n int) []*Row {
 		rows[i] = &Row{Key: RowKey(fmt.Sprintf("agent%02d", i%50), d.ID), Seq: uint64(i + 1),
 			AgentID: fmt.Sprintf("agent%02d", i%50), Data: d, FirstSeen: at, Updated: at,
 			Ended: i%11 == 0, EndedAt: at,
-			Timeline: []Change{{At: at, Kind: ChangeCreated}}}
+			Timeline: []Change{NewChange(at, ChangeCreated, "", "")}}
 	}
 	return rows
 }

@@ -47,3 +47,32 @@ func TestTinyRetentionOverGeneratedStream(t *testing.T) {
 	t.Logf("%d events: %d rows, %d open, %d evicted, %d stale", events, len(sn.Rows), sn.Stats.Open,
 		sn.Stats.Evicted, sn.Stats.Stale)
 }
+
+// Every timeline entry a generated stream makes names the event that carried it: the compact
+// Change keeps sources as an index into the event types that make changes.
+func TestEveryChangeKeepsItsSource(t *testing.T) {
+	store := model.NewStore()
+	g := feed.NewGenerator(feed.GeneratorConfig{Seed: 3, Agents: 8})
+	for range 5000 {
+		data, at := g.Next()
+		ev, err := model.Decode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		store.Apply(ev, at)
+	}
+	sn := store.Snapshot()
+	check := func(who string, tl []model.Change) {
+		for _, c := range tl {
+			if c.Source() == "" || c.At().IsZero() {
+				t.Fatalf("%s: change %q has source %q at %v", who, c.Text, c.Source(), c.At())
+			}
+		}
+	}
+	for _, r := range sn.Rows {
+		check(r.Key, r.Timeline)
+	}
+	for _, a := range sn.Agents {
+		check(a.ID, a.Timeline)
+	}
+}

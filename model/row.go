@@ -46,11 +46,15 @@ type Row struct {
 	AudioAlert string
 	// Timeline lists the changes found by comparing snapshots, oldest first.
 	Timeline []Change
-	// Changed holds the wall-clock time each field last changed (for highlighting).
-	Changed [NumFields]time.Time
+	// Changed holds the wall-clock time each field last changed, as Unix nanoseconds (0: never),
+	// for highlighting; ChangedAt reads it.
+	Changed [NumFields]int64
 	// Version is the store version that produced this row.
 	Version uint64
 }
+
+// ChangedAt is the wall-clock time field f last changed; zero when it never did.
+func (r *Row) ChangedAt(f Field) time.Time { return fromUnixNano(r.Changed[f]) }
 
 // Start is when the interaction started: its startTime, or when the monitor first saw it.
 func (r *Row) Start() time.Time {
@@ -78,7 +82,7 @@ func (r *Row) Duration(now time.Time) time.Duration {
 func (r *Row) InState(now time.Time) time.Duration {
 	for i := len(r.Timeline) - 1; i >= 0; i-- {
 		if k := r.Timeline[i].Kind; k == ChangeState || k == ChangeCreated {
-			return nonNegative(now.Sub(r.Timeline[i].At))
+			return nonNegative(now.Sub(r.Timeline[i].At()))
 		}
 	}
 	return nonNegative(now.Sub(r.FirstSeen))

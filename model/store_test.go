@@ -69,8 +69,8 @@ func TestTimelineFromSnapshots(t *testing.T) {
 	if !r.Ended || r.Record == nil || r.EndedAt != t0.Add(6*time.Second) {
 		t.Errorf("ended=%v record=%v endedAt=%v", r.Ended, r.Record != nil, r.EndedAt)
 	}
-	if r.Timeline[1].At != t0.Add(time.Second) {
-		t.Errorf("timeline time %v", r.Timeline[1].At)
+	if !r.Timeline[1].At().Equal(t0.Add(time.Second)) {
+		t.Errorf("timeline time %v", r.Timeline[1].At())
 	}
 	sn := s.Snapshot()
 	if sn.Stats.Open != 0 || sn.Stats.Ended != 1 || len(sn.Stats.ByState) != 0 {

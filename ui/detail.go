@@ -159,12 +159,12 @@ func buildTimeline(st *Styles, timeline []model.Change, w int, loc *time.Locatio
 	}
 	kindW := 0
 	for _, c := range timeline {
-		kindW = max(kindW, width(clean(string(c.Kind), 19)))
+		kindW = max(kindW, width(clean(c.Kind.String(), 19)))
 	}
 	for i, c := range timeline {
-		if i == 0 || !c.At.Equal(timeline[i-1].At) || c.Source != timeline[i-1].Source {
-			when := fmtClock(timeIn(c.At, b.loc))
-			b.add(st.Bold.Render(when) + "  " + st.Dim.Render(clean(c.Source, max(w-width(when)-2, 1))))
+		if i == 0 || !c.At().Equal(timeline[i-1].At()) || c.Source() != timeline[i-1].Source() {
+			when := fmtClock(timeIn(c.At(), b.loc))
+			b.add(st.Bold.Render(when) + "  " + st.Dim.Render(clean(c.Source(), max(w-width(when)-2, 1))))
 		}
 		b.change(c, kindW)
 	}
@@ -175,7 +175,7 @@ func buildTimeline(st *Styles, timeline []model.Change, w int, loc *time.Locatio
 // it; in a column too narrow for both, the text goes under the kind.
 func (b *detailLines) change(c model.Change, kindW int) {
 	st := b.st
-	kind := "  " + changeStyle(st, c.Kind).Render(pad(clean(string(c.Kind), kindW), kindW))
+	kind := "  " + changeStyle(st, c.Kind).Render(pad(clean(c.Kind.String(), kindW), kindW))
 	textW := b.w - 2 - kindW - 2
 	if textW < 16 {
 		b.add(kind)

@@ -324,7 +324,7 @@ func (t *tableView) painter(c column, r *model.Row, alerting bool, wall time.Tim
 		k.value = string(r.Data.Type)
 	}
 	if c.field != noField {
-		if at := r.Changed[c.field]; !at.IsZero() && wall.Sub(at) < highlightFor {
+		if at := r.ChangedAt(c.field); !at.IsZero() && wall.Sub(at) < highlightFor {
 			k.changed = true
 		}
 	}
