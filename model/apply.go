@@ -111,7 +111,8 @@ func RowKey(agentID, interactionID string) string { return agentID + "/" + inter
 func (s *Store) applyInteraction(typ, agentID string, in *Interaction, at time.Time, v uint64) {
 	key := RowKey(agentID, in.ID)
 	sl := s.rows[key]
-	if sl == nil {
+	fresh := sl == nil
+	if fresh {
 		r := s.newRow(key, agentID, in, at, v, typ)
 		sl = s.insert(r)
 	} else {
@@ -121,6 +122,11 @@ func (s *Store) applyInteraction(typ, agentID string, in *Interaction, at time.T
 	case EvInteractionRemoved:
 		s.end(sl, at, "ended", typ)
 	case EvSaveActivityRecord:
+		if fresh {
+			// The record comes after the removal: a monitor that joined (or resynced) between the
+			// two sees a finished interaction, not an open one that nothing will ever close.
+			s.end(sl, at, "ended (seen first by its activity record)", typ)
+		}
 		r := *sl.row
 		r.Record = in
 		text := "activity record saved"
