@@ -128,12 +128,13 @@ func (r *Replay) Run(ctx context.Context, emit Emit) error {
 }
 
 // allowed is the size limit for a line starting with first: recorder wrapper lines may be larger
-// than the message they carry, since JSON string escaping can grow it up to six times.
+// than the message they carry (escaping, base64, oversized messages kept whole), and a recorded
+// event carries its receive time besides.
 func (r *Replay) allowed(first []byte) int {
 	if looksWrapped(first) {
-		return 6*r.max + 4096
+		return wrappedMax(r.max)
 	}
-	return r.max
+	return r.max + recvPrefixLen(first)
 }
 
 // message turns one line into a message and its pacing time (zero when it has none); skip reports
@@ -152,8 +153,12 @@ func (r *Replay) message(ln line, n int64) (m Message, at time.Time, skip bool) 
 	if looksWrapped(ln.text) {
 		return m, unwrapRecorded(&m, ln.text, r.max), false
 	}
-	m.Data = bytes.Clone(ln.text)
-	if ms, ok := peekTS(ln.text); ok {
+	if ev, recv, ok := cutRecv(ln.text); ok {
+		m.Data, m.Received, at = ev, recv, recv // paced by its receive time unless it has a ts
+	} else {
+		m.Data = bytes.Clone(ln.text)
+	}
+	if ms, ok := peekTS(m.Data); ok {
 		at = time.UnixMilli(int64(ms))
 	}
 	return m, at, false
