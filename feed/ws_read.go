@@ -117,4 +117,3 @@ func (w *WebSocket) ping(conn *websocket.Conn, done <-chan struct{}) {
 		}
 	}
 }
-
