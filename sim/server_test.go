@@ -346,9 +346,14 @@ func TestTokenAndPlainHTTP(t *testing.T) {
 	ts := newTestSim(t, Config{Seed: 1, Token: "t0k3n"})
 	ts.start()
 	bad := newMonitor(t, ts.url, feed.WSOptions{})
-	waitFor(t, "a refusal", func() bool { return ts.Stats().Unauthorized > 0 })
-	if st := bad.src.Status(); !strings.Contains(st.Detail, "unauthorized") && st.State != "connecting" {
-		t.Errorf("without a token: %+v", st)
+	waitFor(t, "the refusal shown", func() bool {
+		st := bad.src.Status()
+		return st.State != "connected" && strings.Contains(st.Detail,
+			"unauthorized (HTTP 401 Unauthorized; check --token-file, --token-env or --header): "+
+				"unauthorized: missing or wrong bearer token")
+	})
+	if ts.Stats().Unauthorized == 0 || bad.store.Version() != 0 || bad.src.Status().Messages != 0 {
+		t.Errorf("without a token: %+v, server %+v, store version %d", bad.src.Status(), ts.Stats(), bad.store.Version())
 	}
 	h := http.Header{}
 	h.Set("Authorization", "Bearer t0k3n")
