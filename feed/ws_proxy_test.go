@@ -149,26 +149,28 @@ func TestWebSocketThroughProxy(t *testing.T) {
 			t.Errorf("detail %q", st.Detail)
 		}
 	})
-	t.Run("wss through the tunnel", func(t *testing.T) {
-		tsrv := newWSServer(t, true, func(_ int64, c *websocket.Conn) {
-			c.WriteMessage(websocket.TextMessage, []byte(`{"via":"tls"}`))
-			drain(c)
-		})
-		p := newConnectProxy(t, strings.TrimPrefix(tsrv.url, "wss://"), "")
-		pool := x509.NewCertPool()
-		pool.AddCert(tsrv.Certificate())
-		opts := fast()
-		opts.TLS = &tls.Config{RootCAs: pool}
-		opts.Proxy = http.ProxyURL(p.url(""))
-		// The test certificate names example.com; only the proxy knows where that is.
-		msgs, _ := run(t, NewWebSocket("wss://example.com/stream", opts))
-		if m := next(t, msgs); string(m.Data) != `{"via":"tls"}` {
-			t.Errorf("over TLS through the proxy: %q", m.Data)
-		}
-		if got := p.asked(); len(got) != 1 || got[0] != "example.com:443" {
-			t.Errorf("the proxy was asked for %v", got)
-		}
+}
+
+// TestWebSocketWSSThroughProxy: TLS to the server goes inside the proxy's tunnel.
+func TestWebSocketWSSThroughProxy(t *testing.T) {
+	tsrv := newWSServer(t, true, func(_ int64, c *websocket.Conn) {
+		c.WriteMessage(websocket.TextMessage, []byte(`{"via":"tls"}`))
+		drain(c)
 	})
+	p := newConnectProxy(t, strings.TrimPrefix(tsrv.url, "wss://"), "")
+	pool := x509.NewCertPool()
+	pool.AddCert(tsrv.Certificate())
+	opts := fast()
+	opts.TLS = &tls.Config{RootCAs: pool}
+	opts.Proxy = http.ProxyURL(p.url(""))
+	// The test certificate names example.com; only the proxy knows where that is.
+	msgs, _ := run(t, NewWebSocket("wss://example.com/stream", opts))
+	if m := next(t, msgs); string(m.Data) != `{"via":"tls"}` {
+		t.Errorf("over TLS through the proxy: %q", m.Data)
+	}
+	if got := p.asked(); len(got) != 1 || got[0] != "example.com:443" {
+		t.Errorf("the proxy was asked for %v", got)
+	}
 }
 
 func TestUnrecoverable(t *testing.T) {
