@@ -82,6 +82,14 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	// The table's instant, to the millisecond, is where the recording ends, so that its replay
+	// gives open interactions the same durations.
+	now := time.UnixMilli(p.src.Now().UnixMilli())
+	if p.rec != nil {
+		if err := p.rec.CloseAt(now); err != nil {
+			return fmt.Errorf("closing: %w", err)
+		}
+	}
 	if err := p.Close(); err != nil {
 		return fmt.Errorf("closing: %w", err)
 	}
@@ -93,8 +101,8 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 		}
 	}
 	sn := p.store.Snapshot()
-	rows := model.Query{Filter: filter}.Run(sn.Rows, p.src.Now())
-	if err := export.Write(stdout, o.format, rows, p.src.Now()); err != nil {
+	rows := model.Query{Filter: filter}.Run(sn.Rows, now)
+	if err := export.Write(stdout, o.format, rows, now); err != nil {
 		return err
 	}
 	reportLost(stderr, sn.Agents)

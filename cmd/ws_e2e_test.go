@@ -144,7 +144,10 @@ func TestPrintRecordsEveryMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	if len(lines) != 400 {
+	if end := lines[len(lines)-1]; !regexp.MustCompile(`^\{"deskwatch.recorded":1,"recv":\d+,"end":true\}$`).MatchString(end) {
+		t.Errorf("the recording ends with %q, want its end line", end)
+	}
+	if lines = lines[:len(lines)-1]; len(lines) != 400 {
 		t.Errorf("the recording has %d lines, want the 400 messages received", len(lines))
 	}
 	tooLarge := regexp.MustCompile(`^message too large \((\d+) bytes`)

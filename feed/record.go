@@ -28,6 +28,9 @@ import (
 //     for a binary frame, "size" the message's full length when only its first bytes were kept (an
 //     oversized message over OversizeKeep), "problem" the source's reason for rejecting it, and
 //     "partial" for a file's truncated last line.
+//   - Closing the recording writes an end line, {"deskwatch.recorded":1,"recv":MS,"end":true}: not a
+//     message, but the time the recording ended, where a replay's clock stops. A killed process
+//     leaves none.
 //
 // Replay recognises a wrapper by that opening (whitespace allowed), so a live message that happens
 // to start the same way is itself wrapped.
@@ -135,9 +138,14 @@ func (r *Recorder) tick() {
 	}
 }
 
-// Close flushes and closes the recording. It is safe to call more than once; later calls return the
-// first call's result.
-func (r *Recorder) Close() error {
+// Close ends the recording now: see CloseAt.
+func (r *Recorder) Close() error { return r.CloseAt(time.Now()) }
+
+// CloseAt writes the end line with the time end, flushes and closes the recording. A replay's clock
+// stops at end, so that interactions still open then have the durations they had when the recording
+// ended (--print passes the instant its own table is computed at). It is safe to call more than
+// once; later calls return the first call's result.
+func (r *Recorder) CloseAt(end time.Time) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
@@ -147,7 +155,12 @@ func (r *Recorder) Close() error {
 	r.timer.Stop()
 	var errs []error
 	if r.err == nil {
-		if err := r.w.Flush(); err != nil {
+		r.scratch = strconv.AppendInt(append(r.scratch[:0], `{`+recordedKey+`:1,"recv":`...), end.UnixMilli(), 10)
+		_, err := r.w.Write(append(r.scratch, `,"end":true}`+"\n"...))
+		if err == nil {
+			err = r.w.Flush()
+		}
+		if err != nil {
 			r.err = fmt.Errorf("record %s: %w", r.path, err)
 		}
 	}

@@ -91,16 +91,20 @@ type recordedLine struct {
 	Size    int64   `json:"size"`
 	Problem string  `json:"problem"`
 	Partial bool    `json:"partial"`
+	End     bool    `json:"end"`
 }
 
 // unwrapRecorded fills m (whose Origin names the recording's file and line) from a wrapper line:
 // the raw message, its connection and message numbers, receive time and problem. It returns the
 // time the message is paced by: its ts, else its receive time. A line that cannot be read as a
-// wrapper becomes a message with a problem, so the replay reports it and goes on.
-func unwrapRecorded(m *Message, text []byte, maxMsg int) time.Time {
+// wrapper becomes a message with a problem, so the replay reports it and goes on. end reports the
+// recording's end line, which is no message: at is then the time the recording ended.
+func unwrapRecorded(m *Message, text []byte, maxMsg int) (at time.Time, end bool) {
 	var w recordedLine
 	err := json.Unmarshal(text, &w)
 	switch {
+	case err == nil && w.Version == 1 && w.End && w.Raw == nil && w.RawB64 == nil && w.Recv > 0:
+		return time.UnixMilli(w.Recv), true
 	case err != nil:
 	case w.Version != 1:
 		err = fmt.Errorf("recording format version %d is not supported", w.Version)
@@ -113,7 +117,7 @@ func unwrapRecorded(m *Message, text []byte, maxMsg int) time.Time {
 		if m.Partial {
 			m.Problem = "truncated last line (no line ending): " + m.Problem
 		}
-		return time.Time{}
+		return time.Time{}, false
 	}
 	if w.Raw != nil {
 		m.Data = []byte(*w.Raw)
@@ -131,9 +135,9 @@ func unwrapRecorded(m *Message, text []byte, maxMsg int) time.Time {
 		m.Data = bytes.Clone(m.Data[:min(len(m.Data), snippetSize)])
 	}
 	if ms, ok := peekTS(m.Data); ok {
-		return time.UnixMilli(int64(ms))
+		return time.UnixMilli(int64(ms)), false
 	}
-	return m.Received
+	return m.Received, false
 }
 
 // cutRecv takes a recorder's spliced receive time off the front of a plain event: it returns the

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,23 +29,33 @@ func TestRecordedReceiveTimes(t *testing.T) {
 	for i := range 3 {
 		rec.Record(Message{Data: []byte(ev), Received: time.UnixMilli(base + int64(i)*1500)})
 	}
-	if err := rec.Close(); err != nil {
+	if err := rec.CloseAt(time.UnixMilli(base + 9000)); err != nil {
 		t.Fatal(err)
 	}
-	msgs, r := replayFile(t, path, ReplayOptions{MaxMessage: limit})
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewReplay(path, strings.NewReader(string(data)), 0, ReplayOptions{MaxMessage: limit})
+	var msgs []Message
+	var clocks []time.Time // the replay clock as each message is emitted
+	if err := r.Run(context.Background(), func(m Message) { msgs = append(msgs, m); clocks = append(clocks, r.Now()) }); err != nil {
+		t.Fatal(err)
+	}
 	if len(msgs) != 3 {
 		t.Fatalf("%d messages", len(msgs))
 	}
 	for i, m := range msgs {
+		want := time.UnixMilli(base + int64(i)*1500)
 		if m.Problem != "" || string(m.Data) != ev {
 			t.Errorf("message %d: %q problem %q, want the event as sent", i, m.Data, m.Problem)
 		}
-		if want := time.UnixMilli(base + int64(i)*1500); !m.Received.Equal(want) {
-			t.Errorf("message %d received %v, want %v", i, m.Received, want)
+		if !m.Received.Equal(want) || !clocks[i].Equal(want) {
+			t.Errorf("message %d received %v at replay time %v, want both %v", i, m.Received, clocks[i], want)
 		}
 	}
-	if now, want := r.Now(), time.UnixMilli(base+3000); !now.Equal(want) {
-		t.Errorf("the replay clock ends at %v, want the last receive time %v", now, want)
+	if now, want := r.Now(), time.UnixMilli(base+9000); !now.Equal(want) {
+		t.Errorf("the replay clock ends at %v, want the recording's end %v", now, want)
 	}
 }
 
@@ -70,14 +81,4 @@ func TestCutRecv(t *testing.T) {
 	if got := fmt.Sprint(recvPrefixLen([]byte(`{"recv":12,"a":1}`))); got != "11" {
 		t.Errorf("recvPrefixLen = %s, want 11", got)
 	}
-}
-
-// replayFile replays the file at path as fast as possible and returns its messages.
-func replayFile(t *testing.T, path string, opts ReplayOptions) ([]Message, *Replay) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return replayAll(t, string(data), opts)
 }

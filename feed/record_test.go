@@ -88,7 +88,8 @@ func TestRecorderRoundTrip(t *testing.T) {
 	for _, m := range msgs {
 		pump.Handle(m)
 	}
-	if err := rec.Close(); err != nil {
+	end := msgs[len(msgs)-1].Received.Add(7 * time.Second)
+	if err := rec.CloseAt(end); err != nil {
 		t.Fatal(err)
 	}
 
@@ -106,6 +107,9 @@ func TestRecorderRoundTrip(t *testing.T) {
 	}
 	if st := r.Status(); st.Messages != int64(len(msgs)) || len(back) != len(msgs) {
 		t.Fatalf("replayed %d messages, recorded %d", st.Messages, len(msgs))
+	}
+	if !r.Now().Equal(end) {
+		t.Errorf("the replay clock ends at %v, want the recording's end %v", r.Now(), end)
 	}
 	sameMessages(t, msgs, back)
 	sameStores(t, path, live.Snapshot(), replayed.Snapshot())
@@ -190,9 +194,10 @@ func TestRecorderCleanTrafficIsAnEventFile(t *testing.T) {
 		fmt.Fprintf(&want, `{"recv":%d,%s`+"\n", recv.UnixMilli(), d[1:])
 		sent = append(sent, d)
 	}
-	if err := rec.Close(); err != nil {
+	if err := rec.CloseAt(time.UnixMilli(base + 9000)); err != nil {
 		t.Fatal(err)
 	}
+	fmt.Fprintf(&want, `{"deskwatch.recorded":1,"recv":%d,"end":true}`+"\n", base+9000)
 	got, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +207,8 @@ func TestRecorderCleanTrafficIsAnEventFile(t *testing.T) {
 			len(got), want.Len())
 	}
 	// It is an event file: each line decodes to the event that was sent.
-	for i, l := range bytes.Split(bytes.TrimSuffix(got, []byte("\n")), []byte("\n")) {
+	events := bytes.Split(bytes.TrimSuffix(got, []byte("\n")), []byte("\n"))
+	for i, l := range events[:len(events)-1] { // all but the end line
 		a, errA := model.Decode(l)
 		b, errB := model.Decode(sent[i])
 		if errA != nil || errB != nil || !reflect.DeepEqual(a, b) {
@@ -258,11 +264,11 @@ func TestRecorderWrapperFormat(t *testing.T) {
 				t.Fatal(err)
 			}
 			rec.Record(tc.m)
-			if err := rec.Close(); err != nil {
+			if err := rec.CloseAt(time.UnixMilli(1700000009000)); err != nil {
 				t.Fatal(err)
 			}
 			got, _ := os.ReadFile(path)
-			if string(got) != tc.want+"\n" {
+			if string(got) != tc.want+"\n"+`{"deskwatch.recorded":1,"recv":1700000009000,"end":true}`+"\n" {
 				t.Errorf("wrote  %s\nwant   %s", got, tc.want)
 			}
 			// And the replay gives the message back.
