@@ -2,7 +2,6 @@ package feed
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -111,7 +110,7 @@ func (r *Recorder) writePlain(m Message) error {
 	if !m.Received.IsZero() {
 		r.scratch = strconv.AppendInt(append(r.scratch[:0], recvKey...), m.Received.UnixMilli(), 10)
 		rest := m.Data[1:]
-		if len(bytes.TrimLeft(rest, " \t")) > 0 && bytes.TrimLeft(rest, " \t")[0] != '}' {
+		if string(rest) != "}" {
 			r.scratch = append(r.scratch, ',')
 		}
 		if _, err := r.w.Write(r.scratch); err != nil {

@@ -25,10 +25,14 @@ func isPlainEvent(m Message) bool {
 	if bytes.IndexByte(d, '\n') >= 0 || bytes.IndexByte(d, '\r') >= 0 || looksWrapped(d) {
 		return false
 	}
+	if i := skipSpace(d, 1); i >= len(d) || (d[i] != '"' && string(d) != "{}") {
+		return false // "{ }" and the like: the spliced member could not be taken off exactly
+	}
 	if peekMember(d, "recv") >= 0 {
 		return false
 	}
-	return json.Valid(d)
+	// As lenient as model.Decode: duplicate names and invalid UTF-8 are an event's business.
+	return jsontext.Value(d).IsValid(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 }
 
 // appendWrapped appends m as a wrapper line (with its '\n').
