@@ -76,6 +76,7 @@ type ProxyError struct {
 	Err error
 }
 
+// Error says which proxy refused or failed, and how.
 func (e *ProxyError) Error() string {
 	switch e.StatusCode {
 	case 0:
@@ -155,4 +156,5 @@ type bufferedConn struct {
 	r *bufio.Reader
 }
 
+// Read reads what was read ahead first.
 func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }

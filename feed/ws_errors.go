@@ -139,6 +139,7 @@ type RefusedError struct {
 	msg        string
 }
 
+// Error says what the status means and what to check.
 func (e *RefusedError) Error() string { return e.msg }
 
 // Unrecoverable reports whether retrying cannot mend err without a change of configuration on one
