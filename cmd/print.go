@@ -28,7 +28,11 @@ func (c *collectOptions) register(f *pflag.FlagSet) {
 }
 
 // runPrint is batch mode: apply the whole source (or what a live source sends within --for or
-// --events), print the final table, and report rejected events on stderr as ORIGIN: reason.
+// --events), print the final table, and report rejected events on stderr as ORIGIN: reason, and
+// lost events (seq jumps) as "N events lost from AGENT". Of a WebSocket it also reports connection
+// failures on stderr, and fails (exit 2, no table) when no connection opened: on an error retrying
+// cannot mend (a refused token, an untrusted certificate), at the end of --for, or after
+// printConnectWait without --for.
 func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdout, stderr io.Writer,
 	log *slog.Logger) error {
 	live := arg == "" || isURL(arg)
@@ -39,14 +43,25 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 	if err != nil {
 		return fmt.Errorf("--filter: %w", err)
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var watch *liveWatch
+	if isURL(arg) {
+		wait := printConnectWait
+		if o.collect.duration > 0 {
+			wait = 0 // --for bounds it
+		}
+		watch = newLiveWatch(feed.RedactURL(arg), stderr, cancel, wait)
+		o.onConn = watch.onEvent
+	}
 	p, err := newPipeline(o, arg, stdin, log)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	p.pump.OnReject(func(or model.Origin, reason string) { fmt.Fprintf(stderr, "%s: %s\n", or, reason) })
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	p.pump.OnReject(func(or model.Origin, reason string) {
+		fmt.Fprintf(stderr, "%s: %s\n", or, model.Sanitize(reason))
+	})
 	if o.collect.duration > 0 {
 		ctx, cancel = context.WithTimeout(ctx, o.collect.duration)
 		defer cancel()
@@ -67,15 +82,34 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	// The table's instant, to the millisecond, is where the recording ends, so that its replay
+	// gives open interactions the same durations.
+	now := time.UnixMilli(p.src.Now().UnixMilli())
+	if p.rec != nil {
+		if err := p.rec.CloseAt(now); err != nil {
+			return fmt.Errorf("closing: %w", err)
+		}
+	}
 	if err := p.Close(); err != nil {
 		return fmt.Errorf("closing: %w", err)
 	}
+	var stopped error
+	if watch != nil {
+		var show bool
+		if show, stopped = watch.result(); !show {
+			return stopped
+		}
+	}
 	sn := p.store.Snapshot()
-	rows := model.Query{Filter: filter}.Run(sn.Rows, p.src.Now())
-	if err := export.Write(stdout, o.format, rows, p.src.Now()); err != nil {
+	rows := model.Query{Filter: filter}.Run(sn.Rows, now)
+	if err := export.Write(stdout, o.format, rows, now); err != nil {
 		return err
 	}
-	if sn.Stats.Rejected > 0 {
+	reportLost(stderr, sn.Agents)
+	switch {
+	case stopped != nil:
+		return stopped
+	case sn.Stats.Rejected > 0:
 		fmt.Fprintf(stderr, "%d event(s) rejected\n", sn.Stats.Rejected)
 		return errRejected
 	}

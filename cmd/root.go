@@ -8,12 +8,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"charm.land/fang/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -47,12 +53,16 @@ type options struct {
 	collect    collectOptions
 	ws         wsFlags
 	profile    profileFlags
+	// onConn, when set, hears of a WebSocket source's connections (--print reports them).
+	onConn func(feed.ConnEvent)
 }
 
 // Main runs the command line with os.Args and returns the process exit code.
 func Main(ctx context.Context, version string) int {
 	root := newRoot(os.Stdin, os.Stdout, os.Stderr)
-	opts := []fang.Option{fang.WithNotifySignal(os.Interrupt), fang.WithErrorHandler(handleError)}
+	// SIGTERM stops every command as Ctrl-C does: the recorder flushes, --print prints its table.
+	// (The monitor also takes SIGHUP so; deskwatch serve keeps SIGHUP for reloading its keys.)
+	opts := []fang.Option{fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM), fang.WithErrorHandler(handleError)}
 	if version != "" {
 		opts = append(opts, fang.WithVersion(version))
 	}
@@ -88,7 +98,10 @@ to subscribe to. Without SOURCE it shows a built-in demo stream.`,
 			if err := o.loadSettings(cmd.Flags(), os.Getenv); err != nil {
 				return err
 			}
-			return run(cmd.Context(), o, src, stdin, stdout, stderr)
+			// A closed terminal (SIGHUP) ends the monitor as cleanly as q: the recording is flushed.
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGHUP)
+			defer stop()
+			return run(ctx, o, src, stdin, stdout, stderr)
 		},
 	}
 	c.SetIn(stdin)
@@ -129,13 +142,50 @@ func parseSpeed(s string) (float64, error) {
 	return v, nil
 }
 
-// handleError prints an error the way fang does, except errRejected, whose lines are already on
-// stderr.
+// handleError prints an error as written: on a terminal with fang's styling (but not its
+// capitalised first word, which turns "--ca-file" into "--Ca-File"), elsewhere as one plain line
+// for scripts. errRejected prints nothing: its lines are already on stderr.
 func handleError(w io.Writer, styles fang.Styles, err error) {
 	if errors.Is(err, errRejected) {
 		return
 	}
-	fang.DefaultErrorHandler(w, styles, err)
+	if !isTerminal(w) {
+		fmt.Fprintln(w, err.Error())
+		return
+	}
+	styles.ErrorText = styles.ErrorText.UnsetTransform()
+	fmt.Fprintln(w, styles.ErrorHeader.String())
+	fmt.Fprintln(w, styles.ErrorText.Render(err.Error()))
+	fmt.Fprintln(w)
+	if usageError(err) {
+		fmt.Fprintln(w, lipgloss.JoinHorizontal(lipgloss.Left,
+			styles.ErrorText.UnsetWidth().Render("Try"),
+			styles.Program.Flag.Render(" --help "),
+			styles.ErrorText.UnsetWidth().UnsetMargins().Render("for usage.")))
+		fmt.Fprintln(w)
+	}
+}
+
+// isTerminal reports whether w (fang wraps stderr in a colorprofile.Writer) is a terminal.
+func isTerminal(w io.Writer) bool {
+	if cw, ok := w.(*colorprofile.Writer); ok {
+		w = cw.Forward
+	}
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// usageError reports the errors of cobra's own flag and argument parsing, which fang follows with
+// a pointer to --help.
+func usageError(err error) bool {
+	s := err.Error()
+	for _, prefix := range []string{"flag needs an argument:", "unknown flag:", "unknown shorthand flag:",
+		"unknown command", "invalid argument", "accepts ", "requires at least"} {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // subcommands lists the subcommands, one constructor per file.

@@ -20,6 +20,7 @@ type pipeline struct {
 	store    *model.Store
 	pump     *feed.Pump
 	notifier *feed.Notifier
+	rec      *feed.Recorder // nil without --record
 	closers  []io.Closer
 	log      *slog.Logger
 	profile  *profileFlags // --memprofile is written on Close, while the store is alive
@@ -44,6 +45,7 @@ func newPipeline(o *options, arg string, stdin io.Reader, log *slog.Logger) (*pi
 			return nil, fmt.Errorf("--record: %w", err)
 		}
 		p.pump.Tap(rec.Record)
+		p.rec = rec
 		p.closers = append(p.closers, rec)
 	}
 	return p, nil

@@ -122,15 +122,20 @@ func TestSimulateOutReplays(t *testing.T) {
 }
 
 // TestTerminalFollowsSimulatorRestart watches the simulator in a real terminal, stops it, and
-// starts it again on the same port: the status line goes connected → lost → connected.
+// starts it again on the same port: the status line goes connected (since when, with counts and the
+// latest lost events) → lost (why, and when it retries) → connected.
 func TestTerminalFollowsSimulatorRestart(t *testing.T) {
 	e2e.Require(t, "tmux")
-	url, stop := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "50")
+	url, stop := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "50", "--drop", "0.1")
 	port := regexp.MustCompile(`:(\d+)/`).FindStringSubmatch(url)[1]
-	term := e2e.Start(t, 160, 30, []string{"NO_COLOR=1"}, fmt.Sprintf("%s %s", e2e.Binary(t), url))
-	term.WaitFor(10*time.Second, "connected", "a.jones")
+	term := e2e.Start(t, 200, 30, []string{"NO_COLOR=1"}, fmt.Sprintf("%s %s", e2e.Binary(t), url))
+	screen := term.WaitFor(10*time.Second, url+" connected since ", " msgs ", "kB", "a.jones")
+	if !regexp.MustCompile(`since \d\d:\d\d:\d\d \d+ msgs \d+\.\d kB`).MatchString(screen) {
+		t.Errorf("status line lacks since HH:MM:SS and the counts:\n%s", screen)
+	}
+	term.WaitFor(15*time.Second, "events lost from ")
 	stop()
-	term.WaitFor(10*time.Second, "lost", "retrying in")
+	term.WaitFor(10*time.Second, url+" lost retrying in ", "the connection dropped without a close frame")
 	startSimulator(t, "--listen", "127.0.0.1:"+port, "--rate", "50")
-	term.WaitFor(15*time.Second, "connected")
+	term.WaitFor(15*time.Second, url+" connected since")
 }

@@ -39,6 +39,9 @@ func isURL(arg string) bool {
 // openSource builds the source named by arg: "" the demo, "-" standard input, a ws:// or wss://
 // URL, or a file path.
 func openSource(o *options, arg string, stdin io.Reader) (feed.Source, error) {
+	if o.maxMessage <= 0 {
+		return nil, fmt.Errorf("--max-message %d: want the largest accepted event in bytes, above 0", o.maxMessage)
+	}
 	switch {
 	case arg == "":
 		seed := o.demoSeed

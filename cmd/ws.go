@@ -32,8 +32,11 @@ func openWebSocket(o *options, rawURL string) (feed.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return feed.NewWebSocket(rawURL, feed.WSOptions{Header: header, TLS: tlsConf,
-		MaxMessage: o.maxMessage}), nil
+	opts := feed.WSOptions{Header: header, TLS: tlsConf, MaxMessage: o.maxMessage, OnEvent: o.onConn}
+	if o.record != "" {
+		opts.KeepOversize = feed.OversizeKeep(o.maxMessage) // the recording keeps oversized messages
+	}
+	return feed.NewWebSocket(rawURL, opts), nil
 }
 
 // wsHeader builds the handshake's headers from --header, --token-file, --token-env and --origin.

@@ -2,39 +2,44 @@ package feed
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
-
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // The recording format. A recording is a JSON Lines file that Replay plays back to the same store
 // contents and the same rejections as the live session:
 //
-//   - A message that is a valid single-line JSON object with a positive top-level "ts", and that the
-//     source found no problem with, is written exactly as received. A recording of clean traffic is
-//     therefore itself an event file, byte for byte.
+//   - A message that is a valid single-line JSON object, that the source found no problem with, and
+//     that has no top-level "recv" of its own, is written as received with its receive time spliced
+//     in as the object's first member: {"recv":MS, then the message after its '{'. The object stays
+//     an event (unknown top-level members are ignored), so a recording of clean traffic is itself an
+//     event file. Replay takes the member back off, so the message it emits is the one received.
 //   - Anything else (not JSON, not an object, more than one line, binary, too large, invalid UTF-8,
-//     a problem found by the source, or no "ts", so that its receive time would otherwise be lost)
-//     is written as a wrapper line that begins exactly with {"deskwatch.recorded":1 and holds:
-//     "recv" the receive time (Unix milliseconds), "conn" and "msg" (the network origin, 0 when
-//     none), "line" (the original line of a replayed file, when there was one), "raw" the message
-//     as a JSON string, or "raw_b64" (standard base64) when it is not valid UTF-8, "problem" the
-//     source's reason for rejecting it, and "partial" for a file's truncated last line.
+//     a problem found by the source, or a "recv" of its own) is written as a wrapper line that
+//     begins exactly with {"deskwatch.recorded":1 and holds: "recv" the receive time (Unix
+//     milliseconds), "conn" and "msg" (the network origin, 0 when none), "line" (the original line
+//     of a replayed file, when there was one), the message as "raw" (a JSON string) or as "raw_b64"
+//     (standard base64: for a binary frame, invalid UTF-8, or a message over recordRawMax), "binary"
+//     for a binary frame, "size" the message's full length when only its first bytes were kept (an
+//     oversized message over OversizeKeep), "problem" the source's reason for rejecting it, and
+//     "partial" for a file's truncated last line.
+//   - Closing the recording writes an end line, {"deskwatch.recorded":1,"recv":MS,"end":true}: not a
+//     message, but the time the recording ended, where a replay's clock stops. A killed process
+//     leaves none.
 //
 // Replay recognises a wrapper by that opening (whitespace allowed), so a live message that happens
 // to start the same way is itself wrapped.
 const (
 	recordedKey = `"deskwatch.recorded"`
+	// recvKey opens a plain event's spliced receive time.
+	recvKey = `{"recv":`
+	// recordRawMax is the largest message a wrapper holds as a JSON string; a larger one is base64,
+	// whose growth (4/3) is known, where escaping could grow it six times.
+	recordRawMax = 1 << 20
 	// recordBufSize is the recorder's write buffer; flushEvery bounds how much a killed process loses.
 	recordBufSize = 64 << 10
 	flushEvery    = time.Second
@@ -82,9 +87,7 @@ func (r *Recorder) Record(m Message) {
 	}
 	var err error
 	if plain {
-		if _, err = r.w.Write(m.Data); err == nil {
-			err = r.w.WriteByte('\n')
-		}
+		err = r.writePlain(m)
 	} else {
 		r.scratch = appendWrapped(r.scratch[:0], m)
 		_, err = r.w.Write(r.scratch)
@@ -102,6 +105,25 @@ func (r *Recorder) Record(m Message) {
 	}
 }
 
+// writePlain writes a valid event with its receive time spliced in; r.mu is held.
+func (r *Recorder) writePlain(m Message) error {
+	if !m.Received.IsZero() {
+		r.scratch = strconv.AppendInt(append(r.scratch[:0], recvKey...), m.Received.UnixMilli(), 10)
+		rest := m.Data[1:]
+		if string(rest) != "}" {
+			r.scratch = append(r.scratch, ',')
+		}
+		if _, err := r.w.Write(r.scratch); err != nil {
+			return err
+		}
+		m.Data = rest
+	}
+	if _, err := r.w.Write(m.Data); err != nil {
+		return err
+	}
+	return r.w.WriteByte('\n')
+}
+
 // tick flushes what was buffered in the last second.
 func (r *Recorder) tick() {
 	r.mu.Lock()
@@ -115,9 +137,14 @@ func (r *Recorder) tick() {
 	}
 }
 
-// Close flushes and closes the recording. It is safe to call more than once; later calls return the
-// first call's result.
-func (r *Recorder) Close() error {
+// Close ends the recording now: see CloseAt.
+func (r *Recorder) Close() error { return r.CloseAt(time.Now()) }
+
+// CloseAt writes the end line with the time end, flushes and closes the recording. A replay's clock
+// stops at end, so that interactions still open then have the durations they had when the recording
+// ended (--print passes the instant its own table is computed at). It is safe to call more than
+// once; later calls return the first call's result.
+func (r *Recorder) CloseAt(end time.Time) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
@@ -127,7 +154,12 @@ func (r *Recorder) Close() error {
 	r.timer.Stop()
 	var errs []error
 	if r.err == nil {
-		if err := r.w.Flush(); err != nil {
+		r.scratch = strconv.AppendInt(append(r.scratch[:0], `{`+recordedKey+`:1,"recv":`...), end.UnixMilli(), 10)
+		_, err := r.w.Write(append(r.scratch, `,"end":true}`+"\n"...))
+		if err == nil {
+			err = r.w.Flush()
+		}
+		if err != nil {
 			r.err = fmt.Errorf("record %s: %w", r.path, err)
 		}
 	}
@@ -144,249 +176,4 @@ func (r *Recorder) Err() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.err
-}
-
-// isPlainEvent reports whether m can be written as it came: a valid one-line JSON object with a ts,
-// no problem attached, that a replay would not take for a wrapper line.
-func isPlainEvent(m Message) bool {
-	d := m.Data
-	if m.Problem != "" || m.Partial || len(d) == 0 || d[0] != '{' {
-		return false
-	}
-	if bytes.IndexByte(d, '\n') >= 0 || bytes.IndexByte(d, '\r') >= 0 || looksWrapped(d) {
-		return false
-	}
-	if _, ok := peekTS(d); !ok {
-		return false
-	}
-	return json.Valid(d)
-}
-
-// appendWrapped appends m as a wrapper line (with its '\n').
-func appendWrapped(b []byte, m Message) []byte {
-	var recv int64
-	if !m.Received.IsZero() {
-		recv = m.Received.UnixMilli()
-	}
-	b = append(b, `{`+recordedKey+`:1,"recv":`...)
-	b = strconv.AppendInt(b, recv, 10)
-	b = append(b, `,"conn":`...)
-	b = strconv.AppendInt(b, m.Origin.Conn, 10)
-	b = append(b, `,"msg":`...)
-	b = strconv.AppendInt(b, m.Origin.Msg, 10)
-	if m.Origin.Line > 0 {
-		b = append(b, `,"line":`...)
-		b = strconv.AppendInt(b, m.Origin.Line, 10)
-	}
-	if utf8.Valid(m.Data) {
-		b = append(b, `,"raw":`...)
-		b, _ = jsontext.AppendQuote(b, m.Data) // valid UTF-8: cannot fail
-	} else {
-		b = append(b, `,"raw_b64":"`...)
-		b = base64.StdEncoding.AppendEncode(b, m.Data)
-		b = append(b, '"')
-	}
-	if m.Problem != "" {
-		b = append(b, `,"problem":`...)
-		b, _ = jsontext.AppendQuote(b, strings.ToValidUTF8(m.Problem, "\uFFFD"))
-	}
-	if m.Partial {
-		b = append(b, `,"partial":true`...)
-	}
-	return append(b, "}\n"...)
-}
-
-// recordedLine is a wrapper line as the recorder writes it.
-type recordedLine struct {
-	Version int     `json:"deskwatch.recorded"`
-	Recv    int64   `json:"recv"`
-	Conn    int64   `json:"conn"`
-	Msg     int64   `json:"msg"`
-	Raw     *string `json:"raw"`
-	RawB64  []byte  `json:"raw_b64"`
-	Problem string  `json:"problem"`
-	Partial bool    `json:"partial"`
-}
-
-// unwrapRecorded fills m (whose Origin names the recording's file and line) from a wrapper line:
-// the raw message, its connection and message numbers, receive time and problem. It returns the
-// time the message is paced by: its ts, else its receive time. A line that cannot be read as a
-// wrapper becomes a message with a problem, so the replay reports it and goes on.
-func unwrapRecorded(m *Message, text []byte, maxMsg int) time.Time {
-	var w recordedLine
-	err := json.Unmarshal(text, &w)
-	switch {
-	case err != nil:
-	case w.Version != 1:
-		err = fmt.Errorf("recording format version %d is not supported", w.Version)
-	case w.Raw == nil && w.RawB64 == nil:
-		err = errors.New(`recording line has neither "raw" nor "raw_b64"`)
-	}
-	if err != nil {
-		m.Data = bytes.Clone(text)
-		m.Problem = "unreadable recording line: " + err.Error()
-		if m.Partial {
-			m.Problem = "truncated last line (no line ending): " + m.Problem
-		}
-		return time.Time{}
-	}
-	if w.Raw != nil {
-		m.Data = []byte(*w.Raw)
-	} else {
-		m.Data = w.RawB64
-	}
-	m.Origin.Conn, m.Origin.Msg = w.Conn, w.Msg
-	m.Problem, m.Partial = w.Problem, w.Partial
-	if w.Recv > 0 {
-		m.Received = time.UnixMilli(w.Recv)
-	}
-	if len(m.Data) > maxMsg && m.Problem == "" {
-		m.Problem = fmt.Sprintf("message is %d bytes, larger than the limit of %d bytes (--max-message)",
-			len(m.Data), maxMsg)
-		m.Data = bytes.Clone(m.Data[:min(len(m.Data), snippetSize)])
-	}
-	if ms, ok := peekTS(m.Data); ok {
-		return time.UnixMilli(int64(ms))
-	}
-	return m.Received
-}
-
-// looksWrapped reports whether a line starts like a recorder's wrapper: '{', then the key
-// "deskwatch.recorded" first, whitespace allowed.
-func looksWrapped(b []byte) bool {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return false
-	}
-	return bytes.HasPrefix(b[skipSpace(b, i+1):], []byte(recordedKey))
-}
-
-// peekTS finds the top-level "ts" member of a JSON object without decoding the object: it steps over
-// the members before it (usually one or two short ones) and parses the number. It reports false when
-// the line is not an object, has no such member, or its ts is not a positive number, as
-// model.Decode treats such a ts as absent. It is the replay's hot path: no allocation when the ts is
-// an integer.
-func peekTS(b []byte) (float64, bool) {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return 0, false
-	}
-	i++
-	for {
-		i = skipSpace(b, i)
-		if i >= len(b) || b[i] != '"' {
-			return 0, false
-		}
-		end := skipString(b, i)
-		if end < 0 {
-			return 0, false
-		}
-		key := b[i+1 : end-1]
-		i = skipSpace(b, end)
-		if i >= len(b) || b[i] != ':' {
-			return 0, false
-		}
-		i = skipSpace(b, i+1)
-		if string(key) == "ts" {
-			return parseTS(b[i:])
-		}
-		if i = skipValue(b, i); i < 0 {
-			return 0, false
-		}
-		i = skipSpace(b, i)
-		if i >= len(b) || b[i] != ',' {
-			return 0, false
-		}
-		i++
-	}
-}
-
-// parseTS parses the JSON number at the start of b. The number must be followed by a delimiter: at
-// the end of a truncated line it may have lost digits.
-func parseTS(b []byte) (float64, bool) {
-	n, i := int64(0), 0
-	for ; i < len(b) && b[i] >= '0' && b[i] <= '9' && i < 18; i++ {
-		n = n*10 + int64(b[i]-'0')
-	}
-	if i > 0 && i < len(b) && isDelim(b[i]) {
-		return float64(n), n > 0 // a ts of 0 is absent, as model.Decode has it
-	}
-	end := 0
-	for end < len(b) && !isDelim(b[end]) {
-		end++
-	}
-	if end == len(b) {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(string(b[:end]), 64)
-	if err != nil || !(f > 0) {
-		return 0, false
-	}
-	return f, true
-}
-
-func isDelim(c byte) bool {
-	return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n'
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index just past the JSON string starting at b[i] (a '"'), or -1.
-func skipString(b []byte, i int) int {
-	for j := i + 1; ; {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
-			return -1
-		}
-		k += j
-		esc := 0
-		for p := k - 1; p > i && b[p] == '\\'; p-- {
-			esc++
-		}
-		if esc%2 == 0 {
-			return k + 1
-		}
-		j = k + 1
-	}
-}
-
-// skipValue returns the index just past the JSON value starting at b[i], or -1. It only tracks
-// strings and nesting, which is all that stepping over a value needs.
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return -1
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-	default:
-		for i < len(b) && !isDelim(b[i]) {
-			i++
-		}
-		return i
-	}
-	depth := 0
-	for i < len(b) {
-		switch b[i] {
-		case '"':
-			if i = skipString(b, i); i < 0 {
-				return -1
-			}
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth--; depth == 0 {
-				return i + 1
-			}
-		}
-		i++
-	}
-	return -1
 }

@@ -115,48 +115,71 @@ func (r *Replay) Run(ctx context.Context, emit Emit) error {
 			return err
 		}
 		pos += ln.size
-		msg, at, skip := r.message(ln, lr.n)
-		if skip {
+		msg, at, kind := r.message(ln, lr.n)
+		if kind == lineBlank {
 			continue
 		}
-		if err := r.admit(ctx, &msg, at, pos); err != nil {
+		m := &msg
+		if kind == lineEnd {
+			m = nil // the clock moves to the recording's end; nothing is emitted
+		}
+		if err := r.admit(ctx, m, at, pos); err != nil {
 			r.finish(pos, StateStopped, "")
 			return err
 		}
-		emit(msg)
+		if m != nil {
+			emit(msg)
+		}
 	}
 }
+
+// lineKind is what a line of input holds.
+type lineKind int
+
+const (
+	lineMessage lineKind = iota // a message to emit
+	lineBlank                   // nothing: counted as a line, not emitted
+	lineEnd                     // a recording's end line: the time it ended, not emitted
+)
 
 // allowed is the size limit for a line starting with first: recorder wrapper lines may be larger
-// than the message they carry, since JSON string escaping can grow it up to six times.
+// than the message they carry (escaping, base64, oversized messages kept whole), and a recorded
+// event carries its receive time besides.
 func (r *Replay) allowed(first []byte) int {
 	if looksWrapped(first) {
-		return 6*r.max + 4096
+		return wrappedMax(r.max)
 	}
-	return r.max
+	return r.max + recvPrefixLen(first)
 }
 
-// message turns one line into a message and its pacing time (zero when it has none); skip reports
-// a blank line, which is counted but not emitted.
-func (r *Replay) message(ln line, n int64) (m Message, at time.Time, skip bool) {
+// message turns one line into a message and its pacing time (zero when it has none), and says what
+// the line holds.
+func (r *Replay) message(ln line, n int64) (m Message, at time.Time, kind lineKind) {
 	m = Message{Origin: model.Origin{Source: r.name, Line: n}, Partial: ln.partial}
 	if ln.length > int64(r.allowed(ln.text)) {
 		m.Data = bytes.Clone(ln.text[:min(len(ln.text), snippetSize)])
 		m.Problem = fmt.Sprintf("line is %d bytes, larger than the limit of %d bytes (--max-message)",
 			ln.length, r.max)
-		return m, time.Time{}, false
+		return m, time.Time{}, lineMessage
 	}
 	if isBlank(ln.text) {
-		return m, time.Time{}, true
+		return m, time.Time{}, lineBlank
 	}
 	if looksWrapped(ln.text) {
-		return m, unwrapRecorded(&m, ln.text, r.max), false
+		at, end := unwrapRecorded(&m, ln.text, r.max)
+		if end {
+			return m, at, lineEnd
+		}
+		return m, at, lineMessage
 	}
 	m.Data = ln.text // valid until the next read, which waits for emit to return
-	if ms, ok := peekTS(ln.text); ok {
+	if ev, recv, ok := cutRecv(ln.text); ok {
+		m.Data, m.Received, at = ev, recv, recv // paced by its receive time unless it has a ts
+	}
+	if ms, ok := peekTS(m.Data); ok {
 		at = time.UnixMilli(int64(ms))
 	}
-	return m, at, false
+	return m, at, lineMessage
 }
 
 func isBlank(b []byte) bool {
@@ -170,7 +193,8 @@ func isBlank(b []byte) bool {
 
 // admit waits until m may be emitted (not paused, and its pacing time at reached by the replay
 // clock), then moves the clock to at and counts m. It stamps m.Received with the replay clock when
-// the line did not carry a receive time of its own.
+// the line did not carry a receive time of its own. A nil m (a recording's end) only moves the
+// clock.
 func (r *Replay) admit(ctx context.Context, m *Message, at time.Time, pos int64) error {
 	r.mu.Lock()
 	for {
@@ -213,12 +237,15 @@ func (r *Replay) admit(ctx context.Context, m *Message, at time.Time, pos int64)
 	if !at.IsZero() {
 		r.evAt, r.wallAt, r.limit, r.last = at, now, time.Time{}, at
 	}
+	r.pos = pos
+	if m == nil {
+		return nil
+	}
 	if m.Received.IsZero() {
 		if m.Received = r.clock(now); m.Received.IsZero() {
 			m.Received = now // no event time yet: a file without ts runs on the wall clock
 		}
 	}
-	r.pos = pos
 	r.msgs++
 	r.bytes += int64(len(m.Data))
 	return nil

@@ -23,6 +23,11 @@ type Message struct {
 	// Partial marks a file's last line that had no line ending: if it does not decode, the reason
 	// says it was truncated (a killed recorder leaves at most one such line).
 	Partial bool
+	// Binary marks a WebSocket binary frame (always rejected: events are text).
+	Binary bool
+	// Size is the message's full length in bytes when Data holds only its beginning (an oversized
+	// message larger than what the source keeps); 0 when Data is the whole message.
+	Size int64
 }
 
 // Emit hands one message to the pump. msg.Data is only valid until Emit returns, as with io.Writer:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -25,9 +24,16 @@ const (
 	DefaultPongTimeout      = 10 * time.Second
 	// wsWriteTimeout bounds writing one control frame (a ping or the closing handshake).
 	wsWriteTimeout = 5 * time.Second
-	// problemDataMax is how much of an oversized message a rejection keeps for display.
+	// problemDataMax is how much of an oversized message is kept when no recorder needs all of it.
 	problemDataMax = 1 << 10
+	// RecordCap is the least of an oversized message that is kept for a recording (see
+	// WSOptions.KeepOversize and OversizeKeep); the rest of a larger one is counted and discarded.
+	RecordCap = 16 << 20
 )
+
+// OversizeKeep is how much of an oversized message a source keeps for a recorder when the size limit
+// is limit: RecordCap, or twice the limit when that is larger.
+func OversizeKeep(limit int) int { return max(RecordCap, 2*limit) }
 
 // Backoff is the reconnect schedule: the first wait is about Initial, each failed attempt doubles
 // it, up to Max. Each wait is jittered between half and all of its nominal length, so that many
@@ -62,8 +68,12 @@ type WSOptions struct {
 	// TLS configures wss:// (a private CA, or skipping verification when asked explicitly).
 	TLS *tls.Config
 	// MaxMessage is the largest accepted message in bytes (model.DefaultMaxMessage when <= 0).
-	// A larger one is rejected with a reason and the rest of it discarded; the connection goes on.
+	// A larger one is rejected with a reason; the connection goes on.
 	MaxMessage int
+	// KeepOversize is how much of a rejected oversized message is kept in Message.Data, the rest
+	// being read and discarded: a recorder needs OversizeKeep(MaxMessage), a viewer only a snippet
+	// (1 KiB when <= 0).
+	KeepOversize int
 	// Backoff is the reconnect schedule.
 	Backoff Backoff
 	// HandshakeTimeout bounds connecting, TLS and the HTTP upgrade (DefaultHandshakeTimeout).
@@ -77,6 +87,22 @@ type WSOptions struct {
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Rand returns numbers in [0,1) for the backoff jitter (math/rand/v2 when nil).
 	Rand func() float64
+	// OnEvent, when set, is told from Run's goroutine about every connection that opens and every
+	// attempt or connection that fails (batch mode reports them on standard error).
+	OnEvent func(ConnEvent)
+}
+
+// ConnEvent is a change in a WebSocket subscription's connection.
+type ConnEvent struct {
+	// Conn is the connection's number (from 1) when one opened or ended; 0 when an attempt failed
+	// before a connection opened.
+	Conn int64
+	// Connected is true when connection Conn has just opened.
+	Connected bool
+	// Err says why an attempt failed or a connection ended (nil when Connected).
+	Err error
+	// Retry is the wait before the next attempt (when Err is set).
+	Retry time.Duration
 }
 
 // WebSocket is a live source subscribed to a WebSocket stream: one event per text message. It
@@ -104,6 +130,9 @@ func NewWebSocket(rawURL string, opts WSOptions) *WebSocket {
 	if opts.MaxMessage <= 0 {
 		opts.MaxMessage = model.DefaultMaxMessage
 	}
+	if opts.KeepOversize <= 0 {
+		opts.KeepOversize = problemDataMax
+	}
 	if opts.HandshakeTimeout <= 0 {
 		opts.HandshakeTimeout = DefaultHandshakeTimeout
 	}
@@ -118,6 +147,9 @@ func NewWebSocket(rawURL string, opts WSOptions) *WebSocket {
 	}
 	if opts.Rand == nil {
 		opts.Rand = rand.Float64
+	}
+	if opts.DialContext == nil {
+		opts.DialContext = (&net.Dialer{}).DialContext
 	}
 	w := &WebSocket{dialURL: rawURL, name: RedactURL(rawURL), header: opts.Header.Clone(), opts: opts,
 		state: "connecting", since: time.Now()}
@@ -135,10 +167,8 @@ func NewWebSocket(rawURL string, opts WSOptions) *WebSocket {
 		w.dialURL = u.String()
 	}
 	w.dialer = websocket.Dialer{
-		Proxy:            opts.Proxy,
 		TLSClientConfig:  opts.TLS,
 		HandshakeTimeout: opts.HandshakeTimeout,
-		NetDialContext:   opts.DialContext,
 		ReadBufferSize:   32 << 10,
 		WriteBufferSize:  1 << 10, // only pings and the close frame are written
 	}
@@ -157,11 +187,14 @@ func (w *WebSocket) Run(ctx context.Context, emit Emit) error {
 	for {
 		w.setState("connecting", "", time.Time{})
 		conn, err := w.dial(ctx)
+		connN := int64(0)
 		if err == nil {
 			conns++
+			connN = conns
 			w.setState("connected", "", time.Time{})
+			w.report(ConnEvent{Conn: connN, Connected: true})
 			var got bool
-			got, err = w.read(ctx, conn, conns, emit)
+			got, err = w.read(ctx, conn, connN, emit)
 			if got {
 				attempt = 0 // a connection that delivered something was healthy
 			}
@@ -173,6 +206,7 @@ func (w *WebSocket) Run(ctx context.Context, emit Emit) error {
 		wait := w.opts.Backoff.Delay(attempt, w.opts.Rand())
 		attempt++
 		w.setState("lost", err.Error(), time.Now().Add(wait))
+		w.report(ConnEvent{Conn: connN, Err: err, Retry: wait})
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -184,107 +218,9 @@ func (w *WebSocket) Run(ctx context.Context, emit Emit) error {
 	}
 }
 
-// dial performs the handshake, turning its failures into errors a user can act on.
-func (w *WebSocket) dial(ctx context.Context) (*websocket.Conn, error) {
-	conn, resp, err := w.dialer.DialContext(ctx, w.dialURL, w.header)
-	if resp != nil && resp.Body != nil {
-		resp.Body.Close()
-	}
-	if err != nil {
-		return nil, handshakeError(err, resp, w.opts.HandshakeTimeout)
-	}
-	return conn, nil
-}
-
-// read delivers the connection's messages until it fails or ctx ends; got reports whether any
-// message arrived. Pings go out from a second goroutine; every frame received, pongs included,
-// pushes the read deadline back, so a silent peer is noticed within PingInterval+PongTimeout.
-func (w *WebSocket) read(ctx context.Context, conn *websocket.Conn, connN int64, emit Emit) (got bool, err error) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	defer func() {
-		close(done)
-		conn.Close()
-		wg.Wait()
-	}()
-	// Cancelling says goodbye and closes the connection, which unblocks the read below.
-	stop := context.AfterFunc(ctx, func() {
-		_ = conn.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(websocket.CloseGoingAway, "monitor stopped"), time.Now().Add(250*time.Millisecond))
-		conn.Close()
-	})
-	defer stop()
-
-	idle := w.opts.PingInterval + w.opts.PongTimeout
-	extend := func() { _ = conn.SetReadDeadline(time.Now().Add(idle)) }
-	extend()
-	conn.SetPongHandler(func(string) error { extend(); return nil })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		w.ping(conn, done)
-	}()
-
-	var msgN int64
-	for {
-		typ, r, err := conn.NextReader()
-		if err != nil {
-			return got, readError(ctx, err, idle)
-		}
-		extend()
-		msgN++
-		got = true
-		m, n, err := w.readMessage(typ, r)
-		w.msgs.Add(1)
-		w.bytes.Add(n)
-		if err != nil {
-			return got, readError(ctx, err, idle)
-		}
-		m.Origin = model.Origin{Source: w.name, Conn: connN, Msg: msgN}
-		m.Received = time.Now()
-		emit(m)
-	}
-}
-
-// readMessage reads one message up to the size limit. An oversized message or a binary frame is
-// read to its end and discarded, and returned with a Problem, so that the connection goes on.
-func (w *WebSocket) readMessage(typ int, r io.Reader) (Message, int64, error) {
-	limit := int64(w.opts.MaxMessage)
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	n := int64(len(data))
-	if err != nil {
-		return Message{}, n, err
-	}
-	if typ == websocket.BinaryMessage || n > limit {
-		rest, err := io.Copy(io.Discard, r)
-		n += rest
-		if err != nil {
-			return Message{}, n, err
-		}
-	}
-	switch {
-	case typ == websocket.BinaryMessage:
-		return Message{Problem: fmt.Sprintf("binary frame (%d bytes); events are text", n)}, n, nil
-	case n > limit:
-		return Message{Data: data[:min(len(data), problemDataMax):min(len(data), problemDataMax)],
-			Problem: fmt.Sprintf("message too large (%d bytes; limit %d, --max-message)", n, limit)}, n, nil
-	}
-	return Message{Data: data}, n, nil
-}
-
-// ping sends a ping every PingInterval until done is closed.
-func (w *WebSocket) ping(conn *websocket.Conn, done <-chan struct{}) {
-	t := time.NewTicker(w.opts.PingInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
-			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteTimeout)); err != nil {
-				return // the read side sees the failure too and reconnects
-			}
-		}
+func (w *WebSocket) report(ev ConnEvent) {
+	if w.opts.OnEvent != nil {
+		w.opts.OnEvent(ev)
 	}
 }
 

@@ -69,6 +69,10 @@ func handshakeError(err error, resp *http.Response, timeout time.Duration) error
 	if errors.Is(err, websocket.ErrBadHandshake) && resp != nil {
 		return refusedError(resp)
 	}
+	var pe *ProxyError
+	if errors.As(err, &pe) {
+		return proxyError(pe, timeout)
+	}
 	var (
 		dnsErr   *net.DNSError
 		unknown  x509.UnknownAuthorityError
@@ -102,12 +106,67 @@ func handshakeError(err error, resp *http.Response, timeout time.Duration) error
 		(errors.As(err, &netErr) && netErr.Timeout()):
 		return fmt.Errorf("handshake timed out after %s (the server accepted no connection or "+
 			"never answered the upgrade)", timeout)
-	case errors.As(err, &proxyErr) && strings.Contains(err.Error(), "proxy"):
+	case errors.As(err, &proxyErr) && strings.Contains(strings.ToLower(err.Error()), "proxy"):
 		return fmt.Errorf("proxy: %w", err)
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET):
 		return fmt.Errorf("the server closed the connection during the handshake: %w", err)
 	}
 	return fmt.Errorf("connect: %w", err)
+}
+
+// proxyError explains a failed tunnel; the proxy's own errors keep their type, so that Unrecoverable
+// and the status line see them as the proxy's.
+func proxyError(pe *ProxyError, timeout time.Duration) error {
+	var netErr net.Error
+	switch {
+	case pe.StatusCode != 0:
+		return pe
+	case errors.Is(pe.Err, syscall.ECONNREFUSED):
+		return &ProxyError{Proxy: pe.Proxy, Err: fmt.Errorf("connection refused (is the proxy running? "+
+			"check HTTP_PROXY, HTTPS_PROXY and NO_PROXY): %w", pe.Err)}
+	case errors.Is(pe.Err, context.DeadlineExceeded) || errors.Is(pe.Err, os.ErrDeadlineExceeded) ||
+		(errors.As(pe.Err, &netErr) && netErr.Timeout()):
+		return &ProxyError{Proxy: pe.Proxy, Err: fmt.Errorf("no tunnel within the handshake timeout (%s)", timeout)}
+	}
+	return pe
+}
+
+// RefusedError is a server answering the WebSocket handshake with an HTTP status instead of
+// switching protocols: a wrong token (401), no rights (403), a wrong path (404).
+type RefusedError struct {
+	// StatusCode is the server's HTTP status.
+	StatusCode int
+	msg        string
+}
+
+// Error says what the status means and what to check.
+func (e *RefusedError) Error() string { return e.msg }
+
+// Unrecoverable reports whether retrying cannot mend err without a change of configuration on one
+// side or the other: the server refused the handshake with a client error (401, 403, 404, …; not 408
+// or 429, which ask to try again), the proxy refused the tunnel for want of credentials or rights,
+// or TLS failed (the certificate was not accepted, or the server does not speak TLS). Batch mode
+// gives up on such an error; the monitor keeps retrying with backoff, since the other side may be
+// fixed while it waits.
+func Unrecoverable(err error) bool {
+	var re *RefusedError
+	if errors.As(err, &re) {
+		return re.StatusCode >= 400 && re.StatusCode < 500 && re.StatusCode != http.StatusRequestTimeout &&
+			re.StatusCode != http.StatusTooManyRequests
+	}
+	var pe *ProxyError
+	if errors.As(err, &pe) {
+		return pe.StatusCode == http.StatusProxyAuthRequired || pe.StatusCode == http.StatusForbidden
+	}
+	var (
+		unknown x509.UnknownAuthorityError
+		hostErr x509.HostnameError
+		invalid x509.CertificateInvalidError
+		verify  *tls.CertificateVerificationError
+		record  tls.RecordHeaderError
+	)
+	return errors.As(err, &unknown) || errors.As(err, &hostErr) || errors.As(err, &invalid) ||
+		errors.As(err, &verify) || errors.As(err, &record)
 }
 
 // refusedError describes an HTTP answer other than the switch to WebSocket.
@@ -123,15 +182,18 @@ func refusedError(resp *http.Response) error {
 			body = ": " + model.Sanitize(line)
 		}
 	}
+	var msg string
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
-		return fmt.Errorf("unauthorized (HTTP %s; check --token-file, --token-env or --header)%s", status, body)
+		msg = fmt.Sprintf("unauthorized (HTTP %s; check --token-file, --token-env or --header)%s", status, body)
 	case http.StatusForbidden:
-		return fmt.Errorf("forbidden (HTTP %s; check the token's rights, --origin)%s", status, body)
+		msg = fmt.Sprintf("forbidden (HTTP %s; check the token's rights, --origin)%s", status, body)
 	case http.StatusSwitchingProtocols:
-		return errors.New("the server's WebSocket upgrade answer was invalid")
+		msg = "the server's WebSocket upgrade answer was invalid"
+	default:
+		msg = fmt.Sprintf("the server refused the WebSocket upgrade: HTTP %s%s", status, body)
 	}
-	return fmt.Errorf("the server refused the WebSocket upgrade: HTTP %s%s", status, body)
+	return &RefusedError{StatusCode: resp.StatusCode, msg: msg}
 }
 
 // readError explains why an open connection ended.

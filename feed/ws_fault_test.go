@@ -3,11 +3,13 @@ package feed
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,39 +34,50 @@ func TestWebSocketAbruptDropAndUnauthorized(t *testing.T) {
 			t.Errorf("after drop %q %+v", m.Data, m.Origin)
 		}
 	})
-	t.Run("401 backs off", func(t *testing.T) {
-		var mu sync.Mutex
-		var hits []time.Time
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			mu.Lock()
-			hits = append(hits, time.Now())
-			mu.Unlock()
-			http.Error(w, "bad token\nmore", http.StatusUnauthorized)
-		}))
-		defer srv.Close()
-		opts := WSOptions{Backoff: Backoff{Initial: 40 * time.Millisecond, Max: 10 * time.Second},
-			Rand: func() float64 { return 0.999 }}
-		src := NewWebSocket("ws"+strings.TrimPrefix(srv.URL, "http"), opts)
-		_, stop := run(t, src)
-		st := waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
-		if !strings.Contains(st.Detail, "unauthorized (HTTP 401") || !strings.Contains(st.Detail, "--token-file") ||
-			!strings.Contains(st.Detail, "bad token") || strings.Contains(st.Detail, "more") {
-			t.Errorf("detail %q", st.Detail)
-		}
-		time.Sleep(600 * time.Millisecond)
-		stop()
-		mu.Lock()
-		defer mu.Unlock()
-		// Waits of 40, 80, 160, 320ms: five attempts fit in 600ms, hammering would make dozens.
-		if len(hits) < 3 || len(hits) > 6 {
-			t.Errorf("%d attempts in 600ms, want 3 to 6", len(hits))
-		}
-		for i := 2; i < len(hits); i++ {
-			if hits[i].Sub(hits[i-1]) < hits[i-1].Sub(hits[i-2]) {
-				t.Errorf("wait %d (%v) shorter than the one before", i, hits[i].Sub(hits[i-1]))
+	for _, tc := range []struct {
+		code int
+		want string
+	}{
+		{http.StatusUnauthorized, "unauthorized (HTTP 401 Unauthorized; check --token-file, --token-env or --header): bad token"},
+		{http.StatusForbidden, "forbidden (HTTP 403 Forbidden; check the token's rights, --origin): bad token"},
+	} {
+		t.Run(fmt.Sprint(tc.code, " backs off"), func(t *testing.T) {
+			var mu sync.Mutex
+			var hits []time.Time
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				hits = append(hits, time.Now())
+				mu.Unlock()
+				http.Error(w, "bad token\nmore", tc.code)
+			}))
+			defer srv.Close()
+			var last atomic.Value
+			opts := WSOptions{Backoff: Backoff{Initial: 40 * time.Millisecond, Max: 10 * time.Second},
+				Rand: func() float64 { return 0.999 }, OnEvent: func(ev ConnEvent) { last.Store(ev.Err) }}
+			src := NewWebSocket("ws"+strings.TrimPrefix(srv.URL, "http"), opts)
+			_, stop := run(t, src)
+			st := waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
+			if !strings.HasSuffix(st.Detail, tc.want) {
+				t.Errorf("detail %q, want it to end %q", st.Detail, tc.want)
 			}
-		}
-	})
+			time.Sleep(600 * time.Millisecond)
+			stop()
+			if err, _ := last.Load().(error); !Unrecoverable(err) {
+				t.Errorf("%v is not unrecoverable", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			// Waits of 40, 80, 160, 320ms: five attempts fit in 600ms, hammering would make dozens.
+			if len(hits) < 3 || len(hits) > 6 {
+				t.Errorf("%d attempts in 600ms, want 3 to 6", len(hits))
+			}
+			for i := 2; i < len(hits); i++ {
+				if hits[i].Sub(hits[i-1]) < hits[i-1].Sub(hits[i-2]) {
+					t.Errorf("wait %d (%v) shorter than the one before", i, hits[i].Sub(hits[i-1]))
+				}
+			}
+		})
+	}
 }
 
 func TestWebSocketTLS(t *testing.T) {

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -150,8 +151,11 @@ func TestWebSocketMessagesInOrder(t *testing.T) {
 	}
 }
 
+// TestWebSocketBinaryAndOversizeRejectedConnectionGoesOn: a binary frame and an oversized message are
+// rejected with their connection and message number, the connection goes on, and what is kept of
+// them is what a recorder needs (all of it up to KeepOversize) or a snippet.
 func TestWebSocketBinaryAndOversizeRejectedConnectionGoesOn(t *testing.T) {
-	big := strings.Repeat("x", 500)
+	big := strings.Repeat("x", 5000)
 	srv := newWSServer(t, false, func(_ int64, c *websocket.Conn) {
 		c.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3, 4})
 		c.WriteMessage(websocket.TextMessage, []byte(`{"ok":1}`))
@@ -159,26 +163,42 @@ func TestWebSocketBinaryAndOversizeRejectedConnectionGoesOn(t *testing.T) {
 		c.WriteMessage(websocket.TextMessage, []byte(`{"ok":2}`))
 		drain(c)
 	})
-	opts := fast()
-	opts.MaxMessage = 100
-	msgs, _ := run(t, NewWebSocket(srv.url, opts))
+	for _, tc := range []struct {
+		name       string
+		keep, want int
+	}{
+		{"snippet", 0, problemDataMax},
+		{"for a recorder", 8000, 5000},
+		{"cut at the recorder's cap", 3000, 3000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := fast()
+			opts.MaxMessage, opts.KeepOversize = 100, tc.keep
+			msgs, _ := run(t, NewWebSocket(srv.url, opts))
 
-	bin := next(t, msgs)
-	if bin.Problem != "binary frame (4 bytes); events are text" || bin.Origin.Msg != 1 {
-		t.Errorf("binary frame: problem %q origin %+v", bin.Problem, bin.Origin)
-	}
-	if m := next(t, msgs); string(m.Data) != `{"ok":1}` || m.Origin.Msg != 2 {
-		t.Errorf("after binary: %q %+v", m.Data, m.Origin)
-	}
-	over := next(t, msgs)
-	if !strings.Contains(over.Problem, "message too large (500 bytes; limit 100") || over.Origin.Msg != 3 {
-		t.Errorf("oversize: problem %q origin %+v", over.Problem, over.Origin)
-	}
-	if len(over.Data) > problemDataMax || len(over.Data) == 0 {
-		t.Errorf("oversize keeps %d bytes", len(over.Data))
-	}
-	if m := next(t, msgs); string(m.Data) != `{"ok":2}` || m.Origin.Conn != 1 || m.Origin.Msg != 4 {
-		t.Errorf("after oversize: %q %+v (want the same connection, msg 4)", m.Data, m.Origin)
+			bin := next(t, msgs)
+			if bin.Problem != "binary frame (4 bytes); events are text" || bin.Origin.Msg != 1 ||
+				!bin.Binary || !bytes.Equal(bin.Data, []byte{1, 2, 3, 4}) {
+				t.Errorf("binary frame: %+v", bin)
+			}
+			if m := next(t, msgs); string(m.Data) != `{"ok":1}` || m.Origin.Msg != 2 || m.Binary {
+				t.Errorf("after binary: %q %+v", m.Data, m.Origin)
+			}
+			over := next(t, msgs)
+			if over.Problem != "message too large (5000 bytes; limit 100, --max-message)" || over.Origin.Msg != 3 {
+				t.Errorf("oversize: problem %q origin %+v", over.Problem, over.Origin)
+			}
+			wantSize := int64(5000)
+			if tc.want == 5000 {
+				wantSize = 0 // all of it kept
+			}
+			if string(over.Data) != big[:tc.want] || over.Size != wantSize {
+				t.Errorf("oversize keeps %d bytes, size %d; want %d, %d", len(over.Data), over.Size, tc.want, wantSize)
+			}
+			if m := next(t, msgs); string(m.Data) != `{"ok":2}` || m.Origin.Conn != 1 || m.Origin.Msg != 4 {
+				t.Errorf("after oversize: %q %+v (want the same connection, msg 4)", m.Data, m.Origin)
+			}
+		})
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -339,78 +338,5 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 	}
 	if !errors.As(err, &ce) || ce.Code != websocket.ClosePolicyViolation || !strings.Contains(ce.Text, "too slow") {
 		t.Errorf("slow subscriber ended with %v", err)
-	}
-}
-
-func TestTokenAndPlainHTTP(t *testing.T) {
-	ts := newTestSim(t, Config{Seed: 1, Token: "t0k3n"})
-	ts.start()
-	bad := newMonitor(t, ts.url, feed.WSOptions{})
-	waitFor(t, "a refusal", func() bool { return ts.Stats().Unauthorized > 0 })
-	if st := bad.src.Status(); !strings.Contains(st.Detail, "unauthorized") && st.State != "connecting" {
-		t.Errorf("without a token: %+v", st)
-	}
-	h := http.Header{}
-	h.Set("Authorization", "Bearer t0k3n")
-	good := newMonitor(t, ts.url, feed.WSOptions{Header: h})
-	waitFor(t, "the authorized subscriber", func() bool { return good.src.Status().State == "connected" })
-
-	resp, err := http.Get("http" + strings.TrimPrefix(ts.url, "ws"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") == "" {
-		t.Errorf("plain GET without token: %s", resp.Status)
-	}
-	req, _ := http.NewRequest("GET", "http"+strings.TrimPrefix(ts.url, "ws"), nil)
-	req.Header = h
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUpgradeRequired {
-		t.Errorf("plain GET with token: %s", resp.Status)
-	}
-}
-
-func TestServeShutsDownCleanly(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := New(Config{Seed: 1, Rate: 50})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln, "/stream") }()
-	base := "ws://" + ln.Addr().String()
-	if _, resp, err := websocket.DefaultDialer.Dial(base+"/other", nil); err == nil || resp.StatusCode != 404 {
-		t.Errorf("wrong path: %v", err)
-	}
-	c, _, err := websocket.DefaultDialer.Dial(base+"/stream", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, _, err := c.ReadMessage(); err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Serve did not return")
-	}
-	for {
-		if _, _, err = c.ReadMessage(); err != nil {
-			break
-		}
-	}
-	if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
-		t.Errorf("subscriber saw %v, want going away", err)
 	}
 }

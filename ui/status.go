@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,26 +25,34 @@ func newStatus(c *Common) *statusView { return &statusView{c: c} }
 // SetSize sets the status line's width.
 func (s *statusView) SetSize(width int) { s.width = width }
 
-// View draws one line. note, when set, replaces the right-hand side for a moment (e.g. a speed
-// change).
+// minSourceWidth is the room the source's name, state and reason keep before the lost-events note
+// takes any.
+const minSourceWidth = 44
+
+// lostNoteFor is how long, on the source's clock, the latest "N events lost from AGENT" stays on
+// the status line.
+const lostNoteFor = 10 * time.Second
+
+// View draws one line. note, when set, is shown on the right for a moment (e.g. a speed change); it
+// takes the place of a flag that says the same (hiding ended interactions).
 func (s *statusView) View(snap *model.Snapshot, q model.Query, visible int, note string) string {
 	st := s.c.Styles
 	var src feed.Status
 	if s.c.Status != nil {
 		src = s.c.Status()
 	}
-	left := s.source(src)
 	var right []string
 	if note != "" {
 		right = append(right, st.Accent.Render(clean(note, s.width/2)))
 	}
+	lostAt := len(right)
 	if !q.Filter.Empty() {
 		right = append(right, st.Accent.Render("/"+clean(q.Filter.String(), 24)))
 	}
 	if visible != len(snap.Rows) {
 		right = append(right, st.Dim.Render(fmt.Sprintf("%d of %d", visible, len(snap.Rows))))
 	}
-	if q.HideEnded {
+	if q.HideEnded && !strings.Contains(note, "ended") {
 		right = append(right, st.Dim.Render("ended hidden"))
 	}
 	if n := snap.Stats.Rejected; n > 0 {
@@ -52,19 +61,54 @@ func (s *statusView) View(snap *model.Snapshot, q model.Query, visible int, note
 		right = append(right, st.Dim.Render("0 rejected"))
 	}
 	right = append(right, st.Key.Render("?")+st.Dim.Render(" help"))
+	// The latest lost events, when the line has room for it beside the source's essentials.
+	if lost := s.lostNote(snap); lost != "" {
+		if avail := s.width - ansi.StringWidth(strings.Join(right, " · ")) - 3 - minSourceWidth; avail >= 16 {
+			right = slices.Insert(right, lostAt, st.Warn.Render(clean(lost, min(avail, s.width/3))))
+		}
+	}
 	r := strings.Join(right, st.Dim.Render(" · "))
 	room := s.width - ansi.StringWidth(r) - 1
 	if room < 10 {
 		return fit(r, s.width)
 	}
-	l := fit(left, room)
-	return l + " " + r
+	return fit(s.source(src, room), room) + " " + r
 }
 
-// source describes the feed: a replay's position, speed and event time, or a live source's state.
-func (s *statusView) source(src feed.Status) string {
+// lostNote is the latest lost-events report ("12 events lost from a.jones") while it is recent on
+// the source's clock, with how many more came with it.
+func (s *statusView) lostNote(snap *model.Snapshot) string {
+	now := s.c.Wall()
+	if s.c.Now != nil {
+		now = s.c.Now()
+	}
+	latest, more := -1, 0
+	for i := len(snap.Alerts) - 1; i >= 0; i-- {
+		a := snap.Alerts[i]
+		if a.Kind != model.AlertLostEvents || now.Sub(a.At) > lostNoteFor {
+			continue
+		}
+		if latest < 0 {
+			latest = i
+		} else {
+			more++
+		}
+	}
+	switch {
+	case latest < 0:
+		return ""
+	case more > 0:
+		return fmt.Sprintf("⚠ %s (+%d more)", snap.Alerts[latest].Text, more)
+	}
+	return "⚠ " + snap.Alerts[latest].Text
+}
+
+// source describes the feed in at most room cells: a replay's position, speed and event time, or a
+// live source's state (connected since when, or why it was lost and when it retries) and what it
+// has received. The URL and the reason get all the room the line has; only when they do not fit is
+// the reason cut, then the name.
+func (s *statusView) source(src feed.Status, room int) string {
 	st := s.c.Styles
-	name := st.Bold.Render(clean(src.Name, 32))
 	state := src.State
 	stateStyle := st.OK
 	switch state {
@@ -75,28 +119,92 @@ func (s *statusView) source(src feed.Status) string {
 	case "done":
 		stateStyle = st.Dim
 	}
-	parts := []string{name}
+	var mid []string // between the name and the detail
 	if src.Paused {
-		parts = append(parts, st.Warn.Render("⏸ paused"))
+		mid = append(mid, st.Warn.Render("⏸ paused"))
 	} else if state != "" {
-		parts = append(parts, stateStyle.Render(state))
+		mid = append(mid, stateStyle.Render(state))
+	}
+	if state == "connected" && !src.Since.IsZero() {
+		mid = append(mid, st.Dim.Render("since "+s.clock(src.Since)))
 	}
 	if src.Total > 0 {
-		parts = append(parts, progressBar(src.Pos, src.Total, 12))
+		mid = append(mid, progressBar(src.Pos, src.Total, 12))
 	}
-	if src.Name != "demo" && (src.State == "replaying" || src.State == "paused" || src.State == "done") {
-		parts = append(parts, st.Dim.Render(speedText(src.Speed)))
+	if src.Name != "demo" && (state == "replaying" || state == "paused" || state == "done") {
+		mid = append(mid, st.Dim.Render(speedText(src.Speed)))
 	}
 	if !src.EventTime.IsZero() {
-		parts = append(parts, st.Text.Render(src.EventTime.Format("2006-01-02 15:04:05")))
+		mid = append(mid, st.Text.Render(src.EventTime.Format("2006-01-02 15:04:05")))
 	}
-	if src.Detail != "" {
-		parts = append(parts, st.Dim.Render(clean(src.Detail, 40)))
+	counts := ""
+	if live := state == "live" || state == "connected" || state == "connecting" || state == "lost"; live &&
+		(src.Messages > 0 || state == "live" || state == "connected") {
+		counts = strconv.FormatInt(src.Messages, 10) + " msgs"
+		if src.Bytes > 0 {
+			counts += " " + byteCount(src.Bytes)
+		}
 	}
-	if src.State == "live" || src.State == "connected" {
-		parts = append(parts, st.Dim.Render(strconv.FormatInt(src.Messages, 10)+" msgs"))
+	name, detail := model.Sanitize(src.Name), model.Sanitize(src.Detail)
+	nameW, detailW, withCounts := layoutSource(room, width(name), width(strings.Join(mid, " "))+len(mid),
+		width(detail), width(counts))
+	parts := append([]string{st.Bold.Render(clean(name, nameW))}, mid...)
+	if detailW > 0 {
+		parts = append(parts, st.Dim.Render(clean(detail, detailW)))
+	}
+	if withCounts {
+		parts = append(parts, st.Dim.Render(counts))
 	}
 	return strings.Join(parts, " ")
+}
+
+// layoutSource shares room between the source's name (nameW cells), its fixed parts (midW, with
+// their spaces), the detail and the counts. It cuts, in turn and only as far as needed: the name
+// down to 24 cells, then the counts go, then the detail down to 16 cells, then the name down to 12.
+func layoutSource(room, nameW, midW, detailW, countsW int) (nameOut, detailOut int, counts bool) {
+	gap := func(w int) int { // a part and its leading space
+		if w > 0 {
+			return w + 1
+		}
+		return 0
+	}
+	if rest := midW + gap(detailW) + gap(countsW); rest+min(nameW, 24) <= room {
+		return min(nameW, room-rest), detailW, countsW > 0
+	}
+	if rest := midW + gap(detailW); rest+min(nameW, 24) <= room {
+		return min(nameW, room-rest), detailW, false
+	}
+	for _, n := range []int{min(nameW, 24), min(nameW, 12)} {
+		if d := room - n - midW - 1; detailW > 0 && d >= min(detailW, 16) {
+			return n, d, false
+		}
+	}
+	n := min(nameW, 12)
+	return n, max(min(detailW, room-n-midW-1), 0), false
+}
+
+// clock formats when a state began: the time of day, with the date when it was not today.
+func (s *statusView) clock(t time.Time) string {
+	if y, m, d := t.Date(); s.c.Wall != nil {
+		if wy, wm, wd := s.c.Wall().In(t.Location()).Date(); wy != y || wm != m || wd != d {
+			return t.Format("Jan 2 15:04:05")
+		}
+	}
+	return t.Format("15:04:05")
+}
+
+// byteCount formats a number of bytes received: 512 B, 12.3 kB, 4.5 MB.
+func byteCount(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return strconv.FormatFloat(float64(n)/float64(div), 'f', 1, 64) + " " + string("kMGTP"[exp]) + "B"
 }
 
 // progressBar draws pos/total as a bar of width cells and a percentage.

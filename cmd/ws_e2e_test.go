@@ -1,0 +1,262 @@
+package cmd_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
+)
+
+// runBin runs the real binary with args and extra environment, failing the test if it is still
+// running after limit. It returns stdout, stderr, the exit status and how long it ran.
+func runBin(t *testing.T, env []string, limit time.Duration, args ...string) (string, string, int, time.Duration) {
+	t.Helper()
+	cmd := exec.Command(e2e.Binary(t), args...)
+	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(limit):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("%v still running after %v\nstderr: %s", args, limit, errOut.String())
+	}
+	took := time.Since(start)
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errOut.String(), code, took
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestPrintLiveConnectionFailures: --print of a WebSocket that never connects says why on stderr,
+// prints no table and exits 2, at once when retrying cannot help; a reconnect is reported.
+func TestPrintLiveConnectionFailures(t *testing.T) {
+	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "100", "--token-file",
+		writeFile(t, "tok", "right\n"))
+	forbidden := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "not for you", http.StatusForbidden)
+	}))
+	defer forbidden.Close()
+	untrusted := httptest.NewUnstartedServer(http.NotFoundHandler())
+	untrusted.Config.ErrorLog = log.New(io.Discard, "", 0)
+	untrusted.StartTLS()
+	defer untrusted.Close()
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := "ws://" + ln.Addr().String() + "/stream"
+	ln.Close()
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+		max  time.Duration // it must give up sooner
+	}{
+		{"wrong token", []string{"--events", "5", "--token-file", writeFile(t, "bad", "wrong"), url},
+			[]string{url + ": never connected: unauthorized (HTTP 401 Unauthorized; check --token-file"}, 5 * time.Second},
+		{"forbidden", []string{"--events", "5", "ws" + strings.TrimPrefix(forbidden.URL, "http")},
+			[]string{": never connected: forbidden (HTTP 403 Forbidden; check the token's rights, --origin): not for you"},
+			5 * time.Second},
+		{"untrusted certificate", []string{"--for", "30s", "wss" + strings.TrimPrefix(untrusted.URL, "https")},
+			[]string{": never connected: TLS: the server's certificate is signed by an unknown authority (trust its CA with --ca-file)"},
+			5 * time.Second},
+		{"refused port", []string{"--for", "1500ms", closed},
+			[]string{closed + ": connection refused", "; retrying in ", closed + ": never connected in 1.5s (last attempt: connection refused"},
+			10 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code, took := runBin(t, nil, 20*time.Second, append([]string{"--print"}, tc.args...)...)
+			if code != 2 || out != "" || took > tc.max {
+				t.Errorf("exit %d after %v with stdout %q; want 2 within %v and no table", code, took, out, tc.max)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errOut)
+				}
+			}
+		})
+	}
+	t.Run("reconnect", func(t *testing.T) {
+		url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "100", "--close-every", "700ms")
+		out, errOut, code, _ := runBin(t, nil, 20*time.Second, "--print", "--for", "2500ms", url)
+		for _, w := range []string{url + ": closed by the server (1012 service restart): simulated restart (--close-every); retrying in ",
+			url + ": connected (connection 2)"} {
+			if !strings.Contains(errOut, w) {
+				t.Errorf("stderr lacks %q:\n%s", w, errOut)
+			}
+		}
+		if code != 0 || !strings.Contains(out, "AGENT") {
+			t.Errorf("exit %d, stdout %.200q", code, out)
+		}
+	})
+}
+
+// TestPrintRecordsEveryMessage: --record from a live stream with malformed, dropped and oversized
+// messages writes every message received, oversized ones whole; replaying the recording prints the
+// same table, the same lost events and the same number of rejections.
+func TestPrintRecordsEveryMessage(t *testing.T) {
+	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "400", "--seed", "5",
+		"--malformed", "0.05", "--drop", "0.03")
+	rec := filepath.Join(t.TempDir(), "rec.jsonl")
+	live, liveErr, liveCode, _ := runBin(t, nil, 30*time.Second,
+		"--print", "--events", "400", "--max-message", "700", "--record", rec, url)
+	if liveCode != 1 || !strings.Contains(liveErr, "limit 700, --max-message)") || !strings.Contains(liveErr, "events lost from") {
+		t.Fatalf("live: exit %d; want 1 with oversized (limit 700) and lost events\n%s", liveCode, liveErr)
+	}
+	data, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if end := lines[len(lines)-1]; !regexp.MustCompile(`^\{"deskwatch.recorded":1,"recv":\d+,"end":true\}$`).MatchString(end) {
+		t.Errorf("the recording ends with %q, want its end line", end)
+	}
+	if lines = lines[:len(lines)-1]; len(lines) != 400 {
+		t.Errorf("the recording has %d lines, want the 400 messages received", len(lines))
+	}
+	tooLarge := regexp.MustCompile(`^message too large \((\d+) bytes`)
+	var whole, plain int
+	for i, l := range lines {
+		if strings.HasPrefix(l, `{"recv":`) {
+			plain++
+			continue
+		}
+		var w struct {
+			Raw     *string `json:"raw"`
+			RawB64  string  `json:"raw_b64"`
+			Problem string  `json:"problem"`
+		}
+		if err := json.Unmarshal([]byte(l), &w); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		if m := tooLarge.FindStringSubmatch(w.Problem); m != nil {
+			raw := []byte(nil)
+			if w.Raw != nil {
+				raw = []byte(*w.Raw)
+			} else if raw, err = base64.StdEncoding.DecodeString(w.RawB64); err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := strconv.Atoi(m[1]); len(raw) != n {
+				t.Errorf("line %d keeps %d of the message's %d bytes", i+1, len(raw), n)
+			}
+			whole++
+		}
+	}
+	if whole == 0 || plain == 0 {
+		t.Errorf("%d oversized messages kept whole, %d plain events; want some of each", whole, plain)
+	}
+	replay, replayErr, replayCode, _ := runBin(t, nil, 30*time.Second, "--print", rec)
+	if replayCode != liveCode || replay != live {
+		t.Errorf("replay: exit %d, table differs: %v\nlive:\n%s\nreplay:\n%s", replayCode, replay != live, live, replay)
+	}
+	summary := func(s string) []string {
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasSuffix(l, "rejected") || strings.Contains(l, " lost from ") {
+				out = append(out, l)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	if a, b := summary(liveErr), summary(replayErr); !slices.Equal(a, b) || len(a) < 2 {
+		t.Errorf("summaries differ:\nlive   %q\nreplay %q", a, b)
+	}
+}
+
+func TestMaxMessageMustBePositive(t *testing.T) {
+	for _, v := range []string{"0", "-5"} {
+		_, errOut, code, _ := runBin(t, nil, 10*time.Second, "--print", "--max-message", v, fixture("clean.jsonl"))
+		if want := "--max-message " + v + ": want the largest accepted event in bytes, above 0\n"; code != 2 || errOut != want {
+			t.Errorf("--max-message %s: exit %d, stderr %q; want 2 and %q", v, code, errOut, want)
+		}
+	}
+}
+
+// TestProxyFromEnvironment: HTTP_PROXY is honoured: the stream's host is only known to the proxy,
+// which tunnels to the simulator.
+func TestProxyFromEnvironment(t *testing.T) {
+	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "200")
+	target := strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/stream")
+	var mu sync.Mutex
+	var asked []string
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				req, err := http.ReadRequest(bufio.NewReader(c))
+				if err != nil || req.Method != http.MethodConnect {
+					return
+				}
+				mu.Lock()
+				asked = append(asked, req.Host)
+				mu.Unlock()
+				up, err := net.Dial("tcp", target)
+				if err != nil {
+					return
+				}
+				defer up.Close()
+				io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+				go io.Copy(up, c)
+				io.Copy(c, up)
+			}()
+		}
+	}()
+	proxy := "http://" + ln.Addr().String()
+	env := []string{"HTTP_PROXY=" + proxy, "http_proxy=" + proxy, "NO_PROXY=", "no_proxy="}
+	out, errOut, code, _ := runBin(t, env, 20*time.Second, "--print", "--events", "50",
+		"ws://deskwatch-sim.invalid:8080/stream")
+	if code != 0 || !strings.Contains(out, "AGENT") {
+		t.Fatalf("through the proxy: exit %d\n%s\n%s", code, out, errOut)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) != 1 || asked[0] != "deskwatch-sim.invalid:8080" {
+		t.Errorf("the proxy was asked for %v", asked)
+	}
+}

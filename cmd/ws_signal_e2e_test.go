@@ -1,0 +1,126 @@
+package cmd_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
+)
+
+// waitRecorded polls until the recording at path holds at least one line.
+func waitRecorded(t *testing.T, path string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing recorded to %s in 10s", path)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestPrintStopsOnSIGTERM: SIGTERM ends a --print collection early as Ctrl-C does: the table is
+// printed, the exit status is 0, and the recording is complete: its replay prints the same table.
+func TestPrintStopsOnSIGTERM(t *testing.T) {
+	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "300")
+	rec := filepath.Join(t.TempDir(), "rec.jsonl")
+	cmd := exec.Command(e2e.Binary(t), "--print", "--for", "60s", "--record", rec, url)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitRecorded(t, rec)
+	time.Sleep(300 * time.Millisecond) // more, some of it still buffered
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("after SIGTERM: %v\n%s", err, errOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("--print did not stop on SIGTERM")
+	}
+	if !strings.Contains(out.String(), "AGENT") {
+		t.Fatalf("no table after SIGTERM:\n%s\n%s", out.String(), errOut.String())
+	}
+	replay, replayErr, code, _ := runBin(t, nil, 20*time.Second, "--print", rec)
+	if code != 0 || replay != out.String() {
+		t.Errorf("replay of the recording: exit %d, same table %v\n%s", code, replay == out.String(), replayErr)
+	}
+}
+
+// TestMonitorFlushesOnSIGHUP: a monitor whose terminal goes away (SIGHUP) exits as if q was pressed,
+// and its recording is complete, ending with a whole line.
+func TestMonitorFlushesOnSIGHUP(t *testing.T) {
+	e2e.Require(t, "tmux")
+	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "100")
+	dir := t.TempDir()
+	rec, pidFile := filepath.Join(dir, "rec.jsonl"), filepath.Join(dir, "pid")
+	term := e2e.Start(t, 160, 30, []string{"NO_COLOR=1"},
+		fmt.Sprintf(`sh -c 'echo $$ > %s; exec %s --record %s %s'`, pidFile, e2e.Binary(t), rec, url))
+	term.WaitFor(10*time.Second, "connected since", "msgs", "a.jones")
+	waitRecorded(t, rec)
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	term.WaitFor(10*time.Second, "[exit 0]")
+	data, err := os.ReadFile(rec)
+	if err != nil || len(data) == 0 || data[len(data)-1] != '\n' {
+		t.Fatalf("recording %d bytes (%v), want whole lines", len(data), err)
+	}
+	if _, errOut, code, _ := runBin(t, nil, 20*time.Second, "--print", rec); code != 0 {
+		t.Errorf("replay of the recording: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestErrorsAsWritten: errors are printed as written, not with a capitalised first word: as one
+// plain line for a script, and with fang's styling on a terminal.
+func TestErrorsAsWritten(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--print", "--for", "1s", "--ca-file", "x.pem", "--insecure", "wss://h/"},
+			"--ca-file and --insecure: a CA to verify with, or no verification, not both"},
+		{[]string{"--print", "ws://h/"}, "--print of a live source needs --for DURATION or --events N"},
+		{[]string{"hub", "--cert", "c.pem"}, "--cert and --key go together"},
+		{[]string{"simulate", "--rate", "0"}, "--rate 0: want events per second above 0"},
+	} {
+		_, errOut, code, _ := runBin(t, nil, 10*time.Second, tc.args...)
+		if code != 2 || errOut != tc.want+"\n" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	e2e.Require(t, "tmux")
+	term := e2e.Start(t, 120, 20, []string{"NO_COLOR=1"}, e2e.Binary(t)+" hub --cert c.pem")
+	screen := term.WaitFor(10*time.Second, "ERROR", "--cert and --key go together", "[exit 2]")
+	if strings.Contains(screen, "--Cert") {
+		t.Errorf("capitalised on a terminal:\n%s", screen)
+	}
+}
