@@ -56,7 +56,7 @@ func TestSupervisorDeskInTerminal(t *testing.T) {
 	term.WaitFor(5*time.Second, "queued 0:20 (over 0:10)")
 
 	term.Keys("a") // the remapped agents key
-	term.WaitFor(5*time.Second, "NAME", "Alice Jones", "Bob Smith", "1 alerting", "server error")
+	term.WaitFor(5*time.Second, "NAME", "Alice Jones", "Bob Smith", "1 alerting (long queue)", "server error")
 	term.Keys("Tab")
 	term.WaitGone(5*time.Second, "Alice Jones")
 

@@ -113,14 +113,14 @@ var agentColumns = []struct {
 	{"AGENT", colLayout{width: 12, grow: 16}},
 	{"NAME", colLayout{width: 12, priority: 4, grow: 20}},
 	{"IN", colLayout{width: 3, priority: 6}},
-	{"STATE", colLayout{width: 16, grow: 24}},
+	{"STATE", colLayout{width: 20, grow: 26}},
 	{"IN STATE", colLayout{width: 8}},
 	{"ACTIVE", colLayout{width: 10, priority: 3, grow: 14}},
 	{"OPEN", colLayout{width: 9, priority: 1}},
 	{"HANDLED", colLayout{width: 7, priority: 2}},
 	{"SCREEN", colLayout{width: 6, priority: 5}},
 	{"LOST", colLayout{width: 4, priority: 2}},
-	{"ALERTS", colLayout{width: 12, flex: true}},
+	{"ALERTS", colLayout{width: 28, flex: true, keep: 5}},
 }
 
 // View draws the agents table in exactly height lines.
@@ -159,12 +159,17 @@ func joinCells(cells []string, idx, widths []int) string {
 	return b.String()
 }
 
-// alerts describes what is alerting for the agent: its own alerts (audio quality on an unknown
-// call, server errors, lost events) and how many of its interactions alert; "" when nothing is.
-func (a *agentsView) alerts(ag *model.Agent, snap *model.Snapshot, rows int, now time.Time) string {
+// alerts describes what is alerting for the agent: how many of its interactions alert and why,
+// then its own alerts (audio quality on an unknown call, server errors, lost events); "" when
+// nothing is, e.g. "2 alerting (long hold, not recording), server error".
+func (a *agentsView) alerts(ag *model.Agent, snap *model.Snapshot, rows agentAlerts, now time.Time) string {
 	var parts []string
-	if rows > 0 {
-		parts = append(parts, strconv.Itoa(rows)+" alerting")
+	if rows.rows > 0 {
+		kinds := make([]string, len(rows.kinds))
+		for i, k := range rows.kinds {
+			kinds[i] = string(k)
+		}
+		parts = append(parts, strconv.Itoa(rows.rows)+" alerting ("+strings.Join(kinds, ", ")+")")
 	}
 	for _, al := range a.c.Alerts.CheckAgent(ag, snap.Alerts, now) {
 		parts = append(parts, string(al.Kind))

@@ -111,7 +111,7 @@ func (h *headerView) agents(snap *model.Snapshot, v *viewState, now time.Time) s
 
 // alerting reports whether the agent or one of its interactions is alerting.
 func (h *headerView) alerting(a *model.Agent, snap *model.Snapshot, v *viewState, now time.Time) bool {
-	return v.byAgent[a.ID] > 0 || len(h.c.Alerts.CheckAgent(a, snap.Alerts, now)) > 0
+	return v.byAgent[a.ID].rows > 0 || len(h.c.Alerts.CheckAgent(a, snap.Alerts, now)) > 0
 }
 
 func (h *headerView) agent(a *model.Agent, alerting bool, now time.Time) string {

@@ -25,7 +25,7 @@ type viewState struct {
 	laidOut   bool
 	// The alert counts for alertsKey: the header's tally and alerting rows per agent.
 	tally     model.AlertTally
-	byAgent   map[string]int
+	byAgent   map[string]agentAlerts
 	alertsKey alertsKey
 	tallied   bool
 	// ring is set when the open alerts grew and the bell should ring.
@@ -33,6 +33,12 @@ type viewState struct {
 	// layouts counts groupings, so tests can prove a quiet frame does none (the LiveQuery's stats
 	// say the same of queries).
 	layouts int
+}
+
+// agentAlerts are what an agent's interactions have alerting: how many, and for which reasons.
+type agentAlerts struct {
+	rows  int
+	kinds []model.AlertKind
 }
 
 // queryKey identifies a query: when it changes, the LiveQuery starts over.
@@ -101,10 +107,17 @@ func (m *Model) countAlerts(now time.Time) {
 	}
 	rules := m.c.Alerts
 	countAlerts(v.heads, rules, now)
-	byAgent := map[string]int{}
+	byAgent := map[string]agentAlerts{}
 	for _, r := range m.snap.Rows {
 		if rules.Alerting(r, now) {
-			byAgent[r.AgentID]++
+			a := byAgent[r.AgentID]
+			a.rows++
+			for _, why := range rules.Check(r, now) {
+				if !slices.Contains(a.kinds, why.Kind) {
+					a.kinds = append(a.kinds, why.Kind)
+				}
+			}
+			byAgent[r.AgentID] = a
 		}
 	}
 	t := rules.Tally(m.snap, now)
