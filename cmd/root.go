@@ -110,7 +110,7 @@ to subscribe to. Without SOURCE it shows a built-in demo stream.`,
 	f := c.Flags()
 	f.StringVar(&o.speed, "speed", "1", "replay speed factor, 0.1 to 1000, or max for no waiting")
 	f.BoolVar(&o.print, "print", false, "batch mode: apply the whole source, print the final table, exit")
-	f.StringVar(&o.format, "format", "table", "--print output format: table, json or csv")
+	f.StringVar(&o.format, "format", "table", "output of --print: table, json or csv")
 	f.StringVar(&o.theme, "theme", "", "colour theme: dark, light, high-contrast, mono or a user theme (NO_COLOR picks mono)")
 	f.IntVar(&o.retention, "retention", model.DefaultRetention, "how many ended interactions to keep")
 	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest accepted event in bytes")
