@@ -406,3 +406,21 @@ func TestColumnsAtCommonWidths(t *testing.T) {
 		}
 	}
 }
+
+func TestReadOnlyViewerCannotExport(t *testing.T) {
+	m, _ := newDeskModel(t, themes.Dark, 120, 20)
+	m.c.ExportDir = t.TempDir()
+	m.c.Keys.ExportCSV.SetEnabled(false) // as cmd's readOnly does for SSH sessions
+	m.c.Keys.ExportJSON.SetEnabled(false)
+	press(m, ":")
+	for _, r := range "export csv" {
+		press(m, string(r))
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if cmd != nil {
+		t.Errorf(":export in a read-only session gave a command")
+	}
+	if out := plain(m.Render()); !strings.Contains(out, "export is not available in this session") {
+		t.Errorf("the status line does not say why:\n%s", out)
+	}
+}
