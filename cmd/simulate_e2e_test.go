@@ -133,7 +133,7 @@ func TestTerminalFollowsSimulatorRestart(t *testing.T) {
 	if !regexp.MustCompile(`since \d\d:\d\d:\d\d \d+ msgs \d+\.\d kB`).MatchString(screen) {
 		t.Errorf("status line lacks since HH:MM:SS and the counts:\n%s", screen)
 	}
-	term.WaitFor(15*time.Second, "events lost from ")
+	term.WaitFor(15*time.Second, " lost from ")
 	stop()
 	term.WaitFor(10*time.Second, url+" lost retrying in ", "the connection dropped without a close frame")
 	startSimulator(t, "--listen", "127.0.0.1:"+port, "--rate", "50")

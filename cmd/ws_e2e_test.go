@@ -136,7 +136,7 @@ func TestPrintRecordsEveryMessage(t *testing.T) {
 	rec := filepath.Join(t.TempDir(), "rec.jsonl")
 	live, liveErr, liveCode, _ := runBin(t, nil, 30*time.Second,
 		"--print", "--events", "400", "--max-message", "700", "--record", rec, url)
-	if liveCode != 1 || !strings.Contains(liveErr, "limit 700, --max-message)") || !strings.Contains(liveErr, "events lost from") {
+	if liveCode != 1 || !strings.Contains(liveErr, "limit 700, --max-message)") || !strings.Contains(liveErr, " lost from ") {
 		t.Fatalf("live: exit %d; want 1 with oversized (limit 700) and lost events\n%s", liveCode, liveErr)
 	}
 	data, err := os.ReadFile(rec)

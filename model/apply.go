@@ -107,9 +107,17 @@ func (s *Store) checkSeq(ag *Agent, seq int64, at time.Time) {
 		ag.Lost += lost
 		s.stats.Lost += lost
 		s.alerts.push(Alert{Kind: AlertLostEvents, AgentID: ag.ID,
-			Text: fmt.Sprintf("%d events lost from %s", lost, agentLabel(ag.ID)), At: at})
+			Text: lostText(lost, ag.ID), At: at})
 	}
 	ag.LastSeq, ag.HasSeq = seq, true
+}
+
+// lostText reads like "3 events lost from a.jones" (or "1 event lost from …").
+func lostText(n int64, agentID string) string {
+	if n == 1 {
+		return "1 event lost from " + agentLabel(agentID)
+	}
+	return fmt.Sprintf("%d events lost from %s", n, agentLabel(agentID))
 }
 
 func agentLabel(id string) string {

@@ -250,7 +250,7 @@ func TestDropShowsLostEventsAndMalformedIsRejected(t *testing.T) {
 	}
 	var lostAlert bool
 	for _, a := range sn.Alerts {
-		lostAlert = lostAlert || (a.Kind == model.AlertLostEvents && strings.Contains(a.Text, "events lost from"))
+		lostAlert = lostAlert || (a.Kind == model.AlertLostEvents && strings.Contains(a.Text, " lost from "))
 	}
 	if !lostAlert {
 		t.Errorf("no lost-events alert in %+v", sn.Alerts)
