@@ -35,7 +35,10 @@ func TestGoldenDesk(t *testing.T) {
 		{"grouped_agent_120x20", themes.Dark, 120, 20, []string{"b"}, false},
 		{"grouped_state_folded_120x20", themes.Dark, 120, 20, []string{"b", "b", "b", "z"}, false},
 		{"grouped_mono_120x20", themes.Mono, 120, 20, []string{"b"}, true},
+		{"grouped_color_120x20", themes.Dark, 120, 20, []string{"b", "j"}, true},
 		{"agents_alerts_120x20", themes.Dark, 120, 20, []string{"tab"}, false},
+		{"agents_alerts_color_120x20", themes.Dark, 120, 20, []string{"tab"}, true},
+		{"agents_alerts_mono_120x20", themes.Mono, 120, 20, []string{"tab"}, true},
 		{"agent_detail_120x30", themes.Dark, 120, 30, []string{"tab", "d"}, false},
 		{"command_error_120x20", themes.Dark, 120, 20, []string{":", "n", "o", "p", "e", "enter"}, false},
 	}, func(t *testing.T, tc goldenCase) *Model {
