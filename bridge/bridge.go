@@ -4,23 +4,10 @@
 // `deskwatch bridge print` prints it.
 package bridge
 
-import (
-	_ "embed"
-	"net/http"
-)
+import _ "embed"
 
 //go:embed bridge.js
 var script string
 
 // Script returns the bridge's JavaScript source (a fresh copy; callers may keep or change it).
 func Script() []byte { return []byte(script) }
-
-// Handler serves the script with a JavaScript content type and no caching, so pages pick up a new
-// bridge after a hub upgrade.
-func Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-cache")
-		_, _ = w.Write([]byte(script))
-	})
-}

@@ -45,13 +45,6 @@ func (n *Notifier) Subscribe() (<-chan struct{}, func()) {
 	}
 }
 
-// Subscribers reports how many subscriptions are open.
-func (n *Notifier) Subscribers() int {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return len(n.subs)
-}
-
 // Run delivers signals until ctx ends, waiting at least interval between two deliveries.
 func (n *Notifier) Run(ctx context.Context, interval time.Duration) {
 	for {

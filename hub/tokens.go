@@ -39,13 +39,6 @@ func LoadTokens(path string) (*Tokens, error) {
 // Path is the file the tokens come from.
 func (t *Tokens) Path() string { return t.path }
 
-// Len is the number of tokens currently accepted.
-func (t *Tokens) Len() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.tokens)
-}
-
 // Check reports whether token is one of the file's tokens, reading the file again first when it
 // has changed. When the file has become unreadable the last good set stays in force and the error
 // is returned (once per distinct error) so the caller can log it.

@@ -210,7 +210,7 @@ func LookupIn(name, dir string) (Theme, error) {
 	return Theme{}, errors.New(msg + ")")
 }
 
-// canonicalName resolves the aliases Lookup accepts.
+// canonicalName resolves the aliases of the built-in names ("monochrome" and "none" for mono, "" and "default" for dark).
 func canonicalName(name string) string {
 	switch n := strings.ToLower(strings.TrimSpace(name)); n {
 	case "monochrome", "none", "no-color":

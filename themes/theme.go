@@ -4,12 +4,6 @@
 // and marks things with bold, reverse and underline instead.
 package themes
 
-import (
-	"fmt"
-	"slices"
-	"strings"
-)
-
 // Theme is a named set of colours.
 type Theme struct {
 	Name string
@@ -78,19 +72,4 @@ func Names() []string {
 		names[i] = t.Name
 	}
 	return names
-}
-
-// Lookup finds a built-in theme by name ("monochrome" and "none" also name Mono).
-func Lookup(name string) (Theme, error) {
-	switch n := strings.ToLower(strings.TrimSpace(name)); n {
-	case "monochrome", "none", "no-color":
-		return Mono, nil
-	case "", "default":
-		return Dark, nil
-	default:
-		if i := slices.IndexFunc(Builtin, func(t Theme) bool { return t.Name == n }); i >= 0 {
-			return Builtin[i], nil
-		}
-	}
-	return Theme{}, fmt.Errorf("unknown theme %q (built-in: %s)", name, strings.Join(Names(), ", "))
 }
