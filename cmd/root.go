@@ -91,11 +91,8 @@ to subscribe to. Without SOURCE it shows a built-in demo stream.`,
   deskwatch ws://localhost:8080/stream --record today.jsonl`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			src := ""
-			if len(args) == 1 {
-				src = args[0]
-			}
-			if err := o.loadSettings(cmd.Flags(), os.Getenv); err != nil {
+			src, err := o.prepare(cmd, args)
+			if err != nil {
 				return err
 			}
 			// A closed terminal (SIGHUP) ends the monitor as cleanly as q: the recording is flushed.

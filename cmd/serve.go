@@ -63,11 +63,8 @@ NO_COLOR is honoured when the client sends it (ssh -o SendEnv=NO_COLOR).`,
   ssh -p 2222 localhost                    # then, as a supervisor`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			src := ""
-			if len(args) == 1 {
-				src = args[0]
-			}
-			if err := o.loadSettings(cmd.Flags(), os.Getenv); err != nil {
+			src, err := o.prepare(cmd, args)
+			if err != nil {
 				return err
 			}
 			return runServe(cmd.Context(), o, so, src, stdin, stdout, stderr)

@@ -2,7 +2,9 @@ package cmd
 
 import (
 	"fmt"
+	"os"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/deskwatch/deskwatch/config"
@@ -16,6 +18,18 @@ type settings struct {
 	cfg  config.Config
 	path string // the file read, or that would have been read ("" without a config directory)
 	keys ui.KeyMap
+}
+
+// prepare is what the monitor and the server do first: read the configuration against the flags
+// given, and take SOURCE from the arguments ("" for the demo).
+func (o *options) prepare(cmd *cobra.Command, args []string) (string, error) {
+	if err := o.loadSettings(cmd.Flags(), os.Getenv); err != nil {
+		return "", err
+	}
+	if len(args) == 1 {
+		return args[0], nil
+	}
+	return "", nil
 }
 
 // loadSettings reads the configuration (--config, or the default file when it exists) and lets the

@@ -244,7 +244,14 @@ func (t AlertTally) String() string {
 
 // Tally counts the open alerts of a snapshot at now.
 func (r AlertRules) Tally(sn *Snapshot, now time.Time) AlertTally {
-	t := AlertTally{Rows: r.Count(sn.Rows, now)}
+	t := r.TallyAgents(sn, now)
+	t.Rows = r.Count(sn.Rows, now)
+	return t
+}
+
+// TallyAgents is Tally without the rows (Rows is 0), for a caller that walks the rows itself.
+func (r AlertRules) TallyAgents(sn *Snapshot, now time.Time) AlertTally {
+	var t AlertTally
 	if r.AudioQuality {
 		for _, a := range sn.Agents {
 			if a.AudioAlert != "" {

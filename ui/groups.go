@@ -151,8 +151,8 @@ func (g *grouping) layout(rows []*model.Row) (lines tableLines, heads []*groupHe
 	return tableLines{items: items}, heads, ordered
 }
 
-// countAlerts sets each heading's count of alerting rows at now.
-func countAlerts(heads []*groupHead, rules model.AlertRules, now time.Time) {
+// countHeadAlerts sets each heading's count of alerting rows at now.
+func countHeadAlerts(heads []*groupHead, rules model.AlertRules, now time.Time) {
 	for _, h := range heads {
 		h.alerts = rules.Count(h.rows, now)
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -189,10 +190,8 @@ func (m *Model) jumpToAlert(next bool) {
 		from = len(rows)
 	}
 	if r := m.table.Selected(); r != nil {
-		for i, o := range rows {
-			if o == r {
-				from = i
-			}
+		if i := slices.Index(rows, r); i >= 0 {
+			from = i
 		}
 	}
 	var i int
@@ -213,7 +212,7 @@ func (m *Model) jumpToAlert(next bool) {
 	r := rows[i]
 	if m.group.by != model.GroupNone && !m.table.Select(r.Key) {
 		for _, h := range m.view.heads {
-			if h.folded && containsRow(h.rows, r) {
+			if h.folded && slices.Contains(h.rows, r) {
 				m.group.toggle(h.key)
 			}
 		}
@@ -225,15 +224,6 @@ func (m *Model) jumpToAlert(next bool) {
 		why = append(why, a.Text)
 	}
 	m.setNote(alertGlyph+" "+strings.Join(why, ", "), m.c.Wall())
-}
-
-func containsRow(rows []*model.Row, r *model.Row) bool {
-	for _, o := range rows {
-		if o == r {
-			return true
-		}
-	}
-	return false
 }
 
 // export writes the view as shown (filtered, sorted, grouped) to a file.

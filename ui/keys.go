@@ -2,8 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -75,12 +75,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 // Actions lists the names of the actions keys can be remapped for, sorted.
 func Actions() []string {
 	var k KeyMap
-	names := make([]string, 0, 32)
-	for name := range k.actions() {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(k.actions()))
 }
 
 // NewKeyMap returns the default bindings with remap applied: each named action gets exactly the
@@ -93,7 +88,7 @@ func NewKeyMap(remap map[string][]string) (KeyMap, error) {
 	}
 	byName := k.actions()
 	taken := map[string]string{}
-	for _, action := range sortedKeys(remap) {
+	for _, action := range slices.Sorted(maps.Keys(remap)) {
 		b, ok := byName[action]
 		if !ok {
 			return KeyMap{}, fmt.Errorf("keys.%s: unknown action (actions: %s)", action,
@@ -128,15 +123,6 @@ func NewKeyMap(remap map[string][]string) (KeyMap, error) {
 		}
 	}
 	return k, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // keyLabel is how help shows a binding's keys: the first two, arrows as glyphs.

@@ -23,11 +23,14 @@ type viewState struct {
 	heads     []*groupHead
 	layoutKey layoutKey
 	laidOut   bool
-	// The alert counts for alertsKey: the header's tally and alerting rows per agent.
-	tally     model.AlertTally
-	byAgent   map[string]agentAlerts
-	alertsKey alertsKey
-	tallied   bool
+	// The alert counts of the second alertSecond: the header's tally and alerting rows per agent.
+	// They are counted once a second (a hold passes its limit with time, not only with events); a
+	// burst of store changes within a second does not count them again, and a new grouping counts
+	// only its headings. Row marks are drawn at once.
+	tally       model.AlertTally
+	byAgent     map[string]agentAlerts
+	alertSecond int64
+	tallied     bool
 	// ring is set when the open alerts grew and the bell should ring.
 	ring bool
 	// layouts counts groupings, so tests can prove a quiet frame does none (the LiveQuery's stats
@@ -57,15 +60,6 @@ type layoutKey struct {
 	folds int
 }
 
-// alertsKey identifies the inputs of cached alert counts. They are counted once a second (a hold
-// passes its limit with time, not only with events), and when the grouping changes; a burst of
-// store changes within a second does not count them again. Row marks are drawn at once.
-type alertsKey struct {
-	second int64
-	by     model.GroupBy
-	folds  int
-}
-
 // refresh re-runs what changed: the query, incrementally, when the store or the query changed (or,
 // for a query on durations, the second); the grouping when the rows or the folds changed; the
 // alert counts once a second.
@@ -92,24 +86,30 @@ func (m *Model) refresh() {
 		v.heads, v.ordered = heads, ordered
 		m.table.SetLines(lines)
 		v.layouts++
-		// New headings start uncounted; counting a grouping's rows costs what grouping them did.
-		countAlerts(v.heads, m.c.Alerts, now)
+		if !m.countAlerts(now) {
+			// New headings start uncounted; counting a grouping's rows costs what grouping them did.
+			countHeadAlerts(v.heads, m.c.Alerts, now)
+		}
+		return
 	}
 	m.countAlerts(now)
 }
 
-// countAlerts counts the open alerts at now, once a second (see alertsKey).
-func (m *Model) countAlerts(now time.Time) {
+// countAlerts counts the open alerts at now, once a second (see viewState), and reports whether it
+// did.
+func (m *Model) countAlerts(now time.Time) bool {
 	v := &m.view
-	ak := alertsKey{second: now.Unix(), by: m.group.by, folds: m.group.version}
-	if v.tallied && ak == v.alertsKey {
-		return
+	sec := now.Unix()
+	if v.tallied && sec == v.alertSecond {
+		return false
 	}
 	rules := m.c.Alerts
-	countAlerts(v.heads, rules, now)
+	countHeadAlerts(v.heads, rules, now)
 	byAgent := map[string]agentAlerts{}
+	t := rules.TallyAgents(m.snap, now)
 	for _, r := range m.snap.Rows {
 		if rules.Alerting(r, now) {
+			t.Rows++
 			a := byAgent[r.AgentID]
 			a.rows++
 			for _, why := range rules.Check(r, now) {
@@ -120,11 +120,11 @@ func (m *Model) countAlerts(now time.Time) {
 			byAgent[r.AgentID] = a
 		}
 	}
-	t := rules.Tally(m.snap, now)
 	if m.c.Bell && v.tallied && t.Total() > v.tally.Total() {
 		v.ring = true
 	}
-	v.tally, v.byAgent, v.alertsKey, v.tallied = t, byAgent, ak, true
+	v.tally, v.byAgent, v.alertSecond, v.tallied = t, byAgent, sec, true
+	return true
 }
 
 // sameSlice reports whether two query results are the same slice (LiveQuery returns the previous
