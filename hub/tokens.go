@@ -163,9 +163,10 @@ func parseTokens(path string, data []byte) (map[[sha256.Size]byte]*grant, error)
 		if len(fields) == 0 {
 			continue
 		}
-		g, err := parseGrant(fields[1:])
-		if err == nil && strings.HasPrefix(fields[0], "agent=") {
-			err = fmt.Errorf("the line starts with an option; the token comes first (TOKEN agent=ID)")
+		var g *grant
+		err := fmt.Errorf("the line starts with an option; the token comes first (TOKEN agent=ID)")
+		if !strings.HasPrefix(fields[0], "agent=") {
+			g, err = parseGrant(fields[1:])
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, n, err)

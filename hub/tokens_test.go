@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -101,5 +102,61 @@ func TestWrongTokensAreRefusedWithALogLine(t *testing.T) {
 	metrics, _ := th.get(t, "/metrics")
 	if v := metricValue(t, metrics, `deskwatch_hub_connections_refused_total{endpoint="ingest",reason="token"}`); v != 2 {
 		t.Errorf("refused ingest tokens = %v, want 2", v)
+	}
+}
+
+// The token file's format: a # that starts a word begins a comment (a bare `token # comment` used
+// to make the whole line the token), agent= binds a token, and a wrong line names file:line.
+func TestTokenFileFormat(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tokens")
+	writeFile(t, path, "# bridges\nplain # a comment\n\tbound agent=a1,a2 agent=a3   #desk\nhash#inside\n")
+	tok, err := LoadTokens(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for token, want := range map[string]string{"plain": "unbound", "bound": "a1,a2,a3", "hash#inside": "unbound",
+		"plain # a comment": "refused", "#": "refused", "agent=a1": "refused"} {
+		g, _ := tok.lookup(token)
+		got := "refused"
+		switch {
+		case g != nil && g.agents == nil:
+			got = "unbound"
+		case g != nil:
+			got = g.binding
+		}
+		if got != want {
+			t.Errorf("%q: %s, want %s", token, got, want)
+		}
+	}
+	if total, unbound := tok.Summary(); total != 3 || unbound != 2 {
+		t.Errorf("Summary() = %d, %d; want 3, 2", total, unbound)
+	}
+	for text, want := range map[string]string{
+		"ok\nmy token\n":          `:2: unknown option "token" (want agent=ID[,ID...]; a token may not contain spaces)`,
+		"ok agent=\n":             `:1: empty agent id in "agent="`,
+		"ok agent=a,,b\n":         `:1: empty agent id in "agent=a,,b"`,
+		"agent=a1 secret\n":       ":1: the line starts with an option; the token comes first (TOKEN agent=ID)",
+		"x\n\nok\nok agent=a1\n": ":4: the same token as on line 3",
+	} {
+		bad := filepath.Join(dir, "bad")
+		writeFile(t, bad, text)
+		if _, err := LoadTokens(bad); err == nil || err.Error() != bad+want {
+			t.Errorf("LoadTokens(%q) = %v, want %s%s", text, err, bad, want)
+		}
+	}
+	// Read again, a wrong file keeps the last good tokens and says where it is wrong, once.
+	writeFile(t, path, "plain\nnew tok\n")
+	changed, err := tok.reload(true)
+	if changed || err == nil || !strings.Contains(err.Error(), path+`:2: unknown option "tok"`) ||
+		!strings.Contains(err.Error(), "keeping the 3 tokens read before") {
+		t.Errorf("reload of a wrong file: changed %v, %v", changed, err)
+	}
+	if _, err := tok.reload(true); err != nil {
+		t.Errorf("the same error reported twice: %v", err)
+	}
+	if ok, _ := tok.Check("bound"); !ok {
+		t.Error("the last good tokens were dropped")
 	}
 }
