@@ -72,15 +72,9 @@ func (t *Tokens) Summary() (total, unbound int) {
 	return len(t.grants), unbound
 }
 
-// Check reports whether token is one of the file's tokens, reading the file again first when it
-// has changed. When the file has become unreadable or wrong the last good set stays in force and
-// the error is returned (once per distinct error) so the caller can log it.
-func (t *Tokens) Check(token string) (ok bool, reloadErr error) {
-	g, reloadErr := t.lookup(token)
-	return g != nil, reloadErr
-}
-
-// lookup is Check returning the token's grant (nil when the token is not in the file).
+// lookup returns what token allows, or nil when it is not one of the file's tokens, reading the
+// file again first when it has changed. When the file has become unreadable or wrong the last good
+// set stays in force and the error is returned (once per distinct error) so the caller can log it.
 func (t *Tokens) lookup(token string) (*grant, error) {
 	_, reloadErr := t.reload(false)
 	if token == "" {

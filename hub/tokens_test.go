@@ -23,6 +23,12 @@ func writeFile(t *testing.T, path, text string) {
 	}
 }
 
+// check reports whether tokens accepts token.
+func check(tokens *Tokens, token string) (bool, error) {
+	g, err := tokens.lookup(token)
+	return g != nil, err
+}
+
 func TestTokensFileAndRotation(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tokens")
 	writeFile(t, path, "# bridges\n\n  alpha  \nbeta\n")
@@ -31,7 +37,7 @@ func TestTokensFileAndRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	for token, want := range map[string]bool{"alpha": true, "beta": true, "# bridges": false, "": false, "alph": false} {
-		if ok, _ := tok.Check(token); ok != want {
+		if ok, _ := check(tok, token); ok != want {
 			t.Errorf("Check(%q) = %v, want %v", token, ok, want)
 		}
 	}
@@ -41,21 +47,21 @@ func TestTokensFileAndRotation(t *testing.T) {
 	if err := os.Chtimes(path, later, later); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := tok.Check("alpha"); ok {
+	if ok, _ := check(tok, "alpha"); ok {
 		t.Error("alpha still accepted after rotation")
 	}
-	if ok, _ := tok.Check("gamma"); !ok {
+	if ok, _ := check(tok, "gamma"); !ok {
 		t.Error("gamma not accepted after rotation")
 	}
 	// A removed file keeps the last good tokens and says so once.
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	ok, err := tok.Check("gamma")
+	ok, err := check(tok, "gamma")
 	if !ok || err == nil {
 		t.Errorf("after removal: ok %v err %v, want the old tokens and an error", ok, err)
 	}
-	if _, err := tok.Check("gamma"); err != nil {
+	if _, err := check(tok, "gamma"); err != nil {
 		t.Errorf("the same error reported twice: %v", err)
 	}
 	if _, err := LoadTokens(filepath.Join(t.TempDir(), "missing")); err == nil {
@@ -158,7 +164,7 @@ func TestTokenFileFormat(t *testing.T) {
 	if _, err := tok.reload(true); err != nil {
 		t.Errorf("the same error reported twice: %v", err)
 	}
-	if ok, _ := tok.Check("bound"); !ok {
+	if ok, _ := check(tok, "bound"); !ok {
 		t.Error("the last good tokens were dropped")
 	}
 }
