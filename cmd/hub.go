@@ -41,9 +41,11 @@ runs in a page that hosts Bright Pattern's Agent Desktop widget (the hub serves 
 /bridge.js) and sends that agent's events; every monitor receives one snapshot per agent when it
 connects, then the live events of all agents (or of those it asks for: /stream?agent=a,b&service=S).
 
-Tokens come from files, one a line (# comments); the files are re-read when they change, so
-rotating a token needs no restart. Bridges send theirs as ?token=, monitors as a bearer token
-(deskwatch --token-file). Without a token file an endpoint is open to anyone who can reach it.
+Tokens come from files, one a line: TOKEN [agent=ID[,ID...]] [# comment]. A token bound to agents
+publishes (bridges) or sees (monitors) only those agents; a bare token is unbound, for trusted
+bridges and relays only. The files are re-read every second, so rotating a token needs no restart,
+and connections whose token was removed are closed. Bridges send theirs as ?token=, monitors as a
+bearer token (deskwatch --token-file). Without a token file an endpoint is open to anyone.
 
 A monitor that cannot keep up is disconnected (it reconnects and resyncs) rather than slowing
 the others. An event from a bridge larger than --max-message is skipped and acknowledged, and the

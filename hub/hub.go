@@ -66,6 +66,8 @@ type Hub struct {
 	replays  map[string]map[string]string // per agent: slot -> key of the last agent-state packet
 	conns    map[*websocket.Conn]struct{}
 	closed   bool
+
+	auth *authState // the tokens of open connections, for revoking them (auth.go)
 }
 
 // agentSeq remembers the last seq applied for an agent from one bridge session (one page load).
@@ -101,6 +103,7 @@ func New(cfg Config) *Hub {
 		conns:    make(map[*websocket.Conn]struct{}),
 	}
 	h.m = newMetrics(h.stateFigures)
+	h.startAuth()
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		CheckOrigin:      h.originAllowed,
@@ -144,6 +147,7 @@ func (h *Hub) serveBridge(w http.ResponseWriter, r *http.Request) {
 // Close disconnects every bridge and monitor; the hub accepts no new connections afterwards.
 // It does not stop the HTTP server, which belongs to the caller.
 func (h *Hub) Close() {
+	h.stopAuth()
 	h.mu.Lock()
 	h.closed = true
 	subs := make([]*subscriber, 0, len(h.subs))
@@ -198,37 +202,6 @@ func (h *Hub) originAllowed(r *http.Request) bool {
 			return true
 		}
 	}
-	return false
-}
-
-// authorize checks the token of a request to endpoint against tokens, answering 401 or 403 and
-// logging the refusal when it fails.
-func (h *Hub) authorize(w http.ResponseWriter, r *http.Request, endpoint string, tokens *Tokens) bool {
-	if !h.originAllowed(r) {
-		h.m.refused.WithLabelValues(endpoint, "origin").Inc()
-		h.log.Printf("%s from %s refused: origin %q not allowed", endpoint, r.RemoteAddr, r.Header.Get("Origin"))
-		http.Error(w, "origin not allowed", http.StatusForbidden)
-		return false
-	}
-	if tokens == nil {
-		return true
-	}
-	tok := requestToken(r)
-	ok, reloadErr := tokens.Check(tok)
-	if reloadErr != nil {
-		h.log.Printf("%s tokens: %v", endpoint, reloadErr)
-	}
-	if ok {
-		return true
-	}
-	h.m.refused.WithLabelValues(endpoint, "token").Inc()
-	if tok == "" {
-		h.log.Printf("%s from %s refused: no token (want one from %s)", endpoint, r.RemoteAddr, tokens.Path())
-		http.Error(w, "token required", http.StatusUnauthorized)
-		return false
-	}
-	h.log.Printf("%s from %s refused: wrong token (not in %s)", endpoint, r.RemoteAddr, tokens.Path())
-	http.Error(w, "wrong token", http.StatusForbidden)
 	return false
 }
 

@@ -29,10 +29,12 @@ type bridgeConn struct {
 
 	msgs, rejected, dups int64
 	acks                 *acker // nil unless the bridge asked for acknowledgements (?ack=1)
+	grant                *grant // what its token allows; nil without ingest tokens (auth.go)
 }
 
 func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
-	if !h.authorize(w, r, "ingest", h.cfg.IngestTokens) {
+	token, grant, ok := h.authorize(w, r, "ingest", h.cfg.IngestTokens)
+	if !ok {
 		return
 	}
 	conn, err := h.upgrader.Upgrade(w, r, nil)
@@ -47,15 +49,16 @@ func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.untrack(conn)
 	q := r.URL.Query()
-	b := &bridgeConn{id: h.connSeq.Add(1), conn: conn, remote: r.RemoteAddr, session: q.Get("session")}
+	b := &bridgeConn{id: h.connSeq.Add(1), conn: conn, remote: r.RemoteAddr, session: q.Get("session"), grant: grant}
+	defer h.register("ingest", b.id, h.cfg.IngestTokens, token, grant, closeConn(conn))()
 	if q.Get("ack") == "1" {
 		b.acks = newAcker(conn)
 		defer b.acks.stop()
 	}
 	h.m.bridges.Inc()
 	defer h.m.bridges.Dec()
-	h.log.Printf("ingest conn %d from %s connected (session %q, origin %q)", b.id, b.remote, b.session,
-		r.Header.Get("Origin"))
+	h.log.Printf("ingest conn %d from %s connected (session %q, origin %q%s)", b.id, b.remote, b.session,
+		r.Header.Get("Origin"), describeGrant(h.cfg.IngestTokens, grant))
 	err = h.readBridge(b)
 	h.log.Printf("ingest conn %d (agent %q) closed after %d messages (%d rejected, %d duplicates): %s",
 		b.id, b.agentID, b.msgs, b.rejected, b.dups, closeReason(err, h.isClosed()))
@@ -199,6 +202,9 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 	if err != nil {
 		h.m.rejected.WithLabelValues("invalid").Inc()
 		h.rejectf(b, b.msgs, "%v", err)
+		return
+	}
+	if !h.agentAllowed(b, ev) {
 		return
 	}
 	if ev.AgentID != "" {

@@ -71,12 +71,16 @@ func (h *Hub) dropLocked(s *subscriber) {
 }
 
 func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
-	if !h.authorize(w, r, "stream", h.cfg.StreamTokens) {
+	token, grant, ok := h.authorize(w, r, "stream", h.cfg.StreamTokens)
+	if !ok {
 		return
 	}
 	f, err := parseFilter(r.URL.Query())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if !h.restrictFilter(w, r, f, grant) {
 		return
 	}
 	conn, err := h.upgrader.Upgrade(w, r, nil)
@@ -93,9 +97,10 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 		_ = conn.Close()
 		return
 	}
+	defer h.register("stream", s.id, h.cfg.StreamTokens, token, grant, s.stop)()
 	h.m.subscribers.Inc()
-	h.log.Printf("stream conn %d from %s connected%s; snapshot of %d messages", s.id, r.RemoteAddr,
-		f.describe(), len(s.prefix))
+	h.log.Printf("stream conn %d from %s connected%s%s; snapshot of %d messages", s.id, r.RemoteAddr,
+		f.describe(), describeGrant(h.cfg.StreamTokens, grant), len(s.prefix))
 	go h.readSubscriber(s)
 	sent, err := h.writeSubscriber(s)
 	h.unsubscribe(s)

@@ -1,9 +1,12 @@
 package hub
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -20,6 +23,12 @@ func writeFile(t *testing.T, path, text string) {
 	}
 }
 
+// check reports whether tokens accepts token.
+func check(tokens *Tokens, token string) (bool, error) {
+	g, err := tokens.lookup(token)
+	return g != nil, err
+}
+
 func TestTokensFileAndRotation(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tokens")
 	writeFile(t, path, "# bridges\n\n  alpha  \nbeta\n")
@@ -28,7 +37,7 @@ func TestTokensFileAndRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	for token, want := range map[string]bool{"alpha": true, "beta": true, "# bridges": false, "": false, "alph": false} {
-		if ok, _ := tok.Check(token); ok != want {
+		if ok, _ := check(tok, token); ok != want {
 			t.Errorf("Check(%q) = %v, want %v", token, ok, want)
 		}
 	}
@@ -38,21 +47,21 @@ func TestTokensFileAndRotation(t *testing.T) {
 	if err := os.Chtimes(path, later, later); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := tok.Check("alpha"); ok {
+	if ok, _ := check(tok, "alpha"); ok {
 		t.Error("alpha still accepted after rotation")
 	}
-	if ok, _ := tok.Check("gamma"); !ok {
+	if ok, _ := check(tok, "gamma"); !ok {
 		t.Error("gamma not accepted after rotation")
 	}
 	// A removed file keeps the last good tokens and says so once.
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	ok, err := tok.Check("gamma")
+	ok, err := check(tok, "gamma")
 	if !ok || err == nil {
 		t.Errorf("after removal: ok %v err %v, want the old tokens and an error", ok, err)
 	}
-	if _, err := tok.Check("gamma"); err != nil {
+	if _, err := check(tok, "gamma"); err != nil {
 		t.Errorf("the same error reported twice: %v", err)
 	}
 	if _, err := LoadTokens(filepath.Join(t.TempDir(), "missing")); err == nil {
@@ -102,4 +111,96 @@ func TestWrongTokensAreRefusedWithALogLine(t *testing.T) {
 	if v := metricValue(t, metrics, `deskwatch_hub_connections_refused_total{endpoint="ingest",reason="token"}`); v != 2 {
 		t.Errorf("refused ingest tokens = %v, want 2", v)
 	}
+}
+
+// The token file's format: a # that starts a word begins a comment (a bare `token # comment` used
+// to make the whole line the token), agent= binds a token, and a wrong line names file:line.
+func TestTokenFileFormat(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tokens")
+	writeFile(t, path, "# bridges\nplain # a comment\n\tbound agent=a1,a2 agent=a3   #desk\nhash#inside\n")
+	tok, err := LoadTokens(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for token, want := range map[string]string{"plain": "unbound", "bound": "a1,a2,a3", "hash#inside": "unbound",
+		"plain # a comment": "refused", "#": "refused", "agent=a1": "refused"} {
+		g, _ := tok.lookup(token)
+		got := "refused"
+		switch {
+		case g != nil && g.agents == nil:
+			got = "unbound"
+		case g != nil:
+			got = g.binding
+		}
+		if got != want {
+			t.Errorf("%q: %s, want %s", token, got, want)
+		}
+	}
+	if total, unbound := tok.Summary(); total != 3 || unbound != 2 {
+		t.Errorf("Summary() = %d, %d; want 3, 2", total, unbound)
+	}
+	for text, want := range map[string]string{
+		"ok\nmy token\n":         `:2: unknown option "token" (want agent=ID[,ID...]; a token may not contain spaces)`,
+		"ok agent=\n":            `:1: empty agent id in "agent="`,
+		"ok agent=a,,b\n":        `:1: empty agent id in "agent=a,,b"`,
+		"agent=a1 secret\n":      ":1: the line starts with an option; the token comes first (TOKEN agent=ID)",
+		"x\n\nok\nok agent=a1\n": ":4: the same token as on line 3",
+	} {
+		bad := filepath.Join(dir, "bad")
+		writeFile(t, bad, text)
+		if _, err := LoadTokens(bad); err == nil || err.Error() != bad+want {
+			t.Errorf("LoadTokens(%q) = %v, want %s%s", text, err, bad, want)
+		}
+	}
+	// Read again, a wrong file keeps the last good tokens and says where it is wrong, once.
+	writeFile(t, path, "plain\nnew tok\n")
+	changed, err := tok.reload(true)
+	if changed || err == nil || !strings.Contains(err.Error(), path+`:2: unknown option "tok"`) ||
+		!strings.Contains(err.Error(), "keeping the 3 tokens read before") {
+		t.Errorf("reload of a wrong file: changed %v, %v", changed, err)
+	}
+	if _, err := tok.reload(true); err != nil {
+		t.Errorf("the same error reported twice: %v", err)
+	}
+	if ok, _ := check(tok, "bound"); !ok {
+		t.Error("the last good tokens were dropped")
+	}
+}
+
+// FuzzParseTokens: any file either parses to one grant per token line, each found by its token
+// and remembering its line, or fails with an error that names the file and a line of it.
+func FuzzParseTokens(f *testing.F) {
+	for _, s := range []string{"a\n", "a # c\n", "a agent=x,y agent=z #c\n", "a#b\n", "#x\n a\n", "a b\n",
+		"agent=x a\n", "a agent=\n", "a\na\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		grants, err := parseTokens("F", data)
+		lines := strings.Split(string(data), "\n")
+		if err != nil {
+			var n int
+			if _, scanErr := fmt.Sscanf(err.Error(), "F:%d:", &n); scanErr != nil && !strings.HasPrefix(err.Error(), "F: ") {
+				t.Fatalf("error without file:line: %v", err)
+			} else if scanErr == nil && (n < 1 || n > len(lines)) {
+				t.Fatalf("error names line %d of %d: %v", n, len(lines), err)
+			}
+			return
+		}
+		want := 0
+		for _, l := range lines {
+			fields := strings.Fields(l)
+			if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
+				continue
+			}
+			want++
+			if grants[sha256.Sum256([]byte(fields[0]))] == nil {
+				t.Fatalf("token %q of line %q not found", fields[0], l)
+			}
+		}
+		if len(grants) != want {
+			t.Fatalf("%d grants for %d token lines", len(grants), want)
+		}
+	})
 }
