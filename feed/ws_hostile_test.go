@@ -2,9 +2,11 @@ package feed
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha1" //nolint:gosec // the WebSocket accept key is defined with SHA-1
 	"encoding/base64"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -141,5 +143,116 @@ func TestHandshakeSlowDripIsATimeout(t *testing.T) {
 				t.Errorf("error %v, want a handshake timeout", err)
 			}
 		})
+	}
+}
+
+// wsFrame is a server's (unmasked) WebSocket frame.
+func wsFrame(fin bool, op byte, payload []byte) []byte {
+	b0 := op
+	if fin {
+		b0 |= 0x80
+	}
+	var f []byte
+	switch n := len(payload); {
+	case n < 126:
+		f = []byte{b0, byte(n)}
+	case n < 1<<16:
+		f = []byte{b0, 126, byte(n >> 8), byte(n)}
+	default:
+		f = []byte{b0, 127, 0, 0, 0, 0, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+	}
+	return append(f, payload...)
+}
+
+// endlessMessageServer upgrades each connection, then sends one text message that never ends: a
+// first fragment and continuation fragments of size bytes forever, every pause, each followed by an
+// unsolicited pong (which pushes a client's read deadline back). What the client sends is read
+// and dropped.
+func endlessMessageServer(t *testing.T, size int, pause time.Duration) string {
+	return rawServer(t, func(c net.Conn) {
+		accept, ok := readUpgrade(c)
+		if !ok {
+			return
+		}
+		go func() { _, _ = io.Copy(io.Discard, c) }()
+		_, err := c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n" +
+			"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + "\r\n\r\n"))
+		chunk := bytes.Repeat([]byte("x"), size)
+		for op := byte(1); err == nil; op = 0 { // text, then continuation frames
+			_ = c.SetWriteDeadline(time.Now().Add(20 * time.Second))
+			_, err = c.Write(append(wsFrame(false, op, chunk), wsFrame(true, 0xA, nil)...))
+			time.Sleep(pause)
+		}
+	})
+}
+
+// runUntilRejected runs src until it emits a message, and returns it with the first connection
+// error reported.
+func runUntilRejected(t *testing.T, url string, opts WSOptions) (Message, error, Status) {
+	t.Helper()
+	errs := make(chan error, 10)
+	opts.OnEvent = func(ev ConnEvent) {
+		if ev.Err != nil {
+			errs <- ev.Err
+		}
+	}
+	opts.Backoff = Backoff{Initial: time.Hour, Max: time.Hour}
+	src := NewWebSocket(url, opts)
+	msgs, _ := run(t, src)
+	select {
+	case m := <-msgs:
+		select {
+		case err := <-errs:
+			return m, err, src.Status()
+		case <-time.After(20 * time.Second):
+			t.Fatal("no connection error within 20s after the rejection")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no message within 30s; status %+v", src.Status())
+	}
+	return Message{}, nil, Status{}
+}
+
+// TestEndlessSlowMessageTimesOutWhateverThePongs: a message dripped in fragments forever, with
+// pongs keeping the connection alive, is rejected after --message-timeout and its connection
+// dropped; the status counts it.
+func TestEndlessSlowMessageTimesOutWhateverThePongs(t *testing.T) {
+	t.Parallel()
+	url := endlessMessageServer(t, 100, 20*time.Millisecond)
+	m, err, st := runUntilRejected(t, url, WSOptions{MessageTimeout: time.Second,
+		PingInterval: 100 * time.Millisecond, PongTimeout: 300 * time.Millisecond})
+	if !strings.HasPrefix(m.Problem, "message still arriving after 1s (") ||
+		!strings.HasSuffix(m.Problem, "bytes so far; --message-timeout); abandoned") {
+		t.Errorf("problem %q, want a message timeout", m.Problem)
+	}
+	if m.Origin.Conn != 1 || m.Origin.Msg != 1 || m.Size <= 0 || len(m.Data) > OversizePrefix ||
+		m.Size < int64(len(m.Data)) {
+		t.Errorf("origin %v, %d bytes kept of %d; want conn 1 msg 1, at most %d kept", m.Origin, len(m.Data),
+			m.Size, OversizePrefix)
+	}
+	if err == nil || err.Error() != "message 1 was still arriving after 1s (--message-timeout); dropped the connection" {
+		t.Errorf("connection error %v", err)
+	}
+	if st.Messages < 1 || st.Bytes < m.Size {
+		t.Errorf("status %+v: want the message and its bytes counted", st)
+	}
+}
+
+// TestEndlessFastMessageEndsAtTheDiscardCap: a message streamed as fast as the server can is read
+// and discarded only up to 16 MiB (16 times --max-message, at least 16 MiB), then rejected and its
+// connection dropped, long before the message timeout.
+func TestEndlessFastMessageEndsAtTheDiscardCap(t *testing.T) {
+	t.Parallel()
+	url := endlessMessageServer(t, 32<<10, 0)
+	m, err, _ := runUntilRejected(t, url, WSOptions{MaxMessage: 1000, MessageTimeout: 5 * time.Minute})
+	if !strings.HasPrefix(m.Problem, "message too large (over 16") ||
+		!strings.HasSuffix(m.Problem, "bytes; limit 1000, --max-message); abandoned") {
+		t.Errorf("problem %q, want too large and abandoned", m.Problem)
+	}
+	if m.Size <= oversizeReadMin || m.Size > oversizeReadMin+1 || len(m.Data) != OversizePrefix {
+		t.Errorf("%d bytes kept of %d; want %d kept of just over %d", len(m.Data), m.Size, OversizePrefix, oversizeReadMin)
+	}
+	if err == nil || !strings.Contains(err.Error(), "message 1 went on past 16 MiB") {
+		t.Errorf("connection error %v", err)
 	}
 }
