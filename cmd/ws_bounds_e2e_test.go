@@ -53,7 +53,7 @@ func serveEndless(c net.Conn) {
 	for err == nil {
 		_ = c.SetWriteDeadline(time.Now().Add(20 * time.Second))
 		_, err = c.Write(append(frag, 0x8A, 0)) // and a pong
-		frag[0] = 0x00                           // continuation frames from then on
+		frag[0] = 0x00                          // continuation frames from then on
 		time.Sleep(20 * time.Millisecond)
 	}
 }
