@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -76,38 +77,53 @@ func dialOnce(t *testing.T, src func(opts WSOptions) *WebSocket, opts WSOptions)
 	}
 }
 
-// TestHandshakeEndlessHeaderLineIsCapped: a server answering 101 with a header line that never ends
-// costs the client HandshakeHeaderMax bytes, not its memory, and is reported as such.
+// TestHandshakeEndlessHeaderLineIsCapped: a server answering 101 (or a proxy answering CONNECT)
+// with a header line that never ends costs the client HandshakeHeaderMax bytes, not its memory, and
+// is reported as such.
 func TestHandshakeEndlessHeaderLineIsCapped(t *testing.T) {
 	t.Parallel()
-	var wrote atomic.Int64
-	closed := make(chan struct{})
-	url := rawServer(t, func(c net.Conn) {
-		defer close(closed)
-		if _, ok := readUpgrade(c); !ok {
-			return
-		}
-		_, _ = c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nX-Endless: "))
-		chunk := []byte(strings.Repeat("a", 32<<10))
-		for {
-			_ = c.SetWriteDeadline(time.Now().Add(20 * time.Second))
-			n, err := c.Write(chunk)
-			wrote.Add(int64(n))
-			if err != nil {
-				return // the client closed, or stopped reading for 20s
+	for _, tc := range []struct{ name, answer, want string }{
+		{"server", "HTTP/1.1 101 Switching Protocols", "the server's answer to the upgrade has response headers over 64 KiB"},
+		{"proxy", "HTTP/1.1 200 Connection established", "its answer to CONNECT has headers over 64 KiB"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var wrote atomic.Int64
+			closed := make(chan struct{})
+			addr := rawServer(t, func(c net.Conn) {
+				defer close(closed)
+				if _, ok := readUpgrade(c); !ok {
+					return
+				}
+				_, _ = c.Write([]byte(tc.answer + "\r\nX-Endless: "))
+				chunk := []byte(strings.Repeat("a", 32<<10))
+				for {
+					_ = c.SetWriteDeadline(time.Now().Add(20 * time.Second))
+					n, err := c.Write(chunk)
+					wrote.Add(int64(n))
+					if err != nil {
+						return // the client closed, or stopped reading for 20s
+					}
+				}
+			})
+			opts := WSOptions{HandshakeTimeout: 20 * time.Second}
+			target := addr
+			if tc.name == "proxy" {
+				proxy, _ := url.Parse("http://" + strings.TrimSuffix(strings.TrimPrefix(addr, "ws://"), "/"))
+				opts.Proxy = http.ProxyURL(proxy)
+				target = "ws://stream.invalid/"
 			}
-		}
-	})
-	err := dialOnce(t, func(o WSOptions) *WebSocket { return NewWebSocket(url, o) },
-		WSOptions{HandshakeTimeout: 20 * time.Second})
-	if err == nil || !strings.Contains(err.Error(), "response headers over 64 KiB") {
-		t.Errorf("error %v, want response headers over 64 KiB", err)
-	}
-	<-closed
-	// What the client read is capped at 64 KiB; the rest is what the kernel's socket buffers held
-	// when it closed (a few MB on loopback at most). Unbounded, it reads ~100 MB a second.
-	if n := wrote.Load(); n > 32<<20 {
-		t.Errorf("the server wrote %d bytes before the client closed; want the client to stop near 64 KiB", n)
+			err := dialOnce(t, func(o WSOptions) *WebSocket { return NewWebSocket(target, o) }, opts)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want %q", err, tc.want)
+			}
+			<-closed
+			// What the client read is capped at 64 KiB; the rest is what the kernel's socket buffers
+			// held when it closed (a few MB on loopback at most). Unbounded, it reads ~100 MB a second.
+			if n := wrote.Load(); n > 32<<20 {
+				t.Errorf("the server wrote %d bytes before the client closed; want the client to stop near 64 KiB", n)
+			}
+		})
 	}
 }
 
