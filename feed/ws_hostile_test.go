@@ -235,9 +235,10 @@ func runUntilRejected(t *testing.T, url string, opts WSOptions) (Message, error,
 func TestEndlessSlowMessageTimesOutWhateverThePongs(t *testing.T) {
 	t.Parallel()
 	url := endlessMessageServer(t, 100, 20*time.Millisecond)
-	m, err, st := runUntilRejected(t, url, WSOptions{MessageTimeout: time.Second,
-		PingInterval: 100 * time.Millisecond, PongTimeout: 300 * time.Millisecond})
-	if !strings.HasPrefix(m.Problem, "message still arriving after 1s (") ||
+	// The pongs push the idle deadline (1.5s) back again and again; the message's own (3s) holds.
+	m, err, st := runUntilRejected(t, url, WSOptions{MessageTimeout: 3 * time.Second,
+		PingInterval: 500 * time.Millisecond, PongTimeout: time.Second})
+	if !strings.HasPrefix(m.Problem, "message still arriving after 3s (") ||
 		!strings.HasSuffix(m.Problem, "bytes so far; --message-timeout); abandoned") {
 		t.Errorf("problem %q, want a message timeout", m.Problem)
 	}
@@ -246,7 +247,7 @@ func TestEndlessSlowMessageTimesOutWhateverThePongs(t *testing.T) {
 		t.Errorf("origin %v, %d bytes kept of %d; want conn 1 msg 1, at most %d kept", m.Origin, len(m.Data),
 			m.Size, OversizePrefix)
 	}
-	if err == nil || err.Error() != "message 1 was still arriving after 1s (--message-timeout); dropped the connection" {
+	if err == nil || err.Error() != "message 1 was still arriving after 3s (--message-timeout); dropped the connection" {
 		t.Errorf("connection error %v", err)
 	}
 	if st.Messages < 1 || st.Bytes < m.Size {
@@ -270,5 +271,26 @@ func TestEndlessFastMessageEndsAtTheDiscardCap(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "message 1 went on past 16 MiB") {
 		t.Errorf("connection error %v", err)
+	}
+}
+
+// TestStopInAnOversizedMessageRejectsIt: a monitor stopped while it discards a message already over
+// the limit rejects it, so that a --print cut short by --for still counts it.
+func TestStopInAnOversizedMessageRejectsIt(t *testing.T) {
+	t.Parallel()
+	url := endlessMessageServer(t, 100, 20*time.Millisecond)
+	src := NewWebSocket(url, WSOptions{MaxMessage: 50})
+	msgs, stop := run(t, src)
+	waitStatus(t, src, "200 bytes in", func(s Status) bool { return s.Bytes >= 200 })
+	stop()
+	select {
+	case m := <-msgs:
+		if !strings.HasPrefix(m.Problem, "message too large (") ||
+			!strings.HasSuffix(m.Problem, " bytes and more before the connection ended; limit 50, --max-message)") ||
+			m.Origin.Msg != 1 || max(int64(len(m.Data)), m.Size) < 200 || len(m.Data) > OversizePrefix {
+			t.Errorf("rejected %q, %d bytes kept of %d, origin %v", m.Problem, len(m.Data), m.Size, m.Origin)
+		}
+	default:
+		t.Error("the message being discarded when the monitor stopped was not rejected")
 	}
 }

@@ -39,10 +39,12 @@ func (w *WebSocket) read(ctx context.Context, conn *websocket.Conn, connN int64,
 
 	idle := w.opts.PingInterval + w.opts.PongTimeout
 	var msgDeadline time.Time // when the message being read must be whole; zero between messages
+	var msgBound bool         // the read deadline set is msgDeadline, not the idle one
 	// extend is called from this goroutine only (the pong handler runs inside conn's reads).
 	extend := func() {
 		dl := time.Now().Add(idle)
-		if !msgDeadline.IsZero() && msgDeadline.Before(dl) {
+		msgBound = !msgDeadline.IsZero() && msgDeadline.Before(dl)
+		if msgBound {
 			dl = msgDeadline
 		}
 		_ = conn.SetReadDeadline(dl)
@@ -67,7 +69,7 @@ func (w *WebSocket) read(ctx context.Context, conn *websocket.Conn, connN int64,
 		msgN++
 		got = true
 		w.msgs.Add(1)
-		m, err := w.readMessage(typ, r, msgDeadline)
+		m, err := w.readMessage(typ, r, func() bool { return msgBound })
 		m.Origin = model.Origin{Source: w.name, Conn: connN, Msg: msgN}
 		m.Received = time.Now()
 		if err == nil || m.Problem != "" {
@@ -105,10 +107,11 @@ func (w *WebSocket) messageError(ctx context.Context, err error, idle time.Durat
 // one, Data keeps the first KeepOversize bytes and Size says how large it was, the rest being read
 // and discarded, up to oversizeReadMax. Every byte read is counted in the status as it arrives.
 //
-// A message that is not whole by deadline fails with errMessageTimeout, and one that goes on past
+// A message whose read times out while msgBound reports the message's own deadline in force fails
+// with errMessageTimeout, and one that goes on past
 // oversizeReadMax with errMessageEndless; both are returned with a Problem, to be rejected. Other
 // errors return a Problem only when the message was already known to be oversized.
-func (w *WebSocket) readMessage(typ int, r io.Reader, deadline time.Time) (m Message, err error) {
+func (w *WebSocket) readMessage(typ int, r io.Reader, msgBound func() bool) (m Message, err error) {
 	cr := &countingReader{r: r, total: &w.bytes}
 	limit := int64(w.opts.MaxMessage)
 	m.Binary = typ == websocket.BinaryMessage
@@ -117,7 +120,7 @@ func (w *WebSocket) readMessage(typ int, r io.Reader, deadline time.Time) (m Mes
 		err = w.discardOversize(&m, cr, limit)
 	}
 	n := cr.n
-	timedOut := err != nil && isTimeout(err) && !time.Now().Before(deadline)
+	timedOut := err != nil && isTimeout(err) && msgBound()
 	switch {
 	case timedOut:
 		m.Problem = fmt.Sprintf("message still arriving after %s (%d bytes so far; --message-timeout); abandoned",
