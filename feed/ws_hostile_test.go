@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha1" //nolint:gosec // the WebSocket accept key is defined with SHA-1
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -25,6 +28,27 @@ func rawServer(t *testing.T, fn func(c net.Conn)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	serveRaw(t, ln, fn)
+	return "ws://" + ln.Addr().String() + "/"
+}
+
+// rawTLSServer is rawServer over TLS (wss://ADDR/), with httptest's certificate; conf trusts it.
+func rawTLSServer(t *testing.T, fn func(c net.Conn)) (url string, conf *tls.Config) {
+	t.Helper()
+	h := httptest.NewUnstartedServer(http.NotFoundHandler())
+	h.StartTLS()
+	h.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveRaw(t, tls.NewListener(ln, h.TLS), fn)
+	pool := x509.NewCertPool()
+	pool.AddCert(h.Certificate())
+	return "wss://" + ln.Addr().String() + "/", &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+}
+
+func serveRaw(t *testing.T, ln net.Listener, fn func(c net.Conn)) {
 	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
@@ -38,7 +62,6 @@ func rawServer(t *testing.T, fn func(c net.Conn)) string {
 			}()
 		}
 	}()
-	return "ws://" + ln.Addr().String() + "/"
 }
 
 // readUpgrade reads the client's upgrade request and returns its Sec-WebSocket-Accept answer.
@@ -84,13 +107,14 @@ func TestHandshakeEndlessHeaderLineIsCapped(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ name, answer, want string }{
 		{"server", "HTTP/1.1 101 Switching Protocols", "the server's answer to the upgrade has response headers over 64 KiB"},
+		{"wss server", "HTTP/1.1 101 Switching Protocols", "the server's answer to the upgrade has response headers over 64 KiB"},
 		{"proxy", "HTTP/1.1 200 Connection established", "its answer to CONNECT has headers over 64 KiB"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var wrote atomic.Int64
 			closed := make(chan struct{})
-			addr := rawServer(t, func(c net.Conn) {
+			serve := func(c net.Conn) {
 				defer close(closed)
 				if _, ok := readUpgrade(c); !ok {
 					return
@@ -105,8 +129,14 @@ func TestHandshakeEndlessHeaderLineIsCapped(t *testing.T) {
 						return // the client closed, or stopped reading for 20s
 					}
 				}
-			})
+			}
 			opts := WSOptions{HandshakeTimeout: 20 * time.Second}
+			var addr string
+			if tc.name == "wss server" {
+				addr, opts.TLS = rawTLSServer(t, serve)
+			} else {
+				addr = rawServer(t, serve)
+			}
 			target := addr
 			if tc.name == "proxy" {
 				proxy, _ := url.Parse("http://" + strings.TrimSuffix(strings.TrimPrefix(addr, "ws://"), "/"))
