@@ -20,6 +20,8 @@ type wsFlags struct {
 	caFile    string
 	insecure  bool
 	origin    string
+	// messageTimeout bounds the time one message may take to arrive (--message-timeout).
+	messageTimeout time.Duration
 }
 
 func (w *wsFlags) register(f *pflag.FlagSet) {
@@ -29,6 +31,8 @@ func (w *wsFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&w.caFile, "ca-file", "", "trust this PEM CA bundle for wss:// (private CA)")
 	f.BoolVar(&w.insecure, "insecure", false, "do not verify the wss:// server certificate (never the default)")
 	f.StringVar(&w.origin, "origin", "", "Origin header for the WebSocket handshake")
+	f.DurationVar(&w.messageTimeout, "message-timeout", feed.DefaultMessageTimeout,
+		"longest a WebSocket message may take to arrive; a slower one is rejected and the connection reopened")
 }
 
 // isURL reports whether a source argument names a WebSocket stream.

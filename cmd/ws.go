@@ -24,6 +24,9 @@ func openWebSocket(o *options, rawURL string) (feed.Source, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "ws" && u.Scheme != "wss") {
 		return nil, fmt.Errorf("%s: not a ws:// or wss:// URL with a host", feed.RedactURL(rawURL))
 	}
+	if o.ws.messageTimeout <= 0 {
+		return nil, fmt.Errorf("--message-timeout %s: want a duration above 0 (e.g. 30s)", o.ws.messageTimeout)
+	}
 	header, err := wsHeader(&o.ws)
 	if err != nil {
 		return nil, err
@@ -32,10 +35,8 @@ func openWebSocket(o *options, rawURL string) (feed.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := feed.WSOptions{Header: header, TLS: tlsConf, MaxMessage: o.maxMessage, OnEvent: o.onConn}
-	if o.record != "" {
-		opts.KeepOversize = feed.OversizeKeep(o.maxMessage) // the recording keeps oversized messages
-	}
+	opts := feed.WSOptions{Header: header, TLS: tlsConf, MaxMessage: o.maxMessage, OnEvent: o.onConn,
+		MessageTimeout: o.ws.messageTimeout}
 	return feed.NewWebSocket(rawURL, opts), nil
 }
 

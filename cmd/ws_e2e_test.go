@@ -128,8 +128,9 @@ func TestPrintLiveConnectionFailures(t *testing.T) {
 }
 
 // TestPrintRecordsEveryMessage: --record from a live stream with malformed, dropped and oversized
-// messages writes every message received, oversized ones whole; replaying the recording prints the
-// same table, the same lost events and the same number of rejections.
+// messages writes every message received, of oversized ones their first 4 KiB and their size;
+// replaying the recording prints the same table, the same lost events and the same number of
+// rejections.
 func TestPrintRecordsEveryMessage(t *testing.T) {
 	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "400", "--seed", "5",
 		"--malformed", "0.05", "--drop", "0.03")
@@ -151,7 +152,7 @@ func TestPrintRecordsEveryMessage(t *testing.T) {
 		t.Errorf("the recording has %d lines, want the 400 messages received", len(lines))
 	}
 	tooLarge := regexp.MustCompile(`^message too large \((\d+) bytes`)
-	var whole, plain int
+	var oversized, plain int
 	for i, l := range lines {
 		if strings.HasPrefix(l, `{"recv":`) {
 			plain++
@@ -161,6 +162,7 @@ func TestPrintRecordsEveryMessage(t *testing.T) {
 			Raw     *string `json:"raw"`
 			RawB64  string  `json:"raw_b64"`
 			Problem string  `json:"problem"`
+			Size    int     `json:"size"`
 		}
 		if err := json.Unmarshal([]byte(l), &w); err != nil {
 			t.Fatalf("line %d: %v", i+1, err)
@@ -172,14 +174,15 @@ func TestPrintRecordsEveryMessage(t *testing.T) {
 			} else if raw, err = base64.StdEncoding.DecodeString(w.RawB64); err != nil {
 				t.Fatal(err)
 			}
-			if n, _ := strconv.Atoi(m[1]); len(raw) != n {
-				t.Errorf("line %d keeps %d of the message's %d bytes", i+1, len(raw), n)
+			n, _ := strconv.Atoi(m[1])
+			if len(raw) != min(n, 4096) || (n > 4096) != (w.Size == n) {
+				t.Errorf("line %d keeps %d of the message's %d bytes, size %d", i+1, len(raw), n, w.Size)
 			}
-			whole++
+			oversized++
 		}
 	}
-	if whole == 0 || plain == 0 {
-		t.Errorf("%d oversized messages kept whole, %d plain events; want some of each", whole, plain)
+	if oversized == 0 || plain == 0 {
+		t.Errorf("%d oversized messages, %d plain events; want some of each", oversized, plain)
 	}
 	replay, replayErr, replayCode, _ := runBin(t, nil, 30*time.Second, "--print", rec)
 	if replayCode != liveCode || replay != live {

@@ -53,7 +53,7 @@ func TestOpenWebSocketFlagErrors(t *testing.T) {
 		{"ca and insecure", "wss://h/", wsFlags{caFile: notPEM, insecure: true}, "not both"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := openWebSocket(&options{ws: tc.ws}, tc.url)
+			_, err := openWebSocket(wsOptions(tc.ws), tc.url)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want %q", err, tc.want)
 			}
@@ -110,7 +110,7 @@ func TestOpenWebSocketWithCAFileAndToken(t *testing.T) {
 		{"wrong token", wsFlags{caFile: ca, tokenFile: wsWriteFile(t, "tok", "nope")}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src, err := openWebSocket(&options{ws: tc.ws}, url)
+			src, err := openWebSocket(wsOptions(tc.ws), url)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,4 +132,13 @@ func TestOpenWebSocketWithCAFileAndToken(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wsOptions is the monitor's options with the WebSocket flags ws, and --message-timeout's default
+// when ws leaves it at zero.
+func wsOptions(ws wsFlags) *options {
+	if ws.messageTimeout == 0 {
+		ws.messageTimeout = feed.DefaultMessageTimeout
+	}
+	return &options{ws: ws}
 }

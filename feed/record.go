@@ -24,9 +24,10 @@ import (
 //     milliseconds), "conn" and "msg" (the network origin, 0 when none), "line" (the original line
 //     of a replayed file, when there was one), the message as "raw" (a JSON string) or as "raw_b64"
 //     (standard base64: for a binary frame, invalid UTF-8, or a message over recordRawMax), "binary"
-//     for a binary frame, "size" the message's full length when only its first bytes were kept (an
-//     oversized message over OversizeKeep), "problem" the source's reason for rejecting it, and
-//     "partial" for a file's truncated last line.
+//     for a binary frame, "size" the message's full length when only its first bytes were kept (a
+//     rejected message of which a WebSocket keeps OversizePrefix; a replay rejects such a line,
+//     saying so), "problem" the source's reason for rejecting it, and "partial" for a file's
+//     truncated last line.
 //   - Closing the recording writes an end line, {"deskwatch.recorded":1,"recv":MS,"end":true}: not a
 //     message, but the time the recording ended, where a replay's clock stops. A killed process
 //     leaves none.

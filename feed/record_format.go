@@ -77,10 +77,11 @@ func appendWrapped(b []byte, m Message) []byte {
 }
 
 // wrappedMax is the longest wrapper line the recorder writes for a source whose size limit is
-// maxMsg: a message up to maxMsg bytes as an escaped string (up to six bytes a byte), or one up to
-// OversizeKeep(maxMsg) bytes in base64, and the wrapper's other members.
+// maxMsg: a message up to maxMsg bytes, or the OversizePrefix kept of a larger one, as an escaped
+// string (up to six bytes a byte) or in base64, and the wrapper's other members.
 func wrappedMax(maxMsg int) int {
-	return max(6*min(maxMsg, recordRawMax), base64.StdEncoding.EncodedLen(OversizeKeep(maxMsg))) + 4096
+	most := max(maxMsg, OversizePrefix)
+	return max(6*min(most, recordRawMax), base64.StdEncoding.EncodedLen(most)) + 4096
 }
 
 // recordedLine is a wrapper line as the recorder writes it.
@@ -129,7 +130,11 @@ func unwrapRecorded(m *Message, text []byte, maxMsg int) (at time.Time, end bool
 		m.Data = w.RawB64
 	}
 	m.Origin.Conn, m.Origin.Msg = w.Conn, w.Msg
-	m.Problem, m.Partial, m.Binary, m.Size = w.Problem, w.Partial, w.Binary, w.Size
+	m.Problem, m.Partial, m.Binary = w.Problem, w.Partial, w.Binary
+	if w.Size > int64(len(m.Data)) {
+		m.Size = w.Size
+		m.Problem = replayedProblem(*m)
+	}
 	if w.Recv > 0 {
 		m.Received = time.UnixMilli(w.Recv)
 	}
@@ -142,6 +147,20 @@ func unwrapRecorded(m *Message, text []byte, maxMsg int) (at time.Time, end bool
 		return time.UnixMilli(int64(ms)), false
 	}
 	return m.Received, false
+}
+
+// replayedProblem is the reason a replay rejects a recorded message for: the live reason, and, when
+// only m.Data of its m.Size bytes was recorded, that it was truncated (such a line is always
+// rejected, whether or not it carried a reason).
+func replayedProblem(m Message) string {
+	if m.Size <= int64(len(m.Data)) {
+		return m.Problem
+	}
+	p := m.Problem
+	if p == "" {
+		p = fmt.Sprintf("message of %d bytes", m.Size)
+	}
+	return p + fmt.Sprintf(" [truncated in the recording to its first %d of %d bytes]", len(m.Data), m.Size)
 }
 
 // cutRecv takes a recorder's spliced receive time off the front of a plain event: it returns the

@@ -24,16 +24,21 @@ const (
 	DefaultPongTimeout      = 10 * time.Second
 	// wsWriteTimeout bounds writing one control frame (a ping or the closing handshake).
 	wsWriteTimeout = 5 * time.Second
-	// problemDataMax is how much of an oversized message is kept when no recorder needs all of it.
-	problemDataMax = 1 << 10
-	// RecordCap is the least of an oversized message that is kept for a recording (see
-	// WSOptions.KeepOversize and OversizeKeep); the rest of a larger one is counted and discarded.
-	RecordCap = 16 << 20
+	// DefaultMessageTimeout bounds how long one message may take to arrive, whatever pongs come
+	// meanwhile; a message still arriving then is rejected and the connection dropped.
+	DefaultMessageTimeout = 30 * time.Second
+	// OversizePrefix is how much of a rejected oversized message is kept, for the rejected log and a
+	// recording; the rest is counted and discarded.
+	OversizePrefix = 4 << 10
+	// oversizeReadMin is the least of an oversized message read and discarded before the connection
+	// is given up on (see oversizeReadMax).
+	oversizeReadMin = 16 << 20
 )
 
-// OversizeKeep is how much of an oversized message a source keeps for a recorder when the size limit
-// is limit: RecordCap, or twice the limit when that is larger.
-func OversizeKeep(limit int) int { return max(RecordCap, 2*limit) }
+// oversizeReadMax is how much of an oversized message is read and discarded, so that the connection
+// can go on, when the size limit is limit: 16 times the limit, at least 16 MiB. A message that goes on
+// past that is rejected and its connection dropped: an endless message must end.
+func oversizeReadMax(limit int) int64 { return max(oversizeReadMin, 16*int64(limit)) }
 
 // Backoff is the reconnect schedule: the first wait is about Initial, each failed attempt doubles
 // it, up to Max. Each wait is jittered between half and all of its nominal length, so that many
@@ -71,9 +76,11 @@ type WSOptions struct {
 	// A larger one is rejected with a reason; the connection goes on.
 	MaxMessage int
 	// KeepOversize is how much of a rejected oversized message is kept in Message.Data, the rest
-	// being read and discarded: a recorder needs OversizeKeep(MaxMessage), a viewer only a snippet
-	// (1 KiB when <= 0).
+	// being read and discarded, up to oversizeReadMax (OversizePrefix when <= 0).
 	KeepOversize int
+	// MessageTimeout bounds the time one message may take to arrive, pongs or not
+	// (DefaultMessageTimeout); one still arriving then is rejected and the connection dropped.
+	MessageTimeout time.Duration
 	// Backoff is the reconnect schedule.
 	Backoff Backoff
 	// HandshakeTimeout bounds connecting, TLS and the HTTP upgrade (DefaultHandshakeTimeout).
@@ -131,7 +138,10 @@ func NewWebSocket(rawURL string, opts WSOptions) *WebSocket {
 		opts.MaxMessage = model.DefaultMaxMessage
 	}
 	if opts.KeepOversize <= 0 {
-		opts.KeepOversize = problemDataMax
+		opts.KeepOversize = OversizePrefix
+	}
+	if opts.MessageTimeout <= 0 {
+		opts.MessageTimeout = DefaultMessageTimeout
 	}
 	if opts.HandshakeTimeout <= 0 {
 		opts.HandshakeTimeout = DefaultHandshakeTimeout

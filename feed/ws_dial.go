@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -28,19 +31,38 @@ func (w *WebSocket) dial(ctx context.Context) (*websocket.Conn, error) {
 		return nil, &ProxyError{Proxy: "(from the environment)", Err: err}
 	}
 	d := w.dialer
-	d.NetDialContext = w.opts.DialContext
+	dial := w.opts.DialContext
 	switch {
 	case proxy == nil:
 	case proxy.Scheme == "http" || proxy.Scheme == "https":
-		d.NetDialContext = func(ctx context.Context, _, addr string) (net.Conn, error) {
+		dial = func(ctx context.Context, _, addr string) (net.Conn, error) {
 			return connectVia(ctx, w.opts.DialContext, proxy, addr)
 		}
 	default:
 		d.Proxy = http.ProxyURL(proxy)
 	}
+	// What the server sends during the handshake is bounded in bytes here, and in time by the
+	// deadline the library sets on the connection for the whole handshake (HandshakeTimeout).
+	var hc *handshakeConn
+	d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		hc = newHandshakeConn(c, strings.EqualFold(w.scheme(), "wss"))
+		return hc, nil
+	}
+	// The TLS handshake's bytes do not count against the HTTP answer's.
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{TLSHandshakeDone: func(tls.ConnectionState, error) {
+		if hc != nil {
+			hc.startHTTP()
+		}
+	}})
 	conn, resp, err := d.DialContext(ctx, w.dialURL, w.header)
 	if err != nil {
-		err = handshakeError(err, resp, w.opts.HandshakeTimeout)
+		err = handshakeError(err, resp, w.opts.HandshakeTimeout, hc)
+	} else if hc != nil {
+		hc.lift()
 	}
 	if resp != nil && resp.Body != nil {
 		resp.Body.Close()
@@ -49,6 +71,15 @@ func (w *WebSocket) dial(ctx context.Context) (*websocket.Conn, error) {
 		return nil, err
 	}
 	return conn, nil
+}
+
+// scheme is the stream URL's scheme ("ws" or "wss").
+func (w *WebSocket) scheme() string {
+	u, err := url.Parse(w.dialURL)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme
 }
 
 // proxyFor asks WSOptions.Proxy which proxy, if any, serves the stream's URL, as an HTTP client
@@ -125,12 +156,18 @@ func connectVia(ctx context.Context, dial dialFunc, proxy *url.URL, addr string)
 		conn.Close()
 		return fail(0, err)
 	}
-	br := bufio.NewReader(conn)
+	capped := newHandshakeConn(conn, false) // the proxy's answer is bounded as the server's is
+	br := bufio.NewReader(capped)
 	resp, err := http.ReadResponse(br, req)
 	if err != nil {
 		conn.Close()
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			err = ctx.Err()
+		case capped.timedOut.Load():
+			err = os.ErrDeadlineExceeded
+		case capped.over.Load():
+			return fail(0, fmt.Errorf("its answer to CONNECT has headers over %d KiB", HandshakeHeaderMax>>10))
 		}
 		return fail(0, fmt.Errorf("no answer to CONNECT: %w", err))
 	}
@@ -156,5 +193,11 @@ type bufferedConn struct {
 	r *bufio.Reader
 }
 
-// Read reads what was read ahead first.
-func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+// Read reads what was read ahead first, then from the connection itself (r read through a cap).
+func (c *bufferedConn) Read(p []byte) (int, error) {
+	if c.r != nil && c.r.Buffered() > 0 {
+		return c.r.Read(p) // only copies what is buffered
+	}
+	c.r = nil
+	return c.Conn.Read(p)
+}

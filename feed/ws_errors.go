@@ -64,9 +64,18 @@ func RedactURL(raw string) string {
 	return model.Sanitize(u.String())
 }
 
-// handshakeError explains why a connection could not be opened, naming the likely fix.
-func handshakeError(err error, resp *http.Response, timeout time.Duration) error {
-	if errors.Is(err, websocket.ErrBadHandshake) && resp != nil {
+// handshakeError explains why a connection could not be opened, naming the likely fix. hc, when
+// set, is the capped connection the handshake was read from: its notes come first, since the HTTP
+// parser reports a cut-short answer as malformed.
+func handshakeError(err error, resp *http.Response, timeout time.Duration, hc *handshakeConn) error {
+	switch {
+	case hc != nil && hc.over.Load() && hc.inTLS.Load():
+		return fmt.Errorf("TLS: the server sent over %d KiB in its TLS handshake", handshakeTLSMax>>10)
+	case hc != nil && hc.over.Load():
+		return fmt.Errorf("the server's answer to the upgrade has response headers over %d KiB", HandshakeHeaderMax>>10)
+	case hc != nil && hc.timedOut.Load():
+		return handshakeTimeout(timeout)
+	case errors.Is(err, websocket.ErrBadHandshake) && resp != nil:
 		return refusedError(resp)
 	}
 	var pe *ProxyError
@@ -104,14 +113,19 @@ func handshakeError(err error, resp *http.Response, timeout time.Duration) error
 		return fmt.Errorf("TLS: the server refused the TLS handshake: %w", err)
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
 		(errors.As(err, &netErr) && netErr.Timeout()):
-		return fmt.Errorf("handshake timed out after %s (the server accepted no connection or "+
-			"never answered the upgrade)", timeout)
+		return handshakeTimeout(timeout)
 	case errors.As(err, &proxyErr) && strings.Contains(strings.ToLower(err.Error()), "proxy"):
 		return fmt.Errorf("proxy: %w", err)
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET):
 		return fmt.Errorf("the server closed the connection during the handshake: %w", err)
 	}
 	return fmt.Errorf("connect: %w", err)
+}
+
+// handshakeTimeout says the handshake took longer than it may, whatever the server sent meanwhile.
+func handshakeTimeout(timeout time.Duration) error {
+	return fmt.Errorf("handshake timed out after %s (the server accepted no connection or did not "+
+		"finish answering the upgrade in time)", timeout)
 }
 
 // proxyError explains a failed tunnel; the proxy's own errors keep their type, so that Unrecoverable

@@ -1,10 +1,14 @@
 package feed
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -14,7 +18,9 @@ import (
 
 // read delivers the connection's messages until it fails or ctx ends; got reports whether any
 // message arrived. Pings go out from a second goroutine; every message and every pong received
-// pushes the read deadline back, so a silent peer is noticed within PingInterval+PongTimeout.
+// pushes the read deadline back, so a silent peer is noticed within PingInterval+PongTimeout. A
+// message has MessageTimeout to arrive, which no pong pushes back: one still arriving then (an
+// endless message dripped in fragments) is rejected, and the connection dropped.
 func (w *WebSocket) read(ctx context.Context, conn *websocket.Conn, connN int64, emit Emit) (got bool, err error) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -32,8 +38,17 @@ func (w *WebSocket) read(ctx context.Context, conn *websocket.Conn, connN int64,
 	defer stop()
 
 	idle := w.opts.PingInterval + w.opts.PongTimeout
-	extend := func() { _ = conn.SetReadDeadline(time.Now().Add(idle)) }
-	extend()
+	var msgDeadline time.Time // when the message being read must be whole; zero between messages
+	var msgBound bool         // the read deadline set is msgDeadline, not the idle one
+	// extend is called from this goroutine only (the pong handler runs inside conn's reads).
+	extend := func() {
+		dl := time.Now().Add(idle)
+		msgBound = !msgDeadline.IsZero() && msgDeadline.Before(dl)
+		if msgBound {
+			dl = msgDeadline
+		}
+		_ = conn.SetReadDeadline(dl)
+	}
 	conn.SetPongHandler(func(string) error { extend(); return nil })
 	wg.Add(1)
 	go func() {
@@ -43,63 +58,142 @@ func (w *WebSocket) read(ctx context.Context, conn *websocket.Conn, connN int64,
 
 	var msgN int64
 	for {
+		msgDeadline = time.Time{}
+		extend()
 		typ, r, err := conn.NextReader()
 		if err != nil {
 			return got, readError(ctx, err, idle)
 		}
+		msgDeadline = time.Now().Add(w.opts.MessageTimeout)
 		extend()
 		msgN++
 		got = true
-		m, n, err := w.readMessage(typ, r)
 		w.msgs.Add(1)
-		w.bytes.Add(n)
-		if err != nil {
-			return got, readError(ctx, err, idle)
-		}
+		m, err := w.readMessage(typ, r, func() bool { return msgBound })
 		m.Origin = model.Origin{Source: w.name, Conn: connN, Msg: msgN}
 		m.Received = time.Now()
-		emit(m)
+		if err == nil || m.Problem != "" {
+			emit(m) // a message cut short is emitted when it is known to be rejected anyway
+		}
+		if err != nil {
+			return got, w.messageError(ctx, err, idle, msgN)
+		}
 	}
+}
+
+// Reasons a message is abandoned before its end: the connection is dropped after them.
+var (
+	errMessageTimeout = errors.New("message timeout")
+	errMessageEndless = errors.New("message too long to discard")
+)
+
+// messageError explains why a connection ended in the middle of message msgN.
+func (w *WebSocket) messageError(ctx context.Context, err error, idle time.Duration, msgN int64) error {
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, errMessageTimeout):
+		return fmt.Errorf("message %d was still arriving after %s (--message-timeout); dropped the connection",
+			msgN, w.opts.MessageTimeout)
+	case errors.Is(err, errMessageEndless):
+		return fmt.Errorf("message %d went on past %d MiB (16 times --max-message, at least 16 MiB); "+
+			"dropped the connection", msgN, oversizeReadMax(w.opts.MaxMessage)>>20)
+	}
+	return readError(ctx, err, idle)
 }
 
 // readMessage reads one message up to the size limit. A binary frame or an oversized message is
 // returned with a Problem, so that the pump rejects it and the connection goes on; of an oversized
-// one, Data keeps the first KeepOversize bytes (all of it for a recorder, up to OversizeKeep) and
-// Size says how large it was. n counts every byte of the message, kept or not.
-func (w *WebSocket) readMessage(typ int, r io.Reader) (m Message, n int64, err error) {
+// one, Data keeps the first KeepOversize bytes and Size says how large it was, the rest being read
+// and discarded, up to oversizeReadMax. Every byte read is counted in the status as it arrives.
+//
+// A message whose read times out while msgBound reports the message's own deadline in force fails
+// with errMessageTimeout, and one that goes on past
+// oversizeReadMax with errMessageEndless; both are returned with a Problem, to be rejected. Other
+// errors return a Problem only when the message was already known to be oversized.
+func (w *WebSocket) readMessage(typ int, r io.Reader, msgBound func() bool) (m Message, err error) {
+	cr := &countingReader{r: r, total: &w.bytes}
 	limit := int64(w.opts.MaxMessage)
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	n = int64(len(data))
-	if err != nil {
-		return Message{}, n, err
+	m.Binary = typ == websocket.BinaryMessage
+	m.Data, err = io.ReadAll(io.LimitReader(cr, limit+1))
+	if err == nil && cr.n > limit {
+		err = w.discardOversize(&m, cr, limit)
 	}
-	m = Message{Data: data, Binary: typ == websocket.BinaryMessage}
-	if n > limit {
-		keep := max(int64(w.opts.KeepOversize), 0)
-		if keep > n {
-			more, err := io.ReadAll(io.LimitReader(r, keep-n))
-			data, n = append(data, more...), n+int64(len(more))
-			if err != nil {
-				return Message{}, n, err
-			}
-		}
-		rest, err := io.Copy(io.Discard, r)
-		n += rest
-		if err != nil {
-			return Message{}, n, err
-		}
-		m.Data = data[:min(int64(len(data)), keep):min(int64(len(data)), keep)]
-		if int64(len(m.Data)) < n {
-			m.Size = n
-		}
-	}
+	n := cr.n
+	timedOut := err != nil && isTimeout(err) && msgBound()
 	switch {
+	case timedOut:
+		m.Problem = fmt.Sprintf("message still arriving after %s (%d bytes so far; --message-timeout); abandoned",
+			w.opts.MessageTimeout, n)
+		err = errMessageTimeout
+	case errors.Is(err, errMessageEndless):
+		m.Problem = fmt.Sprintf("message too large (over %d bytes; limit %d, --max-message); abandoned", n, limit)
+	case err != nil && n > limit:
+		m.Problem = fmt.Sprintf("message too large (%d bytes and more before the connection ended; limit %d, "+
+			"--max-message)", n, limit)
+	case err != nil:
+		return Message{}, err
 	case m.Binary:
 		m.Problem = fmt.Sprintf("binary frame (%d bytes); events are text", n)
 	case n > limit:
 		m.Problem = fmt.Sprintf("message too large (%d bytes; limit %d, --max-message)", n, limit)
 	}
-	return m, n, nil
+	if m.Problem != "" {
+		m = w.cut(m)
+	}
+	if int64(len(m.Data)) < n {
+		m.Size = n
+	}
+	return m, err
+}
+
+// discardOversize reads on past the size limit: up to KeepOversize bytes are kept in m.Data, the
+// rest is discarded, up to oversizeReadMax in all (errMessageEndless past it).
+func (w *WebSocket) discardOversize(m *Message, cr *countingReader, limit int64) error {
+	keep := int64(w.opts.KeepOversize)
+	if have := int64(len(m.Data)); keep > have {
+		more, err := io.ReadAll(io.LimitReader(cr, keep-have))
+		m.Data = append(m.Data, more...)
+		if err != nil {
+			return err
+		}
+	}
+	m.Data = w.cut(*m).Data
+	most := oversizeReadMax(int(limit))
+	if _, err := io.Copy(io.Discard, io.LimitReader(cr, most-cr.n+1)); err != nil {
+		return err
+	}
+	if cr.n > most {
+		return errMessageEndless
+	}
+	return nil
+}
+
+// cut keeps the first KeepOversize bytes of m.Data, in a slice of their own size.
+func (w *WebSocket) cut(m Message) Message {
+	if keep := w.opts.KeepOversize; len(m.Data) > keep {
+		m.Data = bytes.Clone(m.Data[:keep])
+	}
+	return m
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// countingReader counts what it reads, in n and (as it arrives, for the status line) in total.
+type countingReader struct {
+	r     io.Reader
+	n     int64
+	total *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	c.total.Add(int64(n))
+	return n, err
 }
 
 // ping sends a ping every PingInterval until done is closed.

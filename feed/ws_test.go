@@ -153,7 +153,7 @@ func TestWebSocketMessagesInOrder(t *testing.T) {
 
 // TestWebSocketBinaryAndOversizeRejectedConnectionGoesOn: a binary frame and an oversized message are
 // rejected with their connection and message number, the connection goes on, and what is kept of
-// them is what a recorder needs (all of it up to KeepOversize) or a snippet.
+// an oversized one is its first KeepOversize bytes (OversizePrefix by default), with its size.
 func TestWebSocketBinaryAndOversizeRejectedConnectionGoesOn(t *testing.T) {
 	big := strings.Repeat("x", 5000)
 	srv := newWSServer(t, false, func(_ int64, c *websocket.Conn) {
@@ -167,9 +167,9 @@ func TestWebSocketBinaryAndOversizeRejectedConnectionGoesOn(t *testing.T) {
 		name       string
 		keep, want int
 	}{
-		{"snippet", 0, problemDataMax},
-		{"for a recorder", 8000, 5000},
-		{"cut at the recorder's cap", 3000, 3000},
+		{"default prefix", 0, OversizePrefix},
+		{"all of it", 8000, 5000},
+		{"a shorter prefix", 3000, 3000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := fast()
