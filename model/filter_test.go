@@ -124,9 +124,9 @@ func TestFilterErrors(t *testing.T) {
 	tests := []struct{ filter, want string }{
 		{"state:hold stat:hold", `filter term 2 "stat:hold": unknown field "stat" (fields: type, state, agent, service, dir, muted, rec, party, id, subject, dur, hold)`},
 		{"type:fax", `filter term 1 "type:fax": unknown type (voice, chat, email)`},
-		{"dur>5x", `filter term 1 "dur>5x": bad duration "5x" (e.g. 30s, 5m, 1h30m)`},
-		{"dur>-5s", `filter term 1 "dur>-5s": bad duration "-5s" (e.g. 30s, 5m, 1h30m)`},
-		{"dur>", `filter term 1 "dur>": bad duration "" (e.g. 30s, 5m, 1h30m)`},
+		{"dur>5x", `filter term 1 "dur>5x": bad duration "5x" (e.g. 30s, 5m, 1h30m; at most 100000h)`},
+		{"dur>-5s", `filter term 1 "dur>-5s": bad duration "-5s" (e.g. 30s, 5m, 1h30m; at most 100000h)`},
+		{"dur>", `filter term 1 "dur>": bad duration "" (e.g. 30s, 5m, 1h30m; at most 100000h)`},
 		{"dur:5m", `filter term 1 "dur:5m": dur compares with <, <=, > or >= (e.g. dur>5m)`},
 		{"a b hold=1m", `filter term 3 "hold=1m": hold compares with <, <=, > or >= (e.g. hold>5m)`},
 		{"type>voice", `filter term 1 "type>voice": type takes a value after a colon (type:VALUE); only dur and hold compare`},

@@ -198,7 +198,8 @@ func clip(b []byte, n int) []byte {
 func (s *Store) countEvent(at time.Time) {
 	s.stats.Events++
 	sec := at.Unix()
-	b := &s.rate[sec%int64(len(s.rate))]
+	n := int64(len(s.rate))
+	b := &s.rate[(sec%n+n)%n] // a time before 1970 (an Apply caller's) must not index below 0
 	if b.sec != sec {
 		b.sec, b.count = sec, 0
 	}
