@@ -67,8 +67,9 @@ type rateBucket struct {
 
 // Stats are the store's counters. Snapshots carry a copy.
 type Stats struct {
-	// Events counts applied events; Rejected counts refused messages.
-	Events, Rejected int64
+	// Events counts applied events; Rejected counts refused messages; Warnings counts the
+	// warnings about accepted ones (Store.Warn).
+	Events, Rejected, Warnings int64
 	// Open and Ended count the rows by whether they have ended; Evicted counts forgotten ended rows.
 	Open, Ended, Evicted int
 	// ByState and ByType count open rows.
@@ -185,6 +186,20 @@ func (s *Store) Reject(o Origin, reason string, raw []byte, at time.Time) {
 	defer s.mu.Unlock()
 	s.stats.Rejected++
 	s.rejections.push(Rejection{Origin: o, Reason: reason, Raw: clip(raw, 256), At: at})
+	s.version.Add(1)
+}
+
+// WarningPrefix starts the reason of a warning in the rejected log.
+const WarningPrefix = "accepted with a warning: "
+
+// Warn records a warning about a message that was accepted (Event.Warnings): it is listed with the
+// rejections, where it came from and why, and counted in Stats.Warnings, not Stats.Rejected.
+func (s *Store) Warn(o Origin, reason string, raw []byte, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.Warnings++
+	s.rejections.push(Rejection{Origin: o, Reason: WarningPrefix + reason, Warning: true,
+		Raw: clip(raw, 256), At: at})
 	s.version.Add(1)
 }
 
