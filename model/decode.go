@@ -14,8 +14,8 @@ import (
 // DefaultMaxMessage is the default size limit of one event (1 MiB).
 const DefaultMaxMessage = 1 << 20
 
-// decodeOpts are lenient where the contract allows it: duplicate names and invalid UTF-8 are kept
-// (sanitizing happens when drawing), unknown members are preserved in Extra fields.
+// decodeOpts are lenient where the contract allows it: duplicate names and invalid UTF-8 are read
+// (Decode repairs them first, with a warning), unknown members are preserved in Extra fields.
 var decodeOpts = json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 
 // envelope is the wire shape of one event before its params are typed.
@@ -44,30 +44,26 @@ func reject(format string, args ...any) error {
 // *DecodeError that names the field and the reason.
 //
 // Text that is not valid UTF-8 (raw bytes or an escaped lone surrogate, in a value or a member name,
-// known or not) is replaced with U+FFFD before decoding, so that every later stage (an export, the
-// hub re-encoding a snapshot) sees valid text: the event is accepted with a warning in Warnings,
-// and Repaired holds the message as decoded. A missing or null required field that has a safe
-// default is warned about too.
+// known or not) is replaced with U+FFFD before decoding, and a member name given twice in one
+// object keeps its last value, so that every later stage (an export, the hub re-encoding a
+// snapshot) sees valid JSON text: the event is accepted with a warning in Warnings, and Repaired
+// holds the message as decoded. A missing or null required field that has a safe default is
+// warned about too.
 func Decode(data []byte) (Event, error) {
-	var warns []string
-	repaired := false
-	if !cleanText(data) {
-		if fixed, w := repairText(data); w != "" {
-			data, warns, repaired = fixed, []string{w}, true
-		}
-	}
 	ev, ok := decodeFast(data)
 	if !ok {
+		fixed, warns := repairText(data)
+		if fixed != nil {
+			data = fixed
+		}
 		var err error
 		if ev, err = decodePlain(data); err != nil {
 			return Event{}, err
 		}
+		ev.Warnings, ev.Repaired = warns, fixed
 	}
-	if w := missingFields(ev.Payload); w != nil || warns != nil {
-		ev.Warnings = append(warns, w...)
-	}
-	if repaired {
-		ev.Repaired = data
+	if w := missingFields(ev.Payload); w != nil {
+		ev.Warnings = append(ev.Warnings, w...)
 	}
 	return ev, nil
 }
@@ -185,32 +181,39 @@ func validate(in *Interaction, at string) error {
 // missingFields warns about the required InteractionData fields an accepted event lacks (missing
 // or null) that read as empty: callParties, attachedData and associatedObjects.list.
 func missingFields(payload any) []string {
-	var out []string
-	check := func(in *Interaction, at string) {
-		var names []string
-		if in.CallParties == nil {
-			names = append(names, "callParties")
-		}
-		if in.AttachedData == nil {
-			names = append(names, "attachedData")
-		}
-		if in.AssociatedObjects.List == nil {
-			names = append(names, "associatedObjects.list")
-		}
-		if names != nil {
-			out = append(out, fmt.Sprintf("%s: required %s missing or null (read as empty)", at,
-				strings.Join(names, ", ")))
-		}
-	}
 	switch p := payload.(type) {
 	case *Interaction:
-		check(p, "params[0]")
-	case *InteractionsState:
-		for i := range p.Interactions {
-			check(&p.Interactions[i], fmt.Sprintf("params[0].interactions[%d]", i))
+		if w := missingIn(p, "params[0]"); w != "" {
+			return []string{w}
 		}
+	case *InteractionsState:
+		var out []string
+		for i := range p.Interactions {
+			if w := missingIn(&p.Interactions[i], "params[0].interactions[%d]"); w != "" {
+				out = append(out, fmt.Sprintf(w, i))
+			}
+		}
+		return out
 	}
-	return out
+	return nil
+}
+
+// missingIn is missingFields' warning about one interaction at path at, or "".
+func missingIn(in *Interaction, at string) string {
+	if in.CallParties != nil && in.AttachedData != nil && in.AssociatedObjects.List != nil {
+		return ""
+	}
+	var names []string
+	if in.CallParties == nil {
+		names = append(names, "callParties")
+	}
+	if in.AttachedData == nil {
+		names = append(names, "attachedData")
+	}
+	if in.AssociatedObjects.List == nil {
+		names = append(names, "associatedObjects.list")
+	}
+	return at + ": required " + strings.Join(names, ", ") + " missing or null (read as empty)"
 }
 
 func decodeAgentState(params []jsontext.Value) (*AgentStateChange, error) {

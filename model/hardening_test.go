@@ -124,6 +124,7 @@ func TestDecodeRepairsInvalidUTF8(t *testing.T) {
 		want := "invalid UTF-8 replaced with U+FFFD in " + tt.where
 		if len(e.Warnings) != 1 || e.Warnings[0] != want {
 			t.Errorf("%s: warnings %q, want %q", tt.name, e.Warnings, want)
+			continue
 		}
 		if !utf8.Valid(e.Repaired) || e.Repaired == nil {
 			t.Errorf("%s: repaired message %q is not valid UTF-8", tt.name, e.Repaired)
@@ -134,6 +135,33 @@ func TestDecodeRepairsInvalidUTF8(t *testing.T) {
 		if again, err := Decode(e.Repaired); err != nil || again.Warnings != nil {
 			t.Errorf("%s: the repaired message decodes with %v, warnings %q", tt.name, err, again.Warnings)
 		}
+	}
+}
+
+// A member name given twice inside a kept raw value (an unknown member) would make the JSON
+// export and the hub's snapshot filters fail to re-encode it: the last value is kept, with a
+// warning, and a known field given twice keeps its last value as before.
+func TestDecodeRepairsDuplicateNames(t *testing.T) {
+	t.Parallel()
+	in := ev(EvNewInteraction, iv("a", "queued", "voice", `"chatParties":[{"x":1,"y":2,"x":3}],"subject":"last"`))
+	e, err := Decode([]byte(strings.Replace(in, `"subject":"s",`, "", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"a member name given twice (the last value kept): params[0].chatParties[0].x"}
+	if fmt.Sprint(e.Warnings) != fmt.Sprint(want) {
+		t.Fatalf("warnings %q, want %q", e.Warnings, want)
+	}
+	p := e.Payload.(*Interaction)
+	if string(p.Extra["chatParties"]) != `[{"x":3,"y":2}]` {
+		t.Fatalf("chatParties %s", p.Extra["chatParties"])
+	}
+	if _, err := json.Marshal(p); err != nil {
+		t.Fatal(err)
+	}
+	dup := `{"type":"ON_LOGOUT","params":[],"type":"ON_LOGIN","params":[{"isLoggedIn":true}]}`
+	if e, err := Decode([]byte(dup)); err != nil || e.Type != EvLogin || len(e.Warnings) != 1 {
+		t.Fatalf("%v %q %q", err, e.Type, e.Warnings)
 	}
 }
 

@@ -95,10 +95,8 @@ func checkInteractionNumbers(in *Interaction, at string) error {
 		v    *float64
 		name string
 	}{{in.StartTime, "startTime"}, {in.EndTime, "endTime"}} {
-		if t.v != nil {
-			if err := checkTime(*t.v, at+"."+t.name, t.name); err != nil {
-				return err
-			}
+		if t.v != nil && (*t.v < 0 || *t.v > MaxTimeMillis) {
+			return outOfRange(at+"."+t.name, t.name, numText(*t.v))
 		}
 	}
 	if d := in.Duration; d != nil && (*d < 0 || *d > MaxDurationSeconds) {
