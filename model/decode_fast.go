@@ -31,7 +31,7 @@ func decodeFast(data []byte) (ev Event, ok bool) {
 	fd := fastDecoders.Get().(*fastDecoder)
 	defer fastDecoders.Put(fd)
 	fd.buf = *bytes.NewBuffer(data)
-	fd.dec.Reset(&fd.buf) // strict: text to repair (invalid UTF-8, a name twice) is left to Decode
+	fd.dec.Reset(&fd.buf)       // strict: text to repair (invalid UTF-8, a name twice) is left to Decode
 	defer fd.dec.Reset(&fd.buf) // do not keep data reachable from the pool
 	ev, ok = fd.envelope()
 	if !ok {
