@@ -23,7 +23,8 @@ func NewPump(store *model.Store, notify *Notifier) *Pump {
 // Tap adds a function that sees every message before it is decoded, valid or not (a recorder).
 func (p *Pump) Tap(fn Emit) { p.taps = append(p.taps, fn) }
 
-// OnReject sets a function told about every rejected message (batch mode prints them to stderr).
+// OnReject sets a function told about every rejected message (batch mode prints them to stderr),
+// and about every warning on an accepted one (its reason then starts "warning: ").
 func (p *Pump) OnReject(fn func(o model.Origin, reason string)) { p.onRej = fn }
 
 // Handle is the Emit function sources call: it taps, decodes and applies one message.
@@ -50,6 +51,12 @@ func (p *Pump) apply(m Message) {
 		}
 		p.reject(m, reason)
 		return
+	}
+	for _, w := range ev.Warnings { // accepted, but said where and why, like a rejection
+		p.store.Warn(m.Origin, w, m.Data, m.Received)
+		if p.onRej != nil {
+			p.onRej(m.Origin, "warning: "+w)
+		}
 	}
 	p.store.Apply(ev, EventTime(ev, m))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +29,7 @@ type bridgeConn struct {
 	agentID string // the last agentId seen, for the log
 
 	msgs, rejected, dups int64
+	warned               int64  // messages accepted with a warning (logged up to maxLoggedRejections)
 	acks                 *acker // nil unless the bridge asked for acknowledgements (?ack=1)
 	grant                *grant // what its token allows; nil without ingest tokens (auth.go)
 }
@@ -209,6 +211,15 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 	}
 	if ev.AgentID != "" {
 		b.agentID = ev.AgentID
+	}
+	if len(ev.Warnings) > 0 {
+		if b.warned++; b.warned <= maxLoggedRejections {
+			h.log.Printf("ingest conn %d msg %d (agent %q) accepted with a warning: %s", b.id, b.msgs,
+				b.agentID, model.Sanitize(strings.Join(ev.Warnings, "; ")))
+		}
+	}
+	if ev.Repaired != nil {
+		data = ev.Repaired // its text repaired (invalid UTF-8): monitors and snapshots get valid JSON
 	}
 	if h.publish(b.session, data, ev) {
 		h.m.eventsIn.Inc()

@@ -103,9 +103,11 @@ func (s *Store) touchAgent(id string, at time.Time, v uint64) *Agent {
 
 func (s *Store) checkSeq(ag *Agent, seq int64, at time.Time) {
 	if ag.HasSeq && seq > ag.LastSeq+1 {
+		// The decoder keeps seq within 0..MaxSeq, so the jump cannot overflow; the totals saturate
+		// (a stream can jump from 0 to 2^53 and back again and again).
 		lost := seq - ag.LastSeq - 1
-		ag.Lost += lost
-		s.stats.Lost += lost
+		ag.Lost = addSaturating(ag.Lost, lost)
+		s.stats.Lost = addSaturating(s.stats.Lost, lost)
 		s.alerts.push(Alert{Kind: AlertLostEvents, AgentID: ag.ID,
 			Text: lostText(lost, ag.ID), At: at})
 	}

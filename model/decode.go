@@ -14,8 +14,8 @@ import (
 // DefaultMaxMessage is the default size limit of one event (1 MiB).
 const DefaultMaxMessage = 1 << 20
 
-// decodeOpts are lenient where the contract allows it: duplicate names and invalid UTF-8 are kept
-// (sanitizing happens when drawing), unknown members are preserved in Extra fields.
+// decodeOpts are lenient where the contract allows it: duplicate names and invalid UTF-8 are read
+// (Decode repairs them first, with a warning), unknown members are preserved in Extra fields.
 var decodeOpts = json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 
 // envelope is the wire shape of one event before its params are typed.
@@ -23,8 +23,8 @@ type envelope struct {
 	Type    *string                   `json:"type"`
 	Params  []jsontext.Value          `json:"params"`
 	AgentID *string                   `json:"agentId"`
-	TS      *float64                  `json:"ts"`
-	Seq     *float64                  `json:"seq"`
+	TS      jsontext.Value            `json:"ts"`
+	Seq     jsontext.Value            `json:"seq"`
 	Extra   map[string]jsontext.Value `json:",embed"`
 }
 
@@ -42,11 +42,30 @@ func reject(format string, args ...any) error {
 
 // Decode parses one event (one JSON object) and types its params. A rejected message gets a
 // *DecodeError that names the field and the reason.
+//
+// Text that is not valid UTF-8 (raw bytes or an escaped lone surrogate, in a value or a member name,
+// known or not) is replaced with U+FFFD before decoding, and a member name given twice in one
+// object keeps its last value, so that every later stage (an export, the hub re-encoding a
+// snapshot) sees valid JSON text: the event is accepted with a warning in Warnings, and Repaired
+// holds the message as decoded. A missing or null required field that has a safe default is
+// warned about too.
 func Decode(data []byte) (Event, error) {
-	if ev, ok := decodeFast(data); ok {
-		return ev, nil
+	ev, ok := decodeFast(data)
+	if !ok {
+		fixed, warns := repairText(data)
+		if fixed != nil {
+			data = fixed
+		}
+		var err error
+		if ev, err = decodePlain(data); err != nil {
+			return Event{}, err
+		}
+		ev.Warnings, ev.Repaired = warns, fixed
 	}
-	return decodePlain(data)
+	if w := missingFields(ev.Payload); w != nil {
+		ev.Warnings = append(ev.Warnings, w...)
+	}
+	return ev, nil
 }
 
 // decodePlain is the reference decoder: the envelope with raw params, then each param. Every
@@ -66,11 +85,25 @@ func decodePlain(data []byte) (Event, error) {
 	if env.AgentID != nil {
 		ev.AgentID = *env.AgentID
 	}
-	if env.TS != nil && *env.TS > 0 {
-		ev.TS = time.UnixMilli(int64(*env.TS))
+	ts, has, err := envNumber(env.TS, "ts")
+	if err == nil && has {
+		err = checkTime(ts, "ts", "ts")
 	}
-	if env.Seq != nil {
-		ev.Seq, ev.HasSeq = int64(*env.Seq), true
+	if err != nil {
+		return Event{}, err
+	}
+	if ts > 0 {
+		ev.TS = time.UnixMilli(int64(ts))
+	}
+	seq, has, err := envNumber(env.Seq, "seq")
+	if err == nil && has {
+		err = checkSeqNumber(seq)
+	}
+	if err != nil {
+		return Event{}, err
+	}
+	if has {
+		ev.Seq, ev.HasSeq = int64(seq), true
 	}
 	payload, err := decodeParams(ev.Type, env.Params)
 	if err != nil {
@@ -131,17 +164,56 @@ func decodeInteractionParam(params []jsontext.Value) (*Interaction, error) {
 	return in, validate(in, "params[0]")
 }
 
-// validate checks the required fields an interaction cannot be shown without.
+// validate checks the required fields an interaction cannot be shown without, and the range of its
+// numbers.
 func validate(in *Interaction, at string) error {
 	switch {
 	case in.ID == "":
-		return reject("%s.interactionId: missing or empty", at)
+		return reject("%s.interactionId: missing, null or empty", at)
 	case in.State == "":
-		return reject("%s.state: missing or empty", at)
+		return reject("%s.state: missing, null or empty", at)
 	case in.Type == "":
-		return reject("%s.type: missing or empty", at)
+		return reject("%s.type: missing, null or empty", at)
+	}
+	return checkInteractionNumbers(in, at)
+}
+
+// missingFields warns about the required InteractionData fields an accepted event lacks (missing
+// or null) that read as empty: callParties, attachedData and associatedObjects.list.
+func missingFields(payload any) []string {
+	switch p := payload.(type) {
+	case *Interaction:
+		if w := missingIn(p, "params[0]"); w != "" {
+			return []string{w}
+		}
+	case *InteractionsState:
+		var out []string
+		for i := range p.Interactions {
+			if w := missingIn(&p.Interactions[i], "params[0].interactions[%d]"); w != "" {
+				out = append(out, fmt.Sprintf(w, i))
+			}
+		}
+		return out
 	}
 	return nil
+}
+
+// missingIn is missingFields' warning about one interaction at path at, or "".
+func missingIn(in *Interaction, at string) string {
+	if in.CallParties != nil && in.AttachedData != nil && in.AssociatedObjects.List != nil {
+		return ""
+	}
+	var names []string
+	if in.CallParties == nil {
+		names = append(names, "callParties")
+	}
+	if in.AttachedData == nil {
+		names = append(names, "attachedData")
+	}
+	if in.AssociatedObjects.List == nil {
+		names = append(names, "associatedObjects.list")
+	}
+	return at + ": required " + strings.Join(names, ", ") + " missing or null (read as empty)"
 }
 
 func decodeAgentState(params []jsontext.Value) (*AgentStateChange, error) {
@@ -209,6 +281,9 @@ func explain(err error, at string) error {
 			where = "event"
 		}
 		got := kindName(se.JSONKind)
+		if got == "number" && se.GoType != nil && goTypeName(se.GoType) == "number" {
+			return outOfRange(where, lastName(where), string(se.JSONValue))
+		}
 		if se.GoType != nil && got != "" {
 			return reject("%s: want %s, got %s", where, goTypeName(se.GoType), got)
 		}
@@ -242,6 +317,11 @@ func pointerPath(p jsontext.Pointer) string {
 		b.WriteString(tok)
 	}
 	return b.String()
+}
+
+// lastName is the field name a dotted path ends with.
+func lastName(path string) string {
+	return path[strings.LastIndexByte(path, '.')+1:]
 }
 
 func joinPath(at, rest string) string {

@@ -31,7 +31,7 @@ func decodeFast(data []byte) (ev Event, ok bool) {
 	fd := fastDecoders.Get().(*fastDecoder)
 	defer fastDecoders.Put(fd)
 	fd.buf = *bytes.NewBuffer(data)
-	fd.dec.Reset(&fd.buf, decodeOpts)
+	fd.dec.Reset(&fd.buf)       // strict: text to repair (invalid UTF-8, a name twice) is left to Decode
 	defer fd.dec.Reset(&fd.buf) // do not keep data reachable from the pool
 	ev, ok = fd.envelope()
 	if !ok {
@@ -105,11 +105,11 @@ func (fd *fastDecoder) member(name jsontext.Value, ev *Event, st *envelopeState)
 		if !null && f > 0 {
 			ev.TS = time.UnixMilli(int64(f))
 		}
-		return ok
+		return ok && (null || checkTime(f, "ts", "ts") == nil) // out of range: the plain path says so
 	case `"seq"`:
 		f, null, ok := fd.number()
 		ev.Seq, ev.HasSeq = int64(f), !null
-		return ok
+		return ok && (null || checkSeqNumber(f) == nil)
 	case `"params"`:
 		if st.hasParams || d.PeekKind() != '[' {
 			return false // null, not an array, or twice: the plain path decides

@@ -41,6 +41,13 @@ type Event struct {
 	// Payload is one of *Interaction, *InteractionsState, *AgentStateChange, *Login, *ServerError,
 	// *AudioQualityAlert, *ScreenRecording, *ActiveSwitch, Logout{} or *Unknown.
 	Payload any
+	// Warnings are located notes on an event accepted as repaired or with defaults (invalid UTF-8
+	// replaced, a required field missing), e.g. "params[0]: required callParties missing or null
+	// (read as empty)". Callers report them like rejections but keep the event.
+	Warnings []string
+	// Repaired is the message as it was decoded when its text had to be repaired (invalid UTF-8
+	// replaced with U+FFFD), nil otherwise: forward it rather than the original.
+	Repaired []byte
 }
 
 // InteractionsState is a full snapshot of one agent's open interactions.

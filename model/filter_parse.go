@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -201,7 +202,7 @@ func (t *term) setValue(spec fieldSpec, value string, quoted bool) string {
 		}
 		d, ok := parseFilterDuration(value)
 		if !ok {
-			return fmt.Sprintf("bad duration %q (e.g. 30s, 5m, 1h30m)", value)
+			return fmt.Sprintf("bad duration %q (e.g. 30s, 5m, 1h30m; at most 100000h)", value)
 		}
 		t.dur = d
 		return ""
@@ -247,13 +248,21 @@ func (t *term) setValue(spec fieldSpec, value string, quoted bool) string {
 	return ""
 }
 
-// parseFilterDuration reads a Go duration (90s, 5m, 1h30m) or a whole number of seconds.
+// MaxFilterDuration is the longest duration a filter compares with (dur<, hold>): 100000 hours,
+// about 11 years, far inside what a time.Duration holds, so that no literal overflows.
+const MaxFilterDuration = 100000 * time.Hour
+
+// parseFilterDuration reads a Go duration (90s, 5m, 1h30m) or a whole number of seconds, from 0 to
+// MaxFilterDuration.
 func parseFilterDuration(s string) (time.Duration, bool) {
-	if n, err := strconv.Atoi(s); err == nil && n >= 0 {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		if n < 0 || n > int64(MaxFilterDuration/time.Second) {
+			return 0, false
+		}
 		return time.Duration(n) * time.Second, true
 	}
 	d, err := time.ParseDuration(s)
-	return d, err == nil && d >= 0
+	return d, err == nil && d >= 0 && d <= MaxFilterDuration
 }
 
 func parseYesNo(s string) (bool, bool) {

@@ -118,10 +118,14 @@ type Agent struct {
 	Version  uint64
 }
 
-// Rejection is a message the store refused, with where it came from and why.
+// Rejection is a message the store refused, with where it came from and why; or, with Warning,
+// one it accepted with a warning (its text repaired, a required field missing).
 type Rejection struct {
 	Origin Origin
 	Reason string
+	// Warning is true for an accepted message's warning; its Reason then starts "accepted with a
+	// warning: ".
+	Warning bool
 	// Raw is the start of the message as received (at most 256 bytes).
 	Raw []byte
 	At  time.Time

@@ -67,8 +67,9 @@ type rateBucket struct {
 
 // Stats are the store's counters. Snapshots carry a copy.
 type Stats struct {
-	// Events counts applied events; Rejected counts refused messages.
-	Events, Rejected int64
+	// Events counts applied events; Rejected counts refused messages; Warnings counts the
+	// warnings about accepted ones (Store.Warn).
+	Events, Rejected, Warnings int64
 	// Open and Ended count the rows by whether they have ended; Evicted counts forgotten ended rows.
 	Open, Ended, Evicted int
 	// ByState and ByType count open rows.
@@ -188,6 +189,20 @@ func (s *Store) Reject(o Origin, reason string, raw []byte, at time.Time) {
 	s.version.Add(1)
 }
 
+// WarningPrefix starts the reason of a warning in the rejected log.
+const WarningPrefix = "accepted with a warning: "
+
+// Warn records a warning about a message that was accepted (Event.Warnings): it is listed with the
+// rejections, where it came from and why, and counted in Stats.Warnings, not Stats.Rejected.
+func (s *Store) Warn(o Origin, reason string, raw []byte, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.Warnings++
+	s.rejections.push(Rejection{Origin: o, Reason: WarningPrefix + reason, Warning: true,
+		Raw: clip(raw, 256), At: at})
+	s.version.Add(1)
+}
+
 func clip(b []byte, n int) []byte {
 	if len(b) > n {
 		b = b[:n]
@@ -198,7 +213,8 @@ func clip(b []byte, n int) []byte {
 func (s *Store) countEvent(at time.Time) {
 	s.stats.Events++
 	sec := at.Unix()
-	b := &s.rate[sec%int64(len(s.rate))]
+	n := int64(len(s.rate))
+	b := &s.rate[(sec%n+n)%n] // a time before 1970 (an Apply caller's) must not index below 0
 	if b.sec != sec {
 		b.sec, b.count = sec, 0
 	}

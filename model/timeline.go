@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -127,15 +128,20 @@ func diff(prev, next *Interaction, at, wall time.Time, source string, changed *[
 			add(ChangeRecStopped, FieldRecording, "recording stopped")
 		}
 	}
-	for _, p := range next.CallParties {
-		if !hasParty(prev.CallParties, p.ID) {
-			add(ChangePartyJoined, FieldParties, "party joined: "+partyLabel(p))
+	joined, left := partyChanges(prev.CallParties, next.CallParties)
+	for i, p := range joined {
+		if i == maxPartyChanges {
+			add(ChangePartyJoined, FieldParties, fmt.Sprintf("%d more parties joined", len(joined)-i))
+			break
 		}
+		add(ChangePartyJoined, FieldParties, "party joined: "+partyLabel(p))
 	}
-	for _, p := range prev.CallParties {
-		if !hasParty(next.CallParties, p.ID) {
-			add(ChangePartyLeft, FieldParties, "party left: "+partyLabel(p))
+	for i, p := range left {
+		if i == maxPartyChanges {
+			add(ChangePartyLeft, FieldParties, fmt.Sprintf("%d more parties left", len(left)-i))
+			break
 		}
+		add(ChangePartyLeft, FieldParties, "party left: "+partyLabel(p))
 	}
 	if a, b := Str(prev.Disposition), Str(next.Disposition); a != b && b != "" {
 		add(ChangeDisposition, FieldDisposition, "disposition set: "+b)
@@ -152,13 +158,47 @@ func diff(prev, next *Interaction, at, wall time.Time, source string, changed *[
 	return out
 }
 
-func hasParty(ps []CallParty, id string) bool {
+// maxPartyChanges is how many parties joining (or leaving) one snapshot names in the timeline; the
+// rest are counted in one more entry, so that a snapshot of thousands of parties does not make
+// thousands of entries the timeline's cap then drops.
+const maxPartyChanges = 20
+
+// partyChanges returns the parties of next whose id prev lacks (joined) and those of prev whose
+// id next lacks (left), in their order. It is linear in the parties: a snapshot may list tens of
+// thousands within the size limit.
+func partyChanges(prev, next []CallParty) (joined, left []CallParty) {
+	if len(prev)*len(next) <= 64 { // the usual few parties: no set needed
+		for _, p := range next {
+			if !slices.ContainsFunc(prev, func(q CallParty) bool { return q.ID == p.ID }) {
+				joined = append(joined, p)
+			}
+		}
+		for _, p := range prev {
+			if !slices.ContainsFunc(next, func(q CallParty) bool { return q.ID == p.ID }) {
+				left = append(left, p)
+			}
+		}
+		return joined, left
+	}
+	return missingFrom(idSet(prev), next), missingFrom(idSet(next), prev)
+}
+
+func idSet(ps []CallParty) map[string]struct{} {
+	set := make(map[string]struct{}, len(ps))
 	for _, p := range ps {
-		if p.ID == id {
-			return true
+		set[p.ID] = struct{}{}
+	}
+	return set
+}
+
+func missingFrom(set map[string]struct{}, ps []CallParty) []CallParty {
+	var out []CallParty
+	for _, p := range ps {
+		if _, ok := set[p.ID]; !ok {
+			out = append(out, p)
 		}
 	}
-	return false
+	return out
 }
 
 func partyLabel(p CallParty) string {
