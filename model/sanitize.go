@@ -225,8 +225,10 @@ func fitCells(s string) string {
 			break
 		}
 		fixed := c
-		if _, wc := ansi.FirstGraphemeCluster(c, ansi.WcWidth); wc != g {
-			fixed = fitCluster(c)
+		if len(c) > 1 { // an ASCII character is one cell by either measure
+			if _, wc := ansi.FirstGraphemeCluster(c, ansi.WcWidth); wc != g {
+				fixed = fitCluster(c)
+			}
 		}
 		if fixed != c && !changed {
 			changed = true
