@@ -61,7 +61,31 @@ func isPlain(s string) bool {
 	return true
 }
 
+// isClean reports whether s has nothing the sanitizer would change: valid UTF-8 without
+// controls, separators, ZWJ or format characters. Such text (names in other scripts) is not copied.
+func isClean(s string) bool {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || r < 0xa0 || r == 0x2028 || r == 0x2029 || r == 0x200d ||
+			isInvisible(r) {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
 func sanitize(s string, keepZWJ bool) string {
+	if isClean(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
@@ -246,11 +270,22 @@ func fitCells(s string) string {
 	return b.String()
 }
 
-// mayCluster reports whether s has a code point from U+0300 on, below which every character is
-// a cluster of its own with the same width by either measure.
+// mayCluster reports whether s has a code point that can join a grapheme cluster with another or
+// be measured differently by wcwidth and grapheme width. Latin, Greek, Cyrillic, kana, CJK
+// ideographs, Hangul syllables and full-width forms cannot, so text made of them is not segmented.
 func mayCluster(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0xcc {
+	for i := 0; i < len(s); {
+		if s[i] < 0xcc { // below U+0300
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r >= 0x370 && r <= 0x482, r >= 0x48a && r <= 0x52f, r >= 0x3041 && r <= 0x3096,
+			r >= 0x30a0 && r <= 0x30ff, r >= 0x4e00 && r <= 0x9fff, r >= 0xac00 && r <= 0xd7a3,
+			r >= 0xff01 && r <= 0xff60:
+		default:
 			return true
 		}
 	}

@@ -84,20 +84,40 @@ func TestSanitizeClusters(t *testing.T) {
 	}
 }
 
-// TestSanitizePlainNoCopy: printable ASCII, the common case, is returned as it is, without a copy.
+// TestSanitizePlainNoCopy: printable ASCII, the common case, and other text the sanitizer keeps are
+// returned as they are, without a copy.
 func TestSanitizePlainNoCopy(t *testing.T) {
 	s := strings.Repeat("agent-42 inbound ", 4)
 	if n := testing.AllocsPerRun(100, func() { _ = Sanitize(s); _ = SanitizeData(s) }); n != 0 {
 		t.Errorf("%v allocations for printable ASCII, want 0", n)
 	}
-	s = "Müller 山田"
-	if n := testing.AllocsPerRun(100, func() { _ = fitCells(s) }); n != 0 {
-		t.Errorf("fitCells allocated %v times for text it keeps, want 0", n)
+	s = "Müller 山田 👍 🇺🇸 e\u0301"
+	if n := testing.AllocsPerRun(100, func() { _ = Sanitize(s); _ = SanitizeData(s) }); n != 0 {
+		t.Errorf("%v allocations for text the sanitizer keeps, want 0", n)
+	}
+}
+
+// TestMayClusterRanges: the scripts mayCluster lets through unsegmented are one cluster per code
+// point, each as wide by wcwidth as by grapheme width.
+func TestMayClusterRanges(t *testing.T) {
+	t.Parallel()
+	for r := rune(0x20); r <= 0xffff; r++ {
+		s := string(r)
+		if r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0xd800 && r < 0xe000) || mayCluster(s) {
+			continue
+		}
+		if g, wc := ansi.StringWidth(s), ansi.StringWidthWc(s); g != wc {
+			t.Errorf("%U: grapheme width %d, wcwidth %d", r, g, wc)
+		}
+		if two := s + "a" + s; ansi.StringWidth(two) != 2*ansi.StringWidth(s)+1 {
+			t.Errorf("%U joins a cluster", r)
+		}
 	}
 }
 
 func BenchmarkSanitize(b *testing.B) {
-	for _, s := range []string{"Refund request from 555-0100", "Müller 山田 😀 refund", "a \x1b[31mred\x1b[0m b"} {
+	for _, s := range []string{"Refund request from 555-0100", "Müller 山田 注文 refund", "Müller 山田 😀 refund",
+		"a \x1b[31mred\x1b[0m b"} {
 		b.Run("", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
