@@ -144,7 +144,8 @@ func joinsEmoji(s string, i int, written string) bool {
 
 // isPictograph approximates Extended_Pictographic: the blocks emoji ZWJ sequences are made of.
 func isPictograph(r rune) bool {
-	return r == 0xa9 || r == 0xae || (r >= 0x203c && r <= 0x3299) || (r >= 0x1f000 && r <= 0x1faff)
+	return r == 0xa9 || r == 0xae || (r >= 0x203c && r <= 0x2bff) || r == 0x3030 || r == 0x303d ||
+		r == 0x3297 || r == 0x3299 || (r >= 0x1f000 && r <= 0x1faff)
 }
 
 // isEmojiExtend reports the marks that decorate an emoji: variation selectors, skin tones and the
