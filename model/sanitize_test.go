@@ -69,6 +69,7 @@ func TestSanitizeClusters(t *testing.T) {
 		{"lone 🇺 ri", "lone \uFFFD ri", "lone 🇺 ri"},
 		{"cjk 山田 e\u0301", "cjk 山田 e\u0301", "cjk 山田 e\u0301"},
 		{"zwj a\u200db", "zwj ab", "zwj ab"},
+		{"kana あ\u200d😀", "kana あ😀", "kana あ😀"},
 		{"zwj end 👨\u200d", "zwj end 👨", "zwj end 👨"},
 	}
 	for _, tt := range tests {
