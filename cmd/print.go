@@ -60,7 +60,8 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 	}
 	defer p.Close()
 	p.pump.OnReject(func(or model.Origin, reason string) {
-		fmt.Fprintf(stderr, "%s: %s\n", or, model.Sanitize(reason))
+		// Each piece is sanitized apart, so that one cannot run into the next.
+		fmt.Fprintf(stderr, "%s: %s\n", model.Sanitize(or.String()), model.Sanitize(reason))
 	})
 	if o.collect.duration > 0 {
 		ctx, cancel = context.WithTimeout(ctx, o.collect.duration)

@@ -1,9 +1,11 @@
 // Package export writes rows of the store as plain text, JSON or CSV: for --print (batch mode) and the
-// export key. Text output is sanitized like the screen; JSON and CSV keep strings as they came (their
-// encoders escape them).
+// export key. Every string from an event is sanitized: the text table like the screen
+// (model.Sanitize), CSV cells and JSON strings with model.SanitizeData, and CSV cells that a
+// spreadsheet would take for a formula are prefixed with a quote (see csvCell).
 package export
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -111,14 +113,19 @@ func upper(s []string) []string {
 	return out
 }
 
-// WriteCSV writes the columns of the text table as CSV with a header row.
+// WriteCSV writes the columns of the text table as CSV with a header row. Cells are sanitized and
+// neutralized against formula injection (csvCell); encoding/csv quotes them as RFC 4180 says.
 func WriteCSV(w io.Writer, rows []*model.Row, now time.Time) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(columns); err != nil {
 		return err
 	}
 	for _, r := range rows {
-		if err := cw.Write(record(r, now)); err != nil {
+		rec := record(r, now)
+		for i := range rec {
+			rec[i] = csvCell(rec[i])
+		}
+		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}
@@ -146,6 +153,9 @@ type jsonChange struct {
 }
 
 // WriteJSON writes the rows as one JSON array, indented, with each row's snapshot and timeline.
+// Every string, names of unknown members included, is sanitized (sanitizeJSON), so the output is
+// valid UTF-8 without control characters whatever the events held; nothing is written unless all
+// of it encoded.
 func WriteJSON(w io.Writer, rows []*model.Row, now time.Time) error {
 	out := make([]jsonRow, len(rows))
 	for i, r := range rows {
@@ -161,9 +171,39 @@ func WriteJSON(w io.Writer, rows []*model.Row, now time.Time) error {
 		}
 		out[i] = jr
 	}
-	if err := json.MarshalWrite(w, out, jsontext.Multiline(true), jsontext.WithIndent("  ")); err != nil {
+	raw, err := json.Marshal(out, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	if err != nil {
 		return err
 	}
-	_, err := io.WriteString(w, "\n")
+	var b bytes.Buffer
+	b.Grow(len(raw) + len(raw)/2)
+	if err := sanitizeJSON(&b, raw); err != nil {
+		return err
+	}
+	_, err = w.Write(b.Bytes())
 	return err
+}
+
+// sanitizeJSON re-encodes the JSON in raw, indented, with every string and member name passed
+// through model.SanitizeData, and a newline after it. Two names that sanitize alike are both kept.
+func sanitizeJSON(w io.Writer, raw []byte) error {
+	dec := jsontext.NewDecoder(bytes.NewReader(raw), jsontext.AllowInvalidUTF8(true),
+		jsontext.AllowDuplicateNames(true))
+	enc := jsontext.NewEncoder(w, jsontext.Multiline(true), jsontext.WithIndent("  "),
+		jsontext.AllowDuplicateNames(true))
+	for {
+		tok, err := dec.ReadToken()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if tok.Kind() == '"' {
+			tok = jsontext.String(model.SanitizeData(tok.String()))
+		}
+		if err := enc.WriteToken(tok); err != nil {
+			return err
+		}
+	}
 }

@@ -80,7 +80,7 @@ func TestWriteCSVAndJSON(t *testing.T) {
 		t.Fatalf("json: %v\n%s", err, b.String())
 	}
 	if len(got) != 2 || got[0].AgentID != "jdoe" || got[0].DurationSec != 120 || !got[1].Ended ||
-		!strings.Contains(got[0].Interaction.Subject, "\x1b]52") || len(got[1].Timeline) != 2 {
+		got[0].Interaction.Subject != "Refund  山田" || len(got[1].Timeline) != 2 {
 		t.Errorf("json rows %+v", got)
 	}
 	if err := Write(&b, "xml", nil, t0); err == nil || !strings.Contains(err.Error(), "table, json, csv") {

@@ -76,7 +76,7 @@ func closeReason(err error, hubClosed bool) string {
 	case err == nil:
 		return "end of stream"
 	case errors.As(err, &ce):
-		return fmt.Sprintf("bridge closed (%d %s)", ce.Code, ce.Text)
+		return fmt.Sprintf("bridge closed (%d %s)", ce.Code, model.Sanitize(ce.Text))
 	}
 	return err.Error()
 }
@@ -239,7 +239,7 @@ func (h *Hub) rejectf(b *bridgeConn, msg int64, format string, args ...any) {
 	switch {
 	case b.rejected <= maxLoggedRejections:
 		h.log.Printf("ingest conn %d msg %d (agent %q) rejected: %s", b.id, msg, b.agentID,
-			fmt.Sprintf(format, args...))
+			model.Sanitize(fmt.Sprintf(format, args...)))
 	case b.rejected == maxLoggedRejections+1:
 		h.log.Printf("ingest conn %d: further rejections are counted in /metrics, not logged", b.id)
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/model"
 )
 
 // outMsg is one message for monitors, framed once however many receive it.
@@ -188,7 +190,7 @@ func (h *Hub) readSubscriber(s *subscriber) {
 			reason := "monitor went away"
 			var ce *websocket.CloseError
 			if errors.As(err, &ce) {
-				reason = fmt.Sprintf("monitor closed (%d %s)", ce.Code, ce.Text)
+				reason = fmt.Sprintf("monitor closed (%d %s)", ce.Code, model.Sanitize(ce.Text))
 			} else if !errors.Is(err, websocket.ErrCloseSent) {
 				reason = "read: " + err.Error()
 			}

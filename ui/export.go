@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -22,19 +21,8 @@ type exportedMsg struct {
 // goroutine. It captures its inputs when made, never the model.
 func exportRows(rows []*model.Row, format, dir string, now, wall time.Time) tea.Cmd {
 	return func() tea.Msg {
-		if dir == "" {
-			dir = "."
-		}
 		name := fmt.Sprintf("deskwatch-%s.%s", wall.Format("20060102-150405"), format)
-		path := filepath.Join(dir, name)
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-		if err != nil {
-			return exportedMsg{err: err}
-		}
-		err = export.Write(f, format, rows, now)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
+		path, err := export.WriteFile(dir, name, format, rows, now)
 		if err != nil {
 			return exportedMsg{path: path, err: err}
 		}

@@ -9,7 +9,9 @@ import (
 )
 
 // clean sanitizes a string from an event and cuts it to width cells with an ellipsis. Every string
-// that came from the stream goes through here (or model.Sanitize) before it is drawn.
+// that came from the stream goes through here (or model.Sanitize) before it is drawn. model.Sanitize
+// also fits emoji sequences so that the width measured here is the width drawn, whether or not the
+// terminal has grapheme mode (DEC 2027).
 func clean(s string, width int) string {
 	s = model.Sanitize(s)
 	if width <= 0 {

@@ -153,3 +153,23 @@ func TestRejectedKeepsTheNewestInViewAndCountsAll(t *testing.T) {
 		t.Errorf("a reader at the top should stay on the oldest kept entry:\n%s", out)
 	}
 }
+
+// TestRejectedUnterminatedOSCKeepsTheRest: a key that opens an OSC and never closes it must not
+// swallow the rest of the reason, nor reach the next piece of the line or the next line.
+func TestRejectedUnterminatedOSCKeepsTheRest(t *testing.T) {
+	t.Parallel()
+	c := detailTestCommon(t, themes.Dark, nil)
+	c.Store.Reject(model.Origin{Source: "x\x1b]0;src", Line: 7},
+		"params[0].attachedData.k\x1b]0;evil: want string, got number", []byte("{\"k\x1b]0;evil\":5} raw end"),
+		detailNow)
+	r := newRejected(c)
+	r.SetSize(160, 10)
+	out := r.View(c.Store.Snapshot())
+	detailCheckFrame(t, out, 160, 10)
+	out = detailPlain(out)
+	for _, want := range []string{"x␛]0;src:7", "attachedData.k␛]0;evil: want string, got number", "5} raw end"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rejected log lacks %q:\n%s", want, out)
+		}
+	}
+}
