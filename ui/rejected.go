@@ -72,7 +72,7 @@ func (r *rejectedView) View(snap *model.Snapshot) string {
 // on the left, the scroll position on the right.
 func (r *rejectedView) title(snap *model.Snapshot, first, last int) string {
 	st := r.c.Styles
-	kept, all := len(snap.Rejections), snap.Stats.Rejected
+	kept, all := len(snap.Rejections), snap.Stats.Rejected+snap.Stats.Warnings
 	count := strconv.Itoa(kept)
 	if all > int64(kept) {
 		count = fmt.Sprintf("showing last %d of %d", kept, all)

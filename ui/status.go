@@ -55,8 +55,15 @@ func (s *statusView) View(snap *model.Snapshot, q model.Query, visible int, note
 	if q.HideEnded && !strings.Contains(note, "ended") {
 		right = append(right, st.Dim.Render("ended hidden"))
 	}
-	if n := snap.Stats.Rejected; n > 0 {
-		right = append(right, st.Alert.Render(fmt.Sprintf("%d rejected", n))+st.Dim.Render(" (r)"))
+	if n, w := snap.Stats.Rejected, snap.Stats.Warnings; n > 0 || w > 0 {
+		var parts []string
+		if n > 0 {
+			parts = append(parts, st.Alert.Render(fmt.Sprintf("%d rejected", n)))
+		}
+		if w > 0 {
+			parts = append(parts, st.Warn.Render(fmt.Sprintf("%d repaired", w)))
+		}
+		right = append(right, strings.Join(parts, st.Dim.Render(", "))+st.Dim.Render(" (r)"))
 	} else {
 		right = append(right, st.Dim.Render("0 rejected"))
 	}

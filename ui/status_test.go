@@ -137,3 +137,20 @@ func TestByteCount(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusLineCountsRepairedMessages checks that a message accepted with a warning (repaired
+// UTF-8, say) is counted on the status line beside the rejections, so r's log is not a surprise.
+func TestStatusLineCountsRepairedMessages(t *testing.T) {
+	now := base.Add(clockAt)
+	store := model.NewStore(model.WithWallClock(func() time.Time { return now }))
+	store.Warn(model.Origin{Source: "f.jsonl", Line: 3}, "invalid UTF-8 replaced with U+FFFD in subject", nil, now)
+	c := &Common{Styles: NewStyles(themes.Dark), Keys: DefaultKeyMap(), Store: store,
+		Status: func() feed.Status { return feed.Status{Name: "f.jsonl"} }, Now: func() time.Time { return now },
+		Wall: func() time.Time { return now }, Width: 120}
+	s := newStatus(c)
+	s.SetSize(120)
+	snap := store.Snapshot()
+	if out := plain(s.View(snap, model.Query{}, 0, "")); !strings.Contains(out, "1 repaired (r)") {
+		t.Errorf("status line lacks the repaired count: %q", out)
+	}
+}
