@@ -13,6 +13,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -116,6 +117,7 @@ type Server struct {
 	sessions map[*session]struct{}
 	stopping bool
 	handlers sync.WaitGroup
+	panics   atomic.Int64 // sessions ended by an internal error
 }
 
 // New checks cfg, loads or creates the host key and reads the authorized keys.
@@ -205,6 +207,9 @@ func (s *Server) ReloadKeys() error {
 	}
 	return s.keys.Reload()
 }
+
+// Panics reports how many sessions were ended by an internal error (a panic) so far.
+func (s *Server) Panics() int64 { return s.panics.Load() }
 
 // Sessions reports how many sessions are open.
 func (s *Server) Sessions() int {
