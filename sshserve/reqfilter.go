@@ -77,6 +77,8 @@ func (f *requestFilter) handle(req *gossh.Request) {
 		f.flushWindow()
 	case "window-change":
 		f.window(req)
+	case "keepalive@openssh.com":
+		f.reply(req, false) // any answer shows we are alive; not counted, however long the session
 	default: // subsystem, signal, break, agent forwarding, x11, anything else: not for a monitor
 		f.refuse(req)
 	}
