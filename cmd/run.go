@@ -44,7 +44,7 @@ func newPipeline(o *options, arg string, stdin io.Reader, log *slog.Logger) (*pi
 	// A panic applying one event skips it as a located rejection; the stack goes to the log.
 	p.pump.OnPanic(func(or model.Origin, v any, stack []byte) {
 		log.Error("internal error applying an event: it was skipped", "origin", or.String(), "panic", v,
-			"stack", string(stack))
+			"events_skipped", p.pump.Panics(), "stack", string(stack))
 	})
 	if c, ok := src.(io.Closer); ok {
 		p.closers = append(p.closers, c)
