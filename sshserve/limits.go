@@ -152,8 +152,23 @@ func (f *filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error)
 		return ch, reqs, err
 	}
 	out := make(chan *gossh.Request)
-	rf := &requestFilter{conn: f.conn, out: out, start: f.s.conns.start, log: f.s.log.With("user", f.conn.User(),
-		"remote", f.conn.RemoteAddr().String())}
+	rc := &runningChannel{Channel: ch, running: make(chan struct{})}
+	rf := &requestFilter{conn: f.conn, out: out, running: rc.running, start: f.s.conns.start,
+		log: f.s.log.With("user", f.conn.User(), "remote", f.conn.RemoteAddr().String())}
 	go rf.run(reqs)
-	return ch, out, nil
+	return rc, out, nil
+}
+
+// runningChannel tells, by closing running, when the session's program first writes to the
+// channel: the session has read its terminal size by then. The SSH library stores a window change
+// into the size the session reads without a lock, so window changes wait for this.
+type runningChannel struct {
+	gossh.Channel
+	once    sync.Once
+	running chan struct{}
+}
+
+func (c *runningChannel) Write(p []byte) (int, error) {
+	c.once.Do(func() { close(c.running) })
+	return c.Channel.Write(p)
 }

@@ -250,3 +250,29 @@ func TestConnectionLimits(t *testing.T) {
 	}
 	_ = idle
 }
+
+// A window change sent before the shell (which once blocked the library's request loop, so that
+// the shell never started) is held and applied once the session runs.
+func TestWindowChangeBeforeShell(t *testing.T) {
+	t.Parallel()
+	h, vs := startRecording(t, Config{})
+	sess := openSession(t, h.client(t))
+	if err := sess.RequestPty("xterm", 24, 80, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.WindowChange(30, 100); err != nil {
+		t.Fatal(err)
+	}
+	shell := make(chan error, 1)
+	go func() { shell <- sess.Shell() }()
+	select {
+	case err := <-shell:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(wait):
+		t.Fatal("the shell never started after an early window change")
+	}
+	want := tea.WindowSizeMsg{Width: 100, Height: 30}
+	waitFor(t, wait, "the early size", func() bool { _, s := vs.get(); return len(s) > 0 && s[len(s)-1] == want })
+}

@@ -12,13 +12,15 @@ import (
 // changes at a bounded rate) and refuses the rest; a session that keeps sending refused requests,
 // or asks for no shell within startTimeout, is closed.
 type requestFilter struct {
-	conn  gossh.Conn
-	out   chan<- *gossh.Request
-	log   *slog.Logger
-	start time.Duration // startTimeout, shorter in tests
+	conn    gossh.Conn
+	out     chan<- *gossh.Request
+	running <-chan struct{} // closed when the session's program runs (see runningChannel)
+	log     *slog.Logger
+	start   time.Duration // startTimeout, shorter in tests
 
 	envVars, envBytes int
 	pty, started      bool
+	runs              bool // running was closed: window changes may reach the session
 	refused           int
 	closed            bool
 
@@ -42,6 +44,9 @@ func (f *requestFilter) run(in <-chan *gossh.Request) {
 				return
 			}
 			f.handle(req)
+		case <-f.running:
+			f.running, f.runs = nil, true
+			f.flushWindow()
 		case <-f.winTimer.C:
 			f.flushWindow()
 		case <-start.C:
@@ -74,7 +79,6 @@ func (f *requestFilter) handle(req *gossh.Request) {
 		}
 		f.started = true
 		f.out <- req
-		f.flushWindow()
 	case "window-change":
 		f.window(req)
 	case "keepalive@openssh.com":
@@ -102,13 +106,13 @@ func (f *requestFilter) env(req *gossh.Request) {
 }
 
 // window passes on a window change, or holds it (the newest replacing an older one) until the
-// shell has started and windowChangeGap has passed since the last one.
+// session runs and windowChangeGap has passed since the last one.
 func (f *requestFilter) window(req *gossh.Request) {
 	if f.pendingWin != nil {
 		f.reply(f.pendingWin, false) // superseded
 	}
 	f.pendingWin = req
-	if !f.started {
+	if !f.runs {
 		return
 	}
 	if wait := windowChangeGap - time.Since(f.lastWin); wait > 0 {
@@ -119,7 +123,7 @@ func (f *requestFilter) window(req *gossh.Request) {
 }
 
 func (f *requestFilter) flushWindow() {
-	if f.pendingWin == nil || !f.started {
+	if f.pendingWin == nil || !f.runs {
 		return
 	}
 	req := f.pendingWin
