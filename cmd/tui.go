@@ -48,7 +48,10 @@ func runTUIWith(ctx context.Context, o *options, arg string, events io.Reader, k
 	defer unsubscribe()
 	c := newCommon(p, theme, o)
 	// A panic in the model (Init, Update, View, its commands) or in the pipeline's goroutines is
-	// caught: the program is ended the normal way, which restores the terminal, and the run fails.
+	// caught: the program is ended the normal way, which restores the terminal, and the run fails
+	// with one line (the stack goes to the log). Bubble Tea's own recovery (not turned off with
+	// WithoutCatchPanics) stays as the last resort for its internals: it restores the terminal too,
+	// but prints its stack on stderr, and it never covers goroutines of ours.
 	var inner tea.Model = ui.New(c, sub)
 	if o.wrapModel != nil {
 		inner = o.wrapModel(inner)
