@@ -22,13 +22,11 @@ type viewers struct {
 	sizes   []tea.WindowSizeMsg
 }
 
-func (vs *viewers) newModel(h **harness) func(Viewer, <-chan struct{}) (tea.Model, error) {
-	return func(v Viewer, changes <-chan struct{}) (tea.Model, error) {
-		vs.mu.Lock()
-		vs.environ = append(vs.environ, v.Environ)
-		vs.mu.Unlock()
-		return sizeRecorder{fakeModel: &fakeModel{viewer: v, changes: changes, shared: (*h).shared}, vs: vs}, nil
-	}
+func (vs *viewers) newModel(h *harness, v Viewer, changes <-chan struct{}) (tea.Model, error) {
+	vs.mu.Lock()
+	vs.environ = append(vs.environ, v.Environ)
+	vs.mu.Unlock()
+	return sizeRecorder{fakeModel: &fakeModel{viewer: v, changes: changes, shared: h.shared}, vs: vs}, nil
 }
 
 func (vs *viewers) get() ([][]string, []tea.WindowSizeMsg) {
@@ -54,10 +52,7 @@ func (m sizeRecorder) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func startRecording(t *testing.T, cfg Config) (*harness, *viewers) {
 	vs := &viewers{}
-	var h *harness
-	cfg.NewModel = vs.newModel(&h)
-	h = start(t, cfg, false)
-	return h, vs
+	return startWith(t, cfg, false, vs.newModel), vs
 }
 
 // openSession opens a session whose input stays open (a nil Stdin would end it at once).

@@ -40,8 +40,7 @@ func (m exploding) View() tea.View {
 // other viewer carry on.
 func TestPanicEndsOnlyThatSession(t *testing.T) {
 	e2e.Require(t, "ssh", "tmux")
-	var h *harness
-	h = start(t, Config{NewModel: func(v Viewer, changes <-chan struct{}) (tea.Model, error) {
+	h := startWith(t, Config{}, false, func(h *harness, v Viewer, changes <-chan struct{}) (tea.Model, error) {
 		m := &fakeModel{viewer: v, changes: changes, shared: h.shared}
 		if slices.Contains(v.Args, "new") {
 			panic("NewModel exploded")
@@ -50,7 +49,7 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 			return exploding{m}, nil
 		}
 		return m, nil
-	}}, false)
+	})
 	env := []string{"HOME=" + h.dir}
 	bystander := e2e.Start(t, 80, 24, env, h.sshLine(h.key, []string{"-tt"}))
 	bystander.WaitFor(wait, "value=0")
