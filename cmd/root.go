@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/fang/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -55,6 +56,8 @@ type options struct {
 	profile    profileFlags
 	// onConn, when set, hears of a WebSocket source's connections (--print reports them).
 	onConn func(feed.ConnEvent)
+	// wrapModel, set by tests only, wraps the monitor's model (to make it panic on cue).
+	wrapModel func(tea.Model) tea.Model
 }
 
 // Main runs the command line with os.Args and returns the process exit code.

@@ -7,9 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/guard"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -24,6 +26,9 @@ type pipeline struct {
 	closers  []io.Closer
 	log      *slog.Logger
 	profile  *profileFlags // --memprofile is written on Close, while the store is alive
+	// crash catches a panic in the pipeline's own goroutines (the source, the notifier): the
+	// monitor then ends with exit status 2, the server logs it and keeps serving the last state.
+	crash *guard.Catcher
 }
 
 // newPipeline opens the source named by arg and wires it to a new store.
@@ -34,7 +39,13 @@ func newPipeline(o *options, arg string, stdin io.Reader, log *slog.Logger) (*pi
 	}
 	p := &pipeline{src: src, store: model.NewStore(model.WithRetention(o.retention)),
 		notifier: feed.NewNotifier(), log: log, profile: &o.profile}
+	p.crash = guard.NewCatcher(func(c *guard.Panic) { logPanic(log, c) })
 	p.pump = feed.NewPump(p.store, p.notifier)
+	// A panic applying one event skips it as a located rejection; the stack goes to the log.
+	p.pump.OnPanic(func(or model.Origin, v any, stack []byte) {
+		log.Error("internal error applying an event: it was skipped", "origin", or.String(), "panic", v,
+			"events_skipped", p.pump.Panics(), "stack", string(stack))
+	})
 	if c, ok := src.(io.Closer); ok {
 		p.closers = append(p.closers, c)
 	}
@@ -54,8 +65,18 @@ func newPipeline(o *options, arg string, stdin io.Reader, log *slog.Logger) (*pi
 // start runs the source and the notifier until ctx ends; done receives the source's result.
 func (p *pipeline) start(ctx context.Context) <-chan error {
 	done := make(chan error, 1)
-	go p.notifier.Run(ctx, feed.DefaultInterval)
 	go func() {
+		defer p.crash.Recover("the change notifier")
+		p.notifier.Run(ctx, feed.DefaultInterval)
+	}()
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				p.crash.Record("the feed", r, debug.Stack())
+				p.notifier.Changed()
+				done <- fmt.Errorf("internal error in the feed: %v", r)
+			}
+		}()
 		err := p.src.Run(ctx, p.pump.Handle)
 		if err != nil && !errors.Is(err, context.Canceled) {
 			p.log.Error("source stopped", "err", err)
@@ -64,6 +85,16 @@ func (p *pipeline) start(ctx context.Context) <-chan error {
 		done <- err
 	}()
 	return done
+}
+
+// status is the source's status, or "stopped" once the feed's goroutine has panicked (the server
+// keeps showing the last good state).
+func (p *pipeline) status() feed.Status {
+	st := p.src.Status()
+	if pc := p.crash.Panic(); pc != nil {
+		st.State, st.Detail = "stopped", "internal error: "+model.Sanitize(fmt.Sprint(pc.Value))
+	}
+	return st
 }
 
 // Close writes the --memprofile heap profile (while the store still holds everything), then
@@ -100,6 +131,12 @@ func run(ctx context.Context, o *options, arg string, stdin io.Reader, stdout, s
 		return runPrint(ctx, o, arg, stdin, stdout, stderr, log)
 	}
 	return runTUI(ctx, o, arg, stdin, stdout, theme, log)
+}
+
+// logPanic writes a recovered panic and its stack to the log.
+func logPanic(log *slog.Logger, c *guard.Panic) {
+	log.Error("internal error (a bug): please report it with this stack", "where", c.Where, "panic", c.Value,
+		"stack", string(c.Stack))
 }
 
 // openLog opens the debug log; without a file, logs are discarded (never written to the terminal

@@ -33,6 +33,7 @@ type serveOptions struct {
 	authorizedKeys string
 	allowAnyKey    bool
 	maxSessions    int
+	maxConns       int
 	idleTimeout    time.Duration
 	maxPending     int
 	writeTimeout   time.Duration
@@ -78,6 +79,8 @@ NO_COLOR is honoured when the client sends it (ssh -o SendEnv=NO_COLOR).`,
 		"authorized_keys format (from= and expiry-time= honoured; command= and no-pty refused)")
 	f.BoolVar(&so.allowAnyKey, "allow-any-key", false, "let any public key in (a local demo only)")
 	f.IntVar(&so.maxSessions, "max-sessions", sshserve.DefaultMaxSessions, "most sessions at once")
+	f.IntVar(&so.maxConns, "max-connections", sshserve.DefaultMaxConnections, "most connections at once, "+
+		"logged in or not (more are closed at once)")
 	f.DurationVar(&so.idleTimeout, "idle-timeout", time.Hour, "close a session after this long without a key press or resize (0: never)")
 	f.IntVar(&so.maxPending, "max-pending", sshserve.DefaultMaxPending, "drop a client when this many bytes of its output wait "+
 		"unread (the most the server holds for one client)")
@@ -144,7 +147,7 @@ func runServe(ctx context.Context, o *options, so *serveOptions, arg string, std
 	defer p.Close()
 	srv, err := sshserve.New(sshserve.Config{
 		Addr: so.listen, HostKeyPath: hostKey, AuthorizedKeys: so.authorizedKeys, AllowAnyKey: so.allowAnyKey,
-		MaxSessions: so.maxSessions, IdleTimeout: so.idleTimeout, MaxPending: so.maxPending, WriteTimeout: so.writeTimeout,
+		MaxSessions: so.maxSessions, MaxConnections: so.maxConns, IdleTimeout: so.idleTimeout, MaxPending: so.maxPending, WriteTimeout: so.writeTimeout,
 		Subscribe: p.notifier.Subscribe,
 		NewModel: func(v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
 			return newViewerModel(p, o, v, changes)

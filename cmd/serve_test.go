@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,9 +40,16 @@ func (p *serveProc) logText() string {
 // startServe runs the real binary's serve on a free loopback port and returns it with the port.
 func startServe(t *testing.T, args ...string) (*serveProc, string) {
 	t.Helper()
+	return startServeWith(t, nil, args...)
+}
+
+// startServeWith is startServe with stdin as the server's standard input (for the source -).
+func startServeWith(t *testing.T, stdin io.Reader, args ...string) (*serveProc, string) {
+	t.Helper()
 	args = append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)
 	p := &serveProc{cmd: exec.Command(e2e.Binary(t), args...), dir: t.TempDir(), addr: make(chan string, 1),
 		done: make(chan error, 1)}
+	p.cmd.Stdin = stdin
 	p.cmd.Dir = p.dir
 	p.cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir(), "HOME="+t.TempDir())
 	out, err := p.cmd.StdoutPipe()

@@ -6,11 +6,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/guard"
+	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/themes"
 	"github.com/deskwatch/deskwatch/ui"
 )
@@ -44,12 +47,43 @@ func runTUIWith(ctx context.Context, o *options, arg string, events io.Reader, k
 	sub, unsubscribe := p.notifier.Subscribe()
 	defer unsubscribe()
 	c := newCommon(p, theme, o)
-	prog := tea.NewProgram(ui.New(c, sub), tea.WithContext(ctx), tea.WithInput(keys), tea.WithOutput(stdout))
+	// A panic in the model (Init, Update, View, its commands) or in the pipeline's goroutines is
+	// caught: the program is ended the normal way, which restores the terminal, and the run fails
+	// with one line (the stack goes to the log). Bubble Tea's own recovery (not turned off with
+	// WithoutCatchPanics) stays as the last resort for its internals: it restores the terminal too,
+	// but prints its stack on stderr, and it never covers goroutines of ours.
+	var inner tea.Model = ui.New(c, sub)
+	if o.wrapModel != nil {
+		inner = o.wrapModel(inner)
+	}
+	m := guard.Model(inner, p.crash)
+	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(keys), tea.WithOutput(stdout))
+	go func() {
+		select {
+		case <-p.crash.Done():
+			prog.Quit()
+		case <-ctx.Done():
+		}
+	}()
 	_, err = prog.Run()
+	if pc := p.crash.Panic(); pc != nil {
+		return crashError(pc, o.logFile)
+	}
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("terminal: %w", err)
 	}
 	return nil
+}
+
+// crashError is the one line a crash leaves on stderr, once the terminal is restored; the stack
+// is in the --log file.
+func crashError(pc *guard.Panic, logFile string) error {
+	where := "run with --log FILE to record the stack"
+	if logFile != "" {
+		where = "the stack is in " + logFile
+	}
+	return fmt.Errorf("deskwatch stopped on an internal error in %s: %s (%s)", pc.Where,
+		strings.Join(strings.Fields(model.Sanitize(fmt.Sprint(pc.Value))), " "), where)
 }
 
 // newCommon builds one viewer's shared context over a pipeline.
@@ -58,7 +92,7 @@ func newCommon(p *pipeline, theme themes.Theme, o *options) *ui.Common {
 		Styles:  ui.NewStyles(theme),
 		Keys:    o.settings.keys,
 		Store:   p.store,
-		Status:  p.src.Status,
+		Status:  p.status,
 		Now:     p.src.Now,
 		Wall:    time.Now,
 		Filter:  o.filter,

@@ -1,18 +1,30 @@
 package feed
 
 import (
+	"fmt"
+	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/deskwatch/deskwatch/model"
 )
 
+// InternalError is the start of the rejection reason recorded for a message whose handling
+// panicked: the message is skipped and the feed goes on.
+const InternalError = "event caused an internal error"
+
 // Pump decodes raw messages, applies them to the store (or records why they were rejected) and
 // signals the notifier. It is the single writer of its store.
 type Pump struct {
-	store  *model.Store
-	notify *Notifier
-	taps   []Emit
-	onRej  func(model.Origin, string)
+	store   *model.Store
+	notify  *Notifier
+	taps    []Emit
+	onRej   func(model.Origin, string)
+	onPanic func(model.Origin, any, []byte)
+	panics  atomic.Int64
+	// hook, when set (by tests only), is called with each decoded event just before it is
+	// applied: a test makes it panic on a marker event to check the pump's recovery.
+	hook func(model.Event)
 }
 
 // NewPump returns a pump that applies to store and signals notify (which may be nil).
@@ -27,15 +39,42 @@ func (p *Pump) Tap(fn Emit) { p.taps = append(p.taps, fn) }
 // and about every warning on an accepted one (its reason then starts "warning: ").
 func (p *Pump) OnReject(fn func(o model.Origin, reason string)) { p.onRej = fn }
 
-// Handle is the Emit function sources call: it taps, decodes and applies one message.
+// OnPanic sets a function told, with the stack, about every message whose handling panicked (the
+// message is also rejected as InternalError). The callers log the stack.
+func (p *Pump) OnPanic(fn func(o model.Origin, value any, stack []byte)) { p.onPanic = fn }
+
+// Panics reports how many messages caused an internal error so far.
+func (p *Pump) Panics() int64 { return p.panics.Load() }
+
+// Handle is the Emit function sources call: it taps, decodes and applies one message. A panic
+// while doing so (a bug) does not stop the feed: the message is rejected as InternalError, the
+// panic is counted and reported to OnPanic, and the store keeps what it had (the store releases
+// its lock on the way out; what earlier events made stays).
 func (p *Pump) Handle(m Message) {
 	for _, t := range p.taps {
 		t(m)
 	}
-	p.apply(m)
+	p.guarded(m)
 	if p.notify != nil {
 		p.notify.Changed()
 	}
+}
+
+func (p *Pump) guarded(m Message) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.panicked(m, r, debug.Stack())
+		}
+	}()
+	p.apply(m)
+}
+
+func (p *Pump) panicked(m Message, r any, stack []byte) {
+	p.panics.Add(1)
+	if p.onPanic != nil {
+		p.onPanic(m.Origin, r, stack)
+	}
+	p.reject(m, fmt.Sprintf("%s (%v); it was skipped", InternalError, r))
 }
 
 func (p *Pump) apply(m Message) {
@@ -57,6 +96,9 @@ func (p *Pump) apply(m Message) {
 		if p.onRej != nil {
 			p.onRej(m.Origin, "warning: "+w)
 		}
+	}
+	if p.hook != nil {
+		p.hook(ev)
 	}
 	p.store.Apply(ev, EventTime(ev, m))
 }

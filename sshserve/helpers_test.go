@@ -104,6 +104,13 @@ type harness struct {
 // filled in when empty) until the test ends.
 func start(t *testing.T, cfg Config, noisy bool) *harness {
 	t.Helper()
+	return startWith(t, cfg, noisy, nil)
+}
+
+// startWith is start with a model constructor that may use the harness (its shared value).
+func startWith(t *testing.T, cfg Config, noisy bool,
+	mk func(h *harness, v Viewer, changes <-chan struct{}) (tea.Model, error)) *harness {
+	t.Helper()
 	h := &harness{notifier: &notifier{subs: map[chan struct{}]struct{}{}}, shared: &atomic.Int64{}, logs: &syncBuffer{},
 		dir: t.TempDir(), done: make(chan error, 1)}
 	var line string
@@ -120,6 +127,9 @@ func start(t *testing.T, cfg Config, noisy bool) *harness {
 		cfg.AuthorizedKeys = auth
 	}
 	cfg.Subscribe = h.notifier.Subscribe
+	if mk != nil {
+		cfg.NewModel = func(v Viewer, changes <-chan struct{}) (tea.Model, error) { return mk(h, v, changes) }
+	}
 	if cfg.NewModel == nil {
 		cfg.NewModel = func(v Viewer, changes <-chan struct{}) (tea.Model, error) {
 			return &fakeModel{viewer: v, changes: changes, shared: h.shared, noisy: noisy}, nil

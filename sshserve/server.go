@@ -6,6 +6,7 @@
 package sshserve
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -88,6 +90,8 @@ type Config struct {
 	// WriteTimeout drops a client that accepts none of its pending output for this long; 0 is
 	// DefaultWriteTimeout.
 	WriteTimeout time.Duration
+	// MaxConnections caps open connections, authenticated or not; 0 is DefaultMaxConnections.
+	MaxConnections int
 	// ShutdownGrace is how long sessions get to close on shutdown; 0 is DefaultShutdownGrace.
 	ShutdownGrace time.Duration
 	// Subscribe returns a channel signalled when the shared store changes and a function that ends
@@ -97,6 +101,8 @@ type Config struct {
 	// NewModel builds one session's model over the shared store. An error is shown to the viewer
 	// (e.g. an unknown --theme in the command) and the session exits with status 1.
 	NewModel func(v Viewer, changes <-chan struct{}) (tea.Model, error)
+	// startTimeout overrides startTimeout (tests only).
+	startTimeout time.Duration
 	// Log receives one line per connect and disconnect, refused keys and failures; never a
 	// viewer's terminal. Nil discards.
 	Log *slog.Logger
@@ -104,10 +110,11 @@ type Config struct {
 
 // Server is an SSH server that gives each session its own view of one shared store.
 type Server struct {
-	cfg  Config
-	log  *slog.Logger
-	srv  *ssh.Server
-	keys *authorizedKeys // nil with AllowAnyKey
+	cfg   Config
+	log   *slog.Logger
+	srv   *ssh.Server
+	keys  *authorizedKeys // nil with AllowAnyKey
+	conns *connLimiter
 	// HostKeyFingerprint is the SHA256 fingerprint of the host key, for users to check on first
 	// connect.
 	HostKeyFingerprint string
@@ -116,6 +123,7 @@ type Server struct {
 	sessions map[*session]struct{}
 	stopping bool
 	handlers sync.WaitGroup
+	panics   atomic.Int64 // sessions ended by an internal error
 }
 
 // New checks cfg, loads or creates the host key and reads the authorized keys.
@@ -135,6 +143,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
 	}
+	if cfg.MaxConnections <= 0 {
+		cfg.MaxConnections = DefaultMaxConnections
+	}
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = DefaultMaxPending
 	}
@@ -147,7 +158,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: cfg.Log, sessions: map[*session]struct{}{}}
+	s := &Server{cfg: cfg, log: cfg.Log, sessions: map[*session]struct{}{},
+		conns: &connLimiter{max: cfg.MaxConnections, start: cmp.Or(cfg.startTimeout, startTimeout), log: cfg.Log}}
 	signer, created, err := loadHostKey(cfg.HostKeyPath)
 	if err != nil {
 		return nil, err
@@ -170,6 +182,9 @@ func New(cfg Config) (*Server, error) {
 		PublicKeyHandler:         s.authorize,
 		Handler:                  s.handle,
 		ConnectionFailedCallback: s.connectionFailed,
+		ConnCallback:             s.conns.accept,
+		// Only session channels, each behind the request caps (limits.go); no forwarding.
+		ChannelHandlers: map[string]ssh.ChannelHandler{"session": s.sessionChannel},
 	}
 	// An emulated PTY: no OS pseudo-terminal per session; the program writes to the channel and
 	// is sized from the PTY request and its window changes.
@@ -206,6 +221,9 @@ func (s *Server) ReloadKeys() error {
 	return s.keys.Reload()
 }
 
+// Panics reports how many sessions were ended by an internal error (a panic) so far.
+func (s *Server) Panics() int64 { return s.panics.Load() }
+
 // Sessions reports how many sessions are open.
 func (s *Server) Sessions() int {
 	s.mu.Lock()
@@ -227,7 +245,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 // Serve serves on ln (which it closes) until ctx ends, like ListenAndServe.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("listening", "addr", ln.Addr().String(), "host_key", s.HostKeyFingerprint,
-		"max_sessions", s.cfg.MaxSessions, "max_pending", s.cfg.MaxPending, "allow_any_key", s.cfg.AllowAnyKey)
+		"max_sessions", s.cfg.MaxSessions, "max_connections", s.cfg.MaxConnections, "max_pending", s.cfg.MaxPending, "allow_any_key", s.cfg.AllowAnyKey)
 	sl := &startListener{Listener: ln, accepting: make(chan struct{})}
 	errc := make(chan error, 1)
 	go func() { errc <- s.srv.Serve(sl) }()

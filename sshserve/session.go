@@ -3,6 +3,7 @@ package sshserve
 import (
 	"fmt"
 	"io"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,12 +12,15 @@ import (
 	"charm.land/ssh"
 	"charm.land/wish/v2/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/deskwatch/deskwatch/internal/guard"
 )
 
 // Messages a viewer may read on the way out. One line each, on the session's terminal.
 const (
 	msgNoPTY    = "deskwatch needs a terminal: use ssh -t"
 	msgShutdown = "deskwatch: the server is shutting down. Goodbye."
+	msgPanic    = "deskwatch: internal error, session ended."
 )
 
 // A session's frame is capped at this size whatever the client claims, so one client cannot make
@@ -37,10 +41,12 @@ const (
 	endGone               // the client closed its side (its terminal or ssh ended)
 	endStalled            // the client stopped reading and was dropped
 	endNoModel            // the model could not be built (e.g. a bad argument)
+	endPanic              // the session's program panicked (a bug); the server goes on
 )
 
 func (r endReason) String() string {
-	return [...]string{"running", "quit", "shutdown", "idle", "client closed", "stalled", "could not start"}[r]
+	return [...]string{"running", "quit", "shutdown", "idle", "client closed", "stalled", "could not start",
+		"internal error"}[r]
 }
 
 // session is one viewer: its program, why it ended, and its timers. Everything else a viewer owns
@@ -66,10 +72,41 @@ type session struct {
 	modelErr    error
 }
 
-// handle is the server's session handler.
+// handle is the server's session handler. A panic anywhere in the session (a bug) ends only this
+// session: it is logged with its stack, the viewer is told, and the server and every other session
+// go on.
 func (s *Server) handle(sess ssh.Session) {
-	v := newSession(s, sess)
+	var v *session
+	defer func() {
+		if r := recover(); r != nil {
+			s.sessionPanicked(v, sess, r, debug.Stack())
+		}
+	}()
+	v = newSession(s, sess)
 	_ = sess.Exit(v.run())
+}
+
+// sessionPanicked ends a session whose handler panicked.
+func (s *Server) sessionPanicked(v *session, sess ssh.Session, r any, stack []byte) {
+	s.panics.Add(1)
+	s.log.Error("session ended by an internal error (a bug): please report it with this stack",
+		"user", sess.User(), "remote", sess.RemoteAddr().String(), "panic", r, "stack", string(stack))
+	if v != nil {
+		v.reason.CompareAndSwap(int32(endNone), int32(endPanic))
+		v.cleanup()
+		if v.out != nil {
+			v.out.Close(s.cfg.WriteTimeout)
+		}
+	}
+	line := []byte("\r\n" + msgPanic + "\r\n")
+	dog := time.AfterFunc(s.cfg.WriteTimeout, func() {
+		if c, ok := sess.Context().Value(ssh.ContextKeyConn).(io.Closer); ok {
+			_ = c.Close()
+		}
+	})
+	defer dog.Stop()
+	_, _ = sess.Stderr().Write(line)
+	_ = sess.Exit(1)
 }
 
 func newSession(s *Server, sess ssh.Session) *session {
@@ -119,6 +156,8 @@ func (v *session) run() int {
 		v.say(msgShutdown)
 	case endIdle:
 		v.say(fmt.Sprintf("deskwatch: closed after %s without input.", v.srv.cfg.IdleTimeout))
+	case endPanic:
+		v.say(msgPanic)
 	}
 	attrs := []any{"reason", reason, "duration", time.Since(v.start).Round(time.Millisecond)}
 	if v.out != nil {
@@ -127,9 +166,12 @@ func (v *session) run() int {
 		attrs = append(attrs, "sent_bytes", sent, "pending_peak", peak)
 	}
 	log.Info("disconnect", attrs...)
-	if reason == endNoModel {
+	switch reason {
+	case endNoModel:
 		log.Info("session could not start", "err", v.modelErr)
 		v.sayErr("deskwatch: " + v.modelErr.Error())
+		return 1
+	case endPanic:
 		return 1
 	}
 	return 0
@@ -148,6 +190,8 @@ func (v *session) newProgram(sess ssh.Session) *tea.Program {
 		v.stop(endNoModel)
 		return nil
 	}
+	// A panic in the model's Init, Update, View or commands ends this session only.
+	model = guard.Model(model, guard.NewCatcher(v.modelPanicked))
 	w, h := clampSize(v.viewer.Width, v.viewer.Height)
 	v.out = newOutbox(sess, v.srv.cfg.MaxPending, v.srv.cfg.WriteTimeout, v.dropStalled)
 	// MakeOptions gives the colour profile from the client's TERM, COLORTERM and NO_COLOR (which
@@ -169,6 +213,15 @@ func (v *session) newProgram(sess ssh.Session) *tea.Program {
 	v.touch()
 	v.armIdle()
 	return p
+}
+
+// modelPanicked logs a panic of the session's model and ends the session.
+func (v *session) modelPanicked(p *guard.Panic) {
+	v.srv.panics.Add(1)
+	v.srv.log.Error("session ended by an internal error (a bug): please report it with this stack",
+		"user", v.viewer.User, "remote", v.viewer.RemoteAddr, "key", v.viewer.Fingerprint, "where", p.Where,
+		"panic", p.Value, "stack", string(p.Stack))
+	v.stop(endPanic)
 }
 
 // filter adjusts messages before the model sees them.
@@ -201,6 +254,9 @@ func (v *session) stop(r endReason) {
 func (v *session) cleanup() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.ended {
+		return
+	}
 	v.ended = true
 	close(v.done)
 	if v.idle != nil {

@@ -1,0 +1,59 @@
+package feed
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// A panic while applying one event (a bug, like a ts that overflowed an index) skips that event
+// with a located rejection and goes on: the events after it are applied, and the stack reaches
+// OnPanic.
+func TestPumpRecoversFromPanickingEvent(t *testing.T) {
+	t.Parallel()
+	in := strings.Join([]string{
+		`{"type":"ON_LOGIN","agentId":"a1","ts":1700000000000,"params":[{"isLoggedIn":true}]}`,
+		`{"type":"ON_LOGOUT","agentId":"boom","ts":1700000001000,"params":[]}`,
+		`{"type":"ON_LOGOUT","agentId":"a2","ts":1700000002000,"params":[]}`,
+	}, "\n") + "\n"
+	store := model.NewStore()
+	pump := NewPump(store, nil)
+	pump.hook = func(ev model.Event) {
+		if ev.AgentID == "boom" {
+			var idx []int
+			_ = idx[len(ev.AgentID)] // index out of range, as the ts overflow did
+		}
+	}
+	var rejected []string
+	pump.OnReject(func(o model.Origin, reason string) { rejected = append(rejected, o.String()+": "+reason) })
+	var stacks []string
+	pump.OnPanic(func(o model.Origin, v any, stack []byte) { stacks = append(stacks, string(stack)) })
+	r := NewReplay("events.jsonl", bytes.NewReader([]byte(in)), int64(len(in)), ReplayOptions{})
+	if err := r.Run(context.Background(), pump.Handle); err != nil {
+		t.Fatal(err)
+	}
+	if len(rejected) != 1 || !strings.HasPrefix(rejected[0], "events.jsonl:2: "+InternalError) ||
+		!strings.Contains(rejected[0], "index out of range") {
+		t.Fatalf("rejections %q; want one for events.jsonl:2 saying %q", rejected, InternalError)
+	}
+	if len(stacks) != 1 || !strings.Contains(stacks[0], "TestPumpRecoversFromPanickingEvent") {
+		t.Errorf("OnPanic stacks %q; want one naming the panicking function", stacks)
+	}
+	if pump.Panics() != 1 {
+		t.Errorf("Panics() = %d, want 1", pump.Panics())
+	}
+	sn := store.Snapshot()
+	if sn.Stats.Rejected != 1 || len(sn.Rejections) != 1 || sn.Rejections[0].Origin.Line != 2 {
+		t.Errorf("store: %d rejected, rejections %+v", sn.Stats.Rejected, sn.Rejections)
+	}
+	var agents []string
+	for _, a := range sn.Agents {
+		agents = append(agents, a.ID)
+	}
+	if got := strings.Join(agents, ","); !strings.Contains(got, "a1") || !strings.Contains(got, "a2") {
+		t.Errorf("agents %q: the events around the bad one were not both applied", got)
+	}
+}
