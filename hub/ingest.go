@@ -28,13 +28,18 @@ type bridgeConn struct {
 	agentID string // the last agentId seen, for the log
 
 	msgs, rejected, dups int64
-	acks                 *acker // nil unless the bridge asked for acknowledgements (?ack=1)
+	acks                 *acker          // nil unless the bridge asked for acknowledgements (?ack=1)
+	agents               map[string]bool // the agents this connection sent events for (limits.go)
 }
 
 func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 	if !h.authorize(w, r, "ingest", h.cfg.IngestTokens) {
 		return
 	}
+	if !h.acquireConn(w, r, "ingest") {
+		return
+	}
+	defer h.releaseConn()
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		h.m.refused.WithLabelValues("ingest", "upgrade").Inc()
@@ -204,9 +209,16 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 	if ev.AgentID != "" {
 		b.agentID = ev.AgentID
 	}
-	if h.publish(b.session, data, ev) {
+	applied, err := false, h.admitBridge(b, ev.AgentID)
+	if err == nil {
+		applied, err = h.publish(b.session, data, ev)
+	}
+	switch {
+	case err != nil:
+		h.rejectLimit(b, err)
+	case applied:
 		h.m.eventsIn.Inc()
-	} else {
+	default:
 		b.dups++
 		h.m.duplicates.Inc()
 	}

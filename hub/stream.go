@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/model"
 )
 
 // outMsg is one message for monitors, framed once however many receive it.
@@ -24,14 +27,26 @@ func prepare(data []byte) *outMsg {
 	return &outMsg{pm: pm, size: len(data)}
 }
 
+// liveMsg is one applied event as every monitor receives it: shared, never changed. A monitor with
+// a service filter decides on it (and may cut it down) in its own goroutine.
+type liveMsg struct {
+	ev   model.Event
+	data []byte
+	msg  *outMsg
+}
+
 // subscriber is one monitor on /stream: a bounded queue filled under the hub's lock and drained by
-// the subscriber's own writer goroutine, so a slow monitor only ever fills its own queue.
+// the subscriber's own writer goroutine, so a slow monitor only ever fills its own queue. The
+// writer sends the shared snapshot first, then the events logged after it up to the moment of
+// subscribing, then the queue.
 type subscriber struct {
-	id     int64
-	conn   *websocket.Conn
-	filter *filter
-	prefix []*outMsg
-	queue  chan *outMsg
+	id      int64
+	conn    *websocket.Conn
+	filter  *filter // used only by the writer goroutine, apart from the stateless agent check
+	entry   *snapEntry
+	log     []*liveMsg // the part of entry.log that precedes the queue
+	queue   chan *liveMsg
+	pending atomic.Int64 // bytes in queue
 
 	once   sync.Once
 	done   chan struct{}
@@ -39,12 +54,16 @@ type subscriber struct {
 	reason string
 }
 
-func (s *subscriber) push(m *outMsg) bool {
+// push queues m; it returns why the subscriber must be dropped instead, or "".
+func (s *subscriber) push(m *liveMsg, maxPending int64) string {
+	if n := s.pending.Add(int64(len(m.data))); n > maxPending {
+		return fmt.Sprintf("too slow: %d bytes waiting, over %d (--max-pending-bytes); reconnect to resync", n, maxPending)
+	}
 	select {
 	case s.queue <- m:
-		return true
+		return ""
 	default:
-		return false
+		return fmt.Sprintf("too slow: %d messages waiting; reconnect to resync", cap(s.queue))
 	}
 }
 
@@ -62,12 +81,11 @@ func (s *subscriber) stop(code int, reason string) {
 	})
 }
 
-// dropLocked disconnects a subscriber whose queue is full. The caller holds h.mu.
-func (h *Hub) dropLocked(s *subscriber) {
+// dropLocked disconnects a subscriber that is too slow. The caller holds h.mu.
+func (h *Hub) dropLocked(s *subscriber, why string) {
 	delete(h.subs, s)
 	h.m.drops.Inc()
-	s.stop(websocket.CloseTryAgainLater,
-		fmt.Sprintf("too slow: %d messages waiting; reconnect to resync", cap(s.queue)))
+	s.stop(websocket.CloseTryAgainLater, why)
 }
 
 func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
@@ -79,6 +97,10 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	if !h.acquireConn(w, r, "stream") {
+		return
+	}
+	defer h.releaseConn()
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		h.m.refused.WithLabelValues("stream", "upgrade").Inc()
@@ -86,7 +108,7 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := &subscriber{id: h.connSeq.Add(1), conn: conn, filter: f,
-		queue: make(chan *outMsg, h.cfg.QueueSize), done: make(chan struct{})}
+		queue: make(chan *liveMsg, h.cfg.QueueSize), done: make(chan struct{})}
 	if !h.subscribe(s) {
 		_ = conn.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseGoingAway, "hub shutting down"), time.Now().Add(time.Second))
@@ -94,8 +116,8 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.m.subscribers.Inc()
-	h.log.Printf("stream conn %d from %s connected%s; snapshot of %d messages", s.id, r.RemoteAddr,
-		f.describe(), len(s.prefix))
+	h.log.Printf("stream conn %d from %s connected%s; snapshot of version %d and %d events after it",
+		s.id, r.RemoteAddr, f.describe(), s.entry.sn.Version, len(s.log))
 	go h.readSubscriber(s)
 	sent, err := h.writeSubscriber(s)
 	h.unsubscribe(s)
@@ -107,22 +129,37 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	h.log.Printf("stream conn %d closed after %d messages: %s", s.id, sent, why)
 }
 
-// subscribe takes the snapshot and registers s in one step under the hub's lock, so that the
-// first live event s receives is the first one after its snapshot.
+// subscribe registers s and hands it the current snapshot entry (taking a new one when there is
+// none, or when the store has changed since it was taken more than snapshotReuse ago) with its log, in one step under the hub's lock, so that the first live event
+// s receives is the first one after what the entry covers. Nothing is encoded under the lock.
 func (h *Hub) subscribe(s *subscriber) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		return false
 	}
-	for _, data := range resyncMessages(h.store.Snapshot(), s.filter) {
-		if m := prepare(data); m != nil {
-			s.prefix = append(s.prefix, m)
-		}
+	if e := h.cur; e == nil || len(e.log) > 0 && time.Since(e.taken) > h.snapshotReuse {
+		h.cur = &snapEntry{sn: h.store.Snapshot(), taken: time.Now()}
 	}
+	s.entry, s.log = h.cur, h.cur.log[:len(h.cur.log):len(h.cur.log)]
 	h.subs[s] = struct{}{}
 	h.conns[s.conn] = struct{}{}
 	return true
+}
+
+// logLocked appends m to the current snapshot entry's log, retiring the entry when the log is full
+// (the next monitor then takes a fresh snapshot). The caller holds h.mu.
+func (h *Hub) logLocked(m *liveMsg) {
+	e := h.cur
+	if e == nil {
+		return
+	}
+	if len(e.log) >= maxLogEvents || e.logBytes+len(m.data) > maxLogBytes {
+		h.cur = nil
+		return
+	}
+	e.log = append(e.log, m)
+	e.logBytes += len(m.data)
 }
 
 func (h *Hub) unsubscribe(s *subscriber) {
@@ -133,39 +170,113 @@ func (h *Hub) unsubscribe(s *subscriber) {
 	s.stop(websocket.CloseNormalClosure, "")
 }
 
-// writeSubscriber sends the snapshot, then queued messages and keepalive pings, until the
-// subscription stops or a write fails. It returns how many messages it wrote.
-func (h *Hub) writeSubscriber(s *subscriber) (int, error) {
-	sent := 0
-	write := func(m *outMsg) error {
-		_ = s.conn.SetWriteDeadline(time.Now().Add(writeWait))
-		if err := s.conn.WritePreparedMessage(m.pm); err != nil {
-			return err
-		}
-		sent++
-		h.m.messagesOut.Inc()
-		h.m.bytesOut.Add(float64(m.size))
+// streamWriter writes to one monitor, counting what it writes.
+type streamWriter struct {
+	h     *Hub
+	s     *subscriber
+	sent  int
+	skips func(string, ...any)
+}
+
+func (w *streamWriter) write(m *outMsg) error {
+	select {
+	case <-w.s.done:
+		return errors.New("stopped")
+	default:
+	}
+	_ = w.s.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := w.s.conn.WritePreparedMessage(m.pm); err != nil {
+		return err
+	}
+	w.sent++
+	w.h.m.messagesOut.Inc()
+	w.h.m.bytesOut.Add(float64(m.size))
+	return nil
+}
+
+// live writes one live event as the monitor's filter decides. A message the filter cannot cut
+// down is left out (logged and counted), never sent whole.
+func (w *streamWriter) live(m *liveMsg) error {
+	f := w.s.filter
+	if !f.agentPasses(m.ev.AgentID) {
 		return nil
 	}
-	for _, m := range s.prefix {
-		if err := write(m); err != nil {
-			return sent, err
+	out, ok, err := f.pass(m.ev, m.data)
+	if err != nil {
+		w.skips("%s of agent %q left out: filter: %v", m.ev.Type, m.ev.AgentID, err)
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	msg := m.msg
+	if out != nil {
+		if msg = prepare(out); msg == nil {
+			return nil
 		}
 	}
-	s.prefix = nil
+	return w.write(msg)
+}
+
+// snapshot writes the subscriber's snapshot: the shared encoding, or one encoded agent by agent
+// for a service filter (so a monitor holds at most one agent's messages of its own).
+func (w *streamWriter) snapshot() error {
+	e, f := w.s.entry, w.s.filter
+	e.build(w.h)
+	if f.services == nil {
+		for _, a := range e.agents {
+			if !f.agentPasses(a.id) {
+				continue
+			}
+			for _, m := range a.msgs {
+				if err := w.write(m); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for _, ag := range e.sn.Agents {
+		if !f.agentPasses(ag.ID) {
+			continue
+		}
+		for _, m := range w.h.encodeAgent(ag, e.open[ag.ID], f, w.skips) {
+			if err := w.write(m); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeSubscriber sends the snapshot, the events logged after it, then queued messages and
+// keepalive pings, until the subscription stops or a write fails. It returns how many messages it
+// wrote.
+func (h *Hub) writeSubscriber(s *subscriber) (int, error) {
+	w := &streamWriter{h: h, s: s, skips: h.skipLogger(fmt.Sprintf("stream conn %d", s.id), "filter")}
+	if err := w.snapshot(); err != nil {
+		return w.sent, err
+	}
+	for _, m := range s.log {
+		if err := w.live(m); err != nil {
+			return w.sent, err
+		}
+	}
+	s.entry, s.log = nil, nil // the shared snapshot may go once every monitor has sent it
 	ping := time.NewTicker(h.cfg.PingInterval)
 	defer ping.Stop()
 	for {
 		select {
 		case <-s.done:
-			return sent, nil
+			return w.sent, nil
 		case m := <-s.queue:
-			if err := write(m); err != nil {
-				return sent, err
+			s.pending.Add(-int64(len(m.data)))
+			if err := w.live(m); err != nil {
+				return w.sent, err
 			}
 		case <-ping.C:
 			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				return sent, err
+				return w.sent, err
 			}
 		}
 	}
