@@ -172,10 +172,11 @@ func (h *Hub) unsubscribe(s *subscriber) {
 
 // streamWriter writes to one monitor, counting what it writes.
 type streamWriter struct {
-	h     *Hub
-	s     *subscriber
-	sent  int
-	skips func(string, ...any)
+	h    *Hub
+	s    *subscriber
+	sent int
+	// skipped and unfiltered report entries left out of the snapshot and of live events.
+	skipped, unfiltered func(string, ...any)
 }
 
 func (w *streamWriter) write(m *outMsg) error {
@@ -203,7 +204,7 @@ func (w *streamWriter) live(m *liveMsg) error {
 	}
 	out, ok, err := f.pass(m.ev, m.data)
 	if err != nil {
-		w.skips("%s of agent %q left out: filter: %v", m.ev.Type, m.ev.AgentID, err)
+		w.unfiltered("%s of agent %q left out: filter: %v", m.ev.Type, m.ev.AgentID, err)
 		return nil
 	}
 	if !ok {
@@ -240,7 +241,7 @@ func (w *streamWriter) snapshot() error {
 		if !f.agentPasses(ag.ID) {
 			continue
 		}
-		for _, m := range w.h.encodeAgent(ag, e.open[ag.ID], f, w.skips) {
+		for _, m := range w.h.encodeAgent(ag, e.open[ag.ID], f, w.skipped) {
 			if err := w.write(m); err != nil {
 				return err
 			}
@@ -253,7 +254,8 @@ func (w *streamWriter) snapshot() error {
 // keepalive pings, until the subscription stops or a write fails. It returns how many messages it
 // wrote.
 func (h *Hub) writeSubscriber(s *subscriber) (int, error) {
-	w := &streamWriter{h: h, s: s, skips: h.skipLogger(fmt.Sprintf("stream conn %d", s.id), "filter")}
+	what := fmt.Sprintf("stream conn %d", s.id)
+	w := &streamWriter{h: h, s: s, skipped: h.skipLogger(what, "snapshot"), unfiltered: h.skipLogger(what, "filter")}
 	if err := w.snapshot(); err != nil {
 		return w.sent, err
 	}
