@@ -222,7 +222,9 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 		b.dups++
 		h.m.duplicates.Inc()
 	}
-	if b.acks != nil && ev.HasSeq {
+	// An agent refused by the cap gets no ack: the acks waiting for a bridge that does not read
+	// stay bounded by its admitted agents.
+	if b.acks != nil && ev.HasSeq && (err == nil || b.agents[ev.AgentID]) {
 		b.acks.ack(ev.AgentID, ev.Seq)
 	}
 }
