@@ -90,6 +90,9 @@ func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
 	cfg := hub.Config{Origins: o.origins, QueueSize: o.queue, MaxMessage: o.maxMessage, Log: log,
 		Limits: o.limits, Server: o.server}
 	cfg.Server.CertFile, cfg.Server.KeyFile = o.cert, o.key
+	if err := checkHubLimits(o); err != nil {
+		return cfg, err
+	}
 	var err error
 	if o.ingestTokens != "" {
 		if cfg.IngestTokens, err = hub.LoadTokens(o.ingestTokens); err != nil {
@@ -110,6 +113,27 @@ func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// checkHubLimits refuses a limit that is not positive: zero would not mean "no limit".
+func checkHubLimits(o *hubOptions) error {
+	l, sv := o.limits, o.server
+	for _, c := range []struct {
+		flag string
+		v    int64
+	}{
+		{"--max-agents", int64(l.MaxAgents)}, {"--max-agents-per-bridge", int64(l.MaxAgentsPerBridge)},
+		{"--max-interactions-per-agent", int64(l.MaxInteractionsPerAgent)}, {"--max-parties", int64(l.MaxParties)},
+		{"--max-connections", int64(l.MaxConnections)}, {"--max-pending-bytes", l.MaxPendingBytes},
+		{"--header-timeout", int64(sv.HeaderTimeout)}, {"--idle-timeout", int64(sv.IdleTimeout)},
+		{"--max-header-bytes", int64(sv.MaxHeaderBytes)}, {"--shutdown-timeout", int64(sv.ShutdownTimeout)},
+		{"--queue", int64(o.queue)}, {"--max-message", int64(o.maxMessage)},
+	} {
+		if c.v <= 0 {
+			return fmt.Errorf("%s must be positive", c.flag)
+		}
+	}
+	return nil
 }
 
 // runHub serves until ctx ends or a signal arrives, then closes every connection and returns.

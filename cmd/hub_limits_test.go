@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
 // TestHubCommandLimits runs the real binary with small limits: a connection past
@@ -64,5 +66,14 @@ func TestHubCommandLimits(t *testing.T) {
 		if !strings.Contains(h.output(), want) {
 			t.Errorf("hub output lacks %q:\n%s", want, h.output())
 		}
+	}
+}
+
+// TestHubCommandRefusesNonPositiveLimits: a limit of zero is a mistake, not "no limit".
+func TestHubCommandRefusesNonPositiveLimits(t *testing.T) {
+	t.Parallel()
+	_, stderr, code := e2e.Run(t, nil, "hub", "--listen", "127.0.0.1:0", "--max-parties", "0")
+	if code == 0 || !strings.Contains(stderr, "--max-parties must be positive") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
 }
