@@ -66,9 +66,9 @@ type Hub struct {
 	// encodeInteraction encodes an interaction for snapshots (tests make it fail).
 	encodeInteraction func(*model.Interaction) (jsontext.Value, error)
 	figures           figureCache
-	// snapshotReuse is how long a snapshot serves new monitors after the store has changed (with
-	// the events since replayed after it), so monitors joining at a high rate share one.
-	snapshotReuse time.Duration
+	// snapshotInterval is the least time between two snapshots for new monitors: monitors that
+	// join meanwhile, while events arrive, wait for the next one together (snapshot.go).
+	snapshotInterval time.Duration
 
 	// mu orders every applied event with the fan-out of it and with new subscriptions, so a new
 	// monitor's snapshot and the live events after it neither overlap nor leave a gap.
@@ -79,7 +79,9 @@ type Hub struct {
 	replays  map[string]map[string]string // per agent: slot -> key of the last agent-state packet
 	agents   map[string]agentOpen         // per agent: its open interactions, for the limits
 	conns    map[*websocket.Conn]struct{}
-	cur      *snapEntry // the snapshot new monitors get, or nil to take a new one
+	cur      *snapEntry    // the last snapshot taken for new monitors
+	curAt    time.Time     // when it was taken
+	waiting  []*subscriber // monitors waiting for the next snapshot
 	closed   bool
 }
 
@@ -119,7 +121,7 @@ func New(cfg Config) *Hub {
 		conns:    make(map[*websocket.Conn]struct{}),
 
 		encodeInteraction: marshalInteraction,
-		snapshotReuse:     defaultSnapshotReuse,
+		snapshotInterval:  defaultSnapshotInterval,
 	}
 	h.m = newMetrics(h.stateFigures)
 	h.upgrader = websocket.Upgrader{
@@ -171,6 +173,8 @@ func (h *Hub) Close() {
 	for s := range h.subs {
 		subs = append(subs, s)
 	}
+	subs = append(subs, h.waiting...)
+	h.waiting = nil
 	conns := make([]*websocket.Conn, 0, len(h.conns))
 	for c := range h.conns {
 		conns = append(conns, c)
@@ -279,7 +283,6 @@ func (h *Hub) publish(session string, data []byte, ev model.Event) (bool, error)
 		return true, nil
 	}
 	m := &liveMsg{ev: ev, data: data, msg: msg}
-	h.logLocked(m)
 	for s := range h.subs {
 		if !s.filter.agentPasses(ev.AgentID) {
 			continue

@@ -70,8 +70,7 @@ func TestRelayIngestToStream(t *testing.T) {
 }
 
 func TestSnapshotOnSubscribe(t *testing.T) {
-	// A fresh snapshot for the late monitor, rather than the early one's and the events after it.
-	th := startHubWith(t, Config{}, func(h *Hub) { h.snapshotReuse = 0 })
+	th := startHub(t, Config{})
 	early := th.dial(t, "/stream", nil)
 	th.waitSubscribers(t, 1)
 	br := th.dial(t, "/ingest", nil)

@@ -20,14 +20,9 @@ const (
 	DefaultMaxPendingBytes         = 16 << 20
 )
 
-// Snapshot sharing: a new monitor reuses the last encoded snapshot plus the events applied since,
-// for a second after it was taken and until these many events (or bytes) have been applied; then
-// the next one takes a fresh one.
-const (
-	maxLogEvents         = 4096
-	maxLogBytes          = 8 << 20
-	defaultSnapshotReuse = time.Second
-)
+// defaultSnapshotInterval is the least time between two snapshots taken for new monitors while
+// events arrive: a thousand monitors connecting at once, under load, cost one or two.
+const defaultSnapshotInterval = time.Second
 
 // Limits are the hub's bounds on what peers can make it hold; zero fields take the defaults.
 type Limits struct {

@@ -37,17 +37,10 @@ type wireState struct {
 const maxLoggedSkips = 10
 
 // snapEntry is the store at one version as new monitors receive it, shared by every monitor that
-// subscribes within snapshotReuse of it (and until maxLogEvents more events have been applied): the snapshot is encoded once (for
-// monitors without a service filter) outside the hub's lock, and log holds the events applied after
-// it, which a monitor that subscribes later replays before its own queue.
+// subscribes at that version: encoded once (for monitors without a service filter), outside the
+// hub's lock, by the first monitor's writer that needs it.
 type snapEntry struct {
-	sn    *model.Snapshot
-	taken time.Time
-
-	// log and logBytes are appended under the hub's lock; a monitor reads only the prefix that
-	// existed when it subscribed, which appends never change.
-	log      []*liveMsg
-	logBytes int
+	sn *model.Snapshot
 
 	once   sync.Once
 	open   map[string][]*model.Row // per agent, its open rows

@@ -133,3 +133,59 @@ func TestServeStopsPromptlyUnderLoad(t *testing.T) {
 	}
 	<-blast // the hub closed the bridge's connection
 }
+
+// TestSnapshotsCoalesceUnderLoad: monitors that join while events keep arriving share a snapshot
+// per snapshotInterval instead of each taking (and holding) its own, and each still gets one.
+func TestSnapshotsCoalesceUnderLoad(t *testing.T) {
+	t.Parallel()
+	th := startHub(t, Config{})
+	br := th.dial(t, "/ingest", nil)
+	loadDesk(t, th, br, 4, 50, 256)
+	stop := make(chan struct{})
+	blasted := make(chan struct{})
+	go func() {
+		defer close(blasted)
+		for i := 1; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			msg := event("ON_AGENT_STATE_CHANGE", "a0", t0+int64(i), 0, `["ready"]`)
+			if br.WriteMessage(websocket.TextMessage, []byte(msg)) != nil {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	start := time.Now()
+	const monitors = 30
+	got := make(chan error, monitors)
+	for range monitors {
+		c := th.dial(t, "/stream", nil)
+		go func() { // read up to the snapshot's first INTERACTIONS_STATE
+			_ = c.SetReadDeadline(time.Now().Add(20 * time.Second))
+			for {
+				_, data, err := c.ReadMessage()
+				if err != nil || strings.Contains(string(data), `"INTERACTIONS_STATE"`) {
+					got <- err
+					return
+				}
+			}
+		}()
+	}
+	for range monitors {
+		if err := <-got; err != nil {
+			t.Fatalf("a monitor got no snapshot: %v", err)
+		}
+	}
+	close(stop)
+	<-blasted
+	elapsed := time.Since(start)
+	body, _ := th.get(t, "/metrics")
+	builds := metricValue(t, body, "deskwatch_hub_snapshot_builds_total")
+	t.Logf("%d monitors in %v: %v snapshot builds", monitors, elapsed.Round(time.Millisecond), builds)
+	if limit := elapsed.Seconds()/defaultSnapshotInterval.Seconds() + 2; builds > limit {
+		t.Fatalf("%v snapshot builds for %d monitors in %v, want at most %.0f", builds, monitors, elapsed, limit)
+	}
+}

@@ -37,14 +37,13 @@ type liveMsg struct {
 
 // subscriber is one monitor on /stream: a bounded queue filled under the hub's lock and drained by
 // the subscriber's own writer goroutine, so a slow monitor only ever fills its own queue. The
-// writer sends the shared snapshot first, then the events logged after it up to the moment of
-// subscribing, then the queue.
+// writer sends the shared snapshot first, then the queue.
 type subscriber struct {
 	id      int64
 	conn    *websocket.Conn
 	filter  *filter // used only by the writer goroutine, apart from the stateless agent check
-	entry   *snapEntry
-	log     []*liveMsg // the part of entry.log that precedes the queue
+	entry   *snapEntry    // set under the hub's lock when s is registered, then ready is closed
+	ready   chan struct{} // closed once s has its snapshot and receives live events
 	queue   chan *liveMsg
 	pending atomic.Int64 // bytes in queue
 
@@ -107,7 +106,7 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 		h.log.Printf("stream from %s refused: %v", r.RemoteAddr, err)
 		return
 	}
-	s := &subscriber{id: h.connSeq.Add(1), conn: conn, filter: f,
+	s := &subscriber{id: h.connSeq.Add(1), conn: conn, filter: f, ready: make(chan struct{}),
 		queue: make(chan *liveMsg, h.cfg.QueueSize), done: make(chan struct{})}
 	if !h.subscribe(s) {
 		_ = conn.WriteControl(websocket.CloseMessage,
@@ -116,10 +115,15 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.m.subscribers.Inc()
-	h.log.Printf("stream conn %d from %s connected%s; snapshot of version %d and %d events after it",
-		s.id, r.RemoteAddr, f.describe(), s.entry.sn.Version, len(s.log))
 	go h.readSubscriber(s)
-	sent, err := h.writeSubscriber(s)
+	var sent int
+	select {
+	case <-s.ready:
+		h.log.Printf("stream conn %d from %s connected%s; %s", s.id, r.RemoteAddr, f.describe(), h.describeSnapshot(s))
+		sent, err = h.writeSubscriber(s)
+	case <-s.done:
+		h.log.Printf("stream conn %d from %s connected%s; gone before its snapshot", s.id, r.RemoteAddr, f.describe())
+	}
 	h.unsubscribe(s)
 	h.m.subscribers.Dec()
 	why := s.reason
@@ -127,47 +131,6 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 		why = err.Error()
 	}
 	h.log.Printf("stream conn %d closed after %d messages: %s", s.id, sent, why)
-}
-
-// subscribe registers s and hands it the current snapshot entry (taking a new one when there is
-// none, or when the store has changed since it was taken more than snapshotReuse ago) with its log, in one step under the hub's lock, so that the first live event
-// s receives is the first one after what the entry covers. Nothing is encoded under the lock.
-func (h *Hub) subscribe(s *subscriber) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return false
-	}
-	if e := h.cur; e == nil || len(e.log) > 0 && time.Since(e.taken) > h.snapshotReuse {
-		h.cur = &snapEntry{sn: h.store.Snapshot(), taken: time.Now()}
-	}
-	s.entry, s.log = h.cur, h.cur.log[:len(h.cur.log):len(h.cur.log)]
-	h.subs[s] = struct{}{}
-	h.conns[s.conn] = struct{}{}
-	return true
-}
-
-// logLocked appends m to the current snapshot entry's log, retiring the entry when the log is full
-// (the next monitor then takes a fresh snapshot). The caller holds h.mu.
-func (h *Hub) logLocked(m *liveMsg) {
-	e := h.cur
-	if e == nil {
-		return
-	}
-	if len(e.log) >= maxLogEvents || e.logBytes+len(m.data) > maxLogBytes {
-		h.cur = nil
-		return
-	}
-	e.log = append(e.log, m)
-	e.logBytes += len(m.data)
-}
-
-func (h *Hub) unsubscribe(s *subscriber) {
-	h.mu.Lock()
-	delete(h.subs, s)
-	delete(h.conns, s.conn)
-	h.mu.Unlock()
-	s.stop(websocket.CloseNormalClosure, "")
 }
 
 // streamWriter writes to one monitor, counting what it writes.
@@ -250,8 +213,7 @@ func (w *streamWriter) snapshot() error {
 	return nil
 }
 
-// writeSubscriber sends the snapshot, the events logged after it, then queued messages and
-// keepalive pings, until the subscription stops or a write fails. It returns how many messages it
+// writeSubscriber sends the snapshot, then queued messages and keepalive pings, until the subscription stops or a write fails. It returns how many messages it
 // wrote.
 func (h *Hub) writeSubscriber(s *subscriber) (int, error) {
 	what := fmt.Sprintf("stream conn %d", s.id)
@@ -259,12 +221,7 @@ func (h *Hub) writeSubscriber(s *subscriber) (int, error) {
 	if err := w.snapshot(); err != nil {
 		return w.sent, err
 	}
-	for _, m := range s.log {
-		if err := w.live(m); err != nil {
-			return w.sent, err
-		}
-	}
-	s.entry, s.log = nil, nil // the shared snapshot may go once every monitor has sent it
+	s.entry = nil // the shared snapshot may go once every monitor has sent it
 	ping := time.NewTicker(h.cfg.PingInterval)
 	defer ping.Stop()
 	for {
