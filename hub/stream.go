@@ -41,7 +41,7 @@ type liveMsg struct {
 type subscriber struct {
 	id      int64
 	conn    *websocket.Conn
-	filter  *filter // used only by the writer goroutine, apart from the stateless agent check
+	filter  *filter       // used only by the writer goroutine, apart from the stateless agent check
 	entry   *snapEntry    // set under the hub's lock when s is registered, then ready is closed
 	ready   chan struct{} // closed once s has its snapshot and receives live events
 	queue   chan *liveMsg
