@@ -42,8 +42,8 @@ func serveHub(t *testing.T, cfg Config) (addr string, stop func() error) {
 	return ln.Addr().String(), stop
 }
 
-// waitClosed reads from c until the server closes it, failing after a generous wait.
-func waitClosed(t *testing.T, c net.Conn, what string) {
+// waitConnClosed reads from c until the server closes it, failing after a generous wait.
+func waitConnClosed(t *testing.T, c net.Conn, what string) {
 	t.Helper()
 	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	_, err := io.Copy(io.Discard, c)
@@ -70,7 +70,7 @@ func TestIdleKeepAliveIsClosed(t *testing.T) {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
-	waitClosed(t, c, "idle keep-alive")
+	waitConnClosed(t, c, "idle keep-alive")
 }
 
 // TestSlowHeadersAreCut: a client that sends its headers a byte at a time (slowloris) is cut at
@@ -92,7 +92,7 @@ func TestSlowHeadersAreCut(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}()
-	waitClosed(t, c, "slow headers")
+	waitConnClosed(t, c, "slow headers")
 
 	req, _ := http.NewRequest("GET", "http://"+addr+"/healthz", nil)
 	req.Header.Set("X-Big", strings.Repeat("x", 64<<10))
