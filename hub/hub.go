@@ -123,6 +123,7 @@ func New(cfg Config) *Hub {
 		encodeInteraction: marshalInteraction,
 		snapshotInterval:  defaultSnapshotInterval,
 	}
+	h.figures.snapshot = h.store.Snapshot
 	h.m = newMetrics(h.stateFigures)
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,

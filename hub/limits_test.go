@@ -2,6 +2,7 @@ package hub
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -190,4 +191,42 @@ func readThrough(t *testing.T, c *websocket.Conn, want string) []string {
 		out = append(out, readN(t, c, 1)...)
 	}
 	return out
+}
+
+// TestMetricsDoNotWaitForTheStore: a scrape while the store is busy (an event being applied holds
+// its lock) answers with the last figures instead of waiting.
+func TestMetricsDoNotWaitForTheStore(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	th := startHubWith(t, Config{}, func(h *Hub) {
+		read := h.figures.snapshot
+		h.figures.snapshot = func() *model.Snapshot {
+			<-release
+			return read()
+		}
+	})
+	br := th.dial(t, "/ingest", nil)
+	send(t, br, event("ON_LOGOUT", "a1", t0, 1, `[]`))
+	th.waitMetric(t, "deskwatch_hub_events_in_total", 1)
+	done := make(chan string)
+	go func() {
+		resp, err := http.Get(th.srv.URL + "/metrics")
+		if err != nil {
+			done <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		done <- string(body)
+	}()
+	select {
+	case body := <-done:
+		if v := metricValue(t, body, "deskwatch_hub_agents"); v != 0 {
+			t.Errorf("agents = %v while the store is busy, want the last figures (0)", v)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("/metrics waited for the store")
+	}
+	close(release)
+	th.waitMetric(t, "deskwatch_hub_agents", 1)
 }

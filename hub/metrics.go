@@ -6,6 +6,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/deskwatch/deskwatch/model"
 )
 
 // metrics are the hub's Prometheus series. Each hub has its own registry, so two hubs in one
@@ -86,6 +88,8 @@ func newMetrics(state func() (agents, open, lost float64)) *metrics {
 type figureCache struct {
 	last atomic.Pointer[figures]
 	busy atomic.Bool
+	// snapshot reads the store (tests make it slow).
+	snapshot func() *model.Snapshot
 }
 
 type figures struct {
@@ -103,7 +107,7 @@ func (h *Hub) stateFigures() (agents, open, lost float64) {
 		go func() {
 			defer c.busy.Store(false)
 			defer close(done)
-			sn := h.store.Snapshot()
+			sn := c.snapshot()
 			c.last.Store(&figures{version: sn.Version, agents: float64(len(sn.Agents)),
 				open: float64(sn.Stats.Open), lost: float64(sn.Stats.Lost)})
 		}()
