@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,6 +27,8 @@ type hubOptions struct {
 	origins      []string
 	queue        int
 	maxMessage   int
+	limits       hub.Limits
+	server       hub.ServerConfig
 }
 
 func newHubCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -49,8 +49,11 @@ bearer token (deskwatch --token-file). Without a token file an endpoint is open 
 
 A monitor that cannot keep up is disconnected (it reconnects and resyncs) rather than slowing
 the others. An event from a bridge larger than --max-message is skipped and acknowledged, and the
-connection goes on. The hub logs one line per connection and per rejected event to stdout, and
-serves /healthz and /metrics (Prometheus). SIGINT or SIGTERM stops it cleanly.`,
+connection goes on. Every resource a peer can make the hub spend is bounded by a flag below
+(README.md, "Hub limits"): an event over a limit is logged with its connection and message number,
+counted in /metrics and skipped; a connection over --max-connections gets HTTP 503. The hub logs
+one line per connection and per rejected event to stdout, and serves /healthz and /metrics
+(Prometheus). SIGINT or SIGTERM stops it within --shutdown-timeout, whatever the load.`,
 		Example: `  deskwatch hub --listen 127.0.0.1:8090
   deskwatch hub --listen :443 --cert hub.pem --key hub-key.pem \
       --ingest-tokens bridges.tokens --stream-tokens monitors.tokens --origin https://crm.example.com
@@ -69,12 +72,29 @@ serves /healthz and /metrics (Prometheus). SIGINT or SIGTERM stops it cleanly.`,
 	f.StringArrayVar(&o.origins, "origin", nil, "page origin allowed to connect, e.g. https://crm.example.com (repeatable; default any)")
 	f.IntVar(&o.queue, "queue", hub.DefaultQueueSize, "messages that may wait for one monitor before it is disconnected")
 	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest event accepted from a bridge, in bytes; a larger one is logged and skipped")
+	l := &o.limits
+	f.IntVar(&l.MaxAgents, "max-agents", hub.DefaultMaxAgents, "agents the hub keeps state for; events of further agents are rejected")
+	f.IntVar(&l.MaxAgentsPerBridge, "max-agents-per-bridge", hub.DefaultMaxAgentsPerBridge, "distinct agents one bridge connection may send events for")
+	f.IntVar(&l.MaxInteractionsPerAgent, "max-interactions-per-agent", hub.DefaultMaxInteractionsPerAgent, "open interactions one agent may have; an event opening one more is rejected")
+	f.IntVar(&l.MaxParties, "max-parties", hub.DefaultMaxParties, "call parties one interaction may list; a larger event is rejected")
+	f.IntVar(&l.MaxConnections, "max-connections", hub.DefaultMaxConnections, "WebSocket connections (bridges and monitors); more are refused with HTTP 503")
+	f.Int64Var(&l.MaxPendingBytes, "max-pending-bytes", hub.DefaultMaxPendingBytes, "bytes of live events that may wait for one monitor before it is disconnected")
+	sv := &o.server
+	f.DurationVar(&sv.HeaderTimeout, "header-timeout", hub.DefaultHeaderTimeout, "time a client has to send its request headers")
+	f.DurationVar(&sv.IdleTimeout, "idle-timeout", hub.DefaultIdleTimeout, "idle keep-alive HTTP connections are closed after this")
+	f.IntVar(&sv.MaxHeaderBytes, "max-header-bytes", hub.DefaultMaxHeaderBytes, "largest request headers accepted, in bytes")
+	f.DurationVar(&sv.ShutdownTimeout, "shutdown-timeout", hub.DefaultShutdownTimeout, "on SIGINT/SIGTERM, time allowed for requests in progress before they are cut")
 	return c
 }
 
 // hubConfig turns the flags into a hub configuration, reading the token files.
 func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
-	cfg := hub.Config{Origins: o.origins, QueueSize: o.queue, MaxMessage: o.maxMessage, Log: log}
+	cfg := hub.Config{Origins: o.origins, QueueSize: o.queue, MaxMessage: o.maxMessage, Log: log,
+		Limits: o.limits, Server: o.server}
+	cfg.Server.CertFile, cfg.Server.KeyFile = o.cert, o.key
+	if err := checkHubLimits(o); err != nil {
+		return cfg, err
+	}
 	var err error
 	if o.ingestTokens != "" {
 		if cfg.IngestTokens, err = hub.LoadTokens(o.ingestTokens); err != nil {
@@ -97,6 +117,27 @@ func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
 	return cfg, nil
 }
 
+// checkHubLimits refuses a limit that is not positive: zero would not mean "no limit".
+func checkHubLimits(o *hubOptions) error {
+	l, sv := o.limits, o.server
+	for _, c := range []struct {
+		flag string
+		v    int64
+	}{
+		{"--max-agents", int64(l.MaxAgents)}, {"--max-agents-per-bridge", int64(l.MaxAgentsPerBridge)},
+		{"--max-interactions-per-agent", int64(l.MaxInteractionsPerAgent)}, {"--max-parties", int64(l.MaxParties)},
+		{"--max-connections", int64(l.MaxConnections)}, {"--max-pending-bytes", l.MaxPendingBytes},
+		{"--header-timeout", int64(sv.HeaderTimeout)}, {"--idle-timeout", int64(sv.IdleTimeout)},
+		{"--max-header-bytes", int64(sv.MaxHeaderBytes)}, {"--shutdown-timeout", int64(sv.ShutdownTimeout)},
+		{"--queue", int64(o.queue)}, {"--max-message", int64(o.maxMessage)},
+	} {
+		if c.v <= 0 {
+			return fmt.Errorf("%s must be positive", c.flag)
+		}
+	}
+	return nil
+}
+
 // runHub serves until ctx ends or a signal arrives, then closes every connection and returns.
 func runHub(ctx context.Context, o *hubOptions, stdout, stderr io.Writer) error {
 	cfg, err := hubConfig(o, stdout)
@@ -108,7 +149,6 @@ func runHub(ctx context.Context, o *hubOptions, stdout, stderr io.Writer) error 
 		return fmt.Errorf("hub: %w", err)
 	}
 	h := hub.New(cfg)
-	srv := &http.Server{Handler: h.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	printHubURLs(stdout, ln.Addr(), o.cert != "")
 	if cfg.IngestTokens == nil {
 		fmt.Fprintln(stderr, "warning: no --ingest-tokens: anyone who can reach the hub can send it events")
@@ -118,25 +158,8 @@ func runHub(ctx context.Context, o *hubOptions, stdout, stderr io.Writer) error 
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	served := make(chan error, 1)
-	go func() {
-		if o.cert != "" {
-			served <- srv.ServeTLS(ln, o.cert, o.key)
-			return
-		}
-		served <- srv.Serve(ln)
-	}()
-	select {
-	case err := <-served:
-		h.Close()
-		return fmt.Errorf("hub: %w", err)
-	case <-ctx.Done():
-	}
-	h.Close()
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("hub: shutdown: %w", err)
+	if err := h.Serve(ctx, ln); err != nil {
+		return err
 	}
 	fmt.Fprintln(stdout, "hub stopped")
 	return nil

@@ -17,7 +17,8 @@ import (
 // interaction events by the interaction's service; an interaction that once passed keeps passing
 // (so a monitor sees it transferred away and ended), and agent-level events pass.
 //
-// A filter is only used under the hub's lock, which guards its memory of passed interactions.
+// A filter's memory of passed interactions is used only by its subscriber's writer goroutine; the
+// agent check, which needs no memory, is also made under the hub's lock when events are queued.
 type filter struct {
 	agents, services map[string]bool
 	// passed holds, per agent, the interactions this subscriber has been sent.
@@ -97,12 +98,14 @@ func (f *filter) interactionPasses(agentID string, in *model.Interaction) bool {
 
 // pass decides whether the subscriber gets ev. It returns the message to send in its place when
 // the filter rewrites it (an INTERACTIONS_STATE cut down to the subscriber's services), else nil.
-func (f *filter) pass(ev model.Event, data []byte) (rewritten []byte, ok bool) {
+// It fails closed: when the message cannot be cut down it returns an error, and the caller leaves
+// the message out rather than send it whole.
+func (f *filter) pass(ev model.Event, data []byte) (rewritten []byte, ok bool, err error) {
 	if !f.agentPasses(ev.AgentID) {
-		return nil, false
+		return nil, false, nil
 	}
 	if f.services == nil {
-		return nil, true
+		return nil, true, nil
 	}
 	switch p := ev.Payload.(type) {
 	case *model.Interaction:
@@ -110,18 +113,19 @@ func (f *filter) pass(ev model.Event, data []byte) (rewritten []byte, ok bool) {
 		if ok && ev.Type == model.EvSaveActivityRecord {
 			delete(f.passed[ev.AgentID], p.ID) // the last event an interaction gets
 		}
-		return nil, ok
+		return nil, ok, nil
 	case *model.InteractionsState:
-		return f.cutSnapshot(ev.AgentID, p, data), true
+		out, err := f.cutSnapshot(ev.AgentID, p, data)
+		return out, err == nil, err
 	case *model.AudioQualityAlert:
-		return nil, f.passed[ev.AgentID][p.CallID]
+		return nil, f.passed[ev.AgentID][p.CallID], nil
 	}
-	return nil, true
+	return nil, true, nil
 }
 
 // cutSnapshot rewrites an INTERACTIONS_STATE message to list only the interactions that pass,
 // keeping every other member as it came. It also resets the agent's passed set to that list.
-func (f *filter) cutSnapshot(agentID string, st *model.InteractionsState, data []byte) []byte {
+func (f *filter) cutSnapshot(agentID string, st *model.InteractionsState, data []byte) ([]byte, error) {
 	old := f.passed[agentID]
 	f.passed[agentID] = nil
 	keep := make([]bool, len(st.Interactions))
@@ -132,11 +136,7 @@ func (f *filter) cutSnapshot(agentID string, st *model.InteractionsState, data [
 			f.interactionPasses(agentID, in)
 		}
 	}
-	out, err := rewriteInteractions(data, keep)
-	if err != nil {
-		return data // cannot happen for a message that decoded; send it whole rather than nothing
-	}
-	return out
+	return rewriteInteractions(data, keep)
 }
 
 // rewriteInteractions keeps params[0].interactions[i] where keep[i], leaving the rest untouched.

@@ -84,9 +84,18 @@ type testHub struct {
 // startHub runs a hub on a loopback HTTP server for the test's duration.
 func startHub(t *testing.T, cfg Config) *testHub {
 	t.Helper()
+	return startHubWith(t, cfg, nil)
+}
+
+// startHubWith is startHub with a change to the hub (a test hook) made before it serves.
+func startHubWith(t *testing.T, cfg Config, change func(*Hub)) *testHub {
+	t.Helper()
 	logs := &syncBuffer{}
 	cfg.Log = logs
 	h := New(cfg)
+	if change != nil {
+		change(h)
+	}
 	srv := httptest.NewServer(h.Handler())
 	t.Cleanup(func() {
 		h.Close()

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -47,6 +48,10 @@ type Config struct {
 	Log io.Writer
 	// BridgeJS is served at /bridge.js; nil serves the bridge built into deskwatch.
 	BridgeJS []byte
+	// Limits bound what bridges and monitors can make the hub hold.
+	Limits Limits
+	// Server configures the HTTP server Serve runs.
+	Server ServerConfig
 }
 
 // Hub relays events from bridges to monitors. Its methods are safe for concurrent use.
@@ -56,6 +61,14 @@ type Hub struct {
 	m        *metrics
 	upgrader websocket.Upgrader
 	connSeq  atomic.Int64
+	// connCount counts WebSocket connections against Limits.MaxConnections.
+	connCount atomic.Int64
+	// encodeInteraction encodes an interaction for snapshots (tests make it fail).
+	encodeInteraction func(*model.Interaction) (jsontext.Value, error)
+	figures           figureCache
+	// snapshotInterval is the least time between two snapshots for new monitors: monitors that
+	// join meanwhile, while events arrive, wait for the next one together (snapshot.go).
+	snapshotInterval time.Duration
 
 	// mu orders every applied event with the fan-out of it and with new subscriptions, so a new
 	// monitor's snapshot and the live events after it neither overlap nor leave a gap.
@@ -64,7 +77,11 @@ type Hub struct {
 	subs     map[*subscriber]struct{}
 	sessions map[string]agentSeq          // per agent: the bridge session and last seq applied
 	replays  map[string]map[string]string // per agent: slot -> key of the last agent-state packet
+	agents   map[string]agentOpen         // per agent: its open interactions, for the limits
 	conns    map[*websocket.Conn]struct{}
+	cur      *snapEntry    // the last snapshot taken for new monitors
+	curAt    time.Time     // when it was taken
+	waiting  []*subscriber // monitors waiting for the next snapshot
 	closed   bool
 
 	auth *authState // the tokens of open connections, for revoking them (auth.go)
@@ -93,6 +110,8 @@ func New(cfg Config) *Hub {
 	if cfg.BridgeJS == nil {
 		cfg.BridgeJS = bridge.Script()
 	}
+	cfg.Limits.defaults()
+	cfg.Server.defaults()
 	h := &Hub{
 		cfg:      cfg,
 		log:      log.New(cfg.Log, "", log.LstdFlags|log.LUTC),
@@ -100,8 +119,13 @@ func New(cfg Config) *Hub {
 		subs:     make(map[*subscriber]struct{}),
 		sessions: make(map[string]agentSeq),
 		replays:  make(map[string]map[string]string),
+		agents:   make(map[string]agentOpen),
 		conns:    make(map[*websocket.Conn]struct{}),
+
+		encodeInteraction: marshalInteraction,
+		snapshotInterval:  defaultSnapshotInterval,
 	}
+	h.figures.snapshot = h.store.Snapshot
 	h.m = newMetrics(h.stateFigures)
 	h.startAuth()
 	h.upgrader = websocket.Upgrader{
@@ -154,6 +178,8 @@ func (h *Hub) Close() {
 	for s := range h.subs {
 		subs = append(subs, s)
 	}
+	subs = append(subs, h.waiting...)
+	h.waiting = nil
 	conns := make([]*websocket.Conn, 0, len(h.conns))
 	for c := range h.conns {
 		conns = append(conns, c)
@@ -205,12 +231,6 @@ func (h *Hub) originAllowed(r *http.Request) bool {
 	return false
 }
 
-// stateFigures reads the store's figures for /metrics.
-func (h *Hub) stateFigures() (agents, open, lost float64) {
-	sn := h.store.Snapshot()
-	return float64(len(sn.Agents)), float64(sn.Stats.Open), float64(sn.Stats.Lost)
-}
-
 // eventTime is the time an event is filed under, as the monitor's pump does it.
 func eventTime(ev model.Event) time.Time {
 	if !ev.TS.IsZero() {
@@ -219,38 +239,33 @@ func eventTime(ev model.Event) time.Time {
 	return time.Now()
 }
 
-// publish applies one valid event and queues it for every subscriber whose filter passes it. It
-// reports false for a duplicate, which is neither applied nor relayed.
-func (h *Hub) publish(session string, data []byte, ev model.Event) bool {
+// publish applies one valid event and queues it, once for all, for every subscriber of its agent
+// (service filters decide in each subscriber's own goroutine). It reports false for a duplicate,
+// which is neither applied nor relayed, and an error for an event over one of the limits.
+func (h *Hub) publish(session string, data []byte, ev model.Event) (bool, error) {
+	msg := prepare(data)
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if err := h.admitLocked(ev); err != nil {
+		return false, err
+	}
 	if h.duplicate(session, ev) {
-		return false
+		return false, nil
 	}
 	h.store.Apply(ev, eventTime(ev))
-	var shared *outMsg
+	if msg == nil {
+		return true, nil
+	}
+	m := &liveMsg{ev: ev, data: data, msg: msg}
 	for s := range h.subs {
-		out, ok := s.filter.pass(ev, data)
-		if !ok {
+		if !s.filter.agentPasses(ev.AgentID) {
 			continue
 		}
-		var msg *outMsg
-		if out == nil {
-			if shared == nil {
-				shared = prepare(data)
-			}
-			msg = shared
-		} else {
-			msg = prepare(out)
-		}
-		if msg == nil {
-			continue
-		}
-		if !s.push(msg) {
-			h.dropLocked(s)
+		if why := s.push(m, h.cfg.Limits.MaxPendingBytes); why != "" {
+			h.dropLocked(s, why)
 		}
 	}
-	return true
+	return true, nil
 }
 
 // duplicate reports an event a reconnecting bridge sent again: a seq it already sent in this

@@ -133,7 +133,7 @@ func TestSnapshotOnSubscribe(t *testing.T) {
 }
 
 func TestSlowSubscriberIsDroppedOthersGetEverything(t *testing.T) {
-	th := startHub(t, Config{QueueSize: 8})
+	th := startHub(t, Config{QueueSize: 8, Limits: Limits{MaxInteractionsPerAgent: 1000}})
 	slow := th.dial(t, "/stream", nil) // never reads until the end
 	fast := th.dial(t, "/stream", nil)
 	th.waitSubscribers(t, 2)
@@ -167,7 +167,7 @@ func TestSlowSubscriberIsDroppedOthersGetEverything(t *testing.T) {
 		for received < i-4 {
 			r, ok := <-progress
 			if !ok {
-				t.Fatalf("fast monitor stopped after %d messages", received)
+				t.Fatalf("fast monitor stopped after %d messages\n%s", received, th.log.String())
 			}
 			received = r
 		}

@@ -29,9 +29,10 @@ type bridgeConn struct {
 	agentID string // the last agentId seen, for the log
 
 	msgs, rejected, dups int64
-	warned               int64  // messages accepted with a warning (logged up to maxLoggedRejections)
-	acks                 *acker // nil unless the bridge asked for acknowledgements (?ack=1)
-	grant                *grant // what its token allows; nil without ingest tokens (auth.go)
+	warned               int64           // messages accepted with a warning (logged up to maxLoggedRejections)
+	acks                 *acker          // nil unless the bridge asked for acknowledgements (?ack=1)
+	grant                *grant          // what its token allows; nil without ingest tokens (auth.go)
+	agents               map[string]bool // the agents this connection sent events for (limits.go)
 }
 
 func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
@@ -39,6 +40,10 @@ func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !h.acquireConn(w, r, "ingest") {
+		return
+	}
+	defer h.releaseConn()
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		h.m.refused.WithLabelValues("ingest", "upgrade").Inc()
@@ -221,13 +226,22 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 	if ev.Repaired != nil {
 		data = ev.Repaired // its text repaired (invalid UTF-8): monitors and snapshots get valid JSON
 	}
-	if h.publish(b.session, data, ev) {
+	applied, err := false, h.admitBridge(b, ev.AgentID)
+	if err == nil {
+		applied, err = h.publish(b.session, data, ev)
+	}
+	switch {
+	case err != nil:
+		h.rejectLimit(b, err)
+	case applied:
 		h.m.eventsIn.Inc()
-	} else {
+	default:
 		b.dups++
 		h.m.duplicates.Inc()
 	}
-	if b.acks != nil && ev.HasSeq {
+	// An agent refused by the cap gets no ack: the acks waiting for a bridge that does not read
+	// stay bounded by its admitted agents.
+	if b.acks != nil && ev.HasSeq && (err == nil || b.agents[ev.AgentID]) {
 		b.acks.ack(ev.AgentID, ev.Seq)
 	}
 }

@@ -1,8 +1,13 @@
 package hub
 
 import (
+	"sync/atomic"
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/deskwatch/deskwatch/model"
 )
 
 // metrics are the hub's Prometheus series. Each hub has its own registry, so two hubs in one
@@ -20,6 +25,10 @@ type metrics struct {
 	bytesOut    prometheus.Counter
 	drops       prometheus.Counter
 	refused     *prometheus.CounterVec
+	skipped     *prometheus.CounterVec
+	// snapshotBuilds counts snapshot encodings: one per store version that new monitors asked for,
+	// however many they were.
+	snapshotBuilds prometheus.Counter
 }
 
 func newMetrics(state func() (agents, open, lost float64)) *metrics {
@@ -44,13 +53,18 @@ func newMetrics(state func() (agents, open, lost float64)) *metrics {
 		bytesOut: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "bytes_out_total",
 			Help: "Bytes written to monitors."}),
 		drops: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "subscriber_drops_total",
-			Help: "Monitors disconnected because their queue was full (too slow)."}),
+			Help: "Monitors disconnected because their queue or pending bytes were full (too slow)."}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "connections_refused_total",
-			Help: "Connections refused, by endpoint and reason (token, origin, upgrade)."},
+			Help: "Connections refused, by endpoint and reason (token, origin, upgrade, capacity)."},
 			[]string{"endpoint", "reason"}),
+		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "entries_skipped_total",
+			Help: "Entries left out of what monitors were sent because they could not be encoded (snapshot) or filtered (filter)."},
+			[]string{"where"}),
+		snapshotBuilds: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "snapshot_builds_total",
+			Help: "Snapshots encoded for new monitors (one per store version, shared by the monitors that join at it)."}),
 	}
 	m.reg.MustRegister(m.bridges, m.subscribers, m.eventsIn, m.bytesIn, m.rejected, m.duplicates,
-		m.messagesOut, m.bytesOut, m.drops, m.refused,
+		m.messagesOut, m.bytesOut, m.drops, m.refused, m.skipped, m.snapshotBuilds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(stateCollector{state: state,
 		agents: prometheus.NewDesc(ns+"_agents", "Agents the hub has seen.", nil, nil),
@@ -59,10 +73,53 @@ func newMetrics(state func() (agents, open, lost float64)) *metrics {
 			"Events that jumps in the bridges' seq say were lost before reaching the hub.", nil, nil),
 	})
 	// Pre-create the label values a dashboard expects to see at zero.
-	for _, r := range []string{"invalid", "binary", "oversize"} {
+	for _, r := range []string{"invalid", "binary", "oversize", "agent-cap", "interaction-cap", "party-cap"} {
 		m.rejected.WithLabelValues(r)
 	}
+	for _, w := range []string{"snapshot", "filter"} {
+		m.skipped.WithLabelValues(w)
+	}
 	return m
+}
+
+// figureCache holds the store's figures for /metrics, so that a scrape never waits on the store's
+// lock behind a long event: a scrape that finds them out of date refreshes them from another
+// goroutine and waits for that at most figureWait, answering with the last figures otherwise.
+type figureCache struct {
+	last atomic.Pointer[figures]
+	busy atomic.Bool
+	// snapshot reads the store (tests make it slow).
+	snapshot func() *model.Snapshot
+}
+
+type figures struct {
+	version            uint64
+	agents, open, lost float64
+}
+
+const figureWait = 250 * time.Millisecond
+
+// stateFigures reads the store's figures for /metrics.
+func (h *Hub) stateFigures() (agents, open, lost float64) {
+	c := &h.figures
+	if f := c.last.Load(); (f == nil || f.version != h.store.Version()) && c.busy.CompareAndSwap(false, true) {
+		done := make(chan struct{})
+		go func() {
+			defer c.busy.Store(false)
+			defer close(done)
+			sn := c.snapshot()
+			c.last.Store(&figures{version: sn.Version, agents: float64(len(sn.Agents)),
+				open: float64(sn.Stats.Open), lost: float64(sn.Stats.Lost)})
+		}()
+		select {
+		case <-done:
+		case <-time.After(figureWait):
+		}
+	}
+	if f := c.last.Load(); f != nil {
+		return f.agents, f.open, f.lost
+	}
+	return 0, 0, 0
 }
 
 // stateCollector reads the store's figures at scrape time rather than keeping a second copy.

@@ -1,9 +1,12 @@
 package hub
 
 import (
+	"fmt"
+	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/deskwatch/deskwatch/model"
 )
@@ -25,38 +28,73 @@ type wireLogin struct {
 }
 
 type wireState struct {
-	ActiveInteractionID *string              `json:"activeInteractionId"`
-	Interactions        []*model.Interaction `json:"interactions"`
+	ActiveInteractionID *string          `json:"activeInteractionId"`
+	Interactions        []jsontext.Value `json:"interactions"`
 }
 
-// resyncMessages describes the store's current state as events, for a monitor that has just
-// subscribed: per agent its login, state and screen recording when known, one INTERACTIONS_STATE
-// with its open interactions (the resync the monitor's WebSocket feed expects), and the audio
-// alerts of those calls. Each carries the time it describes (the state's start, for instance) and
-// the agent's last seq, so the first live event after it does not look like a gap.
-func resyncMessages(sn *model.Snapshot, f *filter) [][]byte {
-	open := make(map[string][]*model.Row)
-	for _, r := range sn.Rows {
-		if !r.Ended {
-			open[r.AgentID] = append(open[r.AgentID], r)
-		}
-	}
-	var out [][]byte
-	for _, ag := range sn.Agents {
-		if !f.agentPasses(ag.ID) {
-			continue
-		}
-		for _, ev := range agentEvents(ag, open[ag.ID], f) {
-			data, err := json.Marshal(ev)
-			if err == nil {
-				out = append(out, data)
+// maxLoggedSkips bounds the log lines one snapshot build (or one monitor) writes about entries it
+// could not encode or filter; the rest are only counted.
+const maxLoggedSkips = 10
+
+// snapEntry is the store at one version as new monitors receive it, shared by every monitor that
+// subscribes at that version: encoded once (for monitors without a service filter), outside the
+// hub's lock, by the first monitor's writer that needs it.
+type snapEntry struct {
+	sn *model.Snapshot
+
+	once   sync.Once
+	open   map[string][]*model.Row // per agent, its open rows
+	agents []agentMsgs             // encoded for monitors without a service filter
+}
+
+// agentMsgs are one agent's snapshot messages.
+type agentMsgs struct {
+	id   string
+	msgs []*outMsg
+}
+
+// build groups the open rows and encodes the unfiltered snapshot, once per entry.
+func (e *snapEntry) build(h *Hub) {
+	e.once.Do(func() {
+		h.m.snapshotBuilds.Inc()
+		e.open = make(map[string][]*model.Row)
+		for _, r := range e.sn.Rows {
+			if !r.Ended {
+				e.open[r.AgentID] = append(e.open[r.AgentID], r)
 			}
 		}
-	}
-	return out
+		skips := h.skipLogger(fmt.Sprintf("snapshot of version %d", e.sn.Version), "snapshot")
+		all := &filter{}
+		e.agents = make([]agentMsgs, 0, len(e.sn.Agents))
+		for _, ag := range e.sn.Agents {
+			e.agents = append(e.agents, agentMsgs{id: ag.ID, msgs: h.encodeAgent(ag, e.open[ag.ID], all, skips)})
+		}
+	})
 }
 
-func agentEvents(ag *model.Agent, rows []*model.Row, f *filter) []wireEvent {
+// skipLogger returns the function that logs (the first maxLoggedSkips times) and counts an entry
+// left out of what a monitor is sent.
+func (h *Hub) skipLogger(what, where string) func(format string, args ...any) {
+	n := 0
+	return func(format string, args ...any) {
+		h.m.skipped.WithLabelValues(where).Inc()
+		n++
+		switch {
+		case n <= maxLoggedSkips:
+			h.log.Printf("%s: %s", what, fmt.Sprintf(format, args...))
+		case n == maxLoggedSkips+1:
+			h.log.Printf("%s: further entries left out are counted in /metrics, not logged", what)
+		}
+	}
+}
+
+// encodeAgent describes one agent as events, for a monitor that has just subscribed: its login,
+// state and screen recording when known, one INTERACTIONS_STATE with its open interactions that f
+// passes (the resync the monitor's WebSocket feed expects), and the audio alerts of those calls.
+// Each carries the time it describes (the state's start, for instance) and the agent's last seq,
+// so the first live event after it does not look like a gap. An entry that cannot be encoded is
+// left out, alone, and reported to skip: never sent whole in place of a filtered one.
+func (h *Hub) encodeAgent(ag *model.Agent, rows []*model.Row, f *filter, skip func(string, ...any)) []*outMsg {
 	var seq *int64
 	if ag.HasSeq {
 		seq = &ag.LastSeq
@@ -67,25 +105,25 @@ func agentEvents(ag *model.Agent, rows []*model.Row, f *filter) []wireEvent {
 		}
 		return wireEvent{Type: typ, Params: params, AgentID: ag.ID, TS: millis(at), Seq: seq}
 	}
-	var out []wireEvent
+	var events []wireEvent
 	switch {
 	case ag.LoggedIn:
-		out = append(out, ev(model.EvLogin, lastChange(ag, model.ChangeLogin),
+		events = append(events, ev(model.EvLogin, lastChange(ag, model.ChangeLogin),
 			wireLogin{IsLoggedIn: true, AgentID: ag.ID, Username: ag.Username, SessionID: ag.SessionID}))
 	case !lastChange(ag, model.ChangeLogout).IsZero():
-		out = append(out, ev(model.EvLogout, lastChange(ag, model.ChangeLogout)))
+		events = append(events, ev(model.EvLogout, lastChange(ag, model.ChangeLogout)))
 	}
 	if ag.State != "" {
 		params := []any{ag.State}
 		if ag.State == model.AgentNotReady && ag.Reason != "" {
 			params = append(params, ag.Reason)
 		}
-		out = append(out, ev(model.EvAgentStateChange, ag.Since, params...))
+		events = append(events, ev(model.EvAgentStateChange, ag.Since, params...))
 	}
 	if ag.Screen != nil {
-		out = append(out, ev(model.EvScreenRecording, ag.LastEvent, *ag.Screen))
+		events = append(events, ev(model.EvScreenRecording, ag.LastEvent, *ag.Screen))
 	}
-	st := wireState{Interactions: []*model.Interaction{}}
+	st := wireState{Interactions: []jsontext.Value{}}
 	if ag.ActiveInteraction != "" {
 		st.ActiveInteractionID = &ag.ActiveInteraction
 	}
@@ -94,13 +132,36 @@ func agentEvents(ag *model.Agent, rows []*model.Row, f *filter) []wireEvent {
 		if !f.interactionPasses(ag.ID, r.Data) {
 			continue
 		}
-		st.Interactions = append(st.Interactions, r.Data)
+		data, err := h.encodeInteraction(r.Data)
+		if err != nil {
+			skip("agent %q: interaction %q left out: %v", ag.ID, r.Data.ID, err)
+			continue
+		}
+		st.Interactions = append(st.Interactions, data)
 		if r.AudioAlert != "" {
 			alerts = append(alerts, ev(model.EvAudioQualityAlert, ag.LastEvent, r.Data.ID, r.AudioAlert))
 		}
 	}
-	out = append(out, ev(model.EvInteractionsState, ag.LastEvent, st))
-	return append(out, alerts...)
+	events = append(events, ev(model.EvInteractionsState, ag.LastEvent, st))
+	events = append(events, alerts...)
+	out := make([]*outMsg, 0, len(events))
+	for _, e := range events {
+		data, err := json.Marshal(e)
+		if err != nil {
+			skip("agent %q: %s left out: %v", ag.ID, e.Type, err)
+			continue
+		}
+		if m := prepare(data); m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// marshalInteraction is how the snapshot encodes an interaction (tests replace it per hub).
+func marshalInteraction(in *model.Interaction) (jsontext.Value, error) {
+	data, err := json.Marshal(in)
+	return jsontext.Value(data), err
 }
 
 // lastChange is when the agent's timeline last recorded a change of kind, or the zero time.

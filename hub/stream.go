@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -26,14 +27,25 @@ func prepare(data []byte) *outMsg {
 	return &outMsg{pm: pm, size: len(data)}
 }
 
+// liveMsg is one applied event as every monitor receives it: shared, never changed. A monitor with
+// a service filter decides on it (and may cut it down) in its own goroutine.
+type liveMsg struct {
+	ev   model.Event
+	data []byte
+	msg  *outMsg
+}
+
 // subscriber is one monitor on /stream: a bounded queue filled under the hub's lock and drained by
-// the subscriber's own writer goroutine, so a slow monitor only ever fills its own queue.
+// the subscriber's own writer goroutine, so a slow monitor only ever fills its own queue. The
+// writer sends the shared snapshot first, then the queue.
 type subscriber struct {
-	id     int64
-	conn   *websocket.Conn
-	filter *filter
-	prefix []*outMsg
-	queue  chan *outMsg
+	id      int64
+	conn    *websocket.Conn
+	filter  *filter       // used only by the writer goroutine, apart from the stateless agent check
+	entry   *snapEntry    // set under the hub's lock when s is registered, then ready is closed
+	ready   chan struct{} // closed once s has its snapshot and receives live events
+	queue   chan *liveMsg
+	pending atomic.Int64 // bytes in queue
 
 	once   sync.Once
 	done   chan struct{}
@@ -41,12 +53,16 @@ type subscriber struct {
 	reason string
 }
 
-func (s *subscriber) push(m *outMsg) bool {
+// push queues m; it returns why the subscriber must be dropped instead, or "".
+func (s *subscriber) push(m *liveMsg, maxPending int64) string {
+	if n := s.pending.Add(int64(len(m.data))); n > maxPending {
+		return fmt.Sprintf("too slow: %d bytes waiting, over %d (--max-pending-bytes); reconnect to resync", n, maxPending)
+	}
 	select {
 	case s.queue <- m:
-		return true
+		return ""
 	default:
-		return false
+		return fmt.Sprintf("too slow: %d messages waiting; reconnect to resync", cap(s.queue))
 	}
 }
 
@@ -64,12 +80,11 @@ func (s *subscriber) stop(code int, reason string) {
 	})
 }
 
-// dropLocked disconnects a subscriber whose queue is full. The caller holds h.mu.
-func (h *Hub) dropLocked(s *subscriber) {
+// dropLocked disconnects a subscriber that is too slow. The caller holds h.mu.
+func (h *Hub) dropLocked(s *subscriber, why string) {
 	delete(h.subs, s)
 	h.m.drops.Inc()
-	s.stop(websocket.CloseTryAgainLater,
-		fmt.Sprintf("too slow: %d messages waiting; reconnect to resync", cap(s.queue)))
+	s.stop(websocket.CloseTryAgainLater, why)
 }
 
 func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
@@ -85,14 +100,18 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	if !h.restrictFilter(w, r, f, grant) {
 		return
 	}
+	if !h.acquireConn(w, r, "stream") {
+		return
+	}
+	defer h.releaseConn()
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		h.m.refused.WithLabelValues("stream", "upgrade").Inc()
 		h.log.Printf("stream from %s refused: %v", r.RemoteAddr, err)
 		return
 	}
-	s := &subscriber{id: h.connSeq.Add(1), conn: conn, filter: f,
-		queue: make(chan *outMsg, h.cfg.QueueSize), done: make(chan struct{})}
+	s := &subscriber{id: h.connSeq.Add(1), conn: conn, filter: f, ready: make(chan struct{}),
+		queue: make(chan *liveMsg, h.cfg.QueueSize), done: make(chan struct{})}
 	if !h.subscribe(s) {
 		_ = conn.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseGoingAway, "hub shutting down"), time.Now().Add(time.Second))
@@ -101,10 +120,16 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.register("stream", s.id, h.cfg.StreamTokens, token, grant, s.stop)()
 	h.m.subscribers.Inc()
-	h.log.Printf("stream conn %d from %s connected%s%s; snapshot of %d messages", s.id, r.RemoteAddr,
-		f.describe(), describeGrant(h.cfg.StreamTokens, grant), len(s.prefix))
 	go h.readSubscriber(s)
-	sent, err := h.writeSubscriber(s)
+	var sent int
+	select {
+	case <-s.ready:
+		h.log.Printf("stream conn %d from %s connected%s%s; %s", s.id, r.RemoteAddr, f.describe(),
+			describeGrant(h.cfg.StreamTokens, grant), h.describeSnapshot(s))
+		sent, err = h.writeSubscriber(s)
+	case <-s.done:
+		h.log.Printf("stream conn %d from %s connected%s; gone before its snapshot", s.id, r.RemoteAddr, f.describe())
+	}
 	h.unsubscribe(s)
 	h.m.subscribers.Dec()
 	why := s.reason
@@ -114,65 +139,109 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	h.log.Printf("stream conn %d closed after %d messages: %s", s.id, sent, why)
 }
 
-// subscribe takes the snapshot and registers s in one step under the hub's lock, so that the
-// first live event s receives is the first one after its snapshot.
-func (h *Hub) subscribe(s *subscriber) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return false
-	}
-	for _, data := range resyncMessages(h.store.Snapshot(), s.filter) {
-		if m := prepare(data); m != nil {
-			s.prefix = append(s.prefix, m)
-		}
-	}
-	h.subs[s] = struct{}{}
-	h.conns[s.conn] = struct{}{}
-	return true
+// streamWriter writes to one monitor, counting what it writes.
+type streamWriter struct {
+	h    *Hub
+	s    *subscriber
+	sent int
+	// skipped and unfiltered report entries left out of the snapshot and of live events.
+	skipped, unfiltered func(string, ...any)
 }
 
-func (h *Hub) unsubscribe(s *subscriber) {
-	h.mu.Lock()
-	delete(h.subs, s)
-	delete(h.conns, s.conn)
-	h.mu.Unlock()
-	s.stop(websocket.CloseNormalClosure, "")
+func (w *streamWriter) write(m *outMsg) error {
+	select {
+	case <-w.s.done:
+		return errors.New("stopped")
+	default:
+	}
+	_ = w.s.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := w.s.conn.WritePreparedMessage(m.pm); err != nil {
+		return err
+	}
+	w.sent++
+	w.h.m.messagesOut.Inc()
+	w.h.m.bytesOut.Add(float64(m.size))
+	return nil
 }
 
-// writeSubscriber sends the snapshot, then queued messages and keepalive pings, until the
-// subscription stops or a write fails. It returns how many messages it wrote.
-func (h *Hub) writeSubscriber(s *subscriber) (int, error) {
-	sent := 0
-	write := func(m *outMsg) error {
-		_ = s.conn.SetWriteDeadline(time.Now().Add(writeWait))
-		if err := s.conn.WritePreparedMessage(m.pm); err != nil {
-			return err
-		}
-		sent++
-		h.m.messagesOut.Inc()
-		h.m.bytesOut.Add(float64(m.size))
+// live writes one live event as the monitor's filter decides. A message the filter cannot cut
+// down is left out (logged and counted), never sent whole.
+func (w *streamWriter) live(m *liveMsg) error {
+	f := w.s.filter
+	if !f.agentPasses(m.ev.AgentID) {
 		return nil
 	}
-	for _, m := range s.prefix {
-		if err := write(m); err != nil {
-			return sent, err
+	out, ok, err := f.pass(m.ev, m.data)
+	if err != nil {
+		w.unfiltered("%s of agent %q left out: filter: %v", m.ev.Type, m.ev.AgentID, err)
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	msg := m.msg
+	if out != nil {
+		if msg = prepare(out); msg == nil {
+			return nil
 		}
 	}
-	s.prefix = nil
+	return w.write(msg)
+}
+
+// snapshot writes the subscriber's snapshot: the shared encoding, or one encoded agent by agent
+// for a service filter (so a monitor holds at most one agent's messages of its own).
+func (w *streamWriter) snapshot() error {
+	e, f := w.s.entry, w.s.filter
+	e.build(w.h)
+	if f.services == nil {
+		for _, a := range e.agents {
+			if !f.agentPasses(a.id) {
+				continue
+			}
+			for _, m := range a.msgs {
+				if err := w.write(m); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for _, ag := range e.sn.Agents {
+		if !f.agentPasses(ag.ID) {
+			continue
+		}
+		for _, m := range w.h.encodeAgent(ag, e.open[ag.ID], f, w.skipped) {
+			if err := w.write(m); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeSubscriber sends the snapshot, then queued messages and keepalive pings, until the subscription stops or a write fails. It returns how many messages it
+// wrote.
+func (h *Hub) writeSubscriber(s *subscriber) (int, error) {
+	what := fmt.Sprintf("stream conn %d", s.id)
+	w := &streamWriter{h: h, s: s, skipped: h.skipLogger(what, "snapshot"), unfiltered: h.skipLogger(what, "filter")}
+	if err := w.snapshot(); err != nil {
+		return w.sent, err
+	}
+	s.entry = nil // the shared snapshot may go once every monitor has sent it
 	ping := time.NewTicker(h.cfg.PingInterval)
 	defer ping.Stop()
 	for {
 		select {
 		case <-s.done:
-			return sent, nil
+			return w.sent, nil
 		case m := <-s.queue:
-			if err := write(m); err != nil {
-				return sent, err
+			s.pending.Add(-int64(len(m.data)))
+			if err := w.live(m); err != nil {
+				return w.sent, err
 			}
 		case <-ping.C:
 			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				return sent, err
+				return w.sent, err
 			}
 		}
 	}

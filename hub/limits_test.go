@@ -1,0 +1,232 @@
+package hub
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// waitMetric waits until a sample of /metrics reaches want.
+func (th *testHub) waitMetric(t *testing.T, name string, want float64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		body, _ := th.get(t, "/metrics")
+		v := metricValue(t, body, name)
+		if v == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s = %v, want %v\n%s", name, v, want, th.log.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// parties returns n call parties as JSON.
+func parties(n int) string {
+	p := make([]string, n)
+	for i := range p {
+		p[i] = fmt.Sprintf(`{"id":"p%d","name":"n"}`, i)
+	}
+	return "[" + strings.Join(p, ",") + "]"
+}
+
+// TestLimitsRejectLocatedAndCounted: events over the agent, interaction and party caps are
+// rejected with the connection and message number, counted, and not relayed; the rest goes on.
+func TestLimitsRejectLocatedAndCounted(t *testing.T) {
+	t.Parallel()
+	th := startHub(t, Config{Limits: Limits{MaxAgents: 3, MaxAgentsPerBridge: 2, MaxInteractionsPerAgent: 2, MaxParties: 3}})
+	mon := th.dial(t, "/stream", nil)
+	th.waitSubscribers(t, 1)
+	br := th.dial(t, "/ingest", nil)
+	ia := func(id string) string { return "[" + interaction(id, "delivered", "Sales") + "]" }
+	withParties := strings.Replace(interaction("i9", "delivered", "Sales"), `"callParties":[]`, `"callParties":`+parties(4), 1)
+	msgs := []struct {
+		msg  string
+		pass bool
+	}{
+		{event("ON_NEW_INTERACTION", "a1", t0, 1, ia("i1")), true},
+		{event("ON_NEW_INTERACTION", "a1", t0, 2, ia("i2")), true},
+		{event("ON_NEW_INTERACTION", "a1", t0, 3, ia("i3")), false}, // a third open interaction
+		{event("ON_INTERACTION_REMOVED", "a1", t0, 4, ia("i1")), true},
+		{event("ON_NEW_INTERACTION", "a1", t0, 5, ia("i3")), true}, // room again
+		{event("ON_NEW_INTERACTION", "a1", t0, 6, "["+withParties+"]"), false},
+		{event("INTERACTIONS_STATE", "a1", t0, 7, `[{"activeInteractionId":null,"interactions":[`+
+			interaction("x1", "delivered", "S")+","+interaction("x2", "delivered", "S")+","+interaction("x3", "delivered", "S")+`]}]`), false},
+		{event("ON_LOGOUT", "b2", t0, 1, `[]`), true},
+		{event("ON_LOGOUT", "c3", t0, 1, `[]`), false}, // this bridge's third agent
+	}
+	var want []string
+	for _, m := range msgs {
+		send(t, br, m.msg)
+		if m.pass {
+			want = append(want, m.msg)
+		}
+	}
+	if got := readN(t, mon, len(want)); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("relayed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Another bridge may bring one more agent; the hub-wide cap stops the one after.
+	br2 := th.dial(t, "/ingest", nil)
+	send(t, br2, event("ON_LOGOUT", "d4", t0, 1, `[]`), event("ON_LOGOUT", "e5", t0, 1, `[]`))
+	readN(t, mon, 1)
+	for _, line := range []string{
+		`ingest conn 2 msg 3 (agent "a1") rejected: interaction "i3" would be agent "a1"'s open interaction number 3, over the limit of 2 (--max-interactions-per-agent)`,
+		`ingest conn 2 msg 6 (agent "a1") rejected: interaction "i9" has 4 call parties, over the limit of 3 (--max-parties)`,
+		`ingest conn 2 msg 7 (agent "a1") rejected: 3 interactions listed, over the limit of 2 (--max-interactions-per-agent)`,
+		`ingest conn 2 msg 9 (agent "c3") rejected: agent "c3" would be this connection's agent number 3, over the limit of 2 (--max-agents-per-bridge)`,
+		`ingest conn 3 msg 2 (agent "e5") rejected: agent "e5" would be agent number 4, over the limit of 3 (--max-agents)`,
+	} {
+		th.log.waitLog(t, line)
+	}
+	for reason, n := range map[string]float64{"agent-cap": 2, "interaction-cap": 2, "party-cap": 1} {
+		th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="`+reason+`"}`, n)
+	}
+	expectSilence(t, mon)
+}
+
+// TestConnectionCap: connections past MaxConnections are refused with 503 and counted; a freed
+// slot takes a new one.
+func TestConnectionCap(t *testing.T) {
+	t.Parallel()
+	th := startHub(t, Config{Limits: Limits{MaxConnections: 2}})
+	m1 := th.dial(t, "/stream", nil)
+	th.dial(t, "/ingest", nil)
+	th.waitSubscribers(t, 1)
+	if code := th.dialStatus(t, "/stream", nil); code != http.StatusServiceUnavailable {
+		t.Fatalf("third connection: HTTP %d, want 503", code)
+	}
+	if code := th.dialStatus(t, "/ingest", nil); code != http.StatusServiceUnavailable {
+		t.Fatalf("third connection: HTTP %d, want 503", code)
+	}
+	th.log.waitLog(t, "refused: 2 connections open, the limit (--max-connections)")
+	th.waitMetric(t, `deskwatch_hub_connections_refused_total{endpoint="stream",reason="capacity"}`, 1)
+	_ = m1.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for th.dialStatus(t, "/stream", nil) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a freed connection slot was not reused")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestServiceFilterFailsClosed: an entry that cannot be encoded or filtered is left out alone
+// (logged, counted): a ?service= monitor never receives other services' interactions, and a new
+// monitor's snapshot keeps the agent's other interactions.
+func TestServiceFilterFailsClosed(t *testing.T) {
+	t.Parallel()
+	th := startHubWith(t, Config{}, func(h *Hub) {
+		h.encodeInteraction = func(in *model.Interaction) (jsontext.Value, error) {
+			if strings.HasPrefix(in.ID, "bad") {
+				return nil, fmt.Errorf("cannot encode %s", in.ID)
+			}
+			return marshalInteraction(in)
+		}
+	})
+	br := th.dial(t, "/ingest", nil)
+	send(t, br,
+		event("ON_NEW_INTERACTION", "a1", t0, 1, "["+interaction("good", "delivered", "Sales")+"]"),
+		event("ON_NEW_INTERACTION", "a1", t0, 2, "["+interaction("bad1", "delivered", "Sales")+"]"),
+		event("ON_NEW_INTERACTION", "a1", t0, 3, "["+interaction("other", "delivered", "Support")+"]"))
+	th.waitMetric(t, "deskwatch_hub_events_in_total", 3)
+	interactionsOf := func(msgs []string) string {
+		for _, m := range msgs {
+			if ev, err := model.Decode([]byte(m)); err == nil && ev.Type == model.EvInteractionsState {
+				var ids []string
+				for _, in := range ev.Payload.(*model.InteractionsState).Interactions {
+					ids = append(ids, in.ID)
+				}
+				return strings.Join(ids, ",")
+			}
+		}
+		return "none"
+	}
+	all := th.dial(t, "/stream", nil)
+	if got := interactionsOf(readN(t, all, 1)); got != "good,other" {
+		t.Errorf("unfiltered snapshot lists %q, want good,other", got)
+	}
+	sales := th.dial(t, "/stream?service=Sales", nil)
+	if got := interactionsOf(readN(t, sales, 1)); got != "good" {
+		t.Errorf("?service=Sales snapshot lists %q, want good", got)
+	}
+	th.log.waitLog(t, `agent "a1": interaction "bad1" left out: cannot encode bad1`)
+	th.waitSubscribers(t, 2)
+
+	// A live INTERACTIONS_STATE that may not be cut down (invalid UTF-8 in a member the hub passes
+	// through, unless the decoder repairs it) is cut or left out for the filtered monitor, never
+	// sent whole.
+	bad := event("INTERACTIONS_STATE", "a1", t0, 4, `[{"activeInteractionId":null,"x":"`+"\xff"+`","interactions":[`+
+		interaction("good", "delivered", "Sales")+","+interaction("other", "delivered", "Support")+`]}]`)
+	next := event("ON_LOGOUT", "a1", t0, 5, `[]`)
+	send(t, br, bad, next)
+	for _, m := range readThrough(t, sales, next) {
+		if strings.Contains(m, `"other"`) {
+			t.Fatalf("?service=Sales was sent a Support interaction: %.300s", m)
+		}
+	}
+	body, _ := th.get(t, "/metrics")
+	if metricValue(t, body, `deskwatch_hub_entries_skipped_total{where="filter"}`) == 1 {
+		th.log.waitLog(t, "INTERACTIONS_STATE of agent \"a1\" left out: filter:")
+	}
+	if got := readThrough(t, all, next); len(got) != 2 || !strings.Contains(got[0], `"other"`) {
+		t.Fatalf("the unfiltered monitor got %q", got)
+	}
+}
+
+// readThrough reads messages up to and including want.
+func readThrough(t *testing.T, c *websocket.Conn, want string) []string {
+	t.Helper()
+	var out []string
+	for len(out) == 0 || out[len(out)-1] != want {
+		out = append(out, readN(t, c, 1)...)
+	}
+	return out
+}
+
+// TestMetricsDoNotWaitForTheStore: a scrape while the store is busy (an event being applied holds
+// its lock) answers with the last figures instead of waiting.
+func TestMetricsDoNotWaitForTheStore(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	th := startHubWith(t, Config{}, func(h *Hub) {
+		read := h.figures.snapshot
+		h.figures.snapshot = func() *model.Snapshot {
+			<-release
+			return read()
+		}
+	})
+	br := th.dial(t, "/ingest", nil)
+	send(t, br, event("ON_LOGOUT", "a1", t0, 1, `[]`))
+	th.waitMetric(t, "deskwatch_hub_events_in_total", 1)
+	done := make(chan string)
+	go func() {
+		resp, err := http.Get(th.srv.URL + "/metrics")
+		if err != nil {
+			done <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		done <- string(body)
+	}()
+	select {
+	case body := <-done:
+		if v := metricValue(t, body, "deskwatch_hub_agents"); v != 0 {
+			t.Errorf("agents = %v while the store is busy, want the last figures (0)", v)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("/metrics waited for the store")
+	}
+	close(release)
+	th.waitMetric(t, "deskwatch_hub_agents", 1)
+}

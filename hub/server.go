@@ -1,0 +1,101 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Defaults for the zero values of ServerConfig.
+const (
+	DefaultHeaderTimeout   = 10 * time.Second
+	DefaultIdleTimeout     = 120 * time.Second
+	DefaultMaxHeaderBytes  = 64 << 10
+	DefaultShutdownTimeout = 5 * time.Second
+)
+
+// ServerConfig bounds what an HTTP client can hold before it becomes a WebSocket.
+type ServerConfig struct {
+	// HeaderTimeout bounds the time a client has to send a request's headers (a slow client is cut).
+	HeaderTimeout time.Duration
+	// IdleTimeout bounds how long an idle keep-alive connection stays open between requests.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds a request's headers.
+	MaxHeaderBytes int
+	// ShutdownTimeout bounds how long Serve waits for requests in progress once its context ends.
+	ShutdownTimeout time.Duration
+	// CertFile and KeyFile, when set, make Serve speak TLS.
+	CertFile, KeyFile string
+}
+
+func (c *ServerConfig) defaults() {
+	if c.HeaderTimeout <= 0 {
+		c.HeaderTimeout = DefaultHeaderTimeout
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = DefaultShutdownTimeout
+	}
+}
+
+// Server returns the HTTP server for the hub's handler, with the limits of cfg.Server.
+func (h *Hub) Server() *http.Server {
+	c := h.cfg.Server
+	return &http.Server{
+		Handler:           h.Handler(),
+		ReadHeaderTimeout: c.HeaderTimeout,
+		IdleTimeout:       c.IdleTimeout,
+		MaxHeaderBytes:    c.MaxHeaderBytes,
+		ErrorLog:          h.log,
+	}
+}
+
+// Serve serves the hub on ln until ctx ends, then disconnects every bridge and monitor and stops
+// the server within ShutdownTimeout, whatever the load: WebSockets are closed by the hub (no lock
+// it takes is held for long), and requests still running after the timeout are cut.
+func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
+	srv := h.Server()
+	c := h.cfg.Server
+	served := make(chan error, 1)
+	go func() {
+		if c.CertFile != "" {
+			served <- srv.ServeTLS(ln, c.CertFile, c.KeyFile)
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
+	select {
+	case err := <-served:
+		h.Close()
+		return fmt.Errorf("hub: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	defer cancel()
+	closed := make(chan struct{})
+	go func() {
+		h.Close()
+		close(closed)
+	}()
+	err := srv.Shutdown(shutdown)
+	select {
+	case <-closed:
+	case <-shutdown.Done():
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		_ = srv.Close()
+		return fmt.Errorf("hub: shutdown: requests still running after %v were cut", c.ShutdownTimeout)
+	}
+	if err != nil {
+		return fmt.Errorf("hub: shutdown: %w", err)
+	}
+	return nil
+}
