@@ -65,7 +65,10 @@ type Hub struct {
 	connCount atomic.Int64
 	// encodeInteraction encodes an interaction for snapshots (tests make it fail).
 	encodeInteraction func(*model.Interaction) (jsontext.Value, error)
-	figures           figureCache
+	// messageHook, when a test sets it, sees every bridge message before it is handled (a test
+	// makes it panic on a marker message to check the recovery).
+	messageHook func(data []byte)
+	figures     figureCache
 	// snapshotInterval is the least time between two snapshots for new monitors: monitors that
 	// join meanwhile, while events arrive, wait for the next one together (snapshot.go).
 	snapshotInterval time.Duration

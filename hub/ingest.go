@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -135,8 +136,25 @@ func (h *Hub) readBridge(b *bridgeConn) error {
 			h.rejectOversize(b, data, n)
 			continue
 		}
-		h.handleBridgeMessage(b, mt, data)
+		h.guardedBridgeMessage(b, mt, data)
 	}
+}
+
+// guardedBridgeMessage handles one message; a panic while doing so (a bug in deskwatch) rejects
+// that message as an internal error, logs its stack and counts it, and the connection, the other
+// bridges and every monitor go on. The hub's and the store's locks are released on the way out.
+func (h *Hub) guardedBridgeMessage(b *bridgeConn, mt int, data []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			h.m.rejected.WithLabelValues("internal").Inc()
+			h.rejectf(b, b.msgs, "event caused an internal error (%v); it was skipped", r)
+			h.log.Printf("ingest conn %d msg %d: internal error: %v\n%s", b.id, b.msgs, r, debug.Stack())
+		}
+	}()
+	if h.messageHook != nil {
+		h.messageHook(data)
+	}
+	h.handleBridgeMessage(b, mt, data)
 }
 
 // readLimited reads one message, keeping at most limit+1 bytes of it and discarding the rest; it
