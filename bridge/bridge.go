@@ -1,7 +1,7 @@
 // Package bridge ships the browser bridge: a dependency-free script for the page that hosts
 // Bright Pattern's Agent Desktop widget. It subscribes to the widget's events and forwards each one,
-// in PROTOCOL.md's shape, over a WebSocket to a deskwatch hub. The hub serves it at /bridge.js and
-// `deskwatch bridge print` prints it.
+// in the shape EVENTS.md describes, over a WebSocket to a deskwatch hub. The hub serves it at
+// /bridge.js and `deskwatch bridge print` prints it.
 package bridge
 
 import _ "embed"
