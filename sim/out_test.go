@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -28,7 +29,7 @@ func replay(t *testing.T, data []byte) (*model.Snapshot, int) {
 
 func TestWriteEvents(t *testing.T) {
 	t.Parallel()
-	cfg := OutConfig{Generator: feed.GeneratorConfig{Seed: 4, Agents: 8}, Events: 2000}
+	cfg := OutConfig{Generator: synth.GeneratorConfig{Seed: 4, Agents: 8}, Events: 2000}
 	var a, b bytes.Buffer
 	res, err := WriteEvents(&a, cfg)
 	if err != nil {
@@ -55,7 +56,7 @@ func TestWriteEvents(t *testing.T) {
 func TestWriteEventsDurationAndChaos(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	res, err := WriteEvents(&buf, OutConfig{Generator: feed.GeneratorConfig{Seed: 7, Rate: 10},
+	res, err := WriteEvents(&buf, OutConfig{Generator: synth.GeneratorConfig{Seed: 7, Rate: 10},
 		Chaos: Chaos{Drop: 0.1, Malformed: 0.05}, Duration: 10 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +110,7 @@ func BenchmarkWriteEvents(b *testing.B) {
 	var buf bytes.Buffer
 	for b.Loop() {
 		buf.Reset()
-		if _, err := WriteEvents(&buf, OutConfig{Generator: feed.GeneratorConfig{Seed: 1}, Events: 10000}); err != nil {
+		if _, err := WriteEvents(&buf, OutConfig{Generator: synth.GeneratorConfig{Seed: 1}, Events: 10000}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 )
 
 // DefaultQueue is how many messages a subscriber may fall behind before it is disconnected.
@@ -66,7 +66,7 @@ type Server struct {
 	log      *slog.Logger
 
 	mu      sync.Mutex // guards the generator, the seq numbers and the subscribers
-	gen     *feed.Generator
+	gen     *synth.Generator
 	seq     map[string]int64
 	chaos   *chaos
 	subs    map[*subscriber]struct{}
@@ -92,7 +92,7 @@ func New(cfg Config) *Server {
 		upgrader: websocket.Upgrader{ReadBufferSize: 1 << 10, WriteBufferSize: 32 << 10,
 			CheckOrigin: func(*http.Request) bool { return true }},
 		log: log,
-		gen: feed.NewGenerator(feed.GeneratorConfig{Seed: cfg.Seed, Agents: cfg.Agents,
+		gen: synth.NewGenerator(synth.GeneratorConfig{Seed: cfg.Seed, Agents: cfg.Agents,
 			Rate: cfg.Rate, Start: start}),
 		seq:      make(map[string]int64),
 		chaos:    newChaos(cfg.Chaos, cfg.Seed),

@@ -1,4 +1,7 @@
-package feed
+// Package synth makes deskwatch's synthetic Agent Desktop stream: a seeded generator of realistic
+// events for several agents, and the pacer that releases them in real time. The demo source
+// (synth/demo) and the simulator (sim) are built on it; it knows nothing of where the bytes go.
+package synth
 
 import (
 	"bytes"
@@ -189,7 +192,7 @@ func (g *Generator) event(a *agent, typ string, params ...any) []byte {
 	}
 	if err := g.enc.Encode(params); err != nil {
 		// Only plain structs, strings, numbers and string maps are encoded; failing is a bug here.
-		panic(fmt.Sprintf("feed: generator cannot encode %s params: %v", typ, err))
+		panic(fmt.Sprintf("synth: generator cannot encode %s params: %v", typ, err))
 	}
 	b.Truncate(b.Len() - 1) // the encoder's newline
 	b.WriteByte('}')

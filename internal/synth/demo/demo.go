@@ -1,4 +1,6 @@
-package feed
+// Package demo is deskwatch's embedded live source: the synthetic generator paced in real time,
+// as a feed.Source, so that deskwatch shows a busy desk with no network and no file.
+package demo
 
 import (
 	"context"
@@ -7,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -17,25 +21,25 @@ const (
 	demoWarmupEvents = 3000
 )
 
-// Demo is the embedded live source: the seeded generator paced in real time, so that event times
+// Source is the embedded live source: the seeded generator paced in real time, so that event times
 // track the wall clock. It needs no network and never ends.
-type Demo struct {
-	cfg GeneratorConfig
+type Source struct {
+	cfg synth.GeneratorConfig
 
 	msgs, bytes atomic.Int64
 	mu          sync.Mutex
 	since       time.Time
 }
 
-// NewDemo returns a demo source for cfg. The demo is live, so its event times follow the wall clock
+// New returns a demo source for cfg. The demo is live, so its event times follow the wall clock
 // from the moment Run starts and cfg.Start is not used: an event generated d after the start is
 // emitted, and stamped, d after Run began.
-func NewDemo(cfg GeneratorConfig) *Demo { return &Demo{cfg: cfg} }
+func New(cfg synth.GeneratorConfig) *Source { return &Source{cfg: cfg} }
 
 // Run emits the demo's events until ctx is cancelled, then returns ctx.Err(). It first replays a short
 // stretch of simulated history silently and emits what a bridge sends on connect (each agent's login,
 // state and INTERACTIONS_STATE snapshot), then the live events in real time.
-func (d *Demo) Run(ctx context.Context, emit Emit) error {
+func (d *Source) Run(ctx context.Context, emit feed.Emit) error {
 	start := time.Now()
 	d.mu.Lock()
 	d.since = start
@@ -43,12 +47,12 @@ func (d *Demo) Run(ctx context.Context, emit Emit) error {
 
 	rate := d.cfg.Rate
 	if rate <= 0 {
-		rate = DefaultRate
+		rate = synth.DefaultRate
 	}
 	warm := min(demoWarmup, time.Duration(demoWarmupEvents/rate*float64(time.Second)))
 	cfg := d.cfg
 	cfg.Start = start.Add(-warm) // keeps start's monotonic reading, so pacing ignores wall-clock jumps
-	g := NewGenerator(cfg)
+	g := synth.NewGenerator(cfg)
 	for g.Now().Before(start) {
 		g.Next()
 	}
@@ -58,7 +62,7 @@ func (d *Demo) Run(ctx context.Context, emit Emit) error {
 		n++
 		d.msgs.Add(1)
 		d.bytes.Add(int64(len(b)))
-		emit(Message{Data: b, Origin: model.Origin{Source: "demo", Conn: 1, Msg: n}, Received: time.Now()})
+		emit(feed.Message{Data: b, Origin: model.Origin{Source: "demo", Conn: 1, Msg: n}, Received: time.Now()})
 	}
 	for _, b := range g.Presence() {
 		send(b)
@@ -88,15 +92,15 @@ func (d *Demo) Run(ctx context.Context, emit Emit) error {
 }
 
 // Status reports the demo as a live source with the number of messages and bytes emitted so far.
-func (d *Demo) Status() Status {
+func (d *Source) Status() feed.Status {
 	d.mu.Lock()
 	since := d.since
 	d.mu.Unlock()
 	agents := d.cfg.Agents
 	if agents <= 0 {
-		agents = DefaultAgents
+		agents = synth.DefaultAgents
 	}
-	return Status{
+	return feed.Status{
 		Name:     "demo",
 		State:    "live",
 		Detail:   fmt.Sprintf("%d agents, seed %d", agents, d.cfg.Seed),
@@ -107,4 +111,4 @@ func (d *Demo) Status() Status {
 }
 
 // Now returns the wall clock: the demo is live.
-func (d *Demo) Now() time.Time { return time.Now() }
+func (d *Source) Now() time.Time { return time.Now() }
