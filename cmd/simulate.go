@@ -148,7 +148,7 @@ func (o *simulateOptions) serve(cmd *cobra.Command, stdout, stderr io.Writer) er
 		return fmt.Errorf("--listen: %w", err)
 	}
 	s := sim.New(sim.Config{Seed: o.seed, Agents: o.agents, Rate: o.rate,
-		Warmup: min(90*time.Second, time.Duration(3000/o.rate*float64(time.Second))),
+		Warmup: synth.Warmup(o.rate),
 		Events: o.events, Chaos: o.chaos, CloseEvery: o.closeEvery, Token: token, Queue: o.queue,
 		Log: slog.New(slog.NewTextHandler(stderr, nil))})
 	url := "ws://" + dialable(ln.Addr()) + o.path

@@ -167,6 +167,10 @@ func (g *Generator) Presence() [][]byte {
 	return out
 }
 
+// Welcome returns what a bridge sends a subscriber on connect: every agent's Presence, then its
+// Snapshots.
+func (g *Generator) Welcome() [][]byte { return append(g.Presence(), g.Snapshots()...) }
+
 // event encodes one envelope for agent a with the current time and a's next seq: type, agentId, ts,
 // seq and params, in that order.
 func (g *Generator) event(a *agent, typ string, params ...any) []byte {

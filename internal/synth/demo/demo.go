@@ -14,13 +14,6 @@ import (
 	"github.com/deskwatch/deskwatch/model"
 )
 
-// demoWarmup is how much event time the demo simulates before it starts, so the desk opens with
-// agents mid-call rather than empty; demoWarmupEvents caps it at high rates.
-const (
-	demoWarmup       = 90 * time.Second
-	demoWarmupEvents = 3000
-)
-
 // Source is the embedded live source: the seeded generator paced in real time, so that event times
 // track the wall clock. It needs no network and never ends.
 type Source struct {
@@ -40,55 +33,23 @@ func New(cfg synth.GeneratorConfig) *Source { return &Source{cfg: cfg} }
 // stretch of simulated history silently and emits what a bridge sends on connect (each agent's login,
 // state and INTERACTIONS_STATE snapshot), then the live events in real time.
 func (d *Source) Run(ctx context.Context, emit feed.Emit) error {
-	start := time.Now()
+	p := synth.NewPacer(synth.PacerConfig{Generator: d.cfg, Warmup: synth.Warmup(d.cfg.Rate)})
 	d.mu.Lock()
-	d.since = start
+	d.since = p.Start()
 	d.mu.Unlock()
 
-	rate := d.cfg.Rate
-	if rate <= 0 {
-		rate = synth.DefaultRate
-	}
-	warm := min(demoWarmup, time.Duration(demoWarmupEvents/rate*float64(time.Second)))
-	cfg := d.cfg
-	cfg.Start = start.Add(-warm) // keeps start's monotonic reading, so pacing ignores wall-clock jumps
-	g := synth.NewGenerator(cfg)
-	for g.Now().Before(start) {
-		g.Next()
-	}
-
 	var n int64
-	send := func(b []byte) {
+	send := func(b []byte, _ time.Time) {
 		n++
 		d.msgs.Add(1)
 		d.bytes.Add(int64(len(b)))
 		emit(feed.Message{Data: b, Origin: model.Origin{Source: "demo", Conn: 1, Msg: n}, Received: time.Now()})
 	}
-	for _, b := range g.Presence() {
-		send(b)
+	p.SkipHistory()
+	for _, b := range p.Generator().Welcome() {
+		send(b, time.Time{})
 	}
-	for _, b := range g.Snapshots() {
-		send(b)
-	}
-
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		data, at := g.Next()
-		if wait := time.Until(at); wait > 0 {
-			timer.Reset(wait)
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-timer.C:
-			}
-		}
-		send(data)
-	}
+	return p.Run(ctx, send)
 }
 
 // Status reports the demo as a live source with the number of messages and bytes emitted so far.
