@@ -65,10 +65,9 @@ type Server struct {
 	upgrader websocket.Upgrader
 	log      *slog.Logger
 
-	mu      sync.Mutex // guards the generator, the seq numbers and the subscribers
+	mu      sync.Mutex // guards the generator and the subscribers
 	pacer   *synth.Pacer
 	gen     *synth.Generator // the pacer's
-	seq     map[string]int64
 	chaos   *chaos
 	subs    map[*subscriber]struct{}
 	stopped bool
@@ -92,7 +91,6 @@ func New(cfg Config) *Server {
 		upgrader: websocket.Upgrader{ReadBufferSize: 1 << 10, WriteBufferSize: 32 << 10,
 			CheckOrigin: func(*http.Request) bool { return true }},
 		log:      log,
-		seq:      make(map[string]int64),
 		chaos:    newChaos(cfg.Chaos, cfg.Seed),
 		subs:     make(map[*subscriber]struct{}),
 		shutdown: make(chan struct{}),
@@ -134,10 +132,6 @@ func (s *Server) Run(ctx context.Context) error {
 // step broadcasts one event, with whatever faults are configured. The pacer calls it holding s.mu.
 func (s *Server) step(data []byte, _ time.Time) {
 	s.n.events.Add(1)
-	if agent, ok := agentOf(data); ok {
-		s.seq[agent]++
-		data = withSeq(data, s.seq[agent])
-	}
 	if s.chaos.drop() {
 		s.n.dropped.Add(1)
 		return
@@ -173,14 +167,7 @@ func (s *Server) join(sub *subscriber) (welcome [][]byte, ok bool) {
 	if s.stopped {
 		return nil, false
 	}
-	for _, list := range [][][]byte{s.gen.Presence(), s.gen.Snapshots()} {
-		for _, b := range list {
-			if agent, ok := agentOf(b); ok {
-				b = withSeq(b, s.seq[agent])
-			}
-			welcome = append(welcome, b)
-		}
-	}
+	welcome = s.gen.Welcome()
 	s.subs[sub] = struct{}{}
 	s.conns.Add(1) // under s.mu with stopped false, so never concurrent with Run's final Wait
 	return welcome, true

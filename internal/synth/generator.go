@@ -50,6 +50,8 @@ type Generator struct {
 	loggedOut int // agents not logged in (all of them before the opening logins)
 	nextID    int // counter behind interaction ids, unique over the stream
 
+	welcome bool // encoding Presence or Snapshots: seq numbers are restated, not taken
+
 	buf     bytes.Buffer
 	enc     *json.Encoder
 	scratch []byte // interaction bytes, built by hand (see appendInteraction)
@@ -130,9 +132,11 @@ func (g *Generator) produce() []byte {
 }
 
 // Snapshots returns one INTERACTIONS_STATE event per agent listing its open interactions and the one
-// in front of it, as a bridge sends on connect. They are stamped with the current event time and take
-// the agents' next seq numbers, so the stream that follows still rises by one.
+// in front of it, as a bridge sends on connect. They are stamped with the current event time and
+// carry the agents' current seq (see event), so the stream that follows still rises by one.
 func (g *Generator) Snapshots() [][]byte {
+	g.welcome = true
+	defer func() { g.welcome = false }()
 	out := make([][]byte, 0, len(g.agents))
 	for _, a := range g.agents {
 		st := wireState{Interactions: []*wireInteraction{}}
@@ -151,8 +155,10 @@ func (g *Generator) Snapshots() [][]byte {
 
 // Presence returns, per agent, what a monitor joining late needs to show the agent: ON_LOGIN and the
 // current ON_AGENT_STATE_CHANGE for an agent that is logged in, ON_LOGOUT for one that is not. Like
-// Snapshots, the events take the agents' next seq numbers.
+// Snapshots, the events carry the agents' current seq.
 func (g *Generator) Presence() [][]byte {
+	g.welcome = true
+	defer func() { g.welcome = false }()
 	out := make([][]byte, 0, 2*len(g.agents))
 	for _, a := range g.agents {
 		if !a.loggedIn {
@@ -171,10 +177,17 @@ func (g *Generator) Presence() [][]byte {
 // Snapshots.
 func (g *Generator) Welcome() [][]byte { return append(g.Presence(), g.Snapshots()...) }
 
-// event encodes one envelope for agent a with the current time and a's next seq: type, agentId, ts,
-// seq and params, in that order.
+// event encodes one envelope for agent a with the current time and a's seq: type, agentId, ts, seq
+// and params, in that order.
+//
+// The generator owns the seq numbers, as a bridge does: a live event (from Next) takes the agent's
+// next number; the welcome (Presence, Snapshots) restates its current one, since it describes the
+// state as of that event. So every subscriber, whenever it joins, sees each agent's seq rise by one
+// from its welcome on, and an event a stream leaves out shows as a gap. Nothing downstream edits them.
 func (g *Generator) event(a *agent, typ string, params ...any) []byte {
-	a.seq++
+	if !g.welcome {
+		a.seq++
+	}
 	if params == nil {
 		params = []any{}
 	}
