@@ -54,8 +54,7 @@ func openSource(o *options, arg string, stdin io.Reader) (feed.Source, error) {
 		if seed == 0 {
 			seed = time.Now().UnixNano()
 		}
-		return demo.New(synth.GeneratorConfig{Seed: seed, Agents: o.demoAgents, Rate: o.demoRate,
-			Start: time.Now()}), nil
+		return demo.New(synth.GeneratorConfig{Seed: seed, Agents: o.demoAgents, Rate: o.demoRate}), nil
 	case isURL(arg):
 		return openWebSocket(o, arg)
 	}

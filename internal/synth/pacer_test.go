@@ -27,6 +27,19 @@ func TestWarmup(t *testing.T) {
 	}
 }
 
+// cancelled waits up to limit for Run to return context.Canceled on done.
+func cancelled(t *testing.T, done <-chan error, limit time.Duration) {
+	t.Helper()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Run returned %v, want context.Canceled", err)
+		}
+	case <-time.After(limit):
+		t.Fatalf("Run did not return within %v", limit)
+	}
+}
+
 // TestPacerReleasesHistoryThenFollowsTheClock checks that the warm-up is due at once, in bursts of
 // at most Burst, that later events are not released before their time, and that the stream ends
 // after Limit events.
@@ -54,14 +67,7 @@ func TestPacerReleasesHistoryThenFollowsTheClock(t *testing.T) {
 			}
 		})
 	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("Run returned %v, want context.Canceled", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("800 events at 400/s (a second of them history) took more than 20 s")
-	}
+	cancelled(t, done, 20*time.Second) // 800 events at 400/s, a second of them history
 	if len(released) != 800 || early != 0 || unlocked != 0 {
 		t.Fatalf("%d released, %d before their time, %d without the lock", len(released), early, unlocked)
 	}
@@ -109,14 +115,7 @@ func TestPacerStopsAtLimitAndOnCancel(t *testing.T) {
 			case <-time.After(100 * time.Millisecond):
 			}
 			cancel()
-			select {
-			case err := <-done:
-				if !errors.Is(err, context.Canceled) {
-					t.Fatalf("Run returned %v, want context.Canceled", err)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("Run did not return after cancel")
-			}
+			cancelled(t, done, 5*time.Second)
 		})
 	}
 }
