@@ -24,6 +24,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/sshserve"
 )
@@ -63,7 +64,7 @@ type quietSource struct{}
 
 func (quietSource) Run(ctx context.Context, emit feed.Emit) error {
 	now := time.Now()
-	g := feed.NewGenerator(feed.GeneratorConfig{Seed: 1, Agents: 30, Rate: 8, Start: now.Add(-5 * time.Minute)})
+	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 1, Agents: 30, Rate: 8, Start: now.Add(-5 * time.Minute)})
 	for g.Now().Before(now) {
 		g.Next()
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/sim"
 )
 
@@ -64,7 +64,7 @@ With --out FILE it writes the stream as JSON Lines instead, as fast as it can (t
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
 	f.StringVar(&o.path, "path", "/stream", "the stream's path in the URL")
 	f.Int64Var(&o.seed, "seed", 1, "seed of the stream")
-	f.IntVar(&o.agents, "agents", feed.DefaultAgents, "number of agents")
+	f.IntVar(&o.agents, "agents", synth.DefaultAgents, "number of agents")
 	f.Float64Var(&o.rate, "rate", 20, "events per second, over all agents")
 	f.Float64Var(&o.chaos.Drop, "drop", 0, "fraction of events never sent (0 to 1); seq numbers show the gaps")
 	f.Float64Var(&o.chaos.Malformed, "malformed", 0, "chance of a malformed message after each event (0 to 1)")
@@ -115,7 +115,7 @@ func (o *simulateOptions) writeFile(stdout io.Writer) error {
 	}
 	start := time.Now()
 	res, err := sim.WriteEvents(w, sim.OutConfig{
-		Generator: feed.GeneratorConfig{Seed: o.seed, Agents: o.agents, Rate: o.rate},
+		Generator: synth.GeneratorConfig{Seed: o.seed, Agents: o.agents, Rate: o.rate},
 		Chaos:     o.chaos, Events: o.events, Duration: o.duration})
 	if err != nil {
 		return err
@@ -148,7 +148,7 @@ func (o *simulateOptions) serve(cmd *cobra.Command, stdout, stderr io.Writer) er
 		return fmt.Errorf("--listen: %w", err)
 	}
 	s := sim.New(sim.Config{Seed: o.seed, Agents: o.agents, Rate: o.rate,
-		Warmup: min(90*time.Second, time.Duration(3000/o.rate*float64(time.Second))),
+		Warmup: synth.Warmup(o.rate),
 		Events: o.events, Chaos: o.chaos, CloseEvery: o.closeEvery, Token: token, Queue: o.queue,
 		Log: slog.New(slog.NewTextHandler(stderr, nil))})
 	url := "ws://" + dialable(ln.Addr()) + o.path

@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
+	"github.com/deskwatch/deskwatch/internal/synth/demo"
 )
 
 // wsFlags are the WebSocket subscription's options.
@@ -52,8 +54,7 @@ func openSource(o *options, arg string, stdin io.Reader) (feed.Source, error) {
 		if seed == 0 {
 			seed = time.Now().UnixNano()
 		}
-		return feed.NewDemo(feed.GeneratorConfig{Seed: seed, Agents: o.demoAgents, Rate: o.demoRate,
-			Start: time.Now()}), nil
+		return demo.New(synth.GeneratorConfig{Seed: seed, Agents: o.demoAgents, Rate: o.demoRate}), nil
 	case isURL(arg):
 		return openWebSocket(o, arg)
 	}

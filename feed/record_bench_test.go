@@ -4,13 +4,15 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/synth"
 )
 
 // BenchmarkRecord measures recording one generator event: as a plain event with its receive time
 // spliced in (the common case), and wrapped (what a rejected message costs). Compare the two within
 // one run.
 func BenchmarkRecord(b *testing.B) {
-	g := NewGenerator(GeneratorConfig{Seed: 1, Start: time.UnixMilli(base)})
+	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 1, Start: time.UnixMilli(base)})
 	events := make([][]byte, 1024)
 	var size int64
 	for i := range events {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -19,7 +20,7 @@ import (
 // mixed in, each stamped with a connection, message number and receive time (ms precision, as
 // recorded).
 func liveMessages() []Message {
-	g := NewGenerator(GeneratorConfig{Seed: 7, Agents: 4, Rate: 50, Start: time.UnixMilli(base)})
+	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 7, Agents: 4, Rate: 50, Start: time.UnixMilli(base)})
 	var datas [][]byte
 	datas = append(datas, g.Presence()...)
 	datas = append(datas, g.Snapshots()...)
@@ -189,7 +190,7 @@ func TestRecorderCleanTrafficIsAnEventFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := NewGenerator(GeneratorConfig{Seed: 3, Start: time.UnixMilli(base)})
+	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 3, Start: time.UnixMilli(base)})
 	var want bytes.Buffer
 	var sent [][]byte
 	for i := range 2000 { // more than the write buffer holds

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/sim"
 )
@@ -46,8 +47,8 @@ func millionFile(b *testing.B) (string, int64) {
 			return
 		}
 		defer f.Close()
-		res, err := sim.WriteEvents(f, sim.OutConfig{Generator: feed.GeneratorConfig{Seed: 1,
-			Agents: feed.DefaultAgents, Rate: 20}, Events: 1_000_000})
+		res, err := sim.WriteEvents(f, sim.OutConfig{Generator: synth.GeneratorConfig{Seed: 1,
+			Agents: synth.DefaultAgents, Rate: 20}, Events: 1_000_000})
 		million.size, million.err = res.Bytes, err
 	})
 	if million.err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -235,7 +236,7 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 // into a store: the file-replay throughput to compare with BenchmarkWebSocketIngest (the same
 // generator, the same store), without the disk.
 func BenchmarkReplayMax(b *testing.B) {
-	g := NewGenerator(GeneratorConfig{Seed: 1, Agents: 20, Rate: 100, Start: time.UnixMilli(base)})
+	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 1, Agents: 20, Rate: 100, Start: time.UnixMilli(base)})
 	var in bytes.Buffer
 	const lines = 100_000
 	for range lines {

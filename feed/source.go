@@ -1,4 +1,4 @@
-// Package feed turns bytes from a socket, a file or a generator into events applied to a model.Store,
+// Package feed turns bytes from a source (a socket, a file) into events applied to a model.Store,
 // and tells the programs that draw the store when it has changed, coalesced.
 package feed
 

@@ -13,12 +13,13 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
 
 // benchEvents returns n generated events (cycled from at most 100,000) and their mean size.
 func benchEvents(n int) ([][]byte, int64) {
-	g := NewGenerator(GeneratorConfig{Seed: 1, Agents: 20})
+	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 1, Agents: 20})
 	events := make([][]byte, min(n, 100_000))
 	var total int64
 	for i := range events {

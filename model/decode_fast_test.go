@@ -9,7 +9,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -83,7 +83,7 @@ var mutations = []func(rng *rand.Rand, b []byte) []byte{
 // identical event; everything else goes to the plain path, so rejections are its own.
 func TestDecodeFastMatchesPlain(t *testing.T) {
 	var inputs [][]byte
-	g := feed.NewGenerator(feed.GeneratorConfig{Seed: 9, Agents: 12})
+	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 9, Agents: 12})
 	for range 4000 {
 		data, _ := g.Next()
 		inputs = append(inputs, data)
@@ -134,7 +134,7 @@ func TestDecodeFastMatchesPlain(t *testing.T) {
 
 // FuzzDecodeFastMatchesPlain is the same check on arbitrary input.
 func FuzzDecodeFastMatchesPlain(f *testing.F) {
-	g := feed.NewGenerator(feed.GeneratorConfig{Seed: 4, Agents: 3})
+	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 4, Agents: 3})
 	for range 30 {
 		data, _ := g.Next()
 		f.Add(data)

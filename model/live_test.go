@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -25,7 +25,7 @@ func TestLiveQueryMatchesRun(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	t.Parallel()
 	store := model.NewStore(model.WithRetention(150))
-	g := feed.NewGenerator(feed.GeneratorConfig{Seed: 5, Agents: 25})
+	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 5, Agents: 25})
 	randomQuery := func() model.Query {
 		f, err := model.ParseFilter(filters[rng.IntN(len(filters))])
 		if err != nil {
@@ -82,7 +82,7 @@ func TestLiveQueryMatchesRun(t *testing.T) {
 // query does not depend on it; a one-row change filters one or two rows, not all of them.
 func TestLiveQueryNotRedone(t *testing.T) {
 	store := model.NewStore()
-	g := feed.NewGenerator(feed.GeneratorConfig{Seed: 2, Agents: 10})
+	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 2, Agents: 10})
 	for range 2000 {
 		data, at := g.Next()
 		ev, _ := model.Decode(data)

@@ -4,7 +4,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -19,7 +19,7 @@ func BenchmarkRetainedBytes(b *testing.B) {
 	for b.Loop() {
 		before := liveHeap()
 		store := model.NewStore(model.WithRetention(rows))
-		g := feed.NewGenerator(feed.GeneratorConfig{Seed: 1, Agents: 50})
+		g := synth.NewGenerator(synth.GeneratorConfig{Seed: 1, Agents: 50})
 		for st := store.Snapshot().Stats; st.Open+st.Ended < rows; st = store.Snapshot().Stats {
 			for range 1000 {
 				data, at := g.Next()

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -16,7 +16,7 @@ import (
 func TestPublishedRowsNeverChange(t *testing.T) {
 	t.Parallel()
 	store := model.NewStore(model.WithRetention(200))
-	g := feed.NewGenerator(feed.GeneratorConfig{Seed: 8, Agents: 15})
+	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 8, Agents: 15})
 	rng := rand.New(rand.NewPCG(3, 4))
 	type kept struct {
 		rows   []*model.Row

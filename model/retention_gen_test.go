@@ -3,7 +3,7 @@ package model_test
 import (
 	"testing"
 
-	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -14,7 +14,7 @@ import (
 func TestTinyRetentionOverGeneratedStream(t *testing.T) {
 	events := 20_000
 	s := model.NewStore(model.WithRetention(1))
-	g := feed.NewGenerator(feed.GeneratorConfig{Seed: 3, Agents: 40})
+	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 3, Agents: 40})
 	removed := map[string]bool{} // the interactions the stream has ended
 	for range events {
 		data, at := g.Next()
@@ -52,7 +52,7 @@ func TestTinyRetentionOverGeneratedStream(t *testing.T) {
 // Change keeps sources as an index into the event types that make changes.
 func TestEveryChangeKeepsItsSource(t *testing.T) {
 	store := model.NewStore()
-	g := feed.NewGenerator(feed.GeneratorConfig{Seed: 3, Agents: 8})
+	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 3, Agents: 8})
 	for range 5000 {
 		data, at := g.Next()
 		ev, err := model.Decode(data)

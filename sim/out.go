@@ -7,14 +7,14 @@ import (
 	"io"
 	"time"
 
-	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 )
 
 // OutConfig configures writing a stream to a file.
 type OutConfig struct {
 	// Generator selects the stream; its Start (the first event's ts) defaults to a fixed date, so
 	// that a seed always gives the same file.
-	Generator feed.GeneratorConfig
+	Generator synth.GeneratorConfig
 	// Chaos injects faults: dropped events leave seq gaps, malformed lines are rejected on replay.
 	Chaos Chaos
 	// Events stops after this many generated events (dropped ones included, malformed lines not);
@@ -40,7 +40,7 @@ func WriteEvents(w io.Writer, cfg OutConfig) (OutResult, error) {
 	if cfg.Events <= 0 && cfg.Duration <= 0 {
 		return OutResult{}, errors.New("write events: want a number of events or a duration")
 	}
-	g := feed.NewGenerator(cfg.Generator)
+	g := synth.NewGenerator(cfg.Generator)
 	ch := newChaos(cfg.Chaos, cfg.Generator.Seed)
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var res OutResult

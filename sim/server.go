@@ -13,7 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 )
 
 // DefaultQueue is how many messages a subscriber may fall behind before it is disconnected.
@@ -65,9 +65,9 @@ type Server struct {
 	upgrader websocket.Upgrader
 	log      *slog.Logger
 
-	mu      sync.Mutex // guards the generator, the seq numbers and the subscribers
-	gen     *feed.Generator
-	seq     map[string]int64
+	mu      sync.Mutex // guards the generator and the subscribers
+	pacer   *synth.Pacer
+	gen     *synth.Generator // the pacer's
 	chaos   *chaos
 	subs    map[*subscriber]struct{}
 	stopped bool
@@ -86,19 +86,21 @@ func New(cfg Config) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	start := time.Now().Add(-cfg.Warmup) // keeps the monotonic reading, so pacing ignores clock jumps
-	return &Server{
+	s := &Server{
 		cfg: cfg,
 		upgrader: websocket.Upgrader{ReadBufferSize: 1 << 10, WriteBufferSize: 32 << 10,
 			CheckOrigin: func(*http.Request) bool { return true }},
-		log: log,
-		gen: feed.NewGenerator(feed.GeneratorConfig{Seed: cfg.Seed, Agents: cfg.Agents,
-			Rate: cfg.Rate, Start: start}),
-		seq:      make(map[string]int64),
+		log:      log,
 		chaos:    newChaos(cfg.Chaos, cfg.Seed),
 		subs:     make(map[*subscriber]struct{}),
 		shutdown: make(chan struct{}),
 	}
+	s.pacer = synth.NewPacer(synth.PacerConfig{
+		Generator: synth.GeneratorConfig{Seed: cfg.Seed, Agents: cfg.Agents, Rate: cfg.Rate},
+		Warmup:    cfg.Warmup, Limit: cfg.Events, Lock: &s.mu,
+		Burst: max(1, min(maxBurst, cfg.Queue/2))}) // a burst must fit in a queue
+	s.gen = s.pacer.Generator()
+	return s
 }
 
 // Stats returns the server's counters.
@@ -124,53 +126,12 @@ func (s *Server) Run(ctx context.Context) error {
 		close(s.shutdown)
 		s.conns.Wait()
 	}()
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	for {
-		next, more := s.produce()
-		if !more {
-			<-ctx.Done()
-			return ctx.Err()
-		}
-		if wait := time.Until(next); wait > 0 {
-			timer.Reset(wait)
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-timer.C:
-			}
-		} else if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
+	return s.pacer.Run(ctx, s.step)
 }
 
-// produce sends every event that is due, at most maxBurst of them, and returns the time of the next
-// one; more is false when Config.Events have all been produced.
-func (s *Server) produce() (next time.Time, more bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := time.Now()
-	for range max(1, min(maxBurst, s.cfg.Queue/2)) { // a burst must fit in a queue
-		if s.cfg.Events > 0 && s.n.events.Load() >= s.cfg.Events {
-			return time.Time{}, false
-		}
-		if s.gen.Now().After(now) {
-			break
-		}
-		s.step()
-	}
-	return s.gen.Now(), true
-}
-
-// step produces one event and broadcasts it, with whatever faults are configured.
-func (s *Server) step() {
-	data, _ := s.gen.Next()
+// step broadcasts one event, with whatever faults are configured. The pacer calls it holding s.mu.
+func (s *Server) step(data []byte, _ time.Time) {
 	s.n.events.Add(1)
-	if agent, ok := agentOf(data); ok {
-		s.seq[agent]++
-		data = withSeq(data, s.seq[agent])
-	}
 	if s.chaos.drop() {
 		s.n.dropped.Add(1)
 		return
@@ -206,14 +167,7 @@ func (s *Server) join(sub *subscriber) (welcome [][]byte, ok bool) {
 	if s.stopped {
 		return nil, false
 	}
-	for _, list := range [][][]byte{s.gen.Presence(), s.gen.Snapshots()} {
-		for _, b := range list {
-			if agent, ok := agentOf(b); ok {
-				b = withSeq(b, s.seq[agent])
-			}
-			welcome = append(welcome, b)
-		}
-	}
+	welcome = s.gen.Welcome()
 	s.subs[sub] = struct{}{}
 	s.conns.Add(1) // under s.mu with stopped false, so never concurrent with Run's final Wait
 	return welcome, true

@@ -4,11 +4,7 @@
 // or it writes the stream to a JSON Lines file as fast as it can, for replays and benchmarks.
 package sim
 
-import (
-	"bytes"
-	"math/rand/v2"
-	"strconv"
-)
+import "math/rand/v2"
 
 // Chaos injects faults into a stream.
 type Chaos struct {
@@ -50,56 +46,4 @@ func (c *chaos) malformed() []byte {
 		return nil
 	}
 	return malformedMessages[c.rng.IntN(len(malformedMessages))]
-}
-
-// Envelope editing. The generator writes each envelope as
-// {"type":…,"agentId":"ID","ts":…,"seq":N,"params":…}; the simulator, like a bridge, owns the seq
-// numbers it sends, so it reads the agent and replaces the number. Only the part before "params" is
-// searched, so that nothing inside an interaction can match.
-
-var (
-	keyAgent  = []byte(`"agentId":"`)
-	keySeq    = []byte(`"seq":`)
-	keyParams = []byte(`"params":`)
-)
-
-// envelopeHead returns the part of an envelope before its params.
-func envelopeHead(b []byte) []byte {
-	if i := bytes.Index(b, keyParams); i >= 0 {
-		return b[:i]
-	}
-	return b
-}
-
-// agentOf returns the envelope's agentId as written (the generator's ids need no escaping).
-func agentOf(b []byte) (string, bool) {
-	head := envelopeHead(b)
-	i := bytes.Index(head, keyAgent)
-	if i < 0 {
-		return "", false
-	}
-	rest := head[i+len(keyAgent):]
-	j := bytes.IndexByte(rest, '"')
-	if j < 0 {
-		return "", false
-	}
-	return string(rest[:j]), true
-}
-
-// withSeq returns the envelope with its seq replaced by n, or b unchanged when it has none.
-func withSeq(b []byte, n int64) []byte {
-	head := envelopeHead(b)
-	i := bytes.Index(head, keySeq)
-	if i < 0 {
-		return b
-	}
-	start := i + len(keySeq)
-	end := start
-	for end < len(head) && head[end] >= '0' && head[end] <= '9' {
-		end++
-	}
-	out := make([]byte, 0, len(b)+4)
-	out = append(out, b[:start]...)
-	out = strconv.AppendInt(out, n, 10)
-	return append(out, b[end:]...)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/themes"
 )
@@ -147,7 +148,7 @@ func (f *frameLog) latencies(arrivals []arrival) (lat []time.Duration, missed in
 // paceServer serves n generated events on each connection at rate events per second.
 func paceServer(b *testing.B, n int, rate float64) string {
 	b.Helper()
-	g := feed.NewGenerator(feed.GeneratorConfig{Seed: 1, Agents: 50, Rate: rate})
+	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 1, Agents: 50, Rate: rate})
 	events := make([][]byte, n)
 	for i := range events {
 		events[i], _ = g.Next()

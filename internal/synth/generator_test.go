@@ -1,4 +1,4 @@
-package feed
+package synth
 
 import (
 	"bytes"
@@ -117,14 +117,16 @@ func TestGeneratorSnapshotsAndPresence(t *testing.T) {
 	g := NewGenerator(GeneratorConfig{Seed: 3, Agents: 4})
 	store := model.NewStore()
 	seq := map[string]int64{}
-	apply := func(data []byte) model.Event {
+	// apply checks that a live event takes the agent's next seq (step 1) and that the welcome
+	// restates its current one (step 0).
+	apply := func(data []byte, step int64) model.Event {
 		t.Helper()
 		ev, err := model.Decode(data)
 		if err != nil {
 			t.Fatalf("%v\n%s", err, data)
 		}
-		if ev.Seq != seq[ev.AgentID]+1 {
-			t.Fatalf("%s seq %d after %d", ev.AgentID, ev.Seq, seq[ev.AgentID])
+		if ev.Seq != seq[ev.AgentID]+step {
+			t.Fatalf("%s seq %d after %d, want +%d", ev.AgentID, ev.Seq, seq[ev.AgentID], step)
 		}
 		seq[ev.AgentID] = ev.Seq
 		store.Apply(ev, ev.TS)
@@ -132,7 +134,7 @@ func TestGeneratorSnapshotsAndPresence(t *testing.T) {
 	}
 	for range 700 {
 		data, _ := g.Next()
-		apply(data)
+		apply(data, 1)
 	}
 	before := store.Snapshot().Stats
 	now := g.Now()
@@ -142,7 +144,7 @@ func TestGeneratorSnapshotsAndPresence(t *testing.T) {
 	}
 	listed := 0
 	for _, s := range snaps {
-		ev := apply(s)
+		ev := apply(s, 0)
 		p, ok := ev.Payload.(*model.InteractionsState)
 		if !ok || ev.Type != model.EvInteractionsState || !ev.TS.Equal(time.UnixMilli(now.UnixMilli())) {
 			t.Fatalf("not an INTERACTIONS_STATE stamped %v: %s", now, s)
@@ -155,14 +157,14 @@ func TestGeneratorSnapshotsAndPresence(t *testing.T) {
 			listed, before.Open, after.Open, before.Ended, after.Ended)
 	}
 	for _, p := range g.Presence() {
-		if ev := apply(p); ev.Type != model.EvLogin && ev.Type != model.EvAgentStateChange &&
+		if ev := apply(p, 0); ev.Type != model.EvLogin && ev.Type != model.EvAgentStateChange &&
 			ev.Type != model.EvLogout {
 			t.Errorf("presence sent %s", ev.Type)
 		}
 	}
 	for range 100 {
 		data, _ := g.Next()
-		apply(data) // seq still rises by one after the snapshots
+		apply(data, 1) // seq still rises by one after the snapshots
 	}
 	if r := store.Snapshot().Stats.Rejected; r != 0 {
 		t.Errorf("%d rejected", r)

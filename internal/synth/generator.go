@@ -1,4 +1,7 @@
-package feed
+// Package synth makes deskwatch's synthetic Agent Desktop stream: a seeded generator of realistic
+// events for several agents, and the pacer that releases them in real time. The demo source
+// (synth/demo) and the simulator (sim) are built on it; it knows nothing of where the bytes go.
+package synth
 
 import (
 	"bytes"
@@ -46,6 +49,8 @@ type Generator struct {
 	booted    int // agents whose opening ON_LOGIN has been produced
 	loggedOut int // agents not logged in (all of them before the opening logins)
 	nextID    int // counter behind interaction ids, unique over the stream
+
+	welcome bool // encoding Presence or Snapshots: seq numbers are restated, not taken
 
 	buf     bytes.Buffer
 	enc     *json.Encoder
@@ -127,9 +132,11 @@ func (g *Generator) produce() []byte {
 }
 
 // Snapshots returns one INTERACTIONS_STATE event per agent listing its open interactions and the one
-// in front of it, as a bridge sends on connect. They are stamped with the current event time and take
-// the agents' next seq numbers, so the stream that follows still rises by one.
+// in front of it, as a bridge sends on connect. They are stamped with the current event time and
+// carry the agents' current seq (see event), so the stream that follows still rises by one.
 func (g *Generator) Snapshots() [][]byte {
+	g.welcome = true
+	defer func() { g.welcome = false }()
 	out := make([][]byte, 0, len(g.agents))
 	for _, a := range g.agents {
 		st := wireState{Interactions: []*wireInteraction{}}
@@ -148,8 +155,10 @@ func (g *Generator) Snapshots() [][]byte {
 
 // Presence returns, per agent, what a monitor joining late needs to show the agent: ON_LOGIN and the
 // current ON_AGENT_STATE_CHANGE for an agent that is logged in, ON_LOGOUT for one that is not. Like
-// Snapshots, the events take the agents' next seq numbers.
+// Snapshots, the events carry the agents' current seq.
 func (g *Generator) Presence() [][]byte {
+	g.welcome = true
+	defer func() { g.welcome = false }()
 	out := make([][]byte, 0, 2*len(g.agents))
 	for _, a := range g.agents {
 		if !a.loggedIn {
@@ -164,10 +173,21 @@ func (g *Generator) Presence() [][]byte {
 	return out
 }
 
-// event encodes one envelope for agent a with the current time and a's next seq: type, agentId, ts,
-// seq and params, in that order.
+// Welcome returns what a bridge sends a subscriber on connect: every agent's Presence, then its
+// Snapshots.
+func (g *Generator) Welcome() [][]byte { return append(g.Presence(), g.Snapshots()...) }
+
+// event encodes one envelope for agent a with the current time and a's seq: type, agentId, ts, seq
+// and params, in that order.
+//
+// The generator owns the seq numbers, as a bridge does: a live event (from Next) takes the agent's
+// next number; the welcome (Presence, Snapshots) restates its current one, since it describes the
+// state as of that event. So every subscriber, whenever it joins, sees each agent's seq rise by one
+// from its welcome on, and an event a stream leaves out shows as a gap. Nothing downstream edits them.
 func (g *Generator) event(a *agent, typ string, params ...any) []byte {
-	a.seq++
+	if !g.welcome {
+		a.seq++
+	}
 	if params == nil {
 		params = []any{}
 	}
@@ -189,7 +209,7 @@ func (g *Generator) event(a *agent, typ string, params ...any) []byte {
 	}
 	if err := g.enc.Encode(params); err != nil {
 		// Only plain structs, strings, numbers and string maps are encoded; failing is a bug here.
-		panic(fmt.Sprintf("feed: generator cannot encode %s params: %v", typ, err))
+		panic(fmt.Sprintf("synth: generator cannot encode %s params: %v", typ, err))
 	}
 	b.Truncate(b.Len() - 1) // the encoder's newline
 	b.WriteByte('}')

@@ -1,4 +1,4 @@
-package feed
+package synth
 
 import (
 	"github.com/deskwatch/deskwatch/model"

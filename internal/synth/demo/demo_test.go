@@ -1,4 +1,4 @@
-package feed
+package demo
 
 import (
 	"context"
@@ -7,25 +7,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
 
 func TestDemoRunsLiveAndStops(t *testing.T) {
 	t.Parallel()
 	const want = 60
-	d := NewDemo(GeneratorConfig{Seed: 5, Agents: 3, Rate: 200})
-	var _ Source = d
+	d := New(synth.GeneratorConfig{Seed: 5, Agents: 3, Rate: 200})
+	var _ feed.Source = d
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
 	var mu sync.Mutex
-	var msgs []Message
+	var msgs []feed.Message
 	var runErr error
 	done := make(chan struct{})
 	started := time.Now()
 	go func() {
 		defer close(done)
-		runErr = d.Run(ctx, func(m Message) {
+		runErr = d.Run(ctx, func(m feed.Message) {
 			mu.Lock()
 			defer mu.Unlock()
 			if msgs = append(msgs, m); len(msgs) == want {
@@ -104,11 +106,11 @@ func TestDemoRunsLiveAndStops(t *testing.T) {
 
 func TestDemoStopsWhenCancelledWhileWaiting(t *testing.T) {
 	t.Parallel()
-	d := NewDemo(GeneratorConfig{Seed: 1, Rate: 0.01}) // the next live event is minutes away
+	d := New(synth.GeneratorConfig{Seed: 1, Rate: 0.01}) // the next live event is minutes away
 	ctx, cancel := context.WithCancel(context.Background())
 	emitted := make(chan struct{}, 64)
 	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx, func(Message) { emitted <- struct{}{} }) }()
+	go func() { done <- d.Run(ctx, func(feed.Message) { emitted <- struct{}{} }) }()
 	<-emitted // the presence is sent at once
 	cancel()
 	select {
