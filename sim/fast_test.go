@@ -84,12 +84,16 @@ func TestSlowViewerNeverStallsTheReader(t *testing.T) {
 	_, unsubscribe := v.notify.Subscribe() // never read
 	defer unsubscribe()
 	waitFor(t, "the subscriber", func() bool { return ts.Stats().Subscribers == 1 })
+	start := time.Now()
 	ts.start()
 	waitFor(t, "every event applied", func() bool { return v.store.Snapshot().Stats.Events >= fastEvents })
+	elapsed := time.Since(start)
 	if st := ts.Stats(); st.Slow != 0 || st.Connections != 1 {
 		t.Errorf("server %+v: the reader fell behind", st)
 	}
-	if n := slow.Load(); n > 10 {
-		t.Errorf("the slow viewer took %d signals during a one-second stream", n)
+	// The slow viewer takes a signal at most every half second of the stream (a loaded machine
+	// stretches the stream, not the ratio); one per event would be thousands.
+	if n, limit := slow.Load(), int64(elapsed/(500*time.Millisecond))+3; n > limit {
+		t.Errorf("the slow viewer took %d signals during a %v stream, more than %d", n, elapsed, limit)
 	}
 }
