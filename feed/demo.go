@@ -98,7 +98,7 @@ func (d *Demo) Status() Status {
 	}
 	return Status{
 		Name:     "demo",
-		State:    "live",
+		State:    StateLive,
 		Detail:   fmt.Sprintf("%d agents, seed %d", agents, d.cfg.Seed),
 		Messages: d.msgs.Load(),
 		Bytes:    d.bytes.Load(),

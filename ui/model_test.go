@@ -83,7 +83,7 @@ func newTestModel(t testing.TB, theme themes.Theme, w, h int, lines []string) (*
 	store.Reject(model.Origin{Source: "desk.jsonl", Line: 12}, "not JSON: invalid character 'x'", []byte("xx"), now)
 	c := &Common{Styles: NewStyles(theme), Keys: DefaultKeyMap(), Store: store,
 		Status: func() feed.Status {
-			return feed.Status{Name: "desk.jsonl", State: "replaying", Pos: 600, Total: 1000, Speed: 10,
+			return feed.Status{Name: "desk.jsonl", State: feed.StateReplaying, Pos: 600, Total: 1000, Speed: 10,
 				EventTime: now}
 		},
 		Now: clock, Wall: clock, Width: w, Height: h}

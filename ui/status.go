@@ -119,37 +119,39 @@ func (s *statusView) source(src feed.Status, room int) string {
 	state := src.State
 	stateStyle := st.OK
 	switch state {
-	case "paused", "connecting":
+	case feed.StatePaused, feed.StateConnecting:
 		stateStyle = st.Warn
-	case "lost":
+	case feed.StateLost:
 		stateStyle = st.Alert
-	case "done":
+	case feed.StateDone:
 		stateStyle = st.Dim
 	}
 	var mid []string // between the name and the detail
 	if src.Paused {
 		mid = append(mid, st.Warn.Render("⏸ paused"))
 	} else if state != "" {
-		mid = append(mid, stateStyle.Render(state))
+		mid = append(mid, stateStyle.Render(string(state)))
 	}
-	if state == "connected" && !src.Since.IsZero() {
+	if state == feed.StateConnected && !src.Since.IsZero() {
 		mid = append(mid, st.Dim.Render("since "+s.clock(src.Since)))
 	}
 	if src.Total > 0 {
 		mid = append(mid, progressBar(src.Pos, src.Total, 12))
 	}
-	if src.Name != "demo" && (state == "replaying" || state == "paused" || state == "done") {
+	if src.Name != "demo" && (state == feed.StateReplaying || state == feed.StatePaused || state == feed.StateDone) {
 		mid = append(mid, st.Dim.Render(speedText(src.Speed)))
 	}
 	if !src.EventTime.IsZero() {
 		mid = append(mid, st.Text.Render(src.EventTime.Format("2006-01-02 15:04:05")))
 	}
 	counts := ""
-	if live := state == "live" || state == "connected" || state == "connecting" || state == "lost"; live &&
-		(src.Messages > 0 || state == "live" || state == "connected") {
-		counts = strconv.FormatInt(src.Messages, 10) + " msgs"
-		if src.Bytes > 0 {
-			counts += " " + byteCount(src.Bytes)
+	switch state {
+	case feed.StateLive, feed.StateConnected, feed.StateConnecting, feed.StateLost:
+		if src.Messages > 0 || state == feed.StateLive || state == feed.StateConnected {
+			counts = strconv.FormatInt(src.Messages, 10) + " msgs"
+			if src.Bytes > 0 {
+				counts += " " + byteCount(src.Bytes)
+			}
 		}
 	}
 	name, detail := model.Sanitize(src.Name), model.Sanitize(src.Detail)

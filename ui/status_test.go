@@ -48,11 +48,11 @@ func statusLine(t *testing.T, src feed.Status, w int, note string) string {
 
 func TestStatusLineGolden(t *testing.T) {
 	since := base.Add(clockAt - 5*time.Minute)
-	connected := feed.Status{Name: wsURL, State: "connected", Since: since, Messages: 18432, Bytes: 21_734_112}
-	lost := feed.Status{Name: wsURL, State: "lost", Since: base.Add(clockAt - 3*time.Second),
+	connected := feed.Status{Name: wsURL, State: feed.StateConnected, Since: since, Messages: 18432, Bytes: 21_734_112}
+	lost := feed.Status{Name: wsURL, State: feed.StateLost, Since: base.Add(clockAt - 3*time.Second),
 		Detail:   "retrying in 4s: unauthorized (HTTP 401 Unauthorized; check --token-file, --token-env or --header): token expired",
 		Messages: 18432, Bytes: 21_734_112}
-	connecting := feed.Status{Name: wsURL, State: "connecting",
+	connecting := feed.Status{Name: wsURL, State: feed.StateConnecting,
 		Detail: "last attempt: connection refused (is the server running and listening on that port?)"}
 	for _, tc := range []struct {
 		name string
@@ -76,7 +76,7 @@ func TestStatusLineGolden(t *testing.T) {
 // TestStatusLineGivesTheReasonItsRoom: on a wide terminal nothing is cut; the URL and reason are cut
 // only when the line has no room for them, the reason first.
 func TestStatusLineGivesTheReasonItsRoom(t *testing.T) {
-	lost := feed.Status{Name: wsURL, State: "lost", Messages: 10, Bytes: 4096,
+	lost := feed.Status{Name: wsURL, State: feed.StateLost, Messages: 10, Bytes: 4096,
 		Detail: "retrying in 4s: unauthorized (HTTP 401 Unauthorized; check --token-file, --token-env or --header)"}
 	wide := statusLine(t, lost, 250, "")
 	for _, want := range []string{wsURL, lost.Detail, "10 msgs 4.1 kB", "⚠ 11 events lost from a.jones", "1 rejected"} {
@@ -92,7 +92,7 @@ func TestStatusLineGivesTheReasonItsRoom(t *testing.T) {
 	if !strings.Contains(narrow, "lost retrying in 4s: unauth") || strings.Contains(narrow, "events lost") {
 		t.Errorf("80 columns should keep the state and the start of the reason, before the lost note: %q", narrow)
 	}
-	connected := feed.Status{Name: wsURL, State: "connected", Since: base.Add(clockAt - time.Hour),
+	connected := feed.Status{Name: wsURL, State: feed.StateConnected, Since: base.Add(clockAt - time.Hour),
 		Messages: 1, Bytes: 999}
 	if got := statusLine(t, connected, 200, ""); !strings.Contains(got, "connected since 21:14:55 1 msgs 999 B") {
 		t.Errorf("connected: %q", got)
@@ -107,7 +107,7 @@ func TestStatusLineGivesTheReasonItsRoom(t *testing.T) {
 // TestStatusLineLostNoteFades: the latest lost-events report shows for ten seconds of the source's
 // clock, then goes.
 func TestStatusLineLostNoteFades(t *testing.T) {
-	src := feed.Status{Name: "demo", State: "live", Messages: 5}
+	src := feed.Status{Name: "demo", State: feed.StateLive, Messages: 5}
 	if got := statusLine(t, src, 120, ""); !strings.Contains(got, "⚠ 11 events lost from a.jones") {
 		t.Errorf("fresh loss not shown: %q", got)
 	}
