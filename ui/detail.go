@@ -51,7 +51,7 @@ func (d *detailView) page() int { return max(d.height-1, 1) }
 
 // Update scrolls.
 func (d *detailView) Update(msg tea.Msg) tea.Cmd {
-	lines := d.content(d.c.Store.Row(d.key), viewerNow(d.c).Location())
+	lines := d.content(d.c.Store.Row(d.key), d.c.now().Location())
 	d.scroll.update(msg, d.c.Keys, len(lines), d.page())
 	return nil
 }
@@ -216,17 +216,6 @@ func scrollPos(first, last, total int) string {
 		return ""
 	}
 	return fmt.Sprintf("%d–%d of %d", first+1, last, total)
-}
-
-// viewerNow is the viewer's clock; its zone is the zone times are shown in.
-func viewerNow(c *Common) time.Time {
-	switch {
-	case c.Now != nil:
-		return c.Now()
-	case c.Wall != nil:
-		return c.Wall()
-	}
-	return time.Now()
 }
 
 // timeIn shows t in the viewer's zone; the zero time stays zero so it prints as absent.

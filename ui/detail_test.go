@@ -79,8 +79,9 @@ func detailTestCommon(t testing.TB, theme themes.Theme, lines []string) *Common 
 	store := model.NewStore(model.WithWallClock(func() time.Time { return detailNow }))
 	detailApply(t, store, lines...)
 	clock := func() time.Time { return detailNow }
-	return &Common{Styles: NewStyles(theme), Keys: DefaultKeyMap(), Store: store,
-		Status: func() feed.Status { return feed.Status{Name: "test"} }, Now: clock, Wall: clock}
+	c := testCommon(theme, store, clock)
+	c.Status = func() feed.Status { return feed.Status{Name: "test"} }
+	return c
 }
 
 func detailApply(t testing.TB, store *model.Store, lines ...string) {

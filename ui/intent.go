@@ -228,7 +228,7 @@ func (m *Model) jumpToAlert(next bool) {
 
 // export writes the view as shown (filtered, sorted, grouped) to a file.
 func (m *Model) export(format string) tea.Cmd {
-	if !m.c.Keys.ExportCSV.Enabled() {
+	if !m.c.Caps.CanExport {
 		m.setNote("export is not available in this session", m.c.Wall())
 		return nil
 	}
@@ -251,7 +251,7 @@ func (m *Model) goBack() {
 // control pauses, resumes or changes the speed of a replay.
 func (m *Model) control(msg tea.KeyPressMsg) {
 	wall := m.c.Wall()
-	if m.c.Control == nil {
+	if !m.c.Caps.CanControlReplay || m.c.Control == nil {
 		m.setNote("pause and speed apply to file replays only", wall)
 		return
 	}

@@ -159,12 +159,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) now() time.Time {
-	if m.c.Now != nil {
-		return m.c.Now()
-	}
-	return m.c.Wall()
-}
+func (m *Model) now() time.Time { return m.c.now() }
 
 func (m *Model) resize(w, h int) {
 	m.c.Width, m.c.Height = w, h

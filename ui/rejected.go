@@ -61,7 +61,7 @@ func (r *rejectedView) View(snap *model.Snapshot) string {
 	if len(rej) == 0 {
 		lines = append(lines, st.Dim.Render("  no rejected messages — every message so far was accepted"))
 	}
-	loc := viewerNow(r.c).Location()
+	loc := r.c.now().Location()
 	for _, x := range rej[first:last] {
 		lines = append(lines, r.entry(x, loc)...)
 	}

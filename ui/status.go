@@ -85,10 +85,7 @@ func (s *statusView) View(snap *model.Snapshot, q model.Query, visible int, note
 // lostNote is the latest lost-events report ("12 events lost from a.jones") while it is recent on
 // the source's clock, with how many more came with it.
 func (s *statusView) lostNote(snap *model.Snapshot) string {
-	now := s.c.Wall()
-	if s.c.Now != nil {
-		now = s.c.Now()
-	}
+	now := s.c.now()
 	latest, more := -1, 0
 	for i := len(snap.Alerts) - 1; i >= 0; i-- {
 		a := snap.Alerts[i]
@@ -194,12 +191,16 @@ func layoutSource(room, nameW, midW, detailW, countsW int) (nameOut, detailOut i
 
 // clock formats when a state began: the time of day, with the date when it was not today.
 func (s *statusView) clock(t time.Time) string {
-	if y, m, d := t.Date(); s.c.Wall != nil {
-		if wy, wm, wd := s.c.Wall().In(t.Location()).Date(); wy != y || wm != m || wd != d {
-			return t.Format("Jan 2 15:04:05")
-		}
+	_, wall := s.c.clocks()
+	if y, m, d := t.Date(); !sameDay(wall.In(t.Location()), y, m, d) {
+		return t.Format("Jan 2 15:04:05")
 	}
 	return t.Format("15:04:05")
+}
+
+func sameDay(t time.Time, y int, m time.Month, d int) bool {
+	ty, tm, td := t.Date()
+	return ty == y && tm == m && td == d
 }
 
 // byteCount formats a number of bytes received: 512 B, 12.3 kB, 4.5 MB.

@@ -33,9 +33,8 @@ func statusLine(t *testing.T, src feed.Status, w int, note string) string {
 		store.Apply(ev, base.Add(time.Duration(89+i)*time.Second))
 	}
 	store.Reject(model.Origin{Source: wsURL, Conn: 3, Msg: 7}, "binary frame", nil, now)
-	c := &Common{Styles: NewStyles(themes.Dark), Keys: DefaultKeyMap(), Store: store,
-		Status: func() feed.Status { return src }, Now: func() time.Time { return now },
-		Wall: func() time.Time { return now }, Width: w}
+	c := testCommon(themes.Dark, store, func() time.Time { return now })
+	c.Status, c.Width = func() feed.Status { return src }, w
 	s := newStatus(c)
 	s.SetSize(w)
 	snap := store.Snapshot()
@@ -144,9 +143,8 @@ func TestStatusLineCountsRepairedMessages(t *testing.T) {
 	now := base.Add(clockAt)
 	store := model.NewStore(model.WithWallClock(func() time.Time { return now }))
 	store.Warn(model.Origin{Source: "f.jsonl", Line: 3}, "invalid UTF-8 replaced with U+FFFD in subject", nil, now)
-	c := &Common{Styles: NewStyles(themes.Dark), Keys: DefaultKeyMap(), Store: store,
-		Status: func() feed.Status { return feed.Status{Name: "f.jsonl"} }, Now: func() time.Time { return now },
-		Wall: func() time.Time { return now }, Width: 120}
+	c := testCommon(themes.Dark, store, func() time.Time { return now })
+	c.Status, c.Width = func() feed.Status { return feed.Status{Name: "f.jsonl"} }, 120
 	s := newStatus(c)
 	s.SetSize(120)
 	snap := store.Snapshot()
