@@ -15,14 +15,14 @@ import (
 type agentDetailView struct {
 	c             *Common
 	id            string
-	scroll        scroller
+	scroll        cursor
 	width, height int
 }
 
 func newAgentDetail(c *Common) *agentDetailView { return &agentDetailView{c: c} }
 
 // Show selects the agent by id and scrolls to the top.
-func (d *agentDetailView) Show(id string) { d.id, d.scroll = id, scroller{} }
+func (d *agentDetailView) Show(id string) { d.id, d.scroll = id, cursor{} }
 
 // ID is the agent shown.
 func (d *agentDetailView) ID() string { return d.id }
@@ -46,7 +46,7 @@ func (d *agentDetailView) agent(snap *model.Snapshot) *model.Agent {
 
 // Update scrolls.
 func (d *agentDetailView) Update(msg tea.Msg, snap *model.Snapshot, v *viewState, now time.Time) tea.Cmd {
-	d.scroll.update(msg, d.c.Keys, len(d.lines(snap, v, now)), d.page())
+	d.scroll.scroll(msg, d.c.Keys, len(d.lines(snap, v, now)), d.page())
 	return nil
 }
 
@@ -58,7 +58,7 @@ func (d *agentDetailView) View(snap *model.Snapshot, v *viewState, now time.Time
 		return fitBlock(st.Dim.Render("agent "+clean(d.id, 40)+" is not in the stream any more"), d.width, d.height)
 	}
 	lines := d.lines(snap, v, now)
-	d.scroll.clamp(len(lines), d.page())
+	d.scroll.clampScroll(len(lines), d.page())
 	first := d.scroll.offset
 	last := min(first+d.page(), len(lines))
 	title := st.Title.Render(clean(a.ID, 40))

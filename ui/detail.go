@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -21,7 +20,7 @@ const twoColumnWidth = 120
 type detailView struct {
 	c             *Common
 	key           string
-	scroll        scroller
+	scroll        cursor
 	width, height int
 
 	// The content is cached for one row snapshot, width and zone: rows are immutable and replaced on
@@ -37,7 +36,7 @@ func newDetail(c *Common) *detailView { return &detailView{c: c} }
 // Show selects the interaction to show by its row key and scrolls back to the top.
 func (d *detailView) Show(key string) {
 	d.key = key
-	d.scroll = scroller{}
+	d.scroll = cursor{}
 	d.cacheRow, d.lines = nil, nil
 }
 
@@ -52,7 +51,7 @@ func (d *detailView) page() int { return max(d.height-1, 1) }
 // Update scrolls.
 func (d *detailView) Update(msg tea.Msg) tea.Cmd {
 	lines := d.content(d.c.Store.Row(d.key), d.c.now().Location())
-	d.scroll.update(msg, d.c.Keys, len(lines), d.page())
+	d.scroll.scroll(msg, d.c.Keys, len(lines), d.page())
 	return nil
 }
 
@@ -67,7 +66,7 @@ func (d *detailView) View(now time.Time) string {
 	}
 	lines := d.content(r, now.Location())
 	page := d.page()
-	d.scroll.clamp(len(lines), page)
+	d.scroll.clampScroll(len(lines), page)
 	first := d.scroll.offset
 	last := min(first+page, len(lines))
 	out := make([]string, 0, d.height)
@@ -224,61 +223,4 @@ func timeIn(t time.Time, loc *time.Location) time.Time {
 		return t
 	}
 	return t.In(loc)
-}
-
-// scroller is a scroll position over total items of which page are visible. follow keeps the end in
-// view as the list grows: going to the bottom sets it, going up clears it.
-type scroller struct {
-	offset int
-	follow bool
-}
-
-// update moves the position for a key or the mouse wheel.
-func (s *scroller) update(msg tea.Msg, k KeyMap, total, page int) {
-	page = max(page, 1)
-	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		switch {
-		case key.Matches(msg, k.Up):
-			s.by(-1, total, page)
-		case key.Matches(msg, k.Down):
-			s.by(1, total, page)
-		case key.Matches(msg, k.PageUp):
-			s.by(-page, total, page)
-		case key.Matches(msg, k.PageDown):
-			s.by(page, total, page)
-		case key.Matches(msg, k.Top):
-			s.offset, s.follow = 0, false
-		case key.Matches(msg, k.Bottom):
-			s.follow = true
-		}
-	case tea.MouseWheelMsg:
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			s.by(-3, total, page)
-		case tea.MouseWheelDown:
-			s.by(3, total, page)
-		}
-	}
-	s.clamp(total, page)
-}
-
-func (s *scroller) by(n, total, page int) {
-	bottom := max(total-page, 0)
-	if s.follow {
-		s.offset = bottom
-	}
-	s.offset = min(max(s.offset+n, 0), bottom)
-	// Scrolling down onto the end follows it only when there is more than a page (or when already
-	// following), so one stray j on a short detail does not make it jump later.
-	s.follow = n > 0 && s.offset == bottom && (total > page || s.follow)
-}
-
-// clamp keeps the position inside the list, at its end when following.
-func (s *scroller) clamp(total, page int) {
-	bottom := max(total-max(page, 1), 0)
-	if s.follow || s.offset > bottom {
-		s.offset = bottom
-	}
-	s.offset = max(s.offset, 0)
 }

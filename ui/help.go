@@ -17,7 +17,7 @@ import (
 type helpView struct {
 	c             *Common
 	help          help.Model
-	scroll        scroller
+	scroll        cursor
 	width, height int
 }
 
@@ -41,14 +41,14 @@ func (h *helpView) SetSize(width, height int) {
 }
 
 // Top scrolls back to the start.
-func (h *helpView) Top() { h.scroll = scroller{} }
+func (h *helpView) Top() { h.scroll = cursor{} }
 
 // ShortView is the one-line key summary.
 func (h *helpView) ShortView() string { return h.help.ShortHelpView(h.c.Keys.ShortHelp()) }
 
 // Update scrolls.
 func (h *helpView) Update(msg tea.Msg) tea.Cmd {
-	h.scroll.update(msg, h.c.Keys, len(h.lines()), h.page())
+	h.scroll.scroll(msg, h.c.Keys, len(h.lines()), h.page())
 	return nil
 }
 
@@ -142,7 +142,7 @@ func (h *helpView) View() string {
 	st := h.c.Styles
 	lines := h.lines()
 	page := h.page()
-	h.scroll.clamp(len(lines), page)
+	h.scroll.clampScroll(len(lines), page)
 	first := h.scroll.offset
 	last := min(first+page, len(lines))
 	title := st.Title.Render("deskwatch — help") + st.Dim.Render("  esc or ? to close")

@@ -19,7 +19,7 @@ const linesPerRejection = 2
 // reads. It opens at the newest entry and follows new ones until the user scrolls up.
 type rejectedView struct {
 	c             *Common
-	scroll        scroller
+	scroll        cursor
 	width, height int
 	// total is the number of entries drawn last, so that keys scroll over what the user sees; viewed
 	// says whether there was a last frame.
@@ -28,7 +28,7 @@ type rejectedView struct {
 }
 
 func newRejected(c *Common) *rejectedView {
-	return &rejectedView{c: c, scroll: scroller{follow: true}}
+	return &rejectedView{c: c, scroll: cursor{follow: true}}
 }
 
 // SetSize sets the area: a title line and the entries under it.
@@ -43,7 +43,7 @@ func (r *rejectedView) Update(msg tea.Msg) tea.Cmd {
 	if !r.viewed {
 		total = len(r.c.Store.Snapshot().Rejections)
 	}
-	r.scroll.update(msg, r.c.Keys, total, r.page())
+	r.scroll.scroll(msg, r.c.Keys, total, r.page())
 	return nil
 }
 
@@ -53,7 +53,7 @@ func (r *rejectedView) View(snap *model.Snapshot) string {
 	rej := snap.Rejections
 	r.total, r.viewed = len(rej), true
 	page := r.page()
-	r.scroll.clamp(len(rej), page)
+	r.scroll.clampScroll(len(rej), page)
 	first := r.scroll.offset
 	last := min(first+page, len(rej))
 	lines := make([]string, 0, r.height)

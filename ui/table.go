@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -23,12 +22,12 @@ type tableView struct {
 	c     *Common
 	cols  []column
 	lines tableLines
-	// cursor indexes lines; offset is the first item drawn. selected remembers the cursor's item
-	// by key, so the cursor follows its interaction when rows are re-sorted.
-	cursor, offset int
-	selected       string
-	width, height  int
-	paints         map[paintKey]paint
+	// cur indexes lines. selected remembers the cursor's item by key, so the cursor follows its
+	// interaction when rows are re-sorted.
+	cur           cursor
+	selected      string
+	width, height int
+	paints        map[paintKey]paint
 }
 
 func newTable(c *Common) *tableView { return &tableView{c: c, cols: pickColumns(c.Columns)} }
@@ -43,7 +42,7 @@ func (t *tableView) SetSize(width, height int) {
 // cursor on the same line when it is still there.
 func (t *tableView) SetLines(lines tableLines) {
 	t.lines = lines
-	if t.selected != "" && (t.cursor >= lines.Len() || lines.At(t.cursor).key() != t.selected) {
+	if t.selected != "" && (t.cur.pos >= lines.Len() || lines.At(t.cur.pos).key() != t.selected) {
 		t.Select(t.selected)
 	}
 	t.clamp()
@@ -53,7 +52,7 @@ func (t *tableView) SetLines(lines tableLines) {
 func (t *tableView) Select(key string) bool {
 	for i := range t.lines.Len() {
 		if t.lines.At(i).key() == key {
-			t.cursor = i
+			t.cur.pos = i
 			t.clamp()
 			return true
 		}
@@ -64,16 +63,16 @@ func (t *tableView) Select(key string) bool {
 // Selected returns the row under the cursor, or nil when the table is empty or the cursor is on a
 // group heading.
 func (t *tableView) Selected() *model.Row {
-	if t.cursor < 0 || t.cursor >= t.lines.Len() {
+	if t.cur.pos < 0 || t.cur.pos >= t.lines.Len() {
 		return nil
 	}
-	return t.lines.At(t.cursor).row
+	return t.lines.At(t.cur.pos).row
 }
 
 // SelectedHead returns the group heading under the cursor, or the heading of the group whose row is
 // under it; nil when rows are not grouped.
 func (t *tableView) SelectedHead() *groupHead {
-	for i := min(t.cursor, t.lines.Len()-1); i >= 0; i-- {
+	for i := min(t.cur.pos, t.lines.Len()-1); i >= 0; i-- {
 		if h := t.lines.At(i).head; h != nil {
 			return h
 		}
@@ -88,60 +87,16 @@ func (t *tableView) page() int { return max(t.height-1, 1) }
 
 // Update moves the cursor for navigation keys, the mouse wheel and clicks.
 func (t *tableView) Update(msg tea.Msg) tea.Cmd {
-	k := t.c.Keys
-	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		switch {
-		case key.Matches(msg, k.Up):
-			t.move(-1)
-		case key.Matches(msg, k.Down):
-			t.move(1)
-		case key.Matches(msg, k.PageUp):
-			t.move(-t.page())
-		case key.Matches(msg, k.PageDown):
-			t.move(t.page())
-		case key.Matches(msg, k.Top):
-			t.move(-t.lines.Len())
-		case key.Matches(msg, k.Bottom):
-			t.move(t.lines.Len())
-		}
-	case tea.MouseWheelMsg:
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			t.move(-3)
-		case tea.MouseWheelDown:
-			t.move(3)
-		}
-	case tea.MouseClickMsg:
-		// msg.Y is relative to the table's first line (the column titles).
-		if msg.Button == tea.MouseLeft && msg.Y >= 1 {
-			if i := t.offset + msg.Y - 1; i < t.lines.Len() {
-				t.cursor = i
-				t.clamp()
-			}
-		}
-	}
+	t.cur.selectFor(msg, t.c.Keys, t.lines.Len(), t.page())
+	t.clamp()
 	return nil
 }
 
-func (t *tableView) move(n int) {
-	t.cursor += n
-	t.clamp()
-}
-
-// clamp keeps the cursor on an item and the cursor's item on screen.
+// clamp keeps the cursor on an item and the cursor's item on screen, and remembers it.
 func (t *tableView) clamp() {
-	t.cursor = min(max(t.cursor, 0), max(t.lines.Len()-1, 0))
-	page := t.page()
-	if t.cursor < t.offset {
-		t.offset = t.cursor
-	}
-	if t.cursor >= t.offset+page {
-		t.offset = t.cursor - page + 1
-	}
-	t.offset = min(max(t.offset, 0), max(t.lines.Len()-page, 0))
-	if t.cursor < t.lines.Len() {
-		t.selected = t.lines.At(t.cursor).key()
+	t.cur.clampList(t.lines.Len(), t.page())
+	if t.cur.pos < t.lines.Len() {
+		t.selected = t.lines.At(t.cur.pos).key()
 	}
 }
 
@@ -178,9 +133,9 @@ func (t *tableView) sortFor(name string) (model.SortKey, bool) {
 
 // visible identifies the lines on screen, for the root to tell whether a store change shows.
 func (t *tableView) visible() []lineID {
-	end := min(t.offset+t.page(), t.lines.Len())
-	out := make([]lineID, 0, end-t.offset+1)
-	for i := t.offset; i < end; i++ {
+	end := min(t.cur.offset+t.page(), t.lines.Len())
+	out := make([]lineID, 0, end-t.cur.offset+1)
+	for i := t.cur.offset; i < end; i++ {
 		if h := t.lines.At(i).head; h != nil {
 			out = append(out, lineID{head: h.text(t.width)})
 		} else {
@@ -196,16 +151,16 @@ func (t *tableView) View(q model.Query, now, wall time.Time, haveAgents bool, em
 	var b strings.Builder
 	b.Grow((t.height + 1) * (t.width + 16))
 	b.WriteString(t.titles(cols, q))
-	end := min(t.offset+t.page(), t.lines.Len())
-	for i := t.offset; i < end; i++ {
+	end := min(t.cur.offset+t.page(), t.lines.Len())
+	for i := t.cur.offset; i < end; i++ {
 		b.WriteByte('\n')
 		if h := t.lines.At(i).head; h != nil {
-			b.WriteString(t.heading(h, i == t.cursor))
+			b.WriteString(t.heading(h, i == t.cur.pos))
 		} else {
-			b.WriteString(t.line(cols, t.lines.At(i).row, i == t.cursor, now, wall))
+			b.WriteString(t.line(cols, t.lines.At(i).row, i == t.cur.pos, now, wall))
 		}
 	}
-	lines := end - t.offset
+	lines := end - t.cur.offset
 	if t.lines.Len() == 0 && empty != "" && t.height > 1 {
 		b.WriteByte('\n')
 		b.WriteString(t.c.Styles.Dim.Render(pad(clean(empty, t.width), t.width)))
