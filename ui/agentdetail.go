@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/deskwatch/deskwatch/model"
@@ -45,13 +46,25 @@ func (d *agentDetailView) agent(snap *model.Snapshot) *model.Agent {
 }
 
 // Update scrolls.
-func (d *agentDetailView) Update(msg tea.Msg, snap *model.Snapshot, v *viewState, now time.Time) tea.Cmd {
-	d.scroll.scroll(msg, d.c.Keys, len(d.lines(snap, v, now)), d.page())
-	return nil
+func (d *agentDetailView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
+	d.scroll.scroll(msg, d.c.Keys, len(d.lines(f.snap, f.view, f.now)), d.page())
+	return d, nil
+}
+
+// ShortHelp lists the agent detail's main keys.
+func (d *agentDetailView) ShortHelp() []key.Binding {
+	return []key.Binding{d.c.Keys.Open, d.c.Keys.Back}
+}
+
+// FullHelp lists every key the agent detail takes.
+func (d *agentDetailView) FullHelp() [][]key.Binding {
+	k := d.c.Keys
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Back)}
 }
 
 // View draws the agent in exactly height lines.
-func (d *agentDetailView) View(snap *model.Snapshot, v *viewState, now time.Time) string {
+func (d *agentDetailView) View(f *frame) string {
+	snap, v, now := f.snap, f.view, f.now
 	st := d.c.Styles
 	a := d.agent(snap)
 	if a == nil {

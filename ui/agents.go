@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -40,10 +41,21 @@ func (a *agentsView) Selected(snap *model.Snapshot) *model.Agent {
 	return snap.Agents[a.cur.pos]
 }
 
-// Update moves the cursor over n agents.
-func (a *agentsView) Update(msg tea.Msg, n int) tea.Cmd {
-	a.cur.selectFor(msg, a.c.Keys, n, max(a.height-1, 1))
-	return nil
+// Update moves the cursor over the frame's agents.
+func (a *agentsView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
+	a.cur.selectFor(msg, a.c.Keys, len(f.snap.Agents), max(a.height-1, 1))
+	return a, nil
+}
+
+// ShortHelp lists the agents view's main keys.
+func (a *agentsView) ShortHelp() []key.Binding {
+	return []key.Binding{a.c.Keys.Open, a.c.Keys.Describe, a.c.Keys.Agents}
+}
+
+// FullHelp lists every key the agents view takes.
+func (a *agentsView) FullHelp() [][]key.Binding {
+	k := a.c.Keys
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Describe, k.Agents)}
 }
 
 // loads counts open interactions per agent, once per store version.
@@ -87,7 +99,8 @@ var agentColumns = []struct {
 }
 
 // View draws the agents table in exactly height lines.
-func (a *agentsView) View(snap *model.Snapshot, v *viewState, now time.Time) string {
+func (a *agentsView) View(f *frame) string {
+	snap, v, now := f.snap, f.view, f.now
 	st := a.c.Styles
 	loads := a.loads(snap)
 	specs := make([]colLayout, len(agentColumns))

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -29,6 +30,9 @@ type detailView struct {
 	cacheWidth int
 	cacheLoc   *time.Location
 	lines      []string
+	// found is the row shown, looked up once per snapshot (in snap).
+	snap  *model.Snapshot
+	found *model.Row
 }
 
 func newDetail(c *Common) *detailView { return &detailView{c: c} }
@@ -38,7 +42,25 @@ func (d *detailView) Show(key string) {
 	d.key = key
 	d.scroll = cursor{}
 	d.cacheRow, d.lines = nil, nil
+	d.snap, d.found = nil, nil
 }
+
+// row finds the interaction shown in the frame's snapshot; nil when it is no longer retained.
+func (d *detailView) row(snap *model.Snapshot) *model.Row {
+	if snap != d.snap {
+		d.snap, d.found = snap, nil
+		for _, r := range snap.Rows {
+			if r.Key == d.key {
+				d.found = r
+				break
+			}
+		}
+	}
+	return d.found
+}
+
+// stamp is the row shown: the detail is redrawn when its interaction changed.
+func (d *detailView) stamp(f *frame) []lineID { return []lineID{{row: d.row(f.snap)}} }
 
 // Key is the row key of the interaction shown.
 func (d *detailView) Key() string { return d.key }
@@ -49,16 +71,25 @@ func (d *detailView) SetSize(width, height int) { d.width, d.height = max(width,
 func (d *detailView) page() int { return max(d.height-1, 1) }
 
 // Update scrolls.
-func (d *detailView) Update(msg tea.Msg) tea.Cmd {
-	lines := d.content(d.c.Store.Row(d.key), d.c.now().Location())
+func (d *detailView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
+	lines := d.content(d.row(f.snap), f.now.Location())
 	d.scroll.scroll(msg, d.c.Keys, len(lines), d.page())
-	return nil
+	return d, nil
+}
+
+// ShortHelp lists the detail's main keys.
+func (d *detailView) ShortHelp() []key.Binding { return []key.Binding{d.c.Keys.Back} }
+
+// FullHelp lists every key the detail takes.
+func (d *detailView) FullHelp() [][]key.Binding {
+	return [][]key.Binding{append(d.c.Keys.navigation(), d.c.Keys.Back)}
 }
 
 // View draws the detail in exactly height lines of at most width cells.
-func (d *detailView) View(now time.Time) string {
+func (d *detailView) View(f *frame) string {
 	st := d.c.Styles
-	r := d.c.Store.Row(d.key)
+	now := f.now
+	r := d.row(f.snap)
 	if r == nil {
 		msg := st.Dim.Render("interaction "+clean(d.key, max(d.width-34, 1))+" is no longer retained") +
 			"\n\n" + st.Dim.Render("esc to go back")

@@ -43,14 +43,22 @@ func (h *helpView) SetSize(width, height int) {
 // Top scrolls back to the start.
 func (h *helpView) Top() { h.scroll = cursor{} }
 
-// ShortView is the one-line key summary.
-func (h *helpView) ShortView() string { return h.help.ShortHelpView(h.c.Keys.ShortHelp()) }
-
 // Update scrolls.
-func (h *helpView) Update(msg tea.Msg) tea.Cmd {
+func (h *helpView) Update(_ *frame, msg tea.Msg) (pane, tea.Cmd) {
 	h.scroll.scroll(msg, h.c.Keys, len(h.lines()), h.page())
-	return nil
+	return h, nil
 }
+
+// ShortHelp lists the help screen's main keys.
+func (h *helpView) ShortHelp() []key.Binding { return []key.Binding{h.c.Keys.Back, h.c.Keys.Help} }
+
+// FullHelp lists every key the help screen takes.
+func (h *helpView) FullHelp() [][]key.Binding {
+	return [][]key.Binding{append(h.c.Keys.navigation(), h.c.Keys.Back, h.c.Keys.Help)}
+}
+
+// stamp is empty: nothing in help changes with the store.
+func (h *helpView) stamp(*frame) []lineID { return []lineID{} }
 
 func (h *helpView) page() int { return max(h.height-1, 1) }
 
@@ -138,7 +146,7 @@ func alertRulesText(r model.AlertRules) string {
 }
 
 // View draws the help screen in exactly height lines: a title line and the scrolled text.
-func (h *helpView) View() string {
+func (h *helpView) View(*frame) string {
 	st := h.c.Styles
 	lines := h.lines()
 	page := h.page()

@@ -11,11 +11,11 @@ import (
 )
 
 // handleKey routes a key: an open prompt (filter or command) takes every key; then the keys that
-// work everywhere; then the child in front.
-func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+// work everywhere; then the intents of the screen in front; then the pane in front.
+func (m *Model) handleKey(f *frame, msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case m.filter.Active():
-		return m.updateFilter(msg)
+		return m.updateFilter(f, msg)
 	case m.command.Active():
 		return m.updateCommand(msg)
 	}
@@ -46,23 +46,27 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.toggleScreen(screenRejected)
 		return nil
 	}
-	switch m.screen {
-	case screenDetail:
-		return m.detail.Update(msg)
-	case screenRejected:
-		return m.rejected.Update(msg)
-	case screenHelp:
-		return m.help.Update(msg)
-	case screenAgents:
-		return m.agentsKey(msg)
-	case screenAgentDetail:
-		if key.Matches(msg, k.Open) {
-			m.showAgentInteractions(m.agentDetail.ID())
-			return nil
-		}
-		return m.agentDetail.Update(msg, m.snap, &m.view, m.now())
+	if cmd, ok := m.screenKey(f, msg); ok {
+		return cmd
 	}
-	return m.tableKey(msg)
+	return m.updateFront(f, msg)
+}
+
+// screenKey handles the keys that are intents on the screen in front (open, filter, sort, group,
+// export…), reporting whether the key was one; the rest move the pane's cursor.
+func (m *Model) screenKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	switch m.screen {
+	case screenTable:
+		return m.tableKey(msg)
+	case screenAgents:
+		return m.agentsKey(f, msg)
+	case screenAgentDetail:
+		if key.Matches(msg, m.c.Keys.Open) {
+			m.showAgentInteractions(m.agentDetail.ID())
+			return nil, true
+		}
+	}
+	return nil, false
 }
 
 // toggleScreen puts s in front, or goes back to the table when s is in front already.
@@ -83,14 +87,14 @@ func (m *Model) toggleHelp() {
 	m.help.Top()
 }
 
-// tableKey handles the keys of the interactions table.
-func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
+// tableKey handles the intents of the interactions table.
+func (m *Model) tableKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k := m.c.Keys
 	switch {
 	case key.Matches(msg, k.Open):
 		m.open()
 	case key.Matches(msg, k.Filter):
-		return m.filter.Start(m.query.Filter.String())
+		return m.filter.Start(m.query.Filter.String()), true
 	case key.Matches(msg, k.Sort), key.Matches(msg, k.SortPrev):
 		m.setSort(m.table.nextSort(m.query.Sort, len(m.snap.Agents) > 0, key.Matches(msg, k.Sort)), m.query.Desc)
 	case key.Matches(msg, k.SortDir):
@@ -104,9 +108,9 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.NextAlert), key.Matches(msg, k.PrevAlert):
 		m.jumpToAlert(key.Matches(msg, k.NextAlert))
 	case key.Matches(msg, k.ExportCSV):
-		return m.export("csv")
+		return m.export("csv"), true
 	case key.Matches(msg, k.ExportJSON):
-		return m.export("json")
+		return m.export("json"), true
 	case key.Matches(msg, k.HideEnded):
 		m.query.HideEnded = !m.query.HideEnded
 		if m.query.HideEnded {
@@ -116,9 +120,9 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.refresh()
 	default:
-		return m.table.Update(msg)
+		return nil, false
 	}
-	return nil
+	return nil, true
 }
 
 // open shows the selected interaction's detail, or folds the group whose heading is selected.
@@ -184,7 +188,7 @@ func (m *Model) foldAll() {
 // jumpToAlert moves the cursor to the next (or previous) alerting row in display order, unfolding
 // its group, and says why it alerts.
 func (m *Model) jumpToAlert(next bool) {
-	now, rows := m.now(), m.view.ordered
+	now, rows := m.c.now(), m.view.ordered
 	from := -1
 	if !next {
 		from = len(rows)
@@ -233,7 +237,8 @@ func (m *Model) export(format string) tea.Cmd {
 		return nil
 	}
 	m.setNote("exporting "+format+"…", m.c.Wall())
-	return exportRows(m.view.ordered, format, m.c.ExportDir, m.now(), m.c.Wall())
+	now, wall := m.c.clocks()
+	return exportRows(m.view.ordered, format, m.c.ExportDir, now, wall)
 }
 
 // goBack closes the screen in front: help returns where it was opened, others to the table.
@@ -272,8 +277,9 @@ func (m *Model) control(msg tea.KeyPressMsg) {
 }
 
 // updateFilter passes a message to the open filter prompt; the table follows valid text as typed.
-func (m *Model) updateFilter(msg tea.Msg) tea.Cmd {
-	f, ok, res, cmd := m.filter.Update(msg)
+func (m *Model) updateFilter(fr *frame, msg tea.Msg) tea.Cmd {
+	_, cmd := m.filter.Update(fr, msg)
+	f, ok, res := m.filter.Result()
 	if ok {
 		m.query.Filter = f
 		m.refresh()
@@ -284,44 +290,24 @@ func (m *Model) updateFilter(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// handleMouse scrolls with the wheel and selects the clicked row.
-func (m *Model) handleMouse(msg tea.Msg) tea.Cmd {
-	if c, ok := msg.(tea.MouseClickMsg); ok {
-		c.Y -= headerHeight
-		msg = c
-	}
-	switch m.screen {
-	case screenDetail:
-		return m.detail.Update(msg)
-	case screenRejected:
-		return m.rejected.Update(msg)
-	case screenHelp:
-		return m.help.Update(msg)
-	case screenAgents:
-		return m.agents.Update(msg, len(m.snap.Agents))
-	case screenAgentDetail:
-		return m.agentDetail.Update(msg, m.snap, &m.view, m.now())
-	}
-	return m.table.Update(msg)
-}
-
-// agentsKey handles the agents view: Enter shows the selected agent's interactions, d their detail.
-func (m *Model) agentsKey(msg tea.KeyPressMsg) tea.Cmd {
-	a := m.agents.Selected(m.snap)
+// agentsKey handles the intents of the agents view: Enter shows the selected agent's interactions,
+// d their detail.
+func (m *Model) agentsKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	a := m.agents.Selected(f.snap)
 	switch {
 	case key.Matches(msg, m.c.Keys.Open):
 		if a != nil && a.ID != "" {
 			m.showAgentInteractions(a.ID)
 		}
-		return nil
+		return nil, true
 	case key.Matches(msg, m.c.Keys.Describe):
 		if a != nil {
 			m.agentDetail.Show(a.ID)
 			m.screen = screenAgentDetail
 		}
-		return nil
+		return nil, true
 	}
-	return m.agents.Update(msg, len(m.snap.Agents))
+	return nil, false
 }
 
 // showAgentInteractions shows the interactions table filtered to one agent.

@@ -36,9 +36,9 @@ func statusLine(t *testing.T, src feed.Status, w int, note string) string {
 	c := testCommon(themes.Dark, store, func() time.Time { return now })
 	c.Status, c.Width = func() feed.Status { return src }, w
 	s := newStatus(c)
-	s.SetSize(w)
-	snap := store.Snapshot()
-	out := s.View(snap, model.Query{}, len(snap.Rows), note)
+	s.SetSize(w, 1)
+	s.SetNote(note, now.Add(noteFor))
+	out := s.View(testFrame(c))
 	if got := ansi.StringWidth(out); got > w {
 		t.Errorf("status line is %d cells, more than %d", got, w)
 	}
@@ -146,9 +146,8 @@ func TestStatusLineCountsRepairedMessages(t *testing.T) {
 	c := testCommon(themes.Dark, store, func() time.Time { return now })
 	c.Status, c.Width = func() feed.Status { return feed.Status{Name: "f.jsonl"} }, 120
 	s := newStatus(c)
-	s.SetSize(120)
-	snap := store.Snapshot()
-	if out := plain(s.View(snap, model.Query{}, 0, "")); !strings.Contains(out, "1 repaired (r)") {
+	s.SetSize(120, 1)
+	if out := plain(s.View(testFrame(c))); !strings.Contains(out, "1 repaired (r)") {
 		t.Errorf("status line lacks the repaired count: %q", out)
 	}
 }

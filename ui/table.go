@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -86,10 +87,24 @@ func (t *tableView) Len() int { return t.lines.Len() }
 func (t *tableView) page() int { return max(t.height-1, 1) }
 
 // Update moves the cursor for navigation keys, the mouse wheel and clicks.
-func (t *tableView) Update(msg tea.Msg) tea.Cmd {
+func (t *tableView) Update(_ *frame, msg tea.Msg) (pane, tea.Cmd) {
 	t.cur.selectFor(msg, t.c.Keys, t.lines.Len(), t.page())
 	t.clamp()
-	return nil
+	return t, nil
+}
+
+// ShortHelp lists the table's main keys.
+func (t *tableView) ShortHelp() []key.Binding {
+	k := t.c.Keys
+	return []key.Binding{k.Open, k.Filter, k.Sort, k.Group, k.NextAlert}
+}
+
+// FullHelp lists every key the table takes: moving, opening, the query and grouping, alerts, export.
+func (t *tableView) FullHelp() [][]key.Binding {
+	k := t.c.Keys
+	return [][]key.Binding{append(k.navigation(), k.Open),
+		{k.Filter, k.Sort, k.SortPrev, k.SortDir, k.HideEnded, k.Group, k.Fold, k.FoldAll},
+		{k.NextAlert, k.PrevAlert, k.ExportCSV, k.ExportJSON}}
 }
 
 // clamp keeps the cursor on an item and the cursor's item on screen, and remembers it.
@@ -131,8 +146,8 @@ func (t *tableView) sortFor(name string) (model.SortKey, bool) {
 	return model.ParseSortKey(name)
 }
 
-// visible identifies the lines on screen, for the root to tell whether a store change shows.
-func (t *tableView) visible() []lineID {
+// stamp identifies the lines on screen, for the root to tell whether a store change shows.
+func (t *tableView) stamp(*frame) []lineID {
 	end := min(t.cur.offset+t.page(), t.lines.Len())
 	out := make([]lineID, 0, end-t.cur.offset+1)
 	for i := t.cur.offset; i < end; i++ {
@@ -146,8 +161,9 @@ func (t *tableView) visible() []lineID {
 }
 
 // View draws the column titles and the visible rows: exactly height lines of width cells.
-func (t *tableView) View(q model.Query, now, wall time.Time, haveAgents bool, empty string) string {
-	cols := layoutColumns(t.cols, t.width, haveAgents)
+func (t *tableView) View(f *frame) string {
+	q, now, wall := f.query, f.now, f.wall
+	cols := layoutColumns(t.cols, t.width, len(f.snap.Agents) > 0)
 	var b strings.Builder
 	b.Grow((t.height + 1) * (t.width + 16))
 	b.WriteString(t.titles(cols, q))
@@ -161,15 +177,27 @@ func (t *tableView) View(q model.Query, now, wall time.Time, haveAgents bool, em
 		}
 	}
 	lines := end - t.cur.offset
-	if t.lines.Len() == 0 && empty != "" && t.height > 1 {
+	if t.lines.Len() == 0 && t.height > 1 {
 		b.WriteByte('\n')
-		b.WriteString(t.c.Styles.Dim.Render(pad(clean(empty, t.width), t.width)))
+		b.WriteString(t.c.Styles.Dim.Render(pad(clean(emptyText(f), t.width), t.width)))
 		lines++
 	}
 	for ; lines < t.page(); lines++ {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// emptyText explains an empty table.
+func emptyText(f *frame) string {
+	switch {
+	case len(f.snap.Rows) == 0:
+		return "  no interactions yet — waiting for events"
+	case !f.query.Filter.Empty():
+		return "  no interaction matches the filter " + f.query.Filter.String() + " — / to change it"
+	default:
+		return "  every interaction has ended — e to show ended ones"
+	}
 }
 
 func (t *tableView) titles(cols []column, q model.Query) string {
