@@ -114,9 +114,9 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.HideEnded):
 		m.query.HideEnded = !m.query.HideEnded
 		if m.query.HideEnded {
-			m.setNote("ended interactions hidden", m.c.Wall())
+			m.setNote("ended interactions hidden")
 		} else {
-			m.setNote("ended interactions shown", m.c.Wall())
+			m.setNote("ended interactions shown")
 		}
 		m.refresh()
 	default:
@@ -144,7 +144,7 @@ func (m *Model) setSort(k model.SortKey, desc bool) {
 	if desc {
 		dir = "descending"
 	}
-	m.setNote("sort by "+k.String()+", "+dir, m.c.Wall())
+	m.setNote("sort by " + k.String() + ", " + dir)
 	m.refresh()
 }
 
@@ -152,9 +152,9 @@ func (m *Model) setSort(k model.SortKey, desc bool) {
 func (m *Model) setGroup(by model.GroupBy) {
 	m.group.setBy(by)
 	if by == model.GroupNone {
-		m.setNote("not grouped", m.c.Wall())
+		m.setNote("not grouped")
 	} else {
-		m.setNote("grouped by "+by.String()+" — z folds a group, Z all", m.c.Wall())
+		m.setNote("grouped by " + by.String() + " — z folds a group, Z all")
 	}
 	m.refresh()
 }
@@ -163,7 +163,7 @@ func (m *Model) setGroup(by model.GroupBy) {
 func (m *Model) fold() {
 	h := m.table.SelectedHead()
 	if h == nil {
-		m.setNote("rows are not grouped — b groups them", m.c.Wall())
+		m.setNote("rows are not grouped — b groups them")
 		return
 	}
 	m.group.toggle(h.key)
@@ -174,7 +174,7 @@ func (m *Model) fold() {
 // foldAll folds every group, or unfolds them all when all are folded.
 func (m *Model) foldAll() {
 	if len(m.view.heads) == 0 {
-		m.setNote("rows are not grouped — b groups them", m.c.Wall())
+		m.setNote("rows are not grouped — b groups them")
 		return
 	}
 	fold := false
@@ -206,10 +206,9 @@ func (m *Model) jumpToAlert(next bool) {
 	}
 	if i < 0 {
 		if n := m.view.tally.Total(); n > 0 {
-			m.setNote("no alerting interaction in this view; the open alerts are the agents' — tab shows them",
-				m.c.Wall())
+			m.setNote("no alerting interaction in this view; the open alerts are the agents' — tab shows them")
 		} else {
-			m.setNote("no open alerts", m.c.Wall())
+			m.setNote("no open alerts")
 		}
 		return
 	}
@@ -227,16 +226,16 @@ func (m *Model) jumpToAlert(next bool) {
 	for _, a := range m.c.Alerts.Check(r, now) {
 		why = append(why, a.Text)
 	}
-	m.setNote(alertGlyph+" "+strings.Join(why, ", "), m.c.Wall())
+	m.setNote(alertGlyph + " " + strings.Join(why, ", "))
 }
 
 // export writes the view as shown (filtered, sorted, grouped) to a file.
 func (m *Model) export(format string) tea.Cmd {
 	if !m.c.Caps.CanExport {
-		m.setNote("export is not available in this session", m.c.Wall())
+		m.setNote("export is not available in this session")
 		return nil
 	}
-	m.setNote("exporting "+format+"…", m.c.Wall())
+	m.setNote("exporting " + format + "…")
 	now, wall := m.c.clocks()
 	return exportRows(m.view.ordered, format, m.c.ExportDir, now, wall)
 }
@@ -255,9 +254,8 @@ func (m *Model) goBack() {
 
 // control pauses, resumes or changes the speed of a replay.
 func (m *Model) control(msg tea.KeyPressMsg) {
-	wall := m.c.Wall()
 	if !m.c.Caps.CanControlReplay || m.c.Control == nil {
-		m.setNote("pause and speed apply to file replays only", wall)
+		m.setNote("pause and speed apply to file replays only")
 		return
 	}
 	k := m.c.Keys
@@ -265,14 +263,14 @@ func (m *Model) control(msg tea.KeyPressMsg) {
 	case key.Matches(msg, k.Pause):
 		m.c.Control.TogglePause()
 		if m.c.Status().Paused {
-			m.setNote("paused — space to resume", wall)
+			m.setNote("paused — space to resume")
 		} else {
-			m.setNote("resumed", wall)
+			m.setNote("resumed")
 		}
 	default:
 		speed := nextSpeed(m.c.Status().Speed, key.Matches(msg, k.Faster))
 		m.c.Control.SetSpeed(speed)
-		m.setNote("speed "+speedText(speed), wall)
+		m.setNote("speed " + speedText(speed))
 	}
 }
 
@@ -285,7 +283,7 @@ func (m *Model) updateFilter(fr *frame, msg tea.Msg) tea.Cmd {
 		m.refresh()
 	}
 	if res == filterApplied && !f.Empty() {
-		m.setNote("filter "+f.String(), m.c.Wall())
+		m.setNote("filter " + f.String())
 	}
 	return cmd
 }
@@ -317,5 +315,5 @@ func (m *Model) showAgentInteractions(id string) {
 		m.refresh()
 	}
 	m.screen = screenTable
-	m.setNote("interactions of "+model.Sanitize(id)+" — / to change the filter", m.c.Wall())
+	m.setNote("interactions of " + model.Sanitize(id) + " — / to change the filter")
 }

@@ -82,7 +82,7 @@ func New(c *Common, changes <-chan struct{}) *Model {
 		if f, err := model.ParseFilter(c.Filter); err == nil {
 			m.query.Filter = f
 		} else {
-			m.setNote("filter: "+err.Error(), c.Wall())
+			m.setNote("filter: " + err.Error())
 		}
 	}
 	m.snap = c.Store.Snapshot()
@@ -143,9 +143,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.handleKey(m.newFrame(), msg)
 	case exportedMsg:
 		if msg.err != nil {
-			m.setNote("export failed: "+msg.err.Error(), m.c.Wall())
+			m.setNote("export failed: " + msg.err.Error())
 		} else {
-			m.setNote("exported "+msg.path, m.c.Wall())
+			m.setNote("exported " + msg.path)
 		}
 		return nil
 	case tea.MouseWheelMsg:
@@ -184,7 +184,11 @@ func (m *Model) resize(w, h int) {
 	}
 }
 
-func (m *Model) setNote(s string, wall time.Time) { m.status.SetNote(s, wall.Add(noteFor)) }
+// setNote shows a note on the status line for noteFor on the wall clock.
+func (m *Model) setNote(s string) {
+	_, wall := m.c.clocks()
+	m.status.SetNote(s, wall.Add(noteFor))
+}
 
 // View draws the header, the body (table, detail, rejected log or help) and the status line.
 func (m *Model) View() tea.View {
