@@ -1,5 +1,6 @@
 // Package ui draws a store and turns keys into intents: one root model with small children (table,
-// detail, header, status, filter, help, rejected log), a file each.
+// detail, header, status, filter, help, rejected log, agents), a file each, all of one shape (pane,
+// in pane.go), each handed the same frame: one store snapshot and one reading of the clocks.
 package ui
 
 import (
