@@ -92,7 +92,7 @@ func (p *pipeline) start(ctx context.Context) <-chan error {
 func (p *pipeline) status() feed.Status {
 	st := p.src.Status()
 	if pc := p.crash.Panic(); pc != nil {
-		st.State, st.Detail = "stopped", "internal error: "+model.Sanitize(fmt.Sprint(pc.Value))
+		st.State, st.Detail = feed.StateStopped, "internal error: "+model.Sanitize(fmt.Sprint(pc.Value))
 	}
 	return st
 }

@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	charmlog "charm.land/log/v2"
 	"github.com/spf13/cobra"
@@ -197,21 +196,10 @@ func newViewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan s
 	if err != nil {
 		return nil, err
 	}
-	c := newCommon(p, t, o)
+	c := newCommon(p, t, o, true)
 	c.Filter = *filter
 	c.Width, c.Height = v.Width, v.Height
-	readOnly(c)
 	return ui.New(c, changes), nil
-}
-
-// readOnly takes away what would let one viewer change things for the others or for the server:
-// pausing or speeding up the shared replay, and writing export files on the server's disk.
-func readOnly(c *ui.Common) {
-	c.Control = nil
-	for _, b := range []*key.Binding{&c.Keys.Pause, &c.Keys.Faster, &c.Keys.Slower, &c.Keys.ExportCSV,
-		&c.Keys.ExportJSON} {
-		b.SetEnabled(false)
-	}
 }
 
 // reloadKeysOnHangup re-reads the authorized keys on SIGHUP, as sshd does.

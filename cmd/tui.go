@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -46,7 +45,7 @@ func runTUIWith(ctx context.Context, o *options, arg string, events io.Reader, k
 	p.start(ctx)
 	sub, unsubscribe := p.notifier.Subscribe()
 	defer unsubscribe()
-	c := newCommon(p, theme, o)
+	c := newCommon(p, theme, o, false)
 	// A panic in the model (Init, Update, View, its commands) or in the pipeline's goroutines is
 	// caught: the program is ended the normal way, which restores the terminal, and the run fails
 	// with one line (the stack goes to the log). Bubble Tea's own recovery (not turned off with
@@ -86,22 +85,17 @@ func crashError(pc *guard.Panic, logFile string) error {
 		strings.Join(strings.Fields(model.Sanitize(fmt.Sprint(pc.Value))), " "), where)
 }
 
-// newCommon builds one viewer's shared context over a pipeline.
-func newCommon(p *pipeline, theme themes.Theme, o *options) *ui.Common {
-	c := &ui.Common{
-		Styles:  ui.NewStyles(theme),
-		Keys:    o.settings.keys,
-		Store:   p.store,
-		Status:  p.status,
-		Now:     p.src.Now,
-		Wall:    time.Now,
-		Filter:  o.filter,
-		Columns: o.settings.cfg.Columns,
-		Alerts:  o.settings.cfg.Alerts,
-		Bell:    o.bell,
-	}
-	if ctl, ok := p.src.(feed.Controller); ok {
+// newCommon builds one viewer's shared context over a pipeline. A read-only viewer (an SSH session)
+// may neither pace the shared replay nor write export files on the server.
+func newCommon(p *pipeline, theme themes.Theme, o *options, readOnly bool) *ui.Common {
+	ctl, canControl := p.src.(feed.Controller)
+	c := ui.NewCommon(ui.NewStyles(theme), o.settings.keys, p.store,
+		ui.Capabilities{ReadOnly: readOnly, CanExport: true, CanControlReplay: canControl})
+	c.Status, c.Now = p.status, p.src.Now
+	if c.Caps.CanControlReplay {
 		c.Control = ctl
 	}
+	c.Filter, c.Columns = o.filter, o.settings.cfg.Columns
+	c.Alerts, c.Bell = o.settings.cfg.Alerts, o.bell
 	return c
 }

@@ -20,15 +20,6 @@ import (
 // stays proportional (at speed 0.5 the longest wait is 10 s).
 const MaxGap = 5 * time.Second
 
-// Replay states as Status reports them.
-const (
-	StateReplaying = "replaying"
-	StatePaused    = "paused"
-	StateDone      = "done"
-	StateStopped   = "stopped"
-	StateFailed    = "failed"
-)
-
 const (
 	replayBufSize = 64 << 10
 	// snippetSize is how much of an oversized line is kept for the rejected log.
@@ -58,7 +49,7 @@ type Replay struct {
 	mu     sync.Mutex
 	speed  float64
 	paused bool
-	state  string
+	state  State
 	detail string
 	wake   chan struct{} // closed (and replaced) when pause or speed change, to cut a wait short
 	// The replay clock runs from evAt, the event time at wall time wallAt, at speed, never past limit
@@ -278,7 +269,7 @@ func (r *Replay) clock(now time.Time) time.Time {
 }
 
 // finish records the end of Run; the clock stops at the last event time.
-func (r *Replay) finish(pos int64, state, detail string) {
+func (r *Replay) finish(pos int64, state State, detail string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.pos, r.state, r.detail = pos, state, detail

@@ -53,8 +53,8 @@ type Source interface {
 type Status struct {
 	// Name is the source as the user named it ("demo", a path, "-", a URL).
 	Name string
-	// State is a short word: "live", "replaying", "paused", "done", "connecting", "connected", "lost".
-	State string
+	// State is what the source is doing (see the State constants).
+	State State
 	// Detail adds context to State, e.g. "retrying in 4s" or the last error.
 	Detail string
 	// Pos and Total are the position in the input (bytes for files); Total is 0 when unknown.
@@ -69,6 +69,24 @@ type Status struct {
 	// Since is when the current State began (e.g. connected since).
 	Since time.Time
 }
+
+// State is a source's state, a short word the status line shows as it is.
+type State string
+
+// The states a source reports. A live source (the demo, standard input) is StateLive; a file replay
+// goes from StateReplaying (StatePaused while paused) to StateDone, StateStopped or StateFailed; a
+// WebSocket cycles through StateConnecting, StateConnected and StateLost.
+const (
+	StateLive       State = "live"
+	StateReplaying  State = "replaying"
+	StatePaused     State = "paused"
+	StateDone       State = "done"
+	StateStopped    State = "stopped"
+	StateFailed     State = "failed"
+	StateConnecting State = "connecting"
+	StateConnected  State = "connected"
+	StateLost       State = "lost"
+)
 
 // Controller is implemented by sources that a viewer may pause or speed up (file replays).
 type Controller interface {

@@ -124,7 +124,7 @@ type WebSocket struct {
 
 	msgs, bytes atomic.Int64
 	mu          sync.Mutex
-	state       string
+	state       State
 	since       time.Time
 	lastErr     string
 	retryAt     time.Time
@@ -162,7 +162,7 @@ func NewWebSocket(rawURL string, opts WSOptions) *WebSocket {
 		opts.DialContext = (&net.Dialer{}).DialContext
 	}
 	w := &WebSocket{dialURL: rawURL, name: RedactURL(rawURL), header: opts.Header.Clone(), opts: opts,
-		state: "connecting", since: time.Now()}
+		state: StateConnecting, since: time.Now()}
 	if w.header == nil {
 		w.header = http.Header{}
 	}
@@ -189,19 +189,19 @@ func NewWebSocket(rawURL string, opts WSOptions) *WebSocket {
 // ctx.Err(), or an error at once when the URL itself is unusable.
 func (w *WebSocket) Run(ctx context.Context, emit Emit) error {
 	if err := checkWSURL(w.dialURL); err != nil {
-		w.setState("lost", err.Error(), time.Time{})
+		w.setState(StateLost, err.Error(), time.Time{})
 		return err
 	}
 	var conns int64
 	attempt := 0
 	for {
-		w.setState("connecting", "", time.Time{})
+		w.setState(StateConnecting, "", time.Time{})
 		conn, err := w.dial(ctx)
 		connN := int64(0)
 		if err == nil {
 			conns++
 			connN = conns
-			w.setState("connected", "", time.Time{})
+			w.setState(StateConnected, "", time.Time{})
 			w.report(ConnEvent{Conn: connN, Connected: true})
 			var got bool
 			got, err = w.read(ctx, conn, connN, emit)
@@ -210,18 +210,18 @@ func (w *WebSocket) Run(ctx context.Context, emit Emit) error {
 			}
 		}
 		if ctx.Err() != nil {
-			w.setState("lost", "stopped", time.Time{})
+			w.setState(StateLost, "stopped", time.Time{})
 			return ctx.Err()
 		}
 		wait := w.opts.Backoff.Delay(attempt, w.opts.Rand())
 		attempt++
-		w.setState("lost", err.Error(), time.Now().Add(wait))
+		w.setState(StateLost, err.Error(), time.Now().Add(wait))
 		w.report(ConnEvent{Conn: connN, Err: err, Retry: wait})
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			w.setState("lost", "stopped", time.Time{})
+			w.setState(StateLost, "stopped", time.Time{})
 			return ctx.Err()
 		case <-t.C:
 		}
@@ -236,16 +236,16 @@ func (w *WebSocket) report(ev ConnEvent) {
 
 // setState records a state change. errText is the reason a connection was lost (kept to show
 // while reconnecting); retryAt is when the next attempt starts (zero when none is waiting).
-func (w *WebSocket) setState(state, errText string, retryAt time.Time) {
+func (w *WebSocket) setState(state State, errText string, retryAt time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if state != w.state {
 		w.state, w.since = state, time.Now()
 	}
 	switch state {
-	case "connected":
+	case StateConnected:
 		w.lastErr = ""
-	case "lost":
+	case StateLost:
 		w.lastErr = errText
 	}
 	w.retryAt = retryAt
@@ -259,11 +259,11 @@ func (w *WebSocket) Status() Status {
 	st := Status{Name: w.name, State: w.state, Since: w.since,
 		Messages: w.msgs.Load(), Bytes: w.bytes.Load()}
 	switch {
-	case w.state == "lost" && !w.retryAt.IsZero():
+	case w.state == StateLost && !w.retryAt.IsZero():
 		st.Detail = fmt.Sprintf("retrying in %s: %s", countdown(time.Until(w.retryAt)), w.lastErr)
-	case w.state == "connecting" && w.lastErr != "":
+	case w.state == StateConnecting && w.lastErr != "":
 		st.Detail = "last attempt: " + w.lastErr
-	case w.state == "lost":
+	case w.state == StateLost:
 		st.Detail = w.lastErr
 	}
 	return st

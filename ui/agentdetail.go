@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/deskwatch/deskwatch/model"
@@ -15,14 +16,14 @@ import (
 type agentDetailView struct {
 	c             *Common
 	id            string
-	scroll        scroller
+	scroll        cursor
 	width, height int
 }
 
 func newAgentDetail(c *Common) *agentDetailView { return &agentDetailView{c: c} }
 
 // Show selects the agent by id and scrolls to the top.
-func (d *agentDetailView) Show(id string) { d.id, d.scroll = id, scroller{} }
+func (d *agentDetailView) Show(id string) { d.id, d.scroll = id, cursor{} }
 
 // ID is the agent shown.
 func (d *agentDetailView) ID() string { return d.id }
@@ -45,20 +46,32 @@ func (d *agentDetailView) agent(snap *model.Snapshot) *model.Agent {
 }
 
 // Update scrolls.
-func (d *agentDetailView) Update(msg tea.Msg, snap *model.Snapshot, v *viewState, now time.Time) tea.Cmd {
-	d.scroll.update(msg, d.c.Keys, len(d.lines(snap, v, now)), d.page())
-	return nil
+func (d *agentDetailView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
+	d.scroll.scroll(msg, d.c.Keys, len(d.lines(f.snap, f.view, f.now)), d.page())
+	return d, nil
+}
+
+// ShortHelp lists the agent detail's main keys.
+func (d *agentDetailView) ShortHelp() []key.Binding {
+	return []key.Binding{d.c.Keys.Open, d.c.Keys.Back}
+}
+
+// FullHelp lists every key the agent detail takes.
+func (d *agentDetailView) FullHelp() [][]key.Binding {
+	k := d.c.Keys
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Back)}
 }
 
 // View draws the agent in exactly height lines.
-func (d *agentDetailView) View(snap *model.Snapshot, v *viewState, now time.Time) string {
+func (d *agentDetailView) View(f *frame) string {
+	snap, v, now := f.snap, f.view, f.now
 	st := d.c.Styles
 	a := d.agent(snap)
 	if a == nil {
 		return fitBlock(st.Dim.Render("agent "+clean(d.id, 40)+" is not in the stream any more"), d.width, d.height)
 	}
 	lines := d.lines(snap, v, now)
-	d.scroll.clamp(len(lines), d.page())
+	d.scroll.clampScroll(len(lines), d.page())
 	first := d.scroll.offset
 	last := min(first+d.page(), len(lines))
 	title := st.Title.Render(clean(a.ID, 40))

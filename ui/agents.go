@@ -21,8 +21,7 @@ type agentLoad struct {
 // the active interaction, open interactions by type, handled count, screen recording and alerts.
 type agentsView struct {
 	c             *Common
-	cursor        int
-	offset        int
+	cur           cursor
 	width, height int
 	// load caches the per-agent counts for one store version.
 	load        map[string]agentLoad
@@ -36,51 +35,27 @@ func (a *agentsView) SetSize(width, height int) { a.width, a.height = width, max
 
 // Selected returns the agent under the cursor in snap, or nil.
 func (a *agentsView) Selected(snap *model.Snapshot) *model.Agent {
-	if a.cursor < 0 || a.cursor >= len(snap.Agents) {
+	if a.cur.pos < 0 || a.cur.pos >= len(snap.Agents) {
 		return nil
 	}
-	return snap.Agents[a.cursor]
+	return snap.Agents[a.cur.pos]
 }
 
-// Update moves the cursor.
-func (a *agentsView) Update(msg tea.Msg, n int) tea.Cmd {
+// Update moves the cursor over the frame's agents.
+func (a *agentsView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
+	a.cur.selectFor(msg, a.c.Keys, len(f.snap.Agents), max(a.height-1, 1))
+	return a, nil
+}
+
+// ShortHelp lists the agents view's main keys.
+func (a *agentsView) ShortHelp() []key.Binding {
+	return []key.Binding{a.c.Keys.Open, a.c.Keys.Describe, a.c.Keys.Agents}
+}
+
+// FullHelp lists every key the agents view takes.
+func (a *agentsView) FullHelp() [][]key.Binding {
 	k := a.c.Keys
-	page := max(a.height-1, 1)
-	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		switch {
-		case key.Matches(msg, k.Up):
-			a.cursor--
-		case key.Matches(msg, k.Down):
-			a.cursor++
-		case key.Matches(msg, k.PageUp):
-			a.cursor -= page
-		case key.Matches(msg, k.PageDown):
-			a.cursor += page
-		case key.Matches(msg, k.Top):
-			a.cursor = 0
-		case key.Matches(msg, k.Bottom):
-			a.cursor = n - 1
-		}
-	case tea.MouseWheelMsg:
-		if msg.Button == tea.MouseWheelUp {
-			a.cursor -= 3
-		} else if msg.Button == tea.MouseWheelDown {
-			a.cursor += 3
-		}
-	case tea.MouseClickMsg:
-		if msg.Y >= 1 {
-			a.cursor = a.offset + msg.Y - 1
-		}
-	}
-	a.cursor = min(max(a.cursor, 0), max(n-1, 0))
-	if a.cursor < a.offset {
-		a.offset = a.cursor
-	}
-	if a.cursor >= a.offset+page {
-		a.offset = a.cursor - page + 1
-	}
-	return nil
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Describe, k.Agents)}
 }
 
 // loads counts open interactions per agent, once per store version.
@@ -124,7 +99,8 @@ var agentColumns = []struct {
 }
 
 // View draws the agents table in exactly height lines.
-func (a *agentsView) View(snap *model.Snapshot, v *viewState, now time.Time) string {
+func (a *agentsView) View(f *frame) string {
+	snap, v, now := f.snap, f.view, f.now
 	st := a.c.Styles
 	loads := a.loads(snap)
 	specs := make([]colLayout, len(agentColumns))
@@ -138,11 +114,11 @@ func (a *agentsView) View(snap *model.Snapshot, v *viewState, now time.Time) str
 		lines = append(lines, st.Dim.Render(fit("  no agents seen yet — agent events carry agentId", a.width)))
 	}
 	page := max(a.height-1, 1)
-	for i := a.offset; i < len(snap.Agents) && i < a.offset+page; i++ {
+	for i := a.cur.offset; i < len(snap.Agents) && i < a.cur.offset+page; i++ {
 		ag := snap.Agents[i]
 		alerts := a.alerts(ag, snap, v.byAgent[ag.ID], now)
 		text := fit(joinCells(a.cells(ag, loads[ag.ID], alerts, now), idx, widths), a.width)
-		lines = append(lines, a.style(ag, alerts != "", i == a.cursor).Render(text))
+		lines = append(lines, a.style(ag, alerts != "", i == a.cur.pos).Render(text))
 	}
 	return fitBlock(strings.Join(lines, "\n"), a.width, a.height)
 }

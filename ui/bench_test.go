@@ -46,8 +46,8 @@ func BenchmarkFrame(b *testing.B) {
 			store := benchStore(b, n)
 			now := base.Add(time.Hour)
 			clock := func() time.Time { return now }
-			c := &Common{Styles: NewStyles(themes.Dark), Keys: DefaultKeyMap(), Store: store,
-				Now: clock, Wall: clock, Width: 200, Height: 50, Alerts: model.DefaultAlertRules()}
+			c := testCommon(themes.Dark, store, clock)
+			c.Width, c.Height, c.Alerts = 200, 50, model.DefaultAlertRules()
 			m := New(c, nil)
 			press(m, "j", "j")
 			b.ReportAllocs()

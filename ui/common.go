@@ -1,5 +1,6 @@
 // Package ui draws a store and turns keys into intents: one root model with small children (table,
-// detail, header, status, filter, help, rejected log), a file each.
+// detail, header, status, filter, help, rejected log, agents), a file each, all of one shape (pane,
+// in pane.go), each handed the same frame: one store snapshot and one reading of the clocks.
 package ui
 
 import (
@@ -11,13 +12,17 @@ import (
 
 // Common is the read-mostly context every child shares, passed by pointer: styles, keys, the store
 // and the source. One Common per viewer (a terminal or an SSH session), so each can have its own theme.
+// Build it with NewCommon.
 type Common struct {
 	Styles *Styles
-	Keys   KeyMap
-	Store  *model.Store
-	// Status reports the source's state for the status line.
+	// Keys are the bindings; those the capabilities do not allow are disabled, so help hides them.
+	Keys  KeyMap
+	Store *model.Store
+	// Caps say what this viewer may do besides looking; set them with SetCapabilities.
+	Caps Capabilities
+	// Status reports the source's state for the status line; nil reports nothing.
 	Status func() feed.Status
-	// Now is the source's clock (a replay's position, or wall time).
+	// Now is the source's clock (a replay's position); nil means the wall clock.
 	Now func() time.Time
 	// Wall is the wall clock, used for highlight fading and ticking (tests inject a fixed one).
 	Wall func() time.Time
@@ -36,4 +41,60 @@ type Common struct {
 	ExportDir string
 	// Width and Height are the terminal's size.
 	Width, Height int
+}
+
+// Capabilities say what a viewer may do besides looking. A terminal of its own may export and, over
+// a file replay, pace it; a viewer sharing the source and the machine with others (an SSH session)
+// is read-only.
+type Capabilities struct {
+	// ReadOnly takes away what would change things for the other viewers or write on the server:
+	// pacing the shared replay and exporting. Their keys are hidden from help and do nothing.
+	ReadOnly bool
+	// CanExport lets the export keys and :export write files in ExportDir.
+	CanExport bool
+	// CanControlReplay lets the pause and speed keys pace the replay through Control. Without it
+	// (a live source) the keys say they apply to replays only.
+	CanControlReplay bool
+}
+
+// NewCommon returns one viewer's context over store, with the wall clock as its clock and the
+// capabilities given. The source's status, clock and controller and the optional settings (filter,
+// columns, alerts, bell, export directory, size) are set on the result.
+func NewCommon(styles *Styles, keys KeyMap, store *model.Store, caps Capabilities) *Common {
+	c := &Common{Styles: styles, Keys: keys, Store: store, Wall: time.Now}
+	c.SetCapabilities(caps)
+	return c
+}
+
+// SetCapabilities sets what the viewer may do: read-only takes away export and replay control, and
+// the keys of what is not allowed are disabled so that help does not list them.
+func (c *Common) SetCapabilities(caps Capabilities) {
+	if caps.ReadOnly {
+		caps.CanExport, caps.CanControlReplay = false, false
+	}
+	c.Caps = caps
+	c.Keys.ExportCSV.SetEnabled(caps.CanExport)
+	c.Keys.ExportJSON.SetEnabled(caps.CanExport)
+	c.Keys.Pause.SetEnabled(!caps.ReadOnly)
+	c.Keys.Faster.SetEnabled(!caps.ReadOnly)
+	c.Keys.Slower.SetEnabled(!caps.ReadOnly)
+}
+
+// clocks reads the viewer's two clocks once: the source's (durations, the zone times are shown in)
+// and the wall clock (highlights, notes, file names).
+func (c *Common) clocks() (now, wall time.Time) {
+	wall = time.Now()
+	if c.Wall != nil {
+		wall = c.Wall()
+	}
+	if c.Now != nil {
+		return c.Now(), wall
+	}
+	return wall, wall
+}
+
+// now is the source's clock.
+func (c *Common) now() time.Time {
+	now, _ := c.clocks()
+	return now
 }

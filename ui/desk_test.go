@@ -413,8 +413,7 @@ func TestColumnsAtCommonWidths(t *testing.T) {
 func TestReadOnlyViewerCannotExport(t *testing.T) {
 	m, _ := newDeskModel(t, themes.Dark, 120, 20)
 	m.c.ExportDir = t.TempDir()
-	m.c.Keys.ExportCSV.SetEnabled(false) // as cmd's readOnly does for SSH sessions
-	m.c.Keys.ExportJSON.SetEnabled(false)
+	m.c.SetCapabilities(Capabilities{ReadOnly: true}) // as cmd does for SSH sessions
 	press(m, ":")
 	for _, r := range "export csv" {
 		press(m, string(r))

@@ -21,7 +21,7 @@ const twoColumnWidth = 120
 type detailView struct {
 	c             *Common
 	key           string
-	scroll        scroller
+	scroll        cursor
 	width, height int
 
 	// The content is cached for one row snapshot, width and zone: rows are immutable and replaced on
@@ -30,6 +30,9 @@ type detailView struct {
 	cacheWidth int
 	cacheLoc   *time.Location
 	lines      []string
+	// found is the row shown, looked up once per snapshot (in snap).
+	snap  *model.Snapshot
+	found *model.Row
 }
 
 func newDetail(c *Common) *detailView { return &detailView{c: c} }
@@ -37,9 +40,27 @@ func newDetail(c *Common) *detailView { return &detailView{c: c} }
 // Show selects the interaction to show by its row key and scrolls back to the top.
 func (d *detailView) Show(key string) {
 	d.key = key
-	d.scroll = scroller{}
+	d.scroll = cursor{}
 	d.cacheRow, d.lines = nil, nil
+	d.snap, d.found = nil, nil
 }
+
+// row finds the interaction shown in the frame's snapshot; nil when it is no longer retained.
+func (d *detailView) row(snap *model.Snapshot) *model.Row {
+	if snap != d.snap {
+		d.snap, d.found = snap, nil
+		for _, r := range snap.Rows {
+			if r.Key == d.key {
+				d.found = r
+				break
+			}
+		}
+	}
+	return d.found
+}
+
+// stamp is the row shown: the detail is redrawn when its interaction changed.
+func (d *detailView) stamp(f *frame) []lineID { return []lineID{{row: d.row(f.snap)}} }
 
 // Key is the row key of the interaction shown.
 func (d *detailView) Key() string { return d.key }
@@ -50,16 +71,25 @@ func (d *detailView) SetSize(width, height int) { d.width, d.height = max(width,
 func (d *detailView) page() int { return max(d.height-1, 1) }
 
 // Update scrolls.
-func (d *detailView) Update(msg tea.Msg) tea.Cmd {
-	lines := d.content(d.c.Store.Row(d.key), viewerNow(d.c).Location())
-	d.scroll.update(msg, d.c.Keys, len(lines), d.page())
-	return nil
+func (d *detailView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
+	lines := d.content(d.row(f.snap), f.now.Location())
+	d.scroll.scroll(msg, d.c.Keys, len(lines), d.page())
+	return d, nil
+}
+
+// ShortHelp lists the detail's main keys.
+func (d *detailView) ShortHelp() []key.Binding { return []key.Binding{d.c.Keys.Back} }
+
+// FullHelp lists every key the detail takes.
+func (d *detailView) FullHelp() [][]key.Binding {
+	return [][]key.Binding{append(d.c.Keys.navigation(), d.c.Keys.Back)}
 }
 
 // View draws the detail in exactly height lines of at most width cells.
-func (d *detailView) View(now time.Time) string {
+func (d *detailView) View(f *frame) string {
 	st := d.c.Styles
-	r := d.c.Store.Row(d.key)
+	now := f.now
+	r := d.row(f.snap)
 	if r == nil {
 		msg := st.Dim.Render("interaction "+clean(d.key, max(d.width-34, 1))+" is no longer retained") +
 			"\n\n" + st.Dim.Render("esc to go back")
@@ -67,7 +97,7 @@ func (d *detailView) View(now time.Time) string {
 	}
 	lines := d.content(r, now.Location())
 	page := d.page()
-	d.scroll.clamp(len(lines), page)
+	d.scroll.clampScroll(len(lines), page)
 	first := d.scroll.offset
 	last := min(first+page, len(lines))
 	out := make([]string, 0, d.height)
@@ -218,78 +248,10 @@ func scrollPos(first, last, total int) string {
 	return fmt.Sprintf("%d–%d of %d", first+1, last, total)
 }
 
-// viewerNow is the viewer's clock; its zone is the zone times are shown in.
-func viewerNow(c *Common) time.Time {
-	switch {
-	case c.Now != nil:
-		return c.Now()
-	case c.Wall != nil:
-		return c.Wall()
-	}
-	return time.Now()
-}
-
 // timeIn shows t in the viewer's zone; the zero time stays zero so it prints as absent.
 func timeIn(t time.Time, loc *time.Location) time.Time {
 	if t.IsZero() || loc == nil {
 		return t
 	}
 	return t.In(loc)
-}
-
-// scroller is a scroll position over total items of which page are visible. follow keeps the end in
-// view as the list grows: going to the bottom sets it, going up clears it.
-type scroller struct {
-	offset int
-	follow bool
-}
-
-// update moves the position for a key or the mouse wheel.
-func (s *scroller) update(msg tea.Msg, k KeyMap, total, page int) {
-	page = max(page, 1)
-	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		switch {
-		case key.Matches(msg, k.Up):
-			s.by(-1, total, page)
-		case key.Matches(msg, k.Down):
-			s.by(1, total, page)
-		case key.Matches(msg, k.PageUp):
-			s.by(-page, total, page)
-		case key.Matches(msg, k.PageDown):
-			s.by(page, total, page)
-		case key.Matches(msg, k.Top):
-			s.offset, s.follow = 0, false
-		case key.Matches(msg, k.Bottom):
-			s.follow = true
-		}
-	case tea.MouseWheelMsg:
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			s.by(-3, total, page)
-		case tea.MouseWheelDown:
-			s.by(3, total, page)
-		}
-	}
-	s.clamp(total, page)
-}
-
-func (s *scroller) by(n, total, page int) {
-	bottom := max(total-page, 0)
-	if s.follow {
-		s.offset = bottom
-	}
-	s.offset = min(max(s.offset+n, 0), bottom)
-	// Scrolling down onto the end follows it only when there is more than a page (or when already
-	// following), so one stray j on a short detail does not make it jump later.
-	s.follow = n > 0 && s.offset == bottom && (total > page || s.follow)
-}
-
-// clamp keeps the position inside the list, at its end when following.
-func (s *scroller) clamp(total, page int) {
-	bottom := max(total-max(page, 1), 0)
-	if s.follow || s.offset > bottom {
-		s.offset = bottom
-	}
-	s.offset = max(s.offset, 0)
 }

@@ -79,8 +79,16 @@ func detailTestCommon(t testing.TB, theme themes.Theme, lines []string) *Common 
 	store := model.NewStore(model.WithWallClock(func() time.Time { return detailNow }))
 	detailApply(t, store, lines...)
 	clock := func() time.Time { return detailNow }
-	return &Common{Styles: NewStyles(theme), Keys: DefaultKeyMap(), Store: store,
-		Status: func() feed.Status { return feed.Status{Name: "test"} }, Now: clock, Wall: clock}
+	c := testCommon(theme, store, clock)
+	c.Status = func() feed.Status { return feed.Status{Name: "test"} }
+	return c
+}
+
+// testFrame is a frame of c's store as it is now, at c's clocks, with every row in view.
+func testFrame(c *Common) *frame {
+	snap := c.Store.Snapshot()
+	now, wall := c.clocks()
+	return &frame{snap: snap, view: &viewState{rows: snap.Rows}, now: now, wall: wall}
 }
 
 func detailApply(t testing.TB, store *model.Store, lines ...string) {
@@ -94,8 +102,9 @@ func detailApply(t testing.TB, store *model.Store, lines ...string) {
 	}
 }
 
-// detailPress sends keys ("G", "j", "pgdown", …) to a child's Update.
-func detailPress(update func(tea.Msg) tea.Cmd, keys ...string) {
+// detailPress sends keys ("G", "j", "pgdown", …) to a pane's Update, each on a frame of c's store.
+func detailPress(p pane, c *Common, keys ...string) {
+	update := func(msg tea.Msg) { p.Update(testFrame(c), msg) }
 	for _, k := range keys {
 		switch k {
 		case "pgdown":
@@ -168,8 +177,8 @@ func TestDetailGolden(t *testing.T) {
 				events = events[:tc.events]
 			}
 			d := detailOf(detailTestCommon(t, tc.theme, events), tc.w, tc.h)
-			detailPress(d.Update, tc.keys...)
-			out := d.View(detailNow)
+			detailPress(d, d.c, tc.keys...)
+			out := d.View(testFrame(d.c))
 			detailCheckFrame(t, out, tc.w, tc.h)
 			if !tc.color {
 				out = detailPlain(out)
@@ -185,7 +194,7 @@ func TestDetailGolden(t *testing.T) {
 func TestDetailShowsEverything(t *testing.T) {
 	for _, w := range []int{80, 200} {
 		d := detailOf(detailTestCommon(t, themes.Dark, detailCall()), w, 400)
-		out := detailPlain(d.View(detailNow))
+		out := detailPlain(d.View(testFrame(d.c)))
 		for _, name := range model.FieldNames {
 			if !regexp.MustCompile(`(?m)(^|│ )` + name + `\s`).MatchString(out) {
 				t.Errorf("%d wide: field %s is missing", w, name)
@@ -245,8 +254,8 @@ func TestDetailNeverPassesControls(t *testing.T) {
 		d.SetSize(size[0], size[1])
 		d.Show(snap.Rows[0].Key)
 		for _, keys := range [][]string{nil, {"pgdown"}, {"G"}} {
-			detailPress(d.Update, keys...)
-			out := d.View(detailNow)
+			detailPress(d, d.c, keys...)
+			out := d.View(testFrame(d.c))
 			detailCheckFrame(t, out, size[0], size[1])
 			// Raw JSON may show the payload as inert escaped text (\u001b]52;c…), never as a sequence.
 			if strings.Contains(strings.ReplaceAll(detailPlain(out), `\u001b]52;c`, ""), "52;c") {
@@ -257,7 +266,7 @@ func TestDetailNeverPassesControls(t *testing.T) {
 	gone := newDetail(c)
 	gone.SetSize(80, 5)
 	gone.Show("ag/x\x1b]52;c;aGk=\x07\u009b2J")
-	out := gone.View(detailNow)
+	out := gone.View(testFrame(gone.c))
 	detailCheckFrame(t, out, 80, 5)
 	if !strings.Contains(detailPlain(out), "is no longer retained") {
 		t.Errorf("a key no longer in the store should say so:\n%s", out)
@@ -279,8 +288,8 @@ func TestDetailFitsAtEverySize(t *testing.T) {
 		{120, 30}, {121, 9}, {133, 41}, {200, 50}, {301, 80}} {
 		d := detailOf(c, size[0], size[1])
 		for _, keys := range [][]string{nil, {"pgdown"}, {"G"}, {"G", "k", "k"}} {
-			detailPress(d.Update, keys...)
-			detailCheckFrame(t, d.View(detailNow), size[0], size[1])
+			detailPress(d, d.c, keys...)
+			detailCheckFrame(t, d.View(testFrame(d.c)), size[0], size[1])
 		}
 	}
 }
@@ -309,8 +318,8 @@ func TestDetailScrollBounds(t *testing.T) {
 		{[]string{"pgup", "pgup", "pgup", "pgup"}, 0},
 		{[]string{"pgdown"}, page},
 	} {
-		detailPress(d.Update, step.keys...)
-		d.View(detailNow)
+		detailPress(d, d.c, step.keys...)
+		d.View(testFrame(d.c))
 		if d.scroll.offset != step.want {
 			t.Errorf("after %v the offset is %d, want %d", step.keys, d.scroll.offset, step.want)
 		}
@@ -319,7 +328,7 @@ func TestDetailScrollBounds(t *testing.T) {
 	if d.scroll.offset != 0 {
 		t.Error("Show should scroll back to the top")
 	}
-	out := detailPlain(d.View(detailNow))
+	out := detailPlain(d.View(testFrame(d.c)))
 	if first := strings.SplitN(out, "\n", 2)[0]; !strings.HasSuffix(strings.TrimSpace(first), fmt.Sprintf("1–%d of %d", page, total)) {
 		t.Errorf("title lacks the position 1–%d of %d: %q", page, total, first)
 	}
@@ -331,16 +340,16 @@ func TestDetailFollowsNewChanges(t *testing.T) {
 	open := detailCall()[:8]
 	c := detailTestCommon(t, themes.Dark, open)
 	d, reader := detailOf(c, 80, 24), detailOf(c, 80, 24)
-	detailPress(d.Update, "G")
-	detailPress(reader.Update, "j")
-	d.View(detailNow)
-	reader.View(detailNow)
+	detailPress(d, d.c, "G")
+	detailPress(reader, reader.c, "j")
+	d.View(testFrame(d.c))
+	reader.View(testFrame(reader.c))
 	detailApply(t, c.Store, detailCall()[8])
-	out := detailPlain(d.View(detailNow))
+	out := detailPlain(d.View(testFrame(d.c)))
 	if !strings.Contains(out, "disposition set: Resolved") || !strings.Contains(out, "wrap_up") {
 		t.Errorf("the followed detail does not show the new change:\n%s", out)
 	}
-	reader.View(detailNow)
+	reader.View(testFrame(reader.c))
 	if reader.scroll.offset != 1 {
 		t.Errorf("a reader at line 2 was moved to %d", reader.scroll.offset)
 	}

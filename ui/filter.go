@@ -10,12 +10,18 @@ import (
 // filterView is the filter prompt opened by "/". The table follows the text as it is typed; Enter
 // keeps the filter, Esc restores the one in force before. An invalid filter is explained in place.
 type filterView struct {
+	noKeys
 	c      *Common
 	input  textinput.Model
 	active bool
 	before string
 	err    error
 	width  int
+	// The outcome of the last Update: the filter typed (valid says whether it parsed) and what the
+	// key did.
+	parsed model.Filter
+	valid  bool
+	result filterResult
 }
 
 // filterResult tells the root what the prompt did with a key.
@@ -47,8 +53,8 @@ func newPrompt(c *Common, prompt, placeholder string) textinput.Model {
 	return in
 }
 
-// SetSize sets the prompt's width.
-func (f *filterView) SetSize(width int) {
+// SetSize sets the prompt's width; its height is one line.
+func (f *filterView) SetSize(width, _ int) {
 	f.width = width
 	f.input.SetWidth(max(width-4, 1))
 }
@@ -70,30 +76,43 @@ func (f *filterView) Text() string { return f.input.Value() }
 // Before is the filter that was in force when the prompt opened.
 func (f *filterView) Before() string { return f.before }
 
-// Update handles a key while the prompt is open. It returns the parsed filter when the text is
-// valid (so the table can follow it), and what happened.
-func (f *filterView) Update(msg tea.Msg) (model.Filter, bool, filterResult, tea.Cmd) {
+// Update handles a key while the prompt is open; Result says what it did.
+func (f *filterView) Update(_ *frame, msg tea.Msg) (pane, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch k.String() {
 		case "enter":
 			flt, err := model.ParseFilter(f.input.Value())
 			if err != nil {
 				f.err = err
-				return model.Filter{}, false, filterEditing, nil
+				f.setResult(model.Filter{}, false, filterEditing)
+				return f, nil
 			}
 			f.close()
-			return flt, true, filterApplied, nil
+			f.setResult(flt, true, filterApplied)
+			return f, nil
 		case "esc":
 			f.close()
 			flt, err := model.ParseFilter(f.before)
-			return flt, err == nil, filterCancelled, nil
+			f.setResult(flt, err == nil, filterCancelled)
+			return f, nil
 		}
 	}
 	var cmd tea.Cmd
 	f.input, cmd = f.input.Update(msg)
 	flt, err := model.ParseFilter(f.input.Value())
 	f.err = err
-	return flt, err == nil, filterEditing, cmd
+	f.setResult(flt, err == nil, filterEditing)
+	return f, cmd
+}
+
+func (f *filterView) setResult(flt model.Filter, valid bool, res filterResult) {
+	f.parsed, f.valid, f.result = flt, valid, res
+}
+
+// Result is what the last Update did: the parsed filter when the text is valid (so the table can
+// follow it as typed), and whether the prompt is still editing, applied or cancelled.
+func (f *filterView) Result() (flt model.Filter, valid bool, res filterResult) {
+	return f.parsed, f.valid, f.result
 }
 
 func (f *filterView) close() {
@@ -102,7 +121,7 @@ func (f *filterView) close() {
 }
 
 // View draws the prompt line, with the reason when the filter is invalid.
-func (f *filterView) View() string {
+func (f *filterView) View(*frame) string {
 	hint := f.c.Styles.Dim.Render("enter keep · esc cancel")
 	if f.err != nil {
 		hint = f.c.Styles.Alert.Render(model.Sanitize(f.err.Error()))

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/deskwatch/deskwatch/model"
@@ -17,18 +18,22 @@ const headerHeight = 2
 // headerView draws the two header lines: counts by state and type with the event rate, then each
 // agent's state with its time in state.
 type headerView struct {
+	noKeys
 	c     *Common
 	width int
 }
 
 func newHeader(c *Common) *headerView { return &headerView{c: c} }
 
-// SetSize sets the header's width.
-func (h *headerView) SetSize(width int) { h.width = width }
+// SetSize sets the header's width; its height is headerHeight.
+func (h *headerView) SetSize(width, _ int) { h.width = width }
+
+// Update does nothing: the header takes no keys.
+func (h *headerView) Update(*frame, tea.Msg) (pane, tea.Cmd) { return h, nil }
 
 // View draws exactly headerHeight lines.
-func (h *headerView) View(snap *model.Snapshot, v *viewState, now time.Time) string {
-	return h.counts(snap, v, now) + "\n" + h.agents(snap, v, now)
+func (h *headerView) View(f *frame) string {
+	return h.counts(f.snap, f.view, f.now) + "\n" + h.agents(f.snap, f.view, f.now)
 }
 
 func (h *headerView) counts(snap *model.Snapshot, v *viewState, now time.Time) string {

@@ -17,7 +17,7 @@ import (
 type helpView struct {
 	c             *Common
 	help          help.Model
-	scroll        scroller
+	scroll        cursor
 	width, height int
 }
 
@@ -41,16 +41,24 @@ func (h *helpView) SetSize(width, height int) {
 }
 
 // Top scrolls back to the start.
-func (h *helpView) Top() { h.scroll = scroller{} }
-
-// ShortView is the one-line key summary.
-func (h *helpView) ShortView() string { return h.help.ShortHelpView(h.c.Keys.ShortHelp()) }
+func (h *helpView) Top() { h.scroll = cursor{} }
 
 // Update scrolls.
-func (h *helpView) Update(msg tea.Msg) tea.Cmd {
-	h.scroll.update(msg, h.c.Keys, len(h.lines()), h.page())
-	return nil
+func (h *helpView) Update(_ *frame, msg tea.Msg) (pane, tea.Cmd) {
+	h.scroll.scroll(msg, h.c.Keys, len(h.lines()), h.page())
+	return h, nil
 }
+
+// ShortHelp lists the help screen's main keys.
+func (h *helpView) ShortHelp() []key.Binding { return []key.Binding{h.c.Keys.Back, h.c.Keys.Help} }
+
+// FullHelp lists every key the help screen takes.
+func (h *helpView) FullHelp() [][]key.Binding {
+	return [][]key.Binding{append(h.c.Keys.navigation(), h.c.Keys.Back, h.c.Keys.Help)}
+}
+
+// stamp is empty: nothing in help changes with the store.
+func (h *helpView) stamp(*frame) []lineID { return []lineID{} }
 
 func (h *helpView) page() int { return max(h.height-1, 1) }
 
@@ -138,11 +146,11 @@ func alertRulesText(r model.AlertRules) string {
 }
 
 // View draws the help screen in exactly height lines: a title line and the scrolled text.
-func (h *helpView) View() string {
+func (h *helpView) View(*frame) string {
 	st := h.c.Styles
 	lines := h.lines()
 	page := h.page()
-	h.scroll.clamp(len(lines), page)
+	h.scroll.clampScroll(len(lines), page)
 	first := h.scroll.offset
 	last := min(first+page, len(lines))
 	title := st.Title.Render("deskwatch — help") + st.Dim.Render("  esc or ? to close")

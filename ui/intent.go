@@ -11,11 +11,11 @@ import (
 )
 
 // handleKey routes a key: an open prompt (filter or command) takes every key; then the keys that
-// work everywhere; then the child in front.
-func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+// work everywhere; then the intents of the screen in front; then the pane in front.
+func (m *Model) handleKey(f *frame, msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case m.filter.Active():
-		return m.updateFilter(msg)
+		return m.updateFilter(f, msg)
 	case m.command.Active():
 		return m.updateCommand(msg)
 	}
@@ -46,23 +46,27 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.toggleScreen(screenRejected)
 		return nil
 	}
-	switch m.screen {
-	case screenDetail:
-		return m.detail.Update(msg)
-	case screenRejected:
-		return m.rejected.Update(msg)
-	case screenHelp:
-		return m.help.Update(msg)
-	case screenAgents:
-		return m.agentsKey(msg)
-	case screenAgentDetail:
-		if key.Matches(msg, k.Open) {
-			m.showAgentInteractions(m.agentDetail.ID())
-			return nil
-		}
-		return m.agentDetail.Update(msg, m.snap, &m.view, m.now())
+	if cmd, ok := m.screenKey(f, msg); ok {
+		return cmd
 	}
-	return m.tableKey(msg)
+	return m.updateFront(f, msg)
+}
+
+// screenKey handles the keys that are intents on the screen in front (open, filter, sort, group,
+// export…), reporting whether the key was one; the rest move the pane's cursor.
+func (m *Model) screenKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	switch m.screen {
+	case screenTable:
+		return m.tableKey(msg)
+	case screenAgents:
+		return m.agentsKey(f, msg)
+	case screenAgentDetail:
+		if key.Matches(msg, m.c.Keys.Open) {
+			m.showAgentInteractions(m.agentDetail.ID())
+			return nil, true
+		}
+	}
+	return nil, false
 }
 
 // toggleScreen puts s in front, or goes back to the table when s is in front already.
@@ -83,14 +87,14 @@ func (m *Model) toggleHelp() {
 	m.help.Top()
 }
 
-// tableKey handles the keys of the interactions table.
-func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
+// tableKey handles the intents of the interactions table.
+func (m *Model) tableKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k := m.c.Keys
 	switch {
 	case key.Matches(msg, k.Open):
 		m.open()
 	case key.Matches(msg, k.Filter):
-		return m.filter.Start(m.query.Filter.String())
+		return m.filter.Start(m.query.Filter.String()), true
 	case key.Matches(msg, k.Sort), key.Matches(msg, k.SortPrev):
 		m.setSort(m.table.nextSort(m.query.Sort, len(m.snap.Agents) > 0, key.Matches(msg, k.Sort)), m.query.Desc)
 	case key.Matches(msg, k.SortDir):
@@ -104,21 +108,21 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.NextAlert), key.Matches(msg, k.PrevAlert):
 		m.jumpToAlert(key.Matches(msg, k.NextAlert))
 	case key.Matches(msg, k.ExportCSV):
-		return m.export("csv")
+		return m.export("csv"), true
 	case key.Matches(msg, k.ExportJSON):
-		return m.export("json")
+		return m.export("json"), true
 	case key.Matches(msg, k.HideEnded):
 		m.query.HideEnded = !m.query.HideEnded
 		if m.query.HideEnded {
-			m.setNote("ended interactions hidden", m.c.Wall())
+			m.setNote("ended interactions hidden")
 		} else {
-			m.setNote("ended interactions shown", m.c.Wall())
+			m.setNote("ended interactions shown")
 		}
 		m.refresh()
 	default:
-		return m.table.Update(msg)
+		return nil, false
 	}
-	return nil
+	return nil, true
 }
 
 // open shows the selected interaction's detail, or folds the group whose heading is selected.
@@ -140,7 +144,7 @@ func (m *Model) setSort(k model.SortKey, desc bool) {
 	if desc {
 		dir = "descending"
 	}
-	m.setNote("sort by "+k.String()+", "+dir, m.c.Wall())
+	m.setNote("sort by " + k.String() + ", " + dir)
 	m.refresh()
 }
 
@@ -148,9 +152,9 @@ func (m *Model) setSort(k model.SortKey, desc bool) {
 func (m *Model) setGroup(by model.GroupBy) {
 	m.group.setBy(by)
 	if by == model.GroupNone {
-		m.setNote("not grouped", m.c.Wall())
+		m.setNote("not grouped")
 	} else {
-		m.setNote("grouped by "+by.String()+" — z folds a group, Z all", m.c.Wall())
+		m.setNote("grouped by " + by.String() + " — z folds a group, Z all")
 	}
 	m.refresh()
 }
@@ -159,7 +163,7 @@ func (m *Model) setGroup(by model.GroupBy) {
 func (m *Model) fold() {
 	h := m.table.SelectedHead()
 	if h == nil {
-		m.setNote("rows are not grouped — b groups them", m.c.Wall())
+		m.setNote("rows are not grouped — b groups them")
 		return
 	}
 	m.group.toggle(h.key)
@@ -170,7 +174,7 @@ func (m *Model) fold() {
 // foldAll folds every group, or unfolds them all when all are folded.
 func (m *Model) foldAll() {
 	if len(m.view.heads) == 0 {
-		m.setNote("rows are not grouped — b groups them", m.c.Wall())
+		m.setNote("rows are not grouped — b groups them")
 		return
 	}
 	fold := false
@@ -184,7 +188,7 @@ func (m *Model) foldAll() {
 // jumpToAlert moves the cursor to the next (or previous) alerting row in display order, unfolding
 // its group, and says why it alerts.
 func (m *Model) jumpToAlert(next bool) {
-	now, rows := m.now(), m.view.ordered
+	now, rows := m.c.now(), m.view.ordered
 	from := -1
 	if !next {
 		from = len(rows)
@@ -202,10 +206,9 @@ func (m *Model) jumpToAlert(next bool) {
 	}
 	if i < 0 {
 		if n := m.view.tally.Total(); n > 0 {
-			m.setNote("no alerting interaction in this view; the open alerts are the agents' — tab shows them",
-				m.c.Wall())
+			m.setNote("no alerting interaction in this view; the open alerts are the agents' — tab shows them")
 		} else {
-			m.setNote("no open alerts", m.c.Wall())
+			m.setNote("no open alerts")
 		}
 		return
 	}
@@ -223,17 +226,18 @@ func (m *Model) jumpToAlert(next bool) {
 	for _, a := range m.c.Alerts.Check(r, now) {
 		why = append(why, a.Text)
 	}
-	m.setNote(alertGlyph+" "+strings.Join(why, ", "), m.c.Wall())
+	m.setNote(alertGlyph + " " + strings.Join(why, ", "))
 }
 
 // export writes the view as shown (filtered, sorted, grouped) to a file.
 func (m *Model) export(format string) tea.Cmd {
-	if !m.c.Keys.ExportCSV.Enabled() {
-		m.setNote("export is not available in this session", m.c.Wall())
+	if !m.c.Caps.CanExport {
+		m.setNote("export is not available in this session")
 		return nil
 	}
-	m.setNote("exporting "+format+"…", m.c.Wall())
-	return exportRows(m.view.ordered, format, m.c.ExportDir, m.now(), m.c.Wall())
+	m.setNote("exporting " + format + "…")
+	now, wall := m.c.clocks()
+	return exportRows(m.view.ordered, format, m.c.ExportDir, now, wall)
 }
 
 // goBack closes the screen in front: help returns where it was opened, others to the table.
@@ -250,9 +254,8 @@ func (m *Model) goBack() {
 
 // control pauses, resumes or changes the speed of a replay.
 func (m *Model) control(msg tea.KeyPressMsg) {
-	wall := m.c.Wall()
-	if m.c.Control == nil {
-		m.setNote("pause and speed apply to file replays only", wall)
+	if !m.c.Caps.CanControlReplay || m.c.Control == nil {
+		m.setNote("pause and speed apply to file replays only")
 		return
 	}
 	k := m.c.Keys
@@ -260,68 +263,49 @@ func (m *Model) control(msg tea.KeyPressMsg) {
 	case key.Matches(msg, k.Pause):
 		m.c.Control.TogglePause()
 		if m.c.Status().Paused {
-			m.setNote("paused — space to resume", wall)
+			m.setNote("paused — space to resume")
 		} else {
-			m.setNote("resumed", wall)
+			m.setNote("resumed")
 		}
 	default:
 		speed := nextSpeed(m.c.Status().Speed, key.Matches(msg, k.Faster))
 		m.c.Control.SetSpeed(speed)
-		m.setNote("speed "+speedText(speed), wall)
+		m.setNote("speed " + speedText(speed))
 	}
 }
 
 // updateFilter passes a message to the open filter prompt; the table follows valid text as typed.
-func (m *Model) updateFilter(msg tea.Msg) tea.Cmd {
-	f, ok, res, cmd := m.filter.Update(msg)
+func (m *Model) updateFilter(fr *frame, msg tea.Msg) tea.Cmd {
+	_, cmd := m.filter.Update(fr, msg)
+	f, ok, res := m.filter.Result()
 	if ok {
 		m.query.Filter = f
 		m.refresh()
 	}
 	if res == filterApplied && !f.Empty() {
-		m.setNote("filter "+f.String(), m.c.Wall())
+		m.setNote("filter " + f.String())
 	}
 	return cmd
 }
 
-// handleMouse scrolls with the wheel and selects the clicked row.
-func (m *Model) handleMouse(msg tea.Msg) tea.Cmd {
-	if c, ok := msg.(tea.MouseClickMsg); ok {
-		c.Y -= headerHeight
-		msg = c
-	}
-	switch m.screen {
-	case screenDetail:
-		return m.detail.Update(msg)
-	case screenRejected:
-		return m.rejected.Update(msg)
-	case screenHelp:
-		return m.help.Update(msg)
-	case screenAgents:
-		return m.agents.Update(msg, len(m.snap.Agents))
-	case screenAgentDetail:
-		return m.agentDetail.Update(msg, m.snap, &m.view, m.now())
-	}
-	return m.table.Update(msg)
-}
-
-// agentsKey handles the agents view: Enter shows the selected agent's interactions, d their detail.
-func (m *Model) agentsKey(msg tea.KeyPressMsg) tea.Cmd {
-	a := m.agents.Selected(m.snap)
+// agentsKey handles the intents of the agents view: Enter shows the selected agent's interactions,
+// d their detail.
+func (m *Model) agentsKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	a := m.agents.Selected(f.snap)
 	switch {
 	case key.Matches(msg, m.c.Keys.Open):
 		if a != nil && a.ID != "" {
 			m.showAgentInteractions(a.ID)
 		}
-		return nil
+		return nil, true
 	case key.Matches(msg, m.c.Keys.Describe):
 		if a != nil {
 			m.agentDetail.Show(a.ID)
 			m.screen = screenAgentDetail
 		}
-		return nil
+		return nil, true
 	}
-	return m.agents.Update(msg, len(m.snap.Agents))
+	return nil, false
 }
 
 // showAgentInteractions shows the interactions table filtered to one agent.
@@ -331,5 +315,5 @@ func (m *Model) showAgentInteractions(id string) {
 		m.refresh()
 	}
 	m.screen = screenTable
-	m.setNote("interactions of "+model.Sanitize(id)+" — / to change the filter", m.c.Wall())
+	m.setNote("interactions of " + model.Sanitize(id) + " — / to change the filter")
 }

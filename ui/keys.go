@@ -152,3 +152,18 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 			k.Help, k.Quit},
 	}
 }
+
+// navigation is the keys every pane's cursor moves with, for the panes' own help.
+func (k KeyMap) navigation() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
+}
+
+// noKeys is embedded by the panes that take no keys of their own (the header, the status line and
+// the prompts, whose keys are typed text): their help is empty.
+type noKeys struct{}
+
+// ShortHelp lists no keys.
+func (noKeys) ShortHelp() []key.Binding { return nil }
+
+// FullHelp lists no keys.
+func (noKeys) FullHelp() [][]key.Binding { return nil }

@@ -53,8 +53,8 @@ func BenchmarkArrivalToFrame(b *testing.B) {
 	go notify.Run(ctx, feed.DefaultInterval)
 	changes, unsubscribe := notify.Subscribe()
 	defer unsubscribe()
-	c := &Common{Styles: NewStyles(themes.Dark), Keys: DefaultKeyMap(), Store: store,
-		Now: time.Now, Wall: time.Now, Width: 200, Height: 50}
+	c := testCommon(themes.Dark, store, time.Now)
+	c.Width, c.Height = 200, 50
 	fl := &frameLog{Model: New(c, changes)}
 	p := tea.NewProgram(fl, tea.WithContext(ctx), tea.WithInput(nil), tea.WithOutput(tty),
 		tea.WithWindowSize(200, 50), tea.WithColorProfile(colorprofile.TrueColor),

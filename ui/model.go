@@ -19,6 +19,7 @@ const (
 	screenHelp
 	screenAgents
 	screenAgentDetail
+	screens // the number of screens
 )
 
 // changedMsg says the store has changed since the last frame (coalesced by the feed's notifier).
@@ -42,7 +43,9 @@ type Model struct {
 	group grouping
 	view  viewState
 
+	// body holds the pane each screen shows; screen is the one in front, back where help returns.
 	screen, back screen
+	body         [screens]pane
 	header       *headerView
 	table        *tableView
 	status       *statusView
@@ -54,14 +57,12 @@ type Model struct {
 	agents       *agentsView
 	agentDetail  *agentDetailView
 
-	note      string
-	noteUntil time.Time
-	quitting  bool
+	quitting bool
 
-	// frame is the last screen drawn; dirty says it must be drawn again. A store change marks it
+	// shown is the last screen drawn; dirty says it must be drawn again. A store change marks it
 	// dirty only when it changes a line this viewer shows (see stamp); the once-a-second tick
 	// redraws the rest.
-	frame   string
+	shown   string
 	dirty   bool
 	drawn   []lineID
 	renders int
@@ -74,12 +75,14 @@ func New(c *Common, changes <-chan struct{}) *Model {
 		header: newHeader(c), table: newTable(c), status: newStatus(c), filter: newFilter(c),
 		command: newCommand(c), help: newHelp(c), detail: newDetail(c), rejected: newRejected(c),
 		agents: newAgents(c), agentDetail: newAgentDetail(c), dirty: true}
+	m.body = [screens]pane{screenTable: m.table, screenDetail: m.detail, screenRejected: m.rejected,
+		screenHelp: m.help, screenAgents: m.agents, screenAgentDetail: m.agentDetail}
 	m.query.Sort, m.query.OpenFirst = model.SortStarted, true
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {
 			m.query.Filter = f
 		} else {
-			m.setNote("filter: "+err.Error(), c.Wall())
+			m.setNote("filter: " + err.Error())
 		}
 	}
 	m.snap = c.Store.Snapshot()
@@ -137,52 +140,54 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.refresh()
 		return tick()
 	case tea.KeyPressMsg:
-		return m.handleKey(msg)
+		return m.handleKey(m.newFrame(), msg)
 	case exportedMsg:
 		if msg.err != nil {
-			m.setNote("export failed: "+msg.err.Error(), m.c.Wall())
+			m.setNote("export failed: " + msg.err.Error())
 		} else {
-			m.setNote("exported "+msg.path, m.c.Wall())
+			m.setNote("exported " + msg.path)
 		}
 		return nil
 	case tea.MouseWheelMsg:
-		return m.handleMouse(msg)
+		return m.updateFront(m.newFrame(), msg)
 	case tea.MouseClickMsg:
-		return m.handleMouse(msg)
+		msg.Y -= headerHeight // the pane's first line is under the header
+		return m.updateFront(m.newFrame(), msg)
 	}
 	switch {
 	case m.filter.Active():
-		return m.updateFilter(msg)
+		return m.updateFilter(m.newFrame(), msg)
 	case m.command.Active():
 		return m.updateCommand(msg)
 	}
 	return nil
 }
 
-func (m *Model) now() time.Time {
-	if m.c.Now != nil {
-		return m.c.Now()
-	}
-	return m.c.Wall()
+// front is the pane in front.
+func (m *Model) front() pane { return m.body[m.screen] }
+
+// updateFront passes a message to the pane in front.
+func (m *Model) updateFront(f *frame, msg tea.Msg) tea.Cmd {
+	p, cmd := m.front().Update(f, msg)
+	m.body[m.screen] = p
+	return cmd
 }
 
 func (m *Model) resize(w, h int) {
 	m.c.Width, m.c.Height = w, h
-	body := max(h-headerHeight-1, 1)
-	m.header.SetSize(w)
-	m.table.SetSize(w, body)
-	m.status.SetSize(w)
-	m.filter.SetSize(w)
+	m.header.SetSize(w, headerHeight)
+	m.status.SetSize(w, 1)
+	m.filter.SetSize(w, 1)
 	m.command.SetSize(w)
-	m.help.SetSize(w, body)
-	m.detail.SetSize(w, body)
-	m.rejected.SetSize(w, body)
-	m.agents.SetSize(w, body)
-	m.agentDetail.SetSize(w, body)
+	for _, p := range m.body {
+		p.SetSize(w, max(h-headerHeight-1, 1))
+	}
 }
 
-func (m *Model) setNote(s string, wall time.Time) {
-	m.note, m.noteUntil = s, wall.Add(noteFor)
+// setNote shows a note on the status line for noteFor on the wall clock.
+func (m *Model) setNote(s string) {
+	_, wall := m.c.clocks()
+	m.status.SetNote(s, wall.Add(noteFor))
 }
 
 // View draws the header, the body (table, detail, rejected log or help) and the status line.
@@ -200,57 +205,29 @@ func (m *Model) Render() string {
 	if m.quitting {
 		return ""
 	}
-	if !m.dirty && m.frame != "" {
-		return m.frame
+	if !m.dirty && m.shown != "" {
+		return m.shown
 	}
-	m.frame, m.dirty, m.drawn = m.draw(), false, m.stamp()
+	f := m.newFrame()
+	m.shown, m.dirty, m.drawn = m.draw(f), false, m.stamp(f)
 	m.renders++
-	return m.frame
+	return m.shown
 }
 
-func (m *Model) draw() string {
-	now, wall := m.now(), m.c.Wall()
+// draw draws the header, the pane in front and the status line (or the open prompt) on one frame.
+func (m *Model) draw(f *frame) string {
 	var b strings.Builder
-	b.WriteString(m.header.View(m.snap, &m.view, now))
+	b.WriteString(m.header.View(f))
 	b.WriteByte('\n')
-	switch m.screen {
-	case screenDetail:
-		b.WriteString(m.detail.View(now))
-	case screenRejected:
-		b.WriteString(m.rejected.View(m.snap))
-	case screenHelp:
-		b.WriteString(m.help.View())
-	case screenAgents:
-		b.WriteString(m.agents.View(m.snap, &m.view, now))
-	case screenAgentDetail:
-		b.WriteString(m.agentDetail.View(m.snap, &m.view, now))
-	default:
-		b.WriteString(m.table.View(m.query, now, wall, len(m.snap.Agents) > 0, m.emptyText()))
-	}
+	b.WriteString(m.front().View(f))
 	b.WriteByte('\n')
 	switch {
 	case m.filter.Active():
-		b.WriteString(m.filter.View())
+		b.WriteString(m.filter.View(f))
 	case m.command.Active():
 		b.WriteString(m.command.View())
 	default:
-		note := ""
-		if wall.Before(m.noteUntil) {
-			note = m.note
-		}
-		b.WriteString(m.status.View(m.snap, m.query, len(m.view.rows), note))
+		b.WriteString(m.status.View(f))
 	}
 	return b.String()
-}
-
-// emptyText explains an empty table.
-func (m *Model) emptyText() string {
-	switch {
-	case len(m.snap.Rows) == 0:
-		return "  no interactions yet — waiting for events"
-	case !m.query.Filter.Empty():
-		return "  no interaction matches the filter " + m.query.Filter.String() + " — / to change it"
-	default:
-		return "  every interaction has ended — e to show ended ones"
-	}
 }

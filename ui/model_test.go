@@ -81,13 +81,20 @@ func newTestModel(t testing.TB, theme themes.Theme, w, h int, lines []string) (*
 		store.Apply(ev, ev.TS)
 	}
 	store.Reject(model.Origin{Source: "desk.jsonl", Line: 12}, "not JSON: invalid character 'x'", []byte("xx"), now)
-	c := &Common{Styles: NewStyles(theme), Keys: DefaultKeyMap(), Store: store,
-		Status: func() feed.Status {
-			return feed.Status{Name: "desk.jsonl", State: "replaying", Pos: 600, Total: 1000, Speed: 10,
-				EventTime: now}
-		},
-		Now: clock, Wall: clock, Width: w, Height: h}
+	c := testCommon(theme, store, clock)
+	c.Status = func() feed.Status {
+		return feed.Status{Name: "desk.jsonl", State: feed.StateReplaying, Pos: 600, Total: 1000, Speed: 10,
+			EventTime: now}
+	}
+	c.Width, c.Height = w, h
 	return New(c, nil), store
+}
+
+// testCommon is a terminal viewer's context (it may export) over store, with both clocks at clock.
+func testCommon(theme themes.Theme, store *model.Store, clock func() time.Time) *Common {
+	c := NewCommon(NewStyles(theme), DefaultKeyMap(), store, Capabilities{CanExport: true})
+	c.Now, c.Wall = clock, clock
+	return c
 }
 
 var sgr = regexp.MustCompile(`\x1b\[[0-9;:]*m`)
@@ -275,6 +282,7 @@ func TestReplayControlKeys(t *testing.T) {
 	m, _ := newTestModel(t, themes.Dark, 120, 20, deskEvents())
 	ctl := &fakeControl{speed: 10}
 	m.c.Control = ctl
+	m.c.SetCapabilities(Capabilities{CanExport: true, CanControlReplay: true})
 	m.c.Status = func() feed.Status { return feed.Status{Name: "f", Speed: ctl.speed, Paused: ctl.paused} }
 	press(m, "space")
 	if !ctl.paused || !strings.Contains(plain(m.Render()), "paused") {

@@ -58,8 +58,8 @@ func BenchmarkTerminalOutput(b *testing.B) {
 		}
 	}()
 	store := openCalls(b, 50, time.Now())
-	c := &Common{Styles: NewStyles(themes.Dark), Keys: DefaultKeyMap(), Store: store,
-		Now: time.Now, Wall: time.Now, Width: 200, Height: 50}
+	c := testCommon(themes.Dark, store, time.Now)
+	c.Width, c.Height = 200, 50
 	m := New(c, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(nil), tea.WithOutput(tty),

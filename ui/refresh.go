@@ -65,7 +65,7 @@ type layoutKey struct {
 // alert counts once a second.
 func (m *Model) refresh() {
 	v := &m.view
-	now := m.now()
+	now := m.c.now()
 	qk := queryKey{filter: m.query.Filter.String(), sort: m.query.Sort, desc: m.query.Desc,
 		hide: m.query.HideEnded, open: m.query.OpenFirst}
 	if v.live == nil || qk != v.queryKey {
@@ -133,22 +133,11 @@ func sameSlice(a, b []*model.Row) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
-// lineID names what one line of the body shows: a row snapshot (rows are immutable, so the pointer
-// says whether it changed) or a group heading's text.
-type lineID struct {
-	row  *model.Row
-	head string
-}
-
-// stamp identifies what the body shows now; nil for screens that are redrawn on every change.
-func (m *Model) stamp() []lineID {
-	switch m.screen {
-	case screenTable:
-		return m.table.visible()
-	case screenDetail:
-		return []lineID{{row: m.c.Store.Row(m.detail.Key())}}
-	case screenHelp:
-		return []lineID{}
+// stamp identifies what the pane in front shows on the frame; nil for panes that are redrawn on
+// every change.
+func (m *Model) stamp(f *frame) []lineID {
+	if s, ok := m.front().(stamper); ok {
+		return s.stamp(f)
 	}
 	return nil
 }
@@ -156,7 +145,7 @@ func (m *Model) stamp() []lineID {
 // markIfShown marks the frame dirty after a store change when a line on screen changed. The
 // header's and the status line's counts catch up at the next tick, within a second.
 func (m *Model) markIfShown() {
-	st := m.stamp()
+	st := m.stamp(m.newFrame())
 	if st == nil || m.drawn == nil || !slices.Equal(st, m.drawn) {
 		m.dirty = true
 	}

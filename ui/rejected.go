@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/deskwatch/deskwatch/model"
@@ -19,7 +20,7 @@ const linesPerRejection = 2
 // reads. It opens at the newest entry and follows new ones until the user scrolls up.
 type rejectedView struct {
 	c             *Common
-	scroll        scroller
+	scroll        cursor
 	width, height int
 	// total is the number of entries drawn last, so that keys scroll over what the user sees; viewed
 	// says whether there was a last frame.
@@ -28,7 +29,7 @@ type rejectedView struct {
 }
 
 func newRejected(c *Common) *rejectedView {
-	return &rejectedView{c: c, scroll: scroller{follow: true}}
+	return &rejectedView{c: c, scroll: cursor{follow: true}}
 }
 
 // SetSize sets the area: a title line and the entries under it.
@@ -38,22 +39,31 @@ func (r *rejectedView) SetSize(width, height int) { r.width, r.height = max(widt
 func (r *rejectedView) page() int { return max((r.height-1)/linesPerRejection, 1) }
 
 // Update scrolls by entries.
-func (r *rejectedView) Update(msg tea.Msg) tea.Cmd {
+func (r *rejectedView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
 	total := r.total
 	if !r.viewed {
-		total = len(r.c.Store.Snapshot().Rejections)
+		total = len(f.snap.Rejections)
 	}
-	r.scroll.update(msg, r.c.Keys, total, r.page())
-	return nil
+	r.scroll.scroll(msg, r.c.Keys, total, r.page())
+	return r, nil
+}
+
+// ShortHelp lists the rejected log's main keys.
+func (r *rejectedView) ShortHelp() []key.Binding { return []key.Binding{r.c.Keys.Back} }
+
+// FullHelp lists every key the rejected log takes.
+func (r *rejectedView) FullHelp() [][]key.Binding {
+	return [][]key.Binding{append(r.c.Keys.navigation(), r.c.Keys.Back, r.c.Keys.Rejected)}
 }
 
 // View draws the log in exactly height lines of at most width cells.
-func (r *rejectedView) View(snap *model.Snapshot) string {
+func (r *rejectedView) View(f *frame) string {
 	st := r.c.Styles
+	snap := f.snap
 	rej := snap.Rejections
 	r.total, r.viewed = len(rej), true
 	page := r.page()
-	r.scroll.clamp(len(rej), page)
+	r.scroll.clampScroll(len(rej), page)
 	first := r.scroll.offset
 	last := min(first+page, len(rej))
 	lines := make([]string, 0, r.height)
@@ -61,7 +71,7 @@ func (r *rejectedView) View(snap *model.Snapshot) string {
 	if len(rej) == 0 {
 		lines = append(lines, st.Dim.Render("  no rejected messages — every message so far was accepted"))
 	}
-	loc := viewerNow(r.c).Location()
+	loc := f.now.Location()
 	for _, x := range rej[first:last] {
 		lines = append(lines, r.entry(x, loc)...)
 	}

@@ -54,7 +54,7 @@ func TestRejectedGolden(t *testing.T) {
 			c.Styles = NewStyles(tc.theme)
 			r := newRejected(c)
 			r.SetSize(tc.w, tc.h)
-			out := r.View(c.Store.Snapshot())
+			out := r.View(testFrame(r.c))
 			detailCheckFrame(t, out, tc.w, tc.h)
 			if !tc.color {
 				out = detailPlain(out)
@@ -68,7 +68,7 @@ func TestRejectedShowsOriginReasonAndRaw(t *testing.T) {
 	c := rejectedFixture(t)
 	r := newRejected(c)
 	r.SetSize(120, 30)
-	out := detailPlain(r.View(c.Store.Snapshot()))
+	out := detailPlain(r.View(testFrame(r.c)))
 	for _, want := range []string{
 		"Rejected messages · 6 · newest at the bottom", "1–6 of 6",
 		"22:16:40.000  desk.jsonl:12  not JSON: invalid character 'x'", "│ xx not json",
@@ -91,18 +91,18 @@ func TestRejectedNeverPassesControlsAndFits(t *testing.T) {
 		r := newRejected(c)
 		r.SetSize(size[0], size[1])
 		for _, keys := range [][]string{nil, {"g"}, {"j"}, {"G"}} {
-			detailPress(r.Update, keys...)
-			detailCheckFrame(t, r.View(c.Store.Snapshot()), size[0], size[1])
+			detailPress(r, r.c, keys...)
+			detailCheckFrame(t, r.View(testFrame(r.c)), size[0], size[1])
 		}
 	}
 	narrow := newRejected(c)
 	narrow.SetSize(60, 20)
-	if out := detailPlain(narrow.View(c.Store.Snapshot())); !strings.Contains(out, "…com:8080/stream conn 2 msg 17") {
+	if out := detailPlain(narrow.View(testFrame(narrow.c))); !strings.Contains(out, "…com:8080/stream conn 2 msg 17") {
 		t.Errorf("a long origin should keep its end:\n%s", out)
 	}
 	empty := newRejected(detailTestCommon(t, themes.Dark, nil))
 	empty.SetSize(80, 6)
-	out := empty.View(empty.c.Store.Snapshot())
+	out := empty.View(testFrame(empty.c))
 	detailCheckFrame(t, out, 80, 6)
 	if !strings.Contains(out, "no rejected messages") {
 		t.Errorf("an empty log should say so:\n%s", out)
@@ -118,7 +118,7 @@ func TestRejectedKeepsTheNewestInViewAndCountsAll(t *testing.T) {
 	}
 	r := newRejected(c)
 	r.SetSize(100, 21) // a title and 10 entries
-	view := func() string { return detailPlain(r.View(c.Store.Snapshot())) }
+	view := func() string { return detailPlain(r.View(testFrame(r.c))) }
 	out := view()
 	if !strings.Contains(out, "showing last 1000 of 1005") || !strings.Contains(out, "991–1000 of 1000") {
 		t.Errorf("title should count all rejections and show the newest:\n%s", out)
@@ -141,13 +141,13 @@ func TestRejectedKeepsTheNewestInViewAndCountsAll(t *testing.T) {
 		{[]string{"wheeldown"}, 13},
 		{[]string{"G", "pgdown", "wheeldown"}, 990},
 	} {
-		detailPress(r.Update, step.keys...)
+		detailPress(r, r.c, step.keys...)
 		view()
 		if r.scroll.offset != step.want {
 			t.Errorf("after %v the first entry shown is %d, want %d", step.keys, r.scroll.offset, step.want)
 		}
 	}
-	detailPress(r.Update, "g")
+	detailPress(r, r.c, "g")
 	c.Store.Reject(model.Origin{Source: "big.jsonl", Line: 1007}, "not JSON", []byte("x"), detailNow)
 	if out := view(); !strings.Contains(out, fmt.Sprintf("big.jsonl:%d ", 1007-999)) {
 		t.Errorf("a reader at the top should stay on the oldest kept entry:\n%s", out)
@@ -164,7 +164,7 @@ func TestRejectedUnterminatedOSCKeepsTheRest(t *testing.T) {
 		detailNow)
 	r := newRejected(c)
 	r.SetSize(160, 10)
-	out := r.View(c.Store.Snapshot())
+	out := r.View(testFrame(r.c))
 	detailCheckFrame(t, out, 160, 10)
 	out = detailPlain(out)
 	for _, want := range []string{"x␛]0;src:7", "attachedData.k␛]0;evil: want string, got number", "5} raw end"} {

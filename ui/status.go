@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/deskwatch/deskwatch/feed"
@@ -16,14 +17,24 @@ import (
 // statusView draws the bottom line: the source and its position or state on the left; rejected
 // events, the filter and sort in force and the help key on the right.
 type statusView struct {
+	noKeys
 	c     *Common
 	width int
+	// note is shown on the right until noteUntil on the wall clock (a speed change, a pause).
+	note      string
+	noteUntil time.Time
 }
 
 func newStatus(c *Common) *statusView { return &statusView{c: c} }
 
-// SetSize sets the status line's width.
-func (s *statusView) SetSize(width int) { s.width = width }
+// SetSize sets the status line's width; its height is one line.
+func (s *statusView) SetSize(width, _ int) { s.width = width }
+
+// SetNote shows a note on the right of the line until the wall clock reaches until.
+func (s *statusView) SetNote(note string, until time.Time) { s.note, s.noteUntil = note, until }
+
+// Update does nothing: the status line takes no keys.
+func (s *statusView) Update(*frame, tea.Msg) (pane, tea.Cmd) { return s, nil }
 
 // minSourceWidth is the room the source's name, state and reason keep before the lost-events note
 // takes any.
@@ -33,10 +44,15 @@ const minSourceWidth = 44
 // the status line.
 const lostNoteFor = 10 * time.Second
 
-// View draws one line. note, when set, is shown on the right for a moment (e.g. a speed change); it
+// View draws one line. The note, while it lasts, is shown on the right (e.g. a speed change); it
 // takes the place of a flag that says the same (hiding ended interactions).
-func (s *statusView) View(snap *model.Snapshot, q model.Query, visible int, note string) string {
+func (s *statusView) View(f *frame) string {
 	st := s.c.Styles
+	snap, q, visible := f.snap, f.query, len(f.view.rows)
+	note := ""
+	if f.wall.Before(s.noteUntil) {
+		note = s.note
+	}
 	var src feed.Status
 	if s.c.Status != nil {
 		src = s.c.Status()
@@ -69,7 +85,7 @@ func (s *statusView) View(snap *model.Snapshot, q model.Query, visible int, note
 	}
 	right = append(right, st.Key.Render("?")+st.Dim.Render(" help"))
 	// The latest lost events, when the line has room for it beside the source's essentials.
-	if lost := s.lostNote(snap); lost != "" {
+	if lost := s.lostNote(snap, f.now); lost != "" {
 		if avail := s.width - ansi.StringWidth(strings.Join(right, " · ")) - 3 - minSourceWidth; avail >= 16 {
 			right = slices.Insert(right, lostAt, st.Warn.Render(clean(lost, min(avail, s.width/3))))
 		}
@@ -79,16 +95,12 @@ func (s *statusView) View(snap *model.Snapshot, q model.Query, visible int, note
 	if room < 10 {
 		return fit(r, s.width)
 	}
-	return fit(s.source(src, room), room) + " " + r
+	return fit(s.source(src, room, f.wall), room) + " " + r
 }
 
 // lostNote is the latest lost-events report ("12 events lost from a.jones") while it is recent on
 // the source's clock, with how many more came with it.
-func (s *statusView) lostNote(snap *model.Snapshot) string {
-	now := s.c.Wall()
-	if s.c.Now != nil {
-		now = s.c.Now()
-	}
+func (s *statusView) lostNote(snap *model.Snapshot, now time.Time) string {
 	latest, more := -1, 0
 	for i := len(snap.Alerts) - 1; i >= 0; i-- {
 		a := snap.Alerts[i]
@@ -114,42 +126,44 @@ func (s *statusView) lostNote(snap *model.Snapshot) string {
 // live source's state (connected since when, or why it was lost and when it retries) and what it
 // has received. The URL and the reason get all the room the line has; only when they do not fit is
 // the reason cut, then the name.
-func (s *statusView) source(src feed.Status, room int) string {
+func (s *statusView) source(src feed.Status, room int, wall time.Time) string {
 	st := s.c.Styles
 	state := src.State
 	stateStyle := st.OK
 	switch state {
-	case "paused", "connecting":
+	case feed.StatePaused, feed.StateConnecting:
 		stateStyle = st.Warn
-	case "lost":
+	case feed.StateLost:
 		stateStyle = st.Alert
-	case "done":
+	case feed.StateDone:
 		stateStyle = st.Dim
 	}
 	var mid []string // between the name and the detail
 	if src.Paused {
 		mid = append(mid, st.Warn.Render("⏸ paused"))
 	} else if state != "" {
-		mid = append(mid, stateStyle.Render(state))
+		mid = append(mid, stateStyle.Render(string(state)))
 	}
-	if state == "connected" && !src.Since.IsZero() {
-		mid = append(mid, st.Dim.Render("since "+s.clock(src.Since)))
+	if state == feed.StateConnected && !src.Since.IsZero() {
+		mid = append(mid, st.Dim.Render("since "+sinceClock(src.Since, wall)))
 	}
 	if src.Total > 0 {
 		mid = append(mid, progressBar(src.Pos, src.Total, 12))
 	}
-	if src.Name != "demo" && (state == "replaying" || state == "paused" || state == "done") {
+	if src.Name != "demo" && (state == feed.StateReplaying || state == feed.StatePaused || state == feed.StateDone) {
 		mid = append(mid, st.Dim.Render(speedText(src.Speed)))
 	}
 	if !src.EventTime.IsZero() {
 		mid = append(mid, st.Text.Render(src.EventTime.Format("2006-01-02 15:04:05")))
 	}
 	counts := ""
-	if live := state == "live" || state == "connected" || state == "connecting" || state == "lost"; live &&
-		(src.Messages > 0 || state == "live" || state == "connected") {
-		counts = strconv.FormatInt(src.Messages, 10) + " msgs"
-		if src.Bytes > 0 {
-			counts += " " + byteCount(src.Bytes)
+	switch state {
+	case feed.StateLive, feed.StateConnected, feed.StateConnecting, feed.StateLost:
+		if src.Messages > 0 || state == feed.StateLive || state == feed.StateConnected {
+			counts = strconv.FormatInt(src.Messages, 10) + " msgs"
+			if src.Bytes > 0 {
+				counts += " " + byteCount(src.Bytes)
+			}
 		}
 	}
 	name, detail := model.Sanitize(src.Name), model.Sanitize(src.Detail)
@@ -190,12 +204,11 @@ func layoutSource(room, nameW, midW, detailW, countsW int) (nameOut, detailOut i
 	return n, max(min(detailW, room-n-midW-1), 0), false
 }
 
-// clock formats when a state began: the time of day, with the date when it was not today.
-func (s *statusView) clock(t time.Time) string {
-	if y, m, d := t.Date(); s.c.Wall != nil {
-		if wy, wm, wd := s.c.Wall().In(t.Location()).Date(); wy != y || wm != m || wd != d {
-			return t.Format("Jan 2 15:04:05")
-		}
+// sinceClock formats when a state began: the time of day, with the date when it was not today.
+func sinceClock(t, wall time.Time) string {
+	y, m, d := t.Date()
+	if wy, wm, wd := wall.In(t.Location()).Date(); wy != y || wm != m || wd != d {
+		return t.Format("Jan 2 15:04:05")
 	}
 	return t.Format("15:04:05")
 }

@@ -33,13 +33,12 @@ func statusLine(t *testing.T, src feed.Status, w int, note string) string {
 		store.Apply(ev, base.Add(time.Duration(89+i)*time.Second))
 	}
 	store.Reject(model.Origin{Source: wsURL, Conn: 3, Msg: 7}, "binary frame", nil, now)
-	c := &Common{Styles: NewStyles(themes.Dark), Keys: DefaultKeyMap(), Store: store,
-		Status: func() feed.Status { return src }, Now: func() time.Time { return now },
-		Wall: func() time.Time { return now }, Width: w}
+	c := testCommon(themes.Dark, store, func() time.Time { return now })
+	c.Status, c.Width = func() feed.Status { return src }, w
 	s := newStatus(c)
-	s.SetSize(w)
-	snap := store.Snapshot()
-	out := s.View(snap, model.Query{}, len(snap.Rows), note)
+	s.SetSize(w, 1)
+	s.SetNote(note, now.Add(noteFor))
+	out := s.View(testFrame(c))
 	if got := ansi.StringWidth(out); got > w {
 		t.Errorf("status line is %d cells, more than %d", got, w)
 	}
@@ -48,11 +47,11 @@ func statusLine(t *testing.T, src feed.Status, w int, note string) string {
 
 func TestStatusLineGolden(t *testing.T) {
 	since := base.Add(clockAt - 5*time.Minute)
-	connected := feed.Status{Name: wsURL, State: "connected", Since: since, Messages: 18432, Bytes: 21_734_112}
-	lost := feed.Status{Name: wsURL, State: "lost", Since: base.Add(clockAt - 3*time.Second),
+	connected := feed.Status{Name: wsURL, State: feed.StateConnected, Since: since, Messages: 18432, Bytes: 21_734_112}
+	lost := feed.Status{Name: wsURL, State: feed.StateLost, Since: base.Add(clockAt - 3*time.Second),
 		Detail:   "retrying in 4s: unauthorized (HTTP 401 Unauthorized; check --token-file, --token-env or --header): token expired",
 		Messages: 18432, Bytes: 21_734_112}
-	connecting := feed.Status{Name: wsURL, State: "connecting",
+	connecting := feed.Status{Name: wsURL, State: feed.StateConnecting,
 		Detail: "last attempt: connection refused (is the server running and listening on that port?)"}
 	for _, tc := range []struct {
 		name string
@@ -76,7 +75,7 @@ func TestStatusLineGolden(t *testing.T) {
 // TestStatusLineGivesTheReasonItsRoom: on a wide terminal nothing is cut; the URL and reason are cut
 // only when the line has no room for them, the reason first.
 func TestStatusLineGivesTheReasonItsRoom(t *testing.T) {
-	lost := feed.Status{Name: wsURL, State: "lost", Messages: 10, Bytes: 4096,
+	lost := feed.Status{Name: wsURL, State: feed.StateLost, Messages: 10, Bytes: 4096,
 		Detail: "retrying in 4s: unauthorized (HTTP 401 Unauthorized; check --token-file, --token-env or --header)"}
 	wide := statusLine(t, lost, 250, "")
 	for _, want := range []string{wsURL, lost.Detail, "10 msgs 4.1 kB", "⚠ 11 events lost from a.jones", "1 rejected"} {
@@ -92,7 +91,7 @@ func TestStatusLineGivesTheReasonItsRoom(t *testing.T) {
 	if !strings.Contains(narrow, "lost retrying in 4s: unauth") || strings.Contains(narrow, "events lost") {
 		t.Errorf("80 columns should keep the state and the start of the reason, before the lost note: %q", narrow)
 	}
-	connected := feed.Status{Name: wsURL, State: "connected", Since: base.Add(clockAt - time.Hour),
+	connected := feed.Status{Name: wsURL, State: feed.StateConnected, Since: base.Add(clockAt - time.Hour),
 		Messages: 1, Bytes: 999}
 	if got := statusLine(t, connected, 200, ""); !strings.Contains(got, "connected since 21:14:55 1 msgs 999 B") {
 		t.Errorf("connected: %q", got)
@@ -107,7 +106,7 @@ func TestStatusLineGivesTheReasonItsRoom(t *testing.T) {
 // TestStatusLineLostNoteFades: the latest lost-events report shows for ten seconds of the source's
 // clock, then goes.
 func TestStatusLineLostNoteFades(t *testing.T) {
-	src := feed.Status{Name: "demo", State: "live", Messages: 5}
+	src := feed.Status{Name: "demo", State: feed.StateLive, Messages: 5}
 	if got := statusLine(t, src, 120, ""); !strings.Contains(got, "⚠ 11 events lost from a.jones") {
 		t.Errorf("fresh loss not shown: %q", got)
 	}
@@ -144,13 +143,11 @@ func TestStatusLineCountsRepairedMessages(t *testing.T) {
 	now := base.Add(clockAt)
 	store := model.NewStore(model.WithWallClock(func() time.Time { return now }))
 	store.Warn(model.Origin{Source: "f.jsonl", Line: 3}, "invalid UTF-8 replaced with U+FFFD in subject", nil, now)
-	c := &Common{Styles: NewStyles(themes.Dark), Keys: DefaultKeyMap(), Store: store,
-		Status: func() feed.Status { return feed.Status{Name: "f.jsonl"} }, Now: func() time.Time { return now },
-		Wall: func() time.Time { return now }, Width: 120}
+	c := testCommon(themes.Dark, store, func() time.Time { return now })
+	c.Status, c.Width = func() feed.Status { return feed.Status{Name: "f.jsonl"} }, 120
 	s := newStatus(c)
-	s.SetSize(120)
-	snap := store.Snapshot()
-	if out := plain(s.View(snap, model.Query{}, 0, "")); !strings.Contains(out, "1 repaired (r)") {
+	s.SetSize(120, 1)
+	if out := plain(s.View(testFrame(c))); !strings.Contains(out, "1 repaired (r)") {
 		t.Errorf("status line lacks the repaired count: %q", out)
 	}
 }

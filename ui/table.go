@@ -23,12 +23,12 @@ type tableView struct {
 	c     *Common
 	cols  []column
 	lines tableLines
-	// cursor indexes lines; offset is the first item drawn. selected remembers the cursor's item
-	// by key, so the cursor follows its interaction when rows are re-sorted.
-	cursor, offset int
-	selected       string
-	width, height  int
-	paints         map[paintKey]paint
+	// cur indexes lines. selected remembers the cursor's item by key, so the cursor follows its
+	// interaction when rows are re-sorted.
+	cur           cursor
+	selected      string
+	width, height int
+	paints        map[paintKey]paint
 }
 
 func newTable(c *Common) *tableView { return &tableView{c: c, cols: pickColumns(c.Columns)} }
@@ -43,7 +43,7 @@ func (t *tableView) SetSize(width, height int) {
 // cursor on the same line when it is still there.
 func (t *tableView) SetLines(lines tableLines) {
 	t.lines = lines
-	if t.selected != "" && (t.cursor >= lines.Len() || lines.At(t.cursor).key() != t.selected) {
+	if t.selected != "" && (t.cur.pos >= lines.Len() || lines.At(t.cur.pos).key() != t.selected) {
 		t.Select(t.selected)
 	}
 	t.clamp()
@@ -53,7 +53,7 @@ func (t *tableView) SetLines(lines tableLines) {
 func (t *tableView) Select(key string) bool {
 	for i := range t.lines.Len() {
 		if t.lines.At(i).key() == key {
-			t.cursor = i
+			t.cur.pos = i
 			t.clamp()
 			return true
 		}
@@ -64,16 +64,16 @@ func (t *tableView) Select(key string) bool {
 // Selected returns the row under the cursor, or nil when the table is empty or the cursor is on a
 // group heading.
 func (t *tableView) Selected() *model.Row {
-	if t.cursor < 0 || t.cursor >= t.lines.Len() {
+	if t.cur.pos < 0 || t.cur.pos >= t.lines.Len() {
 		return nil
 	}
-	return t.lines.At(t.cursor).row
+	return t.lines.At(t.cur.pos).row
 }
 
 // SelectedHead returns the group heading under the cursor, or the heading of the group whose row is
 // under it; nil when rows are not grouped.
 func (t *tableView) SelectedHead() *groupHead {
-	for i := min(t.cursor, t.lines.Len()-1); i >= 0; i-- {
+	for i := min(t.cur.pos, t.lines.Len()-1); i >= 0; i-- {
 		if h := t.lines.At(i).head; h != nil {
 			return h
 		}
@@ -87,61 +87,31 @@ func (t *tableView) Len() int { return t.lines.Len() }
 func (t *tableView) page() int { return max(t.height-1, 1) }
 
 // Update moves the cursor for navigation keys, the mouse wheel and clicks.
-func (t *tableView) Update(msg tea.Msg) tea.Cmd {
-	k := t.c.Keys
-	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		switch {
-		case key.Matches(msg, k.Up):
-			t.move(-1)
-		case key.Matches(msg, k.Down):
-			t.move(1)
-		case key.Matches(msg, k.PageUp):
-			t.move(-t.page())
-		case key.Matches(msg, k.PageDown):
-			t.move(t.page())
-		case key.Matches(msg, k.Top):
-			t.move(-t.lines.Len())
-		case key.Matches(msg, k.Bottom):
-			t.move(t.lines.Len())
-		}
-	case tea.MouseWheelMsg:
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			t.move(-3)
-		case tea.MouseWheelDown:
-			t.move(3)
-		}
-	case tea.MouseClickMsg:
-		// msg.Y is relative to the table's first line (the column titles).
-		if msg.Button == tea.MouseLeft && msg.Y >= 1 {
-			if i := t.offset + msg.Y - 1; i < t.lines.Len() {
-				t.cursor = i
-				t.clamp()
-			}
-		}
-	}
-	return nil
-}
-
-func (t *tableView) move(n int) {
-	t.cursor += n
+func (t *tableView) Update(_ *frame, msg tea.Msg) (pane, tea.Cmd) {
+	t.cur.selectFor(msg, t.c.Keys, t.lines.Len(), t.page())
 	t.clamp()
+	return t, nil
 }
 
-// clamp keeps the cursor on an item and the cursor's item on screen.
+// ShortHelp lists the table's main keys.
+func (t *tableView) ShortHelp() []key.Binding {
+	k := t.c.Keys
+	return []key.Binding{k.Open, k.Filter, k.Sort, k.Group, k.NextAlert}
+}
+
+// FullHelp lists every key the table takes: moving, opening, the query and grouping, alerts, export.
+func (t *tableView) FullHelp() [][]key.Binding {
+	k := t.c.Keys
+	return [][]key.Binding{append(k.navigation(), k.Open),
+		{k.Filter, k.Sort, k.SortPrev, k.SortDir, k.HideEnded, k.Group, k.Fold, k.FoldAll},
+		{k.NextAlert, k.PrevAlert, k.ExportCSV, k.ExportJSON}}
+}
+
+// clamp keeps the cursor on an item and the cursor's item on screen, and remembers it.
 func (t *tableView) clamp() {
-	t.cursor = min(max(t.cursor, 0), max(t.lines.Len()-1, 0))
-	page := t.page()
-	if t.cursor < t.offset {
-		t.offset = t.cursor
-	}
-	if t.cursor >= t.offset+page {
-		t.offset = t.cursor - page + 1
-	}
-	t.offset = min(max(t.offset, 0), max(t.lines.Len()-page, 0))
-	if t.cursor < t.lines.Len() {
-		t.selected = t.lines.At(t.cursor).key()
+	t.cur.clampList(t.lines.Len(), t.page())
+	if t.cur.pos < t.lines.Len() {
+		t.selected = t.lines.At(t.cur.pos).key()
 	}
 }
 
@@ -176,11 +146,11 @@ func (t *tableView) sortFor(name string) (model.SortKey, bool) {
 	return model.ParseSortKey(name)
 }
 
-// visible identifies the lines on screen, for the root to tell whether a store change shows.
-func (t *tableView) visible() []lineID {
-	end := min(t.offset+t.page(), t.lines.Len())
-	out := make([]lineID, 0, end-t.offset+1)
-	for i := t.offset; i < end; i++ {
+// stamp identifies the lines on screen, for the root to tell whether a store change shows.
+func (t *tableView) stamp(*frame) []lineID {
+	end := min(t.cur.offset+t.page(), t.lines.Len())
+	out := make([]lineID, 0, end-t.cur.offset+1)
+	for i := t.cur.offset; i < end; i++ {
 		if h := t.lines.At(i).head; h != nil {
 			out = append(out, lineID{head: h.text(t.width)})
 		} else {
@@ -191,30 +161,43 @@ func (t *tableView) visible() []lineID {
 }
 
 // View draws the column titles and the visible rows: exactly height lines of width cells.
-func (t *tableView) View(q model.Query, now, wall time.Time, haveAgents bool, empty string) string {
-	cols := layoutColumns(t.cols, t.width, haveAgents)
+func (t *tableView) View(f *frame) string {
+	q, now, wall := f.query, f.now, f.wall
+	cols := layoutColumns(t.cols, t.width, len(f.snap.Agents) > 0)
 	var b strings.Builder
 	b.Grow((t.height + 1) * (t.width + 16))
 	b.WriteString(t.titles(cols, q))
-	end := min(t.offset+t.page(), t.lines.Len())
-	for i := t.offset; i < end; i++ {
+	end := min(t.cur.offset+t.page(), t.lines.Len())
+	for i := t.cur.offset; i < end; i++ {
 		b.WriteByte('\n')
 		if h := t.lines.At(i).head; h != nil {
-			b.WriteString(t.heading(h, i == t.cursor))
+			b.WriteString(t.heading(h, i == t.cur.pos))
 		} else {
-			b.WriteString(t.line(cols, t.lines.At(i).row, i == t.cursor, now, wall))
+			b.WriteString(t.line(cols, t.lines.At(i).row, i == t.cur.pos, now, wall))
 		}
 	}
-	lines := end - t.offset
-	if t.lines.Len() == 0 && empty != "" && t.height > 1 {
+	lines := end - t.cur.offset
+	if t.lines.Len() == 0 && t.height > 1 {
 		b.WriteByte('\n')
-		b.WriteString(t.c.Styles.Dim.Render(pad(clean(empty, t.width), t.width)))
+		b.WriteString(t.c.Styles.Dim.Render(pad(clean(emptyText(f), t.width), t.width)))
 		lines++
 	}
 	for ; lines < t.page(); lines++ {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// emptyText explains an empty table.
+func emptyText(f *frame) string {
+	switch {
+	case len(f.snap.Rows) == 0:
+		return "  no interactions yet — waiting for events"
+	case !f.query.Filter.Empty():
+		return "  no interaction matches the filter " + f.query.Filter.String() + " — / to change it"
+	default:
+		return "  every interaction has ended — e to show ended ones"
+	}
 }
 
 func (t *tableView) titles(cols []column, q model.Query) string {

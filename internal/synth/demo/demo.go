@@ -63,7 +63,7 @@ func (d *Source) Status() feed.Status {
 	}
 	return feed.Status{
 		Name:     "demo",
-		State:    "live",
+		State:    feed.StateLive,
 		Detail:   fmt.Sprintf("%d agents, seed %d", agents, d.cfg.Seed),
 		Messages: d.msgs.Load(),
 		Bytes:    d.bytes.Load(),
