@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,10 +12,15 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/serve"
 )
 
 // writeTimeout bounds writing one message: a subscriber whose connection takes longer is dropped.
 const writeTimeout = 10 * time.Second
+
+// shutdownTimeout bounds the HTTP server's shutdown once the stream has stopped.
+const shutdownTimeout = 2 * time.Second
 
 // subscriber is one connection's queue and its reason to close, set once.
 type subscriber struct {
@@ -126,9 +132,11 @@ func (s *Server) pour(conn *websocket.Conn, sub *subscriber, welcome [][]byte) e
 	}
 }
 
-// Serve accepts subscribers on ln at path while it runs the stream, until ctx ends; then it closes
-// every connection ("going away") and returns nil. It returns an error only if serving failed.
-func (s *Server) Serve(ctx context.Context, ln net.Listener, path string) error {
+// Serve accepts subscribers on ln at Config.Path while it runs the stream, until ctx ends; then it
+// closes every connection ("going away") and returns nil. It returns an error only if serving
+// failed.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	path := cmp.Or(s.cfg.Path, "/")
 	mux := http.NewServeMux()
 	mux.Handle(path, s)
 	if path != "/" {
@@ -140,20 +148,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, path string) error 
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	serveErr := make(chan error, 1)
+	ran := make(chan struct{})
 	go func() {
-		err := hs.Serve(ln)
-		if errors.Is(err, http.ErrServerClosed) {
-			err = nil
-		}
-		serveErr <- err
-		cancel()
+		_ = s.Run(ctx) // returns once every subscriber has been disconnected
+		close(ran)
 	}()
-	_ = s.Run(ctx) // returns once every subscriber has been disconnected
-	shut, stop := context.WithTimeout(context.Background(), 2*time.Second)
-	defer stop()
-	_ = hs.Shutdown(shut)
-	if err := <-serveErr; err != nil {
+	err := serve.HTTP(ctx, ln, hs, "", "", serve.Options{Timeout: shutdownTimeout, Stop: func() { cancel(); <-ran }})
+	<-ran
+	if err != nil && !errors.Is(err, serve.ErrCut) {
 		return fmt.Errorf("simulator: %w", err)
 	}
 	return nil

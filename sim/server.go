@@ -41,6 +41,8 @@ type Config struct {
 	CloseEvery time.Duration
 	// Token, when set, is required as "Authorization: Bearer TOKEN".
 	Token string
+	// Path is where Serve serves the stream ("/" when empty).
+	Path string
 	// Queue is each subscriber's queue length (DefaultQueue when <= 0).
 	Queue int
 	// Log receives connection events (discarded when nil).
