@@ -188,9 +188,7 @@ func (s *Server) step() {
 // allowed to hold the others up. The caller holds s.mu.
 func (s *Server) broadcast(data []byte) {
 	for sub := range s.subs {
-		select {
-		case sub.queue <- data:
-		default:
+		if sub.Push(data, len(data)) != nil {
 			s.n.slow.Add(1)
 			delete(s.subs, sub)
 			sub.kick(websocket.ClosePolicyViolation, "subscriber too slow: fell "+
