@@ -6,29 +6,21 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// Ping sends conn a ping every interval, each within wait, from a goroutine of its own, until a
-// ping fails or the returned function is called (which waits for the goroutine to end). Together
-// with a read deadline that each pong pushes back (IdleDeadline), it notices a peer that is gone.
-func Ping(conn *websocket.Conn, interval, wait time.Duration) (stop func()) {
-	done, ended := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(ended)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wait)); err != nil {
-					return // the reader sees the failure too
-				}
+// Ping sends conn a ping every interval, each within wait, until done is closed or a ping fails;
+// run it in a goroutine of its own. Together with a read deadline that each pong pushes back
+// (IdleDeadline), it notices a peer that is gone.
+func Ping(conn *websocket.Conn, interval, wait time.Duration, done <-chan struct{}) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wait)); err != nil {
+				return // the reader sees the failure too
 			}
 		}
-	}()
-	return func() {
-		close(done)
-		<-ended
 	}
 }
 
