@@ -10,7 +10,7 @@ import (
 var ErrTooLong = errors.New("message too long to discard")
 
 // ReadMessage reads one message from r. One of at most limit bytes is returned whole. Of a larger
-// one the first keep bytes are kept, in a slice of their own size, and the rest is read and
+// one the first keep bytes are kept, in a slice of their own, and the rest is read and
 // discarded, so that the connection can go on with the next message; past most bytes in all (when
 // most > 0) it stops reading with ErrTooLong. It returns what it kept and how many bytes it read,
 // also with an error.
