@@ -1,6 +1,7 @@
 package wsfan
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strings"
@@ -56,4 +57,32 @@ func TestReadMessageFailingMidwayKeepsWhatItRead(t *testing.T) {
 	if !errors.Is(err, errBroken) || string(data) != "hey" || n != 3 {
 		t.Errorf("small: %q, %d, %v", data, n, err)
 	}
+}
+
+// FuzzReadMessage checks what ReadMessage keeps and counts against the message it read.
+func FuzzReadMessage(f *testing.F) {
+	f.Add([]byte("hello"), uint8(5), uint8(2), uint8(0))
+	f.Add([]byte("hello world"), uint8(5), uint8(3), uint8(11))
+	f.Add([]byte("hello world!"), uint8(5), uint8(8), uint8(11))
+	f.Fuzz(func(t *testing.T, msg []byte, limit, keep, most uint8) {
+		data, n, err := ReadMessage(bytes.NewReader(msg), int64(limit), int64(keep), int64(most))
+		size := int64(len(msg))
+		switch {
+		case size <= int64(limit):
+			if err != nil || n != size || !bytes.Equal(data, msg) {
+				t.Fatalf("a message within the limit: %q, %d, %v", data, n, err)
+			}
+		case most > 0 && size > int64(max(most, limit)):
+			if !errors.Is(err, ErrTooLong) {
+				t.Fatalf("%d bytes past most %d: err %v", size, most, err)
+			}
+		default:
+			if err != nil || n != size {
+				t.Fatalf("an oversized message: %d, %v; want %d", n, err, size)
+			}
+			if !bytes.Equal(data, msg[:min(int64(keep), size)]) {
+				t.Fatalf("kept %q of %q (keep %d)", data, msg, keep)
+			}
+		}
+	})
 }
