@@ -180,14 +180,9 @@ func TestReadDrainsControlFramesAndEndsOnTheClientsClose(t *testing.T) {
 	if err := c.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-read:
-		var ce *websocket.CloseError
-		if !errors.As(err, &ce) || ce.Text != "leaving" {
-			t.Errorf("Read ended with %v, want the client's close", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Read did not end on the client's close")
+	var ce *websocket.CloseError
+	if err := ended(t, read); !errors.As(err, &ce) || ce.Text != "leaving" {
+		t.Errorf("Read ended with %v, want the client's close", err)
 	}
 }
 
@@ -199,12 +194,19 @@ func TestReadLimitEndsAnOversizedMessage(t *testing.T) {
 	if err := c.WriteMessage(websocket.TextMessage, []byte(strings.Repeat("x", 100))); err != nil {
 		t.Fatal(err)
 	}
+	if err := ended(t, read); !errors.Is(err, websocket.ErrReadLimit) {
+		t.Errorf("Read ended with %v, want ErrReadLimit", err)
+	}
+}
+
+// ended waits for Read to end and returns why.
+func ended(t *testing.T, read <-chan error) error {
+	t.Helper()
 	select {
 	case err := <-read:
-		if !errors.Is(err, websocket.ErrReadLimit) {
-			t.Errorf("Read ended with %v, want ErrReadLimit", err)
-		}
+		return err
 	case <-time.After(10 * time.Second):
 		t.Fatal("Read did not end")
+		return nil
 	}
 }
