@@ -149,7 +149,7 @@ func (o *simulateOptions) serve(cmd *cobra.Command, stdout, stderr io.Writer) er
 	}
 	s := sim.New(sim.Config{Seed: o.seed, Agents: o.agents, Rate: o.rate,
 		Warmup: synth.Warmup(o.rate),
-		Events: o.events, Chaos: o.chaos, CloseEvery: o.closeEvery, Token: token, Queue: o.queue,
+		Events: o.events, Chaos: o.chaos, CloseEvery: o.closeEvery, Token: token, Queue: o.queue, Path: o.path,
 		Log: slog.New(slog.NewTextHandler(stderr, nil))})
 	url := "ws://" + dialable(ln.Addr()) + o.path
 	fmt.Fprintf(stdout, "deskwatch simulator: %s (%d agents, %g events/s, seed %d)\n", url, o.agents, o.rate, o.seed)
@@ -158,7 +158,7 @@ func (o *simulateOptions) serve(cmd *cobra.Command, stdout, stderr io.Writer) er
 		hint = " --token-file " + o.tokenFile
 	}
 	fmt.Fprintf(stdout, "watch it with: deskwatch%s %s   (Ctrl-C stops)\n", hint, url)
-	return s.Serve(cmd.Context(), ln, o.path)
+	return s.Serve(cmd.Context(), ln)
 }
 
 // dialable turns a listening address into one a client can connect to: a wildcard host becomes

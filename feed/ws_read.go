@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/deskwatch/deskwatch/internal/wsfan"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -53,7 +54,7 @@ func (w *WebSocket) read(ctx context.Context, conn *websocket.Conn, connN int64,
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		w.ping(conn, done)
+		wsfan.Ping(conn, w.opts.PingInterval, wsWriteTimeout, done)
 	}()
 
 	var msgN int64
@@ -84,7 +85,7 @@ func (w *WebSocket) read(ctx context.Context, conn *websocket.Conn, connN int64,
 // Reasons a message is abandoned before its end: the connection is dropped after them.
 var (
 	errMessageTimeout = errors.New("message timeout")
-	errMessageEndless = errors.New("message too long to discard")
+	errMessageEndless = wsfan.ErrTooLong
 )
 
 // messageError explains why a connection ended in the middle of message msgN.
@@ -115,10 +116,7 @@ func (w *WebSocket) readMessage(typ int, r io.Reader, msgBound func() bool) (m M
 	cr := &countingReader{r: r, total: &w.bytes}
 	limit := int64(w.opts.MaxMessage)
 	m.Binary = typ == websocket.BinaryMessage
-	m.Data, err = io.ReadAll(io.LimitReader(cr, limit+1))
-	if err == nil && cr.n > limit {
-		err = w.discardOversize(&m, cr, limit)
-	}
+	m.Data, _, err = wsfan.ReadMessage(cr, limit, int64(w.opts.KeepOversize), oversizeReadMax(int(limit)))
 	n := cr.n
 	timedOut := err != nil && isTimeout(err) && msgBound()
 	switch {
@@ -147,28 +145,6 @@ func (w *WebSocket) readMessage(typ int, r io.Reader, msgBound func() bool) (m M
 	return m, err
 }
 
-// discardOversize reads on past the size limit: up to KeepOversize bytes are kept in m.Data, the
-// rest is discarded, up to oversizeReadMax in all (errMessageEndless past it).
-func (w *WebSocket) discardOversize(m *Message, cr *countingReader, limit int64) error {
-	keep := int64(w.opts.KeepOversize)
-	if have := int64(len(m.Data)); keep > have {
-		more, err := io.ReadAll(io.LimitReader(cr, keep-have))
-		m.Data = append(m.Data, more...)
-		if err != nil {
-			return err
-		}
-	}
-	m.Data = w.cut(*m).Data
-	most := oversizeReadMax(int(limit))
-	if _, err := io.Copy(io.Discard, io.LimitReader(cr, most-cr.n+1)); err != nil {
-		return err
-	}
-	if cr.n > most {
-		return errMessageEndless
-	}
-	return nil
-}
-
 // cut keeps the first KeepOversize bytes of m.Data, in a slice of their own size.
 func (w *WebSocket) cut(m Message) Message {
 	if keep := w.opts.KeepOversize; len(m.Data) > keep {
@@ -194,20 +170,4 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n += int64(n)
 	c.total.Add(int64(n))
 	return n, err
-}
-
-// ping sends a ping every PingInterval until done is closed.
-func (w *WebSocket) ping(conn *websocket.Conn, done <-chan struct{}) {
-	t := time.NewTicker(w.opts.PingInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
-			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteTimeout)); err != nil {
-				return // the read side sees the failure too and reconnects
-			}
-		}
-	}
 }

@@ -189,7 +189,7 @@ func (h *Hub) Close() {
 	}
 	h.mu.Unlock()
 	for _, s := range subs {
-		s.stop(websocket.CloseGoingAway, "hub shutting down")
+		s.Stop(websocket.CloseGoingAway, "hub shutting down")
 	}
 	for _, c := range conns {
 		_ = c.WriteControl(websocket.CloseMessage,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gorilla/websocket"
 
+	"github.com/deskwatch/deskwatch/internal/wsfan"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -97,29 +97,16 @@ const discardFactor = 64
 func (h *Hub) readBridge(b *bridgeConn) error {
 	limit := int64(h.cfg.MaxMessage)
 	b.conn.SetReadLimit(limit * discardFactor)
-	deadline := func() time.Time { return time.Now().Add(2*h.cfg.PingInterval + writeWait) }
-	_ = b.conn.SetReadDeadline(deadline())
-	b.conn.SetPongHandler(func(string) error { return b.conn.SetReadDeadline(deadline()) })
+	extend := wsfan.IdleDeadline(b.conn, 2*h.cfg.PingInterval+writeWait)
 	stopPing := make(chan struct{})
 	defer close(stopPing)
-	go func() {
-		t := time.NewTicker(h.cfg.PingInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-stopPing:
-				return
-			case <-t.C:
-				_ = b.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
-			}
-		}
-	}()
+	go wsfan.Ping(b.conn, h.cfg.PingInterval, writeWait, stopPing)
 	for {
 		mt, r, err := b.conn.NextReader()
 		if err != nil {
 			return err
 		}
-		data, n, err := readLimited(r, limit)
+		data, n, err := wsfan.ReadMessage(r, limit, limit, 0)
 		if errors.Is(err, websocket.ErrReadLimit) {
 			h.m.rejected.WithLabelValues("oversize").Inc()
 			h.rejectf(b, b.msgs+1, "larger than %d bytes (%d times --max-message); connection closed",
@@ -129,7 +116,7 @@ func (h *Hub) readBridge(b *bridgeConn) error {
 		if err != nil {
 			return err
 		}
-		_ = b.conn.SetReadDeadline(deadline())
+		extend()
 		b.msgs++
 		h.m.bytesIn.Add(float64(n))
 		if n > limit {
@@ -155,18 +142,6 @@ func (h *Hub) guardedBridgeMessage(b *bridgeConn, mt int, data []byte) {
 		h.messageHook(data)
 	}
 	h.handleBridgeMessage(b, mt, data)
-}
-
-// readLimited reads one message, keeping at most limit+1 bytes of it and discarding the rest; it
-// returns what it kept and the message's full size.
-func readLimited(r io.Reader, limit int64) ([]byte, int64, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	n := int64(len(data))
-	if err != nil || n <= limit {
-		return data, n, err
-	}
-	rest, err := io.Copy(io.Discard, r)
-	return data[:limit], n + rest, err
 }
 
 // rejectOversize logs and counts a message larger than MaxMessage and, when its head names the

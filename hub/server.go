@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/serve"
 )
 
 // Defaults for the zero values of ServerConfig.
@@ -62,40 +64,13 @@ func (h *Hub) Server() *http.Server {
 // the server within ShutdownTimeout, whatever the load: WebSockets are closed by the hub (no lock
 // it takes is held for long), and requests still running after the timeout are cut.
 func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
-	srv := h.Server()
 	c := h.cfg.Server
-	served := make(chan error, 1)
-	go func() {
-		if c.CertFile != "" {
-			served <- srv.ServeTLS(ln, c.CertFile, c.KeyFile)
-			return
-		}
-		served <- srv.Serve(ln)
-	}()
-	select {
-	case err := <-served:
-		h.Close()
-		return fmt.Errorf("hub: %w", err)
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
-	defer cancel()
-	closed := make(chan struct{})
-	go func() {
-		h.Close()
-		close(closed)
-	}()
-	err := srv.Shutdown(shutdown)
-	select {
-	case <-closed:
-	case <-shutdown.Done():
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		_ = srv.Close()
+	err := serve.HTTP(ctx, ln, h.Server(), c.CertFile, c.KeyFile, serve.Options{Timeout: c.ShutdownTimeout, Stop: h.Close})
+	switch {
+	case errors.Is(err, serve.ErrCut):
 		return fmt.Errorf("hub: shutdown: requests still running after %v were cut", c.ShutdownTimeout)
-	}
-	if err != nil {
-		return fmt.Errorf("hub: shutdown: %w", err)
+	case err != nil:
+		return fmt.Errorf("hub: %w", err)
 	}
 	return nil
 }

@@ -4,12 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
 
+	"github.com/deskwatch/deskwatch/internal/wsfan"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -35,56 +34,34 @@ type liveMsg struct {
 	msg  *outMsg
 }
 
-// subscriber is one monitor on /stream: a bounded queue filled under the hub's lock and drained by
-// the subscriber's own writer goroutine, so a slow monitor only ever fills its own queue. The
-// writer sends the shared snapshot first, then the queue.
+// subscriber is one monitor on /stream: a fan-out subscriber (its queue filled under the hub's
+// lock and drained by its own writer goroutine, so a slow monitor only ever fills its own queue)
+// with its filter and snapshot. The writer sends the shared snapshot first, then the queue.
 type subscriber struct {
-	id      int64
-	conn    *websocket.Conn
-	filter  *filter       // used only by the writer goroutine, apart from the stateless agent check
-	entry   *snapEntry    // set under the hub's lock when s is registered, then ready is closed
-	ready   chan struct{} // closed once s has its snapshot and receives live events
-	queue   chan *liveMsg
-	pending atomic.Int64 // bytes in queue
-
-	once   sync.Once
-	done   chan struct{}
-	code   int
-	reason string
+	*wsfan.Subscriber[*liveMsg]
+	id     int64
+	filter *filter       // used only by the writer goroutine, apart from the stateless agent check
+	entry  *snapEntry    // set under the hub's lock when s is registered, then ready is closed
+	ready  chan struct{} // closed once s has its snapshot and receives live events
 }
 
 // push queues m; it returns why the subscriber must be dropped instead, or "".
 func (s *subscriber) push(m *liveMsg, maxPending int64) string {
-	if n := s.pending.Add(int64(len(m.data))); n > maxPending {
-		return fmt.Sprintf("too slow: %d bytes waiting, over %d (--max-pending-bytes); reconnect to resync", n, maxPending)
-	}
-	select {
-	case s.queue <- m:
+	o := s.Push(m, len(m.data))
+	switch {
+	case o == nil:
 		return ""
-	default:
-		return fmt.Sprintf("too slow: %d messages waiting; reconnect to resync", cap(s.queue))
+	case o.Bytes > 0:
+		return fmt.Sprintf("too slow: %d bytes waiting, over %d (--max-pending-bytes); reconnect to resync", o.Bytes, maxPending)
 	}
-}
-
-// stop ends the subscription with a close code and reason. The close frame is sent with a short
-// deadline and the connection then closed, which also unblocks a writer stuck on a full socket.
-func (s *subscriber) stop(code int, reason string) {
-	s.once.Do(func() {
-		s.code, s.reason = code, reason
-		close(s.done)
-		go func() {
-			_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason),
-				time.Now().Add(time.Second))
-			_ = s.conn.Close()
-		}()
-	})
+	return fmt.Sprintf("too slow: %d messages waiting; reconnect to resync", o.Messages)
 }
 
 // dropLocked disconnects a subscriber that is too slow. The caller holds h.mu.
 func (h *Hub) dropLocked(s *subscriber, why string) {
 	delete(h.subs, s)
 	h.m.drops.Inc()
-	s.stop(websocket.CloseTryAgainLater, why)
+	s.Stop(websocket.CloseTryAgainLater, why)
 }
 
 func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
@@ -110,15 +87,14 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 		h.log.Printf("stream from %s refused: %v", r.RemoteAddr, err)
 		return
 	}
-	s := &subscriber{id: h.connSeq.Add(1), conn: conn, filter: f, ready: make(chan struct{}),
-		queue: make(chan *liveMsg, h.cfg.QueueSize), done: make(chan struct{})}
+	s := &subscriber{id: h.connSeq.Add(1), filter: f, ready: make(chan struct{}),
+		Subscriber: wsfan.New[*liveMsg](conn, wsfan.Config{Queue: h.cfg.QueueSize,
+			MaxPending: h.cfg.Limits.MaxPendingBytes, WriteWait: writeWait, CloseWait: time.Second})}
 	if !h.subscribe(s) {
-		_ = conn.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(websocket.CloseGoingAway, "hub shutting down"), time.Now().Add(time.Second))
-		_ = conn.Close()
+		s.Stop(websocket.CloseGoingAway, "hub shutting down")
 		return
 	}
-	defer h.register("stream", s.id, h.cfg.StreamTokens, token, grant, s.stop)()
+	defer h.register("stream", s.id, h.cfg.StreamTokens, token, grant, s.Stop)()
 	h.m.subscribers.Inc()
 	go h.readSubscriber(s)
 	var sent int
@@ -127,12 +103,12 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 		h.log.Printf("stream conn %d from %s connected%s%s; %s", s.id, r.RemoteAddr, f.describe(),
 			describeGrant(h.cfg.StreamTokens, grant), h.describeSnapshot(s))
 		sent, err = h.writeSubscriber(s)
-	case <-s.done:
+	case <-s.Done():
 		h.log.Printf("stream conn %d from %s connected%s; gone before its snapshot", s.id, r.RemoteAddr, f.describe())
 	}
 	h.unsubscribe(s)
 	h.m.subscribers.Dec()
-	why := s.reason
+	_, why := s.Reason()
 	if why == "" && err != nil {
 		why = err.Error()
 	}
@@ -149,13 +125,7 @@ type streamWriter struct {
 }
 
 func (w *streamWriter) write(m *outMsg) error {
-	select {
-	case <-w.s.done:
-		return errors.New("stopped")
-	default:
-	}
-	_ = w.s.conn.SetWriteDeadline(time.Now().Add(writeWait))
-	if err := w.s.conn.WritePreparedMessage(m.pm); err != nil {
+	if err := w.s.WritePrepared(m.pm); err != nil {
 		return err
 	}
 	w.sent++
@@ -219,8 +189,8 @@ func (w *streamWriter) snapshot() error {
 	return nil
 }
 
-// writeSubscriber sends the snapshot, then queued messages and keepalive pings, until the subscription stops or a write fails. It returns how many messages it
-// wrote.
+// writeSubscriber sends the snapshot, then queued messages and keepalive pings, until the
+// subscription stops or a write fails. It returns how many messages it wrote.
 func (h *Hub) writeSubscriber(s *subscriber) (int, error) {
 	what := fmt.Sprintf("stream conn %d", s.id)
 	w := &streamWriter{h: h, s: s, skipped: h.skipLogger(what, "snapshot"), unfiltered: h.skipLogger(what, "filter")}
@@ -228,44 +198,20 @@ func (h *Hub) writeSubscriber(s *subscriber) (int, error) {
 		return w.sent, err
 	}
 	s.entry = nil // the shared snapshot may go once every monitor has sent it
-	ping := time.NewTicker(h.cfg.PingInterval)
-	defer ping.Stop()
-	for {
-		select {
-		case <-s.done:
-			return w.sent, nil
-		case m := <-s.queue:
-			s.pending.Add(-int64(len(m.data)))
-			if err := w.live(m); err != nil {
-				return w.sent, err
-			}
-		case <-ping.C:
-			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				return w.sent, err
-			}
-		}
-	}
+	err := s.Drain(h.cfg.PingInterval, w.live)
+	return w.sent, err
 }
 
 // readSubscriber reads (and discards) what a monitor sends, which processes its pongs and close
 // frames; a monitor silent for two ping intervals is taken for dead.
 func (h *Hub) readSubscriber(s *subscriber) {
-	s.conn.SetReadLimit(4096)
-	deadline := func() time.Time { return time.Now().Add(2*h.cfg.PingInterval + writeWait) }
-	_ = s.conn.SetReadDeadline(deadline())
-	s.conn.SetPongHandler(func(string) error { return s.conn.SetReadDeadline(deadline()) })
-	for {
-		if _, _, err := s.conn.ReadMessage(); err != nil {
-			reason := "monitor went away"
-			var ce *websocket.CloseError
-			if errors.As(err, &ce) {
-				reason = fmt.Sprintf("monitor closed (%d %s)", ce.Code, model.Sanitize(ce.Text))
-			} else if !errors.Is(err, websocket.ErrCloseSent) {
-				reason = "read: " + err.Error()
-			}
-			s.stop(websocket.CloseNormalClosure, reason)
-			return
-		}
-		_ = s.conn.SetReadDeadline(deadline())
+	err := s.Read(4096, 2*h.cfg.PingInterval+writeWait)
+	reason := "monitor went away"
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		reason = fmt.Sprintf("monitor closed (%d %s)", ce.Code, model.Sanitize(ce.Text))
+	} else if !errors.Is(err, websocket.ErrCloseSent) {
+		reason = "read: " + err.Error()
 	}
+	s.Stop(websocket.CloseNormalClosure, reason)
 }

@@ -18,7 +18,7 @@ func (h *Hub) subscribe(s *subscriber) bool {
 	if h.closed {
 		return false
 	}
-	h.conns[s.conn] = struct{}{}
+	h.conns[s.Conn()] = struct{}{}
 	if len(h.waiting) > 0 {
 		h.waiting = append(h.waiting, s)
 		return true
@@ -59,7 +59,7 @@ func (h *Hub) releaseWaiting() {
 	h.takeSnapshotLocked()
 	for _, s := range h.waiting {
 		select {
-		case <-s.done: // gone while waiting
+		case <-s.Done(): // gone while waiting
 		default:
 			h.registerLocked(s)
 		}
@@ -70,9 +70,9 @@ func (h *Hub) releaseWaiting() {
 func (h *Hub) unsubscribe(s *subscriber) {
 	h.mu.Lock()
 	delete(h.subs, s)
-	delete(h.conns, s.conn)
+	delete(h.conns, s.Conn())
 	h.mu.Unlock()
-	s.stop(websocket.CloseNormalClosure, "")
+	s.Stop(websocket.CloseNormalClosure, "")
 }
 
 // describeSnapshot says what s is about to be sent, for its connection's log line.

@@ -56,10 +56,10 @@ func TestServeShutsDownCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(Config{Seed: 1, Rate: 50})
+	s := New(Config{Seed: 1, Rate: 50, Path: "/stream"})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln, "/stream") }()
+	go func() { done <- s.Serve(ctx, ln) }()
 	base := "ws://" + ln.Addr().String()
 	if _, resp, err := websocket.DefaultDialer.Dial(base+"/other", nil); err == nil || resp.StatusCode != 404 {
 		t.Errorf("wrong path: %v", err)

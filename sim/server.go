@@ -41,6 +41,8 @@ type Config struct {
 	CloseEvery time.Duration
 	// Token, when set, is required as "Authorization: Bearer TOKEN".
 	Token string
+	// Path is where Serve serves the stream ("/" when empty).
+	Path string
 	// Queue is each subscriber's queue length (DefaultQueue when <= 0).
 	Queue int
 	// Log receives connection events (discarded when nil).
@@ -147,9 +149,7 @@ func (s *Server) step(data []byte, _ time.Time) {
 // allowed to hold the others up. The caller holds s.mu.
 func (s *Server) broadcast(data []byte) {
 	for sub := range s.subs {
-		select {
-		case sub.queue <- data:
-		default:
+		if sub.Push(data, len(data)) != nil {
 			s.n.slow.Add(1)
 			delete(s.subs, sub)
 			sub.kick(websocket.ClosePolicyViolation, "subscriber too slow: fell "+

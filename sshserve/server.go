@@ -19,6 +19,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
+
+	"github.com/deskwatch/deskwatch/internal/serve"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -242,48 +244,27 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	return s.Serve(ctx, ln)
 }
 
-// Serve serves on ln (which it closes) until ctx ends, like ListenAndServe.
+// Serve serves on ln (which it closes) until ctx ends, like ListenAndServe: it stops accepting,
+// asks every session to say goodbye and end, and waits up to the grace period for clients to
+// disconnect before closing whatever is left.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("listening", "addr", ln.Addr().String(), "host_key", s.HostKeyFingerprint,
 		"max_sessions", s.cfg.MaxSessions, "max_connections", s.cfg.MaxConnections, "max_pending", s.cfg.MaxPending, "allow_any_key", s.cfg.AllowAnyKey)
-	sl := &startListener{Listener: ln, accepting: make(chan struct{})}
-	errc := make(chan error, 1)
-	go func() { errc <- s.srv.Serve(sl) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("ssh server: %w", err)
-	case <-ctx.Done():
-	}
-	// The library's Shutdown closes only the listeners its Serve has registered (and races with
-	// the registering): a stop that came before Serve got that far would leave it accepting with
-	// nobody to wait for it. It registers the listener before its first Accept.
-	select {
-	case err := <-errc:
-		return fmt.Errorf("ssh server: %w", err)
-	case <-sl.accepting:
-	}
-	s.shutdown()
-	if err := <-errc; err != nil && !errors.Is(err, ssh.ErrServerClosed) {
+	err := serve.Run(ctx, ln, s.srv, serve.Options{Timeout: s.cfg.ShutdownGrace, Stop: s.stopSessions,
+		Closed: func(err error) bool { return errors.Is(err, ssh.ErrServerClosed) }})
+	switch {
+	case errors.Is(err, serve.ErrCut):
+		s.log.Warn("clients still connected after the grace period: closing them", "err", err)
+		return nil
+	case err != nil:
 		return fmt.Errorf("ssh server: %w", err)
 	}
 	return nil
 }
 
-// startListener tells when the SSH library's Serve first calls Accept.
-type startListener struct {
-	net.Listener
-	once      sync.Once
-	accepting chan struct{}
-}
-
-func (l *startListener) Accept() (net.Conn, error) {
-	l.once.Do(func() { close(l.accepting) })
-	return l.Listener.Accept()
-}
-
-// shutdown stops accepting, asks every session to say goodbye and end, waits up to the grace
-// period for clients to disconnect, then closes whatever is left.
-func (s *Server) shutdown() {
+// stopSessions turns new sessions away, asks every session to say goodbye and end, and waits up to
+// the grace period for them to.
+func (s *Server) stopSessions() {
 	s.mu.Lock()
 	s.stopping = true
 	open := make([]*session, 0, len(s.sessions))
@@ -294,12 +275,6 @@ func (s *Server) shutdown() {
 	s.log.Info("shutting down", "sessions", len(open))
 	for _, v := range open {
 		v.stop(endShutdown)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
-	defer cancel()
-	if err := s.srv.Shutdown(ctx); err != nil {
-		s.log.Warn("clients still connected after the grace period: closing them", "err", err)
-		_ = s.srv.Close()
 	}
 	done := make(chan struct{})
 	go func() { s.handlers.Wait(); close(done) }()

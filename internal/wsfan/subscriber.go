@@ -1,0 +1,178 @@
+// Package wsfan is the WebSocket fan-out every deskwatch server uses to send one stream to many
+// clients (the hub's monitors, the simulator's subscribers), and the pieces of a WebSocket
+// connection's upkeep that readers share with it (keepalive pings and idle deadlines, reading a
+// message with a size limit and discarding the rest).
+//
+// A Subscriber is one client: a queue bounded in messages and in bytes, filled by the server under
+// its own lock and drained by the client's writer goroutine, so that a slow client only ever fills
+// its own queue and is dropped (with a close code and a reason) rather than slowing the others.
+// The snapshot a client gets before the live messages is the server's business: it registers the
+// subscriber under the same lock that orders its broadcasts, so the two neither overlap nor leave
+// a gap, and writes the snapshot before calling Drain.
+package wsfan
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Config bounds one subscriber.
+type Config struct {
+	// Queue is how many messages may wait for the client.
+	Queue int
+	// MaxPending is how many bytes may wait for the client; 0 is no bound but Queue.
+	MaxPending int64
+	// WriteWait bounds writing one message or ping: a client that takes longer is cut.
+	WriteWait time.Duration
+	// CloseWait bounds sending the close frame once the subscription stops, after which the
+	// connection is closed (which also unblocks a writer stuck on a full socket).
+	CloseWait time.Duration
+}
+
+// Subscriber is one client of a fan-out, carrying messages of type M.
+type Subscriber[M any] struct {
+	conn    *websocket.Conn
+	cfg     Config
+	queue   chan queued[M]
+	pending atomic.Int64 // bytes in queue
+
+	once   sync.Once
+	done   chan struct{}
+	code   int
+	reason string
+}
+
+type queued[M any] struct {
+	m    M
+	size int
+}
+
+// New returns a subscriber writing to conn.
+func New[M any](conn *websocket.Conn, cfg Config) *Subscriber[M] {
+	return &Subscriber[M]{conn: conn, cfg: cfg, queue: make(chan queued[M], cfg.Queue), done: make(chan struct{})}
+}
+
+// Conn returns the subscriber's connection.
+func (s *Subscriber[M]) Conn() *websocket.Conn { return s.conn }
+
+// Overflow says which bound a message pushed would have passed: the subscriber is too slow.
+type Overflow struct {
+	// Messages is the queue's length, when the queue was full.
+	Messages int
+	// Bytes is what would be waiting, when over Config.MaxPending (Messages is then 0).
+	Bytes int64
+}
+
+// Push queues m, of size bytes. It returns nil, or the bound m would pass (m is then not queued,
+// and the caller drops the subscriber with Stop).
+func (s *Subscriber[M]) Push(m M, size int) *Overflow {
+	if n := s.pending.Add(int64(size)); s.cfg.MaxPending > 0 && n > s.cfg.MaxPending {
+		return &Overflow{Bytes: n}
+	}
+	select {
+	case s.queue <- queued[M]{m, size}:
+		return nil
+	default:
+		return &Overflow{Messages: cap(s.queue)}
+	}
+}
+
+// Stop ends the subscription; the first call wins. With a code other than 0 a close frame with
+// the code and reason is sent (within CloseWait); the connection is then closed.
+func (s *Subscriber[M]) Stop(code int, reason string) {
+	s.once.Do(func() {
+		s.code, s.reason = code, reason
+		close(s.done)
+		go func() {
+			if code != 0 {
+				_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason),
+					time.Now().Add(s.cfg.CloseWait))
+			}
+			_ = s.conn.Close()
+		}()
+	})
+}
+
+// Done is closed when the subscription stops.
+func (s *Subscriber[M]) Done() <-chan struct{} { return s.done }
+
+// Reason returns the close code and reason the subscription stopped with; call it once Done is
+// closed.
+func (s *Subscriber[M]) Reason() (int, string) { return s.code, s.reason }
+
+// errStopped is what a write returns once the subscription has stopped.
+var errStopped = errors.New("stopped")
+
+// WritePrepared writes one prepared message within WriteWait, unless the subscription has stopped.
+func (s *Subscriber[M]) WritePrepared(pm *websocket.PreparedMessage) error {
+	if err := s.beforeWrite(); err != nil {
+		return err
+	}
+	return s.conn.WritePreparedMessage(pm)
+}
+
+// WriteText writes one text message within WriteWait, unless the subscription has stopped.
+func (s *Subscriber[M]) WriteText(data []byte) error {
+	if err := s.beforeWrite(); err != nil {
+		return err
+	}
+	return s.conn.WriteMessage(websocket.TextMessage, data)
+}
+
+func (s *Subscriber[M]) beforeWrite() error {
+	select {
+	case <-s.done:
+		return errStopped
+	default:
+	}
+	return s.conn.SetWriteDeadline(time.Now().Add(s.cfg.WriteWait))
+}
+
+// Drain hands queued messages to send, in order, and pings the client every ping (never when 0),
+// until the subscription stops (it returns nil) or send or a ping fails (it returns the error).
+// It is the subscriber's only writer of messages; call it from one goroutine.
+func (s *Subscriber[M]) Drain(ping time.Duration, send func(M) error) error {
+	var tick <-chan time.Time
+	if ping > 0 {
+		t := time.NewTicker(ping)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case <-s.done:
+			return nil
+		case q := <-s.queue:
+			s.pending.Add(-int64(q.size))
+			if err := send(q.m); err != nil {
+				return err
+			}
+		case <-tick:
+			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.cfg.WriteWait)); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// Read reads and discards what the client sends, which processes its pongs and close frames,
+// until the connection fails, and returns why. Messages over limit bytes end it; a client silent
+// (no message, no pong) for idle is taken for dead (never when idle is 0). Run it in its own
+// goroutine; it does not stop the subscription.
+func (s *Subscriber[M]) Read(limit int64, idle time.Duration) error {
+	s.conn.SetReadLimit(limit)
+	extend := func() {}
+	if idle > 0 {
+		extend = IdleDeadline(s.conn, idle)
+	}
+	for {
+		if _, _, err := s.conn.NextReader(); err != nil {
+			return err
+		}
+		extend()
+	}
+}
