@@ -99,7 +99,9 @@ func checkOutage(t *testing.T, pg *page, back time.Time, minBackoff, maxBackoff 
 	if st.Attempts < 4 || st.Attempts > 16 {
 		t.Errorf("%d connection attempts during the outage: want backoff, not hammering nor giving up", st.Attempts)
 	}
-	if st.Lag > 250 {
+	// A bridge that blocked its page (a busy wait, a synchronous request) would hold the thread for
+	// the whole outage; a loaded test machine can delay a timer by a second or so on its own.
+	if st.Lag > 2000 {
 		t.Errorf("the page's thread was held up for %.0f ms", st.Lag)
 	}
 	if reconnect > maxBackoff*6/5+2*time.Second {

@@ -19,9 +19,12 @@ import (
 // times the idle limit the connection must stay up: only pongs push the read deadline back, so
 // without pings, or with a pong handler that does not extend the deadline, it would be dropped.
 func TestKeepaliveKeepsAQuietConnection(t *testing.T) {
+	t.Parallel()
 	srv := newWSServer(t, false, func(_ int64, c *websocket.Conn) { drain(c) }) // answers pings
 	opts := fast()
-	opts.PingInterval, opts.PongTimeout = 100*time.Millisecond, 300*time.Millisecond
+	// Pings every 100ms, and a second of grace for each pong: a loaded machine can hold a pong up
+	// for a few hundred milliseconds, but not for ten pings in a row.
+	opts.PingInterval, opts.PongTimeout = 100*time.Millisecond, time.Second
 	idle := opts.PingInterval + opts.PongTimeout
 	src := NewWebSocket(srv.url, opts)
 	run(t, src)
