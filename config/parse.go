@@ -133,11 +133,11 @@ func (p *parser) theme(v *yaml.Node, dir string, c *Config) {
 func (p *parser) columns(v *yaml.Node, c *Config) {
 	if v.Kind != yaml.SequenceNode {
 		p.fail(v, "columns", "want a list of column names, e.g. [type, state, dur] (columns: %s)",
-			strings.Join(Columns, ", "))
+			strings.Join(model.ColumnNames(), ", "))
 		return
 	}
 	if len(v.Content) == 0 {
-		p.fail(v, "columns", "no columns: list at least one (columns: %s)", strings.Join(Columns, ", "))
+		p.fail(v, "columns", "no columns: list at least one (columns: %s)", strings.Join(model.ColumnNames(), ", "))
 		return
 	}
 	var cols []string
@@ -148,8 +148,8 @@ func (p *parser) columns(v *yaml.Node, c *Config) {
 		}
 		name = strings.ToLower(strings.TrimSpace(name))
 		switch {
-		case !slices.Contains(Columns, name):
-			p.fail(item, "columns", "unknown column %q (columns: %s)", name, strings.Join(Columns, ", "))
+		case !slices.Contains(model.ColumnNames(), name):
+			p.fail(item, "columns", "unknown column %q (columns: %s)", name, strings.Join(model.ColumnNames(), ", "))
 		case slices.Contains(cols, name):
 			p.fail(item, "columns", "column %q is listed twice", name)
 		default:
