@@ -79,6 +79,7 @@ func TestWSHeaderFromFlags(t *testing.T) {
 // TestOpenWebSocketWithCAFileAndToken connects to a wss:// server whose certificate only the CA
 // file vouches for, sending the token from a file.
 func TestOpenWebSocketWithCAFileAndToken(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer s3cret" {
 			http.Error(w, "no", http.StatusUnauthorized)
