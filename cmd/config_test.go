@@ -29,8 +29,8 @@ func runConfig(t *testing.T, xdg string, args ...string) (string, error) {
 }
 
 func TestConfigInit(t *testing.T) {
+	t.Parallel()
 	xdg := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", xdg)
 	want := filepath.Join(xdg, "deskwatch", "config.yaml")
 
 	out, err := runConfig(t, xdg, "path")
@@ -71,6 +71,7 @@ func TestConfigInit(t *testing.T) {
 }
 
 func TestConfigInitPathAndCheckErrors(t *testing.T) {
+	t.Parallel()
 	xdg := t.TempDir()
 	other := filepath.Join(t.TempDir(), "sub", "dw.yaml")
 	if out, err := runConfig(t, xdg, "init", "--path", other); err != nil || out != other+"\n" {
@@ -95,6 +96,7 @@ func TestConfigInitPathAndCheckErrors(t *testing.T) {
 }
 
 func TestConfigCheckReportsKeyConflicts(t *testing.T) {
+	t.Parallel()
 	xdg := t.TempDir()
 	path := filepath.Join(xdg, "keys.yaml")
 	if err := os.WriteFile(path, []byte("keys:\n  quit: [x]\n"), 0o644); err != nil {

@@ -51,6 +51,7 @@ func TestPrintSurvivesOverflowingTS(t *testing.T) {
 // serve fed the overflowing event keeps serving: the viewer watching sees the events after it, a
 // second viewer can still log in, and SIGTERM still ends the server with status 0.
 func TestServeSurvivesOverflowingTS(t *testing.T) {
+	parallelTerminal(t)
 	e2e.Require(t, "ssh", "tmux")
 	dir := t.TempDir()
 	key, line := writeClientKey(t, dir)
@@ -99,6 +100,7 @@ func TestServeSurvivesOverflowingTS(t *testing.T) {
 // The monitor fed the overflowing event in a real terminal goes on to the events after it, quits
 // cleanly, and leaves the terminal usable (canonical mode and echo back on).
 func TestMonitorSurvivesOverflowingTS(t *testing.T) {
+	parallelTerminal(t)
 	e2e.Require(t, "tmux", "stty")
 	path := overflowFile(t)
 	term := e2e.Start(t, 120, 30, nil, e2e.Binary(t)+" --speed max "+path+

@@ -25,6 +25,7 @@ func writeConfig(t *testing.T, text string) string {
 // limits and a remapped key, then filter, sort, group, the agents view, the next alert, and an
 // export whose file is read back.
 func TestSupervisorDeskInTerminal(t *testing.T) {
+	parallelTerminal(t)
 	e2e.Require(t, "tmux")
 	bin := e2e.Binary(t)
 	cfg := writeConfig(t, "alerts:\n  queued: 10s\nkeys:\n  agents: [a, tab]\n")
@@ -88,6 +89,7 @@ func TestSupervisorDeskInTerminal(t *testing.T) {
 }
 
 func TestConfigErrorsStopTheRun(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, "theme: dark\nalerts:\n  hold: soon\ncolumns: [type, colour]\n")
 	_, errOut, code := e2e.Run(t, nil, "--config", cfg, "--print", fixture("clean.jsonl"))
 	if code != 2 {
@@ -106,6 +108,7 @@ func TestConfigErrorsStopTheRun(t *testing.T) {
 }
 
 func TestConfigFilterAppliesAndTheFlagWins(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, "filter: type:chat\n")
 	out, errOut, code := e2e.Run(t, nil, "--config", cfg, "--print", fixture("clean.jsonl"))
 	if code != 0 || !strings.Contains(out, "chat-77") || strings.Contains(out, "mail-9") {

@@ -15,6 +15,7 @@ import (
 func fixture(name string) string { return filepath.Join(e2e.Root(), "cmd", "testdata", name) }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	out, _, code := e2e.Run(t, nil, "--version")
 	if code != 0 || !strings.Contains(out, "v0.0.0-e2e") {
 		t.Fatalf("--version: exit %d, output %q", code, out)
@@ -22,6 +23,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestPrintReportsRejectedLinesAndExitsOne(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := e2e.Run(t, nil, "--print", fixture("desk.jsonl"))
 	if code != 1 {
 		t.Errorf("exit status %d, want 1 (some lines were rejected)\nstderr: %s", code, errOut)
@@ -47,6 +49,7 @@ func TestPrintReportsRejectedLinesAndExitsOne(t *testing.T) {
 }
 
 func TestPrintCleanFileExitsZeroAndJSONParses(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := e2e.Run(t, nil, "--print", "--format", "json", fixture("clean.jsonl"))
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, errOut)
@@ -61,6 +64,7 @@ func TestPrintCleanFileExitsZeroAndJSONParses(t *testing.T) {
 }
 
 func TestPrintReadsStandardInput(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(fixture("clean.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +76,7 @@ func TestPrintReadsStandardInput(t *testing.T) {
 }
 
 func TestBadArgumentsSayWhy(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -90,6 +95,7 @@ func TestBadArgumentsSayWhy(t *testing.T) {
 // TestReplayInTerminal is what a new user does: replay a file in a real terminal, move, open the
 // detail, filter, look at the rejected log and help, pause, and quit.
 func TestReplayInTerminal(t *testing.T) {
+	parallelTerminal(t)
 	e2e.Require(t, "tmux")
 	bin := e2e.Binary(t)
 	term := e2e.Start(t, 120, 30, nil, bin+" --speed max "+fixture("desk.jsonl"))
@@ -122,6 +128,7 @@ func TestReplayInTerminal(t *testing.T) {
 // TestSanitizedOnScreen checks that the subject's escape sequences do not reach the terminal: the
 // pane keeps its content (no ESC [2J) and shows the subject's text.
 func TestSanitizedOnScreen(t *testing.T) {
+	parallelTerminal(t)
 	e2e.Require(t, "tmux")
 	bin := e2e.Binary(t)
 	term := e2e.Start(t, 200, 30, nil, bin+" --speed max "+fixture("desk.jsonl"))
@@ -134,6 +141,7 @@ func TestSanitizedOnScreen(t *testing.T) {
 
 // TestDemoRunsWithoutArguments is `go run .`: the embedded demo fills the table by itself.
 func TestDemoRunsWithoutArguments(t *testing.T) {
+	parallelTerminal(t)
 	e2e.Require(t, "tmux")
 	bin := e2e.Binary(t)
 	term := e2e.Start(t, 160, 40, nil, bin+" --demo-seed 7 --demo-rate 40")

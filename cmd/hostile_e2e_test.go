@@ -160,7 +160,7 @@ func checkJSON(t *testing.T, out string) {
 // among them, the rejected log shows its lines whole, the exports are safe, and q ends it cleanly.
 func TestHostileCorpusInTerminal(t *testing.T) {
 	e2e.Require(t, "tmux")
-	t.Parallel()
+	parallelTerminal(t)
 	bin, file, dir := e2e.Binary(t), hostileAll(t), t.TempDir()
 	raw := filepath.Join(dir, "raw")
 	term := e2e.Start(t, 200, 60, []string{"NO_COLOR="}, "cd "+dir+" && sleep 1 && "+bin+" --speed max "+file)

@@ -84,6 +84,7 @@ func tokenFile(t *testing.T, token string) string {
 // in the bridge package's tests) sends events, `deskwatch --print ws://…/stream` shows them, and
 // SIGTERM stops the hub cleanly.
 func TestHubCommand(t *testing.T) {
+	t.Parallel()
 	h, addr := startHubCmd(t, "--ingest-tokens", tokenFile(t, "bridge-secret"), "--stream-tokens",
 		tokenFile(t, "monitor-secret"))
 	// The monitor's --token-file holds the one token alone.

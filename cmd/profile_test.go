@@ -15,6 +15,7 @@ import (
 // it shows is what the monitor held (tens of megabytes for 100,000 events), not the few megabytes
 // left after the store was freed.
 func TestMemprofileShowsTheStore(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	events, prof := filepath.Join(dir, "events.jsonl"), filepath.Join(dir, "heap.pprof")
 	if _, errOut, code := e2e.Run(t, nil, "simulate", "--out", events, "--events", "100000"); code != 0 {

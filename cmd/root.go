@@ -19,6 +19,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/model"
@@ -108,26 +109,41 @@ to subscribe to. Without SOURCE it shows a built-in demo stream.`,
 	c.SetOut(stdout)
 	c.SetErr(stderr)
 	f := c.Flags()
-	f.StringVar(&o.speed, "speed", "1", "replay speed factor, 0.1 to 1000, or max for no waiting")
+	registerSourceFlags(f, o)
 	f.BoolVar(&o.print, "print", false, "batch mode: apply the whole source, print the final table, exit")
 	f.StringVar(&o.format, "format", "table", "output of --print: table, json or csv")
 	f.StringVar(&o.theme, "theme", "", "colour theme: dark, light, high-contrast, mono or a user theme (NO_COLOR picks mono)")
-	f.IntVar(&o.retention, "retention", model.DefaultRetention, "how many ended interactions to keep")
-	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest accepted event in bytes")
 	f.StringVar(&o.logFile, "log", os.Getenv("DESKWATCH_LOG"), "write a debug log to this file (or $DESKWATCH_LOG)")
-	f.StringVar(&o.record, "record", "", "record every message received, valid or not, to this file")
 	f.StringVar(&o.filter, "filter", "", "only show interactions matching this filter")
-	f.Int64Var(&o.demoSeed, "demo-seed", 0, "seed of the demo stream (0 picks one from the clock)")
-	f.IntVar(&o.demoAgents, "demo-agents", 6, "number of agents in the demo stream")
-	f.Float64Var(&o.demoRate, "demo-rate", 8, "events per second of the demo stream")
-	f.StringVar(&o.configFile, "config", "", "read this configuration file instead of $XDG_CONFIG_HOME/deskwatch/config.yaml")
 	f.BoolVar(&o.bell, "bell", false, "ring the terminal bell when a new alert opens")
 	o.collect.register(f)
-	o.ws.register(f)
-	o.profile.register(f)
 	// Each subcommand lives in its own file; add its constructor here.
 	c.AddCommand(subcommands(stdin, stdout, stderr)...)
 	return c
+}
+
+// The source flags' defaults.
+const (
+	defaultSpeed      = "1"
+	defaultDemoSeed   = 0
+	defaultDemoAgents = 6
+	defaultDemoRate   = 8.0
+)
+
+// registerSourceFlags registers the flags that say how to read the source and build the store,
+// which the monitor and serve share: speed, retention, message limit, recording, the demo, the
+// configuration file, the WebSocket client and profiling.
+func registerSourceFlags(f *pflag.FlagSet, o *options) {
+	f.StringVar(&o.speed, "speed", defaultSpeed, "replay speed factor, 0.1 to 1000, or max for no waiting")
+	f.IntVar(&o.retention, "retention", model.DefaultRetention, "how many ended interactions to keep")
+	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest accepted event in bytes")
+	f.StringVar(&o.record, "record", "", "record every message received, valid or not, to this file")
+	f.Int64Var(&o.demoSeed, "demo-seed", defaultDemoSeed, "seed of the demo stream (0 picks one from the clock)")
+	f.IntVar(&o.demoAgents, "demo-agents", defaultDemoAgents, "number of agents in the demo stream")
+	f.Float64Var(&o.demoRate, "demo-rate", defaultDemoRate, "events per second of the demo stream")
+	f.StringVar(&o.configFile, "config", "", "read this configuration file instead of $XDG_CONFIG_HOME/deskwatch/config.yaml")
+	o.ws.register(f)
+	o.profile.register(f)
 }
 
 // parseSpeed reads --speed: a factor from 0.1 to 1000, or "max" (returned as 0).

@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/sshserve"
 	"github.com/deskwatch/deskwatch/themes"
 	"github.com/deskwatch/deskwatch/ui"
@@ -91,20 +90,11 @@ NO_COLOR is honoured when the client sends it (ssh -o SendEnv=NO_COLOR).`,
 }
 
 // registerServeSourceFlags registers the monitor's flags that make sense for a server: how to
-// read the source and each session's defaults.
+// read the source (registerSourceFlags) and each session's defaults.
 func registerServeSourceFlags(f *pflag.FlagSet, o *options) {
-	f.StringVar(&o.speed, "speed", "1", "replay speed factor, 0.1 to 1000, or max for no waiting")
+	registerSourceFlags(f, o)
 	f.StringVar(&o.theme, "theme", "", "default colour theme of sessions: dark, light, high-contrast or mono")
 	f.StringVar(&o.filter, "filter", "", "default filter of sessions")
-	f.IntVar(&o.retention, "retention", model.DefaultRetention, "how many ended interactions to keep")
-	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest accepted event in bytes")
-	f.StringVar(&o.record, "record", "", "record every message received, valid or not, to this file")
-	f.Int64Var(&o.demoSeed, "demo-seed", 0, "seed of the demo stream (0 picks one from the clock)")
-	f.IntVar(&o.demoAgents, "demo-agents", 6, "number of agents in the demo stream")
-	f.Float64Var(&o.demoRate, "demo-rate", 8, "events per second of the demo stream")
-	f.StringVar(&o.configFile, "config", "", "read this configuration file instead of $XDG_CONFIG_HOME/deskwatch/config.yaml")
-	o.ws.register(f)
-	o.profile.register(f)
 }
 
 // runServe builds one pipeline and serves it until a signal or ctx ends the run.

@@ -53,6 +53,7 @@ func authorizedFile(t *testing.T, dir string, lines ...string) string {
 // SIGHUP re-reads the authorized keys even when nothing the server stats has changed: the file is
 // rewritten in place with a line of the same length and its modification time put back.
 func TestServeSIGHUPReloadsKeys(t *testing.T) {
+	t.Parallel()
 	e2e.Require(t, "ssh")
 	dirA, dirB := t.TempDir(), t.TempDir()
 	keyA, lineA := writeClientKey(t, dirA)
@@ -109,6 +110,7 @@ func TestServeSIGHUPReloadsKeys(t *testing.T) {
 // not paused, and no file appears on the server. The sort key pressed after them shows the keys
 // did arrive.
 func TestServeSessionsAreReadOnly(t *testing.T) {
+	parallelTerminal(t)
 	e2e.Require(t, "ssh", "tmux")
 	dir := t.TempDir()
 	key, line := writeClientKey(t, dir)
@@ -192,6 +194,7 @@ func hasAttr(s, attr string) bool {
 // TERM=xterm-256color the 256. Each runs in a tmux server of its own, whose capture-pane -e
 // shows the colours as the program sent them.
 func TestServeColourProfiles(t *testing.T) {
+	parallelTerminal(t)
 	e2e.Require(t, "ssh", "tmux")
 	dir := t.TempDir()
 	key, line := writeClientKey(t, dir)
@@ -234,6 +237,7 @@ func TestServeColourProfiles(t *testing.T) {
 // Live updates from the one feed reach every session: a WebSocket source the test drives sends a
 // new interaction and a state change after both supervisors are watching.
 func TestServeLiveUpdatesReachBothSessions(t *testing.T) {
+	parallelTerminal(t)
 	e2e.Require(t, "ssh", "tmux")
 	send := make(chan string, 16)
 	ws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -131,6 +131,7 @@ func sshCommandWith(key, port string, opts []string, after ...string) string {
 // Two supervisors open the real server over OpenSSH: both see the fixture's interactions, each at
 // its own size, and SIGTERM says goodbye to both and exits 0.
 func TestServeTwoSupervisors(t *testing.T) {
+	parallelTerminal(t)
 	e2e.Require(t, "ssh", "tmux")
 	dir := t.TempDir()
 	key, line := writeClientKey(t, dir)
@@ -174,6 +175,7 @@ func TestServeTwoSupervisors(t *testing.T) {
 // serve refuses to start without a way to authenticate or with a --max-pending too small for a
 // screen, and --allow-any-key warns.
 func TestServeNeedsAuthorizedKeys(t *testing.T) {
+	t.Parallel()
 	_, errOut, code := e2e.Run(t, nil, "serve", "--host-key", filepath.Join(t.TempDir(), "hk"))
 	if code != 2 || !strings.Contains(errOut, "--authorized-keys") {
 		t.Errorf("exit %d, stderr %q; want 2 and a word about --authorized-keys", code, errOut)

@@ -57,6 +57,7 @@ func startSimulator(t *testing.T, args ...string) (url string, stop func()) {
 }
 
 func TestSimulateAndPrintLive(t *testing.T) {
+	t.Parallel()
 	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "300", "--seed", "3")
 	if !strings.HasPrefix(url, "ws://127.0.0.1:") || !strings.HasSuffix(url, "/stream") {
 		t.Fatalf("URL %s", url)
@@ -78,6 +79,7 @@ func TestSimulateAndPrintLive(t *testing.T) {
 }
 
 func TestSimulateChaosIsReportedByPrint(t *testing.T) {
+	t.Parallel()
 	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "500", "--malformed", "0.05")
 	out, errOut, code := e2e.Run(t, nil, "--print", "--for", "2s", url)
 	if code != 1 {
@@ -93,6 +95,7 @@ func TestSimulateChaosIsReportedByPrint(t *testing.T) {
 }
 
 func TestSimulateOutReplays(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "day.jsonl")
 	out, errOut, code := e2e.Run(t, nil, "simulate", "--out", file, "--events", "3000", "--seed", "1")
@@ -125,6 +128,7 @@ func TestSimulateOutReplays(t *testing.T) {
 // starts it again on the same port: the status line goes connected (since when, with counts and the
 // latest lost events) → lost (why, and when it retries) → connected.
 func TestTerminalFollowsSimulatorRestart(t *testing.T) {
+	parallelTerminal(t)
 	e2e.Require(t, "tmux")
 	url, stop := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "50", "--drop", "0.1")
 	port := regexp.MustCompile(`:(\d+)/`).FindStringSubmatch(url)[1]

@@ -68,16 +68,17 @@ func writeFile(t *testing.T, name, content string) string {
 // TestPrintLiveConnectionFailures: --print of a WebSocket that never connects says why on stderr,
 // prints no table and exits 2, at once when retrying cannot help; a reconnect is reported.
 func TestPrintLiveConnectionFailures(t *testing.T) {
+	t.Parallel()
 	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "100", "--token-file",
 		writeFile(t, "tok", "right\n"))
 	forbidden := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "not for you", http.StatusForbidden)
 	}))
-	defer forbidden.Close()
+	t.Cleanup(forbidden.Close)
 	untrusted := httptest.NewUnstartedServer(http.NotFoundHandler())
 	untrusted.Config.ErrorLog = log.New(io.Discard, "", 0)
 	untrusted.StartTLS()
-	defer untrusted.Close()
+	t.Cleanup(untrusted.Close)
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	closed := "ws://" + ln.Addr().String() + "/stream"
 	ln.Close()
@@ -101,6 +102,7 @@ func TestPrintLiveConnectionFailures(t *testing.T) {
 			10 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			out, errOut, code, took := runBin(t, nil, 20*time.Second, append([]string{"--print"}, tc.args...)...)
 			if code != 2 || out != "" || took > tc.max {
 				t.Errorf("exit %d after %v with stdout %q; want 2 within %v and no table", code, took, out, tc.max)
@@ -113,6 +115,7 @@ func TestPrintLiveConnectionFailures(t *testing.T) {
 		})
 	}
 	t.Run("reconnect", func(t *testing.T) {
+		t.Parallel()
 		url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "100", "--close-every", "700ms")
 		out, errOut, code, _ := runBin(t, nil, 20*time.Second, "--print", "--for", "2500ms", url)
 		for _, w := range []string{url + ": closed by the server (1012 service restart): simulated restart (--close-every); retrying in ",
@@ -132,6 +135,7 @@ func TestPrintLiveConnectionFailures(t *testing.T) {
 // replaying the recording prints the same table, the same lost events and the same number of
 // rejections.
 func TestPrintRecordsEveryMessage(t *testing.T) {
+	t.Parallel()
 	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "400", "--seed", "5",
 		"--malformed", "0.05", "--drop", "0.03")
 	rec := filepath.Join(t.TempDir(), "rec.jsonl")
@@ -204,6 +208,7 @@ func TestPrintRecordsEveryMessage(t *testing.T) {
 }
 
 func TestMaxMessageMustBePositive(t *testing.T) {
+	t.Parallel()
 	for _, v := range []string{"0", "-5"} {
 		_, errOut, code, _ := runBin(t, nil, 10*time.Second, "--print", "--max-message", v, fixture("clean.jsonl"))
 		if want := "--max-message " + v + ": want the largest accepted event in bytes, above 0\n"; code != 2 || errOut != want {
@@ -215,6 +220,7 @@ func TestMaxMessageMustBePositive(t *testing.T) {
 // TestProxyFromEnvironment: HTTP_PROXY is honoured: the stream's host is only known to the proxy,
 // which tunnels to the simulator.
 func TestProxyFromEnvironment(t *testing.T) {
+	t.Parallel()
 	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "200")
 	target := strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/stream")
 	var mu sync.Mutex

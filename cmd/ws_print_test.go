@@ -12,6 +12,7 @@ import (
 )
 
 func TestLiveWatch(t *testing.T) {
+	t.Parallel()
 	refused := errors.New("connection refused")
 	t.Run("no connection in time", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -66,6 +67,7 @@ func TestLiveWatch(t *testing.T) {
 }
 
 func TestReportLost(t *testing.T) {
+	t.Parallel()
 	var buf strings.Builder
 	reportLost(&buf, []*model.Agent{{ID: "a.jones", Lost: 12}, {ID: "b", Lost: 0}, {ID: "", Lost: 1},
 		{ID: "evil\x1b[2J", Lost: 3}})

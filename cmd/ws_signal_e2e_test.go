@@ -33,6 +33,7 @@ func waitRecorded(t *testing.T, path string) {
 // TestPrintStopsOnSIGTERM: SIGTERM ends a --print collection early as Ctrl-C does: the table is
 // printed, the exit status is 0, and the recording is complete: its replay prints the same table.
 func TestPrintStopsOnSIGTERM(t *testing.T) {
+	t.Parallel()
 	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "300")
 	rec := filepath.Join(t.TempDir(), "rec.jsonl")
 	cmd := exec.Command(e2e.Binary(t), "--print", "--for", "60s", "--record", rec, url)
@@ -70,6 +71,7 @@ func TestPrintStopsOnSIGTERM(t *testing.T) {
 // TestMonitorFlushesOnSIGHUP: a monitor whose terminal goes away (SIGHUP) exits as if q was pressed,
 // and its recording is complete, ending with a whole line.
 func TestMonitorFlushesOnSIGHUP(t *testing.T) {
+	parallelTerminal(t)
 	e2e.Require(t, "tmux")
 	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "100")
 	dir := t.TempDir()
@@ -102,6 +104,7 @@ func TestMonitorFlushesOnSIGHUP(t *testing.T) {
 // TestErrorsAsWritten: errors are printed as written, not with a capitalised first word: as one
 // plain line for a script, and with fang's styling on a terminal.
 func TestErrorsAsWritten(t *testing.T) {
+	parallelTerminal(t)
 	for _, tc := range []struct {
 		args []string
 		want string

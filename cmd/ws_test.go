@@ -79,6 +79,7 @@ func TestWSHeaderFromFlags(t *testing.T) {
 // TestOpenWebSocketWithCAFileAndToken connects to a wss:// server whose certificate only the CA
 // file vouches for, sending the token from a file.
 func TestOpenWebSocketWithCAFileAndToken(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer s3cret" {
 			http.Error(w, "no", http.StatusUnauthorized)
@@ -94,7 +95,7 @@ func TestOpenWebSocketWithCAFileAndToken(t *testing.T) {
 	}))
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused TLS handshakes are expected
 	srv.StartTLS()
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	ca := wsWriteFile(t, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE",
 		Bytes: srv.Certificate().Raw})))
 	url := "wss" + strings.TrimPrefix(srv.URL, "https") + "/stream"
@@ -110,25 +111,44 @@ func TestOpenWebSocketWithCAFileAndToken(t *testing.T) {
 		{"wrong token", wsFlags{caFile: ca, tokenFile: wsWriteFile(t, "tok", "nope")}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src, err := openWebSocket(wsOptions(tc.ws), url)
+			t.Parallel()
+			// The outcome is known at the first message or the first refused attempt.
+			o := wsOptions(tc.ws)
+			refused := make(chan error, 1)
+			o.onConn = func(ev feed.ConnEvent) {
+				if ev.Err != nil {
+					select {
+					case refused <- ev.Err:
+					default:
+					}
+				}
+			}
+			src, err := openWebSocket(o, url)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			got := make(chan feed.Message, 1)
-			go src.Run(ctx, func(m feed.Message) { got <- m; cancel() })
+			go src.Run(ctx, func(m feed.Message) {
+				select {
+				case got <- m:
+				default:
+				}
+			})
 			select {
 			case m := <-got:
 				if !tc.ok {
 					t.Errorf("connected: %+v", m)
 				}
-			case <-ctx.Done():
+			case err := <-refused:
 				if tc.ok {
-					t.Errorf("no message; status %+v", src.Status())
+					t.Errorf("refused: %v", err)
 				} else if d := src.Status().Detail; d == "" {
 					t.Error("refused without a reason")
 				}
+			case <-ctx.Done():
+				t.Errorf("neither a message nor a refusal; status %+v", src.Status())
 			}
 		})
 	}

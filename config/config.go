@@ -15,11 +15,6 @@ import (
 	"github.com/deskwatch/deskwatch/themes"
 )
 
-// Columns lists the interactions table's column names in their default order; the columns
-// setting picks and orders them.
-var Columns = []string{"type", "id", "agent", "state", "dir", "party", "service", "parties",
-	"muted", "rec", "dur", "subject"}
-
 // Actions lists the actions the keys setting can remap. The ui maps each to its key binding.
 var Actions = []string{"up", "down", "page_up", "page_down", "top", "bottom", "open", "back",
 	"filter", "command", "sort", "sort_prev", "sort_dir", "hide_ended", "group", "fold", "fold_all",
@@ -32,7 +27,7 @@ type Config struct {
 	// NO_COLOR pick mono. Palette is that theme resolved (dark when unset), user themes included.
 	Theme   string
 	Palette themes.Theme
-	// Columns are the visible columns in order, names from Columns.
+	// Columns are the visible columns in order, names from model.ColumnNames.
 	Columns []string
 	// Alerts are the alert rules; Bell rings the terminal bell when a new alert opens.
 	Alerts model.AlertRules
@@ -50,7 +45,7 @@ type Config struct {
 func Default() Config {
 	return Config{
 		Palette:   themes.Dark,
-		Columns:   append([]string(nil), Columns...),
+		Columns:   model.ColumnNames(),
 		Alerts:    model.DefaultAlertRules(),
 		Retention: model.DefaultRetention,
 	}

@@ -1,11 +1,8 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/deskwatch/deskwatch/internal/yamldoc"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/themes"
 )
@@ -39,7 +37,7 @@ func (p *parser) fail(n *yaml.Node, field, format string, args ...any) {
 // Unknown fields, values of the wrong kind and invalid values are errors, all of them reported,
 // and then no configuration is returned.
 func Parse(path string, data []byte, themesDir string) (Config, error) {
-	root, err := decodeOne(path, data)
+	root, err := yamldoc.DecodeOne(path, data, "the configuration")
 	if err != nil {
 		return Config{}, err
 	}
@@ -95,7 +93,7 @@ func (p *parser) mapping(n *yaml.Node, prefix string, known []string, fn func(ke
 	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], deref(n.Content[i+1])
+		k, v := n.Content[i], yamldoc.Deref(n.Content[i+1])
 		field := prefix + k.Value
 		if !slices.Contains(known, k.Value) {
 			what := "fields"
@@ -133,23 +131,23 @@ func (p *parser) theme(v *yaml.Node, dir string, c *Config) {
 func (p *parser) columns(v *yaml.Node, c *Config) {
 	if v.Kind != yaml.SequenceNode {
 		p.fail(v, "columns", "want a list of column names, e.g. [type, state, dur] (columns: %s)",
-			strings.Join(Columns, ", "))
+			strings.Join(model.ColumnNames(), ", "))
 		return
 	}
 	if len(v.Content) == 0 {
-		p.fail(v, "columns", "no columns: list at least one (columns: %s)", strings.Join(Columns, ", "))
+		p.fail(v, "columns", "no columns: list at least one (columns: %s)", strings.Join(model.ColumnNames(), ", "))
 		return
 	}
 	var cols []string
 	for _, item := range v.Content {
-		name, ok := p.str(deref(item), "columns")
+		name, ok := p.str(yamldoc.Deref(item), "columns")
 		if !ok {
 			continue
 		}
 		name = strings.ToLower(strings.TrimSpace(name))
 		switch {
-		case !slices.Contains(Columns, name):
-			p.fail(item, "columns", "unknown column %q (columns: %s)", name, strings.Join(Columns, ", "))
+		case !slices.Contains(model.ColumnNames(), name):
+			p.fail(item, "columns", "unknown column %q (columns: %s)", name, strings.Join(model.ColumnNames(), ", "))
 		case slices.Contains(cols, name):
 			p.fail(item, "columns", "column %q is listed twice", name)
 		default:
@@ -191,7 +189,7 @@ func (p *parser) keys(v *yaml.Node, c *Config) {
 			return
 		}
 		for _, item := range items {
-			k, ok := p.str(deref(item), field)
+			k, ok := p.str(yamldoc.Deref(item), field)
 			if !ok {
 				continue
 			}
@@ -262,11 +260,8 @@ func (p *parser) boolean(v *yaml.Node, field string) (bool, bool) {
 	if !ok {
 		return false, false
 	}
-	switch strings.ToLower(s) {
-	case "true", "yes", "on":
-		return true, true
-	case "false", "no", "off":
-		return false, true
+	if b, ok := yamldoc.ParseBool(s); ok {
+		return b, true
 	}
 	p.fail(v, field, "%q is not true or false", s)
 	return false, false
@@ -284,49 +279,4 @@ func kindName(n *yaml.Node) string {
 		return "mapping"
 	}
 	return "value"
-}
-
-// decodeOne parses a file of one YAML document into its root node (nil when the file is empty or
-// only comments), turning the parser's "yaml: line N: …" into "path:N: …".
-func decodeOne(path string, data []byte) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, yamlError(path, err)
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		if err != nil {
-			return nil, yamlError(path, err)
-		}
-		return nil, fmt.Errorf("%s:%d: a second YAML document: the configuration is one document", path, extra.Line)
-	}
-	if len(doc.Content) == 0 {
-		return nil, nil
-	}
-	root := deref(doc.Content[0])
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-		return nil, nil
-	}
-	return root, nil
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
-
-func yamlError(path string, err error) error {
-	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		return fmt.Errorf("%s:%s: %s", path, m[1], msg[len(m[0]):])
-	}
-	return fmt.Errorf("%s: %s", path, strings.TrimPrefix(msg, "yaml: "))
-}
-
-func deref(n *yaml.Node) *yaml.Node {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	return n
 }

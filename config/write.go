@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/themes"
 )
 
@@ -15,7 +16,7 @@ func WriteDefault(w io.Writer) error {
 	d := Default()
 	_, err := fmt.Fprintf(w, defaultTemplate,
 		strings.Join(themes.Names(), ", "),
-		wrap("All columns: "+strings.Join(Columns, ", ")+".", "# "),
+		wrap("All columns: "+strings.Join(model.ColumnNames(), ", ")+".", "# "),
 		strings.Join(d.Columns, ", "),
 		d.Retention,
 		d.Filter,

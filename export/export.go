@@ -9,7 +9,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -37,40 +36,31 @@ func Write(w io.Writer, format string, rows []*model.Row, now time.Time) error {
 	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
 }
 
-// columns are the exported columns, in order.
-var columns = []string{"agent", "id", "type", "state", "ended", "direction", "number", "service",
-	"parties", "muted", "recording", "duration", "subject"}
+// columns are the exported columns, in order (model.ExportColumns).
+var columns = model.ExportColumns()
+
+// header is the exported columns' names.
+func header() []string {
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		out[i] = c.Export
+	}
+	return out
+}
 
 func record(r *model.Row, now time.Time) []string {
-	d := r.Data
-	dir := ""
-	if d.CallDirection != nil {
-		dir = string(*d.CallDirection)
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		out[i] = c.ExportText(r, now)
 	}
-	return []string{r.AgentID, d.ID, string(d.Type), string(d.State), yesNo(r.Ended), dir,
-		d.Counterpart(), model.Str(d.Service), parties(d), yesNo(d.CallMuted), yesNo(d.CallRecording),
-		model.FormatDuration(r.Duration(now)), d.Subject}
-}
-
-func parties(d *model.Interaction) string {
-	if len(d.CallParties) == 0 {
-		return "0"
-	}
-	return strconv.Itoa(len(d.CallParties)) + " " + d.CallParties[0].Name
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
+	return out
 }
 
 // WriteText writes an aligned plain-text table with a header line; strings are sanitized and wide
 // characters measured in cells.
 func WriteText(w io.Writer, rows []*model.Row, now time.Time) error {
 	cells := make([][]string, 0, len(rows)+1)
-	cells = append(cells, upper(columns))
+	cells = append(cells, upper(header()))
 	for _, r := range rows {
 		rec := record(r, now)
 		for i := range rec {
@@ -117,7 +107,7 @@ func upper(s []string) []string {
 // neutralized against formula injection (csvCell); encoding/csv quotes them as RFC 4180 says.
 func WriteCSV(w io.Writer, rows []*model.Row, now time.Time) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(columns); err != nil {
+	if err := cw.Write(header()); err != nil {
 		return err
 	}
 	for _, r := range rows {

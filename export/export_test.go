@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"encoding/csv"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +86,24 @@ func TestWriteCSVAndJSON(t *testing.T) {
 	}
 	if err := Write(&b, "xml", nil, t0); err == nil || !strings.Contains(err.Error(), "table, json, csv") {
 		t.Errorf("unknown format error: %v", err)
+	}
+}
+
+// TestExportColumnsAreTheCatalogues checks that exports name every table column by the
+// catalogue's export name.
+func TestExportColumnsAreTheCatalogues(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	if err := WriteCSV(&b, nil, t0); err != nil {
+		t.Fatal(err)
+	}
+	head := strings.Split(strings.TrimSpace(b.String()), ",")
+	for _, c := range model.Columns() {
+		if !slices.Contains(head, c.Export) {
+			t.Errorf("CSV header %v lacks column %s as %q", head, c.Name, c.Export)
+		}
+	}
+	if !slices.Equal(head, header()) {
+		t.Errorf("CSV header %v, want %v", head, header())
 	}
 }

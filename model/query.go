@@ -39,6 +39,9 @@ func (k SortKey) String() string {
 	return "?"
 }
 
+// SortKeyNames lists the sort keys' names in the order the sort key cycles through them.
+func SortKeyNames() []string { return slices.Clone(sortNames[:]) }
+
 // Next returns the following sort key, wrapping around.
 func (k SortKey) Next() SortKey { return (k + 1) % numSortKeys }
 

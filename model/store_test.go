@@ -241,39 +241,115 @@ func TestRejectAndVersion(t *testing.T) {
 	}
 }
 
-// TestConcurrentReaders runs one writer against many readers; -race proves snapshots are safe.
+// TestConcurrentReaders runs one writer against readers that take snapshots all along (-race
+// checks the memory accesses). Each reader sees the version only rise and a whole result from a
+// query; a snapshot never changes after it was taken, though the writer goes on changing the
+// rows it holds; and the final state is that of a store no reader touched.
 func TestConcurrentReaders(t *testing.T) {
+	t.Parallel()
+	events := concurrentEvents(t)
 	s := NewStore(WithRetention(50))
+	const readers = 4
 	var wg sync.WaitGroup
 	done := make(chan struct{})
-	for range 4 {
+	took := make(chan uint64, readers)
+	held := make([][]heldSnapshot, readers)
+	for k := range readers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var last, next uint64
 			for {
+				sn := s.Snapshot()
+				if sn.Version < last {
+					t.Errorf("reader %d saw version %d after %d", k, sn.Version, last)
+				}
+				last = sn.Version
+				if sn.Version >= next {
+					held[k] = append(held[k], heldSnapshot{sn, fingerprint(sn)})
+					next = sn.Version + 100
+				}
+				if got := (Query{Sort: SortDuration}).Run(sn.Rows, t0); len(got) != len(sn.Rows) {
+					t.Errorf("query of %d rows gave %d", len(sn.Rows), len(got))
+				}
+				select {
+				case took <- sn.Version:
+				default:
+				}
 				select {
 				case <-done:
 					return
 				default:
 				}
-				sn := s.Snapshot()
-				for _, r := range sn.Rows {
-					_ = r.Data.State
-					_ = len(r.Timeline)
-				}
-				Query{Sort: SortDuration}.Run(sn.Rows, t0)
 			}
 		}()
 	}
-	for i := range 3000 {
-		id := fmt.Sprint(i % 200)
-		e, _ := Decode([]byte(ev(EvInteractionStateChange, iv(id, string(States[i%len(States)]), "voice", ""))))
+	versions := map[uint64]bool{}
+	for i, e := range events {
 		s.Apply(e, t0)
-		if i%7 == 0 {
-			e, _ := Decode([]byte(ev(EvInteractionRemoved, iv(id, "completed", "voice", ""))))
-			s.Apply(e, t0)
+		if i%300 == 0 { // let a reader take a snapshot now, so reads interleave with the writes
+			for len(took) > 0 {
+				<-took
+			}
+			versions[<-took] = true
 		}
 	}
 	close(done)
 	wg.Wait()
+	if len(versions) < 2 {
+		t.Errorf("the readers only ever saw versions %v", versions)
+	}
+	for k := range held {
+		for _, h := range held[k] {
+			if got := fingerprint(h.sn); got != h.print {
+				t.Errorf("the snapshot at version %d changed after it was taken:\n%s\nnow\n%s", h.sn.Version, h.print, got)
+			}
+		}
+	}
+	ref := NewStore(WithRetention(50))
+	for _, e := range events {
+		ref.Apply(e, t0)
+	}
+	if got, want := fingerprint(s.Snapshot()), fingerprint(ref.Snapshot()); got != want {
+		t.Errorf("with readers the store ended as\n%s\nwithout\n%s", got, want)
+	}
+}
+
+// heldSnapshot is a snapshot a reader kept and what it held when taken.
+type heldSnapshot struct {
+	sn    *Snapshot
+	print string
+}
+
+// fingerprint writes down what a snapshot holds: its version, its rows' keys, states, ends,
+// timelines and update times, and its counts by state.
+func fingerprint(sn *Snapshot) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "v%d rows=%d agents=%d %v\n", sn.Version, len(sn.Rows), len(sn.Agents), sn.Stats.ByState)
+	for _, r := range sn.Rows {
+		fmt.Fprintf(&b, "%s %s ended=%v timeline=%d %d;", r.Key, r.Data.State, r.Ended, len(r.Timeline),
+			r.Updated.UnixNano())
+	}
+	return b.String()
+}
+
+// concurrentEvents are 3,000 state changes of 200 interactions, and a removal after every seventh.
+func concurrentEvents(t *testing.T) []Event {
+	t.Helper()
+	var out []Event
+	for i := range 3000 {
+		id := fmt.Sprint(i % 200)
+		lines := []string{ev(EvInteractionStateChange, iv(id, string(States[i%len(States)]), "voice", ""))}
+		if i%7 == 0 {
+			lines = append(lines, ev(EvInteractionRemoved, iv(id, "completed", "voice", "")))
+		}
+		for _, l := range lines {
+			e, err := Decode([]byte(l))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, e)
+		}
+	}
+	return out
 }

@@ -1,10 +1,8 @@
 package themes
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +12,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/deskwatch/deskwatch/internal/yamldoc"
 )
 
 // A user theme is a YAML file NAME.yaml in the themes directory ($XDG_CONFIG_HOME/deskwatch/themes).
@@ -80,7 +80,7 @@ func LoadFile(path string) (Theme, error) {
 
 // Parse reads a user theme from data; path is only used in error messages.
 func Parse(path, name string, data []byte) (Theme, error) {
-	root, err := decodeOne(path, data)
+	root, err := yamldoc.DecodeOne(path, data, "a theme")
 	if err != nil {
 		return Theme{}, err
 	}
@@ -119,7 +119,7 @@ func Parse(path, name string, data []byte) (Theme, error) {
 	t := base
 	t.Name = name
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], deref(root.Content[i+1])
+		k, v := root.Content[i], yamldoc.Deref(root.Content[i+1])
 		switch {
 		case k.Value == "base":
 		case k.Value == "dark" || k.Value == "mono":
@@ -252,60 +252,12 @@ func userNames(dir string) []string {
 	return slices.Compact(names)
 }
 
-// decodeOne parses a YAML file of one document into its root node (nil for an empty file), turning
-// the parser's "yaml: line N: …" into "path:N: …".
-func decodeOne(path string, data []byte) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, yamlError(path, err)
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		if err != nil {
-			return nil, yamlError(path, err)
-		}
-		return nil, fmt.Errorf("%s:%d: a second YAML document: a theme is one document", path, extra.Line)
-	}
-	if len(doc.Content) == 0 {
-		return nil, nil
-	}
-	root := deref(doc.Content[0])
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-		return nil, nil
-	}
-	return root, nil
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
-
-func yamlError(path string, err error) error {
-	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		return fmt.Errorf("%s:%s: %s", path, m[1], msg[len(m[0]):])
-	}
-	return fmt.Errorf("%s: %s", path, strings.TrimPrefix(msg, "yaml: "))
-}
-
-func deref(n *yaml.Node) *yaml.Node {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	return n
-}
-
-func scalar(n *yaml.Node) string { return deref(n).Value }
+func scalar(n *yaml.Node) string { return yamldoc.Deref(n).Value }
 
 func boolValue(n *yaml.Node) (bool, error) {
 	if n.Kind == yaml.ScalarNode {
-		switch strings.ToLower(n.Value) {
-		case "true", "yes", "on":
-			return true, nil
-		case "false", "no", "off":
-			return false, nil
+		if b, ok := yamldoc.ParseBool(n.Value); ok {
+			return b, nil
 		}
 	}
 	return false, fmt.Errorf("%q is not true or false", n.Value)

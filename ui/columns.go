@@ -2,21 +2,20 @@ package ui
 
 import (
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/deskwatch/deskwatch/model"
 )
 
-// column is one column of the interactions table: its title, width, how important it is when the
-// terminal is narrow, which tracked field highlights it, and how a row's cell reads.
+// column is one column of the interactions table: its catalogue entry (model.Columns) and how
+// it is drawn. The fields repeat the catalogue's under the names the table code reads.
 type column struct {
 	id    string
 	title string
 	colLayout
 	// cutLeft keeps the end of a long value (ids differ at their end) instead of its start.
 	cutLeft bool
-	// field is the tracked field whose change highlights the cell (-1 for none).
+	// field is the tracked field whose change highlights the cell (noField for none).
 	field model.Field
 	// sort is the sort key the column stands for (to mark the sorted column's title).
 	sort model.SortKey
@@ -24,40 +23,45 @@ type column struct {
 }
 
 // noField marks a column no tracked change highlights.
-const noField model.Field = -1
+const noField = model.NoField
+
+// colDraw is how the table draws one catalogue column.
+type colDraw struct {
+	colLayout
+	cutLeft bool
+}
+
+// columnDraw says how each column of the catalogue is drawn, keyed by its name.
+var columnDraw = map[string]colDraw{
+	"type":    {colLayout: colLayout{width: 7}},
+	"id":      {colLayout: colLayout{width: 8, priority: 4, grow: 14}, cutLeft: true},
+	"agent":   {colLayout: colLayout{width: 10, priority: 3, grow: 14}},
+	"state":   {colLayout: colLayout{width: 12}},
+	"dir":     {colLayout: colLayout{width: 3, priority: 8}},
+	"party":   {colLayout: colLayout{width: 16, priority: 2, grow: 26}},
+	"service": {colLayout: colLayout{width: 10, priority: 5, grow: 16}},
+	"parties": {colLayout: colLayout{width: 12, priority: 7, grow: 20}},
+	"muted":   {colLayout: colLayout{width: 4, priority: 1}},
+	"rec":     {colLayout: colLayout{width: 3, priority: 1}},
+	"dur":     {colLayout: colLayout{width: 7}},
+	"subject": {colLayout: colLayout{width: 20, priority: 3, flex: true, keep: 4}},
+}
+
+// tableColumn joins a catalogue column with how it is drawn.
+func tableColumn(c model.Column) column {
+	d := columnDraw[c.Name]
+	return column{id: c.Name, title: c.Title, colLayout: d.colLayout, cutLeft: d.cutLeft, field: c.Field,
+		sort: c.Sort, text: c.Text}
+}
 
 // allColumns lists the table's columns in display order.
 func allColumns() []column {
-	return []column{
-		{id: "type", title: "TYPE", colLayout: colLayout{width: 7}, field: noField, sort: model.SortType,
-			text: func(r *model.Row, _ time.Time) string {
-				return typeGlyph(r.Data.Type) + " " + string(r.Data.Type)
-			}},
-		{id: "id", title: "ID", colLayout: colLayout{width: 8, priority: 4, grow: 14}, field: noField, sort: model.SortID, cutLeft: true,
-			text: func(r *model.Row, _ time.Time) string { return r.Data.ID }},
-		{id: "agent", title: "AGENT", colLayout: colLayout{width: 10, priority: 3, grow: 14}, field: noField, sort: model.SortAgent,
-			text: func(r *model.Row, _ time.Time) string { return r.AgentID }},
-		{id: "state", title: "STATE", colLayout: colLayout{width: 12}, field: model.FieldState, sort: model.SortState,
-			text: func(r *model.Row, _ time.Time) string { return string(r.Data.State) }},
-		{id: "dir", title: "DIR", colLayout: colLayout{width: 3, priority: 8}, field: model.FieldDirection, sort: model.SortDirection,
-			text: func(r *model.Row, _ time.Time) string { return dirText(r.Data) }},
-		{id: "party", title: "NUMBER/EMAIL", colLayout: colLayout{width: 16, priority: 2, grow: 26}, field: model.FieldCounterpart,
-			sort: model.SortCounterpart,
-			text: func(r *model.Row, _ time.Time) string { return r.Data.Counterpart() }},
-		{id: "service", title: "SERVICE", colLayout: colLayout{width: 10, priority: 5, grow: 16}, field: model.FieldService,
-			sort: model.SortService,
-			text: func(r *model.Row, _ time.Time) string { return model.Str(r.Data.Service) }},
-		{id: "parties", title: "PARTIES", colLayout: colLayout{width: 12, priority: 7, grow: 20}, field: model.FieldParties,
-			sort: model.SortParties, text: func(r *model.Row, _ time.Time) string { return partiesText(r.Data) }},
-		{id: "muted", title: "MUTE", colLayout: colLayout{width: 4, priority: 1}, field: model.FieldMuted, sort: model.SortMuted,
-			text: func(r *model.Row, _ time.Time) string { return yesBlank(r.Data.CallMuted, "yes") }},
-		{id: "rec", title: "REC", colLayout: colLayout{width: 3, priority: 1}, field: model.FieldRecording, sort: model.SortRecording,
-			text: func(r *model.Row, _ time.Time) string { return yesBlank(r.Data.CallRecording, "●") }},
-		{id: "dur", title: "DUR", colLayout: colLayout{width: 7}, field: noField, sort: model.SortDuration,
-			text: func(r *model.Row, now time.Time) string { return fmtDuration(r.Duration(now)) }},
-		{id: "subject", title: "SUBJECT", colLayout: colLayout{width: 20, priority: 3, flex: true, keep: 4}, field: model.FieldSubject,
-			sort: model.SortSubject, text: func(r *model.Row, _ time.Time) string { return r.Data.Subject }},
+	cat := model.Columns()
+	out := make([]column, len(cat))
+	for i, c := range cat {
+		out[i] = tableColumn(c)
 	}
+	return out
 }
 
 // alertColumn is the one-cell mark before every row: the alert glyph when the row is alerting.
@@ -70,8 +74,8 @@ const alertGlyph = "!"
 // in the default order, when ids is empty). Unknown ids are skipped: the configuration checks them.
 func pickColumns(ids []string) []column {
 	all := allColumns()
-	out := []column{{id: alertColumn, title: " ", colLayout: colLayout{width: 1}, field: noField, sort: -1,
-		text: func(*model.Row, time.Time) string { return "" }}}
+	out := []column{{id: alertColumn, title: " ", colLayout: colLayout{width: 1}, field: noField,
+		sort: model.NoSort, text: func(*model.Row, time.Time) string { return "" }}}
 	if len(ids) == 0 {
 		return append(out, all...)
 	}
@@ -207,32 +211,7 @@ func layoutColumns(cols []column, width int, haveAgents bool) []column {
 	return shown
 }
 
-func dirText(in *model.Interaction) string {
-	if in.CallDirection == nil {
-		return ""
-	}
-	switch *in.CallDirection {
-	case model.DirectionInbound:
-		return "in"
-	case model.DirectionOutbound:
-		return "out"
-	}
-	return string(*in.CallDirection)
-}
-
-// partiesText is the party count and the first party's name (or phone), e.g. "2 Ann Lee".
-func partiesText(in *model.Interaction) string {
-	if len(in.CallParties) == 0 {
-		return ""
-	}
-	p := in.CallParties[0]
-	name := p.Name
-	if name == "" {
-		name = p.Phone
-	}
-	return strconv.Itoa(len(in.CallParties)) + " " + name
-}
-
+// yesBlank is yes when b holds, else blank.
 func yesBlank(b bool, yes string) string {
 	if b {
 		return yes

@@ -164,8 +164,7 @@ func (m *Model) sortCommand(args []string) (func() tea.Cmd, error) {
 	}
 	k, ok := m.table.sortFor(args[0])
 	if !ok {
-		return nil, fmt.Errorf("no column %q to sort by (started, duration, state, type, agent, service, "+
-			"parties, number, subject, id, dir, muted, rec)", args[0])
+		return nil, fmt.Errorf("no column %q to sort by (%s)", args[0], strings.Join(model.SortKeyNames(), ", "))
 	}
 	desc := m.query.Desc
 	if len(args) == 2 {

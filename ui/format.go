@@ -55,17 +55,7 @@ func fmtClock(t time.Time) string {
 }
 
 // typeGlyph is the one-cell glyph drawn before a media type's name.
-func typeGlyph(t model.Type) string {
-	switch t {
-	case model.TypeVoice:
-		return "☎"
-	case model.TypeChat:
-		return "≡"
-	case model.TypeEmail:
-		return "@"
-	}
-	return "?"
-}
+func typeGlyph(t model.Type) string { return model.TypeGlyph(t) }
 
 // isASCII reports whether s is printable ASCII only, so its width is its length (the common case,
 // which skips grapheme segmentation).
