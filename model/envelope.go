@@ -8,17 +8,10 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// The envelope is read and written here, and nowhere else: Decode reads it whole; PeekHead reads
-// its head (agentId, ts, seq) without decoding the event, for a reader that needs it first (the
-// replay's pacing, the hub's acknowledgement of a message too large to decode); AppendEvent and
-// AppendSnapshot write it (the generator, the hub's resync snapshot); EventTime is the rule for
-// the time an event is filed under.
-//
-// It lives in model, not in a package of its own, because the envelope's rules are model's: the
-// ranges of ts and seq (limits.go), the last of a duplicated member winning, null as absent. A
-// separate package would either copy those rules or pull them out of the decoder; here the peek
-// and Decode share them, and FuzzPeekAgreesWithDecode holds them to the same answers. feed and
-// hub already depend on model, so nothing new points outward.
+// The envelope is read and written here, and nowhere else (see the package doc for why here):
+// PeekHead reads its head for a reader that needs it before, or instead of, Decode (the replay's
+// pacing, the hub's acknowledgement of a message too large to decode). FuzzPeekAgreesWithDecode
+// holds the two to the same answers.
 
 // Head is what PeekHead reads of an envelope.
 type Head struct {
