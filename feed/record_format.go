@@ -145,7 +145,7 @@ func unwrapRecorded(m *Message, text []byte, maxMsg int) (at time.Time, end bool
 			len(m.Data), maxMsg)
 		m.Data = bytes.Clone(m.Data[:min(len(m.Data), snippetSize)])
 	}
-	if ts := model.PeekHead(m.Data).TS; !ts.IsZero() {
+	if ts := model.PeekTS(m.Data); !ts.IsZero() {
 		return ts, false
 	}
 	return m.Received, false

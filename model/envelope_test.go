@@ -31,6 +31,10 @@ func TestPeekHeadTS(t *testing.T) {
 		{`{"ts":0x10}`, 0},
 		{`{"ts":17000`, 0}, // a truncated number
 		{`{"ts":5,"ts":7}`, 7},
+		{`{"ts":5,"params":[{"associatedObjects":1}],"ts":7}`, 7},
+		{`{"ts":5,"params":[{"ts":1}],"x":1}`, 5},
+		{`{"ts":5,"params":["\"ts\""],"x":1}`, 5},
+		{`{"ts":5,"params":[],"ts":6}`, 6},
 		{`{"ts":5,"ts":null}`, 0},
 		{`{"\u0074s":8}`, 8},
 		{`[{"ts":5}]`, 0},
@@ -40,13 +44,15 @@ func TestPeekHeadTS(t *testing.T) {
 		{`{"a":{"b":[1,2}`, 0},
 	}
 	for _, tc := range tests {
-		got := PeekHead([]byte(tc.in)).TS
 		var want time.Time
 		if tc.want != 0 {
 			want = time.UnixMilli(tc.want)
 		}
-		if !got.Equal(want) {
+		if got := PeekHead([]byte(tc.in)).TS; !got.Equal(want) {
 			t.Errorf("PeekHead(%s).TS = %v, want %v", tc.in, got, want)
+		}
+		if got := PeekTS([]byte(tc.in)); !got.Equal(want) {
+			t.Errorf("PeekTS(%s) = %v, want %v", tc.in, got, want)
 		}
 	}
 }
@@ -86,6 +92,9 @@ func TestPeekHeadAllocatesNothing(t *testing.T) {
 	line := []byte(`{"type":"ON_NEW_INTERACTION","agentId":"a1","ts":1700000000000,"seq":12,"params":[{"x":"y"}]}`)
 	if n := testing.AllocsPerRun(100, func() { _ = PeekHead(line) }); n != 0 {
 		t.Errorf("PeekHead allocates %v times, want 0", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = PeekTS(line) }); n != 0 {
+		t.Errorf("PeekTS allocates %v times, want 0", n)
 	}
 }
 
@@ -172,6 +181,9 @@ func FuzzPeekAgreesWithDecode(f *testing.F) {
 	f.Add([]byte(`{"type":"ON_LOGOUT","params":[],"seq":1,"ts":1.5e12,"seq":2,"agentId":"a","agentId":"b"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h := PeekHead(data)
+		if ts := PeekTS(data); !ts.Equal(h.TS) {
+			t.Fatalf("PeekTS %v, PeekHead %v", ts, h.TS)
+		}
 		for _, cut := range []int{len(data) / 2, len(data) - 1} {
 			if cut >= 0 {
 				_ = PeekHead(data[:cut])
