@@ -7,6 +7,17 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
+func TestEventTime(t *testing.T) {
+	t.Parallel()
+	recv := time.UnixMilli(2000)
+	if got := EventTime(Event{TS: time.UnixMilli(1000)}, recv); !got.Equal(time.UnixMilli(1000)) {
+		t.Errorf("EventTime with a ts = %v", got)
+	}
+	if got := EventTime(Event{}, recv); !got.Equal(recv) {
+		t.Errorf("EventTime without a ts = %v, want the arrival %v", got, recv)
+	}
+}
+
 func TestPeekHeadTS(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -160,17 +171,6 @@ func TestAppendSnapshot(t *testing.T) {
 	if want := `{"type":"INTERACTIONS_STATE","agentId":"a1","params":[{"activeInteractionId":null,` +
 		`"interactions":[]}]}`; empty != want {
 		t.Errorf("empty AppendSnapshot = %s, want %s", empty, want)
-	}
-}
-
-func TestEventTime(t *testing.T) {
-	t.Parallel()
-	recv := time.UnixMilli(2000)
-	if got := EventTime(Event{TS: time.UnixMilli(1000)}, recv); !got.Equal(time.UnixMilli(1000)) {
-		t.Errorf("EventTime with a ts = %v", got)
-	}
-	if got := EventTime(Event{}, recv); !got.Equal(recv) {
-		t.Errorf("EventTime without a ts = %v, want the arrival %v", got, recv)
 	}
 }
 
