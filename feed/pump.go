@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
-	"time"
 
 	"github.com/deskwatch/deskwatch/model"
 )
@@ -100,7 +99,7 @@ func (p *Pump) apply(m Message) {
 	if p.hook != nil {
 		p.hook(ev)
 	}
-	p.store.Apply(ev, EventTime(ev, m))
+	p.store.Apply(ev, model.EventTime(ev, m.Received))
 }
 
 func (p *Pump) reject(m Message, reason string) {
@@ -108,12 +107,4 @@ func (p *Pump) reject(m Message, reason string) {
 	if p.onRej != nil {
 		p.onRej(m.Origin, reason)
 	}
-}
-
-// EventTime is the time an event is filed under: its ts when it has one, else when it arrived.
-func EventTime(ev model.Event, m Message) time.Time {
-	if !ev.TS.IsZero() {
-		return ev.TS
-	}
-	return m.Received
 }

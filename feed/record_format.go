@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/deskwatch/deskwatch/model"
 )
 
 // isPlainEvent reports whether m can be written as it came, with its receive time spliced in: a
@@ -25,10 +27,10 @@ func isPlainEvent(m Message) bool {
 	if bytes.IndexByte(d, '\n') >= 0 || bytes.IndexByte(d, '\r') >= 0 || looksWrapped(d) {
 		return false
 	}
-	if i := skipSpace(d, 1); i >= len(d) || (d[i] != '"' && string(d) != "{}") {
+	if rest := bytes.TrimLeft(d[1:], jsonSpace); len(rest) == 0 || (rest[0] != '"' && string(d) != "{}") {
 		return false // "{ }" and the like: the spliced member could not be taken off exactly
 	}
-	if peekMember(d, "recv") >= 0 {
+	if model.PeekMember(d, "recv") >= 0 {
 		return false
 	}
 	// As lenient as model.Decode: duplicate names and invalid UTF-8 are an event's business.
@@ -143,8 +145,8 @@ func unwrapRecorded(m *Message, text []byte, maxMsg int) (at time.Time, end bool
 			len(m.Data), maxMsg)
 		m.Data = bytes.Clone(m.Data[:min(len(m.Data), snippetSize)])
 	}
-	if ms, ok := peekTS(m.Data); ok {
-		return time.UnixMilli(int64(ms)), false
+	if ts := model.PeekTS(m.Data); !ts.IsZero() {
+		return ts, false
 	}
 	return m.Received, false
 }

@@ -167,8 +167,8 @@ func (r *Replay) message(ln line, n int64) (m Message, at time.Time, kind lineKi
 	if ev, recv, ok := cutRecv(ln.text); ok {
 		m.Data, m.Received, at = ev, recv, recv // paced by its receive time unless it has a ts
 	}
-	if ms, ok := peekTS(m.Data); ok {
-		at = time.UnixMilli(int64(ms))
+	if ts := model.PeekTS(m.Data); !ts.IsZero() {
+		at = ts
 	}
 	return m, at, lineMessage
 }

@@ -300,37 +300,3 @@ func TestReplayPacesWrappedByReceiveTime(t *testing.T) {
 		t.Errorf("messages %+v, clock %v", msgs, r.Now())
 	}
 }
-
-func TestPeekTS(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		in   string
-		want float64
-		ok   bool
-	}{
-		{`{"ts":1700000000000,"type":"X"}`, 1700000000000, true},
-		{` { "type" : "X" , "ts" : 12 }`, 12, true},
-		{`{"type":"X","params":[{"ts":5},"\"ts\":7",{"a":[1,{"b":"}"}]}],"ts":99}`, 99, true},
-		{`{"a\"ts":1,"ts":2.5}`, 2.5, true},
-		{`{"ts":1.7e12}`, 1.7e12, true},
-		{`{"ts":123456789012345678901}`, 123456789012345678901, true},
-		{`{"type":"X","params":[]}`, 0, false},
-		{`{"params":[{"ts":5}]}`, 0, false},
-		{`{"ts":0}`, 0, false},
-		{`{"ts":-5}`, 0, false},
-		{`{"ts":null}`, 0, false},
-		{`{"ts":"5"}`, 0, false},
-		{`{"ts":17000`, 0, false}, // a truncated number
-		{`[{"ts":5}]`, 0, false},
-		{`not json "ts":5`, 0, false},
-		{``, 0, false},
-		{`{"a":"unterminated`, 0, false},
-		{`{"a":{"b":[1,2}`, 0, false},
-	}
-	for _, tc := range tests {
-		got, ok := peekTS([]byte(tc.in))
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("peekTS(%s) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
-		}
-	}
-}

@@ -234,14 +234,6 @@ func (h *Hub) originAllowed(r *http.Request) bool {
 	return false
 }
 
-// eventTime is the time an event is filed under, as the monitor's pump does it.
-func eventTime(ev model.Event) time.Time {
-	if !ev.TS.IsZero() {
-		return ev.TS
-	}
-	return time.Now()
-}
-
 // publish applies one valid event and queues it, once for all, for every subscriber of its agent
 // (service filters decide in each subscriber's own goroutine). It reports false for a duplicate,
 // which is neither applied nor relayed, and an error for an event over one of the limits.
@@ -255,7 +247,7 @@ func (h *Hub) publish(session string, data []byte, ev model.Event) (bool, error)
 	if h.duplicate(session, ev) {
 		return false, nil
 	}
-	h.store.Apply(ev, eventTime(ev))
+	h.store.Apply(ev, model.EventTime(ev, time.Now()))
 	if msg == nil {
 		return true, nil
 	}

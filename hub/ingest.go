@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/internal/wsfan"
@@ -145,51 +143,21 @@ func (h *Hub) guardedBridgeMessage(b *bridgeConn, mt int, data []byte) {
 }
 
 // rejectOversize logs and counts a message larger than MaxMessage and, when its head names the
-// agent and seq (the bridge writes them before params), acknowledges it so that the bridge drops
+// agent and seq (the bridge writes them before params; model.PeekHead reads what it can of the cut
+// message), acknowledges it so that the bridge drops
 // it rather than resending it after a reconnect. Its seq stays a jump for monitors: it was lost.
 func (h *Hub) rejectOversize(b *bridgeConn, head []byte, n int64) {
 	h.m.rejected.WithLabelValues("oversize").Inc()
-	agent, seq, ok := headerFields(head)
+	hd := model.PeekHead(head)
 	what := "not acknowledged (no seq before params)"
-	if ok && b.acks != nil {
-		b.acks.ack(agent, seq)
-		what = fmt.Sprintf("seq %d acknowledged", seq)
-	} else if ok {
-		what = fmt.Sprintf("seq %d", seq)
+	if hd.HasSeq && b.acks != nil {
+		b.acks.ack(hd.AgentID(), hd.Seq)
+		what = fmt.Sprintf("seq %d acknowledged", hd.Seq)
+	} else if hd.HasSeq {
+		what = fmt.Sprintf("seq %d", hd.Seq)
 	}
 	h.rejectf(b, b.msgs, "%d bytes, larger than the limit of %d (--max-message); skipped, %s", n,
 		h.cfg.MaxMessage, what)
-}
-
-// headerFields reads the top-level agentId and seq that come before "params" in the start of a
-// message, tolerating that the rest is cut off.
-func headerFields(head []byte) (agent string, seq int64, ok bool) {
-	d := jsontext.NewDecoder(bytes.NewReader(head))
-	if tok, err := d.ReadToken(); err != nil || tok.Kind() != '{' {
-		return "", 0, false
-	}
-	for {
-		tok, err := d.ReadToken()
-		if err != nil || tok.Kind() != '"' {
-			return agent, seq, ok
-		}
-		name := tok.String() // the token is void after the next read
-		if name == "params" {
-			return agent, seq, ok
-		}
-		val, err := d.ReadValue()
-		if err != nil {
-			return agent, seq, ok
-		}
-		switch name {
-		case "agentId":
-			if val.Kind() == '"' {
-				_ = json.Unmarshal(val, &agent)
-			}
-		case "seq":
-			ok = json.Unmarshal(val, &seq) == nil
-		}
-	}
 }
 
 func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {

@@ -11,25 +11,12 @@ import (
 	"github.com/deskwatch/deskwatch/model"
 )
 
-// wireEvent is an event the hub writes itself (a new monitor's snapshot), in PROTOCOL.md's shape.
-type wireEvent struct {
-	Type    string `json:"type"`
-	Params  []any  `json:"params"`
-	AgentID string `json:"agentId,omitempty"`
-	TS      int64  `json:"ts,omitempty"`
-	Seq     *int64 `json:"seq,omitempty"`
-}
-
+// wireLogin is ON_LOGIN's argument as the hub's snapshot writes it.
 type wireLogin struct {
 	IsLoggedIn bool   `json:"isLoggedIn"`
 	AgentID    string `json:"agentId,omitempty"`
 	Username   string `json:"username,omitempty"`
 	SessionID  string `json:"sessionId,omitempty"`
-}
-
-type wireState struct {
-	ActiveInteractionID *string          `json:"activeInteractionId"`
-	Interactions        []jsontext.Value `json:"interactions"`
 }
 
 // maxLoggedSkips bounds the log lines one snapshot build (or one monitor) writes about entries it
@@ -88,46 +75,62 @@ func (h *Hub) skipLogger(what, where string) func(format string, args ...any) {
 	}
 }
 
-// encodeAgent describes one agent as events, for a monitor that has just subscribed: its login,
-// state and screen recording when known, one INTERACTIONS_STATE with its open interactions that f
-// passes (the resync the monitor's WebSocket feed expects), and the audio alerts of those calls.
-// Each carries the time it describes (the state's start, for instance) and the agent's last seq,
-// so the first live event after it does not look like a gap. An entry that cannot be encoded is
-// left out, alone, and reported to skip: never sent whole in place of a filtered one.
+// encodeAgent describes one agent as events, for a monitor that has just subscribed (see
+// snapshotEvents), each prepared to be sent.
 func (h *Hub) encodeAgent(ag *model.Agent, rows []*model.Row, f *filter, skip func(string, ...any)) []*outMsg {
-	var seq *int64
-	if ag.HasSeq {
-		seq = &ag.LastSeq
+	events := h.snapshotEvents(ag, rows, f, skip)
+	out := make([]*outMsg, 0, len(events))
+	for _, data := range events {
+		if m := prepare(data); m != nil {
+			out = append(out, m)
+		}
 	}
-	ev := func(typ string, at time.Time, params ...any) wireEvent {
+	return out
+}
+
+// snapshotEvents describes one agent as events in the envelope's shape (model.AppendEvent): its
+// login, state and screen recording when known, one INTERACTIONS_STATE with its open interactions
+// that f passes (the resync the monitor's WebSocket feed expects, model.AppendSnapshot), and the
+// audio alerts of those calls. Each carries the time it describes (the state's start, for
+// instance) and the agent's last seq, so the first live event after it does not look like a gap.
+// An entry that cannot be encoded is left out, alone, and reported to skip: never sent whole in
+// place of a filtered one.
+func (h *Hub) snapshotEvents(ag *model.Agent, rows []*model.Row, f *filter, skip func(string, ...any)) [][]byte {
+	seq := model.NoSeq
+	if ag.HasSeq {
+		seq = ag.LastSeq
+	}
+	var out [][]byte
+	event := func(typ string, at time.Time, params ...any) {
 		if params == nil {
 			params = []any{}
 		}
-		return wireEvent{Type: typ, Params: params, AgentID: ag.ID, TS: millis(at), Seq: seq}
+		p, err := json.Marshal(params)
+		if err != nil {
+			skip("agent %q: %s left out: %v", ag.ID, typ, err)
+			return
+		}
+		out = append(out, model.AppendEvent(nil, typ, ag.ID, millis(at), seq, p))
 	}
-	var events []wireEvent
 	switch {
 	case ag.LoggedIn:
-		events = append(events, ev(model.EvLogin, lastChange(ag, model.ChangeLogin),
-			wireLogin{IsLoggedIn: true, AgentID: ag.ID, Username: ag.Username, SessionID: ag.SessionID}))
+		event(model.EvLogin, lastChange(ag, model.ChangeLogin),
+			wireLogin{IsLoggedIn: true, AgentID: ag.ID, Username: ag.Username, SessionID: ag.SessionID})
 	case !lastChange(ag, model.ChangeLogout).IsZero():
-		events = append(events, ev(model.EvLogout, lastChange(ag, model.ChangeLogout)))
+		event(model.EvLogout, lastChange(ag, model.ChangeLogout))
 	}
 	if ag.State != "" {
 		params := []any{ag.State}
 		if ag.State == model.AgentNotReady && ag.Reason != "" {
 			params = append(params, ag.Reason)
 		}
-		events = append(events, ev(model.EvAgentStateChange, ag.Since, params...))
+		event(model.EvAgentStateChange, ag.Since, params...)
 	}
 	if ag.Screen != nil {
-		events = append(events, ev(model.EvScreenRecording, ag.LastEvent, *ag.Screen))
+		event(model.EvScreenRecording, ag.LastEvent, *ag.Screen)
 	}
-	st := wireState{Interactions: []jsontext.Value{}}
-	if ag.ActiveInteraction != "" {
-		st.ActiveInteractionID = &ag.ActiveInteraction
-	}
-	var alerts []wireEvent
+	interactions := []jsontext.Value{}
+	var alerts []*model.Row
 	for _, r := range rows {
 		if !f.interactionPasses(ag.ID, r.Data) {
 			continue
@@ -137,23 +140,14 @@ func (h *Hub) encodeAgent(ag *model.Agent, rows []*model.Row, f *filter, skip fu
 			skip("agent %q: interaction %q left out: %v", ag.ID, r.Data.ID, err)
 			continue
 		}
-		st.Interactions = append(st.Interactions, data)
+		interactions = append(interactions, data)
 		if r.AudioAlert != "" {
-			alerts = append(alerts, ev(model.EvAudioQualityAlert, ag.LastEvent, r.Data.ID, r.AudioAlert))
+			alerts = append(alerts, r)
 		}
 	}
-	events = append(events, ev(model.EvInteractionsState, ag.LastEvent, st))
-	events = append(events, alerts...)
-	out := make([]*outMsg, 0, len(events))
-	for _, e := range events {
-		data, err := json.Marshal(e)
-		if err != nil {
-			skip("agent %q: %s left out: %v", ag.ID, e.Type, err)
-			continue
-		}
-		if m := prepare(data); m != nil {
-			out = append(out, m)
-		}
+	out = append(out, model.AppendSnapshot(nil, ag.ID, ag.ActiveInteraction, interactions, millis(ag.LastEvent), seq))
+	for _, r := range alerts {
+		event(model.EvAudioQualityAlert, ag.LastEvent, r.Data.ID, r.AudioAlert)
 	}
 	return out
 }

@@ -59,7 +59,7 @@ func numText(f float64) string {
 
 // checkTime checks a time in milliseconds since the epoch.
 func checkTime(f float64, path, name string) error {
-	if f < 0 || f > MaxTimeMillis {
+	if !timeInRange(f) {
 		return outOfRange(path, name, numText(f))
 	}
 	return nil
@@ -67,11 +67,17 @@ func checkTime(f float64, path, name string) error {
 
 // checkSeqNumber checks an envelope's seq.
 func checkSeqNumber(f float64) error {
-	if f < 0 || f > MaxSeq || f != float64(int64(f)) {
+	if !seqInRange(f) {
 		return outOfRange("seq", "seq", numText(f))
 	}
 	return nil
 }
+
+// timeInRange reports whether f is a time in milliseconds an event may carry.
+func timeInRange(f float64) bool { return f >= 0 && f <= MaxTimeMillis }
+
+// seqInRange reports whether f is a seq an envelope may carry: a whole number, 0 to MaxSeq.
+func seqInRange(f float64) bool { return f >= 0 && f <= MaxSeq && f == float64(int64(f)) }
 
 // envNumber reads the envelope's ts or seq as it came: absent or null is not there (has false); a
 // number too large for a float64 is out of range.

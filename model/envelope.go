@@ -1,0 +1,319 @@
+package model
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// The envelope is read and written here, and nowhere else (see the package doc for why here):
+// PeekHead reads its head for a reader that needs it before, or instead of, Decode (the replay's
+// pacing, the hub's acknowledgement of a message too large to decode). FuzzPeekAgreesWithDecode
+// holds the two to the same answers.
+
+// Head is what PeekHead reads of an envelope.
+type Head struct {
+	// TS is the event's time, zero when it has none (absent, null, 0, or not a number in range).
+	TS time.Time
+	// Seq is the event's seq, valid when HasSeq.
+	Seq    int64
+	HasSeq bool
+	// agent is agentId's JSON string as written (quotes included), nil when absent or null.
+	agent []byte
+}
+
+// AgentID returns the agentId the head names ("" when it names none), unescaped as Decode has it.
+func (h Head) AgentID() string {
+	if h.agent == nil {
+		return ""
+	}
+	raw := h.agent[1 : len(h.agent)-1]
+	if plainASCII(raw) {
+		return string(raw)
+	}
+	s, _ := jsontext.AppendUnquote(nil, h.agent) // invalid UTF-8 becomes U+FFFD, as Decode repairs it
+	return string(s)
+}
+
+// PeekHead reads the top-level agentId, ts and seq of an envelope without decoding it. It steps
+// over the other members (params is most of a message) and gives each field the value Decode would
+// (the last of a name given twice, escapes in names undone, null as absent, a number out of range as
+// absent), so that on any message Decode accepts the two agree. On a message cut off, or one that
+// stops making sense, it returns what it read before that point: a value is taken only when
+// something follows it, since a number at the end of a cut message may have lost digits. It
+// allocates nothing in the common case (plain names, an integer ts).
+func PeekHead(data []byte) Head { return peekHead(data, headNames[:]) }
+
+// PeekTS is PeekHead(data).TS, faster: the replay's hot path. Of the text after the head, most of
+// the message, it only needs to know that it holds no other ts.
+func PeekTS(data []byte) time.Time { return peekHead(data, headNames[:1]).TS }
+
+// headNames are the names of the head's members, as the tail check looks for them (ts first).
+var headNames = [...]string{"ts", "seq", "agentId"}
+
+// peekHead is PeekHead, with the head members whose value the caller uses in names (the others may
+// be wrong).
+func peekHead(data []byte, names []string) Head {
+	var h Head
+	i := skipWS(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return h
+	}
+	for i++; ; i++ {
+		name, at := memberName(data, i)
+		if at < 0 {
+			return h
+		}
+		if c := data[at]; (c == '[' || c == '{') && !mayHold(data[at:], names) {
+			return h // params, mostly: nothing after it can change the head, so it is not stepped over
+		}
+		end := skipValue(data, at)
+		if end < 0 || end >= len(data) {
+			return h
+		}
+		h.member(name, data[at:end])
+		if i = skipWS(data, end); i >= len(data) || data[i] != ',' {
+			return h
+		}
+	}
+}
+
+// mayHold reports whether the text rest might hold a member with one of names: written plainly
+// (the name in quotes), or with an escape (a backslash) in it. Its searches are much faster than
+// stepping over the text value by value.
+func mayHold(rest []byte, names []string) bool {
+	if bytes.IndexByte(rest, '\\') >= 0 {
+		return true
+	}
+	for _, name := range names {
+		if holdsString(rest, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsString reports whether b holds the JSON string name (quotes included; name has no escapes).
+func holdsString(b []byte, name string) bool {
+	var buf [16]byte
+	return bytes.Contains(b, append(append(append(buf[:0], '"'), name...), '"'))
+}
+
+// PeekMember returns the index of the value of the first top-level member named name (as written,
+// without unescaping) of the JSON object data, or -1 when data is not an object or has no such
+// member before it stops making sense. It is PeekHead's scanner, for the recording format's own
+// members.
+func PeekMember(data []byte, name string) int {
+	i := skipWS(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return -1
+	}
+	for i++; ; i++ {
+		quoted, val, next := nextMember(data, i)
+		if next < 0 {
+			return -1
+		}
+		if string(quoted[1:len(quoted)-1]) == name {
+			return next - len(val)
+		}
+		if i = skipWS(data, next); i >= len(data) || data[i] != ',' {
+			return -1
+		}
+	}
+}
+
+// nextMember reads the member starting at data[i] (after spaces): its quoted name and its value,
+// and the index just past the value; next is -1 when there is no whole member there. A value must
+// be followed by something (a cut-off number may have lost digits).
+func nextMember(data []byte, i int) (name, val []byte, next int) {
+	name, at := memberName(data, i)
+	if at < 0 {
+		return nil, nil, -1
+	}
+	end := skipValue(data, at)
+	if end < 0 || end >= len(data) {
+		return nil, nil, -1
+	}
+	return name, data[at:end], end
+}
+
+// memberName reads the name of the member starting at data[i] (after spaces), quoted, and returns
+// it with the index of its value; at is -1 when there is no name, colon and start of a value.
+func memberName(data []byte, i int) (name []byte, at int) {
+	i = skipWS(data, i)
+	if i >= len(data) || data[i] != '"' {
+		return nil, -1
+	}
+	end := skipString(data, i)
+	if end < 0 {
+		return nil, -1
+	}
+	name = data[i:end]
+	i = skipWS(data, end)
+	if i >= len(data) || data[i] != ':' {
+		return nil, -1
+	}
+	if i = skipWS(data, i+1); i >= len(data) {
+		return nil, -1
+	}
+	return name, i
+}
+
+// member takes one top-level member into h when it is one of the head's.
+func (h *Head) member(quoted, val []byte) {
+	name := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(name, '\\') >= 0 {
+		var buf [16]byte
+		u, err := jsontext.AppendUnquote(buf[:0], quoted)
+		if err != nil {
+			return // a name Decode repairs holds U+FFFD: none of the head's
+		}
+		name = u
+	}
+	switch string(name) {
+	case "agentId":
+		h.agent = nil
+		if len(val) > 0 && val[0] == '"' {
+			h.agent = val
+		}
+	case "ts":
+		h.TS = time.Time{}
+		if f, ok := parseNumber(val); ok && timeInRange(f) && f > 0 {
+			h.TS = time.UnixMilli(int64(f))
+		}
+	case "seq":
+		f, ok := parseNumber(val)
+		h.HasSeq = ok && seqInRange(f)
+		h.Seq = 0
+		if h.HasSeq {
+			h.Seq = int64(f)
+		}
+	}
+}
+
+// parseNumber parses a JSON number (the whole of b, in JSON's grammar), without allocating when it
+// is a plain integer.
+func parseNumber(b []byte) (float64, bool) {
+	n, i := int64(0), 0
+	for ; i < len(b) && i < 18 && b[i] >= '0' && b[i] <= '9'; i++ {
+		n = n*10 + int64(b[i]-'0')
+	}
+	if i == len(b) && i > 0 && (b[0] != '0' || i == 1) {
+		return float64(n), true
+	}
+	if !numberGrammar(b) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	return f, err == nil
+}
+
+// numberGrammar reports whether b is a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func numberGrammar(b []byte) bool {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		i = digits(b, i)
+	default:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		if j := digits(b, i+1); j > i+1 {
+			i = j
+		} else {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := digits(b, i)
+		if j == i {
+			return false
+		}
+		i = j
+	}
+	return i == len(b)
+}
+
+func digits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+func isDelim(c byte) bool {
+	return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n'
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just past the JSON string starting at b[i] (a '"'), or -1.
+func skipString(b []byte, i int) int {
+	for j := i + 1; ; {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return -1
+		}
+		k += j
+		esc := 0
+		for p := k - 1; p > i && b[p] == '\\'; p-- {
+			esc++
+		}
+		if esc%2 == 0 {
+			return k + 1
+		}
+		j = k + 1
+	}
+}
+
+// skipValue returns the index just past the JSON value starting at b[i], or -1. It only tracks
+// strings and nesting, which is all that stepping over a value needs.
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+	default:
+		for i < len(b) && !isDelim(b[i]) {
+			i++
+		}
+		return i
+	}
+	depth := 0
+	for i < len(b) {
+		switch b[i] {
+		case '"':
+			if i = skipString(b, i); i < 0 {
+				return -1
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		}
+		i++
+	}
+	return -1
+}
