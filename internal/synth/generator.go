@@ -95,8 +95,7 @@ func (g *Generator) newAgent(i int) *agent {
 		id += strconv.Itoa(round + 1)
 		name += " " + strconv.Itoa(round+1)
 	}
-	quoted, _ := json.Marshal(id) // a string always marshals
-	return &agent{id: id, name: name, quoted: quoted, capacity: 1 + g.rng.IntN(3)}
+	return &agent{id: id, name: name, capacity: 1 + g.rng.IntN(3)}
 }
 
 // Now returns the generator's current event time: the time the next event from Next will carry.
@@ -191,29 +190,17 @@ func (g *Generator) event(a *agent, typ string, params ...any) []byte {
 	if params == nil {
 		params = []any{}
 	}
-	b := &g.buf
-	b.Reset()
-	b.WriteString(`{"type":"`)
-	b.WriteString(typ)
-	b.WriteString(`","agentId":`)
-	b.Write(a.quoted)
-	b.WriteString(`,"ts":`)
-	b.WriteString(strconv.FormatInt(g.now.UnixMilli(), 10))
-	b.WriteString(`,"seq":`)
-	b.WriteString(strconv.FormatInt(a.seq, 10))
-	b.WriteString(`,"params":`)
+	ts := g.now.UnixMilli()
 	if d, ok := firstInteraction(params); ok {
-		g.scratch = append(appendInteraction(append(g.scratch[:0], '['), d), ']', '}')
-		b.Write(g.scratch)
-		return bytes.Clone(b.Bytes())
+		g.scratch = append(appendInteraction(append(g.scratch[:0], '['), d), ']')
+		return model.AppendEvent(nil, typ, a.id, ts, a.seq, g.scratch)
 	}
+	g.buf.Reset()
 	if err := g.enc.Encode(params); err != nil {
 		// Only plain structs, strings, numbers and string maps are encoded; failing is a bug here.
 		panic(fmt.Sprintf("synth: generator cannot encode %s params: %v", typ, err))
 	}
-	b.Truncate(b.Len() - 1) // the encoder's newline
-	b.WriteByte('}')
-	return bytes.Clone(b.Bytes())
+	return model.AppendEvent(nil, typ, a.id, ts, a.seq, bytes.TrimSuffix(g.buf.Bytes(), []byte("\n")))
 }
 
 // millis returns the current event time in epoch milliseconds, as interaction times are sent.

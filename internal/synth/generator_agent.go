@@ -9,7 +9,6 @@ import (
 // as on a real desktop where the agent state follows the calls.
 type agent struct {
 	id, name string
-	quoted   []byte // id as a JSON string, ready for the envelope
 	session  string
 	seq      int64
 	capacity int // interactions the agent takes at once (1 to 3)
