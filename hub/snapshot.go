@@ -145,9 +145,40 @@ func (h *Hub) snapshotEvents(ag *model.Agent, rows []*model.Row, f *filter, skip
 			alerts = append(alerts, r)
 		}
 	}
-	out = append(out, model.AppendSnapshot(nil, ag.ID, ag.ActiveInteraction, interactions, millis(ag.LastEvent), seq))
+	out = append(out, h.resyncMessages(ag, interactions, millis(ag.LastEvent), seq, skip)...)
 	for _, r := range alerts {
 		event(model.EvAudioQualityAlert, ag.LastEvent, r.Data.ID, r.AudioAlert)
+	}
+	return out
+}
+
+// resyncMessages writes an agent's open interactions as one INTERACTIONS_STATE when it fits in
+// MaxMessage, as a monitor with the same --max-message accepts it. An agent whose interactions are
+// larger together gets an INTERACTIONS_STATE with as many as fit, then each of the rest as an
+// ON_INTERACTION_STATE_CHANGE of its own, which the monitor applies as one more open interaction of
+// that agent: the same state, in messages no monitor refuses for their size. An interaction larger
+// than the limit on its own is left out and reported to skip.
+func (h *Hub) resyncMessages(ag *model.Agent, interactions []jsontext.Value, ts, seq int64,
+	skip func(string, ...any)) [][]byte {
+	limit := h.cfg.MaxMessage
+	whole := model.AppendSnapshot(nil, ag.ID, ag.ActiveInteraction, interactions, ts, seq)
+	if len(whole) <= limit {
+		return [][]byte{whole}
+	}
+	size := len(model.AppendSnapshot(nil, ag.ID, ag.ActiveInteraction, []jsontext.Value{}, ts, seq))
+	k := 0
+	for ; k < len(interactions) && size+len(interactions[k])+1 <= limit; k++ {
+		size += len(interactions[k]) + 1
+	}
+	out := [][]byte{model.AppendSnapshot(nil, ag.ID, ag.ActiveInteraction, interactions[:k], ts, seq)}
+	for _, in := range interactions[k:] {
+		params := append(append(make([]byte, 0, len(in)+2), '['), in...)
+		msg := model.AppendEvent(nil, model.EvInteractionStateChange, ag.ID, ts, seq, append(params, ']'))
+		if len(msg) > limit {
+			skip("agent %q: an interaction of %d bytes left out of the snapshot (limit %d)", ag.ID, len(msg), limit)
+			continue
+		}
+		out = append(out, msg)
 	}
 	return out
 }
