@@ -15,11 +15,14 @@ import (
 // ":group service". Enter runs the command; an unknown or invalid one is explained in place and
 // the prompt stays open; Esc closes it.
 type commandView struct {
+	noKeys
 	c      *Common
 	input  textinput.Model
 	active bool
 	err    string
 	width  int
+	// entered holds the command line when the last Update was Enter, for the root to run.
+	entered *string
 }
 
 // commandHelp lists the commands, for the prompt's placeholder, its errors and the help screen.
@@ -30,8 +33,8 @@ func newCommand(c *Common) *commandView {
 	return &commandView{c: c, input: newPrompt(c, ":", commandHelp)}
 }
 
-// SetSize sets the prompt's width.
-func (p *commandView) SetSize(width int) {
+// SetSize sets the prompt's width (it is one line high).
+func (p *commandView) SetSize(width, _ int) {
 	p.width = width
 	p.input.SetWidth(max(width-4, 1))
 }
@@ -55,24 +58,36 @@ func (p *commandView) Close() {
 // Fail keeps the prompt open with the reason the command did not run.
 func (p *commandView) Fail(err error) { p.err = err.Error() }
 
-// Update edits the prompt; it returns the command line when Enter was pressed.
-func (p *commandView) Update(msg tea.Msg) (line string, entered bool, cmd tea.Cmd) {
+// Update edits the prompt; after Enter, Entered has the command line.
+func (p *commandView) Update(_ *frame, msg tea.Msg) (pane, tea.Cmd) {
+	p.entered = nil
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch k.String() {
 		case "enter":
-			return strings.TrimSpace(p.input.Value()), true, nil
+			line := strings.TrimSpace(p.input.Value())
+			p.entered = &line
+			return p, nil
 		case "esc":
 			p.Close()
-			return "", false, nil
+			return p, nil
 		}
 	}
 	p.err = ""
+	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
-	return "", false, cmd
+	return p, cmd
+}
+
+// Entered returns the command line when the last Update was Enter.
+func (p *commandView) Entered() (line string, ok bool) {
+	if p.entered == nil {
+		return "", false
+	}
+	return *p.entered, true
 }
 
 // View draws the prompt line, with the reason when the last command failed.
-func (p *commandView) View() string {
+func (p *commandView) View(*frame) string {
 	hint := p.c.Styles.Dim.Render("enter run · esc cancel")
 	if p.err != "" {
 		hint = p.c.Styles.Alert.Render(model.Sanitize(p.err))
@@ -89,8 +104,9 @@ func promptLine(in *textinput.Model, hint string, cells int) string {
 }
 
 // updateCommand passes a message to the open prompt and runs the command entered.
-func (m *Model) updateCommand(msg tea.Msg) tea.Cmd {
-	line, entered, cmd := m.command.Update(msg)
+func (m *Model) updateCommand(f *frame, msg tea.Msg) tea.Cmd {
+	_, cmd := m.command.Update(f, msg)
+	line, entered := m.command.Entered()
 	if !entered {
 		return cmd
 	}

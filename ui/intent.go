@@ -17,7 +17,7 @@ func (m *Model) handleKey(f *frame, msg tea.KeyPressMsg) tea.Cmd {
 	case m.filter.Active():
 		return m.updateFilter(f, msg)
 	case m.command.Active():
-		return m.updateCommand(msg)
+		return m.updateCommand(f, msg)
 	}
 	k := m.c.Keys
 	if msg.String() == "ctrl+c" {

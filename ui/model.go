@@ -158,7 +158,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case m.filter.Active():
 		return m.updateFilter(m.newFrame(), msg)
 	case m.command.Active():
-		return m.updateCommand(msg)
+		return m.updateCommand(m.newFrame(), msg)
 	}
 	return nil
 }
@@ -178,7 +178,7 @@ func (m *Model) resize(w, h int) {
 	m.header.SetSize(w, headerHeight)
 	m.status.SetSize(w, 1)
 	m.filter.SetSize(w, 1)
-	m.command.SetSize(w)
+	m.command.SetSize(w, 1)
 	for _, p := range m.body {
 		p.SetSize(w, max(h-headerHeight-1, 1))
 	}
@@ -225,7 +225,7 @@ func (m *Model) draw(f *frame) string {
 	case m.filter.Active():
 		b.WriteString(m.filter.View(f))
 	case m.command.Active():
-		b.WriteString(m.command.View())
+		b.WriteString(m.command.View(f))
 	default:
 		b.WriteString(m.status.View(f))
 	}

@@ -59,6 +59,7 @@ var (
 	_ pane = (*headerView)(nil)
 	_ pane = (*statusView)(nil)
 	_ pane = (*filterView)(nil)
+	_ pane = (*commandView)(nil)
 	_ pane = (*tableView)(nil)
 	_ pane = (*detailView)(nil)
 	_ pane = (*rejectedView)(nil)

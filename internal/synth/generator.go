@@ -38,7 +38,7 @@ type GeneratorConfig struct {
 	Rate float64
 }
 
-// Generator produces a realistic, seeded, never-ending stream of Agent Desktop events (PROTOCOL.md
+// Generator produces a realistic, seeded, never-ending stream of Agent Desktop events (EVENTS.md
 // envelopes) for several agents: logins, agent state changes, and voice, chat and email interactions
 // going through their lifecycle. It is not safe for concurrent use; one goroutine drives it.
 type Generator struct {
