@@ -1,7 +1,6 @@
 package bridge_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -18,26 +17,12 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/hub"
+	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/deskwatch/deskwatch/model"
 )
 
 // syncBuffer collects the hub's log across restarts.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer struct{ e2e.Buffer }
 
 // hubProc is a real hub on a fixed loopback address that a test can stop and start again, as an
 // operator restarting it would.
