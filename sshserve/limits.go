@@ -42,6 +42,7 @@ type connLimiter struct {
 	start time.Duration // startTimeout, shorter in tests
 	log   *slog.Logger
 	pre   preAuthLimits
+	rlog  refusalLog
 	mu    sync.Mutex
 	open  int
 	// pending holds each source's connections not yet logged in, oldest first; npending counts them.
@@ -80,12 +81,12 @@ func (l *connLimiter) accept(ctx ssh.Context, c net.Conn) net.Conn {
 	victim, why := l.admitPending(tc)
 	l.mu.Unlock()
 	if victim != nil {
-		l.log.Info("closing a connection not logged in to make room", "remote", victim.RemoteAddr().String(),
+		l.rlog.log(l.log, slog.LevelInfo, "closing a connection not logged in to make room", "remote", victim.RemoteAddr().String(),
 			"waited", time.Since(victim.since).Round(time.Millisecond))
 		_ = victim.Close()
 	}
 	if why != "" {
-		l.log.Warn("connection refused: "+why, "remote", c.RemoteAddr().String(),
+		l.rlog.log(l.log, slog.LevelWarn, "connection refused: "+why, "remote", c.RemoteAddr().String(),
 			"max", l.pre.max, "max_per_source", l.pre.perSource)
 		return nil
 	}
@@ -112,7 +113,8 @@ func (l *connLimiter) loggedIn(tc *trackedConn) {
 	}
 	l.mu.Unlock()
 	if full {
-		l.log.Warn("connection refused: too many connections", "remote", tc.RemoteAddr().String(), "max", l.max)
+		l.rlog.log(l.log, slog.LevelWarn, "connection refused: too many connections", "remote", tc.RemoteAddr().String(),
+			"max", l.max)
 		_ = tc.Close()
 	}
 }

@@ -1,8 +1,11 @@
 package sshserve
 
 import (
+	"context"
+	"log/slog"
 	"net"
 	"net/netip"
+	"sync"
 	"time"
 
 	"charm.land/ssh"
@@ -105,4 +108,33 @@ func (l *connLimiter) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 			l.loggedIn(tc)
 		}
 	}}
+}
+
+// refusalLog writes the lines about refused and displaced connections at most once a second each,
+// with how many like it were left out since the last one, so that a flood of connections cannot
+// flood the log.
+type refusalLog struct {
+	mu         sync.Mutex
+	last       map[string]time.Time
+	suppressed map[string]int
+}
+
+func (r *refusalLog) log(l *slog.Logger, level slog.Level, msg string, attrs ...any) {
+	r.mu.Lock()
+	if r.last == nil {
+		r.last, r.suppressed = map[string]time.Time{}, map[string]int{}
+	}
+	now := time.Now()
+	if now.Sub(r.last[msg]) < time.Second {
+		r.suppressed[msg]++
+		r.mu.Unlock()
+		return
+	}
+	n := r.suppressed[msg]
+	r.last[msg], r.suppressed[msg] = now, 0
+	r.mu.Unlock()
+	if n > 0 {
+		attrs = append(attrs, "more_not_logged", n)
+	}
+	l.Log(context.Background(), level, msg, attrs...)
 }

@@ -2,6 +2,8 @@ package sshserve
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"strings"
 	"testing"
@@ -56,9 +58,7 @@ func TestPreAuthFloodLocksNobodyOut(t *testing.T) {
 	}
 	for _, want := range []string{"too many connections not logged in from one source",
 		"closing a connection not logged in to make room"} {
-		if !strings.Contains(h.logs.String(), want) {
-			t.Errorf("log lacks %q", want)
-		}
+		waitFor(t, wait, want, func() bool { return strings.Contains(h.logs.String(), want) })
 	}
 }
 
@@ -70,15 +70,22 @@ func TestPreAuthGraceRefuses(t *testing.T) {
 	h.flood(t, "127.0.0.2", 2)
 	h.flood(t, "127.0.0.3", 2)
 	waitFor(t, wait, "the total cap", func() bool { return h.srv.conns.pendingCount() == 3 })
-	if _, err := h.dial(); err == nil {
-		t.Fatal("a connection got past the caps")
+	// Refused, a connection is closed before the server says its banner.
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", h.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(wait))
+	if b, err := io.ReadAll(c); err != nil || len(b) > 0 {
+		t.Errorf("a connection past the caps got %q, %v; want it closed at once", b, err)
 	}
 	if n := h.srv.conns.pendingCount(); n != 3 {
 		t.Errorf("%d connections not logged in, want 3", n)
 	}
-	if !strings.Contains(h.logs.String(), "connection refused: too many connections not logged in") {
-		t.Errorf("log lacks the refusal:\n%s", h.logs.String())
-	}
+	waitFor(t, wait, "the refusal logged", func() bool {
+		return strings.Contains(h.logs.String(), "connection refused: too many connections not logged in")
+	})
 }
 
 func TestSourceKey(t *testing.T) {
@@ -92,5 +99,20 @@ func TestSourceKey(t *testing.T) {
 		if got := sourceKey(a); got != want {
 			t.Errorf("sourceKey(%s) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// A flood of refusals writes one line a second, not one a connection.
+func TestRefusalLogRateLimited(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	l := slog.New(slog.NewTextHandler(&buf, nil))
+	var r refusalLog
+	for range 1000 {
+		r.log(l, slog.LevelWarn, "connection refused: too many connections not logged in")
+	}
+	r.log(l, slog.LevelInfo, "closing a connection not logged in to make room")
+	if n := strings.Count(buf.String(), "\n"); n != 2 {
+		t.Errorf("%d lines for 1001 refusals of two kinds, want 2:\n%s", n, buf.String())
 	}
 }
