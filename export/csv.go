@@ -2,6 +2,7 @@ package export
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/deskwatch/deskwatch/model"
@@ -9,8 +10,10 @@ import (
 
 // csvCell sanitizes a cell (model.SanitizeData) and neutralizes spreadsheet formulas, following
 // OWASP (ASVS 5.0 requirement 1.2.10 and the CSV Injection page): a cell whose first character is
-// = + - or @ (or, after leading spaces, one of those; or the full-width ＝ ＋ － ＠ that some
-// spreadsheets accept) gets a single quote in front, which spreadsheets take as "this is text".
+// = + - or @ gets a single quote in front, which spreadsheets take as "this is text". Leading
+// white space (isLeadSpace: spaces, NBSP, the en and em spaces, U+3000, BOM) is skipped before the
+// check, and the full-width ＝ ＋ － ＠, the small ﹦ ﹢ ﹣ ﹫ and MINUS SIGN − count as formula
+// starters too, since some spreadsheets fold them to = + - @.
 // Tab, carriage return and NUL, the other characters OWASP lists, cannot start a cell: the
 // sanitizer turned them into spaces or removed them. One exception: a plain number, an optional
 // sign and digits with at most one decimal point (+12065550148, -5, -0.5), is left alone, since a
@@ -24,13 +27,19 @@ func csvCell(s string) string {
 }
 
 func isFormula(s string) bool {
-	t := strings.TrimLeft(s, " ")
+	t := strings.TrimLeftFunc(s, isLeadSpace)
 	r, _ := utf8.DecodeRuneInString(t)
 	switch r {
-	case '=', '+', '-', '@', '＝', '＋', '－', '＠':
+	case '=', '+', '-', '@', '＝', '＋', '－', '＠', '﹦', '﹢', '﹣', '﹫', '−':
 		return !isPlainNumber(t)
 	}
 	return false
+}
+
+// isLeadSpace reports the white space a spreadsheet may skip before a formula: Unicode white space
+// and the no-break, en-quad to hair, ideographic and zero-width no-break spaces.
+func isLeadSpace(r rune) bool {
+	return unicode.IsSpace(r) || r == 0xa0 || (r >= 0x2000 && r <= 0x200a) || r == 0x3000 || r == 0xfeff
 }
 
 // isPlainNumber reports whether s is a sign, then digits with at most one decimal point.

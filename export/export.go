@@ -11,6 +11,8 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -143,9 +145,9 @@ type jsonChange struct {
 }
 
 // WriteJSON writes the rows as one JSON array, indented, with each row's snapshot and timeline.
-// Every string, names of unknown members included, is sanitized (sanitizeJSON), so the output is
-// valid UTF-8 without control characters whatever the events held; nothing is written unless all
-// of it encoded.
+// Every string is sanitized and every member name made visible and unique (sanitizeJSON), so the
+// output is valid UTF-8 without control characters or repeated names whatever the events held;
+// nothing is written unless all of it encoded.
 func WriteJSON(w io.Writer, rows []*model.Row, now time.Time) error {
 	out := make([]jsonRow, len(rows))
 	for i, r := range rows {
@@ -161,7 +163,8 @@ func WriteJSON(w io.Writer, rows []*model.Row, now time.Time) error {
 		}
 		out[i] = jr
 	}
-	raw, err := json.Marshal(out, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	raw, err := json.Marshal(out, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true),
+		json.Deterministic(true))
 	if err != nil {
 		return err
 	}
@@ -174,13 +177,15 @@ func WriteJSON(w io.Writer, rows []*model.Row, now time.Time) error {
 	return err
 }
 
-// sanitizeJSON re-encodes the JSON in raw, indented, with every string and member name passed
-// through model.SanitizeData, and a newline after it. Two names that sanitize alike are both kept.
+// sanitizeJSON re-encodes the JSON in raw, indented, with every string passed through
+// model.SanitizeData and every member name through memberName, and a newline after it. Member
+// names are never repeated within an object (memberNames), so a strict parser reads the output and
+// a lenient one cannot be made to take an unknown member for a known field.
 func sanitizeJSON(w io.Writer, raw []byte) error {
 	dec := jsontext.NewDecoder(bytes.NewReader(raw), jsontext.AllowInvalidUTF8(true),
 		jsontext.AllowDuplicateNames(true))
-	enc := jsontext.NewEncoder(w, jsontext.Multiline(true), jsontext.WithIndent("  "),
-		jsontext.AllowDuplicateNames(true))
+	enc := jsontext.NewEncoder(w, jsontext.Multiline(true), jsontext.WithIndent("  "))
+	var stack []memberNames // one per open object or array
 	for {
 		tok, err := dec.ReadToken()
 		if err == io.EOF {
@@ -189,11 +194,77 @@ func sanitizeJSON(w io.Writer, raw []byte) error {
 		if err != nil {
 			return err
 		}
-		if tok.Kind() == '"' {
-			tok = jsontext.String(model.SanitizeData(tok.String()))
+		var top *memberNames
+		if len(stack) > 0 {
+			top = &stack[len(stack)-1]
+		}
+		switch kind := tok.Kind(); kind {
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+		case '"':
+			if top != nil && top.object && top.count%2 == 0 {
+				tok = jsontext.String(top.add(tok.String()))
+			} else {
+				tok = jsontext.String(model.SanitizeData(tok.String()))
+			}
 		}
 		if err := enc.WriteToken(tok); err != nil {
 			return err
 		}
+		switch tok.Kind() {
+		case '{', '[':
+			stack = append(stack, memberNames{object: tok.Kind() == '{'})
+		}
+		// A token that is not an opening one completes a name or a value of the enclosing frame (a
+		// closing token completes the value it closed).
+		if k := tok.Kind(); k != '{' && k != '[' && len(stack) > 0 {
+			stack[len(stack)-1].count++
+		}
 	}
+}
+
+// memberNames tracks the names written in one open object (or the values in an array).
+type memberNames struct {
+	object bool
+	count  int // names and values read so far
+	seen   map[string]bool
+}
+
+// add returns the name to write for the member name s: memberName(s), with "~2", "~3", … appended
+// if the object already has a member of that name. The first member keeps its name, and the known
+// fields are written before the unknown ones, so a known field always keeps its own.
+func (m *memberNames) add(s string) string {
+	if m.seen == nil {
+		m.seen = map[string]bool{}
+	}
+	name := memberName(s)
+	for n := 2; m.seen[name]; n++ {
+		name = fmt.Sprintf("%s~%d", memberName(s), n)
+	}
+	m.seen[name] = true
+	return name
+}
+
+// memberName makes a member name safe and visible: every character the sanitizer would remove or
+// replace (controls, escapes' ESC, line separators, invisible format characters, ZWJ) is written
+// as <U+XXXX>, and an invalid byte as <0xXX>, so "interactionId\u200b" becomes
+// "interactionId<U+200B>" and can never pass for "interactionId".
+func memberName(s string) string {
+	if model.SanitizeData(s) == s && !strings.ContainsRune(s, 0x200d) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, "<0x%02X>", s[i])
+		case r < 0x20 || (r >= 0x7f && r < 0xa0) || r == 0x2028 || r == 0x2029 || unicode.Is(unicode.Cf, r):
+			fmt.Fprintf(&b, "<U+%04X>", r)
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
 }

@@ -59,7 +59,11 @@ func TestCSVNeutralizesFormulas(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]bool{"-5": false, "-0.5": false, "+1-206": true, "  =1": true,
-		"＝1+1": true, "-": true, "a=b": false, "": false, "1+1": false} {
+		"＝1+1": true, "-": true, "a=b": false, "": false, "1+1": false,
+		// Leading Unicode spaces, and the small, full-width and minus-sign forms (the attacker's re-test).
+		"\u00a0=1": true, "\u3000=1": true, "\u2003=1": true, "\ufeff=1": true, "\u2009\u00a0@x": true,
+		"﹢1": true, "﹣1": true, "﹫x": true, "﹦1": true, "−1": true, "＋1": true, " +12065550148": false,
+		"\u00a0-5": false, "\u00a0a=b": false} {
 		if got := isFormula(in); got != want {
 			t.Errorf("isFormula(%q) = %v, want %v", in, got, want)
 		}
@@ -84,7 +88,7 @@ func TestJSONSanitizesEveryString(t *testing.T) {
 	if in["subject"] != "osc52 clear c1 nel  gnp.exe zw x \uFFFD" || in["k"] != "bad \uFFFD\uFFFD utf8" {
 		t.Errorf("interaction %q", in)
 	}
-	if !strings.Contains(out, `"k␛]0;t": "v"`) {
+	if !strings.Contains(out, `"k<U+001B>]0;t": "v"`) {
 		t.Errorf("unknown member's name not sanitized: %s", out)
 	}
 }

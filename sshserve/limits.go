@@ -15,8 +15,9 @@ import (
 // SSH library keeps every env request of a session in a slice: without a cap, 100k of them would
 // hold hundreds of megabytes.
 const (
-	// DefaultMaxConnections caps open TCP connections, authenticated or not; more are closed at
-	// once.
+	// DefaultMaxConnections caps logged-in connections; one more is closed as soon as it has
+	// logged in. Connections not yet logged in are capped apart (maxPreAuth), so they cannot take
+	// these places.
 	DefaultMaxConnections = 128
 	// maxChannels caps the session channels open at once on one connection.
 	maxChannels = 4
@@ -34,39 +35,61 @@ const (
 	startTimeout = 30 * time.Second
 )
 
-// connLimiter counts open connections and closes those over the cap or without a session.
+// connLimiter counts connections, those not yet logged in (pending, see preauth.go) and those
+// logged in (open), and closes those over the caps or without a session.
 type connLimiter struct {
-	max   int
+	max   int           // logged-in connections
 	start time.Duration // startTimeout, shorter in tests
 	log   *slog.Logger
+	pre   preAuthLimits
+	rlog  refusalLog
 	mu    sync.Mutex
 	open  int
+	// pending holds each source's connections not yet logged in, oldest first; npending counts them.
+	pending  map[string][]*trackedConn
+	npending int
 }
 
 type connKey struct{}
+
+// The states of a trackedConn, guarded by its limiter's mu.
+const (
+	connPending = iota // counted in pending
+	connOpen           // logged in, counted in open
+	connGone           // counted nowhere: closed, displaced or refused
+)
 
 // trackedConn is one counted connection: its session channels and the timer that closes it
 // when it has none.
 type trackedConn struct {
 	net.Conn
 	l        *connLimiter
+	source   string    // the remote address's IP (IPv6: its /64), for the per-source cap
+	since    time.Time // when it was accepted
+	state    int       // connPending, connOpen or connGone, under l.mu
 	once     sync.Once
 	mu       sync.Mutex
 	channels int
 	idle     *time.Timer
 }
 
-// accept is the library's connection callback: a connection over the cap is closed (nil).
+// accept is the library's connection callback: the connection is counted as not logged in, or
+// closed (nil) when the caps on those are reached (admitPending).
 func (l *connLimiter) accept(ctx ssh.Context, c net.Conn) net.Conn {
+	tc := &trackedConn{Conn: c, l: l, source: sourceKey(c.RemoteAddr()), since: time.Now()}
 	l.mu.Lock()
-	if l.open >= l.max {
-		l.mu.Unlock()
-		l.log.Warn("connection refused: too many connections", "remote", c.RemoteAddr().String(), "max", l.max)
+	victim, why := l.admitPending(tc)
+	l.mu.Unlock()
+	if victim != nil {
+		l.rlog.log(l.log, slog.LevelInfo, "closing a connection not logged in to make room", "remote", victim.RemoteAddr().String(),
+			"waited", time.Since(victim.since).Round(time.Millisecond))
+		_ = victim.Close()
+	}
+	if why != "" {
+		l.rlog.log(l.log, slog.LevelWarn, "connection refused: "+why, "remote", c.RemoteAddr().String(),
+			"max", l.pre.max, "max_per_source", l.pre.perSource)
 		return nil
 	}
-	l.open++
-	l.mu.Unlock()
-	tc := &trackedConn{Conn: c, l: l}
 	tc.mu.Lock()
 	tc.idle = time.AfterFunc(l.start, tc.closeIfIdle)
 	tc.mu.Unlock()
@@ -74,19 +97,57 @@ func (l *connLimiter) accept(ctx ssh.Context, c net.Conn) net.Conn {
 	return tc
 }
 
+// loggedIn moves a connection that has just logged in from pending to open, or closes it when
+// --max-connections are open already.
+func (l *connLimiter) loggedIn(tc *trackedConn) {
+	l.mu.Lock()
+	if tc.state != connPending { // displaced while it logged in: it is being closed
+		l.mu.Unlock()
+		return
+	}
+	l.removePending(tc)
+	full := l.open >= l.max
+	if !full {
+		l.open++
+		tc.state = connOpen
+	}
+	l.mu.Unlock()
+	if full {
+		l.rlog.log(l.log, slog.LevelWarn, "connection refused: too many connections", "remote", tc.RemoteAddr().String(),
+			"max", l.max)
+		_ = tc.Close()
+	}
+}
+
+// count reports the logged-in connections.
 func (l *connLimiter) count() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.open
 }
 
+// pendingCount reports the connections not yet logged in.
+func (l *connLimiter) pendingCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.npending
+}
+
 func (c *trackedConn) Close() error {
 	c.once.Do(func() {
 		c.mu.Lock()
-		c.idle.Stop()
+		if c.idle != nil {
+			c.idle.Stop()
+		}
 		c.mu.Unlock()
 		c.l.mu.Lock()
-		c.l.open--
+		switch c.state {
+		case connPending:
+			c.l.removePending(c)
+		case connOpen:
+			c.l.open--
+		}
+		c.state = connGone
 		c.l.mu.Unlock()
 	})
 	return c.Conn.Close()

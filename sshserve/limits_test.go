@@ -200,28 +200,31 @@ func TestWindowChangesMerged(t *testing.T) {
 	}
 }
 
-// Connections are capped, and one that opens no session (here: never even says hello) is closed
-// after the start timeout, freeing its place. A session channel that asks for no shell is closed
-// too, and a connection may hold at most maxChannels sessions.
+// Logged-in connections are capped by MaxConnections; connections that have not logged in do not
+// count against it, and one that never even says hello is closed after the pre-auth timeout. A
+// session channel that asks for no shell is closed too, and a connection may hold at most
+// maxChannels sessions.
 func TestConnectionLimits(t *testing.T) {
 	t.Parallel()
-	h, _ := startRecording(t, Config{MaxConnections: 2, startTimeout: time.Second})
-	var idle []net.Conn
+	h, _ := startRecording(t, Config{MaxConnections: 2, startTimeout: time.Second, preAuthTimeout: time.Second})
 	for range 2 {
 		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", h.port))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		idle = append(idle, c)
 	}
-	waitFor(t, wait, "both counted", func() bool { return h.srv.conns.count() == 2 })
+	waitFor(t, wait, "both counted as not logged in", func() bool { return h.srv.conns.pendingCount() == 2 })
+	c := h.client(t)
+	h.client(t)
+	if n := h.srv.conns.count(); n != 2 {
+		t.Fatalf("%d connections counted as logged in, want 2", n)
+	}
 	if c, err := h.dial(gossh.PublicKeys(h.signer(t, h.key))); err == nil {
 		c.Close()
 		t.Fatal("a third connection got in past MaxConnections 2")
 	}
-	waitFor(t, wait, "the silent connections closed", func() bool { return h.srv.conns.count() == 0 })
-	c := h.client(t)
+	waitFor(t, wait, "the silent connections closed", func() bool { return h.srv.conns.pendingCount() == 0 })
 	var sessions []*gossh.Session
 	for range maxChannels {
 		s, err := c.NewSession()
@@ -243,7 +246,6 @@ func TestConnectionLimits(t *testing.T) {
 	if !strings.Contains(h.logs.String(), "no shell requested") || !strings.Contains(h.logs.String(), "too many connections") {
 		t.Errorf("log lacks the reasons:\n%s", h.logs.String())
 	}
-	_ = idle
 }
 
 // A window change sent before the shell (which once blocked the library's request loop, so that

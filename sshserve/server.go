@@ -41,8 +41,6 @@ const (
 	DefaultWriteTimeout = 10 * time.Second
 	// DefaultShutdownGrace is how long sessions get to say goodbye and close on shutdown.
 	DefaultShutdownGrace = 5 * time.Second
-	// handshakeTimeout bounds the time an unauthenticated connection may hold a slot.
-	handshakeTimeout = 30 * time.Second
 )
 
 // Viewer describes one SSH session to the code that builds its model.
@@ -92,7 +90,8 @@ type Config struct {
 	// WriteTimeout drops a client that accepts none of its pending output for this long; 0 is
 	// DefaultWriteTimeout.
 	WriteTimeout time.Duration
-	// MaxConnections caps open connections, authenticated or not; 0 is DefaultMaxConnections.
+	// MaxConnections caps logged-in connections (those not logged in yet are capped apart, see
+	// preauth.go); 0 is DefaultMaxConnections.
 	MaxConnections int
 	// ShutdownGrace is how long sessions get to close on shutdown; 0 is DefaultShutdownGrace.
 	ShutdownGrace time.Duration
@@ -105,6 +104,9 @@ type Config struct {
 	NewModel func(v Viewer, changes <-chan struct{}) (tea.Model, error)
 	// startTimeout overrides startTimeout (tests only).
 	startTimeout time.Duration
+	// preAuth overrides the caps on connections not logged in and DefaultPreAuthTimeout (tests only).
+	preAuth        preAuthLimits
+	preAuthTimeout time.Duration
 	// Log receives one line per connect and disconnect, refused keys and failures; never a
 	// viewer's terminal. Nil discards.
 	Log *slog.Logger
@@ -161,7 +163,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, sessions: map[*session]struct{}{},
-		conns: &connLimiter{max: cfg.MaxConnections, start: cmp.Or(cfg.startTimeout, startTimeout), log: cfg.Log}}
+		conns: &connLimiter{max: cfg.MaxConnections, start: cmp.Or(cfg.startTimeout, startTimeout), log: cfg.Log,
+			pre: preAuthLimits{max: cmp.Or(cfg.preAuth.max, maxPreAuth),
+				perSource: cmp.Or(cfg.preAuth.perSource, maxPreAuthPerSource),
+				grace:     cmp.Or(cfg.preAuth.grace, preAuthGrace)}}}
 	signer, created, err := loadHostKey(cfg.HostKeyPath)
 	if err != nil {
 		return nil, err
@@ -176,9 +181,11 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s.srv = &ssh.Server{
-		Addr:             cfg.Addr,
-		Version:          "deskwatch",
-		HandshakeTimeout: handshakeTimeout,
+		Addr:    cfg.Addr,
+		Version: "deskwatch",
+		// The key exchange and logging in, together.
+		HandshakeTimeout:     cmp.Or(cfg.preAuthTimeout, DefaultPreAuthTimeout),
+		ServerConfigCallback: s.conns.serverConfig,
 		// Only public keys: with no password or keyboard-interactive handler those methods are
 		// refused by the protocol layer itself.
 		PublicKeyHandler:         s.authorize,

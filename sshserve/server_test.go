@@ -182,6 +182,20 @@ func TestModelErrorReachesViewer(t *testing.T) {
 	}
 }
 
+// What the server says back about the viewer's own arguments is sanitized: an escape sequence in an
+// argument does not reach the viewer's terminal (the attacker's re-test, H3).
+func TestModelErrorSanitized(t *testing.T) {
+	e2e.Require(t, "ssh")
+	t.Parallel()
+	h := start(t, Config{NewModel: func(v Viewer, _ <-chan struct{}) (tea.Model, error) {
+		return nil, fmt.Errorf("unknown flag: %s", v.Args[len(v.Args)-1])
+	}}, false)
+	out, code := h.runSSH(t, h.key, []string{"-tt"}, "--", "--bogus\x1b[31m\x1b]0;title\x07x")
+	if code != 1 || !strings.Contains(out, "deskwatch: unknown flag: --bogusx") || strings.ContainsAny(out, "\x1b\x07") {
+		t.Errorf("status %d, output %q", code, out)
+	}
+}
+
 // A viewer who neither types nor resizes for the idle timeout is told and closed; updates from
 // the feed do not count as activity.
 func TestIdleTimeout(t *testing.T) {

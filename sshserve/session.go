@@ -14,6 +14,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/deskwatch/deskwatch/internal/guard"
+	"github.com/deskwatch/deskwatch/model"
 )
 
 // Messages a viewer may read on the way out. One line each, on the session's terminal.
@@ -267,21 +268,22 @@ func (v *session) cleanup() {
 	}
 }
 
-// say writes one line for the viewer after the program's last output.
+// say writes one line for the viewer after the program's last output, sanitized: it may quote
+// what the viewer sent (their arguments), and their own escapes must not reach their terminal.
 func (v *session) say(line string) {
 	if v.out != nil {
-		_, _ = v.out.Write([]byte(line + "\n"))
+		_, _ = v.out.Write([]byte(model.Sanitize(line) + "\n"))
 	}
 }
 
-// sayErr writes one line on the session's standard error, where no program output goes. A client
-// that does not take even that within the write timeout is dropped.
+// sayErr writes one line on the session's standard error, where no program output goes, sanitized
+// like say's. A client that does not take even that within the write timeout is dropped.
 func (v *session) sayErr(line string) {
 	dog := time.AfterFunc(v.srv.cfg.WriteTimeout, func() {
 		v.dropStalled(fmt.Sprintf("the client accepted no output for %s", v.srv.cfg.WriteTimeout))
 	})
 	defer dog.Stop()
-	_, _ = v.sess.Stderr().Write([]byte(line + "\n"))
+	_, _ = v.sess.Stderr().Write([]byte(model.Sanitize(line) + "\n"))
 }
 
 func (v *session) touch() { v.lastInput.Store(time.Now().UnixNano()) }
