@@ -58,7 +58,7 @@ func (s *Store) Apply(ev Event, at time.Time) {
 	case *AudioQualityAlert:
 		s.applyAudioAlert(ag, p, at, v)
 	default:
-		s.stats.Unknown[ev.Type]++
+		s.countUnknown(ev.Type)
 	}
 	ag.Timeline = capTimeline(ag.Timeline)
 	s.trend.record(at, s.stats.Open)
@@ -128,9 +128,6 @@ func agentLabel(id string) string {
 	}
 	return id
 }
-
-// RowKey is the store's key for an agent's interaction.
-func RowKey(agentID, interactionID string) string { return agentID + "/" + interactionID }
 
 // opens reports whether an event shows the interaction open: a new interaction, or a state change
 // (a resync's listing is one) to a state other than completed. The events that trail an end (the

@@ -75,8 +75,10 @@ type Stats struct {
 	// ByState and ByType count open rows.
 	ByState map[State]int
 	ByType  map[Type]int
-	// Unknown counts events of types the monitor does not know, by type.
-	Unknown map[string]int64
+	// Unknown counts events of types the monitor does not know, by type, for the first
+	// MaxUnknownTypes distinct types; UnknownOther counts the events of any further ones.
+	Unknown      map[string]int64
+	UnknownOther int64
 	// EventsPerSec is the mean rate over the last few seconds of event time.
 	EventsPerSec float64
 	// Lost counts events that seq jumps say were lost on the way, over all agents.
