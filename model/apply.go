@@ -54,7 +54,7 @@ func (s *Store) Apply(ev Event, at time.Time) {
 		if p.Message != "" {
 			text += ": " + p.Message
 		}
-		s.alerts.push(Alert{Kind: AlertServerError, AgentID: ev.AgentID, Text: text, At: at})
+		s.pushAlert(Alert{Kind: AlertServerError, AgentID: ev.AgentID, Text: text, At: at})
 	case *AudioQualityAlert:
 		s.applyAudioAlert(ag, p, at, v)
 	default:
@@ -108,7 +108,7 @@ func (s *Store) checkSeq(ag *Agent, seq int64, at time.Time) {
 		lost := seq - ag.LastSeq - 1
 		ag.Lost = addSaturating(ag.Lost, lost)
 		s.stats.Lost = addSaturating(s.stats.Lost, lost)
-		s.alerts.push(Alert{Kind: AlertLostEvents, AgentID: ag.ID,
+		s.pushAlert(Alert{Kind: AlertLostEvents, AgentID: ag.ID,
 			Text: lostText(lost, ag.ID), At: at})
 	}
 	ag.LastSeq, ag.HasSeq = seq, true
@@ -313,7 +313,7 @@ func (s *Store) applyResync(agentID string, st *InteractionsState, at time.Time,
 
 func (s *Store) applyAudioAlert(ag *Agent, p *AudioQualityAlert, at time.Time, v uint64) {
 	if p.Active {
-		s.alerts.push(Alert{Kind: AlertAudio, AgentID: ag.ID, Key: RowKey(ag.ID, p.CallID),
+		s.pushAlert(Alert{Kind: AlertAudio, AgentID: ag.ID, Key: RowKey(ag.ID, p.CallID),
 			Text: fmt.Sprintf("audio quality on %s: %s", p.CallID, p.Detail), At: at})
 	}
 	key := RowKey(ag.ID, p.CallID)

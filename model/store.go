@@ -187,7 +187,7 @@ func (s *Store) Reject(o Origin, reason string, raw []byte, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.Rejected++
-	s.rejections.push(Rejection{Origin: o, Reason: reason, Raw: clip(raw, 256), At: at})
+	s.rejections.push(Rejection{Origin: o, Reason: clipText(reason, MaxLogText), Raw: clip(raw, 256), At: at})
 	s.version.Add(1)
 }
 
@@ -200,7 +200,7 @@ func (s *Store) Warn(o Origin, reason string, raw []byte, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.Warnings++
-	s.rejections.push(Rejection{Origin: o, Reason: WarningPrefix + reason, Warning: true,
+	s.rejections.push(Rejection{Origin: o, Reason: clipText(WarningPrefix+reason, MaxLogText), Warning: true,
 		Raw: clip(raw, 256), At: at})
 	s.version.Add(1)
 }
