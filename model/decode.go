@@ -184,8 +184,8 @@ func validate(in *Interaction, at string) error {
 	case in.Type == "":
 		return reject("%s.type: missing, null or empty", at)
 	}
-	if err := checkID(in.ID, at+".interactionId", MaxIDBytes); err != nil {
-		return err
+	if len(in.ID) > MaxIDBytes || hasControl(in.ID) { // the path is joined only for the rejection
+		return checkID(in.ID, at+".interactionId", MaxIDBytes)
 	}
 	return checkInteractionNumbers(in, at)
 }

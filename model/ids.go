@@ -31,6 +31,16 @@ func checkID(s, path string, limit int) error {
 
 func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f }
 
+// hasControl reports whether s holds a control character.
+func hasControl(s string) bool {
+	for _, r := range s {
+		if isControl(r) {
+			return true
+		}
+	}
+	return false
+}
+
 // checkHead checks the envelope's type and agentId.
 func checkHead(typ, agentID string) error {
 	if err := checkID(typ, "type", MaxTypeBytes); err != nil {
