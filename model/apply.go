@@ -54,11 +54,11 @@ func (s *Store) Apply(ev Event, at time.Time) {
 		if p.Message != "" {
 			text += ": " + p.Message
 		}
-		s.alerts.push(Alert{Kind: AlertServerError, AgentID: ev.AgentID, Text: text, At: at})
+		s.pushAlert(Alert{Kind: AlertServerError, AgentID: ev.AgentID, Text: text, At: at})
 	case *AudioQualityAlert:
 		s.applyAudioAlert(ag, p, at, v)
 	default:
-		s.stats.Unknown[ev.Type]++
+		s.countUnknown(ev.Type)
 	}
 	ag.Timeline = capTimeline(ag.Timeline)
 	s.trend.record(at, s.stats.Open)
@@ -108,7 +108,7 @@ func (s *Store) checkSeq(ag *Agent, seq int64, at time.Time) {
 		lost := seq - ag.LastSeq - 1
 		ag.Lost = addSaturating(ag.Lost, lost)
 		s.stats.Lost = addSaturating(s.stats.Lost, lost)
-		s.alerts.push(Alert{Kind: AlertLostEvents, AgentID: ag.ID,
+		s.pushAlert(Alert{Kind: AlertLostEvents, AgentID: ag.ID,
 			Text: lostText(lost, ag.ID), At: at})
 	}
 	ag.LastSeq, ag.HasSeq = seq, true
@@ -128,9 +128,6 @@ func agentLabel(id string) string {
 	}
 	return id
 }
-
-// RowKey is the store's key for an agent's interaction.
-func RowKey(agentID, interactionID string) string { return agentID + "/" + interactionID }
 
 // opens reports whether an event shows the interaction open: a new interaction, or a state change
 // (a resync's listing is one) to a state other than completed. The events that trail an end (the
@@ -316,7 +313,7 @@ func (s *Store) applyResync(agentID string, st *InteractionsState, at time.Time,
 
 func (s *Store) applyAudioAlert(ag *Agent, p *AudioQualityAlert, at time.Time, v uint64) {
 	if p.Active {
-		s.alerts.push(Alert{Kind: AlertAudio, AgentID: ag.ID, Key: RowKey(ag.ID, p.CallID),
+		s.pushAlert(Alert{Kind: AlertAudio, AgentID: ag.ID, Key: RowKey(ag.ID, p.CallID),
 			Text: fmt.Sprintf("audio quality on %s: %s", p.CallID, p.Detail), At: at})
 	}
 	key := RowKey(ag.ID, p.CallID)

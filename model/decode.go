@@ -85,6 +85,9 @@ func decodePlain(data []byte) (Event, error) {
 	if env.AgentID != nil {
 		ev.AgentID = *env.AgentID
 	}
+	if err := checkHead(ev.Type, ev.AgentID); err != nil {
+		return Event{}, err
+	}
 	ts, has, err := envNumber(env.TS, "ts")
 	if err == nil && has {
 		err = checkTime(ts, "ts", "ts")
@@ -123,6 +126,9 @@ func decodeParams(typ string, params []jsontext.Value) (any, error) {
 		if err := param(params, 0, &st); err != nil {
 			return nil, err
 		}
+		if err := checkID(Str(st.ActiveInteractionID), "params[0].activeInteractionId", MaxIDBytes); err != nil {
+			return nil, err
+		}
 		for i := range st.Interactions {
 			if err := validate(&st.Interactions[i], fmt.Sprintf("params[0].interactions[%d]", i)); err != nil {
 				return nil, err
@@ -151,6 +157,9 @@ func decodeParams(typ string, params []jsontext.Value) (any, error) {
 				return nil, err
 			}
 		}
+		if err := checkID(Str(id), "params[0]", MaxIDBytes); err != nil {
+			return nil, err
+		}
 		return &ActiveSwitch{ID: Str(id)}, nil
 	}
 	return &Unknown{Params: len(params)}, nil
@@ -174,6 +183,9 @@ func validate(in *Interaction, at string) error {
 		return reject("%s.state: missing, null or empty", at)
 	case in.Type == "":
 		return reject("%s.type: missing, null or empty", at)
+	}
+	if len(in.ID) > MaxIDBytes || hasControl(in.ID) { // the path is joined only for the rejection
+		return checkID(in.ID, at+".interactionId", MaxIDBytes)
 	}
 	return checkInteractionNumbers(in, at)
 }
@@ -232,6 +244,9 @@ func decodeAgentState(params []jsontext.Value) (*AgentStateChange, error) {
 func decodeAudioAlert(params []jsontext.Value) (*AudioQualityAlert, error) {
 	var a AudioQualityAlert
 	if err := param(params, 0, &a.CallID); err != nil {
+		return nil, err
+	}
+	if err := checkID(a.CallID, "params[0]", MaxIDBytes); err != nil {
 		return nil, err
 	}
 	if len(params) < 2 {

@@ -34,7 +34,7 @@ func decodeFast(data []byte) (ev Event, ok bool) {
 	fd.dec.Reset(&fd.buf)       // strict: text to repair (invalid UTF-8, a name twice) is left to Decode
 	defer fd.dec.Reset(&fd.buf) // do not keep data reachable from the pool
 	ev, ok = fd.envelope()
-	if !ok {
+	if !ok || checkHead(ev.Type, ev.AgentID) != nil { // the plain path says what is wrong
 		return Event{}, false
 	}
 	if _, err := fd.dec.ReadToken(); err != io.EOF {

@@ -3,7 +3,9 @@ package model
 // rememberEvicted is how many evicted rows' keys the store remembers, so that the events that
 // trail an interaction's end (ON_SAVE_ACTIVITY_RECORD, a late state change) do not bring back a row
 // retention just forgot. At a few hundred interactions ending per second that is tens of seconds of
-// history, in well under a megabyte (the keys are the evicted rows' own strings).
+// history, in well under a megabyte for usual ids (the keys are the evicted rows' own strings), and
+// at most 10,000 × 1,025 bytes (about 10 MB) for the longest: the decoder bounds agent and
+// interaction ids to MaxIDBytes, and RowKey escapes at most every byte of the agent id to three.
 const rememberEvicted = 10000
 
 // forgotten is a bounded set of the most recently evicted keys: the oldest is dropped when a new

@@ -75,8 +75,10 @@ type Stats struct {
 	// ByState and ByType count open rows.
 	ByState map[State]int
 	ByType  map[Type]int
-	// Unknown counts events of types the monitor does not know, by type.
-	Unknown map[string]int64
+	// Unknown counts events of types the monitor does not know, by type, for the first
+	// MaxUnknownTypes distinct types; UnknownOther counts the events of any further ones.
+	Unknown      map[string]int64
+	UnknownOther int64
 	// EventsPerSec is the mean rate over the last few seconds of event time.
 	EventsPerSec float64
 	// Lost counts events that seq jumps say were lost on the way, over all agents.
@@ -185,7 +187,7 @@ func (s *Store) Reject(o Origin, reason string, raw []byte, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.Rejected++
-	s.rejections.push(Rejection{Origin: o, Reason: reason, Raw: clip(raw, 256), At: at})
+	s.rejections.push(Rejection{Origin: o, Reason: clipText(reason, MaxLogText), Raw: clip(raw, 256), At: at})
 	s.version.Add(1)
 }
 
@@ -198,7 +200,7 @@ func (s *Store) Warn(o Origin, reason string, raw []byte, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.Warnings++
-	s.rejections.push(Rejection{Origin: o, Reason: WarningPrefix + reason, Warning: true,
+	s.rejections.push(Rejection{Origin: o, Reason: clipText(WarningPrefix+reason, MaxLogText), Warning: true,
 		Raw: clip(raw, 256), At: at})
 	s.version.Add(1)
 }

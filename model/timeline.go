@@ -56,9 +56,9 @@ type Change struct {
 }
 
 // NewChange makes a timeline entry. source is the event type that carried it (one the store
-// applies; another one reads back as "").
+// applies; another one reads back as ""). A text longer than MaxChangeText bytes is cut to it.
 func NewChange(at time.Time, kind ChangeKind, text, source string) Change {
-	return Change{at: unixNano(at), Text: text, Kind: kind, source: eventTypeIndex(source)}
+	return Change{at: unixNano(at), Text: clipText(text, MaxChangeText), Kind: kind, source: eventTypeIndex(source)}
 }
 
 // At is when the change happened, in event time.

@@ -234,16 +234,18 @@ func TestDetailShowsEverything(t *testing.T) {
 // TestDetailNeverPassesControls puts every kind of terminal attack in every string the detail draws.
 func TestDetailNeverPassesControls(t *testing.T) {
 	evil := `Pay \u001b]52;c;aGk=\u0007 now\u001b[2J\u0007\u009b31m\u001b\u0085\u009d0;title\u009c x\u001b`
-	line := `{"type":"ON_NEW_INTERACTION","agentId":"ag\u001b[31m","ts":1700000001000,"params":[{` +
-		`"interactionId":"x\u001b[2J1","state":"st\u0007ate","type":"vo\u009bice","subject":"` + evil + `",` +
+	// Identifiers (agentId, interactionId, callId) with control characters are rejected by the
+	// decoder (model.checkID); every other string carries them here.
+	line := `{"type":"ON_NEW_INTERACTION","agentId":"ag[31m","ts":1700000001000,"params":[{` +
+		`"interactionId":"x[2J1","state":"st\u0007ate","type":"vo\u009bice","subject":"` + evil + `",` +
 		`"associatedObjects":{"list":[{"id":"` + evil + `","type":"` + evil + `","displayName":"` + evil +
 		`","displayType":"` + evil + `","customFields":{"` + evil + `":"` + evil + `"}}],"selected":"` + evil + `"},` +
 		`"callParties":[{"id":"` + evil + `","name":"` + evil + `","phone":"` + evil + `","userId":"` + evil + `"}],` +
 		`"callMuted":false,"callRecording":false,"attachedData":{"` + evil + `":"` + evil + `"},` +
 		`"service":"` + evil + `","disposition":"` + evil + `","playbackUrl":"` + evil + `",` +
 		`"callDirection":"` + evil + `","origination":"` + evil + `","` + evil + `":"` + evil + `"}]}`
-	alert := `{"type":"ON_CALL_AUDIO_QUALITY_ALERT","agentId":"ag\u001b[31m","ts":1700000002000,` +
-		`"params":["x\u001b[2J1","` + evil + `"]}`
+	alert := `{"type":"ON_CALL_AUDIO_QUALITY_ALERT","agentId":"ag[31m","ts":1700000002000,` +
+		`"params":["x[2J1","` + evil + `"]}`
 	c := detailTestCommon(t, themes.Dark, []string{line, alert})
 	snap := c.Store.Snapshot()
 	if len(snap.Rows) != 1 {
