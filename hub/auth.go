@@ -188,7 +188,7 @@ func closeConn(conn *websocket.Conn) func(code int, reason string) {
 func (h *Hub) authorize(w http.ResponseWriter, r *http.Request, endpoint string, tokens *Tokens) (string, *grant, bool) {
 	if !h.originAllowed(r) {
 		h.m.refused.WithLabelValues(endpoint, "origin").Inc()
-		h.log.Printf("%s from %s refused: origin %q not allowed", endpoint, r.RemoteAddr, r.Header.Get("Origin"))
+		h.log.Printf("%s from %s refused: origin %s not allowed", endpoint, r.RemoteAddr, logValue(r.Header.Get("Origin")))
 		http.Error(w, "origin not allowed", http.StatusForbidden)
 		return "", nil, false
 	}
@@ -228,14 +228,14 @@ func describeGrant(tokens *Tokens, g *grant) string {
 // agentAllowed checks an ingest message's agent against the bridge's token. A message for an
 // agent the token is not bound to (or for no agent, from a bound token) is neither applied nor
 // relayed; it is logged, counted and, when it has a seq, acknowledged, so that a bridge does not
-// send it again after every reconnect.
+// send it again after every reconnect (within the acker's bound on other agents' acks, ingest.go).
 func (h *Hub) agentAllowed(b *bridgeConn, ev model.Event) bool {
 	if b.grant.allows(ev.AgentID) {
 		return true
 	}
 	h.m.rejected.WithLabelValues(rejectAgent).Inc()
-	h.rejectf(b, b.msgs, "%s for agent %q, but the token (%s:%d) is for agent %s; not relayed",
-		ev.Type, ev.AgentID, h.cfg.IngestTokens.Path(), b.grant.line, b.grant.binding)
+	h.rejectf(b, b.msgs, "%s for agent %s, but the token (%s:%d) is for agent %s; not relayed",
+		logWord(ev.Type), logValue(ev.AgentID), h.cfg.IngestTokens.Path(), b.grant.line, b.grant.binding)
 	if b.acks != nil && ev.HasSeq {
 		b.acks.ack(ev.AgentID, ev.Seq)
 	}
@@ -260,7 +260,7 @@ func (h *Hub) restrictFilter(w http.ResponseWriter, r *http.Request, f *filter, 
 	}
 	h.m.refused.WithLabelValues("stream", "agent").Inc()
 	h.log.Printf("stream from %s refused: ?agent=%s not allowed by the token (%s:%d is for agent %s)",
-		r.RemoteAddr, joinKeys(want), h.cfg.StreamTokens.Path(), g.line, g.binding)
+		r.RemoteAddr, logList(want), h.cfg.StreamTokens.Path(), g.line, g.binding)
 	http.Error(w, "agent not allowed by this token", http.StatusForbidden)
 	return false
 }

@@ -112,7 +112,7 @@ func TestBoundStreamTokenSeesOnlyItsAgents(t *testing.T) {
 	if got := th.dialStatus(t, "/stream?agent=b1", bearer("lead-tok")); got != http.StatusForbidden {
 		t.Errorf("?agent=b1 with a token for a1,a2: HTTP %d, want 403", got)
 	}
-	th.log.waitLog(t, "?agent=b1 not allowed by the token ("+path+":1 is for agent a1,a2)")
+	th.log.waitLog(t, `?agent="b1" not allowed by the token (`+path+":1 is for agent a1,a2)")
 	all := th.dial(t, "/stream", bearer("lead-tok"))
 	one := th.dial(t, "/stream?agent=a2,b1", bearer("lead-tok"))
 	th.waitSubscribers(t, 2)

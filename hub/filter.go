@@ -3,7 +3,6 @@ package hub
 import (
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/go-json-experiment/json"
@@ -25,56 +24,74 @@ type filter struct {
 	passed map[string]map[string]bool
 }
 
+// Bounds on a filter, so that a monitor's request cannot make the hub hold or log much: each of
+// ?agent= and ?service= lists at most maxFilterValues values (after splitting at commas) of at most
+// maxFilterValue bytes; a request over either is answered 400 Bad Request.
+const (
+	maxFilterValues = 256
+	maxFilterValue  = 256
+)
+
 func parseFilter(q url.Values) (*filter, error) {
-	f := &filter{agents: set(q["agent"]), services: set(q["service"])}
 	for k := range q {
 		if k != "agent" && k != "service" && k != "token" {
-			return nil, fmt.Errorf("unknown parameter %q (want agent, service or token)", k)
+			return nil, fmt.Errorf("unknown parameter %s (want agent, service or token)", logValue(k))
 		}
 	}
+	agents, err := set("agent", q["agent"])
+	if err != nil {
+		return nil, err
+	}
+	services, err := set("service", q["service"])
+	if err != nil {
+		return nil, err
+	}
+	f := &filter{agents: agents, services: services}
 	if f.services != nil {
 		f.passed = make(map[string]map[string]bool)
 	}
 	return f, nil
 }
 
-func set(values []string) map[string]bool {
+// set collects the comma-separated values of the query parameter name, refusing more than
+// maxFilterValues of them or one longer than maxFilterValue bytes.
+func set(name string, values []string) (map[string]bool, error) {
 	var m map[string]bool
+	n := 0
 	for _, v := range values {
 		for part := range strings.SplitSeq(v, ",") {
-			if part = strings.TrimSpace(part); part != "" {
-				if m == nil {
-					m = make(map[string]bool)
-				}
-				m[part] = true
+			if part = strings.TrimSpace(part); part == "" {
+				continue
 			}
+			if n++; n > maxFilterValues {
+				return nil, fmt.Errorf("?%s= lists more than %d values, the limit", name, maxFilterValues)
+			}
+			if len(part) > maxFilterValue {
+				return nil, fmt.Errorf("?%s= value %d is %d bytes long, over the limit of %d", name, n, len(part),
+					maxFilterValue)
+			}
+			if m == nil {
+				m = make(map[string]bool)
+			}
+			m[part] = true
 		}
 	}
-	return m
+	return m, nil
 }
 
-// describe is the filter as the connection log line shows it.
+// describe is the filter as the connection log line shows it (peer values quoted and cut).
 func (f *filter) describe() string {
 	var parts []string
 	if f.agents != nil {
-		parts = append(parts, "agent="+joinKeys(f.agents))
+		parts = append(parts, "agent="+logList(f.agents))
 	}
 	if f.services != nil {
-		parts = append(parts, "service="+joinKeys(f.services))
+		parts = append(parts, "service="+logList(f.services))
 	}
 	if len(parts) == 0 {
 		return ""
 	}
 	return " with filter " + strings.Join(parts, " ")
-}
-
-func joinKeys(m map[string]bool) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return strings.Join(keys, ",")
 }
 
 func (f *filter) agentPasses(agentID string) bool { return f.agents == nil || f.agents[agentID] }

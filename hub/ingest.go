@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/gorilla/websocket"
@@ -46,7 +44,7 @@ func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		h.m.refused.WithLabelValues("ingest", "upgrade").Inc()
-		h.log.Printf("ingest from %s refused: %v", r.RemoteAddr, err)
+		h.log.Printf("ingest from %s refused: %s", r.RemoteAddr, logText(err.Error()))
 		return
 	}
 	if !h.track(conn) {
@@ -58,16 +56,20 @@ func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 	b := &bridgeConn{id: h.connSeq.Add(1), conn: conn, remote: r.RemoteAddr, session: q.Get("session"), grant: grant}
 	defer h.register("ingest", b.id, h.cfg.IngestTokens, token, grant, closeConn(conn))()
 	if q.Get("ack") == "1" {
-		b.acks = newAcker(conn)
+		b.acks = newAcker(conn, b.mayPublish, func(err error) { h.dropAckReader(b, err) })
 		defer b.acks.stop()
 	}
 	h.m.bridges.Inc()
 	defer h.m.bridges.Dec()
-	h.log.Printf("ingest conn %d from %s connected (session %q, origin %q%s)", b.id, b.remote, b.session,
-		r.Header.Get("Origin"), describeGrant(h.cfg.IngestTokens, grant))
+	h.log.Printf("ingest conn %d from %s connected (session %s, origin %s%s)", b.id, b.remote, logValue(b.session),
+		logValue(r.Header.Get("Origin")), describeGrant(h.cfg.IngestTokens, grant))
 	err = h.readBridge(b)
-	h.log.Printf("ingest conn %d (agent %q) closed after %d messages (%d rejected, %d duplicates): %s",
-		b.id, b.agentID, b.msgs, b.rejected, b.dups, closeReason(err, h.isClosed()))
+	why := closeReason(err, h.isClosed())
+	if b.acks != nil && b.acks.timedOut() {
+		why = "closed by the hub: acknowledgements not read"
+	}
+	h.log.Printf("ingest conn %d (agent %s) closed after %d messages (%d rejected, %d duplicates): %s",
+		b.id, logValue(b.agentID), b.msgs, b.rejected, b.dups, logText(why))
 }
 
 // closeReason says why a bridge's connection ended; once the hub has closed it, the read error
@@ -133,7 +135,8 @@ func (h *Hub) guardedBridgeMessage(b *bridgeConn, mt int, data []byte) {
 		if r := recover(); r != nil {
 			h.m.rejected.WithLabelValues("internal").Inc()
 			h.rejectf(b, b.msgs, "event caused an internal error (%v); it was skipped", r)
-			h.log.Printf("ingest conn %d msg %d: internal error: %v\n%s", b.id, b.msgs, r, debug.Stack())
+			h.log.Printf("ingest conn %d msg %d: internal error: %s\n%s", b.id, b.msgs, logText(fmt.Sprint(r)),
+				debug.Stack())
 		}
 	}()
 	if h.messageHook != nil {
@@ -180,8 +183,8 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 	}
 	if len(ev.Warnings) > 0 {
 		if b.warned++; b.warned <= maxLoggedRejections {
-			h.log.Printf("ingest conn %d msg %d (agent %q) accepted with a warning: %s", b.id, b.msgs,
-				b.agentID, model.Sanitize(strings.Join(ev.Warnings, "; ")))
+			h.log.Printf("ingest conn %d msg %d (agent %s) accepted with a warning: %s", b.id, b.msgs,
+				logValue(b.agentID), logText(strings.Join(ev.Warnings, "; ")))
 		}
 	}
 	if ev.Repaired != nil {
@@ -208,74 +211,15 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 }
 
 // rejectf logs a rejected message with its connection and message number (1-based), the first
-// maxLoggedRejections times per connection.
+// maxLoggedRejections times per connection. The reason is cut and sanitized (logText): it may
+// carry what the peer sent.
 func (h *Hub) rejectf(b *bridgeConn, msg int64, format string, args ...any) {
 	b.rejected++
 	switch {
 	case b.rejected <= maxLoggedRejections:
-		h.log.Printf("ingest conn %d msg %d (agent %q) rejected: %s", b.id, msg, b.agentID,
-			model.Sanitize(fmt.Sprintf(format, args...)))
+		h.log.Printf("ingest conn %d msg %d (agent %s) rejected: %s", b.id, msg, logValue(b.agentID),
+			logText(fmt.Sprintf(format, args...)))
 	case b.rejected == maxLoggedRejections+1:
 		h.log.Printf("ingest conn %d: further rejections are counted in /metrics, not logged", b.id)
-	}
-}
-
-// acker tells a bridge which events arrived, so it can forget them: only events not acknowledged
-// are sent again after a reconnect. It writes from its own goroutine, coalescing to the latest seq
-// per agent, so a bridge that does not read never blocks the hub reading from it.
-type acker struct {
-	conn   *websocket.Conn
-	mu     sync.Mutex
-	latest map[string]int64
-	wake   chan struct{}
-	done   chan struct{}
-}
-
-func newAcker(conn *websocket.Conn) *acker {
-	a := &acker{conn: conn, latest: make(map[string]int64), wake: make(chan struct{}, 1),
-		done: make(chan struct{})}
-	go a.run()
-	return a
-}
-
-// ackMsg is what the hub sends a bridge: every event of agentId up to seq Ack has arrived.
-type ackMsg struct {
-	Ack     int64  `json:"ack"`
-	AgentID string `json:"agentId"`
-}
-
-func (a *acker) ack(agentID string, seq int64) {
-	a.mu.Lock()
-	a.latest[agentID] = max(a.latest[agentID], seq)
-	a.mu.Unlock()
-	select {
-	case a.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (a *acker) stop() { close(a.done) }
-
-func (a *acker) run() {
-	for {
-		select {
-		case <-a.done:
-			return
-		case <-a.wake:
-		}
-		a.mu.Lock()
-		pending := a.latest
-		a.latest = make(map[string]int64, len(pending))
-		a.mu.Unlock()
-		for agent, seq := range pending {
-			msg, err := json.Marshal(ackMsg{Ack: seq, AgentID: agent})
-			if err != nil {
-				continue
-			}
-			_ = a.conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := a.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
-				return
-			}
-		}
 	}
 }

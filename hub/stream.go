@@ -71,6 +71,8 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	}
 	f, err := parseFilter(r.URL.Query())
 	if err != nil {
+		h.m.refused.WithLabelValues("stream", "filter").Inc()
+		h.log.Printf("stream from %s refused: %s", r.RemoteAddr, logText(err.Error()))
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
@@ -84,7 +86,7 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		h.m.refused.WithLabelValues("stream", "upgrade").Inc()
-		h.log.Printf("stream from %s refused: %v", r.RemoteAddr, err)
+		h.log.Printf("stream from %s refused: %s", r.RemoteAddr, logText(err.Error()))
 		return
 	}
 	s := &subscriber{id: h.connSeq.Add(1), filter: f, ready: make(chan struct{}),
@@ -112,7 +114,7 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	if why == "" && err != nil {
 		why = err.Error()
 	}
-	h.log.Printf("stream conn %d closed after %d messages: %s", s.id, sent, why)
+	h.log.Printf("stream conn %d closed after %d messages: %s", s.id, sent, logText(why))
 }
 
 // streamWriter writes to one monitor, counting what it writes.
@@ -143,7 +145,8 @@ func (w *streamWriter) live(m *liveMsg) error {
 	}
 	out, ok, err := f.pass(m.ev, m.data)
 	if err != nil {
-		w.unfiltered("%s of agent %q left out: filter: %v", m.ev.Type, m.ev.AgentID, err)
+		w.unfiltered("%s of agent %s left out: filter: %s", logWord(m.ev.Type), logValue(m.ev.AgentID),
+			logText(err.Error()))
 		return nil
 	}
 	if !ok {
