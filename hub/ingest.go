@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/go-json-experiment/json"
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/internal/wsfan"
