@@ -39,6 +39,9 @@ func TestHubDownForAMinute(t *testing.T) {
 	pg.waitFor(10*time.Second, `deskwatchBridge.stats().state === "open"`)
 	pg.run(`fakeAdApis[0].emit('ON_NEW_INTERACTION', fakeInteraction('i1', 'delivered'))`)
 	mon.waitFor("the first event", func(evs []model.Event) bool { return len(seqs(evs, "A1")) == 1 })
+	// Its acknowledgement too: an event the hub had not acknowledged when it stopped is sent again
+	// to the new hub, which cannot know it saw it (the monitor would see it twice).
+	pg.waitFor(10*time.Second, `deskwatchBridge.stats().buffered === 0`)
 
 	p.stop()
 	pg.waitFor(5*time.Second, `deskwatchBridge.stats().state !== "open"`)

@@ -92,22 +92,17 @@ func TestFilterBounds(t *testing.T) {
 // A 500 KB agentId reached the log whole in every rejection; now it is cut, with its length.
 func TestLongAgentIDIsCutInLog(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "ingest")
-	writeFile(t, path, "smith-tok agent=smith\nrelay-tok\n")
-	in, err := LoadTokens(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	th := startHub(t, Config{IngestTokens: in, MaxMessage: 1 << 20, Limits: Limits{MaxAgentsPerBridge: 1}})
+	th := startHub(t, Config{MaxMessage: 1 << 20})
 	huge := strings.Repeat("\u202e", 100) + strings.Repeat("h", 500000)
-	bound := th.dial(t, "/ingest?token=smith-tok", nil)
-	send(t, bound, event("ON_LOGOUT", huge, t0, 1, `[]`))
-	th.log.waitLog(t, "…(500300 bytes), but the token")
-	relay := th.dial(t, "/ingest?token=relay-tok", nil)
-	send(t, relay, event("ON_LOGOUT", "a1", t0, 1, `[]`), event("ON_LOGOUT", huge, t0, 2, `[]`))
-	th.log.waitLog(t, "over the limit of 1 (--max-agents-per-bridge)")
-	_ = relay.Close()
-	th.log.waitLog(t, `…(500300 bytes)) closed after 2 messages`)
+	br := th.dial(t, "/ingest", nil)
+	// The decoder refuses the id by its length, without quoting it; an oversized message's head is
+	// only peeked at for its seq, and its agent id is not logged.
+	send(t, br, event("ON_LOGOUT", huge, t0, 1, `[]`),
+		`{"type":"ON_LOGOUT","agentId":"`+huge+`","seq":2,"params":["`+strings.Repeat("x", 1<<20)+`"]}`)
+	th.log.waitLog(t, "agentId: 500300 bytes, longer than 256")
+	th.log.waitLog(t, "larger than the limit of 1048576")
+	_ = br.Close()
+	th.log.waitLog(t, "closed after 2 messages")
 	for l := range strings.SplitSeq(th.log.String(), "\n") {
 		if len(l) > 2*maxLogText {
 			t.Errorf("a log line of %d bytes: %.300q", len(l), l)
