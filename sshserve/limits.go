@@ -48,6 +48,10 @@ type connLimiter struct {
 	// pending holds each source's connections not yet logged in, oldest first; npending counts them.
 	pending  map[string][]*trackedConn
 	npending int
+	// freed is closed when a pending connection leaves (admitOrWait waits on it); waiting counts
+	// the connections waiting for a place.
+	freed   chan struct{}
+	waiting int
 }
 
 type connKey struct{}
@@ -77,9 +81,7 @@ type trackedConn struct {
 // closed (nil) when the caps on those are reached (admitPending).
 func (l *connLimiter) accept(ctx ssh.Context, c net.Conn) net.Conn {
 	tc := &trackedConn{Conn: c, l: l, source: sourceKey(c.RemoteAddr()), since: time.Now()}
-	l.mu.Lock()
-	victim, why := l.admitPending(tc)
-	l.mu.Unlock()
+	victim, why := l.admitOrWait(tc)
 	if victim != nil {
 		l.rlog.log(l.log, slog.LevelInfo, "closing a connection not logged in to make room", "remote", victim.RemoteAddr().String(),
 			"waited", time.Since(victim.since).Round(time.Millisecond))

@@ -25,12 +25,46 @@ const (
 	// preAuthGrace is how long a connection not logged in is safe from being displaced by a newer
 	// one: long enough for a client to log in over a slow link.
 	preAuthGrace = 2 * time.Second
+	// preAuthWait is how long a new connection over a cap waits for a place (a handshake ending)
+	// before it is refused, so that a burst of real viewers from one address (a bastion, a NAT)
+	// queues instead of being turned away; at most maxPreAuthWaiting wait at once.
+	preAuthWait       = 5 * time.Second
+	maxPreAuthWaiting = 64
 )
 
 // preAuthLimits are the caps of connections not logged in (tests make them smaller).
 type preAuthLimits struct {
 	max, perSource int
-	grace          time.Duration
+	grace, wait    time.Duration
+}
+
+// admitOrWait is admitPending, waiting up to l.pre.wait for a place while the caps are reached
+// and nothing can be displaced (at most maxPreAuthWaiting connections wait at once).
+func (l *connLimiter) admitOrWait(tc *trackedConn) (victim *trackedConn, why string) {
+	deadline := time.Now().Add(l.pre.wait)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for {
+		tc.since = time.Now()
+		victim, why = l.admitPending(tc)
+		if why == "" || l.waiting >= maxPreAuthWaiting || !time.Now().Before(deadline) {
+			return victim, why
+		}
+		if l.freed == nil {
+			l.freed = make(chan struct{})
+		}
+		freed := l.freed
+		l.waiting++
+		l.mu.Unlock()
+		t := time.NewTimer(time.Until(deadline))
+		select {
+		case <-freed:
+		case <-t.C:
+		}
+		t.Stop()
+		l.mu.Lock()
+		l.waiting--
+	}
 }
 
 // admitPending counts tc as not logged in, with l.mu held. Over a cap, the oldest pending
@@ -82,6 +116,10 @@ func (l *connLimiter) removePending(tc *trackedConn) {
 		delete(l.pending, tc.source)
 	} else {
 		l.pending[tc.source] = list
+	}
+	if l.freed != nil { // a place is free: wake the connections waiting for one
+		close(l.freed)
+		l.freed = nil
 	}
 }
 

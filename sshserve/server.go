@@ -166,7 +166,7 @@ func New(cfg Config) (*Server, error) {
 		conns: &connLimiter{max: cfg.MaxConnections, start: cmp.Or(cfg.startTimeout, startTimeout), log: cfg.Log,
 			pre: preAuthLimits{max: cmp.Or(cfg.preAuth.max, maxPreAuth),
 				perSource: cmp.Or(cfg.preAuth.perSource, maxPreAuthPerSource),
-				grace:     cmp.Or(cfg.preAuth.grace, preAuthGrace)}}}
+				grace:     cmp.Or(cfg.preAuth.grace, preAuthGrace), wait: cmp.Or(cfg.preAuth.wait, preAuthWait)}}}
 	signer, created, err := loadHostKey(cfg.HostKeyPath)
 	if err != nil {
 		return nil, err
