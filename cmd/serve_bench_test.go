@@ -24,6 +24,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/guard"
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/sshserve"
@@ -53,7 +54,7 @@ func BenchmarkServeSessions(b *testing.B) {
 // the demo's agents with their open interactions, then no events at all.
 func BenchmarkServeTickingOnly(b *testing.B) {
 	o := &options{retention: model.DefaultRetention}
-	p := &pipeline{src: quietSource{}, store: model.NewStore(), notifier: feed.NewNotifier(),
+	p := &pipeline{src: quietSource{}, store: model.NewStore(), notifier: feed.NewNotifier(), crash: guard.NewCatcher(nil),
 		log: slog.New(slog.DiscardHandler)}
 	p.pump = feed.NewPump(p.store, p.notifier)
 	benchServe(b, o, p, 10)
