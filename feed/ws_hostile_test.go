@@ -324,3 +324,33 @@ func TestStopInAnOversizedMessageRejectsIt(t *testing.T) {
 		t.Error("the message being discarded when the monitor stopped was not rejected")
 	}
 }
+
+// TestAbandonedMessageKeepsTheBackoff: a server that starts an endless message on every connection
+// does not make the monitor reconnect at once each time: a connection whose only message was
+// abandoned delivered nothing, so the waits between attempts keep doubling.
+func TestAbandonedMessageKeepsTheBackoff(t *testing.T) {
+	t.Parallel()
+	url := endlessMessageServer(t, 100, 20*time.Millisecond)
+	retries := make(chan time.Duration, 10)
+	opts := WSOptions{MessageTimeout: 150 * time.Millisecond, Backoff: Backoff{Initial: 20 * time.Millisecond, Max: time.Minute},
+		Rand: func() float64 { return 0.999 }, OnEvent: func(ev ConnEvent) {
+			if ev.Err != nil {
+				select {
+				case retries <- ev.Retry:
+				default:
+				}
+			}
+		}}
+	src := NewWebSocket(url, opts)
+	run(t, src)
+	for i := range 3 {
+		select {
+		case got := <-retries:
+			if want := opts.Backoff.Delay(i, 0.999); got != want {
+				t.Errorf("wait %d after an abandoned message: %v, want %v (the backoff goes on)", i, got, want)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("only %d reconnects in 30s", i)
+		}
+	}
+}

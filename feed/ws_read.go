@@ -68,7 +68,6 @@ func (w *WebSocket) read(ctx context.Context, conn *websocket.Conn, connN int64,
 		msgDeadline = time.Now().Add(w.opts.MessageTimeout)
 		extend()
 		msgN++
-		got = true
 		w.msgs.Add(1)
 		m, err := w.readMessage(typ, r, func() bool { return msgBound })
 		m.Origin = model.Origin{Source: w.name, Conn: connN, Msg: msgN}
@@ -77,8 +76,11 @@ func (w *WebSocket) read(ctx context.Context, conn *websocket.Conn, connN int64,
 			emit(m) // a message cut short is emitted when it is known to be rejected anyway
 		}
 		if err != nil {
+			// A message abandoned (endless, too slow) does not make the connection healthy: a
+			// server that sends one per connection is retried with backoff, not at once.
 			return got, w.messageError(ctx, err, idle, msgN)
 		}
+		got = true
 	}
 }
 
