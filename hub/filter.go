@@ -196,5 +196,5 @@ func rewriteInteractions(data []byte, keep []bool) ([]byte, error) {
 	return json.Marshal(env, json.Deterministic(true))
 }
 
-// decodeOpts match the model's leniency, so anything model.Decode accepted can be rewritten.
-var decodeOpts = json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+// decodeOpts are model.Decode's own, so anything it accepted can be rewritten.
+var decodeOpts = model.DecodeOptions()

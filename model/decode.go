@@ -18,6 +18,10 @@ const DefaultMaxMessage = 1 << 20
 // (Decode repairs them first, with a warning), unknown members are preserved in Extra fields.
 var decodeOpts = json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 
+// DecodeOptions are the options Decode reads JSON with, for a reader of events that must accept
+// exactly what Decode accepted (the hub's filter rewriting a snapshot).
+func DecodeOptions() json.Options { return decodeOpts }
+
 // envelope is the wire shape of one event before its params are typed.
 type envelope struct {
 	Type    *string                   `json:"type"`
