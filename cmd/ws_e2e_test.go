@@ -117,7 +117,7 @@ func TestPrintLiveConnectionFailures(t *testing.T) {
 	t.Run("reconnect", func(t *testing.T) {
 		t.Parallel()
 		url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "100", "--close-every", "700ms")
-		out, errOut, code, _ := runBin(t, nil, 20*time.Second, "--print", "--for", "2500ms", url)
+		out, errOut, code, _ := runBin(t, nil, 20*time.Second, "--print", "--for", "4s", url)
 		for _, w := range []string{url + ": closed by the server (1012 service restart): simulated restart (--close-every); retrying in ",
 			url + ": connected (connection 2)"} {
 			if !strings.Contains(errOut, w) {
