@@ -81,7 +81,13 @@ func (p *Pump) apply(m Message) {
 		p.reject(m, m.Problem)
 		return
 	}
-	ev, err := model.Decode(m.Data)
+	var ev model.Event
+	var err error
+	if d := m.decoded; d != nil {
+		ev, err = d.ev, d.err
+	} else {
+		ev, err = model.Decode(m.Data)
+	}
 	if err != nil {
 		reason := err.Error()
 		if m.Partial {

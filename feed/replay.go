@@ -56,6 +56,7 @@ type Replay struct {
 	// (the end of the current wait); it stands still while paused, at speed 0 and when done.
 	evAt, wallAt, limit time.Time
 	last                time.Time // pacing time of the last paced event, the base of the gap cap
+	dec                 decoded   // the current line's decoded event, handed to the pump (Run's own)
 	pos, msgs, bytes    int64
 }
 
@@ -167,11 +168,39 @@ func (r *Replay) message(ln line, n int64) (m Message, at time.Time, kind lineKi
 	if ev, recv, ok := cutRecv(ln.text); ok {
 		m.Data, m.Received, at = ev, recv, recv // paced by its receive time unless it has a ts
 	}
+	// The event is decoded here, once, for its ts, and handed to the pump with the message: cheaper
+	// than peeking at the ts first and decoding after. A message Decode rejects is paced by what
+	// PeekTS reads of it; one whose decoding panics is left to the pump to decode again, under its
+	// guard.
+	if r.decode(m.Data) {
+		m.decoded = &r.dec
+		if r.dec.err == nil {
+			if ts := r.dec.ev.TS; !ts.IsZero() {
+				at = ts
+			}
+			return m, at, lineMessage
+		}
+	}
 	if ts := model.PeekTS(m.Data); !ts.IsZero() {
 		at = ts
 	}
 	return m, at, lineMessage
 }
+
+// decode decodes data into r.dec and reports whether it did; it is false when decoding panicked (a
+// bug), which the pump catches and reports when it decodes the message itself.
+func (r *Replay) decode(data []byte) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			r.dec, ok = decoded{}, false
+		}
+	}()
+	r.dec.ev, r.dec.err = replayDecode(data)
+	return true
+}
+
+// replayDecode is the replay's decoder: model.Decode (a test makes it panic).
+var replayDecode = model.Decode
 
 func isBlank(b []byte) bool {
 	for _, c := range b {

@@ -28,6 +28,16 @@ type Message struct {
 	// Size is the message's full length in bytes when Data holds only its beginning (an oversized
 	// message larger than what the source keeps); 0 when Data is the whole message.
 	Size int64
+	// decoded, when set, is model.Decode's answer for Data, got by a source that needed the event
+	// first (the replay paces by its ts): the pump takes it rather than decoding Data again. Like
+	// Data, it is valid only until Emit returns.
+	decoded *decoded
+}
+
+// decoded is model.Decode's answer for a message.
+type decoded struct {
+	ev  model.Event
+	err error
 }
 
 // Emit hands one message to the pump. msg.Data is only valid until Emit returns, as with io.Writer:

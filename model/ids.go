@@ -21,6 +21,9 @@ func checkID(s, path string, limit int) error {
 	if len(s) > limit {
 		return reject("%s: %d bytes, longer than %d", path, len(s), limit)
 	}
+	if !hasControl(s) {
+		return nil
+	}
 	for i, r := range s {
 		if isControl(r) {
 			return reject("%s: control character U+%04X at byte %d (not allowed in an identifier)", path, r, i)
@@ -31,10 +34,16 @@ func checkID(s, path string, limit int) error {
 
 func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f }
 
-// hasControl reports whether s holds a control character.
+// hasControl reports whether s holds a control character. It reads bytes, not runes, and finds
+// exactly what ranging over s with isControl finds: C0 and DEL are single bytes that never belong
+// to a longer sequence, and a C1 control is the two bytes C2 80 to C2 9F, whose lead byte C2 is
+// never the continuation of another sequence (valid or not), so ranging reads it as that rune.
 func hasControl(s string) bool {
-	for _, r := range s {
-		if isControl(r) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == 0x7f:
+			return true
+		case c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f:
 			return true
 		}
 	}

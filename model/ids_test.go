@@ -140,3 +140,24 @@ func TestUnknownTypesAreBounded(t *testing.T) {
 		t.Errorf("the first type counted %d times, want 2", n)
 	}
 }
+
+// FuzzHasControl holds hasControl's byte scan to the rune-by-rune definition, on any bytes (valid
+// UTF-8 or not).
+func FuzzHasControl(f *testing.F) {
+	for _, s := range []string{"", "a.jones", "a\x00b", "a\x1fb", "a\x7fb", "a\u0080b", "a\u009fb", "a\u00a0b",
+		"\xc2", "\xc2\x80", "\xe0\xc2\x80", "\xc2\xc2\x9f", "\xf0\x9f\x98\x80", "\xff\x80\x9f", "Zoë Ålund", "山田"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := false
+		for _, r := range s {
+			if isControl(r) {
+				want = true
+				break
+			}
+		}
+		if got := hasControl(s); got != want {
+			t.Fatalf("hasControl(%q) = %v, ranging finds %v", s, got, want)
+		}
+	})
+}
