@@ -55,8 +55,9 @@ type Replay struct {
 	// The replay clock runs from evAt, the event time at wall time wallAt, at speed, never past limit
 	// (the end of the current wait); it stands still while paused, at speed 0 and when done.
 	evAt, wallAt, limit time.Time
-	last                time.Time // pacing time of the last paced event, the base of the gap cap
-	dec                 decoded   // the current line's decoded event, handed to the pump (Run's own)
+	last                time.Time                         // pacing time of the last paced event, the base of the gap cap
+	dec                 decoded                           // the current line's decoded event, handed to the pump (Run's own)
+	decodeFn            func([]byte) (model.Event, error) // model.Decode (a test makes it panic)
 	pos, msgs, bytes    int64
 }
 
@@ -68,7 +69,7 @@ func NewReplay(name string, r io.Reader, size int64, opts ReplayOptions) *Replay
 		maxMsg = model.DefaultMaxMessage
 	}
 	return &Replay{name: name, in: r, total: max(size, 0), max: maxMsg, speed: cleanSpeed(opts.Speed),
-		state: StateReplaying, wake: make(chan struct{})}
+		state: StateReplaying, wake: make(chan struct{}), decodeFn: model.Decode}
 }
 
 func cleanSpeed(f float64) float64 {
@@ -195,12 +196,9 @@ func (r *Replay) decode(data []byte) (ok bool) {
 			r.dec, ok = decoded{}, false
 		}
 	}()
-	r.dec.ev, r.dec.err = replayDecode(data)
+	r.dec.ev, r.dec.err = r.decodeFn(data)
 	return true
 }
-
-// replayDecode is the replay's decoder: model.Decode (a test makes it panic).
-var replayDecode = model.Decode
 
 func isBlank(b []byte) bool {
 	for _, c := range b {

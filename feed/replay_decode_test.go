@@ -75,24 +75,26 @@ func TestPumpAppliesHandedEvent(t *testing.T) {
 
 // TestReplayDecodePanicLeavesItToPump checks that a panic while the replay decodes a line (a bug)
 // does not stop the replay: the message goes to the pump undecoded, paced by PeekTS, and the pump
-// decodes it under its guard. (Not parallel: it swaps the replay's decoder.)
+// decodes it under its guard.
 func TestReplayDecodePanicLeavesItToPump(t *testing.T) {
-	defer func(d func([]byte) (model.Event, error)) { replayDecode = d }(replayDecode)
-	replayDecode = func(data []byte) (model.Event, error) {
+	t.Parallel()
+	buggy := func(data []byte) (model.Event, error) {
 		if strings.Contains(string(data), `"seq":1`) {
 			panic("decoder bug")
 		}
 		return model.Decode(data)
 	}
 	r := NewReplay("f.jsonl", strings.NewReader(""), 0, ReplayOptions{})
+	r.decodeFn = buggy
 	text := `{"type":"ON_LOGOUT","seq":1,"ts":1700000000010,"params":[]}`
 	m, at, _ := r.message(line{text: []byte(text), size: int64(len(text)) + 1, length: int64(len(text))}, 1)
 	if m.decoded != nil || !at.Equal(time.UnixMilli(1700000000010)) {
 		t.Errorf("after a panic: decoded %v, paced at %v; want none, the ts", m.decoded, at)
 	}
 	store := model.NewStore()
-	if err := NewReplay("f.jsonl", strings.NewReader(events(base, 0, 10, 20)), 0, ReplayOptions{}).Run(t.Context(),
-		NewPump(store, nil).Handle); err != nil {
+	r = NewReplay("f.jsonl", strings.NewReader(events(base, 0, 10, 20)), 0, ReplayOptions{})
+	r.decodeFn = buggy
+	if err := r.Run(t.Context(), NewPump(store, nil).Handle); err != nil {
 		t.Fatal(err)
 	}
 	if st := store.Snapshot().Stats; st.Events != 3 || st.Rejected != 0 {
