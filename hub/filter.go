@@ -20,8 +20,11 @@ import (
 // agent check, which needs no memory, is also made under the hub's lock when events are queued.
 type filter struct {
 	agents, services map[string]bool
-	// passed holds, per agent, the interactions this subscriber has been sent.
+	// passed holds, per agent, the open interactions this subscriber has been sent; ended holds
+	// the last maxEndedPassed of them that ended, whose activity record still passes. Both are
+	// bounded: open ones by the hub's caps, ended ones by the ring.
 	passed map[string]map[string]bool
+	ended  endedRing
 }
 
 // Bounds on a filter, so that a monitor's request cannot make the hub hold or log much: each of
@@ -102,7 +105,7 @@ func (f *filter) interactionPasses(agentID string, in *model.Interaction) bool {
 		return true
 	}
 	ids := f.passed[agentID]
-	if !f.services[model.Str(in.Service)] && !ids[in.ID] {
+	if !f.services[model.Str(in.Service)] && !ids[in.ID] && !f.ended.has(agentID, in.ID) {
 		return false
 	}
 	if ids == nil {
@@ -127,8 +130,13 @@ func (f *filter) pass(ev model.Event, data []byte) (rewritten []byte, ok bool, e
 	switch p := ev.Payload.(type) {
 	case *model.Interaction:
 		ok := f.interactionPasses(ev.AgentID, p)
-		if ok && ev.Type == model.EvSaveActivityRecord {
-			delete(f.passed[ev.AgentID], p.ID) // the last event an interaction gets
+		switch {
+		case !ok:
+		case ev.Type == model.EvSaveActivityRecord: // the last event an interaction gets
+			f.forget(ev.AgentID, p.ID)
+		case ev.Type == model.EvInteractionRemoved || p.State == model.StateCompleted:
+			f.forget(ev.AgentID, p.ID)
+			f.ended.add(ev.AgentID, p.ID)
 		}
 		return nil, ok, nil
 	case *model.InteractionsState:
@@ -138,6 +146,47 @@ func (f *filter) pass(ev model.Event, data []byte) (rewritten []byte, ok bool, e
 		return nil, f.passed[ev.AgentID][p.CallID], nil
 	}
 	return nil, true, nil
+}
+
+// forget drops an interaction from the agent's open passed set (and the set when it is empty).
+func (f *filter) forget(agentID, id string) {
+	if ids := f.passed[agentID]; ids != nil {
+		delete(ids, id)
+		if len(ids) == 0 {
+			delete(f.passed, agentID)
+		}
+	}
+}
+
+// maxEndedPassed is how many ended interactions a service filter remembers, so that their activity
+// record, which follows the end, still passes.
+const maxEndedPassed = 4096
+
+// endedRing is a bounded set of (agent, interaction) pairs, the oldest dropped first.
+type endedRing struct {
+	set   map[[2]string]struct{}
+	order [][2]string
+}
+
+func (r *endedRing) has(agentID, id string) bool {
+	_, ok := r.set[[2]string{agentID, id}]
+	return ok
+}
+
+func (r *endedRing) add(agentID, id string) {
+	k := [2]string{agentID, id}
+	if r.set == nil {
+		r.set = make(map[[2]string]struct{})
+	}
+	if _, ok := r.set[k]; ok {
+		return
+	}
+	if len(r.order) >= maxEndedPassed {
+		delete(r.set, r.order[0])
+		r.order = r.order[1:]
+	}
+	r.set[k] = struct{}{}
+	r.order = append(r.order, k)
 }
 
 // cutSnapshot rewrites an INTERACTIONS_STATE message to list only the interactions that pass,
