@@ -188,8 +188,10 @@ func validate(in *Interaction, at string) error {
 	case in.Type == "":
 		return reject("%s.type: missing, null or empty", at)
 	}
-	if len(in.ID) > MaxIDBytes || hasControl(in.ID) { // the path is joined only for the rejection
-		return checkID(in.ID, at+".interactionId", MaxIDBytes)
+	if len(in.ID) > MaxIDBytes || suspectID(in.ID) { // the path is joined only for a closer look
+		if err := checkID(in.ID, at+".interactionId", MaxIDBytes); err != nil {
+			return err
+		}
 	}
 	return checkInteractionNumbers(in, at)
 }

@@ -1,11 +1,14 @@
 package model
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // The identifiers an event carries are keys: the store files rows and agents under them, remembers
 // evicted rows by them and counts unknown event types by name, and the hub keeps per-agent state
-// under the agent id. They are bounded and free of control characters where they are decoded, so
-// that a peer cannot make a key of a megabyte, nor one that reads (or prints) as another.
+// under the agent id. They are bounded and free of control and invisible characters where they are
+// decoded, so that a peer cannot make a key of a megabyte, nor one that reads (or prints) as another.
 const (
 	// MaxIDBytes bounds an identifier: agentId, interactionId, activeInteractionId,
 	// ON_ACTIVE_INTERACTION_SWITCHED's id and ON_CALL_AUDIO_QUALITY_ALERT's callId.
@@ -21,34 +24,38 @@ func checkID(s, path string, limit int) error {
 	if len(s) > limit {
 		return reject("%s: %d bytes, longer than %d", path, len(s), limit)
 	}
-	if !hasControl(s) {
+	if !suspectID(s) {
 		return nil
 	}
 	for i, r := range s {
 		if isControl(r) {
 			return reject("%s: control character U+%04X at byte %d (not allowed in an identifier)", path, r, i)
 		}
+		if invisibleInID(r) {
+			return reject("%s: invisible character U+%04X at byte %d (not allowed in an identifier)", path, r, i)
+		}
 	}
 	return nil
 }
 
-func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f }
+// invisibleInID reports the characters that draw as nothing, which the sanitizer removes from what
+// it shows: format characters (zero-width spaces and joiners, bidirectional controls, the byte
+// order mark, soft hyphens, tags) and the line and paragraph separators. In an identifier they
+// would make two ids that print alike ("kim" and "k\u200bim").
+func invisibleInID(r rune) bool { return unicode.Is(unicode.Cf, r) || r == 0x2028 || r == 0x2029 }
 
-// hasControl reports whether s holds a control character. It reads bytes, not runes, and finds
-// exactly what ranging over s with isControl finds: C0 and DEL are single bytes that never belong
-// to a longer sequence, and a C1 control is the two bytes C2 80 to C2 9F, whose lead byte C2 is
-// never the continuation of another sequence (valid or not), so ranging reads it as that rune.
-func hasControl(s string) bool {
+// suspectID reports whether an identifier needs checkID's closer look: it holds a control character
+// or anything outside ASCII (the usual ids are plain ASCII and cost one pass over their bytes).
+func suspectID(s string) bool {
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c == 0x7f:
-			return true
-		case c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f:
+		if c := s[i]; c < 0x20 || c >= 0x7f {
 			return true
 		}
 	}
 	return false
 }
+
+func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f }
 
 // checkHead checks the envelope's type and agentId.
 func checkHead(typ, agentID string) error {

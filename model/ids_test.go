@@ -35,6 +35,13 @@ func TestDecodeRejectsBadIDs(t *testing.T) {
 			"params[0].interactionId: control character U+0085 at byte 1"},
 		{"interactionId newline", ev(EvNewInteraction, iv(`a\nb`, "queued", "voice", "")),
 			"params[0].interactionId: control character U+000A at byte 1"},
+		{"agentId zero-width space", evAgent(`k\u200bim`, EvLogout, ""),
+			"agentId: invisible character U+200B at byte 1"},
+		{"interactionId bidi override", ev(EvNewInteraction, iv(`ab\u202e`, "queued", "voice", "")),
+			"params[0].interactionId: invisible character U+202E at byte 2"},
+		{"agentId line separator", evAgent(`a\u2028`, EvLogout, ""), "agentId: invisible character U+2028 at byte 1"},
+		{"a non-ASCII id is still range-checked", ev(EvNewInteraction, `{"interactionId":"日本","state":"queued",`+
+			`"type":"voice","startTime":1e19}`), "params[0].startTime: 1e+19 is out of range"},
 		{"type ESC", ev(`X\u001b[2J`, ""), "type: control character U+001B at byte 1"},
 		{"callId CR", ev(EvAudioQualityAlert, `"c\r",true`), "params[0]: control character U+000D at byte 1"},
 	}
@@ -141,23 +148,22 @@ func TestUnknownTypesAreBounded(t *testing.T) {
 	}
 }
 
-// FuzzHasControl holds hasControl's byte scan to the rune-by-rune definition, on any bytes (valid
-// UTF-8 or not).
-func FuzzHasControl(f *testing.F) {
+// FuzzSuspectID holds suspectID's byte scan to checkID's rune-by-rune rules, on any bytes (valid
+// UTF-8 or not): an identifier it passes over holds no control and no invisible character.
+func FuzzSuspectID(f *testing.F) {
 	for _, s := range []string{"", "a.jones", "a\x00b", "a\x1fb", "a\x7fb", "a\u0080b", "a\u009fb", "a\u00a0b",
-		"\xc2", "\xc2\x80", "\xe0\xc2\x80", "\xc2\xc2\x9f", "\xf0\x9f\x98\x80", "\xff\x80\x9f", "Zoë Ålund", "山田"} {
+		"\xc2", "\xc2\x80", "\xe0\xc2\x80", "\xc2\xc2\x9f", "\xf0\x9f\x98\x80", "\xff\x80\x9f", "Zoë Ålund", "山田",
+		"k\u200bim", "a\u2028", "x\u202e"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		want := false
-		for _, r := range s {
-			if isControl(r) {
-				want = true
-				break
-			}
+		if suspectID(s) {
+			return
 		}
-		if got := hasControl(s); got != want {
-			t.Fatalf("hasControl(%q) = %v, ranging finds %v", s, got, want)
+		for i, r := range s {
+			if isControl(r) || invisibleInID(r) {
+				t.Fatalf("suspectID(%q) passed over U+%04X at byte %d", s, r, i)
+			}
 		}
 	})
 }
