@@ -207,7 +207,7 @@ func (t *term) match(r *Row, now time.Time) bool {
 		}
 		return equalFold(string(d.State), t.lower)
 	case termAgent:
-		return t.matchName(r.AgentID)
+		return t.matchExact(r.AgentID)
 	case termService:
 		return t.matchName(Str(d.Service))
 	case termDir:
@@ -244,7 +244,29 @@ func (t *term) compare(d time.Duration) bool {
 	return false
 }
 
-// matchName compares a whole agent id or service name, with * matching any text.
+// matchExact compares a whole agent id exactly, with * matching any text. Agent ids are keys: the
+// hub, its tokens and its ?agent= tell "kim" from "KIM", so the filter does too (the agents view's
+// Enter shows one agent's interactions, never a look-alike's).
+func (t *term) matchExact(s string) bool {
+	if t.glob == nil {
+		return s == t.raw
+	}
+	first, last := t.glob[0], t.glob[len(t.glob)-1]
+	if !strings.HasPrefix(s, first) {
+		return false
+	}
+	i := len(first)
+	for _, p := range t.glob[1 : len(t.glob)-1] {
+		j := strings.Index(s[i:], p)
+		if j < 0 {
+			return false
+		}
+		i += j + len(p)
+	}
+	return len(s)-i >= len(last) && strings.HasSuffix(s, last)
+}
+
+// matchName compares a whole service name ignoring case, with * matching any text.
 func (t *term) matchName(s string) bool {
 	if t.glob == nil {
 		return equalFold(s, t.lower)

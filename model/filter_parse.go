@@ -240,7 +240,11 @@ func (t *term) setValue(spec fieldSpec, value string, quoted bool) string {
 			return spec.name + " is yes or no"
 		}
 		t.flag = b
-	case termAgent, termService:
+	case termAgent: // an agent id is a key, compared exactly (see matchExact)
+		if strings.Contains(value, "*") {
+			t.glob = strings.Split(value, "*")
+		}
+	case termService:
 		if strings.Contains(lower, "*") {
 			t.glob = strings.Split(lower, "*")
 		}

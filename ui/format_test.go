@@ -40,7 +40,7 @@ func TestTableRowsWithEmojiFitTheirColumns(t *testing.T) {
 	var lines []string
 	for i, s := range emojiSubjects {
 		party := fmt.Sprintf(`{"id":"p%d","name":%q,"phone":"+1 415 555 0101"}`, i, s)
-		lines = append(lines, fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"a%d 👨\u200d👩\u200d👧",`+
+		lines = append(lines, fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"a%d 👍🏽🇯🇵❤",`+
 			`"ts":%d,"params":[{"interactionId":"c-%d","state":"delivered","type":"voice","subject":%q,`+
 			`"associatedObjects":{"list":[]},"callParties":[%s],"callMuted":false,"callRecording":false,`+
 			`"attachedData":{},"service":%q,"startTime":%d}]}`,
