@@ -66,7 +66,7 @@ With --out FILE it writes the stream as JSON Lines instead, as fast as it can (t
 	f.Int64Var(&o.seed, "seed", 1, "seed of the stream")
 	f.IntVar(&o.agents, "agents", synth.DefaultAgents, "number of agents")
 	f.Float64Var(&o.rate, "rate", 20, "events per second, over all agents")
-	f.Float64Var(&o.chaos.Drop, "drop", 0, "fraction of events never sent (0 to 1); seq numbers show the gaps")
+	f.Float64Var(&o.chaos.Drop, "drop", 0, "fraction of events never sent (0 to below 1); seq numbers show the gaps")
 	f.Float64Var(&o.chaos.Malformed, "malformed", 0, "chance of a malformed message after each event (0 to 1)")
 	f.DurationVar(&o.closeEvery, "close-every", 0, "close each connection after it has been open this long")
 	f.StringVar(&o.tokenFile, "token-file", "", "require this file's token as Authorization: Bearer")

@@ -48,6 +48,12 @@ func openSource(o *options, arg string, stdin io.Reader) (feed.Source, error) {
 	if o.maxMessage <= 0 {
 		return nil, fmt.Errorf("--max-message %d: want the largest accepted event in bytes, above 0", o.maxMessage)
 	}
+	if o.retention < 1 {
+		return nil, fmt.Errorf("--retention %d: keep at least 1 ended interaction", o.retention)
+	}
+	if strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://") {
+		return nil, fmt.Errorf("%s: a live stream is a WebSocket URL (ws:// or wss://), not http(s)://", arg)
+	}
 	switch {
 	case arg == "":
 		seed := o.demoSeed

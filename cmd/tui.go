@@ -69,6 +69,10 @@ func runTUIWith(ctx context.Context, o *options, arg string, events io.Reader, k
 		return crashError(pc, o.logFile)
 	}
 	if err != nil && ctx.Err() == nil {
+		if strings.Contains(err.Error(), "cancelable reader") || strings.Contains(err.Error(), "inappropriate ioctl") {
+			return fmt.Errorf("the monitor needs a terminal to draw on and read keys from (%v); "+
+				"for a table on standard output use --print", err)
+		}
 		return fmt.Errorf("terminal: %w", err)
 	}
 	return nil

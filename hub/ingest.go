@@ -81,7 +81,7 @@ func closeReason(err error, hubClosed bool) string {
 	case err == nil:
 		return "end of stream"
 	case errors.As(err, &ce):
-		return fmt.Sprintf("bridge closed (%d %s)", ce.Code, model.Sanitize(ce.Text))
+		return strings.TrimSpace(fmt.Sprintf("bridge closed (%d %s", ce.Code, model.Sanitize(ce.Text))) + ")"
 	}
 	return err.Error()
 }
