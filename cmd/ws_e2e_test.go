@@ -2,7 +2,6 @@ package cmd_test
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -28,24 +27,10 @@ import (
 // running after limit. It returns stdout, stderr, the exit status and how long it ran.
 func runBin(t *testing.T, env []string, limit time.Duration, args ...string) (string, string, int, time.Duration) {
 	t.Helper()
-	cmd := exec.Command(e2e.Binary(t), args...)
-	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
+	var errOut e2e.Buffer
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(limit):
-		_ = cmd.Process.Kill()
-		<-done
-		t.Fatalf("%v still running after %v\nstderr: %s", args, limit, errOut.String())
-	}
+	p := e2e.StartProcess(t, e2e.ProcessOptions{Env: append([]string{"NO_COLOR=1"}, env...), Stderr: &errOut}, args...)
+	err := p.Wait(limit)
 	took := time.Since(start)
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -53,7 +38,7 @@ func runBin(t *testing.T, env []string, limit time.Duration, args ...string) (st
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	return out.String(), errOut.String(), code, took
+	return p.Output(), errOut.String(), code, took
 }
 
 func writeFile(t *testing.T, name, content string) string {

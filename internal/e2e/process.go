@@ -26,6 +26,8 @@ type ProcessOptions struct {
 	Dir   string    // working directory; the test's own when empty
 	Env   []string  // added to the environment
 	Stdin io.Reader // nil: no input
+	// Stderr, when set, takes the standard error instead of Out (which then holds stdout alone).
+	Stderr io.Writer
 }
 
 // StartProcess starts the binary with args and opts. It fails the test if the binary cannot start.
@@ -46,6 +48,9 @@ func TryStartProcess(t testing.TB, opts ProcessOptions, args ...string) (*Proces
 	p.Cmd.Env = append(os.Environ(), opts.Env...)
 	p.Cmd.Stdin = opts.Stdin
 	p.Cmd.Stdout, p.Cmd.Stderr = &p.Out, &p.Out
+	if opts.Stderr != nil {
+		p.Cmd.Stderr = opts.Stderr
+	}
 	if err := p.Cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -53,11 +58,14 @@ func TryStartProcess(t testing.TB, opts ProcessOptions, args ...string) (*Proces
 		p.err = p.Cmd.Wait()
 		close(p.done)
 	}()
-	t.Cleanup(func() {
-		_ = p.Cmd.Process.Kill()
-		<-p.done
-	})
+	t.Cleanup(p.Kill)
 	return p, nil
+}
+
+// Kill kills the process, if it is still running, and waits for it to exit.
+func (p *Process) Kill() {
+	_ = p.Cmd.Process.Kill()
+	<-p.done
 }
 
 // Output returns everything the process has written so far.
@@ -103,7 +111,8 @@ func (p *Process) Stop(sig os.Signal, timeout time.Duration) {
 	}
 }
 
-// Match waits up to timeout for a line of output matching re and returns its submatches; it
+// Match waits up to timeout for a line of output matching re and returns the submatches of the
+// first such line; it
 // returns an error, with the output, if the process exits first or the time runs out.
 func (p *Process) Match(re *regexp.Regexp, timeout time.Duration) ([]string, error) {
 	deadline := time.Now().Add(timeout)
@@ -114,7 +123,11 @@ func (p *Process) Match(re *regexp.Regexp, timeout time.Duration) ([]string, err
 			exited = true // read the output once more: the line may be the last one written
 		default:
 		}
-		for _, line := range strings.Split(p.Output(), "\n") {
+		out := p.Output()
+		if !exited { // only whole lines: the last may be half written
+			out = out[:strings.LastIndexByte(out, '\n')+1]
+		}
+		for _, line := range strings.Split(out, "\n") {
 			if m := re.FindStringSubmatch(line); m != nil {
 				return m, nil
 			}
