@@ -1,14 +1,11 @@
 package cmd_test
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -25,19 +22,8 @@ import (
 // no-terminal explanation means the key got in, 255 with "Permission denied" that it did not.
 func sshRun(t *testing.T, key, port string) (string, int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
 	args := strings.Fields(strings.Replace(sshCommand(key, port), "-tt", "-T", 1))[1:]
-	cmd := exec.CommandContext(ctx, "ssh", args...)
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return string(out), ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("ssh: %v\n%s", err, out)
-	}
-	return string(out), 0
+	return e2e.RunTool(t, 15*time.Second, []string{"HOME=" + t.TempDir()}, "ssh", args...)
 }
 
 // authorizedFile writes the keys' lines as an authorized_keys file.

@@ -5,12 +5,10 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -190,18 +188,7 @@ func (h *harness) sshLine(key string, extra []string, after ...string) string {
 // runSSH runs OpenSSH without a terminal and returns its combined output and exit status.
 func (h *harness) runSSH(t *testing.T, key string, extra []string, after ...string) (string, int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "ssh", append(h.sshArgs(key, extra...), after...)...)
-	cmd.Env = append(os.Environ(), "HOME="+h.dir)
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return string(out), ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("ssh: %v\n%s", err, out)
-	}
-	return string(out), 0
+	return e2e.RunTool(t, 15*time.Second, []string{"HOME=" + h.dir}, "ssh", append(h.sshArgs(key, extra...), after...)...)
 }
 
 // waitFor polls cond until it holds or fails the test after timeout.
