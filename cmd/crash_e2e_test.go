@@ -55,10 +55,7 @@ func TestServeSurvivesOverflowingTS(t *testing.T) {
 	e2e.Require(t, "ssh", "tmux")
 	dir := t.TempDir()
 	key, line := writeClientKey(t, dir)
-	keys := filepath.Join(dir, "authorized_keys")
-	if err := os.WriteFile(keys, []byte(line), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	keys := authorizedFile(t, dir, line)
 	// An OS pipe (not an io.Pipe, whose copying goroutine would hold up the wait for the process).
 	pr, pw, err := os.Pipe()
 	if err != nil {

@@ -1,19 +1,13 @@
 package cmd_test
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
 )
@@ -50,23 +44,8 @@ func startServeWith(t *testing.T, stdin io.Reader, args ...string) (*serveProc, 
 // writeClientKey writes an ed25519 private key for ssh -i and returns its path and public line.
 func writeClientKey(t *testing.T, dir string) (string, string) {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := gossh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(dir, "id_ed25519")
-	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path, string(gossh.MarshalAuthorizedKey(signer.PublicKey()))
+	return path, e2e.WriteClientKey(t, path)
 }
 
 // sshCommand is an OpenSSH command line to the server with a terminal (-tt) that never reads the
@@ -92,10 +71,7 @@ func TestServeTwoSupervisors(t *testing.T) {
 	e2e.Require(t, "ssh", "tmux")
 	dir := t.TempDir()
 	key, line := writeClientKey(t, dir)
-	keys := filepath.Join(dir, "authorized_keys")
-	if err := os.WriteFile(keys, []byte(line), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	keys := authorizedFile(t, dir, line)
 	srv, port := startServe(t, "--authorized-keys", keys, "--host-key", filepath.Join(dir, "hk"),
 		"--speed", "max", fixture("clean.jsonl"))
 	env := []string{"HOME=" + dir}

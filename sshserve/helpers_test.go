@@ -2,9 +2,6 @@ package sshserve
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"fmt"
 	"log/slog"
 	"net"
@@ -207,29 +204,8 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 // its authorized_keys line.
 func clientKey(t *testing.T, dir, name string) (string, string) {
 	t.Helper()
-	signer, pemBytes := newKey(t)
 	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, pemBytes, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path, string(gossh.MarshalAuthorizedKey(signer.PublicKey()))
-}
-
-func newKey(t *testing.T) (gossh.Signer, []byte) {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := gossh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signer, pem.EncodeToMemory(block)
+	return path, e2e.WriteClientKey(t, path)
 }
 
 // signer reads a private key file written by clientKey.
