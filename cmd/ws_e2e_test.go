@@ -210,38 +210,24 @@ func TestProxyFromEnvironment(t *testing.T) {
 	target := strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/stream")
 	var mu sync.Mutex
 	var asked []string
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil || req.Method != http.MethodConnect {
-					return
-				}
-				mu.Lock()
-				asked = append(asked, req.Host)
-				mu.Unlock()
-				up, err := net.Dial("tcp", target)
-				if err != nil {
-					return
-				}
-				defer up.Close()
-				io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
-				go io.Copy(up, c)
-				io.Copy(c, up)
-			}()
+	proxyAddr := e2e.ServeTCP(t, func(c net.Conn) {
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil || req.Method != http.MethodConnect {
+			return
 		}
-	}()
-	proxy := "http://" + ln.Addr().String()
+		mu.Lock()
+		asked = append(asked, req.Host)
+		mu.Unlock()
+		up, err := net.Dial("tcp", target)
+		if err != nil {
+			return
+		}
+		defer up.Close()
+		io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+		go io.Copy(up, c)
+		io.Copy(c, up)
+	})
+	proxy := "http://" + proxyAddr
 	env := []string{"HTTP_PROXY=" + proxy, "http_proxy=" + proxy, "NO_PROXY=", "no_proxy="}
 	out, errOut, code, _ := runBin(t, env, 20*time.Second, "--print", "--events", "50",
 		"ws://deskwatch-sim.invalid:8080/stream")

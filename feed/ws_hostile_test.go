@@ -1,13 +1,10 @@
 package feed
 
 import (
-	"bufio"
 	"bytes"
-	"context"
-	"crypto/sha1" //nolint:gosec // the WebSocket accept key is defined with SHA-1
+	"context" //nolint:gosec // the WebSocket accept key is defined with SHA-1
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
 // Hostile servers, written on raw sockets: what they send is not what a WebSocket library would.
@@ -24,12 +23,7 @@ import (
 // rawServer accepts connections on loopback and hands each to fn; its URL is ws://ADDR/.
 func rawServer(t *testing.T, fn func(c net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serveRaw(t, ln, fn)
-	return "ws://" + ln.Addr().String() + "/"
+	return "ws://" + e2e.ServeTCP(t, fn) + "/"
 }
 
 // rawTLSServer is rawServer over TLS (wss://ADDR/), with httptest's certificate; conf trusts it.
@@ -48,30 +42,12 @@ func rawTLSServer(t *testing.T, fn func(c net.Conn)) (url string, conf *tls.Conf
 	return "wss://" + ln.Addr().String() + "/", &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 }
 
-func serveRaw(t *testing.T, ln net.Listener, fn func(c net.Conn)) {
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				fn(c)
-			}()
-		}
-	}()
-}
+func serveRaw(t *testing.T, ln net.Listener, fn func(c net.Conn)) { e2e.Serve(t, ln, fn) }
 
 // readUpgrade reads the client's upgrade request and returns its Sec-WebSocket-Accept answer.
 func readUpgrade(c net.Conn) (string, bool) {
-	req, err := http.ReadRequest(bufio.NewReader(c))
-	if err != nil {
-		return "", false
-	}
-	h := sha1.Sum([]byte(req.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")) //nolint:gosec
-	return base64.StdEncoding.EncodeToString(h[:]), true
+	_, accept, ok := e2e.ReadUpgrade(c)
+	return accept, ok
 }
 
 // dialOnce runs src until its first failed attempt and returns that attempt's error.
