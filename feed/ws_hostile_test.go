@@ -50,9 +50,9 @@ func readUpgrade(c net.Conn) (string, bool) {
 	return accept, ok
 }
 
-// dialOnce runs src until its first failed attempt and returns that attempt's error.
-func dialOnce(t *testing.T, src func(opts WSOptions) *WebSocket, opts WSOptions) error {
-	t.Helper()
+// oneAttempt sets opts to report each connection error on the returned channel and to wait an hour
+// before trying again.
+func oneAttempt(opts *WSOptions) <-chan error {
 	errs := make(chan error, 10)
 	opts.OnEvent = func(ev ConnEvent) {
 		if ev.Err != nil {
@@ -60,6 +60,13 @@ func dialOnce(t *testing.T, src func(opts WSOptions) *WebSocket, opts WSOptions)
 		}
 	}
 	opts.Backoff = Backoff{Initial: time.Hour, Max: time.Hour}
+	return errs
+}
+
+// dialOnce runs src until its first failed attempt and returns that attempt's error.
+func dialOnce(t *testing.T, src func(opts WSOptions) *WebSocket, opts WSOptions) error {
+	t.Helper()
+	errs := oneAttempt(&opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -212,13 +219,7 @@ func endlessMessageServer(t *testing.T, size int, pause time.Duration) string {
 // error reported.
 func runUntilRejected(t *testing.T, url string, opts WSOptions) (Message, error, Status) {
 	t.Helper()
-	errs := make(chan error, 10)
-	opts.OnEvent = func(ev ConnEvent) {
-		if ev.Err != nil {
-			errs <- ev.Err
-		}
-	}
-	opts.Backoff = Backoff{Initial: time.Hour, Max: time.Hour}
+	errs := oneAttempt(&opts)
 	src := NewWebSocket(url, opts)
 	msgs, _ := run(t, src)
 	select {
