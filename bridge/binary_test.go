@@ -1,15 +1,12 @@
 package bridge_test
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,10 +22,8 @@ type hubBin struct {
 	addr string
 	args []string
 
-	mu   sync.Mutex
-	out  strings.Builder // every run's output, stdout and stderr
-	cmd  *exec.Cmd
-	done chan error
+	before string       // the output of the runs before this one
+	proc   *e2e.Process // the running hub, nil between runs
 }
 
 var listening = regexp.MustCompile(`bridges:  ws://127\.0\.0\.1:(\d+)/ingest`)
@@ -38,12 +33,6 @@ func startHubBin(t *testing.T, args ...string) *hubBin {
 	t.Helper()
 	h := &hubBin{t: t, addr: "127.0.0.1:0", args: args}
 	h.start()
-	t.Cleanup(func() {
-		if h.cmd != nil {
-			_ = h.cmd.Process.Kill()
-			<-h.done
-		}
-	})
 	return h
 }
 
@@ -65,64 +54,36 @@ func (h *hubBin) start() {
 
 // run starts one hub process and waits for its URLs (or its exit).
 func (h *hubBin) run() (string, error) {
-	cmd := exec.Command(e2e.Binary(h.t), append([]string{"hub", "--listen", h.addr}, h.args...)...)
-	cmd.Env = append(os.Environ(), "HOME="+h.t.TempDir())
-	out, err := cmd.StdoutPipe()
+	p, err := e2e.TryStartProcess(h.t, e2e.ProcessOptions{Env: []string{"HOME=" + h.t.TempDir()}},
+		append([]string{"hub", "--listen", h.addr}, h.args...)...)
 	if err != nil {
 		return "", err
 	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
+	m, err := p.Match(listening, 30*time.Second)
+	if err != nil {
+		_ = p.Cmd.Process.Kill()
+		<-p.Done()
+		h.before += p.Output()
 		return "", err
 	}
-	port := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			h.mu.Lock()
-			h.out.WriteString(sc.Text() + "\n")
-			h.mu.Unlock()
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				port <- m[1]
-			}
-		}
-		done <- cmd.Wait()
-	}()
-	select {
-	case p := <-port:
-		h.cmd, h.done = cmd, done
-		return p, nil
-	case err := <-done:
-		return "", errors.Join(errors.New("the hub exited"), err)
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		return "", errors.New("the hub printed no URLs in 30s")
-	}
+	h.proc = p
+	return m[1], nil
 }
 
 // interrupt stops the hub with SIGINT and waits for it to exit cleanly.
 func (h *hubBin) interrupt() {
 	h.t.Helper()
-	if err := h.cmd.Process.Signal(os.Interrupt); err != nil {
-		h.t.Fatal(err)
-	}
-	select {
-	case err := <-h.done:
-		if err != nil {
-			h.t.Fatalf("the hub exited with %v:\n%s", err, h.output())
-		}
-	case <-time.After(15 * time.Second):
-		h.t.Fatalf("the hub did not stop on SIGINT:\n%s", h.output())
-	}
-	h.cmd = nil
+	h.proc.Stop(os.Interrupt, 15*time.Second)
+	h.before += h.proc.Output()
+	h.proc = nil
 	h.waitOutput(1, "hub stopped")
 }
 
 func (h *hubBin) output() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.out.String()
+	if h.proc == nil {
+		return h.before
+	}
+	return h.before + h.proc.Output()
 }
 
 // waitOutput waits until the output holds want n times in all.

@@ -55,10 +55,7 @@ func TestServeSurvivesOverflowingTS(t *testing.T) {
 	e2e.Require(t, "ssh", "tmux")
 	dir := t.TempDir()
 	key, line := writeClientKey(t, dir)
-	keys := filepath.Join(dir, "authorized_keys")
-	if err := os.WriteFile(keys, []byte(line), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	keys := authorizedFile(t, dir, line)
 	// An OS pipe (not an io.Pipe, whose copying goroutine would hold up the wait for the process).
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -83,16 +80,14 @@ func TestServeSurvivesOverflowingTS(t *testing.T) {
 	second := e2e.Start(t, 120, 30, env, sshCommand(key, port))
 	second.WaitFor(15*time.Second, "c-before", "c-after")
 	select {
-	case err := <-srv.done:
-		t.Fatalf("serve exited: %v", err)
+	case <-srv.Done():
+		t.Fatalf("serve exited: %v", srv.Err())
 	default:
 	}
-	if logs := srv.logText(); strings.Contains(logs, "panic: ") || strings.Contains(logs, "goroutine 1 [") {
+	if logs := srv.Output(); strings.Contains(logs, "panic: ") || strings.Contains(logs, "goroutine 1 [") {
 		t.Errorf("the server's output holds a crash dump:\n%s", logs)
 	}
-	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	srv.Signal(syscall.SIGTERM)
 	waitExit(t, srv)
 	first.WaitFor(5*time.Second, "[exit 0]")
 }

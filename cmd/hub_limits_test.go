@@ -51,20 +51,10 @@ func TestHubCommandLimits(t *testing.T) {
 		t.Fatal("an idle keep-alive connection was not closed")
 	}
 
-	if err := h.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-h.done:
-		if err != nil {
-			t.Fatalf("hub exited with %v:\n%s", err, h.output())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("hub did not stop on SIGTERM:\n%s", h.output())
-	}
+	h.Stop(syscall.SIGTERM, 20*time.Second)
 	for _, want := range []string{"refused: 2 connections open, the limit (--max-connections)", "hub stopped"} {
-		if !strings.Contains(h.output(), want) {
-			t.Errorf("hub output lacks %q:\n%s", want, h.output())
+		if !strings.Contains(h.Output(), want) {
+			t.Errorf("hub output lacks %q:\n%s", want, h.Output())
 		}
 	}
 }

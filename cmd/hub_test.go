@@ -1,16 +1,13 @@
 package cmd_test
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,54 +18,13 @@ import (
 	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
-// hubCmd is `deskwatch hub` running in the background with its output captured.
-type hubCmd struct {
-	cmd  *exec.Cmd
-	mu   sync.Mutex
-	out  strings.Builder
-	done chan error
-	port chan string
-}
+var hubBridges = regexp.MustCompile(`bridges:  ws://127\.0\.0\.1:(\d+)/ingest`)
 
-func (h *hubCmd) output() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.out.String()
-}
-
-func startHubCmd(t *testing.T, args ...string) (*hubCmd, string) {
+// startHubCmd runs `deskwatch hub` on a free loopback port and returns it with its address.
+func startHubCmd(t *testing.T, args ...string) (*e2e.Process, string) {
 	t.Helper()
-	h := &hubCmd{cmd: exec.Command(e2e.Binary(t), append([]string{"hub", "--listen", "127.0.0.1:0"}, args...)...),
-		done: make(chan error, 1), port: make(chan string, 1)}
-	out, err := h.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.cmd.Stderr = h.cmd.Stdout
-	if err := h.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	bridges := regexp.MustCompile(`bridges:  ws://127\.0\.0\.1:(\d+)/ingest`)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			h.mu.Lock()
-			h.out.WriteString(sc.Text() + "\n")
-			h.mu.Unlock()
-			if m := bridges.FindStringSubmatch(sc.Text()); m != nil {
-				h.port <- m[1]
-			}
-		}
-		h.done <- h.cmd.Wait()
-	}()
-	t.Cleanup(func() { _ = h.cmd.Process.Kill() })
-	select {
-	case port := <-h.port:
-		return h, "127.0.0.1:" + port
-	case <-time.After(30 * time.Second):
-		t.Fatalf("hub printed no URLs:\n%s", h.output())
-	}
-	return nil, ""
+	h := e2e.StartProcess(t, e2e.ProcessOptions{}, append([]string{"hub", "--listen", "127.0.0.1:0"}, args...)...)
+	return h, "127.0.0.1:" + h.WaitLine(hubBridges, 30*time.Second)[1]
 }
 
 func tokenFile(t *testing.T, token string) string {
@@ -92,16 +48,16 @@ func TestHubCommand(t *testing.T) {
 	if err := os.WriteFile(monitorToken, []byte("monitor-secret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(h.output(), "health:"); {
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(h.Output(), "health:"); {
 		if time.Now().After(deadline) {
-			t.Fatalf("hub printed:\n%s", h.output())
+			t.Fatalf("hub printed:\n%s", h.Output())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	for _, want := range []string{"monitors: ws://" + addr + "/stream", "script:   http://" + addr + "/bridge.js",
 		"metrics:  http://" + addr + "/metrics"} {
-		if !strings.Contains(h.output(), want) {
-			t.Errorf("output lacks %q:\n%s", want, h.output())
+		if !strings.Contains(h.Output(), want) {
+			t.Errorf("output lacks %q:\n%s", want, h.Output())
 		}
 	}
 	resp, err := http.Get("http://" + addr + "/bridge.js")
@@ -136,7 +92,7 @@ func TestHubCommand(t *testing.T) {
 		}
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(h.output(), `ingest conn`) && time.Now().Before(deadline) {
+	for !strings.Contains(h.Output(), `ingest conn`) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	// A monitor joining now gets the hub's snapshot of the agent.
@@ -146,20 +102,10 @@ func TestHubCommand(t *testing.T) {
 		t.Errorf("deskwatch --print of the hub's stream (exit %d):\n%s\n%s", code, stdout, stderr)
 	}
 
-	if err := h.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-h.done:
-		if err != nil {
-			t.Fatalf("hub exited with %v:\n%s", err, h.output())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("hub did not stop on SIGTERM:\n%s", h.output())
-	}
+	h.Stop(syscall.SIGTERM, 10*time.Second)
 	for _, want := range []string{"refused: wrong token", "stream conn", "hub stopped"} {
-		if !strings.Contains(h.output(), want) {
-			t.Errorf("hub output lacks %q:\n%s", want, h.output())
+		if !strings.Contains(h.Output(), want) {
+			t.Errorf("hub output lacks %q:\n%s", want, h.Output())
 		}
 	}
 }

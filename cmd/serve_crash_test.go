@@ -2,8 +2,6 @@ package cmd
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/spf13/pflag"
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -21,14 +20,7 @@ import (
 func TestServeSurvivesFeedPanic(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, _ := e2e.NewKey(t)
 	keys := filepath.Join(dir, "authorized_keys")
 	if err := os.WriteFile(keys, gossh.MarshalAuthorizedKey(signer.PublicKey()), 0o600); err != nil {
 		t.Fatal(err)

@@ -1,14 +1,11 @@
 package cmd_test
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -25,19 +22,8 @@ import (
 // no-terminal explanation means the key got in, 255 with "Permission denied" that it did not.
 func sshRun(t *testing.T, key, port string) (string, int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
 	args := strings.Fields(strings.Replace(sshCommand(key, port), "-tt", "-T", 1))[1:]
-	cmd := exec.CommandContext(ctx, "ssh", args...)
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return string(out), ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("ssh: %v\n%s", err, out)
-	}
-	return string(out), 0
+	return e2e.RunTool(t, 15*time.Second, []string{"HOME=" + t.TempDir()}, "ssh", args...)
 }
 
 // authorizedFile writes the keys' lines as an authorized_keys file.
@@ -91,16 +77,8 @@ func TestServeSIGHUPReloadsKeys(t *testing.T) {
 	if in(keyB) {
 		t.Fatal("the server noticed the rewrite by itself: this test would prove nothing about SIGHUP")
 	}
-	if err := srv.cmd.Process.Signal(syscall.SIGHUP); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for strings.Count(srv.logText(), `msg="authorized keys loaded"`) < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no reload after SIGHUP:\n%s", srv.logText())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	srv.Signal(syscall.SIGHUP)
+	srv.WaitOutput(10*time.Second, 2, `msg="authorized keys loaded"`) // the reload after SIGHUP
 	if !in(keyB) || in(keyA) {
 		t.Error("after SIGHUP: want key B in and key A out")
 	}

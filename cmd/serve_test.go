@@ -1,40 +1,21 @@
 package cmd_test
 
 import (
-	"bufio"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
-
-	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
 // serveProc is `deskwatch serve` running in the background with its log captured.
 type serveProc struct {
-	cmd  *exec.Cmd
-	dir  string // its working directory
-	addr chan string
-	mu   sync.Mutex
-	log  strings.Builder
-	done chan error
-}
-
-func (p *serveProc) logText() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.log.String()
+	*e2e.Process
+	dir string // its working directory
 }
 
 // startServe runs the real binary's serve on a free loopback port and returns it with the port.
@@ -43,73 +24,28 @@ func startServe(t *testing.T, args ...string) (*serveProc, string) {
 	return startServeWith(t, nil, args...)
 }
 
+var serveListening = regexp.MustCompile(`msg=listening addr=127\.0\.0\.1:(\d+)`)
+
 // startServeWith is startServe with stdin as the server's standard input (for the source -).
 func startServeWith(t *testing.T, stdin io.Reader, args ...string) (*serveProc, string) {
 	t.Helper()
-	args = append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)
-	p := &serveProc{cmd: exec.Command(e2e.Binary(t), args...), dir: t.TempDir(), addr: make(chan string, 1),
-		done: make(chan error, 1)}
-	p.cmd.Stdin = stdin
-	p.cmd.Dir = p.dir
-	p.cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir(), "HOME="+t.TempDir())
-	out, err := p.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.cmd.Stderr = p.cmd.Stdout
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	listening := regexp.MustCompile(`msg=listening addr=127\.0\.0\.1:(\d+)`)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.log.WriteString(sc.Text() + "\n")
-			p.mu.Unlock()
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				p.addr <- m[1]
-			}
-		}
-		p.done <- p.cmd.Wait()
-	}()
+	p := &serveProc{dir: t.TempDir()}
+	p.Process = e2e.StartProcess(t, e2e.ProcessOptions{Dir: p.dir, Stdin: stdin,
+		Env: []string{"XDG_STATE_HOME=" + t.TempDir(), "HOME=" + t.TempDir()}},
+		append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
 	t.Cleanup(func() {
-		_ = p.cmd.Process.Kill()
 		if t.Failed() {
-			t.Logf("server output:\n%s", p.logText())
+			t.Logf("server output:\n%s", p.Output())
 		}
 	})
-	select {
-	case port := <-p.addr:
-		return p, port
-	case err := <-p.done:
-		t.Fatalf("serve exited early: %v\n%s", err, p.logText())
-	case <-time.After(20 * time.Second):
-		t.Fatalf("serve did not start listening:\n%s", p.logText())
-	}
-	return nil, ""
+	return p, p.WaitLine(serveListening, 20*time.Second)[1]
 }
 
 // writeClientKey writes an ed25519 private key for ssh -i and returns its path and public line.
 func writeClientKey(t *testing.T, dir string) (string, string) {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := gossh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(dir, "id_ed25519")
-	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path, string(gossh.MarshalAuthorizedKey(signer.PublicKey()))
+	return path, e2e.WriteClientKey(t, path)
 }
 
 // sshCommand is an OpenSSH command line to the server with a terminal (-tt) that never reads the
@@ -135,10 +71,7 @@ func TestServeTwoSupervisors(t *testing.T) {
 	e2e.Require(t, "ssh", "tmux")
 	dir := t.TempDir()
 	key, line := writeClientKey(t, dir)
-	keys := filepath.Join(dir, "authorized_keys")
-	if err := os.WriteFile(keys, []byte(line), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	keys := authorizedFile(t, dir, line)
 	srv, port := startServe(t, "--authorized-keys", keys, "--host-key", filepath.Join(dir, "hk"),
 		"--speed", "max", fixture("clean.jsonl"))
 	env := []string{"HOME=" + dir}
@@ -157,14 +90,12 @@ func TestServeTwoSupervisors(t *testing.T) {
 	wide.WaitGone(5*time.Second, "SERVICE")
 	narrow.WaitFor(5*time.Second, "SERVICE") // still wide
 
-	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	srv.Signal(syscall.SIGTERM)
 	waitExit(t, srv)
 	for _, term := range []*e2e.Term{narrow, wide} {
 		term.WaitFor(5*time.Second, "shutting down. Goodbye.", "[exit 0]")
 	}
-	logs := srv.logText()
+	logs := srv.Output()
 	for _, want := range []string{"msg=connect user=supervisor", "key=SHA256:", "reason=shutdown"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("server log lacks %q", want)
@@ -187,30 +118,19 @@ func TestServeNeedsAuthorizedKeys(t *testing.T) {
 	}
 	p, _ := startServe(t, "--allow-any-key", "--host-key", filepath.Join(t.TempDir(), "hk"))
 	waitLog(t, p, "warning: --allow-any-key")
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	p.Signal(syscall.SIGTERM)
 	waitExit(t, p)
 }
 
 // waitExit waits for the server to exit after a signal and checks it exited 0.
 func waitExit(t *testing.T, p *serveProc) {
 	t.Helper()
-	select {
-	case err := <-p.done:
-		if err != nil {
-			t.Errorf("serve after SIGTERM: %v, want exit 0", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not exit after SIGTERM")
+	if err := p.Wait(15 * time.Second); err != nil {
+		t.Errorf("serve after SIGTERM: %v, want exit 0", err)
 	}
 }
 
 func waitLog(t *testing.T, p *serveProc, want string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(p.logText(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("output lacks %q:\n%s", want, p.logText())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	p.WaitOutput(5*time.Second, 1, want)
 }

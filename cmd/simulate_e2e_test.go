@@ -1,11 +1,10 @@
 package cmd_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,41 +18,14 @@ import (
 // The process is killed when the test ends; stop kills it earlier.
 func startSimulator(t *testing.T, args ...string) (url string, stop func()) {
 	t.Helper()
-	cmd := exec.Command(e2e.Binary(t), append([]string{"simulate"}, args...)...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	p := e2e.StartProcess(t, e2e.ProcessOptions{Stderr: io.Discard}, // connection log lines are not needed here
+		append([]string{"simulate"}, args...)...)
+	line := p.WaitLine(regexp.MustCompile(`^.+$`), 10*time.Second)[0] // its first line
+	url = regexp.MustCompile(`ws://\S+`).FindString(line)
+	if url == "" {
+		t.Fatalf("simulate printed %q, want its URL", line)
 	}
-	cmd.Stderr = nil // connection log lines are not needed here
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stop = func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	}
-	t.Cleanup(stop)
-	first := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			select {
-			case first <- sc.Text():
-			default:
-			}
-		}
-	}()
-	select {
-	case line := <-first:
-		m := regexp.MustCompile(`ws://\S+`).FindString(line)
-		if m == "" {
-			t.Fatalf("simulate printed %q, want its URL", line)
-		}
-		return m, stop
-	case <-time.After(10 * time.Second):
-		t.Fatal("simulate printed nothing")
-	}
-	return "", stop
+	return url, p.Kill
 }
 
 func TestSimulateAndPrintLive(t *testing.T) {

@@ -1,10 +1,7 @@
 package cmd_test
 
 import (
-	"bufio"
-	"bytes"
-	"crypto/sha1" //nolint:gosec // the WebSocket accept key is defined with SHA-1
-	"encoding/base64"
+	"bytes" //nolint:gosec // the WebSocket accept key is defined with SHA-1
 	"io"
 	"net"
 	"net/http"
@@ -15,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/gorilla/websocket"
 )
 
@@ -22,33 +20,18 @@ import (
 // ends: 100-byte fragments every 20ms, each followed by a pong, forever.
 func endlessServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serveEndless(c)
-		}
-	}()
-	return "ws://" + ln.Addr().String() + "/stream"
+	return "ws://" + e2e.ServeTCP(t, serveEndless) + "/stream"
 }
 
 func serveEndless(c net.Conn) {
 	defer c.Close()
-	req, err := http.ReadRequest(bufio.NewReader(c))
-	if err != nil {
+	_, accept, ok := e2e.ReadUpgrade(c)
+	if !ok {
 		return
 	}
 	go func() { _, _ = io.Copy(io.Discard, c) }()
-	key := sha1.Sum([]byte(req.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")) //nolint:gosec
-	_, err = io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Accept: "+base64.StdEncoding.EncodeToString(key[:])+"\r\n\r\n")
+	_, err := io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Accept: "+accept+"\r\n\r\n")
 	frag := append([]byte{0x01, 100}, bytes.Repeat([]byte("x"), 100)...) // text, not final
 	for err == nil {
 		_ = c.SetWriteDeadline(time.Now().Add(20 * time.Second))

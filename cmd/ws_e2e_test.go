@@ -2,7 +2,6 @@ package cmd_test
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -28,24 +27,10 @@ import (
 // running after limit. It returns stdout, stderr, the exit status and how long it ran.
 func runBin(t *testing.T, env []string, limit time.Duration, args ...string) (string, string, int, time.Duration) {
 	t.Helper()
-	cmd := exec.Command(e2e.Binary(t), args...)
-	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
+	var errOut e2e.Buffer
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(limit):
-		_ = cmd.Process.Kill()
-		<-done
-		t.Fatalf("%v still running after %v\nstderr: %s", args, limit, errOut.String())
-	}
+	p := e2e.StartProcess(t, e2e.ProcessOptions{Env: append([]string{"NO_COLOR=1"}, env...), Stderr: &errOut}, args...)
+	err := p.Wait(limit)
 	took := time.Since(start)
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -53,7 +38,7 @@ func runBin(t *testing.T, env []string, limit time.Duration, args ...string) (st
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	return out.String(), errOut.String(), code, took
+	return p.Output(), errOut.String(), code, took
 }
 
 func writeFile(t *testing.T, name, content string) string {
@@ -225,38 +210,24 @@ func TestProxyFromEnvironment(t *testing.T) {
 	target := strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/stream")
 	var mu sync.Mutex
 	var asked []string
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil || req.Method != http.MethodConnect {
-					return
-				}
-				mu.Lock()
-				asked = append(asked, req.Host)
-				mu.Unlock()
-				up, err := net.Dial("tcp", target)
-				if err != nil {
-					return
-				}
-				defer up.Close()
-				io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
-				go io.Copy(up, c)
-				io.Copy(c, up)
-			}()
+	proxyAddr := e2e.ServeTCP(t, func(c net.Conn) {
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil || req.Method != http.MethodConnect {
+			return
 		}
-	}()
-	proxy := "http://" + ln.Addr().String()
+		mu.Lock()
+		asked = append(asked, req.Host)
+		mu.Unlock()
+		up, err := net.Dial("tcp", target)
+		if err != nil {
+			return
+		}
+		defer up.Close()
+		io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+		go io.Copy(up, c)
+		io.Copy(c, up)
+	})
+	proxy := "http://" + proxyAddr
 	env := []string{"HTTP_PROXY=" + proxy, "http_proxy=" + proxy, "NO_PROXY=", "no_proxy="}
 	out, errOut, code, _ := runBin(t, env, 20*time.Second, "--print", "--events", "50",
 		"ws://deskwatch-sim.invalid:8080/stream")

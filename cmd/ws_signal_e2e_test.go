@@ -1,10 +1,8 @@
 package cmd_test
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -36,28 +34,15 @@ func TestPrintStopsOnSIGTERM(t *testing.T) {
 	t.Parallel()
 	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "300")
 	rec := filepath.Join(t.TempDir(), "rec.jsonl")
-	cmd := exec.Command(e2e.Binary(t), "--print", "--for", "60s", "--record", rec, url)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	var errOut e2e.Buffer
+	p := e2e.StartProcess(t, e2e.ProcessOptions{Env: []string{"NO_COLOR=1"}, Stderr: &errOut},
+		"--print", "--for", "60s", "--record", rec, url)
+	out := &p.Out
 	waitRecorded(t, rec)
 	time.Sleep(300 * time.Millisecond) // more, some of it still buffered
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("after SIGTERM: %v\n%s", err, errOut.String())
-		}
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatal("--print did not stop on SIGTERM")
+	p.Signal(syscall.SIGTERM)
+	if err := p.Wait(10 * time.Second); err != nil {
+		t.Fatalf("after SIGTERM: %v\n%s", err, errOut.String())
 	}
 	if !strings.Contains(out.String(), "AGENT") {
 		t.Fatalf("no table after SIGTERM:\n%s\n%s", out.String(), errOut.String())

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -64,10 +65,7 @@ type Replay struct {
 // NewReplay returns a replay of r named name (a path, or "-" for standard input). size is r's length
 // in bytes for the progress bar, 0 when unknown (a pipe).
 func NewReplay(name string, r io.Reader, size int64, opts ReplayOptions) *Replay {
-	maxMsg := opts.MaxMessage
-	if maxMsg <= 0 {
-		maxMsg = model.DefaultMaxMessage
-	}
+	maxMsg := positive.Or(opts.MaxMessage, model.DefaultMaxMessage)
 	return &Replay{name: name, in: r, total: max(size, 0), max: maxMsg, speed: cleanSpeed(opts.Speed),
 		state: StateReplaying, wake: make(chan struct{}), decodeFn: model.Decode}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -134,24 +135,12 @@ type WebSocket struct {
 // sent as basic authentication, since the WebSocket handshake cannot carry it in the URL; it is
 // never shown. Errors in the URL surface from Run.
 func NewWebSocket(rawURL string, opts WSOptions) *WebSocket {
-	if opts.MaxMessage <= 0 {
-		opts.MaxMessage = model.DefaultMaxMessage
-	}
-	if opts.KeepOversize <= 0 {
-		opts.KeepOversize = OversizePrefix
-	}
-	if opts.MessageTimeout <= 0 {
-		opts.MessageTimeout = DefaultMessageTimeout
-	}
-	if opts.HandshakeTimeout <= 0 {
-		opts.HandshakeTimeout = DefaultHandshakeTimeout
-	}
-	if opts.PingInterval <= 0 {
-		opts.PingInterval = DefaultPingInterval
-	}
-	if opts.PongTimeout <= 0 {
-		opts.PongTimeout = DefaultPongTimeout
-	}
+	opts.MaxMessage = positive.Or(opts.MaxMessage, model.DefaultMaxMessage)
+	opts.KeepOversize = positive.Or(opts.KeepOversize, OversizePrefix)
+	opts.MessageTimeout = positive.Or(opts.MessageTimeout, DefaultMessageTimeout)
+	opts.HandshakeTimeout = positive.Or(opts.HandshakeTimeout, DefaultHandshakeTimeout)
+	opts.PingInterval = positive.Or(opts.PingInterval, DefaultPingInterval)
+	opts.PongTimeout = positive.Or(opts.PongTimeout, DefaultPongTimeout)
 	if opts.Proxy == nil {
 		opts.Proxy = http.ProxyFromEnvironment
 	}

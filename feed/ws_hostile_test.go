@@ -1,13 +1,10 @@
 package feed
 
 import (
-	"bufio"
 	"bytes"
-	"context"
-	"crypto/sha1" //nolint:gosec // the WebSocket accept key is defined with SHA-1
+	"context" //nolint:gosec // the WebSocket accept key is defined with SHA-1
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
 // Hostile servers, written on raw sockets: what they send is not what a WebSocket library would.
@@ -24,12 +23,7 @@ import (
 // rawServer accepts connections on loopback and hands each to fn; its URL is ws://ADDR/.
 func rawServer(t *testing.T, fn func(c net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serveRaw(t, ln, fn)
-	return "ws://" + ln.Addr().String() + "/"
+	return "ws://" + e2e.ServeTCP(t, fn) + "/"
 }
 
 // rawTLSServer is rawServer over TLS (wss://ADDR/), with httptest's certificate; conf trusts it.
@@ -48,35 +42,17 @@ func rawTLSServer(t *testing.T, fn func(c net.Conn)) (url string, conf *tls.Conf
 	return "wss://" + ln.Addr().String() + "/", &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 }
 
-func serveRaw(t *testing.T, ln net.Listener, fn func(c net.Conn)) {
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				fn(c)
-			}()
-		}
-	}()
-}
+func serveRaw(t *testing.T, ln net.Listener, fn func(c net.Conn)) { e2e.Serve(t, ln, fn) }
 
 // readUpgrade reads the client's upgrade request and returns its Sec-WebSocket-Accept answer.
 func readUpgrade(c net.Conn) (string, bool) {
-	req, err := http.ReadRequest(bufio.NewReader(c))
-	if err != nil {
-		return "", false
-	}
-	h := sha1.Sum([]byte(req.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")) //nolint:gosec
-	return base64.StdEncoding.EncodeToString(h[:]), true
+	_, accept, ok := e2e.ReadUpgrade(c)
+	return accept, ok
 }
 
-// dialOnce runs src until its first failed attempt and returns that attempt's error.
-func dialOnce(t *testing.T, src func(opts WSOptions) *WebSocket, opts WSOptions) error {
-	t.Helper()
+// oneAttempt sets opts to report each connection error on the returned channel and to wait an hour
+// before trying again.
+func oneAttempt(opts *WSOptions) <-chan error {
 	errs := make(chan error, 10)
 	opts.OnEvent = func(ev ConnEvent) {
 		if ev.Err != nil {
@@ -84,6 +60,13 @@ func dialOnce(t *testing.T, src func(opts WSOptions) *WebSocket, opts WSOptions)
 		}
 	}
 	opts.Backoff = Backoff{Initial: time.Hour, Max: time.Hour}
+	return errs
+}
+
+// dialOnce runs src until its first failed attempt and returns that attempt's error.
+func dialOnce(t *testing.T, src func(opts WSOptions) *WebSocket, opts WSOptions) error {
+	t.Helper()
+	errs := oneAttempt(&opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -236,13 +219,7 @@ func endlessMessageServer(t *testing.T, size int, pause time.Duration) string {
 // error reported.
 func runUntilRejected(t *testing.T, url string, opts WSOptions) (Message, error, Status) {
 	t.Helper()
-	errs := make(chan error, 10)
-	opts.OnEvent = func(ev ConnEvent) {
-		if ev.Err != nil {
-			errs <- ev.Err
-		}
-	}
-	opts.Backoff = Backoff{Initial: time.Hour, Max: time.Hour}
+	errs := oneAttempt(&opts)
 	src := NewWebSocket(url, opts)
 	msgs, _ := run(t, src)
 	select {

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/gorilla/websocket"
 )
 
@@ -32,21 +33,8 @@ type connectProxy struct {
 
 func newConnectProxy(t *testing.T, target, auth string) *connectProxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &connectProxy{ln: ln, target: target, auth: auth}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go p.serve(c)
-		}
-	}()
+	p := &connectProxy{ln: e2e.Listen(t), target: target, auth: auth}
+	e2e.Serve(t, p.ln, p.serve)
 	return p
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/deskwatch/deskwatch/bridge"
+	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -98,15 +99,9 @@ type agentSeq struct {
 
 // New returns a hub configured by cfg.
 func New(cfg Config) *Hub {
-	if cfg.QueueSize <= 0 {
-		cfg.QueueSize = DefaultQueueSize
-	}
-	if cfg.MaxMessage <= 0 {
-		cfg.MaxMessage = model.DefaultMaxMessage
-	}
-	if cfg.PingInterval <= 0 {
-		cfg.PingInterval = DefaultPingInterval
-	}
+	cfg.QueueSize = positive.Or(cfg.QueueSize, DefaultQueueSize)
+	cfg.MaxMessage = positive.Or(cfg.MaxMessage, model.DefaultMaxMessage)
+	cfg.PingInterval = positive.Or(cfg.PingInterval, DefaultPingInterval)
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -44,19 +45,12 @@ type Limits struct {
 }
 
 func (l *Limits) defaults() {
-	def := func(v *int, d int) {
-		if *v <= 0 {
-			*v = d
-		}
-	}
-	def(&l.MaxAgents, DefaultMaxAgents)
-	def(&l.MaxAgentsPerBridge, DefaultMaxAgentsPerBridge)
-	def(&l.MaxInteractionsPerAgent, DefaultMaxInteractionsPerAgent)
-	def(&l.MaxParties, DefaultMaxParties)
-	def(&l.MaxConnections, DefaultMaxConnections)
-	if l.MaxPendingBytes <= 0 {
-		l.MaxPendingBytes = DefaultMaxPendingBytes
-	}
+	l.MaxAgents = positive.Or(l.MaxAgents, DefaultMaxAgents)
+	l.MaxAgentsPerBridge = positive.Or(l.MaxAgentsPerBridge, DefaultMaxAgentsPerBridge)
+	l.MaxInteractionsPerAgent = positive.Or(l.MaxInteractionsPerAgent, DefaultMaxInteractionsPerAgent)
+	l.MaxParties = positive.Or(l.MaxParties, DefaultMaxParties)
+	l.MaxConnections = positive.Or(l.MaxConnections, DefaultMaxConnections)
+	l.MaxPendingBytes = positive.Or(l.MaxPendingBytes, DefaultMaxPendingBytes)
 }
 
 // limitError is an event refused by a limit: reason labels the metric, the message says which

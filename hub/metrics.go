@@ -33,35 +33,35 @@ type metrics struct {
 
 func newMetrics(state func() (agents, open, lost float64)) *metrics {
 	const ns = "deskwatch_hub"
+	gauge := func(name, help string) prometheus.Gauge {
+		return prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: name, Help: help})
+	}
+	counter := func(name, help string) prometheus.Counter {
+		return prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: name, Help: help})
+	}
+	counterVec := func(name, help string, labels ...string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: name, Help: help}, labels)
+	}
 	m := &metrics{
-		reg: prometheus.NewRegistry(),
-		bridges: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "bridges",
-			Help: "Bridges connected to /ingest."}),
-		subscribers: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "subscribers",
-			Help: "Monitors connected to /stream."}),
-		eventsIn: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "events_in_total",
-			Help: "Valid events received from bridges and relayed."}),
-		bytesIn: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "bytes_in_total",
-			Help: "Bytes of messages received from bridges, valid or not."}),
-		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "events_rejected_total",
-			Help: "Messages from bridges that were not relayed, by reason (invalid, binary, oversize)."},
-			[]string{"reason"}),
-		duplicates: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "events_duplicate_total",
-			Help: "Events a reconnecting bridge sent again that the hub already had; not relayed."}),
-		messagesOut: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "messages_out_total",
-			Help: "Messages written to monitors, snapshots included."}),
-		bytesOut: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "bytes_out_total",
-			Help: "Bytes written to monitors."}),
-		drops: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "subscriber_drops_total",
-			Help: "Monitors disconnected because their queue or pending bytes were full (too slow)."}),
-		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "connections_refused_total",
-			Help: "Connections refused, by endpoint and reason (token, origin, upgrade, capacity)."},
-			[]string{"endpoint", "reason"}),
-		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "entries_skipped_total",
-			Help: "Entries left out of what monitors were sent because they could not be encoded (snapshot) or filtered (filter)."},
-			[]string{"where"}),
-		snapshotBuilds: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "snapshot_builds_total",
-			Help: "Snapshots encoded for new monitors (one per store version, shared by the monitors that join at it)."}),
+		reg:         prometheus.NewRegistry(),
+		bridges:     gauge("bridges", "Bridges connected to /ingest."),
+		subscribers: gauge("subscribers", "Monitors connected to /stream."),
+		eventsIn:    counter("events_in_total", "Valid events received from bridges and relayed."),
+		bytesIn:     counter("bytes_in_total", "Bytes of messages received from bridges, valid or not."),
+		rejected: counterVec("events_rejected_total",
+			"Messages from bridges that were not relayed, by reason (invalid, binary, oversize).", "reason"),
+		duplicates: counter("events_duplicate_total",
+			"Events a reconnecting bridge sent again that the hub already had; not relayed."),
+		messagesOut: counter("messages_out_total", "Messages written to monitors, snapshots included."),
+		bytesOut:    counter("bytes_out_total", "Bytes written to monitors."),
+		drops: counter("subscriber_drops_total",
+			"Monitors disconnected because their queue or pending bytes were full (too slow)."),
+		refused: counterVec("connections_refused_total",
+			"Connections refused, by endpoint and reason (token, origin, upgrade, capacity).", "endpoint", "reason"),
+		skipped: counterVec("entries_skipped_total",
+			"Entries left out of what monitors were sent because they could not be encoded (snapshot) or filtered (filter).", "where"),
+		snapshotBuilds: counter("snapshot_builds_total",
+			"Snapshots encoded for new monitors (one per store version, shared by the monitors that join at it)."),
 	}
 	m.reg.MustRegister(m.bridges, m.subscribers, m.eventsIn, m.bytesIn, m.rejected, m.duplicates,
 		m.messagesOut, m.bytesOut, m.drops, m.refused, m.skipped, m.snapshotBuilds,

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/internal/serve"
 )
 
@@ -34,18 +35,10 @@ type ServerConfig struct {
 }
 
 func (c *ServerConfig) defaults() {
-	if c.HeaderTimeout <= 0 {
-		c.HeaderTimeout = DefaultHeaderTimeout
-	}
-	if c.IdleTimeout <= 0 {
-		c.IdleTimeout = DefaultIdleTimeout
-	}
-	if c.MaxHeaderBytes <= 0 {
-		c.MaxHeaderBytes = DefaultMaxHeaderBytes
-	}
-	if c.ShutdownTimeout <= 0 {
-		c.ShutdownTimeout = DefaultShutdownTimeout
-	}
+	c.HeaderTimeout = positive.Or(c.HeaderTimeout, DefaultHeaderTimeout)
+	c.IdleTimeout = positive.Or(c.IdleTimeout, DefaultIdleTimeout)
+	c.MaxHeaderBytes = positive.Or(c.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	c.ShutdownTimeout = positive.Or(c.ShutdownTimeout, DefaultShutdownTimeout)
 }
 
 // Server returns the HTTP server for the hub's handler, with the limits of cfg.Server.

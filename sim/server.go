@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/internal/synth"
 )
 
@@ -81,9 +82,7 @@ type Server struct {
 
 // New returns a server whose stream starts now (after Config.Warmup of simulated history).
 func New(cfg Config) *Server {
-	if cfg.Queue <= 0 {
-		cfg.Queue = DefaultQueue
-	}
+	cfg.Queue = positive.Or(cfg.Queue, DefaultQueue)
 	log := cfg.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -2,15 +2,10 @@ package sshserve
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -190,18 +185,7 @@ func (h *harness) sshLine(key string, extra []string, after ...string) string {
 // runSSH runs OpenSSH without a terminal and returns its combined output and exit status.
 func (h *harness) runSSH(t *testing.T, key string, extra []string, after ...string) (string, int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "ssh", append(h.sshArgs(key, extra...), after...)...)
-	cmd.Env = append(os.Environ(), "HOME="+h.dir)
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return string(out), ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("ssh: %v\n%s", err, out)
-	}
-	return string(out), 0
+	return e2e.RunTool(t, 15*time.Second, []string{"HOME=" + h.dir}, "ssh", append(h.sshArgs(key, extra...), after...)...)
 }
 
 // waitFor polls cond until it holds or fails the test after timeout.
@@ -220,29 +204,8 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 // its authorized_keys line.
 func clientKey(t *testing.T, dir, name string) (string, string) {
 	t.Helper()
-	signer, pemBytes := newKey(t)
 	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, pemBytes, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path, string(gossh.MarshalAuthorizedKey(signer.PublicKey()))
-}
-
-func newKey(t *testing.T) (gossh.Signer, []byte) {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := gossh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signer, pem.EncodeToMemory(block)
+	return path, e2e.WriteClientKey(t, path)
 }
 
 // signer reads a private key file written by clientKey.

@@ -187,7 +187,7 @@ func TestAuthorizedKeysOptions(t *testing.T) {
 	signers := map[string]gossh.Signer{}
 	lines := map[string]string{}
 	for _, n := range names {
-		s, _ := newKey(t)
+		s, _ := e2e.NewKey(t)
 		signers[n] = s
 		lines[n] = strings.TrimSpace(string(gossh.MarshalAuthorizedKey(s.PublicKey()))) + " " + n + "@desk\n"
 	}
@@ -328,7 +328,7 @@ func TestMatchFrom(t *testing.T) {
 }
 
 func TestParseAuthorizedKeysSkipsComments(t *testing.T) {
-	signer, _ := newKey(t)
+	signer, _ := e2e.NewKey(t)
 	line := gossh.MarshalAuthorizedKey(signer.PublicKey())
 	data := append([]byte("\n# comment\n   \n"), line...)
 	keys, refused := parseAuthorizedKeys(data, "f", slog.New(slog.DiscardHandler))

@@ -20,6 +20,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
 
+	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/internal/serve"
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -144,21 +145,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Addr == "" {
 		cfg.Addr = DefaultAddr
 	}
-	if cfg.MaxSessions <= 0 {
-		cfg.MaxSessions = DefaultMaxSessions
-	}
-	if cfg.MaxConnections <= 0 {
-		cfg.MaxConnections = DefaultMaxConnections
-	}
-	if cfg.MaxPending <= 0 {
-		cfg.MaxPending = DefaultMaxPending
-	}
-	if cfg.WriteTimeout <= 0 {
-		cfg.WriteTimeout = DefaultWriteTimeout
-	}
-	if cfg.ShutdownGrace <= 0 {
-		cfg.ShutdownGrace = DefaultShutdownGrace
-	}
+	cfg.MaxSessions = positive.Or(cfg.MaxSessions, DefaultMaxSessions)
+	cfg.MaxConnections = positive.Or(cfg.MaxConnections, DefaultMaxConnections)
+	cfg.MaxPending = positive.Or(cfg.MaxPending, DefaultMaxPending)
+	cfg.WriteTimeout = positive.Or(cfg.WriteTimeout, DefaultWriteTimeout)
+	cfg.ShutdownGrace = positive.Or(cfg.ShutdownGrace, DefaultShutdownGrace)
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}

@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -194,4 +196,22 @@ func Run(t testing.TB, stdin []byte, args ...string) (stdout, stderr string, cod
 		t.Fatalf("run %v: %v", args, err)
 	}
 	return o.String(), e.String(), 0
+}
+
+// RunTool runs another program (ssh, say) to completion, killing it after timeout, with env added
+// to the environment. It returns the combined output and the exit status (-1 if it was killed).
+func RunTool(t testing.TB, timeout time.Duration, env []string, name string, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return string(out), ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%s: %v\n%s", name, err, out)
+	}
+	return string(out), 0
 }

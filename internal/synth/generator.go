@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -60,12 +61,8 @@ type Generator struct {
 
 // NewGenerator returns a generator for cfg. It does no I/O and never fails.
 func NewGenerator(cfg GeneratorConfig) *Generator {
-	if cfg.Agents <= 0 {
-		cfg.Agents = DefaultAgents
-	}
-	if cfg.Rate <= 0 {
-		cfg.Rate = DefaultRate
-	}
+	cfg.Agents = positive.Or(cfg.Agents, DefaultAgents)
+	cfg.Rate = positive.Or(cfg.Rate, DefaultRate)
 	if cfg.Start.IsZero() {
 		cfg.Start = defaultStart()
 	}
