@@ -105,7 +105,9 @@ func (p *Pump) apply(m Message) {
 	if p.hook != nil {
 		p.hook(ev)
 	}
-	p.store.Apply(ev, model.EventTime(ev, m.Received))
+	if err := p.store.ApplyChecked(ev, model.EventTime(ev, m.Received)); err != nil {
+		p.reject(m, err.Error())
+	}
 }
 
 func (p *Pump) reject(m Message, reason string) {

@@ -242,7 +242,9 @@ func (h *Hub) publish(session string, data []byte, ev model.Event) (bool, error)
 	if h.duplicate(session, ev) {
 		return false, nil
 	}
-	h.store.Apply(ev, model.EventTime(ev, time.Now()))
+	if err := h.store.ApplyChecked(ev, model.EventTime(ev, time.Now())); err != nil {
+		return false, &limitError{reason: "store-cap", msg: err.Error()}
+	}
 	if msg == nil {
 		return true, nil
 	}

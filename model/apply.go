@@ -6,10 +6,12 @@ import (
 )
 
 // Apply applies one decoded event. at is the event's time: its ts when the envelope had one, else
-// when it was received (the pump decides). Apply never fails: unknown types are counted.
-func (s *Store) Apply(ev Event, at time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// when it was received (the pump decides). Unknown types are counted; an event past the store's
+// caps (caps.go) is counted in Stats.Refused and changes nothing (ApplyChecked says why).
+func (s *Store) Apply(ev Event, at time.Time) { _ = s.ApplyChecked(ev, at) }
+
+// apply applies ev with s.mu held.
+func (s *Store) apply(ev Event, at time.Time) {
 	v := s.version.Add(1)
 	s.countEvent(at)
 	ag := s.touchAgent(ev.AgentID, at, v)

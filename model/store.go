@@ -25,6 +25,8 @@ type Store struct {
 	wall    func() time.Time
 
 	retention int
+	maxAgents int // caps.go
+	maxOpen   int
 	rows      map[string]*slot
 	order     []*slot
 	gone      int // evicted slots still in order
@@ -86,6 +88,8 @@ type Stats struct {
 	// Stale counts events about interactions that had ended and been forgotten (retention): the
 	// activity record or a late snapshot of an evicted row is dropped rather than bringing it back.
 	Stale int64
+	// Refused counts events refused because they would take the store past its caps (caps.go).
+	Refused int64
 }
 
 // Option configures a Store.
@@ -102,6 +106,8 @@ func NewStore(opts ...Option) *Store {
 	s := &Store{
 		wall:       time.Now,
 		retention:  DefaultRetention,
+		maxAgents:  DefaultMaxAgents,
+		maxOpen:    DefaultMaxOpen,
 		rows:       make(map[string]*slot),
 		agents:     make(map[string]*agentSlot),
 		rejections: newRing[Rejection](maxRejections),
