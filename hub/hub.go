@@ -83,10 +83,13 @@ type Hub struct {
 	replays  map[string]map[string]string // per agent: slot -> key of the last agent-state packet
 	agents   map[string]agentOpen         // per agent: its open interactions, for the limits
 	conns    map[*websocket.Conn]struct{}
-	cur      *snapEntry    // the last snapshot taken for new monitors
-	curAt    time.Time     // when it was taken
-	waiting  []*subscriber // monitors waiting for the next snapshot
-	closed   bool
+	// bridges counts the bridge handlers running (track to untrack), so that Close can wait for
+	// them to log how their connection ended.
+	bridges sync.WaitGroup
+	cur     *snapEntry    // the last snapshot taken for new monitors
+	curAt   time.Time     // when it was taken
+	waiting []*subscriber // monitors waiting for the next snapshot
+	closed  bool
 
 	auth *authState // the tokens of open connections, for revoking them (auth.go)
 }
@@ -191,6 +194,14 @@ func (h *Hub) Close() {
 			websocket.FormatCloseMessage(websocket.CloseGoingAway, "hub shutting down"), time.Now().Add(time.Second))
 		_ = c.Close()
 	}
+	// The bridges' handlers end as their connections close; give them a moment to say so in the
+	// log (a process that exits now would cut their last lines), never long.
+	done := make(chan struct{})
+	go func() { h.bridges.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
 }
 
 // track registers a connection for Close; it reports false when the hub is already closed.
@@ -201,6 +212,7 @@ func (h *Hub) track(c *websocket.Conn) bool {
 		return false
 	}
 	h.conns[c] = struct{}{}
+	h.bridges.Add(1)
 	return true
 }
 
@@ -214,6 +226,7 @@ func (h *Hub) untrack(c *websocket.Conn) {
 	h.mu.Lock()
 	delete(h.conns, c)
 	h.mu.Unlock()
+	h.bridges.Done()
 }
 
 func (h *Hub) originAllowed(r *http.Request) bool {
