@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -33,6 +34,7 @@ type detailView struct {
 	// found is the row shown, looked up once per snapshot (in snap).
 	snap  *model.Snapshot
 	found *model.Row
+	seq   uint64 // found's Seq, to find it again by binary search
 }
 
 func newDetail(c *Common) *detailView { return &detailView{c: c} }
@@ -42,21 +44,36 @@ func (d *detailView) Show(key string) {
 	d.key = key
 	d.scroll = cursor{}
 	d.cacheRow, d.lines = nil, nil
-	d.snap, d.found = nil, nil
+	d.snap, d.found, d.seq = nil, nil, 0
 }
 
 // row finds the interaction shown in the frame's snapshot; nil when it is no longer retained.
 func (d *detailView) row(snap *model.Snapshot) *model.Row {
 	if snap != d.snap {
-		d.snap, d.found = snap, nil
-		for _, r := range snap.Rows {
-			if r.Key == d.key {
-				d.found = r
-				break
-			}
+		d.snap, d.found = snap, findRow(snap.Rows, d.key, d.seq)
+		if d.found != nil {
+			d.seq = d.found.Seq
 		}
 	}
 	return d.found
+}
+
+// findRow finds the row of key in rows, which are in order of first sight and so of Seq: by binary
+// search for seq when it is known (the row found last time), else, or when the row was seen anew,
+// by a walk.
+func findRow(rows []*model.Row, key string, seq uint64) *model.Row {
+	if seq != 0 {
+		i := sort.Search(len(rows), func(i int) bool { return rows[i].Seq >= seq })
+		if i < len(rows) && rows[i].Key == key {
+			return rows[i]
+		}
+	}
+	for _, r := range rows {
+		if r.Key == key {
+			return r
+		}
+	}
+	return nil
 }
 
 // stamp is the row shown: the detail is redrawn when its interaction changed.
