@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,6 +30,10 @@ func runTUI(ctx context.Context, o *options, arg string, stdin io.Reader, stdout
 		}
 		defer tty.Close()
 		keys = tty
+	}
+	if in, ok := keys.(io.Writer); !ok || !isTerminal(in) || !isTerminal(stdout) {
+		return errors.New("the monitor needs a terminal to draw on and read keys from; " +
+			"for a table on standard output use --print")
 	}
 	return runTUIWith(ctx, o, arg, events, keys, stdout, theme, log)
 }
@@ -69,10 +74,6 @@ func runTUIWith(ctx context.Context, o *options, arg string, events io.Reader, k
 		return crashError(pc, o.logFile)
 	}
 	if err != nil && ctx.Err() == nil {
-		if strings.Contains(err.Error(), "cancelable reader") || strings.Contains(err.Error(), "inappropriate ioctl") {
-			return fmt.Errorf("the monitor needs a terminal to draw on and read keys from (%v); "+
-				"for a table on standard output use --print", err)
-		}
 		return fmt.Errorf("terminal: %w", err)
 	}
 	return nil

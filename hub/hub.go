@@ -190,9 +190,7 @@ func (h *Hub) Close() {
 		s.Stop(websocket.CloseGoingAway, "hub shutting down")
 	}
 	for _, c := range conns {
-		_ = c.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(websocket.CloseGoingAway, "hub shutting down"), time.Now().Add(time.Second))
-		_ = c.Close()
+		closeConn(c)(websocket.CloseGoingAway, "hub shutting down")
 	}
 	// The bridges' handlers end as their connections close; give them a moment to say so in the
 	// log (a process that exits now would cut their last lines), never long.

@@ -314,11 +314,11 @@ func (s *Store) applyResync(agentID string, st *InteractionsState, at time.Time,
 }
 
 func (s *Store) applyAudioAlert(ag *Agent, p *AudioQualityAlert, at time.Time, v uint64) {
+	key := RowKey(ag.ID, p.CallID)
 	if p.Active {
-		s.pushAlert(Alert{Kind: AlertAudio, AgentID: ag.ID, Key: RowKey(ag.ID, p.CallID),
+		s.pushAlert(Alert{Kind: AlertAudio, AgentID: ag.ID, Key: key,
 			Text: fmt.Sprintf("audio quality on %s: %s", p.CallID, p.Detail), At: at})
 	}
-	key := RowKey(ag.ID, p.CallID)
 	sl := s.rows[key]
 	if sl == nil && s.forgotten.has(key) {
 		s.stats.Stale++ // the call ended and was forgotten: not the agent's alert

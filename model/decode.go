@@ -188,7 +188,7 @@ func validate(in *Interaction, at string) error {
 	case in.Type == "":
 		return reject("%s.type: missing, null or empty", at)
 	}
-	if len(in.ID) > MaxIDBytes || suspectID(in.ID) { // the path is joined only for a closer look
+	if len(in.ID) > MaxIDBytes || !isPlain(in.ID) { // the path is joined only for a closer look
 		if err := checkID(in.ID, at+".interactionId", MaxIDBytes); err != nil {
 			return err
 		}

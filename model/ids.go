@@ -24,7 +24,7 @@ func checkID(s, path string, limit int) error {
 	if len(s) > limit {
 		return reject("%s: %d bytes, longer than %d", path, len(s), limit)
 	}
-	if !suspectID(s) {
+	if isPlain(s) { // printable ASCII, the usual id: nothing to look at
 		return nil
 	}
 	for i, r := range s {
@@ -43,17 +43,6 @@ func checkID(s, path string, limit int) error {
 // order mark, soft hyphens, tags) and the line and paragraph separators. In an identifier they
 // would make two ids that print alike ("kim" and "k\u200bim").
 func invisibleInID(r rune) bool { return unicode.Is(unicode.Cf, r) || r == 0x2028 || r == 0x2029 }
-
-// suspectID reports whether an identifier needs checkID's closer look: it holds a control character
-// or anything outside ASCII (the usual ids are plain ASCII and cost one pass over their bytes).
-func suspectID(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			return true
-		}
-	}
-	return false
-}
 
 func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f }
 

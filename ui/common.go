@@ -83,9 +83,10 @@ func (c *Common) SetCapabilities(caps Capabilities) {
 // clocks reads the viewer's two clocks once: the source's (durations, the zone times are shown in)
 // and the wall clock (highlights, notes, file names).
 func (c *Common) clocks() (now, wall time.Time) {
-	wall = time.Now()
 	if c.Wall != nil {
 		wall = c.Wall()
+	} else {
+		wall = time.Now()
 	}
 	if c.Now != nil {
 		return c.Now(), wall
