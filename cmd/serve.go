@@ -77,8 +77,9 @@ NO_COLOR is honoured when the client sends it (ssh -o SendEnv=NO_COLOR).`,
 		"authorized_keys format (from= and expiry-time= honoured; command= and no-pty refused)")
 	f.BoolVar(&so.allowAnyKey, "allow-any-key", false, "let any public key in (a local demo only)")
 	f.IntVar(&so.maxSessions, "max-sessions", sshserve.DefaultMaxSessions, "most sessions at once")
-	f.IntVar(&so.maxConns, "max-connections", sshserve.DefaultMaxConnections, "most logged-in connections "+
-		"at once (those not logged in yet are capped apart: 32, 8 per source)")
+	f.IntVar(&so.maxConns, "max-connections", sshserve.DefaultMaxConnections, fmt.Sprintf("most logged-in "+
+		"connections at once (those not logged in yet are capped apart: %d, %d per source)",
+		sshserve.MaxPreAuth, sshserve.MaxPreAuthPerSource))
 	f.DurationVar(&so.idleTimeout, "idle-timeout", time.Hour, "close a session after this long without a key press or resize (0: never)")
 	f.IntVar(&so.maxPending, "max-pending", sshserve.DefaultMaxPending, "drop a client when this many bytes of its output wait "+
 		"unread (the most the server holds for one client)")

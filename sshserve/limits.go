@@ -16,7 +16,7 @@ import (
 // hold hundreds of megabytes.
 const (
 	// DefaultMaxConnections caps logged-in connections; one more is closed as soon as it has
-	// logged in. Connections not yet logged in are capped apart (maxPreAuth), so they cannot take
+	// logged in. Connections not yet logged in are capped apart (MaxPreAuth), so they cannot take
 	// these places.
 	DefaultMaxConnections = 128
 	// maxChannels caps the session channels open at once on one connection.
@@ -80,7 +80,7 @@ type trackedConn struct {
 // accept is the library's connection callback: the connection is counted as not logged in, or
 // closed (nil) when the caps on those are reached (admitPending).
 func (l *connLimiter) accept(ctx ssh.Context, c net.Conn) net.Conn {
-	tc := &trackedConn{Conn: c, l: l, source: sourceKey(c.RemoteAddr()), since: time.Now()}
+	tc := &trackedConn{Conn: c, l: l, source: sourceKey(c.RemoteAddr())} // since: set when admitted
 	victim, why := l.admitOrWait(tc)
 	if victim != nil {
 		l.rlog.log(l.log, slog.LevelInfo, "closing a connection not logged in to make room", "remote", victim.RemoteAddr().String(),

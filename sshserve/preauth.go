@@ -18,10 +18,10 @@ import (
 const (
 	// DefaultPreAuthTimeout is how long a connection has for the key exchange and logging in.
 	DefaultPreAuthTimeout = 10 * time.Second
-	// maxPreAuth caps the connections not logged in, from all sources together.
-	maxPreAuth = 32
-	// maxPreAuthPerSource caps those from one source: one IPv4 address, or one IPv6 /64.
-	maxPreAuthPerSource = 8
+	// MaxPreAuth caps the connections not logged in, from all sources together.
+	MaxPreAuth = 32
+	// MaxPreAuthPerSource caps those from one source: one IPv4 address, or one IPv6 /64.
+	MaxPreAuthPerSource = 8
 	// preAuthGrace is how long a connection not logged in is safe from being displaced by a newer
 	// one: long enough for a client to log in over a slow link.
 	preAuthGrace = 2 * time.Second
@@ -71,7 +71,7 @@ func (l *connLimiter) admitOrWait(tc *trackedConn) (victim *trackedConn, why str
 // connection of the same source (over the per-source cap) or of the source with the most (over
 // the total cap) is displaced, returned as victim for the caller to close, if it has waited
 // preAuthGrace; otherwise tc is refused, and why says which cap. So a client that holds
-// connections open without logging in keeps at most maxPreAuthPerSource of them, and a real
+// connections open without logging in keeps at most MaxPreAuthPerSource of them, and a real
 // client's connection is only displaced by a burst of newer ones.
 func (l *connLimiter) admitPending(tc *trackedConn) (victim *trackedConn, why string) {
 	if l.pending == nil {

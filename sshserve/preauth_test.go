@@ -30,18 +30,18 @@ func (h *harness) flood(t *testing.T, src string, n int) {
 
 // The attacker's lock-out (E): connections that send only a banner and hold, from one source and
 // then from ten, past every cap. Those not logged in are capped apart from MaxConnections (here 2,
-// which the flood alone would fill under the old rule), at maxPreAuthPerSource from one source and
-// maxPreAuth in all, and the real OpenSSH client still logs in and gets its session.
+// which the flood alone would fill under the old rule), at MaxPreAuthPerSource from one source and
+// MaxPreAuth in all, and the real OpenSSH client still logs in and gets its session.
 func TestPreAuthFloodLocksNobodyOut(t *testing.T) {
 	e2e.Require(t, "ssh", "tmux")
 	t.Parallel()
 	h := start(t, Config{MaxConnections: 2, preAuthTimeout: time.Minute}, false)
 	h.flood(t, "127.0.0.2", 20)
-	waitFor(t, wait, "one source's cap", func() bool { return h.srv.conns.pendingCount() == maxPreAuthPerSource })
+	waitFor(t, wait, "one source's cap", func() bool { return h.srv.conns.pendingCount() == MaxPreAuthPerSource })
 	for i := range 10 {
-		h.flood(t, fmt.Sprintf("127.0.0.%d", 3+i), maxPreAuthPerSource)
+		h.flood(t, fmt.Sprintf("127.0.0.%d", 3+i), MaxPreAuthPerSource)
 	}
-	waitFor(t, wait, "the total cap", func() bool { return h.srv.conns.pendingCount() == maxPreAuth })
+	waitFor(t, wait, "the total cap", func() bool { return h.srv.conns.pendingCount() == MaxPreAuth })
 	if n := h.srv.conns.count(); n != 0 {
 		t.Fatalf("%d connections that never logged in counted against MaxConnections", n)
 	}
@@ -54,8 +54,8 @@ func TestPreAuthFloodLocksNobodyOut(t *testing.T) {
 	if n := h.srv.conns.count(); n != 1 {
 		t.Errorf("%d connections logged in, want 1", n)
 	}
-	if n := h.srv.conns.pendingCount(); n > maxPreAuth {
-		t.Errorf("%d connections not logged in, more than the cap %d", n, maxPreAuth)
+	if n := h.srv.conns.pendingCount(); n > MaxPreAuth {
+		t.Errorf("%d connections not logged in, more than the cap %d", n, MaxPreAuth)
 	}
 	// The flood's extra connections wait for a place rather than being refused at once; what
 	// the caps do shows in the counts above and in the displacements.

@@ -155,8 +155,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, sessions: map[*session]struct{}{},
 		conns: &connLimiter{max: cfg.MaxConnections, start: cmp.Or(cfg.startTimeout, startTimeout), log: cfg.Log,
-			pre: preAuthLimits{max: cmp.Or(cfg.preAuth.max, maxPreAuth),
-				perSource: cmp.Or(cfg.preAuth.perSource, maxPreAuthPerSource),
+			pre: preAuthLimits{max: cmp.Or(cfg.preAuth.max, MaxPreAuth),
+				perSource: cmp.Or(cfg.preAuth.perSource, MaxPreAuthPerSource),
 				grace:     cmp.Or(cfg.preAuth.grace, preAuthGrace), wait: cmp.Or(cfg.preAuth.wait, preAuthWait)}}}
 	signer, created, err := loadHostKey(cfg.HostKeyPath)
 	if err != nil {
