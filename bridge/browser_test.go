@@ -46,6 +46,10 @@ func TestBridgeInChromium(t *testing.T) {
 		}
 	}
 
+	// Their acknowledgements too: an event the hub had not acknowledged when it stopped is sent
+	// again to the new hub, which cannot know it saw it.
+	pg.waitFor(10*time.Second, `deskwatchBridge.stats().buffered === 0`)
+
 	// The hub restarts. Events while it is down wait in the page; the monitor reconnects first
 	// (the new hub holds the bridge back until then), then the bridge resyncs.
 	p.stop()

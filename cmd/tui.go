@@ -31,10 +31,6 @@ func runTUI(ctx context.Context, o *options, arg string, stdin io.Reader, stdout
 		defer tty.Close()
 		keys = tty
 	}
-	if in, ok := keys.(io.Writer); !ok || !isTerminal(in) || !isTerminal(stdout) {
-		return errors.New("the monitor needs a terminal to draw on and read keys from; " +
-			"for a table on standard output use --print")
-	}
 	return runTUIWith(ctx, o, arg, events, keys, stdout, theme, log)
 }
 
@@ -45,6 +41,10 @@ func runTUIWith(ctx context.Context, o *options, arg string, events io.Reader, k
 		return err
 	}
 	defer p.Close()
+	if in, ok := keys.(io.Writer); !ok || !isTerminal(in) || !isTerminal(stdout) {
+		return errors.New("the monitor needs a terminal to draw on and read keys from; " +
+			"for a table on standard output use --print")
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p.start(ctx)
