@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,21 +13,23 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/wstest"
 )
 
 // Faults on the way: a dropped connection, a refused token, TLS trouble, dead peers.
 
 func TestWebSocketAbruptDropAndUnauthorized(t *testing.T) {
 	t.Run("abrupt drop", func(t *testing.T) {
-		srv := newWSServer(t, false, func(n int64, c *websocket.Conn) {
+		srv := wstest.Serve(t, false, func(n int64, c *websocket.Conn) {
 			if n == 1 {
 				c.NetConn().Close() // no close frame
 				return
 			}
 			c.WriteMessage(websocket.TextMessage, []byte(`back`))
-			drain(c)
+			wstest.Drain(c)
 		})
-		src := NewWebSocket(srv.url, fast())
+		src := NewWebSocket(srv.WS, fast())
 		msgs, _ := run(t, src)
 		if m := next(t, msgs); string(m.Data) != "back" || m.Origin.Conn != 2 {
 			t.Errorf("after drop %q %+v", m.Data, m.Origin)
@@ -44,17 +45,16 @@ func TestWebSocketAbruptDropAndUnauthorized(t *testing.T) {
 		t.Run(fmt.Sprint(tc.code, " backs off"), func(t *testing.T) {
 			var mu sync.Mutex
 			var hits []time.Time
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			srv := wstest.ServeHTTP(t, false, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				mu.Lock()
 				hits = append(hits, time.Now())
 				mu.Unlock()
 				http.Error(w, "bad token\nmore", tc.code)
 			}))
-			defer srv.Close()
 			var last atomic.Value
 			opts := WSOptions{Backoff: Backoff{Initial: 40 * time.Millisecond, Max: 10 * time.Second},
 				Rand: func() float64 { return 0.999 }, OnEvent: func(ev ConnEvent) { last.Store(ev.Err) }}
-			src := NewWebSocket("ws"+strings.TrimPrefix(srv.URL, "http"), opts)
+			src := NewWebSocket(srv.WS, opts)
 			_, stop := run(t, src)
 			st := waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
 			if !strings.HasSuffix(st.Detail, tc.want) {
@@ -83,11 +83,11 @@ func TestWebSocketAbruptDropAndUnauthorized(t *testing.T) {
 }
 
 func TestWebSocketTLS(t *testing.T) {
-	srv := newWSServer(t, true, func(_ int64, c *websocket.Conn) {
+	srv := wstest.Serve(t, true, func(_ int64, c *websocket.Conn) {
 		c.WriteMessage(websocket.TextMessage, []byte(`secure`))
-		drain(c)
+		wstest.Drain(c)
 	})
-	src := NewWebSocket(srv.url, fast())
+	src := NewWebSocket(srv.WS, fast())
 	run(t, src)
 	st := waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
 	if !strings.Contains(st.Detail, "unknown authority") || !strings.Contains(st.Detail, "--ca-file") {
@@ -98,13 +98,13 @@ func TestWebSocketTLS(t *testing.T) {
 	pool.AddCert(srv.Certificate())
 	opts := fast()
 	opts.TLS = &tls.Config{RootCAs: pool}
-	msgs, _ := run(t, NewWebSocket(srv.url, opts))
+	msgs, _ := run(t, NewWebSocket(srv.WS, opts))
 	if m := next(t, msgs); string(m.Data) != "secure" {
 		t.Errorf("over TLS got %q", m.Data)
 	}
 
-	plain := newWSServer(t, false, func(_ int64, c *websocket.Conn) { drain(c) })
-	src = NewWebSocket("wss"+strings.TrimPrefix(plain.url, "ws"), fast())
+	plain := wstest.Serve(t, false, func(_ int64, c *websocket.Conn) { wstest.Drain(c) })
+	src = NewWebSocket("wss"+strings.TrimPrefix(plain.WS, "ws"), fast())
 	run(t, src)
 	st = waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
 	if !strings.Contains(st.Detail, "did not answer in TLS") {
@@ -142,16 +142,16 @@ func TestWebSocketDeadPeers(t *testing.T) {
 		}
 	})
 	t.Run("pings unanswered", func(t *testing.T) {
-		srv := newWSServer(t, false, func(n int64, c *websocket.Conn) {
+		srv := wstest.Serve(t, false, func(n int64, c *websocket.Conn) {
 			c.WriteMessage(websocket.TextMessage, []byte(`hello`))
 			if n == 1 {
 				time.Sleep(2 * time.Second) // reads nothing, so pings go unanswered
 			}
-			drain(c)
+			wstest.Drain(c)
 		})
 		opts := fast()
 		opts.PingInterval, opts.PongTimeout = 50*time.Millisecond, 100*time.Millisecond
-		src := NewWebSocket(srv.url, opts)
+		src := NewWebSocket(srv.WS, opts)
 		msgs, _ := run(t, src)
 		next(t, msgs)
 		start := time.Now()

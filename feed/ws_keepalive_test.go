@@ -2,7 +2,6 @@ package feed
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -10,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/wstest"
 )
 
 // Keepalive and reconnect schedule: a quiet but healthy peer is kept, a silent one dropped within the
@@ -20,13 +21,13 @@ import (
 // without pings, or with a pong handler that does not extend the deadline, it would be dropped.
 func TestKeepaliveKeepsAQuietConnection(t *testing.T) {
 	t.Parallel()
-	srv := newWSServer(t, false, func(_ int64, c *websocket.Conn) { drain(c) }) // answers pings
+	srv := wstest.Serve(t, false, func(_ int64, c *websocket.Conn) { wstest.Drain(c) }) // answers pings
 	opts := fast()
 	// Pings every 100ms, and a second of grace for each pong: a loaded machine can hold a pong up
 	// for a few hundred milliseconds, but not for ten pings in a row.
 	opts.PingInterval, opts.PongTimeout = 100*time.Millisecond, time.Second
 	idle := opts.PingInterval + opts.PongTimeout
-	src := NewWebSocket(srv.url, opts)
+	src := NewWebSocket(srv.WS, opts)
 	run(t, src)
 	waitStatus(t, src, "connected", func(s Status) bool { return s.State == "connected" })
 	for end := time.Now().Add(5 * idle); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
@@ -34,7 +35,7 @@ func TestKeepaliveKeepsAQuietConnection(t *testing.T) {
 			t.Fatalf("a quiet connection that answers pings was dropped: %+v", st)
 		}
 	}
-	if n := srv.conns.Load(); n != 1 {
+	if n := srv.Conns(); n != 1 {
 		t.Errorf("%d connections over %v, want 1", n, 5*idle)
 	}
 }
@@ -45,12 +46,12 @@ func TestKeepaliveKeepsAQuietConnection(t *testing.T) {
 func TestKeepaliveDropsASilentPeer(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	srv := newWSServer(t, false, func(n int64, c *websocket.Conn) {
+	srv := wstest.Serve(t, false, func(n int64, c *websocket.Conn) {
 		c.WriteMessage(websocket.TextMessage, []byte(`hello`))
 		if n == 1 {
 			<-release // neither reads nor answers pings
 		}
-		drain(c)
+		wstest.Drain(c)
 	})
 	opts := fast()
 	opts.PingInterval, opts.PongTimeout = 100*time.Millisecond, 300*time.Millisecond
@@ -61,7 +62,7 @@ func TestKeepaliveDropsASilentPeer(t *testing.T) {
 			lost.CompareAndSwap(nil, ev.Err.Error())
 		}
 	}
-	src := NewWebSocket(srv.url, opts)
+	src := NewWebSocket(srv.WS, opts)
 	msgs, _ := run(t, src)
 	next(t, msgs)
 	start := time.Now()
@@ -83,13 +84,12 @@ func TestKeepaliveDropsASilentPeer(t *testing.T) {
 // connection that delivered a message.
 func TestBackoffStartsAgainAfterAHealthyConnection(t *testing.T) {
 	var hits atomic.Int64
-	up := websocket.Upgrader{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := wstest.ServeHTTP(t, false, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch n := hits.Add(1); n {
 		case 1, 2, 5:
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 		case 3, 4:
-			c, err := up.Upgrade(w, r, nil)
+			c, err := wstest.Upgrade(w, r)
 			if err != nil {
 				return
 			}
@@ -99,9 +99,9 @@ func TestBackoffStartsAgainAfterAHealthyConnection(t *testing.T) {
 			c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseServiceRestart, ""))
 			c.Close()
 		default:
-			c, err := up.Upgrade(w, r, nil)
+			c, err := wstest.Upgrade(w, r)
 			if err == nil {
-				drain(c)
+				wstest.Drain(c)
 			}
 		}
 	}))
@@ -117,7 +117,7 @@ func TestBackoffStartsAgainAfterAHealthyConnection(t *testing.T) {
 				mu.Unlock()
 			}
 		}}
-	src := NewWebSocket("ws"+strings.TrimPrefix(srv.URL, "http"), opts)
+	src := NewWebSocket(srv.WS, opts)
 	run(t, src)
 	waitStatus(t, src, "the sixth attempt connected", func(s Status) bool {
 		return s.State == "connected" && hits.Load() >= 6
@@ -141,17 +141,17 @@ func TestBackoffStartsAgainAfterAHealthyConnection(t *testing.T) {
 // TestRunReportsConnections: OnEvent hears of each connection that opens, numbered, and of each
 // failure with its wait.
 func TestRunReportsConnections(t *testing.T) {
-	srv := newWSServer(t, false, func(n int64, c *websocket.Conn) {
+	srv := wstest.Serve(t, false, func(n int64, c *websocket.Conn) {
 		if n == 1 {
 			c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "bye"))
 			return
 		}
-		drain(c)
+		wstest.Drain(c)
 	})
 	events := make(chan ConnEvent, 10)
 	opts := fast()
 	opts.OnEvent = func(ev ConnEvent) { events <- ev }
-	_, stop := run(t, NewWebSocket(srv.url, opts))
+	_, stop := run(t, NewWebSocket(srv.WS, opts))
 	var got []ConnEvent
 	for len(got) < 3 {
 		select {

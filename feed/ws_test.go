@@ -4,59 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/wstest"
 )
-
-// wsServer is a loopback WebSocket server whose handler gets each connection's number (from 1).
-type wsServer struct {
-	*httptest.Server
-	conns atomic.Int64
-	url   string
-}
-
-// drain reads until the connection fails, answering pings, so a handler can wait for the client.
-func drain(c *websocket.Conn) {
-	for {
-		if _, _, err := c.ReadMessage(); err != nil {
-			return
-		}
-	}
-}
-
-func newWSServer(t *testing.T, tlsServer bool, fn func(n int64, c *websocket.Conn)) *wsServer {
-	t.Helper()
-	s := &wsServer{}
-	up := websocket.Upgrader{}
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		fn(s.conns.Add(1), c)
-	})
-	if tlsServer {
-		s.Server = httptest.NewUnstartedServer(h)
-		s.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are what the tests want
-		s.StartTLS()
-		s.url = "wss" + strings.TrimPrefix(s.Server.URL, "https")
-	} else {
-		s.Server = httptest.NewServer(h)
-		s.url = "ws" + strings.TrimPrefix(s.Server.URL, "http")
-	}
-	t.Cleanup(s.Close)
-	return s
-}
 
 // run starts src in the background; it returns the messages channel and a stop function that
 // cancels the run and reports how long Run took to return.
@@ -120,13 +77,13 @@ func fast() WSOptions {
 }
 
 func TestWebSocketMessagesInOrder(t *testing.T) {
-	srv := newWSServer(t, false, func(_ int64, c *websocket.Conn) {
+	srv := wstest.Serve(t, false, func(_ int64, c *websocket.Conn) {
 		for _, s := range []string{`{"a":1}`, `{"a":2}`, `{"a":3}`} {
 			c.WriteMessage(websocket.TextMessage, []byte(s))
 		}
-		drain(c)
+		wstest.Drain(c)
 	})
-	src := NewWebSocket(srv.url+"/stream?token=s3cret&agent=x", fast())
+	src := NewWebSocket(srv.WS+"/stream?token=s3cret&agent=x", fast())
 	msgs, _ := run(t, src)
 	for i, want := range []string{`{"a":1}`, `{"a":2}`, `{"a":3}`} {
 		m := next(t, msgs)
@@ -156,12 +113,12 @@ func TestWebSocketMessagesInOrder(t *testing.T) {
 // an oversized one is its first KeepOversize bytes (OversizePrefix by default), with its size.
 func TestWebSocketBinaryAndOversizeRejectedConnectionGoesOn(t *testing.T) {
 	big := strings.Repeat("x", 5000)
-	srv := newWSServer(t, false, func(_ int64, c *websocket.Conn) {
+	srv := wstest.Serve(t, false, func(_ int64, c *websocket.Conn) {
 		c.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3, 4})
 		c.WriteMessage(websocket.TextMessage, []byte(`{"ok":1}`))
 		c.WriteMessage(websocket.TextMessage, []byte(big))
 		c.WriteMessage(websocket.TextMessage, []byte(`{"ok":2}`))
-		drain(c)
+		wstest.Drain(c)
 	})
 	for _, tc := range []struct {
 		name       string
@@ -174,7 +131,7 @@ func TestWebSocketBinaryAndOversizeRejectedConnectionGoesOn(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := fast()
 			opts.MaxMessage, opts.KeepOversize = 100, tc.keep
-			msgs, _ := run(t, NewWebSocket(srv.url, opts))
+			msgs, _ := run(t, NewWebSocket(srv.WS, opts))
 
 			bin := next(t, msgs)
 			if bin.Problem != "binary frame (4 bytes); events are text" || bin.Origin.Msg != 1 ||
@@ -203,18 +160,18 @@ func TestWebSocketBinaryAndOversizeRejectedConnectionGoesOn(t *testing.T) {
 }
 
 func TestWebSocketReconnectsAfterServerClose(t *testing.T) {
-	srv := newWSServer(t, false, func(n int64, c *websocket.Conn) {
+	srv := wstest.Serve(t, false, func(n int64, c *websocket.Conn) {
 		if n == 1 {
 			c.WriteMessage(websocket.TextMessage, []byte(`first`))
 			c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseServiceRestart, "restarting"))
 			return
 		}
 		c.WriteMessage(websocket.TextMessage, []byte(`second`))
-		drain(c)
+		wstest.Drain(c)
 	})
 	opts := fast()
 	opts.Backoff = Backoff{Initial: 400 * time.Millisecond, Max: 400 * time.Millisecond}
-	src := NewWebSocket(srv.url, opts)
+	src := NewWebSocket(srv.WS, opts)
 	msgs, _ := run(t, src)
 	if m := next(t, msgs); string(m.Data) != "first" || m.Origin.Conn != 1 {
 		t.Fatalf("first message %q %+v", m.Data, m.Origin)
@@ -232,15 +189,14 @@ func TestWebSocketReconnectsAfterServerClose(t *testing.T) {
 
 func TestWebSocketSendsHeadersAndAuth(t *testing.T) {
 	got := make(chan http.Header, 2)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := wstest.ServeHTTP(t, false, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got <- r.Header.Clone()
-		c, err := (&websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}).Upgrade(w, r, nil)
+		c, err := wstest.Upgrade(w, r)
 		if err == nil {
-			drain(c)
+			wstest.Drain(c)
 		}
 	}))
-	defer srv.Close()
-	base := "ws" + strings.TrimPrefix(srv.URL, "http")
+	base := srv.WS
 
 	h := http.Header{}
 	h.Set("Authorization", "Bearer tok-123")
@@ -264,11 +220,11 @@ func TestWebSocketSendsHeadersAndAuth(t *testing.T) {
 }
 
 func TestWebSocketCancelStopsPromptly(t *testing.T) {
-	srv := newWSServer(t, false, func(_ int64, c *websocket.Conn) {
+	srv := wstest.Serve(t, false, func(_ int64, c *websocket.Conn) {
 		c.WriteMessage(websocket.TextMessage, []byte(`x`))
-		drain(c)
+		wstest.Drain(c)
 	})
-	src := NewWebSocket(srv.url, fast())
+	src := NewWebSocket(srv.WS, fast())
 	msgs, stop := run(t, src)
 	next(t, msgs)
 	if took := stop(); took > 300*time.Millisecond {
