@@ -3,8 +3,6 @@ package cmd_test
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +14,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
+	"github.com/deskwatch/deskwatch/internal/wstest"
 )
 
 // sshRun runs OpenSSH without a terminal (-T) and returns its output and exit status: 1 with the
@@ -218,19 +217,13 @@ func TestServeLiveUpdatesReachBothSessions(t *testing.T) {
 	parallelTerminal(t)
 	e2e.Require(t, "ssh", "tmux")
 	send := make(chan string, 16)
-	ws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	ws := wstest.Serve(t, false, func(_ int64, c *websocket.Conn) {
 		for msg := range send {
 			if err := c.WriteMessage(websocket.TextMessage, []byte(msg)); err != nil {
 				return
 			}
 		}
-	}))
-	defer ws.Close()
+	})
 	defer close(send)
 	now := time.Now().UnixMilli()
 	send <- event(now, "ON_LOGIN", map[string]any{"isLoggedIn": true, "agentId": "a.jones"})
@@ -239,7 +232,7 @@ func TestServeLiveUpdatesReachBothSessions(t *testing.T) {
 	dir := t.TempDir()
 	key, line := writeClientKey(t, dir)
 	_, port := startServe(t, "--authorized-keys", authorizedFile(t, dir, line),
-		"--host-key", filepath.Join(dir, "hk"), "ws"+strings.TrimPrefix(ws.URL, "http")+"/stream")
+		"--host-key", filepath.Join(dir, "hk"), ws.WS+"/stream")
 	env := []string{"HOME=" + dir}
 	a := e2e.Start(t, 140, 30, env, sshCommand(key, port))
 	b := e2e.Start(t, 130, 32, env, sshCommand(key, port, "--", "--theme", "light"))

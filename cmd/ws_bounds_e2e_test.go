@@ -4,16 +4,16 @@ import (
 	"bytes" //nolint:gosec // the WebSocket accept key is defined with SHA-1
 	"io"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
+	"github.com/deskwatch/deskwatch/internal/wstest"
 )
 
 // endlessServer is a raw WebSocket server whose every connection gets one text message that never
@@ -64,23 +64,12 @@ func TestPrintEndlessMessageIsRejected(t *testing.T) {
 // recording holds only the beginning.
 func TestPrintRecordsAPrefixOfAnOversizedMessage(t *testing.T) {
 	t.Parallel()
-	up := websocket.Upgrader{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	srv := wstest.Serve(t, false, func(_ int64, c *websocket.Conn) {
 		_ = c.WriteMessage(websocket.TextMessage, bytes.Repeat([]byte("y"), 100000))
 		_ = c.WriteMessage(websocket.TextMessage, []byte(`{"type":"ON_LOGOUT","agentId":"a","params":[]}`))
-		for {
-			if _, _, err := c.ReadMessage(); err != nil {
-				return
-			}
-		}
-	}))
-	defer srv.Close()
-	url := "ws" + strings.TrimPrefix(srv.URL, "http")
+		wstest.Drain(c)
+	})
+	url := srv.WS
 	rec := filepath.Join(t.TempDir(), "rec.jsonl")
 	_, liveErr, code, _ := runBin(t, nil, 30*time.Second, "--print", "--events", "2", "--for", "20s",
 		"--max-message", "1000", "--record", rec, url)

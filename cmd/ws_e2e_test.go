@@ -5,10 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"log"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +19,7 @@ import (
 	"time"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
+	"github.com/deskwatch/deskwatch/internal/wstest"
 )
 
 // runBin runs the real binary with args and extra environment, failing the test if it is still
@@ -56,14 +55,10 @@ func TestPrintLiveConnectionFailures(t *testing.T) {
 	t.Parallel()
 	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "100", "--token-file",
 		writeFile(t, "tok", "right\n"))
-	forbidden := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	forbidden := wstest.ServeHTTP(t, false, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "not for you", http.StatusForbidden)
 	}))
-	t.Cleanup(forbidden.Close)
-	untrusted := httptest.NewUnstartedServer(http.NotFoundHandler())
-	untrusted.Config.ErrorLog = log.New(io.Discard, "", 0)
-	untrusted.StartTLS()
-	t.Cleanup(untrusted.Close)
+	untrusted := wstest.ServeHTTP(t, true, http.NotFoundHandler())
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	closed := "ws://" + ln.Addr().String() + "/stream"
 	ln.Close()
@@ -76,10 +71,10 @@ func TestPrintLiveConnectionFailures(t *testing.T) {
 	}{
 		{"wrong token", []string{"--events", "5", "--token-file", writeFile(t, "bad", "wrong"), url},
 			[]string{url + ": never connected: unauthorized (HTTP 401 Unauthorized; check --token-file"}, 5 * time.Second},
-		{"forbidden", []string{"--events", "5", "ws" + strings.TrimPrefix(forbidden.URL, "http")},
+		{"forbidden", []string{"--events", "5", forbidden.WS},
 			[]string{": never connected: forbidden (HTTP 403 Forbidden; check the token's rights, --origin): not for you"},
 			5 * time.Second},
-		{"untrusted certificate", []string{"--for", "30s", "wss" + strings.TrimPrefix(untrusted.URL, "https")},
+		{"untrusted certificate", []string{"--for", "30s", untrusted.WS},
 			[]string{": never connected: TLS: the server's certificate is signed by an unknown authority (trust its CA with --ca-file)"},
 			5 * time.Second},
 		{"refused port", []string{"--for", "1500ms", closed},

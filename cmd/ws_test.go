@@ -3,10 +3,7 @@ package cmd
 import (
 	"context"
 	"encoding/pem"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/wstest"
 )
 
 func wsWriteFile(t *testing.T, name, content string) string {
@@ -80,12 +78,12 @@ func TestWSHeaderFromFlags(t *testing.T) {
 // file vouches for, sending the token from a file.
 func TestOpenWebSocketWithCAFileAndToken(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := wstest.ServeHTTP(t, true, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer s3cret" {
 			http.Error(w, "no", http.StatusUnauthorized)
 			return
 		}
-		c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		c, err := wstest.Upgrade(w, r)
 		if err != nil {
 			return
 		}
@@ -93,12 +91,9 @@ func TestOpenWebSocketWithCAFileAndToken(t *testing.T) {
 		c.WriteMessage(websocket.TextMessage, []byte(`{"type":"ON_LOGOUT","params":[]}`))
 		c.ReadMessage() // until the client goes
 	}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused TLS handshakes are expected
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
 	ca := wsWriteFile(t, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE",
 		Bytes: srv.Certificate().Raw})))
-	url := "wss" + strings.TrimPrefix(srv.URL, "https") + "/stream"
+	url := srv.WS + "/stream"
 
 	for _, tc := range []struct {
 		name string
