@@ -243,11 +243,7 @@ func (m *monitor) table() string {
 
 func writeToken(t *testing.T, token string) *hub.Tokens {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "tokens")
-	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := hub.LoadTokens(path)
+	tok, err := hub.LoadTokens(e2e.WriteFile(t, "tokens", token+"\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

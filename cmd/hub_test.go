@@ -32,12 +32,7 @@ func startHubCmd(t *testing.T, args ...string) (*e2e.Process, string) {
 }
 
 func tokenFile(t *testing.T, token string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "tokens")
-	if err := os.WriteFile(path, []byte("# test\n"+token+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return e2e.WriteFile(t, "tokens", "# test\n"+token+"\n")
 }
 
 // TestHubCommand runs the real binary's hub: a bridge (a WebSocket client here; the browser runs

@@ -43,21 +43,12 @@ func runBin(t *testing.T, env []string, limit time.Duration, args ...string) (st
 	return p.Output(), errOut.String(), code, took
 }
 
-func writeFile(t *testing.T, name, content string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // TestPrintLiveConnectionFailures: --print of a WebSocket that never connects says why on stderr,
 // prints no table and exits 2, at once when retrying cannot help; a reconnect is reported.
 func TestPrintLiveConnectionFailures(t *testing.T) {
 	t.Parallel()
 	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "100", "--token-file",
-		writeFile(t, "tok", "right\n"))
+		e2e.WriteFile(t, "tok", "right\n"))
 	forbidden := wstest.ServeHTTP(t, false, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "not for you", http.StatusForbidden)
 	}))
@@ -72,7 +63,7 @@ func TestPrintLiveConnectionFailures(t *testing.T) {
 		want []string
 		max  time.Duration // it must give up sooner
 	}{
-		{"wrong token", []string{"--events", "5", "--token-file", writeFile(t, "bad", "wrong"), url},
+		{"wrong token", []string{"--events", "5", "--token-file", e2e.WriteFile(t, "bad", "wrong"), url},
 			[]string{url + ": never connected: unauthorized (HTTP 401 Unauthorized; check --token-file"}, 5 * time.Second},
 		{"forbidden", []string{"--events", "5", forbidden.WS},
 			[]string{": never connected: forbidden (HTTP 403 Forbidden; check the token's rights, --origin): not for you"},

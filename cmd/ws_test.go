@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/pem"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,21 +11,13 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/deskwatch/deskwatch/internal/wstest"
 )
 
-func wsWriteFile(t *testing.T, name, content string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func TestOpenWebSocketFlagErrors(t *testing.T) {
-	empty := wsWriteFile(t, "empty", " \n")
-	notPEM := wsWriteFile(t, "ca.pem", "not a certificate")
+	empty := e2e.WriteFile(t, "empty", " \n")
+	notPEM := e2e.WriteFile(t, "ca.pem", "not a certificate")
 	t.Setenv("DW_TEST_EMPTY", "")
 	for _, tc := range []struct {
 		name string
@@ -44,7 +34,7 @@ func TestOpenWebSocketFlagErrors(t *testing.T) {
 		{"token env unset", "ws://h/", wsFlags{tokenEnv: "DW_TEST_UNSET_VAR"}, "DW_TEST_UNSET_VAR is not set"},
 		{"token env empty", "ws://h/", wsFlags{tokenEnv: "DW_TEST_EMPTY"}, "DW_TEST_EMPTY is empty"},
 		{"two token sources", "ws://h/", wsFlags{tokenFile: empty, tokenEnv: "X"}, "give one"},
-		{"token and header", "ws://h/", wsFlags{tokenFile: wsWriteFile(t, "tok", "abc\n"),
+		{"token and header", "ws://h/", wsFlags{tokenFile: e2e.WriteFile(t, "tok", "abc\n"),
 			headers: []string{"Authorization: Basic x"}}, "give the credentials once"},
 		{"ca missing", "wss://h/", wsFlags{caFile: "/nonexistent/ca.pem"}, "--ca-file: open"},
 		{"ca not PEM", "wss://h/", wsFlags{caFile: notPEM}, "no PEM certificates"},
@@ -91,7 +81,7 @@ func TestOpenWebSocketWithCAFileAndToken(t *testing.T) {
 		c.WriteMessage(websocket.TextMessage, []byte(`{"type":"ON_LOGOUT","params":[]}`))
 		c.ReadMessage() // until the client goes
 	}))
-	ca := wsWriteFile(t, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE",
+	ca := e2e.WriteFile(t, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE",
 		Bytes: srv.Certificate().Raw})))
 	url := srv.WS + "/stream"
 
@@ -100,10 +90,10 @@ func TestOpenWebSocketWithCAFileAndToken(t *testing.T) {
 		ws   wsFlags
 		ok   bool
 	}{
-		{"ca file", wsFlags{caFile: ca, tokenFile: wsWriteFile(t, "tok", "s3cret\n")}, true},
-		{"insecure", wsFlags{insecure: true, tokenFile: wsWriteFile(t, "tok", "s3cret")}, true},
-		{"no ca", wsFlags{tokenFile: wsWriteFile(t, "tok", "s3cret")}, false},
-		{"wrong token", wsFlags{caFile: ca, tokenFile: wsWriteFile(t, "tok", "nope")}, false},
+		{"ca file", wsFlags{caFile: ca, tokenFile: e2e.WriteFile(t, "tok", "s3cret\n")}, true},
+		{"insecure", wsFlags{insecure: true, tokenFile: e2e.WriteFile(t, "tok", "s3cret")}, true},
+		{"no ca", wsFlags{tokenFile: e2e.WriteFile(t, "tok", "s3cret")}, false},
+		{"wrong token", wsFlags{caFile: ca, tokenFile: e2e.WriteFile(t, "tok", "nope")}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
