@@ -53,14 +53,7 @@ func TestTinyRetentionOverGeneratedStream(t *testing.T) {
 func TestEveryChangeKeepsItsSource(t *testing.T) {
 	store := model.NewStore()
 	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 3, Agents: 8})
-	for range 5000 {
-		data, at := g.Next()
-		ev, err := model.Decode(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		store.Apply(ev, at)
-	}
+	applyGenerated(t, store, g, 5000)
 	sn := store.Snapshot()
 	check := func(who string, tl []model.Change) {
 		for _, c := range tl {
@@ -74,5 +67,18 @@ func TestEveryChangeKeepsItsSource(t *testing.T) {
 	}
 	for _, a := range sn.Agents {
 		check(a.ID, a.Timeline)
+	}
+}
+
+// applyGenerated decodes the next n events of g and applies them to store.
+func applyGenerated(tb testing.TB, store *model.Store, g *synth.Generator, n int) {
+	tb.Helper()
+	for range n {
+		data, at := g.Next()
+		ev, err := model.Decode(data)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		store.Apply(ev, at)
 	}
 }
