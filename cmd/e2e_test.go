@@ -30,21 +30,12 @@ func TestPrintReportsRejectedLinesAndExitsOne(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit status %d, want 1 (some lines were rejected)\nstderr: %s", code, errOut)
 	}
-	for _, want := range []string{
-		"desk.jsonl:5: ", "desk.jsonl:8: ", "desk.jsonl:13: ", "callMuted", "desk.jsonl:26: truncated",
-	} {
-		if !strings.Contains(errOut, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, errOut)
-		}
-	}
+	wantAll(t, "stderr", errOut,
+		"desk.jsonl:5: ", "desk.jsonl:8: ", "desk.jsonl:13: ", "callMuted", "desk.jsonl:26: truncated")
 	if strings.Contains(errOut, "desk.jsonl:11:") || strings.Contains(errOut, "desk.jsonl:1:") {
 		t.Errorf("a blank line or the BOM/CRLF line was rejected:\n%s", errOut)
 	}
-	for _, want := range []string{"c-1001", "completed", "chat-77", "kim@example.com", "mail-9"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("table lacks %q:\n%s", want, out)
-		}
-	}
+	wantAll(t, "table", out, "c-1001", "completed", "chat-77", "kim@example.com", "mail-9")
 	if strings.ContainsAny(out, "\x1b\x07") || strings.Contains(out, "\u009b") {
 		t.Errorf("printed table holds control characters: %q", out)
 	}

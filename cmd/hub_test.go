@@ -53,12 +53,8 @@ func TestHubCommand(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	for _, want := range []string{"monitors: ws://" + addr + "/stream", "script:   http://" + addr + "/bridge.js",
-		"metrics:  http://" + addr + "/metrics"} {
-		if !strings.Contains(h.Output(), want) {
-			t.Errorf("output lacks %q:\n%s", want, h.Output())
-		}
-	}
+	wantAll(t, "output", h.Output(), "monitors: ws://"+addr+"/stream", "script:   http://"+addr+"/bridge.js",
+		"metrics:  http://"+addr+"/metrics")
 	resp, err := http.Get("http://" + addr + "/bridge.js")
 	if err != nil {
 		t.Fatal(err)
@@ -102,11 +98,7 @@ func TestHubCommand(t *testing.T) {
 	}
 
 	h.Stop(syscall.SIGTERM, 10*time.Second)
-	for _, want := range []string{"refused: wrong token", "stream conn", "hub stopped"} {
-		if !strings.Contains(h.Output(), want) {
-			t.Errorf("hub output lacks %q:\n%s", want, h.Output())
-		}
-	}
+	wantAll(t, "hub output", h.Output(), "refused: wrong token", "stream conn", "hub stopped")
 }
 
 // TestHubCommandLimits runs the real binary with small limits: a connection past
@@ -145,11 +137,8 @@ func TestHubCommandLimits(t *testing.T) {
 	}
 
 	h.Stop(syscall.SIGTERM, 20*time.Second)
-	for _, want := range []string{"refused: 2 connections open, the limit (--max-connections)", "hub stopped"} {
-		if !strings.Contains(h.Output(), want) {
-			t.Errorf("hub output lacks %q:\n%s", want, h.Output())
-		}
-	}
+	wantAll(t, "hub output", h.Output(),
+		"refused: 2 connections open, the limit (--max-connections)", "hub stopped")
 }
 
 // TestHubCommandRefusesNonPositiveLimits: a limit of zero is a mistake, not "no limit".
@@ -215,11 +204,7 @@ func TestHostileCorpusThroughHub(t *testing.T) {
 		t.Fatalf("monitor exit %d:\n%s", code, stderr)
 	}
 	checkJSON(t, stdout)
-	for _, want := range []string{"hub survived", "utf8 survived", "numbers survived", "structure survived"} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("the snapshot lacks %q", want)
-		}
-	}
+	wantAll(t, "the snapshot", stdout, "hub survived", "utf8 survived", "numbers survived", "structure survived")
 	if why := e2e.Unsafe(stdout + stderr); why != "" {
 		t.Errorf("monitor output: %s", why)
 	}

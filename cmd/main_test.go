@@ -61,3 +61,13 @@ func writeEvents(t *testing.T, path string, lines ...string) {
 		t.Fatal(err)
 	}
 }
+
+// wantAll reports each of want that text lacks; what names the text in the message.
+func wantAll(t *testing.T, what, text string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, text)
+		}
+	}
+}

@@ -101,11 +101,7 @@ func TestServeTwoSupervisors(t *testing.T) {
 		term.WaitFor(5*time.Second, "shutting down. Goodbye.", "[exit 0]")
 	}
 	logs := srv.Output()
-	for _, want := range []string{"msg=connect user=supervisor", "key=SHA256:", "reason=shutdown"} {
-		if !strings.Contains(logs, want) {
-			t.Errorf("server log lacks %q", want)
-		}
-	}
+	wantAll(t, "server log", logs, "msg=connect user=supervisor", "key=SHA256:", "reason=shutdown")
 }
 
 // serve refuses to start without a way to authenticate or with a --max-pending too small for a
