@@ -38,6 +38,16 @@ type hubProc struct {
 	gate chan struct{}
 }
 
+// startRig starts a browser, a hub with cfg and a monitor that watches the hub's stream.
+func startRig(t *testing.T, cfg hub.Config) (*browser, *hubProc, *monitor) {
+	t.Helper()
+	b := startBrowser(t)
+	p := startHubProc(t, cfg)
+	mon := newMonitor(t)
+	mon.connect(p.wsURL()+"/stream", "")
+	return b, p, mon
+}
+
 func startHubProc(t *testing.T, cfg hub.Config) *hubProc {
 	t.Helper()
 	p := &hubProc{t: t, addr: "127.0.0.1:0", cfg: cfg, log: &syncBuffer{}}
