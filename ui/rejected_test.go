@@ -36,16 +36,11 @@ func rejectedFixture(t testing.TB) *Common {
 }
 
 func TestRejectedGolden(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		theme themes.Theme
-		w, h  int
-		color bool
-	}{
-		{"80x24", themes.Dark, 80, 24, false},
-		{"200x50", themes.Dark, 200, 50, false},
-		{"200x50_color", themes.Dark, 200, 50, true},
-		{"mono_80x24_color", themes.Mono, 80, 24, true},
+	for _, tc := range []goldenCase{
+		{"80x24", themes.Dark, 80, 24, nil, false},
+		{"200x50", themes.Dark, 200, 50, nil, false},
+		{"200x50_color", themes.Dark, 200, 50, nil, true},
+		{"mono_80x24_color", themes.Mono, 80, 24, nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := rejectedFixture(t)
