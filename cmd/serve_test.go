@@ -72,11 +72,7 @@ func sshCommandWith(key, port string, opts []string, after ...string) string {
 // Two supervisors open the real server over OpenSSH: both see the fixture's interactions, each at
 // its own size, and SIGTERM says goodbye to both and exits 0.
 func TestServeTwoSupervisors(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "ssh", "tmux")
-	dir := t.TempDir()
-	key, line := writeClientKey(t, dir)
-	keys := authorizedFile(t, dir, line)
+	dir, key, keys := sshViewer(t)
 	srv, port := startServe(t, "--authorized-keys", keys, "--host-key", filepath.Join(dir, "hk"),
 		"--speed", "max", fixture("clean.jsonl"))
 	env := []string{"HOME=" + dir}
@@ -145,6 +141,16 @@ func sshRun(t *testing.T, key, port string) (string, int) {
 }
 
 // authorizedFile writes the keys' lines as an authorized_keys file.
+// sshViewer readies a test for a viewer over OpenSSH (skipping it without ssh or tmux): a
+// directory, a client key in it and the authorized_keys file that admits the key.
+func sshViewer(t *testing.T) (dir, key, keys string) {
+	parallelTerminal(t)
+	e2e.Require(t, "ssh", "tmux")
+	dir = t.TempDir()
+	key, line := writeClientKey(t, dir)
+	return dir, key, authorizedFile(t, dir, line)
+}
+
 func authorizedFile(t *testing.T, dir string, lines ...string) string {
 	t.Helper()
 	path := filepath.Join(dir, "authorized_keys")
@@ -206,10 +212,7 @@ func TestServeSIGHUPReloadsKeys(t *testing.T) {
 // not paused, and no file appears on the server. The sort key pressed after them shows the keys
 // did arrive.
 func TestServeSessionsAreReadOnly(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "ssh", "tmux")
-	dir := t.TempDir()
-	key, line := writeClientKey(t, dir)
+	dir, key, keys := sshViewer(t)
 	// A replay that stays in progress for ten minutes at speed 1.
 	replay := filepath.Join(dir, "slow.jsonl")
 	t0 := time.Now().UnixMilli()
@@ -217,8 +220,7 @@ func TestServeSessionsAreReadOnly(t *testing.T) {
 		event(t0, "ON_LOGIN", map[string]any{"isLoggedIn": true, "agentId": "a.jones"}),
 		event(t0+1000, "ON_NEW_INTERACTION", interaction("ro-1", "queued", "Read only please")),
 		event(t0+600_000, "ON_NEW_INTERACTION", interaction("ro-2", "queued", "Much later")))
-	srv, port := startServe(t, "--authorized-keys", authorizedFile(t, dir, line),
-		"--host-key", filepath.Join(dir, "hk"), replay)
+	srv, port := startServe(t, "--authorized-keys", keys, "--host-key", filepath.Join(dir, "hk"), replay)
 	term := e2e.Start(t, 140, 30, []string{"HOME=" + dir}, sshCommand(key, port))
 	term.WaitFor(15*time.Second, "ro-1", "Read only please", "replaying", "×1 ")
 	term.Keys("space", "+", "+", "=", "-", "x", "X", "s")
@@ -290,11 +292,8 @@ func hasAttr(s, attr string) bool {
 // TERM=xterm-256color the 256. Each runs in a tmux server of its own, whose capture-pane -e
 // shows the colours as the program sent them.
 func TestServeColourProfiles(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "ssh", "tmux")
-	dir := t.TempDir()
-	key, line := writeClientKey(t, dir)
-	_, port := startServe(t, "--authorized-keys", authorizedFile(t, dir, line),
+	dir, key, keys := sshViewer(t)
+	_, port := startServe(t, "--authorized-keys", keys,
 		"--host-key", filepath.Join(dir, "hk"), "--speed", "max", fixture("clean.jsonl"))
 	env := []string{"HOME=" + dir}
 	noColor := e2e.Start(t, 140, 30, env, "env NO_COLOR=1 TERM=xterm-256color COLORTERM=truecolor "+
@@ -333,8 +332,7 @@ func TestServeColourProfiles(t *testing.T) {
 // Live updates from the one feed reach every session: a WebSocket source the test drives sends a
 // new interaction and a state change after both supervisors are watching.
 func TestServeLiveUpdatesReachBothSessions(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "ssh", "tmux")
+	dir, key, keys := sshViewer(t)
 	send := make(chan string, 16)
 	ws := wstest.Serve(t, false, func(_ int64, c *websocket.Conn) {
 		for msg := range send {
@@ -348,10 +346,7 @@ func TestServeLiveUpdatesReachBothSessions(t *testing.T) {
 	send <- event(now, "ON_LOGIN", map[string]any{"isLoggedIn": true, "agentId": "a.jones"})
 	send <- event(now, "ON_NEW_INTERACTION", interaction("lv-1", "queued", "First caller"))
 
-	dir := t.TempDir()
-	key, line := writeClientKey(t, dir)
-	_, port := startServe(t, "--authorized-keys", authorizedFile(t, dir, line),
-		"--host-key", filepath.Join(dir, "hk"), ws.WS+"/stream")
+	_, port := startServe(t, "--authorized-keys", keys, "--host-key", filepath.Join(dir, "hk"), ws.WS+"/stream")
 	env := []string{"HOME=" + dir}
 	a := e2e.Start(t, 140, 30, env, sshCommand(key, port))
 	b := e2e.Start(t, 130, 32, env, sshCommand(key, port, "--", "--theme", "light"))
