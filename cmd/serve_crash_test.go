@@ -9,9 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/spf13/pflag"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
 // A panic in the server's feed goroutine (here: its source's reader) does not stop the server: it
@@ -61,13 +62,8 @@ func TestServeSurvivesFeedPanic(t *testing.T) {
 	}
 	waitScreen(t, &screen, "stopped")
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
+	if err := e2e.Recv(t, done, 20*time.Second, "stop of serve"); err != nil {
+		t.Errorf("serve: %v", err)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
 // events builds a JSON Lines input with one event at each of the given ts offsets (ms) from base.
@@ -60,13 +62,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 func (tr *timedRun) wait(t *testing.T, within time.Duration) error {
 	t.Helper()
-	select {
-	case err := <-tr.done:
-		return err
-	case <-time.After(within):
-		t.Fatalf("replay did not finish within %v", within)
-		return nil
-	}
+	return e2e.Recv(t, tr.done, within, "end of the replay")
 }
 
 func TestReplayPacing(t *testing.T) {

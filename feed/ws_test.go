@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/deskwatch/deskwatch/internal/wstest"
 )
 
@@ -29,13 +30,8 @@ func run(t *testing.T, src *WebSocket) (<-chan Message, func() time.Duration) {
 		once.Do(func() {
 			start := time.Now()
 			cancel()
-			select {
-			case err := <-done:
-				if !errors.Is(err, context.Canceled) {
-					t.Errorf("Run returned %v, want context.Canceled", err)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("Run did not return after cancel")
+			if err := e2e.Recv(t, done, 5*time.Second, "return of Run after cancel"); !errors.Is(err, context.Canceled) {
+				t.Errorf("Run returned %v, want context.Canceled", err)
 			}
 			took = time.Since(start)
 		})
@@ -47,13 +43,7 @@ func run(t *testing.T, src *WebSocket) (<-chan Message, func() time.Duration) {
 
 func next(t *testing.T, msgs <-chan Message) Message {
 	t.Helper()
-	select {
-	case m := <-msgs:
-		return m
-	case <-time.After(5 * time.Second):
-		t.Fatal("no message within 5s")
-		return Message{}
-	}
+	return e2e.Recv(t, msgs, 5*time.Second, "message")
 }
 
 // waitStatus polls until ok accepts the source's status.
