@@ -27,13 +27,8 @@ type panicky struct {
 }
 
 func (m panicky) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "x":
-			panic("update exploded")
-		case "c":
-			return m, func() tea.Msg { panic("command exploded") }
-		}
+	if cmd, ok := e2e.Explode(msg); ok {
+		return m, cmd
 	}
 	next, cmd := m.Model.Update(msg)
 	m.Model = next
