@@ -47,11 +47,9 @@ func TestHubCommand(t *testing.T) {
 	if err := os.WriteFile(monitorToken, []byte("monitor-secret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(h.Output(), "health:"); {
-		if time.Now().After(deadline) {
-			t.Fatalf("hub printed:\n%s", h.Output())
-		}
-		time.Sleep(10 * time.Millisecond)
+	ready := func() bool { return strings.Contains(h.Output(), "health:") }
+	if !e2e.Until(5*time.Second, 10*time.Millisecond, ready) {
+		t.Fatalf("hub printed:\n%s", h.Output())
 	}
 	wantAll(t, "output", h.Output(), "monitors: ws://"+addr+"/stream", "script:   http://"+addr+"/bridge.js",
 		"metrics:  http://"+addr+"/metrics")

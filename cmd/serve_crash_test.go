@@ -70,14 +70,10 @@ func TestServeSurvivesFeedPanic(t *testing.T) {
 func waitLogMatch(t *testing.T, logs *syncBuf, pattern string) string {
 	t.Helper()
 	re := regexp.MustCompile(pattern)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if m := re.FindStringSubmatch(logs.String()); m != nil {
-			return m[len(m)-1]
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("log lacks %s:\n%s", pattern, logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	var m []string
+	logged := func() bool { m = re.FindStringSubmatch(logs.String()); return m != nil }
+	if !e2e.Until(20*time.Second, 20*time.Millisecond, logged) {
+		t.Fatalf("log lacks %s:\n%s", pattern, logs.String())
 	}
+	return m[len(m)-1]
 }

@@ -49,17 +49,11 @@ func next(t *testing.T, msgs <-chan Message) Message {
 // waitStatus polls until ok accepts the source's status.
 func waitStatus(t *testing.T, src *WebSocket, what string, ok func(Status) bool) Status {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		st := src.Status()
-		if ok(st) {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("status never became %s; last %+v", what, st)
-		}
-		time.Sleep(5 * time.Millisecond)
+	var st Status
+	if !e2e.Until(5*time.Second, 5*time.Millisecond, func() bool { st = src.Status(); return ok(st) }) {
+		t.Fatalf("status never became %s; last %+v", what, st)
 	}
+	return st
 }
 
 func fast() WSOptions {

@@ -18,3 +18,15 @@ func Recv[T any](t testing.TB, ch <-chan T, timeout time.Duration, what string) 
 		return zero
 	}
 }
+
+// Until checks cond every interval until it holds or timeout has passed, and says whether it held.
+func Until(timeout, every time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(every)
+	}
+	return true
+}
