@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/deskwatch/deskwatch/config"
+	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
 // runConfig runs "deskwatch config ARGS" with XDG_CONFIG_HOME at xdg and no HOME.
@@ -98,10 +99,7 @@ func TestConfigInitPathAndCheckErrors(t *testing.T) {
 func TestConfigCheckReportsKeyConflicts(t *testing.T) {
 	t.Parallel()
 	xdg := t.TempDir()
-	path := filepath.Join(xdg, "keys.yaml")
-	if err := os.WriteFile(path, []byte("keys:\n  quit: [x]\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := e2e.WriteFile(t, "keys.yaml", "keys:\n  quit: [x]\n")
 	_, err := runConfig(t, xdg, "check", "--path", path)
 	if err == nil || !strings.Contains(err.Error(), "leaves export_csv without a key") {
 		t.Errorf("config check of a key that takes another action's only key: %v", err)

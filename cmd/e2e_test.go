@@ -174,11 +174,7 @@ func hostileAll(t *testing.T) string {
 		}
 		all = append(all, data...)
 	}
-	path := filepath.Join(t.TempDir(), "hostile.jsonl")
-	if err := os.WriteFile(path, all, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return e2e.WriteFile(t, "hostile.jsonl", string(all))
 }
 
 // survivors is what each corpus file's last good line shows.

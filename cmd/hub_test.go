@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -43,10 +42,7 @@ func TestHubCommand(t *testing.T) {
 	h, addr := startHubCmd(t, "--ingest-tokens", tokenFile(t, "bridge-secret"), "--stream-tokens",
 		tokenFile(t, "monitor-secret"))
 	// The monitor's --token-file holds the one token alone.
-	monitorToken := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(monitorToken, []byte("monitor-secret\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	monitorToken := e2e.WriteFile(t, "token", "monitor-secret\n")
 	ready := func() bool { return strings.Contains(h.Output(), "health:") }
 	if !e2e.Until(5*time.Second, 10*time.Millisecond, ready) {
 		t.Fatalf("hub printed:\n%s", h.Output())
