@@ -1,6 +1,6 @@
 // Package wstest is the WebSocket server side of tests: a loopback server that upgrades requests,
-// numbers its connections and gives the ws:// or wss:// address a client dials. The feed, cmd and
-// bridge tests use it instead of each writing the upgrade, the scheme swap and the TLS set-up.
+// numbers its connections and gives the ws:// or wss:// address a client dials. The feed and cmd
+// tests use it instead of each writing the upgrade, the scheme swap and the TLS set-up.
 package wstest
 
 import (
