@@ -66,10 +66,9 @@ func Main(ctx context.Context, version string) int {
 	root := newRoot(os.Stdin, os.Stdout, os.Stderr)
 	// SIGTERM stops every command as Ctrl-C does: the recorder flushes, --print prints its table.
 	// (The monitor also takes SIGHUP so; deskwatch serve keeps SIGHUP for reloading its keys.)
-	opts := []fang.Option{fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM), fang.WithErrorHandler(handleError)}
-	if version != "" {
-		opts = append(opts, fang.WithVersion(version))
-	}
+	opts := []fang.Option{fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM), fang.WithErrorHandler(handleError),
+		fang.WithoutManpage()} // deskwatch man is ours, listed in --help
+	opts = append(opts, fang.WithVersion(versionString(version)))
 	if err := fang.Execute(ctx, root, opts...); err != nil {
 		if errors.Is(err, errRejected) {
 			return exitRejected
@@ -212,5 +211,6 @@ func subcommands(stdin io.Reader, stdout, stderr io.Writer) []*cobra.Command {
 		newHubCmd(stdout, stderr),
 		newBridgeCmd(stdout),
 		newConfigCmd(stdout, stderr),
+		newManCmd(stdout),
 	}
 }

@@ -122,11 +122,24 @@ func TestServeNeedsAuthorizedKeys(t *testing.T) {
 	waitExit(t, p)
 }
 
+// A server whose terminal closes (SIGHUP) stops as on SIGTERM: it must not keep listening with
+// nobody left to stop it.
+func TestServeStopsOnHangup(t *testing.T) {
+	t.Parallel()
+	p, _ := startServe(t, "--allow-any-key", "--host-key", filepath.Join(t.TempDir(), "hk"))
+	waitLog(t, p, "warning: --allow-any-key")
+	p.Signal(syscall.SIGHUP)
+	waitExit(t, p)
+	if !strings.Contains(p.Output(), `msg=stopped`) {
+		t.Errorf("want the server's stop logged after SIGHUP:\n%s", p.Output())
+	}
+}
+
 // waitExit waits for the server to exit after a signal and checks it exited 0.
 func waitExit(t *testing.T, p *serveProc) {
 	t.Helper()
 	if err := p.Wait(15 * time.Second); err != nil {
-		t.Errorf("serve after SIGTERM: %v, want exit 0", err)
+		t.Errorf("serve after the signal: %v, want exit 0", err)
 	}
 }
 
