@@ -26,6 +26,14 @@ func (o *options) prepare(cmd *cobra.Command, args []string) (string, error) {
 	if err := o.loadSettings(cmd.Flags(), os.Getenv); err != nil {
 		return "", err
 	}
+	if !o.print {
+		// Batch mode's flags mean nothing to the monitor: saying so beats ignoring them.
+		for _, name := range []string{"format", "for", "events"} {
+			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+				return "", fmt.Errorf("--%s goes with --print (the monitor shows the table on the screen)", name)
+			}
+		}
+	}
 	if len(args) == 1 {
 		return args[0], nil
 	}

@@ -23,3 +23,22 @@ func TestHelpListsManAndSpellsTLS(t *testing.T) {
 		t.Errorf("hub --help spells TLS wrong:\n%s", hub)
 	}
 }
+
+// Flags that mean nothing where they are given stop the run with why, rather than being ignored.
+func TestFlagsOutOfPlaceAreRefused(t *testing.T) {
+	t.Parallel()
+	file := fixture("clean.jsonl")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--format", "json", file}, "--format goes with --print"},
+		{[]string{"--events", "5", file}, "--events goes with --print"},
+		{[]string{"--print", "--for", "3s", file}, "--for is for a live source (a ws:// URL or the demo); " + file + " is read to its end"},
+	} {
+		_, errOut, code := e2e.Run(t, nil, c.args...)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("deskwatch %v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, c.want)
+		}
+	}
+}
