@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -95,6 +96,11 @@ func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
 	if err := checkHubLimits(o); err != nil {
 		return cfg, err
 	}
+	for _, origin := range o.origins {
+		if err := checkOrigin(origin); err != nil {
+			return cfg, err
+		}
+	}
 	var err error
 	if o.ingestTokens != "" {
 		if cfg.IngestTokens, err = hub.LoadTokens(o.ingestTokens); err != nil {
@@ -118,6 +124,18 @@ func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
 }
 
 // checkHubLimits refuses a limit that is not positive: zero would not mean "no limit".
+// checkOrigin refuses an --origin no browser would ever send, which would refuse every page
+// without a word: a browser's Origin is SCHEME://HOST[:PORT], nothing before or after.
+func checkOrigin(origin string) error {
+	u, err := url.Parse(origin)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil &&
+		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && !u.ForceQuery && u.Opaque == "" {
+		return nil
+	}
+	return fmt.Errorf("--origin %q is not an origin a browser sends: want SCHEME://HOST[:PORT] with no path, "+
+		"e.g. https://crm.example.com", origin)
+}
+
 func checkHubLimits(o *hubOptions) error {
 	l, sv := o.limits, o.server
 	for _, c := range []struct {

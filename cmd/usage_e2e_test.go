@@ -35,6 +35,7 @@ func TestFlagsOutOfPlaceAreRefused(t *testing.T) {
 		{[]string{"--format", "json", file}, "--format goes with --print"},
 		{[]string{"--events", "5", file}, "--events goes with --print"},
 		{[]string{"--print", "--for", "3s", file}, "--for is for a live source (a ws:// URL or the demo); " + file + " is read to its end"},
+		{[]string{"hub", "--listen", "127.0.0.1:0", "--origin", "crm.example.com"}, `--origin "crm.example.com" is not an origin a browser sends`},
 	} {
 		_, errOut, code := e2e.Run(t, nil, c.args...)
 		if code != 2 || !strings.Contains(errOut, c.want) {
