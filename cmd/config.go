@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/deskwatch/deskwatch/config"
-	"github.com/deskwatch/deskwatch/ui"
 )
 
 // newConfigCmd is "deskwatch config": init writes the commented default file, path prints where it
@@ -98,8 +97,8 @@ func newConfigCheckCmd(stdout io.Writer, getenv func(string) string) *cobra.Comm
 			if err != nil {
 				return err
 			}
-			if _, err := ui.NewKeyMap(cfg.Keys); err != nil {
-				return fmt.Errorf("%s: %w", p, err)
+			if _, err := keyMap(cfg, p); err != nil {
+				return err
 			}
 			if p == "" {
 				_, err = fmt.Fprintln(stdout, "no configuration directory: the defaults apply")

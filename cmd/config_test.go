@@ -103,7 +103,7 @@ func TestConfigCheckReportsKeyConflicts(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := runConfig(t, xdg, "check", "--config", path)
-	if err == nil || !strings.Contains(err.Error(), "leaves export_csv without a key") {
+	if err == nil || !strings.Contains(err.Error(), path+":2: keys: x leaves export_csv without a key") {
 		t.Errorf("config check of a key that takes another action's only key: %v", err)
 	}
 }
