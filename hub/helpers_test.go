@@ -141,9 +141,7 @@ func (th *testHub) waitSubscribers(t *testing.T, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		th.mu.Lock()
-		got := len(th.subs)
-		th.mu.Unlock()
+		got := th.streams.Len()
 		if got == n {
 			return
 		}
