@@ -82,7 +82,6 @@ type Hub struct {
 	streams  *wsfan.Fan[*liveMsg, *snapEntry]
 	sessions map[string]agentSeq          // per agent: the bridge session and last seq applied
 	replays  map[string]map[string]string // per agent: slot -> key of the last agent-state packet
-	agents   map[string]agentOpen         // per agent: its open interactions, for the limits
 	conns    map[*wsfan.Closer]struct{}   // the bridges' connections
 	// bridges counts the bridge handlers running (track to untrack), so that Close can wait for
 	// them to log how their connection ended.
@@ -112,12 +111,13 @@ func New(cfg Config) *Hub {
 	cfg.Limits.defaults()
 	cfg.Server.defaults()
 	h := &Hub{
-		cfg:      cfg,
-		log:      log.New(cfg.Log, "", log.LstdFlags|log.LUTC),
-		store:    model.NewStore(model.WithRetention(1)),
+		cfg: cfg,
+		log: log.New(cfg.Log, "", log.LstdFlags|log.LUTC),
+		// The store holds the hub's caps on agents, interactions and parties (limits.go).
+		store: model.NewStore(model.WithRetention(1), model.WithCaps(cfg.Limits.MaxAgents, model.DefaultMaxOpen),
+			model.WithAgentCaps(cfg.Limits.MaxInteractionsPerAgent, cfg.Limits.MaxParties)),
 		sessions: make(map[string]agentSeq),
 		replays:  make(map[string]map[string]string),
-		agents:   make(map[string]agentOpen),
 		conns:    make(map[*wsfan.Closer]struct{}),
 
 		encodeInteraction: marshalInteraction,
@@ -231,20 +231,19 @@ func (h *Hub) originAllowed(r *http.Request) bool {
 
 // publish applies one valid event and queues it, once for all, for every subscriber of its agent
 // (service filters decide in each subscriber's own goroutine). It reports false for a duplicate,
-// which is neither applied nor relayed, and an error for an event over one of the limits.
+// which is neither applied nor relayed, and an error for an event over one of the limits (which
+// the store checks as it applies the event).
 func (h *Hub) publish(session string, data []byte, ev model.Event) (bool, error) {
 	msg := prepare(data)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if err := h.admitLocked(ev); err != nil {
-		return false, err
-	}
 	if h.duplicate(session, ev) {
 		return false, nil
 	}
 	if err := h.store.ApplyChecked(ev, model.EventTime(ev, time.Now())); err != nil {
-		return false, &limitError{reason: "store-cap", msg: err.Error()}
+		return false, capError(err)
 	}
+	h.remember(session, ev)
 	if msg == nil {
 		return true, nil
 	}
@@ -253,31 +252,38 @@ func (h *Hub) publish(session string, data []byte, ev model.Event) (bool, error)
 }
 
 // duplicate reports an event a reconnecting bridge sent again: a seq it already sent in this
-// session, or a replay of the agent's login or state that changes nothing. It records the event
-// otherwise.
+// session, or a replay of the agent's login or state that changes nothing.
 func (h *Hub) duplicate(session string, ev model.Event) bool {
 	if ev.HasSeq && session != "" {
 		last, ok := h.sessions[ev.AgentID]
 		if ok && last.session == session && ev.Seq <= last.seq {
 			return true
 		}
+	}
+	slot := replaySlot(ev.Type)
+	return slot != "" && !ev.HasSeq && !ev.TS.IsZero() && h.replays[ev.AgentID][slot] == replayKey(ev)
+}
+
+// remember records an applied event for duplicate.
+func (h *Hub) remember(session string, ev model.Event) {
+	if ev.HasSeq && session != "" {
 		h.sessions[ev.AgentID] = agentSeq{session: session, seq: ev.Seq}
 	}
 	slot := replaySlot(ev.Type)
 	if slot == "" {
-		return false
+		return
 	}
-	key := fmt.Sprintf("%s|%d|%+v", ev.Type, ev.TS.UnixMilli(), ev.Payload)
 	seen := h.replays[ev.AgentID]
-	if !ev.HasSeq && !ev.TS.IsZero() && seen[slot] == key {
-		return true
-	}
 	if seen == nil {
 		seen = make(map[string]string, 3)
 		h.replays[ev.AgentID] = seen
 	}
-	seen[slot] = key
-	return false
+	seen[slot] = replayKey(ev)
+}
+
+// replayKey is what a replayed agent-state packet repeats.
+func replayKey(ev model.Event) string {
+	return fmt.Sprintf("%s|%d|%+v", ev.Type, ev.TS.UnixMilli(), ev.Payload)
 }
 
 // replaySlot names the piece of agent state an event sets, for the event types a bridge replays
