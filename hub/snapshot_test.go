@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/deskwatch/deskwatch/model"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gorilla/websocket"
 )
 
@@ -187,5 +190,46 @@ func TestSnapshotsCoalesceUnderLoad(t *testing.T) {
 	t.Logf("%d monitors in %v: %v snapshot builds", monitors, elapsed.Round(time.Millisecond), builds)
 	if limit := elapsed.Seconds()/defaultSnapshotInterval.Seconds() + 2; builds > limit {
 		t.Fatalf("%v snapshot builds for %d monitors in %v, want at most %.0f", builds, monitors, elapsed, limit)
+	}
+}
+
+// TestServiceFilteredSnapshotIsBuiltFiltered: a ?service= monitor's snapshot holds no other
+// service's interaction, and none is even encoded for it (the unfiltered snapshot is built only
+// for monitors without a service filter).
+func TestServiceFilteredSnapshotIsBuiltFiltered(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var encoded []string
+	th := startHubWith(t, Config{}, func(h *Hub) {
+		h.encodeInteraction = func(in *model.Interaction) (jsontext.Value, error) {
+			mu.Lock()
+			encoded = append(encoded, in.ID)
+			mu.Unlock()
+			return marshalInteraction(in)
+		}
+	})
+	br := th.dial(t, "/ingest", nil)
+	send(t, br,
+		event("ON_NEW_INTERACTION", "a1", t0, 1, "["+interaction("s1", "delivered", "Sales")+"]"),
+		event("ON_NEW_INTERACTION", "a1", t0, 2, "["+interaction("o1", "delivered", "Support")+"]"),
+		event("ON_NEW_INTERACTION", "a2", t0, 1, "["+interaction("o2", "delivered", "Support")+"]"))
+	th.waitMetric(t, "deskwatch_hub_events_in_total", 3)
+	sales := th.dial(t, "/stream?service=Sales", nil)
+	var got []string
+	for len(got) == 0 || !strings.Contains(got[len(got)-1], `"a2"`) {
+		got = append(got, readN(t, sales, 1)...)
+	}
+	for _, m := range got {
+		if strings.Contains(m, "Support") {
+			t.Errorf("?service=Sales snapshot holds a Support interaction: %.300s", m)
+		}
+	}
+	if !strings.Contains(strings.Join(got, "\n"), `"s1"`) {
+		t.Errorf("?service=Sales snapshot lacks s1:\n%s", strings.Join(got, "\n"))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(encoded, ",") != "s1" {
+		t.Errorf("encoded %q for a ?service=Sales monitor's snapshot, want only s1", encoded)
 	}
 }

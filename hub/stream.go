@@ -129,12 +129,13 @@ func (w *streamWriter) write(m *outMsg) error {
 	return nil
 }
 
-// live writes one live event as the monitor's filter decides. A message the filter cannot cut
-// down is left out (logged and counted), never sent whole.
+// live writes one live event (of an agent the filter passes: the fan asked Accept) as the
+// monitor's service filter decides. A message the filter cannot cut down is left out (logged and
+// counted), never sent whole.
 func (w *streamWriter) live(m *liveMsg) error {
 	f := w.s.filter
-	if !f.agentPasses(m.ev.AgentID) {
-		return nil
+	if f.services == nil {
+		return w.write(m.msg)
 	}
 	out, ok, err := f.pass(m.ev, m.data)
 	if err != nil {
@@ -158,8 +159,8 @@ func (w *streamWriter) live(m *liveMsg) error {
 // for a service filter (so a monitor holds at most one agent's messages of its own).
 func (w *streamWriter) snapshot(e *snapEntry) error {
 	f := w.s.filter
-	e.build(w.h)
 	if f.services == nil {
+		e.build(w.h)
 		for _, a := range e.agents {
 			if !f.agentPasses(a.id) {
 				continue
@@ -172,6 +173,7 @@ func (w *streamWriter) snapshot(e *snapEntry) error {
 		}
 		return nil
 	}
+	e.group(w.h)
 	for _, ag := range e.sn.Agents {
 		if !f.agentPasses(ag.ID) {
 			continue
