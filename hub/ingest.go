@@ -54,6 +54,7 @@ func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.untrack(closer)
+	defer closer.Stop(0, "") // the connection is closed when its reader ends, whatever ended it
 	q := r.URL.Query()
 	b := &bridgeConn{id: h.connSeq.Add(1), conn: conn, closer: closer, remote: r.RemoteAddr, session: q.Get("session"),
 		grant: grant}
