@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/deskwatch/deskwatch/model"
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gorilla/websocket"
 )
 
@@ -200,19 +199,16 @@ func TestServiceFilteredSnapshotIsBuiltFiltered(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
 	var encoded []string
-	th := startHubWith(t, Config{}, func(h *Hub) {
-		h.encodeInteraction = func(in *model.Interaction) (jsontext.Value, error) {
-			mu.Lock()
-			encoded = append(encoded, in.ID)
-			mu.Unlock()
-			return marshalInteraction(in)
-		}
-	})
+	th := startHubWith(t, Config{}, encodeChecked(func(in *model.Interaction) error {
+		mu.Lock()
+		defer mu.Unlock()
+		encoded = append(encoded, in.ID)
+		return nil
+	}))
 	br := th.dial(t, "/ingest", nil)
-	send(t, br,
-		event("ON_NEW_INTERACTION", "a1", t0, 1, "["+interaction("s1", "delivered", "Sales")+"]"),
-		event("ON_NEW_INTERACTION", "a1", t0, 2, "["+interaction("o1", "delivered", "Support")+"]"),
-		event("ON_NEW_INTERACTION", "a2", t0, 1, "["+interaction("o2", "delivered", "Support")+"]"))
+	for i, in := range [][3]string{{"a1", "s1", "Sales"}, {"a1", "o1", "Support"}, {"a2", "o2", "Support"}} {
+		send(t, br, event("ON_NEW_INTERACTION", in[0], t0, int64(i+1), "["+interaction(in[1], "delivered", in[2])+"]"))
+	}
 	th.waitMetric(t, "deskwatch_hub_events_in_total", 3)
 	sales := th.dial(t, "/stream?service=Sales", nil)
 	var got []string
