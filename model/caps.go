@@ -117,25 +117,33 @@ func (s *Store) admit(ev Event) error {
 
 // admitAgentCaps checks ev against the caps of WithAgentCaps, with s.mu held.
 func (s *Store) admitAgentCaps(ev Event) error {
-	var list []Interaction
+	if s.maxAgentOpen == 0 && s.maxParties == 0 {
+		return nil
+	}
+	parties := func(in *Interaction) error {
+		if n := len(in.CallParties); s.maxParties > 0 && n > s.maxParties {
+			return &CapError{Cap: CapParties, Agent: ev.AgentID, Interaction: in.ID, N: n, Limit: s.maxParties}
+		}
+		return nil
+	}
 	switch p := ev.Payload.(type) {
 	case *Interaction:
-		list = []Interaction{*p}
+		if err := parties(p); err != nil {
+			return err
+		}
+		if s.maxAgentOpen > 0 && opens(ev.Type, p) && s.isNew(ev.AgentID, p.ID) {
+			if n := s.agentOpen[ev.AgentID]; n >= s.maxAgentOpen {
+				return &CapError{Cap: CapAgentOpen, Agent: ev.AgentID, Interaction: p.ID, N: n + 1, Limit: s.maxAgentOpen}
+			}
+		}
 	case *InteractionsState:
-		list = p.Interactions
-		if s.maxAgentOpen > 0 && len(list) > s.maxAgentOpen {
-			return &CapError{Cap: CapListed, Agent: ev.AgentID, N: len(list), Limit: s.maxAgentOpen}
+		if s.maxAgentOpen > 0 && len(p.Interactions) > s.maxAgentOpen {
+			return &CapError{Cap: CapListed, Agent: ev.AgentID, N: len(p.Interactions), Limit: s.maxAgentOpen}
 		}
-	}
-	for i := range list {
-		if n := len(list[i].CallParties); s.maxParties > 0 && n > s.maxParties {
-			return &CapError{Cap: CapParties, Agent: ev.AgentID, Interaction: list[i].ID, N: n, Limit: s.maxParties}
-		}
-	}
-	in, single := ev.Payload.(*Interaction)
-	if s.maxAgentOpen > 0 && single && opens(ev.Type, in) && s.isNew(ev.AgentID, in.ID) {
-		if n := s.agentOpen[ev.AgentID]; n >= s.maxAgentOpen {
-			return &CapError{Cap: CapAgentOpen, Agent: ev.AgentID, Interaction: in.ID, N: n + 1, Limit: s.maxAgentOpen}
+		for i := range p.Interactions {
+			if err := parties(&p.Interactions[i]); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
