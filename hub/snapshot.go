@@ -69,6 +69,21 @@ func (e *snapEntry) build(h *Hub) {
 	})
 }
 
+// describeSnapshot says what s is about to be sent, for its connection's log line.
+func (h *Hub) describeSnapshot(s *subscriber, e *snapEntry) string {
+	if s.filter.services != nil {
+		return fmt.Sprintf("snapshot of version %d, encoded for its filter", e.sn.Version)
+	}
+	e.build(h)
+	n := 0
+	for _, a := range e.agents {
+		if s.filter.agentPasses(a.id) {
+			n += len(a.msgs)
+		}
+	}
+	return fmt.Sprintf("snapshot of %d messages", n)
+}
+
 // skipLogger returns the function that logs (the first maxLoggedSkips times) and counts an entry
 // left out of what a monitor is sent.
 func (h *Hub) skipLogger(what, where string) func(format string, args ...any) {
