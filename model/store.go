@@ -27,12 +27,16 @@ type Store struct {
 	retention int
 	maxAgents int // caps.go
 	maxOpen   int
-	rows      map[string]*slot
-	order     []*slot
-	gone      int // evicted slots still in order
-	ended     []*slot
-	forgotten forgotten // keys of recently evicted rows
-	nextSeq   uint64
+	// maxAgentOpen and maxParties are WithAgentCaps' (0: none); agentOpen counts each agent's open
+	// rows while maxAgentOpen is set.
+	maxAgentOpen, maxParties int
+	agentOpen                map[string]int
+	rows                     map[string]*slot
+	order                    []*slot
+	gone                     int // evicted slots still in order
+	ended                    []*slot
+	forgotten                forgotten // keys of recently evicted rows
+	nextSeq                  uint64
 
 	agents     map[string]*agentSlot
 	agentOrder []string
