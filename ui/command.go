@@ -72,7 +72,12 @@ func (p *commandView) Update(_ *frame, msg tea.Msg) (pane, tea.Cmd) {
 			return p, nil
 		}
 	}
-	p.err = ""
+	// The reason a command failed stays until the next key or paste: a cursor blink or any other
+	// message on a busy feed must not take it away before it is read.
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.PasteMsg:
+		p.err = ""
+	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
 	return p, cmd

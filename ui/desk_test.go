@@ -422,7 +422,7 @@ func TestReadOnlyViewerCannotExport(t *testing.T) {
 	if cmd != nil {
 		t.Errorf(":export in a read-only session gave a command")
 	}
-	if out := plain(m.Render()); !strings.Contains(out, "export is not available in this session") {
+	if out := plain(m.Render()); !strings.Contains(out, "read-only view: export is off") {
 		t.Errorf("the status line does not say why:\n%s", out)
 	}
 }

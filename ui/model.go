@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/deskwatch/deskwatch/model"
@@ -82,7 +84,7 @@ func New(c *Common, changes <-chan struct{}) *Model {
 		if f, err := model.ParseFilter(c.Filter); err == nil {
 			m.query.Filter = f
 		} else {
-			m.setNote("filter: " + err.Error())
+			m.setError("--filter: " + err.Error())
 		}
 	}
 	m.snap = c.Store.Snapshot()
@@ -140,10 +142,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.refresh()
 		return tick()
 	case tea.KeyPressMsg:
+		// An error stays on the status line until the next key: this one has read it.
+		m.status.ClearError()
+		if why := m.disabledKey(msg); why != "" {
+			m.setError(why)
+			return nil
+		}
 		return m.handleKey(m.newFrame(), msg)
 	case exportedMsg:
 		if msg.err != nil {
-			m.setNote("export failed: " + msg.err.Error())
+			m.setError("export failed: " + msg.err.Error())
 		} else {
 			m.setNote("exported " + msg.path)
 		}
@@ -188,6 +196,41 @@ func (m *Model) resize(w, h int) {
 func (m *Model) setNote(s string) {
 	_, wall := m.c.clocks()
 	m.status.SetNote(s, wall.Add(noteFor))
+}
+
+// setError shows an error on the status line until the next key, however many ticks and store
+// changes come first.
+func (m *Model) setError(s string) { m.status.SetError(s) }
+
+// disabledKey explains a key this viewer's capabilities turned off (a read-only SSH viewer's export
+// and replay keys), which would otherwise do nothing and say nothing. It is "" for any other key,
+// and while a prompt takes the keys as text.
+func (m *Model) disabledKey(msg tea.KeyPressMsg) string {
+	if m.filter.Active() || m.command.Active() {
+		return ""
+	}
+	k := &m.c.Keys
+	for _, off := range []struct {
+		b    *key.Binding
+		what string
+	}{{&k.ExportCSV, "export"}, {&k.ExportJSON, "export"}, {&k.Pause, "pause"}, {&k.Faster, "speed"},
+		{&k.Slower, "speed"}} {
+		if !off.b.Enabled() && slices.Contains(off.b.Keys(), msg.String()) {
+			return m.offWhy(off.what)
+		}
+	}
+	return ""
+}
+
+// offWhy says why an action the capabilities took away does nothing.
+func (m *Model) offWhy(what string) string {
+	if m.c.Caps.ReadOnly {
+		if what == "export" {
+			return "read-only view: export is off (files would be written on the server)"
+		}
+		return "read-only view: " + what + " is off (the replay is shared with other viewers)"
+	}
+	return what + " is not available in this session"
 }
 
 // View draws the header, the body (table, detail, rejected log or help) and the status line.

@@ -23,6 +23,8 @@ type statusView struct {
 	// note is shown on the right until noteUntil on the wall clock (a speed change, a pause).
 	note      string
 	noteUntil time.Time
+	// err is shown in the note's place until ClearError (the root clears it on the next key).
+	err string
 }
 
 func newStatus(c *Common) *statusView { return &statusView{c: c} }
@@ -32,6 +34,12 @@ func (s *statusView) SetSize(width, _ int) { s.width = width }
 
 // SetNote shows a note on the right of the line until the wall clock reaches until.
 func (s *statusView) SetNote(note string, until time.Time) { s.note, s.noteUntil = note, until }
+
+// SetError shows an error in the note's place until ClearError.
+func (s *statusView) SetError(err string) { s.err = err }
+
+// ClearError takes the error away (it has been read).
+func (s *statusView) ClearError() { s.err = "" }
 
 // Update does nothing: the status line takes no keys.
 func (s *statusView) Update(*frame, tea.Msg) (pane, tea.Cmd) { return s, nil }
@@ -58,7 +66,12 @@ func (s *statusView) View(f *frame) string {
 		src = s.c.Status()
 	}
 	var right []string
-	if note != "" {
+	switch {
+	case s.err != "":
+		// An error takes all the room it needs: the source gives way first.
+		note = s.err
+		right = append(right, st.Alert.Render(clean(s.err, max(s.width-14, 10))))
+	case note != "":
 		right = append(right, st.Accent.Render(clean(note, s.width/2)))
 	}
 	lostAt := len(right)
