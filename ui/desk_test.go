@@ -70,7 +70,7 @@ func TestAlertingRowsAreMarkedAndCounted(t *testing.T) {
 	early.c.Alerts = model.DefaultAlertRules()
 	early.refresh()
 	early.dirty = true
-	if out := plain(early.Render()); strings.Contains(out, "alert") {
+	if out := plain(early.Render()); !strings.Contains(out, "no alerts") || strings.Contains(out, alertGlyph+" ") {
 		t.Errorf("alerts before any limit passed:\n%s", out)
 	}
 }
