@@ -75,8 +75,9 @@ func (s *statusView) View(f *frame) string {
 		right = append(right, st.Accent.Render(clean(note, s.width/2)))
 	}
 	lostAt := len(right)
-	if !q.Filter.Empty() {
-		right = append(right, st.Accent.Render("/"+clean(q.Filter.String(), 24)))
+	// The filter in force, unless the note has just said it ("filter kim").
+	if flt := q.Filter.String(); flt != "" && !strings.Contains(note, flt) {
+		right = append(right, st.Accent.Render("/"+clean(flt, 24)))
 	}
 	if visible != len(snap.Rows) {
 		right = append(right, st.Dim.Render(fmt.Sprintf("%d of %d", visible, len(snap.Rows))))
