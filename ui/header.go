@@ -103,7 +103,7 @@ func (h *headerView) counts(f *frame) string {
 			label := "last " + sparkSpanFor(n)
 			if r := len("open ") + n + 1 + len(label); used+r+sepW+statesMin <= h.width {
 				spark := sparkline(f.snap.Trend, n, f.now)
-				spark += strings.Repeat(" ", n-width(spark)) // no trend yet: the room stays
+				spark = strings.Repeat(" ", n-width(spark)) + spark // no trend that far back yet
 				shown = append(shown, part{st.Dim.Render("open ") + st.Accent.Render(spark) +
 					st.Dim.Render(" "+label), r})
 				used += r + sepW

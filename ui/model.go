@@ -79,6 +79,8 @@ func New(c *Common, changes <-chan struct{}) *Model {
 		agents: newAgents(c), agentDetail: newAgentDetail(c), dirty: true}
 	m.body = [screens]pane{screenTable: m.table, screenDetail: m.detail, screenRejected: m.rejected,
 		screenHelp: m.help, screenAgents: m.agents, screenAgentDetail: m.agentDetail}
+	m.help.SetSections([]helpSection{{"Interactions", m.table}, {"Interaction detail", m.detail},
+		{"Agents", m.agents}, {"Agent detail", m.agentDetail}, {"Rejected log", m.rejected}, {"Help", m.help}})
 	m.query.Sort, m.query.OpenFirst = model.SortStarted, true
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {
@@ -258,19 +260,31 @@ func (m *Model) Render() string {
 }
 
 // draw draws the header, the pane in front and the status line (or the open prompt) on one frame.
+// A prompt whose hint or error is wrapped over several lines is drawn over the bottom of the pane.
 func (m *Model) draw(f *frame) string {
+	var bottom string
+	switch {
+	case m.filter.Active():
+		bottom = m.filter.View(f)
+	case m.command.Active():
+		bottom = m.command.View(f)
+	default:
+		bottom = m.status.View(f)
+	}
+	body := m.front().View(f)
+	if extra := strings.Count(bottom, "\n"); extra > 0 {
+		lines := strings.Split(body, "\n")
+		keep := max(len(lines)-extra, 1)
+		body = strings.Join(lines[:keep], "\n")
+		if over := extra - (len(lines) - keep); over > 0 { // a very short terminal: the hint's end
+			bottom = strings.Join(strings.Split(bottom, "\n")[over:], "\n")
+		}
+	}
 	var b strings.Builder
 	b.WriteString(m.header.View(f))
 	b.WriteByte('\n')
-	b.WriteString(m.front().View(f))
+	b.WriteString(body)
 	b.WriteByte('\n')
-	switch {
-	case m.filter.Active():
-		b.WriteString(m.filter.View(f))
-	case m.command.Active():
-		b.WriteString(m.command.View(f))
-	default:
-		b.WriteString(m.status.View(f))
-	}
+	b.WriteString(bottom)
 	return b.String()
 }
