@@ -33,18 +33,18 @@ type colDraw struct {
 
 // columnDraw says how each column of the catalogue is drawn, keyed by its name. The priorities put
 // who (agent) and what (state, number) last to hide; the subject shrinks first, then the details
-// hide (id, direction, parties, service, subject, mute and recording). Widths are wide enough for
+// hide (direction, parties, service, id, subject, mute and recording). Widths are wide enough for
 // the usual values (a service such as "Technical Support"), so the room left goes to the columns
 // whose values are long first and to the subject last.
 var columnDraw = map[string]colDraw{
 	"type":    {colLayout: colLayout{width: 7}},
-	"id":      {colLayout: colLayout{width: 8, priority: 7, grow: 14}, cutLeft: true},
+	"id":      {colLayout: colLayout{width: 8, priority: 4, grow: 14}, cutLeft: true},
 	"agent":   {colLayout: colLayout{width: 10, priority: 1, grow: 14}},
 	"state":   {colLayout: colLayout{width: 12}},
-	"dir":     {colLayout: colLayout{width: 3, priority: 6}},
+	"dir":     {colLayout: colLayout{width: 3, priority: 7}},
 	"party":   {colLayout: colLayout{width: 16, priority: 1, grow: 26}},
-	"service": {colLayout: colLayout{width: 17, priority: 4, grow: 20}},
-	"parties": {colLayout: colLayout{width: 12, priority: 5, grow: 20}},
+	"service": {colLayout: colLayout{width: 17, priority: 5, grow: 20}},
+	"parties": {colLayout: colLayout{width: 12, priority: 6, grow: 20}},
 	"muted":   {colLayout: colLayout{width: 4, priority: 2}},
 	"rec":     {colLayout: colLayout{width: 3, priority: 2}},
 	"dur":     {colLayout: colLayout{width: 7}},
@@ -135,7 +135,7 @@ func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 			}
 			n += w + 1
 		}
-		return n
+		return max(n-1, 0) // a space between columns, none after the last
 	}
 	for total() > width {
 		worst := -1
