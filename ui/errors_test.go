@@ -107,3 +107,21 @@ func TestInvalidStartFilterIsAnErrorThatStays(t *testing.T) {
 		t.Errorf("the invalid start filter is not reported:\n%s", out)
 	}
 }
+
+// An error too long for the status line is wrapped above it, whole, and the line keeps the source.
+func TestLongErrorWrapsAboveTheStatusLine(t *testing.T) {
+	t.Parallel()
+	m, _ := newDeskModel(t, themes.Mono, 60, 20)
+	long := "export failed: open /some/long/directory/name/deskwatch-20231114.csv: permission denied"
+	m.Update(exportedMsg{err: errTest(strings.TrimPrefix(long, "export failed: "))})
+	out := m.Render()
+	checkFrame(t, out, 60, 20)
+	screen := plain(out)
+	// Wrapped at a space or after a hyphen: compare without the spaces.
+	if !strings.Contains(strings.Join(strings.Fields(screen), ""), strings.Join(strings.Fields(long), "")) {
+		t.Errorf("the error is cut:\n%s", screen)
+	}
+	if lines := strings.Split(screen, "\n"); !strings.Contains(lines[len(lines)-1], "? help") {
+		t.Errorf("the status line is gone:\n%s", screen)
+	}
+}

@@ -20,7 +20,9 @@ const headerHeight = 2
 //
 // The header keeps one shape at a width: each part is shown whole or not at all, chosen by the
 // room it may ever need (its reserve), not by what it holds on this frame, so nothing comes and
-// goes from second to second as counts, rates and durations change.
+// goes from second to second as counts, rates and durations change. A new part (a source-down
+// marker, say) is one more part with its own reserve in counts' fixed or optional list; the
+// agents line's order is headerAgents.
 type headerView struct {
 	noKeys
 	c     *Common

@@ -66,11 +66,19 @@ func (s *statusView) View(f *frame) string {
 		src = s.c.Status()
 	}
 	var right []string
+	var above []string
 	switch {
-	case s.err != "":
-		// An error takes all the room it needs: the source gives way first.
+	case s.err != "" && width(model.Sanitize(s.err)) > s.width-minSourceWidth/2:
+		// An error too long for the line is wrapped on the lines above it (the root draws them over
+		// the bottom of the pane), never cut.
+		for _, l := range wrapLines(st.Alert.Render(model.Sanitize(s.err)), s.width) {
+			above = append(above, fit(l, s.width)+"\n")
+		}
 		note = s.err
-		right = append(right, st.Alert.Render(clean(s.err, max(s.width-14, 10))))
+	case s.err != "":
+		// An error takes the room it needs: the source gives way first.
+		note = s.err
+		right = append(right, st.Alert.Render(model.Sanitize(s.err)))
 	case note != "":
 		right = append(right, st.Accent.Render(clean(note, s.width/2)))
 	}
@@ -107,9 +115,9 @@ func (s *statusView) View(f *frame) string {
 	r := strings.Join(right, st.Dim.Render(" · "))
 	room := s.width - ansi.StringWidth(r) - 1
 	if room < 10 {
-		return fit(r, s.width)
+		return strings.Join(above, "") + fit(r, s.width)
 	}
-	return fit(s.source(src, room, f.wall), room) + " " + r
+	return strings.Join(above, "") + fit(s.source(src, room, f.wall), room) + " " + r
 }
 
 // lostNote is the latest lost-events report ("12 events lost from a.jones") while it is recent on
