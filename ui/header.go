@@ -50,12 +50,14 @@ type part struct {
 }
 
 // The reserves of the counts line's parts, and the least room the state counts get.
+// A value past its reserve (a thousand open interactions) still shows whole and moves the parts
+// after it once, when its number of digits grows.
 const (
-	openReserve   = len("9999 open")
-	alertsReserve = len("! 999 alerts")
-	typesReserve  = len("☎ 999 ≡ 999 @ 999") - 2*2 // ☎ and ≡ are three bytes, one cell
-	endedReserve  = len("99999 ended")
-	rateReserve   = len("9999.9 ev/s")
+	openReserve   = len("999 open")
+	alertsReserve = len("! 99 alerts")
+	typesReserve  = len("☎ 99 ≡ 99 @ 99") - 2*2 // ☎ and ≡ are three bytes, one cell
+	endedReserve  = len("999999 ended")
+	rateReserve   = len("999.9 ev/s") // from 1000 on the rate drops its decimal
 	statesMin     = 32
 	statesLeast   = 10 // below this the state counts drop whole
 )
