@@ -36,7 +36,6 @@ func (h *helpView) SetSections(s []helpSection) { h.sections = s }
 
 // SetSize sets the area the help screen fills.
 func (h *helpView) SetSize(width, height int) {
-	// The help model draws at its natural width; keyLines decides how the columns fit.
 	h.width, h.height = width, height
 }
 
@@ -116,7 +115,7 @@ func (h *helpView) keyLines() []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, g := range groups {
-		var entries []string
+		var entries []key.Help
 		for _, col := range g.keys.FullHelp() {
 			for _, b := range col {
 				id := b.Help().Key + " " + b.Help().Desc
@@ -124,7 +123,7 @@ func (h *helpView) keyLines() []string {
 					continue
 				}
 				seen[id] = true
-				entries = append(entries, b.Help().Key+"\x00"+b.Help().Desc)
+				entries = append(entries, b.Help())
 			}
 		}
 		if len(entries) == 0 {
@@ -139,14 +138,13 @@ func (h *helpView) keyLines() []string {
 	return out
 }
 
-// keyGrid lays out "key\x00description" entries in as many columns as the width holds, filled row by
-// row, each column as wide as the widest entry; an entry wider than the width wraps its description.
-func (h *helpView) keyGrid(entries []string) []string {
+// keyGrid lays out the keys and their descriptions in as many columns as the width holds, filled
+// row by row, each column as wide as the widest entry; an entry wider than the width wraps.
+func (h *helpView) keyGrid(entries []key.Help) []string {
 	st := h.c.Styles
 	keyW, descW := 0, 0
 	for _, e := range entries {
-		kk, d, _ := strings.Cut(e, "\x00")
-		keyW, descW = max(keyW, ansi.StringWidth(kk)), max(descW, ansi.StringWidth(d))
+		keyW, descW = max(keyW, ansi.StringWidth(e.Key)), max(descW, ansi.StringWidth(e.Desc))
 	}
 	const gap = 4
 	cell := keyW + 1 + descW
@@ -155,11 +153,10 @@ func (h *helpView) keyGrid(entries []string) []string {
 	for i := 0; i < len(entries); i += perRow {
 		var row strings.Builder
 		for j, e := range entries[i:min(i+perRow, len(entries))] {
-			kk, d, _ := strings.Cut(e, "\x00")
 			if j > 0 {
 				row.WriteString(strings.Repeat(" ", gap))
 			}
-			text := st.Key.Render(pad(kk, keyW)) + " " + st.KeyDesc.Render(d)
+			text := st.Key.Render(pad(e.Key, keyW)) + " " + st.KeyDesc.Render(e.Desc)
 			if perRow > 1 {
 				text = pad(text, cell)
 			}
