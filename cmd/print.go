@@ -42,9 +42,9 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 	if live && o.collect.duration == 0 && o.collect.events == 0 {
 		return errors.New("--print of a live source needs --for DURATION or --events N")
 	}
-	filter, err := model.ParseFilter(o.filter)
+	filter, err := parseFilterFlag(o.filter)
 	if err != nil {
-		return fmt.Errorf("--filter: %w", err)
+		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -137,7 +137,7 @@ func registerSourceFlags(f *pflag.FlagSet, o *options) {
 	f.IntVar(&o.retention, "retention", model.DefaultRetention, "how many ended interactions to keep")
 	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest accepted event in bytes")
 	f.StringVar(&o.record, "record", "", "record every message received, valid or not, to this file")
-	f.Int64Var(&o.demoSeed, "demo-seed", defaultDemoSeed, "seed of the demo stream (0 picks one from the clock)")
+	f.Int64Var(&o.demoSeed, "demo-seed", defaultDemoSeed, "seed of the demo stream (0 picks a six-digit one from the clock)")
 	f.IntVar(&o.demoAgents, "demo-agents", defaultDemoAgents, "number of agents in the demo stream")
 	f.Float64Var(&o.demoRate, "demo-rate", defaultDemoRate, "events per second of the demo stream")
 	f.StringVar(&o.configFile, "config", "", "read this configuration file instead of $XDG_CONFIG_HOME/deskwatch/config.yaml")

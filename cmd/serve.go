@@ -120,6 +120,11 @@ func runServe(ctx context.Context, o *options, so *serveOptions, arg string, std
 	if _, err := o.settings.theme(o.theme, func(string) string { return "" }); err != nil {
 		return err
 	}
+	// Every session starts with this filter unless it gives its own: refuse to serve an invalid one
+	// rather than have each session start unfiltered.
+	if _, err := parseFilterFlag(o.filter); err != nil {
+		return err
+	}
 	stopProfile, err := o.profile.start(log)
 	if err != nil {
 		return err
@@ -186,6 +191,10 @@ func newViewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan s
 	}
 	t, err := o.settings.theme(name, v.Getenv)
 	if err != nil {
+		return nil, err
+	}
+	// A viewer's invalid filter ends the session with the reason, as a bad --theme does.
+	if _, err := parseFilterFlag(*filter); err != nil {
 		return nil, err
 	}
 	c := newCommon(p, t, o, true)

@@ -113,6 +113,11 @@ func TestServeSessionsAreReadOnly(t *testing.T) {
 	if !strings.Contains(screen, "×1 ") || !strings.Contains(screen, "replaying") {
 		t.Errorf("the replay is no longer replaying at ×1:\n%s", screen)
 	}
+	// A key the viewer cannot use says why, until the next key.
+	term.Keys("x")
+	term.WaitFor(5*time.Second, "read-only view: export is off")
+	term.Keys("-")
+	term.WaitFor(5*time.Second, "read-only view: speed is off")
 	for _, d := range []string{srv.dir, dir} {
 		files, _ := filepath.Glob(filepath.Join(d, "deskwatch-*"))
 		if len(files) > 0 {
