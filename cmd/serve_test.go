@@ -119,11 +119,24 @@ func TestServeNeedsAuthorizedKeys(t *testing.T) {
 	waitExit(t, p)
 }
 
+// A server whose terminal closes (SIGHUP) stops as on SIGTERM: it must not keep listening with
+// nobody left to stop it.
+func TestServeStopsOnHangup(t *testing.T) {
+	t.Parallel()
+	p, _ := startServe(t, "--allow-any-key", "--host-key", filepath.Join(t.TempDir(), "hk"))
+	waitLog(t, p, "warning: --allow-any-key")
+	p.Signal(syscall.SIGHUP)
+	waitExit(t, p)
+	if !strings.Contains(p.Output(), `msg=stopped`) {
+		t.Errorf("want the server's stop logged after SIGHUP:\n%s", p.Output())
+	}
+}
+
 // waitExit waits for the server to exit after a signal and checks it exited 0.
 func waitExit(t *testing.T, p *serveProc) {
 	t.Helper()
 	if err := p.Wait(15 * time.Second); err != nil {
-		t.Errorf("serve after SIGTERM: %v, want exit 0", err)
+		t.Errorf("serve after the signal: %v, want exit 0", err)
 	}
 }
 
@@ -160,9 +173,9 @@ func authorizedFile(t *testing.T, dir string, lines ...string) string {
 	return path
 }
 
-// SIGHUP re-reads the authorized keys even when nothing the server stats has changed: the file is
+// SIGUSR1 re-reads the authorized keys even when nothing the server stats has changed: the file is
 // rewritten in place with a line of the same length and its modification time put back.
-func TestServeSIGHUPReloadsKeys(t *testing.T) {
+func TestServeSIGUSR1ReloadsKeys(t *testing.T) {
 	t.Parallel()
 	e2e.Require(t, "ssh")
 	dirA, dirB := t.TempDir(), t.TempDir()
@@ -199,12 +212,12 @@ func TestServeSIGHUPReloadsKeys(t *testing.T) {
 		t.Fatal("the rewrite changed the file's size or inode")
 	}
 	if in(keyB) {
-		t.Fatal("the server noticed the rewrite by itself: this test would prove nothing about SIGHUP")
+		t.Fatal("the server noticed the rewrite by itself: this test would prove nothing about SIGUSR1")
 	}
-	srv.Signal(syscall.SIGHUP)
-	srv.WaitOutput(10*time.Second, 2, `msg="authorized keys loaded"`) // the reload after SIGHUP
+	srv.Signal(syscall.SIGUSR1)
+	srv.WaitOutput(10*time.Second, 2, `msg="authorized keys loaded"`) // the reload after SIGUSR1
 	if !in(keyB) || in(keyA) {
-		t.Error("after SIGHUP: want key B in and key A out")
+		t.Error("after SIGUSR1: want key B in and key A out")
 	}
 }
 
@@ -233,6 +246,11 @@ func TestServeSessionsAreReadOnly(t *testing.T) {
 	if !strings.Contains(screen, "×1 ") || !strings.Contains(screen, "replaying") {
 		t.Errorf("the replay is no longer replaying at ×1:\n%s", screen)
 	}
+	// A key the viewer cannot use says why, until the next key.
+	term.Keys("x")
+	term.WaitFor(5*time.Second, "read-only view: export is off")
+	term.Keys("-")
+	term.WaitFor(5*time.Second, "read-only view: speed is off")
 	for _, d := range []string{srv.dir, dir} {
 		files, _ := filepath.Glob(filepath.Join(d, "deskwatch-*"))
 		if len(files) > 0 {

@@ -265,7 +265,10 @@ func TestRedactURL(t *testing.T) {
 		"ws://h/s?access_token=abc&desk=n":   "ws://h/s?access_token=REDACTED&desk=n",
 		"ws://h/s?API_KEY=abc":               "ws://h/s?API_KEY=REDACTED",
 		"ws://h/s?x=\x1b[31m":                "(unparsable URL)",
-		"ws://h/s?sig=1&Session=2&password=": "ws://h/s?Session=REDACTED&password=REDACTED&sig=REDACTED",
+		"ws://h/s?sig=1&Session=2&password=": "ws://h/s?sig=REDACTED&Session=REDACTED&password=REDACTED",
+		// As written: commas stay commas, the order stays.
+		"ws://h/s?service=Sales,Billing&agent=a,b&token=x": "ws://h/s?service=Sales,Billing&agent=a,b&token=REDACTED",
+		"ws://h/s?to%6Ben=x&a=1":                           "ws://h/s?to%6Ben=REDACTED&a=1",
 	} {
 		if got := RedactURL(in); got != want {
 			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
