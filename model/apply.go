@@ -229,6 +229,11 @@ func (s *Store) edit(sl *slot) *Row {
 
 func (s *Store) count(r *Row, d int) {
 	if r.Ended {
+		s.removed += d
+	} else {
+		s.present += d
+	}
+	if !r.Open() {
 		s.stats.Ended += d
 		return
 	}
@@ -262,7 +267,7 @@ func (s *Store) end(sl *slot, at time.Time, text, typ string) {
 
 // evict forgets the oldest ended rows beyond the retention bound.
 func (s *Store) evict() {
-	for s.stats.Ended > s.retention && len(s.ended) > 0 {
+	for s.removed > s.retention && len(s.ended) > 0 {
 		sl := s.ended[0]
 		s.ended = s.ended[1:]
 		if sl.gone || !sl.row.Ended {

@@ -65,7 +65,7 @@ func (a *agentsView) loads(snap *model.Snapshot) map[string]agentLoad {
 	}
 	m := make(map[string]agentLoad, len(snap.Agents))
 	for _, r := range snap.Rows {
-		if r.Ended {
+		if !r.Open() {
 			continue
 		}
 		l := m[r.AgentID]
@@ -165,7 +165,7 @@ func (a *agentsView) cells(ag *model.Agent, l agentLoad, alerts string, now time
 	}
 	since := ""
 	if !ag.Since.IsZero() {
-		since = fmtDuration(max(now.Sub(ag.Since), 0))
+		since = model.FormatDuration(max(now.Sub(ag.Since), 0))
 	}
 	var open []string
 	for _, t := range model.Types {

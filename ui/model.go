@@ -77,7 +77,7 @@ func New(c *Common, changes <-chan struct{}) *Model {
 		agents: newAgents(c), agentDetail: newAgentDetail(c), dirty: true}
 	m.body = [screens]pane{screenTable: m.table, screenDetail: m.detail, screenRejected: m.rejected,
 		screenHelp: m.help, screenAgents: m.agents, screenAgentDetail: m.agentDetail}
-	m.query.Sort, m.query.OpenFirst = model.SortStarted, true
+	m.query = model.DefaultQuery(model.Filter{})
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {
 			m.query.Filter = f

@@ -299,7 +299,7 @@ type paintKey struct {
 
 // painter returns the cached paint of a cell.
 func (t *tableView) painter(c column, r *model.Row, alerting bool, wall time.Time) paint {
-	k := paintKey{col: c.id, ended: r.Ended, alerting: alerting && c.id == "state"}
+	k := paintKey{col: c.id, ended: !r.Open(), alerting: alerting && c.id == "state"}
 	switch c.id {
 	case "state":
 		k.value = string(r.Data.State)
