@@ -93,6 +93,8 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch {
 	case key.Matches(msg, k.Open):
 		m.open()
+	case key.Matches(msg, k.Follow):
+		m.follow()
 	case key.Matches(msg, k.Filter):
 		return m.filter.Start(m.query.Filter.String()), true
 	case key.Matches(msg, k.Sort), key.Matches(msg, k.SortPrev):
@@ -134,6 +136,19 @@ func (m *Model) open() {
 	}
 	if h := m.table.SelectedHead(); h != nil {
 		m.fold()
+	}
+}
+
+// follow pins the selected interaction, so the cursor stays on it when it ends, or unpins it;
+// unpinned, the cursor goes on to the next open interaction when its own ends.
+func (m *Model) follow() {
+	switch r := m.table.togglePin(); {
+	case r != nil:
+		m.setNote("following " + model.Sanitize(r.Data.ID) + " when it ends — f again to stop")
+	case m.table.Selected() == nil:
+		m.setNote("select an interaction to follow")
+	default:
+		m.setNote("not following: the cursor moves on to the next open interaction when this one ends")
 	}
 }
 

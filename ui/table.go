@@ -24,9 +24,12 @@ type tableView struct {
 	cols  []column
 	lines tableLines
 	// cur indexes lines. selected remembers the cursor's item by key, so the cursor follows its
-	// interaction when rows are re-sorted.
+	// interaction when rows are re-sorted; selectedOpen says whether it was open then (see
+	// SetLines). pinned is the key the user asked to follow wherever it goes ("f"), "" for none.
 	cur           cursor
 	selected      string
+	selectedOpen  bool
+	pinned        string
 	width, height int
 	paints        map[paintKey]paint
 }
@@ -40,13 +43,54 @@ func (t *tableView) SetSize(width, height int) {
 }
 
 // SetLines replaces the lines (rows already filtered and sorted, and group headings) and keeps the
-// cursor on the same line when it is still there.
+// cursor on the same line when it is still there. When the selected interaction was open and has
+// ended (or left the view), the cursor stays with the open ones: it goes to the open row that took
+// its place (the next one), or the last open row above when none follows, so the view never drifts
+// into the ended history after it; unless the user pinned it (f), when the cursor follows it.
 func (t *tableView) SetLines(lines tableLines) {
 	t.lines = lines
-	if t.selected != "" && (t.cur.pos >= lines.Len() || lines.At(t.cur.pos).key() != t.selected) {
-		t.Select(t.selected)
+	from, key, wasOpen := t.cur.pos, t.selected, t.selectedOpen
+	if key != "" && (t.cur.pos >= lines.Len() || lines.At(t.cur.pos).key() != key) {
+		t.Select(key)
+	}
+	if wasOpen && t.pinned != key {
+		if r := t.Selected(); r == nil || !r.Open() || r.Key != key {
+			if i := t.nextOpen(from); i >= 0 {
+				t.cur.pos = i
+			}
+		}
 	}
 	t.clamp()
+}
+
+// nextOpen returns the line of the first open row at or after from, else of the last open row
+// before it; -1 when no row is open.
+func (t *tableView) nextOpen(from int) int {
+	n := t.lines.Len()
+	from = min(max(from, 0), n)
+	for i := from; i < n; i++ {
+		if r := t.lines.At(i).row; r != nil && r.Open() {
+			return i
+		}
+	}
+	for i := from - 1; i >= 0; i-- {
+		if r := t.lines.At(i).row; r != nil && r.Open() {
+			return i
+		}
+	}
+	return -1
+}
+
+// togglePin pins the selected interaction, so the cursor follows it when it ends, or unpins it;
+// it returns the pinned row (nil when unpinned or no row is selected).
+func (t *tableView) togglePin() *model.Row {
+	r := t.Selected()
+	if r == nil || t.pinned == r.Key {
+		t.pinned = ""
+		return nil
+	}
+	t.pinned = r.Key
+	return r
 }
 
 // Select moves the cursor to the item with key, reporting whether it is there.
@@ -102,7 +146,7 @@ func (t *tableView) ShortHelp() []key.Binding {
 // FullHelp lists every key the table takes: moving, opening, the query and grouping, alerts, export.
 func (t *tableView) FullHelp() [][]key.Binding {
 	k := t.c.Keys
-	return [][]key.Binding{append(k.navigation(), k.Open),
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Follow),
 		{k.Filter, k.Sort, k.SortPrev, k.SortDir, k.HideEnded, k.Group, k.Fold, k.FoldAll},
 		{k.NextAlert, k.PrevAlert, k.ExportCSV, k.ExportJSON}}
 }
@@ -111,7 +155,8 @@ func (t *tableView) FullHelp() [][]key.Binding {
 func (t *tableView) clamp() {
 	t.cur.clampList(t.lines.Len(), t.page())
 	if t.cur.pos < t.lines.Len() {
-		t.selected = t.lines.At(t.cur.pos).key()
+		it := t.lines.At(t.cur.pos)
+		t.selected, t.selectedOpen = it.key(), it.row != nil && it.row.Open()
 	}
 }
 
