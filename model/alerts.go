@@ -224,10 +224,13 @@ func (r AlertRules) CheckAgent(a *Agent, log []Alert, now time.Time) []RowAlert 
 	return out
 }
 
-// AlertTally counts open alerts for the header.
+// AlertTally counts open alerts for the header, so that each one is a mark on screen: a row marked
+// "!" or an agent marked "!" for its own alerts (however many reasons it has; the agents view and
+// the agent's detail list them).
 type AlertTally struct {
-	// Rows counts alerting rows, Agents the agents with an unmatched audio-quality alert, Log the
-	// open server errors and lost-event reports.
+	// Rows counts alerting rows; Agents the agents with alerts of their own (an unmatched
+	// audio-quality alert, open server errors or lost events: CheckAgent); Log the open server
+	// errors and lost-event reports of no agent the snapshot knows.
 	Rows, Agents, Log int
 }
 
@@ -252,17 +255,36 @@ func (r AlertRules) Tally(sn *Snapshot, now time.Time) AlertTally {
 // TallyAgents is Tally without the rows (Rows is 0), for a caller that walks the rows itself.
 func (r AlertRules) TallyAgents(sn *Snapshot, now time.Time) AlertTally {
 	var t AlertTally
-	if r.AudioQuality {
-		for _, a := range sn.Agents {
-			if a.AudioAlert != "" {
-				t.Agents++
-			}
-		}
-	}
+	logged := map[string]bool{} // agents with open log entries
 	for _, a := range sn.Alerts {
 		if r.open(a, now) {
+			logged[a.AgentID] = true
+		}
+	}
+	for _, a := range sn.Agents {
+		if logged[a.ID] || (r.AudioQuality && a.AudioAlert != "") {
+			t.Agents++
+		}
+		delete(logged, a.ID)
+	}
+	for _, a := range sn.Alerts {
+		if logged[a.AgentID] && r.open(a, now) {
 			t.Log++
 		}
 	}
 	return t
+}
+
+// AgentAlerting reports whether the agent has alerts of its own at now (CheckAgent is not empty),
+// without building their texts.
+func (r AlertRules) AgentAlerting(a *Agent, log []Alert, now time.Time) bool {
+	if r.AudioQuality && a.AudioAlert != "" {
+		return true
+	}
+	for _, e := range log {
+		if e.AgentID == a.ID && r.open(e, now) {
+			return true
+		}
+	}
+	return false
 }

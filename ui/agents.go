@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -209,6 +210,28 @@ func (a *agentsView) style(ag *model.Agent, alerting, selected bool) lipgloss.St
 		return st.Dim
 	}
 	return st.Text
+}
+
+// alertingFirst returns the agents that alert (their own alerts, or their interactions'), then the
+// others, each part in first-seen order, so a line that ends in "+N more" hides no alerting agent
+// while there is room for them all. It is agents itself when none alerts.
+func (v *viewState) alertingFirst(agents []*model.Agent) []*model.Agent {
+	alerting := func(a *model.Agent) bool { return v.agentOwn[a.ID] || v.byAgent[a.ID].rows > 0 }
+	if !slices.ContainsFunc(agents, alerting) {
+		return agents
+	}
+	out := make([]*model.Agent, 0, len(agents))
+	for _, a := range agents {
+		if alerting(a) {
+			out = append(out, a)
+		}
+	}
+	for _, a := range agents {
+		if !alerting(a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // agentFilter is the filter that selects one agent's interactions.

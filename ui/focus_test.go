@@ -2,7 +2,9 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/themes"
@@ -72,5 +74,62 @@ func TestAnEndedRowChosenOnPurposeStays(t *testing.T) {
 	endChat(t, m, store, model.EvInteractionRemoved, "completed")
 	if r := m.table.Selected(); r == nil || r.Data.ID != "c-1002-voice" {
 		t.Errorf("cursor moved off the ended row the user chose to %v", r)
+	}
+}
+
+// withAgentAlert adds agents c.one … c.four (logged in, ready) and then a server error of the last
+// one: an alert of its own, on no interaction.
+func withAgentAlert() []string {
+	lines := deskEvents()
+	for i, id := range []string{"c.one", "c.two", "c.three", "c.four"} {
+		at := base.UnixMilli() + 50000 + int64(i)
+		lines = append(lines,
+			fmt.Sprintf(`{"type":"ON_LOGIN","agentId":%q,"ts":%d,"params":[{"isLoggedIn":true,"agentId":%q}]}`, id, at, id),
+			fmt.Sprintf(`{"type":"ON_AGENT_STATE_CHANGE","agentId":%q,"ts":%d,"params":["ready"]}`, id, at))
+	}
+	return append(lines, fmt.Sprintf(`{"type":"ON_SERVER_ERROR","agentId":"c.four","ts":%d,`+
+		`"params":[{"code":503,"name":"unavailable","timestamp":1}]}`, base.UnixMilli()+94000))
+}
+
+// TestAgentAlertsAreInSight: an agent's own alert counts once in the header, its agent comes first
+// on the agents line (never behind "+N more"), and n reaches it after the alerting rows.
+func TestAgentAlertsAreInSight(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Dark, 80, 24, withAgentAlert())
+	now := base.Add(3 * time.Minute) // the hold and the queue are past their limits, the error is recent
+	m.c.Now, m.c.Wall = func() time.Time { return now }, func() time.Time { return now }
+	m.c.Alerts = model.DefaultAlertRules()
+	m.refresh()
+	lines := strings.Split(plain(m.Render()), "\n")
+	// Rows alert too (the call on hold, the queued email); the header counts each mark once.
+	rows := m.c.Alerts.Count(m.snap.Rows, m.c.now())
+	if want := fmt.Sprintf("! %d alerts", rows+1); !strings.Contains(lines[0], want) {
+		t.Errorf("header %q lacks %q", lines[0], want)
+	}
+	// The agents alerting (a.jones for its rows, c.four for its own) come first, in first-seen order.
+	if !strings.HasPrefix(lines[1], "a.jones busy 2:59 !  c.four ready 2:10 !  b.smith") {
+		t.Errorf("agents line %q: want the alerting a.jones and c.four first, marked", lines[1])
+	}
+	press(m, "g") // the first row, the call on hold, alerts: the first of the rows' alerts
+	for range rows - 1 {
+		press(m, "n")
+	}
+	if m.screen != screenTable {
+		t.Fatalf("n over %d alerting rows left the table", rows)
+	}
+	press(m, "n")
+	if a := m.agents.Selected(m.snap); m.screen != screenAgents || a == nil || a.ID != "c.four" {
+		t.Fatalf("n after the rows: screen %v, agent %v; want c.four in the agents view", m.screen, a)
+	}
+	if out := plain(m.Render()); !strings.Contains(out, "c.four: server error") {
+		t.Errorf("the note does not say the agent and why:\n%s", out)
+	}
+	press(m, "n")
+	if r := m.table.Selected(); m.screen != screenTable || r == nil || !m.c.Alerts.Alerting(r, m.c.now()) {
+		t.Errorf("n after the last agent alert should wrap to the first alerting row: screen %v", m.screen)
+	}
+	press(m, "N")
+	if m.screen != screenAgents {
+		t.Errorf("N from the first alerting row should go back to c.four's alert")
 	}
 }

@@ -96,10 +96,11 @@ func (h *headerView) agents(snap *model.Snapshot, v *viewState, now time.Time) s
 	}
 	var b strings.Builder
 	used := 0
-	for i, a := range snap.Agents {
+	agents := v.alertingFirst(snap.Agents)
+	for i, a := range agents {
 		item := h.agent(a, h.alerting(a, snap, v, now), now)
 		w := ansi.StringWidth(item) + 2
-		rest := len(snap.Agents) - i
+		rest := len(agents) - i
 		more := ""
 		if rest > 1 {
 			more = fmt.Sprintf("+%d more", rest-1)

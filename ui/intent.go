@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"slices"
-	"strings"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -61,8 +58,12 @@ func (m *Model) screenKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case screenAgents:
 		return m.agentsKey(f, msg)
 	case screenAgentDetail:
-		if key.Matches(msg, m.c.Keys.Open) {
+		switch {
+		case key.Matches(msg, m.c.Keys.Open):
 			m.showAgentInteractions(m.agentDetail.ID())
+			return nil, true
+		case key.Matches(msg, m.c.Keys.NextAlert), key.Matches(msg, m.c.Keys.PrevAlert):
+			m.jumpToAlert(key.Matches(msg, m.c.Keys.NextAlert))
 			return nil, true
 		}
 	}
@@ -200,50 +201,6 @@ func (m *Model) foldAll() {
 	m.refresh()
 }
 
-// jumpToAlert moves the cursor to the next (or previous) alerting row in display order, unfolding
-// its group, and says why it alerts.
-func (m *Model) jumpToAlert(next bool) {
-	now, rows := m.c.now(), m.view.ordered
-	from := -1
-	if !next {
-		from = len(rows)
-	}
-	if r := m.table.Selected(); r != nil {
-		if i := slices.Index(rows, r); i >= 0 {
-			from = i
-		}
-	}
-	var i int
-	if next {
-		i = m.c.Alerts.Next(rows, from, now)
-	} else {
-		i = m.c.Alerts.Prev(rows, from, now)
-	}
-	if i < 0 {
-		if n := m.view.tally.Total(); n > 0 {
-			m.setNote("no alerting interaction in this view; the open alerts are the agents' — tab shows them")
-		} else {
-			m.setNote("no open alerts")
-		}
-		return
-	}
-	r := rows[i]
-	if m.group.by != model.GroupNone && !m.table.Select(r.Key) {
-		for _, h := range m.view.heads {
-			if h.folded && slices.Contains(h.rows, r) {
-				m.group.toggle(h.key)
-			}
-		}
-		m.refresh()
-	}
-	m.table.Select(r.Key)
-	var why []string
-	for _, a := range m.c.Alerts.Check(r, now) {
-		why = append(why, a.Text)
-	}
-	m.setNote(alertGlyph + " " + strings.Join(why, ", "))
-}
-
 // export writes the view as shown (filtered, sorted, grouped) to a file.
 func (m *Model) export(format string) tea.Cmd {
 	if !m.c.Caps.CanExport {
@@ -318,6 +275,9 @@ func (m *Model) agentsKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			m.agentDetail.Show(a.ID)
 			m.screen = screenAgentDetail
 		}
+		return nil, true
+	case key.Matches(msg, m.c.Keys.NextAlert), key.Matches(msg, m.c.Keys.PrevAlert):
+		m.jumpToAlert(key.Matches(msg, m.c.Keys.NextAlert))
 		return nil, true
 	}
 	return nil, false

@@ -29,6 +29,7 @@ type viewState struct {
 	// only its headings. Row marks are drawn at once.
 	tally       model.AlertTally
 	byAgent     map[string]agentAlerts
+	agentOwn    map[string]bool // agents with alerts of their own (AlertRules.AgentAlerting)
 	alertSecond int64
 	tallied     bool
 	// ring is set when the open alerts grew and the bell should ring.
@@ -107,6 +108,12 @@ func (m *Model) countAlerts(now time.Time) bool {
 	countHeadAlerts(v.heads, rules, now)
 	byAgent := map[string]agentAlerts{}
 	t := rules.TallyAgents(m.snap, now)
+	own := map[string]bool{}
+	for _, a := range m.snap.Agents {
+		if rules.AgentAlerting(a, m.snap.Alerts, now) {
+			own[a.ID] = true
+		}
+	}
 	for _, r := range m.snap.Rows {
 		if rules.Alerting(r, now) {
 			t.Rows++
@@ -123,7 +130,7 @@ func (m *Model) countAlerts(now time.Time) bool {
 	if m.c.Bell && v.tallied && t.Total() > v.tally.Total() {
 		v.ring = true
 	}
-	v.tally, v.byAgent, v.alertSecond, v.tallied = t, byAgent, sec, true
+	v.tally, v.byAgent, v.agentOwn, v.alertSecond, v.tallied = t, byAgent, own, sec, true
 	return true
 }
 
