@@ -123,3 +123,20 @@ func selectedRow(raw string) string {
 	}
 	return ""
 }
+
+// TestPrintOrdersAsTheMonitor: --print lists rows in the monitor's (and the export's) order, open
+// interactions first, each part by start time; the call that ended comes last although it started
+// first.
+func TestPrintOrdersAsTheMonitor(t *testing.T) {
+	t.Parallel()
+	out, errOut, _ := e2e.Run(t, nil, "--print", fixture("desk.jsonl"))
+	var ids []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		if f := strings.Fields(line); len(f) > 1 {
+			ids = append(ids, f[1])
+		}
+	}
+	if got := strings.Join(ids, " "); got != "chat-77 mail-9 c-1001" {
+		t.Errorf("--print order %q, want the open chat-77 and mail-9, then the ended c-1001\n%s\n%s", got, out, errOut)
+	}
+}

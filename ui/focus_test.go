@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -131,5 +132,31 @@ func TestAgentAlertsAreInSight(t *testing.T) {
 	press(m, "N")
 	if m.screen != screenAgents {
 		t.Errorf("N from the first alerting row should go back to c.four's alert")
+	}
+}
+
+// TestWrapUpDurationStopsAtEndTime: a chat in wrap-up whose endTime is known shows the same stopped
+// duration in the table, the detail's title and its endTime field.
+func TestWrapUpDurationStopsAtEndTime(t *testing.T) {
+	t.Parallel()
+	m, store := newTestModel(t, themes.Dark, 120, 60, deskEvents())
+	ev, err := model.Decode([]byte(fmt.Sprintf(`{"type":"ON_INTERACTION_STATE_CHANGE","agentId":"b.smith","ts":%d,`+
+		`"params":[{"interactionId":"chat-77","state":"wrap_up","type":"chat","startTime":%d,"endTime":%d}]}`,
+		base.UnixMilli()+91000, base.UnixMilli()+20000, base.UnixMilli()+25000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Apply(ev, ev.TS)
+	m.Update(changedMsg{})
+	if out := plain(m.Render()); !regexp.MustCompile(`chat-77 .* wrap_up .* 0:05 `).MatchString(out) {
+		t.Errorf("the table does not show chat-77 stopped at 0:05:\n%s", out)
+	}
+	press(m, "j", "enter")
+	out := plain(m.Render())
+	if title := strings.Split(out, "\n")[2]; !strings.Contains(title, "lasted 0:05") {
+		t.Errorf("detail title %q, want lasted 0:05", title)
+	}
+	if !strings.Contains(out, "· lasted 0:05") {
+		t.Errorf("endTime field does not say lasted 0:05:\n%s", out)
 	}
 }
