@@ -212,11 +212,17 @@ func (a *agentsView) style(ag *model.Agent, alerting, selected bool) lipgloss.St
 	return st.Text
 }
 
+// agentAlerting reports whether the agent alerted at the last count: its own alerts or its
+// interactions'.
+func (v *viewState) agentAlerting(a *model.Agent) bool {
+	return v.agentOwn[a.ID] || v.byAgent[a.ID].rows > 0
+}
+
 // alertingFirst returns the agents that alert (their own alerts, or their interactions'), then the
 // others, each part in first-seen order, so a line that ends in "+N more" hides no alerting agent
 // while there is room for them all. It is agents itself when none alerts.
 func (v *viewState) alertingFirst(agents []*model.Agent) []*model.Agent {
-	alerting := func(a *model.Agent) bool { return v.agentOwn[a.ID] || v.byAgent[a.ID].rows > 0 }
+	alerting := v.agentAlerting
 	if !slices.ContainsFunc(agents, alerting) {
 		return agents
 	}
@@ -232,6 +238,21 @@ func (v *viewState) alertingFirst(agents []*model.Agent) []*model.Agent {
 		}
 	}
 	return out
+}
+
+// more sums up the agents a line has no room for: "+3 more", and "+3 more, 1 !" when some of them
+// alert, so the line still accounts for every alerting agent.
+func (v *viewState) more(hidden []*model.Agent) string {
+	n := 0
+	for _, a := range hidden {
+		if v.agentAlerting(a) {
+			n++
+		}
+	}
+	if n > 0 {
+		return "+" + strconv.Itoa(len(hidden)) + " more, " + strconv.Itoa(n) + " " + alertGlyph
+	}
+	return "+" + strconv.Itoa(len(hidden)) + " more"
 }
 
 // agentFilter is the filter that selects one agent's interactions.

@@ -92,15 +92,22 @@ func withAgentAlert() []string {
 		`"params":[{"code":503,"name":"unavailable","timestamp":1}]}`, base.UnixMilli()+94000))
 }
 
+// agentAlertModel is a model of withAgentAlert, width cells wide, with the default alert rules at
+// base+3m: the hold and the queue are past their limits, and c.four's server error is recent.
+func agentAlertModel(t *testing.T, width int) *Model {
+	m, _ := newTestModel(t, themes.Dark, width, 24, withAgentAlert())
+	now := base.Add(3 * time.Minute)
+	m.c.Now, m.c.Wall = func() time.Time { return now }, func() time.Time { return now }
+	m.c.Alerts = model.DefaultAlertRules()
+	m.refresh()
+	return m
+}
+
 // TestAgentAlertsAreInSight: an agent's own alert counts once in the header, its agent comes first
 // on the agents line (never behind "+N more"), and n reaches it after the alerting rows.
 func TestAgentAlertsAreInSight(t *testing.T) {
 	t.Parallel()
-	m, _ := newTestModel(t, themes.Dark, 80, 24, withAgentAlert())
-	now := base.Add(3 * time.Minute) // the hold and the queue are past their limits, the error is recent
-	m.c.Now, m.c.Wall = func() time.Time { return now }, func() time.Time { return now }
-	m.c.Alerts = model.DefaultAlertRules()
-	m.refresh()
+	m := agentAlertModel(t, 80)
 	lines := strings.Split(plain(m.Render()), "\n")
 	// Rows alert too (the call on hold, the queued email); the header counts each mark once.
 	rows := m.c.Alerts.Count(m.snap.Rows, m.c.now())
@@ -158,5 +165,15 @@ func TestWrapUpDurationStopsAtEndTime(t *testing.T) {
 	}
 	if !strings.Contains(out, "· lasted 0:05") {
 		t.Errorf("endTime field does not say lasted 0:05:\n%s", out)
+	}
+}
+
+// TestHiddenAlertingAgentsAreCounted: when an alerting agent finds no room on the agents line, the
+// line's "+N more" says how many of those alert.
+func TestHiddenAlertingAgentsAreCounted(t *testing.T) {
+	t.Parallel()
+	m := agentAlertModel(t, 45)
+	if line := strings.Split(plain(m.Render()), "\n")[1]; !strings.Contains(line, "a.jones busy 2:59 !  +5 more, 1 !") {
+		t.Errorf("agents line %q: want c.four's alert counted in +5 more", line)
 	}
 }

@@ -103,10 +103,10 @@ func (h *headerView) agents(snap *model.Snapshot, v *viewState, now time.Time) s
 		rest := len(agents) - i
 		more := ""
 		if rest > 1 {
-			more = fmt.Sprintf("+%d more", rest-1)
+			more = v.more(agents[i+1:])
 		}
 		if used+w+len(more) > h.width && i > 0 {
-			b.WriteString(st.Dim.Render(fmt.Sprintf("+%d more", rest)))
+			b.WriteString(st.Dim.Render(v.more(agents[i:])))
 			break
 		}
 		b.WriteString(item + "  ")
