@@ -70,6 +70,20 @@ func TestDurationStopsAtTheEnd(t *testing.T) {
 	if d := s.Row(RowKey("", "B2")).Duration(t0.Add(time.Hour)); d != shown || d != 7*time.Second {
 		t.Errorf("removed without endTime: duration %v after showing %v, want 7s", d, shown)
 	}
+
+	// Completed without endTime: it stops when it completed, and stays there when removed.
+	apply(t, s, fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","ts":%d,"params":[%s]}`, start, iv("C3", "delivered", "chat",
+		fmt.Sprintf(`"startTime":%d`, start))))
+	apply(t, s, fmt.Sprintf(`{"type":"ON_INTERACTION_STATE_CHANGE","ts":%d,"params":[%s]}`, start+9000,
+		iv("C3", "completed", "chat", fmt.Sprintf(`"startTime":%d`, start))))
+	if d := s.Row(RowKey("", "C3")).Duration(t0.Add(time.Hour)); d != 9*time.Second {
+		t.Errorf("completed at 9 s: duration %v an hour on, want 9s", d)
+	}
+	apply(t, s, fmt.Sprintf(`{"type":"ON_INTERACTION_REMOVED","ts":%d,"params":[%s]}`, start+20000,
+		iv("C3", "completed", "chat", fmt.Sprintf(`"startTime":%d`, start))))
+	if d := s.Row(RowKey("", "C3")).Duration(t0.Add(time.Hour)); d != 9*time.Second {
+		t.Errorf("completed at 9 s, removed at 20 s: duration %v, want 9s", d)
+	}
 }
 
 // TestCompletedIsNotOpen: a completed interaction that is not removed yet counts as ended in the

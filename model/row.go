@@ -70,12 +70,15 @@ func (r *Row) Start() time.Time {
 func (r *Row) Open() bool { return !r.Ended && !r.Data.State.Ends() }
 
 // End is when the interaction ended, as soon as that is known: its endTime (the desktop sets it at
-// wrap-up), else, once removed, when it was removed. The zero time while it is still running.
+// wrap-up), else when it entered a state it ends in (completed), else, once removed, when it was
+// removed. The zero time while it is still running.
 func (r *Row) End() time.Time {
-	if end := Millis(r.Data.EndTime); !end.IsZero() {
+	switch end := Millis(r.Data.EndTime); {
+	case !end.IsZero():
 		return end
-	}
-	if r.Ended {
+	case r.Data.State.Ends():
+		return r.stateSince()
+	case r.Ended:
 		return r.EndedAt
 	}
 	return time.Time{}
@@ -98,13 +101,17 @@ func (r *Row) Duration(now time.Time) time.Duration {
 }
 
 // InState is how long the interaction has been in its current state at now.
-func (r *Row) InState(now time.Time) time.Duration {
+func (r *Row) InState(now time.Time) time.Duration { return nonNegative(now.Sub(r.stateSince())) }
+
+// stateSince is when the interaction entered its current state: its last state change, or when it
+// was first seen.
+func (r *Row) stateSince() time.Time {
 	for i := len(r.Timeline) - 1; i >= 0; i-- {
 		if k := r.Timeline[i].Kind; k == ChangeState || k == ChangeCreated {
-			return nonNegative(now.Sub(r.Timeline[i].At()))
+			return r.Timeline[i].At()
 		}
 	}
-	return nonNegative(now.Sub(r.FirstSeen))
+	return r.FirstSeen
 }
 
 func nonNegative(d time.Duration) time.Duration { return max(d, 0) }
