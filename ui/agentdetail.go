@@ -59,7 +59,7 @@ func (d *agentDetailView) ShortHelp() []key.Binding {
 // FullHelp lists every key the agent detail takes.
 func (d *agentDetailView) FullHelp() [][]key.Binding {
 	k := d.c.Keys
-	return [][]key.Binding{append(k.navigation(), k.Open, k.Back)}
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Back), {k.NextAlert, k.PrevAlert}}
 }
 
 // View draws the agent in exactly height lines.

@@ -56,7 +56,7 @@ func (a *agentsView) ShortHelp() []key.Binding {
 // FullHelp lists every key the agents view takes.
 func (a *agentsView) FullHelp() [][]key.Binding {
 	k := a.c.Keys
-	return [][]key.Binding{append(k.navigation(), k.Open, k.Describe, k.Agents)}
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Describe, k.Agents), {k.NextAlert, k.PrevAlert}}
 }
 
 // loads counts open interactions per agent, once per store version.
