@@ -90,17 +90,26 @@ func (m *Model) jumpToAlert(next bool) {
 }
 
 // why explains alerts in the room a note has on the status line (half its width) after used
-// cells: their texts ("on hold 8:30 (over 1:00)") when they fit, else their kinds ("long hold"), so
-// the hint is never cut.
+// cells: their texts ("on hold 8:30 (over 1:00)") when they fit, else their kinds ("long hold,
+// muted"), else the first kind and how many more ("long hold +1"), so the hint is not cut.
 func (m *Model) why(alerts []model.RowAlert, used int) string {
+	if len(alerts) == 0 {
+		return ""
+	}
 	texts, kinds := make([]string, len(alerts)), make([]string, len(alerts))
 	for i, a := range alerts {
-		texts[i], kinds[i] = a.Text, string(a.Kind)
+		texts[i], kinds[i] = model.Sanitize(a.Text), string(a.Kind)
 	}
-	if s := strings.Join(texts, ", "); width(s)+used <= m.c.Width/2 {
-		return s
+	room := m.c.Width/2 - used
+	for _, s := range []string{strings.Join(texts, ", "), strings.Join(kinds, ", ")} {
+		if width(s) <= room {
+			return s
+		}
 	}
-	return strings.Join(kinds, ", ")
+	if len(kinds) == 1 {
+		return kinds[0]
+	}
+	return kinds[0] + " +" + strconv.Itoa(len(kinds)-1)
 }
 
 // selectAlertRow shows the table with r selected, unfolding its group.

@@ -177,3 +177,28 @@ func TestHiddenAlertingAgentsAreCounted(t *testing.T) {
 		t.Errorf("agents line %q: want c.four's alert counted in +5 more", line)
 	}
 }
+
+// TestAlertHintFits: n's note gives the alerts' texts when they fit in the note's room (half the
+// width), else their kinds, else the first kind and how many more.
+func TestAlertHintFits(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Dark, 80, 24, deskEvents())
+	alerts := []model.RowAlert{{Kind: model.AlertHold, Text: "on hold 8:30 (over 1:00)"},
+		{Kind: model.AlertMuted, Text: "muted 2:00 (over 0:30)"}}
+	for _, tt := range []struct {
+		used int
+		want string
+	}{
+		{0, "on hold 8:30 (over 1:00)"},
+		{10, "long hold, muted"},
+		{30, "long hold +1"},
+	} {
+		in := alerts
+		if tt.used == 0 {
+			in = alerts[:1]
+		}
+		if got := m.why(in, tt.used); got != tt.want {
+			t.Errorf("why after %d cells = %q, want %q", tt.used, got, tt.want)
+		}
+	}
+}
