@@ -248,44 +248,30 @@ func (t AlertTally) String() string {
 
 // Tally counts the open alerts of a snapshot at now.
 func (r AlertRules) Tally(sn *Snapshot, now time.Time) AlertTally {
-	t := r.TallyAgents(sn, now)
+	t, _ := r.TallyAgents(sn, now)
 	t.Rows = r.Count(sn.Rows, now)
 	return t
 }
 
-// TallyAgents is Tally without the rows (Rows is 0), for a caller that walks the rows itself.
-func (r AlertRules) TallyAgents(sn *Snapshot, now time.Time) AlertTally {
-	var t AlertTally
-	logged := map[string]bool{} // agents with open log entries
+// TallyAgents is Tally without the rows (Rows is 0), for a caller that walks the rows itself, and
+// the ids of the agents it counts: those with alerts of their own (CheckAgent is not empty).
+func (r AlertRules) TallyAgents(sn *Snapshot, now time.Time) (AlertTally, map[string]bool) {
+	logged := map[string]int{} // open log entries by agent
 	for _, a := range sn.Alerts {
 		if r.open(a, now) {
-			logged[a.AgentID] = true
+			logged[a.AgentID]++
 		}
 	}
+	own := map[string]bool{}
 	for _, a := range sn.Agents {
-		if logged[a.ID] || (r.AudioQuality && a.AudioAlert != "") {
-			t.Agents++
+		if logged[a.ID] > 0 || (r.AudioQuality && a.AudioAlert != "") {
+			own[a.ID] = true
 		}
 		delete(logged, a.ID)
 	}
-	for _, a := range sn.Alerts {
-		if logged[a.AgentID] && r.open(a, now) {
-			t.Log++
-		}
+	t := AlertTally{Agents: len(own)}
+	for _, n := range logged {
+		t.Log += n
 	}
-	return t
-}
-
-// AgentAlerting reports whether the agent has alerts of its own at now (CheckAgent is not empty),
-// without building their texts.
-func (r AlertRules) AgentAlerting(a *Agent, log []Alert, now time.Time) bool {
-	if r.AudioQuality && a.AudioAlert != "" {
-		return true
-	}
-	for _, e := range log {
-		if e.AgentID == a.ID && r.open(e, now) {
-			return true
-		}
-	}
-	return false
+	return t, own
 }

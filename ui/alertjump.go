@@ -23,7 +23,7 @@ func (m *Model) alertStops() []int {
 		}
 	}
 	for i, a := range m.snap.Agents {
-		if m.c.Alerts.AgentAlerting(a, m.snap.Alerts, now) {
+		if m.view.agentOwn[a.ID] { // as the header counted them
 			stops = append(stops, len(rows)+i)
 		}
 	}

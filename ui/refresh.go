@@ -29,7 +29,7 @@ type viewState struct {
 	// only its headings. Row marks are drawn at once.
 	tally       model.AlertTally
 	byAgent     map[string]agentAlerts
-	agentOwn    map[string]bool // agents with alerts of their own (AlertRules.AgentAlerting)
+	agentOwn    map[string]bool // agents with alerts of their own (AlertRules.TallyAgents)
 	alertSecond int64
 	tallied     bool
 	// ring is set when the open alerts grew and the bell should ring.
@@ -107,13 +107,7 @@ func (m *Model) countAlerts(now time.Time) bool {
 	rules := m.c.Alerts
 	countHeadAlerts(v.heads, rules, now)
 	byAgent := map[string]agentAlerts{}
-	t := rules.TallyAgents(m.snap, now)
-	own := map[string]bool{}
-	for _, a := range m.snap.Agents {
-		if rules.AgentAlerting(a, m.snap.Alerts, now) {
-			own[a.ID] = true
-		}
-	}
+	t, own := rules.TallyAgents(m.snap, now)
 	for _, r := range m.snap.Rows {
 		if rules.Alerting(r, now) {
 			t.Rows++
