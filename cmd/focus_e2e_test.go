@@ -3,6 +3,7 @@ package cmd_test
 import (
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -67,32 +68,32 @@ func TestSelectionMovesOnWhenItsCallEnds(t *testing.T) {
 	term := e2e.Start(t, 80, 24, nil, "env NO_COLOR=1 "+e2e.Binary(t)+" --demo-seed 5 --demo-rate 40")
 	term.WaitFor(30*time.Second, "completed", "delivered")
 	term.Keys("g", "j")
-	var number string
+	var call []string // the selected row's agent, number and the last word of its subject
 	deadline := time.Now().Add(10 * time.Second)
-	for number == "" && time.Now().Before(deadline) {
+	for call == nil && time.Now().Before(deadline) {
 		if line := selectedRow(term.ScreenANSI()); line != "" && !ended(line) {
-			if f := strings.Fields(line); len(f) > 4 {
-				number = f[4] // glyph, type, agent, state, number/email
+			if f := strings.Fields(line); len(f) > 5 { // glyph, type, agent, state, number, …
+				call = []string{f[2], f[4], f[len(f)-1]}
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if number == "" {
+	if call == nil {
 		t.Fatalf("no open row selected after g j:\n%s", term.Screen())
 	}
-	// Wait for the selected interaction to end: no open row shows its number any more.
+	// Wait for the selected interaction to end: no open row shows it any more.
 	deadline = time.Now().Add(2 * time.Minute)
 	for {
 		raw := term.ScreenANSI()
 		text := ansi.Strip(raw)
-		if rows := tableRows(text); !stillOpen(rows, number) {
+		if rows := tableRows(text); !stillOpen(rows, call) {
 			if sel := selectedRow(raw); sel == "" || ended(sel) || len(rows) == 0 || ended(rows[0]) {
-				t.Fatalf("after %s ended the selection is %q:\n%s", number, sel, text)
+				t.Fatalf("after %q ended the selection is %q:\n%s", call, sel, text)
 			}
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s did not end in time:\n%s", number, text)
+			t.Fatalf("%q did not end in time:\n%s", call, text)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -100,10 +101,10 @@ func TestSelectionMovesOnWhenItsCallEnds(t *testing.T) {
 	term.WaitFor(5*time.Second, "[exit 0]")
 }
 
-// stillOpen reports whether an open row shows text.
-func stillOpen(rows []string, text string) bool {
+// stillOpen reports whether an open row shows every one of texts.
+func stillOpen(rows, texts []string) bool {
 	for _, r := range rows {
-		if strings.Contains(r, text) && !ended(r) {
+		if !ended(r) && !slices.ContainsFunc(texts, func(s string) bool { return !strings.Contains(r, s) }) {
 			return true
 		}
 	}
