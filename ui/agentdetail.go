@@ -59,7 +59,7 @@ func (d *agentDetailView) ShortHelp() []key.Binding {
 // FullHelp lists every key the agent detail takes.
 func (d *agentDetailView) FullHelp() [][]key.Binding {
 	k := d.c.Keys
-	return [][]key.Binding{append(k.navigation(), k.Open, k.Back)}
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Back), {k.NextAlert, k.PrevAlert}}
 }
 
 // View draws the agent in exactly height lines.
@@ -102,7 +102,7 @@ func (d *agentDetailView) lines(snap *model.Snapshot, v *viewState, now time.Tim
 		state += " (" + a.Reason + ")"
 	}
 	if !a.Since.IsZero() {
-		state += " for " + fmtDuration(max(now.Sub(a.Since), 0))
+		state += " for " + model.FormatDuration(max(now.Sub(a.Since), 0))
 	}
 	b.kv(0, lw, "state", state, st.Text, 2)
 	b.kv(0, lw, "session", orAbsent(a.SessionID), st.Text, 1)
@@ -120,7 +120,7 @@ func (d *agentDetailView) lines(snap *model.Snapshot, v *viewState, now time.Tim
 	b.add("")
 	var open []*model.Row
 	for _, r := range snap.Rows {
-		if r.AgentID == a.ID && !r.Ended {
+		if r.AgentID == a.ID && r.Open() {
 			open = append(open, r)
 		}
 	}
@@ -132,7 +132,7 @@ func (d *agentDetailView) lines(snap *model.Snapshot, v *viewState, now time.Tim
 		}
 		b.add(mark + st.Type(r.Data.Type).Render(typeGlyph(r.Data.Type)) + " " +
 			st.State(r.Data.State).Render(pad(clean(string(r.Data.State), 12), 12)) + " " +
-			st.Text.Render(pad(fmtDuration(r.Duration(now)), 8)) + st.Dim.Render(pad(clean(r.Data.ID, 24), 24)) + "  " +
+			st.Text.Render(pad(model.FormatDuration(r.Duration(now)), 8)) + st.Dim.Render(pad(clean(r.Data.ID, 24), 24)) + "  " +
 			st.Text.Render(clean(r.Data.Subject, max(d.width-52, 8))))
 	}
 	b.add("")
