@@ -107,7 +107,7 @@ func agentAlertModel(t *testing.T, width int) *Model {
 // on the agents line (never behind "+N more"), and n reaches it after the alerting rows.
 func TestAgentAlertsAreInSight(t *testing.T) {
 	t.Parallel()
-	m := agentAlertModel(t, 80)
+	m := agentAlertModel(t, 120)
 	lines := strings.Split(plain(m.Render()), "\n")
 	// Rows alert too (the call on hold, the queued email); the header counts each mark once.
 	rows := m.c.Alerts.Count(m.snap.Rows, m.c.now())
