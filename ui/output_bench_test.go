@@ -15,16 +15,30 @@ import (
 	"github.com/deskwatch/deskwatch/themes"
 )
 
-// openCalls fills a store with n open, delivered voice calls whose durations tick.
-func openCalls(b *testing.B, n int, start time.Time) *model.Store {
+// wideSubjects and wideNames are strings the simulator sends (internal/synth), each holding a wide
+// character (CJK, Hangul or an emoji), so that every row of a screen of calls holds one.
+var (
+	wideSubjects = []string{"Package 📦 arrived damaged", "Where is my order? 注文 #A1234",
+		"請求書の金額が違います", "こんにちは、質問があります", "I was charged twice 😕"}
+	wideNames = []string{"山田 太郎", "陈伟", "李娜", "佐藤 健", "박지민", "陈杰 (tier 2)"}
+)
+
+// openCalls fills a store with n open, delivered voice calls whose durations tick. With wide, every
+// call's subject and caller hold wide characters, as the simulator's do; without, they are ASCII.
+func openCalls(b *testing.B, n int, start time.Time, wide bool) *model.Store {
 	b.Helper()
 	store := model.NewStore()
 	for i := range n {
+		subject, name := fmt.Sprintf("Call %d", i), fmt.Sprintf("Caller %d", i)
+		if wide {
+			subject = fmt.Sprintf("%s %d", wideSubjects[i%len(wideSubjects)], i)
+			name = fmt.Sprintf("%s %d", wideNames[i%len(wideNames)], i)
+		}
 		line := fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"agent%02d","params":[{"interactionId":"call-%04d",`+
-			`"state":"delivered","type":"voice","subject":"Call %d","associatedObjects":{"list":[]},"callParties":[`+
-			`{"id":"p","name":"Caller %d","phone":"+1555000%04d"}],"callMuted":false,"callRecording":true,`+
+			`"state":"delivered","type":"voice","subject":%q,"associatedObjects":{"list":[]},"callParties":[`+
+			`{"id":"p","name":%q,"phone":"+1555000%04d"}],"callMuted":false,"callRecording":true,`+
 			`"attachedData":{},"ANI":"+1555000%04d","service":"Support","startTime":%d}]}`,
-			i, i, i, i, i, i, start.Add(-time.Duration(i)*time.Second).UnixMilli())
+			i, i, subject, name, i, i, start.Add(-time.Duration(i)*time.Second).UnixMilli())
 		ev, err := model.Decode([]byte(line))
 		if err != nil {
 			b.Fatal(err)
@@ -38,14 +52,27 @@ func openCalls(b *testing.B, n int, start time.Time) *model.Store {
 // 50 open calls whose durations tick and nothing else changing, and reports the bytes written to
 // the terminal per second of steady state; then, through the same terminal, the bytes per second
 // when the whole screen is redrawn each second (tea.ClearScreen, as a renderer without diffing
-// would). Each iteration is one second of each, so run it with -benchtime 10x.
+// would). strings=ascii has ASCII subjects and callers; strings=wide has the simulator's, with a
+// wide character in every row. Each iteration is one second of each, so run it with -benchtime 10x.
 func BenchmarkTerminalOutput(b *testing.B) {
+	for _, wide := range []bool{false, true} {
+		name := map[bool]string{false: "strings=ascii", true: "strings=wide"}[wide]
+		b.Run(name, func(b *testing.B) { benchmarkTerminalOutput(b, wide) })
+	}
+}
+
+func benchmarkTerminalOutput(b *testing.B, wide bool) {
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		b.Skipf("no pseudo-terminal: %v", err)
 	}
 	defer ptmx.Close()
 	defer tty.Close()
+	// The program asks the terminal for its size, so the pty has to have it: a new one reports 0x0
+	// and Bubble Tea falls back to 80x24.
+	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: 200, Rows: 50}); err != nil {
+		b.Fatal(err)
+	}
 	var written atomic.Int64
 	go func() {
 		buf := make([]byte, 64<<10)
@@ -57,7 +84,7 @@ func BenchmarkTerminalOutput(b *testing.B) {
 			}
 		}
 	}()
-	store := openCalls(b, 50, time.Now())
+	store := openCalls(b, 50, time.Now(), wide)
 	c := testCommon(themes.Dark, store, time.Now)
 	c.Width, c.Height = 200, 50
 	m := New(c, nil)
@@ -67,7 +94,8 @@ func BenchmarkTerminalOutput(b *testing.B) {
 		tea.WithEnvironment([]string{"TERM=xterm-256color"}), tea.WithoutSignalHandler())
 	done := make(chan struct{})
 	go func() { _, _ = p.Run(); close(done) }()
-	time.Sleep(2 * time.Second) // the first full frame is not steady state
+	// Neither the first full frame nor the frame that ends the new rows' highlight is steady state.
+	time.Sleep(highlightFor + 2*time.Second)
 	b.ResetTimer()
 	perSec := measureOutput(&written, b.N, nil)
 	full := measureOutput(&written, b.N, func() { p.Send(tea.ClearScreen()) })
