@@ -61,3 +61,5 @@ require (
 	golang.org/x/text v0.42.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
+
+replace github.com/charmbracelet/ultraviolet => ./third_party/ultraviolet
