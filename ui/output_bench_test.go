@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -62,28 +63,7 @@ func BenchmarkTerminalOutput(b *testing.B) {
 }
 
 func benchmarkTerminalOutput(b *testing.B, wide bool) {
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		b.Skipf("no pseudo-terminal: %v", err)
-	}
-	defer ptmx.Close()
-	defer tty.Close()
-	// The program asks the terminal for its size, so the pty has to have it: a new one reports 0x0
-	// and Bubble Tea falls back to 80x24.
-	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: 200, Rows: 50}); err != nil {
-		b.Fatal(err)
-	}
-	var written atomic.Int64
-	go func() {
-		buf := make([]byte, 64<<10)
-		for {
-			n, err := ptmx.Read(buf)
-			written.Add(int64(n))
-			if err != nil {
-				return
-			}
-		}
-	}()
+	tty, written := countingPTY(b, 200, 50)
 	store := openCalls(b, 50, time.Now(), wide)
 	c := testCommon(themes.Dark, store, time.Now)
 	c.Width, c.Height = 200, 50
@@ -97,8 +77,8 @@ func benchmarkTerminalOutput(b *testing.B, wide bool) {
 	// Neither the first full frame nor the frame that ends the new rows' highlight is steady state.
 	time.Sleep(highlightFor + 2*time.Second)
 	b.ResetTimer()
-	perSec := measureOutput(&written, b.N, nil)
-	full := measureOutput(&written, b.N, func() { p.Send(tea.ClearScreen()) })
+	perSec := measureOutput(written, b.N, nil)
+	full := measureOutput(written, b.N, func() { p.Send(tea.ClearScreen()) })
 	b.StopTimer()
 	cancel()
 	<-done
@@ -118,4 +98,32 @@ func measureOutput(written *atomic.Int64, n int, each func()) float64 {
 		time.Sleep(time.Until(start.Add(time.Duration(i+1) * time.Second)))
 	}
 	return float64(written.Load()-before) / time.Since(start).Seconds()
+}
+
+// countingPTY opens a pseudo-terminal of cols x rows and counts every byte written to its terminal
+// side (the returned file), which is what a program's output costs a real terminal.
+func countingPTY(tb testing.TB, cols, rows int) (*os.File, *atomic.Int64) {
+	tb.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		tb.Skipf("no pseudo-terminal: %v", err)
+	}
+	tb.Cleanup(func() { _ = tty.Close(); _ = ptmx.Close() })
+	// A program asks the terminal for its size, so the pty has to have one: a new one reports 0x0
+	// and Bubble Tea falls back to 80x24.
+	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: uint16(cols), Rows: uint16(rows)}); err != nil {
+		tb.Fatal(err)
+	}
+	written := new(atomic.Int64)
+	go func() {
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := ptmx.Read(buf)
+			written.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return tty, written
 }

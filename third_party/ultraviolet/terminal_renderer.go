@@ -867,6 +867,8 @@ func (s *TerminalRenderer) paintLine(newbuf *RenderBuffer, y int, force bool) {
 	drift := lineHasDrift(s.method, s.curbuf.Line(y)) || lineHasDrift(s.method, newbuf.Line(y))
 	s.markDrift(y, newbuf.Height(), drift)
 	switch {
+	case drift && !force && s.agreedLine(newbuf, y): // deskwatch patch, see DESKWATCH.md
+		s.overwriteLine(newbuf, y)
 	case drift && !s.flags.Contains(tGraphemeWidth):
 		// Clip a cluster the terminal measures wider than the model instead of
 		// letting it spill onto the next row, then put the cursor back.
