@@ -14,21 +14,17 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
+	"github.com/deskwatch/deskwatch/internal/synth"
 )
 
-// Subjects and callers with wide characters (the simulator's own), one of each in every row.
-var (
-	wideSubject = []string{"Package 📦 arrived damaged", "Where is my order? 注文 #A1234",
-		"請求書の金額が違います", "こんにちは、質問があります", "I was charged twice 😕"}
-	wideCaller = []string{"山田 太郎", "陈伟", "李娜", "佐藤 健", "박지민", "陈杰 (tier 2)"}
-)
-
-// wideCall is call i of the wide-character screen: what its row shows under each title.
+// wideCall is call i of the wide-character screen, a caller and a subject of the simulator's with a
+// wide character (CJK, Hangul, an emoji): what its row shows under each title.
 func wideCall(i int) map[string]string {
+	callers, subjects := synth.WideStrings()
 	return map[string]string{"ID": fmt.Sprintf("call-%04d", i), "AGENT": fmt.Sprintf("agent%02d", i),
 		"STATE": "delivered", "NUMBER/EMAIL": fmt.Sprintf("+1555000%04d", i), "SERVICE": "Support",
-		"PARTIES": fmt.Sprintf("1 %s %d", wideCaller[i%len(wideCaller)], i),
-		"SUBJECT": fmt.Sprintf("%s %d", wideSubject[i%len(wideSubject)], i)}
+		"PARTIES": fmt.Sprintf("1 %s %d", callers[i%len(callers)], i),
+		"SUBJECT": fmt.Sprintf("%s %d", subjects[i%len(subjects)], i)}
 }
 
 // writeWideCalls writes 50 open calls that started one to two minutes ago, so their durations
@@ -42,7 +38,7 @@ func writeWideCalls(t *testing.T) string {
 		ev := map[string]any{"type": "ON_NEW_INTERACTION", "agentId": c["AGENT"], "params": []any{map[string]any{
 			"interactionId": c["ID"], "state": "delivered", "type": "voice", "subject": c["SUBJECT"],
 			"associatedObjects": map[string]any{"list": []any{}}, "callParties": []any{map[string]any{
-				"id": "p", "name": fmt.Sprintf("%s %d", wideCaller[i%len(wideCaller)], i), "phone": c["NUMBER/EMAIL"]}},
+				"id": "p", "name": strings.TrimPrefix(c["PARTIES"], "1 "), "phone": c["NUMBER/EMAIL"]}},
 			"callMuted": false, "callRecording": true, "attachedData": map[string]any{}, "ANI": c["NUMBER/EMAIL"],
 			"service": "Support", "startTime": now.Add(-time.Duration(60+i) * time.Second).UnixMilli()}}}
 		line, err := json.Marshal(ev)

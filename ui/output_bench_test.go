@@ -12,23 +12,17 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/creack/pty"
 
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/themes"
 )
 
-// wideSubjects and wideNames are strings the simulator sends (internal/synth), each holding a wide
-// character (CJK, Hangul or an emoji), so that every row of a screen of calls holds one.
-var (
-	wideSubjects = []string{"Package 📦 arrived damaged", "Where is my order? 注文 #A1234",
-		"請求書の金額が違います", "こんにちは、質問があります", "I was charged twice 😕"}
-	wideNames = []string{"山田 太郎", "陈伟", "李娜", "佐藤 健", "박지민", "陈杰 (tier 2)"}
-)
-
 // openCalls fills a store with n open, delivered voice calls whose durations tick. With wide, every
-// call's subject and caller hold wide characters, as the simulator's do; without, they are ASCII.
+// call's subject and caller are the simulator's own with a wide character; without, ASCII.
 func openCalls(b *testing.B, n int, start time.Time, wide bool) *model.Store {
 	b.Helper()
 	store := model.NewStore()
+	wideNames, wideSubjects := synth.WideStrings()
 	for i := range n {
 		subject, name := fmt.Sprintf("Call %d", i), fmt.Sprintf("Caller %d", i)
 		if wide {
