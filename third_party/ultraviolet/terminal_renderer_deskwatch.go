@@ -92,7 +92,11 @@ func (s *TerminalRenderer) overwriteLine(newbuf *RenderBuffer, y int) {
 	for last+1 < width && (oldLine.At(last+1).isWidePlaceholder() || newLine.At(last+1).isWidePlaceholder()) {
 		last++
 	}
-	s.move(newbuf, first, y)
+	// Without the buffer, move uses escape sequences only. With it, the cheapest move can be to
+	// print the row's own cells from the cursor's column to the target (relativeCursorMove's
+	// overwrite), and on a row of wide characters the column the cursor comes down to can be the
+	// right half of one: printing from there shifts the row.
+	s.move(nil, first, y)
 	for x := first; x <= last; x++ {
 		s.putCell(newbuf, newLine.At(x))
 	}
