@@ -57,11 +57,13 @@ func millionFile(b *testing.B) (string, int64) {
 	return million.path, million.size
 }
 
-// BenchmarkReplayFile1M plays the million-event file three ways, each from the file and each run
+// BenchmarkReplayFile1M plays the million-event file four ways, each from the file and each run
 // once per iteration (use -benchtime 1x): "encoding-json" decodes every line with plain
 // encoding/json into typed structs (the envelope, then the InteractionData) and applies nothing;
 // "decode" is model.Decode alone; "store" is deskwatch's replay at --speed max through the pump into
-// a store with the default retention, what `deskwatch --print FILE --speed max` does.
+// a store with the default retention, what `deskwatch --print FILE --speed max` does, decoding on
+// every core ahead of the pump; "store-sequential" is the same with one worker (each line decoded in
+// turn by the goroutine that applies it, the replay before the read-ahead).
 func BenchmarkReplayFile1M(b *testing.B) {
 	path, size := millionFile(b)
 	b.Run("encoding-json", func(b *testing.B) {
@@ -73,29 +75,34 @@ func BenchmarkReplayFile1M(b *testing.B) {
 			return err
 		})
 	})
-	b.Run("store", func(b *testing.B) {
-		b.SetBytes(size)
-		b.ReportAllocs()
-		var events int64
-		for b.Loop() {
-			f, err := os.Open(path)
-			if err != nil {
-				b.Fatal(err)
-			}
-			store := model.NewStore()
-			r := feed.NewReplay(path, f, size, feed.ReplayOptions{Speed: 0})
-			if err := r.Run(context.Background(), feed.NewPump(store, nil).Handle); err != nil {
-				b.Fatal(err)
-			}
-			f.Close()
-			st := store.Snapshot().Stats
-			if st.Rejected != 0 {
-				b.Fatalf("%d rejected", st.Rejected)
-			}
-			events += st.Events
+	b.Run("store", func(b *testing.B) { benchReplayStore(b, path, size, 0) })
+	b.Run("store-sequential", func(b *testing.B) { benchReplayStore(b, path, size, 1) })
+}
+
+// benchReplayStore replays the file at --speed max through the pump into a store with the default
+// retention, decoding with workers goroutines (0: GOMAXPROCS).
+func benchReplayStore(b *testing.B, path string, size int64, workers int) {
+	b.SetBytes(size)
+	b.ReportAllocs()
+	var events int64
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
 		}
-		b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
-	})
+		store := model.NewStore()
+		r := feed.NewReplay(path, f, size, feed.ReplayOptions{Speed: 0, Workers: workers})
+		if err := r.Run(context.Background(), feed.NewPump(store, nil).Handle); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+		st := store.Snapshot().Stats
+		if st.Rejected != 0 {
+			b.Fatalf("%d rejected", st.Rejected)
+		}
+		events += st.Events
+	}
+	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 }
 
 // benchLines calls fn on every line of the file, read as the replay reads it.
