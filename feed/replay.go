@@ -65,6 +65,7 @@ type Replay struct {
 	decodeFn            func([]byte) (model.Event, error) // model.Decode (a test makes it panic)
 	pos, msgs, bytes    int64
 	workers             int
+	wall                func() time.Time // time.Now (a test makes it stand still)
 }
 
 // NewReplay returns a replay of r named name (a path, or "-" for standard input). size is r's length
@@ -73,7 +74,7 @@ func NewReplay(name string, r io.Reader, size int64, opts ReplayOptions) *Replay
 	maxMsg := positive.Or(opts.MaxMessage, model.DefaultMaxMessage)
 	return &Replay{name: name, in: r, total: max(size, 0), max: maxMsg, speed: cleanSpeed(opts.Speed),
 		state: StateReplaying, wake: make(chan struct{}), decodeFn: model.Decode,
-		workers: positive.Or(opts.Workers, runtime.GOMAXPROCS(0))}
+		workers: positive.Or(opts.Workers, runtime.GOMAXPROCS(0)), wall: time.Now}
 }
 
 func cleanSpeed(f float64) float64 {
@@ -261,7 +262,7 @@ func (r *Replay) admit(ctx context.Context, m *Message, at time.Time, pos int64)
 		if at.IsZero() || r.speed == 0 || r.last.IsZero() {
 			break
 		}
-		now := time.Now()
+		now := r.wall()
 		target := at
 		if limit := r.last.Add(MaxGap); target.After(limit) {
 			target = limit
@@ -281,7 +282,7 @@ func (r *Replay) admit(ctx context.Context, m *Message, at time.Time, pos int64)
 	defer r.mu.Unlock()
 	var now time.Time
 	if r.speed > 0 || r.evAt.IsZero() {
-		now = time.Now()
+		now = r.wall()
 	}
 	if !at.IsZero() {
 		r.evAt, r.wallAt, r.limit, r.last = at, now, time.Time{}, at
@@ -351,7 +352,7 @@ func (r *Replay) Status() Status {
 		st.Total = st.Pos // a growing file, or a pipe whose length is known at its end
 	}
 	if !r.evAt.IsZero() {
-		st.EventTime = r.clock(time.Now())
+		st.EventTime = r.clock(r.wall())
 	}
 	return st
 }
@@ -362,7 +363,7 @@ func (r *Replay) Status() Status {
 func (r *Replay) Now() time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	now := time.Now()
+	now := r.wall()
 	if t := r.clock(now); !t.IsZero() {
 		return t
 	}
@@ -393,7 +394,7 @@ func (r *Replay) SetSpeed(f float64) {
 
 // reanchor freezes the clock's current reading as its new origin, before its rate changes.
 func (r *Replay) reanchor() {
-	now := time.Now()
+	now := r.wall()
 	r.evAt, r.wallAt = r.clock(now), now
 }
 
