@@ -192,3 +192,24 @@ func TestReplayAheadStopsAndFails(t *testing.T) {
 		t.Fatal("a cancelled replay waited for its pipe")
 	}
 }
+
+// TestReadAheadAllocatesNothingPerLine checks that reading lines into a batch reuses the batch's
+// room: once it has grown, filling it again allocates nothing, however many lines it holds.
+func TestReadAheadAllocatesNothingPerLine(t *testing.T) {
+	input := strings.Repeat(events(base, 0, 10, 20, 30), aheadLines)
+	src := strings.NewReader(input)
+	r := NewReplay("f.jsonl", src, 0, ReplayOptions{Workers: 2})
+	lr := r.newLineReader()
+	var b aheadBatch
+	b.fill(lr) // grows text and lines
+	allocs := testing.AllocsPerRun(20, func() {
+		src.Reset(input)
+		lr.br.Reset(src)
+		if last := b.fill(lr); last || len(b.lines) != aheadLines {
+			t.Fatalf("batch of %d lines, last %v; want %d", len(b.lines), last, aheadLines)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%.0f allocations to read %d lines, want none", allocs, aheadLines)
+	}
+}
