@@ -82,44 +82,28 @@ func BenchmarkReplayFile1M(b *testing.B) {
 // benchReplayStore replays the file at --speed max through the pump into a store with the default
 // retention, decoding with workers goroutines (0: GOMAXPROCS).
 func benchReplayStore(b *testing.B, path string, size int64, workers int) {
-	b.SetBytes(size)
-	b.ReportAllocs()
-	var events int64
-	for b.Loop() {
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
+	benchFile(b, path, size, func(f *os.File) int64 {
 		store := model.NewStore()
 		r := feed.NewReplay(path, f, size, feed.ReplayOptions{Speed: 0, Workers: workers})
 		if err := r.Run(context.Background(), feed.NewPump(store, nil).Handle); err != nil {
 			b.Fatal(err)
 		}
-		f.Close()
 		st := store.Snapshot().Stats
 		if st.Rejected != 0 {
 			b.Fatalf("%d rejected", st.Rejected)
 		}
-		events += st.Events
-	}
-	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+		return st.Events
+	})
 }
 
 // benchLines calls fn on every line of the file, read as the replay reads it.
 func benchLines(b *testing.B, path string, size int64, fn func([]byte) error) {
-	b.SetBytes(size)
-	b.ReportAllocs()
-	var events int64
-	for b.Loop() {
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
+	benchFile(b, path, size, func(f *os.File) (events int64) {
 		br := bufio.NewReaderSize(f, 64<<10)
 		for {
 			line, err := br.ReadSlice('\n')
 			if err == io.EOF {
-				break
+				return events
 			}
 			if err != nil {
 				b.Fatal(err)
@@ -129,6 +113,21 @@ func benchLines(b *testing.B, path string, size int64, fn func([]byte) error) {
 			}
 			events++
 		}
+	})
+}
+
+// benchFile calls run once an iteration with the file opened, and reports the events it handled a
+// second.
+func benchFile(b *testing.B, path string, size int64, run func(*os.File) (events int64)) {
+	b.SetBytes(size)
+	b.ReportAllocs()
+	var events int64
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		events += run(f)
 		f.Close()
 	}
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
