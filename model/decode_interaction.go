@@ -317,9 +317,10 @@ func readExtra(d *jsontext.Decoder, name []byte, extra *map[string]jsontext.Valu
 }
 
 // stringCache shares the strings a decoder makes from short values that repeat (states, types,
-// attached-data keys, CRM sources): one allocation instead of one per event, as the JSON library's
-// own cache does.
-type stringCache [256]string
+// attached-data keys and values, subjects, services: an interaction's every event carries them
+// again): one allocation, and one copy in the store, instead of one per event, as the JSON
+// library's own cache does. A slot holds the last string that hashed to it.
+type stringCache [1024]string
 
 // unquote is the string a quoted JSON string (valid UTF-8, as the strict decoder reads it) holds.
 func (c *stringCache) unquote(v jsontext.Value) (string, bool) {
@@ -328,13 +329,13 @@ func (c *stringCache) unquote(v jsontext.Value) (string, bool) {
 		b, err := jsontext.AppendUnquote(nil, v)
 		return string(b), err == nil
 	}
-	if len(body) < 2 || len(body) > 32 {
+	if len(body) < 2 || len(body) > 64 {
 		return string(body), true
 	}
 	n := len(body) // a hash of the length and four bytes: enough to tell the repeating values apart
 	h := (uint32(n)*31+uint32(body[0]))*31 + uint32(body[1])
 	h = ((h*31+uint32(body[n/2]))*31 + uint32(body[n-1])) * 2654435761
-	slot := &c[h>>24]
+	slot := &c[h>>22]
 	if *slot != string(body) {
 		*slot = string(body)
 	}
