@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/sim"
@@ -117,11 +118,15 @@ func benchLines(b *testing.B, path string, size int64, fn func([]byte) error) {
 }
 
 // benchFile calls run once an iteration with the file opened, and reports the events it handled a
-// second.
+// second and the CPU time the process spent an iteration (all goroutines and the collector): on a
+// machine shared with other work that is steadier than the time, and says what a free core each
+// would give.
 func benchFile(b *testing.B, path string, size int64, run func(*os.File) (events int64)) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	var events int64
+	cpu0 := e2e.CPUTime()
+	defer func() { b.ReportMetric((e2e.CPUTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
 	for b.Loop() {
 		f, err := os.Open(path)
 		if err != nil {
