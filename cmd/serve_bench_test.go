@@ -25,6 +25,7 @@ import (
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/sshserve"
+	"github.com/deskwatch/deskwatch/ui"
 )
 
 // The server's cost with 1, 10 and 50 supervisors on one simulated feed of 1,000 events/s: CPU
@@ -87,7 +88,7 @@ func benchServe(b *testing.B, o *options, p *pipeline, sessions int) {
 	defer p.Close()
 	p.start(ctx)
 	srv, err := sshserve.New(sshserve.Config{HostKeyPath: filepath.Join(b.TempDir(), "hk"), AllowAnyKey: true,
-		MaxSessions: sessions, Subscribe: p.notifier.Subscribe,
+		MaxSessions: sessions, Subscribe: p.notifier.Subscribe, ChangeMsg: ui.ChangedMsg,
 		NewModel: func(v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
 			return newViewerModel(p, o, v, changes)
 		}})

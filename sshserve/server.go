@@ -103,6 +103,13 @@ type Config struct {
 	// NewModel builds one session's model over the shared store. An error is shown to the viewer
 	// (e.g. an unknown --theme in the command) and the session exits with status 1.
 	NewModel func(v Viewer, changes <-chan struct{}) (tea.Model, error)
+	// ChangeMsg, when set, is the message that tells a model the store changed: the session
+	// delivers it just before drawing a frame, at most once a frame, and NewModel gets a nil
+	// channel. Unset, NewModel gets a channel signalled on every change.
+	ChangeMsg func() tea.Msg
+	// FrameInterval is the least time between two frames of one session; 0 is
+	// DefaultFrameInterval. A busy server or a slow client makes it longer (see pace.go).
+	FrameInterval time.Duration
 	// startTimeout overrides startTimeout (tests only).
 	startTimeout time.Duration
 	// preAuth overrides the caps on connections not logged in and DefaultPreAuthTimeout (tests only).
@@ -129,6 +136,8 @@ type Server struct {
 	stopping bool
 	handlers sync.WaitGroup
 	panics   atomic.Int64 // sessions ended by an internal error
+	lags     lagStats     // how far behind the store frames were
+	frames   atomic.Int64 // frames drawn
 }
 
 // New checks cfg, loads or creates the host key and reads the authorized keys.
@@ -150,6 +159,7 @@ func New(cfg Config) (*Server, error) {
 	cfg.MaxPending = positive.Or(cfg.MaxPending, DefaultMaxPending)
 	cfg.WriteTimeout = positive.Or(cfg.WriteTimeout, DefaultWriteTimeout)
 	cfg.ShutdownGrace = positive.Or(cfg.ShutdownGrace, DefaultShutdownGrace)
+	cfg.FrameInterval = positive.Or(cfg.FrameInterval, DefaultFrameInterval)
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}

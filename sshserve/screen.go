@@ -1,0 +1,198 @@
+package sshserve
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// screen draws a session's frames on the client's terminal. It replaces Bubble Tea's renderer,
+// which keeps two cell buffers per session (112 bytes a cell: 2.2 MB at 200x50), with the last
+// frame's text (some tens of kilobytes): each line that changed is redrawn from its first changed
+// cell to its last, found by comparing the old and the new line's text, with an absolute cursor
+// move, so a line drawn wrong (a terminal measuring a character differently) stays on its line.
+type screen struct {
+	w, h    int
+	lines   []string // the lines on the client's terminal; nil: nothing drawn yet (clear first)
+	frame   string   // the frame lines points into
+	modes   string   // the modes (alternate screen, mouse, title) set on the terminal
+	profile colorprofile.Profile
+	buf     bytes.Buffer // the output of one frame, reused
+	conv    bytes.Buffer // the same, converted to the colour profile
+}
+
+// Modes this package sets, and how it puts the terminal back.
+const (
+	enterAltScreen = "\x1b[?1049h"
+	exitAltScreen  = "\x1b[?1049l"
+	mouseOn        = "\x1b[?1002h\x1b[?1006h" // cell motion, SGR coordinates
+	mouseOff       = "\x1b[?1002l\x1b[?1006l"
+	hideCursor     = "\x1b[?25l"
+	showCursor     = "\x1b[?25h"
+	clearScreen    = "\x1b[H\x1b[2J"
+	resetStyle     = "\x1b[m"
+	eraseLineRight = "\x1b[K"
+)
+
+func newScreen(w, h int) *screen { return &screen{w: w, h: h, profile: colorprofile.TrueColor} }
+
+// resize forgets what is drawn: the next frame clears the terminal and draws everything.
+func (s *screen) resize(w, h int) { s.w, s.h, s.lines, s.frame = w, h, nil, "" }
+
+// render returns the output that turns the terminal's screen into v, or nil when nothing changed.
+// The slice is valid until the next call.
+func (s *screen) render(v tea.View) []byte {
+	s.buf.Reset()
+	s.setModes(v)
+	if v.Content == s.frame && s.lines != nil {
+		return s.flush()
+	}
+	lines := strings.SplitN(v.Content, "\n", s.h+1)
+	lines = lines[:min(len(lines), s.h)]
+	if s.lines == nil {
+		s.buf.WriteString(resetStyle + clearScreen)
+	}
+	for y, line := range lines {
+		old := ""
+		if y < len(s.lines) {
+			old = s.lines[y]
+		} else if s.lines != nil {
+			old = "\x00" // a line not drawn before differs from any line
+		}
+		s.drawLine(y, old, line, s.lines == nil)
+	}
+	for y := len(lines); y < len(s.lines); y++ { // the frame got shorter
+		s.buf.WriteString(ansi.CursorPosition(1, y+1) + resetStyle + eraseLineRight)
+	}
+	s.lines, s.frame = lines, v.Content
+	return s.flush()
+}
+
+// setModes sets the terminal modes the view asks for when they change.
+func (s *screen) setModes(v tea.View) {
+	modes := strconv.FormatBool(v.AltScreen) + strconv.Itoa(int(v.MouseMode)) + v.WindowTitle
+	if modes == s.modes {
+		return
+	}
+	s.modes = modes
+	if v.AltScreen {
+		s.buf.WriteString(enterAltScreen)
+	}
+	s.buf.WriteString(hideCursor)
+	if v.MouseMode != tea.MouseModeNone {
+		s.buf.WriteString(mouseOn)
+	} else {
+		s.buf.WriteString(mouseOff)
+	}
+	if v.WindowTitle != "" {
+		s.buf.WriteString(ansi.SetWindowTitle(ansi.Strip(v.WindowTitle)))
+	}
+	s.lines = nil // entering the alternate screen shows a new screen: draw it whole
+}
+
+// restore is what puts the client's terminal back after the last frame.
+func (s *screen) restore() []byte {
+	if s.modes == "" {
+		return nil
+	}
+	return []byte(resetStyle + mouseOff + showCursor + exitAltScreen)
+}
+
+// flush converts the frame's output to the client's colour profile.
+func (s *screen) flush() []byte {
+	if s.buf.Len() == 0 {
+		return nil
+	}
+	if s.profile == colorprofile.TrueColor {
+		return s.buf.Bytes()
+	}
+	s.conv.Reset()
+	w := colorprofile.Writer{Forward: &s.conv, Profile: s.profile}
+	_, _ = w.Write(s.buf.Bytes())
+	return s.conv.Bytes()
+}
+
+// drawLine redraws the part of line y that differs from old: from the cell before the first byte
+// that differs to the first cell of a tail both lines share, starting with the style in force
+// there. whole draws the line whole.
+func (s *screen) drawLine(y int, old, line string, whole bool) {
+	if line == old && !whole {
+		return
+	}
+	from, col, style := 0, 0, ""
+	to, tail := len(line), false
+	if !whole {
+		// The cell before the first difference is drawn again too: a combining mark that differs
+		// belongs to the cell before it.
+		if pre := commonPrefix(old, line); pre > 0 {
+			from, col, style = walk(line, pre-1, false)
+		}
+		to, tail = sameTail(old, line, from, col)
+	}
+	s.buf.WriteString(ansi.CursorPosition(col+1, y+1))
+	s.buf.WriteString(resetStyle)
+	s.buf.WriteString(style)
+	s.buf.WriteString(line[from:to])
+	s.buf.WriteString(resetStyle)
+	if !tail && col+ansi.StringWidth(line[from:]) < s.w {
+		s.buf.WriteString(eraseLineRight) // a line shorter than the terminal: clear what was after it
+	}
+}
+
+// commonPrefix is the length of the bytes a and b start with.
+func commonPrefix(a, b string) int {
+	n := min(len(a), len(b))
+	for i := range n {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return n
+}
+
+// walk steps through line's cells and escape sequences to byte pos: to the start of the one that
+// holds pos, or (after) to the first that starts at or after pos. It returns that offset, its
+// column, and the escape sequences in force there (the style and any link) since the last reset.
+func walk(line string, pos int, after bool) (at, col int, style string) {
+	var state byte
+	var st strings.Builder
+	for at < len(line) && at < pos {
+		seq, width, n, next := ansi.DecodeSequence(line[at:], state, nil)
+		if !after && at+n > pos {
+			break
+		}
+		if width == 0 && len(seq) > 0 && seq[0] == ansi.ESC {
+			if seq == resetStyle || seq == "\x1b[0m" {
+				st.Reset()
+			} else {
+				st.WriteString(seq)
+			}
+		}
+		at, col, state = at+n, col+width, next
+	}
+	return at, col, st.String()
+}
+
+// sameTail finds the end of what must be redrawn of line from byte from (column col): the first
+// cell of a tail that old ends with too, at the same column with the same style in force, so the
+// terminal already shows it. It reports false when there is none: draw to the end of the line.
+func sameTail(old, line string, from, col int) (int, bool) {
+	suf := 0
+	for suf < len(old)-from && suf < len(line)-from && old[len(old)-1-suf] == line[len(line)-1-suf] {
+		suf++
+	}
+	if suf == 0 {
+		return len(line), false
+	}
+	end, endCol, style := walk(line, len(line)-suf, true)
+	oldEnd := len(old) - (len(line) - end)
+	at, oldCol, oldStyle := walk(old, oldEnd, true)
+	if end >= len(line) || end <= from || endCol < col || at != oldEnd || oldCol != endCol || oldStyle != style {
+		return len(line), false
+	}
+	return end, true
+}
