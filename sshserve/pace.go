@@ -12,18 +12,14 @@ import (
 // Frame pacing. A session draws a frame when something may have changed, but never while its
 // previous output still waits for the client (a slow link gets fewer frames, not a queue: the
 // frames in between are skipped, and the next one shows the latest state), and never sooner than
-// its interval after the last one. The interval is the configured one (DefaultFrameInterval)
-// unless the server is busy: each session may spend its share of frameBudget of a core, so a
-// session whose frames cost more, or a server with more sessions, draws less often. Key presses
-// and resizes draw at once when the client has taken the last frame.
+// the server's frame interval after the last one: Config.FrameInterval (DefaultFrameInterval)
+// unless the server is busy (busy.go). Key presses and resizes draw at once when the client has
+// taken the last frame.
 const (
 	// DefaultFrameInterval is the least time between two frames of one session: 20 frames a second.
 	DefaultFrameInterval = 50 * time.Millisecond
 	// maxFrameInterval is the longest a busy server makes a session wait for its next frame.
 	maxFrameInterval = time.Second
-	// frameBudget is the share of one core all sessions' frames may take together (their Update
-	// and View) before their frame rate is lowered.
-	frameBudget = 0.7
 )
 
 // frameMsg asks the session for a frame that was put off.
@@ -37,22 +33,30 @@ type pacedModel struct {
 	v     *session
 	scr   *screen
 
-	stale    bool          // a message arrived since the last frame: the view may have changed
-	last     time.Time     // when the last frame was drawn
-	interval time.Duration // the least time to the next frame
-	cost     time.Duration // time spent in the model since the last frame
+	stale   bool      // a message arrived since the last frame: the view may have changed
+	staleAt time.Time // when the first of them arrived
+	last    time.Time // when the last frame was drawn
+
+	// Sharing frames (share.go): own is set once the viewer's input made this session's frames
+	// its own; behind says the model has not been given a store change the session took a shared
+	// frame for; synced is when the model was last given the store's changes.
+	own    bool
+	behind bool
+	synced time.Time
+	ident  string
+	w0, h0 int // the size the session opened with
 
 	scheduled atomic.Bool // a frameMsg is on its way (timer or drained outbox)
 }
 
 func newPacedModel(inner tea.Model, v *session, w, h int) *pacedModel {
-	return &pacedModel{inner: inner, v: v, scr: newScreen(w, h), interval: v.srv.cfg.FrameInterval}
+	return &pacedModel{inner: inner, v: v, scr: newScreen(w, h),
+		synced: time.Now(), ident: identOf(v.viewer), w0: w, h0: h}
 }
 
 func (p *pacedModel) Init() tea.Cmd { return p.inner.Init() }
 
 func (p *pacedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	start := time.Now()
 	var cmd tea.Cmd
 	urgent := false
 	switch msg := msg.(type) {
@@ -62,25 +66,59 @@ func (p *pacedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		p.scr.profile = msg.Profile
 		p.scr.resize(p.scr.w, p.scr.h) // draw everything again in the new colours
 		p.inner, cmd = p.inner.Update(msg)
-		p.stale = true
+		p.markStale()
 	case tea.WindowSizeMsg:
-		p.inner, cmd = p.inner.Update(msg)
-		if w, h := clampSize(msg.Width, msg.Height); w != p.scr.w || h != p.scr.h {
+		w, h := clampSize(msg.Width, msg.Height)
+		if w != p.w0 || h != p.h0 {
+			cmd = p.ownFrames()
+		}
+		var c tea.Cmd
+		p.inner, c = p.inner.Update(msg)
+		cmd = tea.Batch(cmd, c)
+		if w != p.scr.w || h != p.scr.h {
 			p.scr.resize(w, h)
 		}
-		p.stale, urgent = true, true
-	case tea.KeyPressMsg, tea.MouseMsg, tea.PasteMsg:
-		p.inner, cmd = p.inner.Update(msg)
-		p.stale, urgent = true, true
+		p.markStale()
+		urgent = true
+	case tea.KeyPressMsg, tea.KeyReleaseMsg, tea.MouseMsg, tea.PasteMsg:
+		cmd = p.ownFrames()
+		var c tea.Cmd
+		p.inner, c = p.inner.Update(msg)
+		cmd = tea.Batch(cmd, c)
+		p.markStale()
+		urgent = true
 	default:
 		p.inner, cmd = p.inner.Update(msg)
-		p.stale = true
+		p.markStale()
 	}
-	p.cost += time.Since(start)
 	if more := p.maybeDraw(urgent); more != nil {
 		cmd = tea.Batch(cmd, more)
 	}
 	return p, cmd
+}
+
+func (p *pacedModel) markStale() {
+	if !p.stale {
+		p.stale, p.staleAt = true, time.Now()
+	}
+}
+
+// ownFrames stops sharing frames (the viewer's input makes this session's state its own) and
+// gives the model the store's changes it has not seen.
+func (p *pacedModel) ownFrames() tea.Cmd {
+	p.own = true
+	if !p.behind {
+		return nil
+	}
+	return p.sync()
+}
+
+// sync gives the model the store's latest changes.
+func (p *pacedModel) sync() tea.Cmd {
+	p.behind, p.synced = false, time.Now()
+	var cmd tea.Cmd
+	p.inner, cmd = p.inner.Update(p.v.srv.cfg.ChangeMsg())
+	return cmd
 }
 
 // View is empty: the session draws its frames itself (see draw).
@@ -98,7 +136,7 @@ func (p *pacedModel) maybeDraw(urgent bool) tea.Cmd {
 		p.v.out.notifyDrained(p.schedule)
 		return nil
 	}
-	if wait := p.interval - time.Since(p.last); !urgent && wait > 0 {
+	if wait := time.Duration(p.v.srv.interval.Load()) - time.Since(p.last); !urgent && wait > 0 {
 		if p.scheduled.CompareAndSwap(false, true) {
 			time.AfterFunc(wait, p.send)
 		}
@@ -120,28 +158,44 @@ func (p *pacedModel) send() {
 	}
 }
 
-// draw writes the model's view, records how far behind the store it was, and sets the interval
-// to the next frame from what this one cost.
+// draw writes the model's view, or the frame its group shares when that is new enough, and
+// records how far behind the store it was.
 func (p *pacedModel) draw() tea.Cmd {
 	start := time.Now()
 	changed := p.v.changedAt.Swap(0)
-	var cmd tea.Cmd
-	if changed != 0 && p.v.srv.cfg.ChangeMsg != nil {
-		p.inner, cmd = p.inner.Update(p.v.srv.cfg.ChangeMsg())
+	need := p.staleAt // the frame must be newer than everything noted since the last one
+	if !p.stale {
+		need = start
 	}
-	if out := p.scr.render(p.inner.View()); len(out) > 0 {
+	if c := time.Unix(0, changed); changed != 0 && c.Before(need) {
+		need = c
+	}
+	pull := p.v.srv.cfg.ChangeMsg != nil
+	g := group{w: p.scr.w, h: p.scr.h, profile: p.scr.profile, ident: p.ident}
+	var cmd tea.Cmd
+	var out []byte
+	if e := p.v.srv.shared.get(g); pull && !p.own && e != nil && !e.at.Before(need) && e.fits(p.scr) {
+		out = e.take(p.scr)
+		p.behind = p.behind || changed != 0
+	} else {
+		if pull && (changed != 0 || p.behind) {
+			cmd = p.sync()
+		}
+		view := p.inner.View()
+		out = p.scr.render(view)
+		if pull && !p.own && len(p.scr.lines) > 0 {
+			p.v.srv.shared.put(g, &sharedFrame{at: p.synced, content: p.scr.frame, modes: p.scr.modes, view: view,
+				lines: p.scr.lines})
+		}
+	}
+	if len(out) > 0 {
 		_, _ = p.v.out.Write(out)
 	}
 	now := time.Now()
 	if changed != 0 {
 		p.v.srv.lags.add(now.Sub(time.Unix(0, changed)))
 	}
-	p.cost += now.Sub(start)
-	// This session's share of the budget: n sessions spending cost each interval take
-	// n*cost/interval of a core.
-	share := time.Duration(float64(p.cost) * float64(p.v.srv.Sessions()) / frameBudget)
-	p.interval = min(max(p.v.srv.cfg.FrameInterval, share), maxFrameInterval)
-	p.last, p.stale, p.cost = now, false, 0
+	p.last, p.stale = now, false
 	p.v.srv.frames.Add(1)
 	return cmd
 }

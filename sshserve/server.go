@@ -138,6 +138,8 @@ type Server struct {
 	panics   atomic.Int64 // sessions ended by an internal error
 	lags     lagStats     // how far behind the store frames were
 	frames   atomic.Int64 // frames drawn
+	interval atomic.Int64 // the least time between two frames of a session now (busy.go)
+	shared   frameShare   // the latest frame of each group of sessions that share theirs
 }
 
 // New checks cfg, loads or creates the host key and reads the authorized keys.
@@ -172,6 +174,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.interval.Store(int64(cfg.FrameInterval))
 	s.HostKeyFingerprint = gossh.FingerprintSHA256(signer.PublicKey())
 	if created {
 		s.log.Info("generated a new host key", "file", cfg.HostKeyPath, "fingerprint", s.HostKeyFingerprint)
@@ -258,6 +261,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("listening", "addr", ln.Addr().String(), "host_key", s.HostKeyFingerprint,
 		"max_sessions", s.cfg.MaxSessions, "max_connections", s.cfg.MaxConnections, "max_pending", s.cfg.MaxPending, "allow_any_key", s.cfg.AllowAnyKey)
+	go s.paceFrames(ctx)
 	err := serve.Run(ctx, ln, s.srv, serve.Options{Timeout: s.cfg.ShutdownGrace, Stop: s.stopSessions,
 		Closed: func(err error) bool { return errors.Is(err, ssh.ErrServerClosed) }})
 	switch {
