@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 )
 
 // Frame pacing. A session draws a frame when something may have changed, but never while its
@@ -50,7 +51,10 @@ type pacedModel struct {
 }
 
 func newPacedModel(inner tea.Model, v *session, w, h int) *pacedModel {
-	return &pacedModel{inner: inner, v: v, scr: newScreen(w, h),
+	scr := newScreen(w, h)
+	// The profile wish gives the program (bubbletea.MakeOptions), from the first frame on.
+	scr.profile = colorprofile.Env(v.viewer.Environ)
+	return &pacedModel{inner: inner, v: v, scr: scr,
 		synced: time.Now(), ident: identOf(v.viewer), w0: w, h0: h}
 }
 
@@ -63,8 +67,10 @@ func (p *pacedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case frameMsg:
 		p.scheduled.Store(false)
 	case tea.ColorProfileMsg:
-		p.scr.profile = msg.Profile
-		p.scr.resize(p.scr.w, p.scr.h) // draw everything again in the new colours
+		if msg.Profile != p.scr.profile {
+			p.scr.profile = msg.Profile
+			p.scr.resize(p.scr.w, p.scr.h) // draw everything again in the new colours
+		}
 		p.inner, cmd = p.inner.Update(msg)
 		p.markStale()
 	case tea.WindowSizeMsg:
@@ -97,11 +103,7 @@ func (p *pacedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return p, cmd
 }
 
-func (p *pacedModel) markStale() {
-	if !p.stale {
-		p.stale, p.staleAt = true, time.Now()
-	}
-}
+func (p *pacedModel) markStale() { p.stale, p.staleAt = true, time.Now() }
 
 // ownFrames stops sharing frames (the viewer's input makes this session's state its own) and
 // gives the model the store's changes it has not seen.
@@ -161,30 +163,29 @@ func (p *pacedModel) send() {
 // draw writes the model's view, or the frame its group shares when that is new enough, and
 // records how far behind the store it was.
 func (p *pacedModel) draw() tea.Cmd {
-	start := time.Now()
 	changed := p.v.changedAt.Swap(0)
-	need := p.staleAt // the frame must be newer than everything noted since the last one
-	if !p.stale {
-		need = start
-	}
-	if c := time.Unix(0, changed); changed != 0 && c.Before(need) {
-		need = c
+	// A shared frame must show the store as of the latest change noted (a change noted late
+	// stands for the ones its signal merged with), drawn after the latest message.
+	needStore, needDrawn := time.Unix(0, p.v.lastChange.Load()), p.last
+	if p.stale {
+		needDrawn = p.staleAt
 	}
 	pull := p.v.srv.cfg.ChangeMsg != nil
 	g := group{w: p.scr.w, h: p.scr.h, profile: p.scr.profile, ident: p.ident}
 	var cmd tea.Cmd
 	var out []byte
-	if e := p.v.srv.shared.get(g); pull && !p.own && e != nil && !e.at.Before(need) && e.fits(p.scr) {
+	if e := p.v.srv.shared.get(g); pull && !p.own && e != nil && e.fresh(needStore, needDrawn) && e.fits(p.scr) {
 		out = e.take(p.scr)
 		p.behind = p.behind || changed != 0
 	} else {
 		if pull && (changed != 0 || p.behind) {
 			cmd = p.sync()
 		}
+		drawn := time.Now()
 		view := p.inner.View()
 		out = p.scr.render(view)
 		if pull && !p.own && len(p.scr.lines) > 0 {
-			p.v.srv.shared.put(g, &sharedFrame{at: p.synced, content: p.scr.frame, modes: p.scr.modes, view: view,
+			p.v.srv.shared.put(g, &sharedFrame{at: p.synced, drawn: drawn, content: p.scr.frame, modes: p.scr.modes, view: view,
 				lines: p.scr.lines})
 		}
 	}

@@ -66,6 +66,8 @@ type session struct {
 	// changedAt is when the first store change not yet shown reached the session (unix
 	// nanoseconds), 0 when the frame shows them all.
 	changedAt atomic.Int64
+	// lastChange is when the latest store change reached the session (unix nanoseconds).
+	lastChange atomic.Int64
 
 	// done is closed when the program has ended; it closes the model's change channel.
 	done chan struct{}
@@ -354,8 +356,13 @@ func (v *session) dropStalled(why string) {
 	}
 }
 
-// noteChange records when the first change the session's frame does not show yet arrived.
-func (v *session) noteChange() { v.changedAt.CompareAndSwap(0, time.Now().UnixNano()) }
+// noteChange records when the first change the session's frame does not show yet arrived, and
+// when the latest did.
+func (v *session) noteChange() {
+	now := time.Now().UnixNano()
+	v.lastChange.Store(now)
+	v.changedAt.CompareAndSwap(0, now)
+}
 
 // watchChanges notes the store's changes and asks for a frame, which delivers them to the model
 // (Config.ChangeMsg), until the session ends.

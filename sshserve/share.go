@@ -27,7 +27,8 @@ type group struct {
 
 // sharedFrame is the latest frame drawn for a group.
 type sharedFrame struct {
-	at      time.Time // every store change and message a session noted before this is in the frame
+	at      time.Time // the store as of this time is in the frame
+	drawn   time.Time // when it was drawn (durations, fading highlights)
 	content string
 	modes   string
 	view    tea.View
@@ -66,7 +67,7 @@ func (f *frameShare) put(g group, e *sharedFrame) {
 	if f.all == nil {
 		f.all = map[group]*sharedFrame{}
 	}
-	if old := f.all[g]; old != nil && old.at.After(e.at) {
+	if old := f.all[g]; old != nil && old.at.After(e.at) && old.drawn.After(e.drawn) {
 		return
 	}
 	f.all[g] = e
@@ -99,6 +100,11 @@ func (e *sharedFrame) take(scr *screen) []byte {
 	e.outs[key] = sharedOut{before: before, out: out}
 	e.mu.Unlock()
 	return out
+}
+
+// fresh reports whether e shows the store as of store or later, drawn at drawn or later.
+func (e *sharedFrame) fresh(store, drawn time.Time) bool {
+	return !e.at.Before(store) && !e.drawn.Before(drawn)
 }
 
 // fits reports whether scr can take e: it shows a frame of the same size with the same modes.
