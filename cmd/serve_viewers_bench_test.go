@@ -43,7 +43,8 @@ const viewersEnv = "DESKWATCH_BENCH_VIEWERS"
 //   - cpu-cores: CPU seconds the server spends per second while every viewer watches;
 //   - lag-p99-ms, lag-max-ms: of every frame that showed a store change, the time from the change
 //     reaching the session to the frame reaching the session's output (Server.FrameLag);
-//   - frames/viewer/s: how often a viewer's frame was drawn (the pacing: at most 20 a second).
+//   - frames/viewer/s: how often a viewer's frame was drawn (the pacing: at most 20 a second);
+//   - shared-%: of those frames, how many another session drew (sshserve/share.go).
 //
 // Run with -benchtime 1x: each run serves for a fixed time whatever b.N is.
 func BenchmarkServeViewers(b *testing.B) {
@@ -103,7 +104,9 @@ func benchViewers(b *testing.B, o *options, p *pipeline, n int) {
 	b.ReportMetric((cpu1-cpu0).Seconds()/elapsed.Seconds(), "cpu-cores")
 	b.ReportMetric(float64(lag99)/1e6, "lag-p99-ms")
 	b.ReportMetric(float64(lagMax)/1e6, "lag-max-ms")
-	b.ReportMetric(float64(srv.Frames())/float64(n)/elapsed.Seconds(), "frames/viewer/s")
+	all, shared := srv.Frames()
+	b.ReportMetric(float64(all)/float64(n)/elapsed.Seconds(), "frames/viewer/s")
+	b.ReportMetric(100*float64(shared)/float64(max(all, 1)), "shared-%")
 	if frames == 0 {
 		b.Error("no frame showed a store change")
 	}

@@ -177,6 +177,7 @@ func (p *pacedModel) draw() tea.Cmd {
 	if e := p.v.srv.shared.get(g); pull && !p.own && e != nil && e.fresh(needStore, needDrawn) && e.fits(p.scr) {
 		out = e.take(p.scr)
 		p.behind = p.behind || changed != 0
+		p.v.srv.sharedFrames.Add(1)
 	} else {
 		if pull && (changed != 0 || p.behind) {
 			cmd = p.sync()
@@ -252,7 +253,8 @@ func (l *lagStats) reset() {
 func (s *Server) FrameLag(q float64) (time.Duration, int64) { return s.lags.quantile(q) }
 
 // ResetFrameStats forgets the frame lags recorded and the frames counted so far (benchmarks).
-func (s *Server) ResetFrameStats() { s.lags.reset(); s.frames.Store(0) }
+func (s *Server) ResetFrameStats() { s.lags.reset(); s.frames.Store(0); s.sharedFrames.Store(0) }
 
-// Frames reports how many frames sessions have drawn.
-func (s *Server) Frames() int64 { return s.frames.Load() }
+// Frames reports how many frames sessions have drawn, and how many of them were shared frames
+// (share.go) drawn by another session.
+func (s *Server) Frames() (all, shared int64) { return s.frames.Load(), s.sharedFrames.Load() }

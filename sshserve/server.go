@@ -131,15 +131,16 @@ type Server struct {
 	// connect.
 	HostKeyFingerprint string
 
-	mu       sync.Mutex
-	sessions map[*session]struct{}
-	stopping bool
-	handlers sync.WaitGroup
-	panics   atomic.Int64 // sessions ended by an internal error
-	lags     lagStats     // how far behind the store frames were
-	frames   atomic.Int64 // frames drawn
-	interval atomic.Int64 // the least time between two frames of a session now (busy.go)
-	shared   frameShare   // the latest frame of each group of sessions that share theirs
+	mu           sync.Mutex
+	sessions     map[*session]struct{}
+	stopping     bool
+	handlers     sync.WaitGroup
+	panics       atomic.Int64 // sessions ended by an internal error
+	lags         lagStats     // how far behind the store frames were
+	frames       atomic.Int64 // frames drawn
+	sharedFrames atomic.Int64 // of them, frames another session drew (share.go)
+	interval     atomic.Int64 // the least time between two frames of a session now (busy.go)
+	shared       frameShare   // the latest frame of each group of sessions that share theirs
 }
 
 // New checks cfg, loads or creates the host key and reads the authorized keys.

@@ -32,8 +32,9 @@ func TestSessionsShareFrames(t *testing.T) {
 	for _, v := range viewers {
 		v.WaitFor(wait, "value=100 ", "keys=0")
 	}
-	if views, frames := h.views.Load()-views0, h.srv.Frames(); views >= frames {
-		t.Errorf("the model drew %d views for %d frames: the sessions did not share them", views, frames)
+	frames, shared := h.srv.Frames()
+	if views := h.views.Load() - views0; views >= frames || shared == 0 {
+		t.Errorf("the model drew %d views for %d frames, %d shared: the sessions did not share them", views, frames, shared)
 	}
 	viewers[0].Keys("k")
 	viewers[0].WaitFor(wait, "value=100 ", "keys=1")
