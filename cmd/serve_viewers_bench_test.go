@@ -41,7 +41,7 @@ const viewersEnv = "DESKWATCH_BENCH_VIEWERS"
 //   - rss-MB/viewer: the server process's resident memory after the run less before the viewers
 //     came, per viewer (the store growing under the feed over the ~15 s counts too);
 //   - cpu-cores: CPU seconds the server spends per second while every viewer watches;
-//   - lag-p99-ms, lag-max-ms: of every frame that showed a store change, the time from the change
+//   - lag-p50-ms, lag-p99-ms, lag-max-ms: of every frame that showed a store change, the time from the change
 //     reaching the session to the frame reaching the session's output (Server.FrameLag);
 //   - frames/viewer/s: how often a viewer's frame was drawn (the pacing: at most 20 a second);
 //   - shared-%: of those frames, how many another session drew (sshserve/share.go).
@@ -96,12 +96,14 @@ func benchViewers(b *testing.B, o *options, p *pipeline, n int) {
 	time.Sleep(measure)
 	cpu1, elapsed := cpuTime(), time.Since(t0)
 	b.StopTimer()
+	lag50, _ := srv.FrameLag(0.5)
 	lag99, frames := srv.FrameLag(0.99)
 	lagMax, _ := srv.FrameLag(1)
 	heapInUse()
 	rss1 := rssBytes()
 	b.ReportMetric(float64(rss1-rss0)/float64(n)/1e6, "rss-MB/viewer")
 	b.ReportMetric((cpu1-cpu0).Seconds()/elapsed.Seconds(), "cpu-cores")
+	b.ReportMetric(float64(lag50)/1e6, "lag-p50-ms")
 	b.ReportMetric(float64(lag99)/1e6, "lag-p99-ms")
 	b.ReportMetric(float64(lagMax)/1e6, "lag-max-ms")
 	all, shared := srv.Frames()
