@@ -46,23 +46,34 @@ const viewersEnv = "DESKWATCH_BENCH_VIEWERS"
 //   - frames/viewer/s: how often a viewer's frame was drawn (the pacing: at most 20 a second);
 //   - shared-%: of those frames, how many another session drew (sshserve/share.go).
 //
+// In the own= runs every viewer presses a key first (j, one row down), so no session shares its
+// frames: the cost of 200 viewers who all navigate, where the server's frame pacing keeps its CPU
+// near its budget by drawing less often.
+//
 // Run with -benchtime 1x: each run serves for a fixed time whatever b.N is.
 func BenchmarkServeViewers(b *testing.B) {
-	for _, n := range []int{20, 200} {
-		b.Run(fmt.Sprintf("viewers=%d", n), func(b *testing.B) {
+	for _, run := range []struct {
+		n   int
+		own bool
+	}{{20, false}, {200, false}, {200, true}} {
+		name := fmt.Sprintf("viewers=%d", run.n)
+		if run.own {
+			name += "/own"
+		}
+		b.Run(name, func(b *testing.B) {
 			o := &options{speed: "1", retention: model.DefaultRetention, maxMessage: model.DefaultMaxMessage,
 				demoSeed: 1, demoAgents: 30, demoRate: 1000}
 			p, err := newPipeline(o, "", nil, slog.New(slog.DiscardHandler))
 			if err != nil {
 				b.Fatal(err)
 			}
-			benchViewers(b, o, p, n)
+			benchViewers(b, o, p, run.n, run.own)
 		})
 	}
 }
 
 // benchViewers serves p to n viewers at 200x50 and reports the server's costs.
-func benchViewers(b *testing.B, o *options, p *pipeline, n int) {
+func benchViewers(b *testing.B, o *options, p *pipeline, n int, own bool) {
 	const settle, measure = 3 * time.Second, 5 * time.Second
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -85,7 +96,7 @@ func benchViewers(b *testing.B, o *options, p *pipeline, n int) {
 	time.Sleep(settle) // the demo's opening history
 	heapInUse()
 	rss0 := rssBytes()
-	stop := startViewerClients(b, ln.Addr().String(), n, 200, 50)
+	stop := startViewerClients(b, ln.Addr().String(), n, 200, 50, own)
 	if !e2e.Until(60*time.Second, 10*time.Millisecond, func() bool { return srv.Sessions() >= n }) {
 		b.Fatalf("%d of %d sessions opened", srv.Sessions(), n)
 	}
@@ -121,14 +132,14 @@ func benchViewers(b *testing.B, o *options, p *pipeline, n int) {
 
 // startViewerClients starts this test binary again as n SSH clients of addr (TestBenchViewerClients)
 // and returns once all have asked for their shell; stop ends them.
-func startViewerClients(b *testing.B, addr string, n, w, h int) (stop func()) {
+func startViewerClients(b *testing.B, addr string, n, w, h int, own bool) (stop func()) {
 	b.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)
 	}
 	cmd := exec.Command(exe, "-test.run=^TestBenchViewerClients$", "-test.count=1")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d %d %d", viewersEnv, addr, n, w, h))
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d %d %d %t", viewersEnv, addr, n, w, h, own))
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -158,16 +169,18 @@ func startViewerClients(b *testing.B, addr string, n, w, h int) (stop func()) {
 }
 
 // TestBenchViewerClients is BenchmarkServeViewers's clients, run in a process of their own: n
-// viewers of one server, each with a w x h PTY, reading everything, until standard input closes.
+// viewers of one server, each with a w x h PTY, reading everything (and pressing j once when own),
+// until standard input closes.
 func TestBenchViewerClients(t *testing.T) {
 	spec := strings.Fields(os.Getenv(viewersEnv))
-	if len(spec) != 4 {
+	if len(spec) != 5 {
 		t.Skip("the clients of BenchmarkServeViewers, which runs them")
 	}
 	addr := spec[0]
 	n, _ := strconv.Atoi(spec[1])
 	w, _ := strconv.Atoi(spec[2])
 	h, _ := strconv.Atoi(spec[3])
+	own := spec[4] == "true"
 	_, key, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +200,7 @@ func TestBenchViewerClients(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-gate }()
-			if err := viewerClient(addr, cfg, w, h, &read); err != nil {
+			if err := viewerClient(addr, cfg, w, h, own, &read); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -199,7 +212,7 @@ func TestBenchViewerClients(t *testing.T) {
 }
 
 // viewerClient opens one session with a PTY and reads its output in the background.
-func viewerClient(addr string, cfg *gossh.ClientConfig, w, h int, read *atomic.Int64) error {
+func viewerClient(addr string, cfg *gossh.ClientConfig, w, h int, own bool, read *atomic.Int64) error {
 	c, err := gossh.Dial("tcp", addr, cfg)
 	if err != nil {
 		return err
@@ -212,7 +225,8 @@ func viewerClient(addr string, cfg *gossh.ClientConfig, w, h int, read *atomic.I
 	if err != nil {
 		return err
 	}
-	if _, err := s.StdinPipe(); err != nil { // open, as a terminal's would be
+	in, err := s.StdinPipe() // open, as a terminal's would be
+	if err != nil {
 		return err
 	}
 	if err := s.RequestPty("xterm-256color", h, w, nil); err != nil {
@@ -222,7 +236,10 @@ func viewerClient(addr string, cfg *gossh.ClientConfig, w, h int, read *atomic.I
 		return err
 	}
 	go func() { _, _ = io.Copy(io.Discard, countingReader{out, read}) }()
-	return nil
+	if own {
+		_, err = in.Write([]byte("j"))
+	}
+	return err
 }
 
 // rssBytes is this process's resident memory.
