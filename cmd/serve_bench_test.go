@@ -83,27 +83,10 @@ func benchServe(b *testing.B, o *options, p *pipeline, sessions int) {
 		b.Skip("ssh not installed")
 	}
 	const warmup, measure = 2 * time.Second, 3 * time.Second
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	defer p.Close()
-	p.start(ctx)
-	srv, err := sshserve.New(sshserve.Config{HostKeyPath: filepath.Join(b.TempDir(), "hk"), AllowAnyKey: true,
-		MaxSessions: sessions, Subscribe: p.notifier.Subscribe, ChangeMsg: ui.ChangedMsg,
-		NewModel: func(v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
-			return newViewerModel(p, o, v, changes)
-		}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln) }()
+	srv, addr := serveBench(b, o, p, sessions)
 	time.Sleep(warmup) // let the demo's opening history settle before counting
 	heap0 := heapInUse()
-	counters := startSSHClients(b, ln.Addr().(*net.TCPAddr).Port, sessions)
+	counters := startSSHClients(b, addr.Port, sessions)
 	if !e2e.Until(20*time.Second, 10*time.Millisecond, func() bool { return srv.Sessions() >= sessions }) {
 		b.Fatalf("%d of %d sessions opened", srv.Sessions(), sessions)
 	}
@@ -117,10 +100,39 @@ func benchServe(b *testing.B, o *options, p *pipeline, sessions int) {
 	b.ReportMetric((cpu1-cpu0).Seconds()/elapsed.Seconds(), "cpu-s/s")
 	b.ReportMetric(float64(bytes1-bytes0)/float64(sessions)/elapsed.Seconds(), "bytes/session/s")
 	b.ReportMetric(float64(heap1-heap0)/float64(sessions)/1024, "heap-KiB/session")
-	cancel()
-	if err := <-served; err != nil {
-		b.Error(err)
+}
+
+// serveBench starts p and an SSH server of it for sessions viewers (any key gets in) on a loopback
+// port. The server stops and p closes when the benchmark ends.
+func serveBench(b *testing.B, o *options, p *pipeline, sessions int) (*sshserve.Server, *net.TCPAddr) {
+	ctx, cancel := context.WithCancel(context.Background())
+	p.start(ctx)
+	srv, err := sshserve.New(sshserve.Config{HostKeyPath: filepath.Join(b.TempDir(), "hk"), AllowAnyKey: true,
+		MaxSessions: sessions, MaxConnections: sessions, Subscribe: p.notifier.Subscribe, ChangeMsg: ui.ChangedMsg,
+		NewModel: func(v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
+			return newViewerModel(p, o, v, changes)
+		}})
+	if err != nil {
+		cancel()
+		p.Close()
+		b.Fatal(err)
 	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		cancel()
+		p.Close()
+		b.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	b.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			b.Error(err)
+		}
+		p.Close()
+	})
+	return srv, ln.Addr().(*net.TCPAddr)
 }
 
 // startSSHClients starts n OpenSSH clients whose output is counted and discarded; their input stays

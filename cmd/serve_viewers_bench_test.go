@@ -4,15 +4,12 @@ package cmd
 
 import (
 	"bufio"
-	"context"
 	"crypto/ed25519"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,13 +17,10 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/deskwatch/deskwatch/model"
-	"github.com/deskwatch/deskwatch/sshserve"
-	"github.com/deskwatch/deskwatch/ui"
 )
 
 // viewersEnv tells the test binary, started again by BenchmarkServeViewers, to be its clients.
@@ -75,28 +69,11 @@ func BenchmarkServeViewers(b *testing.B) {
 // benchViewers serves p to n viewers at 200x50 and reports the server's costs.
 func benchViewers(b *testing.B, o *options, p *pipeline, n int, own bool) {
 	const settle, measure = 3 * time.Second, 5 * time.Second
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	defer p.Close()
-	p.start(ctx)
-	srv, err := sshserve.New(sshserve.Config{HostKeyPath: filepath.Join(b.TempDir(), "hk"), AllowAnyKey: true,
-		MaxSessions: n, MaxConnections: n, Subscribe: p.notifier.Subscribe, ChangeMsg: ui.ChangedMsg,
-		NewModel: func(v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
-			return newViewerModel(p, o, v, changes)
-		}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln) }()
+	srv, addr := serveBench(b, o, p, n)
 	time.Sleep(settle) // the demo's opening history
 	heapInUse()
 	rss0 := rssBytes()
-	stop := startViewerClients(b, ln.Addr().String(), n, 200, 50, own)
+	stop := startViewerClients(b, addr.String(), n, 200, 50, own)
 	if !e2e.Until(60*time.Second, 10*time.Millisecond, func() bool { return srv.Sessions() >= n }) {
 		b.Fatalf("%d of %d sessions opened", srv.Sessions(), n)
 	}
@@ -124,10 +101,6 @@ func benchViewers(b *testing.B, o *options, p *pipeline, n int, own bool) {
 		b.Error("no frame showed a store change")
 	}
 	stop()
-	cancel()
-	if err := <-served; err != nil {
-		b.Error(err)
-	}
 }
 
 // startViewerClients starts this test binary again as n SSH clients of addr (TestBenchViewerClients)
