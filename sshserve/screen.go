@@ -133,13 +133,20 @@ func (s *screen) drawLine(y int, old, line string, whole bool) {
 		}
 		to, tail = sameTail(old, line, from, col)
 	}
-	s.buf.WriteString(ansi.CursorPosition(col+1, y+1))
-	s.buf.WriteString(resetStyle)
-	s.buf.WriteString(style)
-	s.buf.WriteString(line[from:to])
-	s.buf.WriteString(resetStyle)
-	if !tail && col+ansi.StringWidth(line[from:]) < s.w {
-		s.buf.WriteString(eraseLineRight) // a line shorter than the terminal: clear what was after it
+	runs := []run{{from: from, to: to, col: col, style: style}}
+	if !whole {
+		runs = changedRuns(old, line, from, to, col, style)
+	}
+	for _, r := range runs {
+		s.buf.WriteString(ansi.CursorPosition(r.col+1, y+1))
+		s.buf.WriteString(resetStyle)
+		s.buf.WriteString(r.style)
+		s.buf.WriteString(line[r.from:r.to])
+		s.buf.WriteString(resetStyle)
+	}
+	if end := col + ansi.StringWidth(line[from:]); !tail && end < s.w {
+		// A line shorter than the terminal: clear what was after it.
+		s.buf.WriteString(ansi.CursorPosition(end+1, y+1) + resetStyle + eraseLineRight)
 	}
 }
 
