@@ -23,6 +23,16 @@ const (
 	maxFrameInterval = time.Second
 )
 
+// startMsgs are the messages a program starts with, as bits.
+type startMsgs uint8
+
+const (
+	startedSize startMsgs = 1 << iota
+	startedProfile
+	startedEnv
+	startedAll = startedSize | startedProfile | startedEnv
+)
+
 // frameMsg asks the session for a frame that was put off.
 type frameMsg struct{}
 
@@ -43,9 +53,12 @@ type pacedModel struct {
 	// frame for; synced is when the model was last given the store's changes.
 	own    bool
 	behind bool
-	synced time.Time
-	ident  string
-	w0, h0 int // the size the session opened with
+	// started says which of the messages a program starts with (size, colour profile,
+	// environment) the model has had: only then is it in the state every session starts in.
+	started startMsgs
+	synced  time.Time
+	ident   string
+	w0, h0  int // the size the session opened with
 
 	scheduled atomic.Bool // a frameMsg is on its way (timer or drained outbox)
 }
@@ -66,7 +79,12 @@ func (p *pacedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case frameMsg:
 		p.scheduled.Store(false)
+	case tea.EnvMsg:
+		p.inner, cmd = p.inner.Update(msg)
+		p.started |= startedEnv
+		p.markStale()
 	case tea.ColorProfileMsg:
+		p.started |= startedProfile
 		if msg.Profile != p.scr.profile {
 			p.scr.profile = msg.Profile
 			p.scr.resize(p.scr.w, p.scr.h) // draw everything again in the new colours
@@ -74,6 +92,7 @@ func (p *pacedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		p.inner, cmd = p.inner.Update(msg)
 		p.markStale()
 	case tea.WindowSizeMsg:
+		p.started |= startedSize
 		w, h := clampSize(msg.Width, msg.Height)
 		if w != p.w0 || h != p.h0 {
 			cmd = p.ownFrames()
@@ -171,10 +190,11 @@ func (p *pacedModel) draw() tea.Cmd {
 		needDrawn = p.staleAt
 	}
 	pull := p.v.srv.cfg.ChangeMsg != nil
+	sharing := pull && !p.own && p.started == startedAll
 	g := group{w: p.scr.w, h: p.scr.h, profile: p.scr.profile, ident: p.ident}
 	var cmd tea.Cmd
 	var out []byte
-	if e := p.v.srv.shared.get(g); pull && !p.own && e != nil && e.fresh(needStore, needDrawn) && e.fits(p.scr) {
+	if e := p.v.srv.shared.get(g); sharing && e != nil && e.fresh(needStore, needDrawn) && e.fits(p.scr) {
 		out = e.take(p.scr)
 		p.behind = p.behind || changed != 0
 		p.v.srv.sharedFrames.Add(1)
@@ -185,7 +205,7 @@ func (p *pacedModel) draw() tea.Cmd {
 		drawn := time.Now()
 		view := p.inner.View()
 		out = p.scr.render(view)
-		if pull && !p.own && len(p.scr.lines) > 0 {
+		if sharing && len(p.scr.lines) > 0 {
 			p.v.srv.shared.put(g, &sharedFrame{at: p.synced, drawn: drawn, content: p.scr.frame, modes: p.scr.modes, view: view,
 				lines: p.scr.lines})
 		}

@@ -116,26 +116,22 @@ func (s *screen) flush() []byte {
 	return s.conv.Bytes()
 }
 
-// drawLine redraws the part of line y that differs from old: from the cell before the first byte
-// that differs to the first cell of a tail both lines share, starting with the style in force
-// there. whole draws the line whole.
+// drawLine redraws the cells of line y that differ from old (the cell before the first byte that
+// differs onwards), each run of them after a cursor move and with the style in force there. whole
+// draws the line whole.
 func (s *screen) drawLine(y int, old, line string, whole bool) {
 	if line == old && !whole {
 		return
 	}
-	from, col, style := 0, 0, ""
-	to, tail := len(line), false
+	runs, clear := []run{{to: len(line)}}, ansi.StringWidth(line)
 	if !whole {
-		// The cell before the first difference is drawn again too: a combining mark that differs
+		// The cell before the first difference is compared too: a combining mark that differs
 		// belongs to the cell before it.
+		from, col, style := 0, 0, ""
 		if pre := commonPrefix(old, line); pre > 0 {
-			from, col, style = walk(line, pre-1, false)
+			from, col, style = walk(line, pre-1)
 		}
-		to, tail = sameTail(old, line, from, col)
-	}
-	runs := []run{{from: from, to: to, col: col, style: style}}
-	if !whole {
-		runs = changedRuns(old, line, from, to, col, style)
+		runs, clear = changedRuns(old, line, from, col, style)
 	}
 	for _, r := range runs {
 		s.buf.WriteString(ansi.CursorPosition(r.col+1, y+1))
@@ -144,9 +140,9 @@ func (s *screen) drawLine(y int, old, line string, whole bool) {
 		s.buf.WriteString(line[r.from:r.to])
 		s.buf.WriteString(resetStyle)
 	}
-	if end := col + ansi.StringWidth(line[from:]); !tail && end < s.w {
-		// A line shorter than the terminal: clear what was after it.
-		s.buf.WriteString(ansi.CursorPosition(end+1, y+1) + resetStyle + eraseLineRight)
+	if clear >= 0 && clear < s.w {
+		// A line shorter than the terminal, or than the line before: clear what was after it.
+		s.buf.WriteString(ansi.CursorPosition(clear+1, y+1) + resetStyle + eraseLineRight)
 	}
 }
 
@@ -161,45 +157,17 @@ func commonPrefix(a, b string) int {
 	return n
 }
 
-// walk steps through line's cells and escape sequences to byte pos: to the start of the one that
-// holds pos, or (after) to the first that starts at or after pos. It returns that offset, its
-// column, and the escape sequences in force there (the style and any link) since the last reset.
-func walk(line string, pos int, after bool) (at, col int, style string) {
-	var state byte
-	var st strings.Builder
-	for at < len(line) && at < pos {
-		seq, width, n, next := ansi.DecodeSequence(line[at:], state, nil)
-		if !after && at+n > pos {
+// walk steps through line's cells and escape sequences to the start of the one that holds byte pos.
+// It returns that offset, its column, and the escape sequences in force there (the style and any
+// link) since the last reset. line and any line with the same bytes up to pos agree on all three.
+func walk(line string, pos int) (at, col int, style string) {
+	c := cells{line: line}
+	for c.at < len(line) {
+		seq, width, n, next := step(line[c.at:], c.state)
+		if c.at+n > pos {
 			break
 		}
-		if width == 0 && len(seq) > 0 && seq[0] == ansi.ESC {
-			if seq == resetStyle || seq == "\x1b[0m" {
-				st.Reset()
-			} else {
-				st.WriteString(seq)
-			}
-		}
-		at, col, state = at+n, col+width, next
+		c.take(seq, width, n, next)
 	}
-	return at, col, st.String()
-}
-
-// sameTail finds the end of what must be redrawn of line from byte from (column col): the first
-// cell of a tail that old ends with too, at the same column with the same style in force, so the
-// terminal already shows it. It reports false when there is none: draw to the end of the line.
-func sameTail(old, line string, from, col int) (int, bool) {
-	suf := 0
-	for suf < len(old)-from && suf < len(line)-from && old[len(old)-1-suf] == line[len(line)-1-suf] {
-		suf++
-	}
-	if suf == 0 {
-		return len(line), false
-	}
-	end, endCol, style := walk(line, len(line)-suf, true)
-	oldEnd := len(old) - (len(line) - end)
-	at, oldCol, oldStyle := walk(old, oldEnd, true)
-	if end >= len(line) || end <= from || endCol < col || at != oldEnd || oldCol != endCol || oldStyle != style {
-		return len(line), false
-	}
-	return end, true
+	return c.at, c.col, c.style
 }

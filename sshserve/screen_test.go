@@ -118,7 +118,7 @@ func TestScreenDiffsDrawTheFrame(t *testing.T) {
 	for y := range lines {
 		lines[y] = randomLine(r, w)
 	}
-	for frame := range 300 {
+	for frame := range 2000 {
 		for range r.IntN(4) { // change a few lines, or a cell of them
 			y := r.IntN(h)
 			if r.IntN(2) == 0 {
@@ -135,6 +135,24 @@ func TestScreenDiffsDrawTheFrame(t *testing.T) {
 		if live.broken != "" || live.String() != fresh.String() {
 			t.Fatalf("frame %d: the terminal shows\n%s\nwant\n%s\n(unexpected sequence %s)", frame, live, fresh,
 				live.broken)
+		}
+	}
+}
+
+// step, the fast path, splits a line exactly as ansi.DecodeSequence does.
+func TestStepDecodesAsTheParser(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		line := randomLine(r, 60) + "e\u0301\x1b]8;;x\x07a\x1b[38;5;1m"
+		var s1, s2 byte
+		for a, b := line, line; len(a) > 0; {
+			q1, w1, n1, next1 := step(a, s1)
+			q2, w2, n2, next2 := ansi.DecodeSequence(b, s2, nil)
+			if q1 != q2 || w1 != w2 || n1 != n2 || next1 != next2 {
+				t.Fatalf("step(%q) = %q %d %d, the parser gives %q %d %d", a, q1, w1, n1, q2, w2, n2)
+			}
+			a, b, s1, s2 = a[n1:], b[n2:], next1, next2
 		}
 	}
 }
