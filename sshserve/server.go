@@ -33,9 +33,10 @@ const (
 	// DefaultMaxSessions is how many sessions run at once before new ones are turned away.
 	DefaultMaxSessions = 64
 	// DefaultMaxPending is how many bytes of output may wait for one client before it is
-	// considered stalled and dropped. A full redraw of the largest screen a session may have
-	// (512x256) is some tens of kilobytes, and the client's SSH window (2 MiB for OpenSSH) fills before
-	// anything waits here, so only a client that has stopped reading reaches it.
+	// considered stalled and dropped. A session writes no frame while its last one still waits
+	// (pace.go), so what waits is at most one frame and the goodbye: a full redraw of the largest
+	// screen a session may have (512x256) is some tens of kilobytes. A client that has stopped
+	// reading is dropped by the write timeout instead.
 	DefaultMaxPending = 1 << 20
 	// DefaultWriteTimeout is how long a client may accept none of its pending output before it is
 	// considered stalled and dropped.
