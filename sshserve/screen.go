@@ -21,8 +21,9 @@ type screen struct {
 	frame   string   // the frame lines points into
 	modes   string   // the modes (alternate screen, mouse, title) set on the terminal
 	profile colorprofile.Profile
-	buf     bytes.Buffer // the output of one frame, reused
-	conv    bytes.Buffer // the same, converted to the colour profile
+	buf     bytes.Buffer      // the output of one frame, reused
+	conv    bytes.Buffer      // the same, converted to the colour profile
+	sgrs    map[string]string // SGR sequences converted to the profile (flush)
 }
 
 // Modes this package sets, and how it puts the terminal back.
@@ -41,7 +42,7 @@ const (
 func newScreen(w, h int) *screen { return &screen{w: w, h: h, profile: colorprofile.TrueColor} }
 
 // resize forgets what is drawn: the next frame clears the terminal and draws everything.
-func (s *screen) resize(w, h int) { s.w, s.h, s.lines, s.frame = w, h, nil, "" }
+func (s *screen) resize(w, h int) { s.w, s.h, s.lines, s.frame, s.sgrs = w, h, nil, "", nil }
 
 // render returns the output that turns the terminal's screen into v, or nil when nothing changed.
 // The slice is valid until the next call.
@@ -102,18 +103,62 @@ func (s *screen) restore() []byte {
 	return []byte(resetStyle + mouseOff + showCursor + exitAltScreen)
 }
 
-// flush converts the frame's output to the client's colour profile.
+// flush converts the frame's output to the client's colour profile: each SGR sequence as
+// colorprofile.Writer would, once (a theme has a few dozen), the rest as it is.
 func (s *screen) flush() []byte {
-	if s.buf.Len() == 0 {
+	out := s.buf.Bytes()
+	switch {
+	case len(out) == 0:
 		return nil
-	}
-	if s.profile == colorprofile.TrueColor {
-		return s.buf.Bytes()
+	case s.profile == colorprofile.TrueColor:
+		return out
+	case s.profile <= colorprofile.NoTTY: // no escape sequences at all
+		s.conv.Reset()
+		w := colorprofile.Writer{Forward: &s.conv, Profile: s.profile}
+		_, _ = w.Write(out)
+		return s.conv.Bytes()
 	}
 	s.conv.Reset()
-	w := colorprofile.Writer{Forward: &s.conv, Profile: s.profile}
-	_, _ = w.Write(s.buf.Bytes())
+	for len(out) > 0 {
+		i := bytes.Index(out, []byte("\x1b["))
+		if i < 0 {
+			s.conv.Write(out)
+			break
+		}
+		s.conv.Write(out[:i])
+		out = out[i:]
+		end := 2
+		for end < len(out) && (out[end] < 0x40 || out[end] > 0x7e) {
+			end++
+		}
+		if end == len(out) {
+			s.conv.Write(out)
+			break
+		}
+		seq := out[:end+1]
+		out = out[end+1:]
+		if seq[end] != 'm' {
+			s.conv.Write(seq)
+			continue
+		}
+		s.conv.WriteString(s.sgr(seq))
+	}
 	return s.conv.Bytes()
+}
+
+// sgr is seq in the client's colour profile.
+func (s *screen) sgr(seq []byte) string {
+	if c, ok := s.sgrs[string(seq)]; ok {
+		return c
+	}
+	var b strings.Builder
+	w := colorprofile.Writer{Forward: &b, Profile: s.profile}
+	_, _ = w.Write(seq)
+	if s.sgrs == nil || len(s.sgrs) >= 512 {
+		s.sgrs = map[string]string{}
+	}
+	s.sgrs[string(seq)] = b.String()
+	return b.String()
 }
 
 // drawLine redraws the cells of line y that differ from old (the cell before the first byte that

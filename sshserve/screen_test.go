@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -153,6 +154,30 @@ func TestStepDecodesAsTheParser(t *testing.T) {
 				t.Fatalf("step(%q) = %q %d %d, the parser gives %q %d %d", a, q1, w1, n1, q2, w2, n2)
 			}
 			a, b, s1, s2 = a[n1:], b[n2:], next1, next2
+		}
+	}
+}
+
+// A frame's output in the 256, 16 and no colours is what colorprofile's own writer makes of it.
+func TestScreenColourProfiles(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, p := range []colorprofile.Profile{colorprofile.ANSI256, colorprofile.ANSI, colorprofile.Ascii, colorprofile.NoTTY} {
+		scr, ref := newScreen(30, 4), newScreen(30, 4)
+		ref.profile, scr.profile = colorprofile.TrueColor, p
+		for range 50 {
+			lines := make([]string, 4)
+			for y := range lines {
+				lines[y] = randomLine(r, 30) + "\x1b[48;2;1;200;3;1m\x1b[38;5;200mz\x1b[m"
+			}
+			v := tea.NewView(strings.Join(lines, "\n"))
+			got := string(scr.render(v))
+			var want strings.Builder
+			w := colorprofile.Writer{Forward: &want, Profile: p}
+			_, _ = w.Write(ref.render(v))
+			if got != want.String() {
+				t.Fatalf("%s: got %q, want %q", p, got, want.String())
+			}
 		}
 	}
 }
