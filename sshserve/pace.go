@@ -45,7 +45,7 @@ type pacedModel struct {
 	scr   *screen
 
 	stale   bool      // a message arrived since the last frame: the view may have changed
-	staleAt time.Time // when the first of them arrived
+	staleAt time.Time // when the latest of them arrived
 	last    time.Time // when the last frame was drawn
 
 	// Sharing frames (share.go): own is set once the viewer's input made this session's frames
