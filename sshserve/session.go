@@ -100,6 +100,9 @@ func (s *Server) sessionPanicked(v *session, sess ssh.Session, r any, stack []by
 		v.reason.CompareAndSwap(int32(endNone), int32(endPanic))
 		v.cleanup()
 		if v.out != nil {
+			if v.paced != nil {
+				_, _ = v.out.Write(v.paced.restore())
+			}
 			v.out.Close(s.cfg.WriteTimeout)
 		}
 	}
