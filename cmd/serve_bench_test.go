@@ -46,15 +46,21 @@ func BenchmarkServeSessions(b *testing.B) {
 			name += fmt.Sprintf("/%dx%d", run.w, run.h)
 		}
 		b.Run(name, func(b *testing.B) {
-			o := &options{speed: "1", retention: model.DefaultRetention, maxMessage: model.DefaultMaxMessage,
-				demoSeed: 1, demoAgents: 30, demoRate: 1000}
-			p, err := newPipeline(o, "", nil, slog.New(slog.DiscardHandler))
-			if err != nil {
-				b.Fatal(err)
-			}
+			o, p := demoPipeline(b)
 			benchServe(b, o, p, run.n, run.w, run.h)
 		})
 	}
+}
+
+// demoPipeline is the demo (30 agents, 1,000 events/s) in a pipeline, not started yet.
+func demoPipeline(b *testing.B) (*options, *pipeline) {
+	o := &options{speed: "1", retention: model.DefaultRetention, maxMessage: model.DefaultMaxMessage,
+		demoSeed: 1, demoAgents: 30, demoRate: 1000}
+	p, err := newPipeline(o, "", nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return o, p
 }
 
 // Bytes per session per second when the feed is quiet and only open interactions' durations tick:

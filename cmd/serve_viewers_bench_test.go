@@ -7,7 +7,6 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"strconv"
@@ -20,7 +19,6 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
-	"github.com/deskwatch/deskwatch/model"
 )
 
 // viewersEnv tells the test binary, started again by BenchmarkServeViewers, to be its clients.
@@ -55,12 +53,7 @@ func BenchmarkServeViewers(b *testing.B) {
 			name += "/own"
 		}
 		b.Run(name, func(b *testing.B) {
-			o := &options{speed: "1", retention: model.DefaultRetention, maxMessage: model.DefaultMaxMessage,
-				demoSeed: 1, demoAgents: 30, demoRate: 1000}
-			p, err := newPipeline(o, "", nil, slog.New(slog.DiscardHandler))
-			if err != nil {
-				b.Fatal(err)
-			}
+			o, p := demoPipeline(b)
 			benchViewers(b, o, p, run.n, run.own)
 		})
 	}
