@@ -26,7 +26,7 @@ func (vs *viewers) newModel(h *harness, v Viewer, changes <-chan struct{}) (tea.
 	vs.mu.Lock()
 	vs.environ = append(vs.environ, v.Environ)
 	vs.mu.Unlock()
-	return sizeRecorder{fakeModel: &fakeModel{viewer: v, changes: changes, shared: h.shared}, vs: vs}, nil
+	return sizeRecorder{fakeModel: &fakeModel{viewer: v, changes: changes, shared: h.shared, views: h.views}, vs: vs}, nil
 }
 
 func (vs *viewers) get() ([][]string, []tea.WindowSizeMsg) {
