@@ -14,7 +14,6 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -111,9 +110,9 @@ func benchServe(b *testing.B, o *options, p *pipeline, sessions, w, h int) {
 	time.Sleep(warmup)
 	b.ResetTimer()
 	srv.ResetFrameStats()
-	cpu0, bytes0, t0 := cpuTime(), sum(counters), time.Now()
+	cpu0, bytes0, t0 := e2e.CPUTime(), sum(counters), time.Now()
 	time.Sleep(measure)
-	cpu1, bytes1, elapsed := cpuTime(), sum(counters), time.Since(t0)
+	cpu1, bytes1, elapsed := e2e.CPUTime(), sum(counters), time.Since(t0)
 	b.StopTimer()
 	lag99, _ := srv.FrameLag(0.99)
 	b.ReportMetric(float64(lag99)/1e6, "lag-p99-ms")
@@ -231,13 +230,4 @@ func heapInUse() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapInuse
-}
-
-// cpuTime is the user and system CPU this process has used (children, the ssh clients, excluded).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
