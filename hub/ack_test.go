@@ -2,7 +2,6 @@ package hub
 
 import (
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -43,12 +42,7 @@ var errWriterGone = fmt.Errorf("test: writer gone")
 // most maxForeignAcks (and its own agent) wait, and the hub closes it once an ack write times out.
 func TestNonReadingAckBridgeIsClosed(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "ingest")
-	writeFile(t, path, "smith-tok agent=smith\n")
-	in, err := LoadTokens(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, in := tokenFile(t, "ingest", "smith-tok agent=smith\n")
 	th := startHub(t, Config{IngestTokens: in, MaxMessage: 1 << 20})
 	br := th.dial(t, "/ingest?ack=1&token=smith-tok", nil) // never read from
 	pad := strings.Repeat("f", 200)

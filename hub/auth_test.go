@@ -3,7 +3,6 @@ package hub
 import (
 	"errors"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,11 +15,11 @@ import (
 // bearer is a monitor's Authorization header.
 func bearer(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
 
-// readUntil reads messages until one equals last, failing after a few seconds.
+// readUntil reads messages until one equals last, failing after (a generous) ten seconds.
 func readUntil(t *testing.T, c *websocket.Conn, last string) []string {
 	t.Helper()
 	var out []string
-	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	for {
 		_, data, err := c.ReadMessage()
 		if err != nil {
@@ -39,12 +38,7 @@ func readUntil(t *testing.T, c *websocket.Conn, last string) []string {
 // rejected, logged and counted; an unbound token (a trusted relay) still publishes for anyone.
 func TestBoundTokenPublishesOnlyForItsAgent(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "ingest")
-	writeFile(t, path, "alice-tok agent=alice   # alice's desk\nbob-tok agent=bob,bob2\nrelay-tok # trusted relay\n")
-	in, err := LoadTokens(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, in := tokenFile(t, "ingest", "alice-tok agent=alice   # alice's desk\nbob-tok agent=bob,bob2\nrelay-tok # trusted relay\n")
 	th := startHub(t, Config{IngestTokens: in})
 	th.log.waitLog(t, "ingest tokens: 3 from "+path+", 1 unbound")
 	mon := th.dial(t, "/stream", nil)
@@ -102,12 +96,7 @@ func TestBoundTokenPublishesOnlyForItsAgent(t *testing.T) {
 // A bound monitor token sees only its agents, whatever it asks for.
 func TestBoundStreamTokenSeesOnlyItsAgents(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "stream")
-	writeFile(t, path, "lead-tok agent=a1,a2\n")
-	st, err := LoadTokens(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, st := tokenFile(t, "stream", "lead-tok agent=a1,a2\n")
 	th := startHub(t, Config{StreamTokens: st})
 	if got := th.dialStatus(t, "/stream?agent=b1", bearer("lead-tok")); got != http.StatusForbidden {
 		t.Errorf("?agent=b1 with a token for a1,a2: HTTP %d, want 403", got)
@@ -152,18 +141,8 @@ func waitClosed(t *testing.T, c *websocket.Conn) (int, string) {
 // others stay open.
 func TestRevokedTokenClosesOpenConnections(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	inPath, stPath := filepath.Join(dir, "ingest"), filepath.Join(dir, "stream")
-	writeFile(t, inPath, "gone-br\nmoved-br agent=a1\nkept-br agent=a2\n")
-	writeFile(t, stPath, "gone-mon\nkept-mon\n")
-	in, err := LoadTokens(inPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := LoadTokens(stPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inPath, in := tokenFile(t, "ingest", "gone-br\nmoved-br agent=a1\nkept-br agent=a2\n")
+	stPath, st := tokenFile(t, "stream", "gone-mon\nkept-mon\n")
 	th := startHub(t, Config{IngestTokens: in, StreamTokens: st})
 	gone := th.dial(t, "/ingest?token=gone-br", nil)
 	moved := th.dial(t, "/ingest?token=moved-br", nil)

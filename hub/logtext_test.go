@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -52,12 +51,7 @@ func TestFilterInjectionIsOneLogLine(t *testing.T) {
 // The 403 line of a bound stream token carries the ?agent= it refused: quoted too.
 func TestRefusedFilterInjectionIsOneLogLine(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "stream")
-	writeFile(t, path, "mon-tok agent=a1\n")
-	st, err := LoadTokens(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, st := tokenFile(t, "stream", "mon-tok agent=a1\n")
 	th := startHub(t, Config{StreamTokens: st})
 	if code := th.dialStatus(t, "/stream?agent="+injection, bearer("mon-tok")); code != http.StatusForbidden {
 		t.Fatalf("HTTP %d, want 403", code)

@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,12 +12,7 @@ import (
 // victim's row disappeared from the hub's snapshot. Row keys are now one-to-one.
 func TestBoundTokenCannotReachAnotherAgentsRow(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "ingest")
-	writeFile(t, path, "unb-tok\ntt-tok agent=t\n")
-	in, err := LoadTokens(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, in := tokenFile(t, "ingest", "unb-tok\ntt-tok agent=t\n")
 	th := startHub(t, Config{IngestTokens: in})
 	mon := th.dial(t, "/stream", nil)
 	th.waitSubscribers(t, 1)

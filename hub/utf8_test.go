@@ -3,7 +3,6 @@ package hub
 import (
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
@@ -48,19 +47,12 @@ func TestInvalidUTF8IsRepairedBeforeSnapshots(t *testing.T) {
 func interactionsUntil(t *testing.T, c *websocket.Conn, marker string) string {
 	t.Helper()
 	var ids []string
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	for {
-		_, data, err := c.ReadMessage()
-		if err != nil {
-			t.Fatalf("monitor: %v after %q", err, ids)
-		}
-		if string(data) == marker {
-			return strings.Join(ids, " ")
-		}
-		if !utf8.Valid(data) {
+	msgs := readUntil(t, c, marker)
+	for _, data := range msgs[:len(msgs)-1] {
+		if !utf8.ValidString(data) {
 			t.Fatalf("monitor got invalid UTF-8: %q", data)
 		}
-		ev, err := model.Decode(data)
+		ev, err := model.Decode([]byte(data))
 		if err != nil {
 			t.Fatalf("monitor got %v: %s", err, data)
 		}
@@ -73,4 +65,5 @@ func interactionsUntil(t *testing.T, c *websocket.Conn, marker string) string {
 			}
 		}
 	}
+	return strings.Join(ids, " ")
 }
