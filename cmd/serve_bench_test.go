@@ -20,6 +20,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/cputime"
 	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/deskwatch/deskwatch/internal/guard"
 	"github.com/deskwatch/deskwatch/internal/synth"
@@ -110,9 +111,9 @@ func benchServe(b *testing.B, o *options, p *pipeline, sessions, w, h int) {
 	time.Sleep(warmup)
 	b.ResetTimer()
 	srv.ResetFrameStats()
-	cpu0, bytes0, t0 := e2e.CPUTime(), sum(counters), time.Now()
+	cpu0, bytes0, t0 := cputime.Process(), sum(counters), time.Now()
 	time.Sleep(measure)
-	cpu1, bytes1, elapsed := e2e.CPUTime(), sum(counters), time.Since(t0)
+	cpu1, bytes1, elapsed := cputime.Process(), sum(counters), time.Since(t0)
 	b.StopTimer()
 	lag99, _ := srv.FrameLag(0.99)
 	b.ReportMetric(float64(lag99)/1e6, "lag-p99-ms")

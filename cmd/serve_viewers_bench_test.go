@@ -18,6 +18,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/deskwatch/deskwatch/internal/cputime"
 	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
@@ -73,9 +74,9 @@ func benchViewers(b *testing.B, o *options, p *pipeline, n int, own bool) {
 	time.Sleep(settle)
 	b.ResetTimer()
 	srv.ResetFrameStats()
-	cpu0, t0 := e2e.CPUTime(), time.Now()
+	cpu0, t0 := cputime.Process(), time.Now()
 	time.Sleep(measure)
-	cpu1, elapsed := e2e.CPUTime(), time.Since(t0)
+	cpu1, elapsed := cputime.Process(), time.Since(t0)
 	b.StopTimer()
 	lag50, _ := srv.FrameLag(0.5)
 	lag99, frames := srv.FrameLag(0.99)

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/deskwatch/deskwatch/feed"
-	"github.com/deskwatch/deskwatch/internal/e2e"
+	"github.com/deskwatch/deskwatch/internal/cputime"
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/sim"
@@ -125,8 +125,8 @@ func benchFile(b *testing.B, path string, size int64, run func(*os.File) (events
 	b.SetBytes(size)
 	b.ReportAllocs()
 	var events int64
-	cpu0 := e2e.CPUTime()
-	defer func() { b.ReportMetric((e2e.CPUTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
+	cpu0 := cputime.Process()
+	defer func() { b.ReportMetric((cputime.Process()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
 	for b.Loop() {
 		f, err := os.Open(path)
 		if err != nil {

@@ -3,6 +3,8 @@ package sshserve
 import (
 	"context"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/cputime"
 )
 
 // The server's frame interval follows its CPU use: every busyEvery it compares the CPU the
@@ -19,13 +21,13 @@ const (
 func (s *Server) paceFrames(ctx context.Context) {
 	t := time.NewTicker(busyEvery)
 	defer t.Stop()
-	cpu0, t0 := processCPU(), time.Now()
+	cpu0, t0 := cputime.Process(), time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			cpu := processCPU()
+			cpu := cputime.Process()
 			used := (cpu - cpu0).Seconds() / now.Sub(t0).Seconds()
 			cpu0, t0 = cpu, now
 			s.interval.Store(int64(nextInterval(time.Duration(s.interval.Load()), s.cfg.FrameInterval, used)))
