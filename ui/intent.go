@@ -58,14 +58,7 @@ func (m *Model) screenKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case screenAgents:
 		return m.agentsKey(f, msg)
 	case screenAgentDetail:
-		switch {
-		case key.Matches(msg, m.c.Keys.Open):
-			m.showAgentInteractions(m.agentDetail.ID())
-			return nil, true
-		case key.Matches(msg, m.c.Keys.NextAlert), key.Matches(msg, m.c.Keys.PrevAlert):
-			m.jumpToAlert(key.Matches(msg, m.c.Keys.NextAlert))
-			return nil, true
-		}
+		return nil, m.agentKey(msg, m.agentDetail.ID(), true)
 	}
 	return nil, false
 }
@@ -264,23 +257,34 @@ func (m *Model) updateFilter(fr *frame, msg tea.Msg) tea.Cmd {
 // d their detail.
 func (m *Model) agentsKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	a := m.agents.Selected(f.snap)
-	switch {
-	case key.Matches(msg, m.c.Keys.Open):
-		if a != nil && a.ID != "" {
-			m.showAgentInteractions(a.ID)
-		}
-		return nil, true
-	case key.Matches(msg, m.c.Keys.Describe):
+	if key.Matches(msg, m.c.Keys.Describe) {
 		if a != nil {
 			m.agentDetail.Show(a.ID)
 			m.screen = screenAgentDetail
 		}
 		return nil, true
+	}
+	var id string
+	if a != nil {
+		id = a.ID
+	}
+	return nil, m.agentKey(msg, id, id != "") // keys are bound to one action each: the order is free
+}
+
+// agentKey handles the keys the agents view and an agent's detail share, reporting whether msg
+// was one: Enter shows agent id's interactions (when open is true), n and N jump to an alert.
+func (m *Model) agentKey(msg tea.KeyPressMsg, id string, open bool) bool {
+	switch {
+	case key.Matches(msg, m.c.Keys.Open):
+		if open {
+			m.showAgentInteractions(id)
+		}
 	case key.Matches(msg, m.c.Keys.NextAlert), key.Matches(msg, m.c.Keys.PrevAlert):
 		m.jumpToAlert(key.Matches(msg, m.c.Keys.NextAlert))
-		return nil, true
+	default:
+		return false
 	}
-	return nil, false
+	return true
 }
 
 // showAgentInteractions shows the interactions table filtered to one agent.
