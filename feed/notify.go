@@ -2,8 +2,9 @@ package feed
 
 import (
 	"context"
-	"sync"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/broadcast"
 )
 
 // DefaultInterval is how often, at most, viewers are told that the store changed (30 times a second).
@@ -14,13 +15,12 @@ const DefaultInterval = time.Second / 30
 // sent another. A burst of a thousand events is one redraw.
 type Notifier struct {
 	dirty chan struct{}
-	mu    sync.Mutex
-	subs  map[chan struct{}]struct{}
+	subs  broadcast.Set
 }
 
 // NewNotifier returns a notifier with no subscribers. Call Run to start delivering.
 func NewNotifier() *Notifier {
-	return &Notifier{dirty: make(chan struct{}, 1), subs: make(map[chan struct{}]struct{})}
+	return &Notifier{dirty: make(chan struct{}, 1)}
 }
 
 // Changed marks the store as changed; it never blocks.
@@ -33,17 +33,7 @@ func (n *Notifier) Changed() {
 
 // Subscribe returns a channel that receives a signal after changes, and a function that ends the
 // subscription.
-func (n *Notifier) Subscribe() (<-chan struct{}, func()) {
-	ch := make(chan struct{}, 1)
-	n.mu.Lock()
-	n.subs[ch] = struct{}{}
-	n.mu.Unlock()
-	return ch, func() {
-		n.mu.Lock()
-		delete(n.subs, ch)
-		n.mu.Unlock()
-	}
-}
+func (n *Notifier) Subscribe() (<-chan struct{}, func()) { return n.subs.Subscribe() }
 
 // Run delivers signals until ctx ends, waiting at least interval between two deliveries.
 func (n *Notifier) Run(ctx context.Context, interval time.Duration) {
@@ -53,14 +43,7 @@ func (n *Notifier) Run(ctx context.Context, interval time.Duration) {
 			return
 		case <-n.dirty:
 		}
-		n.mu.Lock()
-		for ch := range n.subs {
-			select {
-			case ch <- struct{}{}:
-			default: // the subscriber has a signal pending already
-			}
-		}
-		n.mu.Unlock()
+		n.subs.Signal()
 		select {
 		case <-ctx.Done():
 			return

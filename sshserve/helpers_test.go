@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/deskwatch/deskwatch/internal/broadcast"
 	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
@@ -95,7 +95,7 @@ func (m *fakeModel) View() tea.View {
 type harness struct {
 	srv      *Server
 	port     int
-	notifier *notifier
+	notifier *broadcast.Set
 	shared   *atomic.Int64
 	views    *atomic.Int64 // View calls of every session's fakeModel
 	logs     *syncBuffer
@@ -117,7 +117,7 @@ func start(t *testing.T, cfg Config, noisy bool) *harness {
 func startWith(t *testing.T, cfg Config, noisy bool,
 	mk func(h *harness, v Viewer, changes <-chan struct{}) (tea.Model, error)) *harness {
 	t.Helper()
-	h := &harness{notifier: &notifier{subs: map[chan struct{}]struct{}{}}, shared: &atomic.Int64{}, views: &atomic.Int64{}, logs: &syncBuffer{},
+	h := &harness{notifier: &broadcast.Set{}, shared: &atomic.Int64{}, views: &atomic.Int64{}, logs: &syncBuffer{},
 		dir: t.TempDir(), done: make(chan error, 1)}
 	var line string
 	h.key, line = clientKey(t, h.dir, "listed")
@@ -172,7 +172,7 @@ func startWith(t *testing.T, cfg Config, noisy bool,
 // set changes the shared value and tells the sessions.
 func (h *harness) set(v int64) {
 	h.shared.Store(v)
-	h.notifier.Changed()
+	h.notifier.Signal()
 }
 
 // sshArgs is an OpenSSH command line to the server that never reads the user's own ssh config,
@@ -234,42 +234,6 @@ func (h *harness) dial(auth ...gossh.AuthMethod) (*gossh.Client, error) {
 		User: "supervisor", Auth: auth, HostKeyCallback: gossh.InsecureIgnoreHostKey(),
 		Timeout: 5 * time.Second,
 	})
-}
-
-// notifier stands in for feed.Notifier (which cmd's end-to-end test uses for real), keeping this
-// package's tests independent of feed: each subscriber holds at most one pending signal.
-type notifier struct {
-	mu   sync.Mutex
-	subs map[chan struct{}]struct{}
-}
-
-func (n *notifier) Subscribe() (<-chan struct{}, func()) {
-	ch := make(chan struct{}, 1)
-	n.mu.Lock()
-	n.subs[ch] = struct{}{}
-	n.mu.Unlock()
-	return ch, func() {
-		n.mu.Lock()
-		delete(n.subs, ch)
-		n.mu.Unlock()
-	}
-}
-
-func (n *notifier) Changed() {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	for ch := range n.subs {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
-	}
-}
-
-func (n *notifier) Subscribers() int {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return len(n.subs)
 }
 
 // syncBuffer is a log sink safe for the server's goroutines.

@@ -52,7 +52,7 @@ func TestTwoSessionsShareOneFeed(t *testing.T) {
 	a.Keys("q")
 	a.WaitFor(wait, "[exit 0]")
 	waitFor(t, wait, "one session left", func() bool { return h.srv.Sessions() == 1 })
-	waitFor(t, wait, "one subscriber left", func() bool { return h.notifier.Subscribers() == 1 })
+	waitFor(t, wait, "one subscriber left", func() bool { return h.notifier.Len() == 1 })
 	logs := h.logs.String()
 	for _, want := range []string{"msg=connect user=supervisor remote=127.0.0.1:", "key=SHA256:",
 		"msg=disconnect", "reason=quit"} {
@@ -99,7 +99,7 @@ func TestShutdownSaysGoodbye(t *testing.T) {
 	if n := h.srv.Sessions(); n != 0 {
 		t.Errorf("Sessions() = %d after shutdown", n)
 	}
-	if n := h.notifier.Subscribers(); n != 0 {
+	if n := h.notifier.Len(); n != 0 {
 		t.Errorf("%d subscriptions left after shutdown", n)
 	}
 }
@@ -142,7 +142,7 @@ func TestNoPTY(t *testing.T) {
 			t.Errorf("ssh %v: status %d, output %q; want 1 and %q", extra, code, out, msgNoPTY)
 		}
 	}
-	if n := h.notifier.Subscribers(); n != 0 {
+	if n := h.notifier.Len(); n != 0 {
 		t.Errorf("a refused session subscribed: %d subscriptions", n)
 	}
 }
@@ -171,7 +171,7 @@ func TestModelErrorReachesViewer(t *testing.T) {
 	if code != 1 || !strings.Contains(out, `deskwatch: unknown theme "plaid"`) {
 		t.Errorf("status %d, output %q", code, out)
 	}
-	waitFor(t, wait, "no subscriptions", func() bool { return h.notifier.Subscribers() == 0 })
+	waitFor(t, wait, "no subscriptions", func() bool { return h.notifier.Len() == 0 })
 	if !strings.Contains(h.logs.String(), `reason="could not start"`) {
 		t.Errorf("log lacks the reason:\n%s", h.logs.String())
 	}

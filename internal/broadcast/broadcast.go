@@ -1,0 +1,47 @@
+// Package broadcast is a set of subscribers to a "something changed" signal, each holding at most
+// one pending signal: the feed's notifier delivers through it, and the SSH server's tests drive
+// sessions with it.
+package broadcast
+
+import "sync"
+
+// Set is the subscribers to one signal. The zero value is an empty set, ready to use.
+type Set struct {
+	mu   sync.Mutex
+	subs map[chan struct{}]struct{}
+}
+
+// Subscribe returns a channel that receives the signals, and a function that ends the subscription.
+func (s *Set) Subscribe() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	s.mu.Lock()
+	if s.subs == nil {
+		s.subs = make(map[chan struct{}]struct{})
+	}
+	s.subs[ch] = struct{}{}
+	s.mu.Unlock()
+	return ch, func() {
+		s.mu.Lock()
+		delete(s.subs, ch)
+		s.mu.Unlock()
+	}
+}
+
+// Signal sends every subscriber a signal, unless it has one pending already; it never blocks.
+func (s *Set) Signal() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ch := range s.subs {
+		select {
+		case ch <- struct{}{}:
+		default: // the subscriber has a signal pending already
+		}
+	}
+}
+
+// Len is the number of subscribers.
+func (s *Set) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.subs)
+}
