@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
 // serveHub runs h.Serve on a loopback listener; stop cancels it and returns Serve's result.
@@ -42,35 +43,12 @@ func serveHub(t *testing.T, cfg Config) (addr string, stop func() error) {
 	return ln.Addr().String(), stop
 }
 
-// waitConnClosed reads from c until the server closes it, failing after a generous wait.
-func waitConnClosed(t *testing.T, c net.Conn, what string) {
-	t.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, err := io.Copy(io.Discard, c)
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		t.Fatalf("%s: the hub kept the connection open", what)
-	}
-}
-
 // TestIdleKeepAliveIsClosed: a keep-alive connection that sends nothing after its request is
 // closed after the idle timeout.
 func TestIdleKeepAliveIsClosed(t *testing.T) {
 	t.Parallel()
 	addr, _ := serveHub(t, Config{Server: ServerConfig{IdleTimeout: 200 * time.Millisecond}})
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("healthz: %v %v", resp, err)
-	}
-	waitConnClosed(t, c, "idle keep-alive")
+	e2e.WaitClosed(t, e2e.KeepAliveHealthz(t, addr), "idle keep-alive")
 }
 
 // TestSlowHeadersAreCut: a client that sends its headers a byte at a time (slowloris) is cut at
@@ -92,7 +70,7 @@ func TestSlowHeadersAreCut(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}()
-	waitConnClosed(t, c, "slow headers")
+	e2e.WaitClosed(t, c, "slow headers")
 
 	req, _ := http.NewRequest("GET", "http://"+addr+"/healthz", nil)
 	req.Header.Set("X-Big", strings.Repeat("x", 64<<10))

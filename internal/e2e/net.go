@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"crypto/sha1" //nolint:gosec // the WebSocket handshake is defined with SHA-1
 	"encoding/base64"
+	"errors"
+	"io"
 	"net"
 	"net/http"
 	"testing"
+	"time"
 )
 
 // Listen returns a TCP listener on a free loopback port, closed when the test ends.
@@ -55,4 +58,35 @@ func ReadUpgrade(c net.Conn) (req *http.Request, accept string, ok bool) {
 	}
 	h := sha1.Sum([]byte(req.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")) //nolint:gosec
 	return req, base64.StdEncoding.EncodeToString(h[:]), true
+}
+
+// KeepAliveHealthz sends one keep-alive GET /healthz on a new connection to addr and fails the
+// test unless it is answered 200; it returns the connection, idle since, closed when the test ends.
+func KeepAliveHealthz(t testing.TB, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	return c
+}
+
+// WaitClosed fails the test unless the server closes c within (a generous) ten seconds; what
+// names the connection in the failure.
+func WaitClosed(t testing.TB, c net.Conn, what string) {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, err := io.Copy(io.Discard, c)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("%s: the server kept the connection open", what)
+	}
 }
