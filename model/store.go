@@ -48,6 +48,8 @@ type Store struct {
 	// place; an older one is copied first.
 	epoch uint64
 
+	indexes indexes // alertindex.go
+
 	stats      Stats
 	rate       [60]rateBucket
 	rejections ring[Rejection]
