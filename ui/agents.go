@@ -141,12 +141,12 @@ func joinCells(cells []string, idx, widths []int) string {
 // nothing is, e.g. "2 alerting (long hold, not recording), server error".
 func (a *agentsView) alerts(ag *model.Agent, snap *model.Snapshot, rows agentAlerts, now time.Time) string {
 	var parts []string
-	if rows.rows > 0 {
-		kinds := make([]string, len(rows.kinds))
-		for i, k := range rows.kinds {
+	if rows.Rows > 0 {
+		kinds := make([]string, len(rows.Kinds))
+		for i, k := range rows.Kinds {
 			kinds[i] = string(k)
 		}
-		parts = append(parts, strconv.Itoa(rows.rows)+" alerting ("+strings.Join(kinds, ", ")+")")
+		parts = append(parts, strconv.Itoa(rows.Rows)+" alerting ("+strings.Join(kinds, ", ")+")")
 	}
 	for _, al := range a.c.Alerts.CheckAgent(ag, snap.Alerts, now) {
 		parts = append(parts, string(al.Kind))
@@ -215,7 +215,7 @@ func (a *agentsView) style(ag *model.Agent, alerting, selected bool) lipgloss.St
 // agentAlerting reports whether the agent alerted at the last count: its own alerts or its
 // interactions'.
 func (v *viewState) agentAlerting(a *model.Agent) bool {
-	return v.agentOwn[a.ID] || v.byAgent[a.ID].rows > 0
+	return v.agentOwn[a.ID] || v.byAgent[a.ID].Rows > 0
 }
 
 // alertingFirst returns the agents that alert (their own alerts, or their interactions'), then the
