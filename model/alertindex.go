@@ -23,7 +23,9 @@ type AlertIndex struct {
 	// from is the snapshot counted, at clock now.
 	from    *Snapshot
 	now     time.Time
-	entries map[uint64]*alertEntry // the open rows, by Seq
+	// entries holds, by Seq, the rows that alert or will with time: any other row can only begin
+	// alerting by changing, which the next snapshot shows.
+	entries map[uint64]*alertEntry
 	due     dueHeap
 	// alerting counts the alerting rows; byAgent their reasons per agent.
 	alerting int
@@ -152,7 +154,7 @@ func (x *AlertIndex) Flips(version, gen, to uint64, fn func(*Row)) bool {
 // rebuild counts sn at now from scratch.
 func (x *AlertIndex) rebuild(sn *Snapshot, now time.Time) {
 	x.valid, x.from, x.now, x.counts = true, sn, now, nil
-	x.entries = make(map[uint64]*alertEntry, len(sn.Rows)/2)
+	x.entries = map[uint64]*alertEntry{}
 	x.due = x.due[:0]
 	x.alerting, x.byAgent = 0, map[string]*agentBits{}
 	x.gen++
@@ -197,11 +199,16 @@ func (x *AlertIndex) add(r *Row, now time.Time) bool {
 	if !r.Open() {
 		return false // an ended row never alerts again
 	}
+	bits := x.rules.eval(r, now)
+	due := x.rules.nextDue(r, bits, now)
+	if bits == 0 && due.IsZero() {
+		return false // nothing to watch until the row changes
+	}
 	e := &alertEntry{row: r, at: -1}
 	x.entries[r.Seq] = e
-	x.set(e, x.rules.eval(r, now))
-	x.schedule(e, now)
-	return e.bits != 0
+	x.set(e, bits)
+	x.schedule(e, due)
+	return bits != 0
 }
 
 // remove forgets a row that went or was replaced, and reports whether it alerted.
@@ -227,7 +234,10 @@ func (x *AlertIndex) advance(now time.Time) bool {
 		e := heap.Pop(&x.due).(*alertEntry)
 		was := e.bits
 		x.set(e, x.rules.eval(e.row, now))
-		x.schedule(e, now)
+		x.schedule(e, x.rules.nextDue(e.row, e.bits, now))
+		if e.bits == 0 && e.due.IsZero() {
+			delete(x.entries, e.row.Seq)
+		}
 		if e.bits != was {
 			changed = true
 			if was == 0 {
@@ -273,10 +283,10 @@ func (x *AlertIndex) count(agent string, bits alertBits, d int) {
 	}
 }
 
-// schedule puts the entry in the heap at its next deadline, if a time rule is still to break.
-func (x *AlertIndex) schedule(e *alertEntry, now time.Time) {
-	e.due = x.rules.nextDue(e.row, e.bits, now)
-	if !e.due.IsZero() {
+// schedule puts the entry in the heap at due, its next deadline (nextDue), unless none is pending.
+func (x *AlertIndex) schedule(e *alertEntry, due time.Time) {
+	e.due = due
+	if !due.IsZero() {
 		heap.Push(&x.due, e)
 	}
 }
