@@ -21,8 +21,8 @@ type AlertIndex struct {
 	rules AlertRules
 	valid bool
 	// from is the snapshot counted, at clock now.
-	from    *Snapshot
-	now     time.Time
+	from *Snapshot
+	now  time.Time
 	// entries holds, by Seq, the rows that alert or will with time: any other row can only begin
 	// alerting by changing, which the next snapshot shows.
 	entries map[uint64]*alertEntry
