@@ -28,16 +28,26 @@ func TestAlertIndexMatchesRecount(t *testing.T) {
 			rules := randomRules(rng)
 			var prev *model.AlertCounts
 			var prevAlerting map[*model.Row]bool
+			var used []model.AlertRules
+			var older *model.Snapshot
 			clock := g.Now()
 			for step := range 600 {
 				eachGenerated(t, g, rng.IntN(4)*rng.IntN(8), store.Apply)
 				clock = moveClock(rng, clock, g.Now())
-				if rng.IntN(50) == 0 {
+				if rng.IntN(50) == 0 { // a reload: new rules, or rules used before (an index behind)
+					used = append(used, rules)
 					rules, prev = randomRules(rng), nil
+					if rng.IntN(2) == 0 {
+						rules = used[rng.IntN(len(used))]
+					}
 				}
 				sn := store.Snapshot()
 				ix := store.AlertIndex(rules)
 				c := ix.Counts(sn, clock)
+				if older != nil && rng.IntN(5) == 0 && ix.Counts(older, clock) != c {
+					t.Fatalf("step %d: a viewer a snapshot behind got other counts", step)
+				}
+				older = sn
 				where := fmt.Sprintf("step %d (version %d, clock %v, rules %+v)", step, sn.Version, clock, rules)
 				alerting := checkCounts(t, where, rules, sn, c)
 				if prev != nil && prev.Version == c.Version && ix.Flips(c.Version, prev.Gen, c.Gen, func(r *model.Row) {
@@ -150,4 +160,26 @@ func sameSet[T comparable](a, b map[T]bool) bool {
 		}
 	}
 	return true
+}
+
+// TestStoreSharesAlertIndexes checks that viewers with the same rules share one index, and that a
+// store keeps only the few most recently used.
+func TestStoreSharesAlertIndexes(t *testing.T) {
+	t.Parallel()
+	s := model.NewStore()
+	rules := model.DefaultAlertRules()
+	first := s.AlertIndex(rules)
+	if s.AlertIndex(rules) != first || first.Rules() != rules {
+		t.Fatal("the same rules got another index")
+	}
+	for i := range 4 {
+		other := rules
+		other.Hold = time.Duration(i+1) * time.Hour
+		if s.AlertIndex(other) == first {
+			t.Fatal("other rules got the same index")
+		}
+	}
+	if s.AlertIndex(rules) == first {
+		t.Error("an index out of use for four other rule sets was kept")
+	}
 }
