@@ -86,14 +86,10 @@ func moveClock(rng *rand.Rand, clock, stream time.Time) time.Time {
 	case 2:
 		return clock
 	}
-	return later(clock, stream).Add(time.Duration(rng.IntN(3000)) * time.Millisecond)
-}
-
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
+	if stream.After(clock) {
+		clock = stream
 	}
-	return a
+	return clock.Add(time.Duration(rng.IntN(3000)) * time.Millisecond)
 }
 
 // checkCounts compares the index's counts with a recount of sn at the counts' clock (the index's
