@@ -35,8 +35,10 @@ type viewState struct {
 	index       *model.AlertIndex
 	alertSecond int64
 	tallied     bool
-	// heads' alert counts are those of headsGen of index at snapshot headsVersion (headsOK), so the
-	// rows that began alerting since can be added (AlertIndex.Flips); headsByKey finds a heading.
+	// heads' alert counts are those of headsGen of headsIndex at snapshot headsVersion (headsOK),
+	// so the rows that began alerting since can be added (AlertIndex.Flips); headsByKey finds a
+	// heading.
+	headsIndex   *model.AlertIndex
 	headsGen     uint64
 	headsVersion uint64
 	headsOK      bool
@@ -124,16 +126,18 @@ func (m *Model) countAlerts(now time.Time) bool {
 func (m *Model) countHeads(fresh bool) {
 	v := &m.view
 	c := v.counts
-	if len(v.heads) == 0 || !fresh && v.headsOK && v.headsGen == c.Gen && v.headsVersion == c.Version {
+	follows := !fresh && v.headsOK && v.headsIndex == v.index
+	if len(v.heads) == 0 || follows && v.headsGen == c.Gen && v.headsVersion == c.Version {
 		return
 	}
-	if !fresh && v.headsOK && v.headsVersion == m.snap.Version &&
+	if follows && v.headsVersion == m.snap.Version &&
 		v.index.Flips(m.snap.Version, v.headsGen, c.Gen, m.countFlip) {
 		v.headsGen = c.Gen
 		return
 	}
 	countHeadAlerts(v.heads, v.index.Rules(), c.Now)
-	v.headsGen, v.headsVersion, v.headsOK = c.Gen, c.Version, c.Version == m.snap.Version
+	v.headsIndex, v.headsGen, v.headsVersion = v.index, c.Gen, c.Version
+	v.headsOK = c.Version == m.snap.Version
 }
 
 // countFlip counts a row that began alerting in its heading, when the query shows it (an alerting

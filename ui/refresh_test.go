@@ -49,6 +49,9 @@ func TestTickCountsMatchRecount(t *testing.T) {
 				}
 				now = now.Add(time.Duration(rng.IntN(1500)) * time.Millisecond)
 				for _, m := range viewers {
+					if step == 200 { // other rules, as a new configuration brings them
+						m.c.Alerts.Hold, m.c.Alerts.Muted = 9*time.Second, 0
+					}
 					if rng.IntN(3) > 0 {
 						m.Update(changedMsg{})
 					}
