@@ -297,20 +297,22 @@ func (x *AlertIndex) schedule(e *alertEntry, due time.Time) {
 func (r AlertRules) nextDue(row *Row, bits alertBits, now time.Time) time.Time {
 	var since time.Time
 	var limit time.Duration
+	var bit alertBits
 	switch d := row.Data; {
-	case d.State == StateHold && r.Hold > 0 && bits&bitHold == 0:
-		since, limit = row.stateSince(), r.Hold
-	case d.State == StateQueued && r.Queued > 0 && bits&bitQueued == 0:
-		since, limit = row.stateSince(), r.Queued
-	case d.State == StateDelivered && r.Muted > 0 && d.CallMuted && bits&bitMuted == 0:
-		since, limit = row.mutedSince(), r.Muted
-	default:
+	case d.State == StateHold && r.Hold > 0:
+		since, limit, bit = row.stateSince(), r.Hold, bitHold
+	case d.State == StateQueued && r.Queued > 0:
+		since, limit, bit = row.stateSince(), r.Queued, bitQueued
+	case d.State == StateDelivered && r.Muted > 0 && d.CallMuted:
+		since, limit, bit = row.mutedSince(), r.Muted, bitMuted
+	}
+	due := since.Add(limit)
+	if bit == 0 || bits&bit != 0 || due.Before(now) || r.eval(row, due.Add(1))&bit == 0 {
+		// None pending, or the rule is broken already, or it would not be at its deadline: a row
+		// no rule may alert on (an ended or a stale one) waits for its next change.
 		return time.Time{}
 	}
-	if due := since.Add(limit); due.After(now) || due.Equal(now) {
-		return due
-	}
-	return time.Time{} // past its deadline yet not breaking the rule: it never will unchanged
+	return due
 }
 
 // publish makes the counts of the current state.
