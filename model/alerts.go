@@ -59,7 +59,7 @@ const (
 )
 
 func (r AlertRules) eval(row *Row, now time.Time) alertBits {
-	if row.Ended {
+	if row.Ended || !row.DisconnectedAt.IsZero() { // nobody receives a stale row's changes
 		return 0
 	}
 	var bits alertBits
@@ -98,7 +98,8 @@ func (r *Row) mutedFor(now time.Time) time.Duration {
 	return nonNegative(now.Sub(r.FirstSeen))
 }
 
-// Check returns the rules the row breaks at now, nil when none (an ended row never alerts).
+// Check returns the rules the row breaks at now, nil when none (an ended row, or one whose
+// desktop is disconnected, never alerts).
 func (r AlertRules) Check(row *Row, now time.Time) []RowAlert {
 	bits := r.eval(row, now)
 	if bits == 0 {

@@ -151,6 +151,10 @@ func decodeParams(typ string, params []jsontext.Value) (any, error) {
 		return &e, param(params, 0, &e)
 	case EvAudioQualityAlert:
 		return decodeAudioAlert(params)
+	case EvDesktop:
+		return decodeDesktop(params)
+	case EvResyncEnd:
+		return decodeResyncEnd(params)
 	case EvScreenRecording:
 		var s ScreenRecording
 		return &s, param(params, 0, &s)
