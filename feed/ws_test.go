@@ -219,9 +219,6 @@ func TestWebSocketReconnectsAfterServerClose(t *testing.T) {
 	if m := next(t, msgs); string(m.Data) != "first" || m.Origin.Conn != 1 {
 		t.Fatalf("first message %q %+v", m.Data, m.Origin)
 	}
-	if st := src.Status(); st.Down() && st.State != "lost" {
-		t.Errorf("down since %v while %s", st.DownSince, st.State)
-	}
 	st := waitStatus(t, src, "lost", func(s Status) bool { return s.State == "lost" })
 	if !strings.Contains(st.Detail, "retrying in") || !strings.Contains(st.Detail, "1012 service restart): restarting") {
 		t.Errorf("lost detail %q", st.Detail)
