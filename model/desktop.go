@@ -167,3 +167,12 @@ func (s *Store) freezeRows(id string, at time.Time, v uint64) {
 		s.count(r, +1)
 	}
 }
+
+// Clock is now for an agent whose desktop is connected (or of which nothing was said); for one
+// disconnected or gone, the time the hub said so, if earlier: its time in state stops there.
+func (a *Agent) Clock(now time.Time) time.Time {
+	if (a.Desktop == DesktopDisconnected || a.Desktop == DesktopGone) && now.After(a.DesktopSince) {
+		return a.DesktopSince
+	}
+	return now
+}

@@ -148,7 +148,7 @@ func (h *headerView) agent(a *model.Agent, alerting bool, now time.Time) string 
 	}
 	in := ""
 	if !a.Since.IsZero() {
-		in = " " + fmtDuration(max(now.Sub(a.Since), 0))
+		in = " " + fmtDuration(max(a.Clock(now).Sub(a.Since), 0))
 	}
 	alert := ""
 	if alerting {
