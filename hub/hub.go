@@ -53,6 +53,10 @@ type Config struct {
 	Limits Limits
 	// Server configures the HTTP server Serve runs.
 	Server ServerConfig
+	// GoneAfter is how long an agent may be without a bridge before the hub says its desktop is
+	// gone and ends its open interactions (DefaultGoneAfter; kept within MinGoneAfter and
+	// MaxGoneAfter).
+	GoneAfter time.Duration
 }
 
 // Hub relays events from bridges to monitors. Its methods are safe for concurrent use.
@@ -82,6 +86,7 @@ type Hub struct {
 	sessions map[string]agentSeq          // per agent: the bridge session and last seq applied
 	replays  map[string]map[string]string // per agent: slot -> key of the last agent-state packet
 	agents   map[string]agentOpen         // per agent: its open interactions, for the limits
+	desks    map[string]*deskState        // per agent: the bridges publishing for it (desktop.go)
 	conns    map[*websocket.Conn]struct{}
 	// bridges counts the bridge handlers running (track to untrack), so that Close can wait for
 	// them to log how their connection ended.
@@ -105,6 +110,7 @@ func New(cfg Config) *Hub {
 	cfg.QueueSize = positive.Or(cfg.QueueSize, DefaultQueueSize)
 	cfg.MaxMessage = positive.Or(cfg.MaxMessage, model.DefaultMaxMessage)
 	cfg.PingInterval = positive.Or(cfg.PingInterval, DefaultPingInterval)
+	cfg.GoneAfter = min(max(positive.Or(cfg.GoneAfter, DefaultGoneAfter), MinGoneAfter), MaxGoneAfter)
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
@@ -121,6 +127,7 @@ func New(cfg Config) *Hub {
 		sessions: make(map[string]agentSeq),
 		replays:  make(map[string]map[string]string),
 		agents:   make(map[string]agentOpen),
+		desks:    make(map[string]*deskState),
 		conns:    make(map[*websocket.Conn]struct{}),
 
 		encodeInteraction: marshalInteraction,
@@ -175,6 +182,7 @@ func (h *Hub) Close() {
 	h.stopAuth()
 	h.mu.Lock()
 	h.closed = true
+	h.stopDesktopsLocked()
 	subs := make([]*subscriber, 0, len(h.subs))
 	for s := range h.subs {
 		subs = append(subs, s)

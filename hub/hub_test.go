@@ -281,6 +281,10 @@ func TestFilters(t *testing.T) {
 	if len(st.Interactions) != 1 || st.Interactions[0].ID != "j2" || ev.Seq != 4 || model.Str(st.ActiveInteractionID) != "j1" {
 		t.Fatalf("service filter's snapshot: %s", got[3])
 	}
+	// b2's first INTERACTIONS_STATE: the hub says its desktop is connected (an agent's, not a service's).
+	if got := readN(t, bySvc, 1)[0]; !strings.Contains(got, `"DESKWATCH_DESKTOP","agentId":"b2"`) {
+		t.Fatalf("service filter got %s, want b2's desktop connected", got)
+	}
 	expectSilence(t, byAgent)
 	expectSilence(t, bySvc)
 }

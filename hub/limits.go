@@ -119,6 +119,8 @@ func (h *Hub) admitLocked(ev model.Event) error {
 		h.agents[ev.AgentID] = open
 	}
 	switch {
+	case ev.Type == model.EvDesktop && ev.Payload.(*model.Desktop).Status == model.DesktopGone:
+		clear(open) // the store ends them too
 	case ev.Type == model.EvInteractionsState:
 		clear(open)
 		for i := range list {
