@@ -76,7 +76,8 @@ func (s *Store) BeginResync() {
 }
 
 // endResync applies DESKWATCH_RESYNC_END: the agents the snapshot since BeginResync did not list
-// are gone, and so are their open interactions.
+// are gone, and so are their open interactions. A listed agent the hub said nothing else of is
+// connected (the hub's snapshot says so of the others).
 func (s *Store) endResync(at time.Time, v uint64) {
 	listed := s.resync
 	if listed == nil {
@@ -85,8 +86,11 @@ func (s *Store) endResync(at time.Time, v uint64) {
 	s.resync = nil
 	s.endRows(func(r *Row) bool { return !listed[r.AgentID] }, at, goneAtResync, EvResyncEnd)
 	for _, id := range s.agentOrder {
-		if !listed[id] {
+		switch {
+		case !listed[id]:
 			s.markGone(id, at, v, goneAtResync)
+		case s.agents[id].ag.Desktop == "":
+			setDesktop(s.touchAgent(id, at, v), DesktopConnected, "", at)
 		}
 	}
 }

@@ -128,7 +128,7 @@ func TestResyncEndEndsUnlisted(t *testing.T) {
 	if !r.Ended || !r.EndedAt.Equal(t0.Add(61*time.Second)) || r.Timeline[len(r.Timeline)-1].Text != goneAtResync {
 		t.Errorf("b.smith's call: ended %v at %v, timeline %q", r.Ended, r.EndedAt, kinds(r))
 	}
-	if sn.Agents[1].Desktop != DesktopGone || sn.Agents[0].Desktop != "" {
+	if sn.Agents[1].Desktop != DesktopGone || sn.Agents[0].Desktop != DesktopConnected {
 		t.Errorf("desktops %q, %q", sn.Agents[0].Desktop, sn.Agents[1].Desktop)
 	}
 	apply(t, s, snapEv("a.jones", 90, "c1"), `{"type":"DESKWATCH_RESYNC_END","params":[]}`)

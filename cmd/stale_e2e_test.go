@@ -1,0 +1,72 @@
+package cmd_test
+
+import (
+	"fmt"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
+)
+
+// publishDesk opens a raw bridge connection on the hub's /ingest for agent and sends its login,
+// state and a snapshot with one call on hold (started a minute ago).
+func publishDesk(t *testing.T, addr, agent, call string) *websocket.Conn {
+	t.Helper()
+	br, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ingest", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = br.Close() })
+	now := time.Now()
+	for i, ev := range []string{
+		`{"type":"ON_LOGIN","params":[{"isLoggedIn":true,"agentId":"` + agent + `"}]`,
+		`{"type":"ON_AGENT_STATE_CHANGE","params":["busy"]`,
+		`{"type":"INTERACTIONS_STATE","params":[{"activeInteractionId":"` + call + `","interactions":[` +
+			`{"interactionId":"` + call + `","state":"hold","type":"voice","subject":"Renewal","associatedObjects":` +
+			`{"list":[],"selected":null},"callParties":[],"callMuted":false,"callRecording":true,"attachedData":{},` +
+			fmt.Sprintf(`"startTime":%d}]}]`, now.Add(-time.Minute).UnixMilli()),
+	} {
+		msg := fmt.Sprintf(`%s,"agentId":%q,"ts":%d,"seq":%d}`, ev, agent, now.UnixMilli(), i+1)
+		if err := br.WriteMessage(websocket.TextMessage, []byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return br
+}
+
+// TestStaleIsNotShownAsLive runs the real hub and the real monitor in a terminal: a bridge that
+// drops its connection (1006) shows as disconnected in the agents view, and a hub that goes away
+// dims the monitor's view under a banner that says since when.
+func TestStaleIsNotShownAsLive(t *testing.T) {
+	parallelTerminal(t)
+	e2e.Require(t, "tmux")
+	bin := e2e.Binary(t)
+	h, addr := startHubCmd(t, "--gone-after", "10m")
+	term := e2e.Start(t, 120, 20, nil, bin+" ws://"+addr+"/stream")
+	term.WaitFor(15*time.Second, "connected since")
+	publishDesk(t, addr, "a.jones", "c-1")
+	smith := publishDesk(t, addr, "b.smith", "c-2")
+	term.WaitFor(15*time.Second, "2 open", "c-1", "c-2")
+	term.Keys("Tab")
+	term.WaitFor(5*time.Second, "DESKTOP", "a.jones", "b.smith", "connected")
+
+	_ = smith.UnderlyingConn().Close() // the page is gone: no close frame
+	screen := term.WaitFor(10*time.Second, "disconnected")
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, "a.jones") && strings.Contains(l, "disconnected") {
+			t.Errorf("a.jones's desktop is still connected:\n%s", screen)
+		}
+	}
+	term.Keys("Tab")
+	term.WaitFor(5*time.Second, "c-1", "c-2")
+
+	h.Stop(syscall.SIGTERM, 10*time.Second)
+	screen = term.WaitFor(10*time.Second, "source down since", "— reconnecting")
+	if !strings.Contains(screen, "c-2") {
+		t.Errorf("the table should still show what was received while the source is down:\n%s", screen)
+	}
+}
