@@ -100,6 +100,15 @@ func TestBridgeInChromium(t *testing.T) {
 		t.Errorf("deskwatch --print of the hub's stream (exit %d):\n%s\n%s", code, stdout, stderr)
 	}
 	assertPageUnharmed(t, b, pg, nil)
+
+	// The page goes away: the hub tells the monitors the agent's desktop is disconnected.
+	pg.close()
+	for _, m := range []*monitor{mon, late} {
+		m.waitFor("A1's desktop disconnected", func(evs []model.Event) bool {
+			d, ok := evs[len(evs)-1].Payload.(*model.Desktop)
+			return ok && evs[len(evs)-1].AgentID == "A1" && d.Status == model.DesktopDisconnected
+		})
+	}
 }
 
 // TestBridgeSurvivesFaults: a wrong token, an older desktop (no getInteractionsState, an event
