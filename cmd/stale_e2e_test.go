@@ -69,4 +69,10 @@ func TestStaleIsNotShownAsLive(t *testing.T) {
 	if !strings.Contains(screen, "c-2") {
 		t.Errorf("the table should still show what was received while the source is down:\n%s", screen)
 	}
+
+	// The hub comes back empty (restarted): its resync says the floor is empty, and the monitor's
+	// open interactions end, gone at resync.
+	e2e.StartProcess(t, e2e.ProcessOptions{}, "hub", "--listen", addr).WaitLine(hubBridges, 30*time.Second)
+	term.WaitGone(40*time.Second, "source down since")
+	term.WaitFor(10*time.Second, "0 open")
 }
