@@ -1,9 +1,10 @@
 package hub
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/go-json-experiment/json"
 
 	"github.com/deskwatch/deskwatch/model"
 )

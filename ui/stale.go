@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/deskwatch/deskwatch/model"
@@ -58,7 +59,7 @@ func (m *Model) banner(f *frame) string {
 }
 
 // dimLines redraws text (lines drawn in other styles) in style s, line by line.
-func dimLines(text string, s interface{ Render(...string) string }) string {
+func dimLines(text string, s lipgloss.Style) string {
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
 		lines[i] = s.Render(ansi.Strip(l))
