@@ -38,6 +38,16 @@ type hubProc struct {
 	gate chan struct{}
 }
 
+// startRig starts a browser, a hub with cfg and a monitor that watches the hub's stream.
+func startRig(t *testing.T, cfg hub.Config) (*browser, *hubProc, *monitor) {
+	t.Helper()
+	b := startBrowser(t)
+	p := startHubProc(t, cfg)
+	mon := newMonitor(t)
+	mon.connect(p.wsURL()+"/stream", "")
+	return b, p, mon
+}
+
 func startHubProc(t *testing.T, cfg hub.Config) *hubProc {
 	t.Helper()
 	p := &hubProc{t: t, addr: "127.0.0.1:0", cfg: cfg, log: &syncBuffer{}}
@@ -243,11 +253,7 @@ func (m *monitor) table() string {
 
 func writeToken(t *testing.T, token string) *hub.Tokens {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "tokens")
-	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := hub.LoadTokens(path)
+	tok, err := hub.LoadTokens(e2e.WriteFile(t, "tokens", token+"\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,10 +25,7 @@ func TestHubDownForAMinute(t *testing.T) {
 	maxBackoff := *outage / 2
 	minBackoff := maxBackoff / 60
 	period := *outage / 60
-	b := startBrowser(t)
-	p := startHubProc(t, hub.Config{})
-	mon := newMonitor(t)
-	mon.connect(p.wsURL()+"/stream", "")
+	b, p, mon := startRig(t, hub.Config{})
 	pg := b.open(hostPage(t, map[string]string{
 		"HUB": p.httpURL(),
 		"BEFORE": fmt.Sprintf(`window.deskwatchBridgeConfig = {minBackoff: %d, maxBackoff: %d};`,

@@ -19,10 +19,7 @@ const bigSubject = `'\u20ac'.repeat(400000)`
 // seq jump; the events after it flow on the same connection. After a reconnect, the snapshot
 // carries the interaction trimmed, so it fits too and the feed goes on.
 func TestOversizedEventDoesNotStallTheFeed(t *testing.T) {
-	b := startBrowser(t)
-	p := startHubProc(t, hub.Config{})
-	mon := newMonitor(t)
-	mon.connect(p.wsURL()+"/stream", "")
+	b, p, mon := startRig(t, hub.Config{})
 	pg := b.open(hostPage(t, map[string]string{
 		"HUB":    p.httpURL(),
 		"BEFORE": `window.deskwatchBridgeConfig = {minBackoff: 100, maxBackoff: 800};`,
@@ -91,11 +88,8 @@ func TestOversizedEventDoesNotStallTheFeed(t *testing.T) {
 // event over the hub's limit. The hub rejects it with a log line and an acknowledgement, and keeps
 // the connection: the bridge forgets the event rather than resending it, and later events flow.
 func TestHubSkipsOversizedMessage(t *testing.T) {
-	b := startBrowser(t)
 	const limit = 64 << 10
-	p := startHubProc(t, hub.Config{MaxMessage: limit})
-	mon := newMonitor(t)
-	mon.connect(p.wsURL()+"/stream", "")
+	b, p, mon := startRig(t, hub.Config{MaxMessage: limit})
 	pg := b.open(hostPage(t, map[string]string{
 		"HUB":    p.httpURL(),
 		"ATTRS":  ` data-max-message="1048576"`,

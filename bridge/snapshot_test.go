@@ -30,10 +30,7 @@ func snapshotOf(evs []model.Event, agent string) (ids []string, active string, o
 // when it gives one; when it rejects, throws, answers an error, hangs (after snapshotTimeout) or
 // is missing (a desktop before 5.24.1), the page's own view is, and the page sees no exception.
 func TestSnapshotFromTheDesktopOrThePage(t *testing.T) {
-	b := startBrowser(t)
-	p := startHubProc(t, hub.Config{})
-	mon := newMonitor(t)
-	mon.connect(p.wsURL()+"/stream", "")
+	b, p, mon := startRig(t, hub.Config{})
 	modes := []string{"ok", "reject", "throw", "error", "hang", "missing"}
 	pages := map[string]*page{}
 	for _, mode := range modes {
@@ -81,10 +78,7 @@ func TestSnapshotFromTheDesktopOrThePage(t *testing.T) {
 // leaves the bridge waiting (and buffering) until ON_LOGIN names the agent; then it connects and
 // every event carries that agent's id and seq.
 func TestAgentFromOnLogin(t *testing.T) {
-	b := startBrowser(t)
-	p := startHubProc(t, hub.Config{})
-	mon := newMonitor(t)
-	mon.connect(p.wsURL()+"/stream", "")
+	b, p, mon := startRig(t, hub.Config{})
 	for _, mode := range []string{"missing", "unknown"} {
 		agent := "L-" + mode
 		pg := b.open(hostPage(t, map[string]string{

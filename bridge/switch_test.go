@@ -13,10 +13,7 @@ import (
 // that has nothing to send at once (the bridge hooked the property); on a page whose property it
 // could not hook (defined non-configurable before the bridge loaded), within a second or two.
 func TestOffSwitchTurnsAnIdleBridgeOff(t *testing.T) {
-	b := startBrowser(t)
-	p := startHubProc(t, hub.Config{})
-	mon := newMonitor(t)
-	mon.connect(p.wsURL()+"/stream", "")
+	b, p, mon := startRig(t, hub.Config{})
 	hooked := b.open(hostPage(t, map[string]string{"HUB": p.httpURL(), "OPTIONS": `, agentId: 'hooked'`}))
 	fixed := b.open(hostPage(t, map[string]string{"HUB": p.httpURL(), "OPTIONS": `, agentId: 'fixed'`,
 		"BEFORE": `Object.defineProperty(window, 'deskwatchBridgeDisabled', {value: false, writable: true, configurable: false});`}))
@@ -61,10 +58,7 @@ func TestOffSwitchTurnsAnIdleBridgeOff(t *testing.T) {
 // name, prototype and instanceof, construction with new (and by a subclass), and the TypeError of
 // a call without new; and the instance the page constructs is the one the bridge attaches to.
 func TestFactoryWrapperKeepsTheClass(t *testing.T) {
-	b := startBrowser(t)
-	p := startHubProc(t, hub.Config{})
-	mon := newMonitor(t)
-	mon.connect(p.wsURL()+"/stream", "")
+	b, p, mon := startRig(t, hub.Config{})
 	pg := b.open(hostPage(t, map[string]string{"HUB": p.httpURL(), "BEFORE": `fakeAdApiClass();`, "NEW": "new "}))
 	pg.waitFor(10*time.Second, `deskwatchBridge.stats().state === "open" && deskwatchBridge.stats().agentId === "A1"`)
 	var got struct {

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/deskwatch/deskwatch/config"
-	"github.com/deskwatch/deskwatch/ui"
 )
 
 // newConfigCmd is "deskwatch config": init writes the commented default file, path prints where it
@@ -48,7 +47,7 @@ func newConfigInitCmd(stdout io.Writer, getenv func(string) string) *cobra.Comma
 		Use:   "init",
 		Short: "Write the commented default configuration file",
 		Long: `init writes the default configuration, every setting commented, to the default path (see
-"deskwatch config path") or to --path, creating its directory. It does not overwrite an existing
+"deskwatch config path") or to --config, creating its directory. It does not overwrite an existing
 file unless --force is given. It prints the path it wrote.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
@@ -63,7 +62,7 @@ file unless --force is given. It prints the path it wrote.`,
 			return err
 		},
 	}
-	c.Flags().StringVar(&path, "path", "", "write here instead of the default path")
+	configFileFlag(c, &path, "write here instead of the default path")
 	c.Flags().BoolVar(&force, "force", false, "overwrite an existing file")
 	return c
 }
@@ -89,17 +88,17 @@ func newConfigCheckCmd(stdout io.Writer, getenv func(string) string) *cobra.Comm
 	c := &cobra.Command{
 		Use:   "check",
 		Short: "Read the configuration file and report every error",
-		Long: `check reads the configuration as deskwatch would (the default path, or --path) and prints
+		Long: `check reads the configuration as deskwatch would (the default path, or --config) and prints
 "PATH: ok", or every error with its line and field and exits 2. A missing default file is fine
-(the defaults apply); a missing --path is an error.`,
+(the defaults apply); a missing --config file is an error.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			cfg, p, err := config.Resolve(path, getenv)
 			if err != nil {
 				return err
 			}
-			if _, err := ui.NewKeyMap(cfg.Keys); err != nil {
-				return fmt.Errorf("%s: %w", p, err)
+			if _, err := keyMap(cfg, p); err != nil {
+				return err
 			}
 			if p == "" {
 				_, err = fmt.Fprintln(stdout, "no configuration directory: the defaults apply")
@@ -113,8 +112,16 @@ func newConfigCheckCmd(stdout io.Writer, getenv func(string) string) *cobra.Comm
 			return err
 		},
 	}
-	c.Flags().StringVar(&path, "path", "", "check this file instead of the default one")
+	configFileFlag(c, &path, "check this file instead of the default one")
 	return c
+}
+
+// configFileFlag registers --config FILE, the word deskwatch itself takes for the file, and --path,
+// its older name, kept working but out of the help.
+func configFileFlag(c *cobra.Command, path *string, usage string) {
+	c.Flags().StringVar(path, "config", "", usage)
+	c.Flags().StringVar(path, "path", "", usage+" (the older name of --config)")
+	_ = c.Flags().MarkHidden("path")
 }
 
 // configPath is --path when given, else the default configuration path.

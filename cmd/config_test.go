@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/deskwatch/deskwatch/config"
+	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
 // runConfig runs "deskwatch config ARGS" with XDG_CONFIG_HOME at xdg and no HOME.
@@ -83,12 +84,12 @@ func TestConfigInitPathAndCheckErrors(t *testing.T) {
 	if err := os.WriteFile(other, []byte("alerts:\n  hold: 6os\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := runConfig(t, xdg, "check", "--path", other)
+	_, err := runConfig(t, xdg, "check", "--config", other)
 	if err == nil || err.Error() != other+`:2: alerts.hold: "6os" is not a duration (e.g. 30s, 2m, 1h30m, or 0 for off)` {
 		t.Errorf("check of a bad file: %v", err)
 	}
-	if _, err := runConfig(t, xdg, "check", "--path", filepath.Join(xdg, "missing.yaml")); err == nil {
-		t.Error("check of a missing --path should fail")
+	if _, err := runConfig(t, xdg, "check", "--config", filepath.Join(xdg, "missing.yaml")); err == nil {
+		t.Error("check of a missing --config file should fail")
 	}
 	if _, err := runConfig(t, "", "path"); err == nil {
 		t.Error("path without XDG_CONFIG_HOME or HOME should fail")
@@ -98,12 +99,9 @@ func TestConfigInitPathAndCheckErrors(t *testing.T) {
 func TestConfigCheckReportsKeyConflicts(t *testing.T) {
 	t.Parallel()
 	xdg := t.TempDir()
-	path := filepath.Join(xdg, "keys.yaml")
-	if err := os.WriteFile(path, []byte("keys:\n  quit: [x]\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, err := runConfig(t, xdg, "check", "--path", path)
-	if err == nil || !strings.Contains(err.Error(), "leaves export_csv without a key") {
+	path := e2e.WriteFile(t, "keys.yaml", "keys:\n  quit: [x]\n")
+	_, err := runConfig(t, xdg, "check", "--config", path)
+	if err == nil || !strings.Contains(err.Error(), path+":2: keys: x leaves export_csv without a key") {
 		t.Errorf("config check of a key that takes another action's only key: %v", err)
 	}
 }

@@ -51,11 +51,7 @@ func TestPrintSurvivesOverflowingTS(t *testing.T) {
 // serve fed the overflowing event keeps serving: the viewer watching sees the events after it, a
 // second viewer can still log in, and SIGTERM still ends the server with status 0.
 func TestServeSurvivesOverflowingTS(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "ssh", "tmux")
-	dir := t.TempDir()
-	key, line := writeClientKey(t, dir)
-	keys := authorizedFile(t, dir, line)
+	dir, key, keys := sshViewer(t)
 	// An OS pipe (not an io.Pipe, whose copying goroutine would hold up the wait for the process).
 	pr, pw, err := os.Pipe()
 	if err != nil {

@@ -11,16 +11,6 @@ import (
 	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
-// writeConfig writes a configuration file into a new directory and returns its path.
-func writeConfig(t *testing.T, text string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // TestSupervisorDeskInTerminal is a supervisor's session: a configuration with tighter alert
 // limits and a remapped key, then filter, sort, group, the agents view, the next alert, and an
 // export whose file is read back.
@@ -28,7 +18,7 @@ func TestSupervisorDeskInTerminal(t *testing.T) {
 	parallelTerminal(t)
 	e2e.Require(t, "tmux")
 	bin := e2e.Binary(t)
-	cfg := writeConfig(t, "alerts:\n  queued: 10s\nkeys:\n  agents: [a, tab]\n")
+	cfg := e2e.WriteFile(t, "config.yaml", "alerts:\n  queued: 10s\nkeys:\n  agents: [a, tab]\n")
 	dir := t.TempDir()
 	term := e2e.Start(t, 200, 30, nil, "cd "+dir+" && "+bin+" --config "+cfg+" --speed max "+fixture("desk.jsonl"))
 	// The email waited 20 s in the queue by the end of the file: over the configured 10 s.
@@ -90,7 +80,7 @@ func TestSupervisorDeskInTerminal(t *testing.T) {
 
 func TestConfigErrorsStopTheRun(t *testing.T) {
 	t.Parallel()
-	cfg := writeConfig(t, "theme: dark\nalerts:\n  hold: soon\ncolumns: [type, colour]\n")
+	cfg := e2e.WriteFile(t, "config.yaml", "theme: dark\nalerts:\n  hold: soon\ncolumns: [type, colour]\n")
 	_, errOut, code := e2e.Run(t, nil, "--config", cfg, "--print", fixture("clean.jsonl"))
 	if code != 2 {
 		t.Errorf("exit %d, want 2", code)
@@ -109,7 +99,7 @@ func TestConfigErrorsStopTheRun(t *testing.T) {
 
 func TestConfigFilterAppliesAndTheFlagWins(t *testing.T) {
 	t.Parallel()
-	cfg := writeConfig(t, "filter: type:chat\n")
+	cfg := e2e.WriteFile(t, "config.yaml", "filter: type:chat\n")
 	out, errOut, code := e2e.Run(t, nil, "--config", cfg, "--print", fixture("clean.jsonl"))
 	if code != 0 || !strings.Contains(out, "chat-77") || strings.Contains(out, "mail-9") {
 		t.Errorf("the configured filter did not apply: exit %d\n%s%s", code, out, errOut)

@@ -1,6 +1,8 @@
 package cmd_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -28,21 +30,12 @@ func TestPrintReportsRejectedLinesAndExitsOne(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit status %d, want 1 (some lines were rejected)\nstderr: %s", code, errOut)
 	}
-	for _, want := range []string{
-		"desk.jsonl:5: ", "desk.jsonl:8: ", "desk.jsonl:13: ", "callMuted", "desk.jsonl:26: truncated",
-	} {
-		if !strings.Contains(errOut, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, errOut)
-		}
-	}
+	wantAll(t, "stderr", errOut,
+		"desk.jsonl:5: ", "desk.jsonl:8: ", "desk.jsonl:13: ", "callMuted", "desk.jsonl:26: truncated")
 	if strings.Contains(errOut, "desk.jsonl:11:") || strings.Contains(errOut, "desk.jsonl:1:") {
 		t.Errorf("a blank line or the BOM/CRLF line was rejected:\n%s", errOut)
 	}
-	for _, want := range []string{"c-1001", "completed", "chat-77", "kim@example.com", "mail-9"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("table lacks %q:\n%s", want, out)
-		}
-	}
+	wantAll(t, "table", out, "c-1001", "completed", "chat-77", "kim@example.com", "mail-9")
 	if strings.ContainsAny(out, "\x1b\x07") || strings.Contains(out, "\u009b") {
 		t.Errorf("printed table holds control characters: %q", out)
 	}
@@ -153,4 +146,196 @@ func TestDemoRunsWithoutArguments(t *testing.T) {
 	term.WaitFor(5*time.Second, "TYPE")
 	term.Keys("q")
 	term.WaitFor(5*time.Second, "[exit 0]")
+}
+
+// The hostile corpus (testdata/hostile at the repository's root) holds every class of bad input
+// the attacker's pass found: numbers out of range (numbers.jsonl), escape sequences, controls,
+// bidirectional and zero-width characters, separators, ZWJ emoji and spreadsheet formulas in every
+// string (text.jsonl), invalid UTF-8 in known and unknown members and keys (utf8.jsonl), and
+// missing, null and mistyped fields (structure.jsonl). Each file ends with an event whose subject
+// says "… survived": the rest of a file goes on after a bad line.
+func hostileFiles(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(e2e.Root(), "testdata", "hostile", "*.jsonl"))
+	if err != nil || len(files) < 4 {
+		t.Fatalf("hostile corpus: %v %v", files, err)
+	}
+	return files
+}
+
+// hostileAll is the whole corpus in one file, for a single run of the monitor.
+func hostileAll(t *testing.T) string {
+	t.Helper()
+	var all []byte
+	for _, f := range hostileFiles(t) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, data...)
+	}
+	return e2e.WriteFile(t, "hostile.jsonl", string(all))
+}
+
+// survivors is what each corpus file's last good line shows.
+var survivors = map[string]string{"numbers.jsonl": "numbers survived", "text.jsonl": "svc",
+	"utf8.jsonl": "utf8 survived", "structure.jsonl": "structure survived"}
+
+// TestHostileCorpusPrint runs --print over each corpus file in every format: it never crashes
+// (exit 0 or 1, no panic), names each rejected line FILE:LINE, shows the lines after the bad ones,
+// and nothing unsafe reaches standard output or standard error.
+func TestHostileCorpusPrint(t *testing.T) {
+	t.Parallel()
+	for _, file := range hostileFiles(t) {
+		name := filepath.Base(file)
+		for _, format := range []string{"table", "csv", "json"} {
+			t.Run(name+"/"+format, func(t *testing.T) {
+				t.Parallel()
+				stdout, stderr, code := e2e.Run(t, nil, "--print", "--format", format, file)
+				if code != 0 && code != 1 || strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine ") {
+					t.Fatalf("exit %d:\n%s", code, stderr)
+				}
+				if why := e2e.Unsafe(stdout); why != "" {
+					t.Errorf("stdout: %s", why)
+				}
+				if why := e2e.Unsafe(stderr); why != "" {
+					t.Errorf("stderr: %s", why)
+				}
+				if want := survivors[name]; !strings.Contains(stdout, want) {
+					t.Errorf("the line after the bad ones is missing (%q):\n%s", want, stdout)
+				}
+				if code == 1 && !strings.Contains(stderr, name+":") {
+					t.Errorf("exit 1 without a FILE:LINE rejection:\n%s", stderr)
+				}
+				switch format {
+				case "csv":
+					checkCSV(t, stdout)
+				case "json":
+					checkJSON(t, stdout)
+				}
+			})
+		}
+	}
+}
+
+// TestHostileNumbersRejectedWhereTheyAre checks that each out-of-range number is a located
+// rejection that says why.
+func TestHostileNumbersRejectedWhereTheyAre(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(e2e.Root(), "testdata", "hostile", "numbers.jsonl")
+	_, stderr, code := e2e.Run(t, nil, "--print", file)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", code, stderr)
+	}
+	for _, line := range []string{"1", "2", "3", "4"} {
+		if !regexp.MustCompile(`numbers\.jsonl:` + line + `: [^\n]*ts`).MatchString(stderr) {
+			t.Errorf("line %s (a ts out of range) is not rejected with its reason:\n%s", line, stderr)
+		}
+	}
+	if strings.Contains(stderr, "want number, got number") || strings.Contains(stderr, "-9223372036854775808") {
+		t.Errorf("a confusing reason:\n%s", stderr)
+	}
+}
+
+// formulaStart is what a spreadsheet reads as the start of a formula (OWASP's list).
+const formulaStart = "=+-@\t\r"
+
+// plainNumber is a cell a spreadsheet reads as a number, which the sanitizer may leave as it is.
+var plainNumber = regexp.MustCompile(`^[+-]?[0-9][0-9 ().:-]*$`)
+
+func checkCSV(t *testing.T, out string) {
+	t.Helper()
+	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatalf("the CSV does not parse: %v\n%s", err, out)
+	}
+	for _, rec := range records {
+		for _, cell := range rec {
+			if cell != "" && strings.ContainsRune(formulaStart, rune(cell[0])) && !plainNumber.MatchString(cell) {
+				t.Errorf("a formula reaches the CSV: %q", cell)
+			}
+		}
+	}
+}
+
+func checkJSON(t *testing.T, out string) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("the JSON does not parse: %v\n%s", err, out)
+	}
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case string:
+			if why := e2e.Unsafe(v); why != "" {
+				t.Errorf("a JSON string: %s", why)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		case map[string]any:
+			for k, x := range v {
+				walk(k)
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+}
+
+// TestHostileCorpusInTerminal replays the whole corpus in the real binary in tmux, with every byte
+// it writes to the terminal captured: no escape sequence or invisible character from an event is
+// among them, the rejected log shows its lines whole, the exports are safe, and q ends it cleanly.
+func TestHostileCorpusInTerminal(t *testing.T) {
+	e2e.Require(t, "tmux")
+	parallelTerminal(t)
+	bin, file, dir := e2e.Binary(t), hostileAll(t), t.TempDir()
+	raw := filepath.Join(dir, "raw")
+	term := e2e.Start(t, 200, 60, []string{"NO_COLOR="}, "cd "+dir+" && sleep 1 && "+bin+" --speed max "+file)
+	term.PipeTo(raw)
+	term.WaitFor(20*time.Second, "numbers survived", "utf8 survived", "structure survived")
+	term.Keys("x")
+	term.WaitFor(10*time.Second, ".csv")
+	term.Keys("X")
+	term.WaitFor(10*time.Second, ".json")
+	term.Keys("r")
+	term.WaitFor(10*time.Second, "hostile.jsonl:")
+	term.Keys("Escape", "Tab")
+	term.WaitFor(10*time.Second, "n.umbers")
+	term.Keys("Escape", "q")
+	term.WaitFor(10*time.Second, "[exit 0]")
+	data, err := os.ReadFile(raw)
+	if err != nil || len(data) == 0 {
+		t.Fatalf("nothing captured from the pane: %v", err)
+	}
+	for _, marker := range []string{"PWNED", "SEFDS0VE"} {
+		if why := e2e.UnsafeTerminal(data, marker); why != "" {
+			t.Errorf("the terminal received %s", why)
+		}
+	}
+	checkExports(t, dir)
+}
+
+func checkExports(t *testing.T, dir string) {
+	t.Helper()
+	for _, ext := range []string{"csv", "json"} {
+		found, _ := filepath.Glob(filepath.Join(dir, "deskwatch-*."+ext))
+		if len(found) != 1 {
+			t.Fatalf("want one .%s export in %s, found %v", ext, dir, found)
+		}
+		data, err := os.ReadFile(found[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if why := e2e.Unsafe(string(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")))); why != "" {
+			t.Errorf("%s: %s", filepath.Base(found[0]), why)
+		}
+		if ext == "csv" {
+			checkCSV(t, string(data))
+		} else {
+			checkJSON(t, string(data))
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -69,8 +70,8 @@ one line per connection and per rejected event to stdout, and serves /healthz an
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8090", "address to listen on (loopback by default; :8090 for every interface)")
 	f.StringVar(&o.ingestTokens, "ingest-tokens", "", "file of tokens a bridge must present on /ingest")
 	f.StringVar(&o.streamTokens, "stream-tokens", "", "file of tokens a monitor must present on /stream")
-	f.StringVar(&o.cert, "cert", "", "TLS certificate (PEM) for https:// and wss://; needs --key")
-	f.StringVar(&o.key, "key", "", "TLS private key (PEM) for --cert")
+	f.StringVar(&o.cert, "cert", "", "the TLS certificate (PEM) for https:// and wss://; needs --key")
+	f.StringVar(&o.key, "key", "", "the TLS private key (PEM) for --cert")
 	f.StringArrayVar(&o.origins, "origin", nil, "page origin allowed to connect, e.g. https://crm.example.com (repeatable; default any)")
 	f.IntVar(&o.queue, "queue", hub.DefaultQueueSize, "messages that may wait for one monitor before it is disconnected")
 	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest event accepted from a bridge, in bytes; a larger one is logged and skipped")
@@ -98,6 +99,11 @@ func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
 	if err := checkHubLimits(o); err != nil {
 		return cfg, err
 	}
+	for _, origin := range o.origins {
+		if err := checkOrigin(origin); err != nil {
+			return cfg, err
+		}
+	}
 	var err error
 	if o.ingestTokens != "" {
 		if cfg.IngestTokens, err = hub.LoadTokens(o.ingestTokens); err != nil {
@@ -121,6 +127,18 @@ func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
 }
 
 // checkHubLimits refuses a limit that is not positive: zero would not mean "no limit".
+// checkOrigin refuses an --origin no browser would ever send, which would refuse every page
+// without a word: a browser's Origin is SCHEME://HOST[:PORT], nothing before or after.
+func checkOrigin(origin string) error {
+	u, err := url.Parse(origin)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil &&
+		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && !u.ForceQuery && u.Opaque == "" {
+		return nil
+	}
+	return fmt.Errorf("--origin %q is not an origin a browser sends: want SCHEME://HOST[:PORT] with no path, "+
+		"e.g. https://crm.example.com", origin)
+}
+
 func checkHubLimits(o *hubOptions) error {
 	l, sv := o.limits, o.server
 	for _, c := range []struct {

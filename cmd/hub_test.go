@@ -1,11 +1,14 @@
 package cmd_test
 
 import (
+	"bufio"
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -28,12 +31,7 @@ func startHubCmd(t *testing.T, args ...string) (*e2e.Process, string) {
 }
 
 func tokenFile(t *testing.T, token string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "tokens")
-	if err := os.WriteFile(path, []byte("# test\n"+token+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return e2e.WriteFile(t, "tokens", "# test\n"+token+"\n")
 }
 
 // TestHubCommand runs the real binary's hub: a bridge (a WebSocket client here; the browser runs
@@ -44,22 +42,13 @@ func TestHubCommand(t *testing.T) {
 	h, addr := startHubCmd(t, "--ingest-tokens", tokenFile(t, "bridge-secret"), "--stream-tokens",
 		tokenFile(t, "monitor-secret"))
 	// The monitor's --token-file holds the one token alone.
-	monitorToken := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(monitorToken, []byte("monitor-secret\n"), 0o600); err != nil {
-		t.Fatal(err)
+	monitorToken := e2e.WriteFile(t, "token", "monitor-secret\n")
+	ready := func() bool { return strings.Contains(h.Output(), "health:") }
+	if !e2e.Until(5*time.Second, 10*time.Millisecond, ready) {
+		t.Fatalf("hub printed:\n%s", h.Output())
 	}
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(h.Output(), "health:"); {
-		if time.Now().After(deadline) {
-			t.Fatalf("hub printed:\n%s", h.Output())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	for _, want := range []string{"monitors: ws://" + addr + "/stream", "script:   http://" + addr + "/bridge.js",
-		"metrics:  http://" + addr + "/metrics"} {
-		if !strings.Contains(h.Output(), want) {
-			t.Errorf("output lacks %q:\n%s", want, h.Output())
-		}
-	}
+	wantAll(t, "output", h.Output(), "monitors: ws://"+addr+"/stream", "script:   http://"+addr+"/bridge.js",
+		"metrics:  http://"+addr+"/metrics")
 	resp, err := http.Get("http://" + addr + "/bridge.js")
 	if err != nil {
 		t.Fatal(err)
@@ -103,9 +92,136 @@ func TestHubCommand(t *testing.T) {
 	}
 
 	h.Stop(syscall.SIGTERM, 10*time.Second)
-	for _, want := range []string{"refused: wrong token", "stream conn", "hub stopped"} {
-		if !strings.Contains(h.Output(), want) {
-			t.Errorf("hub output lacks %q:\n%s", want, h.Output())
+	wantAll(t, "hub output", h.Output(), "refused: wrong token", "stream conn", "hub stopped")
+}
+
+// TestHubCommandLimits runs the real binary with small limits: a connection past
+// --max-connections gets HTTP 503, an idle keep-alive connection is closed after --idle-timeout,
+// and SIGTERM with monitors that never read stops the hub within --shutdown-timeout, give or take.
+func TestHubCommandLimits(t *testing.T) {
+	t.Parallel()
+	h, addr := startHubCmd(t, "--max-connections", "2", "--idle-timeout", "300ms", "--shutdown-timeout", "2s")
+	for range 2 {
+		c, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/stream", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close() // never reads
+	}
+	_, resp, err := websocket.DefaultDialer.Dial("ws://"+addr+"/stream", nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("a third connection: %v %v, want HTTP 503", resp, err)
+	}
+
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := io.WriteString(raw, "GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := http.ReadResponse(bufio.NewReader(raw), nil); err != nil || r.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %v %v", r, err)
+	}
+	_ = raw.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var ne net.Error
+	if _, err := io.Copy(io.Discard, raw); errors.As(err, &ne) && ne.Timeout() {
+		t.Fatal("an idle keep-alive connection was not closed")
+	}
+
+	h.Stop(syscall.SIGTERM, 20*time.Second)
+	wantAll(t, "hub output", h.Output(),
+		"refused: 2 connections open, the limit (--max-connections)", "hub stopped")
+}
+
+// TestHubCommandRefusesNonPositiveLimits: a limit of zero is a mistake, not "no limit".
+func TestHubCommandRefusesNonPositiveLimits(t *testing.T) {
+	t.Parallel()
+	_, stderr, code := e2e.Run(t, nil, "hub", "--listen", "127.0.0.1:0", "--max-parties", "0")
+	if code == 0 || !strings.Contains(stderr, "--max-parties must be positive") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+// TestHostileCorpusThroughHub sends every line of the hostile corpus to the real hub as one bridge
+// would (raw bytes, invalid UTF-8 and all), then checks that the hub is still up and answering, that
+// a monitor joining afterwards gets a snapshot whose every string is safe and which still holds
+// the good events, that a monitor filtered to one service sees no other service, and that nothing
+// unsafe reached the hub's log.
+func TestHostileCorpusThroughHub(t *testing.T) {
+	t.Parallel()
+	h, addr := startHubCmd(t)
+	br, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ingest?ack=1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer br.Close()
+	sent := 0
+	for _, file := range hostileFiles(t) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n")) {
+			if err := br.WriteMessage(websocket.TextMessage, line); err != nil {
+				t.Fatalf("the hub dropped the bridge after %d messages: %v\n%s", sent, err, h.Output())
+			}
+			sent++
+		}
+	}
+	// A message the hub must still relay after all of them.
+	last := `{"type":"ON_NEW_INTERACTION","agentId":"l.ast","ts":1700000000099,"seq":1,"params":[{"interactionId":"last-1",` +
+		`"state":"delivered","type":"voice","service":"Sales","subject":"hub survived"}]}`
+	if err := br.WriteMessage(websocket.TextMessage, []byte(last)); err != nil {
+		t.Fatal(err)
+	}
+	// Acknowledgements come in order: the last one's means the hub has handled every line.
+	_ = br.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		_, msg, err := br.ReadMessage()
+		if err != nil {
+			t.Fatalf("no acknowledgement of the last message: %v\n%s", err, h.Output())
+		}
+		if strings.Contains(string(msg), `"l.ast"`) {
+			break
+		}
+	}
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatalf("the hub is down: %v\n%s", err, h.Output())
+	}
+	resp.Body.Close()
+
+	stdout, stderr, code := e2e.Run(t, nil, "--print", "--for", "3s", "--format", "json", "ws://"+addr+"/stream")
+	if code != 0 && code != 1 {
+		t.Fatalf("monitor exit %d:\n%s", code, stderr)
+	}
+	checkJSON(t, stdout)
+	wantAll(t, "the snapshot", stdout, "hub survived", "utf8 survived", "numbers survived", "structure survived")
+	if why := e2e.Unsafe(stdout + stderr); why != "" {
+		t.Errorf("monitor output: %s", why)
+	}
+	stdout, stderr, _ = e2e.Run(t, nil, "--print", "--for", "3s", "--format", "csv", "ws://"+addr+"/stream?service=Sales")
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n")[1:] {
+		if !strings.Contains(line, ",Sales,") {
+			t.Errorf("a ?service=Sales monitor received another service: %q\n%s", line, stderr)
+		}
+	}
+	h.Signal(syscall.SIGTERM)
+	_ = h.Wait(15 * time.Second) // any exit status: the log is what is checked
+	if why := e2e.Unsafe(h.Output()); why != "" {
+		t.Errorf("hub log: %s", why)
+	}
+}
+
+// TestHubCommandBoundsGoneAfter: --gone-after is kept from 1s to 24h.
+func TestHubCommandBoundsGoneAfter(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"0s", "500ms", "25h0m0s"} {
+		_, stderr, code := e2e.Run(t, nil, "hub", "--listen", "127.0.0.1:0", "--gone-after", v)
+		if code == 0 || !strings.Contains(stderr, "--gone-after "+v+": want from 1s to 24h0m0s") {
+			t.Errorf("--gone-after %s: exit %d, stderr:\n%s", v, code, stderr)
 		}
 	}
 }

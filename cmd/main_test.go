@@ -1,10 +1,12 @@
 package cmd_test
 
 import (
+	"encoding/json"
 	"flag"
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
@@ -35,4 +37,37 @@ func parallelTerminal(t *testing.T) {
 	t.Parallel()
 	terminals <- struct{}{}
 	t.Cleanup(func() { <-terminals })
+}
+
+// event is one JSON line of the protocol, stamped at ts (ms) for agent a.jones.
+func event(ts int64, typ string, params ...any) string {
+	b, err := json.Marshal(map[string]any{"type": typ, "agentId": "a.jones", "ts": ts, "params": params})
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// interaction is a voice call's InteractionData with the required fields.
+func interaction(id, state, subject string) map[string]any {
+	return map[string]any{"interactionId": id, "state": state, "type": "voice", "subject": subject,
+		"associatedObjects": map[string]any{"list": []any{}}, "callParties": []any{},
+		"callMuted": false, "callRecording": false, "attachedData": map[string]any{}}
+}
+
+func writeEvents(t *testing.T, path string, lines ...string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantAll reports each of want that text lacks; what names the text in the message.
+func wantAll(t *testing.T, what, text string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, text)
+		}
+	}
 }

@@ -36,12 +36,15 @@ func (c *collectOptions) register(f *pflag.FlagSet) {
 func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdout, stderr io.Writer,
 	log *slog.Logger) error {
 	live := arg == "" || isURL(arg)
+	if !live && o.collect.duration != 0 {
+		return fmt.Errorf("--for is for a live source (a ws:// URL or the demo); %s is read to its end (--events N stops earlier)", arg)
+	}
 	if live && o.collect.duration == 0 && o.collect.events == 0 {
 		return errors.New("--print of a live source needs --for DURATION or --events N")
 	}
-	filter, err := model.ParseFilter(o.filter)
+	filter, err := parseFilterFlag(o.filter)
 	if err != nil {
-		return fmt.Errorf("--filter: %w", err)
+		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

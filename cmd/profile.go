@@ -49,6 +49,9 @@ func (p *profileFlags) start(log *slog.Logger) (func(), error) {
 		stops = append(stops, func() { rpprof.StopCPUProfile(); f.Close() })
 	}
 	if p.mem != "" {
+		// Sample every 64 KiB allocated rather than every 512 KiB: the store is many small rows,
+		// and at the default rate how much of it a profile shows varied from run to run.
+		runtime.MemProfileRate = 64 << 10
 		path := p.mem
 		var once sync.Once
 		p.heap = func() { once.Do(func() { writeHeapProfile(path, log) }) }

@@ -66,10 +66,9 @@ func Main(ctx context.Context, version string) int {
 	root := newRoot(os.Stdin, os.Stdout, os.Stderr)
 	// SIGTERM stops every command as Ctrl-C does: the recorder flushes, --print prints its table.
 	// (The monitor also takes SIGHUP so; deskwatch serve keeps SIGHUP for reloading its keys.)
-	opts := []fang.Option{fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM), fang.WithErrorHandler(handleError)}
-	if version != "" {
-		opts = append(opts, fang.WithVersion(version))
-	}
+	opts := []fang.Option{fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM), fang.WithErrorHandler(handleError),
+		fang.WithoutManpage()} // deskwatch man is ours, listed in --help
+	opts = append(opts, fang.WithVersion(versionString(version)))
 	if err := fang.Execute(ctx, root, opts...); err != nil {
 		if errors.Is(err, errRejected) {
 			return exitRejected
@@ -138,7 +137,7 @@ func registerSourceFlags(f *pflag.FlagSet, o *options) {
 	f.IntVar(&o.retention, "retention", model.DefaultRetention, "how many ended interactions to keep")
 	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest accepted event in bytes")
 	f.StringVar(&o.record, "record", "", "record every message received, valid or not, to this file")
-	f.Int64Var(&o.demoSeed, "demo-seed", defaultDemoSeed, "seed of the demo stream (0 picks one from the clock)")
+	f.Int64Var(&o.demoSeed, "demo-seed", defaultDemoSeed, "seed of the demo stream (0 picks a six-digit one from the clock)")
 	f.IntVar(&o.demoAgents, "demo-agents", defaultDemoAgents, "number of agents in the demo stream")
 	f.Float64Var(&o.demoRate, "demo-rate", defaultDemoRate, "events per second of the demo stream")
 	f.StringVar(&o.configFile, "config", "", "read this configuration file instead of $XDG_CONFIG_HOME/deskwatch/config.yaml")
@@ -212,5 +211,6 @@ func subcommands(stdin io.Reader, stdout, stderr io.Writer) []*cobra.Command {
 		newHubCmd(stdout, stderr),
 		newBridgeCmd(stdout),
 		newConfigCmd(stdout, stderr),
+		newManCmd(stdout),
 	}
 }

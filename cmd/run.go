@@ -127,10 +127,25 @@ func run(ctx context.Context, o *options, arg string, stdin io.Reader, stdout, s
 	if err != nil {
 		return err
 	}
+	// So is the filter: an invalid one stops the run, as the README says, instead of starting
+	// unfiltered.
+	if _, err := parseFilterFlag(o.filter); err != nil {
+		return err
+	}
 	if o.print {
 		return runPrint(ctx, o, arg, stdin, stdout, stderr, log)
 	}
 	return runTUI(ctx, o, arg, stdin, stdout, theme, log)
+}
+
+// parseFilterFlag reads a --filter (the monitor's, serve's default or an SSH viewer's own); the
+// configuration's filter is checked where the file is read.
+func parseFilterFlag(s string) (model.Filter, error) {
+	f, err := model.ParseFilter(s)
+	if err != nil {
+		return model.Filter{}, fmt.Errorf("--filter %q: %w", s, err)
+	}
+	return f, nil
 }
 
 // logPanic writes a recovered panic and its stack to the log.

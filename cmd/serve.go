@@ -49,10 +49,10 @@ and lets any number of supervisors open the monitor with their own ssh client. E
 its own size, colours, theme, cursor, filter and sort; all share one store.
 
 Only public keys listed in --authorized-keys may log in (the file is re-read when it changes and on
-SIGHUP); passwords are refused. Sessions are read-only: viewers cannot pause or speed up a replay or
+SIGUSR1); passwords are refused. Sessions are read-only: viewers cannot pause or speed up a replay or
 write files on the server. The server listens on loopback unless --listen says otherwise, and logs
-one line per connect and disconnect to stdout (or --log). SIGTERM or SIGINT tells every session the
-server is stopping, closes them, and exits 0.
+one line per connect and disconnect to stdout (or --log). SIGTERM, SIGINT or SIGHUP (its terminal
+closed) tells every session the server is stopping, closes them, and exits 0.
 
 A viewer picks a theme or filter after --:  ssh -t -p 2222 host -- --theme light --filter chat
 NO_COLOR is honoured when the client sends it (ssh -o SendEnv=NO_COLOR).`,
@@ -105,8 +105,9 @@ func runServe(ctx context.Context, o *options, so *serveOptions, arg string, std
 		return fmt.Errorf("the smallest --max-pending is %d bytes, so that a full screen fits; %d is too small",
 			minPending, so.maxPending)
 	}
-	// First, so that a SIGTERM at any point of the start still ends in a goodbye and status 0.
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	// First, so that a SIGTERM at any point of the start still ends in a goodbye and status 0. A
+	// closed terminal (SIGHUP) stops the server too: it must not keep listening with nobody to stop it.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	log, logOut, closeLog, err := openServeLog(so.logFile, stdout)
 	if err != nil {
@@ -117,6 +118,11 @@ func runServe(ctx context.Context, o *options, so *serveOptions, arg string, std
 	// logger (stderr); send those to the server's log too.
 	charmlog.SetOutput(logOut)
 	if _, err := o.settings.theme(o.theme, func(string) string { return "" }); err != nil {
+		return err
+	}
+	// Every session starts with this filter unless it gives its own: refuse to serve an invalid one
+	// rather than have each session start unfiltered.
+	if _, err := parseFilterFlag(o.filter); err != nil {
 		return err
 	}
 	stopProfile, err := o.profile.start(log)
@@ -152,7 +158,7 @@ func runServe(ctx context.Context, o *options, so *serveOptions, arg string, std
 			so.listen)
 		log.Warn("any public key is accepted (--allow-any-key)")
 	}
-	go reloadKeysOnHangup(ctx, srv, log)
+	go reloadKeysOnSignal(ctx, srv, log)
 	p.start(ctx)
 	if err := srv.ListenAndServe(ctx); err != nil {
 		return err
@@ -187,16 +193,21 @@ func newViewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan s
 	if err != nil {
 		return nil, err
 	}
+	// A viewer's invalid filter ends the session with the reason, as a bad --theme does.
+	if _, err := parseFilterFlag(*filter); err != nil {
+		return nil, err
+	}
 	c := newCommon(p, t, o, true)
 	c.Filter = *filter
 	c.Width, c.Height = v.Width, v.Height
 	return ui.New(c, changes), nil
 }
 
-// reloadKeysOnHangup re-reads the authorized keys on SIGHUP, as sshd does.
-func reloadKeysOnHangup(ctx context.Context, srv *sshserve.Server, log *slog.Logger) {
+// reloadKeysOnSignal re-reads the authorized keys on SIGUSR1 (SIGHUP, which sshd uses, means the
+// terminal closed and stops the server).
+func reloadKeysOnSignal(ctx context.Context, srv *sshserve.Server, log *slog.Logger) {
 	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
+	signal.Notify(hup, syscall.SIGUSR1)
 	defer signal.Stop(hup)
 	for {
 		select {

@@ -103,12 +103,8 @@ func benchServe(b *testing.B, o *options, p *pipeline, sessions int) {
 	time.Sleep(warmup) // let the demo's opening history settle before counting
 	heap0 := heapInUse()
 	counters := startSSHClients(b, ln.Addr().(*net.TCPAddr).Port, sessions)
-	deadline := time.Now().Add(20 * time.Second)
-	for srv.Sessions() < sessions {
-		if time.Now().After(deadline) {
-			b.Fatalf("%d of %d sessions opened", srv.Sessions(), sessions)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !e2e.Until(20*time.Second, 10*time.Millisecond, func() bool { return srv.Sessions() >= sessions }) {
+		b.Fatalf("%d of %d sessions opened", srv.Sessions(), sessions)
 	}
 	time.Sleep(warmup)
 	b.ResetTimer()

@@ -9,9 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/spf13/pflag"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
 // A panic in the server's feed goroutine (here: its source's reader) does not stop the server: it
@@ -61,27 +62,18 @@ func TestServeSurvivesFeedPanic(t *testing.T) {
 	}
 	waitScreen(t, &screen, "stopped")
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
+	if err := e2e.Recv(t, done, 20*time.Second, "stop of serve"); err != nil {
+		t.Errorf("serve: %v", err)
 	}
 }
 
 func waitLogMatch(t *testing.T, logs *syncBuf, pattern string) string {
 	t.Helper()
 	re := regexp.MustCompile(pattern)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if m := re.FindStringSubmatch(logs.String()); m != nil {
-			return m[len(m)-1]
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("log lacks %s:\n%s", pattern, logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	var m []string
+	logged := func() bool { m = re.FindStringSubmatch(logs.String()); return m != nil }
+	if !e2e.Until(20*time.Second, 20*time.Millisecond, logged) {
+		t.Fatalf("log lacks %s:\n%s", pattern, logs.String())
 	}
+	return m[len(m)-1]
 }

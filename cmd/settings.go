@@ -26,6 +26,14 @@ func (o *options) prepare(cmd *cobra.Command, args []string) (string, error) {
 	if err := o.loadSettings(cmd.Flags(), os.Getenv); err != nil {
 		return "", err
 	}
+	if !o.print {
+		// Batch mode's flags mean nothing to the monitor: saying so beats ignoring them.
+		for _, name := range []string{"format", "for", "events"} {
+			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+				return "", fmt.Errorf("--%s goes with --print (the monitor shows the table on the screen)", name)
+			}
+		}
+	}
 	if len(args) == 1 {
 		return args[0], nil
 	}
@@ -40,9 +48,9 @@ func (o *options) loadSettings(flags *pflag.FlagSet, getenv func(string) string)
 	if err != nil {
 		return err
 	}
-	keys, err := ui.NewKeyMap(cfg.Keys)
+	keys, err := keyMap(cfg, path)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return err
 	}
 	if !flags.Changed("retention") {
 		o.retention = cfg.Retention
@@ -76,4 +84,14 @@ func (s settings) theme(name string, getenv func(string) string) (themes.Theme, 
 		return themes.Mono, nil
 	}
 	return themes.Dark, nil
+}
+
+// keyMap puts the configuration's key remapping together with the default keys; an error names
+// the file and the line of its keys setting.
+func keyMap(cfg config.Config, path string) (ui.KeyMap, error) {
+	keys, err := ui.NewKeyMap(cfg.Keys)
+	if err != nil {
+		return keys, fmt.Errorf("%s:%d: %w", path, cfg.KeysLine, err)
+	}
+	return keys, nil
 }

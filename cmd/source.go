@@ -58,7 +58,7 @@ func openSource(o *options, arg string, stdin io.Reader) (feed.Source, error) {
 	case arg == "":
 		seed := o.demoSeed
 		if seed == 0 {
-			seed = time.Now().UnixNano()
+			seed = clockSeed(time.Now())
 		}
 		return demo.New(synth.GeneratorConfig{Seed: seed, Agents: o.demoAgents, Rate: o.demoRate}), nil
 	case isURL(arg):
@@ -98,3 +98,7 @@ type closingReplay struct {
 }
 
 func (c *closingReplay) Close() error { return c.f.Close() }
+
+// clockSeed picks a demo seed from the clock: at most six digits, so the status line shows it
+// compactly and it is easy to give back to --demo-seed to see the same stream again.
+func clockSeed(now time.Time) int64 { return 1 + now.UnixNano()/int64(time.Microsecond)%999_999 }

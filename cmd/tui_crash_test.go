@@ -27,13 +27,8 @@ type panicky struct {
 }
 
 func (m panicky) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "x":
-			panic("update exploded")
-		case "c":
-			return m, func() tea.Msg { panic("command exploded") }
-		}
+	if cmd, ok := e2e.Explode(msg); ok {
+		return m, cmd
 	}
 	next, cmd := m.Model.Update(msg)
 	m.Model = next
@@ -144,12 +139,8 @@ func runCrashingTUI(t *testing.T, view bool, key string, events io.Reader) (erro
 
 func waitScreen(t *testing.T, b *syncBuf, want string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(b.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("screen never showed %q:\n%q", want, b.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !e2e.Until(20*time.Second, 20*time.Millisecond, func() bool { return strings.Contains(b.String(), want) }) {
+		t.Fatalf("screen never showed %q:\n%q", want, b.String())
 	}
 }
 

@@ -2,13 +2,12 @@ package cmd_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"log"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,7 +19,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"github.com/deskwatch/deskwatch/internal/e2e"
+	"github.com/deskwatch/deskwatch/internal/wstest"
 )
 
 // runBin runs the real binary with args and extra environment, failing the test if it is still
@@ -41,29 +43,16 @@ func runBin(t *testing.T, env []string, limit time.Duration, args ...string) (st
 	return p.Output(), errOut.String(), code, took
 }
 
-func writeFile(t *testing.T, name, content string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // TestPrintLiveConnectionFailures: --print of a WebSocket that never connects says why on stderr,
 // prints no table and exits 2, at once when retrying cannot help; a reconnect is reported.
 func TestPrintLiveConnectionFailures(t *testing.T) {
 	t.Parallel()
 	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "100", "--token-file",
-		writeFile(t, "tok", "right\n"))
-	forbidden := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		e2e.WriteFile(t, "tok", "right\n"))
+	forbidden := wstest.ServeHTTP(t, false, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "not for you", http.StatusForbidden)
 	}))
-	t.Cleanup(forbidden.Close)
-	untrusted := httptest.NewUnstartedServer(http.NotFoundHandler())
-	untrusted.Config.ErrorLog = log.New(io.Discard, "", 0)
-	untrusted.StartTLS()
-	t.Cleanup(untrusted.Close)
+	untrusted := wstest.ServeHTTP(t, true, http.NotFoundHandler())
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	closed := "ws://" + ln.Addr().String() + "/stream"
 	ln.Close()
@@ -74,12 +63,12 @@ func TestPrintLiveConnectionFailures(t *testing.T) {
 		want []string
 		max  time.Duration // it must give up sooner
 	}{
-		{"wrong token", []string{"--events", "5", "--token-file", writeFile(t, "bad", "wrong"), url},
+		{"wrong token", []string{"--events", "5", "--token-file", e2e.WriteFile(t, "bad", "wrong"), url},
 			[]string{url + ": never connected: unauthorized (HTTP 401 Unauthorized; check --token-file"}, 5 * time.Second},
-		{"forbidden", []string{"--events", "5", "ws" + strings.TrimPrefix(forbidden.URL, "http")},
+		{"forbidden", []string{"--events", "5", forbidden.WS},
 			[]string{": never connected: forbidden (HTTP 403 Forbidden; check the token's rights, --origin): not for you"},
 			5 * time.Second},
-		{"untrusted certificate", []string{"--for", "30s", "wss" + strings.TrimPrefix(untrusted.URL, "https")},
+		{"untrusted certificate", []string{"--for", "30s", untrusted.WS},
 			[]string{": never connected: TLS: the server's certificate is signed by an unknown authority (trust its CA with --ca-file)"},
 			5 * time.Second},
 		{"refused port", []string{"--for", "1500ms", closed},
@@ -92,23 +81,16 @@ func TestPrintLiveConnectionFailures(t *testing.T) {
 			if code != 2 || out != "" || took > tc.max {
 				t.Errorf("exit %d after %v with stdout %q; want 2 within %v and no table", code, took, out, tc.max)
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(errOut, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, errOut)
-				}
-			}
+			wantAll(t, "stderr", errOut, tc.want...)
 		})
 	}
 	t.Run("reconnect", func(t *testing.T) {
 		t.Parallel()
 		url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "100", "--close-every", "700ms")
 		out, errOut, code, _ := runBin(t, nil, 20*time.Second, "--print", "--for", "4s", url)
-		for _, w := range []string{url + ": closed by the server (1012 service restart): simulated restart (--close-every); retrying in ",
-			url + ": connected (connection 2)"} {
-			if !strings.Contains(errOut, w) {
-				t.Errorf("stderr lacks %q:\n%s", w, errOut)
-			}
-		}
+		wantAll(t, "stderr", errOut,
+			url+": closed by the server (1012 service restart): simulated restart (--close-every); retrying in ",
+			url+": connected (connection 2)")
 		if code != 0 || !strings.Contains(out, "AGENT") {
 			t.Errorf("exit %d, stdout %.200q", code, out)
 		}
@@ -238,5 +220,82 @@ func TestProxyFromEnvironment(t *testing.T) {
 	defer mu.Unlock()
 	if len(asked) != 1 || asked[0] != "deskwatch-sim.invalid:8080" {
 		t.Errorf("the proxy was asked for %v", asked)
+	}
+}
+
+// endlessServer is a raw WebSocket server whose every connection gets one text message that never
+// ends: 100-byte fragments every 20ms, each followed by a pong, forever.
+func endlessServer(t *testing.T) string {
+	t.Helper()
+	return "ws://" + e2e.ServeTCP(t, serveEndless) + "/stream"
+}
+
+func serveEndless(c net.Conn) {
+	defer c.Close()
+	_, accept, ok := e2e.ReadUpgrade(c)
+	if !ok {
+		return
+	}
+	go func() { _, _ = io.Copy(io.Discard, c) }()
+	_, err := io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Accept: "+accept+"\r\n\r\n")
+	frag := append([]byte{0x01, 100}, bytes.Repeat([]byte("x"), 100)...) // text, not final
+	for err == nil {
+		_ = c.SetWriteDeadline(time.Now().Add(20 * time.Second))
+		_, err = c.Write(append(frag, 0x8A, 0)) // and a pong
+		frag[0] = 0x00                          // continuation frames from then on
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestPrintEndlessMessageIsRejected: --print of a stream whose message never ends (pongs keeping the
+// connection alive) rejects it after --message-timeout, says so, and exits 1 with the table.
+func TestPrintEndlessMessageIsRejected(t *testing.T) {
+	t.Parallel()
+	url := endlessServer(t)
+	out, errOut, code, _ := runBin(t, nil, 40*time.Second, "--print", "--events", "1", "--for", "30s",
+		"--message-timeout", "1s", url)
+	wantAll(t, "stderr", errOut, url+" conn 1 msg 1: message still arriving after 1s (",
+		"bytes so far; --message-timeout); abandoned\n", "1 event(s) rejected\n")
+	if code != 1 || !strings.Contains(out, "AGENT") {
+		t.Errorf("exit %d, stdout %.200q; want 1 and the table", code, out)
+	}
+}
+
+// TestPrintRecordsAPrefixOfAnOversizedMessage: the recording keeps the first 4 KiB of an oversized
+// message and its size, not the whole of it; its replay rejects that line, saying where and that the
+// recording holds only the beginning.
+func TestPrintRecordsAPrefixOfAnOversizedMessage(t *testing.T) {
+	t.Parallel()
+	srv := wstest.Serve(t, false, func(_ int64, c *websocket.Conn) {
+		_ = c.WriteMessage(websocket.TextMessage, bytes.Repeat([]byte("y"), 100000))
+		_ = c.WriteMessage(websocket.TextMessage, []byte(`{"type":"ON_LOGOUT","agentId":"a","params":[]}`))
+		wstest.Drain(c)
+	})
+	url := srv.WS
+	rec := filepath.Join(t.TempDir(), "rec.jsonl")
+	_, liveErr, code, _ := runBin(t, nil, 30*time.Second, "--print", "--events", "2", "--for", "20s",
+		"--max-message", "1000", "--record", rec, url)
+	if want := url + " conn 1 msg 1: message too large (100000 bytes; limit 1000, --max-message)\n"; code != 1 ||
+		!strings.Contains(liveErr, want) {
+		t.Errorf("live: exit %d; want 1 and %q in\n%s", code, want, liveErr)
+	}
+	if fi, err := os.Stat(rec); err != nil || fi.Size() > 16<<10 {
+		t.Fatalf("the recording: %v; want it to hold 4 KiB of the message, not all 100000 bytes", err)
+	}
+	_, replayErr, code, _ := runBin(t, nil, 30*time.Second, "--print", rec)
+	want := rec + ":1: message too large (100000 bytes; limit 1000, --max-message) " +
+		"[truncated in the recording to its first 4096 of 100000 bytes]\n"
+	if code != 1 || !strings.Contains(replayErr, want) {
+		t.Errorf("replay: exit %d; want 1 and %q in\n%s", code, want, replayErr)
+	}
+}
+
+func TestMessageTimeoutMustBePositive(t *testing.T) {
+	t.Parallel()
+	_, errOut, code, _ := runBin(t, nil, 10*time.Second, "--print", "--for", "1s", "--message-timeout", "0s",
+		"ws://127.0.0.1:9/stream")
+	if want := "--message-timeout 0s: want a duration above 0 (e.g. 30s)\n"; code != 2 || errOut != want {
+		t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, want)
 	}
 }

@@ -16,15 +16,11 @@ import (
 // waitRecorded polls until the recording at path holds at least one line.
 func waitRecorded(t *testing.T, path string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nothing recorded to %s in 10s", path)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !e2e.Until(10*time.Second, 50*time.Millisecond, func() bool {
+		fi, err := os.Stat(path)
+		return err == nil && fi.Size() > 0
+	}) {
+		t.Fatalf("nothing recorded to %s in 10s", path)
 	}
 }
 

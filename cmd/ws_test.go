@@ -3,12 +3,7 @@ package cmd
 import (
 	"context"
 	"encoding/pem"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,20 +11,13 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/e2e"
+	"github.com/deskwatch/deskwatch/internal/wstest"
 )
 
-func wsWriteFile(t *testing.T, name, content string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func TestOpenWebSocketFlagErrors(t *testing.T) {
-	empty := wsWriteFile(t, "empty", " \n")
-	notPEM := wsWriteFile(t, "ca.pem", "not a certificate")
+	empty := e2e.WriteFile(t, "empty", " \n")
+	notPEM := e2e.WriteFile(t, "ca.pem", "not a certificate")
 	t.Setenv("DW_TEST_EMPTY", "")
 	for _, tc := range []struct {
 		name string
@@ -46,7 +34,7 @@ func TestOpenWebSocketFlagErrors(t *testing.T) {
 		{"token env unset", "ws://h/", wsFlags{tokenEnv: "DW_TEST_UNSET_VAR"}, "DW_TEST_UNSET_VAR is not set"},
 		{"token env empty", "ws://h/", wsFlags{tokenEnv: "DW_TEST_EMPTY"}, "DW_TEST_EMPTY is empty"},
 		{"two token sources", "ws://h/", wsFlags{tokenFile: empty, tokenEnv: "X"}, "give one"},
-		{"token and header", "ws://h/", wsFlags{tokenFile: wsWriteFile(t, "tok", "abc\n"),
+		{"token and header", "ws://h/", wsFlags{tokenFile: e2e.WriteFile(t, "tok", "abc\n"),
 			headers: []string{"Authorization: Basic x"}}, "give the credentials once"},
 		{"ca missing", "wss://h/", wsFlags{caFile: "/nonexistent/ca.pem"}, "--ca-file: open"},
 		{"ca not PEM", "wss://h/", wsFlags{caFile: notPEM}, "no PEM certificates"},
@@ -80,12 +68,12 @@ func TestWSHeaderFromFlags(t *testing.T) {
 // file vouches for, sending the token from a file.
 func TestOpenWebSocketWithCAFileAndToken(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := wstest.ServeHTTP(t, true, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer s3cret" {
 			http.Error(w, "no", http.StatusUnauthorized)
 			return
 		}
-		c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		c, err := wstest.Upgrade(w, r)
 		if err != nil {
 			return
 		}
@@ -93,22 +81,19 @@ func TestOpenWebSocketWithCAFileAndToken(t *testing.T) {
 		c.WriteMessage(websocket.TextMessage, []byte(`{"type":"ON_LOGOUT","params":[]}`))
 		c.ReadMessage() // until the client goes
 	}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused TLS handshakes are expected
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	ca := wsWriteFile(t, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE",
+	ca := e2e.WriteFile(t, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE",
 		Bytes: srv.Certificate().Raw})))
-	url := "wss" + strings.TrimPrefix(srv.URL, "https") + "/stream"
+	url := srv.WS + "/stream"
 
 	for _, tc := range []struct {
 		name string
 		ws   wsFlags
 		ok   bool
 	}{
-		{"ca file", wsFlags{caFile: ca, tokenFile: wsWriteFile(t, "tok", "s3cret\n")}, true},
-		{"insecure", wsFlags{insecure: true, tokenFile: wsWriteFile(t, "tok", "s3cret")}, true},
-		{"no ca", wsFlags{tokenFile: wsWriteFile(t, "tok", "s3cret")}, false},
-		{"wrong token", wsFlags{caFile: ca, tokenFile: wsWriteFile(t, "tok", "nope")}, false},
+		{"ca file", wsFlags{caFile: ca, tokenFile: e2e.WriteFile(t, "tok", "s3cret\n")}, true},
+		{"insecure", wsFlags{insecure: true, tokenFile: e2e.WriteFile(t, "tok", "s3cret")}, true},
+		{"no ca", wsFlags{tokenFile: e2e.WriteFile(t, "tok", "s3cret")}, false},
+		{"wrong token", wsFlags{caFile: ca, tokenFile: e2e.WriteFile(t, "tok", "nope")}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -161,4 +146,15 @@ func wsOptions(ws wsFlags) *options {
 		ws.messageTimeout = feed.DefaultMessageTimeout
 	}
 	return &options{ws: ws}
+}
+
+// A demo seed picked from the clock is short enough for the status line and never 0 (which
+// --demo-seed reads as "pick one").
+func TestClockSeedIsCompact(t *testing.T) {
+	t.Parallel()
+	for _, now := range []time.Time{time.Unix(0, 0), time.Unix(1_765_000_000, 123_456_789), time.Now()} {
+		if s := clockSeed(now); s < 1 || s > 999_999 {
+			t.Errorf("clockSeed(%v) = %d, want 1 to 999999", now, s)
+		}
+	}
 }

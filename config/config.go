@@ -39,6 +39,9 @@ type Config struct {
 	// Keys remaps actions (names from Actions) to keys, e.g. "quit": {"q", "ctrl+c"}; actions
 	// not listed keep their default keys. Nil when nothing is remapped.
 	Keys map[string][]string
+	// KeysLine is the line of the file's keys setting (0 without one), for the errors the key map
+	// finds only once it is put together with the defaults (an action left without a key).
+	KeysLine int
 }
 
 // Default returns the configuration deskwatch uses without a file.

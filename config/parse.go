@@ -205,7 +205,7 @@ func (p *parser) keys(v *yaml.Node, c *Config) {
 		}
 	})
 	if len(keys) > 0 {
-		c.Keys = keys
+		c.Keys, c.KeysLine = keys, v.Line
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,11 +14,7 @@ import (
 // again.
 func TestRecordedReceiveTimes(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "rec.jsonl")
-	rec, err := NewRecorder(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, path := newTestRecorder(t)
 	const limit = 100
 	ev := `{"type":"ON_AGENT_STATE_CHANGE","agentId":"a","params":["busy"],"pad":"`
 	ev += strings.Repeat("p", limit-len(ev)-2) + `"}`

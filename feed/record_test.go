@@ -76,15 +76,22 @@ func newTestStore() *model.Store {
 	return model.NewStore(model.WithWallClock(func() time.Time { return wall }))
 }
 
-// TestRecorderRoundTrip records a live session with good and bad messages of every kind and replays
-// the recording: the store must end up the same, with the same rejections for the same reasons.
-func TestRecorderRoundTrip(t *testing.T) {
-	t.Parallel()
+// newTestRecorder opens a recorder on rec.jsonl in a new temporary directory.
+func newTestRecorder(t *testing.T) (*Recorder, string) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "rec.jsonl")
 	rec, err := NewRecorder(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rec, path
+}
+
+// TestRecorderRoundTrip records a live session with good and bad messages of every kind and replays
+// the recording: the store must end up the same, with the same rejections for the same reasons.
+func TestRecorderRoundTrip(t *testing.T) {
+	t.Parallel()
+	rec, path := newTestRecorder(t)
 	live := newTestStore()
 	pump := NewPump(live, nil)
 	pump.Tap(rec.Record)
@@ -185,11 +192,7 @@ func sameStores(t *testing.T, path string, a, b *model.Snapshot) {
 // their receive time added, so that the recording decodes to the same events.
 func TestRecorderCleanTrafficIsAnEventFile(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "rec.jsonl")
-	rec, err := NewRecorder(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, path := newTestRecorder(t)
 	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 3, Start: time.UnixMilli(base)})
 	var want bytes.Buffer
 	var sent [][]byte
@@ -264,11 +267,7 @@ func TestRecorderWrapperFormat(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			path := filepath.Join(t.TempDir(), "rec.jsonl")
-			rec, err := NewRecorder(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			rec, path := newTestRecorder(t)
 			rec.Record(tc.m)
 			if err := rec.CloseAt(time.UnixMilli(1700000009000)); err != nil {
 				t.Fatal(err)
@@ -291,11 +290,7 @@ func TestRecorderWrapperFormat(t *testing.T) {
 
 func TestRecorderFlushesWithinASecond(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "rec.jsonl")
-	rec, err := NewRecorder(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, path := newTestRecorder(t)
 	defer rec.Close()
 	rec.Record(Message{Data: []byte("hello"), Received: time.Now()})
 	recorded := time.Now()
@@ -318,10 +313,7 @@ func TestRecorderFlushesWithinASecond(t *testing.T) {
 
 func TestRecorderCloseTwiceAndWriteErrors(t *testing.T) {
 	t.Parallel()
-	rec, err := NewRecorder(filepath.Join(t.TempDir(), "rec.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, _ := newTestRecorder(t)
 	if err := rec.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +328,7 @@ func TestRecorderCloseTwiceAndWriteErrors(t *testing.T) {
 	if _, err := os.Stat("/dev/full"); err != nil {
 		t.Skip("no /dev/full to provoke a write error")
 	}
-	rec, err = NewRecorder("/dev/full")
+	rec, err := NewRecorder("/dev/full")
 	if err != nil {
 		t.Skip(err)
 	}

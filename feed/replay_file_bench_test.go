@@ -74,45 +74,30 @@ func BenchmarkReplayFile1M(b *testing.B) {
 		})
 	})
 	b.Run("store", func(b *testing.B) {
-		b.SetBytes(size)
-		b.ReportAllocs()
-		var events int64
-		for b.Loop() {
-			f, err := os.Open(path)
-			if err != nil {
-				b.Fatal(err)
-			}
+		benchFile(b, path, size, func(f *os.File) int64 {
 			store := model.NewStore()
 			r := feed.NewReplay(path, f, size, feed.ReplayOptions{Speed: 0})
 			if err := r.Run(context.Background(), feed.NewPump(store, nil).Handle); err != nil {
 				b.Fatal(err)
 			}
-			f.Close()
 			st := store.Snapshot().Stats
 			if st.Rejected != 0 {
 				b.Fatalf("%d rejected", st.Rejected)
 			}
-			events += st.Events
-		}
-		b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+			return st.Events
+		})
 	})
 }
 
 // benchLines calls fn on every line of the file, read as the replay reads it.
 func benchLines(b *testing.B, path string, size int64, fn func([]byte) error) {
-	b.SetBytes(size)
-	b.ReportAllocs()
-	var events int64
-	for b.Loop() {
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
+	benchFile(b, path, size, func(f *os.File) int64 {
+		var events int64
 		br := bufio.NewReaderSize(f, 64<<10)
 		for {
 			line, err := br.ReadSlice('\n')
 			if err == io.EOF {
-				break
+				return events
 			}
 			if err != nil {
 				b.Fatal(err)
@@ -122,6 +107,20 @@ func benchLines(b *testing.B, path string, size int64, fn func([]byte) error) {
 			}
 			events++
 		}
+	})
+}
+
+// benchFile runs read over the open file at each round and reports the events per second it counts.
+func benchFile(b *testing.B, path string, size int64, read func(*os.File) int64) {
+	b.SetBytes(size)
+	b.ReportAllocs()
+	var events int64
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		events += read(f)
 		f.Close()
 	}
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")

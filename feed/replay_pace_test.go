@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
 // events builds a JSON Lines input with one event at each of the given ts offsets (ms) from base.
@@ -51,22 +53,14 @@ func (tr *timedRun) count() int {
 // waitFor polls until cond holds or a generous deadline passes.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for end := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
+	if !e2e.Until(5*time.Second, time.Millisecond, cond) {
+		t.Fatalf("timed out waiting for %s", what)
 	}
 }
 
 func (tr *timedRun) wait(t *testing.T, within time.Duration) error {
 	t.Helper()
-	select {
-	case err := <-tr.done:
-		return err
-	case <-time.After(within):
-		t.Fatalf("replay did not finish within %v", within)
-		return nil
-	}
+	return e2e.Recv(t, tr.done, within, "end of the replay")
 }
 
 func TestReplayPacing(t *testing.T) {

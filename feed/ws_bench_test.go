@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/internal/synth"
+	"github.com/deskwatch/deskwatch/internal/wstest"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -33,7 +32,7 @@ func benchEvents(n int) ([][]byte, int64) {
 // can), recording when each was written in sent (nanoseconds since base).
 func benchServer(b *testing.B, events [][]byte, n int, rate float64, base time.Time, sent []atomic.Int64) string {
 	b.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := wstest.ServeHTTP(b, false, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := (&websocket.Upgrader{WriteBufferSize: 64 << 10}).Upgrade(w, r, nil)
 		if err != nil {
 			return
@@ -53,10 +52,9 @@ func benchServer(b *testing.B, events [][]byte, n int, rate float64, base time.T
 				return
 			}
 		}
-		drain(c)
+		wstest.Drain(c)
 	}))
-	b.Cleanup(srv.Close)
-	return "ws" + strings.TrimPrefix(srv.URL, "http")
+	return srv.WS
 }
 
 // BenchmarkWebSocketIngest measures end-to-end throughput from a loopback WebSocket server into the

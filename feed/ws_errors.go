@@ -49,17 +49,24 @@ func RedactURL(raw string) string {
 		u.User = url.User(u.User.Username())
 	}
 	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			lk := strings.ToLower(k)
+		// The query is redacted in place, as written: re-encoding it would escape its commas
+		// (?agent=a,b showing as agent=a%2Cb) and reorder it.
+		params := strings.Split(u.RawQuery, "&")
+		for i, p := range params {
+			raw, _, _ := strings.Cut(p, "=")
+			name, err := url.QueryUnescape(raw)
+			if err != nil {
+				name = raw
+			}
+			lk := strings.ToLower(name)
 			for _, s := range secretParams {
 				if strings.Contains(lk, s) {
-					q[k] = []string{"REDACTED"}
+					params[i] = raw + "=REDACTED"
 					break
 				}
 			}
 		}
-		u.RawQuery = q.Encode()
+		u.RawQuery = strings.Join(params, "&")
 	}
 	return model.Sanitize(u.String())
 }

@@ -74,13 +74,7 @@ func dialOnce(t *testing.T, src func(opts WSOptions) *WebSocket, opts WSOptions)
 		_ = src(opts).Run(ctx, func(Message) {})
 	}()
 	defer func() { cancel(); <-done }()
-	select {
-	case err := <-errs:
-		return err
-	case <-time.After(30 * time.Second):
-		t.Fatal("no failed attempt within 30s")
-		return nil
-	}
+	return e2e.Recv(t, errs, 30*time.Second, "failed attempt")
 }
 
 // TestHandshakeEndlessHeaderLineIsCapped: a server answering 101 (or a proxy answering CONNECT)

@@ -15,8 +15,10 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
+	"github.com/deskwatch/deskwatch/internal/wstest"
 )
 
 // connectProxy is a small HTTP CONNECT proxy on loopback. Whatever host a client asks for, it tunnels
@@ -82,11 +84,11 @@ func (p *connectProxy) asked() []string {
 }
 
 func TestWebSocketThroughProxy(t *testing.T) {
-	srv := newWSServer(t, false, func(_ int64, c *websocket.Conn) {
+	srv := wstest.Serve(t, false, func(_ int64, c *websocket.Conn) {
 		c.WriteMessage(websocket.TextMessage, []byte(`{"via":"proxy"}`))
-		drain(c)
+		wstest.Drain(c)
 	})
-	target := strings.TrimPrefix(srv.url, "ws://")
+	target := strings.TrimPrefix(srv.WS, "ws://")
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("ann:s3cret"))
 
 	t.Run("tunnel with credentials", func(t *testing.T) {
@@ -141,11 +143,11 @@ func TestWebSocketThroughProxy(t *testing.T) {
 
 // TestWebSocketWSSThroughProxy: TLS to the server goes inside the proxy's tunnel.
 func TestWebSocketWSSThroughProxy(t *testing.T) {
-	tsrv := newWSServer(t, true, func(_ int64, c *websocket.Conn) {
+	tsrv := wstest.Serve(t, true, func(_ int64, c *websocket.Conn) {
 		c.WriteMessage(websocket.TextMessage, []byte(`{"via":"tls"}`))
-		drain(c)
+		wstest.Drain(c)
 	})
-	p := newConnectProxy(t, strings.TrimPrefix(tsrv.url, "wss://"), "")
+	p := newConnectProxy(t, strings.TrimPrefix(tsrv.WS, "wss://"), "")
 	pool := x509.NewCertPool()
 	pool.AddCert(tsrv.Certificate())
 	opts := fast()

@@ -4,59 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
+	"github.com/deskwatch/deskwatch/internal/wstest"
 )
-
-// wsServer is a loopback WebSocket server whose handler gets each connection's number (from 1).
-type wsServer struct {
-	*httptest.Server
-	conns atomic.Int64
-	url   string
-}
-
-// drain reads until the connection fails, answering pings, so a handler can wait for the client.
-func drain(c *websocket.Conn) {
-	for {
-		if _, _, err := c.ReadMessage(); err != nil {
-			return
-		}
-	}
-}
-
-func newWSServer(t *testing.T, tlsServer bool, fn func(n int64, c *websocket.Conn)) *wsServer {
-	t.Helper()
-	s := &wsServer{}
-	up := websocket.Upgrader{}
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		fn(s.conns.Add(1), c)
-	})
-	if tlsServer {
-		s.Server = httptest.NewUnstartedServer(h)
-		s.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are what the tests want
-		s.StartTLS()
-		s.url = "wss" + strings.TrimPrefix(s.Server.URL, "https")
-	} else {
-		s.Server = httptest.NewServer(h)
-		s.url = "ws" + strings.TrimPrefix(s.Server.URL, "http")
-	}
-	t.Cleanup(s.Close)
-	return s
-}
 
 // run starts src in the background; it returns the messages channel and a stop function that
 // cancels the run and reports how long Run took to return.
@@ -72,13 +30,8 @@ func run(t *testing.T, src *WebSocket) (<-chan Message, func() time.Duration) {
 		once.Do(func() {
 			start := time.Now()
 			cancel()
-			select {
-			case err := <-done:
-				if !errors.Is(err, context.Canceled) {
-					t.Errorf("Run returned %v, want context.Canceled", err)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("Run did not return after cancel")
+			if err := e2e.Recv(t, done, 5*time.Second, "return of Run after cancel"); !errors.Is(err, context.Canceled) {
+				t.Errorf("Run returned %v, want context.Canceled", err)
 			}
 			took = time.Since(start)
 		})
@@ -90,29 +43,17 @@ func run(t *testing.T, src *WebSocket) (<-chan Message, func() time.Duration) {
 
 func next(t *testing.T, msgs <-chan Message) Message {
 	t.Helper()
-	select {
-	case m := <-msgs:
-		return m
-	case <-time.After(5 * time.Second):
-		t.Fatal("no message within 5s")
-		return Message{}
-	}
+	return e2e.Recv(t, msgs, 5*time.Second, "message")
 }
 
 // waitStatus polls until ok accepts the source's status.
 func waitStatus(t *testing.T, src *WebSocket, what string, ok func(Status) bool) Status {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		st := src.Status()
-		if ok(st) {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("status never became %s; last %+v", what, st)
-		}
-		time.Sleep(5 * time.Millisecond)
+	var st Status
+	if !e2e.Until(5*time.Second, 5*time.Millisecond, func() bool { st = src.Status(); return ok(st) }) {
+		t.Fatalf("status never became %s; last %+v", what, st)
 	}
+	return st
 }
 
 func fast() WSOptions {
@@ -120,13 +61,13 @@ func fast() WSOptions {
 }
 
 func TestWebSocketMessagesInOrder(t *testing.T) {
-	srv := newWSServer(t, false, func(_ int64, c *websocket.Conn) {
+	srv := wstest.Serve(t, false, func(_ int64, c *websocket.Conn) {
 		for _, s := range []string{`{"a":1}`, `{"a":2}`, `{"a":3}`} {
 			c.WriteMessage(websocket.TextMessage, []byte(s))
 		}
-		drain(c)
+		wstest.Drain(c)
 	})
-	src := NewWebSocket(srv.url+"/stream?token=s3cret&agent=x", fast())
+	src := NewWebSocket(srv.WS+"/stream?token=s3cret&agent=x", fast())
 	msgs, _ := run(t, src)
 	for i, want := range []string{`{"a":1}`, `{"a":2}`, `{"a":3}`} {
 		m := next(t, msgs)
@@ -156,12 +97,12 @@ func TestWebSocketMessagesInOrder(t *testing.T) {
 // an oversized one is its first KeepOversize bytes (OversizePrefix by default), with its size.
 func TestWebSocketBinaryAndOversizeRejectedConnectionGoesOn(t *testing.T) {
 	big := strings.Repeat("x", 5000)
-	srv := newWSServer(t, false, func(_ int64, c *websocket.Conn) {
+	srv := wstest.Serve(t, false, func(_ int64, c *websocket.Conn) {
 		c.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3, 4})
 		c.WriteMessage(websocket.TextMessage, []byte(`{"ok":1}`))
 		c.WriteMessage(websocket.TextMessage, []byte(big))
 		c.WriteMessage(websocket.TextMessage, []byte(`{"ok":2}`))
-		drain(c)
+		wstest.Drain(c)
 	})
 	for _, tc := range []struct {
 		name       string
@@ -174,7 +115,7 @@ func TestWebSocketBinaryAndOversizeRejectedConnectionGoesOn(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := fast()
 			opts.MaxMessage, opts.KeepOversize = 100, tc.keep
-			msgs, _ := run(t, NewWebSocket(srv.url, opts))
+			msgs, _ := run(t, NewWebSocket(srv.WS, opts))
 
 			bin := next(t, msgs)
 			if bin.Problem != "binary frame (4 bytes); events are text" || bin.Origin.Msg != 1 ||
@@ -203,18 +144,18 @@ func TestWebSocketBinaryAndOversizeRejectedConnectionGoesOn(t *testing.T) {
 }
 
 func TestWebSocketReconnectsAfterServerClose(t *testing.T) {
-	srv := newWSServer(t, false, func(n int64, c *websocket.Conn) {
+	srv := wstest.Serve(t, false, func(n int64, c *websocket.Conn) {
 		if n == 1 {
 			c.WriteMessage(websocket.TextMessage, []byte(`first`))
 			c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseServiceRestart, "restarting"))
 			return
 		}
 		c.WriteMessage(websocket.TextMessage, []byte(`second`))
-		drain(c)
+		wstest.Drain(c)
 	})
 	opts := fast()
 	opts.Backoff = Backoff{Initial: 400 * time.Millisecond, Max: 400 * time.Millisecond}
-	src := NewWebSocket(srv.url, opts)
+	src := NewWebSocket(srv.WS, opts)
 	msgs, _ := run(t, src)
 	if m := next(t, msgs); string(m.Data) != "first" || m.Origin.Conn != 1 {
 		t.Fatalf("first message %q %+v", m.Data, m.Origin)
@@ -238,15 +179,14 @@ func TestWebSocketReconnectsAfterServerClose(t *testing.T) {
 
 func TestWebSocketSendsHeadersAndAuth(t *testing.T) {
 	got := make(chan http.Header, 2)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := wstest.ServeHTTP(t, false, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got <- r.Header.Clone()
-		c, err := (&websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}).Upgrade(w, r, nil)
+		c, err := wstest.Upgrade(w, r)
 		if err == nil {
-			drain(c)
+			wstest.Drain(c)
 		}
 	}))
-	defer srv.Close()
-	base := "ws" + strings.TrimPrefix(srv.URL, "http")
+	base := srv.WS
 
 	h := http.Header{}
 	h.Set("Authorization", "Bearer tok-123")
@@ -270,11 +210,11 @@ func TestWebSocketSendsHeadersAndAuth(t *testing.T) {
 }
 
 func TestWebSocketCancelStopsPromptly(t *testing.T) {
-	srv := newWSServer(t, false, func(_ int64, c *websocket.Conn) {
+	srv := wstest.Serve(t, false, func(_ int64, c *websocket.Conn) {
 		c.WriteMessage(websocket.TextMessage, []byte(`x`))
-		drain(c)
+		wstest.Drain(c)
 	})
-	src := NewWebSocket(srv.url, fast())
+	src := NewWebSocket(srv.WS, fast())
 	msgs, stop := run(t, src)
 	next(t, msgs)
 	if took := stop(); took > 300*time.Millisecond {
@@ -331,7 +271,10 @@ func TestRedactURL(t *testing.T) {
 		"ws://h/s?access_token=abc&desk=n":   "ws://h/s?access_token=REDACTED&desk=n",
 		"ws://h/s?API_KEY=abc":               "ws://h/s?API_KEY=REDACTED",
 		"ws://h/s?x=\x1b[31m":                "(unparsable URL)",
-		"ws://h/s?sig=1&Session=2&password=": "ws://h/s?Session=REDACTED&password=REDACTED&sig=REDACTED",
+		"ws://h/s?sig=1&Session=2&password=": "ws://h/s?sig=REDACTED&Session=REDACTED&password=REDACTED",
+		// As written: commas stay commas, the order stays.
+		"ws://h/s?service=Sales,Billing&agent=a,b&token=x": "ws://h/s?service=Sales,Billing&agent=a,b&token=REDACTED",
+		"ws://h/s?to%6Ben=x&a=1":                           "ws://h/s?to%6Ben=REDACTED&a=1",
 	} {
 		if got := RedactURL(in); got != want {
 			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)

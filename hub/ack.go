@@ -155,11 +155,11 @@ func (b *bridgeConn) mayPublish(agent string) bool {
 // code 1013; a connection that broke is just closed (its reader says why).
 func (h *Hub) dropAckReader(b *bridgeConn, err error) {
 	if !isTimeout(err) {
-		_ = b.conn.Close()
+		b.closer.Stop(0, "")
 		return
 	}
 	_, peak := b.acks.pending()
 	h.log.Printf("ingest conn %d: closing: acknowledgements not read for %s (the bridge asked for them "+
 		"with ?ack=1): %s; at most %d acks waited at once", b.id, writeWait, logText(err.Error()), peak)
-	closeConn(b.conn)(websocket.CloseTryAgainLater, "acknowledgements not read")
+	b.closer.Stop(websocket.CloseTryAgainLater, "acknowledgements not read")
 }

@@ -173,15 +173,6 @@ func (h *Hub) register(endpoint string, id int64, tokens *Tokens, token string, 
 	}
 }
 
-// closeConn ends a connection with a close frame.
-func closeConn(conn *websocket.Conn) func(code int, reason string) {
-	return func(code int, reason string) {
-		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason),
-			time.Now().Add(time.Second))
-		_ = conn.Close()
-	}
-}
-
 // authorize checks the origin and the token of a request to endpoint against tokens, answering
 // 401 or 403 and logging the refusal when it fails. It returns the token and what it allows (nil
 // when the endpoint has no tokens).

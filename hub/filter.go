@@ -116,14 +116,12 @@ func (f *filter) interactionPasses(agentID string, in *model.Interaction) bool {
 	return true
 }
 
-// pass decides whether the subscriber gets ev. It returns the message to send in its place when
-// the filter rewrites it (an INTERACTIONS_STATE cut down to the subscriber's services), else nil.
-// It fails closed: when the message cannot be cut down it returns an error, and the caller leaves
-// the message out rather than send it whole.
+// pass decides whether the subscriber gets ev, of an agent the filter passes (the fan checks the
+// agent once, under the hub's lock, before it queues ev). It returns the message to send in its
+// place when the filter rewrites it (an INTERACTIONS_STATE cut down to the subscriber's services),
+// else nil. It fails closed: when the message cannot be cut down it returns an error, and the
+// caller leaves the message out rather than send it whole.
 func (f *filter) pass(ev model.Event, data []byte) (rewritten []byte, ok bool, err error) {
-	if !f.agentPasses(ev.AgentID) {
-		return nil, false, nil
-	}
 	if f.services == nil {
 		return nil, true, nil
 	}

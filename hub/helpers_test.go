@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
+	"github.com/deskwatch/deskwatch/model"
 )
 
 // syncBuffer is a log sink the hub writes from many goroutines while a test reads it.
@@ -141,9 +143,7 @@ func (th *testHub) waitSubscribers(t *testing.T, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		th.mu.Lock()
-		got := len(th.subs)
-		th.mu.Unlock()
+		got := th.streams.Len()
 		if got == n {
 			return
 		}
@@ -216,4 +216,17 @@ func event(typ, agent string, ts, seq int64, params string) string {
 		s += fmt.Sprintf(`,"seq":%d`, seq)
 	}
 	return s + "}"
+}
+
+// encodeChecked returns a hub change whose snapshots ask check of each interaction before
+// encoding it: its error leaves the interaction out.
+func encodeChecked(check func(*model.Interaction) error) func(*Hub) {
+	return func(h *Hub) {
+		h.encodeInteraction = func(in *model.Interaction) (jsontext.Value, error) {
+			if err := check(in); err != nil {
+				return nil, err
+			}
+			return marshalInteraction(in)
+		}
+	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/deskwatch/deskwatch/bridge"
 	"github.com/deskwatch/deskwatch/internal/positive"
+	"github.com/deskwatch/deskwatch/internal/wsfan"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -74,26 +75,22 @@ type Hub struct {
 	// makes it panic on a marker message to check the recovery).
 	messageHook func(data []byte)
 	figures     figureCache
-	// snapshotInterval is the least time between two snapshots for new monitors: monitors that
-	// join meanwhile, while events arrive, wait for the next one together (snapshot.go).
-	snapshotInterval time.Duration
 
 	// mu orders every applied event with the fan-out of it and with new subscriptions, so a new
 	// monitor's snapshot and the live events after it neither overlap nor leave a gap.
-	mu       sync.Mutex
-	store    *model.Store
-	subs     map[*subscriber]struct{}
+	mu    sync.Mutex
+	store *model.Store
+	// streams is the monitors on /stream, guarded by mu. A monitor gets the store's snapshot, shared
+	// while the store does not change; while events arrive, at most one is taken per
+	// defaultSnapshotInterval: monitors that join meanwhile wait for the next one together.
+	streams  *wsfan.Fan[*liveMsg, *snapEntry]
 	sessions map[string]agentSeq          // per agent: the bridge session and last seq applied
 	replays  map[string]map[string]string // per agent: slot -> key of the last agent-state packet
-	agents   map[string]agentOpen         // per agent: its open interactions, for the limits
 	desks    map[string]*deskState        // per agent: the bridges publishing for it (desktop.go)
-	conns    map[*websocket.Conn]struct{}
+	conns    map[*wsfan.Closer]struct{}   // the bridges' connections
 	// bridges counts the bridge handlers running (track to untrack), so that Close can wait for
 	// them to log how their connection ended.
 	bridges sync.WaitGroup
-	cur     *snapEntry    // the last snapshot taken for new monitors
-	curAt   time.Time     // when it was taken
-	waiting []*subscriber // monitors waiting for the next snapshot
 	closed  bool
 
 	auth *authState // the tokens of open connections, for revoking them (auth.go)
@@ -120,19 +117,23 @@ func New(cfg Config) *Hub {
 	cfg.Limits.defaults()
 	cfg.Server.defaults()
 	h := &Hub{
-		cfg:      cfg,
-		log:      log.New(cfg.Log, "", log.LstdFlags|log.LUTC),
-		store:    model.NewStore(model.WithRetention(1)),
-		subs:     make(map[*subscriber]struct{}),
+		cfg: cfg,
+		log: log.New(cfg.Log, "", log.LstdFlags|log.LUTC),
+		// The store holds the hub's caps on agents, interactions and parties (limits.go).
+		store: model.NewStore(model.WithRetention(1), model.WithCaps(cfg.Limits.MaxAgents, model.DefaultMaxOpen),
+			model.WithAgentCaps(cfg.Limits.MaxInteractionsPerAgent, cfg.Limits.MaxParties)),
 		sessions: make(map[string]agentSeq),
 		replays:  make(map[string]map[string]string),
-		agents:   make(map[string]agentOpen),
 		desks:    make(map[string]*deskState),
-		conns:    make(map[*websocket.Conn]struct{}),
+		conns:    make(map[*wsfan.Closer]struct{}),
 
 		encodeInteraction: marshalInteraction,
-		snapshotInterval:  defaultSnapshotInterval,
 	}
+	h.streams = wsfan.NewFan[*liveMsg](&h.mu, wsfan.Snapshots[*snapEntry]{
+		Take:     func() *snapEntry { return &snapEntry{sn: h.store.Snapshot()} },
+		Current:  func(e *snapEntry) bool { return e.sn.Version == h.store.Version() },
+		Interval: defaultSnapshotInterval,
+	}, h.slow)
 	h.figures.snapshot = h.store.Snapshot
 	h.m = newMetrics(h.stateFigures)
 	h.startAuth()
@@ -183,23 +184,11 @@ func (h *Hub) Close() {
 	h.mu.Lock()
 	h.closed = true
 	h.stopDesktopsLocked()
-	subs := make([]*subscriber, 0, len(h.subs))
-	for s := range h.subs {
-		subs = append(subs, s)
-	}
-	subs = append(subs, h.waiting...)
-	h.waiting = nil
-	conns := make([]*websocket.Conn, 0, len(h.conns))
 	for c := range h.conns {
-		conns = append(conns, c)
+		c.Stop(websocket.CloseGoingAway, "hub shutting down")
 	}
 	h.mu.Unlock()
-	for _, s := range subs {
-		s.Stop(websocket.CloseGoingAway, "hub shutting down")
-	}
-	for _, c := range conns {
-		closeConn(c)(websocket.CloseGoingAway, "hub shutting down")
-	}
+	h.streams.Close(websocket.CloseGoingAway, "hub shutting down")
 	// The bridges' handlers end as their connections close; give them a moment to say so in the
 	// log (a process that exits now would cut their last lines), never long.
 	done := make(chan struct{})
@@ -211,7 +200,7 @@ func (h *Hub) Close() {
 }
 
 // track registers a connection for Close; it reports false when the hub is already closed.
-func (h *Hub) track(c *websocket.Conn) bool {
+func (h *Hub) track(c *wsfan.Closer) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -228,7 +217,7 @@ func (h *Hub) isClosed() bool {
 	return h.closed
 }
 
-func (h *Hub) untrack(c *websocket.Conn) {
+func (h *Hub) untrack(c *wsfan.Closer) {
 	h.mu.Lock()
 	delete(h.conns, c)
 	h.mu.Unlock()
@@ -250,61 +239,59 @@ func (h *Hub) originAllowed(r *http.Request) bool {
 
 // publish applies one valid event and queues it, once for all, for every subscriber of its agent
 // (service filters decide in each subscriber's own goroutine). It reports false for a duplicate,
-// which is neither applied nor relayed, and an error for an event over one of the limits.
+// which is neither applied nor relayed, and an error for an event over one of the limits (which
+// the store checks as it applies the event).
 func (h *Hub) publish(session string, data []byte, ev model.Event) (bool, error) {
 	msg := prepare(data)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if err := h.admitLocked(ev); err != nil {
-		return false, err
-	}
 	if h.duplicate(session, ev) {
 		return false, nil
 	}
 	if err := h.store.ApplyChecked(ev, model.EventTime(ev, time.Now())); err != nil {
-		return false, &limitError{reason: "store-cap", msg: err.Error()}
+		return false, capError(err)
 	}
+	h.remember(session, ev)
 	if msg == nil {
 		return true, nil
 	}
-	m := &liveMsg{ev: ev, data: data, msg: msg}
-	for s := range h.subs {
-		if !s.filter.agentPasses(ev.AgentID) {
-			continue
-		}
-		if why := s.push(m, h.cfg.Limits.MaxPendingBytes); why != "" {
-			h.dropLocked(s, why)
-		}
-	}
+	h.streams.Broadcast(&liveMsg{ev: ev, data: data, msg: msg}, len(data))
 	return true, nil
 }
 
 // duplicate reports an event a reconnecting bridge sent again: a seq it already sent in this
-// session, or a replay of the agent's login or state that changes nothing. It records the event
-// otherwise.
+// session, or a replay of the agent's login or state that changes nothing.
 func (h *Hub) duplicate(session string, ev model.Event) bool {
 	if ev.HasSeq && session != "" {
 		last, ok := h.sessions[ev.AgentID]
 		if ok && last.session == session && ev.Seq <= last.seq {
 			return true
 		}
+	}
+	slot := replaySlot(ev.Type)
+	return slot != "" && !ev.HasSeq && !ev.TS.IsZero() && h.replays[ev.AgentID][slot] == replayKey(ev)
+}
+
+// remember records an applied event for duplicate.
+func (h *Hub) remember(session string, ev model.Event) {
+	if ev.HasSeq && session != "" {
 		h.sessions[ev.AgentID] = agentSeq{session: session, seq: ev.Seq}
 	}
 	slot := replaySlot(ev.Type)
 	if slot == "" {
-		return false
+		return
 	}
-	key := fmt.Sprintf("%s|%d|%+v", ev.Type, ev.TS.UnixMilli(), ev.Payload)
 	seen := h.replays[ev.AgentID]
-	if !ev.HasSeq && !ev.TS.IsZero() && seen[slot] == key {
-		return true
-	}
 	if seen == nil {
 		seen = make(map[string]string, 3)
 		h.replays[ev.AgentID] = seen
 	}
-	seen[slot] = key
-	return false
+	seen[slot] = replayKey(ev)
+}
+
+// replayKey is what a replayed agent-state packet repeats.
+func replayKey(ev model.Event) string {
+	return fmt.Sprintf("%s|%d|%+v", ev.Type, ev.TS.UnixMilli(), ev.Payload)
 }
 
 // replaySlot names the piece of agent state an event sets, for the event types a bridge replays

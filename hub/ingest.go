@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -20,6 +21,7 @@ const maxLoggedRejections = 100
 type bridgeConn struct {
 	id      int64
 	conn    *websocket.Conn
+	closer  *wsfan.Closer // ends conn once, with a close frame (a revoked token, acks not read, Close)
 	remote  string
 	session string // the page load the bridge runs in (?session=), for telling resent events apart
 	agentID string // the last agentId seen, for the log
@@ -47,14 +49,17 @@ func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 		h.log.Printf("ingest from %s refused: %s", r.RemoteAddr, logText(err.Error()))
 		return
 	}
-	if !h.track(conn) {
-		_ = conn.Close()
+	closer := wsfan.NewCloser(conn, time.Second)
+	if !h.track(closer) {
+		closer.Stop(0, "")
 		return
 	}
-	defer h.untrack(conn)
+	defer h.untrack(closer)
+	defer closer.Stop(0, "") // the connection is closed when its reader ends, whatever ended it
 	q := r.URL.Query()
-	b := &bridgeConn{id: h.connSeq.Add(1), conn: conn, remote: r.RemoteAddr, session: q.Get("session"), grant: grant}
-	defer h.register("ingest", b.id, h.cfg.IngestTokens, token, grant, closeConn(conn))()
+	b := &bridgeConn{id: h.connSeq.Add(1), conn: conn, closer: closer, remote: r.RemoteAddr, session: q.Get("session"),
+		grant: grant}
+	defer h.register("ingest", b.id, h.cfg.IngestTokens, token, grant, closer.Stop)()
 	if q.Get("ack") == "1" {
 		b.acks = newAcker(conn, b.mayPublish, func(err error) { h.dropAckReader(b, err) })
 		defer b.acks.stop()

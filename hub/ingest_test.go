@@ -117,3 +117,23 @@ func waitAck(t *testing.T, c *websocket.Conn, seq int64) {
 		}
 	}
 }
+
+// TestBridgeConnectionIsClosedWhenItsReaderEnds: a bridge whose connection the hub stops reading
+// (a message too large even to skip) has it closed, not left open until the bridge goes.
+func TestBridgeConnectionIsClosedWhenItsReaderEnds(t *testing.T) {
+	t.Parallel()
+	const limit = 1 << 10
+	th := startHub(t, Config{MaxMessage: limit})
+	br := th.dial(t, "/ingest", nil)
+	if err := br.WriteMessage(websocket.TextMessage, []byte(`"`+strings.Repeat("x", limit*discardFactor)+`"`)); err != nil {
+		t.Fatal(err)
+	}
+	_ = br.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, _, err := br.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
+		t.Fatalf("read: %v, want close 1009", err)
+	}
+	_ = br.NetConn().SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := br.NetConn().Read(make([]byte, 1)); err == nil || isTimeout(err) {
+		t.Fatalf("after the close frame: %v, want the connection closed", err)
+	}
+}

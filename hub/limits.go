@@ -62,9 +62,6 @@ type limitError struct {
 
 func (e *limitError) Error() string { return e.msg }
 
-// agentOpen is the hub's record of one agent: the interactions it has open, for the cap.
-type agentOpen map[string]struct{}
-
 // admitBridge checks the per-bridge agent cap and remembers the agent for the bridge.
 func (h *Hub) admitBridge(b *bridgeConn, agentID string) error {
 	if agentID == "" || b.agents[agentID] {
@@ -81,63 +78,27 @@ func (h *Hub) admitBridge(b *bridgeConn, agentID string) error {
 	return nil
 }
 
-// admitLocked checks the hub-wide limits for ev before it is applied and, when it passes, records
-// what it opens and ends. The caller holds h.mu.
-func (h *Hub) admitLocked(ev model.Event) error {
-	lim := h.cfg.Limits
-	open, known := h.agents[ev.AgentID]
-	if !known && len(h.agents) >= lim.MaxAgents {
+// capError says which of the hub's limits the store's cap err (model.CapError) is, and its flag.
+func capError(err error) error {
+	var ce *model.CapError
+	if !errors.As(err, &ce) {
+		return &limitError{"store-cap", err.Error()}
+	}
+	switch ce.Cap {
+	case model.CapAgents:
 		return &limitError{"agent-cap", fmt.Sprintf("agent %q would be agent number %d, over the limit of %d (--max-agents)",
-			ev.AgentID, len(h.agents)+1, lim.MaxAgents)}
+			ce.Agent, ce.N, ce.Limit)}
+	case model.CapListed:
+		return &limitError{"interaction-cap", fmt.Sprintf("%d interactions listed, over the limit of %d (--max-interactions-per-agent)",
+			ce.N, ce.Limit)}
+	case model.CapParties:
+		return &limitError{"party-cap", fmt.Sprintf("interaction %q has %d call parties, over the limit of %d (--max-parties)",
+			ce.Interaction, ce.N, ce.Limit)}
+	case model.CapAgentOpen:
+		return &limitError{"interaction-cap", fmt.Sprintf("interaction %q would be agent %q's open interaction number %d, "+
+			"over the limit of %d (--max-interactions-per-agent)", ce.Interaction, ce.Agent, ce.N, ce.Limit)}
 	}
-	var list []model.Interaction
-	switch p := ev.Payload.(type) {
-	case *model.Interaction:
-		list = []model.Interaction{*p}
-	case *model.InteractionsState:
-		list = p.Interactions
-		if len(list) > lim.MaxInteractionsPerAgent {
-			return &limitError{"interaction-cap", fmt.Sprintf("%d interactions listed, over the limit of %d (--max-interactions-per-agent)",
-				len(list), lim.MaxInteractionsPerAgent)}
-		}
-	}
-	for i := range list {
-		if n := len(list[i].CallParties); n > lim.MaxParties {
-			return &limitError{"party-cap", fmt.Sprintf("interaction %q has %d call parties, over the limit of %d (--max-parties)",
-				list[i].ID, n, lim.MaxParties)}
-		}
-	}
-	in, single := ev.Payload.(*model.Interaction)
-	if single && opensInteraction(ev.Type, in) {
-		if _, ok := open[in.ID]; !ok && len(open) >= lim.MaxInteractionsPerAgent {
-			return &limitError{"interaction-cap", fmt.Sprintf("interaction %q would be agent %q's open interaction number %d, "+
-				"over the limit of %d (--max-interactions-per-agent)", in.ID, ev.AgentID, len(open)+1, lim.MaxInteractionsPerAgent)}
-		}
-	}
-	if open == nil {
-		open = make(agentOpen)
-		h.agents[ev.AgentID] = open
-	}
-	switch {
-	case ev.Type == model.EvDesktop && ev.Payload.(*model.Desktop).Status == model.DesktopGone:
-		clear(open) // the store ends them too
-	case ev.Type == model.EvInteractionsState:
-		clear(open)
-		for i := range list {
-			open[list[i].ID] = struct{}{}
-		}
-	case single && opensInteraction(ev.Type, in):
-		open[in.ID] = struct{}{}
-	case single && (ev.Type == model.EvInteractionRemoved || in.State == model.StateCompleted):
-		delete(open, in.ID)
-	}
-	return nil
-}
-
-// opensInteraction mirrors the store: a new interaction, or a state change to a state other than
-// completed, shows an interaction open.
-func opensInteraction(typ string, in *model.Interaction) bool {
-	return typ == model.EvNewInteraction || typ == model.EvInteractionStateChange && in.State != model.StateCompleted
+	return &limitError{"store-cap", err.Error()}
 }
 
 // acquireConn counts a WebSocket connection against MaxConnections, answering 503 when the hub is

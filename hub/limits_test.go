@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/model"
@@ -126,14 +125,12 @@ func TestConnectionCap(t *testing.T) {
 // monitor's snapshot keeps the agent's other interactions.
 func TestServiceFilterFailsClosed(t *testing.T) {
 	t.Parallel()
-	th := startHubWith(t, Config{}, func(h *Hub) {
-		h.encodeInteraction = func(in *model.Interaction) (jsontext.Value, error) {
-			if strings.HasPrefix(in.ID, "bad") {
-				return nil, fmt.Errorf("cannot encode %s", in.ID)
-			}
-			return marshalInteraction(in)
+	th := startHubWith(t, Config{}, encodeChecked(func(in *model.Interaction) error {
+		if strings.HasPrefix(in.ID, "bad") {
+			return fmt.Errorf("cannot encode %s", in.ID)
 		}
-	})
+		return nil
+	}))
 	br := th.dial(t, "/ingest", nil)
 	send(t, br,
 		event("ON_NEW_INTERACTION", "a1", t0, 1, "["+interaction("good", "delivered", "Sales")+"]"),

@@ -24,14 +24,17 @@ type wireLogin struct {
 const maxLoggedSkips = 10
 
 // snapEntry is the store at one version as new monitors receive it, shared by every monitor that
-// subscribes at that version: encoded once (for monitors without a service filter), outside the
-// hub's lock, by the first monitor's writer that needs it.
+// subscribes at that version, outside the hub's lock: its open rows grouped once, by the first
+// monitor's writer; encoded once for monitors without a service filter, by the first of theirs (a
+// monitor with one encodes what its filter passes, agent by agent).
 type snapEntry struct {
 	sn *model.Snapshot
 
-	once   sync.Once
-	open   map[string][]*model.Row // per agent, its open rows
-	agents []agentMsgs             // encoded for monitors without a service filter
+	grouped sync.Once
+	open    map[string][]*model.Row // per agent, its open rows
+
+	encoded sync.Once
+	agents  []agentMsgs // encoded for monitors without a service filter
 }
 
 // agentMsgs are one agent's snapshot messages.
@@ -40,9 +43,9 @@ type agentMsgs struct {
 	msgs []*outMsg
 }
 
-// build groups the open rows and encodes the unfiltered snapshot, once per entry.
-func (e *snapEntry) build(h *Hub) {
-	e.once.Do(func() {
+// group groups the open rows by agent, once per entry.
+func (e *snapEntry) group(h *Hub) {
+	e.grouped.Do(func() {
 		h.m.snapshotBuilds.Inc()
 		e.open = make(map[string][]*model.Row)
 		for _, r := range e.sn.Rows {
@@ -50,6 +53,13 @@ func (e *snapEntry) build(h *Hub) {
 				e.open[r.AgentID] = append(e.open[r.AgentID], r)
 			}
 		}
+	})
+}
+
+// build encodes the unfiltered snapshot, once per entry.
+func (e *snapEntry) build(h *Hub) {
+	e.group(h)
+	e.encoded.Do(func() {
 		skips := h.skipLogger(fmt.Sprintf("snapshot of version %d", e.sn.Version), "snapshot")
 		all := &filter{}
 		e.agents = make([]agentMsgs, 0, len(e.sn.Agents))
@@ -57,6 +67,21 @@ func (e *snapEntry) build(h *Hub) {
 			e.agents = append(e.agents, agentMsgs{id: ag.ID, msgs: h.encodeAgent(ag, e.open[ag.ID], all, skips)})
 		}
 	})
+}
+
+// describeSnapshot says what s is about to be sent, for its connection's log line.
+func (h *Hub) describeSnapshot(s *subscriber, e *snapEntry) string {
+	if s.filter.services != nil {
+		return fmt.Sprintf("snapshot of version %d, encoded for its filter", e.sn.Version)
+	}
+	e.build(h)
+	n := 0
+	for _, a := range e.agents {
+		if s.filter.agentPasses(a.id) {
+			n += len(a.msgs)
+		}
+	}
+	return fmt.Sprintf("snapshot of %d messages", n)
 }
 
 // skipLogger returns the function that logs (the first maxLoggedSkips times) and counts an entry

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/deskwatch/deskwatch/model"
 	"github.com/gorilla/websocket"
 )
 
@@ -187,5 +189,43 @@ func TestSnapshotsCoalesceUnderLoad(t *testing.T) {
 	t.Logf("%d monitors in %v: %v snapshot builds", monitors, elapsed.Round(time.Millisecond), builds)
 	if limit := elapsed.Seconds()/defaultSnapshotInterval.Seconds() + 2; builds > limit {
 		t.Fatalf("%v snapshot builds for %d monitors in %v, want at most %.0f", builds, monitors, elapsed, limit)
+	}
+}
+
+// TestServiceFilteredSnapshotIsBuiltFiltered: a ?service= monitor's snapshot holds no other
+// service's interaction, and none is even encoded for it (the unfiltered snapshot is built only
+// for monitors without a service filter).
+func TestServiceFilteredSnapshotIsBuiltFiltered(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var encoded []string
+	th := startHubWith(t, Config{}, encodeChecked(func(in *model.Interaction) error {
+		mu.Lock()
+		defer mu.Unlock()
+		encoded = append(encoded, in.ID)
+		return nil
+	}))
+	br := th.dial(t, "/ingest", nil)
+	for i, in := range [][3]string{{"a1", "s1", "Sales"}, {"a1", "o1", "Support"}, {"a2", "o2", "Support"}} {
+		send(t, br, event("ON_NEW_INTERACTION", in[0], t0, int64(i+1), "["+interaction(in[1], "delivered", in[2])+"]"))
+	}
+	th.waitMetric(t, "deskwatch_hub_events_in_total", 3)
+	sales := th.dial(t, "/stream?service=Sales", nil)
+	var got []string
+	for len(got) == 0 || !strings.Contains(got[len(got)-1], `"a2"`) {
+		got = append(got, readN(t, sales, 1)...)
+	}
+	for _, m := range got {
+		if strings.Contains(m, "Support") {
+			t.Errorf("?service=Sales snapshot holds a Support interaction: %.300s", m)
+		}
+	}
+	if !strings.Contains(strings.Join(got, "\n"), `"s1"`) {
+		t.Errorf("?service=Sales snapshot lacks s1:\n%s", strings.Join(got, "\n"))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(encoded, ",") != "s1" {
+		t.Errorf("encoded %q for a ?service=Sales monitor's snapshot, want only s1", encoded)
 	}
 }

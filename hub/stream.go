@@ -35,33 +35,23 @@ type liveMsg struct {
 }
 
 // subscriber is one monitor on /stream: a fan-out subscriber (its queue filled under the hub's
-// lock and drained by its own writer goroutine, so a slow monitor only ever fills its own queue)
-// with its filter and snapshot. The writer sends the shared snapshot first, then the queue.
+// lock, with the events of the agents its filter passes, and drained by its own writer goroutine,
+// so a slow monitor only ever fills its own queue) with its filter. The writer sends the shared
+// snapshot first, then the queue.
 type subscriber struct {
 	*wsfan.Subscriber[*liveMsg]
 	id     int64
-	filter *filter       // used only by the writer goroutine, apart from the stateless agent check
-	entry  *snapEntry    // set under the hub's lock when s is registered, then ready is closed
-	ready  chan struct{} // closed once s has its snapshot and receives live events
+	filter *filter // used only by the writer goroutine, apart from the stateless agent check
 }
 
-// push queues m; it returns why the subscriber must be dropped instead, or "".
-func (s *subscriber) push(m *liveMsg, maxPending int64) string {
-	o := s.Push(m, len(m.data))
-	switch {
-	case o == nil:
-		return ""
-	case o.Bytes > 0:
-		return fmt.Sprintf("too slow: %d bytes waiting, over %d (--max-pending-bytes); reconnect to resync", o.Bytes, maxPending)
-	}
-	return fmt.Sprintf("too slow: %d messages waiting; reconnect to resync", o.Messages)
-}
-
-// dropLocked disconnects a subscriber that is too slow. The caller holds h.mu.
-func (h *Hub) dropLocked(s *subscriber, why string) {
-	delete(h.subs, s)
+// slow says how a monitor too slow for its queue is disconnected. The caller holds h.mu.
+func (h *Hub) slow(o *wsfan.Overflow) (int, string) {
 	h.m.drops.Inc()
-	s.Stop(websocket.CloseTryAgainLater, why)
+	if o.Bytes > 0 {
+		return websocket.CloseTryAgainLater, fmt.Sprintf("too slow: %d bytes waiting, over %d (--max-pending-bytes); "+
+			"reconnect to resync", o.Bytes, h.cfg.Limits.MaxPendingBytes)
+	}
+	return websocket.CloseTryAgainLater, fmt.Sprintf("too slow: %d messages waiting; reconnect to resync", o.Messages)
 }
 
 func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
@@ -89,10 +79,12 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 		h.log.Printf("stream from %s refused: %s", r.RemoteAddr, logText(err.Error()))
 		return
 	}
-	s := &subscriber{id: h.connSeq.Add(1), filter: f, ready: make(chan struct{}),
+	s := &subscriber{id: h.connSeq.Add(1), filter: f,
 		Subscriber: wsfan.New[*liveMsg](conn, wsfan.Config{Queue: h.cfg.QueueSize,
 			MaxPending: h.cfg.Limits.MaxPendingBytes, WriteWait: writeWait, CloseWait: time.Second})}
-	if !h.subscribe(s) {
+	s.Accept = func(m *liveMsg) bool { return f.agentPasses(m.ev.AgentID) }
+	welcome, ok := h.streams.Subscribe(s.Subscriber)
+	if !ok {
 		s.Stop(websocket.CloseGoingAway, "hub shutting down")
 		return
 	}
@@ -101,14 +93,15 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	go h.readSubscriber(s)
 	var sent int
 	select {
-	case <-s.ready:
+	case e := <-welcome:
 		h.log.Printf("stream conn %d from %s connected%s%s; %s", s.id, r.RemoteAddr, f.describe(),
-			describeGrant(h.cfg.StreamTokens, grant), h.describeSnapshot(s))
-		sent, err = h.writeSubscriber(s)
+			describeGrant(h.cfg.StreamTokens, grant), h.describeSnapshot(s, e))
+		sent, err = h.writeSubscriber(s, e)
 	case <-s.Done():
 		h.log.Printf("stream conn %d from %s connected%s; gone before its snapshot", s.id, r.RemoteAddr, f.describe())
 	}
-	h.unsubscribe(s)
+	h.streams.Leave(s.Subscriber)
+	s.Stop(websocket.CloseNormalClosure, "")
 	h.m.subscribers.Dec()
 	_, why := s.Reason()
 	if why == "" && err != nil {
@@ -136,12 +129,13 @@ func (w *streamWriter) write(m *outMsg) error {
 	return nil
 }
 
-// live writes one live event as the monitor's filter decides. A message the filter cannot cut
-// down is left out (logged and counted), never sent whole.
+// live writes one live event (of an agent the filter passes: the fan asked Accept) as the
+// monitor's service filter decides. A message the filter cannot cut down is left out (logged and
+// counted), never sent whole.
 func (w *streamWriter) live(m *liveMsg) error {
 	f := w.s.filter
-	if !f.agentPasses(m.ev.AgentID) {
-		return nil
+	if f.services == nil {
+		return w.write(m.msg)
 	}
 	out, ok, err := f.pass(m.ev, m.data)
 	if err != nil {
@@ -163,10 +157,10 @@ func (w *streamWriter) live(m *liveMsg) error {
 
 // snapshot writes the subscriber's snapshot: the shared encoding, or one encoded agent by agent
 // for a service filter (so a monitor holds at most one agent's messages of its own).
-func (w *streamWriter) snapshot() error {
-	e, f := w.s.entry, w.s.filter
-	e.build(w.h)
+func (w *streamWriter) snapshot(e *snapEntry) error {
+	f := w.s.filter
 	if f.services == nil {
+		e.build(w.h)
 		for _, a := range e.agents {
 			if !f.agentPasses(a.id) {
 				continue
@@ -179,6 +173,7 @@ func (w *streamWriter) snapshot() error {
 		}
 		return nil
 	}
+	e.group(w.h)
 	for _, ag := range e.sn.Agents {
 		if !f.agentPasses(ag.ID) {
 			continue
@@ -194,10 +189,10 @@ func (w *streamWriter) snapshot() error {
 
 // writeSubscriber sends the snapshot, then queued messages and keepalive pings, until the
 // subscription stops or a write fails. It returns how many messages it wrote.
-func (h *Hub) writeSubscriber(s *subscriber) (int, error) {
+func (h *Hub) writeSubscriber(s *subscriber, e *snapEntry) (int, error) {
 	what := fmt.Sprintf("stream conn %d", s.id)
 	w := &streamWriter{h: h, s: s, skipped: h.skipLogger(what, "snapshot"), unfiltered: h.skipLogger(what, "filter")}
-	if err := w.snapshot(); err != nil {
+	if err := w.snapshot(e); err != nil {
 		return w.sent, err
 	}
 	// The snapshot is complete: what the monitor had open that it did not list has ended.
@@ -205,7 +200,7 @@ func (h *Hub) writeSubscriber(s *subscriber) (int, error) {
 	if err := w.write(prepare(end)); err != nil {
 		return w.sent, err
 	}
-	s.entry = nil // the shared snapshot may go once every monitor has sent it
+	// e is not used past here: the shared snapshot may go once every monitor has sent it.
 	err := s.Drain(h.cfg.PingInterval, w.live)
 	return w.sent, err
 }

@@ -241,6 +241,11 @@ func (s *Store) count(r *Row, d int) {
 		return
 	}
 	s.stats.Open += d
+	if s.agentOpen != nil {
+		if s.agentOpen[r.AgentID] += d; s.agentOpen[r.AgentID] == 0 {
+			delete(s.agentOpen, r.AgentID)
+		}
+	}
 	s.stats.ByState[r.Data.State] += d
 	s.stats.ByType[r.Data.Type] += d
 	if s.stats.ByState[r.Data.State] == 0 {

@@ -20,10 +20,59 @@ func WithCaps(agents, open int) Option {
 	return func(s *Store) { s.maxAgents, s.maxOpen = max(agents, 1), max(open, 1) }
 }
 
-// ApplyChecked is Apply that refuses, with the reason, an event that would take the store past its
-// caps: a new agent beyond DefaultMaxAgents, a new open interaction beyond DefaultMaxOpen. A refused
-// event changes nothing; it is counted in Stats.Refused. The pump turns the reason into a located
-// rejection.
+// WithAgentCaps sets caps a store has none of by default (the hub's): on one agent's open
+// interactions (an event that would open one more, or an INTERACTIONS_STATE listing more, is
+// refused) and on the call parties of one interaction in an event. 0 is no cap.
+func WithAgentCaps(openPerAgent, parties int) Option {
+	return func(s *Store) {
+		s.maxAgentOpen, s.maxParties = max(openPerAgent, 0), max(parties, 0)
+		if s.maxAgentOpen > 0 {
+			s.agentOpen = make(map[string]int)
+		}
+	}
+}
+
+// Cap names one of the store's caps.
+type Cap int
+
+// The caps a CapError names.
+const (
+	CapAgents    Cap = iota // a new agent past the agents (WithCaps)
+	CapOpen                 // new open interactions past the store's (WithCaps)
+	CapListed               // an INTERACTIONS_STATE listing more than one agent's open (WithAgentCaps)
+	CapParties              // an interaction with more call parties than the cap (WithAgentCaps)
+	CapAgentOpen            // one more open interaction of an agent past its cap (WithAgentCaps)
+)
+
+// CapError is an event refused by one of the store's caps.
+type CapError struct {
+	Cap
+	// Agent is the event's agent; Interaction the interaction concerned (CapParties, CapAgentOpen).
+	Agent, Interaction string
+	// N is what the event would have made the count (the agents, those listed, the parties, the
+	// agent's open interactions); for CapOpen, the new open interactions it brings. Limit is the cap.
+	N, Limit int
+}
+
+func (e *CapError) Error() string {
+	switch e.Cap {
+	case CapAgents:
+		return fmt.Sprintf("a new agent past the store's cap of %d agents; refused", e.Limit)
+	case CapOpen:
+		return fmt.Sprintf("%d new open interaction(s) past the store's cap of %d open; refused", e.N, e.Limit)
+	case CapListed:
+		return fmt.Sprintf("%d interactions listed, over the cap of %d per agent; refused", e.N, e.Limit)
+	case CapParties:
+		return fmt.Sprintf("interaction %q has %d call parties, over the cap of %d; refused", e.Interaction, e.N, e.Limit)
+	}
+	return fmt.Sprintf("interaction %q would be agent %q's open interaction number %d, over the cap of %d; refused",
+		e.Interaction, e.Agent, e.N, e.Limit)
+}
+
+// ApplyChecked is Apply that refuses, with the reason (a *CapError), an event that would take the
+// store past its caps: a new agent beyond DefaultMaxAgents, a new open interaction beyond
+// DefaultMaxOpen, and those of WithAgentCaps when set. A refused event changes nothing; it is
+// counted in Stats.Refused. The pump turns the reason into a located rejection.
 func (s *Store) ApplyChecked(ev Event, at time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -39,8 +88,11 @@ func (s *Store) ApplyChecked(ev Event, at time.Time) error {
 func (s *Store) admit(ev Event) error {
 	if len(s.agents) >= s.maxAgents {
 		if _, known := s.agents[ev.AgentID]; !known {
-			return fmt.Errorf("a new agent past the store's cap of %d agents; refused", s.maxAgents)
+			return &CapError{Cap: CapAgents, Agent: ev.AgentID, N: len(s.agents) + 1, Limit: s.maxAgents}
 		}
+	}
+	if err := s.admitAgentCaps(ev); err != nil {
+		return err
 	}
 	added := 0 // counted only near the cap, so the usual event costs nothing here
 	switch p := ev.Payload.(type) {
@@ -58,7 +110,41 @@ func (s *Store) admit(ev Event) error {
 		}
 	}
 	if added > 0 && s.stats.Open+added > s.maxOpen {
-		return fmt.Errorf("%d new open interaction(s) past the store's cap of %d open; refused", added, s.maxOpen)
+		return &CapError{Cap: CapOpen, Agent: ev.AgentID, N: added, Limit: s.maxOpen}
+	}
+	return nil
+}
+
+// admitAgentCaps checks ev against the caps of WithAgentCaps, with s.mu held.
+func (s *Store) admitAgentCaps(ev Event) error {
+	if s.maxAgentOpen == 0 && s.maxParties == 0 {
+		return nil
+	}
+	parties := func(in *Interaction) error {
+		if n := len(in.CallParties); s.maxParties > 0 && n > s.maxParties {
+			return &CapError{Cap: CapParties, Agent: ev.AgentID, Interaction: in.ID, N: n, Limit: s.maxParties}
+		}
+		return nil
+	}
+	switch p := ev.Payload.(type) {
+	case *Interaction:
+		if err := parties(p); err != nil {
+			return err
+		}
+		if s.maxAgentOpen > 0 && opens(ev.Type, p) && s.isNew(ev.AgentID, p.ID) {
+			if n := s.agentOpen[ev.AgentID]; n >= s.maxAgentOpen {
+				return &CapError{Cap: CapAgentOpen, Agent: ev.AgentID, Interaction: p.ID, N: n + 1, Limit: s.maxAgentOpen}
+			}
+		}
+	case *InteractionsState:
+		if s.maxAgentOpen > 0 && len(p.Interactions) > s.maxAgentOpen {
+			return &CapError{Cap: CapListed, Agent: ev.AgentID, N: len(p.Interactions), Limit: s.maxAgentOpen}
+		}
+		for i := range p.Interactions {
+			if err := parties(&p.Interactions[i]); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

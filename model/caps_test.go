@@ -60,3 +60,56 @@ func decodeT(t *testing.T, line string) Event {
 	}
 	return ev
 }
+
+// TestAgentCapsRefuseAndCountOnlyWhatIsOpen: WithAgentCaps bounds one agent's open interactions
+// (a change to one already open passes, an end makes room), the interactions one INTERACTIONS_STATE
+// lists and the parties of one interaction; a refused event is not counted as open.
+func TestAgentCapsRefuseAndCountOnlyWhatIsOpen(t *testing.T) {
+	t.Parallel()
+	s := NewStore(WithAgentCaps(2, 1))
+	at := time.Unix(1700000000, 0)
+	apply := func(typ, agent, params string) *CapError {
+		t.Helper()
+		err := s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":%q,"agentId":%q,"params":%s}`, typ, agent, params)), at)
+		ce, _ := err.(*CapError)
+		if err != nil && ce == nil {
+			t.Fatalf("%s: %v, want a *CapError", typ, err)
+		}
+		return ce
+	}
+	in := func(id, parties string) string {
+		return fmt.Sprintf(`{"interactionId":%q,"state":"delivered","type":"voice","callParties":[%s]}`, id, parties)
+	}
+	for _, id := range []string{"c1", "c2"} {
+		if ce := apply(EvNewInteraction, "a1", "["+in(id, "")+"]"); ce != nil {
+			t.Fatalf("%s under the cap: %v", id, ce)
+		}
+	}
+	if ce := apply(EvNewInteraction, "a1", "["+in("c3", "")+"]"); ce == nil || ce.Cap != CapAgentOpen || ce.N != 3 ||
+		ce.Interaction != "c3" {
+		t.Errorf("a third open interaction: %+v, want CapAgentOpen, number 3", ce)
+	}
+	if ce := apply(EvInteractionStateChange, "a1", "["+in("c1", "")+"]"); ce != nil {
+		t.Errorf("a change to an open interaction: %v", ce)
+	}
+	if ce := apply(EvNewInteraction, "a2", "["+in("c3", "")+"]"); ce != nil {
+		t.Errorf("another agent's interaction: %v", ce)
+	}
+	if ce := apply(EvInteractionRemoved, "a1", "["+in("c1", "")+"]"); ce != nil {
+		t.Fatal(ce)
+	}
+	if ce := apply(EvNewInteraction, "a1", "["+in("c3", "")+"]"); ce != nil {
+		t.Errorf("after an end there is room: %v", ce)
+	}
+	two := `{"id":"p1","name":"n"},{"id":"p2","name":"n"}`
+	if ce := apply(EvNewInteraction, "a3", "["+in("c9", two)+"]"); ce == nil || ce.Cap != CapParties || ce.N != 2 {
+		t.Errorf("two parties: %+v, want CapParties", ce)
+	}
+	list := `[{"activeInteractionId":null,"interactions":[` + in("x1", "") + "," + in("x2", "") + "," + in("x3", "") + `]}]`
+	if ce := apply(EvInteractionsState, "a3", list); ce == nil || ce.Cap != CapListed || ce.N != 3 {
+		t.Errorf("three listed: %+v, want CapListed", ce)
+	}
+	if ce := apply(EvNewInteraction, "a3", "["+in("c1", "")+"]"); ce != nil {
+		t.Errorf("refused events left a3 no room: %v", ce)
+	}
+}

@@ -142,13 +142,11 @@ func decodeParams(typ string, params []jsontext.Value) (any, error) {
 	case EvAgentStateChange:
 		return decodeAgentState(params)
 	case EvLogin:
-		var l Login
-		return &l, param(params, 0, &l)
+		return first[Login](params)
 	case EvLogout:
 		return Logout{}, nil
 	case EvServerError:
-		var e ServerError
-		return &e, param(params, 0, &e)
+		return first[ServerError](params)
 	case EvAudioQualityAlert:
 		return decodeAudioAlert(params)
 	case EvDesktop:
@@ -156,8 +154,7 @@ func decodeParams(typ string, params []jsontext.Value) (any, error) {
 	case EvResyncEnd:
 		return decodeResyncEnd(params)
 	case EvScreenRecording:
-		var s ScreenRecording
-		return &s, param(params, 0, &s)
+		return first[ScreenRecording](params)
 	case EvActiveInteractionSwitch:
 		var id *string
 		if len(params) > 0 {
@@ -281,6 +278,12 @@ func compact(v jsontext.Value) []byte {
 		return v
 	}
 	return c
+}
+
+// first decodes params[0] as the payload of an event whose one argument is an object.
+func first[T any](params []jsontext.Value) (*T, error) {
+	var v T
+	return &v, param(params, 0, &v)
 }
 
 // param decodes params[i] into dst, rejecting a missing one.

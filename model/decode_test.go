@@ -156,27 +156,24 @@ func TestDecodeEveryEventType(t *testing.T) {
 	}
 }
 
+// allKnown checks that every value of a documented list says it is known.
+func allKnown[T interface {
+	~string
+	Known() bool
+}](t *testing.T, values []T) {
+	t.Helper()
+	for _, v := range values {
+		if !v.Known() {
+			t.Errorf("%s should be known", v)
+		}
+	}
+}
+
 func TestEnumsKeepUnknownValues(t *testing.T) {
-	for _, s := range States {
-		if !s.Known() {
-			t.Errorf("%s should be known", s)
-		}
-	}
-	for _, ty := range Types {
-		if !ty.Known() {
-			t.Errorf("%s should be known", ty)
-		}
-	}
-	for _, o := range Originations {
-		if !o.Known() {
-			t.Errorf("%s should be known", o)
-		}
-	}
-	for _, a := range AgentStates {
-		if !a.Known() {
-			t.Errorf("%s should be known", a)
-		}
-	}
+	allKnown(t, States)
+	allKnown(t, Types)
+	allKnown(t, Originations)
+	allKnown(t, AgentStates)
 	e, err := Decode([]byte(ev(EvNewInteraction, iv("a", "transferring", "video", `"callDirection":"internal","origination":"robot"`))))
 	if err != nil {
 		t.Fatal(err)

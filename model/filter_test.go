@@ -111,11 +111,7 @@ func TestFilterSelects(t *testing.T) {
 		{"type:voice -state:completed smith dur>1m", "A1,D4"},
 	}
 	for _, tt := range tests {
-		f, err := ParseFilter(tt.filter)
-		if err != nil {
-			t.Errorf("ParseFilter(%q): %v", tt.filter, err)
-			continue
-		}
+		f := mustParse(t, tt.filter)
 		if got := matching(f, rows, now); got != tt.want {
 			t.Errorf("filter %q selects %q, want %q", tt.filter, got, tt.want)
 		}
@@ -180,11 +176,7 @@ func TestFilterCanonical(t *testing.T) {
 		{"10:30", "10:30"},
 	}
 	for _, tt := range tests {
-		f, err := ParseFilter(tt.in)
-		if err != nil {
-			t.Errorf("ParseFilter(%q): %v", tt.in, err)
-			continue
-		}
+		f := mustParse(t, tt.in)
 		if got := f.String(); got != tt.want {
 			t.Errorf("ParseFilter(%q).String() = %q, want %q", tt.in, got, tt.want)
 		}
@@ -270,14 +262,21 @@ func TestFilterDurationBounds(t *testing.T) {
 	}
 }
 
+// mustParse parses the filter s, which the test knows to be good.
+func mustParse(tb testing.TB, s string) Filter {
+	tb.Helper()
+	f, err := ParseFilter(s)
+	if err != nil {
+		tb.Fatalf("ParseFilter(%q): %v", s, err)
+	}
+	return f
+}
+
 // checkCanonical parses s, and its canonical form must parse to the same canonical form and select
 // the same rows.
 func checkCanonical(t *testing.T, s string) {
 	t.Helper()
-	f, err := ParseFilter(s)
-	if err != nil {
-		t.Fatalf("ParseFilter(%q): %v", s, err)
-	}
+	f := mustParse(t, s)
 	again, err := ParseFilter(f.String())
 	if err != nil || again.String() != f.String() {
 		t.Fatalf("%q → canonical %q → %q, %v", s, f.String(), again.String(), err)

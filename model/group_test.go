@@ -102,10 +102,7 @@ func synthRows(n int) []*Row {
 // grouping by agent.
 func BenchmarkFilterSortGroup100k(b *testing.B) {
 	rows := synthRows(100000)
-	f, err := ParseFilter("type:voice -state:completed dur>30s caller")
-	if err != nil {
-		b.Fatal(err)
-	}
+	f := mustParse(b, "type:voice -state:completed dur>30s caller")
 	q := Query{Filter: f, Sort: SortDuration, Desc: true}
 	now := t0.Add(time.Minute)
 	b.ReportAllocs()

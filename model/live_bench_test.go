@@ -12,10 +12,7 @@ import (
 // one that does not depend on the clock (a duration sort or filter re-runs in full each second).
 func BenchmarkLiveQuery100k(b *testing.B) {
 	rows := synthRows(100000)
-	f, err := ParseFilter("type:voice -state:completed caller")
-	if err != nil {
-		b.Fatal(err)
-	}
+	f := mustParse(b, "type:voice -state:completed caller")
 	q := Query{Filter: f, Sort: SortStarted, Desc: true}
 	now := t0.Add(time.Minute)
 	// Two snapshots that differ in one row, as consecutive store versions do.

@@ -34,24 +34,14 @@ func TestLiveQueryMatchesRun(t *testing.T) {
 		return model.Query{Filter: f, Sort: sorts[rng.IntN(len(sorts))], Desc: rng.IntN(2) == 0,
 			HideEnded: rng.IntN(3) == 0, OpenFirst: rng.IntN(2) == 0}
 	}
-	apply := func(n int) {
-		for range n {
-			data, at := g.Next()
-			ev, err := model.Decode(data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			store.Apply(ev, at)
-		}
-	}
-	apply(2000)
+	applyGenerated(t, store, g, 2000)
 	q := randomQuery()
 	live := model.NewLiveQuery(q)
 	now := g.Now()
 	var kept, keptCopy []*model.Row
 	batches := []int{0, 0, 1, 1, 1, 2, 3, 5, 10, 40, 200}
 	for step := range 1500 {
-		apply(batches[rng.IntN(len(batches))])
+		applyGenerated(t, store, g, batches[rng.IntN(len(batches))])
 		switch rng.IntN(20) {
 		case 0:
 			q = randomQuery()
@@ -83,11 +73,7 @@ func TestLiveQueryMatchesRun(t *testing.T) {
 func TestLiveQueryNotRedone(t *testing.T) {
 	store := model.NewStore()
 	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 2, Agents: 10})
-	for range 2000 {
-		data, at := g.Next()
-		ev, _ := model.Decode(data)
-		store.Apply(ev, at)
-	}
+	applyGenerated(t, store, g, 2000)
 	live := model.NewLiveQuery(model.Query{Sort: model.SortState})
 	sn := store.Snapshot()
 	now := g.Now()

@@ -21,14 +21,7 @@ func BenchmarkRetainedBytes(b *testing.B) {
 		store := model.NewStore(model.WithRetention(rows))
 		g := synth.NewGenerator(synth.GeneratorConfig{Seed: 1, Agents: 50})
 		for st := store.Snapshot().Stats; st.Open+st.Ended < rows; st = store.Snapshot().Stats {
-			for range 1000 {
-				data, at := g.Next()
-				ev, err := model.Decode(data)
-				if err != nil {
-					b.Fatal(err)
-				}
-				store.Apply(ev, at)
-			}
+			applyGenerated(b, store, g, 1000)
 		}
 		after := liveHeap()
 		sn := store.Snapshot()

@@ -42,10 +42,7 @@ func TestQueryFilter(t *testing.T) {
 		{"nothing-matches", ""},
 	}
 	for _, tt := range tests {
-		f, err := ParseFilter(tt.filter)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := mustParse(t, tt.filter)
 		if got := ids(Query{Filter: f}.Run(rows, now)); got != tt.want {
 			t.Errorf("filter %q = %q, want %q", tt.filter, got, tt.want)
 		}

@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
@@ -16,17 +17,12 @@ func TestTinyRetentionOverGeneratedStream(t *testing.T) {
 	s := model.NewStore(model.WithRetention(1))
 	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 3, Agents: 40})
 	removed := map[string]bool{} // the interactions the stream has ended
-	for range events {
-		data, at := g.Next()
-		ev, err := model.Decode(data)
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachGenerated(t, g, events, func(ev model.Event, at time.Time) {
 		s.Apply(ev, at)
 		if in, ok := ev.Payload.(*model.Interaction); ok && ev.Type == model.EvInteractionRemoved {
 			removed[model.RowKey(ev.AgentID, in.ID)] = true
 		}
-	}
+	})
 	sn := s.Snapshot()
 	open, zombies := 0, 0
 	for _, r := range sn.Rows {
@@ -53,14 +49,7 @@ func TestTinyRetentionOverGeneratedStream(t *testing.T) {
 func TestEveryChangeKeepsItsSource(t *testing.T) {
 	store := model.NewStore()
 	g := synth.NewGenerator(synth.GeneratorConfig{Seed: 3, Agents: 8})
-	for range 5000 {
-		data, at := g.Next()
-		ev, err := model.Decode(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		store.Apply(ev, at)
-	}
+	applyGenerated(t, store, g, 5000)
 	sn := store.Snapshot()
 	check := func(who string, tl []model.Change) {
 		for _, c := range tl {
@@ -74,5 +63,24 @@ func TestEveryChangeKeepsItsSource(t *testing.T) {
 	}
 	for _, a := range sn.Agents {
 		check(a.ID, a.Timeline)
+	}
+}
+
+// applyGenerated decodes the next n events of g and applies them to store.
+func applyGenerated(tb testing.TB, store *model.Store, g *synth.Generator, n int) {
+	tb.Helper()
+	eachGenerated(tb, g, n, store.Apply)
+}
+
+// eachGenerated decodes the next n events of g and hands each to fn with its time.
+func eachGenerated(tb testing.TB, g *synth.Generator, n int, fn func(model.Event, time.Time)) {
+	tb.Helper()
+	for range n {
+		data, at := g.Next()
+		ev, err := model.Decode(data)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		fn(ev, at)
 	}
 }

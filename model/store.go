@@ -27,12 +27,16 @@ type Store struct {
 	retention int
 	maxAgents int // caps.go
 	maxOpen   int
-	rows      map[string]*slot
-	order     []*slot
-	gone      int // evicted slots still in order
-	ended     []*slot
-	forgotten forgotten // keys of recently evicted rows
-	nextSeq   uint64
+	// maxAgentOpen and maxParties are WithAgentCaps' (0: none); agentOpen counts each agent's open
+	// rows while maxAgentOpen is set.
+	maxAgentOpen, maxParties int
+	agentOpen                map[string]int
+	rows                     map[string]*slot
+	order                    []*slot
+	gone                     int // evicted slots still in order
+	ended                    []*slot
+	forgotten                forgotten // keys of recently evicted rows
+	nextSeq                  uint64
 
 	agents     map[string]*agentSlot
 	agentOrder []string
@@ -197,7 +201,22 @@ func (s *Store) Reject(o Origin, reason string, raw []byte, at time.Time) {
 	defer s.mu.Unlock()
 	s.stats.Rejected++
 	s.rejections.push(Rejection{Origin: o, Reason: clipText(reason, MaxLogText), Raw: clip(raw, 256), At: at})
-	s.version.Add(1)
+	v := s.version.Add(1)
+	s.seqOfRejected(raw, at, v)
+}
+
+// seqOfRejected moves a known agent's seq count past a rejected message that carries one: it did
+// arrive (the rejected log lists it), so the event after it must not report it lost. A message the
+// store refused never creates an agent.
+func (s *Store) seqOfRejected(raw []byte, at time.Time, v uint64) {
+	h := PeekHead(raw)
+	if !h.HasSeq {
+		return
+	}
+	id := h.AgentID()
+	if _, known := s.agents[id]; known {
+		s.checkSeq(s.touchAgent(id, at, v), h.Seq, at)
+	}
 }
 
 // WarningPrefix starts the reason of a warning in the rejected log.

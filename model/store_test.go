@@ -218,6 +218,21 @@ func TestReopenAndAudioAlert(t *testing.T) {
 	}
 }
 
+// A rejected message that names a known agent and a seq did arrive: the next event of that agent
+// reports no loss for it (only the seq it skipped is lost), and an unknown agent is not created.
+func TestRejectedEventIsNotLost(t *testing.T) {
+	s := NewStore()
+	apply(t, s, `{"type":"ON_LOGOUT","params":[],"agentId":"a","seq":1}`)
+	s.Reject(Origin{Source: "f", Line: 2}, "bad", []byte(`{"type":"ON_LOGOUT","agentId":"a","seq":2,"params":{}}`), t0)
+	s.Reject(Origin{Source: "f", Line: 3}, "bad", []byte(`{"type":"ON_LOGOUT","agentId":"z","seq":9,"params":{}}`), t0)
+	s.Reject(Origin{Source: "f", Line: 4}, "bad", []byte(`{"type":"ON_LOGOUT","agentId":"a","seq":4,"para`), t0)
+	apply(t, s, `{"type":"ON_LOGOUT","params":[],"agentId":"a","seq":5}`)
+	sn := s.Snapshot()
+	if sn.Stats.Lost != 1 || len(sn.Agents) != 1 || sn.Agents[0].Lost != 1 {
+		t.Errorf("lost %d, agents %d: want 1 lost (seq 3) and no agent z", sn.Stats.Lost, len(sn.Agents))
+	}
+}
+
 func TestRejectAndVersion(t *testing.T) {
 	s := NewStore()
 	v0 := s.Version()

@@ -22,14 +22,10 @@ const writeTimeout = 10 * time.Second
 // shutdownTimeout bounds the HTTP server's shutdown once the stream has stopped.
 const shutdownTimeout = 2 * time.Second
 
-// subscriber is one connection's fan-out queue; it carries encoded messages.
-type subscriber struct {
-	*wsfan.Subscriber[[]byte]
-}
-
-// kick ends the subscription; the first reason given wins. With a code other than 0 a close frame
-// is sent, within writeTimeout: a slow subscriber's waits behind what it has not read yet.
-func (sub *subscriber) kick(code int, reason string) { sub.Stop(code, reason) }
+// subscriber is one connection's fan-out queue; it carries encoded messages. Its Stop ends the
+// subscription (the first reason given wins); with a code other than 0 a close frame is sent,
+// within writeTimeout: a slow subscriber's waits behind what it has not read yet.
+type subscriber = wsfan.Subscriber[[]byte]
 
 // ServeHTTP is the WebSocket endpoint: it checks the token, upgrades, and streams to the
 // subscriber until one side ends the connection.
@@ -50,16 +46,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // Upgrade has answered the client
 	}
-	sub := &subscriber{wsfan.New[[]byte](conn, wsfan.Config{Queue: s.cfg.Queue, WriteWait: writeTimeout,
-		CloseWait: writeTimeout})}
-	welcome, ok := s.join(sub)
+	sub := wsfan.New[[]byte](conn, wsfan.Config{Queue: s.cfg.Queue, WriteWait: writeTimeout,
+		CloseWait: writeTimeout})
+	welcome, ok := s.fan.Subscribe(sub)
 	if !ok {
-		sub.kick(websocket.CloseGoingAway, "simulator shutting down")
+		sub.Stop(websocket.CloseGoingAway, "simulator shutting down")
 		return
 	}
-	defer s.conns.Done()
-	defer s.leave(sub)
-	s.serve(sub, welcome, r.RemoteAddr)
+	defer s.fan.Leave(sub)
+	s.serve(sub, <-welcome, r.RemoteAddr)
 }
 
 // serve writes the welcome and then the queue to the connection until the subscription ends.
@@ -71,16 +66,16 @@ func (s *Server) serve(sub *subscriber, welcome [][]byte, remote string) {
 	go func() {
 		defer close(readerDone)
 		err := sub.Read(4<<10, 0) // subscribers send nothing but control frames
-		sub.kick(0, "subscriber left: "+err.Error())
+		sub.Stop(0, "subscriber left: "+err.Error())
 	}()
 	if s.cfg.CloseEvery > 0 {
 		t := time.AfterFunc(s.cfg.CloseEvery, func() {
-			sub.kick(websocket.CloseServiceRestart, "simulated restart (--close-every)")
+			sub.Stop(websocket.CloseServiceRestart, "simulated restart (--close-every)")
 		})
 		defer t.Stop()
 	}
 	if err := pour(sub, welcome); err != nil {
-		sub.kick(0, "write failed: "+err.Error())
+		sub.Stop(0, "write failed: "+err.Error())
 	}
 	<-readerDone // the connection is closed once the subscription has ended
 	_, reason := sub.Reason()

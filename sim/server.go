@@ -15,6 +15,7 @@ import (
 
 	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/internal/synth"
+	"github.com/deskwatch/deskwatch/internal/wsfan"
 )
 
 // DefaultQueue is how many messages a subscriber may fall behind before it is disconnected.
@@ -68,16 +69,16 @@ type Server struct {
 	upgrader websocket.Upgrader
 	log      *slog.Logger
 
-	mu      sync.Mutex // guards the generator and the subscribers
-	pacer   *synth.Pacer
-	gen     *synth.Generator // the pacer's
-	chaos   *chaos
-	subs    map[*subscriber]struct{}
-	stopped bool
+	mu    sync.Mutex // guards the generator and the subscribers
+	pacer *synth.Pacer
+	gen   *synth.Generator // the pacer's
+	chaos *chaos
+	// fan is the subscribers: each gets the generator's welcome (each agent's presence and
+	// INTERACTIONS_STATE snapshot, at its current seq: the live stream goes on from it), taken
+	// under mu as it joins, then the live events.
+	fan *wsfan.Fan[[]byte, [][]byte]
 
-	shutdown chan struct{} // closed when Run ends
-	conns    sync.WaitGroup
-	n        struct{ conns, events, dropped, malformed, slow, unauthorized atomic.Int64 }
+	n struct{ conns, events, dropped, malformed, slow, unauthorized atomic.Int64 }
 }
 
 // New returns a server whose stream starts now (after Config.Warmup of simulated history).
@@ -91,11 +92,14 @@ func New(cfg Config) *Server {
 		cfg: cfg,
 		upgrader: websocket.Upgrader{ReadBufferSize: 1 << 10, WriteBufferSize: 32 << 10,
 			CheckOrigin: func(*http.Request) bool { return true }},
-		log:      log,
-		chaos:    newChaos(cfg.Chaos, cfg.Seed),
-		subs:     make(map[*subscriber]struct{}),
-		shutdown: make(chan struct{}),
+		log:   log,
+		chaos: newChaos(cfg.Chaos, cfg.Seed),
 	}
+	s.fan = wsfan.NewFan[[]byte](&s.mu, wsfan.Snapshots[[][]byte]{Take: func() [][]byte { return s.gen.Welcome() }},
+		func(*wsfan.Overflow) (int, string) {
+			s.n.slow.Add(1)
+			return websocket.ClosePolicyViolation, "subscriber too slow: fell " + strconv.Itoa(s.cfg.Queue) + " messages behind"
+		})
 	s.pacer = synth.NewPacer(synth.PacerConfig{
 		Generator: synth.GeneratorConfig{Seed: cfg.Seed, Agents: cfg.Agents, Rate: cfg.Rate},
 		Warmup:    cfg.Warmup, Limit: cfg.Events, Lock: &s.mu,
@@ -106,10 +110,7 @@ func New(cfg Config) *Server {
 
 // Stats returns the server's counters.
 func (s *Server) Stats() Stats {
-	s.mu.Lock()
-	subs := len(s.subs)
-	s.mu.Unlock()
-	return Stats{Subscribers: subs, Connections: s.n.conns.Load(), Events: s.n.events.Load(),
+	return Stats{Subscribers: s.fan.Len(), Connections: s.n.conns.Load(), Events: s.n.events.Load(),
 		Dropped: s.n.dropped.Load(), Malformed: s.n.malformed.Load(), Slow: s.n.slow.Load(),
 		Unauthorized: s.n.unauthorized.Load()}
 }
@@ -118,14 +119,8 @@ func (s *Server) Stats() Stats {
 // away") and waits for their connections to close.
 func (s *Server) Run(ctx context.Context) error {
 	defer func() {
-		s.mu.Lock()
-		s.stopped = true
-		for sub := range s.subs {
-			sub.kick(websocket.CloseGoingAway, "simulator shutting down")
-		}
-		s.mu.Unlock()
-		close(s.shutdown)
-		s.conns.Wait()
+		s.fan.Close(websocket.CloseGoingAway, "simulator shutting down")
+		s.fan.Wait()
 	}()
 	return s.pacer.Run(ctx, s.step)
 }
@@ -137,45 +132,11 @@ func (s *Server) step(data []byte, _ time.Time) {
 		s.n.dropped.Add(1)
 		return
 	}
-	s.broadcast(data)
+	s.fan.Broadcast(data, len(data))
 	if bad := s.chaos.malformed(); bad != nil {
 		s.n.malformed.Add(1)
-		s.broadcast(bad)
+		s.fan.Broadcast(bad, len(bad))
 	}
-}
-
-// broadcast queues data for every subscriber; one whose queue is full is disconnected rather than
-// allowed to hold the others up. The caller holds s.mu.
-func (s *Server) broadcast(data []byte) {
-	for sub := range s.subs {
-		if sub.Push(data, len(data)) != nil {
-			s.n.slow.Add(1)
-			delete(s.subs, sub)
-			sub.kick(websocket.ClosePolicyViolation, "subscriber too slow: fell "+
-				strconv.Itoa(s.cfg.Queue)+" messages behind")
-		}
-	}
-}
-
-// join registers a subscriber (the caller calls s.conns.Done when its connection ends) and returns what it is sent first: each agent's presence (login and
-// state) and INTERACTIONS_STATE snapshot. They carry the agent's current seq, not the next one: they
-// describe the state as of that event, and the live stream that follows goes on from it.
-func (s *Server) join(sub *subscriber) (welcome [][]byte, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopped {
-		return nil, false
-	}
-	welcome = s.gen.Welcome()
-	s.subs[sub] = struct{}{}
-	s.conns.Add(1) // under s.mu with stopped false, so never concurrent with Run's final Wait
-	return welcome, true
-}
-
-func (s *Server) leave(sub *subscriber) {
-	s.mu.Lock()
-	delete(s.subs, sub)
-	s.mu.Unlock()
 }
 
 // authorized checks the bearer token when one is configured, in constant time.

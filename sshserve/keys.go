@@ -98,7 +98,7 @@ func createHostKey(path string) ([]byte, error) {
 
 // authorizedKeys is the set of public keys allowed to log in, read from an authorized_keys file.
 // The file is stat'ed on every login attempt and re-read when it changed, so removing a key takes
-// effect on the next connection without a restart; Reload forces a re-read (SIGHUP).
+// effect on the next connection without a restart; Reload forces a re-read (SIGUSR1).
 type authorizedKeys struct {
 	path string
 	log  *slog.Logger

@@ -55,6 +55,16 @@ func startRecording(t *testing.T, cfg Config) (*harness, *viewers) {
 	return startWith(t, cfg, false, vs.newModel), vs
 }
 
+// openTerminal opens a session with an 80×24 xterm terminal whose input stays open.
+func openTerminal(t *testing.T, c *gossh.Client) *gossh.Session {
+	t.Helper()
+	sess := openSession(t, c)
+	if err := sess.RequestPty("xterm", 24, 80, nil); err != nil {
+		t.Fatal(err)
+	}
+	return sess
+}
+
 // openSession opens a session whose input stays open (a nil Stdin would end it at once).
 func openSession(t *testing.T, c *gossh.Client) *gossh.Session {
 	t.Helper()
@@ -176,10 +186,7 @@ func TestSetEnvOpenSSHCapped(t *testing.T) {
 func TestWindowChangesMerged(t *testing.T) {
 	t.Parallel()
 	h, vs := startRecording(t, Config{})
-	sess := openSession(t, h.client(t))
-	if err := sess.RequestPty("xterm", 24, 80, nil); err != nil {
-		t.Fatal(err)
-	}
+	sess := openTerminal(t, h.client(t))
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
 	}
@@ -253,10 +260,7 @@ func TestConnectionLimits(t *testing.T) {
 func TestWindowChangeBeforeShell(t *testing.T) {
 	t.Parallel()
 	h, vs := startRecording(t, Config{})
-	sess := openSession(t, h.client(t))
-	if err := sess.RequestPty("xterm", 24, 80, nil); err != nil {
-		t.Fatal(err)
-	}
+	sess := openTerminal(t, h.client(t))
 	if err := sess.WindowChange(30, 100); err != nil {
 		t.Fatal(err)
 	}

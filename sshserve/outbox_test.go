@@ -7,26 +7,19 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
 // gate is a client that accepts nothing until opened, then takes everything.
 type gate struct {
 	open chan struct{}
-	mu   sync.Mutex
-	buf  bytes.Buffer
+	e2e.Buffer
 }
 
 func (g *gate) Write(p []byte) (int, error) {
 	<-g.open
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.buf.Write(p)
-}
-
-func (g *gate) String() string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.buf.String()
+	return g.Buffer.Write(p)
 }
 
 // stallRecorder collects onStall calls.

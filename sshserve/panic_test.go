@@ -16,13 +16,8 @@ import (
 type exploding struct{ *fakeModel }
 
 func (m exploding) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "x":
-			panic("update exploded")
-		case "c":
-			return m, func() tea.Msg { panic("command exploded") }
-		}
+	if cmd, ok := e2e.Explode(msg); ok {
+		return m, cmd
 	}
 	_, cmd := m.fakeModel.Update(msg)
 	return m, cmd

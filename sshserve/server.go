@@ -212,7 +212,7 @@ func (s *Server) connectionFailed(conn net.Conn, err error) {
 	s.log.Info("connection refused", "remote", conn.RemoteAddr().String(), "err", err)
 }
 
-// ReloadKeys re-reads the authorized keys file now (on SIGHUP); it is also re-read by itself when
+// ReloadKeys re-reads the authorized keys file now (on SIGUSR1); it is also re-read by itself when
 // it changes. With AllowAnyKey it does nothing.
 func (s *Server) ReloadKeys() error {
 	if s.keys == nil {

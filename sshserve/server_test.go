@@ -86,15 +86,10 @@ func TestShutdownSaysGoodbye(t *testing.T) {
 	a.WaitFor(wait, "value=0")
 	b.WaitFor(wait, "value=0")
 	h.cancel()
-	select {
-	case err := <-h.done:
-		if err != nil {
-			t.Fatalf("Serve = %v, want nil", err)
-		}
-		h.done <- nil // for the cleanup
-	case <-time.After(wait):
-		t.Fatal("Serve did not return")
+	if err := e2e.Recv(t, h.done, wait, "return of Serve"); err != nil {
+		t.Fatalf("Serve = %v, want nil", err)
 	}
+	h.done <- nil // for the cleanup
 	for _, term := range []*e2e.Term{a, b} {
 		screen := term.WaitFor(wait, msgShutdown, "[exit 0]")
 		if strings.Contains(screen, "value=0") {
@@ -331,13 +326,8 @@ func TestStopWhileStarting(t *testing.T) {
 		cancel()
 		done := make(chan error, 1)
 		go func() { done <- srv.Serve(ctx, ln) }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("run %d: Serve = %v, want nil", i, err)
-			}
-		case <-time.After(wait):
-			t.Fatalf("run %d: Serve did not return after a stop during start", i)
+		if err := e2e.Recv(t, done, wait, "return of Serve after a stop during start"); err != nil {
+			t.Fatalf("run %d: Serve = %v, want nil", i, err)
 		}
 	}
 }

@@ -89,9 +89,7 @@ func (s *Server) handle(sess ssh.Session) {
 
 // sessionPanicked ends a session whose handler panicked.
 func (s *Server) sessionPanicked(v *session, sess ssh.Session, r any, stack []byte) {
-	s.panics.Add(1)
-	s.log.Error("session ended by an internal error (a bug): please report it with this stack",
-		"user", sess.User(), "remote", sess.RemoteAddr().String(), "panic", r, "stack", string(stack))
+	s.logPanic([]any{"user", sess.User(), "remote", sess.RemoteAddr().String()}, r, stack)
 	if v != nil {
 		v.reason.CompareAndSwap(int32(endNone), int32(endPanic))
 		v.cleanup()
@@ -216,12 +214,18 @@ func (v *session) newProgram(sess ssh.Session) *tea.Program {
 	return p
 }
 
+// logPanic counts a panic that ended a session and logs it, after who the session was (key-value
+// pairs), with its value and stack.
+func (s *Server) logPanic(who []any, value any, stack []byte) {
+	s.panics.Add(1)
+	s.log.Error("session ended by an internal error (a bug): please report it with this stack",
+		append(who, "panic", value, "stack", string(stack))...)
+}
+
 // modelPanicked logs a panic of the session's model and ends the session.
 func (v *session) modelPanicked(p *guard.Panic) {
-	v.srv.panics.Add(1)
-	v.srv.log.Error("session ended by an internal error (a bug): please report it with this stack",
-		"user", v.viewer.User, "remote", v.viewer.RemoteAddr, "key", v.viewer.Fingerprint, "where", p.Where,
-		"panic", p.Value, "stack", string(p.Stack))
+	v.srv.logPanic([]any{"user", v.viewer.User, "remote", v.viewer.RemoteAddr, "key", v.viewer.Fingerprint,
+		"where", p.Where}, p.Value, p.Stack)
 	v.stop(endPanic)
 }
 

@@ -31,20 +31,24 @@ type colDraw struct {
 	cutLeft bool
 }
 
-// columnDraw says how each column of the catalogue is drawn, keyed by its name.
+// columnDraw says how each column of the catalogue is drawn, keyed by its name. The priorities put
+// who (agent) and what (state, number) last to hide; the subject shrinks first, then the details
+// hide (direction, parties, service, id, subject, mute and recording). Widths are wide enough for
+// the usual values (a service such as "Technical Support"), so the room left goes to the columns
+// whose values are long first and to the subject last.
 var columnDraw = map[string]colDraw{
 	"type":    {colLayout: colLayout{width: 7}},
 	"id":      {colLayout: colLayout{width: 8, priority: 4, grow: 14}, cutLeft: true},
-	"agent":   {colLayout: colLayout{width: 10, priority: 3, grow: 14}},
+	"agent":   {colLayout: colLayout{width: 10, priority: 1, grow: 14}},
 	"state":   {colLayout: colLayout{width: 12}},
-	"dir":     {colLayout: colLayout{width: 3, priority: 8}},
-	"party":   {colLayout: colLayout{width: 16, priority: 2, grow: 26}},
-	"service": {colLayout: colLayout{width: 10, priority: 5, grow: 16}},
-	"parties": {colLayout: colLayout{width: 12, priority: 7, grow: 20}},
-	"muted":   {colLayout: colLayout{width: 4, priority: 1}},
-	"rec":     {colLayout: colLayout{width: 3, priority: 1}},
+	"dir":     {colLayout: colLayout{width: 3, priority: 7}},
+	"party":   {colLayout: colLayout{width: 16, priority: 1, grow: 26}},
+	"service": {colLayout: colLayout{width: 17, priority: 5, grow: 20}},
+	"parties": {colLayout: colLayout{width: 12, priority: 6, grow: 20}},
+	"muted":   {colLayout: colLayout{width: 4, priority: 2}},
+	"rec":     {colLayout: colLayout{width: 3, priority: 2}},
 	"dur":     {colLayout: colLayout{width: 7}},
-	"subject": {colLayout: colLayout{width: 20, priority: 3, flex: true, keep: 4}},
+	"subject": {colLayout: colLayout{width: 20, priority: 3, flex: true}},
 }
 
 // tableColumn joins a catalogue column with how it is drawn.
@@ -131,7 +135,7 @@ func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 			}
 			n += w + 1
 		}
-		return n
+		return max(n-1, 0) // a space between columns, none after the last
 	}
 	for total() > width {
 		worst := -1

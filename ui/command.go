@@ -30,7 +30,7 @@ const commandHelp = "agents · interactions · group [agent|service|state|type|n
 	"sort COLUMN [asc|desc] · filter TEXT · export csv|json · rejected · help · quit"
 
 func newCommand(c *Common) *commandView {
-	return &commandView{c: c, input: newPrompt(c, ":", commandHelp)}
+	return &commandView{c: c, input: newPrompt(c, ":", "")}
 }
 
 // SetSize sets the prompt's width (it is one line high).
@@ -72,7 +72,12 @@ func (p *commandView) Update(_ *frame, msg tea.Msg) (pane, tea.Cmd) {
 			return p, nil
 		}
 	}
-	p.err = ""
+	// The reason a command failed stays until the next key or paste: a cursor blink or any other
+	// message on a busy feed must not take it away before it is read.
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.PasteMsg:
+		p.err = ""
+	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
 	return p, cmd
@@ -86,21 +91,33 @@ func (p *commandView) Entered() (line string, ok bool) {
 	return *p.entered, true
 }
 
-// View draws the prompt line, with the reason when the last command failed.
+// View draws the prompt line with the commands, or the reason the last command failed.
 func (p *commandView) View(*frame) string {
-	hint := p.c.Styles.Dim.Render("enter run · esc cancel")
+	hint := p.c.Styles.Dim.Render(commandHelp + " · enter run · esc cancel")
 	if p.err != "" {
 		hint = p.c.Styles.Alert.Render(model.Sanitize(p.err))
 	}
 	return promptLine(&p.input, hint, p.width)
 }
 
-// promptLine draws a prompt and its hint (or error) on one line of width cells: the input gets
-// what the hint leaves, and a long hint is cut rather than pushed off the line.
+// promptMin is the least room a prompt's input keeps beside its hint.
+const promptMin = 20
+
+// promptLine draws a prompt and its hint (or error) in width cells: on one line when the hint fits
+// beside an input of promptMin cells, else the hint wrapped on the lines above the input line,
+// which is then the input's alone. Nothing of the hint is cut; the root draws the extra lines over
+// the bottom of the pane in front.
 func promptLine(in *textinput.Model, hint string, cells int) string {
-	room := max(cells-ansi.StringWidth(hint)-3, min(20, cells))
-	in.SetWidth(max(room-1, 1))
-	return fit(in.View()+"  "+hint, cells)
+	if room := cells - ansi.StringWidth(hint) - 3; room >= promptMin || hint == "" {
+		in.SetWidth(max(room-1, 1))
+		return fit(in.View()+"  "+hint, cells)
+	}
+	in.SetWidth(max(cells-2, 1))
+	var out []string
+	for _, l := range wrapLines(hint, cells) {
+		out = append(out, fit(l, cells))
+	}
+	return strings.Join(append(out, fit(in.View(), cells)), "\n")
 }
 
 // updateCommand passes a message to the open prompt and runs the command entered.

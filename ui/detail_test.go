@@ -9,7 +9,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/model"
@@ -121,31 +120,6 @@ func detailPress(p pane, c *Common, keys ...string) {
 	}
 }
 
-var detailSGR = regexp.MustCompile(`\x1b\[[0-9;:]*m`)
-
-func detailPlain(s string) string { return detailSGR.ReplaceAllString(s, "") }
-
-var detailControls = regexp.MustCompile("[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f]")
-
-// detailCheckFrame fails unless out is exactly h lines of at most w cells holding no control
-// character or escape sequence besides lipgloss's own SGR styling.
-func detailCheckFrame(t *testing.T, out string, w, h int) {
-	t.Helper()
-	lines := strings.Split(out, "\n")
-	if len(lines) != h {
-		t.Errorf("%dx%d: view has %d lines, want %d", w, h, len(lines), h)
-	}
-	for i, l := range lines {
-		if got := ansi.StringWidth(l); got > w {
-			t.Errorf("%dx%d: line %d is %d cells wide: %q", w, h, i+1, got, detailPlain(l))
-		}
-	}
-	if rest := detailPlain(out); detailControls.MatchString(rest) {
-		t.Errorf("%dx%d: view holds control characters beyond styling: %q",
-			w, h, detailControls.FindAllString(rest, -1))
-	}
-}
-
 func detailOf(c *Common, w, h int) *detailView {
 	d := newDetail(c)
 	d.SetSize(w, h)
@@ -178,12 +152,7 @@ func TestDetailGolden(t *testing.T) {
 			}
 			d := detailOf(detailTestCommon(t, tc.theme, events), tc.w, tc.h)
 			detailPress(d, d.c, tc.keys...)
-			out := d.View(testFrame(d.c))
-			detailCheckFrame(t, out, tc.w, tc.h)
-			if !tc.color {
-				out = detailPlain(out)
-			}
-			golden.RequireEqual(t, []byte(out))
+			requireGolden(t, d.View(testFrame(d.c)), tc.w, tc.h, tc.color)
 		})
 	}
 }
@@ -194,7 +163,7 @@ func TestDetailGolden(t *testing.T) {
 func TestDetailShowsEverything(t *testing.T) {
 	for _, w := range []int{80, 200} {
 		d := detailOf(detailTestCommon(t, themes.Dark, detailCall()), w, 400)
-		out := detailPlain(d.View(testFrame(d.c)))
+		out := plain(d.View(testFrame(d.c)))
 		for _, name := range model.FieldNames {
 			if !regexp.MustCompile(`(?m)(^|│ )` + name + `\s`).MatchString(out) {
 				t.Errorf("%d wide: field %s is missing", w, name)
@@ -258,9 +227,9 @@ func TestDetailNeverPassesControls(t *testing.T) {
 		for _, keys := range [][]string{nil, {"pgdown"}, {"G"}} {
 			detailPress(d, d.c, keys...)
 			out := d.View(testFrame(d.c))
-			detailCheckFrame(t, out, size[0], size[1])
+			checkFrame(t, out, size[0], size[1])
 			// Raw JSON may show the payload as inert escaped text (\u001b]52;c…), never as a sequence.
-			if strings.Contains(strings.ReplaceAll(detailPlain(out), `\u001b]52;c`, ""), "52;c") {
+			if strings.Contains(strings.ReplaceAll(plain(out), `\u001b]52;c`, ""), "52;c") {
 				t.Errorf("%v: the OSC 52 payload reached the screen", size)
 			}
 		}
@@ -269,8 +238,8 @@ func TestDetailNeverPassesControls(t *testing.T) {
 	gone.SetSize(80, 5)
 	gone.Show("ag/x\x1b]52;c;aGk=\x07\u009b2J")
 	out := gone.View(testFrame(gone.c))
-	detailCheckFrame(t, out, 80, 5)
-	if !strings.Contains(detailPlain(out), "is no longer retained") {
+	checkFrame(t, out, 80, 5)
+	if !strings.Contains(plain(out), "is no longer retained") {
 		t.Errorf("a key no longer in the store should say so:\n%s", out)
 	}
 }
@@ -291,7 +260,7 @@ func TestDetailFitsAtEverySize(t *testing.T) {
 		d := detailOf(c, size[0], size[1])
 		for _, keys := range [][]string{nil, {"pgdown"}, {"G"}, {"G", "k", "k"}} {
 			detailPress(d, d.c, keys...)
-			detailCheckFrame(t, d.View(testFrame(d.c)), size[0], size[1])
+			checkFrame(t, d.View(testFrame(d.c)), size[0], size[1])
 		}
 	}
 }
@@ -330,7 +299,7 @@ func TestDetailScrollBounds(t *testing.T) {
 	if d.scroll.offset != 0 {
 		t.Error("Show should scroll back to the top")
 	}
-	out := detailPlain(d.View(testFrame(d.c)))
+	out := plain(d.View(testFrame(d.c)))
 	if first := strings.SplitN(out, "\n", 2)[0]; !strings.HasSuffix(strings.TrimSpace(first), fmt.Sprintf("1–%d of %d", page, total)) {
 		t.Errorf("title lacks the position 1–%d of %d: %q", page, total, first)
 	}
@@ -347,7 +316,7 @@ func TestDetailFollowsNewChanges(t *testing.T) {
 	d.View(testFrame(d.c))
 	reader.View(testFrame(reader.c))
 	detailApply(t, c.Store, detailCall()[8])
-	out := detailPlain(d.View(testFrame(d.c)))
+	out := plain(d.View(testFrame(d.c)))
 	if !strings.Contains(out, "disposition set: Resolved") || !strings.Contains(out, "wrap_up") {
 		t.Errorf("the followed detail does not show the new change:\n%s", out)
 	}

@@ -4,19 +4,25 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/model"
 )
 
 // headerHeight is the number of lines the header takes.
 const headerHeight = 2
 
-// headerView draws the two header lines: counts by state and type with the event rate, then each
-// agent's state with its time in state.
+// headerView draws the two header lines: counts by state and type with the event rate and the
+// trend, then each agent's state with its time in state.
+//
+// The header keeps one shape at a width: each part is shown whole or not at all, chosen by the
+// room it may ever need (its reserve), not by what it holds on this frame, so nothing comes and
+// goes from second to second as counts, rates and durations change. A new part (a source-down
+// marker, say) is one more part with its own reserve in counts' fixed or optional list; the
+// agents line's order is headerAgents.
 type headerView struct {
 	noKeys
 	c     *Common
@@ -33,21 +39,113 @@ func (h *headerView) Update(*frame, tea.Msg) (pane, tea.Cmd) { return h, nil }
 
 // View draws exactly headerHeight lines.
 func (h *headerView) View(f *frame) string {
-	return h.counts(f.snap, f.view, f.now) + "\n" + h.agents(f.snap, f.view, f.now)
+	return h.counts(f) + "\n" + h.agents(f.snap, f.view, f.now)
 }
 
-func (h *headerView) counts(snap *model.Snapshot, v *viewState, now time.Time) string {
+// part is one part of the counts line: its text and the cells it is given (its reserve), which do
+// not depend on the values it shows.
+type part struct {
+	text    string
+	reserve int
+}
+
+// The reserves of the counts line's parts, and the least room the state counts get.
+// A value past its reserve (a thousand open interactions) still shows whole and moves the parts
+// after it once, when its number of digits grows.
+const (
+	openReserve   = len("999 open")
+	alertsReserve = len("! 99 alerts")
+	typesReserve  = len("☎ 99 ≡ 99 @ 99") - 2*2 // ☎ and ≡ are three bytes, one cell
+	endedReserve  = len("999999 ended")
+	rateReserve   = len("999.9 ev/s") // from 1000 on the rate drops its decimal
+	statesMin     = 32
+	statesLeast   = 10 // below this the state counts drop whole
+)
+
+// sparkSteps are the sparkline's lengths, longest first: the line takes the longest that fits
+// beside the other parts (as a whole number of minutes, which its label names).
+var sparkSteps = [...]int{sparkPoints, 18, 12, 6}
+
+// headerSep separates the counts line's parts; sepW is its width in cells.
+const (
+	headerSep = " │ "
+	sepW      = 3
+)
+
+// counts is the first line: the title, open and alert counts and the state counts always (the
+// state counts take the room left, cut to whole states), then, as the width allows and in this
+// order of importance, the counts by type, the ended count, the event rate and the trend.
+func (h *headerView) counts(f *frame) string {
 	st := h.c.Styles
-	s := snap.Stats
-	parts := []string{st.Title.Render("deskwatch"),
-		st.Bold.Render(strconv.Itoa(s.Open)) + st.Dim.Render(" open")}
-	if n := v.tally.Total(); n > 0 {
-		parts = append(parts, st.Alert.Render(alertGlyph+" "+v.tally.String()))
+	s := f.snap.Stats
+	alerts := st.Dim.Render("no alerts")
+	if n := f.view.tally.Total(); n > 0 {
+		alerts = st.Alert.Render(alertGlyph + " " + f.view.tally.String())
 	}
-	var states []string
+	fixed := []part{{st.Title.Render("deskwatch"), len("deskwatch")},
+		{st.Bold.Render(strconv.Itoa(s.Open)) + st.Dim.Render(" open"), openReserve},
+		{alerts, alertsReserve}}
+	used := 0
+	for _, p := range fixed {
+		used += p.reserve + sepW
+	}
+	// The optional parts, most important first; shown is by display order.
+	optional := []part{
+		{h.types(s), typesReserve},
+		{st.Dim.Render(fmt.Sprintf("%d ended", s.Ended)), endedReserve},
+		{st.Dim.Render(h.rate(s.EventsPerSec)), rateReserve},
+	}
+	var shown []part
+	for _, p := range optional {
+		if used+p.reserve+sepW+statesMin <= h.width {
+			shown = append(shown, p)
+			used += p.reserve + sepW
+		}
+	}
+	if len(shown) == len(optional) {
+		for _, n := range sparkSteps {
+			label := "last " + sparkSpanFor(n)
+			if r := len("open ") + n + 1 + len(label); used+r+sepW+statesMin <= h.width {
+				spark := sparkline(f.snap.Trend, n, f.now)
+				spark = strings.Repeat(" ", n-width(spark)) + spark // no trend that far back yet
+				shown = append(shown, part{st.Dim.Render("open ") + st.Accent.Render(spark) +
+					st.Dim.Render(" "+label), r})
+				used += r + sepW
+				break
+			}
+		}
+	}
+	var b strings.Builder
+	sep := st.Dim.Render(headerSep)
+	for i, p := range fixed {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(pad(p.text, p.reserve))
+	}
+	// The state counts take what is left (their separator is counted in used already).
+	if room := h.width - used; room >= statesLeast {
+		b.WriteString(sep)
+		b.WriteString(pad(h.states(s, room), room))
+	}
+	for _, p := range shown {
+		b.WriteString(sep)
+		b.WriteString(pad(p.text, p.reserve))
+	}
+	return fit(b.String(), h.width)
+}
+
+// states lists the count of each state present, and lost events first, in at most room cells:
+// whole states only, the rest counted as "+N".
+func (h *headerView) states(s model.Stats, room int) string {
+	st := h.c.Styles
+	var items []string
+	if s.Lost > 0 {
+		items = append(items, st.Alert.Render(fmt.Sprintf("%d lost", s.Lost)))
+	}
 	for _, state := range model.States {
 		if n := s.ByState[state]; n > 0 {
-			states = append(states, st.State(state).Render(fmt.Sprintf("%s %d", state, n)))
+			items = append(items, st.State(state).Render(fmt.Sprintf("%s %d", state, n)))
 		}
 	}
 	unknown := 0
@@ -57,104 +155,66 @@ func (h *headerView) counts(snap *model.Snapshot, v *viewState, now time.Time) s
 		}
 	}
 	if unknown > 0 {
-		states = append(states, st.State(model.State("?")).Render(fmt.Sprintf("other %d", unknown)))
+		items = append(items, st.State(model.State("?")).Render(fmt.Sprintf("other %d", unknown)))
 	}
-	if len(states) > 0 {
-		parts = append(parts, strings.Join(states, " "))
-	}
-	var types []string
-	for _, t := range model.Types {
-		if n := s.ByType[t]; n > 0 {
-			types = append(types, st.Type(t).Render(fmt.Sprintf("%s %d", typeGlyph(t), n)))
-		}
-	}
-	if len(types) > 0 {
-		parts = append(parts, strings.Join(types, " "))
-	}
-	parts = append(parts, st.Dim.Render(fmt.Sprintf("%d ended  %.1f ev/s", s.Ended, s.EventsPerSec)))
-	if s.Lost > 0 {
-		parts = append(parts, st.Alert.Render(fmt.Sprintf("%d lost", s.Lost)))
-	}
-	sep := st.Dim.Render(" │ ")
-	line := strings.Join(parts, sep)
-	// The sparkline takes what room is left, up to sparkPoints steps, or stays out.
-	const label = len("open ") + len(" ") + len("2m20s")
-	if room := h.width - ansi.StringWidth(line) - 3 - label; room >= 6 {
-		n := min(room, sparkPoints)
-		if spark := sparkline(snap.Trend, n, now); spark != "" {
-			line += sep + st.Dim.Render("open ") + st.Accent.Render(spark) + st.Dim.Render(" "+sparkSpanFor(n))
-		}
-	}
-	return fit(line, h.width)
+	return wholeItems(items, room, " ", func(rest int) string { return st.Dim.Render(fmt.Sprintf("+%d", rest)) })
 }
 
-// agents lists every logged-in agent's state; when they do not fit, the line ends with "+N more".
-func (h *headerView) agents(snap *model.Snapshot, v *viewState, now time.Time) string {
-	st := h.c.Styles
-	if len(snap.Agents) == 0 {
-		return fit(st.Dim.Render("no agent state reported yet"), h.width)
-	}
+// wholeItems joins as many whole items as fit in room cells, ending with more(n) for the n left
+// out (itself kept within room).
+func wholeItems(items []string, room int, gap string, more func(int) string) string {
 	var b strings.Builder
 	used := 0
-	for i, a := range snap.Agents {
-		item := h.agent(a, h.alerting(a, snap, v, now), now)
-		w := ansi.StringWidth(item) + 2
-		rest := len(snap.Agents) - i
-		more := ""
-		if rest > 1 {
-			more = fmt.Sprintf("+%d more", rest-1)
+	for i, it := range items {
+		w := width(it)
+		if i > 0 {
+			w += len(gap)
 		}
-		if used+w+len(more) > h.width && i > 0 {
-			b.WriteString(st.Dim.Render(fmt.Sprintf("+%d more", rest)))
+		tail := 0
+		if i < len(items)-1 {
+			tail = len(gap) + width(more(len(items)-i-1))
+		}
+		if used+w+tail > room {
+			if i > 0 {
+				b.WriteString(gap)
+			}
+			b.WriteString(more(len(items) - i))
 			break
 		}
-		b.WriteString(item + "  ")
+		if i > 0 {
+			b.WriteString(gap)
+		}
+		b.WriteString(it)
 		used += w
 	}
-	return fit(b.String(), h.width)
+	return b.String()
 }
 
-// alerting reports whether the agent or one of its interactions is alerting.
-func (h *headerView) alerting(a *model.Agent, snap *model.Snapshot, v *viewState, now time.Time) bool {
-	return v.byAgent[a.ID].rows > 0 || len(h.c.Alerts.CheckAgent(a, snap.Alerts, now)) > 0
-}
-
-func (h *headerView) agent(a *model.Agent, alerting bool, now time.Time) string {
+// types counts the open interactions of each type, every type always, so the part keeps its shape.
+func (h *headerView) types(s model.Stats) string {
 	st := h.c.Styles
-	name := clean(a.ID, 16)
-	if a.ID == "" {
-		name = "agent"
+	var out []string
+	for _, t := range model.Types {
+		out = append(out, st.Type(t).Render(fmt.Sprintf("%s %d", typeGlyph(t), s.ByType[t])))
 	}
-	if !a.LoggedIn && a.State == "" {
-		return st.Dim.Render(name + " logged out")
+	return strings.Join(out, " ")
+}
+
+// rate is the event rate, or "– ev/s" while a replay is paused or over: the last rate measured is
+// not what is happening.
+func (h *headerView) rate(perSec float64) string {
+	if h.c.Status != nil {
+		src := h.c.Status()
+		switch {
+		case src.Paused, src.State == feed.StatePaused, src.State == feed.StateDone,
+			src.State == feed.StateStopped, src.State == feed.StateFailed:
+			return "– ev/s"
+		}
 	}
-	state := string(a.State)
-	if state == "" {
-		state = "logged in"
+	if perSec >= 1000 {
+		return strconv.FormatFloat(perSec, 'f', 0, 64) + " ev/s"
 	}
-	if a.State == model.AgentNotReady && a.Reason != "" {
-		state += "(" + clean(a.Reason, 16) + ")"
-	}
-	style := st.Text
-	switch a.State {
-	case model.AgentReady:
-		style = st.OK
-	case model.AgentNotReady:
-		style = st.Warn
-	}
-	if !a.LoggedIn {
-		state = "logged out"
-		style = st.Dim
-	}
-	in := ""
-	if !a.Since.IsZero() {
-		in = " " + fmtDuration(max(a.Clock(now).Sub(a.Since), 0))
-	}
-	alert := ""
-	if alerting {
-		alert = st.Alert.Render(" " + alertGlyph)
-	}
-	return st.Bold.Render(name) + " " + style.Render(state) + st.Dim.Render(in) + alert
+	return strconv.FormatFloat(perSec, 'f', 1, 64) + " ev/s"
 }
 
 // fit cuts a styled line to width cells and pads it, so the header never wraps.

@@ -6,37 +6,36 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/deskwatch/deskwatch/model"
 )
 
-// helpView is the full help screen opened by "?": every key from the key map (so it cannot drift
-// from what the keys do), the filter language, the commands and a legend of the table's glyphs.
-// It scrolls when the terminal is short.
+// helpView is the full help screen opened by "?": the keys, drawn from each pane's own key help
+// (so it cannot drift from what the panes take), grouped by where they work, then the filter
+// language, the commands and a legend of the table's glyphs, all wrapped to the width. It scrolls
+// when the terminal is short.
 type helpView struct {
 	c             *Common
-	help          help.Model
 	scroll        cursor
 	width, height int
+	// sections are the panes whose keys help lists, in order, under their titles (SetSections).
+	sections []helpSection
 }
 
-func newHelp(c *Common) *helpView {
-	h := help.New()
-	st := c.Styles
-	h.Styles.FullKey = st.Key
-	h.Styles.FullDesc = st.KeyDesc
-	h.Styles.FullSeparator = st.Dim
-	h.Styles.ShortKey = st.Key
-	h.Styles.ShortDesc = st.KeyDesc
-	h.Styles.ShortSeparator = st.Dim
-	h.FullSeparator = "    "
-	return &helpView{c: c, help: h}
+// helpSection is one group of keys on the help screen: a pane (or any key map) and its title.
+type helpSection struct {
+	title string
+	keys  help.KeyMap
 }
+
+func newHelp(c *Common) *helpView { return &helpView{c: c} }
+
+// SetSections sets the panes whose keys the help screen lists, in order.
+func (h *helpView) SetSections(s []helpSection) { h.sections = s }
 
 // SetSize sets the area the help screen fills.
 func (h *helpView) SetSize(width, height int) {
-	// The help model draws at its natural width; keyLines decides how the columns fit.
 	h.width, h.height = width, height
 }
 
@@ -89,31 +88,98 @@ func (h *helpView) lines() []string {
 		st.Title.Render("Alerts"),
 		alertRulesText(h.c.Alerts),
 	}
-	return append(append(h.keyLines(), ""), legend...)
-}
-
-// keyLines lays the key columns side by side, as many as fit the width, the rest below.
-func (h *helpView) keyLines() []string {
-	var out []string
-	var row [][]key.Binding
-	flush := func() {
-		if len(row) > 0 {
-			if len(out) > 0 {
-				out = append(out, "")
-			}
-			out = append(out, strings.Split(h.help.FullHelpView(row), "\n")...)
-			row = nil
-		}
+	out := append(h.keyLines(), "")
+	for _, l := range legend {
+		out = append(out, wrapLines(l, h.width)...)
 	}
-	for _, col := range h.c.Keys.FullHelp() {
-		if len(row) > 0 && lipgloss.Width(h.help.FullHelpView(append(row, col))) > h.width {
-			flush()
-		}
-		row = append(row, col)
-	}
-	flush()
 	return out
 }
+
+// wrapLines wraps a styled line to width cells, at spaces where it can.
+func wrapLines(s string, width int) []string {
+	if width < 1 || ansi.StringWidth(s) <= width {
+		return []string{s}
+	}
+	return strings.Split(ansi.Wrap(s, width, ""), "\n")
+}
+
+// keyLines lists the keys by where they work: the keys the root takes on every screen, the keys
+// that move in every list, then each pane's own. A key is listed once, in the first group that has
+// it; a key the viewer's capabilities turned off is not listed.
+func (h *helpView) keyLines() []string {
+	k := h.c.Keys
+	groups := append([]helpSection{
+		{"Everywhere", keyList{k.Help, k.Back, k.Command, k.Agents, k.Rejected, k.Pause, k.Faster, k.Slower, k.Quit}},
+		{"Moving (every list)", keyList(k.navigation())},
+	}, h.sections...)
+	seen := map[string]bool{}
+	var out []string
+	for _, g := range groups {
+		var entries []key.Help
+		for _, col := range g.keys.FullHelp() {
+			for _, b := range col {
+				id := b.Help().Key + " " + b.Help().Desc
+				if !b.Enabled() || seen[id] {
+					continue
+				}
+				seen[id] = true
+				entries = append(entries, b.Help())
+			}
+		}
+		if len(entries) == 0 {
+			continue
+		}
+		if len(out) > 0 {
+			out = append(out, "")
+		}
+		out = append(out, h.c.Styles.Title.Render(g.title))
+		out = append(out, h.keyGrid(entries)...)
+	}
+	return out
+}
+
+// keyGrid lays out the keys and their descriptions in as many columns as the width holds, filled
+// row by row, each column as wide as the widest entry; an entry wider than the width wraps.
+func (h *helpView) keyGrid(entries []key.Help) []string {
+	st := h.c.Styles
+	keyW, descW := 0, 0
+	for _, e := range entries {
+		keyW, descW = max(keyW, ansi.StringWidth(e.Key)), max(descW, ansi.StringWidth(e.Desc))
+	}
+	const gap = 4
+	cell := keyW + 1 + descW
+	perRow := max((h.width+gap)/(cell+gap), 1)
+	var out []string
+	for i := 0; i < len(entries); i += perRow {
+		var row strings.Builder
+		for j, e := range entries[i:min(i+perRow, len(entries))] {
+			if j > 0 {
+				row.WriteString(strings.Repeat(" ", gap))
+			}
+			text := st.Key.Render(pad(e.Key, keyW)) + " " + st.KeyDesc.Render(e.Desc)
+			if perRow > 1 {
+				text = pad(text, cell)
+			}
+			row.WriteString(text)
+		}
+		// One entry too wide for the line wraps under its description.
+		lines := wrapLines(row.String(), h.width)
+		for n := 1; n < len(lines); n++ {
+			lines[n] = strings.Repeat(" ", min(keyW+1, h.width/2)) + lines[n]
+		}
+		out = append(out, lines...)
+	}
+	return out
+}
+
+// keyList is a list of bindings as a help.KeyMap, for groups of keys no pane owns.
+type keyList []key.Binding
+
+// ShortHelp lists the bindings.
+func (l keyList) ShortHelp() []key.Binding { return l }
+
+// FullHelp lists the bindings as one column.
+func (l keyList) FullHelp() [][]key.Binding { return [][]key.Binding{l} }
 
 // alertRulesText describes the alert rules in force.
 func alertRulesText(r model.AlertRules) string {

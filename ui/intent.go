@@ -232,7 +232,7 @@ func (m *Model) jumpToAlert(next bool) {
 // export writes the view as shown (filtered, sorted, grouped) to a file.
 func (m *Model) export(format string) tea.Cmd {
 	if !m.c.Caps.CanExport {
-		m.setNote("export is not available in this session")
+		m.setError(m.offWhy("export"))
 		return nil
 	}
 	m.setNote("exporting " + format + "…")

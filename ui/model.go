@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/deskwatch/deskwatch/model"
@@ -79,12 +81,14 @@ func New(c *Common, changes <-chan struct{}) *Model {
 		agents: newAgents(c), agentDetail: newAgentDetail(c), dirty: true}
 	m.body = [screens]pane{screenTable: m.table, screenDetail: m.detail, screenRejected: m.rejected,
 		screenHelp: m.help, screenAgents: m.agents, screenAgentDetail: m.agentDetail}
+	m.help.SetSections([]helpSection{{"Interactions", m.table}, {"Interaction detail", m.detail},
+		{"Agents", m.agents}, {"Agent detail", m.agentDetail}, {"Rejected log", m.rejected}, {"Help", m.help}})
 	m.query.Sort, m.query.OpenFirst = model.SortStarted, true
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {
 			m.query.Filter = f
 		} else {
-			m.setNote("filter: " + err.Error())
+			m.setError("--filter: " + err.Error())
 		}
 	}
 	m.snap = c.Store.Snapshot()
@@ -144,10 +148,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.refresh()
 		return tick()
 	case tea.KeyPressMsg:
+		// An error stays on the status line until the next key: this one has read it.
+		m.status.ClearError()
+		if why := m.disabledKey(msg); why != "" {
+			m.setError(why)
+			return nil
+		}
 		return m.handleKey(m.newFrame(), msg)
 	case exportedMsg:
 		if msg.err != nil {
-			m.setNote("export failed: " + msg.err.Error())
+			m.setError("export failed: " + msg.err.Error())
 		} else {
 			m.setNote("exported " + msg.path)
 		}
@@ -194,6 +204,41 @@ func (m *Model) setNote(s string) {
 	m.status.SetNote(s, wall.Add(noteFor))
 }
 
+// setError shows an error on the status line until the next key, however many ticks and store
+// changes come first.
+func (m *Model) setError(s string) { m.status.SetError(s) }
+
+// disabledKey explains a key this viewer's capabilities turned off (a read-only SSH viewer's export
+// and replay keys), which would otherwise do nothing and say nothing. It is "" for any other key,
+// and while a prompt takes the keys as text.
+func (m *Model) disabledKey(msg tea.KeyPressMsg) string {
+	if m.filter.Active() || m.command.Active() {
+		return ""
+	}
+	k := &m.c.Keys
+	for _, off := range []struct {
+		b    *key.Binding
+		what string
+	}{{&k.ExportCSV, "export"}, {&k.ExportJSON, "export"}, {&k.Pause, "pause"}, {&k.Faster, "speed"},
+		{&k.Slower, "speed"}} {
+		if !off.b.Enabled() && slices.Contains(off.b.Keys(), msg.String()) {
+			return m.offWhy(off.what)
+		}
+	}
+	return ""
+}
+
+// offWhy says why an action the capabilities took away does nothing.
+func (m *Model) offWhy(what string) string {
+	if m.c.Caps.ReadOnly {
+		if what == "export" {
+			return "read-only view: export is off (files would be written on the server)"
+		}
+		return "read-only view: " + what + " is off (the replay is shared with other viewers)"
+	}
+	return what + " is not available in this session"
+}
+
 // View draws the header, the body (table, detail, rejected log or help) and the status line.
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.Render())
@@ -219,7 +264,26 @@ func (m *Model) Render() string {
 }
 
 // draw draws the header, the pane in front and the status line (or the open prompt) on one frame.
+// A prompt whose hint or error is wrapped over several lines is drawn over the bottom of the pane.
 func (m *Model) draw(f *frame) string {
+	var bottom string
+	switch {
+	case m.filter.Active():
+		bottom = m.filter.View(f)
+	case m.command.Active():
+		bottom = m.command.View(f)
+	default:
+		bottom = m.status.View(f)
+	}
+	body := m.front().View(f)
+	if extra := strings.Count(bottom, "\n"); extra > 0 {
+		lines := strings.Split(body, "\n")
+		keep := max(len(lines)-extra, 1)
+		body = strings.Join(lines[:keep], "\n")
+		if over := extra - (len(lines) - keep); over > 0 { // a very short terminal: the hint's end
+			bottom = strings.Join(strings.Split(bottom, "\n")[over:], "\n")
+		}
+	}
 	var b strings.Builder
 	if f.down.IsZero() {
 		b.WriteString(m.header.View(f))
@@ -229,15 +293,8 @@ func (m *Model) draw(f *frame) string {
 		b.WriteString(m.banner(f))
 	}
 	b.WriteByte('\n')
-	b.WriteString(m.front().View(f))
+	b.WriteString(body)
 	b.WriteByte('\n')
-	switch {
-	case m.filter.Active():
-		b.WriteString(m.filter.View(f))
-	case m.command.Active():
-		b.WriteString(m.command.View(f))
-	default:
-		b.WriteString(m.status.View(f))
-	}
+	b.WriteString(bottom)
 	return b.String()
 }

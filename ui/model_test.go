@@ -122,21 +122,35 @@ func press(m *Model, keys ...string) {
 	}
 }
 
+var controls = regexp.MustCompile("[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f]")
+
+// checkFrame fails unless out is exactly h lines of at most w cells holding no control character or
+// escape sequence besides lipgloss's own SGR styling.
 func checkFrame(t *testing.T, out string, w, h int) {
 	t.Helper()
 	lines := strings.Split(out, "\n")
 	if len(lines) != h {
-		t.Errorf("frame has %d lines, want %d", len(lines), h)
+		t.Errorf("%dx%d: frame has %d lines, want %d", w, h, len(lines), h)
 	}
 	for i, l := range lines {
 		if got := ansi.StringWidth(l); got > w {
-			t.Errorf("line %d is %d cells wide, more than %d: %q", i+1, got, w, plain(l))
+			t.Errorf("%dx%d: line %d is %d cells wide: %q", w, h, i+1, got, plain(l))
 		}
 	}
-	rest := sgr.ReplaceAllString(out, "")
-	if strings.ContainsAny(rest, "\x1b\x07") || regexp.MustCompile("[\u0080-\u009f]").MatchString(rest) {
-		t.Errorf("frame holds control characters beyond styling: %q", rest)
+	if rest := plain(out); controls.MatchString(rest) {
+		t.Errorf("%dx%d: frame holds control characters beyond styling: %q", w, h, controls.FindAllString(rest, -1))
 	}
+}
+
+// requireGolden checks out as a frame of w×h and against testdata/TEST/NAME.golden (go test -update
+// rewrites it), with its colours or without.
+func requireGolden(t *testing.T, out string, w, h int, color bool) {
+	t.Helper()
+	checkFrame(t, out, w, h)
+	if !color {
+		out = plain(out)
+	}
+	golden.RequireEqual(t, out)
 }
 
 // goldenCase is one golden screen: a theme, a size, the keys pressed, and whether the golden file
@@ -156,12 +170,7 @@ func runGolden(t *testing.T, cases []goldenCase, build func(t *testing.T, tc gol
 		t.Run(tc.name, func(t *testing.T) {
 			m := build(t, tc)
 			press(m, tc.keys...)
-			out := m.Render()
-			checkFrame(t, out, tc.w, tc.h)
-			if !tc.color {
-				out = plain(out)
-			}
-			golden.RequireEqual(t, out)
+			requireGolden(t, m.Render(), tc.w, tc.h, tc.color)
 		})
 	}
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/deskwatch/deskwatch/themes"
 )
 
-// TestEveryPaneKeyIsOnTheHelpScreen checks each pane's own key help against the help screen, which
-// lists the key map: a key a pane says it takes is never missing from help.
+// TestEveryPaneKeyIsOnTheHelpScreen checks each pane's own key help against the key map: a key a
+// pane says it takes is a key of the map (help, drawn from the panes, is checked in help_test.go).
 func TestEveryPaneKeyIsOnTheHelpScreen(t *testing.T) {
 	t.Parallel()
 	m, _ := newTestModel(t, themes.Dark, 120, 20, deskEvents())

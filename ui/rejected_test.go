@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/exp/golden"
-
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/themes"
 )
@@ -38,28 +36,18 @@ func rejectedFixture(t testing.TB) *Common {
 }
 
 func TestRejectedGolden(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		theme themes.Theme
-		w, h  int
-		color bool
-	}{
-		{"80x24", themes.Dark, 80, 24, false},
-		{"200x50", themes.Dark, 200, 50, false},
-		{"200x50_color", themes.Dark, 200, 50, true},
-		{"mono_80x24_color", themes.Mono, 80, 24, true},
+	for _, tc := range []goldenCase{
+		{"80x24", themes.Dark, 80, 24, nil, false},
+		{"200x50", themes.Dark, 200, 50, nil, false},
+		{"200x50_color", themes.Dark, 200, 50, nil, true},
+		{"mono_80x24_color", themes.Mono, 80, 24, nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := rejectedFixture(t)
 			c.Styles = NewStyles(tc.theme)
 			r := newRejected(c)
 			r.SetSize(tc.w, tc.h)
-			out := r.View(testFrame(r.c))
-			detailCheckFrame(t, out, tc.w, tc.h)
-			if !tc.color {
-				out = detailPlain(out)
-			}
-			golden.RequireEqual(t, []byte(out))
+			requireGolden(t, r.View(testFrame(r.c)), tc.w, tc.h, tc.color)
 		})
 	}
 }
@@ -68,7 +56,7 @@ func TestRejectedShowsOriginReasonAndRaw(t *testing.T) {
 	c := rejectedFixture(t)
 	r := newRejected(c)
 	r.SetSize(120, 30)
-	out := detailPlain(r.View(testFrame(r.c)))
+	out := plain(r.View(testFrame(r.c)))
 	for _, want := range []string{
 		"Rejected messages · 6 · newest at the bottom", "1–6 of 6",
 		"22:16:40.000  desk.jsonl:12  not JSON: invalid character 'x'", "│ xx not json",
@@ -92,18 +80,18 @@ func TestRejectedNeverPassesControlsAndFits(t *testing.T) {
 		r.SetSize(size[0], size[1])
 		for _, keys := range [][]string{nil, {"g"}, {"j"}, {"G"}} {
 			detailPress(r, r.c, keys...)
-			detailCheckFrame(t, r.View(testFrame(r.c)), size[0], size[1])
+			checkFrame(t, r.View(testFrame(r.c)), size[0], size[1])
 		}
 	}
 	narrow := newRejected(c)
 	narrow.SetSize(60, 20)
-	if out := detailPlain(narrow.View(testFrame(narrow.c))); !strings.Contains(out, "…com:8080/stream conn 2 msg 17") {
+	if out := plain(narrow.View(testFrame(narrow.c))); !strings.Contains(out, "…com:8080/stream conn 2 msg 17") {
 		t.Errorf("a long origin should keep its end:\n%s", out)
 	}
 	empty := newRejected(detailTestCommon(t, themes.Dark, nil))
 	empty.SetSize(80, 6)
 	out := empty.View(testFrame(empty.c))
-	detailCheckFrame(t, out, 80, 6)
+	checkFrame(t, out, 80, 6)
 	if !strings.Contains(out, "no rejected messages") {
 		t.Errorf("an empty log should say so:\n%s", out)
 	}
@@ -118,7 +106,7 @@ func TestRejectedKeepsTheNewestInViewAndCountsAll(t *testing.T) {
 	}
 	r := newRejected(c)
 	r.SetSize(100, 21) // a title and 10 entries
-	view := func() string { return detailPlain(r.View(testFrame(r.c))) }
+	view := func() string { return plain(r.View(testFrame(r.c))) }
 	out := view()
 	if !strings.Contains(out, "showing last 1000 of 1005") || !strings.Contains(out, "991–1000 of 1000") {
 		t.Errorf("title should count all rejections and show the newest:\n%s", out)
@@ -165,8 +153,8 @@ func TestRejectedUnterminatedOSCKeepsTheRest(t *testing.T) {
 	r := newRejected(c)
 	r.SetSize(160, 10)
 	out := r.View(testFrame(r.c))
-	detailCheckFrame(t, out, 160, 10)
-	out = detailPlain(out)
+	checkFrame(t, out, 160, 10)
+	out = plain(out)
 	for _, want := range []string{"x␛]0;src:7", "attachedData.k␛]0;evil: want string, got number", "5} raw end"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("rejected log lacks %q:\n%s", want, out)

@@ -23,6 +23,8 @@ type statusView struct {
 	// note is shown on the right until noteUntil on the wall clock (a speed change, a pause).
 	note      string
 	noteUntil time.Time
+	// err is shown in the note's place until ClearError (the root clears it on the next key).
+	err string
 }
 
 func newStatus(c *Common) *statusView { return &statusView{c: c} }
@@ -32,6 +34,12 @@ func (s *statusView) SetSize(width, _ int) { s.width = width }
 
 // SetNote shows a note on the right of the line until the wall clock reaches until.
 func (s *statusView) SetNote(note string, until time.Time) { s.note, s.noteUntil = note, until }
+
+// SetError shows an error in the note's place until ClearError.
+func (s *statusView) SetError(err string) { s.err = err }
+
+// ClearError takes the error away (it has been read).
+func (s *statusView) ClearError() { s.err = "" }
 
 // Update does nothing: the status line takes no keys.
 func (s *statusView) Update(*frame, tea.Msg) (pane, tea.Cmd) { return s, nil }
@@ -58,12 +66,26 @@ func (s *statusView) View(f *frame) string {
 		src = s.c.Status()
 	}
 	var right []string
-	if note != "" {
+	var above []string
+	switch {
+	case s.err != "" && width(model.Sanitize(s.err)) > s.width-minSourceWidth/2:
+		// An error too long for the line is wrapped on the lines above it (the root draws them over
+		// the bottom of the pane), never cut.
+		for _, l := range wrapLines(st.Alert.Render(model.Sanitize(s.err)), s.width) {
+			above = append(above, fit(l, s.width)+"\n")
+		}
+		note = s.err
+	case s.err != "":
+		// An error takes the room it needs: the source gives way first.
+		note = s.err
+		right = append(right, st.Alert.Render(model.Sanitize(s.err)))
+	case note != "":
 		right = append(right, st.Accent.Render(clean(note, s.width/2)))
 	}
 	lostAt := len(right)
-	if !q.Filter.Empty() {
-		right = append(right, st.Accent.Render("/"+clean(q.Filter.String(), 24)))
+	// The filter in force, unless the note has just said it ("filter kim").
+	if flt := q.Filter.String(); flt != "" && !strings.Contains(note, flt) {
+		right = append(right, st.Accent.Render("/"+clean(flt, 24)))
 	}
 	if visible != len(snap.Rows) {
 		right = append(right, st.Dim.Render(fmt.Sprintf("%d of %d", visible, len(snap.Rows))))
@@ -93,9 +115,9 @@ func (s *statusView) View(f *frame) string {
 	r := strings.Join(right, st.Dim.Render(" · "))
 	room := s.width - ansi.StringWidth(r) - 1
 	if room < 10 {
-		return fit(r, s.width)
+		return strings.Join(above, "") + fit(r, s.width)
 	}
-	return fit(s.source(src, room, f.wall), room) + " " + r
+	return strings.Join(above, "") + fit(s.source(src, room, f.wall), room) + " " + r
 }
 
 // lostNote is the latest lost-events report ("12 events lost from a.jones") while it is recent on

@@ -151,3 +151,20 @@ func TestStatusLineCountsRepairedMessages(t *testing.T) {
 		t.Errorf("status line lacks the repaired count: %q", out)
 	}
 }
+
+// The status line says the filter once: the note that it was applied, then (once the note has
+// gone) the filter in force.
+func TestStatusLineSaysTheFilterOnce(t *testing.T) {
+	t.Parallel()
+	m, now := newDeskModel(t, themes.Mono, 120, 10)
+	press(m, "/", "k", "i", "m", "enter")
+	last := func() string { lines := strings.Split(plain(m.Render()), "\n"); return lines[len(lines)-1] }
+	if l := last(); strings.Count(l, "kim") != 1 {
+		t.Errorf("the filter is said %d times: %s", strings.Count(l, "kim"), l)
+	}
+	*now = now.Add(2 * noteFor)
+	m.Update(tickMsg(*now))
+	if l := last(); strings.Count(l, "/kim") != 1 {
+		t.Errorf("after the note the filter in force is not shown once: %s", l)
+	}
+}

@@ -95,14 +95,10 @@ type wireScreen struct {
 // escaping). Interactions are most of the stream, and building them by hand is several times faster
 // than reflection, which load tests notice.
 func appendInteraction(b []byte, d *wireInteraction) []byte {
-	b = append(b, `{"interactionId":`...)
-	b = appendString(b, d.InteractionID)
-	b = append(b, `,"state":`...)
-	b = appendString(b, string(d.State))
-	b = append(b, `,"type":`...)
-	b = appendString(b, string(d.Type))
-	b = append(b, `,"subject":`...)
-	b = appendString(b, d.Subject)
+	b = appendField(b, `{"interactionId":`, d.InteractionID)
+	b = appendField(b, `,"state":`, string(d.State))
+	b = appendField(b, `,"type":`, string(d.Type))
+	b = appendField(b, `,"subject":`, d.Subject)
 	b = append(b, `,"associatedObjects":{"list":[`...)
 	for i, o := range d.AssociatedObjects.List {
 		if i > 0 {
@@ -151,14 +147,10 @@ func appendInteraction(b []byte, d *wireInteraction) []byte {
 }
 
 func appendObject(b []byte, o *wireObject) []byte {
-	b = append(b, `{"id":`...)
-	b = appendString(b, o.ID)
-	b = append(b, `,"type":`...)
-	b = appendString(b, o.Type)
-	b = append(b, `,"displayName":`...)
-	b = appendString(b, o.DisplayName)
-	b = append(b, `,"displayType":`...)
-	b = appendString(b, o.DisplayType)
+	b = appendField(b, `{"id":`, o.ID)
+	b = appendField(b, `,"type":`, o.Type)
+	b = appendField(b, `,"displayName":`, o.DisplayName)
+	b = appendField(b, `,"displayType":`, o.DisplayType)
 	if len(o.CustomFields) > 0 {
 		b = append(b, `,"customFields":`...)
 		b = appendStringMap(b, o.CustomFields)
@@ -168,21 +160,23 @@ func appendObject(b []byte, o *wireObject) []byte {
 }
 
 func appendParty(b []byte, p *wireParty) []byte {
-	b = append(b, `{"id":`...)
-	b = appendString(b, p.ID)
-	b = append(b, `,"name":`...)
-	b = appendString(b, p.Name)
-	b = append(b, `,"phone":`...)
-	b = appendString(b, p.Phone)
+	b = appendField(b, `{"id":`, p.ID)
+	b = appendField(b, `,"name":`, p.Name)
+	b = appendField(b, `,"phone":`, p.Phone)
 	b = appendOptional(b, `,"userId":`, p.UserID)
 	return append(b, '}')
+}
+
+// appendField appends the member key (with its comma and colon) and the string v.
+func appendField(b []byte, key, v string) []byte {
+	return appendString(append(b, key...), v)
 }
 
 func appendOptional(b []byte, name, v string) []byte {
 	if v == "" {
 		return b
 	}
-	return appendString(append(b, name...), v)
+	return appendField(b, name, v)
 }
 
 func appendNumber(b []byte, name string, v int64) []byte {

@@ -6,14 +6,14 @@
 // A Subscriber is one client: a queue bounded in messages and in bytes, filled by the server under
 // its own lock and drained by the client's writer goroutine, so that a slow client only ever fills
 // its own queue and is dropped (with a close code and a reason) rather than slowing the others.
-// The snapshot a client gets before the live messages is the server's business: it registers the
-// subscriber under the same lock that orders its broadcasts, so the two neither overlap nor leave
-// a gap, and writes the snapshot before calling Drain.
+// A Fan is a stream's subscribers: it takes the snapshot a new client gets and registers it for
+// the live messages under the server's lock, the one that orders its broadcasts, so the two
+// neither overlap nor leave a gap; the client's writer sends the snapshot, then calls Drain. A
+// Closer ends a connection once, with a close code.
 package wsfan
 
 import (
 	"errors"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,15 +35,14 @@ type Config struct {
 
 // Subscriber is one client of a fan-out, carrying messages of type M.
 type Subscriber[M any] struct {
-	conn    *websocket.Conn
+	*Closer
 	cfg     Config
 	queue   chan queued[M]
 	pending atomic.Int64 // bytes in queue
 
-	once   sync.Once
-	done   chan struct{}
-	code   int
-	reason string
+	// Accept, when set before the subscriber joins a Fan, says which messages are for it; Broadcast
+	// asks it once per message, under the server's lock, and queues only those.
+	Accept func(M) bool
 }
 
 type queued[M any] struct {
@@ -53,11 +52,8 @@ type queued[M any] struct {
 
 // New returns a subscriber writing to conn.
 func New[M any](conn *websocket.Conn, cfg Config) *Subscriber[M] {
-	return &Subscriber[M]{conn: conn, cfg: cfg, queue: make(chan queued[M], cfg.Queue), done: make(chan struct{})}
+	return &Subscriber[M]{Closer: NewCloser(conn, cfg.CloseWait), cfg: cfg, queue: make(chan queued[M], cfg.Queue)}
 }
-
-// Conn returns the subscriber's connection.
-func (s *Subscriber[M]) Conn() *websocket.Conn { return s.conn }
 
 // Overflow says which bound a message pushed would have passed: the subscriber is too slow.
 type Overflow struct {
@@ -80,29 +76,6 @@ func (s *Subscriber[M]) Push(m M, size int) *Overflow {
 		return &Overflow{Messages: cap(s.queue)}
 	}
 }
-
-// Stop ends the subscription; the first call wins. With a code other than 0 a close frame with
-// the code and reason is sent (within CloseWait); the connection is then closed.
-func (s *Subscriber[M]) Stop(code int, reason string) {
-	s.once.Do(func() {
-		s.code, s.reason = code, reason
-		close(s.done)
-		go func() {
-			if code != 0 {
-				_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason),
-					time.Now().Add(s.cfg.CloseWait))
-			}
-			_ = s.conn.Close()
-		}()
-	})
-}
-
-// Done is closed when the subscription stops.
-func (s *Subscriber[M]) Done() <-chan struct{} { return s.done }
-
-// Reason returns the close code and reason the subscription stopped with; call it once Done is
-// closed.
-func (s *Subscriber[M]) Reason() (int, string) { return s.code, s.reason }
 
 // errStopped is what a write returns once the subscription has stopped.
 var errStopped = errors.New("stopped")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
@@ -113,12 +114,7 @@ func TestDemoStopsWhenCancelledWhileWaiting(t *testing.T) {
 	go func() { done <- d.Run(ctx, func(feed.Message) { emitted <- struct{}{} }) }()
 	<-emitted // the presence is sent at once
 	cancel()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("Run returned %v, want context.Canceled", err)
-		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("Run did not return after cancel")
+	if err := e2e.Recv(t, done, 2*time.Second, "return of Run after cancel"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run returned %v, want context.Canceled", err)
 	}
 }

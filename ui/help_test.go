@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/deskwatch/deskwatch/themes"
+)
+
+// helpText is the whole help screen's text at width (every line, past the scroll), spaces folded.
+func helpText(t *testing.T, width int) (string, []string) {
+	t.Helper()
+	m, _ := newTestModel(t, themes.Mono, width, 24, deskEvents())
+	press(m, "?")
+	lines := m.help.lines()
+	for i, l := range lines {
+		lines[i] = plain(l)
+	}
+	return strings.Join(strings.Fields(strings.Join(lines, " ")), " "), lines
+}
+
+// The help screen lists the keys from the panes' own key help, under the pane they work in, and no
+// key of the key map goes missing; at any width its text wraps instead of being cut.
+func TestHelpIsDrawnFromThePanesAndWraps(t *testing.T) {
+	t.Parallel()
+	for _, w := range []int{60, 80, 120, 200} {
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			t.Parallel()
+			text, lines := helpText(t, w)
+			for _, l := range lines {
+				if n := width(l); n > w || strings.HasSuffix(strings.TrimSpace(l), "…") && !strings.Contains(l, "/…") {
+					t.Errorf("a help line is %d cells or cut: %q", n, l)
+				}
+			}
+			for _, want := range []string{commandHelp, "Everywhere", "Moving (every list)", "Interactions",
+				"dur>5m compares durations (also hold<30s, dur>=1h); \"quotes\" keep spaces: party:\"Ann Lee\"",
+				"the row is alerting (n jumps to the next; the detail says why)"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("help at %d lacks %q", w, want)
+				}
+			}
+			k := DefaultKeyMap()
+			for _, col := range k.FullHelp() {
+				for _, b := range col {
+					if !strings.Contains(text, b.Help().Key+" ") || !strings.Contains(text, b.Help().Desc) {
+						t.Errorf("help at %d lacks the key %s %s", w, b.Help().Key, b.Help().Desc)
+					}
+				}
+			}
+			// Grouped: the table's own keys come under its title, the agents view's under its own.
+			if i, j := strings.Index(text, "Interactions"), strings.Index(text, "hide/show ended"); i < 0 || j < i {
+				t.Errorf("the table's keys are not under Interactions: %q", text)
+			}
+			if i, j := strings.Index(text, "Agents "), strings.Index(text, "agent detail (agents view)"); i < 0 || j < i {
+				t.Errorf("the agents view's keys are not under Agents: %q", text)
+			}
+		})
+	}
+}
+
+// The ":" prompt's list of commands and a failed command's reason wrap above the input instead of
+// being cut at the edge.
+func TestPromptHintsWrap(t *testing.T) {
+	t.Parallel()
+	for _, width := range []int{60, 80} {
+		m, _ := newTestModel(t, themes.Mono, width, 24, deskEvents())
+		press(m, ":")
+		screen := plain(m.Render())
+		checkFrame(t, m.Render(), width, 24)
+		folded := strings.Join(strings.Fields(screen), " ")
+		if !strings.Contains(folded, commandHelp) {
+			t.Errorf("at %d the : prompt cuts the commands:\n%s", width, screen)
+		}
+		for _, r := range "sort nosuch" {
+			press(m, string(r))
+		}
+		press(m, "enter")
+		screen = plain(m.Render())
+		checkFrame(t, m.Render(), width, 24)
+		if folded := strings.Join(strings.Fields(screen), " "); !strings.Contains(folded, "sort by (") ||
+			!strings.Contains(folded, "muted, rec)") {
+			t.Errorf("at %d the sort error is cut:\n%s", width, screen)
+		}
+		if lines := strings.Split(screen, "\n"); !strings.HasPrefix(lines[len(lines)-1], ":sort nosuch") {
+			t.Errorf("at %d the input is not on the last line:\n%s", width, screen)
+		}
+	}
+}
