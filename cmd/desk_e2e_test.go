@@ -43,8 +43,12 @@ func TestSupervisorDeskInTerminal(t *testing.T) {
 
 	term.Keys("b")
 	term.WaitFor(5*time.Second, "▾ agent a.jones · 1 interaction · ! 1 alert", "▾ agent b.smith")
-	term.Keys("n")
-	term.WaitFor(5*time.Second, "queued 0:20 (over 0:10)")
+	term.Keys("g", "n") // from the first heading, the first alert is the email's
+	term.WaitFor(5*time.Second, "! 1/2 queued 0:20 (over 0:10)")
+	term.Keys("n") // then b.smith's own, in the agents view
+	term.WaitFor(5*time.Second, "! 2/2 b.smith: server error", "NAME")
+	term.Keys("Escape")
+	term.WaitGone(5*time.Second, "NAME")
 
 	term.Keys("a") // the remapped agents key
 	term.WaitFor(5*time.Second, "NAME", "Alice Jones", "Bob Smith", "1 alerting (long queue)", "server error")

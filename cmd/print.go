@@ -105,7 +105,7 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 		}
 	}
 	sn := p.store.Snapshot()
-	rows := model.Query{Filter: filter}.Run(sn.Rows, now)
+	rows := model.DefaultQuery(filter).Run(sn.Rows, now)
 	if err := export.Write(stdout, o.format, rows, now); err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ import (
 
 // Actions lists the actions the keys setting can remap. The ui maps each to its key binding.
 var Actions = []string{"up", "down", "page_up", "page_down", "top", "bottom", "open", "back",
-	"filter", "command", "sort", "sort_prev", "sort_dir", "hide_ended", "group", "fold", "fold_all",
+	"follow", "filter", "command", "sort", "sort_prev", "sort_dir", "hide_ended", "group", "fold", "fold_all",
 	"next_alert", "prev_alert", "pause", "faster", "slower", "rejected", "agents", "describe", "export_csv",
 	"export_json", "help", "quit"}
 

@@ -69,8 +69,9 @@ keys:
 		Filter:    "type:voice -state:completed",
 		Alerts: model.AlertRules{Hold: 90 * time.Second, Recent: time.Hour, AudioQuality: true,
 			EventsLost: true},
-		Bell: true,
-		Keys: map[string][]string{"quit": {"Q", "ctrl+q"}, "next_alert": {"n"}, "agents": {"tab", "A"}},
+		Bell:     true,
+		Keys:     map[string][]string{"quit": {"Q", "ctrl+q"}, "next_alert": {"n"}, "agents": {"tab", "A"}},
+		KeysLine: 17, // the line of the first remapped action
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", got, want)

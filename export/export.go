@@ -151,7 +151,7 @@ type jsonChange struct {
 func WriteJSON(w io.Writer, rows []*model.Row, now time.Time) error {
 	out := make([]jsonRow, len(rows))
 	for i, r := range rows {
-		jr := jsonRow{AgentID: r.AgentID, Ended: r.Ended, DurationSec: r.Duration(now).Seconds(),
+		jr := jsonRow{AgentID: r.AgentID, Ended: !r.Open(), DurationSec: r.Duration(now).Seconds(),
 			FirstSeen: r.FirstSeen, AudioAlert: r.AudioAlert, Interaction: r.Data, Record: r.Record,
 			Timeline: make([]jsonChange, len(r.Timeline))}
 		if r.Ended {

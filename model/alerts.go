@@ -59,7 +59,7 @@ const (
 )
 
 func (r AlertRules) eval(row *Row, now time.Time) alertBits {
-	if row.Ended || !row.DisconnectedAt.IsZero() { // nobody receives a stale row's changes
+	if !row.Open() || !row.DisconnectedAt.IsZero() { // nobody receives a stale row's changes
 		return 0
 	}
 	var bits alertBits
@@ -98,8 +98,8 @@ func (r *Row) mutedFor(now time.Time) time.Duration {
 	return nonNegative(now.Sub(r.FirstSeen))
 }
 
-// Check returns the rules the row breaks at now, nil when none (an ended row, or one whose
-// desktop is disconnected, never alerts).
+// Check returns the rules the row breaks at now, nil when none (an ended row, removed or
+// completed, never alerts, nor one whose desktop is disconnected).
 func (r AlertRules) Check(row *Row, now time.Time) []RowAlert {
 	bits := r.eval(row, now)
 	if bits == 0 {
@@ -225,10 +225,13 @@ func (r AlertRules) CheckAgent(a *Agent, log []Alert, now time.Time) []RowAlert 
 	return out
 }
 
-// AlertTally counts open alerts for the header.
+// AlertTally counts open alerts for the header, so that each one is a mark on screen: a row marked
+// "!" or an agent marked "!" for its own alerts (however many reasons it has; the agents view and
+// the agent's detail list them).
 type AlertTally struct {
-	// Rows counts alerting rows, Agents the agents with an unmatched audio-quality alert, Log the
-	// open server errors and lost-event reports.
+	// Rows counts alerting rows; Agents the agents with alerts of their own (an unmatched
+	// audio-quality alert, open server errors or lost events: CheckAgent); Log the open server
+	// errors and lost-event reports of no agent the snapshot knows.
 	Rows, Agents, Log int
 }
 
@@ -245,25 +248,30 @@ func (t AlertTally) String() string {
 
 // Tally counts the open alerts of a snapshot at now.
 func (r AlertRules) Tally(sn *Snapshot, now time.Time) AlertTally {
-	t := r.TallyAgents(sn, now)
+	t, _ := r.TallyAgents(sn, now)
 	t.Rows = r.Count(sn.Rows, now)
 	return t
 }
 
-// TallyAgents is Tally without the rows (Rows is 0), for a caller that walks the rows itself.
-func (r AlertRules) TallyAgents(sn *Snapshot, now time.Time) AlertTally {
-	var t AlertTally
-	if r.AudioQuality {
-		for _, a := range sn.Agents {
-			if a.AudioAlert != "" {
-				t.Agents++
-			}
-		}
-	}
+// TallyAgents is Tally without the rows (Rows is 0), for a caller that walks the rows itself, and
+// the ids of the agents it counts: those with alerts of their own (CheckAgent is not empty).
+func (r AlertRules) TallyAgents(sn *Snapshot, now time.Time) (AlertTally, map[string]bool) {
+	logged := map[string]int{} // open log entries by agent
 	for _, a := range sn.Alerts {
 		if r.open(a, now) {
-			t.Log++
+			logged[a.AgentID]++
 		}
 	}
-	return t
+	own := map[string]bool{}
+	for _, a := range sn.Agents {
+		if logged[a.ID] > 0 || (r.AudioQuality && a.AudioAlert != "") {
+			own[a.ID] = true
+		}
+		delete(logged, a.ID)
+	}
+	t := AlertTally{Agents: len(own)}
+	for _, n := range logged {
+		t.Log += n
+	}
+	return t, own
 }

@@ -150,7 +150,11 @@ func TestAlertRulesAgentsAndLog(t *testing.T) {
 		t.Errorf("open log entries: %d, want 2", got)
 	}
 	tally := rules.Tally(sn, now)
-	if tally != (AlertTally{Rows: 3, Agents: 1, Log: 2}) || tally.String() != "6 alerts" {
+	if _, own := rules.TallyAgents(sn, now); len(own) != 1 || !own["b"] {
+		t.Errorf("agents with their own alerts: %v, want b", own)
+	}
+	// b's three reasons are one alerting agent: one "!" on screen.
+	if tally != (AlertTally{Rows: 3, Agents: 1}) || tally.String() != "4 alerts" {
 		t.Errorf("tally %+v %q", tally, tally)
 	}
 	// Five minutes after the errors they are closed; the audio alert stays while it is active.

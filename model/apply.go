@@ -237,15 +237,20 @@ func (s *Store) edit(sl *slot) *Row {
 
 func (s *Store) count(r *Row, d int) {
 	if r.Ended {
+		s.removed += d
+	} else {
+		s.present += d
+		if s.agentOpen != nil { // the per-agent cap, like the store's, bounds the rows not removed
+			if s.agentOpen[r.AgentID] += d; s.agentOpen[r.AgentID] == 0 {
+				delete(s.agentOpen, r.AgentID)
+			}
+		}
+	}
+	if !r.Open() {
 		s.stats.Ended += d
 		return
 	}
 	s.stats.Open += d
-	if s.agentOpen != nil {
-		if s.agentOpen[r.AgentID] += d; s.agentOpen[r.AgentID] == 0 {
-			delete(s.agentOpen, r.AgentID)
-		}
-	}
 	s.stats.ByState[r.Data.State] += d
 	s.stats.ByType[r.Data.Type] += d
 	if s.stats.ByState[r.Data.State] == 0 {
@@ -275,7 +280,7 @@ func (s *Store) end(sl *slot, at time.Time, text, typ string) {
 
 // evict forgets the oldest ended rows beyond the retention bound.
 func (s *Store) evict() {
-	for s.stats.Ended > s.retention && len(s.ended) > 0 {
+	for s.removed > s.retention && len(s.ended) > 0 {
 		sl := s.ended[0]
 		s.ended = s.ended[1:]
 		if sl.gone || !sl.row.Ended {

@@ -76,7 +76,7 @@ var (
 		Field: FieldSubject, Text: func(r *Row, _ time.Time) string { return r.Data.Subject }}
 	// colEnded is in exports only: the table shows an ended row by its style.
 	colEnded = Column{Name: "ended", Title: "ENDED", Sort: NoSort, Export: "ended", Field: NoField,
-		Text: func(r *Row, _ time.Time) string { return yesNo(r.Ended) }}
+		Text: func(r *Row, _ time.Time) string { return yesNo(!r.Open()) }}
 )
 
 // Columns returns the interactions table's columns in their default order, a new slice.

@@ -26,6 +26,13 @@ var States = []State{StateQueued, StateIVR, StateDeliveryPending, StateDelivered
 // Known reports whether s is one of the documented states.
 func (s State) Known() bool { return slices.Contains(States, s) }
 
+// Ends reports whether s is a state the interaction ends in: completed. The wrap-up states are not:
+// the customer has gone but the agent is still working on the interaction (notes, disposition), so
+// it still takes the agent's time and a supervisor still watches it. Unknown states are open, as
+// a newer desktop's state is more likely a step of the work than its end. A removed interaction
+// (ON_INTERACTION_REMOVED) is ended whatever its state: see Row.Open.
+func (s State) Ends() bool { return s == StateCompleted }
+
 // Type is the interaction's media type.
 type Type string
 

@@ -201,9 +201,9 @@ func (t *term) match(r *Row, now time.Time) bool {
 	case termState:
 		switch t.lower {
 		case "open":
-			return !r.Ended
+			return r.Open()
 		case "ended":
-			return r.Ended
+			return !r.Open()
 		}
 		return equalFold(string(d.State), t.lower)
 	case termAgent:

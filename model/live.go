@@ -178,7 +178,7 @@ func appendKept(out, old []*Row, from, to int, drops []int) ([]*Row, []int) {
 
 // passes reports whether r is in the query's result at now.
 func (q Query) passes(r *Row, now time.Time) bool {
-	return !(q.HideEnded && r.Ended) && q.Filter.Match(r, now)
+	return !(q.HideEnded && !r.Open()) && q.Filter.Match(r, now)
 }
 
 // order is the total order Run sorts by for rows in first-sight order: open rows first when
@@ -188,11 +188,8 @@ func (q Query) order(now time.Time) func(a, b *Row) int {
 	numeric := numericKey(q.Sort, now)
 	byKey := compareBy(q.Sort, now)
 	return func(a, b *Row) int {
-		if q.OpenFirst && a.Ended != b.Ended {
-			if a.Ended {
-				return 1
-			}
-			return -1
+		if c := q.openFirst(a, b); c != 0 {
+			return c
 		}
 		var c int
 		if numeric != nil {

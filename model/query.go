@@ -62,15 +62,17 @@ type Query struct {
 	OpenFirst bool
 }
 
+// DefaultQuery is the order every view starts with, the TUI, --print and the export alike: open
+// interactions first, each part by start time, oldest first, so a long day's ended rows do not
+// bury the calls that need attention.
+func DefaultQuery(f Filter) Query { return Query{Filter: f, Sort: SortStarted, OpenFirst: true} }
+
 // Run returns the rows that pass the query, sorted, as a new slice (rows are shared, not copied).
 // Ties keep the order of first sight, so rows do not jump while values tie.
 func (q Query) Run(rows []*Row, now time.Time) []*Row {
 	out := make([]*Row, 0, len(rows))
 	for _, r := range rows {
-		if q.HideEnded && r.Ended {
-			continue
-		}
-		if q.Filter.Match(r, now) {
+		if q.passes(r, now) {
 			out = append(out, r)
 		}
 	}
@@ -100,11 +102,8 @@ func (q Query) sortRows(rows []*Row, now time.Time) {
 	}
 	cmpFn := compareBy(q.Sort, now)
 	slices.SortFunc(items, func(a, b sortItem) int {
-		if q.OpenFirst && a.row.Ended != b.row.Ended {
-			if a.row.Ended {
-				return 1
-			}
-			return -1
+		if c := q.openFirst(a.row, b.row); c != 0 {
+			return c
 		}
 		var c int
 		if numeric != nil {
@@ -120,6 +119,20 @@ func (q Query) sortRows(rows []*Row, now time.Time) {
 	for i := range items {
 		rows[i] = items[i].row
 	}
+}
+
+// openFirst orders an open row before an ended one when the query asks for it; 0 otherwise.
+func (q Query) openFirst(a, b *Row) int {
+	if !q.OpenFirst {
+		return 0
+	}
+	switch ao, bo := a.Open(), b.Open(); {
+	case ao && !bo:
+		return -1
+	case !ao && bo:
+		return 1
+	}
+	return 0
 }
 
 // numericKey returns the sort key as a number for the keys that have one, else nil.

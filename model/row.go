@@ -68,18 +68,40 @@ func (r *Row) Start() time.Time {
 	return r.FirstSeen
 }
 
-// Duration is how long the interaction has lasted at now; an ended one's duration is fixed.
-func (r *Row) Duration(now time.Time) time.Duration {
-	if r.Ended {
-		if r.Data.Duration != nil && *r.Data.Duration > 0 {
-			return time.Duration(*r.Data.Duration * float64(time.Second))
-		}
-		if end := Millis(r.Data.EndTime); !end.IsZero() {
-			return nonNegative(end.Sub(r.Start()))
-		}
-		return nonNegative(r.EndedAt.Sub(r.Start()))
+// Open reports whether the interaction is still open: not removed, and not in a state it ends in
+// (State.Ends). The header's open count, the open-first order, "e" (hide ended) and the filter's
+// "open"/"ended" all ask this.
+func (r *Row) Open() bool { return !r.Ended && !r.Data.State.Ends() }
+
+// End is when the interaction ended, as soon as that is known: its endTime (the desktop sets it at
+// wrap-up), else when it entered a state it ends in (completed), else, once removed, when it was
+// removed. The zero time while it is still running.
+func (r *Row) End() time.Time {
+	switch end := Millis(r.Data.EndTime); {
+	case !end.IsZero():
+		return end
+	case r.Data.State.Ends():
+		return r.stateSince()
+	case r.Ended:
+		return r.EndedAt
 	}
-	return nonNegative(r.clock(now).Sub(r.Start()))
+	return time.Time{}
+}
+
+// Duration is how long the interaction has lasted at now: up to its End once that is known, so it
+// stops there and never runs backwards when the interaction is later removed. A removed one without
+// endTime lasted until its removal, or its reported duration when that is longer (the monitor may
+// have seen it late, without a startTime).
+func (r *Row) Duration(now time.Time) time.Duration {
+	end := r.End()
+	if end.IsZero() {
+		return nonNegative(r.clock(now).Sub(r.Start()))
+	}
+	d := nonNegative(end.Sub(r.Start()))
+	if Millis(r.Data.EndTime).IsZero() && r.Data.Duration != nil && *r.Data.Duration > 0 {
+		d = max(d, time.Duration(*r.Data.Duration*float64(time.Second)))
+	}
+	return d
 }
 
 // clock is now for a live row; for a stale one (its desktop disconnected) the time it went stale,
@@ -93,13 +115,18 @@ func (r *Row) clock(now time.Time) time.Time {
 
 // InState is how long the interaction has been in its current state at now.
 func (r *Row) InState(now time.Time) time.Duration {
-	now = r.clock(now)
+	return nonNegative(r.clock(now).Sub(r.stateSince()))
+}
+
+// stateSince is when the interaction entered its current state: its last state change, or when it
+// was first seen.
+func (r *Row) stateSince() time.Time {
 	for i := len(r.Timeline) - 1; i >= 0; i-- {
 		if k := r.Timeline[i].Kind; k == ChangeState || k == ChangeCreated {
-			return nonNegative(now.Sub(r.Timeline[i].At()))
+			return r.Timeline[i].At()
 		}
 	}
-	return nonNegative(now.Sub(r.FirstSeen))
+	return r.FirstSeen
 }
 
 func nonNegative(d time.Duration) time.Duration { return max(d, 0) }
@@ -169,11 +196,21 @@ type Alert struct {
 	At      time.Time
 }
 
-// FormatDuration formats a duration as m:ss, or h:mm:ss from an hour on, as tables show it.
+// FormatDuration formats a duration for people, in at most 7 cells: m:ss below an hour, h:mm:ss
+// below ten hours, then hours and minutes below 100 hours (30h02m), then days and hours (4d04h),
+// and whole days from 1000 days on. Every view that shows a duration (table, detail, agents, help,
+// alert texts) uses it.
 func FormatDuration(d time.Duration) string {
-	d = d.Round(time.Second)
-	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	if h > 0 {
+	d = max(d, 0).Round(time.Second)
+	h, m, s := int64(d/time.Hour), int64(d/time.Minute)%60, int64(d/time.Second)%60
+	switch {
+	case h >= 1000*24:
+		return fmt.Sprintf("%dd", h/24)
+	case h >= 100:
+		return fmt.Sprintf("%dd%02dh", h/24, h%24)
+	case h >= 10:
+		return fmt.Sprintf("%dh%02dm", h, m)
+	case h > 0:
 		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
 	}
 	return fmt.Sprintf("%d:%02d", m, s)

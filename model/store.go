@@ -35,8 +35,11 @@ type Store struct {
 	order                    []*slot
 	gone                     int // evicted slots still in order
 	ended                    []*slot
-	forgotten                forgotten // keys of recently evicted rows
-	nextSeq                  uint64
+	// present counts the rows not removed (the caps bound them, open or completed); removed counts
+	// the removed rows kept (retention bounds them).
+	present, removed int
+	forgotten        forgotten // keys of recently evicted rows
+	nextSeq          uint64
 
 	agents     map[string]*agentSlot
 	agentOrder []string
@@ -79,9 +82,10 @@ type Stats struct {
 	// Events counts applied events; Rejected counts refused messages; Warnings counts the
 	// warnings about accepted ones (Store.Warn).
 	Events, Rejected, Warnings int64
-	// Open and Ended count the rows by whether they have ended; Evicted counts forgotten ended rows.
+	// Open and Ended count the rows by whether they are open (Row.Open): Ended counts the removed
+	// rows kept and the completed ones; Evicted counts forgotten ended rows.
 	Open, Ended, Evicted int
-	// ByState and ByType count open rows.
+	// ByState and ByType count open rows (so never completed).
 	ByState map[State]int
 	ByType  map[Type]int
 	// Unknown counts events of types the monitor does not know, by type, for the first

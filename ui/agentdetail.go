@@ -59,7 +59,7 @@ func (d *agentDetailView) ShortHelp() []key.Binding {
 // FullHelp lists every key the agent detail takes.
 func (d *agentDetailView) FullHelp() [][]key.Binding {
 	k := d.c.Keys
-	return [][]key.Binding{append(k.navigation(), k.Open, k.Back)}
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Back), {k.NextAlert, k.PrevAlert}}
 }
 
 // View draws the agent in exactly height lines.
@@ -102,7 +102,7 @@ func (d *agentDetailView) lines(snap *model.Snapshot, v *viewState, now, wall ti
 		state += " (" + a.Reason + ")"
 	}
 	if !a.Since.IsZero() {
-		state += " for " + fmtDuration(max(a.Clock(now).Sub(a.Since), 0))
+		state += " for " + model.FormatDuration(max(a.Clock(now).Sub(a.Since), 0))
 	}
 	b.kv(0, lw, "state", state, st.Text, 2)
 	if desk := desktopText(a, wall); desk != "" {
@@ -126,7 +126,7 @@ func (d *agentDetailView) lines(snap *model.Snapshot, v *viewState, now, wall ti
 	b.add("")
 	var open []*model.Row
 	for _, r := range snap.Rows {
-		if r.AgentID == a.ID && !r.Ended {
+		if r.AgentID == a.ID && r.Open() {
 			open = append(open, r)
 		}
 	}
@@ -138,7 +138,7 @@ func (d *agentDetailView) lines(snap *model.Snapshot, v *viewState, now, wall ti
 		}
 		b.add(mark + st.Type(r.Data.Type).Render(typeGlyph(r.Data.Type)) + " " +
 			st.State(r.Data.State).Render(pad(clean(string(r.Data.State), 12), 12)) + " " +
-			st.Text.Render(pad(fmtDuration(r.Duration(now)), 8)) + st.Dim.Render(pad(clean(r.Data.ID, 24), 24)) + "  " +
+			st.Text.Render(pad(model.FormatDuration(r.Duration(now)), 8)) + st.Dim.Render(pad(clean(r.Data.ID, 24), 24)) + "  " +
 			st.Text.Render(clean(r.Data.Subject, max(d.width-52, 8))))
 	}
 	b.add("")

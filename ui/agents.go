@@ -56,7 +56,7 @@ func (a *agentsView) ShortHelp() []key.Binding {
 // FullHelp lists every key the agents view takes.
 func (a *agentsView) FullHelp() [][]key.Binding {
 	k := a.c.Keys
-	return [][]key.Binding{append(k.navigation(), k.Open, k.Describe, k.Agents)}
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Describe, k.Agents), {k.NextAlert, k.PrevAlert}}
 }
 
 // loads counts open interactions per agent, once per store version.
@@ -66,7 +66,7 @@ func (a *agentsView) loads(snap *model.Snapshot) map[string]agentLoad {
 	}
 	m := make(map[string]agentLoad, len(snap.Agents))
 	for _, r := range snap.Rows {
-		if r.Ended {
+		if !r.Open() {
 			continue
 		}
 		l := m[r.AgentID]
@@ -181,7 +181,7 @@ func (a *agentsView) cells(ag *model.Agent, l agentLoad, alerts string, now, wal
 	}
 	since := ""
 	if !ag.Since.IsZero() {
-		since = fmtDuration(max(ag.Clock(now).Sub(ag.Since), 0))
+		since = model.FormatDuration(max(ag.Clock(now).Sub(ag.Since), 0))
 	}
 	var open []string
 	for _, t := range model.Types {
@@ -228,6 +228,49 @@ func (a *agentsView) style(ag *model.Agent, alerting, selected bool) lipgloss.St
 		return st.Dim
 	}
 	return st.Text
+}
+
+// agentAlerting reports whether the agent alerted at the last count: its own alerts or its
+// interactions'.
+func (v *viewState) agentAlerting(a *model.Agent) bool {
+	return v.agentOwn[a.ID] || v.byAgent[a.ID].rows > 0
+}
+
+// alertingFirst returns the agents that alert (their own alerts, or their interactions'), then the
+// others, each part in first-seen order, so a line that ends in "+N more" hides no alerting agent
+// while there is room for them all. It is agents itself when none alerts.
+func (v *viewState) alertingFirst(agents []*model.Agent) []*model.Agent {
+	alerting := v.agentAlerting
+	if !slices.ContainsFunc(agents, alerting) {
+		return agents
+	}
+	out := make([]*model.Agent, 0, len(agents))
+	for _, a := range agents {
+		if alerting(a) {
+			out = append(out, a)
+		}
+	}
+	for _, a := range agents {
+		if !alerting(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// more sums up the agents a line has no room for: "+3 more", and "+3 more, 1 !" when some of them
+// alert, so the line still accounts for every alerting agent.
+func (v *viewState) more(hidden []*model.Agent) string {
+	n := 0
+	for _, a := range hidden {
+		if v.agentAlerting(a) {
+			n++
+		}
+	}
+	if n > 0 {
+		return "+" + strconv.Itoa(len(hidden)) + " more, " + strconv.Itoa(n) + " " + alertGlyph
+	}
+	return "+" + strconv.Itoa(len(hidden)) + " more"
 }
 
 // agentFilter is the filter that selects one agent's interactions.

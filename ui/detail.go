@@ -136,10 +136,14 @@ func (d *detailView) title(r *model.Row, now time.Time, pos string) string {
 	if r.AgentID != "" {
 		parts = append(parts, st.Dim.Render("agent ")+st.Text.Render(clean(r.AgentID, 24)))
 	}
-	if r.Ended {
-		parts = append(parts, st.Ended.Render("ended after "+fmtDuration(r.Duration(now))))
-	} else {
-		parts = append(parts, st.Dim.Render("open ")+st.Text.Render(fmtDuration(r.Duration(now))))
+	// The title's duration is the table's: it stops at the end once known, as endTime's "lasted".
+	switch dur := model.FormatDuration(r.Duration(now)); {
+	case !r.Open():
+		parts = append(parts, st.Ended.Render("ended after "+dur))
+	case !r.End().IsZero():
+		parts = append(parts, st.Dim.Render("lasted ")+st.Text.Render(dur))
+	default:
+		parts = append(parts, st.Dim.Render("open ")+st.Text.Render(dur))
 	}
 	var why []string
 	for _, a := range d.c.Alerts.Check(r, now) {

@@ -203,7 +203,7 @@ func (b *detailLines) timeField(name string, in *model.Interaction) {
 	}
 	raw := strconv.FormatFloat(*p, 'f', -1, 64)
 	if name == "duration" {
-		b.field(name, raw+" s ("+fmtDuration(time.Duration(*p*float64(time.Second)))+")", b.st.Text)
+		b.field(name, raw+" s ("+model.FormatDuration(time.Duration(*p*float64(time.Second)))+")", b.st.Text)
 		return
 	}
 	t := model.Millis(p)
@@ -213,7 +213,7 @@ func (b *detailLines) timeField(name string, in *model.Interaction) {
 	}
 	v := b.clock(t) + " · " + raw + " ms"
 	if start := model.Millis(in.StartTime); name == "endTime" && !start.IsZero() {
-		v += " · lasted " + fmtDuration(max(t.Sub(start), 0))
+		v += " · lasted " + model.FormatDuration(max(t.Sub(start), 0))
 	}
 	b.kv(0, labelWidth, name, v, b.st.Text, 2)
 }

@@ -43,7 +43,8 @@ func cleanLeft(s string, n int) string {
 	return s
 }
 
-// fmtDuration formats a duration as m:ss, or h:mm:ss from an hour on.
+// fmtDuration is model.FormatDuration, the one duration format (kept as a name for the header and
+// help, which other changes are reshaping; new code calls model.FormatDuration).
 func fmtDuration(d time.Duration) string { return model.FormatDuration(d) }
 
 // fmtClock formats an event time for timelines and logs.

@@ -16,10 +16,13 @@ const (
 )
 
 // headerAgents is the order of the agents line: it shows the agents in this order, whole, as many
-// as fit. (A hook: the order is the store's, first seen first.)
-func headerAgents(snap *model.Snapshot, _ *viewState, _ time.Time) []*model.Agent { return snap.Agents }
+// as fit: those with alerts of their own first, then the rest, each part first seen first.
+func headerAgents(snap *model.Snapshot, v *viewState, _ time.Time) []*model.Agent {
+	return v.alertingFirst(snap.Agents)
+}
 
-// agents lists the logged-in agents' states; when they do not fit, the line ends with "+N more".
+// agents lists the logged-in agents' states; when they do not fit, the line ends with "+N more"
+// ("+N more, K !" when K of those left out alert).
 // How many show depends only on the width and the agents' names: each is given the room its state
 // and time in state may ever take, so the count does not change as states and times do.
 func (h *headerView) agents(snap *model.Snapshot, v *viewState, now time.Time) string {
@@ -35,10 +38,11 @@ func (h *headerView) agents(snap *model.Snapshot, v *viewState, now time.Time) s
 		r := width(name) + 1 + agentStateRoom + 1 + agentTimeRoom + len(" "+alertGlyph) + 2
 		more := 0
 		if rest := len(agents) - i - 1; rest > 0 {
-			more = len(fmt.Sprintf("+%d more", rest))
+			// The room "+N more, K !" may ever take, so the count shown does not change with alerts.
+			more = width(fmt.Sprintf("+%d more, %d %s", rest, rest, alertGlyph))
 		}
 		if i > 0 && used+r+more > h.width {
-			items = append(items, st.Dim.Render(fmt.Sprintf("+%d more", len(agents)-i)))
+			items = append(items, st.Dim.Render(v.more(agents[i:])))
 			break
 		}
 		items = append(items, h.agent(a, name, h.alerting(a, snap, v, now), now))

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"slices"
-	"strings"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -61,8 +58,12 @@ func (m *Model) screenKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case screenAgents:
 		return m.agentsKey(f, msg)
 	case screenAgentDetail:
-		if key.Matches(msg, m.c.Keys.Open) {
+		switch {
+		case key.Matches(msg, m.c.Keys.Open):
 			m.showAgentInteractions(m.agentDetail.ID())
+			return nil, true
+		case key.Matches(msg, m.c.Keys.NextAlert), key.Matches(msg, m.c.Keys.PrevAlert):
+			m.jumpToAlert(key.Matches(msg, m.c.Keys.NextAlert))
 			return nil, true
 		}
 	}
@@ -93,6 +94,8 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch {
 	case key.Matches(msg, k.Open):
 		m.open()
+	case key.Matches(msg, k.Follow):
+		m.follow()
 	case key.Matches(msg, k.Filter):
 		return m.filter.Start(m.query.Filter.String()), true
 	case key.Matches(msg, k.Sort), key.Matches(msg, k.SortPrev):
@@ -134,6 +137,19 @@ func (m *Model) open() {
 	}
 	if h := m.table.SelectedHead(); h != nil {
 		m.fold()
+	}
+}
+
+// follow pins the selected interaction, so the cursor stays on it when it ends, or unpins it;
+// unpinned, the cursor goes on to the next open interaction when its own ends.
+func (m *Model) follow() {
+	switch r := m.table.togglePin(); {
+	case r != nil:
+		m.setNote("following " + model.Sanitize(r.Data.ID) + " when it ends — f again to stop")
+	case m.table.Selected() == nil:
+		m.setNote("select an interaction to follow")
+	default:
+		m.setNote("not following: the cursor moves on to the next open interaction when this one ends")
 	}
 }
 
@@ -183,50 +199,6 @@ func (m *Model) foldAll() {
 	}
 	m.group.setAll(m.view.heads, fold)
 	m.refresh()
-}
-
-// jumpToAlert moves the cursor to the next (or previous) alerting row in display order, unfolding
-// its group, and says why it alerts.
-func (m *Model) jumpToAlert(next bool) {
-	now, rows := m.c.now(), m.view.ordered
-	from := -1
-	if !next {
-		from = len(rows)
-	}
-	if r := m.table.Selected(); r != nil {
-		if i := slices.Index(rows, r); i >= 0 {
-			from = i
-		}
-	}
-	var i int
-	if next {
-		i = m.c.Alerts.Next(rows, from, now)
-	} else {
-		i = m.c.Alerts.Prev(rows, from, now)
-	}
-	if i < 0 {
-		if n := m.view.tally.Total(); n > 0 {
-			m.setNote("no alerting interaction in this view; the open alerts are the agents' — tab shows them")
-		} else {
-			m.setNote("no open alerts")
-		}
-		return
-	}
-	r := rows[i]
-	if m.group.by != model.GroupNone && !m.table.Select(r.Key) {
-		for _, h := range m.view.heads {
-			if h.folded && slices.Contains(h.rows, r) {
-				m.group.toggle(h.key)
-			}
-		}
-		m.refresh()
-	}
-	m.table.Select(r.Key)
-	var why []string
-	for _, a := range m.c.Alerts.Check(r, now) {
-		why = append(why, a.Text)
-	}
-	m.setNote(alertGlyph + " " + strings.Join(why, ", "))
 }
 
 // export writes the view as shown (filtered, sorted, grouped) to a file.
@@ -303,6 +275,9 @@ func (m *Model) agentsKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			m.agentDetail.Show(a.ID)
 			m.screen = screenAgentDetail
 		}
+		return nil, true
+	case key.Matches(msg, m.c.Keys.NextAlert), key.Matches(msg, m.c.Keys.PrevAlert):
+		m.jumpToAlert(key.Matches(msg, m.c.Keys.NextAlert))
 		return nil, true
 	}
 	return nil, false

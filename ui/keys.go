@@ -13,7 +13,7 @@ import (
 // what the keys do.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	Open, Back                              key.Binding
+	Open, Back, Follow                      key.Binding
 	Filter, Command                         key.Binding
 	Sort, SortPrev, SortDir, HideEnded      key.Binding
 	Group, Fold, FoldAll                    key.Binding
@@ -34,6 +34,7 @@ func DefaultKeyMap() KeyMap {
 		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
 		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail / fold group")),
 		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Follow:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow this row (pin)")),
 		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:agents, :sort dur)")),
 		Sort:       key.NewBinding(key.WithKeys("s", ">"), key.WithHelp("s/>", "sort by next column")),
@@ -62,7 +63,7 @@ func DefaultKeyMap() KeyMap {
 func (k *KeyMap) actions() map[string]*key.Binding {
 	return map[string]*key.Binding{
 		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown,
-		"top": &k.Top, "bottom": &k.Bottom, "open": &k.Open, "back": &k.Back,
+		"top": &k.Top, "bottom": &k.Bottom, "open": &k.Open, "back": &k.Back, "follow": &k.Follow,
 		"filter": &k.Filter, "command": &k.Command, "sort": &k.Sort, "sort_prev": &k.SortPrev,
 		"sort_dir": &k.SortDir, "hide_ended": &k.HideEnded, "group": &k.Group, "fold": &k.Fold,
 		"fold_all": &k.FoldAll, "next_alert": &k.NextAlert, "prev_alert": &k.PrevAlert,
@@ -146,7 +147,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp is the help screen's columns.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.Agents, k.Describe},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Follow, k.Back, k.Agents, k.Describe},
 		{k.Filter, k.Command, k.Sort, k.SortPrev, k.SortDir, k.HideEnded, k.Group, k.Fold, k.FoldAll},
 		{k.NextAlert, k.PrevAlert, k.Pause, k.Faster, k.Slower, k.ExportCSV, k.ExportJSON, k.Rejected,
 			k.Help, k.Quit},

@@ -83,7 +83,7 @@ func New(c *Common, changes <-chan struct{}) *Model {
 		screenHelp: m.help, screenAgents: m.agents, screenAgentDetail: m.agentDetail}
 	m.help.SetSections([]helpSection{{"Interactions", m.table}, {"Interaction detail", m.detail},
 		{"Agents", m.agents}, {"Agent detail", m.agentDetail}, {"Rejected log", m.rejected}, {"Help", m.help}})
-	m.query.Sort, m.query.OpenFirst = model.SortStarted, true
+	m.query = model.DefaultQuery(model.Filter{})
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {
 			m.query.Filter = f

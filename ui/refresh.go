@@ -29,6 +29,7 @@ type viewState struct {
 	// only its headings. Row marks are drawn at once.
 	tally       model.AlertTally
 	byAgent     map[string]agentAlerts
+	agentOwn    map[string]bool // agents with alerts of their own (AlertRules.TallyAgents)
 	alertSecond int64
 	tallied     bool
 	// ring is set when the open alerts grew and the bell should ring.
@@ -106,7 +107,7 @@ func (m *Model) countAlerts(now time.Time) bool {
 	rules := m.c.Alerts
 	countHeadAlerts(v.heads, rules, now)
 	byAgent := map[string]agentAlerts{}
-	t := rules.TallyAgents(m.snap, now)
+	t, own := rules.TallyAgents(m.snap, now)
 	for _, r := range m.snap.Rows {
 		if rules.Alerting(r, now) {
 			t.Rows++
@@ -123,7 +124,7 @@ func (m *Model) countAlerts(now time.Time) bool {
 	if m.c.Bell && v.tallied && t.Total() > v.tally.Total() {
 		v.ring = true
 	}
-	v.tally, v.byAgent, v.alertSecond, v.tallied = t, byAgent, sec, true
+	v.tally, v.byAgent, v.agentOwn, v.alertSecond, v.tallied = t, byAgent, own, sec, true
 	return true
 }
 

@@ -24,9 +24,12 @@ type tableView struct {
 	cols  []column
 	lines tableLines
 	// cur indexes lines. selected remembers the cursor's item by key, so the cursor follows its
-	// interaction when rows are re-sorted.
+	// interaction when rows are re-sorted; selectedOpen says whether it was open then (see
+	// SetLines). pinned is the key the user asked to follow wherever it goes ("f"), "" for none.
 	cur           cursor
 	selected      string
+	selectedOpen  bool
+	pinned        string
 	width, height int
 	paints        map[paintKey]paint
 	// dim is set while the source is down: the table is drawn stale (View sets it from the frame).
@@ -42,11 +45,22 @@ func (t *tableView) SetSize(width, height int) {
 }
 
 // SetLines replaces the lines (rows already filtered and sorted, and group headings) and keeps the
-// cursor on the same line when it is still there.
+// cursor on the same line when it is still there. When the selected interaction was open and has
+// ended (or left the view), the cursor stays with the open ones: it goes to the open row that took
+// its place (the next one), or the last open row above when none follows, so the view never drifts
+// into the ended history after it; unless the user pinned it (f), when the cursor follows it.
 func (t *tableView) SetLines(lines tableLines) {
 	t.lines = lines
-	if t.selected != "" && (t.cur.pos >= lines.Len() || lines.At(t.cur.pos).key() != t.selected) {
-		t.Select(t.selected)
+	from, key, wasOpen := t.cur.pos, t.selected, t.selectedOpen
+	if key != "" && (t.cur.pos >= lines.Len() || lines.At(t.cur.pos).key() != key) {
+		t.Select(key)
+	}
+	if wasOpen && t.pinned != key {
+		if r := t.Selected(); r == nil || !r.Open() || r.Key != key {
+			if i := t.nextOpen(from); i >= 0 {
+				t.cur.pos = i
+			}
+		}
 	}
 	t.clamp()
 }
@@ -104,7 +118,7 @@ func (t *tableView) ShortHelp() []key.Binding {
 // FullHelp lists every key the table takes: moving, opening, the query and grouping, alerts, export.
 func (t *tableView) FullHelp() [][]key.Binding {
 	k := t.c.Keys
-	return [][]key.Binding{append(k.navigation(), k.Open),
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Follow),
 		{k.Filter, k.Sort, k.SortPrev, k.SortDir, k.HideEnded, k.Group, k.Fold, k.FoldAll},
 		{k.NextAlert, k.PrevAlert, k.ExportCSV, k.ExportJSON}}
 }
@@ -113,7 +127,8 @@ func (t *tableView) FullHelp() [][]key.Binding {
 func (t *tableView) clamp() {
 	t.cur.clampList(t.lines.Len(), t.page())
 	if t.cur.pos < t.lines.Len() {
-		t.selected = t.lines.At(t.cur.pos).key()
+		it := t.lines.At(t.cur.pos)
+		t.selected, t.selectedOpen = it.key(), it.row != nil && it.row.Open()
 	}
 }
 
@@ -308,8 +323,8 @@ type paintKey struct {
 
 // painter returns the cached paint of a cell.
 func (t *tableView) painter(c column, r *model.Row, alerting bool, wall time.Time) paint {
-	k := paintKey{col: c.id, ended: r.Ended, alerting: alerting && c.id == "state",
-		stale: t.dim || !r.Ended && !r.DisconnectedAt.IsZero()}
+	k := paintKey{col: c.id, ended: !r.Open(), alerting: alerting && c.id == "state",
+		stale: t.dim || r.Open() && !r.DisconnectedAt.IsZero()}
 	switch c.id {
 	case "state":
 		k.value = string(r.Data.State)
