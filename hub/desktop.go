@@ -124,14 +124,22 @@ func (h *Hub) stopDesktopsLocked() {
 	}
 }
 
+// desktopEvent writes the hub's DESKWATCH_DESKTOP for an agent: its status since at, and why.
+func desktopEvent(id string, st model.DesktopStatus, reason string, at time.Time) ([]byte, error) {
+	params, err := json.Marshal([]deskParams{{Status: st, Reason: model.Sanitize(reason)}})
+	if err != nil {
+		return nil, err
+	}
+	return model.AppendEvent(nil, model.EvDesktop, id, millis(at), model.NoSeq, params), nil
+}
+
 // announceDesktop publishes the hub's DESKWATCH_DESKTOP for an agent.
 func (h *Hub) announceDesktop(id string, st model.DesktopStatus, reason string) {
-	params, err := json.Marshal([]deskParams{{Status: st, Reason: model.Sanitize(reason)}})
+	data, err := desktopEvent(id, st, reason, time.Now())
 	if err != nil {
 		h.log.Printf("agent %s: desktop %s not announced: %v", logValue(id), st, err)
 		return
 	}
-	data := model.AppendEvent(nil, model.EvDesktop, id, time.Now().UnixMilli(), model.NoSeq, params)
 	ev, err := model.Decode(data)
 	if err == nil {
 		_, err = h.publish("", data, ev)
