@@ -82,3 +82,17 @@ func TestAgentsShowDesktop(t *testing.T) {
 		}
 	}
 }
+
+// The detail of an open call whose desktop disconnected says it is stale, and since when.
+func TestDetailSaysStale(t *testing.T) {
+	t.Parallel()
+	events := detailCall()[:7] // the call still open
+	c := detailTestCommon(t, themes.Dark, append(events,
+		`{"type":"DESKWATCH_DESKTOP","agentId":"a.jones","ts":`+fmt.Sprint(detailNow.Add(-time.Minute).UnixMilli())+
+			`,"params":[{"status":"disconnected","reason":"bridge closed (1006)"}]}`))
+	d := detailOf(c, 120, 200)
+	out := plain(d.View(testFrame(c)))
+	if !strings.Contains(out, "desktop disconnected at") {
+		t.Errorf("the detail of a stale call does not say so:\n%s", out)
+	}
+}
