@@ -35,6 +35,7 @@ type serveOptions struct {
 	idleTimeout    time.Duration
 	maxPending     int
 	writeTimeout   time.Duration
+	frameInterval  time.Duration
 	logFile        string
 }
 
@@ -85,6 +86,8 @@ NO_COLOR is honoured when the client sends it (ssh -o SendEnv=NO_COLOR).`,
 		"unread (the most the server holds for one client)")
 	f.DurationVar(&so.writeTimeout, "write-timeout", sshserve.DefaultWriteTimeout, "drop a client that accepts none of its "+
 		"pending output for this long")
+	f.DurationVar(&so.frameInterval, "frame-interval", sshserve.DefaultFrameInterval, "least time between two frames "+
+		"of a session (longer by itself when the server is busy or the client slow)")
 	f.StringVar(&so.logFile, "log", "", "write the connection log to this file instead of stdout")
 	registerServeSourceFlags(f, o)
 	return c
@@ -144,7 +147,7 @@ func runServe(ctx context.Context, o *options, so *serveOptions, arg string, std
 	srv, err := sshserve.New(sshserve.Config{
 		Addr: so.listen, HostKeyPath: hostKey, AuthorizedKeys: so.authorizedKeys, AllowAnyKey: so.allowAnyKey,
 		MaxSessions: so.maxSessions, MaxConnections: so.maxConns, IdleTimeout: so.idleTimeout, MaxPending: so.maxPending, WriteTimeout: so.writeTimeout,
-		Subscribe: p.notifier.Subscribe,
+		FrameInterval: so.frameInterval, Subscribe: p.notifier.Subscribe, ChangeMsg: ui.ChangedMsg,
 		NewModel: func(v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
 			return newViewerModel(p, o, v, changes)
 		},

@@ -1,12 +1,12 @@
 package feed
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"sync"
 	"time"
 
@@ -35,6 +35,9 @@ type ReplayOptions struct {
 	Speed float64
 	// MaxMessage is the largest accepted line in bytes; 0 means model.DefaultMaxMessage.
 	MaxMessage int
+	// Workers is how many goroutines decode lines ahead of the one that emits them: 0 means
+	// GOMAXPROCS, 1 reads and decodes in Run's own goroutine, one line at a time.
+	Workers int
 }
 
 // Replay is a Source that plays a JSON Lines event file (or standard input) back, paced by the
@@ -60,6 +63,8 @@ type Replay struct {
 	dec                 decoded                           // the current line's decoded event, handed to the pump (Run's own)
 	decodeFn            func([]byte) (model.Event, error) // model.Decode (a test makes it panic)
 	pos, msgs, bytes    int64
+	workers             int
+	wall                func() time.Time // time.Now (a test makes it stand still)
 }
 
 // NewReplay returns a replay of r named name (a path, or "-" for standard input). size is r's length
@@ -67,7 +72,8 @@ type Replay struct {
 func NewReplay(name string, r io.Reader, size int64, opts ReplayOptions) *Replay {
 	maxMsg := positive.Or(opts.MaxMessage, model.DefaultMaxMessage)
 	return &Replay{name: name, in: r, total: max(size, 0), max: maxMsg, speed: cleanSpeed(opts.Speed),
-		state: StateReplaying, wake: make(chan struct{}), decodeFn: model.Decode}
+		state: StateReplaying, wake: make(chan struct{}), decodeFn: model.Decode,
+		workers: positive.Or(opts.Workers, runtime.GOMAXPROCS(0)), wall: time.Now}
 }
 
 func cleanSpeed(f float64) float64 {
@@ -79,13 +85,15 @@ func cleanSpeed(f float64) float64 {
 
 // Run reads the input line by line and emits one message per non-blank line, waiting between events
 // as their ts say (scaled by the speed, gaps capped at MaxGap) and while paused. It returns nil at the
-// end of the input, ctx.Err() when cancelled (a read blocked on a pipe returns first), or a read error.
+// end of the input, ctx.Err() when cancelled, or a read error. With more than one worker it reads and
+// decodes a bounded window of lines ahead in other goroutines (see runAhead) and emits exactly what
+// the sequential loop would, in the same order; with one it reads in this goroutine, and a read
+// blocked on a pipe returns before a cancelled Run does.
 func (r *Replay) Run(ctx context.Context, emit Emit) error {
-	lr := &lineReader{br: bufio.NewReaderSize(r.in, replayBufSize), keep: func(first []byte) int {
-		// Room for "\r\n", so that a line exactly at the limit is whole, and for the snippet of a
-		// line over it.
-		return max(r.allowed(first), snippetSize) + 2
-	}}
+	lr := r.newLineReader()
+	if r.workers > 1 {
+		return r.runAhead(ctx, lr, emit)
+	}
 	done := ctx.Done()
 	var pos int64
 	for {
@@ -96,32 +104,36 @@ func (r *Replay) Run(ctx context.Context, emit Emit) error {
 		default:
 		}
 		ln, err := lr.next()
-		if err == io.EOF {
-			r.finish(pos, StateDone, "")
-			return nil
-		}
 		if err != nil {
-			err = fmt.Errorf("replay %s: read line %d: %w", r.name, lr.n+1, err)
-			r.finish(pos, StateFailed, err.Error())
-			return err
+			return r.readEnd(err, lr.n+1, pos)
 		}
 		pos += ln.size
-		msg, at, kind := r.message(ln, lr.n)
-		if kind == lineBlank {
-			continue
-		}
-		m := &msg
-		if kind == lineEnd {
-			m = nil // the clock moves to the recording's end; nothing is emitted
-		}
-		if err := r.admit(ctx, m, at, pos); err != nil {
-			r.finish(pos, StateStopped, "")
+		msg, at, kind := r.message(ln, lr.n, &r.dec)
+		if err := r.deliver(ctx, emit, msg, at, kind, pos); err != nil {
 			return err
 		}
-		if m != nil {
-			emit(msg)
-		}
 	}
+}
+
+// deliver waits until one line's message may go (admit) and emits it; a blank line is passed over
+// and a recording's end line only moves the clock. It returns ctx.Err() when cancelled while
+// waiting, having finished the replay.
+func (r *Replay) deliver(ctx context.Context, emit Emit, msg Message, at time.Time, kind lineKind, pos int64) error {
+	if kind == lineBlank {
+		return nil
+	}
+	m := &msg
+	if kind == lineEnd {
+		m = nil // the clock moves to the recording's end; nothing is emitted
+	}
+	if err := r.admit(ctx, m, at, pos); err != nil {
+		r.finish(pos, StateStopped, "")
+		return err
+	}
+	if m != nil {
+		emit(msg)
+	}
+	return nil
 }
 
 // lineKind is what a line of input holds.
@@ -144,8 +156,9 @@ func (r *Replay) allowed(first []byte) int {
 }
 
 // message turns one line into a message and its pacing time (zero when it has none), and says what
-// the line holds.
-func (r *Replay) message(ln line, n int64) (m Message, at time.Time, kind lineKind) {
+// the line holds. The event is decoded into dec, which the message then points to. It reads only
+// what NewReplay set, so workers call it at once for different lines.
+func (r *Replay) message(ln line, n int64, dec *decoded) (m Message, at time.Time, kind lineKind) {
 	m = Message{Origin: model.Origin{Source: r.name, Line: n}, Partial: ln.partial}
 	if ln.length > int64(r.allowed(ln.text)) {
 		m.Data = bytes.Clone(ln.text[:min(len(ln.text), snippetSize)])
@@ -171,10 +184,10 @@ func (r *Replay) message(ln line, n int64) (m Message, at time.Time, kind lineKi
 	// than peeking at the ts first and decoding after. A message Decode rejects is paced by what
 	// PeekTS reads of it; one whose decoding panics is left to the pump to decode again, under its
 	// guard.
-	if r.decode(m.Data) {
-		m.decoded = &r.dec
-		if r.dec.err == nil {
-			if ts := r.dec.ev.TS; !ts.IsZero() {
+	if r.decode(m.Data, dec) {
+		m.decoded = dec
+		if dec.err == nil {
+			if ts := dec.ev.TS; !ts.IsZero() {
 				at = ts
 			}
 			return m, at, lineMessage
@@ -186,15 +199,15 @@ func (r *Replay) message(ln line, n int64) (m Message, at time.Time, kind lineKi
 	return m, at, lineMessage
 }
 
-// decode decodes data into r.dec and reports whether it did; it is false when decoding panicked (a
-// bug), which the pump catches and reports when it decodes the message itself.
-func (r *Replay) decode(data []byte) (ok bool) {
+// decode decodes data into dec and reports whether it did; it is false when decoding panicked (a
+// bug), which the pump catches and reports, located, when it decodes the message itself.
+func (r *Replay) decode(data []byte, dec *decoded) (ok bool) {
 	defer func() {
 		if recover() != nil {
-			r.dec, ok = decoded{}, false
+			*dec, ok = decoded{}, false
 		}
 	}()
-	r.dec.ev, r.dec.err = r.decodeFn(data)
+	dec.ev, dec.err = r.decodeFn(data)
 	return true
 }
 
@@ -228,7 +241,7 @@ func (r *Replay) admit(ctx context.Context, m *Message, at time.Time, pos int64)
 		if at.IsZero() || r.speed == 0 || r.last.IsZero() {
 			break
 		}
-		now := time.Now()
+		now := r.wall()
 		target := at
 		if limit := r.last.Add(MaxGap); target.After(limit) {
 			target = limit
@@ -248,7 +261,7 @@ func (r *Replay) admit(ctx context.Context, m *Message, at time.Time, pos int64)
 	defer r.mu.Unlock()
 	var now time.Time
 	if r.speed > 0 || r.evAt.IsZero() {
-		now = time.Now()
+		now = r.wall()
 	}
 	if !at.IsZero() {
 		r.evAt, r.wallAt, r.limit, r.last = at, now, time.Time{}, at
@@ -318,7 +331,7 @@ func (r *Replay) Status() Status {
 		st.Total = st.Pos // a growing file, or a pipe whose length is known at its end
 	}
 	if !r.evAt.IsZero() {
-		st.EventTime = r.clock(time.Now())
+		st.EventTime = r.clock(r.wall())
 	}
 	return st
 }
@@ -329,7 +342,7 @@ func (r *Replay) Status() Status {
 func (r *Replay) Now() time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	now := time.Now()
+	now := r.wall()
 	if t := r.clock(now); !t.IsZero() {
 		return t
 	}
@@ -360,7 +373,7 @@ func (r *Replay) SetSpeed(f float64) {
 
 // reanchor freezes the clock's current reading as its new origin, before its rate changes.
 func (r *Replay) reanchor() {
-	now := time.Now()
+	now := r.wall()
 	r.evAt, r.wallAt = r.clock(now), now
 }
 

@@ -31,7 +31,7 @@ func TestReplayHandsDecodedEvent(t *testing.T) {
 	for _, tc := range cases {
 		r := NewReplay("f.jsonl", strings.NewReader(""), 0, ReplayOptions{})
 		ln := line{text: []byte(tc.text), size: int64(len(tc.text)) + 1, length: int64(len(tc.text))}
-		m, at, kind := r.message(ln, 1)
+		m, at, kind := r.message(ln, 1, &r.dec)
 		if kind != lineMessage {
 			t.Fatalf("%s: kind %v", tc.name, kind)
 		}
@@ -87,7 +87,7 @@ func TestReplayDecodePanicLeavesItToPump(t *testing.T) {
 	r := NewReplay("f.jsonl", strings.NewReader(""), 0, ReplayOptions{})
 	r.decodeFn = buggy
 	text := `{"type":"ON_LOGOUT","seq":1,"ts":1700000000010,"params":[]}`
-	m, at, _ := r.message(line{text: []byte(text), size: int64(len(text)) + 1, length: int64(len(text))}, 1)
+	m, at, _ := r.message(line{text: []byte(text), size: int64(len(text)) + 1, length: int64(len(text))}, 1, &r.dec)
 	if m.decoded != nil || !at.Equal(time.UnixMilli(1700000000010)) {
 		t.Errorf("after a panic: decoded %v, paced at %v; want none, the ts", m.decoded, at)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/sim"
@@ -57,11 +58,13 @@ func millionFile(b *testing.B) (string, int64) {
 	return million.path, million.size
 }
 
-// BenchmarkReplayFile1M plays the million-event file three ways, each from the file and each run
+// BenchmarkReplayFile1M plays the million-event file four ways, each from the file and each run
 // once per iteration (use -benchtime 1x): "encoding-json" decodes every line with plain
 // encoding/json into typed structs (the envelope, then the InteractionData) and applies nothing;
 // "decode" is model.Decode alone; "store" is deskwatch's replay at --speed max through the pump into
-// a store with the default retention, what `deskwatch --print FILE --speed max` does.
+// a store with the default retention, what `deskwatch --print FILE --speed max` does, decoding on
+// every core ahead of the pump; "store-sequential" is the same with one worker (each line decoded in
+// turn by the goroutine that applies it, the replay before the read-ahead).
 func BenchmarkReplayFile1M(b *testing.B) {
 	path, size := millionFile(b)
 	b.Run("encoding-json", func(b *testing.B) {
@@ -73,26 +76,30 @@ func BenchmarkReplayFile1M(b *testing.B) {
 			return err
 		})
 	})
-	b.Run("store", func(b *testing.B) {
-		benchFile(b, path, size, func(f *os.File) int64 {
-			store := model.NewStore()
-			r := feed.NewReplay(path, f, size, feed.ReplayOptions{Speed: 0})
-			if err := r.Run(context.Background(), feed.NewPump(store, nil).Handle); err != nil {
-				b.Fatal(err)
-			}
-			st := store.Snapshot().Stats
-			if st.Rejected != 0 {
-				b.Fatalf("%d rejected", st.Rejected)
-			}
-			return st.Events
-		})
+	b.Run("store", func(b *testing.B) { benchReplayStore(b, path, size, 0) })
+	b.Run("store-sequential", func(b *testing.B) { benchReplayStore(b, path, size, 1) })
+}
+
+// benchReplayStore replays the file at --speed max through the pump into a store with the default
+// retention, decoding with workers goroutines (0: GOMAXPROCS).
+func benchReplayStore(b *testing.B, path string, size int64, workers int) {
+	benchFile(b, path, size, func(f *os.File) int64 {
+		store := model.NewStore()
+		r := feed.NewReplay(path, f, size, feed.ReplayOptions{Speed: 0, Workers: workers})
+		if err := r.Run(context.Background(), feed.NewPump(store, nil).Handle); err != nil {
+			b.Fatal(err)
+		}
+		st := store.Snapshot().Stats
+		if st.Rejected != 0 {
+			b.Fatalf("%d rejected", st.Rejected)
+		}
+		return st.Events
 	})
 }
 
 // benchLines calls fn on every line of the file, read as the replay reads it.
 func benchLines(b *testing.B, path string, size int64, fn func([]byte) error) {
-	benchFile(b, path, size, func(f *os.File) int64 {
-		var events int64
+	benchFile(b, path, size, func(f *os.File) (events int64) {
 		br := bufio.NewReaderSize(f, 64<<10)
 		for {
 			line, err := br.ReadSlice('\n')
@@ -110,17 +117,22 @@ func benchLines(b *testing.B, path string, size int64, fn func([]byte) error) {
 	})
 }
 
-// benchFile runs read over the open file at each round and reports the events per second it counts.
-func benchFile(b *testing.B, path string, size int64, read func(*os.File) int64) {
+// benchFile calls run once an iteration with the file opened, and reports the events it handled a
+// second and the CPU time the process spent an iteration (all goroutines and the collector): on a
+// machine shared with other work that is steadier than the time, and says what a free core each
+// would give.
+func benchFile(b *testing.B, path string, size int64, run func(*os.File) (events int64)) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	var events int64
+	cpu0 := e2e.CPUTime()
+	defer func() { b.ReportMetric((e2e.CPUTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
 	for b.Loop() {
 		f, err := os.Open(path)
 		if err != nil {
 			b.Fatal(err)
 		}
-		events += read(f)
+		events += run(f)
 		f.Close()
 	}
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")

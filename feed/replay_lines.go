@@ -3,6 +3,7 @@ package feed
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 )
 
@@ -25,6 +26,27 @@ type lineReader struct {
 	keep func(first []byte) int
 	buf  []byte
 	n    int64 // lines read
+}
+
+// newLineReader reads r's input, keeping of a long line what r allows for it.
+func (r *Replay) newLineReader() *lineReader {
+	return &lineReader{br: bufio.NewReaderSize(r.in, replayBufSize), keep: func(first []byte) int {
+		// Room for "\r\n", so that a line exactly at the limit is whole, and for the snippet of a
+		// line over it.
+		return max(r.allowed(first), snippetSize) + 2
+	}}
+}
+
+// readEnd ends Run at err from reading line n, the input read up to pos: nil at the end of the
+// input, else the read error naming the file and line.
+func (r *Replay) readEnd(err error, n, pos int64) error {
+	if err == io.EOF {
+		r.finish(pos, StateDone, "")
+		return nil
+	}
+	err = fmt.Errorf("replay %s: read line %d: %w", r.name, n, err)
+	r.finish(pos, StateFailed, err.Error())
+	return err
 }
 
 func (lr *lineReader) next() (line, error) {

@@ -21,8 +21,9 @@ import (
 
 // fastDecoder is a pooled token decoder reading one message in place.
 type fastDecoder struct {
-	buf bytes.Buffer
-	dec jsontext.Decoder
+	buf  bytes.Buffer
+	dec  jsontext.Decoder
+	strs stringCache
 }
 
 var fastDecoders = sync.Pool{New: func() any { return new(fastDecoder) }}
@@ -204,8 +205,8 @@ func (fd *fastDecoder) interactionParams() (*Interaction, bool) {
 	if d.PeekKind() != '{' {
 		return nil, false // no params, or params[0] is not an object
 	}
-	in := new(Interaction)
-	if json.UnmarshalDecode(d, in) != nil || validate(in, "params[0]") != nil {
+	in, ok := decodeInteraction(d, &fd.strs)
+	if !ok || validate(in, "params[0]") != nil {
 		return nil, false
 	}
 	for d.PeekKind() != ']' {

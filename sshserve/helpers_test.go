@@ -29,12 +29,17 @@ type fakeModel struct {
 	value   int64
 	w, h    int
 	profile string
+	keys    int           // k presses, shown: this viewer's own state
+	views   *atomic.Int64 // counts View calls
 }
 
 type changedMsg struct{}
 
 func (m *fakeModel) wait() tea.Cmd {
 	ch := m.changes
+	if ch == nil { // the server delivers changedMsg itself (Config.ChangeMsg)
+		return nil
+	}
 	return func() tea.Msg {
 		if _, ok := <-ch; !ok {
 			return nil
@@ -55,16 +60,20 @@ func (m *fakeModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.ColorProfileMsg:
 		m.profile = msg.Profile.String()
 	case tea.KeyPressMsg:
-		if msg.String() == "q" {
+		switch msg.String() {
+		case "q":
 			return m, tea.Quit
+		case "k":
+			m.keys++
 		}
 	}
 	return m, nil
 }
 
 func (m *fakeModel) View() tea.View {
-	s := fmt.Sprintf("value=%d size=%dx%d profile=%s user=%s args=%v\n", m.value, m.w, m.h, m.profile,
-		m.viewer.User, m.viewer.Args)
+	m.views.Add(1)
+	s := fmt.Sprintf("value=%d size=%dx%d profile=%s user=%s args=%v keys=%d\n", m.value, m.w, m.h, m.profile,
+		m.viewer.User, m.viewer.Args, m.keys)
 	if m.noisy && m.w > 0 && m.h > 2 {
 		// A different true colour in every cell: many bytes per frame for little rendering work.
 		var b strings.Builder
@@ -88,6 +97,7 @@ type harness struct {
 	port     int
 	notifier *notifier
 	shared   *atomic.Int64
+	views    *atomic.Int64 // View calls of every session's fakeModel
 	logs     *syncBuffer
 	dir      string
 	key      string // listed private key file
@@ -107,7 +117,7 @@ func start(t *testing.T, cfg Config, noisy bool) *harness {
 func startWith(t *testing.T, cfg Config, noisy bool,
 	mk func(h *harness, v Viewer, changes <-chan struct{}) (tea.Model, error)) *harness {
 	t.Helper()
-	h := &harness{notifier: &notifier{subs: map[chan struct{}]struct{}{}}, shared: &atomic.Int64{}, logs: &syncBuffer{},
+	h := &harness{notifier: &notifier{subs: map[chan struct{}]struct{}{}}, shared: &atomic.Int64{}, views: &atomic.Int64{}, logs: &syncBuffer{},
 		dir: t.TempDir(), done: make(chan error, 1)}
 	var line string
 	h.key, line = clientKey(t, h.dir, "listed")
@@ -128,7 +138,7 @@ func startWith(t *testing.T, cfg Config, noisy bool,
 	}
 	if cfg.NewModel == nil {
 		cfg.NewModel = func(v Viewer, changes <-chan struct{}) (tea.Model, error) {
-			return &fakeModel{viewer: v, changes: changes, shared: h.shared, noisy: noisy}, nil
+			return &fakeModel{viewer: v, changes: changes, shared: h.shared, noisy: noisy, views: h.views}, nil
 		}
 	}
 	cfg.Log = slog.New(slog.NewTextHandler(h.logs, nil))

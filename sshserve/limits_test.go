@@ -26,7 +26,7 @@ func (vs *viewers) newModel(h *harness, v Viewer, changes <-chan struct{}) (tea.
 	vs.mu.Lock()
 	vs.environ = append(vs.environ, v.Environ)
 	vs.mu.Unlock()
-	return sizeRecorder{fakeModel: &fakeModel{viewer: v, changes: changes, shared: h.shared}, vs: vs}, nil
+	return sizeRecorder{fakeModel: &fakeModel{viewer: v, changes: changes, shared: h.shared, views: h.views}, vs: vs}, nil
 }
 
 func (vs *viewers) get() ([][]string, []tea.WindowSizeMsg) {
@@ -213,7 +213,9 @@ func TestWindowChangesMerged(t *testing.T) {
 // maxChannels sessions.
 func TestConnectionLimits(t *testing.T) {
 	t.Parallel()
-	h, _ := startRecording(t, Config{MaxConnections: 2, startTimeout: time.Second, preAuthTimeout: time.Second})
+	// The silent connections time out (pre-auth, 1 s) well before the logged-in one that has no
+	// session yet does (start, 5 s): with the two equal, c was at times closed before its sessions.
+	h, _ := startRecording(t, Config{MaxConnections: 2, startTimeout: 5 * time.Second, preAuthTimeout: time.Second})
 	for range 2 {
 		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", h.port))
 		if err != nil {

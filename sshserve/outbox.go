@@ -37,6 +37,7 @@ type outbox struct {
 	closed  bool
 	err     error // why writes fail: a stall or the channel's error
 	done    chan struct{}
+	drained func() // called once when nothing waits any more (notifyDrained)
 }
 
 // newOutbox starts the sender for w.
@@ -121,8 +122,34 @@ func (o *outbox) send() {
 		}
 		o.mu.Lock()
 		o.spare = out[:0]
+		var drained func()
+		if len(o.queue) == 0 {
+			drained, o.drained = o.drained, nil
+		}
 		o.mu.Unlock()
+		if drained != nil {
+			drained()
+		}
 	}
+}
+
+// waiting reports whether output is queued or being sent: the client has not taken all of it.
+func (o *outbox) waiting() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.queue)+o.sending > 0
+}
+
+// notifyDrained calls f once the client has taken everything queued (at once if it has).
+func (o *outbox) notifyDrained(f func()) {
+	o.mu.Lock()
+	if len(o.queue)+o.sending > 0 {
+		o.drained = f
+		o.mu.Unlock()
+		return
+	}
+	o.mu.Unlock()
+	f()
 }
 
 // Close stops taking writes and waits up to wait for what is queued to reach the client.

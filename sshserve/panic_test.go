@@ -36,7 +36,7 @@ func (m exploding) View() tea.View {
 func TestPanicEndsOnlyThatSession(t *testing.T) {
 	e2e.Require(t, "ssh", "tmux")
 	h := startWith(t, Config{}, false, func(h *harness, v Viewer, changes <-chan struct{}) (tea.Model, error) {
-		m := &fakeModel{viewer: v, changes: changes, shared: h.shared}
+		m := &fakeModel{viewer: v, changes: changes, shared: h.shared, views: h.views}
 		if slices.Contains(v.Args, "new") {
 			panic("NewModel exploded")
 		}

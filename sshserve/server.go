@@ -33,9 +33,10 @@ const (
 	// DefaultMaxSessions is how many sessions run at once before new ones are turned away.
 	DefaultMaxSessions = 64
 	// DefaultMaxPending is how many bytes of output may wait for one client before it is
-	// considered stalled and dropped. A full redraw of the largest screen a session may have
-	// (512x256) is some tens of kilobytes, and the client's SSH window (2 MiB for OpenSSH) fills before
-	// anything waits here, so only a client that has stopped reading reaches it.
+	// considered stalled and dropped. A session writes no frame while its last one still waits
+	// (pace.go), so what waits is at most one frame and the goodbye: a full redraw of the largest
+	// screen a session may have (512x256) is some tens of kilobytes. A client that has stopped
+	// reading is dropped by the write timeout instead.
 	DefaultMaxPending = 1 << 20
 	// DefaultWriteTimeout is how long a client may accept none of its pending output before it is
 	// considered stalled and dropped.
@@ -103,6 +104,13 @@ type Config struct {
 	// NewModel builds one session's model over the shared store. An error is shown to the viewer
 	// (e.g. an unknown --theme in the command) and the session exits with status 1.
 	NewModel func(v Viewer, changes <-chan struct{}) (tea.Model, error)
+	// ChangeMsg, when set, is the message that tells a model the store changed: the session
+	// delivers it just before drawing a frame, at most once a frame, and NewModel gets a nil
+	// channel. Unset, NewModel gets a channel signalled on every change.
+	ChangeMsg func() tea.Msg
+	// FrameInterval is the least time between two frames of one session; 0 is
+	// DefaultFrameInterval. A busy server or a slow client makes it longer (see pace.go).
+	FrameInterval time.Duration
 	// startTimeout overrides startTimeout (tests only).
 	startTimeout time.Duration
 	// preAuth overrides the caps on connections not logged in and DefaultPreAuthTimeout (tests only).
@@ -124,11 +132,16 @@ type Server struct {
 	// connect.
 	HostKeyFingerprint string
 
-	mu       sync.Mutex
-	sessions map[*session]struct{}
-	stopping bool
-	handlers sync.WaitGroup
-	panics   atomic.Int64 // sessions ended by an internal error
+	mu           sync.Mutex
+	sessions     map[*session]struct{}
+	stopping     bool
+	handlers     sync.WaitGroup
+	panics       atomic.Int64 // sessions ended by an internal error
+	lags         lagStats     // how far behind the store frames were
+	frames       atomic.Int64 // frames drawn
+	sharedFrames atomic.Int64 // of them, frames another session drew (share.go)
+	interval     atomic.Int64 // the least time between two frames of a session now (busy.go)
+	shared       frameShare   // the latest frame of each group of sessions that share theirs
 }
 
 // New checks cfg, loads or creates the host key and reads the authorized keys.
@@ -150,6 +163,7 @@ func New(cfg Config) (*Server, error) {
 	cfg.MaxPending = positive.Or(cfg.MaxPending, DefaultMaxPending)
 	cfg.WriteTimeout = positive.Or(cfg.WriteTimeout, DefaultWriteTimeout)
 	cfg.ShutdownGrace = positive.Or(cfg.ShutdownGrace, DefaultShutdownGrace)
+	cfg.FrameInterval = positive.Or(cfg.FrameInterval, DefaultFrameInterval)
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -162,6 +176,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.interval.Store(int64(cfg.FrameInterval))
 	s.HostKeyFingerprint = gossh.FingerprintSHA256(signer.PublicKey())
 	if created {
 		s.log.Info("generated a new host key", "file", cfg.HostKeyPath, "fingerprint", s.HostKeyFingerprint)
@@ -248,6 +263,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("listening", "addr", ln.Addr().String(), "host_key", s.HostKeyFingerprint,
 		"max_sessions", s.cfg.MaxSessions, "max_connections", s.cfg.MaxConnections, "max_pending", s.cfg.MaxPending, "allow_any_key", s.cfg.AllowAnyKey)
+	go s.paceFrames(ctx)
 	err := serve.Run(ctx, ln, s.srv, serve.Options{Timeout: s.cfg.ShutdownGrace, Stop: s.stopSessions,
 		Closed: func(err error) bool { return errors.Is(err, ssh.ErrServerClosed) }})
 	switch {

@@ -62,6 +62,12 @@ type session struct {
 	reason    atomic.Int32
 	lastInput atomic.Int64 // unix nanoseconds of the last key press or resize
 	out       *outbox      // the program's output; nil until the program is made
+	paced     *pacedModel  // draws the program's frames; nil until the program is made
+	// changedAt is when the first store change not yet shown reached the session (unix
+	// nanoseconds), 0 when the frame shows them all.
+	changedAt atomic.Int64
+	// lastChange is when the latest store change reached the session (unix nanoseconds).
+	lastChange atomic.Int64
 
 	// done is closed when the program has ended; it closes the model's change channel.
 	done chan struct{}
@@ -94,6 +100,9 @@ func (s *Server) sessionPanicked(v *session, sess ssh.Session, r any, stack []by
 		v.reason.CompareAndSwap(int32(endNone), int32(endPanic))
 		v.cleanup()
 		if v.out != nil {
+			if v.paced != nil {
+				_, _ = v.out.Write(v.paced.restore())
+			}
 			v.out.Close(s.cfg.WriteTimeout)
 		}
 	}
@@ -149,6 +158,10 @@ func (v *session) run() int {
 	}
 	v.reason.CompareAndSwap(int32(endNone), int32(endQuit))
 	v.cleanup()
+	if v.paced != nil && v.out != nil {
+		// The program has ended: no frame follows. Put the client's terminal back.
+		_, _ = v.out.Write(v.paced.restore())
+	}
 	reason := endReason(v.reason.Load())
 	switch reason {
 	case endShutdown:
@@ -183,7 +196,11 @@ func (v *session) newProgram(sess ssh.Session) *tea.Program {
 	v.mu.Lock()
 	v.unsubscribe = unsubscribe
 	v.mu.Unlock()
-	model, err := v.srv.cfg.NewModel(v.viewer, relay(changes, v.done))
+	var modelChanges <-chan struct{}
+	if v.srv.cfg.ChangeMsg == nil {
+		modelChanges = relay(changes, v.done, v.noteChange)
+	}
+	model, err := v.srv.cfg.NewModel(v.viewer, modelChanges)
 	if err != nil {
 		v.modelErr = err
 		v.stop(endNoModel)
@@ -193,6 +210,7 @@ func (v *session) newProgram(sess ssh.Session) *tea.Program {
 	model = guard.Model(model, guard.NewCatcher(v.modelPanicked))
 	w, h := clampSize(v.viewer.Width, v.viewer.Height)
 	v.out = newOutbox(sess, v.srv.cfg.MaxPending, v.srv.cfg.WriteTimeout, v.dropStalled)
+	v.paced = newPacedModel(model, v, w, h)
 	// MakeOptions gives the colour profile from the client's TERM, COLORTERM and NO_COLOR (which
 	// wins over the others) and the environment; the options after it wrap input and output and
 	// replace its filter.
@@ -203,9 +221,16 @@ func (v *session) newProgram(sess ssh.Session) *tea.Program {
 		tea.WithFilter(v.filter),
 		// The server's SIGINT/SIGTERM belong to the server, which says goodbye to every session.
 		tea.WithoutSignalHandler(),
+		// The session draws its own frames (pace.go, screen.go); what the program still writes
+		// itself (the bell) goes out within a quarter of a second.
+		tea.WithoutRenderer(),
+		tea.WithFPS(4),
 	)
-	p := tea.NewProgram(model, opts...)
+	p := tea.NewProgram(v.paced, opts...)
 	v.prog.Store(p)
+	if v.srv.cfg.ChangeMsg != nil {
+		go v.watchChanges(changes)
+	}
 	if v.reason.Load() != int32(endNone) {
 		go p.Quit() // stopped while being built
 	}
@@ -332,31 +357,6 @@ func (v *session) dropStalled(why string) {
 	if c, ok := v.sess.Context().Value(ssh.ContextKeyConn).(io.Closer); ok {
 		_ = c.Close()
 	}
-}
-
-// relay forwards change signals to a channel of the session's own, closed when done closes: a
-// model's command waiting for the next change then returns instead of outliving the session.
-// Like the notifier's channels it holds at most one pending signal.
-func relay(src, done <-chan struct{}) <-chan struct{} {
-	out := make(chan struct{}, 1)
-	go func() {
-		defer close(out)
-		for {
-			select {
-			case <-done:
-				return
-			case _, ok := <-src:
-				if !ok {
-					return
-				}
-				select {
-				case out <- struct{}{}:
-				default:
-				}
-			}
-		}
-	}()
-	return out
 }
 
 // clampSize caps a terminal's size, and gives a client that sent none (ssh -tt without a local

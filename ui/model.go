@@ -27,6 +27,10 @@ const (
 // changedMsg says the store has changed since the last frame (coalesced by the feed's notifier).
 type changedMsg struct{}
 
+// ChangedMsg returns the message that tells a viewer the store changed, for a host that delivers
+// changes itself (the SSH server, once a frame) and gives New a nil channel.
+func ChangedMsg() tea.Msg { return changedMsg{} }
+
 // tickMsg redraws once a second so durations tick and highlights fade.
 type tickMsg time.Time
 
