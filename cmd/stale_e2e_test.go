@@ -39,8 +39,9 @@ func publishDesk(t *testing.T, addr, agent, call string) *websocket.Conn {
 }
 
 // TestStaleIsNotShownAsLive runs the real hub and the real monitor in a terminal: a bridge that
-// drops its connection (1006) shows as disconnected in the agents view, and a hub that goes away
-// dims the monitor's view under a banner that says since when.
+// drops its connection (1006) shows as disconnected in the agents view (of a monitor that joins
+// later too); a hub that goes away dims the monitor's view under a banner that says since when; a
+// hub that comes back empty ends what the monitor had open.
 func TestStaleIsNotShownAsLive(t *testing.T) {
 	parallelTerminal(t)
 	e2e.Require(t, "tmux")
@@ -63,6 +64,12 @@ func TestStaleIsNotShownAsLive(t *testing.T) {
 	}
 	term.Keys("Tab")
 	term.WaitFor(5*time.Second, "c-1", "c-2")
+
+	// A monitor that joins now learns it from the hub's snapshot.
+	late := e2e.Start(t, 120, 20, nil, bin+" ws://"+addr+"/stream")
+	late.WaitFor(15*time.Second, "2 open")
+	late.Keys("Tab")
+	late.WaitFor(5*time.Second, "DESKTOP", "disconnected")
 
 	h.Stop(syscall.SIGTERM, 10*time.Second)
 	screen = term.WaitFor(10*time.Second, "source down since", "— reconnecting")

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -79,5 +80,38 @@ func TestDesktopBackBeforeGone(t *testing.T) {
 	_ = mon.SetReadDeadline(time.Now().Add(2 * time.Second))
 	if _, data, err := mon.ReadMessage(); err == nil {
 		t.Fatalf("after the bridge came back got %s", data)
+	}
+}
+
+// A monitor that joins while an agent's desktop is disconnected gets, after the agent's
+// INTERACTIONS_STATE, the hub's DESKWATCH_DESKTOP saying so, then the end of the snapshot.
+func TestDesktopInSnapshot(t *testing.T) {
+	t.Parallel()
+	th := startHub(t, Config{GoneAfter: time.Hour})
+	br := th.dial(t, "/ingest", nil)
+	send(t, br, event("INTERACTIONS_STATE", "a1", t0, 1, `[{"activeInteractionId":null,"interactions":[`+
+		interaction("i1", "delivered", "Sales")+`]}]`))
+	th.log.waitLog(t, "desktop connected")
+	_ = br.UnderlyingConn().Close()
+	th.log.waitLog(t, "desktop disconnected")
+	late := th.dial(t, "/stream", nil)
+	_ = late.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var types []string
+	for len(types) == 0 || types[len(types)-1] != model.EvResyncEnd {
+		_, data, err := late.ReadMessage()
+		if err != nil {
+			t.Fatalf("late monitor: %v after %q", err, types)
+		}
+		ev, err := model.Decode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		types = append(types, ev.Type)
+		if ev.Type == model.EvDesktop {
+			desktopOf(t, string(data), "a1")
+		}
+	}
+	if want := []string{model.EvInteractionsState, model.EvDesktop, model.EvResyncEnd}; !slices.Equal(types, want) {
+		t.Errorf("late monitor's snapshot %q, want %q", types, want)
 	}
 }
