@@ -59,7 +59,7 @@ const (
 )
 
 func (r AlertRules) eval(row *Row, now time.Time) alertBits {
-	if !row.Open() {
+	if !row.Open() || !row.DisconnectedAt.IsZero() { // nobody receives a stale row's changes
 		return 0
 	}
 	var bits alertBits
@@ -103,7 +103,7 @@ func (r *Row) mutedSince() time.Time {
 }
 
 // Check returns the rules the row breaks at now, nil when none (an ended row, removed or
-// completed, never alerts).
+// completed, never alerts, nor one whose desktop is disconnected).
 func (r AlertRules) Check(row *Row, now time.Time) []RowAlert {
 	bits := r.eval(row, now)
 	if bits == 0 {
