@@ -12,7 +12,8 @@ import (
 )
 
 // TestAlertIndexMatchesRecount drives stores through random generated event sequences (holds,
-// mutes, recording pauses, audio alerts, removals, evictions past a small retention), a clock that
+// mutes, recording pauses, audio alerts, removals, evictions past a small retention, desktops
+// disconnecting, so that their rows are stale and do not alert, and reconnecting), a clock that
 // mostly moves on (sometimes a moment back, as a second viewer's would, or far back, as a replay
 // moved back), and rules that change as a configuration reload changes them: after every step the
 // shared index's counts are exactly the counts recomputed from scratch, and the rows it reports
@@ -33,6 +34,9 @@ func TestAlertIndexMatchesRecount(t *testing.T) {
 			clock := g.Now()
 			for step := range 600 {
 				eachGenerated(t, g, rng.IntN(4)*rng.IntN(8), store.Apply)
+				if rng.IntN(15) == 0 {
+					desktopEvent(t, rng, store, g.Now())
+				}
 				clock = moveClock(rng, clock, g.Now())
 				if rng.IntN(50) == 0 { // a reload: new rules, or rules used before (an index behind)
 					used = append(used, rules)
@@ -60,6 +64,24 @@ func TestAlertIndexMatchesRecount(t *testing.T) {
 			}
 		})
 	}
+}
+
+// desktopEvent says, as a hub does, that a random agent's desktop disconnected (its open rows are
+// stale: they do not alert), connected again, or is gone (its rows end).
+func desktopEvent(t *testing.T, rng *rand.Rand, store *model.Store, at time.Time) {
+	t.Helper()
+	agents := store.Snapshot().Agents
+	if len(agents) == 0 {
+		return
+	}
+	status := []string{"disconnected", "disconnected", "connected", "gone"}[rng.IntN(4)]
+	line := fmt.Sprintf(`{"type":%q,"agentId":%q,"ts":%d,"params":[{"status":%q,"reason":"test"}]}`,
+		model.EvDesktop, agents[rng.IntN(len(agents))].ID, at.UnixMilli(), status)
+	ev, err := model.Decode([]byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Apply(ev, at)
 }
 
 // randomRules draws rules with short limits, so that rows cross them within a test's minutes.
