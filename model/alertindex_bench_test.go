@@ -1,7 +1,6 @@
 package model
 
 import (
-	"slices"
 	"testing"
 	"time"
 )
@@ -13,13 +12,7 @@ func BenchmarkAlertIndex100k(b *testing.B) {
 	rows := synthRows(100000)
 	rules := DefaultAlertRules()
 	now := t0.Add(time.Minute)
-	changed := slices.Clone(rows) // the next version: one row on hold
-	i := len(rows) / 2
-	r := *rows[i]
-	d := *r.Data
-	d.State = StateHold
-	r.Data = &d
-	changed[i] = &r
+	changed := oneRowOnHold(rows)
 	b.Run("full", func(b *testing.B) {
 		sn := &Snapshot{Version: 1, Rows: rows}
 		b.ReportAllocs()
