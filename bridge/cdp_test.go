@@ -192,6 +192,7 @@ func (b *browser) exceptions() []string {
 type page struct {
 	b       *browser
 	session string
+	target  string
 }
 
 // open creates a tab at url and attaches to it.
@@ -213,7 +214,7 @@ func (b *browser) open(url string) *page {
 		SessionID string `json:"sessionId"`
 	}
 	_ = json.Unmarshal(res, &att)
-	p := &page{b: b, session: att.SessionID}
+	p := &page{b: b, session: att.SessionID, target: target.TargetID}
 	for _, m := range []string{"Runtime.enable", "Page.enable"} {
 		if _, err := b.call(p.session, m, map[string]any{}); err != nil {
 			b.t.Fatal(err)
@@ -254,6 +255,14 @@ func (p *page) eval(expr string, out any) error {
 		return nil
 	}
 	return json.Unmarshal(r.Result.Value, out)
+}
+
+// close closes the page's tab, as a browser does when the agent closes the desktop.
+func (p *page) close() {
+	p.b.t.Helper()
+	if _, err := p.b.call("", "Target.closeTarget", map[string]any{"targetId": p.target}); err != nil {
+		p.b.t.Fatal(err)
+	}
 }
 
 // run evaluates expr, failing the test on an exception.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +29,7 @@ type hubOptions struct {
 	origins      []string
 	queue        int
 	maxMessage   int
+	goneAfter    time.Duration
 	limits       hub.Limits
 	server       hub.ServerConfig
 }
@@ -73,6 +75,7 @@ one line per connection and per rejected event to stdout, and serves /healthz an
 	f.StringArrayVar(&o.origins, "origin", nil, "page origin allowed to connect, e.g. https://crm.example.com (repeatable; default any)")
 	f.IntVar(&o.queue, "queue", hub.DefaultQueueSize, "messages that may wait for one monitor before it is disconnected")
 	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest event accepted from a bridge, in bytes; a larger one is logged and skipped")
+	f.DurationVar(&o.goneAfter, "gone-after", hub.DefaultGoneAfter, "time an agent may be without a bridge before the hub says its desktop is gone and ends its open interactions")
 	l := &o.limits
 	f.IntVar(&l.MaxAgents, "max-agents", hub.DefaultMaxAgents, "agents the hub keeps state for; events of further agents are rejected")
 	f.IntVar(&l.MaxAgentsPerBridge, "max-agents-per-bridge", hub.DefaultMaxAgentsPerBridge, "distinct agents one bridge connection may send events for")
@@ -91,7 +94,7 @@ one line per connection and per rejected event to stdout, and serves /healthz an
 // hubConfig turns the flags into a hub configuration, reading the token files.
 func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
 	cfg := hub.Config{Origins: o.origins, QueueSize: o.queue, MaxMessage: o.maxMessage, Log: log,
-		Limits: o.limits, Server: o.server}
+		Limits: o.limits, Server: o.server, GoneAfter: o.goneAfter}
 	cfg.Server.CertFile, cfg.Server.KeyFile = o.cert, o.key
 	if err := checkHubLimits(o); err != nil {
 		return cfg, err
@@ -152,6 +155,9 @@ func checkHubLimits(o *hubOptions) error {
 		if c.v <= 0 {
 			return fmt.Errorf("%s must be positive", c.flag)
 		}
+	}
+	if o.goneAfter < hub.MinGoneAfter || o.goneAfter > hub.MaxGoneAfter {
+		return fmt.Errorf("--gone-after %s: want from %s to %s", o.goneAfter, hub.MinGoneAfter, hub.MaxGoneAfter)
 	}
 	return nil
 }

@@ -214,3 +214,14 @@ func TestHostileCorpusThroughHub(t *testing.T) {
 		t.Errorf("hub log: %s", why)
 	}
 }
+
+// TestHubCommandBoundsGoneAfter: --gone-after is kept from 1s to 24h.
+func TestHubCommandBoundsGoneAfter(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"0s", "500ms", "25h0m0s"} {
+		_, stderr, code := e2e.Run(t, nil, "hub", "--listen", "127.0.0.1:0", "--gone-after", v)
+		if code == 0 || !strings.Contains(stderr, "--gone-after "+v+": want from 1s to 24h0m0s") {
+			t.Errorf("--gone-after %s: exit %d, stderr:\n%s", v, code, stderr)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -35,6 +37,11 @@ func (c *collectOptions) register(f *pflag.FlagSet) {
 // printConnectWait without --for.
 func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdout, stderr io.Writer,
 	log *slog.Logger) error {
+	if os.Getenv("GOGC") == "" {
+		// A batch run trades memory for speed: the collector runs a quarter as often (a fifth less
+		// CPU for a day's file, about twice the memory: still bounded by retention, not the file).
+		debug.SetGCPercent(400)
+	}
 	live := arg == "" || isURL(arg)
 	if !live && o.collect.duration != 0 {
 		return fmt.Errorf("--for is for a live source (a ws:// URL or the demo); %s is read to its end (--events N stops earlier)", arg)

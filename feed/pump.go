@@ -21,6 +21,9 @@ type Pump struct {
 	onRej   func(model.Origin, string)
 	onPanic func(model.Origin, any, []byte)
 	panics  atomic.Int64
+	// conn is the connection number of the last message: a message of another connection means
+	// the source reconnected, and the snapshot it begins with is the store's new resync.
+	conn int64
 	// hook, when set (by tests only), is called with each decoded event just before it is
 	// applied: a test makes it panic on a marker event to check the pump's recovery.
 	hook func(model.Event)
@@ -52,6 +55,10 @@ func (p *Pump) Panics() int64 { return p.panics.Load() }
 func (p *Pump) Handle(m Message) {
 	for _, t := range p.taps {
 		t(m)
+	}
+	if c := m.Origin.Conn; c != 0 && c != p.conn {
+		p.conn = c
+		p.store.BeginResync()
 	}
 	p.guarded(m)
 	if p.notify != nil {

@@ -121,3 +121,35 @@ func TestPumpReportsRefusalsByTheStoreCaps(t *testing.T) {
 		t.Errorf("open %d, rejected %d, reasons %q; want 1, 1, f.jsonl:2 past the cap", st.Open, st.Rejected, reasons)
 	}
 }
+
+// A message of a new connection starts a resync: at the hub's DESKWATCH_RESYNC_END the agents the
+// new connection's snapshot did not list are gone, their open interactions ended.
+func TestPumpResyncOnNewConnection(t *testing.T) {
+	t.Parallel()
+	snap := func(agent, id string) string {
+		return `{"type":"INTERACTIONS_STATE","agentId":"` + agent + `","params":[{"activeInteractionId":null,` +
+			`"interactions":[{"interactionId":"` + id + `","state":"delivered","type":"chat"}]}]}`
+	}
+	end := `{"type":"DESKWATCH_RESYNC_END","params":[]}`
+	store := model.NewStore()
+	pump := NewPump(store, nil)
+	send := func(conn int64, data string) {
+		pump.Handle(Message{Data: []byte(data), Origin: model.Origin{Source: "ws://hub", Conn: conn, Msg: 1}})
+	}
+	send(1, snap("a.jones", "c1"))
+	send(1, snap("b.smith", "c2"))
+	send(1, end)
+	if sn := store.Snapshot(); sn.Stats.Open != 2 {
+		t.Fatalf("first connection: %d open, want 2", sn.Stats.Open)
+	}
+	send(2, snap("a.jones", "c1"))
+	send(2, end)
+	sn := store.Snapshot()
+	if sn.Stats.Open != 1 || sn.Stats.Rejected != 0 {
+		t.Fatalf("after the second connection's resync: %d open, %d rejected; want 1 and 0", sn.Stats.Open,
+			sn.Stats.Rejected)
+	}
+	if r := store.Row(model.RowKey("b.smith", "c2")); !r.Ended {
+		t.Errorf("b.smith's chat, absent from the resync, is still open")
+	}
+}

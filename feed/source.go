@@ -78,7 +78,14 @@ type Status struct {
 	Messages, Bytes int64
 	// Since is when the current State began (e.g. connected since).
 	Since time.Time
+	// DownSince is when a live source lost its connection and has not had it back since (through
+	// every reconnect attempt, StateLost and StateConnecting alike); zero while it is up, before
+	// it first fails, and for replays (a replay that ends is finished, not down).
+	DownSince time.Time
 }
+
+// Down reports whether the source is down: nothing it shows is being received.
+func (s Status) Down() bool { return !s.DownSince.IsZero() }
 
 // State is a source's state, a short word the status line shows as it is.
 type State string

@@ -127,6 +127,7 @@ type WebSocket struct {
 	mu          sync.Mutex
 	state       State
 	since       time.Time
+	downSince   time.Time // see Status.DownSince
 	lastErr     string
 	retryAt     time.Time
 }
@@ -233,9 +234,12 @@ func (w *WebSocket) setState(state State, errText string, retryAt time.Time) {
 	}
 	switch state {
 	case StateConnected:
-		w.lastErr = ""
+		w.lastErr, w.downSince = "", time.Time{}
 	case StateLost:
 		w.lastErr = errText
+		if w.downSince.IsZero() {
+			w.downSince = w.since
+		}
 	}
 	w.retryAt = retryAt
 }
@@ -245,7 +249,7 @@ func (w *WebSocket) setState(state State, errText string, retryAt time.Time) {
 func (w *WebSocket) Status() Status {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	st := Status{Name: w.name, State: w.state, Since: w.since,
+	st := Status{Name: w.name, State: w.state, Since: w.since, DownSince: w.downSince,
 		Messages: w.msgs.Load(), Bytes: w.bytes.Load()}
 	switch {
 	case w.state == StateLost && !w.retryAt.IsZero():

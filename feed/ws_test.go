@@ -164,11 +164,17 @@ func TestWebSocketReconnectsAfterServerClose(t *testing.T) {
 	if !strings.Contains(st.Detail, "retrying in") || !strings.Contains(st.Detail, "1012 service restart): restarting") {
 		t.Errorf("lost detail %q", st.Detail)
 	}
+	if !st.Down() || !st.DownSince.Equal(st.Since) {
+		t.Errorf("lost: down since %v, want since the loss (%v)", st.DownSince, st.Since)
+	}
 	m := next(t, msgs)
 	if string(m.Data) != "second" || m.Origin.Conn != 2 || m.Origin.Msg != 1 {
 		t.Errorf("after reconnect %q %+v, want conn 2 msg 1", m.Data, m.Origin)
 	}
-	waitStatus(t, src, "connected again", func(s Status) bool { return s.State == "connected" && s.Detail == "" })
+	st = waitStatus(t, src, "connected again", func(s Status) bool { return s.State == "connected" && s.Detail == "" })
+	if st.Down() {
+		t.Errorf("connected again, but down since %v", st.DownSince)
+	}
 }
 
 func TestWebSocketSendsHeadersAndAuth(t *testing.T) {

@@ -163,13 +163,28 @@ func send(t *testing.T, c *websocket.Conn, msgs ...string) {
 	}
 }
 
+// resyncEnd starts the message that ends a monitor's snapshot (DESKWATCH_RESYNC_END).
+const resyncEnd = `{"type":"DESKWATCH_RESYNC_END",`
+
+// readMessage reads the next message, passing over the end of the snapshot
+// (TestSnapshotOnSubscribe checks where it comes), so that a test reads the snapshot and the live
+// events as they go on.
+func readMessage(c *websocket.Conn) ([]byte, error) {
+	for {
+		_, data, err := c.ReadMessage()
+		if err != nil || !strings.HasPrefix(string(data), resyncEnd) {
+			return data, err
+		}
+	}
+}
+
 // readN reads n text messages within a few seconds.
 func readN(t *testing.T, c *websocket.Conn, n int) []string {
 	t.Helper()
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	out := make([]string, 0, n)
 	for len(out) < n {
-		_, data, err := c.ReadMessage()
+		data, err := readMessage(c)
 		if err != nil {
 			t.Fatalf("read message %d of %d: %v (got %q)", len(out)+1, n, err, out)
 		}
@@ -182,7 +197,7 @@ func readN(t *testing.T, c *websocket.Conn, n int) []string {
 func expectSilence(t *testing.T, c *websocket.Conn) {
 	t.Helper()
 	_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-	if _, data, err := c.ReadMessage(); err == nil {
+	if data, err := readMessage(c); err == nil {
 		t.Fatalf("unexpected message %s", data)
 	}
 }

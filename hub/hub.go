@@ -54,6 +54,10 @@ type Config struct {
 	Limits Limits
 	// Server configures the HTTP server Serve runs.
 	Server ServerConfig
+	// GoneAfter is how long an agent may be without a bridge before the hub says its desktop is
+	// gone and ends its open interactions (DefaultGoneAfter; kept within MinGoneAfter and
+	// MaxGoneAfter).
+	GoneAfter time.Duration
 }
 
 // Hub relays events from bridges to monitors. Its methods are safe for concurrent use.
@@ -82,6 +86,7 @@ type Hub struct {
 	streams  *wsfan.Fan[*liveMsg, *snapEntry]
 	sessions map[string]agentSeq          // per agent: the bridge session and last seq applied
 	replays  map[string]map[string]string // per agent: slot -> key of the last agent-state packet
+	desks    map[string]*deskState        // per agent: the bridges publishing for it (desktop.go)
 	conns    map[*wsfan.Closer]struct{}   // the bridges' connections
 	// bridges counts the bridge handlers running (track to untrack), so that Close can wait for
 	// them to log how their connection ended.
@@ -102,6 +107,7 @@ func New(cfg Config) *Hub {
 	cfg.QueueSize = positive.Or(cfg.QueueSize, DefaultQueueSize)
 	cfg.MaxMessage = positive.Or(cfg.MaxMessage, model.DefaultMaxMessage)
 	cfg.PingInterval = positive.Or(cfg.PingInterval, DefaultPingInterval)
+	cfg.GoneAfter = min(max(positive.Or(cfg.GoneAfter, DefaultGoneAfter), MinGoneAfter), MaxGoneAfter)
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
@@ -118,6 +124,7 @@ func New(cfg Config) *Hub {
 			model.WithAgentCaps(cfg.Limits.MaxInteractionsPerAgent, cfg.Limits.MaxParties)),
 		sessions: make(map[string]agentSeq),
 		replays:  make(map[string]map[string]string),
+		desks:    make(map[string]*deskState),
 		conns:    make(map[*wsfan.Closer]struct{}),
 
 		encodeInteraction: marshalInteraction,
@@ -176,6 +183,7 @@ func (h *Hub) Close() {
 	h.stopAuth()
 	h.mu.Lock()
 	h.closed = true
+	h.stopDesktopsLocked()
 	for c := range h.conns {
 		c.Stop(websocket.CloseGoingAway, "hub shutting down")
 	}

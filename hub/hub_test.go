@@ -94,7 +94,7 @@ func TestSnapshotOnSubscribe(t *testing.T) {
 	all = append(all, readN(t, early, 1)...)
 
 	// The late monitor gets a snapshot: a1's login, state, interactions and alert, then b2's
-	// interactions; then the live event.
+	// interactions, then the end of the snapshot; then the live event.
 	var snap []string
 	_ = late.SetReadDeadline(time.Now().Add(5 * time.Second))
 	for {
@@ -116,7 +116,7 @@ func TestSnapshotOnSubscribe(t *testing.T) {
 		types[i] = ev.AgentID + " " + ev.Type
 	}
 	want := []string{"a1 ON_LOGIN", "a1 ON_AGENT_STATE_CHANGE", "a1 INTERACTIONS_STATE",
-		"a1 ON_CALL_AUDIO_QUALITY_ALERT", "b2 INTERACTIONS_STATE", "a1 ON_INTERACTION_STATE_CHANGE"}
+		"a1 ON_CALL_AUDIO_QUALITY_ALERT", "b2 INTERACTIONS_STATE", " DESKWATCH_RESYNC_END", "a1 ON_INTERACTION_STATE_CHANGE"}
 	if !slices.Equal(types, want) {
 		t.Fatalf("late monitor got %q, want %q\n%s", types, want, strings.Join(snap, "\n"))
 	}
@@ -152,7 +152,7 @@ func TestSlowSubscriberIsDroppedOthersGetEverything(t *testing.T) {
 		var got []string
 		_ = fast.SetReadDeadline(time.Now().Add(30 * time.Second))
 		for len(got) < n {
-			_, data, err := fast.ReadMessage()
+			data, err := readMessage(fast)
 			if err != nil {
 				break
 			}
@@ -281,6 +281,10 @@ func TestFilters(t *testing.T) {
 	if len(st.Interactions) != 1 || st.Interactions[0].ID != "j2" || ev.Seq != 4 || model.Str(st.ActiveInteractionID) != "j1" {
 		t.Fatalf("service filter's snapshot: %s", got[3])
 	}
+	// b2's first INTERACTIONS_STATE: the hub says its desktop is connected (an agent's, not a service's).
+	if got := readN(t, bySvc, 1)[0]; !strings.Contains(got, `"DESKWATCH_DESKTOP","agentId":"b2"`) {
+		t.Fatalf("service filter got %s, want b2's desktop connected", got)
+	}
 	expectSilence(t, byAgent)
 	expectSilence(t, bySvc)
 }
@@ -295,14 +299,20 @@ func TestMetricsHealthAndBridgeScript(t *testing.T) {
 	readN(t, mon, 1)
 	th.log.waitLog(t, "rejected")
 	metrics, _ := th.get(t, "/metrics")
+	// The writer counts a message once written, which may be after the monitor has read it.
+	for deadline := time.Now().Add(5 * time.Second); metricValue(t, metrics, "deskwatch_hub_messages_out_total") < 2 &&
+		time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		metrics, _ = th.get(t, "/metrics")
+	}
 	for name, want := range map[string]float64{
 		"deskwatch_hub_bridges":            1,
 		"deskwatch_hub_subscribers":        1,
 		"deskwatch_hub_events_in_total":    1,
 		"deskwatch_hub_bytes_in_total":     float64(len(msg) + 10),
-		"deskwatch_hub_messages_out_total": 1, // subscribed before any event: an empty snapshot
-		"deskwatch_hub_bytes_out_total":    float64(len(msg)),
-		"deskwatch_hub_agents":             1,
+		"deskwatch_hub_messages_out_total": 2, // subscribed before any event: an empty snapshot and its end
+		"deskwatch_hub_bytes_out_total": float64(len(msg) +
+			len(model.AppendEvent(nil, model.EvResyncEnd, "", time.Now().UnixMilli(), model.NoSeq, nil))),
+		"deskwatch_hub_agents": 1,
 	} {
 		if v := metricValue(t, metrics, name); v != want {
 			t.Errorf("%s = %v, want %v", name, v, want)

@@ -31,6 +31,7 @@ type bridgeConn struct {
 	acks                 *acker          // nil unless the bridge asked for acknowledgements (?ack=1)
 	grant                *grant          // what its token allows; nil without ingest tokens (auth.go)
 	agents               map[string]bool // the agents this connection sent events for (limits.go)
+	desk                 map[string]bool // the agents it counts as publishing for (desktop.go)
 }
 
 func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
@@ -74,6 +75,7 @@ func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 	}
 	h.log.Printf("ingest conn %d (agent %s) closed after %d messages (%d rejected, %d duplicates): %s",
 		b.id, logValue(b.agentID), b.msgs, b.rejected, b.dups, logText(why))
+	h.deskDetach(b, why)
 }
 
 // closeReason says why a bridge's connection ended; once the hub has closed it, the read error
@@ -179,6 +181,11 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 		h.rejectf(b, b.msgs, "%v", err)
 		return
 	}
+	if ev.Type == model.EvDesktop || ev.Type == model.EvResyncEnd {
+		h.m.rejected.WithLabelValues("invalid").Inc()
+		h.rejectf(b, b.msgs, "%s is the hub's own event; a bridge may not send it", ev.Type)
+		return
+	}
 	if !h.agentAllowed(b, ev) {
 		return
 	}
@@ -206,6 +213,9 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 	default:
 		b.dups++
 		h.m.duplicates.Inc()
+	}
+	if err == nil {
+		h.deskAttach(b, ev)
 	}
 	// An agent refused by the cap gets no ack: the acks waiting for a bridge that does not read
 	// stay bounded by its admitted agents.

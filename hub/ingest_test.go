@@ -78,6 +78,9 @@ func TestResentEventsAreAckedAndNotRelayedTwice(t *testing.T) {
 	}
 	waitAck(t, br, 3)
 	_ = br.Close()
+	if got := readN(t, mon, 1)[0]; !strings.Contains(got, `"status":"disconnected"`) {
+		t.Fatalf("after the bridge closed got %s, want its desktop disconnected", got)
+	}
 
 	// The same page reconnects and sends again what it had not seen acknowledged, and its state.
 	br2 := th.dial(t, "/ingest?session=s1&ack=1", nil)

@@ -28,7 +28,7 @@ func TestBridgeMessagePanicIsContained(t *testing.T) {
 		`[{"interactionId":"i2","state":"delivered","type":"voice","subject":"after"}]`))
 	mon := th.dial(t, "/stream", nil)
 	_ = mon.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, data, err := mon.ReadMessage(); err != nil || !strings.Contains(string(data), `"subject":"after"`) {
+	if data, err := readMessage(mon); err != nil || !strings.Contains(string(data), `"subject":"after"`) {
 		t.Fatalf("a new monitor's snapshot: %v %s", err, data)
 	}
 	if out := th.log.String(); !strings.Contains(out, "goroutine") {

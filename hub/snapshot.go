@@ -115,9 +115,10 @@ func (h *Hub) encodeAgent(ag *model.Agent, rows []*model.Row, f *filter, skip fu
 
 // snapshotEvents describes one agent as events in the envelope's shape (model.AppendEvent): its
 // login, state and screen recording when known, one INTERACTIONS_STATE with its open interactions
-// that f passes (the resync the monitor's WebSocket feed expects, model.AppendSnapshot), and the
-// audio alerts of those calls. Each carries the time it describes (the state's start, for
-// instance) and the agent's last seq, so the first live event after it does not look like a gap.
+// that f passes (the resync the monitor's WebSocket feed expects, model.AppendSnapshot), the hub's
+// DESKWATCH_DESKTOP when the agent's desktop is disconnected or gone, and the audio alerts of those
+// calls. Each carries the time it describes (the state's start, for instance) and, but for the
+// hub's own event, the agent's last seq, so the first live event after it does not look like a gap.
 // An entry that cannot be encoded is left out, alone, and reported to skip: never sent whole in
 // place of a filtered one.
 func (h *Hub) snapshotEvents(ag *model.Agent, rows []*model.Row, f *filter, skip func(string, ...any)) [][]byte {
@@ -171,6 +172,14 @@ func (h *Hub) snapshotEvents(ag *model.Agent, rows []*model.Row, f *filter, skip
 		}
 	}
 	out = append(out, h.resyncMessages(ag, interactions, millis(ag.LastEvent), seq, skip)...)
+	if st := ag.Desktop; st == model.DesktopDisconnected || st == model.DesktopGone {
+		// After its INTERACTIONS_STATE, which says the desktop is back: it is not (desktop.go).
+		if data, err := desktopEvent(ag.ID, st, ag.DesktopReason, ag.DesktopSince); err == nil {
+			out = append(out, data)
+		} else {
+			skip("agent %q: %s left out: %v", ag.ID, model.EvDesktop, err)
+		}
+	}
 	for _, r := range alerts {
 		event(model.EvAudioQualityAlert, ag.LastEvent, r.Data.ID, r.AudioAlert)
 	}

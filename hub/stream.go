@@ -195,6 +195,11 @@ func (h *Hub) writeSubscriber(s *subscriber, e *snapEntry) (int, error) {
 	if err := w.snapshot(e); err != nil {
 		return w.sent, err
 	}
+	// The snapshot is complete: what the monitor had open that it did not list has ended.
+	end := model.AppendEvent(nil, model.EvResyncEnd, "", time.Now().UnixMilli(), model.NoSeq, nil)
+	if err := w.write(prepare(end)); err != nil {
+		return w.sent, err
+	}
 	// e is not used past here: the shared snapshot may go once every monitor has sent it.
 	err := s.Drain(h.cfg.PingInterval, w.live)
 	return w.sent, err

@@ -59,7 +59,7 @@ const (
 )
 
 func (r AlertRules) eval(row *Row, now time.Time) alertBits {
-	if !row.Open() {
+	if !row.Open() || !row.DisconnectedAt.IsZero() { // nobody receives a stale row's changes
 		return 0
 	}
 	var bits alertBits
@@ -89,17 +89,21 @@ func (r AlertRules) eval(row *Row, now time.Time) alertBits {
 
 // mutedFor is how long the call has been muted at now: since the last mute in its timeline, or
 // since it was first seen when it came muted.
-func (r *Row) mutedFor(now time.Time) time.Duration {
+func (r *Row) mutedFor(now time.Time) time.Duration { return nonNegative(now.Sub(r.mutedSince())) }
+
+// mutedSince is when the call was last muted: its last mute in the timeline, or when it was first
+// seen.
+func (r *Row) mutedSince() time.Time {
 	for i := len(r.Timeline) - 1; i >= 0; i-- {
 		if r.Timeline[i].Kind == ChangeMuted {
-			return nonNegative(now.Sub(r.Timeline[i].At()))
+			return r.Timeline[i].At()
 		}
 	}
-	return nonNegative(now.Sub(r.FirstSeen))
+	return r.FirstSeen
 }
 
 // Check returns the rules the row breaks at now, nil when none (an ended row, removed or
-// completed, never alerts).
+// completed, never alerts, nor one whose desktop is disconnected).
 func (r AlertRules) Check(row *Row, now time.Time) []RowAlert {
 	bits := r.eval(row, now)
 	if bits == 0 {

@@ -14,6 +14,11 @@ func (s *Store) Apply(ev Event, at time.Time) { _ = s.ApplyChecked(ev, at) }
 func (s *Store) apply(ev Event, at time.Time) {
 	v := s.version.Add(1)
 	s.countEvent(at)
+	if _, ok := ev.Payload.(ResyncEnd); ok { // the hub's, about no agent
+		s.endResync(at, v)
+		s.trend.record(at, s.stats.Open)
+		return
+	}
 	ag := s.touchAgent(ev.AgentID, at, v)
 	if ev.HasSeq {
 		s.checkSeq(ag, ev.Seq, at)
@@ -22,7 +27,10 @@ func (s *Store) apply(ev Event, at time.Time) {
 	case *Interaction:
 		s.applyInteraction(ev.Type, ev.AgentID, p, at, v)
 	case *InteractionsState:
+		s.reconnected(ag, at, v)
 		s.applyResync(ev.AgentID, p, at, v)
+	case *Desktop:
+		s.applyDesktop(ag, p, at, v)
 	case *AgentStateChange:
 		ag.State, ag.Since = p.State, at
 		ag.Reason = ""
@@ -300,6 +308,9 @@ func (s *Store) evict() {
 // applyResync replaces an agent's open interactions with a snapshot: listed ones are upserted, open
 // ones not listed are closed (they ended while the monitor was not looking).
 func (s *Store) applyResync(agentID string, st *InteractionsState, at time.Time, v uint64) {
+	if s.resync != nil {
+		s.resync[agentID] = true
+	}
 	listed := make(map[string]bool, len(st.Interactions))
 	for i := range st.Interactions {
 		in := &st.Interactions[i]

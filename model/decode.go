@@ -149,6 +149,10 @@ func decodeParams(typ string, params []jsontext.Value) (any, error) {
 		return first[ServerError](params)
 	case EvAudioQualityAlert:
 		return decodeAudioAlert(params)
+	case EvDesktop:
+		return decodeDesktop(params)
+	case EvResyncEnd:
+		return decodeResyncEnd(params)
 	case EvScreenRecording:
 		return first[ScreenRecording](params)
 	case EvActiveInteractionSwitch:

@@ -39,7 +39,8 @@ type Event struct {
 	Seq    int64
 	HasSeq bool
 	// Payload is one of *Interaction, *InteractionsState, *AgentStateChange, *Login, *ServerError,
-	// *AudioQualityAlert, *ScreenRecording, *ActiveSwitch, Logout{} or *Unknown.
+	// *AudioQualityAlert, *ScreenRecording, *ActiveSwitch, Logout{}, the hub's *Desktop or
+	// ResyncEnd{}, or *Unknown.
 	Payload any
 	// Warnings are located notes on an event accepted as repaired or with defaults (invalid UTF-8
 	// replaced, a required field missing), e.g. "params[0]: required callParties missing or null

@@ -14,9 +14,12 @@ func FuzzDecodeApply(f *testing.F) {
 	f.Add([]byte(ev(EvInteractionsState, `{"activeInteractionId":null,"interactions":[`+iv("a", "hold", "chat", "")+`]}`)))
 	f.Add([]byte(`{"type":"ON_AGENT_STATE_CHANGE","params":["not_ready","Lunch"],"agentId":"a","seq":3,"ts":1}`))
 	f.Add([]byte(`{"type":"ON_CALL_AUDIO_QUALITY_ALERT","params":["a",{"x":1}]}`))
+	f.Add([]byte(`{"type":"DESKWATCH_DESKTOP","agentId":"a","ts":2,"params":[{"status":"gone","reason":"x"}]}`))
+	f.Add([]byte(`{"type":"DESKWATCH_RESYNC_END","ts":3,"params":[]}`))
 	f.Add([]byte(`{"type":5}`))
 	f.Add([]byte("\xef\xbb\xbf{}"))
 	s := NewStore(WithRetention(10))
+	s.BeginResync() // a resync's end then ends what it did not list
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := Decode(data)
 		if err != nil {

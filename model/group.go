@@ -77,6 +77,9 @@ func GroupRows(rows []*Row, by GroupBy) []Group {
 	return groups
 }
 
+// Key returns the key of the group r belongs to (GroupRows' Group.Key).
+func (by GroupBy) Key(r *Row) string { return groupKey(r, by) }
+
 func groupKey(r *Row, by GroupBy) string {
 	switch by {
 	case GroupAgent:

@@ -96,13 +96,22 @@ func sameRows(a, b []*Row) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
-// diff walks the previous and the new row list side by side (both in first-sight order, so by
-// Seq) and collects the rows that went or were replaced (l.gone) and the rows that appeared or
-// replaced one (l.added). It reports false when too many changed for an incremental update.
+// diff collects the rows that went or were replaced (l.gone) and the rows that appeared or
+// replaced one (l.added) since the previous result. It reports false when too many changed for an
+// incremental update.
 func (l *LiveQuery) diff(rows []*Row) bool {
-	prev := l.from
-	l.gone, l.added = l.gone[:0], l.added[:0]
-	limit := max(len(rows), len(prev))/incrementalShare + 1
+	limit := max(len(rows), len(l.from))/incrementalShare + 1
+	var ok bool
+	l.gone, l.added, ok = diffRows(l.from, rows, l.gone[:0], l.added[:0], limit)
+	return ok
+}
+
+// diffRows walks two snapshot row lists side by side (both in first-sight order, so by Seq) and
+// appends to gone the rows of prev that went or were replaced, to added the rows of rows that
+// appeared or replaced one. It stops, reporting false, once more than limit rows differ (limit < 0:
+// no limit).
+func diffRows(prev, rows, gone, added []*Row, limit int) ([]*Row, []*Row, bool) {
+	over := func() bool { return limit >= 0 && len(gone)+len(added) > limit }
 	i, j := 0, 0
 	for i < len(prev) && j < len(rows) {
 		p, r := prev[i], rows[j]
@@ -111,22 +120,22 @@ func (l *LiveQuery) diff(rows []*Row) bool {
 			i, j = i+1, j+1
 			continue
 		case p.Seq == r.Seq:
-			l.gone, l.added = append(l.gone, p), append(l.added, r)
+			gone, added = append(gone, p), append(added, r)
 			i, j = i+1, j+1
 		case p.Seq < r.Seq:
-			l.gone = append(l.gone, p)
+			gone = append(gone, p)
 			i++
 		default:
-			l.added = append(l.added, r)
+			added = append(added, r)
 			j++
 		}
-		if len(l.gone)+len(l.added) > limit {
-			return false
+		if over() {
+			return gone, added, false
 		}
 	}
-	l.gone = append(l.gone, prev[i:]...)
-	l.added = append(l.added, rows[j:]...)
-	return len(l.gone)+len(l.added) <= limit
+	gone = append(gone, prev[i:]...)
+	added = append(added, rows[j:]...)
+	return gone, added, !over()
 }
 
 // merge builds the new result: the previous one without the rows that went, with the new rows that
@@ -145,7 +154,7 @@ func (l *LiveQuery) merge(now time.Time) []*Row {
 	l.drops = drops[:0]
 	ins := l.added[:0]
 	for _, r := range l.added {
-		if l.q.passes(r, now) {
+		if l.q.Passes(r, now) {
 			ins = append(ins, r)
 		}
 	}
@@ -176,8 +185,8 @@ func appendKept(out, old []*Row, from, to int, drops []int) ([]*Row, []int) {
 	return append(out, old[from:to]...), drops
 }
 
-// passes reports whether r is in the query's result at now.
-func (q Query) passes(r *Row, now time.Time) bool {
+// Passes reports whether r is in the query's result at now.
+func (q Query) Passes(r *Row, now time.Time) bool {
 	return !(q.HideEnded && !r.Open()) && q.Filter.Match(r, now)
 }
 

@@ -15,14 +15,7 @@ func BenchmarkLiveQuery100k(b *testing.B) {
 	f := mustParse(b, "type:voice -state:completed caller")
 	q := Query{Filter: f, Sort: SortStarted, Desc: true}
 	now := t0.Add(time.Minute)
-	// Two snapshots that differ in one row, as consecutive store versions do.
-	changed := slices.Clone(rows)
-	i := len(rows) / 2
-	r := *rows[i]
-	d := *r.Data
-	d.State = StateHold
-	r.Data = &d
-	changed[i] = &r
+	changed := oneRowOnHold(rows)
 	b.Run("full", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -53,4 +46,17 @@ func BenchmarkLiveQuery100k(b *testing.B) {
 			live.Rows(rows, now.Add(time.Second))
 		}
 	})
+}
+
+// oneRowOnHold returns rows with the middle one replaced by a copy on hold: two snapshots that
+// differ in one row, as consecutive store versions do.
+func oneRowOnHold(rows []*Row) []*Row {
+	changed := slices.Clone(rows)
+	i := len(rows) / 2
+	r := *rows[i]
+	d := *r.Data
+	d.State = StateHold
+	r.Data = &d
+	changed[i] = &r
+	return changed
 }

@@ -72,7 +72,7 @@ func DefaultQuery(f Filter) Query { return Query{Filter: f, Sort: SortStarted, O
 func (q Query) Run(rows []*Row, now time.Time) []*Row {
 	out := make([]*Row, 0, len(rows))
 	for _, r := range rows {
-		if q.passes(r, now) {
+		if q.Passes(r, now) {
 			out = append(out, r)
 		}
 	}

@@ -44,6 +44,10 @@ type Row struct {
 	EndedAt time.Time
 	// AudioAlert is the call's active audio-quality alert ("" when none).
 	AudioAlert string
+	// DisconnectedAt is when the hub said the agent's desktop disconnected (zero while connected,
+	// or when nothing was said): the open row is stale, its clocks stop there and no rule alerts
+	// on it.
+	DisconnectedAt time.Time
 	// Timeline lists the changes found by comparing snapshots, oldest first.
 	Timeline []Change
 	// Changed holds the wall-clock time each field last changed, as Unix nanoseconds (0: never),
@@ -91,7 +95,7 @@ func (r *Row) End() time.Time {
 func (r *Row) Duration(now time.Time) time.Duration {
 	end := r.End()
 	if end.IsZero() {
-		return nonNegative(now.Sub(r.Start()))
+		return nonNegative(r.clock(now).Sub(r.Start()))
 	}
 	d := nonNegative(end.Sub(r.Start()))
 	if Millis(r.Data.EndTime).IsZero() && r.Data.Duration != nil && *r.Data.Duration > 0 {
@@ -100,8 +104,19 @@ func (r *Row) Duration(now time.Time) time.Duration {
 	return d
 }
 
+// clock is now for a live row; for a stale one (its desktop disconnected) the time it went stale,
+// if earlier.
+func (r *Row) clock(now time.Time) time.Time {
+	if !r.DisconnectedAt.IsZero() && now.After(r.DisconnectedAt) {
+		return r.DisconnectedAt
+	}
+	return now
+}
+
 // InState is how long the interaction has been in its current state at now.
-func (r *Row) InState(now time.Time) time.Duration { return nonNegative(now.Sub(r.stateSince())) }
+func (r *Row) InState(now time.Time) time.Duration {
+	return nonNegative(r.clock(now).Sub(r.stateSince()))
+}
 
 // stateSince is when the interaction entered its current state: its last state change, or when it
 // was first seen.
@@ -139,7 +154,12 @@ type Agent struct {
 	AudioAlert string
 	// FirstSeen and LastEvent are event times.
 	FirstSeen, LastEvent time.Time
-	// Timeline lists the agent's own changes (login, state, logout), oldest first.
+	// Desktop is what the hub said of the agent's desktop, since DesktopSince (event time), and
+	// why; empty when nothing was said.
+	Desktop       DesktopStatus
+	DesktopSince  time.Time
+	DesktopReason string
+	// Timeline lists the agent's own changes (login, state, logout, desktop), oldest first.
 	Timeline []Change
 	Version  uint64
 }

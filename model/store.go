@@ -43,10 +43,15 @@ type Store struct {
 
 	agents     map[string]*agentSlot
 	agentOrder []string
+	// resync lists the agents the source's snapshot has listed since it (re)connected, until its
+	// DESKWATCH_RESYNC_END; nil when no snapshot is being received (desktop.go).
+	resync map[string]bool
 	// epoch rises whenever readers may have been handed rows or agents (a new snapshot, Row): a
 	// row or agent made in the current epoch is still private to the writer and may be changed in
 	// place; an older one is copied first.
 	epoch uint64
+
+	indexes indexes // alertindex.go
 
 	stats      Stats
 	rate       [60]rateBucket

@@ -29,13 +29,14 @@ const (
 	ChangeLogin
 	ChangeLogout
 	ChangeAgentState
+	ChangeDesktop
 	numChangeKinds
 )
 
 var changeKindNames = [numChangeKinds]string{"created", "state", "muted", "unmuted",
 	"recording started", "recording stopped", "party joined", "party left", "disposition", "service",
 	"ended", "reopened", "activity record", "audio alert", "audio alert cleared", "login", "logout",
-	"agent state"}
+	"agent state", "desktop"}
 
 // String names the kind as timelines and exports show it ("party joined").
 func (k ChangeKind) String() string {
@@ -70,7 +71,7 @@ func (c Change) Source() string { return eventTypeName(c.source) }
 // changeSources are the event types that make timeline entries, indexed from 1 (0 is none).
 var changeSources = []string{"", EvNewInteraction, EvInteractionStateChange, EvInteractionRemoved,
 	EvSaveActivityRecord, EvInteractionsState, EvAudioQualityAlert, EvAgentStateChange, EvLogin,
-	EvLogout}
+	EvLogout, EvDesktop, EvResyncEnd}
 
 func eventTypeIndex(t string) uint8 {
 	for i, s := range changeSources {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/deskwatch/deskwatch/internal/serve"
 	"github.com/deskwatch/deskwatch/internal/wsfan"
+	"github.com/deskwatch/deskwatch/model"
 )
 
 // writeTimeout bounds writing one message: a subscriber whose connection takes longer is dropped.
@@ -82,12 +83,18 @@ func (s *Server) serve(sub *subscriber, welcome [][]byte, remote string) {
 	log.Info("subscriber disconnected", "reason", reason)
 }
 
-// pour writes the welcome, then queued messages until the subscription is ended or a write fails.
+// pour writes the welcome and its end (DESKWATCH_RESYNC_END, as a hub ends its snapshot: a monitor
+// that reconnects ends what the welcome no longer lists), then queued messages until the
+// subscription is ended or a write fails.
 func pour(sub *subscriber, welcome [][]byte) error {
 	for _, b := range welcome {
 		if err := sub.WriteText(b); err != nil {
 			return err
 		}
+	}
+	end := model.AppendEvent(nil, model.EvResyncEnd, "", time.Now().UnixMilli(), model.NoSeq, nil)
+	if err := sub.WriteText(end); err != nil {
+		return err
 	}
 	return sub.Drain(0, sub.WriteText)
 }

@@ -120,16 +120,21 @@ func truth(t *testing.T, url string) *model.Snapshot {
 	}
 	defer c.Close()
 	st := model.NewStore()
+	ended := false // the welcome ends with DESKWATCH_RESYNC_END
 	for {
 		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
 		_, data, err := c.ReadMessage()
 		if err != nil {
+			if !ended {
+				t.Fatal("the welcome did not end with DESKWATCH_RESYNC_END")
+			}
 			return st.Snapshot()
 		}
 		ev, err := model.Decode(data)
 		if err != nil {
 			t.Fatalf("welcome message %s: %v", data, err)
 		}
+		ended = ended || ev.Type == model.EvResyncEnd
 		st.Apply(ev, ev.TS)
 	}
 }

@@ -47,7 +47,7 @@ func (d *agentDetailView) agent(snap *model.Snapshot) *model.Agent {
 
 // Update scrolls.
 func (d *agentDetailView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
-	d.scroll.scroll(msg, d.c.Keys, len(d.lines(f.snap, f.view, f.now)), d.page())
+	d.scroll.scroll(msg, d.c.Keys, len(d.lines(f.snap, f.view, f.now, f.wall)), d.page())
 	return d, nil
 }
 
@@ -70,7 +70,7 @@ func (d *agentDetailView) View(f *frame) string {
 	if a == nil {
 		return fitBlock(st.Dim.Render("agent "+clean(d.id, 40)+" is not in the stream any more"), d.width, d.height)
 	}
-	lines := d.lines(snap, v, now)
+	lines := d.lines(snap, v, now, f.wall)
 	d.scroll.clampScroll(len(lines), d.page())
 	first := d.scroll.offset
 	last := min(first+d.page(), len(lines))
@@ -83,7 +83,7 @@ func (d *agentDetailView) View(f *frame) string {
 }
 
 // lines is the scrollable content.
-func (d *agentDetailView) lines(snap *model.Snapshot, v *viewState, now time.Time) []string {
+func (d *agentDetailView) lines(snap *model.Snapshot, v *viewState, now, wall time.Time) []string {
 	a := d.agent(snap)
 	if a == nil {
 		return nil
@@ -102,9 +102,15 @@ func (d *agentDetailView) lines(snap *model.Snapshot, v *viewState, now time.Tim
 		state += " (" + a.Reason + ")"
 	}
 	if !a.Since.IsZero() {
-		state += " for " + model.FormatDuration(max(now.Sub(a.Since), 0))
+		state += " for " + model.FormatDuration(max(a.Clock(now).Sub(a.Since), 0))
 	}
 	b.kv(0, lw, "state", state, st.Text, 2)
+	if desk := desktopText(a, wall); desk != "" {
+		if a.DesktopReason != "" {
+			desk += " (" + a.DesktopReason + ")"
+		}
+		b.kv(0, lw, "desktop", desk, st.Text, 2)
+	}
 	b.kv(0, lw, "session", orAbsent(a.SessionID), st.Text, 1)
 	b.kv(0, lw, "active", orAbsent(a.ActiveInteraction), st.Text, 1)
 	b.kv(0, lw, "handled", strconv.Itoa(a.Handled), st.Text, 1)

@@ -91,6 +91,7 @@ var agentColumns = []struct {
 	{"IN", colLayout{width: 3, priority: 6}},
 	{"STATE", colLayout{width: 20, grow: 26}},
 	{"IN STATE", colLayout{width: 8}},
+	{"DESKTOP", colLayout{width: 9, priority: 3, grow: 21}},
 	{"ACTIVE", colLayout{width: 10, priority: 3, grow: 14}},
 	{"OPEN", colLayout{width: 9, priority: 1}},
 	{"HANDLED", colLayout{width: 7, priority: 2}},
@@ -98,6 +99,9 @@ var agentColumns = []struct {
 	{"LOST", colLayout{width: 4, priority: 2}},
 	{"ALERTS", colLayout{width: 28, flex: true, keep: 5}},
 }
+
+// desktopColumn is the index of DESKTOP in agentColumns.
+const desktopColumn = 6
 
 // View draws the agents table in exactly height lines.
 func (a *agentsView) View(f *frame) string {
@@ -109,6 +113,13 @@ func (a *agentsView) View(f *frame) string {
 	for i, c := range agentColumns {
 		specs[i], titles[i] = c.colLayout, c.title
 	}
+	desktops := slices.ContainsFunc(snap.Agents, func(ag *model.Agent) bool { return ag.Desktop != "" })
+	if desktops && slices.ContainsFunc(snap.Agents, func(ag *model.Agent) bool { return ag.Desktop == model.DesktopDisconnected }) {
+		specs[desktopColumn].width = len("disconnected 00:00:00") // room for the time it went
+	}
+	if !desktops { // a stream that says nothing of desktops (one desktop's own) shows no column for it
+		specs, titles = slices.Delete(specs, desktopColumn, desktopColumn+1), slices.Delete(titles, desktopColumn, desktopColumn+1)
+	}
 	idx, widths := fitColumns(specs, a.width)
 	lines := []string{st.ColumnHeader.Render(fit(joinCells(titles, idx, widths), a.width))}
 	if len(snap.Agents) == 0 {
@@ -118,7 +129,11 @@ func (a *agentsView) View(f *frame) string {
 	for i := a.cur.offset; i < len(snap.Agents) && i < a.cur.offset+page; i++ {
 		ag := snap.Agents[i]
 		alerts := a.alerts(ag, snap, v.byAgent[ag.ID], now)
-		text := fit(joinCells(a.cells(ag, loads[ag.ID], alerts, now), idx, widths), a.width)
+		cells := a.cells(ag, loads[ag.ID], alerts, now, f.wall)
+		if !desktops {
+			cells = slices.Delete(cells, desktopColumn, desktopColumn+1)
+		}
+		text := fit(joinCells(cells, idx, widths), a.width)
 		lines = append(lines, a.style(ag, alerts != "", i == a.cur.pos).Render(text))
 	}
 	return fitBlock(strings.Join(lines, "\n"), a.width, a.height)
@@ -141,12 +156,12 @@ func joinCells(cells []string, idx, widths []int) string {
 // nothing is, e.g. "2 alerting (long hold, not recording), server error".
 func (a *agentsView) alerts(ag *model.Agent, snap *model.Snapshot, rows agentAlerts, now time.Time) string {
 	var parts []string
-	if rows.rows > 0 {
-		kinds := make([]string, len(rows.kinds))
-		for i, k := range rows.kinds {
+	if rows.Rows > 0 {
+		kinds := make([]string, len(rows.Kinds))
+		for i, k := range rows.Kinds {
 			kinds[i] = string(k)
 		}
-		parts = append(parts, strconv.Itoa(rows.rows)+" alerting ("+strings.Join(kinds, ", ")+")")
+		parts = append(parts, strconv.Itoa(rows.Rows)+" alerting ("+strings.Join(kinds, ", ")+")")
 	}
 	for _, al := range a.c.Alerts.CheckAgent(ag, snap.Alerts, now) {
 		parts = append(parts, string(al.Kind))
@@ -155,7 +170,7 @@ func (a *agentsView) alerts(ag *model.Agent, snap *model.Snapshot, rows agentAle
 }
 
 // cells are the agent's values in agentColumns order.
-func (a *agentsView) cells(ag *model.Agent, l agentLoad, alerts string, now time.Time) []string {
+func (a *agentsView) cells(ag *model.Agent, l agentLoad, alerts string, now, wall time.Time) []string {
 	in := "out"
 	if ag.LoggedIn {
 		in = "yes"
@@ -166,7 +181,7 @@ func (a *agentsView) cells(ag *model.Agent, l agentLoad, alerts string, now time
 	}
 	since := ""
 	if !ag.Since.IsZero() {
-		since = model.FormatDuration(max(now.Sub(ag.Since), 0))
+		since = model.FormatDuration(max(ag.Clock(now).Sub(ag.Since), 0))
 	}
 	var open []string
 	for _, t := range model.Types {
@@ -195,7 +210,8 @@ func (a *agentsView) cells(ag *model.Agent, l agentLoad, alerts string, now time
 	if len(active) > 10 {
 		active = cleanLeft(active, 10)
 	}
-	return []string{mark, ag.ID, ag.Username, in, state, since, active, strings.Join(open, " "),
+	desktop := strings.Replace(desktopText(ag, wall), " since ", " ", 1)
+	return []string{mark, ag.ID, ag.Username, in, state, since, desktop, active, strings.Join(open, " "),
 		strconv.Itoa(ag.Handled), screen, lost, alerts}
 }
 
@@ -206,6 +222,8 @@ func (a *agentsView) style(ag *model.Agent, alerting, selected bool) lipgloss.St
 		return st.Selected
 	case alerting:
 		return st.Alert
+	case ag.Desktop == model.DesktopDisconnected || ag.Desktop == model.DesktopGone:
+		return st.Stale
 	case !ag.LoggedIn:
 		return st.Dim
 	}
@@ -215,7 +233,7 @@ func (a *agentsView) style(ag *model.Agent, alerting, selected bool) lipgloss.St
 // agentAlerting reports whether the agent alerted at the last count: its own alerts or its
 // interactions'.
 func (v *viewState) agentAlerting(a *model.Agent) bool {
-	return v.agentOwn[a.ID] || v.byAgent[a.ID].rows > 0
+	return v.agentOwn[a.ID] || v.byAgent[a.ID].Rows > 0
 }
 
 // alertingFirst returns the agents that alert (their own alerts, or their interactions'), then the

@@ -12,14 +12,21 @@ import (
 )
 
 // benchStore fills a store with n interactions over 50 agents, a fifth of them ended.
-func benchStore(b *testing.B, n int) *model.Store {
+func benchStore(b *testing.B, n int) *model.Store { return benchStoreEnded(b, n, mostlyOpen) }
+
+// mostlyOpen ends a fifth of the interactions, mostlyEnded nine in ten.
+func mostlyOpen(i int) bool  { return i%5 == 4 }
+func mostlyEnded(i int) bool { return i%10 != 0 }
+
+// benchStoreEnded fills a store with n interactions over 50 agents, the i-th ended when ended(i).
+func benchStoreEnded(b *testing.B, n int, ended func(int) bool) *model.Store {
 	b.Helper()
 	store := model.NewStore(model.WithRetention(n), model.WithWallClock(func() time.Time { return base }))
 	states := []string{"queued", "ivr", "delivered", "hold", "wrap_up"}
 	types := []string{"voice", "chat", "email"}
 	for i := range n {
 		typ := "ON_NEW_INTERACTION"
-		if i%5 == 4 {
+		if ended(i) {
 			typ = "ON_INTERACTION_REMOVED"
 		}
 		line := fmt.Sprintf(`{"type":%q,"agentId":"agent%02d","ts":%d,"params":[{"interactionId":"int-%07d",`+
@@ -57,6 +64,40 @@ func BenchmarkFrame(b *testing.B) {
 				_ = m.Render()
 			}
 		})
+	}
+}
+
+// BenchmarkTick measures the once-a-second tick through the real Update path, its alert counts
+// and its redraw at 200x50, the clock a second on each time: with alerts counted incrementally
+// (model.AlertIndex) 100,000 interactions should cost about what 1,000 do, whether most are open
+// (80%, many alerting) or ended (90%). open-grouped groups the rows by agent,
+// adding the headings' counts.
+func BenchmarkTick(b *testing.B) {
+	for _, st := range []struct {
+		name  string
+		ended func(int) bool
+		group bool
+	}{{"open", mostlyOpen, false}, {"ended", mostlyEnded, false}, {"open-grouped", mostlyOpen, true}} {
+		for _, n := range []int{1000, 100000} {
+			b.Run(fmt.Sprintf("store=%s/rows=%d", st.name, n), func(b *testing.B) {
+				store := benchStoreEnded(b, n, st.ended)
+				now := base.Add(time.Hour)
+				clock := func() time.Time { return now }
+				c := testCommon(themes.Dark, store, clock)
+				c.Width, c.Height, c.Alerts = 200, 50, model.DefaultAlertRules()
+				m := New(c, nil)
+				if st.group {
+					press(m, "b")
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for b.Loop() {
+					now = now.Add(time.Second)
+					m.Update(tickMsg(now))
+					_ = m.Render()
+				}
+			})
+		}
 	}
 }
 

@@ -81,17 +81,19 @@ func (c *Common) SetCapabilities(caps Capabilities) {
 }
 
 // clocks reads the viewer's two clocks once: the source's (durations, the zone times are shown in)
-// and the wall clock (highlights, notes, file names).
+// and the wall clock (highlights, notes, file names). The source's clock stands still while the
+// source is down, at the time it went down: nothing moves on data nobody is receiving.
 func (c *Common) clocks() (now, wall time.Time) {
 	if c.Wall != nil {
 		wall = c.Wall()
 	} else {
 		wall = time.Now()
 	}
+	now = wall
 	if c.Now != nil {
-		return c.Now(), wall
+		now = c.Now()
 	}
-	return wall, wall
+	return frozen(now, c.downSince()), wall
 }
 
 // now is the source's clock.

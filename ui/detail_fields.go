@@ -132,6 +132,9 @@ func buildFields(st *Styles, r *model.Row, w int, loc *time.Location) []string {
 	} else {
 		b.field("ended", "no, open", st.Text)
 	}
+	if !r.Ended && !r.DisconnectedAt.IsZero() {
+		b.field("stale", "desktop disconnected at "+b.clock(r.DisconnectedAt)+"; its clock stopped then", st.Stale)
+	}
 	return b.lines
 }
 

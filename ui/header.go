@@ -206,8 +206,7 @@ func (h *headerView) rate(perSec float64) string {
 	if h.c.Status != nil {
 		src := h.c.Status()
 		switch {
-		case src.Paused, src.State == feed.StatePaused, src.State == feed.StateDone,
-			src.State == feed.StateStopped, src.State == feed.StateFailed:
+		case src.Paused, src.State == feed.StatePaused, sourceOver(src.State):
 			return "– ev/s"
 		}
 	}

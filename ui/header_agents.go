@@ -53,7 +53,7 @@ func (h *headerView) agents(snap *model.Snapshot, v *viewState, now time.Time) s
 
 // alerting reports whether the agent or one of its interactions is alerting.
 func (h *headerView) alerting(a *model.Agent, snap *model.Snapshot, v *viewState, now time.Time) bool {
-	return v.byAgent[a.ID].rows > 0 || len(h.c.Alerts.CheckAgent(a, snap.Alerts, now)) > 0
+	return v.byAgent[a.ID].Rows > 0 || len(h.c.Alerts.CheckAgent(a, snap.Alerts, now)) > 0
 }
 
 // agentName is how the agents line names an agent.
@@ -89,7 +89,7 @@ func (h *headerView) agent(a *model.Agent, name string, alerting bool, now time.
 	}
 	in := ""
 	if !a.Since.IsZero() {
-		in = " " + clean(fmtDuration(max(now.Sub(a.Since), 0)), agentTimeRoom)
+		in = " " + clean(fmtDuration(max(a.Clock(now).Sub(a.Since), 0)), agentTimeRoom)
 	}
 	alert := ""
 	if alerting {

@@ -4,6 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -217,6 +218,11 @@ func (m *Model) goBack() {
 	}
 }
 
+// sourceOver reports whether the source has ended for good (a replay done, stopped or failed).
+func sourceOver(st feed.State) bool {
+	return st == feed.StateDone || st == feed.StateStopped || st == feed.StateFailed
+}
+
 // control pauses, resumes or changes the speed of a replay.
 func (m *Model) control(msg tea.KeyPressMsg) {
 	if !m.c.Caps.CanControlReplay || m.c.Control == nil {
@@ -224,6 +230,10 @@ func (m *Model) control(msg tea.KeyPressMsg) {
 		return
 	}
 	k := m.c.Keys
+	if sourceOver(m.c.Status().State) {
+		m.setNote("the replay is over: nothing to pause or speed up")
+		return
+	}
 	switch {
 	case key.Matches(msg, k.Pause):
 		m.c.Control.TogglePause()

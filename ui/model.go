@@ -72,6 +72,8 @@ type Model struct {
 	dirty   bool
 	drawn   []lineID
 	renders int
+	// down is when the source went down, zero while it is up (stale.go).
+	down time.Time
 }
 
 // New returns the root model of one viewer. changes delivers a value whenever the store changed; it
@@ -94,6 +96,7 @@ func New(c *Common, changes <-chan struct{}) *Model {
 		}
 	}
 	m.snap = c.Store.Snapshot()
+	m.down = c.downSince()
 	m.resize(max(c.Width, 20), max(c.Height, 5))
 	m.refresh()
 	return m
@@ -135,6 +138,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	if _, ok := msg.(changedMsg); !ok {
 		m.dirty = true
 	}
+	m.checkDown()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
@@ -165,7 +169,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.MouseWheelMsg:
 		return m.updateFront(m.newFrame(), msg)
 	case tea.MouseClickMsg:
-		msg.Y -= headerHeight // the pane's first line is under the header
+		msg.Y -= headerHeight + m.bannerHeight() // the pane's first line is under the header
 		return m.updateFront(m.newFrame(), msg)
 	}
 	switch {
@@ -194,7 +198,7 @@ func (m *Model) resize(w, h int) {
 	m.filter.SetSize(w, 1)
 	m.command.SetSize(w, 1)
 	for _, p := range m.body {
-		p.SetSize(w, max(h-headerHeight-1, 1))
+		p.SetSize(w, max(h-headerHeight-m.bannerHeight()-1, 1))
 	}
 }
 
@@ -285,7 +289,13 @@ func (m *Model) draw(f *frame) string {
 		}
 	}
 	var b strings.Builder
-	b.WriteString(m.header.View(f))
+	if f.down.IsZero() {
+		b.WriteString(m.header.View(f))
+	} else {
+		b.WriteString(dimLines(m.header.View(f), m.c.Styles.HeaderDim))
+		b.WriteByte('\n')
+		b.WriteString(m.banner(f))
+	}
 	b.WriteByte('\n')
 	b.WriteString(body)
 	b.WriteByte('\n')

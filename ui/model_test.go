@@ -307,6 +307,19 @@ func TestReplayControlKeys(t *testing.T) {
 	}
 }
 
+// A finished replay has nothing to pause: space says so rather than "resumed".
+func TestReplayOverSaysSo(t *testing.T) {
+	m, _ := newTestModel(t, themes.Dark, 120, 20, deskEvents())
+	ctl := &fakeControl{speed: 10}
+	m.c.Control = ctl
+	m.c.SetCapabilities(Capabilities{CanExport: true, CanControlReplay: true})
+	m.c.Status = func() feed.Status { return feed.Status{Name: "f", State: feed.StateDone, Speed: ctl.speed} }
+	press(m, "space", "+")
+	if ctl.paused || ctl.speed != 10 || !strings.Contains(plain(m.Render()), "the replay is over") {
+		t.Errorf("space and + on a finished replay: paused %v speed %v\n%s", ctl.paused, ctl.speed, plain(m.Render()))
+	}
+}
+
 type fakeControl struct {
 	paused bool
 	speed  float64

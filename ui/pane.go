@@ -19,12 +19,14 @@ type frame struct {
 	// now is the source's clock (durations, the zone times are shown in); wall is the wall clock
 	// (highlights, notes).
 	now, wall time.Time
+	// down is when the source went down (Common.clocks stopped now there), zero while it is up.
+	down time.Time
 }
 
 // newFrame reads the clocks once and hands out the snapshot the root holds.
 func (m *Model) newFrame() *frame {
 	now, wall := m.c.clocks()
-	return &frame{snap: m.snap, query: m.query, view: &m.view, now: now, wall: wall}
+	return &frame{snap: m.snap, query: m.query, view: &m.view, now: now, wall: wall, down: m.down}
 }
 
 // pane is the shape of every child of the root, as soft-serve's common.Component: Update returns

@@ -23,15 +23,26 @@ type viewState struct {
 	heads     []*groupHead
 	layoutKey layoutKey
 	laidOut   bool
-	// The alert counts of the second alertSecond: the header's tally and alerting rows per agent.
-	// They are counted once a second (a hold passes its limit with time, not only with events); a
-	// burst of store changes within a second does not count them again, and a new grouping counts
-	// only its headings. Row marks are drawn at once.
+	// The alert counts of the second alertSecond: the header's tally, alerting rows per agent, and
+	// the agents with alerts of their own. They are taken once a second (a hold passes its limit
+	// with time, not only with events) from the store's shared AlertIndex, which counts what
+	// changed once for every viewer; a burst of store changes within a second does not take them
+	// again. Row marks are drawn at once.
 	tally       model.AlertTally
 	byAgent     map[string]agentAlerts
 	agentOwn    map[string]bool // agents with alerts of their own (AlertRules.TallyAgents)
+	counts      *model.AlertCounts
+	index       *model.AlertIndex
 	alertSecond int64
 	tallied     bool
+	// heads' alert counts are those of headsGen of headsIndex at snapshot headsVersion (headsOK),
+	// so the rows that began alerting since can be added (AlertIndex.Flips); headsByKey finds a
+	// heading.
+	headsIndex   *model.AlertIndex
+	headsGen     uint64
+	headsVersion uint64
+	headsOK      bool
+	headsByKey   map[string]*groupHead
 	// ring is set when the open alerts grew and the bell should ring.
 	ring bool
 	// layouts counts groupings, so tests can prove a quiet frame does none (the LiveQuery's stats
@@ -40,10 +51,7 @@ type viewState struct {
 }
 
 // agentAlerts are what an agent's interactions have alerting: how many, and for which reasons.
-type agentAlerts struct {
-	rows  int
-	kinds []model.AlertKind
-}
+type agentAlerts = model.AgentRowAlerts
 
 // queryKey identifies a query: when it changes, the LiveQuery starts over.
 type queryKey struct {
@@ -81,51 +89,70 @@ func (m *Model) refresh() {
 		v.generation++
 	}
 	lk := layoutKey{rows: v.generation, by: m.group.by, folds: m.group.version}
-	if lk != v.layoutKey || !v.laidOut {
+	fresh := lk != v.layoutKey || !v.laidOut
+	if fresh {
 		v.layoutKey, v.laidOut = lk, true
 		lines, heads, ordered := m.group.layout(v.rows)
-		v.heads, v.ordered = heads, ordered
+		v.heads, v.ordered, v.headsByKey = heads, ordered, nil
 		m.table.SetLines(lines)
 		v.layouts++
-		if !m.countAlerts(now) {
-			// New headings start uncounted; counting a grouping's rows costs what grouping them did.
-			countHeadAlerts(v.heads, m.c.Alerts, now)
-		}
-		return
 	}
-	m.countAlerts(now)
+	if m.countAlerts(now) || fresh {
+		m.countHeads(fresh)
+	}
 }
 
-// countAlerts counts the open alerts at now, once a second (see viewState), and reports whether it
-// did.
+// countAlerts takes the open alerts at now from the store's shared index, once a second (see
+// viewState), and reports whether it did.
 func (m *Model) countAlerts(now time.Time) bool {
 	v := &m.view
 	sec := now.Unix()
 	if v.tallied && sec == v.alertSecond {
 		return false
 	}
-	rules := m.c.Alerts
-	countHeadAlerts(v.heads, rules, now)
-	byAgent := map[string]agentAlerts{}
-	t, own := rules.TallyAgents(m.snap, now)
-	for _, r := range m.snap.Rows {
-		if rules.Alerting(r, now) {
-			t.Rows++
-			a := byAgent[r.AgentID]
-			a.rows++
-			for _, why := range rules.Check(r, now) {
-				if !slices.Contains(a.kinds, why.Kind) {
-					a.kinds = append(a.kinds, why.Kind)
-				}
-			}
-			byAgent[r.AgentID] = a
-		}
-	}
-	if m.c.Bell && v.tallied && t.Total() > v.tally.Total() {
+	v.index = m.c.Store.AlertIndex(m.c.Alerts)
+	c := v.index.Counts(m.snap, now)
+	if m.c.Bell && v.tallied && c.Tally.Total() > v.tally.Total() {
 		v.ring = true
 	}
-	v.tally, v.byAgent, v.agentOwn, v.alertSecond, v.tallied = t, byAgent, own, sec, true
+	v.counts, v.tally, v.byAgent, v.agentOwn = c, c.Tally, c.ByAgent, c.Own
+	v.alertSecond, v.tallied = sec, true
 	return true
+}
+
+// countHeads brings the headings' alert counts to the counts taken: by the rows that began
+// alerting since the headings were counted, when the index can tell them (the same snapshot, a
+// layout kept), else by counting every heading's rows, which costs what grouping them did.
+func (m *Model) countHeads(fresh bool) {
+	v := &m.view
+	c := v.counts
+	follows := !fresh && v.headsOK && v.headsIndex == v.index
+	if len(v.heads) == 0 || follows && v.headsGen == c.Gen && v.headsVersion == c.Version {
+		return
+	}
+	if follows && v.headsVersion == m.snap.Version &&
+		v.index.Flips(m.snap.Version, v.headsGen, c.Gen, m.countFlip) {
+		v.headsGen = c.Gen
+		return
+	}
+	countHeadAlerts(v.heads, v.index.Rules(), c.Now)
+	v.headsIndex, v.headsGen, v.headsVersion = v.index, c.Gen, c.Version
+	v.headsOK = c.Version == m.snap.Version
+}
+
+// countFlip counts a row that began alerting in its heading, when the query shows it (an alerting
+// row is open, so only the filter may leave it out).
+func (m *Model) countFlip(r *model.Row) {
+	v := &m.view
+	if v.headsByKey == nil {
+		v.headsByKey = make(map[string]*groupHead, len(v.heads))
+		for _, h := range v.heads {
+			v.headsByKey[h.key] = h
+		}
+	}
+	if h := v.headsByKey[m.group.by.Key(r)]; h != nil && m.query.Passes(r, v.counts.Now) {
+		h.alerts++
+	}
 }
 
 // sameSlice reports whether two query results are the same slice (LiveQuery returns the previous

@@ -24,7 +24,10 @@ type Styles struct {
 	Title                   lipgloss.Style
 	Key, KeyDesc            lipgloss.Style
 	Ended                   lipgloss.Style
-	Group                   lipgloss.Style
+	// Stale draws what nobody is receiving: the whole table while the source is down, and the
+	// rows of a desktop the hub says is disconnected.
+	Stale lipgloss.Style
+	Group lipgloss.Style
 
 	states map[model.State]lipgloss.Style
 	types  map[model.Type]lipgloss.Style
@@ -58,6 +61,7 @@ func NewStyles(t themes.Theme) *Styles {
 	s.KeyDesc = fg(t.Dim)
 	s.Ended = fg(t.Ended).Faint(t.Mono)
 	s.Group = fg(t.Accent).Bold(true)
+	s.Stale = fg(t.Dim).Faint(true)
 	s.states = map[model.State]lipgloss.Style{
 		model.StateQueued: fg(t.Queued), model.StateIVR: fg(t.IVR),
 		model.StateDelivered: fg(t.Delivered), model.StateDeliveryPending: fg(t.Queued),

@@ -32,6 +32,8 @@ type tableView struct {
 	pinned        string
 	width, height int
 	paints        map[paintKey]paint
+	// dim is set while the source is down: the table is drawn stale (View sets it from the frame).
+	dim bool
 }
 
 func newTable(c *Common) *tableView { return &tableView{c: c, cols: pickColumns(c.Columns)} }
@@ -178,6 +180,7 @@ func (t *tableView) stamp(*frame) []lineID {
 // View draws the column titles and the visible rows: exactly height lines of width cells.
 func (t *tableView) View(f *frame) string {
 	q, now, wall := f.query, f.now, f.wall
+	t.dim = !f.down.IsZero()
 	cols := layoutColumns(t.cols, t.width, len(f.snap.Agents) > 0)
 	var b strings.Builder
 	b.Grow((t.height + 1) * (t.width + 16))
@@ -231,6 +234,9 @@ func (t *tableView) titles(cols []column, q model.Query) string {
 		}
 		b.WriteString(pad(ansi.Truncate(title, c.width, ""), c.width))
 	}
+	if t.dim {
+		return t.c.Styles.Stale.Render(fit(b.String(), t.width))
+	}
 	return t.c.Styles.ColumnHeader.Render(fit(b.String(), t.width))
 }
 
@@ -267,7 +273,9 @@ func (t *tableView) line(cols []column, r *model.Row, selected bool, now, wall t
 			continue
 		}
 		if c.id == alertColumn {
-			if alerting {
+			if alerting && t.dim {
+				b.WriteString(t.c.Styles.Stale.Render(cell))
+			} else if alerting {
 				b.WriteString(t.c.Styles.Alert.Render(cell))
 			} else {
 				b.WriteByte(' ')
@@ -308,13 +316,15 @@ type paintKey struct {
 	col      string
 	value    string
 	ended    bool
+	stale    bool // the source is down, or the row's desktop disconnected
 	alerting bool
 	changed  bool
 }
 
 // painter returns the cached paint of a cell.
 func (t *tableView) painter(c column, r *model.Row, alerting bool, wall time.Time) paint {
-	k := paintKey{col: c.id, ended: !r.Open(), alerting: alerting && c.id == "state"}
+	k := paintKey{col: c.id, ended: !r.Open(), alerting: alerting && c.id == "state",
+		stale: t.dim || r.Open() && !r.DisconnectedAt.IsZero()}
 	switch c.id {
 	case "state":
 		k.value = string(r.Data.State)
@@ -341,6 +351,8 @@ func (t *tableView) cellStyle(k paintKey, r *model.Row) lipgloss.Style {
 	st := t.c.Styles
 	var s lipgloss.Style
 	switch {
+	case k.stale:
+		s = st.Stale
 	case k.ended:
 		s = st.Ended
 	case k.alerting:

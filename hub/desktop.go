@@ -1,0 +1,152 @@
+package hub
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// The hub says when a desktop goes away (EVENTS.md, "Events the hub adds"): when the last bridge
+// connection that published for an agent ends, a DESKWATCH_DESKTOP "disconnected"; when the agent
+// has stayed without one for GoneAfter, "gone", and the hub's store ends its open interactions (so
+// later snapshots do not list them); when a connection sends the agent's INTERACTIONS_STATE while
+// the hub does not hold it connected, "connected". The events go through publish like a bridge's,
+// so the hub's store and every monitor see them in one order with the rest.
+
+// Bounds and default of Config.GoneAfter.
+const (
+	DefaultGoneAfter = 2 * time.Minute
+	MinGoneAfter     = time.Second
+	MaxGoneAfter     = 24 * time.Hour
+)
+
+// deskState is the hub's record of one agent's desktop: how many open bridge connections publish
+// for it, and the timer that declares it gone while none does.
+type deskState struct {
+	conns int
+	gone  *time.Timer
+	// epoch rises at every change of conns, so that a timer that fired as a connection came back
+	// knows it is out of date.
+	epoch int
+	// connected is set when the hub has said the desktop is connected, and cleared when it says
+	// it is not.
+	connected bool
+}
+
+// deskParams is DESKWATCH_DESKTOP's argument as the hub writes it.
+type deskParams struct {
+	Status model.DesktopStatus `json:"status"`
+	Reason string              `json:"reason"`
+}
+
+// deskAttach counts connection b as publishing for the agent of ev (once per connection and agent)
+// and, for its INTERACTIONS_STATE, says the desktop is connected when the hub does not hold it so.
+// It is called after ev was published.
+func (h *Hub) deskAttach(b *bridgeConn, ev model.Event) {
+	id := ev.AgentID
+	if id == "" {
+		return
+	}
+	h.mu.Lock()
+	if !b.desk[id] {
+		if b.desk == nil {
+			b.desk = make(map[string]bool)
+		}
+		b.desk[id] = true
+		d := h.desks[id]
+		if d == nil {
+			d = &deskState{}
+			h.desks[id] = d
+		}
+		d.conns++
+		d.epoch++
+		if d.gone != nil {
+			d.gone.Stop()
+			d.gone = nil
+		}
+	}
+	d := h.desks[id]
+	announce := ev.Type == model.EvInteractionsState && !d.connected
+	d.connected = d.connected || announce
+	h.mu.Unlock()
+	if announce {
+		h.announceDesktop(id, model.DesktopConnected, fmt.Sprintf("bridge connection %d", b.id))
+	}
+}
+
+// deskDetach is told that connection b ended (why): each agent it published for that no other open
+// connection publishes is disconnected, and gone after GoneAfter unless a connection comes back.
+func (h *Hub) deskDetach(b *bridgeConn, why string) {
+	var left []string
+	h.mu.Lock()
+	closed := h.closed
+	for id := range b.desk {
+		d := h.desks[id]
+		d.conns--
+		d.epoch++
+		if d.conns > 0 || closed {
+			continue
+		}
+		left = append(left, id)
+		d.connected = false
+		epoch := d.epoch
+		d.gone = time.AfterFunc(h.cfg.GoneAfter, func() { h.deskGone(id, epoch) })
+	}
+	h.mu.Unlock()
+	for _, id := range left {
+		h.announceDesktop(id, model.DesktopDisconnected, why)
+	}
+}
+
+// deskGone declares an agent gone when no connection has come back for it since the timer started.
+func (h *Hub) deskGone(id string, epoch int) {
+	h.mu.Lock()
+	d := h.desks[id]
+	current := d != nil && d.epoch == epoch && d.conns == 0 && !h.closed
+	if current {
+		d.gone = nil
+	}
+	h.mu.Unlock()
+	if current {
+		h.announceDesktop(id, model.DesktopGone, "no bridge for "+h.cfg.GoneAfter.String())
+	}
+}
+
+// stopDesktopsLocked stops the gone timers (the hub is closing). The caller holds h.mu.
+func (h *Hub) stopDesktopsLocked() {
+	for _, d := range h.desks {
+		if d.gone != nil {
+			d.gone.Stop()
+		}
+	}
+}
+
+// desktopEvent writes the hub's DESKWATCH_DESKTOP for an agent: its status since at, and why.
+func desktopEvent(id string, st model.DesktopStatus, reason string, at time.Time) ([]byte, error) {
+	params, err := json.Marshal([]deskParams{{Status: st, Reason: model.Sanitize(reason)}})
+	if err != nil {
+		return nil, err
+	}
+	return model.AppendEvent(nil, model.EvDesktop, id, millis(at), model.NoSeq, params), nil
+}
+
+// announceDesktop publishes the hub's DESKWATCH_DESKTOP for an agent.
+func (h *Hub) announceDesktop(id string, st model.DesktopStatus, reason string) {
+	data, err := desktopEvent(id, st, reason, time.Now())
+	if err != nil {
+		h.log.Printf("agent %s: desktop %s not announced: %v", logValue(id), st, err)
+		return
+	}
+	ev, err := model.Decode(data)
+	if err == nil {
+		_, err = h.publish("", data, ev)
+	}
+	if err != nil {
+		h.log.Printf("agent %s: desktop %s not announced: %s", logValue(id), st, logText(err.Error()))
+		return
+	}
+	h.log.Printf("agent %s: desktop %s (%s)", logValue(id), st, logText(reason))
+}

@@ -1,0 +1,182 @@
+package model
+
+import (
+	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// The events a hub adds to the stream it relays: whether an agent's desktop is connected to it,
+// and where the snapshot a monitor receives on connecting ends. They carry no seq, so that they
+// never disturb the agent's own count.
+const (
+	EvDesktop   = "DESKWATCH_DESKTOP"
+	EvResyncEnd = "DESKWATCH_RESYNC_END"
+)
+
+// HubEventTypes lists the event types a hub adds (EventTypes lists the desktop's).
+var HubEventTypes = []string{EvDesktop, EvResyncEnd}
+
+// DesktopStatus is what a hub says of an agent's desktop; empty when nothing was said (a stream
+// straight from one desktop, or from a hub that does not say).
+type DesktopStatus string
+
+// The desktop statuses of DESKWATCH_DESKTOP.
+const (
+	DesktopConnected    DesktopStatus = "connected"
+	DesktopDisconnected DesktopStatus = "disconnected"
+	DesktopGone         DesktopStatus = "gone"
+)
+
+// maxDesktopReason bounds the reason kept from a DESKWATCH_DESKTOP.
+const maxDesktopReason = 200
+
+// Desktop is DESKWATCH_DESKTOP's argument.
+type Desktop struct {
+	Status DesktopStatus `json:"status"`
+	Reason string        `json:"reason"`
+}
+
+// ResyncEnd is DESKWATCH_RESYNC_END's (empty) payload.
+type ResyncEnd struct{}
+
+// goneAtResync is the end of a row, and the reason an agent is gone, when a resync leaves it out.
+const goneAtResync = "gone at resync"
+
+func decodeDesktop(params []jsontext.Value) (*Desktop, error) {
+	var d Desktop
+	if err := param(params, 0, &d); err != nil {
+		return nil, err
+	}
+	switch d.Status {
+	case DesktopConnected, DesktopDisconnected, DesktopGone:
+	default:
+		return nil, reject("params[0].status: want connected, disconnected or gone, got %q",
+			clipText(string(d.Status), 64))
+	}
+	d.Reason = clipText(d.Reason, maxDesktopReason)
+	return &d, nil
+}
+
+func decodeResyncEnd(params []jsontext.Value) (ResyncEnd, error) {
+	if len(params) != 0 {
+		return ResyncEnd{}, reject("params: want none, got %d argument(s)", len(params))
+	}
+	return ResyncEnd{}, nil
+}
+
+// BeginResync tells the store that its source has just (re)connected: until the next
+// DESKWATCH_RESYNC_END it notes which agents the source's snapshot lists (an INTERACTIONS_STATE
+// each), and at that event it ends every open interaction of the agents it did not list. A source
+// that never sends the end (a file, an older hub) ends nothing.
+func (s *Store) BeginResync() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resync = map[string]bool{}
+}
+
+// endResync applies DESKWATCH_RESYNC_END: the agents the snapshot since BeginResync did not list
+// are gone, and so are their open interactions. A listed agent the hub said nothing else of is
+// connected (the hub's snapshot says so of the others).
+func (s *Store) endResync(at time.Time, v uint64) {
+	listed := s.resync
+	if listed == nil {
+		return
+	}
+	s.resync = nil
+	s.endRows(func(r *Row) bool { return !listed[r.AgentID] }, at, goneAtResync, EvResyncEnd)
+	for _, id := range s.agentOrder {
+		switch {
+		case !listed[id]:
+			s.markGone(id, at, v, goneAtResync)
+		case s.agents[id].ag.Desktop == "":
+			setDesktop(s.touchAgent(id, at, v), DesktopConnected, "", at)
+		}
+	}
+}
+
+// applyDesktop applies DESKWATCH_DESKTOP to agent ag.
+func (s *Store) applyDesktop(ag *Agent, d *Desktop, at time.Time, v uint64) {
+	switch d.Status {
+	case DesktopGone:
+		s.goneAgent(ag.ID, at, v, "desktop gone", d.Reason, EvDesktop)
+		return
+	case DesktopDisconnected:
+		if ag.Desktop == DesktopDisconnected {
+			return // already, since earlier: its rows stopped then
+		}
+		s.freezeRows(ag.ID, at, v)
+	case DesktopConnected:
+		s.freezeRows(ag.ID, time.Time{}, v)
+	}
+	setDesktop(ag, d.Status, d.Reason, at)
+}
+
+// reconnected clears a disconnected or gone agent's status when its desktop sends a snapshot of
+// its own again (a bridge sends one first after every connect).
+func (s *Store) reconnected(ag *Agent, at time.Time, v uint64) {
+	if ag.Desktop == DesktopDisconnected || ag.Desktop == DesktopGone {
+		s.freezeRows(ag.ID, time.Time{}, v)
+		setDesktop(ag, DesktopConnected, "", at)
+	}
+}
+
+func setDesktop(ag *Agent, st DesktopStatus, reason string, at time.Time) {
+	ag.Desktop, ag.DesktopReason, ag.DesktopSince = st, reason, at
+	text := "desktop " + string(st)
+	if reason != "" {
+		text += ": " + reason
+	}
+	ag.Timeline = append(ag.Timeline, NewChange(at, ChangeDesktop, text, EvDesktop))
+}
+
+// goneAgent ends the agent's open interactions (text is their timeline's last entry) and marks
+// the agent gone.
+func (s *Store) goneAgent(id string, at time.Time, v uint64, text, reason, typ string) {
+	s.endRows(func(r *Row) bool { return r.AgentID == id }, at, text, typ)
+	s.markGone(id, at, v, reason)
+}
+
+// endRows ends the open rows that match, at at, with text as their timeline's last entry.
+func (s *Store) endRows(match func(*Row) bool, at time.Time, text, typ string) {
+	var ending []*slot // collected first: ending one may compact s.order (evict)
+	for _, sl := range s.order {
+		if !sl.gone && !sl.row.Ended && match(sl.row) {
+			ending = append(ending, sl)
+		}
+	}
+	for _, sl := range ending {
+		s.end(sl, at, text, typ)
+	}
+}
+
+// markGone marks the agent's desktop gone, once.
+func (s *Store) markGone(id string, at time.Time, v uint64, reason string) {
+	if ag := s.touchAgent(id, at, v); ag.Desktop != DesktopGone {
+		setDesktop(ag, DesktopGone, reason, at)
+		ag.Timeline = capTimeline(ag.Timeline)
+	}
+}
+
+// freezeRows marks the agent's open rows as disconnected at at (their clocks stop there and no
+// rule alerts on them), or clears the mark when at is zero.
+func (s *Store) freezeRows(id string, at time.Time, v uint64) {
+	for _, sl := range s.order {
+		r := sl.row
+		if sl.gone || r.Ended || r.AgentID != id || r.DisconnectedAt.Equal(at) {
+			continue
+		}
+		r = s.edit(sl)
+		r.DisconnectedAt, r.Version = at, v
+		s.count(r, +1)
+	}
+}
+
+// Clock is now for an agent whose desktop is connected (or of which nothing was said); for one
+// disconnected or gone, the time the hub said so, if earlier: its time in state stops there.
+func (a *Agent) Clock(now time.Time) time.Time {
+	if (a.Desktop == DesktopDisconnected || a.Desktop == DesktopGone) && now.After(a.DesktopSince) {
+		return a.DesktopSince
+	}
+	return now
+}

@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/themes"
+)
+
+// While the source is down (since base+60s, the clocks at base+95s) the durations stand at 60s, a
+// banner above the table says since when, and the header is drawn in the theme's dim header style;
+// back up, all of it goes.
+func TestSourceDownFreezesAndSaysSo(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Dark, 100, 16, deskEvents())
+	var down time.Time
+	m.c.Status = func() feed.Status {
+		return feed.Status{Name: "ws://hub/stream", State: feed.StateConnecting, DownSince: down}
+	}
+	live := plain(m.Render())
+	if !strings.Contains(live, "1:32") || strings.Contains(live, "source down") {
+		t.Fatalf("up: want the voice call at 1:32 and no banner:\n%s", live)
+	}
+	down = base.Add(60 * time.Second)
+	m.Update(tickMsg(base.Add(clockAt)))
+	out := m.Render()
+	checkFrame(t, out, 100, 16)
+	lines := strings.Split(plain(out), "\n")
+	if want := "source down since 22:14:20 (35s) — reconnecting"; !strings.HasPrefix(lines[headerHeight], want) {
+		t.Errorf("line %d is %q, want the banner %q", headerHeight+1, lines[headerHeight], want)
+	}
+	if !strings.Contains(plain(out), "0:57") || strings.Contains(plain(out), "1:32") {
+		t.Errorf("down: the voice call's duration should stand at 0:57 (the time it went down):\n%s", plain(out))
+	}
+	for i, l := range strings.Split(out, "\n")[:headerHeight] {
+		if want := m.c.Styles.HeaderDim.Render(plain(l)); l != want {
+			t.Errorf("header line %d is not drawn dim:\n%q\nwant\n%q", i+1, l, want)
+		}
+	}
+	if f := m.newFrame(); !f.now.Equal(down) {
+		t.Errorf("frame clock %v, want it stopped at %v", f.now, down)
+	}
+	down = time.Time{}
+	m.Update(tickMsg(base.Add(clockAt)))
+	if back := plain(m.Render()); back != live {
+		t.Errorf("up again, the screen differs from before:\n%s\nwant\n%s", back, live)
+	}
+}
+
+// The agents view says how each agent's desktop is connected when the hub says so, and shows no
+// column for it on a stream that does not.
+func TestAgentsShowDesktop(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Dark, 120, 12, deskEvents())
+	press(m, "tab")
+	if out := plain(m.Render()); !strings.Contains(out, "a.jones") || strings.Contains(out, "DESKTOP") {
+		t.Fatalf("no desktop events: want no DESKTOP column:\n%s", out)
+	}
+	desk := func(ms int, agent, status string) string {
+		return fmt.Sprintf(`{"type":"DESKWATCH_DESKTOP","agentId":%q,"ts":%d,"params":[{"status":%q,"reason":"bridge closed (1006)"}]}`,
+			agent, base.UnixMilli()+int64(ms), status)
+	}
+	m, _ = newTestModel(t, themes.Dark, 120, 12, append(deskEvents(), desk(91000, "a.jones", "connected"),
+		desk(92000, "b.smith", "disconnected")))
+	press(m, "tab")
+	out := plain(m.Render())
+	for _, want := range []string{"DESKTOP", "connected", "disconnected 22:14:52"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("agents view lacks %q:\n%s", want, out)
+		}
+	}
+	press(m, "j", "d")
+	if out := plain(m.Render()); !strings.Contains(out, "disconnected since 22:14:52 (bridge closed (1006))") {
+		t.Errorf("agent detail lacks the desktop line:\n%s", out)
+	}
+	for _, r := range m.snap.Rows {
+		if r.AgentID == "b.smith" && !r.Ended && r.DisconnectedAt.IsZero() {
+			t.Errorf("b.smith's open %s is not marked stale", r.Data.ID)
+		}
+	}
+}
+
+// The detail of an open call whose desktop disconnected says it is stale, and since when.
+func TestDetailSaysStale(t *testing.T) {
+	t.Parallel()
+	events := detailCall()[:7] // the call still open
+	c := detailTestCommon(t, themes.Dark, append(events,
+		`{"type":"DESKWATCH_DESKTOP","agentId":"a.jones","ts":`+fmt.Sprint(detailNow.Add(-time.Minute).UnixMilli())+
+			`,"params":[{"status":"disconnected","reason":"bridge closed (1006)"}]}`))
+	d := detailOf(c, 120, 200)
+	out := plain(d.View(testFrame(c)))
+	if !strings.Contains(out, "desktop disconnected at") {
+		t.Errorf("the detail of a stale call does not say so:\n%s", out)
+	}
+}
