@@ -287,12 +287,19 @@ func TestEveryFrameFitsAtManySizes(t *testing.T) {
 	}
 }
 
-func TestReplayControlKeys(t *testing.T) {
+// replayModel is a test model over a replay it may pace and export, paced by a fakeControl at ×10;
+// the feed's status is state, with the control's speed and pause.
+func replayModel(t *testing.T, state feed.State) (*Model, *fakeControl) {
 	m, _ := newTestModel(t, themes.Dark, 120, 20, deskEvents())
 	ctl := &fakeControl{speed: 10}
 	m.c.Control = ctl
 	m.c.SetCapabilities(Capabilities{CanExport: true, CanControlReplay: true})
-	m.c.Status = func() feed.Status { return feed.Status{Name: "f", Speed: ctl.speed, Paused: ctl.paused} }
+	m.c.Status = func() feed.Status { return feed.Status{Name: "f", State: state, Speed: ctl.speed, Paused: ctl.paused} }
+	return m, ctl
+}
+
+func TestReplayControlKeys(t *testing.T) {
+	m, ctl := replayModel(t, "")
 	press(m, "space")
 	if !ctl.paused || !strings.Contains(plain(m.Render()), "paused") {
 		t.Error("space should pause the replay and say so")
@@ -309,11 +316,7 @@ func TestReplayControlKeys(t *testing.T) {
 
 // A finished replay has nothing to pause: space says so rather than "resumed".
 func TestReplayOverSaysSo(t *testing.T) {
-	m, _ := newTestModel(t, themes.Dark, 120, 20, deskEvents())
-	ctl := &fakeControl{speed: 10}
-	m.c.Control = ctl
-	m.c.SetCapabilities(Capabilities{CanExport: true, CanControlReplay: true})
-	m.c.Status = func() feed.Status { return feed.Status{Name: "f", State: feed.StateDone, Speed: ctl.speed} }
+	m, ctl := replayModel(t, feed.StateDone)
 	press(m, "space", "+")
 	if ctl.paused || ctl.speed != 10 || !strings.Contains(plain(m.Render()), "the replay is over") {
 		t.Errorf("space and + on a finished replay: paused %v speed %v\n%s", ctl.paused, ctl.speed, plain(m.Render()))
