@@ -178,9 +178,8 @@ func (h *Hub) register(endpoint string, id int64, tokens *Tokens, token string, 
 // when the endpoint has no tokens).
 func (h *Hub) authorize(w http.ResponseWriter, r *http.Request, endpoint string, tokens *Tokens) (string, *grant, bool) {
 	if !h.originAllowed(r) {
-		h.m.refused.WithLabelValues(endpoint, "origin").Inc()
-		h.log.Printf("%s from %s refused: origin %s not allowed", endpoint, r.RemoteAddr, logValue(r.Header.Get("Origin")))
-		http.Error(w, "origin not allowed", http.StatusForbidden)
+		h.refuse(w, r, endpoint, "origin", http.StatusForbidden, "origin not allowed",
+			"origin "+logValue(r.Header.Get("Origin"))+" not allowed")
 		return "", nil, false
 	}
 	if tokens == nil {
@@ -194,14 +193,11 @@ func (h *Hub) authorize(w http.ResponseWriter, r *http.Request, endpoint string,
 	if g != nil {
 		return tok, g, true
 	}
-	h.m.refused.WithLabelValues(endpoint, "token").Inc()
 	if tok == "" {
-		h.log.Printf("%s from %s refused: no token (want one from %s)", endpoint, r.RemoteAddr, tokens.Path())
-		http.Error(w, "token required", http.StatusUnauthorized)
-		return "", nil, false
+		h.refuse(w, r, endpoint, "token", http.StatusUnauthorized, "token required", "no token (want one from "+tokens.Path()+")")
+	} else {
+		h.refuse(w, r, endpoint, "token", http.StatusForbidden, "wrong token", "wrong token (not in "+tokens.Path()+")")
 	}
-	h.log.Printf("%s from %s refused: wrong token (not in %s)", endpoint, r.RemoteAddr, tokens.Path())
-	http.Error(w, "wrong token", http.StatusForbidden)
 	return "", nil, false
 }
 
@@ -249,9 +245,8 @@ func (h *Hub) restrictFilter(w http.ResponseWriter, r *http.Request, f *filter, 
 	if len(f.agents) > 0 {
 		return true
 	}
-	h.m.refused.WithLabelValues("stream", "agent").Inc()
-	h.log.Printf("stream from %s refused: ?agent=%s not allowed by the token (%s:%d is for agent %s)",
-		r.RemoteAddr, logList(want), h.cfg.StreamTokens.Path(), g.line, g.binding)
-	http.Error(w, "agent not allowed by this token", http.StatusForbidden)
+	h.refuse(w, r, "stream", "agent", http.StatusForbidden, "agent not allowed by this token",
+		fmt.Sprintf("?agent=%s not allowed by the token (%s:%d is for agent %s)",
+			logList(want), h.cfg.StreamTokens.Path(), g.line, g.binding))
 	return false
 }

@@ -106,16 +106,24 @@ func capError(err error) error {
 func (h *Hub) acquireConn(w http.ResponseWriter, r *http.Request, endpoint string) bool {
 	if n := h.connCount.Add(1); n > int64(h.cfg.Limits.MaxConnections) {
 		h.connCount.Add(-1)
-		h.m.refused.WithLabelValues(endpoint, "capacity").Inc()
-		h.log.Printf("%s from %s refused: %d connections open, the limit (--max-connections)", endpoint,
-			r.RemoteAddr, h.cfg.Limits.MaxConnections)
-		http.Error(w, "hub full: too many connections", http.StatusServiceUnavailable)
+		h.refuse(w, r, endpoint, "capacity", http.StatusServiceUnavailable, "hub full: too many connections",
+			fmt.Sprintf("%d connections open, the limit (--max-connections)", h.cfg.Limits.MaxConnections))
 		return false
 	}
 	return true
 }
 
 func (h *Hub) releaseConn() { h.connCount.Add(-1) }
+
+// refuse counts a request to endpoint refused for reason (the metric's label), logs why, and
+// answers it with status and text (status 0: the WebSocket upgrader has answered already).
+func (h *Hub) refuse(w http.ResponseWriter, r *http.Request, endpoint, reason string, status int, text, why string) {
+	h.m.refused.WithLabelValues(endpoint, reason).Inc()
+	h.log.Printf("%s from %s refused: %s", endpoint, r.RemoteAddr, why)
+	if status != 0 {
+		http.Error(w, text, status)
+	}
+}
 
 // rejectLimit logs and counts an event refused by a limit. It is acknowledged all the same (a
 // bridge would otherwise send it again after every reconnect), and monitors see its seq as a gap.
