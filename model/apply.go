@@ -20,7 +20,11 @@ func (s *Store) apply(ev Event, at time.Time) {
 		return
 	}
 	ag := s.touchAgent(ev.AgentID, at, v)
-	if ev.HasSeq {
+	if _, snapshot := ev.Payload.(*InteractionsState); ev.HasSeq && snapshot {
+		// A snapshot restores what the events it skips would have said (a monitor's resync after a
+		// reconnect, a bridge's first message after its own): its jump is no loss to report.
+		ag.LastSeq, ag.HasSeq = ev.Seq, true
+	} else if ev.HasSeq {
 		s.checkSeq(ag, ev.Seq, at)
 	}
 	switch p := ev.Payload.(type) {

@@ -146,14 +146,23 @@ func (s *Store) endRows(match func(*Row) bool, at time.Time, text, typ string) {
 		}
 	}
 	for _, sl := range ending {
-		s.end(sl, at, text, typ)
+		end := at // a row whose desktop went away ended when it was last seen, not when that was given up on
+		if d := sl.row.DisconnectedAt; !d.IsZero() && d.Before(at) {
+			end = d
+		}
+		s.end(sl, end, text, typ)
 	}
 }
 
-// markGone marks the agent's desktop gone, once.
+// markGone marks the agent's desktop gone, once; it has no active interaction any more.
 func (s *Store) markGone(id string, at time.Time, v uint64, reason string) {
 	if ag := s.touchAgent(id, at, v); ag.Desktop != DesktopGone {
+		since := at // gone since it went away: its time in state does not jump to when that was given up on
+		if ag.Desktop == DesktopDisconnected && ag.DesktopSince.Before(at) {
+			since = ag.DesktopSince
+		}
 		setDesktop(ag, DesktopGone, reason, at)
+		ag.DesktopSince, ag.ActiveInteraction = since, ""
 		ag.Timeline = capTimeline(ag.Timeline)
 	}
 }

@@ -82,21 +82,26 @@ func TestDesktopDisconnectFreezesRows(t *testing.T) {
 	}
 }
 
-// TestDesktopGoneEndsRows: gone ends the agent's open rows at its time, leaves other agents alone.
+// TestDesktopGoneEndsRows: gone ends the agent's open rows when they were last seen (the
+// disconnect, not the gone that gave up on them later), leaves other agents alone, and leaves the
+// agent gone since it went away, with no active interaction.
 func TestDesktopGoneEndsRows(t *testing.T) {
 	s := NewStore()
 	apply(t, s, snapEv("b.smith", 0, "c1", "c2"), snapEv("a.jones", 0, "c3"),
+		`{"type":"ON_ACTIVE_INTERACTION_SWITCHED","agentId":"b.smith","params":["c1"]}`,
 		desktopEv("b.smith", "disconnected", 10), desktopEv("b.smith", "gone", 130))
 	sn := s.Snapshot()
 	if sn.Stats.Open != 1 || sn.Stats.Ended != 2 {
 		t.Fatalf("open %d ended %d, want 1 and 2", sn.Stats.Open, sn.Stats.Ended)
 	}
 	r := s.Row(RowKey("b.smith", "c1"))
-	if !r.EndedAt.Equal(t0.Add(130*time.Second)) || r.Timeline[len(r.Timeline)-1].Text != "desktop gone" {
+	if !r.EndedAt.Equal(t0.Add(10*time.Second)) || r.Timeline[len(r.Timeline)-1].Text != "desktop gone" {
 		t.Errorf("ended at %v, timeline %q", r.EndedAt, kinds(r))
 	}
-	if sn.Agents[0].Desktop != DesktopGone || sn.Agents[1].Desktop != "" {
-		t.Errorf("desktops %q and %q, want gone and none", sn.Agents[0].Desktop, sn.Agents[1].Desktop)
+	if ag := sn.Agents[0]; ag.Desktop != DesktopGone || !ag.DesktopSince.Equal(t0.Add(10*time.Second)) ||
+		ag.ActiveInteraction != "" || sn.Agents[1].Desktop != "" {
+		t.Errorf("desktops %q (since %v, active %q) and %q, want gone since the disconnect, none active, and none",
+			ag.Desktop, ag.DesktopSince, ag.ActiveInteraction, sn.Agents[1].Desktop)
 	}
 	apply(t, s, snapEv("b.smith", 200, "c4"))
 	if ag := s.Snapshot().Agents[0]; ag.Desktop != DesktopConnected {

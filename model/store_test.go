@@ -218,6 +218,21 @@ func TestReopenAndAudioAlert(t *testing.T) {
 	}
 }
 
+// A snapshot that jumps the seq (a monitor's resync after a reconnect) restores the state the
+// skipped events would have: no loss is reported, and the count goes on from its seq.
+func TestSnapshotSeqJumpIsNoLoss(t *testing.T) {
+	s := NewStore()
+	apply(t, s,
+		`{"type":"ON_LOGOUT","params":[],"agentId":"a","seq":1}`,
+		`{"type":"INTERACTIONS_STATE","agentId":"a","seq":40,"params":[{"activeInteractionId":null,"interactions":[]}]}`,
+		`{"type":"ON_LOGOUT","params":[],"agentId":"a","seq":41}`,
+		`{"type":"ON_LOGOUT","params":[],"agentId":"a","seq":43}`, // a live event lost after it still counts
+	)
+	if sn := s.Snapshot(); sn.Stats.Lost != 1 || len(sn.Alerts) != 1 {
+		t.Errorf("lost %d, alerts %+v; want only seq 42 lost", sn.Stats.Lost, sn.Alerts)
+	}
+}
+
 // A rejected message that names a known agent and a seq did arrive: the next event of that agent
 // reports no loss for it (only the seq it skipped is lost), and an unknown agent is not created.
 func TestRejectedEventIsNotLost(t *testing.T) {

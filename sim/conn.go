@@ -92,7 +92,14 @@ func pour(sub *subscriber, welcome [][]byte) error {
 			return err
 		}
 	}
-	end := model.AppendEvent(nil, model.EvResyncEnd, "", time.Now().UnixMilli(), model.NoSeq, nil)
+	// Filed under the welcome's own event time, so every subscriber of one welcome gets the same bytes.
+	at := time.Now()
+	if n := len(welcome); n > 0 {
+		if ts := model.PeekTS(welcome[n-1]); !ts.IsZero() {
+			at = ts
+		}
+	}
+	end := model.AppendEvent(nil, model.EvResyncEnd, "", at.UnixMilli(), model.NoSeq, nil)
 	if err := sub.WriteText(end); err != nil {
 		return err
 	}

@@ -117,6 +117,11 @@ func (a *agentsView) View(f *frame) string {
 	if desktops && slices.ContainsFunc(snap.Agents, func(ag *model.Agent) bool { return ag.Desktop == model.DesktopDisconnected }) {
 		specs[desktopColumn].width = len("disconnected 00:00:00") // room for the time it went
 	}
+	if slices.ContainsFunc(snap.Agents, func(ag *model.Agent) bool {
+		return ag.Desktop == model.DesktopDisconnected || ag.Desktop == model.DesktopGone
+	}) {
+		specs[desktopColumn].priority = 1 // a desktop away outranks the load columns (OPEN hides first)
+	}
 	if !desktops { // a stream that says nothing of desktops (one desktop's own) shows no column for it
 		specs, titles = slices.Delete(specs, desktopColumn, desktopColumn+1), slices.Delete(titles, desktopColumn, desktopColumn+1)
 	}

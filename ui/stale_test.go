@@ -83,6 +83,32 @@ func TestAgentsShowDesktop(t *testing.T) {
 	}
 }
 
+// At 80 columns, the width most terminals open at, an agent whose desktop is disconnected or gone
+// still says so in the agents view: DESKTOP then outranks the load columns (open, handled, lost,
+// whose figures the detail has too); with every desktop connected the view keeps those.
+func TestAgentsShowDesktopAt80(t *testing.T) {
+	t.Parallel()
+	desk := func(ms int, agent, status string) string {
+		return fmt.Sprintf(`{"type":"DESKWATCH_DESKTOP","agentId":%q,"ts":%d,"params":[{"status":%q,"reason":"x"}]}`,
+			agent, base.UnixMilli()+int64(ms), status)
+	}
+	m, _ := newTestModel(t, themes.Dark, 80, 12, append(deskEvents(), desk(91000, "a.jones", "connected")))
+	press(m, "tab")
+	if out := plain(m.Render()); !strings.Contains(out, "OPEN") {
+		t.Errorf("every desktop connected: want the OPEN column kept at 80 columns:\n%s", out)
+	}
+	for _, status := range []string{"disconnected", "gone"} {
+		m, _ := newTestModel(t, themes.Dark, 80, 12, append(deskEvents(), desk(91000, "a.jones", "connected"),
+			desk(92000, "b.smith", status)))
+		press(m, "tab")
+		out := m.Render()
+		checkFrame(t, out, 80, 12)
+		if !strings.Contains(plain(out), status) {
+			t.Errorf("b.smith's desktop is %s: the agents view at 80 columns does not say so:\n%s", status, plain(out))
+		}
+	}
+}
+
 // The detail of an open call whose desktop disconnected says it is stale, and since when.
 func TestDetailSaysStale(t *testing.T) {
 	t.Parallel()
