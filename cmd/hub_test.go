@@ -1,12 +1,9 @@
 package cmd_test
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"regexp"
@@ -113,22 +110,7 @@ func TestHubCommandLimits(t *testing.T) {
 		t.Fatalf("a third connection: %v %v, want HTTP 503", resp, err)
 	}
 
-	raw, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if _, err := io.WriteString(raw, "GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	if r, err := http.ReadResponse(bufio.NewReader(raw), nil); err != nil || r.StatusCode != http.StatusOK {
-		t.Fatalf("healthz: %v %v", r, err)
-	}
-	_ = raw.SetReadDeadline(time.Now().Add(10 * time.Second))
-	var ne net.Error
-	if _, err := io.Copy(io.Discard, raw); errors.As(err, &ne) && ne.Timeout() {
-		t.Fatal("an idle keep-alive connection was not closed")
-	}
+	e2e.WaitClosed(t, e2e.KeepAliveHealthz(t, addr), "an idle keep-alive connection")
 
 	h.Stop(syscall.SIGTERM, 20*time.Second)
 	wantAll(t, "hub output", h.Output(),

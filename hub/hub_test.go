@@ -95,18 +95,7 @@ func TestSnapshotOnSubscribe(t *testing.T) {
 
 	// The late monitor gets a snapshot: a1's login, state, interactions and alert, then b2's
 	// interactions, then the end of the snapshot; then the live event.
-	var snap []string
-	_ = late.SetReadDeadline(time.Now().Add(5 * time.Second))
-	for {
-		_, data, err := late.ReadMessage()
-		if err != nil {
-			t.Fatalf("late monitor: %v after %q", err, snap)
-		}
-		snap = append(snap, string(data))
-		if string(data) == after {
-			break
-		}
-	}
+	snap := readUntil(t, late, after)
 	types := make([]string, len(snap))
 	for i, m := range snap {
 		ev, err := model.Decode([]byte(m))

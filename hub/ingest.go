@@ -39,16 +39,11 @@ func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !h.acquireConn(w, r, "ingest") {
+	conn := h.accept(w, r, "ingest")
+	if conn == nil {
 		return
 	}
 	defer h.releaseConn()
-	conn, err := h.upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		h.m.refused.WithLabelValues("ingest", "upgrade").Inc()
-		h.log.Printf("ingest from %s refused: %s", r.RemoteAddr, logText(err.Error()))
-		return
-	}
 	closer := wsfan.NewCloser(conn, time.Second)
 	if !h.track(closer) {
 		closer.Stop(0, "")
@@ -68,7 +63,7 @@ func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 	defer h.m.bridges.Dec()
 	h.log.Printf("ingest conn %d from %s connected (session %s, origin %s%s)", b.id, b.remote, logValue(b.session),
 		logValue(r.Header.Get("Origin")), describeGrant(h.cfg.IngestTokens, grant))
-	err = h.readBridge(b)
+	err := h.readBridge(b)
 	why := closeReason(err, h.isClosed())
 	if b.acks != nil && b.acks.timedOut() {
 		why = "closed by the hub: acknowledgements not read"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/model"
+	"github.com/gorilla/websocket"
 )
 
 // Defaults for the limits in Config. Every resource a bridge or a monitor can make the hub spend is
@@ -114,6 +115,22 @@ func (h *Hub) acquireConn(w http.ResponseWriter, r *http.Request, endpoint strin
 }
 
 func (h *Hub) releaseConn() { h.connCount.Add(-1) }
+
+// accept takes one of the hub's connections for endpoint and upgrades r to a WebSocket, or refuses
+// it (answered, logged and counted) and returns nil. A connection returned must be paired with
+// releaseConn.
+func (h *Hub) accept(w http.ResponseWriter, r *http.Request, endpoint string) *websocket.Conn {
+	if !h.acquireConn(w, r, endpoint) {
+		return nil
+	}
+	conn, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		h.refuse(w, r, endpoint, "upgrade", 0, "", logText(err.Error()))
+		h.releaseConn()
+		return nil
+	}
+	return conn
+}
 
 // refuse counts a request to endpoint refused for reason (the metric's label), logs why, and
 // answers it with status and text (status 0: the WebSocket upgrader has answered already).

@@ -61,24 +61,17 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	}
 	f, err := parseFilter(r.URL.Query())
 	if err != nil {
-		h.m.refused.WithLabelValues("stream", "filter").Inc()
-		h.log.Printf("stream from %s refused: %s", r.RemoteAddr, logText(err.Error()))
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		h.refuse(w, r, "stream", "filter", http.StatusBadRequest, err.Error(), logText(err.Error()))
 		return
 	}
 	if !h.restrictFilter(w, r, f, grant) {
 		return
 	}
-	if !h.acquireConn(w, r, "stream") {
+	conn := h.accept(w, r, "stream")
+	if conn == nil {
 		return
 	}
 	defer h.releaseConn()
-	conn, err := h.upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		h.m.refused.WithLabelValues("stream", "upgrade").Inc()
-		h.log.Printf("stream from %s refused: %s", r.RemoteAddr, logText(err.Error()))
-		return
-	}
 	s := &subscriber{id: h.connSeq.Add(1), filter: f,
 		Subscriber: wsfan.New[*liveMsg](conn, wsfan.Config{Queue: h.cfg.QueueSize,
 			MaxPending: h.cfg.Limits.MaxPendingBytes, WriteWait: writeWait, CloseWait: time.Second})}
