@@ -38,9 +38,7 @@ func (c *collectOptions) register(f *pflag.FlagSet) {
 func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdout, stderr io.Writer,
 	log *slog.Logger) error {
 	if os.Getenv("GOGC") == "" {
-		// A batch run trades memory for speed: the collector runs a quarter as often (a fifth less
-		// CPU for a day's file, about twice the memory: still bounded by retention, not the file).
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(feed.BatchGCPercent) // a batch run trades memory for speed
 	}
 	live := arg == "" || isURL(arg)
 	if !live && o.collect.duration != 0 {

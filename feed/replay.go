@@ -21,6 +21,11 @@ import (
 // stays proportional (at speed 0.5 the longest wait is 10 s).
 const MaxGap = 5 * time.Second
 
+// BatchGCPercent is the garbage collector's pace (as GOGC) for a batch replay, a file applied as
+// fast as it can be and then printed (--print): the collector runs a quarter as often as by default,
+// for about a fifth less CPU at about twice the memory, still bounded by retention.
+const BatchGCPercent = 400
+
 const (
 	replayBufSize = 64 << 10
 	// snippetSize is how much of an oversized line is kept for the rejected log.

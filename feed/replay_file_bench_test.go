@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"testing"
 
@@ -58,13 +59,14 @@ func millionFile(b *testing.B) (string, int64) {
 	return million.path, million.size
 }
 
-// BenchmarkReplayFile1M plays the million-event file four ways, each from the file and each run
+// BenchmarkReplayFile1M plays the million-event file five ways, each from the file and each run
 // once per iteration (use -benchtime 1x): "encoding-json" decodes every line with plain
 // encoding/json into typed structs (the envelope, then the InteractionData) and applies nothing;
 // "decode" is model.Decode alone; "store" is deskwatch's replay at --speed max through the pump into
 // a store with the default retention, what `deskwatch --print FILE --speed max` does, decoding on
 // every core ahead of the pump; "store-sequential" is the same with one worker (each line decoded in
-// turn by the goroutine that applies it, the replay before the read-ahead).
+// turn by the goroutine that applies it, the replay before the read-ahead); "print" is "store" with
+// the collector at the pace `deskwatch --print` sets.
 func BenchmarkReplayFile1M(b *testing.B) {
 	path, size := millionFile(b)
 	b.Run("encoding-json", func(b *testing.B) {
@@ -76,13 +78,15 @@ func BenchmarkReplayFile1M(b *testing.B) {
 			return err
 		})
 	})
-	b.Run("store", func(b *testing.B) { benchReplayStore(b, path, size, 0) })
-	b.Run("store-sequential", func(b *testing.B) { benchReplayStore(b, path, size, 1) })
+	b.Run("store", func(b *testing.B) { benchReplayStore(b, path, size, 0, 100) })
+	b.Run("store-sequential", func(b *testing.B) { benchReplayStore(b, path, size, 1, 100) })
+	b.Run("print", func(b *testing.B) { benchReplayStore(b, path, size, 0, feed.BatchGCPercent) })
 }
 
 // benchReplayStore replays the file at --speed max through the pump into a store with the default
-// retention, decoding with workers goroutines (0: GOMAXPROCS).
-func benchReplayStore(b *testing.B, path string, size int64, workers int) {
+// retention, decoding with workers goroutines (0: GOMAXPROCS), the collector at gcPercent.
+func benchReplayStore(b *testing.B, path string, size int64, workers, gcPercent int) {
+	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
 	benchFile(b, path, size, func(f *os.File) int64 {
 		store := model.NewStore()
 		r := feed.NewReplay(path, f, size, feed.ReplayOptions{Speed: 0, Workers: workers})
