@@ -43,10 +43,6 @@ func cleanLeft(s string, n int) string {
 	return s
 }
 
-// fmtDuration is model.FormatDuration, the one duration format (kept as a name for the header and
-// help, which other changes are reshaping; new code calls model.FormatDuration).
-func fmtDuration(d time.Duration) string { return model.FormatDuration(d) }
-
 // fmtClock formats an event time for timelines and logs.
 func fmtClock(t time.Time) string {
 	if t.IsZero() {

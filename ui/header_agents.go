@@ -89,7 +89,7 @@ func (h *headerView) agent(a *model.Agent, name string, alerting bool, now time.
 	}
 	in := ""
 	if !a.Since.IsZero() {
-		in = " " + clean(fmtDuration(max(a.Clock(now).Sub(a.Since), 0)), agentTimeRoom)
+		in = " " + clean(model.FormatDuration(max(a.Clock(now).Sub(a.Since), 0)), agentTimeRoom)
 	}
 	alert := ""
 	if alerting {

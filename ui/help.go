@@ -185,13 +185,13 @@ func (l keyList) FullHelp() [][]key.Binding { return [][]key.Binding{l} }
 func alertRulesText(r model.AlertRules) string {
 	var parts []string
 	if r.Hold > 0 {
-		parts = append(parts, "hold > "+fmtDuration(r.Hold))
+		parts = append(parts, "hold > "+model.FormatDuration(r.Hold))
 	}
 	if r.Queued > 0 {
-		parts = append(parts, "queued > "+fmtDuration(r.Queued))
+		parts = append(parts, "queued > "+model.FormatDuration(r.Queued))
 	}
 	if r.Muted > 0 {
-		parts = append(parts, "muted > "+fmtDuration(r.Muted)+" while delivered")
+		parts = append(parts, "muted > "+model.FormatDuration(r.Muted)+" while delivered")
 	}
 	if r.NotRecording {
 		parts = append(parts, "delivered voice call not recording")
