@@ -47,7 +47,9 @@ type deskParams struct {
 // It is called after ev was published.
 func (h *Hub) deskAttach(b *bridgeConn, ev model.Event) {
 	id := ev.AgentID
-	if id == "" {
+	// b.desk is the connection's reader's own: an agent it already counts for has nothing to
+	// change but for its INTERACTIONS_STATE, so most events skip the hub's lock.
+	if id == "" || b.desk[id] && ev.Type != model.EvInteractionsState {
 		return
 	}
 	h.mu.Lock()

@@ -245,13 +245,14 @@ func (h *Hub) publish(session string, data []byte, ev model.Event) (bool, error)
 	msg := prepare(data)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.duplicate(session, ev) {
+	dup, key := h.duplicate(session, ev)
+	if dup {
 		return false, nil
 	}
 	if err := h.store.ApplyChecked(ev, model.EventTime(ev, time.Now())); err != nil {
 		return false, capError(err)
 	}
-	h.remember(session, ev)
+	h.remember(session, ev, key)
 	if msg == nil {
 		return true, nil
 	}
@@ -260,20 +261,25 @@ func (h *Hub) publish(session string, data []byte, ev model.Event) (bool, error)
 }
 
 // duplicate reports an event a reconnecting bridge sent again: a seq it already sent in this
-// session, or a replay of the agent's login or state that changes nothing.
-func (h *Hub) duplicate(session string, ev model.Event) bool {
+// session, or a replay of the agent's login or state that changes nothing. It also returns the
+// event's replay key (replayKey; "" for an event that sets no replayed state), for remember.
+func (h *Hub) duplicate(session string, ev model.Event) (bool, string) {
 	if ev.HasSeq && session != "" {
 		last, ok := h.sessions[ev.AgentID]
 		if ok && last.session == session && ev.Seq <= last.seq {
-			return true
+			return true, ""
 		}
 	}
 	slot := replaySlot(ev.Type)
-	return slot != "" && !ev.HasSeq && !ev.TS.IsZero() && h.replays[ev.AgentID][slot] == replayKey(ev)
+	if slot == "" {
+		return false, ""
+	}
+	key := replayKey(ev)
+	return !ev.HasSeq && !ev.TS.IsZero() && h.replays[ev.AgentID][slot] == key, key
 }
 
-// remember records an applied event for duplicate.
-func (h *Hub) remember(session string, ev model.Event) {
+// remember records an applied event for duplicate; key is the replay key duplicate returned.
+func (h *Hub) remember(session string, ev model.Event, key string) {
 	if ev.HasSeq && session != "" {
 		h.sessions[ev.AgentID] = agentSeq{session: session, seq: ev.Seq}
 	}
@@ -286,7 +292,7 @@ func (h *Hub) remember(session string, ev model.Event) {
 		seen = make(map[string]string, 3)
 		h.replays[ev.AgentID] = seen
 	}
-	seen[slot] = replayKey(ev)
+	seen[slot] = key
 }
 
 // replayKey is what a replayed agent-state packet repeats.

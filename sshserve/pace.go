@@ -194,7 +194,11 @@ func (p *pacedModel) draw() tea.Cmd {
 	g := group{w: p.scr.w, h: p.scr.h, profile: p.scr.profile, ident: p.ident}
 	var cmd tea.Cmd
 	var out []byte
-	if e := p.v.srv.shared.get(g); sharing && e != nil && e.fresh(needStore, needDrawn) && e.fits(p.scr) {
+	var e *sharedFrame
+	if sharing {
+		e = p.v.srv.shared.get(g)
+	}
+	if e != nil && e.fresh(needStore, needDrawn) && e.fits(p.scr) {
 		out = e.take(p.scr)
 		p.behind = p.behind || changed != 0
 		p.v.srv.sharedFrames.Add(1)

@@ -25,9 +25,6 @@ func NewCloser(conn *websocket.Conn, wait time.Duration) *Closer {
 	return &Closer{conn: conn, wait: wait, done: make(chan struct{})}
 }
 
-// Conn returns the connection.
-func (c *Closer) Conn() *websocket.Conn { return c.conn }
-
 // Stop ends the connection; the first call wins. With a code other than 0 a close frame with the
 // code and reason is sent (within the closer's wait); the connection is then closed. Stop does
 // not wait for either.
