@@ -34,6 +34,9 @@ func newAgents(c *Common) *agentsView { return &agentsView{c: c} }
 // SetSize sets the area: a title line and height-1 agents.
 func (a *agentsView) SetSize(width, height int) { a.width, a.height = width, max(height, 1) }
 
+// page is the number of agents a screen shows (the lines under the title).
+func (a *agentsView) page() int { return max(a.height-1, 1) }
+
 // Selected returns the agent under the cursor in snap, or nil.
 func (a *agentsView) Selected(snap *model.Snapshot) *model.Agent {
 	if a.cur.pos < 0 || a.cur.pos >= len(snap.Agents) {
@@ -44,7 +47,7 @@ func (a *agentsView) Selected(snap *model.Snapshot) *model.Agent {
 
 // Update moves the cursor over the frame's agents.
 func (a *agentsView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
-	a.cur.selectFor(msg, a.c.Keys, len(f.snap.Agents), max(a.height-1, 1))
+	a.cur.selectFor(msg, a.c.Keys, len(f.snap.Agents), a.page())
 	return a, nil
 }
 
@@ -130,7 +133,7 @@ func (a *agentsView) View(f *frame) string {
 	if len(snap.Agents) == 0 {
 		lines = append(lines, st.Dim.Render(fit("  no agents seen yet — agent events carry agentId", a.width)))
 	}
-	page := max(a.height-1, 1)
+	page := a.page()
 	for i := a.cur.offset; i < len(snap.Agents) && i < a.cur.offset+page; i++ {
 		ag := snap.Agents[i]
 		alerts := a.alerts(ag, snap, v.byAgent[ag.ID], now)

@@ -84,7 +84,7 @@ func (m *Model) jumpToAlert(next bool) {
 	a := m.snap.Agents[i]
 	m.screen = screenAgents
 	m.agents.cur.pos = i
-	m.agents.cur.clampList(len(m.snap.Agents), max(m.agents.height-1, 1))
+	m.agents.cur.clampList(len(m.snap.Agents), m.agents.page())
 	who := clean(a.ID, 16) + ": "
 	m.setNote(of + who + m.why(m.c.Alerts.CheckAgent(a, m.snap.Alerts, m.c.now()), len(of)+len(who)))
 }

@@ -22,7 +22,7 @@ const headerHeight = 2
 // room it may ever need (its reserve), not by what it holds on this frame, so nothing comes and
 // goes from second to second as counts, rates and durations change. A new part (a source-down
 // marker, say) is one more part with its own reserve in counts' fixed or optional list; the
-// agents line's order is headerAgents.
+// agents line's order is viewState.alertingFirst.
 type headerView struct {
 	noKeys
 	c     *Common

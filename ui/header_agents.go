@@ -15,12 +15,6 @@ const (
 	agentTimeRoom  = 7
 )
 
-// headerAgents is the order of the agents line: it shows the agents in this order, whole, as many
-// as fit: those with alerts of their own first, then the rest, each part first seen first.
-func headerAgents(snap *model.Snapshot, v *viewState, _ time.Time) []*model.Agent {
-	return v.alertingFirst(snap.Agents)
-}
-
 // agents lists the logged-in agents' states; when they do not fit, the line ends with "+N more"
 // ("+N more, K !" when K of those left out alert).
 // How many show depends only on the width and the agents' names: each is given the room its state
@@ -30,7 +24,8 @@ func (h *headerView) agents(snap *model.Snapshot, v *viewState, now time.Time) s
 	if len(snap.Agents) == 0 {
 		return fit(st.Dim.Render("no agent state reported yet"), h.width)
 	}
-	agents := headerAgents(snap, v, now)
+	// The agents show in this order, whole, as many as fit: the alerting ones first (alertingFirst).
+	agents := v.alertingFirst(snap.Agents)
 	var items []string
 	used := 0
 	for i, a := range agents {

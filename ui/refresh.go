@@ -27,14 +27,13 @@ type viewState struct {
 	// the agents with alerts of their own. They are taken once a second (a hold passes its limit
 	// with time, not only with events) from the store's shared AlertIndex, which counts what
 	// changed once for every viewer; a burst of store changes within a second does not take them
-	// again. Row marks are drawn at once.
+	// again. Row marks are drawn at once. counts is nil until the first count.
 	tally       model.AlertTally
 	byAgent     map[string]agentAlerts
 	agentOwn    map[string]bool // agents with alerts of their own (AlertRules.TallyAgents)
 	counts      *model.AlertCounts
 	index       *model.AlertIndex
 	alertSecond int64
-	tallied     bool
 	// heads' alert counts are those of headsGen of headsIndex at snapshot headsVersion (headsOK),
 	// so the rows that began alerting since can be added (AlertIndex.Flips); headsByKey finds a
 	// heading.
@@ -107,16 +106,16 @@ func (m *Model) refresh() {
 func (m *Model) countAlerts(now time.Time) bool {
 	v := &m.view
 	sec := now.Unix()
-	if v.tallied && sec == v.alertSecond {
+	if v.counts != nil && sec == v.alertSecond {
 		return false
 	}
 	v.index = m.c.Store.AlertIndex(m.c.Alerts)
 	c := v.index.Counts(m.snap, now)
-	if m.c.Bell && v.tallied && c.Tally.Total() > v.tally.Total() {
+	if m.c.Bell && v.counts != nil && c.Tally.Total() > v.tally.Total() {
 		v.ring = true
 	}
 	v.counts, v.tally, v.byAgent, v.agentOwn = c, c.Tally, c.ByAgent, c.Own
-	v.alertSecond, v.tallied = sec, true
+	v.alertSecond = sec
 	return true
 }
 
