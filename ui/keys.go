@@ -139,12 +139,14 @@ func keyLabel(keys []string) string {
 	return strings.Join(out, "/")
 }
 
-// ShortHelp is the one-line help shown in the status bar.
+// ShortHelp is the most used keys, as bubbles' help.KeyMap asks (the panes list their own for the
+// help screen; this is the whole map's short form).
 func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Open, k.Agents, k.Filter, k.Sort, k.Group, k.NextAlert, k.Help, k.Quit}
 }
 
-// FullHelp is the help screen's columns.
+// FullHelp is every binding, in columns, as bubbles' help.KeyMap asks: the whole map, which the
+// tests hold the panes' own help to (the help screen itself is built from the panes).
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Follow, k.Back, k.Agents, k.Describe},
