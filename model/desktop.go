@@ -14,9 +14,6 @@ const (
 	EvResyncEnd = "DESKWATCH_RESYNC_END"
 )
 
-// HubEventTypes lists the event types a hub adds (EventTypes lists the desktop's).
-var HubEventTypes = []string{EvDesktop, EvResyncEnd}
-
 // DesktopStatus is what a hub says of an agent's desktop; empty when nothing was said (a stream
 // straight from one desktop, or from a hub that does not say).
 type DesktopStatus string
