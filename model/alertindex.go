@@ -19,8 +19,7 @@ import (
 type AlertIndex struct {
 	mu    sync.Mutex
 	rules AlertRules
-	valid bool
-	// from is the snapshot counted, at clock now.
+	// from is the snapshot counted, at clock now (nil until the first Counts).
 	from *Snapshot
 	now  time.Time
 	// entries holds, by Seq, the rows that alert or will with time: any other row can only begin
@@ -101,7 +100,7 @@ func (x *AlertIndex) Rules() AlertRules { return x.rules }
 func (x *AlertIndex) Counts(sn *Snapshot, now time.Time) *AlertCounts {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if !x.valid || now.Before(x.now.Add(-time.Second)) {
+	if x.from == nil || now.Before(x.now.Add(-time.Second)) {
 		if x.from != nil && x.from.Version > sn.Version {
 			sn = x.from
 		}
@@ -153,7 +152,7 @@ func (x *AlertIndex) Flips(version, gen, to uint64, fn func(*Row)) bool {
 
 // rebuild counts sn at now from scratch.
 func (x *AlertIndex) rebuild(sn *Snapshot, now time.Time) {
-	x.valid, x.from, x.now, x.counts = true, sn, now, nil
+	x.from, x.now, x.counts = sn, now, nil
 	x.entries = map[uint64]*alertEntry{}
 	x.due = x.due[:0]
 	x.alerting, x.byAgent = 0, map[string]*agentBits{}

@@ -243,7 +243,6 @@ func (s *Store) count(r *Row, d int) {
 	if r.Ended {
 		s.removed += d
 	} else {
-		s.present += d
 		if s.agentOpen != nil { // the per-agent cap, like the store's, bounds the rows not removed
 			if s.agentOpen[r.AgentID] += d; s.agentOpen[r.AgentID] == 0 {
 				delete(s.agentOpen, r.AgentID)

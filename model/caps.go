@@ -97,11 +97,11 @@ func (s *Store) admit(ev Event) error {
 	added := 0 // counted only near the cap, so the usual event costs nothing here
 	switch p := ev.Payload.(type) {
 	case *Interaction:
-		if s.present >= s.maxOpen && opens(ev.Type, p) && s.isNew(ev.AgentID, p.ID) {
+		if s.present() >= s.maxOpen && opens(ev.Type, p) && s.isNew(ev.AgentID, p.ID) {
 			added = 1
 		}
 	case *InteractionsState:
-		if s.present+len(p.Interactions) > s.maxOpen {
+		if s.present()+len(p.Interactions) > s.maxOpen {
 			for i := range p.Interactions {
 				if s.isNew(ev.AgentID, p.Interactions[i].ID) {
 					added++
@@ -109,7 +109,7 @@ func (s *Store) admit(ev Event) error {
 			}
 		}
 	}
-	if added > 0 && s.present+added > s.maxOpen {
+	if added > 0 && s.present()+added > s.maxOpen {
 		return &CapError{Cap: CapOpen, Agent: ev.AgentID, N: added, Limit: s.maxOpen}
 	}
 	return nil
@@ -148,6 +148,10 @@ func (s *Store) admitAgentCaps(ev Event) error {
 	}
 	return nil
 }
+
+// present counts the rows not removed, open or completed: the caps bound them. Every row in s.rows
+// is counted (count), removed or not.
+func (s *Store) present() int { return len(s.rows) - s.removed }
 
 // isNew reports whether the agent's interaction id is not an open row now.
 func (s *Store) isNew(agentID, id string) bool {

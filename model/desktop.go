@@ -14,9 +14,6 @@ const (
 	EvResyncEnd = "DESKWATCH_RESYNC_END"
 )
 
-// HubEventTypes lists the event types a hub adds (EventTypes lists the desktop's).
-var HubEventTypes = []string{EvDesktop, EvResyncEnd}
-
 // DesktopStatus is what a hub says of an agent's desktop; empty when nothing was said (a stream
 // straight from one desktop, or from a hub that does not say).
 type DesktopStatus string
@@ -98,8 +95,10 @@ func (s *Store) endResync(at time.Time, v uint64) {
 // applyDesktop applies DESKWATCH_DESKTOP to agent ag.
 func (s *Store) applyDesktop(ag *Agent, d *Desktop, at time.Time, v uint64) {
 	switch d.Status {
-	case DesktopGone:
-		s.goneAgent(ag.ID, at, v, "desktop gone", d.Reason, EvDesktop)
+	case DesktopGone: // its open rows end, and it is gone
+		id := ag.ID
+		s.endRows(func(r *Row) bool { return r.AgentID == id }, at, "desktop gone", EvDesktop)
+		s.markGone(id, at, v, d.Reason)
 		return
 	case DesktopDisconnected:
 		if ag.Desktop == DesktopDisconnected {
@@ -128,13 +127,6 @@ func setDesktop(ag *Agent, st DesktopStatus, reason string, at time.Time) {
 		text += ": " + reason
 	}
 	ag.Timeline = append(ag.Timeline, NewChange(at, ChangeDesktop, text, EvDesktop))
-}
-
-// goneAgent ends the agent's open interactions (text is their timeline's last entry) and marks
-// the agent gone.
-func (s *Store) goneAgent(id string, at time.Time, v uint64, text, reason, typ string) {
-	s.endRows(func(r *Row) bool { return r.AgentID == id }, at, text, typ)
-	s.markGone(id, at, v, reason)
 }
 
 // endRows ends the open rows that match, at at, with text as their timeline's last entry.

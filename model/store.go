@@ -35,11 +35,10 @@ type Store struct {
 	order                    []*slot
 	gone                     int // evicted slots still in order
 	ended                    []*slot
-	// present counts the rows not removed (the caps bound them, open or completed); removed counts
-	// the removed rows kept (retention bounds them).
-	present, removed int
-	forgotten        forgotten // keys of recently evicted rows
-	nextSeq          uint64
+	// removed counts the removed rows kept (retention bounds them); the others are present (caps.go).
+	removed   int
+	forgotten forgotten // keys of recently evicted rows
+	nextSeq   uint64
 
 	agents     map[string]*agentSlot
 	agentOrder []string
