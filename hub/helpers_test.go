@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
+	"github.com/deskwatch/deskwatch/internal/wstest"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -92,7 +93,7 @@ func startHubWith(t *testing.T, cfg Config, change func(*Hub)) *testHub {
 }
 
 func (th *testHub) wsURL(path string) string {
-	return "ws" + strings.TrimPrefix(th.srv.URL, "http") + path
+	return wstest.WSURL(th.srv.URL) + path
 }
 
 // dial opens a WebSocket to path (with its query), failing the test on error.

@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/wstest"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -33,7 +34,7 @@ func newTestSim(t *testing.T, cfg Config) *testSim {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	var once sync.Once
-	ts := &testSim{Server: s, url: "ws" + strings.TrimPrefix(hs.URL, "http") + "/stream"}
+	ts := &testSim{Server: s, url: wstest.WSURL(hs.URL) + "/stream"}
 	ts.start = func() {
 		once.Do(func() {
 			go func() {
@@ -309,7 +310,7 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 	hs.Listener = smallBuffers{hs.Listener, new(atomic.Int64)}
 	hs.Start()
 	defer hs.Close()
-	url := "ws" + strings.TrimPrefix(hs.URL, "http")
+	url := wstest.WSURL(hs.URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 

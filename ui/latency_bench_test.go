@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/internal/synth"
+	"github.com/deskwatch/deskwatch/internal/wstest"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/themes"
 )
@@ -175,5 +175,5 @@ func paceServer(b *testing.B, n int, rate float64) string {
 		}
 	}))
 	b.Cleanup(srv.Close)
-	return "ws" + strings.TrimPrefix(srv.URL, "http")
+	return wstest.WSURL(srv.URL)
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/wstest"
 )
 
 // pair returns a subscriber on the server side of a loopback WebSocket and the client's end.
@@ -24,7 +26,7 @@ func pair(t *testing.T, cfg Config) (*Subscriber[string], *websocket.Conn) {
 		subs <- New[string](conn, cfg)
 	}))
 	t.Cleanup(srv.Close)
-	client, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	client, _, err := websocket.DefaultDialer.Dial(wstest.WSURL(srv.URL), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
