@@ -39,6 +39,9 @@ type Row struct {
 	Record *Interaction
 	// FirstSeen and Updated are event times of the first and the latest snapshot.
 	FirstSeen, Updated time.Time
+	// AnsweredAt is when it was answered: first seen in delivered or a state after delivery (zero
+	// while it has not been; floor.go defines it).
+	AnsweredAt time.Time
 	// Ended is set by ON_INTERACTION_REMOVED (or a resync that no longer lists it) at EndedAt.
 	Ended   bool
 	EndedAt time.Time
@@ -161,7 +164,10 @@ type Agent struct {
 	DesktopReason string
 	// Timeline lists the agent's own changes (login, state, logout, desktop), oldest first.
 	Timeline []Change
-	Version  uint64
+	// States is the agent's recent state history, oldest first (bounded; floor.go), for the
+	// state timeline.
+	States  []StateSpan
+	Version uint64
 }
 
 // Rejection is a message the store refused, with where it came from and why; or, with Warning,

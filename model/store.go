@@ -50,7 +50,8 @@ type Store struct {
 	// place; an older one is copied first.
 	epoch uint64
 
-	indexes indexes // alertindex.go
+	indexes indexes    // alertindex.go
+	floor   FloorStats // floor.go: the statistics of issue 14
 
 	stats      Stats
 	rate       [60]rateBucket
@@ -125,6 +126,7 @@ func NewStore(opts ...Option) *Store {
 		rejections: newRing[Rejection](maxRejections),
 		alerts:     newRing[Alert](maxAlerts),
 		forgotten:  newForgotten(rememberEvicted),
+		floor:      FloorStats{limits: DefaultKPILimits()},
 		stats: Stats{ByState: map[State]int{}, ByType: map[Type]int{},
 			Unknown: map[string]int64{}},
 	}
@@ -153,6 +155,8 @@ type Snapshot struct {
 	// Trend samples open interactions and events over the last minutes of event time, oldest
 	// first.
 	Trend []TrendPoint
+	// Floor holds the floor's statistics (floor.go); Floor.Figures computes them at a moment.
+	Floor *FloorStats
 }
 
 // Snapshot returns the store's state at its current version. Readers calling it at the same version
@@ -184,6 +188,8 @@ func (s *Store) Snapshot() *Snapshot {
 	sn.Rejections = s.rejections.items()
 	sn.Alerts = s.alerts.items()
 	sn.Trend = s.trend.points()
+	fl := s.floor // the engine copies what it will change (floor_*.go)
+	sn.Floor = &fl
 	s.snap.Store(sn)
 	s.epoch++ // its rows and agents are published: the writer copies them before a change
 	return sn
