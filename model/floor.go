@@ -17,10 +17,11 @@ import "time"
 type FloorWindow int
 
 const (
+	// Rolling covers the last KPILimits.Window of event time (default 15 minutes); the views'
+	// default, so it is the zero value.
+	Rolling FloorWindow = iota
 	// SinceStart covers everything since the stream began (a replay: the whole file).
-	SinceStart FloorWindow = iota
-	// Rolling covers the last KPILimits.Window of event time (default 15 minutes).
-	Rolling
+	SinceStart
 )
 
 // The defaults of KPILimits.

@@ -21,6 +21,9 @@ type KeyMap struct {
 	Pause, Faster, Slower                   key.Binding
 	Rejected, Help, Quit                    key.Binding
 	Agents, Describe, ExportCSV, ExportJSON key.Binding
+	// The floor's views (issue 14): the statistics' window, the state timeline, the wallboard,
+	// and moving the timeline's cursor in time.
+	Window, Timeline, Wall, Left, Right key.Binding
 }
 
 // DefaultKeyMap returns the standard bindings.
@@ -55,6 +58,11 @@ func DefaultKeyMap() KeyMap {
 		ExportCSV:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export view as CSV")),
 		ExportJSON: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export view as JSON")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Window:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "figures: last 15m / since start")),
+		Timeline:   key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "agent state timeline")),
+		Wall:       key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "wallboard")),
+		Left:       key.NewBinding(key.WithKeys("h", "left"), key.WithHelp("←/h", "earlier")),
+		Right:      key.NewBinding(key.WithKeys("l", "right"), key.WithHelp("→/l", "later")),
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 }
@@ -69,7 +77,8 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"fold_all": &k.FoldAll, "next_alert": &k.NextAlert, "prev_alert": &k.PrevAlert,
 		"pause": &k.Pause, "faster": &k.Faster, "slower": &k.Slower, "rejected": &k.Rejected,
 		"agents": &k.Agents, "describe": &k.Describe, "export_csv": &k.ExportCSV, "export_json": &k.ExportJSON,
-		"help": &k.Help, "quit": &k.Quit,
+		"help": &k.Help, "quit": &k.Quit, "window": &k.Window, "timeline": &k.Timeline, "wall": &k.Wall,
+		"left": &k.Left, "right": &k.Right,
 	}
 }
 

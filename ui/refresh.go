@@ -34,6 +34,9 @@ type viewState struct {
 	counts      *model.AlertCounts
 	index       *model.AlertIndex
 	alertSecond int64
+	// floorWindow is the window the floor's figures are shown over (services, agents, wallboard;
+	// the w key switches it).
+	floorWindow model.FloorWindow
 	// heads' alert counts are those of headsGen of headsIndex at snapshot headsVersion (headsOK),
 	// so the rows that began alerting since can be added (AlertIndex.Flips); headsByKey finds a
 	// heading.
