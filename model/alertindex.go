@@ -13,7 +13,7 @@ import (
 // only at the rows whose deadline passed, and a new snapshot only at the rows that changed.
 //
 // Its counts are always exactly what AlertRules.Count, TallyAgents and Check give for the same
-// snapshot and clock. It is safe for concurrent use; every viewer of a store with the same rules
+// snapshot and clock (the KPI alerts of kpi.go included). It is safe for concurrent use; every viewer of a store with the same rules
 // shares one (Store.AlertIndex), so the counting is done once per version and second, not once
 // per viewer.
 type AlertIndex struct {
@@ -75,8 +75,12 @@ type AlertCounts struct {
 	Tally AlertTally
 	// ByAgent holds, for each agent with alerting rows, how many and why.
 	ByAgent map[string]AgentRowAlerts
-	// Own lists the agents with alerts of their own (AlertRules.TallyAgents).
+	// Own lists the agents with alerts of their own (AlertRules.TallyAgents), and those with a
+	// KPI alert (an agent not ready too long).
 	Own map[string]bool
+	// KPI are the KPI alerts at Now (KPIAlerts over the snapshot's rolling figures and limits);
+	// Tally.Agents counts an agent's once with its other alerts, Tally.KPI the services'.
+	KPI []KPIAlert
 	// Gen identifies the step the counts were made at, for Flips.
 	Gen uint64
 }
@@ -316,7 +320,7 @@ func (r AlertRules) nextDue(row *Row, bits alertBits, now time.Time) time.Time {
 
 // publish makes the counts of the current state.
 func (x *AlertIndex) publish(now time.Time) *AlertCounts {
-	t, own := x.rules.TallyAgents(x.from, now)
+	t, own, kpi := x.rules.tallyAgents(x.from, now)
 	t.Rows = x.alerting
 	by := make(map[string]AgentRowAlerts, len(x.byAgent))
 	for id, a := range x.byAgent {
@@ -328,7 +332,8 @@ func (x *AlertIndex) publish(now time.Time) *AlertCounts {
 		}
 		by[id] = AgentRowAlerts{Rows: a.rows, Kinds: kinds}
 	}
-	return &AlertCounts{Version: x.from.Version, Now: now, Tally: t, ByAgent: by, Own: own, Gen: x.gen}
+	return &AlertCounts{Version: x.from.Version, Now: now, Tally: t, ByAgent: by, Own: own, KPI: kpi,
+		Gen: x.gen}
 }
 
 // dueHeap orders entries by deadline, earliest first.

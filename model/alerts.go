@@ -235,12 +235,13 @@ func (r AlertRules) CheckAgent(a *Agent, log []Alert, now time.Time) []RowAlert 
 type AlertTally struct {
 	// Rows counts alerting rows; Agents the agents with alerts of their own (an unmatched
 	// audio-quality alert, open server errors or lost events: CheckAgent); Log the open server
-	// errors and lost-event reports of no agent the snapshot knows.
-	Rows, Agents, Log int
+	// errors and lost-event reports of no agent the snapshot knows; KPI the KPI alerts of the
+	// services (an agent's counts in Agents, once with its other alerts).
+	Rows, Agents, Log, KPI int
 }
 
 // Total is the number shown in the header.
-func (t AlertTally) Total() int { return t.Rows + t.Agents + t.Log }
+func (t AlertTally) Total() int { return t.Rows + t.Agents + t.Log + t.KPI }
 
 // String reads like "3 alerts".
 func (t AlertTally) String() string {
@@ -258,8 +259,15 @@ func (r AlertRules) Tally(sn *Snapshot, now time.Time) AlertTally {
 }
 
 // TallyAgents is Tally without the rows (Rows is 0), for a caller that walks the rows itself, and
-// the ids of the agents it counts: those with alerts of their own (CheckAgent is not empty).
+// the ids of the agents it counts: those with alerts of their own (CheckAgent is not empty, or a
+// KPI alert: KPIAlerts).
 func (r AlertRules) TallyAgents(sn *Snapshot, now time.Time) (AlertTally, map[string]bool) {
+	t, own, _ := r.tallyAgents(sn, now)
+	return t, own
+}
+
+// tallyAgents is TallyAgents, and the KPI alerts it counted.
+func (r AlertRules) tallyAgents(sn *Snapshot, now time.Time) (AlertTally, map[string]bool, []KPIAlert) {
 	logged := map[string]int{} // open log entries by agent
 	for _, a := range sn.Alerts {
 		if r.open(a, now) {
@@ -273,9 +281,10 @@ func (r AlertRules) TallyAgents(sn *Snapshot, now time.Time) (AlertTally, map[st
 		}
 		delete(logged, a.ID)
 	}
-	t := AlertTally{Agents: len(own)}
+	kpi := KPIAlerts(sn.Floor.Figures(now, Rolling), sn.Floor.Limits())
+	t := AlertTally{KPI: tallyKPI(kpi, sn.Agents, own), Agents: len(own)}
 	for _, n := range logged {
 		t.Log += n
 	}
-	return t, own
+	return t, own, kpi
 }

@@ -1,0 +1,67 @@
+package model
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestKPIAlerts(t *testing.T) {
+	t.Parallel()
+	l := DefaultKPILimits() // level alert under 70%, wait over 2m, not ready over 30m
+	sales := ServiceFigures{Service: "Sales", ServiceLevel: 63.6, HasServiceLevel: true,
+		LongestWait: 151 * time.Second}
+	lunch := AgentFigures{Agent: "a.jones", State: AgentNotReady, Reason: "Lunch", InState: 31 * time.Minute}
+	cases := []struct {
+		name string
+		f    FloorFigures
+		l    KPILimits
+		want []KPIAlert
+	}{
+		{"nothing", FloorFigures{}, l, nil},
+		{"service level and wait", FloorFigures{Services: []ServiceFigures{sales}}, l, []KPIAlert{
+			{AlertServiceLevel, "Sales", "", "Sales service level 63% < 70%"},
+			{AlertLongestWait, "Sales", "", "longest wait 2:31 in Sales (over 2:00)"}}},
+		{"warn only does not alert", FloorFigures{Services: []ServiceFigures{{Service: "S",
+			ServiceLevel: 75, HasServiceLevel: true, LongestWait: 90 * time.Second}},
+			Agents: []AgentFigures{{Agent: "b", State: AgentNotReady, InState: 20 * time.Minute}}}, l, nil},
+		{"at the limit is not over", FloorFigures{Services: []ServiceFigures{{Service: "S",
+			ServiceLevel: 70, HasServiceLevel: true, LongestWait: 2 * time.Minute}},
+			Agents: []AgentFigures{{Agent: "b", State: AgentNotReady, InState: 30 * time.Minute}}}, l, nil},
+		{"no level yet", FloorFigures{Services: []ServiceFigures{{Service: "S"}}}, l, nil},
+		{"not ready", FloorFigures{Agents: []AgentFigures{lunch,
+			{Agent: "c", State: AgentReady, InState: time.Hour},
+			{State: AgentNotReady, InState: time.Hour}}}, l, []KPIAlert{
+			{AlertNotReady, "", "a.jones", "a.jones not ready 31:00 (Lunch)"},
+			{AlertNotReady, "", "", "not ready 1:00:00"}}},
+		{"no service", FloorFigures{Services: []ServiceFigures{{LongestWait: time.Hour}}}, l, []KPIAlert{
+			{AlertLongestWait, "", "", "longest wait 1:00:00 in no service (over 2:00)"}}},
+		{"limits off", FloorFigures{Services: []ServiceFigures{sales}, Agents: []AgentFigures{lunch}},
+			KPILimits{ServiceLevelWarn: 80, LongestWaitWarn: time.Second, NotReadyWarn: time.Second}, nil},
+		{"fractional limit", FloorFigures{Services: []ServiceFigures{{Service: "S", ServiceLevel: 72,
+			HasServiceLevel: true}}}, KPILimits{ServiceLevelAlert: 72.5}, []KPIAlert{
+			{AlertServiceLevel, "S", "", "S service level 72% < 72.5%"}}},
+	}
+	for _, c := range cases {
+		if got := KPIAlerts(c.f, c.l); !slices.Equal(got, c.want) {
+			t.Errorf("%s: KPIAlerts = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// A not-ready alert of a listed agent marks the agent (counted once with its other alerts); a
+// service's, or one of an agent the snapshot does not list, counts on its own.
+func TestTallyKPI(t *testing.T) {
+	t.Parallel()
+	agents := []*Agent{{ID: "a"}, {ID: "b"}}
+	own := map[string]bool{"b": true}
+	kpi := []KPIAlert{{Kind: AlertNotReady, Agent: "a"}, {Kind: AlertNotReady, Agent: "b"},
+		{Kind: AlertNotReady, Agent: "gone"}, {Kind: AlertLongestWait, Service: "S"},
+		{Kind: AlertServiceLevel}}
+	if n := tallyKPI(kpi, agents, own); n != 3 {
+		t.Errorf("tallyKPI = %d, want 3 (gone, S, no service)", n)
+	}
+	if !own["a"] || !own["b"] || own["gone"] || len(own) != 2 {
+		t.Errorf("own = %v, want a and b", own)
+	}
+}
