@@ -1,5 +1,5 @@
 // Package config reads deskwatch's configuration file, $XDG_CONFIG_HOME/deskwatch/config.yaml (or
-// --config): the theme, the table's columns, alert thresholds, retention, the default filter and
+// --config): the theme, the table's columns, alert thresholds, the floor's KPI limits, retention, the default filter and
 // key remapping. A file is read whole or not at all: any error (each names the file, the line and
 // the field) gives no configuration, so the program never starts half-configured.
 package config
@@ -32,6 +32,9 @@ type Config struct {
 	// Alerts are the alert rules; Bell rings the terminal bell when a new alert opens.
 	Alerts model.AlertRules
 	Bell   bool
+	// KPI are the floor statistics' window, service-level targets and warn / alert limits (the
+	// kpi section; the alert limits raise KPI alerts).
+	KPI model.KPILimits
 	// Retention is how many ended interactions the store keeps.
 	Retention int
 	// Filter is the filter in force at start, valid for model.ParseFilter ("" for none).
@@ -50,6 +53,7 @@ func Default() Config {
 		Palette:   themes.Dark,
 		Columns:   model.ColumnNames(),
 		Alerts:    model.DefaultAlertRules(),
+		KPI:       model.DefaultKPILimits(),
 		Retention: model.DefaultRetention,
 	}
 }

@@ -28,7 +28,8 @@ func TestDefaultRoundTrip(t *testing.T) {
 		t.Errorf("default file loads as\n%+v\nwant\n%+v", got, Default())
 	}
 	for _, want := range []string{"# theme: dark", "hold: 60s", "queued: 120s", "muted: 30s", "recent: 5m",
-		"bell: false", "next_alert", "retention: 10000"} {
+		"bell: false", "next_alert", "retention: 10000",
+		"window: 15m", "service_level: {target: 20s, warn: 80, alert: 70}", "not_ready: {warn: 15m, alert: 30m}"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("default file lacks %q", want)
 		}
@@ -70,6 +71,7 @@ keys:
 		Alerts: model.AlertRules{Hold: 90 * time.Second, Recent: time.Hour, AudioQuality: true,
 			EventsLost: true},
 		Bell:     true,
+		KPI:      model.DefaultKPILimits(),
 		Keys:     map[string][]string{"quit": {"Q", "ctrl+q"}, "next_alert": {"n"}, "agents": {"tab", "A"}},
 		KeysLine: 17, // the line of the first remapped action
 	}
@@ -89,7 +91,7 @@ func TestParseEmptyAndNullKeepDefaults(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	top := "(fields: theme, columns, retention, filter, alerts, keys)"
+	top := "(fields: theme, columns, retention, filter, alerts, kpi, keys)"
 	alertList := "hold, queued, muted, recent, not_recording, audio_quality, server_error, events_lost, bell"
 	cols := "(columns: type, id, agent, state, dir, party, service, parties, muted, rec, dur, subject)"
 	tests := []struct{ name, text, want string }{
@@ -120,7 +122,7 @@ func TestParseErrors(t *testing.T) {
 		{"set twice", "retention: 5\nfilter: x\nretention: 6\n", "config.yaml:3: retention: set twice (first on line 1)"},
 		{"syntax", "theme: dark\n  columns: [type]\n", "config.yaml:2: mapping values are not allowed in this context"},
 		{"unclosed list", "columns: [type,\n", "config.yaml:1: did not find expected node content"},
-		{"not a mapping", "just text\n", "config.yaml:1: the configuration is a mapping of fields (theme, columns, retention, filter, alerts, keys)"},
+		{"not a mapping", "just text\n", "config.yaml:1: the configuration is a mapping of fields (theme, columns, retention, filter, alerts, kpi, keys)"},
 		{"two documents", "theme: dark\n---\ntheme: light\n", "config.yaml:2: a second YAML document: the configuration is one document"},
 		{"every error", "themes: x\nretention: -1\nalerts:\n  hold: soon\n",
 			"config.yaml:1: themes: unknown field " + top + "\n" +

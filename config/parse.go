@@ -17,7 +17,7 @@ import (
 )
 
 var (
-	topFields   = []string{"theme", "columns", "retention", "filter", "alerts", "keys"}
+	topFields   = []string{"theme", "columns", "retention", "filter", "alerts", "kpi", "keys"}
 	alertFields = []string{"hold", "queued", "muted", "recent", "not_recording", "audio_quality",
 		"server_error", "events_lost", "bell"}
 )
@@ -68,6 +68,8 @@ func Parse(path string, data []byte, themesDir string) (Config, error) {
 			}
 		case "alerts":
 			p.alerts(v, &c)
+		case "kpi":
+			p.kpi(v, &c)
 		case "keys":
 			p.keys(v, &c)
 		}

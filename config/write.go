@@ -21,6 +21,7 @@ func WriteDefault(w io.Writer) error {
 		d.Retention,
 		d.Filter,
 		alertLines(d),
+		kpiLines(d.KPI),
 		wrap(strings.Join(Actions, ", "), "#   "),
 	)
 	if err != nil {
@@ -57,6 +58,16 @@ filter: %q
 # 30s, 2m or 1h30m; 0 turns a rule off.
 alerts:
 %s
+
+# The floor's figures (services, agents, wallboard) and their KPI limits. A service level under
+# warn, or a wait or a time not ready over warn, shows in warning colour; past alert it shows in
+# alert colour and is an alert (the header counts it, n visits it, the bell rings). warn must be
+# milder than alert; 0 turns a limit off. Durations as above; levels in percent.
+kpi:
+%s
+  # a service's own target T, by its name in the events
+  # services:
+  #   Sales: {target: 30s}
 
 # Key remapping: an action and its keys (a key or a list). Actions not listed keep their keys.
 # Keys are written as q, G, ctrl+c, shift+tab, f5, space, enter. Actions:
