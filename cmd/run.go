@@ -37,7 +37,8 @@ func newPipeline(o *options, arg string, stdin io.Reader, log *slog.Logger) (*pi
 	if err != nil {
 		return nil, err
 	}
-	p := &pipeline{src: src, store: model.NewStore(model.WithRetention(o.retention)),
+	p := &pipeline{src: src, store: model.NewStore(model.WithRetention(o.retention),
+		model.WithKPILimits(o.settings.kpi())),
 		notifier: feed.NewNotifier(), log: log, profile: &o.profile}
 	p.crash = guard.NewCatcher(func(c *guard.Panic) { logPanic(log, c) })
 	p.pump = feed.NewPump(p.store, p.notifier)

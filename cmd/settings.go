@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/deskwatch/deskwatch/config"
+	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/themes"
 	"github.com/deskwatch/deskwatch/ui"
 )
@@ -61,6 +62,15 @@ func (o *options) loadSettings(flags *pflag.FlagSet, getenv func(string) string)
 	o.bell = o.bell || cfg.Bell
 	o.settings = settings{cfg: cfg, path: path, keys: keys}
 	return nil
+}
+
+// kpi are the configuration's KPI limits, the defaults when no configuration was read (a pipeline
+// built without loadSettings).
+func (s settings) kpi() model.KPILimits {
+	if s.cfg.KPI.Window <= 0 {
+		return model.DefaultKPILimits()
+	}
+	return s.cfg.KPI
 }
 
 // theme picks the theme: the one named (a built-in or a user theme beside the configuration file),
