@@ -120,7 +120,7 @@ func (d *agentDetailView) lines(snap *model.Snapshot, v *viewState, now, wall ti
 	}
 	b.kv(0, lw, "screen recording", screen, st.Text, 1)
 	b.kv(0, lw, "events lost", strconv.FormatInt(a.Lost, 10), st.Text, 1)
-	for _, al := range d.c.Alerts.CheckAgent(a, snap.Alerts, now) {
+	for _, al := range v.ownAlerts(d.c.Alerts, a, snap.Alerts, now) {
 		b.kv(0, lw, alertGlyph+" "+string(al.Kind), al.Text, st.Alert, 3)
 	}
 	b.add("")

@@ -136,7 +136,7 @@ func (a *agentsView) View(f *frame) string {
 	page := a.page()
 	for i := a.cur.offset; i < len(snap.Agents) && i < a.cur.offset+page; i++ {
 		ag := snap.Agents[i]
-		alerts := a.alerts(ag, snap, v.byAgent[ag.ID], now)
+		alerts := a.alerts(ag, snap, v, now)
 		cells := a.cells(ag, loads[ag.ID], alerts, now, f.wall)
 		if !desktops {
 			cells = slices.Delete(cells, desktopColumn, desktopColumn+1)
@@ -160,10 +160,11 @@ func joinCells(cells []string, idx, widths []int) string {
 }
 
 // alerts describes what is alerting for the agent: how many of its interactions alert and why,
-// then its own alerts (audio quality on an unknown call, server errors, lost events); "" when
-// nothing is, e.g. "2 alerting (long hold, not recording), server error".
-func (a *agentsView) alerts(ag *model.Agent, snap *model.Snapshot, rows agentAlerts, now time.Time) string {
+// then its own alerts (audio quality on an unknown call, server errors, lost events, not ready too
+// long); "" when nothing is, e.g. "2 alerting (long hold, not recording), server error".
+func (a *agentsView) alerts(ag *model.Agent, snap *model.Snapshot, v *viewState, now time.Time) string {
 	var parts []string
+	rows := v.byAgent[ag.ID]
 	if rows.Rows > 0 {
 		kinds := make([]string, len(rows.Kinds))
 		for i, k := range rows.Kinds {
@@ -171,7 +172,7 @@ func (a *agentsView) alerts(ag *model.Agent, snap *model.Snapshot, rows agentAle
 		}
 		parts = append(parts, strconv.Itoa(rows.Rows)+" alerting ("+strings.Join(kinds, ", ")+")")
 	}
-	for _, al := range a.c.Alerts.CheckAgent(ag, snap.Alerts, now) {
+	for _, al := range v.ownAlerts(a.c.Alerts, ag, snap.Alerts, now) {
 		parts = append(parts, string(al.Kind))
 	}
 	return strings.Join(parts, ", ")

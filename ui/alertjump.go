@@ -59,6 +59,10 @@ func (m *Model) alertPosition() int {
 func (m *Model) jumpToAlert(next bool) {
 	stops := m.alertStops()
 	if len(stops) == 0 {
+		if kpi := m.view.kpiNote(); kpi != "" {
+			m.setNote(kpi) // the services' KPI alerts have no row to go to yet
+			return
+		}
 		m.setNote("no open alerts in this view")
 		return
 	}
@@ -86,7 +90,7 @@ func (m *Model) jumpToAlert(next bool) {
 	m.agents.cur.pos = i
 	m.agents.cur.clampList(len(m.snap.Agents), m.agents.page())
 	who := clean(a.ID, 16) + ": "
-	m.setNote(of + who + m.why(m.c.Alerts.CheckAgent(a, m.snap.Alerts, m.c.now()), len(of)+len(who)))
+	m.setNote(of + who + m.why(m.view.ownAlerts(m.c.Alerts, a, m.snap.Alerts, m.c.now()), len(of)+len(who)))
 }
 
 // why explains alerts in the room a note has on the status line (half its width) after used

@@ -48,7 +48,7 @@ func (h *headerView) agents(snap *model.Snapshot, v *viewState, now time.Time) s
 
 // alerting reports whether the agent or one of its interactions is alerting.
 func (h *headerView) alerting(a *model.Agent, snap *model.Snapshot, v *viewState, now time.Time) bool {
-	return v.byAgent[a.ID].Rows > 0 || len(h.c.Alerts.CheckAgent(a, snap.Alerts, now)) > 0
+	return v.byAgent[a.ID].Rows > 0 || len(v.ownAlerts(h.c.Alerts, a, snap.Alerts, now)) > 0
 }
 
 // agentName is how the agents line names an agent.

@@ -31,6 +31,7 @@ type viewState struct {
 	tally       model.AlertTally
 	byAgent     map[string]agentAlerts
 	agentOwn    map[string]bool // agents with alerts of their own (AlertRules.TallyAgents)
+	kpi         kpiAlerts       // the KPI alerts (kpialerts.go)
 	counts      *model.AlertCounts
 	index       *model.AlertIndex
 	alertSecond int64
@@ -118,6 +119,7 @@ func (m *Model) countAlerts(now time.Time) bool {
 		v.ring = true
 	}
 	v.counts, v.tally, v.byAgent, v.agentOwn = c, c.Tally, c.ByAgent, c.Own
+	v.takeKPI(c)
 	v.alertSecond = sec
 	return true
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/deskwatch/deskwatch/feed"
@@ -107,17 +108,27 @@ func (s *statusView) View(f *frame) string {
 	}
 	right = append(right, st.Key.Render("?")+st.Dim.Render(" help"))
 	// The latest lost events, when the line has room for it beside the source's essentials.
-	if lost := s.lostNote(snap, f.now); lost != "" {
-		if avail := s.width - ansi.StringWidth(strings.Join(right, " · ")) - 3 - minSourceWidth; avail >= 16 {
-			right = slices.Insert(right, lostAt, st.Warn.Render(clean(lost, min(avail, s.width/3))))
-		}
-	}
+	right = s.squeeze(right, lostAt, s.lostNote(snap, f.now), st.Warn)
+	// The services' KPI alerts, which have no row to mark (ui/kpialerts.go), the same way.
+	right = s.squeeze(right, lostAt, f.view.kpiNote(), st.Alert)
 	r := strings.Join(right, st.Dim.Render(" · "))
 	room := s.width - ansi.StringWidth(r) - 1
 	if room < 10 {
 		return strings.Join(above, "") + fit(r, s.width)
 	}
 	return strings.Join(above, "") + fit(s.source(src, room, f.wall), room) + " " + r
+}
+
+// squeeze inserts a note into the line's right parts at i, when it is not empty and the line has
+// room for it beside the source's essentials (cut to a third of the line at most).
+func (s *statusView) squeeze(right []string, i int, note string, style lipgloss.Style) []string {
+	if note == "" {
+		return right
+	}
+	if avail := s.width - ansi.StringWidth(strings.Join(right, " · ")) - 3 - minSourceWidth; avail >= 16 {
+		right = slices.Insert(right, i, style.Render(clean(note, min(avail, s.width/3))))
+	}
+	return right
 }
 
 // lostNote is the latest lost-events report ("12 events lost from a.jones") while it is recent on
