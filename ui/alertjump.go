@@ -59,7 +59,7 @@ func (m *Model) alertPosition() int {
 func (m *Model) jumpToAlert(next bool) {
 	stops := m.alertStops()
 	if len(stops) == 0 {
-		if kpi := m.view.kpiNote(); kpi != "" {
+		if kpi := m.view.kpiNote(true); kpi != "" {
 			m.setNote(kpi) // the services' KPI alerts have no row to go to yet
 			return
 		}

@@ -9,8 +9,9 @@ import (
 
 // The KPI alerts (model/kpi.go) come with the alert counts once a second. An agent's (not ready too
 // long) is one of its own alerts: it marks the agent, counts once with its others, and n visits
-// it. A service's has no row to mark until the services view; the status line names them and the
-// header counts them.
+// it. A service's has no mark on screen (the services view colours its row but marks none), so the
+// header does not count it; the status line names it, n says it when there is nothing to visit,
+// and the bell rings when it opens (AlertTally.Open).
 
 // kpiAlerts are the KPI alerts of the last count, split for the views.
 type kpiAlerts struct {
@@ -41,14 +42,25 @@ func (v *viewState) ownAlerts(r model.AlertRules, a *model.Agent, log []model.Al
 	return append(own, v.kpi.byAgent[a.ID]...)
 }
 
-// kpiNote names the services' KPI alerts for the status line: the first, and how many more
-// ("⚠ Sales service level 64% < 70% (+1 more)"); "" when there are none.
-func (v *viewState) kpiNote() string {
-	switch n := len(v.kpi.services); {
-	case n == 0:
+// kpiNote names the services' KPI alerts, the first and how many more: briefly for the status line,
+// where it stays while they last ("! Sales: long wait +1"), in full for n ("! longest wait 2:31 in
+// Sales (over 2:00) +1"); "" when there are none.
+func (v *viewState) kpiNote(full bool) string {
+	if len(v.kpi.services) == 0 {
 		return ""
-	case n > 1:
-		return alertGlyph + " " + model.Sanitize(v.kpi.services[0].Text) + " (+" + strconv.Itoa(n-1) + " more)"
 	}
-	return alertGlyph + " " + model.Sanitize(v.kpi.services[0].Text)
+	k := v.kpi.services[0]
+	s := k.Text
+	if !full {
+		name := k.Service
+		if name == "" {
+			name = "no service"
+		}
+		s = name + ": " + string(k.Kind)
+	}
+	s = alertGlyph + " " + model.Sanitize(s)
+	if n := len(v.kpi.services); n > 1 {
+		s += " +" + strconv.Itoa(n-1)
+	}
+	return s
 }

@@ -110,7 +110,7 @@ func (s *statusView) View(f *frame) string {
 	// The latest lost events, when the line has room for it beside the source's essentials.
 	right = s.squeeze(right, lostAt, s.lostNote(snap, f.now), st.Warn)
 	// The services' KPI alerts, which have no row to mark (ui/kpialerts.go), the same way.
-	right = s.squeeze(right, lostAt, f.view.kpiNote(), st.Alert)
+	right = s.squeeze(right, lostAt, f.view.kpiNote(false), st.Alert)
 	r := strings.Join(right, st.Dim.Render(" · "))
 	room := s.width - ansi.StringWidth(r) - 1
 	if room < 10 {
