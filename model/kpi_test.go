@@ -65,3 +65,32 @@ func TestTallyKPI(t *testing.T) {
 		t.Errorf("own = %v, want a and b", own)
 	}
 }
+
+// The alert counts take the KPI alerts of a real store's figures with the clock: agent a, not
+// ready from t0 with an audio-quality alert of its own, counts once; the index and Tally agree.
+func TestAlertCountsTakeKPIAlerts(t *testing.T) {
+	t.Parallel()
+	l := DefaultKPILimits()
+	l.NotReadyWarn, l.NotReadyAlert = 30*time.Second, time.Minute
+	s := NewStore(WithKPILimits(l), WithWallClock(func() time.Time { return t0 }))
+	apply(t, s, evAgent("a", EvLogin, `{"isLoggedIn":true,"agentId":"a"}`),
+		evAgent("a", EvAgentStateChange, `"not_ready","Lunch"`))
+	sn := s.Snapshot()
+	x := NewAlertIndex(DefaultAlertRules())
+	if c := x.Counts(sn, t0.Add(time.Minute)); c.Tally.Total() != 0 || len(c.KPI) != 0 {
+		t.Fatalf("at the limit: %+v, KPI %v; want no alert", c.Tally, c.KPI)
+	}
+	now := t0.Add(2 * time.Minute)
+	c := x.Counts(sn, now)
+	if c.Tally != (AlertTally{Agents: 1}) || !c.Own["a"] || len(c.KPI) != 1 ||
+		c.KPI[0].Text != "a not ready 1:59 (Lunch)" {
+		t.Errorf("past the limit: %+v own %v KPI %q", c.Tally, c.Own, c.KPI)
+	}
+	if got := DefaultAlertRules().Tally(sn, now); got != c.Tally {
+		t.Errorf("Tally %+v, the index %+v", got, c.Tally)
+	}
+	apply(t, s, evAgent("a", EvAudioQualityAlert, `"zz","jitter"`))
+	if c := x.Counts(s.Snapshot(), now.Add(time.Second)); c.Tally != (AlertTally{Agents: 1}) {
+		t.Errorf("with an alert of its own too, a counts %+v, want once", c.Tally)
+	}
+}
