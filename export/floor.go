@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/csv"
 	"fmt"
@@ -259,15 +260,23 @@ func WriteFigures[T any](w io.Writer, format string, cols []FigureColumn[T], row
 	case "json":
 		out := make([]jsontext.Value, len(rows))
 		for i, r := range rows {
-			obj := make(map[string]any, len(cols))
-			for _, c := range cols {
-				obj[c.Name] = c.json(r)
-			}
-			raw, err := json.Marshal(obj, json.Deterministic(true), jsontext.AllowInvalidUTF8(true))
-			if err != nil {
+			var b bytes.Buffer
+			enc := jsontext.NewEncoder(&b, jsontext.AllowInvalidUTF8(true))
+			if err := enc.WriteToken(jsontext.BeginObject); err != nil {
 				return err
 			}
-			out[i] = raw
+			for _, c := range cols { // in the columns' order, not sorted
+				if err := enc.WriteToken(jsontext.String(c.Name)); err != nil {
+					return err
+				}
+				if err := json.MarshalEncode(enc, c.json(r), json.Deterministic(true)); err != nil {
+					return err
+				}
+			}
+			if err := enc.WriteToken(jsontext.EndObject); err != nil {
+				return err
+			}
+			out[i] = bytes.TrimSpace(b.Bytes())
 		}
 		return writeSanitizedJSON(w, out)
 	}
