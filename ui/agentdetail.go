@@ -151,6 +151,12 @@ func (d *agentDetailView) lines(f *frame) []string {
 	return b.lines
 }
 
+// figureLabels name the figures in full where the column's title is short or says what a line
+// above says.
+var figureLabels = map[string]string{"logged_in_s": "time logged in", "handled": "handled (window)",
+	"aht_s": "handle time (AHT)", "occupancy_pct": "occupancy %", "muted_s": "muted",
+	"unrecorded_voice_s": "unrecorded voice", "acw_s": "after-call work"}
+
 // figures lists the agent's figures over the floor window, not ready split by reason.
 func (d *agentDetailView) figures(b *detailLines, f *frame, lw int) {
 	st := d.c.Styles
@@ -179,7 +185,11 @@ func (d *agentDetailView) figures(b *detailLines, f *frame, lw int) {
 		if v == "" {
 			v = "—"
 		}
-		b.kv(0, lw, strings.ToLower(c.Title), v, st.Text, 1)
+		label := strings.ToLower(c.Title)
+		if l, ok := figureLabels[c.Name]; ok {
+			label = l
+		}
+		b.kv(0, lw, label, v, st.Text, 1)
 	}
 	b.add("")
 }

@@ -151,6 +151,7 @@ func (s *servicesView) layout() ([]export.FigureColumn[model.ServiceFigures], []
 	specs := make([]colLayout, len(all))
 	for i, c := range all {
 		specs[i] = serviceDraw[c.Name]
+		specs[i].width = max(specs[i].width, len(c.Title)+1) // room for the sort's arrow
 	}
 	idx, widths := fitColumns(specs, s.width)
 	cols := make([]export.FigureColumn[model.ServiceFigures], len(idx))
@@ -175,7 +176,7 @@ func (s *servicesView) View(f *frame) string {
 		}
 	}
 	all := allIdx(len(cols))
-	target := model.FormatDuration(f.snap.Floor.Limits().Target)
+	target := spanText(f.snap.Floor.Limits().Target)
 	lines := []string{windowLine(st.Dim, f, s.width, "SL target "+target, s.filter),
 		st.ColumnHeader.Render(fit(joinCells(titles, all, widths), s.width))}
 	if len(rows) == 0 {
@@ -270,13 +271,20 @@ func windowText(f *frame) string {
 	if d <= 0 {
 		d = model.DefaultStatsWindow
 	}
+	return "last " + spanText(d)
+}
+
+// spanText is a span of time as a setting names it: 15m, 1h, 20s (else as durations show).
+func spanText(d time.Duration) string {
 	switch {
-	case d%time.Hour == 0:
-		return "last " + strconv.Itoa(int(d/time.Hour)) + "h"
-	case d%time.Minute == 0:
-		return "last " + strconv.Itoa(int(d/time.Minute)) + "m"
+	case d > 0 && d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	case d > 0 && d%time.Minute == 0:
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	case d > 0 && d < time.Minute && d%time.Second == 0:
+		return strconv.Itoa(int(d/time.Second)) + "s"
 	}
-	return "last " + model.FormatDuration(d)
+	return model.FormatDuration(d)
 }
 
 // windowLine is the figures views' first line: the window, what the view adds (the SL target),
