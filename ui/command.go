@@ -207,16 +207,23 @@ func (m *Model) sortCommand(args []string) (func() tea.Cmd, error) {
 	if !ok {
 		return nil, fmt.Errorf("no column %q to sort by (%s)", args[0], strings.Join(model.SortKeyNames(), ", "))
 	}
-	desc := m.query.Desc
-	if len(args) == 2 {
-		switch strings.ToLower(args[1]) {
-		case "asc", "up":
-			desc = false
-		case "desc", "down":
-			desc = true
-		default:
-			return nil, fmt.Errorf("sort direction is asc or desc, not %q", args[1])
-		}
+	desc, err := sortDirection(args, m.query.Desc)
+	if err != nil {
+		return nil, err
 	}
 	return func() tea.Cmd { m.screen = screenTable; m.setSort(k, desc); return nil }, nil
+}
+
+// sortDirection reads the direction of ":sort COLUMN [asc|desc]" (desc when none is given).
+func sortDirection(args []string, desc bool) (bool, error) {
+	if len(args) < 2 {
+		return desc, nil
+	}
+	switch strings.ToLower(args[1]) {
+	case "asc", "up":
+		return false, nil
+	case "desc", "down":
+		return true, nil
+	}
+	return desc, fmt.Errorf("sort direction is asc or desc, not %q", args[1])
 }

@@ -139,16 +139,9 @@ func (m *Model) servicesSortCommand(args []string) (func() tea.Cmd, error) {
 		return nil, fmt.Errorf("no column %q to sort the services by (%s)", args[0],
 			strings.Join(export.FigureColumnNames(export.ServiceColumns), ", "))
 	}
-	desc := m.services.desc
-	if len(args) == 2 {
-		switch strings.ToLower(args[1]) {
-		case "asc", "up":
-			desc = false
-		case "desc", "down":
-			desc = true
-		default:
-			return nil, fmt.Errorf("sort direction is asc or desc, not %q", args[1])
-		}
+	desc, err := sortDirection(args, m.services.desc)
+	if err != nil {
+		return nil, err
 	}
 	return func() tea.Cmd {
 		m.services.setSort(args[0])
