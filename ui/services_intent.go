@@ -21,6 +21,7 @@ type serviceReturn struct {
 // cycleScreen is Tab: interactions → agents → services → interactions; from any other screen, the
 // agents.
 func (m *Model) cycleScreen() {
+	m.fromService = nil // esc in the table no longer goes back to a service left by Tab
 	switch m.screen {
 	case screenAgents:
 		m.screen = screenServices

@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/deskwatch/deskwatch/model"
 
@@ -135,5 +138,30 @@ func TestWindowKeySwitchesTheFigures(t *testing.T) {
 	press(m, "w")
 	if m.view.floorWindow != model.Rolling {
 		t.Errorf("w in the agents view switches back")
+	}
+}
+
+// x and X in the services view write the view as shown (filtered, sorted) with the figures' names.
+func TestServicesExport(t *testing.T) {
+	t.Parallel()
+	m, _ := newDeskModel(t, themes.Dark, 120, 20)
+	m.c.ExportDir = t.TempDir()
+	press(m, "tab", "tab", "/", "s", "enter", "S") // Sales and Support, Support first
+	for _, tc := range []struct{ key, want string }{
+		{"x", "service,open,waiting,longest_wait_s,answered,abandoned,asa_s,aht_s,service_level_pct,transfers,target_s\n" +
+			"Support,1,0,0,1,0,0,,100.0,0,20\nSales,1,1,570,1,0,0,20,100.0,0,20\n"},
+		{"X", `"service": "Support"`},
+	} {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: rune(tc.key[0]), Text: tc.key})
+		if cmd == nil {
+			t.Fatalf("%s gave no command", tc.key)
+		}
+		em := cmd().(exportedMsg)
+		data, err := os.ReadFile(em.path)
+		if em.err != nil || err != nil || !strings.Contains(string(data), tc.want) ||
+			!strings.Contains(em.path, "deskwatch-services-") {
+			t.Errorf("%s wrote %s (%v, %v):\n%s\nwant %s", tc.key, em.path, em.err, err, data, tc.want)
+		}
+		m.Update(em)
 	}
 }
