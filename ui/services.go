@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/deskwatch/deskwatch/export"
 	"github.com/deskwatch/deskwatch/model"
@@ -298,7 +299,7 @@ func windowLine(style interface{ Render(...string) string }, f *frame, width int
 		parts = append(parts, "filter "+strconv.Quote(model.Sanitize(filter)))
 	}
 	long := strings.Join(append(parts, "figures cover the agents whose desktops send events"), " · ")
-	if len(long) <= width {
+	if ansi.StringWidth(long) <= width {
 		return style.Render(fit(long, width))
 	}
 	return style.Render(fit(strings.Join(append(parts, "reporting desktops only"), " · "), width))

@@ -165,3 +165,20 @@ func TestServicesExport(t *testing.T) {
 		m.Update(em)
 	}
 }
+
+// The figures views fit every size, down to a phone's terminal, and say their window where they
+// have room.
+func TestFloorViewsFitEverySize(t *testing.T) {
+	t.Parallel()
+	for _, keys := range [][]string{{"tab"}, {"tab", "tab"}, {"tab", "d"}} {
+		for _, size := range [][2]int{{20, 5}, {40, 10}, {60, 16}, {100, 30}, {250, 60}} {
+			m, _ := newDeskModel(t, themes.Dark, size[0], size[1])
+			press(m, keys...)
+			out := m.Render()
+			checkFrame(t, out, size[0], size[1])
+			if size[0] >= 60 && !strings.Contains(plain(out), "(w") {
+				t.Errorf("%v at %v: no word of the figures' window:\n%s", keys, size, plain(out))
+			}
+		}
+	}
+}
