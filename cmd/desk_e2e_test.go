@@ -52,8 +52,10 @@ func TestSupervisorDeskInTerminal(t *testing.T) {
 
 	term.Keys("a") // the remapped agents key
 	term.WaitFor(5*time.Second, "NAME", "Alice Jones", "Bob Smith", "1 alerting (long queue)", "server error")
+	term.Keys("Tab") // agents → services → interactions
+	term.WaitFor(5*time.Second, "LONGEST", "SL%")
 	term.Keys("Tab")
-	term.WaitGone(5*time.Second, "Alice Jones")
+	term.WaitGone(5*time.Second, "LONGEST")
 
 	term.Keys("x")
 	screen = term.WaitFor(5*time.Second, "exported ")

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -19,14 +21,38 @@ import (
 )
 
 // collectOptions bound how long --print listens to a live source.
+// It also holds what --print prints: the view (interactions, agents, services) and, for the
+// figures views, their window.
 type collectOptions struct {
 	duration time.Duration
 	events   int64
+	view     string
+	window   string
 }
+
+// printViews are the views --print prints; printWindows the windows of the figures views.
+var (
+	printViews   = []string{"interactions", "agents", "services"}
+	printWindows = []string{"rolling", "all"}
+)
 
 func (c *collectOptions) register(f *pflag.FlagSet) {
 	f.DurationVar(&c.duration, "for", 0, "with --print of a live source: collect for this long (e.g. 30s)")
 	f.Int64Var(&c.events, "events", 0, "with --print: stop after this many messages")
+	f.StringVar(&c.view, "view", "interactions", "with --print: the table to print: interactions, agents or services")
+	f.StringVar(&c.window, "window", "rolling",
+		"with --print --view agents|services: the figures' window: rolling (the last 15m before the end) or all (since the start)")
+}
+
+// check says what is wrong with --view and --window.
+func (c *collectOptions) check() error {
+	if !slices.Contains(printViews, c.view) {
+		return fmt.Errorf("--view %q: unknown view (want %s)", c.view, strings.Join(printViews, ", "))
+	}
+	if !slices.Contains(printWindows, c.window) {
+		return fmt.Errorf("--window %q: unknown window (want rolling or all)", c.window)
+	}
+	return nil
 }
 
 // runPrint is batch mode: apply the whole source (or what a live source sends within --for or
@@ -47,9 +73,16 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 	if live && o.collect.duration == 0 && o.collect.events == 0 {
 		return errors.New("--print of a live source needs --for DURATION or --events N")
 	}
-	filter, err := parseFilterFlag(o.filter)
-	if err != nil {
+	if err := o.collect.check(); err != nil {
 		return err
+	}
+	var filter model.Filter
+	if o.collect.view == "interactions" {
+		f, err := parseFilterFlag(o.filter)
+		if err != nil {
+			return err
+		}
+		filter = f
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -110,8 +143,12 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 		}
 	}
 	sn := p.store.Snapshot()
-	rows := model.DefaultQuery(filter).Run(sn.Rows, now)
-	if err := export.Write(stdout, o.format, rows, now); err != nil {
+	if o.collect.view == "interactions" {
+		err = export.Write(stdout, o.format, model.DefaultQuery(filter).Run(sn.Rows, now), now)
+	} else {
+		err = printFigures(stdout, o, sn, now)
+	}
+	if err != nil {
 		return err
 	}
 	reportLost(stderr, sn.Agents)
@@ -123,4 +160,31 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 		return errRejected
 	}
 	return nil
+}
+
+// printFigures prints the agents or the services view's figures at now (the source's clock at the
+// end: of a file, its last event) over --window. --filter keeps the rows whose name (the agent's,
+// the service's) holds it, in any case, as the view's / does; the configuration's filter is for
+// interactions and does not apply.
+func printFigures(w io.Writer, o *options, sn *model.Snapshot, now time.Time) error {
+	win := model.Rolling
+	if o.collect.window == "all" {
+		win = model.SinceStart
+	}
+	figs := sn.Floor.Figures(now, win)
+	name := o.filter
+	if name == o.settings.cfg.Filter {
+		name = ""
+	}
+	keep := func(s string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(name)) }
+	if o.collect.view == "agents" {
+		total := figs.AgentTotal
+		total.Agent = "floor"
+		return export.WriteFigures(w, o.format, export.AgentColumns,
+			slices.DeleteFunc(figs.Agents, func(a model.AgentFigures) bool { return !keep(a.Agent) }), &total)
+	}
+	total := figs.Total
+	total.Service = "floor"
+	return export.WriteFigures(w, o.format, export.ServiceColumns,
+		slices.DeleteFunc(figs.Services, func(s model.ServiceFigures) bool { return !keep(s.Service) }), &total)
 }

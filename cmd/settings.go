@@ -29,7 +29,7 @@ func (o *options) prepare(cmd *cobra.Command, args []string) (string, error) {
 	}
 	if !o.print {
 		// Batch mode's flags mean nothing to the monitor: saying so beats ignoring them.
-		for _, name := range []string{"format", "for", "events"} {
+		for _, name := range []string{"format", "for", "events", "view", "window"} {
 			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
 				return "", fmt.Errorf("--%s goes with --print (the monitor shows the table on the screen)", name)
 			}

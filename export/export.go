@@ -66,14 +66,28 @@ func WriteText(w io.Writer, rows []*model.Row, now time.Time) error {
 	for _, r := range rows {
 		rec := record(r, now)
 		for i := range rec {
-			rec[i] = model.Sanitize(rec[i])
-			if ansi.StringWidth(rec[i]) > 40 {
-				rec[i] = ansi.Truncate(rec[i], 40, "…")
-			}
+			rec[i] = textCell(rec[i])
 		}
 		cells = append(cells, rec)
 	}
-	widths := make([]int, len(columns))
+	return writeAligned(w, cells)
+}
+
+// textCell is a cell of the text table: sanitized as on screen, cut at 40 cells.
+func textCell(s string) string {
+	s = model.Sanitize(s)
+	if ansi.StringWidth(s) > 40 {
+		s = ansi.Truncate(s, 40, "…")
+	}
+	return s
+}
+
+// writeAligned writes cells as a table aligned on cell widths, two spaces between columns.
+func writeAligned(w io.Writer, cells [][]string) error {
+	if len(cells) == 0 {
+		return nil
+	}
+	widths := make([]int, len(cells[0]))
 	for _, row := range cells {
 		for i, c := range row {
 			widths[i] = max(widths[i], ansi.StringWidth(c))
@@ -163,7 +177,12 @@ func WriteJSON(w io.Writer, rows []*model.Row, now time.Time) error {
 		}
 		out[i] = jr
 	}
-	raw, err := json.Marshal(out, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true),
+	return writeSanitizedJSON(w, out)
+}
+
+// writeSanitizedJSON marshals v and writes it through sanitizeJSON, all of it or nothing.
+func writeSanitizedJSON(w io.Writer, v any) error {
+	raw, err := json.Marshal(v, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true),
 		json.Deterministic(true))
 	if err != nil {
 		return err

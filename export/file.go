@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,6 +18,11 @@ import (
 // linked to its name only once everything was written and closed, and removed otherwise. It fails,
 // and leaves what is there alone, if a file of that name exists.
 func WriteFile(dir, name, format string, rows []*model.Row, now time.Time) (path string, err error) {
+	return WriteFileWith(dir, name, func(w io.Writer) error { return Write(w, format, rows, now) })
+}
+
+// WriteFileWith is WriteFile with what goes in the file written by write (a view of figures).
+func WriteFileWith(dir, name string, write func(io.Writer) error) (path string, err error) {
 	if dir == "" {
 		dir = "."
 	}
@@ -32,7 +38,7 @@ func WriteFile(dir, name, format string, rows []*model.Row, now time.Time) (path
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 64<<10)
-	err = Write(bw, format, rows, now)
+	err = write(bw)
 	if err == nil {
 		err = bw.Flush()
 	}

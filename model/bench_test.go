@@ -45,13 +45,21 @@ func totalBytes(lines [][]byte) int64 {
 // event takes before a viewer can draw it.
 func BenchmarkIngest(b *testing.B) { benchIngest(b, Decode) }
 
-// benchIngest decodes (with decode) and applies 10,000 lines into a new store per iteration.
-func benchIngest(b *testing.B, decode func([]byte) (Event, error)) {
+// BenchmarkIngestFloor is BenchmarkIngest with the floor statistics on (every store's default) and
+// off (WithoutFloorStats, the hub's store), in the same run: what the statistics cost.
+func BenchmarkIngestFloor(b *testing.B) {
+	b.Run("stats", func(b *testing.B) { benchIngest(b, Decode) })
+	b.Run("without", func(b *testing.B) { benchIngest(b, Decode, WithoutFloorStats()) })
+}
+
+// benchIngest decodes (with decode) and applies 10,000 lines into a new store (made with opts) per
+// iteration.
+func benchIngest(b *testing.B, decode func([]byte) (Event, error), opts ...Option) {
 	lines := benchLines(10000)
 	b.SetBytes(totalBytes(lines))
 	b.ReportAllocs()
 	for b.Loop() {
-		s := NewStore()
+		s := NewStore(opts...)
 		for _, l := range lines {
 			ev, err := decode(l)
 			if err != nil {

@@ -28,7 +28,7 @@ const (
 type svcRec struct {
 	epoch   uint64
 	total   vec // since the start
-	ring    bucketRing
+	ring    bucketRing[vec]
 	open    int
 	waiting map[string]waitEntry // the service's interactions waiting now, by row key
 }
@@ -41,6 +41,7 @@ type waitEntry struct{ start, frozenAt time.Time }
 type agentRec struct {
 	epoch    uint64
 	loggedIn bool
+	gone     bool // its desktop is gone (it logged out then)
 	frozen   bool // its desktop is disconnected: its clocks stop at frozenAt
 	frozenAt time.Time
 	state    AgentState // StateLoggedOut while logged out
@@ -50,14 +51,14 @@ type agentRec struct {
 	muted    int64     // its delivered voice calls muted now
 	unrec    int64     // … and not recording
 	total    vec
-	ring     bucketRing
+	ring     bucketRing[vec]
 	reasons  map[string]*reasonRec
 }
 
 // reasonRec is the time an agent spent not ready for one reason.
 type reasonRec struct {
-	total int64
-	ring  bucketRing
+	total span
+	ring  bucketRing[span]
 }
 
 // rowFact is what the engine remembers of an open row, to compare with its next change.
@@ -148,7 +149,7 @@ func (s *Store) floorAgentRec(id string, at time.Time) *agentRec {
 }
 
 // add counts v at event time t in a record's totals and ring.
-func (f *FloorStats) add(total *vec, r *bucketRing, t time.Time, v vec) {
+func (f *FloorStats) add(total *vec, r *bucketRing[vec], t time.Time, v vec) {
 	total.add(v)
 	r.add(f.nb, floorDiv(t.UnixNano(), f.g), v)
 }
@@ -184,8 +185,8 @@ func (f *FloorStats) flush(a *agentRec, t time.Time) {
 	a.ring.credit(f.nb, f.g, from, to, rate)
 	if rate[qNotReady] != 0 {
 		rr := a.reasonRec(a.reason)
-		rr.total += to - from
-		rr.ring.credit(f.nb, f.g, from, to, vec{1})
+		rr.total += span(to - from)
+		rr.ring.credit(f.nb, f.g, from, to, 1)
 	}
 	a.last = t
 }
@@ -194,15 +195,22 @@ func (a *agentRec) reasonRec(reason string) *reasonRec {
 	if a.reasons == nil {
 		a.reasons = map[string]*reasonRec{}
 	}
+	reason = a.reasonKey(reason)
 	rr := a.reasons[reason]
 	if rr == nil {
-		if len(a.reasons) >= maxFloorReasons && reason != OtherReason {
-			return a.reasonRec(OtherReason)
-		}
 		rr = &reasonRec{}
 		a.reasons[reason] = rr
 	}
 	return rr
+}
+
+// reasonKey is where time not ready for reason is kept: its own record, or OtherReason once the
+// agent has maxFloorReasons.
+func (a *agentRec) reasonKey(reason string) string {
+	if _, ok := a.reasons[reason]; ok || len(a.reasons) < maxFloorReasons {
+		return reason
+	}
+	return OtherReason
 }
 
 // answeredState reports whether an interaction in state st has been answered: delivered, or a

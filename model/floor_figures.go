@@ -20,7 +20,7 @@ func (f *FloorStats) Figures(now time.Time, w FloorWindow) FloorFigures {
 		fromIdx = floorDiv(now.Add(-f.window).UnixNano(), f.g)
 		ff.From = maxTime(time.Unix(0, fromIdx*f.g), f.first)
 	}
-	sum := func(total vec, r *bucketRing) vec {
+	sum := func(total vec, r *bucketRing[vec]) vec {
 		if w == SinceStart {
 			return total
 		}
@@ -105,19 +105,14 @@ func (f *FloorStats) agentFigures(id string, a *agentRec, now, from time.Time, w
 	for reason, rr := range a.reasons {
 		d := rr.total
 		if w == Rolling {
-			d = rr.ring.sum(fromIdx, toIdx)[0]
-		}
-		if reason == a.reason && a.rate()[qNotReady] != 0 {
-			d += run
+			d = rr.ring.sum(fromIdx, toIdx)
 		}
 		if d > 0 {
 			af.NotReadyBy[reason] = time.Duration(d)
 		}
 	}
-	if a.rate()[qNotReady] != 0 && run > 0 {
-		if _, ok := af.NotReadyBy[a.reason]; !ok {
-			af.NotReadyBy[a.reason] = time.Duration(run)
-		}
+	if a.rate()[qNotReady] != 0 && run > 0 { // the running part, under the key flush will use
+		af.NotReadyBy[a.reasonKey(a.reason)] += time.Duration(run)
 	}
 	fillAgent(&af, v)
 	return af, v

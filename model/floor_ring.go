@@ -42,6 +42,24 @@ func (v *vec) add(w vec) {
 	}
 }
 
+func (v vec) plus(w vec) vec {
+	v.add(w)
+	return v
+}
+
+// span is a single summed duration (an agent's time not ready for one reason).
+type span int64
+
+func (d span) plus(e span) span    { return d + e }
+func (d span) scaled(n int64) span { return d * span(n) }
+
+// summable is what a bucketRing sums.
+type summable[V any] interface {
+	comparable
+	plus(V) V
+	scaled(int64) V
+}
+
 // scaled is v × d (a rate over d nanoseconds).
 func (v vec) scaled(d int64) vec {
 	for i := range v {
@@ -62,9 +80,9 @@ func bucketWidth(w time.Duration) int64 {
 
 // bucketRing sums quantities per bucket of g nanoseconds of event time, for the last len(tags) buckets:
 // a slot holds the bucket whose index (time ÷ g) is its tag. Allocated on first use.
-type bucketRing struct {
+type bucketRing[V summable[V]] struct {
 	tags []int64
-	vals []vec
+	vals []V
 }
 
 func floorDiv(a, b int64) int64 {
@@ -77,9 +95,9 @@ func floorDiv(a, b int64) int64 {
 
 // add adds v to bucket idx; a bucket older than the ring keeps is dropped (it is outside every
 // window the ring answers for).
-func (r *bucketRing) add(n int, idx int64, v vec) {
+func (r *bucketRing[V]) add(n int, idx int64, v V) {
 	if r.tags == nil {
-		r.tags, r.vals = make([]int64, n), make([]vec, n)
+		r.tags, r.vals = make([]int64, n), make([]V, n)
 		for i := range r.tags {
 			r.tags[i] = math.MinInt64
 		}
@@ -87,7 +105,7 @@ func (r *bucketRing) add(n int, idx int64, v vec) {
 	i := int((idx%int64(n) + int64(n)) % int64(n))
 	switch {
 	case r.tags[i] == idx:
-		r.vals[i].add(v)
+		r.vals[i] = r.vals[i].plus(v)
 	case r.tags[i] < idx:
 		r.tags[i], r.vals[i] = idx, v
 	}
@@ -95,8 +113,9 @@ func (r *bucketRing) add(n int, idx int64, v vec) {
 
 // credit spreads rate × time over [a, b) (nanoseconds) across the buckets it covers: at most the
 // ring's length of them, whatever the span.
-func (r *bucketRing) credit(n int, g, a, b int64, rate vec) {
-	if b <= a || rate == (vec{}) {
+func (r *bucketRing[V]) credit(n int, g, a, b int64, rate V) {
+	var zero V
+	if b <= a || rate == zero {
 		return
 	}
 	if oldest := (floorDiv(b-1, g) - int64(n) + 1) * g; a < oldest {
@@ -111,19 +130,19 @@ func (r *bucketRing) credit(n int, g, a, b int64, rate vec) {
 }
 
 // sum adds the buckets from index from to index to (both included).
-func (r *bucketRing) sum(from, to int64) vec {
-	var v vec
+func (r *bucketRing[V]) sum(from, to int64) V {
+	var v V
 	for i, t := range r.tags {
 		if t >= from && t <= to {
-			v.add(r.vals[i])
+			v = v.plus(r.vals[i])
 		}
 	}
 	return v
 }
 
-func (r bucketRing) clone() bucketRing {
+func (r bucketRing[V]) clone() bucketRing[V] {
 	if r.tags == nil {
 		return r
 	}
-	return bucketRing{tags: append([]int64(nil), r.tags...), vals: append([]vec(nil), r.vals...)}
+	return bucketRing[V]{tags: append([]int64(nil), r.tags...), vals: append([]V(nil), r.vals...)}
 }

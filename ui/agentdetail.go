@@ -1,13 +1,15 @@
 package ui
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/deskwatch/deskwatch/export"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -18,6 +20,7 @@ type agentDetailView struct {
 	id            string
 	scroll        cursor
 	width, height int
+	figs          figuresCache
 }
 
 func newAgentDetail(c *Common) *agentDetailView { return &agentDetailView{c: c} }
@@ -47,30 +50,30 @@ func (d *agentDetailView) agent(snap *model.Snapshot) *model.Agent {
 
 // Update scrolls.
 func (d *agentDetailView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
-	d.scroll.scroll(msg, d.c.Keys, len(d.lines(f.snap, f.view, f.now, f.wall)), d.page())
+	d.scroll.scroll(msg, d.c.Keys, len(d.lines(f)), d.page())
 	return d, nil
 }
 
 // ShortHelp lists the agent detail's main keys.
 func (d *agentDetailView) ShortHelp() []key.Binding {
-	return []key.Binding{d.c.Keys.Open, d.c.Keys.Back}
+	return []key.Binding{d.c.Keys.Open, d.c.Keys.Window, d.c.Keys.Back}
 }
 
 // FullHelp lists every key the agent detail takes.
 func (d *agentDetailView) FullHelp() [][]key.Binding {
 	k := d.c.Keys
-	return [][]key.Binding{append(k.navigation(), k.Open, k.Back), {k.NextAlert, k.PrevAlert}}
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Window, k.Back), {k.NextAlert, k.PrevAlert}}
 }
 
 // View draws the agent in exactly height lines.
 func (d *agentDetailView) View(f *frame) string {
-	snap, v, now := f.snap, f.view, f.now
+	snap := f.snap
 	st := d.c.Styles
 	a := d.agent(snap)
 	if a == nil {
 		return fitBlock(st.Dim.Render("agent "+clean(d.id, 40)+" is not in the stream any more"), d.width, d.height)
 	}
-	lines := d.lines(snap, v, now, f.wall)
+	lines := d.lines(f)
 	d.scroll.clampScroll(len(lines), d.page())
 	first := d.scroll.offset
 	last := min(first+d.page(), len(lines))
@@ -83,7 +86,8 @@ func (d *agentDetailView) View(f *frame) string {
 }
 
 // lines is the scrollable content.
-func (d *agentDetailView) lines(snap *model.Snapshot, v *viewState, now, wall time.Time) []string {
+func (d *agentDetailView) lines(f *frame) []string {
+	snap, now, wall := f.snap, f.now, f.wall
 	a := d.agent(snap)
 	if a == nil {
 		return nil
@@ -120,10 +124,11 @@ func (d *agentDetailView) lines(snap *model.Snapshot, v *viewState, now, wall ti
 	}
 	b.kv(0, lw, "screen recording", screen, st.Text, 1)
 	b.kv(0, lw, "events lost", strconv.FormatInt(a.Lost, 10), st.Text, 1)
-	for _, al := range v.ownAlerts(d.c.Alerts, a, snap.Alerts, now) {
+	for _, al := range f.view.ownAlerts(d.c.Alerts, a, snap.Alerts, now) {
 		b.kv(0, lw, alertGlyph+" "+string(al.Kind), al.Text, st.Alert, 3)
 	}
 	b.add("")
+	d.figures(b, f, lw)
 	var open []*model.Row
 	for _, r := range snap.Rows {
 		if r.AgentID == a.ID && r.Open() {
@@ -144,6 +149,49 @@ func (d *agentDetailView) lines(snap *model.Snapshot, v *viewState, now, wall ti
 	b.add("")
 	b.lines = append(b.lines, buildTimeline(st, a.Timeline, d.width, loc)...)
 	return b.lines
+}
+
+// figureLabels name the figures in full where the column's title is short or says what a line
+// above says.
+var figureLabels = map[string]string{"logged_in_s": "time logged in", "handled": "handled (window)",
+	"aht_s": "handle time (AHT)", "occupancy_pct": "occupancy %", "muted_s": "muted",
+	"unrecorded_voice_s": "unrecorded voice", "acw_s": "after-call work"}
+
+// figures lists the agent's figures over the floor window, not ready split by reason.
+func (d *agentDetailView) figures(b *detailLines, f *frame, lw int) {
+	st := d.c.Styles
+	b.heading("Figures · " + windowText(f) + " (w switches) · the agents whose desktops send events")
+	fg, ok := d.figs.agents(f)[d.id]
+	if !ok {
+		b.add(st.Dim.Render("  none yet"))
+		b.add("")
+		return
+	}
+	for _, c := range export.AgentColumns {
+		switch c.Name {
+		case "agent", "state", "in_state_s":
+			continue // the lines above say them
+		case "not_ready_by":
+			for _, r := range slices.Sorted(maps.Keys(fg.NotReadyBy)) {
+				name := r
+				if name == "" {
+					name = "no reason"
+				}
+				b.kv(2, lw-2, name, model.FormatDuration(fg.NotReadyBy[r]), st.Text, 1)
+			}
+			continue
+		}
+		v := c.Text(fg)
+		if v == "" {
+			v = "—"
+		}
+		label := strings.ToLower(c.Title)
+		if l, ok := figureLabels[c.Name]; ok {
+			label = l
+		}
+		b.kv(0, lw, label, v, st.Text, 1)
+	}
+	b.add("")
 }
 
 func orAbsent(s string) string {

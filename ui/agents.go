@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/deskwatch/deskwatch/export"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -27,15 +28,16 @@ type agentsView struct {
 	// load caches the per-agent counts for one store version.
 	load        map[string]agentLoad
 	loadVersion uint64
+	figs        figuresCache
 }
 
 func newAgents(c *Common) *agentsView { return &agentsView{c: c} }
 
-// SetSize sets the area: a title line and height-1 agents.
+// SetSize sets the area: the window line, a title line and height-2 agents.
 func (a *agentsView) SetSize(width, height int) { a.width, a.height = width, max(height, 1) }
 
-// page is the number of agents a screen shows (the lines under the title).
-func (a *agentsView) page() int { return max(a.height-1, 1) }
+// page is the number of agents a screen shows (the lines under the titles).
+func (a *agentsView) page() int { return max(a.height-2, 1) }
 
 // Selected returns the agent under the cursor in snap, or nil.
 func (a *agentsView) Selected(snap *model.Snapshot) *model.Agent {
@@ -47,19 +49,23 @@ func (a *agentsView) Selected(snap *model.Snapshot) *model.Agent {
 
 // Update moves the cursor over the frame's agents.
 func (a *agentsView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
+	if c, ok := msg.(tea.MouseClickMsg); ok {
+		c.Y-- // the window line is above the titles
+		msg = c
+	}
 	a.cur.selectFor(msg, a.c.Keys, len(f.snap.Agents), a.page())
 	return a, nil
 }
 
 // ShortHelp lists the agents view's main keys.
 func (a *agentsView) ShortHelp() []key.Binding {
-	return []key.Binding{a.c.Keys.Open, a.c.Keys.Describe, a.c.Keys.Agents}
+	return []key.Binding{a.c.Keys.Open, a.c.Keys.Describe, a.c.Keys.Window, a.c.Keys.Agents}
 }
 
 // FullHelp lists every key the agents view takes.
 func (a *agentsView) FullHelp() [][]key.Binding {
 	k := a.c.Keys
-	return [][]key.Binding{append(k.navigation(), k.Open, k.Describe, k.Agents), {k.NextAlert, k.PrevAlert}}
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Describe, k.Window, k.Agents), {k.NextAlert, k.PrevAlert}}
 }
 
 // loads counts open interactions per agent, once per store version.
@@ -92,19 +98,46 @@ var agentColumns = []struct {
 	{"AGENT", colLayout{width: 12, grow: 16}},
 	{"NAME", colLayout{width: 12, priority: 4, grow: 20}},
 	{"IN", colLayout{width: 3, priority: 6}},
-	{"STATE", colLayout{width: 20, grow: 26}},
+	{"STATE", colLayout{width: 17, grow: 26}},
 	{"IN STATE", colLayout{width: 8}},
 	{"DESKTOP", colLayout{width: 9, priority: 3, grow: 21}},
 	{"ACTIVE", colLayout{width: 10, priority: 3, grow: 14}},
-	{"OPEN", colLayout{width: 9, priority: 1}},
-	{"HANDLED", colLayout{width: 7, priority: 2}},
+	{"OPEN", colLayout{width: 9, priority: 2}},
+	// The figures over the floor window (export.AgentColumns names them): handled, handle time
+	// and occupancy stay at 80 columns; the time in each state shows when wide.
+	{"", colLayout{width: 7, priority: 1}}, // handled
+	{"", colLayout{width: 6, priority: 1}}, // aht_s
+	{"", colLayout{width: 4, priority: 1}}, // occupancy_pct
+	{"", colLayout{width: 6, priority: 6}}, // ready_s
+	{"", colLayout{width: 9, priority: 6}}, // not_ready_s
+	{"", colLayout{width: 6, priority: 6}}, // busy_s
+	{"", colLayout{width: 6, priority: 6}}, // acw_s
+	{"", colLayout{width: 5, priority: 7}}, // muted_s
+	{"", colLayout{width: 5, priority: 7}}, // unrecorded_voice_s
 	{"SCREEN", colLayout{width: 6, priority: 5}},
 	{"LOST", colLayout{width: 4, priority: 2}},
 	{"ALERTS", colLayout{width: 28, flex: true, keep: 5}},
 }
 
-// desktopColumn is the index of DESKTOP in agentColumns.
-const desktopColumn = 6
+// desktopColumn is the index of DESKTOP in agentColumns; figureColumn the first of the figures,
+// which are agentFigureNames in order.
+const (
+	desktopColumn = 6
+	figureColumn  = 9
+)
+
+// agentFigureNames are the figures the agents view shows, by their catalogue name.
+var agentFigureNames = []string{"handled", "aht_s", "occupancy_pct", "ready_s", "not_ready_s", "busy_s",
+	"acw_s", "muted_s", "unrecorded_voice_s"}
+
+// agentFigureColumns are agentFigureNames' columns in the catalogue.
+var agentFigureColumns = func() []export.FigureColumn[model.AgentFigures] {
+	out := make([]export.FigureColumn[model.AgentFigures], len(agentFigureNames))
+	for i, n := range agentFigureNames {
+		out[i], _ = export.FigureColumnFor(export.AgentColumns, n)
+	}
+	return out
+}()
 
 // View draws the agents table in exactly height lines.
 func (a *agentsView) View(f *frame) string {
@@ -116,6 +149,10 @@ func (a *agentsView) View(f *frame) string {
 	for i, c := range agentColumns {
 		specs[i], titles[i] = c.colLayout, c.title
 	}
+	for i, c := range agentFigureColumns {
+		titles[figureColumn+i] = c.Title
+	}
+	byAgent := a.figs.agents(f)
 	desktops := slices.ContainsFunc(snap.Agents, func(ag *model.Agent) bool { return ag.Desktop != "" })
 	if desktops && slices.ContainsFunc(snap.Agents, func(ag *model.Agent) bool { return ag.Desktop == model.DesktopDisconnected }) {
 		specs[desktopColumn].width = len("disconnected 00:00:00") // room for the time it went
@@ -129,7 +166,8 @@ func (a *agentsView) View(f *frame) string {
 		specs, titles = slices.Delete(specs, desktopColumn, desktopColumn+1), slices.Delete(titles, desktopColumn, desktopColumn+1)
 	}
 	idx, widths := fitColumns(specs, a.width)
-	lines := []string{st.ColumnHeader.Render(fit(joinCells(titles, idx, widths), a.width))}
+	lines := []string{windowLine(st.Dim, f, a.width, "", ""),
+		st.ColumnHeader.Render(fit(joinCells(titles, idx, widths), a.width))}
 	if len(snap.Agents) == 0 {
 		lines = append(lines, st.Dim.Render(fit("  no agents seen yet — agent events carry agentId", a.width)))
 	}
@@ -138,6 +176,11 @@ func (a *agentsView) View(f *frame) string {
 		ag := snap.Agents[i]
 		alerts := a.alerts(ag, snap, v, now)
 		cells := a.cells(ag, loads[ag.ID], alerts, now, f.wall)
+		if fg, ok := byAgent[ag.ID]; ok {
+			for i, c := range agentFigureColumns {
+				cells[figureColumn+i] = c.Text(fg)
+			}
+		}
 		if !desktops {
 			cells = slices.Delete(cells, desktopColumn, desktopColumn+1)
 		}
@@ -220,8 +263,9 @@ func (a *agentsView) cells(ag *model.Agent, l agentLoad, alerts string, now, wal
 		active = cleanLeft(active, 10)
 	}
 	desktop := strings.Replace(desktopText(ag, wall), " since ", " ", 1)
-	return []string{mark, ag.ID, ag.Username, in, state, since, desktop, active, strings.Join(open, " "),
-		strconv.Itoa(ag.Handled), screen, lost, alerts}
+	cells := []string{mark, ag.ID, ag.Username, in, state, since, desktop, active, strings.Join(open, " ")}
+	cells = append(cells, make([]string, len(agentFigureColumns))...) // the figures, filled by View
+	return append(cells, screen, lost, alerts)
 }
 
 func (a *agentsView) style(ag *model.Agent, alerting, selected bool) lipgloss.Style {

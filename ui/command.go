@@ -26,7 +26,7 @@ type commandView struct {
 }
 
 // commandHelp lists the commands, for the prompt's placeholder, its errors and the help screen.
-const commandHelp = "agents · interactions · group [agent|service|state|type|none] · " +
+const commandHelp = "agents · services · interactions · group [agent|service|state|type|none] · " +
 	"sort COLUMN [asc|desc] · filter TEXT · export csv|json · rejected · help · quit"
 
 func newCommand(c *Common) *commandView {
@@ -149,6 +149,8 @@ func (m *Model) parseCommand(line string) (func() tea.Cmd, error) {
 	switch strings.ToLower(name) {
 	case "agents", "agent", "ag", "a":
 		return done(func() { m.screen = screenAgents }), nil
+	case "services", "service", "svc":
+		return done(func() { m.screen = screenServices }), nil
 	case "interactions", "interaction", "int", "i", "table":
 		return done(func() { m.screen = screenTable }), nil
 	case "rejected", "rej":
@@ -164,6 +166,9 @@ func (m *Model) parseCommand(line string) (func() tea.Cmd, error) {
 	case "group", "g":
 		return m.groupCommand(args)
 	case "sort":
+		if m.screen == screenServices {
+			return m.servicesSortCommand(args)
+		}
 		return m.sortCommand(args)
 	case "filter", "f":
 		f, err := model.ParseFilter(rest)
@@ -174,6 +179,9 @@ func (m *Model) parseCommand(line string) (func() tea.Cmd, error) {
 	case "export", "x":
 		if len(args) != 1 || (args[0] != "csv" && args[0] != "json") {
 			return nil, fmt.Errorf("export csv or export json")
+		}
+		if m.screen == screenServices {
+			return func() tea.Cmd { return m.exportServices(args[0]) }, nil
 		}
 		return func() tea.Cmd { return m.export(args[0]) }, nil
 	}
@@ -199,16 +207,23 @@ func (m *Model) sortCommand(args []string) (func() tea.Cmd, error) {
 	if !ok {
 		return nil, fmt.Errorf("no column %q to sort by (%s)", args[0], strings.Join(model.SortKeyNames(), ", "))
 	}
-	desc := m.query.Desc
-	if len(args) == 2 {
-		switch strings.ToLower(args[1]) {
-		case "asc", "up":
-			desc = false
-		case "desc", "down":
-			desc = true
-		default:
-			return nil, fmt.Errorf("sort direction is asc or desc, not %q", args[1])
-		}
+	desc, err := sortDirection(args, m.query.Desc)
+	if err != nil {
+		return nil, err
 	}
 	return func() tea.Cmd { m.screen = screenTable; m.setSort(k, desc); return nil }, nil
+}
+
+// sortDirection reads the direction of ":sort COLUMN [asc|desc]" (desc when none is given).
+func sortDirection(args []string, desc bool) (bool, error) {
+	if len(args) < 2 {
+		return desc, nil
+	}
+	switch strings.ToLower(args[1]) {
+	case "asc", "up":
+		return false, nil
+	case "desc", "down":
+		return true, nil
+	}
+	return desc, fmt.Errorf("sort direction is asc or desc, not %q", args[1])
 }

@@ -350,7 +350,7 @@ func TestSparkline(t *testing.T) {
 }
 
 func TestAgentDetail(t *testing.T) {
-	m, _ := newDeskModel(t, themes.Dark, 120, 30)
+	m, _ := newDeskModel(t, themes.Dark, 120, 40) // room for the figures and the timeline
 	press(m, "tab", "d")
 	if m.screen != screenAgentDetail || m.agentDetail.ID() != "a.jones" {
 		t.Fatalf("d in the agents view: screen %d, agent %q", m.screen, m.agentDetail.ID())

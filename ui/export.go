@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 	"time"
 
@@ -20,9 +21,15 @@ type exportedMsg struct {
 // exportRows writes rows (the view as filtered and sorted) to a new file in dir, off the UI
 // goroutine. It captures its inputs when made, never the model.
 func exportRows(rows []*model.Row, format, dir string, now, wall time.Time) tea.Cmd {
+	name := fmt.Sprintf("deskwatch-%s.%s", wall.Format("20060102-150405"), format)
+	return exportFile(dir, name, func(w io.Writer) error { return export.Write(w, format, rows, now) })
+}
+
+// exportFile writes a new file name in dir with write, off the UI goroutine, and reports its
+// absolute path.
+func exportFile(dir, name string, write func(io.Writer) error) tea.Cmd {
 	return func() tea.Msg {
-		name := fmt.Sprintf("deskwatch-%s.%s", wall.Format("20060102-150405"), format)
-		path, err := export.WriteFile(dir, name, format, rows, now)
+		path, err := export.WriteFileWith(dir, name, write)
 		if err != nil {
 			return exportedMsg{path: path, err: err}
 		}

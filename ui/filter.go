@@ -16,7 +16,9 @@ type filterView struct {
 	active bool
 	before string
 	err    error
-	width  int
+	// plain takes the text as it is, not as a filter (the services view's name filter).
+	plain bool
+	width int
 	// The outcome of the last Update: the filter typed (valid says whether it parsed) and what the
 	// key did.
 	parsed model.Filter
@@ -34,9 +36,11 @@ const (
 )
 
 func newFilter(c *Common) *filterView {
-	in := newPrompt(c, "/", "free text: id, party, number, subject, service, agent; field:value; -negate; dur>5m")
+	in := newPrompt(c, "/", filterPlaceholder)
 	return &filterView{c: c, input: in}
 }
+
+const filterPlaceholder = "free text: id, party, number, subject, service, agent; field:value; -negate; dur>5m"
 
 // newPrompt is a one-line text input styled from the theme, for the filter and command prompts.
 func newPrompt(c *Common, prompt, placeholder string) textinput.Model {
@@ -61,6 +65,19 @@ func (f *filterView) SetSize(width, _ int) {
 
 // Start opens the prompt on the filter in force.
 func (f *filterView) Start(current string) tea.Cmd {
+	f.plain = false
+	f.input.Placeholder = filterPlaceholder
+	return f.start(current)
+}
+
+// StartPlain opens the prompt for plain text (current), described by placeholder.
+func (f *filterView) StartPlain(current, placeholder string) tea.Cmd {
+	f.plain = true
+	f.input.Placeholder = placeholder
+	return f.start(current)
+}
+
+func (f *filterView) start(current string) tea.Cmd {
 	f.active, f.before, f.err = true, current, nil
 	f.input.SetValue(current)
 	f.input.CursorEnd()
@@ -81,7 +98,7 @@ func (f *filterView) Update(_ *frame, msg tea.Msg) (pane, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch k.String() {
 		case "enter":
-			flt, err := model.ParseFilter(f.input.Value())
+			flt, err := f.parse(f.input.Value())
 			if err != nil {
 				f.err = err
 				f.setResult(model.Filter{}, false, filterEditing)
@@ -92,17 +109,25 @@ func (f *filterView) Update(_ *frame, msg tea.Msg) (pane, tea.Cmd) {
 			return f, nil
 		case "esc":
 			f.close()
-			flt, err := model.ParseFilter(f.before)
+			flt, err := f.parse(f.before)
 			f.setResult(flt, err == nil, filterCancelled)
 			return f, nil
 		}
 	}
 	var cmd tea.Cmd
 	f.input, cmd = f.input.Update(msg)
-	flt, err := model.ParseFilter(f.input.Value())
+	flt, err := f.parse(f.input.Value())
 	f.err = err
 	f.setResult(flt, err == nil, filterEditing)
 	return f, cmd
+}
+
+// parse reads the prompt's text as a filter (plain text is always valid; the root reads Text).
+func (f *filterView) parse(s string) (model.Filter, error) {
+	if f.plain {
+		return model.Filter{}, nil
+	}
+	return model.ParseFilter(s)
 }
 
 func (f *filterView) setResult(flt model.Filter, valid bool, res filterResult) {

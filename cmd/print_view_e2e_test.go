@@ -1,0 +1,80 @@
+package cmd_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
+)
+
+// floor.jsonl, by hand: Sales' c-1 waits 10 s, is answered and handled for 60 s; c-2 waits 35 s
+// and hangs up unanswered; "=Billing"'s c-3 has waited 10 s when the file ends (at 100 s). So
+// Sales has ASA 10, AHT 60 and a service level of 1 of 2 within 20 s; a.jones was ready 40 s and
+// busy 60 s on a call that never recorded.
+var wantServices = []map[string]any{
+	{"service": "=Billing", "open": 1.0, "waiting": 1.0, "longest_wait_s": 10.0, "answered": 0.0,
+		"abandoned": 0.0, "asa_s": nil, "aht_s": nil, "service_level_pct": nil, "transfers": 0.0, "target_s": 20.0},
+	{"service": "Sales", "open": 0.0, "waiting": 0.0, "longest_wait_s": 0.0, "answered": 1.0,
+		"abandoned": 1.0, "asa_s": 10.0, "aht_s": 60.0, "service_level_pct": 50.0, "transfers": 0.0, "target_s": 20.0},
+}
+
+func TestPrintServicesView(t *testing.T) {
+	t.Parallel()
+	file := fixture("floor.jsonl")
+	out, errOut, code := e2e.Run(t, nil, "--print", "--view", "services", "--format", "json", file)
+	var got []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &got) != nil || !reflect.DeepEqual(got, wantServices) {
+		t.Errorf("--view services --format json: exit %d, stderr %q\n%s\nwant %v", code, errOut, out, wantServices)
+	}
+	out, _, _ = e2e.Run(t, nil, "--print", "--view", "services", "--format", "csv", file)
+	want := "service,open,waiting,longest_wait_s,answered,abandoned,asa_s,aht_s,service_level_pct,transfers,target_s\n" +
+		"'=Billing,1,1,10,0,0,,,,0,20\n" + "Sales,0,0,0,1,1,10,60,50.0,0,20\n"
+	if out != want {
+		t.Errorf("--view services --format csv:\n%s\nwant (the formula neutralized, empty figures empty)\n%s", out, want)
+	}
+	out, _, _ = e2e.Run(t, nil, "--print", "--view", "services", "--filter", "sal", file)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "SERVICE  OPEN  WAITING  LONGEST  ANSWERED") ||
+		!strings.HasPrefix(lines[1], "Sales  ") || !strings.Contains(lines[1], "1:00") ||
+		!strings.HasPrefix(lines[2], "floor  ") {
+		t.Errorf("--view services --filter sal: want the titles, Sales and the floor:\n%s", out)
+	}
+}
+
+func TestPrintAgentsView(t *testing.T) {
+	t.Parallel()
+	out, errOut, code := e2e.Run(t, nil, "--print", "--view", "agents", "--window", "all", "--format", "json",
+		fixture("floor.jsonl"))
+	var got []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &got) != nil || len(got) != 1 {
+		t.Fatalf("--view agents --format json: exit %d, stderr %q\n%s", code, errOut, out)
+	}
+	want := map[string]any{"agent": "a.jones", "state": "ready", "in_state_s": 30.0, "logged_in_s": 100.0,
+		"ready_s": 40.0, "not_ready_s": 0.0, "not_ready_by": map[string]any{}, "busy_s": 60.0, "acw_s": 0.0,
+		"handled": 1.0, "aht_s": 60.0, "occupancy_pct": 60.0, "muted_s": 0.0, "unrecorded_voice_s": 60.0}
+	if !reflect.DeepEqual(got[0], want) {
+		t.Errorf("a.jones:\n got %v\nwant %v", got[0], want)
+	}
+}
+
+// --view and --window are checked, and go with --print only, as --format does.
+func TestPrintViewFlagsAreChecked(t *testing.T) {
+	t.Parallel()
+	file := fixture("floor.jsonl")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--print", "--view", "queues", file}, `--view "queues": unknown view (want interactions, agents, services)`},
+		{[]string{"--print", "--view", "services", "--window", "1h", file}, `--window "1h": unknown window (want rolling or all)`},
+		{[]string{"--view", "services", file}, "--view goes with --print"},
+		{[]string{"--window", "all", file}, "--window goes with --print"},
+	} {
+		_, errOut, code := e2e.Run(t, nil, c.args...)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("deskwatch %v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, c.want)
+		}
+	}
+}

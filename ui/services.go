@@ -1,0 +1,306 @@
+package ui
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/deskwatch/deskwatch/export"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// servicesView is the third view (issue 14): one row per service with its figures over the floor
+// window (w switches it), sortable and filtered by service name, and the floor's total last.
+type servicesView struct {
+	c             *Common
+	cur           cursor
+	width, height int
+	// sort is the column sorted by (an index of export.ServiceColumns), desc its direction; filter
+	// keeps the services whose name holds it (any case).
+	sort   int
+	desc   bool
+	filter string
+	figs   figuresCache
+}
+
+func newServices(c *Common) *servicesView { return &servicesView{c: c} }
+
+// SetSize sets the area: the window line, the titles, height-3 services and the floor's total.
+func (s *servicesView) SetSize(width, height int) { s.width, s.height = width, max(height, 1) }
+
+func (s *servicesView) page() int { return max(s.height-3, 1) }
+
+// serviceDraw is how the view lays each catalogue column out, by name; a column not here (the
+// target, shown in the window line) is not on screen. The figures a supervisor acts on (waiting,
+// longest wait, service level) never hide.
+var serviceDraw = map[string]colLayout{
+	"service":           {width: 16, grow: 30},
+	"open":              {width: 4, priority: 3},
+	"waiting":           {width: 7},
+	"longest_wait_s":    {width: 7},
+	"answered":          {width: 8, priority: 2},
+	"abandoned":         {width: 9, priority: 2},
+	"asa_s":             {width: 6, priority: 1},
+	"aht_s":             {width: 6, priority: 1},
+	"service_level_pct": {width: 4},
+	"transfers":         {width: 9, priority: 4},
+}
+
+// serviceScreenColumns are the catalogue's columns the view draws, in order.
+func serviceScreenColumns() []export.FigureColumn[model.ServiceFigures] {
+	var out []export.FigureColumn[model.ServiceFigures]
+	for _, c := range export.ServiceColumns {
+		if _, ok := serviceDraw[c.Name]; ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// rows are the services shown on the frame: filtered, then sorted (ties by name).
+func (s *servicesView) rows(f *frame) (rows []model.ServiceFigures, figs model.FloorFigures) {
+	figs = s.figs.get(f)
+	col := export.ServiceColumns[s.sort]
+	for _, r := range figs.Services {
+		if s.filter == "" || strings.Contains(strings.ToLower(r.Service), strings.ToLower(s.filter)) {
+			rows = append(rows, r)
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b model.ServiceFigures) int {
+		if s.desc {
+			return col.Compare(b, a)
+		}
+		return col.Compare(a, b)
+	})
+	return rows, figs
+}
+
+// Selected is the service under the cursor on the frame.
+func (s *servicesView) Selected(f *frame) (string, bool) {
+	rows, _ := s.rows(f)
+	if s.cur.pos < 0 || s.cur.pos >= len(rows) {
+		return "", false
+	}
+	return rows[s.cur.pos].Service, true
+}
+
+// Update moves the cursor over the services; the click's Y counts the window line too.
+func (s *servicesView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
+	rows, _ := s.rows(f)
+	if c, ok := msg.(tea.MouseClickMsg); ok {
+		c.Y--
+		msg = c
+	}
+	s.cur.selectFor(msg, s.c.Keys, len(rows), s.page())
+	return s, nil
+}
+
+// ShortHelp lists the services view's main keys.
+func (s *servicesView) ShortHelp() []key.Binding {
+	k := s.c.Keys
+	return []key.Binding{k.Open, k.Window, k.Sort, k.Filter, k.Agents}
+}
+
+// FullHelp lists every key the services view takes.
+func (s *servicesView) FullHelp() [][]key.Binding {
+	k := s.c.Keys
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Window, k.Agents),
+		{k.Filter, k.Sort, k.SortPrev, k.SortDir, k.ExportCSV, k.ExportJSON}}
+}
+
+// nextSort sorts by the next (or previous) column shown.
+func (s *servicesView) nextSort(forward bool) {
+	cols := s.shownColumns()
+	at := slices.IndexFunc(cols, func(c export.FigureColumn[model.ServiceFigures]) bool {
+		return c.Name == export.ServiceColumns[s.sort].Name
+	})
+	if forward {
+		at = (at + 1) % len(cols)
+	} else {
+		at = (at - 1 + len(cols)) % len(cols)
+	}
+	s.setSort(cols[at].Name)
+}
+
+// setSort sorts by the named column, reporting whether there is one.
+func (s *servicesView) setSort(name string) bool {
+	c, ok := export.FigureColumnFor(export.ServiceColumns, name)
+	if ok {
+		s.sort = slices.IndexFunc(export.ServiceColumns, func(x export.FigureColumn[model.ServiceFigures]) bool {
+			return x.Name == c.Name
+		})
+	}
+	return ok
+}
+
+// sortTitle names the sort for the status line.
+func (s *servicesView) sortTitle() string { return export.ServiceColumns[s.sort].Title }
+
+// shownColumns are the columns that fit the width, and their widths.
+func (s *servicesView) shownColumns() []export.FigureColumn[model.ServiceFigures] {
+	cols, _ := s.layout()
+	return cols
+}
+
+func (s *servicesView) layout() ([]export.FigureColumn[model.ServiceFigures], []int) {
+	all := serviceScreenColumns()
+	specs := make([]colLayout, len(all))
+	for i, c := range all {
+		specs[i] = serviceDraw[c.Name]
+		specs[i].width = max(specs[i].width, len(c.Title)+1) // room for the sort's arrow
+	}
+	idx, widths := fitColumns(specs, s.width)
+	cols := make([]export.FigureColumn[model.ServiceFigures], len(idx))
+	for k, i := range idx {
+		cols[k] = all[i]
+	}
+	return cols, widths
+}
+
+// View draws the window line, the titles, the services and the floor's total in height lines.
+func (s *servicesView) View(f *frame) string {
+	st := s.c.Styles
+	rows, figs := s.rows(f)
+	cols, widths := s.layout()
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		titles[i] = c.Title
+		if i == slices.IndexFunc(cols, func(x export.FigureColumn[model.ServiceFigures]) bool {
+			return x.Name == export.ServiceColumns[s.sort].Name
+		}) {
+			titles[i] += sortArrow(s.desc)
+		}
+	}
+	all := allIdx(len(cols))
+	target := spanText(f.snap.Floor.Limits().Target)
+	lines := []string{windowLine(st.Dim, f, s.width, "SL target "+target, s.filter),
+		st.ColumnHeader.Render(fit(joinCells(titles, all, widths), s.width))}
+	if len(rows) == 0 {
+		empty := "  no services seen yet — interactions name their service"
+		if s.filter != "" {
+			empty = "  no service matches " + strconv.Quote(s.filter) + " — / to change the filter"
+		}
+		lines = append(lines, st.Dim.Render(fit(empty, s.width)))
+	}
+	s.cur.clampList(len(rows), s.page())
+	for i := s.cur.offset; i < len(rows) && i < s.cur.offset+s.page(); i++ {
+		text := fit(joinCells(serviceCells(cols, rows[i]), all, widths), s.width)
+		style := st.Text
+		switch lim := f.snap.Floor.Limits(); {
+		case i == s.cur.pos:
+			style = st.Selected
+		case max(lim.ServiceLevelLevel(rows[i].ServiceLevel, rows[i].HasServiceLevel),
+			lim.LongestWaitLevel(rows[i].LongestWait)) == model.LevelAlert:
+			style = st.Alert
+		}
+		lines = append(lines, style.Render(text))
+	}
+	body := fitBlock(strings.Join(lines, "\n"), s.width, s.height-1)
+	total := figs.Total
+	total.Service = "floor"
+	return body + "\n" + st.Title.Render(fit(joinCells(serviceCells(cols, total), all, widths), s.width))
+}
+
+func serviceCells(cols []export.FigureColumn[model.ServiceFigures], r model.ServiceFigures) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Text(r)
+	}
+	return out
+}
+
+// allIdx is 0..n-1: every cell of a row already cut to the shown columns.
+func allIdx(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+func sortArrow(desc bool) string {
+	if desc {
+		return "▼"
+	}
+	return "▲"
+}
+
+// figuresCache keeps the floor's figures of one frame's inputs (store version, second of the
+// source clock, window), so the cursor's moves and redraws within a second compute them once.
+type figuresCache struct {
+	version uint64
+	sec     int64
+	window  model.FloorWindow
+	ok      bool
+	figs    model.FloorFigures
+	// byAgent indexes figs.Agents by agent, built when first asked for.
+	byAgent map[string]model.AgentFigures
+}
+
+// agents are the frame's agent figures by agent.
+func (c *figuresCache) agents(f *frame) map[string]model.AgentFigures {
+	figs := c.get(f)
+	if c.byAgent == nil {
+		c.byAgent = make(map[string]model.AgentFigures, len(figs.Agents))
+		for _, a := range figs.Agents {
+			c.byAgent[a.Agent] = a
+		}
+	}
+	return c.byAgent
+}
+
+func (c *figuresCache) get(f *frame) model.FloorFigures {
+	sec, w := f.now.Unix(), f.view.floorWindow
+	if !c.ok || c.version != f.snap.Version || c.sec != sec || c.window != w {
+		c.figs, c.byAgent = f.snap.Floor.Figures(f.now, w), nil
+		c.version, c.sec, c.window, c.ok = f.snap.Version, sec, w, true
+	}
+	return c.figs
+}
+
+// windowText names the floor window: "last 15m" or "since start".
+func windowText(f *frame) string {
+	if f.view.floorWindow == model.SinceStart {
+		return "since start"
+	}
+	d := f.snap.Floor.Limits().Window
+	if d <= 0 {
+		d = model.DefaultStatsWindow
+	}
+	return "last " + spanText(d)
+}
+
+// spanText is a span of time as a setting names it: 15m, 1h, 20s (else as durations show).
+func spanText(d time.Duration) string {
+	switch {
+	case d > 0 && d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	case d > 0 && d%time.Minute == 0:
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	case d > 0 && d < time.Minute && d%time.Second == 0:
+		return strconv.Itoa(int(d/time.Second)) + "s"
+	}
+	return model.FormatDuration(d)
+}
+
+// windowLine is the figures views' first line: the window, what the view adds (the SL target),
+// the filter, and what the figures cover, in its short form when narrow.
+func windowLine(style interface{ Render(...string) string }, f *frame, width int, extra, filter string) string {
+	parts := []string{windowText(f) + " (w)"}
+	if extra != "" {
+		parts = append(parts, extra)
+	}
+	if filter != "" {
+		parts = append(parts, "filter "+strconv.Quote(model.Sanitize(filter)))
+	}
+	long := strings.Join(append(parts, "figures cover the agents whose desktops send events"), " · ")
+	if ansi.StringWidth(long) <= width {
+		return style.Render(fit(long, width))
+	}
+	return style.Render(fit(strings.Join(append(parts, "reporting desktops only"), " · "), width))
+}

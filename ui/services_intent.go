@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/deskwatch/deskwatch/export"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// serviceReturn is where esc in the table goes after Enter on a service: back to the services view,
+// with the filter in force before.
+type serviceReturn struct {
+	before model.Filter
+}
+
+// cycleScreen is Tab: interactions → agents → services → interactions; from any other screen, the
+// agents.
+func (m *Model) cycleScreen() {
+	m.fromService = nil // esc in the table no longer goes back to a service left by Tab
+	switch m.screen {
+	case screenAgents:
+		m.screen = screenServices
+	case screenServices:
+		m.screen = screenTable
+	default:
+		m.screen = screenAgents
+	}
+}
+
+// servicesKey handles the intents of the services view: Enter shows the service's interactions,
+// / filters the services by name, s > < S sort, x X export, w switches the window.
+func (m *Model) servicesKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k, s := m.c.Keys, m.services
+	switch {
+	case key.Matches(msg, k.Open):
+		if name, ok := s.Selected(f); ok {
+			m.showServiceInteractions(name)
+		}
+	case key.Matches(msg, k.Filter):
+		return m.filter.StartPlain(s.filter, "service name (any part, any case)"), true
+	case key.Matches(msg, k.Sort), key.Matches(msg, k.SortPrev):
+		s.nextSort(key.Matches(msg, k.Sort))
+		m.noteServicesSort()
+	case key.Matches(msg, k.SortDir):
+		s.desc = !s.desc
+		m.noteServicesSort()
+	case key.Matches(msg, k.ExportCSV):
+		return m.exportServices("csv"), true
+	case key.Matches(msg, k.ExportJSON):
+		return m.exportServices("json"), true
+	case key.Matches(msg, k.Window):
+		m.switchWindow()
+	case key.Matches(msg, k.NextAlert), key.Matches(msg, k.PrevAlert):
+		m.jumpToAlert(key.Matches(msg, k.NextAlert))
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+func (m *Model) noteServicesSort() {
+	dir := "ascending"
+	if m.services.desc {
+		dir = "descending"
+	}
+	m.setNote("services sorted by " + m.services.sortTitle() + ", " + dir)
+}
+
+// showServiceInteractions shows the interactions table filtered to one service; esc comes back.
+func (m *Model) showServiceInteractions(name string) {
+	f, err := model.ParseFilter(serviceFilter(name))
+	if err != nil {
+		m.setError("cannot filter on service " + model.Sanitize(name) + ": " + err.Error())
+		return
+	}
+	m.fromService = &serviceReturn{before: m.query.Filter}
+	m.query.Filter = f
+	m.refresh()
+	m.screen = screenTable
+	m.setNote("interactions of service " + model.Sanitize(name) + " (filter " + f.String() +
+		") — esc back to the services")
+}
+
+// serviceFilter is the filter that selects one service's interactions.
+func serviceFilter(name string) string {
+	if name == "" || strings.ContainsAny(name, " \t\"*") {
+		return `service:"` + strings.ReplaceAll(name, `"`, ``) + `"`
+	}
+	return "service:" + name
+}
+
+// backToServices is esc in the table: back to the services view, with the filter before, when the
+// table was opened on a service from there.
+func (m *Model) backToServices() {
+	r := m.fromService
+	if r == nil {
+		return
+	}
+	m.fromService = nil
+	m.query.Filter = r.before
+	m.refresh()
+	m.screen = screenServices
+}
+
+// filterServices follows the filter prompt in the services view: the view keeps the services whose
+// name holds the text as typed; esc restores the filter before.
+func (m *Model) filterServices(res filterResult) {
+	text := m.filter.Text()
+	if res == filterCancelled {
+		text = m.filter.Before()
+	}
+	m.services.filter = strings.TrimSpace(text)
+	m.services.cur = cursor{}
+	if res == filterApplied && m.services.filter != "" {
+		m.setNote("services named *" + model.Sanitize(m.services.filter) + "*")
+	}
+}
+
+// switchWindow is w: the floor's figures over the rolling window or since the start.
+func (m *Model) switchWindow() {
+	if m.view.floorWindow == model.Rolling {
+		m.view.floorWindow = model.SinceStart
+	} else {
+		m.view.floorWindow = model.Rolling
+	}
+	m.setNote("figures " + windowText(m.newFrame()))
+}
+
+// servicesSortCommand is ":sort NAME [asc|desc]" in the services view.
+func (m *Model) servicesSortCommand(args []string) (func() tea.Cmd, error) {
+	if len(args) == 0 || len(args) > 2 {
+		return nil, fmt.Errorf("sort COLUMN [asc|desc], e.g. sort waiting desc")
+	}
+	if _, ok := export.FigureColumnFor(export.ServiceColumns, args[0]); !ok {
+		return nil, fmt.Errorf("no column %q to sort the services by (%s)", args[0],
+			strings.Join(export.FigureColumnNames(export.ServiceColumns), ", "))
+	}
+	desc, err := sortDirection(args, m.services.desc)
+	if err != nil {
+		return nil, err
+	}
+	return func() tea.Cmd {
+		m.services.setSort(args[0])
+		m.services.desc = desc
+		m.noteServicesSort()
+		return nil
+	}, nil
+}
+
+// exportServices writes the services view as shown (filtered, sorted) to a new file.
+func (m *Model) exportServices(format string) tea.Cmd {
+	if !m.c.Caps.CanExport {
+		m.setError(m.offWhy("export"))
+		return nil
+	}
+	m.setNote("exporting services " + format + "…")
+	rows, _ := m.services.rows(m.newFrame())
+	_, wall := m.c.clocks()
+	name := fmt.Sprintf("deskwatch-services-%s.%s", wall.Format("20060102-150405"), format)
+	return exportFile(m.c.ExportDir, name, func(w io.Writer) error {
+		return export.WriteFigures(w, format, export.ServiceColumns, rows, nil)
+	})
+}

@@ -1,0 +1,184 @@
+package ui
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/deskwatch/deskwatch/model"
+
+	"github.com/deskwatch/deskwatch/themes"
+)
+
+// The services view and the agents view with the floor's figures, at the sizes the table is
+// checked at, in colour and monochrome.
+func TestGoldenFloorViews(t *testing.T) {
+	services, agents := []string{"tab", "tab"}, []string{"tab"}
+	runGolden(t, []goldenCase{
+		{"services_80x24", themes.Dark, 80, 24, services, false},
+		{"services_200x50", themes.Dark, 200, 50, services, false},
+		{"services_color_80x24", themes.Dark, 80, 24, services, true},
+		{"services_color_200x50", themes.Dark, 200, 50, services, true},
+		{"services_mono_80x24", themes.Mono, 80, 24, services, true},
+		{"services_mono_200x50", themes.Mono, 200, 50, services, true},
+		{"services_since_start_60x16", themes.Dark, 60, 16, append(services, "w"), false},
+		{"agents_80x24", themes.Dark, 80, 24, agents, false},
+		{"agents_200x50", themes.Dark, 200, 50, agents, false},
+		{"agents_color_80x24", themes.Dark, 80, 24, agents, true},
+		{"agents_color_200x50", themes.Dark, 200, 50, agents, true},
+		{"agents_mono_80x24", themes.Mono, 80, 24, agents, true},
+		{"agents_mono_200x50", themes.Mono, 200, 50, agents, true},
+		{"agent_detail_figures_120x40", themes.Dark, 120, 40, []string{"tab", "j", "d"}, false},
+	}, func(t *testing.T, tc goldenCase) *Model {
+		m, _ := newDeskModel(t, tc.theme, tc.w, tc.h)
+		return m
+	})
+}
+
+func TestTabCyclesInteractionsAgentsServices(t *testing.T) {
+	t.Parallel()
+	m, _ := newDeskModel(t, themes.Dark, 120, 20)
+	for _, want := range []screen{screenAgents, screenServices, screenTable, screenAgents} {
+		press(m, "tab")
+		if m.screen != want {
+			t.Fatalf("tab: screen %d, want %d", m.screen, want)
+		}
+	}
+	press(m, ":", "s", "e", "r", "v", "i", "c", "e", "s", "enter")
+	if m.screen != screenServices || !strings.Contains(plain(m.Render()), "SERVICE") {
+		t.Errorf(":services: screen %d\n%s", m.screen, plain(m.Render()))
+	}
+}
+
+// serviceOrder is the services as the view lists them, top to bottom.
+func serviceOrder(m *Model) []string {
+	rows, _ := m.services.rows(m.newFrame())
+	var out []string
+	for _, r := range rows {
+		out = append(out, r.Service)
+	}
+	return out
+}
+
+func TestServicesSortAndFilter(t *testing.T) {
+	t.Parallel()
+	m, _ := newDeskModel(t, themes.Dark, 120, 20)
+	press(m, "tab", "tab")
+	if got := strings.Join(serviceOrder(m), ","); got != "Billing,Sales,Support" {
+		t.Fatalf("services by name: %s", got)
+	}
+	press(m, "S")
+	if got := strings.Join(serviceOrder(m), ","); got != "Support,Sales,Billing" {
+		t.Errorf("S flips the sort: %s", got)
+	}
+	press(m, ":", "s", "o", "r", "t", " ", "l", "o", "n", "g", "e", "s", "t", "_", "w", "a", "i", "t", "_", "s", " ",
+		"d", "e", "s", "c", "enter")
+	if got := serviceOrder(m); m.command.Active() || got[0] != "Sales" || !strings.Contains(plain(m.Render()), "LONGEST▼") {
+		t.Errorf(":sort longest_wait_s desc: %v (prompt open %v)\n%s", got, m.command.Active(), plain(m.Render()))
+	}
+	press(m, "s") // the next column shown: ANSWERED
+	if !strings.Contains(plain(m.Render()), "ANSWERED▼") {
+		t.Errorf("s sorts by the next column:\n%s", plain(m.Render()))
+	}
+	press(m, "/", "u", "P")
+	if got := strings.Join(serviceOrder(m), ","); got != "Support" {
+		t.Errorf("/uP keeps the services whose name holds it, any case: %s", got)
+	}
+	press(m, "enter")
+	if out := plain(m.Render()); !strings.Contains(out, `filter "uP"`) || m.screen != screenServices {
+		t.Errorf("the filter applied says so in the window line:\n%s", out)
+	}
+	press(m, "/", "x", "esc")
+	if got := strings.Join(serviceOrder(m), ","); got != "Support" {
+		t.Errorf("esc restores the filter before: %s", got)
+	}
+	if m.query.Filter.String() != "" {
+		t.Errorf("the services' filter leaked into the interactions': %q", m.query.Filter.String())
+	}
+}
+
+func TestServicesEnterShowsItsInteractionsAndEscComesBack(t *testing.T) {
+	t.Parallel()
+	m, _ := newDeskModel(t, themes.Dark, 120, 20)
+	press(m, "tab", "tab", "j", "enter")
+	if m.screen != screenTable || m.query.Filter.String() != "service:Sales" {
+		t.Fatalf("enter on Sales: screen %d, filter %q", m.screen, m.query.Filter.String())
+	}
+	out := plain(m.Render())
+	if !strings.Contains(out, "interactions of service Sales") || strings.Contains(out, "Billing question") {
+		t.Errorf("the table shows Sales' interactions and says so:\n%s", out)
+	}
+	press(m, "esc")
+	if m.screen != screenServices || m.query.Filter.String() != "" {
+		t.Errorf("esc: screen %d, filter %q; want the services and the filter before", m.screen, m.query.Filter.String())
+	}
+}
+
+func TestWindowKeySwitchesTheFigures(t *testing.T) {
+	t.Parallel()
+	m, now := newDeskModel(t, themes.Dark, 120, 20)
+	*now = now.Add(20 * time.Minute) // everything answered is now older than the rolling window
+	press(m, "tab", "tab")
+	rows, _ := m.services.rows(m.newFrame())
+	if out := plain(m.Render()); !strings.Contains(out, "last 15m (w)") || rows[0].Answered != 0 {
+		t.Errorf("the rolling window: Billing answered %d\n%s", rows[0].Answered, out)
+	}
+	press(m, "w")
+	rows, _ = m.services.rows(m.newFrame())
+	if out := plain(m.Render()); !strings.Contains(out, "since start (w)") || rows[0].Answered != 1 {
+		t.Errorf("w: since the start, Billing answered %d\n%s", rows[0].Answered, out)
+	}
+	press(m, "tab", "tab") // services → interactions → agents
+	if out := plain(m.Render()); !strings.Contains(out, "since start (w)") {
+		t.Errorf("the agents view shows the same window:\n%s", out)
+	}
+	press(m, "w")
+	if m.view.floorWindow != model.Rolling {
+		t.Errorf("w in the agents view switches back")
+	}
+}
+
+// x and X in the services view write the view as shown (filtered, sorted) with the figures' names.
+func TestServicesExport(t *testing.T) {
+	t.Parallel()
+	m, _ := newDeskModel(t, themes.Dark, 120, 20)
+	m.c.ExportDir = t.TempDir()
+	press(m, "tab", "tab", "/", "s", "enter", "S") // Sales and Support, Support first
+	for _, tc := range []struct{ key, want string }{
+		{"x", "service,open,waiting,longest_wait_s,answered,abandoned,asa_s,aht_s,service_level_pct,transfers,target_s\n" +
+			"Support,1,0,0,1,0,0,,100.0,0,20\nSales,1,1,570,1,0,0,20,100.0,0,20\n"},
+		{"X", `"service": "Support"`},
+	} {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: rune(tc.key[0]), Text: tc.key})
+		if cmd == nil {
+			t.Fatalf("%s gave no command", tc.key)
+		}
+		em := cmd().(exportedMsg)
+		data, err := os.ReadFile(em.path)
+		if em.err != nil || err != nil || !strings.Contains(string(data), tc.want) ||
+			!strings.Contains(em.path, "deskwatch-services-") {
+			t.Errorf("%s wrote %s (%v, %v):\n%s\nwant %s", tc.key, em.path, em.err, err, data, tc.want)
+		}
+		m.Update(em)
+	}
+}
+
+// The figures views fit every size, down to a phone's terminal, and say their window where they
+// have room.
+func TestFloorViewsFitEverySize(t *testing.T) {
+	t.Parallel()
+	for _, keys := range [][]string{{"tab"}, {"tab", "tab"}, {"tab", "d"}} {
+		for _, size := range [][2]int{{20, 5}, {40, 10}, {60, 16}, {100, 30}, {250, 60}} {
+			m, _ := newDeskModel(t, themes.Dark, size[0], size[1])
+			press(m, keys...)
+			out := m.Render()
+			checkFrame(t, out, size[0], size[1])
+			if size[0] >= 60 && !strings.Contains(plain(out), "(w") {
+				t.Errorf("%v at %v: no word of the figures' window:\n%s", keys, size, plain(out))
+			}
+		}
+	}
+}
