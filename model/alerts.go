@@ -235,18 +235,14 @@ func (r AlertRules) CheckAgent(a *Agent, log []Alert, now time.Time) []RowAlert 
 type AlertTally struct {
 	// Rows counts alerting rows; Agents the agents with alerts of their own (an unmatched
 	// audio-quality alert, open server errors or lost events: CheckAgent); Log the open server
-	// errors and lost-event reports of no agent the snapshot knows; KPI the KPI alerts of the
-	// services (an agent's counts in Agents, once with its other alerts).
+	// errors and lost-event reports of no agent the snapshot knows; KPI the services with KPI
+	// alerts, each once as the services view marks it (an agent's count in Agents, once with its
+	// other alerts).
 	Rows, Agents, Log, KPI int
 }
 
-// Total is the number shown in the header: the marks on screen. The services' KPI alerts have no
-// mark yet (the services view colours its rows but marks none), so the status line names them
-// instead; when service rows carry a mark, Total takes KPI too.
-func (t AlertTally) Total() int { return t.Rows + t.Agents + t.Log }
-
-// Open counts every open alert, the services' KPI alerts included: the bell rings when it rises.
-func (t AlertTally) Open() int { return t.Total() + t.KPI }
+// Total is the number shown in the header.
+func (t AlertTally) Total() int { return t.Rows + t.Agents + t.Log + t.KPI }
 
 // String reads like "3 alerts".
 func (t AlertTally) String() string {

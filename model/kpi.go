@@ -78,18 +78,27 @@ func percent(p float64) string {
 }
 
 // tallyKPI marks the agents with a KPI alert in own (the agents with alerts of their own) and
-// returns how many KPI alerts are not an agent's mark: the services', and those of an agent the
-// snapshot does not list, so that no alert goes uncounted.
+// returns the other marks the KPI alerts make: one per service with any (the services view marks
+// its row once), and one per alert of an agent the snapshot does not list, so that no alert goes
+// uncounted.
 func tallyKPI(kpi []KPIAlert, agents []*Agent, own map[string]bool) int {
 	n := 0
+	var services map[string]bool
 	for _, k := range kpi {
-		listed := k.Kind == AlertNotReady &&
-			slices.ContainsFunc(agents, func(a *Agent) bool { return a.ID == k.Agent })
-		if !listed {
+		switch {
+		case k.Kind != AlertNotReady:
+			if !services[k.Service] {
+				n++
+				if services == nil {
+					services = map[string]bool{}
+				}
+				services[k.Service] = true
+			}
+		case slices.ContainsFunc(agents, func(a *Agent) bool { return a.ID == k.Agent }):
+			own[k.Agent] = true
+		default:
 			n++
-			continue
 		}
-		own[k.Agent] = true
 	}
 	return n
 }

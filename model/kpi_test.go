@@ -50,16 +50,17 @@ func TestKPIAlerts(t *testing.T) {
 }
 
 // A not-ready alert of a listed agent marks the agent (counted once with its other alerts); a
-// service's, or one of an agent the snapshot does not list, counts on its own.
+// service counts once however many KPI alerts it has; an agent the snapshot does not list counts
+// on its own.
 func TestTallyKPI(t *testing.T) {
 	t.Parallel()
 	agents := []*Agent{{ID: "a"}, {ID: "b"}}
 	own := map[string]bool{"b": true}
 	kpi := []KPIAlert{{Kind: AlertNotReady, Agent: "a"}, {Kind: AlertNotReady, Agent: "b"},
-		{Kind: AlertNotReady, Agent: "gone"}, {Kind: AlertLongestWait, Service: "S"},
-		{Kind: AlertServiceLevel}}
+		{Kind: AlertNotReady, Agent: "gone"}, {Kind: AlertServiceLevel, Service: "S"},
+		{Kind: AlertLongestWait, Service: "S"}, {Kind: AlertServiceLevel}}
 	if n := tallyKPI(kpi, agents, own); n != 3 {
-		t.Errorf("tallyKPI = %d, want 3 (gone, S, no service)", n)
+		t.Errorf("tallyKPI = %d, want 3 (gone, S once, no service)", n)
 	}
 	if !own["a"] || !own["b"] || own["gone"] || len(own) != 2 {
 		t.Errorf("own = %v, want a and b", own)

@@ -9,9 +9,10 @@ import (
 )
 
 // The alerts n and N visit: the alerting interactions in the table's display order, then the agents
-// with alerts of their own in the agents view's order, so every alert the header counts is one key
-// away. Positions count rows first, then agents: position p < len(rows) is a row, else the agent
-// p-len(rows).
+// with alerts of their own in the agents view's order, then the services with KPI alerts in the
+// services view's order, so every alert the header counts is one key away. Positions count rows
+// first, then agents, then services: position p < len(rows) is a row, else the agent p-len(rows)
+// while that is below len(agents), else the service p-len(rows)-len(agents).
 
 // alertStops returns the positions of the open alerts, ascending.
 func (m *Model) alertStops() []int {
@@ -27,7 +28,7 @@ func (m *Model) alertStops() []int {
 			stops = append(stops, len(rows)+i)
 		}
 	}
-	return stops
+	return append(stops, m.serviceStops(m.newFrame(), len(rows)+len(m.snap.Agents))...)
 }
 
 // alertPosition is where the cursor is among the positions: the selected row on the table, the
@@ -35,6 +36,8 @@ func (m *Model) alertStops() []int {
 func (m *Model) alertPosition() int {
 	rows := m.view.ordered
 	switch m.screen {
+	case screenServices:
+		return len(rows) + len(m.snap.Agents) + m.services.cur.pos
 	case screenAgents:
 		if a := m.agents.Selected(m.snap); a != nil {
 			return len(rows) + m.agents.cur.pos
@@ -60,7 +63,7 @@ func (m *Model) jumpToAlert(next bool) {
 	stops := m.alertStops()
 	if len(stops) == 0 {
 		if kpi := m.view.kpiNote(true); kpi != "" {
-			m.setNote(kpi) // the services' KPI alerts have no row to go to yet
+			m.setNote(kpi) // a service the services view's filter leaves out
 			return
 		}
 		m.setNote("no open alerts in this view")
@@ -85,6 +88,10 @@ func (m *Model) jumpToAlert(next bool) {
 		return
 	}
 	i := stops[k] - len(rows)
+	if i >= len(m.snap.Agents) {
+		m.jumpToService(m.newFrame(), i-len(m.snap.Agents), of)
+		return
+	}
 	a := m.snap.Agents[i]
 	m.screen = screenAgents
 	m.agents.cur.pos = i

@@ -50,7 +50,8 @@ func TestGoldenDesk(t *testing.T) {
 func TestAlertingRowsAreMarkedAndCounted(t *testing.T) {
 	m, _ := newDeskModel(t, themes.Mono, 120, 20)
 	out := plain(m.Render())
-	if !strings.Contains(out, alertGlyph+" 2 alerts") {
+	// The two rows, and Sales' longest wait (the queued email's 9:30), marked in the services view.
+	if !strings.Contains(out, alertGlyph+" 3 alerts") {
 		t.Errorf("header lacks the alert count:\n%s", out)
 	}
 	marked := 0
@@ -77,8 +78,12 @@ func TestAlertingRowsAreMarkedAndCounted(t *testing.T) {
 
 func TestNextAlertJumpsAndSaysWhy(t *testing.T) {
 	m, _ := newDeskModel(t, themes.Dark, 120, 20)
-	press(m, "G", "n") // from the last row, the next alert is the first one, on top
-	if r := m.table.Selected(); r == nil || r.Data.ID != "c-1001-voice" {
+	press(m, "G", "n") // from the last row, the next alert is Sales' longest wait, after the agents
+	if name, _ := m.services.Selected(m.newFrame()); m.screen != screenServices || name != "Sales" {
+		t.Fatalf("n from the last row: screen %v, service %q; want Sales in the services view", m.screen, name)
+	}
+	press(m, "n") // then the first one, on top
+	if r := m.table.Selected(); m.screen != screenTable || r == nil || r.Data.ID != "c-1001-voice" {
 		t.Fatalf("n selected %v, want the call on hold", r)
 	}
 	if !strings.Contains(plain(m.Render()), "on hold 8:30 (over 1:00)") {
@@ -88,9 +93,13 @@ func TestNextAlertJumpsAndSaysWhy(t *testing.T) {
 	if r := m.table.Selected(); r.Data.ID != "mail-9" {
 		t.Errorf("second n selected %s, want the queued email", r.Data.ID)
 	}
-	press(m, "n")
-	if r := m.table.Selected(); r.Data.ID != "c-1001-voice" {
+	press(m, "n", "n")
+	if r := m.table.Selected(); m.screen != screenTable || r.Data.ID != "c-1001-voice" {
 		t.Errorf("n should wrap around, selected %s", r.Data.ID)
+	}
+	press(m, "N")
+	if m.screen != screenServices {
+		t.Errorf("N from the first row should go back to Sales, the last alert")
 	}
 	press(m, "N")
 	if r := m.table.Selected(); r.Data.ID != "mail-9" {

@@ -109,9 +109,10 @@ func TestAgentAlertsAreInSight(t *testing.T) {
 	t.Parallel()
 	m := agentAlertModel(t, 120)
 	lines := strings.Split(plain(m.Render()), "\n")
-	// Rows alert too (the call on hold, the queued email); the header counts each mark once.
+	// Rows alert too (the call on hold, the queued email), and Sales (its longest wait, the email's);
+	// the header counts each mark once.
 	rows := m.c.Alerts.Count(m.snap.Rows, m.c.now())
-	if want := fmt.Sprintf("! %d alerts", rows+1); !strings.Contains(lines[0], want) {
+	if want := fmt.Sprintf("! %d alerts", rows+2); !strings.Contains(lines[0], want) {
 		t.Errorf("header %q lacks %q", lines[0], want)
 	}
 	// The agents alerting (a.jones for its rows, c.four for its own) come first, in first-seen order.
@@ -132,13 +133,13 @@ func TestAgentAlertsAreInSight(t *testing.T) {
 	if out := plain(m.Render()); !strings.Contains(out, "c.four: server error") {
 		t.Errorf("the note does not say the agent and why:\n%s", out)
 	}
-	press(m, "n")
+	press(m, "n", "n") // Sales in the services view, then around
 	if r := m.table.Selected(); m.screen != screenTable || r == nil || !m.c.Alerts.Alerting(r, m.c.now()) {
-		t.Errorf("n after the last agent alert should wrap to the first alerting row: screen %v", m.screen)
+		t.Errorf("n after the last alert should wrap to the first alerting row: screen %v", m.screen)
 	}
-	press(m, "N")
+	press(m, "N", "N")
 	if m.screen != screenAgents {
-		t.Errorf("N from the first alerting row should go back to c.four's alert")
+		t.Errorf("N, N from the first alerting row should go back past Sales to c.four's alert")
 	}
 }
 

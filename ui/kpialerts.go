@@ -4,14 +4,15 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/deskwatch/deskwatch/export"
 	"github.com/deskwatch/deskwatch/model"
 )
 
 // The KPI alerts (model/kpi.go) come with the alert counts once a second. An agent's (not ready too
 // long) is one of its own alerts: it marks the agent, counts once with its others, and n visits
-// it. A service's has no mark on screen (the services view colours its row but marks none), so the
-// header does not count it; the status line names it, n says it when there is nothing to visit,
-// and the bell rings when it opens (AlertTally.Open).
+// it. A service's marks the service's row in the services view (once however many it has), counts
+// in the header, and n visits it there; the status line names them too, since on the other screens
+// they are out of sight.
 
 // kpiAlerts are the KPI alerts of the last count, split for the views.
 type kpiAlerts struct {
@@ -42,7 +43,8 @@ func (v *viewState) ownAlerts(r model.AlertRules, a *model.Agent, log []model.Al
 	return append(own, v.kpi.byAgent[a.ID]...)
 }
 
-// kpiNote names the services' KPI alerts, the first and how many more: briefly for the status line,
+// kpiNote names the services' KPI alerts (and those of agents the snapshot does not list), the
+// first and how many more: briefly for the status line,
 // where it stays while they last ("! Sales: long wait +1"), in full for n ("! longest wait 2:31 in
 // Sales (over 2:00) +1"); "" when there are none.
 func (v *viewState) kpiNote(full bool) string {
@@ -53,7 +55,10 @@ func (v *viewState) kpiNote(full bool) string {
 	s := k.Text
 	if !full {
 		name := k.Service
-		if name == "" {
+		switch {
+		case k.Agent != "": // an agent the snapshot does not list
+			name = k.Agent
+		case name == "":
 			name = "no service"
 		}
 		s = name + ": " + string(k.Kind)
@@ -64,3 +69,53 @@ func (v *viewState) kpiNote(full bool) string {
 	}
 	return s
 }
+
+// serviceAlerts are the KPI alerts of a service at the last count (nil when none).
+func (v *viewState) serviceAlerts(service string) []model.RowAlert {
+	var out []model.RowAlert
+	for _, k := range v.kpi.services {
+		if k.Service == service && k.Agent == "" {
+			out = append(out, k.RowAlert())
+		}
+	}
+	return out
+}
+
+// markCell ends a cell of width cells with the alert mark, cutting the text before it so that the
+// mark always shows: "Sales !", "Customer Sup… !".
+func markCell(text string, width int) string {
+	if width < 3 {
+		return alertGlyph
+	}
+	return clean(text, width-2) + " " + alertGlyph
+}
+
+// serviceStops are the alert positions of the services with KPI alerts, in the services view's
+// order, from base on (the positions after the table's rows and the agents; see alertjump.go).
+func (m *Model) serviceStops(f *frame, base int) []int {
+	if len(m.view.kpi.services) == 0 {
+		return nil
+	}
+	var stops []int
+	rows, _ := m.services.rows(f)
+	for i, r := range rows {
+		if len(m.view.serviceAlerts(r.Service)) > 0 {
+			stops = append(stops, base+i)
+		}
+	}
+	return stops
+}
+
+// jumpToService selects the i-th service of the services view, and says why it alerts.
+func (m *Model) jumpToService(f *frame, i int, of string) {
+	rows, _ := m.services.rows(f)
+	name := rows[i].Service
+	m.screen = screenServices
+	m.services.cur.pos = i
+	m.services.cur.clampList(len(rows), m.services.page())
+	who := clean(name, 16) + ": "
+	m.setNote(of + who + m.why(m.view.serviceAlerts(name), len(of)+len(who)))
+}
+
+// isServiceColumn finds the services view's name column, which carries the mark.
+func isServiceColumn(c export.FigureColumn[model.ServiceFigures]) bool { return c.Name == "service" }

@@ -68,9 +68,9 @@ func TestNotReadyTooLongIsAnAlert(t *testing.T) {
 	}
 }
 
-// A service's KPI alert has no mark on screen (the services view colours its row but marks none):
-// the header does not count it, the status line names it, n says what it is, and the bell rings.
-func TestServiceKPIAlertIsCountedAndNamed(t *testing.T) {
+// A service's KPI alert marks its row in the services view: the header counts it, the status line names it from any screen, n goes to the row and says why, and the bell
+// rings when it opens.
+func TestServiceKPIAlertIsMarkedCountedAndVisited(t *testing.T) {
 	t.Parallel()
 	l := model.DefaultKPILimits()
 	l.NotReadyAlert, l.LongestWaitWarn, l.LongestWaitAlert = 0, time.Minute, 2*time.Minute
@@ -80,13 +80,22 @@ func TestServiceKPIAlertIsCountedAndNamed(t *testing.T) {
 		t.Error("the bell did not ring when the service's alert opened")
 	}
 	out := plain(m.Render())
-	if !strings.Contains(out, "no alerts") || !strings.Contains(out, alertGlyph+" Sales: long wait") {
-		t.Errorf("the header counts an alert it has no mark for, or the status line misses Sales':\n%s", out)
+	if !strings.Contains(out, alertGlyph+" 1 alert") || !strings.Contains(out, alertGlyph+" Sales: long wait") {
+		t.Errorf("the header does not count Sales' alert or the status line does not name it:\n%s", out)
 	}
 	press(m, "n")
-	if out := plain(m.Render()); !strings.Contains(out, alertGlyph+" longest wait 2:30 in Sales (over 2:00)") ||
-		m.screen != screenTable {
-		t.Errorf("n does not name the service alert:\n%s", out)
+	if name, ok := m.services.Selected(m.newFrame()); m.screen != screenServices || !ok || name != "Sales" {
+		t.Fatalf("n did not go to Sales in the services view (screen %v, %q)", m.screen, name)
+	}
+	out = plain(m.Render())
+	if !strings.Contains(out, "1/1 Sales: longest wait 2:30 in Sales (over 2:00)") {
+		t.Errorf("the note does not say why:\n%s", out)
+	}
+	if row := lineWith(out, "Sales "+alertGlyph); !strings.Contains(row, "2:30") {
+		t.Errorf("Sales' row is not marked: %q\n%s", row, out)
+	}
+	if row := lineWith(out, "Billing"); strings.Contains(row, alertGlyph) {
+		t.Errorf("Billing is marked: %q", row)
 	}
 }
 

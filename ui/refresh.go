@@ -115,7 +115,7 @@ func (m *Model) countAlerts(now time.Time) bool {
 	}
 	v.index = m.c.Store.AlertIndex(m.c.Alerts)
 	c := v.index.Counts(m.snap, now)
-	if m.c.Bell && v.counts != nil && c.Tally.Open() > v.tally.Open() {
+	if m.c.Bell && v.counts != nil && c.Tally.Total() > v.tally.Total() {
 		v.ring = true
 	}
 	v.counts, v.tally, v.byAgent, v.agentOwn = c, c.Tally, c.ByAgent, c.Own

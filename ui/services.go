@@ -189,7 +189,11 @@ func (s *servicesView) View(f *frame) string {
 	}
 	s.cur.clampList(len(rows), s.page())
 	for i := s.cur.offset; i < len(rows) && i < s.cur.offset+s.page(); i++ {
-		text := fit(joinCells(serviceCells(cols, rows[i]), all, widths), s.width)
+		cells := serviceCells(cols, rows[i])
+		if k := slices.IndexFunc(cols, isServiceColumn); k >= 0 && len(f.view.serviceAlerts(rows[i].Service)) > 0 {
+			cells[k] = markCell(cells[k], widths[k]) // a KPI alert (ui/kpialerts.go)
+		}
+		text := fit(joinCells(cells, all, widths), s.width)
 		style := st.Text
 		switch lim := f.snap.Floor.Limits(); {
 		case i == s.cur.pos:
