@@ -304,6 +304,8 @@ func TestHostileCorpusInTerminal(t *testing.T) {
 	term.WaitFor(10*time.Second, "hostile.jsonl:")
 	term.Keys("Escape", "Tab")
 	term.WaitFor(10*time.Second, "n.umbers")
+	term.Keys("Tab") // the services view draws the hostile services' names
+	term.WaitFor(10*time.Second, "LONGEST", "floor")
 	term.Keys("Escape", "q")
 	term.WaitFor(10*time.Second, "[exit 0]")
 	data, err := os.ReadFile(raw)

@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -76,5 +77,32 @@ func TestPrintViewFlagsAreChecked(t *testing.T) {
 		if code != 2 || !strings.Contains(errOut, c.want) {
 			t.Errorf("deskwatch %v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, c.want)
 		}
+	}
+}
+
+// The engine's hand-made day (model/testdata/floor/handmade.jsonl, whose story
+// model/floor_handmade_test.go tells) through --print: the file ends at t0+550, so c6 has waited
+// 550−540 = 10 s and a.jones has been ready since 505 (45 s), logged in 400 + 50 s, ready
+// 30 + 25 + 45 s; the rest is as the story's figures at 600.
+func TestPrintHandmadeDay(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(e2e.Root(), "model", "testdata", "floor", "handmade.jsonl")
+	out, errOut, code := e2e.Run(t, nil, "--print", "--view", "services", "--window", "all", "--format", "json", file)
+	compact := strings.Join(strings.Fields(out), "")
+	want := `[{"service":"Billing","open":0,"waiting":0,"longest_wait_s":0,"answered":2,"abandoned":1,"asa_s":20,` +
+		`"aht_s":67.5,"service_level_pct":33.3,"transfers":0,"target_s":20},{"service":"Sales","open":0,"waiting":0,` +
+		`"longest_wait_s":0,"answered":1,"abandoned":1,"asa_s":5,"aht_s":75,"service_level_pct":50,"transfers":1,` +
+		`"target_s":20},{"service":"Support","open":1,"waiting":1,"longest_wait_s":10,"answered":0,"abandoned":0,` +
+		`"asa_s":null,"aht_s":null,"service_level_pct":null,"transfers":0,"target_s":20}]`
+	if code != 0 || compact != want {
+		t.Errorf("services: exit %d, stderr %q\n%s\nwant %s", code, errOut, compact, want)
+	}
+	out, _, _ = e2e.Run(t, nil, "--print", "--view", "agents", "--window", "all", "--format", "json", "--filter", "JONES", file)
+	compact = strings.Join(strings.Fields(out), "")
+	want = `[{"agent":"a.jones","state":"ready","in_state_s":45,"logged_in_s":450,"ready_s":100,"not_ready_s":185,` +
+		`"not_ready_by":{"Lunch":185},"busy_s":105,"acw_s":50,"handled":2,"aht_s":67.5,"occupancy_pct":58.5,` +
+		`"muted_s":10,"unrecorded_voice_s":30}]`
+	if compact != want {
+		t.Errorf("agents --filter JONES:\n%s\nwant %s", compact, want)
 	}
 }

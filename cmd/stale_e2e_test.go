@@ -62,7 +62,7 @@ func TestStaleIsNotShownAsLive(t *testing.T) {
 			t.Errorf("a.jones's desktop is still connected:\n%s", screen)
 		}
 	}
-	term.Keys("Tab")
+	term.Keys("Tab", "Tab") // agents → services → interactions
 	term.WaitFor(5*time.Second, "c-1", "c-2")
 
 	// A monitor that joins now learns it from the hub's snapshot.

@@ -107,7 +107,11 @@ type FloorFigures struct {
 }
 
 // StateSpan is a stretch of an agent's state history, from At until the next span's At (or now).
-// Agent.States keeps the last ones, oldest first, for the timeline.
+// Agent.States keeps the last ones, oldest first, for the timeline: a new span at every change of
+// the state, the not-ready reason, or logged in / out (a gone desktop logs out); the first at the
+// agent's first event. At most maxStateSpans (1000): past it the oldest quarter is dropped, so the
+// last 750 or more are kept (more than two hours unless the agent changes state more than 375 times
+// an hour).
 type StateSpan struct {
 	At     time.Time
 	State  AgentState // StateLoggedOut while logged out or gone
@@ -207,7 +211,7 @@ type FloorStats struct {
 	first, now time.Time
 	services   map[string]*svcRec
 	agents     map[string]*agentRec
-	rows       map[string]*rowFact // the writer's own (nil in a snapshot)
+	rows       map[string]rowFact // the writer's own (nil in a snapshot)
 }
 
 // Limits are the KPI limits the statistics were built with.

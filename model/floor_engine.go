@@ -82,7 +82,7 @@ func (f *FloorStats) init() {
 	f.nb = int((int64(w)+f.g-1)/f.g) + 2
 	f.services = map[string]*svcRec{}
 	f.agents = map[string]*agentRec{}
-	f.rows = map[string]*rowFact{}
+	f.rows = map[string]rowFact{}
 }
 
 // publish is the copy of f a snapshot holds: the maps are copied (O(services + agents)); the

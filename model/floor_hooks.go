@@ -17,11 +17,10 @@ func (s *Store) floorRow(r *Row) {
 		}
 		r.statsEnded = false // reopened: counted again as it goes
 	}
-	fact := f.rows[r.Key]
 	service := Str(r.Data.Service)
-	if fact == nil {
-		fact = &rowFact{service: service, start: r.Start(), answered: r.AnsweredAt}
-		f.rows[r.Key] = fact
+	fact, known := f.rows[r.Key] // by value: one allocation less per interaction
+	if !known {
+		fact = rowFact{service: service, answered: r.AnsweredAt}
 		s.floorService(service).open++
 	}
 	if service != fact.service { // a transfer: counted on the service it left
@@ -43,11 +42,13 @@ func (s *Store) floorRow(r *Row) {
 		sv := s.floorService(service)
 		f.add(&sv.total, &sv.ring, t, v)
 	}
-	s.floorWaiting(r, fact, open)
-	s.floorVoice(r, fact, open, t)
+	s.floorWaiting(r, &fact, open)
+	s.floorVoice(r, &fact, open, t)
 	if !open {
-		s.floorEnd(r, fact, t)
+		s.floorEnd(r, &fact, t)
+		return
 	}
+	f.rows[r.Key] = fact
 }
 
 // floorWaiting keeps the service's waiting set.

@@ -11,13 +11,14 @@ import (
 )
 
 // floorGen makes random streams: interactions through all states, service changes, mute and
-// recording toggles, removals, completions, agent states with reasons, logins, logouts, gone
-// desktops, at random gaps of event time (milliseconds to minutes).
+// recording toggles, removals, completions, agent states with reasons, logins, logouts, desktops
+// disconnected (then connected again, or gone) and gone, at random gaps of event time (milliseconds to minutes).
 type floorGen struct {
 	r    *rand.Rand
 	at   time.Time
 	n    int
 	open map[string]*Interaction // by agent/id: open or completed, not removed
+	down map[string]bool         // agents whose desktop is disconnected: they send nothing
 }
 
 var (
@@ -33,9 +34,20 @@ func (g *floorGen) pick(list []string) string { return list[g.r.IntN(len(list))]
 func (g *floorGen) next() refEvent {
 	g.at = g.at.Add(time.Duration(g.r.ExpFloat64() * float64(8*time.Second)).Truncate(time.Millisecond))
 	e := refEvent{at: g.at, agent: g.pick(genAgents)}
+	if g.down[e.agent] { // the hub says it is back, or gone
+		delete(g.down, e.agent)
+		e.typ, e.desktop = EvDesktop, DesktopConnected
+		if g.r.IntN(2) == 0 {
+			g.gone(e.agent)
+			e.desktop = DesktopGone
+		}
+		return e
+	}
 	keys := make([]string, 0, len(g.open))
 	for k := range g.open {
-		keys = append(keys, k)
+		if !g.down[k[:strings.IndexByte(k, '/')]] {
+			keys = append(keys, k)
+		}
 	}
 	slices.Sort(keys)
 	switch k := g.r.IntN(20); {
@@ -54,14 +66,23 @@ func (g *floorGen) next() refEvent {
 	case k < 19:
 		e.typ = EvLogout
 	default:
-		e.typ = EvDesktop
-		for key := range g.open {
-			if strings.HasPrefix(key, e.agent+"/") {
-				delete(g.open, key)
-			}
+		e.typ, e.desktop = EvDesktop, DesktopDisconnected
+		g.down[e.agent] = true
+		if g.r.IntN(2) == 0 {
+			e.desktop = DesktopGone
+			delete(g.down, e.agent)
+			g.gone(e.agent)
 		}
 	}
 	return e
+}
+
+func (g *floorGen) gone(agent string) {
+	for key := range g.open {
+		if strings.HasPrefix(key, agent+"/") {
+			delete(g.open, key)
+		}
+	}
 }
 
 func (g *floorGen) fresh(e refEvent) refEvent {
@@ -118,7 +139,7 @@ func (e refEvent) event() Event {
 	case EvLogout:
 		ev.Payload = Logout{}
 	case EvDesktop:
-		ev.Payload = &Desktop{Status: DesktopGone}
+		ev.Payload = &Desktop{Status: e.desktop}
 	default:
 		ev.Payload = e.in
 	}
@@ -143,7 +164,7 @@ type floorCheck struct {
 func TestFloorMatchesReference(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(300) {
-		g := &floorGen{r: rand.New(rand.NewPCG(seed, 14)), at: t0, open: map[string]*Interaction{}}
+		g := &floorGen{r: rand.New(rand.NewPCG(seed, 14)), at: t0, open: map[string]*Interaction{}, down: map[string]bool{}}
 		s := NewStore(WithKPILimits(propLimits))
 		var events []refEvent
 		var checks []floorCheck

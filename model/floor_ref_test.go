@@ -10,13 +10,14 @@ import (
 
 // refEvent is one raw event of the property test's streams.
 type refEvent struct {
-	at     time.Time
-	agent  string
-	typ    string // an Ev* type, or EvDesktop (gone)
-	in     *Interaction
-	state  AgentState
-	reason string
-	login  bool
+	at      time.Time
+	agent   string
+	typ     string // an Ev* type, or EvDesktop
+	desktop DesktopStatus
+	in      *Interaction
+	state   AgentState
+	reason  string
+	login   bool
 }
 
 type refIx struct {
@@ -25,6 +26,7 @@ type refIx struct {
 	data           *Interaction
 	answered       time.Time
 	open           bool
+	frozenAt       time.Time // its desktop disconnected then
 }
 
 type refAgent struct {
@@ -34,6 +36,8 @@ type refAgent struct {
 	display       AgentState
 	displayReason string
 	since         time.Time
+	frozen        bool // its desktop is disconnected since frozenAt
+	frozenAt      time.Time
 	v             vec
 	reasons       map[string]time.Duration
 }
@@ -69,7 +73,7 @@ func (f *refFloor) elapse(a, b time.Time) {
 		return
 	}
 	for _, ag := range f.agents {
-		if !ag.loggedIn {
+		if !ag.loggedIn || ag.frozen {
 			continue
 		}
 		ag.v[qLoggedIn] += d
@@ -86,7 +90,7 @@ func (f *refFloor) elapse(a, b time.Time) {
 		}
 	}
 	for _, ix := range f.ixs {
-		if ix.open && ix.data.State == StateDelivered && ix.data.Type == TypeVoice {
+		if ix.open && ix.frozenAt.IsZero() && ix.data.State == StateDelivered && ix.data.Type == TypeVoice {
 			if ix.data.CallMuted {
 				f.agents[ix.agent].v[qMuted] += d
 			}
@@ -194,17 +198,43 @@ func (f *refFloor) apply(e refEvent) {
 		ag.loggedIn = e.login
 	case EvLogout:
 		ag.loggedIn = false
-	case EvDesktop: // gone
-		for key, ix := range f.ixs {
-			if ix.open && ix.agent == e.agent {
-				f.end(key, e.at)
-			}
-		}
-		ag.loggedIn = false
+	case EvDesktop:
+		f.desktop(ag, e)
 	default:
 		f.see(e)
 	}
 	ag.redisplay(e.at)
+}
+
+// desktop applies what the hub says of an agent's desktop: disconnected stops its clocks and its
+// open interactions'; gone ends them and logs it out, when it disconnected if it had.
+func (f *refFloor) desktop(ag *refAgent, e refEvent) {
+	frozenAt := time.Time{}
+	if e.desktop == DesktopDisconnected {
+		frozenAt = e.at
+	}
+	if e.desktop != DesktopGone {
+		ag.frozen, ag.frozenAt = e.desktop == DesktopDisconnected, frozenAt
+	}
+	for key, ix := range f.ixs {
+		switch {
+		case !ix.open || ix.agent != e.agent:
+		case e.desktop != DesktopGone:
+			ix.frozenAt = frozenAt
+		case !ix.frozenAt.IsZero():
+			f.end(key, ix.frozenAt)
+		default:
+			f.end(key, e.at)
+		}
+	}
+	if e.desktop == DesktopGone {
+		out := e.at
+		if ag.frozen {
+			out = ag.frozenAt
+		}
+		ag.loggedIn, ag.frozen = false, false
+		ag.redisplay(out)
+	}
 }
 
 // refFigures recomputes the figures at now over the events (all at or before now), the rolling
@@ -235,7 +265,11 @@ func (f *refFloor) figures(w FloorWindow, l KPILimits) FloorFigures {
 		for _, ix := range f.ixs {
 			if ix.open && ix.service == name && waitingState(ix.data.State) {
 				sf.Waiting++
-				sf.LongestWait = max(sf.LongestWait, f.now.Sub(ix.start()))
+				clock := f.now
+				if !ix.frozenAt.IsZero() {
+					clock = ix.frozenAt
+				}
+				sf.LongestWait = max(sf.LongestWait, clock.Sub(ix.start()))
 			}
 		}
 		ff.Services = append(ff.Services, sf)
@@ -253,6 +287,9 @@ func (f *refFloor) figures(w FloorWindow, l KPILimits) FloorFigures {
 		a := refAgentFigures(ag.v)
 		a.Agent, a.State, a.Reason, a.LoggedIn = id, ag.display, ag.displayReason, ag.loggedIn
 		a.InState = f.now.Sub(ag.since)
+		if ag.frozen {
+			a.InState = ag.frozenAt.Sub(ag.since)
+		}
 		a.NotReadyBy = map[string]time.Duration{}
 		for r, d := range ag.reasons {
 			if d > 0 {

@@ -13,7 +13,7 @@ import (
 func TestFloorSnapshotImmutable(t *testing.T) {
 	t.Parallel()
 	s := NewStore(WithKPILimits(propLimits))
-	g := &floorGen{r: rand.New(rand.NewPCG(7, 14)), at: t0, open: map[string]*Interaction{}}
+	g := &floorGen{r: rand.New(rand.NewPCG(7, 14)), at: t0, open: map[string]*Interaction{}, down: map[string]bool{}}
 	events := make([]refEvent, 3000)
 	for i := range events {
 		events[i] = g.next()

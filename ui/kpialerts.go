@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/deskwatch/deskwatch/export"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -81,15 +80,6 @@ func (v *viewState) serviceAlerts(service string) []model.RowAlert {
 	return out
 }
 
-// markCell ends a cell of width cells with the alert mark, cutting the text before it so that the
-// mark always shows: "Sales !", "Customer Sup… !".
-func markCell(text string, width int) string {
-	if width < 3 {
-		return alertGlyph
-	}
-	return clean(text, width-2) + " " + alertGlyph
-}
-
 // serviceStops are the alert positions of the services with KPI alerts, in the services view's
 // order, from base on (the positions after the table's rows and the agents; see alertjump.go).
 func (m *Model) serviceStops(f *frame, base int) []int {
@@ -116,6 +106,3 @@ func (m *Model) jumpToService(f *frame, i int, of string) {
 	who := clean(name, 16) + ": "
 	m.setNote(of + who + m.why(m.view.serviceAlerts(name), len(of)+len(who)))
 }
-
-// isServiceColumn finds the services view's name column, which carries the mark.
-func isServiceColumn(c export.FigureColumn[model.ServiceFigures]) bool { return c.Name == "service" }

@@ -91,7 +91,7 @@ func TestServiceKPIAlertIsMarkedCountedAndVisited(t *testing.T) {
 	if !strings.Contains(out, "1/1 Sales: longest wait 2:30 in Sales (over 2:00)") {
 		t.Errorf("the note does not say why:\n%s", out)
 	}
-	if row := lineWith(out, "Sales "+alertGlyph); !strings.Contains(row, "2:30") {
+	if row := lineWith(out, alertGlyph+" Sales"); !strings.Contains(row, "2:30") {
 		t.Errorf("Sales' row is not marked: %q\n%s", row, out)
 	}
 	if row := lineWith(out, "Billing"); strings.Contains(row, alertGlyph) {

@@ -39,7 +39,7 @@ func (s *servicesView) page() int { return max(s.height-3, 1) }
 // target, shown in the window line) is not on screen. The figures a supervisor acts on (waiting,
 // longest wait, service level) never hide.
 var serviceDraw = map[string]colLayout{
-	"service":           {width: 16, grow: 30},
+	"service":           {width: 14, grow: 30},
 	"open":              {width: 4, priority: 3},
 	"waiting":           {width: 7},
 	"longest_wait_s":    {width: 7},
@@ -149,15 +149,16 @@ func (s *servicesView) shownColumns() []export.FigureColumn[model.ServiceFigures
 
 func (s *servicesView) layout() ([]export.FigureColumn[model.ServiceFigures], []int) {
 	all := serviceScreenColumns()
-	specs := make([]colLayout, len(all))
-	for i, c := range all {
-		specs[i] = serviceDraw[c.Name]
-		specs[i].width = max(specs[i].width, len(c.Title)+1) // room for the sort's arrow
+	specs := []colLayout{{width: 1}} // the alert mark
+	for _, c := range all {
+		sp := serviceDraw[c.Name]
+		sp.width = max(sp.width, len(c.Title)+1) // room for the sort's arrow
+		specs = append(specs, sp)
 	}
 	idx, widths := fitColumns(specs, s.width)
-	cols := make([]export.FigureColumn[model.ServiceFigures], len(idx))
-	for k, i := range idx {
-		cols[k] = all[i]
+	var cols []export.FigureColumn[model.ServiceFigures]
+	for _, i := range idx[1:] {
+		cols = append(cols, all[i-1])
 	}
 	return cols, widths
 }
@@ -167,16 +168,15 @@ func (s *servicesView) View(f *frame) string {
 	st := s.c.Styles
 	rows, figs := s.rows(f)
 	cols, widths := s.layout()
-	titles := make([]string, len(cols))
-	for i, c := range cols {
-		titles[i] = c.Title
-		if i == slices.IndexFunc(cols, func(x export.FigureColumn[model.ServiceFigures]) bool {
-			return x.Name == export.ServiceColumns[s.sort].Name
-		}) {
-			titles[i] += sortArrow(s.desc)
+	titles := []string{" "}
+	for _, c := range cols {
+		t := c.Title
+		if c.Name == export.ServiceColumns[s.sort].Name {
+			t += sortArrow(s.desc)
 		}
+		titles = append(titles, t)
 	}
-	all := allIdx(len(cols))
+	all := allIdx(len(widths))
 	target := spanText(f.snap.Floor.Limits().Target)
 	lines := []string{windowLine(st.Dim, f, s.width, "SL target "+target, s.filter),
 		st.ColumnHeader.Render(fit(joinCells(titles, all, widths), s.width))}
@@ -189,31 +189,31 @@ func (s *servicesView) View(f *frame) string {
 	}
 	s.cur.clampList(len(rows), s.page())
 	for i := s.cur.offset; i < len(rows) && i < s.cur.offset+s.page(); i++ {
-		cells := serviceCells(cols, rows[i])
-		if k := slices.IndexFunc(cols, isServiceColumn); k >= 0 && len(f.view.serviceAlerts(rows[i].Service)) > 0 {
-			cells[k] = markCell(cells[k], widths[k]) // a KPI alert (ui/kpialerts.go)
+		lim, style, mark := f.snap.Floor.Limits(), st.Text, ""
+		switch max(lim.ServiceLevelLevel(rows[i].ServiceLevel, rows[i].HasServiceLevel),
+			lim.LongestWaitLevel(rows[i].LongestWait)) {
+		case model.LevelAlert:
+			style, mark = st.Alert, alertGlyph
+		case model.LevelWarn:
+			style = st.Warn
 		}
-		text := fit(joinCells(cells, all, widths), s.width)
-		style := st.Text
-		switch lim := f.snap.Floor.Limits(); {
-		case i == s.cur.pos:
+		if i == s.cur.pos {
 			style = st.Selected
-		case max(lim.ServiceLevelLevel(rows[i].ServiceLevel, rows[i].HasServiceLevel),
-			lim.LongestWaitLevel(rows[i].LongestWait)) == model.LevelAlert:
-			style = st.Alert
 		}
+		text := fit(joinCells(serviceCells(cols, rows[i], mark), all, widths), s.width)
 		lines = append(lines, style.Render(text))
 	}
 	body := fitBlock(strings.Join(lines, "\n"), s.width, s.height-1)
 	total := figs.Total
 	total.Service = "floor"
-	return body + "\n" + st.Title.Render(fit(joinCells(serviceCells(cols, total), all, widths), s.width))
+	return body + "\n" + st.Title.Render(fit(joinCells(serviceCells(cols, total, ""), all, widths), s.width))
 }
 
-func serviceCells(cols []export.FigureColumn[model.ServiceFigures], r model.ServiceFigures) []string {
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = c.Text(r)
+// serviceCells are the alert mark and r's figures in the columns shown.
+func serviceCells(cols []export.FigureColumn[model.ServiceFigures], r model.ServiceFigures, mark string) []string {
+	out := []string{mark}
+	for _, c := range cols {
+		out = append(out, c.Text(r))
 	}
 	return out
 }
