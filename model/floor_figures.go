@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -129,4 +130,40 @@ func fillAgent(af *AgentFigures, v vec) {
 	if d := af.LoggedInTime - af.NotReady; d > 0 {
 		af.Occupancy, af.HasOccupancy = float64(af.Busy+af.ACW)*100/float64(d), true
 	}
+}
+
+// Service is the figures of the named service (false when it has none).
+func (ff *FloorFigures) Service(name string) (ServiceFigures, bool) {
+	i, ok := slices.BinarySearchFunc(ff.Services, name, func(s ServiceFigures, n string) int {
+		return strings.Compare(s.Service, n)
+	})
+	if !ok {
+		return ServiceFigures{}, false
+	}
+	return ff.Services[i], true
+}
+
+// Agent is the figures of agent id (false when it has none).
+func (ff *FloorFigures) Agent(id string) (AgentFigures, bool) {
+	i, ok := slices.BinarySearchFunc(ff.Agents, id, func(a AgentFigures, n string) int {
+		return strings.Compare(a.Agent, n)
+	})
+	if !ok {
+		return AgentFigures{}, false
+	}
+	return ff.Agents[i], true
+}
+
+// RollingWindow is the rolling window's length: the rolling figures at now cover from now −
+// RollingWindow rounded down to a multiple of Granularity.
+func (f *FloorStats) RollingWindow() time.Duration {
+	if f == nil || f.window == 0 {
+		return cmp.Or(f.Limits().Window, DefaultStatsWindow)
+	}
+	return f.window
+}
+
+// Granularity is the width of the rolling window's buckets (RollingWindow ÷ 90 in whole seconds).
+func (f *FloorStats) Granularity() time.Duration {
+	return time.Duration(bucketWidth(f.RollingWindow()))
 }
