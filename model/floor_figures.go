@@ -57,14 +57,8 @@ func (f *FloorStats) Figures(now time.Time, w FloorWindow) FloorFigures {
 	return ff
 }
 func (f *FloorStats) serviceFigures(name string, r *svcRec, v vec, now time.Time) ServiceFigures {
-	sf := ServiceFigures{Service: name, Open: r.open, Waiting: len(r.waiting), Target: f.limits.TargetFor(name)}
-	for _, e := range r.waiting {
-		clock := now
-		if !e.frozenAt.IsZero() && e.frozenAt.Before(now) {
-			clock = e.frozenAt
-		}
-		sf.LongestWait = max(sf.LongestWait, clock.Sub(e.start))
-	}
+	sf := ServiceFigures{Service: name, Open: r.open, Waiting: r.waitingN, Target: f.limits.TargetFor(name),
+		LongestWait: r.longestWait(now)}
 	fillService(&sf, v)
 	return sf
 }

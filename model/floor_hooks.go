@@ -26,7 +26,7 @@ func (s *Store) floorRow(r *Row) {
 	if service != fact.service { // a transfer: counted on the service it left
 		old := s.floorService(fact.service)
 		old.open--
-		delete(old.waiting, r.Key)
+		s.floorWait(fact.service, r.Key, waitEntry{}, false)
 		f.add(&old.total, &old.ring, t, vec{qTransfers: 1})
 		fact.service = service
 		s.floorService(service).open++
@@ -53,16 +53,22 @@ func (s *Store) floorRow(r *Row) {
 
 // floorWaiting keeps the service's waiting set.
 func (s *Store) floorWaiting(r *Row, fact *rowFact, open bool) {
-	sv := s.floor.services[fact.service]
-	e, was := sv.waiting[r.Key]
-	if open && waitingState(r.Data.State) {
-		want := waitEntry{start: fact.start, frozenAt: r.DisconnectedAt}
-		if !was || e != want {
-			s.floorService(fact.service).waiting[r.Key] = want
-		}
-	} else if was {
-		delete(s.floorService(fact.service).waiting, r.Key)
+	waiting := open && waitingState(r.Data.State)
+	s.floorWait(fact.service, r.Key, waitEntry{start: fact.start, frozenAt: r.DisconnectedAt}, waiting)
+}
+
+// floorWait records whether key waits in service (as e), and the service's new summary.
+func (s *Store) floorWait(service, key string, e waitEntry, waiting bool) {
+	q := s.floor.queues[service]
+	if q == nil {
+		q = &waitQueue{entries: map[string]waitEntry{}}
+		s.floor.queues[service] = q
 	}
+	if old, was := q.entries[key]; was == waiting && (!waiting || old == e) {
+		return
+	}
+	q.set(key, e, waiting)
+	q.summarize(s.floorService(service))
 }
 
 // floorVoice follows whether the row is a delivered voice call muted / not recording, on a live
@@ -104,7 +110,7 @@ func (s *Store) floorEnd(r *Row, fact *rowFact, t time.Time) {
 		f.add(&a.total, &a.ring, end, vec{qAgentHandled: 1, qAgentHandleSum: handle})
 	}
 	sv.open--
-	delete(sv.waiting, r.Key)
+	s.floorWait(fact.service, r.Key, waitEntry{}, false)
 	delete(f.rows, r.Key)
 	r.statsEnded = true
 }
