@@ -128,24 +128,22 @@ func fillAgent(af *AgentFigures, v vec) {
 
 // Service is the figures of the named service (false when it has none).
 func (ff *FloorFigures) Service(name string) (ServiceFigures, bool) {
-	i, ok := slices.BinarySearchFunc(ff.Services, name, func(s ServiceFigures, n string) int {
-		return strings.Compare(s.Service, n)
-	})
-	if !ok {
-		return ServiceFigures{}, false
-	}
-	return ff.Services[i], true
+	return findSorted(ff.Services, name, func(s ServiceFigures) string { return s.Service })
 }
 
 // Agent is the figures of agent id (false when it has none).
 func (ff *FloorFigures) Agent(id string) (AgentFigures, bool) {
-	i, ok := slices.BinarySearchFunc(ff.Agents, id, func(a AgentFigures, n string) int {
-		return strings.Compare(a.Agent, n)
-	})
+	return findSorted(ff.Agents, id, func(a AgentFigures) string { return a.Agent })
+}
+
+// findSorted finds the item named key in list, sorted by name.
+func findSorted[T any](list []T, key string, name func(T) string) (T, bool) {
+	i, ok := slices.BinarySearchFunc(list, key, func(t T, k string) int { return strings.Compare(name(t), k) })
 	if !ok {
-		return AgentFigures{}, false
+		var zero T
+		return zero, false
 	}
-	return ff.Agents[i], true
+	return list[i], true
 }
 
 // RollingWindow is the rolling window's length: the rolling figures at now cover from now −
