@@ -123,3 +123,30 @@ func BenchmarkSnapshot(b *testing.B) {
 		_ = s.Snapshot()
 	}
 }
+
+// BenchmarkIngestSnapshotEach applies an event and takes a snapshot, as a live monitor at a low
+// rate does: the floor statistics then copy each record they change (copy on write), stats on vs
+// off in the same run.
+func BenchmarkIngestSnapshotEach(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		opts []Option
+	}{{"stats", nil}, {"without", []Option{WithoutFloorStats()}}} {
+		b.Run(c.name, func(b *testing.B) {
+			lines := benchLines(2000)
+			evs := make([]Event, len(lines))
+			for i, l := range lines {
+				evs[i], _ = Decode(l)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				s := NewStore(c.opts...)
+				for _, ev := range evs {
+					s.Apply(ev, ev.TS)
+					_ = s.Snapshot()
+				}
+			}
+			b.ReportMetric(float64(len(evs)*b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}

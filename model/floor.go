@@ -206,12 +206,14 @@ type FloorStats struct {
 	window time.Duration
 	g      int64
 	nb     int
+	epoch  uint64 // the store's epoch at the event being applied (pages of rings copy on it)
 	// first is the stream's first event time (started once there was one); now the latest's.
 	started    bool
 	first, now time.Time
 	services   map[string]*svcRec
 	agents     map[string]*agentRec
-	rows       map[string]rowFact // the writer's own (nil in a snapshot)
+	rows       map[string]rowFact    // the writer's own (nil in a snapshot)
+	queues     map[string]*waitQueue // the writer's own, by service (nil in a snapshot)
 }
 
 // Limits are the KPI limits the statistics were built with.

@@ -108,3 +108,30 @@ func TestWithoutFloorStats(t *testing.T) {
 		t.Errorf("figures without stats: %+v", ff)
 	}
 }
+
+// TestFloorResyncGone: an agent a hub's resync no longer lists is gone: its calls end (answered on
+// hold: handled) and it is logged out then, with a logged-out span.
+func TestFloorResyncGone(t *testing.T) {
+	t.Parallel()
+	s := NewStore()
+	apply(t, s, evAgent("b.smith", EvAgentStateChange, `"busy"`), snapEv("b.smith", 0, "c2"),
+		snapEv("a.jones", 0, "c1"))
+	s.BeginResync()
+	apply(t, s, snapEv("a.jones", 60, "c1"),
+		`{"type":"DESKWATCH_RESYNC_END","ts":`+itoa(t0.Add(61*time.Second).UnixMilli())+`,"params":[]}`)
+	sn := s.Snapshot()
+	ff := sn.Floor.Figures(t0.Add(100*time.Second), SinceStart)
+	b, _ := ff.Agent("b.smith")
+	// Busy from the first event (apply's t0, the snapshots carry ts t0 too) until gone at 61;
+	// c2 seen on hold at 0 (answered then), ended at 61: handled in 61 s.
+	if b.State != StateLoggedOut || b.Busy != sec(61) || b.Handled != 1 || b.AHT != sec(61) || b.InState != sec(39) {
+		t.Errorf("b.smith %+v", b)
+	}
+	spans := sn.Agents[0].States
+	if last := spans[len(spans)-1]; last.State != StateLoggedOut || !last.At.Equal(t0.Add(61*time.Second)) {
+		t.Errorf("b.smith's spans %+v", spans)
+	}
+	if a, _ := ff.Agent("a.jones"); a.State != StateLoggedOut || a.Handled != 0 {
+		t.Errorf("a.jones %+v", a)
+	}
+}

@@ -26,11 +26,15 @@ const (
 
 // svcRec is one service's record.
 type svcRec struct {
-	epoch   uint64
-	total   vec // since the start
-	ring    bucketRing[vec]
-	open    int
-	waiting map[string]waitEntry // the service's interactions waiting now, by row key
+	epoch uint64
+	total vec // since the start
+	ring  bucketRing[vec]
+	open  int
+	// The summary of its waiting interactions (waitQueue): how many, the oldest live one's start
+	// (zero when none), the longest wait of those whose desktop disconnected.
+	waitingN      int
+	oldestLive    time.Time
+	longestFrozen time.Duration
 }
 
 // waitEntry is a waiting interaction: its wait's start, and when its desktop disconnected (its
@@ -80,16 +84,18 @@ func (f *FloorStats) init() {
 	f.window = w
 	f.g = bucketWidth(w)
 	f.nb = int((int64(w)+f.g-1)/f.g) + 2
+	f.nb = (f.nb + ringPageSlots - 1) / ringPageSlots * ringPageSlots
 	f.services = map[string]*svcRec{}
 	f.agents = map[string]*agentRec{}
 	f.rows = map[string]rowFact{}
+	f.queues = map[string]*waitQueue{}
 }
 
 // publish is the copy of f a snapshot holds: the maps are copied (O(services + agents)); the
 // records they point to are never written again (the writer copies a record of an older epoch).
 func (f *FloorStats) publish() *FloorStats {
 	fl := *f
-	fl.rows = nil
+	fl.rows, fl.queues = nil, nil
 	fl.services = maps.Clone(f.services)
 	fl.agents = maps.Clone(f.agents)
 	return &fl
@@ -107,8 +113,11 @@ func (s *Store) floorEvent(at time.Time) {
 	if !f.started {
 		f.started, f.first = true, at
 	}
-	f.now = at
+	f.now, f.epoch = at, s.epoch
 }
+
+// geom is the layout of the records' rings now.
+func (f *FloorStats) geom() ringGeom { return ringGeom{n: f.nb, g: f.g, epoch: f.epoch} }
 
 func (s *Store) floorService(name string) *svcRec {
 	f := &s.floor
@@ -117,11 +126,11 @@ func (s *Store) floorService(name string) *svcRec {
 	case r == nil && len(f.services) >= maxFloorServices && name != OtherService:
 		return s.floorService(OtherService)
 	case r == nil:
-		r = &svcRec{epoch: s.epoch, waiting: map[string]waitEntry{}}
+		r = &svcRec{epoch: s.epoch}
 		f.services[name] = r
 	case r.epoch != s.epoch:
 		c := *r
-		c.epoch, c.ring, c.waiting = s.epoch, r.ring.clone(), maps.Clone(r.waiting)
+		c.epoch, c.ring = s.epoch, r.ring.clone()
 		r = &c
 		f.services[name] = r
 	}
@@ -151,7 +160,7 @@ func (s *Store) floorAgentRec(id string, at time.Time) *agentRec {
 // add counts v at event time t in a record's totals and ring.
 func (f *FloorStats) add(total *vec, r *bucketRing[vec], t time.Time, v vec) {
 	total.add(v)
-	r.add(f.nb, floorDiv(t.UnixNano(), f.g), v)
+	r.add(f.geom(), floorDiv(t.UnixNano(), f.g), v)
 }
 
 // rate is what the agent accrues per nanosecond now.
@@ -182,11 +191,11 @@ func (f *FloorStats) flush(a *agentRec, t time.Time) {
 	from, to := a.last.UnixNano(), t.UnixNano()
 	rate := a.rate()
 	a.total.add(rate.scaled(to - from))
-	a.ring.credit(f.nb, f.g, from, to, rate)
+	a.ring.credit(f.geom(), from, to, rate)
 	if rate[qNotReady] != 0 {
 		rr := a.reasonRec(a.reason)
 		rr.total += span(to - from)
-		rr.ring.credit(f.nb, f.g, from, to, 1)
+		rr.ring.credit(f.geom(), from, to, 1)
 	}
 	a.last = t
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -56,14 +57,8 @@ func (f *FloorStats) Figures(now time.Time, w FloorWindow) FloorFigures {
 	return ff
 }
 func (f *FloorStats) serviceFigures(name string, r *svcRec, v vec, now time.Time) ServiceFigures {
-	sf := ServiceFigures{Service: name, Open: r.open, Waiting: len(r.waiting), Target: f.limits.TargetFor(name)}
-	for _, e := range r.waiting {
-		clock := now
-		if !e.frozenAt.IsZero() && e.frozenAt.Before(now) {
-			clock = e.frozenAt
-		}
-		sf.LongestWait = max(sf.LongestWait, clock.Sub(e.start))
-	}
+	sf := ServiceFigures{Service: name, Open: r.open, Waiting: r.waitingN, Target: f.limits.TargetFor(name),
+		LongestWait: r.longestWait(now)}
 	fillService(&sf, v)
 	return sf
 }
@@ -129,4 +124,38 @@ func fillAgent(af *AgentFigures, v vec) {
 	if d := af.LoggedInTime - af.NotReady; d > 0 {
 		af.Occupancy, af.HasOccupancy = float64(af.Busy+af.ACW)*100/float64(d), true
 	}
+}
+
+// Service is the figures of the named service (false when it has none).
+func (ff *FloorFigures) Service(name string) (ServiceFigures, bool) {
+	return findSorted(ff.Services, name, func(s ServiceFigures) string { return s.Service })
+}
+
+// Agent is the figures of agent id (false when it has none).
+func (ff *FloorFigures) Agent(id string) (AgentFigures, bool) {
+	return findSorted(ff.Agents, id, func(a AgentFigures) string { return a.Agent })
+}
+
+// findSorted finds the item named key in list, sorted by name.
+func findSorted[T any](list []T, key string, name func(T) string) (T, bool) {
+	i, ok := slices.BinarySearchFunc(list, key, func(t T, k string) int { return strings.Compare(name(t), k) })
+	if !ok {
+		var zero T
+		return zero, false
+	}
+	return list[i], true
+}
+
+// RollingWindow is the rolling window's length: the rolling figures at now cover from now −
+// RollingWindow rounded down to a multiple of Granularity.
+func (f *FloorStats) RollingWindow() time.Duration {
+	if f == nil || f.window == 0 {
+		return cmp.Or(f.Limits().Window, DefaultStatsWindow)
+	}
+	return f.window
+}
+
+// Granularity is the width of the rolling window's buckets (RollingWindow ÷ 90 in whole seconds).
+func (f *FloorStats) Granularity() time.Duration {
+	return time.Duration(bucketWidth(f.RollingWindow()))
 }

@@ -150,9 +150,19 @@ func TestFloorHandmade(t *testing.T) {
 			}
 		}
 	}
-	if got := sn.Floor.Figures(t0.Add(600*time.Second), SinceStart).ByState; !reflect.DeepEqual(got,
-		map[AgentState]int{AgentReady: 1, StateLoggedOut: 1}) {
-		t.Errorf("by state %v", got)
+	ff := sn.Floor.Figures(t0.Add(600*time.Second), SinceStart)
+	if !reflect.DeepEqual(ff.ByState, map[AgentState]int{AgentReady: 1, StateLoggedOut: 1}) {
+		t.Errorf("by state %v", ff.ByState)
+	}
+	if sf, ok := ff.Service("Sales"); !ok || sf.Transfers != 1 {
+		t.Errorf("Service(Sales) %+v %v", sf, ok)
+	}
+	if af, ok := ff.Agent("b.smith"); !ok || af.Handled != 1 {
+		t.Errorf("Agent(b.smith) %+v %v", af, ok)
+	}
+	if _, ok := ff.Service("Nothing"); ok || sn.Floor.Granularity() != 10*time.Second ||
+		sn.Floor.RollingWindow() != 15*time.Minute {
+		t.Errorf("granularity %v of %v", sn.Floor.Granularity(), sn.Floor.RollingWindow())
 	}
 }
 

@@ -26,7 +26,7 @@ func (s *Store) floorRow(r *Row) {
 	if service != fact.service { // a transfer: counted on the service it left
 		old := s.floorService(fact.service)
 		old.open--
-		delete(old.waiting, r.Key)
+		s.floorWait(fact.service, r.Key, waitEntry{}, false)
 		f.add(&old.total, &old.ring, t, vec{qTransfers: 1})
 		fact.service = service
 		s.floorService(service).open++
@@ -53,16 +53,22 @@ func (s *Store) floorRow(r *Row) {
 
 // floorWaiting keeps the service's waiting set.
 func (s *Store) floorWaiting(r *Row, fact *rowFact, open bool) {
-	sv := s.floor.services[fact.service]
-	e, was := sv.waiting[r.Key]
-	if open && waitingState(r.Data.State) {
-		want := waitEntry{start: fact.start, frozenAt: r.DisconnectedAt}
-		if !was || e != want {
-			s.floorService(fact.service).waiting[r.Key] = want
-		}
-	} else if was {
-		delete(s.floorService(fact.service).waiting, r.Key)
+	waiting := open && waitingState(r.Data.State)
+	s.floorWait(fact.service, r.Key, waitEntry{start: fact.start, frozenAt: r.DisconnectedAt}, waiting)
+}
+
+// floorWait records whether key waits in service (as e), and the service's new summary.
+func (s *Store) floorWait(service, key string, e waitEntry, waiting bool) {
+	q := s.floor.queues[service]
+	if q == nil {
+		q = &waitQueue{entries: map[string]waitEntry{}}
+		s.floor.queues[service] = q
 	}
+	if old, was := q.entries[key]; was == waiting && (!waiting || old == e) {
+		return
+	}
+	q.set(key, e, waiting)
+	q.summarize(s.floorService(service))
 }
 
 // floorVoice follows whether the row is a delivered voice call muted / not recording, on a live
@@ -104,7 +110,7 @@ func (s *Store) floorEnd(r *Row, fact *rowFact, t time.Time) {
 		f.add(&a.total, &a.ring, end, vec{qAgentHandled: 1, qAgentHandleSum: handle})
 	}
 	sv.open--
-	delete(sv.waiting, r.Key)
+	s.floorWait(fact.service, r.Key, waitEntry{}, false)
 	delete(f.rows, r.Key)
 	r.statsEnded = true
 }
@@ -131,10 +137,12 @@ func (s *Store) floorAgentEvent(ag *Agent, p any, at time.Time) {
 }
 
 func (s *Store) floorLogin(id string, in bool, at time.Time) {
-	if a := s.floorAgentRec(id, at); a.loggedIn != in {
-		s.floor.flush(a, at)
-		a.loggedIn = in
+	if a := s.floor.agents[id]; a != nil && a.loggedIn == in {
+		return
 	}
+	a := s.floorAgentRec(id, at)
+	s.floor.flush(a, at)
+	a.loggedIn = in
 }
 
 // maxStateSpans bounds Agent.States: past it, the oldest quarter is dropped.
@@ -147,32 +155,38 @@ func (s *Store) floorAgent(ag *Agent, t time.Time) {
 	if f.off || f.agents == nil {
 		return
 	}
-	a := s.floorAgentRec(ag.ID, t)
-	t = maxTime(t, a.last)
-	if gone := ag.Desktop == DesktopGone; gone != a.gone { // going away logs it out, once
-		f.flush(a, t)
-		a.gone, a.loggedIn = gone, a.loggedIn && !gone
-	}
-	state, reason := StateLoggedOut, ""
-	if a.loggedIn {
-		state = ag.State
-		if state == AgentNotReady {
-			reason = ag.Reason
+	a := f.agents[ag.ID] // read first: most events change nothing here, and a copy costs
+	gone, frozen := ag.Desktop == DesktopGone, ag.Desktop == DesktopDisconnected
+	if a != nil && gone == a.gone && frozen == a.frozen && len(ag.States) > 0 {
+		if state, reason := a.shown(ag); state == a.state && reason == a.reason {
+			return
 		}
 	}
-	frozen := ag.Desktop == DesktopDisconnected
-	if state == a.state && reason == a.reason && frozen == a.frozen && len(ag.States) > 0 {
-		return
-	}
+	a = s.floorAgentRec(ag.ID, t)
+	t = maxTime(t, a.last)
 	f.flush(a, t)
+	if gone != a.gone { // going away logs it out, once
+		a.gone, a.loggedIn = gone, a.loggedIn && !gone
+	}
 	if frozen && !a.frozen {
 		a.frozenAt = t
 	}
 	a.frozen = frozen
-	if state != a.state || reason != a.reason || len(ag.States) == 0 {
+	if state, reason := a.shown(ag); state != a.state || reason != a.reason || len(ag.States) == 0 {
 		a.state, a.reason, a.since = state, reason, t
 		ag.States = appendSpan(ag.States, StateSpan{At: t, State: state, Reason: reason})
 	}
+}
+
+// shown is the state and reason the agent's figures show: logged out, or its state.
+func (a *agentRec) shown(ag *Agent) (AgentState, string) {
+	if !a.loggedIn {
+		return StateLoggedOut, ""
+	}
+	if ag.State == AgentNotReady {
+		return ag.State, ag.Reason
+	}
+	return ag.State, ""
 }
 
 func appendSpan(spans []StateSpan, sp StateSpan) []StateSpan {

@@ -217,3 +217,34 @@ func floorDiff(got, want FloorFigures) string {
 	}
 	return ""
 }
+
+// TestFloorOutOfOrder: events whose ts go back a little (agents' clocks differ, a hub interleaves
+// them) give no negative time, no state time beyond the logged-in time, no negative count.
+func TestFloorOutOfOrder(t *testing.T) {
+	t.Parallel()
+	for seed := range uint64(50) {
+		g := &floorGen{r: rand.New(rand.NewPCG(seed, 41)), at: t0, open: map[string]*Interaction{},
+			down: map[string]bool{}}
+		s := NewStore(WithKPILimits(propLimits))
+		for range 300 {
+			e := g.next()
+			e.at = e.at.Add(-time.Duration(g.r.IntN(5000)) * time.Millisecond)
+			s.Apply(e.event(), e.at)
+		}
+		for _, w := range []FloorWindow{SinceStart, Rolling} {
+			ff := s.Snapshot().Floor.Figures(g.at.Add(time.Minute), w)
+			for _, a := range append(ff.Agents, ff.AgentTotal) {
+				if min(a.InState, a.LoggedInTime, a.Ready, a.NotReady, a.Busy, a.ACW, a.Muted, a.UnrecordedVoice, a.AHT) < 0 ||
+					a.Ready+a.NotReady+a.Busy+a.ACW > a.LoggedInTime || a.Handled < 0 {
+					t.Fatalf("seed %d: agent %+v", seed, a)
+				}
+			}
+			for _, sf := range append(ff.Services, ff.Total) {
+				if min(sf.Open, sf.Waiting, sf.Answered, sf.Abandoned, sf.Handled, sf.Transfers) < 0 ||
+					sf.Waiting > sf.Open || min(sf.ASA, sf.AHT, sf.LongestWait) < 0 || sf.ServiceLevel > 100 {
+					t.Fatalf("seed %d: service %+v", seed, sf)
+				}
+			}
+		}
+	}
+}

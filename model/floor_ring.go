@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -78,11 +79,29 @@ func bucketWidth(w time.Duration) int64 {
 	return int64(max(g.Round(time.Second), time.Second)) // round, then at least 1 s
 }
 
-// bucketRing sums quantities per bucket of g nanoseconds of event time, for the last len(tags) buckets:
-// a slot holds the bucket whose index (time ÷ g) is its tag. Allocated on first use.
+// ringPageSlots is the number of buckets in a page of a bucketRing: the unit it copies on write.
+const ringPageSlots = 16
+
+// ringGeom is how a record's rings are laid out: n buckets (a multiple of ringPageSlots) of g
+// nanoseconds; epoch is the store's, to copy a page a snapshot may share before writing it.
+type ringGeom struct {
+	n     int
+	g     int64
+	epoch uint64
+}
+
+// bucketRing sums quantities per bucket of g nanoseconds of event time, for the last n buckets: a
+// slot holds the bucket whose index (time ÷ g) is its tag. The slots are in pages shared with the
+// snapshots that hold the record and copied before a write (a record's copy copies the page
+// pointers only). Allocated on first use.
 type bucketRing[V summable[V]] struct {
-	tags []int64
-	vals []V
+	pages []*ringPage[V]
+}
+
+type ringPage[V summable[V]] struct {
+	epoch uint64
+	tags  [ringPageSlots]int64
+	vals  [ringPageSlots]V
 }
 
 func floorDiv(a, b int64) int64 {
@@ -95,36 +114,50 @@ func floorDiv(a, b int64) int64 {
 
 // add adds v to bucket idx; a bucket older than the ring keeps is dropped (it is outside every
 // window the ring answers for).
-func (r *bucketRing[V]) add(n int, idx int64, v V) {
-	if r.tags == nil {
-		r.tags, r.vals = make([]int64, n), make([]V, n)
-		for i := range r.tags {
-			r.tags[i] = math.MinInt64
+func (r *bucketRing[V]) add(geo ringGeom, idx int64, v V) {
+	if r.pages == nil {
+		r.pages = make([]*ringPage[V], geo.n/ringPageSlots)
+		for i := range r.pages {
+			r.pages[i] = &ringPage[V]{epoch: geo.epoch}
+			for j := range r.pages[i].tags {
+				r.pages[i].tags[j] = math.MinInt64
+			}
 		}
 	}
-	i := int((idx%int64(n) + int64(n)) % int64(n))
-	switch {
-	case r.tags[i] == idx:
-		r.vals[i] = r.vals[i].plus(v)
-	case r.tags[i] < idx:
-		r.tags[i], r.vals[i] = idx, v
+	n := int64(geo.n)
+	slot := int((idx%n + n) % n)
+	pg, i := slot/ringPageSlots, slot%ringPageSlots
+	p := r.pages[pg]
+	if p.tags[i] > idx {
+		return
+	}
+	if p.epoch != geo.epoch {
+		c := *p
+		c.epoch = geo.epoch
+		p = &c
+		r.pages[pg] = p
+	}
+	if p.tags[i] == idx {
+		p.vals[i] = p.vals[i].plus(v)
+	} else {
+		p.tags[i], p.vals[i] = idx, v
 	}
 }
 
 // credit spreads rate × time over [a, b) (nanoseconds) across the buckets it covers: at most the
 // ring's length of them, whatever the span.
-func (r *bucketRing[V]) credit(n int, g, a, b int64, rate V) {
+func (r *bucketRing[V]) credit(geo ringGeom, a, b int64, rate V) {
 	var zero V
 	if b <= a || rate == zero {
 		return
 	}
-	if oldest := (floorDiv(b-1, g) - int64(n) + 1) * g; a < oldest {
+	if oldest := (floorDiv(b-1, geo.g) - int64(geo.n) + 1) * geo.g; a < oldest {
 		a = oldest
 	}
 	for a < b {
-		idx := floorDiv(a, g)
-		end := min((idx+1)*g, b)
-		r.add(n, idx, rate.scaled(end-a))
+		idx := floorDiv(a, geo.g)
+		end := min((idx+1)*geo.g, b)
+		r.add(geo, idx, rate.scaled(end-a))
 		a = end
 	}
 }
@@ -132,17 +165,17 @@ func (r *bucketRing[V]) credit(n int, g, a, b int64, rate V) {
 // sum adds the buckets from index from to index to (both included).
 func (r *bucketRing[V]) sum(from, to int64) V {
 	var v V
-	for i, t := range r.tags {
-		if t >= from && t <= to {
-			v = v.plus(r.vals[i])
+	for _, p := range r.pages {
+		for i, t := range p.tags {
+			if t >= from && t <= to {
+				v = v.plus(p.vals[i])
+			}
 		}
 	}
 	return v
 }
 
+// clone is a copy of r for a record's copy: the pages are shared until written.
 func (r bucketRing[V]) clone() bucketRing[V] {
-	if r.tags == nil {
-		return r
-	}
-	return bucketRing[V]{tags: append([]int64(nil), r.tags...), vals: append([]V(nil), r.vals...)}
+	return bucketRing[V]{pages: slices.Clone(r.pages)}
 }
