@@ -21,6 +21,7 @@ const (
 	screenHelp
 	screenAgents
 	screenAgentDetail
+	screenTimeline
 	screens // the number of screens
 )
 
@@ -62,6 +63,7 @@ type Model struct {
 	rejected     *rejectedView
 	agents       *agentsView
 	agentDetail  *agentDetailView
+	timeline     *timelineView
 
 	quitting bool
 
@@ -82,11 +84,11 @@ func New(c *Common, changes <-chan struct{}) *Model {
 	m := &Model{c: c, changes: changes,
 		header: newHeader(c), table: newTable(c), status: newStatus(c), filter: newFilter(c),
 		command: newCommand(c), help: newHelp(c), detail: newDetail(c), rejected: newRejected(c),
-		agents: newAgents(c), agentDetail: newAgentDetail(c), dirty: true}
+		agents: newAgents(c), agentDetail: newAgentDetail(c), timeline: newTimeline(c), dirty: true}
 	m.body = [screens]pane{screenTable: m.table, screenDetail: m.detail, screenRejected: m.rejected,
-		screenHelp: m.help, screenAgents: m.agents, screenAgentDetail: m.agentDetail}
+		screenHelp: m.help, screenAgents: m.agents, screenAgentDetail: m.agentDetail, screenTimeline: m.timeline}
 	m.help.SetSections([]helpSection{{"Interactions", m.table}, {"Interaction detail", m.detail},
-		{"Agents", m.agents}, {"Agent detail", m.agentDetail}, {"Rejected log", m.rejected}, {"Help", m.help}})
+		{"Agents", m.agents}, {"Agent detail", m.agentDetail}, {"State timeline", m.timeline}, {"Rejected log", m.rejected}, {"Help", m.help}})
 	m.query = model.DefaultQuery(model.Filter{})
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {

@@ -68,4 +68,5 @@ var (
 	_ pane = (*helpView)(nil)
 	_ pane = (*agentsView)(nil)
 	_ pane = (*agentDetailView)(nil)
+	_ pane = (*timelineView)(nil)
 )
