@@ -26,8 +26,8 @@ type commandView struct {
 }
 
 // commandHelp lists the commands, for the prompt's placeholder, its errors and the help screen.
-const commandHelp = "agents · interactions · group [agent|service|state|type|none] · " +
-	"sort COLUMN [asc|desc] · filter TEXT · export csv|json · timeline · rejected · help · quit"
+const commandHelp = "agents · interactions · timeline · group [agent|service|state|type|none] · " +
+	"sort COLUMN [asc|desc] · filter TEXT · export csv|json · rejected · help · quit"
 
 func newCommand(c *Common) *commandView {
 	return &commandView{c: c, input: newPrompt(c, ":", "")}
