@@ -35,13 +35,14 @@ type timelineView struct {
 	handled        map[string][]*model.Row
 	handledVersion uint64
 	handledSnap    *model.Snapshot
+	cells          cellStyles
 }
 
 func newTimeline(c *Common) *timelineView { return &timelineView{c: c, zoom: timelineDefaultZoom} }
 
 // timelineFooter is the number of lines under the agents: the axis ticks, their labels, the
 // cursor's two lines and the legend (one or two lines, as the width takes it).
-func (t *timelineView) footer() int { return 4 + len(t.c.Styles.legend(t.width)) }
+func (t *timelineView) footer() int { return 4 + len(t.cells.legend(t.c.Styles, t.width)) }
 
 // SetSize sets the area: a title line, the agents, and the footer.
 func (t *timelineView) SetSize(width, height int) { t.width, t.height = max(width, 1), max(height, 1) }
@@ -122,8 +123,8 @@ func (t *timelineView) FullHelp() [][]key.Binding {
 	return [][]key.Binding{append(k.navigation(), k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Timeline, k.Back)}
 }
 
-// index returns the answered interactions of each agent, oldest answer first, built once per
-// snapshot: one pass over the rows.
+// index returns the answered interactions of each agent, built once per snapshot: one pass over
+// the rows.
 func (t *timelineView) index(snap *model.Snapshot) map[string][]*model.Row {
 	if t.handled != nil && t.handledSnap == snap && t.handledVersion == snap.Version {
 		return t.handled
@@ -133,9 +134,6 @@ func (t *timelineView) index(snap *model.Snapshot) map[string][]*model.Row {
 		if !r.AnsweredAt.IsZero() {
 			m[r.AgentID] = append(m[r.AgentID], r)
 		}
-	}
-	for _, rs := range m {
-		slices.SortStableFunc(rs, func(a, b *model.Row) int { return a.AnsweredAt.Compare(b.AnsweredAt) })
 	}
 	t.handled, t.handledSnap, t.handledVersion = m, snap, snap.Version
 	return m
@@ -267,7 +265,7 @@ func (t *timelineView) View(f *frame) string {
 			name = st.Selected
 		}
 		agentCells(a, handled[a.ID], from, step, f.now, cells)
-		lines = append(lines, name.Render(pad(clean(a.ID, nameW), nameW))+" "+st.drawCells(cells, cursor))
+		lines = append(lines, name.Render(pad(clean(a.ID, nameW), nameW))+" "+t.cells.drawCells(st, cells, cursor))
 	}
 	for len(lines) < t.height-t.footer() {
 		lines = append(lines, "")
@@ -277,7 +275,7 @@ func (t *timelineView) View(f *frame) string {
 	agent, floor := t.cursorLines(f, handled, at)
 	lines = append(lines, st.Border.Render(gap+ticks), st.Dim.Render(gap+labels),
 		st.Bold.Render(fit(agent, t.width)), st.Text.Render(fit(floor, t.width)))
-	for _, l := range st.legend(t.width) {
+	for _, l := range t.cells.legend(st, t.width) {
 		lines = append(lines, fit(l, t.width))
 	}
 	return fitBlock(strings.Join(lines, "\n"), t.width, t.height)

@@ -5,8 +5,6 @@ import (
 	"time"
 	"unicode"
 
-	"charm.land/lipgloss/v2"
-
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -39,7 +37,7 @@ func timelineWidths(width int) (name, cells int) {
 }
 
 // agentCells fills out (one cell per step from from) with the agent's states and the interactions it
-// handled (rows, oldest answer first), in one pass over each: O(spans + rows + cells).
+// handled (rows), in one pass over each: O(spans + rows + cells).
 func agentCells(a *model.Agent, rows []*model.Row, from time.Time, step time.Duration, now time.Time, out []tlCell) {
 	spans := a.States
 	j := -1 // the span in force at the cell's start (-1: before the first)
@@ -142,30 +140,58 @@ func (st *Styles) cellGlyph(c tlCell) byte {
 	return '?'
 }
 
+// cellKey is what a cell's style depends on.
+type cellKey struct {
+	state                 model.AgentState
+	known, handled, isCur bool
+}
+
+// cellStyles caches the styling around a cell of each kind (the escape sequences before and after
+// its glyph), for one Styles: a frame draws thousands of cells and lipgloss renders each slowly.
+type cellStyles struct {
+	st  *Styles
+	pre map[cellKey][2]string
+}
+
+// affixes are the sequences before and after a run of cells of kind k.
+func (cs *cellStyles) affixes(st *Styles, k cellKey) [2]string {
+	if cs.st != st {
+		cs.st, cs.pre = st, map[cellKey][2]string{}
+	}
+	if a, ok := cs.pre[k]; ok {
+		return a
+	}
+	s := st.Dim
+	if k.known {
+		s = st.AgentState(k.state)
+	}
+	out := s.Underline(k.handled).Reverse(k.isCur).Render("X")
+	i := strings.IndexByte(out, 'X')
+	a := [2]string{out[:i], out[i+1:]}
+	cs.pre[k] = a
+	return a
+}
+
 // drawCells draws a line of cells, the cursor's cell reversed, in runs of one style.
-func (st *Styles) drawCells(cells []tlCell, cursor int) string {
-	var b, run strings.Builder
-	var style lipgloss.Style
-	flush := func() {
-		if run.Len() > 0 {
-			b.WriteString(style.Render(run.String()))
-			run.Reset()
-		}
-	}
+func (cs *cellStyles) drawCells(st *Styles, cells []tlCell, cursor int) string {
+	var b strings.Builder
+	b.Grow(len(cells) * 2)
+	var cur cellKey
+	var post string
 	for i, c := range cells {
-		s := st.Dim
-		if c.known {
-			s = st.AgentState(c.state)
+		k := cellKey{state: c.state, known: c.known, handled: c.handled, isCur: i == cursor}
+		if !k.known {
+			k.state = ""
 		}
-		s = s.Underline(c.handled).Reverse(i == cursor)
-		if i == 0 || c.known != cells[i-1].known || c.state != cells[i-1].state ||
-			c.handled != cells[i-1].handled || i == cursor || i-1 == cursor {
-			flush()
-			style = s
+		if i == 0 || k != cur {
+			a := cs.affixes(st, k)
+			b.WriteString(post)
+			b.WriteString(a[0])
+			cur, post = k, a[1]
 		}
-		run.WriteByte(st.cellGlyph(c))
+		b.WriteByte(st.cellGlyph(c))
 	}
-	flush()
+	b.WriteString(post)
 	return b.String()
 }
 
@@ -203,7 +229,7 @@ func axis(from time.Time, step time.Duration, cells, cursor int, loc *time.Locat
 
 // legend names each state with its cell, and the mark of a handled interaction, in as many lines
 // as width takes (at most two; the second cut to the width).
-func (st *Styles) legend(width int) []string {
+func (cs *cellStyles) legend(st *Styles, width int) []string {
 	var lines []string
 	line, room := "", 0
 	add := func(cell tlCell, name string) {
@@ -215,12 +241,13 @@ func (st *Styles) legend(width int) []string {
 			line += "  "
 			room += 2
 		}
-		line += st.drawCells([]tlCell{cell}, -1) + " " + name
+		line += cs.drawCells(st, []tlCell{cell}, -1) + " " + name
 		room += n
 	}
 	for _, s := range timelineStates {
 		add(tlCell{state: s, known: true}, stateName(s))
 	}
+	add(tlCell{known: true}, "other")
 	add(tlCell{state: model.AgentBusy, known: true, handled: true}, "underlined: on an interaction")
 	return append(lines, line)
 }
