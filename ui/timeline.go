@@ -228,6 +228,8 @@ func stateName(s model.AgentState) string {
 		return "after-call work"
 	case model.StateLoggedOut:
 		return "logged out"
+	case "":
+		return "no state reported"
 	}
 	return string(s)
 }
