@@ -254,7 +254,9 @@ func (t *timelineView) View(f *frame) string {
 	if len(snap.Agents) > 0 {
 		title += st.Dim.Render(" · agents " + scrollPos(first, last, len(snap.Agents)))
 	}
-	title += st.Dim.Render(" · ←/→ time · " + t.c.Keys.ZoomIn.Help().Key + "/" + t.c.Keys.ZoomOut.Help().Key + " zoom")
+	k := t.c.Keys
+	title += st.Dim.Render(" · " + k.Left.Help().Key + " " + k.Right.Help().Key + " time · " + k.ZoomIn.Help().Key +
+		" " + k.ZoomOut.Help().Key + " zoom")
 	lines := []string{fit(title, t.width)}
 	if len(snap.Agents) == 0 {
 		lines = append(lines, st.Dim.Render(fit("  no agents seen yet — agent events carry agentId", t.width)))
