@@ -222,3 +222,26 @@ func BenchmarkTimelineView(b *testing.B) {
 		})
 	}
 }
+
+func TestTimelineOpensAndFollowsNow(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Mono, 80, 24, deskEvents())
+	now := tlNow
+	m.c.Now = func() time.Time { return now }
+	m.c.Wall = m.c.Now
+	m.snap = timelineSnap(0)
+	press(m, ":", "t", "i", "m", "e", "l", "i", "n", "e", "enter")
+	if m.screen != screenTimeline {
+		t.Fatalf(":timeline shows screen %d", m.screen)
+	}
+	now = now.Add(2 * time.Minute) // at now, the cursor follows the clock
+	m.dirty = true
+	if out := plain(m.Render()); !strings.Contains(out, "23:15:20 (now) · a.jones: busy since 23:08:20, on ☎ c-2") ||
+		!strings.Contains(out, "22:15–23:15") {
+		t.Errorf("two minutes on, the timeline did not follow now:\n%s", out)
+	}
+	press(m, "T")
+	if m.screen != screenTable {
+		t.Errorf("T again shows screen %d, not the table", m.screen)
+	}
+}
