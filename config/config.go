@@ -19,7 +19,8 @@ import (
 var Actions = []string{"up", "down", "page_up", "page_down", "top", "bottom", "open", "back",
 	"follow", "filter", "command", "sort", "sort_prev", "sort_dir", "hide_ended", "group", "fold", "fold_all",
 	"next_alert", "prev_alert", "pause", "faster", "slower", "rejected", "agents", "describe", "export_csv",
-	"export_json", "help", "quit", "window", "timeline", "wall", "left", "right"}
+	"export_json", "help", "quit", "window", "timeline", "wall", "left", "right",
+	"zoom_in", "zoom_out"}
 
 // Config is a whole, valid configuration.
 type Config struct {

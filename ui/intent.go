@@ -43,6 +43,9 @@ func (m *Model) handleKey(f *frame, msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Rejected):
 		m.toggleScreen(screenRejected)
 		return nil
+	case key.Matches(msg, k.Timeline):
+		m.toggleScreen(screenTimeline)
+		return nil
 	}
 	if cmd, ok := m.screenKey(f, msg); ok {
 		return cmd

@@ -24,6 +24,8 @@ type KeyMap struct {
 	// The floor's views (issue 14): the statistics' window, the state timeline, the wallboard,
 	// and moving the timeline's cursor in time.
 	Window, Timeline, Wall, Left, Right key.Binding
+	// The timeline's zoom: a shorter or a longer span of time across the width.
+	ZoomIn, ZoomOut key.Binding
 }
 
 // DefaultKeyMap returns the standard bindings.
@@ -64,6 +66,8 @@ func DefaultKeyMap() KeyMap {
 		Left:       key.NewBinding(key.WithKeys("h", "left"), key.WithHelp("←/h", "earlier")),
 		Right:      key.NewBinding(key.WithKeys("l", "right"), key.WithHelp("→/l", "later")),
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		ZoomIn:     key.NewBinding(key.WithKeys("["), key.WithHelp("[", "timeline: shorter span")),
+		ZoomOut:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "timeline: longer span")),
 	}
 }
 
@@ -78,7 +82,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"pause": &k.Pause, "faster": &k.Faster, "slower": &k.Slower, "rejected": &k.Rejected,
 		"agents": &k.Agents, "describe": &k.Describe, "export_csv": &k.ExportCSV, "export_json": &k.ExportJSON,
 		"help": &k.Help, "quit": &k.Quit, "window": &k.Window, "timeline": &k.Timeline, "wall": &k.Wall,
-		"left": &k.Left, "right": &k.Right,
+		"left": &k.Left, "right": &k.Right, "zoom_in": &k.ZoomIn, "zoom_out": &k.ZoomOut,
 	}
 }
 
@@ -163,6 +167,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Filter, k.Command, k.Sort, k.SortPrev, k.SortDir, k.HideEnded, k.Group, k.Fold, k.FoldAll},
 		{k.NextAlert, k.PrevAlert, k.Pause, k.Faster, k.Slower, k.ExportCSV, k.ExportJSON, k.Rejected,
 			k.Help, k.Quit},
+		{k.Timeline, k.Left, k.Right, k.ZoomIn, k.ZoomOut},
 	}
 }
 

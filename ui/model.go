@@ -22,6 +22,7 @@ const (
 	screenAgents
 	screenAgentDetail
 	screenServices
+	screenTimeline
 	screens // the number of screens
 )
 
@@ -67,6 +68,7 @@ type Model struct {
 	// fromService is set while the table shows a service's interactions opened from the services
 	// view: esc goes back there and restores the filter before.
 	fromService *serviceReturn
+	timeline     *timelineView
 
 	quitting bool
 
@@ -87,11 +89,14 @@ func New(c *Common, changes <-chan struct{}) *Model {
 	m := &Model{c: c, changes: changes,
 		header: newHeader(c), table: newTable(c), status: newStatus(c), filter: newFilter(c),
 		command: newCommand(c), help: newHelp(c), detail: newDetail(c), rejected: newRejected(c),
-		agents: newAgents(c), agentDetail: newAgentDetail(c), services: newServices(c), dirty: true}
+		agents: newAgents(c), agentDetail: newAgentDetail(c), services: newServices(c),
+		timeline: newTimeline(c), dirty: true}
 	m.body = [screens]pane{screenTable: m.table, screenDetail: m.detail, screenRejected: m.rejected,
-		screenHelp: m.help, screenAgents: m.agents, screenAgentDetail: m.agentDetail, screenServices: m.services}
+		screenHelp: m.help, screenAgents: m.agents, screenAgentDetail: m.agentDetail, screenServices: m.services,
+		screenTimeline: m.timeline}
 	m.help.SetSections([]helpSection{{"Interactions", m.table}, {"Interaction detail", m.detail},
-		{"Agents", m.agents}, {"Agent detail", m.agentDetail}, {"Services", m.services}, {"Rejected log", m.rejected}, {"Help", m.help}})
+		{"Agents", m.agents}, {"Agent detail", m.agentDetail}, {"Services", m.services},
+		{"State timeline", m.timeline}, {"Rejected log", m.rejected}, {"Help", m.help}})
 	m.query = model.DefaultQuery(model.Filter{})
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {

@@ -69,4 +69,5 @@ var (
 	_ pane = (*agentsView)(nil)
 	_ pane = (*agentDetailView)(nil)
 	_ pane = (*servicesView)(nil)
+	_ pane = (*timelineView)(nil)
 )

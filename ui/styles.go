@@ -31,6 +31,8 @@ type Styles struct {
 
 	states map[model.State]lipgloss.Style
 	types  map[model.Type]lipgloss.Style
+	// agentStates are the timeline's cells by agent state (AgentState).
+	agentStates map[model.AgentState]lipgloss.Style
 }
 
 // NewStyles builds the styles for a theme.
@@ -71,7 +73,29 @@ func NewStyles(t themes.Theme) *Styles {
 	s.types = map[model.Type]lipgloss.Style{
 		model.TypeVoice: fg(t.Voice), model.TypeChat: fg(t.Chat), model.TypeEmail: fg(t.Email),
 	}
+	s.agentStates = agentStateStyles(t, c)
 	return s
+}
+
+// agentStateStyles are the timeline's cells: each agent state's colour from the theme's palette
+// as the background (monochrome: no colour, each state has its glyph, timeline_draw.go).
+func agentStateStyles(t themes.Theme, c func(string) color.Color) map[model.AgentState]lipgloss.Style {
+	cell := func(hex string) lipgloss.Style {
+		return lipgloss.NewStyle().Foreground(c(t.SelectedFg)).Background(c(hex))
+	}
+	return map[model.AgentState]lipgloss.Style{
+		model.AgentReady: cell(t.OK), model.AgentBusy: cell(t.Accent), model.AgentAfterCallWork: cell(t.Hold),
+		model.AgentNotReady: cell(t.Warn), model.AgentRinging: cell(t.IVR), model.AgentReserved: cell(t.Changed),
+		model.AgentSupervising: cell(t.Text), model.StateLoggedOut: cell(t.Ended),
+	}
+}
+
+// AgentState returns the timeline's cell style of an agent state; unknown ones get the Unknown colour.
+func (s *Styles) AgentState(st model.AgentState) lipgloss.Style {
+	if v, ok := s.agentStates[st]; ok {
+		return v
+	}
+	return lipgloss.NewStyle().Foreground(s.color(s.Theme.SelectedFg)).Background(s.color(s.Theme.Unknown))
 }
 
 // State returns the style of an interaction state; unknown values get the Unknown colour.

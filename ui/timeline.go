@@ -1,0 +1,294 @@
+package ui
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// timelineZooms are the spans the timeline can show, shortest first; the zoom keys step through
+// them.
+var timelineZooms = []time.Duration{5 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour,
+	2 * time.Hour, 4 * time.Hour, 8 * time.Hour, 12 * time.Hour, 24 * time.Hour}
+
+// timelineDefaultZoom is the index of the default span (60 minutes) in timelineZooms.
+const timelineDefaultZoom = 3
+
+// timelineView is the agent state timeline: one line per agent (the agents view's order), the last
+// span of event time fitted to the width, each cell coloured by the agent's state then and
+// underlined where they were handling an interaction; under it a time axis, a line that says what
+// the selected agent and the floor were doing at the cursor's time, and the legend.
+type timelineView struct {
+	c             *Common
+	cur           cursor
+	width, height int
+	zoom          int
+	// at is the cursor's time; zero follows now (the frame's event time).
+	at time.Time
+	// handled indexes the answered interactions by agent for one store version (timelineIndex).
+	handled        map[string][]*model.Row
+	handledVersion uint64
+	handledSnap    *model.Snapshot
+	cells          cellStyles
+}
+
+func newTimeline(c *Common) *timelineView { return &timelineView{c: c, zoom: timelineDefaultZoom} }
+
+// timelineFooter is the number of lines under the agents: the axis ticks, their labels, the
+// cursor's two lines and the legend (one or two lines, as the width takes it).
+func (t *timelineView) footer() int { return 4 + len(t.cells.legend(t.c.Styles, t.width)) }
+
+// SetSize sets the area: a title line, the agents, and the footer.
+func (t *timelineView) SetSize(width, height int) { t.width, t.height = max(width, 1), max(height, 1) }
+
+// page is the number of agents a screen shows.
+func (t *timelineView) page() int { return max(t.height-1-t.footer(), 1) }
+
+// span is the length of event time the width shows.
+func (t *timelineView) span() time.Duration { return timelineZooms[t.zoom] }
+
+// Update moves the cursor: up and down select an agent, left and right move in time (right of now
+// follows now again), the zoom keys change the span.
+func (t *timelineView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
+	k := t.c.Keys
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(msg, k.Left):
+			t.move(f.now, -1)
+			return t, nil
+		case key.Matches(msg, k.Right):
+			t.move(f.now, 1)
+			return t, nil
+		case key.Matches(msg, k.ZoomIn):
+			t.zoom = max(t.zoom-1, 0)
+			return t, nil
+		case key.Matches(msg, k.ZoomOut):
+			t.zoom = min(t.zoom+1, len(timelineZooms)-1)
+			return t, nil
+		}
+	}
+	t.cur.selectFor(msg, k, len(f.snap.Agents), t.page())
+	return t, nil
+}
+
+// step is the time one cell covers at the current zoom and width.
+func (t *timelineView) step() time.Duration {
+	_, cells := timelineWidths(t.width)
+	return max(t.span()/time.Duration(cells), time.Second)
+}
+
+// move moves the cursor n cells in time; reaching now it follows now again.
+func (t *timelineView) move(now time.Time, n int) {
+	at := t.cursorAt(now).Add(time.Duration(n) * t.step())
+	if !at.Before(now) {
+		t.at = time.Time{}
+		return
+	}
+	t.at = at
+}
+
+// cursorAt is the cursor's time at now.
+func (t *timelineView) cursorAt(now time.Time) time.Time {
+	if t.at.IsZero() || t.at.After(now) {
+		return now
+	}
+	return t.at
+}
+
+// window is the span of event time shown: it ends at now while the cursor is within the last span,
+// else it starts at the cursor.
+func (t *timelineView) window(now time.Time) (from, to time.Time) {
+	to = now
+	if at := t.cursorAt(now); at.Before(now.Add(-t.span())) {
+		to = at.Add(t.span())
+	}
+	return to.Add(-t.span()), to
+}
+
+// ShortHelp lists the timeline's main keys.
+func (t *timelineView) ShortHelp() []key.Binding {
+	k := t.c.Keys
+	return []key.Binding{k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Timeline}
+}
+
+// FullHelp lists every key the timeline takes.
+func (t *timelineView) FullHelp() [][]key.Binding {
+	k := t.c.Keys
+	return [][]key.Binding{append(k.navigation(), k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Timeline, k.Back)}
+}
+
+// index returns the answered interactions of each agent, built once per snapshot: one pass over
+// the rows.
+func (t *timelineView) index(snap *model.Snapshot) map[string][]*model.Row {
+	if t.handled != nil && t.handledSnap == snap && t.handledVersion == snap.Version {
+		return t.handled
+	}
+	m := map[string][]*model.Row{}
+	for _, r := range snap.Rows {
+		if !r.AnsweredAt.IsZero() {
+			m[r.AgentID] = append(m[r.AgentID], r)
+		}
+	}
+	t.handled, t.handledSnap, t.handledVersion = m, snap, snap.Version
+	return m
+}
+
+// stateAt is the agent's state span at time at (ok false before its first known span).
+func stateAt(a *model.Agent, at time.Time) (model.StateSpan, bool) {
+	i, _ := slices.BinarySearchFunc(a.States, at, func(s model.StateSpan, t time.Time) int {
+		if s.At.After(t) {
+			return 1
+		}
+		return -1
+	})
+	if i == 0 {
+		return model.StateSpan{}, false
+	}
+	return a.States[i-1], true
+}
+
+// handledEnd is when a handled interaction stopped counting: its end, or now while it lasts.
+func handledEnd(r *model.Row, now time.Time) time.Time {
+	if end := r.End(); !end.IsZero() {
+		return end
+	}
+	return now
+}
+
+// cursorLines say what the selected agent was doing at the cursor's time and the interactions they
+// were handling then; then the floor's count of agents per state then.
+func (t *timelineView) cursorLines(f *frame, handled map[string][]*model.Row, at time.Time) (agent, floor string) {
+	var parts []string
+	label := at.In(f.now.Location()).Format("15:04:05")
+	if t.at.IsZero() || !t.at.Before(f.now) {
+		label += " (now)"
+	}
+	parts = append(parts, label)
+	if t.cur.pos >= 0 && t.cur.pos < len(f.snap.Agents) {
+		a := f.snap.Agents[t.cur.pos]
+		what := model.Sanitize(a.ID) + ": "
+		if sp, ok := stateAt(a, at); ok {
+			what += stateName(sp.State)
+			if sp.Reason != "" && sp.State == model.AgentNotReady {
+				what += " (" + model.Sanitize(sp.Reason) + ")"
+			}
+			what += " since " + sp.At.In(f.now.Location()).Format("15:04:05")
+		} else {
+			what += "no state known"
+		}
+		var open []string
+		for _, r := range handled[a.ID] {
+			if end := r.End(); !r.AnsweredAt.After(at) && (end.IsZero() || end.After(at)) {
+				open = append(open, typeGlyph(r.Data.Type)+" "+model.Sanitize(r.Data.ID))
+			}
+		}
+		if len(open) > 0 {
+			what += ", on " + strings.Join(open, ", ")
+		}
+		parts = append(parts, what)
+	}
+	counts := map[model.AgentState]int{}
+	for _, a := range f.snap.Agents {
+		if sp, ok := stateAt(a, at); ok {
+			counts[sp.State]++
+		}
+	}
+	var floors []string
+	for _, s := range timelineStates {
+		if n := counts[s]; n > 0 {
+			floors = append(floors, strconv.Itoa(n)+" "+stateName(s))
+			delete(counts, s)
+		}
+	}
+	other := 0
+	for _, n := range counts {
+		other += n
+	}
+	if other > 0 {
+		floors = append(floors, strconv.Itoa(other)+" other")
+	}
+	if len(floors) == 0 {
+		floors = append(floors, "no agent state known")
+	}
+	return strings.Join(parts, " · "), "floor then: " + strings.Join(floors, ", ")
+}
+
+// stateName is how the timeline names an agent state.
+func stateName(s model.AgentState) string {
+	switch s {
+	case model.AgentNotReady:
+		return "not ready"
+	case model.AgentAfterCallWork:
+		return "after-call work"
+	case model.StateLoggedOut:
+		return "logged out"
+	case "":
+		return "no state reported"
+	}
+	return string(s)
+}
+
+// View draws the title, one line per agent on screen, the axis, the cursor's line and the legend,
+// in exactly height lines. It indexes the rows once per snapshot and draws only the agents shown:
+// O(rows) once, then O(agents shown × width) a frame.
+func (t *timelineView) View(f *frame) string {
+	st := t.c.Styles
+	snap := f.snap
+	handled := t.index(snap)
+	from, to := t.window(f.now)
+	at := t.cursorAt(f.now)
+	nameW, cellsW := timelineWidths(t.width)
+	step := t.span() / time.Duration(cellsW)
+	cursor := min(int(at.Sub(from)/max(step, 1)), cellsW-1)
+	t.cur.clampList(len(snap.Agents), t.page())
+	loc := f.now.Location()
+	first, last := t.cur.offset, min(t.cur.offset+t.page(), len(snap.Agents))
+	title := st.Title.Render("Agent state timeline") + st.Text.Render(" · last "+spanLabel(t.span())+
+		" · "+from.In(loc).Format("15:04")+"–"+to.In(loc).Format("15:04"))
+	if len(snap.Agents) > 0 {
+		title += st.Dim.Render(" · agents " + scrollPos(first, last, len(snap.Agents)))
+	}
+	k := t.c.Keys
+	title += st.Dim.Render(" · " + k.Left.Help().Key + " " + k.Right.Help().Key + " time · " + k.ZoomIn.Help().Key +
+		" " + k.ZoomOut.Help().Key + " zoom")
+	lines := []string{fit(title, t.width)}
+	if len(snap.Agents) == 0 {
+		lines = append(lines, st.Dim.Render(fit("  no agents seen yet — agent events carry agentId", t.width)))
+	}
+	cells := make([]tlCell, cellsW)
+	for i := first; i < last; i++ {
+		a := snap.Agents[i]
+		name := st.Text
+		if i == t.cur.pos {
+			name = st.Selected
+		}
+		agentCells(a, handled[a.ID], from, step, f.now, cells)
+		lines = append(lines, name.Render(pad(clean(a.ID, nameW), nameW))+" "+t.cells.drawCells(st, cells, cursor))
+	}
+	for len(lines) < t.height-t.footer() {
+		lines = append(lines, "")
+	}
+	ticks, labels := axis(from, step, cellsW, cursor, loc)
+	gap := strings.Repeat(" ", nameW+1)
+	agent, floor := t.cursorLines(f, handled, at)
+	lines = append(lines, st.Border.Render(gap+ticks), st.Dim.Render(gap+labels),
+		st.Bold.Render(fit(agent, t.width)), st.Text.Render(fit(floor, t.width)))
+	for _, l := range t.cells.legend(st, t.width) {
+		lines = append(lines, fit(l, t.width))
+	}
+	return fitBlock(strings.Join(lines, "\n"), t.width, t.height)
+}
+
+// spanLabel names a span: "60m", "2h".
+func spanLabel(d time.Duration) string {
+	if d >= 2*time.Hour && d%time.Hour == 0 {
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	}
+	return strconv.Itoa(int(d/time.Minute)) + "m"
+}
