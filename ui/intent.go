@@ -43,6 +43,9 @@ func (m *Model) handleKey(f *frame, msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Rejected):
 		m.toggleScreen(screenRejected)
 		return nil
+	case key.Matches(msg, k.Wall):
+		m.toggleWall()
+		return nil
 	}
 	if cmd, ok := m.screenKey(f, msg); ok {
 		return cmd
@@ -213,6 +216,8 @@ func (m *Model) goBack() {
 		m.screen = m.back
 	case screenAgentDetail:
 		m.screen = screenAgents
+	case screenWall:
+		m.screen = m.wallBack
 	default:
 		m.screen = screenTable
 	}

@@ -21,6 +21,7 @@ const (
 	screenHelp
 	screenAgents
 	screenAgentDetail
+	screenWall
 	screens // the number of screens
 )
 
@@ -62,6 +63,9 @@ type Model struct {
 	rejected     *rejectedView
 	agents       *agentsView
 	agentDetail  *agentDetailView
+	// wall is the wallboard; wallBack is the screen Esc (or W) returns to from it.
+	wall     *wallView
+	wallBack screen
 
 	quitting bool
 
@@ -82,11 +86,11 @@ func New(c *Common, changes <-chan struct{}) *Model {
 	m := &Model{c: c, changes: changes,
 		header: newHeader(c), table: newTable(c), status: newStatus(c), filter: newFilter(c),
 		command: newCommand(c), help: newHelp(c), detail: newDetail(c), rejected: newRejected(c),
-		agents: newAgents(c), agentDetail: newAgentDetail(c), dirty: true}
+		agents: newAgents(c), agentDetail: newAgentDetail(c), wall: newWall(c), dirty: true}
 	m.body = [screens]pane{screenTable: m.table, screenDetail: m.detail, screenRejected: m.rejected,
-		screenHelp: m.help, screenAgents: m.agents, screenAgentDetail: m.agentDetail}
+		screenHelp: m.help, screenAgents: m.agents, screenAgentDetail: m.agentDetail, screenWall: m.wall}
 	m.help.SetSections([]helpSection{{"Interactions", m.table}, {"Interaction detail", m.detail},
-		{"Agents", m.agents}, {"Agent detail", m.agentDetail}, {"Rejected log", m.rejected}, {"Help", m.help}})
+		{"Agents", m.agents}, {"Agent detail", m.agentDetail}, {"Wallboard", m.wall}, {"Rejected log", m.rejected}, {"Help", m.help}})
 	m.query = model.DefaultQuery(model.Filter{})
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {
@@ -94,6 +98,9 @@ func New(c *Common, changes <-chan struct{}) *Model {
 		} else {
 			m.setError("--filter: " + err.Error())
 		}
+	}
+	if c.Wallboard {
+		m.screen = screenWall
 	}
 	m.snap = c.Store.Snapshot()
 	m.down = c.downSince()

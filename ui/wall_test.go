@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskwatch/deskwatch/model"
+	"github.com/deskwatch/deskwatch/themes"
+)
+
+// wallFigures are a busy floor's figures: every tile has a value, the floor's service level is
+// under its alert limit and its longest wait over its warning limit, one agent has been not ready
+// past the alert limit.
+func wallFigures() model.FloorFigures {
+	svc := func(name string, waiting int, longest time.Duration, sl float64, ans, ab int, aht time.Duration) model.ServiceFigures {
+		return model.ServiceFigures{Service: name, Waiting: waiting, LongestWait: longest, ServiceLevel: sl,
+			HasServiceLevel: ans+ab > 0, Answered: ans, Abandoned: ab, AHT: aht, HasAHT: aht > 0}
+	}
+	return model.FloorFigures{
+		Services: []model.ServiceFigures{
+			svc("Billing", 4, 95*time.Second, 81, 120, 6, 272*time.Second),
+			svc("Sales", 0, 0, 97, 64, 1, 185*time.Second),
+			svc("Support", 7, 150*time.Second, 62, 210, 31, 342*time.Second),
+		},
+		Agents: []model.AgentFigures{{Agent: "a", State: model.AgentNotReady, InState: 40 * time.Minute},
+			{Agent: "b", State: model.AgentNotReady, InState: time.Minute}},
+		Total: svc("", 11, 150*time.Second, 68.4, 394, 38, 301*time.Second),
+		ByState: map[model.AgentState]int{model.AgentReady: 12, model.AgentBusy: 23, model.AgentAfterCallWork: 4,
+			model.AgentNotReady: 2},
+	}
+}
+
+// The tiles show the floor's figures and rate the service level, the longest wait and the longest
+// not-ready agent against the limits.
+func TestWallTileLevels(t *testing.T) {
+	ok, warn, alert := model.LevelOK, model.LevelWarn, model.LevelAlert
+	limits := model.DefaultKPILimits() // SL warn 80 alert 70, wait 60s/120s, not ready 15m/30m
+	figs := wallFigures()
+	tiles := floorTiles(figs, limits)
+	want := []tile{{"READY", "12", ok}, {"BUSY", "27", ok}, {"NOT READY", "2", alert}, {"WAITING", "11", ok},
+		{"LONGEST WAIT", "2:30", alert}, {"SERVICE LEVEL", "68%", alert}, {"ANSWERED", "394", ok},
+		{"ABANDONED", "38", ok}, {"AHT", "5:01", ok}}
+	for i, w := range want {
+		if tiles[i] != w {
+			t.Errorf("tile %d = %+v, want %+v", i, tiles[i], w)
+		}
+	}
+	figs.Total.ServiceLevel, figs.Total.LongestWait, figs.Agents[0].InState = 75, 61*time.Second, 16*time.Minute
+	tiles = floorTiles(figs, limits)
+	if tiles[2].level != warn || tiles[4].level != warn || tiles[5].level != warn {
+		t.Errorf("between the limits the tiles should warn: %+v", tiles)
+	}
+	figs.Total.HasServiceLevel, figs.Total.HasAHT, figs.Agents = false, false, nil
+	tiles = floorTiles(figs, model.KPILimits{}) // zero limits are off
+	for _, i := range []int{2, 4, 5} {
+		if tiles[i].level != ok {
+			t.Errorf("with the limits off tile %s is at level %d", tiles[i].label, tiles[i].level)
+		}
+	}
+	if tiles[5].value != "-" || tiles[8].value != "-" {
+		t.Errorf("no service level or handle time yet should show -, got %q and %q", tiles[5].value, tiles[8].value)
+	}
+}
+
+// W and :wall open the wallboard, Esc (or W) goes back to the view it came from, w switches the
+// window in the title, and Common.Wallboard (--wallboard) starts on it.
+func TestWallKeys(t *testing.T) {
+	m, _ := newTestModel(t, themes.Dark, 120, 30, deskEvents())
+	press(m, "tab", "W")
+	out := plain(m.Render())
+	if m.screen != screenWall || !strings.Contains(out, "WALLBOARD · last 15m · ") ||
+		!strings.Contains(out, "figures cover the agents whose desktops send events") {
+		t.Fatalf("W should show the wallboard over the last 15 minutes:\n%s", out)
+	}
+	press(m, "w")
+	if out := plain(m.Render()); !strings.Contains(out, "WALLBOARD · since start · ") {
+		t.Errorf("w should switch the figures to since start:\n%s", out)
+	}
+	press(m, "esc")
+	if m.screen != screenAgents {
+		t.Errorf("esc should go back to the agents view, screen %d", m.screen)
+	}
+	press(m, ":", "w", "a", "l", "l", "enter")
+	if m.screen != screenWall {
+		t.Errorf(":wall should open the wallboard, screen %d", m.screen)
+	}
+	press(m, "?", "esc", "W")
+	if m.screen != screenAgents {
+		t.Errorf("help and back, then W should go back to the agents view, screen %d", m.screen)
+	}
+	c := testCommon(themes.Dark, m.c.Store, m.c.Now)
+	c.Wallboard, c.Width, c.Height = true, 80, 24
+	if w := New(c, nil); w.screen != screenWall || !strings.Contains(plain(w.Render()), "WALLBOARD") {
+		t.Errorf("Common.Wallboard should start on the wallboard, screen %d", w.screen)
+	}
+}
