@@ -120,7 +120,7 @@ func New(cfg Config) *Hub {
 		cfg: cfg,
 		log: log.New(cfg.Log, "", log.LstdFlags|log.LUTC),
 		// The store holds the hub's caps on agents, interactions and parties (limits.go).
-		store: model.NewStore(model.WithRetention(1), model.WithCaps(cfg.Limits.MaxAgents, model.DefaultMaxOpen),
+		store: model.NewStore(model.WithRetention(1), model.WithoutFloorStats(), model.WithCaps(cfg.Limits.MaxAgents, model.DefaultMaxOpen),
 			model.WithAgentCaps(cfg.Limits.MaxInteractionsPerAgent, cfg.Limits.MaxParties)),
 		sessions: make(map[string]agentSeq),
 		replays:  make(map[string]map[string]string),

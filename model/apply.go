@@ -14,6 +14,7 @@ func (s *Store) Apply(ev Event, at time.Time) { _ = s.ApplyChecked(ev, at) }
 func (s *Store) apply(ev Event, at time.Time) {
 	v := s.version.Add(1)
 	s.countEvent(at)
+	s.floorEvent(at)
 	if _, ok := ev.Payload.(ResyncEnd); ok { // the hub's, about no agent
 		s.endResync(at, v)
 		s.trend.record(at, s.stats.Open)
@@ -75,6 +76,7 @@ func (s *Store) apply(ev Event, at time.Time) {
 		s.countUnknown(ev.Type)
 	}
 	ag.Timeline = capTimeline(ag.Timeline)
+	s.floorAgentEvent(ag, ev.Payload, at)
 	s.trend.record(at, s.stats.Open)
 }
 
@@ -240,6 +242,9 @@ func (s *Store) edit(sl *slot) *Row {
 }
 
 func (s *Store) count(r *Row, d int) {
+	if d > 0 {
+		s.floorRow(r)
+	}
 	if r.Ended {
 		s.removed += d
 	} else {

@@ -156,6 +156,7 @@ func (s *Store) markGone(id string, at time.Time, v uint64, reason string) {
 		setDesktop(ag, DesktopGone, reason, at)
 		ag.DesktopSince, ag.ActiveInteraction = since, ""
 		ag.Timeline = capTimeline(ag.Timeline)
+		s.floorAgent(ag, since)
 	}
 }
 

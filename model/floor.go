@@ -197,14 +197,17 @@ func above(d, warn, alert time.Duration) Level {
 // Figures computes the figures at a moment from it. (The engine that fills it is floor_*.go.)
 type FloorStats struct {
 	limits KPILimits
-}
-
-// Figures are the floor's figures at now over window w. A nil FloorStats has none.
-func (f *FloorStats) Figures(now time.Time, w FloorWindow) FloorFigures {
-	if f == nil {
-		return FloorFigures{Window: w}
-	}
-	return FloorFigures{Window: w, ByState: map[AgentState]int{}}
+	off    bool // WithoutFloorStats
+	// window is the rolling window's length; g the width of its buckets (ns) and nb their number.
+	window time.Duration
+	g      int64
+	nb     int
+	// first is the stream's first event time (started once there was one); now the latest's.
+	started    bool
+	first, now time.Time
+	services   map[string]*svcRec
+	agents     map[string]*agentRec
+	rows       map[string]*rowFact // the writer's own (nil in a snapshot)
 }
 
 // Limits are the KPI limits the statistics were built with.

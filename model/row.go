@@ -58,6 +58,8 @@ type Row struct {
 	Changed [NumFields]int64
 	// Version is the store version that produced this row.
 	Version uint64
+	// statsEnded is set once the floor statistics have counted its end (floor_hooks.go).
+	statsEnded bool
 }
 
 // ChangedAt is the wall-clock time field f last changed; zero when it never did.

@@ -188,8 +188,7 @@ func (s *Store) Snapshot() *Snapshot {
 	sn.Rejections = s.rejections.items()
 	sn.Alerts = s.alerts.items()
 	sn.Trend = s.trend.points()
-	fl := s.floor // the engine copies what it will change (floor_*.go)
-	sn.Floor = &fl
+	sn.Floor = s.floor.publish() // the engine copies a published record before changing it (floor_*.go)
 	s.snap.Store(sn)
 	s.epoch++ // its rows and agents are published: the writer copies them before a change
 	return sn

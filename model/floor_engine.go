@@ -1,0 +1,221 @@
+package model
+
+import (
+	"maps"
+	"time"
+)
+
+// The engine of the floor's statistics: the store calls floorEvent at every event, floorRow after
+// every change of a row (count(r, +1)) and floorAgent after every change of an agent; each does
+// O(1) work (crediting time spans across at most the rolling window's buckets), never a scan of the
+// rows. Records are copied on write by epoch, like rows: a published FloorStats is never changed.
+
+// maxFloorServices bounds the service records; interactions of further services count under
+// OtherService.
+const maxFloorServices = 1000
+
+// maxFloorReasons bounds the not-ready reasons kept per agent; further ones count under
+// OtherReason.
+const maxFloorReasons = 16
+
+// OtherService and OtherReason collect what is past the bounds above.
+const (
+	OtherService = "(other services)"
+	OtherReason  = "(other reasons)"
+)
+
+// svcRec is one service's record.
+type svcRec struct {
+	epoch   uint64
+	total   vec // since the start
+	ring    bucketRing
+	open    int
+	waiting map[string]waitEntry // the service's interactions waiting now, by row key
+}
+
+// waitEntry is a waiting interaction: its wait's start, and when its desktop disconnected (its
+// clock stops there).
+type waitEntry struct{ start, frozenAt time.Time }
+
+// agentRec is one agent's record.
+type agentRec struct {
+	epoch    uint64
+	loggedIn bool
+	frozen   bool // its desktop is disconnected: its clocks stop at frozenAt
+	frozenAt time.Time
+	state    AgentState // StateLoggedOut while logged out
+	reason   string
+	since    time.Time // in state since
+	last     time.Time // time is credited up to here
+	muted    int64     // its delivered voice calls muted now
+	unrec    int64     // … and not recording
+	total    vec
+	ring     bucketRing
+	reasons  map[string]*reasonRec
+}
+
+// reasonRec is the time an agent spent not ready for one reason.
+type reasonRec struct {
+	total int64
+	ring  bucketRing
+}
+
+// rowFact is what the engine remembers of an open row, to compare with its next change.
+type rowFact struct {
+	service      string
+	start        time.Time
+	answered     time.Time
+	muted, unrec bool
+}
+
+// WithoutFloorStats turns the floor statistics off (the hub's store, which serves no figures).
+func WithoutFloorStats() Option { return func(s *Store) { s.floor.off = true } }
+
+func (f *FloorStats) init() {
+	w := f.limits.Window
+	if w <= 0 {
+		w = DefaultStatsWindow
+	}
+	f.window = w
+	f.g = bucketWidth(w)
+	f.nb = int((int64(w)+f.g-1)/f.g) + 2
+	f.services = map[string]*svcRec{}
+	f.agents = map[string]*agentRec{}
+	f.rows = map[string]*rowFact{}
+}
+
+// publish is the copy of f a snapshot holds: the maps are copied (O(services + agents)); the
+// records they point to are never written again (the writer copies a record of an older epoch).
+func (f *FloorStats) publish() *FloorStats {
+	fl := *f
+	fl.rows = nil
+	fl.services = maps.Clone(f.services)
+	fl.agents = maps.Clone(f.agents)
+	return &fl
+}
+
+// floorEvent notes the time of an event about to be applied.
+func (s *Store) floorEvent(at time.Time) {
+	f := &s.floor
+	if f.off {
+		return
+	}
+	if f.services == nil {
+		f.init()
+	}
+	if !f.started {
+		f.started, f.first = true, at
+	}
+	f.now = at
+}
+
+func (s *Store) floorService(name string) *svcRec {
+	f := &s.floor
+	r := f.services[name]
+	switch {
+	case r == nil && len(f.services) >= maxFloorServices && name != OtherService:
+		return s.floorService(OtherService)
+	case r == nil:
+		r = &svcRec{epoch: s.epoch, waiting: map[string]waitEntry{}}
+		f.services[name] = r
+	case r.epoch != s.epoch:
+		c := *r
+		c.epoch, c.ring, c.waiting = s.epoch, r.ring.clone(), maps.Clone(r.waiting)
+		r = &c
+		f.services[name] = r
+	}
+	return r
+}
+
+func (s *Store) floorAgentRec(id string, at time.Time) *agentRec {
+	f := &s.floor
+	r := f.agents[id]
+	switch {
+	case r == nil:
+		r = &agentRec{epoch: s.epoch, state: StateLoggedOut, since: at, last: at}
+		f.agents[id] = r
+	case r.epoch != s.epoch:
+		c := *r
+		c.epoch, c.ring = s.epoch, r.ring.clone()
+		c.reasons = make(map[string]*reasonRec, len(r.reasons))
+		for k, v := range r.reasons {
+			c.reasons[k] = &reasonRec{total: v.total, ring: v.ring.clone()}
+		}
+		r = &c
+		f.agents[id] = r
+	}
+	return r
+}
+
+// add counts v at event time t in a record's totals and ring.
+func (f *FloorStats) add(total *vec, r *bucketRing, t time.Time, v vec) {
+	total.add(v)
+	r.add(f.nb, floorDiv(t.UnixNano(), f.g), v)
+}
+
+// rate is what the agent accrues per nanosecond now.
+func (a *agentRec) rate() vec {
+	var v vec
+	if !a.frozen && a.loggedIn {
+		v[qLoggedIn] = 1
+		switch a.state {
+		case AgentReady:
+			v[qReady] = 1
+		case AgentNotReady:
+			v[qNotReady] = 1
+		case AgentBusy:
+			v[qBusy] = 1
+		case AgentAfterCallWork:
+			v[qACW] = 1
+		}
+	}
+	v[qMuted], v[qUnrecorded] = a.muted, a.unrec
+	return v
+}
+
+// flush credits the agent's time up to t.
+func (f *FloorStats) flush(a *agentRec, t time.Time) {
+	if !t.After(a.last) {
+		return
+	}
+	from, to := a.last.UnixNano(), t.UnixNano()
+	rate := a.rate()
+	a.total.add(rate.scaled(to - from))
+	a.ring.credit(f.nb, f.g, from, to, rate)
+	if rate[qNotReady] != 0 {
+		rr := a.reasonRec(a.reason)
+		rr.total += to - from
+		rr.ring.credit(f.nb, f.g, from, to, vec{1})
+	}
+	a.last = t
+}
+
+func (a *agentRec) reasonRec(reason string) *reasonRec {
+	if a.reasons == nil {
+		a.reasons = map[string]*reasonRec{}
+	}
+	rr := a.reasons[reason]
+	if rr == nil {
+		if len(a.reasons) >= maxFloorReasons && reason != OtherReason {
+			return a.reasonRec(OtherReason)
+		}
+		rr = &reasonRec{}
+		a.reasons[reason] = rr
+	}
+	return rr
+}
+
+// answeredState reports whether an interaction in state st has been answered: delivered, or a
+// state after delivery.
+func answeredState(st State) bool {
+	switch st {
+	case StateDelivered, StateHold, StateWrapUp, StateWrapUpHold, StateCompleted:
+		return true
+	}
+	return false
+}
+
+// waitingState reports whether an interaction in state st waits.
+func waitingState(st State) bool {
+	return st == StateQueued || st == StateIVR || st == StateDeliveryPending
+}

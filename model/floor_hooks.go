@@ -1,0 +1,187 @@
+package model
+
+import "time"
+
+// floorRow updates the figures after a change of row r (writable: count(r, +1) follows every edit
+// and insert), at the event's time.
+func (s *Store) floorRow(r *Row) {
+	f := &s.floor
+	if f.off || f.rows == nil {
+		return
+	}
+	t := f.now
+	open := r.Open()
+	if r.statsEnded {
+		if !open {
+			return // its end was counted
+		}
+		r.statsEnded = false // reopened: counted again as it goes
+	}
+	fact := f.rows[r.Key]
+	service := Str(r.Data.Service)
+	if fact == nil {
+		fact = &rowFact{service: service, start: r.Start(), answered: r.AnsweredAt}
+		f.rows[r.Key] = fact
+		s.floorService(service).open++
+	}
+	if service != fact.service { // a transfer: counted on the service it left
+		old := s.floorService(fact.service)
+		old.open--
+		delete(old.waiting, r.Key)
+		f.add(&old.total, &old.ring, t, vec{qTransfers: 1})
+		fact.service = service
+		s.floorService(service).open++
+	}
+	if fact.answered.IsZero() && answeredState(r.Data.State) {
+		fact.answered, r.AnsweredAt = t, t
+		wait := max(t.Sub(fact.start), 0)
+		v := vec{qAnswered: 1, qWaitSum: int64(wait)}
+		if wait <= f.limits.TargetFor(service) {
+			v[qWithinT] = 1
+		}
+		sv := s.floorService(service)
+		f.add(&sv.total, &sv.ring, t, v)
+	}
+	s.floorWaiting(r, fact, open)
+	s.floorVoice(r, fact, open, t)
+	if !open {
+		s.floorEnd(r, fact, t)
+	}
+}
+
+// floorWaiting keeps the service's waiting set.
+func (s *Store) floorWaiting(r *Row, fact *rowFact, open bool) {
+	sv := s.floor.services[fact.service]
+	e, was := sv.waiting[r.Key]
+	if open && waitingState(r.Data.State) {
+		want := waitEntry{start: fact.start, frozenAt: r.DisconnectedAt}
+		if !was || e != want {
+			s.floorService(fact.service).waiting[r.Key] = want
+		}
+	} else if was {
+		delete(s.floorService(fact.service).waiting, r.Key)
+	}
+}
+
+// floorVoice follows whether the row is a delivered voice call muted / not recording, on a live
+// desktop, and moves the agent's rates with it.
+func (s *Store) floorVoice(r *Row, fact *rowFact, open bool, t time.Time) {
+	live := open && r.Data.State == StateDelivered && r.Data.Type == TypeVoice && r.DisconnectedAt.IsZero()
+	m, u := live && r.Data.CallMuted, live && !r.Data.CallRecording
+	if m == fact.muted && u == fact.unrec {
+		return
+	}
+	a := s.floorAgentRec(r.AgentID, t)
+	s.floor.flush(a, t)
+	a.muted += b2i(m) - b2i(fact.muted)
+	a.unrec += b2i(u) - b2i(fact.unrec)
+	fact.muted, fact.unrec = m, u
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// floorEnd counts the row's end (at t when it completed, else when it was removed) and forgets it.
+func (s *Store) floorEnd(r *Row, fact *rowFact, t time.Time) {
+	f := &s.floor
+	end := t
+	if r.Ended && !r.Data.State.Ends() {
+		end = r.EndedAt
+	}
+	sv := s.floorService(fact.service)
+	if fact.answered.IsZero() {
+		f.add(&sv.total, &sv.ring, end, vec{qAbandoned: 1})
+	} else {
+		handle := int64(max(end.Sub(fact.answered), 0))
+		f.add(&sv.total, &sv.ring, end, vec{qHandled: 1, qHandleSum: handle})
+		a := s.floorAgentRec(r.AgentID, t)
+		f.add(&a.total, &a.ring, end, vec{qAgentHandled: 1, qAgentHandleSum: handle})
+	}
+	sv.open--
+	delete(sv.waiting, r.Key)
+	delete(f.rows, r.Key)
+	r.statsEnded = true
+}
+
+// floorAgentEvent updates the agent's figures after an event of its own: a state change implies
+// it is logged in, ON_LOGIN says whether it is, ON_LOGOUT that it is not.
+func (s *Store) floorAgentEvent(ag *Agent, p any, at time.Time) {
+	if s.floor.off {
+		return
+	}
+	a := s.floorAgentRec(ag.ID, at)
+	switch p := p.(type) {
+	case *AgentStateChange:
+		a = s.floorLogin(ag, a, true, at)
+	case *Login:
+		a = s.floorLogin(ag, a, p.IsLoggedIn, at)
+	case Logout:
+		a = s.floorLogin(ag, a, false, at)
+	}
+	_ = a
+	s.floorAgent(ag, at)
+}
+
+func (s *Store) floorLogin(ag *Agent, a *agentRec, in bool, at time.Time) *agentRec {
+	if a.loggedIn != in {
+		s.floor.flush(a, at)
+		a.loggedIn = in
+	}
+	return a
+}
+
+// maxStateSpans bounds Agent.States: past it, the oldest quarter is dropped.
+const maxStateSpans = 1000
+
+// floorAgent brings the agent's record in line with ag (writable) at t: its state, whether it is
+// logged in (a gone desktop logs it out), whether its desktop is disconnected (its clocks stop).
+func (s *Store) floorAgent(ag *Agent, t time.Time) {
+	f := &s.floor
+	if f.off || f.agents == nil {
+		return
+	}
+	a := s.floorAgentRec(ag.ID, t)
+	t = maxTime(t, a.last)
+	if ag.Desktop == DesktopGone && a.loggedIn {
+		f.flush(a, t)
+		a.loggedIn = false
+	}
+	state, reason := StateLoggedOut, ""
+	if a.loggedIn {
+		state = ag.State
+		if state == AgentNotReady {
+			reason = ag.Reason
+		}
+	}
+	frozen := ag.Desktop == DesktopDisconnected
+	if state == a.state && reason == a.reason && frozen == a.frozen && len(ag.States) > 0 {
+		return
+	}
+	f.flush(a, t)
+	if frozen && !a.frozen {
+		a.frozenAt = t
+	}
+	a.frozen = frozen
+	if state != a.state || reason != a.reason || len(ag.States) == 0 {
+		a.state, a.reason, a.since = state, reason, t
+		ag.States = appendSpan(ag.States, StateSpan{At: t, State: state, Reason: reason})
+	}
+}
+
+func appendSpan(spans []StateSpan, sp StateSpan) []StateSpan {
+	if len(spans) >= maxStateSpans { // a new array: readers may hold the old one
+		spans = append([]StateSpan(nil), spans[len(spans)-maxStateSpans*3/4:]...)
+	}
+	return append(spans, sp)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
