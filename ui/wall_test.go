@@ -95,3 +95,36 @@ func TestWallKeys(t *testing.T) {
 		t.Errorf("Common.Wallboard should start on the wallboard, screen %d", w.screen)
 	}
 }
+
+// The wallboard of the desk's events at a wall screen's size and a terminal's, in colour and in
+// monochrome, and at 60 columns; the email has waited 1:05 by then, past the warning limit.
+func TestWallGolden(t *testing.T) {
+	runGolden(t, []goldenCase{
+		{"80x24", themes.Dark, 80, 24, []string{"W"}, false},
+		{"80x24_color", themes.Dark, 80, 24, []string{"W"}, true},
+		{"80x24_mono", themes.Mono, 80, 24, []string{"W"}, true},
+		{"200x50", themes.Dark, 200, 50, []string{"W"}, false},
+		{"200x50_color", themes.Dark, 200, 50, []string{"W"}, true},
+		{"200x50_mono", themes.Mono, 200, 50, []string{"W"}, true},
+		{"60x20_since_start", themes.Dark, 60, 20, []string{"W", "w"}, false},
+	}, func(t *testing.T, tc goldenCase) *Model {
+		m, _ := newTestModel(t, tc.theme, tc.w, tc.h, deskEvents())
+		return m
+	})
+}
+
+// A busy floor past its limits, drawn by the pane: the alerting tiles and services in the alert
+// and warning colours, and in monochrome with their glyphs and reversed labels.
+func TestWallLevelsGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		theme themes.Theme
+		w, h  int
+	}{{"color_80x21", themes.Dark, 80, 21}, {"mono_80x21", themes.Mono, 80, 21}, {"mono_200x47", themes.Mono, 200, 47}} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := newTestModel(t, tc.theme, tc.w, tc.h+3, deskEvents())
+			out := m.wall.draw(m.newFrame(), wallFigures(), model.DefaultKPILimits())
+			requireGolden(t, out, tc.w, tc.h, true)
+		})
+	}
+}
