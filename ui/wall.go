@@ -64,6 +64,13 @@ func nextWindow(win model.FloorWindow) model.FloorWindow {
 	return model.Rolling
 }
 
+// wallStamp is what the wallboard says it shows, whatever the store holds: a store change never
+// redraws it, the once-a-second tick does (a busy live stream would otherwise recompute the floor's
+// figures dozens of times a second for a board read from across the room).
+var wallStamp = []lineID{{head: "wallboard"}}
+
+func (w *wallView) stamp(*frame) []lineID { return wallStamp }
+
 // ShortHelp lists the wallboard's main keys.
 func (w *wallView) ShortHelp() []key.Binding {
 	return []key.Binding{w.c.Keys.Window, w.c.Keys.Wall, w.c.Keys.Back}
@@ -240,4 +247,7 @@ func (m *Model) toggleWall() {
 	m.openWall()
 }
 
-var _ pane = (*wallView)(nil)
+var (
+	_ pane    = (*wallView)(nil)
+	_ stamper = (*wallView)(nil)
+)

@@ -128,3 +128,24 @@ func TestWallLevelsGolden(t *testing.T) {
 		})
 	}
 }
+
+// A store change does not redraw the wallboard (nor recompute its figures); the next tick does.
+func TestWallRedrawsOnTheTick(t *testing.T) {
+	m, store := newTestModel(t, themes.Dark, 80, 24, deskEvents())
+	press(m, "W")
+	before := m.Render()
+	n := m.renders
+	ev, err := model.Decode([]byte(`{"type":"ON_AGENT_STATE_CHANGE","agentId":"a.jones","ts":1700000094000,"params":["ready"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Apply(ev, ev.TS)
+	m.Update(changedMsg{})
+	if m.Render(); m.renders != n {
+		t.Errorf("a store change redrew the wallboard (%d frames, was %d)", m.renders, n)
+	}
+	m.Update(tickMsg(base.Add(clockAt)))
+	if after := m.Render(); m.renders != n+1 || after == before {
+		t.Errorf("the tick should redraw the wallboard with a.jones ready: %d frames, was %d", m.renders, n)
+	}
+}
