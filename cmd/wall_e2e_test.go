@@ -30,8 +30,8 @@ func TestWallboardInTerminal(t *testing.T) {
 	term.WaitFor(5*time.Second, "[exit 0]")
 }
 
-// TestWallboardOverSSH: deskwatch serve --wallboard starts every session on the wallboard, over
-// the real OpenSSH client.
+// TestWallboardOverSSH: deskwatch serve --wallboard starts the sessions on the wallboard, over the
+// real OpenSSH client, unless a viewer asks otherwise.
 func TestWallboardOverSSH(t *testing.T) {
 	dir, key, keys := sshViewer(t)
 	_, port := startServe(t, "--authorized-keys", keys, "--host-key", filepath.Join(dir, "hk"),
@@ -40,6 +40,11 @@ func TestWallboardOverSSH(t *testing.T) {
 	term.WaitFor(15*time.Second, "WALLBOARD · last 15m", "LONGEST WAIT", "SERVICE LEVEL", "Billing", "Support")
 	term.Keys("Escape")
 	term.WaitFor(5*time.Second, "mail-9")
+	// A viewer may choose the table instead.
+	table := e2e.Start(t, 120, 32, []string{"HOME=" + dir}, sshCommand(key, port, "--", "--wallboard=false"))
+	if s := table.WaitFor(15*time.Second, "mail-9", "done"); strings.Contains(s, "WALLBOARD") {
+		t.Errorf("--wallboard=false still started on the wallboard:\n%s", s)
+	}
 }
 
 // --wallboard is a screen: with --print it is refused, saying why.
