@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/themes"
 )
@@ -147,5 +149,17 @@ func TestWallRedrawsOnTheTick(t *testing.T) {
 	m.Update(tickMsg(base.Add(clockAt)))
 	if after := m.Render(); m.renders != n+1 || after == before {
 		t.Errorf("the tick should redraw the wallboard with a.jones ready: %d frames, was %d", m.renders, n)
+	}
+}
+
+// At any size, from a tiny terminal to a wide wall, the wallboard fills exactly its frame.
+func TestWallFitsEverySize(t *testing.T) {
+	m, _ := newTestModel(t, themes.Dark, 80, 24, deskEvents())
+	press(m, "W")
+	for _, sz := range [][2]int{{20, 5}, {30, 8}, {45, 12}, {60, 20}, {100, 30}, {132, 43}, {160, 40}, {240, 67}, {400, 100}} {
+		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		checkFrame(t, m.Render(), sz[0], sz[1])
+		m.wall.SetSize(sz[0], sz[1])
+		checkFrame(t, m.wall.draw(m.newFrame(), wallFigures(), model.DefaultKPILimits()), sz[0], sz[1])
 	}
 }
