@@ -41,6 +41,7 @@ type waitEntry struct{ start, frozenAt time.Time }
 type agentRec struct {
 	epoch    uint64
 	loggedIn bool
+	gone     bool // its desktop is gone (it logged out then)
 	frozen   bool // its desktop is disconnected: its clocks stop at frozenAt
 	frozenAt time.Time
 	state    AgentState // StateLoggedOut while logged out

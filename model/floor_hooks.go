@@ -32,6 +32,7 @@ func (s *Store) floorRow(r *Row) {
 		fact.service = service
 		s.floorService(service).open++
 	}
+	fact.start = r.Start() // its startTime may come late
 	if fact.answered.IsZero() && answeredState(r.Data.State) {
 		fact.answered, r.AnsweredAt = t, t
 		wait := max(t.Sub(fact.start), 0)
@@ -108,30 +109,31 @@ func (s *Store) floorEnd(r *Row, fact *rowFact, t time.Time) {
 }
 
 // floorAgentEvent updates the agent's figures after an event of its own: a state change implies
-// it is logged in, ON_LOGIN says whether it is, ON_LOGOUT that it is not.
+// it is logged in, ON_LOGIN says whether it is, ON_LOGOUT and a gone desktop that it is not.
 func (s *Store) floorAgentEvent(ag *Agent, p any, at time.Time) {
 	if s.floor.off {
 		return
 	}
-	a := s.floorAgentRec(ag.ID, at)
 	switch p := p.(type) {
 	case *AgentStateChange:
-		a = s.floorLogin(ag, a, true, at)
+		s.floorLogin(ag.ID, true, at)
 	case *Login:
-		a = s.floorLogin(ag, a, p.IsLoggedIn, at)
+		s.floorLogin(ag.ID, p.IsLoggedIn, at)
 	case Logout:
-		a = s.floorLogin(ag, a, false, at)
+		s.floorLogin(ag.ID, false, at)
+	case *Desktop: // gone logs it out, even when it was gone already (markGone says so once)
+		if p.Status == DesktopGone {
+			s.floorLogin(ag.ID, false, at)
+		}
 	}
-	_ = a
 	s.floorAgent(ag, at)
 }
 
-func (s *Store) floorLogin(ag *Agent, a *agentRec, in bool, at time.Time) *agentRec {
-	if a.loggedIn != in {
+func (s *Store) floorLogin(id string, in bool, at time.Time) {
+	if a := s.floorAgentRec(id, at); a.loggedIn != in {
 		s.floor.flush(a, at)
 		a.loggedIn = in
 	}
-	return a
 }
 
 // maxStateSpans bounds Agent.States: past it, the oldest quarter is dropped.
@@ -146,9 +148,9 @@ func (s *Store) floorAgent(ag *Agent, t time.Time) {
 	}
 	a := s.floorAgentRec(ag.ID, t)
 	t = maxTime(t, a.last)
-	if ag.Desktop == DesktopGone && a.loggedIn {
+	if gone := ag.Desktop == DesktopGone; gone != a.gone { // going away logs it out, once
 		f.flush(a, t)
-		a.loggedIn = false
+		a.gone, a.loggedIn = gone, a.loggedIn && !gone
 	}
 	state, reason := StateLoggedOut, ""
 	if a.loggedIn {
