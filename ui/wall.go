@@ -111,11 +111,7 @@ func (w *wallView) draw(f *frame, figs model.FloorFigures, limits model.KPILimit
 // the note shortened (or left out) to fit.
 func (w *wallView) title(f *frame, limits model.KPILimits) string {
 	st := w.c.Styles
-	win := "since start"
-	if f.view.floorWindow == model.Rolling {
-		win = "last " + windowText(limits.Window)
-	}
-	head := "WALLBOARD · " + win + " · " + f.now.Format("15:04:05")
+	head := "WALLBOARD · " + wallWindowText(f.view.floorWindow, limits.Window) + " · " + f.now.Format("15:04:05")
 	note := ""
 	for _, n := range floorNote {
 		if width(head)+3+width(n) <= w.width {
@@ -130,17 +126,20 @@ func (w *wallView) title(f *frame, limits model.KPILimits) string {
 	return fit(line, w.width)
 }
 
-// windowText names the rolling window's length: 15m, 1h, 90s.
-func windowText(d time.Duration) string {
+// wallWindowText names the figures' window: "since start", or the rolling window of length d as
+// "last 15m" (1h, 90s).
+func wallWindowText(win model.FloorWindow, d time.Duration) string {
 	switch {
+	case win == model.SinceStart:
+		return "since start"
 	case d <= 0:
-		return windowText(model.DefaultStatsWindow)
+		return wallWindowText(win, model.DefaultStatsWindow)
 	case d%time.Hour == 0:
-		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+		return "last " + strconv.FormatInt(int64(d/time.Hour), 10) + "h"
 	case d%time.Minute == 0:
-		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+		return "last " + strconv.FormatInt(int64(d/time.Minute), 10) + "m"
 	}
-	return strconv.FormatInt(int64(d/time.Second), 10) + "s"
+	return "last " + strconv.FormatInt(int64(d/time.Second), 10) + "s"
 }
 
 // levelStyle is how a figure at level lv is drawn: the theme's warning or alert colour past its
