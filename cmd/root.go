@@ -51,6 +51,7 @@ type options struct {
 	demoRate   float64
 	configFile string
 	bell       bool
+	wallboard  bool
 	settings   settings
 	collect    collectOptions
 	ws         wsFlags
@@ -115,6 +116,7 @@ to subscribe to. Without SOURCE it shows a built-in demo stream.`,
 	f.StringVar(&o.logFile, "log", os.Getenv("DESKWATCH_LOG"), "write a debug log to this file (or $DESKWATCH_LOG)")
 	f.StringVar(&o.filter, "filter", "", "only show interactions matching this filter")
 	f.BoolVar(&o.bell, "bell", false, "ring the terminal bell when a new alert opens")
+	f.BoolVar(&o.wallboard, "wallboard", false, "start on the wallboard: the floor's figures in big digits (W, :wall)")
 	o.collect.register(f)
 	// Each subcommand lives in its own file; add its constructor here.
 	c.AddCommand(subcommands(stdin, stdout, stderr)...)

@@ -99,6 +99,7 @@ func registerServeSourceFlags(f *pflag.FlagSet, o *options) {
 	registerSourceFlags(f, o)
 	f.StringVar(&o.theme, "theme", "", "default colour theme of sessions: dark, light, high-contrast or mono")
 	f.StringVar(&o.filter, "filter", "", "default filter of sessions")
+	f.BoolVar(&o.wallboard, "wallboard", false, "sessions start on the wallboard (a session may ask with -- --wallboard)")
 }
 
 // runServe builds one pipeline and serves it until a signal or ctx ends the run.
@@ -177,7 +178,8 @@ func newViewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan s
 	fs.SetOutput(io.Discard)
 	theme := fs.String("theme", "", "")
 	filter := fs.String("filter", o.filter, "")
-	const usage = "this server takes --theme NAME and --filter TEXT, as in: ssh -t HOST -- --theme light"
+	wall := fs.Bool("wallboard", o.wallboard, "")
+	const usage = "this server takes --theme NAME, --filter TEXT and --wallboard, as in: ssh -t HOST -- --theme light"
 	if err := fs.Parse(v.Args); err != nil {
 		return nil, fmt.Errorf("%w (%s)", err, usage)
 	}
@@ -201,7 +203,7 @@ func newViewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan s
 		return nil, err
 	}
 	c := newCommon(p, t, o, true)
-	c.Filter = *filter
+	c.Filter, c.Wallboard = *filter, *wall
 	c.Width, c.Height = v.Width, v.Height
 	return ui.New(c, changes), nil
 }

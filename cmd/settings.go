@@ -34,6 +34,8 @@ func (o *options) prepare(cmd *cobra.Command, args []string) (string, error) {
 				return "", fmt.Errorf("--%s goes with --print (the monitor shows the table on the screen)", name)
 			}
 		}
+	} else if o.wallboard {
+		return "", fmt.Errorf("--wallboard starts the monitor on the wallboard; --print prints tables, not screens")
 	}
 	if len(args) == 1 {
 		return args[0], nil

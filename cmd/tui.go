@@ -102,5 +102,6 @@ func newCommon(p *pipeline, theme themes.Theme, o *options, readOnly bool) *ui.C
 	}
 	c.Filter, c.Columns = o.filter, o.settings.cfg.Columns
 	c.Alerts, c.Bell = o.settings.cfg.Alerts, o.bell
+	c.Wallboard = o.wallboard
 	return c
 }

@@ -26,7 +26,7 @@ type commandView struct {
 }
 
 // commandHelp lists the commands, for the prompt's placeholder, its errors and the help screen.
-const commandHelp = "agents · services · interactions · timeline · group [agent|service|state|type|none] · " +
+const commandHelp = "agents · services · interactions · timeline · wall · group [agent|service|state|type|none] · " +
 	"sort COLUMN [asc|desc] · filter TEXT · export csv|json · rejected · help · quit"
 
 func newCommand(c *Common) *commandView {
@@ -155,6 +155,8 @@ func (m *Model) parseCommand(line string) (func() tea.Cmd, error) {
 		return done(func() { m.screen = screenTable }), nil
 	case "timeline", "tl":
 		return done(func() { m.screen = screenTimeline }), nil
+	case "wall", "wallboard":
+		return done(m.openWall), nil
 	case "rejected", "rej":
 		return done(func() { m.screen = screenRejected }), nil
 	case "help", "h":

@@ -28,6 +28,8 @@ type Common struct {
 	Wall func() time.Time
 	// Control pauses or speeds up a replay; nil for live sources.
 	Control feed.Controller
+	// Wallboard starts the viewer on the wallboard (--wallboard).
+	Wallboard bool
 	// Filter is the filter in force when the viewer starts (--filter); empty shows everything.
 	Filter string
 	// Columns are the interactions table's column ids in order (the configuration's columns);

@@ -45,6 +45,8 @@ func (m *Model) handleKey(f *frame, msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Timeline):
 		m.toggleScreen(screenTimeline)
+	case key.Matches(msg, k.Wall):
+		m.toggleWall()
 		return nil
 	}
 	if cmd, ok := m.screenKey(f, msg); ok {
@@ -220,6 +222,8 @@ func (m *Model) goBack() {
 		m.screen = screenAgents
 	case screenTable:
 		m.backToServices()
+	case screenWall:
+		m.screen = m.wallBack
 	default:
 		m.screen = screenTable
 	}

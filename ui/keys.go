@@ -167,7 +167,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Filter, k.Command, k.Sort, k.SortPrev, k.SortDir, k.HideEnded, k.Group, k.Fold, k.FoldAll},
 		{k.NextAlert, k.PrevAlert, k.Pause, k.Faster, k.Slower, k.ExportCSV, k.ExportJSON, k.Rejected,
 			k.Help, k.Quit},
-		{k.Timeline, k.Left, k.Right, k.ZoomIn, k.ZoomOut},
+		{k.Timeline, k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Wall},
 	}
 }
 

@@ -23,6 +23,7 @@ const (
 	screenAgentDetail
 	screenServices
 	screenTimeline
+	screenWall
 	screens // the number of screens
 )
 
@@ -68,7 +69,10 @@ type Model struct {
 	// fromService is set while the table shows a service's interactions opened from the services
 	// view: esc goes back there and restores the filter before.
 	fromService *serviceReturn
-	timeline     *timelineView
+	timeline    *timelineView
+	// wall is the wallboard; wallBack is the screen Esc (or W) returns to from it.
+	wall     *wallView
+	wallBack screen
 
 	quitting bool
 
@@ -90,13 +94,13 @@ func New(c *Common, changes <-chan struct{}) *Model {
 		header: newHeader(c), table: newTable(c), status: newStatus(c), filter: newFilter(c),
 		command: newCommand(c), help: newHelp(c), detail: newDetail(c), rejected: newRejected(c),
 		agents: newAgents(c), agentDetail: newAgentDetail(c), services: newServices(c),
-		timeline: newTimeline(c), dirty: true}
+		timeline: newTimeline(c), wall: newWall(c), dirty: true}
 	m.body = [screens]pane{screenTable: m.table, screenDetail: m.detail, screenRejected: m.rejected,
 		screenHelp: m.help, screenAgents: m.agents, screenAgentDetail: m.agentDetail, screenServices: m.services,
-		screenTimeline: m.timeline}
+		screenTimeline: m.timeline, screenWall: m.wall}
 	m.help.SetSections([]helpSection{{"Interactions", m.table}, {"Interaction detail", m.detail},
 		{"Agents", m.agents}, {"Agent detail", m.agentDetail}, {"Services", m.services},
-		{"State timeline", m.timeline}, {"Rejected log", m.rejected}, {"Help", m.help}})
+		{"State timeline", m.timeline}, {"Wallboard", m.wall}, {"Rejected log", m.rejected}, {"Help", m.help}})
 	m.query = model.DefaultQuery(model.Filter{})
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {
@@ -104,6 +108,9 @@ func New(c *Common, changes <-chan struct{}) *Model {
 		} else {
 			m.setError("--filter: " + err.Error())
 		}
+	}
+	if c.Wallboard {
+		m.screen = screenWall
 	}
 	m.snap = c.Store.Snapshot()
 	m.down = c.downSince()
