@@ -119,12 +119,20 @@ func (s *Store) floorEvent(at time.Time) {
 // geom is the layout of the records' rings now.
 func (f *FloorStats) geom() ringGeom { return ringGeom{n: f.nb, g: f.g, epoch: f.epoch} }
 
+// serviceKey is the record service name counts under: its own, or OtherService once there are
+// maxFloorServices.
+func (f *FloorStats) serviceKey(name string) string {
+	if _, ok := f.services[name]; ok || len(f.services) < maxFloorServices {
+		return name
+	}
+	return OtherService
+}
+
+// floorService is the record of service (a serviceKey) to change.
 func (s *Store) floorService(name string) *svcRec {
 	f := &s.floor
 	r := f.services[name]
 	switch {
-	case r == nil && len(f.services) >= maxFloorServices && name != OtherService:
-		return s.floorService(OtherService)
 	case r == nil:
 		r = &svcRec{epoch: s.epoch}
 		f.services[name] = r
