@@ -7,8 +7,9 @@ import (
 
 // The engine of the floor's statistics: the store calls floorEvent at every event, floorRow after
 // every change of a row (count(r, +1)) and floorAgent after every change of an agent; each does
-// O(1) work (crediting time spans across at most the rolling window's buckets), never a scan of the
-// rows. Records are copied on write by epoch, like rows: a published FloorStats is never changed.
+// constant work (crediting a time span across at most the rolling window's buckets, a logarithmic
+// step in a service's waiting queue), never a scan of the rows. Records, and the pages of their
+// rings, are copied on write by epoch, like rows: a published FloorStats is never changed.
 
 // maxFloorServices bounds the service records; interactions of further services count under
 // OtherService.
