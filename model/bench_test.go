@@ -150,3 +150,33 @@ func BenchmarkIngestSnapshotEach(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFloorFigures is the read-time cost of the floor's figures (a frame of the services view
+// or the wallboard) with 500 agents, 50 services and an hour of events, in the rolling window.
+func BenchmarkFloorFigures(b *testing.B) {
+	s := NewStore()
+	for i := range 36000 {
+		at := t0.Add(time.Duration(i) * 100 * time.Millisecond)
+		agent := fmt.Sprintf("agent%03d", i%500)
+		if i%7 == 0 {
+			st := []AgentState{AgentReady, AgentBusy, AgentAfterCallWork, AgentNotReady}[i/7%4]
+			s.Apply(Event{Type: EvAgentStateChange, AgentID: agent, TS: at, Payload: &AgentStateChange{State: st,
+				Reason: "Break"}}, at)
+			continue
+		}
+		svc := fmt.Sprintf("service%02d", i%50)
+		in := &Interaction{ID: fmt.Sprintf("c%d", i/3), Type: TypeVoice, Service: &svc,
+			State: []State{StateQueued, StateDelivered, StateWrapUp}[i%3]}
+		typ := EvInteractionStateChange
+		if i%3 == 2 {
+			typ = EvInteractionRemoved
+		}
+		s.Apply(Event{Type: typ, AgentID: agent, TS: at, Payload: in}, at)
+	}
+	fl := s.Snapshot().Floor
+	now := t0.Add(time.Hour)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = fl.Figures(now, Rolling)
+	}
+}

@@ -135,3 +135,21 @@ func TestFloorResyncGone(t *testing.T) {
 		t.Errorf("a.jones %+v", a)
 	}
 }
+
+// TestFloorServiceCap: past maxFloorServices, new services count under OtherService.
+func TestFloorServiceCap(t *testing.T) {
+	t.Parallel()
+	s := NewStore()
+	for i := range maxFloorServices + 5 {
+		in := voiceCall(itoa(int64(i)), StateQueued, false)
+		svc := "s" + itoa(int64(i))
+		in.Service = &svc
+		s.Apply(Event{Type: EvNewInteraction, AgentID: "a", TS: t0, Payload: in}, t0)
+	}
+	ff := s.Snapshot().Floor.Figures(t0.Add(time.Minute), SinceStart)
+	other, ok := ff.Service(OtherService)
+	if len(ff.Services) != maxFloorServices+1 || !ok || other.Open != 5 || other.Waiting != 5 ||
+		other.LongestWait != time.Minute || ff.Total.Waiting != maxFloorServices+5 {
+		t.Errorf("%d services, other %+v, total waiting %d", len(ff.Services), other, ff.Total.Waiting)
+	}
+}

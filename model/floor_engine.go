@@ -7,8 +7,9 @@ import (
 
 // The engine of the floor's statistics: the store calls floorEvent at every event, floorRow after
 // every change of a row (count(r, +1)) and floorAgent after every change of an agent; each does
-// O(1) work (crediting time spans across at most the rolling window's buckets), never a scan of the
-// rows. Records are copied on write by epoch, like rows: a published FloorStats is never changed.
+// constant work (crediting a time span across at most the rolling window's buckets, a logarithmic
+// step in a service's waiting queue), never a scan of the rows. Records, and the pages of their
+// rings, are copied on write by epoch, like rows: a published FloorStats is never changed.
 
 // maxFloorServices bounds the service records; interactions of further services count under
 // OtherService.
@@ -119,12 +120,20 @@ func (s *Store) floorEvent(at time.Time) {
 // geom is the layout of the records' rings now.
 func (f *FloorStats) geom() ringGeom { return ringGeom{n: f.nb, g: f.g, epoch: f.epoch} }
 
+// serviceKey is the record service name counts under: its own, or OtherService once there are
+// maxFloorServices.
+func (f *FloorStats) serviceKey(name string) string {
+	if _, ok := f.services[name]; ok || len(f.services) < maxFloorServices {
+		return name
+	}
+	return OtherService
+}
+
+// floorService is the record of service (a serviceKey) to change.
 func (s *Store) floorService(name string) *svcRec {
 	f := &s.floor
 	r := f.services[name]
 	switch {
-	case r == nil && len(f.services) >= maxFloorServices && name != OtherService:
-		return s.floorService(OtherService)
 	case r == nil:
 		r = &svcRec{epoch: s.epoch}
 		f.services[name] = r

@@ -95,7 +95,8 @@ func (f *FloorStats) agentFigures(id string, a *agentRec, now, from time.Time, w
 	if w == Rolling {
 		v = a.ring.sum(fromIdx, toIdx)
 	}
-	v.add(a.rate().scaled(run))
+	rate := a.rate()
+	v.add(rate.scaled(run))
 	af.NotReadyBy = map[string]time.Duration{}
 	for reason, rr := range a.reasons {
 		d := rr.total
@@ -106,7 +107,7 @@ func (f *FloorStats) agentFigures(id string, a *agentRec, now, from time.Time, w
 			af.NotReadyBy[reason] = time.Duration(d)
 		}
 	}
-	if a.rate()[qNotReady] != 0 && run > 0 { // the running part, under the key flush will use
+	if rate[qNotReady] != 0 && run > 0 { // the running part, under the key flush will use
 		af.NotReadyBy[a.reasonKey(a.reason)] += time.Duration(run)
 	}
 	fillAgent(&af, v)

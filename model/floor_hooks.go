@@ -17,7 +17,7 @@ func (s *Store) floorRow(r *Row) {
 		}
 		r.statsEnded = false // reopened: counted again as it goes
 	}
-	service := Str(r.Data.Service)
+	service := f.serviceKey(Str(r.Data.Service))
 	fact, known := f.rows[r.Key] // by value: one allocation less per interaction
 	if !known {
 		fact = rowFact{service: service, answered: r.AnsweredAt}

@@ -166,7 +166,7 @@ func (r *bucketRing[V]) credit(geo ringGeom, a, b int64, rate V) {
 func (r *bucketRing[V]) sum(from, to int64) V {
 	var v V
 	for _, p := range r.pages {
-		for i, t := range p.tags {
+		for i, t := range &p.tags {
 			if t >= from && t <= to {
 				v = v.plus(p.vals[i])
 			}
