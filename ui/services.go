@@ -188,10 +188,10 @@ func (s *servicesView) View(f *frame) string {
 		lines = append(lines, st.Dim.Render(fit(empty, s.width)))
 	}
 	s.cur.clampList(len(rows), s.page())
+	lim := f.snap.Floor.Limits()
 	for i := s.cur.offset; i < len(rows) && i < s.cur.offset+s.page(); i++ {
-		lim, style, mark := f.snap.Floor.Limits(), st.Text, ""
-		switch max(lim.ServiceLevelLevel(rows[i].ServiceLevel, rows[i].HasServiceLevel),
-			lim.LongestWaitLevel(rows[i].LongestWait)) {
+		style, mark := st.Text, ""
+		switch lim.ServiceFiguresLevel(rows[i]) {
 		case model.LevelAlert:
 			style, mark = st.Alert, alertGlyph
 		case model.LevelWarn:

@@ -204,7 +204,7 @@ func (w *wallView) drawServices(b *strings.Builder, svcs []model.ServiceFigures,
 	}
 	for i := range shown {
 		s := &svcs[i]
-		lv := max(limits.LongestWaitLevel(s.LongestWait), limits.ServiceLevelLevel(s.ServiceLevel, s.HasServiceLevel))
+		lv := limits.ServiceFiguresLevel(*s)
 		name := s.Service
 		if name == "" {
 			name = "(none)"
