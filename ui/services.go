@@ -25,7 +25,6 @@ type servicesView struct {
 	sort   int
 	desc   bool
 	filter string
-	figs   figuresCache
 }
 
 func newServices(c *Common) *servicesView { return &servicesView{c: c} }
@@ -64,7 +63,7 @@ func serviceScreenColumns() []export.FigureColumn[model.ServiceFigures] {
 
 // rows are the services shown on the frame: filtered, then sorted (ties by name).
 func (s *servicesView) rows(f *frame) (rows []model.ServiceFigures, figs model.FloorFigures) {
-	figs = s.figs.get(f)
+	figs = f.figures()
 	col := export.ServiceColumns[s.sort]
 	for _, r := range figs.Services {
 		if s.filter == "" || strings.Contains(strings.ToLower(r.Service), strings.ToLower(s.filter)) {
@@ -232,39 +231,6 @@ func sortArrow(desc bool) string {
 		return "▼"
 	}
 	return "▲"
-}
-
-// figuresCache keeps the floor's figures of one frame's inputs (store version, second of the
-// source clock, window), so the cursor's moves and redraws within a second compute them once.
-type figuresCache struct {
-	version uint64
-	sec     int64
-	window  model.FloorWindow
-	ok      bool
-	figs    model.FloorFigures
-	// byAgent indexes figs.Agents by agent, built when first asked for.
-	byAgent map[string]model.AgentFigures
-}
-
-// agents are the frame's agent figures by agent.
-func (c *figuresCache) agents(f *frame) map[string]model.AgentFigures {
-	figs := c.get(f)
-	if c.byAgent == nil {
-		c.byAgent = make(map[string]model.AgentFigures, len(figs.Agents))
-		for _, a := range figs.Agents {
-			c.byAgent[a.Agent] = a
-		}
-	}
-	return c.byAgent
-}
-
-func (c *figuresCache) get(f *frame) model.FloorFigures {
-	sec, w := f.now.Unix(), f.view.floorWindow
-	if !c.ok || c.version != f.snap.Version || c.sec != sec || c.window != w {
-		c.figs, c.byAgent = f.snap.Floor.Figures(f.now, w), nil
-		c.version, c.sec, c.window, c.ok = f.snap.Version, sec, w, true
-	}
-	return c.figs
 }
 
 // windowText names the floor window: "last 15m" or "since start".
