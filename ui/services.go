@@ -238,11 +238,7 @@ func windowText(f *frame) string {
 	if f.view.floorWindow == model.SinceStart {
 		return "since start"
 	}
-	d := f.snap.Floor.Limits().Window
-	if d <= 0 {
-		d = model.DefaultStatsWindow
-	}
-	return "last " + spanText(d)
+	return "last " + spanText(f.snap.Floor.RollingWindow())
 }
 
 // spanText is a span of time as a setting names it: 15m, 1h, 20s (else as durations show).
