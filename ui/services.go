@@ -64,9 +64,9 @@ func serviceScreenColumns() []export.FigureColumn[model.ServiceFigures] {
 // rows are the services shown on the frame: filtered, then sorted (ties by name).
 func (s *servicesView) rows(f *frame) (rows []model.ServiceFigures, figs model.FloorFigures) {
 	figs = f.figures()
-	col := export.ServiceColumns[s.sort]
+	col, keep := export.ServiceColumns[s.sort], export.NameFilter(s.filter)
 	for _, r := range figs.Services {
-		if s.filter == "" || strings.Contains(strings.ToLower(r.Service), strings.ToLower(s.filter)) {
+		if keep(r.Service) {
 			rows = append(rows, r)
 		}
 	}
