@@ -176,7 +176,7 @@ func printFigures(w io.Writer, o *options, sn *model.Snapshot, now time.Time) er
 	if name == o.settings.cfg.Filter {
 		name = ""
 	}
-	keep := func(s string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(name)) }
+	keep := export.NameFilter(name)
 	if o.collect.view == "agents" {
 		total := figs.AgentTotal
 		total.Agent = "floor"

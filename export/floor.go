@@ -210,6 +210,13 @@ func FigureColumnFor[T any](cols []FigureColumn[T], name string) (FigureColumn[T
 	return FigureColumn[T]{}, false
 }
 
+// NameFilter is the filter of the figures tables by name (the views' / and --print --filter):
+// it keeps the names that hold text, in any case.
+func NameFilter(text string) func(name string) bool {
+	text = strings.ToLower(text)
+	return func(name string) bool { return strings.Contains(strings.ToLower(name), text) }
+}
+
 // FigureColumnNames lists the columns' names, for errors and help.
 func FigureColumnNames[T any](cols []FigureColumn[T]) []string {
 	out := make([]string, len(cols))

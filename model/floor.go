@@ -182,6 +182,12 @@ func (l KPILimits) LongestWaitLevel(d time.Duration) Level {
 	return above(d, l.LongestWaitWarn, l.LongestWaitAlert)
 }
 
+// ServiceFiguresLevel rates a service's row: the worse of its service level and its longest wait,
+// as the services view and the wallboard colour and mark it.
+func (l KPILimits) ServiceFiguresLevel(s ServiceFigures) Level {
+	return max(l.ServiceLevelLevel(s.ServiceLevel, s.HasServiceLevel), l.LongestWaitLevel(s.LongestWait))
+}
+
 // NotReadyLevel rates how long an agent has been not ready.
 func (l KPILimits) NotReadyLevel(d time.Duration) Level {
 	return above(d, l.NotReadyWarn, l.NotReadyAlert)

@@ -148,15 +148,11 @@ func findSorted[T any](list []T, key string, name func(T) string) (T, bool) {
 }
 
 // RollingWindow is the rolling window's length: the rolling figures at now cover from now −
-// RollingWindow rounded down to a multiple of Granularity.
+// RollingWindow rounded down to a multiple of its buckets' width (bucketWidth: RollingWindow ÷ 90
+// in whole seconds).
 func (f *FloorStats) RollingWindow() time.Duration {
 	if f == nil || f.window == 0 {
 		return cmp.Or(f.Limits().Window, DefaultStatsWindow)
 	}
 	return f.window
-}
-
-// Granularity is the width of the rolling window's buckets (RollingWindow ÷ 90 in whole seconds).
-func (f *FloorStats) Granularity() time.Duration {
-	return time.Duration(bucketWidth(f.RollingWindow()))
 }

@@ -160,9 +160,9 @@ func TestFloorHandmade(t *testing.T) {
 	if af, ok := ff.Agent("b.smith"); !ok || af.Handled != 1 {
 		t.Errorf("Agent(b.smith) %+v %v", af, ok)
 	}
-	if _, ok := ff.Service("Nothing"); ok || sn.Floor.Granularity() != 10*time.Second ||
+	if _, ok := ff.Service("Nothing"); ok || time.Duration(bucketWidth(sn.Floor.RollingWindow())) != 10*time.Second ||
 		sn.Floor.RollingWindow() != 15*time.Minute {
-		t.Errorf("granularity %v of %v", sn.Floor.Granularity(), sn.Floor.RollingWindow())
+		t.Errorf("granularity %v of %v", time.Duration(bucketWidth(sn.Floor.RollingWindow())), sn.Floor.RollingWindow())
 	}
 }
 

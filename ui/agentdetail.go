@@ -20,7 +20,6 @@ type agentDetailView struct {
 	id            string
 	scroll        cursor
 	width, height int
-	figs          figuresCache
 }
 
 func newAgentDetail(c *Common) *agentDetailView { return &agentDetailView{c: c} }
@@ -161,7 +160,8 @@ var figureLabels = map[string]string{"logged_in_s": "time logged in", "handled":
 func (d *agentDetailView) figures(b *detailLines, f *frame, lw int) {
 	st := d.c.Styles
 	b.heading("Figures · " + windowText(f) + " (w switches) · the agents whose desktops send events")
-	fg, ok := d.figs.agents(f)[d.id]
+	figs := f.figures()
+	fg, ok := figs.Agent(d.id)
 	if !ok {
 		b.add(st.Dim.Render("  none yet"))
 		b.add("")

@@ -28,7 +28,6 @@ type agentsView struct {
 	// load caches the per-agent counts for one store version.
 	load        map[string]agentLoad
 	loadVersion uint64
-	figs        figuresCache
 }
 
 func newAgents(c *Common) *agentsView { return &agentsView{c: c} }
@@ -152,7 +151,7 @@ func (a *agentsView) View(f *frame) string {
 	for i, c := range agentFigureColumns {
 		titles[figureColumn+i] = c.Title
 	}
-	byAgent := a.figs.agents(f)
+	figs := f.figures()
 	desktops := slices.ContainsFunc(snap.Agents, func(ag *model.Agent) bool { return ag.Desktop != "" })
 	if desktops && slices.ContainsFunc(snap.Agents, func(ag *model.Agent) bool { return ag.Desktop == model.DesktopDisconnected }) {
 		specs[desktopColumn].width = len("disconnected 00:00:00") // room for the time it went
@@ -176,7 +175,7 @@ func (a *agentsView) View(f *frame) string {
 		ag := snap.Agents[i]
 		alerts := a.alerts(ag, snap, v, now)
 		cells := a.cells(ag, loads[ag.ID], alerts, now, f.wall)
-		if fg, ok := byAgent[ag.ID]; ok {
+		if fg, ok := figs.Agent(ag.ID); ok {
 			for i, c := range agentFigureColumns {
 				cells[figureColumn+i] = c.Text(fg)
 			}

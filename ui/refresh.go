@@ -36,8 +36,9 @@ type viewState struct {
 	index       *model.AlertIndex
 	alertSecond int64
 	// floorWindow is the window the floor's figures are shown over (services, agents, wallboard;
-	// the w key switches it).
+	// the w key switches it); figs are those figures (frame.figures).
 	floorWindow model.FloorWindow
+	figs        figuresCache
 	// heads' alert counts are those of headsGen of headsIndex at snapshot headsVersion (headsOK),
 	// so the rows that began alerting since can be added (AlertIndex.Flips); headsByKey finds a
 	// heading.
@@ -181,4 +182,26 @@ func (m *Model) markIfShown() {
 	if st == nil || m.drawn == nil || !slices.Equal(st, m.drawn) {
 		m.dirty = true
 	}
+}
+
+// figuresCache keeps the floor's figures of one frame's inputs (store version, second of the
+// source clock, window), so every pane that shows them (services, agents, agent detail, wallboard)
+// and every redraw within a second share one computation.
+type figuresCache struct {
+	version uint64
+	sec     int64
+	window  model.FloorWindow
+	ok      bool
+	figs    model.FloorFigures
+}
+
+// figures are the floor's figures on the frame over the viewer's window.
+func (f *frame) figures() model.FloorFigures {
+	c := &f.view.figs
+	sec, w := f.now.Unix(), f.view.floorWindow
+	if !c.ok || c.version != f.snap.Version || c.sec != sec || c.window != w {
+		c.figs = f.snap.Floor.Figures(f.now, w)
+		c.version, c.sec, c.window, c.ok = f.snap.Version, sec, w, true
+	}
+	return c.figs
 }

@@ -25,7 +25,6 @@ type servicesView struct {
 	sort   int
 	desc   bool
 	filter string
-	figs   figuresCache
 }
 
 func newServices(c *Common) *servicesView { return &servicesView{c: c} }
@@ -64,10 +63,10 @@ func serviceScreenColumns() []export.FigureColumn[model.ServiceFigures] {
 
 // rows are the services shown on the frame: filtered, then sorted (ties by name).
 func (s *servicesView) rows(f *frame) (rows []model.ServiceFigures, figs model.FloorFigures) {
-	figs = s.figs.get(f)
-	col := export.ServiceColumns[s.sort]
+	figs = f.figures()
+	col, keep := export.ServiceColumns[s.sort], export.NameFilter(s.filter)
 	for _, r := range figs.Services {
-		if s.filter == "" || strings.Contains(strings.ToLower(r.Service), strings.ToLower(s.filter)) {
+		if keep(r.Service) {
 			rows = append(rows, r)
 		}
 	}
@@ -188,10 +187,10 @@ func (s *servicesView) View(f *frame) string {
 		lines = append(lines, st.Dim.Render(fit(empty, s.width)))
 	}
 	s.cur.clampList(len(rows), s.page())
+	lim := f.snap.Floor.Limits()
 	for i := s.cur.offset; i < len(rows) && i < s.cur.offset+s.page(); i++ {
-		lim, style, mark := f.snap.Floor.Limits(), st.Text, ""
-		switch max(lim.ServiceLevelLevel(rows[i].ServiceLevel, rows[i].HasServiceLevel),
-			lim.LongestWaitLevel(rows[i].LongestWait)) {
+		style, mark := st.Text, ""
+		switch lim.ServiceFiguresLevel(rows[i]) {
 		case model.LevelAlert:
 			style, mark = st.Alert, alertGlyph
 		case model.LevelWarn:
@@ -234,49 +233,12 @@ func sortArrow(desc bool) string {
 	return "▲"
 }
 
-// figuresCache keeps the floor's figures of one frame's inputs (store version, second of the
-// source clock, window), so the cursor's moves and redraws within a second compute them once.
-type figuresCache struct {
-	version uint64
-	sec     int64
-	window  model.FloorWindow
-	ok      bool
-	figs    model.FloorFigures
-	// byAgent indexes figs.Agents by agent, built when first asked for.
-	byAgent map[string]model.AgentFigures
-}
-
-// agents are the frame's agent figures by agent.
-func (c *figuresCache) agents(f *frame) map[string]model.AgentFigures {
-	figs := c.get(f)
-	if c.byAgent == nil {
-		c.byAgent = make(map[string]model.AgentFigures, len(figs.Agents))
-		for _, a := range figs.Agents {
-			c.byAgent[a.Agent] = a
-		}
-	}
-	return c.byAgent
-}
-
-func (c *figuresCache) get(f *frame) model.FloorFigures {
-	sec, w := f.now.Unix(), f.view.floorWindow
-	if !c.ok || c.version != f.snap.Version || c.sec != sec || c.window != w {
-		c.figs, c.byAgent = f.snap.Floor.Figures(f.now, w), nil
-		c.version, c.sec, c.window, c.ok = f.snap.Version, sec, w, true
-	}
-	return c.figs
-}
-
 // windowText names the floor window: "last 15m" or "since start".
 func windowText(f *frame) string {
 	if f.view.floorWindow == model.SinceStart {
 		return "since start"
 	}
-	d := f.snap.Floor.Limits().Window
-	if d <= 0 {
-		d = model.DefaultStatsWindow
-	}
-	return "last " + spanText(d)
+	return "last " + spanText(f.snap.Floor.RollingWindow())
 }
 
 // spanText is a span of time as a setting names it: 15m, 1h, 20s (else as durations show).

@@ -123,11 +123,7 @@ func (m *Model) filterServices(res filterResult) {
 
 // switchWindow is w: the floor's figures over the rolling window or since the start.
 func (m *Model) switchWindow() {
-	if m.view.floorWindow == model.Rolling {
-		m.view.floorWindow = model.SinceStart
-	} else {
-		m.view.floorWindow = model.Rolling
-	}
+	m.view.floorWindow = nextWindow(m.view.floorWindow)
 	m.setNote("figures " + windowText(m.newFrame()))
 }
 

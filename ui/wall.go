@@ -15,16 +15,10 @@ import (
 
 // wallView is the wallboard (issue 14): the floor's figures as big tiles in block digits, a line per
 // service below them as room allows, for a screen on the wall. It is redrawn every second, so it
-// keeps the figures of one second and the block digits it drew last.
+// keeps the block digits it drew last (the figures are the frame's, shared with the other panes).
 type wallView struct {
 	c             *Common
 	width, height int
-	// figs are the figures of snapshot version figsVersion at figsAt over figsWindow.
-	figs        model.FloorFigures
-	figsVersion uint64
-	figsAt      time.Time
-	figsWindow  model.FloorWindow
-	figsOK      bool
 	// digits caches drawn figures by size and text (bounded: cleared when full).
 	digits map[digitKey][]string
 }
@@ -79,20 +73,9 @@ func (w *wallView) ShortHelp() []key.Binding {
 // FullHelp lists every key the wallboard takes.
 func (w *wallView) FullHelp() [][]key.Binding { return [][]key.Binding{w.ShortHelp()} }
 
-// figures are the floor's figures on the frame, computed once per store version, second of the
-// source clock and window.
-func (w *wallView) figures(f *frame) model.FloorFigures {
-	at := f.now.Truncate(time.Second)
-	if !w.figsOK || w.figsVersion != f.snap.Version || !w.figsAt.Equal(at) || w.figsWindow != f.view.floorWindow {
-		w.figs = f.snap.Floor.Figures(f.now, f.view.floorWindow)
-		w.figsVersion, w.figsAt, w.figsWindow, w.figsOK = f.snap.Version, at, f.view.floorWindow, true
-	}
-	return w.figs
-}
-
 // View draws the title, the tiles and the services in exactly the size set.
 func (w *wallView) View(f *frame) string {
-	return w.draw(f, w.figures(f), f.snap.Floor.Limits())
+	return w.draw(f, f.figures(), f.snap.Floor.Limits())
 }
 
 // draw draws the wallboard of figs against limits on the frame.
@@ -204,7 +187,7 @@ func (w *wallView) drawServices(b *strings.Builder, svcs []model.ServiceFigures,
 	}
 	for i := range shown {
 		s := &svcs[i]
-		lv := max(limits.LongestWaitLevel(s.LongestWait), limits.ServiceLevelLevel(s.ServiceLevel, s.HasServiceLevel))
+		lv := limits.ServiceFiguresLevel(*s)
 		name := s.Service
 		if name == "" {
 			name = "(none)"
