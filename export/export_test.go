@@ -107,3 +107,13 @@ func TestExportColumnsAreTheCatalogues(t *testing.T) {
 		t.Errorf("CSV header %v, want %v", head, header())
 	}
 }
+
+// A percentage reads the same wherever it is shown: rounded, halves up.
+func TestPercentText(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[float64]string{72.5: "73", 72.4: "72", 0: "0", 100: "100", 99.5: "100"} {
+		if got := PercentText(in); got != want {
+			t.Errorf("PercentText(%v) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,7 +67,7 @@ func (c FigureColumn[T]) Text(x T) string {
 	case c.kind == kindSeconds:
 		return model.FormatDuration(f.d)
 	case c.kind == kindPercent:
-		return strconv.FormatFloat(f.n, 'f', 0, 64)
+		return PercentText(f.n)
 	}
 	return reasonsText(f.reasons, model.FormatDuration)
 }
@@ -289,3 +290,7 @@ func WriteFigures[T any](w io.Writer, format string, cols []FigureColumn[T], row
 	}
 	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
 }
+
+// PercentText is a percentage as the views show it: rounded to a whole number, halves up (72.5 is
+// 73), the same on the wallboard, in the services view and in exports' text.
+func PercentText(p float64) string { return strconv.Itoa(int(math.Round(p))) }

@@ -45,6 +45,7 @@ func (m *Model) handleKey(f *frame, msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Timeline):
 		m.toggleScreen(screenTimeline)
+		return nil
 	case key.Matches(msg, k.Wall):
 		m.toggleWall()
 		return nil

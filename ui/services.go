@@ -248,7 +248,7 @@ func spanText(d time.Duration) string {
 		return strconv.Itoa(int(d/time.Hour)) + "h"
 	case d > 0 && d%time.Minute == 0:
 		return strconv.Itoa(int(d/time.Minute)) + "m"
-	case d > 0 && d < time.Minute && d%time.Second == 0:
+	case d > 0 && d%time.Second == 0:
 		return strconv.Itoa(int(d/time.Second)) + "s"
 	}
 	return model.FormatDuration(d)

@@ -1,15 +1,14 @@
 package ui
 
 import (
-	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/deskwatch/deskwatch/export"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -94,7 +93,7 @@ func (w *wallView) draw(f *frame, figs model.FloorFigures, limits model.KPILimit
 // the note shortened (or left out) to fit.
 func (w *wallView) title(f *frame, limits model.KPILimits) string {
 	st := w.c.Styles
-	head := "WALLBOARD · " + wallWindowText(f.view.floorWindow, limits.Window) + " · " + f.now.Format("15:04:05")
+	head := "WALLBOARD · " + windowText(f) + " · " + f.now.Format("15:04:05")
 	note := ""
 	for _, n := range floorNote {
 		if width(head)+3+width(n) <= w.width {
@@ -107,22 +106,6 @@ func (w *wallView) title(f *frame, limits model.KPILimits) string {
 		line += st.Dim.Render(" · " + note)
 	}
 	return fit(line, w.width)
-}
-
-// wallWindowText names the figures' window: "since start", or the rolling window of length d as
-// "last 15m" (1h, 90s).
-func wallWindowText(win model.FloorWindow, d time.Duration) string {
-	switch {
-	case win == model.SinceStart:
-		return "since start"
-	case d <= 0:
-		return wallWindowText(win, model.DefaultStatsWindow)
-	case d%time.Hour == 0:
-		return "last " + strconv.FormatInt(int64(d/time.Hour), 10) + "h"
-	case d%time.Minute == 0:
-		return "last " + strconv.FormatInt(int64(d/time.Minute), 10) + "m"
-	}
-	return "last " + strconv.FormatInt(int64(d/time.Second), 10) + "s"
 }
 
 // levelStyle is how a figure at level lv is drawn: the theme's warning or alert colour past its
@@ -195,7 +178,7 @@ func (w *wallView) drawServices(b *strings.Builder, svcs []model.ServiceFigures,
 		cells = [8]string{levelMark(lv), name, strconv.Itoa(s.Waiting), model.FormatDuration(s.LongestWait), "-",
 			strconv.Itoa(s.Answered), strconv.Itoa(s.Abandoned), "-"}
 		if s.HasServiceLevel {
-			cells[4] = strconv.Itoa(int(math.Round(s.ServiceLevel)))
+			cells[4] = export.PercentText(s.ServiceLevel)
 		}
 		if s.HasAHT {
 			cells[7] = model.FormatDuration(s.AHT)

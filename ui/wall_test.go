@@ -163,3 +163,15 @@ func TestWallFitsEverySize(t *testing.T) {
 		checkFrame(t, m.wall.draw(m.newFrame(), wallFigures(), model.DefaultKPILimits()), sz[0], sz[1])
 	}
 }
+
+// The wallboard, the services view and the agent detail name a window the same way, whatever its
+// length (a 90 s window is not "1:30" in one and "90s" in another).
+func TestSpanTextNamesEveryWindow(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{15 * time.Minute: "15m", 2 * time.Hour: "2h",
+		90 * time.Second: "90s", 20 * time.Second: "20s", 1500 * time.Millisecond: "0:02"} {
+		if got := spanText(d); got != want {
+			t.Errorf("spanText(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -1,10 +1,10 @@
 package ui
 
 import (
-	"math"
 	"strconv"
 	"strings"
 
+	"github.com/deskwatch/deskwatch/export"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -38,7 +38,7 @@ func floorTiles(figs model.FloorFigures, limits model.KPILimits) [wallTiles]tile
 	}
 	sl, aht := "-", "-"
 	if t.HasServiceLevel {
-		sl = strconv.Itoa(int(math.Round(t.ServiceLevel))) + "%"
+		sl = export.PercentText(t.ServiceLevel) + "%"
 	}
 	if t.HasAHT {
 		aht = model.FormatDuration(t.AHT)
