@@ -286,3 +286,19 @@ func checkCanonical(t *testing.T, s string) {
 		t.Fatalf("%q selects %q, its canonical form %q selects %q", s, a, f.String(), b)
 	}
 }
+
+// FilterTerm's term selects exactly the value it was given, whatever the value holds.
+func TestFilterTermSelectsItsValue(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"a.jones", "", "Sales EU", `say "hi"`, `back\slash`, "tab\there", `\"`} {
+		f, err := ParseFilter(FilterTerm("agent", v))
+		if err != nil {
+			t.Fatalf("FilterTerm(agent, %q) = %q: %v", v, FilterTerm("agent", v), err)
+		}
+		row := &Row{AgentID: v, Data: &Interaction{ID: "c1"}}
+		other := &Row{AgentID: v + "x", Data: &Interaction{ID: "c2"}}
+		if !f.Match(row, time.Time{}) || f.Match(other, time.Time{}) {
+			t.Errorf("FilterTerm(agent, %q) = %q does not select exactly it", v, FilterTerm("agent", v))
+		}
+	}
+}

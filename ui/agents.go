@@ -325,10 +325,3 @@ func (v *viewState) more(hidden []*model.Agent) string {
 	return "+" + strconv.Itoa(len(hidden)) + " more"
 }
 
-// agentFilter is the filter that selects one agent's interactions.
-func agentFilter(id string) string {
-	if strings.ContainsAny(id, " \t\"") {
-		return `agent:"` + strings.ReplaceAll(id, `"`, ``) + `"`
-	}
-	return "agent:" + id
-}

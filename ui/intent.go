@@ -317,7 +317,7 @@ func (m *Model) agentKey(msg tea.KeyPressMsg, id string, open bool) bool {
 
 // showAgentInteractions shows the interactions table filtered to one agent.
 func (m *Model) showAgentInteractions(id string) {
-	if f, err := model.ParseFilter(agentFilter(id)); err == nil {
+	if f, err := model.ParseFilter(model.FilterTerm("agent", id)); err == nil {
 		m.query.Filter = f
 		m.refresh()
 	}

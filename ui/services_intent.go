@@ -73,7 +73,7 @@ func (m *Model) noteServicesSort() {
 
 // showServiceInteractions shows the interactions table filtered to one service; esc comes back.
 func (m *Model) showServiceInteractions(name string) {
-	f, err := model.ParseFilter(serviceFilter(name))
+	f, err := model.ParseFilter(model.FilterTerm("service", name))
 	if err != nil {
 		m.setError("cannot filter on service " + model.Sanitize(name) + ": " + err.Error())
 		return
@@ -86,13 +86,6 @@ func (m *Model) showServiceInteractions(name string) {
 		") — esc back to the services")
 }
 
-// serviceFilter is the filter that selects one service's interactions.
-func serviceFilter(name string) string {
-	if name == "" || strings.ContainsAny(name, " \t\"*") {
-		return `service:"` + strings.ReplaceAll(name, `"`, ``) + `"`
-	}
-	return "service:" + name
-}
 
 // backToServices is esc in the table: back to the services view, with the filter before, when the
 // table was opened on a service from there.
