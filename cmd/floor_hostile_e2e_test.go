@@ -3,8 +3,10 @@ package cmd_test
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
 )
@@ -68,4 +70,27 @@ func TestPrintFloorHugeSpansDoNotWrap(t *testing.T) {
 	if strings.Contains(out, ": -") {
 		t.Errorf("--view agents --format json has a negative figure:\n%s", out)
 	}
+}
+
+// A not-ready reason's initial on the timeline is the first letter of the reason as shown: an
+// escape sequence's parameters ("\x1b[31mred" shows as "red") are not its initial. Before, the
+// line showed "3xxx".
+func TestTimelineReasonInitialIsSanitized(t *testing.T) {
+	parallelTerminal(t)
+	e2e.Require(t, "tmux")
+	const t0 = int64(1700000000000)
+	path := filepath.Join(t.TempDir(), "esc.jsonl")
+	writeEvents(t, path,
+		event(t0, "ON_AGENT_STATE_CHANGE", "not_ready", "\x1b[31mred\x1b[0m"),
+		event(t0+20*60000, "ON_AGENT_STATE_CHANGE", "ready"),
+	)
+	term := e2e.Start(t, 100, 24, nil, e2e.Binary(t)+" --theme mono --speed max "+path)
+	term.WaitFor(15*time.Second, "done")
+	term.Keys("T")
+	screen := term.WaitFor(10*time.Second, "Agent state timeline", "floor then:")
+	if !strings.Contains(screen, "Rxxx") || strings.Contains(screen, "3xxx") {
+		t.Errorf("want the not-ready stretch to start with R (for red):\n%s", screen)
+	}
+	term.Keys("q")
+	term.WaitFor(5*time.Second, "[exit 0]")
 }
