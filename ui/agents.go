@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -328,9 +329,16 @@ func (v *viewState) more(hidden []*model.Agent) string {
 }
 
 // agentFilter is the filter that selects one agent's interactions.
-func agentFilter(id string) string {
-	if strings.ContainsAny(id, " \t\"") {
-		return `agent:"` + strings.ReplaceAll(id, `"`, ``) + `"`
+func agentFilter(id string) string { return filterTerm("agent", id) }
+
+// filterTerm is the filter term field:value that selects value: quoted, with \ and " escaped, when
+// it is empty or holds a space (any Unicode space: a filter splits terms there), a quote, a
+// backslash or a *.
+func filterTerm(field, value string) string {
+	if value != "" && !strings.ContainsFunc(value, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '"' || r == '\\' || r == '*'
+	}) {
+		return field + ":" + value
 	}
-	return "agent:" + id
+	return field + `:"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(value) + `"`
 }

@@ -87,12 +87,7 @@ func (m *Model) showServiceInteractions(name string) {
 }
 
 // serviceFilter is the filter that selects one service's interactions.
-func serviceFilter(name string) string {
-	if name == "" || strings.ContainsAny(name, " \t\"*") {
-		return `service:"` + strings.ReplaceAll(name, `"`, ``) + `"`
-	}
-	return "service:" + name
-}
+func serviceFilter(name string) string { return filterTerm("service", name) }
 
 // backToServices is esc in the table: back to the services view, with the filter before, when the
 // table was opened on a service from there.

@@ -205,3 +205,22 @@ func checkExport(t *testing.T, m *Model, key, prefix, want string) string {
 	m.Update(em)
 	return string(data)
 }
+
+// Enter on a service filters on its name however it is spelt: a line break, a no-break space, a
+// quote or a backslash in it (before, "line1\nline2" gave the filter service:line1 and a term
+// "line2", and showed none of its interactions).
+func TestServiceFilterMatchesAnyName(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"Sales", "line1\nline2", "a\u00a0b", `say "hi"`, `back\slash\`, "  tab", "", "x\u2028y", "\x1b[31mred"} {
+		f, err := model.ParseFilter(serviceFilter(name))
+		svc := name
+		row := &model.Row{Key: "k", Data: &model.Interaction{ID: "i", Service: &svc}}
+		if err != nil || !f.Match(row, time.Time{}) {
+			t.Errorf("service %q: filter %q (%v) does not match it", name, serviceFilter(name), err)
+		}
+		other := "Sales East"
+		if f.Match(&model.Row{Key: "o", Data: &model.Interaction{ID: "o", Service: &other}}, time.Time{}) {
+			t.Errorf("service %q: filter %q matches %q too", name, serviceFilter(name), other)
+		}
+	}
+}
