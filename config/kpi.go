@@ -109,7 +109,7 @@ func (p *parser) services(v *yaml.Node, l *model.KPILimits) {
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		k, sv := v.Content[i], yamldoc.Deref(v.Content[i+1])
 		name := strings.TrimSpace(k.Value)
-		field := "kpi.services." + name
+		field := "kpi.services." + model.Sanitize(name) // an error stays one line of plain text
 		if line, dup := seen[name]; dup {
 			p.fail(k, field, "set twice (first on line %d)", line)
 			continue

@@ -70,6 +70,8 @@ func TestParseKPIErrors(t *testing.T) {
 		{"service field", "kpi:\n  services:\n    Sales: {goal: 30s}\n", "config.yaml:3: kpi.services.Sales.goal: unknown field (kpi.services.Sales fields: target)"},
 		{"service twice", "kpi:\n  services:\n    Sales: {target: 30s}\n    Sales: {target: 40s}\n", "config.yaml:4: kpi.services.Sales: set twice (first on line 3)"},
 		{"service target", "kpi:\n  services:\n    Sales: {target: soon}\n", `config.yaml:3: kpi.services.Sales.target: "soon" is not a duration (e.g. 30s, 2m, 1h30m, or 0 for off)`},
+		// A name with a line break or an escape is shown sanitized: the error stays one line.
+		{"service name", "kpi:\n  services:\n    \"\\e[31mX\\nY\": {target: -1s}\n", `config.yaml:3: kpi.services.X Y.target: "-1s" is negative`},
 	}
 	for _, tt := range tests {
 		got, err := Parse("config.yaml", []byte(tt.text), t.TempDir())

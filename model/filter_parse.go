@@ -300,11 +300,14 @@ func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <
 // lowerRunes lower-cases rune by rune, exactly as matching folds the row's text.
 func lowerRunes(s string) string { return strings.Map(unicode.ToLower, s) }
 
-// FilterTerm writes the term that selects field's value (agent:ID, service:"Sales EU"): quoted when
-// the value is empty or holds a space, a quote or a backslash, which the quotes escape, so that
-// parsing it gives back the value exactly. (A * stays a wildcard, quoted or not.)
+// FilterTerm writes the term that selects field's value (agent:ID, service:"Sales EU"): quoted, with
+// \ and " escaped, when the value is empty or holds a space (any Unicode space: a filter splits terms
+// there), a quote, a backslash or a *, so that parsing it gives back the value exactly. (A * stays a
+// wildcard, quoted or not.)
 func FilterTerm(field, value string) string {
-	if value != "" && !strings.ContainsAny(value, " \t\"\\") {
+	if value != "" && !strings.ContainsFunc(value, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '"' || r == '\\' || r == '*'
+	}) {
 		return field + ":" + value
 	}
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)

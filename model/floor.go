@@ -115,7 +115,7 @@ type FloorFigures struct {
 type StateSpan struct {
 	At     time.Time
 	State  AgentState // StateLoggedOut while logged out or gone
-	Reason string     // the not-ready reason
+	Reason string     // the not-ready reason, cut to MaxChangeText bytes
 }
 
 // KPILimits are the thresholds of the floor's figures: the service-level target T, the rolling

@@ -203,7 +203,7 @@ func (f *FloorStats) flush(a *agentRec, t time.Time) {
 	a.ring.credit(f.geom(), from, to, rate)
 	if rate[qNotReady] != 0 {
 		rr := a.reasonRec(a.reason)
-		rr.total += span(to - from)
+		rr.total = rr.total.plus(span(to - from))
 		rr.ring.credit(f.geom(), from, to, 1)
 	}
 	a.last = t

@@ -49,7 +49,7 @@ func (f *FloorStats) Figures(now time.Time, w FloorWindow) FloorFigures {
 		ff.ByState[af.State]++
 		ff.AgentTotal.LoggedIn = ff.AgentTotal.LoggedIn || af.LoggedIn
 		for r, d := range af.NotReadyBy {
-			ff.AgentTotal.NotReadyBy[r] += d
+			ff.AgentTotal.NotReadyBy[r] = time.Duration(satAdd(int64(ff.AgentTotal.NotReadyBy[r]), int64(d)))
 		}
 	}
 	slices.SortFunc(ff.Agents, func(a, b AgentFigures) int { return strings.Compare(a.Agent, b.Agent) })
@@ -108,7 +108,8 @@ func (f *FloorStats) agentFigures(id string, a *agentRec, now, from time.Time, w
 		}
 	}
 	if rate[qNotReady] != 0 && run > 0 { // the running part, under the key flush will use
-		af.NotReadyBy[a.reasonKey(a.reason)] += time.Duration(run)
+		k := a.reasonKey(a.reason)
+		af.NotReadyBy[k] = time.Duration(satAdd(int64(af.NotReadyBy[k]), run))
 	}
 	fillAgent(&af, v)
 	return af, v
@@ -123,7 +124,7 @@ func fillAgent(af *AgentFigures, v vec) {
 		af.AHT, af.HasAHT = time.Duration(v[qAgentHandleSum]/v[qAgentHandled]), true
 	}
 	if d := af.LoggedInTime - af.NotReady; d > 0 {
-		af.Occupancy, af.HasOccupancy = float64(af.Busy+af.ACW)*100/float64(d), true
+		af.Occupancy, af.HasOccupancy = min((float64(af.Busy)+float64(af.ACW))*100/float64(d), 100), true
 	}
 }
 

@@ -174,7 +174,7 @@ func (s *Store) floorAgent(ag *Agent, t time.Time) {
 	a.frozen = frozen
 	if state, reason := a.shown(ag); state != a.state || reason != a.reason || len(ag.States) == 0 {
 		a.state, a.reason, a.since = state, reason, t
-		ag.States = appendSpan(ag.States, StateSpan{At: t, State: state, Reason: reason})
+		ag.States = appendSpan(ag.States, StateSpan{At: t, State: state, Reason: clipText(reason, MaxChangeText)})
 	}
 }
 

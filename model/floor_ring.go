@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"time"
 )
@@ -39,7 +40,7 @@ type vec [nq]int64
 
 func (v *vec) add(w vec) {
 	for i := range v {
-		v[i] += w[i]
+		v[i] = satAdd(v[i], w[i])
 	}
 }
 
@@ -51,8 +52,8 @@ func (v vec) plus(w vec) vec {
 // span is a single summed duration (an agent's time not ready for one reason).
 type span int64
 
-func (d span) plus(e span) span    { return d + e }
-func (d span) scaled(n int64) span { return d * span(n) }
+func (d span) plus(e span) span    { return span(satAdd(int64(d), int64(e))) }
+func (d span) scaled(n int64) span { return span(satMul(int64(d), n)) }
 
 // summable is what a bucketRing sums.
 type summable[V any] interface {
@@ -64,9 +65,37 @@ type summable[V any] interface {
 // scaled is v × d (a rate over d nanoseconds).
 func (v vec) scaled(d int64) vec {
 	for i := range v {
-		v[i] *= d
+		v[i] = satMul(v[i], d)
 	}
 	return v
+}
+
+// satAdd is a + b, held at the int64 bounds instead of wrapping: sums of nanoseconds overflow
+// after 292 years, which a hostile stream reaches in a few events (ts may span 1970 to 2200), and
+// a figure must never turn negative.
+func satAdd(a, b int64) int64 {
+	s := a + b
+	switch {
+	case a > 0 && b > 0 && s < 0:
+		return math.MaxInt64
+	case a < 0 && b < 0 && s >= 0:
+		return math.MinInt64
+	}
+	return s
+}
+
+// satMul is a × b (b ≥ 0, a rate times a span), held at the int64 bounds as satAdd is.
+func satMul(a, b int64) int64 {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if hi, lo := bits.Mul64(uint64(max(a, -a)), uint64(b)); hi != 0 || lo > math.MaxInt64 {
+		if a < 0 {
+			return math.MinInt64
+		}
+		return math.MaxInt64
+	}
+	return a * b
 }
 
 // floorBuckets is how many buckets the rolling window is cut in; its granularity is the window ÷

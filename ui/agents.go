@@ -64,7 +64,8 @@ func (a *agentsView) ShortHelp() []key.Binding {
 // FullHelp lists every key the agents view takes.
 func (a *agentsView) FullHelp() [][]key.Binding {
 	k := a.c.Keys
-	return [][]key.Binding{append(k.navigation(), k.Open, k.Describe, k.Window, k.Agents), {k.NextAlert, k.PrevAlert}}
+	return [][]key.Binding{append(k.navigation(), k.Open, k.Describe, k.Window, k.Agents),
+		{k.NextAlert, k.PrevAlert, k.ExportCSV, k.ExportJSON}}
 }
 
 // loads counts open interactions per agent, once per store version.
@@ -324,4 +325,3 @@ func (v *viewState) more(hidden []*model.Agent) string {
 	}
 	return "+" + strconv.Itoa(len(hidden)) + " more"
 }
-

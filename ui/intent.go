@@ -280,7 +280,7 @@ func (m *Model) updateFilter(fr *frame, msg tea.Msg) tea.Cmd {
 }
 
 // agentsKey handles the intents of the agents view: Enter shows the selected agent's interactions,
-// d their detail.
+// d their detail, x and X export its figures.
 func (m *Model) agentsKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	a := m.agents.Selected(f.snap)
 	if key.Matches(msg, m.c.Keys.Describe) {
@@ -289,6 +289,12 @@ func (m *Model) agentsKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			m.screen = screenAgentDetail
 		}
 		return nil, true
+	}
+	switch {
+	case key.Matches(msg, m.c.Keys.ExportCSV):
+		return m.exportAgents("csv"), true
+	case key.Matches(msg, m.c.Keys.ExportJSON):
+		return m.exportAgents("json"), true
 	}
 	var id string
 	if a != nil {

@@ -86,7 +86,6 @@ func (m *Model) showServiceInteractions(name string) {
 		") — esc back to the services")
 }
 
-
 // backToServices is esc in the table: back to the services view, with the filter before, when the
 // table was opened on a service from there.
 func (m *Model) backToServices() {
@@ -143,15 +142,35 @@ func (m *Model) servicesSortCommand(args []string) (func() tea.Cmd, error) {
 
 // exportServices writes the services view as shown (filtered, sorted) to a new file.
 func (m *Model) exportServices(format string) tea.Cmd {
+	rows, _ := m.services.rows(m.newFrame())
+	return m.exportFigures("services", format, func(w io.Writer) error {
+		return export.WriteFigures(w, format, export.ServiceColumns, rows, nil)
+	})
+}
+
+// exportAgents writes the agents view's figures, in its order, to a file.
+func (m *Model) exportAgents(format string) tea.Cmd {
+	f := m.newFrame()
+	figs := f.figures()
+	rows := make([]model.AgentFigures, 0, len(f.snap.Agents))
+	for _, ag := range f.snap.Agents {
+		if af, ok := figs.Agent(ag.ID); ok {
+			rows = append(rows, af)
+		}
+	}
+	return m.exportFigures("agents", format, func(w io.Writer) error {
+		return export.WriteFigures(w, format, export.AgentColumns, rows, nil)
+	})
+}
+
+// exportFigures writes a figures view (what names it) to a file with write.
+func (m *Model) exportFigures(what, format string, write func(io.Writer) error) tea.Cmd {
 	if !m.c.Caps.CanExport {
 		m.setError(m.offWhy("export"))
 		return nil
 	}
-	m.setNote("exporting services " + format + "…")
-	rows, _ := m.services.rows(m.newFrame())
+	m.setNote("exporting " + what + " " + format + "…")
 	_, wall := m.c.clocks()
-	name := fmt.Sprintf("deskwatch-services-%s.%s", wall.Format("20060102-150405"), format)
-	return exportFile(m.c.ExportDir, name, func(w io.Writer) error {
-		return export.WriteFigures(w, format, export.ServiceColumns, rows, nil)
-	})
+	name := fmt.Sprintf("deskwatch-%s-%s.%s", what, wall.Format("20060102-150405"), format)
+	return exportFile(m.c.ExportDir, name, write)
 }

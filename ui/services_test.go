@@ -152,17 +152,7 @@ func TestServicesExport(t *testing.T) {
 			"Support,1,0,0,1,0,0,,100.0,0,20\nSales,1,1,570,1,0,0,20,100.0,0,20\n"},
 		{"X", `"service": "Support"`},
 	} {
-		_, cmd := m.Update(tea.KeyPressMsg{Code: rune(tc.key[0]), Text: tc.key})
-		if cmd == nil {
-			t.Fatalf("%s gave no command", tc.key)
-		}
-		em := cmd().(exportedMsg)
-		data, err := os.ReadFile(em.path)
-		if em.err != nil || err != nil || !strings.Contains(string(data), tc.want) ||
-			!strings.Contains(em.path, "deskwatch-services-") {
-			t.Errorf("%s wrote %s (%v, %v):\n%s\nwant %s", tc.key, em.path, em.err, err, data, tc.want)
-		}
-		m.Update(em)
+		checkExport(t, m, tc.key, "deskwatch-services-", tc.want)
 	}
 }
 
@@ -179,6 +169,58 @@ func TestFloorViewsFitEverySize(t *testing.T) {
 			if size[0] >= 60 && !strings.Contains(plain(out), "(w") {
 				t.Errorf("%v at %v: no word of the figures' window:\n%s", keys, size, plain(out))
 			}
+		}
+	}
+}
+
+// x and X in the agents view write its figures in its order (before, they did nothing at all).
+func TestAgentsExport(t *testing.T) {
+	t.Parallel()
+	m, _ := newDeskModel(t, themes.Dark, 120, 20)
+	m.c.ExportDir = t.TempDir()
+	press(m, "tab")
+	for _, tc := range []struct{ key, want string }{
+		{"x", "agent,state,in_state_s,logged_in_s,ready_s,not_ready_s,not_ready_by,busy_s,acw_s,handled,aht_s,occupancy_pct,muted_s,unrecorded_voice_s\n"},
+		{"X", `"agent": "`},
+	} {
+		if data := checkExport(t, m, tc.key, "deskwatch-agents-", tc.want); strings.Count(data, "\n") < 3 {
+			t.Errorf("%s: want a line per agent:\n%s", tc.key, data)
+		}
+	}
+}
+
+// checkExport presses key (x or X), runs the export it starts and checks the file's name holds
+// prefix and its text want; it returns the text.
+func checkExport(t *testing.T, m *Model, key, prefix, want string) string {
+	t.Helper()
+	_, cmd := m.Update(tea.KeyPressMsg{Code: rune(key[0]), Text: key})
+	if cmd == nil {
+		t.Fatalf("%s gave no command", key)
+	}
+	em := cmd().(exportedMsg)
+	data, err := os.ReadFile(em.path)
+	if em.err != nil || err != nil || !strings.Contains(string(data), want) || !strings.Contains(em.path, prefix) {
+		t.Errorf("%s wrote %s (%v, %v):\n%s\nwant %s", key, em.path, em.err, err, data, want)
+	}
+	m.Update(em)
+	return string(data)
+}
+
+// Enter on a service filters on its name however it is spelt: a line break, a no-break space, a
+// quote or a backslash in it (before, "line1\nline2" gave the filter service:line1 and a term
+// "line2", and showed none of its interactions).
+func TestServiceFilterMatchesAnyName(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"Sales", "line1\nline2", "a\u00a0b", `say "hi"`, `back\slash\`, "  tab", "", "x\u2028y", "\x1b[31mred"} {
+		f, err := model.ParseFilter(model.FilterTerm("service", name))
+		svc := name
+		row := &model.Row{Key: "k", Data: &model.Interaction{ID: "i", Service: &svc}}
+		if err != nil || !f.Match(row, time.Time{}) {
+			t.Errorf("service %q: filter %q (%v) does not match it", name, model.FilterTerm("service", name), err)
+		}
+		other := "Sales East"
+		if f.Match(&model.Row{Key: "o", Data: &model.Interaction{ID: "o", Service: &other}}, time.Time{}) {
+			t.Errorf("service %q: filter %q matches %q too", name, model.FilterTerm("service", name), other)
 		}
 	}
 }

@@ -111,9 +111,10 @@ func keepInitials(cells []tlCell) {
 	}
 }
 
-// reasonInitial is a reason's first letter or digit, as a capital (0 for none: the glyph then).
+// reasonInitial is the first letter or digit of a reason as shown (sanitized: an escape
+// sequence's parameters are no initial), as a capital (0 for none: the glyph then).
 func reasonInitial(reason string) byte {
-	for _, r := range reason {
+	for _, r := range model.Sanitize(reason) {
 		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
 			return byte(unicode.ToUpper(r))
 		}
