@@ -38,6 +38,7 @@ func (s *Store) apply(ev Event, at time.Time) {
 		s.applyDesktop(ag, p, at, v)
 	case *AgentStateChange:
 		ag.State, ag.Since = p.State, at
+		ag.LoggedIn = true // a desktop reports states only while its agent is logged in (the figures count it so)
 		ag.Reason = ""
 		text := "state " + string(p.State)
 		if p.State == AgentNotReady {

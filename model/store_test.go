@@ -383,3 +383,18 @@ func concurrentEvents(t *testing.T) []Event {
 	}
 	return out
 }
+
+// An agent whose desktop reports a state is logged in, as its figures say, even when the monitor
+// joined after the login: the header does not call it logged out.
+func TestStateChangeMeansLoggedIn(t *testing.T) {
+	t.Parallel()
+	s := NewStore()
+	at := time.Unix(1700000000, 0)
+	s.Apply(Event{Type: EvAgentStateChange, AgentID: "a", TS: at, Payload: &AgentStateChange{State: AgentReady}}, at)
+	ag := s.Snapshot().Agents[0]
+	figs := s.Snapshot().Floor.Figures(at, SinceStart)
+	fig, _ := figs.Agent("a")
+	if !ag.LoggedIn || !fig.LoggedIn {
+		t.Errorf("after a state change: agent logged in %v, figures say %v", ag.LoggedIn, fig.LoggedIn)
+	}
+}
