@@ -25,11 +25,18 @@ func newCkGen(seed uint64) *ckGen {
 		open: map[string]*Interaction{}, down: map[string]bool{}}, seq: map[string]int64{}}
 }
 
-// ckOptions are small retention and caps, so that streams evict and refuse often; a fixed wall
-// clock (the change stamps of rows are wall time).
-func ckOptions() []Option {
-	return []Option{WithRetention(3), WithCaps(4, 6), WithAgentCaps(3, 4), WithKPILimits(propLimits),
-		WithWallClock(func() time.Time { return t0 })}
+// ckOptions are small retention and caps, so that streams evict and refuse often, and a fixed
+// wall clock (the change stamps of rows are wall time); variant 1 has no per-agent caps and no
+// floor statistics (their maps stay nil), variant 2 the defaults but the clock.
+func ckOptions(variant int) []Option {
+	opts := []Option{WithWallClock(func() time.Time { return t0 })}
+	switch variant {
+	case 0:
+		return append(opts, WithRetention(3), WithCaps(4, 6), WithAgentCaps(3, 4), WithKPILimits(propLimits))
+	case 1:
+		return append(opts, WithRetention(2), WithCaps(5, 4), WithoutFloorStats())
+	}
+	return opts
 }
 
 func (g *ckGen) op() ckOp {
@@ -154,46 +161,68 @@ func applyOps(s *Store, ops []ckOp) *Store {
 	return s
 }
 
+// ckCase is one run of the property: a stream, the options, cuts k1 ≤ k2 and a moment to read at.
+type ckCase struct {
+	seed   uint64
+	ops    []ckOp
+	opts   []Option
+	k1, k2 int
+	now    time.Time
+}
+
+func newCkCase(seed uint64, n int) ckCase {
+	ops, now := ckStream(seed, n)
+	r := rand.New(rand.NewPCG(seed, 51))
+	k1, k2 := r.IntN(n+1), r.IntN(n+1)
+	return ckCase{seed: seed, ops: ops, opts: ckOptions(int(seed % 3)), k1: min(k1, k2), k2: max(k1, k2), now: now}
+}
+
+func (c ckCase) fresh(n int) *Store { return applyOps(NewStore(c.opts...), c.ops[:n]) }
+
+func (c ckCase) what(s string) string {
+	return fmt.Sprintf("seed %d, cuts %d %d: %s", c.seed, c.k1, c.k2, s)
+}
+
 // TestCheckpointRestoreMatchesReplay: for random streams and random cuts k, a store restored from
 // a checkpoint at k and fed k+1..n equals a fresh store fed 1..n; a second restore of the same
-// checkpoint, fed interleaved with the first, equals it too; and the original store, which went
-// on after the checkpoint (taking snapshots as viewers do), is unaffected.
+// checkpoint, fed interleaved with the first, equals it too; a checkpoint of a restored store
+// restores as well; and the original store, which went on after the checkpoint (taking snapshots
+// as viewers do), is unaffected, as is the checkpoint.
 func TestCheckpointRestoreMatchesReplay(t *testing.T) {
 	t.Parallel()
-	for seed := range uint64(200) {
-		ops, now := ckStream(seed, 250)
-		r := rand.New(rand.NewPCG(seed, 51))
-		k := r.IntN(len(ops) + 1)
-		orig := applyOps(NewStore(ckOptions()...), ops[:k])
-		if r.IntN(2) == 0 {
+	var seen Stats
+	for seed := range uint64(300) {
+		c := newCkCase(seed, 250)
+		orig := c.fresh(c.k1)
+		if seed%2 == 0 {
 			orig.Snapshot() // rows published before the checkpoint too
 		}
 		ck := orig.Checkpoint()
 		a, b := ck.Restore(), ck.Restore()
-		sameState(t, fmt.Sprintf("seed %d: restored at %d", seed, k), a, orig, now)
-		for i, op := range ops[k:] {
+		sameState(t, c.what("restored"), a, orig, c.now)
+		rest, nb := c.ops[c.k1:], 0 // b follows a at half its pace, then catches up
+		for i, op := range rest {
 			op(orig)
-			op(a)
-			if i%7 == 0 {
+			if op(a); i%7 == 0 {
 				a.Snapshot()
 			}
-			if i%3 == 0 {
-				op(b)
+			for ; nb <= i/2; nb++ {
+				rest[nb](b)
 			}
 		}
-		for i, op := range ops[k:] {
-			if i%3 != 0 {
-				op(b)
-			}
-		}
-		fresh := applyOps(NewStore(ckOptions()...), ops)
-		if ck.Version() != uint64(k) && k > 0 && ck.Version() == 0 {
-			t.Fatalf("seed %d: checkpoint version %d", seed, ck.Version())
-		}
-		sameState(t, fmt.Sprintf("seed %d, cut %d: restored then fed", seed, k), a, fresh, now)
-		sameState(t, fmt.Sprintf("seed %d, cut %d: original", seed, k), orig, fresh, now)
-		c := ck.Restore() // the checkpoint is what it was, after all that
-		sameState(t, fmt.Sprintf("seed %d, cut %d: restored again", seed, k), c,
-			applyOps(NewStore(ckOptions()...), ops[:k]), now)
+		applyOps(b, rest[nb:])
+		want := c.fresh(len(c.ops))
+		sameState(t, c.what("restored then fed"), a, want, c.now)
+		sameState(t, c.what("restored twice, fed interleaved"), b, want, c.now)
+		sameState(t, c.what("original"), orig, want, c.now)
+		sameState(t, c.what("restored again"), ck.Restore(), c.fresh(c.k1), c.now)
+		chained := applyOps(c.fresh(0).Checkpoint().Restore(), c.ops[:c.k2]).Checkpoint().Restore()
+		sameState(t, c.what("restored from a restored store"), applyOps(chained, c.ops[c.k2:]), want, c.now)
+		st := want.Snapshot().Stats
+		seen.Rejected, seen.Evicted, seen.Refused = seen.Rejected+st.Rejected, seen.Evicted+st.Evicted, seen.Refused+st.Refused
+		seen.Lost, seen.Stale = seen.Lost+st.Lost, seen.Stale+st.Stale
+	}
+	if seen.Rejected == 0 || seen.Evicted == 0 || seen.Refused == 0 || seen.Lost == 0 || seen.Stale == 0 {
+		t.Fatalf("the streams miss a case: %+v", seen)
 	}
 }
