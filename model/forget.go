@@ -1,9 +1,6 @@
 package model
 
-import (
-	"maps"
-	"slices"
-)
+import "slices"
 
 // rememberEvicted is how many evicted rows' keys the store remembers, so that the events that
 // trail an interaction's end (ON_SAVE_ACTIVITY_RECORD, a late state change) do not bring back a row
@@ -53,13 +50,23 @@ func (f *forgotten) has(key string) bool {
 // revive forgets that key was evicted: the interaction is open again.
 func (f *forgotten) revive(key string) { delete(f.at, key) }
 
-// clone is a copy of f that changes apart from it.
-func (f forgotten) clone() forgotten {
-	f.keys, f.at = slices.Clone(f.keys), maps.Clone(f.at)
-	return f
+// saved is f as a checkpoint keeps it (checkpoint.go): its keys, without the map, which restored
+// makes again.
+func (f forgotten) saved() forgotten {
+	return forgotten{limit: f.limit, keys: slices.Clone(f.keys), next: f.next}
 }
 
-// bytes estimates the memory of f's keys and map (checkpoint.go); the key strings are shared.
-func (f forgotten) bytes() int64 {
-	return int64(len(f.keys))*16 + int64(len(f.at))*(16+8+mapEntryBytes)
+// restored is a writable copy of a saved f. Its map holds every key at its latest entry, the
+// revived ones too: a revived key is a row the store holds, and has is asked only of keys the store
+// does not hold (until the row is evicted again, which adds the key anew).
+func (f forgotten) restored() forgotten {
+	c := forgotten{limit: f.limit, keys: slices.Clone(f.keys), next: f.next, at: make(map[string]int, len(f.keys))}
+	for j := range c.keys {
+		i := (c.next + j) % len(c.keys) // oldest first, so a key's latest entry is kept
+		c.at[c.keys[i]] = i
+	}
+	return c
 }
+
+// bytes estimates the memory of a saved f's keys (checkpoint.go); the key strings are shared.
+func (f forgotten) bytes() int64 { return int64(len(f.keys)) * 16 }
