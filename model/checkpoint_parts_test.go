@@ -76,3 +76,24 @@ func TestForgottenRestored(t *testing.T) {
 		}
 	}
 }
+
+// TestResyncEndLeavesSnapshotsAlone: the end of a resync ends the open rows of the agents it did not
+// list, which counts them handled: on a copy of each agent, never on the one a snapshot holds.
+func TestResyncEndLeavesSnapshotsAlone(t *testing.T) {
+	t.Parallel()
+	s := NewStore()
+	at := t0
+	s.Apply(Event{Type: EvNewInteraction, AgentID: "b", TS: at,
+		Payload: &Interaction{ID: "i1", Type: TypeVoice, State: StateDelivered}}, at)
+	before := s.Snapshot()
+	s.BeginResync()
+	s.Apply(Event{Type: EvInteractionsState, AgentID: "a", TS: at, Payload: &InteractionsState{}}, at)
+	s.Apply(Event{Type: EvResyncEnd, TS: at, Payload: ResyncEnd{}}, at)
+	after := s.Snapshot()
+	if got, want := before.Agents[0].Handled, 0; got != want {
+		t.Errorf("the earlier snapshot's agent has %d handled, want %d", got, want)
+	}
+	if got, want := after.Agents[0].Handled, 1; got != want {
+		t.Errorf("agent %s has %d handled after the resync, want %d", after.Agents[0].ID, got, want)
+	}
+}
