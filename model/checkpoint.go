@@ -22,7 +22,8 @@ import (
 // What a checkpoint keeps is not always what the writer held, when the rest can be made again:
 // the floor statistics are kept published (as a snapshot holds them), and Restore makes their
 // open-row facts and waiting queues again from the open rows (FloorStats.restored); the keys of
-// evicted rows are kept without their map, which Restore makes again (forgotten.restored).
+// evicted rows are kept in pages shared with the store (copied on write), without their map, which
+// Restore makes again (forgotten.restored).
 //
 // What a restored store does not carry over: the alert indexes (Store.AlertIndex makes a new one
 // that counts from the restored snapshot: its counts are by contract those of the snapshot and
@@ -149,8 +150,8 @@ const mapEntryBytes = 16
 
 // estimate counts what the checkpoint holds of its own: the struct (with the trend and rate
 // arrays), its slices of pointers (rows, ended, agents: 8 bytes an entry), the copies of the
-// store's maps (an entry at key + value + mapEntryBytes), the forgotten keys (16 bytes each: the
-// strings are the rows' own), the rejection and alert logs (with their texts and raw bytes, which
+// store's maps (an entry at key + value + mapEntryBytes), the forgotten keys' page pointers and
+// the pages written since the checkpoint before (forgotten.bytes), the rejection and alert logs (with their texts and raw bytes, which
 // the checkpoint may be the last to hold), and the floor's maps of records. Not counted: the rows,
 // agents and floor records (with their ring pages) it shares with the store, and the strings it
 // shares with them. Once the store replaces a row, the checkpoint may be the last to hold the old
