@@ -102,6 +102,44 @@ func (f *FloorStats) publish() *FloorStats {
 	return &fl
 }
 
+// restored is the writer's FloorStats of a store restored from a checkpoint (checkpoint.go) that
+// holds f, published, and rows: the records are f's (copied on write); the open-row facts and
+// waiting queues, which f does not hold, are made again from the open rows, each what floorRow
+// left for it (the service key, start, answer time and voice flags are all read from the row).
+func (f *FloorStats) restored(rows []*Row) FloorStats {
+	c := *f
+	c.services, c.agents = maps.Clone(f.services), maps.Clone(f.agents)
+	if c.services == nil {
+		return c // off, or not started: floorEvent makes the maps at the first event
+	}
+	c.rows, c.queues = map[string]rowFact{}, map[string]*waitQueue{}
+	for _, r := range rows {
+		if !r.Open() {
+			continue
+		}
+		fact := rowFact{service: c.serviceKey(Str(r.Data.Service)), start: r.Start(), answered: r.AnsweredAt}
+		fact.muted, fact.unrec = voiceFlags(r, true)
+		c.rows[r.Key] = fact
+		if waitingState(r.Data.State) {
+			q := c.queues[fact.service]
+			if q == nil {
+				q = &waitQueue{entries: map[string]waitEntry{}}
+				c.queues[fact.service] = q
+			}
+			q.entries[r.Key] = waitEntry{start: fact.start, frozenAt: r.DisconnectedAt}
+		}
+	}
+	for _, q := range c.queues {
+		q.rebuild()
+	}
+	return c
+}
+
+// bytes estimates the memory of a published f's maps (checkpoint.go), not of the records.
+func (f *FloorStats) bytes() int64 {
+	return int64(len(f.services)+len(f.agents)) * (16 + 8 + mapEntryBytes)
+}
+
 // floorEvent notes the time of an event about to be applied.
 func (s *Store) floorEvent(at time.Time) {
 	f := &s.floor
