@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,4 +178,25 @@ func sameState(t testing.TB, what string, got, want *model.Store, now time.Time)
 	for _, win := range []model.FloorWindow{model.Rolling, model.SinceStart} {
 		check("floor figures", g.Floor.Figures(now, win), w.Floor.Figures(now, win))
 	}
+}
+
+// stateEvent is agent a<i%3>'s state change at at, as a line.
+func stateEvent(at time.Time, i int) string {
+	states := []string{`["ready"]`, `["busy"]`, `["not_ready","Lunch"]`}
+	return string(model.AppendEvent(nil, "ON_AGENT_STATE_CHANGE", fmt.Sprintf("a%d", i%3),
+		at.UnixMilli(), model.NoSeq, []byte(states[i%len(states)])))
+}
+
+// writeLines writes lines to a new file, each ended by "\n", and returns its path.
+func writeLines(t testing.TB, lines []string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "lines.jsonl")
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l + "\n")
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
