@@ -97,7 +97,7 @@ func writeFile(t testing.TB, msgs []feed.Message, seed uint64, bom bool) string 
 }
 
 // replayTo is a fresh replay of path at speed 0 stopped after message n: what a seek must give.
-func replayTo(t testing.TB, path string, n int64) *model.Store {
+func replayTo(t testing.TB, path string, n int64, ro ...feed.ReplayOptions) *model.Store {
 	t.Helper()
 	st := model.NewStore(storeOpts()...)
 	p := feed.NewPump(st, nil)
@@ -108,7 +108,7 @@ func replayTo(t testing.TB, path string, n int64) *model.Store {
 	defer f.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r := feed.NewReplay(path, f, 0, feed.ReplayOptions{})
+	r := feed.NewReplay(path, f, 0, append(ro, feed.ReplayOptions{})[0])
 	err = r.Run(ctx, func(m feed.Message) {
 		if p.Handled() < n {
 			p.Handle(m)
