@@ -174,25 +174,16 @@ func (h *File) Find(t time.Time) Position {
 }
 
 // Seek returns a cursor at position n (indexed already).
-func (h *File) Seek(ctx context.Context, n int64) (*Cursor, error) {
-	c := new(Cursor)
-	if err := h.seekInto(ctx, c, n); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
+func (h *File) Seek(ctx context.Context, n int64) (*Cursor, error) { return seek(ctx, h, n) }
 
-func (h *File) seekInto(ctx context.Context, c *Cursor, n int64) error {
+func (h *File) from(n int64) (snap, int64, []model.Option, error) {
 	h.mu.RLock()
-	first, last := h.bounds()
-	sn, _ := h.snaps.at(n)
-	every := h.snaps.every
-	h.mu.RUnlock()
-	if n < first.N || n > last.N {
-		return outside(n, first, last)
+	defer h.mu.RUnlock()
+	if first, last := h.bounds(); n < first.N || n > last.N {
+		return snap{}, 0, nil, outside(n, first, last)
 	}
-	c.start(h, sn, n, every, h.opts.Store)
-	return h.play(ctx, c, n)
+	sn, _ := h.snaps.at(n)
+	return sn, h.snaps.every, h.opts.Store, nil
 }
 
 // errReached ends a replay that has applied its last message.

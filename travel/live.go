@@ -77,13 +77,13 @@ func (l *Live) record(m feed.Message, at time.Time) {
 	l.bytes += int64(len(r.data)) + recOverhead
 	pos := Position{N: n, At: at}
 	due := l.snaps.due(pos)
+	l.forget()
 	l.mu.Unlock()
 	if due {
 		if cp := checkpoint(l.store); cp != nil {
 			l.addSnap(snap{pos: pos, cp: cp, conn: l.pump.Conn(), bytes: cp.Bytes()})
 		}
 	}
-	l.forget()
 }
 
 func (l *Live) addSnap(sn snap) {
@@ -105,10 +105,9 @@ func (l *Live) copyData(b []byte) []byte {
 	return l.chunk[start:len(l.chunk):len(l.chunk)]
 }
 
-// forget drops the oldest messages past the age or size bound, and the checkpoints before them.
+// forget drops the oldest messages past the age or size bound, and the checkpoints before them;
+// l.mu is held.
 func (l *Live) forget() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	oldest := l.max - int64(l.opts.MaxAge)
 	i := 0
 	for i < len(l.recs)-1 && (l.bytes > l.opts.MaxBytes || l.recs[i].max < oldest) {
@@ -174,25 +173,17 @@ func (l *Live) Find(t time.Time) Position {
 }
 
 // Seek returns a cursor at position n.
-func (l *Live) Seek(ctx context.Context, n int64) (*Cursor, error) {
-	c := new(Cursor)
-	if err := l.seekInto(ctx, c, n); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
+func (l *Live) Seek(ctx context.Context, n int64) (*Cursor, error) { return seek(ctx, l, n) }
 
-func (l *Live) seekInto(ctx context.Context, c *Cursor, n int64) error {
+func (l *Live) from(n int64) (snap, int64, []model.Option, error) {
 	l.mu.RLock()
+	defer l.mu.RUnlock()
 	first, last := l.bounds()
 	sn, ok := l.snaps.at(n)
-	every := l.snaps.every
-	l.mu.RUnlock()
 	if n < first.N || n > last.N || !ok {
-		return outside(n, first, last)
+		return snap{}, 0, nil, outside(n, first, last)
 	}
-	c.start(l, sn, n, every, l.opts.Store)
-	return l.play(ctx, c, n)
+	return sn, l.snaps.every, l.opts.Store, nil
 }
 
 // play applies the kept messages after c.Pos up to n, copying a batch at a time out of the ring

@@ -68,10 +68,31 @@ const (
 // player is what a History of this package does for its cursors.
 type player interface {
 	History
-	// seekInto makes c a cursor at position n (restoring a checkpoint and applying what follows).
-	seekInto(ctx context.Context, c *Cursor, n int64) error
+	// from is the history's nearest checkpoint at or before position n, the history's checkpoint
+	// interval and its store options, or why n is outside it.
+	from(n int64) (sn snap, every int64, opts []model.Option, err error)
 	// play applies to c the messages after c.Pos up to position n.
 	play(ctx context.Context, c *Cursor, n int64) error
+}
+
+// seek is a new cursor of pl at position n.
+func seek(ctx context.Context, pl player, n int64) (*Cursor, error) {
+	c := new(Cursor)
+	if err := seekInto(ctx, pl, c, n); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// seekInto makes c a cursor of pl at position n: it restores the nearest checkpoint and applies
+// what follows.
+func seekInto(ctx context.Context, pl player, c *Cursor, n int64) error {
+	sn, every, opts, err := pl.from(n)
+	if err != nil {
+		return err
+	}
+	c.start(pl, sn, n, every, opts)
+	return pl.play(ctx, c, n)
 }
 
 // Step moves the cursor by delta messages: forward applies the next ones to its store, backward
@@ -97,7 +118,7 @@ func (c *Cursor) Goto(ctx context.Context, n int64) error {
 	case to > c.Pos.N && to-c.Pos.N <= c.trailEvery*trailDiv:
 		return pl.play(ctx, c, to)
 	}
-	return pl.seekInto(ctx, c, to)
+	return seekInto(ctx, pl, c, to)
 }
 
 // start makes c a cursor of h at position n from sn, the history's nearest checkpoint, or from one
