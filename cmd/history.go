@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/deskwatch/deskwatch/model"
+	"github.com/deskwatch/deskwatch/travel"
 )
 
 // The seek history's defaults (issue 15): an hour of the stream, within 256 MiB.
@@ -66,4 +69,28 @@ func parseBytes(s string) (int64, error) {
 		return 0, fmt.Errorf("want a size in bytes, such as 268435456, 256MiB or 1GiB")
 	}
 	return n * factor, nil
+}
+
+// keepHistory gives the monitor's and serve's pipeline its seek history (none in batch mode or
+// with --history 0): of an event file, the file itself, indexed in the background (a seek reads
+// it again from the nearest checkpoint); of a live source (a WebSocket, the demo, standard input),
+// every message the pump handles, within --history of event time and --history-size. Three
+// quarters of --history-size go to the messages kept, a quarter to the store's checkpoints.
+func (p *pipeline) keepHistory(o *options, arg string, storeOpts []model.Option) error {
+	if o.print || o.history.off() {
+		return nil
+	}
+	opts := travel.Options{Store: storeOpts, MaxAge: o.history.keep, MaxBytes: max(o.history.bytes/4*3, 1),
+		MaxCheckpointBytes: max(o.history.bytes/4, 1), MaxMessage: o.maxMessage}
+	if arg == "" || arg == "-" || isURL(arg) {
+		p.history = travel.NewLive(p.pump, opts)
+		return nil
+	}
+	h, err := travel.NewFile(arg, opts)
+	if err != nil {
+		return err
+	}
+	p.history = h
+	p.closers = append(p.closers, h)
+	return nil
 }
