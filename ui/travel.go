@@ -144,11 +144,9 @@ func sourcePos(snap *model.Snapshot) travel.Position {
 	return travel.Position{N: snap.Stats.Events + snap.Stats.Rejected + snap.Stats.Refused}
 }
 
-// freeze stops the picture of a live view where it is; the feed goes on applying.
-func (m *Model) freeze() {
-	m.startTravel()
-	m.setNote("paused — the feed goes on; space: live")
-}
+// freeze stops the picture of a live view where it is; the feed goes on applying. The status line
+// says so ("paused · 12 events behind · space: live").
+func (m *Model) freeze() { m.startTravel() }
 
 // startTravel leaves the feed's latest state at the picture shown. A replay this viewer may pace is
 // paused first, so that it does not run on unseen.

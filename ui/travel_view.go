@@ -74,7 +74,12 @@ func (s *statusView) travelSource(src feed.Status, tr *travelInfo, now time.Time
 			parts = append(parts, st.Warn.Render(thousands(max(tr.last.N-tr.pos.N, 0))+" events behind"))
 			back = ": live"
 		}
-		out = strings.Join(append(parts, st.Key.Render("space")+st.Dim.Render(back)), st.Dim.Render(" · "))
+		sep := st.Dim.Render(" · ")
+		if !o.long { // "⏸ event 4 of 11", not "⏸ · event 4 of 11"
+			sep = " "
+		}
+		rest := strings.Join(append(parts[1:], st.Key.Render("space")+st.Dim.Render(back)), st.Dim.Render(" · "))
+		out = parts[0] + sep + rest
 		if width(out) <= room {
 			break
 		}
