@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
+	"time"
 
 	"github.com/deskwatch/deskwatch/model"
 )
@@ -24,6 +25,11 @@ type Pump struct {
 	// conn is the connection number of the last message: a message of another connection means
 	// the source reconnected, and the snapshot it begins with is the store's new resync.
 	conn int64
+	// handled counts the messages handled (the travel package's positions); at is the event time
+	// of the last one; after are the functions called after each (After).
+	handled atomic.Int64
+	at      time.Time
+	after   []func(Message, time.Time)
 	// hook, when set (by tests only), is called with each decoded event just before it is
 	// applied: a test makes it panic on a marker event to check the pump's recovery.
 	hook func(model.Event)
@@ -32,6 +38,32 @@ type Pump struct {
 // NewPump returns a pump that applies to store and signals notify (which may be nil).
 func NewPump(store *model.Store, notify *Notifier) *Pump {
 	return &Pump{store: store, notify: notify}
+}
+
+// After adds a function called with every message once it has been handled (applied or rejected)
+// and before the notifier is signalled, with the message's event time: the event's ts, else when it
+// was received (model.EventTime); for a message that does not decode, its ts as far as it can be
+// read, else when it was received. m.Data is valid only until fn returns (see Emit). The travel
+// package records a feed's history with it.
+func (p *Pump) After(fn func(m Message, at time.Time)) { p.after = append(p.after, fn) }
+
+// Handled is how many messages the pump has handled, rejected ones included: the number of the
+// last one (the travel package's position). It is safe to call from any goroutine.
+func (p *Pump) Handled() int64 { return p.handled.Load() }
+
+// Store is the store the pump applies to.
+func (p *Pump) Store() *model.Store { return p.store }
+
+// Conn is the connection number of the last message handled (0 before any, and for files): a
+// checkpoint of the store keeps it, so that a pump resumed from it begins a resync exactly where
+// the original did.
+func (p *Pump) Conn() int64 { return p.conn }
+
+// Resume makes a new pump continue a stream after its message handled, whose connection was
+// conn: the pump of a store restored from a checkpoint (package travel).
+func (p *Pump) Resume(handled, conn int64) {
+	p.handled.Store(handled)
+	p.conn = conn
 }
 
 // Tap adds a function that sees every message before it is decoded, valid or not (a recorder).
@@ -60,10 +92,32 @@ func (p *Pump) Handle(m Message) {
 		p.conn = c
 		p.store.BeginResync()
 	}
+	p.at = time.Time{}
 	p.guarded(m)
+	p.handled.Add(1)
+	if len(p.after) > 0 {
+		at := p.eventTime(m)
+		for _, fn := range p.after {
+			fn(m, at)
+		}
+	}
 	if p.notify != nil {
 		p.notify.Changed()
 	}
+}
+
+// eventTime is the event time of m, just handled: the applied event's (set by apply), else its ts
+// as PeekTS reads it, else when it was received.
+func (p *Pump) eventTime(m Message) time.Time {
+	if !p.at.IsZero() {
+		return p.at
+	}
+	if m.Problem == "" {
+		if ts := model.PeekTS(m.Data); !ts.IsZero() {
+			return ts
+		}
+	}
+	return m.Received
 }
 
 func (p *Pump) guarded(m Message) {
@@ -112,7 +166,8 @@ func (p *Pump) apply(m Message) {
 	if p.hook != nil {
 		p.hook(ev)
 	}
-	if err := p.store.ApplyChecked(ev, model.EventTime(ev, m.Received)); err != nil {
+	p.at = model.EventTime(ev, m.Received)
+	if err := p.store.ApplyChecked(ev, p.at); err != nil {
 		p.reject(m, err.Error())
 	}
 }

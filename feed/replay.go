@@ -43,6 +43,17 @@ type ReplayOptions struct {
 	// Workers is how many goroutines decode lines ahead of the one that emits them: 0 means
 	// GOMAXPROCS, 1 reads and decodes in Run's own goroutine, one line at a time.
 	Workers int
+	// FirstLine is the number of the input's first line, for a replay that starts in the middle of
+	// a file (at a Message.Offset): its origins then name the file's own lines, and a BOM is only
+	// looked for when it is 1 (0 means 1).
+	FirstLine int64
+	// Offset is the offset in the file of the input's first byte, for a replay that starts in the
+	// middle of a file: messages' Offset count from the file's start.
+	Offset int64
+	// Clock starts the replay clock at this event time, which a message with neither a ts nor a
+	// receive time of its own is stamped with: the clock of the replay that stopped where this one
+	// starts (Replay.Now), so that the stamps are the same as when the file is read from its start.
+	Clock time.Time
 }
 
 // Replay is a Source that plays a JSON Lines event file (or standard input) back, paced by the
@@ -69,6 +80,7 @@ type Replay struct {
 	decodeFn            func([]byte) (model.Event, error) // model.Decode (a test makes it panic)
 	pos, msgs, bytes    int64
 	workers             int
+	firstLine, offset   int64
 	wall                func() time.Time // time.Now (a test makes it stand still)
 }
 
@@ -78,7 +90,8 @@ func NewReplay(name string, r io.Reader, size int64, opts ReplayOptions) *Replay
 	maxMsg := positive.Or(opts.MaxMessage, model.DefaultMaxMessage)
 	return &Replay{name: name, in: r, total: max(size, 0), max: maxMsg, speed: cleanSpeed(opts.Speed),
 		state: StateReplaying, wake: make(chan struct{}), decodeFn: model.Decode,
-		workers: positive.Or(opts.Workers, runtime.GOMAXPROCS(0)), wall: time.Now}
+		workers: positive.Or(opts.Workers, runtime.GOMAXPROCS(0)), wall: time.Now,
+		firstLine: positive.Or(opts.FirstLine, 1), offset: max(opts.Offset, 0), evAt: opts.Clock}
 }
 
 func cleanSpeed(f float64) float64 {
@@ -164,7 +177,7 @@ func (r *Replay) allowed(first []byte) int {
 // the line holds. The event is decoded into dec, which the message then points to. It reads only
 // what NewReplay set, so workers call it at once for different lines.
 func (r *Replay) message(ln line, n int64, dec *decoded) (m Message, at time.Time, kind lineKind) {
-	m = Message{Origin: model.Origin{Source: r.name, Line: n}, Partial: ln.partial}
+	m = Message{Origin: model.Origin{Source: r.name, Line: n}, Partial: ln.partial, Offset: ln.offset}
 	if ln.length > int64(r.allowed(ln.text)) {
 		m.Data = bytes.Clone(ln.text[:min(len(ln.text), snippetSize)])
 		m.Problem = fmt.Sprintf("line is %d bytes, larger than the limit of %d bytes (--max-message)",

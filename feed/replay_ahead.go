@@ -36,6 +36,7 @@ type aheadLine struct {
 	start, end   int
 	n            int64
 	size, length int64
+	offset       int64
 	partial      bool
 
 	msg   Message
@@ -147,7 +148,7 @@ func (b *aheadBatch) fill(lr *lineReader) (last bool) {
 		start := len(b.text)
 		b.text = append(b.text, ln.text...)
 		b.lines = append(b.lines, aheadLine{start: start, end: len(b.text), n: lr.n, size: ln.size,
-			length: ln.length, partial: ln.partial})
+			length: ln.length, offset: ln.offset, partial: ln.partial})
 		if len(b.lines) == aheadLines || len(b.text) >= aheadBytes || !lineBuffered(lr) {
 			return false
 		}
@@ -177,6 +178,7 @@ func (r *Replay) decodeLine(b *aheadBatch, l *aheadLine) {
 			l.fault = v
 		}
 	}()
-	ln := line{text: b.text[l.start:l.end:l.end], size: l.size, length: l.length, partial: l.partial}
+	ln := line{text: b.text[l.start:l.end:l.end], size: l.size, length: l.length, partial: l.partial,
+		offset: l.offset}
 	l.msg, l.at, l.kind = r.message(ln, l.n, &l.dec)
 }

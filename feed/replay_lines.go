@@ -17,6 +17,8 @@ type line struct {
 	size, length int64
 	// partial marks a last line with no '\n'.
 	partial bool
+	// offset is where the line starts in the file (ReplayOptions.Offset plus the bytes read before).
+	offset int64
 }
 
 // lineReader reads lines of any length from a bufio.Reader without bufio.Scanner's fixed limit: a
@@ -25,16 +27,20 @@ type lineReader struct {
 	br   *bufio.Reader
 	keep func(first []byte) int
 	buf  []byte
-	n    int64 // lines read
+	n    int64 // lines read, plus the first line's number less one
+	// first is the number of the first line (a BOM is looked for there only when it is 1); off is
+	// the file offset of the next line.
+	first, off int64
 }
 
 // newLineReader reads r's input, keeping of a long line what r allows for it.
 func (r *Replay) newLineReader() *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r.in, replayBufSize), keep: func(first []byte) int {
-		// Room for "\r\n", so that a line exactly at the limit is whole, and for the snippet of a
-		// line over it.
-		return max(r.allowed(first), snippetSize) + 2
-	}}
+	return &lineReader{br: bufio.NewReaderSize(r.in, replayBufSize), n: r.firstLine - 1, first: r.firstLine,
+		off: r.offset, keep: func(first []byte) int {
+			// Room for "\r\n", so that a line exactly at the limit is whole, and for the snippet of a
+			// line over it.
+			return max(r.allowed(first), snippetSize) + 2
+		}}
 }
 
 // readEnd ends Run at err from reading line n, the input read up to pos: nil at the end of the
@@ -51,7 +57,7 @@ func (r *Replay) readEnd(err error, n, pos int64) error {
 
 func (lr *lineReader) next() (line, error) {
 	frag, err := lr.br.ReadSlice('\n')
-	ln := line{size: int64(len(frag)), text: frag}
+	ln := line{size: int64(len(frag)), text: frag, offset: lr.off}
 	var tail [2]byte // the line's last two bytes, to find its ending even when the text is cut
 	switch len(frag) {
 	case 0:
@@ -72,6 +78,7 @@ func (lr *lineReader) next() (line, error) {
 		return ln, err
 	}
 	lr.n++
+	lr.off += ln.size
 	ln.length = ln.size
 	switch {
 	case ln.partial && tail[1] == '\r':
@@ -81,7 +88,7 @@ func (lr *lineReader) next() (line, error) {
 	case !ln.partial:
 		ln.length--
 	}
-	if lr.n == 1 && bytes.HasPrefix(ln.text, []byte(utf8BOM)) {
+	if lr.first == 1 && lr.n == 1 && bytes.HasPrefix(ln.text, []byte(utf8BOM)) {
 		ln.text, ln.length = ln.text[len(utf8BOM):], ln.length-int64(len(utf8BOM))
 	}
 	ln.text = ln.text[:min(int64(len(ln.text)), max(ln.length, 0))]

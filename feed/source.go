@@ -25,6 +25,10 @@ type Message struct {
 	Partial bool
 	// Binary marks a WebSocket binary frame (always rejected: events are text).
 	Binary bool
+	// Offset is, for a file source, the offset in the input of the first byte of the message's
+	// line (a leading BOM included): a replay started there (ReplayOptions.FirstLine) reads this
+	// message first.
+	Offset int64
 	// Size is the message's full length in bytes when Data holds only its beginning (an oversized
 	// message larger than what the source keeps); 0 when Data is the whole message.
 	Size int64

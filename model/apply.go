@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -104,16 +105,26 @@ func capTimeline(t []Change) []Change {
 // have seen the current one, else the current one itself.
 func (s *Store) touchAgent(id string, at time.Time, v uint64) *Agent {
 	as := s.agents[id]
-	switch {
-	case as == nil:
+	if as == nil {
 		as = &agentSlot{ag: &Agent{ID: id, FirstSeen: at}, epoch: s.epoch}
 		s.agents[id] = as
 		s.agentOrder = append(s.agentOrder, id)
-	case as.epoch != s.epoch:
+	}
+	ag := s.ownAgent(as)
+	ag.LastEvent, ag.Version = at, v
+	return ag
+}
+
+// ownAgent returns the slot's agent to change: a copy when readers may have the current one (it is
+// older than the store's epoch), else the current one itself.
+func (s *Store) ownAgent(as *agentSlot) *Agent {
+	if as.epoch != s.epoch {
 		ag := *as.ag
+		if as.epoch < s.fork { // other writers may append to its slices too (checkpoint.go)
+			ag.Timeline, ag.States = slices.Clip(ag.Timeline), slices.Clip(ag.States)
+		}
 		as.ag, as.epoch = &ag, s.epoch
 	}
-	as.ag.LastEvent, as.ag.Version = at, v
 	return as.ag
 }
 
@@ -236,6 +247,9 @@ func (s *Store) edit(sl *slot) *Row {
 	s.count(sl.row, -1)
 	if sl.epoch != s.epoch {
 		r := *sl.row
+		if sl.epoch < s.fork { // other writers may append to its timeline too (checkpoint.go)
+			r.Timeline = slices.Clip(r.Timeline)
+		}
 		sl.row, sl.epoch = &r, s.epoch
 	}
 	return sl.row
@@ -280,7 +294,7 @@ func (s *Store) end(sl *slot, at time.Time, text, typ string) {
 	r.Timeline = appendExact(r.Timeline, NewChange(at, ChangeEnded, text, typ))
 	s.count(r, +1)
 	if as := s.agents[r.AgentID]; as != nil {
-		as.ag.Handled++ // Apply made the agent writable before this change
+		s.ownAgent(as).Handled++ // not always the event's agent (a resync ends others' rows)
 	}
 	s.ended = append(s.ended, sl)
 	s.evict()

@@ -1,13 +1,62 @@
 package model
 
+import (
+	"maps"
+	"slices"
+	"time"
+	"unsafe"
+)
+
 // Checkpoints (issue 15, time travel): an immutable copy of everything a Store's writer holds, from
 // which any number of independent stores can be restored, each then applying further events exactly
 // as the original would have. A checkpoint shares the store's immutable rows and agents, so taking
 // one costs a copy of pointers (O(rows + agents)), never of the rows themselves.
+//
+// Sharing works as for snapshots, by epoch: taking a checkpoint raises the store's epoch, so its
+// writer copies a row, an agent or a floor record before changing it; a restored store starts at
+// that epoch with every shared row, agent and record older, so it copies them too. One thing more
+// than for snapshots: two writers (the original and a restore, or two restores) may now copy the
+// same row, so neither may append into the spare capacity of a slice they share (Store.fork).
+//
+// What a restored store does not carry over: the alert indexes (Store.AlertIndex makes a new one
+// that counts from the restored snapshot: its counts are by contract those of the snapshot and
+// clock, so they are the same) and the cached snapshot. Evicted slots still waiting in the
+// store's order, and ended-queue entries of evicted rows, are dropped: they change nothing.
 
 // Checkpoint is a store's whole state at one version. It is immutable and safe to share.
 type Checkpoint struct {
 	version uint64
+	// epoch is the store's epoch after the checkpoint: every row, agent and floor record the
+	// checkpoint holds is of an older one.
+	epoch uint64
+	opts  storeOpts
+
+	// rows are the retained rows in the store's order, so by Seq; ended lists the Seq of the
+	// rows in the store's queue of ended rows (retention), oldest first, duplicates included.
+	rows    []*Row
+	ended   []uint64
+	removed int
+	nextSeq uint64
+	// agents are in order of first sight.
+	agents    []*Agent
+	agentOpen map[string]int
+	resync    map[string]bool
+	forgotten forgotten
+
+	floor      FloorStats
+	stats      Stats
+	rate       [60]rateBucket
+	rejections []Rejection
+	alerts     []Alert
+	trend      trend
+
+	bytes int64
+}
+
+// storeOpts are a store's options (its clock and caps), as Restore gives them again.
+type storeOpts struct {
+	wall                                                    func() time.Time
+	retention, maxAgents, maxOpen, maxAgentOpen, maxParties int
 }
 
 // Checkpoint returns the store's state now. It is safe while the store's writer runs (it takes the
@@ -15,7 +64,32 @@ type Checkpoint struct {
 func (s *Store) Checkpoint() *Checkpoint {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return &Checkpoint{version: s.version.Load()}
+	c := &Checkpoint{version: s.version.Load(),
+		opts: storeOpts{wall: s.wall, retention: s.retention, maxAgents: s.maxAgents, maxOpen: s.maxOpen,
+			maxAgentOpen: s.maxAgentOpen, maxParties: s.maxParties},
+		rows: make([]*Row, 0, len(s.order)-s.gone), removed: s.removed, nextSeq: s.nextSeq,
+		agents:    make([]*Agent, len(s.agentOrder)),
+		agentOpen: maps.Clone(s.agentOpen), resync: maps.Clone(s.resync), forgotten: s.forgotten.clone(),
+		floor: s.floor.clone(), stats: s.stats.clone(), rate: s.rate,
+		rejections: s.rejections.items(), alerts: s.alerts.items(), trend: s.trend}
+	for _, sl := range s.order {
+		if !sl.gone {
+			c.rows = append(c.rows, sl.row)
+		}
+	}
+	for _, sl := range s.ended {
+		if !sl.gone {
+			c.ended = append(c.ended, sl.row.Seq)
+		}
+	}
+	for i, id := range s.agentOrder {
+		c.agents[i] = s.agents[id].ag
+	}
+	s.epoch++ // its rows, agents and floor records are shared: the writer copies them before a change
+	s.fork, s.floor.epoch = s.epoch, s.epoch
+	c.epoch = s.epoch
+	c.bytes = c.estimate()
+	return c
 }
 
 // Version is the store version the checkpoint was taken at.
@@ -23,11 +97,74 @@ func (c *Checkpoint) Version() uint64 { return c.version }
 
 // Restore returns a new store in the checkpoint's state, with the options of the store it was taken
 // from: applying to it the events that followed gives what the original store had after them.
-// Restoring never changes the checkpoint, so it can be restored again.
+// Restoring never changes the checkpoint, so it can be restored again, concurrently too.
 func (c *Checkpoint) Restore() *Store {
-	panic("model: Checkpoint.Restore is not written yet")
+	o := c.opts
+	s := &Store{wall: o.wall, retention: o.retention, maxAgents: o.maxAgents, maxOpen: o.maxOpen,
+		maxAgentOpen: o.maxAgentOpen, maxParties: o.maxParties,
+		agentOpen: maps.Clone(c.agentOpen), resync: maps.Clone(c.resync), forgotten: c.forgotten.clone(),
+		rows: make(map[string]*slot, len(c.rows)), order: make([]*slot, len(c.rows)),
+		removed: c.removed, nextSeq: c.nextSeq,
+		agents: make(map[string]*agentSlot, len(c.agents)), agentOrder: make([]string, len(c.agents)),
+		epoch: c.epoch, fork: c.epoch, floor: c.floor.clone(), stats: c.stats.clone(), rate: c.rate,
+		rejections: ringOf(c.rejections, maxRejections), alerts: ringOf(c.alerts, maxAlerts), trend: c.trend}
+	s.version.Store(c.version)
+	s.floor.epoch = s.epoch
+	for i, r := range c.rows { // epoch 0: older than the store's, so copied before a change
+		sl := &slot{row: r}
+		s.order[i] = sl
+		s.rows[r.Key] = sl
+	}
+	s.ended = make([]*slot, len(c.ended))
+	for i, seq := range c.ended {
+		j, _ := slices.BinarySearchFunc(c.rows, seq, func(r *Row, seq uint64) int { return cmpUint(r.Seq, seq) })
+		s.ended[i] = s.order[j]
+	}
+	for i, ag := range c.agents {
+		s.agents[ag.ID] = &agentSlot{ag: ag}
+		s.agentOrder[i] = ag.ID
+	}
+	return s
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // Bytes estimates the memory the checkpoint keeps alive beyond what the store shares with it (its
-// maps and slices of pointers), for the history's memory bound.
-func (c *Checkpoint) Bytes() int64 { return 0 }
+// maps and slices of pointers), for the history's memory bound. See estimate.
+func (c *Checkpoint) Bytes() int64 { return c.bytes }
+
+// mapEntryBytes is what one map entry costs beyond its key and value: a rough figure for Go's
+// maps (control bytes, load factor, growth slack).
+const mapEntryBytes = 16
+
+// estimate counts what the checkpoint holds of its own: its slices of pointers (rows, ended,
+// agents), the copies of the store's maps (entries at key + value + mapEntryBytes), the forgotten
+// keys, the rejection and alert logs (with their texts and raw bytes, which the checkpoint may be
+// the last to hold), the trend and rate arrays, and the floor's maps, open-row facts and waiting
+// queues. Not counted: the rows, agents and floor records (with their ring pages) it shares with
+// the store; once the store replaces one, the checkpoint is the last to hold the old one, so a
+// history that must bound that too counts its checkpoints' rows separately.
+func (c *Checkpoint) estimate() int64 {
+	const ptr, str = 8, 16
+	n := int64(unsafe.Sizeof(*c))
+	n += ptr * int64(len(c.rows)+len(c.ended)+len(c.agents))
+	n += int64(len(c.agentOpen)) * (str + 8 + mapEntryBytes)
+	n += int64(len(c.resync)) * (str + 1 + mapEntryBytes)
+	n += c.forgotten.bytes()
+	n += c.stats.bytes()
+	for _, r := range c.rejections {
+		n += int64(unsafe.Sizeof(r)) + int64(len(r.Reason)+len(r.Raw))
+	}
+	for _, a := range c.alerts {
+		n += int64(unsafe.Sizeof(a)) + int64(len(a.Text))
+	}
+	return n + c.floor.bytes()
+}

@@ -3,6 +3,7 @@ package model
 import (
 	"maps"
 	"time"
+	"unsafe"
 )
 
 // The engine of the floor's statistics: the store calls floorEvent at every event, floorRow after
@@ -100,6 +101,32 @@ func (f *FloorStats) publish() *FloorStats {
 	fl.services = maps.Clone(f.services)
 	fl.agents = maps.Clone(f.agents)
 	return &fl
+}
+
+// clone is a copy of the writer's f that changes apart from it (checkpoint.go): its maps and
+// waiting queues are copied; the records they point to are shared (copied on write, as for
+// publish).
+func (f *FloorStats) clone() FloorStats {
+	c := *f
+	c.services, c.agents, c.rows = maps.Clone(f.services), maps.Clone(f.agents), maps.Clone(f.rows)
+	if f.queues != nil {
+		c.queues = make(map[string]*waitQueue, len(f.queues))
+		for k, q := range f.queues {
+			c.queues[k] = q.clone()
+		}
+	}
+	return c
+}
+
+// bytes estimates the memory of f's maps and waiting queues (checkpoint.go), not of the records.
+func (f *FloorStats) bytes() int64 {
+	const entry = 16 + 8 + mapEntryBytes
+	n := int64(len(f.services)+len(f.agents)+len(f.queues)) * entry
+	n += int64(len(f.rows)) * (16 + int64(unsafe.Sizeof(rowFact{})) + mapEntryBytes)
+	for _, q := range f.queues {
+		n += q.bytes()
+	}
+	return n
 }
 
 // floorEvent notes the time of an event about to be applied.

@@ -1,5 +1,10 @@
 package model
 
+import (
+	"maps"
+	"slices"
+)
+
 // rememberEvicted is how many evicted rows' keys the store remembers, so that the events that
 // trail an interaction's end (ON_SAVE_ACTIVITY_RECORD, a late state change) do not bring back a row
 // retention just forgot. At a few hundred interactions ending per second that is tens of seconds of
@@ -47,3 +52,14 @@ func (f *forgotten) has(key string) bool {
 
 // revive forgets that key was evicted: the interaction is open again.
 func (f *forgotten) revive(key string) { delete(f.at, key) }
+
+// clone is a copy of f that changes apart from it.
+func (f forgotten) clone() forgotten {
+	f.keys, f.at = slices.Clone(f.keys), maps.Clone(f.at)
+	return f
+}
+
+// bytes estimates the memory of f's keys and map (checkpoint.go); the key strings are shared.
+func (f forgotten) bytes() int64 {
+	return int64(len(f.keys))*16 + int64(len(f.at))*(16+8+mapEntryBytes)
+}

@@ -49,6 +49,10 @@ type Store struct {
 	// row or agent made in the current epoch is still private to the writer and may be changed in
 	// place; an older one is copied first.
 	epoch uint64
+	// fork is the epoch of the latest checkpoint taken or restored (checkpoint.go): a row or agent
+	// of an older epoch may be copied by other writers too, so a copy of it clips its slices (an
+	// append must not write into capacity another writer's copy appends into).
+	fork uint64
 
 	indexes indexes    // alertindex.go
 	floor   FloorStats // floor.go: the statistics of issue 14
@@ -103,6 +107,17 @@ type Stats struct {
 	Stale int64
 	// Refused counts events refused because they would take the store past its caps (caps.go).
 	Refused int64
+}
+
+// clone is a copy of st with its own maps.
+func (st Stats) clone() Stats {
+	st.ByState, st.ByType, st.Unknown = maps.Clone(st.ByState), maps.Clone(st.ByType), maps.Clone(st.Unknown)
+	return st
+}
+
+// bytes estimates the memory of st's maps (checkpoint.go).
+func (st Stats) bytes() int64 {
+	return int64(len(st.ByState)+len(st.ByType)+len(st.Unknown)) * (16 + 8 + mapEntryBytes)
 }
 
 // Option configures a Store.
@@ -180,10 +195,7 @@ func (s *Store) Snapshot() *Snapshot {
 	for i, id := range s.agentOrder {
 		sn.Agents[i] = s.agents[id].ag
 	}
-	sn.Stats = s.stats
-	sn.Stats.ByState = maps.Clone(s.stats.ByState)
-	sn.Stats.ByType = maps.Clone(s.stats.ByType)
-	sn.Stats.Unknown = maps.Clone(s.stats.Unknown)
+	sn.Stats = s.stats.clone()
 	sn.Stats.EventsPerSec = s.eventsPerSec()
 	sn.Rejections = s.rejections.items()
 	sn.Alerts = s.alerts.items()
@@ -284,6 +296,15 @@ type ring[T any] struct {
 }
 
 func newRing[T any](n int) ring[T] { return ring[T]{buf: make([]T, n)} }
+
+// ringOf is a ring of n holding items (at most n, oldest first), as items returned them.
+func ringOf[T any](items []T, n int) ring[T] {
+	r := newRing[T](n)
+	for _, v := range items {
+		r.push(v)
+	}
+	return r
+}
 
 func (r *ring[T]) push(v T) {
 	r.buf[r.next] = v

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -45,10 +46,45 @@ type Cursor struct {
 	Store *model.Store
 	Pos   Position
 	h     History
+	// p applies the history's messages to Store; res is where, in a file, the message at Pos is
+	// (a file cursor steps forward by reading on from there).
+	p   *feed.Pump
+	res resume
+}
+
+// player is what a History of this package does for its cursors.
+type player interface {
+	History
+	// seekInto makes c a cursor at position n (restoring a checkpoint and applying what follows).
+	seekInto(ctx context.Context, c *Cursor, n int64) error
+	// play applies to c the messages after c.Pos up to position n.
+	play(ctx context.Context, c *Cursor, n int64) error
 }
 
 // Step moves the cursor by delta messages: forward applies the next ones to its store, backward
 // seeks again from the nearest checkpoint. It stops at the history's bounds.
 func (c *Cursor) Step(ctx context.Context, delta int64) error {
-	return errors.New("travel: Step is not written yet")
+	pl, ok := c.h.(player)
+	if !ok {
+		return errors.New("travel: the cursor has no history")
+	}
+	first, last := pl.Bounds()
+	to := min(max(c.Pos.N+delta, first.N), last.N)
+	switch {
+	case to == c.Pos.N:
+		return nil
+	case to > c.Pos.N:
+		return pl.play(ctx, c, to)
+	}
+	return pl.seekInto(ctx, c, to)
+}
+
+// start makes c a cursor of h at the restorable state sn, with a pump that goes on from there.
+func (c *Cursor) start(h History, sn snap, opts []model.Option) {
+	*c = Cursor{Store: restore(sn, opts), Pos: sn.pos, h: h, res: sn.res}
+	c.p = feed.NewPump(c.Store, nil)
+	c.p.Resume(sn.pos.N, sn.conn)
+	c.p.After(func(_ feed.Message, at time.Time) {
+		c.Pos = Position{N: c.p.Handled(), At: at}
+	})
 }

@@ -1,0 +1,247 @@
+package travel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// File is the history of a replay file, read by its own reader (independent of the replay that
+// paces the view): indexed in the background on first load, through a replay at speed 0 into its
+// own pump and store, it keeps every message's event time (16 bytes a message: its own and the
+// latest so far, for Find), and a checkpoint every K messages with where its message is in the
+// file. A seek restores the nearest checkpoint and reads the file on from there through a pump, so
+// the store it gives is the one a --speed max replay of the file has at that message.
+type File struct {
+	path string
+	opts Options
+	size int64
+
+	done   atomic.Int64 // bytes indexed
+	cancel context.CancelFunc
+	ended  chan struct{}
+	err    error // why the index ended early; read once ended is closed
+
+	mu    sync.RWMutex
+	times []int64 // event time of message i+1, unix ns
+	maxes []int64 // the latest event time of messages 1..i+1
+	snaps snaps
+}
+
+// NewFile opens path and starts indexing it in the background. Close stops it.
+func NewFile(path string, opts Options) (*File, error) {
+	opts = opts.withDefaults()
+	if opts.Name == "" {
+		opts.Name = path
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", path, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("history of %s: %w", path, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &File{path: path, opts: opts, size: fi.Size(), cancel: cancel, ended: make(chan struct{}),
+		snaps: newSnaps(opts)}
+	h.snaps.add(snap{res: resume{line: 1}})
+	go func() {
+		defer close(h.ended)
+		defer f.Close()
+		h.err = h.index(ctx, f)
+	}()
+	return h, nil
+}
+
+// index reads the whole file once, recording every message's event time and a checkpoint every K.
+func (h *File) index(ctx context.Context, f io.Reader) error {
+	st := model.NewStore(h.opts.Store...)
+	p := feed.NewPump(st, nil)
+	r := feed.NewReplay(h.opts.Name, f, h.size, feed.ReplayOptions{MaxMessage: h.opts.MaxMessage})
+	var latest int64
+	p.After(func(m feed.Message, at time.Time) {
+		k := nanos(at)
+		latest = max(latest, k)
+		pos := Position{N: p.Handled(), At: at}
+		h.mu.Lock()
+		h.times = append(h.times, k)
+		h.maxes = append(h.maxes, latest)
+		due := h.snaps.due(pos)
+		h.mu.Unlock()
+		h.done.Store(m.Offset)
+		if !due {
+			return
+		}
+		if cp := checkpoint(st); cp != nil {
+			sn := snap{pos: pos, cp: cp, conn: p.Conn(), bytes: cp.Bytes(),
+				res: resume{off: m.Offset, line: m.Origin.Line, clock: r.Status().EventTime}}
+			h.mu.Lock()
+			h.snaps.add(sn)
+			h.mu.Unlock()
+		}
+	})
+	err := r.Run(ctx, p.Handle)
+	if err == nil {
+		h.done.Store(r.Status().Pos)
+	}
+	return err
+}
+
+// Progress is how far the index has read: bytes done of total (total is the file's size when it
+// was opened; done reaches it when the index is complete).
+func (h *File) Progress() (done, total int64) {
+	return h.done.Load(), max(h.size, h.done.Load())
+}
+
+// Indexed reports whether the index has read the whole file (or stopped, see Wait).
+func (h *File) Indexed() bool {
+	select {
+	case <-h.ended:
+		return true
+	default:
+		return false
+	}
+}
+
+// Wait waits for the index to end and returns why it ended early (nil when it read the file).
+func (h *File) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-h.ended:
+		return h.err
+	}
+}
+
+// Close stops the index and waits for it to end.
+func (h *File) Close() error {
+	h.cancel()
+	<-h.ended
+	if errors.Is(h.err, context.Canceled) {
+		return nil
+	}
+	return h.err
+}
+
+// Bounds are position 0 and the last message indexed so far.
+func (h *File) Bounds() (first, last Position) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.bounds()
+}
+
+func (h *File) bounds() (first, last Position) {
+	if n := len(h.times); n > 0 {
+		last = Position{N: int64(n), At: fromNanos(h.times[n-1])}
+	}
+	return Position{}, last
+}
+
+// Position is the position after message n with its event time.
+func (h *File) Position(n int64) (Position, error) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	first, last := h.bounds()
+	if n < first.N || n > last.N {
+		return Position{}, outside(n, first, last)
+	}
+	if n == 0 {
+		return Position{}, nil
+	}
+	return Position{N: n, At: fromNanos(h.times[n-1])}, nil
+}
+
+// Find is the position at event time t: the messages before the first whose event time (or an
+// earlier one's) is after t.
+func (h *File) Find(t time.Time) Position {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	i := searchMax(len(h.maxes), func(i int) int64 { return h.maxes[i] }, nanos(t))
+	if i == 0 {
+		return Position{}
+	}
+	return Position{N: int64(i), At: fromNanos(h.times[i-1])}
+}
+
+// Seek returns a cursor at position n (indexed already).
+func (h *File) Seek(ctx context.Context, n int64) (*Cursor, error) {
+	c := new(Cursor)
+	if err := h.seekInto(ctx, c, n); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (h *File) seekInto(ctx context.Context, c *Cursor, n int64) error {
+	h.mu.RLock()
+	first, last := h.bounds()
+	sn, _ := h.snaps.at(n)
+	h.mu.RUnlock()
+	if n < first.N || n > last.N {
+		return outside(n, first, last)
+	}
+	c.start(h, sn, h.opts.Store)
+	return h.play(ctx, c, n)
+}
+
+// errReached ends a replay that has applied its last message.
+var errReached = errors.New("travel: reached")
+
+// play reads the file on from the message at c.Pos (already applied, so skipped) and applies the
+// messages up to position n.
+func (h *File) play(ctx context.Context, c *Cursor, n int64) error {
+	if c.Pos.N >= n {
+		return nil
+	}
+	f, err := os.Open(h.path)
+	if err != nil {
+		return fmt.Errorf("history of %s: %w", h.path, err)
+	}
+	defer f.Close()
+	if _, err := f.Seek(c.res.off, io.SeekStart); err != nil {
+		return fmt.Errorf("history of %s: %w", h.path, err)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	r := feed.NewReplay(h.opts.Name, f, 0, feed.ReplayOptions{MaxMessage: h.opts.MaxMessage, Workers: 1,
+		FirstLine: c.res.line, Offset: c.res.off, Clock: c.res.clock})
+	skip := c.Pos.N > 0
+	err = r.Run(ctx, func(m feed.Message) {
+		if skip {
+			skip = false
+			return
+		}
+		c.p.Handle(m)
+		c.res.off, c.res.line = m.Offset, m.Origin.Line
+		if c.Pos.N >= n {
+			cancel(errReached)
+		}
+	})
+	c.res.clock = r.Status().EventTime
+	switch {
+	case c.Pos.N >= n:
+		return nil
+	case err == nil:
+		return fmt.Errorf("history of %s: the file ended at message %d before %d (was it changed?)",
+			h.path, c.Pos.N, n)
+	}
+	return err
+}
+
+// Checkpoints reports how many checkpoints the history keeps, their bytes (Checkpoint.Bytes) and
+// the current interval K.
+func (h *File) Checkpoints() (count int, bytes, every int64) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.snaps.list), h.snaps.bytes, h.snaps.every
+}

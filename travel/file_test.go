@@ -1,0 +1,96 @@
+package travel_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/travel"
+)
+
+// seekEvery seeks h to every position and compares the store with a fresh replay of path.
+func seekEvery(t *testing.T, h *travel.File, path string, ro feed.ReplayOptions) {
+	t.Helper()
+	_, last := h.Bounds()
+	for n := range last.N + 1 {
+		c, err := h.Seek(context.Background(), n)
+		if err != nil {
+			t.Fatalf("Seek(%d): %v", n, err)
+		}
+		sameState(t, fmt.Sprintf("Seek(%d)", n), c.Store, replayTo(t, path, n, ro), last.At)
+	}
+}
+
+// TestFileRecording seeks in a recording made by feed.Recorder: valid events with their receive
+// time spliced in, bad, binary and oversized messages in wrapper lines, and the end line.
+func TestFileRecording(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "rec.jsonl")
+	rec, err := feed.NewRecorder(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without reconnects: a recording keeps the connection of wrapped messages only, so its replay
+	// cannot begin a resync where the live pump did (a limit of the recording format).
+	msgs := stream(5, 150, false)
+	msgs[40].Binary, msgs[40].Problem = true, "binary frame"
+	msgs[90].Problem, msgs[90].Size = "message is too large", 1<<30
+	for _, m := range msgs {
+		rec.Record(m)
+	}
+	if err := rec.CloseAt(msgs[len(msgs)-1].Received.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); !bytes.Contains(b, []byte(`{"recv":`)) {
+		t.Fatalf("the recording has no wrapper lines:\n%.400s", b)
+	}
+	h := indexed(t, path, travel.Options{Every: 16})
+	if _, last := h.Bounds(); last.N != int64(len(msgs)) {
+		t.Fatalf("the recording holds %d messages, the history %d", len(msgs), last.N)
+	}
+	seekEvery(t, h, path, feed.ReplayOptions{})
+	c, _ := h.Seek(context.Background(), int64(len(msgs)))
+	if got, want := c.Store.Snapshot().Stats, pumpTo(msgs, int64(len(msgs))).Snapshot().Stats; !reflect.DeepEqual(got, want) {
+		t.Errorf("the recording's counts %+v, the live ones %+v", got, want)
+	}
+}
+
+// TestFileRejectsAndTruncation seeks in a file with a BOM, blank lines, rejected lines, a line
+// over the size limit and a truncated last line.
+func TestFileRejectsAndTruncation(t *testing.T) {
+	t.Parallel()
+	var lines []string
+	for i, m := range stream(9, 120, false) {
+		lines = append(lines, string(m.Data))
+		if i%17 == 0 {
+			lines = append(lines, "", "   ", "{bad", `{"type":"ON_LOGIN"}`, strings.Repeat("x", 3000))
+		}
+	}
+	path := writeLines(t, lines)
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"type":"ON_AGENT_STATE_CHANGE","agentId":"cut","ts":17`)
+	f.Close()
+	b, _ := os.ReadFile(path)
+	os.WriteFile(path, append([]byte("\xEF\xBB\xBF"), b...), 0o600)
+	h := indexed(t, path, travel.Options{Every: 8, MaxMessage: 2000})
+	seekEvery(t, h, path, feed.ReplayOptions{MaxMessage: 2000})
+	_, last := h.Bounds()
+	c, _ := h.Seek(context.Background(), last.N)
+	rej := c.Store.Snapshot().Rejections
+	if r := rej[len(rej)-1]; !strings.Contains(r.Reason, "truncated last line") {
+		t.Errorf("the last rejection is %+v, want the truncated last line", r)
+	}
+	if done, total := h.Progress(); done != total || total != int64(len(b)+3) {
+		t.Errorf("Progress() = %d of %d, want all of %d bytes", done, total, len(b)+3)
+	}
+}

@@ -1,0 +1,244 @@
+package travel
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// recOverhead is what one kept message costs besides its bytes (the record, its share of the ring).
+const recOverhead = 200
+
+// chunkSize is the size of the blocks messages' bytes are copied into: one allocation per block,
+// not per message. A block is freed once the ring forgets all of its messages.
+const chunkSize = 1 << 20
+
+// Live is the history of a live feed: every message its pump handles, kept within an age of event
+// time and a size (Options.MaxAge, MaxBytes), and a checkpoint of the store every K messages (and
+// every EveryTime of event time). A seek reaches back to the oldest checkpoint whose following
+// messages are all still kept. The pump's goroutine records; any number of viewers seek at once.
+type Live struct {
+	opts  Options
+	store *model.Store
+	pump  *feed.Pump
+
+	mu    sync.RWMutex
+	recs  []rec // messages base+1 .. base+len(recs)
+	base  int64
+	bytes int64
+	snaps snaps
+	chunk []byte // the free end of the current block
+	max   int64  // the latest event time so far (unix ns)
+}
+
+// rec is one kept message, its bytes in a block shared with its neighbours (never changed).
+type rec struct {
+	data         []byte
+	origin       model.Origin
+	recv         time.Time
+	problem      string
+	partial, bin bool
+	size         int64
+	at, max      int64 // the message's event time and the latest so far, unix ns
+}
+
+// NewLive starts recording the history of p's feed: call it before p handles its first message
+// (position 0 is then the empty store made with opts.Store); attached later, the history begins at
+// a checkpoint of the store then (which needs model's checkpoints).
+func NewLive(p *feed.Pump, opts Options) *Live {
+	opts = opts.withDefaults()
+	l := &Live{opts: opts, store: p.Store(), pump: p, snaps: newSnaps(opts)}
+	l.base = p.Handled()
+	start := snap{pos: Position{N: l.base}, conn: p.Conn()}
+	if l.base > 0 {
+		start.cp = checkpoint(l.store)
+	}
+	if l.base == 0 || start.cp != nil {
+		l.addSnap(start)
+	}
+	p.After(l.record)
+	return l
+}
+
+// record keeps m, just handled by the pump (its position is the pump's count), and takes a
+// checkpoint when one is due. It runs in the pump's goroutine.
+func (l *Live) record(m feed.Message, at time.Time) {
+	n := l.pump.Handled()
+	r := rec{data: l.copyData(m.Data), origin: m.Origin, recv: m.Received, problem: m.Problem,
+		partial: m.Partial, bin: m.Binary, size: m.Size, at: nanos(at)}
+	l.mu.Lock()
+	l.max = max(l.max, r.at)
+	r.max = l.max
+	l.recs = append(l.recs, r)
+	l.bytes += int64(len(r.data)) + recOverhead
+	pos := Position{N: n, At: at}
+	due := l.snaps.due(pos)
+	l.mu.Unlock()
+	if due {
+		if cp := checkpoint(l.store); cp != nil {
+			l.addSnap(snap{pos: pos, cp: cp, conn: l.pump.Conn(), bytes: cp.Bytes()})
+		}
+	}
+	l.forget()
+}
+
+func (l *Live) addSnap(sn snap) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.snaps.add(sn)
+}
+
+// copyData copies b into the current block (a new one when it is full).
+func (l *Live) copyData(b []byte) []byte {
+	if len(b) > chunkSize/4 {
+		return append([]byte(nil), b...)
+	}
+	if len(b) > cap(l.chunk)-len(l.chunk) {
+		l.chunk = make([]byte, 0, chunkSize)
+	}
+	start := len(l.chunk)
+	l.chunk = append(l.chunk, b...)
+	return l.chunk[start:len(l.chunk):len(l.chunk)]
+}
+
+// forget drops the oldest messages past the age or size bound, and the checkpoints before them.
+func (l *Live) forget() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	oldest := l.max - int64(l.opts.MaxAge)
+	i := 0
+	for i < len(l.recs)-1 && (l.bytes > l.opts.MaxBytes || l.recs[i].max < oldest) {
+		l.bytes -= int64(len(l.recs[i].data)) + recOverhead
+		i++
+	}
+	if i == 0 {
+		return
+	}
+	clear(l.recs[:i])
+	l.recs = l.recs[i:]
+	l.base += int64(i)
+	l.snaps.dropBefore(l.base)
+}
+
+// Bounds are the oldest checkpoint's position and the last message's.
+func (l *Live) Bounds() (first, last Position) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.bounds()
+}
+
+func (l *Live) bounds() (first, last Position) {
+	last = Position{N: l.base}
+	if n := len(l.recs); n > 0 {
+		last = Position{N: l.base + int64(n), At: fromNanos(l.recs[n-1].at)}
+	}
+	if len(l.snaps.list) == 0 {
+		return last, last
+	}
+	return l.snaps.list[0].pos, last
+}
+
+// Position is the position after message n with its event time.
+func (l *Live) Position(n int64) (Position, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	first, last := l.bounds()
+	if n < first.N || n > last.N {
+		return Position{}, outside(n, first, last)
+	}
+	if n == first.N {
+		return first, nil
+	}
+	return Position{N: n, At: fromNanos(l.recs[n-l.base-1].at)}, nil
+}
+
+// Find is the position at event time t, within the bounds.
+func (l *Live) Find(t time.Time) Position {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	first, last := l.bounds()
+	k := nanos(t)
+	i := searchMax(len(l.recs), func(i int) int64 { return l.recs[i].max }, k)
+	n := l.base + int64(i)
+	switch {
+	case n <= first.N:
+		return first
+	case n >= last.N:
+		return last
+	}
+	return Position{N: n, At: fromNanos(l.recs[i-1].at)}
+}
+
+// Seek returns a cursor at position n.
+func (l *Live) Seek(ctx context.Context, n int64) (*Cursor, error) {
+	c := new(Cursor)
+	if err := l.seekInto(ctx, c, n); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (l *Live) seekInto(ctx context.Context, c *Cursor, n int64) error {
+	l.mu.RLock()
+	first, last := l.bounds()
+	sn, ok := l.snaps.at(n)
+	l.mu.RUnlock()
+	if n < first.N || n > last.N || !ok {
+		return outside(n, first, last)
+	}
+	c.start(l, sn, l.opts.Store)
+	return l.play(ctx, c, n)
+}
+
+// play applies the kept messages after c.Pos up to n, copying a batch at a time out of the ring
+// (the bytes are never changed, so they are shared) so that the pump never waits for a viewer.
+func (l *Live) play(ctx context.Context, c *Cursor, n int64) error {
+	var batch [256]rec
+	for c.Pos.N < n {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		l.mu.RLock()
+		from := c.Pos.N - l.base // index of the next message
+		if from < 0 {
+			first, last := l.bounds()
+			l.mu.RUnlock()
+			return fmt.Errorf("%w: its messages after %d were forgotten (%s)", ErrOutside, c.Pos.N,
+				span(first, last))
+		}
+		k := copy(batch[:min(int64(len(batch)), n-c.Pos.N)], l.recs[from:])
+		l.mu.RUnlock()
+		if k == 0 {
+			return fmt.Errorf("%w: position %d is not there yet", ErrOutside, n)
+		}
+		for i := range k {
+			c.p.Handle(batch[i].message())
+		}
+		clear(batch[:k])
+	}
+	return nil
+}
+
+// message is the kept message as the pump first handled it.
+func (r *rec) message() feed.Message {
+	return feed.Message{Data: r.data, Origin: r.origin, Received: r.recv, Problem: r.problem,
+		Partial: r.partial, Binary: r.bin, Size: r.size}
+}
+
+// Checkpoints reports how many checkpoints the history keeps and their bytes (Checkpoint.Bytes).
+func (l *Live) Checkpoints() (count int, bytes int64) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return len(l.snaps.list), l.snaps.bytes
+}
+
+// Bytes is the memory the kept messages take (their bytes and bookkeeping), the MaxBytes bound's.
+func (l *Live) Bytes() int64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.bytes
+}
