@@ -151,33 +151,40 @@ func indexed(t testing.TB, path string, opts travel.Options) *travel.File {
 	return h
 }
 
-// sameState fails unless got and want agree in everything a viewer sees: rows, agents, counts,
-// rejections, the alert log, the trend, and the floor's figures in both windows at now.
+// sameState fails unless got and want agree in everything a viewer sees (see diffState).
 func sameState(t testing.TB, what string, got, want *model.Store, now time.Time) {
 	t.Helper()
+	if d := diffState(got, want, now); d != "" {
+		t.Fatalf("%s: %s", what, d)
+	}
+}
+
+// diffState says how got and want differ in what a viewer sees: rows, agents, counts, rejections,
+// the alert log, the trend, and the floor's figures in both windows at now ("" when they do not).
+func diffState(got, want *model.Store, now time.Time) string {
 	g, w := got.Snapshot(), want.Snapshot()
-	check := func(part string, a, b any) {
-		t.Helper()
-		if !reflect.DeepEqual(a, b) {
-			t.Fatalf("%s: %s differ:\n got  %+v\n want %+v", what, part, a, b)
+	type part struct {
+		name string
+		a, b any
+	}
+	parts := []part{{"versions", g.Version, w.Version}, {"row counts", len(g.Rows), len(w.Rows)},
+		{"agent counts", len(g.Agents), len(w.Agents)}, {"stats", g.Stats, w.Stats},
+		{"rejections", g.Rejections, w.Rejections}, {"alerts", g.Alerts, w.Alerts}, {"trend", g.Trend, w.Trend}}
+	for i := range min(len(g.Rows), len(w.Rows)) {
+		parts = append(parts, part{"rows", *g.Rows[i], *w.Rows[i]})
+	}
+	for i := range min(len(g.Agents), len(w.Agents)) {
+		parts = append(parts, part{"agents", *g.Agents[i], *w.Agents[i]})
+	}
+	for _, win := range []model.FloorWindow{model.Rolling, model.SinceStart} {
+		parts = append(parts, part{"floor figures", g.Floor.Figures(now, win), w.Floor.Figures(now, win)})
+	}
+	for _, p := range parts {
+		if !reflect.DeepEqual(p.a, p.b) {
+			return fmt.Sprintf("%s differ:\n got  %+v\n want %+v", p.name, p.a, p.b)
 		}
 	}
-	check("versions", g.Version, w.Version)
-	check("row counts", len(g.Rows), len(w.Rows))
-	for i := range g.Rows {
-		check("rows", *g.Rows[i], *w.Rows[i])
-	}
-	check("agent counts", len(g.Agents), len(w.Agents))
-	for i := range g.Agents {
-		check("agents", *g.Agents[i], *w.Agents[i])
-	}
-	check("stats", g.Stats, w.Stats)
-	check("rejections", g.Rejections, w.Rejections)
-	check("alerts", g.Alerts, w.Alerts)
-	check("trend", g.Trend, w.Trend)
-	for _, win := range []model.FloorWindow{model.Rolling, model.SinceStart} {
-		check("floor figures", g.Floor.Figures(now, win), w.Floor.Figures(now, win))
-	}
+	return ""
 }
 
 // stateEvent is agent a<i%3>'s state change at at, as a line.

@@ -26,6 +26,9 @@ func TestFileSeekMatchesReplay(t *testing.T) {
 			msgs := stream(seed, 500+int(seed)*100, false)
 			path := writeFile(t, msgs, seed, seed%2 == 1)
 			h := indexed(t, path, small)
+			if n, _, every := h.Checkpoints(); n < small.MaxCheckpoints/2 || n > small.MaxCheckpoints || every <= small.Every {
+				t.Fatalf("%d checkpoints every %d messages, want thinned to at most %d", n, every, small.MaxCheckpoints)
+			}
 			checkSeeks(t, h, func(n int64) *model.Store { return replayTo(t, path, n) }, seed)
 		})
 	}

@@ -61,10 +61,10 @@ type snap struct {
 	bytes int64
 }
 
-// checkpoint takes a restorable copy of st; nil while model's checkpoints cannot be restored yet
-// (a seek then applies from position 0). It is the one place that says which.
+// checkpoint takes a restorable copy of st (nil would make seeks apply from position 0, as they
+// did before model's checkpoints could be restored).
 func checkpoint(st *model.Store) *model.Checkpoint {
-	return nil
+	return st.Checkpoint()
 }
 
 // restore is a new store in sn's state.

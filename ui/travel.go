@@ -1,0 +1,288 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/deskwatch/deskwatch/model"
+	"github.com/deskwatch/deskwatch/travel"
+)
+
+// Time travel (issue 15): a viewer may leave the feed's latest state and look at any earlier one
+// the history keeps. While it travels, the frame's snapshot is its cursor's store's and the frame's
+// clock is the cursor's event time, so every pane shows exactly what it showed then; the panes do
+// not know. A live view may also only be frozen (space): the picture stays while the feed goes on
+// applying. Seeks run in commands that capture values (the history, a position, a target), never
+// the model, and never hold up the feed's writer.
+
+// travelState is one viewer's travel. The zero value is not traveling.
+type travelState struct {
+	// on is set while the picture is not the feed's latest: frozen or moved.
+	on bool
+	// cur is the viewer's cursor, nil while a frozen live view has not moved; base is then the
+	// position shown and frozenNow the source's clock when it froze.
+	cur       *travel.Cursor
+	base      travel.Position
+	frozenNow time.Time
+	// live says the source is a live stream (space returns to live), else a replay.
+	live bool
+	// busy is set while a seek runs; the targets asked for meanwhile wait in queue, in order.
+	busy  bool
+	queue []travelTarget
+	// gen counts travels: a seek's result from an earlier one is dropped.
+	gen int
+	// strip caches the line of what the event shown changed, for the snapshot stripOf.
+	strip   string
+	stripOf *model.Snapshot
+}
+
+// travelMsg is a seek's result: the new cursor and its store's snapshot, or why it failed.
+type travelMsg struct {
+	gen  int
+	cur  *travel.Cursor
+	snap *model.Snapshot
+	err  error
+	// still says a step could not move (at a bound of the history).
+	still bool
+}
+
+// seekTimeout bounds one seek (a file's first index can take a while; a seek after it is fast).
+const seekTimeout = time.Minute
+
+// noHistory is what the travel keys say when the source keeps no history.
+const noHistory = "no history: this view keeps none to travel in (a file replay, or a live view with a history, has one)"
+
+// pos is the position shown while traveling.
+func (t *travelState) pos() travel.Position {
+	if t.cur != nil {
+		return t.cur.Pos
+	}
+	return t.base
+}
+
+// store is the store the viewer reads: its cursor's while it travels, else the feed's.
+func (m *Model) store() *model.Store {
+	if m.travel.cur != nil {
+		return m.travel.cur.Store
+	}
+	return m.c.Store
+}
+
+// travelNow is the source's clock of the picture shown while traveling, in the zone of now.
+func (m *Model) travelNow(now time.Time) time.Time {
+	switch t := &m.travel; {
+	case !t.on:
+		return now
+	case t.cur != nil && !t.cur.Pos.At.IsZero():
+		return t.cur.Pos.At.In(now.Location())
+	}
+	return m.travel.frozenNow
+}
+
+// now is the source's clock of the picture shown (the viewer's travel's, or the source's).
+func (m *Model) now() time.Time { return m.travelNow(m.c.now()) }
+
+// travelKeyTargets maps the travel keys to the targets they ask for.
+func travelKeyTargets(k *KeyMap) []struct {
+	b *key.Binding
+	t travelTarget
+} {
+	return []struct {
+		b *key.Binding
+		t travelTarget
+	}{
+		{&k.EventPrev, travelTarget{kind: targetEvents, n: -1}}, {&k.EventNext, travelTarget{kind: targetEvents, n: 1}},
+		{&k.Back10s, travelTarget{kind: targetTime, d: -10 * time.Second}},
+		{&k.Forward10s, travelTarget{kind: targetTime, d: 10 * time.Second}},
+		{&k.Back1m, travelTarget{kind: targetTime, d: -time.Minute}},
+		{&k.Forward1m, travelTarget{kind: targetTime, d: time.Minute}},
+	}
+}
+
+// travelKey handles the travel keys and space while traveling or in a live view with a history,
+// reporting whether msg was one. It comes before the capability check: a read-only viewer's
+// travel is its own.
+func (m *Model) travelKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if m.filter.Active() || m.command.Active() {
+		return nil, false
+	}
+	k := &m.c.Keys
+	if slices.Contains(k.Pause.Keys(), msg.String()) {
+		switch {
+		case m.travel.on:
+			m.leaveTravel()
+			return nil, true
+		case m.c.History != nil && !m.isReplay():
+			m.freeze()
+			return nil, true
+		}
+		return nil, false
+	}
+	for _, kt := range travelKeyTargets(k) {
+		if key.Matches(msg, *kt.b) {
+			return m.seek(kt.t), true
+		}
+	}
+	return nil, false
+}
+
+// isReplay reports whether the source is a replay (it has a controller or a length), not a live
+// stream.
+func (m *Model) isReplay() bool {
+	if m.c.Control != nil {
+		return true
+	}
+	return m.c.Status != nil && m.c.Status().Total > 0
+}
+
+// sourcePos is the position of a snapshot of the feed's store: the messages it handled.
+func sourcePos(snap *model.Snapshot) travel.Position {
+	return travel.Position{N: snap.Stats.Events + snap.Stats.Rejected + snap.Stats.Refused}
+}
+
+// freeze stops the picture of a live view where it is; the feed goes on applying. The status line
+// says so ("paused · 12 events behind · space: live").
+func (m *Model) freeze() { m.startTravel() }
+
+// startTravel leaves the feed's latest state at the picture shown. A replay this viewer may pace is
+// paused first, so that it does not run on unseen.
+func (m *Model) startTravel() {
+	t := &m.travel
+	t.on, t.cur, t.base, t.frozenNow, t.busy, t.queue = true, nil, sourcePos(m.snap), m.c.now(), false, nil
+	t.live = !m.isReplay()
+	if !t.live && m.c.Caps.CanControlReplay && m.c.Control != nil && m.c.Status != nil {
+		if st := m.c.Status(); !st.Paused && !sourceOver(st.State) {
+			m.c.Control.TogglePause()
+		}
+	}
+	m.resize(m.c.Width, m.c.Height)
+}
+
+// leaveTravel returns to the feed's latest state: live, or the replay where the source was (it
+// resumes when this viewer paused it).
+func (m *Model) leaveTravel() {
+	t := &m.travel
+	*t = travelState{gen: t.gen + 1}
+	m.showSnap(m.c.Store.Snapshot())
+	m.resize(m.c.Width, m.c.Height)
+	switch {
+	case !m.isReplay():
+		m.setNote("live")
+	case m.c.Caps.CanControlReplay && m.c.Control != nil && m.c.Status().Paused:
+		m.c.Control.TogglePause()
+		m.setNote("back to the replay, where it was — resumed")
+	default:
+		m.setNote("back to the replay, where it was")
+	}
+}
+
+// showSnap shows another snapshot, of another store or of another moment: what was derived from
+// the one before is taken again in full.
+func (m *Model) showSnap(s *model.Snapshot) {
+	m.snap = s
+	m.view.live, m.view.counts = nil, nil
+	m.refresh()
+}
+
+// seek asks to travel to target: at once when no seek runs, else after the ones asked for before.
+func (m *Model) seek(target travelTarget) tea.Cmd {
+	if m.c.History == nil {
+		m.setError(noHistory)
+		return nil
+	}
+	if !m.travel.on {
+		m.startTravel()
+	}
+	t := &m.travel
+	if t.busy {
+		t.queue = append(t.queue, target)
+		return nil
+	}
+	t.busy = true
+	return seekCmd(m.c.History, t.pos(), target, m.c.now().Location(), t.gen)
+}
+
+// seekCmd resolves target from the position shown and seeks there, off the model's goroutine. It
+// captures values only.
+func seekCmd(h travel.History, from travel.Position, target travelTarget, loc *time.Location, gen int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), seekTimeout)
+		defer cancel()
+		if target.needsAt() && from.At.IsZero() && from.N > 0 {
+			c, err := h.Seek(ctx, from.N) // a frozen view knows its position's number, not its time
+			if err != nil {
+				return travelMsg{gen: gen, err: err}
+			}
+			from = c.Pos
+		}
+		n, err := target.resolve(h, from, loc)
+		if err != nil {
+			return travelMsg{gen: gen, err: err}
+		}
+		c, err := h.Seek(ctx, n)
+		if err != nil {
+			return travelMsg{gen: gen, err: err}
+		}
+		return travelMsg{gen: gen, cur: c, snap: c.Store.Snapshot(), still: n == from.N && target.kind == targetEvents}
+	}
+}
+
+// traveled shows a seek's result and starts the next seek asked for.
+func (m *Model) traveled(msg travelMsg) tea.Cmd {
+	t := &m.travel
+	if msg.gen != t.gen || !t.on {
+		return nil
+	}
+	t.busy = false
+	switch {
+	case msg.err != nil:
+		t.queue = nil
+		m.setError("travel: " + msg.err.Error())
+		return nil
+	case msg.still:
+		m.setNote("at the " + map[bool]string{true: "first", false: "last"}[msg.cur.Pos.N <= m.travelFirst()] +
+			" event the history holds")
+	}
+	t.cur = msg.cur
+	m.showSnap(msg.snap)
+	if len(t.queue) > 0 {
+		next := t.queue[0]
+		t.queue = t.queue[1:]
+		return m.seek(next)
+	}
+	return nil
+}
+
+// travelFirst is the first position the history keeps.
+func (m *Model) travelFirst() int64 {
+	first, _ := m.c.History.Bounds()
+	return first.N
+}
+
+// gotoCommand is ":goto TARGET".
+func (m *Model) gotoCommand(rest string) (func() tea.Cmd, error) {
+	if m.c.History == nil {
+		return nil, errNoHistory
+	}
+	target, err := parseTarget(rest)
+	if err != nil {
+		return nil, err
+	}
+	if target.kind == targetEvent { // said in the prompt, before traveling
+		if _, err := target.resolve(m.c.History, travel.Position{}, time.UTC); err != nil {
+			return nil, err
+		}
+	}
+	return func() tea.Cmd { return m.seek(target) }, nil
+}
+
+// errNoHistory is noHistory as a command's error.
+var errNoHistory = travelError(noHistory)
+
+type travelError string
+
+func (e travelError) Error() string { return string(e) }
