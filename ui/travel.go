@@ -96,10 +96,8 @@ func travelKeyTargets(k *KeyMap) []struct {
 		t travelTarget
 	}{
 		{&k.EventPrev, travelTarget{kind: targetEvents, n: -1}}, {&k.EventNext, travelTarget{kind: targetEvents, n: 1}},
-		{&k.Back10s, travelTarget{kind: targetTime, d: -10 * time.Second}},
-		{&k.Forward10s, travelTarget{kind: targetTime, d: 10 * time.Second}},
-		{&k.Back1m, travelTarget{kind: targetTime, d: -time.Minute}},
-		{&k.Forward1m, travelTarget{kind: targetTime, d: time.Minute}},
+		{&k.Back10s, timeStep(-10 * time.Second)}, {&k.Forward10s, timeStep(10 * time.Second)},
+		{&k.Back1m, timeStep(-time.Minute)}, {&k.Forward1m, timeStep(time.Minute)},
 	}
 }
 
@@ -213,11 +211,11 @@ func seekCmd(h travel.History, from travel.Position, target travelTarget, loc *t
 		ctx, cancel := context.WithTimeout(context.Background(), seekTimeout)
 		defer cancel()
 		if target.needsAt() && from.At.IsZero() && from.N > 0 {
-			c, err := h.Seek(ctx, from.N) // a frozen view knows its position's number, not its time
+			p, err := positionOf(ctx, h, from.N) // a frozen view knows its position's number, not its time
 			if err != nil {
 				return travelMsg{gen: gen, err: err}
 			}
-			from = c.Pos
+			from = p
 		}
 		n, err := target.resolve(h, from, loc)
 		if err != nil {
@@ -268,14 +266,9 @@ func (m *Model) gotoCommand(rest string) (func() tea.Cmd, error) {
 	if m.c.History == nil {
 		return nil, errNoHistory
 	}
-	target, err := parseTarget(rest)
+	target, err := parseGoto(m.c.History, rest)
 	if err != nil {
 		return nil, err
-	}
-	if target.kind == targetEvent { // said in the prompt, before traveling
-		if _, err := target.resolve(m.c.History, travel.Position{}, time.UTC); err != nil {
-			return nil, err
-		}
 	}
 	return func() tea.Cmd { return m.seek(target) }, nil
 }
