@@ -137,9 +137,10 @@ func (m *Model) isReplay() bool {
 	return m.c.Status != nil && m.c.Status().Total > 0
 }
 
-// sourcePos is the position of a snapshot of the feed's store: the messages it handled.
+// sourcePos is the position of a snapshot of the feed's store: the messages its pump handled, each
+// either applied (an event) or rejected (a refused event is rejected too).
 func sourcePos(snap *model.Snapshot) travel.Position {
-	return travel.Position{N: snap.Stats.Events + snap.Stats.Rejected + snap.Stats.Refused}
+	return travel.Position{N: snap.Stats.Events + snap.Stats.Rejected}
 }
 
 // freeze stops the picture of a live view where it is; the feed goes on applying. The status line
