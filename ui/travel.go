@@ -96,10 +96,8 @@ func travelKeyTargets(k *KeyMap) []struct {
 		t travelTarget
 	}{
 		{&k.EventPrev, travelTarget{kind: targetEvents, n: -1}}, {&k.EventNext, travelTarget{kind: targetEvents, n: 1}},
-		{&k.Back10s, travelTarget{kind: targetTime, d: -10 * time.Second}},
-		{&k.Forward10s, travelTarget{kind: targetTime, d: 10 * time.Second}},
-		{&k.Back1m, travelTarget{kind: targetTime, d: -time.Minute}},
-		{&k.Forward1m, travelTarget{kind: targetTime, d: time.Minute}},
+		{&k.Back10s, timeStep(-10 * time.Second)}, {&k.Forward10s, timeStep(10 * time.Second)},
+		{&k.Back1m, timeStep(-time.Minute)}, {&k.Forward1m, timeStep(time.Minute)},
 	}
 }
 
@@ -139,9 +137,10 @@ func (m *Model) isReplay() bool {
 	return m.c.Status != nil && m.c.Status().Total > 0
 }
 
-// sourcePos is the position of a snapshot of the feed's store: the messages it handled.
+// sourcePos is the position of a snapshot of the feed's store: the messages its pump handled, each
+// either applied (an event) or rejected (a refused event is rejected too).
 func sourcePos(snap *model.Snapshot) travel.Position {
-	return travel.Position{N: snap.Stats.Events + snap.Stats.Rejected + snap.Stats.Refused}
+	return travel.Position{N: snap.Stats.Events + snap.Stats.Rejected}
 }
 
 // freeze stops the picture of a live view where it is; the feed goes on applying. The status line
@@ -213,11 +212,11 @@ func seekCmd(h travel.History, from travel.Position, target travelTarget, loc *t
 		ctx, cancel := context.WithTimeout(context.Background(), seekTimeout)
 		defer cancel()
 		if target.needsAt() && from.At.IsZero() && from.N > 0 {
-			c, err := h.Seek(ctx, from.N) // a frozen view knows its position's number, not its time
+			p, err := positionOf(ctx, h, from.N) // a frozen view knows its position's number, not its time
 			if err != nil {
 				return travelMsg{gen: gen, err: err}
 			}
-			from = c.Pos
+			from = p
 		}
 		n, err := target.resolve(h, from, loc)
 		if err != nil {
@@ -268,14 +267,9 @@ func (m *Model) gotoCommand(rest string) (func() tea.Cmd, error) {
 	if m.c.History == nil {
 		return nil, errNoHistory
 	}
-	target, err := parseTarget(rest)
+	target, err := parseGoto(m.c.History, rest)
 	if err != nil {
 		return nil, err
-	}
-	if target.kind == targetEvent { // said in the prompt, before traveling
-		if _, err := target.resolve(m.c.History, travel.Position{}, time.UTC); err != nil {
-			return nil, err
-		}
 	}
 	return func() tea.Cmd { return m.seek(target) }, nil
 }

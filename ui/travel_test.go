@@ -101,11 +101,12 @@ func gotoKeys(target string) []string {
 func TestTravelGotoErrors(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ target, want string }{
-		{"nowhere", `goto "nowhere": not a time, a step or an event`},
-		{"#99", "#99 is outside the history: it holds events 0 to 11"},
-		{"#x", "an event number is # and digits"},
-		{"+5q", "a step is a signed duration"},
-		{"", "goto where?"},
+		{"nowhere", "goto nowhere: not a target (start, end, #N, +5m, 10:14:52 or 2026-11-30T10:14:52Z)"},
+		{"#99", "goto #99: outside the history: it holds events 0 to 11"},
+		{"#x", "goto #x: an event number is # and a whole number"},
+		{"+5q", "goto +5q: not a duration"},
+		{"25:00", "goto 25:00: no such time of day"},
+		{"", "goto : no target"},
 	} {
 		m, _, _ := travelModel(t, 200, 30, 11, true)
 		travelPress(m, gotoKeys(tc.target)...)
