@@ -71,6 +71,24 @@ func TestSeekInReplayMatchesPrintAt(t *testing.T) {
 	term.WaitFor(5*time.Second, "[exit 0]")
 }
 
+// TestSeekOverSSH: a read-only viewer of deskwatch serve, over the real OpenSSH client, travels in
+// the served replay's history as the monitor does.
+func TestSeekOverSSH(t *testing.T) {
+	dir, key, keys := sshViewer(t)
+	file := filepath.Join(dir, "day.jsonl")
+	if out, errOut, code := e2e.Run(t, nil, "simulate", "--out", file, "--events", "400", "--seed", "3"); code != 0 {
+		t.Fatalf("simulate: exit %d: %s %s", code, out, errOut)
+	}
+	_, port := startServe(t, "--authorized-keys", keys, "--host-key", filepath.Join(dir, "hk"), "--speed", "max", file)
+	term := e2e.Start(t, 200, 50, []string{"HOME=" + dir}, sshCommand(key, port))
+	term.WaitFor(20*time.Second, "done", "100%")
+	term.Type(":goto #150")
+	term.Keys("Enter")
+	sameMoment(t, term.WaitFor(20*time.Second, "event 150 of 400", "▸ #150 "), file, 150)
+	term.Keys(",")
+	sameMoment(t, term.WaitFor(20*time.Second, "event 149 of 400", "▸ #149 "), file, 149)
+}
+
 // TestFreezeLiveMatchesRecording watches the simulator while recording it, freezes the view
 // (space), steps three events back, goes live again and quits: the table frozen at event n is the
 // one --print --at #n prints of the recording, and going back lost nothing (the recording has every
