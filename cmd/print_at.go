@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/deskwatch/deskwatch/travel"
@@ -29,7 +30,8 @@ func resolveAt(ctx context.Context, o *options, path string) (travel.Position, e
 	if err != nil {
 		return bad(err)
 	}
-	h, err := travel.NewFile(path, travel.Options{MaxMessage: o.maxMessage})
+	// Only the index's event times are wanted here: no checkpoints past position 0.
+	h, err := travel.NewFile(path, travel.Options{MaxMessage: o.maxMessage, Every: math.MaxInt64})
 	if err != nil {
 		return bad(err)
 	}

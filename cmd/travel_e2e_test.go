@@ -139,20 +139,12 @@ func TestFreezeLiveMatchesRecording(t *testing.T) {
 func TestHistoryFlags(t *testing.T) {
 	parallelTerminal(t)
 	file := fixture("floor.jsonl")
-	for _, c := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"--history-size", "lots", file}, `--history-size "lots": want a size in bytes, such as 268435456, 256MiB or 1GiB`},
-		{[]string{"--history", "-1m", file}, "--history -1m0s: want a duration of 0 (off) or more"},
-		{[]string{"--print", "--history", "2h", file}, "--history bounds what the monitor keeps"},
-		{[]string{"serve", "--history-size", "1.5GiB", file}, `--history-size "1.5GiB"`},
-	} {
-		_, errOut, code := e2e.Run(t, nil, c.args...)
-		if code != 2 || !strings.Contains(errOut, c.want) {
-			t.Errorf("deskwatch %v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, c.want)
-		}
-	}
+	wantRefused(t, []refusal{
+		{[]string{"--history-size", "lots", file}, []string{`--history-size "lots": want a size in bytes, such as 268435456, 256MiB or 1GiB`}},
+		{[]string{"--history", "-1m", file}, []string{"--history -1m0s: want a duration of 0 (off) or more"}},
+		{[]string{"--print", "--history", "2h", file}, []string{"--history bounds what the monitor keeps"}},
+		{[]string{"serve", "--history-size", "1.5GiB", file}, []string{`--history-size "1.5GiB"`}},
+	})
 	term := e2e.Start(t, 120, 30, []string{"NO_COLOR=1"}, e2e.Binary(t)+" --speed max --history 0 "+file)
 	term.WaitFor(20*time.Second, "done", "100%")
 	term.Keys(",")
