@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -151,4 +152,29 @@ func TestHistoryFlags(t *testing.T) {
 	term.WaitFor(10*time.Second, "no history")
 	term.Keys("q")
 	term.WaitFor(5*time.Second, "[exit 0]")
+}
+
+// A named pipe can be read once only, by the replay: its history is kept as a live stream's (had
+// the history read the pipe too, it would have taken lines from the replay). The table at its end
+// and at event 150 are the file's.
+func TestReplayOfAPipeTravels(t *testing.T) {
+	parallelTerminal(t)
+	dir := t.TempDir()
+	file, fifo := filepath.Join(dir, "day.jsonl"), filepath.Join(dir, "pipe")
+	if out, errOut, code := e2e.Run(t, nil, "simulate", "--out", file, "--events", "400", "--seed", "3"); code != 0 {
+		t.Fatalf("simulate: exit %d: %s %s", code, out, errOut)
+	}
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	term := e2e.Start(t, 200, 50, []string{"NO_COLOR=1"},
+		fmt.Sprintf("cat %s > %s & %s --speed max %s", file, fifo, e2e.Binary(t), fifo))
+	screen := term.WaitFor(20*time.Second, "done", "0 rejected")
+	whole, _, _ := e2e.Run(t, nil, "--print", file)
+	if got, want := momentRows(screen), momentRows(whole); !reflect.DeepEqual(got, want) {
+		t.Errorf("the replay of the pipe ends on\n%s\nwant the file's table:\n%s", screen, whole)
+	}
+	term.Type(":goto #150")
+	term.Keys("Enter")
+	sameMoment(t, term.WaitFor(20*time.Second, "event 150 of 400", "▸ #150 "), file, 150)
 }
