@@ -22,7 +22,7 @@ func TestTravelStepEqualsAStoreFedThatMany(t *testing.T) {
 	for _, step := range []struct {
 		keys string
 		n    int
-	}{{",", 10}, {",,,", 7}, {".", 8}, {",,,,,,", 2}, {"..", 4}} {
+	}{{",", 10}, {",,,", 7}, {".", 8}, {",,,,,,", 2}, {"..", 4}, {".....", 9}} {
 		travelPress(m, strings.Split(step.keys, "")...)
 		if got := m.travel.pos().N; got != int64(step.n) {
 			t.Fatalf("after %q at event %d, want %d", step.keys, got, step.n)

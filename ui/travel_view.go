@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,15 @@ type travelInfo struct {
 	live, moved bool
 	pos         travel.Position
 	first, last travel.Position
+	// indexing is how much of a replayed file the history has indexed, in percent, while it is
+	// still indexing it (-1 after, or for a history that indexes nothing).
+	indexing int
+}
+
+// indexer is a history that indexes a file first (travel.File).
+type indexer interface {
+	Progress() (done, total int64)
+	Indexed() bool
 }
 
 // travelFrame describes the travel for a frame.
@@ -26,9 +36,13 @@ func (m *Model) travelFrame() *travelInfo {
 	if !t.on {
 		return nil
 	}
-	info := &travelInfo{live: t.live, moved: t.cur != nil, pos: t.pos()}
+	info := &travelInfo{live: t.live, moved: t.cur != nil, pos: t.pos(), indexing: -1}
 	if m.c.History != nil {
 		info.first, info.last = m.c.History.Bounds()
+	}
+	if ix, ok := m.c.History.(indexer); ok && !ix.Indexed() {
+		done, total := ix.Progress()
+		info.indexing = int(100 * done / max(total, 1))
 	}
 	return info
 }
@@ -68,6 +82,9 @@ func (s *statusView) travelSource(src feed.Status, tr *travelInfo, now time.Time
 			default:
 				parts = append(parts, st.Text.Render(now.Format("15:04:05")))
 			}
+		}
+		if tr.indexing >= 0 {
+			parts = append(parts, st.Dim.Render("indexing "+strconv.Itoa(tr.indexing)+"%"))
 		}
 		back := map[bool]string{true: ": back to the replay", false: ": back"}[o.long]
 		if tr.live {
