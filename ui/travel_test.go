@@ -132,3 +132,37 @@ func TestTravelWithoutHistorySaysWhy(t *testing.T) {
 		t.Error("a click off the bar should not travel")
 	}
 }
+
+// A step past a bound of the history stays there and says so.
+func TestTravelStopsAtTheBounds(t *testing.T) {
+	t.Parallel()
+	m, _, _ := travelModel(t, 200, 30, 11, true)
+	travelPress(m, gotoKeys("start")...)
+	travelPress(m, ",")
+	if got := plain(m.Render()); m.travel.pos().N != 0 || !strings.Contains(got, "at the first event the history holds") {
+		t.Errorf("a step back from the start: at %d\n%s", m.travel.pos().N, got)
+	}
+	travelPress(m, gotoKeys("end")...)
+	travelPress(m, ".")
+	if got := plain(m.Render()); m.travel.pos().N != 11 || !strings.Contains(got, "at the last event the history holds") {
+		t.Errorf("a step on from the end: at %d\n%s", m.travel.pos().N, got)
+	}
+}
+
+// Keys pressed while a seek runs wait their turn, each from where the one before went: none is
+// lost, and no two seeks run at once.
+func TestTravelQueuesKeysWhileASeekRuns(t *testing.T) {
+	t.Parallel()
+	m, _, _ := travelModel(t, 200, 30, 11, true)
+	_, first := m.Update(keyMsg(","))
+	for _, k := range []string{",", ",", "."} {
+		if _, cmd := m.Update(keyMsg(k)); cmd != nil {
+			t.Fatalf("%q started a second seek while one ran", k)
+		}
+	}
+	runSeeks(m, false, first)
+	if m.travel.pos().N != 9 || m.travel.busy || len(m.travel.queue) != 0 {
+		t.Errorf("three steps back and one on from 11: at %d (busy %v, %d queued)", m.travel.pos().N,
+			m.travel.busy, len(m.travel.queue))
+	}
+}

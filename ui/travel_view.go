@@ -66,7 +66,11 @@ func (s *statusView) travelSource(src feed.Status, tr *travelInfo, now time.Time
 		if o.name {
 			head = append(head, st.Bold.Render(clean(model.Sanitize(src.Name), 24)))
 		}
-		head = append(head, st.Warn.Render(map[bool]string{true: "⏸ paused", false: "⏸"}[o.long]))
+		if o.long {
+			head = append(head, st.Warn.Render("⏸ paused"))
+		} else {
+			head = append(head, st.Warn.Render("⏸"))
+		}
 		barX = -1
 		if o.bar && !tr.live && tr.last.N > tr.first.N {
 			barX = width(strings.Join(head, " ")) + 1
@@ -86,10 +90,13 @@ func (s *statusView) travelSource(src feed.Status, tr *travelInfo, now time.Time
 		if tr.indexing >= 0 {
 			parts = append(parts, st.Dim.Render("indexing "+strconv.Itoa(tr.indexing)+"%"))
 		}
-		back := map[bool]string{true: ": back to the replay", false: ": back"}[o.long]
-		if tr.live {
+		back := ": back"
+		switch {
+		case tr.live:
 			parts = append(parts, st.Warn.Render(thousands(max(tr.last.N-tr.pos.N, 0))+" events behind"))
 			back = ": live"
+		case o.long:
+			back = ": back to the replay"
 		}
 		sep := st.Dim.Render(" · ")
 		if !o.long { // "⏸ event 4 of 11", not "⏸ · event 4 of 11"
