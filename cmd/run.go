@@ -27,9 +27,9 @@ type pipeline struct {
 	// history is what the feed has applied, for the viewers' time travel: nil in batch mode and
 	// with --history 0.
 	history travel.History
-	closers  []io.Closer
-	log      *slog.Logger
-	profile  *profileFlags // --memprofile is written on Close, while the store is alive
+	closers []io.Closer
+	log     *slog.Logger
+	profile *profileFlags // --memprofile is written on Close, while the store is alive
 	// crash catches a panic in the pipeline's own goroutines (the source, the notifier): the
 	// monitor then ends with exit status 2, the server logs it and keeps serving the last state.
 	crash *guard.Catcher
