@@ -171,7 +171,7 @@ func (m *Model) leaveTravel() {
 	switch {
 	case !m.isReplay():
 		m.setNote("live")
-	case m.c.Caps.CanControlReplay && m.c.Control != nil && m.c.Status().Paused:
+	case m.c.Caps.CanControlReplay && m.c.Control != nil && m.c.Status != nil && m.c.Status().Paused:
 		m.c.Control.TogglePause()
 		m.setNote("back to the replay, where it was — resumed")
 	default:
@@ -242,9 +242,10 @@ func (m *Model) traveled(msg travelMsg) tea.Cmd {
 		t.queue = nil
 		m.setError("travel: " + msg.err.Error())
 		return nil
+	case msg.still && msg.cur.Pos.N <= m.travelFirst():
+		m.setNote("at the first event the history holds")
 	case msg.still:
-		m.setNote("at the " + map[bool]string{true: "first", false: "last"}[msg.cur.Pos.N <= m.travelFirst()] +
-			" event the history holds")
+		m.setNote("at the last event the history holds")
 	}
 	t.cur = msg.cur
 	m.showSnap(msg.snap)

@@ -103,7 +103,7 @@ func travelModel(t *testing.T, w, h, n int, replay bool) (*Model, *sliceHistory,
 	hist.feedTo(store, evs[:n]...)
 	clock := func() time.Time { return evs[n-1].TS.Add(5 * time.Second) }
 	c := testCommon(themes.Mono, store, clock)
-	c.History = hist
+	c.History, c.Alerts = hist, model.DefaultAlertRules()
 	ctl := &fakeControl{speed: 10}
 	if replay {
 		c.Control = ctl
@@ -150,6 +150,7 @@ func fedModel(t *testing.T, w, h, n int) *Model {
 	}
 	at := evs[n-1].TS
 	c := testCommon(themes.Mono, store, func() time.Time { return at })
+	c.Alerts = model.DefaultAlertRules()
 	c.Status = func() feed.Status { return feed.Status{Name: "desk.jsonl", State: feed.StateReplaying, Paused: true} }
 	c.Width, c.Height = w, h
 	return New(c, nil)

@@ -138,3 +138,20 @@ func TestTravelHelp(t *testing.T) {
 		}
 	}
 }
+
+// indexingHistory is a history still indexing its file: 45% done.
+type indexingHistory struct{ *sliceHistory }
+
+func (indexingHistory) Progress() (done, total int64) { return 450, 1000 }
+func (indexingHistory) Indexed() bool                 { return false }
+
+// While the history is still indexing the replayed file, the status line says how far it is.
+func TestTravelSaysTheIndexProgress(t *testing.T) {
+	t.Parallel()
+	m, hist, _ := travelModel(t, 200, 30, 11, true)
+	m.c.History = indexingHistory{hist}
+	travelPress(m, ",")
+	if got := plain(m.Render()); !strings.Contains(got, "event 10 of 11 · 2023-11-14 22:14:20 · indexing 45% · space") {
+		t.Errorf("the status line should say the index is at 45%%:\n%s", got)
+	}
+}

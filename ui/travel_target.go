@@ -70,8 +70,10 @@ func (t travelTarget) resolve(h travel.History, from travel.Position, loc *time.
 	case targetNamed:
 		p, err := travel.Resolve(h, t.t, from, loc)
 		switch {
+		case err != nil && t.step && errors.Is(err, travel.ErrOutside) && t.t.Delta < 0:
+			p = first
 		case err != nil && t.step && errors.Is(err, travel.ErrOutside):
-			p = map[bool]travel.Position{true: first, false: last}[t.t.Delta < 0]
+			p = last
 		case err != nil:
 			return 0, err
 		}

@@ -22,7 +22,7 @@ func TestTravelStepEqualsAStoreFedThatMany(t *testing.T) {
 	for _, step := range []struct {
 		keys string
 		n    int
-	}{{",", 10}, {",,,", 7}, {".", 8}, {",,,,,,", 2}, {"..", 4}} {
+	}{{",", 10}, {",,,", 7}, {".", 8}, {",,,,,,", 2}, {"..", 4}, {".....", 9}} {
 		travelPress(m, strings.Split(step.keys, "")...)
 		if got := m.travel.pos().N; got != int64(step.n) {
 			t.Fatalf("after %q at event %d, want %d", step.keys, got, step.n)
@@ -130,5 +130,39 @@ func TestTravelWithoutHistorySaysWhy(t *testing.T) {
 	m, _, _ := travelModel(t, 120, 30, 11, true)
 	if _, cmd := m.Update(tea.MouseClickMsg{}); cmd != nil || m.travel.on {
 		t.Error("a click off the bar should not travel")
+	}
+}
+
+// A step past a bound of the history stays there and says so.
+func TestTravelStopsAtTheBounds(t *testing.T) {
+	t.Parallel()
+	m, _, _ := travelModel(t, 200, 30, 11, true)
+	travelPress(m, gotoKeys("start")...)
+	travelPress(m, ",")
+	if got := plain(m.Render()); m.travel.pos().N != 0 || !strings.Contains(got, "at the first event the history holds") {
+		t.Errorf("a step back from the start: at %d\n%s", m.travel.pos().N, got)
+	}
+	travelPress(m, gotoKeys("end")...)
+	travelPress(m, ".")
+	if got := plain(m.Render()); m.travel.pos().N != 11 || !strings.Contains(got, "at the last event the history holds") {
+		t.Errorf("a step on from the end: at %d\n%s", m.travel.pos().N, got)
+	}
+}
+
+// Keys pressed while a seek runs wait their turn, each from where the one before went: none is
+// lost, and no two seeks run at once.
+func TestTravelQueuesKeysWhileASeekRuns(t *testing.T) {
+	t.Parallel()
+	m, _, _ := travelModel(t, 200, 30, 11, true)
+	_, first := m.Update(keyMsg(","))
+	for _, k := range []string{",", ",", "."} {
+		if _, cmd := m.Update(keyMsg(k)); cmd != nil {
+			t.Fatalf("%q started a second seek while one ran", k)
+		}
+	}
+	runSeeks(m, false, first)
+	if m.travel.pos().N != 9 || m.travel.busy || len(m.travel.queue) != 0 {
+		t.Errorf("three steps back and one on from 11: at %d (busy %v, %d queued)", m.travel.pos().N,
+			m.travel.busy, len(m.travel.queue))
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,15 @@ type travelInfo struct {
 	live, moved bool
 	pos         travel.Position
 	first, last travel.Position
+	// indexing is how much of a replayed file the history has indexed, in percent, while it is
+	// still indexing it (-1 after, or for a history that indexes nothing).
+	indexing int
+}
+
+// indexer is a history that indexes a file first (travel.File).
+type indexer interface {
+	Progress() (done, total int64)
+	Indexed() bool
 }
 
 // travelFrame describes the travel for a frame.
@@ -26,9 +36,13 @@ func (m *Model) travelFrame() *travelInfo {
 	if !t.on {
 		return nil
 	}
-	info := &travelInfo{live: t.live, moved: t.cur != nil, pos: t.pos()}
+	info := &travelInfo{live: t.live, moved: t.cur != nil, pos: t.pos(), indexing: -1}
 	if m.c.History != nil {
 		info.first, info.last = m.c.History.Bounds()
+	}
+	if ix, ok := m.c.History.(indexer); ok && !ix.Indexed() {
+		done, total := ix.Progress()
+		info.indexing = int(100 * done / max(total, 1))
 	}
 	return info
 }
@@ -52,7 +66,11 @@ func (s *statusView) travelSource(src feed.Status, tr *travelInfo, now time.Time
 		if o.name {
 			head = append(head, st.Bold.Render(clean(model.Sanitize(src.Name), 24)))
 		}
-		head = append(head, st.Warn.Render(map[bool]string{true: "⏸ paused", false: "⏸"}[o.long]))
+		if o.long {
+			head = append(head, st.Warn.Render("⏸ paused"))
+		} else {
+			head = append(head, st.Warn.Render("⏸"))
+		}
 		barX = -1
 		if o.bar && !tr.live && tr.last.N > tr.first.N {
 			barX = width(strings.Join(head, " ")) + 1
@@ -69,10 +87,16 @@ func (s *statusView) travelSource(src feed.Status, tr *travelInfo, now time.Time
 				parts = append(parts, st.Text.Render(now.Format("15:04:05")))
 			}
 		}
-		back := map[bool]string{true: ": back to the replay", false: ": back"}[o.long]
-		if tr.live {
+		if tr.indexing >= 0 {
+			parts = append(parts, st.Dim.Render("indexing "+strconv.Itoa(tr.indexing)+"%"))
+		}
+		back := ": back"
+		switch {
+		case tr.live:
 			parts = append(parts, st.Warn.Render(thousands(max(tr.last.N-tr.pos.N, 0))+" events behind"))
 			back = ": live"
+		case o.long:
+			back = ": back to the replay"
 		}
 		sep := st.Dim.Render(" · ")
 		if !o.long { // "⏸ event 4 of 11", not "⏸ · event 4 of 11"
