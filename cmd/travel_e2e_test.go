@@ -39,6 +39,14 @@ func momentRows(text string) []string {
 	return rows
 }
 
+// simulatedDay writes the simulator's 400 events of seed 3 to file.
+func simulatedDay(t *testing.T, file string) {
+	t.Helper()
+	if out, errOut, code := e2e.Run(t, nil, "simulate", "--out", file, "--events", "400", "--seed", "3"); code != 0 {
+		t.Fatalf("simulate: exit %d: %s %s", code, out, errOut)
+	}
+}
+
 // sameMoment fails the test unless the screen's table shows the rows --print FILE --at #n prints.
 func sameMoment(t *testing.T, screen, file string, n int) {
 	t.Helper()
@@ -56,9 +64,7 @@ func sameMoment(t *testing.T, screen, file string, n int) {
 func TestSeekInReplayMatchesPrintAt(t *testing.T) {
 	parallelTerminal(t)
 	file := filepath.Join(t.TempDir(), "day.jsonl")
-	if out, errOut, code := e2e.Run(t, nil, "simulate", "--out", file, "--events", "400", "--seed", "3"); code != 0 {
-		t.Fatalf("simulate: exit %d: %s %s", code, out, errOut)
-	}
+	simulatedDay(t, file)
 	term := e2e.Start(t, 200, 50, []string{"NO_COLOR=1"}, e2e.Binary(t)+" --speed max "+file)
 	term.WaitFor(20*time.Second, "done", "100%")
 	term.Type(":goto #150")
@@ -77,9 +83,7 @@ func TestSeekInReplayMatchesPrintAt(t *testing.T) {
 func TestSeekOverSSH(t *testing.T) {
 	dir, key, keys := sshViewer(t)
 	file := filepath.Join(dir, "day.jsonl")
-	if out, errOut, code := e2e.Run(t, nil, "simulate", "--out", file, "--events", "400", "--seed", "3"); code != 0 {
-		t.Fatalf("simulate: exit %d: %s %s", code, out, errOut)
-	}
+	simulatedDay(t, file)
 	_, port := startServe(t, "--authorized-keys", keys, "--host-key", filepath.Join(dir, "hk"), "--speed", "max", file)
 	term := e2e.Start(t, 200, 50, []string{"HOME=" + dir}, sshCommand(key, port))
 	term.WaitFor(20*time.Second, "done", "100%")
@@ -115,16 +119,12 @@ func TestFreezeLiveMatchesRecording(t *testing.T) {
 	term.WaitGone(10*time.Second, "events behind")
 	term.WaitFor(10*time.Second, " live ")
 	// Live again, the view goes on: wait for 20 messages more than it had when it went back.
-	last, _ := strconv.Atoi(m[1])
+	last := number(t, m)
 	msgs := regexp.MustCompile(`(\d+) msgs`)
-	if !e2e.Until(20*time.Second, 100*time.Millisecond, func() bool {
-		got := msgs.FindStringSubmatch(term.Screen())
-		if got == nil {
-			return false
-		}
-		k, _ := strconv.Atoi(got[1])
-		return k >= last+20
-	}) {
+	if waitUntil(term, 20*time.Second, func(s string) bool {
+		got := msgs.FindStringSubmatch(s)
+		return got != nil && number(t, got) >= last+20
+	}) == "" {
 		t.Fatalf("the live view did not go on after going back:\n%s", term.Screen())
 	}
 	term.Keys("q")
@@ -161,9 +161,7 @@ func TestReplayOfAPipeTravels(t *testing.T) {
 	parallelTerminal(t)
 	dir := t.TempDir()
 	file, fifo := filepath.Join(dir, "day.jsonl"), filepath.Join(dir, "pipe")
-	if out, errOut, code := e2e.Run(t, nil, "simulate", "--out", file, "--events", "400", "--seed", "3"); code != 0 {
-		t.Fatalf("simulate: exit %d: %s %s", code, out, errOut)
-	}
+	simulatedDay(t, file)
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Skipf("no named pipes here: %v", err)
 	}
