@@ -104,6 +104,17 @@ func TestFreezeLiveMatchesRecording(t *testing.T) {
 	rec := filepath.Join(t.TempDir(), "rec.jsonl")
 	term := e2e.Start(t, 200, 50, []string{"NO_COLOR=1"}, fmt.Sprintf("%s %s --record %s", e2e.Binary(t), url, rec))
 	term.WaitFor(15*time.Second, url+" connected since", "a.jones")
+	// Messages applied so far, on the status line: freeze once there are enough to step back in.
+	msgs := regexp.MustCompile(`(\d+) msgs`)
+	applied := func(atLeast int) bool {
+		return waitUntil(term, 20*time.Second, func(s string) bool {
+			got := msgs.FindStringSubmatch(s)
+			return got != nil && number(t, got) >= atLeast
+		}) != ""
+	}
+	if !applied(20) {
+		t.Fatalf("the live view does not count 20 messages:\n%s", term.Screen())
+	}
 	term.Keys("Space")
 	screen := term.WaitFor(10*time.Second, "paused", "events behind", "space: live", "▸ #")
 	base := regexp.MustCompile(`▸ #(\d+) `).FindStringSubmatch(screen)
@@ -120,11 +131,7 @@ func TestFreezeLiveMatchesRecording(t *testing.T) {
 	term.WaitFor(10*time.Second, " live ")
 	// Live again, the view goes on: wait for 20 messages more than it had when it went back.
 	last := number(t, m)
-	msgs := regexp.MustCompile(`(\d+) msgs`)
-	if waitUntil(term, 20*time.Second, func(s string) bool {
-		got := msgs.FindStringSubmatch(s)
-		return got != nil && number(t, got) >= last+20
-	}) == "" {
+	if !applied(last + 20) {
 		t.Fatalf("the live view did not go on after going back:\n%s", term.Screen())
 	}
 	term.Keys("q")
