@@ -174,24 +174,16 @@ func (h *File) Find(t time.Time) Position {
 }
 
 // Seek returns a cursor at position n (indexed already).
-func (h *File) Seek(ctx context.Context, n int64) (*Cursor, error) {
-	c := new(Cursor)
-	if err := h.seekInto(ctx, c, n); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
+func (h *File) Seek(ctx context.Context, n int64) (*Cursor, error) { return seek(ctx, h, n) }
 
-func (h *File) seekInto(ctx context.Context, c *Cursor, n int64) error {
+func (h *File) from(n int64) (snap, int64, []model.Option, error) {
 	h.mu.RLock()
-	first, last := h.bounds()
-	sn, _ := h.snaps.at(n)
-	h.mu.RUnlock()
-	if n < first.N || n > last.N {
-		return outside(n, first, last)
+	defer h.mu.RUnlock()
+	if first, last := h.bounds(); n < first.N || n > last.N {
+		return snap{}, 0, nil, outside(n, first, last)
 	}
-	c.start(h, sn, h.opts.Store)
-	return h.play(ctx, c, n)
+	sn, _ := h.snaps.at(n)
+	return sn, h.snaps.every, h.opts.Store, nil
 }
 
 // errReached ends a replay that has applied its last message.
@@ -223,6 +215,7 @@ func (h *File) play(ctx context.Context, c *Cursor, n int64) error {
 		}
 		c.p.Handle(m)
 		c.res.off, c.res.line = m.Offset, m.Origin.Line
+		c.applied(func() time.Time { return r.Status().EventTime })
 		if c.Pos.N >= n {
 			cancel(errReached)
 		}

@@ -27,7 +27,7 @@ type Live struct {
 	pump  *feed.Pump
 
 	mu    sync.RWMutex
-	recs  []rec // messages base+1 .. base+len(recs)
+	recs  deque // messages base+1 .. base+recs.len()
 	base  int64
 	bytes int64
 	snaps snaps
@@ -73,17 +73,17 @@ func (l *Live) record(m feed.Message, at time.Time) {
 	l.mu.Lock()
 	l.max = max(l.max, r.at)
 	r.max = l.max
-	l.recs = append(l.recs, r)
+	l.recs.push(r)
 	l.bytes += int64(len(r.data)) + recOverhead
 	pos := Position{N: n, At: at}
 	due := l.snaps.due(pos)
+	l.forget()
 	l.mu.Unlock()
 	if due {
 		if cp := checkpoint(l.store); cp != nil {
 			l.addSnap(snap{pos: pos, cp: cp, conn: l.pump.Conn(), bytes: cp.Bytes()})
 		}
 	}
-	l.forget()
 }
 
 func (l *Live) addSnap(sn snap) {
@@ -105,21 +105,19 @@ func (l *Live) copyData(b []byte) []byte {
 	return l.chunk[start:len(l.chunk):len(l.chunk)]
 }
 
-// forget drops the oldest messages past the age or size bound, and the checkpoints before them.
+// forget drops the oldest messages past the age or size bound, and the checkpoints before them;
+// l.mu is held.
 func (l *Live) forget() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	oldest := l.max - int64(l.opts.MaxAge)
 	i := 0
-	for i < len(l.recs)-1 && (l.bytes > l.opts.MaxBytes || l.recs[i].max < oldest) {
-		l.bytes -= int64(len(l.recs[i].data)) + recOverhead
+	for i < l.recs.len()-1 && (l.bytes > l.opts.MaxBytes || l.recs.at(i).max < oldest) {
+		l.bytes -= int64(len(l.recs.at(i).data)) + recOverhead
 		i++
 	}
 	if i == 0 {
 		return
 	}
-	clear(l.recs[:i])
-	l.recs = l.recs[i:]
+	l.recs.drop(i)
 	l.base += int64(i)
 	l.snaps.dropBefore(l.base)
 }
@@ -133,8 +131,8 @@ func (l *Live) Bounds() (first, last Position) {
 
 func (l *Live) bounds() (first, last Position) {
 	last = Position{N: l.base}
-	if n := len(l.recs); n > 0 {
-		last = Position{N: l.base + int64(n), At: fromNanos(l.recs[n-1].at)}
+	if n := l.recs.len(); n > 0 {
+		last = Position{N: l.base + int64(n), At: fromNanos(l.recs.at(n - 1).at)}
 	}
 	if len(l.snaps.list) == 0 {
 		return last, last
@@ -153,7 +151,7 @@ func (l *Live) Position(n int64) (Position, error) {
 	if n == first.N {
 		return first, nil
 	}
-	return Position{N: n, At: fromNanos(l.recs[n-l.base-1].at)}, nil
+	return Position{N: n, At: fromNanos(l.recs.at(int(n - l.base - 1)).at)}, nil
 }
 
 // Find is the position at event time t, within the bounds.
@@ -162,7 +160,7 @@ func (l *Live) Find(t time.Time) Position {
 	defer l.mu.RUnlock()
 	first, last := l.bounds()
 	k := nanos(t)
-	i := searchMax(len(l.recs), func(i int) int64 { return l.recs[i].max }, k)
+	i := searchMax(l.recs.len(), func(i int) int64 { return l.recs.at(i).max }, k)
 	n := l.base + int64(i)
 	switch {
 	case n <= first.N:
@@ -170,28 +168,21 @@ func (l *Live) Find(t time.Time) Position {
 	case n >= last.N:
 		return last
 	}
-	return Position{N: n, At: fromNanos(l.recs[i-1].at)}
+	return Position{N: n, At: fromNanos(l.recs.at(i - 1).at)}
 }
 
 // Seek returns a cursor at position n.
-func (l *Live) Seek(ctx context.Context, n int64) (*Cursor, error) {
-	c := new(Cursor)
-	if err := l.seekInto(ctx, c, n); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
+func (l *Live) Seek(ctx context.Context, n int64) (*Cursor, error) { return seek(ctx, l, n) }
 
-func (l *Live) seekInto(ctx context.Context, c *Cursor, n int64) error {
+func (l *Live) from(n int64) (snap, int64, []model.Option, error) {
 	l.mu.RLock()
+	defer l.mu.RUnlock()
 	first, last := l.bounds()
 	sn, ok := l.snaps.at(n)
-	l.mu.RUnlock()
 	if n < first.N || n > last.N || !ok {
-		return outside(n, first, last)
+		return snap{}, 0, nil, outside(n, first, last)
 	}
-	c.start(l, sn, l.opts.Store)
-	return l.play(ctx, c, n)
+	return sn, l.snaps.every, l.opts.Store, nil
 }
 
 // play applies the kept messages after c.Pos up to n, copying a batch at a time out of the ring
@@ -210,13 +201,14 @@ func (l *Live) play(ctx context.Context, c *Cursor, n int64) error {
 			return fmt.Errorf("%w: its messages after %d were forgotten (%s)", ErrOutside, c.Pos.N,
 				span(first, last))
 		}
-		k := copy(batch[:min(int64(len(batch)), n-c.Pos.N)], l.recs[from:])
+		k := l.recs.copyOut(batch[:min(int64(len(batch)), n-c.Pos.N)], int(from))
 		l.mu.RUnlock()
 		if k == 0 {
 			return fmt.Errorf("%w: position %d is not there yet", ErrOutside, n)
 		}
 		for i := range k {
 			c.p.Handle(batch[i].message())
+			c.applied(nil)
 		}
 		clear(batch[:k])
 	}
