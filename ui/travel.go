@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -240,7 +241,11 @@ func (m *Model) traveled(msg travelMsg) tea.Cmd {
 	switch {
 	case msg.err != nil:
 		t.queue = nil
-		m.setError("travel: " + msg.err.Error())
+		why := msg.err.Error()
+		if !strings.HasPrefix(why, "travel: ") {
+			why = "travel: " + why
+		}
+		m.setError(why)
 		return nil
 	case msg.still && msg.cur.Pos.N <= m.travelFirst():
 		m.setNote("at the first event the history holds")
