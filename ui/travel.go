@@ -24,10 +24,11 @@ import (
 type travelState struct {
 	// on is set while the picture is not the feed's latest: frozen or moved.
 	on bool
-	// cur is the viewer's cursor, nil while a frozen live view has not moved; base is then the
-	// position shown and frozenNow the source's clock when it froze.
+	// cur is the viewer's cursor, nil while a frozen live view has not moved (frozenNow is then
+	// the source's clock when it froze); at is the position shown. A seek may step cur forward
+	// while it runs: the model reads its position from at, which the seek's result sets.
 	cur       *travel.Cursor
-	base      travel.Position
+	at        travel.Position
 	frozenNow time.Time
 	// live says the source is a live stream (space returns to live), else a replay.
 	live bool
@@ -41,10 +42,12 @@ type travelState struct {
 	stripOf *model.Snapshot
 }
 
-// travelMsg is a seek's result: the new cursor and its store's snapshot, or why it failed.
+// travelMsg is a seek's result: the cursor, its position and its store's snapshot, or why it
+// failed.
 type travelMsg struct {
 	gen  int
 	cur  *travel.Cursor
+	pos  travel.Position
 	snap *model.Snapshot
 	err  error
 	// still says a step could not move (at a bound of the history).
@@ -58,12 +61,7 @@ const seekTimeout = time.Minute
 const noHistory = "no history: this view keeps none to travel in (a file replay, or a live view with a history, has one)"
 
 // pos is the position shown while traveling.
-func (t *travelState) pos() travel.Position {
-	if t.cur != nil {
-		return t.cur.Pos
-	}
-	return t.base
-}
+func (t *travelState) pos() travel.Position { return t.at }
 
 // store is the store the viewer reads: its cursor's while it travels, else the feed's.
 func (m *Model) store() *model.Store {
@@ -78,8 +76,8 @@ func (m *Model) travelNow(now time.Time) time.Time {
 	switch t := &m.travel; {
 	case !t.on:
 		return now
-	case t.cur != nil && !t.cur.Pos.At.IsZero():
-		return t.cur.Pos.At.In(now.Location())
+	case t.cur != nil && !t.at.At.IsZero():
+		return t.at.At.In(now.Location())
 	}
 	return m.travel.frozenNow
 }
@@ -152,7 +150,7 @@ func (m *Model) freeze() { m.startTravel() }
 // paused first, so that it does not run on unseen.
 func (m *Model) startTravel() {
 	t := &m.travel
-	t.on, t.cur, t.base, t.frozenNow, t.busy, t.queue = true, nil, sourcePos(m.snap), m.c.now(), false, nil
+	t.on, t.cur, t.at, t.frozenNow, t.busy, t.queue = true, nil, sourcePos(m.snap), m.c.now(), false, nil
 	t.live = !m.isReplay()
 	if !t.live && m.c.Caps.CanControlReplay && m.c.Control != nil && m.c.Status != nil {
 		if st := m.c.Status(); !st.Paused && !sourceOver(st.State) {
@@ -203,12 +201,18 @@ func (m *Model) seek(target travelTarget) tea.Cmd {
 		return nil
 	}
 	t.busy = true
-	return seekCmd(m.c.History, t.pos(), target, m.c.now().Location(), t.gen)
+	return seekCmd(m.c.History, t.cur, t.at, target, m.c.now().Location(), t.gen)
 }
 
-// seekCmd resolves target from the position shown and seeks there, off the model's goroutine. It
-// captures values only.
-func seekCmd(h travel.History, from travel.Position, target travelTarget, loc *time.Location, gen int) tea.Cmd {
+// stepMax is the most events a seek steps its cursor forward by rather than seeking again from a
+// checkpoint (which applies up to the checkpoint interval).
+const stepMax = 256
+
+// seekCmd resolves target from the position shown and seeks there, off the model's goroutine: a
+// few events forward by stepping cur (the model does not read it meanwhile), else from the
+// history. It captures values only.
+func seekCmd(h travel.History, cur *travel.Cursor, from travel.Position, target travelTarget, loc *time.Location,
+	gen int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), seekTimeout)
 		defer cancel()
@@ -223,11 +227,17 @@ func seekCmd(h travel.History, from travel.Position, target travelTarget, loc *t
 		if err != nil {
 			return travelMsg{gen: gen, err: err}
 		}
-		c, err := h.Seek(ctx, n)
+		still := n == from.N && target.kind == targetEvents
+		if cur != nil && n > from.N && n-from.N <= stepMax {
+			if err := cur.Step(ctx, n-from.N); err == nil && cur.Pos.N == n {
+				return travelMsg{gen: gen, cur: cur, pos: cur.Pos, snap: cur.Store.Snapshot()}
+			}
+		}
+		c, err := h.Seek(ctx, n) // also when a step failed: its cursor is replaced
 		if err != nil {
 			return travelMsg{gen: gen, err: err}
 		}
-		return travelMsg{gen: gen, cur: c, snap: c.Store.Snapshot(), still: n == from.N && target.kind == targetEvents}
+		return travelMsg{gen: gen, cur: c, pos: c.Pos, snap: c.Store.Snapshot(), still: still}
 	}
 }
 
@@ -247,12 +257,12 @@ func (m *Model) traveled(msg travelMsg) tea.Cmd {
 		}
 		m.setError(why)
 		return nil
-	case msg.still && msg.cur.Pos.N <= m.travelFirst():
+	case msg.still && msg.pos.N <= m.travelFirst():
 		m.setNote("at the first event the history holds")
 	case msg.still:
 		m.setNote("at the last event the history holds")
 	}
-	t.cur = msg.cur
+	t.cur, t.at = msg.cur, msg.pos
 	m.showSnap(msg.snap)
 	if len(t.queue) > 0 {
 		next := t.queue[0]
