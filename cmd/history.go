@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -74,7 +75,8 @@ func parseBytes(s string) (int64, error) {
 // keepHistory gives the monitor's and serve's pipeline its seek history (none in batch mode or
 // with --history 0): of an event file, the file itself, indexed in the background (a seek reads
 // it again from the nearest checkpoint); of a live source (a WebSocket, the demo, standard input),
-// every message the pump handles, within --history of event time and --history-size. Three
+// every message the pump handles, within --history of event time and --history-size (so is a named
+// pipe's, which cannot be read twice). Three
 // quarters of --history-size go to the messages kept, a quarter to the store's checkpoints.
 func (p *pipeline) keepHistory(o *options, arg string, storeOpts []model.Option) error {
 	if o.print || o.history.off() {
@@ -82,7 +84,7 @@ func (p *pipeline) keepHistory(o *options, arg string, storeOpts []model.Option)
 	}
 	opts := travel.Options{Store: storeOpts, MaxAge: o.history.keep, MaxBytes: max(o.history.bytes/4*3, 1),
 		MaxCheckpointBytes: max(o.history.bytes/4, 1), MaxMessage: o.maxMessage}
-	if arg == "" || arg == "-" || isURL(arg) {
+	if !regularFile(arg) { // a live source, standard input, or a pipe the replay alone may read
 		p.history = travel.NewLive(p.pump, opts)
 		return nil
 	}
@@ -93,4 +95,14 @@ func (p *pipeline) keepHistory(o *options, arg string, storeOpts []model.Option)
 	p.history = h
 	p.closers = append(p.closers, h)
 	return nil
+}
+
+// regularFile reports whether the source argument names a regular file, which a history or --at
+// may read apart from the replay (not the demo, a URL, standard input or a named pipe).
+func regularFile(arg string) bool {
+	if arg == "" || arg == "-" || isURL(arg) {
+		return false
+	}
+	st, err := os.Stat(arg)
+	return err == nil && st.Mode().IsRegular()
 }

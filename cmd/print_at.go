@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"os"
 	"time"
 
 	"github.com/deskwatch/deskwatch/travel"
@@ -18,10 +20,15 @@ import (
 func resolveAt(ctx context.Context, o *options, path string) (travel.Position, error) {
 	at := o.collect.at
 	bad := func(err error) (travel.Position, error) { return travel.Position{}, fmt.Errorf("--at %q: %w", at, err) }
+	if path != "" && path != "-" && !isURL(path) {
+		if _, err := os.Stat(path); err != nil {
+			return bad(fmt.Errorf("open event file: %w", err))
+		}
+	}
 	switch {
-	case path == "" || isURL(path) || path == "-":
+	case !regularFile(path):
 		return bad(errors.New("--at needs an event file (a recording of a live stream is one), read once to find " +
-			"the moment and again to print it"))
+			"the moment and again to print it; not standard input, a pipe or a live stream"))
 	case o.collect.events != 0:
 		return bad(errors.New("--at and --events both say where to stop; give one"))
 	}
@@ -29,7 +36,8 @@ func resolveAt(ctx context.Context, o *options, path string) (travel.Position, e
 	if err != nil {
 		return bad(err)
 	}
-	h, err := travel.NewFile(path, travel.Options{MaxMessage: o.maxMessage})
+	// Only the index's event times are wanted here: no checkpoints past position 0.
+	h, err := travel.NewFile(path, travel.Options{MaxMessage: o.maxMessage, Every: math.MaxInt64})
 	if err != nil {
 		return bad(err)
 	}

@@ -68,10 +68,7 @@ func TestPrintAtForms(t *testing.T) {
 func TestPrintAtErrors(t *testing.T) {
 	t.Parallel()
 	file := fixture("floor.jsonl")
-	for _, c := range []struct {
-		args []string
-		want []string
-	}{
+	wantRefused(t, []refusal{
 		{[]string{"--print", file, "--at", "#12"}, []string{`--at "#12"`, "#11"}},
 		{[]string{"--print", file, "--at", "+2m"}, []string{`--at "+2m"`, "after", "#11"}},
 		{[]string{"--print", file, "--at", "2020-01-01T00:00:00Z"}, []string{`--at "2020-01-01T00:00:00Z"`, "before"}},
@@ -80,12 +77,5 @@ func TestPrintAtErrors(t *testing.T) {
 		{[]string{"--print", "--at", "#3", "-"}, []string{"--at", "event file"}},
 		{[]string{"--print", "--at", "#3", "ws://127.0.0.1:1/stream"}, []string{"--at", "event file"}},
 		{[]string{file, "--at", "#3"}, []string{"--at goes with --print"}},
-	} {
-		_, errOut, code := e2e.Run(t, nil, c.args...)
-		for _, w := range c.want {
-			if code != 2 || !strings.Contains(errOut, w) {
-				t.Errorf("deskwatch %v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, w)
-			}
-		}
-	}
+	})
 }

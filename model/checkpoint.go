@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"time"
@@ -18,10 +19,17 @@ import (
 // than for snapshots: two writers (the original and a restore, or two restores) may now copy the
 // same row, so neither may append into the spare capacity of a slice they share (Store.fork).
 //
+// What a checkpoint keeps is not always what the writer held, when the rest can be made again:
+// the floor statistics are kept published (as a snapshot holds them), and Restore makes their
+// open-row facts and waiting queues again from the open rows (FloorStats.restored); the keys of
+// evicted rows are kept in pages shared with the store (copied on write), without their map, which
+// Restore makes again (forgotten.restored).
+//
 // What a restored store does not carry over: the alert indexes (Store.AlertIndex makes a new one
 // that counts from the restored snapshot: its counts are by contract those of the snapshot and
 // clock, so they are the same) and the cached snapshot. Evicted slots still waiting in the
-// store's order, and ended-queue entries of evicted rows, are dropped: they change nothing.
+// store's order, and ended-queue entries of evicted rows, are dropped: they change nothing. The
+// property test (checkpoint_test.go) checks all of this against fresh replays.
 
 // Checkpoint is a store's whole state at one version. It is immutable and safe to share.
 type Checkpoint struct {
@@ -43,7 +51,7 @@ type Checkpoint struct {
 	resync    map[string]bool
 	forgotten forgotten
 
-	floor      FloorStats
+	floor      *FloorStats // published: no open-row facts or waiting queues (see FloorStats.restored)
 	stats      Stats
 	rate       [60]rateBucket
 	rejections []Rejection
@@ -69,14 +77,15 @@ func (s *Store) Checkpoint() *Checkpoint {
 			maxAgentOpen: s.maxAgentOpen, maxParties: s.maxParties},
 		rows: make([]*Row, 0, len(s.order)-s.gone), removed: s.removed, nextSeq: s.nextSeq,
 		agents:    make([]*Agent, len(s.agentOrder)),
-		agentOpen: maps.Clone(s.agentOpen), resync: maps.Clone(s.resync), forgotten: s.forgotten.clone(),
-		floor: s.floor.clone(), stats: s.stats.clone(), rate: s.rate,
+		agentOpen: maps.Clone(s.agentOpen), resync: maps.Clone(s.resync), forgotten: s.forgotten.saved(),
+		floor: s.floor.publish(), stats: s.stats.clone(), rate: s.rate,
 		rejections: s.rejections.items(), alerts: s.alerts.items(), trend: s.trend}
 	for _, sl := range s.order {
 		if !sl.gone {
 			c.rows = append(c.rows, sl.row)
 		}
 	}
+	c.ended = make([]uint64, 0, len(s.ended))
 	for _, sl := range s.ended {
 		if !sl.gone {
 			c.ended = append(c.ended, sl.row.Seq)
@@ -102,39 +111,33 @@ func (c *Checkpoint) Restore() *Store {
 	o := c.opts
 	s := &Store{wall: o.wall, retention: o.retention, maxAgents: o.maxAgents, maxOpen: o.maxOpen,
 		maxAgentOpen: o.maxAgentOpen, maxParties: o.maxParties,
-		agentOpen: maps.Clone(c.agentOpen), resync: maps.Clone(c.resync), forgotten: c.forgotten.clone(),
+		agentOpen: maps.Clone(c.agentOpen), resync: maps.Clone(c.resync), forgotten: c.forgotten.restored(),
 		rows: make(map[string]*slot, len(c.rows)), order: make([]*slot, len(c.rows)),
 		removed: c.removed, nextSeq: c.nextSeq,
 		agents: make(map[string]*agentSlot, len(c.agents)), agentOrder: make([]string, len(c.agents)),
-		epoch: c.epoch, fork: c.epoch, floor: c.floor.clone(), stats: c.stats.clone(), rate: c.rate,
+		epoch: c.epoch, fork: c.epoch, floor: c.floor.restored(c.rows), stats: c.stats.clone(), rate: c.rate,
 		rejections: ringOf(c.rejections, maxRejections), alerts: ringOf(c.alerts, maxAlerts), trend: c.trend}
 	s.version.Store(c.version)
 	s.floor.epoch = s.epoch
-	for i, r := range c.rows { // epoch 0: older than the store's, so copied before a change
-		sl := &slot{row: r}
+	slots := make([]slot, len(c.rows)) // one allocation for all
+	for i, r := range c.rows {
+		sl := &slots[i]
+		sl.row = r // epoch 0: older than the store's, so copied before a change
 		s.order[i] = sl
 		s.rows[r.Key] = sl
 	}
 	s.ended = make([]*slot, len(c.ended))
 	for i, seq := range c.ended {
-		j, _ := slices.BinarySearchFunc(c.rows, seq, func(r *Row, seq uint64) int { return cmpUint(r.Seq, seq) })
+		j, _ := slices.BinarySearchFunc(c.rows, seq, func(r *Row, seq uint64) int { return cmp.Compare(r.Seq, seq) })
 		s.ended[i] = s.order[j]
 	}
+	agents := make([]agentSlot, len(c.agents))
 	for i, ag := range c.agents {
-		s.agents[ag.ID] = &agentSlot{ag: ag}
+		agents[i].ag = ag
+		s.agents[ag.ID] = &agents[i]
 		s.agentOrder[i] = ag.ID
 	}
 	return s
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Bytes estimates the memory the checkpoint keeps alive beyond what the store shares with it (its
@@ -145,13 +148,15 @@ func (c *Checkpoint) Bytes() int64 { return c.bytes }
 // maps (control bytes, load factor, growth slack).
 const mapEntryBytes = 16
 
-// estimate counts what the checkpoint holds of its own: its slices of pointers (rows, ended,
-// agents), the copies of the store's maps (entries at key + value + mapEntryBytes), the forgotten
-// keys, the rejection and alert logs (with their texts and raw bytes, which the checkpoint may be
-// the last to hold), the trend and rate arrays, and the floor's maps, open-row facts and waiting
-// queues. Not counted: the rows, agents and floor records (with their ring pages) it shares with
-// the store; once the store replaces one, the checkpoint is the last to hold the old one, so a
-// history that must bound that too counts its checkpoints' rows separately.
+// estimate counts what the checkpoint holds of its own: the struct (with the trend and rate
+// arrays), its slices of pointers (rows, ended, agents: 8 bytes an entry), the copies of the
+// store's maps (an entry at key + value + mapEntryBytes), the forgotten keys' page pointers and
+// the pages written since the checkpoint before (forgotten.bytes), the rejection and alert logs (with their texts and raw bytes, which
+// the checkpoint may be the last to hold), and the floor's maps of records. Not counted: the rows,
+// agents and floor records (with their ring pages) it shares with the store, and the strings it
+// shares with them. Once the store replaces a row, the checkpoint may be the last to hold the old
+// one: a history that must bound that too counts it apart (Row sizes), since checkpoints taken
+// close together share most of their rows.
 func (c *Checkpoint) estimate() int64 {
 	const ptr, str = 8, 16
 	n := int64(unsafe.Sizeof(*c))

@@ -3,7 +3,6 @@ package model
 import (
 	"maps"
 	"time"
-	"unsafe"
 )
 
 // The engine of the floor's statistics: the store calls floorEvent at every event, floorRow after
@@ -103,30 +102,42 @@ func (f *FloorStats) publish() *FloorStats {
 	return &fl
 }
 
-// clone is a copy of the writer's f that changes apart from it (checkpoint.go): its maps and
-// waiting queues are copied; the records they point to are shared (copied on write, as for
-// publish).
-func (f *FloorStats) clone() FloorStats {
+// restored is the writer's FloorStats of a store restored from a checkpoint (checkpoint.go) that
+// holds f, published, and rows: the records are f's (copied on write); the open-row facts and
+// waiting queues, which f does not hold, are made again from the open rows, each what floorRow
+// left for it (the service key, start, answer time and voice flags are all read from the row).
+func (f *FloorStats) restored(rows []*Row) FloorStats {
 	c := *f
-	c.services, c.agents, c.rows = maps.Clone(f.services), maps.Clone(f.agents), maps.Clone(f.rows)
-	if f.queues != nil {
-		c.queues = make(map[string]*waitQueue, len(f.queues))
-		for k, q := range f.queues {
-			c.queues[k] = q.clone()
+	c.services, c.agents = maps.Clone(f.services), maps.Clone(f.agents)
+	if c.services == nil {
+		return c // off, or not started: floorEvent makes the maps at the first event
+	}
+	c.rows, c.queues = map[string]rowFact{}, map[string]*waitQueue{}
+	for _, r := range rows {
+		if !r.Open() {
+			continue
 		}
+		fact := rowFact{service: c.serviceKey(Str(r.Data.Service)), start: r.Start(), answered: r.AnsweredAt}
+		fact.muted, fact.unrec = voiceFlags(r, true)
+		c.rows[r.Key] = fact
+		if waitingState(r.Data.State) {
+			q := c.queues[fact.service]
+			if q == nil {
+				q = &waitQueue{entries: map[string]waitEntry{}}
+				c.queues[fact.service] = q
+			}
+			q.entries[r.Key] = waitEntry{start: fact.start, frozenAt: r.DisconnectedAt}
+		}
+	}
+	for _, q := range c.queues {
+		q.rebuild()
 	}
 	return c
 }
 
-// bytes estimates the memory of f's maps and waiting queues (checkpoint.go), not of the records.
+// bytes estimates the memory of a published f's maps (checkpoint.go), not of the records.
 func (f *FloorStats) bytes() int64 {
-	const entry = 16 + 8 + mapEntryBytes
-	n := int64(len(f.services)+len(f.agents)+len(f.queues)) * entry
-	n += int64(len(f.rows)) * (16 + int64(unsafe.Sizeof(rowFact{})) + mapEntryBytes)
-	for _, q := range f.queues {
-		n += q.bytes()
-	}
-	return n
+	return int64(len(f.services)+len(f.agents)) * (16 + 8 + mapEntryBytes)
 }
 
 // floorEvent notes the time of an event about to be applied.

@@ -74,8 +74,7 @@ func (s *Store) floorWait(service, key string, e waitEntry, waiting bool) {
 // floorVoice follows whether the row is a delivered voice call muted / not recording, on a live
 // desktop, and moves the agent's rates with it.
 func (s *Store) floorVoice(r *Row, fact *rowFact, open bool, t time.Time) {
-	live := open && r.Data.State == StateDelivered && r.Data.Type == TypeVoice && r.DisconnectedAt.IsZero()
-	m, u := live && r.Data.CallMuted, live && !r.Data.CallRecording
+	m, u := voiceFlags(r, open)
 	if m == fact.muted && u == fact.unrec {
 		return
 	}
@@ -84,6 +83,13 @@ func (s *Store) floorVoice(r *Row, fact *rowFact, open bool, t time.Time) {
 	a.muted += b2i(m) - b2i(fact.muted)
 	a.unrec += b2i(u) - b2i(fact.unrec)
 	fact.muted, fact.unrec = m, u
+}
+
+// voiceFlags say whether the row is a delivered voice call on a live desktop that is muted, and one
+// that is not recording.
+func voiceFlags(r *Row, open bool) (muted, unrecorded bool) {
+	live := open && r.Data.State == StateDelivered && r.Data.Type == TypeVoice && r.DisconnectedAt.IsZero()
+	return live && r.Data.CallMuted, live && !r.Data.CallRecording
 }
 
 func b2i(b bool) int64 {

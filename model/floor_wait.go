@@ -2,10 +2,7 @@ package model
 
 import (
 	"container/heap"
-	"maps"
-	"slices"
 	"time"
-	"unsafe"
 )
 
 // waitQueue is the writer's own record of a service's waiting interactions, never published: the
@@ -35,17 +32,6 @@ func (h *waitHeap) Pop() any {
 	it := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return it
-}
-
-// clone is a copy of q that changes apart from it (checkpoint.go).
-func (q *waitQueue) clone() *waitQueue {
-	return &waitQueue{entries: maps.Clone(q.entries), live: slices.Clone(q.live), frozen: slices.Clone(q.frozen)}
-}
-
-// bytes estimates the memory of q (checkpoint.go).
-func (q *waitQueue) bytes() int64 {
-	return int64(len(q.entries))*(16+int64(unsafe.Sizeof(waitEntry{}))+mapEntryBytes) +
-		int64(len(q.live)+len(q.frozen))*int64(unsafe.Sizeof(waitItem{}))
 }
 
 // set records key waiting as e, or not waiting (ok false).

@@ -1,8 +1,8 @@
 package model
 
 import (
-	"maps"
 	"slices"
+	"unsafe"
 )
 
 // rememberEvicted is how many evicted rows' keys the store remembers, so that the events that
@@ -17,30 +17,59 @@ const rememberEvicted = 10000
 // one comes in.
 type forgotten struct {
 	limit int
-	keys  []string // grows to limit, then is a ring whose oldest entry is at next
+	// pages hold the keys: n of them, a ring whose oldest entry is at next once n is limit. A
+	// checkpoint shares the pages (saved): a page of an older gen is copied before a write.
+	pages []*keyPage
+	n     int
 	next  int
-	// at maps a remembered key to its slot in keys, so that an older entry of a key evicted twice
-	// leaving the ring does not drop the newer one.
+	gen   uint64
+	// at maps a remembered key to its slot in the ring, so that an older entry of a key evicted
+	// twice leaving the ring does not drop the newer one.
 	at map[string]int
+}
+
+// keyPageSize is how many keys a page of forgotten holds: the unit it copies on write.
+const keyPageSize = 256
+
+type keyPage struct {
+	gen  uint64
+	keys [keyPageSize]string
 }
 
 func newForgotten(n int) forgotten {
 	return forgotten{limit: max(n, 1), at: make(map[string]int)}
 }
 
+// key is the key in slot i.
+func (f *forgotten) key(i int) string { return f.pages[i/keyPageSize].keys[i%keyPageSize] }
+
+// set writes key into slot i, copying its page first when a checkpoint shares it.
+func (f *forgotten) set(i int, key string) {
+	pg := i / keyPageSize
+	switch {
+	case pg == len(f.pages):
+		f.pages = append(f.pages, &keyPage{gen: f.gen})
+	case f.pages[pg].gen != f.gen:
+		c := *f.pages[pg]
+		c.gen = f.gen
+		f.pages[pg] = &c
+	}
+	f.pages[pg].keys[i%keyPageSize] = key
+}
+
 // add remembers key, dropping the oldest remembered key when full.
 func (f *forgotten) add(key string) {
-	i := len(f.keys)
+	i := f.n
 	if i < f.limit {
-		f.keys = append(f.keys, key)
+		f.n++
 	} else {
 		i = f.next
-		if old := f.keys[i]; f.at[old] == i {
+		if old := f.key(i); f.at[old] == i {
 			delete(f.at, old)
 		}
-		f.keys[i] = key
-		f.next = (i + 1) % len(f.keys)
+		f.next = (i + 1) % f.n
 	}
+	f.set(i, key)
 	f.at[key] = i
 }
 
@@ -53,13 +82,35 @@ func (f *forgotten) has(key string) bool {
 // revive forgets that key was evicted: the interaction is open again.
 func (f *forgotten) revive(key string) { delete(f.at, key) }
 
-// clone is a copy of f that changes apart from it.
-func (f forgotten) clone() forgotten {
-	f.keys, f.at = slices.Clone(f.keys), maps.Clone(f.at)
+// saved is f as a checkpoint keeps it (checkpoint.go): its pages, shared (f copies a page before
+// it writes it from now on), without the map, which restored makes again.
+func (f *forgotten) saved() forgotten {
+	f.gen++
+	return forgotten{limit: f.limit, pages: slices.Clone(f.pages), n: f.n, next: f.next, gen: f.gen}
+}
+
+// restored is a writable copy of a saved f: it copies a page before writing it, as f does. Its map
+// holds every key at its latest entry, the revived ones too: a revived key is a row the store
+// holds, and has is asked only of keys the store does not hold (until the row is evicted again,
+// which adds the key anew).
+func (f forgotten) restored() forgotten {
+	f.pages, f.at = slices.Clone(f.pages), make(map[string]int, f.n)
+	for j := range f.n {
+		i := (f.next + j) % f.n // oldest first, so a key's latest entry is kept
+		f.at[f.key(i)] = i
+	}
 	return f
 }
 
-// bytes estimates the memory of f's keys and map (checkpoint.go); the key strings are shared.
+// bytes estimates the memory of a saved f (checkpoint.go): its page pointers, and the pages
+// written since the checkpoint before it (of its gen), which no earlier checkpoint holds; the key
+// strings are the rows' own.
 func (f forgotten) bytes() int64 {
-	return int64(len(f.keys))*16 + int64(len(f.at))*(16+8+mapEntryBytes)
+	n := int64(len(f.pages)) * 8
+	for _, p := range f.pages {
+		if p.gen == f.gen-1 {
+			n += int64(unsafe.Sizeof(*p))
+		}
+	}
+	return n
 }

@@ -80,8 +80,8 @@ func TestForgottenIsBounded(t *testing.T) {
 			t.Errorf("has(%q) = %v, want %v", k, !want, want)
 		}
 	}
-	if len(f.at) != 3 || len(f.keys) != 3 {
-		t.Errorf("%d remembered in %d slots, want 3", len(f.at), len(f.keys))
+	if len(f.at) != 3 || f.n != 3 {
+		t.Errorf("%d remembered in %d slots, want 3", len(f.at), f.n)
 	}
 	f.revive("c")
 	if f.has("c") {
