@@ -186,11 +186,12 @@ func (h *File) seekInto(ctx context.Context, c *Cursor, n int64) error {
 	h.mu.RLock()
 	first, last := h.bounds()
 	sn, _ := h.snaps.at(n)
+	every := h.snaps.every
 	h.mu.RUnlock()
 	if n < first.N || n > last.N {
 		return outside(n, first, last)
 	}
-	c.start(h, sn, h.opts.Store)
+	c.start(h, sn, n, every, h.opts.Store)
 	return h.play(ctx, c, n)
 }
 
@@ -223,6 +224,7 @@ func (h *File) play(ctx context.Context, c *Cursor, n int64) error {
 		}
 		c.p.Handle(m)
 		c.res.off, c.res.line = m.Offset, m.Origin.Line
+		c.applied(func() time.Time { return r.Status().EventTime })
 		if c.Pos.N >= n {
 			cancel(errReached)
 		}

@@ -186,11 +186,12 @@ func (l *Live) seekInto(ctx context.Context, c *Cursor, n int64) error {
 	l.mu.RLock()
 	first, last := l.bounds()
 	sn, ok := l.snaps.at(n)
+	every := l.snaps.every
 	l.mu.RUnlock()
 	if n < first.N || n > last.N || !ok {
 		return outside(n, first, last)
 	}
-	c.start(l, sn, l.opts.Store)
+	c.start(l, sn, n, every, l.opts.Store)
 	return l.play(ctx, c, n)
 }
 
@@ -217,6 +218,7 @@ func (l *Live) play(ctx context.Context, c *Cursor, n int64) error {
 		}
 		for i := range k {
 			c.p.Handle(batch[i].message())
+			c.applied(nil)
 		}
 		clear(batch[:k])
 	}

@@ -50,7 +50,20 @@ type Cursor struct {
 	// (a file cursor steps forward by reading on from there).
 	p   *feed.Pump
 	res resume
+	// trail are the cursor's own checkpoints, taken every trailEvery messages as it applies them
+	// (at most maxTrail, the farthest from it dropped first): a step back restores the nearest,
+	// closer than the history's.
+	trail      []snap
+	trailEvery int64
 }
+
+// maxTrail bounds a cursor's own checkpoints; with trailDiv, a step back applies at most an eighth
+// of the history's interval. They share the cursor's rows: each costs its maps and slices of
+// pointers (model.Checkpoint.Bytes), under a megabyte for 10,000 rows.
+const (
+	maxTrail = 8
+	trailDiv = 8
+)
 
 // player is what a History of this package does for its cursors.
 type player interface {
@@ -64,27 +77,82 @@ type player interface {
 // Step moves the cursor by delta messages: forward applies the next ones to its store, backward
 // seeks again from the nearest checkpoint. It stops at the history's bounds.
 func (c *Cursor) Step(ctx context.Context, delta int64) error {
+	return c.Goto(ctx, c.Pos.N+delta)
+}
+
+// Goto moves the cursor to position n (within the history's bounds): forward by less than the
+// checkpoint interval it applies the next messages to its store; else, and backward, it restores
+// the nearest checkpoint, the history's or one the cursor took itself on its way (a step back
+// applies at most an eighth of the interval).
+func (c *Cursor) Goto(ctx context.Context, n int64) error {
 	pl, ok := c.h.(player)
 	if !ok {
 		return errors.New("travel: the cursor has no history")
 	}
 	first, last := pl.Bounds()
-	to := min(max(c.Pos.N+delta, first.N), last.N)
+	to := min(max(n, first.N), last.N)
 	switch {
 	case to == c.Pos.N:
 		return nil
-	case to > c.Pos.N:
+	case to > c.Pos.N && to-c.Pos.N <= c.trailEvery*trailDiv:
 		return pl.play(ctx, c, to)
 	}
 	return pl.seekInto(ctx, c, to)
 }
 
-// start makes c a cursor of h at the restorable state sn, with a pump that goes on from there.
-func (c *Cursor) start(h History, sn snap, opts []model.Option) {
-	*c = Cursor{Store: restore(sn, opts), Pos: sn.pos, h: h, res: sn.res}
+// start makes c a cursor of h at position n from sn, the history's nearest checkpoint, or from one
+// of the cursor's own when it is nearer; the pump goes on from there. every is the history's
+// checkpoint interval.
+func (c *Cursor) start(h History, sn snap, n, every int64, opts []model.Option) {
+	trail := c.trail
+	if c.h != h {
+		trail = nil
+	}
+	for _, t := range trail {
+		if t.pos.N <= n && t.pos.N > sn.pos.N {
+			sn = t
+		}
+	}
+	*c = Cursor{Store: restore(sn, opts), Pos: sn.pos, h: h, res: sn.res, trail: trail,
+		trailEvery: max(every/trailDiv, 1)}
 	c.p = feed.NewPump(c.Store, nil)
 	c.p.Resume(sn.pos.N, sn.conn)
 	c.p.After(func(_ feed.Message, at time.Time) {
 		c.Pos = Position{N: c.p.Handled(), At: at}
 	})
+}
+
+// applied takes one of the cursor's own checkpoints when one is due, after a message is applied
+// (res then says where it is in a file, with the replay's clock read by clock).
+func (c *Cursor) applied(clock func() time.Time) {
+	last := int64(-1)
+	for _, t := range c.trail {
+		if t.pos.N <= c.Pos.N {
+			last = max(last, t.pos.N)
+		}
+	}
+	if last >= 0 && c.Pos.N-last < c.trailEvery || c.trailEvery == 0 {
+		return
+	}
+	sn := snap{pos: c.Pos, cp: c.Store.Checkpoint(), conn: c.p.Conn(), res: c.res}
+	if clock != nil {
+		sn.res.clock = clock()
+	}
+	if len(c.trail) == maxTrail {
+		far := 0
+		for i, t := range c.trail {
+			if abs(t.pos.N-c.Pos.N) > abs(c.trail[far].pos.N-c.Pos.N) {
+				far = i
+			}
+		}
+		c.trail = append(c.trail[:far], c.trail[far+1:]...)
+	}
+	c.trail = append(c.trail, sn)
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
