@@ -25,10 +25,12 @@ type travelState struct {
 	// on is set while the picture is not the feed's latest: frozen or moved.
 	on bool
 	// cur is the viewer's cursor, nil while a frozen live view has not moved (frozenNow is then
-	// the source's clock when it froze); at is the position shown. A seek may step cur forward
-	// while it runs: the model reads its position from at, which the seek's result sets.
+	// the source's clock when it froze); at is the position shown and store its store. A seek
+	// moves cur while it runs, so the model never reads cur itself: at and store are what the
+	// seek's result said.
 	cur       *travel.Cursor
 	at        travel.Position
+	store     *model.Store
 	frozenNow time.Time
 	// live says the source is a live stream (space returns to live), else a replay.
 	live bool
@@ -42,14 +44,15 @@ type travelState struct {
 	stripOf *model.Snapshot
 }
 
-// travelMsg is a seek's result: the cursor, its position and its store's snapshot, or why it
+// travelMsg is a seek's result: the cursor, its position, store and store's snapshot, or why it
 // failed.
 type travelMsg struct {
-	gen  int
-	cur  *travel.Cursor
-	pos  travel.Position
-	snap *model.Snapshot
-	err  error
+	gen   int
+	cur   *travel.Cursor
+	pos   travel.Position
+	store *model.Store
+	snap  *model.Snapshot
+	err   error
 	// still says a step could not move (at a bound of the history).
 	still bool
 }
@@ -65,8 +68,8 @@ func (t *travelState) pos() travel.Position { return t.at }
 
 // store is the store the viewer reads: its cursor's while it travels, else the feed's.
 func (m *Model) store() *model.Store {
-	if m.travel.cur != nil {
-		return m.travel.cur.Store
+	if m.travel.store != nil {
+		return m.travel.store
 	}
 	return m.c.Store
 }
@@ -150,7 +153,8 @@ func (m *Model) freeze() { m.startTravel() }
 // paused first, so that it does not run on unseen.
 func (m *Model) startTravel() {
 	t := &m.travel
-	t.on, t.cur, t.at, t.frozenNow, t.busy, t.queue = true, nil, sourcePos(m.snap), m.c.now(), false, nil
+	t.on, t.cur, t.at, t.store, t.frozenNow = true, nil, sourcePos(m.snap), nil, m.c.now()
+	t.busy, t.queue = false, nil
 	t.live = !m.isReplay()
 	if !t.live && m.c.Caps.CanControlReplay && m.c.Control != nil && m.c.Status != nil {
 		if st := m.c.Status(); !st.Paused && !sourceOver(st.State) {
@@ -204,13 +208,10 @@ func (m *Model) seek(target travelTarget) tea.Cmd {
 	return seekCmd(m.c.History, t.cur, t.at, target, m.c.now().Location(), t.gen)
 }
 
-// stepMax is the most events a seek steps its cursor forward by rather than seeking again from a
-// checkpoint (which applies up to the checkpoint interval).
-const stepMax = 256
-
-// seekCmd resolves target from the position shown and seeks there, off the model's goroutine: a
-// few events forward by stepping cur (the model does not read it meanwhile), else from the
-// history. It captures values only.
+// seekCmd resolves target from the position shown and seeks there, off the model's goroutine: by
+// moving cur (travel.Cursor.Goto: a few events forward apply them, back restores the nearest
+// checkpoint, the cursor's own ones on its way included), else, or when that fails, with a new
+// cursor from the history. It captures values only; the model does not read cur meanwhile.
 func seekCmd(h travel.History, cur *travel.Cursor, from travel.Position, target travelTarget, loc *time.Location,
 	gen int) tea.Cmd {
 	return func() tea.Msg {
@@ -228,16 +229,14 @@ func seekCmd(h travel.History, cur *travel.Cursor, from travel.Position, target 
 			return travelMsg{gen: gen, err: err}
 		}
 		still := n == from.N && target.kind == targetEvents
-		if cur != nil && n > from.N && n-from.N <= stepMax {
-			if err := cur.Step(ctx, n-from.N); err == nil && cur.Pos.N == n {
-				return travelMsg{gen: gen, cur: cur, pos: cur.Pos, snap: cur.Store.Snapshot()}
+		c := cur
+		if c == nil || c.Goto(ctx, n) != nil || c.Pos.N != n {
+			var err error
+			if c, err = h.Seek(ctx, n); err != nil { // a cursor that failed to move is replaced
+				return travelMsg{gen: gen, err: err}
 			}
 		}
-		c, err := h.Seek(ctx, n) // also when a step failed: its cursor is replaced
-		if err != nil {
-			return travelMsg{gen: gen, err: err}
-		}
-		return travelMsg{gen: gen, cur: c, pos: c.Pos, snap: c.Store.Snapshot(), still: still}
+		return travelMsg{gen: gen, cur: c, pos: c.Pos, store: c.Store, snap: c.Store.Snapshot(), still: still}
 	}
 }
 
@@ -262,7 +261,7 @@ func (m *Model) traveled(msg travelMsg) tea.Cmd {
 	case msg.still:
 		m.setNote("at the last event the history holds")
 	}
-	t.cur, t.at = msg.cur, msg.pos
+	t.cur, t.at, t.store = msg.cur, msg.pos, msg.store
 	m.showSnap(msg.snap)
 	if len(t.queue) > 0 {
 		next := t.queue[0]
