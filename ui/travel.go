@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -23,10 +24,13 @@ import (
 type travelState struct {
 	// on is set while the picture is not the feed's latest: frozen or moved.
 	on bool
-	// cur is the viewer's cursor, nil while a frozen live view has not moved; base is then the
-	// position shown and frozenNow the source's clock when it froze.
+	// cur is the viewer's cursor, nil while a frozen live view has not moved (frozenNow is then
+	// the source's clock when it froze); at is the position shown and store its store. A seek
+	// moves cur while it runs, so the model never reads cur itself: at and store are what the
+	// seek's result said.
 	cur       *travel.Cursor
-	base      travel.Position
+	at        travel.Position
+	store     *model.Store
 	frozenNow time.Time
 	// live says the source is a live stream (space returns to live), else a replay.
 	live bool
@@ -40,12 +44,15 @@ type travelState struct {
 	stripOf *model.Snapshot
 }
 
-// travelMsg is a seek's result: the new cursor and its store's snapshot, or why it failed.
+// travelMsg is a seek's result: the cursor, its position, store and store's snapshot, or why it
+// failed.
 type travelMsg struct {
-	gen  int
-	cur  *travel.Cursor
-	snap *model.Snapshot
-	err  error
+	gen   int
+	cur   *travel.Cursor
+	pos   travel.Position
+	store *model.Store
+	snap  *model.Snapshot
+	err   error
 	// still says a step could not move (at a bound of the history).
 	still bool
 }
@@ -57,17 +64,12 @@ const seekTimeout = time.Minute
 const noHistory = "no history: this view keeps none to travel in (a file replay, or a live view with a history, has one)"
 
 // pos is the position shown while traveling.
-func (t *travelState) pos() travel.Position {
-	if t.cur != nil {
-		return t.cur.Pos
-	}
-	return t.base
-}
+func (t *travelState) pos() travel.Position { return t.at }
 
 // store is the store the viewer reads: its cursor's while it travels, else the feed's.
 func (m *Model) store() *model.Store {
-	if m.travel.cur != nil {
-		return m.travel.cur.Store
+	if m.travel.store != nil {
+		return m.travel.store
 	}
 	return m.c.Store
 }
@@ -77,8 +79,8 @@ func (m *Model) travelNow(now time.Time) time.Time {
 	switch t := &m.travel; {
 	case !t.on:
 		return now
-	case t.cur != nil && !t.cur.Pos.At.IsZero():
-		return t.cur.Pos.At.In(now.Location())
+	case t.cur != nil && !t.at.At.IsZero():
+		return t.at.At.In(now.Location())
 	}
 	return m.travel.frozenNow
 }
@@ -151,7 +153,8 @@ func (m *Model) freeze() { m.startTravel() }
 // paused first, so that it does not run on unseen.
 func (m *Model) startTravel() {
 	t := &m.travel
-	t.on, t.cur, t.base, t.frozenNow, t.busy, t.queue = true, nil, sourcePos(m.snap), m.c.now(), false, nil
+	t.on, t.cur, t.at, t.store, t.frozenNow = true, nil, sourcePos(m.snap), nil, m.c.now()
+	t.busy, t.queue = false, nil
 	t.live = !m.isReplay()
 	if !t.live && m.c.Caps.CanControlReplay && m.c.Control != nil && m.c.Status != nil {
 		if st := m.c.Status(); !st.Paused && !sourceOver(st.State) {
@@ -202,12 +205,15 @@ func (m *Model) seek(target travelTarget) tea.Cmd {
 		return nil
 	}
 	t.busy = true
-	return seekCmd(m.c.History, t.pos(), target, m.c.now().Location(), t.gen)
+	return seekCmd(m.c.History, t.cur, t.at, target, m.c.now().Location(), t.gen)
 }
 
-// seekCmd resolves target from the position shown and seeks there, off the model's goroutine. It
-// captures values only.
-func seekCmd(h travel.History, from travel.Position, target travelTarget, loc *time.Location, gen int) tea.Cmd {
+// seekCmd resolves target from the position shown and seeks there, off the model's goroutine: by
+// moving cur (travel.Cursor.Goto: a few events forward apply them, back restores the nearest
+// checkpoint, the cursor's own ones on its way included), else, or when that fails, with a new
+// cursor from the history. It captures values only; the model does not read cur meanwhile.
+func seekCmd(h travel.History, cur *travel.Cursor, from travel.Position, target travelTarget, loc *time.Location,
+	gen int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), seekTimeout)
 		defer cancel()
@@ -222,11 +228,15 @@ func seekCmd(h travel.History, from travel.Position, target travelTarget, loc *t
 		if err != nil {
 			return travelMsg{gen: gen, err: err}
 		}
-		c, err := h.Seek(ctx, n)
-		if err != nil {
-			return travelMsg{gen: gen, err: err}
+		still := n == from.N && target.kind == targetEvents
+		c := cur
+		if c == nil || c.Goto(ctx, n) != nil || c.Pos.N != n {
+			var err error
+			if c, err = h.Seek(ctx, n); err != nil { // a cursor that failed to move is replaced
+				return travelMsg{gen: gen, err: err}
+			}
 		}
-		return travelMsg{gen: gen, cur: c, snap: c.Store.Snapshot(), still: n == from.N && target.kind == targetEvents}
+		return travelMsg{gen: gen, cur: c, pos: c.Pos, store: c.Store, snap: c.Store.Snapshot(), still: still}
 	}
 }
 
@@ -240,14 +250,18 @@ func (m *Model) traveled(msg travelMsg) tea.Cmd {
 	switch {
 	case msg.err != nil:
 		t.queue = nil
-		m.setError("travel: " + msg.err.Error())
+		why := msg.err.Error()
+		if !strings.HasPrefix(why, "travel: ") {
+			why = "travel: " + why
+		}
+		m.setError(why)
 		return nil
-	case msg.still && msg.cur.Pos.N <= m.travelFirst():
+	case msg.still && msg.pos.N <= m.travelFirst():
 		m.setNote("at the first event the history holds")
 	case msg.still:
 		m.setNote("at the last event the history holds")
 	}
-	t.cur = msg.cur
+	t.cur, t.at, t.store = msg.cur, msg.pos, msg.store
 	m.showSnap(msg.snap)
 	if len(t.queue) > 0 {
 		next := t.queue[0]

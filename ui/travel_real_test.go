@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -66,15 +67,20 @@ func TestTravelOverALiveHistory(t *testing.T) {
 		p.Handle(msg)
 	}
 	m.Update(ChangedMsg())
-	travelPress(m, ",", ",", ",")
+	travelPress(m, ",", ",", ",", ",", ".")
 	if got := plain(m.Render()); m.travel.pos().N != 5 || !strings.Contains(got, "event 5 of 12") ||
 		!strings.Contains(got, "7 events behind") {
-		t.Fatalf("three steps back from 8: at %d\n%s", m.travel.pos().N, got)
+		t.Fatalf("four steps back from 8 and one on: at %d\n%s", m.travel.pos().N, got)
 	}
-	fc := testCommon(themes.Mono, pumped(msgs, 5), func() time.Time { return m.travel.cur.Pos.At })
-	fc.Status, fc.Width, fc.Height = c.Status, w, h-1
-	if got, want := body(m.Render(), h-2), body(New(fc, nil).Render(), h-2); got != want {
-		t.Errorf("at position 5 the traveler shows\n%s\nwant (a store fed 5 messages)\n%s", got, want)
+	for _, n := range []int{5, 7, 6} { // the last two: a step forward of the cursor, a seek back
+		if n != 5 {
+			travelPress(m, gotoKeys(fmt.Sprintf("#%d", n))...)
+		}
+		fc := testCommon(themes.Mono, pumped(msgs, n), func() time.Time { return m.travel.pos().At })
+		fc.Status, fc.Width, fc.Height = c.Status, w, h-1
+		if got, want := body(m.Render(), h-2), body(New(fc, nil).Render(), h-2); got != want {
+			t.Errorf("at position %d the traveler shows\n%s\nwant (a store fed %d messages)\n%s", n, got, n, want)
+		}
 	}
 	travelPress(m, "space")
 	if m.travel.on || m.snap.Stats.Events+m.snap.Stats.Rejected != int64(len(msgs)) {

@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/deskwatch/deskwatch/travel"
 )
 
 // body is a frame's lines above the strip and the status line: the header and the pane.
@@ -164,5 +167,24 @@ func TestTravelQueuesKeysWhileASeekRuns(t *testing.T) {
 	if m.travel.pos().N != 9 || m.travel.busy || len(m.travel.queue) != 0 {
 		t.Errorf("three steps back and one on from 11: at %d (busy %v, %d queued)", m.travel.pos().N,
 			m.travel.busy, len(m.travel.queue))
+	}
+}
+
+// errHistory is a history whose seeks fail.
+type errHistory struct{ *sliceHistory }
+
+func (errHistory) Seek(context.Context, int64) (*travel.Cursor, error) {
+	return nil, fmt.Errorf("%w: event #3 (it holds #5 to #11)", travel.ErrOutside)
+}
+
+// A seek that fails says why on the status line, once, and the picture stays.
+func TestTravelSeekErrorSaysWhy(t *testing.T) {
+	t.Parallel()
+	m, hist, _ := travelModel(t, 200, 30, 11, true)
+	m.c.History = errHistory{hist}
+	travelPress(m, ",")
+	if got := plain(m.Render()); !strings.Contains(got, "travel: outside the history: event #3 (it holds #5 to #11)") ||
+		strings.Contains(got, "travel: travel:") || m.travel.busy {
+		t.Errorf("a failed seek should say why:\n%s", got)
 	}
 }
