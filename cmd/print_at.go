@@ -27,7 +27,7 @@ func resolveAt(ctx context.Context, o *options, path string) (travel.Position, e
 	}
 	switch {
 	case !regularFile(path):
-		return bad(errors.New("--at needs an event file (a recording of a live stream is one), read once to find " +
+		return bad(errors.New("needs an event file (a recording of a live stream is one), read once to find " +
 			"the moment and again to print it; not standard input, a pipe or a live stream"))
 	case o.collect.events != 0:
 		return bad(errors.New("--at and --events both say where to stop; give one"))
