@@ -3,6 +3,7 @@ package travel_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -92,5 +93,39 @@ func TestFileRejectsAndTruncation(t *testing.T) {
 	}
 	if done, total := h.Progress(); done != total || total != int64(len(b)+3) {
 		t.Errorf("Progress() = %d of %d, want all of %d bytes", done, total, len(b)+3)
+	}
+}
+
+// TestFileSeekWhileIndexing seeks to what is indexed so far while the index goes on (for -race).
+func TestFileSeekWhileIndexing(t *testing.T) {
+	t.Parallel()
+	msgs := stream(17, 4000, false)
+	path := writeFile(t, msgs, 17, false)
+	h, err := travel.NewFile(path, travel.Options{Store: storeOpts(), Every: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	ctx := context.Background()
+	var seeks []int64
+	for !h.Indexed() || len(seeks) == 0 {
+		_, last := h.Bounds()
+		c, err := h.Seek(ctx, last.N)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if done, total := h.Progress(); done > total {
+			t.Fatalf("Progress() = %d of %d", done, total)
+		}
+		seeks = append(seeks, c.Pos.N)
+		if len(seeks) <= 3 {
+			sameState(t, fmt.Sprintf("Seek(%d) while indexing", c.Pos.N), c.Store, replayTo(t, path, c.Pos.N), wall)
+		}
+	}
+	if _, last := h.Bounds(); last.N != int64(len(msgs)) {
+		t.Errorf("indexed %d messages of %d", last.N, len(msgs))
+	}
+	if _, err := h.Seek(ctx, int64(len(msgs))+1); !errors.Is(err, travel.ErrOutside) {
+		t.Errorf("Seek past the end = %v, want ErrOutside", err)
 	}
 }

@@ -62,6 +62,25 @@ func TestLiveForgets(t *testing.T) {
 	}
 }
 
+// TestLiveAttachedLate: a history attached to a pump that has handled messages begins at a
+// checkpoint of its store then.
+func TestLiveAttachedLate(t *testing.T) {
+	t.Parallel()
+	msgs := stream(13, 400, true)
+	p := feed.NewPump(model.NewStore(storeOpts()...), nil)
+	for _, m := range msgs[:150] {
+		p.Handle(m)
+	}
+	h := travel.NewLive(p, travel.Options{Store: storeOpts(), Every: 30})
+	for _, m := range msgs[150:] {
+		p.Handle(m)
+	}
+	if first, last := h.Bounds(); first.N != 150 || last.N != 400 {
+		t.Fatalf("Bounds() = #%d, #%d; want #150, #400", first.N, last.N)
+	}
+	checkSeeks(t, h, func(n int64) *model.Store { return pumpTo(msgs, n) }, 13)
+}
+
 // TestLiveFind finds event times in a live history: each message's own, and between two.
 func TestLiveFind(t *testing.T) {
 	t.Parallel()

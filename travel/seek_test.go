@@ -87,5 +87,10 @@ func checkSeeks(t *testing.T, h travel.History, want func(n int64) *model.Store,
 			sameState(t, fmt.Sprintf("Step(%d) from %d", d, n), c.Store, want(to), now)
 			n = to
 		}
+		to := first.N + rng.Int64N(last.N-first.N+1)
+		if err := c.Goto(ctx, to); err != nil || c.Pos.N != to {
+			t.Fatalf("Goto(%d) from %d: at %d, %v", to, n, c.Pos.N, err)
+		}
+		sameState(t, fmt.Sprintf("Goto(%d) from %d", to, n), c.Store, want(to), now)
 	}
 }

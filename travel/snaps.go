@@ -1,6 +1,7 @@
 package travel
 
 import (
+	"math"
 	"time"
 
 	"github.com/deskwatch/deskwatch/model"
@@ -133,8 +134,8 @@ func (s *snaps) add(sn snap) {
 		}
 		clear(s.list[len(kept):])
 		s.list = kept
-		s.every *= 2
-		s.everyTime *= 2
+		s.every = min(s.every, math.MaxInt64/2) * 2
+		s.everyTime = min(s.everyTime, math.MaxInt64/2) * 2
 	}
 }
 

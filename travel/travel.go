@@ -7,6 +7,15 @@
 //
 // Positions count messages as the pump handled them (rejected ones included): position n is the
 // state after messages 1..n; position 0 is the empty store before the first.
+//
+// A Live history records from the feed's pump (feed.Pump.After) and takes its checkpoints in the
+// pump's goroutine; a File history indexes a replay file with its own reader, and its seeks give
+// the stores a --speed max replay of the file has (a line with neither a ts nor a receive time is
+// stamped with the replay clock, which a paced replay advances in wall time). Memory: a live
+// history keeps at most Options.MaxBytes of messages (DefaultHistoryBytes) within MaxAge of event
+// time (DefaultHistory); a file's index keeps 16 bytes a message; both keep at most
+// MaxCheckpoints checkpoints of at most MaxCheckpointBytes in all (see DefaultEvery), and each
+// cursor at most maxTrail of its own.
 package travel
 
 import (
@@ -35,7 +44,9 @@ type History interface {
 	// its oldest messages; a file's grows while it is being indexed).
 	Bounds() (first, last Position)
 	// Find is the position at event time t: the last message whose event time is at or before t
-	// (first when t is before it, last when after).
+	// (first when t is before it, last when after). Events out of order do not move it back: it
+	// is the position just before the first message whose event time, or an earlier one's, is
+	// after t.
 	Find(t time.Time) Position
 	// Seek returns a new store in the state the feed's store had at position n.
 	Seek(ctx context.Context, n int64) (*Cursor, error)
