@@ -165,8 +165,8 @@ func (m *Model) startTravel() {
 }
 
 // leaveTravel returns to the feed's latest state: live, or the replay where the source was, which
-// resumes when it is paused and this viewer may pace it. Neither the bell nor a highlight goes off
-// for what changed in between.
+// resumes when it is paused and this viewer may pace it. The bell does not ring for the alerts
+// that opened in between.
 func (m *Model) leaveTravel() {
 	t := &m.travel
 	*t = travelState{gen: t.gen + 1}
