@@ -164,8 +164,9 @@ func (m *Model) startTravel() {
 	m.resize(m.c.Width, m.c.Height)
 }
 
-// leaveTravel returns to the feed's latest state: live, or the replay where the source was (it
-// resumes when this viewer paused it).
+// leaveTravel returns to the feed's latest state: live, or the replay where the source was, which
+// resumes when it is paused and this viewer may pace it. The bell does not ring for the alerts
+// that opened in between.
 func (m *Model) leaveTravel() {
 	t := &m.travel
 	*t = travelState{gen: t.gen + 1}

@@ -158,6 +158,9 @@ func TestTravelQueuesKeysWhileASeekRuns(t *testing.T) {
 	t.Parallel()
 	m, _, _ := travelModel(t, 200, 30, 11, true)
 	_, first := m.Update(keyMsg(","))
+	if got := plain(m.Render()); !strings.Contains(got, "seeking…") {
+		t.Errorf("while a seek runs the status line should say so:\n%s", got)
+	}
 	for _, k := range []string{",", ",", "."} {
 		if _, cmd := m.Update(keyMsg(k)); cmd != nil {
 			t.Fatalf("%q started a second seek while one ran", k)

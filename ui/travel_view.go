@@ -16,9 +16,10 @@ import (
 // travelInfo is what a frame knows of the viewer's travel, for the status line: nil while the
 // viewer shows the feed's latest state.
 type travelInfo struct {
-	live, moved bool
-	pos         travel.Position
-	first, last travel.Position
+	// busy is set while a seek runs (a first seek in a large file may take a moment).
+	live, moved, busy bool
+	pos               travel.Position
+	first, last       travel.Position
 	// indexing is how much of a replayed file the history has indexed, in percent, while it is
 	// still indexing it (-1 after, or for a history that indexes nothing).
 	indexing int
@@ -36,7 +37,7 @@ func (m *Model) travelFrame() *travelInfo {
 	if !t.on {
 		return nil
 	}
-	info := &travelInfo{live: t.live, moved: t.cur != nil, pos: t.pos(), indexing: -1}
+	info := &travelInfo{live: t.live, moved: t.cur != nil, busy: t.busy, pos: t.pos(), indexing: -1}
 	if m.c.History != nil {
 		info.first, info.last = m.c.History.Bounds()
 	}
@@ -86,6 +87,9 @@ func (s *statusView) travelSource(src feed.Status, tr *travelInfo, now time.Time
 			default:
 				parts = append(parts, st.Text.Render(now.Format("15:04:05")))
 			}
+		}
+		if tr.busy {
+			parts = append(parts, st.Dim.Render("seeking…"))
 		}
 		if tr.indexing >= 0 {
 			parts = append(parts, st.Dim.Render("indexing "+strconv.Itoa(tr.indexing)+"%"))
