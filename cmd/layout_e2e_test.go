@@ -62,7 +62,7 @@ func TestLayoutAtCommonWidths(t *testing.T) {
 				t.Errorf("a finished replay shows an event rate: %q", lines[0])
 			}
 			term.Keys(":")
-			if s := term.WaitFor(5*time.Second, "quit"); !strings.Contains(fold(s), "export csv|json · rejected · help · quit") {
+			if s := term.WaitFor(5*time.Second, "quit"); !strings.Contains(fold(s), "export csv|json · goto TIME|+5m|#N|start|end · rejected · help · quit") {
 				t.Errorf("the : prompt cuts the commands:\n%s", s)
 			}
 			term.Keys("Escape", "?", "G")

@@ -18,6 +18,7 @@ import (
 	"github.com/deskwatch/deskwatch/export"
 	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/model"
+	"github.com/deskwatch/deskwatch/travel"
 )
 
 // collectOptions bound how long --print listens to a live source.
@@ -28,6 +29,7 @@ type collectOptions struct {
 	events   int64
 	view     string
 	window   string
+	at       string // --at: the moment of a file to print ("" for its end)
 }
 
 // printViews are the views --print prints; printWindows the windows of the figures views.
@@ -42,6 +44,7 @@ func (c *collectOptions) register(f *pflag.FlagSet) {
 	f.StringVar(&c.view, "view", "interactions", "with --print: the table to print: interactions, agents or services")
 	f.StringVar(&c.window, "window", "rolling",
 		"with --print --view agents|services: the figures' window: rolling (the last 15m before the end) or all (since the start)")
+	f.StringVar(&c.at, "at", "", "with --print FILE: print the moment TIME (10:14:52, RFC 3339, +5m from the start), event #N, start or end")
 }
 
 // check says what is wrong with --view and --window.
@@ -66,15 +69,23 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(feed.BatchGCPercent) // a batch run trades memory for speed
 	}
+	if err := o.collect.check(); err != nil {
+		return err
+	}
+	var moment *travel.Position // --at: where to stop, and the clock there
+	if o.collect.at != "" {
+		pos, err := resolveAt(ctx, o, arg)
+		if err != nil {
+			return err
+		}
+		moment, o.collect.events = &pos, pos.N
+	}
 	live := arg == "" || isURL(arg)
 	if !live && o.collect.duration != 0 {
 		return fmt.Errorf("--for is for a live source (a ws:// URL or the demo); %s is read to its end (--events N stops earlier)", arg)
 	}
 	if live && o.collect.duration == 0 && o.collect.events == 0 {
 		return errors.New("--print of a live source needs --for DURATION or --events N")
-	}
-	if err := o.collect.check(); err != nil {
-		return err
 	}
 	var filter model.Filter
 	if o.collect.view == "interactions" {
@@ -109,7 +120,9 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 		defer cancel()
 	}
 	emit := p.pump.Handle
-	if n := o.collect.events; n > 0 {
+	if moment != nil && moment.N == 0 {
+		cancel() // the moment before the first message: the empty store
+	} else if n := o.collect.events; n > 0 {
 		var seen atomic.Int64
 		emit = func(m feed.Message) {
 			if seen.Add(1) <= n {
@@ -127,6 +140,9 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 	// The table's instant, to the millisecond, is where the recording ends, so that its replay
 	// gives open interactions the same durations.
 	now := time.UnixMilli(p.src.Now().UnixMilli())
+	if moment != nil && !moment.At.IsZero() {
+		now = moment.At // the moment's event time, as the monitor shows it there
+	}
 	if p.rec != nil {
 		if err := p.rec.CloseAt(now); err != nil {
 			return fmt.Errorf("closing: %w", err)

@@ -64,20 +64,12 @@ func TestPrintAgentsView(t *testing.T) {
 func TestPrintViewFlagsAreChecked(t *testing.T) {
 	t.Parallel()
 	file := fixture("floor.jsonl")
-	for _, c := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"--print", "--view", "queues", file}, `--view "queues": unknown view (want interactions, agents, services)`},
-		{[]string{"--print", "--view", "services", "--window", "1h", file}, `--window "1h": unknown window (want rolling or all)`},
-		{[]string{"--view", "services", file}, "--view goes with --print"},
-		{[]string{"--window", "all", file}, "--window goes with --print"},
-	} {
-		_, errOut, code := e2e.Run(t, nil, c.args...)
-		if code != 2 || !strings.Contains(errOut, c.want) {
-			t.Errorf("deskwatch %v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, c.want)
-		}
-	}
+	wantRefused(t, []refusal{
+		{[]string{"--print", "--view", "queues", file}, []string{`--view "queues": unknown view (want interactions, agents, services)`}},
+		{[]string{"--print", "--view", "services", "--window", "1h", file}, []string{`--window "1h": unknown window (want rolling or all)`}},
+		{[]string{"--view", "services", file}, []string{"--view goes with --print"}},
+		{[]string{"--window", "all", file}, []string{"--window goes with --print"}},
+	})
 }
 
 // The engine's hand-made day (model/testdata/floor/handmade.jsonl, whose story

@@ -56,6 +56,7 @@ type options struct {
 	collect    collectOptions
 	ws         wsFlags
 	profile    profileFlags
+	history    historyFlags
 	// onConn, when set, hears of a WebSocket source's connections (--print reports them).
 	onConn func(feed.ConnEvent)
 	// wrapModel, set by tests only, wraps the monitor's model (to make it panic on cue).
@@ -133,7 +134,7 @@ const (
 
 // registerSourceFlags registers the flags that say how to read the source and build the store,
 // which the monitor and serve share: speed, retention, message limit, recording, the demo, the
-// configuration file, the WebSocket client and profiling.
+// configuration file, the WebSocket client, profiling and the seek history.
 func registerSourceFlags(f *pflag.FlagSet, o *options) {
 	f.StringVar(&o.speed, "speed", defaultSpeed, "replay speed factor, 0.1 to 1000, or max for no waiting")
 	f.IntVar(&o.retention, "retention", model.DefaultRetention, "how many ended interactions to keep")
@@ -145,6 +146,7 @@ func registerSourceFlags(f *pflag.FlagSet, o *options) {
 	f.StringVar(&o.configFile, "config", "", "read this configuration file instead of $XDG_CONFIG_HOME/deskwatch/config.yaml")
 	o.ws.register(f)
 	o.profile.register(f)
+	o.history.register(f)
 }
 
 // parseSpeed reads --speed: a factor from 0.1 to 1000, or "max" (returned as 0).

@@ -13,6 +13,7 @@ import (
 	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/internal/guard"
 	"github.com/deskwatch/deskwatch/model"
+	"github.com/deskwatch/deskwatch/travel"
 )
 
 // pipeline is one feed: a source, the store it fills, the pump between them and the notifier that
@@ -23,9 +24,12 @@ type pipeline struct {
 	pump     *feed.Pump
 	notifier *feed.Notifier
 	rec      *feed.Recorder // nil without --record
-	closers  []io.Closer
-	log      *slog.Logger
-	profile  *profileFlags // --memprofile is written on Close, while the store is alive
+	// history is what the feed has applied, for the viewers' time travel: nil in batch mode and
+	// with --history 0.
+	history travel.History
+	closers []io.Closer
+	log     *slog.Logger
+	profile *profileFlags // --memprofile is written on Close, while the store is alive
 	// crash catches a panic in the pipeline's own goroutines (the source, the notifier): the
 	// monitor then ends with exit status 2, the server logs it and keeps serving the last state.
 	crash *guard.Catcher
@@ -37,8 +41,8 @@ func newPipeline(o *options, arg string, stdin io.Reader, log *slog.Logger) (*pi
 	if err != nil {
 		return nil, err
 	}
-	p := &pipeline{src: src, store: model.NewStore(model.WithRetention(o.retention),
-		model.WithKPILimits(o.settings.kpi())),
+	storeOpts := []model.Option{model.WithRetention(o.retention), model.WithKPILimits(o.settings.kpi())}
+	p := &pipeline{src: src, store: model.NewStore(storeOpts...),
 		notifier: feed.NewNotifier(), log: log, profile: &o.profile}
 	p.crash = guard.NewCatcher(func(c *guard.Panic) { logPanic(log, c) })
 	p.pump = feed.NewPump(p.store, p.notifier)
@@ -49,6 +53,10 @@ func newPipeline(o *options, arg string, stdin io.Reader, log *slog.Logger) (*pi
 	})
 	if c, ok := src.(io.Closer); ok {
 		p.closers = append(p.closers, c)
+	}
+	if err := p.keepHistory(o, arg, storeOpts); err != nil {
+		p.Close()
+		return nil, err
 	}
 	if o.record != "" {
 		rec, err := feed.NewRecorder(o.record)

@@ -29,13 +29,23 @@ func (o *options) prepare(cmd *cobra.Command, args []string) (string, error) {
 	}
 	if !o.print {
 		// Batch mode's flags mean nothing to the monitor: saying so beats ignoring them.
-		for _, name := range []string{"format", "for", "events", "view", "window"} {
+		for _, name := range []string{"format", "for", "events", "view", "window", "at"} {
 			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
 				return "", fmt.Errorf("--%s goes with --print (the monitor shows the table on the screen)", name)
 			}
 		}
 	} else if o.wallboard {
 		return "", fmt.Errorf("--wallboard starts the monitor on the wallboard; --print prints tables, not screens")
+	} else {
+		for _, name := range []string{"history", "history-size"} {
+			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+				return "", fmt.Errorf("--%s bounds what the monitor keeps to seek back in; --print has no screen to seek "+
+					"(--at prints a moment of a file)", name)
+			}
+		}
+	}
+	if err := o.history.check(); err != nil {
+		return "", err
 	}
 	if len(args) == 1 {
 		return args[0], nil

@@ -97,6 +97,7 @@ func newCommon(p *pipeline, theme themes.Theme, o *options, readOnly bool) *ui.C
 	c := ui.NewCommon(ui.NewStyles(theme), o.settings.keys, p.store,
 		ui.Capabilities{ReadOnly: readOnly, CanExport: true, CanControlReplay: canControl})
 	c.Status, c.Now = p.status, p.src.Now
+	c.History = p.history // nil without one: the travel keys say so
 	if c.Caps.CanControlReplay {
 		c.Control = ctl
 	}

@@ -28,18 +28,29 @@ func TestHelpListsManAndSpellsTLS(t *testing.T) {
 func TestFlagsOutOfPlaceAreRefused(t *testing.T) {
 	t.Parallel()
 	file := fixture("clean.jsonl")
-	for _, c := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"--format", "json", file}, "--format goes with --print"},
-		{[]string{"--events", "5", file}, "--events goes with --print"},
-		{[]string{"--print", "--for", "3s", file}, "--for is for a live source (a ws:// URL or the demo); " + file + " is read to its end"},
-		{[]string{"hub", "--listen", "127.0.0.1:0", "--origin", "crm.example.com"}, `--origin "crm.example.com" is not an origin a browser sends`},
-	} {
+	wantRefused(t, []refusal{
+		{[]string{"--format", "json", file}, []string{"--format goes with --print"}},
+		{[]string{"--events", "5", file}, []string{"--events goes with --print"}},
+		{[]string{"--print", "--for", "3s", file}, []string{"--for is for a live source (a ws:// URL or the demo); " + file + " is read to its end"}},
+		{[]string{"hub", "--listen", "127.0.0.1:0", "--origin", "crm.example.com"}, []string{`--origin "crm.example.com" is not an origin a browser sends`}},
+	})
+}
+
+// refusal is a command line the binary must refuse: exit 2, with each of want on stderr.
+type refusal struct {
+	args []string
+	want []string
+}
+
+// wantRefused runs each refusal's command line and checks that it is refused so.
+func wantRefused(t *testing.T, cases []refusal) {
+	t.Helper()
+	for _, c := range cases {
 		_, errOut, code := e2e.Run(t, nil, c.args...)
-		if code != 2 || !strings.Contains(errOut, c.want) {
-			t.Errorf("deskwatch %v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, c.want)
+		for _, w := range c.want {
+			if code != 2 || !strings.Contains(errOut, w) {
+				t.Errorf("deskwatch %v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, w)
+			}
 		}
 	}
 }

@@ -16,7 +16,7 @@ import (
 
 // alertStops returns the positions of the open alerts, ascending.
 func (m *Model) alertStops() []int {
-	now, rows := m.c.now(), m.view.ordered
+	now, rows := m.now(), m.view.ordered
 	var stops []int
 	for i, r := range rows {
 		if m.c.Alerts.Alerting(r, now) {
@@ -84,7 +84,7 @@ func (m *Model) jumpToAlert(next bool) {
 	rows := m.view.ordered
 	if p := stops[k]; p < len(rows) {
 		m.selectAlertRow(rows[p])
-		m.setNote(of + m.why(m.c.Alerts.Check(rows[p], m.c.now()), len(of)))
+		m.setNote(of + m.why(m.c.Alerts.Check(rows[p], m.now()), len(of)))
 		return
 	}
 	i := stops[k] - len(rows)
@@ -97,7 +97,7 @@ func (m *Model) jumpToAlert(next bool) {
 	m.agents.cur.pos = i
 	m.agents.cur.clampList(len(m.snap.Agents), m.agents.page())
 	who := clean(a.ID, 16) + ": "
-	m.setNote(of + who + m.why(m.view.ownAlerts(m.c.Alerts, a, m.snap.Alerts, m.c.now()), len(of)+len(who)))
+	m.setNote(of + who + m.why(m.view.ownAlerts(m.c.Alerts, a, m.snap.Alerts, m.now()), len(of)+len(who)))
 }
 
 // why explains alerts in the room a note has on the status line (half its width) after used

@@ -27,7 +27,7 @@ type commandView struct {
 
 // commandHelp lists the commands, for the prompt's placeholder, its errors and the help screen.
 const commandHelp = "agents · services · interactions · timeline · wall · group [agent|service|state|type|none] · " +
-	"sort COLUMN [asc|desc] · filter TEXT · export csv|json · rejected · help · quit"
+	"sort COLUMN [asc|desc] · filter TEXT · export csv|json · goto TIME|+5m|#N|start|end · rejected · help · quit"
 
 func newCommand(c *Common) *commandView {
 	return &commandView{c: c, input: newPrompt(c, ":", "")}
@@ -180,6 +180,8 @@ func (m *Model) parseCommand(line string) (func() tea.Cmd, error) {
 			return nil, fmt.Errorf("filter: %w", err)
 		}
 		return done(func() { m.query.Filter = f; m.screen = screenTable; m.refresh() }), nil
+	case "goto", "go":
+		return m.gotoCommand(rest)
 	case "export", "x":
 		if len(args) != 1 || (args[0] != "csv" && args[0] != "json") {
 			return nil, fmt.Errorf("export csv or export json")

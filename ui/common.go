@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/model"
+	"github.com/deskwatch/deskwatch/travel"
 )
 
 // Common is the read-mostly context every child shares, passed by pointer: styles, keys, the store
@@ -28,6 +29,10 @@ type Common struct {
 	Wall func() time.Time
 	// Control pauses or speeds up a replay; nil for live sources.
 	Control feed.Controller
+	// History is what the feed has applied, for time travel (issue 15: seek, step, freeze a live
+	// view); nil when the source keeps none, and the travel keys then say so. Every viewer seeks
+	// in it with a cursor of its own, so read-only viewers may travel too.
+	History travel.History
 	// Wallboard starts the viewer on the wallboard (--wallboard).
 	Wallboard bool
 	// Filter is the filter in force when the viewer starts (--filter); empty shows everything.
@@ -57,6 +62,9 @@ type Capabilities struct {
 	// CanControlReplay lets the pause and speed keys pace the replay through Control. Without it
 	// (a live source) the keys say they apply to replays only.
 	CanControlReplay bool
+	// Time travel (ui/travel.go) needs no capability: a viewer's cursor and a frozen live picture
+	// are its own and change nothing for the others, so read-only viewers travel too. Only a seek
+	// in a replay a viewer may not pace leaves the shared replay playing.
 }
 
 // NewCommon returns one viewer's context over store, with the wall clock as its clock and the

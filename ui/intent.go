@@ -210,7 +210,8 @@ func (m *Model) export(format string) tea.Cmd {
 		return nil
 	}
 	m.setNote("exporting " + format + "…")
-	now, wall := m.c.clocks()
+	_, wall := m.c.clocks()
+	now := m.now() // a viewer traveling exports the moment it shows
 	return exportRows(m.view.ordered, format, m.c.ExportDir, now, wall)
 }
 

@@ -26,6 +26,9 @@ type KeyMap struct {
 	Window, Timeline, Wall, Left, Right key.Binding
 	// The timeline's zoom: a shorter or a longer span of time across the width.
 	ZoomIn, ZoomOut key.Binding
+	// Time travel (issue 15, ui/travel.go): one event back or forward, 10 s and 1 min of event
+	// time back or forward.
+	EventPrev, EventNext, Back10s, Forward10s, Back1m, Forward1m key.Binding
 }
 
 // DefaultKeyMap returns the standard bindings.
@@ -68,6 +71,12 @@ func DefaultKeyMap() KeyMap {
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		ZoomIn:     key.NewBinding(key.WithKeys("["), key.WithHelp("[", "timeline: shorter span")),
 		ZoomOut:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "timeline: longer span")),
+		EventPrev:  key.NewBinding(key.WithKeys(","), key.WithHelp(",", "travel: one event back")),
+		EventNext:  key.NewBinding(key.WithKeys("."), key.WithHelp(".", "travel: one event forward")),
+		Back10s:    key.NewBinding(key.WithKeys("{"), key.WithHelp("{", "travel: 10 s back")),
+		Forward10s: key.NewBinding(key.WithKeys("}"), key.WithHelp("}", "travel: 10 s forward")),
+		Back1m:     key.NewBinding(key.WithKeys("("), key.WithHelp("(", "travel: 1 min back")),
+		Forward1m:  key.NewBinding(key.WithKeys(")"), key.WithHelp(")", "travel: 1 min forward")),
 	}
 }
 
@@ -83,6 +92,8 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"agents": &k.Agents, "describe": &k.Describe, "export_csv": &k.ExportCSV, "export_json": &k.ExportJSON,
 		"help": &k.Help, "quit": &k.Quit, "window": &k.Window, "timeline": &k.Timeline, "wall": &k.Wall,
 		"left": &k.Left, "right": &k.Right, "zoom_in": &k.ZoomIn, "zoom_out": &k.ZoomOut,
+		"event_prev": &k.EventPrev, "event_next": &k.EventNext, "back_10s": &k.Back10s,
+		"forward_10s": &k.Forward10s, "back_1m": &k.Back1m, "forward_1m": &k.Forward1m,
 	}
 }
 
@@ -168,6 +179,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextAlert, k.PrevAlert, k.Pause, k.Faster, k.Slower, k.ExportCSV, k.ExportJSON, k.Rejected,
 			k.Help, k.Quit},
 		{k.Timeline, k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Wall},
+		{k.EventPrev, k.EventNext, k.Back10s, k.Forward10s, k.Back1m, k.Forward1m},
 	}
 }
 

@@ -85,6 +85,8 @@ type Model struct {
 	renders int
 	// down is when the source went down, zero while it is up (stale.go).
 	down time.Time
+	// travel is the viewer's time travel (travel.go).
+	travel travelState
 }
 
 // New returns the root model of one viewer. changes delivers a value whenever the store changed; it
@@ -100,7 +102,8 @@ func New(c *Common, changes <-chan struct{}) *Model {
 		screenTimeline: m.timeline, screenWall: m.wall}
 	m.help.SetSections([]helpSection{{"Interactions", m.table}, {"Interaction detail", m.detail},
 		{"Agents", m.agents}, {"Agent detail", m.agentDetail}, {"Services", m.services},
-		{"State timeline", m.timeline}, {"Wallboard", m.wall}, {"Rejected log", m.rejected}, {"Help", m.help}})
+		{"State timeline", m.timeline}, {"Wallboard", m.wall}, {"Rejected log", m.rejected},
+		{"Time travel", travelHelp{&c.Keys}}, {"Help", m.help}})
 	m.query = model.DefaultQuery(model.Filter{})
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {
@@ -161,6 +164,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.resize(msg.Width, msg.Height)
 		return nil
 	case changedMsg:
+		if m.travel.on { // the picture stays; the status line's count behind moves on
+			m.dirty = true
+			return waitChange(m.changes)
+		}
 		m.snap = m.c.Store.Snapshot()
 		m.refresh()
 		m.markIfShown()
@@ -171,6 +178,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		// An error stays on the status line until the next key: this one has read it.
 		m.status.ClearError()
+		if cmd, ok := m.travelKey(msg); ok {
+			return cmd
+		}
 		if why := m.disabledKey(msg); why != "" {
 			m.setError(why)
 			return nil
@@ -185,7 +195,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.MouseWheelMsg:
 		return m.updateFront(m.newFrame(), msg)
+	case travelMsg:
+		return m.traveled(msg)
 	case tea.MouseClickMsg:
+		if cmd, ok := m.clickBar(msg); ok {
+			return cmd
+		}
 		msg.Y -= headerHeight + m.bannerHeight() // the pane's first line is under the header
 		return m.updateFront(m.newFrame(), msg)
 	}
@@ -215,7 +230,7 @@ func (m *Model) resize(w, h int) {
 	m.filter.SetSize(w, 1)
 	m.command.SetSize(w, 1)
 	for _, p := range m.body {
-		p.SetSize(w, max(h-headerHeight-m.bannerHeight()-1, 1))
+		p.SetSize(w, max(h-headerHeight-m.bannerHeight()-m.stripHeight()-1, 1))
 	}
 }
 
@@ -316,6 +331,10 @@ func (m *Model) draw(f *frame) string {
 	b.WriteByte('\n')
 	b.WriteString(body)
 	b.WriteByte('\n')
+	if m.stripHeight() > 0 {
+		b.WriteString(m.strip(f))
+		b.WriteByte('\n')
+	}
 	b.WriteString(bottom)
 	return b.String()
 }

@@ -21,12 +21,16 @@ type frame struct {
 	now, wall time.Time
 	// down is when the source went down (Common.clocks stopped now there), zero while it is up.
 	down time.Time
+	// travel describes the viewer's time travel (ui/travel.go), nil while it shows the latest
+	// state; now is then the event time of the position shown.
+	travel *travelInfo
 }
 
 // newFrame reads the clocks once and hands out the snapshot the root holds.
 func (m *Model) newFrame() *frame {
 	now, wall := m.c.clocks()
-	return &frame{snap: m.snap, query: m.query, view: &m.view, now: now, wall: wall, down: m.down}
+	return &frame{snap: m.snap, query: m.query, view: &m.view, now: m.travelNow(now), wall: wall, down: m.down,
+		travel: m.travelFrame()}
 }
 
 // pane is the shape of every child of the root, as soft-serve's common.Component: Update returns

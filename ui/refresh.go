@@ -78,7 +78,7 @@ type layoutKey struct {
 // alert counts once a second.
 func (m *Model) refresh() {
 	v := &m.view
-	now := m.c.now()
+	now := m.now()
 	qk := queryKey{filter: m.query.Filter.String(), sort: m.query.Sort, desc: m.query.Desc,
 		hide: m.query.HideEnded, open: m.query.OpenFirst}
 	if v.live == nil || qk != v.queryKey {
@@ -114,7 +114,7 @@ func (m *Model) countAlerts(now time.Time) bool {
 	if v.counts != nil && sec == v.alertSecond {
 		return false
 	}
-	v.index = m.c.Store.AlertIndex(m.c.Alerts)
+	v.index = m.store().AlertIndex(m.c.Alerts)
 	c := v.index.Counts(m.snap, now)
 	if m.c.Bell && v.counts != nil && c.Tally.Total() > v.tally.Total() {
 		v.ring = true

@@ -26,9 +26,12 @@ type statusView struct {
 	noteUntil time.Time
 	// err is shown in the note's place until ClearError (the root clears it on the next key).
 	err string
+	// barX is the column of the progress bar's "[" on the line last drawn, -1 when there is none
+	// (a click on the bar seeks there: travel_view.go).
+	barX int
 }
 
-func newStatus(c *Common) *statusView { return &statusView{c: c} }
+func newStatus(c *Common) *statusView { return &statusView{c: c, barX: -1} }
 
 // SetSize sets the status line's width; its height is one line.
 func (s *statusView) SetSize(width, _ int) { s.width = width }
@@ -113,10 +116,17 @@ func (s *statusView) View(f *frame) string {
 	right = s.squeeze(right, lostAt, f.view.kpiNote(false), st.Alert)
 	r := strings.Join(right, st.Dim.Render(" · "))
 	room := s.width - ansi.StringWidth(r) - 1
+	s.barX = -1
 	if room < 10 {
 		return strings.Join(above, "") + fit(r, s.width)
 	}
-	return strings.Join(above, "") + fit(s.source(src, room, f.wall), room) + " " + r
+	var left string
+	if f.travel != nil {
+		left, s.barX = s.travelSource(src, f.travel, f.now, room)
+	} else {
+		left = s.source(src, room, f.wall)
+	}
+	return strings.Join(above, "") + fit(left, room) + " " + r
 }
 
 // squeeze inserts a note into the line's right parts at i, when it is not empty and the line has
@@ -203,6 +213,15 @@ func (s *statusView) source(src feed.Status, room int, wall time.Time) string {
 	nameW, detailW, withCounts := layoutSource(room, width(name), width(strings.Join(mid, " "))+len(mid),
 		width(detail), width(counts))
 	parts := append([]string{st.Bold.Render(clean(name, nameW))}, mid...)
+	if src.Total > 0 { // the bar is the second of mid when a state is shown, else the first
+		x := ansi.StringWidth(parts[0]) + 1
+		if mid[0] != progressBar(src.Pos, src.Total, 12) {
+			x += width(mid[0]) + 1
+		}
+		if x+barCells+2 <= room {
+			s.barX = x
+		}
+	}
 	if detailW > 0 {
 		parts = append(parts, st.Dim.Render(clean(detail, detailW)))
 	}
@@ -263,9 +282,13 @@ func byteCount(n int64) string {
 // progressBar draws pos/total as a bar of width cells and a percentage.
 func progressBar(pos, total int64, width int) string {
 	frac := min(max(float64(pos)/float64(total), 0), 1)
+	return bar(frac, width) + " " + strconv.Itoa(int(frac*100)) + "%"
+}
+
+// bar draws a fraction from 0 to 1 as a bar of width cells in brackets.
+func bar(frac float64, width int) string {
 	full := int(frac * float64(width))
-	return "[" + strings.Repeat("█", full) + strings.Repeat("░", width-full) + "] " +
-		strconv.Itoa(int(frac*100)) + "%"
+	return "[" + strings.Repeat("█", full) + strings.Repeat("░", width-full) + "]"
 }
 
 // speedText formats a replay speed factor.

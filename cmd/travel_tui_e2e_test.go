@@ -1,0 +1,146 @@
+package cmd_test
+
+import (
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
+)
+
+// Time travel in a replay, through the real binary in tmux: after the replay, "," steps back one
+// event and ":goto #3" goes to the third; the status line says where, the strip what the event
+// changed, and the table is what it was then; space goes back to the replay.
+func TestTravelReplayE2E(t *testing.T) {
+	parallelTerminal(t)
+	e2e.Require(t, "tmux")
+	const t0 = int64(1700000000000)
+	path := filepath.Join(t.TempDir(), "calls.jsonl")
+	writeEvents(t, path,
+		event(t0, "ON_LOGIN", map[string]any{"isLoggedIn": true, "agentId": "a.jones", "username": "Alice"}),
+		event(t0+1000, "ON_NEW_INTERACTION", interaction("c-1", "queued", "first call")),
+		event(t0+2000, "ON_INTERACTION_STATE_CHANGE", interaction("c-1", "delivered", "first call")),
+		event(t0+3000, "ON_NEW_INTERACTION", interaction("c-2", "queued", "second call")),
+		event(t0+4000, "ON_INTERACTION_REMOVED", interaction("c-1", "completed", "first call")),
+	)
+	term := e2e.Start(t, 160, 24, nil, e2e.Binary(t)+" --theme mono --speed max "+path)
+	term.WaitFor(15*time.Second, "done", "second call")
+	term.Keys(",")
+	screen := term.WaitFor(10*time.Second, "event 4 of 5", "▸ #4", "c-2: new voice, state queued")
+	wantAll(t, "a step back", screen, "space: back to the replay", "delivered")
+	term.Type(":goto #3")
+	term.Keys("Enter")
+	screen = term.WaitFor(10*time.Second, "event 3 of 5", "c-1: state queued → delivered")
+	if regexp.MustCompile(`second call`).MatchString(screen) {
+		t.Errorf("at event 3 the second call had not come yet:\n%s", screen)
+	}
+	term.Keys("Space")
+	term.WaitFor(10*time.Second, "second call", "completed")
+	term.WaitGone(10*time.Second, "event 3 of 5")
+	term.Keys("q")
+	term.WaitFor(5*time.Second, "[exit 0]")
+}
+
+// A live view freezes (space) while the demo feed goes on: the status line counts the events
+// behind, "," steps back from the frozen picture, and space goes live again.
+func TestTravelLiveFreezeE2E(t *testing.T) {
+	parallelTerminal(t)
+	e2e.Require(t, "tmux")
+	term := e2e.Start(t, 160, 30, nil, e2e.Binary(t)+" --theme mono --demo-seed 7 --demo-rate 40")
+	term.WaitFor(15*time.Second, "demo", "voice")
+	term.Keys("Space")
+	term.WaitFor(10*time.Second, "⏸ paused ·", "events behind · space: live")
+	behind := regexp.MustCompile(`([\d,]+) events behind`)
+	first := number(t, waitMatch(t, term, behind))
+	// The count follows the feed, which goes on applying while the picture stays.
+	grown := waitUntil(term, 15*time.Second, func(s string) bool {
+		m := behind.FindStringSubmatch(s)
+		return m != nil && number(t, m) > first
+	})
+	if grown == "" {
+		t.Errorf("the count behind did not grow past %d while frozen:\n%s", first, term.Screen())
+	}
+	term.Keys(",")
+	step := waitMatch(t, term, regexp.MustCompile(`⏸ paused · event ([\d,]+) of ([\d,]+) · .* events behind · space: live`))
+	if n := number(t, step); n < 1 {
+		t.Errorf("a step back from the frozen picture is at event %d", n)
+	}
+	term.WaitFor(10*time.Second, "▸ #")
+	term.Keys("Space")
+	term.WaitGone(10*time.Second, "events behind", "▸ #")
+	term.Keys("q")
+	term.WaitFor(5*time.Second, "[exit 0]")
+}
+
+// A frozen live view stepped back shows what a recording of the same run printed at that event
+// shows (--print --at #N): the same open interactions, in the same states, with the same durations.
+func TestTravelLiveMatchesTheRecordingE2E(t *testing.T) {
+	parallelTerminal(t)
+	e2e.Require(t, "tmux")
+	rec := filepath.Join(t.TempDir(), "rec.jsonl")
+	term := e2e.Start(t, 200, 50, nil, e2e.Binary(t)+" --theme mono --demo-seed 7 --demo-rate 40 --record "+rec)
+	term.WaitFor(15*time.Second, "demo", "voice")
+	term.Keys("Space")
+	term.WaitFor(10*time.Second, "events behind · space: live")
+	term.Keys(",")
+	at := regexp.MustCompile(`⏸ paused · event ([\d,]+) of`)
+	n := number(t, waitMatch(t, term, at))
+	screen := term.Screen()
+	if m := at.FindStringSubmatch(screen); m == nil || number(t, m) != n {
+		t.Fatalf("the screen moved on from event %d:\n%s", n, screen)
+	}
+	term.Keys("q")
+	term.WaitFor(5*time.Second, "[exit 0]")
+	out, errOut, code := e2e.Run(t, nil, "--print", rec, "--at", "#"+strconv.Itoa(n), "--format", "csv")
+	if code != 0 {
+		t.Fatalf("--print --at #%d: status %d: %s", n, code, errOut)
+	}
+	open := 0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		f := strings.Split(line, ",") // agent,id,type,state,ended,direction,number,service,parties,muted,recording,duration
+		if len(f) < 12 || f[4] != "no" {
+			continue
+		}
+		open++
+		state := f[3][:min(len(f[3]), 11)] // the column cuts a long state: delivery_pe…
+		row := regexp.MustCompile(`(?m)^.*` + regexp.QuoteMeta(f[1]) + `\s+` + regexp.QuoteMeta(f[0]) + `\s+` +
+			regexp.QuoteMeta(state) + `\S*\s.*\s` + regexp.QuoteMeta(f[11]) + `\s.*$`)
+		if !row.MatchString(screen) {
+			t.Errorf("the recording at #%d has %s (%s, %s, %s) open; the screen does not:\n%s", n, f[1], f[0], f[3], f[11], screen)
+		}
+	}
+	wantAll(t, "the header at event "+strconv.Itoa(n), screen, strconv.Itoa(open)+" open")
+}
+
+// waitMatch waits for re on the screen and returns its submatches.
+func waitMatch(t *testing.T, term *e2e.Term, re *regexp.Regexp) []string {
+	t.Helper()
+	s := waitUntil(term, 10*time.Second, re.MatchString)
+	if s == "" {
+		t.Fatalf("the screen never matched %s:\n%s", re, term.Screen())
+	}
+	return re.FindStringSubmatch(s)
+}
+
+// waitUntil polls the screen until ok holds and returns it, or "" after timeout.
+func waitUntil(term *e2e.Term, timeout time.Duration, ok func(string) bool) string {
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if s := term.Screen(); ok(s) {
+			return s
+		}
+	}
+	return ""
+}
+
+// number reads the first submatch, a count written 1,234.
+func number(t *testing.T, m []string) int {
+	t.Helper()
+	n, err := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
