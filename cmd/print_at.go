@@ -53,23 +53,21 @@ func resolveAt(ctx context.Context, o *options, path string) (travel.Position, e
 	if err != nil {
 		return bad(err)
 	}
-	spy := &findSpy{History: h}
-	pos, err := travel.Resolve(spy, target, one, time.Local)
+	pos, err := travel.Resolve(h, target, one, time.Local)
 	if errors.Is(err, travel.ErrOutside) {
 		return bad(fmt.Errorf("outside the file; %s", fileSpan(path, one, last)))
 	} else if err != nil {
 		return bad(err)
 	}
+	// A time outside the file is refused, where :goto goes to its nearest end.
+	when, isTime, _ := target.EventTime(one, first, last, time.Local)
 	switch {
-	case spy.asked && spy.at.Before(one.At):
+	case isTime && when.Before(one.At):
 		return bad(fmt.Errorf("before the file's first event; %s", fileSpan(path, one, last)))
-	case spy.asked && spy.at.After(last.At):
+	case isTime && when.After(last.At):
 		return bad(fmt.Errorf("after the file's last event; %s", fileSpan(path, one, last)))
 	}
-	if pos.N != first.N {
-		return h.Position(pos.N) // with its event time
-	}
-	return pos, nil
+	return pos, nil // with its event time (Resolve reads it from the file's index)
 }
 
 // fileSpan says what an event file holds, for --at's errors: its events' numbers and times.
@@ -77,17 +75,4 @@ func fileSpan(path string, first, last travel.Position) string {
 	const layout = "2006-01-02 15:04:05"
 	return fmt.Sprintf("%s holds events #1 to #%d, %s to %s", path, last.N, first.At.In(time.Local).Format(layout),
 		last.At.In(time.Local).Format(layout))
-}
-
-// findSpy is a history that remembers the event time Resolve looked for, so that resolveAt can
-// refuse a time outside the file where :goto goes to its nearest end.
-type findSpy struct {
-	travel.History
-	asked bool
-	at    time.Time
-}
-
-func (s *findSpy) Find(t time.Time) travel.Position {
-	s.asked, s.at = true, t
-	return s.History.Find(t)
 }

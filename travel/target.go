@@ -107,7 +107,6 @@ func Resolve(h History, t Target, cur Position, loc *time.Location) (Position, e
 		loc = time.Local
 	}
 	first, last := h.Bounds()
-	var at time.Time
 	switch t.Kind {
 	case TargetStart:
 		return first, nil
@@ -121,6 +120,23 @@ func Resolve(h History, t Target, cur Position, loc *time.Location) (Position, e
 			return ph.Position(t.N)
 		}
 		return Position{N: t.N}, nil
+	}
+	at, _, err := t.EventTime(cur, first, last, loc)
+	if err != nil {
+		return Position{}, err
+	}
+	return findTime(h, at, first, last, loc)
+}
+
+// EventTime is the event time t names, from cur (the viewer's position) and the bounds of the
+// history (first, last), with times of day and zoneless date-times in loc (time.Local when nil);
+// ok is false for the targets that name a position rather than a time (start, end, #N). The error
+// says why there is no event time to go from.
+func (t Target) EventTime(cur, first, last Position, loc *time.Location) (at time.Time, ok bool, err error) {
+	if loc == nil {
+		loc = time.Local
+	}
+	switch t.Kind {
 	case TargetTime:
 		at = t.Time
 		if t.Local {
@@ -130,18 +146,20 @@ func Resolve(h History, t Target, cur Position, loc *time.Location) (Position, e
 	case TargetClock:
 		ref := refTime(cur, first, last)
 		if ref.IsZero() {
-			return Position{}, errors.New("no event time yet to take the date from")
+			return time.Time{}, true, errors.New("no event time yet to take the date from")
 		}
 		y, m, d := ref.In(loc).Date()
 		at = time.Date(y, m, d, 0, 0, 0, 0, loc).Add(t.Clock)
 	case TargetRelative:
 		ref := refTime(cur, first, last)
 		if ref.IsZero() {
-			return Position{}, errors.New("no event time yet to count from")
+			return time.Time{}, true, errors.New("no event time yet to count from")
 		}
 		at = ref.Add(t.Delta)
+	default:
+		return time.Time{}, false, nil
 	}
-	return findTime(h, at, first, last, loc)
+	return at, true, nil
 }
 
 // refTime is the event time a relative target counts from: the current position's, else the
