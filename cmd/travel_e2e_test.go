@@ -96,8 +96,8 @@ func TestSeekOverSSH(t *testing.T) {
 
 // TestFreezeLiveMatchesRecording watches the simulator while recording it, freezes the view
 // (space), steps three events back, goes live again and quits: the table frozen at event n is the
-// one --print --at #n prints of the recording, and going back lost nothing (the recording has every
-// message the view went on applying).
+// one --print --at #n prints of the recording (its rows, and the header's count of open ones), and
+// going back lost nothing (the recording has every message the view went on applying).
 func TestFreezeLiveMatchesRecording(t *testing.T) {
 	parallelTerminal(t)
 	url, _ := startSimulator(t, "--listen", "127.0.0.1:0", "--rate", "20", "--seed", "5")
@@ -137,6 +137,16 @@ func TestFreezeLiveMatchesRecording(t *testing.T) {
 	term.Keys("q")
 	term.WaitFor(10*time.Second, "[exit 0]")
 	sameMoment(t, frozen, rec, n)
+	// The header counts the interactions the recording has open at event n.
+	open := 0
+	csv := printAt(t, rec, "#"+strconv.Itoa(n), "--format", "csv")
+	for _, line := range strings.Split(strings.TrimSpace(csv), "\n")[1:] {
+		f := strings.Split(line, ",") // agent,id,type,state,ended,direction,number,service,parties,muted,recording,duration
+		if len(f) >= 12 && f[4] == "no" {
+			open++
+		}
+	}
+	wantAll(t, "the header at event "+strconv.Itoa(n), frozen, strconv.Itoa(open)+" open")
 	if _, errOut, code := e2e.Run(t, nil, "--print", rec, "--at", "#"+strconv.Itoa(last+20)); code != 0 {
 		t.Errorf("the recording lacks messages the view applied after it froze: %s", errOut)
 	}

@@ -75,46 +75,6 @@ func TestTravelLiveFreezeE2E(t *testing.T) {
 	term.WaitFor(5*time.Second, "[exit 0]")
 }
 
-// A frozen live view stepped back shows what a recording of the same run printed at that event
-// shows (--print --at #N): the same open interactions, in the same states, with the same durations.
-func TestTravelLiveMatchesTheRecordingE2E(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "tmux")
-	rec := filepath.Join(t.TempDir(), "rec.jsonl")
-	term := e2e.Start(t, 200, 50, nil, e2e.Binary(t)+" --theme mono --demo-seed 7 --demo-rate 40 --record "+rec)
-	term.WaitFor(15*time.Second, "demo", "voice")
-	term.Keys("Space")
-	term.WaitFor(10*time.Second, "events behind · space: live")
-	term.Keys(",")
-	at := regexp.MustCompile(`⏸ paused · event ([\d,]+) of`)
-	n := number(t, waitMatch(t, term, at))
-	screen := term.Screen()
-	if m := at.FindStringSubmatch(screen); m == nil || number(t, m) != n {
-		t.Fatalf("the screen moved on from event %d:\n%s", n, screen)
-	}
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
-	out, errOut, code := e2e.Run(t, nil, "--print", rec, "--at", "#"+strconv.Itoa(n), "--format", "csv")
-	if code != 0 {
-		t.Fatalf("--print --at #%d: status %d: %s", n, code, errOut)
-	}
-	open := 0
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
-		f := strings.Split(line, ",") // agent,id,type,state,ended,direction,number,service,parties,muted,recording,duration
-		if len(f) < 12 || f[4] != "no" {
-			continue
-		}
-		open++
-		state := f[3][:min(len(f[3]), 11)] // the column cuts a long state: delivery_pe…
-		row := regexp.MustCompile(`(?m)^.*` + regexp.QuoteMeta(f[1]) + `\s+` + regexp.QuoteMeta(f[0]) + `\s+` +
-			regexp.QuoteMeta(state) + `\S*\s.*\s` + regexp.QuoteMeta(f[11]) + `\s.*$`)
-		if !row.MatchString(screen) {
-			t.Errorf("the recording at #%d has %s (%s, %s, %s) open; the screen does not:\n%s", n, f[1], f[0], f[3], f[11], screen)
-		}
-	}
-	wantAll(t, "the header at event "+strconv.Itoa(n), screen, strconv.Itoa(open)+" open")
-}
-
 // waitMatch waits for re on the screen and returns its submatches.
 func waitMatch(t *testing.T, term *e2e.Term, re *regexp.Regexp) []string {
 	t.Helper()
