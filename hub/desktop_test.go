@@ -25,8 +25,7 @@ func desktopOf(t *testing.T, msg, agent string) *model.Desktop {
 func TestDesktopConnectedDisconnectedGone(t *testing.T) {
 	t.Parallel()
 	th := startHub(t, Config{GoneAfter: time.Second})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
+	mon := th.firstMonitor(t)
 	br := th.dial(t, "/ingest", nil)
 	snap := event("INTERACTIONS_STATE", "a1", t0, 1, `[{"activeInteractionId":null,"interactions":[`+
 		interaction("i1", "delivered", "Sales")+`]}]`)
@@ -60,8 +59,7 @@ func TestDesktopConnectedDisconnectedGone(t *testing.T) {
 func TestDesktopBackBeforeGone(t *testing.T) {
 	t.Parallel()
 	th := startHub(t, Config{GoneAfter: time.Second})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
+	mon := th.firstMonitor(t)
 	snap := event("INTERACTIONS_STATE", "a1", t0, 0, `[{"activeInteractionId":null,"interactions":[]}]`)
 	br := th.dial(t, "/ingest", nil)
 	send(t, br, snap)

@@ -139,6 +139,14 @@ func (th *testHub) get(t *testing.T, path string) (string, http.Header) {
 	return string(body), resp.Header
 }
 
+// firstMonitor dials /stream as the hub's first monitor and waits until it is subscribed.
+func (th *testHub) firstMonitor(t *testing.T) *websocket.Conn {
+	t.Helper()
+	c := th.dial(t, "/stream", nil)
+	th.waitSubscribers(t, 1)
+	return c
+}
+
 // waitSubscribers waits until n monitors are registered, so events sent next reach them live.
 func (th *testHub) waitSubscribers(t *testing.T, n int) {
 	t.Helper()

@@ -51,8 +51,7 @@ func monitorView(t *testing.T, msgs []string) (open map[string]string, agents ma
 
 func TestRelayIngestToStream(t *testing.T) {
 	th := startHub(t, Config{})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
+	mon := th.firstMonitor(t)
 	br := th.dial(t, "/ingest", nil)
 	msgs := []string{
 		event("ON_LOGIN", "a1", t0, 1, `[{"isLoggedIn":true,"agentId":"a1","username":"ann"}]`),
@@ -71,8 +70,7 @@ func TestRelayIngestToStream(t *testing.T) {
 
 func TestSnapshotOnSubscribe(t *testing.T) {
 	th := startHub(t, Config{})
-	early := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
+	early := th.firstMonitor(t)
 	br := th.dial(t, "/ingest", nil)
 	before := []string{
 		event("ON_LOGIN", "a1", t0, 1, `[{"isLoggedIn":true,"agentId":"a1","username":"ann"}]`),
@@ -199,8 +197,7 @@ func TestSlowSubscriberIsDroppedOthersGetEverything(t *testing.T) {
 
 func TestBadMessagesAreRejectedLoggedAndCounted(t *testing.T) {
 	th := startHub(t, Config{MaxMessage: 4096})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
+	mon := th.firstMonitor(t)
 	br := th.dial(t, "/ingest", nil)
 	send(t, br, `not json`, `{"params":[]}`,
 		event("ON_NEW_INTERACTION", "a1", t0, 1, `[{"interactionId":"i1","state":"delivered","type":"voice","callMuted":"yes"}]`))
@@ -280,8 +277,7 @@ func TestFilters(t *testing.T) {
 
 func TestMetricsHealthAndBridgeScript(t *testing.T) {
 	th := startHub(t, Config{BridgeJS: []byte("// the bridge\n")})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
+	mon := th.firstMonitor(t)
 	br := th.dial(t, "/ingest", nil)
 	msg := event("ON_LOGOUT", "a1", t0, 1, `[]`)
 	send(t, br, msg, msg[:10])

@@ -45,8 +45,7 @@ func parties(n int) string {
 func TestLimitsRejectLocatedAndCounted(t *testing.T) {
 	t.Parallel()
 	th := startHub(t, Config{Limits: Limits{MaxAgents: 3, MaxAgentsPerBridge: 2, MaxInteractionsPerAgent: 2, MaxParties: 3}})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
+	mon := th.firstMonitor(t)
 	br := th.dial(t, "/ingest", nil)
 	ia := func(id string) string { return "[" + interaction(id, "delivered", "Sales") + "]" }
 	withParties := strings.Replace(interaction("i9", "delivered", "Sales"), `"callParties":[]`, `"callParties":`+parties(4), 1)

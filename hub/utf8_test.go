@@ -16,8 +16,7 @@ import (
 func TestInvalidUTF8IsRepairedBeforeSnapshots(t *testing.T) {
 	t.Parallel()
 	th := startHub(t, Config{})
-	early := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
+	early := th.firstMonitor(t)
 	br := th.dial(t, "/ingest", nil)
 	bad := strings.Replace(interaction("i1", "delivered", "Sales"), `"subject":"s"`,
 		`"subject":"s","chatParties":{"k`+"\xfe"+`":"`+"\xff"+`"}`, 1)
