@@ -24,9 +24,7 @@ func desktopOf(t *testing.T, msg, agent string) *model.Desktop {
 // ended its interactions, so the next monitor's snapshot lists none.
 func TestDesktopConnectedDisconnectedGone(t *testing.T) {
 	t.Parallel()
-	th := startHub(t, Config{GoneAfter: time.Second})
-	mon := th.firstMonitor(t)
-	br := th.dial(t, "/ingest", nil)
+	th, mon, br := startRelay(t, Config{GoneAfter: time.Second})
 	snap := event("INTERACTIONS_STATE", "a1", t0, 1, `[{"activeInteractionId":null,"interactions":[`+
 		interaction("i1", "delivered", "Sales")+`]}]`)
 	send(t, br, snap)
