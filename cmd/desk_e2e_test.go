@@ -15,15 +15,11 @@ import (
 // limits and a remapped key, then filter, sort, group, the agents view, the next alert, and an
 // export whose file is read back.
 func TestSupervisorDeskInTerminal(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "tmux")
-	bin := e2e.Binary(t)
 	cfg := e2e.WriteFile(t, "config.yaml", "alerts:\n  queued: 10s\nkeys:\n  agents: [a, tab]\n")
-	dir := t.TempDir()
-	term := e2e.Start(t, 200, 30, nil, "cd "+dir+" && "+bin+" --config "+cfg+" --speed max "+fixture("desk.jsonl"))
 	// The email waited 20 s in the queue by the end of the file: over the configured 10 s.
 	// With b.smith's server error, two alerts are open.
-	term.WaitFor(10*time.Second, "done", "mail-9", "! 2 alerts")
+	term := replayInTerminal(t, 200, 30, "--config "+cfg+" "+fixture("desk.jsonl"), "mail-9", "! 2 alerts")
+	dir := term.dir
 
 	term.Keys("/")
 	term.Type("-state:completed")

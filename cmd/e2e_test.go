@@ -88,11 +88,8 @@ func TestBadArgumentsSayWhy(t *testing.T) {
 // TestReplayInTerminal is what a new user does: replay a file in a real terminal, move, open the
 // detail, filter, look at the rejected log and help, pause, and quit.
 func TestReplayInTerminal(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "tmux")
-	bin := e2e.Binary(t)
-	term := e2e.Start(t, 120, 30, nil, bin+" --speed max "+fixture("desk.jsonl"))
-	screen := term.WaitFor(10*time.Second, "c-1001", "chat-77", "mail-9", "done", "4 rejected")
+	term := replayInTerminal(t, 120, 30, fixture("desk.jsonl"), "c-1001", "chat-77", "mail-9", "4 rejected")
+	screen := term.loaded
 	if strings.Contains(screen, "\x1b") {
 		t.Fatalf("escape characters on screen:\n%s", screen)
 	}
@@ -121,11 +118,7 @@ func TestReplayInTerminal(t *testing.T) {
 // TestSanitizedOnScreen checks that the subject's escape sequences do not reach the terminal: the
 // pane keeps its content (no ESC [2J) and shows the subject's text.
 func TestSanitizedOnScreen(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "tmux")
-	bin := e2e.Binary(t)
-	term := e2e.Start(t, 200, 30, nil, bin+" --speed max "+fixture("desk.jsonl"))
-	term.WaitFor(10*time.Second, "Refund", "now", "mail-9")
+	term := replayInTerminal(t, 200, 30, fixture("desk.jsonl"), "Refund", "now", "mail-9")
 	ansi := term.ScreenANSI()
 	if strings.Contains(ansi, "52;") || strings.Contains(ansi, "\x07") {
 		t.Errorf("OSC 52 reached the pane: %q", ansi)

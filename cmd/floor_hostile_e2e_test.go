@@ -76,16 +76,13 @@ func TestPrintFloorHugeSpansDoNotWrap(t *testing.T) {
 // escape sequence's parameters ("\x1b[31mred" shows as "red") are not its initial. Before, the
 // line showed "3xxx".
 func TestTimelineReasonInitialIsSanitized(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "tmux")
 	const t0 = int64(1700000000000)
 	path := filepath.Join(t.TempDir(), "esc.jsonl")
 	writeEvents(t, path,
 		event(t0, "ON_AGENT_STATE_CHANGE", "not_ready", "\x1b[31mred\x1b[0m"),
 		event(t0+20*60000, "ON_AGENT_STATE_CHANGE", "ready"),
 	)
-	term := e2e.Start(t, 100, 24, nil, e2e.Binary(t)+" --theme mono --speed max "+path)
-	term.WaitFor(15*time.Second, "done")
+	term := replayInTerminal(t, 100, 24, "--theme mono "+path)
 	term.Keys("T")
 	screen := term.WaitFor(10*time.Second, "Agent state timeline", "floor then:")
 	if !strings.Contains(screen, "Rxxx") || strings.Contains(screen, "3xxx") {

@@ -34,13 +34,12 @@ func ended(line string) bool { return strings.Contains(line, "completed") }
 // end the table shows the open interactions at its top, not the ended history the first selected
 // row went into when it ended.
 func TestReplayEndsOnTheOpenRows(t *testing.T) {
-	parallelTerminal(t)
 	file := filepath.Join(t.TempDir(), "ev.jsonl")
 	if out, errOut, code := e2e.Run(t, nil, "simulate", "--out", file, "--events", "3000", "--seed", "7"); code != 0 {
 		t.Fatalf("simulate: exit %d: %s %s", code, out, errOut)
 	}
-	term := e2e.Start(t, 120, 40, nil, e2e.Binary(t)+" --speed max "+file)
-	screen := term.WaitFor(20*time.Second, "done", "100%")
+	term := replayInTerminal(t, 120, 40, file, "100%")
+	screen := term.loaded
 	m := regexp.MustCompile(`(\d+) open`).FindStringSubmatch(screen)
 	if m == nil {
 		t.Fatalf("no open count in the header:\n%s", screen)

@@ -14,8 +14,6 @@ import (
 // limit is 2 minutes: the header counts the alert and marks a.jones, n goes to a.jones in the agents
 // view and says why, and the agents view marks the row.
 func TestNotReadyAlertInTerminal(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "tmux")
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).UnixMilli()
 	file := filepath.Join(t.TempDir(), "lunch.jsonl")
 	writeEvents(t, file,
@@ -25,8 +23,8 @@ func TestNotReadyAlertInTerminal(t *testing.T) {
 		strings.Replace(event(t0+181_000, "ON_LOGIN", map[string]any{"isLoggedIn": true, "agentId": "b.smith"}),
 			`"agentId":"a.jones"`, `"agentId":"b.smith"`, 1))
 	cfg := e2e.WriteFile(t, "config.yaml", "kpi:\n  not_ready: {warn: 1m, alert: 2m}\n")
-	term := e2e.Start(t, 120, 24, nil, e2e.Binary(t)+" --config "+cfg+" --speed max "+file)
-	screen := term.WaitFor(15*time.Second, "done", "! 1 alert")
+	term := replayInTerminal(t, 120, 24, "--config "+cfg+" "+file, "! 1 alert")
+	screen := term.loaded
 	if l := screenLine(screen, "a.jones not_ready(Lunch)"); !strings.Contains(l, "3:00 !") ||
 		strings.Count(l, "!") != 1 {
 		t.Errorf("the header's agents line does not mark a.jones (not ready 3:00) alone:\n%s", screen)

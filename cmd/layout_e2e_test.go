@@ -41,10 +41,8 @@ func TestLayoutAtCommonWidths(t *testing.T) {
 		{200, []string{"ID", "AGENT", "SERVICE", "PARTIES", "SUBJECT"}, true, true},
 	} {
 		t.Run(fmt.Sprint(tc.width), func(t *testing.T) {
-			parallelTerminal(t)
-			e2e.Require(t, "tmux")
-			term := e2e.Start(t, tc.width, 24, nil, e2e.Binary(t)+" --speed max "+layoutReplay(t))
-			screen := term.WaitFor(15*time.Second, "done", "0 rejected")
+			term := replayInTerminal(t, tc.width, 24, layoutReplay(t), "0 rejected")
+			screen := term.loaded
 			lines := strings.Split(screen, "\n")
 			if len(lines) < 3 {
 				t.Fatalf("short screen:\n%s", screen)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
 )
@@ -37,6 +38,24 @@ func parallelTerminal(t *testing.T) {
 	t.Parallel()
 	terminals <- struct{}{}
 	t.Cleanup(func() { <-terminals })
+}
+
+// replayed is the monitor in a tmux pane once its replay is done.
+type replayed struct {
+	*e2e.Term
+	loaded string // the screen when the replay was done
+	dir    string // the monitor's working directory, where x and X export
+}
+
+// replayInTerminal waits for a terminal slot, starts the built binary in a tmux pane of
+// width x height on a replay at full speed (args: more flags, then the file), in a directory of
+// its own, and waits until the replay is done and each of want is on the screen.
+func replayInTerminal(t *testing.T, width, height int, args string, want ...string) replayed {
+	t.Helper()
+	parallelTerminal(t)
+	dir := t.TempDir()
+	term := e2e.Start(t, width, height, nil, "cd "+dir+" && "+e2e.Binary(t)+" --speed max "+args)
+	return replayed{term, term.WaitFor(20*time.Second, append([]string{"done"}, want...)...), dir}
 }
 
 // event is one JSON line of the protocol, stamped at ts (ms) for agent a.jones.

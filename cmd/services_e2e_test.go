@@ -4,18 +4,13 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
 // A supervisor Tabs to the services view of a replayed file and reads each service's figures
 // (floor.jsonl's, computed by hand in print_view_e2e_test.go), opens a service's interactions and
 // comes back.
 func TestServicesViewInTerminal(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "tmux")
-	term := e2e.Start(t, 120, 24, nil, e2e.Binary(t)+" --speed max "+fixture("floor.jsonl"))
-	term.WaitFor(10*time.Second, "done", "c-3")
+	term := replayInTerminal(t, 120, 24, fixture("floor.jsonl"), "c-3")
 	term.Keys("Tab", "Tab")
 	screen := term.WaitFor(5*time.Second, "SERVICE▲", "LONGEST", "SL%", "figures cover the agents whose desktops send events")
 	var sales, floor string

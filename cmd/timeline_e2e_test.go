@@ -5,16 +5,12 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/deskwatch/deskwatch/internal/e2e"
 )
 
 // The state timeline of a replayed hour, through the real binary in tmux: T opens it; a.jones's
 // line shows ready, the call (busy), wrap-up, the lunch break with its initial and the logout, each
 // with its monochrome glyph; the cursor line says what they and the floor were doing at the end.
 func TestTimelineE2E(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "tmux")
 	const t0 = int64(1700000000000)
 	at := func(min float64) int64 { return t0 + int64(min*60000) }
 	call := interaction("c-1", "delivered", "Billing")
@@ -31,8 +27,7 @@ func TestTimelineE2E(t *testing.T) {
 		event(at(40), "ON_LOGIN", map[string]any{"isLoggedIn": false, "agentId": "a.jones"}),
 		event(at(55), "ON_LOGIN", map[string]any{"isLoggedIn": false, "agentId": "a.jones"}), // the clock moves on
 	)
-	term := e2e.Start(t, 100, 24, nil, e2e.Binary(t)+" --theme mono --speed max "+path)
-	term.WaitFor(15*time.Second, "done")
+	term := replayInTerminal(t, 100, 24, "--theme mono "+path)
 	term.Keys("T")
 	screen := term.WaitFor(10*time.Second, "Agent state timeline", "floor then:")
 	line := ""

@@ -15,8 +15,6 @@ import (
 // event and ":goto #3" goes to the third; the status line says where, the strip what the event
 // changed, and the table is what it was then; space goes back to the replay.
 func TestTravelReplayE2E(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "tmux")
 	const t0 = int64(1700000000000)
 	path := filepath.Join(t.TempDir(), "calls.jsonl")
 	writeEvents(t, path,
@@ -26,8 +24,7 @@ func TestTravelReplayE2E(t *testing.T) {
 		event(t0+3000, "ON_NEW_INTERACTION", interaction("c-2", "queued", "second call")),
 		event(t0+4000, "ON_INTERACTION_REMOVED", interaction("c-1", "completed", "first call")),
 	)
-	term := e2e.Start(t, 160, 24, nil, e2e.Binary(t)+" --theme mono --speed max "+path)
-	term.WaitFor(15*time.Second, "done", "second call")
+	term := replayInTerminal(t, 160, 24, "--theme mono "+path, "second call")
 	term.Keys(",")
 	screen := term.WaitFor(10*time.Second, "event 4 of 5", "▸ #4", "c-2: new voice, state queued")
 	wantAll(t, "a step back", screen, "space: back to the replay", "delivered")

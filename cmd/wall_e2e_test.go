@@ -12,11 +12,7 @@ import (
 // TestWallboardInTerminal starts the real binary on the wallboard: the floor's tiles and the
 // services of the desk file, w switches the window, Esc goes to the interactions and W comes back.
 func TestWallboardInTerminal(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "tmux")
-	bin := e2e.Binary(t)
-	term := e2e.Start(t, 100, 30, nil, bin+" --wallboard --speed max "+fixture("desk.jsonl"))
-	term.WaitFor(10*time.Second, "done", "WALLBOARD · last 15m", "figures cover the agents whose desktops send events",
+	term := replayInTerminal(t, 100, 30, "--wallboard "+fixture("desk.jsonl"), "WALLBOARD · last 15m", "figures cover the agents whose desktops send events",
 		"READY", "NOT READY", "LONGEST WAIT", "SERVICE LEVEL", "ABANDONED", "AHT", "▀▀▀",
 		"SERVICE", "Billing", "Sales", "Support")
 	term.Keys("w")

@@ -41,8 +41,7 @@ func TestBoundTokenPublishesOnlyForItsAgent(t *testing.T) {
 	path, in := tokenFile(t, "ingest", "alice-tok agent=alice   # alice's desk\nbob-tok agent=bob,bob2\nrelay-tok # trusted relay\n")
 	th := startHub(t, Config{IngestTokens: in})
 	th.log.waitLog(t, "ingest tokens: 3 from "+path+", 1 unbound")
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
+	mon := th.firstMonitor(t)
 
 	alice := th.dial(t, "/ingest?token=alice-tok&ack=1", nil)
 	real := []string{

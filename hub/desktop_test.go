@@ -24,10 +24,7 @@ func desktopOf(t *testing.T, msg, agent string) *model.Desktop {
 // ended its interactions, so the next monitor's snapshot lists none.
 func TestDesktopConnectedDisconnectedGone(t *testing.T) {
 	t.Parallel()
-	th := startHub(t, Config{GoneAfter: time.Second})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
-	br := th.dial(t, "/ingest", nil)
+	th, mon, br := startRelay(t, Config{GoneAfter: time.Second})
 	snap := event("INTERACTIONS_STATE", "a1", t0, 1, `[{"activeInteractionId":null,"interactions":[`+
 		interaction("i1", "delivered", "Sales")+`]}]`)
 	send(t, br, snap)
@@ -60,8 +57,7 @@ func TestDesktopConnectedDisconnectedGone(t *testing.T) {
 func TestDesktopBackBeforeGone(t *testing.T) {
 	t.Parallel()
 	th := startHub(t, Config{GoneAfter: time.Second})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
+	mon := th.firstMonitor(t)
 	snap := event("INTERACTIONS_STATE", "a1", t0, 0, `[{"activeInteractionId":null,"interactions":[]}]`)
 	br := th.dial(t, "/ingest", nil)
 	send(t, br, snap)

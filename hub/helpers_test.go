@@ -139,6 +139,23 @@ func (th *testHub) get(t *testing.T, path string) (string, http.Header) {
 	return string(body), resp.Header
 }
 
+// startRelay starts a hub with its first monitor subscribed on /stream and a bridge connected on
+// /ingest.
+func startRelay(t *testing.T, cfg Config) (th *testHub, mon, br *websocket.Conn) {
+	t.Helper()
+	th = startHub(t, cfg)
+	mon = th.firstMonitor(t)
+	return th, mon, th.dial(t, "/ingest", nil)
+}
+
+// firstMonitor dials /stream as the hub's first monitor and waits until it is subscribed.
+func (th *testHub) firstMonitor(t *testing.T) *websocket.Conn {
+	t.Helper()
+	c := th.dial(t, "/stream", nil)
+	th.waitSubscribers(t, 1)
+	return c
+}
+
 // waitSubscribers waits until n monitors are registered, so events sent next reach them live.
 func (th *testHub) waitSubscribers(t *testing.T, n int) {
 	t.Helper()

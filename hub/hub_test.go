@@ -50,10 +50,7 @@ func monitorView(t *testing.T, msgs []string) (open map[string]string, agents ma
 }
 
 func TestRelayIngestToStream(t *testing.T) {
-	th := startHub(t, Config{})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
-	br := th.dial(t, "/ingest", nil)
+	th, mon, br := startRelay(t, Config{})
 	msgs := []string{
 		event("ON_LOGIN", "a1", t0, 1, `[{"isLoggedIn":true,"agentId":"a1","username":"ann"}]`),
 		event("ON_NEW_INTERACTION", "a1", t0+1000, 2, "["+interaction("i1", "delivered", "Sales")+"]"),
@@ -70,10 +67,7 @@ func TestRelayIngestToStream(t *testing.T) {
 }
 
 func TestSnapshotOnSubscribe(t *testing.T) {
-	th := startHub(t, Config{})
-	early := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
-	br := th.dial(t, "/ingest", nil)
+	th, early, br := startRelay(t, Config{})
 	before := []string{
 		event("ON_LOGIN", "a1", t0, 1, `[{"isLoggedIn":true,"agentId":"a1","username":"ann"}]`),
 		event("ON_AGENT_STATE_CHANGE", "a1", t0+10, 2, `["not_ready","Lunch"]`),
@@ -198,10 +192,7 @@ func TestSlowSubscriberIsDroppedOthersGetEverything(t *testing.T) {
 }
 
 func TestBadMessagesAreRejectedLoggedAndCounted(t *testing.T) {
-	th := startHub(t, Config{MaxMessage: 4096})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
-	br := th.dial(t, "/ingest", nil)
+	th, mon, br := startRelay(t, Config{MaxMessage: 4096})
 	send(t, br, `not json`, `{"params":[]}`,
 		event("ON_NEW_INTERACTION", "a1", t0, 1, `[{"interactionId":"i1","state":"delivered","type":"voice","callMuted":"yes"}]`))
 	if err := br.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3}); err != nil {
@@ -279,10 +270,7 @@ func TestFilters(t *testing.T) {
 }
 
 func TestMetricsHealthAndBridgeScript(t *testing.T) {
-	th := startHub(t, Config{BridgeJS: []byte("// the bridge\n")})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
-	br := th.dial(t, "/ingest", nil)
+	th, mon, br := startRelay(t, Config{BridgeJS: []byte("// the bridge\n")})
 	msg := event("ON_LOGOUT", "a1", t0, 1, `[]`)
 	send(t, br, msg, msg[:10])
 	readN(t, mon, 1)

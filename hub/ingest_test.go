@@ -17,8 +17,7 @@ import (
 func TestOversizeIsAcknowledgedNotResent(t *testing.T) {
 	const limit = 64 << 10
 	th := startHub(t, Config{MaxMessage: limit})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
+	mon := th.firstMonitor(t)
 	br := th.dial(t, "/ingest?session=s1&ack=1", nil)
 	big := `{"type":"ON_NEW_INTERACTION","agentId":"a1","ts":1767600000000,"seq":7,"params":[` +
 		strings.Replace(interaction("i1", "delivered", "S"), `"subject":"s"`, `"subject":"`+strings.Repeat("€", 400000)+`"`, 1) + "]}"
@@ -65,8 +64,7 @@ func first(s string, _ http.Header) string { return s }
 
 func TestResentEventsAreAckedAndNotRelayedTwice(t *testing.T) {
 	th := startHub(t, Config{})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
+	mon := th.firstMonitor(t)
 	e := func(seq int64) string {
 		return event("ON_INTERACTION_STATE_CHANGE", "a1", t0+seq, seq, "["+interaction("i1", "delivered", "S")+"]")
 	}

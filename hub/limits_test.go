@@ -44,10 +44,7 @@ func parties(n int) string {
 // rejected with the connection and message number, counted, and not relayed; the rest goes on.
 func TestLimitsRejectLocatedAndCounted(t *testing.T) {
 	t.Parallel()
-	th := startHub(t, Config{Limits: Limits{MaxAgents: 3, MaxAgentsPerBridge: 2, MaxInteractionsPerAgent: 2, MaxParties: 3}})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
-	br := th.dial(t, "/ingest", nil)
+	th, mon, br := startRelay(t, Config{Limits: Limits{MaxAgents: 3, MaxAgentsPerBridge: 2, MaxInteractionsPerAgent: 2, MaxParties: 3}})
 	ia := func(id string) string { return "[" + interaction(id, "delivered", "Sales") + "]" }
 	withParties := strings.Replace(interaction("i9", "delivered", "Sales"), `"callParties":[]`, `"callParties":`+parties(4), 1)
 	msgs := []struct {

@@ -14,8 +14,7 @@ func TestBoundTokenCannotReachAnotherAgentsRow(t *testing.T) {
 	t.Parallel()
 	_, in := tokenFile(t, "ingest", "unb-tok\ntt-tok agent=t\n")
 	th := startHub(t, Config{IngestTokens: in})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
+	mon := th.firstMonitor(t)
 
 	unb := th.dial(t, "/ingest?token=unb-tok", nil)
 	victim := event("ON_NEW_INTERACTION", "t/a", t0, 1, "["+interaction("c2", "delivered", "Sales")+"]")

@@ -69,8 +69,7 @@ func TestSnapshotBuiltOnceForManyMonitors(t *testing.T) {
 func TestPendingBytesCap(t *testing.T) {
 	t.Parallel()
 	th := startHub(t, Config{QueueSize: 1 << 20, Limits: Limits{MaxPendingBytes: 256 << 10}})
-	mon := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
+	mon := th.firstMonitor(t)
 	id := th.log.connID(t, "stream", mon.LocalAddr().String())
 	br := th.dial(t, "/ingest", nil)
 	pad := strings.Repeat("x", 32<<10)

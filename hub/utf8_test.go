@@ -15,10 +15,7 @@ import (
 // monitor used to get the whole snapshot unfiltered, and a plain one lost the agent's interactions).
 func TestInvalidUTF8IsRepairedBeforeSnapshots(t *testing.T) {
 	t.Parallel()
-	th := startHub(t, Config{})
-	early := th.dial(t, "/stream", nil)
-	th.waitSubscribers(t, 1)
-	br := th.dial(t, "/ingest", nil)
+	th, early, br := startRelay(t, Config{})
 	bad := strings.Replace(interaction("i1", "delivered", "Sales"), `"subject":"s"`,
 		`"subject":"s","chatParties":{"k`+"\xfe"+`":"`+"\xff"+`"}`, 1)
 	send(t, br, event("ON_NEW_INTERACTION", "a1", t0, 1, "["+bad+"]"),

@@ -13,6 +13,12 @@ import (
 	"github.com/deskwatch/deskwatch/themes"
 )
 
+// deskClockGolden builds a golden case's model with newDeskModel.
+func deskClockGolden(t *testing.T, tc goldenCase) *Model {
+	m, _ := newDeskModel(t, tc.theme, tc.w, tc.h)
+	return m
+}
+
 // newDeskModel is newTestModel with the default alert rules and a clock the test moves: at
 // base+10m the call has been on hold for 8½ minutes and the email queued for 9½.
 func newDeskModel(t testing.TB, theme themes.Theme, w, h int) (*Model, *time.Time) {
@@ -41,10 +47,7 @@ func TestGoldenDesk(t *testing.T) {
 		{"agents_alerts_mono_120x20", themes.Mono, 120, 20, []string{"tab"}, true},
 		{"agent_detail_120x30", themes.Dark, 120, 30, []string{"tab", "d"}, false},
 		{"command_error_120x20", themes.Dark, 120, 20, []string{":", "n", "o", "p", "e", "enter"}, false},
-	}, func(t *testing.T, tc goldenCase) *Model {
-		m, _ := newDeskModel(t, tc.theme, tc.w, tc.h)
-		return m
-	})
+	}, deskClockGolden)
 }
 
 func TestAlertingRowsAreMarkedAndCounted(t *testing.T) {

@@ -62,16 +62,7 @@ func TestHeaderKeepsItsShapeBetweenTicks(t *testing.T) {
 			c.Status = func() feed.Status { return feed.Status{Name: "demo", State: feed.StateLive} }
 			m := New(c, nil)
 			apply := func(until time.Time) {
-				for {
-					data, at := g.Next()
-					ev, err := model.Decode(data)
-					if err != nil {
-						t.Fatal(err)
-					}
-					store.Apply(ev, at)
-					if !at.Before(until) {
-						return
-					}
+				for applyNext(t, g, store).Before(until) { // up to the first event at or after until
 				}
 			}
 			apply(now.Add(30 * time.Second)) // every agent logged in, some calls open

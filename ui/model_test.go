@@ -164,6 +164,12 @@ type goldenCase struct {
 	color bool
 }
 
+// deskGolden builds a golden case's model on the desk's events.
+func deskGolden(t *testing.T, tc goldenCase) *Model {
+	m, _ := newTestModel(t, tc.theme, tc.w, tc.h, deskEvents())
+	return m
+}
+
 // runGolden checks each case's screen against testdata/TEST/NAME.golden (go test -update rewrites
 // them); build makes the model.
 func runGolden(t *testing.T, cases []goldenCase, build func(t *testing.T, tc goldenCase) *Model) {
@@ -188,10 +194,7 @@ func TestGoldenTable(t *testing.T) {
 		{"sorted_desc_hide_ended", themes.Dark, 120, 20, []string{"s", "S", "e"}, false},
 		{"agents_120x20", themes.Dark, 120, 20, []string{"tab"}, false},
 		{"agents_mono_120x20", themes.Mono, 120, 20, []string{"tab", "j"}, true},
-	}, func(t *testing.T, tc goldenCase) *Model {
-		m, _ := newTestModel(t, tc.theme, tc.w, tc.h, deskEvents())
-		return m
-	})
+	}, deskGolden)
 }
 
 func TestTableShowsWhatChanged(t *testing.T) {

@@ -37,12 +37,7 @@ func TestTickCountsMatchRecount(t *testing.T) {
 			}
 			for step := range 400 {
 				for range rng.IntN(5) {
-					data, at := g.Next()
-					ev, err := model.Decode(data)
-					if err != nil {
-						t.Fatal(err)
-					}
-					store.Apply(ev, at)
+					applyNext(t, g, store)
 				}
 				if g.Now().After(now) {
 					now = g.Now()
@@ -91,4 +86,16 @@ func checkViewCounts(t *testing.T, where string, m *Model) {
 			t.Fatalf("%s: heading %q counts %d alerts, recounted %d", where, h.label(), h.alerts, want)
 		}
 	}
+}
+
+// applyNext applies the generator's next event to store and returns its time.
+func applyNext(t *testing.T, g *synth.Generator, store *model.Store) time.Time {
+	t.Helper()
+	data, at := g.Next()
+	ev, err := model.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Apply(ev, at)
+	return at
 }

@@ -32,10 +32,7 @@ func TestGoldenFloorViews(t *testing.T) {
 		{"agents_mono_80x24", themes.Mono, 80, 24, agents, true},
 		{"agents_mono_200x50", themes.Mono, 200, 50, agents, true},
 		{"agent_detail_figures_120x40", themes.Dark, 120, 40, []string{"tab", "j", "d"}, false},
-	}, func(t *testing.T, tc goldenCase) *Model {
-		m, _ := newDeskModel(t, tc.theme, tc.w, tc.h)
-		return m
-	})
+	}, deskClockGolden)
 }
 
 func TestTabCyclesInteractionsAgentsServices(t *testing.T) {

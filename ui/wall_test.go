@@ -109,10 +109,7 @@ func TestWallGolden(t *testing.T) {
 		{"200x50_color", themes.Dark, 200, 50, []string{"W"}, true},
 		{"200x50_mono", themes.Mono, 200, 50, []string{"W"}, true},
 		{"60x20_since_start", themes.Dark, 60, 20, []string{"W", "w"}, false},
-	}, func(t *testing.T, tc goldenCase) *Model {
-		m, _ := newTestModel(t, tc.theme, tc.w, tc.h, deskEvents())
-		return m
-	})
+	}, deskGolden)
 }
 
 // A busy floor past its limits, drawn by the pane: the alerting tiles and services in the alert
