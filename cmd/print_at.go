@@ -63,7 +63,9 @@ func resolveAt(ctx context.Context, o *options, path string) (travel.Position, e
 	switch {
 	case spy.asked && spy.at.Before(one.At):
 		return bad(fmt.Errorf("before the file's first event; %s", fileSpan(path, one, last)))
-	case spy.asked && spy.at.After(last.At):
+	// Find goes by the latest event time so far: when event times went back, a time after the last
+	// message's own can still be within the file (it then resolves before the last message).
+	case spy.asked && pos.N == last.N && spy.at.After(last.At):
 		return bad(fmt.Errorf("after the file's last event; %s", fileSpan(path, one, last)))
 	}
 	if pos.N != first.N {
