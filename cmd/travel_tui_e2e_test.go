@@ -144,3 +144,33 @@ func number(t *testing.T, m []string) int {
 	}
 	return n
 }
+
+// The strip names what the event shown changed, not an earlier change of what it touched: an
+// event that adds nothing to a timeline (ON_ACTIVE_INTERACTION_SWITCHED) is not described by the
+// agent's last state change.
+func TestTravelStripOnlyTheEventShownE2E(t *testing.T) {
+	parallelTerminal(t)
+	e2e.Require(t, "tmux")
+	const t0 = int64(1700000000000)
+	path := filepath.Join(t.TempDir(), "switch.jsonl")
+	writeEvents(t, path,
+		event(t0, "ON_LOGIN", map[string]any{"isLoggedIn": true, "agentId": "a.jones", "username": "Alice"}),
+		event(t0+1000, "ON_AGENT_STATE_CHANGE", "busy"),
+		event(t0+2000, "ON_NEW_INTERACTION", interaction("c-1", "delivered", "first call")),
+		event(t0+3000, "ON_ACTIVE_INTERACTION_SWITCHED", "c-1"),
+		event(t0+4000, "ON_INTERACTION_REMOVED", interaction("c-1", "completed", "first call")),
+	)
+	term := e2e.Start(t, 160, 24, nil, e2e.Binary(t)+" --theme mono --speed max "+path)
+	term.WaitFor(15*time.Second, "done", "first call")
+	term.Type(":goto #2")
+	term.Keys("Enter")
+	term.WaitFor(10*time.Second, "event 2 of 5", "▸ #2", "a.jones: state busy")
+	term.Type(":goto #4")
+	term.Keys("Enter")
+	screen := term.WaitFor(10*time.Second, "event 4 of 5", "▸ #4")
+	if strings.Contains(screen, "state busy") || strings.Contains(screen, "new voice") {
+		t.Errorf("the strip of event 4 (an active interaction switched) tells an earlier event's change:\n%s", screen)
+	}
+	term.Keys("q")
+	term.WaitFor(5*time.Second, "[exit 0]")
+}
