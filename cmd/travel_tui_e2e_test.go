@@ -174,3 +174,27 @@ func TestTravelStripOnlyTheEventShownE2E(t *testing.T) {
 	term.Keys("q")
 	term.WaitFor(5*time.Second, "[exit 0]")
 }
+
+// What is typed or pasted into a prompt (:goto's target, the filter) reaches the screen
+// sanitized: a bidirectional override or a zero-width space typed into ":goto" is dropped from the
+// input line, not drawn raw where it would reorder the line.
+func TestPromptInputSanitizedE2E(t *testing.T) {
+	parallelTerminal(t)
+	e2e.Require(t, "tmux")
+	term := e2e.Start(t, 120, 20, nil, e2e.Binary(t)+" --theme mono --speed max "+fixture("clean.jsonl"))
+	term.WaitFor(15*time.Second, "done")
+	term.Keys(":")
+	term.Type("goto #1\u202eX\u200bY")
+	screen := term.WaitFor(10*time.Second, "goto #1XY")
+	if strings.ContainsAny(screen, "\u202e\u200b") {
+		t.Errorf("the prompt draws the invisible characters typed into it:\n%q", screen)
+	}
+	term.Keys("Escape", "/")
+	term.Type("a\u202ejones")
+	screen = term.WaitFor(10*time.Second, "ajones")
+	if strings.ContainsAny(screen, "\u202e") {
+		t.Errorf("the filter prompt draws the override typed into it:\n%q", screen)
+	}
+	term.Keys("Escape", "q")
+	term.WaitFor(5*time.Second, "[exit 0]")
+}
