@@ -64,6 +64,10 @@ func (t travelTarget) resolve(h travel.History, from travel.Position, loc *time.
 	var n int64
 	switch t.kind {
 	case targetEvents:
+		if t.n < 0 && from.N < first.N { // a frozen picture the history has since forgotten
+			return 0, fmt.Errorf("%w: event #%s was forgotten; it holds events %s to %s", travel.ErrOutside,
+				thousands(from.N), thousands(first.N), thousands(last.N))
+		}
 		n = from.N + t.n
 	case targetFrac:
 		n = first.N + int64(t.f*float64(last.N-first.N)+0.5)
