@@ -154,6 +154,9 @@ func (m *Model) freeze() { m.startTravel() }
 func (m *Model) startTravel() {
 	t := &m.travel
 	t.on, t.cur, t.at, t.store, t.frozenNow = true, nil, sourcePos(m.snap), nil, m.c.now()
+	if p, ok := knownPosition(m.c.History, t.at.N); ok { // with its event time, for the strip
+		t.at = p
+	}
 	t.busy, t.queue = false, nil
 	t.live = !m.isReplay()
 	if !t.live && m.c.Caps.CanControlReplay && m.c.Control != nil && m.c.Status != nil {
