@@ -64,7 +64,9 @@ func resolveAt(ctx context.Context, o *options, path string) (travel.Position, e
 	switch {
 	case isTime && when.Before(one.At):
 		return bad(fmt.Errorf("before the file's first event; %s", fileSpan(path, one, last)))
-	case isTime && when.After(last.At):
+	// Find goes by the latest event time so far: when event times went back, a time after the last
+	// message's own can still be within the file (it then resolves before the last message).
+	case isTime && pos.N == last.N && when.After(last.At):
 		return bad(fmt.Errorf("after the file's last event; %s", fileSpan(path, one, last)))
 	}
 	return pos, nil // with its event time (Resolve reads it from the file's index)

@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -78,4 +79,22 @@ func TestPrintAtErrors(t *testing.T) {
 		{[]string{"--print", "--at", "#3", "ws://127.0.0.1:1/stream"}, []string{"--at", "event file"}},
 		{[]string{file, "--at", "#3"}, []string{"--at goes with --print"}},
 	})
+}
+
+// A file whose event times go back (a clock stepped back, a merged recording) is found by the
+// latest event time so far, as :goto finds it: a time within the file is a moment of it even when
+// the last message's own time is earlier.
+func TestPrintAtTimeGoingBack(t *testing.T) {
+	t.Parallel()
+	const t0 = 1700000000000
+	var b strings.Builder
+	for i, ts := range []int64{t0, t0 + 10_000, t0 + 20_000, t0 - 50_000} {
+		fmt.Fprintf(&b, `{"type":"ON_NEW_INTERACTION","agentId":"a.jones","ts":%d,"params":[{"interactionId":"c-%d","state":"delivered","type":"voice"}]}`+"\n", ts, i+1)
+	}
+	file := e2e.WriteFile(t, "back.jsonl", b.String())
+	when := time.UnixMilli(t0 + 15_000).UTC().Format(time.RFC3339)
+	if got, want := printAt(t, file, when, "--format", "json"), printAt(t, file, "#2", "--format", "json"); got != want {
+		t.Errorf("--at %s:\n%s\nwant what --at #2 prints:\n%s", when, got, want)
+	}
+	wantRefused(t, []refusal{{[]string{"--print", file, "--at", "+1m"}, []string{`--at "+1m"`, "after"}}})
 }

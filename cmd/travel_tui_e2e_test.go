@@ -1,7 +1,6 @@
 package cmd_test
 
 import (
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,15 +15,14 @@ import (
 // changed, and the table is what it was then; space goes back to the replay.
 func TestTravelReplayE2E(t *testing.T) {
 	const t0 = int64(1700000000000)
-	path := filepath.Join(t.TempDir(), "calls.jsonl")
-	writeEvents(t, path,
+	term := replayTerm(t,
 		event(t0, "ON_LOGIN", map[string]any{"isLoggedIn": true, "agentId": "a.jones", "username": "Alice"}),
 		event(t0+1000, "ON_NEW_INTERACTION", interaction("c-1", "queued", "first call")),
 		event(t0+2000, "ON_INTERACTION_STATE_CHANGE", interaction("c-1", "delivered", "first call")),
 		event(t0+3000, "ON_NEW_INTERACTION", interaction("c-2", "queued", "second call")),
 		event(t0+4000, "ON_INTERACTION_REMOVED", interaction("c-1", "completed", "first call")),
 	)
-	term := replayInTerminal(t, 160, 24, "--theme mono "+path, "second call")
+	term.WaitFor(15*time.Second, "second call")
 	term.Keys(",")
 	screen := term.WaitFor(10*time.Second, "event 4 of 5", "▸ #4", "c-2: new voice, state queued")
 	wantAll(t, "a step back", screen, "space: back to the replay", "delivered")
@@ -44,20 +42,12 @@ func TestTravelReplayE2E(t *testing.T) {
 // A live view freezes (space) while the demo feed goes on: the status line counts the events
 // behind, "," steps back from the frozen picture, and space goes live again.
 func TestTravelLiveFreezeE2E(t *testing.T) {
-	parallelTerminal(t)
-	e2e.Require(t, "tmux")
-	term := e2e.Start(t, 160, 30, nil, e2e.Binary(t)+" --theme mono --demo-seed 7 --demo-rate 40")
-	term.WaitFor(15*time.Second, "demo", "voice")
+	term := demoTerm(t, 30, "--demo-rate 40")
 	term.Keys("Space")
 	term.WaitFor(10*time.Second, "⏸ paused ·", "events behind · space: live")
-	behind := regexp.MustCompile(`([\d,]+) events behind`)
-	first := number(t, waitMatch(t, term, behind))
+	first := number(t, waitMatch(t, term, behindRe))
 	// The count follows the feed, which goes on applying while the picture stays.
-	grown := waitUntil(term, 15*time.Second, func(s string) bool {
-		m := behind.FindStringSubmatch(s)
-		return m != nil && number(t, m) > first
-	})
-	if grown == "" {
+	if waitBehind(t, term, 15*time.Second, first) == "" {
 		t.Errorf("the count behind did not grow past %d while frozen:\n%s", first, term.Screen())
 	}
 	term.Keys(",")

@@ -76,7 +76,7 @@ func ParseTarget(s string) (Target, error) {
 	return bad("not a target (start, end, #N, +5m, 10:14:52 or 2026-11-30T10:14:52Z)")
 }
 
-// parseClock reads HH:MM[:SS[.fff]].
+// parseClock reads HH:MM[:SS[.fff]], digits only (ParseFloat alone would take NaN, 1e1 or 0x1p3).
 func parseClock(s string) (Target, error) {
 	parts := strings.Split(s, ":")
 	if len(parts) > 3 {
@@ -85,7 +85,7 @@ func parseClock(s string) (Target, error) {
 	var hms [3]float64
 	for i, p := range parts {
 		v, err := strconv.ParseFloat(p, 64)
-		if err != nil || p == "" || v < 0 || (i < 2 || len(parts) < 3) && strings.Contains(p, ".") {
+		if err != nil || strings.Trim(p, "0123456789.") != "" || p == "" || v < 0 || (i < 2 || len(parts) < 3) && strings.Contains(p, ".") {
 			return Target{}, fmt.Errorf("%s: a time of day is HH:MM or HH:MM:SS", s)
 		}
 		hms[i] = v

@@ -80,6 +80,7 @@ func (p *commandView) Update(_ *frame, msg tea.Msg) (pane, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
+	cleanInput(&p.input)
 	return p, cmd
 }
 

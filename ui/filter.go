@@ -57,6 +57,14 @@ func newPrompt(c *Common, prompt, placeholder string) textinput.Model {
 	return in
 }
 
+// cleanInput sanitizes what was typed or pasted into a prompt (model.Sanitize): a control, an
+// escape sequence or an invisible character never reaches the input line drawn on the screen.
+func cleanInput(in *textinput.Model) {
+	if v := in.Value(); model.Sanitize(v) != v {
+		in.SetValue(model.Sanitize(v))
+	}
+}
+
 // SetSize sets the prompt's width; its height is one line.
 func (f *filterView) SetSize(width, _ int) {
 	f.width = width
@@ -116,6 +124,7 @@ func (f *filterView) Update(_ *frame, msg tea.Msg) (pane, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	f.input, cmd = f.input.Update(msg)
+	cleanInput(&f.input)
 	flt, err := f.parse(f.input.Value())
 	f.err = err
 	f.setResult(flt, err == nil, filterEditing)

@@ -154,6 +154,9 @@ func (m *Model) freeze() { m.startTravel() }
 func (m *Model) startTravel() {
 	t := &m.travel
 	t.on, t.cur, t.at, t.store, t.frozenNow = true, nil, sourcePos(m.snap), nil, m.c.now()
+	if p, ok := knownPosition(m.c.History, t.at.N); ok { // with its event time, for the strip
+		t.at = p
+	}
 	t.busy, t.queue = false, nil
 	t.live = !m.isReplay()
 	if !t.live && m.c.Caps.CanControlReplay && m.c.Control != nil && m.c.Status != nil {
@@ -202,11 +205,23 @@ func (m *Model) seek(target travelTarget) tea.Cmd {
 	}
 	t := &m.travel
 	if t.busy {
-		t.queue = append(t.queue, target)
+		t.queue = queueTarget(t.queue, target)
 		return nil
 	}
 	t.busy = true
 	return seekCmd(m.c.History, t.cur, t.at, target, m.c.now().Location(), t.gen)
+}
+
+// queueTarget adds target to the seeks waiting: a step of events in the same direction as the last
+// one waiting joins it (steps one by one would land in the same place, stopping at the same bound),
+// so that a held key does not pile up one seek per repeat.
+func queueTarget(queue []travelTarget, target travelTarget) []travelTarget {
+	if n := len(queue); n > 0 && target.kind == targetEvents && queue[n-1].kind == targetEvents &&
+		(target.n < 0) == (queue[n-1].n < 0) {
+		queue[n-1].n += target.n
+		return queue
+	}
+	return append(queue, target)
 }
 
 // seekCmd resolves target from the position shown and seeks there, off the model's goroutine: by

@@ -51,6 +51,16 @@ func (h *sliceHistory) at(n int64) travel.Position {
 	return travel.Position{N: n, At: h.evs[n-1].TS}
 }
 
+// Position is position n with its event time, as the travel package's histories give it.
+func (h *sliceHistory) Position(n int64) (travel.Position, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if n < 0 || n > int64(len(h.evs)) {
+		return travel.Position{}, travel.ErrOutside
+	}
+	return h.at(n), nil
+}
+
 func (h *sliceHistory) Find(t time.Time) travel.Position {
 	h.mu.Lock()
 	defer h.mu.Unlock()

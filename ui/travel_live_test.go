@@ -1,10 +1,14 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/deskwatch/deskwatch/model"
 )
 
 // Space freezes a live view while the feed goes on applying: the picture stays, the status line
@@ -153,5 +157,25 @@ func TestTravelSaysTheIndexProgress(t *testing.T) {
 	travelPress(m, ",")
 	if got := plain(m.Render()); !strings.Contains(got, "event 10 of 11 · 2023-11-14 22:14:20 · indexing 45% · space") {
 		t.Errorf("the status line should say the index is at 45%%:\n%s", got)
+	}
+}
+
+// A live view frozen just after an event that adds to no timeline (an active interaction
+// switched) does not tell an earlier event's change on the strip as that event's.
+func TestTravelFrozenStripOnlyTheLastEvent(t *testing.T) {
+	t.Parallel()
+	m, hist, _ := travelModel(t, 160, 30, 11, false)
+	last := deskHistory(t)[10]
+	ev, err := model.Decode([]byte(fmt.Sprintf(`{"type":"ON_ACTIVE_INTERACTION_SWITCHED","agentId":%q,"ts":%d,"params":[null]}`,
+		last.AgentID, last.TS.Add(time.Second).UnixMilli())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist.feedTo(m.c.Store, ev)
+	m.Update(ChangedMsg())
+	travelPress(m, "space")
+	got := plain(m.Render())
+	if !strings.Contains(got, "▸ #12 nothing shown changed") {
+		t.Errorf("the strip of a frozen switch of the active interaction should say nothing shown changed:\n%s", got)
 	}
 }

@@ -64,6 +64,10 @@ func (t travelTarget) resolve(h travel.History, from travel.Position, loc *time.
 	var n int64
 	switch t.kind {
 	case targetEvents:
+		if t.n < 0 && from.N < first.N { // a frozen picture the history has since forgotten
+			return 0, fmt.Errorf("%w: event #%s was forgotten; it holds events %s to %s", travel.ErrOutside,
+				thousands(from.N), thousands(first.N), thousands(last.N))
+		}
 		n = from.N + t.n
 	case targetFrac:
 		n = first.N + int64(t.f*float64(last.N-first.N)+0.5)
@@ -87,12 +91,26 @@ func (t travelTarget) resolve(h travel.History, from travel.Position, loc *time.
 	return min(max(n, first.N), last.N), nil
 }
 
+// positioner is a history that tells a position's event time without a seek (the travel
+// package's do).
+type positioner interface {
+	Position(int64) (travel.Position, error)
+}
+
+// knownPosition is position n of h with its event time, when h can tell it without a seek.
+func knownPosition(h travel.History, n int64) (travel.Position, bool) {
+	ph, ok := h.(positioner)
+	if !ok {
+		return travel.Position{}, false
+	}
+	p, err := ph.Position(n)
+	return p, err == nil
+}
+
 // positionOf is position n of h with its event time: from the history when it can tell (the
 // travel package's do), else by seeking there.
 func positionOf(ctx context.Context, h travel.History, n int64) (travel.Position, error) {
-	if ph, ok := h.(interface {
-		Position(int64) (travel.Position, error)
-	}); ok {
+	if ph, ok := h.(positioner); ok {
 		return ph.Position(n)
 	}
 	c, err := h.Seek(ctx, n)

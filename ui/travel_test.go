@@ -191,3 +191,28 @@ func TestTravelSeekErrorSaysWhy(t *testing.T) {
 		t.Errorf("a failed seek should say why:\n%s", got)
 	}
 }
+
+// Steps pressed while a seek runs do not pile up one seek each: a held "," waits as one step of
+// many, so the viewer catches up at once when the seek ends, and lands where the steps one by one
+// would have (a step does not pass a bound; a change of direction is kept apart).
+func TestTravelQueuedStepsMerge(t *testing.T) {
+	t.Parallel()
+	m, _, _ := travelModel(t, 120, 30, 11, true)
+	_, cmd := m.Update(keyMsg(",")) // the seek in flight
+	for range 500 {
+		m.Update(keyMsg(","))
+	}
+	m.Update(keyMsg("."))
+	m.Update(keyMsg("."))
+	seeks := 0
+	for cmd != nil {
+		seeks++
+		_, cmd = m.Update(cmd())
+	}
+	if got := m.travel.pos().N; got != 2 {
+		t.Errorf("after 501 steps back and 2 on from event 11, at event %d, want 2", got)
+	}
+	if seeks > 3 {
+		t.Errorf("%d seeks ran for 503 steps pressed while one ran, want at most 3", seeks)
+	}
+}

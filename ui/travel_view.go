@@ -152,7 +152,7 @@ func (m *Model) stripHeight() int {
 func (m *Model) strip(f *frame) string {
 	t := &m.travel
 	if t.stripOf != f.snap {
-		t.strip, t.stripOf = appliedText(f.snap, f.now.Location()), f.snap
+		t.strip, t.stripOf = appliedText(f.snap, t.pos().At, f.now.Location()), f.snap
 	}
 	st := m.c.Styles
 	return fit(st.Accent.Render("▸ #"+thousands(t.pos().N))+" "+st.Text.Render(clean(t.strip, m.c.Width)), m.c.Width)
@@ -161,8 +161,9 @@ func (m *Model) strip(f *frame) string {
 // appliedText says what the last event applied to snap changed: the rows and agents it produced
 // (their Version is the snapshot's) whose latest timeline entries the event carried (the latest
 // event time and type among them), each with those entries' texts, as the timelines word them.
-// Every text is sanitized.
-func appliedText(snap *model.Snapshot, loc *time.Location) string {
+// at is that event's time (zero when not known): an entry of another time is an earlier event's,
+// left on a row or agent the event touched without adding to its timeline. Every text is sanitized.
+func appliedText(snap *model.Snapshot, at time.Time, loc *time.Location) string {
 	type item struct {
 		id string
 		tl []model.Change
@@ -170,7 +171,7 @@ func appliedText(snap *model.Snapshot, loc *time.Location) string {
 	var items []item
 	var ref *model.Change
 	add := func(id string, tl []model.Change) {
-		if len(tl) == 0 {
+		if len(tl) == 0 || !at.IsZero() && !tl[len(tl)-1].At().Equal(at) {
 			return
 		}
 		items = append(items, item{id, tl})
