@@ -117,3 +117,16 @@ func TestPercentText(t *testing.T) {
 		}
 	}
 }
+
+// The figures tables' name filter matches what the table shows: not the letters of an escape
+// sequence the name held.
+func TestNameFilterMatchesTheShownName(t *testing.T) {
+	t.Parallel()
+	keep := NameFilter("31m")
+	if keep("\x1b[31mred") {
+		t.Error("31m matched the hidden escape sequence of a service shown as red")
+	}
+	if !NameFilter("RED")("\x1b[31mred") || !NameFilter("sal")("Sales") {
+		t.Error("the filter does not keep the names that show the text")
+	}
+}

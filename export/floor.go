@@ -212,10 +212,11 @@ func FigureColumnFor[T any](cols []FigureColumn[T], name string) (FigureColumn[T
 }
 
 // NameFilter is the filter of the figures tables by name (the views' / and --print --filter):
-// it keeps the names that hold text, in any case.
+// it keeps the names whose text as shown (sanitized) holds text, in any case, so that what matches
+// is what the table shows (an escape sequence's letters in a name match nothing).
 func NameFilter(text string) func(name string) bool {
 	text = strings.ToLower(text)
-	return func(name string) bool { return strings.Contains(strings.ToLower(name), text) }
+	return func(name string) bool { return strings.Contains(strings.ToLower(model.Sanitize(name)), text) }
 }
 
 // FigureColumnNames lists the columns' names, for errors and help.
