@@ -28,7 +28,10 @@ type timelineView struct {
 	c             *Common
 	cur           cursor
 	width, height int
-	zoom          int
+	// zoom indexes timelineZooms once a zoom key chose it (zoomed); until then the span fits the
+	// data (fittedZoom).
+	zoom   int
+	zoomed bool
 	// at is the cursor's time; zero follows now (the frame's event time).
 	at time.Time
 	// handled indexes the answered interactions by agent for one store version (timelineIndex).
@@ -50,8 +53,30 @@ func (t *timelineView) SetSize(width, height int) { t.width, t.height = max(widt
 // page is the number of agents a screen shows.
 func (t *timelineView) page() int { return max(t.height-1-t.footer(), 1) }
 
-// span is the length of event time the width shows.
-func (t *timelineView) span() time.Duration { return timelineZooms[t.zoom] }
+// span is the length of event time the width shows on the frame.
+func (t *timelineView) span(f *frame) time.Duration { return timelineZooms[t.zoomAt(f)] }
+
+// zoomAt is the zoom in force: the one chosen with the zoom keys, else the shortest span that holds
+// everything the store has seen (a stream that began two minutes ago shows on 5 minutes, not as
+// nearly empty lines across an hour), at most the default hour.
+func (t *timelineView) zoomAt(f *frame) int {
+	if t.zoomed {
+		return t.zoom
+	}
+	var first time.Time
+	for _, ag := range f.snap.Agents {
+		if first.IsZero() || ag.FirstSeen.Before(first) {
+			first = ag.FirstSeen
+		}
+	}
+	seen := f.now.Sub(first)
+	for i, d := range timelineZooms[:timelineDefaultZoom] {
+		if seen <= d {
+			return i
+		}
+	}
+	return timelineDefaultZoom
+}
 
 // Update moves the cursor: up and down select an agent, left and right move in time (right of now
 // follows now again), the zoom keys change the span.
@@ -60,16 +85,16 @@ func (t *timelineView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
 	if msg, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(msg, k.Left):
-			t.move(f.now, -1)
+			t.move(f, -1)
 			return t, nil
 		case key.Matches(msg, k.Right):
-			t.move(f.now, 1)
+			t.move(f, 1)
 			return t, nil
 		case key.Matches(msg, k.ZoomIn):
-			t.zoom = max(t.zoom-1, 0)
+			t.zoom, t.zoomed = max(t.zoomAt(f)-1, 0), true
 			return t, nil
 		case key.Matches(msg, k.ZoomOut):
-			t.zoom = min(t.zoom+1, len(timelineZooms)-1)
+			t.zoom, t.zoomed = min(t.zoomAt(f)+1, len(timelineZooms)-1), true
 			return t, nil
 		}
 	}
@@ -77,15 +102,16 @@ func (t *timelineView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
 	return t, nil
 }
 
-// step is the time one cell covers at the current zoom and width.
-func (t *timelineView) step() time.Duration {
+// step is the time one cell covers at the frame's zoom and the width.
+func (t *timelineView) step(f *frame) time.Duration {
 	_, cells := timelineWidths(t.width)
-	return max(t.span()/time.Duration(cells), time.Second)
+	return max(t.span(f)/time.Duration(cells), time.Second)
 }
 
 // move moves the cursor n cells in time; reaching now it follows now again.
-func (t *timelineView) move(now time.Time, n int) {
-	at := t.cursorAt(now).Add(time.Duration(n) * t.step())
+func (t *timelineView) move(f *frame, n int) {
+	now := f.now
+	at := t.cursorAt(now).Add(time.Duration(n) * t.step(f))
 	if !at.Before(now) {
 		t.at = time.Time{}
 		return
@@ -103,12 +129,13 @@ func (t *timelineView) cursorAt(now time.Time) time.Time {
 
 // window is the span of event time shown: it ends at now while the cursor is within the last span,
 // else it starts at the cursor.
-func (t *timelineView) window(now time.Time) (from, to time.Time) {
+func (t *timelineView) window(f *frame) (from, to time.Time) {
+	now, span := f.now, t.span(f)
 	to = now
-	if at := t.cursorAt(now); at.Before(now.Add(-t.span())) {
-		to = at.Add(t.span())
+	if at := t.cursorAt(now); at.Before(now.Add(-span)) {
+		to = at.Add(span)
 	}
-	return to.Add(-t.span()), to
+	return to.Add(-span), to
 }
 
 // ShortHelp lists the timeline's main keys.
@@ -241,15 +268,15 @@ func (t *timelineView) View(f *frame) string {
 	st := t.c.Styles
 	snap := f.snap
 	handled := t.index(snap)
-	from, to := t.window(f.now)
+	from, to := t.window(f)
 	at := t.cursorAt(f.now)
 	nameW, cellsW := timelineWidths(t.width)
-	step := t.span() / time.Duration(cellsW)
+	step := t.span(f) / time.Duration(cellsW)
 	cursor := min(int(at.Sub(from)/max(step, 1)), cellsW-1)
 	t.cur.clampList(len(snap.Agents), t.page())
 	loc := f.now.Location()
 	first, last := t.cur.offset, min(t.cur.offset+t.page(), len(snap.Agents))
-	title := st.Title.Render("Agent state timeline") + st.Text.Render(" · last "+spanLabel(t.span())+
+	title := st.Title.Render("Agent state timeline") + st.Text.Render(" · last "+spanLabel(t.span(f))+
 		" · "+from.In(loc).Format("15:04")+"–"+to.In(loc).Format("15:04"))
 	if len(snap.Agents) > 0 {
 		title += st.Dim.Render(" · agents " + scrollPos(first, last, len(snap.Agents)))

@@ -247,3 +247,29 @@ func TestTimelineOpensAndFollowsNow(t *testing.T) {
 		t.Errorf("T again shows screen %d, not the table", m.screen)
 	}
 }
+
+// Until a zoom key chooses a span, the timeline fits the data: a stream first seen three minutes
+// ago shows on 5 minutes rather than as nearly empty lines across the default hour; a zoom key's
+// choice then stays.
+func TestTimelineSpanFitsTheData(t *testing.T) {
+	t.Parallel()
+	m := newTimelineModel(t, themes.Mono, 100, 24, 0)
+	ag := &model.Agent{ID: "a.jones", LoggedIn: true, FirstSeen: tlNow.Add(-3 * time.Minute),
+		States: []model.StateSpan{{At: tlNow.Add(-3 * time.Minute), State: model.AgentReady}}}
+	m.snap = &model.Snapshot{Version: m.snap.Version + 1, Agents: []*model.Agent{ag}, Stats: m.snap.Stats}
+	m.dirty = true
+	if out := plain(m.Render()); !strings.Contains(out, "last 5m") {
+		t.Fatalf("three minutes of data are not shown on 5 minutes:\n%s", out)
+	}
+	press(m, "]")
+	if out := plain(m.Render()); !strings.Contains(out, "last 15m") {
+		t.Fatalf("] from the fitted 5 minutes does not show 15:\n%s", out)
+	}
+	old := *ag
+	old.FirstSeen = tlNow.Add(-10 * time.Hour)
+	m.snap = &model.Snapshot{Version: m.snap.Version + 1, Agents: []*model.Agent{&old}, Stats: m.snap.Stats}
+	m.dirty = true
+	if out := plain(m.Render()); !strings.Contains(out, "last 15m") {
+		t.Errorf("the span chosen with ] did not stay:\n%s", out)
+	}
+}
