@@ -16,13 +16,14 @@ type Closer struct {
 
 	once   sync.Once
 	done   chan struct{}
+	closed chan struct{}
 	code   int
 	reason string
 }
 
 // NewCloser returns the closer of conn; wait bounds sending the close frame.
 func NewCloser(conn *websocket.Conn, wait time.Duration) *Closer {
-	return &Closer{conn: conn, wait: wait, done: make(chan struct{})}
+	return &Closer{conn: conn, wait: wait, done: make(chan struct{}), closed: make(chan struct{})}
 }
 
 // Stop ends the connection; the first call wins. With a code other than 0 a close frame with the
@@ -33,6 +34,7 @@ func (c *Closer) Stop(code int, reason string) {
 		c.code, c.reason = code, reason
 		close(c.done)
 		go func() {
+			defer close(c.closed)
 			if code != 0 {
 				_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason),
 					time.Now().Add(c.wait))
@@ -41,6 +43,10 @@ func (c *Closer) Stop(code int, reason string) {
 		}()
 	})
 }
+
+// Closed is closed once a stopped connection's close frame was sent (or its wait passed) and the
+// connection closed: a server that exits before then cuts the frame.
+func (c *Closer) Closed() <-chan struct{} { return c.closed }
 
 // Done is closed when the connection is stopped.
 func (c *Closer) Done() <-chan struct{} { return c.done }

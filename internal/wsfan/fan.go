@@ -140,13 +140,20 @@ func (f *Fan[M, S]) Len() int {
 	return len(f.subs)
 }
 
-// Close stops every subscriber with code and reason; no subscriber joins afterwards.
+// Close stops every subscriber with code and reason and returns once their close frames are sent
+// (each within its CloseWait), so that a server exiting next does not cut them; no subscriber
+// joins afterwards.
 func (f *Fan[M, S]) Close(code int, reason string) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.closed = true
+	closing := make([]<-chan struct{}, 0, len(f.joined))
 	for sub := range f.joined {
 		sub.Stop(code, reason)
+		closing = append(closing, sub.Closed())
+	}
+	f.mu.Unlock()
+	for _, c := range closing { // each within its subscriber's CloseWait
+		<-c
 	}
 }
 

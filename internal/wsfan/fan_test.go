@@ -106,6 +106,13 @@ func TestFanCloseStopsSubscribersEvenWaitingOnesAndRefusesNewOnes(t *testing.T) 
 		t.Fatal("Subscribe refused an open fan")
 	}
 	f.Close(websocket.CloseGoingAway, "bye")
+	for _, s := range []*Subscriber[string]{a, b} { // sent before Close returns: a server exiting next keeps them
+		select {
+		case <-s.Closed():
+		default:
+			t.Fatal("Close returned before a subscriber's close frame was sent")
+		}
+	}
 	for _, c := range []*websocket.Conn{ca, cb} {
 		if ce, _ := closeOf(t, c); ce.Code != websocket.CloseGoingAway || ce.Text != "bye" {
 			t.Fatalf("close %d %q, want %d bye", ce.Code, ce.Text, websocket.CloseGoingAway)
