@@ -130,7 +130,7 @@ func TestListCursor(t *testing.T) {
 		{click(0), 7, 6}, // the titles
 		{keyMsg("g"), 0, 0},
 	} {
-		c.selectFor(step.msg, k, 10, 4)
+		c.selectFor(step.msg, k, 10, 4, 1)
 		if c.pos != step.pos || c.offset != step.offset {
 			t.Errorf("after %v: pos %d offset %d, want %d %d", step.msg, c.pos, c.offset, step.pos, step.offset)
 		}

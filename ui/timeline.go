@@ -104,7 +104,7 @@ func (t *timelineView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
 			return t, nil
 		}
 	}
-	t.cur.selectFor(msg, k, len(f.snap.Agents), t.page())
+	t.cur.selectFor(msg, k, len(f.snap.Agents), t.page(), 1)
 	return t, nil
 }
 
