@@ -34,11 +34,11 @@ type timelineView struct {
 	zoomed bool
 	// at is the cursor's time; zero follows now (the frame's event time).
 	at time.Time
-	// handled indexes the answered interactions by agent for one store version (timelineIndex).
-	handled        map[string][]*model.Row
-	handledVersion uint64
-	handledSnap    *model.Snapshot
-	cells          cellStyles
+	// handled indexes the answered interactions by agent for the snapshot handledSnap (index); a
+	// snapshot never changes, so it identifies the index's input alone.
+	handled     map[string][]*model.Row
+	handledSnap *model.Snapshot
+	cells       cellStyles
 }
 
 func newTimeline(c *Common) *timelineView { return &timelineView{c: c, zoom: timelineDefaultZoom} }
@@ -158,7 +158,7 @@ func (t *timelineView) FullHelp() [][]key.Binding {
 // index returns the answered interactions of each agent, built once per snapshot: one pass over
 // the rows.
 func (t *timelineView) index(snap *model.Snapshot) map[string][]*model.Row {
-	if t.handled != nil && t.handledSnap == snap && t.handledVersion == snap.Version {
+	if t.handledSnap == snap {
 		return t.handled
 	}
 	m := map[string][]*model.Row{}
@@ -167,7 +167,7 @@ func (t *timelineView) index(snap *model.Snapshot) map[string][]*model.Row {
 			m[r.AgentID] = append(m[r.AgentID], r)
 		}
 	}
-	t.handled, t.handledSnap, t.handledVersion = m, snap, snap.Version
+	t.handled, t.handledSnap = m, snap
 	return m
 }
 
