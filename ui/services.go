@@ -260,7 +260,7 @@ func windowLine(style interface{ Render(...string) string }, f *frame, width int
 	if filter != "" {
 		parts = append(parts, "filter "+strconv.Quote(model.Sanitize(filter)))
 	}
-	long := strings.Join(append(parts, "figures cover the agents whose desktops send events"), " · ")
+	long := strings.Join(append(parts, floorNote[0]), " · ")
 	if ansi.StringWidth(long) <= width {
 		return style.Render(fit(long, width))
 	}
