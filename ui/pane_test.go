@@ -140,3 +140,23 @@ func TestListCursor(t *testing.T) {
 		t.Errorf("after shrinking: pos %d offset %d", c.pos, c.offset)
 	}
 }
+
+// In the agents and services views the window line and the titles are above the list: a click on
+// the line under the titles selects the first item, one on the titles or the window line nothing.
+func TestFloorListsClickUnderTheirTwoLines(t *testing.T) {
+	t.Parallel()
+	m, _ := newDeskModel(t, themes.Dark, 120, 20)
+	click := func(y int) tea.MouseClickMsg { return tea.MouseClickMsg{Button: tea.MouseLeft, Y: y} }
+	for _, v := range []struct {
+		name string
+		p    pane
+		cur  *cursor
+	}{{"agents", m.agents, &m.agents.cur}, {"services", m.services, &m.services.cur}} {
+		for _, step := range []struct{ y, pos int }{{3, 1}, {2, 0}, {3, 1}, {1, 1}, {0, 1}} {
+			v.p.Update(m.newFrame(), click(step.y))
+			if v.cur.pos != step.pos {
+				t.Errorf("%s: a click at Y %d selects %d, want %d", v.name, step.y, v.cur.pos, step.pos)
+			}
+		}
+	}
+}
