@@ -46,13 +46,9 @@ func (a *agentsView) Selected(snap *model.Snapshot) *model.Agent {
 	return snap.Agents[a.cur.pos]
 }
 
-// Update moves the cursor over the frame's agents.
+// Update moves the cursor over the frame's agents; the window line and the titles are above them.
 func (a *agentsView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
-	if c, ok := msg.(tea.MouseClickMsg); ok {
-		c.Y-- // the window line is above the titles
-		msg = c
-	}
-	a.cur.selectFor(msg, a.c.Keys, len(f.snap.Agents), a.page())
+	a.cur.selectFor(msg, a.c.Keys, len(f.snap.Agents), a.page(), 2)
 	return a, nil
 }
 

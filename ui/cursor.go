@@ -49,8 +49,9 @@ func navigation(msg tea.Msg, k KeyMap, page int) (n, end int) {
 }
 
 // selectFor moves a list's cursor for a navigation key, the wheel or a left click; a click's Y
-// counts from the pane's first line, the titles, so the first item is at Y 1.
-func (c *cursor) selectFor(msg tea.Msg, k KeyMap, total, page int) {
+// counts from the pane's first line, and the first item is at Y top (1 under a line of titles, 2
+// under a window line and the titles).
+func (c *cursor) selectFor(msg tea.Msg, k KeyMap, total, page, top int) {
 	page = max(page, 1)
 	n, end := navigation(msg, k, page)
 	switch {
@@ -61,8 +62,8 @@ func (c *cursor) selectFor(msg tea.Msg, k KeyMap, total, page int) {
 	default:
 		c.pos += n
 	}
-	if click, ok := msg.(tea.MouseClickMsg); ok && click.Button == tea.MouseLeft && click.Y >= 1 {
-		if i := c.offset + click.Y - 1; i < total {
+	if click, ok := msg.(tea.MouseClickMsg); ok && click.Button == tea.MouseLeft && click.Y >= top {
+		if i := c.offset + click.Y - top; i < total {
 			c.pos = i
 		}
 	}

@@ -130,7 +130,7 @@ func TestListCursor(t *testing.T) {
 		{click(0), 7, 6}, // the titles
 		{keyMsg("g"), 0, 0},
 	} {
-		c.selectFor(step.msg, k, 10, 4)
+		c.selectFor(step.msg, k, 10, 4, 1)
 		if c.pos != step.pos || c.offset != step.offset {
 			t.Errorf("after %v: pos %d offset %d, want %d %d", step.msg, c.pos, c.offset, step.pos, step.offset)
 		}
@@ -138,5 +138,25 @@ func TestListCursor(t *testing.T) {
 	c.clampList(3, 4) // the list shrank
 	if c.pos != 0 || c.offset != 0 {
 		t.Errorf("after shrinking: pos %d offset %d", c.pos, c.offset)
+	}
+}
+
+// In the agents and services views the window line and the titles are above the list: a click on
+// the line under the titles selects the first item, one on the titles or the window line nothing.
+func TestFloorListsClickUnderTheirTwoLines(t *testing.T) {
+	t.Parallel()
+	m, _ := newDeskModel(t, themes.Dark, 120, 20)
+	click := func(y int) tea.MouseClickMsg { return tea.MouseClickMsg{Button: tea.MouseLeft, Y: y} }
+	for _, v := range []struct {
+		name string
+		p    pane
+		cur  *cursor
+	}{{"agents", m.agents, &m.agents.cur}, {"services", m.services, &m.services.cur}} {
+		for _, step := range []struct{ y, pos int }{{3, 1}, {2, 0}, {3, 1}, {1, 1}, {0, 1}} {
+			v.p.Update(m.newFrame(), click(step.y))
+			if v.cur.pos != step.pos {
+				t.Errorf("%s: a click at Y %d selects %d, want %d", v.name, step.y, v.cur.pos, step.pos)
+			}
+		}
 	}
 }

@@ -88,14 +88,10 @@ func (s *servicesView) Selected(f *frame) (string, bool) {
 	return rows[s.cur.pos].Service, true
 }
 
-// Update moves the cursor over the services; the click's Y counts the window line too.
+// Update moves the cursor over the services; the window line and the titles are above them.
 func (s *servicesView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
 	rows, _ := s.rows(f)
-	if c, ok := msg.(tea.MouseClickMsg); ok {
-		c.Y--
-		msg = c
-	}
-	s.cur.selectFor(msg, s.c.Keys, len(rows), s.page())
+	s.cur.selectFor(msg, s.c.Keys, len(rows), s.page(), 2)
 	return s, nil
 }
 
@@ -264,7 +260,7 @@ func windowLine(style interface{ Render(...string) string }, f *frame, width int
 	if filter != "" {
 		parts = append(parts, "filter "+strconv.Quote(model.Sanitize(filter)))
 	}
-	long := strings.Join(append(parts, "figures cover the agents whose desktops send events"), " · ")
+	long := strings.Join(append(parts, floorNote[0]), " · ")
 	if ansi.StringWidth(long) <= width {
 		return style.Render(fit(long, width))
 	}

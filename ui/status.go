@@ -190,8 +190,10 @@ func (s *statusView) source(src feed.Status, room int, wall time.Time) string {
 	if state == feed.StateConnected && !src.Since.IsZero() {
 		mid = append(mid, st.Dim.Render("since "+sinceClock(src.Since, wall)))
 	}
+	barAt := -1 // the bar's index in mid
 	if src.Total > 0 {
-		mid = append(mid, progressBar(src.Pos, src.Total, 12))
+		barAt = len(mid)
+		mid = append(mid, progressBar(src.Pos, src.Total, barCells))
 	}
 	if src.Name != "demo" && (state == feed.StateReplaying || state == feed.StatePaused || state == feed.StateDone) {
 		mid = append(mid, st.Dim.Render(speedText(src.Speed)))
@@ -213,10 +215,10 @@ func (s *statusView) source(src feed.Status, room int, wall time.Time) string {
 	nameW, detailW, withCounts := layoutSource(room, width(name), width(strings.Join(mid, " "))+len(mid),
 		width(detail), width(counts))
 	parts := append([]string{st.Bold.Render(clean(name, nameW))}, mid...)
-	if src.Total > 0 { // the bar is the second of mid when a state is shown, else the first
+	if barAt >= 0 { // after the name and the parts of mid before it, each with its space
 		x := ansi.StringWidth(parts[0]) + 1
-		if mid[0] != progressBar(src.Pos, src.Total, 12) {
-			x += width(mid[0]) + 1
+		for _, p := range mid[:barAt] {
+			x += width(p) + 1
 		}
 		if x+barCells+2 <= room {
 			s.barX = x

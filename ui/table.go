@@ -104,7 +104,7 @@ func (t *tableView) page() int { return max(t.height-1, 1) }
 
 // Update moves the cursor for navigation keys, the mouse wheel and clicks.
 func (t *tableView) Update(_ *frame, msg tea.Msg) (pane, tea.Cmd) {
-	t.cur.selectFor(msg, t.c.Keys, t.lines.Len(), t.page())
+	t.cur.selectFor(msg, t.c.Keys, t.lines.Len(), t.page(), 1)
 	t.clamp()
 	return t, nil
 }

@@ -34,24 +34,30 @@ type timelineView struct {
 	zoomed bool
 	// at is the cursor's time; zero follows now (the frame's event time).
 	at time.Time
-	// handled indexes the answered interactions by agent for one store version (timelineIndex).
-	handled        map[string][]*model.Row
-	handledVersion uint64
-	handledSnap    *model.Snapshot
-	cells          cellStyles
+	// handled indexes the answered interactions by agent for the snapshot handledSnap (index); a
+	// snapshot never changes, so it identifies the index's input alone.
+	handled     map[string][]*model.Row
+	handledSnap *model.Snapshot
+	cells       cellStyles
 }
 
 func newTimeline(c *Common) *timelineView { return &timelineView{c: c, zoom: timelineDefaultZoom} }
 
 // timelineFooter is the number of lines under the agents: the axis ticks, their labels, the
 // cursor's two lines and the legend (one or two lines, as the width takes it).
-func (t *timelineView) footer() int { return 4 + len(t.cells.legend(t.c.Styles, t.width)) }
+func (t *timelineView) footer() int { return footerOver(t.cells.legend(t.c.Styles, t.width)) }
+
+// footerOver is the footer's height over the legend's lines.
+func footerOver(legend []string) int { return 4 + len(legend) }
 
 // SetSize sets the area: a title line, the agents, and the footer.
 func (t *timelineView) SetSize(width, height int) { t.width, t.height = max(width, 1), max(height, 1) }
 
 // page is the number of agents a screen shows.
-func (t *timelineView) page() int { return max(t.height-1-t.footer(), 1) }
+func (t *timelineView) page() int { return t.pageOver(t.footer()) }
+
+// pageOver is page with a footer of that height.
+func (t *timelineView) pageOver(footer int) int { return max(t.height-1-footer, 1) }
 
 // span is the length of event time the width shows on the frame.
 func (t *timelineView) span(f *frame) time.Duration { return timelineZooms[t.zoomAt(f)] }
@@ -98,7 +104,7 @@ func (t *timelineView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
 			return t, nil
 		}
 	}
-	t.cur.selectFor(msg, k, len(f.snap.Agents), t.page())
+	t.cur.selectFor(msg, k, len(f.snap.Agents), t.page(), 1)
 	return t, nil
 }
 
@@ -127,10 +133,9 @@ func (t *timelineView) cursorAt(now time.Time) time.Time {
 	return t.at
 }
 
-// window is the span of event time shown: it ends at now while the cursor is within the last span,
-// else it starts at the cursor.
-func (t *timelineView) window(f *frame) (from, to time.Time) {
-	now, span := f.now, t.span(f)
+// window is the span of event time shown at now: it ends at now while the cursor is within the last
+// span, else it starts at the cursor.
+func (t *timelineView) window(now time.Time, span time.Duration) (from, to time.Time) {
 	to = now
 	if at := t.cursorAt(now); at.Before(now.Add(-span)) {
 		to = at.Add(span)
@@ -153,7 +158,7 @@ func (t *timelineView) FullHelp() [][]key.Binding {
 // index returns the answered interactions of each agent, built once per snapshot: one pass over
 // the rows.
 func (t *timelineView) index(snap *model.Snapshot) map[string][]*model.Row {
-	if t.handled != nil && t.handledSnap == snap && t.handledVersion == snap.Version {
+	if t.handledSnap == snap {
 		return t.handled
 	}
 	m := map[string][]*model.Row{}
@@ -162,7 +167,7 @@ func (t *timelineView) index(snap *model.Snapshot) map[string][]*model.Row {
 			m[r.AgentID] = append(m[r.AgentID], r)
 		}
 	}
-	t.handled, t.handledSnap, t.handledVersion = m, snap, snap.Version
+	t.handled, t.handledSnap = m, snap
 	return m
 }
 
@@ -263,20 +268,25 @@ func stateName(s model.AgentState) string {
 
 // View draws the title, one line per agent on screen, the axis, the cursor's line and the legend,
 // in exactly height lines. It indexes the rows once per snapshot and draws only the agents shown:
-// O(rows) once, then O(agents shown × width) a frame.
+// O(rows) once, then O(agents shown × width) a frame. The legend (and so the footer's height) and
+// the span are taken once for the frame.
 func (t *timelineView) View(f *frame) string {
 	st := t.c.Styles
 	snap := f.snap
 	handled := t.index(snap)
-	from, to := t.window(f)
+	legend := t.cells.legend(st, t.width)
+	footer := footerOver(legend)
+	page := t.pageOver(footer)
+	span := t.span(f)
+	from, to := t.window(f.now, span)
 	at := t.cursorAt(f.now)
 	nameW, cellsW := timelineWidths(t.width)
-	step := t.span(f) / time.Duration(cellsW)
+	step := span / time.Duration(cellsW)
 	cursor := min(int(at.Sub(from)/max(step, 1)), cellsW-1)
-	t.cur.clampList(len(snap.Agents), t.page())
+	t.cur.clampList(len(snap.Agents), page)
 	loc := f.now.Location()
-	first, last := t.cur.offset, min(t.cur.offset+t.page(), len(snap.Agents))
-	title := st.Title.Render("Agent state timeline") + st.Text.Render(" · last "+spanLabel(t.span(f))+
+	first, last := t.cur.offset, min(t.cur.offset+page, len(snap.Agents))
+	title := st.Title.Render("Agent state timeline") + st.Text.Render(" · last "+spanLabel(span)+
 		" · "+from.In(loc).Format("15:04")+"–"+to.In(loc).Format("15:04"))
 	if len(snap.Agents) > 0 {
 		title += st.Dim.Render(" · agents " + scrollPos(first, last, len(snap.Agents)))
@@ -298,7 +308,7 @@ func (t *timelineView) View(f *frame) string {
 		agentCells(a, handled[a.ID], from, step, f.now, cells)
 		lines = append(lines, name.Render(pad(clean(a.ID, nameW), nameW))+" "+t.cells.drawCells(st, cells, cursor))
 	}
-	for len(lines) < t.height-t.footer() {
+	for len(lines) < t.height-footer {
 		lines = append(lines, "")
 	}
 	ticks, labels := axis(from, step, cellsW, cursor, loc)
@@ -306,7 +316,7 @@ func (t *timelineView) View(f *frame) string {
 	agent, floor := t.cursorLines(f, handled, at)
 	lines = append(lines, st.Border.Render(gap+ticks), st.Dim.Render(gap+labels),
 		st.Bold.Render(fit(agent, t.width)), st.Text.Render(fit(floor, t.width)))
-	for _, l := range t.cells.legend(st, t.width) {
+	for _, l := range legend {
 		lines = append(lines, fit(l, t.width))
 	}
 	return fitBlock(strings.Join(lines, "\n"), t.width, t.height)
