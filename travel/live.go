@@ -48,18 +48,16 @@ type rec struct {
 
 // NewLive starts recording the history of p's feed: call it before p handles its first message
 // (position 0 is then the empty store made with opts.Store); attached later, the history begins at
-// a checkpoint of the store then (which needs model's checkpoints).
+// a checkpoint of the store then.
 func NewLive(p *feed.Pump, opts Options) *Live {
 	opts = opts.withDefaults()
 	l := &Live{opts: opts, store: p.Store(), pump: p, snaps: newSnaps(opts)}
 	l.base = p.Handled()
 	start := snap{pos: Position{N: l.base}, conn: p.Conn()}
 	if l.base > 0 {
-		start.cp = checkpoint(l.store)
+		start.cp = l.store.Checkpoint()
 	}
-	if l.base == 0 || start.cp != nil {
-		l.addSnap(start)
-	}
+	l.addSnap(start)
 	p.After(l.record)
 	return l
 }
@@ -80,9 +78,8 @@ func (l *Live) record(m feed.Message, at time.Time) {
 	l.forget()
 	l.mu.Unlock()
 	if due {
-		if cp := checkpoint(l.store); cp != nil {
-			l.addSnap(snap{pos: pos, cp: cp, conn: l.pump.Conn(), bytes: cp.Bytes()})
-		}
+		cp := l.store.Checkpoint()
+		l.addSnap(snap{pos: pos, cp: cp, conn: l.pump.Conn(), bytes: cp.Bytes()})
 	}
 }
 

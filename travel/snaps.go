@@ -62,12 +62,6 @@ type snap struct {
 	bytes int64
 }
 
-// checkpoint takes a restorable copy of st (nil would make seeks apply from position 0, as they
-// did before model's checkpoints could be restored).
-func checkpoint(st *model.Store) *model.Checkpoint {
-	return st.Checkpoint()
-}
-
 // restore is a new store in sn's state.
 func restore(sn snap, opts []model.Option) *model.Store {
 	if sn.cp == nil {
