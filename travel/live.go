@@ -22,9 +22,8 @@ const chunkSize = 1 << 20
 // every EveryTime of event time). A seek reaches back to the oldest checkpoint whose following
 // messages are all still kept. The pump's goroutine records; any number of viewers seek at once.
 type Live struct {
-	opts  Options
-	store *model.Store
-	pump  *feed.Pump
+	opts Options
+	pump *feed.Pump // the feed's, whose store the checkpoints copy
 
 	mu    sync.RWMutex
 	recs  deque // messages base+1 .. base+recs.len()
@@ -51,11 +50,11 @@ type rec struct {
 // a checkpoint of the store then.
 func NewLive(p *feed.Pump, opts Options) *Live {
 	opts = opts.withDefaults()
-	l := &Live{opts: opts, store: p.Store(), pump: p, snaps: newSnaps(opts)}
+	l := &Live{opts: opts, pump: p, snaps: newSnaps(opts)}
 	l.base = p.Handled()
 	start := snap{pos: Position{N: l.base}, conn: p.Conn()}
 	if l.base > 0 {
-		start.cp = l.store.Checkpoint()
+		start.cp = p.Store().Checkpoint()
 	}
 	l.addSnap(start)
 	p.After(l.record)
@@ -78,7 +77,7 @@ func (l *Live) record(m feed.Message, at time.Time) {
 	l.forget()
 	l.mu.Unlock()
 	if due {
-		cp := l.store.Checkpoint()
+		cp := l.pump.Store().Checkpoint()
 		l.addSnap(snap{pos: pos, cp: cp, conn: l.pump.Conn(), bytes: cp.Bytes()})
 	}
 }
