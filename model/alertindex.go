@@ -110,7 +110,7 @@ func (x *AlertIndex) Counts(sn *Snapshot, now time.Time) *AlertCounts {
 		}
 		x.rebuild(sn, now)
 	}
-	now = later(now, x.now)
+	now = maxTime(x.now, now)
 	changed := false
 	if sn.Version > x.from.Version {
 		changed = x.moveTo(sn, now)
@@ -127,13 +127,6 @@ func (x *AlertIndex) Counts(sn *Snapshot, now time.Time) *AlertCounts {
 	}
 	x.counts = x.publish(now)
 	return x.counts
-}
-
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 // Flips calls fn with each row that began alerting with the passage of time (its row unchanged)

@@ -202,6 +202,7 @@ func appendSpan(spans []StateSpan, sp StateSpan) []StateSpan {
 	return append(spans, sp)
 }
 
+// maxTime is the later of a and b (b when they are the same instant).
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a

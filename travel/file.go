@@ -82,13 +82,12 @@ func (h *File) index(ctx context.Context, f io.Reader) error {
 		if !due {
 			return
 		}
-		if cp := checkpoint(st); cp != nil {
-			sn := snap{pos: pos, cp: cp, conn: p.Conn(), bytes: cp.Bytes(),
-				res: resume{off: m.Offset, line: m.Origin.Line, clock: r.Status().EventTime}}
-			h.mu.Lock()
-			h.snaps.add(sn)
-			h.mu.Unlock()
-		}
+		cp := st.Checkpoint()
+		sn := snap{pos: pos, cp: cp, conn: p.Conn(), bytes: cp.Bytes(),
+			res: resume{off: m.Offset, line: m.Origin.Line, clock: r.Status().EventTime}}
+		h.mu.Lock()
+		h.snaps.add(sn)
+		h.mu.Unlock()
 	})
 	err := r.Run(ctx, p.Handle)
 	if err == nil {

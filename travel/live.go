@@ -22,9 +22,8 @@ const chunkSize = 1 << 20
 // every EveryTime of event time). A seek reaches back to the oldest checkpoint whose following
 // messages are all still kept. The pump's goroutine records; any number of viewers seek at once.
 type Live struct {
-	opts  Options
-	store *model.Store
-	pump  *feed.Pump
+	opts Options
+	pump *feed.Pump // the feed's, whose store the checkpoints copy
 
 	mu    sync.RWMutex
 	recs  deque // messages base+1 .. base+recs.len()
@@ -48,18 +47,16 @@ type rec struct {
 
 // NewLive starts recording the history of p's feed: call it before p handles its first message
 // (position 0 is then the empty store made with opts.Store); attached later, the history begins at
-// a checkpoint of the store then (which needs model's checkpoints).
+// a checkpoint of the store then.
 func NewLive(p *feed.Pump, opts Options) *Live {
 	opts = opts.withDefaults()
-	l := &Live{opts: opts, store: p.Store(), pump: p, snaps: newSnaps(opts)}
+	l := &Live{opts: opts, pump: p, snaps: newSnaps(opts)}
 	l.base = p.Handled()
 	start := snap{pos: Position{N: l.base}, conn: p.Conn()}
 	if l.base > 0 {
-		start.cp = checkpoint(l.store)
+		start.cp = p.Store().Checkpoint()
 	}
-	if l.base == 0 || start.cp != nil {
-		l.addSnap(start)
-	}
+	l.addSnap(start)
 	p.After(l.record)
 	return l
 }
@@ -80,9 +77,8 @@ func (l *Live) record(m feed.Message, at time.Time) {
 	l.forget()
 	l.mu.Unlock()
 	if due {
-		if cp := checkpoint(l.store); cp != nil {
-			l.addSnap(snap{pos: pos, cp: cp, conn: l.pump.Conn(), bytes: cp.Bytes()})
-		}
+		cp := l.pump.Store().Checkpoint()
+		l.addSnap(snap{pos: pos, cp: cp, conn: l.pump.Conn(), bytes: cp.Bytes()})
 	}
 }
 

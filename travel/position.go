@@ -2,6 +2,7 @@ package travel
 
 import (
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -24,16 +25,7 @@ func fromNanos(n int64) time.Time {
 // searchMax is how many of the first n messages come before the first whose latest event time
 // (maxAt(i), never falling) is after k: the position at event time k.
 func searchMax(n int, maxAt func(i int) int64, k int64) int {
-	lo, hi := 0, n
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if maxAt(m) <= k {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
+	return sort.Search(n, func(i int) bool { return maxAt(i) > k })
 }
 
 // outside is the error for a position n out of first..last.

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/travel"
 )
@@ -42,10 +41,7 @@ func TestLiveSeekMatchesPump(t *testing.T) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			t.Parallel()
 			msgs := stream(seed, 500+int(seed)*100, true)
-			p := feed.NewPump(model.NewStore(storeOpts()...), nil)
-			opts := small
-			opts.Store = storeOpts()
-			h := travel.NewLive(p, opts)
+			p, h := livePump(small)
 			for _, m := range msgs {
 				p.Handle(m)
 			}

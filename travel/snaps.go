@@ -2,6 +2,7 @@ package travel
 
 import (
 	"math"
+	"sort"
 	"time"
 
 	"github.com/deskwatch/deskwatch/model"
@@ -60,12 +61,6 @@ type snap struct {
 	conn  int64
 	res   resume
 	bytes int64
-}
-
-// checkpoint takes a restorable copy of st (nil would make seeks apply from position 0, as they
-// did before model's checkpoints could be restored).
-func checkpoint(st *model.Store) *model.Checkpoint {
-	return st.Checkpoint()
 }
 
 // restore is a new store in sn's state.
@@ -150,16 +145,7 @@ func (s *snaps) at(n int64) (snap, bool) {
 
 // search is the number of checkpoints at or before position n.
 func (s *snaps) search(n int64) int {
-	lo, hi := 0, len(s.list)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if s.list[m].pos.N <= n {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
+	return sort.Search(len(s.list), func(i int) bool { return s.list[i].pos.N > n })
 }
 
 // dropBefore forgets the checkpoints before position n.
