@@ -87,3 +87,27 @@ func TestPumpAfter(t *testing.T) {
 		t.Errorf("conn %d, %d rejected", p.Conn(), p.Store().Snapshot().Stats.Rejected)
 	}
 }
+
+// A pump resumed on connection 3 (a seek restoring a checkpoint taken mid-connection) begins no
+// resync for that connection's messages: its DESKWATCH_RESYNC_END ends nothing. A message of
+// connection 4 does begin one, and its end ends the calls of the agents it did not list.
+func TestResumedPumpResyncsOnlyOnANewConnection(t *testing.T) {
+	t.Parallel()
+	p := NewPump(model.NewStore(), nil)
+	p.Resume(41, 3)
+	send := func(conn int64, data string) {
+		p.Handle(Message{Data: []byte(data), Received: time.Now(), Origin: model.Origin{Conn: conn}})
+	}
+	const call = `{"type":"ON_NEW_INTERACTION","agentId":"a1","params":[{"interactionId":"c1","state":"delivered",` +
+		`"type":"voice","callParties":[],"attachedData":{},"associatedObjects":{"list":[]}}]}`
+	const end = `{"type":"DESKWATCH_RESYNC_END","params":[]}`
+	send(3, call)
+	send(3, end)
+	if st := p.Store().Snapshot().Stats; st.Open != 1 {
+		t.Fatalf("the resumed connection's resync end ended its call: %d open", st.Open)
+	}
+	send(4, end)
+	if st := p.Store().Snapshot().Stats; st.Open != 0 {
+		t.Errorf("a new connection's resync end left the unlisted agent's call open: %d open", st.Open)
+	}
+}
