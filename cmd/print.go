@@ -195,12 +195,12 @@ func printFigures(w io.Writer, o *options, sn *model.Snapshot, now time.Time) er
 	keep := export.NameFilter(name)
 	if o.collect.view == "agents" {
 		total := figs.AgentTotal
-		total.Agent = "floor"
+		total.Agent = export.FloorRow
 		return export.WriteFigures(w, o.format, export.AgentColumns,
 			slices.DeleteFunc(figs.Agents, func(a model.AgentFigures) bool { return !keep(a.Agent) }), &total)
 	}
 	total := figs.Total
-	total.Service = "floor"
+	total.Service = export.FloorRow
 	return export.WriteFigures(w, o.format, export.ServiceColumns,
 		slices.DeleteFunc(figs.Services, func(s model.ServiceFigures) bool { return !keep(s.Service) }), &total)
 }
