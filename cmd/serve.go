@@ -55,7 +55,7 @@ write files on the server. The server listens on loopback unless --listen says o
 one line per connect and disconnect to stdout (or --log). SIGTERM, SIGINT or SIGHUP (its terminal
 closed) tells every session the server is stopping, closes them, and exits 0.
 
-A viewer picks a theme or filter after --:  ssh -t -p 2222 host -- --theme light --filter chat
+A viewer picks a theme, a filter or the wallboard after --:  ssh -t -p 2222 host -- --theme light --filter chat
 NO_COLOR is honoured when the client sends it (ssh -o SendEnv=NO_COLOR).`,
 		Example: `  deskwatch serve --authorized-keys ~/.ssh/authorized_keys ws://bridge:8080/stream
   deskwatch serve --listen :2222 --authorized-keys supervisors.keys events.jsonl
