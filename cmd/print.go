@@ -115,26 +115,7 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 		// Each piece is sanitized apart, so that one cannot run into the next.
 		fmt.Fprintf(stderr, "%s: %s\n", model.Sanitize(or.String()), model.Sanitize(reason))
 	})
-	if o.collect.duration > 0 {
-		ctx, cancel = context.WithTimeout(ctx, o.collect.duration)
-		defer cancel()
-	}
-	emit := p.pump.Handle
-	if moment != nil && moment.N == 0 {
-		cancel() // the moment before the first message: the empty store
-	} else if n := o.collect.events; n > 0 {
-		var seen atomic.Int64
-		emit = func(m feed.Message) {
-			if seen.Add(1) <= n {
-				p.pump.Handle(m)
-			}
-			if seen.Load() >= n {
-				cancel()
-			}
-		}
-	}
-	err = p.src.Run(ctx, emit)
-	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+	if err := collect(ctx, p, o, moment); err != nil {
 		return err
 	}
 	// The table's instant, to the millisecond, is where the recording ends, so that its replay
@@ -159,12 +140,7 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 		}
 	}
 	sn := p.store.Snapshot()
-	if o.collect.view == "interactions" {
-		err = export.Write(stdout, o.format, model.DefaultQuery(filter).Run(sn.Rows, now), now)
-	} else {
-		err = printFigures(stdout, o, sn, now)
-	}
-	if err != nil {
+	if err := printView(stdout, o, filter, sn, now); err != nil {
 		return err
 	}
 	reportLost(stderr, sn.Agents)
@@ -176,6 +152,47 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 		return errRejected
 	}
 	return nil
+}
+
+// collect runs the source into the pipeline's store until it ends, --for passes or --events
+// messages were handled (--at sets --events to its moment; a moment before the first message
+// reads none).
+func collect(ctx context.Context, p *pipeline, o *options, moment *travel.Position) error {
+	var cancel context.CancelFunc
+	if o.collect.duration > 0 {
+		ctx, cancel = context.WithTimeout(ctx, o.collect.duration)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
+	}
+	defer cancel()
+	emit := p.pump.Handle
+	if moment != nil && moment.N == 0 {
+		cancel() // the moment before the first message: the empty store
+	} else if n := o.collect.events; n > 0 {
+		var seen atomic.Int64
+		emit = func(m feed.Message) {
+			if seen.Add(1) <= n {
+				p.pump.Handle(m)
+			}
+			if seen.Load() >= n {
+				cancel()
+			}
+		}
+	}
+	err := p.src.Run(ctx, emit)
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// printView prints the table --view names: the interactions matching filter, or the agents' or
+// the services' figures, at now.
+func printView(w io.Writer, o *options, filter model.Filter, sn *model.Snapshot, now time.Time) error {
+	if o.collect.view == "interactions" {
+		return export.Write(w, o.format, model.DefaultQuery(filter).Run(sn.Rows, now), now)
+	}
+	return printFigures(w, o, sn, now)
 }
 
 // printFigures prints the agents or the services view's figures at now (the source's clock at the
@@ -195,12 +212,12 @@ func printFigures(w io.Writer, o *options, sn *model.Snapshot, now time.Time) er
 	keep := export.NameFilter(name)
 	if o.collect.view == "agents" {
 		total := figs.AgentTotal
-		total.Agent = "floor"
+		total.Agent = export.FloorRow
 		return export.WriteFigures(w, o.format, export.AgentColumns,
 			slices.DeleteFunc(figs.Agents, func(a model.AgentFigures) bool { return !keep(a.Agent) }), &total)
 	}
 	total := figs.Total
-	total.Service = "floor"
+	total.Service = export.FloorRow
 	return export.WriteFigures(w, o.format, export.ServiceColumns,
 		slices.DeleteFunc(figs.Services, func(s model.ServiceFigures) bool { return !keep(s.Service) }), &total)
 }

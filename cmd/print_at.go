@@ -74,7 +74,7 @@ func resolveAt(ctx context.Context, o *options, path string) (travel.Position, e
 
 // fileSpan says what an event file holds, for --at's errors: its events' numbers and times.
 func fileSpan(path string, first, last travel.Position) string {
-	const layout = "2006-01-02 15:04:05"
+	const layout = travel.TimeLayout
 	return fmt.Sprintf("%s holds events #1 to #%d, %s to %s", path, last.N, first.At.In(time.Local).Format(layout),
 		last.At.In(time.Local).Format(layout))
 }

@@ -55,7 +55,7 @@ write files on the server. The server listens on loopback unless --listen says o
 one line per connect and disconnect to stdout (or --log). SIGTERM, SIGINT or SIGHUP (its terminal
 closed) tells every session the server is stopping, closes them, and exits 0.
 
-A viewer picks a theme or filter after --:  ssh -t -p 2222 host -- --theme light --filter chat
+A viewer picks a theme, a filter or the wallboard after --:  ssh -t -p 2222 host -- --theme light --filter chat
 NO_COLOR is honoured when the client sends it (ssh -o SendEnv=NO_COLOR).`,
 		Example: `  deskwatch serve --authorized-keys ~/.ssh/authorized_keys ws://bridge:8080/stream
   deskwatch serve --listen :2222 --authorized-keys supervisors.keys events.jsonl
@@ -97,7 +97,7 @@ NO_COLOR is honoured when the client sends it (ssh -o SendEnv=NO_COLOR).`,
 // read the source (registerSourceFlags) and each session's defaults.
 func registerServeSourceFlags(f *pflag.FlagSet, o *options) {
 	registerSourceFlags(f, o)
-	f.StringVar(&o.theme, "theme", "", "default colour theme of sessions: dark, light, high-contrast or mono")
+	f.StringVar(&o.theme, "theme", "", "default colour theme of sessions: dark, light, high-contrast, mono or a user theme")
 	f.StringVar(&o.filter, "filter", "", "default filter of sessions")
 	f.BoolVar(&o.wallboard, "wallboard", false, "sessions start on the wallboard (a session may ask with -- --wallboard)")
 }
@@ -171,8 +171,9 @@ func runServe(ctx context.Context, o *options, so *serveOptions, arg string, std
 	return nil
 }
 
-// newViewerModel builds one SSH session's monitor. The viewer may choose --theme and --filter in
-// the ssh command; NO_COLOR from the client picks mono unless the viewer chose a theme.
+// newViewerModel builds one SSH session's monitor. The viewer may choose --theme, --filter and
+// --wallboard in the ssh command; NO_COLOR from the client picks mono unless the viewer chose a
+// theme.
 func newViewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
 	fs := pflag.NewFlagSet("deskwatch", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)

@@ -8,21 +8,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
-
-	"github.com/deskwatch/deskwatch/model"
 )
 
-// WriteFile writes rows in format to a new file named name in dir and returns its path. The file
-// appears complete or not at all: the rows go to a temporary file in dir (".NAME.*.tmp"), which is
-// linked to its name only once everything was written and closed, and removed otherwise. It fails,
-// and leaves what is there alone, if a file of that name exists.
-func WriteFile(dir, name, format string, rows []*model.Row, now time.Time) (path string, err error) {
-	return WriteFileWith(dir, name, func(w io.Writer) error { return Write(w, format, rows, now) })
-}
-
-// WriteFileWith is WriteFile with what goes in the file written by write (a view of figures).
-func WriteFileWith(dir, name string, write func(io.Writer) error) (path string, err error) {
+// WriteFile writes a new file named name in dir with write (rows, or a view of figures, in a
+// format) and returns its path. The file appears complete or not at all: write's output goes to a
+// temporary file in dir (".NAME.*.tmp"), which is linked to its name only once everything was
+// written and closed, and removed otherwise. It fails, and leaves what is there alone, if a file
+// of that name exists.
+func WriteFile(dir, name string, write func(io.Writer) error) (path string, err error) {
 	if dir == "" {
 		dir = "."
 	}

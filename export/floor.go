@@ -228,6 +228,10 @@ func FigureColumnNames[T any](cols []FigureColumn[T]) []string {
 	return out
 }
 
+// FloorRow names the total row of a figures table, the whole floor's (the services view's last
+// line, and --print --view agents|services).
+const FloorRow = "floor"
+
 // WriteFigures writes rows of figures in the named format: an aligned text table (with total as
 // its last line, when given), CSV with a header row, or a JSON array of objects keyed by the
 // columns' names. Empty figures are null in JSON and empty in CSV and the table.

@@ -3,10 +3,12 @@ package export
 import (
 	"bytes"
 	"encoding/csv"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
@@ -108,11 +110,16 @@ func checkClean(t *testing.T, out string) {
 	}
 }
 
+// writeRows writes rows in format to a new file named name in dir, as the monitor's export does.
+func writeRows(dir, name, format string, rows []*model.Row, now time.Time) (string, error) {
+	return WriteFile(dir, name, func(w io.Writer) error { return Write(w, format, rows, now) })
+}
+
 // TestWriteFileWhole: an export appears whole or not at all, and never replaces a file.
 func TestWriteFileWhole(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	path, err := WriteFile(dir, "x.json", "json", hostile(), t0)
+	path, err := writeRows(dir, "x.json", "json", hostile(), t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,10 +130,10 @@ func TestWriteFileWhole(t *testing.T) {
 	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
 		t.Errorf("mode %v, want 0644", st.Mode().Perm())
 	}
-	if _, err := WriteFile(dir, "x.json", "csv", hostile(), t0); err == nil {
+	if _, err := writeRows(dir, "x.json", "csv", hostile(), t0); err == nil {
 		t.Error("an existing export was replaced")
 	}
-	if _, err := WriteFile(dir, "y.xml", "xml", hostile(), t0); err == nil {
+	if _, err := writeRows(dir, "y.xml", "xml", hostile(), t0); err == nil {
 		t.Error("unknown format accepted")
 	}
 	ents, _ := os.ReadDir(dir)

@@ -32,6 +32,10 @@ type Target struct {
 	Local bool
 }
 
+// TimeLayout is how an event time is written in messages about a history's bounds (the local
+// time, to the second), here and in --at's.
+const TimeLayout = "2006-01-02 15:04:05"
+
 // localLayouts are the date-times without a zone a target may be written as.
 var localLayouts = []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999",
 	"2006-01-02T15:04", "2006-01-02 15:04"}
@@ -177,7 +181,7 @@ func refTime(cur, first, last Position) time.Time {
 // findTime is h.Find(at), refused when at is before what h holds (a live history that forgot it)
 // or after the last message of a file still being indexed.
 func findTime(h History, at time.Time, first, last Position, loc *time.Location) (Position, error) {
-	const layout = "2006-01-02 15:04:05"
+	const layout = TimeLayout
 	if first.N > 0 && at.Before(first.At) {
 		return Position{}, fmt.Errorf("%w: %s is before the history's first event time %s",
 			ErrOutside, at.In(loc).Format(layout), first.At.In(loc).Format(layout))

@@ -29,7 +29,7 @@ func exportRows(rows []*model.Row, format, dir string, now, wall time.Time) tea.
 // absolute path.
 func exportFile(dir, name string, write func(io.Writer) error) tea.Cmd {
 	return func() tea.Msg {
-		path, err := export.WriteFileWith(dir, name, write)
+		path, err := export.WriteFile(dir, name, write)
 		if err != nil {
 			return exportedMsg{path: path, err: err}
 		}

@@ -200,7 +200,7 @@ func (s *servicesView) View(f *frame) string {
 	}
 	body := fitBlock(strings.Join(lines, "\n"), s.width, s.height-1)
 	total := figs.Total
-	total.Service = "floor"
+	total.Service = export.FloorRow
 	return body + "\n" + st.Title.Render(fit(joinCells(serviceCells(cols, total, ""), all, widths), s.width))
 }
 
