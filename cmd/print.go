@@ -205,11 +205,7 @@ func printFigures(w io.Writer, o *options, sn *model.Snapshot, now time.Time) er
 		win = model.SinceStart
 	}
 	figs := sn.Floor.Figures(now, win)
-	name := o.filter
-	if name == o.settings.cfg.Filter {
-		name = ""
-	}
-	keep := export.NameFilter(name)
+	keep := export.NameFilter(o.nameFilter)
 	if o.collect.view == "agents" {
 		total := figs.AgentTotal
 		total.Agent = export.FloorRow

@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -96,5 +97,25 @@ func TestPrintHandmadeDay(t *testing.T) {
 		`"muted_s":10,"unrecorded_voice_s":30}]`
 	if compact != want {
 		t.Errorf("agents --filter JONES:\n%s\nwant %s", compact, want)
+	}
+}
+
+// --filter keeps the figures views' names even when it is the same text as the configuration's
+// filter (which is for interactions and does not apply to them).
+func TestPrintViewFilterEqualToTheConfigs(t *testing.T) {
+	t.Parallel()
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("filter: Sales\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := e2e.Run(t, nil, "--config", cfg, "--print", "--view", "services", "--window", "all",
+		"--format", "csv", "--filter", "Sales", fixture("floor.jsonl"))
+	if code != 0 || strings.Contains(out, "Billing") || !strings.Contains(out, "Sales") {
+		t.Errorf("--filter Sales under a configuration filtering Sales: exit %d, stderr %q\n%s", code, errOut, out)
+	}
+	out, _, _ = e2e.Run(t, nil, "--config", cfg, "--print", "--view", "services", "--window", "all",
+		"--format", "csv", fixture("floor.jsonl"))
+	if !strings.Contains(out, "Billing") {
+		t.Errorf("the configuration's interactions filter kept services by name:\n%s", out)
 	}
 }

@@ -46,6 +46,7 @@ type options struct {
 	logFile    string
 	record     string
 	filter     string
+	nameFilter string // --filter as given on the command line ("" when the configuration's filter stands in)
 	demoSeed   int64
 	demoAgents int
 	demoRate   float64

@@ -68,7 +68,9 @@ func (o *options) loadSettings(flags *pflag.FlagSet, getenv func(string) string)
 	if !flags.Changed("retention") {
 		o.retention = cfg.Retention
 	}
-	if !flags.Changed("filter") {
+	if flags.Changed("filter") {
+		o.nameFilter = o.filter // --print --view agents|services filters names with the flag's text only
+	} else {
 		o.filter = cfg.Filter
 	}
 	o.bell = o.bell || cfg.Bell
