@@ -187,10 +187,7 @@ func (m *Model) parseCommand(line string) (func() tea.Cmd, error) {
 		if len(args) != 1 || (args[0] != "csv" && args[0] != "json") {
 			return nil, fmt.Errorf("export csv or export json")
 		}
-		if m.screen == screenServices {
-			return func() tea.Cmd { return m.exportServices(args[0]) }, nil
-		}
-		return func() tea.Cmd { return m.export(args[0]) }, nil
+		return func() tea.Cmd { return m.exportShown(args[0]) }, nil
 	}
 	return nil, fmt.Errorf("unknown command %q — %s", name, commandHelp)
 }

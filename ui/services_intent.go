@@ -148,6 +148,18 @@ func (m *Model) exportServices(format string) tea.Cmd {
 	})
 }
 
+// exportShown writes the view in front as x and X do there: the services' or the agents' figures,
+// else the interactions.
+func (m *Model) exportShown(format string) tea.Cmd {
+	switch m.screen {
+	case screenServices:
+		return m.exportServices(format)
+	case screenAgents:
+		return m.exportAgents(format)
+	}
+	return m.export(format)
+}
+
 // exportAgents writes the agents view's figures, in its order, to a file.
 func (m *Model) exportAgents(format string) tea.Cmd {
 	f := m.newFrame()

@@ -221,3 +221,22 @@ func TestServiceFilterMatchesAnyName(t *testing.T) {
 		}
 	}
 }
+
+// :export writes what x and X write in the view in front: the agents view's figures there.
+func TestExportCommandInTheAgentsView(t *testing.T) {
+	t.Parallel()
+	m, _ := newDeskModel(t, themes.Dark, 120, 20)
+	m.c.ExportDir = t.TempDir()
+	press(m, "tab", ":")
+	for _, r := range "export csv" {
+		press(m, string(r))
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if cmd == nil {
+		t.Fatal(":export csv gave no command")
+	}
+	em, ok := cmd().(exportedMsg)
+	if !ok || !strings.Contains(em.path, "deskwatch-agents-") {
+		t.Errorf(":export csv in the agents view wrote %q (%v), want the agents' figures", em.path, em.err)
+	}
+}
