@@ -218,7 +218,8 @@ func (m *Model) sortCommand(args []string) (func() tea.Cmd, error) {
 	return func() tea.Cmd { m.screen = screenTable; m.setSort(k, desc); return nil }, nil
 }
 
-// sortDirection reads the direction of ":sort COLUMN [asc|desc]" (desc when none is given).
+// sortDirection reads the direction of ":sort COLUMN [asc|desc]": desc as the caller has it when none
+// is given.
 func sortDirection(args []string, desc bool) (bool, error) {
 	if len(args) < 2 {
 		return desc, nil
