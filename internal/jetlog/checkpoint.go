@@ -27,7 +27,7 @@ import (
 const (
 	CheckpointBucket   = "DESKWATCH_CHECKPOINTS"
 	MaxCheckpoints     = 64
-	MaxCheckpointBytes = 256 << 20
+	MaxCheckpointBytes = 64 << 20
 )
 
 // timeKey is the object metadata that holds a checkpoint's Time.
