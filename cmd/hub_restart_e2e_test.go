@@ -17,7 +17,8 @@ import (
 )
 
 // restartEvents are two agents' events as a bridge (session s1) sends them: a.jones with a call
-// on hold that is picked up again, b.smith with a call that ends and one that opens.
+// on hold that is picked up again, b.smith with a call that ends (and is removed) and one that
+// opens.
 func restartEvents(now time.Time) []string {
 	call := func(id, state, subject string) string {
 		return fmt.Sprintf(`{"interactionId":%q,"state":%q,"type":"voice","subject":%q,"associatedObjects":`+
@@ -39,6 +40,7 @@ func restartEvents(now time.Time) []string {
 		ev("b.smith", "ON_NEW_INTERACTION", "["+call("c-2", "delivered", "Refund")+"]"),
 		// The hub is killed after these: the rest arrive at the hub started again.
 		ev("b.smith", "ON_INTERACTION_STATE_CHANGE", "["+call("c-2", "completed", "Refund")+"]"),
+		ev("b.smith", "ON_INTERACTION_REMOVED", "["+call("c-2", "completed", "Refund")+"]"),
 		ev("a.jones", "ON_INTERACTION_STATE_CHANGE", "["+call("c-1", "connected", "Renewal")+"]"),
 		ev("b.smith", "ON_NEW_INTERACTION", "["+call("c-3", "delivered", "Upgrade")+"]"),
 	}
@@ -110,11 +112,17 @@ func TestHubKilledAndStartedAgainKeepsTheFloor(t *testing.T) {
 	again.WaitLine(hubBridges, 30*time.Second)
 	wantAll(t, "the hub started again", again.Output(), "hub data: "+dir,
 		"hub restored: no checkpoint; 6 messages replayed")
+	// The monitor reconnects and gets the floor it had from the hub started again.
+	if !e2e.Until(30*time.Second, 50*time.Millisecond, func() bool {
+		return strings.Contains(mon.Output(), "connected (connection 2)")
+	}) {
+		t.Fatalf("the monitor did not reconnect:\n%s", mon.Output())
+	}
 	// The bridge reconnects and sends everything again (none was acknowledged), then the rest:
-	// the hub says a.jones's desktop is connected again, and logs the three new events alone.
+	// the hub says a.jones's desktop is connected again, and logs the four new events alone.
 	bridgeSend(t, addr, "s1", evs)
-	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 10, "deskwatch_hub_log_apply_lag": 0,
-		"deskwatch_hub_events_in_total": 3, "deskwatch_hub_events_duplicate_total": 5})
+	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 11, "deskwatch_hub_log_apply_lag": 0,
+		"deskwatch_hub_events_in_total": 4, "deskwatch_hub_events_duplicate_total": 5})
 
 	src := filepath.Join(t.TempDir(), "source.jsonl")
 	if err := os.WriteFile(src, []byte(strings.Join(evs, "\n")+"\n"), 0o600); err != nil {
@@ -128,7 +136,29 @@ func TestHubKilledAndStartedAgainKeepsTheFloor(t *testing.T) {
 		t.Fatalf("the monitor: %v\n%s", err, mon.Output())
 	}
 	got := mon.Output()
+	if strings.Contains(got, "lost") {
+		t.Errorf("the monitor reports events lost:\n%s", got)
+	}
 	if !strings.Contains(durations.ReplaceAllString(got, "m:ss"), durations.ReplaceAllString(want, "m:ss")) {
 		t.Errorf("the monitor's final table:\n%s\nwant the source's:\n%s", got, want)
+	}
+}
+
+// TestMonitorSinceGetsTheHubsHistory: `deskwatch --since 1h ws://…/stream` starts with the hub's
+// history, so a monitor that joins late also lists the call that ended before it joined, which
+// the hub's snapshot alone does not hold.
+func TestMonitorSinceGetsTheHubsHistory(t *testing.T) {
+	t.Parallel()
+	_, addr := startHubCmd(t)
+	bridgeSend(t, addr, "s1", restartEvents(time.Now()))
+	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 10, "deskwatch_hub_log_apply_lag": 0})
+	url := "ws://" + addr + "/stream"
+	now, _, code := e2e.Run(t, nil, "--print", "--for", "2s", url)
+	if code != 0 || strings.Contains(now, "c-2") || !strings.Contains(now, "c-3") {
+		t.Errorf("a monitor without --since (exit %d) should list c-3 alone:\n%s", code, now)
+	}
+	history, stderr, code := e2e.Run(t, nil, "--print", "--for", "2s", "--since", "1h", url)
+	if code != 0 || !regexp.MustCompile(`c-2 .* completed +yes`).MatchString(history) || !strings.Contains(history, "c-3") {
+		t.Errorf("a monitor with --since 1h (exit %d) should list c-2, ended, and c-3:\n%s%s", code, history, stderr)
 	}
 }
