@@ -117,6 +117,17 @@ func (h *Hub) deskGone(id string, epoch int) {
 	}
 }
 
+// deskAppliedLocked is told of each event applied. A DESKWATCH_DESKTOP "connected" (from this hub
+// or, on a shared log, another one the agent's bridge moved to) makes this hub's gone timer for the
+// agent out of date: the desktop is back, wherever it is. The caller holds h.mu.
+func (h *Hub) deskAppliedLocked(ev model.Event) {
+	if p, ok := ev.Payload.(*model.Desktop); ok && p.Status == model.DesktopConnected {
+		if d := h.desks[ev.AgentID]; d != nil {
+			d.epoch++
+		}
+	}
+}
+
 // stopDesktopsLocked stops the gone timers (the hub is closing). The caller holds h.mu.
 func (h *Hub) stopDesktopsLocked() {
 	for _, d := range h.desks {

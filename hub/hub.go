@@ -275,6 +275,9 @@ func (h *Hub) applyEvent(session string, data []byte, ev model.Event, received t
 // applyLocked is applyEvent (or the apply loop's, log.go) with h.mu held and the message prepared.
 func (h *Hub) applyLocked(session string, data []byte, ev model.Event, msg *outMsg, received time.Time) (bool, error) {
 	applied, err := h.floor.apply(session, ev, received)
+	if applied && err == nil {
+		h.deskAppliedLocked(ev)
+	}
 	if applied && err == nil && msg != nil {
 		h.streams.Broadcast(&liveMsg{ev: ev, data: data, msg: msg}, len(data))
 	}

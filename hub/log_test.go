@@ -182,3 +182,27 @@ func TestSinceRefusals(t *testing.T) {
 		th.log.waitLog(t, want)
 	}
 }
+
+// TestDesktopMovedToAnotherHubIsNotGone: two hubs on one log (as in a cluster); a bridge that drops
+// its connection to one hub and sends its agent's state through the other is connected again on
+// both, and the first hub's gone timer does not declare the desktop gone.
+func TestDesktopMovedToAnotherHubIsNotGone(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, t.TempDir())
+	t.Cleanup(func() { _ = l.Close() })
+	cfg := Config{GoneAfter: time.Second}
+	a, b := startHubOnLog(t, l, cfg), startHubOnLog(t, l, cfg)
+	snap := event("INTERACTIONS_STATE", "a1", t0, 1, `[{"activeInteractionId":null,"interactions":[]}]`)
+	br := a.dial(t, "/ingest?session=s1", nil)
+	send(t, br, snap)
+	a.log.waitLog(t, `agent "a1": desktop connected`)
+	_ = br.UnderlyingConn().Close() // no close frame: 1006
+	a.log.waitLog(t, `agent "a1": desktop disconnected`)
+	send(t, b.dial(t, "/ingest?session=s2", nil), snap)
+	b.log.waitLog(t, `agent "a1": desktop connected`)
+	a.waitApplied(t, 4) // the state, connected, disconnected, connected
+	time.Sleep(3 * cfg.GoneAfter)
+	if strings.Contains(a.log.String(), "desktop gone") {
+		t.Fatalf("the first hub declared the desktop gone:\n%s", a.log.String())
+	}
+}
