@@ -57,11 +57,19 @@ connection goes on. Every resource a peer can make the hub spend is bounded by a
 (README.md, "Hub limits"): an event over a limit is logged with its connection and message number,
 counted in /metrics and skipped; a connection over --max-connections gets HTTP 503. The hub logs
 one line per connection and per rejected event to stdout, and serves /healthz and /metrics
-(Prometheus). SIGINT or SIGTERM stops it within --shutdown-timeout, whatever the load.`,
+(Prometheus). SIGINT or SIGTERM stops it within --shutdown-timeout, whatever the load.
+
+Every event accepted is stored in an event log under --data (NATS JetStream, embedded, listening
+on no port) before the bridge is acknowledged, and applied from there, with checkpoints of the
+floor: a hub killed and started again on the same --data comes back with the floor and relays no
+resent event twice. Monitors may ask for history: /stream?since=15m (deskwatch --since 15m URL),
+within --history and --history-size. --in-memory keeps the floor in memory only (HUB.md).`,
 		Example: `  deskwatch hub --listen 127.0.0.1:8090
   deskwatch hub --listen :443 --cert hub.pem --key hub-key.pem \
       --ingest-tokens bridges.tokens --stream-tokens monitors.tokens --origin https://crm.example.com
-  deskwatch ws://127.0.0.1:8090/stream          # a monitor`,
+  deskwatch hub --data /var/lib/deskwatch/hub --history 24h --history-size 4GiB
+  deskwatch ws://127.0.0.1:8090/stream          # a monitor
+  deskwatch --since 15m ws://127.0.0.1:8090/stream   # a monitor that starts 15 minutes back`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runHub(cmd.Context(), o, stdout, stderr)
