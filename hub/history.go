@@ -106,8 +106,7 @@ func (h *Hub) serveHistory(w http.ResponseWriter, r *http.Request, f *filter, fr
 		return
 	}
 	defer h.releaseConn()
-	s := &subscriber{id: h.connSeq.Add(1), filter: f,
-		Subscriber: wsfan.New[*liveMsg](conn, wsfan.Config{WriteWait: writeWait, CloseWait: time.Second})}
+	s := h.newSubscriber(conn, f) // its queue stays empty: writeHistory writes as it reads the log
 	if !h.track(s.Closer) {
 		s.Stop(websocket.CloseGoingAway, "hub shutting down")
 		return
