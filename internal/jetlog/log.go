@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -15,7 +16,9 @@ import (
 type logState struct {
 	stream jetstream.Stream
 	cps    jetstream.ObjectStore
-	log    io.Writer
+
+	logMu sync.Mutex
+	log   io.Writer
 
 	mu      sync.Mutex
 	closed  bool
@@ -84,7 +87,7 @@ func (l *Log) ensureStream(ctx context.Context) (jetstream.Stream, error) {
 		if s, err = l.js.CreateStream(ctx, want); err != nil {
 			return nil, fmt.Errorf("jetlog: create stream %s: %w", StreamName, err)
 		}
-		fmt.Fprintf(l.st.log, "jetlog: created stream %s (history %s, %d bytes, %d replicas)\n",
+		l.st.logf("jetlog: created stream %s (history %s, %d bytes, %d replicas)",
 			StreamName, want.MaxAge, want.MaxBytes, want.Replicas)
 		return s, nil
 	}
@@ -103,7 +106,7 @@ func (l *Log) ensureStream(ctx context.Context) (jetstream.Stream, error) {
 	if s, err = l.js.UpdateStream(ctx, upd); err != nil {
 		return nil, fmt.Errorf("jetlog: update stream %s (%v): %w", StreamName, changes, err)
 	}
-	fmt.Fprintf(l.st.log, "jetlog: updated stream %s: %v\n", StreamName, changes)
+	l.st.logf("jetlog: updated stream %s: %s", StreamName, strings.Join(changes, ", "))
 	return s, nil
 }
 
@@ -141,6 +144,13 @@ func (s *logState) follow(stop func()) (func(), bool) {
 		delete(s.follows, id)
 		s.mu.Unlock()
 	}, true
+}
+
+// logf writes one line to Config.Log (Follows running at once may log).
+func (s *logState) logf(format string, args ...any) {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	fmt.Fprintf(s.log, format+"\n", args...)
 }
 
 func (s *logState) isClosed() bool {

@@ -149,3 +149,37 @@ func TestFollowEnds(t *testing.T) {
 		t.Fatalf("follow after close: %v", err)
 	}
 }
+
+// TestManyFollows: a hundred Follows at once (monitors asking for history) each get every
+// message, old and new, and leave no consumer behind on the server when they end.
+func TestManyFollows(t *testing.T) {
+	t.Parallel()
+	const follows, each = 100, 20
+	l := openLog(t, Config{})
+	appendN(t, l, "a", each/2)
+	errs := make(chan error, follows)
+	for range follows {
+		go func() {
+			next := uint64(1)
+			errs <- l.Follow(testCtx(t), 1, func(m Msg) error {
+				if m.Seq != next {
+					return fmt.Errorf("got seq %d, want %d", m.Seq, next)
+				}
+				if next++; next > each {
+					return errEnough
+				}
+				return nil
+			})
+		}()
+	}
+	appendN(t, l, "b", each/2)
+	for range follows {
+		if err := <-errs; !errors.Is(err, errEnough) {
+			t.Fatal(err)
+		}
+	}
+	info, err := l.st.stream.Info(testCtx(t))
+	if err != nil || info.State.Consumers != 0 {
+		t.Fatalf("%d consumers left behind (%v)", info.State.Consumers, err)
+	}
+}
