@@ -44,9 +44,11 @@ func subjectAgent(subject string) (string, bool) {
 	return string(b), err == nil
 }
 
-// appendMsg publishes m and waits for JetStream's acknowledgement: the event is stored (on a
-// majority of the replicas in a cluster) when it returns. m.Time and m.Seq are the log's to set
-// and are ignored.
+// appendMsg publishes m and waits for JetStream's acknowledgement: the event is stored when it
+// returns. With one replica the server has written it to its file (the operating system holds
+// it: it outlives a kill -9 of the hub, not a power cut within JetStream's fsync interval, two
+// minutes by default); with three, a majority of the replicas hold it. m.Time and m.Seq are the
+// log's to set and are ignored.
 func (l *Log) appendMsg(ctx context.Context, m Msg, id string) (uint64, bool, error) {
 	if l.st.isClosed() {
 		return 0, false, ErrClosed
