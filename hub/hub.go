@@ -194,7 +194,6 @@ func (h *Hub) serveBridge(w http.ResponseWriter, r *http.Request) {
 // It does not stop the HTTP server, which belongs to the caller.
 func (h *Hub) Close() {
 	h.stopAuth()
-	h.stopLog()
 	h.mu.Lock()
 	h.closed = true
 	h.stopDesktopsLocked()
@@ -203,6 +202,7 @@ func (h *Hub) Close() {
 	}
 	h.mu.Unlock()
 	h.streams.Close(websocket.CloseGoingAway, "hub shutting down")
+	h.stopLog()
 	// The bridges' handlers end as their connections close; give them a moment to say so in the
 	// log (a process that exits now would cut their last lines), never long.
 	done := make(chan struct{})

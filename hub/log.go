@@ -105,11 +105,16 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 		}
 		r.Checkpoint = cp.Seq
 	}
-	h.mu.Lock()
-	lg.seq, lg.at, lg.ckSeq, lg.ckAt, lg.started = cp.Seq, cp.Time, cp.Seq, time.Now(), true
-	h.mu.Unlock()
 	loop, cancel := context.WithCancel(context.Background())
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		cancel()
+		return r, errors.New("hub: closed while starting")
+	}
+	lg.seq, lg.at, lg.ckSeq, lg.ckAt, lg.started = cp.Seq, cp.Time, cp.Seq, time.Now(), true
 	lg.cancel = cancel
+	h.mu.Unlock()
 	target := st.LastSeq
 	go h.applyLoop(loop, cp.Seq+1, target)
 	go h.checkpointTicker(loop)
@@ -128,13 +133,17 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 	return r, nil
 }
 
-// stopLog ends the apply loop and saves a last checkpoint (Close).
+// stopLog ends the apply loop and saves a last checkpoint (Close, once h.closed is set).
 func (h *Hub) stopLog() {
 	lg := h.lg
-	if h.cfg.EventLog == nil || lg.cancel == nil {
+	h.mu.Lock() // Close has set h.closed: Start, if it runs, starts no loop after this
+	cancel := lg.cancel
+	lg.cancel = nil
+	h.mu.Unlock()
+	if cancel == nil {
 		return
 	}
-	lg.cancel()
+	cancel()
 	<-lg.done
 	ctx, cancel := context.WithTimeout(context.Background(), appendWait)
 	defer cancel()

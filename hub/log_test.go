@@ -1,8 +1,10 @@
 package hub
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -204,5 +206,45 @@ func TestDesktopMovedToAnotherHubIsNotGone(t *testing.T) {
 	time.Sleep(3 * cfg.GoneAfter)
 	if strings.Contains(a.log.String(), "desktop gone") {
 		t.Fatalf("the first hub declared the desktop gone:\n%s", a.log.String())
+	}
+}
+
+// TestMonitorWaitsForTheFloor: a monitor that connects to a hub still rebuilding its floor from the
+// log gets its snapshot once the floor is whole, never a part of it.
+func TestMonitorWaitsForTheFloor(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	first := startLogHub(t, dir, Config{})
+	msgs := append(deskEvents("a1", 5), deskEvents("b2", 5)...)
+	send(t, first.dial(t, "/ingest?session=s1", nil), msgs...)
+	first.waitApplied(t, uint64(len(msgs)))
+	before, _ := snapshotOf(t, first.testHub, "/stream")
+	first.crash()
+
+	l := openLog(t, dir)
+	t.Cleanup(func() { _ = l.Close() })
+	h := New(Config{EventLog: l})
+	th := &testHub{Hub: h, srv: httptest.NewServer(h.Handler())}
+	t.Cleanup(func() { h.Close(); th.srv.Close() })
+	got := make(chan []string, 1)
+	go func() {
+		snap, _ := snapshotOf(t, th, "/stream")
+		got <- snap
+	}()
+	select {
+	case snap := <-got:
+		t.Fatalf("a monitor got a snapshot before the hub started: %q", snap)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if _, err := h.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case snap := <-got:
+		if !slices.Equal(snap, before) {
+			t.Errorf("snapshot after the start:\n%s\nwant:\n%s", strings.Join(snap, "\n"), strings.Join(before, "\n"))
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no snapshot 20s after the start")
 	}
 }

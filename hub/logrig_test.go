@@ -66,14 +66,17 @@ func (lh *logHub) crash() {
 		return
 	}
 	lh.stopped = true
-	lh.lg.cancel()
+	lh.mu.Lock()
+	cancel := lh.lg.cancel
+	lh.lg.cancel = nil // Close saves no checkpoint now
+	lh.mu.Unlock()
+	cancel()
 	<-lh.lg.done
 	lh.srv.CloseClientConnections()
 	lh.srv.Close()
 	if lh.ownsLog {
 		_ = lh.l.Close()
 	}
-	lh.lg.cancel = nil // Close saves no checkpoint now
 	lh.Close()
 }
 
