@@ -193,9 +193,15 @@ func runHub(ctx context.Context, o *hubOptions, stdout, stderr io.Writer) error 
 	defer closeLog()
 	cfg.EventLog = l
 	h := hub.New(cfg)
-	if err := startHubLog(ctx, h, stdout); err != nil {
-		return err
-	}
+	// The hub serves while it rebuilds its floor from the log: bridges' events are stored
+	// meanwhile, and monitors wait for the whole floor.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		if err := startHubLog(ctx, h, stdout); err != nil {
+			cancel(err)
+		}
+	}()
 	printHubURLs(stdout, ln.Addr(), o.cert != "")
 	if cfg.IngestTokens == nil {
 		fmt.Fprintln(stderr, "warning: no --ingest-tokens: anyone who can reach the hub can send it events")
@@ -205,6 +211,9 @@ func runHub(ctx context.Context, o *hubOptions, stdout, stderr io.Writer) error 
 	}
 	if err := h.Serve(ctx, ln); err != nil {
 		return err
+	}
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err // the floor could not be restored
 	}
 	fmt.Fprintln(stdout, "hub stopped")
 	return nil
