@@ -193,7 +193,13 @@ func (h *Hub) applyMsg(m jetlog.Msg) {
 	case !applied:
 		h.m.logDuplicates.Inc()
 	}
-	if m.Seq%uint64(h.cfg.CheckpointEvery) == 0 {
+	// At every CheckpointEvery-th sequence (the same on every hub of a log), or the first one
+	// after it when that one was lost to the history bounds.
+	every := uint64(h.cfg.CheckpointEvery)
+	h.lg.ckMu.Lock()
+	due := m.Seq/every > h.lg.ckSeq/every
+	h.lg.ckMu.Unlock()
+	if due {
 		ctx, cancel := context.WithTimeout(context.Background(), appendWait)
 		h.checkpoint(ctx)
 		cancel()

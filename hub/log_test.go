@@ -248,3 +248,25 @@ func TestMonitorWaitsForTheFloor(t *testing.T) {
 		t.Fatal("no snapshot 20s after the start")
 	}
 }
+
+// TestQuietFloorIsCheckpointed: events applied and then nothing: the floor is saved
+// CheckpointInterval later all the same, and a restart starts from that checkpoint.
+func TestQuietFloorIsCheckpointed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := Config{CheckpointInterval: 100 * time.Millisecond}
+	first := startLogHub(t, dir, cfg)
+	send(t, first.dial(t, "/ingest?session=s1", nil), deskEvents("a1", 3)...)
+	first.waitApplied(t, 3)
+	deadline := time.Now().Add(10 * time.Second)
+	for first.checkpointed() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint of seq 3 within 10s (last at seq %d)", first.checkpointed())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	first.crash()
+	if r := startLogHub(t, dir, cfg).restored; r.Checkpoint != 3 || r.Replayed != 0 {
+		t.Errorf("restored %+v, want the checkpoint at seq 3 and nothing after it", r)
+	}
+}

@@ -116,3 +116,10 @@ func snapshotOf(t *testing.T, th *testHub, path string) ([]string, *websocket.Co
 		out = append(out, string(data))
 	}
 }
+
+// checkpointed returns the sequence of the last checkpoint the hub saved.
+func (lh *logHub) checkpointed() uint64 {
+	lh.lg.ckMu.Lock()
+	defer lh.lg.ckMu.Unlock()
+	return lh.lg.ckSeq
+}
