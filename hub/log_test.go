@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/deskwatch/deskwatch/internal/jetlog"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -268,5 +269,30 @@ func TestQuietFloorIsCheckpointed(t *testing.T) {
 	first.crash()
 	if r := startLogHub(t, dir, cfg).restored; r.Checkpoint != 3 || r.Replayed != 0 {
 		t.Errorf("restored %+v, want the checkpoint at seq 3 and nothing after it", r)
+	}
+}
+
+// TestCapAtApplyIsCountedAndLogged: an event over a cap when it is applied (another hub on the log
+// checked it against a floor without the events that came first) is not applied, and is logged
+// and counted, as on every hub that applies the log.
+func TestCapAtApplyIsCountedAndLogged(t *testing.T) {
+	t.Parallel()
+	th := startLogHub(t, t.TempDir(), Config{Limits: Limits{MaxAgents: 1}})
+	mon := th.firstMonitor(t)
+	for _, agent := range []string{"a1", "b2"} {
+		data := event("ON_AGENT_STATE_CHANGE", agent, t0, 1, `["busy"]`)
+		if _, _, err := th.l.Append(context.Background(), jetlog.Msg{Agent: agent, Session: "s1", Data: []byte(data)}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	th.waitApplied(t, 2)
+	th.log.waitLog(t, `log seq 2 (agent "b2") not applied: agent "b2" would be agent number 2, over the limit of 1 (--max-agents)`)
+	if got := readN(t, mon, 1); !strings.Contains(got[0], `"a1"`) {
+		t.Fatalf("got %s, want a1's event", got[0])
+	}
+	expectSilence(t, mon)
+	metrics, _ := th.get(t, "/metrics")
+	if v := metricValue(t, metrics, `deskwatch_hub_log_refused_total{reason="agent-cap"}`); v != 1 {
+		t.Errorf("log_refused_total{agent-cap} = %v, want 1", v)
 	}
 }
