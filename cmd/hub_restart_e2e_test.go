@@ -110,17 +110,19 @@ func TestHubKilledAndStartedAgainKeepsTheFloor(t *testing.T) {
 	h.Kill()
 	again := e2e.StartProcess(t, e2e.ProcessOptions{}, "hub", "--listen", addr, "--data", dir)
 	again.WaitLine(regexp.MustCompile(`hub restored: no checkpoint; 6 messages replayed`), 30*time.Second)
-	wantAll(t, "the hub started again", again.Output(), "hub data: "+dir)
+	wantAll(t, "the hub started again", again.Output(), "hub data: "+dir,
+		`agent "a.jones": desktop disconnected (hub restarted)`)
 	// The monitor reconnects and gets the floor it had from the hub started again.
 	if !e2e.Until(30*time.Second, 50*time.Millisecond, func() bool {
 		return strings.Contains(mon.Output(), "connected (connection 2)")
 	}) {
 		t.Fatalf("the monitor did not reconnect:\n%s", mon.Output())
 	}
-	// The bridge reconnects and sends everything again (none was acknowledged), then the rest:
-	// the hub says a.jones's desktop is connected again, and logs the four new events alone.
+	// The hub said a.jones's desktop was disconnected when it started again. The bridge reconnects
+	// and sends everything again (none was acknowledged), then the rest: the hub says a.jones's
+	// desktop is connected again, and logs the four new events alone.
 	bridgeSend(t, addr, "s1", evs)
-	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 11, "deskwatch_hub_log_apply_lag": 0,
+	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 12, "deskwatch_hub_log_apply_lag": 0,
 		"deskwatch_hub_events_in_total": 4, "deskwatch_hub_events_duplicate_total": 5})
 
 	src := filepath.Join(t.TempDir(), "source.jsonl")

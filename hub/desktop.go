@@ -128,6 +128,31 @@ func (h *Hub) deskAppliedLocked(ev model.Event) {
 	}
 }
 
+// desksAfterRestart is told that the hub, alone on its log, has rebuilt its floor after a restart:
+// the bridges that published for the agents it holds connected lost their connection with the old
+// process. Each such agent no bridge has come back for yet is disconnected, and gone after
+// GoneAfter unless a bridge comes back, as when a connection ends. (Hubs sharing a log do not do
+// this: an agent's bridge may be connected to another hub.)
+func (h *Hub) desksAfterRestart() {
+	sn := h.store.Snapshot()
+	var left []string
+	h.mu.Lock()
+	for _, ag := range sn.Agents {
+		if ag.Desktop != model.DesktopConnected || h.desks[ag.ID] != nil || h.closed {
+			continue // not connected, or a bridge has come back already
+		}
+		d := &deskState{epoch: 1}
+		h.desks[ag.ID] = d
+		id := ag.ID
+		d.gone = time.AfterFunc(h.cfg.GoneAfter, func() { h.deskGone(id, 1) })
+		left = append(left, id)
+	}
+	h.mu.Unlock()
+	for _, id := range left {
+		h.announceDesktop(id, model.DesktopDisconnected, "hub restarted")
+	}
+}
+
 // stopDesktopsLocked stops the gone timers (the hub is closing). The caller holds h.mu.
 func (h *Hub) stopDesktopsLocked() {
 	for _, d := range h.desks {

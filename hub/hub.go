@@ -69,6 +69,10 @@ type Config struct {
 	// were applied since (DefaultCheckpointEvery, DefaultCheckpointInterval).
 	CheckpointEvery    int
 	CheckpointInterval time.Duration
+	// Alone says the hub is the only one on its log: after a restart, the desktops its floor holds
+	// connected are disconnected ("hub restarted"), then gone unless their bridge comes back.
+	// Hubs sharing a log (a cluster) leave them as they are: a bridge may be on another hub.
+	Alone bool
 }
 
 // Hub relays events from bridges to monitors. Its methods are safe for concurrent use.

@@ -130,6 +130,9 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 	r.Replayed = lg.seq - cp.Seq
 	h.mu.Unlock()
 	r.Took = time.Since(begin)
+	if h.cfg.Alone {
+		h.desksAfterRestart()
+	}
 	return r, nil
 }
 

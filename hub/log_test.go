@@ -296,3 +296,29 @@ func TestCapAtApplyIsCountedAndLogged(t *testing.T) {
 		t.Errorf("log_refused_total{agent-cap} = %v, want 1", v)
 	}
 }
+
+// TestRestartedHubAloneSaysDesktopsLeft: a hub alone on its log, killed and started again, says the
+// desktops it held connected are disconnected ("hub restarted"); one whose bridge comes back is
+// connected again, one whose bridge does not is gone after GoneAfter.
+func TestRestartedHubAloneSaysDesktopsLeft(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := Config{Alone: true, GoneAfter: time.Second}
+	first := startLogHub(t, dir, cfg)
+	state := func(agent string) string {
+		return event("INTERACTIONS_STATE", agent, t0, 1, `[{"activeInteractionId":null,"interactions":[]}]`)
+	}
+	send(t, first.dial(t, "/ingest?session=s1", nil), state("a1"), state("b2"))
+	first.waitApplied(t, 4) // two states, two connected
+	first.crash()
+
+	again := startLogHub(t, dir, cfg)
+	again.log.waitLog(t, `agent "a1": desktop disconnected (hub restarted)`)
+	again.log.waitLog(t, `agent "b2": desktop disconnected (hub restarted)`)
+	send(t, again.dial(t, "/ingest?session=s2", nil), state("b2"))
+	again.log.waitLog(t, `agent "b2": desktop connected`)
+	again.log.waitLog(t, `agent "a1": desktop gone`)
+	if strings.Contains(again.log.String(), `"b2": desktop gone`) {
+		t.Errorf("b2's bridge came back, yet its desktop is gone:\n%s", again.log.String())
+	}
+}
