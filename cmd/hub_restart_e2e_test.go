@@ -163,3 +163,26 @@ func TestMonitorSinceGetsTheHubsHistory(t *testing.T) {
 		t.Errorf("a monitor with --since 1h (exit %d) should list c-2, ended, and c-3:\n%s%s", code, history, stderr)
 	}
 }
+
+// TestHubDataThatCannotBeUsed: --data that is a file, or that another hub holds, stops the hub with
+// a message naming the directory and why; so do bad --history and --history-size.
+func TestHubDataThatCannotBeUsed(t *testing.T) {
+	t.Parallel()
+	file := e2e.WriteFile(t, "not-a-dir", "x")
+	dir := t.TempDir()
+	startHubCmd(t, "--data", dir)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--data", file}, "--data " + file + ": cannot create it"},
+		{[]string{"--data", dir}, "--data " + dir + ": in use by another hub"},
+		{[]string{"--history", "0s"}, "--history 0s: want a positive duration"},
+		{[]string{"--history-size", "lots"}, `--history-size "lots": want a positive size`},
+	} {
+		_, stderr, code := e2e.Run(t, nil, append([]string{"hub", "--listen", "127.0.0.1:0"}, c.args...)...)
+		if code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("hub %v: exit %d, stderr:\n%s\nwant %q", c.args, code, stderr, c.want)
+		}
+	}
+}
