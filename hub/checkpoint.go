@@ -50,7 +50,6 @@ func (h *Hub) checkpoint(ctx context.Context) {
 	for id, slots := range h.replays {
 		data.Replays[id] = maps.Clone(slots)
 	}
-	lg.changed = 0
 	h.mu.Unlock()
 	data.Events = h.floorEvents(sn)
 	blob, err := json.Marshal(data)
