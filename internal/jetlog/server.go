@@ -39,6 +39,7 @@ func startNode(cfg Config) (*node, error) {
 			DontListen: cfg.ClientListen == "",
 			NoSigs:     true,
 			NoLog:      true,
+			MaxPayload: 8 << 20, // (log helper) an event of the hub's default --max-message (1 MiB) and its headers fit
 		}
 		srv, err := server.NewServer(opts)
 		if err != nil {
