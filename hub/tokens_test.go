@@ -124,7 +124,7 @@ func TestTokenFileFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for token, want := range map[string]string{"plain": "unbound", "bound": "a1,a2,a3", "hash#inside": "unbound",
+	for token, want := range map[string]string{"plain": "unbound", "bound": "agent a1,a2,a3", "hash#inside": "unbound",
 		"plain # a comment": "refused", "#": "refused", "agent=a1": "refused"} {
 		g, _ := tok.lookup(token)
 		got := "refused"
@@ -142,10 +142,10 @@ func TestTokenFileFormat(t *testing.T) {
 		t.Errorf("Summary() = %d, %d; want 3, 2", total, unbound)
 	}
 	for text, want := range map[string]string{
-		"ok\nmy token\n":         `:2: unknown option "token" (want agent=ID[,ID...]; a token may not contain spaces)`,
+		"ok\nmy token\n":         `:2: unknown option "token" (want agents=, teams= or services=; a token may not contain spaces)`,
 		"ok agent=\n":            `:1: empty agent id in "agent="`,
 		"ok agent=a,,b\n":        `:1: empty agent id in "agent=a,,b"`,
-		"agent=a1 secret\n":      ":1: the line starts with an option; the token comes first (TOKEN agent=ID)",
+		"agent=a1 secret\n":      ":1: the line starts with an option; the token comes first (TOKEN agents=ID)",
 		"x\n\nok\nok agent=a1\n": ":4: the same token as on line 3",
 	} {
 		bad := filepath.Join(dir, "bad")
@@ -177,7 +177,7 @@ func FuzzParseTokens(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		grants, err := parseTokens("F", data)
+		grants, err := parseTokens("F", data, false)
 		lines := strings.Split(string(data), "\n")
 		if err != nil {
 			var n int
