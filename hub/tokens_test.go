@@ -1,8 +1,6 @@
 package hub
 
 import (
-	"crypto/sha256"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -167,40 +165,4 @@ func TestTokenFileFormat(t *testing.T) {
 	if ok, _ := check(tok, "bound"); !ok {
 		t.Error("the last good tokens were dropped")
 	}
-}
-
-// FuzzParseTokens: any file either parses to one grant per token line, each found by its token
-// and remembering its line, or fails with an error that names the file and a line of it.
-func FuzzParseTokens(f *testing.F) {
-	for _, s := range []string{"a\n", "a # c\n", "a agent=x,y agent=z #c\n", "a#b\n", "#x\n a\n", "a b\n",
-		"agent=x a\n", "a agent=\n", "a\na\n"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		grants, err := parseTokens("F", data, false)
-		lines := strings.Split(string(data), "\n")
-		if err != nil {
-			var n int
-			if _, scanErr := fmt.Sscanf(err.Error(), "F:%d:", &n); scanErr != nil && !strings.HasPrefix(err.Error(), "F: ") {
-				t.Fatalf("error without file:line: %v", err)
-			} else if scanErr == nil && (n < 1 || n > len(lines)) {
-				t.Fatalf("error names line %d of %d: %v", n, len(lines), err)
-			}
-			return
-		}
-		want := 0
-		for _, l := range lines {
-			fields := strings.Fields(l)
-			if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
-				continue
-			}
-			want++
-			if grants[sha256.Sum256([]byte(fields[0]))] == nil {
-				t.Fatalf("token %q of line %q not found", fields[0], l)
-			}
-		}
-		if len(grants) != want {
-			t.Fatalf("%d grants for %d token lines", len(grants), want)
-		}
-	})
 }
