@@ -45,11 +45,13 @@ runs in a page that hosts Bright Pattern's Agent Desktop widget (the hub serves 
 /bridge.js) and sends that agent's events; every monitor receives one snapshot per agent when it
 connects, then the live events of all agents (or of those it asks for: /stream?agent=a,b&service=S).
 
-Tokens come from files, one a line: TOKEN [agent=ID[,ID...]] [# comment]. A token bound to agents
-publishes (bridges) or sees (monitors) only those agents; a bare token is unbound, for trusted
+Tokens come from files, one a line: TOKEN [agents=ID,...] [teams=NAME,...] [services=NAME,...]
+[# comment], with teams defined as "team NAME AGENT,..." lines. A scoped token publishes (bridges)
+or sees (monitors) only its agents and, for monitors, only their interactions of its services,
+whatever the monitor asks for (README.md, "Token files"); a bare token is unbound, for trusted
 bridges and relays only. The files are re-read every second, so rotating a token needs no restart,
-and connections whose token was removed are closed. Bridges send theirs as ?token=, monitors as a
-bearer token (deskwatch --token-file). Without a token file an endpoint is open to anyone.
+and connections whose token was removed or whose scope changed are closed. Bridges send theirs as
+?token=, monitors as a bearer token (deskwatch --token-file). Without a token file an endpoint is open to anyone.
 
 A monitor that cannot keep up is disconnected (it reconnects and resyncs) rather than slowing
 the others. An event from a bridge larger than --max-message is skipped and acknowledged, and the
@@ -116,7 +118,7 @@ func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
 	}
 	var err error
 	if o.ingestTokens != "" {
-		if cfg.IngestTokens, err = hub.LoadTokens(o.ingestTokens); err != nil {
+		if cfg.IngestTokens, err = hub.LoadIngestTokens(o.ingestTokens); err != nil {
 			return cfg, fmt.Errorf("--ingest-tokens: %w", err)
 		}
 	}

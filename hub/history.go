@@ -136,6 +136,16 @@ func (h *Hub) writeHistory(s *subscriber, cp jetlog.Checkpoint, data *checkpoint
 	fl := newFloor(&h.cfg)
 	if data != nil {
 		fl.load(cp, data, w.skipped)
+		if s.filter.needWork {
+			// A scope of services alone describes an agent only with work of its services: the
+			// agents' open interactions decide before their login and state (as in a snapshot).
+			for _, raw := range data.Events {
+				if ev, err := model.Decode(raw); err == nil && ev.Type == model.EvInteractionsState &&
+					s.filter.agentPasses(ev.AgentID) {
+					_, _, _ = s.filter.pass(ev, raw)
+				}
+			}
+		}
 		for _, raw := range data.Events {
 			if err := w.raw(raw); err != nil {
 				return w.sent, err
