@@ -186,3 +186,24 @@ func TestHubDataThatCannotBeUsed(t *testing.T) {
 		}
 	}
 }
+
+// TestMonitorSinceRefusesWhatItCannotAsk: --since of a file, a duration not above zero, or a time
+// that does not parse stops the monitor with a message saying why; a hub kept in memory refuses it.
+func TestMonitorSinceRefusesWhatItCannotAsk(t *testing.T) {
+	t.Parallel()
+	_, mem := startHubCmd(t, "--in-memory")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--since", "15m", "events.jsonl"}, "SOURCE must be the hub's ws:// or wss:// stream URL"},
+		{[]string{"--since", "0s", "ws://127.0.0.1:1/stream"}, "--since 0s: want a positive duration"},
+		{[]string{"--since", "noon", "ws://127.0.0.1:1/stream"}, `--since "noon": want a duration (15m, 2h) or an RFC 3339 time`},
+		{[]string{"--since", "15m", "ws://" + mem + "/stream"}, "this hub keeps no history (--in-memory)"},
+	} {
+		_, stderr, code := e2e.Run(t, nil, append([]string{"--print", "--for", "2s"}, c.args...)...)
+		if code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("deskwatch %v: exit %d, stderr:\n%s\nwant %q", c.args, code, stderr, c.want)
+		}
+	}
+}
