@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -321,4 +322,26 @@ func TestRestartedHubAloneSaysDesktopsLeft(t *testing.T) {
 	if strings.Contains(again.log.String(), `"b2": desktop gone`) {
 		t.Errorf("b2's bridge came back, yet its desktop is gone:\n%s", again.log.String())
 	}
+}
+
+// TestEventTheLogCannotTakeIsNotAcknowledged: when the log refuses an event (here it is closed),
+// the bridge gets no ack for it and its connection is closed with 1013, so that it sends the event
+// again after it reconnects (to this hub or another).
+func TestEventTheLogCannotTakeIsNotAcknowledged(t *testing.T) {
+	t.Parallel()
+	th := startLogHub(t, t.TempDir(), Config{})
+	br := th.dial(t, "/ingest?session=s1&ack=1", nil)
+	send(t, br, deskEvents("a1", 1)[0])
+	if got := readN(t, br, 1); got[0] != `{"ack":1,"agentId":"a1"}` {
+		t.Fatalf("got %s, want the ack of seq 1", got[0])
+	}
+	_ = th.l.Close()
+	send(t, br, deskEvents("a1", 2)[1])
+	_ = br.SetReadDeadline(time.Now().Add(20 * time.Second))
+	_, data, err := br.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseTryAgainLater || !strings.Contains(ce.Text, "could not store") {
+		t.Fatalf("read %s, %v; want a close with 1013 and why\n%s", data, err, th.log.String())
+	}
+	th.log.waitLog(t, "ingest conn 1 msg 2 (agent \"a1\") rejected: the hub could not store it")
 }
