@@ -39,7 +39,7 @@ func (h *Hub) checkpoint(ctx context.Context) {
 	lg.ckMu.Lock()
 	defer lg.ckMu.Unlock()
 	h.mu.Lock()
-	if !lg.started || lg.seq == lg.ckSeq {
+	if !lg.started || lg.seq == lg.ckSeq.Load() {
 		h.mu.Unlock()
 		return
 	}
@@ -60,7 +60,8 @@ func (h *Hub) checkpoint(ctx context.Context) {
 		h.log.Printf("log: checkpoint at seq %d not saved: %v", seq, err)
 		return
 	}
-	lg.ckSeq, lg.ckAt = seq, time.Now()
+	lg.ckSeq.Store(seq)
+	lg.ckAt = time.Now()
 	lg.saved++
 	h.m.checkpoints.Inc()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -46,11 +47,11 @@ type logState struct {
 	seq uint64
 	at  time.Time
 
-	ckMu    sync.Mutex // one checkpoint at a time
-	ckSeq   uint64     // the last checkpoint saved
-	ckAt    time.Time  // when
-	saved   int        // checkpoints saved
-	errs    int        // messages not applied (logged up to maxLoggedApplyErrors)
+	ckMu    sync.Mutex    // one checkpoint at a time
+	ckSeq   atomic.Uint64 // the last checkpoint saved (read by the apply loop without ckMu)
+	ckAt    time.Time     // when
+	saved   int           // checkpoints saved
+	errs    int           // messages not applied (logged up to maxLoggedApplyErrors)
 	started bool
 }
 
@@ -117,7 +118,8 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 		cancel()
 		return r, errors.New("hub: closed while starting")
 	}
-	lg.seq, lg.at, lg.ckSeq, lg.ckAt, lg.started = cp.Seq, cp.Time, cp.Seq, time.Now(), true
+	lg.seq, lg.at, lg.ckAt, lg.started = cp.Seq, cp.Time, time.Now(), true
+	lg.ckSeq.Store(cp.Seq)
 	lg.cancel = cancel
 	h.mu.Unlock()
 	target := st.LastSeq
@@ -209,10 +211,7 @@ func (h *Hub) applyMsg(m jetlog.Msg) {
 	// At every CheckpointEvery-th sequence (the same on every hub of a log), or the first one
 	// after it when that one was lost to the history bounds.
 	every := uint64(h.cfg.CheckpointEvery)
-	h.lg.ckMu.Lock()
-	due := m.Seq/every > h.lg.ckSeq/every
-	h.lg.ckMu.Unlock()
-	if due {
+	if m.Seq/every > h.lg.ckSeq.Load()/every {
 		ctx, cancel := context.WithTimeout(context.Background(), appendWait)
 		h.checkpoint(ctx)
 		cancel()

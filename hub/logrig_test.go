@@ -119,7 +119,5 @@ func snapshotOf(t *testing.T, th *testHub, path string) ([]string, *websocket.Co
 
 // checkpointed returns the sequence of the last checkpoint the hub saved.
 func (lh *logHub) checkpointed() uint64 {
-	lh.lg.ckMu.Lock()
-	defer lh.lg.ckMu.Unlock()
-	return lh.lg.ckSeq
+	return lh.lg.ckSeq.Load()
 }
