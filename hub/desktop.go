@@ -34,6 +34,12 @@ type deskState struct {
 	// connected is set when the hub has said the desktop is connected, and cleared when it says
 	// it is not.
 	connected bool
+	// own counts this hub's "connected" not applied yet; elsewhere is set when a "connected" this
+	// hub did not say is applied (another hub on the log has a bridge for the agent), and cleared
+	// when this hub says "connected" or a "disconnected" or "gone" is applied. A hub whose last
+	// connection for the agent ends while elsewhere is set says nothing: the desktop is not gone.
+	own       int
+	elsewhere bool
 }
 
 // deskParams is DESKWATCH_DESKTOP's argument as the hub writes it.
@@ -72,10 +78,15 @@ func (h *Hub) deskAttach(b *bridgeConn, ev model.Event) {
 	}
 	d := h.desks[id]
 	announce := ev.Type == model.EvInteractionsState && !d.connected
-	d.connected = d.connected || announce
-	h.mu.Unlock()
 	if announce {
-		h.announceDesktop(id, model.DesktopConnected, fmt.Sprintf("bridge connection %d", b.id))
+		d.connected, d.elsewhere = true, false
+		d.own++
+	}
+	h.mu.Unlock()
+	if announce && !h.announceDesktop(id, model.DesktopConnected, fmt.Sprintf("bridge connection %d", b.id)) {
+		h.mu.Lock()
+		d.own--
+		h.mu.Unlock()
 	}
 }
 
@@ -90,6 +101,10 @@ func (h *Hub) deskDetach(b *bridgeConn, why string) {
 		d.conns--
 		d.epoch++
 		if d.conns > 0 || closed {
+			continue
+		}
+		if d.elsewhere { // another hub has a bridge for the agent
+			d.connected = false
 			continue
 		}
 		left = append(left, id)
@@ -119,12 +134,23 @@ func (h *Hub) deskGone(id string, epoch int) {
 
 // deskAppliedLocked is told of each event applied. A DESKWATCH_DESKTOP "connected" (from this hub
 // or, on a shared log, another one the agent's bridge moved to) makes this hub's gone timer for the
-// agent out of date: the desktop is back, wherever it is. The caller holds h.mu.
+// agent out of date: the desktop is back, wherever it is; one this hub did not say marks the
+// desktop as held elsewhere. The caller holds h.mu.
 func (h *Hub) deskAppliedLocked(ev model.Event) {
-	if p, ok := ev.Payload.(*model.Desktop); ok && p.Status == model.DesktopConnected {
-		if d := h.desks[ev.AgentID]; d != nil {
-			d.epoch++
-		}
+	p, ok := ev.Payload.(*model.Desktop)
+	d := h.desks[ev.AgentID]
+	if !ok || d == nil {
+		return
+	}
+	switch {
+	case p.Status != model.DesktopConnected:
+		d.elsewhere = false
+	case d.own > 0:
+		d.own--
+		d.epoch++
+	default:
+		d.elsewhere = true
+		d.epoch++
 	}
 }
 
@@ -171,12 +197,12 @@ func desktopEvent(id string, st model.DesktopStatus, reason string, at time.Time
 	return model.AppendEvent(nil, model.EvDesktop, id, millis(at), model.NoSeq, params), nil
 }
 
-// announceDesktop publishes the hub's DESKWATCH_DESKTOP for an agent.
-func (h *Hub) announceDesktop(id string, st model.DesktopStatus, reason string) {
+// announceDesktop publishes the hub's DESKWATCH_DESKTOP for an agent. It reports whether it did.
+func (h *Hub) announceDesktop(id string, st model.DesktopStatus, reason string) bool {
 	data, err := desktopEvent(id, st, reason, time.Now())
 	if err != nil {
 		h.log.Printf("agent %s: desktop %s not announced: %v", logValue(id), st, err)
-		return
+		return false
 	}
 	ev, err := model.Decode(data)
 	if err == nil {
@@ -184,7 +210,8 @@ func (h *Hub) announceDesktop(id string, st model.DesktopStatus, reason string) 
 	}
 	if err != nil {
 		h.log.Printf("agent %s: desktop %s not announced: %s", logValue(id), st, logText(err.Error()))
-		return
+		return false
 	}
 	h.log.Printf("agent %s: desktop %s (%s)", logValue(id), st, logText(reason))
+	return true
 }

@@ -345,3 +345,28 @@ func TestEventTheLogCannotTakeIsNotAcknowledged(t *testing.T) {
 	}
 	th.log.waitLog(t, "ingest conn 1 msg 2 (agent \"a1\") rejected: the hub could not store it")
 }
+
+// TestDesktopHeldByAnotherHubIsNotDisconnected: two hubs on one log; the agent's bridge is
+// connected to both (a page that moved, the old connection not yet seen to end); when its
+// connection to the first hub ends, that hub says nothing: the desktop is connected through the
+// other one.
+func TestDesktopHeldByAnotherHubIsNotDisconnected(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, t.TempDir())
+	t.Cleanup(func() { _ = l.Close() })
+	cfg := Config{GoneAfter: time.Second}
+	a, b := startHubOnLog(t, l, cfg), startHubOnLog(t, l, cfg)
+	snap := event("INTERACTIONS_STATE", "a1", t0, 1, `[{"activeInteractionId":null,"interactions":[]}]`)
+	old := a.dial(t, "/ingest?session=s1", nil)
+	send(t, old, snap)
+	a.log.waitLog(t, `agent "a1": desktop connected`)
+	send(t, b.dial(t, "/ingest?session=s2", nil), snap)
+	b.log.waitLog(t, `agent "a1": desktop connected`)
+	a.waitApplied(t, 4) // two states, two connected
+	_ = old.UnderlyingConn().Close()
+	a.log.waitLog(t, "ingest conn 1 (agent \"a1\") closed")
+	time.Sleep(3 * cfg.GoneAfter)
+	if strings.Contains(a.log.String(), "desktop disconnected") || strings.Contains(a.log.String(), "desktop gone") {
+		t.Fatalf("the first hub said the desktop left:\n%s", a.log.String())
+	}
+}
