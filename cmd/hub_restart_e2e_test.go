@@ -103,7 +103,9 @@ func TestHubKilledAndStartedAgainKeepsTheFloor(t *testing.T) {
 	bridgeSend(t, addr, "s1", evs[:5])
 	// Five events and the hub's own DESKWATCH_DESKTOP "connected" of a.jones.
 	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 6, "deskwatch_hub_log_apply_lag": 0})
-	mon := e2e.StartProcess(t, e2e.ProcessOptions{Env: []string{"NO_COLOR=1"}}, "--print", "--for", "30s",
+	// The monitor prints its table after 40s: time for the kill, the restart, its reconnect and the
+	// bridge's resend on a loaded machine.
+	mon := e2e.StartProcess(t, e2e.ProcessOptions{Env: []string{"NO_COLOR=1"}}, "--print", "--for", "40s",
 		"ws://"+addr+"/stream")
 	waitMetrics(t, addr, map[string]int{"deskwatch_hub_subscribers": 1})
 
@@ -133,7 +135,7 @@ func TestHubKilledAndStartedAgainKeepsTheFloor(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("--print of the source: exit %d: %s", code, stderr)
 	}
-	if err := mon.Wait(90 * time.Second); err != nil {
+	if err := mon.Wait(120 * time.Second); err != nil {
 		t.Fatalf("the monitor: %v\n%s", err, mon.Output())
 	}
 	got := mon.Output()
