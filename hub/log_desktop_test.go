@@ -6,25 +6,34 @@ import (
 	"time"
 )
 
+// emptyState is agent a1's INTERACTIONS_STATE with nothing open.
+var emptyState = event("INTERACTIONS_STATE", "a1", t0, 1, `[{"activeInteractionId":null,"interactions":[]}]`)
+
+// twoHubsOnOneLog starts two hubs on one log, as hubs in a cluster share one stream, with a
+// GoneAfter of a second.
+func twoHubsOnOneLog(t *testing.T) (a, b *logHub) {
+	t.Helper()
+	l := openLog(t, t.TempDir())
+	t.Cleanup(func() { _ = l.Close() })
+	cfg := Config{GoneAfter: time.Second}
+	return startHubOnLog(t, l, cfg), startHubOnLog(t, l, cfg)
+}
+
 // TestDesktopMovedToAnotherHubIsNotGone: two hubs on one log (as in a cluster); a bridge that drops
 // its connection to one hub and sends its agent's state through the other is connected again on
 // both, and the first hub's gone timer does not declare the desktop gone.
 func TestDesktopMovedToAnotherHubIsNotGone(t *testing.T) {
 	t.Parallel()
-	l := openLog(t, t.TempDir())
-	t.Cleanup(func() { _ = l.Close() })
-	cfg := Config{GoneAfter: time.Second}
-	a, b := startHubOnLog(t, l, cfg), startHubOnLog(t, l, cfg)
-	snap := event("INTERACTIONS_STATE", "a1", t0, 1, `[{"activeInteractionId":null,"interactions":[]}]`)
+	a, b := twoHubsOnOneLog(t)
 	br := a.dial(t, "/ingest?session=s1", nil)
-	send(t, br, snap)
+	send(t, br, emptyState)
 	a.log.waitLog(t, `agent "a1": desktop connected`)
 	_ = br.UnderlyingConn().Close() // no close frame: 1006
 	a.log.waitLog(t, `agent "a1": desktop disconnected`)
-	send(t, b.dial(t, "/ingest?session=s2", nil), snap)
+	send(t, b.dial(t, "/ingest?session=s2", nil), emptyState)
 	b.log.waitLog(t, `agent "a1": desktop connected`)
-	a.waitApplied(t, 4) // the state, connected, disconnected, connected
-	time.Sleep(3 * cfg.GoneAfter)
+	a.waitApplied(t, 4)         // the state, connected, disconnected, connected
+	time.Sleep(3 * time.Second) // three times GoneAfter
 	if strings.Contains(a.log.String(), "desktop gone") {
 		t.Fatalf("the first hub declared the desktop gone:\n%s", a.log.String())
 	}
@@ -62,20 +71,16 @@ func TestRestartedHubAloneSaysDesktopsLeft(t *testing.T) {
 // other one.
 func TestDesktopHeldByAnotherHubIsNotDisconnected(t *testing.T) {
 	t.Parallel()
-	l := openLog(t, t.TempDir())
-	t.Cleanup(func() { _ = l.Close() })
-	cfg := Config{GoneAfter: time.Second}
-	a, b := startHubOnLog(t, l, cfg), startHubOnLog(t, l, cfg)
-	snap := event("INTERACTIONS_STATE", "a1", t0, 1, `[{"activeInteractionId":null,"interactions":[]}]`)
+	a, b := twoHubsOnOneLog(t)
 	old := a.dial(t, "/ingest?session=s1", nil)
-	send(t, old, snap)
+	send(t, old, emptyState)
 	a.log.waitLog(t, `agent "a1": desktop connected`)
-	send(t, b.dial(t, "/ingest?session=s2", nil), snap)
+	send(t, b.dial(t, "/ingest?session=s2", nil), emptyState)
 	b.log.waitLog(t, `agent "a1": desktop connected`)
 	a.waitApplied(t, 4) // two states, two connected
 	_ = old.UnderlyingConn().Close()
 	a.log.waitLog(t, "ingest conn 1 (agent \"a1\") closed")
-	time.Sleep(3 * cfg.GoneAfter)
+	time.Sleep(3 * time.Second) // three times GoneAfter
 	if strings.Contains(a.log.String(), "desktop disconnected") || strings.Contains(a.log.String(), "desktop gone") {
 		t.Fatalf("the first hub said the desktop left:\n%s", a.log.String())
 	}
