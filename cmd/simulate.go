@@ -87,6 +87,9 @@ With --out FILE it writes the stream as JSON Lines instead, as fast as it can (t
 
 // check validates the flags before anything is opened.
 func (o *simulateOptions) check() error {
+	if err := o.load.check(); err != nil {
+		return err
+	}
 	if o.load.active() {
 		switch {
 		case o.out != "":
@@ -96,7 +99,7 @@ func (o *simulateOptions) check() error {
 		case o.events < 0 || o.duration < 0:
 			return errors.New("--events and --duration cannot be negative")
 		}
-		return o.load.check()
+		return nil
 	}
 	switch {
 	case o.agents < 1:

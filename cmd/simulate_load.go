@@ -137,7 +137,7 @@ func (o *simulateOptions) runLoad(ctx context.Context, stdout, stderr io.Writer)
 	if l.bridges == 0 {
 		o.waitMonitors(ctx, mon, stderr)
 	} else {
-		res, err := o.runBridges(ctx, ingest, progress)
+		res, err := o.runBridges(ctx, stderr, ingest, progress)
 		if err != nil {
 			return err
 		}
@@ -167,10 +167,11 @@ func (o *simulateOptions) startMonitors(ctx context.Context, done *sync.WaitGrou
 	return mon, nil
 }
 
-func (o *simulateOptions) runBridges(ctx context.Context, token string, progress func(sim.BridgeStats)) (sim.BridgeStats, error) {
+func (o *simulateOptions) runBridges(ctx context.Context, stderr io.Writer, token string, progress func(sim.BridgeStats)) (sim.BridgeStats, error) {
 	urls, _ := hubURLs("--to", o.load.to)
 	cfg := sim.BridgesConfig{Bridges: o.load.bridges, URLs: urls, Rate: o.rate, Seed: o.seed, Token: token,
-		Events: o.events, Duration: o.duration, Drain: o.load.drain, Dialers: o.load.dialers, Progress: progress}
+		Events: o.events, Duration: o.duration, Drain: o.load.drain, Dialers: o.load.dialers, Progress: progress,
+		Warn: func(msg string) { fmt.Fprintln(stderr, "deskwatch simulate: bridge connection failed: "+msg) }}
 	if o.load.record != "" {
 		rec, err := feed.NewRecorder(o.load.record)
 		if err != nil {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"net/url"
 	"sync"
@@ -120,6 +121,7 @@ func (b *bridge) run(ctx context.Context) {
 			}
 		} else if ctx.Err() == nil {
 			b.l.n.dialErrors.Add(1)
+			b.l.warn(cfg.URLs[u], err)
 		}
 		u = (u + 1) % len(cfg.URLs)
 		d := min(cfg.MaxBackoff, cfg.MinBackoff<<min(attempt, 16))
@@ -160,6 +162,9 @@ func (b *bridge) dial(ctx context.Context, hub string) (*websocket.Conn, error) 
 	conn, resp, err := d.DialContext(dctx, u.String(), nil)
 	if resp != nil && resp.Body != nil {
 		resp.Body.Close()
+	}
+	if err != nil && resp != nil {
+		err = fmt.Errorf("%w (HTTP %s)", err, resp.Status)
 	}
 	return conn, err
 }

@@ -55,6 +55,8 @@ type BridgesConfig struct {
 	// Progress, when set, is called every Every (10 s when zero) with the counts so far.
 	Progress func(BridgeStats)
 	Every    time.Duration
+	// Warn, when set, gets the first few distinct reasons connections failed.
+	Warn func(msg string)
 }
 
 // BridgeStats counts what the simulated bridges did.
@@ -99,6 +101,27 @@ type load struct {
 	gen     *synth.Generator
 	bridges []*bridge
 	byAgent map[string]*bridge
+
+	warnMu sync.Mutex
+	warned map[string]bool
+}
+
+// maxWarnings bounds the distinct connection failures reported through Warn.
+const maxWarnings = 10
+
+// warn reports a connection failure once per distinct reason, up to maxWarnings.
+func (l *load) warn(url string, err error) {
+	if l.cfg.Warn == nil {
+		return
+	}
+	msg := fmt.Sprintf("%s: %v", url, err)
+	l.warnMu.Lock()
+	defer l.warnMu.Unlock()
+	if l.warned[msg] || len(l.warned) >= maxWarnings {
+		return
+	}
+	l.warned[msg] = true
+	l.cfg.Warn(msg)
 }
 
 // RunBridges runs cfg.Bridges simulated bridges until ctx ends or the Events or Duration bound is
@@ -118,7 +141,8 @@ func RunBridges(ctx context.Context, cfg BridgesConfig) (BridgeStats, error) {
 	if cfg.Dialers == 0 {
 		cfg.Dialers = DefaultDialers
 	}
-	l := &load{cfg: cfg, dialers: make(chan struct{}, cfg.Dialers), byAgent: make(map[string]*bridge, cfg.Bridges)}
+	l := &load{cfg: cfg, dialers: make(chan struct{}, cfg.Dialers), byAgent: make(map[string]*bridge, cfg.Bridges),
+		warned: map[string]bool{}}
 	l.gen = synth.NewGenerator(synth.GeneratorConfig{Seed: cfg.Seed, Agents: cfg.Bridges,
 		Rate: cfg.Rate * float64(cfg.Bridges), Start: time.Now()})
 	for i, id := range l.gen.AgentIDs() {
