@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -47,10 +48,14 @@ func (o *options) prepare(cmd *cobra.Command, args []string) (string, error) {
 	if err := o.history.check(); err != nil {
 		return "", err
 	}
-	if len(args) == 1 {
-		return args[0], nil
+	for _, a := range args {
+		if len(args) > 1 && !isURL(a) {
+			return "", fmt.Errorf("%q: several sources can only be hubs' ws:// or wss:// stream URLs, "+
+				"which the monitor fails over between", a)
+		}
 	}
-	return "", nil
+	// Several hubs become one list, as if given comma-separated (feed.SplitStreamURLs).
+	return strings.Join(args, ","), nil
 }
 
 // loadSettings reads the configuration (--config, or the default file when it exists) and lets the
