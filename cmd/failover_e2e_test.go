@@ -2,6 +2,8 @@ package cmd_test
 
 import (
 	"io"
+	"net"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -29,5 +31,21 @@ func TestSeveralSourcesMustBeHubs(t *testing.T) {
 	_, errOut, code := e2e.Run(t, nil, "--print", "events.jsonl", "ws://127.0.0.1:1/stream")
 	if code == 0 || !strings.Contains(errOut, `"events.jsonl": several sources can only be hubs' ws:// or wss:// stream URLs`) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestPrintSaysWhichHubIsTriedNext: --print given a hub that refuses and a live one says which
+// failed and which it tries next, then prints the live one's table.
+func TestPrintSaysWhichHubIsTriedNext(t *testing.T) {
+	t.Parallel()
+	_, b := startHubCmd(t)
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := "ws://" + ln.Addr().String() + "/stream"
+	ln.Close()
+	out, errOut, code := e2e.Run(t, nil, "--print", "--for", "2s", closed, "ws://"+b+"/stream")
+	want := regexp.MustCompile(regexp.QuoteMeta(closed+": connection refused") + `.*; retrying with ` +
+		regexp.QuoteMeta("ws://"+b+"/stream in ") + `.*\n` + regexp.QuoteMeta("ws://"+b+"/stream: connected (connection 1)"))
+	if code != 0 || !want.MatchString(errOut) || !strings.Contains(out, "AGENT") {
+		t.Errorf("exit %d, stderr %q, want %q and a table:\n%s", code, errOut, want, out)
 	}
 }
