@@ -64,14 +64,18 @@ func (l *loadOptions) check() error {
 	return nil
 }
 
-// hubURLs splits a comma-separated list of ws:// or wss:// URLs.
+// hubURLs splits a comma-separated list of ws:// or wss:// URLs (feed.SplitStreamURLs: a comma in
+// a query, ?agent=a,b, stays in its URL).
 func hubURLs(flag, list string) ([]string, error) {
 	var out []string
-	for i, s := range strings.Split(list, ",") {
-		s = strings.TrimSpace(s)
+	for i, s := range feed.SplitStreamURLs(list) {
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
 			return nil, fmt.Errorf("%s: URL %d, %q: want ws://HOST[:PORT]/PATH or wss://…", flag, i+1, s)
+		}
+		if strings.Contains(u.Path, "://") {
+			return nil, fmt.Errorf("%s: URL %d, %q: another URL follows a comma; each must start ws:// or wss://",
+				flag, i+1, s)
 		}
 		out = append(out, s)
 	}
@@ -94,26 +98,36 @@ func tokenFromFile(flag, path string) (string, error) {
 	return token, nil
 }
 
-// raiseFileLimit raises the soft limit on open files to the hard one: every connection is a file.
-func raiseFileLimit(stderr io.Writer) {
+// raiseFileLimit raises the soft limit on open files to the hard one, since every connection is a
+// file, says what the limit is, and warns when conns connections will not fit in it.
+func raiseFileLimit(stderr io.Writer, conns int) {
 	var r syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil || r.Cur >= r.Max {
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
 		return
 	}
-	old := r.Cur
-	r.Cur = r.Max
-	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
-		fmt.Fprintf(stderr, "deskwatch simulate: open files limit stays %d: %v\n", old, err)
-		return
+	switch old := r.Cur; {
+	case r.Cur >= r.Max:
+		fmt.Fprintf(stderr, "deskwatch simulate: open files limit %d (the hard limit)\n", r.Cur)
+	default:
+		r.Cur = r.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
+			r.Cur = old
+			fmt.Fprintf(stderr, "deskwatch simulate: open files limit stays %d: %v\n", old, err)
+			break
+		}
+		fmt.Fprintf(stderr, "deskwatch simulate: open files limit raised from %d to %d\n", old, r.Cur)
 	}
-	fmt.Fprintf(stderr, "deskwatch simulate: open files limit raised from %d to %d\n", old, r.Max)
+	if uint64(conns)+64 > r.Cur {
+		fmt.Fprintf(stderr, "deskwatch simulate: %d connections will not fit in %d open files: raise the hard limit (ulimit -Hn)\n",
+			conns, r.Cur)
+	}
 }
 
 // runLoad runs the bridges and the monitors until the bounds are reached or ctx ends, with a
 // progress line every 10 s on stderr and the summaries on stdout.
 func (o *simulateOptions) runLoad(ctx context.Context, stdout, stderr io.Writer) error {
 	l := &o.load
-	raiseFileLimit(stderr)
+	raiseFileLimit(stderr, l.bridges+l.monitors)
 	ingest, err := tokenFromFile("--token-file", o.tokenFile)
 	if err != nil {
 		return err

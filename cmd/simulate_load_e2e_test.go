@@ -34,6 +34,9 @@ func TestSimulateBridgesAndMonitors(t *testing.T) {
 			t.Errorf("summary lacks %s:\n%s", want, out)
 		}
 	}
+	if !strings.Contains(errOut, "deskwatch simulate: open files limit ") {
+		t.Errorf("stderr does not say the open files limit:\n%s", errOut)
+	}
 	data, err := os.ReadFile(rec)
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +57,8 @@ func TestSimulateLoadFlagsSayWhy(t *testing.T) {
 	}{
 		{[]string{"--bridges", "5"}, "--bridges needs --to"},
 		{[]string{"--monitors", "5"}, "--monitors needs --from"},
-		{[]string{"--bridges", "5", "--to", "ws://127.0.0.1:1/ingest,http://x/ingest"}, `--to: URL 2, "http://x/ingest": want ws://`},
+		{[]string{"--bridges", "5", "--to", "ws://127.0.0.1:1/ingest,http://x/ingest"}, `--to: URL 1, "ws://127.0.0.1:1/ingest,http://x/ingest": another URL follows a comma`},
+		{[]string{"--monitors", "5", "--from", "http://127.0.0.1:1/stream"}, `--from: URL 1, "http://127.0.0.1:1/stream": want ws://`},
 		{[]string{"--bridges", "5", "--to", "ws://127.0.0.1:1/ingest", "--out", "f"}, "--out writes a file"},
 		{[]string{"--record", "f"}, "--to and --record apply to --bridges"},
 	} {
