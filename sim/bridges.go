@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -163,6 +164,18 @@ func RunBridges(ctx context.Context, cfg BridgesConfig) (BridgeStats, error) {
 	wg.Wait()
 	stopProgress()
 	return l.n.snapshot(), nil
+}
+
+// backoff waits before reconnect attempt n+1, as bridge.js does: lo doubled n times, at most hi,
+// ±20 %; it returns early when ctx ends.
+func backoff(ctx context.Context, lo, hi time.Duration, n int) {
+	d := min(hi, lo<<min(n, 16))
+	t := time.NewTimer(time.Duration(float64(d) * (0.8 + 0.4*rand.Float64())))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 func cmpOr(d, def time.Duration) time.Duration {

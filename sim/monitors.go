@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"sync"
@@ -152,14 +151,8 @@ func (m *MonitorLoad) monitor(ctx context.Context, i int) {
 			}
 		}
 		u = (u + 1) % len(m.cfg.URLs)
-		d := min(m.cfg.MaxBackoff, m.cfg.MinBackoff<<min(attempt, 16))
+		backoff(ctx, m.cfg.MinBackoff, m.cfg.MaxBackoff, attempt)
 		attempt++
-		t := time.NewTimer(time.Duration(float64(d) * (0.8 + 0.4*rand.Float64())))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-		case <-t.C:
-		}
 	}
 }
 
