@@ -20,12 +20,12 @@ import (
 
 // loadOptions are deskwatch simulate's flags for acting as many bridges and monitors.
 type loadOptions struct {
-	bridges, monitors int
-	to, from          string
-	record            string
-	streamTokenFile   string
-	dialers           int
-	drain             time.Duration
+	bridges, monitors  int
+	to, from           string
+	record             string
+	streamTokenFile    string
+	dialers            int
+	drain, connectWait time.Duration
 }
 
 func (l *loadOptions) active() bool { return l.bridges > 0 || l.monitors > 0 }
@@ -39,6 +39,7 @@ func (l *loadOptions) flags(c *cobra.Command) {
 	f.StringVar(&l.record, "record", "", "with --bridges: write every event the bridges send, once, to this recording")
 	f.StringVar(&l.streamTokenFile, "stream-token-file", "", "with --monitors: the hubs' stream token (--token-file is the bridges' ingest token)")
 	f.IntVar(&l.dialers, "dialers", sim.DefaultDialers, "connections opened at once, at most")
+	f.DurationVar(&l.connectWait, "connect-wait", time.Minute, "with --bridges: wait this long at most for every bridge to connect before the first event")
 	f.DurationVar(&l.drain, "drain", 10*time.Second, "after the last event, wait this long at most for acknowledgements and monitors")
 }
 
@@ -148,6 +149,9 @@ func (o *simulateOptions) runLoad(ctx context.Context, stdout, stderr io.Writer)
 		}
 		fmt.Fprintln(stderr, line)
 	}
+	if mon != nil {
+		waitConnected(ctx, mon, l.monitors, l.connectWait)
+	}
 	if l.bridges == 0 {
 		o.waitMonitors(ctx, mon, stderr)
 	} else {
@@ -185,7 +189,11 @@ func (o *simulateOptions) runBridges(ctx context.Context, stderr io.Writer, toke
 	urls, _ := hubURLs("--to", o.load.to)
 	cfg := sim.BridgesConfig{Bridges: o.load.bridges, URLs: urls, Rate: o.rate, Seed: o.seed, Token: token,
 		Events: o.events, Duration: o.duration, Drain: o.load.drain, Dialers: o.load.dialers, Progress: progress,
-		Warn: func(msg string) { fmt.Fprintln(stderr, "deskwatch simulate: bridge connection failed: "+msg) }}
+		Warn:        func(msg string) { fmt.Fprintln(stderr, "deskwatch simulate: bridge connection failed: "+msg) },
+		ConnectWait: o.load.connectWait, Ready: func(n int64, took time.Duration) {
+			fmt.Fprintf(stderr, "deskwatch simulate: %d of %d bridges connected in %s; events start\n", n, o.load.bridges,
+				took.Round(time.Millisecond))
+		}}
 	if o.load.record != "" {
 		rec, err := feed.NewRecorder(o.load.record)
 		if err != nil {
@@ -220,6 +228,14 @@ func (o *simulateOptions) waitMonitors(ctx context.Context, mon *sim.MonitorLoad
 		case <-t.C:
 			fmt.Fprintln(stderr, mon.Interval().String())
 		}
+	}
+}
+
+// waitConnected waits up to limit for n monitors to be connected, so that they see the first events.
+func waitConnected(ctx context.Context, mon *sim.MonitorLoad, n int, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) && ctx.Err() == nil && mon.Stats().Connected < int64(n) {
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -58,6 +58,11 @@ type BridgesConfig struct {
 	Every    time.Duration
 	// Warn, when set, gets the first few distinct reasons connections failed.
 	Warn func(msg string)
+	// ConnectWait is how long the first event waits for every bridge to connect (0: it does not
+	// wait), so that a measurement does not start with a backlog; Ready, when set, is told when the
+	// events start, with the bridges connected by then.
+	ConnectWait time.Duration
+	Ready       func(connected int64, took time.Duration)
 }
 
 // BridgeStats counts what the simulated bridges did.
@@ -158,6 +163,7 @@ func RunBridges(ctx context.Context, cfg BridgesConfig) (BridgeStats, error) {
 		wg.Go(func() { b.run(runCtx) })
 	}
 	stopProgress := l.progress(runCtx)
+	l.awaitConnections(ctx)
 	l.drive(ctx)
 	l.drain(ctx)
 	stop()
@@ -183,6 +189,21 @@ func cmpOr(d, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// awaitConnections waits up to ConnectWait for every bridge to connect, then starts the stream's
+// clock: its first event is due now.
+func (l *load) awaitConnections(ctx context.Context) {
+	start := time.Now()
+	for time.Since(start) < l.cfg.ConnectWait && ctx.Err() == nil && l.n.connected.Load() < int64(l.cfg.Bridges) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	l.genMu.Lock()
+	l.gen.StartAt(time.Now())
+	l.genMu.Unlock()
+	if l.cfg.Ready != nil {
+		l.cfg.Ready(l.n.connected.Load(), time.Since(start))
+	}
 }
 
 // drive is the one ticker behind every bridge: each tick, it takes the events that fell due from
