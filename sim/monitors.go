@@ -46,8 +46,8 @@ type MonitorStats struct {
 
 // String is the one-line summary.
 func (s MonitorStats) String() string {
-	return fmt.Sprintf("monitors %d connected, latency p50 %s p99 %s max %s over %d events, %d messages, %d bytes, lost %d, repeated %d, disconnects %d",
-		s.Connected, s.P50, s.P99, s.Max, s.Timed, s.Messages, s.Bytes, s.Lost, s.Repeated, s.Disconnects)
+	return fmt.Sprintf("monitors: latency p50 %s p99 %s max %s over %d events, %d messages, %d bytes, lost %d, repeated %d, connected %d, connects %d, disconnects %d",
+		s.P50, s.P99, s.Max, s.Timed, s.Messages, s.Bytes, s.Lost, s.Repeated, s.Connected, s.Connects, s.Disconnects)
 }
 
 // MonitorLoad is a set of subscribers measuring latency, losses and bytes. Start them with Run;
