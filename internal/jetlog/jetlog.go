@@ -74,6 +74,7 @@ var ErrClosed = errors.New("jetlog: closed")
 type Log struct {
 	cfg Config
 	*node
+	st *logState // the log helper's: the stream, the checkpoint store, the follows to stop
 }
 
 // Open starts (or connects to) the NATS server and makes sure the stream and checkpoint store

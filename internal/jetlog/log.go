@@ -3,29 +3,202 @@ package jetlog
 import (
 	"context"
 	"errors"
-	"time"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Owner: the log helper. These are the lead's stubs; each returns errNotYet until written.
+// logState is what an open Log holds beside its node: the stream, the checkpoint store and the
+// Follows running, which Close stops.
+type logState struct {
+	stream jetstream.Stream
+	cps    jetstream.ObjectStore
+	log    io.Writer
 
-var errNotYet = errors.New("jetlog: not written yet")
+	mu      sync.Mutex
+	closed  bool
+	next    int
+	follows map[int]func()
+}
 
-func open(_ context.Context, cfg Config) (*Log, error) {
+func open(ctx context.Context, cfg Config) (*Log, error) {
 	n, err := startNode(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &Log{cfg: cfg, node: n}, nil
+	l := &Log{cfg: cfg, node: n, st: &logState{log: cfg.Log, follows: map[int]func(){}}}
+	if l.st.log == nil {
+		l.st.log = io.Discard
+	}
+	if l.st.stream, err = l.ensureStream(ctx); err == nil {
+		l.st.cps, err = l.ensureCheckpoints(ctx)
+	}
+	if err != nil {
+		n.stop()
+		return nil, err
+	}
+	return l, nil
 }
 
-func (l *Log) appendMsg(context.Context, Msg, string) (uint64, bool, error) {
-	return 0, false, errNotYet
+// streamConfig is the stream cfg asks for.
+func streamConfig(cfg Config) jetstream.StreamConfig {
+	age := cfg.History
+	if age <= 0 {
+		age = DefaultHistory
+	}
+	size := cfg.HistoryBytes
+	if size <= 0 {
+		size = DefaultHistoryBytes
+	}
+	return jetstream.StreamConfig{
+		Name:        StreamName,
+		Description: "deskwatch hub: every event the hub accepted",
+		Subjects:    []string{SubjectPrefix + ">"},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardOld,
+		MaxAge:      age,
+		MaxBytes:    size,
+		MaxMsgs:     -1,
+		Duplicates:  min(DefaultDuplicateWindow, age), // JetStream refuses a window longer than MaxAge
+		Replicas:    replicas(cfg),
+		AllowDirect: true,
+	}
 }
-func (l *Log) follow(context.Context, uint64, func(Msg) error) error { return errNotYet }
-func (l *Log) firstAt(context.Context, time.Time) (uint64, error)    { return 0, errNotYet }
-func (l *Log) saveCheckpoint(context.Context, Checkpoint) error      { return errNotYet }
-func (l *Log) checkpointBefore(context.Context, uint64) (Checkpoint, bool, error) {
-	return Checkpoint{}, false, errNotYet
+
+func replicas(cfg Config) int {
+	if cfg.Replicas > 0 {
+		return cfg.Replicas
+	}
+	return 1
 }
-func (l *Log) state(context.Context) (State, error) { return State{}, errNotYet }
-func (l *Log) close() error                         { l.node.stop(); return nil }
+
+// ensureStream creates the stream, or updates one that exists with other bounds and says what
+// changed in the log.
+func (l *Log) ensureStream(ctx context.Context) (jetstream.Stream, error) {
+	want := streamConfig(l.cfg)
+	s, err := l.js.Stream(ctx, StreamName)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		if s, err = l.js.CreateStream(ctx, want); err != nil {
+			return nil, fmt.Errorf("jetlog: create stream %s: %w", StreamName, err)
+		}
+		fmt.Fprintf(l.st.log, "jetlog: created stream %s (history %s, %d bytes, %d replicas)\n",
+			StreamName, want.MaxAge, want.MaxBytes, want.Replicas)
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("jetlog: stream %s: %w", StreamName, err)
+	}
+	had := s.CachedInfo().Config
+	changes := streamChanges(had, want)
+	if len(changes) == 0 {
+		return s, nil
+	}
+	// Keep what this log does not decide (a subject list an operator widened, say) as it was.
+	upd := had
+	upd.MaxAge, upd.MaxBytes, upd.MaxMsgs = want.MaxAge, want.MaxBytes, want.MaxMsgs
+	upd.Duplicates, upd.Replicas, upd.Discard, upd.AllowDirect = want.Duplicates, want.Replicas, want.Discard, want.AllowDirect
+	if s, err = l.js.UpdateStream(ctx, upd); err != nil {
+		return nil, fmt.Errorf("jetlog: update stream %s (%v): %w", StreamName, changes, err)
+	}
+	fmt.Fprintf(l.st.log, "jetlog: updated stream %s: %v\n", StreamName, changes)
+	return s, nil
+}
+
+// streamChanges lists, as "field old → new", the bounds in which had differs from want.
+func streamChanges(had, want jetstream.StreamConfig) []string {
+	var out []string
+	add := func(name string, old, new any) {
+		if old != new {
+			out = append(out, fmt.Sprintf("%s %v → %v", name, old, new))
+		}
+	}
+	add("history", had.MaxAge, want.MaxAge)
+	add("history bytes", had.MaxBytes, want.MaxBytes)
+	add("max messages", had.MaxMsgs, want.MaxMsgs)
+	add("duplicate window", had.Duplicates, want.Duplicates)
+	add("replicas", had.Replicas, want.Replicas)
+	add("discard", had.Discard, want.Discard)
+	add("direct get", had.AllowDirect, want.AllowDirect)
+	return out
+}
+
+// follow registers stop to be called by Close; it returns the function that unregisters it, or
+// false when the log is closed already.
+func (s *logState) follow(stop func()) (func(), bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, false
+	}
+	id := s.next
+	s.next++
+	s.follows[id] = stop
+	return func() {
+		s.mu.Lock()
+		delete(s.follows, id)
+		s.mu.Unlock()
+	}, true
+}
+
+func (s *logState) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// close stops the Follows running (they return ErrClosed) and the node; a second call does nothing.
+func (l *Log) close() error {
+	l.st.mu.Lock()
+	if l.st.closed {
+		l.st.mu.Unlock()
+		return nil
+	}
+	l.st.closed = true
+	stops := make([]func(), 0, len(l.st.follows))
+	for _, stop := range l.st.follows {
+		stops = append(stops, stop)
+	}
+	l.st.mu.Unlock()
+	for _, stop := range stops {
+		stop()
+	}
+	l.node.stop()
+	return nil
+}
+
+// state reports the stream's info.
+func (l *Log) state(ctx context.Context) (State, error) {
+	if l.st.isClosed() {
+		return State{}, ErrClosed
+	}
+	info, err := l.st.stream.Info(ctx)
+	if err != nil {
+		return State{}, fmt.Errorf("jetlog: stream %s info: %w", StreamName, err)
+	}
+	st := State{Messages: info.State.Msgs, Bytes: info.State.Bytes, FirstSeq: info.State.FirstSeq,
+		LastSeq: info.State.LastSeq, FirstTime: info.State.FirstTime}
+	if c := info.Cluster; c != nil {
+		st.Cluster, st.Leader = c.Name, c.Leader
+		if c.Leader != "" {
+			st.Peers = append(st.Peers, c.Leader)
+		}
+		for _, p := range c.Replicas {
+			st.Peers = append(st.Peers, peerName(p))
+		}
+	}
+	return st, nil
+}
+
+// peerName is a replica's name and, when it is not current, why.
+func peerName(p *jetstream.PeerInfo) string {
+	switch {
+	case p.Offline:
+		return p.Name + " (offline)"
+	case !p.Current:
+		return p.Name + " (lagging)"
+	}
+	return p.Name
+}

@@ -143,6 +143,7 @@ func embeddedOptions(cfg Config) (*server.Options, error) {
 		DontListen: cfg.ClientListen == "",
 		NoSigs:     true,
 		NoLog:      true,
+		MaxPayload: 8 << 20, // (log helper) an event of the hub's default --max-message (1 MiB) and its headers fit
 	}
 	if cfg.ClientListen != "" {
 		if opts.Host, opts.Port, err = hostPort("the NATS client address", cfg.ClientListen); err != nil {

@@ -1,0 +1,142 @@
+package jetlog
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// benchEvent is an event of a typical size (a state change with its fields, ~300 bytes).
+var benchEvent = bytes.Repeat([]byte("x"), 300)
+
+// fill stores n events straight through JetStream's asynchronous publish (faster than Append one
+// by one, which waits for each acknowledgement): the set-up of the tests and benchmarks that read.
+func fill(tb testing.TB, l *Log, n int) {
+	tb.Helper()
+	for i := range n {
+		agent := fmt.Sprintf("agent.%d", i%500)
+		if _, err := l.js.PublishMsgAsync(&nats.Msg{Subject: agentSubject(agent), Data: benchEvent}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	select {
+	case <-l.js.PublishAsyncComplete():
+	case <-time.After(5 * testTimeout):
+		tb.Fatal("asynchronous publish did not complete")
+	}
+}
+
+// TestFollow100k: a Follow reads 100,000 messages in order without a gap.
+func TestFollow100k(t *testing.T) {
+	t.Parallel()
+	const n = 100_000
+	l := openLog(t, Config{})
+	fill(t, l, n)
+	next := uint64(1)
+	err := l.Follow(context.Background(), 1, func(m Msg) error {
+		if m.Seq != next || m.Agent != fmt.Sprintf("agent.%d", (next-1)%500) || len(m.Data) != len(benchEvent) {
+			return fmt.Errorf("message %d: seq %d agent %q", next, m.Seq, m.Agent)
+		}
+		if next++; next > n {
+			return errEnough
+		}
+		return nil
+	})
+	if err != errEnough {
+		t.Fatal(err)
+	}
+}
+
+// msgsPerSec reports b.N over the time the benchmark ran as msgs/s.
+func msgsPerSec(b *testing.B) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// BenchmarkAppend stores one event at a time, each waiting for its acknowledgement, as the hub
+// does for one bridge: the cost of durability per event.
+func BenchmarkAppend(b *testing.B) {
+	l := openLog(b, Config{})
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, _, err := l.Append(ctx, Msg{Agent: "a.jones", Session: "s1", Data: benchEvent}, fmt.Sprint("a.jones#", i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	msgsPerSec(b)
+}
+
+// BenchmarkAppendParallel stores events from many goroutines at once, as the hub does for many
+// bridges.
+func BenchmarkAppendParallel(b *testing.B) {
+	l := openLog(b, Config{})
+	ctx := context.Background()
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, _, err := l.Append(ctx, Msg{Agent: "a.jones", Session: "s1", Data: benchEvent}, ""); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	msgsPerSec(b)
+}
+
+// BenchmarkCorePublish is the baseline of BenchmarkAppend without durability: a plain core NATS
+// publish on the same in-process connection, flushed at the end (nothing stored, nothing waited
+// for per message).
+func BenchmarkCorePublish(b *testing.B) {
+	l := openLog(b, Config{})
+	b.ResetTimer()
+	for range b.N {
+		if err := l.nc.Publish("bench.core", benchEvent); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := l.nc.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	msgsPerSec(b)
+}
+
+// BenchmarkCoreRequest is the baseline with a round trip per message, as Append waits for its
+// acknowledgement: a core NATS request to an in-process responder, nothing stored.
+func BenchmarkCoreRequest(b *testing.B) {
+	l := openLog(b, Config{})
+	sub, err := l.nc.Subscribe("bench.req", func(m *nats.Msg) { m.Respond(nil) })
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := l.nc.Request("bench.req", benchEvent, testTimeout); err != nil {
+			b.Fatal(err)
+		}
+	}
+	msgsPerSec(b)
+}
+
+// BenchmarkFollow reads b.N stored events through one Follow (history replay).
+func BenchmarkFollow(b *testing.B) {
+	l := openLog(b, Config{})
+	fill(b, l, b.N)
+	b.ResetTimer()
+	n := 0
+	err := l.Follow(context.Background(), 1, func(Msg) error {
+		if n++; n == b.N {
+			return errEnough
+		}
+		return nil
+	})
+	if err != errEnough {
+		b.Fatal(err)
+	}
+	msgsPerSec(b)
+}

@@ -1,0 +1,149 @@
+package jetlog
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Checkpoints live in a JetStream object store beside the stream (objects are chunked, so a
+// checkpoint of several MB at thousands of agents is fine), one object per checkpoint, named by
+// its sequence. Its bounds:
+//
+//   - at most MaxCheckpoints are kept: saving one more deletes the oldest;
+//   - one whose Time is older than the history (Config.History) is deleted when the next is
+//     saved, except the newest, which is always kept (a hub stopped for longer than the history
+//     still restarts from its floor);
+//   - one checkpoint is at most MaxCheckpointBytes; SaveCheckpoint refuses a larger one;
+//   - saving a checkpoint with the Seq of one kept replaces it.
+//
+// They are stored compressed (S2), with the stream's replicas.
+const (
+	CheckpointBucket   = "DESKWATCH_CHECKPOINTS"
+	MaxCheckpoints     = 64
+	MaxCheckpointBytes = 64 << 20
+)
+
+// timeKey is the object metadata that holds a checkpoint's Time.
+const timeKey = "time"
+
+func (l *Log) ensureCheckpoints(ctx context.Context) (jetstream.ObjectStore, error) {
+	store, err := l.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket:      CheckpointBucket,
+		Description: "deskwatch hub: checkpoints of the floor's state",
+		Storage:     jetstream.FileStorage,
+		Replicas:    replicas(l.cfg),
+		Compression: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jetlog: checkpoint store %s: %w", CheckpointBucket, err)
+	}
+	return store, nil
+}
+
+func checkpointName(seq uint64) string { return fmt.Sprintf("%020d", seq) }
+
+func (l *Log) saveCheckpoint(ctx context.Context, c Checkpoint) error {
+	if l.st.isClosed() {
+		return ErrClosed
+	}
+	if len(c.Data) > MaxCheckpointBytes {
+		return fmt.Errorf("jetlog: checkpoint at %d is %d bytes, more than the %d kept", c.Seq, len(c.Data), MaxCheckpointBytes)
+	}
+	meta := jetstream.ObjectMeta{Name: checkpointName(c.Seq),
+		Metadata: map[string]string{timeKey: c.Time.UTC().Format(time.RFC3339Nano)}}
+	if _, err := l.st.cps.Put(ctx, meta, bytes.NewReader(c.Data)); err != nil {
+		return fmt.Errorf("jetlog: save checkpoint at %d: %w", c.Seq, err)
+	}
+	return l.pruneCheckpoints(ctx)
+}
+
+// kept is a checkpoint the store holds, without its data.
+type kept struct {
+	seq  uint64
+	time time.Time
+	name string
+}
+
+// checkpoints lists those kept, oldest first.
+func (l *Log) checkpoints(ctx context.Context) ([]kept, error) {
+	infos, err := l.st.cps.List(ctx)
+	if errors.Is(err, jetstream.ErrNoObjectsFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("jetlog: list checkpoints: %w", err)
+	}
+	out := make([]kept, 0, len(infos))
+	for _, in := range infos {
+		seq, err := strconv.ParseUint(in.Name, 10, 64)
+		if err != nil || in.Deleted {
+			continue // not one of ours
+		}
+		t, _ := time.Parse(time.RFC3339Nano, in.Metadata[timeKey])
+		out = append(out, kept{seq: seq, time: t, name: in.Name})
+	}
+	slices.SortFunc(out, func(a, b kept) int { return cmpUint(a.seq, b.seq) })
+	return out, nil
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// pruneCheckpoints deletes those beyond the bounds (see CheckpointBucket).
+func (l *Log) pruneCheckpoints(ctx context.Context) error {
+	all, err := l.checkpoints(ctx)
+	if err != nil || len(all) <= 1 {
+		return err
+	}
+	history := streamConfig(l.cfg).MaxAge
+	oldest := time.Now().Add(-history)
+	for i, k := range all[:len(all)-1] {
+		if len(all)-i <= MaxCheckpoints && !k.time.Before(oldest) {
+			break
+		}
+		if err := l.st.cps.Delete(ctx, k.name); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
+			return fmt.Errorf("jetlog: delete checkpoint at %d: %w", k.seq, err)
+		}
+	}
+	return nil
+}
+
+// checkpointBefore reads the newest checkpoint at or before seq.
+func (l *Log) checkpointBefore(ctx context.Context, seq uint64) (Checkpoint, bool, error) {
+	if l.st.isClosed() {
+		return Checkpoint{}, false, ErrClosed
+	}
+	all, err := l.checkpoints(ctx)
+	if err != nil {
+		return Checkpoint{}, false, err
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		k := all[i]
+		if k.seq > seq {
+			continue
+		}
+		data, err := l.st.cps.GetBytes(ctx, k.name)
+		if errors.Is(err, jetstream.ErrObjectNotFound) {
+			continue // pruned meanwhile
+		}
+		if err != nil {
+			return Checkpoint{}, false, fmt.Errorf("jetlog: read checkpoint at %d: %w", k.seq, err)
+		}
+		return Checkpoint{Seq: k.seq, Time: k.time, Data: data}, true, nil
+	}
+	return Checkpoint{}, false, nil
+}

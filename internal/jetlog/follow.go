@@ -1,0 +1,122 @@
+package jetlog
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// followBatch is how many messages a Follow asks the server for at once: enough to keep up with
+// tens of thousands a second, few enough that hundreds of Follows hold little.
+const followBatch = 256
+
+// follow reads the stream through an ordered consumer (an ephemeral consumer the client recreates
+// where it left off if it loses it), from sequence from on. A from older than the first message
+// kept starts at the first kept: JetStream skips what it no longer holds.
+func (l *Log) follow(ctx context.Context, from uint64, fn func(Msg) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if l.st.isClosed() {
+		return ErrClosed
+	}
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy,
+		InactiveThreshold: time.Minute}
+	if from > 1 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
+	}
+	cons, err := l.st.stream.OrderedConsumer(ctx, cfg)
+	if err != nil {
+		return l.followErr(ctx, fmt.Errorf("jetlog: follow from %d: %w", from, err))
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(followBatch))
+	if err != nil {
+		return l.followErr(ctx, fmt.Errorf("jetlog: follow from %d: %w", from, err))
+	}
+	defer l.dropConsumer(cons)
+	defer it.Stop()
+	unregister, ok := l.st.follow(it.Stop)
+	if !ok {
+		return ErrClosed
+	}
+	defer unregister()
+	defer context.AfterFunc(ctx, it.Stop)()
+	for {
+		jm, err := it.Next()
+		if err != nil {
+			return l.followErr(ctx, fmt.Errorf("jetlog: follow: %w", err))
+		}
+		m, why, ok := decode(jm)
+		if !ok {
+			fmt.Fprintf(l.st.log, "jetlog: skipped stream message %d: %s\n", m.Seq, why)
+			continue
+		}
+		if err := fn(m); err != nil {
+			return err
+		}
+	}
+}
+
+// followErr is what ended a Follow: ctx's error when ctx ended, ErrClosed when the log closed,
+// else err.
+func (l *Log) followErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if l.st.isClosed() {
+		return ErrClosed
+	}
+	return err
+}
+
+// dropConsumer deletes a stopped Follow's consumer at once rather than leave the server to expire
+// it (many monitors asking for history would otherwise leave as many behind for a while).
+func (l *Log) dropConsumer(cons jetstream.Consumer) {
+	info := cons.CachedInfo()
+	if info == nil || l.st.isClosed() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = l.st.stream.DeleteConsumer(ctx, info.Name) // best effort: it expires anyway
+}
+
+// firstAt asks the stream (a direct get by time) for the first message stored at or after t.
+func (l *Log) firstAt(ctx context.Context, t time.Time) (uint64, error) {
+	if l.st.isClosed() {
+		return 0, ErrClosed
+	}
+	req, err := json.Marshal(struct {
+		StartTime time.Time `json:"start_time"`
+	}{t.UTC()})
+	if err != nil {
+		return 0, err
+	}
+	resp, err := l.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+StreamName, req)
+	if err != nil {
+		return 0, fmt.Errorf("jetlog: first message at %s: %w", t.Format(time.RFC3339Nano), err)
+	}
+	var r struct {
+		Message *struct {
+			Seq uint64 `json:"seq"`
+		} `json:"message"`
+		Error *jetstream.APIError `json:"error"`
+	}
+	if err := json.Unmarshal(resp.Data, &r); err != nil {
+		return 0, fmt.Errorf("jetlog: first message at %s: %w", t.Format(time.RFC3339Nano), err)
+	}
+	if r.Message != nil {
+		return r.Message.Seq, nil
+	}
+	if r.Error != nil && r.Error.ErrorCode != jetstream.JSErrCodeMessageNotFound {
+		return 0, fmt.Errorf("jetlog: first message at %s: %w", t.Format(time.RFC3339Nano), r.Error)
+	}
+	info, err := l.st.stream.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("jetlog: stream %s info: %w", StreamName, err)
+	}
+	return info.State.LastSeq + 1, nil
+}

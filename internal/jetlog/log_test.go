@@ -1,0 +1,151 @@
+package jetlog
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestAppendFollowOrder: what is appended comes back in order, with its agent, session, data,
+// sequence and time; a Follow from the middle starts there; a Follow keeps delivering new ones.
+func TestAppendFollowOrder(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, Config{})
+	before := time.Now().Add(-time.Second)
+	seqs := appendN(t, l, "a.jones", 50)
+	for i, s := range seqs {
+		if s != uint64(i+1) {
+			t.Fatalf("append %d got seq %d, want %d", i, s, i+1)
+		}
+	}
+	got := collect(t, l, 0, 50)
+	for i, m := range got {
+		want := fmt.Sprintf(`{"n":%d}`, i)
+		if m.Seq != uint64(i+1) || m.Agent != "a.jones" || m.Session != "s1" || string(m.Data) != want {
+			t.Fatalf("message %d: %+v, want seq %d data %s", i, m, i+1, want)
+		}
+		if m.Time.Before(before) || m.Time.After(time.Now().Add(time.Second)) {
+			t.Fatalf("message %d time %v", i, m.Time)
+		}
+	}
+	if mid := collect(t, l, 30, 1); mid[0].Seq != 30 {
+		t.Fatalf("follow from 30 started at %d", mid[0].Seq)
+	}
+	// Live: a Follow from the next sequence gets what is appended after it started.
+	done := make(chan []Msg)
+	go func() { done <- collect(t, l, 51, 3) }()
+	appendN(t, l, "", 3)
+	live := <-done
+	for i, m := range live {
+		if m.Seq != uint64(51+i) || m.Agent != "" || m.Session != "s1" {
+			t.Fatalf("live message %d: %+v", i, m)
+		}
+	}
+}
+
+// TestDuplicateIDDropped: a resend with the same id within the window is acknowledged as a
+// duplicate with the first one's sequence and is not stored twice.
+func TestDuplicateIDDropped(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, Config{})
+	ctx := testCtx(t)
+	s1, dup, err := l.Append(ctx, Msg{Agent: "a", Data: []byte("x")}, "a\n7")
+	if err != nil || dup {
+		t.Fatal(s1, dup, err)
+	}
+	s2, dup, err := l.Append(ctx, Msg{Agent: "a", Data: []byte("x")}, "a\n7")
+	if err != nil || !dup || s2 != s1 {
+		t.Fatalf("resend: seq %d dup %v err %v, want seq %d dup", s2, dup, err, s1)
+	}
+	s3, dup, err := l.Append(ctx, Msg{Agent: "a", Data: []byte("y")}, "a\n8")
+	if err != nil || dup || s3 != s1+1 {
+		t.Fatalf("next: seq %d dup %v err %v", s3, dup, err)
+	}
+	got := collect(t, l, 1, 2)
+	if string(got[0].Data) != "x" || string(got[1].Data) != "y" || got[1].Seq != s3 {
+		t.Fatalf("stored %+v", got)
+	}
+	if st, err := l.State(ctx); err != nil || st.Messages != 2 || st.LastSeq != 2 {
+		t.Fatalf("state %+v %v", st, err)
+	}
+}
+
+// TestAgentIDsRoundTrip: agent ids and sessions of any bytes come back exactly, each under its
+// own subject.
+func TestAgentIDsRoundTrip(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, Config{})
+	ids := []string{"", "_", "a.b.c", "a b", "*", ">", "a.>", "x\r\nNats-Msg-Id: 1", "\xff\xfe", "ü.名前", "-", "a/b\\c", "\x00"}
+	for i, id := range ids {
+		if _, _, err := l.Append(testCtx(t), Msg{Agent: id, Session: ids[len(ids)-1-i], Data: []byte(id)}, id+"#1"); err != nil {
+			t.Fatalf("append %q: %v", id, err)
+		}
+	}
+	got := collect(t, l, 1, len(ids))
+	for i, m := range got {
+		if m.Agent != ids[i] || m.Session != ids[len(ids)-1-i] || string(m.Data) != ids[i] {
+			t.Fatalf("message %d: agent %q session %q data %q, want agent %q session %q", i, m.Agent, m.Session, m.Data, ids[i], ids[len(ids)-1-i])
+		}
+	}
+	if agentSubject("") == agentSubject("_") || agentSubject("a.b") == agentSubject("a>b") {
+		t.Fatal("two agents share a subject")
+	}
+}
+
+// TestHostileSizes: a 1 MiB event and an empty one are stored and read back exactly.
+func TestHostileSizes(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, Config{})
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<16)
+	for _, data := range [][]byte{big, {}, nil} {
+		if _, _, err := l.Append(testCtx(t), Msg{Agent: "a", Session: "s", Data: data}, ""); err != nil {
+			t.Fatalf("append %d bytes: %v", len(data), err)
+		}
+	}
+	got := collect(t, l, 1, 3)
+	if !bytes.Equal(got[0].Data, big) || len(got[1].Data) != 0 || len(got[2].Data) != 0 {
+		t.Fatalf("read back %d, %d, %d bytes", len(got[0].Data), len(got[1].Data), len(got[2].Data))
+	}
+}
+
+// TestFollowEnds: a Follow returns ctx's error when ctx ends, fn's when fn fails, and ErrClosed
+// when the log closes; calls after Close return ErrClosed and a second Close is harmless.
+func TestFollowEnds(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, Config{})
+	appendN(t, l, "a", 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	ended := make(chan error, 2)
+	go func() {
+		ended <- l.Follow(ctx, 1, func(Msg) error { close(started); return nil })
+	}()
+	<-started
+	cancel()
+	if err := <-ended; !errors.Is(err, context.Canceled) {
+		t.Fatalf("follow after cancel: %v", err)
+	}
+	started = make(chan struct{})
+	go func() {
+		ended <- l.Follow(context.Background(), 1, func(Msg) error { close(started); return nil })
+	}()
+	<-started
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-ended; !errors.Is(err, ErrClosed) {
+		t.Fatalf("follow after close: %v", err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+	if _, _, err := l.Append(context.Background(), Msg{}, ""); !errors.Is(err, ErrClosed) {
+		t.Fatalf("append after close: %v", err)
+	}
+	if err := l.Follow(context.Background(), 1, func(Msg) error { return nil }); !errors.Is(err, ErrClosed) {
+		t.Fatalf("follow after close: %v", err)
+	}
+}
