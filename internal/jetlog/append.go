@@ -2,8 +2,11 @@ package jetlog
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/nats-io/nats.go"
@@ -13,25 +16,44 @@ import (
 // How an event's agent, session and id travel in a NATS message. Agent ids and sessions are
 // arbitrary bytes (dots, spaces, '*', '>', invalid UTF-8), none of which a subject token or a
 // header value may hold as they are, so each is stored base64url-encoded (no padding): exact
-// bytes, and an encoding that is one to one, so two ids never collide.
+// bytes, and an encoding that is one to one, so two ids never collide. A subject must fit on the
+// NATS protocol's control line (4 KiB, and a longer one closes the connection), so an agent id
+// longer than maxTokenAgent gets a token of its SHA-256 instead and travels whole in a header.
 const (
 	// noAgentToken is the subject token of the agent "" (never a base64url encoding: one character).
 	noAgentToken = "_"
-	// sessionHeader carries Msg.Session, encoded; absent for "".
+	// longPrefix starts the token of a long agent id and a long message id ('=' is not base64url).
+	longPrefix = "="
+	// maxTokenAgent is the longest agent id (in bytes) whose subject token is its encoding.
+	maxTokenAgent = 256
+	// agentHeader carries a long agent id, encoded; sessionHeader Msg.Session, encoded (absent
+	// for "").
+	agentHeader   = "Deskwatch-Agent"
 	sessionHeader = "Deskwatch-Session"
 )
 
 var b64 = base64.RawURLEncoding
+
+// token encodes an agent or message id for a subject or a header: itself base64url-encoded when
+// it is at most max bytes, else its SHA-256.
+func token(id string, max int) string {
+	if len(id) > max {
+		sum := sha256.Sum256([]byte(id))
+		return longPrefix + hex.EncodeToString(sum[:])
+	}
+	return b64.EncodeToString([]byte(id))
+}
 
 // agentSubject is the subject an agent's events are stored under.
 func agentSubject(agent string) string {
 	if agent == "" {
 		return SubjectPrefix + noAgentToken
 	}
-	return SubjectPrefix + b64.EncodeToString([]byte(agent))
+	return SubjectPrefix + token(agent, maxTokenAgent)
 }
 
-// subjectAgent is agentSubject's inverse; ok is false for a subject this log did not write.
+// subjectAgent is agentSubject's inverse; ok is false for a subject this log did not write, or
+// for a long agent's, whose id is in its header.
 func subjectAgent(subject string) (string, bool) {
 	tok, ok := strings.CutPrefix(subject, SubjectPrefix)
 	if !ok {
@@ -44,27 +66,35 @@ func subjectAgent(subject string) (string, bool) {
 	return string(b), err == nil
 }
 
-// appendMsg publishes m and waits for JetStream's acknowledgement: the event is stored (on a
-// majority of the replicas in a cluster) when it returns. m.Time and m.Seq are the log's to set
-// and are ignored.
+// appendMsg publishes m and waits for JetStream's acknowledgement: the event is stored when it
+// returns. With one replica the server has written it to its file (the operating system holds
+// it: it outlives a kill -9 of the hub, not a power cut within JetStream's fsync interval, two
+// minutes by default); with three, a majority of the replicas hold it. m.Time and m.Seq are the
+// log's to set and are ignored.
 func (l *Log) appendMsg(ctx context.Context, m Msg, id string) (uint64, bool, error) {
 	if l.st.isClosed() {
 		return 0, false, ErrClosed
 	}
 	nm := &nats.Msg{Subject: agentSubject(m.Agent), Data: m.Data}
+	if len(m.Agent) > maxTokenAgent {
+		nm.Header = nats.Header{agentHeader: []string{b64.EncodeToString([]byte(m.Agent))}}
+	}
 	if m.Session != "" {
-		nm.Header = nats.Header{sessionHeader: []string{b64.EncodeToString([]byte(m.Session))}}
+		if nm.Header == nil {
+			nm.Header = nats.Header{}
+		}
+		nm.Header[sessionHeader] = []string{b64.EncodeToString([]byte(m.Session))}
 	}
 	var opts []jetstream.PublishOpt
 	if id != "" {
-		opts = append(opts, jetstream.WithMsgID(b64.EncodeToString([]byte(id))))
+		opts = append(opts, jetstream.WithMsgID(token(id, maxTokenAgent)))
 	}
 	ack, err := l.js.PublishMsg(ctx, nm, opts...)
 	if err != nil {
 		if l.st.isClosed() {
 			return 0, false, ErrClosed
 		}
-		return 0, false, fmt.Errorf("jetlog: append an event of %d bytes for agent %q: %w", len(m.Data), m.Agent, err)
+		return 0, false, fmt.Errorf("jetlog: append an event of %d bytes for agent %s: %w", len(m.Data), quoteShort(m.Agent), err)
 	}
 	return ack.Sequence, ack.Duplicate, nil
 }
@@ -77,17 +107,37 @@ func decode(jm jetstream.Msg) (m Msg, why string, ok bool) {
 		return Msg{}, "no JetStream metadata: " + err.Error(), false
 	}
 	m = Msg{Seq: meta.Sequence.Stream, Time: meta.Timestamp, Data: jm.Data()}
+	h := jm.Headers()
+	if m.Session, why = header(h, sessionHeader); why != "" {
+		return m, why, false
+	}
+	if m.Agent, why = header(h, agentHeader); why != "" || m.Agent != "" {
+		return m, why, why == ""
+	}
 	if m.Agent, ok = subjectAgent(jm.Subject()); !ok {
 		return m, fmt.Sprintf("subject %q is not an agent's", jm.Subject()), false
 	}
-	if h := jm.Headers(); h != nil {
-		if s := h.Get(sessionHeader); s != "" {
-			b, err := b64.DecodeString(s)
-			if err != nil {
-				return m, fmt.Sprintf("header %s %q is not base64url", sessionHeader, s), false
-			}
-			m.Session = string(b)
-		}
-	}
 	return m, "", true
+}
+
+// header decodes one of the headers Append encodes; why says what is wrong with it.
+func header(h nats.Header, key string) (v, why string) {
+	s := h.Get(key)
+	if s == "" {
+		return "", ""
+	}
+	b, err := b64.DecodeString(s)
+	if err != nil {
+		return "", fmt.Sprintf("header %s %q is not base64url", key, s)
+	}
+	return string(b), ""
+}
+
+// quoteShort quotes s for an error message, cut to its first 64 bytes when longer.
+func quoteShort(s string) string {
+	const most = 64
+	if len(s) <= most {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprintf("%q… (%d bytes)", s[:most], len(s))
 }

@@ -13,6 +13,9 @@ import (
 // tens of thousands a second, few enough that hundreds of Follows hold little.
 const followBatch = 256
 
+// requestTimeout bounds a request to the server made with a context that has no deadline.
+const requestTimeout = 10 * time.Second
+
 // follow reads the stream through an ordered consumer (an ephemeral consumer the client recreates
 // where it left off if it loses it), from sequence from on. A from older than the first message
 // kept starts at the first kept: JetStream skips what it no longer holds.
@@ -51,7 +54,7 @@ func (l *Log) follow(ctx context.Context, from uint64, fn func(Msg) error) error
 		}
 		m, why, ok := decode(jm)
 		if !ok {
-			fmt.Fprintf(l.st.log, "jetlog: skipped stream message %d: %s\n", m.Seq, why)
+			l.st.logf("jetlog: skipped stream message %d: %s", m.Seq, why)
 			continue
 		}
 		if err := fn(m); err != nil {
@@ -84,10 +87,16 @@ func (l *Log) dropConsumer(cons jetstream.Consumer) {
 	_ = l.st.stream.DeleteConsumer(ctx, info.Name) // best effort: it expires anyway
 }
 
-// firstAt asks the stream (a direct get by time) for the first message stored at or after t.
+// firstAt asks the stream's leader for the first message stored at or after t (JetStream's
+// message get by start time, which the client library does not wrap), else for the last sequence.
 func (l *Log) firstAt(ctx context.Context, t time.Time) (uint64, error) {
 	if l.st.isClosed() {
 		return 0, ErrClosed
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, requestTimeout)
+		defer cancel()
 	}
 	req, err := json.Marshal(struct {
 		StartTime time.Time `json:"start_time"`

@@ -177,3 +177,18 @@ func TestCheckpointAgeBound(t *testing.T) {
 		t.Fatal("a checkpoint over MaxCheckpointBytes was saved")
 	}
 }
+
+// TestOpenRefusedAtOnce: bounds a lone server cannot meet (three replicas) fail Open at once,
+// saying why, rather than being retried as a cluster still forming would be.
+func TestOpenRefusedAtOnce(t *testing.T) {
+	t.Parallel()
+	start := time.Now()
+	l, err := Open(testCtx(t), Config{Dir: t.TempDir(), Replicas: 3})
+	if err == nil {
+		l.Close()
+		t.Fatal("three replicas on a lone server opened")
+	}
+	if !strings.Contains(err.Error(), "replicas") || time.Since(start) > openPatience/2 {
+		t.Fatalf("after %s: %v", time.Since(start), err)
+	}
+}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -15,7 +17,9 @@ import (
 type logState struct {
 	stream jetstream.Stream
 	cps    jetstream.ObjectStore
-	log    io.Writer
+
+	logMu sync.Mutex
+	log   io.Writer
 
 	mu      sync.Mutex
 	closed  bool
@@ -32,14 +36,56 @@ func open(ctx context.Context, cfg Config) (*Log, error) {
 	if l.st.log == nil {
 		l.st.log = io.Discard
 	}
-	if l.st.stream, err = l.ensureStream(ctx); err == nil {
-		l.st.cps, err = l.ensureCheckpoints(ctx)
-	}
+	err = retry(ctx, l.st, func() (err error) {
+		if l.st.stream == nil {
+			l.st.stream, err = l.ensureStream(ctx)
+		}
+		if err == nil {
+			l.st.cps, err = l.ensureCheckpoints(ctx)
+		}
+		return err
+	})
 	if err != nil {
 		n.stop()
 		return nil, err
 	}
 	return l, nil
+}
+
+// openPatience is how long Open retries a failure it may outlive: a cluster of hubs starting
+// together has no JetStream leader, or too few servers for its replicas, for a few seconds.
+const openPatience = 30 * time.Second
+
+// retry calls try until it succeeds, fails for good (see passing),
+// ctx ends or openPatience has passed, and returns its last error.
+func retry(ctx context.Context, st *logState, try func() error) error {
+	give := time.Now().Add(openPatience)
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		err := try()
+		if err == nil || !passing(err) || time.Now().Add(wait).After(give) {
+			return err
+		}
+		st.logf("%v; trying again in %s", err, wait)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// passing tells an error that waiting may cure (no answer yet, no leader yet, too few peers yet)
+// from one that it will not (JetStream refusing the request as it stands).
+func passing(err error) bool {
+	var api *jetstream.APIError
+	if !errors.As(err, &api) {
+		return true // a timeout, no responders: the server or cluster is not ready
+	}
+	switch api.ErrorCode {
+	case 10005, 10008, 10009, 10023: // no peers for placement, unavailable, not the leader, insufficient resources
+		return true
+	}
+	return api.Code == 503
 }
 
 // streamConfig is the stream cfg asks for.
@@ -84,7 +130,7 @@ func (l *Log) ensureStream(ctx context.Context) (jetstream.Stream, error) {
 		if s, err = l.js.CreateStream(ctx, want); err != nil {
 			return nil, fmt.Errorf("jetlog: create stream %s: %w", StreamName, err)
 		}
-		fmt.Fprintf(l.st.log, "jetlog: created stream %s (history %s, %d bytes, %d replicas)\n",
+		l.st.logf("jetlog: created stream %s (history %s, %d bytes, %d replicas)",
 			StreamName, want.MaxAge, want.MaxBytes, want.Replicas)
 		return s, nil
 	}
@@ -103,7 +149,7 @@ func (l *Log) ensureStream(ctx context.Context) (jetstream.Stream, error) {
 	if s, err = l.js.UpdateStream(ctx, upd); err != nil {
 		return nil, fmt.Errorf("jetlog: update stream %s (%v): %w", StreamName, changes, err)
 	}
-	fmt.Fprintf(l.st.log, "jetlog: updated stream %s: %v\n", StreamName, changes)
+	l.st.logf("jetlog: updated stream %s: %s", StreamName, strings.Join(changes, ", "))
 	return s, nil
 }
 
@@ -141,6 +187,13 @@ func (s *logState) follow(stop func()) (func(), bool) {
 		delete(s.follows, id)
 		s.mu.Unlock()
 	}, true
+}
+
+// logf writes one line to Config.Log (Follows running at once may log).
+func (s *logState) logf(format string, args ...any) {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	fmt.Fprintf(s.log, format+"\n", args...)
 }
 
 func (s *logState) isClosed() bool {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -78,7 +79,8 @@ func TestDuplicateIDDropped(t *testing.T) {
 func TestAgentIDsRoundTrip(t *testing.T) {
 	t.Parallel()
 	l := openLog(t, Config{})
-	ids := []string{"", "_", "a.b.c", "a b", "*", ">", "a.>", "x\r\nNats-Msg-Id: 1", "\xff\xfe", "ü.名前", "-", "a/b\\c", "\x00"}
+	long := strings.Repeat("long.agent ", 800) // 8,800 bytes: longer than a NATS control line
+	ids := []string{"", "_", "a.b.c", "a b", "*", ">", "a.>", "x\r\nNats-Msg-Id: 1", "\xff\xfe", "ü.名前", "-", "a/b\\c", "\x00", long, long + "2"}
 	for i, id := range ids {
 		if _, _, err := l.Append(testCtx(t), Msg{Agent: id, Session: ids[len(ids)-1-i], Data: []byte(id)}, id+"#1"); err != nil {
 			t.Fatalf("append %q: %v", id, err)
@@ -90,8 +92,14 @@ func TestAgentIDsRoundTrip(t *testing.T) {
 			t.Fatalf("message %d: agent %q session %q data %q, want agent %q session %q", i, m.Agent, m.Session, m.Data, ids[i], ids[len(ids)-1-i])
 		}
 	}
-	if agentSubject("") == agentSubject("_") || agentSubject("a.b") == agentSubject("a>b") {
+	if agentSubject("") == agentSubject("_") || agentSubject("a.b") == agentSubject("a>b") || agentSubject(long) == agentSubject(long+"2") {
 		t.Fatal("two agents share a subject")
+	}
+	// A long message id still drops a resend (of long+"#1" above), and only a resend.
+	for id, want := range map[string]bool{long + "#1": true, long + "#2": false} {
+		if _, dup, err := l.Append(testCtx(t), Msg{Agent: long}, id); err != nil || dup != want {
+			t.Fatalf("append with a long id: dup %v err %v, want dup %v", dup, err, want)
+		}
 	}
 }
 
@@ -108,6 +116,13 @@ func TestHostileSizes(t *testing.T) {
 	got := collect(t, l, 1, 3)
 	if !bytes.Equal(got[0].Data, big) || len(got[1].Data) != 0 || len(got[2].Data) != 0 {
 		t.Fatalf("read back %d, %d, %d bytes", len(got[0].Data), len(got[1].Data), len(got[2].Data))
+	}
+	// Larger than NATS carries: refused, saying so, and the log goes on.
+	if _, _, err := l.Append(testCtx(t), Msg{Agent: "a", Data: make([]byte, 9<<20)}, ""); err == nil || !strings.Contains(err.Error(), "9437184 bytes") {
+		t.Fatalf("append 9 MiB: %v", err)
+	}
+	if seq := appendN(t, l, "a", 1); seq[0] != 4 {
+		t.Fatalf("append after a refused one: seq %d", seq[0])
 	}
 }
 
@@ -147,5 +162,39 @@ func TestFollowEnds(t *testing.T) {
 	}
 	if err := l.Follow(context.Background(), 1, func(Msg) error { return nil }); !errors.Is(err, ErrClosed) {
 		t.Fatalf("follow after close: %v", err)
+	}
+}
+
+// TestManyFollows: a hundred Follows at once (monitors asking for history) each get every
+// message, old and new, and leave no consumer behind on the server when they end.
+func TestManyFollows(t *testing.T) {
+	t.Parallel()
+	const follows, each = 100, 20
+	l := openLog(t, Config{})
+	appendN(t, l, "a", each/2)
+	errs := make(chan error, follows)
+	for range follows {
+		go func() {
+			next := uint64(1)
+			errs <- l.Follow(testCtx(t), 1, func(m Msg) error {
+				if m.Seq != next {
+					return fmt.Errorf("got seq %d, want %d", m.Seq, next)
+				}
+				if next++; next > each {
+					return errEnough
+				}
+				return nil
+			})
+		}()
+	}
+	appendN(t, l, "b", each/2)
+	for range follows {
+		if err := <-errs; !errors.Is(err, errEnough) {
+			t.Fatal(err)
+		}
+	}
+	info, err := l.st.stream.Info(testCtx(t))
+	if err != nil || info.State.Consumers != 0 {
+		t.Fatalf("%d consumers left behind (%v)", info.State.Consumers, err)
 	}
 }
