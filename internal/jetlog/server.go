@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -25,7 +26,13 @@ type node struct {
 	nc   *nats.Conn
 	js   jetstream.JetStream
 	name string // this server's name ("" with Config.NATS)
+
+	watchOnce sync.Once
+	watch     *clusterWatch // what WatchCluster last saw
 }
+
+// ServerName is the embedded server's name, kept in the data directory ("" with Config.NATS).
+func (n *node) ServerName() string { return n.name }
 
 // LeaderTimeout bounds how long Open waits for JetStream to be ready: in a cluster, for a
 // majority of the hubs to elect the JetStream meta leader.
@@ -61,7 +68,28 @@ func startNodeWithin(cfg Config, wait time.Duration) (*node, error) {
 		n.stop()
 		return nil, err
 	}
+	n.sayStarted(cfg)
 	return n, nil
+}
+
+// sayStarted writes the embedded server's start-up line: its name and, in a cluster, the routes.
+func (n *node) sayStarted(cfg Config) {
+	if n.srv == nil {
+		return
+	}
+	log := logTo(cfg)
+	c := cfg.Cluster
+	if c.Name == "" {
+		fmt.Fprintf(log, "nats: embedded server %s, alone, JetStream in %s\n", n.name, cfg.Dir)
+		return
+	}
+	routes := make([]string, len(c.Routes))
+	for i, r := range c.Routes {
+		u, _ := RouteURL(r)
+		routes[i] = u.Host
+	}
+	fmt.Fprintf(log, "nats: embedded server %s in cluster %q: routes on %s, to %s; JetStream in %s\n",
+		n.name, c.Name, c.Listen, strings.Join(routes, ", "), cfg.Dir)
 }
 
 // connectExternal connects to the NATS cluster at cfg.NATS (credentials from the URLs' user info),
@@ -310,4 +338,10 @@ func redactList(s string) string {
 		parts[i] = redact(p)
 	}
 	return strings.Join(parts, ",")
+}
+
+// CheckAddr refuses an address (of flag) that is not HOST:PORT with a numeric port.
+func CheckAddr(flag, addr string) error {
+	_, _, err := hostPort(flag, addr)
+	return err
 }
