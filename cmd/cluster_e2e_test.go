@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -40,16 +41,29 @@ func startHubCluster(t *testing.T, n int, extra ...string) []*clusterHub {
 			p: e2e.StartProcess(t, e2e.ProcessOptions{}, append([]string{"hub", "--listen", "127.0.0.1:0"}, args...)...)}
 	}
 	for _, h := range hubs {
-		h.addr = "127.0.0.1:" + h.p.WaitLine(hubBridges, 90*time.Second)[1]
+		h.addr = "127.0.0.1:" + h.waitServing(t)
 	}
 	return hubs
+}
+
+// waitServing waits for the hub to serve and returns its port; a hub that does not is made to
+// show where it is stuck (SIGQUIT: its goroutines) before the test fails.
+func (h *clusterHub) waitServing(t *testing.T) string {
+	t.Helper()
+	m, err := h.p.Match(hubBridges, 90*time.Second)
+	if err != nil {
+		_ = h.p.Cmd.Process.Signal(syscall.SIGQUIT)
+		_, _ = h.p.Match(regexp.MustCompile(`^goroutine 1 `), 5*time.Second)
+		t.Fatalf("%v:\n%s", err, h.p.Output())
+	}
+	return m[1]
 }
 
 // restart starts the hub again on its address and data after it was killed.
 func (h *clusterHub) restart(t *testing.T) {
 	t.Helper()
 	h.p = e2e.StartProcess(t, e2e.ProcessOptions{}, append([]string{"hub", "--listen", h.addr}, h.args...)...)
-	h.p.WaitLine(hubBridges, 90*time.Second)
+	h.waitServing(t)
 }
 
 // floorEvents is what agents' bridges send over rounds: each agent logs in, goes busy, and in each
