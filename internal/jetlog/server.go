@@ -26,6 +26,9 @@ type node struct {
 	nc   *nats.Conn
 	js   jetstream.JetStream
 	name string // this server's name ("" with Config.NATS)
+	// replicas is the stream's replication when Config.Replicas is 0: 1 alone, else one per
+	// server known (this one and its routes, or the external cluster's), at most 3.
+	replicas int
 
 	watchOnce sync.Once
 	watch     *clusterWatch // what WatchCluster last saw
@@ -67,6 +70,16 @@ func startNodeWithin(cfg Config, wait time.Duration) (*node, error) {
 	if err := n.waitJetStream(cfg, wait); err != nil {
 		n.stop()
 		return nil, err
+	}
+	n.replicas = 1
+	if n.srv != nil {
+		for _, r := range cfg.Cluster.Routes { // the routes may name this server too
+			if u, _ := RouteURL(r); u.Host != cfg.Cluster.Listen {
+				n.replicas = min(3, n.replicas+1)
+			}
+		}
+	} else {
+		n.replicas = min(3, 1+len(n.nc.DiscoveredServers()))
 	}
 	n.sayStarted(cfg)
 	return n, nil
