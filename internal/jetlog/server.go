@@ -79,7 +79,7 @@ func startNodeWithin(cfg Config, wait time.Duration) (*node, error) {
 			}
 		}
 	} else {
-		n.replicas = min(3, 1+len(n.nc.DiscoveredServers()))
+		n.replicas = max(1, min(3, len(n.nc.Servers()))) // those in --nats and those it learnt of
 	}
 	n.sayStarted(cfg)
 	return n, nil
