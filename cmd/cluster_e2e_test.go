@@ -21,6 +21,7 @@ type clusterHub struct {
 	p    *e2e.Process
 	addr string   // its /ingest and /stream host:port
 	args []string // what it was started with, but --listen
+	gone string   // what it printed before it was started again
 }
 
 // startHubCluster starts n hubs clustered on loopback, each routed to every other, all at once
@@ -62,6 +63,7 @@ func (h *clusterHub) waitServing(t *testing.T) string {
 // restart starts the hub again on its address and data after it was killed.
 func (h *clusterHub) restart(t *testing.T) {
 	t.Helper()
+	h.gone += h.p.Output()
 	h.p = e2e.StartProcess(t, e2e.ProcessOptions{}, append([]string{"hub", "--listen", h.addr}, h.args...)...)
 	h.waitServing(t)
 }
@@ -217,6 +219,10 @@ func TestThreeHubsOneFloor(t *testing.T) {
 	b.restart(t)
 	if back := a.p.WaitLine(peerBack, 60*time.Second)[1]; back != gone {
 		t.Errorf("%s went away, %s came back", gone, back)
+	}
+	waitMetrics(t, a.addr, map[string]int{`deskwatch_hub_cluster_peers{state="current"}`: 3})
+	if created := a.p.Output() + b.gone + c.p.Output(); !strings.Contains(created, "3 replicas") {
+		t.Errorf("no hub created the stream with 3 replicas:\n%s", created)
 	}
 	// A monitor of the hub started again gets the floor, history included, from the stream.
 	mons = append(mons, startPrintMonitor(t, b.addr, "--since", "1h", "--for", "30s"))
