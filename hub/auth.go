@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 )
 
 // tokenPoll is how often the hub reads its token files again; a connection whose token left the
-// file (or changed its agents) is closed at the next poll.
+// file (or changed its scope: agents, teams, services) is closed at the next poll.
 var tokenPoll = time.Second
 
 // rejectAgent is the events_rejected_total reason of a message for an agent its token is not
@@ -50,7 +51,7 @@ func (h *Hub) startAuth() {
 	h.auth = a
 	a.revoked = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "deskwatch_hub",
 		Name: "connections_revoked_total",
-		Help: "Open connections closed because their token left the token file or changed its agents."},
+		Help: "Open connections closed because their token left the token file or changed its scope."},
 		[]string{"endpoint"})
 	h.m.reg.MustRegister(a.revoked)
 	a.revoked.WithLabelValues("ingest")
@@ -136,7 +137,7 @@ func (h *Hub) closeRevoked() {
 func (h *Hub) revoke(c *authConn) {
 	why := "token revoked"
 	if c.tokens.lookupDigest(c.digest) != nil {
-		why = "token's agents changed; reconnect"
+		why = "token's scope changed; reconnect"
 	}
 	h.auth.revoked.WithLabelValues(c.endpoint).Inc()
 	h.log.Printf("%s conn %d (token of %s:%d): closing: %s", c.endpoint, c.id, c.tokens.Path(), c.grant.line, why)
@@ -185,10 +186,20 @@ func (h *Hub) authorize(w http.ResponseWriter, r *http.Request, endpoint string,
 	if tokens == nil {
 		return "", nil, true
 	}
-	tok := requestToken(r)
+	tok, err := requestToken(r)
+	if err != nil {
+		h.refuse(w, r, endpoint, "token", http.StatusBadRequest, err.Error(), err.Error())
+		return "", nil, false
+	}
 	g, reloadErr := tokens.lookup(tok)
 	if reloadErr != nil {
 		h.log.Printf("%s tokens: %v", endpoint, reloadErr)
+	}
+	if g != nil && endpoint == "ingest" && g.services != nil {
+		// LoadIngestTokens refuses such a file; this is for tokens loaded otherwise.
+		h.refuse(w, r, endpoint, "token", http.StatusForbidden, "token scoped to services",
+			fmt.Sprintf("the token of %s:%d has services=, which an ingest token may not have", tokens.Path(), g.line))
+		return "", nil, false
 	}
 	if g != nil {
 		return tok, g, true
@@ -206,10 +217,10 @@ func describeGrant(tokens *Tokens, g *grant) string {
 	switch {
 	case g == nil:
 		return ""
-	case g.agents == nil:
+	case g.unbound():
 		return fmt.Sprintf(", token of %s:%d, unbound", tokens.Path(), g.line)
 	}
-	return fmt.Sprintf(", token of %s:%d for agent %s", tokens.Path(), g.line, g.binding)
+	return fmt.Sprintf(", token of %s:%d for %s", tokens.Path(), g.line, g.binding)
 }
 
 // agentAllowed checks an ingest message's agent against the bridge's token. A message for an
@@ -221,7 +232,7 @@ func (h *Hub) agentAllowed(b *bridgeConn, ev model.Event) bool {
 		return true
 	}
 	h.m.rejected.WithLabelValues(rejectAgent).Inc()
-	h.rejectf(b, b.msgs, "%s for agent %s, but the token (%s:%d) is for agent %s; not relayed",
+	h.rejectf(b, b.msgs, "%s for agent %s, but the token (%s:%d) is for %s; not relayed",
 		logWord(ev.Type), logValue(ev.AgentID), h.cfg.IngestTokens.Path(), b.grant.line, b.grant.binding)
 	if b.acks != nil && ev.HasSeq {
 		b.acks.ack(ev.AgentID, ev.Seq)
@@ -229,24 +240,18 @@ func (h *Hub) agentAllowed(b *bridgeConn, ev model.Event) bool {
 	return false
 }
 
-// restrictFilter limits a monitor with a bound token to the token's agents: to all of them when
-// it asked for none, to those it asked for otherwise. It answers 403 when none is left.
+// restrictFilter limits a monitor with a scoped token to the token's scope (filter.restrict). It
+// answers 403 when the monitor asked only for agents or services outside it.
 func (h *Hub) restrictFilter(w http.ResponseWriter, r *http.Request, f *filter, g *grant) bool {
-	if g == nil || g.agents == nil {
+	if g == nil {
 		return true
 	}
-	want := f.agents
-	f.agents = make(map[string]bool, len(g.agents))
-	for a := range g.agents {
-		if want == nil || want[a] {
-			f.agents[a] = true
-		}
-	}
-	if len(f.agents) > 0 {
+	asked := "?" + strings.Join(f.parts(), "&")
+	if f.restrict(g) {
 		return true
 	}
-	h.refuse(w, r, "stream", "agent", http.StatusForbidden, "agent not allowed by this token",
-		fmt.Sprintf("?agent=%s not allowed by the token (%s:%d is for agent %s)",
-			logList(want), h.cfg.StreamTokens.Path(), g.line, g.binding))
+	h.refuse(w, r, "stream", "agent", http.StatusForbidden, "agent or service not allowed by this token",
+		fmt.Sprintf("%s not allowed by the token (%s:%d is for %s)", asked,
+			h.cfg.StreamTokens.Path(), g.line, g.binding))
 	return false
 }

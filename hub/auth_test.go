@@ -158,7 +158,7 @@ func TestRevokedTokenClosesOpenConnections(t *testing.T) {
 			t.Errorf("%s closed with %d %q, want 1008 token revoked", name, code, text)
 		}
 	}
-	if code, text := waitClosed(t, moved); code != websocket.ClosePolicyViolation || !strings.Contains(text, "agents changed") {
+	if code, text := waitClosed(t, moved); code != websocket.ClosePolicyViolation || !strings.Contains(text, "scope changed") {
 		t.Errorf("re-bound bridge closed with %d %q", code, text)
 	}
 	th.log.waitLog(t, "ingest tokens: read "+inPath+" again: 3 tokens, 1 unbound")

@@ -12,9 +12,11 @@ import (
 )
 
 // filter is one subscription's choice of events: /stream?agent=a,b&service=Sales (each parameter
-// repeatable or comma-separated). Agent filters every event by its agentId. Service filters
-// interaction events by the interaction's service; an interaction that once passed keeps passing
-// (so a monitor sees it transferred away and ended), and agent-level events pass.
+// repeatable or comma-separated), limited to its token's scope (restrict, scope.go). Agent filters
+// every event by its agentId. Service filters interaction events by the interaction's service; an
+// interaction that once passed keeps passing (so a monitor sees it transferred away and ended), and
+// agent-level events pass (of a services-only scope, only while the agent has an interaction that
+// passed: see agentLevelPasses).
 //
 // A filter's memory of passed interactions is used only by its subscriber's writer goroutine; the
 // agent check, which needs no memory, is also made under the hub's lock when events are queued.
@@ -25,6 +27,10 @@ type filter struct {
 	// bounded: open ones by the hub's caps, ended ones by the ring.
 	passed map[string]map[string]bool
 	ended  endedRing
+	// scoped is set when the services come from the token's scope: an agent's active interaction
+	// is then shown only when it is one the subscriber was sent. needWork is set when the scope
+	// limits services and not agents (scope.go).
+	scoped, needWork bool
 }
 
 // Bounds on a filter, so that a monitor's request cannot make the hub hold or log much: each of
@@ -84,6 +90,19 @@ func set(name string, values []string) (map[string]bool, error) {
 
 // describe is the filter as the connection log line shows it (peer values quoted and cut).
 func (f *filter) describe() string {
+	parts := f.parts()
+	if len(parts) == 0 {
+		return ""
+	}
+	s := " with filter " + strings.Join(parts, " ")
+	if f.needWork {
+		s += " (agents only while they have an interaction of those services)"
+	}
+	return s
+}
+
+// parts are the filter's agent= and service= for a log line.
+func (f *filter) parts() []string {
 	var parts []string
 	if f.agents != nil {
 		parts = append(parts, "agent="+logList(f.agents))
@@ -91,10 +110,7 @@ func (f *filter) describe() string {
 	if f.services != nil {
 		parts = append(parts, "service="+logList(f.services))
 	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " with filter " + strings.Join(parts, " ")
+	return parts
 }
 
 func (f *filter) agentPasses(agentID string) bool { return f.agents == nil || f.agents[agentID] }
@@ -139,11 +155,22 @@ func (f *filter) pass(ev model.Event, data []byte) (rewritten []byte, ok bool, e
 		return nil, ok, nil
 	case *model.InteractionsState:
 		out, err := f.cutSnapshot(ev.AgentID, p, data)
+		if err == errNothing {
+			return nil, false, nil
+		}
 		return out, err == nil, err
 	case *model.AudioQualityAlert:
 		return nil, f.passed[ev.AgentID][p.CallID], nil
+	case *model.ActiveSwitch:
+		return f.passSwitch(ev, p)
+	case *model.Desktop:
+		ok := f.agentLevelPasses(ev.AgentID)
+		if ok && p.Status == model.DesktopGone { // its open interactions end (model.Store.applyDesktop)
+			f.endAll(ev.AgentID)
+		}
+		return nil, ok, nil
 	}
-	return nil, true, nil
+	return nil, f.agentLevelPasses(ev.AgentID), nil
 }
 
 // forget drops an interaction from the agent's open passed set (and the set when it is empty).
@@ -188,23 +215,34 @@ func (r *endedRing) add(agentID, id string) {
 }
 
 // cutSnapshot rewrites an INTERACTIONS_STATE message to list only the interactions that pass,
-// keeping every other member as it came. It also resets the agent's passed set to that list.
+// keeping every other member as it came (but for a scoped filter the active interaction, which
+// becomes null when it is not listed). It also resets the agent's passed set to that list. With
+// needWork, the snapshot of an agent that had none and has none that passes is left out
+// (errNothing).
 func (f *filter) cutSnapshot(agentID string, st *model.InteractionsState, data []byte) ([]byte, error) {
 	old := f.passed[agentID]
-	f.passed[agentID] = nil
+	delete(f.passed, agentID)
 	keep := make([]bool, len(st.Interactions))
+	kept := false
 	for i := range st.Interactions {
 		in := &st.Interactions[i]
 		keep[i] = f.services[model.Str(in.Service)] || old[in.ID]
 		if keep[i] {
 			f.interactionPasses(agentID, in)
+			kept = true
 		}
 	}
-	return rewriteInteractions(data, keep)
+	if f.needWork && !kept && len(old) == 0 {
+		return nil, errNothing
+	}
+	active := st.ActiveInteractionID
+	maskActive := f.scoped && active != nil && !f.passed[agentID][*active]
+	return rewriteInteractions(data, keep, maskActive)
 }
 
-// rewriteInteractions keeps params[0].interactions[i] where keep[i], leaving the rest untouched.
-func rewriteInteractions(data []byte, keep []bool) ([]byte, error) {
+// rewriteInteractions keeps params[0].interactions[i] where keep[i], and makes
+// activeInteractionId null when maskActive is set, leaving the rest untouched.
+func rewriteInteractions(data []byte, keep []bool, maskActive bool) ([]byte, error) {
 	var env map[string]jsontext.Value
 	if err := json.Unmarshal(data, &env, decodeOpts); err != nil {
 		return nil, err
@@ -233,6 +271,9 @@ func rewriteInteractions(data []byte, keep []bool) ([]byte, error) {
 	var err error
 	if st["interactions"], err = json.Marshal(kept); err != nil {
 		return nil, err
+	}
+	if maskActive {
+		st["activeInteractionId"] = jsontext.Value("null")
 	}
 	if params[0], err = json.Marshal(st, json.Deterministic(true)); err != nil {
 		return nil, err

@@ -59,3 +59,60 @@ func FuzzServiceFilterFailsClosed(f *testing.F) {
 		}
 	})
 }
+
+// FuzzScopedFilterNeverLeaks: a monitor whose token is scoped to Sales alone, and which has been
+// sent nothing yet, is sent of any message the model accepts at most a Sales interaction or a
+// snapshot cut down to Sales interactions, with no other interaction in front of the agent: never
+// an agent-level event, an alert, or another service's interaction.
+func FuzzScopedFilterNeverLeaks(f *testing.F) {
+	for _, seed := range []string{
+		event("INTERACTIONS_STATE", "a1", t0, 1, `[{"activeInteractionId":"i2","interactions":[`+
+			interaction("i1", "delivered", "Sales")+","+interaction("i2", "delivered", "Support")+`]}]`),
+		event("INTERACTIONS_STATE", "a1", t0, 1, `[{"activeInteractionId":"i2","interactions":[`+
+			interaction("i2", "delivered", "Support")+`]}]`),
+		event("ON_NEW_INTERACTION", "a1", t0, 1, "["+interaction("i3", "delivered", "Support")+"]"),
+		event("ON_AGENT_STATE_CHANGE", "a1", t0, 1, `["ready"]`),
+		event("ON_ACTIVE_INTERACTION_SWITCHED", "a1", t0, 1, `["i1"]`),
+		event("ON_CALL_AUDIO_QUALITY_ALERT", "a1", t0, 1, `["i1","jitter"]`),
+		event("DESKWATCH_DESKTOP", "a1", t0, 0, `[{"status":"gone","reason":"x"}]`),
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ev, err := model.Decode(data)
+		if err != nil {
+			return
+		}
+		flt := &filter{}
+		flt.restrict(&grant{services: map[string]bool{"Sales": true}})
+		out, ok, err := flt.admit(ev, data)
+		if err != nil || !ok {
+			return
+		}
+		if out == nil {
+			out = data
+		}
+		sent, err := model.Decode(out)
+		if err != nil {
+			t.Fatalf("the filter sent a message the model refuses: %v\n%q", err, out)
+		}
+		switch p := sent.Payload.(type) {
+		case *model.Interaction:
+			if model.Str(p.Service) != "Sales" {
+				t.Fatalf("sent another service's interaction:\n%q", out)
+			}
+		case *model.InteractionsState:
+			listed := map[string]bool{}
+			for _, in := range p.Interactions {
+				if listed[in.ID] = true; model.Str(in.Service) != "Sales" {
+					t.Fatalf("sent a snapshot with another service's interaction:\n%q", out)
+				}
+			}
+			if a := model.Str(p.ActiveInteractionID); len(listed) == 0 || a != "" && !listed[a] {
+				t.Fatalf("sent a snapshot of an agent with nothing in scope, or its active interaction %q:\n%q", a, out)
+			}
+		default:
+			t.Fatalf("sent an agent-level event of an agent it was sent no interaction of:\n%q", out)
+		}
+	})
+}

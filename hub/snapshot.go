@@ -122,6 +122,9 @@ func (h *Hub) encodeAgent(ag *model.Agent, rows []*model.Row, f *filter, skip fu
 // An entry that cannot be encoded is left out, alone, and reported to skip: never sent whole in
 // place of a filtered one.
 func (h *Hub) snapshotEvents(ag *model.Agent, rows []*model.Row, f *filter, skip func(string, ...any)) [][]byte {
+	if !f.snapshotAgent(ag.ID, rows) { // the scope's rules (scope.go)
+		return nil
+	}
 	seq := model.NoSeq
 	if ag.HasSeq {
 		seq = ag.LastSeq
@@ -171,7 +174,8 @@ func (h *Hub) snapshotEvents(ag *model.Agent, rows []*model.Row, f *filter, skip
 			alerts = append(alerts, r)
 		}
 	}
-	out = append(out, h.resyncMessages(ag, interactions, millis(ag.LastEvent), seq, skip)...)
+	active := f.activeShown(ag.ID, ag.ActiveInteraction)
+	out = append(out, h.resyncMessages(ag.ID, active, interactions, millis(ag.LastEvent), seq, skip)...)
 	if st := ag.Desktop; st == model.DesktopDisconnected || st == model.DesktopGone {
 		// After its INTERACTIONS_STATE, which says the desktop is back: it is not (desktop.go).
 		if data, err := desktopEvent(ag.ID, st, ag.DesktopReason, ag.DesktopSince); err == nil {
@@ -192,24 +196,24 @@ func (h *Hub) snapshotEvents(ag *model.Agent, rows []*model.Row, f *filter, skip
 // ON_INTERACTION_STATE_CHANGE of its own, which the monitor applies as one more open interaction of
 // that agent: the same state, in messages no monitor refuses for their size. An interaction larger
 // than the limit on its own is left out and reported to skip.
-func (h *Hub) resyncMessages(ag *model.Agent, interactions []jsontext.Value, ts, seq int64,
+func (h *Hub) resyncMessages(agentID, active string, interactions []jsontext.Value, ts, seq int64,
 	skip func(string, ...any)) [][]byte {
 	limit := h.cfg.MaxMessage
-	whole := model.AppendSnapshot(nil, ag.ID, ag.ActiveInteraction, interactions, ts, seq)
+	whole := model.AppendSnapshot(nil, agentID, active, interactions, ts, seq)
 	if len(whole) <= limit {
 		return [][]byte{whole}
 	}
-	size := len(model.AppendSnapshot(nil, ag.ID, ag.ActiveInteraction, []jsontext.Value{}, ts, seq))
+	size := len(model.AppendSnapshot(nil, agentID, active, []jsontext.Value{}, ts, seq))
 	k := 0
 	for ; k < len(interactions) && size+len(interactions[k])+1 <= limit; k++ {
 		size += len(interactions[k]) + 1
 	}
-	out := [][]byte{model.AppendSnapshot(nil, ag.ID, ag.ActiveInteraction, interactions[:k], ts, seq)}
+	out := [][]byte{model.AppendSnapshot(nil, agentID, active, interactions[:k], ts, seq)}
 	for _, in := range interactions[k:] {
 		params := append(append(make([]byte, 0, len(in)+2), '['), in...)
-		msg := model.AppendEvent(nil, model.EvInteractionStateChange, ag.ID, ts, seq, append(params, ']'))
+		msg := model.AppendEvent(nil, model.EvInteractionStateChange, agentID, ts, seq, append(params, ']'))
 		if len(msg) > limit {
-			skip("agent %q: an interaction of %d bytes left out of the snapshot (limit %d)", ag.ID, len(msg), limit)
+			skip("agent %q: an interaction of %d bytes left out of the snapshot (limit %d)", agentID, len(msg), limit)
 			continue
 		}
 		out = append(out, msg)

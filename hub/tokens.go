@@ -1,14 +1,11 @@
 package hub
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/sha256"
+	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,15 +13,18 @@ import (
 
 // Tokens is a set of accepted secrets read from a file, one a line:
 //
-//	TOKEN [agent=ID[,ID...]]...   # comment
+//	TOKEN [agents=ID[,ID...]] [teams=NAME[,NAME...]] [services=NAME[,NAME...]]   # comment
+//	team NAME AGENT[,AGENT...]
 //
 // Blank lines and lines starting with # are ignored, and a # that starts a word begins a comment,
-// so a token may not contain white space nor start with #. A token with agent= options is bound to
-// those agents (an ingest token publishes only for them, a stream token sees only them); a bare
-// token is unbound. The file is read again when it changes, so rotating or revoking tokens (write
-// a new file, rename it over the old one) needs no restart.
+// so a token may not contain white space nor start with #, nor be the word team. A token with
+// options is scoped (tokenfile.go): an ingest token publishes only for its agents, a stream token
+// sees only its agents and, of their interactions, those of its services; a bare token is unbound.
+// The file is read again when it changes, so rotating or revoking tokens (write a new file, rename
+// it over the old one) needs no restart.
 type Tokens struct {
-	path string
+	path   string
+	ingest bool // a file of ingest tokens, which may not have services=
 
 	mu      sync.Mutex
 	modTime time.Time
@@ -35,22 +35,17 @@ type Tokens struct {
 	lastErr string
 }
 
-// grant is what one token allows. Tokens are looked up by the SHA-256 of the secret, so the
-// secret itself is neither compared byte by byte (no timing to learn from) nor kept per connection.
-type grant struct {
-	line    int             // where the token is in the file, for the log (never the secret)
-	agents  map[string]bool // nil: unbound, any agent
-	binding string          // the agents sorted and comma-joined; "" when unbound
-}
-
-// allows reports whether the token may publish (or see) agent; an unbound token allows any.
-func (g *grant) allows(agent string) bool { return g == nil || g.agents == nil || g.agents[agent] }
-
 // LoadTokens reads the token file at path; it fails when the file cannot be read or a line is
 // wrong, so a typo stops the hub at start rather than locking everyone out or letting in a token
 // with a binding it was not meant to have.
-func LoadTokens(path string) (*Tokens, error) {
-	t := &Tokens{path: path}
+func LoadTokens(path string) (*Tokens, error) { return loadTokens(path, false) }
+
+// LoadIngestTokens is LoadTokens for the tokens of bridges (--ingest-tokens): a token with services=
+// is an error there, as a bridge publishes for agents, not for services.
+func LoadIngestTokens(path string) (*Tokens, error) { return loadTokens(path, true) }
+
+func loadTokens(path string, ingest bool) (*Tokens, error) {
+	t := &Tokens{path: path, ingest: ingest}
 	if _, err := t.reload(true); err != nil {
 		return nil, err
 	}
@@ -65,7 +60,7 @@ func (t *Tokens) Summary() (total, unbound int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, g := range t.grants {
-		if g.agents == nil {
+		if g.unbound() {
 			unbound++
 		}
 	}
@@ -122,7 +117,7 @@ func (t *Tokens) reload(force bool) (changed bool, err error) {
 		t.modTime, t.size, t.lastErr = fi.ModTime(), fi.Size(), ""
 		return false, nil
 	}
-	grants, err := parseTokens(t.path, data)
+	grants, err := parseTokens(t.path, data, t.ingest)
 	if err != nil {
 		return false, t.failed(err)
 	}
@@ -144,73 +139,32 @@ func (t *Tokens) failed(err error) error {
 	return fmt.Errorf("%w (keeping the %d tokens read before)", err, len(t.grants))
 }
 
-// parseTokens reads a token file; an error names the file and line and says what is wrong.
-func parseTokens(path string, data []byte) (map[[sha256.Size]byte]*grant, error) {
-	out := make(map[[sha256.Size]byte]*grant)
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		fields := strings.Fields(sc.Text())
-		if i := slices.IndexFunc(fields, func(f string) bool { return strings.HasPrefix(f, "#") }); i >= 0 {
-			fields = fields[:i]
-		}
-		if len(fields) == 0 {
-			continue
-		}
-		var g *grant
-		err := fmt.Errorf("the line starts with an option; the token comes first (TOKEN agent=ID)")
-		if !strings.HasPrefix(fields[0], "agent=") {
-			g, err = parseGrant(fields[1:])
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
-		}
-		g.line = n
-		key := sha256.Sum256([]byte(fields[0]))
-		if prev, ok := out[key]; ok {
-			return nil, fmt.Errorf("%s:%d: the same token as on line %d", path, n, prev.line)
-		}
-		out[key] = g
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return out, nil
-}
-
-// parseGrant reads a token's options: agent=ID[,ID...], repeatable.
-func parseGrant(opts []string) (*grant, error) {
-	g := &grant{}
-	for _, o := range opts {
-		ids, ok := strings.CutPrefix(o, "agent=")
-		if !ok {
-			return nil, fmt.Errorf("unknown option %q (want agent=ID[,ID...]; a token may not contain spaces)", o)
-		}
-		if g.agents == nil {
-			g.agents = make(map[string]bool)
-		}
-		for id := range strings.SplitSeq(ids, ",") {
-			if id == "" {
-				return nil, fmt.Errorf("empty agent id in %q", o)
-			}
-			g.agents[id] = true
-		}
-	}
-	if g.agents != nil {
-		g.binding = strings.Join(slices.Sorted(maps.Keys(g.agents)), ",")
-	}
-	return g, nil
-}
-
 // requestToken finds the token a client presented: an "Authorization: Bearer" header (what the
 // deskwatch monitor sends) or a token query parameter (what a browser's WebSocket can send, since
-// it cannot set headers).
-func requestToken(r *http.Request) string {
-	if h := r.Header.Get("Authorization"); h != "" {
-		if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
-			return strings.TrimSpace(tok)
+// it cannot set headers). A request that presents two different tokens (the header and ?token=, or
+// ?token= twice) is refused: which of them it meant to use is not the hub's to guess.
+func requestToken(r *http.Request) (string, error) {
+	var toks []string
+	for _, v := range r.Header.Values("Authorization") {
+		if tok, ok := strings.CutPrefix(v, "Bearer "); ok {
+			v = tok
 		}
-		return strings.TrimSpace(h)
+		if v = strings.TrimSpace(v); v != "" {
+			toks = append(toks, v)
+		}
 	}
-	return r.URL.Query().Get("token")
+	for _, v := range r.URL.Query()["token"] {
+		if v != "" {
+			toks = append(toks, v)
+		}
+	}
+	if len(toks) == 0 {
+		return "", nil
+	}
+	for _, tok := range toks[1:] {
+		if tok != toks[0] {
+			return "", errors.New("two different tokens (Authorization and ?token=, or one repeated)")
+		}
+	}
+	return toks[0], nil
 }

@@ -109,7 +109,7 @@ func wrapLines(s string, width int) []string {
 func (h *helpView) keyLines() []string {
 	k := h.c.Keys
 	groups := append([]helpSection{
-		{"Everywhere", keyList{k.Help, k.Back, k.Command, k.Agents, k.Wall, k.Rejected, k.Pause, k.Faster, k.Slower, k.Quit}},
+		{"Everywhere", keyList{k.Help, k.Back, k.Command, k.Agents, k.Timeline, k.Wall, k.Rejected, k.Pause, k.Faster, k.Slower, k.Quit}},
 		{"Moving (every list)", keyList(k.navigation())},
 	}, h.sections...)
 	seen := map[string]bool{}
