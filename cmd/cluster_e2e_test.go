@@ -247,15 +247,7 @@ func sortedKeys(m map[string][]string) []string {
 // the table of the events the source sent.
 func compareMonitors(t *testing.T, mons []*e2e.Process, events []string) {
 	t.Helper()
-	src := filepath.Join(t.TempDir(), "source.jsonl")
-	if err := os.WriteFile(src, []byte(strings.Join(events, "\n")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	want, stderr, code := e2e.Run(t, nil, "--print", src)
-	if code != 0 {
-		t.Fatalf("--print of the source: exit %d: %s", code, stderr)
-	}
-	want = printedRows(want)
+	want := printedRows(printSource(t, events))
 	for i, mon := range mons {
 		if err := mon.Wait(180 * time.Second); err != nil {
 			t.Errorf("monitor %d: %v\n%s", i, err, mon.Output())
@@ -266,6 +258,20 @@ func compareMonitors(t *testing.T, mons []*e2e.Process, events []string) {
 			t.Errorf("monitor %d's final table:\n%s\nwant the source's rows (in any order):\n%s", i, got, want)
 		}
 	}
+}
+
+// printSource is `deskwatch --print` of a file of events: the table the source's events make.
+func printSource(t *testing.T, events []string) string {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "source.jsonl")
+	if err := os.WriteFile(src, []byte(strings.Join(events, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want, stderr, code := e2e.Run(t, nil, "--print", src)
+	if code != 0 {
+		t.Fatalf("--print of the source: exit %d: %s", code, stderr)
+	}
+	return want
 }
 
 // printedRows is the rows of the table printed in out, from its header on, sorted (the order of
