@@ -85,17 +85,13 @@ func startNodeWithin(cfg Config, wait time.Duration) (*node, error) {
 	return n, nil
 }
 
-// sayStarted writes the embedded server's start-up line: its name and, in a cluster, the routes.
+// sayStarted writes, in a cluster, the embedded server's start-up line: its name and routes.
 func (n *node) sayStarted(cfg Config) {
-	if n.srv == nil {
+	c := cfg.Cluster
+	if n.srv == nil || c.Name == "" {
 		return
 	}
 	log := logTo(cfg)
-	c := cfg.Cluster
-	if c.Name == "" {
-		fmt.Fprintf(log, "nats: embedded server %s, alone, JetStream in %s\n", n.name, cfg.Dir)
-		return
-	}
 	routes := make([]string, len(c.Routes))
 	for i, r := range c.Routes {
 		u, _ := RouteURL(r)
