@@ -23,6 +23,7 @@ type hubData struct {
 	size     string
 	bytes    int64 // size, parsed by check
 	inMemory bool
+	cluster  hubCluster // --cluster, --routes, --nats… (hub_cluster.go)
 }
 
 func (d *hubData) register(f *pflag.FlagSet) {
@@ -30,12 +31,13 @@ func (d *hubData) register(f *pflag.FlagSet) {
 	f.DurationVar(&d.history, "history", jetlog.DefaultHistory, "how long events are kept for restarts and /stream?since= (the oldest dropped first)")
 	f.StringVar(&d.size, "history-size", "1GiB", "most bytes of events kept (bytes, or with KiB, MiB, GiB); the oldest dropped first")
 	f.BoolVar(&d.inMemory, "in-memory", false, "keep the floor in memory only, as before: no log, nothing survives a restart, no history")
+	d.cluster.register(f)
 }
 
 // check validates the flags and settles the data directory (created 0700).
 func (d *hubData) check(getenv func(string) string) error {
-	if d.inMemory {
-		return nil
+	if err := d.cluster.check(d.inMemory); err != nil || d.inMemory {
+		return err
 	}
 	if d.history <= 0 {
 		return fmt.Errorf("--history %s: want a positive duration, such as 24h", d.history)
@@ -73,8 +75,9 @@ func usableDir(dir string) error {
 }
 
 // logConfig is the log the flags ask for.
-func (d *hubData) logConfig(log io.Writer) jetlog.Config {
-	return jetlog.Config{Dir: d.dir, History: d.history, HistoryBytes: d.bytes, Log: log}
+func (d *hubData) logConfig(log io.Writer) (jetlog.Config, error) {
+	cfg := jetlog.Config{Dir: d.dir, History: d.history, HistoryBytes: d.bytes, Log: log}
+	return cfg, d.cluster.configure(&cfg)
 }
 
 // openHubLog opens the hub's log (nil with --in-memory) and says where it is; the returned
@@ -88,12 +91,18 @@ func openHubLog(ctx context.Context, d *hubData, stdout io.Writer) (*jetlog.Log,
 	if err != nil {
 		return nil, nil, fmt.Errorf("--data %s: %w", d.dir, err)
 	}
-	l, err := jetlog.Open(ctx, d.logConfig(stdout))
+	cfg, err := d.logConfig(stdout)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	l, err := jetlog.Open(ctx, cfg)
 	if err != nil {
 		unlock()
 		return nil, nil, fmt.Errorf("--data %s: %w", d.dir, err)
 	}
 	fmt.Fprintf(stdout, "hub data: %s (history %s, at most %s)\n", d.dir, d.history, d.size)
+	watchCluster(ctx, l)
 	return l, func() { _ = l.Close(); unlock() }, nil
 }
 

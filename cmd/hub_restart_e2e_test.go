@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -127,14 +125,7 @@ func TestHubKilledAndStartedAgainKeepsTheFloor(t *testing.T) {
 	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 12, "deskwatch_hub_log_apply_lag": 0,
 		"deskwatch_hub_events_in_total": 4, "deskwatch_hub_events_duplicate_total": 5})
 
-	src := filepath.Join(t.TempDir(), "source.jsonl")
-	if err := os.WriteFile(src, []byte(strings.Join(evs, "\n")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	want, stderr, code := e2e.Run(t, nil, "--print", src)
-	if code != 0 {
-		t.Fatalf("--print of the source: exit %d: %s", code, stderr)
-	}
+	want := printSource(t, evs)
 	if err := mon.Wait(120 * time.Second); err != nil {
 		t.Fatalf("the monitor: %v\n%s", err, mon.Output())
 	}

@@ -151,7 +151,7 @@ func New(cfg Config) *Hub {
 	h.figures.snapshot = h.store.Snapshot
 	h.m = newMetrics(h.stateFigures)
 	if cfg.EventLog != nil {
-		h.m.reg.MustRegister(newLogCollector(h))
+		h.m.reg.MustRegister(newLogCollector(h), cfg.EventLog.ClusterCollector())
 	}
 	h.startAuth()
 	h.upgrader = websocket.Upgrader{
