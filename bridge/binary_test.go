@@ -54,7 +54,9 @@ func (h *hubBin) start() {
 
 // run starts one hub process and waits for its URLs (or its exit).
 func (h *hubBin) run() (string, error) {
-	p, err := e2e.TryStartProcess(h.t, e2e.ProcessOptions{Env: []string{"HOME=" + h.t.TempDir()}},
+	// A home and a hub data directory of its own (each run starts with an empty floor, as before).
+	p, err := e2e.TryStartProcess(h.t, e2e.ProcessOptions{Env: []string{"HOME=" + h.t.TempDir(),
+		"XDG_STATE_HOME=" + h.t.TempDir()}},
 		append([]string{"hub", "--listen", h.addr}, h.args...)...)
 	if err != nil {
 		return "", err

@@ -32,6 +32,7 @@ type hubOptions struct {
 	goneAfter    time.Duration
 	limits       hub.Limits
 	server       hub.ServerConfig
+	data         hubData
 }
 
 func newHubCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -85,6 +86,7 @@ one line per connection and per rejected event to stdout, and serves /healthz an
 	f.IntVar(&l.MaxParties, "max-parties", hub.DefaultMaxParties, "call parties one interaction may list; a larger event is rejected")
 	f.IntVar(&l.MaxConnections, "max-connections", hub.DefaultMaxConnections, "WebSocket connections (bridges and monitors); more are refused with HTTP 503")
 	f.Int64Var(&l.MaxPendingBytes, "max-pending-bytes", hub.DefaultMaxPendingBytes, "bytes of live events that may wait for one monitor before it is disconnected")
+	o.data.register(f)
 	sv := &o.server
 	f.DurationVar(&sv.HeaderTimeout, "header-timeout", hub.DefaultHeaderTimeout, "time a client has to send its request headers")
 	f.DurationVar(&sv.IdleTimeout, "idle-timeout", hub.DefaultIdleTimeout, "idle keep-alive HTTP connections are closed after this")
@@ -125,7 +127,8 @@ func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
 			return cfg, fmt.Errorf("--cert/--key: %w", err)
 		}
 	}
-	return cfg, nil
+	cfg.History = o.data.history
+	return cfg, o.data.check(os.Getenv)
 }
 
 // checkHubLimits refuses a limit that is not positive: zero would not mean "no limit".
@@ -170,11 +173,23 @@ func runHub(ctx context.Context, o *hubOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return fmt.Errorf("hub: %w", err)
 	}
+	defer ln.Close()
+	l, closeLog, err := openHubLog(ctx, &o.data, stdout)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	cfg.EventLog = l
 	h := hub.New(cfg)
+	if err := startHubLog(ctx, h, stdout); err != nil {
+		return err
+	}
 	printHubURLs(stdout, ln.Addr(), o.cert != "")
 	if cfg.IngestTokens == nil {
 		fmt.Fprintln(stderr, "warning: no --ingest-tokens: anyone who can reach the hub can send it events")
@@ -182,8 +197,6 @@ func runHub(ctx context.Context, o *hubOptions, stdout, stderr io.Writer) error 
 	if cfg.StreamTokens == nil {
 		fmt.Fprintln(stderr, "warning: no --stream-tokens: anyone who can reach the hub can watch the desk")
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if err := h.Serve(ctx, ln); err != nil {
 		return err
 	}

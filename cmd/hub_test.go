@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,6 +24,9 @@ var hubBridges = regexp.MustCompile(`bridges:  ws://127\.0\.0\.1:(\d+)/ingest`)
 // startHubCmd runs `deskwatch hub` on a free loopback port and returns it with its address.
 func startHubCmd(t *testing.T, args ...string) (*e2e.Process, string) {
 	t.Helper()
+	if !slices.Contains(args, "--data") && !slices.Contains(args, "--in-memory") {
+		args = append(args, "--data", t.TempDir()) // a hub of its own: tests run in parallel
+	}
 	h := e2e.StartProcess(t, e2e.ProcessOptions{}, append([]string{"hub", "--listen", "127.0.0.1:0"}, args...)...)
 	return h, "127.0.0.1:" + h.WaitLine(hubBridges, 30*time.Second)[1]
 }

@@ -58,6 +58,8 @@ type options struct {
 	ws         wsFlags
 	profile    profileFlags
 	history    historyFlags
+	// since asks a hub's stream for its history (--since: since= on the URL, cmd/since.go).
+	since string
 	// onConn, when set, hears of a WebSocket source's connections (--print reports them).
 	onConn func(feed.ConnEvent)
 	// wrapModel, set by tests only, wraps the monitor's model (to make it panic on cue).
@@ -119,6 +121,7 @@ to subscribe to. Without SOURCE it shows a built-in demo stream.`,
 	f.StringVar(&o.filter, "filter", "", "only show interactions matching this filter")
 	f.BoolVar(&o.bell, "bell", false, "ring the terminal bell when a new alert opens")
 	f.BoolVar(&o.wallboard, "wallboard", false, "start on the wallboard: the floor's figures in big digits (W, :wall)")
+	f.StringVar(&o.since, "since", "", "of a hub's stream: start with its history since then (15m, or an RFC 3339 time), then live")
 	o.collect.register(f)
 	// Each subcommand lives in its own file; add its constructor here.
 	c.AddCommand(subcommands(stdin, stdout, stderr)...)

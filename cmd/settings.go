@@ -47,10 +47,11 @@ func (o *options) prepare(cmd *cobra.Command, args []string) (string, error) {
 	if err := o.history.check(); err != nil {
 		return "", err
 	}
+	arg := ""
 	if len(args) == 1 {
-		return args[0], nil
+		arg = args[0]
 	}
-	return "", nil
+	return arg, checkSince(o.since, arg)
 }
 
 // loadSettings reads the configuration (--config, or the default file when it exists) and lets the

@@ -79,7 +79,7 @@ func TestStaleIsNotShownAsLive(t *testing.T) {
 
 	// The hub comes back empty (restarted): its resync says the floor is empty, and the monitor's
 	// open interactions end, gone at resync.
-	e2e.StartProcess(t, e2e.ProcessOptions{}, "hub", "--listen", addr).WaitLine(hubBridges, 30*time.Second)
+	e2e.StartProcess(t, e2e.ProcessOptions{}, "hub", "--listen", addr, "--in-memory").WaitLine(hubBridges, 30*time.Second)
 	term.WaitGone(40*time.Second, "source down since")
 	term.WaitFor(10*time.Second, "0 open")
 }

@@ -24,6 +24,9 @@ func openWebSocket(o *options, rawURL string) (feed.Source, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "ws" && u.Scheme != "wss") {
 		return nil, fmt.Errorf("%s: not a ws:// or wss:// URL with a host", feed.RedactURL(rawURL))
 	}
+	if rawURL, err = withSince(rawURL, o.since); err != nil {
+		return nil, err
+	}
 	if o.ws.messageTimeout <= 0 {
 		return nil, fmt.Errorf("--message-timeout %s: want a duration above 0 (e.g. 30s)", o.ws.messageTimeout)
 	}

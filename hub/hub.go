@@ -5,7 +5,6 @@
 package hub
 
 import (
-	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/deskwatch/deskwatch/bridge"
+	"github.com/deskwatch/deskwatch/internal/jetlog"
 	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/internal/wsfan"
 	"github.com/deskwatch/deskwatch/model"
@@ -58,6 +58,17 @@ type Config struct {
 	// gone and ends its open interactions (DefaultGoneAfter; kept within MinGoneAfter and
 	// MaxGoneAfter).
 	GoneAfter time.Duration
+	// EventLog, when set, is the durable log every accepted event is appended to and applied from
+	// (log.go): the floor survives a restart (Start restores it) and monitors may ask for history
+	// (/stream?since=). Nil: the floor is held in memory only. The hub does not close it.
+	EventLog *jetlog.Log
+	// History is how far back /stream?since= may reach (the log's age bound; DefaultHistory).
+	History time.Duration
+	// CheckpointEvery and CheckpointInterval say how often the floor is saved to the log: at every
+	// CheckpointEvery-th stream sequence, and CheckpointInterval after the last save when events
+	// were applied since (DefaultCheckpointEvery, DefaultCheckpointInterval).
+	CheckpointEvery    int
+	CheckpointInterval time.Duration
 }
 
 // Hub relays events from bridges to monitors. Its methods are safe for concurrent use.
@@ -78,28 +89,23 @@ type Hub struct {
 
 	// mu orders every applied event with the fan-out of it and with new subscriptions, so a new
 	// monitor's snapshot and the live events after it neither overlap nor leave a gap.
-	mu    sync.Mutex
-	store *model.Store
+	mu sync.Mutex
+	*floor
 	// streams is the monitors on /stream, guarded by mu. A monitor gets the store's snapshot, shared
 	// while the store does not change; while events arrive, at most one is taken per
 	// defaultSnapshotInterval: monitors that join meanwhile wait for the next one together.
-	streams  *wsfan.Fan[*liveMsg, *snapEntry]
-	sessions map[string]agentSeq          // per agent: the bridge session and last seq applied
-	replays  map[string]map[string]string // per agent: slot -> key of the last agent-state packet
-	desks    map[string]*deskState        // per agent: the bridges publishing for it (desktop.go)
-	conns    map[*wsfan.Closer]struct{}   // the bridges' connections
+	streams *wsfan.Fan[*liveMsg, *snapEntry]
+	desks   map[string]*deskState      // per agent: the bridges publishing for it (desktop.go)
+	conns   map[*wsfan.Closer]struct{} // the bridges' connections
 	// bridges counts the bridge handlers running (track to untrack), so that Close can wait for
 	// them to log how their connection ended.
 	bridges sync.WaitGroup
 	closed  bool
 
 	auth *authState // the tokens of open connections, for revoking them (auth.go)
-}
-
-// agentSeq remembers the last seq applied for an agent from one bridge session (one page load).
-type agentSeq struct {
-	session string
-	seq     int64
+	lg   *logState  // the apply loop and checkpoints, with a log (log.go)
+	// historySlots bounds the monitors reading history at once (history.go).
+	historySlots chan struct{}
 }
 
 // New returns a hub configured by cfg.
@@ -114,28 +120,35 @@ func New(cfg Config) *Hub {
 	if cfg.BridgeJS == nil {
 		cfg.BridgeJS = bridge.Script()
 	}
+	cfg.History = positive.Or(cfg.History, DefaultHistory)
+	cfg.CheckpointEvery = positive.Or(cfg.CheckpointEvery, DefaultCheckpointEvery)
+	cfg.CheckpointInterval = positive.Or(cfg.CheckpointInterval, DefaultCheckpointInterval)
 	cfg.Limits.defaults()
 	cfg.Server.defaults()
 	h := &Hub{
-		cfg: cfg,
-		log: log.New(cfg.Log, "", log.LstdFlags|log.LUTC),
-		// The store holds the hub's caps on agents, interactions and parties (limits.go).
-		store: model.NewStore(model.WithRetention(1), model.WithoutFloorStats(), model.WithCaps(cfg.Limits.MaxAgents, model.DefaultMaxOpen),
-			model.WithAgentCaps(cfg.Limits.MaxInteractionsPerAgent, cfg.Limits.MaxParties)),
-		sessions: make(map[string]agentSeq),
-		replays:  make(map[string]map[string]string),
-		desks:    make(map[string]*deskState),
-		conns:    make(map[*wsfan.Closer]struct{}),
+		cfg:   cfg,
+		log:   log.New(cfg.Log, "", log.LstdFlags|log.LUTC),
+		floor: newFloor(&cfg),
+		desks: make(map[string]*deskState),
+		conns: make(map[*wsfan.Closer]struct{}),
 
 		encodeInteraction: marshalInteraction,
+		lg:                newLogState(),
+		historySlots:      make(chan struct{}, maxHistoryMonitors),
 	}
 	h.streams = wsfan.NewFan[*liveMsg](&h.mu, wsfan.Snapshots[*snapEntry]{
 		Take:     func() *snapEntry { return &snapEntry{sn: h.store.Snapshot()} },
 		Current:  func(e *snapEntry) bool { return e.sn.Version == h.store.Version() },
 		Interval: defaultSnapshotInterval,
 	}, h.slow)
+	if cfg.EventLog == nil {
+		h.lg.markReady()
+	}
 	h.figures.snapshot = h.store.Snapshot
 	h.m = newMetrics(h.stateFigures)
+	if cfg.EventLog != nil {
+		h.m.reg.MustRegister(newLogCollector(h), cfg.EventLog.ClusterCollector())
+	}
 	h.startAuth()
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
@@ -181,6 +194,7 @@ func (h *Hub) serveBridge(w http.ResponseWriter, r *http.Request) {
 // It does not stop the HTTP server, which belongs to the caller.
 func (h *Hub) Close() {
 	h.stopAuth()
+	h.stopLog()
 	h.mu.Lock()
 	h.closed = true
 	h.stopDesktopsLocked()
@@ -240,76 +254,29 @@ func (h *Hub) originAllowed(r *http.Request) bool {
 // publish applies one valid event and queues it, once for all, for every subscriber of its agent
 // (service filters decide in each subscriber's own goroutine). It reports false for a duplicate,
 // which is neither applied nor relayed, and an error for an event over one of the limits (which
-// the store checks as it applies the event).
+// the store checks as it applies the event). With a log, the event is appended instead, and the
+// apply loop applies it (log.go).
 func (h *Hub) publish(session string, data []byte, ev model.Event) (bool, error) {
+	if h.cfg.EventLog != nil {
+		return h.appendEvent(session, data, ev)
+	}
+	return h.applyEvent(session, data, ev, time.Now())
+}
+
+// applyEvent applies one event to the floor and relays it to the monitors; received is when it
+// arrived.
+func (h *Hub) applyEvent(session string, data []byte, ev model.Event, received time.Time) (bool, error) {
 	msg := prepare(data)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	dup, key := h.duplicate(session, ev)
-	if dup {
-		return false, nil
-	}
-	if err := h.store.ApplyChecked(ev, model.EventTime(ev, time.Now())); err != nil {
-		return false, capError(err)
-	}
-	h.remember(session, ev, key)
-	if msg == nil {
-		return true, nil
-	}
-	h.streams.Broadcast(&liveMsg{ev: ev, data: data, msg: msg}, len(data))
-	return true, nil
+	return h.applyLocked(session, data, ev, msg, received)
 }
 
-// duplicate reports an event a reconnecting bridge sent again: a seq it already sent in this
-// session, or a replay of the agent's login or state that changes nothing. It also returns the
-// event's replay key (replayKey; "" for an event that sets no replayed state), for remember.
-func (h *Hub) duplicate(session string, ev model.Event) (bool, string) {
-	if ev.HasSeq && session != "" {
-		last, ok := h.sessions[ev.AgentID]
-		if ok && last.session == session && ev.Seq <= last.seq {
-			return true, ""
-		}
+// applyLocked is applyEvent (or the apply loop's, log.go) with h.mu held and the message prepared.
+func (h *Hub) applyLocked(session string, data []byte, ev model.Event, msg *outMsg, received time.Time) (bool, error) {
+	applied, err := h.floor.apply(session, ev, received)
+	if applied && err == nil && msg != nil {
+		h.streams.Broadcast(&liveMsg{ev: ev, data: data, msg: msg}, len(data))
 	}
-	slot := replaySlot(ev.Type)
-	if slot == "" {
-		return false, ""
-	}
-	key := replayKey(ev)
-	return !ev.HasSeq && !ev.TS.IsZero() && h.replays[ev.AgentID][slot] == key, key
-}
-
-// remember records an applied event for duplicate; key is the replay key duplicate returned.
-func (h *Hub) remember(session string, ev model.Event, key string) {
-	if ev.HasSeq && session != "" {
-		h.sessions[ev.AgentID] = agentSeq{session: session, seq: ev.Seq}
-	}
-	slot := replaySlot(ev.Type)
-	if slot == "" {
-		return
-	}
-	seen := h.replays[ev.AgentID]
-	if seen == nil {
-		seen = make(map[string]string, 3)
-		h.replays[ev.AgentID] = seen
-	}
-	seen[slot] = key
-}
-
-// replayKey is what a replayed agent-state packet repeats.
-func replayKey(ev model.Event) string {
-	return fmt.Sprintf("%s|%d|%+v", ev.Type, ev.TS.UnixMilli(), ev.Payload)
-}
-
-// replaySlot names the piece of agent state an event sets, for the event types a bridge replays
-// on reconnect (without seq, with their original ts).
-func replaySlot(typ string) string {
-	switch typ {
-	case model.EvLogin, model.EvLogout:
-		return "login"
-	case model.EvAgentStateChange:
-		return "state"
-	case model.EvScreenRecording:
-		return "screen"
-	}
-	return ""
+	return applied, err
 }

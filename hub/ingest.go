@@ -200,7 +200,11 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 	if err == nil {
 		applied, err = h.publish(b.session, data, ev)
 	}
+	var notStored *errNotStored
 	switch {
+	case errors.As(err, &notStored):
+		h.notStored(b, err)
+		return
 	case err != nil:
 		h.rejectLimit(b, err)
 	case applied:

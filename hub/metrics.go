@@ -29,6 +29,11 @@ type metrics struct {
 	// snapshotBuilds counts snapshot encodings: one per store version that new monitors asked for,
 	// however many they were.
 	snapshotBuilds prometheus.Counter
+	// With a log (log.go): messages the apply loop found already applied or could not apply, and
+	// the checkpoints saved.
+	logDuplicates prometheus.Counter
+	logRefused    *prometheus.CounterVec
+	checkpoints   prometheus.Counter
 }
 
 func newMetrics(state func() (agents, open, lost float64)) *metrics {
@@ -62,9 +67,14 @@ func newMetrics(state func() (agents, open, lost float64)) *metrics {
 			"Entries left out of what monitors were sent because they could not be encoded (snapshot) or filtered (filter).", "where"),
 		snapshotBuilds: counter("snapshot_builds_total",
 			"Snapshots encoded for new monitors (one per store version, shared by the monitors that join at it)."),
+		logDuplicates: counter("log_duplicates_total",
+			"Messages of the log the apply loop did not apply because the floor had them (a resend past the log's duplicate window)."),
+		logRefused: counterVec("log_refused_total",
+			"Messages of the log the apply loop did not apply, by reason (a cap reached after the event was checked).", "reason"),
+		checkpoints: counter("checkpoints_total", "Checkpoints of the floor this hub saved to the log."),
 	}
 	m.reg.MustRegister(m.bridges, m.subscribers, m.eventsIn, m.bytesIn, m.rejected, m.duplicates,
-		m.messagesOut, m.bytesOut, m.drops, m.refused, m.skipped, m.snapshotBuilds,
+		m.messagesOut, m.bytesOut, m.drops, m.refused, m.skipped, m.snapshotBuilds, m.logDuplicates, m.logRefused, m.checkpoints,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(stateCollector{state: state,
 		agents: prometheus.NewDesc(ns+"_agents", "Agents the hub has seen.", nil, nil),

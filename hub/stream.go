@@ -59,12 +59,25 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, err := parseFilter(r.URL.Query())
+	q := r.URL.Query()
+	since, err := h.parseSince(q, time.Now())
+	if err != nil {
+		h.refuse(w, r, "stream", "since", http.StatusBadRequest, err.Error(), logText(err.Error()))
+		return
+	}
+	f, err := parseFilter(q)
 	if err != nil {
 		h.refuse(w, r, "stream", "filter", http.StatusBadRequest, err.Error(), logText(err.Error()))
 		return
 	}
 	if !h.restrictFilter(w, r, f, grant) {
+		return
+	}
+	if !since.IsZero() {
+		h.serveHistory(w, r, f, since, token, grant)
+		return
+	}
+	if !h.waitReady(r.Context()) { // the floor is not caught up with the log yet (log.go)
 		return
 	}
 	conn := h.accept(w, r, "stream")

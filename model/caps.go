@@ -84,6 +84,15 @@ func (s *Store) ApplyChecked(ev Event, at time.Time) error {
 	return nil
 }
 
+// Admit reports the cap ev would take the store past (a *CapError), as ApplyChecked would,
+// without applying it or counting it: a check before the event is stored elsewhere first (the
+// hub's log).
+func (s *Store) Admit(ev Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.admit(ev)
+}
+
 // admit checks ev against the caps, with s.mu held.
 func (s *Store) admit(ev Event) error {
 	if len(s.agents) >= s.maxAgents {

@@ -90,3 +90,15 @@ func WaitClosed(t testing.TB, c net.Conn, what string) {
 		t.Fatalf("%s: the server kept the connection open", what)
 	}
 }
+
+// FreeAddr returns a loopback address (127.0.0.1:PORT) whose port was free a moment ago, for a
+// server that must be told its address before it starts (a cluster's routes name each other).
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}

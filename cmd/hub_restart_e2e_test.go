@@ -1,0 +1,164 @@
+package cmd_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
+)
+
+// restartEvents are two agents' events as a bridge (session s1) sends them: a.jones with a call
+// on hold that is picked up again, b.smith with a call that ends (and is removed) and one that
+// opens.
+func restartEvents(now time.Time) []string {
+	call := func(id, state, subject string) string {
+		return fmt.Sprintf(`{"interactionId":%q,"state":%q,"type":"voice","subject":%q,"associatedObjects":`+
+			`{"list":[],"selected":null},"callParties":[],"callMuted":false,"callRecording":true,"attachedData":{},`+
+			`"startTime":%d}`, id, state, subject, now.Add(-time.Minute).UnixMilli())
+	}
+	seq := map[string]int{}
+	ev := func(agent, typ, params string) string {
+		seq[agent]++
+		return fmt.Sprintf(`{"type":%q,"params":%s,"agentId":%q,"ts":%d,"seq":%d}`, typ, params, agent,
+			now.UnixMilli()+int64(len(seq)*10+seq[agent]), seq[agent])
+	}
+	login := func(agent string) string { return fmt.Sprintf(`[{"isLoggedIn":true,"agentId":%q}]`, agent) }
+	return []string{
+		ev("a.jones", "ON_LOGIN", login("a.jones")),
+		ev("a.jones", "ON_AGENT_STATE_CHANGE", `["busy"]`),
+		ev("a.jones", "INTERACTIONS_STATE", `[{"activeInteractionId":"c-1","interactions":[`+call("c-1", "hold", "Renewal")+`]}]`),
+		ev("b.smith", "ON_LOGIN", login("b.smith")),
+		ev("b.smith", "ON_NEW_INTERACTION", "["+call("c-2", "delivered", "Refund")+"]"),
+		// The hub is killed after these: the rest arrive at the hub started again.
+		ev("b.smith", "ON_INTERACTION_STATE_CHANGE", "["+call("c-2", "completed", "Refund")+"]"),
+		ev("b.smith", "ON_INTERACTION_REMOVED", "["+call("c-2", "completed", "Refund")+"]"),
+		ev("a.jones", "ON_INTERACTION_STATE_CHANGE", "["+call("c-1", "connected", "Renewal")+"]"),
+		ev("b.smith", "ON_NEW_INTERACTION", "["+call("c-3", "delivered", "Upgrade")+"]"),
+	}
+}
+
+// bridgeSend connects to the hub's /ingest as a bridge of page load session and sends msgs.
+func bridgeSend(t *testing.T, addr, session string, msgs []string) *websocket.Conn {
+	t.Helper()
+	br, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ingest?session="+session, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = br.Close() })
+	for _, m := range msgs {
+		if err := br.WriteMessage(websocket.TextMessage, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return br
+}
+
+// waitMetrics waits until every sample named in want has its value on the hub's /metrics, and
+// returns the page.
+func waitMetrics(t *testing.T, addr string, want map[string]int) string {
+	t.Helper()
+	var page string
+	ok := e2e.Until(20*time.Second, 50*time.Millisecond, func() bool {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			return false
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		page = string(body)
+		for name, v := range want {
+			if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + fmt.Sprintf(` %d$`, v)).MatchString(page) {
+				return false
+			}
+		}
+		return true
+	})
+	if !ok {
+		t.Fatalf("metrics never had %v:\n%s", want, page)
+	}
+	return page
+}
+
+// durations matches the DURATION column's values, which depend on when a table is printed.
+var durations = regexp.MustCompile(`\b\d+:\d\d\b`)
+
+// TestHubKilledAndStartedAgainKeepsTheFloor runs the real hub with --data, kill -9s it and starts
+// it again on the same data: a monitor that was watching reconnects and ends with the table of
+// what the source sent, and the bridge that resends everything after reconnecting has nothing
+// relayed twice.
+func TestHubKilledAndStartedAgainKeepsTheFloor(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	h, addr := startHubCmd(t, "--data", dir)
+	evs := restartEvents(time.Now())
+	bridgeSend(t, addr, "s1", evs[:5])
+	// Five events and the hub's own DESKWATCH_DESKTOP "connected" of a.jones.
+	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 6, "deskwatch_hub_log_apply_lag": 0})
+	mon := e2e.StartProcess(t, e2e.ProcessOptions{Env: []string{"NO_COLOR=1"}}, "--print", "--for", "30s",
+		"ws://"+addr+"/stream")
+	waitMetrics(t, addr, map[string]int{"deskwatch_hub_subscribers": 1})
+
+	h.Kill()
+	again := e2e.StartProcess(t, e2e.ProcessOptions{}, "hub", "--listen", addr, "--data", dir)
+	again.WaitLine(hubBridges, 30*time.Second)
+	wantAll(t, "the hub started again", again.Output(), "hub data: "+dir,
+		"hub restored: no checkpoint; 6 messages replayed")
+	// The monitor reconnects and gets the floor it had from the hub started again.
+	if !e2e.Until(30*time.Second, 50*time.Millisecond, func() bool {
+		return strings.Contains(mon.Output(), "connected (connection 2)")
+	}) {
+		t.Fatalf("the monitor did not reconnect:\n%s", mon.Output())
+	}
+	// The bridge reconnects and sends everything again (none was acknowledged), then the rest:
+	// the hub says a.jones's desktop is connected again, and logs the four new events alone.
+	bridgeSend(t, addr, "s1", evs)
+	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 11, "deskwatch_hub_log_apply_lag": 0,
+		"deskwatch_hub_events_in_total": 4, "deskwatch_hub_events_duplicate_total": 5})
+
+	src := filepath.Join(t.TempDir(), "source.jsonl")
+	if err := os.WriteFile(src, []byte(strings.Join(evs, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want, stderr, code := e2e.Run(t, nil, "--print", src)
+	if code != 0 {
+		t.Fatalf("--print of the source: exit %d: %s", code, stderr)
+	}
+	if err := mon.Wait(90 * time.Second); err != nil {
+		t.Fatalf("the monitor: %v\n%s", err, mon.Output())
+	}
+	got := mon.Output()
+	if strings.Contains(got, "lost") {
+		t.Errorf("the monitor reports events lost:\n%s", got)
+	}
+	if !strings.Contains(durations.ReplaceAllString(got, "m:ss"), durations.ReplaceAllString(want, "m:ss")) {
+		t.Errorf("the monitor's final table:\n%s\nwant the source's:\n%s", got, want)
+	}
+}
+
+// TestMonitorSinceGetsTheHubsHistory: `deskwatch --since 1h ws://…/stream` starts with the hub's
+// history, so a monitor that joins late also lists the call that ended before it joined, which
+// the hub's snapshot alone does not hold.
+func TestMonitorSinceGetsTheHubsHistory(t *testing.T) {
+	t.Parallel()
+	_, addr := startHubCmd(t)
+	bridgeSend(t, addr, "s1", restartEvents(time.Now()))
+	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 10, "deskwatch_hub_log_apply_lag": 0})
+	url := "ws://" + addr + "/stream"
+	now, _, code := e2e.Run(t, nil, "--print", "--for", "2s", url)
+	if code != 0 || strings.Contains(now, "c-2") || !strings.Contains(now, "c-3") {
+		t.Errorf("a monitor without --since (exit %d) should list c-3 alone:\n%s", code, now)
+	}
+	history, stderr, code := e2e.Run(t, nil, "--print", "--for", "2s", "--since", "1h", url)
+	if code != 0 || !regexp.MustCompile(`c-2 .* completed +yes`).MatchString(history) || !strings.Contains(history, "c-3") {
+		t.Errorf("a monitor with --since 1h (exit %d) should list c-2, ended, and c-3:\n%s%s", code, history, stderr)
+	}
+}

@@ -1,0 +1,153 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/deskwatch/deskwatch/internal/jetlog"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// A checkpoint is the floor after one sequence of the log, saved in the log (jetlog.Checkpoint),
+// from which a hub that starts again, or a monitor that asks for history, rebuilds the floor
+// without reading the whole log: every agent as a monitor's snapshot describes it (snapshotEvents,
+// unfiltered), and what tells a resent event from a new one. The hub's desktop bookkeeping (which
+// bridges publish for which agent) belongs to its connections and is not saved: a hub that starts
+// again has none.
+
+// checkpointVersion is the version of checkpointData; a checkpoint of another is not used.
+const checkpointVersion = 1
+
+// checkpointData is a checkpoint's Data (JSON).
+type checkpointData struct {
+	Version  int                          `json:"version"`
+	Events   []jsontext.Value             `json:"events"`
+	Sessions map[string]agentSeq          `json:"sessions"`
+	Replays  map[string]map[string]string `json:"replays"`
+}
+
+// checkpoint saves the floor to the log when events were applied since the last save. It is
+// called by the apply loop, the ticker and Close; one runs at a time, holding h.mu only to copy
+// the floor.
+func (h *Hub) checkpoint(ctx context.Context) {
+	lg := h.lg
+	lg.ckMu.Lock()
+	defer lg.ckMu.Unlock()
+	h.mu.Lock()
+	if !lg.started || lg.seq == lg.ckSeq {
+		h.mu.Unlock()
+		return
+	}
+	seq, at := lg.seq, lg.at
+	sn := h.store.Snapshot()
+	data := checkpointData{Version: checkpointVersion, Sessions: maps.Clone(h.sessions),
+		Replays: make(map[string]map[string]string, len(h.replays))}
+	for id, slots := range h.replays {
+		data.Replays[id] = maps.Clone(slots)
+	}
+	lg.changed = 0
+	h.mu.Unlock()
+	data.Events = h.floorEvents(sn)
+	blob, err := json.Marshal(data)
+	if err == nil {
+		err = h.cfg.EventLog.SaveCheckpoint(ctx, jetlog.Checkpoint{Seq: seq, Time: at, Data: blob})
+	}
+	if err != nil {
+		h.log.Printf("log: checkpoint at seq %d not saved: %v", seq, err)
+		return
+	}
+	lg.ckSeq, lg.ckAt = seq, time.Now()
+	lg.saved++
+	h.m.checkpoints.Inc()
+}
+
+// floorEvents describes every agent of sn as the events of a monitor's snapshot, unfiltered.
+func (h *Hub) floorEvents(sn *model.Snapshot) []jsontext.Value {
+	open := make(map[string][]*model.Row)
+	for _, r := range sn.Rows {
+		if !r.Ended {
+			open[r.AgentID] = append(open[r.AgentID], r)
+		}
+	}
+	skip := h.skipLogger(fmt.Sprintf("checkpoint of version %d", sn.Version), "snapshot")
+	all := &filter{}
+	var out []jsontext.Value
+	for _, ag := range sn.Agents {
+		for _, data := range h.snapshotEvents(ag, open[ag.ID], all, skip) {
+			out = append(out, data)
+		}
+	}
+	return out
+}
+
+// checkpointTicker saves the floor CheckpointInterval after the last save when events were applied
+// since, so that a quiet floor is saved too.
+func (h *Hub) checkpointTicker(ctx context.Context) {
+	t := time.NewTicker(min(h.cfg.CheckpointInterval, time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		h.lg.ckMu.Lock()
+		due := time.Since(h.lg.ckAt) >= h.cfg.CheckpointInterval
+		h.lg.ckMu.Unlock()
+		if due {
+			save, cancel := context.WithTimeout(ctx, appendWait)
+			h.checkpoint(save)
+			cancel()
+		}
+	}
+}
+
+// decodeCheckpoint reads a checkpoint's Data.
+func decodeCheckpoint(cp jetlog.Checkpoint) (*checkpointData, error) {
+	var data checkpointData
+	if err := json.Unmarshal(cp.Data, &data); err != nil {
+		return nil, err
+	}
+	if data.Version != checkpointVersion {
+		return nil, fmt.Errorf("version %d, this hub reads version %d", data.Version, checkpointVersion)
+	}
+	return &data, nil
+}
+
+// load applies a checkpoint's events to the floor (empty) and takes its dedupe records; an event
+// the floor refuses (a hub started with lower caps) is reported to skip.
+func (f *floor) load(cp jetlog.Checkpoint, data *checkpointData, skip func(string, ...any)) {
+	for _, raw := range data.Events {
+		ev, err := model.Decode(raw)
+		if err == nil {
+			err = f.store.ApplyChecked(ev, model.EventTime(ev, cp.Time))
+		}
+		if err != nil {
+			skip("an event left out: %v", err)
+		}
+	}
+	if data.Sessions != nil {
+		f.sessions = data.Sessions
+	}
+	for id, slots := range data.Replays {
+		f.replays[id] = slots
+	}
+}
+
+// restore loads a checkpoint into the hub's floor (Start). It returns the agents restored.
+func (h *Hub) restore(cp jetlog.Checkpoint) (int, error) {
+	data, err := decodeCheckpoint(cp)
+	if err != nil {
+		return 0, err
+	}
+	skip := h.skipLogger(fmt.Sprintf("checkpoint at seq %d", cp.Seq), "snapshot")
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.floor.load(cp, data, skip)
+	return len(h.store.Snapshot().Agents), nil
+}

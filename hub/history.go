@@ -1,0 +1,189 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/jetlog"
+	"github.com/deskwatch/deskwatch/internal/wsfan"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// A monitor may ask for the floor's history: /stream?since=15m (a duration) or
+// ?since=2026-12-06T09:00:00Z (an RFC 3339 time), within the hub's history (Config.History). It
+// gets the floor as the newest checkpoint at or before the first message since then describes it,
+// then DESKWATCH_RESYNC_END, then every message of the log after that checkpoint, history then
+// live, read by one consumer of its own: no gap and no overlap where history becomes live. It
+// replays them into a floor of its own, so it relays what the hub relayed (not the resends nor the
+// events over a cap) and its filter sees what a live monitor's sees.
+
+// maxHistoryMonitors bounds the monitors reading history at once: each holds a floor of its own
+// (bounded by the hub's caps) and a consumer of the log.
+const maxHistoryMonitors = 64
+
+// parseSince reads and removes ?since= from q: the time the monitor's history starts, or the zero
+// time when it asks for none. The error says why it is refused (400).
+func (h *Hub) parseSince(q url.Values, now time.Time) (time.Time, error) {
+	v, ok := q["since"]
+	if !ok {
+		return time.Time{}, nil
+	}
+	q.Del("since")
+	if h.cfg.EventLog == nil {
+		return time.Time{}, errors.New("this hub keeps no history (--in-memory)")
+	}
+	if len(v) != 1 {
+		return time.Time{}, errors.New("?since= given more than once")
+	}
+	var from time.Time
+	if d, err := time.ParseDuration(v[0]); err == nil {
+		if d <= 0 {
+			return time.Time{}, fmt.Errorf("?since=%s: want a positive duration, such as 15m", logValue(v[0]))
+		}
+		from = now.Add(-d)
+	} else if t, err := time.Parse(time.RFC3339, v[0]); err == nil {
+		if t.After(now) {
+			return time.Time{}, fmt.Errorf("?since=%s is in the future", logValue(v[0]))
+		}
+		from = t
+	} else {
+		return time.Time{}, fmt.Errorf("?since=%s: want a duration (15m, 2h) or an RFC 3339 time (2026-12-06T09:00:00Z)",
+			logValue(v[0]))
+	}
+	if now.Sub(from) > h.cfg.History {
+		return time.Time{}, fmt.Errorf("?since=%s reaches back %s, further than this hub's history of %s (--history)",
+			logValue(v[0]), now.Sub(from).Round(time.Second), h.cfg.History)
+	}
+	return from, nil
+}
+
+// historyStart finds where a monitor's history since from starts: the checkpoint at or before the
+// first message since then (none: the log's first message, on an empty floor).
+func (h *Hub) historyStart(ctx context.Context, from time.Time) (jetlog.Checkpoint, *checkpointData, error) {
+	l := h.cfg.EventLog
+	seq, err := l.FirstAt(ctx, from)
+	if err != nil {
+		return jetlog.Checkpoint{}, nil, err
+	}
+	cp, ok, err := l.CheckpointBefore(ctx, seq)
+	if err != nil || !ok {
+		return jetlog.Checkpoint{}, nil, err
+	}
+	data, err := decodeCheckpoint(cp)
+	if err != nil {
+		return jetlog.Checkpoint{}, nil, fmt.Errorf("checkpoint at seq %d: %w", cp.Seq, err)
+	}
+	return cp, data, nil
+}
+
+// serveHistory serves a monitor that asked for history since from (serveStream checked its token
+// and filter).
+func (h *Hub) serveHistory(w http.ResponseWriter, r *http.Request, f *filter, from time.Time, token string, g *grant) {
+	select {
+	case h.historySlots <- struct{}{}:
+		defer func() { <-h.historySlots }()
+	default:
+		h.refuse(w, r, "stream", "capacity", http.StatusServiceUnavailable, "too many monitors reading history; try again later",
+			fmt.Sprintf("%d monitors reading history, the limit", maxHistoryMonitors))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), appendWait)
+	cp, data, err := h.historyStart(ctx, from)
+	cancel()
+	if err != nil {
+		h.refuse(w, r, "stream", "history", http.StatusServiceUnavailable, "history unavailable; try again later",
+			"history: "+logText(err.Error()))
+		return
+	}
+	conn := h.accept(w, r, "stream")
+	if conn == nil {
+		return
+	}
+	defer h.releaseConn()
+	s := &subscriber{id: h.connSeq.Add(1), filter: f,
+		Subscriber: wsfan.New[*liveMsg](conn, wsfan.Config{WriteWait: writeWait, CloseWait: time.Second})}
+	if !h.track(s.Closer) {
+		s.Stop(websocket.CloseGoingAway, "hub shutting down")
+		return
+	}
+	defer h.untrack(s.Closer)
+	defer h.register("stream", s.id, h.cfg.StreamTokens, token, g, s.Stop)()
+	h.m.subscribers.Inc()
+	defer h.m.subscribers.Dec()
+	go h.readSubscriber(s)
+	go wsfan.Ping(conn, h.cfg.PingInterval, writeWait, s.Done())
+	h.log.Printf("stream conn %d from %s connected%s%s; history since %s, from the checkpoint at seq %d",
+		s.id, r.RemoteAddr, f.describe(), describeGrant(h.cfg.StreamTokens, g), from.UTC().Format(time.RFC3339), cp.Seq)
+	sent, err := h.writeHistory(s, cp, data)
+	s.Stop(websocket.CloseNormalClosure, "")
+	_, why := s.Reason()
+	if why == "" && err != nil {
+		why = err.Error()
+	}
+	h.log.Printf("stream conn %d closed after %d messages: %s", s.id, sent, logText(why))
+}
+
+// writeHistory writes the checkpoint's floor through the monitor's filter, the end of that
+// snapshot, then every message after the checkpoint, until the connection ends.
+func (h *Hub) writeHistory(s *subscriber, cp jetlog.Checkpoint, data *checkpointData) (int, error) {
+	what := fmt.Sprintf("stream conn %d", s.id)
+	w := &streamWriter{h: h, s: s, skipped: h.skipLogger(what, "snapshot"), unfiltered: h.skipLogger(what, "filter")}
+	fl := newFloor(&h.cfg)
+	if data != nil {
+		fl.load(cp, data, w.skipped)
+		for _, raw := range data.Events {
+			if err := w.raw(raw); err != nil {
+				return w.sent, err
+			}
+		}
+	}
+	end := model.AppendEvent(nil, model.EvResyncEnd, "", time.Now().UnixMilli(), model.NoSeq, nil)
+	if err := w.write(prepare(end)); err != nil {
+		return w.sent, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.Done():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	err := h.cfg.EventLog.Follow(ctx, cp.Seq+1, func(m jetlog.Msg) error {
+		ev, err := model.Decode(m.Data)
+		if err != nil {
+			return nil
+		}
+		if applied, err := fl.apply(m.Session, ev, m.Time); !applied || err != nil {
+			return nil
+		}
+		if !s.filter.agentPasses(ev.AgentID) {
+			return nil
+		}
+		return w.live(&liveMsg{ev: ev, data: m.Data, msg: prepare(m.Data)})
+	})
+	if ctx.Err() != nil {
+		return w.sent, nil
+	}
+	return w.sent, err
+}
+
+// raw writes one event of a checkpoint as the monitor's filter decides.
+func (w *streamWriter) raw(data []byte) error {
+	ev, err := model.Decode(data)
+	if err != nil || !w.s.filter.agentPasses(ev.AgentID) {
+		return nil
+	}
+	msg := prepare(data)
+	if msg == nil {
+		return nil
+	}
+	return w.live(&liveMsg{ev: ev, data: data, msg: msg})
+}

@@ -1,0 +1,269 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/jetlog"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// With a log (Config.Log), a bridge's event is checked as before (decoded, the hub's own events
+// refused, the token's agents, the per-bridge cap, a resend the floor already has, the store's
+// caps), then appended to the log; the bridge's ack follows the log's. One apply loop per hub
+// follows the log and applies each message to the floor and relays it to the monitors, in the
+// log's order, so that every hub on one log holds the same floor. The floor is saved to the log
+// now and then (checkpoint.go), and a hub that starts again restores the newest checkpoint and
+// applies what followed it before monitors get their snapshot.
+
+// Defaults of Config.History, CheckpointEvery and CheckpointInterval.
+const (
+	DefaultHistory            = jetlog.DefaultHistory
+	DefaultCheckpointEvery    = 10000
+	DefaultCheckpointInterval = time.Minute
+)
+
+// appendWait bounds one append to the log.
+const appendWait = 10 * time.Second
+
+// maxLoggedApplyErrors bounds the log lines about messages the apply loop could not apply.
+const maxLoggedApplyErrors = 100
+
+// logState is the hub's side of the log: the apply loop's position and the checkpoints.
+type logState struct {
+	ready     chan struct{} // closed once the apply loop has caught up with the log at Start
+	readyOnce sync.Once
+	cancel    context.CancelFunc
+	done      chan struct{} // closed when the apply loop ends
+
+	// Guarded by h.mu: the last message applied, and how many were applied since the last
+	// checkpoint.
+	seq     uint64
+	at      time.Time
+	changed int
+
+	ckMu    sync.Mutex // one checkpoint at a time
+	ckSeq   uint64     // the last checkpoint saved
+	ckAt    time.Time  // when
+	saved   int        // checkpoints saved
+	errs    int        // messages not applied (logged up to maxLoggedApplyErrors)
+	started bool
+}
+
+func newLogState() *logState {
+	return &logState{ready: make(chan struct{}), done: make(chan struct{})}
+}
+
+// markReady says the floor is caught up with the log.
+func (lg *logState) markReady() { lg.readyOnce.Do(func() { close(lg.ready) }) }
+
+// Restored says what Start restored: the checkpoint's sequence (0: none), the messages applied
+// after it to catch up, and the time it took.
+type Restored struct {
+	Checkpoint uint64
+	Agents     int
+	Replayed   uint64
+	Took       time.Duration
+}
+
+func (r Restored) String() string {
+	if r.Checkpoint == 0 {
+		return fmt.Sprintf("no checkpoint; %d messages replayed in %s", r.Replayed, r.Took.Round(time.Millisecond))
+	}
+	return fmt.Sprintf("checkpoint at seq %d (%d agents), %d messages replayed after it, in %s", r.Checkpoint,
+		r.Agents, r.Replayed, r.Took.Round(time.Millisecond))
+}
+
+// Start restores the floor from the log (its newest checkpoint, then every message after it) and
+// starts the apply loop; it returns once the floor is caught up with the log as it was at the
+// start. Without a log it does nothing. Monitors that connect meanwhile wait for the floor.
+func (h *Hub) Start(ctx context.Context) (Restored, error) {
+	lg, l := h.lg, h.cfg.EventLog
+	if l == nil {
+		lg.markReady()
+		return Restored{}, nil
+	}
+	begin := time.Now()
+	var r Restored
+	st, err := l.State(ctx)
+	if err != nil {
+		return r, fmt.Errorf("hub: log state: %w", err)
+	}
+	cp, ok, err := l.LatestCheckpoint(ctx)
+	if err != nil {
+		return r, fmt.Errorf("hub: latest checkpoint: %w", err)
+	}
+	if ok {
+		if r.Agents, err = h.restore(cp); err != nil {
+			return r, fmt.Errorf("hub: checkpoint at seq %d: %w", cp.Seq, err)
+		}
+		r.Checkpoint = cp.Seq
+	}
+	h.mu.Lock()
+	lg.seq, lg.at, lg.ckSeq, lg.ckAt, lg.started = cp.Seq, cp.Time, cp.Seq, time.Now(), true
+	h.mu.Unlock()
+	loop, cancel := context.WithCancel(context.Background())
+	lg.cancel = cancel
+	target := st.LastSeq
+	go h.applyLoop(loop, cp.Seq+1, target)
+	go h.checkpointTicker(loop)
+	if target <= cp.Seq {
+		lg.markReady()
+	}
+	select {
+	case <-lg.ready:
+	case <-ctx.Done():
+		return r, ctx.Err()
+	}
+	h.mu.Lock()
+	r.Replayed = lg.seq - cp.Seq
+	h.mu.Unlock()
+	r.Took = time.Since(begin)
+	return r, nil
+}
+
+// stopLog ends the apply loop and saves a last checkpoint (Close).
+func (h *Hub) stopLog() {
+	lg := h.lg
+	if h.cfg.EventLog == nil || lg.cancel == nil {
+		return
+	}
+	lg.cancel()
+	<-lg.done
+	ctx, cancel := context.WithTimeout(context.Background(), appendWait)
+	defer cancel()
+	h.checkpoint(ctx)
+}
+
+// applyLoop follows the log from sequence from and applies each message; it catches up with
+// target (the last sequence at Start) first. A failed follow is retried from where it stopped.
+func (h *Hub) applyLoop(ctx context.Context, from, target uint64) {
+	defer close(h.lg.done)
+	for {
+		err := h.cfg.EventLog.Follow(ctx, from, func(m jetlog.Msg) error {
+			h.applyMsg(m)
+			from = m.Seq + 1
+			if m.Seq >= target {
+				h.lg.markReady()
+			}
+			return nil
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		h.log.Printf("log: following from seq %d: %v; trying again in a second", from, err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// applyMsg applies one message of the log to the floor and relays it.
+func (h *Hub) applyMsg(m jetlog.Msg) {
+	ev, err := model.Decode(m.Data)
+	var applied bool
+	if err == nil {
+		msg := prepare(m.Data)
+		h.mu.Lock()
+		applied, err = h.applyLocked(m.Session, m.Data, ev, msg, m.Time)
+		h.lg.seq, h.lg.at = m.Seq, m.Time
+		h.lg.changed++
+		h.mu.Unlock()
+	}
+	switch {
+	case err != nil:
+		h.applyFailed(m, err)
+	case !applied:
+		h.m.logDuplicates.Inc()
+	}
+	if m.Seq%uint64(h.cfg.CheckpointEvery) == 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), appendWait)
+		h.checkpoint(ctx)
+		cancel()
+	}
+}
+
+// applyFailed counts and logs a message of the log that was not applied: over a cap the floor
+// reached after the bridge's event was checked (every hub on the log refuses it alike).
+func (h *Hub) applyFailed(m jetlog.Msg, err error) {
+	reason := "invalid"
+	var le *limitError
+	if errors.As(err, &le) {
+		reason = le.reason
+	}
+	h.m.logRefused.WithLabelValues(reason).Inc()
+	h.lg.errs++
+	switch {
+	case h.lg.errs <= maxLoggedApplyErrors:
+		h.log.Printf("log seq %d (agent %s) not applied: %s", m.Seq, logValue(m.Agent), logText(err.Error()))
+	case h.lg.errs == maxLoggedApplyErrors+1:
+		h.log.Printf("log: further messages not applied are counted in /metrics, not logged")
+	}
+}
+
+// errNotStored is an event the log did not take: not acknowledged, so the bridge sends it again.
+type errNotStored struct{ err error }
+
+func (e *errNotStored) Error() string { return "the hub could not store it: " + e.err.Error() }
+
+// appendEvent checks a bridge's event (or the hub's own) against the floor, as publish does
+// without a log, and appends it. It reports false for a resend: one the floor has already
+// applied (checked under h.mu), or one the log dropped as a duplicate of its message id.
+func (h *Hub) appendEvent(session string, data []byte, ev model.Event) (bool, error) {
+	h.mu.Lock()
+	dup, _ := h.duplicate(session, ev)
+	var err error
+	if !dup {
+		err = h.store.Admit(ev)
+	}
+	h.mu.Unlock()
+	if dup {
+		return false, nil
+	}
+	if err != nil {
+		return false, capError(err)
+	}
+	id := ""
+	if ev.HasSeq && session != "" {
+		id = msgID(ev.AgentID, session, ev.Seq)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), appendWait)
+	defer cancel()
+	_, dup, err = h.cfg.EventLog.Append(ctx, jetlog.Msg{Agent: ev.AgentID, Session: session, Data: data}, id)
+	if err != nil {
+		return false, &errNotStored{err}
+	}
+	return !dup, nil
+}
+
+// msgID is the log's message id of a bridge's event: agent, session and seq, quoted so that no
+// agentId can make two events' ids equal (or break the header it travels in).
+func msgID(agent, session string, seq int64) string {
+	return strconv.Quote(agent) + strconv.Quote(session) + strconv.FormatInt(seq, 10)
+}
+
+// notStored ends a bridge's connection when the log did not take its event: unacknowledged, the
+// bridge sends it again after it reconnects (to this hub or another).
+func (h *Hub) notStored(b *bridgeConn, err error) {
+	h.m.rejected.WithLabelValues("not-stored").Inc()
+	h.rejectf(b, b.msgs, "%v; connection closed so that the bridge sends it again", err)
+	b.closer.Stop(websocket.CloseTryAgainLater, "the hub could not store the event; try again")
+}
+
+// waitReady waits until the floor is caught up with the log (Start), or ctx ends.
+func (h *Hub) waitReady(ctx context.Context) bool {
+	select {
+	case <-h.lg.ready:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

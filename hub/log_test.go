@@ -1,0 +1,184 @@
+package hub
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// deskEvents are agent a1's login and state, a call opened and one more event per seq up to n.
+func deskEvents(agent string, n int) []string {
+	out := []string{
+		event("ON_LOGIN", agent, t0, 1, fmt.Sprintf(`[{"isLoggedIn":true,"agentId":%q,"username":"ann"}]`, agent)),
+		event("ON_AGENT_STATE_CHANGE", agent, t0+1, 2, `["busy"]`),
+		event("ON_NEW_INTERACTION", agent, t0+2, 3, "["+interaction(agent+"-c1", "delivered", "Sales")+"]"),
+	}
+	for i := 4; i <= n; i++ {
+		out = append(out, event("ON_INTERACTION_STATE_CHANGE", agent, t0+int64(i), int64(i),
+			"["+interaction(agent+"-c1", []string{"connected", "hold"}[i%2], "Sales")+"]"))
+	}
+	return out
+}
+
+// TestRestartFromCheckpointKeepsTheFloor: a hub killed (no last checkpoint) and started again on
+// its data restores the newest checkpoint, applies what followed it, and gives a new monitor the
+// snapshot it gave before; a bridge that resends what it sent is not relayed twice.
+func TestRestartFromCheckpointKeepsTheFloor(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := Config{CheckpointEvery: 4}
+	first := startLogHub(t, dir, cfg)
+	br := first.dial(t, "/ingest?session=s1", nil)
+	msgs := append(deskEvents("a1", 6), deskEvents("b2", 5)...)
+	send(t, br, msgs...)
+	first.waitApplied(t, uint64(len(msgs)))
+	before, _ := snapshotOf(t, first.testHub, "/stream")
+	first.crash()
+
+	again := startLogHub(t, dir, cfg)
+	if r := again.restored; r.Checkpoint != 8 || r.Replayed != 3 {
+		t.Errorf("restored %+v, want the checkpoint at seq 8 and 3 messages after it", r)
+	}
+	after, mon := snapshotOf(t, again.testHub, "/stream")
+	if !slices.Equal(before, after) {
+		t.Errorf("snapshot after the restart:\n%s\nwant the one before:\n%s", strings.Join(after, "\n"),
+			strings.Join(before, "\n"))
+	}
+	// The bridge reconnects and sends everything again, then one new event: only that one arrives.
+	br = again.dial(t, "/ingest?session=s1", nil)
+	send(t, br, msgs...)
+	next := event("ON_AGENT_STATE_CHANGE", "a1", t0+100, 7, `["ready"]`)
+	send(t, br, next)
+	if got := readN(t, mon, 1); got[0] != next {
+		t.Fatalf("after the resend the monitor got %s, want only %s", got[0], next)
+	}
+	expectSilence(t, mon)
+}
+
+// seqsOf returns each message's agent and seq ("a1:3"), the end of a snapshot as "END".
+func seqsOf(t *testing.T, msgs []string) []string {
+	t.Helper()
+	out := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		if strings.HasPrefix(m, resyncEnd) {
+			out = append(out, "END")
+			continue
+		}
+		ev, err := model.Decode([]byte(m))
+		if err != nil {
+			t.Fatalf("%v: %s", err, m)
+		}
+		out = append(out, fmt.Sprintf("%s:%d", ev.AgentID, ev.Seq))
+	}
+	return out
+}
+
+// readRaw reads n messages as they come, the end of a snapshot included.
+func readRaw(t *testing.T, c *websocket.Conn, n int) []string {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var out []string
+	for len(out) < n {
+		_, data, err := c.ReadMessage()
+		if err != nil {
+			t.Fatalf("message %d of %d: %v (got %q)", len(out)+1, n, err, out)
+		}
+		out = append(out, string(data))
+	}
+	return out
+}
+
+// TestSinceDeliversHistoryThenLive: /stream?since= gives the floor at the checkpoint before the
+// first message since then (seq 5 here), then every event after it and the live ones, each once,
+// in order; without a checkpoint, every event from the log's first.
+func TestSinceDeliversHistoryThenLive(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		every int
+		want  []string
+	}{
+		{every: 1000, want: []string{"END", "a1:1", "a1:2", "a1:3", "a1:4", "a1:5", "a1:6"}},
+		// The checkpoint at seq 4 describes a1 at seq 4: login, state, its call.
+		{every: 4, want: []string{"a1:4", "a1:4", "a1:4", "END", "a1:5", "a1:6"}},
+	} {
+		th := startLogHub(t, t.TempDir(), Config{CheckpointEvery: c.every})
+		br := th.dial(t, "/ingest?session=s1", nil)
+		msgs := deskEvents("a1", 6)
+		send(t, br, msgs[:4]...)
+		th.waitApplied(t, 4)
+		since := time.Now()
+		time.Sleep(20 * time.Millisecond) // the log's clock passes since before message 5
+		send(t, br, msgs[4])
+		th.waitApplied(t, 5)
+		mon := th.dial(t, "/stream?since="+since.UTC().Format(time.RFC3339Nano), nil)
+		got := readRaw(t, mon, len(c.want)-1)
+		send(t, br, msgs[5])
+		got = append(got, readRaw(t, mon, 1)...)
+		if s := seqsOf(t, got); !slices.Equal(s, c.want) {
+			t.Errorf("checkpoints every %d: got %v, want %v", c.every, s, c.want)
+		}
+		expectSilence(t, mon)
+	}
+}
+
+// TestSinceWithAFilterNeverDeliversOtherAgents: history passes through the monitor's agent and
+// service filters as live events do.
+func TestSinceWithAFilterNeverDeliversOtherAgents(t *testing.T) {
+	t.Parallel()
+	th := startLogHub(t, t.TempDir(), Config{CheckpointEvery: 3})
+	br := th.dial(t, "/ingest?session=s1", nil)
+	support := event("ON_NEW_INTERACTION", "a1", t0+50, 7, "["+interaction("a1-c9", "delivered", "Support")+"]")
+	send(t, br, append(append(deskEvents("a1", 6), deskEvents("b2", 6)...), support)...)
+	th.waitApplied(t, 13)
+	for _, path := range []string{"/stream?since=1h&agent=a1", "/stream?since=1h&service=Sales&agent=a1"} {
+		mon := th.dial(t, path, nil)
+		send(t, br, event("ON_AGENT_STATE_CHANGE", "b2", t0+60, 7, `["ready"]`),
+			event("ON_AGENT_STATE_CHANGE", "a1", t0+60, 8, `["ready"]`))
+		_ = mon.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			_, data, err := mon.ReadMessage()
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			m := string(data)
+			if strings.Contains(m, `"b2"`) || strings.Contains(m, "b2-c1") {
+				t.Fatalf("%s delivered agent b2: %s", path, m)
+			}
+			if strings.Contains(path, "service") && strings.Contains(m, "Support") {
+				t.Fatalf("%s delivered a Support call: %s", path, m)
+			}
+			if strings.Contains(m, `"seq":8`) || strings.Contains(m, `"seq":9`) {
+				break // a1's live event: everything before it was history
+			}
+		}
+	}
+}
+
+// TestSinceRefusals: ?since= is refused (400, and the log says why) by a hub without a log, past
+// the hub's history, and when it does not parse.
+func TestSinceRefusals(t *testing.T) {
+	t.Parallel()
+	mem := startHub(t, Config{})
+	if st := mem.dialStatus(t, "/stream?since=15m", nil); st != http.StatusBadRequest {
+		t.Errorf("in memory: HTTP %d, want 400", st)
+	}
+	mem.log.waitLog(t, "this hub keeps no history (--in-memory)")
+	th := startLogHub(t, t.TempDir(), Config{History: time.Hour})
+	for q, want := range map[string]string{
+		"2h":        "further than this hub's history of 1h0m0s (--history)",
+		"yesterday": `?since="yesterday": want a duration (15m, 2h) or an RFC 3339 time`,
+		"-5m":       "want a positive duration",
+	} {
+		if st := th.dialStatus(t, "/stream?since="+q, nil); st != http.StatusBadRequest {
+			t.Errorf("since=%s: HTTP %d, want 400", q, st)
+		}
+		th.log.waitLog(t, want)
+	}
+}

@@ -1,0 +1,96 @@
+package hub
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/jetlog"
+)
+
+// logHub is a hub on a real log (the embedded NATS server with JetStream) in dir.
+type logHub struct {
+	*testHub
+	l        *jetlog.Log
+	restored Restored
+	stopped  bool
+}
+
+// startLogHub opens the log in dir and starts a hub on it (Start restores the floor), on a
+// loopback HTTP server, until the test ends or crash is called.
+func startLogHub(t *testing.T, dir string, cfg Config) *logHub {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	l, err := jetlog.Open(ctx, jetlog.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	cfg.Log, cfg.EventLog = logs, l
+	h := New(cfg)
+	r, err := h.Start(ctx)
+	if err != nil {
+		_ = l.Close()
+		t.Fatal(err)
+	}
+	lh := &logHub{testHub: &testHub{Hub: h, srv: httptest.NewServer(h.Handler()), log: logs}, l: l, restored: r}
+	t.Cleanup(lh.crash)
+	return lh
+}
+
+// crash stops the hub as kill -9 would for what is kept: no last checkpoint, the log closed as is.
+func (lh *logHub) crash() {
+	if lh.stopped {
+		return
+	}
+	lh.stopped = true
+	lh.lg.cancel()
+	<-lh.lg.done
+	lh.srv.CloseClientConnections()
+	lh.srv.Close()
+	_ = lh.l.Close()
+	lh.lg.cancel = nil // Close saves no checkpoint now
+	lh.Close()
+}
+
+// waitApplied waits until the hub's apply loop has applied the log up to seq.
+func (lh *logHub) waitApplied(t *testing.T, seq uint64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		lh.mu.Lock()
+		got := lh.lg.seq
+		lh.mu.Unlock()
+		if got >= seq {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("applied up to seq %d, want %d", got, seq)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// snapshotOf connects a monitor to path and returns the messages before DESKWATCH_RESYNC_END;
+// the connection stays open for what follows.
+func snapshotOf(t *testing.T, th *testHub, path string) ([]string, *websocket.Conn) {
+	t.Helper()
+	c := th.dial(t, path, nil)
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var out []string
+	for {
+		_, data, err := c.ReadMessage()
+		if err != nil {
+			t.Fatalf("%s: after %q: %v", path, out, err)
+		}
+		if strings.HasPrefix(string(data), resyncEnd) {
+			return out, c
+		}
+		out = append(out, string(data))
+	}
+}
