@@ -147,10 +147,12 @@
     this.ws = null;
     this.state = 'idle'; // idle, connecting, syncing, open, detached
     this.attempt = 0;
+    this.hubs = hubs(cfg.url);
+    this.hub = 0; // index in hubs of the one connected to, or tried next
     this.gen = 0;
     this.timers = {};
     this.stats = {sent: 0, acked: 0, dropped: 0, tooLarge: 0, trimmed: 0, leftOut: 0, errors: 0, attempts: 0,
-      connects: 0, snapshots: 0, snapshotSource: '', snapshotWait: 0, lastOpen: 0};
+      connects: 0, failovers: 0, snapshots: 0, snapshotSource: '', snapshotWait: 0, lastOpen: 0};
   }
 
   Bridge.prototype.off = function () {
@@ -360,8 +362,16 @@
     this.queue = kept;
   };
 
+  // hubs is the url option as a list: an array, or one string of comma-separated URLs.
+  function hubs(url) {
+    var list = Array.isArray(url) ? url : String(url || '').split(',');
+    return list.map(function (u) { return String(u).trim(); }).filter(function (u) { return u !== ''; });
+  }
+
+  // url is the hub to connect to now, with the bridge's query: the current one of the list, which
+  // moves to the next after every failed or closed connection.
   Bridge.prototype.url = function () {
-    var u = this.cfg.url;
+    var u = this.hubs[this.hub % this.hubs.length];
     u += (u.indexOf('?') < 0 ? '?' : '&') + 'session=' + this.session + '&ack=1';
     if (this.cfg.token) u += '&token=' + encodeURIComponent(this.cfg.token);
     return u;
@@ -370,12 +380,12 @@
   Bridge.prototype.connect = function () {
     if (this.off()) return this.detachIfOff();
     if (this.ws || (!this.agentID && !this.agentGaveUp)) return;
-    if (!this.cfg.url) return log('warn', 'no hub URL: set data-url or attach(adApi, {url})');
+    if (!this.hubs.length) return log('warn', 'no hub URL: set data-url or attach(adApi, {url})');
     var gen = ++this.gen;
     var ws;
     this.state = 'connecting';
     this.stats.attempts++;
-    try { ws = new WebSocket(this.url()); } catch (e) { this.fault(e); return this.retry(); }
+    try { ws = new WebSocket(this.url()); } catch (e) { this.fault(e); this.failover(); return this.retry(); }
     this.ws = ws;
     ws.onopen = guard(function () {
       if (gen !== this.gen) return;
@@ -397,9 +407,19 @@
       this.state = 'idle';
       if (this.openedAt && Date.now() - this.openedAt > 10000) this.attempt = 0;
       this.openedAt = 0;
+      this.failover();
       this.retry();
     }, this);
     ws.onerror = function () { /* onclose follows with the code */ };
+  };
+
+  // failover moves to the next hub of the list, if there is another; unacknowledged events are
+  // resent to it after the snapshot, as after any reconnect.
+  Bridge.prototype.failover = function () {
+    if (this.hubs.length < 2) return;
+    this.hub = (this.hub + 1) % this.hubs.length;
+    this.stats.failovers++;
+    log('debug', 'next hub: ' + this.hubs[this.hub]);
   };
 
   Bridge.prototype.retry = function () {
@@ -561,7 +581,7 @@
     stats: guard(function () {
       if (!current) return {state: 'detached'};
       return Object.assign({state: current.state, agentId: current.agentID, session: current.session,
-        buffered: current.queue.length}, current.stats);
+        hub: current.hubs[current.hub % current.hubs.length] || '', buffered: current.queue.length}, current.stats);
     })
   };
   guard(hookOffSwitch)();

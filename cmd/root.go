@@ -97,7 +97,7 @@ to subscribe to. Without SOURCE it shows a built-in demo stream.`,
   deskwatch events.jsonl --speed 10  # replay a saved file ten times faster
   deskwatch --print events.jsonl     # print the final table and exit
   deskwatch ws://localhost:8080/stream --record today.jsonl`,
-		Args: cobra.MaximumNArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			src, err := o.prepare(cmd, args)
 			if err != nil {

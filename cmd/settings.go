@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -47,11 +48,18 @@ func (o *options) prepare(cmd *cobra.Command, args []string) (string, error) {
 	if err := o.history.check(); err != nil {
 		return "", err
 	}
-	arg := ""
-	if len(args) == 1 {
-		arg = args[0]
+	for _, a := range args {
+		if len(args) > 1 && !isURL(a) {
+			return "", fmt.Errorf("%q: several sources can only be hubs' ws:// or wss:// stream URLs, "+
+				"which the monitor fails over between", a)
+		}
 	}
-	return arg, checkSince(o.since, arg)
+	first := ""
+	if len(args) > 0 {
+		first = args[0]
+	}
+	// Several hubs become one list, as if given comma-separated (feed.SplitStreamURLs).
+	return strings.Join(args, ","), checkSince(o.since, first)
 }
 
 // loadSettings reads the configuration (--config, or the default file when it exists) and lets the

@@ -29,6 +29,7 @@ type simulateOptions struct {
 	out          string
 	events       int64
 	duration     time.Duration
+	load         loadOptions
 }
 
 func newSimulateCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -51,8 +52,14 @@ With --out FILE it writes the stream as JSON Lines instead, as fast as it can (t
   deskwatch simulate --out day.jsonl --events 1000000 --seed 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.load.active() && !cmd.Flags().Changed("rate") {
+				o.rate = 1 // per bridge
+			}
 			if err := o.check(); err != nil {
 				return err
+			}
+			if o.load.active() {
+				return o.runLoad(cmd.Context(), stdout, stderr)
 			}
 			if o.out != "" {
 				return o.writeFile(stdout)
@@ -69,16 +76,31 @@ With --out FILE it writes the stream as JSON Lines instead, as fast as it can (t
 	f.Float64Var(&o.chaos.Drop, "drop", 0, "fraction of events never sent (0 to below 1); seq numbers show the gaps")
 	f.Float64Var(&o.chaos.Malformed, "malformed", 0, "chance of a malformed message after each event (0 to 1)")
 	f.DurationVar(&o.closeEvery, "close-every", 0, "close each connection after it has been open this long")
-	f.StringVar(&o.tokenFile, "token-file", "", "require this file's token as Authorization: Bearer")
+	f.StringVar(&o.tokenFile, "token-file", "", "serving: require this file's token as Authorization: Bearer; with --bridges: the hubs' ingest token")
 	f.IntVar(&o.queue, "queue", sim.DefaultQueue, "messages a subscriber may fall behind before it is disconnected")
 	f.StringVar(&o.out, "out", "", "write the stream to this JSON Lines file (- for standard output) and exit")
 	f.Int64Var(&o.events, "events", 0, "with --out: the number of events; when serving: stop the stream after this many")
-	f.DurationVar(&o.duration, "duration", 0, "with --out: the span of event time to write")
+	f.DurationVar(&o.duration, "duration", 0, "with --out: the span of event time to write; with --bridges or --monitors: how long to run")
+	o.load.flags(c)
 	return c
 }
 
 // check validates the flags before anything is opened.
 func (o *simulateOptions) check() error {
+	if err := o.load.check(); err != nil {
+		return err
+	}
+	if o.load.active() {
+		switch {
+		case o.out != "":
+			return errors.New("--out writes a file; --bridges and --monitors connect to hubs: give one or the other")
+		case o.rate <= 0:
+			return fmt.Errorf("--rate %v: want events per second per bridge above 0", o.rate)
+		case o.events < 0 || o.duration < 0:
+			return errors.New("--events and --duration cannot be negative")
+		}
+		return nil
+	}
 	switch {
 	case o.agents < 1:
 		return fmt.Errorf("--agents %d: want at least 1", o.agents)
@@ -133,15 +155,9 @@ func (o *simulateOptions) writeFile(stdout io.Writer) error {
 
 // serve runs the WebSocket server until the command's context ends (Ctrl-C).
 func (o *simulateOptions) serve(cmd *cobra.Command, stdout, stderr io.Writer) error {
-	var token string
-	if o.tokenFile != "" {
-		b, err := os.ReadFile(o.tokenFile)
-		if err != nil {
-			return fmt.Errorf("--token-file: %w", err)
-		}
-		if token = strings.TrimSpace(string(b)); token == "" {
-			return fmt.Errorf("--token-file %s is empty", o.tokenFile)
-		}
+	token, err := tokenFromFile("--token-file", o.tokenFile)
+	if err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {

@@ -20,13 +20,17 @@ var reservedHeaders = []string{"Upgrade", "Connection", "Sec-Websocket-Key", "Se
 // openWebSocket builds the WebSocket source for rawURL from the connection flags. Every flag error
 // is reported here, before anything connects.
 func openWebSocket(o *options, rawURL string) (feed.Source, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" || (u.Scheme != "ws" && u.Scheme != "wss") {
-		return nil, fmt.Errorf("%s: not a ws:// or wss:// URL with a host", feed.RedactURL(rawURL))
+	urls := feed.SplitStreamURLs(rawURL)
+	for i, one := range urls {
+		u, err := url.Parse(one)
+		if err != nil || u.Host == "" || (u.Scheme != "ws" && u.Scheme != "wss") {
+			return nil, fmt.Errorf("%s: not a ws:// or wss:// URL with a host", feed.RedactURL(one))
+		}
+		if urls[i], err = withSince(one, o.since); err != nil { // every hub is asked for the same history
+			return nil, err
+		}
 	}
-	if rawURL, err = withSince(rawURL, o.since); err != nil {
-		return nil, err
-	}
+	rawURL = strings.Join(urls, ",")
 	if o.ws.messageTimeout <= 0 {
 		return nil, fmt.Errorf("--message-timeout %s: want a duration above 0 (e.g. 30s)", o.ws.messageTimeout)
 	}

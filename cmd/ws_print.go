@@ -52,10 +52,17 @@ func newLiveWatch(name string, stderr io.Writer, cancel context.CancelFunc, wait
 func (l *liveWatch) onEvent(ev feed.ConnEvent) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	name, next := l.name, ""
+	if ev.URL != "" {
+		name = ev.URL
+	}
+	if ev.Next != "" {
+		next = " with " + ev.Next
+	}
 	switch {
 	case ev.Connected:
 		if l.failed {
-			fmt.Fprintf(l.stderr, "%s: connected (connection %d)\n", l.name, ev.Conn)
+			fmt.Fprintf(l.stderr, "%s: connected (connection %d)\n", name, ev.Conn)
 		}
 		l.connected, l.failed = true, false
 	case feed.Unrecoverable(ev.Err):
@@ -63,7 +70,7 @@ func (l *liveWatch) onEvent(ev feed.ConnEvent) {
 		l.cancel()
 	default:
 		l.lastErr, l.failed = ev.Err, true
-		fmt.Fprintf(l.stderr, "%s: %s; retrying in %s\n", l.name, model.Sanitize(ev.Err.Error()),
+		fmt.Fprintf(l.stderr, "%s: %s; retrying%s in %s\n", name, model.Sanitize(ev.Err.Error()), next,
 			ev.Retry.Round(time.Millisecond))
 	}
 }

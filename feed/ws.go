@@ -111,14 +111,19 @@ type ConnEvent struct {
 	Err error
 	// Retry is the wait before the next attempt (when Err is set).
 	Retry time.Duration
+	// URL is the hub the attempt or connection was with (secrets redacted); Next, when Err is set
+	// and the source has several, the one the next attempt goes to.
+	URL, Next string
 }
 
 // WebSocket is a live source subscribed to a WebSocket stream: one event per text message. It
 // reconnects with backoff whenever the connection fails, and numbers connections from 1 and messages
 // from 1 within each connection, so that a rejection can say where the message came from.
 type WebSocket struct {
-	dialURL string // what is dialled: the URL without user info
-	name    string // what is shown: the URL with secrets redacted
+	targets []wsTarget // the hubs, tried in turn
+	cur     int        // the index in targets of the one connected to or tried next
+	dialURL string     // targets[cur]'s, set by Run's goroutine (under mu, for Status)
+	name    string
 	header  http.Header
 	opts    WSOptions
 	dialer  websocket.Dialer
@@ -132,9 +137,11 @@ type WebSocket struct {
 	retryAt     time.Time
 }
 
-// NewWebSocket returns a source subscribing to rawURL (ws:// or wss://). User info in the URL is
-// sent as basic authentication, since the WebSocket handshake cannot carry it in the URL; it is
-// never shown. Errors in the URL surface from Run.
+// NewWebSocket returns a source subscribing to rawURL (ws:// or wss://), or to the first of several
+// separated by commas (SplitStreamURLs): after a failed attempt or a lost connection, once the
+// backoff has passed, it tries the next one in turn. User info in a URL is sent as basic
+// authentication, since the WebSocket handshake cannot carry it in the URL; it is never shown.
+// Errors in the URLs surface from Run.
 func NewWebSocket(rawURL string, opts WSOptions) *WebSocket {
 	opts.MaxMessage = positive.Or(opts.MaxMessage, model.DefaultMaxMessage)
 	opts.KeepOversize = positive.Or(opts.KeepOversize, OversizePrefix)
@@ -151,21 +158,11 @@ func NewWebSocket(rawURL string, opts WSOptions) *WebSocket {
 	if opts.DialContext == nil {
 		opts.DialContext = (&net.Dialer{}).DialContext
 	}
-	w := &WebSocket{dialURL: rawURL, name: RedactURL(rawURL), header: opts.Header.Clone(), opts: opts,
-		state: StateConnecting, since: time.Now()}
-	if w.header == nil {
-		w.header = http.Header{}
+	w := &WebSocket{opts: opts, state: StateConnecting, since: time.Now()}
+	for _, raw := range SplitStreamURLs(rawURL) {
+		w.targets = append(w.targets, newTarget(raw, opts.Header))
 	}
-	if u, err := url.Parse(rawURL); err == nil && u.User != nil {
-		if w.header.Get("Authorization") == "" {
-			pass, _ := u.User.Password()
-			req := http.Request{Header: http.Header{}}
-			req.SetBasicAuth(u.User.Username(), pass)
-			w.header.Set("Authorization", req.Header.Get("Authorization"))
-		}
-		u.User = nil
-		w.dialURL = u.String()
-	}
+	w.setTarget(0)
 	w.dialer = websocket.Dialer{
 		TLSClientConfig:  opts.TLS,
 		HandshakeTimeout: opts.HandshakeTimeout,
@@ -175,12 +172,14 @@ func NewWebSocket(rawURL string, opts WSOptions) *WebSocket {
 	return w
 }
 
-// Run connects and reads until ctx is cancelled, reconnecting after every failure. It returns
-// ctx.Err(), or an error at once when the URL itself is unusable.
+// Run connects and reads until ctx is cancelled, reconnecting after every failure, to the next hub
+// when there are several. It returns ctx.Err(), or an error at once when a URL itself is unusable.
 func (w *WebSocket) Run(ctx context.Context, emit Emit) error {
-	if err := checkWSURL(w.dialURL); err != nil {
-		w.setState(StateLost, err.Error(), time.Time{})
-		return err
+	for _, t := range w.targets {
+		if err := checkWSURL(t.dialURL); err != nil {
+			w.setState(StateLost, err.Error(), time.Time{})
+			return err
+		}
 	}
 	var conns int64
 	attempt := 0
@@ -192,7 +191,7 @@ func (w *WebSocket) Run(ctx context.Context, emit Emit) error {
 			conns++
 			connN = conns
 			w.setState(StateConnected, "", time.Time{})
-			w.report(ConnEvent{Conn: connN, Connected: true})
+			w.report(ConnEvent{Conn: connN, Connected: true, URL: w.name})
 			var got bool
 			got, err = w.read(ctx, conn, connN, emit)
 			if got {
@@ -206,7 +205,12 @@ func (w *WebSocket) Run(ctx context.Context, emit Emit) error {
 		wait := w.opts.Backoff.Delay(attempt, w.opts.Rand())
 		attempt++
 		w.setState(StateLost, err.Error(), time.Now().Add(wait))
-		w.report(ConnEvent{Conn: connN, Err: err, Retry: wait})
+		ev := ConnEvent{Conn: connN, Err: err, Retry: wait, URL: w.name}
+		if len(w.targets) > 1 {
+			w.setTarget((w.cur + 1) % len(w.targets))
+			ev.Next = w.name
+		}
+		w.report(ev)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -251,6 +255,9 @@ func (w *WebSocket) Status() Status {
 	defer w.mu.Unlock()
 	st := Status{Name: w.name, State: w.state, Since: w.since, DownSince: w.downSince,
 		Messages: w.msgs.Load(), Bytes: w.bytes.Load()}
+	if len(w.targets) > 1 {
+		st.Name += fmt.Sprintf(" (hub %d of %d)", w.cur+1, len(w.targets))
+	}
 	switch {
 	case w.state == StateLost && !w.retryAt.IsZero():
 		st.Detail = fmt.Sprintf("retrying in %s: %s", countdown(time.Until(w.retryAt)), w.lastErr)

@@ -130,11 +130,13 @@ func (g *Generator) produce() []byte {
 // Snapshots returns one INTERACTIONS_STATE event per agent listing its open interactions and the one
 // in front of it, as a bridge sends on connect. They are stamped with the current event time and
 // carry the agents' current seq (see event), so the stream that follows still rises by one.
-func (g *Generator) Snapshots() [][]byte {
+func (g *Generator) Snapshots() [][]byte { return g.snapshots(g.agents) }
+
+func (g *Generator) snapshots(agents []*agent) [][]byte {
 	g.welcome = true
 	defer func() { g.welcome = false }()
-	out := make([][]byte, 0, len(g.agents))
-	for _, a := range g.agents {
+	out := make([][]byte, 0, len(agents))
+	for _, a := range agents {
 		st := wireState{Interactions: []*wireInteraction{}}
 		if a.active != "" {
 			st.ActiveInteractionID = &a.active
@@ -152,11 +154,13 @@ func (g *Generator) Snapshots() [][]byte {
 // Presence returns, per agent, what a monitor joining late needs to show the agent: ON_LOGIN and the
 // current ON_AGENT_STATE_CHANGE for an agent that is logged in, ON_LOGOUT for one that is not. Like
 // Snapshots, the events carry the agents' current seq.
-func (g *Generator) Presence() [][]byte {
+func (g *Generator) Presence() [][]byte { return g.presence(g.agents) }
+
+func (g *Generator) presence(agents []*agent) [][]byte {
 	g.welcome = true
 	defer func() { g.welcome = false }()
-	out := make([][]byte, 0, 2*len(g.agents))
-	for _, a := range g.agents {
+	out := make([][]byte, 0, 2*len(agents))
+	for _, a := range agents {
 		if !a.loggedIn {
 			out = append(out, g.event(a, model.EvLogout))
 			continue
@@ -210,4 +214,20 @@ func firstInteraction(params []any) (*wireInteraction, bool) {
 	}
 	d, ok := params[0].(*wireInteraction)
 	return d, ok
+}
+
+// AgentIDs returns the agents' ids, in the order of their opening logins.
+func (g *Generator) AgentIDs() []string {
+	ids := make([]string, len(g.agents))
+	for i, a := range g.agents {
+		ids[i] = a.id
+	}
+	return ids
+}
+
+// AgentWelcome is Welcome for the i-th agent alone (AgentIDs' order): its INTERACTIONS_STATE first,
+// then its presence, as one bridge sends them on connect. It costs one agent's work, not the floor's.
+func (g *Generator) AgentWelcome(i int) [][]byte {
+	one := g.agents[i : i+1]
+	return append(g.snapshots(one), g.presence(one)...)
 }

@@ -1,0 +1,228 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/sim"
+)
+
+// loadOptions are deskwatch simulate's flags for acting as many bridges and monitors.
+type loadOptions struct {
+	bridges, monitors int
+	to, from          string
+	record            string
+	streamTokenFile   string
+	dialers           int
+	drain             time.Duration
+}
+
+func (l *loadOptions) active() bool { return l.bridges > 0 || l.monitors > 0 }
+
+func (l *loadOptions) flags(c *cobra.Command) {
+	f := c.Flags()
+	f.IntVar(&l.bridges, "bridges", 0, "act as this many browser bridges, one agent each, sending to --to")
+	f.StringVar(&l.to, "to", "", "with --bridges: hubs' ingest URLs, comma-separated; bridges are spread over them and fail over to the next")
+	f.IntVar(&l.monitors, "monitors", 0, "subscribe this many monitors to --from and report latency, losses and bytes")
+	f.StringVar(&l.from, "from", "", "with --monitors: hubs' stream URLs, comma-separated; monitors are spread over them and fail over to the next")
+	f.StringVar(&l.record, "record", "", "with --bridges: write every event the bridges send, once, to this recording")
+	f.StringVar(&l.streamTokenFile, "stream-token-file", "", "with --monitors: the hubs' stream token (--token-file is the bridges' ingest token)")
+	f.IntVar(&l.dialers, "dialers", sim.DefaultDialers, "connections opened at once, at most")
+	f.DurationVar(&l.drain, "drain", 10*time.Second, "after the last event, wait this long at most for acknowledgements and monitors")
+}
+
+// check validates the load flags; rate is per bridge here.
+func (l *loadOptions) check() error {
+	switch {
+	case l.bridges < 0 || l.monitors < 0:
+		return errors.New("--bridges and --monitors cannot be negative")
+	case l.bridges > 0 && l.to == "":
+		return errors.New("--bridges needs --to ws://HUB/ingest[,ws://HUB2/ingest…]")
+	case l.monitors > 0 && l.from == "":
+		return errors.New("--monitors needs --from ws://HUB/stream[,ws://HUB2/stream…]")
+	case l.bridges == 0 && (l.to != "" || l.record != ""):
+		return errors.New("--to and --record apply to --bridges")
+	case l.monitors == 0 && (l.from != "" || l.streamTokenFile != ""):
+		return errors.New("--from and --stream-token-file apply to --monitors")
+	}
+	for _, list := range []struct{ flag, v string }{{"--to", l.to}, {"--from", l.from}} {
+		if _, err := hubURLs(list.flag, list.v); list.v != "" && err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hubURLs splits a comma-separated list of ws:// or wss:// URLs.
+func hubURLs(flag, list string) ([]string, error) {
+	var out []string
+	for i, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+			return nil, fmt.Errorf("%s: URL %d, %q: want ws://HOST[:PORT]/PATH or wss://…", flag, i+1, s)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// tokenFromFile reads a token file given with flag: one token, white space around it ignored.
+func tokenFromFile(flag, path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", flag, err)
+	}
+	token := strings.TrimSpace(string(b))
+	if token == "" {
+		return "", fmt.Errorf("%s %s is empty", flag, path)
+	}
+	return token, nil
+}
+
+// raiseFileLimit raises the soft limit on open files to the hard one: every connection is a file.
+func raiseFileLimit(stderr io.Writer) {
+	var r syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil || r.Cur >= r.Max {
+		return
+	}
+	old := r.Cur
+	r.Cur = r.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
+		fmt.Fprintf(stderr, "deskwatch simulate: open files limit stays %d: %v\n", old, err)
+		return
+	}
+	fmt.Fprintf(stderr, "deskwatch simulate: open files limit raised from %d to %d\n", old, r.Max)
+}
+
+// runLoad runs the bridges and the monitors until the bounds are reached or ctx ends, with a
+// progress line every 10 s on stderr and the summaries on stdout.
+func (o *simulateOptions) runLoad(ctx context.Context, stdout, stderr io.Writer) error {
+	l := &o.load
+	raiseFileLimit(stderr)
+	ingest, err := tokenFromFile("--token-file", o.tokenFile)
+	if err != nil {
+		return err
+	}
+	var mon *sim.MonitorLoad
+	monCtx, stopMon := context.WithCancel(ctx)
+	defer stopMon()
+	var monDone sync.WaitGroup
+	if l.monitors > 0 {
+		if mon, err = o.startMonitors(monCtx, &monDone); err != nil {
+			return err
+		}
+	}
+	progress := func(s sim.BridgeStats) {
+		line := "bridges: " + s.String()
+		if mon != nil {
+			line += "; " + mon.Interval().String()
+		}
+		fmt.Fprintln(stderr, line)
+	}
+	if l.bridges == 0 {
+		o.waitMonitors(ctx, mon, stderr)
+	} else {
+		res, err := o.runBridges(ctx, stderr, ingest, progress)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "bridges: "+res.String())
+		settle(ctx, mon, l.drain)
+	}
+	stopMon()
+	monDone.Wait()
+	if mon != nil {
+		fmt.Fprintln(stdout, mon.Stats().String())
+	}
+	return nil
+}
+
+func (o *simulateOptions) startMonitors(ctx context.Context, done *sync.WaitGroup) (*sim.MonitorLoad, error) {
+	urls, _ := hubURLs("--from", o.load.from)
+	token, err := tokenFromFile("--stream-token-file", o.load.streamTokenFile)
+	if err != nil {
+		return nil, err
+	}
+	mon, err := sim.NewMonitorLoad(sim.MonitorsConfig{Monitors: o.load.monitors, URLs: urls, Token: token,
+		Dialers: o.load.dialers})
+	if err != nil {
+		return nil, err
+	}
+	done.Go(func() { mon.Run(ctx) })
+	return mon, nil
+}
+
+func (o *simulateOptions) runBridges(ctx context.Context, stderr io.Writer, token string, progress func(sim.BridgeStats)) (sim.BridgeStats, error) {
+	urls, _ := hubURLs("--to", o.load.to)
+	cfg := sim.BridgesConfig{Bridges: o.load.bridges, URLs: urls, Rate: o.rate, Seed: o.seed, Token: token,
+		Events: o.events, Duration: o.duration, Drain: o.load.drain, Dialers: o.load.dialers, Progress: progress,
+		Warn: func(msg string) { fmt.Fprintln(stderr, "deskwatch simulate: bridge connection failed: "+msg) }}
+	if o.load.record != "" {
+		rec, err := feed.NewRecorder(o.load.record)
+		if err != nil {
+			return sim.BridgeStats{}, fmt.Errorf("--record: %w", err)
+		}
+		cfg.Record = func(data []byte, at time.Time) { rec.Record(feed.Message{Data: data, Received: at}) }
+		defer rec.Close()
+		res, err := sim.RunBridges(ctx, cfg)
+		if err == nil {
+			if err = rec.Close(); err != nil {
+				err = fmt.Errorf("--record: %w", err)
+			}
+		}
+		return res, err
+	}
+	return sim.RunBridges(ctx, cfg)
+}
+
+// waitMonitors is --monitors alone: a progress line every 10 s until --duration or ctx ends.
+func (o *simulateOptions) waitMonitors(ctx context.Context, mon *sim.MonitorLoad, stderr io.Writer) {
+	if o.duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.duration)
+		defer cancel()
+	}
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fmt.Fprintln(stderr, mon.Interval().String())
+		}
+	}
+}
+
+// settle gives the monitors, after the bridges are done, until their count of timed events stops
+// rising for a second (at most limit) to read what is still on its way.
+func settle(ctx context.Context, mon *sim.MonitorLoad, limit time.Duration) {
+	if mon == nil {
+		return
+	}
+	deadline := time.Now().Add(limit)
+	last := mon.Stats().Timed
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(time.Second)
+		n := mon.Stats().Timed
+		if n == last {
+			return
+		}
+		last = n
+	}
+}

@@ -1,0 +1,66 @@
+package cmd_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
+)
+
+// TestSimulateBridgesAndMonitors runs the real binary as 30 bridges over two real hubs (with an
+// ingest token) and 4 monitors: every event is acknowledged, none is lost, the summary says so, and
+// the record it takes at the source replays cleanly with every event in it.
+func TestSimulateBridgesAndMonitors(t *testing.T) {
+	t.Parallel()
+	tok := tokenFile(t, "s3cret-ingest")
+	_, a := startHubCmd(t, "--ingest-tokens", tok)
+	_, b := startHubCmd(t, "--ingest-tokens", tok)
+	rec := filepath.Join(t.TempDir(), "source.jsonl")
+	ingest := e2e.WriteFile(t, "ingest.token", "s3cret-ingest\n")
+	out, errOut, code := e2e.Run(t, nil, "simulate", "--bridges", "30", "--rate", "5", "--events", "300",
+		"--to", "ws://"+a+"/ingest,ws://"+b+"/ingest", "--token-file", ingest, "--record", rec,
+		"--monitors", "4", "--from", "ws://"+a+"/stream, ws://"+b+"/stream")
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^bridges: events 300, sent \d+, acked 300, resent 0, dropped 0, .*reconnects 0, failovers 0, dial errors 0$`),
+		regexp.MustCompile(`(?m)^monitors 0 connected, latency p50 \S+ p99 \S+ max \S+ over \d+ events, .* lost 0, repeated 0, disconnects 0$`),
+	} {
+		if !want.MatchString(out) {
+			t.Errorf("summary lacks %s:\n%s", want, out)
+		}
+	}
+	data, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), `"simSent":`); n != 300 {
+		t.Errorf("record holds %d stamped events, want 300", n)
+	}
+	if out, errOut, code := e2e.Run(t, nil, "--print", rec); code != 0 || !strings.Contains(out, "AGENT") {
+		t.Errorf("--print of the record: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+func TestSimulateLoadFlagsSayWhy(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--bridges", "5"}, "--bridges needs --to"},
+		{[]string{"--monitors", "5"}, "--monitors needs --from"},
+		{[]string{"--bridges", "5", "--to", "ws://127.0.0.1:1/ingest,http://x/ingest"}, `--to: URL 2, "http://x/ingest": want ws://`},
+		{[]string{"--bridges", "5", "--to", "ws://127.0.0.1:1/ingest", "--out", "f"}, "--out writes a file"},
+		{[]string{"--record", "f"}, "--to and --record apply to --bridges"},
+	} {
+		_, errOut, code := e2e.Run(t, nil, append([]string{"simulate"}, tc.args...)...)
+		if code == 0 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}

@@ -1,0 +1,258 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// MonitorsConfig configures RunMonitors.
+type MonitorsConfig struct {
+	// Monitors is the number of subscribers; monitor i starts on URLs[i%len] (hubs' /stream) and
+	// moves to the next one when its connection fails.
+	Monitors int
+	URLs     []string
+	// Token is the stream token, sent as Authorization: Bearer ("" for none).
+	Token string
+	// MinBackoff and MaxBackoff bound the reconnect delay (DefaultMinBackoff, DefaultMaxBackoff).
+	MinBackoff, MaxBackoff time.Duration
+	// Dialers bounds the connections being opened at once (DefaultDialers when <= 0).
+	Dialers int
+}
+
+// MonitorStats is what the subscribers saw.
+type MonitorStats struct {
+	// Connected is the monitors connected now; Connects every connection opened; Disconnects the
+	// connections that ended before the run did (the hub went away or dropped a slow subscriber).
+	Connected, Connects, Disconnects int64
+	// Messages and Bytes count what was read; Timed the events carrying SentField.
+	Messages, Bytes, Timed int64
+	// Lost is the events missing by seq (a jump), over every monitor; Repeated the live events
+	// seen again (a seq not above the last one), outside the snapshot that follows a connect.
+	Lost, Repeated int64
+	// P50, P99 and Max are the latency from SentField to the read, over the whole run.
+	P50, P99, Max time.Duration
+}
+
+// String is the one-line summary.
+func (s MonitorStats) String() string {
+	return fmt.Sprintf("monitors %d connected, latency p50 %s p99 %s max %s over %d events, %d messages, %d bytes, lost %d, repeated %d, disconnects %d",
+		s.Connected, s.P50, s.P99, s.Max, s.Timed, s.Messages, s.Bytes, s.Lost, s.Repeated, s.Disconnects)
+}
+
+// MonitorLoad is a set of subscribers measuring latency, losses and bytes. Start them with Run;
+// Stats and Interval may be called at any time, from any goroutine.
+type MonitorLoad struct {
+	cfg     MonitorsConfig
+	dialers chan struct{}
+
+	connected, connects, disconnects atomic.Int64
+	messages, bytes, lost, repeated  atomic.Int64
+	total, window                    hist
+
+	agentMu sync.RWMutex
+	agents  map[string]int // agent id -> index into each monitor's last seqs
+}
+
+// NewMonitorLoad checks cfg and returns subscribers not yet connected.
+func NewMonitorLoad(cfg MonitorsConfig) (*MonitorLoad, error) {
+	if cfg.Monitors < 1 || len(cfg.URLs) == 0 {
+		return nil, errors.New("monitors: want at least 1 and a hub URL")
+	}
+	cfg.MinBackoff = cmpOr(cfg.MinBackoff, DefaultMinBackoff)
+	cfg.MaxBackoff = max(cmpOr(cfg.MaxBackoff, DefaultMaxBackoff), cfg.MinBackoff)
+	if cfg.Dialers <= 0 {
+		cfg.Dialers = DefaultDialers
+	}
+	return &MonitorLoad{cfg: cfg, dialers: make(chan struct{}, cfg.Dialers), agents: map[string]int{}}, nil
+}
+
+// Run connects every monitor and reads until ctx ends.
+func (m *MonitorLoad) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for i := range m.cfg.Monitors {
+		wg.Go(func() { m.monitor(ctx, i) })
+	}
+	wg.Wait()
+}
+
+// Stats returns the counts and the latency over the whole run.
+func (m *MonitorLoad) Stats() MonitorStats { return m.stats(&m.total) }
+
+// Interval returns the counts, with the latency since the last call to Interval.
+func (m *MonitorLoad) Interval() MonitorStats {
+	s := m.stats(&m.window)
+	m.window.reset()
+	return s
+}
+
+func (m *MonitorLoad) stats(h *hist) MonitorStats {
+	s := MonitorStats{Connected: m.connected.Load(), Connects: m.connects.Load(), Disconnects: m.disconnects.Load(),
+		Messages: m.messages.Load(), Bytes: m.bytes.Load(), Lost: m.lost.Load(), Repeated: m.repeated.Load(),
+		Timed: h.count.Load()}
+	s.P50, s.P99, s.Max = h.quantile(0.50), h.quantile(0.99), time.Duration(h.max.Load())*time.Microsecond
+	return s
+}
+
+// agentIndex interns an agent id.
+func (m *MonitorLoad) agentIndex(id string) int {
+	m.agentMu.RLock()
+	i, ok := m.agents[id]
+	m.agentMu.RUnlock()
+	if ok {
+		return i
+	}
+	m.agentMu.Lock()
+	defer m.agentMu.Unlock()
+	if i, ok = m.agents[id]; !ok {
+		i = len(m.agents)
+		m.agents[id] = i
+	}
+	return i
+}
+
+// monitor is one subscriber: connect, read until the connection ends, move to the next URL.
+func (m *MonitorLoad) monitor(ctx context.Context, i int) {
+	u, attempt := i%len(m.cfg.URLs), 0
+	var seqs []int64
+	buf := make([]byte, 0, 4<<10)
+	for ctx.Err() == nil {
+		conn := m.dial(ctx, m.cfg.URLs[u])
+		if conn != nil {
+			m.connects.Add(1)
+			m.connected.Add(1)
+			stop := context.AfterFunc(ctx, func() {
+				conn.WriteControl(websocket.CloseMessage,
+					websocket.FormatCloseMessage(websocket.CloseNormalClosure, "simulation over"), time.Now().Add(time.Second))
+				conn.Close()
+			})
+			clear(seqs) // a new connection starts with a snapshot: seq is learnt again
+			opened := time.Now()
+			seqs, buf = m.read(conn, seqs, buf)
+			stop()
+			conn.Close()
+			m.connected.Add(-1)
+			if ctx.Err() != nil {
+				return
+			}
+			m.disconnects.Add(1)
+			if time.Since(opened) > 10*time.Second {
+				attempt = 0
+			}
+		}
+		u = (u + 1) % len(m.cfg.URLs)
+		d := min(m.cfg.MaxBackoff, m.cfg.MinBackoff<<min(attempt, 16))
+		attempt++
+		t := time.NewTimer(time.Duration(float64(d) * (0.8 + 0.4*rand.Float64())))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+func (m *MonitorLoad) dial(ctx context.Context, url string) *websocket.Conn {
+	select {
+	case m.dialers <- struct{}{}:
+	case <-ctx.Done():
+		return nil
+	}
+	defer func() { <-m.dialers }()
+	h := http.Header{}
+	if m.cfg.Token != "" {
+		h.Set("Authorization", "Bearer "+m.cfg.Token)
+	}
+	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 16 << 10, WriteBufferSize: 512}
+	conn, resp, err := d.DialContext(dctx, url, h)
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	if err != nil {
+		return nil
+	}
+	return conn
+}
+
+// read reads one connection's messages into buf (reused) until it ends.
+func (m *MonitorLoad) read(conn *websocket.Conn, seqs []int64, buf []byte) ([]int64, []byte) {
+	for {
+		_, r, err := conn.NextReader()
+		if err != nil {
+			return seqs, buf
+		}
+		if buf, err = readAll(r, buf[:0]); err != nil {
+			return seqs, buf
+		}
+		now := time.Now()
+		m.messages.Add(1)
+		m.bytes.Add(int64(len(buf)))
+		i := model.PeekMember(buf, SentField)
+		if i >= 0 {
+			if us, ok := leadingInt(buf[i:]); ok {
+				d := now.Sub(time.UnixMicro(us))
+				m.total.add(d)
+				m.window.add(d)
+			}
+		}
+		h := model.PeekHead(buf)
+		if !h.HasSeq {
+			continue
+		}
+		a := m.agentIndex(h.AgentID())
+		if a >= len(seqs) {
+			seqs = append(seqs, make([]int64, a+1-len(seqs))...)
+		}
+		switch last := seqs[a]; {
+		case last == 0 || h.Seq == last+1:
+		case h.Seq > last+1:
+			m.lost.Add(h.Seq - last - 1)
+		default:
+			if i >= 0 { // a live event seen again; a snapshot only restates the seq
+				m.repeated.Add(1)
+			}
+			continue
+		}
+		seqs[a] = h.Seq
+	}
+}
+
+// readAll is io.ReadAll into buf.
+func readAll(r io.Reader, buf []byte) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// leadingInt parses the integer b starts with.
+func leadingInt(b []byte) (int64, bool) {
+	n := 0
+	for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+		n++
+	}
+	v, err := strconv.ParseInt(string(b[:n]), 10, 64)
+	return v, err == nil
+}
