@@ -27,7 +27,8 @@ import (
 //   - hub-cpu-cores (the busiest hub), hub-cpu-cores-mean, hub-rss-MB (the largest, sampled each
 //     second): the hub processes' CPU (/proc/PID/stat) and memory (VmRSS); load-cpu-cores is the
 //     simulator's, on the same 2 cores.
-//   - events/s: the events the bridges sent; deliveries/s: the events the monitors received.
+//   - events/s: the events the bridges sent; deliveries/s: the events the monitors received;
+//     apply-lag: at the window's end, the most messages of a hub's log not yet applied to its floor.
 //   - cpu-ms/1k-events: the hubs' CPU time for each 1,000 events sent.
 //
 // The processes' open-files limit: Go raises each one's soft limit to the hard one; the
@@ -48,11 +49,23 @@ func (l hubLoad) String() string { return fmt.Sprintf("bridges=%d/monitors=%d", 
 
 // BenchmarkHubCluster is issue 16's figure: 5,000 bridges at 1 event/s and 200 monitors over three
 // clustered hubs, and the largest load this 2-core machine carries within p99 <= 100 ms.
+// BENCH_HUB_LOAD=B/M[,B/M…] runs those loads instead (B bridges, M monitors), to try others.
 func BenchmarkHubCluster(b *testing.B) {
-	for _, l := range []hubLoad{
+	loads := []hubLoad{
 		{hubs: 3, bridges: 5000, monitors: 200, rate: 1},
 		{hubs: 3, bridges: 1000, monitors: 20, rate: 1},
-	} {
+	}
+	if v := os.Getenv("BENCH_HUB_LOAD"); v != "" {
+		loads = nil
+		for _, one := range strings.Split(v, ",") {
+			l := hubLoad{hubs: 3, rate: 1}
+			if _, err := fmt.Sscanf(one, "%d/%d", &l.bridges, &l.monitors); err != nil || l.bridges < 1 || l.monitors < 1 {
+				b.Fatalf("BENCH_HUB_LOAD=%q: want BRIDGES/MONITORS[,…], such as 2000/50", v)
+			}
+			loads = append(loads, l)
+		}
+	}
+	for _, l := range loads {
 		b.Run(l.String(), func(b *testing.B) { runHubLoad(b, l) })
 	}
 }
@@ -170,7 +183,8 @@ type hubWindow struct {
 
 func startWindow(b *testing.B, hubs []*e2e.Process, sim *e2e.Process, addrs []string) *hubWindow {
 	w := &hubWindow{hubs: hubs, sim: sim, addrs: addrs, stop: make(chan struct{})}
-	w.cpu, w.losses = w.cpuNow(b), w.lossesNow(b)
+	w.cpu = w.cpuNow(b)
+	w.losses, _ = w.lossesNow(b)
 	w.sampled.Go(func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
@@ -209,17 +223,19 @@ func (w *hubWindow) cpuNow(b *testing.B) []time.Duration {
 	return out
 }
 
-func (w *hubWindow) lossesNow(b *testing.B) int64 {
-	var n int64
+// lossesNow is the hubs' losses summed, and the largest apply lag of one.
+func (w *hubWindow) lossesNow(b *testing.B) (losses, lag int64) {
 	for _, a := range w.addrs {
-		n += hubLosses(b, a)
+		f := hubCounters(b, a)
+		losses, lag = losses+f.losses, max(lag, f.applyLag)
 	}
-	return n
+	return losses, lag
 }
 
 // report ends the window: start is the progress line it began after, lines those within it.
 func (w *hubWindow) report(b *testing.B, start loadProgress, lines []loadProgress) {
-	cpu, losses := w.cpuNow(b), w.lossesNow(b)
+	cpu := w.cpuNow(b)
+	losses, lag := w.lossesNow(b)
 	w.end()
 	last := lines[len(lines)-1]
 	secs := last.at.Sub(start.at).Seconds()
@@ -245,6 +261,7 @@ func (w *hubWindow) report(b *testing.B, start loadProgress, lines []loadProgres
 	b.ReportMetric(busiest.Seconds()/secs, "hub-cpu-cores")
 	b.ReportMetric(hubCPU.Seconds()/secs/float64(len(w.hubs)), "hub-cpu-cores-mean")
 	b.ReportMetric(float64(w.rssMax)/(1<<20), "hub-rss-MB")
+	b.ReportMetric(float64(lag), "apply-lag")
 	b.ReportMetric((cpu[len(cpu)-1]-w.cpu[len(w.cpu)-1]).Seconds()/secs, "load-cpu-cores")
 	b.ReportMetric(float64(events)/secs, "events/s")
 	b.ReportMetric(float64(timed)/secs, "deliveries/s")

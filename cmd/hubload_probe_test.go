@@ -111,11 +111,17 @@ func procRSS(pid int) int64 {
 	return 0
 }
 
-// hubLosses is the sum of a hub's /metrics counters of what it did not deliver: monitors cut off
-// for being slow, bridges' messages refused, messages of the log not applied.
-var hubLossMetrics = regexp.MustCompile(`(?m)^deskwatch_hub_(?:subscriber_drops_total|events_rejected_total|log_refused_total)(?:\{[^}]*\})? (\S+)$`)
+// hubFigures is what the benchmarks read of a hub's /metrics: losses, the sum of its counters of
+// what it did not deliver (monitors cut off for being slow, bridges' messages refused, messages of
+// the log not applied); applyLag, the messages of its log not yet applied to its floor.
+type hubFigures struct{ losses, applyLag int64 }
 
-func hubLosses(b *testing.B, addr string) int64 {
+var (
+	hubLossMetrics = regexp.MustCompile(`(?m)^deskwatch_hub_(?:subscriber_drops_total|events_rejected_total|log_refused_total)(?:\{[^}]*\})? (\S+)$`)
+	hubApplyLag    = regexp.MustCompile(`(?m)^deskwatch_hub_log_apply_lag (\S+)$`)
+)
+
+func hubCounters(b *testing.B, addr string) hubFigures {
 	b.Helper()
 	resp, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
@@ -126,10 +132,14 @@ func hubLosses(b *testing.B, addr string) int64 {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var sum float64
+	var f hubFigures
 	for _, m := range hubLossMetrics.FindAllStringSubmatch(string(page), -1) {
 		v, _ := strconv.ParseFloat(m[1], 64)
-		sum += v
+		f.losses += int64(v)
 	}
-	return int64(sum)
+	if m := hubApplyLag.FindStringSubmatch(string(page)); m != nil {
+		v, _ := strconv.ParseFloat(m[1], 64)
+		f.applyLag = int64(v)
+	}
+	return f
 }
