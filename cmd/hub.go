@@ -59,11 +59,19 @@ connection goes on. Every resource a peer can make the hub spend is bounded by a
 (README.md, "Hub limits"): an event over a limit is logged with its connection and message number,
 counted in /metrics and skipped; a connection over --max-connections gets HTTP 503. The hub logs
 one line per connection and per rejected event to stdout, and serves /healthz and /metrics
-(Prometheus). SIGINT or SIGTERM stops it within --shutdown-timeout, whatever the load.`,
+(Prometheus). SIGINT or SIGTERM stops it within --shutdown-timeout, whatever the load.
+
+Every event accepted is stored in an event log under --data (NATS JetStream, embedded, listening
+on no port) before the bridge is acknowledged, and applied from there, with checkpoints of the
+floor: a hub killed and started again on the same --data comes back with the floor and relays no
+resent event twice. Monitors may ask for history: /stream?since=15m (deskwatch --since 15m URL),
+within --history and --history-size. --in-memory keeps the floor in memory only (HUB.md).`,
 		Example: `  deskwatch hub --listen 127.0.0.1:8090
   deskwatch hub --listen :443 --cert hub.pem --key hub-key.pem \
       --ingest-tokens bridges.tokens --stream-tokens monitors.tokens --origin https://crm.example.com
-  deskwatch ws://127.0.0.1:8090/stream          # a monitor`,
+  deskwatch hub --data /var/lib/deskwatch/hub --history 24h --history-size 4GiB
+  deskwatch ws://127.0.0.1:8090/stream          # a monitor
+  deskwatch --since 15m ws://127.0.0.1:8090/stream   # a monitor that starts 15 minutes back`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runHub(cmd.Context(), o, stdout, stderr)
@@ -186,10 +194,17 @@ func runHub(ctx context.Context, o *hubOptions, stdout, stderr io.Writer) error 
 	}
 	defer closeLog()
 	cfg.EventLog = l
+	cfg.Alone = true // the embedded server, alone (a cluster of hubs sets false)
 	h := hub.New(cfg)
-	if err := startHubLog(ctx, h, stdout); err != nil {
-		return err
-	}
+	// The hub serves while it rebuilds its floor from the log: bridges' events are stored
+	// meanwhile, and monitors wait for the whole floor.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		if err := startHubLog(ctx, h, stdout); err != nil {
+			cancel(err)
+		}
+	}()
 	printHubURLs(stdout, ln.Addr(), o.cert != "")
 	if cfg.IngestTokens == nil {
 		fmt.Fprintln(stderr, "warning: no --ingest-tokens: anyone who can reach the hub can send it events")
@@ -199,6 +214,9 @@ func runHub(ctx context.Context, o *hubOptions, stdout, stderr io.Writer) error 
 	}
 	if err := h.Serve(ctx, ln); err != nil {
 		return err
+	}
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err // the floor could not be restored
 	}
 	fmt.Fprintln(stdout, "hub stopped")
 	return nil

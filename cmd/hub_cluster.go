@@ -66,18 +66,6 @@ func (c *hubCluster) configure(cfg *jetlog.Config) error {
 		return err
 	}
 	cfg.Cluster = jetlog.Cluster{Name: c.name, Listen: c.listen, Routes: c.routes, Secret: secret}
-	others := 0
-	if c.listen != "" {
-		if err := jetlog.CheckAddr("--cluster-listen", c.listen); err != nil {
-			return err
-		}
-	}
-	for _, r := range c.routes {
-		if u, _ := jetlog.RouteURL(r); u.Host != c.listen {
-			others++
-		}
-	}
-	cfg.Replicas = min(3, 1+others)
 	return nil
 }
 

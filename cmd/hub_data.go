@@ -109,6 +109,9 @@ func openHubLog(ctx context.Context, d *hubData, stdout io.Writer) (*jetlog.Log,
 // startHubLog restores the hub's floor from its log and says what it restored.
 func startHubLog(ctx context.Context, h *hub.Hub, stdout io.Writer) error {
 	r, err := h.Start(ctx)
+	if ctx.Err() != nil {
+		return nil // stopped while restoring
+	}
 	if err != nil {
 		return err
 	}

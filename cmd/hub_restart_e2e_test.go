@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -103,36 +101,32 @@ func TestHubKilledAndStartedAgainKeepsTheFloor(t *testing.T) {
 	bridgeSend(t, addr, "s1", evs[:5])
 	// Five events and the hub's own DESKWATCH_DESKTOP "connected" of a.jones.
 	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 6, "deskwatch_hub_log_apply_lag": 0})
-	mon := e2e.StartProcess(t, e2e.ProcessOptions{Env: []string{"NO_COLOR=1"}}, "--print", "--for", "30s",
+	// The monitor prints its table after 40s: time for the kill, the restart, its reconnect and the
+	// bridge's resend on a loaded machine.
+	mon := e2e.StartProcess(t, e2e.ProcessOptions{Env: []string{"NO_COLOR=1"}}, "--print", "--for", "40s",
 		"ws://"+addr+"/stream")
 	waitMetrics(t, addr, map[string]int{"deskwatch_hub_subscribers": 1})
 
 	h.Kill()
 	again := e2e.StartProcess(t, e2e.ProcessOptions{}, "hub", "--listen", addr, "--data", dir)
-	again.WaitLine(hubBridges, 30*time.Second)
+	again.WaitLine(regexp.MustCompile(`hub restored: no checkpoint; 6 messages replayed`), 30*time.Second)
 	wantAll(t, "the hub started again", again.Output(), "hub data: "+dir,
-		"hub restored: no checkpoint; 6 messages replayed")
+		`agent "a.jones": desktop disconnected (hub restarted)`)
 	// The monitor reconnects and gets the floor it had from the hub started again.
 	if !e2e.Until(30*time.Second, 50*time.Millisecond, func() bool {
 		return strings.Contains(mon.Output(), "connected (connection 2)")
 	}) {
 		t.Fatalf("the monitor did not reconnect:\n%s", mon.Output())
 	}
-	// The bridge reconnects and sends everything again (none was acknowledged), then the rest:
-	// the hub says a.jones's desktop is connected again, and logs the four new events alone.
+	// The hub said a.jones's desktop was disconnected when it started again. The bridge reconnects
+	// and sends everything again (none was acknowledged), then the rest: the hub says a.jones's
+	// desktop is connected again, and logs the four new events alone.
 	bridgeSend(t, addr, "s1", evs)
-	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 11, "deskwatch_hub_log_apply_lag": 0,
+	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 12, "deskwatch_hub_log_apply_lag": 0,
 		"deskwatch_hub_events_in_total": 4, "deskwatch_hub_events_duplicate_total": 5})
 
-	src := filepath.Join(t.TempDir(), "source.jsonl")
-	if err := os.WriteFile(src, []byte(strings.Join(evs, "\n")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	want, stderr, code := e2e.Run(t, nil, "--print", src)
-	if code != 0 {
-		t.Fatalf("--print of the source: exit %d: %s", code, stderr)
-	}
-	if err := mon.Wait(90 * time.Second); err != nil {
+	want := printSource(t, evs)
+	if err := mon.Wait(120 * time.Second); err != nil {
 		t.Fatalf("the monitor: %v\n%s", err, mon.Output())
 	}
 	got := mon.Output()
@@ -160,5 +154,49 @@ func TestMonitorSinceGetsTheHubsHistory(t *testing.T) {
 	history, stderr, code := e2e.Run(t, nil, "--print", "--for", "2s", "--since", "1h", url)
 	if code != 0 || !regexp.MustCompile(`c-2 .* completed +yes`).MatchString(history) || !strings.Contains(history, "c-3") {
 		t.Errorf("a monitor with --since 1h (exit %d) should list c-2, ended, and c-3:\n%s%s", code, history, stderr)
+	}
+}
+
+// TestHubDataThatCannotBeUsed: --data that is a file, or that another hub holds, stops the hub with
+// a message naming the directory and why; so do bad --history and --history-size.
+func TestHubDataThatCannotBeUsed(t *testing.T) {
+	t.Parallel()
+	file := e2e.WriteFile(t, "not-a-dir", "x")
+	dir := t.TempDir()
+	startHubCmd(t, "--data", dir)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--data", file}, "--data " + file + ": cannot create it"},
+		{[]string{"--data", dir}, "--data " + dir + ": in use by another hub"},
+		{[]string{"--history", "0s"}, "--history 0s: want a positive duration"},
+		{[]string{"--history-size", "lots"}, `--history-size "lots": want a positive size`},
+	} {
+		_, stderr, code := e2e.Run(t, nil, append([]string{"hub", "--listen", "127.0.0.1:0"}, c.args...)...)
+		if code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("hub %v: exit %d, stderr:\n%s\nwant %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// TestMonitorSinceRefusesWhatItCannotAsk: --since of a file, a duration not above zero, or a time
+// that does not parse stops the monitor with a message saying why; a hub kept in memory refuses it.
+func TestMonitorSinceRefusesWhatItCannotAsk(t *testing.T) {
+	t.Parallel()
+	_, mem := startHubCmd(t, "--in-memory")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--since", "15m", "events.jsonl"}, "SOURCE must be the hub's ws:// or wss:// stream URL"},
+		{[]string{"--since", "0s", "ws://127.0.0.1:1/stream"}, "--since 0s: want a positive duration"},
+		{[]string{"--since", "noon", "ws://127.0.0.1:1/stream"}, `--since "noon": want a duration (15m, 2h) or an RFC 3339 time`},
+		{[]string{"--since", "15m", "ws://" + mem + "/stream"}, "this hub keeps no history (--in-memory)"},
+	} {
+		_, stderr, code := e2e.Run(t, nil, append([]string{"--print", "--for", "2s"}, c.args...)...)
+		if code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("deskwatch %v: exit %d, stderr:\n%s\nwant %q", c.args, code, stderr, c.want)
+		}
 	}
 }

@@ -39,7 +39,7 @@ func (h *Hub) checkpoint(ctx context.Context) {
 	lg.ckMu.Lock()
 	defer lg.ckMu.Unlock()
 	h.mu.Lock()
-	if !lg.started || lg.seq == lg.ckSeq {
+	if !lg.started || lg.seq == lg.ckSeq.Load() {
 		h.mu.Unlock()
 		return
 	}
@@ -50,7 +50,6 @@ func (h *Hub) checkpoint(ctx context.Context) {
 	for id, slots := range h.replays {
 		data.Replays[id] = maps.Clone(slots)
 	}
-	lg.changed = 0
 	h.mu.Unlock()
 	data.Events = h.floorEvents(sn)
 	blob, err := json.Marshal(data)
@@ -61,7 +60,8 @@ func (h *Hub) checkpoint(ctx context.Context) {
 		h.log.Printf("log: checkpoint at seq %d not saved: %v", seq, err)
 		return
 	}
-	lg.ckSeq, lg.ckAt = seq, time.Now()
+	lg.ckSeq.Store(seq)
+	lg.ckAt = time.Now()
 	lg.saved++
 	h.m.checkpoints.Inc()
 }

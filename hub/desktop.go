@@ -34,6 +34,12 @@ type deskState struct {
 	// connected is set when the hub has said the desktop is connected, and cleared when it says
 	// it is not.
 	connected bool
+	// own counts this hub's "connected" not applied yet; elsewhere is set when a "connected" this
+	// hub did not say is applied (another hub on the log has a bridge for the agent), and cleared
+	// when this hub says "connected" or a "disconnected" or "gone" is applied. A hub whose last
+	// connection for the agent ends while elsewhere is set says nothing: the desktop is not gone.
+	own       int
+	elsewhere bool
 }
 
 // deskParams is DESKWATCH_DESKTOP's argument as the hub writes it.
@@ -72,10 +78,15 @@ func (h *Hub) deskAttach(b *bridgeConn, ev model.Event) {
 	}
 	d := h.desks[id]
 	announce := ev.Type == model.EvInteractionsState && !d.connected
-	d.connected = d.connected || announce
-	h.mu.Unlock()
 	if announce {
-		h.announceDesktop(id, model.DesktopConnected, fmt.Sprintf("bridge connection %d", b.id))
+		d.connected, d.elsewhere = true, false
+		d.own++
+	}
+	h.mu.Unlock()
+	if announce && !h.announceDesktop(id, model.DesktopConnected, fmt.Sprintf("bridge connection %d", b.id)) {
+		h.mu.Lock()
+		d.own--
+		h.mu.Unlock()
 	}
 }
 
@@ -90,6 +101,10 @@ func (h *Hub) deskDetach(b *bridgeConn, why string) {
 		d.conns--
 		d.epoch++
 		if d.conns > 0 || closed {
+			continue
+		}
+		if d.elsewhere { // another hub has a bridge for the agent
+			d.connected = false
 			continue
 		}
 		left = append(left, id)
@@ -117,6 +132,53 @@ func (h *Hub) deskGone(id string, epoch int) {
 	}
 }
 
+// deskAppliedLocked is told of each event applied. A DESKWATCH_DESKTOP "connected" (from this hub
+// or, on a shared log, another one the agent's bridge moved to) makes this hub's gone timer for the
+// agent out of date: the desktop is back, wherever it is; one this hub did not say marks the
+// desktop as held elsewhere. The caller holds h.mu.
+func (h *Hub) deskAppliedLocked(ev model.Event) {
+	p, ok := ev.Payload.(*model.Desktop)
+	d := h.desks[ev.AgentID]
+	if !ok || d == nil {
+		return
+	}
+	switch {
+	case p.Status != model.DesktopConnected:
+		d.elsewhere = false
+	case d.own > 0:
+		d.own--
+		d.epoch++
+	default:
+		d.elsewhere = true
+		d.epoch++
+	}
+}
+
+// desksAfterRestart is told that the hub, alone on its log, has rebuilt its floor after a restart:
+// the bridges that published for the agents it holds connected lost their connection with the old
+// process. Each such agent no bridge has come back for yet is disconnected, and gone after
+// GoneAfter unless a bridge comes back, as when a connection ends. (Hubs sharing a log do not do
+// this: an agent's bridge may be connected to another hub.)
+func (h *Hub) desksAfterRestart() {
+	sn := h.store.Snapshot()
+	var left []string
+	h.mu.Lock()
+	for _, ag := range sn.Agents {
+		if ag.Desktop != model.DesktopConnected || h.desks[ag.ID] != nil || h.closed {
+			continue // not connected, or a bridge has come back already
+		}
+		d := &deskState{epoch: 1}
+		h.desks[ag.ID] = d
+		id := ag.ID
+		d.gone = time.AfterFunc(h.cfg.GoneAfter, func() { h.deskGone(id, 1) })
+		left = append(left, id)
+	}
+	h.mu.Unlock()
+	for _, id := range left {
+		h.announceDesktop(id, model.DesktopDisconnected, "hub restarted")
+	}
+}
+
 // stopDesktopsLocked stops the gone timers (the hub is closing). The caller holds h.mu.
 func (h *Hub) stopDesktopsLocked() {
 	for _, d := range h.desks {
@@ -135,12 +197,12 @@ func desktopEvent(id string, st model.DesktopStatus, reason string, at time.Time
 	return model.AppendEvent(nil, model.EvDesktop, id, millis(at), model.NoSeq, params), nil
 }
 
-// announceDesktop publishes the hub's DESKWATCH_DESKTOP for an agent.
-func (h *Hub) announceDesktop(id string, st model.DesktopStatus, reason string) {
+// announceDesktop publishes the hub's DESKWATCH_DESKTOP for an agent. It reports whether it did.
+func (h *Hub) announceDesktop(id string, st model.DesktopStatus, reason string) bool {
 	data, err := desktopEvent(id, st, reason, time.Now())
 	if err != nil {
 		h.log.Printf("agent %s: desktop %s not announced: %v", logValue(id), st, err)
-		return
+		return false
 	}
 	ev, err := model.Decode(data)
 	if err == nil {
@@ -148,7 +210,8 @@ func (h *Hub) announceDesktop(id string, st model.DesktopStatus, reason string) 
 	}
 	if err != nil {
 		h.log.Printf("agent %s: desktop %s not announced: %s", logValue(id), st, logText(err.Error()))
-		return
+		return false
 	}
 	h.log.Printf("agent %s: desktop %s (%s)", logValue(id), st, logText(reason))
+	return true
 }

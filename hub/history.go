@@ -106,8 +106,7 @@ func (h *Hub) serveHistory(w http.ResponseWriter, r *http.Request, f *filter, fr
 		return
 	}
 	defer h.releaseConn()
-	s := &subscriber{id: h.connSeq.Add(1), filter: f,
-		Subscriber: wsfan.New[*liveMsg](conn, wsfan.Config{WriteWait: writeWait, CloseWait: time.Second})}
+	s := h.newSubscriber(conn, f) // its queue stays empty: writeHistory writes as it reads the log
 	if !h.track(s.Closer) {
 		s.Stop(websocket.CloseGoingAway, "hub shutting down")
 		return
@@ -137,6 +136,16 @@ func (h *Hub) writeHistory(s *subscriber, cp jetlog.Checkpoint, data *checkpoint
 	fl := newFloor(&h.cfg)
 	if data != nil {
 		fl.load(cp, data, w.skipped)
+		if s.filter.needWork {
+			// A scope of services alone describes an agent only with work of its services: the
+			// agents' open interactions decide before their login and state (as in a snapshot).
+			for _, raw := range data.Events {
+				if ev, err := model.Decode(raw); err == nil && ev.Type == model.EvInteractionsState &&
+					s.filter.agentPasses(ev.AgentID) {
+					_, _, _ = s.filter.pass(ev, raw)
+				}
+			}
+		}
 		for _, raw := range data.Events {
 			if err := w.raw(raw); err != nil {
 				return w.sent, err

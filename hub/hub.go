@@ -69,6 +69,10 @@ type Config struct {
 	// were applied since (DefaultCheckpointEvery, DefaultCheckpointInterval).
 	CheckpointEvery    int
 	CheckpointInterval time.Duration
+	// Alone says the hub is the only one on its log: after a restart, the desktops its floor holds
+	// connected are disconnected ("hub restarted"), then gone unless their bridge comes back.
+	// Hubs sharing a log (a cluster) leave them as they are: a bridge may be on another hub.
+	Alone bool
 }
 
 // Hub relays events from bridges to monitors. Its methods are safe for concurrent use.
@@ -194,7 +198,6 @@ func (h *Hub) serveBridge(w http.ResponseWriter, r *http.Request) {
 // It does not stop the HTTP server, which belongs to the caller.
 func (h *Hub) Close() {
 	h.stopAuth()
-	h.stopLog()
 	h.mu.Lock()
 	h.closed = true
 	h.stopDesktopsLocked()
@@ -203,6 +206,7 @@ func (h *Hub) Close() {
 	}
 	h.mu.Unlock()
 	h.streams.Close(websocket.CloseGoingAway, "hub shutting down")
+	h.stopLog()
 	// The bridges' handlers end as their connections close; give them a moment to say so in the
 	// log (a process that exits now would cut their last lines), never long.
 	done := make(chan struct{})
@@ -275,6 +279,9 @@ func (h *Hub) applyEvent(session string, data []byte, ev model.Event, received t
 // applyLocked is applyEvent (or the apply loop's, log.go) with h.mu held and the message prepared.
 func (h *Hub) applyLocked(session string, data []byte, ev model.Event, msg *outMsg, received time.Time) (bool, error) {
 	applied, err := h.floor.apply(session, ev, received)
+	if applied && err == nil {
+		h.deskAppliedLocked(ev)
+	}
 	if applied && err == nil && msg != nil {
 		h.streams.Broadcast(&liveMsg{ev: ev, data: data, msg: msg}, len(data))
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -42,17 +43,15 @@ type logState struct {
 	cancel    context.CancelFunc
 	done      chan struct{} // closed when the apply loop ends
 
-	// Guarded by h.mu: the last message applied, and how many were applied since the last
-	// checkpoint.
-	seq     uint64
-	at      time.Time
-	changed int
+	// Guarded by h.mu: the last message applied.
+	seq uint64
+	at  time.Time
 
-	ckMu    sync.Mutex // one checkpoint at a time
-	ckSeq   uint64     // the last checkpoint saved
-	ckAt    time.Time  // when
-	saved   int        // checkpoints saved
-	errs    int        // messages not applied (logged up to maxLoggedApplyErrors)
+	ckMu    sync.Mutex    // one checkpoint at a time
+	ckSeq   atomic.Uint64 // the last checkpoint saved (read by the apply loop without ckMu)
+	ckAt    time.Time     // when
+	saved   int           // checkpoints saved
+	errs    int           // messages not applied (logged up to maxLoggedApplyErrors)
 	started bool
 }
 
@@ -65,19 +64,26 @@ func (lg *logState) markReady() { lg.readyOnce.Do(func() { close(lg.ready) }) }
 
 // Restored says what Start restored: the checkpoint's sequence (0: none), the messages applied
 // after it to catch up, and the time it took.
+// Lost counts the messages after the checkpoint that the log no longer held (dropped by its
+// history bounds), whose changes the floor lacks.
 type Restored struct {
 	Checkpoint uint64
 	Agents     int
 	Replayed   uint64
+	Lost       uint64
 	Took       time.Duration
 }
 
 func (r Restored) String() string {
-	if r.Checkpoint == 0 {
-		return fmt.Sprintf("no checkpoint; %d messages replayed in %s", r.Replayed, r.Took.Round(time.Millisecond))
+	lost := ""
+	if r.Lost > 0 {
+		lost = fmt.Sprintf(" (%d messages after the checkpoint were no longer in the log)", r.Lost)
 	}
-	return fmt.Sprintf("checkpoint at seq %d (%d agents), %d messages replayed after it, in %s", r.Checkpoint,
-		r.Agents, r.Replayed, r.Took.Round(time.Millisecond))
+	if r.Checkpoint == 0 {
+		return fmt.Sprintf("no checkpoint; %d messages replayed in %s%s", r.Replayed, r.Took.Round(time.Millisecond), lost)
+	}
+	return fmt.Sprintf("checkpoint at seq %d (%d agents), %d messages replayed after it, in %s%s", r.Checkpoint,
+		r.Agents, r.Replayed, r.Took.Round(time.Millisecond), lost)
 }
 
 // Start restores the floor from the log (its newest checkpoint, then every message after it) and
@@ -105,12 +111,21 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 		}
 		r.Checkpoint = cp.Seq
 	}
-	h.mu.Lock()
-	lg.seq, lg.at, lg.ckSeq, lg.ckAt, lg.started = cp.Seq, cp.Time, cp.Seq, time.Now(), true
-	h.mu.Unlock()
 	loop, cancel := context.WithCancel(context.Background())
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		cancel()
+		return r, errors.New("hub: closed while starting")
+	}
+	lg.seq, lg.at, lg.ckAt, lg.started = cp.Seq, cp.Time, time.Now(), true
+	lg.ckSeq.Store(cp.Seq)
 	lg.cancel = cancel
+	h.mu.Unlock()
 	target := st.LastSeq
+	if st.Messages > 0 && st.FirstSeq > cp.Seq+1 {
+		r.Lost = st.FirstSeq - cp.Seq - 1
+	}
 	go h.applyLoop(loop, cp.Seq+1, target)
 	go h.checkpointTicker(loop)
 	if target <= cp.Seq {
@@ -122,19 +137,26 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 		return r, ctx.Err()
 	}
 	h.mu.Lock()
-	r.Replayed = lg.seq - cp.Seq
+	r.Replayed = lg.seq - cp.Seq - r.Lost
 	h.mu.Unlock()
 	r.Took = time.Since(begin)
+	if h.cfg.Alone {
+		h.desksAfterRestart()
+	}
 	return r, nil
 }
 
-// stopLog ends the apply loop and saves a last checkpoint (Close).
+// stopLog ends the apply loop and saves a last checkpoint (Close, once h.closed is set).
 func (h *Hub) stopLog() {
 	lg := h.lg
-	if h.cfg.EventLog == nil || lg.cancel == nil {
+	h.mu.Lock() // Close has set h.closed: Start, if it runs, starts no loop after this
+	cancel := lg.cancel
+	lg.cancel = nil
+	h.mu.Unlock()
+	if cancel == nil {
 		return
 	}
-	lg.cancel()
+	cancel()
 	<-lg.done
 	ctx, cancel := context.WithTimeout(context.Background(), appendWait)
 	defer cancel()
@@ -169,22 +191,27 @@ func (h *Hub) applyLoop(ctx context.Context, from, target uint64) {
 // applyMsg applies one message of the log to the floor and relays it.
 func (h *Hub) applyMsg(m jetlog.Msg) {
 	ev, err := model.Decode(m.Data)
-	var applied bool
+	var msg *outMsg
 	if err == nil {
-		msg := prepare(m.Data)
-		h.mu.Lock()
-		applied, err = h.applyLocked(m.Session, m.Data, ev, msg, m.Time)
-		h.lg.seq, h.lg.at = m.Seq, m.Time
-		h.lg.changed++
-		h.mu.Unlock()
+		msg = prepare(m.Data)
 	}
+	applied := false
+	h.mu.Lock()
+	if err == nil {
+		applied, err = h.applyLocked(m.Session, m.Data, ev, msg, m.Time)
+	}
+	h.lg.seq, h.lg.at = m.Seq, m.Time
+	h.mu.Unlock()
 	switch {
 	case err != nil:
 		h.applyFailed(m, err)
 	case !applied:
 		h.m.logDuplicates.Inc()
 	}
-	if m.Seq%uint64(h.cfg.CheckpointEvery) == 0 {
+	// At every CheckpointEvery-th sequence (the same on every hub of a log), or the first one
+	// after it when that one was lost to the history bounds.
+	every := uint64(h.cfg.CheckpointEvery)
+	if m.Seq/every > h.lg.ckSeq.Load()/every {
 		ctx, cancel := context.WithTimeout(context.Background(), appendWait)
 		h.checkpoint(ctx)
 		cancel()

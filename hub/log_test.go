@@ -1,8 +1,11 @@
 package hub
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/deskwatch/deskwatch/internal/jetlog"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -181,4 +185,113 @@ func TestSinceRefusals(t *testing.T) {
 		}
 		th.log.waitLog(t, want)
 	}
+}
+
+// TestMonitorWaitsForTheFloor: a monitor that connects to a hub still rebuilding its floor from the
+// log gets its snapshot once the floor is whole, never a part of it.
+func TestMonitorWaitsForTheFloor(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	first := startLogHub(t, dir, Config{})
+	msgs := append(deskEvents("a1", 5), deskEvents("b2", 5)...)
+	send(t, first.dial(t, "/ingest?session=s1", nil), msgs...)
+	first.waitApplied(t, uint64(len(msgs)))
+	before, _ := snapshotOf(t, first.testHub, "/stream")
+	first.crash()
+
+	l := openLog(t, dir)
+	t.Cleanup(func() { _ = l.Close() })
+	h := New(Config{EventLog: l})
+	th := &testHub{Hub: h, srv: httptest.NewServer(h.Handler())}
+	t.Cleanup(func() { h.Close(); th.srv.Close() })
+	got := make(chan []string, 1)
+	go func() {
+		snap, _ := snapshotOf(t, th, "/stream")
+		got <- snap
+	}()
+	select {
+	case snap := <-got:
+		t.Fatalf("a monitor got a snapshot before the hub started: %q", snap)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if _, err := h.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case snap := <-got:
+		if !slices.Equal(snap, before) {
+			t.Errorf("snapshot after the start:\n%s\nwant:\n%s", strings.Join(snap, "\n"), strings.Join(before, "\n"))
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no snapshot 20s after the start")
+	}
+}
+
+// TestQuietFloorIsCheckpointed: events applied and then nothing: the floor is saved
+// CheckpointInterval later all the same, and a restart starts from that checkpoint.
+func TestQuietFloorIsCheckpointed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := Config{CheckpointInterval: 100 * time.Millisecond}
+	first := startLogHub(t, dir, cfg)
+	send(t, first.dial(t, "/ingest?session=s1", nil), deskEvents("a1", 3)...)
+	first.waitApplied(t, 3)
+	deadline := time.Now().Add(10 * time.Second)
+	for first.checkpointed() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint of seq 3 within 10s (last at seq %d)", first.checkpointed())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	first.crash()
+	if r := startLogHub(t, dir, cfg).restored; r.Checkpoint != 3 || r.Replayed != 0 {
+		t.Errorf("restored %+v, want the checkpoint at seq 3 and nothing after it", r)
+	}
+}
+
+// TestCapAtApplyIsCountedAndLogged: an event over a cap when it is applied (another hub on the log
+// checked it against a floor without the events that came first) is not applied, and is logged
+// and counted, as on every hub that applies the log.
+func TestCapAtApplyIsCountedAndLogged(t *testing.T) {
+	t.Parallel()
+	th := startLogHub(t, t.TempDir(), Config{Limits: Limits{MaxAgents: 1}})
+	mon := th.firstMonitor(t)
+	for _, agent := range []string{"a1", "b2"} {
+		data := event("ON_AGENT_STATE_CHANGE", agent, t0, 1, `["busy"]`)
+		if _, _, err := th.l.Append(context.Background(), jetlog.Msg{Agent: agent, Session: "s1", Data: []byte(data)}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	th.waitApplied(t, 2)
+	th.log.waitLog(t, `log seq 2 (agent "b2") not applied: agent "b2" would be agent number 2, over the limit of 1 (--max-agents)`)
+	if got := readN(t, mon, 1); !strings.Contains(got[0], `"a1"`) {
+		t.Fatalf("got %s, want a1's event", got[0])
+	}
+	expectSilence(t, mon)
+	metrics, _ := th.get(t, "/metrics")
+	if v := metricValue(t, metrics, `deskwatch_hub_log_refused_total{reason="agent-cap"}`); v != 1 {
+		t.Errorf("log_refused_total{agent-cap} = %v, want 1", v)
+	}
+}
+
+// TestEventTheLogCannotTakeIsNotAcknowledged: when the log refuses an event (here it is closed),
+// the bridge gets no ack for it and its connection is closed with 1013, so that it sends the event
+// again after it reconnects (to this hub or another).
+func TestEventTheLogCannotTakeIsNotAcknowledged(t *testing.T) {
+	t.Parallel()
+	th := startLogHub(t, t.TempDir(), Config{})
+	br := th.dial(t, "/ingest?session=s1&ack=1", nil)
+	send(t, br, deskEvents("a1", 1)[0])
+	if got := readN(t, br, 1); got[0] != `{"ack":1,"agentId":"a1"}` {
+		t.Fatalf("got %s, want the ack of seq 1", got[0])
+	}
+	_ = th.l.Close()
+	send(t, br, deskEvents("a1", 2)[1])
+	_ = br.SetReadDeadline(time.Now().Add(20 * time.Second))
+	_, data, err := br.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseTryAgainLater || !strings.Contains(ce.Text, "could not store") {
+		t.Fatalf("read %s, %v; want a close with 1013 and why\n%s", data, err, th.log.String())
+	}
+	th.log.waitLog(t, "ingest conn 1 msg 2 (agent \"a1\") rejected: the hub could not store it")
 }

@@ -12,17 +12,17 @@ import (
 	"github.com/deskwatch/deskwatch/internal/jetlog"
 )
 
-// logHub is a hub on a real log (the embedded NATS server with JetStream) in dir.
+// logHub is a hub on a real log (the embedded NATS server with JetStream).
 type logHub struct {
 	*testHub
 	l        *jetlog.Log
+	ownsLog  bool // crash closes l
 	restored Restored
 	stopped  bool
 }
 
-// startLogHub opens the log in dir and starts a hub on it (Start restores the floor), on a
-// loopback HTTP server, until the test ends or crash is called.
-func startLogHub(t *testing.T, dir string, cfg Config) *logHub {
+// openLog opens a log in dir for the test's duration.
+func openLog(t *testing.T, dir string) *jetlog.Log {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -30,12 +30,29 @@ func startLogHub(t *testing.T, dir string, cfg Config) *logHub {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return l
+}
+
+// startLogHub opens the log in dir and starts a hub on it (Start restores the floor), on a
+// loopback HTTP server, until the test ends or crash is called.
+func startLogHub(t *testing.T, dir string, cfg Config) *logHub {
+	t.Helper()
+	lh := startHubOnLog(t, openLog(t, dir), cfg)
+	lh.ownsLog = true
+	return lh
+}
+
+// startHubOnLog starts a hub on l, which it shares with other hubs (as hubs in a cluster share one
+// stream); the caller closes l after the hubs.
+func startHubOnLog(t *testing.T, l *jetlog.Log, cfg Config) *logHub {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	logs := &syncBuffer{}
 	cfg.Log, cfg.EventLog = logs, l
 	h := New(cfg)
 	r, err := h.Start(ctx)
 	if err != nil {
-		_ = l.Close()
 		t.Fatal(err)
 	}
 	lh := &logHub{testHub: &testHub{Hub: h, srv: httptest.NewServer(h.Handler()), log: logs}, l: l, restored: r}
@@ -49,12 +66,17 @@ func (lh *logHub) crash() {
 		return
 	}
 	lh.stopped = true
-	lh.lg.cancel()
+	lh.mu.Lock()
+	cancel := lh.lg.cancel
+	lh.lg.cancel = nil // Close saves no checkpoint now
+	lh.mu.Unlock()
+	cancel()
 	<-lh.lg.done
 	lh.srv.CloseClientConnections()
 	lh.srv.Close()
-	_ = lh.l.Close()
-	lh.lg.cancel = nil // Close saves no checkpoint now
+	if lh.ownsLog {
+		_ = lh.l.Close()
+	}
 	lh.Close()
 }
 
@@ -93,4 +115,9 @@ func snapshotOf(t *testing.T, th *testHub, path string) ([]string, *websocket.Co
 		}
 		out = append(out, string(data))
 	}
+}
+
+// checkpointed returns the sequence of the last checkpoint the hub saved.
+func (lh *logHub) checkpointed() uint64 {
+	return lh.lg.ckSeq.Load()
 }

@@ -44,6 +44,13 @@ type subscriber struct {
 	filter *filter // used only by the writer goroutine, apart from the stateless agent check
 }
 
+// newSubscriber makes the subscriber of a monitor on conn with filter f.
+func (h *Hub) newSubscriber(conn *websocket.Conn, f *filter) *subscriber {
+	return &subscriber{id: h.connSeq.Add(1), filter: f,
+		Subscriber: wsfan.New[*liveMsg](conn, wsfan.Config{Queue: h.cfg.QueueSize,
+			MaxPending: h.cfg.Limits.MaxPendingBytes, WriteWait: writeWait, CloseWait: time.Second})}
+}
+
 // slow says how a monitor too slow for its queue is disconnected. The caller holds h.mu.
 func (h *Hub) slow(o *wsfan.Overflow) (int, string) {
 	h.m.drops.Inc()
@@ -85,9 +92,7 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.releaseConn()
-	s := &subscriber{id: h.connSeq.Add(1), filter: f,
-		Subscriber: wsfan.New[*liveMsg](conn, wsfan.Config{Queue: h.cfg.QueueSize,
-			MaxPending: h.cfg.Limits.MaxPendingBytes, WriteWait: writeWait, CloseWait: time.Second})}
+	s := h.newSubscriber(conn, f)
 	s.Accept = func(m *liveMsg) bool { return f.agentPasses(m.ev.AgentID) }
 	welcome, ok := h.streams.Subscribe(s.Subscriber)
 	if !ok {

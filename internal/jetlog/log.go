@@ -32,6 +32,9 @@ func open(ctx context.Context, cfg Config) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Replicas == 0 {
+		cfg.Replicas = n.replicas // (cluster helper) 3 in a cluster of 3 or more, 1 alone
+	}
 	l := &Log{cfg: cfg, node: n, st: &logState{log: cfg.Log, follows: map[int]func(){}}}
 	if l.st.log == nil {
 		l.st.log = io.Discard

@@ -26,6 +26,9 @@ type node struct {
 	nc   *nats.Conn
 	js   jetstream.JetStream
 	name string // this server's name ("" with Config.NATS)
+	// replicas is the stream's replication when Config.Replicas is 0: 1 alone, else one per
+	// server known (this one and its routes, or the external cluster's), at most 3.
+	replicas int
 
 	watchOnce sync.Once
 	watch     *clusterWatch // what WatchCluster last saw
@@ -68,21 +71,27 @@ func startNodeWithin(cfg Config, wait time.Duration) (*node, error) {
 		n.stop()
 		return nil, err
 	}
+	n.replicas = 1
+	if n.srv != nil {
+		for _, r := range cfg.Cluster.Routes { // the routes may name this server too
+			if u, _ := RouteURL(r); u.Host != cfg.Cluster.Listen {
+				n.replicas = min(3, n.replicas+1)
+			}
+		}
+	} else {
+		n.replicas = max(1, min(3, len(n.nc.Servers()))) // those in --nats and those it learnt of
+	}
 	n.sayStarted(cfg)
 	return n, nil
 }
 
-// sayStarted writes the embedded server's start-up line: its name and, in a cluster, the routes.
+// sayStarted writes, in a cluster, the embedded server's start-up line: its name and routes.
 func (n *node) sayStarted(cfg Config) {
-	if n.srv == nil {
+	c := cfg.Cluster
+	if n.srv == nil || c.Name == "" {
 		return
 	}
 	log := logTo(cfg)
-	c := cfg.Cluster
-	if c.Name == "" {
-		fmt.Fprintf(log, "nats: embedded server %s, alone, JetStream in %s\n", n.name, cfg.Dir)
-		return
-	}
 	routes := make([]string, len(c.Routes))
 	for i, r := range c.Routes {
 		u, _ := RouteURL(r)

@@ -31,7 +31,7 @@ func clusterConfigs(t *testing.T, n int) []Config {
 				routes = append(routes, "nats-route://"+a)
 			}
 		}
-		cfgs[i] = Config{Dir: t.TempDir(), Replicas: 3,
+		cfgs[i] = Config{Dir: t.TempDir(),
 			Cluster: Cluster{Name: "floor", Listen: addrs[i], Routes: routes, Secret: testSecret}}
 	}
 	return cfgs
@@ -70,8 +70,8 @@ func TestClusterFormsAndRefusesAStranger(t *testing.T) {
 	nodes := startCluster(t, cfgs)
 	routes := make([]int, len(nodes)) // a route to each of 2 peers, pooled: several connections
 	for i, n := range nodes {
-		if routes[i] = n.srv.NumRoutes(); routes[i] < 2 {
-			t.Errorf("%s has %d routes, want 2 or more", n.name, routes[i])
+		if routes[i] = n.srv.NumRoutes(); routes[i] < 2 || n.replicas != 3 {
+			t.Errorf("%s has %d routes, want 2 or more; replicas %d, want 3", n.name, routes[i], n.replicas)
 		}
 	}
 	ctx := context.Background()
