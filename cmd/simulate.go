@@ -45,11 +45,18 @@ the close frame, rather than holding the others up.
 --drop, --malformed and --close-every inject faults, for testing a monitor against a bad network.
 
 With --out FILE it writes the stream as JSON Lines instead, as fast as it can (the first event at
-2025-01-06 09:00 UTC, so that a seed always gives the same file).`,
+2025-01-06 09:00 UTC, so that a seed always gives the same file).
+
+With --bridges N it acts instead as N browser bridges against real hubs (--to, comma-separated,
+failing over between them), --rate events per second each, and with --monitors M as M monitors
+(--from) measuring end-to-end latency, losses and bytes: a load test. --record FILE keeps every
+event the bridges sent, to compare with what monitors show.`,
 		Example: `  deskwatch simulate --listen 127.0.0.1:8080 --rate 50
   deskwatch ws://127.0.0.1:8080/stream
   deskwatch simulate --drop 0.01 --malformed 0.001 --close-every 30s
-  deskwatch simulate --out day.jsonl --events 1000000 --seed 1`,
+  deskwatch simulate --out day.jsonl --events 1000000 --seed 1
+  deskwatch simulate --bridges 500 --to ws://127.0.0.1:8090/ingest --monitors 20 \
+    --from ws://127.0.0.1:8090/stream --duration 60s --record source.jsonl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.load.active() && !cmd.Flags().Changed("rate") {

@@ -20,12 +20,12 @@ import (
 
 // loadOptions are deskwatch simulate's flags for acting as many bridges and monitors.
 type loadOptions struct {
-	bridges, monitors int
-	to, from          string
-	record            string
-	streamTokenFile   string
-	dialers           int
-	drain             time.Duration
+	bridges, monitors  int
+	to, from           string
+	record             string
+	streamTokenFile    string
+	dialers            int
+	drain, connectWait time.Duration
 }
 
 func (l *loadOptions) active() bool { return l.bridges > 0 || l.monitors > 0 }
@@ -39,6 +39,7 @@ func (l *loadOptions) flags(c *cobra.Command) {
 	f.StringVar(&l.record, "record", "", "with --bridges: write every event the bridges send, once, to this recording")
 	f.StringVar(&l.streamTokenFile, "stream-token-file", "", "with --monitors: the hubs' stream token (--token-file is the bridges' ingest token)")
 	f.IntVar(&l.dialers, "dialers", sim.DefaultDialers, "connections opened at once, at most")
+	f.DurationVar(&l.connectWait, "connect-wait", time.Minute, "with --bridges: wait this long at most for every bridge to connect before the first event")
 	f.DurationVar(&l.drain, "drain", 10*time.Second, "after the last event, wait this long at most for acknowledgements and monitors")
 }
 
@@ -64,14 +65,18 @@ func (l *loadOptions) check() error {
 	return nil
 }
 
-// hubURLs splits a comma-separated list of ws:// or wss:// URLs.
+// hubURLs splits a comma-separated list of ws:// or wss:// URLs (feed.SplitStreamURLs: a comma in
+// a query, ?agent=a,b, stays in its URL).
 func hubURLs(flag, list string) ([]string, error) {
 	var out []string
-	for i, s := range strings.Split(list, ",") {
-		s = strings.TrimSpace(s)
+	for i, s := range feed.SplitStreamURLs(list) {
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
 			return nil, fmt.Errorf("%s: URL %d, %q: want ws://HOST[:PORT]/PATH or wss://…", flag, i+1, s)
+		}
+		if strings.Contains(u.Path, "://") {
+			return nil, fmt.Errorf("%s: URL %d, %q: another URL follows a comma; each must start ws:// or wss://",
+				flag, i+1, s)
 		}
 		out = append(out, s)
 	}
@@ -94,26 +99,36 @@ func tokenFromFile(flag, path string) (string, error) {
 	return token, nil
 }
 
-// raiseFileLimit raises the soft limit on open files to the hard one: every connection is a file.
-func raiseFileLimit(stderr io.Writer) {
+// raiseFileLimit raises the soft limit on open files to the hard one, since every connection is a
+// file, says what the limit is, and warns when conns connections will not fit in it.
+func raiseFileLimit(stderr io.Writer, conns int) {
 	var r syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil || r.Cur >= r.Max {
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
 		return
 	}
-	old := r.Cur
-	r.Cur = r.Max
-	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
-		fmt.Fprintf(stderr, "deskwatch simulate: open files limit stays %d: %v\n", old, err)
-		return
+	switch old := r.Cur; {
+	case r.Cur >= r.Max:
+		fmt.Fprintf(stderr, "deskwatch simulate: open files limit %d (the hard limit)\n", r.Cur)
+	default:
+		r.Cur = r.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
+			r.Cur = old
+			fmt.Fprintf(stderr, "deskwatch simulate: open files limit stays %d: %v\n", old, err)
+			break
+		}
+		fmt.Fprintf(stderr, "deskwatch simulate: open files limit raised from %d to %d\n", old, r.Cur)
 	}
-	fmt.Fprintf(stderr, "deskwatch simulate: open files limit raised from %d to %d\n", old, r.Max)
+	if uint64(conns)+64 > r.Cur {
+		fmt.Fprintf(stderr, "deskwatch simulate: %d connections will not fit in %d open files: raise the hard limit (ulimit -Hn)\n",
+			conns, r.Cur)
+	}
 }
 
 // runLoad runs the bridges and the monitors until the bounds are reached or ctx ends, with a
 // progress line every 10 s on stderr and the summaries on stdout.
 func (o *simulateOptions) runLoad(ctx context.Context, stdout, stderr io.Writer) error {
 	l := &o.load
-	raiseFileLimit(stderr)
+	raiseFileLimit(stderr, l.bridges+l.monitors)
 	ingest, err := tokenFromFile("--token-file", o.tokenFile)
 	if err != nil {
 		return err
@@ -133,6 +148,9 @@ func (o *simulateOptions) runLoad(ctx context.Context, stdout, stderr io.Writer)
 			line += "; " + mon.Interval().String()
 		}
 		fmt.Fprintln(stderr, line)
+	}
+	if mon != nil {
+		waitConnected(ctx, mon, l.monitors, l.connectWait)
 	}
 	if l.bridges == 0 {
 		o.waitMonitors(ctx, mon, stderr)
@@ -171,7 +189,11 @@ func (o *simulateOptions) runBridges(ctx context.Context, stderr io.Writer, toke
 	urls, _ := hubURLs("--to", o.load.to)
 	cfg := sim.BridgesConfig{Bridges: o.load.bridges, URLs: urls, Rate: o.rate, Seed: o.seed, Token: token,
 		Events: o.events, Duration: o.duration, Drain: o.load.drain, Dialers: o.load.dialers, Progress: progress,
-		Warn: func(msg string) { fmt.Fprintln(stderr, "deskwatch simulate: bridge connection failed: "+msg) }}
+		Warn:        func(msg string) { fmt.Fprintln(stderr, "deskwatch simulate: bridge connection failed: "+msg) },
+		ConnectWait: o.load.connectWait, Ready: func(n int64, took time.Duration) {
+			fmt.Fprintf(stderr, "deskwatch simulate: %d of %d bridges connected in %s; events start\n", n, o.load.bridges,
+				took.Round(time.Millisecond))
+		}}
 	if o.load.record != "" {
 		rec, err := feed.NewRecorder(o.load.record)
 		if err != nil {
@@ -206,6 +228,14 @@ func (o *simulateOptions) waitMonitors(ctx context.Context, mon *sim.MonitorLoad
 		case <-t.C:
 			fmt.Fprintln(stderr, mon.Interval().String())
 		}
+	}
+}
+
+// waitConnected waits up to limit for n monitors to be connected, so that they see the first events.
+func waitConnected(ctx context.Context, mon *sim.MonitorLoad, n int, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) && ctx.Err() == nil && mon.Stats().Connected < int64(n) {
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -28,11 +28,14 @@ func TestSimulateBridgesAndMonitors(t *testing.T) {
 	}
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^bridges: events 300, sent \d+, acked 300, resent 0, dropped 0, .*reconnects 0, failovers 0, dial errors 0$`),
-		regexp.MustCompile(`(?m)^monitors 0 connected, latency p50 \S+ p99 \S+ max \S+ over \d+ events, .* lost 0, repeated 0, disconnects 0$`),
+		regexp.MustCompile(`(?m)^monitors: latency p50 \S+ p99 \S+ max \S+ over \d+ events, .* lost 0, repeated 0, connected 0, connects 4, disconnects 0$`),
 	} {
 		if !want.MatchString(out) {
 			t.Errorf("summary lacks %s:\n%s", want, out)
 		}
+	}
+	if !strings.Contains(errOut, "deskwatch simulate: open files limit ") {
+		t.Errorf("stderr does not say the open files limit:\n%s", errOut)
 	}
 	data, err := os.ReadFile(rec)
 	if err != nil {
@@ -54,7 +57,8 @@ func TestSimulateLoadFlagsSayWhy(t *testing.T) {
 	}{
 		{[]string{"--bridges", "5"}, "--bridges needs --to"},
 		{[]string{"--monitors", "5"}, "--monitors needs --from"},
-		{[]string{"--bridges", "5", "--to", "ws://127.0.0.1:1/ingest,http://x/ingest"}, `--to: URL 2, "http://x/ingest": want ws://`},
+		{[]string{"--bridges", "5", "--to", "ws://127.0.0.1:1/ingest,http://x/ingest"}, `--to: URL 1, "ws://127.0.0.1:1/ingest,http://x/ingest": another URL follows a comma`},
+		{[]string{"--monitors", "5", "--from", "http://127.0.0.1:1/stream"}, `--from: URL 1, "http://127.0.0.1:1/stream": want ws://`},
 		{[]string{"--bridges", "5", "--to", "ws://127.0.0.1:1/ingest", "--out", "f"}, "--out writes a file"},
 		{[]string{"--record", "f"}, "--to and --record apply to --bridges"},
 	} {

@@ -124,14 +124,8 @@ func (b *bridge) run(ctx context.Context) {
 			b.l.warn(cfg.URLs[u], err)
 		}
 		u = (u + 1) % len(cfg.URLs)
-		d := min(cfg.MaxBackoff, cfg.MinBackoff<<min(attempt, 16))
+		backoff(ctx, cfg.MinBackoff, cfg.MaxBackoff, attempt)
 		attempt++
-		t := time.NewTimer(time.Duration(float64(d) * (0.8 + 0.4*rand.Float64())))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-		case <-t.C:
-		}
 	}
 }
 

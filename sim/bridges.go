@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,6 +58,11 @@ type BridgesConfig struct {
 	Every    time.Duration
 	// Warn, when set, gets the first few distinct reasons connections failed.
 	Warn func(msg string)
+	// ConnectWait is how long the first event waits for every bridge to connect (0: it does not
+	// wait), so that a measurement does not start with a backlog; Ready, when set, is told when the
+	// events start, with the bridges connected by then.
+	ConnectWait time.Duration
+	Ready       func(connected int64, took time.Duration)
 }
 
 // BridgeStats counts what the simulated bridges did.
@@ -157,6 +163,7 @@ func RunBridges(ctx context.Context, cfg BridgesConfig) (BridgeStats, error) {
 		wg.Go(func() { b.run(runCtx) })
 	}
 	stopProgress := l.progress(runCtx)
+	l.awaitConnections(ctx)
 	l.drive(ctx)
 	l.drain(ctx)
 	stop()
@@ -165,11 +172,38 @@ func RunBridges(ctx context.Context, cfg BridgesConfig) (BridgeStats, error) {
 	return l.n.snapshot(), nil
 }
 
+// backoff waits before reconnect attempt n+1, as bridge.js does: lo doubled n times, at most hi,
+// ±20 %; it returns early when ctx ends.
+func backoff(ctx context.Context, lo, hi time.Duration, n int) {
+	d := min(hi, lo<<min(n, 16))
+	t := time.NewTimer(time.Duration(float64(d) * (0.8 + 0.4*rand.Float64())))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
 func cmpOr(d, def time.Duration) time.Duration {
 	if d <= 0 {
 		return def
 	}
 	return d
+}
+
+// awaitConnections waits up to ConnectWait for every bridge to connect, then starts the stream's
+// clock: its first event is due now.
+func (l *load) awaitConnections(ctx context.Context) {
+	start := time.Now()
+	for time.Since(start) < l.cfg.ConnectWait && ctx.Err() == nil && l.n.connected.Load() < int64(l.cfg.Bridges) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	l.genMu.Lock()
+	l.gen.StartAt(time.Now())
+	l.genMu.Unlock()
+	if l.cfg.Ready != nil {
+		l.cfg.Ready(l.n.connected.Load(), time.Since(start))
+	}
 }
 
 // drive is the one ticker behind every bridge: each tick, it takes the events that fell due from

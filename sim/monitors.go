@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"sync"
@@ -47,8 +46,8 @@ type MonitorStats struct {
 
 // String is the one-line summary.
 func (s MonitorStats) String() string {
-	return fmt.Sprintf("monitors %d connected, latency p50 %s p99 %s max %s over %d events, %d messages, %d bytes, lost %d, repeated %d, disconnects %d",
-		s.Connected, s.P50, s.P99, s.Max, s.Timed, s.Messages, s.Bytes, s.Lost, s.Repeated, s.Disconnects)
+	return fmt.Sprintf("monitors: latency p50 %s p99 %s max %s over %d events, %d messages, %d bytes, lost %d, repeated %d, connected %d, connects %d, disconnects %d",
+		s.P50, s.P99, s.Max, s.Timed, s.Messages, s.Bytes, s.Lost, s.Repeated, s.Connected, s.Connects, s.Disconnects)
 }
 
 // MonitorLoad is a set of subscribers measuring latency, losses and bytes. Start them with Run;
@@ -152,14 +151,8 @@ func (m *MonitorLoad) monitor(ctx context.Context, i int) {
 			}
 		}
 		u = (u + 1) % len(m.cfg.URLs)
-		d := min(m.cfg.MaxBackoff, m.cfg.MinBackoff<<min(attempt, 16))
+		backoff(ctx, m.cfg.MinBackoff, m.cfg.MaxBackoff, attempt)
 		attempt++
-		t := time.NewTimer(time.Duration(float64(d) * (0.8 + 0.4*rand.Float64())))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-		case <-t.C:
-		}
 	}
 }
 

@@ -231,3 +231,7 @@ func (g *Generator) AgentWelcome(i int) [][]byte {
 	one := g.agents[i : i+1]
 	return append(g.snapshots(one), g.presence(one)...)
 }
+
+// StartAt sets the event time of the next event; it is for a generator whose first event is not
+// produced yet (a stream that waits for its listeners before it starts).
+func (g *Generator) StartAt(t time.Time) { g.now = t }
