@@ -107,34 +107,21 @@ func checkFileLimit(b *testing.B, n int) {
 	}
 }
 
-// startBenchHubs starts l.hubs hubs on loopback, each with its data in a directory of its own,
-// clustered when there are several, and returns their host:port.
+// startBenchHubs starts l.hubs hubs on loopback (startHubCluster, startHubCmd: each with its data
+// in a directory of its own) and returns them with their host:port.
 func startBenchHubs(b *testing.B, l hubLoad) ([]*e2e.Process, []string) {
-	common := []string{"hub", "--listen", "127.0.0.1:0", "--max-connections", strconv.Itoa(2 * (l.bridges + l.monitors))}
-	if l.inMemory {
-		common = append(common, "--in-memory")
-	}
-	routes := make([]string, l.hubs)
-	for i := range routes {
-		routes[i] = e2e.FreeAddr(b)
-	}
-	secret := e2e.WriteFile(b, "cluster.secret", "the bench cluster's secret, 16 bytes or more\n")
-	procs := make([]*e2e.Process, l.hubs)
-	for i := range procs {
-		args := append([]string{}, common...)
-		if !l.inMemory {
-			args = append(args, "--data", b.TempDir())
+	args := []string{"--max-connections", strconv.Itoa(2 * (l.bridges + l.monitors))}
+	if l.hubs == 1 {
+		if l.inMemory {
+			args = append(args, "--in-memory")
 		}
-		if l.hubs > 1 {
-			others := strings.Join(append(append([]string{}, routes[:i]...), routes[i+1:]...), ",")
-			args = append(args, "--cluster", "bench", "--cluster-listen", routes[i], "--routes", others,
-				"--cluster-secret", secret)
-		}
-		procs[i] = e2e.StartProcess(b, e2e.ProcessOptions{}, args...)
+		p, addr := startHubCmd(b, args...)
+		return []*e2e.Process{p}, []string{addr}
 	}
-	addrs := make([]string, l.hubs)
-	for i, p := range procs {
-		addrs[i] = "127.0.0.1:" + p.WaitLine(hubBridges, 3*time.Minute)[1] // generous: a loaded machine
+	var procs []*e2e.Process
+	var addrs []string
+	for _, h := range startHubCluster(b, l.hubs, args...) {
+		procs, addrs = append(procs, h.p), append(addrs, h.addr)
 	}
 	return procs, addrs
 }
@@ -150,7 +137,7 @@ func runHubLoad(b *testing.B, l hubLoad) {
 	}
 	sim := e2e.StartProcess(b, e2e.ProcessOptions{}, "simulate", "--bridges", strconv.Itoa(l.bridges),
 		"--rate", fmt.Sprint(l.rate), "--to", strings.Join(to, ","), "--monitors", strconv.Itoa(l.monitors),
-		"--from", strings.Join(from, ","), "--duration", "1h")
+		"--from", strings.Join(from, ","), "--duration", "1h", "--connect-wait", "3m")
 	r := &progressReader{p: sim}
 	warm := time.Now().Add(5 * time.Minute)
 	for pl := r.next(b, time.Minute); pl.bridges < int64(l.bridges) || pl.monitors < int64(l.monitors); pl = r.next(b, time.Minute) {

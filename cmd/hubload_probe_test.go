@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
+	"github.com/deskwatch/deskwatch/sim"
 )
 
 // What the hub load benchmarks read from the processes they run: `deskwatch simulate`'s progress
@@ -26,20 +27,35 @@ type loadProgress struct {
 	p50, p99, max                                time.Duration
 }
 
-var progressLine = regexp.MustCompile(`^bridges: events (\d+), sent \d+, acked (\d+), resent \d+, dropped (\d+), ` +
-	`connected (\d+), .*; monitors (\d+) connected, latency p50 (\S+) p99 (\S+) max (\S+) over (\d+) events, ` +
-	`.*lost (\d+), repeated (\d+), disconnects (\d+)$`)
+// progressFields are the figures of a progress line, "bridges: events N, …, connected N, …;
+// monitors: latency p50 D p99 D max D over N events, …", found by name wherever they stand.
+var progressFields = regexp.MustCompile(`\b(events|acked|dropped|connected|p50|p99|max|lost|repeated|disconnects) (\S+?),?(?: |$)|over (\d+) events`)
 
 func parseProgress(line string) (loadProgress, bool) {
-	m := progressLine.FindStringSubmatch(line)
-	if m == nil {
+	bridges, monitors, ok := strings.Cut(line, "; monitors: ")
+	if !strings.HasPrefix(bridges, "bridges: ") || !ok {
 		return loadProgress{}, false
 	}
-	n := func(i int) int64 { v, _ := strconv.ParseInt(m[i], 10, 64); return v }
-	d := func(i int) time.Duration { v, _ := time.ParseDuration(m[i]); return v }
-	return loadProgress{at: time.Now(), events: n(1), acked: n(2), bridgeDropped: n(3), bridges: n(4),
-		monitors: n(5), p50: d(6), p99: d(7), max: d(8), timed: n(9), lost: n(10), repeated: n(11),
-		disconnects: n(12)}, true
+	pl := loadProgress{at: time.Now()}
+	for part, fields := range map[string]map[string]any{
+		bridges: {"events": &pl.events, "acked": &pl.acked, "dropped": &pl.bridgeDropped, "connected": &pl.bridges},
+		monitors: {"p50": &pl.p50, "p99": &pl.p99, "max": &pl.max, "over": &pl.timed, "lost": &pl.lost,
+			"repeated": &pl.repeated, "connected": &pl.monitors, "disconnects": &pl.disconnects},
+	} {
+		for _, m := range progressFields.FindAllStringSubmatch(part, -1) {
+			name, value := m[1], m[2]
+			if m[3] != "" {
+				name, value = "over", m[3]
+			}
+			switch p := fields[name].(type) {
+			case *int64:
+				*p, _ = strconv.ParseInt(value, 10, 64)
+			case *time.Duration:
+				*p, _ = time.ParseDuration(value)
+			}
+		}
+	}
+	return pl, true
 }
 
 // progressReader hands out simulate's progress lines in order, each once.
@@ -142,4 +158,23 @@ func hubCounters(b *testing.B, addr string) hubFigures {
 		f.applyLag = int64(v)
 	}
 	return f
+}
+
+// TestParseProgress holds the benchmarks' reading of simulate's progress line to the line sim
+// writes: a change of its words fails here, not after minutes of load.
+func TestParseProgress(t *testing.T) {
+	t.Parallel()
+	line := "bridges: " + sim.BridgeStats{Events: 900, Acked: 890, Dropped: 3, Connected: 5000}.String() + "; " +
+		sim.MonitorStats{Connected: 200, Timed: 12345, Lost: 7, Repeated: 2, Disconnects: 1,
+			P50: 1500 * time.Microsecond, P99: 80 * time.Millisecond, Max: 2 * time.Second}.String()
+	got, ok := parseProgress(line)
+	got.at = time.Time{}
+	want := loadProgress{events: 900, acked: 890, bridgeDropped: 3, bridges: 5000, monitors: 200, timed: 12345,
+		lost: 7, repeated: 2, disconnects: 1, p50: 1500 * time.Microsecond, p99: 80 * time.Millisecond, max: 2 * time.Second}
+	if !ok || got != want {
+		t.Errorf("parseProgress(%q)\n= %+v, %v\nwant %+v", line, got, ok, want)
+	}
+	if _, ok := parseProgress("deskwatch simulate: 5000 of 5000 bridges connected in 3s; events start"); ok {
+		t.Error("a line other than progress was read as progress")
+	}
 }
