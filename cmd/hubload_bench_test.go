@@ -50,7 +50,8 @@ type hubLoad struct {
 func (l hubLoad) String() string { return fmt.Sprintf("bridges=%d/monitors=%d", l.bridges, l.monitors) }
 
 // BenchmarkHubCluster is issue 16's figure: 5,000 bridges at 1 event/s and 200 monitors over three
-// clustered hubs, and the largest load this 2-core machine carries within p99 <= 100 ms.
+// clustered hubs, and the largest load found to stay within p99 <= 100 ms on this 2-core machine
+// in every run.
 // BENCH_HUB_LOAD=B/M[,B/M…] runs those loads instead (B bridges, M monitors), to try others.
 func BenchmarkHubCluster(b *testing.B) {
 	loads := []hubLoad{
