@@ -21,7 +21,7 @@ type hubCluster struct {
 
 func (c *hubCluster) register(f *pflag.FlagSet) {
 	f.StringVar(&c.name, "cluster", "", "join the hubs of cluster NAME (the same on every hub): the stream is replicated on three of them")
-	f.StringVar(&c.listen, "cluster-listen", "", "HOST:PORT where the other hubs' routes connect (with --cluster)")
+	f.StringVar(&c.listen, "cluster-listen", "", "the address (HOST:PORT) where the other hubs' routes connect (with --cluster)")
 	f.StringSliceVar(&c.routes, "routes", nil, "the other hubs' --cluster-listen addresses, nats-route://HOST:PORT or HOST:PORT, comma-separated")
 	f.StringVar(&c.secretFile, "cluster-secret", "", "file holding the secret routes authenticate with (the same on every hub, 16 bytes or more, mode 600)")
 	f.StringVar(&c.nats, "nats", "", "use this external NATS cluster (nats://[USER:PASSWORD@]HOST:PORT, comma-separated) instead of the embedded server")

@@ -150,3 +150,17 @@ func TestServerNameIsKept(t *testing.T) {
 		t.Errorf("a bad name file: %v", err)
 	}
 }
+
+// TestClusterAloneSaysWhichRoutesAreDown: a hub whose routes lead nowhere stops, once its wait is
+// over, with an error that names them.
+func TestClusterAloneSaysWhichRoutesAreDown(t *testing.T) {
+	t.Parallel()
+	down1, down2 := e2e.FreeAddr(t), e2e.FreeAddr(t)
+	cfg := Config{Dir: t.TempDir(), Cluster: Cluster{Name: "floor", Listen: e2e.FreeAddr(t),
+		Routes: []string{"nats-route://" + down1, down2}, Secret: testSecret}}
+	_, err := startNodeWithin(cfg, 3*time.Second)
+	if err == nil || !strings.Contains(err.Error(), `cluster "floor": no JetStream leader within 3s`) ||
+		!strings.Contains(err.Error(), "routes not reachable: "+down1+", "+down2) {
+		t.Fatalf("got %v", err)
+	}
+}
