@@ -39,7 +39,7 @@ func (l *loadOptions) flags(c *cobra.Command) {
 	f.StringVar(&l.record, "record", "", "with --bridges: write every event the bridges send, once, to this recording")
 	f.StringVar(&l.streamTokenFile, "stream-token-file", "", "with --monitors: the hubs' stream token (--token-file is the bridges' ingest token)")
 	f.IntVar(&l.dialers, "dialers", sim.DefaultDialers, "connections opened at once, at most")
-	f.DurationVar(&l.connectWait, "connect-wait", time.Minute, "with --bridges: wait this long at most for every bridge to connect before the first event")
+	f.DurationVar(&l.connectWait, "connect-wait", time.Minute, "wait this long at most for every monitor, then every bridge, to connect before the first event")
 	f.DurationVar(&l.drain, "drain", 10*time.Second, "after the last event, wait this long at most for acknowledgements and monitors")
 }
 

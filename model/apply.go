@@ -340,11 +340,8 @@ func (s *Store) applyResync(agentID string, st *InteractionsState, at time.Time,
 		listed[in.ID] = true
 		s.applyInteraction(EvInteractionStateChange, agentID, in, at, v)
 	}
-	for _, sl := range s.order {
-		r := sl.row
-		if !sl.gone && !r.Ended && r.AgentID == agentID && !listed[r.Data.ID] {
-			s.end(sl, at, "closed: absent from the agent's snapshot", EvInteractionsState)
-		}
+	for _, sl := range s.openRows(func(r *Row) bool { return r.AgentID == agentID && !listed[r.Data.ID] }) {
+		s.end(sl, at, "closed: absent from the agent's snapshot", EvInteractionsState)
 	}
 	if as := s.agents[agentID]; as != nil {
 		ag := as.ag

@@ -131,19 +131,25 @@ func setDesktop(ag *Agent, st DesktopStatus, reason string, at time.Time) {
 
 // endRows ends the open rows that match, at at, with text as their timeline's last entry.
 func (s *Store) endRows(match func(*Row) bool, at time.Time, text, typ string) {
-	var ending []*slot // collected first: ending one may compact s.order (evict)
-	for _, sl := range s.order {
-		if !sl.gone && !sl.row.Ended && match(sl.row) {
-			ending = append(ending, sl)
-		}
-	}
-	for _, sl := range ending {
+	for _, sl := range s.openRows(match) {
 		end := at // a row whose desktop went away ended when it was last seen, not when that was given up on
 		if d := sl.row.DisconnectedAt; !d.IsZero() && d.Before(at) {
 			end = d
 		}
 		s.end(sl, end, text, typ)
 	}
+}
+
+// openRows returns the open rows that match. Ending rows collects them first with it: ending one
+// may evict others and compact s.order in place.
+func (s *Store) openRows(match func(*Row) bool) []*slot {
+	var out []*slot
+	for _, sl := range s.order {
+		if !sl.gone && !sl.row.Ended && match(sl.row) {
+			out = append(out, sl)
+		}
+	}
+	return out
 }
 
 // markGone marks the agent's desktop gone, once; it has no active interaction any more.
