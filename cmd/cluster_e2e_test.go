@@ -26,7 +26,7 @@ type clusterHub struct {
 
 // startHubCluster starts n hubs clustered on loopback, each routed to every other, all at once
 // (each waits for a majority of them), and waits until they serve.
-func startHubCluster(t *testing.T, n int, extra ...string) []*clusterHub {
+func startHubCluster(t testing.TB, n int, extra ...string) []*clusterHub {
 	t.Helper()
 	secret := e2e.WriteFile(t, "cluster.secret", "a cluster secret of more than 16 bytes\n")
 	routes := make([]string, n)
@@ -49,7 +49,7 @@ func startHubCluster(t *testing.T, n int, extra ...string) []*clusterHub {
 
 // waitServing waits for the hub to serve and returns its port; a hub that does not is made to
 // show where it is stuck (SIGQUIT: its goroutines) before the test fails.
-func (h *clusterHub) waitServing(t *testing.T) string {
+func (h *clusterHub) waitServing(t testing.TB) string {
 	t.Helper()
 	m, err := h.p.Match(hubBridges, 90*time.Second)
 	if err != nil {

@@ -22,7 +22,7 @@ import (
 var hubBridges = regexp.MustCompile(`bridges:  ws://127\.0\.0\.1:(\d+)/ingest`)
 
 // startHubCmd runs `deskwatch hub` on a free loopback port and returns it with its address.
-func startHubCmd(t *testing.T, args ...string) (*e2e.Process, string) {
+func startHubCmd(t testing.TB, args ...string) (*e2e.Process, string) {
 	t.Helper()
 	if !slices.Contains(args, "--data") && !slices.Contains(args, "--in-memory") {
 		args = append(args, "--data", t.TempDir()) // a hub of its own: tests run in parallel
