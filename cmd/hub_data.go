@@ -97,8 +97,9 @@ func openHubLog(ctx context.Context, d *hubData, stdout io.Writer) (*jetlog.Log,
 	return l, func() { _ = l.Close(); unlock() }, nil
 }
 
-// startHubLog restores the hub's floor from its log and says what it restored.
-func startHubLog(ctx context.Context, h *hub.Hub, stdout io.Writer) error {
+// startHubLog restores the hub's floor from its log and says what it restored (nothing without a
+// log: --in-memory said so).
+func startHubLog(ctx context.Context, h *hub.Hub, logged bool, stdout io.Writer) error {
 	r, err := h.Start(ctx)
 	if ctx.Err() != nil {
 		return nil // stopped while restoring
@@ -106,6 +107,8 @@ func startHubLog(ctx context.Context, h *hub.Hub, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "hub restored: %s\n", r)
+	if logged {
+		fmt.Fprintf(stdout, "hub restored: %s\n", r)
+	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -193,7 +194,7 @@ func TestHubDataThatCannotBeUsed(t *testing.T) {
 // that does not parse stops the monitor with a message saying why; a hub kept in memory refuses it.
 func TestMonitorSinceRefusesWhatItCannotAsk(t *testing.T) {
 	t.Parallel()
-	_, mem := startHubCmd(t, "--in-memory")
+	hub, mem := startHubCmd(t, "--in-memory")
 	for _, c := range []struct {
 		args []string
 		want string
@@ -207,5 +208,10 @@ func TestMonitorSinceRefusesWhatItCannotAsk(t *testing.T) {
 		if code == 0 || !strings.Contains(stderr, c.want) {
 			t.Errorf("deskwatch %v: exit %d, stderr:\n%s\nwant %q", c.args, code, stderr, c.want)
 		}
+	}
+	// The hub in memory said so when it started; it restored nothing, and does not say it did.
+	hub.Stop(syscall.SIGTERM, 30*time.Second)
+	if out := hub.Output(); !strings.Contains(out, "hub data: in memory only") || strings.Contains(out, "hub restored") {
+		t.Errorf("an --in-memory hub printed:\n%s\nwant it in memory only, with nothing restored", out)
 	}
 }
