@@ -80,7 +80,7 @@ event the bridges sent, to compare with what monitors show.`,
 	f.StringVar(&o.path, "path", "/stream", "the stream's path in the URL")
 	f.Int64Var(&o.seed, "seed", 1, "seed of the stream")
 	f.IntVar(&o.agents, "agents", synth.DefaultAgents, "number of agents")
-	f.Float64Var(&o.rate, "rate", 20, "events per second, over all agents")
+	f.Float64Var(&o.rate, "rate", 20, "events per second, over all agents (with --bridges: per bridge, default 1); at most 1e6 in all")
 	f.Float64Var(&o.chaos.Drop, "drop", 0, "fraction of events never sent (0 to below 1); seq numbers show the gaps")
 	f.Float64Var(&o.chaos.Malformed, "malformed", 0, "chance of a malformed message after each event (0 to 1)")
 	f.DurationVar(&o.closeEvery, "close-every", 0, "close each connection after it has been open this long")
