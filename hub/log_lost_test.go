@@ -22,13 +22,7 @@ func TestLostLogBehindItsCheckpointIsRefused(t *testing.T) {
 	first := startLogHub(t, dir, cfg)
 	send(t, first.dial(t, "/ingest?session=s1", nil), deskEvents("a1", 3)...)
 	first.waitApplied(t, 3)
-	deadline := time.Now().Add(10 * time.Second)
-	for first.checkpointed() < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint within 10s (last at seq %d)", first.checkpointed())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	first.waitCheckpointed(t, 2)
 	first.crash()
 	if err := os.RemoveAll(filepath.Join(dir, "jetstream", "$G", "streams", jetlog.StreamName)); err != nil {
 		t.Fatal(err)
