@@ -40,6 +40,9 @@ func (d *hubData) check(getenv func(string) string) error {
 	if d.history <= 0 {
 		return fmt.Errorf("--history %s: want a positive duration, such as 24h", d.history)
 	}
+	if d.history < time.Second {
+		return fmt.Errorf("--history %s: want at least 1s, such as 24h", d.history)
+	}
 	n, err := parseBytes(d.size)
 	if err != nil || n <= 0 {
 		return fmt.Errorf("--history-size %q: want a positive size, such as 1GiB or 512MiB", d.size)

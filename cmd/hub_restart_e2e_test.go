@@ -181,6 +181,7 @@ func TestHubDataThatCannotBeUsed(t *testing.T) {
 		{[]string{"--data", file}, "--data " + file + ": cannot create it"},
 		{[]string{"--data", dir}, "--data " + dir + ": in use by another hub"},
 		{[]string{"--history", "0s"}, "--history 0s: want a positive duration"},
+		{[]string{"--history", "1ns"}, "--history 1ns: want at least 1s"}, // JetStream's own refusal blamed --data
 		{[]string{"--history-size", "lots"}, `--history-size "lots": want a positive size`},
 	} {
 		_, stderr, code := e2e.Run(t, nil, append([]string{"hub", "--listen", "127.0.0.1:0"}, c.args...)...)
