@@ -201,7 +201,7 @@ func runHub(ctx context.Context, o *hubOptions, stdout, stderr io.Writer) error 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	go func() {
-		if err := startHubLog(ctx, h, stdout); err != nil {
+		if err := startHubLog(ctx, h, l != nil, stdout); err != nil {
 			cancel(err)
 		}
 	}()

@@ -42,6 +42,9 @@ func (d *hubData) check(getenv func(string) string) error {
 	if d.history <= 0 {
 		return fmt.Errorf("--history %s: want a positive duration, such as 24h", d.history)
 	}
+	if d.history < time.Second {
+		return fmt.Errorf("--history %s: want at least 1s, such as 24h", d.history)
+	}
 	n, err := parseBytes(d.size)
 	if err != nil || n <= 0 {
 		return fmt.Errorf("--history-size %q: want a positive size, such as 1GiB or 512MiB", d.size)
@@ -106,8 +109,9 @@ func openHubLog(ctx context.Context, d *hubData, stdout io.Writer) (*jetlog.Log,
 	return l, func() { _ = l.Close(); unlock() }, nil
 }
 
-// startHubLog restores the hub's floor from its log and says what it restored.
-func startHubLog(ctx context.Context, h *hub.Hub, stdout io.Writer) error {
+// startHubLog restores the hub's floor from its log and says what it restored (nothing without a
+// log: --in-memory said so).
+func startHubLog(ctx context.Context, h *hub.Hub, logged bool, stdout io.Writer) error {
 	r, err := h.Start(ctx)
 	if ctx.Err() != nil {
 		return nil // stopped while restoring
@@ -115,6 +119,8 @@ func startHubLog(ctx context.Context, h *hub.Hub, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "hub restored: %s\n", r)
+	if logged {
+		fmt.Fprintf(stdout, "hub restored: %s\n", r)
+	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -171,6 +172,7 @@ func TestHubDataThatCannotBeUsed(t *testing.T) {
 		{[]string{"--data", file}, "--data " + file + ": cannot create it"},
 		{[]string{"--data", dir}, "--data " + dir + ": in use by another hub"},
 		{[]string{"--history", "0s"}, "--history 0s: want a positive duration"},
+		{[]string{"--history", "1ns"}, "--history 1ns: want at least 1s"}, // JetStream's own refusal blamed --data
 		{[]string{"--history-size", "lots"}, `--history-size "lots": want a positive size`},
 	} {
 		_, stderr, code := e2e.Run(t, nil, append([]string{"hub", "--listen", "127.0.0.1:0"}, c.args...)...)
@@ -184,7 +186,7 @@ func TestHubDataThatCannotBeUsed(t *testing.T) {
 // that does not parse stops the monitor with a message saying why; a hub kept in memory refuses it.
 func TestMonitorSinceRefusesWhatItCannotAsk(t *testing.T) {
 	t.Parallel()
-	_, mem := startHubCmd(t, "--in-memory")
+	hub, mem := startHubCmd(t, "--in-memory")
 	for _, c := range []struct {
 		args []string
 		want string
@@ -198,5 +200,10 @@ func TestMonitorSinceRefusesWhatItCannotAsk(t *testing.T) {
 		if code == 0 || !strings.Contains(stderr, c.want) {
 			t.Errorf("deskwatch %v: exit %d, stderr:\n%s\nwant %q", c.args, code, stderr, c.want)
 		}
+	}
+	// The hub in memory said so when it started; it restored nothing, and does not say it did.
+	hub.Stop(syscall.SIGTERM, 30*time.Second)
+	if out := hub.Output(); !strings.Contains(out, "hub data: in memory only") || strings.Contains(out, "hub restored") {
+		t.Errorf("an --in-memory hub printed:\n%s\nwant it in memory only, with nothing restored", out)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"strings"
@@ -79,7 +80,7 @@ event the bridges sent, to compare with what monitors show.`,
 	f.StringVar(&o.path, "path", "/stream", "the stream's path in the URL")
 	f.Int64Var(&o.seed, "seed", 1, "seed of the stream")
 	f.IntVar(&o.agents, "agents", synth.DefaultAgents, "number of agents")
-	f.Float64Var(&o.rate, "rate", 20, "events per second, over all agents")
+	f.Float64Var(&o.rate, "rate", 20, "events per second, over all agents (with --bridges: per bridge, default 1); at most 1e6 in all")
 	f.Float64Var(&o.chaos.Drop, "drop", 0, "fraction of events never sent (0 to below 1); seq numbers show the gaps")
 	f.Float64Var(&o.chaos.Malformed, "malformed", 0, "chance of a malformed message after each event (0 to 1)")
 	f.DurationVar(&o.closeEvery, "close-every", 0, "close each connection after it has been open this long")
@@ -92,6 +93,11 @@ event the bridges sent, to compare with what monitors show.`,
 	return c
 }
 
+// maxSimRate bounds the events per second asked of the generator, over all its agents or bridges:
+// far above what one process can send, far below a rate whose interval rounds to nothing (the
+// generator then spins without ever reaching a stop).
+const maxSimRate = 1e6
+
 // check validates the flags before anything is opened.
 func (o *simulateOptions) check() error {
 	if err := o.load.check(); err != nil {
@@ -101,8 +107,11 @@ func (o *simulateOptions) check() error {
 		switch {
 		case o.out != "":
 			return errors.New("--out writes a file; --bridges and --monitors connect to hubs: give one or the other")
-		case o.rate <= 0:
+		case !(o.rate > 0) || math.IsInf(o.rate, 0):
 			return fmt.Errorf("--rate %v: want events per second per bridge above 0", o.rate)
+		case o.rate*float64(o.load.bridges) > maxSimRate:
+			return fmt.Errorf("--rate %v of %d bridges is %g events per second: at most %g", o.rate, o.load.bridges,
+				o.rate*float64(o.load.bridges), float64(maxSimRate))
 		case o.events < 0 || o.duration < 0:
 			return errors.New("--events and --duration cannot be negative")
 		}
@@ -111,8 +120,8 @@ func (o *simulateOptions) check() error {
 	switch {
 	case o.agents < 1:
 		return fmt.Errorf("--agents %d: want at least 1", o.agents)
-	case o.rate <= 0:
-		return fmt.Errorf("--rate %v: want events per second above 0", o.rate)
+	case !(o.rate > 0) || o.rate > maxSimRate:
+		return fmt.Errorf("--rate %v: want events per second above 0, at most %g", o.rate, float64(maxSimRate))
 	case o.chaos.Drop < 0 || o.chaos.Drop >= 1:
 		return fmt.Errorf("--drop %v: want a fraction from 0 to below 1", o.chaos.Drop)
 	case o.chaos.Malformed < 0 || o.chaos.Malformed > 1:

@@ -43,11 +43,18 @@ func (l *loadOptions) flags(c *cobra.Command) {
 	f.DurationVar(&l.drain, "drain", 10*time.Second, "after the last event, wait this long at most for acknowledgements and monitors")
 }
 
+// maxSimConns bounds --bridges and --monitors: more could never connect, and asking would only
+// fill memory.
+const maxSimConns = 1_000_000
+
 // check validates the load flags; rate is per bridge here.
 func (l *loadOptions) check() error {
 	switch {
 	case l.bridges < 0 || l.monitors < 0:
 		return errors.New("--bridges and --monitors cannot be negative")
+	case l.bridges > maxSimConns || l.monitors > maxSimConns:
+		return fmt.Errorf("--bridges %d, --monitors %d: at most %d each (one connection each, and one process "+
+			"has at most 65,535 ports towards one hub)", l.bridges, l.monitors, maxSimConns)
 	case l.bridges > 0 && l.to == "":
 		return errors.New("--bridges needs --to ws://HUB/ingest[,ws://HUB2/ingest…]")
 	case l.monitors > 0 && l.from == "":

@@ -61,6 +61,12 @@ func TestSimulateLoadFlagsSayWhy(t *testing.T) {
 		{[]string{"--monitors", "5", "--from", "http://127.0.0.1:1/stream"}, `--from: URL 1, "http://127.0.0.1:1/stream": want ws://`},
 		{[]string{"--bridges", "5", "--to", "ws://127.0.0.1:1/ingest", "--out", "f"}, "--out writes a file"},
 		{[]string{"--record", "f"}, "--to and --record apply to --bridges"},
+		// Absurd figures are refused rather than tried: a billion bridges filled memory, and a rate
+		// whose interval rounds to nothing spun past --duration and SIGTERM alike.
+		{[]string{"--bridges", "1000000000", "--to", "ws://127.0.0.1:1/ingest", "--duration", "1s"}, "at most 1000000 each"},
+		{[]string{"--bridges", "1", "--to", "ws://127.0.0.1:1/ingest", "--rate", "1e308", "--duration", "1s"}, "at most 1e+06"},
+		{[]string{"--bridges", "1", "--to", "ws://127.0.0.1:1/ingest", "--rate", "NaN"}, "--rate NaN: want events per second"},
+		{[]string{"--rate", "+Inf"}, "--rate +Inf: want events per second above 0, at most 1e+06"},
 	} {
 		_, errOut, code := e2e.Run(t, nil, append([]string{"simulate"}, tc.args...)...)
 		if code == 0 || !strings.Contains(errOut, tc.want) {

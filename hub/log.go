@@ -105,6 +105,14 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 	if err != nil {
 		return r, fmt.Errorf("hub: latest checkpoint: %w", err)
 	}
+	if ok && cp.Seq > st.LastSeq {
+		// Checkpoints are taken of messages the log held: its messages were lost (its files
+		// deleted or damaged, and the stream made anew). Events it takes now would carry sequences
+		// the checkpoint has passed and never be applied.
+		return r, fmt.Errorf("hub: the newest checkpoint is of seq %d but the event log ends at seq %d: "+
+			"the log's stream %s was lost or replaced; restore the data directory from a backup, "+
+			"or move it aside to start with an empty floor", cp.Seq, st.LastSeq, jetlog.StreamName)
+	}
 	if ok {
 		if r.Agents, err = h.restore(cp); err != nil {
 			return r, fmt.Errorf("hub: checkpoint at seq %d: %w", cp.Seq, err)

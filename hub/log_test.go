@@ -236,13 +236,7 @@ func TestQuietFloorIsCheckpointed(t *testing.T) {
 	first := startLogHub(t, dir, cfg)
 	send(t, first.dial(t, "/ingest?session=s1", nil), deskEvents("a1", 3)...)
 	first.waitApplied(t, 3)
-	deadline := time.Now().Add(10 * time.Second)
-	for first.checkpointed() < 3 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint of seq 3 within 10s (last at seq %d)", first.checkpointed())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	first.waitCheckpointed(t, 3)
 	first.crash()
 	if r := startLogHub(t, dir, cfg).restored; r.Checkpoint != 3 || r.Replayed != 0 {
 		t.Errorf("restored %+v, want the checkpoint at seq 3 and nothing after it", r)

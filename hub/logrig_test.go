@@ -121,3 +121,15 @@ func snapshotOf(t *testing.T, th *testHub, path string) ([]string, *websocket.Co
 func (lh *logHub) checkpointed() uint64 {
 	return lh.lg.ckSeq.Load()
 }
+
+// waitCheckpointed waits up to 10s for a checkpoint of seq or later.
+func (lh *logHub) waitCheckpointed(t *testing.T, seq uint64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for lh.checkpointed() < seq {
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint of seq %d within 10s (last at seq %d)", seq, lh.checkpointed())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -136,12 +136,20 @@ func (l *Log) checkpointBefore(ctx context.Context, seq uint64) (Checkpoint, boo
 		if k.seq > seq {
 			continue
 		}
-		data, err := l.st.cps.GetBytes(ctx, k.name)
+		read, cancel := context.WithTimeout(ctx, requestTimeout) // a damaged one never ends
+		data, err := l.st.cps.GetBytes(read, k.name)
+		cancel()
 		if errors.Is(err, jetstream.ErrObjectNotFound) {
 			continue // pruned meanwhile
 		}
 		if err != nil {
-			return Checkpoint{}, false, fmt.Errorf("jetlog: read checkpoint at %d: %w", k.seq, err)
+			if ctx.Err() != nil || l.st.isClosed() {
+				return Checkpoint{}, false, fmt.Errorf("jetlog: read checkpoint at %d: %w", k.seq, err)
+			}
+			// Damaged (its files garbled: a chunk the server dropped never comes): an older one,
+			// and the log after it, rebuild the same floor.
+			l.st.logf("jetlog: checkpoint at %d unreadable, trying an older one: %v", k.seq, err)
+			continue
 		}
 		return Checkpoint{Seq: k.seq, Time: k.time, Data: data}, true, nil
 	}
