@@ -1,6 +1,8 @@
 package hub
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -83,9 +85,12 @@ func (f *floor) remember(session string, ev model.Event, key string) {
 	seen[slot] = key
 }
 
-// replayKey is what a replayed agent-state packet repeats.
+// replayKey is what a replayed agent-state packet repeats, as the hex SHA-256 of its type, ts and
+// payload: 64 bytes per agent and slot, however large the packet (the floor and every checkpoint
+// keep one per agent and slot).
 func replayKey(ev model.Event) string {
-	return fmt.Sprintf("%s|%d|%+v", ev.Type, ev.TS.UnixMilli(), ev.Payload)
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%+v", ev.Type, ev.TS.UnixMilli(), ev.Payload))
+	return hex.EncodeToString(sum[:])
 }
 
 // replaySlot names the piece of agent state an event sets, for the event types a bridge replays
