@@ -89,7 +89,9 @@ type Hub struct {
 	// messageHook, when a test sets it, sees every bridge message before it is handled (a test
 	// makes it panic on a marker message to check the recovery).
 	messageHook func(data []byte)
-	figures     figureCache
+	// appendHook, when a test sets it, may fail an event's append to the log (a leader election).
+	appendHook func(ev model.Event) error
+	figures    figureCache
 
 	// mu orders every applied event with the fan-out of it and with new subscriptions, so a new
 	// monitor's snapshot and the live events after it neither overlap nor leave a gap.

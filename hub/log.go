@@ -264,6 +264,11 @@ func (h *Hub) appendEvent(session string, data []byte, ev model.Event) (bool, er
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), appendWait)
 	defer cancel()
+	if h.appendHook != nil {
+		if err := h.appendHook(ev); err != nil {
+			return false, &errNotStored{err}
+		}
+	}
 	_, dup, err = h.cfg.EventLog.Append(ctx, jetlog.Msg{Agent: ev.AgentID, Session: session, Data: data}, id)
 	if err != nil {
 		return false, &errNotStored{err}
