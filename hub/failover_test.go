@@ -1,7 +1,12 @@
 package hub
 
 import (
+	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,4 +60,38 @@ func TestEventAfterOneNotStoredIsNotTakenFromThatConnection(t *testing.T) {
 			t.Fatalf("the monitor saw seqs %v, want 1 2 3 4\n%s", seqs, th.log.String())
 		}
 	}
+}
+
+// TestHealthzSaysNotReadyUntilTheFloorIsRebuilt: a hub on a log answers /healthz with 503 until
+// Start has caught its floor up with the log, then ok.
+func TestHealthzSaysNotReadyUntilTheFloorIsRebuilt(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, t.TempDir())
+	t.Cleanup(func() { _ = l.Close() })
+	h := New(Config{EventLog: l, Log: &syncBuffer{}})
+	t.Cleanup(h.Close)
+	th := &testHub{Hub: h, srv: httptest.NewServer(h.Handler())}
+	t.Cleanup(th.srv.Close)
+	if code, body := healthz(t, th); code != http.StatusServiceUnavailable || !strings.Contains(body, "rebuilding") {
+		t.Errorf("before Start: %d %q, want 503 and why", code, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := h.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := healthz(t, th); code != http.StatusOK || body != "ok\n" {
+		t.Errorf("after Start: %d %q", code, body)
+	}
+}
+
+func healthz(t *testing.T, th *testHub) (int, string) {
+	t.Helper()
+	resp, err := http.Get(th.srv.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
 }
