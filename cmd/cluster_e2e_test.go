@@ -247,7 +247,13 @@ func sortedKeys(m map[string][]string) []string {
 // the table of the events the source sent.
 func compareMonitors(t *testing.T, mons []*e2e.Process, events []string) {
 	t.Helper()
-	want := printedRows(printSource(t, events))
+	compareMonitorsWith(t, mons, printSource(t, events))
+}
+
+// compareMonitorsWith is compareMonitors with the source's table printed already.
+func compareMonitorsWith(t *testing.T, mons []*e2e.Process, source string) {
+	t.Helper()
+	want := printedRows(source)
 	for i, mon := range mons {
 		if err := mon.Wait(180 * time.Second); err != nil {
 			t.Errorf("monitor %d: %v\n%s", i, err, mon.Output())
@@ -267,9 +273,15 @@ func printSource(t *testing.T, events []string) string {
 	if err := os.WriteFile(src, []byte(strings.Join(events, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return printFile(t, src)
+}
+
+// printFile is `deskwatch --print` of a recording.
+func printFile(t *testing.T, src string) string {
+	t.Helper()
 	want, stderr, code := e2e.Run(t, nil, "--print", src)
 	if code != 0 {
-		t.Fatalf("--print of the source: exit %d: %s", code, stderr)
+		t.Fatalf("--print of %s: exit %d: %s", src, code, stderr)
 	}
 	return want
 }

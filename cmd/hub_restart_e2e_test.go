@@ -67,13 +67,7 @@ func waitMetrics(t *testing.T, addr string, want map[string]int) string {
 	t.Helper()
 	var page string
 	ok := e2e.Until(20*time.Second, 50*time.Millisecond, func() bool {
-		resp, err := http.Get("http://" + addr + "/metrics")
-		if err != nil {
-			return false
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		page = string(body)
+		page = metricsPage(t, addr)
 		for name, v := range want {
 			if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + fmt.Sprintf(` %d$`, v)).MatchString(page) {
 				return false
@@ -85,6 +79,18 @@ func waitMetrics(t *testing.T, addr string, want map[string]int) string {
 		t.Fatalf("metrics never had %v:\n%s", want, page)
 	}
 	return page
+}
+
+// metricsPage is the hub's /metrics ("" when it does not answer).
+func metricsPage(t *testing.T, addr string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
 }
 
 // durations matches the DURATION column's values, which depend on when a table is printed.

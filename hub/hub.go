@@ -89,7 +89,9 @@ type Hub struct {
 	// messageHook, when a test sets it, sees every bridge message before it is handled (a test
 	// makes it panic on a marker message to check the recovery).
 	messageHook func(data []byte)
-	figures     figureCache
+	// appendHook, when a test sets it, may fail an event's append to the log (a leader election).
+	appendHook func(ev model.Event) error
+	figures    figureCache
 
 	// mu orders every applied event with the fan-out of it and with new subscriptions, so a new
 	// monitor's snapshot and the live events after it neither overlap nor leave a gap.
@@ -171,16 +173,26 @@ func (h *Hub) Handler() http.Handler {
 	mux.HandleFunc("GET /ingest", h.serveIngest)
 	mux.HandleFunc("GET /stream", h.serveStream)
 	mux.HandleFunc("GET /bridge.js", h.serveBridge)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "ok\n")
-	})
+	mux.HandleFunc("GET /healthz", h.serveHealth)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(h.m.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "deskwatch hub: /ingest (bridges), /stream (monitors), /bridge.js, /healthz, /metrics\n")
 	})
 	return mux
+}
+
+// serveHealth answers ok once the floor is caught up with the log (Start); until then 503, so that
+// a load balancer or a load test sends nothing to a hub still rebuilding its floor.
+func (h *Hub) serveHealth(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	select {
+	case <-h.lg.ready:
+		_, _ = io.WriteString(w, "ok\n")
+	default:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "starting: rebuilding the floor from the log\n")
+	}
 }
 
 func (h *Hub) serveBridge(w http.ResponseWriter, r *http.Request) {

@@ -125,6 +125,25 @@ func (h *Hub) readBridge(b *bridgeConn) error {
 			continue
 		}
 		h.guardedBridgeMessage(b, mt, data)
+		if stopped(b.closer) {
+			// The hub ended the connection (an event the log did not take, a revoked token): what the
+			// bridge sent after is not taken either, so that a session's events reach the log in seq
+			// order; unacknowledged, they come again after the bridge reconnects.
+			if code, reason := b.closer.Reason(); reason != "" {
+				return fmt.Errorf("closed by the hub (%d %s)", code, reason)
+			}
+			return errors.New("closed by the hub")
+		}
+	}
+}
+
+// stopped says whether c's connection was stopped.
+func stopped(c *wsfan.Closer) bool {
+	select {
+	case <-c.Done():
+		return true
+	default:
+		return false
 	}
 }
 

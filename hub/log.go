@@ -30,8 +30,13 @@ const (
 	DefaultCheckpointInterval = time.Minute
 )
 
-// appendWait bounds one append to the log.
-const appendWait = 10 * time.Second
+// appendWait bounds one append to the log, retries included: longer than a cluster's election of
+// a new stream leader after one hub is lost (NATS takes 4 to 9 s to notice and elect).
+const appendWait = 20 * time.Second
+
+// followPause is the apply loop's pause before it follows the log again after a failure: monitors
+// wait for it, so short.
+const followPause = 200 * time.Millisecond
 
 // maxLoggedApplyErrors bounds the log lines about messages the apply loop could not apply.
 const maxLoggedApplyErrors = 100
@@ -187,11 +192,11 @@ func (h *Hub) applyLoop(ctx context.Context, from, target uint64) {
 		if ctx.Err() != nil {
 			return
 		}
-		h.log.Printf("log: following from seq %d: %v; trying again in a second", from, err)
+		h.log.Printf("log: following from seq %d: %v; trying again in %s", from, err, followPause)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(time.Second):
+		case <-time.After(followPause):
 		}
 	}
 }
@@ -272,6 +277,11 @@ func (h *Hub) appendEvent(session string, data []byte, ev model.Event) (bool, er
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), appendWait)
 	defer cancel()
+	if h.appendHook != nil {
+		if err := h.appendHook(ev); err != nil {
+			return false, &errNotStored{err}
+		}
+	}
 	_, dup, err = h.cfg.EventLog.Append(ctx, jetlog.Msg{Agent: ev.AgentID, Session: session, Data: data}, id)
 	if err != nil {
 		return false, &errNotStored{err}

@@ -46,11 +46,20 @@ func startLogHub(t *testing.T, dir string, cfg Config) *logHub {
 // stream); the caller closes l after the hubs.
 func startHubOnLog(t *testing.T, l *jetlog.Log, cfg Config) *logHub {
 	t.Helper()
+	return startHubOnLogWith(t, l, cfg, nil)
+}
+
+// startHubOnLogWith is startHubOnLog with change, when not nil, applied to the hub before it starts.
+func startHubOnLogWith(t *testing.T, l *jetlog.Log, cfg Config, change func(*Hub)) *logHub {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	logs := &syncBuffer{}
 	cfg.Log, cfg.EventLog = logs, l
 	h := New(cfg)
+	if change != nil {
+		change(h)
+	}
 	r, err := h.Start(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -89,7 +91,7 @@ func (l *Log) appendMsg(ctx context.Context, m Msg, id string) (uint64, bool, er
 	if id != "" {
 		opts = append(opts, jetstream.WithMsgID(token(id, maxTokenAgent)))
 	}
-	ack, err := l.js.PublishMsg(ctx, nm, opts...)
+	ack, err := l.publish(ctx, nm, id != "", opts)
 	if err != nil {
 		if l.st.isClosed() {
 			return 0, false, ErrClosed
@@ -97,6 +99,50 @@ func (l *Log) appendMsg(ctx context.Context, m Msg, id string) (uint64, bool, er
 		return 0, false, fmt.Errorf("jetlog: append an event of %d bytes for agent %s: %w", len(m.Data), quoteShort(m.Agent), err)
 	}
 	return ack.Sequence, ack.Duplicate, nil
+}
+
+// Retries of an append while the stream has no leader (a hub of the cluster was lost and the others
+// elect a new one: several seconds) or while its request went to a leader that died with it.
+const (
+	// appendTry bounds one attempt of an append with a message id: one that gets no answer in
+	// that time is sent again, to whichever replica leads by then (JetStream drops it, by its id,
+	// if the first attempt was stored after all).
+	appendTry    = 2 * time.Second
+	appendPause  = 50 * time.Millisecond // the first pause between attempts, doubled up to appendPauses
+	appendPauses = 500 * time.Millisecond
+)
+
+// publish sends nm until JetStream acknowledges it, fails for good (see passing), or ctx ends. An
+// append without a message id (idempotent false) is sent again only after an answer that says it
+// was not stored (no responders, no leader), never after a timeout: it could be stored twice.
+// A resend dropped as a duplicate of an attempt that timed out is the same append: dup is false.
+func (l *Log) publish(ctx context.Context, nm *nats.Msg, idempotent bool, opts []jetstream.PublishOpt) (*jetstream.PubAck, error) {
+	timedOut := false
+	for pause := appendPause; ; pause = min(2*pause, appendPauses) {
+		try, cancel := ctx, context.CancelFunc(func() {})
+		if idempotent {
+			try, cancel = context.WithTimeout(ctx, appendTry)
+		}
+		ack, err := l.js.PublishMsg(try, nm, opts...)
+		cancel()
+		if err == nil {
+			if timedOut {
+				ack.Duplicate = false
+			}
+			return ack, nil
+		}
+		slow := errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout)
+		if ctx.Err() != nil || l.st.isClosed() || !transient(err, slow) || (slow && !idempotent) {
+			return nil, err
+		}
+		timedOut = timedOut || slow
+		l.st.appendRetries.Add(1)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(pause):
+		}
+	}
 }
 
 // decode turns a stored message into a Msg; ok is false (and why says why) for a message this log
@@ -140,4 +186,14 @@ func quoteShort(s string) string {
 		return strconv.Quote(s)
 	}
 	return fmt.Sprintf("%q… (%d bytes)", s[:most], len(s))
+}
+
+// transient tells an append's error that a new stream leader cures (slow: it timed out) from one
+// it will not (the message refused as it stands, the connection closed).
+func transient(err error, slow bool) bool {
+	var api *jetstream.APIError
+	if errors.As(err, &api) {
+		return passing(err)
+	}
+	return slow || errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders)
 }

@@ -121,16 +121,20 @@ var (
 		"Times a replica of the stream went offline or fell behind.", nil, nil)
 	descRoutes = prometheus.NewDesc("deskwatch_hub_cluster_routes",
 		"Route connections of the embedded server to the other hubs.", nil, nil)
+	descAppendRetries = prometheus.NewDesc("deskwatch_hub_log_append_retries_total",
+		"Appends to the log sent again while the stream had no leader (or did not answer in time).", nil, nil)
 )
 
 func (c clusterCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descPeers, descLeader, descLeaderChanges, descPeerLosses, descRoutes} {
+	for _, d := range []*prometheus.Desc{descPeers, descLeader, descLeaderChanges, descPeerLosses, descRoutes,
+		descAppendRetries} {
 		ch <- d
 	}
 }
 
 func (c clusterCollector) Collect(ch chan<- prometheus.Metric) {
 	n := c.l.node
+	ch <- prometheus.MustNewConstMetric(descAppendRetries, prometheus.CounterValue, float64(c.l.st.appendRetries.Load()))
 	if n.srv != nil {
 		ch <- prometheus.MustNewConstMetric(descRoutes, prometheus.GaugeValue, float64(n.srv.NumRoutes()))
 	}

@@ -13,6 +13,15 @@ import (
 // tens of thousands a second, few enough that hundreds of Follows hold little.
 const followBatch = 256
 
+// A Follow's pull requests last followExpiry and the server sends a heartbeat every
+// followHeartbeat while it has nothing to deliver. The client recreates a consumer whose
+// heartbeats stop (the hub it lived on was lost) after two missed ones: seconds, not the ten the
+// ordered consumer's default (5 s) costs, while the monitors of every hub wait.
+const (
+	followExpiry    = 5 * time.Second
+	followHeartbeat = time.Second
+)
+
 // requestTimeout bounds a request to the server made with a context that has no deadline.
 const requestTimeout = 10 * time.Second
 
@@ -35,7 +44,8 @@ func (l *Log) follow(ctx context.Context, from uint64, fn func(Msg) error) error
 	if err != nil {
 		return l.followErr(ctx, fmt.Errorf("jetlog: follow from %d: %w", from, err))
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(followBatch))
+	it, err := cons.Messages(jetstream.PullMaxMessages(followBatch), jetstream.PullExpiry(followExpiry),
+		jetstream.PullHeartbeat(followHeartbeat))
 	if err != nil {
 		return l.followErr(ctx, fmt.Errorf("jetlog: follow from %d: %w", from, err))
 	}

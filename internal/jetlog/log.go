@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -25,6 +26,8 @@ type logState struct {
 	closed  bool
 	next    int
 	follows map[int]func()
+
+	appendRetries atomic.Uint64 // attempts of appends sent again (publish)
 }
 
 func open(ctx context.Context, cfg Config) (*Log, error) {
