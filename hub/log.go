@@ -47,12 +47,14 @@ type logState struct {
 	seq uint64
 	at  time.Time
 
-	ckMu    sync.Mutex    // one checkpoint at a time
-	ckSeq   atomic.Uint64 // the last checkpoint saved (read by the apply loop without ckMu)
-	ckAt    time.Time     // when
-	saved   int           // checkpoints saved
-	errs    int           // messages not applied (logged up to maxLoggedApplyErrors)
-	started bool
+	ckMu      sync.Mutex     // one checkpoint saved at a time
+	ckSeq     atomic.Uint64  // the last checkpoint saved (read by the apply loop without ckMu)
+	ckBusy    atomic.Bool    // a checkpoint of the apply loop's is being saved (checkpointBehind; set under h.mu)
+	ckRunning sync.WaitGroup // that save, which stopLog waits for
+	ckAt      time.Time      // when
+	saved     int            // checkpoints saved
+	errs      int            // messages not applied (logged up to maxLoggedApplyErrors)
+	started   bool
 }
 
 func newLogState() *logState {
@@ -158,6 +160,7 @@ func (h *Hub) stopLog() {
 	}
 	cancel()
 	<-lg.done
+	lg.ckRunning.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), appendWait)
 	defer cancel()
 	h.checkpoint(ctx)
@@ -195,12 +198,16 @@ func (h *Hub) applyMsg(m jetlog.Msg) {
 	if err == nil {
 		msg = prepare(m.Data)
 	}
+	var ck *floorCopy
 	applied := false
 	h.mu.Lock()
 	if err == nil {
 		applied, err = h.applyLocked(m.Session, m.Data, ev, msg, m.Time)
 	}
 	h.lg.seq, h.lg.at = m.Seq, m.Time
+	if h.checkpointDueLocked() && h.lg.ckBusy.CompareAndSwap(false, true) {
+		ck = h.copyFloorLocked() // the floor after m.Seq, saved in the background
+	}
 	h.mu.Unlock()
 	switch {
 	case err != nil:
@@ -208,13 +215,8 @@ func (h *Hub) applyMsg(m jetlog.Msg) {
 	case !applied:
 		h.m.logDuplicates.Inc()
 	}
-	// At every CheckpointEvery-th sequence (the same on every hub of a log), or the first one
-	// after it when that one was lost to the history bounds.
-	every := uint64(h.cfg.CheckpointEvery)
-	if m.Seq/every > h.lg.ckSeq.Load()/every {
-		ctx, cancel := context.WithTimeout(context.Background(), appendWait)
-		h.checkpoint(ctx)
-		cancel()
+	if ck != nil {
+		h.checkpointBehind(ck)
 	}
 }
 

@@ -72,6 +72,7 @@ func (lh *logHub) crash() {
 	lh.mu.Unlock()
 	cancel()
 	<-lh.lg.done
+	lh.lg.ckRunning.Wait() // a checkpoint being saved is saved (or not) before the crash
 	lh.srv.CloseClientConnections()
 	lh.srv.Close()
 	if lh.ownsLog {
@@ -120,4 +121,17 @@ func snapshotOf(t *testing.T, th *testHub, path string) ([]string, *websocket.Co
 // checkpointed returns the sequence of the last checkpoint the hub saved.
 func (lh *logHub) checkpointed() uint64 {
 	return lh.lg.ckSeq.Load()
+}
+
+// waitCheckpointed waits until the hub has saved a checkpoint at seq or after, and returns its seq.
+func (lh *logHub) waitCheckpointed(t *testing.T, seq uint64) uint64 {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for lh.checkpointed() < seq {
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint at seq %d or after within 10s (last at seq %d)", seq, lh.checkpointed())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return lh.checkpointed()
 }
