@@ -99,13 +99,9 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 	}
 	begin := time.Now()
 	var r Restored
-	st, err := l.State(ctx)
+	st, cp, ok, err := h.readLog(ctx)
 	if err != nil {
-		return r, fmt.Errorf("hub: log state: %w", err)
-	}
-	cp, ok, err := l.LatestCheckpoint(ctx)
-	if err != nil {
-		return r, fmt.Errorf("hub: latest checkpoint: %w", err)
+		return r, err
 	}
 	if ok {
 		if r.Agents, err = h.restore(cp); err != nil {
@@ -146,6 +142,31 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 		h.desksAfterRestart()
 	}
 	return r, nil
+}
+
+// readLogTries is how many times Start asks the log for its state and newest checkpoint, a second
+// apart, before it gives up: a cluster that has just started may not answer at once.
+const readLogTries = 10
+
+// readLog reads the log's state and its newest checkpoint for Start.
+func (h *Hub) readLog(ctx context.Context) (st jetlog.State, cp jetlog.Checkpoint, ok bool, err error) {
+	l := h.cfg.EventLog
+	for try := 1; ; try++ {
+		if st, err = l.State(ctx); err != nil {
+			err = fmt.Errorf("hub: log state: %w", err)
+		} else if cp, ok, err = l.LatestCheckpoint(ctx); err != nil {
+			err = fmt.Errorf("hub: latest checkpoint: %w", err)
+		}
+		if err == nil || try == readLogTries || errors.Is(err, jetlog.ErrClosed) {
+			return st, cp, ok, err
+		}
+		h.log.Printf("%v; trying again in a second", err)
+		select {
+		case <-ctx.Done():
+			return st, cp, ok, err
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // stopLog ends the apply loop and saves a last checkpoint (Close, once h.closed is set).
