@@ -31,9 +31,30 @@ type checkpointData struct {
 	Replays  map[string]map[string]string `json:"replays"`
 }
 
-// checkpoint saves the floor to the log when events were applied since the last save. It is
-// called by the apply loop, the ticker and Close; one runs at a time, holding h.mu only to copy
-// the floor.
+// floorCopy is the floor as it was after one sequence of the log, taken under h.mu: the store's
+// snapshot (copy-on-write, so taking it is cheap) and copies of the dedupe records, so that a
+// checkpoint at seq describes exactly the floor after seq however far the apply loop has gone on.
+type floorCopy struct {
+	seq      uint64
+	at       time.Time
+	sn       *model.Snapshot
+	sessions map[string]agentSeq
+	replays  map[string]map[string]string
+}
+
+// copyFloorLocked copies the floor after the last message applied; h.mu is held.
+func (h *Hub) copyFloorLocked() *floorCopy {
+	c := &floorCopy{seq: h.lg.seq, at: h.lg.at, sn: h.store.Snapshot(), sessions: maps.Clone(h.sessions),
+		replays: make(map[string]map[string]string, len(h.replays))}
+	for id, slots := range h.replays {
+		c.replays[id] = maps.Clone(slots)
+	}
+	return c
+}
+
+// checkpoint saves the floor to the log when events were applied since the last save. The ticker
+// and Close call it; the apply loop copies the floor itself and saves it in the background
+// (checkpointBehind). One save runs at a time.
 func (h *Hub) checkpoint(ctx context.Context) {
 	lg := h.lg
 	lg.ckMu.Lock()
@@ -43,27 +64,68 @@ func (h *Hub) checkpoint(ctx context.Context) {
 		h.mu.Unlock()
 		return
 	}
-	seq, at := lg.seq, lg.at
-	sn := h.store.Snapshot()
-	data := checkpointData{Version: checkpointVersion, Sessions: maps.Clone(h.sessions),
-		Replays: make(map[string]map[string]string, len(h.replays))}
-	for id, slots := range h.replays {
-		data.Replays[id] = maps.Clone(slots)
-	}
+	c := h.copyFloorLocked()
 	h.mu.Unlock()
-	data.Events = h.floorEvents(sn)
+	h.saveFloor(ctx, c)
+}
+
+// checkpointBehind saves c in the background, so that the apply loop applies the next messages
+// while c is encoded and saved. The apply loop has set lg.ckBusy under h.mu: while a save runs it
+// copies no other floor; instead the save, when it is done, copies the floor again if a checkpoint
+// has come due meanwhile (coalescing those the loop passed by), and clears lg.ckBusy under h.mu
+// once none is due.
+func (h *Hub) checkpointBehind(c *floorCopy) {
+	lg := h.lg
+	lg.ckRunning.Add(1)
+	go func() {
+		defer lg.ckRunning.Done()
+		for c != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), appendWait)
+			lg.ckMu.Lock()
+			saved := h.saveFloor(ctx, c)
+			lg.ckMu.Unlock()
+			cancel()
+			h.mu.Lock()
+			c = nil
+			if saved && h.checkpointDueLocked() {
+				c = h.copyFloorLocked()
+			} else {
+				lg.ckBusy.Store(false) // a failed save is tried again after the next message
+			}
+			h.mu.Unlock()
+		}
+	}()
+}
+
+// checkpointDueLocked says whether the last message applied has passed a CheckpointEvery-th
+// sequence (the same on every hub of a log) that no checkpoint saved is at or after; h.mu is held.
+func (h *Hub) checkpointDueLocked() bool {
+	every := uint64(h.cfg.CheckpointEvery)
+	return h.lg.seq/every > h.lg.ckSeq.Load()/every
+}
+
+// saveFloor encodes c and saves it as the checkpoint at c.seq, unless a checkpoint as new is
+// saved already; lg.ckMu is held. It reports false when the save failed.
+func (h *Hub) saveFloor(ctx context.Context, c *floorCopy) bool {
+	lg := h.lg
+	if c.seq <= lg.ckSeq.Load() {
+		return true
+	}
+	data := checkpointData{Version: checkpointVersion, Events: h.floorEvents(c.sn), Sessions: c.sessions,
+		Replays: c.replays}
 	blob, err := json.Marshal(data)
 	if err == nil {
-		err = h.cfg.EventLog.SaveCheckpoint(ctx, jetlog.Checkpoint{Seq: seq, Time: at, Data: blob})
+		err = h.cfg.EventLog.SaveCheckpoint(ctx, jetlog.Checkpoint{Seq: c.seq, Time: c.at, Data: blob})
 	}
 	if err != nil {
-		h.log.Printf("log: checkpoint at seq %d not saved: %v", seq, err)
-		return
+		h.log.Printf("log: checkpoint at seq %d not saved: %v", c.seq, err)
+		return false
 	}
-	lg.ckSeq.Store(seq)
+	lg.ckSeq.Store(c.seq)
 	lg.ckAt = time.Now()
 	lg.saved++
 	h.m.checkpoints.Inc()
+	return true
 }
 
 // floorEvents describes every agent of sn as the events of a monitor's snapshot, unfiltered.

@@ -52,12 +52,14 @@ type logState struct {
 	seq uint64
 	at  time.Time
 
-	ckMu    sync.Mutex    // one checkpoint at a time
-	ckSeq   atomic.Uint64 // the last checkpoint saved (read by the apply loop without ckMu)
-	ckAt    time.Time     // when
-	saved   int           // checkpoints saved
-	errs    int           // messages not applied (logged up to maxLoggedApplyErrors)
-	started bool
+	ckMu      sync.Mutex     // one checkpoint saved at a time
+	ckSeq     atomic.Uint64  // the last checkpoint saved (read by the apply loop without ckMu)
+	ckBusy    atomic.Bool    // a checkpoint of the apply loop's is being saved (checkpointBehind; set under h.mu)
+	ckRunning sync.WaitGroup // that save, which stopLog waits for
+	ckAt      time.Time      // when
+	saved     int            // checkpoints saved
+	errs      int            // messages not applied (logged up to maxLoggedApplyErrors)
+	started   bool
 }
 
 func newLogState() *logState {
@@ -102,13 +104,9 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 	}
 	begin := time.Now()
 	var r Restored
-	st, err := l.State(ctx)
+	st, cp, ok, err := h.readLog(ctx)
 	if err != nil {
-		return r, fmt.Errorf("hub: log state: %w", err)
-	}
-	cp, ok, err := l.LatestCheckpoint(ctx)
-	if err != nil {
-		return r, fmt.Errorf("hub: latest checkpoint: %w", err)
+		return r, err
 	}
 	if ok && cp.Seq > st.LastSeq {
 		// Checkpoints are taken of messages the log held: its messages were lost (its files
@@ -159,6 +157,31 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 	return r, nil
 }
 
+// readLogTries is how many times Start asks the log for its state and newest checkpoint, a second
+// apart, before it gives up: a cluster that has just started may not answer at once.
+const readLogTries = 10
+
+// readLog reads the log's state and its newest checkpoint for Start.
+func (h *Hub) readLog(ctx context.Context) (st jetlog.State, cp jetlog.Checkpoint, ok bool, err error) {
+	l := h.cfg.EventLog
+	for try := 1; ; try++ {
+		if st, err = l.State(ctx); err != nil {
+			err = fmt.Errorf("hub: log state: %w", err)
+		} else if cp, ok, err = l.LatestCheckpoint(ctx); err != nil {
+			err = fmt.Errorf("hub: latest checkpoint: %w", err)
+		}
+		if err == nil || try == readLogTries || errors.Is(err, jetlog.ErrClosed) {
+			return st, cp, ok, err
+		}
+		h.log.Printf("%v; trying again in a second", err)
+		select {
+		case <-ctx.Done():
+			return st, cp, ok, err
+		case <-time.After(time.Second):
+		}
+	}
+}
+
 // stopLog ends the apply loop and saves a last checkpoint (Close, once h.closed is set).
 func (h *Hub) stopLog() {
 	lg := h.lg
@@ -171,6 +194,7 @@ func (h *Hub) stopLog() {
 	}
 	cancel()
 	<-lg.done
+	lg.ckRunning.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), appendWait)
 	defer cancel()
 	h.checkpoint(ctx)
@@ -208,12 +232,16 @@ func (h *Hub) applyMsg(m jetlog.Msg) {
 	if err == nil {
 		msg = prepare(m.Data)
 	}
+	var ck *floorCopy
 	applied := false
 	h.mu.Lock()
 	if err == nil {
 		applied, err = h.applyLocked(m.Session, m.Data, ev, msg, m.Time)
 	}
 	h.lg.seq, h.lg.at = m.Seq, m.Time
+	if h.checkpointDueLocked() && h.lg.ckBusy.CompareAndSwap(false, true) {
+		ck = h.copyFloorLocked() // the floor after m.Seq, saved in the background
+	}
 	h.mu.Unlock()
 	switch {
 	case err != nil:
@@ -221,13 +249,8 @@ func (h *Hub) applyMsg(m jetlog.Msg) {
 	case !applied:
 		h.m.logDuplicates.Inc()
 	}
-	// At every CheckpointEvery-th sequence (the same on every hub of a log), or the first one
-	// after it when that one was lost to the history bounds.
-	every := uint64(h.cfg.CheckpointEvery)
-	if m.Seq/every > h.lg.ckSeq.Load()/every {
-		ctx, cancel := context.WithTimeout(context.Background(), appendWait)
-		h.checkpoint(ctx)
-		cancel()
+	if ck != nil {
+		h.checkpointBehind(ck)
 	}
 }
 

@@ -81,6 +81,7 @@ func (lh *logHub) crash() {
 	lh.mu.Unlock()
 	cancel()
 	<-lh.lg.done
+	lh.lg.ckRunning.Wait() // a checkpoint being saved is saved (or not) before the crash
 	lh.srv.CloseClientConnections()
 	lh.srv.Close()
 	if lh.ownsLog {
@@ -131,14 +132,15 @@ func (lh *logHub) checkpointed() uint64 {
 	return lh.lg.ckSeq.Load()
 }
 
-// waitCheckpointed waits up to 10s for a checkpoint of seq or later.
-func (lh *logHub) waitCheckpointed(t *testing.T, seq uint64) {
+// waitCheckpointed waits until the hub has saved a checkpoint at seq or after, and returns its seq.
+func (lh *logHub) waitCheckpointed(t *testing.T, seq uint64) uint64 {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for lh.checkpointed() < seq {
 		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint of seq %d within 10s (last at seq %d)", seq, lh.checkpointed())
+			t.Fatalf("no checkpoint at seq %d or after within 10s (last at seq %d)", seq, lh.checkpointed())
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
+	return lh.checkpointed()
 }

@@ -71,8 +71,15 @@ type kept struct {
 	name string
 }
 
+// listWait bounds listing the checkpoints. The client's List waits for a marker that it never
+// sends when its first look at an empty store fails (a store whose leader is not yet elected, on
+// a cluster's first start): without a bound it would wait for ever.
+const listWait = 10 * time.Second
+
 // checkpoints lists those kept, oldest first.
 func (l *Log) checkpoints(ctx context.Context) ([]kept, error) {
+	ctx, cancel := context.WithTimeout(ctx, listWait)
+	defer cancel()
 	infos, err := l.st.cps.List(ctx)
 	if errors.Is(err, jetstream.ErrNoObjectsFound) {
 		return nil, nil

@@ -42,32 +42,67 @@ func open(ctx context.Context, cfg Config) (*Log, error) {
 	if l.st.log == nil {
 		l.st.log = io.Discard
 	}
-	err = retry(ctx, l.st, func() (err error) {
+	err = retry(ctx, l.st, func(ctx context.Context) (err error) {
 		if l.st.stream == nil {
 			l.st.stream, err = l.ensureStream(ctx)
 		}
-		if err == nil {
+		if err == nil && l.st.cps == nil {
 			l.st.cps, err = l.ensureCheckpoints(ctx)
+		}
+		if err == nil {
+			err = l.storesAnswer(ctx)
 		}
 		return err
 	})
 	if err != nil {
 		n.stop()
-		return nil, err
+		return nil, placementHint(err, cfg)
 	}
 	return l, nil
+}
+
+// storesAnswer checks that the stream and the checkpoint store, just created or found, answer:
+// on a cluster's first start their leaders are elected a moment after they are created, and
+// until then the hub could not restore its floor (listing the checkpoints would fail, or wait).
+func (l *Log) storesAnswer(ctx context.Context) error {
+	if _, err := l.st.stream.Info(ctx); err != nil {
+		return fmt.Errorf("jetlog: stream %s does not answer yet: %w", StreamName, err)
+	}
+	if _, err := l.checkpoints(ctx); err != nil {
+		return fmt.Errorf("jetlog: checkpoint store %s does not answer yet: %w", CheckpointBucket, err)
+	}
+	return nil
+}
+
+// placementHint explains an Open that failed because the stream's replicas could not be placed:
+// a cluster's first start needs as many hubs up as the stream has replicas.
+func placementHint(err error, cfg Config) error {
+	var api *jetstream.APIError
+	if !errors.As(err, &api) || (api.ErrorCode != 10005 && api.ErrorCode != 10023) || cfg.Replicas <= 1 {
+		return err
+	}
+	return fmt.Errorf("%w: the stream keeps %d replicas, each on another hub, and fewer hubs of the cluster "+
+		"are up (within %s): start the other hubs of the cluster (at least %d in all, each with --routes to the others) "+
+		"and this one again", err, cfg.Replicas, openPatience, cfg.Replicas)
 }
 
 // openPatience is how long Open retries a failure it may outlive: a cluster of hubs starting
 // together has no JetStream leader, or too few servers for its replicas, for a few seconds.
 const openPatience = 30 * time.Second
 
-// retry calls try until it succeeds, fails for good (see passing),
-// ctx ends or openPatience has passed, and returns its last error.
-func retry(ctx context.Context, st *logState, try func() error) error {
+// tryWait bounds one try of Open's: a request to a cluster that is starting may get no answer
+// (one made while the leader changes), and waiting for it until ctx ends would leave no time to
+// ask again.
+const tryWait = 5 * time.Second
+
+// retry calls try, with a context that ends after tryWait, until it succeeds, fails for good (see
+// passing), ctx ends or openPatience has passed, and returns its last error.
+func retry(ctx context.Context, st *logState, try func(context.Context) error) error {
 	give := time.Now().Add(openPatience)
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
-		err := try()
+		one, cancel := context.WithTimeout(ctx, tryWait)
+		err := try(one)
+		cancel()
 		if err == nil || !passing(err) || time.Now().Add(wait).After(give) {
 			return err
 		}
