@@ -111,7 +111,10 @@ func TestReplayInTerminal(t *testing.T) {
 	term.WaitFor(5*time.Second, "desk.jsonl:5", "desk.jsonl:13", "callMuted")
 	term.Keys("Escape", "?")
 	term.WaitFor(5*time.Second, "flip sort", "hide/show ended")
-	term.Keys("Escape", "q")
+	// Esc, then q once the help has gone: sent together, a slow terminal reads them as alt+q.
+	term.Keys("Escape")
+	term.WaitGone(5*time.Second, "flip sort")
+	term.Keys("q")
 	term.WaitFor(5*time.Second, "[exit 0]")
 }
 

@@ -72,7 +72,7 @@ func TestPrintLiveConnectionFailures(t *testing.T) {
 			[]string{": never connected: TLS: the server's certificate is signed by an unknown authority (trust its CA with --ca-file)"},
 			5 * time.Second},
 		{"refused port", []string{"--for", "1500ms", closed},
-			[]string{closed + ": connection refused", "; retrying in ", closed + ": never connected in 1.5s (last attempt: connection refused"},
+			[]string{closed + ": connection refused", "; retrying in ", closed + ": never connected in ", "(last attempt: connection refused"},
 			10 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -114,13 +114,20 @@ func (term *Term) ScreenANSI() string {
 }
 
 // keyGap separates keys as a person's typing does: an Escape followed at once by "?" is read by a
-// terminal as one alt+? key.
-const keyGap = 60 * time.Millisecond
+// terminal as one alt+? key. After an Escape the gap is escGap: a program slowed by a loaded
+// machine reads what arrived meanwhile at once, and an Escape read with the next key is alt+key.
+const (
+	keyGap = 60 * time.Millisecond
+	escGap = 300 * time.Millisecond
+)
 
 // Keys sends tmux key names (e.g. "j", "Enter", "Escape", "C-c", "Space"), one at a time.
 func (term *Term) Keys(keys ...string) {
 	for i, k := range keys {
-		if i > 0 {
+		switch {
+		case i > 0 && keys[i-1] == "Escape":
+			time.Sleep(escGap)
+		case i > 0:
 			time.Sleep(keyGap)
 		}
 		term.tmux("send-keys", "-t", term.name, k)
