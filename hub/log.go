@@ -133,13 +133,18 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 	lg.ckSeq.Store(cp.Seq)
 	lg.cancel = cancel
 	h.mu.Unlock()
-	target := st.LastSeq
-	if st.Messages > 0 && st.FirstSeq > cp.Seq+1 {
-		r.Lost = st.FirstSeq - cp.Seq - 1
+	// The first message the log holds; one it does not hold at all (every message aged out,
+	// the stream still ending at LastSeq) will never come: nothing is left to catch up with.
+	target, kept := st.LastSeq, st.FirstSeq
+	if st.Messages == 0 {
+		kept = st.LastSeq + 1
+	}
+	if kept > cp.Seq+1 {
+		r.Lost = kept - cp.Seq - 1
 	}
 	go h.applyLoop(loop, cp.Seq+1, target)
 	go h.checkpointTicker(loop)
-	if target <= cp.Seq {
+	if target <= cp.Seq || st.Messages == 0 {
 		lg.markReady()
 	}
 	select {
@@ -148,7 +153,9 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 		return r, ctx.Err()
 	}
 	h.mu.Lock()
-	r.Replayed = lg.seq - cp.Seq - r.Lost
+	if applied := lg.seq - cp.Seq; applied > r.Lost {
+		r.Replayed = applied - r.Lost
+	}
 	h.mu.Unlock()
 	r.Took = time.Since(begin)
 	if h.cfg.Alone {
