@@ -38,6 +38,11 @@ const appendWait = 20 * time.Second
 // wait for it, so short.
 const followPause = 200 * time.Millisecond
 
+// checkpointRetry is how long after a failed checkpoint the apply loop tries another: each try
+// copies and encodes the whole floor and logs a line, and a floor over the checkpoint size fails
+// every time.
+const checkpointRetry = 10 * time.Second
+
 // maxLoggedApplyErrors bounds the log lines about messages the apply loop could not apply.
 const maxLoggedApplyErrors = 100
 
@@ -56,7 +61,8 @@ type logState struct {
 	ckSeq     atomic.Uint64  // the last checkpoint saved (read by the apply loop without ckMu)
 	ckBusy    atomic.Bool    // a checkpoint of the apply loop's is being saved (checkpointBehind; set under h.mu)
 	ckRunning sync.WaitGroup // that save, which stopLog waits for
-	ckAt      time.Time      // when
+	ckAt      time.Time      // when a save was last tried, saved or not (the ticker's clock)
+	ckRetry   atomic.Int64   // after a failed save: the time (UnixNano) before which the apply loop tries none
 	saved     int            // checkpoints saved
 	errs      int            // messages not applied (logged up to maxLoggedApplyErrors)
 	started   bool
