@@ -194,7 +194,7 @@ func (f *floor) load(cp jetlog.Checkpoint, data *checkpointData, skip func(strin
 			err = f.store.ApplyChecked(ev, model.EventTime(ev, cp.Time))
 		}
 		if err != nil {
-			skip("an event left out: %v", err)
+			skip("an event left out: %s", logText(err.Error()))
 		}
 	}
 	if data.Sessions != nil {
