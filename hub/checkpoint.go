@@ -90,7 +90,7 @@ func (h *Hub) checkpointBehind(c *floorCopy) {
 			if saved && h.checkpointDueLocked() {
 				c = h.copyFloorLocked()
 			} else {
-				lg.ckBusy.Store(false) // a failed save is tried again after the next message
+				lg.ckBusy.Store(false) // a failed save is tried again checkpointRetry later
 			}
 			h.mu.Unlock()
 		}
@@ -101,7 +101,7 @@ func (h *Hub) checkpointBehind(c *floorCopy) {
 // sequence (the same on every hub of a log) that no checkpoint saved is at or after; h.mu is held.
 func (h *Hub) checkpointDueLocked() bool {
 	every := uint64(h.cfg.CheckpointEvery)
-	return h.lg.seq/every > h.lg.ckSeq.Load()/every
+	return h.lg.seq/every > h.lg.ckSeq.Load()/every && time.Now().UnixNano() >= h.lg.ckRetry.Load()
 }
 
 // saveFloor encodes c and saves it as the checkpoint at c.seq, unless a checkpoint as new is
@@ -114,15 +114,19 @@ func (h *Hub) saveFloor(ctx context.Context, c *floorCopy) bool {
 	data := checkpointData{Version: checkpointVersion, Events: h.floorEvents(c.sn), Sessions: c.sessions,
 		Replays: c.replays}
 	blob, err := json.Marshal(data)
+	if err == nil && h.saveHook != nil {
+		err = h.saveHook(c.seq)
+	}
 	if err == nil {
 		err = h.cfg.EventLog.SaveCheckpoint(ctx, jetlog.Checkpoint{Seq: c.seq, Time: c.at, Data: blob})
 	}
+	lg.ckAt = time.Now()
 	if err != nil {
-		h.log.Printf("log: checkpoint at seq %d not saved: %v", c.seq, err)
+		lg.ckRetry.Store(lg.ckAt.Add(checkpointRetry).UnixNano())
+		h.log.Printf("log: checkpoint at seq %d not saved: %v; trying again in %s", c.seq, err, checkpointRetry)
 		return false
 	}
 	lg.ckSeq.Store(c.seq)
-	lg.ckAt = time.Now()
 	lg.saved++
 	h.m.checkpoints.Inc()
 	return true
@@ -190,7 +194,7 @@ func (f *floor) load(cp jetlog.Checkpoint, data *checkpointData, skip func(strin
 			err = f.store.ApplyChecked(ev, model.EventTime(ev, cp.Time))
 		}
 		if err != nil {
-			skip("an event left out: %v", err)
+			skip("an event left out: %s", logText(err.Error()))
 		}
 	}
 	if data.Sessions != nil {

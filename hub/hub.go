@@ -91,7 +91,10 @@ type Hub struct {
 	messageHook func(data []byte)
 	// appendHook, when a test sets it, may fail an event's append to the log (a leader election).
 	appendHook func(ev model.Event) error
-	figures    figureCache
+	// saveHook, when a test sets it, may fail a checkpoint's save (a floor over the checkpoint
+	// size, a log that does not answer).
+	saveHook func(seq uint64) error
+	figures  figureCache
 
 	// mu orders every applied event with the fan-out of it and with new subscriptions, so a new
 	// monitor's snapshot and the live events after it neither overlap nor leave a gap.

@@ -38,6 +38,11 @@ const appendWait = 20 * time.Second
 // wait for it, so short.
 const followPause = 200 * time.Millisecond
 
+// checkpointRetry is how long after a failed checkpoint the apply loop tries another: each try
+// copies and encodes the whole floor and logs a line, and a floor over the checkpoint size fails
+// every time.
+const checkpointRetry = 10 * time.Second
+
 // maxLoggedApplyErrors bounds the log lines about messages the apply loop could not apply.
 const maxLoggedApplyErrors = 100
 
@@ -56,7 +61,8 @@ type logState struct {
 	ckSeq     atomic.Uint64  // the last checkpoint saved (read by the apply loop without ckMu)
 	ckBusy    atomic.Bool    // a checkpoint of the apply loop's is being saved (checkpointBehind; set under h.mu)
 	ckRunning sync.WaitGroup // that save, which stopLog waits for
-	ckAt      time.Time      // when
+	ckAt      time.Time      // when a save was last tried, saved or not (the ticker's clock)
+	ckRetry   atomic.Int64   // after a failed save: the time (UnixNano) before which the apply loop tries none
 	saved     int            // checkpoints saved
 	errs      int            // messages not applied (logged up to maxLoggedApplyErrors)
 	started   bool
@@ -133,13 +139,18 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 	lg.ckSeq.Store(cp.Seq)
 	lg.cancel = cancel
 	h.mu.Unlock()
-	target := st.LastSeq
-	if st.Messages > 0 && st.FirstSeq > cp.Seq+1 {
-		r.Lost = st.FirstSeq - cp.Seq - 1
+	// The first message the log holds; one it does not hold at all (every message aged out,
+	// the stream still ending at LastSeq) will never come: nothing is left to catch up with.
+	target, kept := st.LastSeq, st.FirstSeq
+	if st.Messages == 0 {
+		kept = st.LastSeq + 1
+	}
+	if kept > cp.Seq+1 {
+		r.Lost = kept - cp.Seq - 1
 	}
 	go h.applyLoop(loop, cp.Seq+1, target)
 	go h.checkpointTicker(loop)
-	if target <= cp.Seq {
+	if target <= cp.Seq || st.Messages == 0 {
 		lg.markReady()
 	}
 	select {
@@ -148,7 +159,9 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 		return r, ctx.Err()
 	}
 	h.mu.Lock()
-	r.Replayed = lg.seq - cp.Seq - r.Lost
+	if applied := lg.seq - cp.Seq; applied > r.Lost {
+		r.Replayed = applied - r.Lost
+	}
 	h.mu.Unlock()
 	r.Took = time.Since(begin)
 	if h.cfg.Alone {

@@ -174,7 +174,7 @@ func header(h nats.Header, key string) (v, why string) {
 	}
 	b, err := b64.DecodeString(s)
 	if err != nil {
-		return "", fmt.Sprintf("header %s %q is not base64url", key, s)
+		return "", fmt.Sprintf("header %s %s is not base64url", key, quoteShort(s))
 	}
 	return string(b), ""
 }

@@ -44,7 +44,11 @@ func (l *Log) follow(ctx context.Context, from uint64, fn func(Msg) error) error
 	if err != nil {
 		return l.followErr(ctx, fmt.Errorf("jetlog: follow from %d: %w", from, err))
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(followBatch), jetstream.PullExpiry(followExpiry),
+	// The bytes fetched ahead are bounded too: followBatch messages as large as the server takes
+	// would be hundreds of MB per Follow (the apply loop's, and each history monitor's). Twice the
+	// largest message the server takes, so that the largest fits and never stalls the consumer.
+	ahead := jetstream.PullMaxMessagesWithBytesLimit(followBatch, 2*int(max(l.nc.MaxPayload(), 1<<20)))
+	it, err := cons.Messages(ahead, jetstream.PullExpiry(followExpiry),
 		jetstream.PullHeartbeat(followHeartbeat))
 	if err != nil {
 		return l.followErr(ctx, fmt.Errorf("jetlog: follow from %d: %w", from, err))
