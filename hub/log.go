@@ -229,6 +229,10 @@ func (h *Hub) applyLoop(ctx context.Context, from, target uint64) {
 		if ctx.Err() != nil {
 			return
 		}
+		if errors.Is(err, jetlog.ErrClosed) { // the log was closed under the hub: nothing will come
+			h.log.Printf("log: following from seq %d: %v; the floor stays as it is", from, err)
+			return
+		}
 		h.log.Printf("log: following from seq %d: %v; trying again in %s", from, err, followPause)
 		select {
 		case <-ctx.Done():
