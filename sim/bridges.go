@@ -233,13 +233,14 @@ func (l *load) release(now time.Time) bool {
 			return false
 		}
 		data, _ := l.gen.Next()
-		b := l.byAgent[model.PeekHead(data).AgentID()]
+		head := model.PeekHead(data) // stampSent leaves the agent and seq as they are
+		b := l.byAgent[head.AgentID()]
 		data = stampSent(data, time.Now())
 		l.n.events.Add(1)
 		if l.cfg.Record != nil {
 			l.cfg.Record(data, now)
 		}
-		b.push(data, model.PeekHead(data).Seq)
+		b.push(data, head.Seq)
 	}
 	return true
 }
