@@ -194,7 +194,7 @@ func runHub(ctx context.Context, o *hubOptions, stdout, stderr io.Writer) error 
 	}
 	defer closeLog()
 	cfg.EventLog = l
-	cfg.Alone = true // the embedded server, alone (a cluster of hubs sets false)
+	cfg.Alone = o.data.alone()
 	h := hub.New(cfg)
 	// The hub serves while it rebuilds its floor from the log: bridges' events are stored
 	// meanwhile, and monitors wait for the whole floor.

@@ -64,6 +64,11 @@ func (d *hubData) check(getenv func(string) string) error {
 	return nil
 }
 
+// alone says the hub is the only one on its log: not clustered (--cluster) nor on an external NATS
+// that other hubs may share (--nats). Only then are the desktops its floor held connected before a
+// restart its own to say disconnected (hub.Config.Alone).
+func (d *hubData) alone() bool { return d.cluster.name == "" && d.cluster.nats == "" }
+
 // usableDir creates dir (0700) when it does not exist and checks the hub can write in it.
 func usableDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {

@@ -93,13 +93,8 @@ func readToken(w *wsFlags) (token, from string, err error) {
 		return "", "", errors.New("--token-file and --token-env: give one")
 	case w.tokenFile != "":
 		from = "--token-file"
-		b, err := os.ReadFile(w.tokenFile)
-		if err != nil {
-			return "", from, fmt.Errorf("--token-file: %w", err)
-		}
-		token = strings.TrimSpace(string(b))
-		if token == "" {
-			return "", from, fmt.Errorf("--token-file %s is empty", w.tokenFile)
+		if token, err = tokenFromFile(from, w.tokenFile); err != nil {
+			return "", from, err
 		}
 	case w.tokenEnv != "":
 		from = "--token-env"

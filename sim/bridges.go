@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
@@ -141,8 +142,8 @@ func RunBridges(ctx context.Context, cfg BridgesConfig) (BridgeStats, error) {
 	case cfg.Rate <= 0:
 		return BridgeStats{}, errors.New("bridges: want a rate above 0")
 	}
-	cfg.MinBackoff = cmpOr(cfg.MinBackoff, DefaultMinBackoff)
-	cfg.MaxBackoff = max(cmpOr(cfg.MaxBackoff, DefaultMaxBackoff), cfg.MinBackoff)
+	cfg.MinBackoff = positive.Or(cfg.MinBackoff, DefaultMinBackoff)
+	cfg.MaxBackoff = max(positive.Or(cfg.MaxBackoff, DefaultMaxBackoff), cfg.MinBackoff)
 	cfg.Dialers = max(cfg.Dialers, 0)
 	if cfg.Dialers == 0 {
 		cfg.Dialers = DefaultDialers
@@ -182,13 +183,6 @@ func backoff(ctx context.Context, lo, hi time.Duration, n int) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
-}
-
-func cmpOr(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
 }
 
 // awaitConnections waits up to ConnectWait for every bridge to connect, then starts the stream's
@@ -239,13 +233,14 @@ func (l *load) release(now time.Time) bool {
 			return false
 		}
 		data, _ := l.gen.Next()
-		b := l.byAgent[model.PeekHead(data).AgentID()]
+		head := model.PeekHead(data) // stampSent leaves the agent and seq as they are
+		b := l.byAgent[head.AgentID()]
 		data = stampSent(data, time.Now())
 		l.n.events.Add(1)
 		if l.cfg.Record != nil {
 			l.cfg.Record(data, now)
 		}
-		b.push(data, model.PeekHead(data).Seq)
+		b.push(data, head.Seq)
 	}
 	return true
 }
@@ -276,7 +271,7 @@ func (l *load) progress(ctx context.Context) (stop func()) {
 	if l.cfg.Progress == nil {
 		return func() {}
 	}
-	every := cmpOr(l.cfg.Every, 10*time.Second)
+	every := positive.Or(l.cfg.Every, 10*time.Second)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -69,8 +70,8 @@ func NewMonitorLoad(cfg MonitorsConfig) (*MonitorLoad, error) {
 	if cfg.Monitors < 1 || len(cfg.URLs) == 0 {
 		return nil, errors.New("monitors: want at least 1 and a hub URL")
 	}
-	cfg.MinBackoff = cmpOr(cfg.MinBackoff, DefaultMinBackoff)
-	cfg.MaxBackoff = max(cmpOr(cfg.MaxBackoff, DefaultMaxBackoff), cfg.MinBackoff)
+	cfg.MinBackoff = positive.Or(cfg.MinBackoff, DefaultMinBackoff)
+	cfg.MaxBackoff = max(positive.Or(cfg.MaxBackoff, DefaultMaxBackoff), cfg.MinBackoff)
 	if cfg.Dialers <= 0 {
 		cfg.Dialers = DefaultDialers
 	}
