@@ -43,6 +43,9 @@ func TestHubsOnAnExternalNATS(t *testing.T) {
 		t.Errorf("the hub shows the password:\n%s", one.Output())
 	}
 	publishDesk(t, addr1, "a.jones", "c-1")
+	// The other hub has applied the three events and a.jones's desktop connected: the monitor gets
+	// the call in its snapshot, however long it takes to start on a loaded machine.
+	waitMetrics(t, addr2, map[string]int{"deskwatch_hub_log_last_seq": 4, "deskwatch_hub_log_apply_lag": 0})
 	mon := e2e.StartProcess(t, e2e.ProcessOptions{Env: []string{"NO_COLOR=1"}}, "--print", "--for", "5s",
 		"ws://"+addr2+"/stream")
 	if err := mon.Wait(60 * time.Second); err != nil || !strings.Contains(mon.Output(), "c-1") {

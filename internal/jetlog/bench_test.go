@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // benchEvent is an event of a typical size (a state change with its fields, ~300 bytes).
@@ -19,7 +20,9 @@ func fill(tb testing.TB, l *Log, n int) {
 	tb.Helper()
 	for i := range n {
 		agent := fmt.Sprintf("agent.%d", i%500)
-		if _, err := l.js.PublishMsgAsync(&nats.Msg{Subject: agentSubject(agent), Data: benchEvent}); err != nil {
+		// A stall of the default 200 ms (4,000 unacknowledged) fails under -race on a loaded machine.
+		if _, err := l.js.PublishMsgAsync(&nats.Msg{Subject: agentSubject(agent), Data: benchEvent},
+			jetstream.WithStallWait(testTimeout)); err != nil {
 			tb.Fatal(err)
 		}
 	}

@@ -42,9 +42,13 @@ func open(ctx context.Context, cfg Config) (*Log, error) {
 	if l.st.log == nil {
 		l.st.log = io.Discard
 	}
+	var refused error // the last refusal to place the stream's replicas, while it is not made
 	err = retry(ctx, l.st, func(ctx context.Context) (err error) {
 		if l.st.stream == nil {
 			l.st.stream, err = l.ensureStream(ctx)
+			if placementRefused(err) {
+				refused = err
+			}
 		}
 		if err == nil && l.st.cps == nil {
 			l.st.cps, err = l.ensureCheckpoints(ctx)
@@ -56,6 +60,11 @@ func open(ctx context.Context, cfg Config) (*Log, error) {
 	})
 	if err != nil {
 		n.stop()
+		if refused != nil && l.st.stream == nil {
+			// The last attempt may have ended otherwise (timed out, JetStream unavailable a moment):
+			// the refusal is what the hub must explain.
+			err = refused
+		}
 		return nil, placementHint(err, cfg)
 	}
 	return l, nil
@@ -77,13 +86,19 @@ func (l *Log) storesAnswer(ctx context.Context) error {
 // placementHint explains an Open that failed because the stream's replicas could not be placed:
 // a cluster's first start needs as many hubs up as the stream has replicas.
 func placementHint(err error, cfg Config) error {
-	var api *jetstream.APIError
-	if !errors.As(err, &api) || (api.ErrorCode != 10005 && api.ErrorCode != 10023) || cfg.Replicas <= 1 {
+	if !placementRefused(err) || cfg.Replicas <= 1 {
 		return err
 	}
 	return fmt.Errorf("%w: the stream keeps %d replicas, each on another hub, and fewer hubs of the cluster "+
 		"are up (within %s): start the other hubs of the cluster (at least %d in all, each with --routes to the others) "+
 		"and this one again", err, cfg.Replicas, openPatience, cfg.Replicas)
+}
+
+// placementRefused tells whether err is JetStream refusing to place the stream's replicas (no
+// suitable peers, insufficient resources).
+func placementRefused(err error) bool {
+	var api *jetstream.APIError
+	return errors.As(err, &api) && (api.ErrorCode == 10005 || api.ErrorCode == 10023)
 }
 
 // openPatience is how long Open retries a failure it may outlive: a cluster of hubs starting

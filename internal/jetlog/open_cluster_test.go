@@ -62,7 +62,9 @@ func TestClusterFirstStartsRestore(t *testing.T) {
 // the stream's three replicas; Open says so, and what to do.
 func TestFirstStartWithTooFewHubs(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	// Time for the two servers to elect a leader (2 s under -race, over 10 s seen on a loaded
+	// machine) and for an attempt to create the stream; Open retries until ctx ends.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	cfgs := clusterConfigs(t, 3)[:2]
 	for i := range cfgs {
