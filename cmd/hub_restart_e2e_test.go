@@ -200,6 +200,7 @@ func TestMonitorSinceRefusesWhatItCannotAsk(t *testing.T) {
 		{[]string{"--since", "15m", "events.jsonl"}, "SOURCE must be the hub's ws:// or wss:// stream URL"},
 		{[]string{"--since", "0s", "ws://127.0.0.1:1/stream"}, "--since 0s: want a positive duration"},
 		{[]string{"--since", "noon", "ws://127.0.0.1:1/stream"}, `--since "noon": want a duration (15m, 2h) or an RFC 3339 time`},
+		{[]string{"--since", "2099-01-01T00:00:00Z", "ws://127.0.0.1:1/stream"}, "--since 2099-01-01T00:00:00Z: a time in the future"},
 		{[]string{"--since", "15m", "ws://" + mem + "/stream"}, "this hub keeps no history (--in-memory)"},
 	} {
 		_, stderr, code := e2e.Run(t, nil, append([]string{"--print", "--for", "2s"}, c.args...)...)

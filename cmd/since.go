@@ -1,9 +1,12 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
+
+	"github.com/deskwatch/deskwatch/hub"
 )
 
 // checkSince validates --since (a Go duration or an RFC 3339 time) for source arg, which must be a
@@ -15,14 +18,10 @@ func checkSince(since, arg string) error {
 	if !isURL(arg) {
 		return fmt.Errorf("--since %s asks a hub for its history: SOURCE must be the hub's ws:// or wss:// stream URL", since)
 	}
-	if d, err := time.ParseDuration(since); err == nil {
-		if d <= 0 {
-			return fmt.Errorf("--since %s: want a positive duration, such as 15m", since)
-		}
-		return nil
-	}
-	if _, err := time.Parse(time.RFC3339, since); err != nil {
-		return fmt.Errorf("--since %q: want a duration (15m, 2h) or an RFC 3339 time (2026-12-06T09:00:00Z)", since)
+	if _, err := hub.ParseSince(since, time.Now()); errors.Is(err, hub.ErrSinceForm) {
+		return fmt.Errorf("--since %q: %w", since, err)
+	} else if err != nil {
+		return fmt.Errorf("--since %s: %w", since, err)
 	}
 	return nil
 }

@@ -27,6 +27,32 @@ import (
 // (bounded by the hub's caps) and a consumer of the log.
 const maxHistoryMonitors = 64
 
+// Errors of ParseSince, for a caller to say where the value came from.
+var (
+	ErrSinceNotPositive = errors.New("want a positive duration, such as 15m")
+	ErrSinceFuture      = errors.New("a time in the future: history reaches back from now")
+	ErrSinceForm        = errors.New("want a duration (15m, 2h) or an RFC 3339 time (2026-12-06T09:00:00Z)")
+)
+
+// ParseSince reads a monitor's since (/stream?since=, deskwatch --since): a positive Go duration
+// back from now, or an RFC 3339 time not after now.
+func ParseSince(v string, now time.Time) (time.Time, error) {
+	if d, err := time.ParseDuration(v); err == nil {
+		if d <= 0 {
+			return time.Time{}, ErrSinceNotPositive
+		}
+		return now.Add(-d), nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	switch {
+	case err != nil:
+		return time.Time{}, ErrSinceForm
+	case t.After(now):
+		return time.Time{}, ErrSinceFuture
+	}
+	return t, nil
+}
+
 // parseSince reads and removes ?since= from q: the time the monitor's history starts, or the zero
 // time when it asks for none. The error says why it is refused (400).
 func (h *Hub) parseSince(q url.Values, now time.Time) (time.Time, error) {
@@ -41,20 +67,9 @@ func (h *Hub) parseSince(q url.Values, now time.Time) (time.Time, error) {
 	if len(v) != 1 {
 		return time.Time{}, errors.New("?since= given more than once")
 	}
-	var from time.Time
-	if d, err := time.ParseDuration(v[0]); err == nil {
-		if d <= 0 {
-			return time.Time{}, fmt.Errorf("?since=%s: want a positive duration, such as 15m", logValue(v[0]))
-		}
-		from = now.Add(-d)
-	} else if t, err := time.Parse(time.RFC3339, v[0]); err == nil {
-		if t.After(now) {
-			return time.Time{}, fmt.Errorf("?since=%s is in the future", logValue(v[0]))
-		}
-		from = t
-	} else {
-		return time.Time{}, fmt.Errorf("?since=%s: want a duration (15m, 2h) or an RFC 3339 time (2026-12-06T09:00:00Z)",
-			logValue(v[0]))
+	from, err := ParseSince(v[0], now)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("?since=%s: %w", logValue(v[0]), err)
 	}
 	if now.Sub(from) > h.cfg.History {
 		return time.Time{}, fmt.Errorf("?since=%s reaches back %s, further than this hub's history of %s (--history)",
