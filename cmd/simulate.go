@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/sim"
@@ -64,6 +65,9 @@ event the bridges sent, to compare with what monitors show.`,
 				o.rate = 1 // per bridge
 			}
 			if err := o.check(); err != nil {
+				return err
+			}
+			if err := serveOnly(cmd.Flags(), o.load.active()); err != nil {
 				return err
 			}
 			if o.load.active() {
@@ -204,4 +208,18 @@ func dialable(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// serveOnly refuses, with --bridges or --monitors, the flags only the served stream (or --out)
+// uses: a load of bridges is one agent per bridge, with no faults injected and nothing served.
+func serveOnly(flags *pflag.FlagSet, load bool) error {
+	if !load {
+		return nil
+	}
+	for _, name := range []string{"agents", "drop", "malformed", "close-every", "listen", "path", "queue"} {
+		if flags.Changed(name) {
+			return fmt.Errorf("--%s applies to the served stream, not to --bridges or --monitors (one agent per bridge)", name)
+		}
+	}
+	return nil
 }

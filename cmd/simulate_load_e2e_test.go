@@ -67,6 +67,8 @@ func TestSimulateLoadFlagsSayWhy(t *testing.T) {
 		{[]string{"--bridges", "1", "--to", "ws://127.0.0.1:1/ingest", "--rate", "1e308", "--duration", "1s"}, "at most 1e+06"},
 		{[]string{"--bridges", "1", "--to", "ws://127.0.0.1:1/ingest", "--rate", "NaN"}, "--rate NaN: want events per second"},
 		{[]string{"--rate", "+Inf"}, "--rate +Inf: want events per second above 0, at most 1e+06"},
+		{[]string{"--bridges", "5", "--to", "ws://127.0.0.1:1/ingest", "--drop", "0.1"}, "--drop applies to the served stream, not to --bridges"},
+		{[]string{"--monitors", "5", "--from", "ws://127.0.0.1:1/stream", "--agents", "9"}, "--agents applies to the served stream"},
 	} {
 		_, errOut, code := e2e.Run(t, nil, append([]string{"simulate"}, tc.args...)...)
 		if code == 0 || !strings.Contains(errOut, tc.want) {
