@@ -362,9 +362,11 @@
     this.queue = kept;
   };
 
-  // hubs is the url option as a list: an array, or one string of comma-separated URLs.
+  // hubs is the url option as a list: an array, or one string of comma-separated URLs. A comma
+  // separates two URLs only where a ws:// or wss:// one follows it (as the monitor's list), so a
+  // comma in a URL's query stays there.
   function hubs(url) {
-    var list = Array.isArray(url) ? url : String(url || '').split(',');
+    var list = Array.isArray(url) ? url : String(url || '').split(/,(?=\s*wss?:\/\/)/i);
     return list.map(function (u) { return String(u).trim(); }).filter(function (u) { return u !== ''; });
   }
 
