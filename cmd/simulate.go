@@ -52,7 +52,8 @@ With --out FILE it writes the stream as JSON Lines instead, as fast as it can (t
 With --bridges N it acts instead as N browser bridges against real hubs (--to, comma-separated,
 failing over between them), --rate events per second each, and with --monitors M as M monitors
 (--from) measuring end-to-end latency, losses and bytes: a load test. --record FILE keeps every
-event the bridges sent, to compare with what monitors show.`,
+event the bridges sent, to compare with what monitors show. The served stream's flags (--agents,
+--drop, --malformed, --close-every, --listen, --path, --queue) are refused with either.`,
 		Example: `  deskwatch simulate --listen 127.0.0.1:8080 --rate 50
   deskwatch ws://127.0.0.1:8080/stream
   deskwatch simulate --drop 0.01 --malformed 0.001 --close-every 30s
