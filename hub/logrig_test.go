@@ -33,6 +33,14 @@ func openLog(t *testing.T, dir string) *jetlog.Log {
 	return l
 }
 
+// tempLog opens a log in a directory of its own, closed when the test ends.
+func tempLog(t *testing.T) *jetlog.Log {
+	t.Helper()
+	l := openLog(t, t.TempDir())
+	t.Cleanup(func() { _ = l.Close() })
+	return l
+}
+
 // startLogHub opens the log in dir and starts a hub on it (Start restores the floor), on a
 // loopback HTTP server, until the test ends or crash is called.
 func startLogHub(t *testing.T, dir string, cfg Config) *logHub {
