@@ -13,8 +13,7 @@ import (
 func TestFailedCheckpointIsNotTriedPerMessage(t *testing.T) {
 	t.Parallel()
 	var tries atomic.Int64
-	l := openLog(t, t.TempDir())
-	t.Cleanup(func() { _ = l.Close() })
+	l := tempLog(t)
 	th := startHubOnLogWith(t, l, Config{CheckpointEvery: 1}, func(h *Hub) {
 		h.saveHook = func(uint64) error {
 			tries.Add(1)

@@ -22,8 +22,7 @@ import (
 func TestEventAfterOneNotStoredIsNotTakenFromThatConnection(t *testing.T) {
 	t.Parallel()
 	var failed atomic.Bool
-	l := openLog(t, t.TempDir())
-	t.Cleanup(func() { _ = l.Close() })
+	l := tempLog(t)
 	th := startHubOnLogWith(t, l, Config{}, func(h *Hub) {
 		h.appendHook = func(ev model.Event) error {
 			if ev.Seq == 2 && failed.CompareAndSwap(false, true) {
@@ -66,8 +65,7 @@ func TestEventAfterOneNotStoredIsNotTakenFromThatConnection(t *testing.T) {
 // Start has caught its floor up with the log, then ok.
 func TestHealthzSaysNotReadyUntilTheFloorIsRebuilt(t *testing.T) {
 	t.Parallel()
-	l := openLog(t, t.TempDir())
-	t.Cleanup(func() { _ = l.Close() })
+	l := tempLog(t)
 	h := New(Config{EventLog: l, Log: &syncBuffer{}})
 	t.Cleanup(h.Close)
 	th := &testHub{Hub: h, srv: httptest.NewServer(h.Handler())}

@@ -7,6 +7,30 @@ import (
 	"github.com/deskwatch/deskwatch/model"
 )
 
+// sentThrough decodes data and runs it through send, a filter's pass or admit, as a monitor's
+// connection does; ok is false when the model refuses data or the filter sends nothing. out is
+// what the monitor is sent (data itself when the filter passes it as it is) and sent its decoding,
+// which must not fail.
+func sentThrough(t *testing.T, data []byte, send func(model.Event, []byte) ([]byte, bool, error)) (ev, sent model.Event, out []byte, ok bool) {
+	t.Helper()
+	ev, err := model.Decode(data)
+	if err != nil {
+		return ev, sent, nil, false
+	}
+	out, ok, err = send(ev, data)
+	if err != nil || !ok {
+		return ev, sent, nil, false
+	}
+	if out == nil {
+		out = data
+	}
+	sent, err = model.Decode(out)
+	if err != nil {
+		t.Fatalf("the filter sent a message the model refuses: %v\n%q", err, out)
+	}
+	return ev, sent, out, true
+}
+
 // FuzzServiceFilterFailsClosed: for any message the model accepts, a ?service=Sales filter either
 // leaves it out (an error) or sends a message whose interactions are all Sales ones (or ones it
 // passed before): never the message whole when it could not cut it down.
@@ -25,21 +49,10 @@ func FuzzServiceFilterFailsClosed(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ev, err := model.Decode(data)
-		if err != nil {
-			return
-		}
 		flt := &filter{services: map[string]bool{"Sales": true}, passed: map[string]map[string]bool{}}
-		out, ok, err := flt.pass(ev, data)
-		if err != nil || !ok {
+		ev, sent, out, ok := sentThrough(t, data, flt.pass)
+		if !ok {
 			return
-		}
-		if out == nil {
-			out = data
-		}
-		sent, err := model.Decode(out)
-		if err != nil {
-			t.Fatalf("the filter sent a message the model refuses: %v\n%q", err, out)
 		}
 		check := func(in *model.Interaction) {
 			if model.Str(in.Service) != "Sales" {
@@ -79,22 +92,11 @@ func FuzzScopedFilterNeverLeaks(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ev, err := model.Decode(data)
-		if err != nil {
-			return
-		}
 		flt := &filter{}
 		flt.restrict(&grant{services: map[string]bool{"Sales": true}})
-		out, ok, err := flt.admit(ev, data)
-		if err != nil || !ok {
+		_, sent, out, ok := sentThrough(t, data, flt.admit)
+		if !ok {
 			return
-		}
-		if out == nil {
-			out = data
-		}
-		sent, err := model.Decode(out)
-		if err != nil {
-			t.Fatalf("the filter sent a message the model refuses: %v\n%q", err, out)
 		}
 		switch p := sent.Payload.(type) {
 		case *model.Interaction:

@@ -13,8 +13,7 @@ var emptyState = event("INTERACTIONS_STATE", "a1", t0, 1, `[{"activeInteractionI
 // GoneAfter of a second.
 func twoHubsOnOneLog(t *testing.T) (a, b *logHub) {
 	t.Helper()
-	l := openLog(t, t.TempDir())
-	t.Cleanup(func() { _ = l.Close() })
+	l := tempLog(t)
 	cfg := Config{GoneAfter: time.Second}
 	return startHubOnLog(t, l, cfg), startHubOnLog(t, l, cfg)
 }

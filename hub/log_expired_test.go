@@ -15,15 +15,7 @@ import (
 func TestStartAfterTheLogAgedOut(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	open := func() *jetlog.Log {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		l, err := jetlog.Open(ctx, jetlog.Config{Dir: dir, History: time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l
-	}
+	open := func() *jetlog.Log { return openLogConfig(t, jetlog.Config{Dir: dir, History: time.Second}) }
 	first := startHubOnLog(t, open(), Config{CheckpointEvery: 2})
 	first.ownsLog = true
 	send(t, first.dial(t, "/ingest?session=s1", nil), deskEvents("a1", 3)...)

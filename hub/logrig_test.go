@@ -24,12 +24,26 @@ type logHub struct {
 // openLog opens a log in dir for the test's duration.
 func openLog(t *testing.T, dir string) *jetlog.Log {
 	t.Helper()
+	return openLogConfig(t, jetlog.Config{Dir: dir})
+}
+
+// openLogConfig is openLog with the whole jetlog.Config.
+func openLogConfig(t *testing.T, cfg jetlog.Config) *jetlog.Log {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	l, err := jetlog.Open(ctx, jetlog.Config{Dir: dir})
+	l, err := jetlog.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return l
+}
+
+// tempLog opens a log in a directory of its own, closed when the test ends.
+func tempLog(t *testing.T) *jetlog.Log {
+	t.Helper()
+	l := openLog(t, t.TempDir())
+	t.Cleanup(func() { _ = l.Close() })
 	return l
 }
 
