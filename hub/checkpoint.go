@@ -127,7 +127,6 @@ func (h *Hub) saveFloor(ctx context.Context, c *floorCopy) bool {
 		return false
 	}
 	lg.ckSeq.Store(c.seq)
-	lg.saved++
 	h.m.checkpoints.Inc()
 	return true
 }

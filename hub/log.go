@@ -63,7 +63,6 @@ type logState struct {
 	ckRunning sync.WaitGroup // that save, which stopLog waits for
 	ckAt      time.Time      // when a save was last tried, saved or not (the ticker's clock)
 	ckRetry   atomic.Int64   // after a failed save: the time (UnixNano) before which the apply loop tries none
-	saved     int            // checkpoints saved
 	errs      int            // messages not applied (logged up to maxLoggedApplyErrors)
 	started   bool
 }
