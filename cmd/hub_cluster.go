@@ -1,12 +1,10 @@
 package cmd
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -91,11 +89,4 @@ func readSecret(path string) (string, error) {
 			path, len(secret), jetlog.MinSecret, path)
 	}
 	return secret, nil
-}
-
-// watchCluster logs the cluster's changes (leader, peers) until ctx ends.
-func watchCluster(ctx context.Context, l *jetlog.Log) {
-	if l != nil {
-		go l.WatchCluster(ctx, time.Second)
-	}
 }

@@ -110,7 +110,7 @@ func openHubLog(ctx context.Context, d *hubData, stdout io.Writer) (*jetlog.Log,
 		return nil, nil, fmt.Errorf("--data %s: %w", d.dir, err)
 	}
 	fmt.Fprintf(stdout, "hub data: %s (history %s, at most %s)\n", d.dir, d.history, d.size)
-	watchCluster(ctx, l)
+	go l.WatchCluster(ctx, time.Second) // logs the cluster's changes (leader, peers) until ctx ends
 	return l, func() { _ = l.Close(); unlock() }, nil
 }
 

@@ -53,14 +53,14 @@ func (h *Hub) copyFloorLocked() *floorCopy {
 }
 
 // checkpoint saves the floor to the log when events were applied since the last save. The ticker
-// and Close call it; the apply loop copies the floor itself and saves it in the background
-// (checkpointBehind). One save runs at a time.
+// and Close call it, both only once Start has started the apply loop; the apply loop copies the
+// floor itself and saves it in the background (checkpointBehind). One save runs at a time.
 func (h *Hub) checkpoint(ctx context.Context) {
 	lg := h.lg
 	lg.ckMu.Lock()
 	defer lg.ckMu.Unlock()
 	h.mu.Lock()
-	if !lg.started || lg.seq == lg.ckSeq.Load() {
+	if lg.seq == lg.ckSeq.Load() {
 		h.mu.Unlock()
 		return
 	}
@@ -127,7 +127,6 @@ func (h *Hub) saveFloor(ctx context.Context, c *floorCopy) bool {
 		return false
 	}
 	lg.ckSeq.Store(c.seq)
-	lg.saved++
 	h.m.checkpoints.Inc()
 	return true
 }

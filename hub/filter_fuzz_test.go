@@ -118,3 +118,12 @@ func FuzzScopedFilterNeverLeaks(f *testing.F) {
 		}
 	})
 }
+
+// admit is the whole decision on one event for a subscriber, as the hub makes it: agentPasses,
+// then pass.
+func (f *filter) admit(ev model.Event, data []byte) (rewritten []byte, ok bool, err error) {
+	if !f.agentPasses(ev.AgentID) {
+		return nil, false, nil
+	}
+	return f.pass(ev, data)
+}

@@ -191,7 +191,7 @@ func (h *Hub) writeHistory(s *subscriber, cp jetlog.Checkpoint, data *checkpoint
 		if !s.filter.agentPasses(ev.AgentID) {
 			return nil
 		}
-		return w.live(&liveMsg{ev: ev, data: m.Data, msg: prepare(m.Data)})
+		return w.live(&liveMsg{ev: ev, data: m.Data}) // prepared by live if the filter passes it whole
 	})
 	if ctx.Err() != nil {
 		return w.sent, nil
@@ -205,9 +205,5 @@ func (w *streamWriter) raw(data []byte) error {
 	if err != nil || !w.s.filter.agentPasses(ev.AgentID) {
 		return nil
 	}
-	msg := prepare(data)
-	if msg == nil {
-		return nil
-	}
-	return w.live(&liveMsg{ev: ev, data: data, msg: msg})
+	return w.live(&liveMsg{ev: ev, data: data})
 }

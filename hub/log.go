@@ -63,9 +63,7 @@ type logState struct {
 	ckRunning sync.WaitGroup // that save, which stopLog waits for
 	ckAt      time.Time      // when a save was last tried, saved or not (the ticker's clock)
 	ckRetry   atomic.Int64   // after a failed save: the time (UnixNano) before which the apply loop tries none
-	saved     int            // checkpoints saved
 	errs      int            // messages not applied (logged up to maxLoggedApplyErrors)
-	started   bool
 }
 
 func newLogState() *logState {
@@ -135,7 +133,7 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 		cancel()
 		return r, errors.New("hub: closed while starting")
 	}
-	lg.seq, lg.at, lg.ckAt, lg.started = cp.Seq, cp.Time, time.Now(), true
+	lg.seq, lg.at, lg.ckAt = cp.Seq, cp.Time, time.Now()
 	lg.ckSeq.Store(cp.Seq)
 	lg.cancel = cancel
 	h.mu.Unlock()

@@ -21,8 +21,8 @@ import (
 //     null);
 //   - snapshotAgent, interactionPasses and activeShown: the same rules for the snapshot.
 //
-// Any path that sends events to a monitor (live, snapshot, history) must ask them: admit for each
-// event, or agentPasses then pass.
+// Any path that sends events to a monitor (live, snapshot, history) must ask them: agentPasses,
+// then pass, for each event.
 
 // errNothing is cutSnapshot's answer for a snapshot that has nothing this subscriber may see.
 var errNothing = errors.New("nothing to send")
@@ -56,14 +56,6 @@ func intersect(scope, want map[string]bool) map[string]bool {
 		}
 	}
 	return out
-}
-
-// admit is the whole decision on one event for this subscriber: agentPasses, then pass.
-func (f *filter) admit(ev model.Event, data []byte) (rewritten []byte, ok bool, err error) {
-	if !f.agentPasses(ev.AgentID) {
-		return nil, false, nil
-	}
-	return f.pass(ev, data)
 }
 
 // agentLevelPasses decides for an event about the agent rather than one of its interactions, of an

@@ -143,25 +143,31 @@ func (w *streamWriter) write(m *outMsg) error {
 // live writes one live event (of an agent the filter passes: the fan asked Accept) as the
 // monitor's service filter decides. A message the filter cannot cut down is left out (logged and
 // counted), never sent whole.
+// A message without msg (a history monitor's, the only one to receive it) is prepared here, once
+// the filter has passed it whole.
 func (w *streamWriter) live(m *liveMsg) error {
 	f := w.s.filter
-	if f.services == nil {
-		return w.write(m.msg)
-	}
-	out, ok, err := f.pass(m.ev, m.data)
-	if err != nil {
-		w.unfiltered("%s of agent %s left out: filter: %s", logWord(m.ev.Type), logValue(m.ev.AgentID),
-			logText(err.Error()))
-		return nil
+	out, ok := []byte(nil), true
+	if f.services != nil {
+		var err error
+		if out, ok, err = f.pass(m.ev, m.data); err != nil {
+			w.unfiltered("%s of agent %s left out: filter: %s", logWord(m.ev.Type), logValue(m.ev.AgentID),
+				logText(err.Error()))
+			return nil
+		}
 	}
 	if !ok {
 		return nil
 	}
 	msg := m.msg
-	if out != nil {
-		if msg = prepare(out); msg == nil {
-			return nil
-		}
+	switch {
+	case out != nil:
+		msg = prepare(out)
+	case msg == nil:
+		msg = prepare(m.data)
+	}
+	if msg == nil {
+		return nil
 	}
 	return w.write(msg)
 }
