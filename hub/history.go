@@ -171,6 +171,9 @@ func (h *Hub) writeHistory(s *subscriber, cp jetlog.Checkpoint, data *checkpoint
 	if err := w.write(prepare(end)); err != nil {
 		return w.sent, err
 	}
+	if err := s.Flush(); err != nil {
+		return w.sent, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
@@ -191,7 +194,10 @@ func (h *Hub) writeHistory(s *subscriber, cp jetlog.Checkpoint, data *checkpoint
 		if !s.filter.agentPasses(ev.AgentID) {
 			return nil
 		}
-		return w.live(&liveMsg{ev: ev, data: m.Data}) // prepared by live if the filter passes it whole
+		if err := w.live(&liveMsg{ev: ev, data: m.Data}); err != nil { // prepared by live if the filter passes it whole
+			return err
+		}
+		return s.Flush()
 	})
 	if ctx.Err() != nil {
 		return w.sent, nil

@@ -104,11 +104,9 @@ func (h *Hub) skipLogger(what, where string) func(format string, args ...any) {
 // snapshotEvents), each prepared to be sent.
 func (h *Hub) encodeAgent(ag *model.Agent, rows []*model.Row, f *filter, skip func(string, ...any)) []*outMsg {
 	events := h.snapshotEvents(ag, rows, f, skip)
-	out := make([]*outMsg, 0, len(events))
-	for _, data := range events {
-		if m := prepare(data); m != nil {
-			out = append(out, m)
-		}
+	out := make([]*outMsg, len(events))
+	for i, data := range events {
+		out[i] = prepare(data)
 	}
 	return out
 }

@@ -14,16 +14,12 @@ import (
 
 // outMsg is one message for monitors, framed once however many receive it.
 type outMsg struct {
-	pm   *websocket.PreparedMessage
-	size int
+	frame []byte
+	size  int
 }
 
 func prepare(data []byte) *outMsg {
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
-	if err != nil {
-		return nil // only fails for invalid message types
-	}
-	return &outMsg{pm: pm, size: len(data)}
+	return &outMsg{frame: wsfan.Frame(data), size: len(data)}
 }
 
 // liveMsg is one applied event as every monitor receives it: shared, never changed. A monitor with
@@ -131,7 +127,7 @@ type streamWriter struct {
 }
 
 func (w *streamWriter) write(m *outMsg) error {
-	if err := w.s.WritePrepared(m.pm); err != nil {
+	if err := w.s.WriteFrame(m.frame); err != nil {
 		return err
 	}
 	w.sent++
@@ -165,9 +161,6 @@ func (w *streamWriter) live(m *liveMsg) error {
 		msg = prepare(out)
 	case msg == nil:
 		msg = prepare(m.data)
-	}
-	if msg == nil {
-		return nil
 	}
 	return w.write(msg)
 }

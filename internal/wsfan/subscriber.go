@@ -39,6 +39,7 @@ type Subscriber[M any] struct {
 	cfg     Config
 	queue   chan queued[M]
 	pending atomic.Int64 // bytes in queue
+	batch   []byte       // frames gathered by WriteFrame, not written yet; nil when none
 
 	// Accept, when set before the subscriber joins a Fan, says which messages are for it; Broadcast
 	// asks it once per message, under the server's lock, and queues only those.
@@ -80,14 +81,6 @@ func (s *Subscriber[M]) Push(m M, size int) *Overflow {
 // errStopped is what a write returns once the subscription has stopped.
 var errStopped = errors.New("stopped")
 
-// WritePrepared writes one prepared message within WriteWait, unless the subscription has stopped.
-func (s *Subscriber[M]) WritePrepared(pm *websocket.PreparedMessage) error {
-	if err := s.beforeWrite(); err != nil {
-		return err
-	}
-	return s.conn.WritePreparedMessage(pm)
-}
-
 // WriteText writes one text message within WriteWait, unless the subscription has stopped.
 func (s *Subscriber[M]) WriteText(data []byte) error {
 	if err := s.beforeWrite(); err != nil {
@@ -107,6 +100,7 @@ func (s *Subscriber[M]) beforeWrite() error {
 
 // Drain hands queued messages to send, in order, and pings the client every ping (never when 0),
 // until the subscription stops (it returns nil) or send or a ping fails (it returns the error).
+// What send gathers with WriteFrame is written once the queue is empty (and before a ping).
 // It is the subscriber's only writer of messages; call it from one goroutine.
 func (s *Subscriber[M]) Drain(ping time.Duration, send func(M) error) error {
 	var tick <-chan time.Time
@@ -116,18 +110,42 @@ func (s *Subscriber[M]) Drain(ping time.Duration, send func(M) error) error {
 		tick = t.C
 	}
 	for {
+		if err := s.Flush(); err != nil {
+			return err
+		}
 		select {
 		case <-s.done:
 			return nil
 		case q := <-s.queue:
-			s.pending.Add(-int64(q.size))
-			if err := send(q.m); err != nil {
+			if err := s.drain(q, send); err != nil {
 				return err
 			}
 		case <-tick:
 			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.cfg.WriteWait)); err != nil {
-				return err
+				select {
+				case <-s.done: // stopped as the tick came: the close frame went first
+					return nil
+				default:
+					return err
+				}
 			}
+		}
+	}
+}
+
+// drain sends q and every message queued behind it, until the queue is empty.
+func (s *Subscriber[M]) drain(q queued[M], send func(M) error) error {
+	for {
+		s.pending.Add(-int64(q.size))
+		if err := send(q.m); err != nil {
+			return err
+		}
+		select {
+		case <-s.done:
+			return nil
+		case q = <-s.queue:
+		default:
+			return nil
 		}
 	}
 }
