@@ -15,12 +15,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/sim"
 )
 
 // loadOptions are deskwatch simulate's flags for acting as many bridges and monitors.
 type loadOptions struct {
 	bridges, monitors  int
+	team               int
 	to, from           string
 	record             string
 	streamTokenFile    string
@@ -35,6 +37,7 @@ func (l *loadOptions) flags(c *cobra.Command) {
 	f.IntVar(&l.bridges, "bridges", 0, "act as this many browser bridges, one agent each, sending to --to")
 	f.StringVar(&l.to, "to", "", "with --bridges: hubs' ingest URLs, comma-separated; bridges are spread over them and fail over to the next")
 	f.IntVar(&l.monitors, "monitors", 0, "subscribe this many monitors to --from and report latency, losses and bytes")
+	f.IntVar(&l.team, "monitor-team", 0, "with --monitors and --bridges: each monitor watches a team of this many of the bridges' agents (?agent=…), monitor i the i-th team; 0: the whole floor")
 	f.StringVar(&l.from, "from", "", "with --monitors: hubs' stream URLs, comma-separated; monitors are spread over them and fail over to the next")
 	f.StringVar(&l.record, "record", "", "with --bridges: write every event the bridges send, once, to this recording")
 	f.StringVar(&l.streamTokenFile, "stream-token-file", "", "with --monitors: the hubs' stream token (--token-file is the bridges' ingest token)")
@@ -42,6 +45,9 @@ func (l *loadOptions) flags(c *cobra.Command) {
 	f.DurationVar(&l.connectWait, "connect-wait", time.Minute, "wait this long at most for every monitor, then every bridge, to connect before the first event")
 	f.DurationVar(&l.drain, "drain", 10*time.Second, "after the last event, wait this long at most for acknowledgements and monitors")
 }
+
+// maxTeam is the most agents a monitor's ?agent= may list (the hub's filter bound).
+const maxTeam = 256
 
 // maxSimConns bounds --bridges and --monitors: more could never connect, and asking would only
 // fill memory.
@@ -63,6 +69,11 @@ func (l *loadOptions) check() error {
 		return errors.New("--to and --record apply to --bridges")
 	case l.monitors == 0 && (l.from != "" || l.streamTokenFile != ""):
 		return errors.New("--from and --stream-token-file apply to --monitors")
+	case l.team != 0 && (l.monitors == 0 || l.bridges == 0):
+		return errors.New("--monitor-team needs --monitors and --bridges (the teams are the bridges' agents)")
+	case l.team < 0 || l.team > maxTeam:
+		return fmt.Errorf("--monitor-team %d: want 1 to %d agents (a hub's ?agent= limit), or 0 for the whole floor",
+			l.team, maxTeam)
 	}
 	for _, list := range []struct{ flag, v string }{{"--to", l.to}, {"--from", l.from}} {
 		if _, err := hubURLs(list.flag, list.v); list.v != "" && err != nil {
@@ -183,8 +194,13 @@ func (o *simulateOptions) startMonitors(ctx context.Context, done *sync.WaitGrou
 	if err != nil {
 		return nil, err
 	}
-	mon, err := sim.NewMonitorLoad(sim.MonitorsConfig{Monitors: o.load.monitors, URLs: urls, Token: token,
-		Dialers: o.load.dialers})
+	var teams [][]string
+	if o.load.team > 0 { // the bridges' agents, as sim.RunBridges names them
+		ids := synth.NewGenerator(synth.GeneratorConfig{Agents: o.load.bridges}).AgentIDs()
+		teams = sim.Teams(ids, o.load.team)
+	}
+	mon, err := sim.NewMonitorLoad(sim.MonitorsConfig{Monitors: o.load.monitors, URLs: urls, Teams: teams,
+		Token: token, Dialers: o.load.dialers})
 	if err != nil {
 		return nil, err
 	}

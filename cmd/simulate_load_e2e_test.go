@@ -69,6 +69,9 @@ func TestSimulateLoadFlagsSayWhy(t *testing.T) {
 		{[]string{"--rate", "+Inf"}, "--rate +Inf: want events per second above 0, at most 1e+06"},
 		{[]string{"--bridges", "5", "--to", "ws://127.0.0.1:1/ingest", "--drop", "0.1"}, "--drop applies to the served stream, not to --bridges"},
 		{[]string{"--monitors", "5", "--from", "ws://127.0.0.1:1/stream", "--agents", "9"}, "--agents applies to the served stream"},
+		{[]string{"--monitors", "5", "--from", "ws://127.0.0.1:1/stream", "--monitor-team", "25"}, "--monitor-team needs --monitors and --bridges"},
+		{[]string{"--bridges", "5", "--to", "ws://127.0.0.1:1/ingest", "--monitors", "5", "--from", "ws://127.0.0.1:1/stream",
+			"--monitor-team", "300"}, "--monitor-team 300: want 1 to 256 agents"},
 	} {
 		_, errOut, code := e2e.Run(t, nil, append([]string{"simulate"}, tc.args...)...)
 		if code == 0 || !strings.Contains(errOut, tc.want) {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +25,10 @@ type MonitorsConfig struct {
 	// moves to the next one when its connection fails.
 	Monitors int
 	URLs     []string
+	// Teams, when set, narrows each monitor to a team of agents, as a supervisor watches a team:
+	// monitor i asks for ?agent= Teams[i%len(Teams)] (Team cuts a floor into them). Unset, every
+	// monitor watches the whole floor.
+	Teams [][]string
 	// Token is the stream token, sent as Authorization: Bearer ("" for none).
 	Token string
 	// MinBackoff and MaxBackoff bound the reconnect delay (DefaultMinBackoff, DefaultMaxBackoff).
@@ -122,13 +128,45 @@ func (m *MonitorLoad) agentIndex(id string) int {
 	return i
 }
 
+// Teams cuts agents into teams of size (the last may be smaller), in order.
+func Teams(agents []string, size int) [][]string {
+	var teams [][]string
+	for size > 0 && len(agents) > 0 {
+		n := min(size, len(agents))
+		teams, agents = append(teams, agents[:n:n]), agents[n:]
+	}
+	return teams
+}
+
+// urls returns the stream URLs of monitor i: narrowed to its team, if any.
+func (m *MonitorLoad) urls(i int) []string {
+	if len(m.cfg.Teams) == 0 {
+		return m.cfg.URLs
+	}
+	team := strings.Join(m.cfg.Teams[i%len(m.cfg.Teams)], ",")
+	out := make([]string, len(m.cfg.URLs))
+	for j, s := range m.cfg.URLs {
+		u, err := url.Parse(s)
+		if err != nil {
+			out[j] = s // the caller checked the URLs; the dial reports it
+			continue
+		}
+		q := u.Query()
+		q.Set("agent", team)
+		u.RawQuery = q.Encode()
+		out[j] = u.String()
+	}
+	return out
+}
+
 // monitor is one subscriber: connect, read until the connection ends, move to the next URL.
 func (m *MonitorLoad) monitor(ctx context.Context, i int) {
-	u, attempt := i%len(m.cfg.URLs), 0
+	urls := m.urls(i)
+	u, attempt := i%len(urls), 0
 	var seqs []int64
 	buf := make([]byte, 0, 4<<10)
 	for ctx.Err() == nil {
-		conn := m.dial(ctx, m.cfg.URLs[u])
+		conn := m.dial(ctx, urls[u])
 		if conn != nil {
 			m.connects.Add(1)
 			m.connected.Add(1)
@@ -151,7 +189,7 @@ func (m *MonitorLoad) monitor(ctx context.Context, i int) {
 				attempt = 0
 			}
 		}
-		u = (u + 1) % len(m.cfg.URLs)
+		u = (u + 1) % len(urls)
 		backoff(ctx, m.cfg.MinBackoff, m.cfg.MaxBackoff, attempt)
 		attempt++
 	}
