@@ -153,6 +153,12 @@ func (h *Hub) deskAppliedLocked(ev model.Event) {
 		return
 	}
 	switch {
+	case p.Status != model.DesktopConnected && d.conns > 0 && d.connected && d.own == 0 && !h.closed:
+		// Another hub said the desktop left (it took this hub for lost) while a bridge connection
+		// here publishes for it: it is connected, here (owner.go).
+		d.elsewhere = false
+		d.own++
+		go h.deskStillHere(ev.AgentID, d)
 	case p.Status != model.DesktopConnected:
 		d.elsewhere = false
 	case d.own > 0:
@@ -161,6 +167,16 @@ func (h *Hub) deskAppliedLocked(ev model.Event) {
 	default:
 		d.elsewhere = true
 		d.epoch++
+	}
+}
+
+// deskStillHere says again that a desktop is connected, through this hub, after another hub said
+// it left; d.own counts it already.
+func (h *Hub) deskStillHere(id string, d *deskState) {
+	if !h.announceDesktop(id, model.DesktopConnected, "bridge connection still open") {
+		h.mu.Lock()
+		d.own--
+		h.mu.Unlock()
 	}
 }
 

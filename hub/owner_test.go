@@ -190,3 +190,23 @@ func TestRestartedClusteredHubSaysOnlyItsDesktops(t *testing.T) {
 		}
 	}
 }
+
+// TestDesktopSaidLostWhileHeldHereIsConnectedAgain: a hub taken for lost by another (cut off from
+// it for a while) still has the agent's bridge connection: when the other's "disconnected" is
+// applied, it says the desktop is connected again, through it.
+func TestDesktopSaidLostWhileHeldHereIsConnectedAgain(t *testing.T) {
+	t.Parallel()
+	l := tempLog(t)
+	live := newLiveSet("A", "B")
+	cfg := Config{GoneAfter: time.Minute}
+	a, b := namedHubOnLog(t, l, "A", live, cfg), namedHubOnLog(t, l, "B", live, cfg)
+	send(t, a.dial(t, "/ingest?session=s1", nil), emptyState)
+	b.waitApplied(t, 2) // the state, connected
+	b.retire("a1", deskOwner{Hub: "A", Seq: 2}, "hub A lost")
+	a.log.waitLog(t, `agent "a1": desktop connected (bridge connection still open)`)
+	b.waitApplied(t, 4) // and the disconnected, the connected again
+	b.waitDesktop(t, "a1", model.DesktopConnected)
+	if evs := desktopEvents(t, l, "a1"); count(evs, `"connected".*"hub":"A"`) != 2 {
+		t.Fatalf("want A to say connected twice; the log has:\n%s", strings.Join(evs, "\n"))
+	}
+}
