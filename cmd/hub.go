@@ -30,6 +30,7 @@ type hubOptions struct {
 	queue        int
 	maxMessage   int
 	goneAfter    time.Duration
+	lostHubAfter time.Duration
 	limits       hub.Limits
 	server       hub.ServerConfig
 	data         hubData
@@ -87,6 +88,7 @@ within --history and --history-size. --in-memory keeps the floor in memory only 
 	f.IntVar(&o.queue, "queue", hub.DefaultQueueSize, "messages that may wait for one monitor before it is disconnected")
 	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest event accepted from a bridge, in bytes; a larger one is logged and skipped")
 	f.DurationVar(&o.goneAfter, "gone-after", hub.DefaultGoneAfter, "time an agent may be without a bridge before the hub says its desktop is gone and ends its open interactions")
+	f.DurationVar(&o.lostHubAfter, "lost-hub-after", hub.DefaultLostHubAfter, "in a cluster: time another hub may be unreachable before the desktops it held are said to be disconnected")
 	l := &o.limits
 	f.IntVar(&l.MaxAgents, "max-agents", hub.DefaultMaxAgents, "agents the hub keeps state for; events of further agents are rejected")
 	f.IntVar(&l.MaxAgentsPerBridge, "max-agents-per-bridge", hub.DefaultMaxAgentsPerBridge, "distinct agents one bridge connection may send events for")
@@ -106,7 +108,8 @@ within --history and --history-size. --in-memory keeps the floor in memory only 
 // hubConfig turns the flags into a hub configuration, reading the token files.
 func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
 	cfg := hub.Config{Origins: o.origins, QueueSize: o.queue, MaxMessage: o.maxMessage, Log: log,
-		Limits: o.limits, Server: o.server, GoneAfter: o.goneAfter}
+		Limits: o.limits, Server: o.server, GoneAfter: o.goneAfter,
+		LostHubAfter: o.lostHubAfter}
 	cfg.Server.CertFile, cfg.Server.KeyFile = o.cert, o.key
 	if err := checkHubLimits(o); err != nil {
 		return cfg, err
@@ -171,6 +174,9 @@ func checkHubLimits(o *hubOptions) error {
 	}
 	if o.goneAfter < hub.MinGoneAfter || o.goneAfter > hub.MaxGoneAfter {
 		return fmt.Errorf("--gone-after %s: want from %s to %s", o.goneAfter, hub.MinGoneAfter, hub.MaxGoneAfter)
+	}
+	if o.lostHubAfter < hub.MinLostHubAfter || o.lostHubAfter > hub.MaxLostHubAfter {
+		return fmt.Errorf("--lost-hub-after %s: want from %s to %s", o.lostHubAfter, hub.MinLostHubAfter, hub.MaxLostHubAfter)
 	}
 	return nil
 }

@@ -29,6 +29,7 @@ type checkpointData struct {
 	Events   []jsontext.Value             `json:"events"`
 	Sessions map[string]agentSeq          `json:"sessions"`
 	Replays  map[string]map[string]string `json:"replays"`
+	Owners   map[string]deskOwner         `json:"owners,omitempty"` // the desktops' owners (owner.go)
 }
 
 // floorCopy is the floor as it was after one sequence of the log, taken under h.mu: the store's
@@ -40,12 +41,13 @@ type floorCopy struct {
 	sn       *model.Snapshot
 	sessions map[string]agentSeq
 	replays  map[string]map[string]string
+	owners   map[string]deskOwner
 }
 
 // copyFloorLocked copies the floor after the last message applied; h.mu is held.
 func (h *Hub) copyFloorLocked() *floorCopy {
 	c := &floorCopy{seq: h.lg.seq, at: h.lg.at, sn: h.store.Snapshot(), sessions: maps.Clone(h.sessions),
-		replays: make(map[string]map[string]string, len(h.replays))}
+		replays: make(map[string]map[string]string, len(h.replays)), owners: h.ownersCopyLocked()}
 	for id, slots := range h.replays {
 		c.replays[id] = maps.Clone(slots)
 	}
@@ -112,7 +114,7 @@ func (h *Hub) saveFloor(ctx context.Context, c *floorCopy) bool {
 		return true
 	}
 	data := checkpointData{Version: checkpointVersion, Events: h.floorEvents(c.sn), Sessions: c.sessions,
-		Replays: c.replays}
+		Replays: c.replays, Owners: c.owners}
 	blob, err := json.Marshal(data)
 	if err == nil && h.saveHook != nil {
 		err = h.saveHook(c.seq)
@@ -214,5 +216,6 @@ func (h *Hub) restore(cp jetlog.Checkpoint) (int, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.floor.load(cp, data, skip)
+	h.restoreOwnersLocked(data.Owners)
 	return len(h.store.Snapshot().Agents), nil
 }

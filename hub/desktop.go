@@ -40,12 +40,16 @@ type deskState struct {
 	// connection for the agent ends while elsewhere is set says nothing: the desktop is not gone.
 	own       int
 	elsewhere bool
+	// goneID is the log's message id of the "gone" the timer says, when other hubs may say it
+	// too (owner.go); "" otherwise.
+	goneID string
 }
 
 // deskParams is DESKWATCH_DESKTOP's argument as the hub writes it.
 type deskParams struct {
 	Status model.DesktopStatus `json:"status"`
 	Reason string              `json:"reason"`
+	Hub    string              `json:"hub,omitempty"` // on "connected": this hub's name (owner.go)
 }
 
 // deskAttach counts connection b as publishing for the agent of ev (once per connection and agent)
@@ -110,6 +114,7 @@ func (h *Hub) deskDetach(b *bridgeConn, why string) {
 		left = append(left, id)
 		d.connected = false
 		epoch := d.epoch
+		d.goneID = ""
 		d.gone = time.AfterFunc(h.cfg.GoneAfter, func() { h.deskGone(id, epoch) })
 	}
 	h.mu.Unlock()
@@ -123,12 +128,13 @@ func (h *Hub) deskGone(id string, epoch int) {
 	h.mu.Lock()
 	d := h.desks[id]
 	current := d != nil && d.epoch == epoch && d.conns == 0 && !h.closed
+	msgID := ""
 	if current {
-		d.gone = nil
+		d.gone, msgID = nil, d.goneID
 	}
 	h.mu.Unlock()
 	if current {
-		h.announceDesktop(id, model.DesktopGone, "no bridge for "+h.cfg.GoneAfter.String())
+		h.announceDesktopID(id, model.DesktopGone, "no bridge for "+h.cfg.GoneAfter.String(), msgID)
 	}
 }
 
@@ -138,11 +144,21 @@ func (h *Hub) deskGone(id string, epoch int) {
 // desktop as held elsewhere. The caller holds h.mu.
 func (h *Hub) deskAppliedLocked(ev model.Event) {
 	p, ok := ev.Payload.(*model.Desktop)
+	if !ok {
+		return
+	}
+	h.ownerAppliedLocked(ev.AgentID, p, h.lg.seq)
 	d := h.desks[ev.AgentID]
-	if !ok || d == nil {
+	if d == nil {
 		return
 	}
 	switch {
+	case p.Status != model.DesktopConnected && d.conns > 0 && d.connected && d.own == 0 && !h.closed:
+		// Another hub said the desktop left (it took this hub for lost) while a bridge connection
+		// here publishes for it: it is connected, here (owner.go).
+		d.elsewhere = false
+		d.own++
+		go h.deskStillHere(ev.AgentID, d)
 	case p.Status != model.DesktopConnected:
 		d.elsewhere = false
 	case d.own > 0:
@@ -151,6 +167,16 @@ func (h *Hub) deskAppliedLocked(ev model.Event) {
 	default:
 		d.elsewhere = true
 		d.epoch++
+	}
+}
+
+// deskStillHere says again that a desktop is connected, through this hub, after another hub said
+// it left; d.own counts it already.
+func (h *Hub) deskStillHere(id string, d *deskState) {
+	if !h.announceDesktop(id, model.DesktopConnected, "bridge connection still open") {
+		h.mu.Lock()
+		d.own--
+		h.mu.Unlock()
 	}
 }
 
@@ -190,7 +216,13 @@ func (h *Hub) stopDesktopsLocked() {
 
 // desktopEvent writes the hub's DESKWATCH_DESKTOP for an agent: its status since at, and why.
 func desktopEvent(id string, st model.DesktopStatus, reason string, at time.Time) ([]byte, error) {
-	params, err := json.Marshal([]deskParams{{Status: st, Reason: model.Sanitize(reason)}})
+	return desktopEventOf(id, deskParams{Status: st, Reason: reason}, at)
+}
+
+// desktopEventOf is desktopEvent with the whole argument (a "connected" names its hub).
+func desktopEventOf(id string, p deskParams, at time.Time) ([]byte, error) {
+	p.Reason, p.Hub = model.Sanitize(p.Reason), model.Sanitize(p.Hub)
+	params, err := json.Marshal([]deskParams{p})
 	if err != nil {
 		return nil, err
 	}
@@ -199,19 +231,37 @@ func desktopEvent(id string, st model.DesktopStatus, reason string, at time.Time
 
 // announceDesktop publishes the hub's DESKWATCH_DESKTOP for an agent. It reports whether it did.
 func (h *Hub) announceDesktop(id string, st model.DesktopStatus, reason string) bool {
-	data, err := desktopEvent(id, st, reason, time.Now())
+	return h.announceDesktopID(id, st, reason, "")
+}
+
+// announceDesktopID is announceDesktop appending to the log with message id msgID when not "":
+// the id other hubs saying the same compute alike, so that the log keeps one (owner.go). One
+// dropped as a repeat counts as said.
+func (h *Hub) announceDesktopID(id string, st model.DesktopStatus, reason, msgID string) bool {
+	p := deskParams{Status: st, Reason: reason}
+	if st == model.DesktopConnected {
+		p.Hub = h.cfg.Name
+	}
+	data, err := desktopEventOf(id, p, time.Now())
 	if err != nil {
 		h.log.Printf("agent %s: desktop %s not announced: %v", logValue(id), st, err)
 		return false
 	}
 	ev, err := model.Decode(data)
-	if err == nil {
+	said := true
+	if err == nil && msgID != "" && h.cfg.EventLog != nil {
+		said, err = h.appendEventID("", data, ev, msgID)
+	} else if err == nil {
 		_, err = h.publish("", data, ev)
 	}
-	if err != nil {
+	switch {
+	case err != nil:
 		h.log.Printf("agent %s: desktop %s not announced: %s", logValue(id), st, logText(err.Error()))
 		return false
+	case !said:
+		h.log.Printf("agent %s: desktop %s (%s) said by another hub already", logValue(id), st, logText(reason))
+	default:
+		h.log.Printf("agent %s: desktop %s (%s)", logValue(id), st, logText(reason))
 	}
-	h.log.Printf("agent %s: desktop %s (%s)", logValue(id), st, logText(reason))
 	return true
 }

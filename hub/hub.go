@@ -71,8 +71,16 @@ type Config struct {
 	CheckpointInterval time.Duration
 	// Alone says the hub is the only one on its log: after a restart, the desktops its floor holds
 	// connected are disconnected ("hub restarted"), then gone unless their bridge comes back.
-	// Hubs sharing a log (a cluster) leave them as they are: a bridge may be on another hub.
+	// Hubs sharing a log (a cluster) leave them as they are: a bridge may be on another hub, and
+	// say so only of those they own (owner.go).
 	Alone bool
+	// Name is the hub's name in the "connected" it says (owner.go); default: the log's server
+	// name (EventLog.ServerName), none without a log or on an external NATS.
+	Name string
+	// LostHubAfter is how long a hub sharing the log may be away (no route to it) before the
+	// others say the desktops it owned are disconnected (DefaultLostHubAfter; kept within
+	// MinLostHubAfter and MaxLostHubAfter).
+	LostHubAfter time.Duration
 }
 
 // Hub relays events from bridges to monitors. Its methods are safe for concurrent use.
@@ -105,6 +113,7 @@ type Hub struct {
 	// defaultSnapshotInterval: monitors that join meanwhile wait for the next one together.
 	streams *wsfan.Fan[*liveMsg, *snapEntry]
 	desks   map[string]*deskState      // per agent: the bridges publishing for it (desktop.go)
+	own     *ownerState                // per agent: the hub that owns its desktop (owner.go)
 	conns   map[*wsfan.Closer]struct{} // the bridges' connections
 	// bridges counts the bridge handlers running (track to untrack), so that Close can wait for
 	// them to log how their connection ended.
@@ -123,6 +132,10 @@ func New(cfg Config) *Hub {
 	cfg.MaxMessage = positive.Or(cfg.MaxMessage, model.DefaultMaxMessage)
 	cfg.PingInterval = positive.Or(cfg.PingInterval, DefaultPingInterval)
 	cfg.GoneAfter = min(max(positive.Or(cfg.GoneAfter, DefaultGoneAfter), MinGoneAfter), MaxGoneAfter)
+	cfg.LostHubAfter = min(max(positive.Or(cfg.LostHubAfter, DefaultLostHubAfter), MinLostHubAfter), MaxLostHubAfter)
+	if cfg.Name == "" && cfg.EventLog != nil {
+		cfg.Name = cfg.EventLog.ServerName()
+	}
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
@@ -139,6 +152,7 @@ func New(cfg Config) *Hub {
 		log:   log.New(cfg.Log, "", log.LstdFlags|log.LUTC),
 		floor: newFloor(&cfg),
 		desks: make(map[string]*deskState),
+		own:   newOwnerState(),
 		conns: make(map[*wsfan.Closer]struct{}),
 
 		encodeInteraction: marshalInteraction,

@@ -164,6 +164,9 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 	r.Took = time.Since(begin)
 	if h.cfg.Alone {
 		h.desksAfterRestart()
+	} else {
+		h.ownDesksAfterRestart()
+		go h.watchHubs(loop) // the desktops of a hub lost (owner.go)
 	}
 	return r, nil
 }
@@ -250,10 +253,10 @@ func (h *Hub) applyMsg(m jetlog.Msg) {
 	var ck *floorCopy
 	applied := false
 	h.mu.Lock()
+	h.lg.seq, h.lg.at = m.Seq, m.Time // before applying: the desktops' owners keep it (owner.go)
 	if err == nil {
 		applied, err = h.applyLocked(m.Session, m.Data, ev, msg, m.Time)
 	}
-	h.lg.seq, h.lg.at = m.Seq, m.Time
 	if h.checkpointDueLocked() && h.lg.ckBusy.CompareAndSwap(false, true) {
 		ck = h.copyFloorLocked() // the floor after m.Seq, saved in the background
 	}
@@ -296,6 +299,15 @@ func (e *errNotStored) Error() string { return "the hub could not store it: " + 
 // without a log, and appends it. It reports false for a resend: one the floor has already
 // applied (checked under h.mu), or one the log dropped as a duplicate of its message id.
 func (h *Hub) appendEvent(session string, data []byte, ev model.Event) (bool, error) {
+	id := ""
+	if ev.HasSeq && session != "" {
+		id = msgID(ev.AgentID, session, ev.Seq)
+	}
+	return h.appendEventID(session, data, ev, id)
+}
+
+// appendEventID is appendEvent with the log's message id given ("" for none).
+func (h *Hub) appendEventID(session string, data []byte, ev model.Event, id string) (bool, error) {
 	h.mu.Lock()
 	dup, _ := h.duplicate(session, ev)
 	var err error
@@ -308,10 +320,6 @@ func (h *Hub) appendEvent(session string, data []byte, ev model.Event) (bool, er
 	}
 	if err != nil {
 		return false, capError(err)
-	}
-	id := ""
-	if ev.HasSeq && session != "" {
-		id = msgID(ev.AgentID, session, ev.Seq)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), appendWait)
 	defer cancel()

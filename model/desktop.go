@@ -25,13 +25,20 @@ const (
 	DesktopGone         DesktopStatus = "gone"
 )
 
-// maxDesktopReason bounds the reason kept from a DESKWATCH_DESKTOP.
-const maxDesktopReason = 200
+// maxDesktopReason and maxDesktopHub bound the reason and the hub's name kept from a
+// DESKWATCH_DESKTOP.
+const (
+	maxDesktopReason = 200
+	maxDesktopHub    = 64
+)
 
 // Desktop is DESKWATCH_DESKTOP's argument.
 type Desktop struct {
 	Status DesktopStatus `json:"status"`
 	Reason string        `json:"reason"`
+	// Hub, on "connected", names the hub (its cluster server name) that said it: the one whose
+	// bridge connection holds the desktop. Empty in older logs and from a hub without a name.
+	Hub string `json:"hub,omitempty"`
 }
 
 // ResyncEnd is DESKWATCH_RESYNC_END's (empty) payload.
@@ -52,6 +59,7 @@ func decodeDesktop(params []jsontext.Value) (*Desktop, error) {
 			clipText(string(d.Status), 64))
 	}
 	d.Reason = clipText(d.Reason, maxDesktopReason)
+	d.Hub = clipText(Sanitize(d.Hub), maxDesktopHub)
 	return &d, nil
 }
 

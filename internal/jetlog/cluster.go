@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -50,6 +51,26 @@ func (l *Log) WatchCluster(ctx context.Context, period time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// Hubs reports the names of the hubs whose embedded servers this one has a route to now, its own
+// name included: the hubs alive and reachable in its cluster. ok is false when the log cannot tell
+// (an embedded server alone, or an external NATS, whose servers are not hubs).
+func (l *Log) Hubs() (names map[string]bool, ok bool) {
+	if l.cfg.Cluster.Name == "" || l.node.srv == nil || l.st.isClosed() {
+		return nil, false
+	}
+	rz, err := l.node.srv.Routez(&server.RoutezOptions{})
+	if err != nil {
+		return nil, false
+	}
+	names = map[string]bool{l.node.name: true}
+	for _, r := range rz.Routes {
+		if r.RemoteName != "" {
+			names[r.RemoteName] = true
+		}
+	}
+	return names, true
 }
 
 func (l *Log) clusterWatch() *clusterWatch {
