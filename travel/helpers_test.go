@@ -193,7 +193,11 @@ func stateEvent(at time.Time, i int) string {
 // writeLines writes lines to a new file, each ended by "\n", and returns its path.
 func writeLines(t testing.TB, lines []string) string {
 	t.Helper()
-	return writeTemp(t, []byte(strings.Join(append(lines, ""), "\n")))
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l + "\n")
+	}
+	return writeTemp(t, []byte(b.String()))
 }
 
 // writeTemp writes data to a new file in the test's temporary directory and returns its path.
