@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // emptyState is agent a1's INTERACTIONS_STATE with nothing open.
@@ -18,19 +20,26 @@ func twoHubsOnOneLog(t *testing.T) (a, b *logHub) {
 	return startHubOnLog(t, l, cfg), startHubOnLog(t, l, cfg)
 }
 
+// connectA1 has agent a1's bridge connect to h (session session) and send its state, and waits
+// until h says the desktop is connected.
+func connectA1(t *testing.T, h *logHub, session string) *websocket.Conn {
+	t.Helper()
+	br := h.dial(t, "/ingest?session="+session, nil)
+	send(t, br, emptyState)
+	h.log.waitLog(t, `agent "a1": desktop connected`)
+	return br
+}
+
 // TestDesktopMovedToAnotherHubIsNotGone: two hubs on one log (as in a cluster); a bridge that drops
 // its connection to one hub and sends its agent's state through the other is connected again on
 // both, and the first hub's gone timer does not declare the desktop gone.
 func TestDesktopMovedToAnotherHubIsNotGone(t *testing.T) {
 	t.Parallel()
 	a, b := twoHubsOnOneLog(t)
-	br := a.dial(t, "/ingest?session=s1", nil)
-	send(t, br, emptyState)
-	a.log.waitLog(t, `agent "a1": desktop connected`)
+	br := connectA1(t, a, "s1")
 	_ = br.UnderlyingConn().Close() // no close frame: 1006
 	a.log.waitLog(t, `agent "a1": desktop disconnected`)
-	send(t, b.dial(t, "/ingest?session=s2", nil), emptyState)
-	b.log.waitLog(t, `agent "a1": desktop connected`)
+	connectA1(t, b, "s2")
 	a.waitApplied(t, 4)         // the state, connected, disconnected, connected
 	time.Sleep(3 * time.Second) // three times GoneAfter
 	if strings.Contains(a.log.String(), "desktop gone") {
@@ -71,11 +80,8 @@ func TestRestartedHubAloneSaysDesktopsLeft(t *testing.T) {
 func TestDesktopHeldByAnotherHubIsNotDisconnected(t *testing.T) {
 	t.Parallel()
 	a, b := twoHubsOnOneLog(t)
-	old := a.dial(t, "/ingest?session=s1", nil)
-	send(t, old, emptyState)
-	a.log.waitLog(t, `agent "a1": desktop connected`)
-	send(t, b.dial(t, "/ingest?session=s2", nil), emptyState)
-	b.log.waitLog(t, `agent "a1": desktop connected`)
+	old := connectA1(t, a, "s1")
+	connectA1(t, b, "s2")
 	a.waitApplied(t, 4) // two states, two connected
 	_ = old.UnderlyingConn().Close()
 	a.log.waitLog(t, "ingest conn 1 (agent \"a1\") closed")

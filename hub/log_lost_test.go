@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,26 @@ import (
 	"github.com/deskwatch/deskwatch/internal/jetlog"
 )
 
+// Tests of a hub that starts again on a log that lost messages behind its back.
+
+// checkpointAndCrash has first apply three events, save its checkpoint at seq 2 and crash, so that
+// the log holds one message after the checkpoint.
+func checkpointAndCrash(t *testing.T, first *logHub) {
+	t.Helper()
+	send(t, first.dial(t, "/ingest?session=s1", nil), deskEvents("a1", 3)...)
+	first.waitApplied(t, 3)
+	first.waitCheckpointed(t, 2)
+	first.crash()
+}
+
+// startAgainOn starts a new hub on l (closed when the test ends) and returns what Start restored
+// and its error.
+func startAgainOn(t *testing.T, l *jetlog.Log) (Restored, error) {
+	h, r, err := startOn(l, Config{Log: &syncBuffer{}}, nil)
+	t.Cleanup(h.Close)
+	return r, err
+}
+
 // TestLostLogBehindItsCheckpointIsRefused: the data directory's stream of events is lost (its
 // files deleted while the hub was stopped) but its checkpoints are not. The stream made anew
 // numbers its messages from 1 again, below the checkpoint: a hub that started on it would
@@ -18,24 +37,51 @@ import (
 func TestLostLogBehindItsCheckpointIsRefused(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	cfg := Config{CheckpointEvery: 2}
-	first := startLogHub(t, dir, cfg)
-	send(t, first.dial(t, "/ingest?session=s1", nil), deskEvents("a1", 3)...)
-	first.waitApplied(t, 3)
-	first.waitCheckpointed(t, 2)
-	first.crash()
+	checkpointAndCrash(t, startLogHub(t, dir, Config{CheckpointEvery: 2}))
 	if err := os.RemoveAll(filepath.Join(dir, "jetstream", "$G", "streams", jetlog.StreamName)); err != nil {
 		t.Fatal(err)
 	}
-
 	l := openLog(t, dir)
 	t.Cleanup(func() { _ = l.Close() })
-	h := New(Config{EventLog: l, Log: &syncBuffer{}})
-	t.Cleanup(h.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	r, err := h.Start(ctx)
+	r, err := startAgainOn(t, l)
 	if err == nil || !strings.Contains(err.Error(), "was lost or replaced") {
 		t.Fatalf("Start on a log behind its checkpoint: restored %v, error %v; want it refused as lost", r, err)
+	}
+}
+
+// TestStartAfterTheLogAgedOut: a hub stopped for longer than the history starts again on a log
+// that holds no message at all (every one after its checkpoint aged out): the stream still ends
+// at the last sequence it stored, and no message at or after it will come. Start restores the
+// checkpoint and counts the rest lost rather than wait for one.
+func TestStartAfterTheLogAgedOut(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	open := func() *jetlog.Log { return openLogConfig(t, jetlog.Config{Dir: dir, History: time.Second}) }
+	first := startHubOnLog(t, open(), Config{CheckpointEvery: 2})
+	first.ownsLog = true
+	checkpointAndCrash(t, first)
+
+	l := open()
+	t.Cleanup(func() { _ = l.Close() })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := l.State(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Messages == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the log still holds %d messages after 10s of a 1s history", st.Messages)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	r, err := startAgainOn(t, l)
+	if err != nil {
+		t.Fatalf("Start on a log whose messages all aged out: %v (restored %v)", err, r)
+	}
+	if r.Checkpoint != 2 || r.Lost != 1 || r.Replayed != 0 {
+		t.Errorf("restored %v; want the checkpoint at seq 2, 1 message lost, none replayed", r)
 	}
 }

@@ -66,21 +66,29 @@ func startHubOnLog(t *testing.T, l *jetlog.Log, cfg Config) *logHub {
 // startHubOnLogWith is startHubOnLog with change, when not nil, applied to the hub before it starts.
 func startHubOnLogWith(t *testing.T, l *jetlog.Log, cfg Config, change func(*Hub)) *logHub {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	logs := &syncBuffer{}
-	cfg.Log, cfg.EventLog = logs, l
-	h := New(cfg)
-	if change != nil {
-		change(h)
-	}
-	r, err := h.Start(ctx)
+	cfg.Log = logs
+	h, r, err := startOn(l, cfg, change)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lh := &logHub{testHub: &testHub{Hub: h, srv: httptest.NewServer(h.Handler()), log: logs}, l: l, restored: r}
 	t.Cleanup(lh.crash)
 	return lh
+}
+
+// startOn makes a hub on l with cfg, applies change to it when not nil and starts it (within 30s),
+// returning what Start restored and its error. The caller closes the hub.
+func startOn(l *jetlog.Log, cfg Config, change func(*Hub)) (*Hub, Restored, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg.EventLog = l
+	h := New(cfg)
+	if change != nil {
+		change(h)
+	}
+	r, err := h.Start(ctx)
+	return h, r, err
 }
 
 // crash stops the hub as kill -9 would for what is kept: no last checkpoint, the log closed as is.

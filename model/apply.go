@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/nanos"
 )
 
 // Apply applies one decoded event. at is the event's time: its ts when the envelope had one, else
@@ -206,7 +208,7 @@ func (s *Store) newRow(key, agentID string, in *Interaction, at time.Time, v uin
 	r.Timeline = []Change{NewChange(at, ChangeCreated, text, typ)}
 	wall := s.wall()
 	for f := range r.Changed {
-		r.Changed[f] = unixNano(wall)
+		r.Changed[f] = nanos.Of(wall)
 	}
 	return r
 }
@@ -291,7 +293,7 @@ func (s *Store) end(sl *slot, at time.Time, text, typ string) {
 	}
 	r := s.edit(sl)
 	r.Ended, r.EndedAt = true, at
-	r.Changed[FieldState] = unixNano(s.wall())
+	r.Changed[FieldState] = nanos.Of(s.wall())
 	r.Timeline = appendExact(r.Timeline, NewChange(at, ChangeEnded, text, typ))
 	s.count(r, +1)
 	if as := s.agents[r.AgentID]; as != nil {
@@ -371,7 +373,7 @@ func (s *Store) applyAudioAlert(ag *Agent, p *AudioQualityAlert, at time.Time, v
 	}
 	r := s.edit(sl)
 	r.AudioAlert, r.Version = p.Detail, v
-	r.Changed[FieldAudioAlert] = unixNano(s.wall())
+	r.Changed[FieldAudioAlert] = nanos.Of(s.wall())
 	kind, text := ChangeAudioAlert, "audio-quality alert: "+p.Detail
 	if !p.Active {
 		kind, text = ChangeAudioClear, "audio-quality alert cleared"

@@ -150,14 +150,8 @@ func readParties(d *jsontext.Decoder, c *stringCache, parties *[]CallParty) bool
 // readObject reads an object (null leaves the zero value), calling member with each member's name,
 // unquoted, to read its value.
 func readObject(d *jsontext.Decoder, member func(name []byte) bool) bool {
-	tok, err := d.ReadToken()
-	switch {
-	case err != nil:
-		return false
-	case tok.Kind() == 'n':
-		return true
-	case tok.Kind() != '{':
-		return false
+	if null, ok := readOpen(d, '{'); null || !ok {
+		return ok
 	}
 	for d.PeekKind() != '}' {
 		name, err := d.ReadValue()
@@ -165,21 +159,34 @@ func readObject(d *jsontext.Decoder, member func(name []byte) bool) bool {
 			return false
 		}
 	}
-	_, err = d.ReadToken()
+	return readClose(d)
+}
+
+// readOpen reads the token that begins a value of kind open ('{' or '['), or null: null reports
+// a null, ok anything but an error or another kind.
+func readOpen(d *jsontext.Decoder, open jsontext.Kind) (null, ok bool) {
+	tok, err := d.ReadToken()
+	if err != nil {
+		return false, false
+	}
+	k := tok.Kind()
+	return k == 'n', k == 'n' || k == open
+}
+
+// readClose reads the token that ends an object or array.
+func readClose(d *jsontext.Decoder) bool {
+	_, err := d.ReadToken()
 	return err == nil
 }
 
 // readArray reads an array into a new slice (null: nil; empty: empty, not nil), each element with
 // elem (a null element is the zero value).
 func readArray[T any](d *jsontext.Decoder, s *[]T, elem func(*jsontext.Decoder, *T) bool) bool {
-	tok, err := d.ReadToken()
-	switch {
-	case err != nil:
-		return false
-	case tok.Kind() == 'n':
+	switch null, ok := readOpen(d, '['); {
+	case null:
 		*s = nil
 		return true
-	case tok.Kind() != '[':
+	case !ok:
 		return false
 	}
 	out := []T{}
@@ -191,8 +198,7 @@ func readArray[T any](d *jsontext.Decoder, s *[]T, elem func(*jsontext.Decoder, 
 		}
 	}
 	*s = out
-	_, err = d.ReadToken()
-	return err == nil
+	return readClose(d)
 }
 
 func readStr[T ~string](d *jsontext.Decoder, c *stringCache, s *T) bool {
@@ -259,14 +265,11 @@ func readOptFloat(d *jsontext.Decoder, p **float64) bool {
 
 // readStringMap reads an object of strings into a new map (null: nil; empty: empty, not nil).
 func readStringMap(d *jsontext.Decoder, c *stringCache, m *map[string]string) bool {
-	tok, err := d.ReadToken()
-	switch {
-	case err != nil:
-		return false
-	case tok.Kind() == 'n':
+	switch null, ok := readOpen(d, '{'); {
+	case null:
 		*m = nil
 		return true
-	case tok.Kind() != '{':
+	case !ok:
 		return false
 	}
 	out := map[string]string{}
@@ -283,8 +286,7 @@ func readStringMap(d *jsontext.Decoder, c *stringCache, m *map[string]string) bo
 		out[key] = v
 	}
 	*m = out
-	_, err = d.ReadToken()
-	return err == nil
+	return readClose(d)
 }
 
 // readRaw keeps a value as it came (null included, as the JSON library does).

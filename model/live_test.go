@@ -83,9 +83,7 @@ func TestLiveQueryNotRedone(t *testing.T) {
 			t.Fatal("an unchanged snapshot gave a new result")
 		}
 	}
-	data, at := g.Next()
-	ev, _ := model.Decode(data)
-	store.Apply(ev, at)
+	applyGenerated(t, store, g, 1)
 	live.Rows(store.Snapshot().Rows, now)
 	if st := live.Stats(); st.Full != 1 || st.Unchanged != 10 || st.Incremental != 1 || st.Rows > 2 {
 		t.Errorf("stats %+v: want 1 full run, 10 unchanged, 1 incremental over at most 2 rows", st)

@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/nanos"
 )
 
 // Field names a column-like part of a row whose last change time is kept, so a view can highlight a
@@ -63,7 +65,7 @@ type Row struct {
 }
 
 // ChangedAt is the wall-clock time field f last changed; zero when it never did.
-func (r *Row) ChangedAt(f Field) time.Time { return fromUnixNano(r.Changed[f]) }
+func (r *Row) ChangedAt(f Field) time.Time { return nanos.Time(r.Changed[f]) }
 
 // Start is when the interaction started: its startTime, or when the monitor first saw it.
 func (r *Row) Start() time.Time {

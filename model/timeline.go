@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/nanos"
 )
 
 // ChangeKind classifies a timeline entry.
@@ -59,11 +61,11 @@ type Change struct {
 // NewChange makes a timeline entry. source is the event type that carried it (one the store
 // applies; another one reads back as ""). A text longer than MaxChangeText bytes is cut to it.
 func NewChange(at time.Time, kind ChangeKind, text, source string) Change {
-	return Change{at: unixNano(at), Text: clipText(text, MaxChangeText), Kind: kind, source: eventTypeIndex(source)}
+	return Change{at: nanos.Of(at), Text: clipText(text, MaxChangeText), Kind: kind, source: eventTypeIndex(source)}
 }
 
 // At is when the change happened, in event time.
-func (c Change) At() time.Time { return fromUnixNano(c.at) }
+func (c Change) At() time.Time { return nanos.Time(c.at) }
 
 // Source is the event type that carried the change.
 func (c Change) Source() string { return eventTypeName(c.source) }
@@ -89,28 +91,13 @@ func eventTypeName(i uint8) string {
 	return ""
 }
 
-// unixNano and fromUnixNano keep the zero time as zero.
-func unixNano(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromUnixNano(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n)
-}
-
 // diff compares two snapshots of one interaction and returns the changes between them, and marks the
 // changed fields in changed with the wall-clock time wall.
 func diff(prev, next *Interaction, at, wall time.Time, source string, changed *[NumFields]int64) []Change {
 	var out []Change
 	add := func(k ChangeKind, f Field, text string) {
 		out = append(out, NewChange(at, k, text, source))
-		changed[f] = unixNano(wall)
+		changed[f] = nanos.Of(wall)
 	}
 	if prev.State != next.State {
 		add(ChangeState, FieldState, fmt.Sprintf("state %s → %s", prev.State, next.State))
@@ -151,10 +138,10 @@ func diff(prev, next *Interaction, at, wall time.Time, source string, changed *[
 		add(ChangeService, FieldService, fmt.Sprintf("service %s → %s", a, b))
 	}
 	if prev.Subject != next.Subject {
-		changed[FieldSubject] = unixNano(wall)
+		changed[FieldSubject] = nanos.Of(wall)
 	}
 	if prev.Counterpart() != next.Counterpart() {
-		changed[FieldCounterpart] = unixNano(wall)
+		changed[FieldCounterpart] = nanos.Of(wall)
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/nanos"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -70,7 +71,7 @@ func (h *File) index(ctx context.Context, f io.Reader) error {
 	r := feed.NewReplay(h.opts.Name, f, h.size, feed.ReplayOptions{MaxMessage: h.opts.MaxMessage})
 	var latest int64
 	p.After(func(m feed.Message, at time.Time) {
-		k := nanos(at)
+		k := nanos.Of(at)
 		latest = max(latest, k)
 		pos := Position{N: p.Handled(), At: at}
 		h.mu.Lock()
@@ -151,13 +152,7 @@ func (h *File) Position(n int64) (Position, error) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	first, last := h.bounds()
-	if n < first.N || n > last.N {
-		return Position{}, outside(n, first, last)
-	}
-	if n == 0 {
-		return Position{}, nil
-	}
-	return Position{N: n, At: fromNanos(h.times[n-1])}, nil
+	return positionIn(n, first, last, func(n int64) int64 { return h.times[n-1] })
 }
 
 // Find is the position at event time t: the messages before the first whose event time (or an
@@ -165,7 +160,7 @@ func (h *File) Position(n int64) (Position, error) {
 func (h *File) Find(t time.Time) Position {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	i := searchMax(len(h.maxes), func(i int) int64 { return h.maxes[i] }, nanos(t))
+	i := searchMax(len(h.maxes), func(i int) int64 { return h.maxes[i] }, nanos.Of(t))
 	if i == 0 {
 		return Position{}
 	}

@@ -74,15 +74,9 @@ func TestFileRejectsAndTruncation(t *testing.T) {
 			lines = append(lines, "", "   ", "{bad", `{"type":"ON_LOGIN"}`, strings.Repeat("x", 3000))
 		}
 	}
-	path := writeLines(t, lines)
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString(`{"type":"ON_AGENT_STATE_CHANGE","agentId":"cut","ts":17`)
-	f.Close()
-	b, _ := os.ReadFile(path)
-	os.WriteFile(path, append([]byte("\xEF\xBB\xBF"), b...), 0o600)
+	lines = append(lines, `{"type":"ON_AGENT_STATE_CHANGE","agentId":"cut","ts":17`)
+	b := []byte(strings.Join(lines, "\n")) // the last line truncated: no "\n"
+	path := writeTemp(t, append([]byte("\xEF\xBB\xBF"), b...))
 	h := indexed(t, path, travel.Options{Every: 8, MaxMessage: 2000})
 	seekEvery(t, h, path, feed.ReplayOptions{MaxMessage: 2000})
 	_, last := h.Bounds()

@@ -89,11 +89,7 @@ func writeFile(t testing.TB, msgs []feed.Message, seed uint64, bom bool) string 
 		}
 		b.WriteByte('\n')
 	}
-	path := filepath.Join(t.TempDir(), "events.jsonl")
-	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeTemp(t, b.Bytes())
 }
 
 // replayTo is a fresh replay of path at speed 0 stopped after message n: what a seek must give.
@@ -197,12 +193,18 @@ func stateEvent(at time.Time, i int) string {
 // writeLines writes lines to a new file, each ended by "\n", and returns its path.
 func writeLines(t testing.TB, lines []string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "lines.jsonl")
 	var b strings.Builder
 	for _, l := range lines {
 		b.WriteString(l + "\n")
 	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+	return writeTemp(t, []byte(b.String()))
+}
+
+// writeTemp writes data to a new file in the test's temporary directory and returns its path.
+func writeTemp(t testing.TB, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/nanos"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -66,7 +67,7 @@ func NewLive(p *feed.Pump, opts Options) *Live {
 func (l *Live) record(m feed.Message, at time.Time) {
 	n := l.pump.Handled()
 	r := rec{data: l.copyData(m.Data), origin: m.Origin, recv: m.Received, problem: m.Problem,
-		partial: m.Partial, bin: m.Binary, size: m.Size, at: nanos(at)}
+		partial: m.Partial, bin: m.Binary, size: m.Size, at: nanos.Of(at)}
 	l.mu.Lock()
 	l.max = max(l.max, r.at)
 	r.max = l.max
@@ -141,13 +142,7 @@ func (l *Live) Position(n int64) (Position, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	first, last := l.bounds()
-	if n < first.N || n > last.N {
-		return Position{}, outside(n, first, last)
-	}
-	if n == first.N {
-		return first, nil
-	}
-	return Position{N: n, At: fromNanos(l.recs.at(int(n - l.base - 1)).at)}, nil
+	return positionIn(n, first, last, func(n int64) int64 { return l.recs.at(int(n - l.base - 1)).at })
 }
 
 // Find is the position at event time t, within the bounds.
@@ -155,7 +150,7 @@ func (l *Live) Find(t time.Time) Position {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	first, last := l.bounds()
-	k := nanos(t)
+	k := nanos.Of(t)
 	i := searchMax(l.recs.len(), func(i int) int64 { return l.recs.at(i).max }, k)
 	n := l.base + int64(i)
 	switch {

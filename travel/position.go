@@ -4,22 +4,23 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/nanos"
 )
 
-// nanos is t in unix nanoseconds, 0 for the zero time.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
+// fromNanos is the time of n unix nanoseconds in UTC, the zero time for 0.
+func fromNanos(n int64) time.Time { return nanos.Time(n).UTC() }
 
-// fromNanos is nanos' inverse.
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
+// positionIn is the position after message n of a history bounded by first and last, with the
+// event time (in unix nanoseconds) at(n) gives past first.
+func positionIn(n int64, first, last Position, at func(n int64) int64) (Position, error) {
+	if n < first.N || n > last.N {
+		return Position{}, outside(n, first, last)
 	}
-	return time.Unix(0, n).UTC()
+	if n == first.N {
+		return first, nil
+	}
+	return Position{N: n, At: fromNanos(at(n))}, nil
 }
 
 // searchMax is how many of the first n messages come before the first whose latest event time

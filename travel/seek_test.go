@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/travel"
 )
@@ -19,34 +20,37 @@ var small = travel.Options{Every: 37, MaxCheckpoints: 5}
 // stopped at message n in everything a viewer sees.
 func TestFileSeekMatchesReplay(t *testing.T) {
 	t.Parallel()
-	for seed := range uint64(4) {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			t.Parallel()
-			msgs := stream(seed, 500+int(seed)*100, false)
-			path := writeFile(t, msgs, seed, seed%2 == 1)
-			h := indexed(t, path, small)
-			if n, _, every := h.Checkpoints(); n < small.MaxCheckpoints/2 || n > small.MaxCheckpoints || every <= small.Every {
-				t.Fatalf("%d checkpoints every %d messages, want thinned to at most %d", n, every, small.MaxCheckpoints)
-			}
-			checkSeeks(t, h, func(n int64) *model.Store { return replayTo(t, path, n) }, seed)
-		})
-	}
+	forStreams(t, false, func(t *testing.T, seed uint64, msgs []feed.Message) {
+		path := writeFile(t, msgs, seed, seed%2 == 1)
+		h := indexed(t, path, small)
+		if n, _, every := h.Checkpoints(); n < small.MaxCheckpoints/2 || n > small.MaxCheckpoints || every <= small.Every {
+			t.Fatalf("%d checkpoints every %d messages, want thinned to at most %d", n, every, small.MaxCheckpoints)
+		}
+		checkSeeks(t, h, func(n int64) *model.Store { return replayTo(t, path, n) }, seed)
+	})
 }
 
 // TestLiveSeekMatchesPump is the property of a live history: a stream with reconnects (each a
 // resync) fed to a pump, and the store after any seek equals a fresh pump's after as many messages.
 func TestLiveSeekMatchesPump(t *testing.T) {
 	t.Parallel()
+	forStreams(t, true, func(t *testing.T, seed uint64, msgs []feed.Message) {
+		p, h := livePump(small)
+		for _, m := range msgs {
+			p.Handle(m)
+		}
+		sameState(t, "the live store", p.Store(), pumpTo(msgs, int64(len(msgs))), wall)
+		checkSeeks(t, h, func(n int64) *model.Store { return pumpTo(msgs, n) }, seed)
+	})
+}
+
+// forStreams runs check as a parallel subtest on each of four random streams (see stream), with
+// reconnects when conns.
+func forStreams(t *testing.T, conns bool, check func(t *testing.T, seed uint64, msgs []feed.Message)) {
 	for seed := range uint64(4) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			t.Parallel()
-			msgs := stream(seed, 500+int(seed)*100, true)
-			p, h := livePump(small)
-			for _, m := range msgs {
-				p.Handle(m)
-			}
-			sameState(t, "the live store", p.Store(), pumpTo(msgs, int64(len(msgs))), wall)
-			checkSeeks(t, h, func(n int64) *model.Store { return pumpTo(msgs, n) }, seed)
+			check(t, seed, stream(seed, 500+int(seed)*100, conns))
 		})
 	}
 }

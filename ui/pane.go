@@ -61,17 +61,7 @@ type lineID struct {
 	head string
 }
 
-var (
-	_ pane = (*headerView)(nil)
-	_ pane = (*statusView)(nil)
-	_ pane = (*filterView)(nil)
-	_ pane = (*commandView)(nil)
-	_ pane = (*tableView)(nil)
-	_ pane = (*detailView)(nil)
-	_ pane = (*rejectedView)(nil)
-	_ pane = (*helpView)(nil)
-	_ pane = (*agentsView)(nil)
-	_ pane = (*agentDetailView)(nil)
-	_ pane = (*servicesView)(nil)
-	_ pane = (*timelineView)(nil)
-)
+// Every child of the root is a pane.
+var _ = [...]pane{(*headerView)(nil), (*statusView)(nil), (*filterView)(nil), (*commandView)(nil),
+	(*tableView)(nil), (*detailView)(nil), (*rejectedView)(nil), (*helpView)(nil), (*agentsView)(nil),
+	(*agentDetailView)(nil), (*servicesView)(nil), (*timelineView)(nil)}

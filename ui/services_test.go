@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -16,23 +17,28 @@ import (
 // The services view and the agents view with the floor's figures, at the sizes the table is
 // checked at, in colour and monochrome.
 func TestGoldenFloorViews(t *testing.T) {
-	services, agents := []string{"tab", "tab"}, []string{"tab"}
-	runGolden(t, []goldenCase{
-		{"services_80x24", themes.Dark, 80, 24, services, false},
-		{"services_200x50", themes.Dark, 200, 50, services, false},
-		{"services_color_80x24", themes.Dark, 80, 24, services, true},
-		{"services_color_200x50", themes.Dark, 200, 50, services, true},
-		{"services_mono_80x24", themes.Mono, 80, 24, services, true},
-		{"services_mono_200x50", themes.Mono, 200, 50, services, true},
-		{"services_since_start_60x16", themes.Dark, 60, 16, append(services, "w"), false},
-		{"agents_80x24", themes.Dark, 80, 24, agents, false},
-		{"agents_200x50", themes.Dark, 200, 50, agents, false},
-		{"agents_color_80x24", themes.Dark, 80, 24, agents, true},
-		{"agents_color_200x50", themes.Dark, 200, 50, agents, true},
-		{"agents_mono_80x24", themes.Mono, 80, 24, agents, true},
-		{"agents_mono_200x50", themes.Mono, 200, 50, agents, true},
-		{"agent_detail_figures_120x40", themes.Dark, 120, 40, []string{"tab", "j", "d"}, false},
-	}, deskClockGolden)
+	services := []string{"tab", "tab"}
+	cases := append(everyLook("services", services), everyLook("agents", []string{"tab"})...)
+	runGolden(t, append(cases,
+		goldenCase{"services_since_start_60x16", themes.Dark, 60, 16, append(services, "w"), false},
+		goldenCase{"agent_detail_figures_120x40", themes.Dark, 120, 40, []string{"tab", "j", "d"}, false},
+	), deskClockGolden)
+}
+
+// everyLook is view's golden cases after keys: at 80x24 and 200x50, plain, in colour and monochrome.
+func everyLook(view string, keys []string) []goldenCase {
+	var cases []goldenCase
+	for _, look := range []struct {
+		name  string
+		theme themes.Theme
+		color bool
+	}{{"", themes.Dark, false}, {"_color", themes.Dark, true}, {"_mono", themes.Mono, true}} {
+		for _, size := range [][2]int{{80, 24}, {200, 50}} {
+			name := fmt.Sprintf("%s%s_%dx%d", view, look.name, size[0], size[1])
+			cases = append(cases, goldenCase{name, look.theme, size[0], size[1], keys, look.color})
+		}
+	}
+	return cases
 }
 
 func TestTabCyclesInteractionsAgentsServices(t *testing.T) {

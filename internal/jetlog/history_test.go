@@ -3,28 +3,40 @@ package jetlog
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
+// reopen closes l and opens its directory again with cfg (as the hub's restart does), calling
+// meanwhile, when not nil, with the directory while no log has it open.
+func reopen(t testing.TB, l *Log, cfg Config, meanwhile func(dir string)) *Log {
+	t.Helper()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Dir = l.cfg.Dir
+	if meanwhile != nil {
+		meanwhile(cfg.Dir)
+	}
+	return openLog(t, cfg)
+}
+
 // TestReopenKeepsAll: a log closed and opened again on the same directory (the hub's restart)
 // has its messages and checkpoints, and goes on numbering after them.
 func TestReopenKeepsAll(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	l := openLog(t, Config{Dir: dir})
+	l := openLog(t, Config{})
 	appendN(t, l, "a", 10)
 	ctx := testCtx(t)
 	cp := Checkpoint{Seq: 10, Time: time.Now().UTC().Truncate(time.Millisecond), Data: []byte(`{"agents":1}`)}
 	if err := l.SaveCheckpoint(ctx, cp); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
 	var logged strings.Builder
-	l = openLog(t, Config{Dir: dir, Log: &logged})
+	l = reopen(t, l, Config{Log: &logged}, nil)
 	if got := collect(t, l, 1, 10); got[9].Seq != 10 || string(got[9].Data) != `{"n":9}` {
 		t.Fatalf("after reopen: %+v", got[9])
 	}
@@ -39,8 +51,7 @@ func TestReopenKeepsAll(t *testing.T) {
 		t.Fatalf("reopen with the same bounds logged %q", logged.String())
 	}
 	// Reopened with other bounds: the stream is updated and the log says so.
-	l.Close()
-	l = openLog(t, Config{Dir: dir, Log: &logged, History: time.Hour})
+	l = reopen(t, l, Config{Log: &logged, History: time.Hour}, nil)
 	if !strings.Contains(logged.String(), "history 24h0m0s → 1h0m0s") {
 		t.Fatalf("reopen with another history logged %q", logged.String())
 	}
@@ -146,6 +157,45 @@ func TestCheckpoints(t *testing.T) {
 	}
 	if c, ok, err := l.LatestCheckpoint(ctx); err != nil || !ok || c.Seq != 5000 || !bytes.Equal(c.Data, big) {
 		t.Fatalf("latest: seq %d %v %v, %d bytes", c.Seq, ok, err, len(c.Data))
+	}
+}
+
+// TestDamagedCheckpointFallsBackToAnOlderOne: the newest checkpoint's files are garbled while the
+// log is closed. Reading it failed (after a timeout: the chunk the server dropped never came) and
+// the hub would not start; the older checkpoint is returned instead, and the log says why.
+func TestDamagedCheckpointFallsBackToAnOlderOne(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, Config{})
+	ctx := testCtx(t)
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	marker := bytes.Repeat([]byte("NEWEST-CHECKPOINT."), 4096)
+	for _, c := range []Checkpoint{{Seq: 10, Time: now, Data: []byte(`{"older":true}`)}, {Seq: 20, Time: now, Data: marker}} {
+		if err := l.SaveCheckpoint(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var logged strings.Builder
+	l = reopen(t, l, Config{Log: &logged}, func(dir string) {
+		blk := filepath.Join(dir, "jetstream", "$G", "streams", "OBJ_"+CheckpointBucket, "msgs", "1.blk")
+		raw, err := os.ReadFile(blk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := bytes.Index(raw, marker[:64])
+		if at < 0 {
+			t.Fatalf("the newest checkpoint's data is not in %s", blk)
+		}
+		copy(raw[at+1000:], "GARBAGE-GARBAGE-GARBAGE")
+		if err := os.WriteFile(blk, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	})
+	c, ok, err := l.LatestCheckpoint(testCtx(t))
+	if err != nil || !ok || c.Seq != 10 || string(c.Data) != `{"older":true}` {
+		t.Fatalf("latest checkpoint after the newest was garbled: seq %d, ok %v, error %v; want the one at 10", c.Seq, ok, err)
+	}
+	if !strings.Contains(logged.String(), "checkpoint at 20 unreadable") {
+		t.Errorf("the log said:\n%s\nwant the damaged checkpoint named", logged.String())
 	}
 }
 
