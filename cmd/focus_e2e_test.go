@@ -1,7 +1,6 @@
 package cmd_test
 
 import (
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -34,11 +33,7 @@ func ended(line string) bool { return strings.Contains(line, "completed") }
 // end the table shows the open interactions at its top, not the ended history the first selected
 // row went into when it ended.
 func TestReplayEndsOnTheOpenRows(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "ev.jsonl")
-	if out, errOut, code := e2e.Run(t, nil, "simulate", "--out", file, "--events", "3000", "--seed", "7"); code != 0 {
-		t.Fatalf("simulate: exit %d: %s %s", code, out, errOut)
-	}
-	term := replayInTerminal(t, 120, 40, file, "100%")
+	term := replayInTerminal(t, 120, 40, simulated(t, "--events", "3000", "--seed", "7"), "100%")
 	screen := term.loaded
 	m := regexp.MustCompile(`(\d+) open`).FindStringSubmatch(screen)
 	if m == nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -72,6 +73,17 @@ func interaction(id, state, subject string) map[string]any {
 	return map[string]any{"interactionId": id, "state": state, "type": "voice", "subject": subject,
 		"associatedObjects": map[string]any{"list": []any{}}, "callParties": []any{},
 		"callMuted": false, "callRecording": false, "attachedData": map[string]any{}}
+}
+
+// simulated writes the simulator's events (flags: how many, the seed) to a new file in a temporary
+// directory of the test and returns its path.
+func simulated(t *testing.T, flags ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	if out, errOut, code := e2e.Run(t, nil, append([]string{"simulate", "--out", path}, flags...)...); code != 0 {
+		t.Fatalf("simulate: exit %d: %s %s", code, out, errOut)
+	}
+	return path
 }
 
 func writeEvents(t *testing.T, path string, lines ...string) {

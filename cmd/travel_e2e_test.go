@@ -39,12 +39,10 @@ func momentRows(text string) []string {
 	return rows
 }
 
-// simulatedDay writes the simulator's 400 events of seed 3 to file.
-func simulatedDay(t *testing.T, file string) {
+// simulatedDay writes the simulator's 400 events of seed 3 to a file and returns its path.
+func simulatedDay(t *testing.T) string {
 	t.Helper()
-	if out, errOut, code := e2e.Run(t, nil, "simulate", "--out", file, "--events", "400", "--seed", "3"); code != 0 {
-		t.Fatalf("simulate: exit %d: %s %s", code, out, errOut)
-	}
+	return simulated(t, "--events", "400", "--seed", "3")
 }
 
 // sameMoment fails the test unless the screen's table shows the rows --print FILE --at #n prints.
@@ -63,8 +61,7 @@ func sameMoment(t *testing.T, screen, file string, n int) {
 // the table is the one --print --at prints for that event.
 func TestSeekInReplayMatchesPrintAt(t *testing.T) {
 	parallelTerminal(t)
-	file := filepath.Join(t.TempDir(), "day.jsonl")
-	simulatedDay(t, file)
+	file := simulatedDay(t)
 	term := e2e.Start(t, 200, 50, []string{"NO_COLOR=1"}, e2e.Binary(t)+" --speed max "+file)
 	term.WaitFor(20*time.Second, "done", "100%")
 	term.Type(":goto #150")
@@ -82,8 +79,7 @@ func TestSeekInReplayMatchesPrintAt(t *testing.T) {
 // the served replay's history as the monitor does.
 func TestSeekOverSSH(t *testing.T) {
 	dir, key, keys := sshViewer(t)
-	file := filepath.Join(dir, "day.jsonl")
-	simulatedDay(t, file)
+	file := simulatedDay(t)
 	_, port := startServe(t, "--authorized-keys", keys, "--host-key", filepath.Join(dir, "hk"), "--speed", "max", file)
 	term := e2e.Start(t, 200, 50, []string{"HOME=" + dir}, sshCommand(key, port))
 	term.WaitFor(20*time.Second, "done", "100%")
@@ -177,8 +173,7 @@ func TestHistoryFlags(t *testing.T) {
 func TestReplayOfAPipeTravels(t *testing.T) {
 	parallelTerminal(t)
 	dir := t.TempDir()
-	file, fifo := filepath.Join(dir, "day.jsonl"), filepath.Join(dir, "pipe")
-	simulatedDay(t, file)
+	file, fifo := simulatedDay(t), filepath.Join(dir, "pipe")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Skipf("no named pipes here: %v", err)
 	}
