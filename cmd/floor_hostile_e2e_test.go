@@ -3,7 +3,6 @@ package cmd_test
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -77,8 +76,7 @@ func TestPrintFloorHugeSpansDoNotWrap(t *testing.T) {
 // line showed "3xxx".
 func TestTimelineReasonInitialIsSanitized(t *testing.T) {
 	const t0 = int64(1700000000000)
-	path := filepath.Join(t.TempDir(), "esc.jsonl")
-	writeEvents(t, path,
+	path := eventFile(t, "esc.jsonl",
 		event(t0, "ON_AGENT_STATE_CHANGE", "not_ready", "\x1b[31mred\x1b[0m"),
 		event(t0+20*60000, "ON_AGENT_STATE_CHANGE", "ready"),
 	)

@@ -86,6 +86,13 @@ func simulated(t *testing.T, flags ...string) string {
 	return path
 }
 
+// eventFile writes the event lines to a new file called name in a temporary directory of the test
+// and returns its path.
+func eventFile(t *testing.T, name string, lines ...string) string {
+	t.Helper()
+	return e2e.WriteFile(t, name, strings.Join(lines, "\n")+"\n")
+}
+
 func writeEvents(t *testing.T, path string, lines ...string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
