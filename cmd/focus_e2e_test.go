@@ -49,8 +49,7 @@ func TestReplayEndsOnTheOpenRows(t *testing.T) {
 			t.Fatalf("row %d of the %d open ones on screen is ended:\n%s", i+1, open, screen)
 		}
 	}
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 // TestSelectionMovesOnWhenItsCallEnds selects the second row of the live demo and waits for that
@@ -91,8 +90,7 @@ func TestSelectionMovesOnWhenItsCallEnds(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 // stillOpen reports whether an open row shows every one of texts.

@@ -32,8 +32,7 @@ func TestNotReadyAlertInTerminal(t *testing.T) {
 	if l := screenLine(screen, "long not re"); !strings.Contains(l, "a.jones") || !strings.Contains(l, "!") {
 		t.Errorf("the agents view does not mark a.jones's row:\n%s", screen)
 	}
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 // screenLine is the first line of screen that contains s ("" when none does).

@@ -57,8 +57,7 @@ func TestLayoutAtCommonWidths(t *testing.T) {
 			if !strings.Contains(fold(s), "sort COLUMN [asc|desc] · filter TEXT · export csv|json") {
 				t.Errorf("the help cuts its text:\n%s", s)
 			}
-			term.Keys("Escape", "q")
-			term.WaitFor(5*time.Second, "[exit 0]")
+			term.Quit("Escape", "q")
 		})
 	}
 }
@@ -97,8 +96,7 @@ func TestHeaderShapeHoldsOnTheDemo(t *testing.T) {
 			if len(shapes) != 1 {
 				t.Errorf("at %d columns the header took %d shapes: %v\n%s", width, len(shapes), shapes, term.Screen())
 			}
-			term.Keys("q")
-			term.WaitFor(5*time.Second, "[exit 0]")
+			term.Quit()
 		})
 	}
 }

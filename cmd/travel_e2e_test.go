@@ -71,8 +71,7 @@ func TestSeekInReplayMatchesPrintAt(t *testing.T) {
 	sameMoment(t, term.WaitFor(20*time.Second, "event 147 of 400", "▸ #147 "), file, 147)
 	term.Keys(".")
 	sameMoment(t, term.WaitFor(20*time.Second, "event 148 of 400", "▸ #148 "), file, 148)
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 // TestSeekOverSSH: a read-only viewer of deskwatch serve, over the real OpenSSH client, travels in
@@ -163,8 +162,7 @@ func TestHistoryFlags(t *testing.T) {
 	term.WaitFor(20*time.Second, "done", "100%")
 	term.Keys(",")
 	term.WaitFor(10*time.Second, "no history")
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 // A named pipe can be read once only, by the replay: its history is kept as a live stream's (had

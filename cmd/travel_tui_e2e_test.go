@@ -35,8 +35,7 @@ func TestTravelReplayE2E(t *testing.T) {
 	term.Keys("Space")
 	term.WaitFor(10*time.Second, "second call", "completed")
 	term.WaitGone(10*time.Second, "event 3 of 5")
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 // A live view freezes (space) while the demo feed goes on: the status line counts the events
@@ -58,8 +57,7 @@ func TestTravelLiveFreezeE2E(t *testing.T) {
 	term.WaitFor(10*time.Second, "▸ #")
 	term.Keys("Space")
 	term.WaitGone(10*time.Second, "events behind", "▸ #")
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 // waitMatch waits for re on the screen and returns its submatches.
@@ -145,8 +143,7 @@ func TestTravelStripOnlyTheEventShownE2E(t *testing.T) {
 	if strings.Contains(screen, "state busy") || strings.Contains(screen, "new voice") {
 		t.Errorf("the strip of event 4 (an active interaction switched) tells an earlier event's change:\n%s", screen)
 	}
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 // What is typed or pasted into a prompt (:goto's target, the filter) reaches the screen
@@ -169,8 +166,7 @@ func TestPromptInputSanitizedE2E(t *testing.T) {
 	if strings.ContainsAny(screen, "\u202e") {
 		t.Errorf("the filter prompt draws the override typed into it:\n%q", screen)
 	}
-	term.Keys("Escape", "q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit("Escape", "q")
 }
 
 // A step back from a frozen live picture the history has since forgotten says so, rather than
@@ -188,6 +184,5 @@ func TestTravelStepBackFromForgottenE2E(t *testing.T) {
 	if m := regexp.MustCompile(`event ([\d,]+) of`).FindStringSubmatch(screen); m != nil && number(t, m) > frozen {
 		t.Errorf("one event back from #%d shows event %s:\n%s", frozen, m[1], screen)
 	}
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
