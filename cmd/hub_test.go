@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -145,10 +144,7 @@ func TestHostileCorpusThroughHub(t *testing.T) {
 	defer br.Close()
 	sent := 0
 	for _, file := range hostileFiles(t) {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := readFile(t, file)
 		for _, line := range bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n")) {
 			if err := br.WriteMessage(websocket.TextMessage, line); err != nil {
 				t.Fatalf("the hub dropped the bridge after %d messages: %v\n%s", sent, err, h.Output())
