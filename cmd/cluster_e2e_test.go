@@ -50,7 +50,7 @@ func startHubCluster(t testing.TB, n int, extra ...string) []*clusterHub {
 // serverName is the name the hub's embedded server keeps in its data directory.
 func (h *clusterHub) serverName(t testing.TB) string {
 	t.Helper()
-	data := readFile(t, filepath.Join(h.args[1], "server-name"))
+	data := e2e.ReadFile(t, filepath.Join(h.args[1], "server-name"))
 	return strings.TrimSpace(string(data))
 }
 

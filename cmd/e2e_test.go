@@ -58,7 +58,7 @@ func TestPrintCleanFileExitsZeroAndJSONParses(t *testing.T) {
 
 func TestPrintReadsStandardInput(t *testing.T) {
 	t.Parallel()
-	data := readFile(t, fixture("clean.jsonl"))
+	data := e2e.ReadFile(t, fixture("clean.jsonl"))
 	out, errOut, code := e2e.Run(t, data, "--print", "-")
 	if code != 0 || !strings.Contains(out, "chat-77") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
@@ -151,7 +151,7 @@ func hostileAll(t *testing.T) string {
 	t.Helper()
 	var all []byte
 	for _, f := range hostileFiles(t) {
-		data := readFile(t, f)
+		data := e2e.ReadFile(t, f)
 		all = append(all, data...)
 	}
 	return e2e.WriteFile(t, "hostile.jsonl", string(all))
@@ -307,7 +307,7 @@ func checkExports(t *testing.T, dir string) {
 		if len(found) != 1 {
 			t.Fatalf("want one .%s export in %s, found %v", ext, dir, found)
 		}
-		data := readFile(t, found[0])
+		data := e2e.ReadFile(t, found[0])
 		if why := e2e.Unsafe(string(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")))); why != "" {
 			t.Errorf("%s: %s", filepath.Base(found[0]), why)
 		}

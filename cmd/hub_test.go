@@ -144,7 +144,7 @@ func TestHostileCorpusThroughHub(t *testing.T) {
 	defer br.Close()
 	sent := 0
 	for _, file := range hostileFiles(t) {
-		data := readFile(t, file)
+		data := e2e.ReadFile(t, file)
 		for _, line := range bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n")) {
 			if err := br.WriteMessage(websocket.TextMessage, line); err != nil {
 				t.Fatalf("the hub dropped the bridge after %d messages: %v\n%s", sent, err, h.Output())

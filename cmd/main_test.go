@@ -93,16 +93,6 @@ func eventFile(t *testing.T, name string, lines ...string) string {
 	return e2e.WriteFile(t, name, strings.Join(lines, "\n")+"\n")
 }
 
-// readFile returns the file's content, failing the test if it cannot be read.
-func readFile(t testing.TB, path string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
 func writeEvents(t *testing.T, path string, lines ...string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {

@@ -73,7 +73,7 @@ func TestSimulateOutReplays(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "wrote 3000 events") {
 		t.Fatalf("exit %d: %s %s", code, out, errOut)
 	}
-	data := readFile(t, file)
+	data := e2e.ReadFile(t, file)
 	if n := strings.Count(string(data), "\n"); n != 3000 {
 		t.Errorf("%d lines", n)
 	}

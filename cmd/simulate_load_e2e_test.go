@@ -36,7 +36,7 @@ func TestSimulateBridgesAndMonitors(t *testing.T) {
 	if !strings.Contains(errOut, "deskwatch simulate: open files limit ") {
 		t.Errorf("stderr does not say the open files limit:\n%s", errOut)
 	}
-	data := readFile(t, rec)
+	data := e2e.ReadFile(t, rec)
 	if n := strings.Count(string(data), `"simSent":`); n != 300 {
 		t.Errorf("record holds %d stamped events, want 300", n)
 	}

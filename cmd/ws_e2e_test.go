@@ -111,7 +111,7 @@ func TestPrintRecordsEveryMessage(t *testing.T) {
 	if liveCode != 1 || !strings.Contains(liveErr, "limit 700, --max-message)") || !strings.Contains(liveErr, " lost from ") {
 		t.Fatalf("live: exit %d; want 1 with oversized (limit 700) and lost events\n%s", liveCode, liveErr)
 	}
-	data := readFile(t, rec)
+	data := e2e.ReadFile(t, rec)
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	if end := lines[len(lines)-1]; !regexp.MustCompile(`^\{"deskwatch.recorded":1,"recv":\d+,"end":true\}$`).MatchString(end) {
 		t.Errorf("the recording ends with %q, want its end line", end)
