@@ -3,7 +3,6 @@ package cmd_test
 import (
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +38,7 @@ func TestReplayEndsOnTheOpenRows(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no open count in the header:\n%s", screen)
 	}
-	open, _ := strconv.Atoi(m[1])
+	open := number(t, m)
 	rows := tableRows(screen)
 	if open == 0 || len(rows) <= open {
 		t.Fatalf("want some open and more ended rows for this test, got %d open of %d:\n%s", open, len(rows), screen)

@@ -100,6 +100,16 @@ func writeEvents(t *testing.T, path string, lines ...string) {
 	}
 }
 
+// number reads the first submatch, a count written 1,234.
+func number(t *testing.T, m []string) int {
+	t.Helper()
+	n, err := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // wantAll reports each of want that text lacks; what names the text in the message.
 func wantAll(t *testing.T, what, text string, want ...string) {
 	t.Helper()

@@ -252,16 +252,6 @@ func waitUntil(term *e2e.Term, timeout time.Duration, ok func(string) bool) stri
 	return ""
 }
 
-// number reads the first submatch, a count written 1,234.
-func number(t *testing.T, m []string) int {
-	t.Helper()
-	n, err := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // replayTerm replays the event lines at full speed in a 160×24 terminal (the real binary in
 // tmux), on a parallel terminal's turn, and waits for the replay to be done.
 func replayTerm(t *testing.T, lines ...string) *e2e.Term {
