@@ -1,13 +1,11 @@
 package cmd
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -134,30 +132,12 @@ func configPath(flag string, getenv func(string) string) (string, error) {
 
 // writeDefaultConfig writes the default file to path, refusing to replace one unless force.
 func writeDefaultConfig(path string, force bool) error {
-	var buf bytes.Buffer
-	if err := config.WriteDefault(&buf); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("config init: %w", err)
-	}
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-	if force {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	}
-	f, err := os.OpenFile(path, flags, 0o644)
+	err := config.WriteDefaultFile(path, force)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("config init: %s already exists (--force overwrites it)", path)
 	}
 	if err != nil {
 		return fmt.Errorf("config init: %w", err)
-	}
-	if _, err := f.Write(buf.Bytes()); err != nil {
-		f.Close()
-		return fmt.Errorf("config init: write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("config init: write %s: %w", path, err)
 	}
 	return nil
 }

@@ -76,8 +76,7 @@ func TestSupervisorDeskInTerminal(t *testing.T) {
 	if got := strings.Join(ids, ","); got != "mail-9,chat-77" {
 		t.Errorf("exported rows %s, want mail-9,chat-77\n%v", got, records)
 	}
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 func TestConfigErrorsStopTheRun(t *testing.T) {

@@ -58,10 +58,7 @@ func TestPrintCleanFileExitsZeroAndJSONParses(t *testing.T) {
 
 func TestPrintReadsStandardInput(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile(fixture("clean.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := e2e.ReadFile(t, fixture("clean.jsonl"))
 	out, errOut, code := e2e.Run(t, data, "--print", "-")
 	if code != 0 || !strings.Contains(out, "chat-77") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
@@ -70,19 +67,11 @@ func TestPrintReadsStandardInput(t *testing.T) {
 
 func TestBadArgumentsSayWhy(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"--speed", "5000", "x.jsonl"}, "0.1 to 1000"},
-		{[]string{"--print", "/nonexistent/x.jsonl"}, "no such file"},
-		{[]string{"--theme", "purple", "--print", fixture("clean.jsonl")}, "purple"},
-	} {
-		_, errOut, code := e2e.Run(t, nil, tc.args...)
-		if code != 2 || !strings.Contains(errOut, tc.want) {
-			t.Errorf("%v: exit %d, stderr %q; want exit 2 mentioning %q", tc.args, code, errOut, tc.want)
-		}
-	}
+	wantRefused(t, []refusal{
+		{[]string{"--speed", "5000", "x.jsonl"}, []string{"0.1 to 1000"}},
+		{[]string{"--print", "/nonexistent/x.jsonl"}, []string{"no such file"}},
+		{[]string{"--theme", "purple", "--print", fixture("clean.jsonl")}, []string{"purple"}},
+	})
 }
 
 // TestReplayInTerminal is what a new user does: replay a file in a real terminal, move, open the
@@ -114,8 +103,7 @@ func TestReplayInTerminal(t *testing.T) {
 	// Esc, then q once the help has gone: sent together, a slow terminal reads them as alt+q.
 	term.Keys("Escape")
 	term.WaitGone(5*time.Second, "flip sort")
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 // TestSanitizedOnScreen checks that the subject's escape sequences do not reach the terminal: the
@@ -140,8 +128,7 @@ func TestDemoRunsWithoutArguments(t *testing.T) {
 	}
 	term.Resize(70, 20)
 	term.WaitFor(5*time.Second, "TYPE")
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 // The hostile corpus (testdata/hostile at the repository's root) holds every class of bad input
@@ -164,10 +151,7 @@ func hostileAll(t *testing.T) string {
 	t.Helper()
 	var all []byte
 	for _, f := range hostileFiles(t) {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := e2e.ReadFile(t, f)
 		all = append(all, data...)
 	}
 	return e2e.WriteFile(t, "hostile.jsonl", string(all))
@@ -323,10 +307,7 @@ func checkExports(t *testing.T, dir string) {
 		if len(found) != 1 {
 			t.Fatalf("want one .%s export in %s, found %v", ext, dir, found)
 		}
-		data, err := os.ReadFile(found[0])
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := e2e.ReadFile(t, found[0])
 		if why := e2e.Unsafe(string(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")))); why != "" {
 			t.Errorf("%s: %s", filepath.Base(found[0]), why)
 		}

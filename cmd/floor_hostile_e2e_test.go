@@ -3,7 +3,6 @@ package cmd_test
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -77,8 +76,7 @@ func TestPrintFloorHugeSpansDoNotWrap(t *testing.T) {
 // line showed "3xxx".
 func TestTimelineReasonInitialIsSanitized(t *testing.T) {
 	const t0 = int64(1700000000000)
-	path := filepath.Join(t.TempDir(), "esc.jsonl")
-	writeEvents(t, path,
+	path := eventFile(t, "esc.jsonl",
 		event(t0, "ON_AGENT_STATE_CHANGE", "not_ready", "\x1b[31mred\x1b[0m"),
 		event(t0+20*60000, "ON_AGENT_STATE_CHANGE", "ready"),
 	)
@@ -88,6 +86,5 @@ func TestTimelineReasonInitialIsSanitized(t *testing.T) {
 	if !strings.Contains(screen, "Rxxx") || strings.Contains(screen, "3xxx") {
 		t.Errorf("want the not-ready stretch to start with R (for red):\n%s", screen)
 	}
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }

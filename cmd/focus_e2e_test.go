@@ -1,10 +1,8 @@
 package cmd_test
 
 import (
-	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -34,17 +32,13 @@ func ended(line string) bool { return strings.Contains(line, "completed") }
 // end the table shows the open interactions at its top, not the ended history the first selected
 // row went into when it ended.
 func TestReplayEndsOnTheOpenRows(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "ev.jsonl")
-	if out, errOut, code := e2e.Run(t, nil, "simulate", "--out", file, "--events", "3000", "--seed", "7"); code != 0 {
-		t.Fatalf("simulate: exit %d: %s %s", code, out, errOut)
-	}
-	term := replayInTerminal(t, 120, 40, file, "100%")
+	term := replayInTerminal(t, 120, 40, simulated(t, "--events", "3000", "--seed", "7"), "100%")
 	screen := term.loaded
 	m := regexp.MustCompile(`(\d+) open`).FindStringSubmatch(screen)
 	if m == nil {
 		t.Fatalf("no open count in the header:\n%s", screen)
 	}
-	open, _ := strconv.Atoi(m[1])
+	open := number(t, m)
 	rows := tableRows(screen)
 	if open == 0 || len(rows) <= open {
 		t.Fatalf("want some open and more ended rows for this test, got %d open of %d:\n%s", open, len(rows), screen)
@@ -54,8 +48,7 @@ func TestReplayEndsOnTheOpenRows(t *testing.T) {
 			t.Fatalf("row %d of the %d open ones on screen is ended:\n%s", i+1, open, screen)
 		}
 	}
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 // TestSelectionMovesOnWhenItsCallEnds selects the second row of the live demo and waits for that
@@ -96,8 +89,7 @@ func TestSelectionMovesOnWhenItsCallEnds(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 // stillOpen reports whether an open row shows every one of texts.

@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -33,14 +32,7 @@ func TestParseBytes(t *testing.T) {
 // --history 0.
 func TestPipelineHistoryKinds(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	file, fifo := filepath.Join(dir, "ev.jsonl"), filepath.Join(dir, "pipe")
-	if err := os.WriteFile(file, []byte("{}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file, fifo := e2e.WriteFile(t, "ev.jsonl", "{}\n"), e2e.Fifo(t, "pipe")
 	for _, c := range []struct {
 		arg, want string
 		print     bool

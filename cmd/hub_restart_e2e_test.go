@@ -45,10 +45,11 @@ func restartEvents(now time.Time) []string {
 	}
 }
 
-// bridgeSend connects to the hub's /ingest as a bridge of page load session and sends msgs.
-func bridgeSend(t *testing.T, addr, session string, msgs []string) *websocket.Conn {
+// bridgeSend connects to the hub's /ingest as a bridge (query: its parameters, e.g. "?session=s1"
+// for page load s1) and sends msgs.
+func bridgeSend(t *testing.T, addr, query string, msgs []string) *websocket.Conn {
 	t.Helper()
-	br, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ingest?session="+session, nil)
+	br, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ingest"+query, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestHubKilledAndStartedAgainKeepsTheFloor(t *testing.T) {
 	dir := t.TempDir()
 	h, addr := startHubCmd(t, "--data", dir)
 	evs := restartEvents(time.Now())
-	bridgeSend(t, addr, "s1", evs[:5])
+	bridgeSend(t, addr, "?session=s1", evs[:5])
 	// Five events and the hub's own DESKWATCH_DESKTOP "connected" of a.jones.
 	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 6, "deskwatch_hub_log_apply_lag": 0})
 	// The monitor prints its table after 40s: time for the kill, the restart, its reconnect and the
@@ -128,7 +129,7 @@ func TestHubKilledAndStartedAgainKeepsTheFloor(t *testing.T) {
 	// The hub said a.jones's desktop was disconnected when it started again. The bridge reconnects
 	// and sends everything again (none was acknowledged), then the rest: the hub says a.jones's
 	// desktop is connected again, and logs the four new events alone.
-	bridgeSend(t, addr, "s1", evs)
+	bridgeSend(t, addr, "?session=s1", evs)
 	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 12, "deskwatch_hub_log_apply_lag": 0,
 		"deskwatch_hub_events_in_total": 4, "deskwatch_hub_events_duplicate_total": 5})
 
@@ -151,7 +152,7 @@ func TestHubKilledAndStartedAgainKeepsTheFloor(t *testing.T) {
 func TestMonitorSinceGetsTheHubsHistory(t *testing.T) {
 	t.Parallel()
 	_, addr := startHubCmd(t)
-	bridgeSend(t, addr, "s1", restartEvents(time.Now()))
+	bridgeSend(t, addr, "?session=s1", restartEvents(time.Now()))
 	waitMetrics(t, addr, map[string]int{"deskwatch_hub_log_last_seq": 10, "deskwatch_hub_log_apply_lag": 0})
 	url := "ws://" + addr + "/stream"
 	now, _, code := e2e.Run(t, nil, "--print", "--for", "2s", url)
@@ -213,4 +214,69 @@ func TestMonitorSinceRefusesWhatItCannotAsk(t *testing.T) {
 	if out := hub.Output(); !strings.Contains(out, "hub data: in memory only") || strings.Contains(out, "hub restored") {
 		t.Errorf("an --in-memory hub printed:\n%s\nwant it in memory only, with nothing restored", out)
 	}
+}
+
+// publishDesk opens a raw bridge connection on the hub's /ingest for agent and sends its login,
+// state and a snapshot with one call on hold (started a minute ago).
+func publishDesk(t *testing.T, addr, agent, call string) *websocket.Conn {
+	t.Helper()
+	now := time.Now()
+	var msgs []string
+	for i, ev := range []string{
+		`{"type":"ON_LOGIN","params":[{"isLoggedIn":true,"agentId":"` + agent + `"}]`,
+		`{"type":"ON_AGENT_STATE_CHANGE","params":["busy"]`,
+		`{"type":"INTERACTIONS_STATE","params":[{"activeInteractionId":"` + call + `","interactions":[` +
+			`{"interactionId":"` + call + `","state":"hold","type":"voice","subject":"Renewal","associatedObjects":` +
+			`{"list":[],"selected":null},"callParties":[],"callMuted":false,"callRecording":true,"attachedData":{},` +
+			fmt.Sprintf(`"startTime":%d}]}]`, now.Add(-time.Minute).UnixMilli()),
+	} {
+		msgs = append(msgs, fmt.Sprintf(`%s,"agentId":%q,"ts":%d,"seq":%d}`, ev, agent, now.UnixMilli(), i+1))
+	}
+	return bridgeSend(t, addr, "", msgs)
+}
+
+// TestStaleIsNotShownAsLive runs the real hub and the real monitor in a terminal: a bridge that
+// drops its connection (1006) shows as disconnected in the agents view (of a monitor that joins
+// later too); a hub that goes away dims the monitor's view under a banner that says since when; a
+// hub that comes back empty ends what the monitor had open.
+func TestStaleIsNotShownAsLive(t *testing.T) {
+	parallelTerminal(t)
+	e2e.Require(t, "tmux")
+	bin := e2e.Binary(t)
+	h, addr := startHubCmd(t, "--gone-after", "10m")
+	term := e2e.Start(t, 120, 20, nil, bin+" ws://"+addr+"/stream")
+	term.WaitFor(15*time.Second, "connected since")
+	publishDesk(t, addr, "a.jones", "c-1")
+	smith := publishDesk(t, addr, "b.smith", "c-2")
+	term.WaitFor(15*time.Second, "2 open", "c-1", "c-2")
+	term.Keys("Tab")
+	term.WaitFor(5*time.Second, "DESKTOP", "a.jones", "b.smith", "connected")
+
+	_ = smith.UnderlyingConn().Close() // the page is gone: no close frame
+	screen := term.WaitFor(10*time.Second, "disconnected")
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, "a.jones") && strings.Contains(l, "disconnected") {
+			t.Errorf("a.jones's desktop is still connected:\n%s", screen)
+		}
+	}
+	term.Keys("Tab", "Tab") // agents → services → interactions
+	term.WaitFor(5*time.Second, "c-1", "c-2")
+
+	// A monitor that joins now learns it from the hub's snapshot.
+	late := e2e.Start(t, 120, 20, nil, bin+" ws://"+addr+"/stream")
+	late.WaitFor(15*time.Second, "2 open")
+	late.Keys("Tab")
+	late.WaitFor(5*time.Second, "DESKTOP", "disconnected")
+
+	h.Stop(syscall.SIGTERM, 10*time.Second)
+	screen = term.WaitFor(10*time.Second, "source down since", "— reconnecting")
+	if !strings.Contains(screen, "c-2") {
+		t.Errorf("the table should still show what was received while the source is down:\n%s", screen)
+	}
+
+	// The hub comes back empty (restarted): its resync says the floor is empty, and the monitor's
+	// open interactions end, gone at resync.
+	e2e.StartProcess(t, e2e.ProcessOptions{}, "hub", "--listen", addr, "--in-memory").WaitLine(hubBridges, 30*time.Second)
+	term.WaitGone(40*time.Second, "source down since")
+	term.WaitFor(10*time.Second, "0 open")
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -64,23 +63,18 @@ func TestHubCommand(t *testing.T) {
 	if _, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ingest?token=wrong", nil); err == nil {
 		t.Fatal("a wrong token was accepted")
 	}
-	br, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ingest?token=bridge-secret", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer br.Close()
 	ts := time.Now().UnixMilli()
+	var msgs []string
 	for i, ev := range []string{
 		`{"type":"ON_LOGIN","params":[{"isLoggedIn":true,"agentId":"A1","username":"ann"}]`,
 		`{"type":"ON_NEW_INTERACTION","params":[{"interactionId":"i1","state":"delivered","type":"voice",` +
 			`"subject":"Refund for order 42","associatedObjects":{"list":[],"selected":null},"callParties":[],` +
 			`"callMuted":false,"callRecording":false,"attachedData":{},"service":"Sales"}]`,
 	} {
-		msg := fmt.Sprintf(`%s,"agentId":"A1","ts":%d,"seq":%d}`, ev, ts, i+1)
-		if err := br.WriteMessage(websocket.TextMessage, []byte(msg)); err != nil {
-			t.Fatal(err)
-		}
+		msgs = append(msgs, fmt.Sprintf(`%s,"agentId":"A1","ts":%d,"seq":%d}`, ev, ts, i+1))
 	}
+	br := bridgeSend(t, addr, "?token=bridge-secret", msgs)
+	defer br.Close()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(h.Output(), `ingest conn`) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
@@ -145,10 +139,7 @@ func TestHostileCorpusThroughHub(t *testing.T) {
 	defer br.Close()
 	sent := 0
 	for _, file := range hostileFiles(t) {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := e2e.ReadFile(t, file)
 		for _, line := range bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n")) {
 			if err := br.WriteMessage(websocket.TextMessage, line); err != nil {
 				t.Fatalf("the hub dropped the bridge after %d messages: %v\n%s", sent, err, h.Output())

@@ -1,7 +1,6 @@
 package cmd_test
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +14,7 @@ import (
 // view and says why, and the agents view marks the row.
 func TestNotReadyAlertInTerminal(t *testing.T) {
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).UnixMilli()
-	file := filepath.Join(t.TempDir(), "lunch.jsonl")
-	writeEvents(t, file,
+	file := eventFile(t, "lunch.jsonl",
 		event(t0, "ON_LOGIN", map[string]any{"isLoggedIn": true, "agentId": "a.jones"}),
 		event(t0+1000, "ON_AGENT_STATE_CHANGE", "not_ready", "Lunch"),
 		// The last event, 3 minutes after lunch began: where the replay's clock stops.
@@ -34,8 +32,7 @@ func TestNotReadyAlertInTerminal(t *testing.T) {
 	if l := screenLine(screen, "long not re"); !strings.Contains(l, "a.jones") || !strings.Contains(l, "!") {
 		t.Errorf("the agents view does not mark a.jones's row:\n%s", screen)
 	}
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 // screenLine is the first line of screen that contains s ("" when none does).

@@ -2,7 +2,6 @@ package cmd_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,17 +9,6 @@ import (
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
 )
-
-// layoutReplay writes a simulated stream with long services ("Technical Support"), parties and
-// every type, replayed to its end by the layout tests.
-func layoutReplay(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "ev.jsonl")
-	if _, errOut, code := e2e.Run(t, nil, "simulate", "--out", path, "--events", "600", "--seed", "7"); code != 0 {
-		t.Fatalf("simulate: exit %d: %s", code, errOut)
-	}
-	return path
-}
 
 // fold joins a screen's words with single spaces, so text wrapped over lines reads as one.
 func fold(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -41,7 +29,8 @@ func TestLayoutAtCommonWidths(t *testing.T) {
 		{200, []string{"ID", "AGENT", "SERVICE", "PARTIES", "SUBJECT"}, true, true},
 	} {
 		t.Run(fmt.Sprint(tc.width), func(t *testing.T) {
-			term := replayInTerminal(t, tc.width, 24, layoutReplay(t), "0 rejected")
+			// A simulated stream with long services ("Technical Support"), parties and every type.
+			term := replayInTerminal(t, tc.width, 24, simulated(t, "--events", "600", "--seed", "7"), "0 rejected")
 			screen := term.loaded
 			lines := strings.Split(screen, "\n")
 			if len(lines) < 3 {
@@ -68,8 +57,7 @@ func TestLayoutAtCommonWidths(t *testing.T) {
 			if !strings.Contains(fold(s), "sort COLUMN [asc|desc] · filter TEXT · export csv|json") {
 				t.Errorf("the help cuts its text:\n%s", s)
 			}
-			term.Keys("Escape", "q")
-			term.WaitFor(5*time.Second, "[exit 0]")
+			term.Quit("Escape", "q")
 		})
 	}
 }
@@ -108,8 +96,7 @@ func TestHeaderShapeHoldsOnTheDemo(t *testing.T) {
 			if len(shapes) != 1 {
 				t.Errorf("at %d columns the header took %d shapes: %v\n%s", width, len(shapes), shapes, term.Screen())
 			}
-			term.Keys("q")
-			term.WaitFor(5*time.Second, "[exit 0]")
+			term.Quit()
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -74,11 +75,39 @@ func interaction(id, state, subject string) map[string]any {
 		"callMuted": false, "callRecording": false, "attachedData": map[string]any{}}
 }
 
+// simulated writes the simulator's events (flags: how many, the seed) to a new file in a temporary
+// directory of the test and returns its path.
+func simulated(t *testing.T, flags ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	if out, errOut, code := e2e.Run(t, nil, append([]string{"simulate", "--out", path}, flags...)...); code != 0 {
+		t.Fatalf("simulate: exit %d: %s %s", code, out, errOut)
+	}
+	return path
+}
+
+// eventFile writes the event lines to a new file called name in a temporary directory of the test
+// and returns its path.
+func eventFile(t *testing.T, name string, lines ...string) string {
+	t.Helper()
+	return e2e.WriteFile(t, name, strings.Join(lines, "\n")+"\n")
+}
+
 func writeEvents(t *testing.T, path string, lines ...string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// number reads the first submatch, a count written 1,234.
+func number(t *testing.T, m []string) int {
+	t.Helper()
+	n, err := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // wantAll reports each of want that text lacks; what names the text in the message.

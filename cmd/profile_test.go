@@ -18,11 +18,7 @@ import (
 // from run to run (the top 8 by flat space missed the store about one run in six).
 func TestMemprofileShowsTheStore(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	events, prof := filepath.Join(dir, "events.jsonl"), filepath.Join(dir, "heap.pprof")
-	if _, errOut, code := e2e.Run(t, nil, "simulate", "--out", events, "--events", "100000"); code != 0 {
-		t.Fatalf("simulate: exit %d: %s", code, errOut)
-	}
+	events, prof := simulated(t, "--events", "100000"), filepath.Join(t.TempDir(), "heap.pprof")
 	if _, errOut, code := e2e.Run(t, nil, "--print", "--memprofile", prof, events); code != 0 {
 		t.Fatalf("--print: exit %d: %s", code, errOut)
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -74,10 +73,7 @@ func TestSimulateOutReplays(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "wrote 3000 events") {
 		t.Fatalf("exit %d: %s %s", code, out, errOut)
 	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := e2e.ReadFile(t, file)
 	if n := strings.Count(string(data), "\n"); n != 3000 {
 		t.Errorf("%d lines", n)
 	}

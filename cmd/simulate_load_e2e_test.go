@@ -1,7 +1,6 @@
 package cmd_test
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -37,10 +36,7 @@ func TestSimulateBridgesAndMonitors(t *testing.T) {
 	if !strings.Contains(errOut, "deskwatch simulate: open files limit ") {
 		t.Errorf("stderr does not say the open files limit:\n%s", errOut)
 	}
-	data, err := os.ReadFile(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := e2e.ReadFile(t, rec)
 	if n := strings.Count(string(data), `"simSent":`); n != 300 {
 		t.Errorf("record holds %d stamped events, want 300", n)
 	}

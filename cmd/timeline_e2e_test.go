@@ -1,7 +1,6 @@
 package cmd_test
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +13,7 @@ func TestTimelineE2E(t *testing.T) {
 	const t0 = int64(1700000000000)
 	at := func(min float64) int64 { return t0 + int64(min*60000) }
 	call := interaction("c-1", "delivered", "Billing")
-	path := filepath.Join(t.TempDir(), "hour.jsonl")
-	writeEvents(t, path,
+	path := eventFile(t, "hour.jsonl",
 		event(at(0), "ON_LOGIN", map[string]any{"isLoggedIn": true, "agentId": "a.jones", "username": "Alice"}),
 		event(at(1), "ON_AGENT_STATE_CHANGE", "ready"),
 		event(at(10), "ON_AGENT_STATE_CHANGE", "busy"),
@@ -43,6 +41,5 @@ func TestTimelineE2E(t *testing.T) {
 	}
 	wantAll(t, "the timeline", screen, "(now) · a.jones: logged out since", "floor then: 1 logged out",
 		"- ready", "# busy", "x not ready", "last 60m")
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }

@@ -22,8 +22,7 @@ func TestWallboardInTerminal(t *testing.T) {
 	term.WaitGone(5*time.Second, "WALLBOARD")
 	term.Keys("W")
 	term.WaitFor(5*time.Second, "WALLBOARD · since start", "LONGEST WAIT")
-	term.Keys("q")
-	term.WaitFor(5*time.Second, "[exit 0]")
+	term.Quit()
 }
 
 // TestWallboardOverSSH: deskwatch serve --wallboard starts the sessions on the wallboard, over the

@@ -111,10 +111,7 @@ func TestPrintRecordsEveryMessage(t *testing.T) {
 	if liveCode != 1 || !strings.Contains(liveErr, "limit 700, --max-message)") || !strings.Contains(liveErr, " lost from ") {
 		t.Fatalf("live: exit %d; want 1 with oversized (limit 700) and lost events\n%s", liveCode, liveErr)
 	}
-	data, err := os.ReadFile(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := e2e.ReadFile(t, rec)
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	if end := lines[len(lines)-1]; !regexp.MustCompile(`^\{"deskwatch.recorded":1,"recv":\d+,"end":true\}$`).MatchString(end) {
 		t.Errorf("the recording ends with %q, want its end line", end)
@@ -142,8 +139,10 @@ func TestPrintRecordsEveryMessage(t *testing.T) {
 			raw := []byte(nil)
 			if w.Raw != nil {
 				raw = []byte(*w.Raw)
-			} else if raw, err = base64.StdEncoding.DecodeString(w.RawB64); err != nil {
+			} else if b, err := base64.StdEncoding.DecodeString(w.RawB64); err != nil {
 				t.Fatal(err)
+			} else {
+				raw = b
 			}
 			n, _ := strconv.Atoi(m[1])
 			if len(raw) != min(n, 4096) || (n > 4096) != (w.Size == n) {

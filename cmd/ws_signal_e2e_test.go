@@ -61,10 +61,7 @@ func TestMonitorFlushesOnSIGHUP(t *testing.T) {
 		fmt.Sprintf(`sh -c 'echo $$ > %s; exec %s --record %s %s'`, pidFile, e2e.Binary(t), rec, url))
 	term.WaitFor(10*time.Second, "connected since", "msgs", "a.jones")
 	waitRecorded(t, rec)
-	b, err := os.ReadFile(pidFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := e2e.ReadFile(t, pidFile)
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	if err != nil {
 		t.Fatal(err)

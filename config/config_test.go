@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
 	"os"
@@ -15,14 +14,21 @@ import (
 	"github.com/deskwatch/deskwatch/themes"
 )
 
-func TestDefaultRoundTrip(t *testing.T) {
-	var buf bytes.Buffer
-	if err := WriteDefault(&buf); err != nil {
+// defaultText is the file WriteDefault writes.
+func defaultText(t testing.TB) string {
+	t.Helper()
+	var b strings.Builder
+	if err := WriteDefault(&b); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Parse("config.yaml", buf.Bytes(), t.TempDir())
+	return b.String()
+}
+
+func TestDefaultRoundTrip(t *testing.T) {
+	text := defaultText(t)
+	got, err := Parse("config.yaml", []byte(text), t.TempDir())
 	if err != nil {
-		t.Fatalf("the default file does not load: %v\n%s", err, buf.String())
+		t.Fatalf("the default file does not load: %v\n%s", err, text)
 	}
 	if !reflect.DeepEqual(got, Default()) {
 		t.Errorf("default file loads as\n%+v\nwant\n%+v", got, Default())
@@ -30,7 +36,7 @@ func TestDefaultRoundTrip(t *testing.T) {
 	for _, want := range []string{"# theme: dark", "hold: 60s", "queued: 120s", "muted: 30s", "recent: 5m",
 		"bell: false", "next_alert", "retention: 10000",
 		"window: 15m", "service_level: {target: 20s, warn: 80, alert: 70}", "not_ready: {warn: 15m, alert: 30m}"} {
-		if !strings.Contains(buf.String(), want) {
+		if !strings.Contains(text, want) {
 			t.Errorf("default file lacks %q", want)
 		}
 	}

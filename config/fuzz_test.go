@@ -10,11 +10,7 @@ import (
 // FuzzParse feeds arbitrary files to the configuration parser: it never panics, every error names
 // the file, and a file it accepts gives a configuration the program can use as is.
 func FuzzParse(f *testing.F) {
-	var def strings.Builder
-	if err := WriteDefault(&def); err != nil {
-		f.Fatal(err)
-	}
-	f.Add(def.String())
+	f.Add(defaultText(f))
 	f.Add("theme: light\ncolumns: [type, state, dur]\nalerts:\n  hold: 90s\nkeys:\n  quit: [q, ctrl+c]\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		c, err := Parse("fuzz.yaml", []byte(data), t.TempDir())

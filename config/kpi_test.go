@@ -88,11 +88,7 @@ func TestParseKPIErrors(t *testing.T) {
 // config init writes the kpi section with every limit, and a file that changes them reads back.
 func TestWriteDefaultKPI(t *testing.T) {
 	t.Parallel()
-	var b strings.Builder
-	if err := WriteDefault(&b); err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Replace(b.String(), "not_ready: {warn: 15m, alert: 30m}", "not_ready: {warn: 5m, alert: 10m}", 1)
+	text := strings.Replace(defaultText(t), "not_ready: {warn: 15m, alert: 30m}", "not_ready: {warn: 5m, alert: 10m}", 1)
 	text = strings.Replace(text, "  # services:\n  #   Sales: {target: 30s}", "  services:\n    Sales: {target: 30s}", 1)
 	got, err := Parse("config.yaml", []byte(text), t.TempDir())
 	if err != nil {

@@ -1,14 +1,45 @@
 package config
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/themes"
 )
+
+// WriteDefaultFile writes the default file (WriteDefault's) to path, creating its directory. It
+// does not replace a file already there (the error is then fs.ErrExist) unless force.
+func WriteDefaultFile(path string, force bool) error {
+	var buf bytes.Buffer
+	if err := WriteDefault(&buf); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(buf.Bytes()); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
 
 // WriteDefault writes the default configuration as a commented YAML file, the one `deskwatch config
 // init` creates. Loading it gives Default().

@@ -188,6 +188,16 @@ func (term *Term) WaitGone(timeout time.Duration, gone ...string) string {
 	}
 }
 
+// Quit sends keys (q when none are given) and waits until the program has exited with status 0.
+func (term *Term) Quit(keys ...string) {
+	term.t.Helper()
+	if len(keys) == 0 {
+		keys = []string{"q"}
+	}
+	term.Keys(keys...)
+	term.WaitFor(5*time.Second, "[exit 0]")
+}
+
 // Run runs the binary to completion with args and stdin, returning stdout, stderr and exit code.
 func Run(t testing.TB, stdin []byte, args ...string) (stdout, stderr string, code int) {
 	t.Helper()

@@ -16,3 +16,13 @@ func WriteFile(t testing.TB, name, content string) string {
 	}
 	return path
 }
+
+// ReadFile returns the content of the file at path, failing the test if it cannot be read.
+func ReadFile(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
