@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -34,6 +35,7 @@ type hubOptions struct {
 	limits       hub.Limits
 	server       hub.ServerConfig
 	data         hubData
+	profile      profileFlags
 }
 
 func newHubCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -97,6 +99,7 @@ within --history and --history-size. --in-memory keeps the floor in memory only 
 	f.IntVar(&l.MaxConnections, "max-connections", hub.DefaultMaxConnections, "WebSocket connections (bridges and monitors); more are refused with HTTP 503")
 	f.Int64Var(&l.MaxPendingBytes, "max-pending-bytes", hub.DefaultMaxPendingBytes, "bytes of live events that may wait for one monitor before it is disconnected")
 	o.data.register(f)
+	o.profile.register(f)
 	sv := &o.server
 	f.DurationVar(&sv.HeaderTimeout, "header-timeout", hub.DefaultHeaderTimeout, "time a client has to send its request headers")
 	f.DurationVar(&sv.IdleTimeout, "idle-timeout", hub.DefaultIdleTimeout, "idle keep-alive HTTP connections are closed after this")
@@ -187,6 +190,11 @@ func runHub(ctx context.Context, o *hubOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	stopProfile, err := o.profile.start(slog.New(slog.NewTextHandler(stdout, nil)))
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ln, err := net.Listen("tcp", o.listen)

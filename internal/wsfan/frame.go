@@ -3,6 +3,7 @@ package wsfan
 import (
 	"encoding/binary"
 	"sync"
+	"time"
 )
 
 // A server's frames to a client are not masked (RFC 6455, 5.1), so a message framed once is the
@@ -77,10 +78,17 @@ func (s *Subscriber[M]) Flush() error {
 // writeRaw writes b to the connection within WriteWait, unless the subscription has stopped. It is
 // one Write, whole frames: the net package (and crypto/tls) never interleaves another goroutine's
 // write with it, so gorilla's close frame or a ping lands between two frames, never inside one.
+// (gorilla's SetWriteDeadline is for its own writes: the deadline goes on the net.Conn.)
 func (s *Subscriber[M]) writeRaw(b []byte) error {
-	if err := s.beforeWrite(); err != nil {
+	select {
+	case <-s.done:
+		return errStopped
+	default:
+	}
+	raw := s.conn.NetConn()
+	if err := raw.SetWriteDeadline(time.Now().Add(s.cfg.WriteWait)); err != nil {
 		return err
 	}
-	_, err := s.conn.NetConn().Write(b)
+	_, err := raw.Write(b)
 	return err
 }

@@ -79,3 +79,21 @@ func TestStopDuringBatchedWritesClosesCleanly(t *testing.T) {
 		<-written
 	}
 }
+
+// The deadline of a gathered write is its own: frames written longer than WriteWait after a ping
+// (whose deadline gorilla leaves on the connection) still go out.
+func TestFramesLongAfterAPingGoOut(t *testing.T) {
+	t.Parallel()
+	s, c := pair(t, Config{Queue: 4, WriteWait: 100 * time.Millisecond, CloseWait: time.Second})
+	go func() { _, _, _ = c.NextReader() }() // reads the ping (a pong goes back)
+	if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.cfg.WriteWait)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * s.cfg.WriteWait)
+	if err := s.WriteFrame(Frame([]byte("late"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatalf("a frame written after the ping's deadline: %v", err)
+	}
+}
