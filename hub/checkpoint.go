@@ -101,9 +101,12 @@ func (h *Hub) checkpointBehind(c *floorCopy) {
 
 // checkpointDueLocked says whether the last message applied has passed a CheckpointEvery-th
 // sequence (the same on every hub of a log) that no checkpoint saved is at or after; h.mu is held.
+// In a cluster only the hub that leads the stream saves (jetlog.Log.Leads): the others' floors are
+// the same, and three saves at once cost every hub three times the work.
 func (h *Hub) checkpointDueLocked() bool {
 	every := uint64(h.cfg.CheckpointEvery)
-	return h.lg.seq/every > h.lg.ckSeq.Load()/every && time.Now().UnixNano() >= h.lg.ckRetry.Load()
+	return h.lg.seq/every > h.lg.ckSeq.Load()/every && time.Now().UnixNano() >= h.lg.ckRetry.Load() &&
+		h.cfg.EventLog.Leads()
 }
 
 // saveFloor encodes c and saves it as the checkpoint at c.seq, unless a checkpoint as new is
@@ -164,7 +167,7 @@ func (h *Hub) checkpointTicker(ctx context.Context) {
 		case <-t.C:
 		}
 		h.lg.ckMu.Lock()
-		due := time.Since(h.lg.ckAt) >= h.cfg.CheckpointInterval
+		due := time.Since(h.lg.ckAt) >= h.cfg.CheckpointInterval && h.cfg.EventLog.Leads()
 		h.lg.ckMu.Unlock()
 		if due {
 			save, cancel := context.WithTimeout(ctx, appendWait)

@@ -26,7 +26,7 @@ import (
 // Defaults of Config.History, CheckpointEvery and CheckpointInterval.
 const (
 	DefaultHistory            = jetlog.DefaultHistory
-	DefaultCheckpointEvery    = 10000
+	DefaultCheckpointEvery    = 100_000
 	DefaultCheckpointInterval = time.Minute
 )
 

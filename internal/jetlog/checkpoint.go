@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"time"
@@ -58,10 +59,43 @@ func (l *Log) saveCheckpoint(ctx context.Context, c Checkpoint) error {
 	}
 	meta := jetstream.ObjectMeta{Name: checkpointName(c.Seq),
 		Metadata: map[string]string{timeKey: c.Time.UTC().Format(time.RFC3339Nano)}}
-	if _, err := l.st.cps.Put(ctx, meta, bytes.NewReader(c.Data)); err != nil {
+	if _, err := l.st.cps.Put(ctx, meta, &pacedReader{ctx: ctx, r: bytes.NewReader(c.Data)}); err != nil {
 		return fmt.Errorf("jetlog: save checkpoint at %d: %w", c.Seq, err)
 	}
 	return l.pruneCheckpoints(ctx)
+}
+
+// checkpointRate is the most bytes a second a checkpoint is written at. A floor of thousands of
+// agents is megabytes, which every server of a cluster stores and compresses as it arrives: all at
+// once, it held up the events' own replication for ~100 ms (p99 of the bridge-to-monitor latency
+// under 5,000 bridges, BENCHMARKS.md); paced, it costs the same spread over a fraction of a second.
+// The largest checkpoint kept, MaxCheckpointBytes, takes 8 s.
+const checkpointRate = 8 << 20
+
+// pacedReader reads r at checkpointRate at most, in chunks of checkpointRate/64, until ctx ends.
+type pacedReader struct {
+	ctx   context.Context
+	r     io.Reader
+	start time.Time
+	n     int64
+}
+
+func (p *pacedReader) Read(b []byte) (int, error) {
+	if p.start.IsZero() {
+		p.start = time.Now()
+	}
+	if due := p.start.Add(time.Duration(p.n) * time.Second / checkpointRate); time.Until(due) > 0 {
+		t := time.NewTimer(time.Until(due))
+		defer t.Stop()
+		select {
+		case <-p.ctx.Done():
+			return 0, p.ctx.Err()
+		case <-t.C:
+		}
+	}
+	n, err := p.r.Read(b[:min(len(b), checkpointRate/64)])
+	p.n += int64(n)
+	return n, err
 }
 
 // kept is a checkpoint the store holds, without its data.

@@ -73,6 +73,19 @@ func (l *Log) Hubs() (names map[string]bool, ok bool) {
 	return names, true
 }
 
+// Leads reports whether this log's hub does the work one hub of a cluster does for all (saving
+// checkpoints of the floor they share): a log alone or on an external NATS always; in a cluster,
+// the hub whose server leads the stream, as WatchCluster last saw it (every hub until it has).
+func (l *Log) Leads() bool {
+	if l.cfg.Cluster.Name == "" {
+		return true
+	}
+	w := l.clusterWatch()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return !w.seen || w.leader == "" || w.leader == l.node.name
+}
+
 func (l *Log) clusterWatch() *clusterWatch {
 	l.node.watchOnce.Do(func() { l.node.watch = &clusterWatch{} })
 	return l.node.watch

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestHubsNamesTheRoutedHubs: in a cluster, each log names itself and the hubs its server has a
@@ -42,5 +43,38 @@ func TestHubsNamesTheRoutedHubs(t *testing.T) {
 	alone := openLog(t, Config{})
 	if got := names(alone); got != "(cannot tell)" {
 		t.Errorf("a log alone names %s", got)
+	}
+}
+
+// TestOneHubLeads: in a cluster whose watchers have seen the stream's leader, exactly one log
+// leads, the leader's; a log alone always does.
+func TestOneHubLeads(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t)
+	logs, errs := openCluster(ctx, clusterConfigs(t, 3))
+	for i, l := range logs {
+		if errs[i] != nil {
+			t.Fatalf("log %d: %v", i, errs[i])
+		}
+		t.Cleanup(func() { l.Close() })
+		go l.WatchCluster(ctx, 50*time.Millisecond)
+	}
+	var leader string
+	waitFor(t, "exactly one log to lead, the stream leader's", func() bool {
+		st, err := logs[0].State(ctx)
+		if err != nil || st.Leader == "" {
+			return false
+		}
+		var leads []string
+		for _, l := range logs {
+			if l.Leads() {
+				leads = append(leads, l.ServerName())
+			}
+		}
+		leader = st.Leader
+		return len(leads) == 1 && leads[0] == leader
+	})
+	if alone := openLog(t, Config{}); !alone.Leads() {
+		t.Error("a log alone does not lead")
 	}
 }
