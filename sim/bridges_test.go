@@ -24,6 +24,23 @@ func startHub(t *testing.T) (wsURL string, kill func()) {
 	return wstest.WSURL(srv.URL), kill
 }
 
+// runMonitors runs monitors as cfg says until the function returned is called (or ctx ends); it
+// returns once that run has ended.
+func runMonitors(t *testing.T, ctx context.Context, cfg sim.MonitorsConfig) (*sim.MonitorLoad, func()) {
+	t.Helper()
+	mon, err := sim.NewMonitorLoad(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	monCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { mon.Run(monCtx) })
+	var once sync.Once
+	end := func() { once.Do(func() { stop(); wg.Wait() }) }
+	t.Cleanup(end)
+	return mon, end
+}
+
 // recorded collects what RunBridges hands to Record.
 type recorded struct {
 	mu   sync.Mutex
@@ -46,15 +63,9 @@ func TestBridgesFailOverWithNothingLost(t *testing.T) {
 	t.Parallel()
 	a, killA := startHub(t)
 	b, _ := startHub(t)
-	mon, err := sim.NewMonitorLoad(sim.MonitorsConfig{Monitors: 2, URLs: []string{b + "/stream"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	monCtx, stopMon := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() { mon.Run(monCtx) })
+	mon, stopMon := runMonitors(t, ctx, sim.MonitorsConfig{Monitors: 2, URLs: []string{b + "/stream"}})
 
 	rec := &recorded{seqs: map[string][]int64{}}
 	const events = 600
@@ -77,7 +88,6 @@ func TestBridgesFailOverWithNothingLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	stopMon()
-	wg.Wait()
 	if res.Events != events || res.Acked != events || res.Failovers < 10 || res.Dropped != 0 {
 		t.Errorf("want %d events all acknowledged and the first hub's 10 bridges failed over: %s", events, res)
 	}

@@ -3,7 +3,6 @@ package sim_test
 import (
 	"context"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,17 +29,10 @@ func TestTeamMonitorsEachSeeTheirTeamOnly(t *testing.T) {
 	url, _ := startHub(t)
 	const bridges, team, events = 12, 4, 240
 	ids := synth.NewGenerator(synth.GeneratorConfig{Agents: bridges}).AgentIDs()
-	mon, err := sim.NewMonitorLoad(sim.MonitorsConfig{Monitors: bridges / team, URLs: []string{url + "/stream"},
-		Teams: sim.Teams(ids, team)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	monCtx, stopMon := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() { mon.Run(monCtx) })
-	defer func() { stopMon(); wg.Wait() }()
+	mon, _ := runMonitors(t, ctx, sim.MonitorsConfig{Monitors: bridges / team, URLs: []string{url + "/stream"},
+		Teams: sim.Teams(ids, team)})
 	for mon.Stats().Connected < bridges/team {
 		if ctx.Err() != nil {
 			t.Fatal("monitors did not connect")
