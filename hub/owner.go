@@ -117,25 +117,24 @@ func (h *Hub) retireLost(live map[string]bool, now time.Time) {
 	}
 	var out []retired
 	h.mu.Lock()
-	for name := range o.away {
-		if live[name] {
-			delete(o.away, name)
-		}
-	}
+	// away is made again each time, of the hubs away that still own desktops: a hub back, or lost
+	// with all its desktops retired, leaves it.
+	away := make(map[string]time.Time, len(o.away))
 	for id, dw := range o.owners {
 		if dw.Hub == h.cfg.Name || live[dw.Hub] || h.closed {
 			continue
 		}
 		since, seen := o.away[dw.Hub]
 		if !seen {
-			o.away[dw.Hub] = now
-			continue
+			since = now
 		}
-		if now.Sub(since) >= h.cfg.LostHubAfter && o.asked[id] != dw {
+		away[dw.Hub] = since
+		if seen && now.Sub(since) >= h.cfg.LostHubAfter && o.asked[id] != dw {
 			o.asked[id] = dw
 			out = append(out, retired{id, dw})
 		}
 	}
+	o.away = away
 	h.mu.Unlock()
 	for _, r := range out {
 		h.retire(r.id, r.dw, fmt.Sprintf("hub %s lost", r.dw.Hub))
