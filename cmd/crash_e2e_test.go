@@ -19,14 +19,10 @@ const overflowLine = `{"type":"ON_LOGOUT","ts":1e19,"params":[]}`
 // overflowFile writes the bad event between two good ones and returns its path.
 func overflowFile(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "bad.jsonl")
-	lines := []string{
+	return eventFile(t, "bad.jsonl",
 		event(1700000000000, "ON_NEW_INTERACTION", interaction("c-before", "connected", "Before")),
 		overflowLine,
-		event(1700000002000, "ON_NEW_INTERACTION", interaction("c-after", "connected", "After")),
-	}
-	writeEvents(t, path, lines...)
-	return path
+		event(1700000002000, "ON_NEW_INTERACTION", interaction("c-after", "connected", "After")))
 }
 
 // --print on the overflowing event never dies with a goroutine dump: the event is at worst a

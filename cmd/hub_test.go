@@ -73,8 +73,7 @@ func TestHubCommand(t *testing.T) {
 	} {
 		msgs = append(msgs, fmt.Sprintf(`%s,"agentId":"A1","ts":%d,"seq":%d}`, ev, ts, i+1))
 	}
-	br := bridgeSend(t, addr, "?token=bridge-secret", msgs)
-	defer br.Close()
+	bridgeSend(t, addr, "?token=bridge-secret", msgs) // closed at the test's end
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(h.Output(), `ingest conn`) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
+	"github.com/deskwatch/deskwatch/sim"
 )
 
 // The hub under load (issue 16), with the real binary: `deskwatch hub` processes on loopback and
@@ -62,10 +63,10 @@ func (l hubLoad) watchers() float64 {
 	if l.team <= 0 {
 		return float64(l.monitors)
 	}
-	teams := (l.bridges + l.team - 1) / l.team
+	teams := sim.Teams(make([]string, l.bridges), l.team) // cut as deskwatch simulate cuts the agents
 	var sum int
 	for i := range l.monitors {
-		sum += min(l.team, l.bridges-(i%teams)*l.team) // the size of monitor i's team
+		sum += len(teams[i%len(teams)])
 	}
 	return float64(sum) / float64(l.bridges)
 }

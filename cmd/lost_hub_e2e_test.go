@@ -31,7 +31,7 @@ func TestLostHubsDesktopsDisconnected(t *testing.T) {
 	waitMetrics(t, a.addr, map[string]int{"deskwatch_hub_subscribers": 1})
 	agents := []string{"agent.00", "agent.01", "agent.02"}
 	for _, agent := range agents {
-		bridgeSend(t, b.addr, "s-"+agent, []string{fmt.Sprintf(`{"type":"INTERACTIONS_STATE","agentId":%q,`+
+		bridgeSend(t, b.addr, "?session=s-"+agent, []string{fmt.Sprintf(`{"type":"INTERACTIONS_STATE","agentId":%q,`+
 			`"ts":%d,"seq":1,"params":[{"activeInteractionId":null,"interactions":[]}]}`, agent, time.Now().UnixMilli())})
 	}
 	waitRecordedLines(t, rec, mon, len(agents), `"connected"`, `"hub":"`+name+`"`)
@@ -44,7 +44,7 @@ func TestLostHubsDesktopsDisconnected(t *testing.T) {
 	if err := mon.Wait(90 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	data, _ := os.ReadFile(rec)
+	data := e2e.ReadFile(t, rec)
 	for _, agent := range agents {
 		if n := countLines(string(data), `"agentId":"`+agent+`"`, lost); n != 1 {
 			t.Errorf("%s: said disconnected %d times, want once:\n%s", agent, n, data)

@@ -90,9 +90,12 @@ func wantRefused(t *testing.T, cases []refusal) {
 	t.Helper()
 	for _, c := range cases {
 		_, errOut, code := e2e.Run(t, nil, c.args...)
+		if code != 2 {
+			t.Errorf("deskwatch %v: exit %d, want 2; stderr %q", c.args, code, errOut)
+		}
 		for _, w := range c.want {
-			if code != 2 || !strings.Contains(errOut, w) {
-				t.Errorf("deskwatch %v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, w)
+			if !strings.Contains(errOut, w) {
+				t.Errorf("deskwatch %v: stderr %q; want %q", c.args, errOut, w)
 			}
 		}
 	}
