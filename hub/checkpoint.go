@@ -16,9 +16,9 @@ import (
 // A checkpoint is the floor after one sequence of the log, saved in the log (jetlog.Checkpoint),
 // from which a hub that starts again, or a monitor that asks for history, rebuilds the floor
 // without reading the whole log: every agent as a monitor's snapshot describes it (snapshotEvents,
-// unfiltered), and what tells a resent event from a new one. The hub's desktop bookkeeping (which
-// bridges publish for which agent) belongs to its connections and is not saved: a hub that starts
-// again has none.
+// unfiltered), what tells a resent event from a new one, and which hub owns each desktop
+// (owner.go). Which of its bridges publish for which agent belongs to the hub's connections and
+// is not saved: a hub that starts again has none.
 
 // checkpointVersion is the version of checkpointData; a checkpoint of another is not used.
 const checkpointVersion = 1

@@ -183,8 +183,8 @@ func (h *Hub) deskStillHere(id string, d *deskState) {
 // desksAfterRestart is told that the hub, alone on its log, has rebuilt its floor after a restart:
 // the bridges that published for the agents it holds connected lost their connection with the old
 // process. Each such agent no bridge has come back for yet is disconnected, and gone after
-// GoneAfter unless a bridge comes back, as when a connection ends. (Hubs sharing a log do not do
-// this: an agent's bridge may be connected to another hub.)
+// GoneAfter unless a bridge comes back, as when a connection ends. (A hub sharing its log does
+// this for the desktops it owns alone: ownDesksAfterRestart.)
 func (h *Hub) desksAfterRestart() {
 	sn := h.store.Snapshot()
 	var left []string

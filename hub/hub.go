@@ -71,8 +71,8 @@ type Config struct {
 	CheckpointInterval time.Duration
 	// Alone says the hub is the only one on its log: after a restart, the desktops its floor holds
 	// connected are disconnected ("hub restarted"), then gone unless their bridge comes back.
-	// Hubs sharing a log (a cluster) leave them as they are: a bridge may be on another hub, and
-	// say so only of those they own (owner.go).
+	// A hub sharing its log (a cluster) says so only of the desktops the log says it owns: the
+	// others' bridges may be on other hubs (owner.go).
 	Alone bool
 	// Name is the hub's name in the "connected" it says (owner.go); default: the log's server
 	// name (EventLog.ServerName), none without a log or on an external NATS.

@@ -209,6 +209,9 @@ func (h *Hub) stopLog() {
 	cancel()
 	<-lg.done
 	lg.ckRunning.Wait()
+	if !h.cfg.EventLog.Leads() {
+		return // the hub that leads saves the cluster's checkpoints (checkpointDueLocked)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), appendWait)
 	defer cancel()
 	h.checkpoint(ctx)

@@ -26,7 +26,7 @@ type MonitorsConfig struct {
 	Monitors int
 	URLs     []string
 	// Teams, when set, narrows each monitor to a team of agents, as a supervisor watches a team:
-	// monitor i asks for ?agent= Teams[i%len(Teams)] (Team cuts a floor into them). Unset, every
+	// monitor i asks for ?agent= Teams[i%len(Teams)] (Teams cuts a floor into them). Unset, every
 	// monitor watches the whole floor.
 	Teams [][]string
 	// Token is the stream token, sent as Authorization: Bearer ("" for none).

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -14,10 +15,12 @@ import (
 
 // clusterWatch is what the watcher last saw of the stream's cluster, for /metrics.
 type clusterWatch struct {
-	mu            sync.Mutex
-	seen          bool
-	leader        string
-	peers         map[string]string // name → "" (current), "offline" or "lagging"
+	mu     sync.Mutex
+	seen   bool
+	leader string
+	peers  map[string]string // name → "" (current), "offline" or "lagging"
+	// follows is set while the stream's leader, as last seen, is another hub's server (Leads).
+	follows       atomic.Bool
 	leaderChanges uint64
 	peerLosses    uint64
 }
@@ -44,6 +47,7 @@ func (l *Log) WatchCluster(ctx context.Context, period time.Duration) {
 			for _, line := range w.update(st) {
 				fmt.Fprintln(log, line)
 			}
+			w.follows.Store(st.Leader != "" && st.Leader != l.node.name)
 		}
 		select {
 		case <-ctx.Done():
@@ -76,14 +80,9 @@ func (l *Log) Hubs() (names map[string]bool, ok bool) {
 // Leads reports whether this log's hub does the work one hub of a cluster does for all (saving
 // checkpoints of the floor they share): a log alone or on an external NATS always; in a cluster,
 // the hub whose server leads the stream, as WatchCluster last saw it (every hub until it has).
+// It is asked for every event applied: no lock.
 func (l *Log) Leads() bool {
-	if l.cfg.Cluster.Name == "" {
-		return true
-	}
-	w := l.clusterWatch()
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return !w.seen || w.leader == "" || w.leader == l.node.name
+	return l.cfg.Cluster.Name == "" || !l.clusterWatch().follows.Load()
 }
 
 func (l *Log) clusterWatch() *clusterWatch {
