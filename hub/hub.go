@@ -23,6 +23,7 @@ import (
 	"github.com/deskwatch/deskwatch/model"
 )
 
+// Defaults for the zero values of Config.
 // GCPercent is the garbage collector's pace (as GOGC) that deskwatch hub runs at unless GOGC is
 // set: a hub's heap is mostly long-lived (the floor, the connections' buffers, the log's caches),
 // and at the default pace the collector took a seventh of its CPU. At 200 it collects half as
@@ -30,7 +31,6 @@ import (
 // for about a third more memory (BENCHMARKS.md, section 11).
 const GCPercent = 200
 
-// Defaults for the zero values of Config.
 const (
 	DefaultQueueSize    = 4096
 	DefaultPingInterval = 30 * time.Second
