@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -190,9 +189,6 @@ func runHub(ctx context.Context, o *hubOptions, stdout, stderr io.Writer) error 
 	cfg, err := hubConfig(o, stdout)
 	if err != nil {
 		return err
-	}
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(hub.GCPercent)
 	}
 	stopProfile, err := o.profile.start(slog.New(slog.NewTextHandler(stdout, nil)))
 	if err != nil {

@@ -24,13 +24,6 @@ import (
 )
 
 // Defaults for the zero values of Config.
-// GCPercent is the garbage collector's pace (as GOGC) that deskwatch hub runs at unless GOGC is
-// set: a hub's heap is mostly long-lived (the floor, the connections' buffers, the log's caches),
-// and at the default pace the collector took a seventh of its CPU. At 200 it collects half as
-// often: BenchmarkHubCluster at 5,000 bridges, about a tenth less CPU per hub and a shorter tail,
-// for about a third more memory (BENCHMARKS.md, section 11).
-const GCPercent = 200
-
 const (
 	DefaultQueueSize    = 4096
 	DefaultPingInterval = 30 * time.Second
