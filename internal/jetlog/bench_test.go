@@ -40,7 +40,11 @@ func TestFollow100k(t *testing.T) {
 	l := openLog(t, Config{})
 	fill(t, l, n)
 	next := uint64(1)
-	err := l.Follow(context.Background(), 1, func(m Msg) error {
+	// Bounded: a Follow was once seen waiting in the client's Next for minutes with the stream full
+	// (under -race, on a loaded machine); fail with where it stood rather than hang the run.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	err := l.Follow(ctx, 1, func(m Msg) error {
 		if m.Seq != next || m.Agent != fmt.Sprintf("agent.%d", (next-1)%500) || len(m.Data) != len(benchEvent) {
 			return fmt.Errorf("message %d: seq %d agent %q", next, m.Seq, m.Agent)
 		}
@@ -50,7 +54,7 @@ func TestFollow100k(t *testing.T) {
 		return nil
 	})
 	if err != errEnough {
-		t.Fatal(err)
+		t.Fatalf("%v after %d of %d messages", err, next-1, n)
 	}
 }
 
