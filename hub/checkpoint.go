@@ -105,8 +105,8 @@ func (h *Hub) checkpointBehind(c *floorCopy) {
 // the same, and three saves at once cost every hub three times the work.
 func (h *Hub) checkpointDueLocked() bool {
 	every := uint64(h.cfg.CheckpointEvery)
-	return h.lg.seq/every > h.lg.ckSeq.Load()/every && time.Now().UnixNano() >= h.lg.ckRetry.Load() &&
-		h.cfg.EventLog.Leads()
+	return h.lg.seq/every > h.lg.ckSeq.Load()/every && h.cfg.EventLog.Leads() &&
+		time.Now().UnixNano() >= h.lg.ckRetry.Load()
 }
 
 // saveFloor encodes c and saves it as the checkpoint at c.seq, unless a checkpoint as new is
