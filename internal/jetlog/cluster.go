@@ -156,11 +156,14 @@ var (
 		"Route connections of the embedded server to the other hubs.", nil, nil)
 	descAppendRetries = prometheus.NewDesc("deskwatch_hub_log_append_retries_total",
 		"Appends to the log sent again while the stream had no leader (or did not answer in time).", nil, nil)
+	descFollowStalls = prometheus.NewDesc("deskwatch_hub_log_follow_stalls_total",
+		"Follows of the log (the apply loop's, a history monitor's) their watchdog stopped: "+
+			"no message for 10 s while the stream held more.", nil, nil)
 )
 
 func (c clusterCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descPeers, descLeader, descLeaderChanges, descPeerLosses, descRoutes,
-		descAppendRetries} {
+		descAppendRetries, descFollowStalls} {
 		ch <- d
 	}
 }
@@ -168,6 +171,7 @@ func (c clusterCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c clusterCollector) Collect(ch chan<- prometheus.Metric) {
 	n := c.l.node
 	ch <- prometheus.MustNewConstMetric(descAppendRetries, prometheus.CounterValue, float64(c.l.st.appendRetries.Load()))
+	ch <- prometheus.MustNewConstMetric(descFollowStalls, prometheus.CounterValue, float64(c.l.st.followStalls.Load()))
 	if n.srv != nil {
 		ch <- prometheus.MustNewConstMetric(descRoutes, prometheus.GaugeValue, float64(n.srv.NumRoutes()))
 	}

@@ -1,6 +1,7 @@
 package jetlog
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -48,10 +49,14 @@ func (l *Log) follow(ctx context.Context, from uint64, fn func(Msg) error) error
 	// would be hundreds of MB per Follow (the apply loop's, and each history monitor's). Twice the
 	// largest message the server takes, so that the largest fits and never stalls the consumer.
 	ahead := jetstream.PullMaxMessagesWithBytesLimit(followBatch, 2*int(max(l.nc.MaxPayload(), 1<<20)))
-	it, err := cons.Messages(ahead, jetstream.PullExpiry(followExpiry),
+	mc, err := cons.Messages(ahead, jetstream.PullExpiry(followExpiry),
 		jetstream.PullHeartbeat(followHeartbeat))
 	if err != nil {
 		return l.followErr(ctx, fmt.Errorf("jetlog: follow from %d: %w", from, err))
+	}
+	var it msgIter = mc
+	if l.st.wrapIter != nil {
+		it = l.st.wrapIter(it)
 	}
 	defer l.dropConsumer(cons)
 	defer it.Stop()
@@ -61,12 +66,28 @@ func (l *Log) follow(ctx context.Context, from uint64, fn func(Msg) error) error
 	}
 	defer unregister()
 	defer context.AfterFunc(ctx, it.Stop)()
+	var w followWatch
+	w.last.Store(max(from, 1) - 1)
+	done := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		l.watch(ctx, &w, cmp.Or(l.st.stallAfter, followStall), it.Stop, done)
+	}()
+	defer func() { close(done); <-watched }()
 	for {
+		w.wait()
 		jm, err := it.Next()
 		if err != nil {
-			return l.followErr(ctx, fmt.Errorf("jetlog: follow: %w", err))
+			if stall := w.err(); stall != nil {
+				err = stall
+			} else {
+				err = fmt.Errorf("jetlog: follow: %w", err)
+			}
+			return l.followErr(ctx, err)
 		}
 		m, why, ok := decode(jm)
+		w.delivered(m.Seq)
 		if !ok {
 			l.st.logf("jetlog: skipped stream message %d: %s", m.Seq, why)
 			continue

@@ -1,0 +1,195 @@
+package jetlog
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// stallingIter passes the real reader's messages through until it has passed after of them, then
+// blocks in Next, as the client's reader once did with the stream full of messages it had not
+// delivered, until it is stopped.
+type stallingIter struct {
+	msgIter
+	after   int
+	passed  int
+	blocked chan time.Time // receives when Next starts blocking
+	stopped chan struct{}
+	stop    sync.Once
+}
+
+func stallAfter(n int) (*stallingIter, func(msgIter) msgIter) {
+	s := &stallingIter{after: n, blocked: make(chan time.Time, 1), stopped: make(chan struct{})}
+	return s, func(it msgIter) msgIter { s.msgIter = it; return s }
+}
+
+func (s *stallingIter) Next(opts ...jetstream.NextOpt) (jetstream.Msg, error) {
+	if s.passed == s.after {
+		s.blocked <- time.Now()
+		<-s.stopped
+		return s.msgIter.Next(opts...) // stopped: the reader's own error
+	}
+	s.passed++
+	return s.msgIter.Next(opts...)
+}
+
+func (s *stallingIter) Stop() {
+	s.stop.Do(func() { close(s.stopped) })
+	s.msgIter.Stop()
+}
+
+// TestFollowStallIsCaughtAndResumed: a Follow whose reader delivers nothing while the stream
+// holds messages past the last one delivered returns ErrStalled once the stall period has passed,
+// saying where; /metrics counts it; following again from the next sequence delivers the rest in
+// order, without a gap.
+func TestFollowStallIsCaughtAndResumed(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, Config{})
+	const stall = 3 * time.Second
+	l.st.stallAfter = stall
+	seqs := appendN(t, l, "a.jones", 10)
+	it, wrap := stallAfter(5)
+	l.st.wrapIter = wrap
+	var got []uint64
+	err := l.Follow(testCtx(t), 1, func(m Msg) error {
+		got = append(got, m.Seq)
+		return nil
+	})
+	if !errors.Is(err, ErrStalled) {
+		t.Fatalf("follow of a stalled reader: %v; want %v", err, ErrStalled)
+	}
+	t.Log(err)
+	select {
+	case at := <-it.blocked:
+		if waited := time.Since(at); waited < stall {
+			t.Errorf("taken for stalled after %s; want %s or more", waited, stall)
+		}
+	default:
+		t.Fatal("the reader never blocked")
+	}
+	for _, want := range []string{"after seq 5 ", "up to seq 10"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("stall error %q does not say %q", err, want)
+		}
+	}
+	if !slices.Equal(got, seqs[:5]) {
+		t.Fatalf("before the stall: %v; want %v", got, seqs[:5])
+	}
+	if n := counted(t, l, "deskwatch_hub_log_follow_stalls_total"); n != 1 {
+		t.Errorf("/metrics counts %v stalls; want 1", n)
+	}
+	l.st.wrapIter = nil // the next Follow's reader is the client's own
+	var rest []uint64
+	for _, m := range collect(t, l, got[len(got)-1]+1, 5) {
+		rest = append(rest, m.Seq)
+	}
+	if !slices.Equal(rest, seqs[5:]) {
+		t.Errorf("following again: %v; want %v", rest, seqs[5:])
+	}
+}
+
+// TestFollowSlowFnIsNoStall: time spent in fn is not a wait for the next message: an fn that
+// takes three stall periods over one message, while the stream holds more, does not trip the
+// watchdog.
+func TestFollowSlowFnIsNoStall(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, Config{})
+	const stall = 2 * time.Second
+	l.st.stallAfter = stall
+	seqs := appendN(t, l, "a.jones", 3)
+	var got []uint64
+	err := l.Follow(testCtx(t), 1, func(m Msg) error {
+		if got = append(got, m.Seq); len(got) == 1 {
+			time.Sleep(3 * stall) // the slow fn is what is tested, not a wait for a condition
+		}
+		if len(got) == len(seqs) {
+			return errEnough
+		}
+		return nil
+	})
+	if !errors.Is(err, errEnough) || !slices.Equal(got, seqs) {
+		t.Fatalf("follow with a slow fn: %v after %v; want %v after %v", err, got, errEnough, seqs)
+	}
+	if n := l.st.followStalls.Load(); n != 0 {
+		t.Errorf("%d stalls counted; want none", n)
+	}
+}
+
+// TestFollowQuietStreamIsNoStall: a Follow that waits on a stream holding nothing past what it
+// delivered is not stalled, however long the wait: its watchdog asks the stream and lets it be,
+// and the Follow delivers the next message when it comes.
+func TestFollowQuietStreamIsNoStall(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, Config{})
+	l.st.stallAfter = time.Second
+	seqs := appendN(t, l, "a.jones", 3)
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	got := make(chan uint64, 10)
+	ended := make(chan error, 1)
+	go func() {
+		ended <- l.Follow(ctx, 1, func(m Msg) error { got <- m.Seq; return nil })
+	}()
+	for _, want := range seqs {
+		if seq := next(t, got, ended); seq != want {
+			t.Fatalf("delivered seq %d; want %d", seq, want)
+		}
+	}
+	waitFor(t, "the watchdog to look into two long waits", func() bool { return l.st.stallChecks.Load() >= 2 })
+	select {
+	case err := <-ended:
+		t.Fatalf("follow of a quiet stream ended: %v", err)
+	default:
+	}
+	more := appendN(t, l, "b.khan", 1)
+	if seq := next(t, got, ended); seq != more[0] {
+		t.Errorf("after the quiet: seq %d; want %d", seq, more[0])
+	}
+	cancel()
+	if err := <-ended; !errors.Is(err, context.Canceled) {
+		t.Errorf("follow ended with %v; want %v", err, context.Canceled)
+	}
+	if n := l.st.followStalls.Load(); n != 0 {
+		t.Errorf("%d stalls counted; want none", n)
+	}
+}
+
+// next is the next sequence a Follow running in another goroutine delivered to got; the test
+// fails if it ends (with its error on ended) or times out first.
+func next(t *testing.T, got <-chan uint64, ended <-chan error) uint64 {
+	t.Helper()
+	select {
+	case seq := <-got:
+		return seq
+	case err := <-ended:
+		t.Fatalf("follow ended: %v", err)
+	case <-time.After(testTimeout):
+		t.Fatal("timed out waiting for a message")
+	}
+	return 0
+}
+
+// counted is the value of the counter name among the log's figures for /metrics.
+func counted(t *testing.T, l *Log, name string) float64 {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(l.ClusterCollector())
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() == name && len(f.GetMetric()) == 1 {
+			return f.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("no counter %s among %d families", name, len(fams))
+	return 0
+}
