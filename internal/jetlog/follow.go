@@ -68,13 +68,13 @@ func (l *Log) follow(ctx context.Context, from uint64, fn func(Msg) error) error
 	defer context.AfterFunc(ctx, it.Stop)()
 	var w followWatch
 	w.last.Store(max(from, 1) - 1)
-	done := make(chan struct{})
+	watchCtx, endWatch := context.WithCancel(ctx) // ends the watchdog's question to the stream too
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
-		l.watch(ctx, &w, cmp.Or(l.st.stallAfter, followStall), it.Stop, done)
+		l.watch(watchCtx, &w, cmp.Or(l.st.stallAfter, followStall), it.Stop)
 	}()
-	defer func() { close(done); <-watched }()
+	defer func() { endWatch(); <-watched }()
 	for {
 		w.wait()
 		jm, err := it.Next()

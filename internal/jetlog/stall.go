@@ -58,26 +58,23 @@ func (w *followWatch) err() error {
 // watch is a Follow's watchdog: every quarter of the stall period it looks at w, and when one
 // wait in Next has lasted the stall period it asks the stream (at most once a stall period per
 // wait, and through a cache that Follows share) whether it holds messages past the last one
-// delivered; if so it records the stall and calls stop. It returns when done closes or ctx ends.
-func (l *Log) watch(ctx context.Context, w *followWatch, stall time.Duration, stop func(), done <-chan struct{}) {
+// delivered; if so it records the stall and calls stop. It returns when ctx ends.
+func (l *Log) watch(ctx context.Context, w *followWatch, stall time.Duration, stop func()) {
 	tick := time.NewTicker(stall / 4)
 	defer tick.Stop()
-	var seen uint64     // the value of w.waits being timed
-	var since time.Time // when this watchdog first saw it
+	var seen uint64            // the value of w.waits being timed
+	var began, since time.Time // when this watchdog first saw it, and last asked the stream
 	for {
 		select {
-		case <-done:
-			return
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
 			n := w.waits.Load()
 			if n%2 == 0 || n != seen {
-				seen, since = n, now
+				seen, began, since = n, now, now
 				continue
 			}
-			waited := now.Sub(since)
-			if waited < stall {
+			if now.Sub(since) < stall {
 				continue
 			}
 			since = now // a quiet stream is asked again only after another stall period
@@ -88,7 +85,7 @@ func (l *Log) watch(ctx context.Context, w *followWatch, stall time.Duration, st
 				continue
 			}
 			err := fmt.Errorf("%w: no message for %s after seq %d while the stream holds up to seq %d",
-				ErrStalled, waited.Round(100*time.Millisecond), last, held)
+				ErrStalled, now.Sub(began).Round(100*time.Millisecond), last, held)
 			w.stalled.Store(&err)
 			l.st.followStalls.Add(1)
 			stop()

@@ -95,6 +95,31 @@ func TestFollowStallIsCaughtAndResumed(t *testing.T) {
 	}
 }
 
+// TestFollowStallAfterQuiet: a reader that waits on a quiet stream, the watchdog having asked it
+// and let it be, and then delivers nothing of the messages that come is taken for stalled.
+func TestFollowStallAfterQuiet(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, Config{})
+	l.st.stallAfter = 3 * time.Second
+	appendN(t, l, "a.jones", 3)
+	_, wrap := stallAfter(3)
+	l.st.wrapIter = wrap
+	ended := make(chan error, 1)
+	go func() { ended <- l.Follow(testCtx(t), 1, func(Msg) error { return nil }) }()
+	waitFor(t, "the watchdog to look into the quiet", func() bool {
+		return l.st.stallChecks.Load() >= 1 || len(ended) > 0
+	})
+	appendN(t, l, "b.khan", 2)
+	select {
+	case err := <-ended:
+		if !errors.Is(err, ErrStalled) || !strings.Contains(err.Error(), "after seq 3 while the stream holds up to seq 5") {
+			t.Errorf("follow of a reader stalled after a quiet: %v; want %v after seq 3, up to seq 5", err, ErrStalled)
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("a reader stalled after a quiet was not taken for stalled")
+	}
+}
+
 // TestFollowSlowFnIsNoStall: time spent in fn is not a wait for the next message: an fn that
 // takes three stall periods over one message, while the stream holds more, does not trip the
 // watchdog.
