@@ -45,15 +45,22 @@ func (s *stallingIter) Stop() {
 	s.msgIter.Stop()
 }
 
+// stallLog opens a log whose Follows are taken for stalled after stall.
+func stallLog(t *testing.T, stall time.Duration) *Log {
+	t.Helper()
+	l := openLog(t, Config{})
+	l.st.stallAfter = stall
+	return l
+}
+
 // TestFollowStallIsCaughtAndResumed: a Follow whose reader delivers nothing while the stream
 // holds messages past the last one delivered returns ErrStalled once the stall period has passed,
 // saying where; /metrics counts it; following again from the next sequence delivers the rest in
 // order, without a gap.
 func TestFollowStallIsCaughtAndResumed(t *testing.T) {
 	t.Parallel()
-	l := openLog(t, Config{})
 	const stall = 3 * time.Second
-	l.st.stallAfter = stall
+	l := stallLog(t, stall)
 	seqs := appendN(t, l, "a.jones", 10)
 	it, wrap := stallAfter(5)
 	l.st.wrapIter = wrap
@@ -99,8 +106,7 @@ func TestFollowStallIsCaughtAndResumed(t *testing.T) {
 // and let it be, and then delivers nothing of the messages that come is taken for stalled.
 func TestFollowStallAfterQuiet(t *testing.T) {
 	t.Parallel()
-	l := openLog(t, Config{})
-	l.st.stallAfter = 3 * time.Second
+	l := stallLog(t, 3*time.Second)
 	appendN(t, l, "a.jones", 3)
 	_, wrap := stallAfter(3)
 	l.st.wrapIter = wrap
@@ -125,9 +131,8 @@ func TestFollowStallAfterQuiet(t *testing.T) {
 // watchdog.
 func TestFollowSlowFnIsNoStall(t *testing.T) {
 	t.Parallel()
-	l := openLog(t, Config{})
 	const stall = 2 * time.Second
-	l.st.stallAfter = stall
+	l := stallLog(t, stall)
 	seqs := appendN(t, l, "a.jones", 3)
 	var got []uint64
 	err := l.Follow(testCtx(t), 1, func(m Msg) error {
@@ -152,8 +157,7 @@ func TestFollowSlowFnIsNoStall(t *testing.T) {
 // and the Follow delivers the next message when it comes.
 func TestFollowQuietStreamIsNoStall(t *testing.T) {
 	t.Parallel()
-	l := openLog(t, Config{})
-	l.st.stallAfter = time.Second
+	l := stallLog(t, time.Second)
 	seqs := appendN(t, l, "a.jones", 3)
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
