@@ -28,7 +28,8 @@ const requestTimeout = 10 * time.Second
 
 // follow reads the stream through an ordered consumer (an ephemeral consumer the client recreates
 // where it left off if it loses it), from sequence from on. A from older than the first message
-// kept starts at the first kept: JetStream skips what it no longer holds.
+// kept starts at the first kept: JetStream skips what it no longer holds. A watchdog (stall.go)
+// stops a reader that waits in Next for followStall while the stream holds more.
 func (l *Log) follow(ctx context.Context, from uint64, fn func(Msg) error) error {
 	if err := ctx.Err(); err != nil {
 		return err

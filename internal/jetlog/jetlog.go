@@ -89,8 +89,9 @@ func (l *Log) Append(ctx context.Context, m Msg, id string) (seq uint64, dup boo
 
 // Follow delivers every message from stream sequence from (1: the oldest kept) in order, then each
 // new one as it is stored, to fn, until ctx ends or fn returns an error. It returns the error that
-// ended it. A message lost to the history bounds before it was read is skipped (fn sees the gap in
-// Seq).
+// ended it: ErrStalled when its reader delivered nothing for 10 s while the stream held messages
+// past the last one delivered (following again from the next sequence resumes it). A message lost
+// to the history bounds before it was read is skipped (fn sees the gap in Seq).
 func (l *Log) Follow(ctx context.Context, from uint64, fn func(Msg) error) error {
 	return l.follow(ctx, from, fn)
 }
