@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -24,15 +25,22 @@ import (
 //   - one checkpoint is at most MaxCheckpointBytes; SaveCheckpoint refuses a larger one;
 //   - saving a checkpoint with the Seq of one kept replaces it.
 //
-// They are stored compressed (S2), with the stream's replicas.
+// They are stored with the stream's replicas, compressed (S2) by the hub before they are written
+// (metadata encodingKey: packedS2), so that the servers replicate and store a fifth of the bytes;
+// one without that metadata (written before) is read as it is.
 const (
 	CheckpointBucket   = "DESKWATCH_CHECKPOINTS"
 	MaxCheckpoints     = 64
 	MaxCheckpointBytes = 64 << 20
 )
 
-// timeKey is the object metadata that holds a checkpoint's Time.
-const timeKey = "time"
+// timeKey is the object metadata that holds a checkpoint's Time; encodingKey says how its data is
+// packed (packedS2, or absent: as it is).
+const (
+	timeKey     = "time"
+	encodingKey = "encoding"
+	packedS2    = "s2"
+)
 
 func (l *Log) ensureCheckpoints(ctx context.Context) (jetstream.ObjectStore, error) {
 	store, err := l.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
@@ -58,8 +66,9 @@ func (l *Log) saveCheckpoint(ctx context.Context, c Checkpoint) error {
 		return fmt.Errorf("jetlog: checkpoint at %d is %d bytes, more than the %d kept", c.Seq, len(c.Data), MaxCheckpointBytes)
 	}
 	meta := jetstream.ObjectMeta{Name: checkpointName(c.Seq),
-		Metadata: map[string]string{timeKey: c.Time.UTC().Format(time.RFC3339Nano)}}
-	if _, err := l.st.cps.Put(ctx, meta, &pacedReader{ctx: ctx, r: bytes.NewReader(c.Data)}); err != nil {
+		Metadata: map[string]string{timeKey: c.Time.UTC().Format(time.RFC3339Nano), encodingKey: packedS2}}
+	packed := s2.Encode(nil, c.Data)
+	if _, err := l.st.cps.Put(ctx, meta, &pacedReader{ctx: ctx, r: bytes.NewReader(packed)}); err != nil {
 		return fmt.Errorf("jetlog: save checkpoint at %d: %w", c.Seq, err)
 	}
 	return l.pruneCheckpoints(ctx)
@@ -100,9 +109,10 @@ func (p *pacedReader) Read(b []byte) (int, error) {
 
 // kept is a checkpoint the store holds, without its data.
 type kept struct {
-	seq  uint64
-	time time.Time
-	name string
+	seq    uint64
+	time   time.Time
+	name   string
+	packed string // its metadata encodingKey
 }
 
 // listWait bounds listing the checkpoints. The client's List waits for a marker that it never
@@ -128,7 +138,7 @@ func (l *Log) checkpoints(ctx context.Context) ([]kept, error) {
 			continue // not one of ours
 		}
 		t, _ := time.Parse(time.RFC3339Nano, in.Metadata[timeKey])
-		out = append(out, kept{seq: seq, time: t, name: in.Name})
+		out = append(out, kept{seq: seq, time: t, name: in.Name, packed: in.Metadata[encodingKey]})
 	}
 	slices.SortFunc(out, func(a, b kept) int { return cmpUint(a.seq, b.seq) })
 	return out, nil
@@ -180,6 +190,9 @@ func (l *Log) checkpointBefore(ctx context.Context, seq uint64) (Checkpoint, boo
 		read, cancel := context.WithTimeout(ctx, requestTimeout) // a damaged one never ends
 		data, err := l.st.cps.GetBytes(read, k.name)
 		cancel()
+		if err == nil {
+			data, err = unpack(k, data)
+		}
 		if errors.Is(err, jetstream.ErrObjectNotFound) {
 			continue // pruned meanwhile
 		}
@@ -195,4 +208,26 @@ func (l *Log) checkpointBefore(ctx context.Context, seq uint64) (Checkpoint, boo
 		return Checkpoint{Seq: k.seq, Time: k.time, Data: data}, true, nil
 	}
 	return Checkpoint{}, false, nil
+}
+
+// unpack returns a checkpoint's data as it was saved, from the bytes stored; a packed one that
+// would unpack to more than MaxCheckpointBytes is refused before any of it is unpacked.
+func unpack(k kept, stored []byte) ([]byte, error) {
+	switch k.packed {
+	case "":
+		return stored, nil
+	case packedS2:
+		n, err := s2.DecodedLen(stored)
+		if err == nil && n > MaxCheckpointBytes {
+			err = fmt.Errorf("it would unpack to %d bytes, more than the %d kept", n, MaxCheckpointBytes)
+		}
+		if err == nil {
+			stored, err = s2.Decode(nil, stored)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("packed as S2: %w", err)
+		}
+		return stored, nil
+	}
+	return nil, fmt.Errorf("packed as %q, which this hub does not read", k.packed)
 }

@@ -3,6 +3,7 @@ package jetlog
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -168,7 +169,10 @@ func TestDamagedCheckpointFallsBackToAnOlderOne(t *testing.T) {
 	l := openLog(t, Config{})
 	ctx := testCtx(t)
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	marker := bytes.Repeat([]byte("NEWEST-CHECKPOINT."), 4096)
+	marker := make([]byte, 72<<10) // incompressible: stored as it is inside the packed checkpoint
+	if _, err := rand.Read(marker); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []Checkpoint{{Seq: 10, Time: now, Data: []byte(`{"older":true}`)}, {Seq: 20, Time: now, Data: marker}} {
 		if err := l.SaveCheckpoint(ctx, c); err != nil {
 			t.Fatal(err)
