@@ -33,9 +33,11 @@ type logState struct {
 	lastSeq       lastSeqCache  // the stream's last sequence, as the watchdogs last asked it
 
 	// Tests set these before they follow: the stall period (0: followStall) and a wrapper of
-	// each Follow's reader.
+	// each Follow's reader; before they read a checkpoint: the most bytes one takes stored (0:
+	// maxStored).
 	stallAfter time.Duration
 	wrapIter   func(msgIter) msgIter
+	maxStored  int
 }
 
 func open(ctx context.Context, cfg Config) (*Log, error) {
