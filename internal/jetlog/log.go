@@ -48,7 +48,8 @@ func open(ctx context.Context, cfg Config) (*Log, error) {
 	if cfg.Replicas == 0 {
 		cfg.Replicas = n.replicas // (cluster helper) 3 in a cluster of 3 or more, 1 alone
 	}
-	l := &Log{cfg: cfg, node: n, st: &logState{log: cfg.Log, follows: map[int]func(){}}}
+	l := &Log{cfg: cfg, node: n, st: &logState{log: cfg.Log, follows: map[int]func(){},
+		lastSeq: lastSeqCache{turn: make(chan struct{}, 1)}}}
 	if l.st.log == nil {
 		l.st.log = io.Discard
 	}

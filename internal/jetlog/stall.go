@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -97,17 +96,23 @@ func (l *Log) watch(ctx context.Context, w *followWatch, stall time.Duration, st
 // lastSeqCache is the stream's last sequence as a Follow's watchdog last asked it, shared by the
 // Follows of a Log so that many waiting on a quiet stream do not each ask it.
 type lastSeqCache struct {
-	mu  sync.Mutex
-	seq uint64 // 0 when the stream held no message
-	at  time.Time
+	turn chan struct{} // holds a token while one watchdog reads or asks (a lock its ctx can leave)
+	seq  uint64        // 0 when the stream held no message
+	at   time.Time
 }
 
 // streamLast returns the last sequence the stream holds (0 when it holds none), as asked within
-// maxAge; ok is false when the stream did not answer.
+// maxAge; ok is false when the stream did not answer or ctx ended. A watchdog waits its turn only
+// as long as its ctx lasts: while the stream does not answer, each ask takes requestTimeout, and a
+// Follow that ends waits for its watchdog.
 func (s *logState) streamLast(ctx context.Context, maxAge time.Duration) (uint64, bool) {
 	c := &s.lastSeq
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	select {
+	case c.turn <- struct{}{}:
+	case <-ctx.Done():
+		return 0, false
+	}
+	defer func() { <-c.turn }()
 	if !c.at.IsZero() && time.Since(c.at) < maxAge {
 		return c.seq, true
 	}

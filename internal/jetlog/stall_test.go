@@ -224,3 +224,34 @@ func counted(t *testing.T, l *Log, name string) float64 {
 	t.Fatalf("no counter %s among %d families", name, len(fams))
 	return 0
 }
+
+// TestFollowEndsWhileAnotherWatchdogAsks: a Follow whose ctx ends returns at once, though its
+// watchdog is waiting for its turn to ask the stream behind another's question (to a stream that
+// does not answer, which takes requestTimeout, one watchdog after the other).
+func TestFollowEndsWhileAnotherWatchdogAsks(t *testing.T) {
+	t.Parallel()
+	l := stallLog(t, time.Second)
+	appendN(t, l, "a.jones", 1)
+	l.st.lastSeq.turn <- struct{}{} // another watchdog's question, unanswered
+	defer func() { <-l.st.lastSeq.turn }()
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	got := make(chan uint64, 10)
+	ended := make(chan error, 1)
+	go func() {
+		ended <- l.Follow(ctx, 1, func(m Msg) error { got <- m.Seq; return nil })
+	}()
+	if seq := next(t, got, ended); seq != 1 {
+		t.Fatalf("delivered seq %d; want 1", seq)
+	}
+	waitFor(t, "the watchdog to look into the quiet", func() bool { return l.st.stallChecks.Load() >= 1 })
+	cancel()
+	select {
+	case err := <-ended:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("follow ended with %v; want %v", err, context.Canceled)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the follow did not return while its watchdog waited for its turn to ask")
+	}
+}
