@@ -2,6 +2,7 @@ package jetlog
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -188,7 +189,7 @@ func (l *Log) checkpointBefore(ctx context.Context, seq uint64) (Checkpoint, boo
 			continue
 		}
 		read, cancel := context.WithTimeout(ctx, requestTimeout) // a damaged one never ends
-		data, err := l.st.cps.GetBytes(read, k.name)
+		data, err := l.readStored(read, k.name)
 		cancel()
 		if err == nil {
 			data, err = unpack(k, data)
@@ -208,6 +209,27 @@ func (l *Log) checkpointBefore(ctx context.Context, seq uint64) (Checkpoint, boo
 		return Checkpoint{Seq: k.seq, Time: k.time, Data: data}, true, nil
 	}
 	return Checkpoint{}, false, nil
+}
+
+// maxStored is the most bytes a checkpoint takes in the store: MaxCheckpointBytes packed, which
+// S2 grows a little when they do not compress.
+var maxStored = s2.MaxEncodedLen(MaxCheckpointBytes)
+
+// readStored reads the bytes stored for the checkpoint name, refusing an object of more than
+// maxStored (logState.maxStored in tests) once that much is read: the client's GetBytes reads every
+// chunk a damaged object has, however many.
+func (l *Log) readStored(ctx context.Context, name string) ([]byte, error) {
+	limit := cmp.Or(l.st.maxStored, maxStored)
+	r, err := l.st.cps.Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err == nil && len(data) > limit {
+		err = fmt.Errorf("it holds more than the %d bytes a checkpoint takes", limit)
+	}
+	return data, err
 }
 
 // unpack returns a checkpoint's data as it was saved, from the bytes stored; a packed one that

@@ -305,3 +305,29 @@ func TestPackedCheckpointTooLargeIsRefused(t *testing.T) {
 		t.Errorf("the log said:\n%s\nwant the checkpoint at 20 named and why", got)
 	}
 }
+
+// TestStoredCheckpointTooLargeIsRefused: a stored object larger than any checkpoint takes (a
+// damaged one, or one not written by a hub) is refused once that much of it is read, not read
+// whole; an older one is used, and the log says why.
+func TestStoredCheckpointTooLargeIsRefused(t *testing.T) {
+	t.Parallel()
+	var logged strings.Builder
+	l := openLog(t, Config{Log: &logged})
+	l.st.maxStored = 1 << 10
+	ctx := testCtx(t)
+	now := time.Now().UTC()
+	if err := l.SaveCheckpoint(ctx, Checkpoint{Seq: 10, Time: now, Data: []byte(`{"older":true}`)}); err != nil {
+		t.Fatal(err)
+	}
+	meta := jetstream.ObjectMeta{Name: checkpointName(20), Metadata: map[string]string{timeKey: now.Format(time.RFC3339Nano)}}
+	if _, err := l.st.cps.Put(ctx, meta, bytes.NewReader(make([]byte, 4<<10))); err != nil {
+		t.Fatal(err)
+	}
+	c, ok, err := l.LatestCheckpoint(ctx)
+	if err != nil || !ok || c.Seq != 10 {
+		t.Fatalf("latest: seq %d %v %v (%d bytes), want the one at 10", c.Seq, ok, err, len(c.Data))
+	}
+	if got := logged.String(); !strings.Contains(got, "checkpoint at 20 unreadable") || !strings.Contains(got, "more than the 1024 bytes") {
+		t.Errorf("the log said:\n%s\nwant the checkpoint at 20 named and why", got)
+	}
+}

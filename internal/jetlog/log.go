@@ -33,9 +33,11 @@ type logState struct {
 	lastSeq       lastSeqCache  // the stream's last sequence, as the watchdogs last asked it
 
 	// Tests set these before they follow: the stall period (0: followStall) and a wrapper of
-	// each Follow's reader.
+	// each Follow's reader; before they read a checkpoint: the most bytes one takes stored (0:
+	// maxStored).
 	stallAfter time.Duration
 	wrapIter   func(msgIter) msgIter
+	maxStored  int
 }
 
 func open(ctx context.Context, cfg Config) (*Log, error) {
@@ -46,7 +48,8 @@ func open(ctx context.Context, cfg Config) (*Log, error) {
 	if cfg.Replicas == 0 {
 		cfg.Replicas = n.replicas // (cluster helper) 3 in a cluster of 3 or more, 1 alone
 	}
-	l := &Log{cfg: cfg, node: n, st: &logState{log: cfg.Log, follows: map[int]func(){}}}
+	l := &Log{cfg: cfg, node: n, st: &logState{log: cfg.Log, follows: map[int]func(){},
+		lastSeq: lastSeqCache{turn: make(chan struct{}, 1)}}}
 	if l.st.log == nil {
 		l.st.log = io.Discard
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,15 +54,20 @@ func (w *followWatch) err() error {
 	return nil
 }
 
-// watch is a Follow's watchdog: every quarter of the stall period it looks at w, and when one
-// wait in Next has lasted the stall period it asks the stream (at most once a stall period per
-// wait, and through a cache that Follows share) whether it holds messages past the last one
-// delivered; if so it records the stall and calls stop. It returns when ctx ends.
+// watch is a Follow's watchdog: every quarter of the stall period it looks at w. When one wait in
+// Next has lasted three quarters of it, it asks the stream (again every stall period while the
+// stream is quiet, through a cache that Follows share) whether it holds messages past the last one
+// delivered; if so, and the wait still lasts a tick later and the whole stall period, it records
+// the stall and calls stop. The tick between the answer and the stall is the reader's time to be
+// given a message stored just before the stream was asked: without it, a message stored as the
+// watchdog asks a quiet stream would be taken for a stall. It returns when ctx ends.
 func (l *Log) watch(ctx context.Context, w *followWatch, stall time.Duration, stop func()) {
 	tick := time.NewTicker(stall / 4)
 	defer tick.Stop()
-	var seen uint64            // the value of w.waits being timed
-	var began, since time.Time // when this watchdog first saw it, and last asked the stream
+	var seen uint64     // the value of w.waits being timed
+	var began time.Time // when this watchdog first saw it
+	var ticks int       // the ticks since
+	var held uint64     // the stream's last sequence as asked, when past the last delivered
 	for {
 		select {
 		case <-ctx.Done():
@@ -71,25 +75,29 @@ func (l *Log) watch(ctx context.Context, w *followWatch, stall time.Duration, st
 		case now := <-tick.C:
 			n := w.waits.Load()
 			if n%2 == 0 || n != seen {
-				seen, began, since = n, now, now
+				seen, began, ticks, held = n, now, 0, 0
 				continue
 			}
-			if now.Sub(since) < stall {
-				continue
+			ticks++
+			if held != 0 {
+				if now.Sub(began) < stall {
+					continue
+				}
+				err := fmt.Errorf("%w: no message for %s after seq %d while the stream holds up to seq %d",
+					ErrStalled, now.Sub(began).Round(100*time.Millisecond), w.last.Load(), held)
+				w.stalled.Store(&err)
+				l.st.followStalls.Add(1)
+				stop()
+				return
 			}
-			since = now // a quiet stream is asked again only after another stall period
+			if ticks%4 != 3 {
+				continue // a quiet stream is asked again only after another stall period
+			}
 			l.st.stallChecks.Add(1)
 			last := w.last.Load()
-			held, ok := l.st.streamLast(ctx, stall/2)
-			if !ok || held <= last || w.waits.Load() != n {
-				continue
+			if seq, ok := l.st.streamLast(ctx, stall/2); ok && seq > last && w.waits.Load() == n {
+				held = seq
 			}
-			err := fmt.Errorf("%w: no message for %s after seq %d while the stream holds up to seq %d",
-				ErrStalled, now.Sub(began).Round(100*time.Millisecond), last, held)
-			w.stalled.Store(&err)
-			l.st.followStalls.Add(1)
-			stop()
-			return
 		}
 	}
 }
@@ -97,17 +105,23 @@ func (l *Log) watch(ctx context.Context, w *followWatch, stall time.Duration, st
 // lastSeqCache is the stream's last sequence as a Follow's watchdog last asked it, shared by the
 // Follows of a Log so that many waiting on a quiet stream do not each ask it.
 type lastSeqCache struct {
-	mu  sync.Mutex
-	seq uint64 // 0 when the stream held no message
-	at  time.Time
+	turn chan struct{} // holds a token while one watchdog reads or asks (a lock its ctx can leave)
+	seq  uint64        // 0 when the stream held no message
+	at   time.Time
 }
 
 // streamLast returns the last sequence the stream holds (0 when it holds none), as asked within
-// maxAge; ok is false when the stream did not answer.
+// maxAge; ok is false when the stream did not answer or ctx ended. A watchdog waits its turn only
+// as long as its ctx lasts: while the stream does not answer, each ask takes requestTimeout, and a
+// Follow that ends waits for its watchdog.
 func (s *logState) streamLast(ctx context.Context, maxAge time.Duration) (uint64, bool) {
 	c := &s.lastSeq
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	select {
+	case c.turn <- struct{}{}:
+	case <-ctx.Done():
+		return 0, false
+	}
+	defer func() { <-c.turn }()
 	if !c.at.IsZero() && time.Since(c.at) < maxAge {
 		return c.seq, true
 	}

@@ -224,3 +224,87 @@ func counted(t *testing.T, l *Log, name string) float64 {
 	t.Fatalf("no counter %s among %d families", name, len(fams))
 	return 0
 }
+
+// TestFollowEndsWhileAnotherWatchdogAsks: a Follow whose ctx ends returns at once, though its
+// watchdog is waiting for its turn to ask the stream behind another's question (to a stream that
+// does not answer, which takes requestTimeout, one watchdog after the other).
+func TestFollowEndsWhileAnotherWatchdogAsks(t *testing.T) {
+	t.Parallel()
+	l := stallLog(t, time.Second)
+	appendN(t, l, "a.jones", 1)
+	l.st.lastSeq.turn <- struct{}{} // another watchdog's question, unanswered
+	defer func() { <-l.st.lastSeq.turn }()
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	got := make(chan uint64, 10)
+	ended := make(chan error, 1)
+	go func() {
+		ended <- l.Follow(ctx, 1, func(m Msg) error { got <- m.Seq; return nil })
+	}()
+	if seq := next(t, got, ended); seq != 1 {
+		t.Fatalf("delivered seq %d; want 1", seq)
+	}
+	waitFor(t, "the watchdog to look into the quiet", func() bool { return l.st.stallChecks.Load() >= 1 })
+	cancel()
+	select {
+	case err := <-ended:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("follow ended with %v; want %v", err, context.Canceled)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the follow did not return while its watchdog waited for its turn to ask")
+	}
+}
+
+// askedIter passes the real reader's messages through, holding each after the first after until
+// the Follow's watchdog has next asked the stream, and a moment more (less than a tick of the
+// watchdog): a reader given a message just after it was stored, as every reader is, when the
+// watchdog asks a quiet stream at that moment.
+type askedIter struct {
+	msgIter
+	l      *Log
+	after  int
+	moment time.Duration
+}
+
+func (a *askedIter) Next(opts ...jetstream.NextOpt) (jetstream.Msg, error) {
+	m, err := a.msgIter.Next(opts...)
+	if err != nil || a.after > 0 {
+		a.after--
+		return m, err
+	}
+	asked := a.l.st.stallChecks.Load()
+	for deadline := time.Now().Add(testTimeout); a.l.st.stallChecks.Load() == asked && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond) // the watchdog's own ticks decide when, not a condition of the test's
+	}
+	time.Sleep(a.moment)
+	return m, err
+}
+
+// TestFollowMessageAsTheQuietIsAskedIsNoStall: a Follow waiting on a quiet stream whose next
+// message is stored just as its watchdog asks the stream, and which delivers it a moment later, is
+// not stalled.
+func TestFollowMessageAsTheQuietIsAskedIsNoStall(t *testing.T) {
+	t.Parallel()
+	const stall = 2 * time.Second
+	l := stallLog(t, stall)
+	appendN(t, l, "a.jones", 1)
+	l.st.wrapIter = func(it msgIter) msgIter { return &askedIter{msgIter: it, l: l, after: 1, moment: stall / 10} }
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	got := make(chan uint64, 10)
+	ended := make(chan error, 1)
+	go func() {
+		ended <- l.Follow(ctx, 1, func(m Msg) error { got <- m.Seq; return nil })
+	}()
+	if seq := next(t, got, ended); seq != 1 {
+		t.Fatalf("delivered seq %d; want 1", seq)
+	}
+	more := appendN(t, l, "b.khan", 1)
+	if seq := next(t, got, ended); seq != more[0] {
+		t.Errorf("after the quiet: seq %d; want %d", seq, more[0])
+	}
+	if n := l.st.followStalls.Load(); n != 0 {
+		t.Errorf("%d stalls counted; want none", n)
+	}
+}
