@@ -154,7 +154,11 @@ func (h *Hub) encodeFloor(c *floorCopy) ([]byte, error) {
 		blob = append(blob, ev...)
 	})
 	blob = append(blob, "],"...)
-	return append(blob, rest[1:]...), nil
+	blob = append(blob, rest[1:]...)
+	if !jsontext.Value(blob).IsValid(jsontext.AllowDuplicateNames(true)) { // one pass: a checkpoint that could not be read back is not saved
+		return nil, fmt.Errorf("checkpoint at seq %d: the floor's events are not valid JSON", c.seq)
+	}
+	return blob, nil
 }
 
 // floorEvents describes every agent of sn as the events of a monitor's snapshot, unfiltered, to
