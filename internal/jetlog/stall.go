@@ -54,20 +54,15 @@ func (w *followWatch) err() error {
 	return nil
 }
 
-// watch is a Follow's watchdog: every quarter of the stall period it looks at w. When one wait in
-// Next has lasted three quarters of it, it asks the stream (again every stall period while the
-// stream is quiet, through a cache that Follows share) whether it holds messages past the last one
-// delivered; if so, and the wait still lasts a tick later and the whole stall period, it records
-// the stall and calls stop. The tick between the answer and the stall is the reader's time to be
-// given a message stored just before the stream was asked: without it, a message stored as the
-// watchdog asks a quiet stream would be taken for a stall. It returns when ctx ends.
+// watch is a Follow's watchdog: every quarter of the stall period it looks at w, and when one
+// wait in Next has lasted the stall period it asks the stream (at most once a stall period per
+// wait, and through a cache that Follows share) whether it holds messages past the last one
+// delivered; if so it records the stall and calls stop. It returns when ctx ends.
 func (l *Log) watch(ctx context.Context, w *followWatch, stall time.Duration, stop func()) {
 	tick := time.NewTicker(stall / 4)
 	defer tick.Stop()
-	var seen uint64     // the value of w.waits being timed
-	var began time.Time // when this watchdog first saw it
-	var ticks int       // the ticks since
-	var held uint64     // the stream's last sequence as asked, when past the last delivered
+	var seen uint64            // the value of w.waits being timed
+	var began, since time.Time // when this watchdog first saw it, and last asked the stream
 	for {
 		select {
 		case <-ctx.Done():
@@ -75,29 +70,25 @@ func (l *Log) watch(ctx context.Context, w *followWatch, stall time.Duration, st
 		case now := <-tick.C:
 			n := w.waits.Load()
 			if n%2 == 0 || n != seen {
-				seen, began, ticks, held = n, now, 0, 0
+				seen, began, since = n, now, now
 				continue
 			}
-			ticks++
-			if held != 0 {
-				if now.Sub(began) < stall {
-					continue
-				}
-				err := fmt.Errorf("%w: no message for %s after seq %d while the stream holds up to seq %d",
-					ErrStalled, now.Sub(began).Round(100*time.Millisecond), w.last.Load(), held)
-				w.stalled.Store(&err)
-				l.st.followStalls.Add(1)
-				stop()
-				return
+			if now.Sub(since) < stall {
+				continue
 			}
-			if ticks%4 != 3 {
-				continue // a quiet stream is asked again only after another stall period
-			}
+			since = now // a quiet stream is asked again only after another stall period
 			l.st.stallChecks.Add(1)
 			last := w.last.Load()
-			if seq, ok := l.st.streamLast(ctx, stall/2); ok && seq > last && w.waits.Load() == n {
-				held = seq
+			held, ok := l.st.streamLast(ctx, stall/2)
+			if !ok || held <= last || w.waits.Load() != n {
+				continue
 			}
+			err := fmt.Errorf("%w: no message for %s after seq %d while the stream holds up to seq %d",
+				ErrStalled, now.Sub(began).Round(100*time.Millisecond), last, held)
+			w.stalled.Store(&err)
+			l.st.followStalls.Add(1)
+			stop()
+			return
 		}
 	}
 }
