@@ -159,13 +159,8 @@ func TestFollowQuietStreamIsNoStall(t *testing.T) {
 	t.Parallel()
 	l := stallLog(t, time.Second)
 	seqs := appendN(t, l, "a.jones", 3)
-	ctx, cancel := context.WithCancel(testCtx(t))
+	got, ended, cancel := followAside(t, l)
 	defer cancel()
-	got := make(chan uint64, 10)
-	ended := make(chan error, 1)
-	go func() {
-		ended <- l.Follow(ctx, 1, func(m Msg) error { got <- m.Seq; return nil })
-	}()
 	for _, want := range seqs {
 		if seq := next(t, got, ended); seq != want {
 			t.Fatalf("delivered seq %d; want %d", seq, want)
@@ -190,6 +185,17 @@ func TestFollowQuietStreamIsNoStall(t *testing.T) {
 	if n := l.st.followStalls.Load(); n != 0 {
 		t.Errorf("%d stalls counted; want none", n)
 	}
+}
+
+// followAside runs a Follow of l from sequence 1 in another goroutine: the sequences it delivers
+// come on got, its error on ended once cancel (or the test's end) stops it.
+func followAside(t *testing.T, l *Log) (got chan uint64, ended chan error, cancel context.CancelFunc) {
+	ctx, cancel := context.WithCancel(testCtx(t))
+	got, ended = make(chan uint64, 10), make(chan error, 1)
+	go func() {
+		ended <- l.Follow(ctx, 1, func(m Msg) error { got <- m.Seq; return nil })
+	}()
+	return got, ended, cancel
 }
 
 // next is the next sequence a Follow running in another goroutine delivered to got; the test
@@ -234,13 +240,8 @@ func TestFollowEndsWhileAnotherWatchdogAsks(t *testing.T) {
 	appendN(t, l, "a.jones", 1)
 	l.st.lastSeq.turn <- struct{}{} // another watchdog's question, unanswered
 	defer func() { <-l.st.lastSeq.turn }()
-	ctx, cancel := context.WithCancel(testCtx(t))
+	got, ended, cancel := followAside(t, l)
 	defer cancel()
-	got := make(chan uint64, 10)
-	ended := make(chan error, 1)
-	go func() {
-		ended <- l.Follow(ctx, 1, func(m Msg) error { got <- m.Seq; return nil })
-	}()
 	if seq := next(t, got, ended); seq != 1 {
 		t.Fatalf("delivered seq %d; want 1", seq)
 	}
