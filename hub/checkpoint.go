@@ -155,7 +155,8 @@ func (h *Hub) encodeFloor(c *floorCopy) ([]byte, error) {
 	})
 	blob = append(blob, "],"...)
 	blob = append(blob, rest[1:]...)
-	if !jsontext.Value(blob).IsValid(jsontext.AllowDuplicateNames(true)) { // one pass: a checkpoint that could not be read back is not saved
+	// One pass, no allocation: a checkpoint that could not be read back is not saved.
+	if !jsontext.Value(blob).IsValid(jsontext.AllowDuplicateNames(true)) {
 		return nil, fmt.Errorf("checkpoint at seq %d: the floor's events are not valid JSON", c.seq)
 	}
 	return blob, nil
