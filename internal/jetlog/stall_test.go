@@ -32,7 +32,10 @@ func stallAfter(n int) (*stallingIter, func(msgIter) msgIter) {
 
 func (s *stallingIter) Next(opts ...jetstream.NextOpt) (jetstream.Msg, error) {
 	if s.passed == s.after {
-		s.blocked <- time.Now()
+		select {
+		case s.blocked <- time.Now(): // the first time only: a stopped reader no longer blocks
+		default:
+		}
 		<-s.stopped
 		return s.msgIter.Next(opts...) // stopped: the reader's own error
 	}
@@ -40,9 +43,11 @@ func (s *stallingIter) Next(opts ...jetstream.NextOpt) (jetstream.Msg, error) {
 	return s.msgIter.Next(opts...)
 }
 
+// Stop stops the real reader before it lets a blocked Next go on: released first, that Next could
+// be handed a message the real reader had buffered and come back to block again, for good.
 func (s *stallingIter) Stop() {
-	s.stop.Do(func() { close(s.stopped) })
 	s.msgIter.Stop()
+	s.stop.Do(func() { close(s.stopped) })
 }
 
 // stallLog opens a log whose Follows are taken for stalled after stall.
