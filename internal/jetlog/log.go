@@ -32,11 +32,12 @@ type logState struct {
 	stallChecks   atomic.Uint64 // long waits in a Follow's Next its watchdog looked into
 	lastSeq       lastSeqCache  // the stream's last sequence, as the watchdogs last asked it
 
-	// Tests set these before they follow: the stall period (0: followStall) and a wrapper of
-	// each Follow's reader; before they read a checkpoint: the most bytes one takes stored (0:
-	// maxStored).
+	// Tests set these before they follow: the stall period (0: followStall), a wrapper of each
+	// Follow's reader and what a watchdog does just before it asks the stream; before they read
+	// a checkpoint: the most bytes one takes stored (0: maxStored).
 	stallAfter time.Duration
 	wrapIter   func(msgIter) msgIter
+	beforeAsk  func()
 	maxStored  int
 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 // followStall is how long a Follow may wait for its next message while the stream holds messages
-// past the last one it delivered before its watchdog takes it for stalled: it stops the reader and
+// past the last one it delivered before its watchdog takes it for stalled (within a quarter more): it stops the reader and
 // the Follow returns ErrStalled (the hub's apply loop logs it and follows again from the next
 // sequence). Time spent in the Follow's fn does not count, nor does waiting on a quiet stream.
 const followStall = 10 * time.Second
@@ -54,15 +54,19 @@ func (w *followWatch) err() error {
 	return nil
 }
 
-// watch is a Follow's watchdog: every quarter of the stall period it looks at w, and when one
-// wait in Next has lasted the stall period it asks the stream (at most once a stall period per
-// wait, and through a cache that Follows share) whether it holds messages past the last one
-// delivered; if so it records the stall and calls stop. It returns when ctx ends.
+// watch is a Follow's watchdog: every quarter of the stall period it looks at w. When one wait in
+// Next has lasted three quarters of the stall period it asks the stream (then again once a stall
+// period while the wait lasts, through a cache that Follows share) which messages it holds. Once
+// the wait has lasted the stall period and an answer a quarter period old or older says the stream
+// held messages past the last one delivered, it records the stall and calls stop: a message
+// stored just as the stream was asked has had that quarter to reach the reader. It returns when
+// ctx ends.
 func (l *Log) watch(ctx context.Context, w *followWatch, stall time.Duration, stop func()) {
 	tick := time.NewTicker(stall / 4)
 	defer tick.Stop()
 	var seen uint64            // the value of w.waits being timed
-	var began, since time.Time // when this watchdog first saw it, and last asked the stream
+	var began, asked time.Time // when this watchdog first saw it, and when the answer was given
+	var held uint64            // the stream's last sequence in that answer
 	for {
 		select {
 		case <-ctx.Done():
@@ -70,21 +74,30 @@ func (l *Log) watch(ctx context.Context, w *followWatch, stall time.Duration, st
 		case now := <-tick.C:
 			n := w.waits.Load()
 			if n%2 == 0 || n != seen {
-				seen, began, since = n, now, now
+				seen, began, asked = n, now, time.Time{}
 				continue
 			}
-			if now.Sub(since) < stall {
+			waited := now.Sub(began)
+			if waited < stall*3/4 {
 				continue
 			}
-			since = now // a quiet stream is asked again only after another stall period
-			l.st.stallChecks.Add(1)
+			if asked.IsZero() || now.Sub(asked) >= stall { // a quiet stream is asked again a period on
+				l.st.stallChecks.Add(1)
+				if l.st.beforeAsk != nil {
+					l.st.beforeAsk()
+				}
+				var ok bool
+				if held, asked, ok = l.st.streamLast(ctx, stall/2); !ok {
+					asked = now
+				}
+				continue
+			}
 			last := w.last.Load()
-			held, ok := l.st.streamLast(ctx, stall/2)
-			if !ok || held <= last || w.waits.Load() != n {
+			if waited < stall || now.Sub(asked) < stall/4 || held <= last || w.waits.Load() != n {
 				continue
 			}
 			err := fmt.Errorf("%w: no message for %s after seq %d while the stream holds up to seq %d",
-				ErrStalled, now.Sub(began).Round(100*time.Millisecond), last, held)
+				ErrStalled, waited.Round(100*time.Millisecond), last, held)
 			w.stalled.Store(&err)
 			l.st.followStalls.Add(1)
 			stop()
@@ -101,30 +114,30 @@ type lastSeqCache struct {
 	at   time.Time
 }
 
-// streamLast returns the last sequence the stream holds (0 when it holds none), as asked within
-// maxAge; ok is false when the stream did not answer or ctx ended. A watchdog waits its turn only
+// streamLast returns the last sequence the stream holds (0 when it holds none) and when the stream
+// said so, within maxAge; ok is false when the stream did not answer or ctx ended. A watchdog waits its turn only
 // as long as its ctx lasts: while the stream does not answer, each ask takes requestTimeout, and a
 // Follow that ends waits for its watchdog.
-func (s *logState) streamLast(ctx context.Context, maxAge time.Duration) (uint64, bool) {
+func (s *logState) streamLast(ctx context.Context, maxAge time.Duration) (uint64, time.Time, bool) {
 	c := &s.lastSeq
 	select {
 	case c.turn <- struct{}{}:
 	case <-ctx.Done():
-		return 0, false
+		return 0, time.Time{}, false
 	}
 	defer func() { <-c.turn }()
 	if !c.at.IsZero() && time.Since(c.at) < maxAge {
-		return c.seq, true
+		return c.seq, c.at, true
 	}
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
 	info, err := s.stream.Info(ctx)
 	if err != nil {
-		return 0, false // no leader a moment, say: the reader is as likely to recover as a new one
+		return 0, time.Time{}, false // no leader a moment, say: the reader is as likely to recover as a new one
 	}
 	c.seq, c.at = info.State.LastSeq, time.Now()
 	if info.State.Msgs == 0 {
 		c.seq = 0
 	}
-	return c.seq, true
+	return c.seq, c.at, true
 }

@@ -131,6 +131,69 @@ func TestFollowStallAfterQuiet(t *testing.T) {
 	}
 }
 
+// TestFollowMessageStoredAsAskedIsNoStall: a message stored just as the watchdog asks the stream,
+// and handed to the reader a moment after the answer, is no stall: the watchdog declares one only
+// on an answer a quarter period old. (Declared on the answer itself, this Follow ended with
+// ErrStalled while the message was on its way.)
+func TestFollowMessageStoredAsAskedIsNoStall(t *testing.T) {
+	t.Parallel()
+	const stall, handover = 4 * time.Second, 200 * time.Millisecond
+	l := stallLog(t, stall)
+	seqs := appendN(t, l, "a.jones", 3)
+	stored := make(chan error, 1)
+	var once sync.Once
+	l.st.beforeAsk = func() {
+		once.Do(func() {
+			_, _, err := l.Append(testCtx(t), Msg{Agent: "b.khan", Session: "s1", Data: []byte(`{}`)}, "")
+			stored <- err
+		})
+	}
+	l.st.wrapIter = func(it msgIter) msgIter {
+		return &slowHandover{msgIter: it, after: seqs[len(seqs)-1], wait: handover}
+	}
+	got, ended, cancel := followAside(t, l)
+	defer cancel()
+	for _, want := range seqs {
+		if seq := next(t, got, ended); seq != want {
+			t.Fatalf("delivered seq %d; want %d", seq, want)
+		}
+	}
+	if err := <-stored; err != nil {
+		t.Fatalf("append as the watchdog asks: %v", err)
+	}
+	if seq := next(t, got, ended); seq != seqs[len(seqs)-1]+1 {
+		t.Fatalf("after the ask: seq %d; want %d", seq, seqs[len(seqs)-1]+1)
+	}
+	waitFor(t, "the watchdog to look into the next long wait", func() bool {
+		return l.st.stallChecks.Load() >= 2 || len(ended) > 0
+	})
+	cancel()
+	if err := <-ended; !errors.Is(err, context.Canceled) {
+		t.Errorf("follow ended with %v; want %v", err, context.Canceled)
+	}
+	if n := l.st.followStalls.Load(); n != 0 {
+		t.Errorf("%d stalls counted; want none", n)
+	}
+}
+
+// slowHandover hands the reader's messages past sequence after over wait late, as a busy client
+// does a message that reached it just as the watchdog asked the stream.
+type slowHandover struct {
+	msgIter
+	after uint64
+	wait  time.Duration
+}
+
+func (s *slowHandover) Next(opts ...jetstream.NextOpt) (jetstream.Msg, error) {
+	m, err := s.msgIter.Next(opts...)
+	if err == nil {
+		if meta, merr := m.Metadata(); merr == nil && meta.Sequence.Stream > s.after {
+			time.Sleep(s.wait) // the slow handover is what is tested, not a wait for a condition
+		}
+	}
+	return m, err
+}
+
 // TestFollowSlowFnIsNoStall: time spent in fn is not a wait for the next message: an fn that
 // takes three stall periods over one message, while the stream holds more, does not trip the
 // watchdog.
