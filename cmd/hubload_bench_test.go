@@ -22,6 +22,8 @@ import (
 //
 //   - p50-ms, p99-ms, max-ms: the latency, bridge to monitor. simulate reports it for each 10 s;
 //     each figure is the highest of the window's 10 s figures, so an upper bound of the window's.
+//   - late-%: the share of the window's deliveries sim.LateAfter (100 ms) or more after they were
+//     sent: the window's own p99 is under 100 ms when it is under 1%.
 //   - dropped: events lost in the window: the monitors' seq gaps, the events the bridges pushed
 //     out of a full buffer, and the hubs' subscriber_drops_total, events_rejected_total and
 //     log_refused_total (from /metrics).
@@ -263,10 +265,10 @@ func (w *hubWindow) report(b *testing.B, start loadProgress, lines []loadProgres
 	last := lines[len(lines)-1]
 	secs := last.at.Sub(start.at).Seconds()
 	var p50, p99, worst time.Duration
-	var timed int64
+	var timed, late int64
 	for _, pl := range lines {
 		p50, p99, worst = max(p50, pl.p50), max(p99, pl.p99), max(worst, pl.max)
-		timed += pl.timed
+		timed, late = timed+pl.timed, late+pl.late
 	}
 	var hubCPU, busiest time.Duration
 	for i := range w.hubs {
@@ -280,6 +282,9 @@ func (w *hubWindow) report(b *testing.B, start loadProgress, lines []loadProgres
 	b.ReportMetric(ms(p50), "p50-ms")
 	b.ReportMetric(ms(p99), "p99-ms")
 	b.ReportMetric(ms(worst), "max-ms")
+	if timed > 0 {
+		b.ReportMetric(100*float64(late)/float64(timed), "late-%")
+	}
 	b.ReportMetric(float64(dropped), "dropped")
 	b.ReportMetric(busiest.Seconds()/secs, "hub-cpu-cores")
 	b.ReportMetric(hubCPU.Seconds()/secs/float64(len(w.hubs)), "hub-cpu-cores-mean")

@@ -21,15 +21,16 @@ import (
 // loadProgress is one of `deskwatch simulate --bridges … --monitors …`'s progress lines, printed
 // every 10 s: the bridges' counts so far, the monitors' latency over the last 10 s alone.
 type loadProgress struct {
-	at                                           time.Time // when the benchmark saw the line
-	events, acked, bridgeDropped, bridges        int64
-	monitors, timed, lost, repeated, disconnects int64
-	p50, p99, max                                time.Duration
+	at                                    time.Time // when the benchmark saw the line
+	events, acked, bridgeDropped, bridges int64
+	monitors, timed, late, lost, repeated int64
+	disconnects                           int64
+	p50, p99, max                         time.Duration
 }
 
 // progressFields are the figures of a progress line, "bridges: events N, …, connected N, …;
 // monitors: latency p50 D p99 D max D over N events, …", found by name wherever they stand.
-var progressFields = regexp.MustCompile(`\b(events|acked|dropped|connected|p50|p99|max|lost|repeated|disconnects) (\S+?),?(?: |$)|over (\d+) events`)
+var progressFields = regexp.MustCompile(`\b(events|acked|dropped|connected|p50|p99|max|late|lost|repeated|disconnects) (\S+?),?(?: |$)|over (\d+) events`)
 
 func parseProgress(line string) (loadProgress, bool) {
 	bridges, monitors, ok := strings.Cut(line, "; monitors: ")
@@ -39,7 +40,7 @@ func parseProgress(line string) (loadProgress, bool) {
 	pl := loadProgress{at: time.Now()}
 	for part, fields := range map[string]map[string]any{
 		bridges: {"events": &pl.events, "acked": &pl.acked, "dropped": &pl.bridgeDropped, "connected": &pl.bridges},
-		monitors: {"p50": &pl.p50, "p99": &pl.p99, "max": &pl.max, "over": &pl.timed, "lost": &pl.lost,
+		monitors: {"p50": &pl.p50, "p99": &pl.p99, "max": &pl.max, "over": &pl.timed, "late": &pl.late, "lost": &pl.lost,
 			"repeated": &pl.repeated, "connected": &pl.monitors, "disconnects": &pl.disconnects},
 	} {
 		for _, m := range progressFields.FindAllStringSubmatch(part, -1) {
@@ -165,12 +166,12 @@ func hubCounters(b *testing.B, addr string) hubFigures {
 func TestParseProgress(t *testing.T) {
 	t.Parallel()
 	line := "bridges: " + sim.BridgeStats{Events: 900, Acked: 890, Dropped: 3, Connected: 5000}.String() + "; " +
-		sim.MonitorStats{Connected: 200, Timed: 12345, Lost: 7, Repeated: 2, Disconnects: 1,
+		sim.MonitorStats{Connected: 200, Timed: 12345, Late: 99, Lost: 7, Repeated: 2, Disconnects: 1,
 			P50: 1500 * time.Microsecond, P99: 80 * time.Millisecond, Max: 2 * time.Second}.String()
 	got, ok := parseProgress(line)
 	got.at = time.Time{}
 	want := loadProgress{events: 900, acked: 890, bridgeDropped: 3, bridges: 5000, monitors: 200, timed: 12345,
-		lost: 7, repeated: 2, disconnects: 1, p50: 1500 * time.Microsecond, p99: 80 * time.Millisecond, max: 2 * time.Second}
+		late: 99, lost: 7, repeated: 2, disconnects: 1, p50: 1500 * time.Microsecond, p99: 80 * time.Millisecond, max: 2 * time.Second}
 	if !ok || got != want {
 		t.Errorf("parseProgress(%q)\n= %+v, %v\nwant %+v", line, got, ok, want)
 	}

@@ -46,6 +46,15 @@ func (h *hist) quantile(q float64) time.Duration {
 	return time.Duration(histBuckets) * histStep
 }
 
+// atLeast returns the number of samples of d or more (d a multiple of histStep).
+func (h *hist) atLeast(d time.Duration) int64 {
+	var n int64
+	for i := min(int(max(d, 0)/histStep), histBuckets); i < len(h.buckets); i++ {
+		n += h.buckets[i].Load()
+	}
+	return n
+}
+
 // reset empties the histogram (samples added meanwhile may be lost: it is for progress lines).
 func (h *hist) reset() {
 	for i := range h.buckets {

@@ -43,6 +43,12 @@ func TestHistQuantiles(t *testing.T) {
 	if h.max.Load() != time.Minute.Microseconds() || h.count.Load() != 101 {
 		t.Errorf("max %dµs count %d", h.max.Load(), h.count.Load())
 	}
+	// 1 ms … 100 ms and a minute: 100 ms and the minute are LateAfter or more, 99 ms is not.
+	for d, want := range map[time.Duration]int64{LateAfter: 2, 99 * time.Millisecond: 3, 0: 101, time.Hour: 1} {
+		if n := h.atLeast(d); n != want {
+			t.Errorf("atLeast(%s) = %d; want %d", d, n, want)
+		}
+	}
 	h.reset()
 	if h.quantile(0.5) != 0 {
 		t.Error("reset left samples")
