@@ -19,8 +19,7 @@ type logState struct {
 	stream jetstream.Stream
 	cps    jetstream.ObjectStore
 
-	logMu sync.Mutex
-	log   io.Writer
+	log io.Writer
 
 	mu      sync.Mutex
 	closed  bool
@@ -42,6 +41,7 @@ type logState struct {
 }
 
 func open(ctx context.Context, cfg Config) (*Log, error) {
+	cfg.Log = &lockedWriter{w: logTo(cfg)} // written by the Follows, the watcher, NATS's handlers
 	n, err := startNode(cfg)
 	if err != nil {
 		return nil, err
@@ -51,9 +51,6 @@ func open(ctx context.Context, cfg Config) (*Log, error) {
 	}
 	l := &Log{cfg: cfg, node: n, st: &logState{log: cfg.Log, follows: map[int]func(){},
 		lastSeq: lastSeqCache{turn: make(chan struct{}, 1)}}}
-	if l.st.log == nil {
-		l.st.log = io.Discard
-	}
 	var refused error // the last refusal to place the stream's replicas, while it is not made
 	err = retry(ctx, l.st, func(ctx context.Context) (err error) {
 		if l.st.stream == nil {
@@ -258,10 +255,19 @@ func (s *logState) follow(stop func()) (func(), bool) {
 }
 
 // logf writes one line to Config.Log (Follows running at once may log).
-func (s *logState) logf(format string, args ...any) {
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	fmt.Fprintf(s.log, format+"\n", args...)
+func (s *logState) logf(format string, args ...any) { fmt.Fprintf(s.log, format+"\n", args...) }
+
+// lockedWriter makes a log writer safe for the goroutines of a Log and its NATS connection: one
+// Write at a time, so that lines neither race nor interleave.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (lw *lockedWriter) Write(p []byte) (int, error) {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	return lw.w.Write(p)
 }
 
 func (s *logState) isClosed() bool {

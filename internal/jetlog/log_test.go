@@ -235,3 +235,38 @@ func TestFollowBuffersBoundedBytes(t *testing.T) {
 		t.Errorf("%d messages of 1 MiB delivered to a Follow stuck on the first; want at most %d", delivered, limit)
 	}
 }
+
+// TestLogWritesAreOneAtATime: the Log's own lines (logf: a Follow's skipped message) and those its
+// cluster watcher and NATS handlers write (to logTo of its Config) share one lock, so that a
+// writer that is not safe for concurrent use (here a bytes.Buffer) gets whole lines and no race
+// (the race detector fails this test otherwise).
+func TestLogWritesAreOneAtATime(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	l := openLog(t, Config{Log: &buf})
+	const n = 200
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range n {
+			l.st.logf("from logf %d", i)
+		}
+	}()
+	for i := range n {
+		fmt.Fprintf(logTo(l.cfg), "from the watcher %d\n", i)
+	}
+	<-done
+	l.Close() // nothing writes once it is closed
+	var logf, watcher int
+	for _, line := range strings.Split(buf.String(), "\n") {
+		switch {
+		case strings.HasPrefix(line, "from logf "):
+			logf++
+		case strings.HasPrefix(line, "from the watcher "):
+			watcher++
+		}
+	}
+	if logf != n || watcher != n {
+		t.Errorf("%d logf lines and %d of the watcher's; want %d each:\n%s", logf, watcher, n, buf.String())
+	}
+}
