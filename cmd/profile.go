@@ -108,6 +108,7 @@ func servePprof(addr string, log *slog.Logger) (*http.Server, error) {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	srv := &http.Server{Handler: mux}
+	log.Info("pprof: serving", "url", "http://"+ln.Addr().String()+"/debug/pprof/") // the port of :0
 	go func() {
 		if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
 			log.Error("pprof server", "err", err)
