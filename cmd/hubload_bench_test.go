@@ -33,7 +33,8 @@ import (
 //   - events/s: the events the bridges sent; deliveries/s: the events the monitors received;
 //     delivered-%: deliveries / (events x the monitors watching each event's agent): the
 //     latency counts delivered events only, so a shortfall is events later than the window;
-//     apply-lag: at the window's end, the most messages of a hub's log not yet applied to its floor.
+//     apply-lag: at the window's end, the most messages of a hub's log not yet applied to its floor;
+//     follow-stalls: the hubs' log readers their watchdog stopped in the window (jetlog.ErrStalled).
 //   - cpu-ms/1k-events: the hubs' CPU time for each 1,000 events sent.
 //
 // The processes' open-files limit: Go raises each one's soft limit to the hard one; the
@@ -200,6 +201,7 @@ type hubWindow struct {
 	addrs    []string
 	cpu      []time.Duration // each hub's, then the simulator's
 	losses   int64
+	stalls   int64
 	stop     chan struct{}
 	sampled  sync.WaitGroup
 	rssMax   int64
@@ -209,7 +211,7 @@ type hubWindow struct {
 func startWindow(b *testing.B, hubs []*e2e.Process, sim *e2e.Process, addrs []string) *hubWindow {
 	w := &hubWindow{hubs: hubs, sim: sim, addrs: addrs, stop: make(chan struct{})}
 	w.cpu = w.cpuNow(b)
-	w.losses, _ = w.lossesNow(b)
+	w.losses, w.stalls, _ = w.lossesNow(b)
 	w.sampled.Go(func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
@@ -248,19 +250,20 @@ func (w *hubWindow) cpuNow(b *testing.B) []time.Duration {
 	return out
 }
 
-// lossesNow is the hubs' losses summed, and the largest apply lag of one.
-func (w *hubWindow) lossesNow(b *testing.B) (losses, lag int64) {
+// lossesNow is the hubs' losses and their logs' stalled readers summed, and the largest apply lag
+// of one.
+func (w *hubWindow) lossesNow(b *testing.B) (losses, stalls, lag int64) {
 	for _, a := range w.addrs {
 		f := hubCounters(b, a)
-		losses, lag = losses+f.losses, max(lag, f.applyLag)
+		losses, stalls, lag = losses+f.losses, stalls+f.stalls, max(lag, f.applyLag)
 	}
-	return losses, lag
+	return losses, stalls, lag
 }
 
 // report ends the window: start is the progress line it began after, lines those within it.
 func (w *hubWindow) report(b *testing.B, start loadProgress, lines []loadProgress) {
 	cpu := w.cpuNow(b)
-	losses, lag := w.lossesNow(b)
+	losses, stalls, lag := w.lossesNow(b)
 	w.end()
 	last := lines[len(lines)-1]
 	secs := last.at.Sub(start.at).Seconds()
@@ -290,6 +293,7 @@ func (w *hubWindow) report(b *testing.B, start loadProgress, lines []loadProgres
 	b.ReportMetric(hubCPU.Seconds()/secs/float64(len(w.hubs)), "hub-cpu-cores-mean")
 	b.ReportMetric(float64(w.rssMax)/(1<<20), "hub-rss-MB")
 	b.ReportMetric(float64(lag), "apply-lag")
+	b.ReportMetric(float64(stalls-w.stalls), "follow-stalls")
 	b.ReportMetric((cpu[len(cpu)-1]-w.cpu[len(w.cpu)-1]).Seconds()/secs, "load-cpu-cores")
 	b.ReportMetric(float64(events)/secs, "events/s")
 	b.ReportMetric(float64(timed)/secs, "deliveries/s")

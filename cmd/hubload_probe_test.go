@@ -130,12 +130,14 @@ func procRSS(pid int) int64 {
 
 // hubFigures is what the benchmarks read of a hub's /metrics: losses, the sum of its counters of
 // what it did not deliver (monitors cut off for being slow, bridges' messages refused, messages of
-// the log not applied); applyLag, the messages of its log not yet applied to its floor.
-type hubFigures struct{ losses, applyLag int64 }
+// the log not applied); applyLag, the messages of its log not yet applied to its floor; stalls,
+// its log's readers stopped by their watchdog.
+type hubFigures struct{ losses, applyLag, stalls int64 }
 
 var (
 	hubLossMetrics = regexp.MustCompile(`(?m)^deskwatch_hub_(?:subscriber_drops_total|events_rejected_total|log_refused_total)(?:\{[^}]*\})? (\S+)$`)
 	hubApplyLag    = regexp.MustCompile(`(?m)^deskwatch_hub_log_apply_lag (\S+)$`)
+	hubStalls      = regexp.MustCompile(`(?m)^deskwatch_hub_log_follow_stalls_total (\S+)$`)
 )
 
 func hubCounters(b *testing.B, addr string) hubFigures {
@@ -154,9 +156,11 @@ func hubCounters(b *testing.B, addr string) hubFigures {
 		v, _ := strconv.ParseFloat(m[1], 64)
 		f.losses += int64(v)
 	}
-	if m := hubApplyLag.FindStringSubmatch(string(page)); m != nil {
-		v, _ := strconv.ParseFloat(m[1], 64)
-		f.applyLag = int64(v)
+	for re, to := range map[*regexp.Regexp]*int64{hubApplyLag: &f.applyLag, hubStalls: &f.stalls} {
+		if m := re.FindStringSubmatch(string(page)); m != nil {
+			v, _ := strconv.ParseFloat(m[1], 64)
+			*to = int64(v)
+		}
 	}
 	return f
 }
