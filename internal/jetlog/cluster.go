@@ -33,7 +33,7 @@ func (l *Log) WatchCluster(ctx context.Context, period time.Duration) {
 		return
 	}
 	w := l.clusterWatch()
-	log := logTo(l.cfg)
+	lg := logTo(l.cfg)
 	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
@@ -45,7 +45,7 @@ func (l *Log) WatchCluster(ctx context.Context, period time.Duration) {
 		}
 		if err == nil {
 			for _, line := range w.update(st) {
-				fmt.Fprintln(log, line)
+				lg.Print(line)
 			}
 			w.follows.Store(st.Leader != "" && st.Leader != l.node.name)
 		}

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"time"
 )
 
@@ -46,8 +47,10 @@ type Config struct {
 	Replicas int
 	// ServerName names this node (default: derived from the host and the data directory).
 	ServerName string
-	// Log receives the log's own lines (server start, cluster changes); nil discards them.
-	Log io.Writer
+	// Log receives the log's own lines (server start, cluster changes); nil discards them. Open
+	// writes it one line at a time, from its goroutines and its NATS connection's.
+	Log    io.Writer
+	logger *log.Logger // Open's over Log: the one lock its lines share
 }
 
 // Cluster is an embedded server's place in a cluster of hubs.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,7 +20,7 @@ type logState struct {
 	stream jetstream.Stream
 	cps    jetstream.ObjectStore
 
-	log io.Writer
+	log *log.Logger
 
 	mu      sync.Mutex
 	closed  bool
@@ -41,7 +42,9 @@ type logState struct {
 }
 
 func open(ctx context.Context, cfg Config) (*Log, error) {
-	cfg.Log = &lockedWriter{w: logTo(cfg)} // written by the Follows, the watcher, NATS's handlers
+	if cfg.logger = log.New(io.Discard, "", 0); cfg.Log != nil {
+		cfg.logger.SetOutput(cfg.Log) // one line at a time, from every goroutine (logTo)
+	}
 	n, err := startNode(cfg)
 	if err != nil {
 		return nil, err
@@ -49,7 +52,7 @@ func open(ctx context.Context, cfg Config) (*Log, error) {
 	if cfg.Replicas == 0 {
 		cfg.Replicas = n.replicas // (cluster helper) 3 in a cluster of 3 or more, 1 alone
 	}
-	l := &Log{cfg: cfg, node: n, st: &logState{log: cfg.Log, follows: map[int]func(){},
+	l := &Log{cfg: cfg, node: n, st: &logState{log: cfg.logger, follows: map[int]func(){},
 		lastSeq: lastSeqCache{turn: make(chan struct{}, 1)}}}
 	var refused error // the last refusal to place the stream's replicas, while it is not made
 	err = retry(ctx, l.st, func(ctx context.Context) (err error) {
@@ -255,20 +258,7 @@ func (s *logState) follow(stop func()) (func(), bool) {
 }
 
 // logf writes one line to Config.Log (Follows running at once may log).
-func (s *logState) logf(format string, args ...any) { fmt.Fprintf(s.log, format+"\n", args...) }
-
-// lockedWriter makes a log writer safe for the goroutines of a Log and its NATS connection: one
-// Write at a time, so that lines neither race nor interleave.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (lw *lockedWriter) Write(p []byte) (int, error) {
-	lw.mu.Lock()
-	defer lw.mu.Unlock()
-	return lw.w.Write(p)
-}
+func (s *logState) logf(format string, args ...any) { s.log.Printf(format, args...) }
 
 func (s *logState) isClosed() bool {
 	s.mu.Lock()

@@ -237,7 +237,7 @@ func TestFollowBuffersBoundedBytes(t *testing.T) {
 }
 
 // TestLogWritesAreOneAtATime: the Log's own lines (logf: a Follow's skipped message) and those its
-// cluster watcher and NATS handlers write (to logTo of its Config) share one lock, so that a
+// cluster watcher and NATS handlers write (to logTo of its Config) share one Logger, so that a
 // writer that is not safe for concurrent use (here a bytes.Buffer) gets whole lines and no race
 // (the race detector fails this test otherwise).
 func TestLogWritesAreOneAtATime(t *testing.T) {
@@ -253,7 +253,7 @@ func TestLogWritesAreOneAtATime(t *testing.T) {
 		}
 	}()
 	for i := range n {
-		fmt.Fprintf(logTo(l.cfg), "from the watcher %d\n", i)
+		logTo(l.cfg).Printf("from the watcher %d", i)
 	}
 	<-done
 	l.Close() // nothing writes once it is closed

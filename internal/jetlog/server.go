@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/url"
 	"strings"
@@ -91,13 +92,13 @@ func (n *node) sayStarted(cfg Config) {
 	if n.srv == nil || c.Name == "" {
 		return
 	}
-	log := logTo(cfg)
+	lg := logTo(cfg)
 	routes := make([]string, len(c.Routes))
 	for i, r := range c.Routes {
 		u, _ := RouteURL(r)
 		routes[i] = u.Host
 	}
-	fmt.Fprintf(log, "nats: embedded server %s in cluster %q: routes on %s, to %s; JetStream in %s\n",
+	lg.Printf("nats: embedded server %s in cluster %q: routes on %s, to %s; JetStream in %s",
 		n.name, c.Name, c.Listen, strings.Join(routes, ", "), cfg.Dir)
 }
 
@@ -107,21 +108,21 @@ func connectExternal(cfg Config) (*node, error) {
 	if err := checkNATSURLs(cfg); err != nil {
 		return nil, err
 	}
-	log := logTo(cfg)
+	lg := logTo(cfg)
 	nc, err := nats.Connect(cfg.NATS, nats.Name("deskwatch hub"), nats.MaxReconnects(-1),
 		nats.ReconnectWait(time.Second), nats.Timeout(5*time.Second),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
-				fmt.Fprintf(log, "nats: disconnected: %v; reconnecting\n", err)
+				lg.Printf("nats: disconnected: %v; reconnecting", err)
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
-			fmt.Fprintf(log, "nats: reconnected to %s\n", redact(nc.ConnectedUrl()))
+			lg.Printf("nats: reconnected to %s", redact(nc.ConnectedUrl()))
 		}))
 	if err != nil {
 		return nil, fmt.Errorf("--nats %s: %w", redactList(cfg.NATS), err)
 	}
-	fmt.Fprintf(log, "nats: connected to %s (server %s, cluster %q)\n", redact(nc.ConnectedUrl()),
+	lg.Printf("nats: connected to %s (server %s, cluster %q)", redact(nc.ConnectedUrl()),
 		nc.ConnectedServerName(), nc.ConnectedClusterName())
 	return &node{nc: nc}, nil
 }
@@ -321,12 +322,13 @@ func (n *node) stop() {
 	}
 }
 
-// logTo is where the log's own lines go.
-func logTo(cfg Config) io.Writer {
-	if cfg.Log == nil {
-		return io.Discard
+// logTo is where the log's own lines go: the Logger Open made over cfg.Log (a Logger writes one
+// line at a time), or one that discards them.
+func logTo(cfg Config) *log.Logger {
+	if cfg.logger == nil {
+		return log.New(io.Discard, "", 0)
 	}
-	return cfg.Log
+	return cfg.logger
 }
 
 // redact hides the password of a URL, for logs and errors.
