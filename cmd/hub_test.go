@@ -191,13 +191,16 @@ func TestHostileCorpusThroughHub(t *testing.T) {
 	}
 }
 
-// TestHubCommandBoundsGoneAfter: --gone-after is kept from 1s to 24h.
-func TestHubCommandBoundsGoneAfter(t *testing.T) {
+// TestHubCommandBoundsDurations: --gone-after is kept from 1s to 24h, --lost-hub-after from 1s to
+// 1h; a value outside is refused before the hub starts, saying so.
+func TestHubCommandBoundsDurations(t *testing.T) {
 	t.Parallel()
-	for _, v := range []string{"0s", "500ms", "25h0m0s"} {
-		_, stderr, code := e2e.Run(t, nil, "hub", "--listen", "127.0.0.1:0", "--gone-after", v)
-		if code == 0 || !strings.Contains(stderr, "--gone-after "+v+": want from 1s to 24h0m0s") {
-			t.Errorf("--gone-after %s: exit %d, stderr:\n%s", v, code, stderr)
+	for flag, bounds := range map[string]string{"--gone-after": "1s to 24h0m0s", "--lost-hub-after": "1s to 1h0m0s"} {
+		for _, v := range []string{"0s", "-5s", "500ms", "25h0m0s"} {
+			_, stderr, code := e2e.Run(t, nil, "hub", "--listen", "127.0.0.1:0", "--in-memory", flag, v)
+			if code == 0 || !strings.Contains(stderr, flag+" "+v+": want from "+bounds) {
+				t.Errorf("%s %s: exit %d, stderr:\n%s", flag, v, code, stderr)
+			}
 		}
 	}
 }
