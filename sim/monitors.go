@@ -111,11 +111,11 @@ func (m *MonitorLoad) Interval() MonitorStats {
 }
 
 func (m *MonitorLoad) stats(h *hist) MonitorStats {
+	c := h.counts()
 	s := MonitorStats{Connected: m.connected.Load(), Connects: m.connects.Load(), Disconnects: m.disconnects.Load(),
 		Messages: m.messages.Load(), Bytes: m.bytes.Load(), Lost: m.lost.Load(), Repeated: m.repeated.Load(),
-		Timed: h.count.Load()}
-	s.P50, s.P99, s.Max = h.quantile(0.50), h.quantile(0.99), time.Duration(h.max.Load())*time.Microsecond
-	s.Late = h.atLeast(LateAfter)
+		Timed: atLeast(c, 0), Late: atLeast(c, LateAfter)}
+	s.P50, s.P99, s.Max = quantile(c, 0.50), quantile(c, 0.99), time.Duration(h.max.Load())*time.Microsecond
 	return s
 }
 

@@ -36,21 +36,22 @@ func TestHistQuantiles(t *testing.T) {
 		h.add(time.Duration(i+1) * time.Millisecond)
 	}
 	h.add(time.Minute) // beyond the last bucket
-	if p50, p99 := h.quantile(0.5), h.quantile(0.99); p50 < 50*time.Millisecond || p50 > 52*time.Millisecond ||
+	c := h.counts()
+	if p50, p99 := quantile(c, 0.5), quantile(c, 0.99); p50 < 50*time.Millisecond || p50 > 52*time.Millisecond ||
 		p99 < 99*time.Millisecond || p99 > 101*time.Millisecond {
 		t.Errorf("p50 %s p99 %s", p50, p99)
 	}
-	if h.max.Load() != time.Minute.Microseconds() || h.count.Load() != 101 {
-		t.Errorf("max %dµs count %d", h.max.Load(), h.count.Load())
+	if h.max.Load() != time.Minute.Microseconds() || atLeast(c, 0) != 101 {
+		t.Errorf("max %dµs count %d", h.max.Load(), atLeast(c, 0))
 	}
 	// 1 ms … 100 ms and a minute: 100 ms and the minute are LateAfter or more, 99 ms is not.
 	for d, want := range map[time.Duration]int64{LateAfter: 2, 99 * time.Millisecond: 3, 0: 101, time.Hour: 1} {
-		if n := h.atLeast(d); n != want {
+		if n := atLeast(c, d); n != want {
 			t.Errorf("atLeast(%s) = %d; want %d", d, n, want)
 		}
 	}
 	h.reset()
-	if h.quantile(0.5) != 0 {
+	if quantile(h.counts(), 0.5) != 0 {
 		t.Error("reset left samples")
 	}
 }
