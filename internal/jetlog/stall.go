@@ -11,9 +11,10 @@ import (
 )
 
 // followStall is how long a Follow may wait for its next message while the stream holds messages
-// past the last one it delivered before its watchdog takes it for stalled (within a quarter more): it stops the reader and
-// the Follow returns ErrStalled (the hub's apply loop logs it and follows again from the next
-// sequence). Time spent in the Follow's fn does not count, nor does waiting on a quiet stream.
+// past the last one it delivered before its watchdog takes it for stalled (within a quarter more):
+// it stops the reader and the Follow returns ErrStalled (the hub's apply loop logs it and follows
+// again from the next sequence). Time spent in the Follow's fn does not count, nor does waiting
+// on a quiet stream.
 const followStall = 10 * time.Second
 
 // ErrStalled ends a Follow whose reader delivered nothing for followStall while the stream held
@@ -115,9 +116,9 @@ type lastSeqCache struct {
 }
 
 // streamLast returns the last sequence the stream holds (0 when it holds none) and when the stream
-// said so, within maxAge; ok is false when the stream did not answer or ctx ended. A watchdog waits its turn only
-// as long as its ctx lasts: while the stream does not answer, each ask takes requestTimeout, and a
-// Follow that ends waits for its watchdog.
+// said so, within maxAge; ok is false when the stream did not answer or ctx ended. A watchdog
+// waits its turn only as long as its ctx lasts: while the stream does not answer, each ask takes
+// requestTimeout, and a Follow that ends waits for its watchdog.
 func (s *logState) streamLast(ctx context.Context, maxAge time.Duration) (uint64, time.Time, bool) {
 	c := &s.lastSeq
 	select {
@@ -133,7 +134,7 @@ func (s *logState) streamLast(ctx context.Context, maxAge time.Duration) (uint64
 	defer cancel()
 	info, err := s.stream.Info(ctx)
 	if err != nil {
-		return 0, time.Time{}, false // no leader a moment, say: the reader is as likely to recover as a new one
+		return 0, time.Time{}, false // no leader a moment, say: the reader may recover as a new one would
 	}
 	c.seq, c.at = info.State.LastSeq, time.Now()
 	if info.State.Msgs == 0 {
