@@ -14,21 +14,44 @@ type Closer struct {
 	conn *websocket.Conn
 	wait time.Duration
 
-	once   sync.Once
-	done   chan struct{}
-	closed chan struct{}
-	code   int
-	reason string
+	once    sync.Once
+	done    chan struct{}
+	closed  chan struct{}
+	writing chan struct{} // held through a write past gorilla (writeRaw), and by the close frame
+	code    int
+	reason  string
 }
 
 // NewCloser returns the closer of conn; wait bounds sending the close frame.
 func NewCloser(conn *websocket.Conn, wait time.Duration) *Closer {
-	return &Closer{conn: conn, wait: wait, done: make(chan struct{}), closed: make(chan struct{})}
+	return &Closer{conn: conn, wait: wait, done: make(chan struct{}), closed: make(chan struct{}),
+		writing: make(chan struct{}, 1)}
 }
 
+// beginWrite takes the connection for one write past gorilla's back, unless the connection is
+// stopped; endWrite gives it back. Stop's close frame waits for such a write under way (within the
+// closer's wait), and none begins after it: no frame follows the close frame (RFC 6455 5.5.1).
+// Gorilla orders its own writes (messages, pings) and refuses them once the close frame is sent.
+func (c *Closer) beginWrite() bool {
+	select {
+	case c.writing <- struct{}{}:
+	case <-c.done:
+		return false
+	}
+	select {
+	case <-c.done:
+		<-c.writing
+		return false
+	default:
+		return true
+	}
+}
+
+func (c *Closer) endWrite() { <-c.writing }
+
 // Stop ends the connection; the first call wins. With a code other than 0 a close frame with the
-// code and reason is sent (within the closer's wait); the connection is then closed. Stop does
-// not wait for either.
+// code and reason is sent (within the closer's wait, after a write under way past gorilla); the
+// connection is then closed. Stop does not wait for either.
 func (c *Closer) Stop(code int, reason string) {
 	c.once.Do(func() {
 		c.code, c.reason = code, reason
@@ -36,8 +59,15 @@ func (c *Closer) Stop(code int, reason string) {
 		go func() {
 			defer close(c.closed)
 			if code != 0 {
-				_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason),
-					time.Now().Add(c.wait))
+				deadline := time.Now().Add(c.wait)
+				t := time.NewTimer(c.wait)
+				select {
+				case c.writing <- struct{}{}: // kept: no write begins once done is closed
+					msg := websocket.FormatCloseMessage(code, reason)
+					_ = c.conn.WriteControl(websocket.CloseMessage, msg, deadline)
+				case <-t.C: // a write stuck on a full socket: closing the connection ends it
+				}
+				t.Stop()
 			}
 			_ = c.conn.Close()
 		}()

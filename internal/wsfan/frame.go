@@ -80,11 +80,10 @@ func (s *Subscriber[M]) Flush() error {
 // write with it, so gorilla's close frame or a ping lands between two frames, never inside one.
 // (gorilla's SetWriteDeadline is for its own writes: the deadline goes on the net.Conn.)
 func (s *Subscriber[M]) writeRaw(b []byte) error {
-	select {
-	case <-s.done:
+	if !s.beginWrite() {
 		return errStopped
-	default:
 	}
+	defer s.endWrite()
 	raw := s.conn.NetConn()
 	if err := raw.SetWriteDeadline(time.Now().Add(s.cfg.WriteWait)); err != nil {
 		return err

@@ -2,6 +2,7 @@ package wsfan
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +96,33 @@ func TestFramesLongAfterAPingGoOut(t *testing.T) {
 	}
 	if err := s.Flush(); err != nil {
 		t.Fatalf("a frame written after the ping's deadline: %v", err)
+	}
+}
+
+// A write of gathered frames under way when the subscription stops goes out whole before the close
+// frame, and none begins after it: the client reads that write's message, then the close (RFC
+// 6455: no data frame after a close frame; it went out first before, the write after it).
+func TestCloseFrameWaitsForTheWriteUnderWay(t *testing.T) {
+	t.Parallel()
+	s, c := pair(t, testConfig)
+	if !s.beginWrite() {
+		t.Fatal("no write could begin on a live subscription")
+	}
+	s.Stop(websocket.CloseGoingAway, "bye")
+	select {
+	case <-s.Closed():
+		t.Fatal("the close frame went out while a write was under way")
+	case <-time.After(200 * time.Millisecond): // not a wait for a condition: the close's chance to go first
+	}
+	if _, err := s.conn.NetConn().Write(Frame([]byte("last"))); err != nil {
+		t.Fatal(err)
+	}
+	s.endWrite()
+	if err := s.writeRaw(Frame([]byte("after"))); !errors.Is(err, errStopped) {
+		t.Errorf("a write after Stop: %v; want %v", err, errStopped)
+	}
+	ce, got := closeOf(t, c)
+	if strings.Join(got, ",") != "last" || ce.Code != websocket.CloseGoingAway || ce.Text != "bye" {
+		t.Errorf("the client read %q then %v; want [last] then %d bye", got, ce, websocket.CloseGoingAway)
 	}
 }
