@@ -204,3 +204,20 @@ func TestHubCommandBoundsDurations(t *testing.T) {
 		}
 	}
 }
+
+// TestDebugAddrSaysWhere: --debug-addr 127.0.0.1:0 takes a free port, and the hub's log says which,
+// so that pprof can be reached there.
+func TestDebugAddrSaysWhere(t *testing.T) {
+	t.Parallel()
+	h, _ := startHubCmd(t, "--in-memory", "--debug-addr", "127.0.0.1:0")
+	url := h.WaitLine(regexp.MustCompile(`pprof: serving" url=(http://127\.0\.0\.1:\d+/debug/pprof/)`), 10*time.Second)[1]
+	resp, err := http.Get(url + "cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "hub") {
+		t.Errorf("GET %scmdline: %s %q; want 200 and the hub's command line", url, resp.Status, body)
+	}
+}

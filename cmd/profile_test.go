@@ -1,15 +1,12 @@
 package cmd_test
 
 import (
-	"io"
-	"net/http"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
 )
@@ -41,22 +38,5 @@ func TestMemprofileShowsTheStore(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "inuse_space") || !strings.Contains(string(out), "model.(*Store)") {
 		t.Errorf("not an in-use heap profile led by the store:\n%s", out)
-	}
-}
-
-// TestDebugAddrSaysWhere: --debug-addr 127.0.0.1:0 takes a free port, and the hub's log says which,
-// so that pprof can be reached there.
-func TestDebugAddrSaysWhere(t *testing.T) {
-	t.Parallel()
-	h, _ := startHubCmd(t, "--in-memory", "--debug-addr", "127.0.0.1:0")
-	url := h.WaitLine(regexp.MustCompile(`pprof: serving" url=(http://127\.0\.0\.1:\d+/debug/pprof/)`), 10*time.Second)[1]
-	resp, err := http.Get(url + "cmdline")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "hub") {
-		t.Errorf("GET %scmdline: %s %q; want 200 and the hub's command line", url, resp.Status, body)
 	}
 }
