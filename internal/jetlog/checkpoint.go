@@ -29,8 +29,7 @@ import (
 // They are stored with the stream's replicas, compressed (S2) by the hub before they are written
 // (metadata encodingKey: packedS2), so that the servers replicate a fraction of the bytes (a sixth
 // for BenchmarkCheckpointEncode's floor; the store compressed at rest already, so what it keeps
-// shrinks less);
-// one without that metadata (written before) is read as it is.
+// shrinks less). One without that metadata (written by an older hub) is read as it is.
 const (
 	CheckpointBucket   = "DESKWATCH_CHECKPOINTS"
 	MaxCheckpoints     = 64
