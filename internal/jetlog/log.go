@@ -29,7 +29,6 @@ type logState struct {
 
 	appendRetries atomic.Uint64 // attempts of appends sent again (publish)
 	followStalls  atomic.Uint64 // Follows their watchdog stopped (stall.go)
-	stallChecks   atomic.Uint64 // long waits in a Follow's Next its watchdog looked into
 	lastSeq       lastSeqCache  // the stream's last sequence, as the watchdogs last asked it
 
 	// Tests set these before they follow: the stall period (0: followStall), a wrapper of each

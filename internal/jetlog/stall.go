@@ -83,7 +83,6 @@ func (l *Log) watch(ctx context.Context, w *followWatch, stall time.Duration, st
 				continue
 			}
 			if asked.IsZero() || now.Sub(asked) >= stall { // a quiet stream is asked again a period on
-				l.st.stallChecks.Add(1)
 				if l.st.beforeAsk != nil {
 					l.st.beforeAsk()
 				}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,12 +51,15 @@ func (s *stallingIter) Stop() {
 	s.stop.Do(func() { close(s.stopped) })
 }
 
-// stallLog opens a log whose Follows are taken for stalled after stall.
-func stallLog(t *testing.T, stall time.Duration) *Log {
+// stallLog opens a log whose Follows are taken for stalled after stall; asks counts the times its
+// watchdogs went to ask the stream (long waits they looked into).
+func stallLog(t *testing.T, stall time.Duration) (l *Log, asks *atomic.Uint64) {
 	t.Helper()
-	l := openLog(t, Config{})
+	l = openLog(t, Config{})
 	l.st.stallAfter = stall
-	return l
+	asks = new(atomic.Uint64)
+	l.st.beforeAsk = func() { asks.Add(1) }
+	return l, asks
 }
 
 // TestFollowStallIsCaughtAndResumed: a Follow whose reader delivers nothing while the stream
@@ -65,7 +69,7 @@ func stallLog(t *testing.T, stall time.Duration) *Log {
 func TestFollowStallIsCaughtAndResumed(t *testing.T) {
 	t.Parallel()
 	const stall = 3 * time.Second
-	l := stallLog(t, stall)
+	l, _ := stallLog(t, stall)
 	seqs := appendN(t, l, "a.jones", 10)
 	it, wrap := stallAfter(5)
 	l.st.wrapIter = wrap
@@ -111,14 +115,14 @@ func TestFollowStallIsCaughtAndResumed(t *testing.T) {
 // and let it be, and then delivers nothing of the messages that come is taken for stalled.
 func TestFollowStallAfterQuiet(t *testing.T) {
 	t.Parallel()
-	l := stallLog(t, 3*time.Second)
+	l, asks := stallLog(t, 3*time.Second)
 	appendN(t, l, "a.jones", 3)
 	_, wrap := stallAfter(3)
 	l.st.wrapIter = wrap
 	ended := make(chan error, 1)
 	go func() { ended <- l.Follow(testCtx(t), 1, func(Msg) error { return nil }) }()
 	waitFor(t, "the watchdog to look into the quiet", func() bool {
-		return l.st.stallChecks.Load() >= 1 || len(ended) > 0
+		return asks.Load() >= 1 || len(ended) > 0
 	})
 	appendN(t, l, "b.khan", 2)
 	select {
@@ -138,11 +142,13 @@ func TestFollowStallAfterQuiet(t *testing.T) {
 func TestFollowMessageStoredAsAskedIsNoStall(t *testing.T) {
 	t.Parallel()
 	const stall, handover = 4 * time.Second, 200 * time.Millisecond
-	l := stallLog(t, stall)
+	l, asks := stallLog(t, stall)
 	seqs := appendN(t, l, "a.jones", 3)
 	stored := make(chan error, 1)
 	var once sync.Once
+	count := l.st.beforeAsk
 	l.st.beforeAsk = func() {
+		count()
 		once.Do(func() {
 			_, _, err := l.Append(testCtx(t), Msg{Agent: "b.khan", Session: "s1", Data: []byte(`{}`)}, "")
 			stored <- err
@@ -165,7 +171,7 @@ func TestFollowMessageStoredAsAskedIsNoStall(t *testing.T) {
 		t.Fatalf("after the ask: seq %d; want %d", seq, seqs[len(seqs)-1]+1)
 	}
 	waitFor(t, "the watchdog to look into the next long wait", func() bool {
-		return l.st.stallChecks.Load() >= 2 || len(ended) > 0
+		return asks.Load() >= 2 || len(ended) > 0
 	})
 	cancel()
 	if err := <-ended; !errors.Is(err, context.Canceled) {
@@ -200,7 +206,7 @@ func (s *slowHandover) Next(opts ...jetstream.NextOpt) (jetstream.Msg, error) {
 func TestFollowSlowFnIsNoStall(t *testing.T) {
 	t.Parallel()
 	const stall = 2 * time.Second
-	l := stallLog(t, stall)
+	l, _ := stallLog(t, stall)
 	seqs := appendN(t, l, "a.jones", 3)
 	var got []uint64
 	err := l.Follow(testCtx(t), 1, func(m Msg) error {
@@ -225,7 +231,7 @@ func TestFollowSlowFnIsNoStall(t *testing.T) {
 // and the Follow delivers the next message when it comes.
 func TestFollowQuietStreamIsNoStall(t *testing.T) {
 	t.Parallel()
-	l := stallLog(t, time.Second)
+	l, asks := stallLog(t, time.Second)
 	seqs := appendN(t, l, "a.jones", 3)
 	got, ended, cancel := followAside(t, l)
 	defer cancel()
@@ -235,7 +241,7 @@ func TestFollowQuietStreamIsNoStall(t *testing.T) {
 		}
 	}
 	waitFor(t, "the watchdog to look into two long waits", func() bool {
-		return l.st.stallChecks.Load() >= 2 || len(ended) > 0
+		return asks.Load() >= 2 || len(ended) > 0
 	})
 	select {
 	case err := <-ended:
@@ -304,7 +310,7 @@ func counted(t *testing.T, l *Log, name string) float64 {
 // does not answer, which takes requestTimeout, one watchdog after the other).
 func TestFollowEndsWhileAnotherWatchdogAsks(t *testing.T) {
 	t.Parallel()
-	l := stallLog(t, time.Second)
+	l, asks := stallLog(t, time.Second)
 	appendN(t, l, "a.jones", 1)
 	l.st.lastSeq.turn <- struct{}{} // another watchdog's question, unanswered
 	defer func() { <-l.st.lastSeq.turn }()
@@ -313,7 +319,7 @@ func TestFollowEndsWhileAnotherWatchdogAsks(t *testing.T) {
 	if seq := next(t, got, ended); seq != 1 {
 		t.Fatalf("delivered seq %d; want 1", seq)
 	}
-	waitFor(t, "the watchdog to look into the quiet", func() bool { return l.st.stallChecks.Load() >= 1 })
+	waitFor(t, "the watchdog to look into the quiet", func() bool { return asks.Load() >= 1 })
 	cancel()
 	select {
 	case err := <-ended:
