@@ -155,7 +155,9 @@ func TestServerNameIsKept(t *testing.T) {
 // over, with an error that names them.
 func TestClusterAloneSaysWhichRoutesAreDown(t *testing.T) {
 	t.Parallel()
-	down1, down2 := e2e.FreeAddr(t), e2e.FreeAddr(t)
+	// Ports nothing listens on: a port FreeAddr found free may be another parallel test's listener
+	// a moment later (one was, in CI: a route came up and the dial reached it).
+	down1, down2 := "127.0.0.1:1", "127.0.0.1:2"
 	cfg := Config{Dir: t.TempDir(), Cluster: Cluster{Name: "floor", Listen: e2e.FreeAddr(t),
 		Routes: []string{"nats-route://" + down1, down2}, Secret: testSecret}}
 	_, err := startNodeWithin(cfg, 3*time.Second)
