@@ -30,7 +30,8 @@ func newFloor(cfg *Config) *floor {
 	return &floor{
 		store: model.NewStore(model.WithRetention(1), model.WithoutFloorStats(),
 			model.WithCaps(cfg.Limits.MaxAgents, model.DefaultMaxOpen),
-			model.WithAgentCaps(cfg.Limits.MaxInteractionsPerAgent, cfg.Limits.MaxParties)),
+			model.WithAgentCaps(cfg.Limits.MaxInteractionsPerAgent, cfg.Limits.MaxParties),
+			model.WithAgentTimeline(model.ChangeLogin, model.ChangeLogout)), // what lastChange reads
 		sessions: make(map[string]agentSeq),
 		replays:  make(map[string]map[string]string),
 	}

@@ -43,14 +43,16 @@ func (s *Store) apply(ev Event, at time.Time) {
 		ag.State, ag.Since = p.State, at
 		ag.LoggedIn = true // a desktop reports states only while its agent is logged in (the figures count it so)
 		ag.Reason = ""
-		text := "state " + string(p.State)
 		if p.State == AgentNotReady {
 			ag.Reason = p.Reason
-			if p.Reason != "" {
-				text += " (" + p.Reason + ")"
-			}
 		}
-		ag.Timeline = append(ag.Timeline, NewChange(at, ChangeAgentState, text, ev.Type))
+		if s.keepsAgent(ChangeAgentState) {
+			text := "state " + string(p.State)
+			if ag.Reason != "" {
+				text += " (" + ag.Reason + ")"
+			}
+			ag.Timeline = append(ag.Timeline, NewChange(at, ChangeAgentState, text, ev.Type))
+		}
 	case *Login:
 		ag.LoggedIn = p.IsLoggedIn
 		ag.Username = firstNonEmpty(p.Username, ag.Username)
@@ -59,10 +61,10 @@ func (s *Store) apply(ev Event, at time.Time) {
 		if !p.IsLoggedIn {
 			text = "login reported not logged in"
 		}
-		ag.Timeline = append(ag.Timeline, NewChange(at, ChangeLogin, text, ev.Type))
+		s.noteAgent(ag, NewChange(at, ChangeLogin, text, ev.Type))
 	case Logout:
 		ag.LoggedIn = false
-		ag.Timeline = append(ag.Timeline, NewChange(at, ChangeLogout, "logged out", ev.Type))
+		s.noteAgent(ag, NewChange(at, ChangeLogout, "logged out", ev.Type))
 	case *ActiveSwitch:
 		ag.ActiveInteraction = p.ID
 	case *ScreenRecording:
@@ -95,6 +97,13 @@ func appendExact(t []Change, c Change) []Change {
 	copy(out, t)
 	out[len(t)] = c
 	return out
+}
+
+// noteAgent appends c to the agent's timeline, if the store keeps its kind (WithAgentTimeline).
+func (s *Store) noteAgent(ag *Agent, c Change) {
+	if s.keepsAgent(c.Kind) {
+		ag.Timeline = append(ag.Timeline, c)
+	}
 }
 
 func capTimeline(t []Change) []Change {

@@ -95,7 +95,7 @@ func (s *Store) endResync(at time.Time, v uint64) {
 		case !listed[id]:
 			s.markGone(id, at, v, goneAtResync)
 		case s.agents[id].ag.Desktop == "":
-			setDesktop(s.touchAgent(id, at, v), DesktopConnected, "", at)
+			s.setDesktop(s.touchAgent(id, at, v), DesktopConnected, "", at)
 		}
 	}
 }
@@ -116,7 +116,7 @@ func (s *Store) applyDesktop(ag *Agent, d *Desktop, at time.Time, v uint64) {
 	case DesktopConnected:
 		s.freezeRows(ag.ID, time.Time{}, v)
 	}
-	setDesktop(ag, d.Status, d.Reason, at)
+	s.setDesktop(ag, d.Status, d.Reason, at)
 }
 
 // reconnected clears a disconnected or gone agent's status when its desktop sends a snapshot of
@@ -124,12 +124,15 @@ func (s *Store) applyDesktop(ag *Agent, d *Desktop, at time.Time, v uint64) {
 func (s *Store) reconnected(ag *Agent, at time.Time, v uint64) {
 	if ag.Desktop == DesktopDisconnected || ag.Desktop == DesktopGone {
 		s.freezeRows(ag.ID, time.Time{}, v)
-		setDesktop(ag, DesktopConnected, "", at)
+		s.setDesktop(ag, DesktopConnected, "", at)
 	}
 }
 
-func setDesktop(ag *Agent, st DesktopStatus, reason string, at time.Time) {
+func (s *Store) setDesktop(ag *Agent, st DesktopStatus, reason string, at time.Time) {
 	ag.Desktop, ag.DesktopReason, ag.DesktopSince = st, reason, at
+	if !s.keepsAgent(ChangeDesktop) {
+		return
+	}
 	text := "desktop " + string(st)
 	if reason != "" {
 		text += ": " + reason
@@ -167,7 +170,7 @@ func (s *Store) markGone(id string, at time.Time, v uint64, reason string) {
 		if ag.Desktop == DesktopDisconnected && ag.DesktopSince.Before(at) {
 			since = ag.DesktopSince
 		}
-		setDesktop(ag, DesktopGone, reason, at)
+		s.setDesktop(ag, DesktopGone, reason, at)
 		ag.DesktopSince, ag.ActiveInteraction = since, ""
 		ag.Timeline = capTimeline(ag.Timeline)
 		s.floorAgent(ag, since)

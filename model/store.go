@@ -25,8 +25,10 @@ type Store struct {
 	wall    func() time.Time
 
 	retention int
-	maxAgents int // caps.go
-	maxOpen   int
+	// agentKinds is WithAgentTimeline's: a bit per ChangeKind agents' timelines keep (0: all).
+	agentKinds uint32
+	maxAgents  int // caps.go
+	maxOpen    int
 	// maxAgentOpen and maxParties are WithAgentCaps' (0: none); agentOpen counts each agent's open
 	// rows while maxAgentOpen is set.
 	maxAgentOpen, maxParties int
@@ -125,6 +127,22 @@ type Option func(*Store)
 
 // WithRetention sets how many ended interactions are kept (at least 1).
 func WithRetention(n int) Option { return func(s *Store) { s.retention = max(n, 1) } }
+
+// WithAgentTimeline keeps only changes of these kinds in agents' timelines. The hub keeps logins
+// and logouts, the only ones its snapshots read: otherwise a floor of thousands of agents grows
+// towards maxTimeline changes each, hundreds of megabytes, for nobody.
+func WithAgentTimeline(kinds ...ChangeKind) Option {
+	return func(s *Store) {
+		for _, k := range kinds {
+			s.agentKinds |= 1 << k
+		}
+	}
+}
+
+// keepsAgent reports whether agents' timelines keep changes of kind.
+func (s *Store) keepsAgent(kind ChangeKind) bool {
+	return s.agentKinds == 0 || s.agentKinds&(1<<kind) != 0
+}
 
 // WithWallClock sets the clock used to stamp field changes for highlighting (tests use a fake one).
 func WithWallClock(now func() time.Time) Option { return func(s *Store) { s.wall = now } }
