@@ -21,7 +21,7 @@ const (
 	DefaultHistory      = 24 * time.Hour
 	DefaultHistoryBytes = 1 << 30 // 1 GiB
 	// DefaultDuplicateWindow is how long JetStream remembers a message id to drop a resend.
-	DefaultDuplicateWindow = 2 * time.Minute
+	DefaultDuplicateWindow = time.Minute
 	// StreamName is the JetStream stream of events; subjects are SubjectPrefix + an agent's token.
 	StreamName    = "DESKWATCH_EVENTS"
 	SubjectPrefix = "deskwatch.events."
