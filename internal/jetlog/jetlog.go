@@ -51,6 +51,9 @@ type Config struct {
 	// writes it one line at a time, from its goroutines and its NATS connection's.
 	Log    io.Writer
 	logger *log.Logger // Open's over Log: the one lock its lines share
+	// trimEvery is how often the log trims itself to its size bound (trim.go): 0 is trimEvery, a
+	// negative period never (tests that trim by hand).
+	trimEvery time.Duration
 }
 
 // Cluster is an embedded server's place in a cluster of hubs.

@@ -78,6 +78,7 @@ func open(ctx context.Context, cfg Config) (*Log, error) {
 		}
 		return nil, placementHint(err, cfg)
 	}
+	l.startTrim()
 	return l, nil
 }
 
