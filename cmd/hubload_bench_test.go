@@ -19,7 +19,8 @@ import (
 // one `deskwatch simulate` acting as every bridge (one agent each, --rate events a second) and as
 // every monitor (measuring each event's latency from the simSent stamp its bridge put in it to
 // its arrival). After a warm-up (every bridge and monitor connected, then 10 s more for the
-// monitors' first snapshots) a steady window (BENCH_HUB_SECONDS, else the load's own: 30 s by default) is measured:
+// monitors' first snapshots) a steady window (BENCH_HUB_SECONDS, else the load's own: 30 s by
+// default) is measured:
 //
 //   - p50-ms, p99-ms, max-ms: the latency, bridge to monitor. simulate reports it for each 10 s;
 //     each figure is the highest of the window's 10 s figures, so an upper bound of the window's.
@@ -82,9 +83,10 @@ func (l hubLoad) watchers() float64 {
 // BenchmarkHubCluster is issue 16's figure: 5,000 bridges at 1 event/s and 200 monitors over three
 // clustered hubs, the monitors as a floor's supervisors watch it (a team of 25 agents each: the
 // floor once over), over 4 minutes with the history bounded at 256 MiB: at this load (4.3 MB of
-// log a second) a hub reaches its size bound within minutes whatever it is, and then drops the
-// oldest event for each new one; this bound is reached in the window's first minute, so the window
-// measures that steady state (30 s from the start, before it, hid a growing lateness). Then the whole floor on every monitor: 5,000 bridges with 10 monitors (a
+// log a second) a hub reaches its size bound within minutes whatever it is, and from then on drops
+// its oldest events as it stores new ones; this bound is reached in the window's first minute, so
+// the window measures that steady state (30 s from the start, as before, hid a growing lateness).
+// Then the whole floor on every monitor: 5,000 bridges with 10 monitors (a
 // wallboard's view) and with 200 (1,000,000 deliveries a second: more than 2 cores deliver), and
 // 500 bridges with 100.
 // BENCH_HUB_LOAD=B/M[/T][,…] runs those loads instead (B bridges, M monitors, teams of T agents;

@@ -20,7 +20,8 @@ const (
 	trimTo    = 0.85
 )
 
-// startTrim runs trim every trimEvery (Config.trimEvery in tests) while this hub leads the stream, until the log closes.
+// startTrim runs trim every trimEvery (Config.trimEvery in tests) while this hub leads the
+// stream, until the log closes.
 func (l *Log) startTrim() {
 	every := cmp.Or(l.cfg.trimEvery, trimEvery)
 	if every < 0 {
@@ -48,7 +49,8 @@ func (l *Log) startTrim() {
 			}
 			n, err := l.trim(ctx)
 			if n > 0 && !trimmed {
-				l.st.logf("jetlog: the log reached %.0f%% of its size bound: from now on its oldest events are dropped, %d this time, down to %.0f%% each time", 100*trimAt, n, 100*trimTo)
+				l.st.logf("jetlog: the log reached %.0f%% of its size bound: from now on its oldest events are "+
+					"dropped, %d this time, down to %.0f%% each time", 100*trimAt, n, 100*trimTo)
 				trimmed = true
 			}
 			switch {

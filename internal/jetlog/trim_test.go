@@ -16,7 +16,7 @@ func TestTrimDropsTheOldestInOneStep(t *testing.T) {
 		t.Fatalf("trim of a stream far under its bound dropped %d (%v)", n, err)
 	}
 	var st State
-	for i := 0; ; i++ {
+	for {
 		appendN(t, l, "a", 50)
 		var err error
 		if st, err = l.State(ctx); err != nil {
