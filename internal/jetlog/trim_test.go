@@ -15,17 +15,7 @@ func TestTrimDropsTheOldestInOneStep(t *testing.T) {
 	if n, err := l.trim(ctx); n != 0 || err != nil {
 		t.Fatalf("trim of a stream far under its bound dropped %d (%v)", n, err)
 	}
-	var st State
-	for {
-		appendN(t, l, "a", 50)
-		var err error
-		if st, err = l.State(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if float64(st.Bytes) > trimAt*bound {
-			break
-		}
-	}
+	st := fillPastTrimAt(t, l, bound)
 	n, err := l.trim(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -53,18 +43,26 @@ func TestTrimRunsOnItsOwn(t *testing.T) {
 	const bound = 64 << 10
 	l := openLog(t, Config{HistoryBytes: bound})
 	ctx := testCtx(t)
-	for {
-		appendN(t, l, "a", 50)
-		st, err := l.State(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if float64(st.Bytes) > trimAt*bound || st.FirstSeq > 1 {
-			break
-		}
-	}
+	fillPastTrimAt(t, l, bound)
 	waitFor(t, "the log to trim itself", func() bool {
 		st, err := l.State(ctx)
 		return err == nil && float64(st.Bytes) <= (trimTo+0.02)*bound
 	})
+}
+
+// fillPastTrimAt appends to l, bounded at bound bytes, until it holds more than trimAt of them or
+// has dropped its first message (trimmed already, by its own loop or JetStream's bound), and
+// returns its state then.
+func fillPastTrimAt(t *testing.T, l *Log, bound int64) State {
+	t.Helper()
+	for {
+		appendN(t, l, "a", 50)
+		st, err := l.State(testCtx(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if float64(st.Bytes) > trimAt*float64(bound) || st.FirstSeq > 1 {
+			return st
+		}
+	}
 }
