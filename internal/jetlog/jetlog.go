@@ -54,6 +54,9 @@ type Config struct {
 	// trimEvery is how often the log trims itself to its size bound (trim.go): 0 is trimEvery, a
 	// negative period never (tests that trim by hand).
 	trimEvery time.Duration
+	// patience is how long Open retries what it may outlive (0: openPatience): tests of a cluster
+	// starting on a loaded machine give it as long as their own deadline.
+	patience time.Duration
 }
 
 // Cluster is an embedded server's place in a cluster of hubs.

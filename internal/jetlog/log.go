@@ -1,6 +1,7 @@
 package jetlog
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -54,7 +55,7 @@ func open(ctx context.Context, cfg Config) (*Log, error) {
 	l := &Log{cfg: cfg, node: n, st: &logState{log: cfg.logger, follows: map[int]func(){},
 		lastSeq: lastSeqCache{turn: make(chan struct{}, 1)}}}
 	var refused error // the last refusal to place the stream's replicas, while it is not made
-	err = retry(ctx, l.st, func(ctx context.Context) (err error) {
+	err = retry(ctx, l.st, cmp.Or(cfg.patience, openPatience), func(ctx context.Context) (err error) {
 		if l.st.stream == nil {
 			l.st.stream, err = l.ensureStream(ctx)
 			if placementRefused(err) {
@@ -103,7 +104,7 @@ func placementHint(err error, cfg Config) error {
 	}
 	return fmt.Errorf("%w: the stream keeps %d replicas, each on another hub, and fewer hubs of the cluster "+
 		"are up (within %s): start the other hubs of the cluster (at least %d in all, each with --routes to the others) "+
-		"and this one again", err, cfg.Replicas, openPatience, cfg.Replicas)
+		"and this one again", err, cfg.Replicas, cmp.Or(cfg.patience, openPatience), cfg.Replicas)
 }
 
 // placementRefused tells whether err is JetStream refusing to place the stream's replicas (no
@@ -123,9 +124,9 @@ const openPatience = 30 * time.Second
 const tryWait = 5 * time.Second
 
 // retry calls try, with a context that ends after tryWait, until it succeeds, fails for good (see
-// passing), ctx ends or openPatience has passed, and returns its last error.
-func retry(ctx context.Context, st *logState, try func(context.Context) error) error {
-	give := time.Now().Add(openPatience)
+// passing), ctx ends or patience has passed, and returns its last error.
+func retry(ctx context.Context, st *logState, patience time.Duration, try func(context.Context) error) error {
+	give := time.Now().Add(patience)
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
 		one, cancel := context.WithTimeout(ctx, tryWait)
 		err := try(one)

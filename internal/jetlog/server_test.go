@@ -23,6 +23,13 @@ func clusterConfigs(t *testing.T, n int) []Config {
 	for i := range addrs {
 		addrs[i] = e2e.FreeAddr(t)
 	}
+	// The hubs' own lines (retries while the cluster starts, say) are shown if the test fails.
+	logged := &e2e.Buffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the hubs' logs:\n%s", logged)
+		}
+	})
 	cfgs := make([]Config, n)
 	for i := range cfgs {
 		var routes []string
@@ -31,7 +38,7 @@ func clusterConfigs(t *testing.T, n int) []Config {
 				routes = append(routes, "nats-route://"+a)
 			}
 		}
-		cfgs[i] = Config{Dir: t.TempDir(),
+		cfgs[i] = Config{Dir: t.TempDir(), Log: logged, patience: testTimeout,
 			Cluster: Cluster{Name: "floor", Listen: addrs[i], Routes: routes, Secret: testSecret}}
 	}
 	return cfgs
