@@ -81,7 +81,10 @@ func (l *Log) trim(ctx context.Context) (uint64, error) {
 	}
 	keep := uint64(trimTo * limit / (float64(st.Bytes) / float64(st.Msgs)))
 	keep = max(min(keep, st.Msgs-1), 1)
-	if err := l.st.stream.Purge(ctx, jetstream.WithPurgeKeep(keep)); err != nil {
+	// By sequence, not WithPurgeKeep: the file store drops whole blocks before the sequence at
+	// once, where a purge keeping a count goes message by message, writing a tombstone for each,
+	// under the store's lock (nats-server's fileStore.PurgeEx): at 1 GiB over a hundred thousand.
+	if err := l.st.stream.Purge(ctx, jetstream.WithPurgeSequence(st.LastSeq-keep+1)); err != nil {
 		return 0, err
 	}
 	return st.Msgs - keep, nil
