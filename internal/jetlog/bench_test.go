@@ -156,3 +156,36 @@ func BenchmarkFollow(b *testing.B) {
 	}
 	msgsPerSec(b)
 }
+
+// BenchmarkTrimPurge drops the oldest 15% of a stream of 200,000 events in one purge, as trim
+// does (by=sequence: up to a sequence, whole blocks at once), against a purge keeping a count
+// (by=count: the file store goes message by message, a tombstone each). Each run purges a stream
+// filled afresh, outside the timer; its blocks are still cached, unlike a hub's oldest.
+//
+//	go test -run '^$' -bench '^BenchmarkTrimPurge$' -benchtime 3x ./internal/jetlog/
+func BenchmarkTrimPurge(b *testing.B) {
+	const n = 200_000
+	for _, by := range []string{"sequence", "count"} {
+		b.Run("by="+by, func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				l := openLog(b, Config{trimEvery: -1})
+				fill(b, l, n)
+				keep := uint64(n * trimTo)
+				opt := jetstream.WithPurgeSequence(n - keep + 1)
+				if by == "count" {
+					opt = jetstream.WithPurgeKeep(keep)
+				}
+				b.StartTimer()
+				if err := l.st.stream.Purge(context.Background(), opt); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				if st, err := l.State(context.Background()); err != nil || st.Messages != keep {
+					b.Fatalf("after the purge: %d messages (%v), want %d", st.Messages, err, keep)
+				}
+				l.Close()
+			}
+		})
+	}
+}
