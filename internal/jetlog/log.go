@@ -52,10 +52,11 @@ func open(ctx context.Context, cfg Config) (*Log, error) {
 	if cfg.Replicas == 0 {
 		cfg.Replicas = n.replicas // (cluster helper) 3 in a cluster of 3 or more, 1 alone
 	}
+	cfg.patience = cmp.Or(cfg.patience, openPatience)
 	l := &Log{cfg: cfg, node: n, st: &logState{log: cfg.logger, follows: map[int]func(){},
 		lastSeq: lastSeqCache{turn: make(chan struct{}, 1)}}}
 	var refused error // the last refusal to place the stream's replicas, while it is not made
-	err = retry(ctx, l.st, cmp.Or(cfg.patience, openPatience), func(ctx context.Context) (err error) {
+	err = retry(ctx, l.st, cfg.patience, func(ctx context.Context) (err error) {
 		if l.st.stream == nil {
 			l.st.stream, err = l.ensureStream(ctx)
 			if placementRefused(err) {
@@ -104,7 +105,7 @@ func placementHint(err error, cfg Config) error {
 	}
 	return fmt.Errorf("%w: the stream keeps %d replicas, each on another hub, and fewer hubs of the cluster "+
 		"are up (within %s): start the other hubs of the cluster (at least %d in all, each with --routes to the others) "+
-		"and this one again", err, cfg.Replicas, cmp.Or(cfg.patience, openPatience), cfg.Replicas)
+		"and this one again", err, cfg.Replicas, cfg.patience, cfg.Replicas)
 }
 
 // placementRefused tells whether err is JetStream refusing to place the stream's replicas (no
