@@ -115,6 +115,21 @@ func (f *filter) parts() []string {
 
 func (f *filter) agentPasses(agentID string) bool { return f.agents == nil || f.agents[agentID] }
 
+// agentKeys is the subscriber's routing keys in the hub's fan (its live events are broadcast under
+// their agentId): the agents it passes, or nil when it passes every agent.
+func (f *filter) agentKeys() []string {
+	if f.agents == nil {
+		return nil
+	}
+	keys := make([]string, 0, len(f.agents))
+	for a, ok := range f.agents {
+		if ok {
+			keys = append(keys, a)
+		}
+	}
+	return keys
+}
+
 // interactionPasses decides for one interaction of agentID and remembers a pass.
 func (f *filter) interactionPasses(agentID string, in *model.Interaction) bool {
 	if f.services == nil {

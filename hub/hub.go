@@ -312,7 +312,7 @@ func (h *Hub) applyLocked(session string, data []byte, ev model.Event, msg *outM
 		h.deskAppliedLocked(ev)
 	}
 	if applied && err == nil && msg != nil {
-		h.streams.Broadcast(&liveMsg{ev: ev, data: data, msg: msg}, len(data))
+		h.streams.Broadcast(ev.AgentID, &liveMsg{ev: ev, data: data, msg: msg}, len(data))
 	}
 	return applied, err
 }

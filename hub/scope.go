@@ -10,7 +10,7 @@ import (
 // (services=). restrict narrows the monitor's filter to the scope when it connects; from then on
 // the filter's methods decide every message the monitor is sent, whatever it asked for:
 //
-//   - agentPasses: only the scope's agents (the fan asks it under the hub's lock);
+//   - agentPasses: only the scope's agents (the fan routes live events by them, agentKeys);
 //   - pass: of those agents' interactions, only those of the scope's services (and an interaction
 //     that passed keeps passing, on the same agent, until it ends: a Sales monitor sees its call
 //     transferred to Support, with its new service, until it ends, and nothing of Support's other

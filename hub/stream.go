@@ -89,7 +89,7 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.releaseConn()
 	s := h.newSubscriber(conn, f)
-	s.Accept = func(m *liveMsg) bool { return f.agentPasses(m.ev.AgentID) }
+	s.Keys = f.agentKeys()
 	welcome, ok := h.streams.Subscribe(s.Subscriber)
 	if !ok {
 		s.Stop(websocket.CloseGoingAway, "hub shutting down")
@@ -136,13 +136,17 @@ func (w *streamWriter) write(m *outMsg) error {
 	return nil
 }
 
-// live writes one live event (of an agent the filter passes: the fan asked Accept) as the
-// monitor's service filter decides. A message the filter cannot cut down is left out (logged and
+// live writes one live event as the monitor's filter decides: the fan queued it by its agent
+// (agentKeys), and the agent is asked again here, off the hub's lock, so that no path relies on
+// the routing alone. A message the filter cannot cut down is left out (logged and
 // counted), never sent whole.
 // A message without msg (a history monitor's, the only one to receive it) is prepared here, once
 // the filter has passed it whole.
 func (w *streamWriter) live(m *liveMsg) error {
 	f := w.s.filter
+	if !f.agentPasses(m.ev.AgentID) {
+		return nil
+	}
 	out, ok := []byte(nil), true
 	if f.services != nil {
 		var err error

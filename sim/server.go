@@ -132,10 +132,10 @@ func (s *Server) step(data []byte, _ time.Time) {
 		s.n.dropped.Add(1)
 		return
 	}
-	s.fan.Broadcast(data, len(data))
+	s.fan.Broadcast("", data, len(data))
 	if bad := s.chaos.malformed(); bad != nil {
 		s.n.malformed.Add(1)
-		s.fan.Broadcast(bad, len(bad))
+		s.fan.Broadcast("", bad, len(bad))
 	}
 }
 

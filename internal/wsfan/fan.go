@@ -30,8 +30,10 @@ type Fan[M, S any] struct {
 	snap Snapshots[S]
 	slow Slow
 
-	subs    map[*Subscriber[M]]struct{}
-	waiting map[*Subscriber[M]]chan S // subscribers waiting for the next snapshot
+	subs    map[*Subscriber[M]]struct{}            // every subscriber receiving live messages
+	every   map[*Subscriber[M]]struct{}            // those of subs without Keys: they receive every message
+	byKey   map[string]map[*Subscriber[M]]struct{} // those of subs with Keys, under each of their keys
+	waiting map[*Subscriber[M]]chan S              // subscribers waiting for the next snapshot
 	cur     S
 	curAt   time.Time // when cur was taken; zero before the first
 	closed  bool
@@ -43,6 +45,7 @@ type Fan[M, S any] struct {
 // says and are dropped as slow says.
 func NewFan[M, S any](mu sync.Locker, snap Snapshots[S], slow Slow) *Fan[M, S] {
 	return &Fan[M, S]{mu: mu, snap: snap, slow: slow, subs: make(map[*Subscriber[M]]struct{}),
+		every: make(map[*Subscriber[M]]struct{}), byKey: make(map[string]map[*Subscriber[M]]struct{}),
 		waiting: make(map[*Subscriber[M]]chan S), joined: make(map[*Subscriber[M]]struct{})}
 }
 
@@ -85,7 +88,30 @@ func (f *Fan[M, S]) takeLocked() {
 
 func (f *Fan[M, S]) registerLocked(sub *Subscriber[M], ch chan S) {
 	f.subs[sub] = struct{}{}
+	if sub.Keys == nil {
+		f.every[sub] = struct{}{}
+	}
+	for _, k := range sub.Keys {
+		if f.byKey[k] == nil {
+			f.byKey[k] = make(map[*Subscriber[M]]struct{})
+		}
+		f.byKey[k][sub] = struct{}{}
+	}
 	ch <- f.cur
+}
+
+// removeLocked takes sub out of the live messages' subscribers.
+func (f *Fan[M, S]) removeLocked(sub *Subscriber[M]) {
+	if _, ok := f.subs[sub]; !ok {
+		return
+	}
+	delete(f.subs, sub)
+	delete(f.every, sub)
+	for _, k := range sub.Keys {
+		if delete(f.byKey[k], sub); len(f.byKey[k]) == 0 {
+			delete(f.byKey, k)
+		}
+	}
 }
 
 // release takes one snapshot for every subscriber waiting for one.
@@ -106,16 +132,19 @@ func (f *Fan[M, S]) release() {
 	clear(f.waiting)
 }
 
-// Broadcast queues m, of size bytes, for every subscriber that accepts it; one past a bound of
-// its queue is dropped (as Slow says) rather than allowed to hold the others up. The caller holds
-// the server's lock.
-func (f *Fan[M, S]) Broadcast(m M, size int) {
-	for sub := range f.subs {
-		if sub.Accept != nil && !sub.Accept(m) {
-			continue
-		}
+// Broadcast queues m, of size bytes and routed by key, for every subscriber without Keys and every
+// one with key among its Keys; one past a bound of its queue is dropped (as Slow says) rather than
+// allowed to hold the others up. The caller holds the server's lock. Its work is the subscribers
+// m is for, not all of them: a floor's monitors each watching a team cost one lookup an event.
+func (f *Fan[M, S]) Broadcast(key string, m M, size int) {
+	f.pushLocked(f.every, m, size)
+	f.pushLocked(f.byKey[key], m, size)
+}
+
+func (f *Fan[M, S]) pushLocked(subs map[*Subscriber[M]]struct{}, m M, size int) {
+	for sub := range subs {
 		if o := sub.Push(m, size); o != nil {
-			delete(f.subs, sub)
+			f.removeLocked(sub)
 			sub.Stop(f.slow(o))
 		}
 	}
@@ -125,7 +154,7 @@ func (f *Fan[M, S]) Broadcast(m M, size int) {
 func (f *Fan[M, S]) Leave(sub *Subscriber[M]) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	delete(f.subs, sub)
+	f.removeLocked(sub)
 	delete(f.waiting, sub)
 	if _, ok := f.joined[sub]; ok {
 		delete(f.joined, sub)

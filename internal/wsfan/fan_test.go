@@ -29,7 +29,7 @@ func TestFanSnapshotThenLiveLeavesNoGapNorOverlap(t *testing.T) {
 			}
 			mu.Lock()
 			n++
-			f.Broadcast(strconv.Itoa(n), 1)
+			f.Broadcast("", strconv.Itoa(n), 1)
 			mu.Unlock()
 			time.Sleep(100 * time.Microsecond)
 		}
@@ -130,5 +130,70 @@ func TestFanCloseStopsSubscribersEvenWaitingOnesAndRefusesNewOnes(t *testing.T) 
 	case <-waited:
 	case <-time.After(10 * time.Second):
 		t.Fatal("Wait did not return once every subscriber left")
+	}
+}
+
+// TestFanRoutesByKey: a subscriber without Keys gets every message, one with Keys only those
+// broadcast under one of them, one with empty Keys none; a subscriber dropped as slow leaves every
+// key it was under, so later messages of those keys neither reach nor retry it.
+func TestFanRoutesByKey(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	f := NewFan[string](&mu, Snapshots[int]{Take: func() int { return 0 }},
+		func(*Overflow) (int, string) { return websocket.CloseTryAgainLater, "slow" })
+	cfg := Config{Queue: 8, WriteWait: 5 * time.Second, CloseWait: 5 * time.Second}
+	join := func(keys []string, queue int) *Subscriber[string] {
+		c := cfg
+		c.Queue = queue
+		s, _ := pair(t, c)
+		s.Keys = keys
+		if _, ok := f.Subscribe(s); !ok {
+			t.Fatal("Subscribe refused an open fan")
+		}
+		return s
+	}
+	all := join(nil, 8)
+	ab := join([]string{"a", "b"}, 8)
+	b := join([]string{"b"}, 1)
+	none := join([]string{}, 8)
+	mu.Lock()
+	for _, k := range []string{"a", "b", "c", "b", "a"} {
+		f.Broadcast(k, k, 1)
+	}
+	mu.Unlock()
+	got := func(s *Subscriber[string]) (out string) {
+		for len(s.queue) > 0 {
+			out += (<-s.queue).m
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		s    *Subscriber[string]
+		want string
+	}{{"no keys", all, "abcba"}, {"keys a, b", ab, "abba"}, {"key b, queue of 1", b, "b"}, {"empty keys", none, ""}} {
+		if g := got(c.s); g != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, g, c.want)
+		}
+	}
+	select {
+	case <-b.Done(): // the second "b" overflowed its queue of one
+	default:
+		t.Fatal("the subscriber whose queue overflowed was not stopped")
+	}
+	if n := f.Len(); n != 3 {
+		t.Errorf("Len after one drop: %d, want 3", n)
+	}
+	mu.Lock()
+	_, still := f.byKey["b"][b]
+	mu.Unlock()
+	if still {
+		t.Error("the dropped subscriber is still routed under key b")
+	}
+	for _, s := range []*Subscriber[string]{all, ab, none} {
+		f.Leave(s)
+	}
+	if len(f.byKey) != 0 || len(f.every) != 0 {
+		t.Errorf("after every subscriber left: %d keys and %d keyless subscribers remain", len(f.byKey), len(f.every))
 	}
 }

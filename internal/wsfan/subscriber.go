@@ -41,9 +41,9 @@ type Subscriber[M any] struct {
 	pending atomic.Int64 // bytes in queue
 	batch   []byte       // frames gathered by WriteFrame, not written yet; nil when none
 
-	// Accept, when set before the subscriber joins a Fan, says which messages are for it; Broadcast
-	// asks it once per message, under the server's lock, and queues only those.
-	Accept func(M) bool
+	// Keys, when set before the subscriber joins a Fan, are the routing keys of the messages it
+	// receives (Fan.Broadcast's key); nil: every message; empty but not nil: none.
+	Keys []string
 }
 
 type queued[M any] struct {
