@@ -146,7 +146,7 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 	if kept > cp.Seq+1 {
 		r.Lost = kept - cp.Seq - 1
 	}
-	go h.applyLoop(loop, cp.Seq+1, target)
+	go h.applyLoop(loop, cp.Seq+1, target, r.Lost)
 	go h.checkpointTicker(loop)
 	if target <= cp.Seq || st.Messages == 0 {
 		lg.markReady()
@@ -219,10 +219,14 @@ func (h *Hub) stopLog() {
 
 // applyLoop follows the log from sequence from and applies each message; it catches up with
 // target (the last sequence at Start) first. A failed follow is retried from where it stopped.
-func (h *Hub) applyLoop(ctx context.Context, from, target uint64) {
+func (h *Hub) applyLoop(ctx context.Context, from, target, lost uint64) {
 	defer close(h.lg.done)
 	for {
 		err := h.cfg.EventLog.Follow(ctx, from, func(m jetlog.Msg) error {
+			if m.Seq > from {
+				h.missed(from, m.Seq-1, lost)
+			}
+			lost = 0
 			h.applyMsg(m)
 			from = m.Seq + 1
 			if m.Seq >= target {
@@ -244,6 +248,22 @@ func (h *Hub) applyLoop(ctx context.Context, from, target uint64) {
 		case <-time.After(followPause):
 		}
 	}
+}
+
+// missed counts the messages from to through of the log, which the apply loop never read: the log
+// no longer held them when it got there (its history's bounds removed them first: the hub fell
+// further behind than --history or --history-size; or jetlog skipped them as unreadable, and
+// logged that). Their events are missing from this hub's floor and its monitors' streams, so it is
+// said in the log, except the gap Start already reported (known, the count it gave).
+func (h *Hub) missed(from, through, known uint64) {
+	n := through - from + 1
+	h.m.logMissed.Add(float64(n))
+	if n == known {
+		return
+	}
+	h.log.Printf("log: messages %d to %d (%d) never applied: gone from the log before this hub read them "+
+		"(it fell further behind than --history or --history-size allow) or unreadable; their events are "+
+		"missing from this hub's floor and monitors", from, through, n)
 }
 
 // applyMsg applies one message of the log to the floor and relays it.

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,5 +84,64 @@ func TestStartAfterTheLogAgedOut(t *testing.T) {
 	}
 	if r.Checkpoint != 2 || r.Lost != 1 || r.Replayed != 0 {
 		t.Errorf("restored %v; want the checkpoint at seq 2, 1 message lost, none replayed", r)
+	}
+}
+
+// TestMessagesGoneBeforeTheHubReadThemAreSaid: a hub whose apply loop falls further behind than
+// the history allows (held here while the log's one-second history ages out what it had not read
+// yet) counts the messages it never applied in /metrics, says which in its log, and goes on with
+// those that follow.
+func TestMessagesGoneBeforeTheHubReadThemAreSaid(t *testing.T) {
+	t.Parallel()
+	l := openLogConfig(t, jetlog.Config{Dir: t.TempDir(), History: time.Second})
+	t.Cleanup(func() { _ = l.Close() })
+	lh := startHubOnLog(t, l, Config{})
+	evs := deskEvents("a1", 1001)
+	appendOne := func(e string) uint64 {
+		t.Helper()
+		seq, _, err := l.Append(t.Context(), jetlog.Msg{Agent: "a1", Data: []byte(e)}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return seq
+	}
+	lh.mu.Lock() // the apply loop waits at the first message it reads
+	held := true
+	defer func() {
+		if held {
+			lh.mu.Unlock()
+		}
+	}()
+	var last uint64
+	for _, e := range evs[:1000] { // far more than a Follow fetches ahead (followBatch)
+		last = appendOne(e)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		st, err := l.State(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Messages == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the log still holds %d messages after 15s of a 1s history", st.Messages)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	after := appendOne(evs[1000])
+	lh.mu.Unlock()
+	held = false
+	lh.waitApplied(t, after)
+
+	metrics, _ := lh.get(t, "/metrics")
+	missed := metricValue(t, metrics, "deskwatch_hub_log_missed_total")
+	if missed < 500 || missed > float64(last) {
+		t.Errorf("log_missed_total = %v; want most of the %d messages the hub never read", missed, last)
+	}
+	line := lh.log.line(t, "never applied")
+	if !strings.Contains(line, fmt.Sprintf("to %d (", last)) || !strings.Contains(line, "--history-size") {
+		t.Errorf("the log's line on the messages never applied: %q; want them up to seq %d and why", line, last)
 	}
 }

@@ -29,10 +29,11 @@ type metrics struct {
 	// snapshotBuilds counts snapshot encodings: one per store version that new monitors asked for,
 	// however many they were.
 	snapshotBuilds prometheus.Counter
-	// With a log (log.go): messages the apply loop found already applied or could not apply, and
-	// the checkpoints saved.
+	// With a log (log.go): messages the apply loop found already applied or could not apply, those
+	// it never read (gone from the log first), and the checkpoints saved.
 	logDuplicates prometheus.Counter
 	logRefused    *prometheus.CounterVec
+	logMissed     prometheus.Counter
 	checkpoints   prometheus.Counter
 }
 
@@ -71,10 +72,12 @@ func newMetrics(state func() (agents, open, lost float64)) *metrics {
 			"Messages of the log the apply loop did not apply because the floor had them (a resend past the log's duplicate window)."),
 		logRefused: counterVec("log_refused_total",
 			"Messages of the log the apply loop did not apply, by reason (a cap reached after the event was checked).", "reason"),
+		logMissed: counter("log_missed_total",
+			"Messages of the log the apply loop never read: removed by the history's bounds before this hub got to them (it fell that far behind), or unreadable."),
 		checkpoints: counter("checkpoints_total", "Checkpoints of the floor this hub saved to the log."),
 	}
 	m.reg.MustRegister(m.bridges, m.subscribers, m.eventsIn, m.bytesIn, m.rejected, m.duplicates,
-		m.messagesOut, m.bytesOut, m.drops, m.refused, m.skipped, m.snapshotBuilds, m.logDuplicates, m.logRefused, m.checkpoints,
+		m.messagesOut, m.bytesOut, m.drops, m.refused, m.skipped, m.snapshotBuilds, m.logDuplicates, m.logRefused, m.logMissed, m.checkpoints,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(stateCollector{state: state,
 		agents: prometheus.NewDesc(ns+"_agents", "Agents the hub has seen.", nil, nil),
