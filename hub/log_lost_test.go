@@ -31,6 +31,25 @@ func startAgainOn(t *testing.T, l *jetlog.Log) (Restored, error) {
 	return r, err
 }
 
+// waitAgedOut waits until l, opened with a one-second history, holds no message any more.
+func waitAgedOut(t *testing.T, l *jetlog.Log) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		st, err := l.State(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Messages == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the log still holds %d messages after 15s of a 1s history", st.Messages)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // TestLostLogBehindItsCheckpointIsRefused: the data directory's stream of events is lost (its
 // files deleted while the hub was stopped) but its checkpoints are not. The stream made anew
 // numbers its messages from 1 again, below the checkpoint: a hub that started on it would
@@ -64,20 +83,7 @@ func TestStartAfterTheLogAgedOut(t *testing.T) {
 
 	l := open()
 	t.Cleanup(func() { _ = l.Close() })
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		st, err := l.State(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Messages == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the log still holds %d messages after 10s of a 1s history", st.Messages)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitAgedOut(t, l)
 	r, err := startAgainOn(t, l)
 	if err != nil {
 		t.Fatalf("Start on a log whose messages all aged out: %v (restored %v)", err, r)
@@ -116,20 +122,7 @@ func TestMessagesGoneBeforeTheHubReadThemAreSaid(t *testing.T) {
 	for _, e := range evs[:1000] { // far more than a Follow fetches ahead (followBatch)
 		last = appendOne(e)
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		st, err := l.State(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Messages == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the log still holds %d messages after 15s of a 1s history", st.Messages)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitAgedOut(t, l)
 	after := appendOne(evs[1000])
 	lh.mu.Unlock()
 	held = false
