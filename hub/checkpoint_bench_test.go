@@ -30,8 +30,8 @@ func benchFloor(b *testing.B, agents int, every uint64) (h *Hub, seq *uint64, ap
 	seq = new(uint64)
 	apply = func(agent string, evSeq int64, typ, params string) {
 		*seq++
-		h.applyMsg(jetlog.Msg{Seq: *seq, Time: time.Now(), Agent: agent, Session: "s1",
-			Data: []byte(event(typ, agent, t0+evSeq, evSeq, params))})
+		h.applyMsgs([]jetlog.Msg{{Seq: *seq, Time: time.Now(), Agent: agent, Session: "s1",
+			Data: []byte(event(typ, agent, t0+evSeq, evSeq, params))}})
 	}
 	for a := range agents {
 		agent := fmt.Sprintf("a%d", a)

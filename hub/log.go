@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -222,14 +221,15 @@ func (h *Hub) stopLog() {
 func (h *Hub) applyLoop(ctx context.Context, from, target, lost uint64) {
 	defer close(h.lg.done)
 	for {
-		err := h.cfg.EventLog.Follow(ctx, from, func(m jetlog.Msg) error {
-			if m.Seq > from {
-				h.missed(from, m.Seq-1, lost)
+		err := h.cfg.EventLog.FollowBatches(ctx, from, func(ms []jetlog.Msg) error {
+			seq := ms[0].Seq
+			if seq > from {
+				h.missed(from, seq-1, lost)
 			}
 			lost = 0
-			h.applyMsg(m)
-			from = m.Seq + 1
-			if m.Seq >= target {
+			h.applyMsgs(ms)
+			from = seq + 1
+			if seq >= target {
 				h.lg.markReady()
 			}
 			return nil
@@ -266,30 +266,45 @@ func (h *Hub) missed(from, through, known uint64) {
 		"missing from this hub's floor and monitors", from, through, n)
 }
 
-// applyMsg applies one message of the log to the floor and relays it.
-func (h *Hub) applyMsg(m jetlog.Msg) {
-	ev, err := model.Decode(m.Data)
-	var msg *outMsg
-	if err == nil {
-		msg = prepare(m.Data)
+// applyMsgs applies the events of one message of the log (one, or a batch of them: jetlog.Log.Add)
+// to the floor and relays them, all under one hold of h.mu: a checkpoint is of whole messages.
+func (h *Hub) applyMsgs(ms []jetlog.Msg) {
+	type decoded struct {
+		ev  model.Event
+		msg *outMsg
+		err error
+	}
+	evs := make([]decoded, len(ms))
+	for i, m := range ms {
+		d := &evs[i]
+		if d.ev, d.err = model.Decode(m.Data); d.err == nil {
+			d.msg = prepare(m.Data)
+		}
 	}
 	var ck *floorCopy
-	applied := false
+	dups := 0
 	h.mu.Lock()
-	h.lg.seq, h.lg.at = m.Seq, m.Time // before applying: the desktops' owners keep it (owner.go)
-	if err == nil {
-		applied, err = h.applyLocked(m.Session, m.Data, ev, msg, m.Time)
+	h.lg.seq, h.lg.at = ms[0].Seq, ms[0].Time // before applying: the desktops' owners keep it (owner.go)
+	for i, m := range ms {
+		d := &evs[i]
+		if d.err == nil {
+			var applied bool
+			applied, d.err = h.applyLocked(m.Session, m.Data, d.ev, d.msg, m.Time)
+			if !applied && d.err == nil {
+				dups++
+			}
+		}
 	}
 	if h.checkpointDueLocked() && h.lg.ckBusy.CompareAndSwap(false, true) {
-		ck = h.copyFloorLocked() // the floor after m.Seq, saved in the background
+		ck = h.copyFloorLocked() // the floor after this message, saved in the background
 	}
 	h.mu.Unlock()
-	switch {
-	case err != nil:
-		h.applyFailed(m, err)
-	case !applied:
-		h.m.logDuplicates.Inc()
+	for i, d := range evs {
+		if d.err != nil {
+			h.applyFailed(ms[i], d.err)
+		}
 	}
+	h.m.logDuplicates.Add(float64(dups))
 	if ck != nil {
 		h.checkpointBehind(ck)
 	}
@@ -319,17 +334,18 @@ type errNotStored struct{ err error }
 func (e *errNotStored) Error() string { return "the hub could not store it: " + e.err.Error() }
 
 // appendEvent checks a bridge's event (or the hub's own) against the floor, as publish does
-// without a log, and appends it. It reports false for a resend: one the floor has already
-// applied (checked under h.mu), or one the log dropped as a duplicate of its message id.
+// without a log, and adds it to the log in a batch with the events the hub's other connections
+// add meanwhile (jetlog.Log.Add). It reports false for a resend the floor has already applied
+// (checked under h.mu). A resend racing its original (a bridge that moved to another hub while
+// its event was on its way to the log) may be stored twice: every hub's apply loop drops the
+// second by its seq, as it would any resend (HUB.md).
 func (h *Hub) appendEvent(session string, data []byte, ev model.Event) (bool, error) {
-	id := ""
-	if ev.HasSeq && session != "" {
-		id = msgID(ev.AgentID, session, ev.Seq)
-	}
-	return h.appendEventID(session, data, ev, id)
+	return h.appendEventID(session, data, ev, "")
 }
 
-// appendEventID is appendEvent with the log's message id given ("" for none).
+// appendEventID is appendEvent with the log's message id given: when not "", the event is stored
+// alone with it (jetlog.Log.Append), and the log drops another with the same id within its
+// duplicate window (owner.go's desktop events, which several hubs may say at once).
 func (h *Hub) appendEventID(session string, data []byte, ev model.Event, id string) (bool, error) {
 	h.mu.Lock()
 	dup, _ := h.duplicate(session, ev)
@@ -351,17 +367,16 @@ func (h *Hub) appendEventID(session string, data []byte, ev model.Event, id stri
 			return false, &errNotStored{err}
 		}
 	}
-	_, dup, err = h.cfg.EventLog.Append(ctx, jetlog.Msg{Agent: ev.AgentID, Session: session, Data: data}, id)
+	m := jetlog.Msg{Agent: ev.AgentID, Session: session, Data: data}
+	if id == "" {
+		_, err = h.cfg.EventLog.Add(ctx, m)
+	} else {
+		_, dup, err = h.cfg.EventLog.Append(ctx, m, id)
+	}
 	if err != nil {
 		return false, &errNotStored{err}
 	}
 	return !dup, nil
-}
-
-// msgID is the log's message id of a bridge's event: agent, session and seq, quoted so that no
-// agentId can make two events' ids equal (or break the header it travels in).
-func msgID(agent, session string, seq int64) string {
-	return strconv.Quote(agent) + strconv.Quote(session) + strconv.FormatInt(seq, 10)
 }
 
 // notStored ends a bridge's connection when the log did not take its event: unacknowledged, the

@@ -156,6 +156,10 @@ var (
 		"Route connections of the embedded server to the other hubs.", nil, nil)
 	descAppendRetries = prometheus.NewDesc("deskwatch_hub_log_append_retries_total",
 		"Appends to the log sent again while the stream had no leader (or did not answer in time).", nil, nil)
+	descBatches = prometheus.NewDesc("deskwatch_hub_log_batches_total",
+		"Messages of several events this hub stored in the log (each bridge event goes in one).", nil, nil)
+	descBatched = prometheus.NewDesc("deskwatch_hub_log_batched_events_total",
+		"The events in those messages: divided by the batches, the events a message held on average.", nil, nil)
 	descFollowStalls = prometheus.NewDesc("deskwatch_hub_log_follow_stalls_total",
 		"Follows of the log (the apply loop's, a history monitor's) their watchdog stopped: "+
 			"no message for 10 s while the stream held more.", nil, nil)
@@ -163,7 +167,7 @@ var (
 
 func (c clusterCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descPeers, descLeader, descLeaderChanges, descPeerLosses, descRoutes,
-		descAppendRetries, descFollowStalls} {
+		descAppendRetries, descBatches, descBatched, descFollowStalls} {
 		ch <- d
 	}
 }
@@ -171,6 +175,8 @@ func (c clusterCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c clusterCollector) Collect(ch chan<- prometheus.Metric) {
 	n := c.l.node
 	ch <- prometheus.MustNewConstMetric(descAppendRetries, prometheus.CounterValue, float64(c.l.st.appendRetries.Load()))
+	ch <- prometheus.MustNewConstMetric(descBatches, prometheus.CounterValue, float64(c.l.st.batches.Load()))
+	ch <- prometheus.MustNewConstMetric(descBatched, prometheus.CounterValue, float64(c.l.st.batched.Load()))
 	ch <- prometheus.MustNewConstMetric(descFollowStalls, prometheus.CounterValue, float64(c.l.st.followStalls.Load()))
 	if n.srv != nil {
 		ch <- prometheus.MustNewConstMetric(descRoutes, prometheus.GaugeValue, float64(n.srv.NumRoutes()))

@@ -30,7 +30,7 @@ const requestTimeout = 10 * time.Second
 // where it left off if it loses it), from sequence from on. A from older than the first message
 // kept starts at the first kept: JetStream skips what it no longer holds. A watchdog (stall.go)
 // stops a reader that waits in Next for followStall while the stream holds more.
-func (l *Log) follow(ctx context.Context, from uint64, fn func(Msg) error) error {
+func (l *Log) follow(ctx context.Context, from uint64, fn func([]Msg) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -87,13 +87,13 @@ func (l *Log) follow(ctx context.Context, from uint64, fn func(Msg) error) error
 			}
 			return l.followErr(ctx, err)
 		}
-		m, why, ok := decode(jm)
-		w.delivered(m.Seq)
-		if !ok {
-			l.st.logf("jetlog: skipped stream message %d: %s", m.Seq, why)
+		ms, seq, why := decodeAll(jm)
+		w.delivered(seq)
+		if why != "" {
+			l.st.logf("jetlog: skipped stream message %d: %s", seq, why)
 			continue
 		}
-		if err := fn(m); err != nil {
+		if err := fn(ms); err != nil {
 			return err
 		}
 	}

@@ -28,6 +28,9 @@ type logState struct {
 	next    int
 	follows map[int]func()
 
+	adds          adder         // the events Add batches (batch.go)
+	batches       atomic.Uint64 // batches stored
+	batched       atomic.Uint64 // the events in them
 	appendRetries atomic.Uint64 // attempts of appends sent again (publish)
 	followStalls  atomic.Uint64 // Follows their watchdog stopped (stall.go)
 	lastSeq       lastSeqCache  // the stream's last sequence, as the watchdogs last asked it

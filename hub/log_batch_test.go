@@ -1,0 +1,87 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deskwatch/deskwatch/internal/jetlog"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// TestResendStoredTwiceIsRelayedOnce: the log keeps no message id for a bridge's event (events
+// share batches), so a resend that raced its original through another hub is stored twice. The
+// apply loop drops the second by its seq, as it drops any resend: a live monitor and one asking
+// for history each see every event once, and /metrics counts the drop.
+func TestResendStoredTwiceIsRelayedOnce(t *testing.T) {
+	t.Parallel()
+	l := tempLog(t)
+	th := startHubOnLog(t, l, Config{})
+	_, live := snapshotOf(t, th.testHub, "/stream")
+	evs := deskEvents("a1", 4)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, i := range []int{0, 1, 2, 1, 3} { // seq 2 stored twice
+		if _, err := l.Add(ctx, jetlog.Msg{Agent: "a1", Session: "s1", Data: []byte(evs[i])}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"a1:1", "a1:2", "a1:3", "a1:4"}
+	if got := seqsOf(t, readRaw(t, live, 4)); !slices.Equal(got, want) {
+		t.Errorf("live monitor: %v, want %v", got, want)
+	}
+	expectSilence(t, live)
+	hist := th.dial(t, "/stream?since=1h", nil)
+	if got := seqsOf(t, readRaw(t, hist, 5)); !slices.Equal(got, append([]string{"END"}, want...)) {
+		t.Errorf("history monitor: %v, want END then %v", got, want)
+	}
+	expectSilence(t, hist)
+	if m, _ := th.get(t, "/metrics"); !strings.Contains(m, "deskwatch_hub_log_duplicates_total 1\n") {
+		t.Errorf("/metrics does not count the one duplicate:\n%s", m)
+	}
+}
+
+// TestManyBridgesShareBatches: events of many bridges at once reach the log in fewer messages than
+// events, and a monitor gets each of them once, every agent's in order.
+func TestManyBridgesShareBatches(t *testing.T) {
+	t.Parallel()
+	th := startLogHub(t, t.TempDir(), Config{})
+	_, mon := snapshotOf(t, th.testHub, "/stream")
+	const bridges, each = 20, 6
+	var wg sync.WaitGroup
+	for b := range bridges {
+		br := th.dial(t, "/ingest?session=s1", nil)
+		wg.Go(func() { send(t, br, deskEvents(fmt.Sprint("a", b), each)...) })
+	}
+	wg.Wait()
+	next := map[string]int64{}
+	_ = mon.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for n := 0; n < bridges*each; {
+		_, data, err := mon.ReadMessage()
+		if err != nil {
+			t.Fatalf("after %d events: %v", n, err)
+		}
+		ev, err := model.Decode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Type == model.EvDesktop { // the hub's own: a bridge connected
+			continue
+		}
+		n++
+		if next[ev.AgentID]++; ev.Seq != next[ev.AgentID] {
+			t.Fatalf("agent %s: seq %d, want %d", ev.AgentID, ev.Seq, next[ev.AgentID])
+		}
+	}
+	expectSilence(t, mon)
+	th.mu.Lock()
+	stored := th.lg.seq
+	th.mu.Unlock()
+	if stored >= bridges*each {
+		t.Errorf("%d events (and the desktops') in %d messages of the log: want them batched", bridges*each, stored)
+	}
+}
