@@ -149,9 +149,9 @@ func TestForeignBatchIsSkipped(t *testing.T) {
 		return logged.Write(p)
 	})})
 	for _, bad := range []struct{ version, data string }{
-		{batchVersion, "\x05ab"},      // a length past the end
-		{batchVersion, ""},            // no events
-		{"2", "\x01a\x01s\x02{}"},     // a version this log does not read
+		{batchVersion, "\x05ab"},       // a length past the end
+		{batchVersion, ""},             // no events
+		{"2", "\x01a\x01s\x02{}"},      // a version this log does not read
 		{batchVersion, "\xff\xff\xff"}, // not a length at all
 	} {
 		nm := &nats.Msg{Subject: SubjectPrefix + batchToken, Data: []byte(bad.data), Header: nats.Header{batchHeader: []string{bad.version}}}
