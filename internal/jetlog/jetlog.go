@@ -20,11 +20,10 @@ import (
 const (
 	DefaultHistory      = 24 * time.Hour
 	DefaultHistoryBytes = 1 << 30 // 1 GiB
-	// DefaultDuplicateWindow is how long JetStream remembers a message id to drop a resend that
-	// races its original (HUB.md, "Restart without losing the floor"): half as long again as one
-	// append may take with its retries (the hub's appendWait, 20 s); a resend of an event already
-	// applied is dropped by the floor before it reaches the log. Each id costs the stream's leader
-	// about 220 bytes of pointer-dense heap, 33 MB at 5,000 events a second.
+	// DefaultDuplicateWindow is how long JetStream remembers a message id (a batch's, or one
+	// Append was given) to drop a copy sent again after a timeout: half as long again as one
+	// append may take with its retries (the hub's appendWait, 20 s). Each id costs the stream's
+	// leader about 220 bytes of pointer-dense heap.
 	DefaultDuplicateWindow = 30 * time.Second
 	// StreamName is the JetStream stream of events; subjects are SubjectPrefix + an agent's token.
 	StreamName    = "DESKWATCH_EVENTS"
@@ -94,8 +93,9 @@ type Log struct {
 // exist with cfg's bounds.
 func Open(ctx context.Context, cfg Config) (*Log, error) { return open(ctx, cfg) }
 
-// Append stores one event. id is the message id JetStream drops resends by within its duplicate
-// window (agent and seq, built by the caller); "" for none. dup reports a resend that was dropped.
+// Append stores one event as a message of its own. id is the message id JetStream drops resends by
+// within its duplicate window (built by the caller); "" for none. dup reports a resend that was
+// dropped.
 func (l *Log) Append(ctx context.Context, m Msg, id string) (seq uint64, dup bool, err error) {
 	return l.appendMsg(ctx, m, id)
 }
