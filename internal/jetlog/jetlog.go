@@ -25,7 +25,8 @@ const (
 	// append may take with its retries (the hub's appendWait, 20 s). Each id costs the stream's
 	// leader about 220 bytes of pointer-dense heap.
 	DefaultDuplicateWindow = 30 * time.Second
-	// StreamName is the JetStream stream of events; subjects are SubjectPrefix + an agent's token.
+	// StreamName is the JetStream stream of events; subjects are SubjectPrefix + an agent's token
+	// (an event stored alone) or + batchToken (a batch of events, batch.go).
 	StreamName    = "DESKWATCH_EVENTS"
 	SubjectPrefix = "deskwatch.events."
 )
