@@ -69,7 +69,7 @@ func newMetrics(state func() (agents, open, lost float64)) *metrics {
 		snapshotBuilds: counter("snapshot_builds_total",
 			"Snapshots encoded for new monitors (one per store version, shared by the monitors that join at it)."),
 		logDuplicates: counter("log_duplicates_total",
-			"Messages of the log the apply loop did not apply because the floor had them (a resend past the log's duplicate window)."),
+			"Events of the log the apply loop did not apply because the floor had them (a resend stored twice, racing its original)."),
 		logRefused: counterVec("log_refused_total",
 			"Messages of the log the apply loop did not apply, by reason (a cap reached after the event was checked).", "reason"),
 		logMissed: counter("log_missed_total",

@@ -148,7 +148,8 @@ func (l *Log) publish(ctx context.Context, nm *nats.Msg, idempotent bool, opts [
 // decodeAll turns a stored message into its events: a batch's (batch.go), or the one of a
 // message appended alone; why says why there are none (and seq is the message's all the same).
 func decodeAll(jm jetstream.Msg) (ms []Msg, seq uint64, why string) {
-	if jm.Headers().Get(batchHeader) == "" {
+	version := jm.Headers().Get(batchHeader)
+	if version == "" {
 		m, why, ok := decode(jm)
 		if !ok {
 			return nil, m.Seq, why
@@ -160,8 +161,8 @@ func decodeAll(jm jetstream.Msg) (ms []Msg, seq uint64, why string) {
 		return nil, 0, "no JetStream metadata: " + err.Error()
 	}
 	seq = meta.Sequence.Stream
-	if v := jm.Headers().Get(batchHeader); v != batchVersion {
-		return nil, seq, fmt.Sprintf("a batch of version %s, this hub reads version %s", quoteShort(v), batchVersion)
+	if version != batchVersion {
+		return nil, seq, fmt.Sprintf("a batch of version %s, this hub reads version %s", quoteShort(version), batchVersion)
 	}
 	if ms, err = decodeBatch(jm.Data(), seq, meta.Timestamp); err != nil {
 		return nil, seq, err.Error()

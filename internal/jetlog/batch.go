@@ -61,6 +61,7 @@ type adder struct {
 type added struct {
 	ctx  context.Context // the caller's: an event whose caller gave up is not sent
 	m    Msg
+	size int // recordSize(m)
 	seq  uint64
 	err  error
 	done chan struct{}
@@ -71,11 +72,12 @@ func (l *Log) add(ctx context.Context, m Msg) (uint64, error) {
 	if l.st.isClosed() {
 		return 0, ErrClosed
 	}
-	if recordSize(m) > l.batchBytes() {
+	size := recordSize(m)
+	if size > l.batchBytes() {
 		seq, _, err := l.appendMsg(ctx, m, "alone "+randomHex(12))
 		return seq, err
 	}
-	a := &added{ctx: ctx, m: m, done: make(chan struct{})}
+	a := &added{ctx: ctx, m: m, size: size, done: make(chan struct{})}
 	b := &l.st.adds
 	b.mu.Lock()
 	b.queue = append(b.queue, a)
@@ -134,11 +136,10 @@ func takeBatch(queue []*added, maxBytes int) (batch, rest []*added) {
 		if a.ctx.Err() != nil {
 			continue
 		}
-		n := recordSize(a.m)
-		if len(batch) > 0 && size+n > maxBytes {
+		if len(batch) > 0 && size+a.size > maxBytes {
 			break
 		}
-		size += n
+		size += a.size
 		batch = append(batch, a)
 	}
 	if i == len(queue) {
@@ -185,7 +186,7 @@ func recordSize(m Msg) int {
 func encodeBatch(batch []*added) []byte {
 	size := 0
 	for _, a := range batch {
-		size += recordSize(a.m)
+		size += a.size
 	}
 	out := make([]byte, 0, size)
 	for _, a := range batch {

@@ -5,8 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/cputime"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -185,6 +189,69 @@ func BenchmarkTrimPurge(b *testing.B) {
 					b.Fatalf("after the purge: %d messages (%v), want %d", st.Messages, err, keep)
 				}
 				l.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkClusterStore is what three clustered hubs' logs spend to store an event and deliver it
+// to a reader on each: b.N events of 860 bytes (a typical bridge event) added by 600 goroutines
+// spread over the three, the stream on 3 replicas, one message an event (Append, as the hub stored
+// them before it batched) or in batches (Add). cpu-µs/event is this process's CPU time (the three
+// servers, their clients and the readers) per event; events/msg how many a stored message held.
+func BenchmarkClusterStore(b *testing.B) {
+	event := bytes.Repeat([]byte("x"), 860)
+	for _, how := range []string{"append", "add"} {
+		b.Run(how, func(b *testing.B) {
+			cfgs := clusterConfigs(b, 3)
+			logs, errs := openCluster(testCtx(b), cfgs)
+			for i, l := range logs {
+				if errs[i] != nil {
+					b.Fatal(errs[i])
+				}
+				b.Cleanup(func() { l.Close() })
+			}
+			var read sync.WaitGroup
+			for _, l := range logs {
+				read.Go(func() {
+					n := 0
+					_ = l.Follow(testCtx(b), 1, func(Msg) error {
+						if n++; n == b.N {
+							return errEnough
+						}
+						return nil
+					})
+				})
+			}
+			var next atomic.Int64
+			var add sync.WaitGroup
+			cpu := cputime.Process()
+			b.ResetTimer()
+			for g := range 600 {
+				add.Go(func() {
+					l := logs[g%3]
+					for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+						m := Msg{Agent: fmt.Sprint("agent.", i%5000), Session: "s1", Data: event}
+						var err error
+						if how == "append" {
+							_, _, err = l.Append(context.Background(), m, fmt.Sprint("id", i))
+						} else {
+							_, err = l.Add(context.Background(), m)
+						}
+						if err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			add.Wait()
+			read.Wait()
+			b.StopTimer()
+			b.ReportMetric(float64((cputime.Process()-cpu).Microseconds())/float64(b.N), "cpu-µs/event")
+			st, err := logs[0].State(testCtx(b))
+			if err == nil && st.Messages > 0 {
+				b.ReportMetric(float64(b.N)/float64(st.Messages), "events/msg")
 			}
 		})
 	}

@@ -157,7 +157,7 @@ var (
 	descAppendRetries = prometheus.NewDesc("deskwatch_hub_log_append_retries_total",
 		"Appends to the log sent again while the stream had no leader (or did not answer in time).", nil, nil)
 	descBatches = prometheus.NewDesc("deskwatch_hub_log_batches_total",
-		"Messages of several events this hub stored in the log (each bridge event goes in one).", nil, nil)
+		"Batches of events this hub stored in the log, one message each (every bridge event goes in one).", nil, nil)
 	descBatched = prometheus.NewDesc("deskwatch_hub_log_batched_events_total",
 		"The events in those messages: divided by the batches, the events a message held on average.", nil, nil)
 	descFollowStalls = prometheus.NewDesc("deskwatch_hub_log_follow_stalls_total",

@@ -17,7 +17,7 @@ import (
 const testSecret = "a-secret-of-32-bytes-for-routes!"
 
 // clusterConfigs is the configuration of n hubs clustered on loopback, each routed to every other.
-func clusterConfigs(t *testing.T, n int) []Config {
+func clusterConfigs(t testing.TB, n int) []Config {
 	t.Helper()
 	addrs := make([]string, n)
 	for i := range addrs {
