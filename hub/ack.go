@@ -3,10 +3,11 @@ package hub
 import (
 	"errors"
 	"net"
+	"strconv"
 	"sync"
 	"time"
 
-	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gorilla/websocket"
 )
 
@@ -35,8 +36,9 @@ type acker struct {
 
 	mu     sync.Mutex
 	latest map[string]int64
-	err    error // why the writer stopped; once set, ack records nothing more
-	peak   int   // the most acks that waited at once, for tests and the log
+	spare  map[string]int64 // the writer's: the map it wrote last, emptied, latest's next turn
+	err    error            // why the writer stopped; once set, ack records nothing more
+	peak   int              // the most acks that waited at once, for tests and the log
 
 	wake chan struct{}
 	done chan struct{}
@@ -108,11 +110,18 @@ func (a *acker) run() {
 			return
 		case <-a.wake:
 		}
+		next := a.spare
+		if next == nil {
+			next = make(map[string]int64)
+		}
 		a.mu.Lock()
 		pending := a.latest
-		a.latest = make(map[string]int64, len(pending))
+		a.latest = next
 		a.mu.Unlock()
-		if err := a.write(pending); err != nil {
+		err := a.write(pending)
+		clear(pending)
+		a.spare = pending // the writer's own: latest of the next turn
+		if err != nil {
 			a.mu.Lock()
 			a.err = err
 			a.latest = nil
@@ -128,17 +137,28 @@ func (a *acker) run() {
 }
 
 func (a *acker) write(pending map[string]int64) error {
+	var buf []byte
 	for agent, seq := range pending {
-		msg, err := json.Marshal(ackMsg{Ack: seq, AgentID: agent})
+		msg, err := appendAck(buf[:0], seq, agent)
 		if err != nil {
 			continue // an agentId that is not valid UTF-8: the bridge cannot match it anyway
 		}
+		buf = msg
 		_ = a.conn.SetWriteDeadline(time.Now().Add(writeWait))
 		if err := a.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// appendAck appends the JSON of ackMsg{Ack: seq, AgentID: agent} to b, as json.Marshal writes it
+// (each bridge's acks are written one at a time: this is on the hub's hot path); it fails for an
+// agent that is not valid UTF-8.
+func appendAck(b []byte, seq int64, agent string) ([]byte, error) {
+	b = strconv.AppendInt(append(b, `{"ack":`...), seq, 10)
+	b, err := jsontext.AppendQuote(append(b, `,"agentId":`...), agent)
+	return append(b, '}'), err
 }
 
 // mayPublish reports whether the bridge may publish for agent: its bound token's agents, or

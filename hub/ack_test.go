@@ -2,12 +2,14 @@ package hub
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json"
 	"github.com/gorilla/websocket"
 )
 
@@ -81,4 +83,22 @@ func TestNonReadingAckBridgeIsClosed(t *testing.T) {
 	th.log.waitLog(t, `(agent "smith") closed after`)
 	th.log.waitLog(t, "closed by the hub: acknowledgements not read")
 	th.waitMetric(t, "deskwatch_hub_bridges", 0)
+}
+
+// TestAppendAckIsJSONMarshal: the ack written by hand is json.Marshal's, byte for byte, and an
+// agentId that is not valid UTF-8 fails both.
+func TestAppendAckIsJSONMarshal(t *testing.T) {
+	t.Parallel()
+	for _, agent := range []string{"a.jones", "", `quo"te\back`, "<b>&amp;</b>", "ünï €", "ctl\x00\x1f\x7f", "\u2028\u2029", "bad\xff"} {
+		for _, seq := range []int64{0, 1, -1, math.MaxInt64, math.MinInt64} {
+			want, wantErr := json.Marshal(ackMsg{Ack: seq, AgentID: agent})
+			got, err := appendAck([]byte("kept"), seq, agent)
+			if (err != nil) != (wantErr != nil) {
+				t.Fatalf("agent %q: error %v, json.Marshal's %v", agent, err, wantErr)
+			}
+			if err == nil && string(got) != "kept"+string(want) {
+				t.Errorf("agent %q seq %d: %s, want %s", agent, seq, got, want)
+			}
+		}
+	}
 }

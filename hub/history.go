@@ -194,7 +194,7 @@ func (h *Hub) writeHistory(s *subscriber, cp jetlog.Checkpoint, data *checkpoint
 		if !s.filter.agentPasses(ev.AgentID) {
 			return nil
 		}
-		if err := w.live(&liveMsg{ev: ev, data: m.Data}); err != nil { // prepared by live if the filter passes it whole
+		if err := w.live(&liveMsg{ev: ev, data: m.Data}); err != nil {
 			return err
 		}
 		return s.Flush()

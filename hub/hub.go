@@ -299,20 +299,19 @@ func (h *Hub) publish(session string, data []byte, ev model.Event) (bool, error)
 // applyEvent applies one event to the floor and relays it to the monitors; received is when it
 // arrived.
 func (h *Hub) applyEvent(session string, data []byte, ev model.Event, received time.Time) (bool, error) {
-	msg := prepare(data)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.applyLocked(session, data, ev, msg, received)
+	return h.applyLocked(session, data, ev, received)
 }
 
-// applyLocked is applyEvent (or the apply loop's, log.go) with h.mu held and the message prepared.
-func (h *Hub) applyLocked(session string, data []byte, ev model.Event, msg *outMsg, received time.Time) (bool, error) {
+// applyLocked is applyEvent (or the apply loop's, log.go) with h.mu held.
+func (h *Hub) applyLocked(session string, data []byte, ev model.Event, received time.Time) (bool, error) {
 	applied, err := h.floor.apply(session, ev, received)
 	if applied && err == nil {
 		h.deskAppliedLocked(ev)
 	}
-	if applied && err == nil && msg != nil {
-		h.streams.Broadcast(ev.AgentID, &liveMsg{ev: ev, data: data, msg: msg}, len(data))
+	if applied && err == nil {
+		h.streams.Broadcast(ev.AgentID, &liveMsg{ev: ev, data: data}, len(data))
 	}
 	return applied, err
 }

@@ -47,6 +47,7 @@ const maxLoggedApplyErrors = 100
 
 // logState is the hub's side of the log: the apply loop's position and the checkpoints.
 type logState struct {
+	decoded   *decodedCache // this hub's bridges' events, decoded, until the apply loop reads them back
 	ready     chan struct{} // closed once the apply loop has caught up with the log at Start
 	readyOnce sync.Once
 	cancel    context.CancelFunc
@@ -66,7 +67,7 @@ type logState struct {
 }
 
 func newLogState() *logState {
-	return &logState{ready: make(chan struct{}), done: make(chan struct{})}
+	return &logState{decoded: newDecodedCache(), ready: make(chan struct{}), done: make(chan struct{})}
 }
 
 // markReady says the floor is caught up with the log.
@@ -271,14 +272,14 @@ func (h *Hub) missed(from, through, known uint64) {
 func (h *Hub) applyMsgs(ms []jetlog.Msg) {
 	type decoded struct {
 		ev  model.Event
-		msg *outMsg
 		err error
 	}
 	evs := make([]decoded, len(ms))
 	for i, m := range ms {
 		d := &evs[i]
-		if d.ev, d.err = model.Decode(m.Data); d.err == nil {
-			d.msg = prepare(m.Data)
+		var ok bool
+		if d.ev, ok = h.lg.decoded.take(m.Data); !ok {
+			d.ev, d.err = model.Decode(m.Data)
 		}
 	}
 	var ck *floorCopy
@@ -289,7 +290,7 @@ func (h *Hub) applyMsgs(ms []jetlog.Msg) {
 		d := &evs[i]
 		if d.err == nil {
 			var applied bool
-			applied, d.err = h.applyLocked(m.Session, m.Data, d.ev, d.msg, m.Time)
+			applied, d.err = h.applyLocked(m.Session, m.Data, d.ev, m.Time)
 			if !applied && d.err == nil {
 				dups++
 			}
@@ -369,7 +370,10 @@ func (h *Hub) appendEventID(session string, data []byte, ev model.Event, id stri
 	}
 	m := jetlog.Msg{Agent: ev.AgentID, Session: session, Data: data}
 	if id == "" {
-		_, err = h.cfg.EventLog.Add(ctx, m)
+		h.lg.decoded.put(data, ev) // before it is stored: the apply loop may read it back at once
+		if _, err = h.cfg.EventLog.Add(ctx, m); err != nil {
+			h.lg.decoded.drop(data)
+		}
 	} else {
 		_, dup, err = h.cfg.EventLog.Append(ctx, m, id)
 	}

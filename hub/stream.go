@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -22,12 +23,22 @@ func prepare(data []byte) *outMsg {
 	return &outMsg{frame: wsfan.Frame(data), size: len(data)}
 }
 
-// liveMsg is one applied event as every monitor receives it: shared, never changed. A monitor with
-// a service filter decides on it (and may cut it down) in its own goroutine.
+// liveMsg is one applied event as every monitor receives it: shared, never changed but for its
+// frame. A monitor with a service filter decides on it (and may cut it down) in its own goroutine.
 type liveMsg struct {
 	ev   model.Event
 	data []byte
-	msg  *outMsg
+	// framed makes msg, data framed once for every monitor that sends it whole, when the first of
+	// their writers gets to it (frame): an event no monitor of this hub wants is never framed, and
+	// the hub's lock is not held for it.
+	framed sync.Once
+	msg    *outMsg
+}
+
+// frame returns m's data framed for monitors.
+func (m *liveMsg) frame() *outMsg {
+	m.framed.Do(func() { m.msg = prepare(m.data) })
+	return m.msg
 }
 
 // subscriber is one monitor on /stream: a fan-out subscriber (its queue filled under the hub's
@@ -140,8 +151,7 @@ func (w *streamWriter) write(m *outMsg) error {
 // (agentKeys), and the agent is asked again here, off the hub's lock, so that no path relies on
 // the routing alone. A message the filter cannot cut down is left out (logged and
 // counted), never sent whole.
-// A message without msg (a history monitor's, the only one to receive it) is prepared here, once
-// the filter has passed it whole.
+// The message is framed (once for all monitors) when the filter passes it whole.
 func (w *streamWriter) live(m *liveMsg) error {
 	f := w.s.filter
 	if !f.agentPasses(m.ev.AgentID) {
@@ -159,14 +169,10 @@ func (w *streamWriter) live(m *liveMsg) error {
 	if !ok {
 		return nil
 	}
-	msg := m.msg
-	switch {
-	case out != nil:
-		msg = prepare(out)
-	case msg == nil:
-		msg = prepare(m.data)
+	if out != nil {
+		return w.write(prepare(out))
 	}
-	return w.write(msg)
+	return w.write(m.frame())
 }
 
 // snapshot writes the subscriber's snapshot: the shared encoding, or one encoded agent by agent

@@ -1,0 +1,85 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/deskwatch/deskwatch/internal/jetlog"
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// TestOwnEventsAreNotDecodedAgain: the apply loop takes the events this hub's bridge sent from
+// the hub's decoded events instead of decoding them again, decodes those another hub stored, and
+// a monitor gets both alike, each once and in order.
+func TestOwnEventsAreNotDecodedAgain(t *testing.T) {
+	t.Parallel()
+	l := tempLog(t)
+	th := startHubOnLog(t, l, Config{})
+	_, live := snapshotOf(t, th.testHub, "/stream")
+	send(t, th.dial(t, "/ingest", nil), deskEvents("a1", 4)...)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, e := range deskEvents("b2", 3) { // another hub's bridge
+		if _, err := l.Add(ctx, jetlog.Msg{Agent: "b2", Session: "s2", Data: []byte(e)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := seqsOf(t, readRaw(t, live, 7))
+	slices.Sort(got)
+	if want := []string{"a1:1", "a1:2", "a1:3", "a1:4", "b2:1", "b2:2", "b2:3"}; !slices.Equal(got, want) {
+		t.Errorf("monitor got %v, want %v", got, want)
+	}
+	expectSilence(t, live)
+	c := th.lg.decoded
+	c.mu.Lock()
+	hits, left := c.hits, len(c.cur)+len(c.old)
+	c.mu.Unlock()
+	if hits != 4 || left != 0 {
+		t.Errorf("the apply loop took %d events decoded at ingest (%d left), want a1's 4 (0 left)", hits, left)
+	}
+	// The floor is the same as if every event had been decoded from the log.
+	sn := th.store.Snapshot()
+	if len(sn.Agents) != 2 || len(sn.Rows) != 2 {
+		t.Fatalf("floor: %d agents, %d rows; want 2 and 2", len(sn.Agents), len(sn.Rows))
+	}
+	for _, r := range sn.Rows {
+		if want := map[string]string{"a1": "connected", "b2": "delivered"}[r.AgentID]; string(r.Data.State) != want {
+			t.Errorf("%s's interaction is %q, want %q", r.AgentID, r.Data.State, want)
+		}
+	}
+}
+
+// TestDecodedCacheIsBounded: events never read back are forgotten within two turns, and no more
+// than maxDecoded wait at once.
+func TestDecodedCacheIsBounded(t *testing.T) {
+	t.Parallel()
+	c := newDecodedCache()
+	for i := range maxDecoded + 10 {
+		c.put(fmt.Appendf(nil, `{"n":%d}`, i), model.Event{})
+	}
+	if n := len(c.cur) + len(c.old); n != maxDecoded {
+		t.Errorf("%d events wait, want at most %d", n, maxDecoded)
+	}
+	if _, ok := c.take([]byte(`{"n":1}`)); !ok {
+		t.Error("an event put is not taken")
+	}
+	if _, ok := c.take([]byte(`{"n":1}`)); ok {
+		t.Error("an event is taken twice")
+	}
+	c.turned = c.turned.Add(-decodedAge) // a turn
+	c.put([]byte(`{"n":"new"}`), model.Event{})
+	if _, ok := c.take([]byte(`{"n":2}`)); !ok {
+		t.Error("an event of the last turn is not taken")
+	}
+	c.turned = c.turned.Add(-decodedAge) // and another: what was put two turns ago is forgotten
+	c.put([]byte(`{"n":"newer"}`), model.Event{})
+	if _, ok := c.take([]byte(`{"n":3}`)); ok {
+		t.Error("an event put two turns ago is still kept")
+	}
+	if n := len(c.cur) + len(c.old); n != 2 {
+		t.Errorf("%d events wait after two turns, want the 2 put since", n)
+	}
+}
