@@ -20,6 +20,8 @@ import (
 const (
 	maxForeignAcks  = 64
 	maxForeignAckID = 256
+	// maxKeptAck bounds the room for one ack a bridge's writer keeps between acks.
+	maxKeptAck = 512
 )
 
 // acker tells a bridge which events arrived, so it can forget them: only events not acknowledged
@@ -37,6 +39,7 @@ type acker struct {
 	mu     sync.Mutex
 	latest map[string]int64
 	spare  map[string]int64 // the writer's: the map it wrote last, emptied, latest's next turn
+	buf    []byte           // the writer's: the last ack it wrote, its room reused
 	err    error            // why the writer stopped; once set, ack records nothing more
 	peak   int              // the most acks that waited at once, for tests and the log
 
@@ -137,13 +140,14 @@ func (a *acker) run() {
 }
 
 func (a *acker) write(pending map[string]int64) error {
-	var buf []byte
 	for agent, seq := range pending {
-		msg, err := appendAck(buf[:0], seq, agent)
+		msg, err := appendAck(a.buf[:0], seq, agent)
 		if err != nil {
 			continue // an agentId that is not valid UTF-8: the bridge cannot match it anyway
 		}
-		buf = msg
+		if a.buf = msg; cap(msg) > maxKeptAck {
+			a.buf = nil // a long agentId's: not kept for every connection
+		}
 		_ = a.conn.SetWriteDeadline(time.Now().Add(writeWait))
 		if err := a.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
 			return err

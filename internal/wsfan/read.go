@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync"
 )
 
 // ErrTooLong is returned by ReadMessage for a message that went on past the most it reads.
@@ -15,7 +16,7 @@ var ErrTooLong = errors.New("message too long to discard")
 // most > 0) it stops reading with ErrTooLong. It returns what it kept and how many bytes it read,
 // also with an error.
 func ReadMessage(r io.Reader, limit, keep, most int64) ([]byte, int64, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	data, err := readAll(io.LimitReader(r, limit+1))
 	n := int64(len(data))
 	if err != nil || n <= limit {
 		return data, n, err
@@ -47,4 +48,42 @@ func cut(data []byte, keep int64) []byte {
 		return bytes.Clone(data[:keep])
 	}
 	return data
+}
+
+// Messages are read into a scratch buffer and copied out at their size: io.ReadAll's growing
+// buffer allocates twice and half again as much for a message of a kilobyte, the size of a
+// bridge's typical event, thousands of which a hub reads a second. A scratch buffer that grew
+// past scratchKept for a large message is left to the collector.
+const (
+	scratchSize = 4 << 10
+	scratchKept = 64 << 10
+)
+
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, scratchSize); return &b }}
+
+// readAll is io.ReadAll, its result in a slice of its own, as long as what was read.
+func readAll(r io.Reader) ([]byte, error) {
+	bp := scratch.Get().(*[]byte)
+	b := (*bp)[:0]
+	var err error
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		var n int
+		n, err = r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			break
+		}
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	data := append(make([]byte, 0, len(b)), b...)
+	if cap(b) <= scratchKept {
+		*bp = b[:0]
+		scratch.Put(bp)
+	}
+	return data, err
 }

@@ -3,9 +3,11 @@ package wsfan
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestReadMessage(t *testing.T) {
@@ -85,4 +87,38 @@ func FuzzReadMessage(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadAllIsIOReadAll: readAll returns what io.ReadAll does, in a slice as long as the message
+// and of its own (a later read does not change an earlier result), through readers that return
+// a byte at a time, half of what is asked, or fail midway.
+func TestReadAllIsIOReadAll(t *testing.T) {
+	t.Parallel()
+	var kept [][]byte
+	for _, size := range []int{0, 1, 860, scratchSize - 1, scratchSize, scratchSize + 1, scratchKept + 1, 200_000} {
+		msg := bytes.Repeat([]byte{byte(size)}, size)
+		for name, wrap := range map[string]func(io.Reader) io.Reader{
+			"whole": func(r io.Reader) io.Reader { return r }, "one byte": iotest.OneByteReader,
+			"half": iotest.HalfReader, "failing": func(r io.Reader) io.Reader {
+				return io.MultiReader(r, iotest.ErrReader(errors.New("cut")))
+			},
+		} {
+			want, wantErr := io.ReadAll(wrap(bytes.NewReader(msg)))
+			got, err := readAll(wrap(bytes.NewReader(msg)))
+			if !bytes.Equal(got, want) || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+				t.Fatalf("%d bytes, %s: %d bytes and %v, want %d and %v", size, name, len(got), err, len(want), wantErr)
+			}
+			if len(got) != cap(got) {
+				t.Errorf("%d bytes, %s: cap %d", size, name, cap(got))
+			}
+			kept = append(kept, got)
+		}
+	}
+	for _, k := range kept {
+		for _, c := range k {
+			if c != byte(len(k)) {
+				t.Fatalf("a result of %d bytes was changed by a later read", len(k))
+			}
+		}
+	}
 }
