@@ -83,3 +83,37 @@ func TestDecodedCacheIsBounded(t *testing.T) {
 		t.Errorf("%d events wait after two turns, want the 2 put since", n)
 	}
 }
+
+// TestDecodedCacheBoundsBytes: no event over maxDecodedEvent is kept, nor more than
+// maxDecodedBytes of events in all, and the bytes counted come back to nothing as events are taken,
+// dropped or forgotten.
+func TestDecodedCacheBoundsBytes(t *testing.T) {
+	t.Parallel()
+	c := newDecodedCache()
+	big := make([]byte, maxDecodedEvent+1)
+	c.put(big, model.Event{})
+	if _, ok := c.take(big); ok {
+		t.Error("an event over maxDecodedEvent was kept")
+	}
+	const size = 32 << 10
+	var put [][]byte
+	for i := range 2 * maxDecodedBytes / size {
+		data := fmt.Appendf(make([]byte, 0, size), "%0*d", size, i)
+		c.put(data, model.Event{})
+		put = append(put, data)
+	}
+	if want := maxDecodedBytes / size; len(c.cur) != want || c.bytes != maxDecodedBytes {
+		t.Errorf("%d events of %d bytes kept, %d bytes counted; want %d and %d", len(c.cur), size, c.bytes,
+			want, maxDecodedBytes)
+	}
+	c.turned = c.turned.Add(-decodedAge)
+	c.put([]byte(`{}`), model.Event{}) // a turn: what was put is old now
+	c.drop(put[0])
+	for _, data := range put[1:] {
+		c.take(data)
+	}
+	c.take([]byte(`{}`))
+	if c.bytes != 0 || c.oldBytes != 0 || len(c.cur)+len(c.old) != 0 {
+		t.Errorf("after every event was taken: %d bytes (%d old), %d events", c.bytes, c.oldBytes, len(c.cur)+len(c.old))
+	}
+}
