@@ -1,13 +1,10 @@
 package hub
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"testing"
-	"time"
 
-	"github.com/deskwatch/deskwatch/internal/jetlog"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -16,17 +13,9 @@ import (
 // a monitor gets both alike, each once and in order.
 func TestOwnEventsAreNotDecodedAgain(t *testing.T) {
 	t.Parallel()
-	l := tempLog(t)
-	th := startHubOnLog(t, l, Config{})
-	_, live := snapshotOf(t, th.testHub, "/stream")
+	l, th, live := watchedLogHub(t)
 	send(t, th.dial(t, "/ingest", nil), deskEvents("a1", 4)...)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for _, e := range deskEvents("b2", 3) { // another hub's bridge
-		if _, err := l.Add(ctx, jetlog.Msg{Agent: "b2", Session: "s2", Data: []byte(e)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addToLog(t, l, "b2", "s2", deskEvents("b2", 3)...) // another hub's bridge
 	got := seqsOf(t, readRaw(t, live, 7))
 	slices.Sort(got)
 	if want := []string{"a1:1", "a1:2", "a1:3", "a1:4", "b2:1", "b2:2", "b2:3"}; !slices.Equal(got, want) {

@@ -1,15 +1,12 @@
 package hub
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/deskwatch/deskwatch/internal/jetlog"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -19,17 +16,9 @@ import (
 // for history each see every event once, and /metrics counts the drop.
 func TestResendStoredTwiceIsRelayedOnce(t *testing.T) {
 	t.Parallel()
-	l := tempLog(t)
-	th := startHubOnLog(t, l, Config{})
-	_, live := snapshotOf(t, th.testHub, "/stream")
+	l, th, live := watchedLogHub(t)
 	evs := deskEvents("a1", 4)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for _, i := range []int{0, 1, 2, 1, 3} { // seq 2 stored twice
-		if _, err := l.Add(ctx, jetlog.Msg{Agent: "a1", Session: "s1", Data: []byte(evs[i])}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addToLog(t, l, "a1", "s1", evs[0], evs[1], evs[2], evs[1], evs[3]) // seq 2 stored twice
 	want := []string{"a1:1", "a1:2", "a1:3", "a1:4"}
 	if got := seqsOf(t, readRaw(t, live, 4)); !slices.Equal(got, want) {
 		t.Errorf("live monitor: %v, want %v", got, want)

@@ -130,6 +130,28 @@ func (lh *logHub) waitApplied(t *testing.T, seq uint64) {
 	}
 }
 
+// watchedLogHub starts a hub on a log of its own, with a monitor that has read its snapshot and
+// waits for what follows.
+func watchedLogHub(t *testing.T) (*jetlog.Log, *logHub, *websocket.Conn) {
+	t.Helper()
+	l := tempLog(t)
+	th := startHubOnLog(t, l, Config{})
+	_, live := snapshotOf(t, th.testHub, "/stream")
+	return l, th, live
+}
+
+// addToLog adds events to l as a hub's bridge of agent and session would have them stored.
+func addToLog(t *testing.T, l *jetlog.Log, agent, session string, events ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, e := range events {
+		if _, err := l.Add(ctx, jetlog.Msg{Agent: agent, Session: session, Data: []byte(e)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // snapshotOf connects a monitor to path and returns the messages before DESKWATCH_RESYNC_END;
 // the connection stays open for what follows.
 func snapshotOf(t *testing.T, th *testHub, path string) ([]string, *websocket.Conn) {
