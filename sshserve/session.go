@@ -217,7 +217,12 @@ func (v *session) newProgram(sess ssh.Session) *tea.Program {
 	opts := append(bubbletea.MakeOptions(sess),
 		tea.WithInput(activityReader{r: sess, v: v}),
 		tea.WithOutput(v.out),
-		tea.WithWindowSize(w, h),
+		// No size of the program's own: it would send it from a goroutine of its own, which can
+		// deliver it after a window change the client sent early (held until the session runs,
+		// limits.go), leaving the session at the stale first size. The sizes the model gets are
+		// the client's, the pty's first included, in the order sent; the empty one is dropped
+		// (filter).
+		tea.WithWindowSize(0, 0),
 		tea.WithFilter(v.filter),
 		// The server's SIGINT/SIGTERM belong to the server, which says goodbye to every session.
 		tea.WithoutSignalHandler(),
