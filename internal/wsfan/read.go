@@ -59,31 +59,16 @@ const (
 	scratchKept = 64 << 10
 )
 
-var scratch = sync.Pool{New: func() any { b := make([]byte, 0, scratchSize); return &b }}
+var scratch = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, scratchSize)) }}
 
 // readAll is io.ReadAll, its result in a slice of its own, as long as what was read.
 func readAll(r io.Reader) ([]byte, error) {
-	bp := scratch.Get().(*[]byte)
-	b := (*bp)[:0]
-	var err error
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		var n int
-		n, err = r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err != nil {
-			break
-		}
-	}
-	if err == io.EOF {
-		err = nil
-	}
-	data := append(make([]byte, 0, len(b)), b...)
-	if cap(b) <= scratchKept {
-		*bp = b[:0]
-		scratch.Put(bp)
+	buf := scratch.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err := buf.ReadFrom(r)
+	data := append(make([]byte, 0, buf.Len()), buf.Bytes()...)
+	if buf.Cap() <= scratchKept {
+		scratch.Put(buf)
 	}
 	return data, err
 }
