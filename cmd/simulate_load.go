@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/deskwatch/deskwatch/feed"
+	"github.com/deskwatch/deskwatch/internal/periodic"
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/sim"
 )
@@ -242,16 +243,10 @@ func (o *simulateOptions) waitMonitors(ctx context.Context, mon *sim.MonitorLoad
 		ctx, cancel = context.WithTimeout(ctx, o.duration)
 		defer cancel()
 	}
-	t := time.NewTicker(10 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			fmt.Fprintln(stderr, mon.Interval().String())
-		}
-	}
+	periodic.Every(ctx.Done(), 10*time.Second, func(time.Time) bool {
+		fmt.Fprintln(stderr, mon.Interval().String())
+		return true
+	})
 }
 
 // waitConnected waits up to limit for n monitors to be connected, so that they see the first events.

@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/deskwatch/deskwatch/internal/periodic"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -87,34 +88,34 @@ func (h *Hub) stopAuth() {
 
 func (h *Hub) watchTokens() {
 	defer close(h.auth.done)
-	tick := time.NewTicker(tokenPoll)
-	defer tick.Stop()
-	for {
-		select {
-		case <-h.auth.stop:
-			return
-		case <-tick.C:
+	periodic.Every(h.auth.stop, tokenPoll, func(time.Time) bool {
+		h.reloadTokens()
+		return true
+	})
+}
+
+// reloadTokens reads both token files again where they changed, and closes the connections whose
+// token went.
+func (h *Hub) reloadTokens() {
+	for _, e := range []struct {
+		endpoint string
+		t        *Tokens
+	}{{"ingest", h.cfg.IngestTokens}, {"stream", h.cfg.StreamTokens}} {
+		if e.t == nil {
+			continue
 		}
-		for _, e := range []struct {
-			endpoint string
-			t        *Tokens
-		}{{"ingest", h.cfg.IngestTokens}, {"stream", h.cfg.StreamTokens}} {
-			if e.t == nil {
-				continue
-			}
-			changed, err := e.t.reload(true)
-			if err != nil {
-				h.log.Printf("%s tokens: %v", e.endpoint, err)
-			}
-			if changed {
-				total, unbound := e.t.Summary()
-				h.log.Printf("%s tokens: read %s again: %d tokens, %d unbound", e.endpoint, e.t.Path(), total, unbound)
-			}
+		changed, err := e.t.reload(true)
+		if err != nil {
+			h.log.Printf("%s tokens: %v", e.endpoint, err)
 		}
-		// Every poll, not only after a change this poll saw: a connection attempt may have read
-		// the new file first.
-		h.closeRevoked()
+		if changed {
+			total, unbound := e.t.Summary()
+			h.log.Printf("%s tokens: read %s again: %d tokens, %d unbound", e.endpoint, e.t.Path(), total, unbound)
+		}
 	}
+	// Every poll, not only after a change this poll saw: a connection attempt may have read the
+	// new file first.
+	h.closeRevoked()
 }
 
 // closeRevoked closes every connection whose token is no longer in its file with the binding it

@@ -10,6 +10,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/deskwatch/deskwatch/internal/jetlog"
+	"github.com/deskwatch/deskwatch/internal/periodic"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -183,14 +184,7 @@ func (h *Hub) floorEvents(sn *model.Snapshot, each func([]byte)) {
 // checkpointTicker saves the floor CheckpointInterval after the last save when events were applied
 // since, so that a quiet floor is saved too.
 func (h *Hub) checkpointTicker(ctx context.Context) {
-	t := time.NewTicker(min(h.cfg.CheckpointInterval, time.Second))
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	periodic.Every(ctx.Done(), min(h.cfg.CheckpointInterval, time.Second), func(time.Time) bool {
 		h.lg.ckMu.Lock()
 		due := time.Since(h.lg.ckAt) >= h.cfg.CheckpointInterval && h.cfg.EventLog.Leads()
 		h.lg.ckMu.Unlock()
@@ -199,7 +193,8 @@ func (h *Hub) checkpointTicker(ctx context.Context) {
 			h.checkpoint(save)
 			cancel()
 		}
-	}
+		return true
+	})
 }
 
 // decodeCheckpoint reads a checkpoint's Data.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/periodic"
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -93,18 +94,14 @@ func (h *Hub) liveHubs() (map[string]bool, bool) {
 // watchHubs looks every hubPoll at which hubs are routed to this one, until ctx ends, and retires
 // the desktops of those away for LostHubAfter.
 func (h *Hub) watchHubs(ctx context.Context) {
-	t := time.NewTicker(hubPoll)
-	defer t.Stop()
-	for {
+	look := func(now time.Time) bool {
 		if live, ok := h.liveHubs(); ok {
-			h.retireLost(live, time.Now())
+			h.retireLost(live, now)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+		return true
 	}
+	look(time.Now())
+	periodic.Every(ctx.Done(), hubPoll, look)
 }
 
 // retireLost says "disconnected" for the agents owned by a hub that has not been in live for

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/periodic"
 	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
@@ -203,25 +204,13 @@ func (l *load) awaitConnections(ctx context.Context) {
 // drive is the one ticker behind every bridge: each tick, it takes the events that fell due from
 // the generator and hands each to its agent's bridge, until ctx ends or a bound is reached.
 func (l *load) drive(ctx context.Context) {
-	t := time.NewTicker(tick)
-	defer t.Stop()
 	var end time.Time
 	if l.cfg.Duration > 0 {
 		end = time.Now().Add(l.cfg.Duration)
 	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			if !end.IsZero() && !now.Before(end) {
-				return
-			}
-			if !l.release(now) {
-				return
-			}
-		}
-	}
+	periodic.Every(ctx.Done(), tick, func(now time.Time) bool {
+		return (end.IsZero() || now.Before(end)) && l.release(now)
+	})
 }
 
 // release hands out the events due by now; false once the Events bound is reached.
@@ -272,23 +261,15 @@ func (l *load) progress(ctx context.Context) (stop func()) {
 		return func() {}
 	}
 	every := positive.Or(l.cfg.Every, 10*time.Second)
-	done := make(chan struct{})
+	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				l.cfg.Progress(l.n.snapshot())
-			}
-		}
+		periodic.Every(ctx.Done(), every, func(time.Time) bool {
+			l.cfg.Progress(l.n.snapshot())
+			return true
+		})
 	})
-	return func() { close(done); wg.Wait() }
+	return func() { cancel(); wg.Wait() }
 }
 
 // welcome returns what bridge i sends first on every connection: its agent's INTERACTIONS_STATE,

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/deskwatch/deskwatch/internal/cputime"
+	"github.com/deskwatch/deskwatch/internal/periodic"
 )
 
 // The server's frame interval follows its CPU use: every busyEvery it compares the CPU the
@@ -19,20 +20,14 @@ const (
 
 // paceFrames adjusts s.interval until ctx ends.
 func (s *Server) paceFrames(ctx context.Context) {
-	t := time.NewTicker(busyEvery)
-	defer t.Stop()
 	cpu0, t0 := cputime.Process(), time.Now()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			cpu := cputime.Process()
-			used := (cpu - cpu0).Seconds() / now.Sub(t0).Seconds()
-			cpu0, t0 = cpu, now
-			s.interval.Store(int64(nextInterval(time.Duration(s.interval.Load()), s.cfg.FrameInterval, used)))
-		}
-	}
+	periodic.Every(ctx.Done(), busyEvery, func(now time.Time) bool {
+		cpu := cputime.Process()
+		used := (cpu - cpu0).Seconds() / now.Sub(t0).Seconds()
+		cpu0, t0 = cpu, now
+		s.interval.Store(int64(nextInterval(time.Duration(s.interval.Load()), s.cfg.FrameInterval, used)))
+		return true
+	})
 }
 
 // nextInterval is the frame interval after one that used the given cores.

@@ -11,6 +11,8 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/deskwatch/deskwatch/internal/periodic"
 )
 
 // clusterWatch is what the watcher last saw of the stream's cluster, for /metrics.
@@ -34,26 +36,20 @@ func (l *Log) WatchCluster(ctx context.Context, period time.Duration) {
 	}
 	w := l.clusterWatch()
 	lg := logTo(l.cfg)
-	t := time.NewTicker(period)
-	defer t.Stop()
-	for {
+	poll := func(time.Time) bool {
 		try, cancel := context.WithTimeout(ctx, period+2*time.Second)
 		st, err := l.State(try)
 		cancel()
-		if err == ErrClosed {
-			return
-		}
 		if err == nil {
 			for _, line := range w.update(st) {
 				lg.Print(line)
 			}
 			w.follows.Store(st.Leader != "" && st.Leader != l.node.name)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+		return err != ErrClosed
+	}
+	if poll(time.Now()) {
+		periodic.Every(ctx.Done(), period, poll)
 	}
 }
 

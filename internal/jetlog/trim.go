@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/deskwatch/deskwatch/internal/periodic"
 )
 
 // The stream's size bound (Config.HistoryBytes) is kept in steps by the hub that leads the stream:
@@ -35,17 +37,10 @@ func (l *Log) startTrim() {
 	}
 	go func() {
 		defer unregister()
-		t := time.NewTicker(every)
-		defer t.Stop()
 		failing, trimmed := false, false
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
+		periodic.Every(ctx.Done(), every, func(time.Time) bool {
 			if !l.Leads() {
-				continue
+				return true
 			}
 			n, err := l.trim(ctx)
 			if n > 0 && !trimmed {
@@ -61,7 +56,8 @@ func (l *Log) startTrim() {
 				l.st.logf("jetlog: trimming the oldest events works again")
 				failing = false
 			}
-		}
+			return true
+		})
 	}()
 }
 

@@ -4,24 +4,18 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/periodic"
 )
 
 // Ping sends conn a ping every interval, each within wait, until done is closed or a ping fails;
 // run it in a goroutine of its own. Together with a read deadline that each pong pushes back
 // (IdleDeadline), it notices a peer that is gone.
 func Ping(conn *websocket.Conn, interval, wait time.Duration, done <-chan struct{}) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
-			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wait)); err != nil {
-				return // the reader sees the failure too
-			}
-		}
-	}
+	periodic.Every(done, interval, func(now time.Time) bool {
+		// On a failure the reader sees it too.
+		return conn.WriteControl(websocket.PingMessage, nil, now.Add(wait)) == nil
+	})
 }
 
 // IdleDeadline gives conn's reads idle from now, and again at every pong; the reader calls the
