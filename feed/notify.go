@@ -25,10 +25,7 @@ func NewNotifier() *Notifier {
 
 // Changed marks the store as changed; it never blocks.
 func (n *Notifier) Changed() {
-	select {
-	case n.dirty <- struct{}{}:
-	default:
-	}
+	broadcast.Wake(n.dirty)
 }
 
 // Subscribe returns a channel that receives a signal after changes, and a function that ends the

@@ -9,6 +9,8 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/broadcast"
 )
 
 // Bounds on the acknowledgements waiting to be written to one bridge (README, "Hub limits").
@@ -79,10 +81,7 @@ func (a *acker) ack(agentID string, seq int64) {
 	}
 	a.peak = max(a.peak, len(a.latest))
 	a.mu.Unlock()
-	select {
-	case a.wake <- struct{}{}:
-	default:
-	}
+	broadcast.Wake(a.wake)
 }
 
 // timedOut reports whether the writer stopped because the bridge did not read its acks.

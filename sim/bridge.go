@@ -10,6 +10,8 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/broadcast"
 )
 
 // bridgeWriteWait bounds writing one message to a hub; a hub that takes longer is left.
@@ -56,10 +58,7 @@ func (b *bridge) push(data []byte, seq int64) {
 		b.l.n.dropped.Add(1)
 	}
 	b.mu.Unlock()
-	select {
-	case b.wake <- struct{}{}:
-	default:
-	}
+	broadcast.Wake(b.wake)
 }
 
 func (b *bridge) pending() int {

@@ -1,6 +1,10 @@
 package sshserve
 
-import "time"
+import (
+	"time"
+
+	"github.com/deskwatch/deskwatch/internal/broadcast"
+)
 
 // noteChange records when the first change the session's frame does not show yet arrived, and
 // when the latest did.
@@ -43,10 +47,7 @@ func relay(src, done <-chan struct{}, note func()) <-chan struct{} {
 					return
 				}
 				note()
-				select {
-				case out <- struct{}{}:
-				default:
-				}
+				broadcast.Wake(out)
 			}
 		}
 	}()

@@ -1,6 +1,7 @@
 // Package broadcast is a set of subscribers to a "something changed" signal, each holding at most
 // one pending signal: the feed's notifier delivers through it, and the SSH server's tests drive
-// sessions with it.
+// sessions with it. Wake is that signal for one channel, the wake-up of a writer (the hub's acker,
+// a simulated bridge) that drains what was queued for it.
 package broadcast
 
 import "sync"
@@ -32,10 +33,17 @@ func (s *Set) Signal() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for ch := range s.subs {
-		select {
-		case ch <- struct{}{}:
-		default: // the subscriber has a signal pending already
-		}
+		Wake(ch)
+	}
+}
+
+// Wake puts a signal in ch (a channel with room for one) unless one is pending already: the
+// receiver, when it next looks, sees that something happened since it last did, once however many
+// times it was woken. It never blocks.
+func Wake(ch chan<- struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
 	}
 }
 

@@ -33,3 +33,24 @@ func TestSetSignalsEachSubscriberOnce(t *testing.T) {
 		t.Fatalf("Len = %d after both ended, want 0", s.Len())
 	}
 }
+
+// TestWakeLeavesOneSignal: woken twice, a channel holds one signal; Wake never blocks, and a
+// receiver that took the signal is woken again by the next Wake.
+func TestWakeLeavesOneSignal(t *testing.T) {
+	t.Parallel()
+	ch := make(chan struct{}, 1)
+	Wake(ch)
+	Wake(ch)
+	<-ch
+	select {
+	case <-ch:
+		t.Fatal("two signals after two wakes")
+	default:
+	}
+	Wake(ch)
+	select {
+	case <-ch:
+	default:
+		t.Fatal("no signal after a wake that followed a receive")
+	}
+}
