@@ -3,7 +3,9 @@ package ui
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -38,4 +40,18 @@ func exportFile(dir, name string, write func(io.Writer) error) tea.Cmd {
 		}
 		return exportedMsg{path: path}
 	}
+}
+
+// shortPath names a file for the status line: relative to the working directory when it is under
+// it, else with the home directory as "~", else as it is.
+func shortPath(path string) string {
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, path); err == nil && filepath.IsLocal(rel) {
+			return rel
+		}
+	}
+	if home, err := os.UserHomeDir(); err == nil && home != "" && strings.HasPrefix(path, home+string(filepath.Separator)) {
+		return "~" + path[len(home):]
+	}
+	return path
 }

@@ -90,7 +90,7 @@ func (h *helpView) lines() []string {
 	}
 	out := append(h.keyLines(), "")
 	for _, l := range legend {
-		out = append(out, wrapLines(l, h.width)...)
+		out = append(out, wrapHanging(l, h.width)...)
 	}
 	return out
 }
@@ -101,6 +101,30 @@ func wrapLines(s string, width int) []string {
 		return []string{s}
 	}
 	return strings.Split(ansi.Wrap(s, width, ""), "\n")
+}
+
+// wrapHanging wraps a legend line ("term  what it means") with its later lines under the meaning,
+// where the term is followed by two spaces or more and the meaning starts in the line's first half;
+// any other line is wrapped as wrapLines does.
+func wrapHanging(s string, width int) []string {
+	plain := ansi.Strip(s)
+	indent := 0
+	if i := strings.Index(plain, "  "); i > 0 {
+		if j := i + len(plain[i:]) - len(strings.TrimLeft(plain[i:], " ")); j < len(plain) {
+			indent = ansi.StringWidth(plain[:j])
+		}
+	}
+	if indent == 0 || indent > width/2 || ansi.StringWidth(s) <= width {
+		return wrapLines(s, width)
+	}
+	first := wrapLines(s, width)[0]
+	rest := strings.TrimLeft(ansi.TruncateLeft(s, ansi.StringWidth(first), ""), " ")
+	out := []string{strings.TrimRight(first, " ")}
+	pad := strings.Repeat(" ", indent)
+	for _, l := range wrapLines(rest, width-indent) {
+		out = append(out, pad+l)
+	}
+	return out
 }
 
 // keyLines lists the keys by where they work: the keys the root takes on every screen, the keys

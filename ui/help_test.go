@@ -87,3 +87,27 @@ func TestPromptHintsWrap(t *testing.T) {
 		}
 	}
 }
+
+// A legend line too long for the screen goes on under its meaning, not under its term.
+func TestHelpLegendWrapsUnderItsMeaning(t *testing.T) {
+	t.Parallel()
+	for _, w := range []int{60, 80} {
+		_, lines := helpText(t, w)
+		for i, l := range lines[:len(lines)-1] {
+			if !strings.HasPrefix(l, "free text   ") {
+				continue
+			}
+			if next := lines[i+1]; !strings.HasPrefix(next, strings.Repeat(" ", len("free text   "))) {
+				t.Errorf("at %d the free-text legend goes on at the margin: %q / %q", w, l, next)
+			}
+		}
+	}
+	got := wrapHanging("MUTE  yes when the agent's microphone is muted", 20)
+	want := []string{"MUTE  yes when the", "      agent's", "      microphone is", "      muted"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("wrapHanging = %q, want %q", got, want)
+	}
+	if got := wrapHanging("one-word-only-and-long", 10); len(got) < 2 {
+		t.Errorf("a line with no meaning column is not wrapped: %q", got)
+	}
+}

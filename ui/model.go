@@ -190,7 +190,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			m.setError("export failed: " + msg.err.Error())
 		} else {
-			m.setNote("exported " + msg.path)
+			m.setNote("exported " + shortPath(msg.path))
 		}
 		return nil
 	case tea.MouseWheelMsg:

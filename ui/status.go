@@ -52,6 +52,9 @@ func (s *statusView) Update(*frame, tea.Msg) (pane, tea.Cmd) { return s, nil }
 // takes any.
 const minSourceWidth = 44
 
+// minNoteSource is the room a note leaves the source (its name cut short, its state).
+const minNoteSource = 20
+
 // lostNoteFor is how long, on the source's clock, the latest "N events lost from AGENT" stays on
 // the status line.
 const lostNoteFor = 10 * time.Second
@@ -83,8 +86,6 @@ func (s *statusView) View(f *frame) string {
 		// An error takes the room it needs: the source gives way first.
 		note = s.err
 		right = append(right, st.Alert.Render(model.Sanitize(s.err)))
-	case note != "":
-		right = append(right, st.Accent.Render(clean(note, s.width/2)))
 	}
 	lostAt := len(right)
 	// The filter in force, unless the note has just said it ("filter kim").
@@ -110,6 +111,13 @@ func (s *statusView) View(f *frame) string {
 		right = append(right, st.Dim.Render("0 rejected"))
 	}
 	right = append(right, st.Key.Render("?")+st.Dim.Render(" help"))
+	if note != "" && s.err == "" {
+		// A note lasts a few seconds: it may take all but the source's shortest form, and half the
+		// line at least.
+		room := max(s.width/2, s.width-ansi.StringWidth(strings.Join(right, " · "))-3-minNoteSource)
+		right = slices.Insert(right, 0, st.Accent.Render(clean(note, room)))
+		lostAt = 1
+	}
 	// The latest lost events, when the line has room for it beside the source's essentials.
 	right = s.squeeze(right, lostAt, s.lostNote(snap, f.now), st.Warn)
 	// The services' KPI alerts, which have no row to mark (ui/kpialerts.go), the same way.
@@ -181,25 +189,43 @@ func (s *statusView) source(src feed.Status, room int, wall time.Time) string {
 	case feed.StateDone:
 		stateStyle = st.Dim
 	}
-	var mid []string // between the name and the detail
-	if src.Paused {
-		mid = append(mid, st.Warn.Render("⏸ paused"))
-	} else if state != "" {
-		mid = append(mid, stateStyle.Render(string(state)))
-	}
-	if state == feed.StateConnected && !src.Since.IsZero() {
-		mid = append(mid, st.Dim.Render("since "+sinceClock(src.Since, wall)))
-	}
+	name, detail := model.Sanitize(src.Name), model.Sanitize(src.Detail)
+	// What goes between the name and the detail, in the longest form that leaves the name 12
+	// cells: on a narrow line a replay's event time loses its date, then its speed goes, then its
+	// bar (its percentage stays), then the event time.
+	var mid []string
 	barAt := -1 // the bar's index in mid
-	if src.Total > 0 {
-		barAt = len(mid)
-		mid = append(mid, progressBar(src.Pos, src.Total, barCells))
-	}
-	if src.Name != "demo" && (state == feed.StateReplaying || state == feed.StatePaused || state == feed.StateDone) {
-		mid = append(mid, st.Dim.Render(speedText(src.Speed)))
-	}
-	if !src.EventTime.IsZero() {
-		mid = append(mid, st.Text.Render(src.EventTime.Format("2006-01-02 15:04:05")))
+	for _, o := range []struct{ date, speed, bar, time bool }{{true, true, true, true}, {false, true, true, true},
+		{false, false, true, true}, {false, false, false, true}, {false, false, false, false}} {
+		mid, barAt = mid[:0], -1
+		if src.Paused {
+			mid = append(mid, st.Warn.Render("⏸ paused"))
+		} else if state != "" {
+			mid = append(mid, stateStyle.Render(string(state)))
+		}
+		if state == feed.StateConnected && !src.Since.IsZero() {
+			mid = append(mid, st.Dim.Render("since "+sinceClock(src.Since, wall)))
+		}
+		switch {
+		case src.Total > 0 && o.bar:
+			barAt = len(mid)
+			mid = append(mid, progressBar(src.Pos, src.Total, barCells))
+		case src.Total > 0:
+			mid = append(mid, percent(src.Pos, src.Total))
+		}
+		if o.speed && src.Name != "demo" && (state == feed.StateReplaying || state == feed.StatePaused || state == feed.StateDone) {
+			mid = append(mid, st.Dim.Render(speedText(src.Speed)))
+		}
+		switch {
+		case src.EventTime.IsZero() || !o.time:
+		case o.date:
+			mid = append(mid, st.Text.Render(src.EventTime.Format("2006-01-02 15:04:05")))
+		default:
+			mid = append(mid, st.Text.Render(src.EventTime.Format("15:04:05")))
+		}
+		if min(width(name), 12)+width(strings.Join(mid, " "))+len(mid) <= room {
+			break
+		}
 	}
 	counts := ""
 	switch state {
@@ -211,7 +237,6 @@ func (s *statusView) source(src feed.Status, room int, wall time.Time) string {
 			}
 		}
 	}
-	name, detail := model.Sanitize(src.Name), model.Sanitize(src.Detail)
 	nameW, detailW, withCounts := layoutSource(room, width(name), width(strings.Join(mid, " "))+len(mid),
 		width(detail), width(counts))
 	parts := append([]string{st.Bold.Render(clean(name, nameW))}, mid...)
@@ -283,8 +308,12 @@ func byteCount(n int64) string {
 
 // progressBar draws pos/total as a bar of width cells and a percentage.
 func progressBar(pos, total int64, width int) string {
-	frac := min(max(float64(pos)/float64(total), 0), 1)
-	return bar(frac, width) + " " + strconv.Itoa(int(frac*100)) + "%"
+	return bar(min(max(float64(pos)/float64(total), 0), 1), width) + " " + percent(pos, total)
+}
+
+// percent is pos/total as a whole percentage, from 0% to 100%.
+func percent(pos, total int64) string {
+	return strconv.Itoa(int(min(max(float64(pos)/float64(total), 0), 1)*100)) + "%"
 }
 
 // bar draws a fraction from 0 to 1 as a bar of width cells in brackets.
