@@ -243,9 +243,18 @@ func (h *helpView) View(*frame) string {
 	h.scroll.clampScroll(len(lines), page)
 	first := h.scroll.offset
 	last := min(first+page, len(lines))
-	title := st.Title.Render("deskwatch — help") + st.Dim.Render("  esc or ? to close")
-	if len(lines) > page {
-		title += st.Dim.Render("  ·  ↑/↓ scroll  " + scrollPos(first, last, len(lines)))
+	// The title in the longest form that fits: on a narrow screen the program's name goes, then
+	// the words around the keys, so that the scroll position stays whole.
+	var title string
+	for _, t := range [][3]string{{"deskwatch — help", "  esc or ? to close", "  ·  ↑/↓ scroll  "},
+		{"help", "  esc or ? to close", "  ·  ↑/↓ scroll  "}, {"help", "  esc/? close", "  ↑/↓ "}} {
+		title = st.Title.Render(t[0]) + st.Dim.Render(t[1])
+		if len(lines) > page {
+			title += st.Dim.Render(t[2] + scrollPos(first, last, len(lines)))
+		}
+		if ansi.StringWidth(title) <= h.width {
+			break
+		}
 	}
 	out := append([]string{title}, lines[first:last]...)
 	return fitBlock(strings.Join(out, "\n"), h.width, h.height)

@@ -111,3 +111,22 @@ func TestHelpLegendWrapsUnderItsMeaning(t *testing.T) {
 		t.Errorf("a line with no meaning column is not wrapped: %q", got)
 	}
 }
+
+// On a narrow screen the help's title gives up words before the scroll position.
+func TestHelpTitleKeepsTheScrollPosition(t *testing.T) {
+	t.Parallel()
+	for _, w := range []int{50, 60, 80, 120} {
+		m, _ := newTestModel(t, themes.Mono, w, 24, deskEvents())
+		press(m, "?")
+		title := ""
+		for _, l := range strings.Split(plain(m.Render()), "\n") {
+			if strings.Contains(l, "close") {
+				title = l
+				break
+			}
+		}
+		if n := len(m.help.lines()); !strings.Contains(title, fmt.Sprintf("of %d", n)) || strings.Contains(title, "…") {
+			t.Errorf("at %d the help's title cuts its scroll position (of %d): %q", w, n, title)
+		}
+	}
+}
