@@ -135,7 +135,7 @@ func envelopeName(quoted jsontext.Value) bool {
 		return true
 	}
 	name := string(quoted[1 : len(quoted)-1])
-	for _, f := range [...]string{"type", "agentId", "ts", "seq", "params"} {
+	for _, f := range envelopeNames {
 		if strings.EqualFold(name, f) {
 			return true
 		}

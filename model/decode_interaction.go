@@ -84,8 +84,10 @@ func (in *Interaction) optionalString(name string) **string {
 	return nil
 }
 
-// The member names of the decoded structs, for readExtra's check of names in another letter case.
+// The member names of the decoded structs, for readExtra's check of names in another letter case
+// and caseTwin's.
 var (
+	envelopeNames    = [...]string{"type", "agentId", "ts", "seq", "params"}
 	interactionNames = [...]string{"interactionId", "state", "type", "subject", "associatedObjects",
 		"callParties", "callMuted", "callRecording", "attachedData", "phoneNumber", "email", "description",
 		"disposition", "globalInteractionId", "service", "playbackUrl", "recordingUrl", "DNIS", "ANI",
