@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,18 +38,7 @@ func (w *WebSocket) read(ctx context.Context, conn *websocket.Conn, connN int64,
 	defer stop()
 
 	idle := w.opts.PingInterval + w.opts.PongTimeout
-	var msgDeadline time.Time // when the message being read must be whole; zero between messages
-	var msgBound bool         // the read deadline set is msgDeadline, not the idle one
-	// extend is called from this goroutine only (the pong handler runs inside conn's reads).
-	extend := func() {
-		dl := time.Now().Add(idle)
-		msgBound = !msgDeadline.IsZero() && msgDeadline.Before(dl)
-		if msgBound {
-			dl = msgDeadline
-		}
-		_ = conn.SetReadDeadline(dl)
-	}
-	conn.SetPongHandler(func(string) error { extend(); return nil })
+	dl := wsfan.NewDeadline(conn, idle, w.opts.MessageTimeout)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -59,17 +47,15 @@ func (w *WebSocket) read(ctx context.Context, conn *websocket.Conn, connN int64,
 
 	var msgN int64
 	for {
-		msgDeadline = time.Time{}
-		extend()
+		dl.Idle()
 		typ, r, err := conn.NextReader()
 		if err != nil {
 			return got, readError(ctx, err, idle)
 		}
-		msgDeadline = time.Now().Add(w.opts.MessageTimeout)
-		extend()
+		dl.Arriving()
 		msgN++
 		w.msgs.Add(1)
-		m, err := w.readMessage(typ, r, func() bool { return msgBound })
+		m, err := w.readMessage(typ, r, dl.MessageTimedOut)
 		m.Origin = model.Origin{Source: w.name, Conn: connN, Msg: msgN}
 		m.Received = time.Now()
 		if err == nil || m.Problem != "" {
@@ -110,19 +96,18 @@ func (w *WebSocket) messageError(ctx context.Context, err error, idle time.Durat
 // one, Data keeps the first KeepOversize bytes and Size says how large it was, the rest being read
 // and discarded, up to oversizeReadMax. Every byte read is counted in the status as it arrives.
 //
-// A message whose read times out while msgBound reports the message's own deadline in force fails
+// A message whose read fails with what timedOut reports as the message's own deadline fails
 // with errMessageTimeout, and one that goes on past
 // oversizeReadMax with errMessageEndless; both are returned with a Problem, to be rejected. Other
 // errors return a Problem only when the message was already known to be oversized.
-func (w *WebSocket) readMessage(typ int, r io.Reader, msgBound func() bool) (m Message, err error) {
+func (w *WebSocket) readMessage(typ int, r io.Reader, timedOut func(error) bool) (m Message, err error) {
 	cr := &countingReader{r: r, total: &w.bytes}
 	limit := int64(w.opts.MaxMessage)
 	m.Binary = typ == websocket.BinaryMessage
 	m.Data, _, err = wsfan.ReadMessage(cr, limit, int64(w.opts.KeepOversize), oversizeReadMax(int(limit)))
 	n := cr.n
-	timedOut := err != nil && isTimeout(err) && msgBound()
 	switch {
-	case timedOut:
+	case err != nil && timedOut(err):
 		m.Problem = fmt.Sprintf("message still arriving after %s (%d bytes so far; --message-timeout); abandoned",
 			w.opts.MessageTimeout, n)
 		err = errMessageTimeout
@@ -153,11 +138,6 @@ func (w *WebSocket) cut(m Message) Message {
 		m.Data = bytes.Clone(m.Data[:keep])
 	}
 	return m
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // countingReader counts what it reads, in n and (as it arrives, for the status line) in total.

@@ -98,26 +98,32 @@ const discardFactor = 64
 func (h *Hub) readBridge(b *bridgeConn) error {
 	limit := int64(h.cfg.MaxMessage)
 	b.conn.SetReadLimit(limit * discardFactor)
-	extend := wsfan.IdleDeadline(b.conn, 2*h.cfg.PingInterval+writeWait)
+	dl := wsfan.NewDeadline(b.conn, 2*h.cfg.PingInterval+writeWait, h.cfg.Limits.MessageTimeout)
 	stopPing := make(chan struct{})
 	defer close(stopPing)
 	go wsfan.Ping(b.conn, h.cfg.PingInterval, writeWait, stopPing)
 	for {
+		dl.Idle()
 		mt, r, err := b.conn.NextReader()
 		if err != nil {
 			return err
 		}
+		dl.Arriving()
 		data, n, err := wsfan.ReadMessage(r, limit, limit, 0)
-		if errors.Is(err, websocket.ErrReadLimit) {
+		switch {
+		case errors.Is(err, websocket.ErrReadLimit):
 			h.m.rejected.WithLabelValues("oversize").Inc()
 			h.rejectf(b, b.msgs+1, "larger than %d bytes (%d times --max-message); connection closed",
 				limit*discardFactor, discardFactor)
 			return err
-		}
-		if err != nil {
+		case err != nil && dl.MessageTimedOut(err):
+			h.m.rejected.WithLabelValues("slow-message").Inc()
+			h.rejectf(b, b.msgs+1, "still arriving after %s (%d bytes so far; --message-timeout); connection closed",
+				h.cfg.Limits.MessageTimeout, n)
+			return fmt.Errorf("message %d still arriving after %s", b.msgs+1, h.cfg.Limits.MessageTimeout)
+		case err != nil:
 			return err
 		}
-		extend()
 		b.msgs++
 		h.m.bytesIn.Add(float64(n))
 		if n > limit {

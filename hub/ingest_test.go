@@ -135,3 +135,38 @@ func TestBridgeConnectionIsClosedWhenItsReaderEnds(t *testing.T) {
 		t.Fatalf("after the close frame: %v, want the connection closed", err)
 	}
 }
+
+// TestSlowMessageEndsTheConnection: a bridge that answers pings while it drips one message in
+// fragments, never ending it, is closed once the message has taken --message-timeout, and the log
+// says which message and why (the idle deadline alone, pushed back by every pong, never would).
+func TestSlowMessageEndsTheConnection(t *testing.T) {
+	t.Parallel()
+	th := startHub(t, Config{PingInterval: 50 * time.Millisecond, Limits: Limits{MessageTimeout: 400 * time.Millisecond}})
+	br := th.dial(t, "/ingest?session=s1", nil)
+	send(t, br, event("ON_LOGOUT", "a1", t0, 1, `[]`))
+	go func() { // reading answers the hub's pings, until the hub closes the connection
+		for {
+			if _, _, err := br.NextReader(); err != nil {
+				return
+			}
+		}
+	}()
+	w, err := br.NextWriter(websocket.TextMessage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	begin := time.Now()
+	chunk := []byte(strings.Repeat("x", 5000)) // over the writer's buffer: each write sends a fragment
+	for time.Since(begin) < 5*time.Second {
+		if _, err := w.Write(chunk); err != nil {
+			break // the hub closed the connection
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	th.log.waitLog(t, `ingest conn 1 msg 2 (agent "a1") rejected: still arriving after 400ms (`)
+	th.log.waitLog(t, "--message-timeout); connection closed")
+	th.log.waitLog(t, "message 2 still arriving after 400ms")
+	if took := time.Since(begin); took > 3*time.Second {
+		t.Errorf("the connection was closed %s after the message began, want about 400ms", took)
+	}
+}

@@ -20,6 +20,7 @@ const (
 	DefaultMaxParties              = 64
 	DefaultMaxConnections          = 2000
 	DefaultMaxPendingBytes         = 16 << 20
+	DefaultMessageTimeout          = 30 * time.Second
 )
 
 // defaultSnapshotInterval is the least time between two snapshots taken for new monitors while
@@ -43,6 +44,10 @@ type Limits struct {
 	// MaxPendingBytes bounds the bytes of live events waiting for one monitor (its snapshot, shared
 	// with every other monitor, is not counted); a monitor past it is disconnected as too slow.
 	MaxPendingBytes int64
+	// MessageTimeout bounds the time one message from a bridge may take to arrive, from its first
+	// frame, pongs or not: a bridge still sending it then is closed (it would hold its read buffer,
+	// up to 64 times MaxMessage, for as long as it answers pings).
+	MessageTimeout time.Duration
 }
 
 func (l *Limits) defaults() {
@@ -52,6 +57,7 @@ func (l *Limits) defaults() {
 	l.MaxParties = positive.Or(l.MaxParties, DefaultMaxParties)
 	l.MaxConnections = positive.Or(l.MaxConnections, DefaultMaxConnections)
 	l.MaxPendingBytes = positive.Or(l.MaxPendingBytes, DefaultMaxPendingBytes)
+	l.MessageTimeout = positive.Or(l.MessageTimeout, DefaultMessageTimeout)
 }
 
 // limitError is an event refused by a limit: reason labels the metric, the message says which

@@ -55,7 +55,7 @@ func newMetrics(state func() (agents, open, lost float64)) *metrics {
 		eventsIn:    counter("events_in_total", "Valid events received from bridges and relayed."),
 		bytesIn:     counter("bytes_in_total", "Bytes of messages received from bridges, valid or not."),
 		rejected: counterVec("events_rejected_total",
-			"Messages from bridges that were not relayed, by reason (invalid, binary, oversize).", "reason"),
+			"Messages from bridges that were not relayed, by reason (invalid, binary, oversize, slow-message, …).", "reason"),
 		duplicates: counter("events_duplicate_total",
 			"Events a reconnecting bridge sent again that the hub already had; not relayed."),
 		messagesOut: counter("messages_out_total", "Messages written to monitors, snapshots included."),
@@ -86,7 +86,7 @@ func newMetrics(state func() (agents, open, lost float64)) *metrics {
 			"Events that jumps in the bridges' seq say were lost before reaching the hub.", nil, nil),
 	})
 	// Pre-create the label values a dashboard expects to see at zero.
-	for _, r := range []string{"invalid", "binary", "oversize", "agent-cap", "interaction-cap", "party-cap"} {
+	for _, r := range []string{"invalid", "binary", "oversize", "slow-message", "agent-cap", "interaction-cap", "party-cap"} {
 		m.rejected.WithLabelValues(r)
 	}
 	for _, w := range []string{"snapshot", "filter"} {
