@@ -18,6 +18,7 @@ import (
 
 	"github.com/deskwatch/deskwatch/bridge"
 	"github.com/deskwatch/deskwatch/internal/jetlog"
+	"github.com/deskwatch/deskwatch/internal/logcap"
 	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/internal/wsfan"
 	"github.com/deskwatch/deskwatch/model"
@@ -87,6 +88,7 @@ type Config struct {
 type Hub struct {
 	cfg      Config
 	log      *log.Logger
+	logw     *logcap.Writer // under log: its lines at most logLinesPerSecond
 	m        *metrics
 	upgrader websocket.Upgrader
 	connSeq  atomic.Int64
@@ -149,7 +151,7 @@ func New(cfg Config) *Hub {
 	cfg.Server.defaults()
 	h := &Hub{
 		cfg:   cfg,
-		log:   log.New(cfg.Log, "", log.LstdFlags|log.LUTC),
+		logw:  logcap.New(cfg.Log, logLinesPerSecond, logLinesBurst),
 		floor: newFloor(&cfg),
 		desks: make(map[string]*deskState),
 		own:   newOwnerState(),
@@ -167,8 +169,10 @@ func New(cfg Config) *Hub {
 	if cfg.EventLog == nil {
 		h.lg.markReady()
 	}
+	h.log = log.New(h.logw, "", log.LstdFlags|log.LUTC)
 	h.figures.snapshot = h.store.Snapshot
 	h.m = newMetrics(h.stateFigures)
+	h.m.countLogDrops(h.logw.Dropped)
 	if cfg.EventLog != nil {
 		h.m.reg.MustRegister(newLogCollector(h), cfg.EventLog.ClusterCollector())
 	}

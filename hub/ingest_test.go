@@ -170,3 +170,34 @@ func TestSlowMessageEndsTheConnection(t *testing.T) {
 		t.Errorf("the connection was closed %s after the message began, want about 400ms", took)
 	}
 }
+
+// TestLogFloodIsBounded: a peer that reconnects and sends bad messages in a loop makes the hub
+// log at most a burst of lines and then logLinesPerSecond; the rest are counted in /metrics and
+// said in one line.
+func TestLogFloodIsBounded(t *testing.T) {
+	t.Parallel()
+	th := startHub(t, Config{})
+	bad := make([]string, maxLoggedRejections+1)
+	for i := range bad {
+		bad[i] = "not json"
+	}
+	const conns = 25 // each logs its connection, 100 rejections, "further rejections …", its close
+	for range conns {
+		br := th.dial(t, "/ingest", nil)
+		send(t, br, bad...)
+		_ = br.Close()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for metricValue(t, first(th.get(t, "/metrics")), "deskwatch_hub_log_lines_dropped_total") < 400 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub logged every line of a flood:\n%s", first(th.get(t, "/metrics")))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	br := th.dial(t, "/ingest", nil) // a line after the flood says how many were left out
+	send(t, br, "not json")
+	th.log.waitLog(t, "lines left out since")
+	if n := strings.Count(th.log.String(), "\n"); n > logLinesBurst+200 {
+		t.Errorf("the hub logged %d lines of a flood, over its burst of %d", n, logLinesBurst)
+	}
+}

@@ -23,6 +23,14 @@ const (
 	DefaultMessageTimeout          = 30 * time.Second
 )
 
+// The hub's log takes at most logLinesPerSecond lines a second on average, logLinesBurst at once
+// (a thousand bridges reconnecting after a restart say so whole); the lines over that are left out
+// and counted, so that a peer that connects and sends bad messages in a loop cannot fill the disk.
+const (
+	logLinesPerSecond = 100
+	logLinesBurst     = 2000
+)
+
 // defaultSnapshotInterval is the least time between two snapshots taken for new monitors while
 // events arrive: a thousand monitors connecting at once, under load, cost one or two.
 const defaultSnapshotInterval = time.Second

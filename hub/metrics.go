@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -93,6 +94,15 @@ func newMetrics(state func() (agents, open, lost float64)) *metrics {
 		m.skipped.WithLabelValues(w)
 	}
 	return m
+}
+
+// countLogDrops counts the log's lines left out (logLinesPerSecond).
+func (m *metrics) countLogDrops(dropped func() int64) {
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "deskwatch_hub",
+		Name: "log_lines_dropped_total",
+		Help: fmt.Sprintf("Lines of the hub's log left out because they came faster than %d a second (after a burst of %d).",
+			logLinesPerSecond, logLinesBurst)},
+		func() float64 { return float64(dropped()) }))
 }
 
 // figureCache holds the store's figures for /metrics, so that a scrape never waits on the store's
