@@ -95,6 +95,7 @@ within --history and --history-size. --in-memory keeps the floor in memory only 
 	f.IntVar(&l.MaxAgents, "max-agents", hub.DefaultMaxAgents, "agents the hub keeps state for; events of further agents are rejected")
 	f.IntVar(&l.MaxAgentsPerBridge, "max-agents-per-bridge", hub.DefaultMaxAgentsPerBridge, "distinct agents one bridge connection may send events for")
 	f.IntVar(&l.MaxInteractionsPerAgent, "max-interactions-per-agent", hub.DefaultMaxInteractionsPerAgent, "open interactions one agent may have; an event opening one more is rejected")
+	f.IntVar(&l.MaxInteractionBytes, "max-interaction-bytes", hub.DefaultMaxInteractionBytes, "bytes an event may take per interaction it holds; a larger one is rejected")
 	f.IntVar(&l.MaxParties, "max-parties", hub.DefaultMaxParties, "call parties one interaction may list; a larger event is rejected")
 	f.IntVar(&l.MaxConnections, "max-connections", hub.DefaultMaxConnections, "WebSocket connections (bridges and monitors); more are refused with HTTP 503")
 	f.Int64Var(&l.MaxPendingBytes, "max-pending-bytes", hub.DefaultMaxPendingBytes, "bytes of live events that may wait for one monitor before it is disconnected")
@@ -168,7 +169,7 @@ func checkHubLimits(o *hubOptions) error {
 		{"--max-agents", int64(l.MaxAgents)}, {"--max-agents-per-bridge", int64(l.MaxAgentsPerBridge)},
 		{"--max-interactions-per-agent", int64(l.MaxInteractionsPerAgent)}, {"--max-parties", int64(l.MaxParties)},
 		{"--max-connections", int64(l.MaxConnections)}, {"--max-pending-bytes", l.MaxPendingBytes},
-		{"--message-timeout", int64(l.MessageTimeout)},
+		{"--message-timeout", int64(l.MessageTimeout)}, {"--max-interaction-bytes", int64(l.MaxInteractionBytes)},
 		{"--header-timeout", int64(sv.HeaderTimeout)}, {"--idle-timeout", int64(sv.IdleTimeout)},
 		{"--max-header-bytes", int64(sv.MaxHeaderBytes)}, {"--shutdown-timeout", int64(sv.ShutdownTimeout)},
 		{"--queue", int64(o.queue)}, {"--max-message", int64(o.maxMessage)},

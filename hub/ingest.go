@@ -223,6 +223,9 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 	}
 	applied, err := false, h.admitBridge(b, ev.AgentID)
 	if err == nil {
+		err = h.admitSize(ev, len(data))
+	}
+	if err == nil {
 		applied, err = h.publish(b.session, data, ev)
 	}
 	var notStored *errNotStored

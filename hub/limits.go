@@ -21,6 +21,7 @@ const (
 	DefaultMaxConnections          = 2000
 	DefaultMaxPendingBytes         = 16 << 20
 	DefaultMessageTimeout          = 30 * time.Second
+	DefaultMaxInteractionBytes     = 64 << 10
 )
 
 // The hub's log takes at most logLinesPerSecond lines a second on average, logLinesBurst at once
@@ -56,6 +57,12 @@ type Limits struct {
 	// frame, pongs or not: a bridge still sending it then is closed (it would hold its read buffer,
 	// up to 64 times MaxMessage, for as long as it answers pings).
 	MessageTimeout time.Duration
+	// MaxInteractionBytes bounds the bytes of an event per interaction it holds: an interaction's
+	// event over it, or an INTERACTIONS_STATE over it times the interactions it lists, is rejected.
+	// With MaxInteractionsPerAgent it bounds what one agent's desktop can make the hub hold (and
+	// copy into every monitor's snapshot): 256 × 64 KiB = 16 MiB by default, where MaxMessage alone
+	// would let it hold 256 MiB.
+	MaxInteractionBytes int
 }
 
 func (l *Limits) defaults() {
@@ -66,6 +73,7 @@ func (l *Limits) defaults() {
 	l.MaxConnections = positive.Or(l.MaxConnections, DefaultMaxConnections)
 	l.MaxPendingBytes = positive.Or(l.MaxPendingBytes, DefaultMaxPendingBytes)
 	l.MessageTimeout = positive.Or(l.MessageTimeout, DefaultMessageTimeout)
+	l.MaxInteractionBytes = positive.Or(l.MaxInteractionBytes, DefaultMaxInteractionBytes)
 }
 
 // limitError is an event refused by a limit: reason labels the metric, the message says which
@@ -90,6 +98,24 @@ func (h *Hub) admitBridge(b *bridgeConn, agentID string) error {
 		b.agents = make(map[string]bool)
 	}
 	b.agents[agentID] = true
+	return nil
+}
+
+// admitSize refuses an event of n bytes that holds more than MaxInteractionBytes per interaction.
+func (h *Hub) admitSize(ev model.Event, n int) error {
+	limit := h.cfg.Limits.MaxInteractionBytes
+	switch p := ev.Payload.(type) {
+	case *model.Interaction:
+		if n > limit {
+			return &limitError{"interaction-size", fmt.Sprintf("interaction %q: event of %d bytes, over the limit of %d "+
+				"for one interaction (--max-interaction-bytes)", p.ID, n, limit)}
+		}
+	case *model.InteractionsState:
+		if k := max(len(p.Interactions), 1); n > limit*k {
+			return &limitError{"interaction-size", fmt.Sprintf("%d bytes for %d interactions, over the limit of %d "+
+				"per interaction (--max-interaction-bytes)", n, len(p.Interactions), limit)}
+		}
+	}
 	return nil
 }
 

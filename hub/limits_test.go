@@ -228,3 +228,43 @@ func TestMetricsDoNotWaitForTheStore(t *testing.T) {
 	close(release)
 	th.waitMetric(t, "deskwatch_hub_agents", 1)
 }
+
+// TestInteractionSizeBound: an interaction's event over MaxInteractionBytes is rejected (and
+// acknowledged, so not sent again), as is an INTERACTIONS_STATE over it times the interactions it
+// lists; one within both passes. One agent's desktop cannot make the hub hold, and copy into every
+// monitor's snapshot, more than MaxInteractionsPerAgent times the bound.
+func TestInteractionSizeBound(t *testing.T) {
+	t.Parallel()
+	const limit = 4096
+	th, mon, br := startRelay(t, Config{Limits: Limits{MaxInteractionBytes: limit}})
+	big := func(id string, n int) string {
+		return strings.Replace(interaction(id, "delivered", "Sales"), `"subject":"s"`, `"subject":"`+strings.Repeat("x", n)+`"`, 1)
+	}
+	state := func(seq int64, n int) string {
+		return event("INTERACTIONS_STATE", "a1", t0, seq, `[{"activeInteractionId":null,"interactions":[`+
+			big("x1", n)+","+big("x2", n)+","+big("x3", n)+`]}]`)
+	}
+	msgs := []struct {
+		msg  string
+		pass bool
+	}{
+		{event("ON_NEW_INTERACTION", "a1", t0, 1, "["+big("i1", 3000)+"]"), true},
+		{event("ON_NEW_INTERACTION", "a1", t0, 2, "["+big("i2", 5000)+"]"), false},
+		{state(3, 3500), true},  // 3 × 3.5 KB within 3 × 4 KiB
+		{state(4, 4500), false}, // each over
+	}
+	var want []string
+	for _, m := range msgs {
+		send(t, br, m.msg)
+		if m.pass {
+			want = append(want, m.msg)
+		}
+	}
+	if got := readN(t, mon, len(want)); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("relayed %d messages, want %d", len(got), len(want))
+	}
+	th.log.waitLog(t, `ingest conn 2 msg 2 (agent "a1") rejected: interaction "i2": event of`)
+	th.log.waitLog(t, `over the limit of 4096 for one interaction (--max-interaction-bytes)`)
+	th.log.waitLog(t, `for 3 interactions, over the limit of 4096 per interaction (--max-interaction-bytes)`)
+	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="interaction-size"}`, 2)
+}
