@@ -110,9 +110,11 @@ func unwrapRecorded(m *Message, text []byte, maxMsg int) (at time.Time, end bool
 	var w recordedLine
 	err := json.Unmarshal(text, &w)
 	switch {
-	case err == nil && w.Version == 1 && w.End && w.Raw == nil && w.RawB64 == nil && w.Recv > 0:
+	case err == nil && w.Version == 1 && w.End && w.Raw == nil && w.RawB64 == nil && w.Recv > 0 && w.Recv <= model.MaxTimeMillis:
 		return time.UnixMilli(w.Recv), true
 	case err != nil:
+	case w.Recv > model.MaxTimeMillis:
+		err = errors.New(recvProblem)
 	case w.Version != 1:
 		err = fmt.Errorf("recording format version %d is not supported", w.Version)
 	case w.Raw == nil && w.RawB64 == nil:
@@ -169,22 +171,31 @@ func replayedProblem(m Message) string {
 // event as received and the time, or ok false when the line does not begin {"recv":DIGITS followed
 // by ',' or '}'. It writes into b (the event is a slice of it), which the replay owns until emit
 // returns.
+// A recv out of range (past model.MaxTimeMillis) is cut all the same, and recv is zero: the caller
+// rejects the message with recvProblem.
 func cutRecv(b []byte) (event []byte, recv time.Time, ok bool) {
 	n := recvPrefixLen(b)
 	if n == 0 {
 		return nil, time.Time{}, false
 	}
 	ms, err := strconv.ParseInt(string(b[len(recvKey):n-1]), 10, 64)
-	if err != nil || ms <= 0 {
+	if err == nil && ms <= 0 {
 		return nil, time.Time{}, false
 	}
+	if err == nil && ms <= model.MaxTimeMillis {
+		recv = time.UnixMilli(ms)
+	}
 	if b[n-1] == '}' {
-		return []byte("{}"), time.UnixMilli(ms), true
+		return []byte("{}"), recv, true
 	}
 	// The event is the rest of b behind a '{' written over the comma: no copy of the line.
 	b[n-1] = '{'
-	return b[n-1:], time.UnixMilli(ms), true
+	return b[n-1:], recv, true
 }
+
+// recvProblem is why a recorded line's receive time is refused: it is past the latest time an event
+// may carry (a recording made by deskwatch never holds one).
+const recvProblem = `"recv": out of range (0 to 7258118400000 ms, 2200-01-01)`
 
 // recvPrefixLen is the length of a spliced {"recv":DIGITS, (or {"recv":DIGITS}) at the start of b;
 // 0 when there is none.

@@ -77,3 +77,36 @@ func TestCutRecv(t *testing.T) {
 		t.Errorf("recvPrefixLen = %s, want 11", got)
 	}
 }
+
+// TestRecvOutOfRangeIsRejected: a receive time past 2200 (spliced or in a wrapper line) rejects its
+// line, located, rather than filing the event in the year 292 million, where no export can
+// write its time; the lines around it load.
+func TestRecvOutOfRangeIsRejected(t *testing.T) {
+	t.Parallel()
+	ev := func(id string) string {
+		return `"type":"ON_AGENT_STATE_CHANGE","agentId":"` + id + `","params":["busy"]}`
+	}
+	lines := []string{
+		`{"recv":8000000000000000000,` + ev("a"),
+		`{"recv":9999999999999999999,` + ev("b"),
+		`{"deskwatch.recorded":1,"recv":9000000000000000,"conn":1,"msg":2,"raw":"{}"}`,
+		`{"deskwatch.recorded":1,"recv":9000000000000000,"end":true}`,
+		`{"recv":1700000000000,` + ev("c"),
+	}
+	r := NewReplay("rec.jsonl", strings.NewReader(strings.Join(lines, "\n")+"\n"), 0, ReplayOptions{})
+	var msgs []Message
+	if err := r.Run(context.Background(), func(m Message) { msgs = append(msgs, m) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 5 {
+		t.Fatalf("%d messages, want 5", len(msgs))
+	}
+	for i, m := range msgs[:4] {
+		if !strings.Contains(m.Problem, `"recv": out of range`) || m.Origin.Line != int64(i+1) || m.Received.Year() > 2200 {
+			t.Errorf("line %d: problem %q at line %d, received %v", i+1, m.Problem, m.Origin.Line, m.Received)
+		}
+	}
+	if m := msgs[4]; m.Problem != "" || !m.Received.Equal(time.UnixMilli(1700000000000)) {
+		t.Errorf("the good line: problem %q, received %v", m.Problem, m.Received)
+	}
+}

@@ -197,6 +197,9 @@ func (r *Replay) message(ln line, n int64, dec *decoded) (m Message, at time.Tim
 	m.Data = ln.text // valid until the next read, which waits for emit to return
 	if ev, recv, ok := cutRecv(ln.text); ok {
 		m.Data, m.Received, at = ev, recv, recv // paced by its receive time unless it has a ts
+		if recv.IsZero() {
+			m.Problem = recvProblem
+		}
 	}
 	// The event is decoded here, once, for its ts, and handed to the pump with the message: cheaper
 	// than peeking at the ts first and decoding after. A message Decode rejects is paced by what
