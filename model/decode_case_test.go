@@ -39,3 +39,4 @@ func TestDecodeRefusesCaseTwins(t *testing.T) {
 		t.Errorf("unknown members: %v", in.Extra)
 	}
 }
+

@@ -153,3 +153,20 @@ func TestFloorServiceCap(t *testing.T) {
 		t.Errorf("%d services, other %+v, total waiting %d", len(ff.Services), other, ff.Total.Waiting)
 	}
 }
+
+// TestFloorServicesThatPrintAlikeAreOne: services whose names print alike (an invisible character,
+// a control, spaces around) count as one service, under the name as it prints.
+func TestFloorServicesThatPrintAlikeAreOne(t *testing.T) {
+	t.Parallel()
+	s := NewStore()
+	for i, svc := range []string{"Sales", "Sa\u200bles", "Sales\u00ad", " Sales", "Sales\u2060", "\x1b[31mSales", "Support"} {
+		in := voiceCall(itoa(int64(i)), StateQueued, false)
+		in.Service = &svc
+		s.Apply(Event{Type: EvNewInteraction, AgentID: "a", TS: t0, Payload: in}, t0)
+	}
+	ff := s.Snapshot().Floor.Figures(t0.Add(time.Minute), SinceStart)
+	sales, ok := ff.Service("Sales")
+	if len(ff.Services) != 2 || !ok || sales.Waiting != 6 {
+		t.Errorf("%d services (%+v), Sales %+v; want Sales with 6 waiting, and Support", len(ff.Services), ff.Services, sales)
+	}
+}

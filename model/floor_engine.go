@@ -2,6 +2,7 @@ package model
 
 import (
 	"maps"
+	"strings"
 	"time"
 )
 
@@ -158,13 +159,24 @@ func (s *Store) floorEvent(at time.Time) {
 // geom is the layout of the records' rings now.
 func (f *FloorStats) geom() ringGeom { return ringGeom{n: f.nb, g: f.g, epoch: f.epoch} }
 
-// serviceKey is the record service name counts under: its own, or OtherService once there are
-// maxFloorServices.
+// serviceKey is the record service name counts under: its own as it prints (sanitized, without
+// leading or trailing spaces, so that "Sales" and "Sa\u200bles", which print alike, are one
+// service, never two rows that read the same), or OtherService once there are maxFloorServices.
 func (f *FloorStats) serviceKey(name string) string {
+	name = printedKey(name)
 	if _, ok := f.services[name]; ok || len(f.services) < maxFloorServices {
 		return name
 	}
 	return OtherService
+}
+
+// printedKey is a name from an event as it prints (sanitized, without leading or trailing spaces):
+// names that print alike are one key, never two rows that read the same.
+func printedKey(s string) string {
+	if !isPlain(s) || s != "" && (s[0] == ' ' || s[len(s)-1] == ' ') {
+		return strings.TrimSpace(Sanitize(s))
+	}
+	return s
 }
 
 // floorService is the record of service (a serviceKey) to change.
@@ -260,9 +272,10 @@ func (a *agentRec) reasonRec(reason string) *reasonRec {
 	return rr
 }
 
-// reasonKey is where time not ready for reason is kept: its own record, or OtherReason once the
-// agent has maxFloorReasons.
+// reasonKey is where time not ready for reason is kept: its own record (as it prints, see
+// printedKey), or OtherReason once the agent has maxFloorReasons.
 func (a *agentRec) reasonKey(reason string) string {
+	reason = printedKey(reason)
 	if _, ok := a.reasons[reason]; ok || len(a.reasons) < maxFloorReasons {
 		return reason
 	}
