@@ -27,6 +27,7 @@ type File struct {
 	size int64
 
 	done   atomic.Int64 // bytes indexed
+	full   atomic.Bool  // the index reached opts.MaxBytes and stopped
 	cancel context.CancelFunc
 	ended  chan struct{}
 	err    error // why the index ended early; read once ended is closed
@@ -60,6 +61,12 @@ func NewFile(path string, opts Options) (*File, error) {
 		defer close(h.ended)
 		defer f.Close()
 		h.err = h.index(ctx, f)
+		if h.full.Load() {
+			h.mu.RLock()
+			n := len(h.times)
+			h.mu.RUnlock()
+			h.err = &IndexFullError{Messages: int64(n), Limit: opts.MaxBytes}
+		}
 	}()
 	return h, nil
 }
@@ -71,6 +78,14 @@ func (h *File) index(ctx context.Context, f io.Reader) error {
 	r := feed.NewReplay(h.opts.Name, f, h.size, feed.ReplayOptions{MaxMessage: h.opts.MaxMessage})
 	var latest int64
 	p.After(func(m feed.Message, at time.Time) {
+		if h.full.Load() {
+			return
+		}
+		if int64(len(h.times)+1)*indexBytes > h.opts.MaxBytes {
+			h.full.Store(true)
+			h.cancel()
+			return
+		}
 		k := nanos.Of(at)
 		latest = max(latest, k)
 		pos := Position{N: p.Handled(), At: at}
@@ -95,6 +110,31 @@ func (h *File) index(ctx context.Context, f io.Reader) error {
 		h.done.Store(r.Status().Pos)
 	}
 	return err
+}
+
+// indexBytes is what the index keeps of each message: its event time and the latest so far.
+const indexBytes = 16
+
+// IndexFullError says the index stopped at Messages, its 16 bytes a message at Limit (MaxBytes,
+// three quarters of --history-size): a file of many small messages cannot make the index hold
+// more memory than the history may. The messages after it cannot be traveled to.
+type IndexFullError struct {
+	Messages int64
+	Limit    int64
+}
+
+func (e *IndexFullError) Error() string {
+	return fmt.Sprintf("the seek history holds the first %d messages: its index (16 bytes a message) reached "+
+		"%d MiB, three quarters of --history-size", e.Messages, e.Limit>>20)
+}
+
+// IndexError is why the index stopped before the file's end (an *IndexFullError, a read error), nil
+// while it reads or once it has read the file (or was closed).
+func (h *File) IndexError() error {
+	if !h.Indexed() || errors.Is(h.err, context.Canceled) {
+		return nil
+	}
+	return h.err
 }
 
 // Progress is how far the index has read: bytes done of total (total is the file's size when it

@@ -123,3 +123,42 @@ func TestFileSeekWhileIndexing(t *testing.T) {
 		t.Errorf("Seek past the end = %v, want ErrOutside", err)
 	}
 }
+
+// TestFileIndexIsBounded: a file of more messages than the index may hold (16 bytes each, within
+// MaxBytes) is indexed up to the bound and no further; the history says where it ends and why, a
+// seek within it works, and a target past it says so.
+func TestFileIndexIsBounded(t *testing.T) {
+	t.Parallel()
+	msgs := stream(5, 1000, false)
+	path := writeFile(t, msgs, 5, false)
+	h, err := travel.NewFile(path, travel.Options{Store: storeOpts(), Every: 100, MaxBytes: 16 * 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	err = h.Wait(context.Background())
+	var full *travel.IndexFullError
+	if !errors.As(err, &full) || full.Messages != 300 || !errors.As(h.IndexError(), &full) {
+		t.Fatalf("Wait() = %v, IndexError() = %v; want the index full at 300 messages", err, h.IndexError())
+	}
+	if !strings.Contains(err.Error(), "the seek history holds the first 300 messages") {
+		t.Errorf("the reason reads %q", err)
+	}
+	_, last := h.Bounds()
+	if last.N != 300 {
+		t.Fatalf("the index holds %d messages, want 300", last.N)
+	}
+	c, err := h.Seek(context.Background(), 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameState(t, "Seek(300)", c.Store, replayTo(t, path, 300), wall)
+	tgt, err := travel.ParseTarget(last.At.Add(time.Hour).UTC().Format("2006-01-02 15:04:05"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err = travel.Resolve(h, tgt, last, time.UTC); !errors.Is(err, travel.ErrOutside) ||
+		!strings.Contains(err.Error(), "past the last event the history holds") {
+		t.Errorf("a time past the index's end: %v", err)
+	}
+}

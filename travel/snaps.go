@@ -37,7 +37,8 @@ type Options struct {
 	// MaxCheckpoints and MaxCheckpointBytes bound the checkpoints' memory (see the defaults).
 	MaxCheckpoints     int
 	MaxCheckpointBytes int64
-	// MaxAge and MaxBytes bound a live history's messages (DefaultHistory, DefaultHistoryBytes).
+	// MaxAge and MaxBytes bound a live history's messages (DefaultHistory, DefaultHistoryBytes);
+	// MaxBytes bounds a file's index too (16 bytes a message).
 	MaxAge   time.Duration
 	MaxBytes int64
 	// Name is a file's name in origins (the path by default: what the replay names it);

@@ -190,5 +190,11 @@ func findTime(h History, at time.Time, first, last Position, loc *time.Location)
 		return Position{}, fmt.Errorf("%w: %s is past what is indexed so far (%s)", ErrOutside,
 			at.In(loc).Format(layout), last.At.In(loc).Format(layout))
 	}
+	if ie, ok := h.(interface{ IndexError() error }); ok && at.After(last.At) {
+		if err := ie.IndexError(); err != nil {
+			return Position{}, fmt.Errorf("%w: %s is past the last event the history holds (%s): %v", ErrOutside,
+				at.In(loc).Format(layout), last.At.In(loc).Format(layout), err)
+		}
+	}
 	return h.Find(at), nil
 }

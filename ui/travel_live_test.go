@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/deskwatch/deskwatch/model"
+	"github.com/deskwatch/deskwatch/travel"
 )
 
 // Space freezes a live view while the feed goes on applying: the picture stays, the status line
@@ -157,6 +158,24 @@ func TestTravelSaysTheIndexProgress(t *testing.T) {
 	travelPress(m, ",")
 	if got := plain(m.Render()); !strings.Contains(got, "event 10 of 11 · 2023-11-14 22:14:20 · indexing 45% · space") {
 		t.Errorf("the status line should say the index is at 45%%:\n%s", got)
+	}
+}
+
+// cutHistory is a history whose index stopped at its bound: 11 messages of a longer file.
+type cutHistory struct{ *sliceHistory }
+
+func (cutHistory) Progress() (done, total int64) { return 1000, 1000 }
+func (cutHistory) Indexed() bool                 { return true }
+func (cutHistory) IndexError() error             { return &travel.IndexFullError{Messages: 11, Limit: 176} }
+
+// When the history stopped indexing the file at its bound, the status line says where it ends.
+func TestTravelSaysWhereACutHistoryEnds(t *testing.T) {
+	t.Parallel()
+	m, hist, _ := travelModel(t, 200, 30, 11, true)
+	m.c.History = cutHistory{hist}
+	travelPress(m, ",")
+	if got := plain(m.Render()); !strings.Contains(got, "event 10 of 11 · 2023-11-14 22:14:20 · history ends at event 11 · space") {
+		t.Errorf("the status line should say where the history ends:\n%s", got)
 	}
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,8 @@ type travelInfo struct {
 	// indexing is how much of a replayed file the history has indexed, in percent, while it is
 	// still indexing it (-1 after, or for a history that indexes nothing).
 	indexing int
+	// cut is why the history stopped indexing the file before its end ("" when it did not).
+	cut string
 }
 
 // indexer is a history that indexes a file first (travel.File).
@@ -44,6 +47,10 @@ func (m *Model) travelFrame() *travelInfo {
 	if ix, ok := m.c.History.(indexer); ok && !ix.Indexed() {
 		done, total := ix.Progress()
 		info.indexing = int(100 * done / max(total, 1))
+	}
+	var full *travel.IndexFullError
+	if ie, ok := m.c.History.(interface{ IndexError() error }); ok && errors.As(ie.IndexError(), &full) {
+		info.cut = "history ends at event " + thousands(full.Messages)
 	}
 	return info
 }
@@ -90,6 +97,9 @@ func (s *statusView) travelSource(src feed.Status, tr *travelInfo, now time.Time
 		}
 		if tr.busy {
 			parts = append(parts, st.Dim.Render("seeking…"))
+		}
+		if tr.cut != "" {
+			parts = append(parts, st.Warn.Render(tr.cut))
 		}
 		if tr.indexing >= 0 {
 			parts = append(parts, st.Dim.Render("indexing "+strconv.Itoa(tr.indexing)+"%"))
