@@ -31,6 +31,27 @@ func (th *testHub) waitMetric(t *testing.T, name string, want float64) {
 	}
 }
 
+// sentMsg is a message a test's bridge sends, and whether the hub relays it.
+type sentMsg struct {
+	msg  string
+	pass bool
+}
+
+// sendRelayed sends msgs on br and checks that mon gets those that pass, in order.
+func sendRelayed(t *testing.T, br, mon *websocket.Conn, msgs []sentMsg) {
+	t.Helper()
+	var want []string
+	for _, m := range msgs {
+		send(t, br, m.msg)
+		if m.pass {
+			want = append(want, m.msg)
+		}
+	}
+	if got := readN(t, mon, len(want)); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("relayed\n%.2000s\nwant\n%.2000s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // parties returns n call parties as JSON.
 func parties(n int) string {
 	p := make([]string, n)
@@ -47,10 +68,7 @@ func TestLimitsRejectLocatedAndCounted(t *testing.T) {
 	th, mon, br := startRelay(t, Config{Limits: Limits{MaxAgents: 3, MaxAgentsPerBridge: 2, MaxInteractionsPerAgent: 2, MaxParties: 3}})
 	ia := func(id string) string { return "[" + interaction(id, "delivered", "Sales") + "]" }
 	withParties := strings.Replace(interaction("i9", "delivered", "Sales"), `"callParties":[]`, `"callParties":`+parties(4), 1)
-	msgs := []struct {
-		msg  string
-		pass bool
-	}{
+	msgs := []sentMsg{
 		{event("ON_NEW_INTERACTION", "a1", t0, 1, ia("i1")), true},
 		{event("ON_NEW_INTERACTION", "a1", t0, 2, ia("i2")), true},
 		{event("ON_NEW_INTERACTION", "a1", t0, 3, ia("i3")), false}, // a third open interaction
@@ -62,16 +80,7 @@ func TestLimitsRejectLocatedAndCounted(t *testing.T) {
 		{event("ON_LOGOUT", "b2", t0, 1, `[]`), true},
 		{event("ON_LOGOUT", "c3", t0, 1, `[]`), false}, // this bridge's third agent
 	}
-	var want []string
-	for _, m := range msgs {
-		send(t, br, m.msg)
-		if m.pass {
-			want = append(want, m.msg)
-		}
-	}
-	if got := readN(t, mon, len(want)); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("relayed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	sendRelayed(t, br, mon, msgs)
 	// Another bridge may bring one more agent; the hub-wide cap stops the one after.
 	br2 := th.dial(t, "/ingest", nil)
 	send(t, br2, event("ON_LOGOUT", "d4", t0, 1, `[]`), event("ON_LOGOUT", "e5", t0, 1, `[]`))
@@ -244,25 +253,13 @@ func TestInteractionSizeBound(t *testing.T) {
 		return event("INTERACTIONS_STATE", "a1", t0, seq, `[{"activeInteractionId":null,"interactions":[`+
 			big("x1", n)+","+big("x2", n)+","+big("x3", n)+`]}]`)
 	}
-	msgs := []struct {
-		msg  string
-		pass bool
-	}{
+	msgs := []sentMsg{
 		{event("ON_NEW_INTERACTION", "a1", t0, 1, "["+big("i1", 3000)+"]"), true},
 		{event("ON_NEW_INTERACTION", "a1", t0, 2, "["+big("i2", 5000)+"]"), false},
 		{state(3, 3500), true},  // 3 × 3.5 KB within 3 × 4 KiB
 		{state(4, 4500), false}, // each over
 	}
-	var want []string
-	for _, m := range msgs {
-		send(t, br, m.msg)
-		if m.pass {
-			want = append(want, m.msg)
-		}
-	}
-	if got := readN(t, mon, len(want)); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("relayed %d messages, want %d", len(got), len(want))
-	}
+	sendRelayed(t, br, mon, msgs)
 	th.log.waitLog(t, `ingest conn 2 msg 2 (agent "a1") rejected: interaction "i2": event of`)
 	th.log.waitLog(t, `over the limit of 4096 for one interaction (--max-interaction-bytes)`)
 	th.log.waitLog(t, `for 3 interactions, over the limit of 4096 per interaction (--max-interaction-bytes)`)

@@ -150,17 +150,6 @@ type indexingHistory struct{ *sliceHistory }
 func (indexingHistory) Progress() (done, total int64) { return 450, 1000 }
 func (indexingHistory) Indexed() bool                 { return false }
 
-// While the history is still indexing the replayed file, the status line says how far it is.
-func TestTravelSaysTheIndexProgress(t *testing.T) {
-	t.Parallel()
-	m, hist, _ := travelModel(t, 200, 30, 11, true)
-	m.c.History = indexingHistory{hist}
-	travelPress(m, ",")
-	if got := plain(m.Render()); !strings.Contains(got, "event 10 of 11 · 2023-11-14 22:14:20 · indexing 45% · space") {
-		t.Errorf("the status line should say the index is at 45%%:\n%s", got)
-	}
-}
-
 // cutHistory is a history whose index stopped at its bound: 11 messages of a longer file.
 type cutHistory struct{ *sliceHistory }
 
@@ -168,14 +157,20 @@ func (cutHistory) Progress() (done, total int64) { return 1000, 1000 }
 func (cutHistory) Indexed() bool                 { return true }
 func (cutHistory) IndexError() error             { return &travel.IndexFullError{Messages: 11, Limit: 176} }
 
-// When the history stopped indexing the file at its bound, the status line says where it ends.
-func TestTravelSaysWhereACutHistoryEnds(t *testing.T) {
+// While the history is still indexing the replayed file, the status line says how far it is; when
+// its index stopped at its bound, where the history ends.
+func TestTravelSaysTheIndexProgress(t *testing.T) {
 	t.Parallel()
-	m, hist, _ := travelModel(t, 200, 30, 11, true)
-	m.c.History = cutHistory{hist}
-	travelPress(m, ",")
-	if got := plain(m.Render()); !strings.Contains(got, "event 10 of 11 · 2023-11-14 22:14:20 · history ends at event 11 · space") {
-		t.Errorf("the status line should say where the history ends:\n%s", got)
+	for want, wrap := range map[string]func(*sliceHistory) travel.History{
+		"indexing 45%":             func(h *sliceHistory) travel.History { return indexingHistory{h} },
+		"history ends at event 11": func(h *sliceHistory) travel.History { return cutHistory{h} },
+	} {
+		m, hist, _ := travelModel(t, 200, 30, 11, true)
+		m.c.History = wrap(hist)
+		travelPress(m, ",")
+		if got := plain(m.Render()); !strings.Contains(got, "event 10 of 11 · 2023-11-14 22:14:20 · "+want+" · space") {
+			t.Errorf("the status line should say %q:\n%s", want, got)
+		}
 	}
 }
 
