@@ -39,4 +39,3 @@ func TestDecodeRefusesCaseTwins(t *testing.T) {
 		t.Errorf("unknown members: %v", in.Extra)
 	}
 }
-
