@@ -279,3 +279,19 @@ func TestWindowChangeBeforeShell(t *testing.T) {
 	want := tea.WindowSizeMsg{Width: 100, Height: 30}
 	waitFor(t, wait, "the early size", func() bool { _, s := vs.get(); return len(s) > 0 && s[len(s)-1] == want })
 }
+
+// TestEmptyPtySizeGetsTheDefault: a client whose pty says 0x0 (ssh -tt from a script) gets a model
+// sized 80x24, not one that never learns a size and draws nothing.
+func TestEmptyPtySizeGetsTheDefault(t *testing.T) {
+	t.Parallel()
+	h, vs := startRecording(t, Config{})
+	sess := openSession(t, h.client(t))
+	if err := sess.RequestPty("xterm", 0, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	want := tea.WindowSizeMsg{Width: 80, Height: 24}
+	waitFor(t, wait, "the default size", func() bool { _, s := vs.get(); return len(s) > 0 && s[len(s)-1] == want })
+}

@@ -71,7 +71,16 @@ func newPacedModel(inner tea.Model, v *session, w, h int) *pacedModel {
 		synced: time.Now(), ident: identOf(v.viewer), w0: w, h0: h}
 }
 
-func (p *pacedModel) Init() tea.Cmd { return p.inner.Init() }
+// Init gives the model the session's first size (the pty's, 80x24 when the client's pty said
+// 0x0), here and not as a message: the program sends none of its own (session.go), the client's
+// window changes all come after Init, and a pty of 0x0 sends no size the model could use.
+func (p *pacedModel) Init() tea.Cmd {
+	cmd := p.inner.Init()
+	var size tea.Cmd
+	p.inner, size = p.inner.Update(tea.WindowSizeMsg{Width: p.w0, Height: p.h0})
+	p.started |= startedSize
+	return tea.Batch(cmd, size)
+}
 
 func (p *pacedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd

@@ -219,8 +219,8 @@ func (v *session) newProgram(sess ssh.Session) *tea.Program {
 		tea.WithOutput(v.out),
 		// No size of the program's own: it would send it from a goroutine of its own, which can
 		// deliver it after a window change the client sent early (held until the session runs,
-		// limits.go), leaving the session at the stale first size. The sizes the model gets are
-		// the client's, the pty's first included, in the order sent; the empty one is dropped
+		// limits.go), leaving the session at the stale first size. The model gets the first size
+		// in the paced model's Init, then the client's, in the order sent; an empty one is dropped
 		// (filter).
 		tea.WithWindowSize(0, 0),
 		tea.WithFilter(v.filter),
