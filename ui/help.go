@@ -76,11 +76,11 @@ func (h *helpView) lines() []string {
 		st.Ended.Render("row ") + "  an interaction that has ended",
 		"",
 		st.Title.Render("Filter  (/ or --filter; every term must match)"),
-		"free text   matches id, parties' names and phones, numbers, subject, service, agent",
-		"field:value " + strings.Join(model.FilterFields(), " "),
-		"            e.g. type:voice state:hold agent:jdoe service:Sales dir:in muted:yes rec:no party:Smith",
-		"-term       negates: -state:completed",
-		"dur>5m      compares durations (also hold<30s, dur>=1h); \"quotes\" keep spaces: party:\"Ann Lee\"",
+		"free text    matches id, parties' names and phones, numbers, subject, service, agent",
+		"field:value  " + strings.Join(model.FilterFields(), " "),
+		"             e.g. type:voice state:hold agent:jdoe service:Sales dir:in muted:yes rec:no party:Smith",
+		"-term        negates: -state:completed",
+		"dur>5m       compares durations (also hold<30s, dur>=1h); \"quotes\" keep spaces: party:\"Ann Lee\"",
 		"",
 		st.Title.Render("Commands  (:)"),
 		commandHelp,
@@ -103,13 +103,13 @@ func wrapLines(s string, width int) []string {
 	return strings.Split(ansi.Wrap(s, width, ""), "\n")
 }
 
-// wrapHanging wraps a legend line ("term  what it means") with its later lines under the meaning,
-// where the term is followed by two spaces or more and the meaning starts in the line's first half;
-// any other line is wrapped as wrapLines does.
+// wrapHanging wraps a legend line ("term  what it means", or a meaning's second line indented to
+// it) with its later lines under the meaning, where the term is followed by two spaces or more and
+// the meaning starts in the line's first half; any other line is wrapped as wrapLines does.
 func wrapHanging(s string, width int) []string {
 	plain := ansi.Strip(s)
-	indent := 0
-	if i := strings.Index(plain, "  "); i > 0 {
+	indent := len(plain) - len(strings.TrimLeft(plain, " "))
+	if i := strings.Index(plain, "  "); indent == 0 && i > 0 {
 		if j := i + len(plain[i:]) - len(strings.TrimLeft(plain[i:], " ")); j < len(plain) {
 			indent = ansi.StringWidth(plain[:j])
 		}

@@ -93,12 +93,18 @@ func TestHelpLegendWrapsUnderItsMeaning(t *testing.T) {
 	t.Parallel()
 	for _, w := range []int{60, 80} {
 		_, lines := helpText(t, w)
-		for i, l := range lines[:len(lines)-1] {
-			if !strings.HasPrefix(l, "free text   ") {
-				continue
-			}
-			if next := lines[i+1]; !strings.HasPrefix(next, strings.Repeat(" ", len("free text   "))) {
-				t.Errorf("at %d the free-text legend goes on at the margin: %q / %q", w, l, next)
+		// Every line of the filter's legend from its first to the commands' title starts with a term
+		// or under the meanings: none goes on at the margin.
+		in := false
+		for _, l := range lines {
+			switch {
+			case strings.HasPrefix(l, "free text"):
+				in = true
+			case strings.HasPrefix(l, "Commands"):
+				in = false
+			case in && l != "" && !strings.HasPrefix(l, "field:value  ") && !strings.HasPrefix(l, "-term  ") &&
+				!strings.HasPrefix(l, "dur>5m  ") && !strings.HasPrefix(l, strings.Repeat(" ", len("free text    "))):
+				t.Errorf("at %d a line of the filter's legend goes on at the margin: %q", w, l)
 			}
 		}
 	}
