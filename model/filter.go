@@ -209,7 +209,8 @@ func (t *term) match(r *Row, now time.Time) bool {
 	case termAgent:
 		return t.matchExact(r.AgentID)
 	case termService:
-		return t.matchName(Str(d.Service))
+		// As the floor counts it (printedKey), so a services view's row and its filter agree.
+		return t.matchName(printedKey(Str(d.Service)))
 	case termDir:
 		return d.CallDirection != nil && equalFold(string(*d.CallDirection), t.lower)
 	case termMuted:

@@ -244,7 +244,9 @@ func (t *term) setValue(spec fieldSpec, value string, quoted bool) string {
 		if strings.Contains(value, "*") {
 			t.glob = strings.Split(value, "*")
 		}
-	case termService:
+	case termService: // compared as it prints, as the floor counts services (printedKey)
+		lower = lowerRunes(printedKey(value))
+		t.lower = lower
 		if strings.Contains(lower, "*") {
 			t.glob = strings.Split(lower, "*")
 		}

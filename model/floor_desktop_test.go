@@ -170,3 +170,28 @@ func TestFloorServicesThatPrintAlikeAreOne(t *testing.T) {
 		t.Errorf("%d services (%+v), Sales %+v; want Sales with 6 waiting, and Support", len(ff.Services), ff.Services, sales)
 	}
 }
+
+// TestServiceFilterMatchesThePrintedName: the filter service:NAME takes the rows the floor counts
+// under NAME, invisible characters and spaces around a row's service included.
+func TestServiceFilterMatchesThePrintedName(t *testing.T) {
+	t.Parallel()
+	s := NewStore()
+	for i, svc := range []string{"Sales", "Sa\u200bles", " Sales", "Support"} {
+		in := voiceCall(itoa(int64(i)), StateQueued, false)
+		in.Service = &svc
+		s.Apply(Event{Type: EvNewInteraction, AgentID: "a", TS: t0, Payload: in}, t0)
+	}
+	f, err := ParseFilter("service:Sales")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range s.Snapshot().Rows {
+		if f.Match(r, t0) {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("service:Sales takes %d rows, want the 3 the floor counts as Sales", n)
+	}
+}
