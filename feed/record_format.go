@@ -195,7 +195,8 @@ func cutRecv(b []byte) (event []byte, recv time.Time, ok bool) {
 
 // recvProblem is why a recorded line's receive time is refused: it is past the latest time an event
 // may carry (a recording made by deskwatch never holds one).
-const recvProblem = `"recv": out of range (0 to 7258118400000 ms, 2200-01-01)`
+var recvProblem = fmt.Sprintf(`"recv": out of range (0 to %d ms, %s)`, model.MaxTimeMillis,
+	time.UnixMilli(model.MaxTimeMillis).UTC().Format(time.DateOnly))
 
 // recvPrefixLen is the length of a spliced {"recv":DIGITS, (or {"recv":DIGITS}) at the start of b;
 // 0 when there is none.

@@ -1,8 +1,6 @@
 package hub
 
 import (
-	"errors"
-	"net"
 	"strconv"
 	"sync"
 	"time"
@@ -11,6 +9,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/internal/broadcast"
+	"github.com/deskwatch/deskwatch/internal/wsfan"
 )
 
 // Bounds on the acknowledgements waiting to be written to one bridge (README, "Hub limits").
@@ -88,12 +87,7 @@ func (a *acker) ack(agentID string, seq int64) {
 func (a *acker) timedOut() bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return isTimeout(a.err)
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	return wsfan.IsTimeout(a.err)
 }
 
 // pending returns how many acks wait now and the most that waited at once.
@@ -177,7 +171,7 @@ func (b *bridgeConn) mayPublish(agent string) bool {
 // reader. A bridge that asked for them (?ack=1) and does not read them is logged and sent close
 // code 1013; a connection that broke is just closed (its reader says why).
 func (h *Hub) dropAckReader(b *bridgeConn, err error) {
-	if !isTimeout(err) {
+	if !wsfan.IsTimeout(err) {
 		b.closer.Stop(0, "")
 		return
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/internal/wsfan"
 )
 
 // TestOversizeIsAcknowledgedNotResent: a bridge that asked for acks gets one for the oversized
@@ -131,7 +133,7 @@ func TestBridgeConnectionIsClosedWhenItsReaderEnds(t *testing.T) {
 		t.Fatalf("read: %v, want close 1009", err)
 	}
 	_ = br.NetConn().SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := br.NetConn().Read(make([]byte, 1)); err == nil || isTimeout(err) {
+	if _, err := br.NetConn().Read(make([]byte, 1)); err == nil || wsfan.IsTimeout(err) {
 		t.Fatalf("after the close frame: %v, want the connection closed", err)
 	}
 }

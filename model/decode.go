@@ -79,8 +79,8 @@ func decodePlain(data []byte) (Event, error) {
 	if err := json.Unmarshal(data, &env, decodeOpts); err != nil {
 		return Event{}, explain(err, "")
 	}
-	if err := caseTwin(env.Extra, envelopeNames[:], ""); err != nil {
-		return Event{}, err
+	if name, known := caseTwin(env.Extra, envelopeNames[:]); known != "" {
+		return Event{}, caseTwinError("", name, known)
 	}
 	if env.Type == nil {
 		return Event{}, reject(`missing "type"`)
@@ -192,10 +192,8 @@ func validate(in *Interaction, at string) error {
 	case in.Type == "":
 		return reject("%s.type: missing, null or empty", at)
 	}
-	if in.Extra != nil || in.AssociatedObjects.Extra != nil || len(in.CallParties) > 0 || len(in.AssociatedObjects.List) > 0 {
-		if err := caseTwins(in, at); err != nil {
-			return err
-		}
+	if err := caseTwins(in, at); err != nil {
+		return err
 	}
 	if len(in.ID) > MaxIDBytes || !isPlain(in.ID) { // the path is joined only for a closer look
 		if err := checkID(in.ID, at+".interactionId", MaxIDBytes); err != nil {

@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -10,51 +9,46 @@ import (
 )
 
 // caseTwins refuses an interaction with a member whose name differs from one of InteractionData's
-// only in letter case, at any depth: see caseTwin.
+// only in letter case, at any depth: see caseTwin. It runs on every interaction decoded, so the
+// member's path is only spelt out for the reason of one refused.
 func caseTwins(in *Interaction, at string) error {
-	if err := caseTwin(in.Extra, interactionNames[:], at+"."); err != nil {
-		return err
+	if name, known := caseTwin(in.Extra, interactionNames[:]); known != "" {
+		return caseTwinError(at+".", name, known)
 	}
-	if err := caseTwin(in.AssociatedObjects.Extra, associatedNames[:], at+".associatedObjects."); err != nil {
-		return err
+	if name, known := caseTwin(in.AssociatedObjects.Extra, associatedNames[:]); known != "" {
+		return caseTwinError(at+".associatedObjects.", name, known)
 	}
 	for i := range in.AssociatedObjects.List {
-		if err := caseTwin(in.AssociatedObjects.List[i].Extra, objectNames[:],
-			fmt.Sprintf("%s.associatedObjects.list[%d].", at, i)); err != nil {
-			return err
+		if name, known := caseTwin(in.AssociatedObjects.List[i].Extra, objectNames[:]); known != "" {
+			return caseTwinError(fmt.Sprintf("%s.associatedObjects.list[%d].", at, i), name, known)
 		}
 	}
 	for i := range in.CallParties {
-		if err := caseTwin(in.CallParties[i].Extra, partyNames[:], fmt.Sprintf("%s.callParties[%d].", at, i)); err != nil {
-			return err
+		if name, known := caseTwin(in.CallParties[i].Extra, partyNames[:]); known != "" {
+			return caseTwinError(fmt.Sprintf("%s.callParties[%d].", at, i), name, known)
 		}
 	}
 	return nil
 }
 
-// caseTwin refuses an unknown member whose name is a known one's in other letter case ("AgentId"
+// caseTwin finds an unknown member whose name is a known one's in other letter case ("AgentId"
 // beside "agentId"): deskwatch reads names exactly, but a reader that ignores case (Go's
 // encoding/json, for one) would take it for the known member, so a bridge could speak for another
-// agent, or an interaction show another id, to it. at prefixes the member's name in the reason.
-func caseTwin(extra map[string]jsontext.Value, known []string, at string) error {
-	var twins []string
-	for name := range extra {
-		for _, k := range known {
-			if name != k && strings.EqualFold(name, k) {
-				twins = append(twins, name)
+// agent, or an interaction show another id, to it. Of several, the first in byte order is named, so
+// that the reason is always the same; known is "" when there is none.
+func caseTwin(extra map[string]jsontext.Value, names []string) (name, known string) {
+	for n := range extra {
+		for _, k := range names {
+			if n != k && strings.EqualFold(n, k) && (known == "" || n < name) {
+				name, known = n, k
 			}
 		}
 	}
-	if len(twins) == 0 {
-		return nil
-	}
-	slices.Sort(twins)
-	name := twins[0]
-	for _, k := range known {
-		if strings.EqualFold(name, k) {
-			return reject("%s%s: differs from %q only in letter case (refused: a reader that ignores case "+
-				"would take one for the other)", at, strconv.Quote(name), k)
-		}
-	}
-	return nil
+	return name, known
+}
+
+// caseTwinError is the reason a case twin is refused for; at prefixes the member's name.
+func caseTwinError(at, name, known string) error {
+	return reject("%s%s: differs from %q only in letter case (refused: a reader that ignores case "+
+		"would take one for the other)", at, strconv.Quote(name), known)
 }

@@ -193,19 +193,20 @@ func (s *statusView) source(src feed.Status, room int, wall time.Time) string {
 	// What goes between the name and the detail, in the longest form that leaves the name 12
 	// cells: on a narrow line a replay's event time loses its date, then its speed goes, then its
 	// bar (its percentage stays), then the event time.
+	var head []string // the state and since when: always shown
+	if src.Paused {
+		head = append(head, st.Warn.Render("⏸ paused"))
+	} else if state != "" {
+		head = append(head, stateStyle.Render(string(state)))
+	}
+	if state == feed.StateConnected && !src.Since.IsZero() {
+		head = append(head, st.Dim.Render("since "+sinceClock(src.Since, wall)))
+	}
 	var mid []string
 	barAt := -1 // the bar's index in mid
 	for _, o := range []struct{ date, speed, bar, time bool }{{true, true, true, true}, {false, true, true, true},
 		{false, false, true, true}, {false, false, false, true}, {false, false, false, false}} {
-		mid, barAt = mid[:0], -1
-		if src.Paused {
-			mid = append(mid, st.Warn.Render("⏸ paused"))
-		} else if state != "" {
-			mid = append(mid, stateStyle.Render(string(state)))
-		}
-		if state == feed.StateConnected && !src.Since.IsZero() {
-			mid = append(mid, st.Dim.Render("since "+sinceClock(src.Since, wall)))
-		}
+		mid, barAt = append(mid[:0], head...), -1
 		switch {
 		case src.Total > 0 && o.bar:
 			barAt = len(mid)
