@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/proptest"
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
@@ -20,50 +21,46 @@ import (
 // as having begun alerting with time bring a recount of the previous step to this one.
 func TestAlertIndexMatchesRecount(t *testing.T) {
 	t.Parallel()
-	for seed := range int64(8) {
-		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
-			t.Parallel()
-			rng := rand.New(rand.NewPCG(uint64(seed), 7))
-			store := model.NewStore(model.WithRetention(20 + rng.IntN(40)))
-			g := synth.NewGenerator(synth.GeneratorConfig{Seed: seed, Agents: 6 + rng.IntN(10), Rate: 2})
-			rules := randomRules(rng)
-			var prev *model.AlertCounts
-			var prevAlerting map[*model.Row]bool
-			var used []model.AlertRules
-			var older *model.Snapshot
-			clock := g.Now()
-			for step := range 600 {
-				eachGenerated(t, g, rng.IntN(4)*rng.IntN(8), store.Apply)
-				if rng.IntN(15) == 0 {
-					desktopEvent(t, rng, store, g.Now())
-				}
-				clock = moveClock(rng, clock, g.Now())
-				if rng.IntN(50) == 0 { // a reload: new rules, or rules used before (an index behind)
-					used = append(used, rules)
-					rules, prev = randomRules(rng), nil
-					if rng.IntN(2) == 0 {
-						rules = used[rng.IntN(len(used))]
-					}
-				}
-				sn := store.Snapshot()
-				ix := store.AlertIndex(rules)
-				c := ix.Counts(sn, clock)
-				if older != nil && rng.IntN(5) == 0 && ix.Counts(older, clock) != c {
-					t.Fatalf("step %d: a viewer a snapshot behind got other counts", step)
-				}
-				older = sn
-				where := fmt.Sprintf("step %d (version %d, clock %v, rules %+v)", step, sn.Version, clock, rules)
-				alerting := checkCounts(t, where, rules, sn, c)
-				if prev != nil && prev.Version == c.Version && ix.Flips(c.Version, prev.Gen, c.Gen, func(r *model.Row) {
-					prevAlerting[r] = true
-				}) && !sameSet(prevAlerting, alerting) {
-					t.Fatalf("%s: the previous step's alerting rows and the flips are %d rows, a recount %d",
-						where, len(prevAlerting), len(alerting))
-				}
-				prev, prevAlerting = c, alerting
+	proptest.Seeds(t, 8, 7, func(t *testing.T, seed uint64, rng *rand.Rand) {
+		store := model.NewStore(model.WithRetention(20 + rng.IntN(40)))
+		g := synth.NewGenerator(synth.GeneratorConfig{Seed: int64(seed), Agents: 6 + rng.IntN(10), Rate: 2})
+		rules := randomRules(rng)
+		var prev *model.AlertCounts
+		var prevAlerting map[*model.Row]bool
+		var used []model.AlertRules
+		var older *model.Snapshot
+		clock := g.Now()
+		for step := range 600 {
+			eachGenerated(t, g, rng.IntN(4)*rng.IntN(8), store.Apply)
+			if rng.IntN(15) == 0 {
+				desktopEvent(t, rng, store, g.Now())
 			}
-		})
-	}
+			clock = moveClock(rng, clock, g.Now())
+			if rng.IntN(50) == 0 { // a reload: new rules, or rules used before (an index behind)
+				used = append(used, rules)
+				rules, prev = randomRules(rng), nil
+				if rng.IntN(2) == 0 {
+					rules = used[rng.IntN(len(used))]
+				}
+			}
+			sn := store.Snapshot()
+			ix := store.AlertIndex(rules)
+			c := ix.Counts(sn, clock)
+			if older != nil && rng.IntN(5) == 0 && ix.Counts(older, clock) != c {
+				t.Fatalf("step %d: a viewer a snapshot behind got other counts", step)
+			}
+			older = sn
+			where := fmt.Sprintf("step %d (version %d, clock %v, rules %+v)", step, sn.Version, clock, rules)
+			alerting := checkCounts(t, where, rules, sn, c)
+			if prev != nil && prev.Version == c.Version && ix.Flips(c.Version, prev.Gen, c.Gen, func(r *model.Row) {
+				prevAlerting[r] = true
+			}) && !sameSet(prevAlerting, alerting) {
+				t.Fatalf("%s: the previous step's alerting rows and the flips are %d rows, a recount %d",
+					where, len(prevAlerting), len(alerting))
+			}
+			prev, prevAlerting = c, alerting
+		}
+	})
 }
 
 // desktopEvent says, as a hub does, that a random agent's desktop disconnected (its open rows are

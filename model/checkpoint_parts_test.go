@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/proptest"
 )
 
 // TestCheckpointOtherService: past maxFloorServices, interactions count under OtherService; a
@@ -80,8 +82,7 @@ func (f *forgotten) apply(steps []forgetStep) *forgotten {
 // the saved set is unchanged by all of it.
 func TestForgottenRestored(t *testing.T) {
 	t.Parallel()
-	for seed := range uint64(40) {
-		r := rand.New(rand.NewPCG(seed, 7))
+	proptest.Seeds(t, 40, 7, func(t *testing.T, _ uint64, r *rand.Rand) {
 		limit := 1 + r.IntN(3*keyPageSize)
 		steps, held := forgetSteps(r, limit, 4*limit)
 		k := r.IntN(len(steps) + 1)
@@ -101,13 +102,13 @@ func TestForgottenRestored(t *testing.T) {
 		for n := range 3 * limit {
 			key := fmt.Sprint(n)
 			if !held[key] && (f.has(key) != g.has(key) || f.has(key) != h.has(key)) {
-				t.Fatalf("seed %d, cut %d: has(%s) %v, restored %v and %v", seed, k, key, f.has(key), g.has(key), h.has(key))
+				t.Fatalf("cut %d: has(%s) %v, restored %v and %v", k, key, f.has(key), g.has(key), h.has(key))
 			}
 			if again.has(key) != ref.has(key) && ref.has(key) {
-				t.Fatalf("seed %d, cut %d: has(%s) %v after the cut, restored again %v", seed, k, key, ref.has(key), again.has(key))
+				t.Fatalf("cut %d: has(%s) %v after the cut, restored again %v", k, key, ref.has(key), again.has(key))
 			}
 		}
-	}
+	})
 }
 
 // TestResyncEndLeavesSnapshotsAlone: the end of a resync ends the open rows of the agents it did not

@@ -2,8 +2,11 @@ package model
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"testing"
+
+	"github.com/deskwatch/deskwatch/internal/proptest"
 )
 
 // TestCheckpointConcurrent (run it with -race): checkpoints are taken while the writer applies and
@@ -12,7 +15,7 @@ import (
 // readers. Every restore ends equal to a fresh replay.
 func TestCheckpointConcurrent(t *testing.T) {
 	t.Parallel()
-	for seed := range uint64(4) {
+	proptest.Seeds(t, 4, 0, func(t *testing.T, seed uint64, _ *rand.Rand) {
 		c := newCkCase(seed, 600)
 		want := c.fresh(len(c.ops))
 		s := NewStore(c.opts...)
@@ -44,11 +47,11 @@ func TestCheckpointConcurrent(t *testing.T) {
 		close(restores)
 		n := 0
 		for r := range restores {
-			sameState(t, fmt.Sprintf("seed %d: restore %d", seed, n), r, want, c.now)
+			sameState(t, fmt.Sprintf("restore %d", n), r, want, c.now)
 			n++
 		}
-		sameState(t, fmt.Sprintf("seed %d: the original", seed), s, want, c.now)
-	}
+		sameState(t, "the original", s, want, c.now)
+	})
 }
 
 // ckAt is a checkpoint taken after the first k steps of a stream.

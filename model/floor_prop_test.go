@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/proptest"
 )
 
 // floorGen makes random streams: interactions through all states, service changes, mute and
@@ -163,8 +165,8 @@ type floorCheck struct {
 // its figures after the store has moved on (published figures are never changed).
 func TestFloorMatchesReference(t *testing.T) {
 	t.Parallel()
-	for seed := range uint64(300) {
-		g := &floorGen{r: rand.New(rand.NewPCG(seed, 14)), at: t0, open: map[string]*Interaction{}, down: map[string]bool{}}
+	proptest.Seeds(t, 300, 14, func(t *testing.T, _ uint64, r *rand.Rand) {
+		g := &floorGen{r: r, at: t0, open: map[string]*Interaction{}, down: map[string]bool{}}
 		s := NewStore(WithKPILimits(propLimits))
 		var events []refEvent
 		var checks []floorCheck
@@ -182,12 +184,11 @@ func TestFloorMatchesReference(t *testing.T) {
 				got := c.sn.Floor.Figures(c.now, w)
 				want := refFigures(events[:c.n], c.now, w, propLimits, time.Second)
 				if msg := floorDiff(got, want); msg != "" {
-					t.Fatalf("seed %d, after %d events, at +%v, window %d: %s", seed, c.n,
-						c.now.Sub(t0), w, msg)
+					t.Fatalf("after %d events, at +%v, window %d: %s", c.n, c.now.Sub(t0), w, msg)
 				}
 			}
 		}
-	}
+	})
 }
 
 // floorDiff says where two figures differ ("" when equal); the reference's lists are sorted here.
@@ -222,9 +223,8 @@ func floorDiff(got, want FloorFigures) string {
 // them) give no negative time, no state time beyond the logged-in time, no negative count.
 func TestFloorOutOfOrder(t *testing.T) {
 	t.Parallel()
-	for seed := range uint64(50) {
-		g := &floorGen{r: rand.New(rand.NewPCG(seed, 41)), at: t0, open: map[string]*Interaction{},
-			down: map[string]bool{}}
+	proptest.Seeds(t, 50, 41, func(t *testing.T, _ uint64, r *rand.Rand) {
+		g := &floorGen{r: r, at: t0, open: map[string]*Interaction{}, down: map[string]bool{}}
 		s := NewStore(WithKPILimits(propLimits))
 		for range 300 {
 			e := g.next()
@@ -236,15 +236,15 @@ func TestFloorOutOfOrder(t *testing.T) {
 			for _, a := range append(ff.Agents, ff.AgentTotal) {
 				if min(a.InState, a.LoggedInTime, a.Ready, a.NotReady, a.Busy, a.ACW, a.Muted, a.UnrecordedVoice, a.AHT) < 0 ||
 					a.Ready+a.NotReady+a.Busy+a.ACW > a.LoggedInTime || a.Handled < 0 {
-					t.Fatalf("seed %d: agent %+v", seed, a)
+					t.Fatalf("agent %+v", a)
 				}
 			}
 			for _, sf := range append(ff.Services, ff.Total) {
 				if min(sf.Open, sf.Waiting, sf.Answered, sf.Abandoned, sf.Handled, sf.Transfers) < 0 ||
 					sf.Waiting > sf.Open || min(sf.ASA, sf.AHT, sf.LongestWait) < 0 || sf.ServiceLevel > 100 {
-					t.Fatalf("seed %d: service %+v", seed, sf)
+					t.Fatalf("service %+v", sf)
 				}
 			}
 		}
-	}
+	})
 }

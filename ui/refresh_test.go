@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/proptest"
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/themes"
@@ -17,45 +18,41 @@ import (
 // agent and every heading's alert count are what counting from scratch gives at the counts' clock.
 func TestTickCountsMatchRecount(t *testing.T) {
 	t.Parallel()
-	for seed := range int64(3) {
-		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
-			t.Parallel()
-			rng := rand.New(rand.NewPCG(uint64(seed), 11))
-			store := model.NewStore(model.WithRetention(30))
-			g := synth.NewGenerator(synth.GeneratorConfig{Seed: seed, Agents: 8, Rate: 2})
-			now := g.Now()
-			clock := func() time.Time { return now }
-			rules := model.AlertRules{Hold: 5 * time.Second, Queued: 7 * time.Second, Muted: 3 * time.Second,
-				NotRecording: true, AudioQuality: true}
-			var viewers []*Model
-			for _, v := range []struct{ filter, group string }{{"", "b"}, {"type:voice", "b"}, {"", "bbb"}} {
-				c := testCommon(themes.Dark, store, clock)
-				c.Width, c.Height, c.Alerts, c.Filter = 120, 30, rules, v.filter
-				m := New(c, nil)
-				press(m, v.group)
-				viewers = append(viewers, m)
+	proptest.Seeds(t, 3, 11, func(t *testing.T, seed uint64, rng *rand.Rand) {
+		store := model.NewStore(model.WithRetention(30))
+		g := synth.NewGenerator(synth.GeneratorConfig{Seed: int64(seed), Agents: 8, Rate: 2})
+		now := g.Now()
+		clock := func() time.Time { return now }
+		rules := model.AlertRules{Hold: 5 * time.Second, Queued: 7 * time.Second, Muted: 3 * time.Second,
+			NotRecording: true, AudioQuality: true}
+		var viewers []*Model
+		for _, v := range []struct{ filter, group string }{{"", "b"}, {"type:voice", "b"}, {"", "bbb"}} {
+			c := testCommon(themes.Dark, store, clock)
+			c.Width, c.Height, c.Alerts, c.Filter = 120, 30, rules, v.filter
+			m := New(c, nil)
+			press(m, v.group)
+			viewers = append(viewers, m)
+		}
+		for step := range 400 {
+			for range rng.IntN(5) {
+				applyNext(t, g, store)
 			}
-			for step := range 400 {
-				for range rng.IntN(5) {
-					applyNext(t, g, store)
-				}
-				if g.Now().After(now) {
-					now = g.Now()
-				}
-				now = now.Add(time.Duration(rng.IntN(1500)) * time.Millisecond)
-				for _, m := range viewers {
-					if step == 200 { // other rules, as a new configuration brings them
-						m.c.Alerts.Hold, m.c.Alerts.Muted = 9*time.Second, 0
-					}
-					if rng.IntN(3) > 0 {
-						m.Update(changedMsg{})
-					}
-					m.Update(tickMsg(now))
-					checkViewCounts(t, fmt.Sprintf("step %d, %q", step, m.c.Filter), m)
-				}
+			if g.Now().After(now) {
+				now = g.Now()
 			}
-		})
-	}
+			now = now.Add(time.Duration(rng.IntN(1500)) * time.Millisecond)
+			for _, m := range viewers {
+				if step == 200 { // other rules, as a new configuration brings them
+					m.c.Alerts.Hold, m.c.Alerts.Muted = 9*time.Second, 0
+				}
+				if rng.IntN(3) > 0 {
+					m.Update(changedMsg{})
+				}
+				m.Update(tickMsg(now))
+				checkViewCounts(t, fmt.Sprintf("step %d, %q", step, m.c.Filter), m)
+			}
+		}
+	})
 }
 
 // checkViewCounts compares a viewer's counts with counts from scratch at the counts' clock, when
