@@ -163,11 +163,17 @@ func (f *FloorStats) geom() ringGeom { return ringGeom{n: f.nb, g: f.g, epoch: f
 // leading or trailing spaces, so that "Sales" and "Sa\u200bles", which print alike, are one
 // service, never two rows that read the same), or OtherService once there are maxFloorServices.
 func (f *FloorStats) serviceKey(name string) string {
+	return cappedKey(f.services, name, maxFloorServices, OtherService)
+}
+
+// cappedKey is name as it prints (see printedKey) where m holds it or has room for it (fewer than
+// most keys), else other: a peer's stream of new names costs at most most keys.
+func cappedKey[V any](m map[string]V, name string, most int, other string) string {
 	name = printedKey(name)
-	if _, ok := f.services[name]; ok || len(f.services) < maxFloorServices {
+	if _, ok := m[name]; ok || len(m) < most {
 		return name
 	}
-	return OtherService
+	return other
 }
 
 // printedKey is a name from an event as it prints (sanitized, without leading or trailing spaces):
@@ -275,11 +281,7 @@ func (a *agentRec) reasonRec(reason string) *reasonRec {
 // reasonKey is where time not ready for reason is kept: its own record (as it prints, see
 // printedKey), or OtherReason once the agent has maxFloorReasons.
 func (a *agentRec) reasonKey(reason string) string {
-	reason = printedKey(reason)
-	if _, ok := a.reasons[reason]; ok || len(a.reasons) < maxFloorReasons {
-		return reason
-	}
-	return OtherReason
+	return cappedKey(a.reasons, reason, maxFloorReasons, OtherReason)
 }
 
 // answeredState reports whether an interaction in state st has been answered: delivered, or a
