@@ -143,7 +143,7 @@ func (s *Store) ownAgent(as *agentSlot) *Agent {
 func (s *Store) checkSeq(ag *Agent, seq int64, at time.Time) {
 	if ag.HasSeq && seq > ag.LastSeq+1 {
 		// The decoder keeps seq within 0..MaxSeq, so the jump cannot overflow; the totals saturate
-		// (a stream can jump from 0 to 2^53 and back again and again).
+		// (a stream can jump from 0 to 2^53-1 and back again and again).
 		lost := seq - ag.LastSeq - 1
 		ag.Lost = addSaturating(ag.Lost, lost)
 		s.stats.Lost = addSaturating(s.stats.Lost, lost)

@@ -80,7 +80,8 @@ func TestPeekHeadAgentAndSeq(t *testing.T) {
 		{`{"agentId":"a1","seq":7`, "a1", 0, false},                             // seq may have lost digits
 		{`{"agentId":"a\"1","seq":1e3,"params":[]}`, `a"1`, 1000, true},
 		{`{"agentId":"\u00e9\ud800","seq":2.5}`, "é\ufffd", 0, false},
-		{"{\"agentId\":\"a\xff\",\"seq\":9007199254740992}", "a\ufffd", 1 << 53, true},
+		{"{\"agentId\":\"a\xff\",\"seq\":9007199254740991}", "a\ufffd", 1<<53 - 1, true},
+		{`{"seq":9007199254740993}`, "", 0, false}, // reads as 2^53
 		{`{"seq":9007199254740994}`, "", 0, false},
 		{`{"seq":-1}`, "", 0, false},
 		{`{"seq":3,"params":[],"seq":4}`, "", 4, true},

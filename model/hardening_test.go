@@ -21,8 +21,11 @@ func TestDecodeRejectsNumbersOutOfRange(t *testing.T) {
 		{"ts negative", `{"type":"ON_LOGOUT","ts":-1,"params":[]}`, "ts: -1 is out of range"},
 		{"ts after 2200", `{"type":"ON_LOGOUT","ts":7258118400001,"params":[]}`, "ts: 7258118400001 is out of range"},
 		{"ts string", `{"type":"ON_LOGOUT","ts":"1","params":[]}`, "ts: want number, got string"},
-		{"seq 1e300", `{"type":"ON_LOGOUT","seq":1e300,"params":[]}`, "seq: 1e+300 is out of range (want a whole number, 0 to 2^53)"},
+		{"seq 1e300", `{"type":"ON_LOGOUT","seq":1e300,"params":[]}`, "seq: 1e+300 is out of range (want a whole number, 0 to 2^53-1)"},
 		{"seq 2^53+2", `{"type":"ON_LOGOUT","seq":9007199254740994,"params":[]}`, "seq: 9007199254740994 is out of range"},
+		// 2^53+1 is no float64: it reads as 2^53, and would be taken for the seq of another event.
+		{"seq 2^53+1", `{"type":"ON_LOGOUT","seq":9007199254740993,"params":[]}`, "seq: 9007199254740992 is out of range"},
+		{"seq 2^53", `{"type":"ON_LOGOUT","seq":9007199254740992,"params":[]}`, "seq: 9007199254740992 is out of range"},
 		{"seq negative", `{"type":"ON_LOGOUT","seq":-1,"params":[]}`, "seq: -1 is out of range"},
 		{"seq fraction", `{"type":"ON_LOGOUT","seq":1.5,"params":[]}`, "seq: 1.5 is out of range"},
 		{"seq 1e400", `{"type":"ON_LOGOUT","seq":1e400,"params":[]}`, "seq: 1e400 is out of range"},
@@ -82,7 +85,7 @@ func TestHugeNumbersNeitherPanicNorWrap(t *testing.T) {
 	}
 }
 
-// Seq jumps from 0 to 2^53 and back, over and over, saturate the lost counts instead of wrapping.
+// Seq jumps from 0 to 2^53-1 and back, over and over, saturate the lost counts instead of wrapping.
 func TestLostEventsSaturate(t *testing.T) {
 	t.Parallel()
 	s := NewStore()

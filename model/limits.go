@@ -15,8 +15,10 @@ const (
 	// since the Unix epoch: 2200-01-01T00:00:00Z. Times before the epoch (negative) are rejected;
 	// zero reads as absent.
 	MaxTimeMillis = 7258118400000
-	// MaxSeq is the largest seq: 2^53, the largest whole number a JSON number carries exactly.
-	MaxSeq = 1 << 53
+	// MaxSeq is the largest seq: 2^53-1, JavaScript's Number.MAX_SAFE_INTEGER. Beyond it a JSON
+	// number no longer names one whole number: 9007199254740993 reads as 2^53, the neighbour's value,
+	// so the bound excludes 2^53 itself and anything that rounds to it.
+	MaxSeq = 1<<53 - 1
 	// MaxDurationSeconds is the longest duration an interaction may report: 10^9 seconds (about
 	// 31 years).
 	MaxDurationSeconds = 1e9
@@ -24,7 +26,7 @@ const (
 
 const (
 	timeRange = "want milliseconds since the Unix epoch, 0 to 7258118400000 (2200-01-01)"
-	seqRange  = "want a whole number, 0 to 2^53"
+	seqRange  = "want a whole number, 0 to 2^53-1"
 	durRange  = "want seconds, 0 to 1e9"
 )
 
