@@ -5,6 +5,7 @@
 package hub
 
 import (
+	"cmp"
 	"io"
 	"log"
 	"net/http"
@@ -82,6 +83,9 @@ type Config struct {
 	// others say the desktops it owned are disconnected (DefaultLostHubAfter; kept within
 	// MinLostHubAfter and MaxLostHubAfter).
 	LostHubAfter time.Duration
+
+	// snapshotBudget, when a test sets it, replaces filteredSnapshotBytes.
+	snapshotBudget int64
 }
 
 // Hub relays events from bridges to monitors. Its methods are safe for concurrent use.
@@ -126,6 +130,8 @@ type Hub struct {
 	lg   *logState  // the apply loop and checkpoints, with a log (log.go)
 	// historySlots bounds the monitors reading history at once (history.go).
 	historySlots chan struct{}
+	// snapBudget bounds what filtered monitors' snapshots hold at once (snapshot_budget.go).
+	snapBudget *snapBudget
 }
 
 // New returns a hub configured by cfg.
@@ -160,6 +166,7 @@ func New(cfg Config) *Hub {
 		encodeInteraction: marshalInteraction,
 		lg:                newLogState(),
 		historySlots:      make(chan struct{}, maxHistoryMonitors),
+		snapBudget:        newSnapBudget(cmp.Or(cfg.snapshotBudget, filteredSnapshotBytes)),
 	}
 	h.streams = wsfan.NewFan[*liveMsg](&h.mu, wsfan.Snapshots[*snapEntry]{
 		Take:     func() *snapEntry { return &snapEntry{sn: h.store.Snapshot()} },

@@ -185,23 +185,40 @@ func (w *streamWriter) snapshot(e *snapEntry) error {
 			if !f.agentPasses(a.id) {
 				continue
 			}
-			for _, m := range a.msgs {
-				if err := w.write(m); err != nil {
-					return err
-				}
+			if err := w.writeAll(a.msgs); err != nil {
+				return err
 			}
 		}
 		return nil
 	}
 	e.group(w.h)
+	b := w.h.snapBudget
 	for _, ag := range e.sn.Agents {
 		if !f.agentPasses(ag.ID) {
 			continue
 		}
-		for _, m := range w.h.encodeAgent(ag, e.open[ag.ID], f, w.skipped) {
-			if err := w.write(m); err != nil {
-				return err
-			}
+		rows := e.open[ag.ID]
+		n := w.h.agentBound(len(rows))
+		if !b.acquire(w.s.Done(), n) {
+			return errGoneBeforeSnapshot
+		}
+		err := w.writeAll(w.h.encodeAgent(ag, rows, f, w.skipped))
+		b.release(n)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errGoneBeforeSnapshot ends a monitor that left while it waited to encode its snapshot.
+var errGoneBeforeSnapshot = errors.New("monitor went away while its snapshot waited (the hub's snapshot budget was spent)")
+
+// writeAll writes msgs in order.
+func (w *streamWriter) writeAll(msgs []*outMsg) error {
+	for _, m := range msgs {
+		if err := w.write(m); err != nil {
+			return err
 		}
 	}
 	return nil
