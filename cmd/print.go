@@ -144,6 +144,10 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 		return err
 	}
 	reportLost(stderr, sn.Agents)
+	if st := p.src.Status(); st.State == feed.StateStopped && st.Detail != "" && o.collect.events == 0 {
+		// A signal stopped the replay with input read but not applied (a pipe's partial line).
+		fmt.Fprintf(stderr, "%s: stopped: %s\n", model.Sanitize(st.Name), st.Detail)
+	}
 	switch {
 	case stopped != nil:
 		return stopped

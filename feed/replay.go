@@ -8,6 +8,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/deskwatch/deskwatch/internal/positive"
@@ -79,6 +80,8 @@ type Replay struct {
 	dec                 decoded                           // the current line's decoded event, handed to the pump (Run's own)
 	decodeFn            func([]byte) (model.Event, error) // model.Decode (a test makes it panic)
 	pos, msgs, bytes    int64
+	line                int64        // the line of the last message emitted
+	read                atomic.Int64 // bytes read from in (by the reader, which may run ahead)
 	workers             int
 	firstLine, offset   int64
 	wall                func() time.Time // time.Now (a test makes it stand still)
@@ -88,10 +91,12 @@ type Replay struct {
 // in bytes for the progress bar, 0 when unknown (a pipe).
 func NewReplay(name string, r io.Reader, size int64, opts ReplayOptions) *Replay {
 	maxMsg := positive.Or(opts.MaxMessage, model.DefaultMaxMessage)
-	return &Replay{name: name, in: r, total: max(size, 0), max: maxMsg, speed: cleanSpeed(opts.Speed),
+	rp := &Replay{name: name, total: max(size, 0), max: maxMsg, speed: cleanSpeed(opts.Speed),
 		state: StateReplaying, wake: make(chan struct{}), decodeFn: model.Decode,
 		workers: positive.Or(opts.Workers, runtime.GOMAXPROCS(0)), wall: time.Now,
 		firstLine: positive.Or(opts.FirstLine, 1), offset: max(opts.Offset, 0), evAt: opts.Clock}
+	rp.in = &countingReader{r: r, total: &rp.read}
+	return rp
 }
 
 func cleanSpeed(f float64) float64 {
@@ -298,6 +303,7 @@ func (r *Replay) admit(ctx context.Context, m *Message, at time.Time, pos int64)
 	}
 	r.msgs++
 	r.bytes += int64(len(m.Data))
+	r.line = m.Origin.Line
 	return nil
 }
 
@@ -332,6 +338,14 @@ func (r *Replay) finish(pos int64, state State, detail string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.pos, r.state, r.detail = pos, state, detail
+	if left := r.read.Load() - pos; state == StateStopped && left > 0 {
+		// Stopped (a signal, --for) with input read that was not applied: say so, so that a
+		// stop never silently leaves out what was received (a pipe's partial line, say).
+		r.detail = fmt.Sprintf("%d bytes received after line %d were not applied", left, r.line)
+		if r.line == 0 {
+			r.detail = fmt.Sprintf("%d bytes received were not applied", left)
+		}
+	}
 	r.paused = false // a pause pressed as the input ended would otherwise show for ever
 	if !r.last.IsZero() {
 		r.evAt = r.last

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -276,4 +277,59 @@ func TestReplayControlsAreRaceFree(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// TestReplayStoppedSaysWhatItLeftUnread: a replay of a pipe stopped while a line is still arriving
+// says how many bytes it received and did not apply, and after which line, with one worker or
+// several; a replay stopped with nothing pending says nothing more.
+func TestReplayStoppedSaysWhatItLeftUnread(t *testing.T) {
+	t.Parallel()
+	// One worker reads in Run's goroutine, and a read blocked on a pipe holds it: the monitor's
+	// replays run with GOMAXPROCS workers.
+	for _, workers := range []int{2, 4} {
+		t.Run(fmt.Sprint("workers=", workers), func(t *testing.T) {
+			t.Parallel()
+			pr, pw := io.Pipe()
+			defer pw.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			r := NewReplay("p", pr, 0, ReplayOptions{Workers: workers})
+			tr := startRun(ctx, r)
+			partial := `{"type":"ON_LOGOUT","agentId":"a1","ts":17000`
+			sent := 0
+			for _, s := range []string{events(base, 0), events(base, 1000), partial} {
+				n, err := io.WriteString(pw, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sent += n
+			}
+			waitFor(t, "two events", func() bool { return tr.count() == 2 && r.read.Load() == int64(sent) })
+			cancel()
+			if err := tr.wait(t, time.Second); !errors.Is(err, context.Canceled) {
+				t.Fatalf("Run returned %v", err)
+			}
+			st := r.Status()
+			want := fmt.Sprintf("%d bytes received after line 2 were not applied", len(partial))
+			if st.State != StateStopped || st.Detail != want {
+				t.Errorf("status %q %q, want stopped %q", st.State, st.Detail, want)
+			}
+		})
+	}
+	t.Run("nothing pending", func(t *testing.T) {
+		t.Parallel()
+		pr, pw := io.Pipe()
+		defer pw.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		r := NewReplay("p", pr, 0, ReplayOptions{Workers: 2})
+		tr := startRun(ctx, r)
+		if _, err := io.WriteString(pw, events(base, 0)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the event", func() bool { return tr.count() == 1 })
+		cancel()
+		_ = tr.wait(t, time.Second)
+		if st := r.Status(); st.State != StateStopped || st.Detail != "" {
+			t.Errorf("status %q %q, want stopped and nothing more", st.State, st.Detail)
+		}
+	})
 }
