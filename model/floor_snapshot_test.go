@@ -27,7 +27,8 @@ func TestFloorSnapshotImmutable(t *testing.T) {
 	var mu sync.Mutex
 	var kept []seen
 	var wg sync.WaitGroup
-	done := make(chan struct{})
+	done, first := make(chan struct{}), make(chan struct{})
+	var once sync.Once
 	for range 3 {
 		wg.Add(1)
 		go func() {
@@ -51,10 +52,14 @@ func TestFloorSnapshotImmutable(t *testing.T) {
 					kept = append(kept, seen{sn, ff, spans})
 				}
 				mu.Unlock()
+				once.Do(func() { close(first) })
 			}
 		}()
 	}
-	for _, e := range events {
+	for i, e := range events {
+		if i == len(events)/2 {
+			<-first // a reader has read while the stream goes on, however busy the machine
+		}
 		s.Apply(e.event(), e.at)
 	}
 	close(done)

@@ -225,3 +225,25 @@ func parties(from, to int) []CallParty {
 	}
 	return out
 }
+
+// A name given twice many times at one place is named once, with the times; names that only read
+// alike once invalid UTF-8 was replaced ("\ud800" and "\ufffd") are said to be that, not a name
+// given twice.
+func TestDecodeRepairWarningsNameEachPlaceOnce(t *testing.T) {
+	t.Parallel()
+	party := `{"x":0` + strings.Repeat(`,"x":1`, 60) + `}`
+	in := ev(EvNewInteraction, iv("a", "queued", "voice",
+		`"chatParties":[`+party+`,{"y":1,"y":2}],"custom":{"\ud800":1,"\ufffd":2},"subject":"last"`))
+	e, err := Decode([]byte(strings.Replace(in, `"subject":"s",`, "", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"invalid UTF-8 replaced with U+FFFD in a member name of params[0].custom",
+		"a member name given twice (the last value kept): params[0].chatParties[0].x (60 times), params[0].chatParties[1].y",
+		"member names that read alike once invalid UTF-8 was replaced with U+FFFD (the last value kept): params[0].custom.\ufffd",
+	}
+	if fmt.Sprint(e.Warnings) != fmt.Sprint(want) {
+		t.Fatalf("warnings\n%q\nwant\n%q", e.Warnings, want)
+	}
+}

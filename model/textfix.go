@@ -40,11 +40,14 @@ func repairText(data []byte) ([]byte, []string) {
 		return nil, nil
 	}
 	var warns []string
-	if w := located("invalid UTF-8 replaced with U+FFFD in", r.badText, r.nBadText); w != "" {
-		warns = append(warns, w)
-	}
-	if w := located("a member name given twice (the last value kept):", r.dups, r.nDups); w != "" {
-		warns = append(warns, w)
+	for _, w := range []string{
+		r.badText.say("invalid UTF-8 replaced with U+FFFD in"),
+		r.dups.say("a member name given twice (the last value kept):"),
+		r.merged.say("member names that read alike once invalid UTF-8 was replaced with U+FFFD (the last value kept):"),
+	} {
+		if w != "" {
+			warns = append(warns, w)
+		}
 	}
 	if warns == nil {
 		return nil, nil
@@ -52,13 +55,43 @@ func repairText(data []byte) ([]byte, []string) {
 	return bytes.TrimSuffix(out.Bytes(), []byte("\n")), warns
 }
 
-func located(what string, where []string, n int) string {
-	if n == 0 {
+// places counts the repairs of one kind, naming the first maxRepairLocations places, each once
+// with the times it was repaired there.
+type places struct {
+	at    []string
+	times []int
+	n     int
+}
+
+func (p *places) add(where string) {
+	p.n++
+	for i, w := range p.at {
+		if w == where {
+			p.times[i]++
+			return
+		}
+	}
+	if len(p.at) < maxRepairLocations {
+		p.at, p.times = append(p.at, where), append(p.times, 1)
+	}
+}
+
+// say is what, then the places ("x.y", "x.z (3 times)") and how many more; "" when none.
+func (p *places) say(what string) string {
+	if p.n == 0 {
 		return ""
 	}
-	w := what + " " + strings.Join(where, ", ")
-	if n > len(where) {
-		w += fmt.Sprintf(" and %d more", n-len(where))
+	named, parts := 0, make([]string, len(p.at))
+	for i, w := range p.at {
+		named += p.times[i]
+		parts[i] = w
+		if p.times[i] > 1 {
+			parts[i] += fmt.Sprintf(" (%d times)", p.times[i])
+		}
+	}
+	w := what + " " + strings.Join(parts, ", ")
+	if p.n > named {
+		w += fmt.Sprintf(" and %d more", p.n-named)
 	}
 	return w
 }
@@ -74,15 +107,14 @@ type node struct {
 }
 
 type repairer struct {
-	dec             *jsontext.Decoder
-	badText, dups   []string
-	nBadText, nDups int
+	dec                   *jsontext.Decoder
+	badText, dups, merged places
 }
 
 func (r *repairer) value() (*node, error) {
 	switch kind := r.dec.PeekKind(); kind {
 	case '"':
-		s, err := r.text()
+		s, _, err := r.text()
 		return &node{kind: '"', str: s}, err
 	case '{', '[':
 		return r.composite(kind)
@@ -92,19 +124,17 @@ func (r *repairer) value() (*node, error) {
 	}
 }
 
-// text reads a string (a value or a name), noting where it was not valid UTF-8.
-func (r *repairer) text() (string, error) {
+// text reads a string (a value or a name), noting where it was not valid UTF-8 (bad).
+func (r *repairer) text() (s string, bad bool, err error) {
 	v, err := r.dec.ReadValue()
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
-	s, err := jsontext.AppendUnquote(nil, v)
+	b, err := jsontext.AppendUnquote(nil, v)
 	if err != nil {
-		if r.nBadText++; r.nBadText <= maxRepairLocations {
-			r.badText = append(r.badText, textLocation(r.dec))
-		}
+		r.badText.add(textLocation(r.dec))
 	}
-	return string(s), nil
+	return string(b), err != nil, nil
 }
 
 func (r *repairer) composite(kind jsontext.Kind) (*node, error) {
@@ -113,9 +143,10 @@ func (r *repairer) composite(kind jsontext.Kind) (*node, error) {
 		return nil, err
 	}
 	var at map[string]int
+	var repaired map[string]bool // the names that held invalid UTF-8
 	for r.dec.PeekKind() != kind+2 { // '}' is '{'+2, ']' is '['+2
 		if kind == '{' {
-			name, err := r.text()
+			name, bad, err := r.text()
 			if err != nil {
 				return nil, err
 			}
@@ -128,10 +159,18 @@ func (r *repairer) composite(kind jsontext.Kind) (*node, error) {
 			}
 			if i, dup := at[name]; dup {
 				n.kids[i] = v
-				if r.nDups++; r.nDups <= maxRepairLocations {
-					r.dups = append(r.dups, pointerPath(r.dec.StackPointer()))
+				where := &r.dups
+				if bad || repaired[name] { // "\ud800" and "\ufffd" are two names until repaired
+					where = &r.merged
 				}
+				where.add(pointerPath(r.dec.StackPointer()))
 				continue
+			}
+			if bad {
+				if repaired == nil {
+					repaired = make(map[string]bool)
+				}
+				repaired[name] = true
 			}
 			at[name] = len(n.kids)
 			n.names = append(n.names, name)
