@@ -143,7 +143,7 @@ func (r *repairer) composite(kind jsontext.Kind) (*node, error) {
 		return nil, err
 	}
 	var at map[string]int
-	var repaired map[string]bool // the names that held invalid UTF-8
+	var repaired map[string]bool     // the names that held invalid UTF-8
 	for r.dec.PeekKind() != kind+2 { // '}' is '{'+2, ']' is '['+2
 		if kind == '{' {
 			name, bad, err := r.text()
