@@ -25,6 +25,7 @@ type File struct {
 	path string
 	opts Options
 	size int64
+	file os.FileInfo // the file indexed: a seek reads it again, never another put in its place
 
 	done   atomic.Int64 // bytes indexed
 	full   atomic.Bool  // the index reached opts.MaxBytes and stopped
@@ -54,7 +55,7 @@ func NewFile(path string, opts Options) (*File, error) {
 		return nil, fmt.Errorf("history of %s: %w", path, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &File{path: path, opts: opts, size: fi.Size(), cancel: cancel, ended: make(chan struct{}),
+	h := &File{path: path, opts: opts, size: fi.Size(), file: fi, cancel: cancel, ended: make(chan struct{}),
 		snaps: newSnaps(opts)}
 	h.snaps.add(snap{res: resume{line: 1}})
 	go func() {
@@ -100,7 +101,7 @@ func (h *File) index(ctx context.Context, f io.Reader) error {
 		}
 		cp := st.Checkpoint()
 		sn := snap{pos: pos, cp: cp, conn: p.Conn(), bytes: cp.Bytes(),
-			res: resume{off: m.Offset, line: m.Origin.Line, clock: r.Status().EventTime}}
+			res: resume{off: m.Offset, line: m.Origin.Line, clock: r.Status().EventTime, sum: sumOf(m.Data)}}
 		h.mu.Lock()
 		h.snaps.add(sn)
 		h.mu.Unlock()
@@ -223,6 +224,13 @@ func (h *File) from(n int64) (snap, int64, []model.Option, error) {
 // errReached ends a replay that has applied its last message.
 var errReached = errors.New("travel: reached")
 
+// errChanged and errReplaced say the file was written over, or replaced, since it was indexed: its
+// positions no longer hold the messages the index and the checkpoints describe.
+var (
+	errChanged  = errors.New("the file changed since it was indexed; open it again to travel in it")
+	errReplaced = errors.New("the file was replaced since it was indexed; open it again to travel in it")
+)
+
 // play reads the file on from the message at c.Pos (already applied, so skipped) and applies the
 // messages up to position n.
 func (h *File) play(ctx context.Context, c *Cursor, n int64) error {
@@ -234,6 +242,9 @@ func (h *File) play(ctx context.Context, c *Cursor, n int64) error {
 		return fmt.Errorf("history of %s: %w", h.path, err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && !os.SameFile(fi, h.file) {
+		return fmt.Errorf("history of %s: %w", h.path, errReplaced)
+	}
 	if _, err := f.Seek(c.res.off, io.SeekStart); err != nil {
 		return fmt.Errorf("history of %s: %w", h.path, err)
 	}
@@ -245,17 +256,23 @@ func (h *File) play(ctx context.Context, c *Cursor, n int64) error {
 	err = r.Run(ctx, func(m feed.Message) {
 		if skip {
 			skip = false
+			if c.res.sum != 0 && sumOf(m.Data) != c.res.sum {
+				cancel(errChanged)
+			}
 			return
 		}
 		c.p.Handle(m)
-		c.res.off, c.res.line = m.Offset, m.Origin.Line
+		c.res.off, c.res.line, c.res.sum = m.Offset, m.Origin.Line, 0
 		c.applied(func() time.Time { return r.Status().EventTime })
 		if c.Pos.N >= n {
+			c.res.sum = sumOf(m.Data) // where the next play begins
 			cancel(errReached)
 		}
 	})
 	c.res.clock = r.Status().EventTime
 	switch {
+	case context.Cause(ctx) == errChanged:
+		return fmt.Errorf("history of %s: message %d at line %d is not what it was: %w", h.path, c.Pos.N, c.res.line, errChanged)
 	case c.Pos.N >= n:
 		return nil
 	case err == nil:

@@ -162,3 +162,44 @@ func TestFileIndexIsBounded(t *testing.T) {
 		t.Errorf("a time past the index's end: %v", err)
 	}
 }
+
+// TestFileWrittenOverIsCaught: a file written over with other, longer content after it was
+// indexed, or replaced by another file, is not read as if it were the one indexed: a seek says the
+// file changed (or was replaced) rather than showing the new content at the old positions.
+func TestFileWrittenOverIsCaught(t *testing.T) {
+	t.Parallel()
+	msgs := stream(21, 300, false)
+	for _, tc := range []struct {
+		name, want string
+		change     func(path string) error
+	}{
+		{"written over", "the file changed since it was indexed", func(path string) error {
+			other := writeFile(t, stream(22, 400, false), 22, false)
+			b, err := os.ReadFile(other)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(path, b, 0o600) // the same file, truncated and written again
+		}},
+		{"replaced", "the file was replaced since it was indexed", func(path string) error {
+			return os.Rename(writeFile(t, msgs, 21, false), path) // the same bytes, another file
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := writeFile(t, msgs, 21, false)
+			h := indexed(t, path, travel.Options{Every: 50})
+			ctx := context.Background()
+			if _, err := h.Seek(ctx, 120); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.change(path); err != nil {
+				t.Fatal(err)
+			}
+			_, err := h.Seek(ctx, 180)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Seek after the file was %s: %v, want %q", tc.name, err, tc.want)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package travel
 
 import (
+	"hash/fnv"
 	"math"
 	"sort"
 	"time"
@@ -52,6 +53,16 @@ type Options struct {
 type resume struct {
 	off, line int64
 	clock     time.Time
+	// sum is the FNV-1a of the message at off as first read (0: not known): a play from off finds
+	// that message again, or the file was changed under the history.
+	sum uint64
+}
+
+// sumOf is a message's fingerprint for resume.sum (never 0).
+func sumOf(data []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(data)
+	return max(h.Sum64(), 1)
 }
 
 // snap is a state a seek can restore: a store checkpoint at a position, with the pump's connection
