@@ -100,6 +100,7 @@ within --history and --history-size. --in-memory keeps the floor in memory only 
 	f.IntVar(&l.MaxConnections, "max-connections", hub.DefaultMaxConnections, "WebSocket connections (bridges and monitors); more are refused with HTTP 503")
 	f.Int64Var(&l.MaxPendingBytes, "max-pending-bytes", hub.DefaultMaxPendingBytes, "bytes of live events that may wait for one monitor before it is disconnected")
 	f.DurationVar(&l.MessageTimeout, "message-timeout", hub.DefaultMessageTimeout, "longest one message from a bridge may take to arrive; a bridge still sending it then is closed")
+	f.IntVar(&l.MaxMonitorJoins, "max-monitor-joins", hub.DefaultMaxMonitorJoins, "monitors joining /stream a second per stream token (per address without tokens), 30 times that at once; more get HTTP 429")
 	o.data.register(f)
 	o.profile.register(f)
 	sv := &o.server
@@ -170,6 +171,7 @@ func checkHubLimits(o *hubOptions) error {
 		{"--max-interactions-per-agent", int64(l.MaxInteractionsPerAgent)}, {"--max-parties", int64(l.MaxParties)},
 		{"--max-connections", int64(l.MaxConnections)}, {"--max-pending-bytes", l.MaxPendingBytes},
 		{"--message-timeout", int64(l.MessageTimeout)}, {"--max-interaction-bytes", int64(l.MaxInteractionBytes)},
+		{"--max-monitor-joins", int64(l.MaxMonitorJoins)},
 		{"--header-timeout", int64(sv.HeaderTimeout)}, {"--idle-timeout", int64(sv.IdleTimeout)},
 		{"--max-header-bytes", int64(sv.MaxHeaderBytes)}, {"--shutdown-timeout", int64(sv.ShutdownTimeout)},
 		{"--queue", int64(o.queue)}, {"--max-message", int64(o.maxMessage)},

@@ -132,6 +132,8 @@ type Hub struct {
 	historySlots chan struct{}
 	// snapBudget bounds what filtered monitors' snapshots hold at once (snapshot_budget.go).
 	snapBudget *snapBudget
+	// joins bounds the monitors joining per token or address (joinrate.go).
+	joins *joinLimiter
 }
 
 // New returns a hub configured by cfg.
@@ -167,6 +169,7 @@ func New(cfg Config) *Hub {
 		lg:                newLogState(),
 		historySlots:      make(chan struct{}, maxHistoryMonitors),
 		snapBudget:        newSnapBudget(cmp.Or(cfg.snapshotBudget, filteredSnapshotBytes)),
+		joins:             newJoinLimiter(cfg.Limits.MaxMonitorJoins),
 	}
 	h.streams = wsfan.NewFan[*liveMsg](&h.mu, wsfan.Snapshots[*snapEntry]{
 		Take:     func() *snapEntry { return &snapEntry{sn: h.store.Snapshot()} },

@@ -63,6 +63,10 @@ type Limits struct {
 	// copy into every monitor's snapshot): 256 × 64 KiB = 16 MiB by default, where MaxMessage alone
 	// would let it hold 256 MiB.
 	MaxInteractionBytes int
+	// MaxMonitorJoins bounds the monitors joining /stream a second per stream token (per source
+	// address without stream tokens), thirty times that at once; a further one is refused with
+	// HTTP 429 and Retry-After. Each join is written a snapshot of the floor.
+	MaxMonitorJoins int
 }
 
 func (l *Limits) defaults() {
@@ -74,6 +78,7 @@ func (l *Limits) defaults() {
 	l.MaxPendingBytes = positive.Or(l.MaxPendingBytes, DefaultMaxPendingBytes)
 	l.MessageTimeout = positive.Or(l.MessageTimeout, DefaultMessageTimeout)
 	l.MaxInteractionBytes = positive.Or(l.MaxInteractionBytes, DefaultMaxInteractionBytes)
+	l.MaxMonitorJoins = positive.Or(l.MaxMonitorJoins, DefaultMaxMonitorJoins)
 }
 
 // limitError is an event refused by a limit: reason labels the metric, the message says which

@@ -64,7 +64,7 @@ func newMetrics(state func() (agents, open, lost float64)) *metrics {
 		drops: counter("subscriber_drops_total",
 			"Monitors disconnected because their queue or pending bytes were full (too slow)."),
 		refused: counterVec("connections_refused_total",
-			"Connections refused, by endpoint and reason (token, origin, upgrade, capacity).", "endpoint", "reason"),
+			"Connections refused, by endpoint and reason (token, origin, upgrade, capacity, rate).", "endpoint", "reason"),
 		skipped: counterVec("entries_skipped_total",
 			"Entries left out of what monitors were sent because they could not be encoded (snapshot) or filtered (filter).", "where"),
 		snapshotBuilds: counter("snapshot_builds_total",

@@ -70,7 +70,7 @@ func (h *Hub) slow(o *wsfan.Overflow) (int, string) {
 
 func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	token, grant, ok := h.authorize(w, r, "stream", h.cfg.StreamTokens)
-	if !ok {
+	if !ok || !h.admitJoin(w, r, token) {
 		return
 	}
 	q := r.URL.Query()
