@@ -132,11 +132,23 @@ func (f *filter) agentKeys() []string {
 
 // interactionPasses decides for one interaction of agentID and remembers a pass.
 func (f *filter) interactionPasses(agentID string, in *model.Interaction) bool {
+	return f.interactionEventPasses(agentID, in, "")
+}
+
+// interactionEventPasses is interactionPasses for an event of type typ: an interaction that
+// passed and ended passes again only in what follows its end (its removal, its activity record).
+// Any other event of its id (a new interaction reusing it) is judged afresh, and a new one makes
+// the filter forget the end.
+func (f *filter) interactionEventPasses(agentID string, in *model.Interaction, typ string) bool {
 	if f.services == nil {
 		return true
 	}
 	ids := f.passed[agentID]
-	if !f.services[model.Str(in.Service)] && !ids[in.ID] && !f.ended.has(agentID, in.ID) {
+	afterEnd := (typ == model.EvSaveActivityRecord || typ == model.EvInteractionRemoved) && f.ended.has(agentID, in.ID)
+	if typ == model.EvNewInteraction {
+		f.ended.remove(agentID, in.ID)
+	}
+	if !f.services[model.Str(in.Service)] && !ids[in.ID] && !afterEnd {
 		return false
 	}
 	if ids == nil {
@@ -158,7 +170,7 @@ func (f *filter) pass(ev model.Event, data []byte) (rewritten []byte, ok bool, e
 	}
 	switch p := ev.Payload.(type) {
 	case *model.Interaction:
-		ok := f.interactionPasses(ev.AgentID, p)
+		ok := f.interactionEventPasses(ev.AgentID, p, ev.Type)
 		switch {
 		case !ok:
 		case ev.Type == model.EvSaveActivityRecord: // the last event an interaction gets
@@ -211,6 +223,11 @@ type endedRing struct {
 func (r *endedRing) has(agentID, id string) bool {
 	_, ok := r.set[[2]string{agentID, id}]
 	return ok
+}
+
+// remove forgets a pair (its place in the order is left, and passed over when it comes up).
+func (r *endedRing) remove(agentID, id string) {
+	delete(r.set, [2]string{agentID, id})
 }
 
 func (r *endedRing) add(agentID, id string) {

@@ -49,4 +49,13 @@ func TestServiceFilterMemoryIsBounded(t *testing.T) {
 	if pass(model.EvNewInteraction, "o1", "delivered", "Other") {
 		t.Error("another service's interaction passed")
 	}
+	// The attacker's case: an ended interaction's id used again for another service's interaction
+	// is that interaction's, not the ended one's: it does not pass, nor do its updates.
+	if !pass(model.EvNewInteraction, "r1", "delivered", "S") || !pass(model.EvInteractionRemoved, "r1", "completed", "S") {
+		t.Fatal("interaction r1 of service S did not pass")
+	}
+	if pass(model.EvNewInteraction, "r1", "delivered", "Other") || pass(model.EvInteractionStateChange, "r1", "hold", "Other") ||
+		pass(model.EvInteractionRemoved, "r1", "completed", "Other") {
+		t.Error("another service's interaction passed under the id of one that ended")
+	}
 }

@@ -34,9 +34,19 @@ type bridgeConn struct {
 	desk                 map[string]bool // the agents it counts as publishing for (desktop.go)
 }
 
+// maxSessionBytes bounds a bridge's ?session= (the bridge's are 20-odd characters).
+const maxSessionBytes = 256
+
 func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 	token, grant, ok := h.authorize(w, r, "ingest", h.cfg.IngestTokens)
 	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	if s := q.Get("session"); len(s) > maxSessionBytes {
+		// It is stored with every event of the connection in the log, and with its agents.
+		h.refuse(w, r, "ingest", "session", http.StatusBadRequest, fmt.Sprintf("?session= over %d bytes", maxSessionBytes),
+			fmt.Sprintf("?session= of %d bytes, over the limit of %d: %s", len(s), maxSessionBytes, logValue(s)))
 		return
 	}
 	conn := h.accept(w, r, "ingest")
@@ -51,7 +61,6 @@ func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.untrack(closer)
 	defer closer.Stop(0, "") // the connection is closed when its reader ends, whatever ended it
-	q := r.URL.Query()
 	b := &bridgeConn{id: h.connSeq.Add(1), conn: conn, closer: closer, remote: r.RemoteAddr, session: q.Get("session"),
 		grant: grant}
 	defer h.register("ingest", b.id, h.cfg.IngestTokens, token, grant, closer.Stop)()

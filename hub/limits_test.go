@@ -265,3 +265,19 @@ func TestInteractionSizeBound(t *testing.T) {
 	th.log.waitLog(t, `for 3 interactions, over the limit of 4096 per interaction (--max-interaction-bytes)`)
 	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="interaction-size"}`, 2)
 }
+
+// TestLongSessionIsRefused: ?session= is stored with every event of the connection in the log, so
+// one over 256 bytes is refused before the upgrade (logged cut, counted); one at the bound is not.
+func TestLongSessionIsRefused(t *testing.T) {
+	t.Parallel()
+	th := startHub(t, Config{})
+	if got := th.dialStatus(t, "/ingest?session="+strings.Repeat("s", maxSessionBytes+1), nil); got != http.StatusBadRequest {
+		t.Errorf("a session of %d bytes: HTTP %d, want 400", maxSessionBytes+1, got)
+	}
+	th.log.waitLog(t, "ingest from ")
+	th.log.waitLog(t, "refused: ?session= of 257 bytes, over the limit of 256: \"sss")
+	th.waitMetric(t, `deskwatch_hub_connections_refused_total{endpoint="ingest",reason="session"}`, 1)
+	if got := th.dialStatus(t, "/ingest?session="+strings.Repeat("s", maxSessionBytes), nil); got != 0 {
+		t.Errorf("a session of %d bytes: HTTP %d", maxSessionBytes, got)
+	}
+}
