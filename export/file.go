@@ -8,13 +8,15 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // WriteFile writes a new file named name in dir with write (rows, or a view of figures, in a
 // format) and returns its path. The file appears complete or not at all: write's output goes to a
 // temporary file in dir (".NAME.*.tmp"), which is linked to its name only once everything was
-// written and closed, and removed otherwise. It fails, and leaves what is there alone, if a file
-// of that name exists.
+// written and closed, and removed otherwise. A file of that name is never replaced: the new one is
+// named NAME-2.EXT, NAME-3.EXT, … (two exports in one second), and it fails, saying so, when
+// maxNamesTried names are taken.
 func WriteFile(dir, name string, write func(io.Writer) error) (path string, err error) {
 	if dir == "" {
 		dir = "."
@@ -44,8 +46,21 @@ func WriteFile(dir, name string, write func(io.Writer) error) (path string, err 
 	if err != nil {
 		return path, err
 	}
-	return path, publish(tmp, path)
+	ext := filepath.Ext(path)
+	for i := 1; i <= maxNamesTried; i++ {
+		p := path
+		if i > 1 {
+			p = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path, ext), i, ext)
+		}
+		if err := publish(tmp, p); !errors.Is(err, fs.ErrExist) {
+			return p, err
+		}
+	}
+	return path, fmt.Errorf("%s and %d more names like it are taken by files already there", filepath.Base(path), maxNamesTried-1)
 }
+
+// maxNamesTried is how many names WriteFile tries before it gives up.
+const maxNamesTried = 100
 
 // publish gives the finished temporary file its name, refusing to replace a file: a hard link
 // where the file system has them (atomic and exclusive), else a rename after checking.

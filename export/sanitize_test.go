@@ -130,14 +130,14 @@ func TestWriteFileWhole(t *testing.T) {
 	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
 		t.Errorf("mode %v, want 0644", st.Mode().Perm())
 	}
-	if _, err := writeRows(dir, "x.json", "csv", hostile(), t0); err == nil {
-		t.Error("an existing export was replaced")
+	if p, err := writeRows(dir, "x.json", "csv", hostile(), t0); err != nil || filepath.Base(p) != "x-2.json" {
+		t.Errorf("a second export under a taken name: %s, %v; want x-2.json", p, err)
 	}
 	if _, err := writeRows(dir, "y.xml", "xml", hostile(), t0); err == nil {
 		t.Error("unknown format accepted")
 	}
 	ents, _ := os.ReadDir(dir)
-	if len(ents) != 1 || ents[0].Name() != "x.json" {
+	if len(ents) != 2 || ents[0].Name() != "x-2.json" || ents[1].Name() != "x.json" {
 		t.Errorf("files left in the export directory: %v", ents)
 	}
 	if again, _ := os.ReadFile(filepath.Join(dir, "x.json")); !bytes.Equal(again, data) {
