@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/themes"
 )
 
@@ -123,5 +124,25 @@ func TestLongErrorWrapsAboveTheStatusLine(t *testing.T) {
 	}
 	if lines := strings.Split(screen, "\n"); !strings.Contains(lines[len(lines)-1], "? help") {
 		t.Errorf("the status line is gone:\n%s", screen)
+	}
+}
+
+// An empty table says it waits for events while the source goes on, and that the source ended
+// without any once it has (a replay done): nothing more will come.
+func TestEmptyTableSaysWhetherMoreMayCome(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		state feed.State
+		want  string
+	}{
+		{feed.StateReplaying, "no interactions yet — waiting for events"},
+		{feed.StateDone, "no interactions — the source ended without any"},
+	} {
+		m, _ := newTestModel(t, themes.Mono, 80, 10, nil)
+		m.c.Status = func() feed.Status { return feed.Status{Name: "f.jsonl", State: tc.state} }
+		m.refresh()
+		if out := plain(m.Render()); !strings.Contains(out, tc.want) {
+			t.Errorf("%s: the empty table does not say %q:\n%s", tc.state, tc.want, out)
+		}
 	}
 }

@@ -24,13 +24,15 @@ type frame struct {
 	// travel describes the viewer's time travel (ui/travel.go), nil while it shows the latest
 	// state; now is then the event time of the position shown.
 	travel *travelInfo
+	// over: the source has ended (a replay done, stopped or failed): nothing more will come.
+	over bool
 }
 
 // newFrame reads the clocks once and hands out the snapshot the root holds.
 func (m *Model) newFrame() *frame {
 	now, wall := m.c.clocks()
 	return &frame{snap: m.snap, query: m.query, view: &m.view, now: m.travelNow(now), wall: wall, down: m.down,
-		travel: m.travelFrame()}
+		travel: m.travelFrame(), over: m.c.Status != nil && sourceOver(m.c.Status().State)}
 }
 
 // pane is the shape of every child of the root, as soft-serve's common.Component: Update returns

@@ -209,6 +209,8 @@ func (t *tableView) View(f *frame) string {
 // emptyText explains an empty table.
 func emptyText(f *frame) string {
 	switch {
+	case len(f.snap.Rows) == 0 && f.over && f.travel == nil:
+		return "  no interactions — the source ended without any"
 	case len(f.snap.Rows) == 0:
 		return "  no interactions yet — waiting for events"
 	case !f.query.Filter.Empty():

@@ -86,6 +86,9 @@ func TestTravelKeysAndGotoForms(t *testing.T) {
 		if !m.travel.on {
 			t.Fatalf("%q left the travel", strings.Join(step.keys, ""))
 		}
+		if out := plain(m.Render()); step.n == 0 && !strings.Contains(out, "▸ #0 the start, before the first message") {
+			t.Errorf("at event 0 the strip does not say it is the start:\n%s", out)
+		}
 	}
 }
 

@@ -163,6 +163,9 @@ func (m *Model) strip(f *frame) string {
 	t := &m.travel
 	if t.stripOf != f.snap {
 		t.strip, t.stripOf = appliedText(f.snap, t.pos().At, f.now.Location()), f.snap
+		if t.pos().N == 0 {
+			t.strip = "the start, before the first message"
+		}
 	}
 	st := m.c.Styles
 	return fit(st.Accent.Render("▸ #"+thousands(t.pos().N))+" "+st.Text.Render(clean(t.strip, m.c.Width)), m.c.Width)
