@@ -71,6 +71,10 @@ func TestBadArgumentsSayWhy(t *testing.T) {
 		{[]string{"--speed", "5000", "x.jsonl"}, []string{"0.1 to 1000"}},
 		{[]string{"--print", "/nonexistent/x.jsonl"}, []string{"no such file"}},
 		{[]string{"--theme", "purple", "--print", fixture("clean.jsonl")}, []string{"purple"}},
+		// Flags that would do nothing in batch mode are refused rather than ignored.
+		{[]string{"--print", "--speed", "10", fixture("clean.jsonl")}, []string{"--speed paces the monitor's replay"}},
+		{[]string{"--print", "--bell", fixture("clean.jsonl")}, []string{"--bell rings the monitor's terminal"}},
+		{[]string{"--print", "--window", "all", fixture("clean.jsonl")}, []string{"--window is the figures' window"}},
 	})
 }
 

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -38,11 +39,20 @@ func (o *options) prepare(cmd *cobra.Command, args []string) (string, error) {
 	} else if o.wallboard {
 		return "", fmt.Errorf("--wallboard starts the monitor on the wallboard; --print prints tables, not screens")
 	} else {
+		changed := func(name string) bool { f := cmd.Flags().Lookup(name); return f != nil && f.Changed }
 		for _, name := range []string{"history", "history-size"} {
-			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+			if changed(name) {
 				return "", fmt.Errorf("--%s bounds what the monitor keeps to seek back in; --print has no screen to seek "+
 					"(--at prints a moment of a file)", name)
 			}
+		}
+		switch {
+		case changed("speed"):
+			return "", errors.New("--speed paces the monitor's replay; --print reads the file as fast as it can")
+		case changed("bell"):
+			return "", errors.New("--bell rings the monitor's terminal on a new alert; --print has no screen")
+		case changed("window") && o.collect.view == "interactions":
+			return "", errors.New("--window is the figures' window of --view agents or services; the interactions have none")
 		}
 	}
 	if err := o.history.check(); err != nil {
