@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -97,12 +98,25 @@ func (r *rejectedView) title(snap *model.Snapshot, first, last int) string {
 	return pad(fit(left, room), room) + " " + right
 }
 
+// shortOrigin is where a rejection came from without the source's full name (the status line
+// names it): a file's base name and line (events.jsonl:12), or a connection's conn and msg numbers,
+// so that the reason gets the room.
+func shortOrigin(o model.Origin) string {
+	switch {
+	case o.Line > 0 && o.Source != "-" && o.Source != "":
+		o.Source = filepath.Base(o.Source)
+	case o.Line == 0 && o.Conn > 0:
+		return fmt.Sprintf("conn %d msg %d", o.Conn, o.Msg)
+	}
+	return o.String()
+}
+
 // entry draws one rejection: time, origin (FILE:LINE or SOURCE conn C msg M) and reason, then the
 // start of the raw message, sanitized, on the line below.
 func (r *rejectedView) entry(x model.Rejection, loc *time.Location) []string {
 	st := r.c.Styles
 	w := r.width
-	origin := cleanLeft(x.Origin.String(), max(w/2, 8))
+	origin := cleanLeft(shortOrigin(x.Origin), max(w/3, 8))
 	head := st.Dim.Render(pad(fmtClock(timeIn(x.At, loc)), 12)) + "  " + st.Accent.Render(origin) + "  " +
 		st.Warn.Render(clean(x.Reason, max(w-16-width(origin), 1)))
 	raw := st.Dim.Render("(empty)")

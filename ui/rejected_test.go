@@ -161,3 +161,23 @@ func TestRejectedUnterminatedOSCKeepsTheRest(t *testing.T) {
 		}
 	}
 }
+
+// The rejected log names where a rejection came from without the source's full name (the status
+// line has it), so that the reason gets the room: a file's base name and line, a connection's
+// numbers.
+func TestShortOrigin(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		o    model.Origin
+		want string
+	}{
+		{model.Origin{Source: "/tmp/h2/feed/testdata/replay_mixed.jsonl", Line: 5}, "replay_mixed.jsonl:5"},
+		{model.Origin{Source: "-", Line: 7}, "stdin:7"},
+		{model.Origin{Source: "wss://hub.example.com:8080/stream", Conn: 2, Msg: 17}, "conn 2 msg 17"},
+		{model.Origin{Source: "demo", Msg: 5}, "demo msg 5"},
+	} {
+		if got := shortOrigin(tc.o); got != tc.want {
+			t.Errorf("shortOrigin(%+v) = %q, want %q", tc.o, got, tc.want)
+		}
+	}
+}
