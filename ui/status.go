@@ -98,6 +98,7 @@ func (s *statusView) View(f *frame) string {
 	if q.HideEnded && !strings.Contains(note, "ended") {
 		right = append(right, st.Dim.Render("ended hidden"))
 	}
+	zeroRejected := false
 	if n, w := snap.Stats.Rejected, snap.Stats.Warnings; n > 0 || w > 0 {
 		var parts []string
 		if n > 0 {
@@ -109,12 +110,28 @@ func (s *statusView) View(f *frame) string {
 		right = append(right, strings.Join(parts, st.Dim.Render(", "))+st.Dim.Render(" (r)"))
 	} else {
 		right = append(right, st.Dim.Render("0 rejected"))
+		zeroRejected = true
 	}
 	right = append(right, st.Key.Render("?")+st.Dim.Render(" help"))
 	if note != "" && s.err == "" {
 		// A note lasts a few seconds: it may take all but the source's shortest form, and half the
-		// line at least.
-		room := max(s.width/2, s.width-ansi.StringWidth(strings.Join(right, " · "))-3-minNoteSource)
+		// line at least. "? help" and "0 rejected" give way to it first (an export's file name).
+		srcMin := minNoteSource // a short source ("demo live") leaves the note the rest
+		if f.travel == nil {
+			// Never under the 10 cells below which the line leaves the source out.
+			srcMin = min(srcMin, max(10, width(model.Sanitize(src.Name))+1+width(string(src.State)))+1)
+		}
+		noteRoom := func() int {
+			return max(s.width/2, s.width-ansi.StringWidth(strings.Join(right, " · "))-3-srcMin)
+		}
+		need := width(model.Sanitize(note))
+		if need > noteRoom() {
+			right = right[:len(right)-1]
+			if zeroRejected && need > noteRoom() {
+				right = right[:len(right)-1]
+			}
+		}
+		room := noteRoom()
 		right = slices.Insert(right, 0, st.Accent.Render(clean(note, room)))
 		lostAt = 1
 	}

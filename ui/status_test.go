@@ -168,3 +168,19 @@ func TestStatusLineSaysTheFilterOnce(t *testing.T) {
 		t.Errorf("after the note the filter in force is not shown once: %s", l)
 	}
 }
+
+// An export's note names its file whole at 80 columns beside a short source and the rejections:
+// "? help" gives way to it while it lasts.
+func TestExportNoteKeepsTheFileName(t *testing.T) {
+	t.Parallel()
+	src := feed.Status{Name: "demo", State: feed.StateLive, Messages: 144, Bytes: 80_000}
+	for _, w := range []int{80, 100} {
+		note := "exported deskwatch-agents-20261207-113616.csv"
+		if out := statusLine(t, src, w, note); !strings.Contains(out, note) {
+			t.Errorf("%d columns: %q, want the whole note", w, out)
+		}
+	}
+	if out := statusLine(t, src, 120, "exported x.csv"); !strings.Contains(out, "? help") {
+		t.Errorf("a short note at 120 columns took the help's place: %q", out)
+	}
+}
