@@ -117,21 +117,23 @@ func (s *statusView) View(f *frame) string {
 		// A note lasts a few seconds: it may take all but the source's shortest form, and half the
 		// line at least. "? help" and "0 rejected" give way to it first (an export's file name).
 		srcMin := minNoteSource // a short source ("demo live") leaves the note the rest
-		if f.travel == nil {
+		if tr := f.travel; tr != nil && tr.moved {
+			// Travelling, the source's shortest form is "⏸ event 3,000 of 3,000 · space: back" (see
+			// travelSource): never cut a number.
+			srcMin = max(srcMin, width("⏸ event "+thousands(tr.pos.N)+" of "+thousands(tr.last.N)+" · space: back")+1)
+		} else if f.travel == nil {
 			// Never under the 10 cells below which the line leaves the source out.
 			srcMin = min(srcMin, max(10, width(model.Sanitize(src.Name))+1+width(string(src.State)))+1)
 		}
-		noteRoom := func() int {
-			return max(s.width/2, s.width-ansi.StringWidth(strings.Join(right, " · "))-3-srcMin)
-		}
+		spare := func() int { return s.width - ansi.StringWidth(strings.Join(right, " · ")) - 3 - srcMin }
 		need := width(model.Sanitize(note))
-		if need > noteRoom() {
+		if need > spare() {
 			right = right[:len(right)-1]
-			if zeroRejected && need > noteRoom() {
+			if zeroRejected && need > spare() {
 				right = right[:len(right)-1]
 			}
 		}
-		room := noteRoom()
+		room := max(s.width/2, spare())
 		right = slices.Insert(right, 0, st.Accent.Render(clean(note, room)))
 		lostAt = 1
 	}

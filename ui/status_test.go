@@ -11,6 +11,7 @@ import (
 	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/themes"
+	"github.com/deskwatch/deskwatch/travel"
 )
 
 // wsURL is long enough to be cut by a fixed width, as real bridge URLs are.
@@ -182,5 +183,22 @@ func TestExportNoteKeepsTheFileName(t *testing.T) {
 	}
 	if out := statusLine(t, src, 120, "exported x.csv"); !strings.Contains(out, "? help") {
 		t.Errorf("a short note at 120 columns took the help's place: %q", out)
+	}
+}
+
+// Travelling, a note leaves the position whole: "event 3,000 of 3,000", never "of 3,00…".
+func TestNoteLeavesTheTravelPositionWhole(t *testing.T) {
+	t.Parallel()
+	now := base.Add(clockAt)
+	c := testCommon(themes.Dark, model.NewStore(), func() time.Time { return now })
+	c.Status, c.Width = func() feed.Status { return feed.Status{Name: "day.jsonl", State: feed.StateDone} }, 80
+	s := newStatus(c)
+	s.SetSize(80, 1)
+	s.SetNote("at the last event the history holds", now.Add(noteFor))
+	f := testFrame(c)
+	f.travel = &travelInfo{moved: true, pos: travel.Position{N: 3000, At: now}, last: travel.Position{N: 3000, At: now},
+		indexing: -1}
+	if out := plain(s.View(f)); !strings.Contains(out, "event 3,000 of 3,000") {
+		t.Errorf("the position is cut: %q", out)
 	}
 }
