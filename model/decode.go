@@ -66,6 +66,9 @@ func Decode(data []byte) (Event, error) {
 		}
 		ev.Warnings, ev.Repaired = warns, fixed
 	}
+	if err := checkCounts(ev.Payload); err != nil {
+		return Event{}, err
+	}
 	if w := missingFields(ev.Payload); w != nil {
 		ev.Warnings = append(ev.Warnings, w...)
 	}
