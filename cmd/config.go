@@ -23,9 +23,9 @@ func newConfigCmdEnv(stdout, stderr io.Writer, getenv func(string) string) *cobr
 	c := &cobra.Command{
 		Use:   "config",
 		Short: "Write, locate or check the configuration file",
-		Long: `deskwatch reads $XDG_CONFIG_HOME/deskwatch/config.yaml (~/.config/deskwatch/config.yaml when
+		Long: prose(`deskwatch reads $XDG_CONFIG_HOME/deskwatch/config.yaml (~/.config/deskwatch/config.yaml when
 XDG_CONFIG_HOME is unset), or the file --config names: theme, columns, alert thresholds,
-retention, default filter and key remapping. User themes live in themes/NAME.yaml beside it.`,
+retention, default filter and key remapping. User themes live in themes/NAME.yaml beside it.`),
 		Example: `  deskwatch config init            # write the commented default file
   $EDITOR "$(deskwatch config path)"
   deskwatch config check           # report every error with its line and field`,
@@ -44,9 +44,9 @@ func newConfigInitCmd(stdout io.Writer, getenv func(string) string) *cobra.Comma
 	c := &cobra.Command{
 		Use:   "init",
 		Short: "Write the commented default configuration file",
-		Long: `init writes the default configuration, every setting commented, to the default path (see
+		Long: prose(`init writes the default configuration, every setting commented, to the default path (see
 "deskwatch config path") or to --config, creating its directory. It does not overwrite an existing
-file unless --force is given. It prints the path it wrote.`,
+file unless --force is given. It prints the path it wrote.`),
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			p, err := configPath(path, getenv)
@@ -86,9 +86,9 @@ func newConfigCheckCmd(stdout io.Writer, getenv func(string) string) *cobra.Comm
 	c := &cobra.Command{
 		Use:   "check",
 		Short: "Read the configuration file and report every error",
-		Long: `check reads the configuration as deskwatch would (the default path, or --config) and prints
+		Long: prose(`check reads the configuration as deskwatch would (the default path, or --config) and prints
 "PATH: ok", or every error with its line and field and exits 2. A missing default file is fine
-(the defaults apply); a missing --config file is an error.`,
+(the defaults apply); a missing --config file is an error.`),
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			cfg, p, err := config.Resolve(path, getenv)

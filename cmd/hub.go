@@ -43,7 +43,7 @@ func newHubCmd(stdout, stderr io.Writer) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "hub",
 		Short: "Relay events from Agent Desktop pages (the bridge) to any number of monitors",
-		Long: `hub accepts browser bridges on /ingest and monitors on /stream, both WebSockets. Each bridge
+		Long: prose(`hub accepts browser bridges on /ingest and monitors on /stream, both WebSockets. Each bridge
 runs in a page that hosts Bright Pattern's Agent Desktop widget (the hub serves the script at
 /bridge.js) and sends that agent's events; every monitor receives one snapshot per agent when it
 connects, then the live events of all agents (or of those it asks for: /stream?agent=a,b&service=S).
@@ -68,7 +68,7 @@ Every event accepted is stored in an event log under --data (NATS JetStream, emb
 on no port) before the bridge is acknowledged, and applied from there, with checkpoints of the
 floor: a hub killed and started again on the same --data comes back with the floor and relays no
 resent event twice. Monitors may ask for history: /stream?since=15m (deskwatch --since 15m URL),
-within --history and --history-size. --in-memory keeps the floor in memory only (HUB.md).`,
+within --history and --history-size. --in-memory keeps the floor in memory only (HUB.md).`),
 		Example: `  deskwatch hub --listen 127.0.0.1:8090
   deskwatch hub --listen :443 --cert hub.pem --key hub-key.pem \
       --ingest-tokens bridges.tokens --stream-tokens monitors.tokens --origin https://crm.example.com

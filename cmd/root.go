@@ -88,11 +88,11 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "deskwatch [SOURCE]",
 		Short: "A live terminal monitor for Bright Pattern Agent Desktop interactions",
-		Long: `deskwatch shows the interactions of contact-center agents live: calls, chats and emails,
+		Long: prose(`deskwatch shows the interactions of contact-center agents live: calls, chats and emails,
 their parties, mute and recording state, with detail, timeline and alerts.
 
 SOURCE is an event file (JSON Lines) to replay, - for standard input, or a ws:// or wss:// URL
-to subscribe to. Without SOURCE it shows a built-in demo stream.`,
+to subscribe to. Without SOURCE it shows a built-in demo stream.`),
 		Example: `  deskwatch                         # the embedded demo
   deskwatch events.jsonl --speed 10  # replay a saved file ten times faster
   deskwatch --print events.jsonl     # print the final table and exit

@@ -45,7 +45,7 @@ func newServeCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "serve [SOURCE]",
 		Short: "Serve the monitor over SSH to many supervisors at once",
-		Long: `serve holds one feed (SOURCE as for deskwatch itself: a ws:// URL, a file, - or the demo)
+		Long: prose(`serve holds one feed (SOURCE as for deskwatch itself: a ws:// URL, a file, - or the demo)
 and lets any number of supervisors open the monitor with their own ssh client. Each session has
 its own size, colours, theme, cursor, filter and sort; all share one store.
 
@@ -56,7 +56,7 @@ one line per connect and disconnect to stdout (or --log). SIGTERM, SIGINT or SIG
 closed) tells every session the server is stopping, closes them, and exits 0.
 
 A viewer picks a theme, a filter or the wallboard after --:  ssh -t -p 2222 host -- --theme light --filter chat
-NO_COLOR is honoured when the client sends it (ssh -o SendEnv=NO_COLOR).`,
+NO_COLOR is honoured when the client sends it (ssh -o SendEnv=NO_COLOR).`),
 		Example: `  deskwatch serve --authorized-keys ~/.ssh/authorized_keys ws://bridge:8080/stream
   deskwatch serve --listen :2222 --authorized-keys supervisors.keys events.jsonl
   deskwatch serve --allow-any-key          # the demo, for anyone on this machine

@@ -39,7 +39,7 @@ func newSimulateCmd(stdout, stderr io.Writer) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "simulate",
 		Short: "Serve a simulated event stream over WebSocket, or write one to a file",
-		Long: `simulate serves the demo generator's stream as a WebSocket server, as a bridge would: every
+		Long: prose(`simulate serves the demo generator's stream as a WebSocket server, as a bridge would: every
 subscriber gets each agent's presence and INTERACTIONS_STATE snapshot on connect, then the same live
 events as everyone else. A subscriber that falls too far behind is disconnected, with the reason in
 the close frame, rather than holding the others up.
@@ -53,7 +53,7 @@ With --bridges N it acts instead as N browser bridges against real hubs (--to, c
 failing over between them), --rate events per second each, and with --monitors M as M monitors
 (--from) measuring end-to-end latency, losses and bytes: a load test. --record FILE keeps every
 event the bridges sent, to compare with what monitors show. The served stream's flags (--agents,
---drop, --malformed, --close-every, --listen, --path, --queue) are refused with either.`,
+--drop, --malformed, --close-every, --listen, --path, --queue) are refused with either.`),
 		Example: `  deskwatch simulate --listen 127.0.0.1:8080 --rate 50
   deskwatch ws://127.0.0.1:8080/stream
   deskwatch simulate --drop 0.01 --malformed 0.001 --close-every 30s
