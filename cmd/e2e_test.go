@@ -75,6 +75,7 @@ func TestBadArgumentsSayWhy(t *testing.T) {
 		{[]string{"--print", "--speed", "10", fixture("clean.jsonl")}, []string{"--speed paces the monitor's replay"}},
 		{[]string{"--print", "--bell", fixture("clean.jsonl")}, []string{"--bell rings the monitor's terminal"}},
 		{[]string{"--print", "--window", "all", fixture("clean.jsonl")}, []string{"--window is the figures' window"}},
+		{[]string{"--print", "--format", "xml", fixture("clean.jsonl")}, []string{`--format "xml": unknown format`}},
 	})
 }
 

@@ -31,7 +31,7 @@ func (h *historyFlags) register(f *pflag.FlagSet) {
 	f.DurationVar(&h.keep, "history", defaultHistory,
 		"how far back in event time a live view can be rewound (0: no history, no seeking)")
 	f.StringVar(&h.size, "history-size", defaultHistorySize,
-		"most memory the seek history may hold (bytes, or with KiB, MiB, GiB); the oldest is forgotten first")
+		"most memory the seek history may hold (bytes, or with KiB, MiB, GiB, or K, M, G for the same); the oldest is forgotten first")
 }
 
 // check reads --history-size and says what is wrong with either flag.

@@ -29,7 +29,7 @@ type hubData struct {
 func (d *hubData) register(f *pflag.FlagSet) {
 	f.StringVar(&d.dir, "data", "", "directory of the hub's event log and checkpoints (default $XDG_STATE_HOME/deskwatch/hub)")
 	f.DurationVar(&d.history, "history", jetlog.DefaultHistory, "how long events are kept for restarts and /stream?since= (the oldest dropped first)")
-	f.StringVar(&d.size, "history-size", "1GiB", "most bytes of events kept (bytes, or with KiB, MiB, GiB); the oldest dropped first")
+	f.StringVar(&d.size, "history-size", "1GiB", "most bytes of events kept (bytes, or with KiB, MiB, GiB, or K, M, G for the same); the oldest dropped first")
 	f.BoolVar(&d.inMemory, "in-memory", false, "keep the floor in memory only, as before: no log, nothing survives a restart, no history")
 	d.cluster.register(f)
 }

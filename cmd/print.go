@@ -48,7 +48,10 @@ func (c *collectOptions) register(f *pflag.FlagSet) {
 }
 
 // check says what is wrong with --view and --window.
-func (c *collectOptions) check() error {
+func (c *collectOptions) check(format string) error {
+	if !slices.Contains(export.Formats, format) {
+		return fmt.Errorf("--format %q: unknown format (want %s)", format, strings.Join(export.Formats, ", "))
+	}
 	if !slices.Contains(printViews, c.view) {
 		return fmt.Errorf("--view %q: unknown view (want %s)", c.view, strings.Join(printViews, ", "))
 	}
@@ -69,7 +72,7 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(feed.BatchGCPercent) // a batch run trades memory for speed
 	}
-	if err := o.collect.check(); err != nil {
+	if err := o.collect.check(o.format); err != nil {
 		return err
 	}
 	var moment *travel.Position // --at: where to stop, and the clock there
