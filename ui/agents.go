@@ -200,7 +200,8 @@ func joinCells(cells []string, idx, widths []int) string {
 
 // alerts describes what is alerting for the agent: how many of its interactions alert and why,
 // then its own alerts (audio quality on an unknown call, server errors, lost events, not ready too
-// long); "" when nothing is, e.g. "2 alerting (long hold, not recording), server error".
+// long); "" when nothing is, e.g. "long hold, not recording (2 interactions), server error". What
+// alerts comes first, so that a narrow column cut short still says it.
 func (a *agentsView) alerts(ag *model.Agent, snap *model.Snapshot, v *viewState, now time.Time) string {
 	var parts []string
 	rows := v.byAgent[ag.ID]
@@ -209,7 +210,11 @@ func (a *agentsView) alerts(ag *model.Agent, snap *model.Snapshot, v *viewState,
 		for i, k := range rows.Kinds {
 			kinds[i] = string(k)
 		}
-		parts = append(parts, strconv.Itoa(rows.Rows)+" alerting ("+strings.Join(kinds, ", ")+")")
+		what := strings.Join(kinds, ", ")
+		if rows.Rows > 1 {
+			what += " (" + strconv.Itoa(rows.Rows) + " interactions)"
+		}
+		parts = append(parts, what)
 	}
 	for _, al := range v.ownAlerts(a.c.Alerts, ag, snap.Alerts, now) {
 		parts = append(parts, string(al.Kind))
