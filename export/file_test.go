@@ -4,8 +4,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/deskwatch/deskwatch/model"
 )
 
 // TestWriteFileNeverReplaces: a second export under a taken name (two in one second) is named
@@ -39,5 +43,18 @@ func TestWriteFileNeverReplaces(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != maxNamesTried {
 		t.Errorf("%d files in the folder, want %d (no temporary one left)", len(entries), maxNamesTried)
+	}
+}
+
+// A row without a state (the floor's total, an agent none was reported for) has no time in
+// state: IN STATE is blank, not 0:00.
+func TestInStateIsBlankWithoutAState(t *testing.T) {
+	t.Parallel()
+	col := AgentColumns[slices.IndexFunc(AgentColumns, func(c FigureColumn[model.AgentFigures]) bool { return c.Title == "IN STATE" })]
+	if got := col.Text(model.AgentFigures{Agent: FloorRow}); got != "" {
+		t.Errorf("the floor row's IN STATE %q, want blank", got)
+	}
+	if got := col.Text(model.AgentFigures{Agent: "a", State: model.AgentReady, InState: 5 * time.Second}); got != "0:05" {
+		t.Errorf("an agent's IN STATE %q, want 0:05", got)
 	}
 }

@@ -183,7 +183,12 @@ var ServiceColumns = []FigureColumn[model.ServiceFigures]{
 var AgentColumns = []FigureColumn[model.AgentFigures]{
 	{"agent", "AGENT", kindText, func(a model.AgentFigures) figure { return text(a.Agent) }},
 	{"state", "STATE", kindText, func(a model.AgentFigures) figure { return text(string(a.State)) }},
-	{"in_state_s", "IN STATE", kindSeconds, func(a model.AgentFigures) figure { return dur(a.InState) }},
+	{"in_state_s", "IN STATE", kindSeconds, func(a model.AgentFigures) figure {
+		if a.State == "" { // no state (the floor's total row, an agent none was reported for)
+			return figure{}
+		}
+		return dur(a.InState)
+	}},
 	{"logged_in_s", "LOGGED IN", kindSeconds, func(a model.AgentFigures) figure { return dur(a.LoggedInTime) }},
 	{"ready_s", "READY", kindSeconds, func(a model.AgentFigures) figure { return dur(a.Ready) }},
 	{"not_ready_s", "NOT READY", kindSeconds, func(a model.AgentFigures) figure { return dur(a.NotReady) }},
