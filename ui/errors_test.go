@@ -146,3 +146,19 @@ func TestEmptyTableSaysWhetherMoreMayCome(t *testing.T) {
 		}
 	}
 }
+
+// A key of another view pressed in the interactions table says where it works.
+func TestOtherViewsKeysSayWhereTheyWork(t *testing.T) {
+	t.Parallel()
+	for key, want := range map[string]string{
+		"w": "w: the figures' window, in the agents and services views (tab)",
+		"d": "d: an agent's detail, in the agents view (tab)",
+		"[": "[: zooms the agent state timeline (T)",
+	} {
+		m, _ := newDeskModel(t, themes.Mono, 120, 20)
+		press(m, key)
+		if out := plain(m.Render()); !strings.Contains(out, want) {
+			t.Errorf("%s in the table does not say %q:\n%s", key, want, out)
+		}
+	}
+}

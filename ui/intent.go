@@ -125,9 +125,26 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		}
 		m.refresh()
 	default:
+		if where := elsewhere(k, msg); where != "" {
+			m.setNote(where) // a key of another view says where it works, rather than nothing
+			return nil, true
+		}
 		return nil, false
 	}
 	return nil, true
+}
+
+// elsewhere says where a key of another view works, or "" when msg is none of those.
+func elsewhere(k KeyMap, msg tea.KeyPressMsg) string {
+	switch {
+	case key.Matches(msg, k.Window):
+		return msg.String() + ": the figures' window, in the agents and services views (tab)"
+	case key.Matches(msg, k.Describe):
+		return msg.String() + ": an agent's detail, in the agents view (tab)"
+	case key.Matches(msg, k.ZoomIn), key.Matches(msg, k.ZoomOut):
+		return msg.String() + ": zooms the agent state timeline (T)"
+	}
+	return ""
 }
 
 // open shows the selected interaction's detail, or folds the group whose heading is selected.
