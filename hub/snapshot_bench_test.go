@@ -14,7 +14,8 @@ import (
 // writing and reading, not an encoding (builds/op reports it: about 1/b.N).
 func BenchmarkSnapshotSubscribers(b *testing.B) {
 	logs := &syncBuffer{}
-	h := New(Config{Log: logs, Limits: Limits{MaxAgentsPerBridge: 64}})
+	// Every join comes from one address, as fast as the hub serves them: past --max-monitor-joins.
+	h := New(Config{Log: logs, Limits: Limits{MaxAgentsPerBridge: 64, MaxMonitorJoins: 1 << 20}})
 	th := &testHub{Hub: h, log: logs}
 	th.srv = httptest.NewServer(h.Handler())
 	defer th.srv.Close()
