@@ -69,6 +69,9 @@ type options struct {
 // Main runs the command line with os.Args and returns the process exit code.
 func Main(ctx context.Context, version string) int {
 	root := newRoot(os.Stdin, os.Stdout, os.Stderr)
+	if wantsHelp(os.Args[1:]) {
+		wrapHelp(root, helpWidth()) // descriptions wrapped beside the key column (cmd/helpwrap.go)
+	}
 	// SIGTERM stops every command as Ctrl-C does: the recorder flushes, --print prints its table.
 	// (The monitor also takes SIGHUP so; deskwatch serve keeps SIGHUP for reloading its keys.)
 	opts := []fang.Option{fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM), fang.WithErrorHandler(handleError),
