@@ -144,8 +144,12 @@ func (f *filter) interactionEventPasses(agentID string, in *model.Interaction, t
 		return true
 	}
 	ids := f.passed[agentID]
-	afterEnd := (typ == model.EvSaveActivityRecord || typ == model.EvInteractionRemoved) && f.ended.has(agentID, in.ID)
-	if typ == model.EvNewInteraction {
+	followsEnd := typ == model.EvSaveActivityRecord || typ == model.EvInteractionRemoved
+	afterEnd := followsEnd && f.ended.has(agentID, in.ID)
+	if !followsEnd || typ == model.EvSaveActivityRecord {
+		// Anything but what follows an end (a new interaction, a state change, a snapshot's
+		// listing) is the id's own again, judged afresh; the activity record is the last an
+		// interaction gets. Either way the end is forgotten.
 		f.ended.remove(agentID, in.ID)
 	}
 	if !f.services[model.Str(in.Service)] && !ids[in.ID] && !afterEnd {
@@ -258,6 +262,7 @@ func (f *filter) cutSnapshot(agentID string, st *model.InteractionsState, data [
 	kept := false
 	for i := range st.Interactions {
 		in := &st.Interactions[i]
+		f.ended.remove(agentID, in.ID) // listed open: the id's own again, whatever ended before
 		keep[i] = f.services[model.Str(in.Service)] || old[in.ID]
 		if keep[i] {
 			f.interactionPasses(agentID, in)

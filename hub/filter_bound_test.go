@@ -58,4 +58,23 @@ func TestServiceFilterMemoryIsBounded(t *testing.T) {
 		pass(model.EvInteractionRemoved, "r1", "completed", "Other") {
 		t.Error("another service's interaction passed under the id of one that ended")
 	}
+	// The second attacker's case: after an activity record, a resync lists the id under another
+	// service; its record and removal that follow are that interaction's, not the ended one's.
+	if !pass(model.EvNewInteraction, "r2", "delivered", "S") || !pass(model.EvInteractionStateChange, "r2", "completed", "S") ||
+		!pass(model.EvSaveActivityRecord, "r2", "completed", "S") {
+		t.Fatal("interaction r2 of service S did not pass")
+	}
+	state := event(model.EvInteractionsState, "a1", t0, 0, `[{"activeInteractionId":null,"interactions":[`+
+		interaction("r2", "delivered", "Other")+`]}]`)
+	sev, err := model.Decode([]byte(state))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.pass(sev, []byte(state)); err != nil && err != errNothing {
+		t.Fatal(err)
+	}
+	if pass(model.EvInteractionStateChange, "r2", "completed", "Other") || pass(model.EvSaveActivityRecord, "r2", "completed", "Other") ||
+		pass(model.EvInteractionRemoved, "r2", "completed", "Other") {
+		t.Error("another service's interaction passed under the id of one that ended, after a resync")
+	}
 }

@@ -328,3 +328,26 @@ func TestJoinLimiterForgetsWholeAllowances(t *testing.T) {
 		t.Fatalf("a new key once the others' allowances are whole: %v, %d keys", ok, len(j.keys))
 	}
 }
+
+// TestRefusedRequestsSpendNoJoins: requests refused before they would be served (a bad filter, not
+// a WebSocket upgrade) spend nothing of their token's join allowance.
+func TestRefusedRequestsSpendNoJoins(t *testing.T) {
+	t.Parallel()
+	_, st := tokenFile(t, "stream", "lead-tok\n")
+	th := startHub(t, Config{StreamTokens: st, Limits: Limits{MaxMonitorJoins: 1}})
+	for range 2 * joinBurstSeconds {
+		if got := th.dialStatus(t, "/stream?bogus=1", bearer("lead-tok")); got != http.StatusBadRequest {
+			t.Fatalf("a bad filter: HTTP %d", got)
+		}
+		req, _ := http.NewRequest(http.MethodGet, th.srv.URL+"/stream", nil)
+		req.Header = bearer("lead-tok")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if got := th.dialStatus(t, "/stream", bearer("lead-tok")); got != 0 {
+		t.Errorf("a monitor after %d refused requests: HTTP %d", 4*joinBurstSeconds, got)
+	}
+}

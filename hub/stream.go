@@ -70,7 +70,7 @@ func (h *Hub) slow(o *wsfan.Overflow) (int, string) {
 
 func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	token, grant, ok := h.authorize(w, r, "stream", h.cfg.StreamTokens)
-	if !ok || !h.admitJoin(w, r, token) {
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
@@ -85,6 +85,11 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !h.restrictFilter(w, r, f, grant) {
+		return
+	}
+	// A join is counted once it would be served: a request refused above, or not a WebSocket
+	// upgrade (refused by the upgrade), spends nothing of its token's allowance.
+	if websocket.IsWebSocketUpgrade(r) && !h.admitJoin(w, r, token) {
 		return
 	}
 	if !since.IsZero() {

@@ -26,6 +26,9 @@ type File struct {
 	opts Options
 	size int64
 	file os.FileInfo // the file indexed: a seek reads it again, never another put in its place
+	// firstSum is the fingerprint of the file's first message (0 until indexed): a seek from the
+	// start, before any checkpoint, finds it again or the file was changed.
+	firstSum atomic.Uint64
 
 	done   atomic.Int64 // bytes indexed
 	full   atomic.Bool  // the index reached opts.MaxBytes and stopped
@@ -86,6 +89,9 @@ func (h *File) index(ctx context.Context, f io.Reader) error {
 			h.full.Store(true)
 			h.cancel()
 			return
+		}
+		if p.Handled() == 1 {
+			h.firstSum.Store(sumOf(m.Data))
 		}
 		k := nanos.Of(at)
 		latest = max(latest, k)
@@ -252,8 +258,15 @@ func (h *File) play(ctx context.Context, c *Cursor, n int64) error {
 	defer cancel(nil)
 	r := feed.NewReplay(h.opts.Name, f, 0, feed.ReplayOptions{MaxMessage: h.opts.MaxMessage, Workers: 1,
 		FirstLine: c.res.line, Offset: c.res.off, Clock: c.res.clock})
-	skip := c.Pos.N > 0
+	skip, first := c.Pos.N > 0, c.Pos.N == 0
 	err = r.Run(ctx, func(m feed.Message) {
+		if first {
+			first = false
+			if s := h.firstSum.Load(); s != 0 && sumOf(m.Data) != s {
+				cancel(errChanged)
+				return
+			}
+		}
 		if skip {
 			skip = false
 			if c.res.sum != 0 && sumOf(m.Data) != c.res.sum {

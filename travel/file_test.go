@@ -196,9 +196,11 @@ func TestFileWrittenOverIsCaught(t *testing.T) {
 			if err := tc.change(path); err != nil {
 				t.Fatal(err)
 			}
-			_, err := h.Seek(ctx, 180)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Seek after the file was %s: %v, want %q", tc.name, err, tc.want)
+			for _, n := range []int64{180, 20} { // past a checkpoint, and before the first
+				_, err := h.Seek(ctx, n)
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("Seek(%d) after the file was %s: %v, want %q", n, tc.name, err, tc.want)
+				}
 			}
 		})
 	}
