@@ -63,6 +63,17 @@ func (b *snapBudget) acquire(done <-chan struct{}, n int64) bool {
 	return true
 }
 
+// shrink gives back what of n bytes acquired is more than held, and returns what stays reserved:
+// an agent's snapshot is reserved at its worst case to encode, and at its size while it is written
+// (to a slow monitor, for up to the write timeout a message).
+func (b *snapBudget) shrink(n, held int64) int64 {
+	if held >= n {
+		return n
+	}
+	b.release(n - held)
+	return held
+}
+
 // release gives back n bytes acquired.
 func (b *snapBudget) release(n int64) {
 	b.held.Add(-n)

@@ -72,3 +72,27 @@ func TestFilteredSnapshotsWaitForTheBudget(t *testing.T) {
 		t.Errorf("%d bytes still reserved after the snapshots", h)
 	}
 }
+
+// TestBudgetShrinksToWhatWasEncoded: an agent's snapshot reserved at its worst case keeps only its
+// encoded size while it is written, so that slow monitors of small agents do not hold the budget.
+func TestBudgetShrinksToWhatWasEncoded(t *testing.T) {
+	t.Parallel()
+	b := newSnapBudget(1000)
+	if !b.acquire(nil, 600) {
+		t.Fatal("acquire")
+	}
+	if n := b.shrink(600, 50); n != 50 || b.held.Load() != 50 {
+		t.Fatalf("shrink to 50: kept %d, %d held", n, b.held.Load())
+	}
+	if !b.sem.TryAcquire(950) { // the rest is free again
+		t.Fatal("the bytes given back are not free")
+	}
+	b.sem.Release(950)
+	if n := b.shrink(50, 80); n != 50 { // never more than was reserved
+		t.Fatalf("shrink past the reservation kept %d", n)
+	}
+	b.release(50)
+	if h := b.held.Load(); h != 0 {
+		t.Errorf("%d held at the end", h)
+	}
+}

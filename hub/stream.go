@@ -207,7 +207,13 @@ func (w *streamWriter) snapshot(e *snapEntry) error {
 		if !b.acquire(w.s.Done(), n) {
 			return errGoneBeforeSnapshot
 		}
-		err := w.writeAll(w.h.encodeAgent(ag, rows, f, w.skipped))
+		msgs := w.h.encodeAgent(ag, rows, f, w.skipped)
+		held := 0
+		for _, m := range msgs {
+			held += len(m.frame)
+		}
+		n = b.shrink(n, int64(held)) // while it writes, the monitor holds what it encoded
+		err := w.writeAll(msgs)
 		b.release(n)
 		if err != nil {
 			return err
