@@ -140,7 +140,8 @@ func (w *WebSocket) cut(m Message) Message {
 	return m
 }
 
-// countingReader counts what it reads, in n and (as it arrives, for the status line) in total.
+// countingReader counts what it reads, in n and, as it arrives, in total (a WebSocket's bytes for
+// the status line; a replay's bytes read, for what a stop left unapplied).
 type countingReader struct {
 	r     io.Reader
 	n     int64

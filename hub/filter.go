@@ -219,9 +219,17 @@ func (f *filter) forget(agentID, id string) {
 const maxEndedPassed = 4096
 
 // endedRing is a bounded set of (agent, interaction) pairs, the oldest dropped first.
+// Each pair in set maps to the number of the add that put it there, and order lists the adds, so
+// that a pair removed and added again is not dropped when its first add leaves the order.
 type endedRing struct {
-	set   map[[2]string]struct{}
-	order [][2]string
+	set   map[[2]string]uint64
+	order []endedAdd
+	adds  uint64
+}
+
+type endedAdd struct {
+	k [2]string
+	n uint64
 }
 
 func (r *endedRing) has(agentID, id string) bool {
@@ -229,7 +237,7 @@ func (r *endedRing) has(agentID, id string) bool {
 	return ok
 }
 
-// remove forgets a pair (its place in the order is left, and passed over when it comes up).
+// remove forgets a pair (its add stays in the order, and does nothing when it leaves).
 func (r *endedRing) remove(agentID, id string) {
 	delete(r.set, [2]string{agentID, id})
 }
@@ -237,17 +245,20 @@ func (r *endedRing) remove(agentID, id string) {
 func (r *endedRing) add(agentID, id string) {
 	k := [2]string{agentID, id}
 	if r.set == nil {
-		r.set = make(map[[2]string]struct{})
+		r.set = make(map[[2]string]uint64)
 	}
 	if _, ok := r.set[k]; ok {
 		return
 	}
 	if len(r.order) >= maxEndedPassed {
-		delete(r.set, r.order[0])
+		if old := r.order[0]; r.set[old.k] == old.n {
+			delete(r.set, old.k)
+		}
 		r.order = r.order[1:]
 	}
-	r.set[k] = struct{}{}
-	r.order = append(r.order, k)
+	r.adds++
+	r.set[k] = r.adds
+	r.order = append(r.order, endedAdd{k, r.adds})
 }
 
 // cutSnapshot rewrites an INTERACTIONS_STATE message to list only the interactions that pass,

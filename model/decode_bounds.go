@@ -3,9 +3,9 @@ package model
 import "fmt"
 
 // Bounds on what one interaction may list. The model holds each listed item as a value of its own
-// (a party, an object, a map entry), many times the bytes it takes in the message: a 900 KB event
-// of 300,000 empty call parties made the store hold 50 MB. An interaction over one of them is
-// rejected, with its path and the bound, before anything keeps it; real desktops list a handful.
+// (a party, an object, a map entry), many times the bytes it takes in the message
+// (BenchmarkDecodeLists). An interaction over one of them is rejected, with its path and the
+// bound, before anything keeps it; real desktops list a handful.
 const (
 	MaxCallParties       = 256
 	MaxAssociatedObjects = 256

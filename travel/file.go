@@ -258,20 +258,20 @@ func (h *File) play(ctx context.Context, c *Cursor, n int64) error {
 	defer cancel(nil)
 	r := feed.NewReplay(h.opts.Name, f, 0, feed.ReplayOptions{MaxMessage: h.opts.MaxMessage, Workers: 1,
 		FirstLine: c.res.line, Offset: c.res.off, Clock: c.res.clock})
-	skip, first := c.Pos.N > 0, c.Pos.N == 0
+	// The first message read must be the one indexed there: the message at c.Pos (applied, so
+	// skipped), or from the start the file's first.
+	skip, want := c.Pos.N > 0, c.res.sum
+	if c.Pos.N == 0 {
+		want = h.firstSum.Load()
+	}
 	err = r.Run(ctx, func(m feed.Message) {
-		if first {
-			first = false
-			if s := h.firstSum.Load(); s != 0 && sumOf(m.Data) != s {
-				cancel(errChanged)
-				return
-			}
+		if want != 0 && sumOf(m.Data) != want {
+			cancel(errChanged)
+			return
 		}
+		want = 0
 		if skip {
 			skip = false
-			if c.res.sum != 0 && sumOf(m.Data) != c.res.sum {
-				cancel(errChanged)
-			}
 			return
 		}
 		c.p.Handle(m)

@@ -117,11 +117,12 @@ func (s *statusView) View(f *frame) string {
 		// A note lasts a few seconds: it may take all but the source's shortest form, and half the
 		// line at least. "? help" and "0 rejected" give way to it first (an export's file name).
 		srcMin := minNoteSource // a short source ("demo live") leaves the note the rest
-		if tr := f.travel; tr != nil && tr.moved {
-			// Travelling, the source's shortest form is "⏸ event 3,000 of 3,000 · space: back" (see
-			// travelSource): never cut a number.
-			srcMin = max(srcMin, width("⏸ event "+thousands(tr.pos.N)+" of "+thousands(tr.last.N)+" · space: back")+1)
-		} else if f.travel == nil {
+		if tr := f.travel; tr != nil {
+			// Travelling, the source's shortest form ("⏸ event 3,000 of 3,000 · space: back"): never
+			// cut a number.
+			shortest, _ := s.travelSource(src, tr, f.now, 0)
+			srcMin = max(srcMin, width(shortest)+1)
+		} else {
 			// Never under the 10 cells below which the line leaves the source out.
 			srcMin = min(srcMin, max(10, width(model.Sanitize(src.Name))+1+width(string(src.State)))+1)
 		}

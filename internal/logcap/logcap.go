@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Writer passes the lines written to it (one Write each, as log.Logger writes) on to w, at most
@@ -15,21 +17,19 @@ import (
 // and the next line let through is preceded by one that says how many were.
 type Writer struct {
 	w         io.Writer
-	perSecond float64
-	burst     float64
+	perSecond int
+	lines     *rate.Limiter
 	now       func() time.Time
 	dropped   atomic.Int64 // every line left out, for /metrics
 
 	mu      sync.Mutex
-	tokens  float64
-	last    time.Time
 	pending int64 // lines left out since the last said
 	since   time.Time
 }
 
 // New bounds w's lines to perSecond a second, burst at once.
 func New(w io.Writer, perSecond, burst int) *Writer {
-	return &Writer{w: w, perSecond: float64(perSecond), burst: float64(burst), tokens: float64(burst), now: time.Now}
+	return &Writer{w: w, perSecond: perSecond, lines: rate.NewLimiter(rate.Limit(perSecond), burst), now: time.Now}
 }
 
 // Write passes p on, or counts it as left out; it never fails for that.
@@ -37,11 +37,7 @@ func (l *Writer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if !l.last.IsZero() {
-		l.tokens = min(l.burst, l.tokens+now.Sub(l.last).Seconds()*l.perSecond)
-	}
-	l.last = now
-	if l.tokens < 1 {
+	if !l.lines.AllowN(now, 1) {
 		if l.pending == 0 {
 			l.since = now
 		}
@@ -49,9 +45,8 @@ func (l *Writer) Write(p []byte) (int, error) {
 		l.dropped.Add(1)
 		return len(p), nil
 	}
-	l.tokens--
 	if l.pending > 0 {
-		fmt.Fprintf(l.w, "%s log: %d lines left out since %s (over %g a second); the counts in /metrics are whole\n",
+		fmt.Fprintf(l.w, "%s log: %d lines left out since %s (over %d a second); the counts in /metrics are whole\n",
 			now.UTC().Format("2006/01/02 15:04:05"), l.pending, l.since.UTC().Format("15:04:05"), l.perSecond)
 		l.pending = 0
 	}
