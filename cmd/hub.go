@@ -33,6 +33,7 @@ type hubOptions struct {
 	goneAfter    time.Duration
 	lostHubAfter time.Duration
 	limits       hub.Limits
+	maxMemory    string // --max-memory, read into limits.MaxMemory by hubConfig
 	server       hub.ServerConfig
 	data         hubData
 	profile      profileFlags
@@ -101,6 +102,7 @@ within --history and --history-size. --in-memory keeps the floor in memory only 
 	f.Int64Var(&l.MaxPendingBytes, "max-pending-bytes", hub.DefaultMaxPendingBytes, "bytes of live events that may wait for one monitor before it is disconnected")
 	f.DurationVar(&l.MessageTimeout, "message-timeout", hub.DefaultMessageTimeout, "longest one message from a bridge may take to arrive; a bridge still sending it then is closed")
 	f.IntVar(&l.MaxMonitorJoins, "max-monitor-joins", hub.DefaultMaxMonitorJoins, "monitors joining /stream a second per stream token (per address without tokens), 30 times that at once; more get HTTP 429")
+	f.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "most memory the floor's interactions and agents may hold, as the hub estimates it (bytes, or with KiB, MiB, GiB, or K, M, G); past it only events that end interactions are taken")
 	o.data.register(f)
 	o.profile.register(f)
 	sv := &o.server
@@ -117,6 +119,11 @@ func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
 		Limits: o.limits, Server: o.server, GoneAfter: o.goneAfter,
 		LostHubAfter: o.lostHubAfter}
 	cfg.Server.CertFile, cfg.Server.KeyFile = o.cert, o.key
+	n, err := parseBytes(o.maxMemory)
+	if err != nil {
+		return cfg, fmt.Errorf("--max-memory %q: %w", o.maxMemory, err)
+	}
+	o.limits.MaxMemory, cfg.Limits.MaxMemory = n, n
 	if err := checkHubLimits(o); err != nil {
 		return cfg, err
 	}
@@ -125,7 +132,6 @@ func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
 			return cfg, err
 		}
 	}
-	var err error
 	if o.ingestTokens != "" {
 		if cfg.IngestTokens, err = hub.LoadIngestTokens(o.ingestTokens); err != nil {
 			return cfg, fmt.Errorf("--ingest-tokens: %w", err)
@@ -148,7 +154,6 @@ func hubConfig(o *hubOptions, log io.Writer) (hub.Config, error) {
 	return cfg, o.data.check(os.Getenv)
 }
 
-// checkHubLimits refuses a limit that is not positive: zero would not mean "no limit".
 // checkOrigin refuses an --origin no browser would ever send, which would refuse every page
 // without a word: a browser's Origin is SCHEME://HOST[:PORT], nothing before or after.
 func checkOrigin(origin string) error {
@@ -161,6 +166,7 @@ func checkOrigin(origin string) error {
 		"e.g. https://crm.example.com", origin)
 }
 
+// checkHubLimits refuses a limit that is not positive: zero would not mean "no limit".
 func checkHubLimits(o *hubOptions) error {
 	l, sv := o.limits, o.server
 	for _, c := range []struct {
@@ -171,7 +177,7 @@ func checkHubLimits(o *hubOptions) error {
 		{"--max-interactions-per-agent", int64(l.MaxInteractionsPerAgent)}, {"--max-parties", int64(l.MaxParties)},
 		{"--max-connections", int64(l.MaxConnections)}, {"--max-pending-bytes", l.MaxPendingBytes},
 		{"--message-timeout", int64(l.MessageTimeout)}, {"--max-interaction-bytes", int64(l.MaxInteractionBytes)},
-		{"--max-monitor-joins", int64(l.MaxMonitorJoins)},
+		{"--max-monitor-joins", int64(l.MaxMonitorJoins)}, {"--max-memory", l.MaxMemory},
 		{"--header-timeout", int64(sv.HeaderTimeout)}, {"--idle-timeout", int64(sv.IdleTimeout)},
 		{"--max-header-bytes", int64(sv.MaxHeaderBytes)}, {"--shutdown-timeout", int64(sv.ShutdownTimeout)},
 		{"--queue", int64(o.queue)}, {"--max-message", int64(o.maxMessage)},

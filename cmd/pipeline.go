@@ -39,7 +39,8 @@ func newPipeline(o *options, arg string, stdin io.Reader, log *slog.Logger) (*pi
 	if err != nil {
 		return nil, err
 	}
-	storeOpts := []model.Option{model.WithRetention(o.retention), model.WithKPILimits(o.settings.kpi())}
+	storeOpts := []model.Option{model.WithRetention(o.retention), model.WithKPILimits(o.settings.kpi()),
+		model.WithMaxHeld(o.maxHeld)}
 	p := &pipeline{src: src, store: model.NewStore(storeOpts...),
 		notifier: feed.NewNotifier(), log: log, profile: &o.profile}
 	p.crash = guard.NewCatcher(func(c *guard.Panic) { logPanic(log, c) })

@@ -67,10 +67,19 @@ func (c *collectOptions) check(format string) error {
 // failures on stderr, and fails (exit 2, no table) when no connection opened: on an error retrying
 // cannot mend (a refused token, an untrusted certificate), at the end of --for, or after
 // printConnectWait without --for.
+// batchHeadroom is what --print's memory limit allows beyond twice --max-memory: the replay's
+// read-ahead (its lines' decoded events) and the decoding of events over the bounds.
+const batchHeadroom = 512 << 20
+
 func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdout, stderr io.Writer,
 	log *slog.Logger) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(feed.BatchGCPercent) // a batch run trades memory for speed
+		if os.Getenv("GOMEMLIMIT") == "" && o.maxHeld > 0 {
+			// up to a point: past twice --max-memory and the read-ahead's room, the collector runs
+			// as often as it must to stay there (the live heap is at most about that)
+			debug.SetMemoryLimit(2*o.maxHeld + batchHeadroom)
+		}
 	}
 	if err := o.collect.check(o.format); err != nil {
 		return err

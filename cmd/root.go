@@ -43,6 +43,9 @@ type options struct {
 	theme      string
 	retention  int
 	maxMessage int
+	// maxMemory is --max-memory as given; maxHeld the bytes it says (settings.go).
+	maxMemory  string
+	maxHeld    int64
 	logFile    string
 	record     string
 	filter     string
@@ -137,6 +140,7 @@ const (
 	defaultDemoSeed   = 0
 	defaultDemoAgents = 6
 	defaultDemoRate   = 8.0
+	defaultMaxMemory  = "1GiB" // model.DefaultMaxHeld
 )
 
 // registerSourceFlags registers the flags that say how to read the source and build the store,
@@ -146,6 +150,9 @@ func registerSourceFlags(f *pflag.FlagSet, o *options) {
 	f.StringVar(&o.speed, "speed", defaultSpeed, "replay speed factor, 0.1 to 1000, or max for no waiting")
 	f.IntVar(&o.retention, "retention", model.DefaultRetention, "how many ended interactions to keep")
 	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest accepted event in bytes")
+	f.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "most memory the interactions and agents kept may hold, "+
+		"as the store estimates it (bytes, or with KiB, MiB, GiB, or K, M, G; 0: no bound): ended interactions are forgotten "+
+		"first, then events that would add more are rejected until some end")
 	f.StringVar(&o.record, "record", "", "record every message received, valid or not, to this file")
 	f.Int64Var(&o.demoSeed, "demo-seed", defaultDemoSeed, "seed of the demo stream (0 picks a six-digit one from the clock)")
 	f.IntVar(&o.demoAgents, "demo-agents", defaultDemoAgents, "number of agents in the demo stream")

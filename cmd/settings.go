@@ -58,6 +58,11 @@ func (o *options) prepare(cmd *cobra.Command, args []string) (string, error) {
 	if err := o.history.check(); err != nil {
 		return "", err
 	}
+	held, err := parseBytes(o.maxMemory)
+	if err != nil {
+		return "", fmt.Errorf("--max-memory %q: %w", o.maxMemory, err)
+	}
+	o.maxHeld = held
 	for _, a := range args {
 		if len(args) > 1 && !isURL(a) {
 			return "", fmt.Errorf("%q: several sources can only be hubs' ws:// or wss:// stream URLs, "+

@@ -31,6 +31,7 @@ func newFloor(cfg *Config) *floor {
 		store: model.NewStore(model.WithRetention(1), model.WithoutFloorStats(),
 			model.WithCaps(cfg.Limits.MaxAgents, model.DefaultMaxOpen),
 			model.WithAgentCaps(cfg.Limits.MaxInteractionsPerAgent, cfg.Limits.MaxParties),
+			model.WithMaxHeld(cfg.Limits.MaxMemory),
 			model.WithAgentTimeline(model.ChangeLogin, model.ChangeLogout)), // what lastChange reads
 		sessions: make(map[string]agentSeq),
 		replays:  make(map[string]map[string]string),

@@ -67,6 +67,9 @@ type Limits struct {
 	// address without stream tokens), thirty times that at once; a further one is refused with
 	// HTTP 429 and Retry-After. Each join is written a snapshot of the floor.
 	MaxMonitorJoins int
+	// MaxMemory bounds the memory the floor's interactions and agents hold, as the store estimates
+	// it (model.WithMaxHeld): at it, only events that end interactions are taken.
+	MaxMemory int64
 }
 
 func (l *Limits) defaults() {
@@ -79,6 +82,7 @@ func (l *Limits) defaults() {
 	l.MessageTimeout = positive.Or(l.MessageTimeout, DefaultMessageTimeout)
 	l.MaxInteractionBytes = positive.Or(l.MaxInteractionBytes, DefaultMaxInteractionBytes)
 	l.MaxMonitorJoins = positive.Or(l.MaxMonitorJoins, DefaultMaxMonitorJoins)
+	l.MaxMemory = positive.Or(l.MaxMemory, model.DefaultMaxHeld)
 }
 
 // limitError is an event refused by a limit: reason labels the metric, the message says which
@@ -140,6 +144,8 @@ func capError(err error) error {
 	case model.CapParties:
 		return &limitError{"party-cap", fmt.Sprintf("interaction %q has %d call parties, over the limit of %d (--max-parties)",
 			ce.Interaction, ce.N, ce.Limit)}
+	case model.CapHeld:
+		return &limitError{"memory-cap", err.Error() + "; the bound is --max-memory"}
 	case model.CapAgentOpen:
 		return &limitError{"interaction-cap", fmt.Sprintf("interaction %q would be agent %q's open interaction number %d, "+
 			"over the limit of %d (--max-interactions-per-agent)", ce.Interaction, ce.Agent, ce.N, ce.Limit)}

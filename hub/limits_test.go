@@ -266,6 +266,30 @@ func TestInteractionSizeBound(t *testing.T) {
 	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="interaction-size"}`, 2)
 }
 
+// TestMemoryBound: at MaxMemory the floor's store takes only events that end interactions: a new
+// interaction is rejected with the connection and message number and the flag, counted, and not
+// relayed; a removal is taken, and once it made room a new interaction is again.
+func TestMemoryBound(t *testing.T) {
+	t.Parallel()
+	th, mon, br := startRelay(t, Config{Limits: Limits{MaxMemory: 3584}})
+	ia := func(id string) string { return "[" + interaction(id, "delivered", "Sales") + "]" }
+	var msgs []sentMsg
+	seq := int64(0)
+	for i := range 4 { // each interaction holds about 800 bytes, the agent about 400: 3.6 KB
+		seq++
+		msgs = append(msgs, sentMsg{event("ON_NEW_INTERACTION", "a1", t0, seq, ia(fmt.Sprint("i", i))), true})
+	}
+	msgs = append(msgs,
+		sentMsg{event("ON_NEW_INTERACTION", "a1", t0, 5, ia("over")), false},
+		sentMsg{event("ON_INTERACTION_REMOVED", "a1", t0, 6, ia("i0")), true},
+		sentMsg{event("ON_INTERACTION_REMOVED", "a1", t0, 7, ia("i1")), true},
+		sentMsg{event("ON_NEW_INTERACTION", "a1", t0, 8, ia("again")), true})
+	sendRelayed(t, br, mon, msgs)
+	th.log.waitLog(t, `ingest conn 2 msg 5 (agent "a1") rejected: open interactions and agents hold `)
+	th.log.waitLog(t, `the store's memory bound of 3.5 KiB; refused (only events that end interactions are taken until some end); the bound is --max-memory`)
+	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="memory-cap"}`, 1)
+}
+
 // TestLongSessionIsRefused: ?session= is stored with every event of the connection in the log, so
 // one over 256 bytes is refused before the upgrade (logged cut, counted); one at the bound is not.
 func TestLongSessionIsRefused(t *testing.T) {

@@ -51,7 +51,7 @@ func (s *Store) apply(ev Event, at time.Time) {
 			if ag.Reason != "" {
 				text += " (" + ag.Reason + ")"
 			}
-			ag.Timeline = append(ag.Timeline, NewChange(at, ChangeAgentState, text, ev.Type))
+			ag.Timeline = addChanges(ag.Timeline, &ag.timelineText, NewChange(at, ChangeAgentState, text, ev.Type))
 		}
 	case *Login:
 		ag.LoggedIn = p.IsLoggedIn
@@ -81,8 +81,12 @@ func (s *Store) apply(ev Event, at time.Time) {
 	default:
 		s.countUnknown(ev.Type)
 	}
-	ag.Timeline = capTimeline(ag.Timeline)
+	ag.Timeline = capTimeline(ag.Timeline, &ag.timelineText)
 	s.floorAgentEvent(ag, ev.Payload, at)
+	s.reweigh(ag)
+	if s.overHeld() {
+		s.evict()
+	}
 	s.trend.record(at, s.stats.Open)
 }
 
@@ -91,24 +95,39 @@ const maxTimeline = 500
 
 // appendExact appends to a timeline that is unlikely to grow again (an ended row's) in a new array
 // of exactly the right size: retained rows are mostly ended, and append's spare capacity would be
-// about a quarter of their timelines.
-func appendExact(t []Change, c Change) []Change {
+// about a quarter of their timelines. *text is the total of the timeline's texts (held.go).
+func appendExact(t []Change, text *int64, c Change) []Change {
 	out := make([]Change, len(t)+1)
 	copy(out, t)
 	out[len(t)] = c
+	*text += int64(len(c.Text))
 	return out
+}
+
+// addChanges appends cs to a timeline whose texts total *text, counting theirs.
+func addChanges(t []Change, text *int64, cs ...Change) []Change {
+	for i := range cs {
+		*text += int64(len(cs[i].Text))
+	}
+	return append(t, cs...)
 }
 
 // noteAgent appends c to the agent's timeline, if the store keeps its kind (WithAgentTimeline).
 func (s *Store) noteAgent(ag *Agent, c Change) {
 	if s.keepsAgent(c.Kind) {
-		ag.Timeline = append(ag.Timeline, c)
+		ag.Timeline = addChanges(ag.Timeline, &ag.timelineText, c)
 	}
 }
 
-func capTimeline(t []Change) []Change {
-	if len(t) > maxTimeline {
-		return append([]Change(nil), t[len(t)-maxTimeline/2:]...)
+// capTimeline keeps the latest half of a timeline past maxTimeline, and *text its texts' total.
+func capTimeline(t []Change, text *int64) []Change {
+	if len(t) <= maxTimeline {
+		return t
+	}
+	t = append([]Change(nil), t[len(t)-maxTimeline/2:]...)
+	*text = 0
+	for i := range t {
+		*text += int64(len(t[i].Text))
 	}
 	return t
 }
@@ -196,12 +215,12 @@ func (s *Store) applyInteraction(typ, agentID string, in *Interaction, at time.T
 		s.end(sl, at, "ended", typ)
 	case EvSaveActivityRecord:
 		r := s.edit(sl)
-		r.Record = in
+		r.setSnapshots(r.Data, in)
 		text := "activity record saved"
 		if d := Str(in.Disposition); d != "" {
 			text += " (disposition " + d + ")"
 		}
-		r.Timeline = appendExact(r.Timeline, NewChange(at, ChangeRecord, text, typ))
+		r.Timeline = appendExact(r.Timeline, &r.timelineText, NewChange(at, ChangeRecord, text, typ))
 		s.count(r, +1)
 	}
 	if fresh && !opens(typ, in) {
@@ -212,9 +231,10 @@ func (s *Store) applyInteraction(typ, agentID string, in *Interaction, at time.T
 
 func (s *Store) newRow(key, agentID string, in *Interaction, at time.Time, v uint64, typ string) *Row {
 	s.nextSeq++
-	r := &Row{Key: key, Seq: s.nextSeq, AgentID: agentID, Data: in, FirstSeen: at, Updated: at, Version: v}
+	r := &Row{Key: key, Seq: s.nextSeq, AgentID: agentID, FirstSeen: at, Updated: at, Version: v}
+	r.setSnapshots(in, nil)
 	text := fmt.Sprintf("%s %s, state %s", article(typ), in.Type, in.State)
-	r.Timeline = []Change{NewChange(at, ChangeCreated, text, typ)}
+	r.Timeline = addChanges(nil, &r.timelineText, NewChange(at, ChangeCreated, text, typ))
 	wall := s.wall()
 	for f := range r.Changed {
 		r.Changed[f] = nanos.Of(wall)
@@ -242,11 +262,13 @@ func (s *Store) insert(r *Row) *slot {
 func (s *Store) update(sl *slot, in *Interaction, at time.Time, v uint64, typ string) {
 	old := sl.row.Data
 	r := s.edit(sl)
-	r.Data, r.Updated, r.Version = in, at, v
-	r.Timeline = capTimeline(append(r.Timeline, diff(old, in, at, s.wall(), typ, &r.Changed)...))
+	r.setSnapshots(in, r.Record)
+	r.Updated, r.Version = at, v
+	r.Timeline = capTimeline(addChanges(r.Timeline, &r.timelineText, diff(old, in, at, s.wall(), typ, &r.Changed)...),
+		&r.timelineText)
 	if r.Ended && opens(typ, in) {
 		r.Ended, r.EndedAt = false, time.Time{}
-		r.Timeline = append(r.Timeline, NewChange(at, ChangeReopened, "reopened", typ))
+		r.Timeline = addChanges(r.Timeline, &r.timelineText, NewChange(at, ChangeReopened, "reopened", typ))
 	}
 	s.count(r, +1)
 }
@@ -271,6 +293,7 @@ func (s *Store) count(r *Row, d int) {
 	if d > 0 {
 		s.floorRow(r)
 	}
+	s.weighRow(r, d)
 	if r.Ended {
 		s.removed += d
 	} else {
@@ -303,7 +326,7 @@ func (s *Store) end(sl *slot, at time.Time, text, typ string) {
 	r := s.edit(sl)
 	r.Ended, r.EndedAt = true, at
 	r.Changed[FieldState] = nanos.Of(s.wall())
-	r.Timeline = appendExact(r.Timeline, NewChange(at, ChangeEnded, text, typ))
+	r.Timeline = appendExact(r.Timeline, &r.timelineText, NewChange(at, ChangeEnded, text, typ))
 	s.count(r, +1)
 	if as := s.agents[r.AgentID]; as != nil {
 		s.ownAgent(as).Handled++ // not always the event's agent (a resync ends others' rows)
@@ -312,9 +335,9 @@ func (s *Store) end(sl *slot, at time.Time, text, typ string) {
 	s.evict()
 }
 
-// evict forgets the oldest ended rows beyond the retention bound.
+// evict forgets the oldest ended rows beyond the retention bound, and past the memory bound (held.go).
 func (s *Store) evict() {
-	for s.removed > s.retention && len(s.ended) > 0 {
+	for (s.removed > s.retention || s.overHeld()) && len(s.ended) > 0 {
 		sl := s.ended[0]
 		s.ended = s.ended[1:]
 		if sl.gone || !sl.row.Ended {
@@ -387,7 +410,7 @@ func (s *Store) applyAudioAlert(ag *Agent, p *AudioQualityAlert, at time.Time, v
 	if !p.Active {
 		kind, text = ChangeAudioClear, "audio-quality alert cleared"
 	}
-	r.Timeline = append(r.Timeline, NewChange(at, kind, text, EvAudioQualityAlert))
+	r.Timeline = addChanges(r.Timeline, &r.timelineText, NewChange(at, kind, text, EvAudioQualityAlert))
 	s.count(r, +1)
 }
 

@@ -42,6 +42,7 @@ const (
 	CapListed               // an INTERACTIONS_STATE listing more than one agent's open (WithAgentCaps)
 	CapParties              // an interaction with more call parties than the cap (WithAgentCaps)
 	CapAgentOpen            // one more open interaction of an agent past its cap (WithAgentCaps)
+	CapHeld                 // an event that could add to what the store holds, at its memory bound (WithMaxHeld)
 )
 
 // CapError is an event refused by one of the store's caps.
@@ -50,7 +51,8 @@ type CapError struct {
 	// Agent is the event's agent; Interaction the interaction concerned (CapParties, CapAgentOpen).
 	Agent, Interaction string
 	// N is what the event would have made the count (the agents, those listed, the parties, the
-	// agent's open interactions); for CapOpen, the new open interactions it brings. Limit is the cap.
+	// agent's open interactions); for CapOpen, the new open interactions it brings; for CapHeld,
+	// the bytes the rows not ended and the agents hold. Limit is the cap.
 	N, Limit int
 }
 
@@ -64,6 +66,9 @@ func (e *CapError) Error() string {
 		return fmt.Sprintf("%d interactions listed, over the cap of %d per agent; refused", e.N, e.Limit)
 	case CapParties:
 		return fmt.Sprintf("interaction %q has %d call parties, over the cap of %d; refused", e.Interaction, e.N, e.Limit)
+	case CapHeld:
+		return fmt.Sprintf("open interactions and agents hold %s, the store's memory bound of %s; "+
+			"refused (only events that end interactions are taken until some end)", heldText(e.N), heldText(e.Limit))
 	}
 	return fmt.Sprintf("interaction %q would be agent %q's open interaction number %d, over the cap of %d; refused",
 		e.Interaction, e.Agent, e.N, e.Limit)
@@ -71,7 +76,8 @@ func (e *CapError) Error() string {
 
 // ApplyChecked is Apply that refuses, with the reason (a *CapError), an event that would take the
 // store past its caps: a new agent beyond DefaultMaxAgents, a new open interaction beyond
-// DefaultMaxOpen, and those of WithAgentCaps when set. A refused event changes nothing; it is
+// DefaultMaxOpen, at the memory bound (DefaultMaxHeld) one that could add to it, and those of
+// WithAgentCaps when set. A refused event changes nothing; it is
 // counted in Stats.Refused. The pump turns the reason into a located rejection.
 func (s *Store) ApplyChecked(ev Event, at time.Time) error {
 	s.mu.Lock()
@@ -101,6 +107,9 @@ func (s *Store) admit(ev Event) error {
 		}
 	}
 	if err := s.admitAgentCaps(ev); err != nil {
+		return err
+	}
+	if err := s.admitHeld(ev); err != nil {
 		return err
 	}
 	added := 0 // counted only near the cap, so the usual event costs nothing here

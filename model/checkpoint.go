@@ -66,6 +66,7 @@ type storeOpts struct {
 	wall                                                    func() time.Time
 	retention, maxAgents, maxOpen, maxAgentOpen, maxParties int
 	agentKinds                                              uint32
+	maxHeld                                                 int64
 }
 
 // Checkpoint returns the store's state now. It is safe while the store's writer runs (it takes the
@@ -75,7 +76,7 @@ func (s *Store) Checkpoint() *Checkpoint {
 	defer s.mu.Unlock()
 	c := &Checkpoint{version: s.version.Load(),
 		opts: storeOpts{wall: s.wall, retention: s.retention, maxAgents: s.maxAgents, maxOpen: s.maxOpen,
-			maxAgentOpen: s.maxAgentOpen, maxParties: s.maxParties, agentKinds: s.agentKinds},
+			maxAgentOpen: s.maxAgentOpen, maxParties: s.maxParties, agentKinds: s.agentKinds, maxHeld: s.maxHeld},
 		rows: make([]*Row, 0, len(s.order)-s.gone), removed: s.removed, nextSeq: s.nextSeq,
 		agents:    make([]*Agent, len(s.agentOrder)),
 		agentOpen: maps.Clone(s.agentOpen), resync: maps.Clone(s.resync), forgotten: s.forgotten.saved(),
@@ -111,7 +112,7 @@ func (c *Checkpoint) Version() uint64 { return c.version }
 func (c *Checkpoint) Restore() *Store {
 	o := c.opts
 	s := &Store{wall: o.wall, retention: o.retention, maxAgents: o.maxAgents, maxOpen: o.maxOpen,
-		maxAgentOpen: o.maxAgentOpen, maxParties: o.maxParties, agentKinds: o.agentKinds,
+		maxAgentOpen: o.maxAgentOpen, maxParties: o.maxParties, agentKinds: o.agentKinds, maxHeld: o.maxHeld,
 		agentOpen: maps.Clone(c.agentOpen), resync: maps.Clone(c.resync), forgotten: c.forgotten.restored(),
 		rows: make(map[string]*slot, len(c.rows)), order: make([]*slot, len(c.rows)),
 		removed: c.removed, nextSeq: c.nextSeq,

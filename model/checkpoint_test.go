@@ -27,14 +27,15 @@ func newCkGen(seed uint64) *ckGen {
 
 // ckOptions are small retention and caps, so that streams evict and refuse often, and a fixed
 // wall clock (the change stamps of rows are wall time); variant 1 has no per-agent caps and no
-// floor statistics (their maps stay nil), variant 2 the defaults but the clock.
+// floor statistics (their maps stay nil) and a memory bound small enough to be reached, variant 2
+// the defaults but the clock.
 func ckOptions(variant int) []Option {
 	opts := []Option{WithWallClock(func() time.Time { return t0 })}
 	switch variant {
 	case 0:
 		return append(opts, WithRetention(3), WithCaps(4, 6), WithAgentCaps(3, 4), WithKPILimits(propLimits))
 	case 1:
-		return append(opts, WithRetention(2), WithCaps(5, 4), WithoutFloorStats())
+		return append(opts, WithRetention(2), WithCaps(5, 4), WithoutFloorStats(), WithMaxHeld(9<<10))
 	}
 	return opts
 }

@@ -69,6 +69,7 @@ func Decode(data []byte) (Event, error) {
 	if err := checkCounts(ev.Payload); err != nil {
 		return Event{}, err
 	}
+	weighPayload(ev.Payload)
 	if w := missingFields(ev.Payload); w != nil {
 		ev.Warnings = append(ev.Warnings, w...)
 	}

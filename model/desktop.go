@@ -95,7 +95,9 @@ func (s *Store) endResync(at time.Time, v uint64) {
 		case !listed[id]:
 			s.markGone(id, at, v, goneAtResync)
 		case s.agents[id].ag.Desktop == "":
-			s.setDesktop(s.touchAgent(id, at, v), DesktopConnected, "", at)
+			ag := s.touchAgent(id, at, v)
+			s.setDesktop(ag, DesktopConnected, "", at)
+			s.reweigh(ag)
 		}
 	}
 }
@@ -137,7 +139,7 @@ func (s *Store) setDesktop(ag *Agent, st DesktopStatus, reason string, at time.T
 	if reason != "" {
 		text += ": " + reason
 	}
-	ag.Timeline = append(ag.Timeline, NewChange(at, ChangeDesktop, text, EvDesktop))
+	ag.Timeline = addChanges(ag.Timeline, &ag.timelineText, NewChange(at, ChangeDesktop, text, EvDesktop))
 }
 
 // endRows ends the open rows that match, at at, with text as their timeline's last entry.
@@ -172,8 +174,9 @@ func (s *Store) markGone(id string, at time.Time, v uint64, reason string) {
 		}
 		s.setDesktop(ag, DesktopGone, reason, at)
 		ag.DesktopSince, ag.ActiveInteraction = since, ""
-		ag.Timeline = capTimeline(ag.Timeline)
+		ag.Timeline = capTimeline(ag.Timeline, &ag.timelineText)
 		s.floorAgent(ag, since)
+		s.reweigh(ag)
 	}
 }
 

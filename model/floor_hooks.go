@@ -180,7 +180,7 @@ func (s *Store) floorAgent(ag *Agent, t time.Time) {
 	a.frozen = frozen
 	if state, reason := a.shown(ag); state != a.state || reason != a.reason || len(ag.States) == 0 {
 		a.state, a.reason, a.since = state, reason, t
-		ag.States = appendSpan(ag.States, StateSpan{At: t, State: state, Reason: clipText(reason, MaxChangeText)})
+		ag.States = appendSpan(ag.States, &ag.spanText, StateSpan{At: t, State: state, Reason: clipText(reason, MaxChangeText)})
 	}
 }
 
@@ -195,10 +195,15 @@ func (a *agentRec) shown(ag *Agent) (AgentState, string) {
 	return ag.State, ""
 }
 
-func appendSpan(spans []StateSpan, sp StateSpan) []StateSpan {
+func appendSpan(spans []StateSpan, text *int64, sp StateSpan) []StateSpan {
 	if len(spans) >= maxStateSpans { // a new array: readers may hold the old one
 		spans = append([]StateSpan(nil), spans[len(spans)-maxStateSpans*3/4:]...)
+		*text = 0
+		for i := range spans {
+			*text += int64(len(spans[i].Reason))
+		}
 	}
+	*text += int64(len(sp.Reason))
 	return append(spans, sp)
 }
 

@@ -37,6 +37,10 @@ type Interaction struct {
 
 	// Extra holds the fields this version does not know (chatParties, internal, interactionKind, …).
 	Extra map[string]jsontext.Value `json:",embed"`
+
+	// held is what it holds in memory, as the decoder estimated it (held.go); 0 when it was not
+	// decoded.
+	held int64
 }
 
 // AssociatedObjects are the CRM records linked to an interaction.

@@ -62,6 +62,9 @@ type Row struct {
 	Version uint64
 	// statsEnded is set once the floor statistics have counted its end (floor_hooks.go).
 	statsEnded bool
+	// For the memory bound (held.go): what the snapshots hold, the timeline's texts' total, and
+	// what the row counts for in Stats.Held.
+	snapHeld, timelineText, held int64
 }
 
 // ChangedAt is the wall-clock time field f last changed; zero when it never did.
@@ -172,6 +175,9 @@ type Agent struct {
 	// state timeline.
 	States  []StateSpan
 	Version uint64
+	// For the memory bound (held.go): the texts' totals of Timeline and States, and what the agent
+	// counts for in Stats.Held.
+	timelineText, spanText, held int64
 }
 
 // Rejection is a message the store refused, with where it came from and why; or, with Warning,

@@ -29,6 +29,7 @@ type Store struct {
 	agentKinds uint32
 	maxAgents  int // caps.go
 	maxOpen    int
+	maxHeld    int64 // held.go
 	// maxAgentOpen and maxParties are WithAgentCaps' (0: none); agentOpen counts each agent's open
 	// rows while maxAgentOpen is set.
 	maxAgentOpen, maxParties int
@@ -109,6 +110,9 @@ type Stats struct {
 	Stale int64
 	// Refused counts events refused because they would take the store past its caps (caps.go).
 	Refused int64
+	// Held estimates the memory the rows and agents hold, in bytes; HeldEnded the part of it the
+	// removed rows hold, which retention forgets first at the memory bound (held.go).
+	Held, HeldEnded int64
 }
 
 // clone is a copy of st with its own maps.
@@ -154,6 +158,7 @@ func NewStore(opts ...Option) *Store {
 		retention:  DefaultRetention,
 		maxAgents:  DefaultMaxAgents,
 		maxOpen:    DefaultMaxOpen,
+		maxHeld:    DefaultMaxHeld,
 		rows:       make(map[string]*slot),
 		agents:     make(map[string]*agentSlot),
 		rejections: newRing[Rejection](maxRejections),

@@ -1,0 +1,202 @@
+package model
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// The store's memory bound. The caps on counts (caps.go, retention) bound how many rows and agents
+// a source can make the store keep; this bounds what they hold. Within the decoder's bounds on one
+// interaction (decode_bounds.go) a row can still hold a few hundred kilobytes (256 parties, 1,024
+// attachedData members, each a value of its own), and a timeline up to 500 changes: 100,000 open
+// rows of them would be tens of gigabytes.
+//
+// The store keeps an estimate of what each row and each agent holds (Stats.Held): the row or agent
+// itself, its snapshots with all their strings, lists and maps, its timeline and state history.
+// Past the bound (WithMaxHeld), the ended rows are forgotten first, oldest first, as retention
+// forgets them; while the rows that are not ended and the agents hold it all, an event that could
+// add to them is refused (CapHeld) and only those that end interactions are taken, until some end.
+// What one admitted event adds is bounded by the decoder's bounds, so the estimate passes the bound
+// by one event at most.
+
+// DefaultMaxHeld is the store's memory bound by default: 1 GiB, over three times what the store
+// holds at its caps on counts with the generator's interactions (about 2 KB a row with its timeline,
+// 7 KB an agent with a day's: 100,000 open rows, 10,000 ended and 10,000 agents take some 300 MB).
+const DefaultMaxHeld = 1 << 30
+
+// WithMaxHeld sets the store's memory bound in bytes of its estimate (0: none).
+func WithMaxHeld(n int64) Option { return func(s *Store) { s.maxHeld = max(n, 0) } }
+
+// Sizes the estimate uses: a string or a slice header, a map's own, and a map entry's beyond its
+// key's and value's headers and bytes: its slot's share of a table that may have just doubled, and
+// the allocator's rounding of its two strings (TestHeldEstimate measures them).
+const (
+	strHeader   = int64(unsafe.Sizeof(""))
+	sliceHeader = int64(unsafe.Sizeof([]byte(nil)))
+	mapBytes    = 64
+	entryBytes  = 48
+)
+
+// weighPayload records, in each interaction the payload holds, what it holds in memory: the
+// decoder's last step, so that the store's writer does not walk it again.
+func weighPayload(payload any) {
+	switch p := payload.(type) {
+	case *Interaction:
+		p.held = interactionBytes(p)
+	case *InteractionsState:
+		for i := range p.Interactions {
+			p.Interactions[i].held = interactionBytes(&p.Interactions[i])
+		}
+	}
+}
+
+// heldBytes is what in holds in memory: recorded by the decoder, else estimated now (an interaction
+// made otherwise, in a test).
+func (in *Interaction) heldBytes() int64 {
+	if in == nil {
+		return 0
+	}
+	if in.held > 0 {
+		return in.held
+	}
+	return interactionBytes(in)
+}
+
+// interactionBytes estimates the memory of an interaction: the struct, every string, list and map
+// it holds, each list at its capacity.
+func interactionBytes(in *Interaction) int64 {
+	n := int64(unsafe.Sizeof(*in)) + int64(len(in.ID)+len(in.State)+len(in.Type)+len(in.Subject))
+	for _, p := range [...]*string{in.PhoneNumber, in.Email, in.Description, in.Disposition,
+		in.GlobalInteractionID, in.Service, in.PlaybackURL, in.RecordingURL, in.DNIS, in.ANI} {
+		if p != nil {
+			n += strHeader + int64(len(*p))
+		}
+	}
+	if in.CallDirection != nil {
+		n += strHeader + int64(len(*in.CallDirection))
+	}
+	if in.Origination != nil {
+		n += strHeader + int64(len(*in.Origination))
+	}
+	for _, f := range [...]*float64{in.StartTime, in.EndTime, in.Duration} {
+		if f != nil {
+			n += 8
+		}
+	}
+	n += int64(cap(in.CallParties)) * int64(unsafe.Sizeof(CallParty{}))
+	for i := range in.CallParties {
+		p := &in.CallParties[i]
+		n += int64(len(p.ID)+len(p.Name)+len(p.Phone)) + extraBytes(p.Extra)
+		if p.UserID != nil {
+			n += strHeader + int64(len(*p.UserID))
+		}
+	}
+	ao := &in.AssociatedObjects
+	n += int64(cap(ao.List))*int64(unsafe.Sizeof(AssociatedObject{})) + int64(cap(ao.Selected)) + extraBytes(ao.Extra)
+	for i := range ao.List {
+		o := &ao.List[i]
+		n += int64(len(o.ID)+len(o.Type)+len(o.DisplayName)+len(o.DisplayType)+cap(o.CustomFields)+cap(o.Source)) +
+			extraBytes(o.Extra)
+	}
+	if in.AttachedData != nil {
+		n += mapBytes
+		for k, v := range in.AttachedData {
+			n += 2*strHeader + entryBytes + int64(len(k)+len(v))
+		}
+	}
+	return n + extraBytes(in.Extra)
+}
+
+// extraBytes estimates the memory of an Extra map: the members kept as they came.
+func extraBytes(m map[string]jsontext.Value) int64 {
+	if m == nil {
+		return 0
+	}
+	n := int64(mapBytes)
+	for k, v := range m {
+		n += strHeader + sliceHeader + entryBytes + int64(len(k)+cap(v))
+	}
+	return n
+}
+
+// changeBytes is what one timeline entry holds beyond its text.
+const changeBytes = int64(unsafe.Sizeof(Change{}))
+
+// weigh is what the row holds: itself, its strings, its snapshots (Data, and Record when it is
+// another) and its timeline. The snapshots' share is kept in snapHeld, set where they are assigned.
+func (r *Row) weigh() int64 {
+	return int64(unsafe.Sizeof(*r)) + int64(len(r.Key)+len(r.AgentID)+len(r.AudioAlert)) + r.snapHeld +
+		int64(len(r.Timeline))*changeBytes + r.timelineText
+}
+
+// setSnapshots sets the row's snapshots and what they hold.
+func (r *Row) setSnapshots(data, record *Interaction) {
+	r.Data, r.Record = data, record
+	r.snapHeld = data.heldBytes()
+	if record != data {
+		r.snapHeld += record.heldBytes()
+	}
+}
+
+// weigh is what the agent holds: itself, its strings, its timeline and its state history.
+func (ag *Agent) weigh() int64 {
+	n := int64(unsafe.Sizeof(*ag)) + int64(len(ag.ID)+len(ag.Username)+len(ag.SessionID)+len(ag.Reason)+
+		len(ag.ActiveInteraction)+len(ag.AudioAlert)+len(ag.DesktopReason))
+	if ag.Screen != nil {
+		n += int64(unsafe.Sizeof(*ag.Screen))
+	}
+	return n + int64(len(ag.Timeline))*changeBytes + ag.timelineText +
+		int64(len(ag.States))*int64(unsafe.Sizeof(StateSpan{})) + ag.spanText
+}
+
+// reweigh counts the agent again in Stats.Held, once it has changed.
+func (s *Store) reweigh(ag *Agent) {
+	w := ag.weigh()
+	s.stats.Held += w - ag.held
+	ag.held = w
+}
+
+// weighRow adds (d = +1) or takes away (d = -1) the row's share of Stats.Held: the share it had
+// when it was added, so that the two always match.
+func (s *Store) weighRow(r *Row, d int) {
+	if d > 0 {
+		r.held = r.weigh()
+	}
+	s.stats.Held += int64(d) * r.held
+	if r.Ended {
+		s.stats.HeldEnded += int64(d) * r.held
+	}
+}
+
+// overHeld reports whether the store holds more than its bound.
+func (s *Store) overHeld() bool { return s.maxHeld > 0 && s.stats.Held > s.maxHeld }
+
+// admitHeld refuses an event that could add to what the store holds while the rows retention cannot
+// forget and the agents hold its bound already. The events that end interactions are taken.
+func (s *Store) admitHeld(ev Event) error {
+	if s.maxHeld == 0 || s.stats.Held-s.stats.HeldEnded < s.maxHeld {
+		return nil
+	}
+	switch ev.Payload.(type) {
+	case ResyncEnd, *Desktop:
+		return nil // they end rows (the hub's word that a snapshot is over, that a desktop went away)
+	case *Interaction:
+		if ev.Type == EvInteractionRemoved {
+			return nil
+		}
+	}
+	return &CapError{Cap: CapHeld, Agent: ev.AgentID, N: int(min(s.stats.Held-s.stats.HeldEnded, 1<<62)), Limit: int(min(s.maxHeld, 1<<62))}
+}
+
+// heldText says a memory figure for a CapHeld refusal.
+func heldText(n int) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+}

@@ -1,0 +1,190 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// heldRecount is what Stats.Held and Stats.HeldEnded should be: every row and agent weighed now.
+func heldRecount(s *Store) (held, ended int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sl := range s.rows {
+		w := sl.row.weigh()
+		held += w
+		if sl.row.Ended {
+			ended += w
+		}
+	}
+	for _, as := range s.agents {
+		held += as.ag.weigh()
+	}
+	return held, ended
+}
+
+// checkHeld fails unless the store's running totals are a recount of its rows and agents.
+func checkHeld(t testing.TB, what string, s *Store) {
+	t.Helper()
+	held, ended := heldRecount(s)
+	if st := s.Snapshot().Stats; st.Held != held || st.HeldEnded != ended {
+		t.Fatalf("%s: held %d (ended %d), a recount says %d (%d)", what, st.Held, st.HeldEnded, held, ended)
+	}
+}
+
+// namedPartiesEvent is a new interaction (or a state change, or its removal) with n call parties of a
+// few dozen bytes each.
+func namedPartiesEvent(typ, id string, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"p%d","name":"Party number %d","phone":"+1555000%04d"}`, i, i, i)
+	}
+	return ev(typ, iv(id, "delivered", "voice", `"callParties":[`+b.String()+`]`))
+}
+
+// TestHeldBound: past the memory bound the ended rows are forgotten first; then events that could
+// add are refused with the reason (CapHeld), those that end interactions are taken, and once some
+// end, new ones are taken again. The totals are a recount all along.
+func TestHeldBound(t *testing.T) {
+	t.Parallel()
+	const bound = 256 << 10
+	s := NewStore(WithMaxHeld(bound), WithRetention(1000))
+	apply(t, s, namedPartiesEvent(EvNewInteraction, "e0", 200), namedPartiesEvent(EvInteractionRemoved, "e0", 200))
+	checkHeld(t, "one ended", s)
+	opened, at := 0, t0
+	var refused error
+	for i := range 100 {
+		at = at.Add(time.Second)
+		e, err := Decode([]byte(namedPartiesEvent(EvNewInteraction, fmt.Sprint("c", i), 200)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if refused = s.ApplyChecked(e, at); refused != nil {
+			break
+		}
+		opened++
+	}
+	checkHeld(t, "at the bound", s)
+	st := s.Snapshot().Stats
+	var ce *CapError
+	if !errors.As(refused, &ce) || ce.Cap != CapHeld || st.Refused != 1 {
+		t.Fatalf("after %d opened: refused %v, Stats.Refused %d; want a CapHeld refusal", opened, refused, st.Refused)
+	}
+	if want := "the store's memory bound of 256.0 KiB; refused (only events that end interactions"; !strings.Contains(refused.Error(), want) {
+		t.Errorf("reason %q, want it to say %q", refused, want)
+	}
+	if st.Evicted != 1 || st.HeldEnded != 0 {
+		t.Errorf("the ended row should have been forgotten first: evicted %d, ended rows hold %d", st.Evicted, st.HeldEnded)
+	}
+	// One event past the bound at most: an event of 200 parties holds less than 64 KiB.
+	if st.Held < bound || st.Held > bound+64<<10 {
+		t.Errorf("held %d, want from the bound %d to one event past it", st.Held, bound)
+	}
+	// A state change of an open one is refused too; its removal is taken, and makes room.
+	if err := s.ApplyChecked(mustDecode(t, namedPartiesEvent(EvInteractionStateChange, "c0", 1)), at); err == nil {
+		t.Error("a state change at the bound was taken")
+	}
+	apply(t, s, namedPartiesEvent(EvInteractionRemoved, "c0", 200), namedPartiesEvent(EvInteractionRemoved, "c1", 200))
+	checkHeld(t, "after two ends", s)
+	if r := s.Row(RowKey("", "c0")); r != nil && !r.Ended {
+		t.Fatal("the removal at the bound was not taken")
+	}
+	if err := s.ApplyChecked(mustDecode(t, namedPartiesEvent(EvNewInteraction, "n", 200)), at); err != nil {
+		t.Fatalf("a new interaction once others ended: %v", err)
+	}
+	checkHeld(t, "after the new one", s)
+	if st := s.Snapshot().Stats; st.Held > bound+64<<10 {
+		t.Errorf("held %d past the bound %d by more than an event", st.Held, bound)
+	}
+}
+
+func mustDecode(t *testing.T, line string) Event {
+	t.Helper()
+	e, err := Decode([]byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestHeldRecountOverStreams: over the checkpoint tests' streams (every variant, one with a memory
+// bound that refuses and forgets), the running totals are a recount after every step.
+func TestHeldRecountOverStreams(t *testing.T) {
+	t.Parallel()
+	refused := false
+	for seed := range uint64(60) {
+		c := newCkCase(seed, 300)
+		s := NewStore(c.opts...)
+		for i, op := range c.ops {
+			op(s)
+			checkHeld(t, c.what(fmt.Sprint("step ", i)), s)
+		}
+		for _, r := range s.Snapshot().Rejections {
+			refused = refused || strings.Contains(r.Reason, "memory bound")
+		}
+	}
+	if !refused {
+		t.Error("no stream reached the memory bound")
+	}
+}
+
+// TestHeldEstimate: the estimate is within a factor of two of what the rows really take, for the
+// generator's usual interactions and for the lists a hostile source fills to the decoder's bounds.
+// Not parallel: it reads the heap.
+func TestHeldEstimate(t *testing.T) {
+	empty := strings.Repeat(`{},`, MaxAssociatedObjects-1) + `{}`
+	var attached strings.Builder
+	for i := range MaxAttachedData {
+		fmt.Fprintf(&attached, `%s"k%d":"v"`, map[bool]string{true: ",", false: ""}[i > 0], i)
+	}
+	for _, c := range []struct {
+		name  string
+		line  func(id string) string
+		count int
+	}{
+		{"usual", func(id string) string {
+			return ev(EvNewInteraction, iv(id, "delivered", "voice",
+				`"callParties":[{"id":"p1","name":"Ann Lee","phone":"+15550100"},{"id":"p2","name":"Agent","phone":"1001"}],`+
+					`"attachedData":{"account":"12345","tier":"gold"},"service":"Support","ANI":"+15550100","startTime":1700000000000`))
+		}, 4000},
+		{"empty objects", func(id string) string {
+			return ev(EvNewInteraction, iv(id, "delivered", "voice", `"associatedObjects":{"list":[`+empty+`]}`))
+		}, 400},
+		{"parties", func(id string) string { return namedPartiesEvent(EvNewInteraction, id, MaxCallParties) }, 200},
+		{"attached data", func(id string) string {
+			return ev(EvNewInteraction, iv(id, "delivered", "voice", `"attachedData":{`+attached.String()+`}`))
+		}, 100},
+	} {
+		before := heapAfterGC()
+		events := make([]Event, c.count)
+		for i := range events {
+			events[i] = mustDecode(t, c.line(fmt.Sprint("i", i)))
+		}
+		s := NewStore(WithCaps(DefaultMaxAgents, c.count), WithoutFloorStats())
+		for i, e := range events {
+			s.Apply(e, t0.Add(time.Duration(i)*time.Millisecond))
+		}
+		events = nil // the store holds them now
+		real := heapAfterGC() - before
+		est := s.Snapshot().Stats.Held
+		ratio := float64(real) / float64(est)
+		t.Logf("%s: %d rows take %d bytes, estimated %d (%.2f times)", c.name, c.count, real, est, ratio)
+		if ratio < 0.5 || ratio > 2 {
+			t.Errorf("%s: the store takes %d bytes, its estimate is %d (%.2f times)", c.name, real, est, ratio)
+		}
+		runtime.KeepAlive(s)
+	}
+}
+
+func heapAfterGC() int64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
+}
