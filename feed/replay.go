@@ -83,6 +83,8 @@ type Replay struct {
 	line                int64        // the line of the last message emitted
 	read                atomic.Int64 // bytes read from in (by the reader, which may run ahead)
 	workers             int
+	aheadMost           int64 // aheadHeld (a test sets less)
+	lastBudget          *aheadBudget
 	firstLine, offset   int64
 	wall                func() time.Time // time.Now (a test makes it stand still)
 }

@@ -9,8 +9,8 @@ import (
 // The read-ahead window of a replay with several workers: a batch holds up to aheadLines lines, and
 // is closed at aheadBytes of text (so it may hold one line more, at most the size limit), and at
 // most aheadPerWorker batches per worker are read, decoding or waiting to be emitted at once. With
-// two cores that is 8 batches: at most 2 MiB of lines plus 8 lines at the size limit, and their
-// decoded events.
+// two cores that is 8 batches: at most 2 MiB of lines plus 8 lines at the size limit; their decoded
+// events are bounded apart (aheadHeld).
 const (
 	aheadLines     = 256
 	aheadBytes     = 256 << 10
@@ -28,6 +28,9 @@ type aheadBatch struct {
 	errLine int64
 	fault   any
 	ready   chan struct{} // receives once the batch is decoded
+	// seq numbers the batches in input order; held is what its decoded lines hold (aheadBudget).
+	seq  uint64
+	held int64
 }
 
 // aheadLine is one line of a batch: where its text is, what the line reader said of it, and what
@@ -61,9 +64,11 @@ func (r *Replay) runAhead(ctx context.Context, lr *lineReader, emit Emit) error 
 	work, order := make(chan *aheadBatch, window), make(chan *aheadBatch, window)
 	stop := make(chan struct{})
 	defer close(stop)
+	budget := r.aheadBudget()
+	defer budget.stop()
 	go readAhead(lr, free, work, order, stop)
 	for range r.workers {
-		go r.decodeAhead(work)
+		go r.decodeAhead(work, budget)
 	}
 	done := ctx.Done()
 	var pos int64
@@ -103,6 +108,7 @@ func (r *Replay) runAhead(ctx context.Context, lr *lineReader, emit Emit) error 
 		if b.err != nil {
 			return r.readEnd(b.err, b.errLine, pos)
 		}
+		budget.emitted(b.seq, b.held)
 		free <- b
 	}
 }
@@ -111,13 +117,14 @@ func (r *Replay) runAhead(ctx context.Context, lr *lineReader, emit Emit) error 
 // Run, until the input ends or stop is closed.
 func readAhead(lr *lineReader, free <-chan *aheadBatch, work, order chan<- *aheadBatch, stop <-chan struct{}) {
 	defer close(work)
-	for {
+	for seq := uint64(0); ; seq++ {
 		var b *aheadBatch
 		select {
 		case <-stop:
 			return
 		case b = <-free:
 		}
+		b.seq, b.held = seq, 0
 		last := b.fill(lr)
 		work <- b // neither send blocks: there are only window batches
 		order <- b
@@ -161,11 +168,17 @@ func lineBuffered(lr *lineReader) bool {
 	return bytes.IndexByte(next, '\n') >= 0
 }
 
-// decodeAhead turns the lines of each batch from work into messages, then marks the batch ready.
-func (r *Replay) decodeAhead(work <-chan *aheadBatch) {
+// decodeAhead turns the lines of each batch from work into messages, within the budget of what the
+// decoded lines ahead may hold, then marks the batch ready.
+func (r *Replay) decodeAhead(work <-chan *aheadBatch, budget *aheadBudget) {
 	for b := range work {
 		for i := range b.lines {
-			r.decodeLine(b, &b.lines[i])
+			budget.wait(b.seq)
+			l := &b.lines[i]
+			r.decodeLine(b, l)
+			n := l.dec.ev.HeldBytes()
+			b.held += n
+			budget.add(n)
 		}
 		b.ready <- struct{}{}
 	}

@@ -18,12 +18,13 @@ import (
 // Past the bound (WithMaxHeld), the ended rows are forgotten first, oldest first, as retention
 // forgets them; while the rows that are not ended and the agents hold it all, an event that could
 // add to them is refused (CapHeld) and only those that end interactions are taken, until some end.
-// What one admitted event adds is bounded by the decoder's bounds, so the estimate passes the bound
-// by one event at most.
+// What one admitted event adds is bounded by its size (MaxMessage) and the decoder's bounds, so the
+// estimate passes the bound by one event at most.
 
 // DefaultMaxHeld is the store's memory bound by default: 1 GiB, over three times what the store
 // holds at its caps on counts with the generator's interactions (about 2 KB a row with its timeline,
-// 7 KB an agent with a day's: 100,000 open rows, 10,000 ended and 10,000 agents take some 300 MB).
+// 7 KB an agent with a few hundred state changes: 100,000 open rows, 10,000 ended and 10,000 agents
+// take some 300 MB).
 const DefaultMaxHeld = 1 << 30
 
 // WithMaxHeld sets the store's memory bound in bytes of its estimate (0: none).
@@ -50,6 +51,23 @@ func weighPayload(payload any) {
 			p.Interactions[i].held = interactionBytes(&p.Interactions[i])
 		}
 	}
+}
+
+// HeldBytes is what the event's decoded payload holds in memory, as the decoder estimated it for
+// its interactions (0 for other payloads): for a reader that holds decoded events ahead of the
+// store (a replay's read-ahead) and bounds them.
+func (ev *Event) HeldBytes() int64 {
+	switch p := ev.Payload.(type) {
+	case *Interaction:
+		return p.held
+	case *InteractionsState:
+		n := int64(0)
+		for i := range p.Interactions {
+			n += p.Interactions[i].held
+		}
+		return n
+	}
+	return 0
 }
 
 // heldBytes is what in holds in memory: recorded by the decoder, else estimated now (an interaction
