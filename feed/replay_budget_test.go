@@ -62,7 +62,13 @@ func TestReadAheadHeldIsBounded(t *testing.T) {
 			var got []int64
 			err := r.Run(context.Background(), func(m Message) {
 				got = append(got, m.Origin.Line)
-				time.Sleep(20 * time.Millisecond) // a slow store: the workers run ahead meanwhile
+				if len(got) == 1 { // a slow store: the workers run ahead meanwhile, as far as they may
+					b := r.lastBudget
+					for end := time.Now().Add(30 * time.Second); b.held.Load() < c.atLeast && time.Now().Before(end); {
+						time.Sleep(time.Millisecond)
+					}
+					time.Sleep(200 * time.Millisecond) // and a while longer, for any that would go past the budget
+				}
 			})
 			if err != nil {
 				t.Fatal(err)
