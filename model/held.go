@@ -192,16 +192,21 @@ func (s *Store) weighRow(r *Row, d int) {
 func (s *Store) overHeld() bool { return s.maxHeld > 0 && s.stats.Held > s.maxHeld }
 
 // admitHeld refuses an event that could add to what the store holds while the rows retention cannot
-// forget and the agents hold its bound already. The events that end interactions are taken.
+// forget and the agents hold its bound already. The events that end interactions are taken, and those
+// that trail the end of one the bound made the store forget (an activity record, a last snapshot):
+// they are dropped as stale, as after retention.
 func (s *Store) admitHeld(ev Event) error {
 	if s.maxHeld == 0 || s.stats.Held-s.stats.HeldEnded < s.maxHeld {
 		return nil
 	}
-	switch ev.Payload.(type) {
+	switch p := ev.Payload.(type) {
 	case ResyncEnd, *Desktop:
 		return nil // they end rows (the hub's word that a snapshot is over, that a desktop went away)
 	case *Interaction:
-		if ev.Type == EvInteractionRemoved {
+		if ev.Type == EvInteractionRemoved || p.State.Ends() && ev.Type == EvInteractionStateChange {
+			return nil
+		}
+		if !opens(ev.Type, p) && s.forgotten.has(RowKey(ev.AgentID, p.ID)) {
 			return nil
 		}
 	}

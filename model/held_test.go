@@ -95,6 +95,7 @@ func TestHeldBound(t *testing.T) {
 	if r := s.Row(RowKey("", "c0")); r != nil && !r.Ended {
 		t.Fatal("the removal at the bound was not taken")
 	}
+
 	if err := s.ApplyChecked(mustDecode(t, namedPartiesEvent(EvNewInteraction, "n", 200)), at); err != nil {
 		t.Fatalf("a new interaction once others ended: %v", err)
 	}
@@ -102,6 +103,43 @@ func TestHeldBound(t *testing.T) {
 	if st := s.Snapshot().Stats; st.Held > bound+64<<10 {
 		t.Errorf("held %d past the bound %d by more than an event", st.Held, bound)
 	}
+}
+
+// TestHeldBoundTakesWhatEnds: past the bound, the events that end an interaction are taken (a state
+// change to completed), and those that trail the end of one the bound forgot (its activity record,
+// its last snapshot, dropped as stale); those that open or change an open one are not.
+func TestHeldBoundTakesWhatEnds(t *testing.T) {
+	t.Parallel()
+	const bound = 64 << 10
+	s := NewStore(WithMaxHeld(bound))
+	i := 0
+	for ; s.Snapshot().Stats.Held < bound-4<<10; i++ {
+		apply(t, s, namedPartiesEvent(EvNewInteraction, fmt.Sprint("s", i), 1))
+	}
+	apply(t, s, namedPartiesEvent(EvNewInteraction, "big", 200)) // past the bound by far more than a small one
+	apply(t, s, namedPartiesEvent(EvInteractionRemoved, "s0", 1))
+	if st := s.Snapshot().Stats; st.Held-st.HeldEnded < bound {
+		t.Fatalf("open rows hold %d, want the bound %d or more", st.Held-st.HeldEnded, bound)
+	}
+	for _, c := range []struct {
+		line  string
+		taken bool
+	}{
+		{ev(EvSaveActivityRecord, iv("s0", "completed", "voice", `"disposition":"Sale"`)), true},
+		{ev(EvInteractionStateChange, iv("s0", "completed", "voice", "")), true},
+		{ev(EvInteractionStateChange, iv("s1", "completed", "voice", "")), true},
+		{ev(EvInteractionStateChange, iv("s2", "hold", "voice", "")), false},
+		{ev(EvInteractionStateChange, iv("s0", "delivered", "voice", "")), false}, // would reopen it
+		{ev(EvNewInteraction, iv("new", "delivered", "voice", "")), false},
+	} {
+		if err := s.ApplyChecked(mustDecode(t, c.line), t0); (err == nil) != c.taken {
+			t.Errorf("%s: refusal %v, want taken %v", c.line[:60], err, c.taken)
+		}
+	}
+	if st := s.Snapshot().Stats; st.Stale != 2 || s.Row(RowKey("", "s0")) != nil {
+		t.Errorf("what trails s0's end, which the bound forgot, should be dropped as stale: %d stale", st.Stale)
+	}
+	checkHeld(t, "past the bound", s)
 }
 
 func mustDecode(t *testing.T, line string) Event {
