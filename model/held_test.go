@@ -61,11 +61,7 @@ func TestHeldBound(t *testing.T) {
 	var refused error
 	for i := range 100 {
 		at = at.Add(time.Second)
-		e, err := Decode([]byte(namedPartiesEvent(EvNewInteraction, fmt.Sprint("c", i), 200)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if refused = s.ApplyChecked(e, at); refused != nil {
+		if refused = s.ApplyChecked(decodeT(t, namedPartiesEvent(EvNewInteraction, fmt.Sprint("c", i), 200)), at); refused != nil {
 			break
 		}
 		opened++
@@ -87,7 +83,7 @@ func TestHeldBound(t *testing.T) {
 		t.Errorf("held %d, want from the bound %d to one event past it", st.Held, bound)
 	}
 	// A state change of an open one is refused too; its removal is taken, and makes room.
-	if err := s.ApplyChecked(mustDecode(t, namedPartiesEvent(EvInteractionStateChange, "c0", 1)), at); err == nil {
+	if err := s.ApplyChecked(decodeT(t, namedPartiesEvent(EvInteractionStateChange, "c0", 1)), at); err == nil {
 		t.Error("a state change at the bound was taken")
 	}
 	apply(t, s, namedPartiesEvent(EvInteractionRemoved, "c0", 200), namedPartiesEvent(EvInteractionRemoved, "c1", 200))
@@ -96,7 +92,7 @@ func TestHeldBound(t *testing.T) {
 		t.Fatal("the removal at the bound was not taken")
 	}
 
-	if err := s.ApplyChecked(mustDecode(t, namedPartiesEvent(EvNewInteraction, "n", 200)), at); err != nil {
+	if err := s.ApplyChecked(decodeT(t, namedPartiesEvent(EvNewInteraction, "n", 200)), at); err != nil {
 		t.Fatalf("a new interaction once others ended: %v", err)
 	}
 	checkHeld(t, "after the new one", s)
@@ -132,7 +128,7 @@ func TestHeldBoundTakesWhatEnds(t *testing.T) {
 		{ev(EvInteractionStateChange, iv("s0", "delivered", "voice", "")), false}, // would reopen it
 		{ev(EvNewInteraction, iv("new", "delivered", "voice", "")), false},
 	} {
-		if err := s.ApplyChecked(mustDecode(t, c.line), t0); (err == nil) != c.taken {
+		if err := s.ApplyChecked(decodeT(t, c.line), t0); (err == nil) != c.taken {
 			t.Errorf("%s: refusal %v, want taken %v", c.line[:60], err, c.taken)
 		}
 	}
@@ -140,15 +136,6 @@ func TestHeldBoundTakesWhatEnds(t *testing.T) {
 		t.Errorf("what trails s0's end, which the bound forgot, should be dropped as stale: %d stale", st.Stale)
 	}
 	checkHeld(t, "past the bound", s)
-}
-
-func mustDecode(t *testing.T, line string) Event {
-	t.Helper()
-	e, err := Decode([]byte(line))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
 }
 
 // TestHeldRecountOverStreams: over the checkpoint tests' streams (every variant, one with a memory
@@ -202,7 +189,7 @@ func TestHeldEstimate(t *testing.T) {
 		before := heapAfterGC()
 		events := make([]Event, c.count)
 		for i := range events {
-			events[i] = mustDecode(t, c.line(fmt.Sprint("i", i)))
+			events[i] = decodeT(t, c.line(fmt.Sprint("i", i)))
 		}
 		s := NewStore(WithCaps(DefaultMaxAgents, c.count), WithoutFloorStats())
 		for i, e := range events {
