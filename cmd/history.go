@@ -66,8 +66,12 @@ func parseBytes(s string) (int64, error) {
 		}
 	}
 	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || n < 0 || n > (1<<62)/factor {
-		return 0, fmt.Errorf("want a size in bytes, such as 268435456, 256MiB or 1GiB")
+	if err == nil && n >= 0 && n > (1<<62)/factor {
+		return 0, fmt.Errorf("too large: at most %dGiB", (1<<62)/(1<<30))
+	}
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("want a size in bytes, such as 268435456, 256MiB or 1GiB: a whole number, " +
+			"alone or followed by KiB, MiB or GiB (or K, M, G)")
 	}
 	return n * factor, nil
 }

@@ -102,7 +102,7 @@ within --history and --history-size. --in-memory keeps the floor in memory only 
 	f.Int64Var(&l.MaxPendingBytes, "max-pending-bytes", hub.DefaultMaxPendingBytes, "bytes of live events that may wait for one monitor before it is disconnected")
 	f.DurationVar(&l.MessageTimeout, "message-timeout", hub.DefaultMessageTimeout, "longest one message from a bridge may take to arrive; a bridge still sending it then is closed")
 	f.IntVar(&l.MaxMonitorJoins, "max-monitor-joins", hub.DefaultMaxMonitorJoins, "monitors joining /stream a second per stream token (per address without tokens), 30 times that at once; more get HTTP 429")
-	f.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "most memory the floor's interactions and agents may hold, as the hub estimates it (bytes, or with KiB, MiB, GiB, or K, M, G); past it only events that end interactions are taken")
+	f.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "most memory the floor's interactions and agents may hold, as deskwatch estimates it (bytes, or with KiB, MiB, GiB, or K, M, G); at it only events that end interactions are taken")
 	o.data.register(f)
 	o.profile.register(f)
 	sv := &o.server
@@ -183,7 +183,7 @@ func checkHubLimits(o *hubOptions) error {
 		{"--queue", int64(o.queue)}, {"--max-message", int64(o.maxMessage)},
 	} {
 		if c.v <= 0 {
-			return fmt.Errorf("%s must be positive", c.flag)
+			return fmt.Errorf("%s must be positive: the hub's limits cannot be turned off", c.flag)
 		}
 	}
 	if o.goneAfter < hub.MinGoneAfter || o.goneAfter > hub.MaxGoneAfter {

@@ -43,8 +43,8 @@ func TestPrintMemoryBound(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (some rejected):\n%s", code, stderr)
 	}
-	refusal := regexp.MustCompile(`mem\.jsonl:(\d+): open interactions and agents hold 1\.\d MiB, the store's memory ` +
-		`bound of 1\.0 MiB; refused \(only events that end interactions are taken until some end\)`)
+	refusal := regexp.MustCompile(`mem\.jsonl:(\d+): memory bound reached \(--max-memory 1\.0 MiB\): open interactions and ` +
+		`agents hold 1\.\d MiB; new interactions and changes are refused until some interactions end`)
 	found := refusal.FindAllStringSubmatch(stderr, -1)
 	if len(found) == 0 || found[0][1] == "1" {
 		t.Fatalf("no located refusal at the bound:\n%s", stderr)
@@ -62,7 +62,12 @@ func TestPrintMemoryBound(t *testing.T) {
 		t.Errorf("--max-memory 0: exit %d, want 0 (no bound):\n%s", code, stderr)
 	}
 	_, stderr, code = e2e.Run(t, nil, "--print", "--max-memory", "lots", file)
-	if code != 2 || !strings.Contains(stderr, `--max-memory "lots": want a size in bytes`) {
+	if code != 2 || !strings.Contains(stderr, `--max-memory "lots": want a size in bytes, such as 268435456, 256MiB or 1GiB: `+
+		`a whole number, alone or followed by KiB, MiB or GiB (or K, M, G)`) {
 		t.Errorf("--max-memory lots: exit %d:\n%s", code, stderr)
+	}
+	_, stderr, code = e2e.Run(t, nil, "--print", "--max-memory", "99999999999GiB", file)
+	if code != 2 || !strings.Contains(stderr, `--max-memory "99999999999GiB": too large: at most 4294967296GiB`) {
+		t.Errorf("--max-memory 99999999999GiB: exit %d:\n%s", code, stderr)
 	}
 }

@@ -151,7 +151,7 @@ func registerSourceFlags(f *pflag.FlagSet, o *options) {
 	f.IntVar(&o.retention, "retention", model.DefaultRetention, "how many ended interactions to keep")
 	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest accepted event in bytes")
 	f.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "most memory the interactions and agents kept may hold, "+
-		"as the store estimates it (bytes, or with KiB, MiB, GiB, or K, M, G; 0: no bound): ended interactions are forgotten "+
+		"as deskwatch estimates it (bytes, or with KiB, MiB, GiB, or K, M, G; 0: no bound): ended interactions are forgotten "+
 		"first, then events that would add more are rejected until some end")
 	f.StringVar(&o.record, "record", "", "record every message received, valid or not, to this file")
 	f.Int64Var(&o.demoSeed, "demo-seed", defaultDemoSeed, "seed of the demo stream (0 picks a six-digit one from the clock)")

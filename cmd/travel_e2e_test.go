@@ -152,7 +152,7 @@ func TestHistoryFlags(t *testing.T) {
 	parallelTerminal(t)
 	file := fixture("floor.jsonl")
 	wantRefused(t, []refusal{
-		{[]string{"--history-size", "lots", file}, []string{`--history-size "lots": want a size in bytes, such as 268435456, 256MiB or 1GiB`}},
+		{[]string{"--history-size", "lots", file}, []string{`--history-size "lots": want a size in bytes, such as 268435456, 256MiB or 1GiB: a whole number`}},
 		{[]string{"--history", "-1m", file}, []string{"--history -1m0s: want a duration of 0 (off) or more"}},
 		{[]string{"--print", "--history", "2h", file}, []string{"--history bounds what the monitor keeps"}},
 		{[]string{"serve", "--history-size", "1.5GiB", file}, []string{`--history-size "1.5GiB"`}},

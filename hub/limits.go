@@ -145,7 +145,7 @@ func capError(err error) error {
 		return &limitError{"party-cap", fmt.Sprintf("interaction %q has %d call parties, over the limit of %d (--max-parties)",
 			ce.Interaction, ce.N, ce.Limit)}
 	case model.CapHeld:
-		return &limitError{"memory-cap", err.Error() + "; the bound is --max-memory"}
+		return &limitError{"memory-cap", err.Error()}
 	case model.CapAgentOpen:
 		return &limitError{"interaction-cap", fmt.Sprintf("interaction %q would be agent %q's open interaction number %d, "+
 			"over the limit of %d (--max-interactions-per-agent)", ce.Interaction, ce.Agent, ce.N, ce.Limit)}

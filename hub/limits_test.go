@@ -285,8 +285,8 @@ func TestMemoryBound(t *testing.T) {
 		sentMsg{event("ON_INTERACTION_REMOVED", "a1", t0, 7, ia("i1")), true},
 		sentMsg{event("ON_NEW_INTERACTION", "a1", t0, 8, ia("again")), true})
 	sendRelayed(t, br, mon, msgs)
-	th.log.waitLog(t, `ingest conn 2 msg 5 (agent "a1") rejected: open interactions and agents hold `)
-	th.log.waitLog(t, `the store's memory bound of 3.5 KiB; refused (only events that end interactions are taken until some end); the bound is --max-memory`)
+	th.log.waitLog(t, `ingest conn 2 msg 5 (agent "a1") rejected: memory bound reached (--max-memory 3.5 KiB): open interactions and agents hold 3.`)
+	th.log.waitLog(t, ` KiB; new interactions and changes are refused until some interactions end`)
 	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="memory-cap"}`, 1)
 }
 

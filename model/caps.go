@@ -67,8 +67,8 @@ func (e *CapError) Error() string {
 	case CapParties:
 		return fmt.Sprintf("interaction %q has %d call parties, over the cap of %d; refused", e.Interaction, e.N, e.Limit)
 	case CapHeld:
-		return fmt.Sprintf("open interactions and agents hold %s, the store's memory bound of %s; "+
-			"refused (only events that end interactions are taken until some end)", heldText(e.N), heldText(e.Limit))
+		return fmt.Sprintf("memory bound reached (--max-memory %s): open interactions and agents hold %s; "+
+			"new interactions and changes are refused until some interactions end", heldText(e.Limit), heldText(e.N))
 	}
 	return fmt.Sprintf("interaction %q would be agent %q's open interaction number %d, over the cap of %d; refused",
 		e.Interaction, e.Agent, e.N, e.Limit)

@@ -72,7 +72,7 @@ func TestHeldBound(t *testing.T) {
 	if !errors.As(refused, &ce) || ce.Cap != CapHeld || st.Refused != 1 {
 		t.Fatalf("after %d opened: refused %v, Stats.Refused %d; want a CapHeld refusal", opened, refused, st.Refused)
 	}
-	if want := "the store's memory bound of 256.0 KiB; refused (only events that end interactions"; !strings.Contains(refused.Error(), want) {
+	if want := "memory bound reached (--max-memory 256.0 KiB): open interactions and agents hold 2"; !strings.HasPrefix(refused.Error(), want) {
 		t.Errorf("reason %q, want it to say %q", refused, want)
 	}
 	if st.Evicted != 1 || st.HeldEnded != 0 {
