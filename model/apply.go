@@ -44,7 +44,7 @@ func (s *Store) apply(ev Event, at time.Time) {
 		ag.LoggedIn = true // a desktop reports states only while its agent is logged in (the figures count it so)
 		ag.Reason = ""
 		if p.State == AgentNotReady {
-			ag.Reason = p.Reason
+			ag.Reason = clipText(p.Reason, MaxChangeText)
 		}
 		if s.keepsAgent(ChangeAgentState) {
 			text := "state " + string(p.State)
@@ -55,8 +55,8 @@ func (s *Store) apply(ev Event, at time.Time) {
 		}
 	case *Login:
 		ag.LoggedIn = p.IsLoggedIn
-		ag.Username = firstNonEmpty(p.Username, ag.Username)
-		ag.SessionID = firstNonEmpty(p.SessionID, ag.SessionID)
+		ag.Username = firstNonEmpty(clipText(p.Username, MaxChangeText), ag.Username)
+		ag.SessionID = firstNonEmpty(clipText(p.SessionID, MaxChangeText), ag.SessionID)
 		text := "logged in"
 		if !p.IsLoggedIn {
 			text = "login reported not logged in"
@@ -337,6 +337,11 @@ func (s *Store) end(sl *slot, at time.Time, text, typ string) {
 
 // evict forgets the oldest ended rows beyond the retention bound, and past the memory bound (held.go).
 func (s *Store) evict() {
+	defer func() {
+		if s.overHeld() {
+			s.trimAgents()
+		}
+	}()
 	for (s.removed > s.retention || s.overHeld()) && len(s.ended) > 0 {
 		sl := s.ended[0]
 		s.ended = s.ended[1:]
@@ -370,7 +375,10 @@ func (s *Store) applyResync(agentID string, st *InteractionsState, at time.Time,
 	}
 	listed := make(map[string]bool, len(st.Interactions))
 	for i := range st.Interactions {
-		in := &st.Interactions[i]
+		// A copy of its own: a row pointing into the listing would keep every interaction listed
+		// alive, which the memory bound counts once each (held.go).
+		in := new(Interaction)
+		*in = st.Interactions[i]
 		listed[in.ID] = true
 		s.applyInteraction(EvInteractionStateChange, agentID, in, at, v)
 	}
@@ -400,7 +408,7 @@ func (s *Store) applyAudioAlert(ag *Agent, p *AudioQualityAlert, at time.Time, v
 		return
 	}
 	if sl == nil {
-		ag.AudioAlert = p.Detail
+		ag.AudioAlert = clipText(p.Detail, MaxChangeText)
 		return
 	}
 	r := s.edit(sl)

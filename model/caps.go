@@ -84,6 +84,11 @@ func (s *Store) ApplyChecked(ev Event, at time.Time) error {
 	defer s.mu.Unlock()
 	if err := s.admit(ev); err != nil {
 		s.stats.Refused++
+		if _, snapshot := ev.Payload.(*InteractionsState); snapshot && s.resync != nil {
+			// Its agent's rows stay as they were: the end of the resync must not take the refused
+			// snapshot for an agent gone and end them.
+			s.resync[ev.AgentID] = true
+		}
 		return err
 	}
 	s.apply(ev, at)

@@ -57,6 +57,7 @@ type Checkpoint struct {
 	rejections []Rejection
 	alerts     []Alert
 	trend      trend
+	trimmedTo  int64
 
 	bytes int64
 }
@@ -81,7 +82,7 @@ func (s *Store) Checkpoint() *Checkpoint {
 		agents:    make([]*Agent, len(s.agentOrder)),
 		agentOpen: maps.Clone(s.agentOpen), resync: maps.Clone(s.resync), forgotten: s.forgotten.saved(),
 		floor: s.floor.publish(), stats: s.stats.clone(), rate: s.rate,
-		rejections: s.rejections.items(), alerts: s.alerts.items(), trend: s.trend}
+		rejections: s.rejections.items(), alerts: s.alerts.items(), trend: s.trend, trimmedTo: s.trimmedTo}
 	for _, sl := range s.order {
 		if !sl.gone {
 			c.rows = append(c.rows, sl.row)
@@ -118,7 +119,8 @@ func (c *Checkpoint) Restore() *Store {
 		removed: c.removed, nextSeq: c.nextSeq,
 		agents: make(map[string]*agentSlot, len(c.agents)), agentOrder: make([]string, len(c.agents)),
 		epoch: c.epoch, fork: c.epoch, floor: c.floor.restored(c.rows), stats: c.stats.clone(), rate: c.rate,
-		rejections: ringOf(c.rejections, maxRejections), alerts: ringOf(c.alerts, maxAlerts), trend: c.trend}
+		rejections: ringOf(c.rejections, maxRejections), alerts: ringOf(c.alerts, maxAlerts), trend: c.trend,
+		trimmedTo: c.trimmedTo}
 	s.version.Store(c.version)
 	s.floor.epoch = s.epoch
 	slots := make([]slot, len(c.rows)) // one allocation for all

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -169,11 +170,74 @@ func (ag *Agent) weigh() int64 {
 		int64(len(ag.States))*int64(unsafe.Sizeof(StateSpan{})) + ag.spanText
 }
 
+// agentWeight is what the agent holds (weigh) and what the floor statistics hold for it.
+func (s *Store) agentWeight(ag *Agent) int64 { return ag.weigh() + s.floor.agentBytes(ag.ID) }
+
 // reweigh counts the agent again in Stats.Held, once it has changed.
 func (s *Store) reweigh(ag *Agent) {
-	w := ag.weigh()
+	w := s.agentWeight(ag)
 	s.stats.Held += w - ag.held
+	s.stats.HeldAgents += w - ag.held
 	ag.held = w
+}
+
+// agentBytes is what the floor statistics hold for agent id: its record and ring, and a record and a
+// ring for each not-ready reason it keeps (at most maxFloorReasons and the rest).
+func (f *FloorStats) agentBytes(id string) int64 {
+	a := f.agents[id]
+	if a == nil {
+		return 0
+	}
+	n := int64(unsafe.Sizeof(*a)) + int64(len(a.reason)) + ringBytes[vec](f.nb)
+	for k := range a.reasons {
+		n += strHeader + 8 + entryBytes + int64(len(k)) + int64(unsafe.Sizeof(reasonRec{})) + ringBytes[span](f.nb)
+	}
+	return n
+}
+
+// ringBytes is what a bucket ring of slots buckets holds once it is written.
+func ringBytes[V summable[V]](slots int) int64 {
+	return int64(slots/ringPageSlots) * (8 + int64(unsafe.Sizeof(ringPage[V]{})))
+}
+
+// The agents' history kept past the bound (trimAgents): their latest changes and state spans.
+const (
+	keepAgentTimeline = 32
+	keepAgentSpans    = 64
+)
+
+// trimAgents forgets the agents' older history, the memory bound's second resort after the ended
+// rows: every agent keeps its latest keepAgentTimeline changes and keepAgentSpans state spans. It
+// runs when the agents hold more than a quarter of the bound, and again only once they have grown
+// by a sixteenth of it since (each run reads every agent).
+func (s *Store) trimAgents() {
+	if s.stats.HeldAgents <= s.maxHeld/4 || s.stats.HeldAgents <= s.trimmedTo+s.maxHeld/16 {
+		return
+	}
+	for _, id := range s.agentOrder {
+		as := s.agents[id]
+		if len(as.ag.Timeline) <= keepAgentTimeline && len(as.ag.States) <= keepAgentSpans {
+			continue
+		}
+		ag := s.ownAgent(as)
+		if n := len(ag.Timeline); n > keepAgentTimeline {
+			ag.Timeline = slices.Clone(ag.Timeline[n-keepAgentTimeline:])
+			ag.timelineText = 0
+			for i := range ag.Timeline {
+				ag.timelineText += int64(len(ag.Timeline[i].Text))
+			}
+		}
+		if n := len(ag.States); n > keepAgentSpans {
+			ag.States = slices.Clone(ag.States[n-keepAgentSpans:])
+			ag.spanText = 0
+			for i := range ag.States {
+				ag.spanText += int64(len(ag.States[i].Reason))
+			}
+		}
+		s.reweigh(ag)
+	}
+	s.trimmedTo = s.stats.HeldAgents
+	s.stats.Trimmed++
 }
 
 // weighRow adds (d = +1) or takes away (d = -1) the row's share of Stats.Held: the share it had
@@ -200,8 +264,12 @@ func (s *Store) admitHeld(ev Event) error {
 		return nil
 	}
 	switch p := ev.Payload.(type) {
-	case ResyncEnd, *Desktop:
-		return nil // they end rows (the hub's word that a snapshot is over, that a desktop went away)
+	case ResyncEnd:
+		return nil // the hub's word that a snapshot is over: it ends the rows of agents it left out
+	case *Desktop:
+		if _, known := s.agents[ev.AgentID]; known && p.Status == DesktopGone {
+			return nil // it ends the agent's rows
+		}
 	case *Interaction:
 		if ev.Type == EvInteractionRemoved || p.State.Ends() && ev.Type == EvInteractionStateChange {
 			return nil

@@ -30,6 +30,7 @@ type Store struct {
 	maxAgents  int // caps.go
 	maxOpen    int
 	maxHeld    int64 // held.go
+	trimmedTo  int64 // Stats.HeldAgents after the last trimAgents
 	// maxAgentOpen and maxParties are WithAgentCaps' (0: none); agentOpen counts each agent's open
 	// rows while maxAgentOpen is set.
 	maxAgentOpen, maxParties int
@@ -111,8 +112,11 @@ type Stats struct {
 	// Refused counts events refused because they would take the store past its caps (caps.go).
 	Refused int64
 	// Held estimates the memory the rows and agents hold, in bytes; HeldEnded the part of it the
-	// removed rows hold, which retention forgets first at the memory bound (held.go).
-	Held, HeldEnded int64
+	// removed rows hold, which retention forgets first at the memory bound, and HeldAgents the
+	// agents' part, whose older history goes next (held.go).
+	Held, HeldEnded, HeldAgents int64
+	// Trimmed counts the times the agents' older history was forgotten at the memory bound.
+	Trimmed int64
 }
 
 // clone is a copy of st with its own maps.

@@ -1,0 +1,107 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestHeldAgentsHistoryGoesNext: agents whose history fills the bound (hundreds of state changes
+// with long reasons) keep only their latest history once they hold more than a quarter of it, so
+// that a new interaction is taken again, rather than refused for good (nothing ends an agent).
+func TestHeldAgentsHistoryGoesNext(t *testing.T) {
+	t.Parallel()
+	const bound = 4 << 20
+	s := NewStore(WithMaxHeld(bound))
+	at := t0
+	reason := strings.Repeat("r", 250)
+	agents := 0
+	for ; agents < 200 && s.Snapshot().Stats.Trimmed == 0; agents++ {
+		for j := range 600 {
+			at = at.Add(time.Second)
+			p := fmt.Sprintf(`["not_ready","%s%d"]`, reason, j)
+			if j%2 == 1 {
+				p = `["ready"]`
+			}
+			if err := s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"ON_AGENT_STATE_CHANGE","agentId":"a%d","params":%s}`, agents, p)), at); err != nil {
+				t.Fatalf("agent %d's state change %d: %v", agents, j, err)
+			}
+		}
+	}
+	checkHeld(t, "agents trimmed", s)
+	st := s.Snapshot().Stats
+	if st.Trimmed == 0 || st.HeldAgents > bound/2 {
+		t.Fatalf("after %d agents: trimmed %d times, agents hold %d of %d", agents, st.Trimmed, st.HeldAgents, bound)
+	}
+	if a := s.Snapshot().Agents[0]; len(a.Timeline) != keepAgentTimeline || len(a.States) != keepAgentSpans {
+		t.Errorf("the first agent keeps %d changes and %d spans, want %d and %d", len(a.Timeline), len(a.States),
+			keepAgentTimeline, keepAgentSpans)
+	}
+	if err := s.ApplyChecked(decodeT(t, ev(EvNewInteraction, iv("new", "delivered", "voice", ""))), at); err != nil {
+		t.Errorf("a new interaction once the agents' history went: %v", err)
+	}
+}
+
+// TestHeldResyncRefusedKeepsRows: snapshots refused at the bound during a resync leave their agents'
+// rows as they were: the end of the resync does not take the agents for gone and end them.
+func TestHeldResyncRefusedKeepsRows(t *testing.T) {
+	t.Parallel()
+	s := NewStore(WithMaxHeld(64 << 10))
+	at := t0
+	open := 0
+	for a := 0; ; a++ {
+		at = at.Add(time.Second)
+		line := fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"a%d","params":[%s]}`, a%5,
+			iv(fmt.Sprint("i", a), "delivered", "voice", `"subject":"`+strings.Repeat("s", 2000)+`"`))
+		if s.ApplyChecked(decodeT(t, line), at) != nil {
+			break
+		}
+		open++
+	}
+	s.BeginResync()
+	for a := range 5 {
+		at = at.Add(time.Second)
+		line := fmt.Sprintf(`{"type":"INTERACTIONS_STATE","agentId":"a%d","params":[{"activeInteractionId":null,"interactions":[%s]}]}`,
+			a, iv("x", "delivered", "voice", ""))
+		if s.ApplyChecked(decodeT(t, line), at) == nil {
+			t.Fatalf("agent a%d's snapshot was taken at the bound", a)
+		}
+	}
+	if err := s.ApplyChecked(Event{Type: EvResyncEnd, Payload: ResyncEnd{}}, at); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Snapshot().Stats; st.Open != open {
+		t.Errorf("%d open after the resync, want the %d open before", st.Open, open)
+	}
+	checkHeld(t, "after the resync", s)
+}
+
+// TestHeldDesktopAtBound: at the bound the hub's word that a known desktop is gone is taken (it
+// ends the agent's rows); that one connected, or of an agent not known, is not.
+func TestHeldDesktopAtBound(t *testing.T) {
+	t.Parallel()
+	s := NewStore(WithMaxHeld(32 << 10))
+	at := t0
+	for i := 0; ; i++ {
+		at = at.Add(time.Second)
+		if s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"a1","params":[%s]}`,
+			iv(fmt.Sprint("i", i), "delivered", "voice", `"subject":"`+strings.Repeat("s", 1000)+`"`))), at) != nil {
+			break
+		}
+	}
+	desktop := func(agent, status string) error {
+		return s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"DESKWATCH_DESKTOP","agentId":%q,"params":[{"status":%q}]}`,
+			agent, status)), at)
+	}
+	if desktop("a1", "connected") == nil || desktop("stranger", "gone") == nil {
+		t.Error("a desktop connected, or gone of an agent not known, was taken at the bound")
+	}
+	if err := desktop("a1", "gone"); err != nil {
+		t.Errorf("a known desktop gone at the bound: %v", err)
+	}
+	if st := s.Snapshot().Stats; st.Open != 0 {
+		t.Errorf("%d open after the desktop went", st.Open)
+	}
+	checkHeld(t, "after the desktop went", s)
+}
