@@ -54,6 +54,8 @@ type CapError struct {
 	// agent's open interactions); for CapOpen, the new open interactions it brings; for CapHeld,
 	// the bytes the rows not ended and the agents hold. Limit is the cap.
 	N, Limit int
+	// AgentsHeld is, for CapHeld, the part of N the agents hold.
+	AgentsHeld int
 }
 
 func (e *CapError) Error() string {
@@ -67,6 +69,11 @@ func (e *CapError) Error() string {
 	case CapParties:
 		return fmt.Sprintf("interaction %q has %d call parties, over the cap of %d; refused", e.Interaction, e.N, e.Limit)
 	case CapHeld:
+		if e.AgentsHeld*2 >= e.N { // ending interactions would not help much: the agents hold most of it
+			return fmt.Sprintf("memory bound reached (--max-memory %s): the agents hold %s, open interactions %s; "+
+				"new interactions and changes are refused: raise --max-memory", heldText(e.Limit), heldText(e.AgentsHeld),
+				heldText(e.N-e.AgentsHeld))
+		}
 		return fmt.Sprintf("memory bound reached (--max-memory %s): open interactions and agents hold %s; "+
 			"new interactions and changes are refused until some interactions end", heldText(e.Limit), heldText(e.N))
 	}

@@ -278,7 +278,8 @@ func (s *Store) admitHeld(ev Event) error {
 			return nil
 		}
 	}
-	return &CapError{Cap: CapHeld, Agent: ev.AgentID, N: int(min(s.stats.Held-s.stats.HeldEnded, 1<<62)), Limit: int(min(s.maxHeld, 1<<62))}
+	return &CapError{Cap: CapHeld, Agent: ev.AgentID, N: int(s.stats.Held - s.stats.HeldEnded), Limit: int(s.maxHeld),
+		AgentsHeld: int(s.stats.HeldAgents)}
 }
 
 // heldText says a memory figure for a CapHeld refusal.

@@ -105,3 +105,20 @@ func TestHeldDesktopAtBound(t *testing.T) {
 	}
 	checkHeld(t, "after the desktop went", s)
 }
+
+// TestHeldAgentsHoldingMostSayRaiseTheBound: when the agents hold most of the bound (more agents than
+// it has room for), the refusal says to raise --max-memory rather than to wait for ends.
+func TestHeldAgentsHoldingMostSayRaiseTheBound(t *testing.T) {
+	t.Parallel()
+	s := NewStore(WithMaxHeld(64 << 10))
+	at := t0
+	var err error
+	for a := 0; err == nil; a++ {
+		at = at.Add(time.Second)
+		err = s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"ON_LOGIN","agentId":"a%d","params":[{"isLoggedIn":true}]}`, a)), at)
+	}
+	want := "memory bound reached (--max-memory 64.0 KiB): the agents hold "
+	if !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), "; new interactions and changes are refused: raise --max-memory") {
+		t.Errorf("refusal %q, want it to start %q and say to raise the bound", err, want)
+	}
+}
