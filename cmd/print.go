@@ -75,10 +75,10 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 	log *slog.Logger) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(feed.BatchGCPercent) // a batch run trades memory for speed
-		if os.Getenv("GOMEMLIMIT") == "" && o.maxHeld > 0 {
+		if limit := 2*o.maxHeld + batchHeadroom; os.Getenv("GOMEMLIMIT") == "" && o.maxHeld > 0 && limit > 0 {
 			// up to a point: past twice --max-memory and the read-ahead's room, the collector runs
 			// as often as it must to stay there (the live heap is at most about that)
-			debug.SetMemoryLimit(2*o.maxHeld + batchHeadroom)
+			debug.SetMemoryLimit(limit)
 		}
 	}
 	if err := o.collect.check(o.format); err != nil {

@@ -124,7 +124,13 @@ func capTimeline(t []Change, text *int64) []Change {
 	if len(t) <= maxTimeline {
 		return t
 	}
-	t = append([]Change(nil), t[len(t)-maxTimeline/2:]...)
+	return keepChanges(t, maxTimeline/2, text)
+}
+
+// keepChanges is the latest n changes of t in an array of their own (readers may hold t), and
+// *text their texts' total.
+func keepChanges(t []Change, n int, text *int64) []Change {
+	t = append([]Change(nil), t[len(t)-n:]...)
 	*text = 0
 	for i := range t {
 		*text += int64(len(t[i].Text))

@@ -196,15 +196,22 @@ func (a *agentRec) shown(ag *Agent) (AgentState, string) {
 }
 
 func appendSpan(spans []StateSpan, text *int64, sp StateSpan) []StateSpan {
-	if len(spans) >= maxStateSpans { // a new array: readers may hold the old one
-		spans = append([]StateSpan(nil), spans[len(spans)-maxStateSpans*3/4:]...)
-		*text = 0
-		for i := range spans {
-			*text += int64(len(spans[i].Reason))
-		}
+	if len(spans) >= maxStateSpans {
+		spans = keepSpans(spans, maxStateSpans*3/4, text)
 	}
 	*text += int64(len(sp.Reason))
 	return append(spans, sp)
+}
+
+// keepSpans is the latest n spans in an array of their own (readers may hold the old one), and
+// *text their reasons' total.
+func keepSpans(spans []StateSpan, n int, text *int64) []StateSpan {
+	spans = append([]StateSpan(nil), spans[len(spans)-n:]...)
+	*text = 0
+	for i := range spans {
+		*text += int64(len(spans[i].Reason))
+	}
+	return spans
 }
 
 // maxTime is the later of a and b (b when they are the same instant).

@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"slices"
 	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -220,19 +219,11 @@ func (s *Store) trimAgents() {
 			continue
 		}
 		ag := s.ownAgent(as)
-		if n := len(ag.Timeline); n > keepAgentTimeline {
-			ag.Timeline = slices.Clone(ag.Timeline[n-keepAgentTimeline:])
-			ag.timelineText = 0
-			for i := range ag.Timeline {
-				ag.timelineText += int64(len(ag.Timeline[i].Text))
-			}
+		if len(ag.Timeline) > keepAgentTimeline {
+			ag.Timeline = keepChanges(ag.Timeline, keepAgentTimeline, &ag.timelineText)
 		}
-		if n := len(ag.States); n > keepAgentSpans {
-			ag.States = slices.Clone(ag.States[n-keepAgentSpans:])
-			ag.spanText = 0
-			for i := range ag.States {
-				ag.spanText += int64(len(ag.States[i].Reason))
-			}
+		if len(ag.States) > keepAgentSpans {
+			ag.States = keepSpans(ag.States, keepAgentSpans, &ag.spanText)
 		}
 		s.reweigh(ag)
 	}
@@ -256,26 +247,27 @@ func (s *Store) weighRow(r *Row, d int) {
 func (s *Store) overHeld() bool { return s.maxHeld > 0 && s.stats.Held > s.maxHeld }
 
 // admitHeld refuses an event that could add to what the store holds while the rows retention cannot
-// forget and the agents hold its bound already. The events that end interactions are taken, and those
-// that trail the end of one the bound made the store forget (an activity record, a last snapshot):
-// they are dropped as stale, as after retention.
+// forget and the agents hold its bound already. The events of a known agent that end interactions
+// are taken, and those that trail the end of one the bound made the store forget (an activity
+// record, a last snapshot): they are dropped as stale, as after retention. Nothing makes a new agent.
 func (s *Store) admitHeld(ev Event) error {
 	if s.maxHeld == 0 || s.stats.Held-s.stats.HeldEnded < s.maxHeld {
 		return nil
 	}
-	switch p := ev.Payload.(type) {
-	case ResyncEnd:
+	if _, end := ev.Payload.(ResyncEnd); end {
 		return nil // the hub's word that a snapshot is over: it ends the rows of agents it left out
-	case *Desktop:
-		if _, known := s.agents[ev.AgentID]; known && p.Status == DesktopGone {
-			return nil // it ends the agent's rows
-		}
-	case *Interaction:
-		if ev.Type == EvInteractionRemoved || p.State.Ends() && ev.Type == EvInteractionStateChange {
-			return nil
-		}
-		if !opens(ev.Type, p) && s.forgotten.has(RowKey(ev.AgentID, p.ID)) {
-			return nil
+	}
+	if _, known := s.agents[ev.AgentID]; known {
+		switch p := ev.Payload.(type) {
+		case *Desktop:
+			if p.Status == DesktopGone {
+				return nil // it ends the agent's rows
+			}
+		case *Interaction:
+			if ev.Type == EvInteractionRemoved || p.State.Ends() && ev.Type == EvInteractionStateChange ||
+				!opens(ev.Type, p) && s.forgotten.has(RowKey(ev.AgentID, p.ID)) {
+				return nil
+			}
 		}
 	}
 	return &CapError{Cap: CapHeld, Agent: ev.AgentID, N: int(s.stats.Held - s.stats.HeldEnded), Limit: int(s.maxHeld),

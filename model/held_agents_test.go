@@ -78,7 +78,8 @@ func TestHeldResyncRefusedKeepsRows(t *testing.T) {
 }
 
 // TestHeldDesktopAtBound: at the bound the hub's word that a known desktop is gone is taken (it
-// ends the agent's rows); that one connected, or of an agent not known, is not.
+// ends the agent's rows); that one connected, or of an agent not known, is not, nor a removal of an
+// agent not known: nothing makes a new agent past the bound.
 func TestHeldDesktopAtBound(t *testing.T) {
 	t.Parallel()
 	s := NewStore(WithMaxHeld(32 << 10))
@@ -96,6 +97,10 @@ func TestHeldDesktopAtBound(t *testing.T) {
 	}
 	if desktop("a1", "connected") == nil || desktop("stranger", "gone") == nil {
 		t.Error("a desktop connected, or gone of an agent not known, was taken at the bound")
+	}
+	if s.ApplyChecked(decodeT(t, `{"type":"ON_INTERACTION_REMOVED","agentId":"stranger","params":[`+
+		iv("x", "completed", "voice", "")+`]}`), at) == nil {
+		t.Error("a removal of an agent not known was taken at the bound")
 	}
 	if err := desktop("a1", "gone"); err != nil {
 		t.Errorf("a known desktop gone at the bound: %v", err)
