@@ -173,8 +173,8 @@ func lineBuffered(lr *lineReader) bool {
 func (r *Replay) decodeAhead(work <-chan *aheadBatch, budget *aheadBudget) {
 	for b := range work {
 		for i := range b.lines {
-			budget.wait(b.seq)
 			l := &b.lines[i]
+			budget.wait(b.seq, l.end-l.start > aheadBigLine)
 			r.decodeLine(b, l)
 			n := l.dec.ev.HeldBytes()
 			b.held += n

@@ -12,8 +12,13 @@ import (
 // decoded events can hold tens of times its bytes (a snapshot listing a thousand interactions of
 // 256 empty objects each: 33 MB from 1 MB), and the window grows with the cores (4 batches each):
 // past aheadHeld a worker waits before its next line unless its batch is the one Run emits next,
-// so what is held ahead is at most aheadHeld plus the line each worker is decoding.
-const aheadHeld = 64 << 20
+// so what is held ahead is at most aheadHeld plus the line each worker is decoding. A line longer
+// than aheadBigLine (no usual event comes near) is decoded only when its batch is the next: one at
+// a time, so that the cores do not each decode one (a 1 MiB line can hold 35 MB decoded).
+const (
+	aheadHeld    = 64 << 20
+	aheadBigLine = 64 << 10
+)
 
 // aheadBudget counts what the decoded lines read ahead hold, and holds back the workers past it.
 type aheadBudget struct {
@@ -33,14 +38,15 @@ func newAheadBudget(most int64) *aheadBudget {
 	return b
 }
 
-// wait returns once the worker of batch seq may decode its next line: the lines ahead hold less than
-// the budget, batch seq is the next Run emits, or the replay has stopped.
-func (a *aheadBudget) wait(seq uint64) {
-	if a.held.Load() < a.most || a.next.Load() == seq {
+// wait returns once the worker of batch seq may decode its next line: batch seq is the next Run
+// emits, or the line is not big and the lines ahead hold less than the budget, or the replay has
+// stopped.
+func (a *aheadBudget) wait(seq uint64, big bool) {
+	if a.next.Load() == seq || !big && a.held.Load() < a.most {
 		return
 	}
 	a.mu.Lock()
-	for a.held.Load() >= a.most && a.next.Load() != seq && !a.stopped {
+	for a.next.Load() != seq && (big || a.held.Load() >= a.most) && !a.stopped {
 		a.cond.Wait()
 	}
 	a.mu.Unlock()

@@ -11,12 +11,12 @@ import (
 	"github.com/deskwatch/deskwatch/model"
 )
 
-// heavySnapshot is an INTERACTIONS_STATE line of 300 interactions of 256 empty associated objects:
-// some 270 KB of text (a batch of its own) that decode to some 10 MB.
-func heavySnapshot(agent int) string {
+// heavySnapshot is an INTERACTIONS_STATE line of n interactions of 256 empty associated objects,
+// about 900 bytes each, that decode to about 33 KB each.
+func heavySnapshot(agent, n int) string {
 	empty := strings.Repeat(`{},`, 255) + `{}`
 	var b strings.Builder
-	for i := range 300 {
+	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
 		}
@@ -30,41 +30,45 @@ func heavySnapshot(agent int) string {
 
 // TestReadAheadHeldIsBounded: lines whose decoded events hold tens of times their text are read
 // ahead within the budget of what decoded lines may hold (plus the line each worker decodes), not
-// as many as the window of batches has room for; every line is still emitted, in order.
+// as many as the window of batches has room for; a line over aheadBigLine is decoded only when its
+// batch is the next applied, one at a time; every line is still emitted, in order.
 func TestReadAheadHeldIsBounded(t *testing.T) {
 	t.Parallel()
-	const lines, workers = 12, 2
-	var in bytes.Buffer
-	for i := range lines {
-		in.WriteString(heavySnapshot(i) + "\n")
-	}
-	ev, err := model.Decode([]byte(heavySnapshot(0)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	one := ev.HeldBytes()
-	if one < 20*int64(len(heavySnapshot(0))) {
-		t.Fatalf("a line holds %d bytes decoded, want tens of times its %d", one, len(heavySnapshot(0)))
-	}
+	const workers = 2
 	for _, c := range []struct {
-		name    string
-		most    int64
-		atMost  int64 // the peak allowed
-		atLeast int64 // the peak expected (the workers did run ahead)
+		name          string
+		lines, listed int   // lines of listed interactions each
+		most          int64 // the budget, in lines' worth
+		atLeast       int64 // the peak expected, in lines' worth (the workers did run ahead)
+		atMost        int64 // the peak allowed
 	}{
-		{"budget of one line", one, one + workers*one, one},
-		{"no budget to speak of", 1 << 40, 1 << 40, 4 * one},
+		{"budget of one line", 48, 60, 1, 1, 1 + workers},
+		{"no budget to speak of", 48, 60, 1 << 20, 8, 1 << 20},
+		{"big lines, no budget to speak of", 12, 300, 1 << 20, 1, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var in bytes.Buffer
+			for i := range c.lines {
+				in.WriteString(heavySnapshot(i, c.listed) + "\n")
+			}
+			ev, err := model.Decode([]byte(heavySnapshot(0, c.listed)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			one, size := ev.HeldBytes(), len(heavySnapshot(0, c.listed))
+			if one < 20*int64(size) || (size > aheadBigLine) != (c.listed == 300) {
+				t.Fatalf("a line of %d bytes holds %d decoded, want tens of times its bytes", size, one)
+			}
 			r := NewReplay("heavy.jsonl", bytes.NewReader(in.Bytes()), int64(in.Len()), ReplayOptions{Speed: 0, Workers: workers,
 				MaxMessage: 1 << 20})
-			r.aheadMost = c.most
+			r.aheadMost = c.most * one
 			var got []int64
-			err := r.Run(context.Background(), func(m Message) {
+			err = r.Run(context.Background(), func(m Message) {
 				got = append(got, m.Origin.Line)
 				if len(got) == 1 { // a slow store: the workers run ahead meanwhile, as far as they may
 					b := r.lastBudget
-					for end := time.Now().Add(30 * time.Second); b.held.Load() < c.atLeast && time.Now().Before(end); {
+					for end := time.Now().Add(30 * time.Second); b.held.Load() < c.atLeast*one && time.Now().Before(end); {
 						time.Sleep(time.Millisecond)
 					}
 					time.Sleep(200 * time.Millisecond) // and a while longer, for any that would go past the budget
@@ -73,13 +77,13 @@ func TestReadAheadHeldIsBounded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got) != lines || got[0] != 1 || got[lines-1] != lines {
-				t.Fatalf("emitted lines %v, want 1 to %d", got, lines)
+			if len(got) != c.lines || got[0] != 1 || got[c.lines-1] != int64(c.lines) {
+				t.Fatalf("emitted lines %v, want 1 to %d", got, c.lines)
 			}
 			peak := r.lastBudget.peak.Load()
 			t.Logf("%s: at most %d bytes held ahead (%.1f lines)", c.name, peak, float64(peak)/float64(one))
-			if peak > c.atMost || peak < c.atLeast {
-				t.Errorf("%d bytes held ahead at once, want from %d to %d", peak, c.atLeast, c.atMost)
+			if peak > c.atMost*one || peak < c.atLeast*one {
+				t.Errorf("%.1f lines' worth held ahead at once, want from %d to %d", float64(peak)/float64(one), c.atLeast, c.atMost)
 			}
 		})
 	}
