@@ -84,8 +84,9 @@ type Config struct {
 	// MinLostHubAfter and MaxLostHubAfter).
 	LostHubAfter time.Duration
 
-	// snapshotBudget, when a test sets it, replaces filteredSnapshotBytes.
-	snapshotBudget int64
+	// snapshotBudget and decodeBudget, when a test sets them, replace filteredSnapshotBytes and
+	// decodeBytes.
+	snapshotBudget, decodeBudget int64
 }
 
 // Hub relays events from bridges to monitors. Its methods are safe for concurrent use.
@@ -130,8 +131,9 @@ type Hub struct {
 	lg   *logState  // the apply loop and checkpoints, with a log (log.go)
 	// historySlots bounds the monitors reading history at once (history.go).
 	historySlots chan struct{}
-	// snapBudget bounds what filtered monitors' snapshots hold at once (snapshot_budget.go).
-	snapBudget *snapBudget
+	// snapBudget bounds what filtered monitors' snapshots hold at once (snapshot_budget.go), decodes
+	// the bridges' large messages decoding at once (ingest.go).
+	snapBudget, decodes *byteBudget
 	// joins bounds the monitors joining per token or address (joinrate.go).
 	joins *joinLimiter
 }
@@ -168,7 +170,8 @@ func New(cfg Config) *Hub {
 		encodeInteraction: marshalInteraction,
 		lg:                newLogState(),
 		historySlots:      make(chan struct{}, maxHistoryMonitors),
-		snapBudget:        newSnapBudget(cmp.Or(cfg.snapshotBudget, filteredSnapshotBytes)),
+		snapBudget:        newByteBudget(cmp.Or(cfg.snapshotBudget, filteredSnapshotBytes)),
+		decodes:           newByteBudget(cmp.Or(cfg.decodeBudget, decodeBytes)),
 		joins:             newJoinLimiter(cfg.Limits.MaxMonitorJoins),
 	}
 	h.streams = wsfan.NewFan[*liveMsg](&h.mu, wsfan.Snapshots[*snapEntry]{

@@ -19,15 +19,16 @@ const filteredSnapshotBytes = 256 << 20
 // audio alerts), reserved with each agent.
 const agentOverhead = 64 << 10
 
-// snapBudget reserves the bytes a filtered monitor's snapshot holds, one agent at a time.
-type snapBudget struct {
+// byteBudget reserves bytes within a size: what filtered monitors' snapshots hold, one agent at a
+// time, and the bridges' large messages decoding at once (ingest.go).
+type byteBudget struct {
 	sem        *semaphore.Weighted
 	size       int64
 	held, peak atomic.Int64 // reserved now, and the most ever (for the tests)
 }
 
-func newSnapBudget(size int64) *snapBudget {
-	return &snapBudget{sem: semaphore.NewWeighted(size), size: size}
+func newByteBudget(size int64) *byteBudget {
+	return &byteBudget{sem: semaphore.NewWeighted(size), size: size}
 }
 
 // agentBound is the most an agent's snapshot with open interactions may take, encoded: three
@@ -39,7 +40,7 @@ func (h *Hub) agentBound(open int) int64 {
 }
 
 // acquire reserves n bytes, waiting while the budget is spent, until done closes (false then).
-func (b *snapBudget) acquire(done <-chan struct{}, n int64) bool {
+func (b *byteBudget) acquire(done <-chan struct{}, n int64) bool {
 	if !b.sem.TryAcquire(n) {
 		ctx, cancel := context.WithCancel(context.Background())
 		stop := make(chan struct{})
@@ -66,7 +67,7 @@ func (b *snapBudget) acquire(done <-chan struct{}, n int64) bool {
 // shrink gives back what of n bytes acquired is more than held, and returns what stays reserved:
 // an agent's snapshot is reserved at its worst case to encode, and at its size while it is written
 // (to a slow monitor, for up to the write timeout a message).
-func (b *snapBudget) shrink(n, held int64) int64 {
+func (b *byteBudget) shrink(n, held int64) int64 {
 	if held >= n {
 		return n
 	}
@@ -75,7 +76,7 @@ func (b *snapBudget) shrink(n, held int64) int64 {
 }
 
 // release gives back n bytes acquired.
-func (b *snapBudget) release(n int64) {
+func (b *byteBudget) release(n int64) {
 	b.held.Add(-n)
 	b.sem.Release(n)
 }

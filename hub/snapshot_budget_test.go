@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -77,7 +78,7 @@ func TestFilteredSnapshotsWaitForTheBudget(t *testing.T) {
 // encoded size while it is written, so that slow monitors of small agents do not hold the budget.
 func TestBudgetShrinksToWhatWasEncoded(t *testing.T) {
 	t.Parallel()
-	b := newSnapBudget(1000)
+	b := newByteBudget(1000)
 	if !b.acquire(nil, 600) {
 		t.Fatal("acquire")
 	}
@@ -94,5 +95,23 @@ func TestBudgetShrinksToWhatWasEncoded(t *testing.T) {
 	b.release(50)
 	if h := b.held.Load(); h != 0 {
 		t.Errorf("%d held at the end", h)
+	}
+}
+
+// TestLargeMessagesDecodeWithinTheBudget: bridges' messages over bigMessage decode within the
+// hub-wide budget (decoding can take 200 times a message's bytes, each connection in its own
+// goroutine): six bridges sending 200 KB messages at once decode them one at a time under a budget
+// of 300 KB; every message is still handled.
+func TestLargeMessagesDecodeWithinTheBudget(t *testing.T) {
+	t.Parallel()
+	th := startHub(t, Config{decodeBudget: 300 << 10})
+	big := strings.Replace(interaction("i1", "delivered", "Sales"), `"subject":"s"`,
+		`"subject":"`+strings.Repeat("x", 200<<10)+`"`, 1)
+	for a := range 6 { // each connection's goroutine decodes its own message as it arrives
+		send(t, th.dial(t, "/ingest", nil), event("ON_NEW_INTERACTION", fmt.Sprint("a", a), t0, 1, "["+big+"]"))
+	}
+	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="interaction-size"}`, 6) // over 64 KiB an interaction
+	if p := th.decodes.peak.Load(); p == 0 || p > 300<<10 {
+		t.Errorf("%d bytes of large messages decoded at once, want some and at most the budget of %d", p, 300<<10)
 	}
 }
