@@ -21,10 +21,10 @@ import (
 // What one admitted event adds is bounded by its size (MaxMessage) and the decoder's bounds, so the
 // estimate passes the bound by one event at most.
 
-// DefaultMaxHeld is the store's memory bound by default: 1 GiB, over three times what the store
-// holds at its caps on counts with the generator's interactions (about 2 KB a row with its timeline,
-// 7 KB an agent with a few hundred state changes: 100,000 open rows, 10,000 ended and 10,000 agents
-// take some 300 MB).
+// DefaultMaxHeld is the store's memory bound by default: 1 GiB, over twice what the store holds at
+// its caps on counts with the generator's interactions (about 2 KB a row with its timeline, 20 KB an
+// agent with its floor records and a few hundred state changes: 100,000 open rows, 10,000 ended and
+// 10,000 agents take some 440 MB).
 const DefaultMaxHeld = 1 << 30
 
 // WithMaxHeld sets the store's memory bound in bytes of its estimate (0: none).
