@@ -198,23 +198,17 @@ func (h *Hub) rejectOversize(b *bridgeConn, head []byte, n int64) {
 		h.cfg.MaxMessage, what)
 }
 
-// Decoding takes up to about 200 times a message's bytes while it runs (lists within or past the
-// decoder's bounds: BenchmarkDecodeLists), and every bridge connection decodes in its own
-// goroutine: a thousand bridges sending 1 MiB messages at once would make the hub hold hundreds of
-// gigabytes. A message over bigMessage decodes within decodeBytes of such messages at once (one
-// larger than that alone); the usual ones, far smaller, never wait.
-const (
-	bigMessage  = 64 << 10
-	decodeBytes = 2 << 20
-)
+// decodeBytes bounds the bytes of bridges' messages decoding at once. Decoding takes up to about 200
+// times a message's bytes while it runs (lists within or past the decoder's bounds:
+// BenchmarkDecodeLists), and every bridge connection decodes in its own goroutine: two thousand
+// bridges sending messages at once, of any size, would make the hub hold that many times 200. A
+// message larger than the budget takes it whole; the usual ones, a few KB, do not wait unless the
+// budget is spent.
+const decodeBytes = 2 << 20
 
-// decodeBridge decodes a bridge's message, within the budget of large messages decoding at once.
+// decodeBridge decodes a bridge's message within the budget of messages decoding at once.
 func (h *Hub) decodeBridge(data []byte) (model.Event, error) {
-	n := int64(len(data))
-	if n <= bigMessage {
-		return model.Decode(data)
-	}
-	n = min(n, h.decodes.size)
+	n := min(max(int64(len(data)), 1), h.decodes.size)
 	h.decodes.acquire(nil, n)
 	defer h.decodes.release(n)
 	return model.Decode(data)

@@ -98,10 +98,10 @@ func TestBudgetShrinksToWhatWasEncoded(t *testing.T) {
 	}
 }
 
-// TestLargeMessagesDecodeWithinTheBudget: bridges' messages over bigMessage decode within the
-// hub-wide budget (decoding can take 200 times a message's bytes, each connection in its own
-// goroutine): six bridges sending 200 KB messages at once decode them one at a time under a budget
-// of 300 KB; every message is still handled.
+// TestLargeMessagesDecodeWithinTheBudget: bridges' messages decode within the hub-wide budget
+// (decoding can take 200 times a message's bytes, each connection in its own goroutine): six
+// bridges sending 200 KB messages at once decode them one at a time under a budget of 300 KB;
+// every message is still handled.
 func TestLargeMessagesDecodeWithinTheBudget(t *testing.T) {
 	t.Parallel()
 	th := startHub(t, Config{decodeBudget: 300 << 10})

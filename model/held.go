@@ -268,10 +268,28 @@ func (s *Store) admitHeld(ev Event) error {
 				!opens(ev.Type, p) && s.forgotten.has(RowKey(ev.AgentID, p.ID)) {
 				return nil
 			}
+		case *InteractionsState:
+			// A snapshot that holds no more than the agent's open rows replaces them (and ends
+			// those it leaves out): a desktop back after a disconnect tells what ended meanwhile.
+			if ev.HeldBytes() <= s.openHeld(ev.AgentID) {
+				return nil
+			}
 		}
 	}
 	return &CapError{Cap: CapHeld, Agent: ev.AgentID, N: int(s.stats.Held - s.stats.HeldEnded), Limit: int(s.maxHeld),
 		AgentsHeld: int(s.stats.HeldAgents)}
+}
+
+// openHeld is what the agent's rows not ended hold in their snapshots. It reads every row: only
+// asked at the bound, of a snapshot.
+func (s *Store) openHeld(agentID string) int64 {
+	n := int64(0)
+	for _, sl := range s.order {
+		if !sl.gone && !sl.row.Ended && sl.row.AgentID == agentID {
+			n += sl.row.snapHeld
+		}
+	}
+	return n
 }
 
 // heldText says a memory figure for a CapHeld refusal.

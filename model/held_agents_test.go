@@ -43,8 +43,8 @@ func TestHeldAgentsHistoryGoesNext(t *testing.T) {
 	}
 }
 
-// TestHeldResyncRefusedKeepsRows: snapshots refused at the bound during a resync leave their agents'
-// rows as they were: the end of the resync does not take the agents for gone and end them.
+// TestHeldResyncRefusedKeepsRows: snapshots refused at the bound during a resync (each holding more
+// than its agent's open rows) leave their agents' rows as they were: the end of the resync does not take the agents for gone and end them.
 func TestHeldResyncRefusedKeepsRows(t *testing.T) {
 	t.Parallel()
 	s := NewStore(WithMaxHeld(64 << 10))
@@ -63,7 +63,7 @@ func TestHeldResyncRefusedKeepsRows(t *testing.T) {
 	for a := range 5 {
 		at = at.Add(time.Second)
 		line := fmt.Sprintf(`{"type":"INTERACTIONS_STATE","agentId":"a%d","params":[{"activeInteractionId":null,"interactions":[%s]}]}`,
-			a, iv("x", "delivered", "voice", ""))
+			a, iv("x", "delivered", "voice", `"subject":"`+strings.Repeat("s", 100<<10)+`"`)) // more than its open rows
 		if s.ApplyChecked(decodeT(t, line), at) == nil {
 			t.Fatalf("agent a%d's snapshot was taken at the bound", a)
 		}
@@ -126,4 +126,37 @@ func TestHeldAgentsHoldingMostSayRaiseTheBound(t *testing.T) {
 	if !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), "; new interactions and changes are refused: raise --max-memory") {
 		t.Errorf("refusal %q, want it to start %q and say to raise the bound", err, want)
 	}
+}
+
+// TestHeldSnapshotThatFreesIsTaken: at the bound an agent's snapshot that holds no more than its open
+// rows is taken (it ends the rows it leaves out, as after a reconnect); one that holds more is not.
+func TestHeldSnapshotThatFreesIsTaken(t *testing.T) {
+	t.Parallel()
+	s := NewStore(WithMaxHeld(64 << 10))
+	at := t0
+	for i := 0; ; i++ {
+		at = at.Add(time.Second)
+		line := fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"a%d","params":[%s]}`, i%3,
+			iv(fmt.Sprint("i", i), "delivered", "voice", `"subject":"`+strings.Repeat("s", 2000)+`"`))
+		if s.ApplyChecked(decodeT(t, line), at) != nil {
+			break
+		}
+	}
+	snapshot := func(agent, listed string) error {
+		return s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"INTERACTIONS_STATE","agentId":%q,"params":[{"activeInteractionId":null,"interactions":[%s]}]}`,
+			agent, listed)), at)
+	}
+	big := iv("x", "delivered", "voice", `"subject":"`+strings.Repeat("s", 100<<10)+`"`)
+	if snapshot("a1", big) == nil {
+		t.Error("a snapshot holding more than the agent's open rows was taken at the bound")
+	}
+	if err := snapshot("a1", ""); err != nil {
+		t.Fatalf("an empty snapshot at the bound: %v", err)
+	}
+	for _, r := range s.Snapshot().Rows {
+		if r.AgentID == "a1" && r.Open() {
+			t.Fatalf("a1's row %s is still open after its empty snapshot", r.Data.ID)
+		}
+	}
+	checkHeld(t, "after the snapshot", s)
 }
