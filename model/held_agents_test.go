@@ -48,17 +48,7 @@ func TestHeldAgentsHistoryGoesNext(t *testing.T) {
 func TestHeldResyncRefusedKeepsRows(t *testing.T) {
 	t.Parallel()
 	s := NewStore(WithMaxHeld(64 << 10))
-	at := t0
-	open := 0
-	for a := 0; ; a++ {
-		at = at.Add(time.Second)
-		line := fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"a%d","params":[%s]}`, a%5,
-			iv(fmt.Sprint("i", a), "delivered", "voice", `"subject":"`+strings.Repeat("s", 2000)+`"`))
-		if s.ApplyChecked(decodeT(t, line), at) != nil {
-			break
-		}
-		open++
-	}
+	open, at := fillToBound(t, s, 5, 2000)
 	s.BeginResync()
 	for a := range 5 {
 		at = at.Add(time.Second)
@@ -83,26 +73,19 @@ func TestHeldResyncRefusedKeepsRows(t *testing.T) {
 func TestHeldDesktopAtBound(t *testing.T) {
 	t.Parallel()
 	s := NewStore(WithMaxHeld(32 << 10))
-	at := t0
-	for i := 0; ; i++ {
-		at = at.Add(time.Second)
-		if s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"a1","params":[%s]}`,
-			iv(fmt.Sprint("i", i), "delivered", "voice", `"subject":"`+strings.Repeat("s", 1000)+`"`))), at) != nil {
-			break
-		}
-	}
+	_, at := fillToBound(t, s, 1, 1000)
 	desktop := func(agent, status string) error {
 		return s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"DESKWATCH_DESKTOP","agentId":%q,"params":[{"status":%q}]}`,
 			agent, status)), at)
 	}
-	if desktop("a1", "connected") == nil || desktop("stranger", "gone") == nil {
+	if desktop("a0", "connected") == nil || desktop("stranger", "gone") == nil {
 		t.Error("a desktop connected, or gone of an agent not known, was taken at the bound")
 	}
 	if s.ApplyChecked(decodeT(t, `{"type":"ON_INTERACTION_REMOVED","agentId":"stranger","params":[`+
 		iv("x", "completed", "voice", "")+`]}`), at) == nil {
 		t.Error("a removal of an agent not known was taken at the bound")
 	}
-	if err := desktop("a1", "gone"); err != nil {
+	if err := desktop("a0", "gone"); err != nil {
 		t.Errorf("a known desktop gone at the bound: %v", err)
 	}
 	if st := s.Snapshot().Stats; st.Open != 0 {
@@ -133,15 +116,7 @@ func TestHeldAgentsHoldingMostSayRaiseTheBound(t *testing.T) {
 func TestHeldSnapshotThatFreesIsTaken(t *testing.T) {
 	t.Parallel()
 	s := NewStore(WithMaxHeld(64 << 10))
-	at := t0
-	for i := 0; ; i++ {
-		at = at.Add(time.Second)
-		line := fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"a%d","params":[%s]}`, i%3,
-			iv(fmt.Sprint("i", i), "delivered", "voice", `"subject":"`+strings.Repeat("s", 2000)+`"`))
-		if s.ApplyChecked(decodeT(t, line), at) != nil {
-			break
-		}
-	}
+	_, at := fillToBound(t, s, 3, 2000)
 	snapshot := func(agent, listed string) error {
 		return s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"INTERACTIONS_STATE","agentId":%q,"params":[{"activeInteractionId":null,"interactions":[%s]}]}`,
 			agent, listed)), at)
@@ -159,4 +134,19 @@ func TestHeldSnapshotThatFreesIsTaken(t *testing.T) {
 		}
 	}
 	checkHeld(t, "after the snapshot", s)
+}
+
+// fillToBound opens interactions with subjects of subject bytes for agents a0…a{agents-1} in turn
+// until the bound refuses one; it returns how many were opened and the time of the refused one.
+func fillToBound(t *testing.T, s *Store, agents, subject int) (open int, at time.Time) {
+	t.Helper()
+	at = t0
+	for ; ; open++ {
+		at = at.Add(time.Second)
+		line := fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"a%d","params":[%s]}`, open%agents,
+			iv(fmt.Sprint("i", open), "delivered", "voice", `"subject":"`+strings.Repeat("s", subject)+`"`))
+		if s.ApplyChecked(decodeT(t, line), at) != nil {
+			return open, at
+		}
+	}
 }
