@@ -140,8 +140,10 @@ const (
 	defaultDemoSeed   = 0
 	defaultDemoAgents = 6
 	defaultDemoRate   = 8.0
-	defaultMaxMemory  = "1GiB" // model.DefaultMaxHeld
 )
+
+// defaultMaxMemory is --max-memory's default, model.DefaultMaxHeld as the flag writes it.
+var defaultMaxMemory = fmt.Sprintf("%dGiB", model.DefaultMaxHeld>>30)
 
 // registerSourceFlags registers the flags that say how to read the source and build the store,
 // which the monitor and serve share: speed, retention, message limit, recording, the demo, the

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/deskwatch/deskwatch/internal/peak"
 	"github.com/deskwatch/deskwatch/internal/positive"
 )
 
@@ -53,11 +54,7 @@ func (a *aheadBudget) wait(seq uint64, big bool) {
 }
 
 // add counts a decoded line's n bytes.
-func (a *aheadBudget) add(n int64) {
-	if h := a.held.Add(n); h > a.peak.Load() {
-		a.peak.Store(h) // workers race here: the peak is a test's figure, close enough
-	}
-}
+func (a *aheadBudget) add(n int64) { peak.Raise(&a.peak, a.held.Add(n)) }
 
 // emitted gives back the n bytes of batch seq, which Run has emitted whole, and lets the workers of
 // the batches after it on.

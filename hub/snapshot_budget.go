@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/sync/semaphore"
+
+	"github.com/deskwatch/deskwatch/internal/peak"
 )
 
 // filteredSnapshotBytes bounds the bytes of snapshot messages the hub holds at once for monitors
@@ -58,9 +60,7 @@ func (b *byteBudget) acquire(done <-chan struct{}, n int64) bool {
 			return false
 		}
 	}
-	held := b.held.Add(n)
-	for p := b.peak.Load(); held > p && !b.peak.CompareAndSwap(p, held); p = b.peak.Load() {
-	}
+	peak.Raise(&b.peak, b.held.Add(n))
 	return true
 }
 

@@ -59,11 +59,11 @@ func weighPayload(payload any) {
 func (ev *Event) HeldBytes() int64 {
 	switch p := ev.Payload.(type) {
 	case *Interaction:
-		return p.held
+		return p.heldBytes()
 	case *InteractionsState:
 		n := int64(0)
 		for i := range p.Interactions {
-			n += p.Interactions[i].held
+			n += p.Interactions[i].heldBytes()
 		}
 		return n
 	}

@@ -3,6 +3,8 @@ package sim
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/deskwatch/deskwatch/internal/peak"
 )
 
 // histStep is the latency histogram's resolution; histBuckets cover up to 10 s, beyond is the last.
@@ -20,9 +22,7 @@ type hist struct {
 func (h *hist) add(d time.Duration) {
 	d = max(d, 0)
 	h.buckets[min(int(d/histStep), histBuckets)].Add(1)
-	us := d.Microseconds()
-	for m := h.max.Load(); us > m && !h.max.CompareAndSwap(m, us); m = h.max.Load() {
-	}
+	peak.Raise(&h.max, d.Microseconds())
 }
 
 // counts returns the samples of each bucket, read once: every figure of one report (count,
