@@ -146,6 +146,8 @@ func capError(err error) error {
 			ce.Interaction, ce.N, ce.Limit)}
 	case model.CapHeld:
 		return &limitError{"memory-cap", err.Error()}
+	case model.CapShare:
+		return &limitError{"memory-share", err.Error()}
 	case model.CapAgentOpen:
 		return &limitError{"interaction-cap", fmt.Sprintf("interaction %q would be agent %q's open interaction number %d, "+
 			"over the limit of %d (--max-interactions-per-agent)", ce.Interaction, ce.Agent, ce.N, ce.Limit)}

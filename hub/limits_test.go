@@ -266,27 +266,30 @@ func TestInteractionSizeBound(t *testing.T) {
 	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="interaction-size"}`, 2)
 }
 
-// TestMemoryBound: at MaxMemory the floor's store takes only events that end interactions: a new
-// interaction is rejected with the connection and message number and the flag, counted, and not
-// relayed; a removal is taken, and once it made room a new interaction is again.
+// TestMemoryBound: from three quarters of MaxMemory on an agent adds only within its share, and at
+// MaxMemory the floor's store takes only events that end interactions: a new interaction is
+// rejected with the connection and message number and the flag, counted, and not relayed; a
+// removal is taken, and once it made room a new interaction is again.
 func TestMemoryBound(t *testing.T) {
 	t.Parallel()
 	th, mon, br := startRelay(t, Config{Limits: Limits{MaxMemory: 3584}})
 	ia := func(id string) string { return "[" + interaction(id, "delivered", "Sales") + "]" }
-	var msgs []sentMsg
-	seq := int64(0)
-	for i := range 4 { // each interaction holds about 800 bytes, the agent about 400: 3.6 KB
-		seq++
-		msgs = append(msgs, sentMsg{event("ON_NEW_INTERACTION", "a1", t0, seq, ia(fmt.Sprint("i", i))), true})
-	}
-	msgs = append(msgs,
-		sentMsg{event("ON_NEW_INTERACTION", "a1", t0, 5, ia("over")), false},
-		sentMsg{event("ON_INTERACTION_REMOVED", "a1", t0, 6, ia("i0")), true},
-		sentMsg{event("ON_INTERACTION_REMOVED", "a1", t0, 7, ia("i1")), true},
-		sentMsg{event("ON_NEW_INTERACTION", "a1", t0, 8, ia("again")), true})
-	sendRelayed(t, br, mon, msgs)
-	th.log.waitLog(t, `ingest conn 2 msg 5 (agent "a1") rejected: memory bound reached (--max-memory 3.5 KiB): open interactions and agents hold 3.`)
+	sendRelayed(t, br, mon, []sentMsg{ // each interaction holds about 800 bytes, an agent about 400
+		{event("ON_NEW_INTERACTION", "a1", t0, 1, ia("i0")), true},
+		{event("ON_NEW_INTERACTION", "a1", t0, 2, ia("i1")), true},
+		{event("ON_NEW_INTERACTION", "a1", t0, 3, ia("i2")), true},  // 2.8 KB: past three quarters
+		{event("ON_NEW_INTERACTION", "a1", t0, 4, ia("i3")), false}, // a1 holds its share
+		{event("ON_NEW_INTERACTION", "a2", t0, 1, ia("j0")), true},  // a new agent: 4 KB, past the bound
+		{event("ON_NEW_INTERACTION", "a2", t0, 2, ia("j1")), false},
+		{event("ON_INTERACTION_REMOVED", "a1", t0, 5, ia("i0")), true},
+		{event("ON_INTERACTION_REMOVED", "a1", t0, 6, ia("i1")), true},
+		{event("ON_NEW_INTERACTION", "a2", t0, 3, ia("again")), true},
+	})
+	th.log.waitLog(t, `ingest conn 2 msg 4 (agent "a1") rejected: agent's memory share reached (--max-memory 3.5 KiB): agent "a1" holds 2.`)
+	th.log.waitLog(t, `its share is 2.6 KiB (three quarters of the bound among 1 agent)`)
+	th.log.waitLog(t, `ingest conn 2 msg 6 (agent "a2") rejected: memory bound reached (--max-memory 3.5 KiB): open interactions and agents hold `)
 	th.log.waitLog(t, ` KiB; new interactions and changes are refused until some interactions end`)
+	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="memory-share"}`, 1)
 	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="memory-cap"}`, 1)
 }
 

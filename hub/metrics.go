@@ -87,7 +87,7 @@ func newMetrics(state func() (agents, open, lost float64)) *metrics {
 			"Events that jumps in the bridges' seq say were lost before reaching the hub.", nil, nil),
 	})
 	// Pre-create the label values a dashboard expects to see at zero.
-	for _, r := range []string{"invalid", "binary", "oversize", "slow-message", "agent-cap", "interaction-cap", "interaction-size", "party-cap", "memory-cap"} {
+	for _, r := range []string{"invalid", "binary", "oversize", "slow-message", "agent-cap", "interaction-cap", "interaction-size", "party-cap", "memory-cap", "memory-share"} {
 		m.rejected.WithLabelValues(r)
 	}
 	for _, w := range []string{"snapshot", "filter"} {

@@ -84,6 +84,7 @@ func (s *Store) apply(ev Event, at time.Time) {
 	ag.Timeline = capTimeline(ag.Timeline, &ag.timelineText)
 	s.floorAgentEvent(ag, ev.Payload, at)
 	s.reweigh(ag)
+	s.trimOverShare(ag)
 	if s.overHeld() {
 		s.evict()
 	}
@@ -303,6 +304,9 @@ func (s *Store) count(r *Row, d int) {
 	if r.Ended {
 		s.removed += d
 	} else {
+		if as := s.agents[r.AgentID]; as != nil {
+			as.rows += int64(d) * r.held
+		}
 		if s.agentOpen != nil { // the per-agent cap, like the store's, bounds the rows not removed
 			if s.agentOpen[r.AgentID] += d; s.agentOpen[r.AgentID] == 0 {
 				delete(s.agentOpen, r.AgentID)

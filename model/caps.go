@@ -43,6 +43,7 @@ const (
 	CapParties              // an interaction with more call parties than the cap (WithAgentCaps)
 	CapAgentOpen            // one more open interaction of an agent past its cap (WithAgentCaps)
 	CapHeld                 // an event that could add to what the store holds, at its memory bound (WithMaxHeld)
+	CapShare                // an event that would take its agent past its share of the memory bound, near it
 )
 
 // CapError is an event refused by one of the store's caps.
@@ -52,10 +53,13 @@ type CapError struct {
 	Agent, Interaction string
 	// N is what the event would have made the count (the agents, those listed, the parties, the
 	// agent's open interactions); for CapOpen, the new open interactions it brings; for CapHeld,
-	// the bytes the rows not ended and the agents hold. Limit is the cap.
+	// the bytes the rows not ended and the agents hold; for CapShare, what the agent would hold.
+	// Limit is the cap (for CapShare, the memory bound).
 	N, Limit int
 	// AgentsHeld is, for CapHeld, the part of N the agents hold.
 	AgentsHeld int
+	// Agents is, for CapShare, how many agents share the bound (its share is Limit / Agents).
+	Agents int
 }
 
 func (e *CapError) Error() string {
@@ -76,6 +80,15 @@ func (e *CapError) Error() string {
 		}
 		return fmt.Sprintf("memory bound reached (--max-memory %s): open interactions and agents hold %s; "+
 			"new interactions and changes are refused until some interactions end", heldText(e.Limit), heldText(e.N))
+	case CapShare:
+		plural := "s"
+		if e.Agents == 1 {
+			plural = ""
+		}
+		return fmt.Sprintf("agent's memory share reached (--max-memory %s): agent %q holds %s, its share is %s "+
+			"(three quarters of the bound among %d agent%s); its new interactions and changes are refused until "+
+			"some of them end", heldText(e.Limit), e.Agent, heldText(e.N), heldText((e.Limit-e.Limit/4)/e.Agents),
+			e.Agents, plural)
 	}
 	return fmt.Sprintf("interaction %q would be agent %q's open interaction number %d, over the cap of %d; refused",
 		e.Interaction, e.Agent, e.N, e.Limit)

@@ -141,6 +141,11 @@ func (c *Checkpoint) Restore() *Store {
 		s.agents[ag.ID] = &agents[i]
 		s.agentOrder[i] = ag.ID
 	}
+	for _, r := range c.rows {
+		if as := s.agents[r.AgentID]; as != nil && !r.Ended {
+			as.rows += r.held
+		}
+	}
 	return s
 }
 

@@ -201,6 +201,7 @@ func TestCheckpointRestoreMatchesReplay(t *testing.T) {
 		ck := orig.Checkpoint()
 		a, b := ck.Restore(), ck.Restore()
 		sameState(t, c.what("restored"), a, orig, c.now)
+		checkHeld(t, c.what("restored"), a)
 		rest, nb := c.ops[c.k1:], 0 // b follows a at half its pace, then catches up
 		for i, op := range rest {
 			op(orig)
@@ -215,6 +216,7 @@ func TestCheckpointRestoreMatchesReplay(t *testing.T) {
 		want := c.fresh(len(c.ops))
 		sameState(t, c.what("restored then fed"), a, want, c.now)
 		sameState(t, c.what("restored twice, fed interleaved"), b, want, c.now)
+		checkHeld(t, c.what("restored twice, fed interleaved"), b)
 		sameState(t, c.what("original"), orig, want, c.now)
 		sameState(t, c.what("restored again"), ck.Restore(), c.fresh(c.k1), c.now)
 		chained := applyOps(c.fresh(0).Checkpoint().Restore(), c.ops[:c.k2]).Checkpoint().Restore()

@@ -214,21 +214,41 @@ func (s *Store) trimAgents() {
 		return
 	}
 	for _, id := range s.agentOrder {
-		as := s.agents[id]
-		if len(as.ag.Timeline) <= keepAgentTimeline && len(as.ag.States) <= keepAgentSpans {
-			continue
+		if as := s.agents[id]; longHistory(as.ag) {
+			ag := s.ownAgent(as)
+			trimHistory(ag)
+			s.reweigh(ag)
 		}
-		ag := s.ownAgent(as)
-		if len(ag.Timeline) > keepAgentTimeline {
-			ag.Timeline = keepChanges(ag.Timeline, keepAgentTimeline, &ag.timelineText)
-		}
-		if len(ag.States) > keepAgentSpans {
-			ag.States = keepSpans(ag.States, keepAgentSpans, &ag.spanText)
-		}
-		s.reweigh(ag)
 	}
 	s.trimmedTo = s.stats.HeldAgents
 	s.stats.Trimmed++
+}
+
+// trimOverShare forgets the older history of the event's agent (owned by the writer) when the store
+// is crowded and the agent holds its share or more (admitHeld): its history goes before its events
+// are refused, as every agent's goes past the bound (trimAgents).
+func (s *Store) trimOverShare(ag *Agent) {
+	if !s.crowded() || !longHistory(ag) || s.agents[ag.ID].rows+ag.held < s.share() {
+		return
+	}
+	trimHistory(ag)
+	s.reweigh(ag)
+	s.stats.Trimmed++
+}
+
+// longHistory reports whether the agent keeps more history than the bound's trims leave.
+func longHistory(ag *Agent) bool {
+	return len(ag.Timeline) > keepAgentTimeline || len(ag.States) > keepAgentSpans
+}
+
+// trimHistory keeps the agent's latest keepAgentTimeline changes and keepAgentSpans state spans.
+func trimHistory(ag *Agent) {
+	if len(ag.Timeline) > keepAgentTimeline {
+		ag.Timeline = keepChanges(ag.Timeline, keepAgentTimeline, &ag.timelineText)
+	}
+	if len(ag.States) > keepAgentSpans {
+		ag.States = keepSpans(ag.States, keepAgentSpans, &ag.spanText)
+	}
 }
 
 // weighRow adds (d = +1) or takes away (d = -1) the row's share of Stats.Held: the share it had
@@ -246,18 +266,34 @@ func (s *Store) weighRow(r *Row, d int) {
 // overHeld reports whether the store holds more than its bound.
 func (s *Store) overHeld() bool { return s.maxHeld > 0 && s.stats.Held > s.maxHeld }
 
+// crowded reports whether the rows not removed and the agents hold three quarters of the bound or
+// more: from there on each agent adds only within its share (admitHeld).
+func (s *Store) crowded() bool {
+	return s.maxHeld > 0 && s.stats.Held-s.stats.HeldEnded >= s.maxHeld-s.maxHeld/4
+}
+
+// share is each agent's share of the bound once it is crowded: three quarters of the bound divided by
+// the agents. The last quarter is left to the agents that hold less than their share (new ones too).
+func (s *Store) share() int64 { return (s.maxHeld - s.maxHeld/4) / int64(max(len(s.agents), 1)) }
+
 // admitHeld refuses an event that could add to what the store holds while the rows retention cannot
 // forget and the agents hold its bound already. The events of a known agent that end interactions
 // are taken, and those that trail the end of one the bound made the store forget (an activity
 // record, a last snapshot): they are dropped as stale, as after retention. Nothing makes a new agent.
+//
+// From three quarters of the bound on (crowded), each agent may add only within its share: the
+// bound divided by the agents (an agent's share is what its rows not removed and the agent itself
+// hold). A few agents that never end their interactions (a hostile bridge within the hub's caps)
+// are held to their shares there, and leave the rest of the bound to the others, a new agent too.
 func (s *Store) admitHeld(ev Event) error {
-	if s.maxHeld == 0 || s.stats.Held-s.stats.HeldEnded < s.maxHeld {
+	if !s.crowded() {
 		return nil
 	}
 	if _, end := ev.Payload.(ResyncEnd); end {
 		return nil // the hub's word that a snapshot is over: it ends the rows of agents it left out
 	}
-	if _, known := s.agents[ev.AgentID]; known {
+	as := s.agents[ev.AgentID]
+	if as != nil {
 		switch p := ev.Payload.(type) {
 		case *Desktop:
 			if p.Status == DesktopGone {
@@ -271,25 +307,24 @@ func (s *Store) admitHeld(ev Event) error {
 		case *InteractionsState:
 			// A snapshot that holds no more than the agent's open rows replaces them (and ends
 			// those it leaves out): a desktop back after a disconnect tells what ended meanwhile.
-			if ev.HeldBytes() <= s.openHeld(ev.AgentID) {
+			if ev.HeldBytes() <= as.rows {
 				return nil
 			}
 		}
 	}
-	return &CapError{Cap: CapHeld, Agent: ev.AgentID, N: int(s.stats.Held - s.stats.HeldEnded), Limit: int(s.maxHeld),
-		AgentsHeld: int(s.stats.HeldAgents)}
-}
-
-// openHeld is what the agent's rows not ended hold in their snapshots. It reads every row: only
-// asked at the bound, of a snapshot.
-func (s *Store) openHeld(agentID string) int64 {
-	n := int64(0)
-	for _, sl := range s.order {
-		if !sl.gone && !sl.row.Ended && sl.row.AgentID == agentID {
-			n += sl.row.snapHeld
+	used := s.stats.Held - s.stats.HeldEnded
+	if used < s.maxHeld {
+		if as == nil {
+			return nil // a new agent holds nothing yet: less than any share
 		}
+		if holds := as.rows + as.ag.held; holds < s.share() {
+			return nil
+		}
+		return &CapError{Cap: CapShare, Agent: ev.AgentID, N: int(as.rows + as.ag.held), Limit: int(s.maxHeld),
+			Agents: len(s.agents)}
 	}
-	return n
+	return &CapError{Cap: CapHeld, Agent: ev.AgentID, N: int(used), Limit: int(s.maxHeld),
+		AgentsHeld: int(s.stats.HeldAgents)}
 }
 
 // heldText says a memory figure for a CapHeld refusal.

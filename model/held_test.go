@@ -26,13 +26,27 @@ func heldRecount(s *Store) (held, ended, agents int64) {
 	return held + agents, ended, agents
 }
 
-// checkHeld fails unless the store's running totals are a recount of its rows and agents.
+// checkHeld fails unless the store's running totals are a recount of its rows and agents, and what
+// each agent's rows not removed hold a recount of them.
 func checkHeld(t testing.TB, what string, s *Store) {
 	t.Helper()
 	held, ended, agents := heldRecount(s)
 	if st := s.Snapshot().Stats; st.Held != held || st.HeldEnded != ended || st.HeldAgents != agents {
 		t.Fatalf("%s: held %d (ended %d, agents %d), a recount says %d (%d, %d)", what, st.Held, st.HeldEnded,
 			st.HeldAgents, held, ended, agents)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rows := make(map[string]int64)
+	for _, sl := range s.rows {
+		if !sl.row.Ended {
+			rows[sl.row.AgentID] += sl.row.weigh()
+		}
+	}
+	for id, as := range s.agents {
+		if as.rows != rows[id] {
+			t.Fatalf("%s: agent %q's rows hold %d, a recount says %d", what, id, as.rows, rows[id])
+		}
 	}
 }
 
@@ -49,9 +63,10 @@ func namedPartiesEvent(typ, id string, n int) string {
 	return ev(typ, iv(id, "delivered", "voice", `"callParties":[`+b.String()+`]`))
 }
 
-// TestHeldBound: past the memory bound the ended rows are forgotten first; then events that could
-// add are refused with the reason (CapHeld), those that end interactions are taken, and once some
-// end, new ones are taken again. The totals are a recount all along.
+// TestHeldBound: near the memory bound an agent adds only within its share (CapShare); past the
+// bound the ended rows are forgotten first; then events that could add are refused with the reason
+// (CapHeld), those that end interactions are taken, and once some end, others are taken again. The
+// totals are a recount all along.
 func TestHeldBound(t *testing.T) {
 	t.Parallel()
 	const bound = 256 << 10
@@ -67,19 +82,23 @@ func TestHeldBound(t *testing.T) {
 		}
 		opened++
 	}
+	checkHeld(t, "at the agent's share", s)
+	var ce *CapError
+	if !errors.As(refused, &ce) || ce.Cap != CapShare {
+		t.Fatalf("after %d opened: refused %v; want a CapShare refusal", opened, refused)
+	}
+	if want := `agent's memory share reached (--max-memory 256.0 KiB): agent "" holds 1`; !strings.HasPrefix(refused.Error(), want) ||
+		!strings.Contains(refused.Error(), "its share is 192.0 KiB (three quarters of the bound among 1 agent);") {
+		t.Errorf("reason %q, want it to say %q and the share", refused, want)
+	}
+
+	at = toBound(t, s, at, 4000)
 	checkHeld(t, "at the bound", s)
 	st := s.Snapshot().Stats
-	var ce *CapError
-	if !errors.As(refused, &ce) || ce.Cap != CapHeld || st.Refused != 1 {
-		t.Fatalf("after %d opened: refused %v, Stats.Refused %d; want a CapHeld refusal", opened, refused, st.Refused)
-	}
-	if want := "memory bound reached (--max-memory 256.0 KiB): open interactions and agents hold 2"; !strings.HasPrefix(refused.Error(), want) {
-		t.Errorf("reason %q, want it to say %q", refused, want)
-	}
 	if st.Evicted != 1 || st.HeldEnded != 0 {
 		t.Errorf("the ended row should have been forgotten first: evicted %d, ended rows hold %d", st.Evicted, st.HeldEnded)
 	}
-	// One event past the bound at most: an event of 200 parties holds less than 64 KiB.
+	// One event past the bound at most.
 	if st.Held < bound || st.Held > bound+64<<10 {
 		t.Errorf("held %d, want from the bound %d to one event past it", st.Held, bound)
 	}
@@ -92,13 +111,35 @@ func TestHeldBound(t *testing.T) {
 	if r := s.Row(RowKey("", "c0")); r != nil && !r.Ended {
 		t.Fatal("the removal at the bound was not taken")
 	}
-
-	if err := s.ApplyChecked(decodeT(t, namedPartiesEvent(EvNewInteraction, "n", 200)), at); err != nil {
-		t.Fatalf("a new interaction once others ended: %v", err)
+	if err := s.ApplyChecked(decodeT(t, namedPartiesEvent(EvNewInteraction, "n", 200)), at); !errors.As(err, &ce) || ce.Cap != CapShare {
+		t.Fatalf("a new interaction of the agent over its share once two ended: %v, want CapShare", err)
+	}
+	if err := s.ApplyChecked(decodeT(t, `{"type":"ON_NEW_INTERACTION","agentId":"late","params":[`+
+		iv("n", "delivered", "voice", "")+`]}`), at); err != nil {
+		t.Fatalf("a new agent's interaction once others ended: %v", err)
 	}
 	checkHeld(t, "after the new one", s)
 	if st := s.Snapshot().Stats; st.Held > bound+64<<10 {
 		t.Errorf("held %d past the bound %d by more than an event", st.Held, bound)
+	}
+}
+
+// toBound opens an interaction with a subject of subject bytes for new agents n0, n1, … until the
+// store refuses one at its bound (CapHeld): once the agents it has are held to their shares, new
+// ones take what is left. It returns the time of the refused one.
+func toBound(t *testing.T, s *Store, at time.Time, subject int) time.Time {
+	t.Helper()
+	for n := 0; ; n++ {
+		at = at.Add(time.Second)
+		err := s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"n%d","params":[%s]}`, n,
+			iv(fmt.Sprint("n", n), "delivered", "voice", `"subject":"`+strings.Repeat("s", subject)+`"`))), at)
+		var ce *CapError
+		if errors.As(err, &ce) && ce.Cap == CapHeld {
+			return at
+		}
+		if err != nil {
+			t.Fatalf("newcomer n%d: %v, want it taken or a CapHeld refusal", n, err)
+		}
 	}
 }
 
@@ -109,12 +150,11 @@ func TestHeldBoundTakesWhatEnds(t *testing.T) {
 	t.Parallel()
 	const bound = 64 << 10
 	s := NewStore(WithMaxHeld(bound))
-	i := 0
-	for ; s.Snapshot().Stats.Held < bound-4<<10; i++ {
+	for i := 0; s.Snapshot().Stats.Held < bound/2; i++ {
 		apply(t, s, namedPartiesEvent(EvNewInteraction, fmt.Sprint("s", i), 1))
 	}
-	apply(t, s, namedPartiesEvent(EvNewInteraction, "big", 200)) // past the bound by far more than a small one
 	apply(t, s, namedPartiesEvent(EvInteractionRemoved, "s0", 1))
+	toBound(t, s, t0, 2000) // the bound forgets s0
 	if st := s.Snapshot().Stats; st.Held-st.HeldEnded < bound {
 		t.Fatalf("open rows hold %d, want the bound %d or more", st.Held-st.HeldEnded, bound)
 	}
@@ -152,7 +192,7 @@ func TestHeldRecountOverStreams(t *testing.T) {
 			checkHeld(t, c.what(fmt.Sprint("step ", i)), s)
 		}
 		for _, r := range s.Snapshot().Rejections {
-			refused = refused || strings.Contains(r.Reason, "memory bound")
+			refused = refused || strings.Contains(r.Reason, "memory bound") || strings.Contains(r.Reason, "memory share")
 		}
 	}
 	if !refused {

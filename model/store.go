@@ -80,6 +80,9 @@ type slot struct {
 type agentSlot struct {
 	ag    *Agent
 	epoch uint64
+	// rows is what the agent's rows not removed hold (Row.held): its share of the memory bound
+	// (held.go) with the agent's own weight.
+	rows int64
 }
 
 type rateBucket struct {
@@ -115,7 +118,8 @@ type Stats struct {
 	// removed rows hold, which retention forgets first at the memory bound, and HeldAgents the
 	// agents' part, whose older history goes next (held.go).
 	Held, HeldEnded, HeldAgents int64
-	// Trimmed counts the times the agents' older history was forgotten at the memory bound.
+	// Trimmed counts the times the agents' older history was forgotten at the memory bound, and an
+	// agent's over its share near it.
 	Trimmed int64
 }
 
