@@ -25,7 +25,7 @@ func heavyLine(typ, id, subject string) string {
 }
 
 // TestPrintMemoryBound: with --max-memory, the interactions past what it holds are rejected, each
-// named FILE:LINE with the reason; the removals go on being taken, and once some interactions
+// named FILE:LINE with the reason (the file's one agent holds its share: three quarters of it); the removals go on being taken, and once some interactions
 // ended, a new one is kept again. 0 is no bound; a bad size names the flag.
 func TestPrintMemoryBound(t *testing.T) {
 	t.Parallel()
@@ -43,8 +43,9 @@ func TestPrintMemoryBound(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (some rejected):\n%s", code, stderr)
 	}
-	refusal := regexp.MustCompile(`mem\.jsonl:(\d+): memory bound reached \(--max-memory 1\.0 MiB\): open interactions and ` +
-		`agents hold 1\.\d MiB; new interactions and changes are refused until some interactions end`)
+	refusal := regexp.MustCompile(`mem\.jsonl:(\d+): agent's memory share reached \(--max-memory 1\.0 MiB\): agent "" holds ` +
+		`\d+\.\d KiB, its share is 768\.0 KiB \(three quarters of the bound among 1 agent\); its new interactions and ` +
+		`changes are refused until some of them end`)
 	found := refusal.FindAllStringSubmatch(stderr, -1)
 	if len(found) == 0 || found[0][1] == "1" {
 		t.Fatalf("no located refusal at the bound:\n%s", stderr)
