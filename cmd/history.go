@@ -3,8 +3,6 @@ package cmd
 import (
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -49,32 +47,6 @@ func (h *historyFlags) check() error {
 
 // off reports whether the history is turned off (--history 0 or --history-size 0).
 func (h *historyFlags) off() bool { return h.keep == 0 || h.bytes == 0 }
-
-// byteUnits are the suffixes parseBytes takes, longest first so that "MiB" is not read as "B".
-var byteUnits = []struct {
-	suffix string
-	factor int64
-}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}}
-
-// parseBytes reads a size: a whole number of bytes, or one followed by KiB, MiB or GiB (K, M, G).
-func parseBytes(s string) (int64, error) {
-	num, factor := strings.TrimSpace(s), int64(1)
-	for _, u := range byteUnits {
-		if strings.HasSuffix(num, u.suffix) {
-			num, factor = strings.TrimSpace(strings.TrimSuffix(num, u.suffix)), u.factor
-			break
-		}
-	}
-	n, err := strconv.ParseInt(num, 10, 64)
-	if err == nil && n >= 0 && n > (1<<62)/factor {
-		return 0, fmt.Errorf("too large: at most %dGiB", (1<<62)/(1<<30))
-	}
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("want a size in bytes, such as 268435456, 256MiB or 1GiB: a whole number, " +
-			"alone or followed by KiB, MiB or GiB (or K, M, G)")
-	}
-	return n * factor, nil
-}
 
 // keepHistory gives the monitor's and serve's pipeline its seek history (none in batch mode or
 // with --history 0): of an event file, the file itself, indexed in the background (a seek reads

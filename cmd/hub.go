@@ -89,7 +89,7 @@ within --history and --history-size. --in-memory keeps the floor in memory only 
 	f.StringVar(&o.key, "key", "", "the TLS private key (PEM) for --cert")
 	f.StringArrayVar(&o.origins, "origin", nil, "page origin allowed to connect, e.g. https://crm.example.com (repeatable; default any)")
 	f.IntVar(&o.queue, "queue", hub.DefaultQueueSize, "messages that may wait for one monitor before it is disconnected")
-	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest event accepted from a bridge, in bytes; a larger one is logged and skipped")
+	f.Var(newSizeFlag(&o.maxMessage, model.DefaultMaxMessage), "max-message", "largest event accepted from a bridge (bytes, or with KiB, MiB, GiB, or K, M, G); a larger one is logged and skipped")
 	f.DurationVar(&o.goneAfter, "gone-after", hub.DefaultGoneAfter, "time an agent may be without a bridge before the hub says its desktop is gone and ends its open interactions")
 	f.DurationVar(&o.lostHubAfter, "lost-hub-after", hub.DefaultLostHubAfter, "in a cluster: time another hub may be unreachable before the desktops it held are said to be disconnected")
 	l := &o.limits

@@ -151,7 +151,8 @@ var defaultMaxMemory = fmt.Sprintf("%dGiB", model.DefaultMaxHeld>>30)
 func registerSourceFlags(f *pflag.FlagSet, o *options) {
 	f.StringVar(&o.speed, "speed", defaultSpeed, "replay speed factor, 0.1 to 1000, or max for no waiting")
 	f.IntVar(&o.retention, "retention", model.DefaultRetention, "how many ended interactions to keep")
-	f.IntVar(&o.maxMessage, "max-message", model.DefaultMaxMessage, "largest accepted event in bytes")
+	f.Var(newSizeFlag(&o.maxMessage, model.DefaultMaxMessage), "max-message",
+		"largest accepted event (bytes, or with KiB, MiB, GiB, or K, M, G)")
 	f.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "most memory the interactions and agents kept may hold, "+
 		"as deskwatch estimates it (bytes, or with KiB, MiB, GiB, or K, M, G; 0: no bound): ended interactions are forgotten "+
 		"first, then events that would add more are rejected until some end")

@@ -46,7 +46,7 @@ func isURL(arg string) bool {
 // URL, or a file path.
 func openSource(o *options, arg string, stdin io.Reader) (feed.Source, error) {
 	if o.maxMessage <= 0 {
-		return nil, fmt.Errorf("--max-message %d: want the largest accepted event in bytes, above 0", o.maxMessage)
+		return nil, fmt.Errorf("--max-message %d: want the largest accepted event, above 0 bytes", o.maxMessage)
 	}
 	if o.retention < 1 {
 		return nil, fmt.Errorf("--retention %d: keep at least 1 ended interaction", o.retention)

@@ -173,13 +173,25 @@ func TestPrintRecordsEveryMessage(t *testing.T) {
 	}
 }
 
-func TestMaxMessageMustBePositive(t *testing.T) {
+// TestMaxMessageTakesSizes: --max-message takes a size in bytes or with a unit (as --max-memory), and
+// says what is wrong with 0, a negative one and one that is no size.
+func TestMaxMessageTakesSizes(t *testing.T) {
 	t.Parallel()
-	for _, v := range []string{"0", "-5"} {
+	for v, want := range map[string]string{
+		"0":    "--max-message 0: want the largest accepted event, above 0 bytes\n",
+		"-5":   `invalid argument "-5" for "--max-message" flag: want a size in bytes, such as 268435456, 256MiB or 1GiB`,
+		"lots": `invalid argument "lots" for "--max-message" flag: want a size in bytes`,
+	} {
 		_, errOut, code, _ := runBin(t, nil, 10*time.Second, "--print", "--max-message", v, fixture("clean.jsonl"))
-		if want := "--max-message " + v + ": want the largest accepted event in bytes, above 0\n"; code != 2 || errOut != want {
+		if code != 2 || !strings.HasPrefix(errOut, want) {
 			t.Errorf("--max-message %s: exit %d, stderr %q; want 2 and %q", v, code, errOut, want)
 		}
+	}
+	line := `{"type":"ON_AGENT_STATE_CHANGE","agentId":"a1","params":["not_ready","` + strings.Repeat("r", 1100) + `"]}` + "\n"
+	file := e2e.WriteFile(t, "long.jsonl", line)
+	_, errOut, _, _ := runBin(t, nil, 10*time.Second, "--print", "--max-message", "1KiB", file)
+	if want := "long.jsonl:1: line is 1173 bytes, larger than the limit of 1024 bytes (--max-message)"; !strings.Contains(errOut, want) {
+		t.Errorf("--max-message 1KiB: stderr %q, want it to say %q", errOut, want)
 	}
 }
 
