@@ -1,12 +1,15 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -174,11 +177,15 @@ func (o *simulateOptions) runLoad(ctx context.Context, stdout, stderr io.Writer)
 	if l.bridges == 0 {
 		o.waitMonitors(ctx, mon, stderr)
 	} else {
+		urls, _ := hubURLs("--to", o.load.to)
+		before, beforeErr := sim.HubRejections(ctx, urls)
 		res, err := o.runBridges(ctx, stderr, ingest, progress)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "bridges: "+res.String())
+		after, afterErr := sim.HubRejections(context.WithoutCancel(ctx), urls)
+		fmt.Fprintln(stdout, "hubs: "+rejectedText(before, after, cmp.Or(beforeErr, afterErr)))
 		settle(ctx, mon, l.drain)
 	}
 	stopMon()
@@ -273,4 +280,24 @@ func settle(ctx context.Context, mon *sim.MonitorLoad, limit time.Duration) {
 		}
 		last = n
 	}
+}
+
+// rejectedText says what the hubs rejected while the bridges ran: the simulated bridges cannot tell
+// (a hub acknowledges a rejected event too), the hubs' /metrics can.
+func rejectedText(before, after map[string]int64, err error) string {
+	if err != nil {
+		return "rejections unknown (their /metrics: " + err.Error() + ")"
+	}
+	var total int64
+	var parts []string
+	for _, reason := range slices.Sorted(maps.Keys(after)) {
+		if n := after[reason] - before[reason]; n > 0 {
+			total += n
+			parts = append(parts, fmt.Sprintf("%s %d", reason, n))
+		}
+	}
+	if total == 0 {
+		return "rejected 0 events while it ran"
+	}
+	return fmt.Sprintf("rejected %d events while it ran (%s; the hubs' logs say which and why)", total, strings.Join(parts, ", "))
 }

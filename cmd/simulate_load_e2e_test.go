@@ -27,6 +27,7 @@ func TestSimulateBridgesAndMonitors(t *testing.T) {
 	}
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^bridges: events 300, sent \d+, acked 300, resent 0, dropped 0, .*reconnects 0, failovers 0, dial errors 0$`),
+		regexp.MustCompile(`(?m)^hubs: rejected 0 events while it ran$`),
 		regexp.MustCompile(`(?m)^monitors: latency p50 \S+ p99 \S+ max \S+ over \d+ events, .* lost 0, repeated 0, connected 0, connects 4, disconnects 0$`),
 	} {
 		if !want.MatchString(out) {
@@ -42,6 +43,30 @@ func TestSimulateBridgesAndMonitors(t *testing.T) {
 	}
 	if out, errOut, code := e2e.Run(t, nil, "--print", rec); code != 0 || !strings.Contains(out, "AGENT") {
 		t.Errorf("--print of the record: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// TestSimulateSaysWhatTheHubRejected: the hub acknowledges the events it rejects, so the bridges
+// count them acknowledged; the summary reads the hub's /metrics before and after the run and says
+// how many it rejected meanwhile, by reason (here a hub too small for the load: its memory bound).
+func TestSimulateSaysWhatTheHubRejected(t *testing.T) {
+	t.Parallel()
+	_, addr := startHubCmd(t, "--max-memory", "32KiB")
+	out, errOut, code := e2e.Run(t, nil, "simulate", "--bridges", "20", "--rate", "100", "--events", "600",
+		"--to", "ws://"+addr+"/ingest")
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	want := regexp.MustCompile(`(?m)^hubs: rejected [1-9]\d* events while it ran \((memory-cap \d+, )?memory-share \d+; ` +
+		`the hubs' logs say which and why\)$`)
+	if !want.MatchString(out) {
+		t.Errorf("summary lacks %s:\n%s", want, out)
+	}
+	// A hub whose /metrics cannot be read: the summary says so rather than 0.
+	out, _, _ = e2e.Run(t, nil, "simulate", "--bridges", "1", "--events", "1", "--connect-wait", "0", "--drain", "0",
+		"--to", "ws://127.0.0.1:1/ingest")
+	if !strings.Contains(out, "hubs: rejections unknown (their /metrics: Get \"http://127.0.0.1:1/metrics\": ") {
+		t.Errorf("an unreachable hub's summary:\n%s", out)
 	}
 }
 
