@@ -84,9 +84,9 @@ type Config struct {
 	// MinLostHubAfter and MaxLostHubAfter).
 	LostHubAfter time.Duration
 
-	// snapshotBudget and decodeBudget, when a test sets them, replace filteredSnapshotBytes and
-	// decodeBytes.
-	snapshotBudget, decodeBudget int64
+	// snapshotBudget, decodeBudget and readBudget, when a test sets them, replace
+	// filteredSnapshotBytes, decodeBytes and readBytes.
+	snapshotBudget, decodeBudget, readBudget int64
 }
 
 // Hub relays events from bridges to monitors. Its methods are safe for concurrent use.
@@ -132,8 +132,9 @@ type Hub struct {
 	// historySlots bounds the monitors reading history at once (history.go).
 	historySlots chan struct{}
 	// snapBudget bounds what filtered monitors' snapshots hold at once (snapshot_budget.go), decodes
-	// the bridges' large messages decoding at once (ingest.go).
-	snapBudget, decodes *byteBudget
+	// the bridges' messages decoding at once (ingest.go), reads their large messages being read
+	// (ingest_read.go).
+	snapBudget, decodes, reads *byteBudget
 	// joins bounds the monitors joining per token or address (joinrate.go).
 	joins *joinLimiter
 }
@@ -172,6 +173,7 @@ func New(cfg Config) *Hub {
 		historySlots:      make(chan struct{}, maxHistoryMonitors),
 		snapBudget:        newByteBudget(cmp.Or(cfg.snapshotBudget, filteredSnapshotBytes)),
 		decodes:           newByteBudget(cmp.Or(cfg.decodeBudget, decodeBytes)),
+		reads:             newByteBudget(max(cmp.Or(cfg.readBudget, readBytes), int64(cfg.MaxMessage))),
 		joins:             newJoinLimiter(cfg.Limits.MaxMonitorJoins),
 	}
 	h.streams = wsfan.NewFan[*liveMsg](&h.mu, wsfan.Snapshots[*snapEntry]{

@@ -118,7 +118,11 @@ func (h *Hub) readBridge(b *bridgeConn) error {
 			return err
 		}
 		dl.Arriving()
-		data, n, err := wsfan.ReadMessage(r, limit, limit, 0)
+		br := h.readerFor(b, r, dl.Arriving)
+		data, n, err := wsfan.ReadMessage(br, limit, limit, 0)
+		if err != nil || n > limit {
+			h.doneReading(br) // nothing of it is handled
+		}
 		switch {
 		case errors.Is(err, websocket.ErrReadLimit):
 			h.m.rejected.WithLabelValues("oversize").Inc()
@@ -140,6 +144,7 @@ func (h *Hub) readBridge(b *bridgeConn) error {
 			continue
 		}
 		h.guardedBridgeMessage(b, mt, data)
+		h.doneReading(br)
 		if stopped(b.closer) {
 			// The hub ended the connection (an event the log did not take, a revoked token): what the
 			// bridge sent after is not taken either, so that a session's events reach the log in seq
