@@ -40,7 +40,7 @@ func DefaultKeyMap() KeyMap {
 		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
 		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
 		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail / fold / its interactions")),
+		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail / fold / its interactions / wrap log")),
 		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Follow:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow this row (pin)")),
 		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),

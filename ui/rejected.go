@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,14 +18,20 @@ import (
 // the first, the start of the message on the second.
 const linesPerRejection = 2
 
+// wrappedRawLines is how many lines of the raw message a wrapped entry shows.
+const wrappedRawLines = 4
+
 // rejectedView is the log of rejected messages, oldest first and newest at the bottom, as a log
-// reads. It opens at the newest entry and follows new ones until the user scrolls up.
+// reads. It opens at the newest entry and follows new ones until the user scrolls up. Each entry
+// takes two lines, cut at the width; wrapped (enter), each takes the lines its whole reason and
+// the start of its message need, and the log scrolls by lines.
 type rejectedView struct {
 	c             *Common
 	scroll        cursor
 	width, height int
-	// total is the number of entries drawn last, so that keys scroll over what the user sees; viewed
-	// says whether there was a last frame.
+	wrap          bool
+	// total is the number of entries (lines, wrapped) drawn last, so that keys scroll over what the
+	// user sees; viewed says whether there was a last frame.
 	total  int
 	viewed bool
 }
@@ -36,11 +43,20 @@ func newRejected(c *Common) *rejectedView {
 // SetSize sets the area: a title line and the entries under it.
 func (r *rejectedView) SetSize(width, height int) { r.width, r.height = max(width, 1), max(height, 1) }
 
-// page is the number of entries that fit under the title.
-func (r *rejectedView) page() int { return max((r.height-1)/linesPerRejection, 1) }
+// page is the number of entries that fit under the title (lines, wrapped).
+func (r *rejectedView) page() int {
+	if r.wrap {
+		return max(r.height-1, 1)
+	}
+	return max((r.height-1)/linesPerRejection, 1)
+}
 
-// Update scrolls by entries.
+// Update scrolls by entries (by lines, wrapped); enter wraps or unwraps the entries.
 func (r *rejectedView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, r.c.Keys.Open) {
+		r.toggleWrap(f.snap.Rejections)
+		return r, nil
+	}
 	total := r.total
 	if !r.viewed {
 		total = len(f.snap.Rejections)
@@ -49,12 +65,34 @@ func (r *rejectedView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
 	return r, nil
 }
 
-// ShortHelp lists the rejected log's main keys.
-func (r *rejectedView) ShortHelp() []key.Binding { return []key.Binding{r.c.Keys.Back} }
+// toggleWrap wraps or unwraps the entries, keeping the first one shown at the top.
+func (r *rejectedView) toggleWrap(rej []model.Rejection) {
+	wrap := !r.wrap
+	r.wrap, r.viewed = true, false // the wrapped entries' heights map lines to entries
+	defer func() { r.wrap = wrap }()
+	if r.scroll.follow {
+		return
+	}
+	i, line := 0, 0
+	if wrap { // from an entry to its first line
+		for ; i < min(r.scroll.offset, len(rej)); i++ {
+			line += len(r.entry(rej[i], time.UTC))
+		}
+		r.scroll.offset = line
+		return
+	}
+	for ; i < len(rej) && line+len(r.entry(rej[i], time.UTC)) <= r.scroll.offset; i++ { // from a line to its entry
+		line += len(r.entry(rej[i], time.UTC))
+	}
+	r.scroll.offset = i
+}
 
-// FullHelp lists every key the rejected log takes.
+// ShortHelp lists the rejected log's main keys.
+func (r *rejectedView) ShortHelp() []key.Binding { return []key.Binding{r.c.Keys.Open, r.c.Keys.Back} }
+
+// FullHelp lists every key the rejected log takes (Open wraps or unwraps the entries).
 func (r *rejectedView) FullHelp() [][]key.Binding {
-	return [][]key.Binding{append(r.c.Keys.navigation(), r.c.Keys.Back, r.c.Keys.Rejected)}
+	return [][]key.Binding{append(r.c.Keys.navigation(), r.c.Keys.Open, r.c.Keys.Back, r.c.Keys.Rejected)}
 }
 
 // View draws the log in exactly height lines of at most width cells.
@@ -62,6 +100,10 @@ func (r *rejectedView) View(f *frame) string {
 	st := r.c.Styles
 	snap := f.snap
 	rej := snap.Rejections
+	loc := f.now.Location()
+	if r.wrap {
+		return r.wrapped(snap, loc)
+	}
 	r.total, r.viewed = len(rej), true
 	page := r.page()
 	r.scroll.clampScroll(len(rej), page)
@@ -72,11 +114,32 @@ func (r *rejectedView) View(f *frame) string {
 	if len(rej) == 0 {
 		lines = append(lines, st.Dim.Render("  no rejected messages — every message so far was accepted"))
 	}
-	loc := f.now.Location()
 	for _, x := range rej[first:last] {
 		lines = append(lines, r.entry(x, loc)...)
 	}
 	return fitBlock(strings.Join(lines, "\n"), r.width, r.height)
+}
+
+// wrapped draws the log with whole entries, scrolled by lines. The scroll position on the right
+// counts entries: those whose first line is shown.
+func (r *rejectedView) wrapped(snap *model.Snapshot, loc *time.Location) string {
+	var lines []string
+	var starts []int // the first line of each entry
+	for _, x := range snap.Rejections {
+		starts = append(starts, len(lines))
+		lines = append(lines, r.entry(x, loc)...)
+	}
+	r.total, r.viewed = len(lines), true
+	page := r.page()
+	r.scroll.clampScroll(len(lines), page)
+	top, bottom := r.scroll.offset, min(r.scroll.offset+page, len(lines))
+	first, _ := slices.BinarySearch(starts, top)
+	last, _ := slices.BinarySearch(starts, bottom)
+	out := append([]string{r.title(snap, first, last)}, lines[top:bottom]...)
+	if len(lines) == 0 {
+		out = append(out, r.c.Styles.Dim.Render("  no rejected messages — every message so far was accepted"))
+	}
+	return fitBlock(strings.Join(out, "\n"), r.width, r.height)
 }
 
 // title names the log and its size (the store keeps only the newest entries; the count is of all)
@@ -112,17 +175,31 @@ func shortOrigin(o model.Origin) string {
 }
 
 // entry draws one rejection: time, origin (FILE:LINE or SOURCE conn C msg M) and reason, then the
-// start of the raw message, sanitized, on the line below.
+// start of the raw message, sanitized, on the line below; wrapped, the whole reason (under its
+// first line's reason) and up to wrappedRawLines of the message.
 func (r *rejectedView) entry(x model.Rejection, loc *time.Location) []string {
 	st := r.c.Styles
 	w := r.width
 	origin := cleanLeft(shortOrigin(x.Origin), max(w/3, 8))
-	head := st.Dim.Render(pad(fmtClock(timeIn(x.At, loc)), 12)) + "  " + st.Accent.Render(origin) + "  " +
-		st.Warn.Render(clean(x.Reason, max(w-16-width(origin), 1)))
-	raw := st.Dim.Render("(empty)")
-	if len(x.Raw) > 0 {
-		raw = st.Text.Render(clean(string(x.Raw), max(w-16, 1)))
+	head := st.Dim.Render(pad(fmtClock(timeIn(x.At, loc)), 12)) + "  " + st.Accent.Render(origin) + "  "
+	reasonW, rawW, bar := max(w-16-width(origin), 1), max(w-16, 1), strings.Repeat(" ", 12)+st.Dim.Render("  │ ")
+	if !r.wrap {
+		raw := st.Dim.Render("(empty)")
+		if len(x.Raw) > 0 {
+			raw = st.Text.Render(clean(string(x.Raw), rawW))
+		}
+		return []string{fit(head+st.Warn.Render(clean(x.Reason, reasonW)), w), fit(bar+raw, w)}
 	}
-	body := strings.Repeat(" ", 12) + st.Dim.Render("  │ ") + raw
-	return []string{fit(head, w), fit(body, w)}
+	reason := wrapText(x.Reason, reasonW, 1+len(x.Reason)/max(reasonW/2, 1))
+	out := []string{fit(head+st.Warn.Render(reason[0]), w)}
+	for _, l := range reason[1:] {
+		out = append(out, fit(strings.Repeat(" ", 16+width(origin))+st.Warn.Render(l), w))
+	}
+	if len(x.Raw) == 0 {
+		return append(out, fit(bar+st.Dim.Render("(empty)"), w))
+	}
+	for _, l := range wrapText(string(x.Raw), rawW, wrappedRawLines) {
+		out = append(out, fit(bar+st.Text.Render(l), w))
+	}
+	return out
 }

@@ -181,3 +181,53 @@ func TestShortOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestRejectedWrapsWholeReasons: enter wraps the entries, so that a reason longer than the width (the
+// memory bound's, a decoder's path) shows whole, the message's start over a few lines; the log then
+// scrolls by lines, follows the newest, keeps the entry at the top when toggled, and fits at every
+// size; enter again gives one line each.
+func TestRejectedWrapsWholeReasons(t *testing.T) {
+	c := rejectedFixture(t)
+	long := `agent's memory share reached (--max-memory 1.0 GiB): agent "a7" holds 12.1 MiB, its share is 12.0 MiB ` +
+		`(three quarters of the bound among 64 agents); its new interactions and changes are refused until some of them end`
+	c.Store.Reject(model.Origin{Source: "ws://hub.example.com:8080/stream", Conn: 1, Msg: 9}, long,
+		[]byte(`{"type":"ON_NEW_INTERACTION","agentId":"a7","params":[{"interactionId":"x1","subject":"`+strings.Repeat("s", 300)+`"}]}`),
+		detailBase.Add(300*time.Second))
+	r := newRejected(c)
+	r.SetSize(80, 24)
+	view := func() string { return plain(r.View(testFrame(r.c))) }
+	if out := view(); strings.Contains(out, "until some of them end") {
+		t.Fatalf("unwrapped, the long reason should be cut:\n%s", out)
+	}
+	detailPress(r, r.c, "enter")
+	out := view()
+	requireGolden(t, r.View(testFrame(r.c)), 80, 24, false)
+	joined := strings.Join(strings.Fields(out), " ")
+	if !strings.Contains(joined, "its new interactions and changes are refused until some of them end") {
+		t.Errorf("wrapped, the whole reason should show:\n%s", out)
+	}
+	if !strings.Contains(out, "7 of 7") {
+		t.Errorf("wrapped, the log should still follow the newest:\n%s", out)
+	}
+	r.SetSize(80, 8) // three entries a page unwrapped
+	detailPress(r, r.c, "g")
+	view()
+	detailPress(r, r.c, "j", "j", "j")
+	view()
+	if r.scroll.offset != 3 {
+		t.Errorf("wrapped, j moves a line: offset %d, want 3", r.scroll.offset)
+	}
+	detailPress(r, r.c, "enter")
+	view()
+	if r.wrap || r.scroll.offset != 1 {
+		t.Errorf("unwrapped again at the entry shown at the top: wrap %v, offset %d, want entry 1", r.wrap, r.scroll.offset)
+	}
+	for _, size := range [][2]int{{1, 1}, {20, 5}, {60, 20}, {120, 30}, {200, 50}} {
+		w := newRejected(c)
+		w.SetSize(size[0], size[1])
+		for _, keys := range [][]string{{"enter"}, {"g"}, {"j"}, {"G"}, {"pgup"}} {
+			detailPress(w, w.c, keys...)
+			checkFrame(t, w.View(testFrame(w.c)), size[0], size[1])
+		}
+	}
+}
