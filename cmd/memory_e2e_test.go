@@ -43,9 +43,9 @@ func TestPrintMemoryBound(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (some rejected):\n%s", code, stderr)
 	}
-	refusal := regexp.MustCompile(`mem\.jsonl:(\d+): agent's memory share reached \(--max-memory 1\.0 MiB\): agent "" holds ` +
-		`\d+\.\d KiB, its share is 768\.0 KiB \(three quarters of the bound among 1 agent\); its new interactions and ` +
-		`changes are refused until some of them end`)
+	refusal := regexp.MustCompile(`mem\.jsonl:(\d+): agent's memory share reached \(--max-memory 1\.0 MiB\): agent "" would hold ` +
+		`\d+\.\d KiB of interactions, over its share of \d+\.\d KiB \(three quarters of the bound, less the agents' own ` +
+		`\d+\.\d KiB, among 1 agent\); its new interactions and changes are refused until some of them end`)
 	found := refusal.FindAllStringSubmatch(stderr, -1)
 	if len(found) == 0 || found[0][1] == "1" {
 		t.Fatalf("no located refusal at the bound:\n%s", stderr)

@@ -53,7 +53,7 @@ func TestLargeMessagesReadWithinTheBudget(t *testing.T) {
 	if n := metricValue(t, body, `deskwatch_hub_events_rejected_total{reason="interaction-size"}`); n != 0 {
 		t.Error("the second large message was handled while the first held the read budget")
 	}
-	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="slow-message"}`, 1)      // the trickler, cut
+	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="slow-message"}`, 1)     // the trickler, cut
 	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="interaction-size"}`, 1) // the second, read whole
 	if !e2e.Until(10*time.Second, 10*time.Millisecond, held(0)) {
 		t.Errorf("%d of the read budget still held", th.reads.held.Load())

@@ -285,8 +285,8 @@ func TestMemoryBound(t *testing.T) {
 		{event("ON_INTERACTION_REMOVED", "a1", t0, 6, ia("i1")), true},
 		{event("ON_NEW_INTERACTION", "a2", t0, 3, ia("again")), true},
 	})
-	th.log.waitLog(t, `ingest conn 2 msg 4 (agent "a1") rejected: agent's memory share reached (--max-memory 3.5 KiB): agent "a1" holds 2.`)
-	th.log.waitLog(t, `its share is 2.6 KiB (three quarters of the bound among 1 agent)`)
+	th.log.waitLog(t, `ingest conn 2 msg 4 (agent "a1") rejected: agent's memory share reached (--max-memory 3.5 KiB): agent "a1" would hold 2.`)
+	th.log.waitLog(t, ` (three quarters of the bound, less the agents' own 370 bytes, among 1 agent); its new interactions and changes are refused until some of them end`)
 	th.log.waitLog(t, `ingest conn 2 msg 6 (agent "a2") rejected: memory bound reached (--max-memory 3.5 KiB): open interactions and agents hold `)
 	th.log.waitLog(t, ` KiB; new interactions and changes are refused until some interactions end`)
 	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="memory-share"}`, 1)

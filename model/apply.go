@@ -84,7 +84,9 @@ func (s *Store) apply(ev Event, at time.Time) {
 	ag.Timeline = capTimeline(ag.Timeline, &ag.timelineText)
 	s.floorAgentEvent(ag, ev.Payload, at)
 	s.reweigh(ag)
-	s.trimOverShare(ag)
+	if s.crowded() {
+		s.trimAgents()
+	}
 	if s.overHeld() {
 		s.evict()
 	}
@@ -306,6 +308,7 @@ func (s *Store) count(r *Row, d int) {
 	} else {
 		if as := s.agents[r.AgentID]; as != nil {
 			as.rows += int64(d) * r.held
+			as.snap += int64(d) * r.snapHeld
 		}
 		if s.agentOpen != nil { // the per-agent cap, like the store's, bounds the rows not removed
 			if s.agentOpen[r.AgentID] += d; s.agentOpen[r.AgentID] == 0 {
@@ -339,7 +342,9 @@ func (s *Store) end(sl *slot, at time.Time, text, typ string) {
 	r.Timeline = appendExact(r.Timeline, &r.timelineText, NewChange(at, ChangeEnded, text, typ))
 	s.count(r, +1)
 	if as := s.agents[r.AgentID]; as != nil {
-		s.ownAgent(as).Handled++ // not always the event's agent (a resync ends others' rows)
+		ag := s.ownAgent(as)
+		ag.Handled++  // not always the event's agent (a resync ends others' rows)
+		s.reweigh(ag) // the floor statistics may have counted it for a new reason
 	}
 	s.ended = append(s.ended, sl)
 	s.evict()

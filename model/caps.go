@@ -53,13 +53,14 @@ type CapError struct {
 	Agent, Interaction string
 	// N is what the event would have made the count (the agents, those listed, the parties, the
 	// agent's open interactions); for CapOpen, the new open interactions it brings; for CapHeld,
-	// the bytes the rows not ended and the agents hold; for CapShare, what the agent would hold.
+	// the bytes the rows not ended and the agents hold; for CapShare, what the agent's rows would
+	// hold with the event.
 	// Limit is the cap (for CapShare, the memory bound).
 	N, Limit int
-	// AgentsHeld is, for CapHeld, the part of N the agents hold.
+	// AgentsHeld is, for CapHeld and CapShare, what the agents themselves hold.
 	AgentsHeld int
-	// Agents is, for CapShare, how many agents share the bound (its share is Limit / Agents).
-	Agents int
+	// Agents is, for CapShare, how many agents share the bound; Share the agent's share.
+	Agents, Share int
 }
 
 func (e *CapError) Error() string {
@@ -81,14 +82,17 @@ func (e *CapError) Error() string {
 		return fmt.Sprintf("memory bound reached (--max-memory %s): open interactions and agents hold %s; "+
 			"new interactions and changes are refused until some interactions end", heldText(e.Limit), heldText(e.N))
 	case CapShare:
-		plural := "s"
+		agents := "agents"
 		if e.Agents == 1 {
-			plural = ""
+			agents = "agent"
 		}
-		return fmt.Sprintf("agent's memory share reached (--max-memory %s): agent %q holds %s, its share is %s "+
-			"(three quarters of the bound among %d agent%s); its new interactions and changes are refused until "+
-			"some of them end", heldText(e.Limit), e.Agent, heldText(e.N), heldText((e.Limit-e.Limit/4)/e.Agents),
-			e.Agents, plural)
+		text := fmt.Sprintf("agent's memory share reached (--max-memory %s): agent %q would hold %s of interactions, "+
+			"over its share of %s (three quarters of the bound, less the agents' own %s, among %d %s)", heldText(e.Limit),
+			e.Agent, heldText(e.N), heldText(e.Share), heldText(e.AgentsHeld), e.Agents, agents)
+		if e.AgentsHeld*2 >= e.Limit-e.Limit/4 {
+			return text + "; its new interactions and changes are refused: raise --max-memory"
+		}
+		return text + "; its new interactions and changes are refused until some of them end"
 	}
 	return fmt.Sprintf("interaction %q would be agent %q's open interaction number %d, over the cap of %d; refused",
 		e.Interaction, e.Agent, e.N, e.Limit)

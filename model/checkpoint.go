@@ -143,7 +143,7 @@ func (c *Checkpoint) Restore() *Store {
 	}
 	for _, r := range c.rows {
 		if as := s.agents[r.AgentID]; as != nil && !r.Ended {
-			as.rows += r.held
+			as.rows, as.snap = as.rows+r.held, as.snap+r.snapHeld
 		}
 	}
 	return s

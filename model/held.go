@@ -207,8 +207,8 @@ const (
 
 // trimAgents forgets the agents' older history, the memory bound's second resort after the ended
 // rows: every agent keeps its latest keepAgentTimeline changes and keepAgentSpans state spans. It
-// runs when the agents hold more than a quarter of the bound, and again only once they have grown
-// by a sixteenth of it since (each run reads every agent).
+// runs when the store is crowded (admitHeld) and the agents hold more than a quarter of the bound,
+// and again only once they have grown by a sixteenth of it since (each run reads every agent).
 func (s *Store) trimAgents() {
 	if s.stats.HeldAgents <= s.maxHeld/4 || s.stats.HeldAgents <= s.trimmedTo+s.maxHeld/16 {
 		return
@@ -221,18 +221,6 @@ func (s *Store) trimAgents() {
 		}
 	}
 	s.trimmedTo = s.stats.HeldAgents
-	s.stats.Trimmed++
-}
-
-// trimOverShare forgets the older history of the event's agent (owned by the writer) when the store
-// is crowded and the agent holds its share or more (admitHeld): its history goes before its events
-// are refused, as every agent's goes past the bound (trimAgents).
-func (s *Store) trimOverShare(ag *Agent) {
-	if !s.crowded() || !longHistory(ag) || s.agents[ag.ID].rows+ag.held < s.share() {
-		return
-	}
-	trimHistory(ag)
-	s.reweigh(ag)
 	s.stats.Trimmed++
 }
 
@@ -267,24 +255,27 @@ func (s *Store) weighRow(r *Row, d int) {
 func (s *Store) overHeld() bool { return s.maxHeld > 0 && s.stats.Held > s.maxHeld }
 
 // crowded reports whether the rows not removed and the agents hold three quarters of the bound or
-// more: from there on each agent adds only within its share (admitHeld).
+// more: from there on each agent adds rows only within its share (admitHeld).
 func (s *Store) crowded() bool {
 	return s.maxHeld > 0 && s.stats.Held-s.stats.HeldEnded >= s.maxHeld-s.maxHeld/4
 }
 
-// share is each agent's share of the bound once it is crowded: three quarters of the bound divided by
-// the agents. The last quarter is left to the agents that hold less than their share (new ones too).
-func (s *Store) share() int64 { return (s.maxHeld - s.maxHeld/4) / int64(max(len(s.agents), 1)) }
+// rowShare is what each of agents agents' rows may hold once the store is crowded: of the bound's
+// first three quarters, what the agents themselves do not hold, divided among them. The last
+// quarter is left to the agents under their share (new ones too).
+func (s *Store) rowShare(agents int) int64 {
+	return max(s.maxHeld-s.maxHeld/4-s.stats.HeldAgents, 0) / int64(max(agents, 1))
+}
 
 // admitHeld refuses an event that could add to what the store holds while the rows retention cannot
 // forget and the agents hold its bound already. The events of a known agent that end interactions
 // are taken, and those that trail the end of one the bound made the store forget (an activity
 // record, a last snapshot): they are dropped as stale, as after retention. Nothing makes a new agent.
 //
-// From three quarters of the bound on (crowded), each agent may add only within its share: the
-// bound divided by the agents (an agent's share is what its rows not removed and the agent itself
-// hold). A few agents that never end their interactions (a hostile bridge within the hub's caps)
-// are held to their shares there, and leave the rest of the bound to the others, a new agent too.
+// From three quarters of the bound on (crowded), an event adds to its agent's rows only within the
+// agent's share (rowShare): a few agents that never end their interactions (a hostile bridge within
+// the hub's caps) are held to their shares there, and leave the rest of the bound to the others, a
+// new agent too. The agents' own records and history are bounded apart (trimAgents).
 func (s *Store) admitHeld(ev Event) error {
 	if !s.crowded() {
 		return nil
@@ -293,6 +284,7 @@ func (s *Store) admitHeld(ev Event) error {
 		return nil // the hub's word that a snapshot is over: it ends the rows of agents it left out
 	}
 	as := s.agents[ev.AgentID]
+	adds := ev.HeldBytes()
 	if as != nil {
 		switch p := ev.Payload.(type) {
 		case *Desktop:
@@ -305,26 +297,33 @@ func (s *Store) admitHeld(ev Event) error {
 				return nil
 			}
 		case *InteractionsState:
-			// A snapshot that holds no more than the agent's open rows replaces them (and ends
-			// those it leaves out): a desktop back after a disconnect tells what ended meanwhile.
-			if ev.HeldBytes() <= as.rows {
+			// A snapshot whose interactions hold no more than the agent's rows' snapshots replaces
+			// them (and ends those it leaves out): a desktop back after a disconnect tells what
+			// ended meanwhile.
+			if adds -= as.snap; adds <= 0 {
 				return nil
 			}
 		}
 	}
 	used := s.stats.Held - s.stats.HeldEnded
-	if used < s.maxHeld {
-		if as == nil {
-			return nil // a new agent holds nothing yet: less than any share
-		}
-		if holds := as.rows + as.ag.held; holds < s.share() {
-			return nil
-		}
-		return &CapError{Cap: CapShare, Agent: ev.AgentID, N: int(as.rows + as.ag.held), Limit: int(s.maxHeld),
-			Agents: len(s.agents)}
+	if used >= s.maxHeld {
+		return &CapError{Cap: CapHeld, Agent: ev.AgentID, N: int(used), Limit: int(s.maxHeld),
+			AgentsHeld: int(s.stats.HeldAgents)}
 	}
-	return &CapError{Cap: CapHeld, Agent: ev.AgentID, N: int(used), Limit: int(s.maxHeld),
-		AgentsHeld: int(s.stats.HeldAgents)}
+	if adds == 0 {
+		return nil // no rows: the agent's own records, which trimAgents bounds
+	}
+	agents, rows := len(s.agents), int64(0)
+	if as == nil {
+		agents++
+	} else {
+		rows = as.rows
+	}
+	if share := s.rowShare(agents); rows+adds > share {
+		return &CapError{Cap: CapShare, Agent: ev.AgentID, N: int(rows + adds), Limit: int(s.maxHeld), Agents: agents,
+			AgentsHeld: int(s.stats.HeldAgents), Share: int(share)}
+	}
+	return nil
 }
 
 // heldText says a memory figure for a CapHeld refusal.

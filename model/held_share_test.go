@@ -57,3 +57,95 @@ func TestHeldShareLeavesRoomForOthers(t *testing.T) {
 	}
 	checkHeld(t, "after the newcomers", s)
 }
+
+// snapshotLine is agent's INTERACTIONS_STATE listing n interactions with subjects of subject bytes.
+func snapshotLine(agent string, n, subject int, state string) string {
+	var b []string
+	for i := range n {
+		b = append(b, iv(fmt.Sprint(agent, "-x", i), state, "voice", `"subject":"`+strings.Repeat("s", subject)+`"`))
+	}
+	return fmt.Sprintf(`{"type":"INTERACTIONS_STATE","agentId":%q,"params":[{"activeInteractionId":null,"interactions":[%s]}]}`,
+		agent, strings.Join(b, ","))
+}
+
+// TestHeldShareCountsTheEvent (second attacker's pass): near the bound an event is taken only when
+// the agent's rows with it stay within its share, a new agent's first event too: an agent just
+// under its share could add a whole snapshot at once (317 times its share), and new agent ids were
+// not checked at all.
+func TestHeldShareCountsTheEvent(t *testing.T) {
+	t.Parallel()
+	const bound = 16 << 20
+	s := NewStore(WithMaxHeld(bound))
+	at := t0
+	line := func(agent, id string, subject int) string {
+		return fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":%q,"params":[%s]}`, agent,
+			iv(id, "delivered", "voice", `"subject":"`+strings.Repeat("s", subject)+`"`))
+	}
+	for a := range 200 {
+		at = at.Add(time.Millisecond)
+		if err := s.ApplyChecked(decodeT(t, line(fmt.Sprint("a", a), "i", 100)), at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; s.ApplyChecked(decodeT(t, line("filler", fmt.Sprint("x", i), 60<<10)), at) == nil; i++ {
+		at = at.Add(time.Millisecond)
+	}
+	var ce *CapError
+	for _, agent := range []string{"a1", "newcomer"} {
+		err := s.ApplyChecked(decodeT(t, snapshotLine(agent, 64, 4000, "delivered")), at)
+		if !errors.As(err, &ce) || ce.Cap != CapShare || ce.N <= ce.Share {
+			t.Errorf("%s's snapshot of 256 KB, over its share of %d: %v, want CapShare", agent, s.rowShare(len(s.agents)), err)
+		}
+	}
+	if err := s.ApplyChecked(decodeT(t, line("newcomer", "n1", 300)), at); err != nil {
+		t.Errorf("a new agent's usual interaction within its share: %v", err)
+	}
+	checkHeld(t, "after the refusals", s)
+}
+
+// TestHeldSnapshotsCannotGrowAnAgent (second attacker's pass): at the bound an agent's snapshot is
+// taken only when its interactions hold no more than its rows' snapshots do; compared with its whole
+// rows (their timelines too), each snapshot could carry more than the last, and 1,500 of them took
+// the store to 1.8 times its bound.
+func TestHeldSnapshotsCannotGrowAnAgent(t *testing.T) {
+	t.Parallel()
+	const bound = 4 << 20
+	s := NewStore(WithMaxHeld(bound))
+	at := t0
+	apply(t, s, snapshotLine("h", 256, 10, "delivered"))
+	at = toBound(t, s, at, 4000)
+	states := []string{"connected", "delivered", "hold"}
+	for k := range 300 {
+		at = at.Add(time.Millisecond)
+		as := s.agents["h"]
+		subject := max(int((as.rows-as.snap)/256)+10*k, 1) // as long as the rows' timelines would let it be
+		_ = s.ApplyChecked(decodeT(t, snapshotLine("h", 256, min(subject, 4000), states[k%3])), at)
+	}
+	if st := s.Snapshot().Stats; st.Held > bound+2<<20 {
+		t.Errorf("held %d after the snapshots, over the bound %d by more than one", st.Held, bound)
+	}
+	checkHeld(t, "after the snapshots", s)
+}
+
+// TestHeldAgentEndedRowsReweighed (second attacker's pass): rows ended by the end of a resync, of an
+// agent already gone, count the agent again (its floor records may have grown): Stats.HeldAgents
+// drifted from a recount.
+func TestHeldAgentEndedRowsReweighed(t *testing.T) {
+	t.Parallel()
+	s := NewStore()
+	at := t0
+	step := func(line string) {
+		at = at.Add(10 * time.Second)
+		if err := s.ApplyChecked(decodeT(t, line), at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step(fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"a","params":[%s]}`, iv("c1", "delivered", "voice", "")))
+	step(`{"type":"DESKWATCH_DESKTOP","agentId":"a","params":[{"status":"gone","reason":"r"}]}`)
+	step(fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"a","params":[%s]}`, iv("c2", "delivered", "voice", "")))
+	step(`{"type":"ON_AGENT_STATE_CHANGE","agentId":"a","params":["not_ready","Lunch"]}`)
+	checkHeld(t, "before the resync", s)
+	s.BeginResync()
+	step(`{"type":"DESKWATCH_RESYNC_END","params":[]}`)
+	checkHeld(t, "after the end of the resync", s)
+}

@@ -80,9 +80,9 @@ type slot struct {
 type agentSlot struct {
 	ag    *Agent
 	epoch uint64
-	// rows is what the agent's rows not removed hold (Row.held): its share of the memory bound
-	// (held.go) with the agent's own weight.
-	rows int64
+	// rows is what the agent's rows not removed hold (Row.held), snap what their snapshots hold
+	// (Row.snapHeld): what its share of the memory bound is counted against (held.go).
+	rows, snap int64
 }
 
 type rateBucket struct {
