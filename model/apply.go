@@ -263,6 +263,9 @@ func (s *Store) insert(r *Row) *slot {
 	sl := &slot{row: r, epoch: s.epoch}
 	s.rows[r.Key] = sl
 	s.order = append(s.order, sl)
+	if as := s.agents[r.AgentID]; as != nil {
+		as.slots = append(as.slots, sl)
+	}
 	s.count(r, +1)
 	return sl
 }
@@ -397,7 +400,7 @@ func (s *Store) applyResync(agentID string, st *InteractionsState, at time.Time,
 		listed[in.ID] = true
 		s.applyInteraction(EvInteractionStateChange, agentID, in, at, v)
 	}
-	for _, sl := range s.openRows(func(r *Row) bool { return r.AgentID == agentID && !listed[r.Data.ID] }) {
+	for _, sl := range s.agentRows(agentID, func(r *Row) bool { return !listed[r.Data.ID] }) {
 		s.end(sl, at, "closed: absent from the agent's snapshot", EvInteractionsState)
 	}
 	if as := s.agents[agentID]; as != nil {

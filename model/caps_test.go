@@ -52,7 +52,7 @@ func TestStoreCapsRefuseWithAReason(t *testing.T) {
 	}
 }
 
-func decodeT(t *testing.T, line string) Event {
+func decodeT(t testing.TB, line string) Event {
 	t.Helper()
 	ev, err := Decode([]byte(line))
 	if err != nil {

@@ -141,9 +141,12 @@ func (c *Checkpoint) Restore() *Store {
 		s.agents[ag.ID] = &agents[i]
 		s.agentOrder[i] = ag.ID
 	}
-	for _, r := range c.rows {
-		if as := s.agents[r.AgentID]; as != nil && !r.Ended {
-			as.rows, as.snap = as.rows+r.held, as.snap+r.snapHeld
+	for i, r := range c.rows {
+		if as := s.agents[r.AgentID]; as != nil {
+			as.slots = append(as.slots, s.order[i])
+			if !r.Ended {
+				as.rows, as.snap = as.rows+r.held, as.snap+r.snapHeld
+			}
 		}
 	}
 	return s

@@ -107,7 +107,7 @@ func (s *Store) applyDesktop(ag *Agent, d *Desktop, at time.Time, v uint64) {
 	switch d.Status {
 	case DesktopGone: // its open rows end, and it is gone
 		id := ag.ID
-		s.endRows(func(r *Row) bool { return r.AgentID == id }, at, "desktop gone", EvDesktop)
+		s.endSlots(s.agentRows(id, func(*Row) bool { return true }), at, "desktop gone", EvDesktop)
 		s.markGone(id, at, v, d.Reason)
 		return
 	case DesktopDisconnected:
@@ -144,7 +144,13 @@ func (s *Store) setDesktop(ag *Agent, st DesktopStatus, reason string, at time.T
 
 // endRows ends the open rows that match, at at, with text as their timeline's last entry.
 func (s *Store) endRows(match func(*Row) bool, at time.Time, text, typ string) {
-	for _, sl := range s.openRows(match) {
+	s.endSlots(s.openRows(match), at, text, typ)
+}
+
+// endSlots ends the rows of slots (open rows, collected first: ending one may evict others and
+// compact s.order in place), at at, with text as their timeline's last entry.
+func (s *Store) endSlots(slots []*slot, at time.Time, text, typ string) {
+	for _, sl := range slots {
 		end := at // a row whose desktop went away ended when it was last seen, not when that was given up on
 		if d := sl.row.DisconnectedAt; !d.IsZero() && d.Before(at) {
 			end = d
@@ -162,6 +168,29 @@ func (s *Store) openRows(match func(*Row) bool) []*slot {
 			out = append(out, sl)
 		}
 	}
+	return out
+}
+
+// agentRows returns the agent's open rows that match, in order of insertion, dropping the slots
+// evicted since it last read them.
+func (s *Store) agentRows(id string, match func(*Row) bool) []*slot {
+	as := s.agents[id]
+	if as == nil {
+		return nil
+	}
+	var out []*slot
+	live := as.slots[:0]
+	for _, sl := range as.slots {
+		if sl.gone {
+			continue
+		}
+		live = append(live, sl)
+		if !sl.row.Ended && match(sl.row) {
+			out = append(out, sl)
+		}
+	}
+	clear(as.slots[len(live):])
+	as.slots = live
 	return out
 }
 
@@ -183,12 +212,8 @@ func (s *Store) markGone(id string, at time.Time, v uint64, reason string) {
 // freezeRows marks the agent's open rows as disconnected at at (their clocks stop there and no
 // rule alerts on them), or clears the mark when at is zero.
 func (s *Store) freezeRows(id string, at time.Time, v uint64) {
-	for _, sl := range s.order {
-		r := sl.row
-		if sl.gone || r.Ended || r.AgentID != id || r.DisconnectedAt.Equal(at) {
-			continue
-		}
-		r = s.edit(sl)
+	for _, sl := range s.agentRows(id, func(r *Row) bool { return !r.DisconnectedAt.Equal(at) }) {
+		r := s.edit(sl)
 		r.DisconnectedAt, r.Version = at, v
 		s.count(r, +1)
 	}

@@ -83,6 +83,9 @@ type agentSlot struct {
 	// rows is what the agent's rows not removed hold (Row.held), snap what their snapshots hold
 	// (Row.snapHeld): what its share of the memory bound is counted against (held.go).
 	rows, snap int64
+	// slots are its rows' slots in order of insertion, the evicted ones dropped when next read
+	// (agentRows): what ends or freezes one agent's rows reads them, not every row.
+	slots []*slot
 }
 
 type rateBucket struct {
