@@ -84,7 +84,8 @@ func newMetrics(state func() (agents, open, lost float64)) *metrics {
 		agents: prometheus.NewDesc(ns+"_agents", "Agents the hub has seen.", nil, nil),
 		open:   prometheus.NewDesc(ns+"_open_interactions", "Interactions currently open.", nil, nil),
 		lost: prometheus.NewDesc(ns+"_events_lost_total",
-			"Events that jumps in the bridges' seq say were lost before reaching the hub.", nil, nil),
+			"Events that jumps in the bridges' seq say are missing from the floor: lost before reaching the hubs, or "+
+				"rejected by a hub (events_rejected_total).", nil, nil),
 	})
 	// Pre-create the label values a dashboard expects to see at zero.
 	for _, r := range []string{"invalid", "binary", "oversize", "slow-message", "agent-cap", "interaction-cap", "interaction-size", "party-cap", "memory-cap", "memory-share"} {
