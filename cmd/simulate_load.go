@@ -174,6 +174,7 @@ func (o *simulateOptions) runLoad(ctx context.Context, stdout, stderr io.Writer)
 	if mon != nil {
 		waitConnected(ctx, mon, l.monitors, l.connectWait)
 	}
+	var result error
 	if l.bridges == 0 {
 		o.waitMonitors(ctx, mon, stderr)
 	} else {
@@ -185,15 +186,26 @@ func (o *simulateOptions) runLoad(ctx context.Context, stdout, stderr io.Writer)
 		}
 		fmt.Fprintln(stdout, "bridges: "+res.String())
 		after, afterErr := sim.HubRejections(context.WithoutCancel(ctx), urls)
-		fmt.Fprintln(stdout, "hubs: "+rejectedText(before, after, cmp.Or(beforeErr, afterErr)))
-		settle(ctx, mon, l.drain)
+		text, rejected := rejectedText(before, after, cmp.Or(afterErr, beforeErr))
+		fmt.Fprintln(stdout, "hubs: "+text)
+		switch drain := l.drain; {
+		case res.Events > 0 && res.Acked == 0: // exit 2
+			result = fmt.Errorf("no event was acknowledged (%d sent, %d dial errors): see the warnings above and --to",
+				res.Sent, res.DialErrors)
+			settle(ctx, mon, 0)
+		case rejected > 0: // exit 1, as a replay with rejected events
+			result = errRejected
+			fallthrough
+		default:
+			settle(ctx, mon, drain)
+		}
 	}
 	stopMon()
 	monDone.Wait()
 	if mon != nil {
 		fmt.Fprintln(stdout, mon.Stats().String())
 	}
-	return nil
+	return result
 }
 
 func (o *simulateOptions) startMonitors(ctx context.Context, done *sync.WaitGroup) (*sim.MonitorLoad, error) {
@@ -221,7 +233,7 @@ func (o *simulateOptions) runBridges(ctx context.Context, stderr io.Writer, toke
 	cfg := sim.BridgesConfig{Bridges: o.load.bridges, URLs: urls, Rate: o.rate, Seed: o.seed, Token: token,
 		Events: o.events, Duration: o.duration, Drain: o.load.drain, Dialers: o.load.dialers, Progress: progress,
 		Warn:        func(msg string) { fmt.Fprintln(stderr, "deskwatch simulate: bridge connection failed: "+msg) },
-		ConnectWait: o.load.connectWait, Ready: func(n int64, took time.Duration) {
+		ConnectWait: o.connectWait(), Ready: func(n int64, took time.Duration) {
 			fmt.Fprintf(stderr, "deskwatch simulate: %d of %d bridges connected in %s; events start\n", n, o.load.bridges,
 				took.Round(time.Millisecond))
 		}}
@@ -241,6 +253,14 @@ func (o *simulateOptions) runBridges(ctx context.Context, stderr io.Writer, toke
 		return res, err
 	}
 	return sim.RunBridges(ctx, cfg)
+}
+
+// connectWait is --connect-wait, within --duration when that is set: the whole run ends then.
+func (o *simulateOptions) connectWait() time.Duration {
+	if o.duration > 0 {
+		return min(o.load.connectWait, o.duration)
+	}
+	return o.load.connectWait
 }
 
 // waitMonitors is --monitors alone: a progress line every 10 s until --duration or ctx ends.
@@ -283,21 +303,38 @@ func settle(ctx context.Context, mon *sim.MonitorLoad, limit time.Duration) {
 }
 
 // rejectedText says what the hubs rejected while the bridges ran: the simulated bridges cannot tell
-// (a hub acknowledges a rejected event too), the hubs' /metrics can.
-func rejectedText(before, after map[string]int64, err error) string {
-	if err != nil {
-		return "rejections unknown (their /metrics: " + err.Error() + ")"
-	}
-	var total int64
-	var parts []string
-	for _, reason := range slices.Sorted(maps.Keys(after)) {
-		if n := after[reason] - before[reason]; n > 0 {
-			total += n
-			parts = append(parts, fmt.Sprintf("%s %d", reason, n))
+// (a hub acknowledges a rejected event too), the hubs' /metrics can. Of the hubs read both before
+// and after the run; err says which could not be.
+func rejectedText(before, after map[string]map[string]int64, err error) (text string, total int64) {
+	by := make(map[string]int64)
+	for hub, counts := range after {
+		was, ok := before[hub]
+		if !ok {
+			continue
+		}
+		for reason, n := range counts {
+			if d := n - was[reason]; d > 0 {
+				by[reason] += d
+				total += d
+			}
 		}
 	}
-	if total == 0 {
-		return "rejected 0 events while it ran"
+	var parts []string
+	for _, reason := range slices.Sorted(maps.Keys(by)) {
+		parts = append(parts, fmt.Sprintf("%s %d", reason, by[reason]))
 	}
-	return fmt.Sprintf("rejected %d events while it ran (%s; the hubs' logs say which and why)", total, strings.Join(parts, ", "))
+	text = fmt.Sprintf("rejected %d events while it ran", total)
+	if total > 0 {
+		text += fmt.Sprintf(" (%s; the hubs' logs say which and why)", strings.Join(parts, ", "))
+	}
+	if err == nil {
+		return text, total
+	}
+	why := strings.ReplaceAll(err.Error(), "\n", "; ")
+	for hub := range after {
+		if _, ok := before[hub]; ok {
+			return text + ", counting the hubs whose /metrics could be read (not: " + why + ")", total
+		}
+	}
+	return "rejections unknown (their /metrics: " + why + ")", 0
 }

@@ -196,7 +196,7 @@ func (l *load) awaitConnections(ctx context.Context) {
 	l.genMu.Lock()
 	l.gen.StartAt(time.Now())
 	l.genMu.Unlock()
-	if l.cfg.Ready != nil {
+	if l.cfg.Ready != nil && ctx.Err() == nil { // not when stopped while waiting
 		l.cfg.Ready(l.n.connected.Load(), time.Since(start))
 	}
 }

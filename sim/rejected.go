@@ -3,6 +3,7 @@ package sim
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,30 +20,35 @@ const rejectedMetric = `deskwatch_hub_events_rejected_total{reason="`
 const maxMetricsBytes = 4 << 20
 
 // HubRejections reads from each hub's /metrics (at the host of its ingest URL: http:// for ws://,
-// https:// for wss://) the events it has rejected so far by reason, summed over the hubs. The
-// simulated bridges cannot tell a rejected event from a taken one (the hub acknowledges both), so
-// a run's summary compares what the hubs say before and after it. Reasons are kept only when they
-// are the hub's words (lower-case letters, '-' and '_'); a hub that cannot be read is the error.
-func HubRejections(ctx context.Context, ingestURLs []string) (map[string]int64, error) {
+// https:// for wss://) the events it has rejected so far, by reason, keyed by that /metrics URL (a
+// hub named twice is read once). The simulated bridges cannot tell a rejected event from a taken
+// one (the hub acknowledges both), so a run's summary compares what the hubs say before and after
+// it. Reasons are kept only when they are the hub's words (lower-case letters, '-' and '_'); what
+// could not be read is in the error, hub by hub, the others' counts returned all the same.
+func HubRejections(ctx context.Context, ingestURLs []string) (map[string]map[string]int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	got, seen := make(map[string]int64), make(map[string]bool)
+	got := make(map[string]map[string]int64)
+	var errs []error
 	for _, raw := range ingestURLs {
 		u, err := url.Parse(raw)
 		if err != nil {
-			return nil, err
-		}
-		u.Scheme = strings.Replace(u.Scheme, "ws", "http", 1)
-		u.Path, u.RawQuery, u.Fragment = "/metrics", "", ""
-		if seen[u.String()] {
+			errs = append(errs, err)
 			continue
 		}
-		seen[u.String()] = true
-		if err := readRejections(ctx, u.String(), got); err != nil {
-			return nil, err
+		u.Scheme = strings.Replace(u.Scheme, "ws", "http", 1)
+		u.Path, u.RawQuery, u.Fragment, u.User = "/metrics", "", "", nil
+		if _, seen := got[u.String()]; seen {
+			continue
 		}
+		counts := make(map[string]int64)
+		if err := readRejections(ctx, u.String(), counts); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		got[u.String()] = counts
 	}
-	return got, nil
+	return got, errors.Join(errs...)
 }
 
 func readRejections(ctx context.Context, metricsURL string, into map[string]int64) error {

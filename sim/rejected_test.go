@@ -10,9 +10,10 @@ import (
 	"testing"
 )
 
-// TestHubRejectionsReadsOnlyTheHubsWords: the counts of /metrics are summed over the hubs (a hub
+// TestHubRejectionsReadsOnlyTheHubsWords: the counts of /metrics are read hub by hub (a hub
 // named twice is read once); a reason that is not a hub's word (an escape, spaces, a long one) and
-// other metrics are passed over, and a hub answering other than 200 is an error naming it.
+// other metrics are passed over, and a hub answering other than 200 is an error naming it, the
+// others counted all the same.
 func TestHubRejectionsReadsOnlyTheHubsWords(t *testing.T) {
 	t.Parallel()
 	metrics := func(body string) string {
@@ -31,13 +32,17 @@ func TestHubRejectionsReadsOnlyTheHubsWords(t *testing.T) {
 		`deskwatch_hub_events_total{reason="memory-cap"} 9` + "\n")
 	b := metrics(rejectedMetric + `memory-cap"} 4` + "\n")
 	got, err := HubRejections(context.Background(), []string{a, b, a})
-	if want := map[string]int64{"memory-cap": 7, "invalid": 1}; err != nil || !maps.Equal(got, want) {
-		t.Errorf("got %v, %v; want %v", got, err, want)
+	metricsURL := func(ingest string) string {
+		return "http" + strings.TrimSuffix(strings.TrimPrefix(ingest, "ws"), "/ingest?token=x") + "/metrics"
+	}
+	if err != nil || len(got) != 2 || !maps.Equal(got[metricsURL(a)], map[string]int64{"memory-cap": 3, "invalid": 1}) ||
+		!maps.Equal(got[metricsURL(b)], map[string]int64{"memory-cap": 4}) {
+		t.Errorf("got %v, %v; want a's and b's counts", got, err)
 	}
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
-	if _, err := HubRejections(context.Background(), []string{"ws" + strings.TrimPrefix(srv.URL, "http") + "/ingest"}); err == nil ||
-		!strings.Contains(err.Error(), "/metrics: HTTP 404") {
-		t.Errorf("a hub without /metrics: %v", err)
+	got, err = HubRejections(context.Background(), []string{"ws" + strings.TrimPrefix(srv.URL, "http") + "/ingest", b})
+	if err == nil || !strings.Contains(err.Error(), "/metrics: HTTP 404") || len(got) != 1 {
+		t.Errorf("a hub without /metrics beside one with: %v, %v; want the error and the other's counts", got, err)
 	}
 }
