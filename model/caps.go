@@ -108,11 +108,6 @@ func (s *Store) ApplyChecked(ev Event, at time.Time) error {
 	defer s.mu.Unlock()
 	if err := s.admit(ev); err != nil {
 		s.stats.Refused++
-		if as := s.agents[ev.AgentID]; as != nil && ev.HasSeq && (!as.ag.HasSeq || ev.Seq > as.ag.LastSeq) {
-			// Refused here, not lost on the way: the next event's seq is no jump to report.
-			ag := s.ownAgent(as)
-			ag.LastSeq, ag.HasSeq = ev.Seq, true
-		}
 		if _, snapshot := ev.Payload.(*InteractionsState); snapshot && s.resync != nil {
 			// Its agent's rows stay as they were: the end of the resync must not take the refused
 			// snapshot for an agent gone and end them.

@@ -150,23 +150,3 @@ func TestHeldAgentEndedRowsReweighed(t *testing.T) {
 	checkHeld(t, "after the end of the resync", s)
 }
 
-// TestHeldRefusedIsNotLost (newcomer): an event the store refuses at its memory bound is no gap in
-// its agent's seq: the next one taken raises no "events lost" alert and counts nothing lost.
-func TestHeldRefusedIsNotLost(t *testing.T) {
-	t.Parallel()
-	s := NewStore(WithMaxHeld(64 << 10))
-	at, refused, seq := t0, 0, 1
-	for ; refused < 3; seq++ {
-		at = at.Add(time.Second)
-		line := fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"a","seq":%d,"params":[%s]}`, seq,
-			iv(fmt.Sprint("i", seq), "delivered", "voice", `"subject":"`+strings.Repeat("s", 4000)+`"`))
-		if s.ApplyChecked(decodeT(t, line), at) != nil {
-			refused++
-		}
-	}
-	apply(t, s, fmt.Sprintf(`{"type":"ON_INTERACTION_REMOVED","agentId":"a","seq":%d,"params":[%s]}`, seq,
-		iv("i1", "completed", "voice", "")))
-	if st := s.Snapshot().Stats; st.Lost != 0 || len(s.Snapshot().Alerts) != 0 {
-		t.Errorf("%d events counted lost (%d alerts) after 3 refused, want none", st.Lost, len(s.Snapshot().Alerts))
-	}
-}
