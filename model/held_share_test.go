@@ -149,4 +149,3 @@ func TestHeldAgentEndedRowsReweighed(t *testing.T) {
 	step(`{"type":"DESKWATCH_RESYNC_END","params":[]}`)
 	checkHeld(t, "after the end of the resync", s)
 }
-

@@ -188,10 +188,13 @@ type Rejection struct {
 	// Warning is true for an accepted message's warning; its Reason then starts "accepted with a
 	// warning: ".
 	Warning bool
-	// Raw is the start of the message as received (at most 256 bytes).
+	// Raw is the start of the message as received (at most RejectedRawBytes).
 	Raw []byte
 	At  time.Time
 }
+
+// RejectedRawBytes is how much of a rejected message the rejected log keeps.
+const RejectedRawBytes = 256
 
 // AlertKind classifies entries of the store's alert log.
 type AlertKind string

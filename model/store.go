@@ -256,7 +256,7 @@ func (s *Store) Reject(o Origin, reason string, raw []byte, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.Rejected++
-	s.rejections.push(Rejection{Origin: o, Reason: clipText(reason, MaxLogText), Raw: clip(raw, 256), At: at})
+	s.rejections.push(Rejection{Origin: o, Reason: clipText(reason, MaxLogText), Raw: clip(raw, RejectedRawBytes), At: at})
 	v := s.version.Add(1)
 	s.seqOfRejected(raw, at, v)
 }
@@ -285,7 +285,7 @@ func (s *Store) Warn(o Origin, reason string, raw []byte, at time.Time) {
 	defer s.mu.Unlock()
 	s.stats.Warnings++
 	s.rejections.push(Rejection{Origin: o, Reason: clipText(WarningPrefix+reason, MaxLogText), Warning: true,
-		Raw: clip(raw, 256), At: at})
+		Raw: clip(raw, RejectedRawBytes), At: at})
 	s.version.Add(1)
 }
 

@@ -30,6 +30,10 @@ type rejectedView struct {
 	scroll        cursor
 	width, height int
 	wrap          bool
+	// top is the wrapped log's entry at the top and the line of it there, so that a new width (whose
+	// lines differ) keeps it on top: reanchor says the next frame puts it back.
+	top      struct{ entry, line int }
+	reanchor bool
 	// total is the number of entries (lines, wrapped) drawn last, so that keys scroll over what the
 	// user sees; viewed says whether there was a last frame.
 	total  int
@@ -41,7 +45,10 @@ func newRejected(c *Common) *rejectedView {
 }
 
 // SetSize sets the area: a title line and the entries under it.
-func (r *rejectedView) SetSize(width, height int) { r.width, r.height = max(width, 1), max(height, 1) }
+func (r *rejectedView) SetSize(width, height int) {
+	r.reanchor = r.reanchor || r.wrap && max(width, 1) != r.width
+	r.width, r.height = max(width, 1), max(height, 1)
+}
 
 // page is the number of entries that fit under the title (lines, wrapped).
 func (r *rejectedView) page() int {
@@ -130,11 +137,18 @@ func (r *rejectedView) wrapped(snap *model.Snapshot, loc *time.Location) string 
 		lines = append(lines, r.entry(x, loc)...)
 	}
 	r.total, r.viewed = len(lines), true
+	if r.reanchor && !r.scroll.follow && r.top.entry < len(starts) {
+		r.scroll.offset = min(starts[r.top.entry]+r.top.line, len(lines)-1)
+	}
+	r.reanchor = false
 	page := r.page()
 	r.scroll.clampScroll(len(lines), page)
 	top, bottom := r.scroll.offset, min(r.scroll.offset+page, len(lines))
 	first, _ := slices.BinarySearch(starts, top)
 	last, _ := slices.BinarySearch(starts, bottom)
+	if at, _ := slices.BinarySearch(starts, top+1); at > 0 { // the entry holding the top line
+		r.top.entry, r.top.line = at-1, top-starts[at-1]
+	}
 	out := append([]string{r.title(snap, first, last)}, lines[top:bottom]...)
 	if len(lines) == 0 {
 		out = append(out, r.c.Styles.Dim.Render("  no rejected messages — every message so far was accepted"))
@@ -151,8 +165,12 @@ func (r *rejectedView) title(snap *model.Snapshot, first, last int) string {
 	if all > int64(kept) {
 		count = fmt.Sprintf("showing last %d of %d", kept, all)
 	}
+	wrap := " · enter: whole reasons"
+	if r.wrap {
+		wrap = " · wrapped (enter: a line each)"
+	}
 	left := st.Title.Render("Rejected messages") + st.Dim.Render(" · ") + st.Text.Render(count) +
-		st.Dim.Render(" · newest at the bottom · esc to go back")
+		st.Dim.Render(wrap+" · esc to go back · newest at the bottom")
 	right := st.Dim.Render(scrollPos(first, last, kept))
 	room := r.width - width(right) - 1
 	if room < 10 {
@@ -190,15 +208,27 @@ func (r *rejectedView) entry(x model.Rejection, loc *time.Location) []string {
 		}
 		return []string{fit(head+st.Warn.Render(clean(x.Reason, reasonW)), w), fit(bar+raw, w)}
 	}
-	reason := wrapText(x.Reason, reasonW, 1+len(x.Reason)/max(reasonW/2, 1))
-	out := []string{fit(head+st.Warn.Render(reason[0]), w)}
-	for _, l := range reason[1:] {
-		out = append(out, fit(strings.Repeat(" ", 16+width(origin))+st.Warn.Render(l), w))
+	// The reason's first line beside the origin, the rest under the message's column.
+	reason := clean(x.Reason, len(x.Reason)+1)
+	first := wrapText(reason, reasonW, 2)[0]
+	rest := strings.TrimLeft(strings.TrimPrefix(reason, first), " ")
+	if !strings.HasPrefix(reason, first) {
+		rest = ""
+	}
+	out := []string{fit(head+st.Warn.Render(first), w)}
+	if rest != "" {
+		for _, l := range wrapText(rest, rawW, 1+len(rest)/max(rawW/2, 1)) {
+			out = append(out, fit(strings.Repeat(" ", 16)+st.Warn.Render(l), w))
+		}
 	}
 	if len(x.Raw) == 0 {
 		return append(out, fit(bar+st.Dim.Render("(empty)"), w))
 	}
-	for _, l := range wrapText(string(x.Raw), rawW, wrappedRawLines) {
+	raw := string(x.Raw)
+	if len(x.Raw) >= model.RejectedRawBytes {
+		raw += "…" // the log keeps the message's start alone
+	}
+	for _, l := range wrapText(raw, rawW, wrappedRawLines) {
 		out = append(out, fit(bar+st.Text.Render(l), w))
 	}
 	return out

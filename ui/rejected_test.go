@@ -58,7 +58,7 @@ func TestRejectedShowsOriginReasonAndRaw(t *testing.T) {
 	r.SetSize(120, 30)
 	out := plain(r.View(testFrame(r.c)))
 	for _, want := range []string{
-		"Rejected messages · 6 · newest at the bottom", "1–6 of 6",
+		"Rejected messages · 6 · enter: whole reasons · esc to go back · newest at the bottom", "1–6 of 6",
 		"22:16:40.000  desk.jsonl:12  not JSON: invalid character 'x'", "│ xx not json",
 		"desk.jsonl:40  params[0].callParties: want array, got string", `"callParties":"Ann"`,
 		"stdin:3", "conn 2 msg 17  no type", "demo msg 5", "│ (empty)",
@@ -217,9 +217,20 @@ func TestRejectedWrapsWholeReasons(t *testing.T) {
 	if r.scroll.offset != 3 {
 		t.Errorf("wrapped, j moves a line: offset %d, want 3", r.scroll.offset)
 	}
+	detailPress(r, r.c, "j", "j", "j") // the top line is in entry 2 (its reason wraps at 80)
+	view()
+	top := r.top
+	for _, w := range []int{60, 200, 80} { // a new width keeps that line of that entry on top
+		r.SetSize(w, 8)
+		view()
+		if r.top != top {
+			t.Errorf("at %d columns entry %d line %d is on top, want entry %d line %d", w, r.top.entry, r.top.line,
+				top.entry, top.line)
+		}
+	}
 	detailPress(r, r.c, "enter")
 	view()
-	if r.wrap || r.scroll.offset != 1 {
+	if r.wrap || r.scroll.offset != top.entry {
 		t.Errorf("unwrapped again at the entry shown at the top: wrap %v, offset %d, want entry 1", r.wrap, r.scroll.offset)
 	}
 	for _, size := range [][2]int{{1, 1}, {20, 5}, {60, 20}, {120, 30}, {200, 50}} {
