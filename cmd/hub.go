@@ -96,19 +96,19 @@ within --history and --history-size. --in-memory keeps the floor in memory only 
 	f.IntVar(&l.MaxAgents, "max-agents", hub.DefaultMaxAgents, "agents the hub keeps state for; events of further agents are rejected")
 	f.IntVar(&l.MaxAgentsPerBridge, "max-agents-per-bridge", hub.DefaultMaxAgentsPerBridge, "distinct agents one bridge connection may send events for")
 	f.IntVar(&l.MaxInteractionsPerAgent, "max-interactions-per-agent", hub.DefaultMaxInteractionsPerAgent, "open interactions one agent may have; an event opening one more is rejected")
-	f.IntVar(&l.MaxInteractionBytes, "max-interaction-bytes", hub.DefaultMaxInteractionBytes, "bytes an event may take per interaction it holds; a larger one is rejected")
+	f.Var(newSizeFlag(&l.MaxInteractionBytes, hub.DefaultMaxInteractionBytes), "max-interaction-bytes", "bytes an event may take per interaction it holds (a size: bytes, or with KiB, MiB, GiB, or K, M, G); a larger one is rejected")
 	f.IntVar(&l.MaxParties, "max-parties", hub.DefaultMaxParties, "call parties one interaction may list; a larger event is rejected")
 	f.IntVar(&l.MaxConnections, "max-connections", hub.DefaultMaxConnections, "WebSocket connections (bridges and monitors); more are refused with HTTP 503")
-	f.Int64Var(&l.MaxPendingBytes, "max-pending-bytes", hub.DefaultMaxPendingBytes, "bytes of live events that may wait for one monitor before it is disconnected")
+	f.Var(newSizeFlag(&l.MaxPendingBytes, hub.DefaultMaxPendingBytes), "max-pending-bytes", "bytes of live events that may wait for one monitor before it is disconnected (a size: bytes, or with KiB, MiB, GiB, or K, M, G)")
 	f.DurationVar(&l.MessageTimeout, "message-timeout", hub.DefaultMessageTimeout, "longest one message from a bridge may take to arrive; a bridge still sending it then is closed")
 	f.IntVar(&l.MaxMonitorJoins, "max-monitor-joins", hub.DefaultMaxMonitorJoins, "monitors joining /stream a second per stream token (per address without tokens), 30 times that at once; more get HTTP 429")
-	f.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "most memory the floor's interactions and agents may hold, as deskwatch estimates it (bytes, or with KiB, MiB, GiB, or K, M, G); at it only events that end interactions are taken")
+	f.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "most memory the floor's interactions and agents may hold, as deskwatch estimates it (bytes, or with KiB, MiB, GiB, or K, M, G); from three quarters of it on each agent adds interactions only within its share; at it only events that end interactions are taken")
 	o.data.register(f)
 	o.profile.register(f)
 	sv := &o.server
 	f.DurationVar(&sv.HeaderTimeout, "header-timeout", hub.DefaultHeaderTimeout, "time a client has to send its request headers")
 	f.DurationVar(&sv.IdleTimeout, "idle-timeout", hub.DefaultIdleTimeout, "idle keep-alive HTTP connections are closed after this")
-	f.IntVar(&sv.MaxHeaderBytes, "max-header-bytes", hub.DefaultMaxHeaderBytes, "largest request headers accepted, in bytes")
+	f.Var(newSizeFlag(&sv.MaxHeaderBytes, hub.DefaultMaxHeaderBytes), "max-header-bytes", "largest request headers accepted (a size: bytes, or with KiB, MiB, GiB, or K, M, G)")
 	f.DurationVar(&sv.ShutdownTimeout, "shutdown-timeout", hub.DefaultShutdownTimeout, "on SIGINT/SIGTERM, time allowed for requests in progress before they are cut")
 	return c
 }

@@ -114,12 +114,23 @@ func TestHubCommandLimits(t *testing.T) {
 		"refused: 2 connections open, the limit (--max-connections)", "hub stopped")
 }
 
-// TestHubCommandRefusesNonPositiveLimits: a limit of zero is a mistake, not "no limit".
+// TestHubCommandRefusesNonPositiveLimits: a limit of zero is a mistake, not "no limit"; the byte
+// limits take sizes with units, and say what a size is when given something else.
 func TestHubCommandRefusesNonPositiveLimits(t *testing.T) {
 	t.Parallel()
-	_, stderr, code := e2e.Run(t, nil, "hub", "--listen", "127.0.0.1:0", "--max-parties", "0")
-	if code == 0 || !strings.Contains(stderr, "--max-parties must be positive") {
-		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--max-parties", "0"}, "--max-parties must be positive"},
+		{[]string{"--max-interaction-bytes", "1KiB", "--max-header-bytes", "8K", "--max-pending-bytes", "0"},
+			"--max-pending-bytes must be positive"},
+		{[]string{"--max-interaction-bytes", "64kb"}, `invalid argument "64kb" for "--max-interaction-bytes" flag: want a size in bytes`},
+	} {
+		_, stderr, code := e2e.Run(t, nil, append([]string{"hub", "--listen", "127.0.0.1:0"}, tc.args...)...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr:\n%s", tc.args, code, stderr)
+		}
 	}
 }
 

@@ -155,7 +155,8 @@ func registerSourceFlags(f *pflag.FlagSet, o *options) {
 		"largest accepted event (bytes, or with KiB, MiB, GiB, or K, M, G)")
 	f.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "most memory the interactions and agents kept may hold, "+
 		"as deskwatch estimates it (bytes, or with KiB, MiB, GiB, or K, M, G; 0: no bound): ended interactions are forgotten "+
-		"first, then events that would add more are rejected until some end")
+		"first; from three quarters of it on each agent adds interactions only within its share; at it events that would add "+
+		"more are rejected until some end")
 	f.StringVar(&o.record, "record", "", "record every message received, valid or not, to this file")
 	f.Int64Var(&o.demoSeed, "demo-seed", defaultDemoSeed, "seed of the demo stream (0 picks a six-digit one from the clock)")
 	f.IntVar(&o.demoAgents, "demo-agents", defaultDemoAgents, "number of agents in the demo stream")

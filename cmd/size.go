@@ -32,28 +32,29 @@ func parseBytes(s string) (int64, error) {
 	return n * factor, nil
 }
 
-// sizeFlag is a flag of a size in bytes that takes the units parseBytes does (--max-message).
-type sizeFlag struct{ n *int }
+// sizeFlag is a flag of a size in bytes that takes the units parseBytes does (--max-message, the
+// hub's byte limits).
+type sizeFlag[T int | int64] struct{ n *T }
 
 // newSizeFlag sets *n to def and returns the flag that sets it.
-func newSizeFlag(n *int, def int) sizeFlag {
+func newSizeFlag[T int | int64](n *T, def T) sizeFlag[T] {
 	*n = def
-	return sizeFlag{n}
+	return sizeFlag[T]{n}
 }
 
-func (f sizeFlag) Set(s string) error {
+func (f sizeFlag[T]) Set(s string) error {
 	n, err := parseBytes(s)
 	if err != nil {
 		return err
 	}
-	*f.n = int(n)
+	*f.n = T(n)
 	return nil
 }
 
-func (f sizeFlag) Type() string { return "size" }
+func (f sizeFlag[T]) Type() string { return "size" }
 
 // String says the size with the largest unit that divides it.
-func (f sizeFlag) String() string {
+func (f sizeFlag[T]) String() string {
 	n := int64(*f.n)
 	for i := 2; i >= 0; i-- { // GiB, MiB, KiB
 		if u := byteUnits[i]; n >= u.factor && n%u.factor == 0 {
