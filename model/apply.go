@@ -264,6 +264,10 @@ func (s *Store) insert(r *Row) *slot {
 	s.rows[r.Key] = sl
 	s.order = append(s.order, sl)
 	if as := s.agents[r.AgentID]; as != nil {
+		if len(as.slots) >= as.compactAt { // the evicted ones must not pile up (a long replay)
+			s.agentRows(r.AgentID, func(*Row) bool { return false })
+			as.compactAt = max(2*len(as.slots), 64)
+		}
 		as.slots = append(as.slots, sl)
 	}
 	s.count(r, +1)

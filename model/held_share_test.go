@@ -149,3 +149,18 @@ func TestHeldAgentEndedRowsReweighed(t *testing.T) {
 	step(`{"type":"DESKWATCH_RESYNC_END","params":[]}`)
 	checkHeld(t, "after the end of the resync", s)
 }
+
+// TestAgentSlotsStayBounded: an agent's list of its rows' slots drops the evicted ones as it grows,
+// so that a long replay of one agent's interactions, each ended and forgotten, keeps neither the
+// list nor the rows it points to.
+func TestAgentSlotsStayBounded(t *testing.T) {
+	t.Parallel()
+	s := NewStore(WithRetention(10))
+	for i := range 5000 {
+		apply(t, s, ev(EvNewInteraction, iv(fmt.Sprint("i", i), "delivered", "voice", "")),
+			ev(EvInteractionRemoved, iv(fmt.Sprint("i", i), "completed", "voice", "")))
+	}
+	if n := len(s.agents[""].slots); n > 200 {
+		t.Errorf("the agent keeps %d slots for 10 rows retained", n)
+	}
+}

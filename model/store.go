@@ -84,8 +84,10 @@ type agentSlot struct {
 	// (Row.snapHeld): what its share of the memory bound is counted against (held.go).
 	rows, snap int64
 	// slots are its rows' slots in order of insertion, the evicted ones dropped when next read
-	// (agentRows): what ends or freezes one agent's rows reads them, not every row.
-	slots []*slot
+	// (agentRows) or once the list has doubled since (insert): what ends or freezes one agent's rows
+	// reads them, not every row. compactAt is the length at which insert drops the evicted ones.
+	slots     []*slot
+	compactAt int
 }
 
 type rateBucket struct {
