@@ -144,7 +144,7 @@ func keepChanges(t []Change, n int, text *int64) []Change {
 // touchAgent returns the agent to change (creating it on first sight): a copy when readers may
 // have seen the current one, else the current one itself.
 func (s *Store) touchAgent(id string, at time.Time, v uint64) *Agent {
-	as := s.agents[id]
+	as := s.agentSlot(id)
 	if as == nil {
 		as = &agentSlot{ag: &Agent{ID: id, FirstSeen: at}, epoch: s.epoch}
 		s.agents[id] = as
@@ -153,6 +153,18 @@ func (s *Store) touchAgent(id string, at time.Time, v uint64) *Agent {
 	ag := s.ownAgent(as)
 	ag.LastEvent, ag.Version = at, v
 	return ag
+}
+
+// agentSlot is s.agents[id], the last one looked up kept at hand.
+func (s *Store) agentSlot(id string) *agentSlot {
+	if as := s.lastAgent; as != nil && as.ag.ID == id {
+		return as
+	}
+	as := s.agents[id]
+	if as != nil {
+		s.lastAgent = as
+	}
+	return as
 }
 
 // ownAgent returns the slot's agent to change: a copy when readers may have the current one (it is
@@ -263,7 +275,7 @@ func (s *Store) insert(r *Row) *slot {
 	sl := &slot{row: r, epoch: s.epoch}
 	s.rows[r.Key] = sl
 	s.order = append(s.order, sl)
-	if as := s.agents[r.AgentID]; as != nil {
+	if as := s.agentSlot(r.AgentID); as != nil {
 		if len(as.slots) >= as.compactAt { // the evicted ones must not pile up (a long replay)
 			s.agentRows(r.AgentID, func(*Row) bool { return false })
 			as.compactAt = max(2*len(as.slots), 64)
@@ -313,7 +325,7 @@ func (s *Store) count(r *Row, d int) {
 	if r.Ended {
 		s.removed += d
 	} else {
-		if as := s.agents[r.AgentID]; as != nil {
+		if as := s.agentSlot(r.AgentID); as != nil {
 			as.rows += int64(d) * r.held
 			as.snap += int64(d) * r.snapHeld
 		}
@@ -348,7 +360,7 @@ func (s *Store) end(sl *slot, at time.Time, text, typ string) {
 	r.Changed[FieldState] = nanos.Of(s.wall())
 	r.Timeline = appendExact(r.Timeline, &r.timelineText, NewChange(at, ChangeEnded, text, typ))
 	s.count(r, +1)
-	if as := s.agents[r.AgentID]; as != nil {
+	if as := s.agentSlot(r.AgentID); as != nil {
 		ag := s.ownAgent(as)
 		ag.Handled++  // not always the event's agent (a resync ends others' rows)
 		s.reweigh(ag) // the floor statistics may have counted it for a new reason
@@ -376,6 +388,11 @@ func (s *Store) evict() {
 		s.stats.Evicted++
 		delete(s.rows, sl.row.Key)
 		s.forgotten.add(sl.row.Key)
+		if as := s.agentSlot(sl.row.AgentID); as != nil { // rows go oldest first: drop it from the front
+			for len(as.slots) > 0 && as.slots[0].gone {
+				as.slots[0], as.slots = nil, as.slots[1:]
+			}
+		}
 	}
 	if s.gone > 1024 && s.gone > len(s.order)/4 {
 		live := s.order[:0]

@@ -44,7 +44,10 @@ type Store struct {
 	forgotten forgotten // keys of recently evicted rows
 	nextSeq   uint64
 
-	agents     map[string]*agentSlot
+	agents map[string]*agentSlot
+	// lastAgent is the agent slot looked up last (agentSlot): an event's rows are counted twice or
+	// more, each time for the agent the event is of.
+	lastAgent  *agentSlot
 	agentOrder []string
 	// resync lists the agents the source's snapshot has listed since it (re)connected, until its
 	// DESKWATCH_RESYNC_END; nil when no snapshot is being received (desktop.go).
