@@ -59,6 +59,8 @@ type agentRec struct {
 	total    vec
 	ring     bucketRing[vec]
 	reasons  map[string]*reasonRec
+	// reasonBytes is the length of reasons' keys together, for the memory bound (agentBytes).
+	reasonBytes int64
 }
 
 // reasonRec is the time an agent spent not ready for one reason.
@@ -274,6 +276,7 @@ func (a *agentRec) reasonRec(reason string) *reasonRec {
 	if rr == nil {
 		rr = &reasonRec{}
 		a.reasons[reason] = rr
+		a.reasonBytes += int64(len(reason))
 	}
 	return rr
 }

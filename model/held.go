@@ -187,11 +187,9 @@ func (f *FloorStats) agentBytes(id string) int64 {
 	if a == nil {
 		return 0
 	}
-	n := int64(unsafe.Sizeof(*a)) + int64(len(a.reason)) + ringBytes[vec](f.nb)
-	for k := range a.reasons {
-		n += strHeader + 8 + entryBytes + int64(len(k)) + int64(unsafe.Sizeof(reasonRec{})) + ringBytes[span](f.nb)
-	}
-	return n
+	perReason := strHeader + 8 + entryBytes + int64(unsafe.Sizeof(reasonRec{})) + ringBytes[span](f.nb)
+	return int64(unsafe.Sizeof(*a)) + int64(len(a.reason)) + ringBytes[vec](f.nb) + int64(len(a.reasons))*perReason +
+		a.reasonBytes
 }
 
 // ringBytes is what a bucket ring of slots buckets holds once it is written.
