@@ -188,16 +188,15 @@ func (o *simulateOptions) runLoad(ctx context.Context, stdout, stderr io.Writer)
 		after, afterErr := sim.HubRejections(context.WithoutCancel(ctx), urls)
 		text, rejected := rejectedText(before, after, cmp.Or(afterErr, beforeErr))
 		fmt.Fprintln(stdout, "hubs: "+text)
-		switch drain := l.drain; {
-		case res.Events > 0 && res.Acked == 0: // exit 2
+		if res.Events > 0 && res.Acked == 0 { // exit 2: nothing reached a hub
 			result = fmt.Errorf("no event was acknowledged (%d sent, %d dial errors): see the warnings above and --to",
 				res.Sent, res.DialErrors)
 			settle(ctx, mon, 0)
-		case rejected > 0: // exit 1, as a replay with rejected events
-			result = errRejected
-			fallthrough
-		default:
-			settle(ctx, mon, drain)
+		} else {
+			if rejected > 0 {
+				result = errRejected // exit 1, as a replay with rejected events
+			}
+			settle(ctx, mon, l.drain)
 		}
 	}
 	stopMon()
