@@ -89,10 +89,8 @@ func TestHeldDesktopAtBound(t *testing.T) {
 	if err := desktop("a0", "gone"); err != nil {
 		t.Errorf("a known desktop gone at the bound: %v", err)
 	}
-	for _, r := range s.Snapshot().Rows {
-		if r.AgentID == "a0" && r.Open() {
-			t.Errorf("a0's row %s is open after the desktop went", r.Data.ID)
-		}
+	if open := openIDs(s, "a0"); len(open) > 0 {
+		t.Errorf("a0's rows %v are open after the desktop went", open)
 	}
 	checkHeld(t, "after the desktop went", s)
 }
@@ -131,12 +129,21 @@ func TestHeldSnapshotThatFreesIsTaken(t *testing.T) {
 	if err := snapshot("a1", ""); err != nil {
 		t.Fatalf("an empty snapshot at the bound: %v", err)
 	}
-	for _, r := range s.Snapshot().Rows {
-		if r.AgentID == "a1" && r.Open() {
-			t.Fatalf("a1's row %s is still open after its empty snapshot", r.Data.ID)
-		}
+	if open := openIDs(s, "a1"); len(open) > 0 {
+		t.Fatalf("a1's rows %v are still open after its empty snapshot", open)
 	}
 	checkHeld(t, "after the snapshot", s)
+}
+
+// openIDs lists the ids of the agent's open rows.
+func openIDs(s *Store, agent string) []string {
+	var out []string
+	for _, r := range s.Snapshot().Rows {
+		if r.AgentID == agent && r.Open() {
+			out = append(out, r.Data.ID)
+		}
+	}
+	return out
 }
 
 // fillToBound opens interactions with subjects of subject bytes for agents a0…a{agents-1} in turn
