@@ -84,10 +84,7 @@ func (s *Store) apply(ev Event, at time.Time) {
 	ag.Timeline = capTimeline(ag.Timeline, &ag.timelineText)
 	s.floorAgentEvent(ag, ev.Payload, at)
 	s.reweigh(ag)
-	if s.crowded() {
-		s.trimAgents()
-	}
-	if s.overHeld() {
+	if s.nearHeld() {
 		s.evict()
 	}
 	s.trend.record(at, s.stats.Open)
@@ -139,45 +136,6 @@ func keepChanges(t []Change, n int, text *int64) []Change {
 		*text += int64(len(t[i].Text))
 	}
 	return t
-}
-
-// touchAgent returns the agent to change (creating it on first sight): a copy when readers may
-// have seen the current one, else the current one itself.
-func (s *Store) touchAgent(id string, at time.Time, v uint64) *Agent {
-	as := s.agentSlot(id)
-	if as == nil {
-		as = &agentSlot{ag: &Agent{ID: id, FirstSeen: at}, epoch: s.epoch}
-		s.agents[id] = as
-		s.agentOrder = append(s.agentOrder, id)
-	}
-	ag := s.ownAgent(as)
-	ag.LastEvent, ag.Version = at, v
-	return ag
-}
-
-// agentSlot is s.agents[id], the last one looked up kept at hand.
-func (s *Store) agentSlot(id string) *agentSlot {
-	if as := s.lastAgent; as != nil && as.ag.ID == id {
-		return as
-	}
-	as := s.agents[id]
-	if as != nil {
-		s.lastAgent = as
-	}
-	return as
-}
-
-// ownAgent returns the slot's agent to change: a copy when readers may have the current one (it is
-// older than the store's epoch), else the current one itself.
-func (s *Store) ownAgent(as *agentSlot) *Agent {
-	if as.epoch != s.epoch {
-		ag := *as.ag
-		if as.epoch < s.fork { // other writers may append to its slices too (checkpoint.go)
-			ag.Timeline, ag.States = slices.Clip(ag.Timeline), slices.Clip(ag.States)
-		}
-		as.ag, as.epoch = &ag, s.epoch
-	}
-	return as.ag
 }
 
 func (s *Store) checkSeq(ag *Agent, seq int64, at time.Time) {
@@ -275,13 +233,7 @@ func (s *Store) insert(r *Row) *slot {
 	sl := &slot{row: r, epoch: s.epoch}
 	s.rows[r.Key] = sl
 	s.order = append(s.order, sl)
-	if as := s.agentSlot(r.AgentID); as != nil {
-		if len(as.slots) >= as.compactAt { // the evicted ones must not pile up (a long replay)
-			s.agentRows(r.AgentID, func(*Row) bool { return false })
-			as.compactAt = max(2*len(as.slots), 64)
-		}
-		as.slots = append(as.slots, sl)
-	}
+	s.addSlot(sl)
 	s.count(r, +1)
 	return sl
 }
@@ -369,10 +321,11 @@ func (s *Store) end(sl *slot, at time.Time, text, typ string) {
 	s.evict()
 }
 
-// evict forgets the oldest ended rows beyond the retention bound, and past the memory bound (held.go).
+// evict forgets the oldest ended rows beyond the retention bound, and past the memory bound; near
+// that bound, the agents' older history (held.go).
 func (s *Store) evict() {
 	defer func() {
-		if s.overHeld() {
+		if s.nearHeld() {
 			s.trimAgents()
 		}
 	}()
@@ -388,11 +341,7 @@ func (s *Store) evict() {
 		s.stats.Evicted++
 		delete(s.rows, sl.row.Key)
 		s.forgotten.add(sl.row.Key)
-		if as := s.agentSlot(sl.row.AgentID); as != nil { // rows go oldest first: drop it from the front
-			for len(as.slots) > 0 && as.slots[0].gone {
-				as.slots[0], as.slots = nil, as.slots[1:]
-			}
-		}
+		s.dropEvicted(sl.row.AgentID)
 	}
 	if s.gone > 1024 && s.gone > len(s.order)/4 {
 		live := s.order[:0]

@@ -89,7 +89,7 @@ func (s *Store) endResync(at time.Time, v uint64) {
 		return
 	}
 	s.resync = nil
-	s.endRows(func(r *Row) bool { return !listed[r.AgentID] }, at, goneAtResync, EvResyncEnd)
+	s.endSlots(s.openRows(func(r *Row) bool { return !listed[r.AgentID] }), at, goneAtResync, EvResyncEnd)
 	for _, id := range s.agentOrder {
 		switch {
 		case !listed[id]:
@@ -107,7 +107,7 @@ func (s *Store) applyDesktop(ag *Agent, d *Desktop, at time.Time, v uint64) {
 	switch d.Status {
 	case DesktopGone: // its open rows end, and it is gone
 		id := ag.ID
-		s.endSlots(s.agentRows(id, func(*Row) bool { return true }), at, "desktop gone", EvDesktop)
+		s.endSlots(s.agentRows(id, nil), at, "desktop gone", EvDesktop)
 		s.markGone(id, at, v, d.Reason)
 		return
 	case DesktopDisconnected:
@@ -142,11 +142,6 @@ func (s *Store) setDesktop(ag *Agent, st DesktopStatus, reason string, at time.T
 	ag.Timeline = addChanges(ag.Timeline, &ag.timelineText, NewChange(at, ChangeDesktop, text, EvDesktop))
 }
 
-// endRows ends the open rows that match, at at, with text as their timeline's last entry.
-func (s *Store) endRows(match func(*Row) bool, at time.Time, text, typ string) {
-	s.endSlots(s.openRows(match), at, text, typ)
-}
-
 // endSlots ends the rows of slots (open rows, collected first: ending one may evict others and
 // compact s.order in place), at at, with text as their timeline's last entry.
 func (s *Store) endSlots(slots []*slot, at time.Time, text, typ string) {
@@ -168,29 +163,6 @@ func (s *Store) openRows(match func(*Row) bool) []*slot {
 			out = append(out, sl)
 		}
 	}
-	return out
-}
-
-// agentRows returns the agent's open rows that match, in order of insertion, dropping the slots
-// evicted since it last read them.
-func (s *Store) agentRows(id string, match func(*Row) bool) []*slot {
-	as := s.agents[id]
-	if as == nil {
-		return nil
-	}
-	var out []*slot
-	live := as.slots[:0]
-	for _, sl := range as.slots {
-		if sl.gone {
-			continue
-		}
-		live = append(live, sl)
-		if !sl.row.Ended && match(sl.row) {
-			out = append(out, sl)
-		}
-	}
-	clear(as.slots[len(live):])
-	as.slots = live
 	return out
 }
 

@@ -205,7 +205,7 @@ const (
 
 // trimAgents forgets the agents' older history, the memory bound's second resort after the ended
 // rows: every agent keeps its latest keepAgentTimeline changes and keepAgentSpans state spans. It
-// runs when the store is crowded (admitHeld) and the agents hold more than a quarter of the bound,
+// runs near the bound (nearHeld, from evict) when the agents hold more than a quarter of it,
 // and again only once they have grown by a sixteenth of it since (each run reads every agent).
 func (s *Store) trimAgents() {
 	if s.stats.HeldAgents <= s.maxHeld/4 || s.stats.HeldAgents <= s.trimmedTo+s.maxHeld/16 {
@@ -251,6 +251,10 @@ func (s *Store) weighRow(r *Row, d int) {
 
 // overHeld reports whether the store holds more than its bound.
 func (s *Store) overHeld() bool { return s.maxHeld > 0 && s.stats.Held > s.maxHeld }
+
+// nearHeld reports whether the store is past its bound or crowded: where evict has work beyond
+// retention's.
+func (s *Store) nearHeld() bool { return s.overHeld() || s.crowded() }
 
 // crowded reports whether the rows not removed and the agents hold three quarters of the bound or
 // more: from there on each agent adds rows only within its share (admitHeld).

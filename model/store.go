@@ -79,20 +79,6 @@ type slot struct {
 	gone  bool
 }
 
-// agentSlot is the writer's handle on an agent, like slot.
-type agentSlot struct {
-	ag    *Agent
-	epoch uint64
-	// rows is what the agent's rows not removed hold (Row.held), snap what their snapshots hold
-	// (Row.snapHeld): what its share of the memory bound is counted against (held.go).
-	rows, snap int64
-	// slots are its rows' slots in order of insertion, the evicted ones dropped when next read
-	// (agentRows) or once the list has doubled since (insert): what ends or freezes one agent's rows
-	// reads them, not every row. compactAt is the length at which insert drops the evicted ones.
-	slots     []*slot
-	compactAt int
-}
-
 type rateBucket struct {
 	sec   int64
 	count int

@@ -34,6 +34,7 @@ type rejectedView struct {
 	// lines differ) keeps it on top: reanchor says the next frame puts it back.
 	top      struct{ entry, line int }
 	reanchor bool
+	lines    wrappedLines
 	// total is the number of entries (lines, wrapped) drawn last, so that keys scroll over what the
 	// user sees; viewed says whether there was a last frame.
 	total  int
@@ -130,12 +131,19 @@ func (r *rejectedView) View(f *frame) string {
 // wrapped draws the log with whole entries, scrolled by lines. The scroll position on the right
 // counts entries: those whose first line is shown.
 func (r *rejectedView) wrapped(snap *model.Snapshot, loc *time.Location) string {
-	var lines []string
-	var starts []int // the first line of each entry
-	for _, x := range snap.Rejections {
-		starts = append(starts, len(lines))
-		lines = append(lines, r.entry(x, loc)...)
+	key := wrapKey{count: snap.Stats.Rejected + snap.Stats.Warnings, kept: len(snap.Rejections), width: r.width,
+		styles: r.c.Styles, loc: loc}
+	if n := len(snap.Rejections); n > 0 {
+		key.last = snap.Rejections[n-1].At
 	}
+	if r.lines.key != key { // wrapped again only when the log or the width changed, not every tick
+		r.lines = wrappedLines{key: key}
+		for _, x := range snap.Rejections {
+			r.lines.starts = append(r.lines.starts, len(r.lines.lines))
+			r.lines.lines = append(r.lines.lines, r.entry(x, loc)...)
+		}
+	}
+	lines, starts := r.lines.lines, r.lines.starts // starts: the first line of each entry
 	r.total, r.viewed = len(lines), true
 	if r.reanchor && !r.scroll.follow && r.top.entry < len(starts) {
 		r.scroll.offset = min(starts[r.top.entry]+r.top.line, len(lines)-1)
@@ -154,6 +162,24 @@ func (r *rejectedView) wrapped(snap *model.Snapshot, loc *time.Location) string 
 		out = append(out, r.c.Styles.Dim.Render("  no rejected messages — every message so far was accepted"))
 	}
 	return fitBlock(strings.Join(out, "\n"), r.width, r.height)
+}
+
+// wrappedLines are the wrapped log's lines and the first line of each entry, for the log and width
+// of key.
+type wrappedLines struct {
+	key    wrapKey
+	lines  []string
+	starts []int
+}
+
+// wrapKey is what the wrapped lines depend on: the log (its count, the entries kept, the newest's
+// time), the width, the styles and the clock's zone.
+type wrapKey struct {
+	count       int64
+	kept, width int
+	last        time.Time
+	styles      *Styles
+	loc         *time.Location
 }
 
 // title names the log and its size (the store keeps only the newest entries; the count is of all)
