@@ -266,31 +266,39 @@ func TestInteractionSizeBound(t *testing.T) {
 	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="interaction-size"}`, 2)
 }
 
-// TestMemoryBound: from three quarters of MaxMemory on an agent adds only within its share, and at
-// MaxMemory the floor's store takes only events that end interactions: a new interaction is
-// rejected with the connection and message number and the flag, counted, and not relayed; a
-// removal is taken, and once it made room a new interaction is again.
+// TestMemoryBound: from three quarters of MaxMemory on an agent adds only within its share; a new
+// agent within its share is taken past the bound, and the floor's store ends the oldest interaction
+// of the agent over its share to make room (counted); at MaxMemory what adds no interaction (a
+// login) is refused. Each refusal is logged with the connection and message number and the flag,
+// counted, and not relayed; removals are taken, and once they made room a new interaction is again.
 func TestMemoryBound(t *testing.T) {
 	t.Parallel()
 	th, mon, br := startRelay(t, Config{Limits: Limits{MaxMemory: 3584}})
 	ia := func(id string) string { return "[" + interaction(id, "delivered", "Sales") + "]" }
+	login := func(agent string) string { return event("ON_LOGIN", agent, t0, 1, `[{"isLoggedIn":true}]`) }
 	sendRelayed(t, br, mon, []sentMsg{ // each interaction holds about 800 bytes, an agent about 400
 		{event("ON_NEW_INTERACTION", "a1", t0, 1, ia("i0")), true},
 		{event("ON_NEW_INTERACTION", "a1", t0, 2, ia("i1")), true},
 		{event("ON_NEW_INTERACTION", "a1", t0, 3, ia("i2")), true},  // 2.8 KB: past three quarters
 		{event("ON_NEW_INTERACTION", "a1", t0, 4, ia("i3")), false}, // a1 holds its share
-		{event("ON_NEW_INTERACTION", "a2", t0, 1, ia("j0")), true},  // a new agent: 4 KB, past the bound
-		{event("ON_NEW_INTERACTION", "a2", t0, 2, ia("j1")), false},
-		{event("ON_INTERACTION_REMOVED", "a1", t0, 5, ia("i0")), true},
-		{event("ON_INTERACTION_REMOVED", "a1", t0, 6, ia("i1")), true},
+		{event("ON_NEW_INTERACTION", "a2", t0, 1, ia("j0")), true},  // a new agent: past the bound; a1's i0 ends
+		{event("ON_NEW_INTERACTION", "a2", t0, 2, ia("j1")), false}, // a2 holds its share
+		{login("a3"), true},
+		{login("a4"), false}, // the bound
+		{event("ON_INTERACTION_REMOVED", "a1", t0, 5, ia("i1")), true},
+		{event("ON_INTERACTION_REMOVED", "a1", t0, 6, ia("i2")), true},
 		{event("ON_NEW_INTERACTION", "a2", t0, 3, ia("again")), true},
 	})
 	th.log.waitLog(t, `ingest conn 2 msg 4 (agent "a1") rejected: agent's memory share reached (--max-memory 3.5 KiB): agent "a1" would hold 2.`)
 	th.log.waitLog(t, ` (three quarters of the bound, less the agents' own 370 bytes, among 1 agent); its new interactions and changes are refused until some of them end`)
-	th.log.waitLog(t, `ingest conn 2 msg 6 (agent "a2") rejected: memory bound reached (--max-memory 3.5 KiB): open interactions and agents hold `)
-	th.log.waitLog(t, ` KiB; new interactions and changes are refused until some interactions end`)
-	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="memory-share"}`, 1)
+	th.log.waitLog(t, `ingest conn 2 msg 6 (agent "a2") rejected: agent's memory share reached (--max-memory 3.5 KiB): agent "a2" would hold `)
+	th.log.waitLog(t, `ingest conn 2 msg 8 (agent "a4") rejected: memory bound reached (--max-memory 3.5 KiB): `)
+	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="memory-share"}`, 2)
 	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="memory-cap"}`, 1)
+	th.waitMetric(t, `deskwatch_hub_interactions_reclaimed_total`, 1)
+	if r := th.store.Row(model.RowKey("a1", "i0")); r != nil && !r.Ended {
+		t.Error("a1's oldest interaction is open on the hub's floor past the bound")
+	}
 }
 
 // TestLongSessionIsRefused: ?session= is stored with every event of the connection in the log, so

@@ -38,7 +38,7 @@ type metrics struct {
 	checkpoints   prometheus.Counter
 }
 
-func newMetrics(state func() (agents, open, lost float64)) *metrics {
+func newMetrics(state func() figures) *metrics {
 	const ns = "deskwatch_hub"
 	gauge := func(name, help string) prometheus.Gauge {
 		return prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: name, Help: help})
@@ -86,6 +86,9 @@ func newMetrics(state func() (agents, open, lost float64)) *metrics {
 		lost: prometheus.NewDesc(ns+"_events_lost_total",
 			"Events that jumps in the bridges' seq say are missing from the floor: lost before reaching the hubs, or "+
 				"rejected by a hub (events_rejected_total).", nil, nil),
+		reclaimed: prometheus.NewDesc(ns+"_interactions_reclaimed_total",
+			"Interactions the hub's floor ended at its memory bound (--max-memory) to make room for agents within "+
+				"their shares of it, taken from the agents furthest over theirs.", nil, nil),
 	})
 	// Pre-create the label values a dashboard expects to see at zero.
 	for _, r := range []string{"invalid", "binary", "oversize", "slow-message", "agent-cap", "interaction-cap", "interaction-size", "party-cap", "memory-cap", "memory-share"} {
@@ -117,14 +120,14 @@ type figureCache struct {
 }
 
 type figures struct {
-	version            uint64
-	agents, open, lost float64
+	version                       uint64
+	agents, open, lost, reclaimed float64
 }
 
 const figureWait = 250 * time.Millisecond
 
 // stateFigures reads the store's figures for /metrics.
-func (h *Hub) stateFigures() (agents, open, lost float64) {
+func (h *Hub) stateFigures() figures {
 	c := &h.figures
 	if f := c.last.Load(); (f == nil || f.version != h.store.Version()) && c.busy.CompareAndSwap(false, true) {
 		done := make(chan struct{})
@@ -133,7 +136,7 @@ func (h *Hub) stateFigures() (agents, open, lost float64) {
 			defer close(done)
 			sn := c.snapshot()
 			c.last.Store(&figures{version: sn.Version, agents: float64(len(sn.Agents)),
-				open: float64(sn.Stats.Open), lost: float64(sn.Stats.Lost)})
+				open: float64(sn.Stats.Open), lost: float64(sn.Stats.Lost), reclaimed: float64(sn.Stats.Reclaimed)})
 		}()
 		select {
 		case <-done:
@@ -141,26 +144,28 @@ func (h *Hub) stateFigures() (agents, open, lost float64) {
 		}
 	}
 	if f := c.last.Load(); f != nil {
-		return f.agents, f.open, f.lost
+		return *f
 	}
-	return 0, 0, 0
+	return figures{}
 }
 
 // stateCollector reads the store's figures at scrape time rather than keeping a second copy.
 type stateCollector struct {
-	state              func() (agents, open, lost float64)
-	agents, open, lost *prometheus.Desc
+	state                         func() figures
+	agents, open, lost, reclaimed *prometheus.Desc
 }
 
 func (c stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.agents
 	ch <- c.open
 	ch <- c.lost
+	ch <- c.reclaimed
 }
 
 func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
-	agents, open, lost := c.state()
-	ch <- prometheus.MustNewConstMetric(c.agents, prometheus.GaugeValue, agents)
-	ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, open)
-	ch <- prometheus.MustNewConstMetric(c.lost, prometheus.CounterValue, lost)
+	f := c.state()
+	ch <- prometheus.MustNewConstMetric(c.agents, prometheus.GaugeValue, f.agents)
+	ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, f.open)
+	ch <- prometheus.MustNewConstMetric(c.lost, prometheus.CounterValue, f.lost)
+	ch <- prometheus.MustNewConstMetric(c.reclaimed, prometheus.CounterValue, f.reclaimed)
 }

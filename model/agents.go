@@ -30,6 +30,7 @@ func (s *Store) touchAgent(id string, at time.Time, v uint64) *Agent {
 		as = &agentSlot{ag: &Agent{ID: id, FirstSeen: at}, epoch: s.epoch}
 		s.agents[id] = as
 		s.agentOrder = append(s.agentOrder, id)
+		s.heldGen++ // the agents share the bound among one more (held_reclaim.go)
 	}
 	ag := s.ownAgent(as)
 	ag.LastEvent, ag.Version = at, v

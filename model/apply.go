@@ -23,6 +23,7 @@ func (s *Store) apply(ev Event, at time.Time) {
 		s.trend.record(at, s.stats.Open)
 		return
 	}
+	rows := s.rowsHeld()
 	ag := s.touchAgent(ev.AgentID, at, v)
 	if _, snapshot := ev.Payload.(*InteractionsState); ev.HasSeq && snapshot {
 		// A snapshot restores what the events it skips would have said (a monitor's resync after a
@@ -86,6 +87,9 @@ func (s *Store) apply(ev Event, at time.Time) {
 	s.reweigh(ag)
 	if s.nearHeld() {
 		s.evict()
+	}
+	if s.pastHeld() && s.rowsHeld() > rows {
+		s.reclaim(at, ev.Type) // the event added rows past the bound: room from those over their shares
 	}
 	s.trend.record(at, s.stats.Open)
 }
@@ -273,6 +277,7 @@ func (s *Store) count(r *Row, d int) {
 	if d > 0 {
 		s.floorRow(r)
 	}
+	s.heldGen++
 	s.weighRow(r, d)
 	if r.Ended {
 		s.removed += d

@@ -175,6 +175,9 @@ func (s *Store) agentWeight(ag *Agent) int64 { return ag.weigh() + s.floor.agent
 // reweigh counts the agent again in Stats.Held, once it has changed.
 func (s *Store) reweigh(ag *Agent) {
 	w := s.agentWeight(ag)
+	if w != ag.held {
+		s.heldGen++
+	}
 	s.stats.Held += w - ag.held
 	s.stats.HeldAgents += w - ag.held
 	ag.held = w
@@ -277,7 +280,9 @@ func (s *Store) rowShare(agents int) int64 {
 // From three quarters of the bound on (crowded), an event adds to its agent's rows only within the
 // agent's share (rowShare): a few agents that never end their interactions (a hostile bridge within
 // the hub's caps) are held to their shares there, and leave the rest of the bound to the others, a
-// new agent too. The agents' own records and history are bounded apart (trimAgents).
+// new agent too. At the bound, an agent within its share is taken while the agents over their shares
+// can give back what it adds (held_reclaim.go). The agents' own records and history are bounded apart
+// (trimAgents).
 func (s *Store) admitHeld(ev Event) error {
 	if !s.crowded() {
 		return nil
@@ -308,20 +313,26 @@ func (s *Store) admitHeld(ev Event) error {
 		}
 	}
 	used := s.stats.Held - s.stats.HeldEnded
-	if used >= s.maxHeld {
-		return &CapError{Cap: CapHeld, Agent: ev.AgentID, N: int(used), Limit: int(s.maxHeld),
-			AgentsHeld: int(s.stats.HeldAgents)}
-	}
-	if adds == 0 {
-		return nil // no rows: the agent's own records, which trimAgents bounds
-	}
 	agents, rows := len(s.agents), int64(0)
 	if as == nil {
 		agents++
 	} else {
 		rows = as.rows
 	}
-	if share := s.rowShare(agents); rows+adds > share {
+	share := s.rowShare(agents)
+	if used >= s.maxHeld {
+		// An agent within its share is taken while the agents over theirs hold what it adds beyond
+		// them: apply then ends their oldest interactions (reclaim). Nothing else adds at the bound.
+		if adds > 0 && opensRows(ev) && rows+adds <= share && s.overShare() >= adds {
+			return nil
+		}
+		return &CapError{Cap: CapHeld, Agent: ev.AgentID, N: int(used), Limit: int(s.maxHeld),
+			AgentsHeld: int(s.stats.HeldAgents)}
+	}
+	if adds == 0 {
+		return nil // no rows: the agent's own records, which trimAgents bounds
+	}
+	if rows+adds > share {
 		return &CapError{Cap: CapShare, Agent: ev.AgentID, N: int(rows + adds), Limit: int(s.maxHeld), Agents: agents,
 			AgentsHeld: int(s.stats.HeldAgents), Share: int(share)}
 	}

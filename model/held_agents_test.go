@@ -74,7 +74,7 @@ func TestHeldDesktopAtBound(t *testing.T) {
 	t.Parallel()
 	s := NewStore(WithMaxHeld(32 << 10))
 	_, at := fillToBound(t, s, 1, 1000)
-	at = toBound(t, s, at, 1000)
+	at = toBound(t, s, at)
 	desktop := func(agent, status string) error {
 		return s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"DESKWATCH_DESKTOP","agentId":%q,"params":[{"status":%q}]}`,
 			agent, status)), at)

@@ -113,7 +113,7 @@ func TestHeldSnapshotsCannotGrowAnAgent(t *testing.T) {
 	s := NewStore(WithMaxHeld(bound))
 	at := t0
 	apply(t, s, snapshotLine("h", 256, 10, "delivered"))
-	at = toBound(t, s, at, 4000)
+	at = toBound(t, s, at)
 	states := []string{"connected", "delivered", "hold"}
 	for k := range 300 {
 		at = at.Add(time.Millisecond)
@@ -162,5 +162,90 @@ func TestAgentSlotsStayBounded(t *testing.T) {
 	}
 	if n := len(s.agents[""].slots); n > 200 {
 		t.Errorf("the agent keeps %d slots for 10 rows retained", n)
+	}
+}
+
+// TestHeldReclaimsFromAgentsOverTheirShares is the attacker's case the share alone left open: a few
+// agents take three quarters of the bound before the store is crowded (the share rule holds only
+// from there on), and many others fill the last quarter between them, each within its share. At the
+// bound (agents' logins take it there), agents within their shares are still taken (they were all
+// refused), and the room is made by ending the oldest interactions of the agents furthest over their
+// shares, with the reason in the row's timeline, never those of agents within theirs and never an
+// agent below its share; the store stays within its bound by one event. Below the bound, the same
+// reclaim keeps the store a little under it as agents within their shares add.
+func TestHeldReclaimsFromAgentsOverTheirShares(t *testing.T) {
+	t.Parallel()
+	const bound, hostile = 4 << 20, 4
+	s := NewStore(WithMaxHeld(bound))
+	at := t0
+	open := func(agent, id string, subject int) error {
+		at = at.Add(time.Second)
+		return s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":%q,"params":[%s]}`, agent,
+			iv(id, "delivered", "voice", `"subject":"`+strings.Repeat("s", subject)+`"`))), at)
+	}
+	for i := 0; open(fmt.Sprint("h", i%hostile), fmt.Sprint("x", i), 8<<10) == nil; i++ {
+	}
+	for a := 0; ; a++ { // each within its share, until the rows and agents reach the bound
+		if st := s.Snapshot().Stats; st.Held-st.HeldEnded >= bound || st.Reclaimed > 0 {
+			break
+		}
+		if err := open(fmt.Sprint("s", a), "i", 2000); err != nil {
+			t.Fatalf("agent s%d filling the last quarter: %v", a, err)
+		}
+	}
+	checkHeld(t, "at the bound", s)
+	checkReclaimed(t, s)
+	at = toBound(t, s, at) // logins take it to the bound: only interactions within their shares are taken there
+	reclaimed := s.Snapshot().Stats.Reclaimed
+	hostileRows := func() (n int) {
+		for h := range hostile {
+			n += len(openIDs(s, fmt.Sprint("h", h)))
+		}
+		return n
+	}
+	before := hostileRows()
+
+	for a := range 50 {
+		for i := range 3 {
+			if err := open(fmt.Sprint("late", a), fmt.Sprint("i", i), 300); err != nil {
+				t.Fatalf("agent late%d's interaction %d at the bound: %v", a, i, err)
+			}
+		}
+		if st := s.Snapshot().Stats; st.Held-st.HeldEnded > bound+16<<10 {
+			t.Fatalf("the rows and agents hold %d after late%d, past the bound %d by more than an event", st.Held-st.HeldEnded, a, bound)
+		}
+	}
+	checkHeld(t, "after the newcomers", s)
+	st := s.Snapshot().Stats
+	if after := hostileRows(); after >= before || before-after != int(st.Reclaimed-reclaimed) {
+		t.Errorf("the hostile agents kept %d of their %d interactions, %d reclaimed: want theirs, and only theirs, ended",
+			after, before, st.Reclaimed)
+	}
+	share := s.rowShare(len(s.agents))
+	for h := range hostile {
+		if as := s.agents[fmt.Sprint("h", h)]; as.rows < share {
+			t.Errorf("hostile agent h%d holds %d, reclaimed below its share %d", h, as.rows, share)
+		}
+	}
+}
+
+// checkReclaimed checks the ended rows the bound has not forgotten yet (the latest reclaimed, in the
+// slack a reclaim leaves under the bound): some, all of the hostile agents h…, ended at the bound
+// with the reason.
+func checkReclaimed(t *testing.T, s *Store) {
+	t.Helper()
+	kept := 0
+	for _, r := range s.Snapshot().Rows {
+		if !r.Ended {
+			continue
+		}
+		kept++
+		if text := r.Timeline[len(r.Timeline)-1].Text; !strings.HasPrefix(r.AgentID, "h") ||
+			!strings.HasPrefix(text, "ended at the memory bound (--max-memory 4.0 MiB): its agent's interactions held ") {
+			t.Errorf("%s ended with %q, want only the hostile agents' ended at the memory bound, with the reason", r.Key, text)
+		}
+	}
+	if kept == 0 {
+		t.Error("no interaction ended at the bound is kept")
 	}
 }

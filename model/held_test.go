@@ -95,7 +95,7 @@ func TestHeldBound(t *testing.T) {
 		t.Errorf("reason %q, want it to say %q and the share", refused, want)
 	}
 
-	at = toBound(t, s, at, 4000)
+	at = toBound(t, s, at)
 	checkHeld(t, "at the bound", s)
 	st := s.Snapshot().Stats
 	if st.Evicted != 1 || st.HeldEnded != 0 {
@@ -127,22 +127,19 @@ func TestHeldBound(t *testing.T) {
 	}
 }
 
-// toBound opens an interaction with a subject of subject bytes for new agents n0, n1, … until the
-// store refuses one at its bound (CapHeld): once the agents it has are held to their shares, new
-// ones take what is left (with shorter subjects as the shares shrink). It returns the time of the
+// toBound logs in new agents n0, n1, … until the store refuses one at its bound (CapHeld): their own
+// records take it there, and nothing at the bound makes room for them (interactions of agents within
+// their shares would be taken, and others' ended: held_reclaim.go). It returns the time of the
 // refused one.
-func toBound(t *testing.T, s *Store, at time.Time, subject int) time.Time {
+func toBound(t *testing.T, s *Store, at time.Time) time.Time {
 	t.Helper()
 	for n := 0; ; n++ {
 		at = at.Add(time.Second)
-		err := s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"n%d","params":[%s]}`, n,
-			iv(fmt.Sprint("n", n), "delivered", "voice", `"subject":"`+strings.Repeat("s", subject)+`"`))), at)
+		err := s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"ON_LOGIN","agentId":"n%d","params":[{"isLoggedIn":true}]}`, n)), at)
 		var ce *CapError
 		switch {
 		case errors.As(err, &ce) && ce.Cap == CapHeld:
 			return at
-		case errors.As(err, &ce) && ce.Cap == CapShare && subject > 16:
-			subject /= 2
 		case err != nil:
 			t.Fatalf("newcomer n%d: %v, want it taken or a CapHeld refusal", n, err)
 		}
@@ -160,7 +157,7 @@ func TestHeldBoundTakesWhatEnds(t *testing.T) {
 		apply(t, s, namedPartiesEvent(EvNewInteraction, fmt.Sprint("s", i), 1))
 	}
 	apply(t, s, namedPartiesEvent(EvInteractionRemoved, "s0", 1))
-	toBound(t, s, t0, 2000) // the bound forgets s0
+	toBound(t, s, t0) // the bound forgets s0
 	if st := s.Snapshot().Stats; st.Held-st.HeldEnded < bound {
 		t.Fatalf("open rows hold %d, want the bound %d or more", st.Held-st.HeldEnded, bound)
 	}

@@ -31,6 +31,10 @@ type Store struct {
 	maxOpen    int
 	maxHeld    int64 // held.go
 	trimmedTo  int64 // Stats.HeldAgents after the last trimAgents
+	// heldGen counts the changes of what the rows and agents hold, over the cache of overShare
+	// (held_reclaim.go).
+	heldGen uint64
+	over    overCache
 	// maxAgentOpen and maxParties are WithAgentCaps' (0: none); agentOpen counts each agent's open
 	// rows while maxAgentOpen is set.
 	maxAgentOpen, maxParties int
@@ -113,8 +117,9 @@ type Stats struct {
 	// agents' part, whose older history goes next (held.go).
 	Held, HeldEnded, HeldAgents int64
 	// Trimmed counts the times the agents' older history was forgotten at the memory bound, and an
-	// agent's over its share near it.
-	Trimmed int64
+	// agent's over its share near it; Reclaimed the interactions ended there because their agents
+	// held more than their shares and others' needed the room (held_reclaim.go).
+	Trimmed, Reclaimed int64
 }
 
 // clone is a copy of st with its own maps.

@@ -1,0 +1,111 @@
+package model
+
+import (
+	"cmp"
+	"container/heap"
+	"fmt"
+	"time"
+)
+
+// Reclaiming the bound from the agents over their shares. The share rule (admitHeld) holds an agent
+// to its share only once the store is crowded: what agents took before then stays theirs, so a few
+// agents that never end their interactions can hold three quarters of the bound, and many others
+// fill the last quarter between them, each within its share. At the bound an agent within its share
+// is then still taken, while the agents over their shares hold at least what it adds beyond them:
+// once it is applied, the oldest interactions of the agents furthest over their shares are ended
+// ("ended at the memory bound"), down to their shares at most, until the store is a 256th
+// under its bound (so that the next events are taken without another pass), and forgotten as ended
+// rows are. Max-min fairness: the agents that hold the most give back first, and none below its share.
+
+// reclaimSlack is how far under the bound a reclaim takes the store: a 256th of it (4 MiB of the
+// default bound: some 3,000 interactions ended in one pass of about 10 ms, each pass reading every
+// agent once).
+func (s *Store) reclaimSlack() int64 { return s.maxHeld / 256 }
+
+// overCache keeps overShare's answer while nothing it reads has changed (Store.heldGen).
+type overCache struct {
+	ok  bool
+	gen uint64
+	n   int64
+}
+
+// overShare is what the agents' rows hold beyond their shares (rowShare), altogether: what a
+// reclaim can take back. It reads every agent, once for each change of the rows or the agents.
+func (s *Store) overShare() int64 {
+	if s.over.ok && s.over.gen == s.heldGen {
+		return s.over.n
+	}
+	share, n := s.rowShare(len(s.agents)), int64(0)
+	for _, as := range s.agents {
+		n += max(as.rows-share, 0)
+	}
+	s.over = overCache{ok: true, gen: s.heldGen, n: n}
+	return n
+}
+
+// rowsHeld is what the rows not removed hold.
+func (s *Store) rowsHeld() int64 { return s.stats.Held - s.stats.HeldEnded - s.stats.HeldAgents }
+
+// pastHeld reports whether the rows not removed and the agents hold more than the bound.
+func (s *Store) pastHeld() bool {
+	return s.maxHeld > 0 && s.stats.Held-s.stats.HeldEnded > s.maxHeld
+}
+
+// opensRows reports whether ev opens or changes interactions (a snapshot, a new one, a change to
+// one not completed): at the bound only those are taken with room reclaimed for them, since
+// reclaim follows what the rows gained (a removal or an activity record of an interaction not known
+// adds an ended row, and a new agent's records, which no reclaim would answer).
+func opensRows(ev Event) bool {
+	if in, ok := ev.Payload.(*Interaction); ok {
+		return opens(ev.Type, in)
+	}
+	return true
+}
+
+// reclaimText is the end the store writes in the timeline of an interaction it ends at the bound.
+func reclaimText(held, share, bound int64) string {
+	return fmt.Sprintf("ended at the memory bound (--max-memory %s): its agent's interactions held %s, over the "+
+		"agent's share of %s, and another agent's needed the room", heldText(int(bound)), heldText(int(held)),
+		heldText(int(share)))
+}
+
+// reclaim ends the oldest interactions of the agents over their shares, those furthest over first,
+// each down to its share at most, until the store is reclaimSlack under its bound (apply calls it
+// once an event that added rows has taken the store past the bound).
+func (s *Store) reclaim(at time.Time, typ string) {
+	share, target := s.rowShare(len(s.agents)), s.maxHeld-s.reclaimSlack()
+	var over overHeap
+	for _, as := range s.agents {
+		if as.rows > share {
+			over = append(over, as)
+		}
+	}
+	heap.Init(&over) // the few furthest over are taken from thousands: no sort of them all
+	for over.Len() > 0 && s.stats.Held-s.stats.HeldEnded > target {
+		as := heap.Pop(&over).(*agentSlot)
+		text := reclaimText(as.rows, share, s.maxHeld)
+		for _, sl := range s.agentRows(as.ag.ID, nil) {
+			if as.rows <= share || s.stats.Held-s.stats.HeldEnded <= target {
+				break
+			}
+			s.end(sl, at, text, typ)
+			s.stats.Reclaimed++
+		}
+	}
+}
+
+// overHeap orders agents by what their rows hold, the most first (their ids break ties).
+type overHeap []*agentSlot
+
+func (h overHeap) Len() int { return len(h) }
+func (h overHeap) Less(i, j int) bool {
+	return cmp.Or(cmp.Compare(h[j].rows, h[i].rows), cmp.Compare(h[i].ag.ID, h[j].ag.ID)) < 0
+}
+func (h overHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *overHeap) Push(x any)   { *h = append(*h, x.(*agentSlot)) }
+func (h *overHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
