@@ -92,7 +92,7 @@ event the bridges sent, to compare with what monitors show. The served stream's 
 	f.StringVar(&o.tokenFile, "token-file", "", "serving: require this file's token as Authorization: Bearer; with --bridges: the hubs' ingest token")
 	f.IntVar(&o.queue, "queue", sim.DefaultQueue, "messages a subscriber may fall behind before it is disconnected")
 	f.StringVar(&o.out, "out", "", "write the stream to this JSON Lines file (- for standard output) and exit")
-	f.Int64Var(&o.events, "events", 0, "with --out: the number of events; when serving: stop the stream after this many")
+	f.Int64Var(&o.events, "events", 0, "with --out: the number of events; when serving: stop the stream after this many; with --bridges: stop generating after this many, over all bridges")
 	f.DurationVar(&o.duration, "duration", 0, "with --out: the span of event time to write; with --bridges or --monitors: how long to run")
 	o.load.flags(c)
 	return c
