@@ -18,8 +18,8 @@ import (
 // rows are. Max-min fairness: the agents that hold the most give back first, and none below its share.
 
 // reclaimSlack is how far under the bound a reclaim takes the store: a 256th of it (4 MiB of the
-// default bound: some 3,000 interactions ended in one pass of about 10 ms, each pass reading every
-// agent once).
+// default bound, a few thousand interactions ended in one pass, which reads every agent once), so
+// that the passes are few and each holds the store's lock briefly.
 func (s *Store) reclaimSlack() int64 { return s.maxHeld / 256 }
 
 // overCache keeps overShare's answer while nothing it reads has changed (Store.heldGen).
