@@ -27,8 +27,10 @@ func newCkGen(seed uint64) *ckGen {
 
 // ckOptions are small retention and caps, so that streams evict and refuse often, and a fixed
 // wall clock (the change stamps of rows are wall time); variant 1 has no per-agent caps and no
-// floor statistics (their maps stay nil) and a memory bound small enough to be reached, variant 2
-// the defaults but the clock.
+// floor statistics (their maps stay nil) and a memory bound small enough to be reached, variant 3
+// the same with a smaller bound and more open interactions, where agents within their shares are
+// taken at it and others' interactions ended (held_reclaim.go), variant 2 the defaults but the
+// clock.
 func ckOptions(variant int) []Option {
 	opts := []Option{WithWallClock(func() time.Time { return t0 })}
 	switch variant {
@@ -36,6 +38,8 @@ func ckOptions(variant int) []Option {
 		return append(opts, WithRetention(3), WithCaps(4, 6), WithAgentCaps(3, 4), WithKPILimits(propLimits))
 	case 1:
 		return append(opts, WithRetention(2), WithCaps(5, 4), WithoutFloorStats(), WithMaxHeld(9<<10))
+	case 3:
+		return append(opts, WithRetention(2), WithCaps(5, 8), WithoutFloorStats(), WithMaxHeld(6<<10))
 	}
 	return opts
 }
@@ -175,7 +179,7 @@ func newCkCase(seed uint64, n int) ckCase {
 	ops, now := ckStream(seed, n)
 	r := rand.New(rand.NewPCG(seed, 51))
 	k1, k2 := r.IntN(n+1), r.IntN(n+1)
-	return ckCase{seed: seed, ops: ops, opts: ckOptions(int(seed % 3)), k1: min(k1, k2), k2: max(k1, k2), now: now}
+	return ckCase{seed: seed, ops: ops, opts: ckOptions(int(seed % 4)), k1: min(k1, k2), k2: max(k1, k2), now: now}
 }
 
 func (c ckCase) fresh(n int) *Store { return applyOps(NewStore(c.opts...), c.ops[:n]) }
@@ -223,9 +227,9 @@ func TestCheckpointRestoreMatchesReplay(t *testing.T) {
 		sameState(t, c.what("restored from a restored store"), applyOps(chained, c.ops[c.k2:]), want, c.now)
 		st := want.Snapshot().Stats
 		seen.Rejected, seen.Evicted, seen.Refused = seen.Rejected+st.Rejected, seen.Evicted+st.Evicted, seen.Refused+st.Refused
-		seen.Lost, seen.Stale = seen.Lost+st.Lost, seen.Stale+st.Stale
+		seen.Lost, seen.Stale, seen.Reclaimed = seen.Lost+st.Lost, seen.Stale+st.Stale, seen.Reclaimed+st.Reclaimed
 	}
-	if seen.Rejected == 0 || seen.Evicted == 0 || seen.Refused == 0 || seen.Lost == 0 || seen.Stale == 0 {
+	if seen.Rejected == 0 || seen.Evicted == 0 || seen.Refused == 0 || seen.Lost == 0 || seen.Stale == 0 || seen.Reclaimed == 0 {
 		t.Fatalf("the streams miss a case: %+v", seen)
 	}
 }
