@@ -88,8 +88,9 @@ func (s *Store) apply(ev Event, at time.Time) {
 	if s.nearHeld() {
 		s.evict()
 	}
-	if s.pastHeld() && s.rowsHeld() > rows {
-		s.reclaim(at, ev.Type) // the event added rows past the bound: room from those over their shares
+	if s.reclaimDue || s.pastHeld() && s.rowsHeld() > rows {
+		s.reclaimDue = false
+		s.reclaim(at, ev.Type) // room from the agents over their shares (held_reclaim.go)
 	}
 	s.trend.record(at, s.stats.Open)
 }

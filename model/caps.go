@@ -107,6 +107,7 @@ func (s *Store) ApplyChecked(ev Event, at time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.admit(ev); err != nil {
+		s.reclaimDue = false // taken at the bound, then refused by a later cap
 		s.stats.Refused++
 		if _, snapshot := ev.Payload.(*InteractionsState); snapshot && s.resync != nil {
 			// Its agent's rows stay as they were: the end of the resync must not take the refused

@@ -322,8 +322,11 @@ func (s *Store) admitHeld(ev Event) error {
 	share := s.rowShare(agents)
 	if used >= s.maxHeld {
 		// An agent within its share is taken while the agents over theirs hold what it adds beyond
-		// them: apply then ends their oldest interactions (reclaim). Nothing else adds at the bound.
-		if adds > 0 && opensRows(ev) && rows+adds <= share && s.overShare() >= adds {
+		// them (a new agent's records too): apply then ends their oldest interactions (reclaim), so
+		// that the store leaves the bound, even when the event adds nothing (a change repeated).
+		// Nothing else adds at the bound.
+		if adds > 0 && opensRows(ev) && rows+adds <= share && s.overShare() >= adds+s.newAgentBytes(as, ev.AgentID) {
+			s.reclaimDue = true
 			return nil
 		}
 		return &CapError{Cap: CapHeld, Agent: ev.AgentID, N: int(used), Limit: int(s.maxHeld),

@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"fmt"
 	"time"
+	"unsafe"
 )
 
 // Reclaiming the bound from the agents over their shares. The share rule (admitHeld) holds an agent
@@ -13,9 +14,16 @@ import (
 // fill the last quarter between them, each within its share. At the bound an agent within its share
 // is then still taken, while the agents over their shares hold at least what it adds beyond them:
 // once it is applied, the oldest interactions of the agents furthest over their shares are ended
-// ("ended at the memory bound"), down to their shares at most, until the store is a 256th
-// under its bound (so that the next events are taken without another pass), and forgotten as ended
-// rows are. Max-min fairness: the agents that hold the most give back first, and none below its share.
+// ("ended at the memory bound"), each agent's until it holds no more than its share (the last one
+// ended may take it below: interactions are ended whole), until the store is a 256th under its
+// bound (so that the next events are taken without another pass), and forgotten as ended rows are.
+// Max-min fairness: the agents that hold the most give back first.
+//
+// What the agents' own records add (logins, states, a desktop's comings and goings) never ends
+// interactions: reclaim follows an event that added to the rows past the bound, or one taken at the
+// bound by the rule above. Those records are bounded by trimAgents, which runs again once they have
+// grown by a sixteenth of the bound, so the events exempt at the bound (those that end
+// interactions, a desktop gone) can take the store past it by that much.
 
 // reclaimSlack is how far under the bound a reclaim takes the store: a 256th of it (4 MiB of the
 // default bound, a few thousand interactions ended in one pass, which reads every agent once), so
@@ -40,6 +48,19 @@ func (s *Store) overShare() int64 {
 		n += max(as.rows-share, 0)
 	}
 	s.over = overCache{ok: true, gen: s.heldGen, n: n}
+	return n
+}
+
+// newAgentBytes is what a new agent id will hold once it is made (its own record and its floor
+// record), nothing for a known agent (as not nil).
+func (s *Store) newAgentBytes(as *agentSlot, id string) int64 {
+	if as != nil {
+		return 0
+	}
+	n := int64(unsafe.Sizeof(Agent{})) + int64(len(id))
+	if !s.floor.off {
+		n += int64(unsafe.Sizeof(agentRec{})) + ringBytes[vec](s.floor.nb)
+	}
 	return n
 }
 
@@ -70,10 +91,14 @@ func reclaimText(held, share, bound int64) string {
 }
 
 // reclaim ends the oldest interactions of the agents over their shares, those furthest over first,
-// each down to its share at most, until the store is reclaimSlack under its bound (apply calls it
-// once an event that added rows has taken the store past the bound).
+// each until it holds no more than its share, until the store is reclaimSlack under its bound
+// (apply calls it once an event that added rows has taken the store past the bound, or after one
+// taken at the bound).
 func (s *Store) reclaim(at time.Time, typ string) {
 	share, target := s.rowShare(len(s.agents)), s.maxHeld-s.reclaimSlack()
+	if s.stats.Held-s.stats.HeldEnded <= target {
+		return
+	}
 	var over overHeap
 	for _, as := range s.agents {
 		if as.rows > share {
