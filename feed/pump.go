@@ -163,6 +163,10 @@ func (p *Pump) apply(m Message) {
 			p.onRej(m.Origin, "warning: "+w)
 		}
 	}
+	if sk, ok := ev.Payload.(*model.Skipped); ok { // listed where it came, its seq counted as arrived
+		p.reject(m, model.SkippedReason(sk, ev.AgentID, ev.Seq, ev.HasSeq))
+		return
+	}
 	if p.hook != nil {
 		p.hook(ev)
 	}

@@ -231,7 +231,7 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 		h.rejectf(b, b.msgs, "%v", err)
 		return
 	}
-	if ev.Type == model.EvDesktop || ev.Type == model.EvResyncEnd {
+	if ev.Type == model.EvDesktop || ev.Type == model.EvResyncEnd || ev.Type == model.EvSkipped {
 		h.m.rejected.WithLabelValues("invalid").Inc()
 		h.rejectf(b, b.msgs, "%s is the hub's own event; a bridge may not send it", ev.Type)
 		return
@@ -265,6 +265,7 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 		return
 	case err != nil:
 		h.rejectLimit(b, err)
+		h.skipped(b, ev, err)
 	case applied:
 		h.m.eventsIn.Inc()
 	default:

@@ -45,7 +45,7 @@ func TestLargeMessagesReadWithinTheBudget(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	sendRelayed(t, br, mon, []sentMsg{{event("ON_NEW_INTERACTION", "small", t0, 1, "["+interaction("s1", "delivered", "Sales")+"]"), true}})
+	sendRelayed(t, br, mon, []sentMsg{{event("ON_NEW_INTERACTION", "small", t0, 1, "["+interaction("s1", "delivered", "Sales")+"]"), true, ""}})
 	if n := th.reads.held.Load(); n != limit {
 		t.Errorf("%d of the read budget held while the second large message waits, want %d (the first's)", n, limit)
 	}

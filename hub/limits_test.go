@@ -35,20 +35,36 @@ func (th *testHub) waitMetric(t *testing.T, name string, want float64) {
 type sentMsg struct {
 	msg  string
 	pass bool
+	// skip is, for a rejected message, the reason of the DESKWATCH_SKIPPED the hub relays in its
+	// place ("" for none: an agent refused by a cap, or a message without seq).
+	skip string
 }
 
-// sendRelayed sends msgs on br and checks that mon gets those that pass, in order.
+// sendRelayed sends msgs on br and checks that mon gets those that pass, in order, and for those
+// rejected the hub's DESKWATCH_SKIPPED when it says one (its agent, seq and reason).
 func sendRelayed(t *testing.T, br, mon *websocket.Conn, msgs []sentMsg) {
 	t.Helper()
 	var want []string
 	for _, m := range msgs {
 		send(t, br, m.msg)
-		if m.pass {
+		switch h := model.PeekHead([]byte(m.msg)); {
+		case m.pass:
 			want = append(want, m.msg)
+		case m.skip != "":
+			want = append(want, fmt.Sprintf(`{"type":"DESKWATCH_SKIPPED","agentId":%q,"ts":%d,"seq":%d,"params":[{"reason":%q,"text":`,
+				h.AgentID(), h.TS.UnixMilli(), h.Seq, m.skip))
 		}
 	}
-	if got := readN(t, mon, len(want)); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("relayed\n%.2000s\nwant\n%.2000s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	var got []string // the hub's DESKWATCH_DESKTOP, said when an agent's snapshot comes, left out
+	for len(got) < len(want) {
+		if m := readN(t, mon, 1)[0]; !strings.HasPrefix(m, `{"type":"DESKWATCH_DESKTOP"`) {
+			got = append(got, m)
+		}
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) || !strings.HasPrefix(want[i], `{"type":"DESKWATCH_SKIPPED"`) && got[i] != want[i] {
+			t.Fatalf("relayed %d\n%.300s\nwant\n%.300s", i, got[i], want[i])
+		}
 	}
 }
 
@@ -69,16 +85,16 @@ func TestLimitsRejectLocatedAndCounted(t *testing.T) {
 	ia := func(id string) string { return "[" + interaction(id, "delivered", "Sales") + "]" }
 	withParties := strings.Replace(interaction("i9", "delivered", "Sales"), `"callParties":[]`, `"callParties":`+parties(4), 1)
 	msgs := []sentMsg{
-		{event("ON_NEW_INTERACTION", "a1", t0, 1, ia("i1")), true},
-		{event("ON_NEW_INTERACTION", "a1", t0, 2, ia("i2")), true},
-		{event("ON_NEW_INTERACTION", "a1", t0, 3, ia("i3")), false}, // a third open interaction
-		{event("ON_INTERACTION_REMOVED", "a1", t0, 4, ia("i1")), true},
-		{event("ON_NEW_INTERACTION", "a1", t0, 5, ia("i3")), true}, // room again
-		{event("ON_NEW_INTERACTION", "a1", t0, 6, "["+withParties+"]"), false},
+		{event("ON_NEW_INTERACTION", "a1", t0, 1, ia("i1")), true, ""},
+		{event("ON_NEW_INTERACTION", "a1", t0, 2, ia("i2")), true, ""},
+		{event("ON_NEW_INTERACTION", "a1", t0, 3, ia("i3")), false, "interaction-cap"}, // a third open interaction
+		{event("ON_INTERACTION_REMOVED", "a1", t0, 4, ia("i1")), true, ""},
+		{event("ON_NEW_INTERACTION", "a1", t0, 5, ia("i3")), true, ""}, // room again
+		{event("ON_NEW_INTERACTION", "a1", t0, 6, "["+withParties+"]"), false, "party-cap"},
 		{event("INTERACTIONS_STATE", "a1", t0, 7, `[{"activeInteractionId":null,"interactions":[`+
-			interaction("x1", "delivered", "S")+","+interaction("x2", "delivered", "S")+","+interaction("x3", "delivered", "S")+`]}]`), false},
-		{event("ON_LOGOUT", "b2", t0, 1, `[]`), true},
-		{event("ON_LOGOUT", "c3", t0, 1, `[]`), false}, // this bridge's third agent
+			interaction("x1", "delivered", "S")+","+interaction("x2", "delivered", "S")+","+interaction("x3", "delivered", "S")+`]}]`), false, "interaction-cap"},
+		{event("ON_LOGOUT", "b2", t0, 1, `[]`), true, ""},
+		{event("ON_LOGOUT", "c3", t0, 1, `[]`), false, ""}, // this bridge's third agent
 	}
 	sendRelayed(t, br, mon, msgs)
 	// Another bridge may bring one more agent; the hub-wide cap stops the one after.
@@ -254,10 +270,10 @@ func TestInteractionSizeBound(t *testing.T) {
 			big("x1", n)+","+big("x2", n)+","+big("x3", n)+`]}]`)
 	}
 	msgs := []sentMsg{
-		{event("ON_NEW_INTERACTION", "a1", t0, 1, "["+big("i1", 3000)+"]"), true},
-		{event("ON_NEW_INTERACTION", "a1", t0, 2, "["+big("i2", 5000)+"]"), false},
-		{state(3, 3500), true},  // 3 × 3.5 KB within 3 × 4 KiB
-		{state(4, 4500), false}, // each over
+		{event("ON_NEW_INTERACTION", "a1", t0, 1, "["+big("i1", 3000)+"]"), true, ""},
+		{event("ON_NEW_INTERACTION", "a1", t0, 2, "["+big("i2", 5000)+"]"), false, "interaction-size"},
+		{state(3, 3500), true, ""},                  // 3 × 3.5 KB within 3 × 4 KiB
+		{state(4, 4500), false, "interaction-size"}, // each over
 	}
 	sendRelayed(t, br, mon, msgs)
 	th.log.waitLog(t, `ingest conn 2 msg 2 (agent "a1") rejected: interaction "i2": event of`)
@@ -277,17 +293,17 @@ func TestMemoryBound(t *testing.T) {
 	ia := func(id string) string { return "[" + interaction(id, "delivered", "Sales") + "]" }
 	login := func(agent string) string { return event("ON_LOGIN", agent, t0, 1, `[{"isLoggedIn":true}]`) }
 	sendRelayed(t, br, mon, []sentMsg{ // each interaction holds about 800 bytes, an agent about 400
-		{event("ON_NEW_INTERACTION", "a1", t0, 1, ia("i0")), true},
-		{event("ON_NEW_INTERACTION", "a1", t0, 2, ia("i1")), true},
-		{event("ON_NEW_INTERACTION", "a1", t0, 3, ia("i2")), true},  // 2.8 KB: past three quarters
-		{event("ON_NEW_INTERACTION", "a1", t0, 4, ia("i3")), false}, // a1 holds its share
-		{event("ON_NEW_INTERACTION", "a2", t0, 1, ia("j0")), true},  // a new agent: past the bound; a1's i0 ends
-		{event("ON_NEW_INTERACTION", "a2", t0, 2, ia("j1")), false}, // a2 holds its share
-		{login("a3"), true},
-		{login("a4"), false}, // the bound
-		{event("ON_INTERACTION_REMOVED", "a1", t0, 5, ia("i1")), true},
-		{event("ON_INTERACTION_REMOVED", "a1", t0, 6, ia("i2")), true},
-		{event("ON_NEW_INTERACTION", "a2", t0, 3, ia("again")), true},
+		{event("ON_NEW_INTERACTION", "a1", t0, 1, ia("i0")), true, ""},
+		{event("ON_NEW_INTERACTION", "a1", t0, 2, ia("i1")), true, ""},
+		{event("ON_NEW_INTERACTION", "a1", t0, 3, ia("i2")), true, ""},              // 2.8 KB: past three quarters
+		{event("ON_NEW_INTERACTION", "a1", t0, 4, ia("i3")), false, "memory-share"}, // a1 holds its share
+		{event("ON_NEW_INTERACTION", "a2", t0, 1, ia("j0")), true, ""},              // a new agent: past the bound; a1's i0 ends
+		{event("ON_NEW_INTERACTION", "a2", t0, 2, ia("j1")), false, "memory-share"}, // a2 holds its share
+		{login("a3"), true, ""},
+		{login("a4"), false, "memory-cap"}, // the bound
+		{event("ON_INTERACTION_REMOVED", "a1", t0, 5, ia("i1")), true, ""},
+		{event("ON_INTERACTION_REMOVED", "a1", t0, 6, ia("i2")), true, ""},
+		{event("ON_NEW_INTERACTION", "a2", t0, 3, ia("again")), true, ""},
 	})
 	th.log.waitLog(t, `ingest conn 2 msg 4 (agent "a1") rejected: agent's memory share reached (--max-memory 3.5 KiB): agent "a1" would hold 2.`)
 	th.log.waitLog(t, ` (three quarters of the bound, less the agents' own 370 bytes, among 1 agent); its new interactions and changes are refused until some of them end`)
@@ -298,6 +314,21 @@ func TestMemoryBound(t *testing.T) {
 	th.waitMetric(t, `deskwatch_hub_interactions_reclaimed_total`, 1)
 	if r := th.store.Row(model.RowKey("a1", "i0")); r != nil && !r.Ended {
 		t.Error("a1's oldest interaction is open on the hub's floor past the bound")
+	}
+	// The rejected events' seqs were said skipped (sendRelayed read each DESKWATCH_SKIPPED), so
+	// the floor counts none of them lost, and lists them with the rejected messages.
+	th.waitMetric(t, `deskwatch_hub_events_lost_total`, 0)
+	sn := th.store.Snapshot()
+	i := slices.IndexFunc(sn.Agents, func(a *model.Agent) bool { return a.ID == "a1" })
+	if sn.Stats.Lost != 0 || i < 0 || sn.Agents[i].LastSeq != 6 {
+		t.Errorf("the floor counts %d lost, a1 (%d) at its seq 6 or not; want none lost", sn.Stats.Lost, i)
+	}
+	var said []string
+	for _, r := range sn.Rejections {
+		said = append(said, r.Reason)
+	}
+	if want := `the hub rejected agent "a1"'s event seq 4 (memory-share): agent's memory share reached (--max-memory 3.5 KiB)`; len(said) != 3 || !strings.HasPrefix(said[0], want) {
+		t.Errorf("the floor lists %q; want three, the first %q…", said, want)
 	}
 }
 

@@ -84,8 +84,8 @@ func newMetrics(state func() figures) *metrics {
 		agents: prometheus.NewDesc(ns+"_agents", "Agents the hub has seen.", nil, nil),
 		open:   prometheus.NewDesc(ns+"_open_interactions", "Interactions currently open.", nil, nil),
 		lost: prometheus.NewDesc(ns+"_events_lost_total",
-			"Events that jumps in the bridges' seq say are missing from the floor: lost before reaching the hubs, or "+
-				"rejected by a hub (events_rejected_total).", nil, nil),
+			"Events that jumps in the bridges' seq say are missing from the floor: lost before reaching the hubs "+
+				"(an event a hub rejected over a limit is said skipped, not lost).", nil, nil),
 		reclaimed: prometheus.NewDesc(ns+"_interactions_reclaimed_total",
 			"Interactions the hub's floor ended at its memory bound (--max-memory) to make room for agents within "+
 				"their shares of it, taken from the agents furthest over theirs.", nil, nil),

@@ -106,6 +106,10 @@ func (e *CapError) Error() string {
 func (s *Store) ApplyChecked(ev Event, at time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if sk, ok := ev.Payload.(*Skipped); ok {
+		s.skip(ev, sk, at)
+		return nil
+	}
 	if err := s.admit(ev); err != nil {
 		s.reclaimDue = false // taken at the bound, then refused by a later cap
 		s.stats.Refused++
@@ -131,6 +135,9 @@ func (s *Store) Admit(ev Event) error {
 
 // admit checks ev against the caps, with s.mu held.
 func (s *Store) admit(ev Event) error {
+	if _, ok := ev.Payload.(*Skipped); ok {
+		return nil // a hub's word about an event it rejected: it adds nothing
+	}
 	if len(s.agents) >= s.maxAgents {
 		if _, known := s.agents[ev.AgentID]; !known {
 			return &CapError{Cap: CapAgents, Agent: ev.AgentID, N: len(s.agents) + 1, Limit: s.maxAgents}

@@ -160,6 +160,8 @@ func decodeParams(typ string, params []jsontext.Value) (any, error) {
 		return decodeDesktop(params)
 	case EvResyncEnd:
 		return decodeResyncEnd(params)
+	case EvSkipped:
+		return decodeSkipped(params)
 	case EvScreenRecording:
 		return first[ScreenRecording](params)
 	case EvActiveInteractionSwitch:

@@ -253,23 +253,20 @@ func (s *Store) Row(key string) *Row {
 func (s *Store) Reject(o Origin, reason string, raw []byte, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	h := PeekHead(raw)
+	s.rejectLocked(o, reason, raw, at, h.AgentID(), h.Seq, h.HasSeq)
+}
+
+// rejectLocked records a refused message (s.mu held) of agent with seq (when hasSeq) and moves a
+// known agent's seq count past it: it did arrive (the rejected log lists it, or a hub's
+// DESKWATCH_SKIPPED in its place), so the event after it must not report it lost. A message the
+// store refused never creates an agent.
+func (s *Store) rejectLocked(o Origin, reason string, raw []byte, at time.Time, agent string, seq int64, hasSeq bool) {
 	s.stats.Rejected++
 	s.rejections.push(Rejection{Origin: o, Reason: clipText(reason, MaxLogText), Raw: clip(raw, RejectedRawBytes), At: at})
 	v := s.version.Add(1)
-	s.seqOfRejected(raw, at, v)
-}
-
-// seqOfRejected moves a known agent's seq count past a rejected message that carries one: it did
-// arrive (the rejected log lists it), so the event after it must not report it lost. A message the
-// store refused never creates an agent.
-func (s *Store) seqOfRejected(raw []byte, at time.Time, v uint64) {
-	h := PeekHead(raw)
-	if !h.HasSeq {
-		return
-	}
-	id := h.AgentID()
-	if _, known := s.agents[id]; known {
-		s.checkSeq(s.touchAgent(id, at, v), h.Seq, at)
+	if _, known := s.agents[agent]; known && hasSeq {
+		s.checkSeq(s.touchAgent(agent, at, v), seq, at)
 	}
 }
 
