@@ -184,6 +184,7 @@ func (o *simulateOptions) runLoad(ctx context.Context, stdout, stderr io.Writer)
 		if err != nil {
 			return err
 		}
+		res.Done = true
 		fmt.Fprintln(stdout, "bridges: "+res.String())
 		after, afterErr := sim.HubRejections(context.WithoutCancel(ctx), urls)
 		text, rejected := rejectedText(before, after, cmp.Or(afterErr, beforeErr))
@@ -202,7 +203,9 @@ func (o *simulateOptions) runLoad(ctx context.Context, stdout, stderr io.Writer)
 	stopMon()
 	monDone.Wait()
 	if mon != nil {
-		fmt.Fprintln(stdout, mon.Stats().String())
+		st := mon.Stats()
+		st.Done = true
+		fmt.Fprintln(stdout, st.String())
 	}
 	return result
 }

@@ -78,12 +78,19 @@ type BridgeStats struct {
 	Connected, Connects, Reconnects, Failovers int64
 	// DialErrors counts failed connection attempts.
 	DialErrors int64
+	// Done marks the figures of a finished run: String gives the connections opened rather than
+	// those connected now (none).
+	Done bool
 }
 
 // String is the one-line summary.
 func (s BridgeStats) String() string {
-	return fmt.Sprintf("events %d, sent %d, acked %d, resent %d, dropped %d, connected %d, reconnects %d, failovers %d, dial errors %d",
-		s.Events, s.Sent, s.Acked, s.Resent, s.Dropped, s.Connected, s.Reconnects, s.Failovers, s.DialErrors)
+	conns := connectedNow(s.Done, s.Connected)
+	if s.Done {
+		conns = fmt.Sprintf("connects %d, ", s.Connects)
+	}
+	return fmt.Sprintf("events %d, sent %d, acked %d, resent %d, dropped %d, %sreconnects %d, failovers %d, dial errors %d",
+		s.Events, s.Sent, s.Acked, s.Resent, s.Dropped, conns, s.Reconnects, s.Failovers, s.DialErrors)
 }
 
 // bridgeCounters are BridgeStats, shared by every bridge.

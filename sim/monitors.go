@@ -42,6 +42,8 @@ type MonitorStats struct {
 	// Connected is the monitors connected now; Connects every connection opened; Disconnects the
 	// connections that ended before the run did (the hub went away or dropped a slow subscriber).
 	Connected, Connects, Disconnects int64
+	// Done marks the figures of a finished run: String leaves out those connected now (none).
+	Done bool
 	// Messages and Bytes count what was read; Timed the events carrying SentField.
 	Messages, Bytes, Timed int64
 	// Lost is the events missing by seq (a jump), over every monitor; Repeated the live events
@@ -60,8 +62,17 @@ const LateAfter = 100 * time.Millisecond
 
 // String is the one-line summary.
 func (s MonitorStats) String() string {
-	return fmt.Sprintf("monitors: latency p50 %s p99 %s max %s over %d events, late %d, %d messages, %d bytes, lost %d, repeated %d, connected %d, connects %d, disconnects %d",
-		s.P50, s.P99, s.Max, s.Timed, s.Late, s.Messages, s.Bytes, s.Lost, s.Repeated, s.Connected, s.Connects, s.Disconnects)
+	return fmt.Sprintf("monitors: latency p50 %s p99 %s max %s over %d events, late %d, %d messages, %d bytes, lost %d, repeated %d, %sconnects %d, disconnects %d",
+		s.P50, s.P99, s.Max, s.Timed, s.Late, s.Messages, s.Bytes, s.Lost, s.Repeated, connectedNow(s.Done, s.Connected), s.Connects,
+		s.Disconnects)
+}
+
+// connectedNow is "connected N, " of a run's progress, nothing once it is done (all closed).
+func connectedNow(done bool, n int64) string {
+	if done {
+		return ""
+	}
+	return fmt.Sprintf("connected %d, ", n)
 }
 
 // MonitorLoad is a set of subscribers measuring latency, losses and bytes. Start them with Run;
