@@ -61,7 +61,8 @@ A monitor that cannot keep up is disconnected (it reconnects and resyncs) rather
 the others. An event from a bridge larger than --max-message is skipped and acknowledged, and the
 connection goes on. Every resource a peer can make the hub spend is bounded by a flag below
 (README.md, "Hub limits"): an event over a limit is logged with its connection and message number,
-counted in /metrics and skipped; a connection over --max-connections gets HTTP 503. The hub logs
+counted in /metrics and skipped (monitors get a DESKWATCH_SKIPPED in its place, listed in their
+rejected log rather than counted lost); a connection over --max-connections gets HTTP 503. The hub logs
 one line per connection and per rejected event to stdout, and serves /healthz and /metrics
 (Prometheus). SIGINT or SIGTERM stops it within --shutdown-timeout, whatever the load.
 
@@ -102,7 +103,7 @@ within --history and --history-size. --in-memory keeps the floor in memory only 
 	f.Var(newSizeFlag(&l.MaxPendingBytes, hub.DefaultMaxPendingBytes), "max-pending-bytes", "bytes of live events that may wait for one monitor before it is disconnected (a size: bytes, or with KiB, MiB, GiB, or K, M, G)")
 	f.DurationVar(&l.MessageTimeout, "message-timeout", hub.DefaultMessageTimeout, "longest one message from a bridge may take to arrive; a bridge still sending it then is closed")
 	f.IntVar(&l.MaxMonitorJoins, "max-monitor-joins", hub.DefaultMaxMonitorJoins, "monitors joining /stream a second per stream token (per address without tokens), 30 times that at once; more get HTTP 429")
-	f.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "most memory the floor's interactions and agents may hold, as deskwatch estimates it (bytes, or with KiB, MiB, GiB, or K, M, G); from three quarters of it on each agent adds interactions only within its share; at it only events that end interactions are taken")
+	f.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "most memory the floor's interactions and agents may hold, as deskwatch estimates it (bytes, or with KiB, MiB, GiB, or K, M, G); from three quarters of it on each agent adds interactions only within its share; at it the oldest interactions of agents over their shares are ended to make room for agents within theirs, else only events that end interactions are taken")
 	o.data.register(f)
 	o.profile.register(f)
 	sv := &o.server

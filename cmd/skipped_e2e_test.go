@@ -39,7 +39,7 @@ func TestHubSkippedReachesMonitors(t *testing.T) {
 	}
 	bridgeSend(t, addr, "", msgs)
 	r := <-done
-	want := `ws://` + addr + `/stream conn 1 msg 3: the hub rejected agent "A1"'s event seq 2 (interaction-cap): ` +
+	want := `ws://` + addr + `/stream conn 1 msg 3: rejected by the hub (interaction-cap): agent "A1"'s event seq 2: ` +
 		`interaction "i2" would be agent "A1"'s open interaction number 2, over the limit of 1 (--max-interactions-per-agent)`
 	if r.code != 1 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "lost") ||
 		!strings.Contains(r.stdout, "Refund i1") || strings.Contains(r.stdout, "Refund i2") ||

@@ -31,7 +31,7 @@ func TestPumpSkippedIsListedNotLost(t *testing.T) {
 	if err := NewReplay("events", bytes.NewReader(in.Bytes()), int64(in.Len()), ReplayOptions{Speed: 0}).Run(context.Background(), pump.Handle); err != nil {
 		t.Fatal(err)
 	}
-	want := `events:2: the hub rejected agent "a1"'s event seq 2 (memory-share): agent's memory share reached` // the escape sequence removed
+	want := `events:2: rejected by the hub (memory-share): agent "a1"'s event seq 2: agent's memory share reached` // the escape sequence removed
 	if len(told) != 2 || told[0] != want {
 		t.Fatalf("told %q\nwant %q first", told, want)
 	}

@@ -45,6 +45,9 @@ func (f *floor) apply(session string, ev model.Event, received time.Time) (bool,
 	if dup {
 		return false, nil
 	}
+	if _, skip := ev.Payload.(*model.Skipped); skip && !f.store.Knows(ev.AgentID) {
+		return false, nil // an agent the floor does not hold: nothing counts its seq (skipped.go)
+	}
 	if err := f.store.ApplyChecked(ev, model.EventTime(ev, received)); err != nil {
 		return false, capError(err)
 	}

@@ -300,7 +300,7 @@ func TestMemoryBound(t *testing.T) {
 		{event("ON_NEW_INTERACTION", "a2", t0, 1, ia("j0")), true, ""},              // a new agent: past the bound; a1's i0 ends
 		{event("ON_NEW_INTERACTION", "a2", t0, 2, ia("j1")), false, "memory-share"}, // a2 holds its share
 		{login("a3"), true, ""},
-		{login("a4"), false, "memory-cap"}, // the bound
+		{login("a4"), false, ""}, // the bound; a4 is not on the floor: no DESKWATCH_SKIPPED
 		{event("ON_INTERACTION_REMOVED", "a1", t0, 5, ia("i1")), true, ""},
 		{event("ON_INTERACTION_REMOVED", "a1", t0, 6, ia("i2")), true, ""},
 		{event("ON_NEW_INTERACTION", "a2", t0, 3, ia("again")), true, ""},
@@ -327,8 +327,8 @@ func TestMemoryBound(t *testing.T) {
 	for _, r := range sn.Rejections {
 		said = append(said, r.Reason)
 	}
-	if want := `the hub rejected agent "a1"'s event seq 4 (memory-share): agent's memory share reached (--max-memory 3.5 KiB)`; len(said) != 3 || !strings.HasPrefix(said[0], want) {
-		t.Errorf("the floor lists %q; want three, the first %q…", said, want)
+	if want := `rejected by the hub (memory-share): agent "a1"'s event seq 4: agent's memory share reached (--max-memory 3.5 KiB)`; len(said) != 2 || !strings.HasPrefix(said[0], want) {
+		t.Errorf("the floor lists %q; want two, the first %q…", said, want)
 	}
 }
 
@@ -415,5 +415,26 @@ func TestRefusedRequestsSpendNoJoins(t *testing.T) {
 	}
 	if got := th.dialStatus(t, "/stream", bearer("lead-tok")); got != 0 {
 		t.Errorf("a monitor after %d refused requests: HTTP %d", 4*joinBurstSeconds, got)
+	}
+}
+
+// TestNoSkippedForAgentsNotOnTheFloor (attacker's pass): a new agent whose first event is rejected
+// (here too large) is not on the floor, so the hub says nothing of it: a DESKWATCH_SKIPPED for each
+// new agent id, each remembered with its session, let a bridge grow the log and the floor's
+// records without bound, reconnecting for more agents.
+func TestNoSkippedForAgentsNotOnTheFloor(t *testing.T) {
+	t.Parallel()
+	th, mon, br := startRelay(t, Config{Limits: Limits{MaxInteractionBytes: 400}})
+	big := "[" + strings.Replace(interaction("i1", "delivered", "Sales"), `"subject":"s"`, `"subject":"`+strings.Repeat("x", 500)+`"`, 1) + "]"
+	for a := range 5 {
+		send(t, br, event("ON_NEW_INTERACTION", fmt.Sprint("new", a), t0, 1, big))
+	}
+	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="interaction-size"}`, 5)
+	expectSilence(t, mon)
+	th.mu.Lock()
+	n := len(th.sessions)
+	th.mu.Unlock()
+	if n != 0 {
+		t.Errorf("the floor remembers %d agents' sessions, want none", n)
 	}
 }

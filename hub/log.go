@@ -293,6 +293,8 @@ func (h *Hub) applyMsgs(ms []jetlog.Msg) {
 			applied, d.err = h.applyLocked(m.Session, m.Data, d.ev, m.Time)
 			if !applied && d.err == nil {
 				dups++
+			} else if d.err != nil {
+				h.skippedLocked(m.Session, d.ev, d.err, m.Time)
 			}
 		}
 	}

@@ -291,3 +291,31 @@ func TestEventTheLogCannotTakeIsNotAcknowledged(t *testing.T) {
 	}
 	th.log.waitLog(t, "ingest conn 1 msg 2 (agent \"a1\") rejected: the hub could not store it")
 }
+
+// TestCapAtApplySaysSkipped: an event of an agent on the floor, over a cap when it is applied (it
+// passed the check against a floor that had not yet applied the agent's earlier events), is said
+// skipped to the monitors, as at ingest: they count its seq as arrived, not lost.
+func TestCapAtApplySaysSkipped(t *testing.T) {
+	t.Parallel()
+	th := startLogHub(t, t.TempDir(), Config{Limits: Limits{MaxInteractionsPerAgent: 1}})
+	mon := th.firstMonitor(t)
+	msgs := []string{
+		event("ON_NEW_INTERACTION", "a1", t0, 1, "["+interaction("i1", "delivered", "Sales")+"]"),
+		event("ON_NEW_INTERACTION", "a1", t0, 2, "["+interaction("i2", "delivered", "Sales")+"]"),
+		event("ON_INTERACTION_REMOVED", "a1", t0, 3, "["+interaction("i1", "completed", "Sales")+"]"),
+	}
+	for _, data := range msgs {
+		if _, _, err := th.l.Append(context.Background(), jetlog.Msg{Agent: "a1", Session: "s1", Data: []byte(data)}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	th.waitApplied(t, 3)
+	got := readN(t, mon, 3)
+	if got[0] != msgs[0] || got[2] != msgs[2] ||
+		!strings.HasPrefix(got[1], `{"type":"DESKWATCH_SKIPPED","agentId":"a1","ts":`+fmt.Sprint(t0)+`,"seq":2,"params":[{"reason":"interaction-cap"`) {
+		t.Fatalf("relayed\n%s\nwant a1's first event, the DESKWATCH_SKIPPED of seq 2, its third", strings.Join(got, "\n"))
+	}
+	if st := th.store.Snapshot().Stats; st.Lost != 0 || st.Rejected != 1 {
+		t.Errorf("the floor counts %d lost, %d rejected; want none lost, one rejected", st.Lost, st.Rejected)
+	}
+}

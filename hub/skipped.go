@@ -9,17 +9,19 @@ import (
 	"github.com/deskwatch/deskwatch/model"
 )
 
-// skipped publishes the hub's DESKWATCH_SKIPPED in the place of a bridge's event it rejected over
-// one of its limits (err, a *limitError): for an event with a seq, of an agent the connection
-// publishes for and the floor holds (an agent refused by a cap, or not allowed to the
-// token, says nothing). Monitors and
-// the floor then count that seq as arrived, not lost, and list the hub's reason with the rejected
-// messages. It costs the log and the monitors what a small event costs: the bridge's rejected
-// events are bounded as its accepted ones are.
-func (h *Hub) skipped(b *bridgeConn, ev model.Event, err error) {
+// The hub's DESKWATCH_SKIPPED stands in the place of a bridge's event it rejected over one of its
+// limits (a *limitError but the cap on agents), for an event with a seq of an agent the floor
+// holds: monitors and the floor then count that seq as arrived, not lost, and list the hub's reason
+// with the rejected messages. An agent the floor does not hold (refused by a cap, or whose first
+// event was the one rejected) gets none: nothing counts its seq, and a marker for each new agent
+// id would let a bridge write the log and the floor's session records without bound. A marker
+// costs the log and the monitors what a small event costs.
+
+// skippedEvent is the DESKWATCH_SKIPPED for ev, rejected with err, when one is said.
+func skippedEvent(ev model.Event, err error) ([]byte, model.Event, bool) {
 	var le *limitError
-	if !ev.HasSeq || !b.agents[ev.AgentID] || !errors.As(err, &le) || le.reason == "agent-cap" {
-		return // the floor has no such agent to count the seq of
+	if !ev.HasSeq || !errors.As(err, &le) || le.reason == "agent-cap" {
+		return nil, model.Event{}, false
 	}
 	at := ev.TS // in the stream's event time, where the event would have been
 	if at.IsZero() {
@@ -27,15 +29,35 @@ func (h *Hub) skipped(b *bridgeConn, ev model.Event, err error) {
 	}
 	params, err := json.Marshal([]model.Skipped{{Reason: le.reason, Text: model.Sanitize(le.msg)}})
 	if err != nil {
-		return
+		return nil, model.Event{}, false
 	}
 	data := model.AppendEvent(nil, model.EvSkipped, ev.AgentID, millis(at), ev.Seq, params)
 	sk, err := model.Decode(data)
-	if err == nil {
-		_, err = h.publish(b.session, data, sk)
+	return data, sk, err == nil
+}
+
+// skipped publishes the marker of a bridge's event rejected at ingest, for an agent the connection
+// publishes for. With a log the floor may not hold the agent yet (its first events still on their
+// way): the apply loop then drops the marker (floor.apply).
+func (h *Hub) skipped(b *bridgeConn, ev model.Event, err error) {
+	if !b.agents[ev.AgentID] || !h.store.Knows(ev.AgentID) {
+		return
 	}
-	if err != nil {
+	data, sk, ok := skippedEvent(ev, err)
+	if !ok {
+		return
+	}
+	if _, err := h.publish(b.session, data, sk); err != nil {
 		h.log.Printf("ingest conn %d msg %d (agent %s): its rejection not said to monitors: %s", b.id, b.msgs,
 			logValue(ev.AgentID), logText(err.Error()))
+	}
+}
+
+// skippedLocked applies and relays, with h.mu held, the marker of an event of the log the floor
+// refused when it applied it (a cap reached after the event was checked): every hub on the log
+// refuses it alike, and says so alike.
+func (h *Hub) skippedLocked(session string, ev model.Event, err error, received time.Time) {
+	if data, sk, ok := skippedEvent(ev, err); ok {
+		_, _ = h.applyLocked(session, data, sk, received)
 	}
 }

@@ -39,7 +39,7 @@ func SkippedReason(sk *Skipped, agent string, seq int64, hasSeq bool) string {
 	if hasSeq {
 		what = fmt.Sprintf("event seq %d", seq)
 	}
-	text := fmt.Sprintf("the hub rejected agent %q's %s (%s)", agent, what, sk.Reason)
+	text := fmt.Sprintf("rejected by the hub (%s): agent %q's %s", sk.Reason, agent, what)
 	if sk.Text != "" {
 		text += ": " + sk.Text
 	}

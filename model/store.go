@@ -249,6 +249,14 @@ func (s *Store) Row(key string) *Row {
 	return nil
 }
 
+// Knows reports whether the store holds agent id.
+func (s *Store) Knows(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.agents[id]
+	return ok
+}
+
 // Reject records a refused message: where it came from, why, and its first bytes.
 func (s *Store) Reject(o Origin, reason string, raw []byte, at time.Time) {
 	s.mu.Lock()
