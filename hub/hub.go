@@ -188,6 +188,7 @@ func New(cfg Config) *Hub {
 	h.figures.snapshot = h.store.Snapshot
 	h.m = newMetrics(h.stateFigures)
 	h.m.countLogDrops(h.logw.Dropped)
+	h.m.memoryBound(cfg.Limits.MaxMemory)
 	if cfg.EventLog != nil {
 		h.m.reg.MustRegister(newLogCollector(h), cfg.EventLog.ClusterCollector())
 	}

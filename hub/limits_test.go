@@ -312,6 +312,10 @@ func TestMemoryBound(t *testing.T) {
 	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="memory-share"}`, 2)
 	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="memory-cap"}`, 1)
 	th.waitMetric(t, `deskwatch_hub_interactions_reclaimed_total`, 1)
+	th.waitMetric(t, `deskwatch_hub_memory_bound_bytes`, 3584)
+	if metrics, _ := th.get(t, "/metrics"); metricValue(t, metrics, `deskwatch_hub_memory_held_bytes`) < 3584-3584/4 {
+		t.Errorf("memory_held_bytes %v, want the floor's three quarters of the bound at least", metricValue(t, metrics, `deskwatch_hub_memory_held_bytes`))
+	}
 	if r := th.store.Row(model.RowKey("a1", "i0")); r != nil && !r.Ended {
 		t.Error("a1's oldest interaction is open on the hub's floor past the bound")
 	}

@@ -89,6 +89,9 @@ func newMetrics(state func() figures) *metrics {
 		reclaimed: prometheus.NewDesc(ns+"_interactions_reclaimed_total",
 			"Interactions the hub's floor ended at its memory bound (--max-memory) to make room for agents within "+
 				"their shares of it, taken from the agents furthest over theirs.", nil, nil),
+		held: prometheus.NewDesc(ns+"_memory_held_bytes",
+			"What the floor's interactions and agents hold, as the hub estimates it: --max-memory "+
+				"(memory_bound_bytes) bounds it, and each agent's share from three quarters of it on.", nil, nil),
 	})
 	// Pre-create the label values a dashboard expects to see at zero.
 	for _, r := range []string{"invalid", "binary", "oversize", "slow-message", "agent-cap", "interaction-cap", "interaction-size", "party-cap", "memory-cap", "memory-share"} {
@@ -98,6 +101,13 @@ func newMetrics(state func() figures) *metrics {
 		m.skipped.WithLabelValues(w)
 	}
 	return m
+}
+
+// memoryBound says the floor's memory bound (--max-memory; 0: none).
+func (m *metrics) memoryBound(n int64) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "deskwatch_hub",
+		Name: "memory_bound_bytes", Help: "The floor's memory bound, --max-memory (0: none)."},
+		func() float64 { return float64(n) }))
 }
 
 // countLogDrops counts the log's lines left out (logLinesPerSecond).
@@ -120,8 +130,8 @@ type figureCache struct {
 }
 
 type figures struct {
-	version                       uint64
-	agents, open, lost, reclaimed float64
+	version                             uint64
+	agents, open, lost, reclaimed, held float64
 }
 
 const figureWait = 250 * time.Millisecond
@@ -136,7 +146,8 @@ func (h *Hub) stateFigures() figures {
 			defer close(done)
 			sn := c.snapshot()
 			c.last.Store(&figures{version: sn.Version, agents: float64(len(sn.Agents)),
-				open: float64(sn.Stats.Open), lost: float64(sn.Stats.Lost), reclaimed: float64(sn.Stats.Reclaimed)})
+				open: float64(sn.Stats.Open), lost: float64(sn.Stats.Lost), reclaimed: float64(sn.Stats.Reclaimed),
+				held: float64(sn.Stats.Held)})
 		}()
 		select {
 		case <-done:
@@ -151,8 +162,8 @@ func (h *Hub) stateFigures() figures {
 
 // stateCollector reads the store's figures at scrape time rather than keeping a second copy.
 type stateCollector struct {
-	state                         func() figures
-	agents, open, lost, reclaimed *prometheus.Desc
+	state                               func() figures
+	agents, open, lost, reclaimed, held *prometheus.Desc
 }
 
 func (c stateCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -160,6 +171,7 @@ func (c stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.open
 	ch <- c.lost
 	ch <- c.reclaimed
+	ch <- c.held
 }
 
 func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
@@ -168,4 +180,5 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, f.open)
 	ch <- prometheus.MustNewConstMetric(c.lost, prometheus.CounterValue, f.lost)
 	ch <- prometheus.MustNewConstMetric(c.reclaimed, prometheus.CounterValue, f.reclaimed)
+	ch <- prometheus.MustNewConstMetric(c.held, prometheus.GaugeValue, f.held)
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -47,8 +48,9 @@ type MonitorStats struct {
 	// Messages and Bytes count what was read; Timed the events carrying SentField.
 	Messages, Bytes, Timed int64
 	// Lost is the events missing by seq (a jump), over every monitor; Repeated the live events
-	// seen again (a seq not above the last one), outside the snapshot that follows a connect.
-	Lost, Repeated int64
+	// seen again (a seq not above the last one), outside the snapshot that follows a connect;
+	// Skipped the hubs' DESKWATCH_SKIPPED, each in the place of an event a hub rejected.
+	Lost, Repeated, Skipped int64
 	// P50, P99 and Max are the latency from SentField to the read, over the whole run; Late
 	// counts the events read LateAfter or more after SentField.
 	P50, P99, Max time.Duration
@@ -62,10 +64,13 @@ const LateAfter = 100 * time.Millisecond
 
 // String is the one-line summary.
 func (s MonitorStats) String() string {
-	return fmt.Sprintf("monitors: latency p50 %s p99 %s max %s over %d events, late %d, %d messages, %d bytes, lost %d, repeated %d, %sconnects %d, disconnects %d",
-		s.P50, s.P99, s.Max, s.Timed, s.Late, s.Messages, s.Bytes, s.Lost, s.Repeated, connectedNow(s.Done, s.Connected), s.Connects,
-		s.Disconnects)
+	return fmt.Sprintf("monitors: latency p50 %s p99 %s max %s over %d events, late %d, %d messages, %d bytes, lost %d, skipped %d, repeated %d, %sconnects %d, disconnects %d",
+		s.P50, s.P99, s.Max, s.Timed, s.Late, s.Messages, s.Bytes, s.Lost, s.Skipped, s.Repeated, connectedNow(s.Done, s.Connected),
+		s.Connects, s.Disconnects)
 }
+
+// skippedHead starts a hub's DESKWATCH_SKIPPED, as the hub writes it (model.AppendEvent).
+var skippedHead = []byte(`{"type":"` + model.EvSkipped + `"`)
 
 // connectedNow is "connected N, " of a run's progress, nothing once it is done (all closed).
 func connectedNow(done bool, n int64) string {
@@ -83,6 +88,7 @@ type MonitorLoad struct {
 
 	connected, connects, disconnects atomic.Int64
 	messages, bytes, lost, repeated  atomic.Int64
+	skipped                          atomic.Int64
 	total, window                    hist
 
 	agentMu sync.RWMutex
@@ -125,7 +131,8 @@ func (m *MonitorLoad) stats(h *hist) MonitorStats {
 	c := h.counts()
 	s := MonitorStats{Connected: m.connected.Load(), Connects: m.connects.Load(), Disconnects: m.disconnects.Load(),
 		Messages: m.messages.Load(), Bytes: m.bytes.Load(), Lost: m.lost.Load(), Repeated: m.repeated.Load(),
-		Timed: atLeast(c, 0), Late: atLeast(c, LateAfter)}
+		Skipped: m.skipped.Load(),
+		Timed:   atLeast(c, 0), Late: atLeast(c, LateAfter)}
 	s.P50, s.P99, s.Max = quantile(c, 0.50), quantile(c, 0.99), time.Duration(h.max.Load())*time.Microsecond
 	return s
 }
@@ -258,6 +265,9 @@ func (m *MonitorLoad) read(conn *websocket.Conn, seqs []int64, buf []byte) ([]in
 				m.total.add(d)
 				m.window.add(d)
 			}
+		}
+		if bytes.HasPrefix(buf, skippedHead) {
+			m.skipped.Add(1)
 		}
 		h := model.PeekHead(buf)
 		if !h.HasSeq {
