@@ -1,12 +1,6 @@
 package feed
 
-import (
-	"bytes"
-	"context"
-	"testing"
-
-	"github.com/deskwatch/deskwatch/model"
-)
+import "testing"
 
 // TestPumpSkippedIsListedNotLost: a hub's DESKWATCH_SKIPPED in the place of an agent's event it
 // rejected is listed with the rejected messages, where it came from and the hub's reason, and its
@@ -20,17 +14,7 @@ func TestPumpSkippedIsListedNotLost(t *testing.T) {
 		`{"type":"ON_LOGOUT","agentId":"a1","ts":3000,"seq":3,"params":[]}`,
 		`{"type":"DESKWATCH_SKIPPED","agentId":"stranger","ts":4000,"seq":9,"params":[{"reason":"memory-cap","text":"t"}]}`,
 	}
-	var in bytes.Buffer
-	for _, l := range lines {
-		in.WriteString(l + "\n")
-	}
-	store := model.NewStore()
-	pump := NewPump(store, nil)
-	var told []string
-	pump.OnReject(func(o model.Origin, reason string) { told = append(told, o.String()+": "+reason) })
-	if err := NewReplay("events", bytes.NewReader(in.Bytes()), int64(in.Len()), ReplayOptions{Speed: 0}).Run(context.Background(), pump.Handle); err != nil {
-		t.Fatal(err)
-	}
+	store, told := replayLines(t, lines)
 	want := `events:2: rejected by the hub (memory-share): agent "a1"'s event seq 2: agent's memory share reached` // the escape sequence removed
 	if len(told) != 2 || told[0] != want {
 		t.Fatalf("told %q\nwant %q first", told, want)

@@ -72,18 +72,7 @@ func TestPumpWarnsAndRejectsWithTheirPlace(t *testing.T) {
 			`"callRecording":false,"attachedData":{},"chatParties":["` + "\xff" + `"]}]}`,
 		`{"type":"ON_LOGOUT","ts":1e19,"params":[]}`,
 	}
-	var in bytes.Buffer
-	for _, l := range lines {
-		in.WriteString(l + "\n")
-	}
-	store := model.NewStore()
-	pump := NewPump(store, nil)
-	var told []string
-	pump.OnReject(func(o model.Origin, reason string) { told = append(told, o.String()+": "+reason) })
-	r := NewReplay("events", bytes.NewReader(in.Bytes()), int64(in.Len()), ReplayOptions{Speed: 0})
-	if err := r.Run(context.Background(), pump.Handle); err != nil {
-		t.Fatal(err)
-	}
+	store, told := replayLines(t, lines)
 	want := []string{
 		"events:1: warning: invalid UTF-8 replaced with U+FFFD in params[0].chatParties[0]",
 		"events:2: ts: 1e+19 is out of range (want milliseconds since the Unix epoch, 0 to 7258118400000 (2200-01-01))",
@@ -152,4 +141,23 @@ func TestPumpResyncOnNewConnection(t *testing.T) {
 	if r := store.Row(model.RowKey("b.smith", "c2")); !r.Ended {
 		t.Errorf("b.smith's chat, absent from the resync, is still open")
 	}
+}
+
+// replayLines replays lines as the file "events" into a new store through a pump, and returns the
+// store and what the pump told of each line it rejected or warned about ("events:N: reason").
+func replayLines(t *testing.T, lines []string) (*model.Store, []string) {
+	t.Helper()
+	var in bytes.Buffer
+	for _, l := range lines {
+		in.WriteString(l + "\n")
+	}
+	store := model.NewStore()
+	pump := NewPump(store, nil)
+	var told []string
+	pump.OnReject(func(o model.Origin, reason string) { told = append(told, o.String()+": "+reason) })
+	r := NewReplay("events", bytes.NewReader(in.Bytes()), int64(in.Len()), ReplayOptions{Speed: 0})
+	if err := r.Run(context.Background(), pump.Handle); err != nil {
+		t.Fatal(err)
+	}
+	return store, told
 }
