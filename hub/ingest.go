@@ -264,7 +264,7 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 		h.notStored(b, err)
 		return
 	case err != nil:
-		h.rejectLimit(b, err)
+		h.rejectLimit(b, ev, err)
 		h.skipped(b, ev, err)
 	case applied:
 		h.m.eventsIn.Inc()
@@ -286,11 +286,15 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 // maxLoggedRejections times per connection. The reason is cut and sanitized (logText): it may
 // carry what the peer sent.
 func (h *Hub) rejectf(b *bridgeConn, msg int64, format string, args ...any) {
+	h.rejectLine(b, msg, "agent "+logValue(b.agentID), fmt.Sprintf(format, args...))
+}
+
+// rejectLine is rejectf's line, who naming the agent (and the event's seq: rejectLimit).
+func (h *Hub) rejectLine(b *bridgeConn, msg int64, who, text string) {
 	b.rejected++
 	switch {
 	case b.rejected <= maxLoggedRejections:
-		h.log.Printf("ingest conn %d msg %d (agent %s) rejected: %s", b.id, msg, logValue(b.agentID),
-			logText(fmt.Sprintf(format, args...)))
+		h.log.Printf("ingest conn %d msg %d (%s) rejected: %s", b.id, msg, who, logText(text))
 	case b.rejected == maxLoggedRejections+1:
 		h.log.Printf("ingest conn %d: further rejections are counted in /metrics, not logged", b.id)
 	}

@@ -195,14 +195,19 @@ func (h *Hub) refuse(w http.ResponseWriter, r *http.Request, endpoint, reason st
 	}
 }
 
-// rejectLimit logs and counts an event refused by a limit. It is acknowledged all the same (a
-// bridge would otherwise send it again after every reconnect), and monitors see its seq as a gap.
-func (h *Hub) rejectLimit(b *bridgeConn, err error) {
+// rejectLimit logs and counts an event refused by a limit, with its seq when it has one. It is
+// acknowledged all the same (a bridge would otherwise send it again after every reconnect), and
+// monitors get the hub's DESKWATCH_SKIPPED in its place (skipped.go).
+func (h *Hub) rejectLimit(b *bridgeConn, ev model.Event, err error) {
 	reason := "invalid"
 	var le *limitError
 	if errors.As(err, &le) {
 		reason = le.reason
 	}
 	h.m.rejected.WithLabelValues(reason).Inc()
-	h.rejectf(b, b.msgs, "%v", err)
+	who := "agent " + logValue(b.agentID)
+	if ev.HasSeq { // what monitors' rejected logs name it by (DESKWATCH_SKIPPED)
+		who += fmt.Sprintf(", seq %d", ev.Seq)
+	}
+	h.rejectLine(b, b.msgs, who, err.Error())
 }

@@ -102,11 +102,11 @@ func TestLimitsRejectLocatedAndCounted(t *testing.T) {
 	send(t, br2, event("ON_LOGOUT", "d4", t0, 1, `[]`), event("ON_LOGOUT", "e5", t0, 1, `[]`))
 	readN(t, mon, 1)
 	for _, line := range []string{
-		`ingest conn 2 msg 3 (agent "a1") rejected: interaction "i3" would be agent "a1"'s open interaction number 3, over the limit of 2 (--max-interactions-per-agent)`,
-		`ingest conn 2 msg 6 (agent "a1") rejected: interaction "i9" has 4 call parties, over the limit of 3 (--max-parties)`,
-		`ingest conn 2 msg 7 (agent "a1") rejected: 3 interactions listed, over the limit of 2 (--max-interactions-per-agent)`,
-		`ingest conn 2 msg 9 (agent "c3") rejected: agent "c3" would be this connection's agent number 3, over the limit of 2 (--max-agents-per-bridge)`,
-		`ingest conn 3 msg 2 (agent "e5") rejected: agent "e5" would be agent number 4, over the limit of 3 (--max-agents)`,
+		`ingest conn 2 msg 3 (agent "a1", seq 3) rejected: interaction "i3" would be agent "a1"'s open interaction number 3, over the limit of 2 (--max-interactions-per-agent)`,
+		`ingest conn 2 msg 6 (agent "a1", seq 6) rejected: interaction "i9" has 4 call parties, over the limit of 3 (--max-parties)`,
+		`ingest conn 2 msg 7 (agent "a1", seq 7) rejected: 3 interactions listed, over the limit of 2 (--max-interactions-per-agent)`,
+		`ingest conn 2 msg 9 (agent "c3", seq 1) rejected: agent "c3" would be this connection's agent number 3, over the limit of 2 (--max-agents-per-bridge)`,
+		`ingest conn 3 msg 2 (agent "e5", seq 1) rejected: agent "e5" would be agent number 4, over the limit of 3 (--max-agents)`,
 	} {
 		th.log.waitLog(t, line)
 	}
@@ -276,7 +276,7 @@ func TestInteractionSizeBound(t *testing.T) {
 		{state(4, 4500), false, "interaction-size"}, // each over
 	}
 	sendRelayed(t, br, mon, msgs)
-	th.log.waitLog(t, `ingest conn 2 msg 2 (agent "a1") rejected: interaction "i2": event of`)
+	th.log.waitLog(t, `ingest conn 2 msg 2 (agent "a1", seq 2) rejected: interaction "i2": event of`)
 	th.log.waitLog(t, `over the limit of 4096 for one interaction (--max-interaction-bytes)`)
 	th.log.waitLog(t, `for 3 interactions, over the limit of 4096 per interaction (--max-interaction-bytes)`)
 	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="interaction-size"}`, 2)
@@ -305,10 +305,10 @@ func TestMemoryBound(t *testing.T) {
 		{event("ON_INTERACTION_REMOVED", "a1", t0, 6, ia("i2")), true, ""},
 		{event("ON_NEW_INTERACTION", "a2", t0, 3, ia("again")), true, ""},
 	})
-	th.log.waitLog(t, `ingest conn 2 msg 4 (agent "a1") rejected: agent's memory share reached (--max-memory 3.5 KiB): agent "a1" would hold 2.`)
+	th.log.waitLog(t, `ingest conn 2 msg 4 (agent "a1", seq 4) rejected: agent's memory share reached (--max-memory 3.5 KiB): agent "a1" would hold 2.`)
 	th.log.waitLog(t, ` (three quarters of the bound, less the agents' own 370 bytes, among 1 agent); its new interactions and changes are refused until some of them end`)
-	th.log.waitLog(t, `ingest conn 2 msg 6 (agent "a2") rejected: agent's memory share reached (--max-memory 3.5 KiB): agent "a2" would hold `)
-	th.log.waitLog(t, `ingest conn 2 msg 8 (agent "a4") rejected: memory bound reached (--max-memory 3.5 KiB): `)
+	th.log.waitLog(t, `ingest conn 2 msg 6 (agent "a2", seq 2) rejected: agent's memory share reached (--max-memory 3.5 KiB): agent "a2" would hold `)
+	th.log.waitLog(t, `ingest conn 2 msg 8 (agent "a4", seq 1) rejected: memory bound reached (--max-memory 3.5 KiB): `)
 	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="memory-share"}`, 2)
 	th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="memory-cap"}`, 1)
 	th.waitMetric(t, `deskwatch_hub_interactions_reclaimed_total`, 1)
