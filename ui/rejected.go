@@ -195,8 +195,9 @@ func (r *rejectedView) title(snap *model.Snapshot, first, last int) string {
 	if r.wrap {
 		wrap = " · wrapped (enter: a line each)"
 	}
+	// What is cut at a narrow width comes last: the way back first, then the toggle.
 	left := st.Title.Render("Rejected messages") + st.Dim.Render(" · ") + st.Text.Render(count) +
-		st.Dim.Render(wrap+" · esc to go back · newest at the bottom")
+		st.Dim.Render(" · esc to go back"+wrap+" · newest at the bottom")
 	right := st.Dim.Render(scrollPos(first, last, kept))
 	room := r.width - width(right) - 1
 	if room < 10 {

@@ -58,7 +58,7 @@ func TestRejectedShowsOriginReasonAndRaw(t *testing.T) {
 	r.SetSize(120, 30)
 	out := plain(r.View(testFrame(r.c)))
 	for _, want := range []string{
-		"Rejected messages · 6 · enter: whole reasons · esc to go back · newest at the bottom", "1–6 of 6",
+		"Rejected messages · 6 · esc to go back · enter: whole reasons · newest at the bottom", "1–6 of 6",
 		"22:16:40.000  desk.jsonl:12  not JSON: invalid character 'x'", "│ xx not json",
 		"desk.jsonl:40  params[0].callParties: want array, got string", `"callParties":"Ann"`,
 		"stdin:3", "conn 2 msg 17  no type", "demo msg 5", "│ (empty)",
