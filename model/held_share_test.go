@@ -282,3 +282,34 @@ func TestHeldLeavesTheBound(t *testing.T) {
 	}
 	checkHeld(t, "after the change", s)
 }
+
+// TestHeldNewAgentCountsItsRecords (attacker's pass): at the bound, what the agents over their
+// shares can give back must cover a new agent's own records too (some 8 KB with its floor
+// records), not only its interaction (a few hundred bytes): new agent ids were taken where the room
+// given back could not hold them, and shrank every share by more than was reclaimed.
+func TestHeldNewAgentCountsItsRecords(t *testing.T) {
+	t.Parallel()
+	s := NewStore(WithMaxHeld(4 << 20))
+	at := t0
+	for i := 0; s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"h","params":[%s]}`,
+		iv(fmt.Sprint("x", i), "delivered", "voice", `"subject":"`+strings.Repeat("s", 60<<10)+`"`))), at) == nil; i++ {
+		at = at.Add(time.Millisecond)
+	}
+	apply(t, s, `{"type":"ON_NEW_INTERACTION","agentId":"known","params":[`+iv("k0", "delivered", "voice", "")+`]}`)
+	at = toBound(t, s, at)
+	line := func(agent string) Event {
+		return decodeT(t, `{"type":"ON_NEW_INTERACTION","agentId":"`+agent+`","params":[`+iv("n1", "delivered", "voice", "")+`]}`)
+	}
+	ev := line("newcomer")
+	adds := ev.HeldBytes()
+	s.mu.Lock()
+	s.over = overCache{ok: true, gen: s.heldGen, n: adds + 1} // the agents over their shares could give back just this
+	s.mu.Unlock()
+	var ce *CapError
+	if err := s.ApplyChecked(ev, at); !errors.As(err, &ce) || ce.Cap != CapHeld {
+		t.Errorf("a new agent's interaction, with room for it but not for the agent: %v, want CapHeld", err)
+	}
+	if err := s.ApplyChecked(line("known"), at); err != nil {
+		t.Errorf("a known agent's interaction with room for it: %v", err)
+	}
+}
