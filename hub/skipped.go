@@ -14,8 +14,9 @@ import (
 // holds: monitors and the floor then count that seq as arrived, not lost, and list the hub's reason
 // with the rejected messages. An agent the floor does not hold (refused by a cap, or whose first
 // event was the one rejected) gets none: nothing counts its seq, and a marker for each new agent
-// id would let a bridge write the log and the floor's session records without bound. A marker
-// costs the log and the monitors what a small event costs.
+// id would let a bridge write the log and the floor's session records without bound. A marker is
+// a small event of its own (a few hundred bytes, its text the rejection's), one a rejected message:
+// a bridge's rejected messages cost the log and the monitors no more than its accepted ones can.
 
 // skippedEvent is the DESKWATCH_SKIPPED for ev, rejected with err, when one is said.
 func skippedEvent(ev model.Event, err error) ([]byte, model.Event, bool) {
