@@ -13,8 +13,8 @@ import (
 // caps (caps.go) is counted in Stats.Refused and changes nothing (ApplyChecked says why).
 func (s *Store) Apply(ev Event, at time.Time) { _ = s.ApplyChecked(ev, at) }
 
-// apply applies ev with s.mu held.
-func (s *Store) apply(ev Event, at time.Time) {
+// apply applies ev with s.mu held; reclaim says it was taken at the memory bound (admitHeld).
+func (s *Store) apply(ev Event, at time.Time, reclaim bool) {
 	v := s.version.Add(1)
 	s.countEvent(at)
 	s.floorEvent(at)
@@ -88,8 +88,7 @@ func (s *Store) apply(ev Event, at time.Time) {
 	if s.nearHeld() {
 		s.evict()
 	}
-	if s.reclaimDue || s.pastHeld() && s.rowsHeld() > rows {
-		s.reclaimDue = false
+	if reclaim || s.pastHeld() && s.rowsHeld() > rows {
 		s.reclaim(at, ev.Type) // room from the agents over their shares (held_reclaim.go)
 	}
 	s.trend.record(at, s.stats.Open)

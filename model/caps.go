@@ -110,8 +110,8 @@ func (s *Store) ApplyChecked(ev Event, at time.Time) error {
 		s.skip(ev, sk, at)
 		return nil
 	}
-	if err := s.admit(ev); err != nil {
-		s.reclaimDue = false // taken at the bound, then refused by a later cap
+	reclaim, err := s.admit(ev)
+	if err != nil {
 		s.stats.Refused++
 		if _, snapshot := ev.Payload.(*InteractionsState); snapshot && s.resync != nil {
 			// Its agent's rows stay as they were: the end of the resync must not take the refused
@@ -120,7 +120,7 @@ func (s *Store) ApplyChecked(ev Event, at time.Time) error {
 		}
 		return err
 	}
-	s.apply(ev, at)
+	s.apply(ev, at, reclaim)
 	return nil
 }
 
@@ -130,24 +130,26 @@ func (s *Store) ApplyChecked(ev Event, at time.Time) error {
 func (s *Store) Admit(ev Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.admit(ev)
+	_, err := s.admit(ev)
+	return err
 }
 
-// admit checks ev against the caps, with s.mu held.
-func (s *Store) admit(ev Event) error {
+// admit checks ev against the caps, with s.mu held; reclaim says an event taken at the memory
+// bound, after which apply makes room (admitHeld).
+func (s *Store) admit(ev Event) (reclaim bool, err error) {
 	if _, ok := ev.Payload.(*Skipped); ok {
-		return nil // a hub's word about an event it rejected: it adds nothing
+		return false, nil // a hub's word about an event it rejected: it adds nothing
 	}
 	if len(s.agents) >= s.maxAgents {
 		if _, known := s.agents[ev.AgentID]; !known {
-			return &CapError{Cap: CapAgents, Agent: ev.AgentID, N: len(s.agents) + 1, Limit: s.maxAgents}
+			return false, &CapError{Cap: CapAgents, Agent: ev.AgentID, N: len(s.agents) + 1, Limit: s.maxAgents}
 		}
 	}
 	if err := s.admitAgentCaps(ev); err != nil {
-		return err
+		return false, err
 	}
-	if err := s.admitHeld(ev); err != nil {
-		return err
+	if reclaim, err = s.admitHeld(ev); err != nil {
+		return false, err
 	}
 	added := 0 // counted only near the cap, so the usual event costs nothing here
 	switch p := ev.Payload.(type) {
@@ -165,9 +167,9 @@ func (s *Store) admit(ev Event) error {
 		}
 	}
 	if added > 0 && s.present()+added > s.maxOpen {
-		return &CapError{Cap: CapOpen, Agent: ev.AgentID, N: added, Limit: s.maxOpen}
+		return false, &CapError{Cap: CapOpen, Agent: ev.AgentID, N: added, Limit: s.maxOpen}
 	}
-	return nil
+	return reclaim, nil
 }
 
 // admitAgentCaps checks ev against the caps of WithAgentCaps, with s.mu held.

@@ -282,13 +282,13 @@ func (s *Store) rowShare(agents int) int64 {
 // the hub's caps) are held to their shares there, and leave the rest of the bound to the others, a
 // new agent too. At the bound, an agent within its share is taken while the agents over their shares
 // can give back what it adds (held_reclaim.go). The agents' own records and history are bounded apart
-// (trimAgents).
-func (s *Store) admitHeld(ev Event) error {
+// (trimAgents). reclaim says an event taken at the bound, after which apply reclaims.
+func (s *Store) admitHeld(ev Event) (reclaim bool, err error) {
 	if !s.crowded() {
-		return nil
+		return false, nil
 	}
 	if _, end := ev.Payload.(ResyncEnd); end {
-		return nil // the hub's word that a snapshot is over: it ends the rows of agents it left out
+		return false, nil // the hub's word that a snapshot is over: it ends the rows of agents it left out
 	}
 	as := s.agents[ev.AgentID]
 	adds := ev.HeldBytes()
@@ -296,19 +296,19 @@ func (s *Store) admitHeld(ev Event) error {
 		switch p := ev.Payload.(type) {
 		case *Desktop:
 			if p.Status == DesktopGone {
-				return nil // it ends the agent's rows
+				return false, nil // it ends the agent's rows
 			}
 		case *Interaction:
 			if ev.Type == EvInteractionRemoved || p.State.Ends() && ev.Type == EvInteractionStateChange ||
 				!opens(ev.Type, p) && s.forgotten.has(RowKey(ev.AgentID, p.ID)) {
-				return nil
+				return false, nil
 			}
 		case *InteractionsState:
 			// A snapshot whose interactions hold no more than the agent's rows' snapshots replaces
 			// them (and ends those it leaves out): a desktop back after a disconnect tells what
 			// ended meanwhile.
 			if adds -= as.snap; adds <= 0 {
-				return nil
+				return false, nil
 			}
 		}
 	}
@@ -326,20 +326,19 @@ func (s *Store) admitHeld(ev Event) error {
 		// that the store leaves the bound, even when the event adds nothing (a change repeated).
 		// Nothing else adds at the bound.
 		if adds > 0 && opensRows(ev) && rows+adds <= share && s.overShare() >= adds+s.newAgentBytes(as, ev.AgentID) {
-			s.reclaimDue = true
-			return nil
+			return true, nil
 		}
-		return &CapError{Cap: CapHeld, Agent: ev.AgentID, N: int(used), Limit: int(s.maxHeld),
+		return false, &CapError{Cap: CapHeld, Agent: ev.AgentID, N: int(used), Limit: int(s.maxHeld),
 			AgentsHeld: int(s.stats.HeldAgents)}
 	}
 	if adds == 0 {
-		return nil // no rows: the agent's own records, which trimAgents bounds
+		return false, nil // no rows: the agent's own records, which trimAgents bounds
 	}
 	if rows+adds > share {
-		return &CapError{Cap: CapShare, Agent: ev.AgentID, N: int(rows + adds), Limit: int(s.maxHeld), Agents: agents,
+		return false, &CapError{Cap: CapShare, Agent: ev.AgentID, N: int(rows + adds), Limit: int(s.maxHeld), Agents: agents,
 			AgentsHeld: int(s.stats.HeldAgents), Share: int(share)}
 	}
-	return nil
+	return false, nil
 }
 
 // heldText says a memory figure for a CapHeld refusal.

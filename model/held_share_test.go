@@ -313,3 +313,27 @@ func TestHeldNewAgentCountsItsRecords(t *testing.T) {
 		t.Errorf("a known agent's interaction with room for it: %v", err)
 	}
 }
+
+// TestHeldAdmitLeavesNoReclaim (the whole change's review): the check the hub makes before it
+// stores an event in its log (Admit) decides nothing for the store: taken at the bound there, the
+// event reclaims only when the log's copy is applied. A reclaim left pending by the check ran after
+// the next event applied, on the ingesting hub's floor alone: the hubs on one log would diverge.
+func TestHeldAdmitLeavesNoReclaim(t *testing.T) {
+	t.Parallel()
+	s := NewStore(WithMaxHeld(4 << 20))
+	at := t0
+	for i := 0; s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"h","params":[%s]}`,
+		iv(fmt.Sprint("x", i), "delivered", "voice", `"subject":"`+strings.Repeat("s", 60<<10)+`"`))), at) == nil; i++ {
+		at = at.Add(time.Millisecond)
+	}
+	apply(t, s, `{"type":"ON_NEW_INTERACTION","agentId":"a","params":[`+iv("a1", "delivered", "voice", "")+`]}`)
+	at = toBound(t, s, at)
+	if err := s.Admit(decodeT(t, `{"type":"ON_NEW_INTERACTION","agentId":"a","params":[`+iv("a2", "delivered", "voice", "")+`]}`)); err != nil {
+		t.Fatalf("a's interaction within its share, checked at the bound: %v", err)
+	}
+	before := s.Snapshot().Stats.Reclaimed
+	apply(t, s, `{"type":"ON_INTERACTION_REMOVED","agentId":"a","params":[`+iv("a1", "completed", "voice", "")+`]}`)
+	if st := s.Snapshot().Stats; st.Reclaimed != before {
+		t.Errorf("a removal after the check reclaimed %d interactions, want none", st.Reclaimed-before)
+	}
+}

@@ -35,8 +35,6 @@ type Store struct {
 	// (held_reclaim.go).
 	heldGen uint64
 	over    overCache
-	// reclaimDue is set by admitHeld for an event it took at the bound: apply reclaims after it.
-	reclaimDue bool
 	// maxAgentOpen and maxParties are WithAgentCaps' (0: none); agentOpen counts each agent's open
 	// rows while maxAgentOpen is set.
 	maxAgentOpen, maxParties int
