@@ -195,7 +195,7 @@ func (s *Store) applyInteraction(typ, agentID string, in *Interaction, at time.T
 	}
 	switch typ {
 	case EvInteractionRemoved:
-		s.end(sl, at, "ended", typ)
+		s.end(sl, at, "ended", typ, endedByEvent)
 	case EvSaveActivityRecord:
 		r := s.edit(sl)
 		r.setSnapshots(r.Data, in)
@@ -208,7 +208,7 @@ func (s *Store) applyInteraction(typ, agentID string, in *Interaction, at time.T
 	}
 	if fresh && !opens(typ, in) {
 		// First seen by an event that follows the end (the monitor joined late): it has ended.
-		s.end(sl, at, "ended before the monitor saw it open", typ)
+		s.end(sl, at, "ended before the monitor saw it open", typ, endedByEvent)
 	}
 }
 
@@ -251,7 +251,7 @@ func (s *Store) update(sl *slot, in *Interaction, at time.Time, v uint64, typ st
 	r.Timeline = capTimeline(addChanges(r.Timeline, &r.timelineText, diff(old, in, at, s.wall(), typ, &r.Changed)...),
 		&r.timelineText)
 	if r.Ended && opens(typ, in) {
-		r.Ended, r.EndedAt = false, time.Time{}
+		r.Ended, r.EndedAt, r.Reclaimed = false, time.Time{}, false
 		r.Timeline = addChanges(r.Timeline, &r.timelineText, NewChange(at, ChangeReopened, "reopened", typ))
 	}
 	s.count(r, +1)
@@ -307,19 +307,31 @@ func (s *Store) count(r *Row, d int) {
 	}
 }
 
+// endCause says who ended a row: an event (its removal, its completion, a resync, a desktop gone)
+// or the memory bound (held_reclaim.go).
+type endCause bool
+
+const (
+	endedByEvent endCause = false
+	endedByBound endCause = true
+)
+
 // end marks a row ended (once) and enforces the retention bound.
-func (s *Store) end(sl *slot, at time.Time, text, typ string) {
+func (s *Store) end(sl *slot, at time.Time, text, typ string, cause endCause) {
 	if sl.row.Ended {
 		return
 	}
 	r := s.edit(sl)
-	r.Ended, r.EndedAt = true, at
+	// A row already completed ended as its interaction did: the bound only removes it early.
+	r.Ended, r.EndedAt, r.Reclaimed = true, at, cause == endedByBound && !r.Data.State.Ends()
 	r.Changed[FieldState] = nanos.Of(s.wall())
 	r.Timeline = appendExact(r.Timeline, &r.timelineText, NewChange(at, ChangeEnded, text, typ))
 	s.count(r, +1)
 	if as := s.agentSlot(r.AgentID); as != nil {
 		ag := s.ownAgent(as)
-		ag.Handled++  // not always the event's agent (a resync ends others' rows)
+		if !r.Reclaimed {
+			ag.Handled++ // not always the event's agent (a resync ends others' rows)
+		}
 		s.reweigh(ag) // the floor statistics may have counted it for a new reason
 	}
 	s.ended = append(s.ended, sl)
@@ -376,7 +388,7 @@ func (s *Store) applyResync(agentID string, st *InteractionsState, at time.Time,
 		s.applyInteraction(EvInteractionStateChange, agentID, in, at, v)
 	}
 	for _, sl := range s.agentRows(agentID, func(r *Row) bool { return !listed[r.Data.ID] }) {
-		s.end(sl, at, "closed: absent from the agent's snapshot", EvInteractionsState)
+		s.end(sl, at, "closed: absent from the agent's snapshot", EvInteractionsState, endedByEvent)
 	}
 	if as := s.agents[agentID]; as != nil {
 		ag := as.ag

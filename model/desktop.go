@@ -150,7 +150,7 @@ func (s *Store) endSlots(slots []*slot, at time.Time, text, typ string) {
 		if d := sl.row.DisconnectedAt; !d.IsZero() && d.Before(at) {
 			end = d
 		}
-		s.end(sl, end, text, typ)
+		s.end(sl, end, text, typ, endedByEvent)
 	}
 }
 

@@ -100,6 +100,8 @@ func b2i(b bool) int64 {
 }
 
 // floorEnd counts the row's end (at t when it completed, else when it was removed) and forgets it.
+// An end that is the memory bound's (Row.Reclaimed) is not the interaction's: it leaves the open
+// figures uncounted, neither handled nor abandoned.
 func (s *Store) floorEnd(r *Row, fact *rowFact, t time.Time) {
 	f := &s.floor
 	end := t
@@ -107,9 +109,11 @@ func (s *Store) floorEnd(r *Row, fact *rowFact, t time.Time) {
 		end = r.EndedAt
 	}
 	sv := s.floorService(fact.service)
-	if fact.answered.IsZero() {
+	switch {
+	case r.Reclaimed:
+	case fact.answered.IsZero():
 		f.add(&sv.total, &sv.ring, end, vec{qAbandoned: 1})
-	} else {
+	default:
 		handle := int64(max(end.Sub(fact.answered), 0))
 		f.add(&sv.total, &sv.ring, end, vec{qHandled: 1, qHandleSum: handle})
 		a := s.floorAgentRec(r.AgentID, t)

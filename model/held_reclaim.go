@@ -113,7 +113,7 @@ func (s *Store) reclaim(at time.Time, typ string) {
 			if as.rows <= share || s.stats.Held-s.stats.HeldEnded <= target {
 				break
 			}
-			s.end(sl, at, text, typ)
+			s.end(sl, at, text, typ, endedByBound)
 			s.stats.Reclaimed++
 		}
 	}

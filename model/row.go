@@ -47,6 +47,10 @@ type Row struct {
 	// Ended is set by ON_INTERACTION_REMOVED (or a resync that no longer lists it) at EndedAt.
 	Ended   bool
 	EndedAt time.Time
+	// Reclaimed says the memory bound ended it (held_reclaim.go), not its agent: the interaction
+	// may go on, so the floor statistics count it neither handled nor abandoned and its agent's
+	// Handled leaves it out. An event that reopens it clears it.
+	Reclaimed bool
 	// AudioAlert is the call's active audio-quality alert ("" when none).
 	AudioAlert string
 	// DisconnectedAt is when the hub said the agent's desktop disconnected (zero while connected,

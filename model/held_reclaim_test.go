@@ -1,0 +1,95 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestReclaimedIsNotHandled: an interaction the memory bound ended was not handled: the agent may
+// still be on it. The floor statistics counted each one handled (or abandoned, when it had not been
+// answered), with a handle time that stopped at the bound, and the agent's Handled counted it.
+func TestReclaimedIsNotHandled(t *testing.T) {
+	t.Parallel()
+	s := NewStore(WithMaxHeld(4 << 20))
+	at := t0
+	line := func(typ, agent, id, state string, subject int) Event {
+		return decodeT(t, fmt.Sprintf(`{"type":%q,"agentId":%q,"params":[%s]}`, typ, agent,
+			iv(id, state, "voice", `"service":"S","subject":"`+strings.Repeat("s", subject)+`"`)))
+	}
+	take := func(e Event) error { at = at.Add(time.Second); return s.ApplyChecked(e, at) }
+	for _, e := range []Event{line(EvNewInteraction, "h", "done", "delivered", 10), // answered and handled: counts
+		line(EvInteractionRemoved, "h", "done", "completed", 10),
+		line(EvNewInteraction, "h", "waits", "queued", 10)} { // never answered: reclaimed, not abandoned
+		if err := take(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; take(line(EvNewInteraction, "h", fmt.Sprint("x", i), "delivered", 60<<10)) == nil; i++ {
+	}
+	at = toBound(t, s, at)
+	for a := 0; s.Snapshot().Stats.Reclaimed < 2; a++ {
+		if a == 200 {
+			t.Fatal("200 newcomers at the bound and nothing reclaimed")
+		}
+		if err := take(line(EvNewInteraction, fmt.Sprint("late", a), "i", "delivered", 300)); err != nil {
+			t.Fatalf("late%d: %v", a, err)
+		}
+	}
+	sn := s.Snapshot()
+	if open := openIDs(s, "h"); len(open) == 0 || open[0] == "waits" {
+		t.Fatalf("h's open interactions %v: want its oldest reclaimed and some left", open)
+	}
+	open := 0
+	for _, r := range sn.Rows {
+		if r.Open() {
+			open++
+		}
+	}
+	ff := sn.Floor.Figures(at, SinceStart)
+	sf := ff.Services[0]
+	if sf.Handled != 1 || sf.Abandoned != 0 || sf.AHT != time.Second || sf.Open != open {
+		t.Errorf("service S after %d reclaimed: handled %d (AHT %v), abandoned %d, open %d; want 1 handled in 1s, none abandoned, %d open",
+			sn.Stats.Reclaimed, sf.Handled, sf.AHT, sf.Abandoned, sf.Open, open)
+	}
+	for _, af := range ff.Agents {
+		if af.Agent == "h" && af.Handled != 1 {
+			t.Errorf("agent h's figures: handled %d, want 1", af.Handled)
+		}
+	}
+	for _, ag := range sn.Agents {
+		if ag.ID == "h" && ag.Handled != 1 {
+			t.Errorf("agent h's Handled %d, want 1", ag.Handled)
+		}
+	}
+}
+
+// TestReclaimedReopens: an event of an interaction the bound ended reopens it like any other, and
+// its end is then its own: counted once, handled.
+func TestReclaimedReopens(t *testing.T) {
+	t.Parallel()
+	s := NewStore()
+	apply(t, s, evAgent("a", EvNewInteraction, iv("c", "delivered", "voice", `"service":"S"`)))
+	s.mu.Lock()
+	s.end(s.rows[RowKey("a", "c")], t0.Add(time.Second), "ended at the memory bound", EvNewInteraction, endedByBound)
+	s.mu.Unlock()
+	if r := s.Row(RowKey("a", "c")); r == nil || !r.Ended || !r.Reclaimed {
+		t.Fatalf("row %+v, want ended by the bound", r)
+	}
+	apply(t, s, evAgent("a", EvInteractionStateChange, iv("c", "wrap_up", "voice", `"service":"S"`)))
+	if r := s.Row(RowKey("a", "c")); r.Ended || r.Reclaimed {
+		t.Fatalf("after a change: ended %v, reclaimed %v; want it open again", r.Ended, r.Reclaimed)
+	}
+	apply(t, s, evAgent("a", EvInteractionRemoved, iv("c", "wrap_up", "voice", `"service":"S"`)))
+	sn := s.Snapshot()
+	if r := s.Row(RowKey("a", "c")); !r.Ended || r.Reclaimed {
+		t.Fatalf("after its removal: ended %v, reclaimed %v; want it ended by the event", r.Ended, r.Reclaimed)
+	}
+	if sf := sn.Floor.Figures(t0.Add(time.Minute), SinceStart).Services[0]; sf.Handled != 1 || sf.Open != 0 {
+		t.Errorf("service S: handled %d, open %d; want 1, 0", sf.Handled, sf.Open)
+	}
+	if h := sn.Agents[0].Handled; h != 1 {
+		t.Errorf("agent a's Handled %d, want 1", h)
+	}
+}
