@@ -194,6 +194,8 @@ func (f *filter) pass(ev model.Event, data []byte) (rewritten []byte, ok bool, e
 		return nil, f.passed[ev.AgentID][p.CallID], nil
 	case *model.ActiveSwitch:
 		return f.passSwitch(ev, p)
+	case *model.Reclaimed:
+		return f.passReclaimed(ev, p)
 	case *model.Desktop:
 		ok := f.agentLevelPasses(ev.AgentID)
 		if ok && p.Status == model.DesktopGone { // its open interactions end (model.Store.applyDesktop)

@@ -88,6 +88,7 @@ func FuzzScopedFilterNeverLeaks(f *testing.F) {
 		event("ON_ACTIVE_INTERACTION_SWITCHED", "a1", t0, 1, `["i1"]`),
 		event("ON_CALL_AUDIO_QUALITY_ALERT", "a1", t0, 1, `["i1","jitter"]`),
 		event("DESKWATCH_DESKTOP", "a1", t0, 0, `[{"status":"gone","reason":"x"}]`),
+		event("DESKWATCH_RECLAIMED", "a1", t0, 0, `[{"interactions":["i1","i3"],"text":"x"}]`),
 	} {
 		f.Add([]byte(seed))
 	}

@@ -231,7 +231,8 @@ func (h *Hub) handleBridgeMessage(b *bridgeConn, mt int, data []byte) {
 		h.rejectf(b, b.msgs, "%v", err)
 		return
 	}
-	if ev.Type == model.EvDesktop || ev.Type == model.EvResyncEnd || ev.Type == model.EvSkipped {
+	switch ev.Type {
+	case model.EvDesktop, model.EvResyncEnd, model.EvSkipped, model.EvReclaimed:
 		h.m.rejected.WithLabelValues("invalid").Inc()
 		h.rejectf(b, b.msgs, "%s is the hub's own event; a bridge may not send it", ev.Type)
 		return

@@ -42,7 +42,7 @@ type sentMsg struct {
 
 // sendRelayed sends msgs on br and checks that mon gets those that pass, in order, and for those
 // rejected the hub's DESKWATCH_SKIPPED when it says one (its agent, seq and reason).
-func sendRelayed(t *testing.T, br, mon *websocket.Conn, msgs []sentMsg) {
+func sendRelayed(t *testing.T, br, mon *websocket.Conn, msgs []sentMsg) (read []string) {
 	t.Helper()
 	var want []string
 	for _, m := range msgs {
@@ -55,9 +55,11 @@ func sendRelayed(t *testing.T, br, mon *websocket.Conn, msgs []sentMsg) {
 				h.AgentID(), h.TS.UnixMilli(), h.Seq, m.skip))
 		}
 	}
-	var got []string // the hub's DESKWATCH_DESKTOP, said when an agent's snapshot comes, left out
+	var got []string // the hub's DESKWATCH_DESKTOP and DESKWATCH_RECLAIMED left out: said as the floor changes
 	for len(got) < len(want) {
-		if m := readN(t, mon, 1)[0]; !strings.HasPrefix(m, `{"type":"DESKWATCH_DESKTOP"`) {
+		m := readN(t, mon, 1)[0]
+		read = append(read, m)
+		if !strings.HasPrefix(m, `{"type":"DESKWATCH_DESKTOP"`) && !strings.HasPrefix(m, `{"type":"DESKWATCH_RECLAIMED"`) {
 			got = append(got, m)
 		}
 	}
@@ -66,6 +68,7 @@ func sendRelayed(t *testing.T, br, mon *websocket.Conn, msgs []sentMsg) {
 			t.Fatalf("relayed %d\n%.300s\nwant\n%.300s", i, got[i], want[i])
 		}
 	}
+	return read
 }
 
 // parties returns n call parties as JSON.
@@ -292,7 +295,7 @@ func TestMemoryBound(t *testing.T) {
 	th, mon, br := startRelay(t, Config{Limits: Limits{MaxMemory: 3584}})
 	ia := func(id string) string { return "[" + interaction(id, "delivered", "Sales") + "]" }
 	login := func(agent string) string { return event("ON_LOGIN", agent, t0, 1, `[{"isLoggedIn":true}]`) }
-	sendRelayed(t, br, mon, []sentMsg{ // each interaction holds about 800 bytes, an agent about 400
+	read := sendRelayed(t, br, mon, []sentMsg{ // each interaction holds about 800 bytes, an agent about 400
 		{event("ON_NEW_INTERACTION", "a1", t0, 1, ia("i0")), true, ""},
 		{event("ON_NEW_INTERACTION", "a1", t0, 2, ia("i1")), true, ""},
 		{event("ON_NEW_INTERACTION", "a1", t0, 3, ia("i2")), true, ""},              // 2.8 KB: past three quarters
@@ -318,6 +321,24 @@ func TestMemoryBound(t *testing.T) {
 	}
 	if r := th.store.Row(model.RowKey("a1", "i0")); r != nil && !r.Ended {
 		t.Error("a1's oldest interaction is open on the hub's floor past the bound")
+	}
+	// The monitor was told (DESKWATCH_RECLAIMED): what it applies holds open what the floor does.
+	if want := fmt.Sprintf(`{"type":"DESKWATCH_RECLAIMED","agentId":"a1","ts":%d,"params":[{"interactions":["i0"],"text":"(--max-memory 3.5 KiB): its agent's interactions held `, t0); !slices.ContainsFunc(read, func(m string) bool { return strings.HasPrefix(m, want) }) {
+		t.Errorf("the monitor read %q; want %s…", read, want)
+	}
+	mine := model.NewStore()
+	for _, m := range read {
+		ev, err := model.Decode([]byte(m))
+		if err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+		mine.Apply(ev, model.EventTime(ev, time.Now()))
+	}
+	if got, want := openKeys(mine.Snapshot()), openKeys(th.store.Snapshot()); !slices.Equal(got, want) {
+		t.Errorf("the monitor holds %q open, the floor %q", got, want)
+	} else if r := mine.Row(model.RowKey("a1", "i0")); r == nil || !r.Reclaimed ||
+		!strings.HasPrefix(r.Timeline[len(r.Timeline)-1].Text, "ended at the hub's memory bound (--max-memory 3.5 KiB): its agent's") {
+		t.Errorf("the monitor's a1 i0: %+v, want it ended at the hub's bound, with the reason", r)
 	}
 	// The rejected events' seqs were said skipped (sendRelayed read each DESKWATCH_SKIPPED), so
 	// the floor counts none of them lost, and lists them with the rejected messages.
@@ -441,4 +462,16 @@ func TestNoSkippedForAgentsNotOnTheFloor(t *testing.T) {
 	if n != 0 {
 		t.Errorf("the floor remembers %d agents' sessions, want none", n)
 	}
+}
+
+// openKeys lists the keys of a snapshot's open rows, sorted.
+func openKeys(sn *model.Snapshot) []string {
+	var keys []string
+	for _, r := range sn.Rows {
+		if r.Open() {
+			keys = append(keys, r.Key)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }

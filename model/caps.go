@@ -106,8 +106,19 @@ func (e *CapError) Error() string {
 func (s *Store) ApplyChecked(ev Event, at time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sk, ok := ev.Payload.(*Skipped); ok {
-		s.skip(ev, sk, at)
+	clear(s.lastReclaim)
+	s.lastReclaim = s.lastReclaim[:0]
+	switch p := ev.Payload.(type) {
+	case *Skipped:
+		s.skip(ev, p, at)
+		return nil
+	case *Reclaimed: // never refused, no event of the agent's: an agent not held has nothing to end
+		s.version.Add(1)
+		if s.agents[ev.AgentID] != nil {
+			s.floorEvent(at)
+			s.applyReclaimed(ev.AgentID, p, at)
+			s.trend.record(at, s.stats.Open)
+		}
 		return nil
 	}
 	reclaim, err := s.admit(ev)
@@ -137,8 +148,9 @@ func (s *Store) Admit(ev Event) error {
 // admit checks ev against the caps, with s.mu held; reclaim says an event taken at the memory
 // bound, after which apply makes room (admitHeld).
 func (s *Store) admit(ev Event) (reclaim bool, err error) {
-	if _, ok := ev.Payload.(*Skipped); ok {
-		return false, nil // a hub's word about an event it rejected: it adds nothing
+	switch ev.Payload.(type) {
+	case *Skipped, *Reclaimed:
+		return false, nil // a hub's word about an event it rejected, or rows it ended: it adds nothing
 	}
 	if len(s.agents) >= s.maxAgents {
 		if _, known := s.agents[ev.AgentID]; !known {

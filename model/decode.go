@@ -162,6 +162,8 @@ func decodeParams(typ string, params []jsontext.Value) (any, error) {
 		return decodeResyncEnd(params)
 	case EvSkipped:
 		return decodeSkipped(params)
+	case EvReclaimed:
+		return decodeReclaimed(params)
 	case EvScreenRecording:
 		return first[ScreenRecording](params)
 	case EvActiveInteractionSwitch:

@@ -83,11 +83,11 @@ func opensRows(ev Event) bool {
 	return true
 }
 
-// reclaimText is the end the store writes in the timeline of an interaction it ends at the bound.
-func reclaimText(held, share, bound int64) string {
-	return fmt.Sprintf("ended at the memory bound (--max-memory %s): its agent's interactions held %s, over the "+
-		"agent's share of %s, and another agent's needed the room", heldText(int(bound)), heldText(int(held)),
-		heldText(int(share)))
+// reclaimWhy says why the store ends an agent's interactions at the bound; the timeline of each
+// says "ended at the memory bound " and it (a hub's monitors: "ended at the hub's memory bound ").
+func reclaimWhy(held, share, bound int64) string {
+	return fmt.Sprintf("(--max-memory %s): its agent's interactions held %s, over the agent's share of %s, and "+
+		"another agent's needed the room", heldText(int(bound)), heldText(int(held)), heldText(int(share)))
 }
 
 // reclaim ends the oldest interactions of the agents over their shares, those furthest over first,
@@ -108,13 +108,20 @@ func (s *Store) reclaim(at time.Time, typ string) {
 	heap.Init(&over) // the few furthest over are taken from thousands: no sort of them all
 	for over.Len() > 0 && s.stats.Held-s.stats.HeldEnded > target {
 		as := heap.Pop(&over).(*agentSlot)
-		text := reclaimText(as.rows, share, s.maxHeld)
+		why := reclaimWhy(as.rows, share, s.maxHeld)
+		rc := Reclaim{Agent: as.ag.ID, Reclaimed: Reclaimed{Text: why}}
 		for _, sl := range s.agentRows(as.ag.ID, nil) {
 			if as.rows <= share || s.stats.Held-s.stats.HeldEnded <= target {
 				break
 			}
-			s.end(sl, at, text, typ, endedByBound)
+			if !sl.row.Ended {
+				rc.Interactions = append(rc.Interactions, sl.row.Data.ID)
+			}
+			s.end(sl, at, "ended at the memory bound "+why, typ, endedByBound)
 			s.stats.Reclaimed++
+		}
+		if len(rc.Interactions) > 0 {
+			s.lastReclaim = append(s.lastReclaim, rc)
 		}
 	}
 }

@@ -93,3 +93,43 @@ func TestReclaimedReopens(t *testing.T) {
 		t.Errorf("agent a's Handled %d, want 1", h)
 	}
 }
+
+// TestReclaimedMarker: a hub's DESKWATCH_RECLAIMED ends the open interactions it names of an agent
+// the store holds, as the hub's bound ended them (its reason sanitized in their timelines), and
+// does nothing else: no agent made, no seq counted, nothing refused, ended ones left as they were.
+func TestReclaimedMarker(t *testing.T) {
+	t.Parallel()
+	s := NewStore(WithAgentCaps(2, 0))
+	apply(t, s, evAgent("a", EvNewInteraction, iv("c1", "delivered", "voice", `"service":"S"`)),
+		evAgent("a", EvNewInteraction, iv("c2", "delivered", "voice", `"service":"S"`)))
+	marker := func(agent, ids string) Event {
+		return decodeT(t, `{"type":"DESKWATCH_RECLAIMED","agentId":"`+agent+`","ts":5000,"params":[{"interactions":[`+ids+
+			`],"text":"(--max-memory 1.0 GiB): held\u001b[2J"}]}`)
+	}
+	for _, e := range []Event{marker("a", `"c1","gone"`), marker("b", `"c2"`), marker("a", `"c1"`)} {
+		if err := s.ApplyChecked(e, t0.Add(5*time.Second)); err != nil {
+			t.Fatalf("%v", err)
+		}
+	}
+	sn := s.Snapshot()
+	if len(sn.Agents) != 1 || sn.Stats.Reclaimed != 1 || sn.Stats.Refused != 0 || sn.Agents[0].HasSeq {
+		t.Errorf("agents %d, reclaimed %d, refused %d; want 1 agent, 1 reclaimed, none refused", len(sn.Agents), sn.Stats.Reclaimed, sn.Stats.Refused)
+	}
+	c1, c2 := s.Row(RowKey("a", "c1")), s.Row(RowKey("a", "c2"))
+	if text := c1.Timeline[len(c1.Timeline)-1].Text; !c1.Reclaimed || !strings.HasPrefix(text, "ended at the hub's memory bound (--max-memory 1.0 GiB): held") {
+		t.Errorf("c1: reclaimed %v, %q", c1.Reclaimed, text)
+	}
+	if strings.ContainsRune(c1.Timeline[len(c1.Timeline)-1].Text, 0x1b) {
+		t.Errorf("the hub's text reached the timeline unsanitized: %q", c1.Timeline[len(c1.Timeline)-1].Text)
+	}
+	if c2.Ended {
+		t.Error("b's marker ended a's c2")
+	}
+	// The slot c1 held counts no more: a new interaction is taken under the cap of 2 open.
+	if err := s.ApplyChecked(decodeT(t, evAgent("a", EvNewInteraction, iv("c3", "delivered", "voice", ""))), t0.Add(6*time.Second)); err != nil {
+		t.Errorf("c3 after c1 was reclaimed: %v", err)
+	}
+	if _, err := Decode([]byte(`{"type":"DESKWATCH_RECLAIMED","agentId":"a","params":[{"interactions":["` + strings.Repeat("x", MaxIDBytes+1) + `"]}]}`)); err == nil {
+		t.Error("an id over MaxIDBytes was taken")
+	}
+}

@@ -35,6 +35,8 @@ type Store struct {
 	// (held_reclaim.go).
 	heldGen uint64
 	over    overCache
+	// lastReclaim is what the memory bound ended in the last event applied (LastReclaimed).
+	lastReclaim []Reclaim
 	// maxAgentOpen and maxParties are WithAgentCaps' (0: none); agentOpen counts each agent's open
 	// rows while maxAgentOpen is set.
 	maxAgentOpen, maxParties int

@@ -1,0 +1,80 @@
+package hub
+
+import (
+	"time"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/deskwatch/deskwatch/model"
+)
+
+// The hub's DESKWATCH_RECLAIMED tells its monitors which interactions its floor's memory bound ended
+// (model/held_reclaim.go) as the event that made it do so is relayed: a monitor following live
+// ends them too, as the hub's snapshot for a new monitor leaves them out, rather than keep them
+// open until its own bound does the same. Every hub on a log reclaims alike and says so to its own
+// monitors; the markers are not in the log. A monitor with a service filter gets the interactions
+// it was sent (filter.pass).
+
+// reclaimedBytes bounds the interaction ids one marker names by their bytes, as MaxReclaimedIDs
+// by their number: a marker stays far below a monitor's --max-message.
+const reclaimedBytes = 64 << 10
+
+// reclaimedEvents makes the markers of what the floor's last event reclaimed, at at.
+func reclaimedEvents(rcs []model.Reclaim, at time.Time) (out []*liveMsg) {
+	for _, rc := range rcs {
+		ids := rc.Interactions
+		for len(ids) > 0 {
+			n, size := 0, 0
+			for n < len(ids) && n < model.MaxReclaimedIDs && size+len(ids[n]) <= reclaimedBytes {
+				size += len(ids[n])
+				n++
+			}
+			n = max(n, 1)
+			params, err := json.Marshal([]model.Reclaimed{{Interactions: ids[:n], Text: rc.Text}})
+			ids = ids[n:]
+			if err != nil {
+				continue
+			}
+			data := model.AppendEvent(nil, model.EvReclaimed, rc.Agent, millis(at), model.NoSeq, params)
+			if ev, err := model.Decode(data); err == nil {
+				out = append(out, &liveMsg{ev: ev, data: data})
+			}
+		}
+	}
+	return out
+}
+
+// relayReclaimedLocked relays, with h.mu held, the markers of what the floor's last event
+// reclaimed.
+func (h *Hub) relayReclaimedLocked(ev model.Event, received time.Time) {
+	rcs := h.store.LastReclaimed()
+	if len(rcs) == 0 {
+		return
+	}
+	for _, m := range reclaimedEvents(rcs, model.EventTime(ev, received)) {
+		h.streams.Broadcast(m.ev.AgentID, m, len(m.data))
+	}
+}
+
+// passReclaimed is filter.pass for a DESKWATCH_RECLAIMED: it names only the interactions the
+// monitor was sent (their ids are the agent's business beyond that), which it forgets: they ended.
+func (f *filter) passReclaimed(ev model.Event, rc *model.Reclaimed) ([]byte, bool, error) {
+	ids := make([]string, 0, len(rc.Interactions))
+	for _, id := range rc.Interactions {
+		if f.passed[ev.AgentID][id] {
+			ids = append(ids, id)
+			f.forget(ev.AgentID, id)
+		}
+	}
+	switch {
+	case len(ids) == 0:
+		return nil, false, nil
+	case len(ids) == len(rc.Interactions):
+		return nil, true, nil
+	}
+	params, err := json.Marshal([]model.Reclaimed{{Interactions: ids, Text: rc.Text}})
+	if err != nil {
+		return nil, false, err
+	}
+	return model.AppendEvent(nil, model.EvReclaimed, ev.AgentID, millis(ev.TS), model.NoSeq, params), true, nil
+}
