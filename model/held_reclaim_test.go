@@ -26,9 +26,7 @@ func TestReclaimedIsNotHandled(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for i := 0; take(line(EvNewInteraction, "h", fmt.Sprint("x", i), "delivered", 60<<10)) == nil; i++ {
-	}
-	at = toBound(t, s, at)
+	at = toBound(t, s, hog(t, s, "h", at))
 	for a := 0; s.Snapshot().Stats.Reclaimed < 2; a++ {
 		if a == 200 {
 			t.Fatal("200 newcomers at the bound and nothing reclaimed")
@@ -48,9 +46,8 @@ func TestReclaimedIsNotHandled(t *testing.T) {
 		}
 	}
 	ff := sn.Floor.Figures(at, SinceStart)
-	sf := ff.Services[0]
-	if sf.Handled != 1 || sf.Abandoned != 0 || sf.AHT != time.Second || sf.Open != open {
-		t.Errorf("service S after %d reclaimed: handled %d (AHT %v), abandoned %d, open %d; want 1 handled in 1s, none abandoned, %d open",
+	if sf := ff.Total; sf.Handled != 1 || sf.Abandoned != 0 || sf.AHT != time.Second || sf.Open != open {
+		t.Errorf("the floor after %d reclaimed: handled %d (AHT %v), abandoned %d, open %d; want 1 handled in 1s, none abandoned, %d open",
 			sn.Stats.Reclaimed, sf.Handled, sf.AHT, sf.Abandoned, sf.Open, open)
 	}
 	for _, af := range ff.Agents {

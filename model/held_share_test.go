@@ -87,9 +87,7 @@ func TestHeldShareCountsTheEvent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for i := 0; s.ApplyChecked(decodeT(t, line("filler", fmt.Sprint("x", i), 60<<10)), at) == nil; i++ {
-		at = at.Add(time.Millisecond)
-	}
+	at = hog(t, s, "filler", at)
 	var ce *CapError
 	for _, agent := range []string{"a1", "newcomer"} {
 		err := s.ApplyChecked(decodeT(t, snapshotLine(agent, 64, 4000, "delivered")), at)
@@ -263,9 +261,7 @@ func TestHeldLeavesTheBound(t *testing.T) {
 		return fmt.Sprintf(`{"type":%q,"agentId":%q,"params":[%s]}`, typ, agent,
 			iv(id, "delivered", "voice", `"subject":"`+strings.Repeat("s", subject)+`"`))
 	}
-	for i := 0; s.ApplyChecked(decodeT(t, line(EvNewInteraction, "h", fmt.Sprint("x", i), 60<<10)), at) == nil; i++ {
-		at = at.Add(time.Millisecond)
-	}
+	at = hog(t, s, "h", at)
 	for a := range 100 {
 		apply(t, s, line(EvNewInteraction, fmt.Sprint("a", a), "i", 300))
 	}
@@ -291,10 +287,7 @@ func TestHeldNewAgentCountsItsRecords(t *testing.T) {
 	t.Parallel()
 	s := NewStore(WithMaxHeld(4 << 20))
 	at := t0
-	for i := 0; s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"h","params":[%s]}`,
-		iv(fmt.Sprint("x", i), "delivered", "voice", `"subject":"`+strings.Repeat("s", 60<<10)+`"`))), at) == nil; i++ {
-		at = at.Add(time.Millisecond)
-	}
+	at = hog(t, s, "h", at)
 	apply(t, s, `{"type":"ON_NEW_INTERACTION","agentId":"known","params":[`+iv("k0", "delivered", "voice", "")+`]}`)
 	at = toBound(t, s, at)
 	line := func(agent string) Event {
@@ -322,10 +315,7 @@ func TestHeldAdmitLeavesNoReclaim(t *testing.T) {
 	t.Parallel()
 	s := NewStore(WithMaxHeld(4 << 20))
 	at := t0
-	for i := 0; s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"h","params":[%s]}`,
-		iv(fmt.Sprint("x", i), "delivered", "voice", `"subject":"`+strings.Repeat("s", 60<<10)+`"`))), at) == nil; i++ {
-		at = at.Add(time.Millisecond)
-	}
+	at = hog(t, s, "h", at)
 	apply(t, s, `{"type":"ON_NEW_INTERACTION","agentId":"a","params":[`+iv("a1", "delivered", "voice", "")+`]}`)
 	at = toBound(t, s, at)
 	if err := s.Admit(decodeT(t, `{"type":"ON_NEW_INTERACTION","agentId":"a","params":[`+iv("a2", "delivered", "voice", "")+`]}`)); err != nil {

@@ -131,6 +131,20 @@ func TestHeldBound(t *testing.T) {
 // records take it there, and nothing at the bound makes room for them (interactions of agents within
 // their shares would be taken, and others' ended: held_reclaim.go). It returns the time of the
 // refused one.
+// hog has agent open interactions of 60 KiB each (x0, x1, …), a millisecond apart from at, until
+// the store refuses one; it returns the time of the refused one.
+func hog(t *testing.T, s *Store, agent string, at time.Time) time.Time {
+	t.Helper()
+	for i := 0; ; i++ {
+		line := fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":%q,"params":[%s]}`, agent,
+			iv(fmt.Sprint("x", i), "delivered", "voice", `"subject":"`+strings.Repeat("s", 60<<10)+`"`))
+		if s.ApplyChecked(decodeT(t, line), at) != nil {
+			return at
+		}
+		at = at.Add(time.Millisecond)
+	}
+}
+
 func toBound(t *testing.T, s *Store, at time.Time) time.Time {
 	t.Helper()
 	for n := 0; ; n++ {
