@@ -286,8 +286,7 @@ func TestHeldLeavesTheBound(t *testing.T) {
 func TestHeldNewAgentCountsItsRecords(t *testing.T) {
 	t.Parallel()
 	s := NewStore(WithMaxHeld(4 << 20))
-	at := t0
-	at = hog(t, s, "h", at)
+	at := hog(t, s, "h", t0)
 	apply(t, s, `{"type":"ON_NEW_INTERACTION","agentId":"known","params":[`+iv("k0", "delivered", "voice", "")+`]}`)
 	at = toBound(t, s, at)
 	line := func(agent string) Event {
@@ -314,8 +313,7 @@ func TestHeldNewAgentCountsItsRecords(t *testing.T) {
 func TestHeldAdmitLeavesNoReclaim(t *testing.T) {
 	t.Parallel()
 	s := NewStore(WithMaxHeld(4 << 20))
-	at := t0
-	at = hog(t, s, "h", at)
+	at := hog(t, s, "h", t0)
 	apply(t, s, `{"type":"ON_NEW_INTERACTION","agentId":"a","params":[`+iv("a1", "delivered", "voice", "")+`]}`)
 	at = toBound(t, s, at)
 	if err := s.Admit(decodeT(t, `{"type":"ON_NEW_INTERACTION","agentId":"a","params":[`+iv("a2", "delivered", "voice", "")+`]}`)); err != nil {
