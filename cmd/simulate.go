@@ -22,6 +22,7 @@ import (
 type simulateOptions struct {
 	listen, path string
 	seed         int64
+	agentPrefix  string
 	agents       int
 	rate         float64
 	chaos        sim.Chaos
@@ -85,6 +86,7 @@ event the bridges sent, to compare with what monitors show. The served stream's 
 	f.StringVar(&o.path, "path", "/stream", "the stream's path in the URL")
 	f.Int64Var(&o.seed, "seed", 1, "seed of the stream")
 	f.IntVar(&o.agents, "agents", synth.DefaultAgents, "number of agents")
+	f.StringVar(&o.agentPrefix, "agent-prefix", "", "start every agent id with this (letters, digits, . _ - : @; up to 32 bytes), so that runs against one hub do not share agents")
 	f.Float64Var(&o.rate, "rate", 20, "events per second, over all agents (with --bridges: per bridge, default 1); at most 1e6 in all")
 	f.Float64Var(&o.chaos.Drop, "drop", 0, "fraction of events never sent (0 to below 1); seq numbers show the gaps")
 	f.Float64Var(&o.chaos.Malformed, "malformed", 0, "chance of a malformed message after each event (0 to 1)")
@@ -106,6 +108,9 @@ const maxSimRate = 1e6
 // check validates the flags before anything is opened.
 func (o *simulateOptions) check() error {
 	if err := o.load.check(); err != nil {
+		return err
+	}
+	if err := checkAgentPrefix(o.agentPrefix); err != nil {
 		return err
 	}
 	if o.load.active() {
@@ -158,7 +163,7 @@ func (o *simulateOptions) writeFile(stdout io.Writer) error {
 	}
 	start := time.Now()
 	res, err := sim.WriteEvents(w, sim.OutConfig{
-		Generator: synth.GeneratorConfig{Seed: o.seed, Agents: o.agents, Rate: o.rate},
+		Generator: synth.GeneratorConfig{Seed: o.seed, Agents: o.agents, Rate: o.rate, AgentPrefix: o.agentPrefix},
 		Chaos:     o.chaos, Events: o.events, Duration: o.duration})
 	if err != nil {
 		return err
@@ -184,7 +189,7 @@ func (o *simulateOptions) serve(cmd *cobra.Command, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("--listen: %w", err)
 	}
-	s := sim.New(sim.Config{Seed: o.seed, Agents: o.agents, Rate: o.rate,
+	s := sim.New(sim.Config{Seed: o.seed, Agents: o.agents, Rate: o.rate, AgentPrefix: o.agentPrefix,
 		Warmup: synth.Warmup(o.rate),
 		Events: o.events, Chaos: o.chaos, CloseEvery: o.closeEvery, Token: token, Queue: o.queue, Path: o.path,
 		Log: slog.New(slog.NewTextHandler(stderr, nil))})
@@ -220,6 +225,23 @@ func serveOnly(flags *pflag.FlagSet, load bool) error {
 	for _, name := range []string{"agents", "drop", "malformed", "close-every", "listen", "path", "queue"} {
 		if flags.Changed(name) {
 			return fmt.Errorf("--%s applies to the served stream, not to --bridges or --monitors (one agent per bridge)", name)
+		}
+	}
+	return nil
+}
+
+// maxAgentPrefix bounds --agent-prefix: agent ids stay well within the hub's 256 bytes.
+const maxAgentPrefix = 32
+
+// checkAgentPrefix says what is wrong with --agent-prefix: it goes into agent ids, and so into
+// ?agent= lists (comma-separated) and team files, where only plain characters are safe.
+func checkAgentPrefix(p string) error {
+	if len(p) > maxAgentPrefix {
+		return fmt.Errorf("--agent-prefix: %d bytes, at most %d", len(p), maxAgentPrefix)
+	}
+	for i, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-:@", r)) {
+			return fmt.Errorf("--agent-prefix %q: %q at byte %d (want letters, digits, . _ - : @)", p, r, i)
 		}
 	}
 	return nil

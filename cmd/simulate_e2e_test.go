@@ -92,6 +92,27 @@ func TestSimulateOutReplays(t *testing.T) {
 	}
 }
 
+// TestSimulateAgentPrefix: --agent-prefix starts every agent id of the stream (so that two runs
+// against one hub do not publish the same agents), and one that would not be safe in an id list
+// is refused.
+func TestSimulateAgentPrefix(t *testing.T) {
+	t.Parallel()
+	stdout, errOut, code := e2e.Run(t, nil, "simulate", "--out", "-", "--events", "300", "--agent-prefix", "run2-")
+	ids := regexp.MustCompile(`"agentId":"([^"]*)"`).FindAllStringSubmatch(stdout, -1)
+	if code != 0 || len(ids) < 300 {
+		t.Fatalf("exit %d, %d agent ids: %s", code, len(ids), errOut)
+	}
+	for _, id := range ids {
+		if !strings.HasPrefix(id[1], "run2-") {
+			t.Fatalf("agent id %q without the prefix", id[1])
+		}
+	}
+	_, errOut, code = e2e.Run(t, nil, "simulate", "--out", "-", "--events", "3", "--agent-prefix", "a,b")
+	if want := `--agent-prefix "a,b": ',' at byte 1 (want letters, digits, . _ - : @)`; code != 2 || errOut != want+"\n" {
+		t.Errorf("a prefix with a comma: exit %d, %q; want 2 and %q", code, errOut, want)
+	}
+}
+
 // TestTerminalFollowsSimulatorRestart watches the simulator in a real terminal, stops it, and
 // starts it again on the same port: the status line goes connected (since when, with counts and the
 // latest lost events) → lost (why, and when it retries) → connected.

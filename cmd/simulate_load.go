@@ -206,6 +206,10 @@ func (o *simulateOptions) runLoad(ctx context.Context, stdout, stderr io.Writer)
 		st := mon.Stats()
 		st.Done = true
 		fmt.Fprintln(stdout, st.String())
+		if (st.Repeated > 0 || st.Lost > 0) && o.load.bridges > 0 && o.agentPrefix == "" {
+			fmt.Fprintln(stderr, "deskwatch simulate: events repeated or lost: if an earlier run published to these hubs, "+
+				"its agents were this run's (their seq counted again); give each run its own --agent-prefix")
+		}
 	}
 	return result
 }
@@ -218,7 +222,7 @@ func (o *simulateOptions) startMonitors(ctx context.Context, done *sync.WaitGrou
 	}
 	var teams [][]string
 	if o.load.team > 0 { // the bridges' agents, as sim.RunBridges names them
-		ids := synth.NewGenerator(synth.GeneratorConfig{Agents: o.load.bridges}).AgentIDs()
+		ids := synth.NewGenerator(synth.GeneratorConfig{Agents: o.load.bridges, AgentPrefix: o.agentPrefix}).AgentIDs()
 		teams = sim.Teams(ids, o.load.team)
 	}
 	mon, err := sim.NewMonitorLoad(sim.MonitorsConfig{Monitors: o.load.monitors, URLs: urls, Teams: teams,
@@ -232,7 +236,7 @@ func (o *simulateOptions) startMonitors(ctx context.Context, done *sync.WaitGrou
 
 func (o *simulateOptions) runBridges(ctx context.Context, stderr io.Writer, token string, progress func(sim.BridgeStats)) (sim.BridgeStats, error) {
 	urls, _ := hubURLs("--to", o.load.to)
-	cfg := sim.BridgesConfig{Bridges: o.load.bridges, URLs: urls, Rate: o.rate, Seed: o.seed, Token: token,
+	cfg := sim.BridgesConfig{Bridges: o.load.bridges, URLs: urls, Rate: o.rate, Seed: o.seed, AgentPrefix: o.agentPrefix, Token: token,
 		Events: o.events, Duration: o.duration, Drain: o.load.drain, Dialers: o.load.dialers, Progress: progress,
 		Warn:        func(msg string) { fmt.Fprintln(stderr, "deskwatch simulate: bridge connection failed: "+msg) },
 		ConnectWait: o.connectWait(), Ready: func(n int64, took time.Duration) {

@@ -39,9 +39,11 @@ type BridgesConfig struct {
 	// URLs are the hubs' ingest endpoints; bridge i starts on URLs[i%len] and moves to the next on
 	// a failed or closed connection.
 	URLs []string
-	// Rate is each bridge's mean events per second; Seed selects the stream.
-	Rate float64
-	Seed int64
+	// Rate is each bridge's mean events per second; Seed selects the stream; AgentPrefix starts the
+	// bridges' agent ids (synth.GeneratorConfig).
+	Rate        float64
+	Seed        int64
+	AgentPrefix string
 	// Token is the ingest token, sent as ?token= as bridge.js does ("" for none).
 	Token string
 	// Events stops generating after this many events (0: no bound); Duration after this long.
@@ -159,7 +161,7 @@ func RunBridges(ctx context.Context, cfg BridgesConfig) (BridgeStats, error) {
 	l := &load{cfg: cfg, dialers: make(chan struct{}, cfg.Dialers), byAgent: make(map[string]*bridge, cfg.Bridges),
 		warned: map[string]bool{}}
 	l.gen = synth.NewGenerator(synth.GeneratorConfig{Seed: cfg.Seed, Agents: cfg.Bridges,
-		Rate: cfg.Rate * float64(cfg.Bridges), Start: time.Now()})
+		Rate: cfg.Rate * float64(cfg.Bridges), Start: time.Now(), AgentPrefix: cfg.AgentPrefix})
 	for i, id := range l.gen.AgentIDs() {
 		b := newBridge(l, i, id)
 		l.bridges = append(l.bridges, b)

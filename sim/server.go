@@ -27,10 +27,12 @@ const maxBurst = 512
 
 // Config configures a simulator server.
 type Config struct {
-	// Seed, Agents and Rate (events per second) configure the generator, as for the demo.
-	Seed   int64
-	Agents int
-	Rate   float64
+	// Seed, Agents and Rate (events per second) configure the generator, as for the demo;
+	// AgentPrefix starts its agent ids.
+	Seed        int64
+	Agents      int
+	Rate        float64
+	AgentPrefix string
 	// Warmup is simulated history produced at once on start, so that the desk opens busy.
 	Warmup time.Duration
 	// Events stops the stream after this many events (0: never); connections stay open, and new
@@ -101,7 +103,7 @@ func New(cfg Config) *Server {
 			return websocket.ClosePolicyViolation, "subscriber too slow: fell " + strconv.Itoa(s.cfg.Queue) + " messages behind"
 		})
 	s.pacer = synth.NewPacer(synth.PacerConfig{
-		Generator: synth.GeneratorConfig{Seed: cfg.Seed, Agents: cfg.Agents, Rate: cfg.Rate},
+		Generator: synth.GeneratorConfig{Seed: cfg.Seed, Agents: cfg.Agents, Rate: cfg.Rate, AgentPrefix: cfg.AgentPrefix},
 		Warmup:    cfg.Warmup, Limit: cfg.Events, Lock: &s.mu,
 		Burst: max(1, min(maxBurst, cfg.Queue/2))}) // a burst must fit in a queue
 	s.gen = s.pacer.Generator()

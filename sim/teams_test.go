@@ -52,3 +52,36 @@ func TestTeamMonitorsEachSeeTheirTeamOnly(t *testing.T) {
 		t.Fatalf("team monitors received %d timed events, want each of the %d once: %s", st.Timed, events, st)
 	}
 }
+
+// TestRunsWithPrefixesShareAHub: two load runs against one hub, one after the other, with their own
+// --agent-prefix, publish different agents: the monitors following both count every event once and
+// none lost. Without prefixes the second run's agents were the first's, their seq counting again from
+// 1: "lost" and "repeated" where nothing was.
+func TestRunsWithPrefixesShareAHub(t *testing.T) {
+	t.Parallel()
+	url, _ := startHub(t)
+	const bridges, events = 4, 80
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	mon, _ := runMonitors(t, ctx, sim.MonitorsConfig{Monitors: 1, URLs: []string{url + "/stream"}})
+	for mon.Stats().Connected < 1 {
+		if ctx.Err() != nil {
+			t.Fatal("the monitor did not connect")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for run, prefix := range []string{"r1-", "r2-"} {
+		res, err := sim.RunBridges(ctx, sim.BridgesConfig{Bridges: bridges, URLs: []string{url + "/ingest"}, Rate: 20,
+			Events: events, Drain: 30 * time.Second, AgentPrefix: prefix})
+		if err != nil || res.Acked != events {
+			t.Fatalf("run %d: %v, %s", run+1, err, res)
+		}
+	}
+	for mon.Stats().Timed < 2*events && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // a doubled delivery would arrive meanwhile
+	if st := mon.Stats(); st.Timed != 2*events || st.Lost != 0 || st.Repeated != 0 {
+		t.Fatalf("the monitor received %d timed events, want each of the %d once, none lost: %s", st.Timed, 2*events, st)
+	}
+}

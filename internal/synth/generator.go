@@ -37,6 +37,9 @@ type GeneratorConfig struct {
 	// Rate is the mean number of events per second over all agents (DefaultRate when <= 0); it sets
 	// the spacing of the events' times, which are exponentially distributed around 1/Rate.
 	Rate float64
+	// AgentPrefix starts every agent id ("" for none), so that several streams can publish to one
+	// hub side by side without sharing agents (or their seq counts).
+	AgentPrefix string
 }
 
 // Generator produces a realistic, seeded, never-ending stream of Agent Desktop events (EVENTS.md
@@ -78,16 +81,16 @@ func NewGenerator(cfg GeneratorConfig) *Generator {
 	g.enc = json.NewEncoder(&g.buf)
 	g.enc.SetEscapeHTML(false) // "Q&A" stays readable in recordings; the output is valid JSON either way
 	for i := range cfg.Agents {
-		g.agents = append(g.agents, g.newAgent(i))
+		g.agents = append(g.agents, g.newAgent(cfg.AgentPrefix, i))
 	}
 	return g
 }
 
-// newAgent builds the i-th agent from the roster; beyond the roster's length ids and names get a
-// number so that they stay unique.
-func (g *Generator) newAgent(i int) *agent {
+// newAgent builds the i-th agent from the roster, its id after prefix; beyond the roster's length ids
+// and names get a number so that they stay unique.
+func (g *Generator) newAgent(prefix string, i int) *agent {
 	p := agentRoster[i%len(agentRoster)]
-	id, name := p.id, p.name
+	id, name := prefix+p.id, p.name
 	if round := i / len(agentRoster); round > 0 {
 		id += strconv.Itoa(round + 1)
 		name += " " + strconv.Itoa(round+1)
