@@ -25,7 +25,7 @@ func TestLayoutAtCommonWidths(t *testing.T) {
 	}{
 		{60, []string{"TYPE", "AGENT", "STATE", "NUMBER/EMAIL", "DUR"}, false, false},
 		{80, []string{"AGENT", "STATE", "NUMBER/EMAIL", "MUTE", "REC", "SUBJECT"}, false, false},
-		{120, []string{"AGENT", "DIR", "SERVICE", "PARTIES", "SUBJECT"}, true, true},
+		{120, []string{"AGENT", "SERVICE", "SUBJECT"}, true, true}, // DIR and PARTIES give way to the subject
 		{200, []string{"ID", "AGENT", "SERVICE", "PARTIES", "SUBJECT"}, true, true},
 	} {
 		t.Run(fmt.Sprint(tc.width), func(t *testing.T) {

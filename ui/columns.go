@@ -32,8 +32,9 @@ type colDraw struct {
 }
 
 // columnDraw says how each column of the catalogue is drawn, keyed by its name. The priorities put
-// who (agent) and what (state, number) last to hide; the subject shrinks first, then the details
-// hide (direction, parties, service, id, subject, mute and recording). Widths are wide enough for
+// who (agent) and what (state, number) last to hide; the direction and the parties hide before the
+// subject shrinks below 16 cells, then it shrinks, then the other details hide (service, id,
+// subject, mute and recording). Widths are wide enough for
 // the usual values (a service such as "Technical Support"), so the room left goes to the columns
 // whose values are long first and to the subject last.
 var columnDraw = map[string]colDraw{
@@ -48,7 +49,7 @@ var columnDraw = map[string]colDraw{
 	"muted":   {colLayout: colLayout{width: 4, priority: 2}},
 	"rec":     {colLayout: colLayout{width: 3, priority: 2}},
 	"dur":     {colLayout: colLayout{width: 7}},
-	"subject": {colLayout: colLayout{width: 20, priority: 3, flex: true}},
+	"subject": {colLayout: colLayout{width: 16, priority: 3, flex: true, keep: 5}},
 }
 
 // tableColumn joins a catalogue column with how it is drawn.
