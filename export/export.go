@@ -143,6 +143,7 @@ func WriteCSV(w io.Writer, rows []*model.Row, now time.Time) error {
 type jsonRow struct {
 	AgentID     string             `json:"agentId,omitempty"`
 	Ended       bool               `json:"ended"`
+	Reclaimed   bool               `json:"reclaimed,omitempty"` // ended by a memory bound, not by its agent
 	DurationSec float64            `json:"durationSec"`
 	FirstSeen   time.Time          `json:"firstSeen"`
 	EndedAt     *time.Time         `json:"endedAt,omitempty"`
@@ -165,7 +166,7 @@ type jsonChange struct {
 func WriteJSON(w io.Writer, rows []*model.Row, now time.Time) error {
 	out := make([]jsonRow, len(rows))
 	for i, r := range rows {
-		jr := jsonRow{AgentID: r.AgentID, Ended: !r.Open(), DurationSec: r.Duration(now).Seconds(),
+		jr := jsonRow{AgentID: r.AgentID, Ended: !r.Open(), Reclaimed: r.Reclaimed, DurationSec: r.Duration(now).Seconds(),
 			FirstSeen: r.FirstSeen, AudioAlert: r.AudioAlert, Interaction: r.Data, Record: r.Record,
 			Timeline: make([]jsonChange, len(r.Timeline))}
 		if r.Ended {

@@ -15,7 +15,8 @@ import (
 // bearer is a monitor's Authorization header.
 func bearer(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
 
-// readUntil reads messages until one equals last, failing after (a generous) ten seconds.
+// readUntil reads messages until one starts with last (the whole message, or its beginning),
+// failing after (a generous) ten seconds; it returns them all.
 func readUntil(t *testing.T, c *websocket.Conn, last string) []string {
 	t.Helper()
 	var out []string
@@ -26,7 +27,7 @@ func readUntil(t *testing.T, c *websocket.Conn, last string) []string {
 			t.Fatalf("read: %v after %q", err, out)
 		}
 		out = append(out, string(data))
-		if string(data) == last {
+		if strings.HasPrefix(string(data), last) {
 			return out
 		}
 	}

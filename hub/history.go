@@ -188,14 +188,13 @@ func (h *Hub) writeHistory(s *subscriber, cp jetlog.Checkpoint, data *checkpoint
 		if err != nil {
 			return nil
 		}
-		if applied, err := fl.apply(m.Session, ev, m.Time); !applied || err != nil {
-			return nil
-		}
-		if !s.filter.agentPasses(ev.AgentID) {
-			return nil
-		}
-		if err := w.live(&liveMsg{ev: ev, data: m.Data}); err != nil {
-			return err
+		for _, msg := range followed(fl, m, ev) {
+			if !s.filter.agentPasses(msg.ev.AgentID) {
+				continue
+			}
+			if err := w.live(msg); err != nil {
+				return err
+			}
 		}
 		return s.Flush()
 	})
@@ -212,4 +211,24 @@ func (w *streamWriter) raw(data []byte) error {
 		return nil
 	}
 	return w.live(&liveMsg{ev: ev, data: data})
+}
+
+// followed is what a monitor reading history is sent of one event of the log, as the hub's apply
+// loop relays it live (log.go): the event once the monitor's copy of the floor took it, then the
+// markers of what that reclaimed (DESKWATCH_RECLAIMED); in the place of one the floor refused, its
+// DESKWATCH_SKIPPED, when one is said.
+func followed(fl *floor, m jetlog.Msg, ev model.Event) []*liveMsg {
+	applied, err := fl.apply(m.Session, ev, m.Time)
+	switch {
+	case err != nil:
+		if data, sk, ok := skippedEvent(ev, err); ok {
+			if said, _ := fl.apply(m.Session, sk, m.Time); said {
+				return []*liveMsg{{ev: sk, data: data}}
+			}
+		}
+		return nil
+	case !applied:
+		return nil
+	}
+	return append([]*liveMsg{{ev: ev, data: m.Data}}, reclaimedEvents(fl.store.LastReclaimed(), model.EventTime(ev, m.Time))...)
 }

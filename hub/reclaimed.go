@@ -11,9 +11,11 @@ import (
 // The hub's DESKWATCH_RECLAIMED tells its monitors which interactions its floor's memory bound ended
 // (model/held_reclaim.go) as the event that made it do so is relayed: a monitor following live
 // ends them too, as the hub's snapshot for a new monitor leaves them out, rather than keep them
-// open until its own bound does the same. Every hub on a log reclaims alike and says so to its own
-// monitors; the markers are not in the log. A monitor with a service filter gets the interactions
-// it was sent (filter.pass).
+// open until its own bound does the same. Each hub on a log says what its own floor reclaimed to its
+// own monitors (its estimate of what the floor holds can differ from another's: a floor started from
+// a checkpoint holds shorter timelines); the markers are not in the log. A monitor with a service
+// filter gets the interactions it was sent (filter.pass); one reading history those its copy of the
+// floor reclaims (history.go).
 
 // reclaimedBytes bounds the interaction ids one marker names by their bytes, as MaxReclaimedIDs
 // by their number: a marker stays far below a monitor's --max-message.

@@ -1,9 +1,12 @@
 package hub
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/deskwatch/deskwatch/model"
 )
@@ -66,5 +69,57 @@ func TestReclaimedEventsSplit(t *testing.T) {
 	}
 	if n != len(ids) || len(msgs) < 2 {
 		t.Errorf("%d markers name %d ids, want all %d in several", len(msgs), n, len(ids))
+	}
+}
+
+// TestReclaimedReachesHistoryMonitors (attacker's pass): a monitor reading the log's history
+// (?since=) and following it on is told of what the floor's bound reclaims, as a live monitor is:
+// both end what the floor ended. The history reader relayed the log's events alone, and kept the
+// reclaimed interactions open.
+func TestReclaimedReachesHistoryMonitors(t *testing.T) {
+	t.Parallel()
+	th := startHubOnLog(t, tempLog(t), Config{Limits: Limits{MaxMemory: 3584}})
+	live := th.dial(t, "/stream", nil)
+	th.waitSubscribers(t, 1)
+	hist := th.dial(t, "/stream?since=1h", nil)
+	readUntil(t, hist, `{"type":"DESKWATCH_RESYNC_END"`)
+	br := th.dial(t, "/ingest", nil)
+	ia := func(id string) string { return "[" + interaction(id, "delivered", "Sales") + "]" }
+	send(t, br, event("ON_NEW_INTERACTION", "a1", t0, 1, ia("i0")), event("ON_NEW_INTERACTION", "a1", t0, 2, ia("i1")),
+		event("ON_NEW_INTERACTION", "a1", t0, 3, ia("i2")), event("ON_NEW_INTERACTION", "a2", t0, 1, ia("j0")))
+	for name, mon := range map[string]*websocket.Conn{"live": live, "history": hist} {
+		mine := model.NewStore()
+		read := readUntil(t, mon, `{"type":"DESKWATCH_RECLAIMED","agentId":"a1"`)
+		floor := openKeys(th.store.Snapshot()) // the marker follows the floor's apply
+		for _, m := range read {
+			ev, err := model.Decode([]byte(m))
+			if err != nil {
+				t.Fatalf("%s: %v", m, err)
+			}
+			mine.Apply(ev, model.EventTime(ev, time.Now()))
+		}
+		if got := openKeys(mine.Snapshot()); !slices.Equal(got, floor) {
+			t.Errorf("the %s monitor holds %q open, the floor %q", name, got, floor)
+		}
+	}
+}
+
+// TestBridgeCannotSendReclaimed: DESKWATCH_RECLAIMED is the hub's word; a bridge that sends it to
+// end another's interactions is refused (logged), and nothing ends.
+func TestBridgeCannotSendReclaimed(t *testing.T) {
+	t.Parallel()
+	th, mon, br := startRelay(t, Config{})
+	open := event("ON_NEW_INTERACTION", "a1", t0, 1, "["+interaction("i1", "delivered", "Sales")+"]")
+	send(t, br, open, `{"type":"DESKWATCH_RECLAIMED","agentId":"a1","params":[{"interactions":["i1"],"text":"x"}]}`)
+	if got := readN(t, mon, 1)[0]; got != open {
+		t.Fatalf("relayed %s", got)
+	}
+	th.log.waitLog(t, "DESKWATCH_RECLAIMED is the hub's own event; a bridge may not send it")
+	if r := th.store.Row(model.RowKey("a1", "i1")); r == nil || r.Ended {
+		t.Errorf("a1's i1 on the floor: %+v, want it open", r)
+	}
+	_ = mon.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if _, data, err := mon.ReadMessage(); err == nil {
+		t.Errorf("the monitor was sent %s", data)
 	}
 }

@@ -253,6 +253,8 @@ func (s *Store) update(sl *slot, in *Interaction, at time.Time, v uint64, typ st
 	if r.Ended && opens(typ, in) {
 		r.Ended, r.EndedAt, r.Reclaimed = false, time.Time{}, false
 		r.Timeline = addChanges(r.Timeline, &r.timelineText, NewChange(at, ChangeReopened, "reopened", typ))
+	} else if r.Reclaimed && (typ == EvInteractionRemoved || in.State.Ends()) {
+		s.endReclaimed(r, at, typ)
 	}
 	s.count(r, +1)
 }

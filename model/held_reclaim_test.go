@@ -130,3 +130,33 @@ func TestReclaimedMarker(t *testing.T) {
 		t.Error("an id over MaxIDBytes was taken")
 	}
 }
+
+// TestReclaimedThenItsRealEnd (attacker's pass): the removal or completion of an interaction the
+// bound ended is its real end, counted as any end (handled, its agent's too) at that time: the row
+// stayed "reclaimed" and its end was counted nowhere.
+func TestReclaimedThenItsRealEnd(t *testing.T) {
+	t.Parallel()
+	for _, last := range []string{
+		evAgent("a", EvInteractionRemoved, iv("c", "wrap_up", "voice", `"service":"S"`)),
+		evAgent("a", EvInteractionStateChange, iv("c", "completed", "voice", `"service":"S"`)),
+	} {
+		s := NewStore()
+		apply(t, s, evAgent("a", EvNewInteraction, iv("c", "delivered", "voice", `"service":"S"`)))
+		s.mu.Lock()
+		s.end(s.rows[RowKey("a", "c")], t0.Add(time.Second), "ended at the memory bound", EvNewInteraction, endedByBound)
+		s.mu.Unlock()
+		if err := s.ApplyChecked(decodeT(t, last), t0.Add(30*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		sn := s.Snapshot()
+		r := s.Row(RowKey("a", "c"))
+		if text := r.Timeline[len(r.Timeline)-1].Text; r.Reclaimed || !r.Ended || text != "ended (after the memory bound had)" {
+			t.Errorf("%.60s: reclaimed %v, ended %v, %q; want its own end", last, r.Reclaimed, r.Ended, text)
+		}
+		sf := sn.Floor.Figures(t0.Add(time.Minute), SinceStart).Services[0]
+		if sf.Handled != 1 || sf.Abandoned != 0 || sf.AHT != 30*time.Second || sf.Open != 0 || sn.Agents[0].Handled != 1 {
+			t.Errorf("%.60s: handled %d (AHT %v), abandoned %d, open %d, agent's %d; want 1 handled in 30s, none open",
+				last, sf.Handled, sf.AHT, sf.Abandoned, sf.Open, sn.Agents[0].Handled)
+		}
+	}
+}
