@@ -103,7 +103,7 @@ event the bridges sent, to compare with what monitors show. The served stream's 
 // maxSimRate bounds the events per second asked of the generator, over all its agents or bridges:
 // far above what one process can send, far below a rate whose interval rounds to nothing (the
 // generator then spins without ever reaching a stop).
-const maxSimRate = 1e6
+const maxSimRate = 1_000_000
 
 // check validates the flags before anything is opened.
 func (o *simulateOptions) check() error {
@@ -120,8 +120,8 @@ func (o *simulateOptions) check() error {
 		case !(o.rate > 0) || math.IsInf(o.rate, 0):
 			return fmt.Errorf("--rate %v: want events per second per bridge above 0", o.rate)
 		case o.rate*float64(o.load.bridges) > maxSimRate:
-			return fmt.Errorf("--rate %v of %d bridges is %g events per second: at most %g", o.rate, o.load.bridges,
-				o.rate*float64(o.load.bridges), float64(maxSimRate))
+			return fmt.Errorf("--rate %v of %d bridges is %g events per second: at most %d", o.rate, o.load.bridges,
+				o.rate*float64(o.load.bridges), maxSimRate)
 		case o.events < 0 || o.duration < 0:
 			return errors.New("--events and --duration cannot be negative")
 		}
@@ -131,7 +131,7 @@ func (o *simulateOptions) check() error {
 	case o.agents < 1:
 		return fmt.Errorf("--agents %d: want at least 1", o.agents)
 	case !(o.rate > 0) || o.rate > maxSimRate:
-		return fmt.Errorf("--rate %v: want events per second above 0, at most %g", o.rate, float64(maxSimRate))
+		return fmt.Errorf("--rate %v: want events per second above 0, at most %d", o.rate, maxSimRate)
 	case o.chaos.Drop < 0 || o.chaos.Drop >= 1:
 		return fmt.Errorf("--drop %v: want a fraction from 0 to below 1", o.chaos.Drop)
 	case o.chaos.Malformed < 0 || o.chaos.Malformed > 1:

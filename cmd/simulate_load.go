@@ -70,9 +70,9 @@ func (l *loadOptions) check() error {
 	case l.monitors > 0 && l.from == "":
 		return errors.New("--monitors needs --from ws://HUB/stream[,ws://HUB2/stream…]")
 	case l.bridges == 0 && (l.to != "" || l.record != ""):
-		return errors.New("--to and --record apply to --bridges")
+		return errors.New("--to and --record apply to --bridges N (N above 0)")
 	case l.monitors == 0 && (l.from != "" || l.streamTokenFile != ""):
-		return errors.New("--from and --stream-token-file apply to --monitors")
+		return errors.New("--from and --stream-token-file apply to --monitors M (M above 0)")
 	case l.team != 0 && (l.monitors == 0 || l.bridges == 0):
 		return errors.New("--monitor-team needs --monitors and --bridges (the teams are the bridges' agents)")
 	case l.team < 0 || l.team > maxTeam:
@@ -208,7 +208,11 @@ func (o *simulateOptions) runLoad(ctx context.Context, stdout, stderr io.Writer)
 		fmt.Fprintln(stdout, st.String())
 		if (st.Repeated > 0 || st.Lost > 0) && o.load.bridges > 0 && o.agentPrefix == "" {
 			fmt.Fprintln(stderr, "deskwatch simulate: events repeated or lost: if an earlier run published to these hubs, "+
-				"its agents were this run's (their seq counted again); give each run its own --agent-prefix")
+				"it used this run's agent ids (and their seq numbers again); give each run its own --agent-prefix")
+		}
+		if st.Messages == 0 && st.Connects > 0 && (result == nil || errors.Is(result, errRejected)) { // exit 2: a hub's /stream says its floor on connect
+			result = fmt.Errorf("the monitors received nothing (%d connected): is --from a hub's stream URL (…/stream)?",
+				st.Connects)
 		}
 	}
 	return result

@@ -69,6 +69,11 @@ func TestSimulateSaysWhatTheHubRejected(t *testing.T) {
 		`read \(not: Get "http://127\.0\.0\.1:1/metrics": .*\)$`); code != 1 || !want.MatchString(out) {
 		t.Errorf("exit %d, summary lacks %s:\n%s\n%s", code, want, out, errOut)
 	}
+	// Monitors on the hub's /ingest (a WebSocket too) receive nothing: the run fails and says so.
+	_, errOut, code = e2e.Run(t, nil, "simulate", "--monitors", "1", "--from", "ws://"+addr+"/ingest", "--duration", "1s")
+	if want := "the monitors received nothing (1 connected): is --from a hub's stream URL (…/stream)?"; code != 2 || !strings.Contains(errOut, want) {
+		t.Errorf("monitors on /ingest: exit %d, %q; want 2 and %q", code, errOut, want)
+	}
 	// No hub at all: nothing is acknowledged, the run fails (exit 2) and says so, within --duration.
 	out, errOut, code = e2e.Run(t, nil, "simulate", "--bridges", "2", "--events", "10", "--duration", "2s", "--drain", "0",
 		"--to", "ws://127.0.0.1:1/ingest")
@@ -93,9 +98,9 @@ func TestSimulateLoadFlagsSayWhy(t *testing.T) {
 		// Absurd figures are refused rather than tried: a billion bridges filled memory, and a rate
 		// whose interval rounds to nothing spun past --duration and SIGTERM alike.
 		{[]string{"--bridges", "1000000000", "--to", "ws://127.0.0.1:1/ingest", "--duration", "1s"}, "at most 1000000 each"},
-		{[]string{"--bridges", "1", "--to", "ws://127.0.0.1:1/ingest", "--rate", "1e308", "--duration", "1s"}, "at most 1e+06"},
+		{[]string{"--bridges", "1", "--to", "ws://127.0.0.1:1/ingest", "--rate", "1e308", "--duration", "1s"}, "at most 1000000"},
 		{[]string{"--bridges", "1", "--to", "ws://127.0.0.1:1/ingest", "--rate", "NaN"}, "--rate NaN: want events per second"},
-		{[]string{"--rate", "+Inf"}, "--rate +Inf: want events per second above 0, at most 1e+06"},
+		{[]string{"--rate", "+Inf"}, "--rate +Inf: want events per second above 0, at most 1000000"},
 		{[]string{"--bridges", "5", "--to", "ws://127.0.0.1:1/ingest", "--drop", "0.1"}, "--drop applies to the served stream, not to --bridges"},
 		{[]string{"--monitors", "5", "--from", "ws://127.0.0.1:1/stream", "--agents", "9"}, "--agents applies to the served stream"},
 		{[]string{"--monitors", "5", "--from", "ws://127.0.0.1:1/stream", "--monitor-team", "25"}, "--monitor-team needs --monitors and --bridges"},

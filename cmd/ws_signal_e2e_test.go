@@ -130,7 +130,7 @@ func TestErrorsAsWritten(t *testing.T) {
 			"--ca-file and --insecure: a CA to verify with, or no verification, not both"},
 		{[]string{"--print", "ws://h/"}, "--print of a live source needs --for DURATION or --events N"},
 		{[]string{"hub", "--cert", "c.pem"}, "--cert and --key go together"},
-		{[]string{"simulate", "--rate", "0"}, "--rate 0: want events per second above 0, at most 1e+06"},
+		{[]string{"simulate", "--rate", "0"}, "--rate 0: want events per second above 0, at most 1000000"},
 	} {
 		_, errOut, code, _ := runBin(t, nil, 10*time.Second, tc.args...)
 		if code != 2 || errOut != tc.want+"\n" {
