@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -260,9 +261,22 @@ func windowLine(style interface{ Render(...string) string }, f *frame, width int
 	if filter != "" {
 		parts = append(parts, "filter "+strconv.Quote(model.Sanitize(filter)))
 	}
-	long := strings.Join(append(parts, floorNote[0]), " · ")
-	if ansi.StringWidth(long) <= width {
-		return style.Render(fit(long, width))
+	long, short := slices.Clone(parts), parts
+	if n := rejectedNote(f); n[0] != "" {
+		long, short = append(long, n[0]), append(short, n[1])
 	}
-	return style.Render(fit(strings.Join(append(parts, "reporting desktops only"), " · "), width))
+	if line := strings.Join(append(long, floorNote[0]), " · "); ansi.StringWidth(line) <= width {
+		return style.Render(fit(line, width))
+	}
+	return style.Render(fit(strings.Join(append(short, "reporting desktops only"), " · "), width))
+}
+
+// rejectedNote says, in a long and a short form, that the figures leave out the events the
+// monitor rejected (or a hub said it rejected): nothing when there are none.
+func rejectedNote(f *frame) [2]string {
+	n := f.snap.Stats.Rejected
+	if n == 0 {
+		return [2]string{}
+	}
+	return [2]string{"leaving out " + plural(int(n), "rejected event", "rejected events") + " (r)", fmt.Sprintf("%d rejected (r)", n)}
 }

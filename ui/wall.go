@@ -94,16 +94,18 @@ func (w *wallView) draw(f *frame, figs model.FloorFigures, limits model.KPILimit
 func (w *wallView) title(f *frame, limits model.KPILimits) string {
 	st := w.c.Styles
 	head := "WALLBOARD · " + windowText(f) + " · " + f.now.Format("15:04:05")
-	note := ""
-	for _, n := range floorNote {
-		if width(head)+3+width(n) <= w.width {
-			note = n
+	line, used := st.Title.Render(head), width(head)
+	for _, n := range rejectedNote(f) { // the figures leave out what was rejected: said first
+		if n != "" && used+3+width(n) <= w.width {
+			line, used = line+st.Warn.Render(" · "+n), used+3+width(n)
 			break
 		}
 	}
-	line := st.Title.Render(head)
-	if note != "" {
-		line += st.Dim.Render(" · " + note)
+	for _, n := range floorNote {
+		if used+3+width(n) <= w.width {
+			line += st.Dim.Render(" · " + n)
+			break
+		}
 	}
 	return fit(line, w.width)
 }
