@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -21,6 +22,8 @@ type helpView struct {
 	width, height int
 	// sections are the panes whose keys help lists, in order, under their titles (SetSections).
 	sections []helpSection
+	// kpi are the floor's KPI limits, as the last frame had them.
+	kpi model.KPILimits
 }
 
 // helpSection is one group of keys on the help screen: a pane (or any key map) and its title.
@@ -29,7 +32,7 @@ type helpSection struct {
 	keys  help.KeyMap
 }
 
-func newHelp(c *Common) *helpView { return &helpView{c: c} }
+func newHelp(c *Common) *helpView { return &helpView{c: c, kpi: model.DefaultKPILimits()} }
 
 // SetSections sets the panes whose keys the help screen lists, in order.
 func (h *helpView) SetSections(s []helpSection) { h.sections = s }
@@ -43,7 +46,8 @@ func (h *helpView) SetSize(width, height int) {
 func (h *helpView) Top() { h.scroll = cursor{} }
 
 // Update scrolls.
-func (h *helpView) Update(_ *frame, msg tea.Msg) (pane, tea.Cmd) {
+func (h *helpView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
+	h.kpi = f.snap.Floor.Limits()
 	h.scroll.scroll(msg, h.c.Keys, len(h.lines()), h.page())
 	return h, nil
 }
@@ -87,6 +91,9 @@ func (h *helpView) lines() []string {
 		"",
 		st.Title.Render("Alerts"),
 		alertRulesText(h.c.Alerts),
+		"",
+		st.Title.Render("KPI alerts  (the floor's figures over the last " + spanText(h.kpi.Window) + ")"),
+		kpiRulesText(h.kpi),
 	}
 	out := append(h.keyLines(), "")
 	for _, l := range legend {
@@ -235,8 +242,27 @@ func alertRulesText(r model.AlertRules) string {
 	return strings.Join(parts, " · ")
 }
 
+// kpiRulesText lists the KPI alert limits (model.KPILimits' alert ones; the warn ones only colour).
+func kpiRulesText(l model.KPILimits) string {
+	var parts []string
+	if l.ServiceLevelAlert > 0 {
+		parts = append(parts, fmt.Sprintf("a service's level under %g%%", l.ServiceLevelAlert))
+	}
+	if l.LongestWaitAlert > 0 {
+		parts = append(parts, "a service's longest wait over "+model.FormatDuration(l.LongestWaitAlert))
+	}
+	if l.NotReadyAlert > 0 {
+		parts = append(parts, "an agent not ready over "+model.FormatDuration(l.NotReadyAlert))
+	}
+	if len(parts) == 0 {
+		return "none (the configuration turned every KPI alert off)"
+	}
+	return strings.Join(parts, " · ")
+}
+
 // View draws the help screen in exactly height lines: a title line and the scrolled text.
-func (h *helpView) View(*frame) string {
+func (h *helpView) View(f *frame) string {
+	h.kpi = f.snap.Floor.Limits()
 	st := h.c.Styles
 	lines := h.lines()
 	page := h.page()

@@ -35,7 +35,9 @@ func TestHelpIsDrawnFromThePanesAndWraps(t *testing.T) {
 			}
 			for _, want := range []string{commandHelp, "Everywhere", "Moving (every list)", "Interactions",
 				"dur>5m compares durations (also hold<30s, dur>=1h); \"quotes\" keep spaces: party:\"Ann Lee\"",
-				"the row is alerting (n jumps to the next; the detail says why)"} {
+				"the row is alerting (n jumps to the next; the detail says why)",
+				"KPI alerts (the floor's figures over the last 15m) a service's level under 70% · a service's longest wait " +
+					"over 2:00 · an agent not ready over 30:00"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("help at %d lacks %q", w, want)
 				}
