@@ -59,8 +59,9 @@ type CapError struct {
 	N, Limit int
 	// AgentsHeld is, for CapHeld and CapShare, what the agents themselves hold.
 	AgentsHeld int
-	// Agents is, for CapShare, how many agents share the bound; Share the agent's share.
-	Agents, Share int
+	// Agents is, for CapShare, how many agents share the bound; Share the agent's share; Holds
+	// what its rows hold now.
+	Agents, Share, Holds int
 }
 
 func (e *CapError) Error() string {
@@ -89,7 +90,10 @@ func (e *CapError) Error() string {
 		text := fmt.Sprintf("agent's memory share reached (--max-memory %s): agent %q would hold %s of interactions, "+
 			"over its share of %s (three quarters of the bound, less the agents' own %s, among %d %s)", heldText(e.Limit),
 			e.Agent, heldText(e.N), heldText(e.Share), heldText(e.AgentsHeld), e.Agents, agents)
-		if e.AgentsHeld*2 >= e.Limit-e.Limit/4 {
+		switch {
+		case e.Holds == 0: // nothing to end: the share cannot hold one interaction
+			return text + "; a share this small holds no interaction of this size: raise --max-memory"
+		case e.AgentsHeld*2 >= e.Limit-e.Limit/4:
 			return text + "; its new interactions and changes are refused: raise --max-memory"
 		}
 		return text + "; its new interactions and changes are refused until some of them end"

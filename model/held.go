@@ -336,7 +336,7 @@ func (s *Store) admitHeld(ev Event) (reclaim bool, err error) {
 	}
 	if rows+adds > share {
 		return false, &CapError{Cap: CapShare, Agent: ev.AgentID, N: int(rows + adds), Limit: int(s.maxHeld), Agents: agents,
-			AgentsHeld: int(s.stats.HeldAgents), Share: int(share)}
+			AgentsHeld: int(s.stats.HeldAgents), Share: int(share), Holds: int(rows)}
 	}
 	return false, nil
 }

@@ -160,3 +160,22 @@ func TestReclaimedThenItsRealEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldShareTooSmallSaysSo (newcomer): when an agent's share cannot hold even its first
+// interaction, nothing it holds can end to make room: the refusal says to raise the bound, not to
+// wait for its interactions to end.
+func TestHeldShareTooSmallSaysSo(t *testing.T) {
+	t.Parallel()
+	s := NewStore(WithMaxHeld(64 << 10))
+	at := t0
+	for a := 0; s.Snapshot().Stats.HeldAgents < 50<<10; a++ { // past three quarters: the shares hold
+		at = at.Add(time.Second)
+		if err := s.ApplyChecked(decodeT(t, fmt.Sprintf(`{"type":"ON_LOGIN","agentId":"a%d","params":[{"isLoggedIn":true}]}`, a)), at); err != nil {
+			t.Fatalf("login a%d: %v", a, err)
+		}
+	}
+	err := s.ApplyChecked(decodeT(t, evAgent("a1", EvNewInteraction, iv("i", "delivered", "voice", `"subject":"`+strings.Repeat("s", 4000)+`"`))), at)
+	if err == nil || !strings.HasSuffix(err.Error(), "; a share this small holds no interaction of this size: raise --max-memory") {
+		t.Errorf("a1's first interaction: %v, want a share too small, raise --max-memory", err)
+	}
+}
