@@ -196,6 +196,8 @@ func (f *filter) pass(ev model.Event, data []byte) (rewritten []byte, ok bool, e
 		return f.passSwitch(ev, p)
 	case *model.Reclaimed:
 		return f.passReclaimed(ev, p)
+	case *model.Skipped:
+		return f.passSkipped(ev, p)
 	case *model.Desktop:
 		ok := f.agentLevelPasses(ev.AgentID)
 		if ok && p.Status == model.DesktopGone { // its open interactions end (model.Store.applyDesktop)

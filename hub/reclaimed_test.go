@@ -123,3 +123,22 @@ func TestBridgeCannotSendReclaimed(t *testing.T) {
 		t.Errorf("the monitor was sent %s", data)
 	}
 }
+
+// TestSkippedToAServiceMonitorSaysOnlyWhy (attacker's pass): a DESKWATCH_SKIPPED reaches a monitor
+// with a service filter with its reason alone: the rejection's text named another service's
+// interaction (and what the agent held in every service).
+func TestSkippedToAServiceMonitorSaysOnlyWhy(t *testing.T) {
+	t.Parallel()
+	flt := &filter{services: map[string]bool{"Sales": true}, passed: map[string]map[string]bool{}}
+	sentThrough(t, []byte(event("ON_NEW_INTERACTION", "a1", t0, 1, "["+interaction("i1", "delivered", "Sales")+"]")), flt.pass)
+	marker := event("DESKWATCH_SKIPPED", "a1", t0, 2,
+		`[{"reason":"interaction-cap","text":"interaction \"SECRET\" would be agent \"a1\"'s open interaction number 2"}]`)
+	_, sent, out, ok := sentThrough(t, []byte(marker), flt.pass)
+	if sk, _ := sent.Payload.(*model.Skipped); !ok || strings.Contains(string(out), "SECRET") || sk == nil ||
+		sk.Reason != "interaction-cap" || sent.Seq != 2 {
+		t.Errorf("a Sales monitor was sent %s (%v), want the marker of seq 2 with its reason alone", out, ok)
+	}
+	if _, _, out, ok := sentThrough(t, []byte(marker), (&filter{}).pass); !ok || string(out) != marker {
+		t.Errorf("a monitor of every service was sent %s, want the marker whole", out)
+	}
+}

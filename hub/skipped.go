@@ -62,3 +62,22 @@ func (h *Hub) skippedLocked(session string, ev model.Event, err error, received 
 		_, _ = h.applyLocked(session, data, sk, received)
 	}
 }
+
+// passSkipped is filter.pass for a DESKWATCH_SKIPPED to a monitor with a service filter: the
+// rejected event may have been of another service's interaction, and the rejection's text names
+// interactions and what the agent holds in every service, so the monitor gets the marker with its
+// reason alone (its seq still counted as arrived).
+func (f *filter) passSkipped(ev model.Event, sk *model.Skipped) ([]byte, bool, error) {
+	if !f.agentLevelPasses(ev.AgentID) {
+		return nil, false, nil
+	}
+	params, err := json.Marshal([]model.Skipped{{Reason: sk.Reason}})
+	if err != nil {
+		return nil, false, err
+	}
+	seq := ev.Seq
+	if !ev.HasSeq {
+		seq = model.NoSeq
+	}
+	return model.AppendEvent(nil, model.EvSkipped, ev.AgentID, millis(ev.TS), seq, params), true, nil
+}

@@ -62,8 +62,9 @@ func (s *Store) ownAgent(as *agentSlot) *Agent {
 	return as.ag
 }
 
-// agentRows returns the agent's open rows that match (all of them for a nil match), in order of
-// insertion, dropping the slots evicted since it last read them.
+// agentRows returns the agent's open rows that match (all of them for a nil match), and those the
+// memory bound ended (their own end is still to come: Row.Reclaimed), in order of insertion,
+// dropping the slots evicted since it last read them.
 func (s *Store) agentRows(id string, match func(*Row) bool) []*slot {
 	as := s.agents[id]
 	if as == nil {
@@ -76,7 +77,7 @@ func (s *Store) agentRows(id string, match func(*Row) bool) []*slot {
 			continue
 		}
 		live = append(live, sl)
-		if !sl.row.Ended && (match == nil || match(sl.row)) {
+		if (!sl.row.Ended || sl.row.Reclaimed) && (match == nil || match(sl.row)) {
 			out = append(out, sl)
 		}
 	}

@@ -251,10 +251,13 @@ func (s *Store) update(sl *slot, in *Interaction, at time.Time, v uint64, typ st
 	r.Timeline = capTimeline(addChanges(r.Timeline, &r.timelineText, diff(old, in, at, s.wall(), typ, &r.Changed)...),
 		&r.timelineText)
 	if r.Ended && opens(typ, in) {
+		// Reopened; one the bound ended is counted afresh (its end was not), even when it comes
+		// back completed.
+		r.statsEnded = r.statsEnded && !r.Reclaimed
 		r.Ended, r.EndedAt, r.Reclaimed = false, time.Time{}, false
 		r.Timeline = addChanges(r.Timeline, &r.timelineText, NewChange(at, ChangeReopened, "reopened", typ))
 	} else if r.Reclaimed && (typ == EvInteractionRemoved || in.State.Ends()) {
-		s.endReclaimed(r, at, typ)
+		s.endReclaimed(r, at, "ended", typ)
 	}
 	s.count(r, +1)
 }
@@ -321,6 +324,11 @@ const (
 // end marks a row ended (once) and enforces the retention bound.
 func (s *Store) end(sl *slot, at time.Time, text, typ string, cause endCause) {
 	if sl.row.Ended {
+		if sl.row.Reclaimed && cause == endedByEvent { // its end, after the bound's (a desktop gone, a resync)
+			r := s.edit(sl)
+			s.endReclaimed(r, at, text, typ)
+			s.count(r, +1)
+		}
 		return
 	}
 	r := s.edit(sl)

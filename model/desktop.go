@@ -154,12 +154,12 @@ func (s *Store) endSlots(slots []*slot, at time.Time, text, typ string) {
 	}
 }
 
-// openRows returns the open rows that match. Ending rows collects them first with it: ending one
+// openRows returns the open rows that match, and those the bound ended (agentRows). Ending rows collects them first with it: ending one
 // may evict others and compact s.order in place.
 func (s *Store) openRows(match func(*Row) bool) []*slot {
 	var out []*slot
 	for _, sl := range s.order {
-		if !sl.gone && !sl.row.Ended && match(sl.row) {
+		if !sl.gone && (!sl.row.Ended || sl.row.Reclaimed) && match(sl.row) {
 			out = append(out, sl)
 		}
 	}

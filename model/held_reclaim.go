@@ -127,12 +127,13 @@ func (s *Store) reclaim(at time.Time, typ string) {
 }
 
 // endReclaimed counts, on r (being edited: count(r, +1) follows), the end of an interaction the
-// bound had ended (Row.Reclaimed): its removal or completion, which the bound's end left uncounted,
+// bound had ended (Row.Reclaimed): its removal or completion, its desktop gone, a resync that no
+// longer lists it (text says which), which the bound's end left uncounted,
 // now counted at at, in the floor statistics and its agent's Handled, as any end. Once the bound
 // has forgotten the row (an ended row goes first past the bound), its end is not counted.
-func (s *Store) endReclaimed(r *Row, at time.Time, typ string) {
+func (s *Store) endReclaimed(r *Row, at time.Time, text, typ string) {
 	r.Reclaimed, r.statsEnded, r.EndedAt = false, false, at
-	r.Timeline = addChanges(r.Timeline, &r.timelineText, NewChange(at, ChangeEnded, "ended (after the memory bound had)", typ))
+	r.Timeline = addChanges(r.Timeline, &r.timelineText, NewChange(at, ChangeEnded, text+" (after the memory bound had ended it)", typ))
 	if as := s.agentSlot(r.AgentID); as != nil {
 		ag := s.ownAgent(as)
 		ag.Handled++

@@ -265,10 +265,13 @@ func windowLine(style interface{ Render(...string) string }, f *frame, width int
 	if n := rejectedNote(f); n[0] != "" {
 		long, short = append(long, n[0]), append(short, n[1])
 	}
-	if line := strings.Join(append(long, floorNote[0]), " · "); ansi.StringWidth(line) <= width {
-		return style.Render(fit(line, width))
+	for _, line := range []string{strings.Join(append(long, floorNote[0]), " · "),
+		strings.Join(append(slices.Clone(short), "reporting desktops only"), " · ")} {
+		if ansi.StringWidth(line) <= width {
+			return style.Render(fit(line, width))
+		}
 	}
-	return style.Render(fit(strings.Join(append(short, "reporting desktops only"), " · "), width))
+	return style.Render(fit(strings.Join(short, " · "), width)) // the rejected count before the note
 }
 
 // rejectedNote says, in a long and a short form, that the figures leave out the events the
