@@ -154,8 +154,8 @@ func (s *Store) endSlots(slots []*slot, at time.Time, text, typ string) {
 	}
 }
 
-// openRows returns the open rows that match, and those the bound ended (agentRows). Ending rows collects them first with it: ending one
-// may evict others and compact s.order in place.
+// openRows returns the open rows that match, and those the bound ended (agentRows). Ending rows
+// collects them first with it: ending one may evict others and compact s.order in place.
 func (s *Store) openRows(match func(*Row) bool) []*slot {
 	var out []*slot
 	for _, sl := range s.order {

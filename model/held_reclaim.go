@@ -114,9 +114,10 @@ func (s *Store) reclaim(at time.Time, typ string) {
 			if as.rows <= share || s.stats.Held-s.stats.HeldEnded <= target {
 				break
 			}
-			if !sl.row.Ended {
-				rc.Interactions = append(rc.Interactions, sl.row.Data.ID)
+			if sl.row.Ended {
+				continue // reclaimed before (agentRows lists those too)
 			}
+			rc.Interactions = append(rc.Interactions, sl.row.Data.ID)
 			s.end(sl, at, "ended at the memory bound "+why, typ, endedByBound)
 			s.stats.Reclaimed++
 		}
