@@ -34,9 +34,9 @@ type colDraw struct {
 // columnDraw says how each column of the catalogue is drawn, keyed by its name. The priorities put
 // who (agent) and what (state, number) last to hide; the direction and the parties hide before the
 // subject shrinks below 16 cells, then it shrinks, then the other details hide (service, id,
-// subject, mute and recording). Widths are wide enough for
-// the usual values (a service such as "Technical Support"), so the room left goes to the columns
-// whose values are long first and to the subject last.
+// subject, mute and recording). Widths are wide enough for the usual values (a service such as
+// "Technical Support"), so the room left goes to the columns whose values are long first and to the
+// subject last.
 var columnDraw = map[string]colDraw{
 	"type":    {colLayout: colLayout{width: 7}},
 	"id":      {colLayout: colLayout{width: 8, priority: 4, grow: 14}, cutLeft: true},
