@@ -3,8 +3,6 @@ package hub
 import (
 	"time"
 
-	"github.com/go-json-experiment/json"
-
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -32,12 +30,12 @@ func reclaimedEvents(rcs []model.Reclaim, at time.Time) (out []*liveMsg) {
 				n++
 			}
 			n = max(n, 1)
-			params, err := json.Marshal([]model.Reclaimed{{Interactions: ids[:n], Text: rc.Text}})
+			data, err := appendMarker(model.EvReclaimed, rc.Agent, millis(at), model.NoSeq,
+				model.Reclaimed{Interactions: ids[:n], Text: rc.Text})
 			ids = ids[n:]
 			if err != nil {
 				continue
 			}
-			data := model.AppendEvent(nil, model.EvReclaimed, rc.Agent, millis(at), model.NoSeq, params)
 			if ev, err := model.Decode(data); err == nil {
 				out = append(out, &liveMsg{ev: ev, data: data})
 			}
@@ -74,9 +72,7 @@ func (f *filter) passReclaimed(ev model.Event, rc *model.Reclaimed) ([]byte, boo
 	case len(ids) == len(rc.Interactions):
 		return nil, true, nil
 	}
-	params, err := json.Marshal([]model.Reclaimed{{Interactions: ids, Text: rc.Text}})
-	if err != nil {
-		return nil, false, err
-	}
-	return model.AppendEvent(nil, model.EvReclaimed, ev.AgentID, millis(ev.TS), model.NoSeq, params), true, nil
+	data, err := appendMarker(model.EvReclaimed, ev.AgentID, millis(ev.TS), model.NoSeq,
+		model.Reclaimed{Interactions: ids, Text: rc.Text})
+	return data, err == nil, err
 }

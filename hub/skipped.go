@@ -28,13 +28,23 @@ func skippedEvent(ev model.Event, err error) ([]byte, model.Event, bool) {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	params, err := json.Marshal([]model.Skipped{{Reason: le.reason, Text: model.Sanitize(le.msg)}})
+	data, err := appendMarker(model.EvSkipped, ev.AgentID, millis(at), ev.Seq,
+		model.Skipped{Reason: le.reason, Text: model.Sanitize(le.msg)})
 	if err != nil {
 		return nil, model.Event{}, false
 	}
-	data := model.AppendEvent(nil, model.EvSkipped, ev.AgentID, millis(at), ev.Seq, params)
 	sk, err := model.Decode(data)
 	return data, sk, err == nil
+}
+
+// appendMarker is one of the hub's own events (DESKWATCH_SKIPPED, DESKWATCH_RECLAIMED): agent's, at
+// ts (Unix ms), with seq (model.NoSeq for none), its one argument arg.
+func appendMarker(typ, agent string, ts, seq int64, arg any) ([]byte, error) {
+	params, err := json.Marshal([]any{arg})
+	if err != nil {
+		return nil, err
+	}
+	return model.AppendEvent(nil, typ, agent, ts, seq, params), nil
 }
 
 // skipped publishes the marker of a bridge's event rejected at ingest, for an agent the connection
@@ -71,13 +81,10 @@ func (f *filter) passSkipped(ev model.Event, sk *model.Skipped) ([]byte, bool, e
 	if !f.agentLevelPasses(ev.AgentID) {
 		return nil, false, nil
 	}
-	params, err := json.Marshal([]model.Skipped{{Reason: sk.Reason}})
-	if err != nil {
-		return nil, false, err
-	}
 	seq := ev.Seq
 	if !ev.HasSeq {
 		seq = model.NoSeq
 	}
-	return model.AppendEvent(nil, model.EvSkipped, ev.AgentID, millis(ev.TS), seq, params), true, nil
+	data, err := appendMarker(model.EvSkipped, ev.AgentID, millis(ev.TS), seq, model.Skipped{Reason: sk.Reason})
+	return data, err == nil, err
 }

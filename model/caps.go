@@ -110,8 +110,10 @@ func (e *CapError) Error() string {
 func (s *Store) ApplyChecked(ev Event, at time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	clear(s.lastReclaim)
-	s.lastReclaim = s.lastReclaim[:0]
+	if len(s.lastReclaim) > 0 { // what the last event reclaimed (LastReclaimed)
+		clear(s.lastReclaim)
+		s.lastReclaim = s.lastReclaim[:0]
+	}
 	switch p := ev.Payload.(type) {
 	case *Skipped:
 		s.skip(ev, p, at)

@@ -285,10 +285,7 @@ func TestHeldLeavesTheBound(t *testing.T) {
 // given back could not hold them, and shrank every share by more than was reclaimed.
 func TestHeldNewAgentCountsItsRecords(t *testing.T) {
 	t.Parallel()
-	s := NewStore(WithMaxHeld(4 << 20))
-	at := hog(t, s, "h", t0)
-	apply(t, s, `{"type":"ON_NEW_INTERACTION","agentId":"known","params":[`+iv("k0", "delivered", "voice", "")+`]}`)
-	at = toBound(t, s, at)
+	s, at := hoggedAtBound(t, "known")
 	line := func(agent string) Event {
 		return decodeT(t, `{"type":"ON_NEW_INTERACTION","agentId":"`+agent+`","params":[`+iv("n1", "delivered", "voice", "")+`]}`)
 	}
@@ -312,10 +309,7 @@ func TestHeldNewAgentCountsItsRecords(t *testing.T) {
 // the next event applied, on the ingesting hub's floor alone: the hubs on one log would diverge.
 func TestHeldAdmitLeavesNoReclaim(t *testing.T) {
 	t.Parallel()
-	s := NewStore(WithMaxHeld(4 << 20))
-	at := hog(t, s, "h", t0)
-	apply(t, s, `{"type":"ON_NEW_INTERACTION","agentId":"a","params":[`+iv("a1", "delivered", "voice", "")+`]}`)
-	at = toBound(t, s, at)
+	s, _ := hoggedAtBound(t, "a")
 	if err := s.Admit(decodeT(t, `{"type":"ON_NEW_INTERACTION","agentId":"a","params":[`+iv("a2", "delivered", "voice", "")+`]}`)); err != nil {
 		t.Fatalf("a's interaction within its share, checked at the bound: %v", err)
 	}

@@ -145,6 +145,16 @@ func hog(t *testing.T, s *Store, agent string, at time.Time) time.Time {
 	}
 }
 
+// hoggedAtBound is a store of 4 MiB that agent "h" took (hog), where agent holds one interaction
+// (its first letter and 1: "a1"), taken to its bound by logins (toBound); it returns the time of the refused login.
+func hoggedAtBound(t *testing.T, agent string) (*Store, time.Time) {
+	t.Helper()
+	s := NewStore(WithMaxHeld(4 << 20))
+	at := hog(t, s, "h", t0)
+	apply(t, s, evAgent(agent, EvNewInteraction, iv(agent[:1]+"1", "delivered", "voice", "")))
+	return s, toBound(t, s, at)
+}
+
 func toBound(t *testing.T, s *Store, at time.Time) time.Time {
 	t.Helper()
 	for n := 0; ; n++ {
