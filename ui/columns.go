@@ -4,6 +4,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/deskwatch/deskwatch/model"
 )
 
@@ -35,8 +37,8 @@ type colDraw struct {
 // who (agent) and what (state, number) last to hide; the direction and the parties hide before the
 // subject shrinks below 16 cells, then it shrinks, then the other details hide (service, id,
 // subject, mute and recording). Widths are wide enough for the usual values (a service such as
-// "Technical Support"), so the room left goes to the columns whose values are long first and to the
-// subject last.
+// "Technical Support"), so the room left goes to the columns whose values on screen are longer
+// (growToContent) and to the subject last.
 var columnDraw = map[string]colDraw{
 	"type":    {colLayout: colLayout{width: 7}},
 	"id":      {colLayout: colLayout{width: 8, priority: 4, grow: 14}, cutLeft: true},
@@ -222,4 +224,28 @@ func yesBlank(b bool, yes string) string {
 		return yes
 	}
 	return ""
+}
+
+// growToContent returns cols with each column's grow width no wider than the widest of its values in
+// rows (the rows on screen), nor narrower than its width: the room left goes to the columns whose
+// values need it, so an agent column of short ids does not widen while interaction ids are cut. It
+// reads only the rows on screen, so that a frame depends on nothing but what it shows (a traveler's
+// screen is a fresh store's), and drawing does not cost more with more rows held.
+func growToContent(cols []column, rows []*model.Row, now time.Time) []column {
+	out := slices.Clone(cols)
+	for i := range out {
+		c := &out[i]
+		if c.grow <= c.width || c.text == nil {
+			continue
+		}
+		need := 0
+		for _, r := range rows {
+			if need >= c.grow {
+				break
+			}
+			need = max(need, ansi.StringWidth(clean(c.text(r, now), c.grow)))
+		}
+		c.grow = max(c.width, min(c.grow, need))
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/deskwatch/deskwatch/config"
 	"github.com/deskwatch/deskwatch/model"
+	"github.com/deskwatch/deskwatch/themes"
 )
 
 // TestColumnsAgree checks that the table, the configuration and ":sort" all read the one column
@@ -47,5 +48,39 @@ func TestColumnsAgree(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("sort error %v does not name %s", err, k)
 		}
+	}
+}
+
+// The room a wide terminal has left goes to the columns whose values need it: interaction ids show
+// whole while the agent ids, all short, keep the agent column at its width; a long agent id widens
+// it (to its grow width at most), and a column of no rows stays at its width.
+func TestWidthGoesToValuesThatNeedIt(t *testing.T) {
+	t.Parallel()
+	_, store := newTestModel(t, themes.Mono, 120, 20, deskEvents())
+	rows := store.Snapshot().Rows
+	width := func(cols []column, id string) int {
+		for _, c := range cols {
+			if c.id == id {
+				return c.width
+			}
+		}
+		return -1
+	}
+	cols := layoutColumns(growToContent(pickColumns(nil), rows, base), 120, true)
+	if got := width(cols, "id"); got != len("c-1001-voice") {
+		t.Errorf("id column %d cells wide, want %d (the longest id, whole)", got, len("c-1001-voice"))
+	}
+	if got := width(cols, "agent"); got != columnDraw["agent"].width {
+		t.Errorf("agent column %d cells wide for ids of 7, want its width %d", got, columnDraw["agent"].width)
+	}
+	long := *rows[0]
+	long.AgentID = strings.Repeat("a", 40)
+	cols = layoutColumns(growToContent(pickColumns(nil), []*model.Row{&long}, base), 120, true)
+	if got := width(cols, "agent"); got != columnDraw["agent"].grow {
+		t.Errorf("agent column %d cells wide for an id of 40, want its grow width %d", got, columnDraw["agent"].grow)
+	}
+	cols = layoutColumns(growToContent(pickColumns(nil), nil, base), 120, true)
+	if got := width(cols, "id"); got != columnDraw["id"].width {
+		t.Errorf("id column %d cells wide with no rows, want its width %d", got, columnDraw["id"].width)
 	}
 }

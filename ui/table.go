@@ -181,11 +181,17 @@ func (t *tableView) stamp(*frame) []lineID {
 func (t *tableView) View(f *frame) string {
 	q, now, wall := f.query, f.now, f.wall
 	t.dim = !f.down.IsZero()
-	cols := layoutColumns(t.cols, t.width, len(f.snap.Agents) > 0)
+	end := min(t.cur.offset+t.page(), t.lines.Len())
+	rows := make([]*model.Row, 0, end-t.cur.offset)
+	for i := t.cur.offset; i < end; i++ {
+		if r := t.lines.At(i).row; r != nil {
+			rows = append(rows, r)
+		}
+	}
+	cols := layoutColumns(growToContent(t.cols, rows, now), t.width, len(f.snap.Agents) > 0)
 	var b strings.Builder
 	b.Grow((t.height + 1) * (t.width + 16))
 	b.WriteString(t.titles(cols, q))
-	end := min(t.cur.offset+t.page(), t.lines.Len())
 	for i := t.cur.offset; i < end; i++ {
 		b.WriteByte('\n')
 		if h := t.lines.At(i).head; h != nil {
