@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"cmp"
+	"math"
 	"slices"
 	"time"
 
@@ -108,14 +110,18 @@ type colLayout struct {
 	// keep, on a flexible column, lets the columns with a higher priority number hide before it
 	// shrinks below its width (0: it shrinks first).
 	keep int
+	// fitted says grow is as wide as the column's values need (growToContent): of such columns,
+	// those that need fewer cells to show them whole widen first.
+	fitted bool
 }
 
 // fitColumns decides which columns show at width and how wide: it returns the index and width of
 // each shown column, in order. Lower-priority columns hide first (ties: the rightmost); a flexible
 // column keeps its width while less important columns hide, then shrinks to flexMin before more
 // important ones do. With room to spare, the flexible column gets its
-// own width back, then the others widen to their grow width in order of importance with at most
-// half of the room left, and the flexible column takes the rest.
+// own width back, then the others widen to their grow width (the fitted ones needing fewest cells
+// first, then in order of importance) with at most half of the room left, and the flexible column
+// takes the rest.
 func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 	for i := range specs {
 		idx = append(idx, i)
@@ -177,8 +183,18 @@ func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 	if flex >= 0 {
 		fixedShare = spare / 2
 	}
+	// The columns whose values need fewest cells more to show whole first (fitted), then the more
+	// important.
 	order := slices.Clone(idx)
-	slices.SortStableFunc(order, func(a, b int) int { return specs[a].priority - specs[b].priority })
+	gap := func(c colLayout) int {
+		if !c.fitted {
+			return math.MaxInt
+		}
+		return max(c.grow-c.width, 0)
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(gap(specs[a]), gap(specs[b])), specs[a].priority-specs[b].priority)
+	})
 	for _, i := range order {
 		if spare <= 0 || fixedShare <= 0 {
 			break
@@ -245,7 +261,7 @@ func growToContent(cols []column, rows []*model.Row, now time.Time) []column {
 			}
 			need = max(need, ansi.StringWidth(clean(c.text(r, now), c.grow)))
 		}
-		c.grow = max(c.width, min(c.grow, need))
+		c.grow, c.fitted = max(c.width, min(c.grow, need)), true
 	}
 	return out
 }

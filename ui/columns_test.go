@@ -79,6 +79,14 @@ func TestWidthGoesToValuesThatNeedIt(t *testing.T) {
 	if got := width(cols, "agent"); got != columnDraw["agent"].grow {
 		t.Errorf("agent column %d cells wide for an id of 40, want its grow width %d", got, columnDraw["agent"].grow)
 	}
+	// Little room, wanted by a long email and an id two cells over: the id shows whole first.
+	mail, data := *rows[2], *rows[2].Data
+	email := "isabella.rossi@example.com"
+	data.ID, data.Email, mail.Data = "call-10085", &email, &data
+	cols = layoutColumns(growToContent(pickColumns(nil), []*model.Row{&mail}, base), 120, true)
+	if got := width(cols, "id"); got != len("call-10085") {
+		t.Errorf("id column %d cells wide beside a long email, want %d (whole)", got, len("call-10085"))
+	}
 	cols = layoutColumns(growToContent(pickColumns(nil), nil, base), 120, true)
 	if got := width(cols, "id"); got != columnDraw["id"].width {
 		t.Errorf("id column %d cells wide with no rows, want its width %d", got, columnDraw["id"].width)
