@@ -344,7 +344,9 @@ func (s *Store) end(sl *slot, at time.Time, text, typ string, cause endCause) {
 		}
 		s.reweigh(ag) // the floor statistics may have counted it for a new reason
 	}
-	s.ended = append(s.ended, sl)
+	if !sl.queued {
+		s.ended, sl.queued = append(s.ended, sl), true
+	}
 	s.evict()
 }
 
@@ -358,9 +360,9 @@ func (s *Store) evict() {
 	}()
 	for (s.removed > s.retention || s.overHeld()) && len(s.ended) > 0 {
 		sl := s.ended[0]
-		s.ended = s.ended[1:]
+		s.ended, sl.queued = s.ended[1:], false
 		if sl.gone || !sl.row.Ended {
-			continue // reopened since, or already gone
+			continue // reopened since (its next end queues it again), or already gone
 		}
 		s.count(sl.row, -1)
 		sl.gone = true

@@ -40,7 +40,7 @@ type Checkpoint struct {
 	opts  storeOpts
 
 	// rows are the retained rows in the store's order, so by Seq; ended lists the Seq of the
-	// rows in the store's queue of ended rows (retention), oldest first, duplicates included.
+	// rows in the store's queue of ended rows (retention), oldest first (each once).
 	rows    []*Row
 	ended   []uint64
 	removed int
@@ -133,7 +133,7 @@ func (c *Checkpoint) Restore() *Store {
 	s.ended = make([]*slot, len(c.ended))
 	for i, seq := range c.ended {
 		j, _ := slices.BinarySearchFunc(c.rows, seq, func(r *Row, seq uint64) int { return cmp.Compare(r.Seq, seq) })
-		s.ended[i] = s.order[j]
+		s.ended[i], s.order[j].queued = s.order[j], true
 	}
 	agents := make([]agentSlot, len(c.agents))
 	for i, ag := range c.agents {

@@ -88,3 +88,33 @@ func TestForgottenIsBounded(t *testing.T) {
 		t.Error("revived key still forgotten")
 	}
 }
+
+// TestReopenCyclesKeepOneQueueEntry: an interaction ended, reopened and ended again, over and over
+// (any bridge can, for its own agent), stands once in the queue of ended rows: the queue is not
+// counted in the memory bound, and on a monitor it was only read again once retention's number of
+// rows had ended. Retention still forgets the row, at its first end's turn.
+func TestReopenCyclesKeepOneQueueEntry(t *testing.T) {
+	t.Parallel()
+	s := NewStore(WithRetention(3))
+	for range 5000 {
+		apply(t, s, ev(EvInteractionStateChange, iv("a", "connected", "voice", "")),
+			ev(EvInteractionRemoved, iv("a", "completed", "voice", "")))
+	}
+	if len(s.ended) != 1 {
+		t.Fatalf("the queue of ended rows holds %d entries after 5,000 ends of one row, want 1", len(s.ended))
+	}
+	// a open again when its turn comes: b goes (4 ended), then a's end queues it anew and c goes.
+	apply(t, s, ev(EvInteractionStateChange, iv("a", "connected", "voice", "")))
+	for _, id := range []string{"b", "c", "d", "e"} {
+		apply(t, s, ev(EvNewInteraction, iv(id, "delivered", "voice", "")), ev(EvInteractionRemoved, iv(id, "completed", "voice", "")))
+	}
+	apply(t, s, ev(EvInteractionRemoved, iv("a", "completed", "voice", "")))
+	kept := func(id string) bool { return s.Row(RowKey("", id)) != nil }
+	if sn := s.Snapshot(); sn.Stats.Ended != 3 || kept("b") || kept("c") || !kept("a") {
+		t.Errorf("ended %d, kept b %v c %v a %v: want 3 ended, b then c forgotten, a kept", sn.Stats.Ended,
+			kept("b"), kept("c"), kept("a"))
+	}
+	if len(s.ended) != 3 {
+		t.Errorf("the queue holds %d entries for 3 ended rows", len(s.ended))
+	}
+}

@@ -83,6 +83,10 @@ type slot struct {
 	row   *Row
 	epoch uint64
 	gone  bool
+	// queued says the slot stands in the store's queue of ended rows (Store.ended), so that a row
+	// ended, reopened and ended again stands there once: a bridge that does so forever would
+	// otherwise grow the queue by one entry each time, unbounded while fewer rows than retention end.
+	queued bool
 }
 
 type rateBucket struct {
