@@ -230,5 +230,5 @@ func followed(fl *floor, m jetlog.Msg, ev model.Event) []*liveMsg {
 	case !applied:
 		return nil
 	}
-	return append([]*liveMsg{{ev: ev, data: m.Data}}, reclaimedEvents(fl.store.LastReclaimed(), model.EventTime(ev, m.Time))...)
+	return append([]*liveMsg{{ev: ev, data: m.Data}}, reclaimedEvents(fl.store.LastReclaimed())...)
 }

@@ -332,7 +332,7 @@ func (h *Hub) applyLocked(session string, data []byte, ev model.Event, received 
 	}
 	if applied && err == nil {
 		h.streams.Broadcast(ev.AgentID, &liveMsg{ev: ev, data: data}, len(data))
-		h.relayReclaimedLocked(ev, received)
+		h.relayReclaimedLocked()
 	}
 	return applied, err
 }

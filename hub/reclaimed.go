@@ -1,10 +1,6 @@
 package hub
 
-import (
-	"time"
-
-	"github.com/deskwatch/deskwatch/model"
-)
+import "github.com/deskwatch/deskwatch/model"
 
 // The hub's DESKWATCH_RECLAIMED tells its monitors which interactions its floor's memory bound ended
 // (model/held_reclaim.go) as the event that made it do so is relayed: a monitor following live
@@ -19,8 +15,10 @@ import (
 // by their number: a marker stays far below a monitor's --max-message.
 const reclaimedBytes = 64 << 10
 
-// reclaimedEvents makes the markers of what the floor's last event reclaimed, at at.
-func reclaimedEvents(rcs []model.Reclaim, at time.Time) (out []*liveMsg) {
+// reclaimedEvents makes the markers of what the floor's last event reclaimed, each at the time the
+// floor ended its agent's interactions (the agent's own, not the triggering event's: that is
+// another agent's, which its bridge chose).
+func reclaimedEvents(rcs []model.Reclaim) (out []*liveMsg) {
 	for _, rc := range rcs {
 		ids := rc.Interactions
 		for len(ids) > 0 {
@@ -30,7 +28,7 @@ func reclaimedEvents(rcs []model.Reclaim, at time.Time) (out []*liveMsg) {
 				n++
 			}
 			n = max(n, 1)
-			data, err := appendMarker(model.EvReclaimed, rc.Agent, millis(at), model.NoSeq,
+			data, err := appendMarker(model.EvReclaimed, rc.Agent, millis(rc.At), model.NoSeq,
 				model.Reclaimed{Interactions: ids[:n], Text: rc.Text})
 			ids = ids[n:]
 			if err != nil {
@@ -46,18 +44,20 @@ func reclaimedEvents(rcs []model.Reclaim, at time.Time) (out []*liveMsg) {
 
 // relayReclaimedLocked relays, with h.mu held, the markers of what the floor's last event
 // reclaimed.
-func (h *Hub) relayReclaimedLocked(ev model.Event, received time.Time) {
+func (h *Hub) relayReclaimedLocked() {
 	rcs := h.store.LastReclaimed()
 	if len(rcs) == 0 {
 		return
 	}
-	for _, m := range reclaimedEvents(rcs, model.EventTime(ev, received)) {
+	for _, m := range reclaimedEvents(rcs) {
 		h.streams.Broadcast(m.ev.AgentID, m, len(m.data))
 	}
 }
 
-// passReclaimed is filter.pass for a DESKWATCH_RECLAIMED: it names only the interactions the
-// monitor was sent (their ids are the agent's business beyond that), which it forgets: they ended.
+// passReclaimed is filter.pass for a DESKWATCH_RECLAIMED to a monitor with a service filter: it
+// names only the interactions the monitor was sent (their ids are the agent's business beyond
+// that), which it forgets: they ended; and without its text, which says what the agent held in
+// every service.
 func (f *filter) passReclaimed(ev model.Event, rc *model.Reclaimed) ([]byte, bool, error) {
 	ids := make([]string, 0, len(rc.Interactions))
 	for _, id := range rc.Interactions {
@@ -66,13 +66,10 @@ func (f *filter) passReclaimed(ev model.Event, rc *model.Reclaimed) ([]byte, boo
 			f.forget(ev.AgentID, id)
 		}
 	}
-	switch {
-	case len(ids) == 0:
+	if len(ids) == 0 {
 		return nil, false, nil
-	case len(ids) == len(rc.Interactions):
-		return nil, true, nil
 	}
 	data, err := appendMarker(model.EvReclaimed, ev.AgentID, millis(ev.TS), model.NoSeq,
-		model.Reclaimed{Interactions: ids, Text: rc.Text})
+		model.Reclaimed{Interactions: ids})
 	return data, err == nil, err
 }

@@ -76,15 +76,11 @@ func (h *Hub) skippedLocked(session string, ev model.Event, err error, received 
 // passSkipped is filter.pass for a DESKWATCH_SKIPPED to a monitor with a service filter: the
 // rejected event may have been of another service's interaction, and the rejection's text names
 // interactions and what the agent holds in every service, so the monitor gets the marker with its
-// reason alone (its seq still counted as arrived).
+// reason alone, and no seq (it is sent none: streamWriter.live).
 func (f *filter) passSkipped(ev model.Event, sk *model.Skipped) ([]byte, bool, error) {
 	if !f.agentLevelPasses(ev.AgentID) {
 		return nil, false, nil
 	}
-	seq := ev.Seq
-	if !ev.HasSeq {
-		seq = model.NoSeq
-	}
-	data, err := appendMarker(model.EvSkipped, ev.AgentID, millis(ev.TS), seq, model.Skipped{Reason: sk.Reason})
+	data, err := appendMarker(model.EvSkipped, ev.AgentID, millis(ev.TS), model.NoSeq, model.Skipped{Reason: sk.Reason})
 	return data, err == nil, err
 }

@@ -124,7 +124,7 @@ func (h *Hub) snapshotEvents(ag *model.Agent, rows []*model.Row, f *filter, skip
 		return nil
 	}
 	seq := model.NoSeq
-	if ag.HasSeq {
+	if ag.HasSeq && f.services == nil { // a service filter's monitor is sent no seq (streamWriter.live)
 		seq = ag.LastSeq
 	}
 	var out [][]byte

@@ -33,12 +33,26 @@ type liveMsg struct {
 	// the hub's lock is not held for it.
 	framed sync.Once
 	msg    *outMsg
+	// unnumbered is msg without the agent's seq, for the monitors with a service filter that pass
+	// it whole (unnumbered); nil when the message could not be read for it.
+	unframed   sync.Once
+	unnumbered *outMsg
 }
 
 // frame returns m's data framed for monitors.
 func (m *liveMsg) frame() *outMsg {
 	m.framed.Do(func() { m.msg = prepare(m.data) })
 	return m.msg
+}
+
+// frameUnnumbered returns m's data without its seq, framed for monitors with a service filter.
+func (m *liveMsg) frameUnnumbered() *outMsg {
+	m.unframed.Do(func() {
+		if data, ok := model.Unnumbered(m.data); ok {
+			m.unnumbered = prepare(data)
+		}
+	})
+	return m.unnumbered
 }
 
 // subscriber is one monitor on /stream: a fan-out subscriber (its queue filled under the hub's
@@ -157,6 +171,10 @@ func (w *streamWriter) write(m *outMsg) error {
 // the routing alone. A message the filter cannot cut down is left out (logged and
 // counted), never sent whole.
 // The message is framed (once for all monitors) when the filter passes it whole.
+//
+// A monitor with a service filter is sent only some of an agent's events: it gets them without the
+// agent's seq (unnumbered), which would show it the others as gaps, lost events, and tell how many
+// there were; its snapshot has none either (snapshotEvents).
 func (w *streamWriter) live(m *liveMsg) error {
 	f := w.s.filter
 	if !f.agentPasses(m.ev.AgentID) {
@@ -171,13 +189,20 @@ func (w *streamWriter) live(m *liveMsg) error {
 			return nil
 		}
 	}
-	if !ok {
+	switch {
+	case !ok:
 		return nil
+	case f.services == nil:
+		return w.write(m.frame())
+	case out != nil:
+		if out, ok = model.Unnumbered(out); ok {
+			return w.write(prepare(out))
+		}
+	case m.frameUnnumbered() != nil:
+		return w.write(m.frameUnnumbered())
 	}
-	if out != nil {
-		return w.write(prepare(out))
-	}
-	return w.write(m.frame())
+	w.unfiltered("%s of agent %s left out: its seq could not be taken out", logWord(m.ev.Type), logValue(m.ev.AgentID))
+	return nil
 }
 
 // snapshot writes the subscriber's snapshot: the shared encoding, or one encoded agent by agent

@@ -163,16 +163,8 @@ func memberName(data []byte, i int) (name []byte, at int) {
 
 // member takes one top-level member into h when it is one of the head's.
 func (h *Head) member(quoted, val []byte) {
-	name := quoted[1 : len(quoted)-1]
-	if bytes.IndexByte(name, '\\') >= 0 {
-		var buf [16]byte
-		u, err := jsontext.AppendUnquote(buf[:0], quoted)
-		if err != nil {
-			return // a name Decode repairs holds U+FFFD: none of the head's
-		}
-		name = u
-	}
-	switch string(name) {
+	var buf [16]byte
+	switch string(unquoteName(buf[:0], quoted)) {
 	case "agentId":
 		h.agent = nil
 		if len(val) > 0 && val[0] == '"' {
@@ -316,4 +308,75 @@ func skipValue(b []byte, i int) int {
 		i++
 	}
 	return -1
+}
+
+// Unnumbered returns the message data (a JSON object, as Decode takes it) without its top-level
+// seq members, the rest as it was: for a reader that is sent only some of an agent's events, to
+// which the agent's numbers would show gaps (events it was not sent, as lost) and count them.
+// It returns data itself when it has no seq, and ok false when data is not an object it can read
+// to its end (the caller leaves the message out).
+func Unnumbered(data []byte) (out []byte, ok bool) {
+	i := skipWS(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return nil, false
+	}
+	i = skipWS(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return data, true
+	}
+	type span struct{ from, to int }
+	var keep []span
+	cut := false
+	for {
+		quoted, _, next := nextMember(data, i)
+		if next < 0 {
+			return nil, false
+		}
+		if memberIs(quoted, "seq") {
+			cut = true
+		} else {
+			keep = append(keep, span{i, next})
+		}
+		if i = skipWS(data, next); i >= len(data) {
+			return nil, false
+		}
+		if data[i] == '}' {
+			break
+		}
+		if data[i] != ',' {
+			return nil, false
+		}
+		i++
+	}
+	if !cut {
+		return data, true
+	}
+	out = append(make([]byte, 0, len(data)), '{')
+	for k, s := range keep {
+		if k > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, bytes.TrimLeft(data[s.from:s.to], " \t\r\n")...)
+	}
+	return append(out, '}'), true
+}
+
+// memberIs reports whether the quoted member name reads name once unescaped, as Decode reads it.
+func memberIs(quoted []byte, name string) bool {
+	var buf [16]byte
+	return string(unquoteName(buf[:0], quoted)) == name
+}
+
+// unquoteName returns the quoted member name as Decode reads it, unescaped (into buf when it holds
+// escapes); nil for a name Decode repairs (it holds U+FFFD then: none the envelope knows).
+func unquoteName(buf, quoted []byte) []byte {
+	name := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(name, '\\') < 0 {
+		return name
+	}
+	u, err := jsontext.AppendUnquote(buf, quoted)
+	if err != nil {
+		return nil
+	}
+	return u
 }

@@ -93,7 +93,8 @@ func reclaimWhy(held, share, bound int64) string {
 // reclaim ends the oldest interactions of the agents over their shares, those furthest over first,
 // each until it holds no more than its share, until the store is reclaimSlack under its bound
 // (apply calls it once an event that added rows has taken the store past the bound, or after one
-// taken at the bound).
+// taken at the bound). Each agent's end at its own time (its last event's, Reclaim.At), not at,
+// the time of the event that needed the room: that is another agent's, which its bridge chose.
 func (s *Store) reclaim(at time.Time, typ string) {
 	share, target := s.rowShare(len(s.agents)), s.maxHeld-s.reclaimSlack()
 	if s.stats.Held-s.stats.HeldEnded <= target {
@@ -109,7 +110,7 @@ func (s *Store) reclaim(at time.Time, typ string) {
 	for over.Len() > 0 && s.stats.Held-s.stats.HeldEnded > target {
 		as := heap.Pop(&over).(*agentSlot)
 		why := reclaimWhy(as.rows, share, s.maxHeld)
-		rc := Reclaim{Agent: as.ag.ID, Reclaimed: Reclaimed{Text: why}}
+		rc := Reclaim{Agent: as.ag.ID, At: cmp.Or(as.ag.LastEvent, at), Reclaimed: Reclaimed{Text: why}}
 		for _, sl := range s.agentRows(as.ag.ID, nil) {
 			if as.rows <= share || s.stats.Held-s.stats.HeldEnded <= target {
 				break
@@ -118,13 +119,22 @@ func (s *Store) reclaim(at time.Time, typ string) {
 				continue // reclaimed before (agentRows lists those too)
 			}
 			rc.Interactions = append(rc.Interactions, sl.row.Data.ID)
-			s.end(sl, at, "ended at the memory bound "+why, typ, endedByBound)
+			s.end(sl, boundEnd(sl.row, rc.At), "ended at the memory bound "+why, typ, endedByBound)
 			s.stats.Reclaimed++
 		}
 		if len(rc.Interactions) > 0 {
 			s.lastReclaim = append(s.lastReclaim, rc)
 		}
 	}
+}
+
+// boundEnd is when the memory bound ends r at its agent's time when: then, or at the row's last
+// change if later (an agent's events need not come in order of time).
+func boundEnd(r *Row, when time.Time) time.Time {
+	if n := len(r.Timeline); n > 0 && r.Timeline[n-1].At().After(when) {
+		return r.Timeline[n-1].At()
+	}
+	return when
 }
 
 // endReclaimed counts, on r (being edited: count(r, +1) follows), the end of an interaction the

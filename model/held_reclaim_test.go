@@ -185,3 +185,36 @@ func TestHeldShareTooSmallSaysSo(t *testing.T) {
 		t.Errorf("a1's first interaction: %v, want a share too small, raise --max-memory", err)
 	}
 }
+
+// TestReclaimAtItsAgentsTime (attacker's pass): the interactions the bound ends end at their own
+// agent's time (its last event's), which the hub's DESKWATCH_RECLAIMED says (Reclaim.At): the event
+// that needed the room is another agent's, whose bridge chose its time; a newcomer that said it was
+// the year 2200 ended the hog's calls in 2200, 170 years long.
+func TestReclaimAtItsAgentsTime(t *testing.T) {
+	t.Parallel()
+	s := NewStore(WithMaxHeld(4 << 20))
+	last := hog(t, s, "h", t0) // the refused one's time: h's last event is a millisecond before
+	at := toBound(t, s, last)
+	far := time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+	for a := 0; s.Snapshot().Stats.Reclaimed == 0; a++ {
+		if a == 200 {
+			t.Fatal("200 newcomers at the bound and nothing reclaimed")
+		}
+		e := decodeT(t, fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"late%d","params":[%s]}`, a,
+			iv("i", "delivered", "voice", `"subject":"`+strings.Repeat("s", 300)+`"`)))
+		if err := s.ApplyChecked(e, far); err != nil {
+			t.Fatalf("late%d: %v", a, err)
+		}
+	}
+	rcs := s.LastReclaimed()
+	hLast := last.Add(-time.Millisecond)
+	if len(rcs) != 1 || rcs[0].Agent != "h" || !rcs[0].At.Equal(hLast) {
+		t.Fatalf("reclaimed %+v, want h's interactions at h's last event, %v", rcs, hLast)
+	}
+	for _, r := range s.Snapshot().Rows {
+		if r.Reclaimed && (!r.EndedAt.Equal(hLast) || r.Timeline[len(r.Timeline)-1].At().After(at)) {
+			t.Errorf("%s ended at %v (timeline %v), want h's time %v", r.Key, r.EndedAt,
+				r.Timeline[len(r.Timeline)-1].At(), hLast)
+		}
+	}
+}

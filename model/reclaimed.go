@@ -50,14 +50,17 @@ func (s *Store) LastReclaimed() []Reclaim {
 	return append([]Reclaim(nil), s.lastReclaim...)
 }
 
-// Reclaim is what one reclaim pass ended of one agent's interactions.
+// Reclaim is what one reclaim pass ended of one agent's interactions, and the agent's time it ended
+// them at (its last event's: a hub's DESKWATCH_RECLAIMED says it as its ts).
 type Reclaim struct {
 	Agent string
+	At    time.Time
 	Reclaimed
 }
 
 // applyReclaimed ends the interactions a hub's DESKWATCH_RECLAIMED names, those of the agent the
-// store holds open, as the bound ended them (s.mu held).
+// store holds open, as the bound ended them, at the marker's time (the agent's; boundEnd) (s.mu
+// held).
 func (s *Store) applyReclaimed(agent string, rc *Reclaimed, at time.Time) {
 	text := "ended at the hub's memory bound"
 	if rc.Text != "" {
@@ -65,7 +68,7 @@ func (s *Store) applyReclaimed(agent string, rc *Reclaimed, at time.Time) {
 	}
 	for _, id := range rc.Interactions {
 		if sl := s.rows[RowKey(agent, id)]; sl != nil && !sl.gone && !sl.row.Ended {
-			s.end(sl, at, text, EvReclaimed, endedByBound)
+			s.end(sl, boundEnd(sl.row, at), text, EvReclaimed, endedByBound)
 			s.stats.Reclaimed++
 		}
 	}
