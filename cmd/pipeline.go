@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"time"
 
 	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/internal/guard"
@@ -64,8 +65,7 @@ func newPipeline(o *options, arg string, stdin io.Reader, log *slog.Logger) (*pi
 			return nil, fmt.Errorf("--record: %w", err)
 		}
 		p.pump.Tap(rec.Record)
-		p.rec = rec
-		p.closers = append(p.closers, rec)
+		p.rec = rec // closed first by Close
 	}
 	return p, nil
 }
@@ -106,12 +106,17 @@ func (p *pipeline) status() feed.Status {
 }
 
 // Close writes the --memprofile heap profile (while the store still holds everything), then
-// flushes and closes the recorder and the source.
+// flushes and closes the recorder and the source. The recording ends at the source's clock (a
+// replay's event time, else the wall clock), the time its receive times are in: a replay recorded
+// and quit ended at the wall clock, and its replay showed the open interactions years long.
 func (p *pipeline) Close() error {
 	if p.profile != nil {
 		p.profile.heapProfile()
 	}
 	var errs []error
+	if p.rec != nil {
+		errs = append(errs, p.rec.CloseAt(time.UnixMilli(p.src.Now().UnixMilli())))
+	}
 	for i := len(p.closers) - 1; i >= 0; i-- {
 		errs = append(errs, p.closers[i].Close())
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"sync"
@@ -64,10 +65,14 @@ type Recorder struct {
 	scratch []byte
 }
 
-// NewRecorder creates (or truncates) the recording at path, readable only by its owner since
-// recordings hold customer data.
+// NewRecorder creates the recording at path, readable only by its owner since recordings hold
+// customer data. A file already there is never written over: it may be an earlier recording, or
+// the very file being replayed (which truncating would erase before it is read).
 func NewRecorder(path string) (*Recorder, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("%s exists; a recording never replaces a file: remove it, or name another", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create recording: %w", err)
 	}

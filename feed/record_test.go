@@ -325,18 +325,32 @@ func TestRecorderCloseTwiceAndWriteErrors(t *testing.T) {
 	if _, err := NewRecorder(filepath.Join(t.TempDir(), "no", "such", "dir")); err == nil {
 		t.Error("NewRecorder in a missing directory succeeded")
 	}
-	if _, err := os.Stat("/dev/full"); err != nil {
-		t.Skip("no /dev/full to provoke a write error")
-	}
-	rec, err := NewRecorder("/dev/full")
-	if err != nil {
-		t.Skip(err)
-	}
+	rec, path := newTestRecorder(t)
+	_ = rec.f.Close() // its writes fail
 	rec.Record(Message{Data: bytes.Repeat([]byte("z"), 2*recordBufSize)})
-	if err := rec.Err(); err == nil || !strings.Contains(err.Error(), "/dev/full") {
+	if err := rec.Err(); err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("Err() = %v, want the write error naming the file", err)
 	}
 	if err := rec.Close(); err == nil {
 		t.Error("Close after a write error returned nil")
+	}
+}
+
+// A newcomer's report: --record onto the file being replayed truncated it before the replay read
+// it (3,000 lines became the end line), and onto an earlier recording replaced it. A recording
+// never replaces a file; the refusal says so, and the file is as it was.
+func TestRecorderNeverReplacesAFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "day.jsonl")
+	const day = `{"type":"ON_LOGOUT","agentId":"a","ts":1700000000000,"params":[]}` + "\n"
+	if err := os.WriteFile(path, []byte(day), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := NewRecorder(path)
+	if err == nil || !strings.Contains(err.Error(), path+" exists; a recording never replaces a file") {
+		t.Errorf("recording onto a file there: %v", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != day {
+		t.Errorf("the file now holds %q", got)
 	}
 }

@@ -1,0 +1,29 @@
+package cmd_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/deskwatch/deskwatch/internal/e2e"
+)
+
+// A newcomer's report: `deskwatch c.jsonl --record c.jsonl` erased the file it was to replay, and
+// --record replaced an earlier recording without a word. Both are refused before anything runs
+// (exit 2), the file as it was.
+func TestRecordNeverReplacesAFile(t *testing.T) {
+	t.Parallel()
+	src := fixture("clean.jsonl")
+	day, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := e2e.WriteFile(t, "c.jsonl", string(day))
+	_, errOut, code := e2e.Run(t, nil, "--print", "--record", path, path)
+	if code != 2 || !strings.Contains(errOut, "--record: "+path+" exists; a recording never replaces a file: remove it, or name another") {
+		t.Errorf("--record onto the replayed file: exit %d, %s", code, errOut)
+	}
+	if got, _ := os.ReadFile(path); string(got) != string(day) {
+		t.Errorf("the replayed file lost %d of its %d bytes", len(day)-len(got), len(day))
+	}
+}
