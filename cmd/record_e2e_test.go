@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskwatch/deskwatch/internal/e2e"
 )
@@ -26,4 +27,13 @@ func TestRecordNeverReplacesAFile(t *testing.T) {
 	if got, _ := os.ReadFile(path); string(got) != string(day) {
 		t.Errorf("the replayed file lost %d of its %d bytes", len(day)-len(got), len(day))
 	}
+}
+
+// A newcomer's report: `deskwatch -` in a terminal, with nothing piped in, drew the screen and then
+// read the keys as events: q, ctrl+c, nothing quit it. It is refused, saying how to pipe events in.
+func TestStdinFromTheTerminalIsRefused(t *testing.T) {
+	parallelTerminal(t)
+	e2e.Require(t, "tmux")
+	term := e2e.Start(t, 120, 10, nil, e2e.Binary(t)+` -; echo "[monitor $?]"`)
+	term.WaitFor(10*time.Second, "standard input is the terminal; pipe the events in", "[monitor 2]")
 }

@@ -22,6 +22,12 @@ import (
 func runTUI(ctx context.Context, o *options, arg string, stdin io.Reader, stdout io.Writer,
 	theme themes.Theme, log *slog.Logger) error {
 	events, keys := stdin, stdin
+	if w, ok := stdin.(io.Writer); ok && arg == "-" && isTerminal(w) {
+		// The terminal would be read for both: keys typed would be taken for events, and nothing
+		// would quit.
+		return errors.New("-: standard input is the terminal; pipe the events in " +
+			"(cat events.jsonl | deskwatch -), or name the file (deskwatch events.jsonl)")
+	}
 	if arg == "-" {
 		// Events come on stdin, so keys must come from the terminal itself.
 		tty, err := os.Open("/dev/tty")
