@@ -166,7 +166,8 @@ func (s *Store) openRows(match func(*Row) bool) []*slot {
 	return out
 }
 
-// markGone marks the agent's desktop gone, once; it has no active interaction any more.
+// markGone marks the agent's desktop gone, once: it is logged out (as the floor statistics count
+// it) and has no active interaction any more.
 func (s *Store) markGone(id string, at time.Time, v uint64, reason string) {
 	if ag := s.touchAgent(id, at, v); ag.Desktop != DesktopGone {
 		since := at // gone since it went away: its time in state does not jump to when that was given up on
@@ -174,7 +175,7 @@ func (s *Store) markGone(id string, at time.Time, v uint64, reason string) {
 			since = ag.DesktopSince
 		}
 		s.setDesktop(ag, DesktopGone, reason, at)
-		ag.DesktopSince, ag.ActiveInteraction = since, ""
+		ag.DesktopSince, ag.ActiveInteraction, ag.LoggedIn = since, "", false
 		ag.Timeline = capTimeline(ag.Timeline, &ag.timelineText)
 		s.floorAgent(ag, since)
 		s.reweigh(ag)

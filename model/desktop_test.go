@@ -84,10 +84,13 @@ func TestDesktopDisconnectFreezesRows(t *testing.T) {
 
 // TestDesktopGoneEndsRows: gone ends the agent's open rows when they were last seen (the
 // disconnect, not the gone that gave up on them later), leaves other agents alone, and leaves the
-// agent gone since it went away, with no active interaction.
+// agent gone since it went away, with no active interaction, logged out (as the floor statistics
+// count it: a newcomer saw a gone agent "logged in, busy" in its detail and the agents view, and
+// logged out in the state timeline and a fresh monitor's).
 func TestDesktopGoneEndsRows(t *testing.T) {
 	s := NewStore()
-	apply(t, s, snapEv("b.smith", 0, "c1", "c2"), snapEv("a.jones", 0, "c3"),
+	apply(t, s, `{"type":"ON_AGENT_STATE_CHANGE","agentId":"b.smith","params":["busy"]}`,
+		snapEv("b.smith", 0, "c1", "c2"), snapEv("a.jones", 0, "c3"),
 		`{"type":"ON_ACTIVE_INTERACTION_SWITCHED","agentId":"b.smith","params":["c1"]}`,
 		desktopEv("b.smith", "disconnected", 10), desktopEv("b.smith", "gone", 130))
 	sn := s.Snapshot()
@@ -99,9 +102,14 @@ func TestDesktopGoneEndsRows(t *testing.T) {
 		t.Errorf("ended at %v, timeline %q", r.EndedAt, kinds(r))
 	}
 	if ag := sn.Agents[0]; ag.Desktop != DesktopGone || !ag.DesktopSince.Equal(t0.Add(10*time.Second)) ||
-		ag.ActiveInteraction != "" || sn.Agents[1].Desktop != "" {
-		t.Errorf("desktops %q (since %v, active %q) and %q, want gone since the disconnect, none active, and none",
-			ag.Desktop, ag.DesktopSince, ag.ActiveInteraction, sn.Agents[1].Desktop)
+		ag.ActiveInteraction != "" || ag.LoggedIn || sn.Agents[1].Desktop != "" {
+		t.Errorf("desktops %q (since %v, active %q, logged in %v) and %q, want gone since the disconnect, "+
+			"none active, logged out, and none", ag.Desktop, ag.DesktopSince, ag.ActiveInteraction, ag.LoggedIn,
+			sn.Agents[1].Desktop)
+	}
+	ff := sn.Floor.Figures(t0.Add(200*time.Second), SinceStart)
+	if af, _ := ff.Agent("b.smith"); af.State != StateLoggedOut || af.LoggedIn {
+		t.Errorf("the figures say b.smith is %s (logged in %v), want logged out", af.State, af.LoggedIn)
 	}
 	apply(t, s, snapEv("b.smith", 200, "c4"))
 	if ag := s.Snapshot().Agents[0]; ag.Desktop != DesktopConnected {

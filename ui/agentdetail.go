@@ -107,6 +107,9 @@ func (d *agentDetailView) lines(f *frame) []string {
 	if !a.Since.IsZero() {
 		state += " for " + model.FormatDuration(max(a.Clock(now).Sub(a.Since), 0))
 	}
+	if !a.LoggedIn && a.State != "" { // logged out, or its desktop gone: its last state is over
+		state = string(model.StateLoggedOut) + " (last state " + state + ")"
+	}
 	b.kv(0, lw, "state", state, st.Text, 2)
 	if desk := desktopText(a, wall); desk != "" {
 		if a.DesktopReason != "" {

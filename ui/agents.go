@@ -115,9 +115,10 @@ var agentColumns = []struct {
 	{"ALERTS", colLayout{width: 28, flex: true, keep: 5}},
 }
 
-// desktopColumn is the index of DESKTOP in agentColumns; figureColumn the first of the figures,
-// which are agentFigureNames in order.
+// stateColumn is the index of STATE in agentColumns (IN STATE follows); desktopColumn of DESKTOP;
+// figureColumn the first of the figures, which are agentFigureNames in order.
 const (
+	stateColumn   = 4
 	desktopColumn = 6
 	figureColumn  = 9
 )
@@ -175,6 +176,9 @@ func (a *agentsView) View(f *frame) string {
 		if fg, ok := figs.Agent(ag.ID); ok {
 			for i, c := range agentFigureColumns {
 				cells[figureColumn+i] = c.Text(fg)
+			}
+			if !ag.LoggedIn && fg.State == model.StateLoggedOut {
+				cells[stateColumn+1] = model.FormatDuration(fg.InState)
 			}
 		}
 		if !desktops {
@@ -235,6 +239,9 @@ func (a *agentsView) cells(ag *model.Agent, l agentLoad, alerts string, now, wal
 	since := ""
 	if !ag.Since.IsZero() {
 		since = model.FormatDuration(max(ag.Clock(now).Sub(ag.Since), 0))
+	}
+	if !ag.LoggedIn && ag.State != "" { // logged out, or its desktop gone: its last state is over
+		state, since = string(model.StateLoggedOut), "" // since: the figures' (View)
 	}
 	var open []string
 	for _, t := range model.Types {

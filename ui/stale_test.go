@@ -122,3 +122,32 @@ func TestDetailSaysStale(t *testing.T) {
 		t.Errorf("the detail of a stale call does not say so:\n%s", out)
 	}
 }
+
+// A newcomer's report: an agent whose desktop was gone showed "busy" in the agents view and "logged
+// in yes, state busy" in its detail, while the state timeline and a fresh monitor's figures said
+// logged out. Gone is logged out everywhere: the view's state (with the time since), the detail, the
+// header's agents line.
+func TestGoneAgentIsLoggedOut(t *testing.T) {
+	t.Parallel()
+	gone := fmt.Sprintf(`{"type":"DESKWATCH_DESKTOP","agentId":"a.jones","ts":%d,"params":[{"status":"gone","reason":"no bridge for 2m0s"}]}`,
+		base.Add(35*time.Second).UnixMilli())
+	m, _ := newTestModel(t, themes.Mono, 160, 12, append(deskEvents()[:8], gone))
+	if out := plain(m.Render()); !strings.Contains(out, "a.jones logged out") {
+		t.Errorf("the header's agents line does not say a.jones logged out:\n%s", out)
+	}
+	press(m, "tab")
+	out := plain(m.Render())
+	line := ""
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "a.jones") && strings.Contains(l, "Alice Jones") {
+			line = l
+		}
+	}
+	if f := strings.Fields(line); len(f) < 6 || f[3] != "out" || f[4] != "logged_out" || f[5] != "1:00" {
+		t.Errorf("the agents view's a.jones line %q, want IN out, STATE logged_out for 1:00 (since it went at 0:35)", line)
+	}
+	press(m, "d")
+	if out := plain(m.Render()); !strings.Contains(out, "logged_out (last state busy for") {
+		t.Errorf("the agent's detail does not say logged out:\n%s", out)
+	}
+}
