@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -18,14 +20,50 @@ import (
 // A monitor may ask for the floor's history: /stream?since=15m (a duration) or
 // ?since=2026-12-06T09:00:00Z (an RFC 3339 time), within the hub's history (Config.History). It
 // gets the floor as the newest checkpoint at or before the first message since then describes it,
-// then DESKWATCH_RESYNC_END, then every message of the log after that checkpoint, history then
-// live, read by one consumer of its own: no gap and no overlap where history becomes live. It
-// replays them into a floor of its own, so it relays what the hub relayed (not the resends nor the
-// events over a cap) and its filter sees what a live monitor's sees.
+// then DESKWATCH_RESYNC_END, then every message of the log after that checkpoint, read by one
+// consumer of its own. It replays them into a floor of its own, so it relays what the hub relayed
+// (not the resends nor the events over a cap) and its filter sees what a live monitor's sees. Once
+// it has read to the message the hub's floor applied last, it joins the live monitors (joinLive),
+// under the hub's lock: no gap and no overlap where history becomes live; its floor and consumer
+// are let go, and its place among the readers of history too.
 
 // maxHistoryMonitors bounds the monitors reading history at once: each holds a floor of its own
-// (bounded by the hub's caps) and a consumer of the log.
-const maxHistoryMonitors = 64
+// (as large as the hub's) and a consumer of the log until it has caught up; maxHistoryPerKey those
+// of one stream token (or address, on a hub without stream tokens), so that one holder cannot take
+// them all.
+const (
+	maxHistoryMonitors = 64
+	maxHistoryPerKey   = 8
+)
+
+// historyReaders counts the monitors reading history, in all and per key (Hub.monitorKey).
+type historyReaders struct {
+	mu  sync.Mutex
+	n   int
+	per map[string]int
+}
+
+// take counts one more for key, or says which bound it would pass. release counts it off, once.
+func (hr *historyReaders) take(key string) (release func(), full string) {
+	hr.mu.Lock()
+	defer hr.mu.Unlock()
+	switch {
+	case hr.n >= maxHistoryMonitors:
+		return nil, fmt.Sprintf("%d monitors reading history, the limit", maxHistoryMonitors)
+	case hr.per[key] >= maxHistoryPerKey:
+		return nil, fmt.Sprintf("%d monitors reading history for one", maxHistoryPerKey)
+	}
+	hr.n++
+	hr.per[key]++
+	return sync.OnceFunc(func() {
+		hr.mu.Lock()
+		defer hr.mu.Unlock()
+		hr.n--
+		if hr.per[key]--; hr.per[key] == 0 {
+			delete(hr.per, key)
+		}
+	}), ""
+}
 
 // Errors of ParseSince, for a caller to say where the value came from.
 var (
@@ -100,14 +138,16 @@ func (h *Hub) historyStart(ctx context.Context, from time.Time) (jetlog.Checkpoi
 // serveHistory serves a monitor that asked for history since from (serveStream checked its token
 // and filter).
 func (h *Hub) serveHistory(w http.ResponseWriter, r *http.Request, f *filter, from time.Time, token string, g *grant) {
-	select {
-	case h.historySlots <- struct{}{}:
-		defer func() { <-h.historySlots }()
-	default:
-		h.refuse(w, r, "stream", "capacity", http.StatusServiceUnavailable, "too many monitors reading history; try again later",
-			fmt.Sprintf("%d monitors reading history, the limit", maxHistoryMonitors))
+	key, whose := h.monitorKey(r, token)
+	release, full := h.history.take(key)
+	if release == nil {
+		if strings.HasSuffix(full, "for one") {
+			full += " of " + whose
+		}
+		h.refuse(w, r, "stream", "capacity", http.StatusServiceUnavailable, "too many monitors reading history; try again later", full)
 		return
 	}
+	defer release()
 	ctx, cancel := context.WithTimeout(r.Context(), appendWait)
 	cp, data, err := h.historyStart(ctx, from)
 	cancel()
@@ -134,7 +174,8 @@ func (h *Hub) serveHistory(w http.ResponseWriter, r *http.Request, f *filter, fr
 	go wsfan.Ping(conn, h.cfg.PingInterval, writeWait, s.Done())
 	h.log.Printf("stream conn %d from %s connected%s%s; history since %s, from the checkpoint at seq %d",
 		s.id, r.RemoteAddr, f.describe(), describeGrant(h.cfg.StreamTokens, g), from.UTC().Format(time.RFC3339), cp.Seq)
-	sent, err := h.writeHistory(s, cp, data)
+	sent, err := h.writeHistory(s, cp, data, release)
+	h.streams.Leave(s.Subscriber)
 	s.Stop(websocket.CloseNormalClosure, "")
 	_, why := s.Reason()
 	if why == "" && err != nil {
@@ -144,8 +185,9 @@ func (h *Hub) serveHistory(w http.ResponseWriter, r *http.Request, f *filter, fr
 }
 
 // writeHistory writes the checkpoint's floor through the monitor's filter, the end of that
-// snapshot, then every message after the checkpoint, until the connection ends.
-func (h *Hub) writeHistory(s *subscriber, cp jetlog.Checkpoint, data *checkpointData) (int, error) {
+// snapshot, then every message after the checkpoint until it has caught up with the hub's floor,
+// then (caughtUp called) the live messages as every monitor gets them, until the connection ends.
+func (h *Hub) writeHistory(s *subscriber, cp jetlog.Checkpoint, data *checkpointData, caughtUp func()) (int, error) {
 	what := fmt.Sprintf("stream conn %d", s.id)
 	w := &streamWriter{h: h, s: s, skipped: h.skipLogger(what, "snapshot"), unfiltered: h.skipLogger(what, "filter")}
 	fl := newFloor(&h.cfg)
@@ -183,25 +225,87 @@ func (h *Hub) writeHistory(s *subscriber, cp jetlog.Checkpoint, data *checkpoint
 		case <-ctx.Done():
 		}
 	}()
-	err := h.cfg.EventLog.Follow(ctx, cp.Seq+1, func(m jetlog.Msg) error {
-		ev, err := model.Decode(m.Data)
-		if err != nil {
-			return nil
-		}
-		for _, msg := range followed(fl, m, ev) {
-			if !s.filter.agentPasses(msg.ev.AgentID) {
-				continue
-			}
-			if err := w.live(msg); err != nil {
-				return err
-			}
-		}
-		return s.Flush()
-	})
+	var err error
+	caught := h.joinLive(s, cp.Seq) // nothing after the checkpoint yet
+	if !caught {
+		err = h.followHistory(ctx, w, fl, cp.Seq+1)
+		caught = errors.Is(err, errCaughtUp)
+	}
+	if caught { // its floor is let go: the hub's live messages follow
+		caughtUp()
+		h.log.Printf("stream conn %d caught up with the floor after %d messages: live from here", s.id, w.sent)
+		return w.sent, s.Drain(0, w.live) // serveHistory's Ping pings it
+	}
 	if ctx.Err() != nil {
 		return w.sent, nil
 	}
 	return w.sent, err
+}
+
+// followHistory writes the messages of the log from seq from, replayed into fl, through w's
+// filter, until the monitor has caught up with the hub's floor (errCaughtUp: it has joined the live
+// monitors), ctx ends, or a write fails.
+func (h *Hub) followHistory(ctx context.Context, w *streamWriter, fl *floor, from uint64) error {
+	s := w.s
+	return h.cfg.EventLog.FollowBatches(ctx, from, func(ms []jetlog.Msg) error {
+		for _, m := range ms {
+			ev, err := model.Decode(m.Data)
+			if err != nil {
+				continue
+			}
+			for _, msg := range followed(fl, m, ev) {
+				if !s.filter.agentPasses(msg.ev.AgentID) {
+					continue
+				}
+				if err := w.live(msg); err != nil {
+					return err
+				}
+			}
+		}
+		if err := s.Flush(); err != nil {
+			return err
+		}
+		if h.joinLive(s, ms[0].Seq) {
+			return errCaughtUp
+		}
+		return nil
+	})
+}
+
+// errCaughtUp ends a history monitor's reading of the log: it has joined the live monitors.
+var errCaughtUp = errors.New("caught up with the floor")
+
+// joinWait is how long a history monitor that has read a little further than the hub's floor
+// applied waits for the floor to get there (the apply loop takes a message within milliseconds).
+const joinWait = 250 * time.Millisecond
+
+// joinLive joins s to the live monitors when the hub's floor has applied the log's message seq, the
+// last the monitor read, and no later one (under h.mu, so that the fan sends it every message from
+// the next on). A floor a few messages behind is waited for, up to joinWait; one further behind,
+// or ahead, means the monitor reads on.
+func (h *Hub) joinLive(s *subscriber, seq uint64) bool {
+	deadline := time.Now().Add(joinWait)
+	for {
+		if at := h.lg.applied.Load(); at > seq || seq-at > 64 {
+			return false
+		}
+		h.mu.Lock()
+		if h.lg.seq == seq {
+			s.Keys = s.filter.agentKeys()
+			ok := h.streams.JoinLocked(s.Subscriber)
+			h.mu.Unlock()
+			return ok
+		}
+		h.mu.Unlock()
+		if time.Now().After(deadline) {
+			return false
+		}
+		select {
+		case <-s.Done():
+			return false
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 // raw writes one event of a checkpoint as the monitor's filter decides.

@@ -129,8 +129,9 @@ type Hub struct {
 
 	auth *authState // the tokens of open connections, for revoking them (auth.go)
 	lg   *logState  // the apply loop and checkpoints, with a log (log.go)
-	// historySlots bounds the monitors reading history at once (history.go).
-	historySlots chan struct{}
+	// history bounds the monitors reading history at once, in all and per token or address
+	// (history.go).
+	history *historyReaders
 	// snapBudget bounds what filtered monitors' snapshots hold at once (snapshot_budget.go), decodes
 	// the bridges' messages decoding at once (ingest.go), reads their large messages being read
 	// (ingest_read.go).
@@ -170,7 +171,7 @@ func New(cfg Config) *Hub {
 
 		encodeInteraction: marshalInteraction,
 		lg:                newLogState(),
-		historySlots:      make(chan struct{}, maxHistoryMonitors),
+		history:           &historyReaders{per: make(map[string]int)},
 		snapBudget:        newByteBudget(cmp.Or(cfg.snapshotBudget, filteredSnapshotBytes)),
 		decodes:           newByteBudget(cmp.Or(cfg.decodeBudget, decodeBytes)),
 		reads:             newByteBudget(max(cmp.Or(cfg.readBudget, readBytes), int64(cfg.MaxMessage))),

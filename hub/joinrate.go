@@ -71,15 +71,7 @@ func (j *joinLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 // admitJoin takes one join of the monitor with token (or, without stream tokens, of its address),
 // refusing it with HTTP 429 and a Retry-After when its allowance is spent.
 func (h *Hub) admitJoin(w http.ResponseWriter, r *http.Request, token string) bool {
-	key, whose := "", "its address"
-	if h.cfg.StreamTokens != nil {
-		sum := sha256.Sum256([]byte(token))
-		key, whose = "t"+string(sum[:]), "its token"
-	} else if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		key = "a" + host
-	} else {
-		key = "a" + r.RemoteAddr
-	}
+	key, whose := h.monitorKey(r, token)
 	ok, wait := h.joins.allow(key, time.Now())
 	if ok {
 		return true
@@ -91,4 +83,17 @@ func (h *Hub) admitJoin(w http.ResponseWriter, r *http.Request, token string) bo
 		fmt.Sprintf("over %d monitor connections a second (%d at once) for %s (--max-monitor-joins); may retry in %ds",
 			n, n*joinBurstSeconds, whose, secs))
 	return false
+}
+
+// monitorKey is whose a monitor's connection is, for the bounds of each: its stream token (as a
+// digest), or its address on a hub without stream tokens; whose says which, for a refusal.
+func (h *Hub) monitorKey(r *http.Request, token string) (key, whose string) {
+	if h.cfg.StreamTokens != nil {
+		sum := sha256.Sum256([]byte(token))
+		return "t" + string(sum[:]), "its token"
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return "a" + host, "its address"
+	}
+	return "a" + r.RemoteAddr, "its address"
 }

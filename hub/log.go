@@ -53,9 +53,11 @@ type logState struct {
 	cancel    context.CancelFunc
 	done      chan struct{} // closed when the apply loop ends
 
-	// Guarded by h.mu: the last message applied.
-	seq uint64
-	at  time.Time
+	// Guarded by h.mu: the last message applied; applied is seq, for a reader without h.mu (a
+	// history monitor catching up: joinLive).
+	seq     uint64
+	at      time.Time
+	applied atomic.Uint64
 
 	ckMu      sync.Mutex     // one checkpoint saved at a time
 	ckSeq     atomic.Uint64  // the last checkpoint saved (read by the apply loop without ckMu)
@@ -134,6 +136,7 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 		return r, errors.New("hub: closed while starting")
 	}
 	lg.seq, lg.at, lg.ckAt = cp.Seq, cp.Time, time.Now()
+	lg.applied.Store(cp.Seq)
 	lg.ckSeq.Store(cp.Seq)
 	lg.cancel = cancel
 	h.mu.Unlock()
@@ -286,6 +289,7 @@ func (h *Hub) applyMsgs(ms []jetlog.Msg) {
 	dups := 0
 	h.mu.Lock()
 	h.lg.seq, h.lg.at = ms[0].Seq, ms[0].Time // before applying: the desktops' owners keep it (owner.go)
+	h.lg.applied.Store(ms[0].Seq)
 	for i, m := range ms {
 		d := &evs[i]
 		if d.err == nil {

@@ -87,6 +87,26 @@ func (f *Fan[M, S]) takeLocked() {
 }
 
 func (f *Fan[M, S]) registerLocked(sub *Subscriber[M], ch chan S) {
+	f.routeLocked(sub)
+	ch <- f.cur
+}
+
+// JoinLocked joins sub to the live messages from the next one broadcast, without a snapshot: for a
+// subscriber the server has brought up to date itself (a monitor that read the history to where the
+// stream is now). The caller holds the server's lock, so that no message falls between. It reports
+// false once the fan is closed. sub leaves with Leave, as one that subscribed.
+func (f *Fan[M, S]) JoinLocked(sub *Subscriber[M]) bool {
+	if f.closed {
+		return false
+	}
+	f.joined[sub] = struct{}{}
+	f.left.Add(1)
+	f.routeLocked(sub)
+	return true
+}
+
+// routeLocked registers sub for the live messages of its keys (every message without Keys).
+func (f *Fan[M, S]) routeLocked(sub *Subscriber[M]) {
 	f.subs[sub] = struct{}{}
 	if sub.Keys == nil {
 		f.every[sub] = struct{}{}
@@ -97,7 +117,6 @@ func (f *Fan[M, S]) registerLocked(sub *Subscriber[M], ch chan S) {
 		}
 		f.byKey[k][sub] = struct{}{}
 	}
-	ch <- f.cur
 }
 
 // removeLocked takes sub out of the live messages' subscribers.

@@ -197,3 +197,37 @@ func TestFanRoutesByKey(t *testing.T) {
 		t.Errorf("after every subscriber left: %d keys and %d keyless subscribers remain", len(f.byKey), len(f.every))
 	}
 }
+
+// JoinLocked joins a subscriber to the live messages from the next one broadcast, with no snapshot
+// (one the server brought up to date itself); it leaves as one that subscribed, and a closed fan
+// takes none.
+func TestFanJoinLockedIsLiveFromTheNext(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	f := NewFan[string](&mu, Snapshots[int]{Take: func() int { t.Error("a snapshot was taken"); return 0 }},
+		func(*Overflow) (int, string) { return websocket.CloseTryAgainLater, "slow" })
+	cfg := Config{Queue: 16, WriteWait: 5 * time.Second, CloseWait: 5 * time.Second}
+	s, _ := pair(t, cfg)
+	mu.Lock()
+	f.Broadcast("", "before", 1)
+	if !f.JoinLocked(s) {
+		t.Fatal("JoinLocked refused an open fan")
+	}
+	f.Broadcast("", "after", 1)
+	mu.Unlock()
+	if q := <-s.queue; q.m != "after" || len(s.queue) != 0 {
+		t.Errorf("got %q (and %d more), want the message after joining only", q.m, len(s.queue))
+	}
+	f.Leave(s)
+	if f.Len() != 0 {
+		t.Errorf("%d subscribers after Leave", f.Len())
+	}
+	f.Close(websocket.CloseGoingAway, "bye")
+	f.Wait() // it left: Wait does not hang
+	s2, _ := pair(t, cfg)
+	mu.Lock()
+	defer mu.Unlock()
+	if f.JoinLocked(s2) {
+		t.Error("a closed fan took a subscriber")
+	}
+}
