@@ -13,7 +13,7 @@ const DefaultRetention = 10000
 const (
 	maxRejections = 1000
 	maxAlerts     = 500
-	rateWindow    = 5 // seconds averaged for events per second
+	rateWindow    = RateWindow
 )
 
 // Store applies events and is the single source of truth for one feed. It is safe for one writer
@@ -313,6 +313,9 @@ func (s *Store) countEvent(at time.Time) {
 	}
 	b.count++
 }
+
+// RateWindow is how many seconds of event time Stats.EventsPerSec averages.
+const RateWindow = 5
 
 // eventsPerSec averages the last rateWindow complete seconds before the newest bucket.
 func (s *Store) eventsPerSec() float64 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -27,6 +28,10 @@ type headerView struct {
 	noKeys
 	c     *Common
 	width int
+	// msgs is the live source's message count when it last changed, at msgsAt (the wall clock):
+	// how long it has been quiet, which the rate in event time cannot see (rate).
+	msgs   int64
+	msgsAt time.Time
 }
 
 func newHeader(c *Common) *headerView { return &headerView{c: c} }
@@ -93,14 +98,15 @@ func (h *headerView) counts(f *frame) string {
 	optional := []part{
 		{h.types(s), typesReserve},
 		{st.Dim.Render(fmt.Sprintf("%d ended", s.Ended)), endedReserve},
-		{st.Dim.Render(h.rate(s.EventsPerSec)), rateReserve},
+		{st.Dim.Render(h.rate(s.EventsPerSec, f.wall)), rateReserve},
 	}
 	var shown []part
 	for _, p := range optional {
-		if used+p.reserve+sepW+statesMin <= h.width {
-			shown = append(shown, p)
-			used += p.reserve + sepW
+		if used+p.reserve+sepW+statesMin > h.width {
+			break // a less important part does not take the place of one that did not fit
 		}
+		shown = append(shown, p)
+		used += p.reserve + sepW
 	}
 	if len(shown) == len(optional) {
 		for _, n := range sparkSteps {
@@ -201,13 +207,21 @@ func (h *headerView) types(s model.Stats) string {
 }
 
 // rate is the event rate, or "– ev/s" while a replay is paused or over: the last rate measured is
-// not what is happening.
-func (h *headerView) rate(perSec float64) string {
+// not what is happening. A live source's rate is in event time too, which stands still while it is
+// quiet: it fades with the seconds (on the wall clock) the source has received nothing, to none
+// once the store's window has passed.
+func (h *headerView) rate(perSec float64, wall time.Time) string {
 	if h.c.Status != nil {
 		src := h.c.Status()
 		switch {
 		case src.Paused, src.State == feed.StatePaused, sourceOver(src.State):
 			return "– ev/s"
+		case src.State != feed.StateReplaying: // live: the rate fades as the source stays quiet
+			if src.Messages != h.msgs || h.msgsAt.IsZero() {
+				h.msgs, h.msgsAt = src.Messages, wall
+			}
+			quiet := wall.Sub(h.msgsAt).Seconds()
+			perSec *= max(model.RateWindow-quiet, 0) / model.RateWindow
 		}
 	}
 	if perSec >= 1000 {

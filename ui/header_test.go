@@ -96,3 +96,44 @@ func TestHeaderRateOfAPausedOrFinishedReplay(t *testing.T) {
 		}
 	}
 }
+
+// A newcomer's report: the header kept showing 13.0 ev/s eleven seconds after every bridge had
+// stopped (the rate is in event time, which stands still while nothing comes). A live source's
+// rate fades with the seconds it is quiet, to none after the window; a replay's does not.
+func TestHeaderRateFadesWhileLiveIsQuiet(t *testing.T) {
+	t.Parallel()
+	st := feed.Status{State: feed.StateConnected, Messages: 100}
+	c := testCommon(themes.Mono, model.NewStore(), func() time.Time { return base })
+	c.Status = func() feed.Status { return st }
+	h := newHeader(c)
+	for _, step := range []struct {
+		after time.Duration
+		msgs  int64
+		want  string
+	}{
+		{0, 100, "10.0 ev/s"}, {time.Second, 100, "8.0 ev/s"}, {2500 * time.Millisecond, 100, "5.0 ev/s"},
+		{6 * time.Second, 100, "0.0 ev/s"}, {7 * time.Second, 101, "10.0 ev/s"},
+	} {
+		st.Messages = step.msgs
+		if got := h.rate(10, base.Add(step.after)); got != step.want {
+			t.Errorf("%v in, %d messages: %s, want %s", step.after, step.msgs, got, step.want)
+		}
+	}
+	st.State = feed.StateReplaying
+	if got := h.rate(10, base.Add(time.Hour)); got != "10.0 ev/s" {
+		t.Errorf("a replay's rate faded: %s", got)
+	}
+}
+
+// A newcomer's report: at 100 columns the header left out "N ended" and kept the rate, the less
+// important part; the optional parts go from the least important.
+func TestHeaderDropsTheLeastImportantFirst(t *testing.T) {
+	t.Parallel()
+	for w := 60; w <= 200; w++ {
+		m, _ := newTestModel(t, themes.Mono, w, 20, deskEvents())
+		top := strings.Split(plain(m.Render()), "\n")[0]
+		if strings.Contains(top, "ev/s") && !strings.Contains(top, "ended") {
+			t.Fatalf("at %d columns the header shows the rate, not the ended count: %s", w, top)
+		}
+	}
+}
