@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/themes"
 )
@@ -159,6 +161,20 @@ func TestOtherViewsKeysSayWhereTheyWork(t *testing.T) {
 		press(m, key)
 		if out := plain(m.Render()); !strings.Contains(out, want) {
 			t.Errorf("%s in the table does not say %q:\n%s", key, want, out)
+		}
+	}
+}
+
+// A newcomer's report: ctrl+c did nothing in the filter or command prompt, though the README says
+// it quits. It quits whatever is open.
+func TestCtrlCQuitsFromAPrompt(t *testing.T) {
+	t.Parallel()
+	ctrlC := tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	for _, open := range []string{"/", ":"} {
+		m, _ := newTestModel(t, themes.Mono, 120, 20, deskEvents())
+		press(m, open, "a")
+		if m.Update(ctrlC); !m.quitting {
+			t.Errorf("ctrl+c in the %s prompt did not quit", open)
 		}
 	}
 }

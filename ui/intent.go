@@ -8,20 +8,20 @@ import (
 	"github.com/deskwatch/deskwatch/model"
 )
 
-// handleKey routes a key: an open prompt (filter or command) takes every key; then the keys that
-// work everywhere; then the intents of the screen in front; then the pane in front.
+// handleKey routes a key: ctrl+c quits, whatever is open; an open prompt (filter or command) takes
+// every other key; then the keys that work everywhere; then the intents of the screen in front;
+// then the pane in front.
 func (m *Model) handleKey(f *frame, msg tea.KeyPressMsg) tea.Cmd {
 	switch {
+	case msg.String() == "ctrl+c":
+		m.quitting = true
+		return tea.Quit
 	case m.filter.Active():
 		return m.updateFilter(f, msg)
 	case m.command.Active():
 		return m.updateCommand(f, msg)
 	}
 	k := m.c.Keys
-	if msg.String() == "ctrl+c" {
-		m.quitting = true
-		return tea.Quit
-	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		m.quitting = true
