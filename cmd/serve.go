@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -171,6 +172,14 @@ func runServe(ctx context.Context, o *options, so *serveOptions, arg string, std
 	return nil
 }
 
+// viewerHelp answers a viewer's --help (or -h) after -- on the ssh command line.
+const viewerHelp = `deskwatch over SSH: the floor, live. After -- on the ssh command line:
+  --theme NAME    dark, light, high-contrast, mono, or a theme the server has (NO_COLOR picks mono)
+  --filter TEXT   show only the interactions matching TEXT (the filter language: ? in the monitor)
+  --wallboard     open on the wallboard
+For example: ssh -t HOST -- --theme light --filter 'state:hold'
+In the monitor, ? lists the keys and q quits.`
+
 // newViewerModel builds one SSH session's monitor. The viewer may choose --theme, --filter and
 // --wallboard in the ssh command; NO_COLOR from the client picks mono unless the viewer chose a
 // theme.
@@ -181,7 +190,9 @@ func newViewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan s
 	filter := fs.String("filter", o.filter, "")
 	wall := fs.Bool("wallboard", o.wallboard, "")
 	const usage = "this server takes --theme NAME, --filter TEXT and --wallboard, as in: ssh -t HOST -- --theme light"
-	if err := fs.Parse(v.Args); err != nil {
+	if err := fs.Parse(v.Args); errors.Is(err, pflag.ErrHelp) {
+		return nil, sshserve.Usage(viewerHelp)
+	} else if err != nil {
 		return nil, fmt.Errorf("%w (%s)", err, usage)
 	}
 	if fs.NArg() > 0 {

@@ -216,3 +216,22 @@ func TestServeSIGUSR1ReloadsKeys(t *testing.T) {
 		t.Error("after SIGUSR1: want key B in and key A out")
 	}
 }
+
+// A newcomer's report: `ssh -t HOST -- --help` answered "deskwatch: pflag: help requested (this
+// server takes …)" and exit status 1. It shows what a viewer may pass and exits 0.
+func TestServeViewerHelp(t *testing.T) {
+	dir, key, keys := sshViewer(t)
+	_, port := startServe(t, "--authorized-keys", keys, "--host-key", filepath.Join(dir, "hk"),
+		"--speed", "max", fixture("clean.jsonl"))
+	term := e2e.Start(t, 120, 20, []string{"HOME=" + dir}, sshCommand(key, port, "--", "--help")+`; echo "[ssh $?]"`)
+	screen := term.WaitFor(20*time.Second, "[ssh 0]")
+	for _, want := range []string{"deskwatch over SSH", "--theme NAME", "--filter TEXT", "--wallboard",
+		"? lists the keys"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the help lacks %q:\n%s", want, screen)
+		}
+	}
+	if strings.Contains(screen, "pflag") {
+		t.Errorf("the help says pflag:\n%s", screen)
+	}
+}

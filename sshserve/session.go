@@ -1,9 +1,11 @@
 package sshserve
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -180,6 +182,11 @@ func (v *session) run() int {
 	log.Info("disconnect", attrs...)
 	switch reason {
 	case endNoModel:
+		var usage Usage
+		if errors.As(v.modelErr, &usage) {
+			v.sayTo(v.sess, string(usage))
+			return 0
+		}
 		log.Info("session could not start", "err", v.modelErr)
 		v.sayErr("deskwatch: " + v.modelErr.Error())
 		return 1
@@ -312,13 +319,28 @@ func (v *session) say(line string) {
 
 // sayErr writes one line on the session's standard error, where no program output goes, sanitized
 // like say's. A client that does not take even that within the write timeout is dropped.
-func (v *session) sayErr(line string) {
+func (v *session) sayErr(line string) { v.sayTo(v.sess.Stderr(), line) }
+
+// sayTo writes text, its lines sanitized like say's, to w (the session's output or its standard
+// error), each ended with CR LF: the client's terminal is raw while ssh -t runs. A client that does
+// not take it within the write timeout is dropped.
+func (v *session) sayTo(w io.Writer, text string) {
 	dog := time.AfterFunc(v.srv.cfg.WriteTimeout, func() {
 		v.dropStalled(fmt.Sprintf("the client accepted no output for %s", v.srv.cfg.WriteTimeout))
 	})
 	defer dog.Stop()
-	_, _ = v.sess.Stderr().Write([]byte(model.Sanitize(line) + "\n"))
+	var b strings.Builder
+	for line := range strings.SplitSeq(text, "\n") {
+		b.WriteString(model.Sanitize(line) + "\r\n")
+	}
+	_, _ = io.WriteString(w, b.String())
 }
+
+// Usage is an error NewModel returns to answer a viewer who asked for help (ssh -t HOST --
+// --help): its text is written to the session's output and the session exits with status 0.
+type Usage string
+
+func (u Usage) Error() string { return string(u) }
 
 func (v *session) touch() { v.lastInput.Store(time.Now().UnixNano()) }
 
