@@ -240,7 +240,7 @@ func (m *Model) goBack() {
 	case screenAgentDetail:
 		m.screen = screenAgents
 	case screenTable:
-		m.backToServices()
+		m.backFromDrill()
 	case screenWall:
 		m.screen = m.wallBack
 	default:
@@ -339,12 +339,17 @@ func (m *Model) agentKey(msg tea.KeyPressMsg, id string, open bool) bool {
 	return true
 }
 
-// showAgentInteractions shows the interactions table filtered to one agent.
+// showAgentInteractions shows the interactions table filtered to one agent; esc comes back.
 func (m *Model) showAgentInteractions(id string) {
-	if f, err := model.ParseFilter(model.FilterTerm("agent", id)); err == nil {
-		m.query.Filter = f
-		m.refresh()
+	f, err := model.ParseFilter(model.FilterTerm("agent", id))
+	if err != nil {
+		m.setError("cannot filter on agent " + model.Sanitize(id) + ": " + err.Error())
+		return
 	}
+	m.drilled = &drillReturn{before: m.query.Filter, screen: m.screen}
+	m.query.Filter = f
+	m.refresh()
 	m.screen = screenTable
-	m.setNote("interactions of " + model.Sanitize(id) + " — / to change the filter")
+	m.setNote("interactions of " + model.Sanitize(id) + " (filter " + f.String() + ") — esc back to the " +
+		map[screen]string{screenAgents: "agents", screenAgentDetail: "agent"}[m.drilled.screen])
 }

@@ -66,9 +66,10 @@ type Model struct {
 	agents       *agentsView
 	agentDetail  *agentDetailView
 	services     *servicesView
-	// fromService is set while the table shows a service's interactions opened from the services
-	// view: esc goes back there and restores the filter before.
-	fromService *serviceReturn
+	// drilled is set while the table shows a service's or an agent's interactions opened from the
+	// services or agents view (or an agent's detail): esc goes back there and restores the filter
+	// before.
+	drilled *drillReturn
 	timeline    *timelineView
 	// wall is the wallboard; wallBack is the screen Esc (or W) returns to from it.
 	wall     *wallView

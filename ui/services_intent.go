@@ -12,16 +12,17 @@ import (
 	"github.com/deskwatch/deskwatch/model"
 )
 
-// serviceReturn is where esc in the table goes after Enter on a service: back to the services view,
-// with the filter in force before.
-type serviceReturn struct {
+// drillReturn is where esc in the table goes after Enter on a service or an agent: back to the view
+// it was pressed in, with the filter in force before.
+type drillReturn struct {
 	before model.Filter
+	screen screen
 }
 
 // cycleScreen is Tab: interactions → agents → services → interactions; from any other screen, the
 // agents.
 func (m *Model) cycleScreen() {
-	m.fromService = nil // esc in the table no longer goes back to a service left by Tab
+	m.drilled = nil // esc in the table no longer goes back to a view left by Tab
 	switch m.screen {
 	case screenAgents:
 		m.screen = screenServices
@@ -78,7 +79,7 @@ func (m *Model) showServiceInteractions(name string) {
 		m.setError("cannot filter on service " + model.Sanitize(name) + ": " + err.Error())
 		return
 	}
-	m.fromService = &serviceReturn{before: m.query.Filter}
+	m.drilled = &drillReturn{before: m.query.Filter, screen: m.screen}
 	m.query.Filter = f
 	m.refresh()
 	m.screen = screenTable
@@ -86,17 +87,17 @@ func (m *Model) showServiceInteractions(name string) {
 		") — esc back to the services")
 }
 
-// backToServices is esc in the table: back to the services view, with the filter before, when the
-// table was opened on a service from there.
-func (m *Model) backToServices() {
-	r := m.fromService
+// backFromDrill is esc in the table: back to the services or agents view, with the filter before,
+// when the table was opened on a service or an agent from there.
+func (m *Model) backFromDrill() {
+	r := m.drilled
 	if r == nil {
 		return
 	}
-	m.fromService = nil
+	m.drilled = nil
 	m.query.Filter = r.before
 	m.refresh()
-	m.screen = screenServices
+	m.screen = r.screen
 }
 
 // filterServices follows the filter prompt in the services view: the view keeps the services whose

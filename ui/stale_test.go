@@ -151,3 +151,31 @@ func TestGoneAgentIsLoggedOut(t *testing.T) {
 		t.Errorf("the agent's detail does not say logged out:\n%s", out)
 	}
 }
+
+// A newcomer's report: Enter on an agent showed its interactions, and esc stayed in the table with
+// the agent's filter on (Enter on a service came back). Esc goes back to the agents view, or the
+// agent's detail, with the filter before.
+func TestEscFromAnAgentsInteractionsGoesBack(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Mono, 120, 20, deskEvents())
+	press(m, "/")
+	m.filter.input.SetValue("type:voice")
+	press(m, "enter")
+	before := m.query.Filter.String()
+	for _, c := range []struct {
+		keys []string
+		back screen
+	}{{[]string{"tab"}, screenAgents}, {[]string{"tab", "d"}, screenAgentDetail}} {
+		press(m, c.keys...)
+		press(m, "enter")
+		if m.screen != screenTable || m.query.Filter.String() != "agent:a.jones" {
+			t.Fatalf("after %v enter: screen %d, filter %q; want the table of a.jones", c.keys, m.screen, m.query.Filter.String())
+		}
+		press(m, "esc")
+		if m.screen != c.back || m.query.Filter.String() != before {
+			t.Errorf("esc after %v enter: screen %d, filter %q; want screen %d and %q", c.keys, m.screen,
+				m.query.Filter.String(), c.back, before)
+		}
+		m.screen = screenTable
+	}
+}
