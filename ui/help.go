@@ -139,8 +139,12 @@ func wrapHanging(s string, width int) []string {
 // it; a key the viewer's capabilities turned off is not listed.
 func (h *helpView) keyLines() []string {
 	k := h.c.Keys
+	everywhere := keyList{k.Help, k.Back, k.Command, k.Agents, k.Timeline, k.Wall, k.Rejected}
+	if h.c.Caps.CanControlReplay { // else space is the travel keys' (freeze), + and - nothing
+		everywhere = append(everywhere, k.Pause, k.Faster, k.Slower)
+	}
 	groups := append([]helpSection{
-		{"Everywhere", keyList{k.Help, k.Back, k.Command, k.Agents, k.Timeline, k.Wall, k.Rejected, k.Pause, k.Faster, k.Slower, k.Quit}},
+		{"Everywhere", append(everywhere, k.Quit)},
 		{"Moving (every list)", keyList(k.navigation())},
 	}, h.sections...)
 	seen := map[string]bool{}

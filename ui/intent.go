@@ -256,7 +256,12 @@ func sourceOver(st feed.State) bool {
 // control pauses, resumes or changes the speed of a replay.
 func (m *Model) control(msg tea.KeyPressMsg) {
 	if !m.c.Caps.CanControlReplay || m.c.Control == nil {
-		m.setNote("pause and speed apply to file replays only")
+		switch {
+		case key.Matches(msg, m.c.Keys.Pause) && m.c.History == nil && !m.isReplay():
+			m.setNote("nothing to freeze: this monitor keeps no history (--history 0)")
+		default:
+			m.setNote("pause and speed apply to file replays only")
+		}
 		return
 	}
 	k := m.c.Keys

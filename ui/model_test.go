@@ -82,6 +82,7 @@ func newTestModel(t testing.TB, theme themes.Theme, w, h int, lines []string) (*
 	}
 	store.Reject(model.Origin{Source: "desk.jsonl", Line: 12}, "not JSON: invalid character 'x'", []byte("xx"), now)
 	c := testCommon(theme, store, clock)
+	c.SetCapabilities(Capabilities{CanExport: true, CanControlReplay: true}) // a replay's, as its status says
 	c.Status = func() feed.Status {
 		return feed.Status{Name: "desk.jsonl", State: feed.StateReplaying, Pos: 600, Total: 1000, Speed: 10,
 			EventTime: now}

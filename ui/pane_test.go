@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/model"
 	"github.com/deskwatch/deskwatch/themes"
 )
@@ -42,17 +43,19 @@ func TestEveryPaneKeyIsOnTheHelpScreen(t *testing.T) {
 }
 
 // TestCapabilitiesDecideWhatAViewerMayDo: a read-only viewer's help lists neither pacing nor export
-// and its keys do nothing; a terminal over a live source lists them and says pacing is for replays.
+// and its keys do nothing; a terminal over a live source lists export, not pacing (a newcomer read
+// "space pause replay" in the demo's help), and says pacing is for replays; a replay's lists both.
 func TestCapabilitiesDecideWhatAViewerMayDo(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name     string
-		caps     Capabilities
-		listed   bool
-		noteOnSp string
+		name             string
+		caps             Capabilities
+		paced, exporting bool
+		noteOnSp         string
 	}{
-		{"read-only", Capabilities{ReadOnly: true, CanExport: true, CanControlReplay: true}, false, ""},
-		{"live terminal", Capabilities{CanExport: true}, true, "pause and speed apply to file replays only"},
+		{"read-only", Capabilities{ReadOnly: true, CanExport: true, CanControlReplay: true}, false, false, ""},
+		{"live terminal", Capabilities{CanExport: true}, false, true, "pause and speed apply to file replays only"},
+		{"replay", Capabilities{CanExport: true, CanControlReplay: true}, true, true, "pause and speed apply to file replays only"},
 	} {
 		m, _ := newTestModel(t, themes.Dark, 200, 50, deskEvents())
 		m.c.SetCapabilities(tc.caps)
@@ -61,9 +64,10 @@ func TestCapabilitiesDecideWhatAViewerMayDo(t *testing.T) {
 		}
 		press(m, "?")
 		help := plain(m.Render())
-		for _, what := range []string{"pause replay", "export view as CSV"} {
-			if strings.Contains(help, what) != tc.listed {
-				t.Errorf("%s: help lists %q: %v, want %v", tc.name, what, !tc.listed, tc.listed)
+		for what, listed := range map[string]bool{"pause replay": tc.paced, "faster": tc.paced,
+			"export view as CSV": tc.exporting} {
+			if strings.Contains(help, what) != listed {
+				t.Errorf("%s: help lists %q: %v, want %v", tc.name, what, !listed, listed)
 			}
 		}
 		press(m, "esc", "space")
@@ -158,5 +162,18 @@ func TestFloorListsClickUnderTheirTwoLines(t *testing.T) {
 				t.Errorf("%s: a click at Y %d selects %d, want %d", v.name, step.y, v.cur.pos, step.pos)
 			}
 		}
+	}
+}
+
+// A newcomer's report: space in a live monitor with --history 0 said "pause and speed apply to file
+// replays only", though space freezes a live view: it says there is no history to freeze.
+func TestSpaceWithoutHistorySaysWhy(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Mono, 120, 20, deskEvents())
+	m.c.SetCapabilities(Capabilities{CanExport: true})
+	m.c.Status = func() feed.Status { return feed.Status{Name: "demo", State: feed.StateLive} }
+	press(m, "space")
+	if out := plain(m.Render()); !strings.Contains(out, "nothing to freeze: this monitor keeps no history (--history 0)") {
+		t.Errorf("space without history:\n%s", out)
 	}
 }
