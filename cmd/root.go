@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"strconv"
@@ -105,6 +106,9 @@ to subscribe to. Without SOURCE it shows a built-in demo stream.`),
   deskwatch ws://localhost:8080/stream --record today.jsonl`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := mistypedCommand(cmd, args); err != nil {
+				return err
+			}
 			src, err := o.prepare(cmd, args)
 			if err != nil {
 				return err
@@ -115,6 +119,7 @@ to subscribe to. Without SOURCE it shows a built-in demo stream.`),
 			return run(ctx, o, src, stdin, stdout, stderr)
 		},
 	}
+	c.SuggestionsMinimumDistance = 2 // "hubb", "sevre": mistypedCommand
 	c.SetIn(stdin)
 	c.SetOut(stdout)
 	c.SetErr(stderr)
@@ -226,6 +231,25 @@ func usageError(err error) bool {
 }
 
 // subcommands lists the subcommands, one constructor per file.
+// mistypedCommand refuses a SOURCE that is no file but looks like a command mistyped ("serv",
+// "simulat"), or "version", naming what was meant: it would be opened as an event file, and fail
+// with a message about a file the user never meant.
+func mistypedCommand(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 || args[0] == "-" || isURL(args[0]) {
+		return nil
+	}
+	if _, err := os.Stat(args[0]); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if args[0] == "version" {
+		return errors.New(`version: no such event file; the version is "deskwatch --version"`)
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		return fmt.Errorf("%s: no such event file, nor command; did you mean %q (deskwatch %s --help)?", args[0], s[0], s[0])
+	}
+	return nil
+}
+
 func subcommands(stdin io.Reader, stdout, stderr io.Writer) []*cobra.Command {
 	return []*cobra.Command{
 		newSimulateCmd(stdout, stderr),

@@ -37,3 +37,18 @@ func TestStdinFromTheTerminalIsRefused(t *testing.T) {
 	term := e2e.Start(t, 120, 10, nil, e2e.Binary(t)+` -; echo "[monitor $?]"`)
 	term.WaitFor(10*time.Second, "standard input is the terminal; pipe the events in", "[monitor 2]")
 }
+
+// A newcomer's report: a mistyped command ("serv") was opened as an event file: `open event file:
+// open serv: no such file or directory`. A SOURCE that is no file but near a command names it.
+func TestMistypedCommandIsNamed(t *testing.T) {
+	t.Parallel()
+	for arg, want := range map[string]string{
+		"serv":    `serv: no such event file, nor command; did you mean "serve" (deskwatch serve --help)?`,
+		"hubb":    `hubb: no such event file, nor command; did you mean "hub" (deskwatch hub --help)?`,
+		"version": `version: no such event file; the version is "deskwatch --version"`,
+	} {
+		if _, errOut, code := e2e.Run(t, nil, "--print", arg); code != 2 || !strings.Contains(errOut, want) {
+			t.Errorf("deskwatch --print %s: exit %d, %s; want 2 and %s", arg, code, errOut, want)
+		}
+	}
+}
