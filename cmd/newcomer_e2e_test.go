@@ -52,3 +52,29 @@ func TestMistypedCommandIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// A newcomer's report: --demo-seed, --insecure, --header, --origin and --message-timeout with an
+// event file were taken and ignored (exit 0), as was --speed with the demo. A source flag given for
+// a source it means nothing to stops the run, saying whose it is.
+func TestSourceFlagsOfAnotherSourceAreRefused(t *testing.T) {
+	t.Parallel()
+	file := fixture("clean.jsonl")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--demo-seed", "7", file}, "--demo-seed shapes the demo, which runs without a SOURCE; the source here is the event file"},
+		{[]string{"--insecure", file}, "--insecure goes with a ws:// or wss:// SOURCE; the source here is the event file"},
+		{[]string{"--message-timeout", "5s", "-"}, "--message-timeout goes with a ws:// or wss:// SOURCE; the source here is standard input"},
+		{[]string{"--header", "X-A: b", "--events", "1"}, "--header goes with a ws:// or wss:// SOURCE; the source here is the demo (no SOURCE)"},
+		{[]string{"--speed", "10"}, "--speed paces a replay (an event file, or standard input); the source here is the demo (no SOURCE)"},
+	} {
+		args := c.args
+		if c.args[0] != "--speed" { // --print has its own word for --speed
+			args = append([]string{"--print"}, c.args...)
+		}
+		if _, errOut, code := e2e.Run(t, nil, args...); code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("deskwatch --print %v: exit %d, %s; want 2 and %s", c.args, code, errOut, c.want)
+		}
+	}
+}

@@ -73,8 +73,47 @@ func (o *options) prepare(cmd *cobra.Command, args []string) (string, error) {
 	if len(args) > 0 {
 		first = args[0]
 	}
+	if err := checkSourceFlags(cmd.Flags(), first); err != nil {
+		return "", err
+	}
 	// Several hubs become one list, as if given comma-separated (feed.SplitStreamURLs).
 	return strings.Join(args, ","), checkSince(o.since, first)
+}
+
+// The source flags that mean something to one kind of source only.
+var (
+	demoFlags   = []string{"demo-seed", "demo-agents", "demo-rate"}
+	streamFlags = []string{"header", "token-file", "token-env", "ca-file", "insecure", "origin", "message-timeout"}
+)
+
+// checkSourceFlags refuses a source flag given for a source it means nothing to (the demo's with a
+// file, a WebSocket's with the demo, --speed with a live stream), as the batch flags are refused
+// without --print: a flag silently ignored looks as if it had been taken.
+func checkSourceFlags(flags *pflag.FlagSet, src string) error {
+	changed := func(name string) bool { f := flags.Lookup(name); return f != nil && f.Changed }
+	what := "the event file " + src
+	switch {
+	case src == "":
+		what = "the demo (no SOURCE)"
+	case src == "-":
+		what = "standard input"
+	case isURL(src):
+		what = "a live stream"
+	}
+	for _, name := range demoFlags {
+		if changed(name) && src != "" {
+			return fmt.Errorf("--%s shapes the demo, which runs without a SOURCE; the source here is %s", name, what)
+		}
+	}
+	for _, name := range streamFlags {
+		if changed(name) && !isURL(src) {
+			return fmt.Errorf("--%s goes with a ws:// or wss:// SOURCE; the source here is %s", name, what)
+		}
+	}
+	if changed("speed") && (src == "" || isURL(src)) {
+		return fmt.Errorf("--speed paces a replay (an event file, or standard input); the source here is %s", what)
+	}
+	return nil
 }
 
 // loadSettings reads the configuration (--config, or the default file when it exists) and lets the
