@@ -69,8 +69,8 @@ type Model struct {
 	// drilled is set while the table shows a service's or an agent's interactions opened from the
 	// services or agents view (or an agent's detail): esc goes back there and restores the filter
 	// before.
-	drilled *drillReturn
-	timeline    *timelineView
+	drilled  *drillReturn
+	timeline *timelineView
 	// wall is the wallboard; wallBack is the screen Esc (or W) returns to from it.
 	wall     *wallView
 	wallBack screen
