@@ -49,7 +49,7 @@ func ParseTarget(s string) (Target, error) {
 	bad := func(why string) (Target, error) { return Target{}, fmt.Errorf("%s: %s", s, why) }
 	switch low := strings.ToLower(s); {
 	case low == "":
-		return bad("no target (start, end, #N, +5m, 10:14:52 or 2026-11-30T10:14:52Z)")
+		return Target{}, errors.New("no target (start, end, #N, +5m, 10:14:52 or 2026-11-30T10:14:52Z)")
 	case low == "start" || low == "begin":
 		return Target{Kind: TargetStart}, nil
 	case low == "end" || low == "live":

@@ -163,6 +163,8 @@ func (m *Model) open() {
 // unpinned, the cursor goes on to the next open interaction when its own ends.
 func (m *Model) follow() {
 	switch r := m.table.togglePin(); {
+	case r != nil && !r.Open():
+		m.setNote("following " + model.Sanitize(r.Data.ID) + " (ended) — f again to stop")
 	case r != nil:
 		m.setNote("following " + model.Sanitize(r.Data.ID) + " when it ends — f again to stop")
 	case m.table.Selected() == nil:

@@ -179,3 +179,19 @@ func TestEscFromAnAgentsInteractionsGoesBack(t *testing.T) {
 		m.screen = screenTable
 	}
 }
+
+// A newcomer's report: f on a completed row said "following mail-10008 when it ends".
+func TestFollowAnEndedRowSaysSo(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Mono, 120, 20, deskEvents())
+	for i := 0; i < 10 && (m.table.Selected() == nil || m.table.Selected().Open()); i++ {
+		press(m, "j")
+	}
+	if r := m.table.Selected(); r == nil || r.Open() {
+		t.Fatal("no ended row to select")
+	}
+	press(m, "f")
+	if out := plain(m.Render()); !strings.Contains(out, "(ended) — f again to stop") || strings.Contains(out, "when it ends") {
+		t.Errorf("f on an ended row:\n%s", out)
+	}
+}

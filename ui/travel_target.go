@@ -48,7 +48,10 @@ const gotoForms = "10:14:52, 2026-11-30T10:14:52Z, +5m, -30s, #12345, start or e
 // the history's bounds at once, so that the prompt can say so.
 func parseGoto(h travel.History, s string) (travelTarget, error) {
 	t, err := travel.ParseTarget(s)
-	if err != nil {
+	switch {
+	case err != nil && strings.TrimSpace(s) == "":
+		return travelTarget{}, fmt.Errorf("goto: %w", err)
+	case err != nil:
 		return travelTarget{}, fmt.Errorf("goto %w", err)
 	}
 	if first, last := h.Bounds(); t.Kind == travel.TargetEvent && (t.N < first.N || t.N > last.N) {

@@ -112,7 +112,7 @@ func TestTravelGotoErrors(t *testing.T) {
 		{"#x", "goto #x: an event number is # and a whole number"},
 		{"+5q", "goto +5q: not a duration"},
 		{"25:00", "goto 25:00: no such time of day"},
-		{"", "goto : no target"},
+		{"", "goto: no target"},
 	} {
 		m, _, _ := travelModel(t, 200, 30, 11, true)
 		travelPress(m, gotoKeys(tc.target)...)
