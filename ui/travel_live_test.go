@@ -189,7 +189,7 @@ func TestTravelFrozenStripOnlyTheLastEvent(t *testing.T) {
 	m.Update(ChangedMsg())
 	travelPress(m, "space")
 	got := plain(m.Render())
-	if !strings.Contains(got, "▸ #12 nothing shown changed") {
-		t.Errorf("the strip of a frozen switch of the active interaction should say nothing shown changed:\n%s", got)
+	if !strings.Contains(got, "▸ #12 no timeline entry") {
+		t.Errorf("the strip of a frozen switch of the active interaction should say it made no timeline entry:\n%s", got)
 	}
 }

@@ -213,7 +213,8 @@ func appliedText(snap *model.Snapshot, at time.Time, loc *time.Location) string 
 		}
 	}
 	if len(out) == 0 {
-		return "nothing shown changed (a rejected message, or one that changed no interaction or agent)"
+		return "no timeline entry (a rejected message, or one that changed no state, party, mute, recording, " +
+			"service, disposition, login or desktop)"
 	}
 	return ref.At().In(loc).Format("15:04:05") + " " + model.Sanitize(ref.Source()) + " · " + strings.Join(out, " · ")
 }
