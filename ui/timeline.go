@@ -286,8 +286,12 @@ func (t *timelineView) View(f *frame) string {
 	t.cur.clampList(len(snap.Agents), page)
 	loc := f.now.Location()
 	first, last := t.cur.offset, min(t.cur.offset+page, len(snap.Agents))
+	clock := "15:04"
+	if from.In(loc).YearDay() != to.In(loc).YearDay() || span >= 24*time.Hour { // 09:59–09:59 says nothing
+		clock = "Jan 2 15:04"
+	}
 	title := st.Title.Render("Agent state timeline") + st.Text.Render(" · last "+spanLabel(span)+
-		" · "+from.In(loc).Format("15:04")+"–"+to.In(loc).Format("15:04"))
+		" · "+from.In(loc).Format(clock)+"–"+to.In(loc).Format(clock))
 	if len(snap.Agents) > 0 {
 		title += st.Dim.Render(" · agents " + scrollPos(first, last, len(snap.Agents)))
 	}

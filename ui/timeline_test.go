@@ -273,3 +273,17 @@ func TestTimelineSpanFitsTheData(t *testing.T) {
 		t.Errorf("the span chosen with ] did not stay:\n%s", out)
 	}
 }
+
+// A newcomer's report: at the 24h zoom the timeline's title read "09:59–09:59". A span over a day
+// (or across midnight) names the days.
+func TestTimelineTitleNamesTheDays(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Mono, 160, 20, deskEvents())
+	press(m, "T")
+	for range 10 {
+		press(m, "]")
+	}
+	if out := plain(m.Render()); !strings.Contains(out, "last 24h · Nov 13 22:14–Nov 14 22:14") {
+		t.Errorf("the 24h timeline's title:\n%s", out)
+	}
+}
