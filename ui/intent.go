@@ -68,6 +68,12 @@ func (m *Model) screenKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, m.agentKey(msg, m.agentDetail.ID(), true)
 	case screenServices:
 		return m.servicesKey(f, msg)
+	case screenTimeline, screenWall, screenRejected:
+		if key.Matches(msg, m.c.Keys.ExportCSV) || key.Matches(msg, m.c.Keys.ExportJSON) {
+			m.setNote(msg.String() + ": exports the interactions table, the agents or the services view " +
+				"(esc, then tab), not this screen")
+			return nil, true
+		}
 	}
 	return nil, false
 }

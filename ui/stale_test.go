@@ -195,3 +195,16 @@ func TestFollowAnEndedRowSaysSo(t *testing.T) {
 		t.Errorf("f on an ended row:\n%s", out)
 	}
 }
+
+// A newcomer's report: x and X did nothing, and said nothing, on the timeline, the wallboard and the
+// rejected log. They say where they export.
+func TestExportKeysElsewhereSayWhere(t *testing.T) {
+	t.Parallel()
+	for _, open := range []string{"T", "W", "r"} {
+		m, _ := newTestModel(t, themes.Mono, 160, 30, deskEvents())
+		press(m, open, "x")
+		if out := plain(m.Render()); !strings.Contains(out, "x: exports the interactions table, the agents or the services view") {
+			t.Errorf("x after %s says nothing:\n%s", open, out)
+		}
+	}
+}
