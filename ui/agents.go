@@ -93,7 +93,7 @@ var agentColumns = []struct {
 	{" ", colLayout{width: 1}},
 	{"AGENT", colLayout{width: 12, grow: 16}},
 	{"NAME", colLayout{width: 12, priority: 4, grow: 20}},
-	{"IN", colLayout{width: 3, priority: 6}},
+	{"LOGIN", colLayout{width: 5, priority: 6}},
 	{"STATE", colLayout{width: 17, grow: 26}},
 	{"IN STATE", colLayout{width: 8}},
 	{"DESKTOP", colLayout{width: 9, priority: 3, grow: 21}},
@@ -230,7 +230,7 @@ func (a *agentsView) alerts(ag *model.Agent, snap *model.Snapshot, v *viewState,
 func (a *agentsView) cells(ag *model.Agent, l agentLoad, alerts string, now, wall time.Time) []string {
 	in := "out"
 	if ag.LoggedIn {
-		in = "yes"
+		in = "in"
 	}
 	state := string(ag.State)
 	if ag.Reason != "" && ag.State == model.AgentNotReady {
