@@ -229,13 +229,13 @@ func axis(from time.Time, step time.Duration, cells, cursor int, loc *time.Locat
 }
 
 // legend names each state with its cell, and the mark of a handled interaction, in as many lines
-// as width takes (at most two; the second cut to the width).
+// as width takes (three at 60 columns: cut to two, it lost the underline's meaning).
 func (cs *cellStyles) legend(st *Styles, width int) []string {
 	var lines []string
 	line, room := "", 0
 	add := func(cell tlCell, name string) {
 		n := 2 + len(name)
-		if room > 0 && room+2+n > width && len(lines) == 0 {
+		if room > 0 && room+2+n > width {
 			lines, line, room = append(lines, line), "", 0
 		}
 		if room > 0 {

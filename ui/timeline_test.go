@@ -287,3 +287,18 @@ func TestTimelineTitleNamesTheDays(t *testing.T) {
 		t.Errorf("the 24h timeline's title:\n%s", out)
 	}
 }
+
+// A newcomer's report: at 60 columns the legend ended "underli…". It wraps whole, every frame line
+// within the width and the frame its height.
+func TestTimelineLegendWrapsWhole(t *testing.T) {
+	t.Parallel()
+	for _, w := range []int{60, 80} {
+		m, _ := newTestModel(t, themes.Mono, w, 20, deskEvents())
+		press(m, "T")
+		out := m.Render()
+		checkFrame(t, out, w, 20)
+		if !strings.Contains(plain(out), "underlined: on an interaction") {
+			t.Errorf("at %d the legend is cut:\n%s", w, plain(out))
+		}
+	}
+}
