@@ -50,12 +50,18 @@ func frozen(now, down time.Time) time.Time {
 }
 
 // banner is the source-down line: since when on the wall clock, for how long, and what the source
-// is doing about it.
+// is doing about it and why (the status line, whose width the rest shares, may cut that).
 func (m *Model) banner(f *frame) string {
 	st := m.c.Styles
+	doing := "reconnecting"
+	if m.c.Status != nil {
+		if d := m.c.Status().Detail; d != "" {
+			doing = d // "retrying in 2s: connection refused"
+		}
+	}
 	text := "source down since " + sinceClock(f.down, f.wall) + " (" +
-		f.wall.Sub(f.down).Round(time.Second).String() + ") — reconnecting"
-	return st.Alert.Render(fit(text, m.c.Width))
+		f.wall.Sub(f.down).Round(time.Second).String() + ") — " + doing
+	return st.Alert.Render(fit(clean(text, m.c.Width), m.c.Width))
 }
 
 // dimLines redraws text (lines drawn in other styles) in style s, line by line.
