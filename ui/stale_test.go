@@ -33,6 +33,7 @@ func TestSourceDownFreezesAndSaysSo(t *testing.T) {
 		t.Errorf("line %d is %q, want the banner %q", headerHeight+1, lines[headerHeight], want)
 	}
 	// What it is doing and why, which the status line (sharing its width) cut at 80 columns.
+	connecting := m.c.Status
 	m.c.Status = func() feed.Status {
 		return feed.Status{Name: "ws://hub/stream", State: feed.StateLost, DownSince: down,
 			Detail: "retrying in 2s: connection refused"}
@@ -41,6 +42,7 @@ func TestSourceDownFreezesAndSaysSo(t *testing.T) {
 	if want := "source down since 22:14:20 (35s) — retrying in 2s: connection refused"; !strings.Contains(plain(m.Render()), want) {
 		t.Errorf("the banner does not say why:\n%s", plain(m.Render()))
 	}
+	m.c.Status = connecting
 	if !strings.Contains(plain(out), "0:57") || strings.Contains(plain(out), "1:32") {
 		t.Errorf("down: the voice call's duration should stand at 0:57 (the time it went down):\n%s", plain(out))
 	}
