@@ -170,8 +170,9 @@ func waitRecorded(t *testing.T, n int64, recs ...string) {
 	}
 }
 
-// checkTerminal: the terminal UI shows the agent logged out, not ready (Break), its screen being
-// recorded, an audio alert on v1, and nothing lost.
+// checkTerminal: the terminal UI shows the agent logged out, its last state not ready (Break) (in
+// its detail: the agents view says logged_out, as the figures count it), its screen being recorded,
+// an audio alert on v1, and nothing lost.
 func checkTerminal(t *testing.T, term *e2e.Term) {
 	t.Helper()
 	term.WaitFor(15*time.Second, "A1 logged out")
@@ -179,10 +180,12 @@ func checkTerminal(t *testing.T, term *e2e.Term) {
 	// The restarted hub's empty snapshot ended A1's calls until its bridge's snapshot reopened them;
 	// the agents' alert counts catch up within a second.
 	screen := term.WaitFor(15*time.Second, "SCREEN", "audio quality")
-	agent := regexp.MustCompile(`(?m)^!\s+A1\s+ann\s+out\s+not_ready \(Break\)\s.*\brec\s+.*audio quality`)
+	agent := regexp.MustCompile(`(?m)^!\s+A1\s+ann\s+out\s+logged_out\s.*\brec\s+.*audio quality`)
 	if !agent.MatchString(screen) || strings.Contains(screen, "lost") {
 		t.Errorf("the terminal's agents view:\n%s", screen)
 	}
+	term.Keys("d")
+	term.WaitFor(15*time.Second, "logged_out (last state not_ready (Break) for")
 }
 
 // checkTable compares `deskwatch --print`'s table with the script: v1 open, muted and recorded;

@@ -269,7 +269,7 @@ func TestStaleIsNotShownAsLive(t *testing.T) {
 	late.WaitFor(5*time.Second, "DESKTOP", "disconnected")
 
 	h.Stop(syscall.SIGTERM, 10*time.Second)
-	screen = term.WaitFor(10*time.Second, "source down since", "— reconnecting")
+	screen = term.WaitFor(10*time.Second, "source down since", "— retrying in")
 	if !strings.Contains(screen, "c-2") {
 		t.Errorf("the table should still show what was received while the source is down:\n%s", screen)
 	}
