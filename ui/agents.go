@@ -28,6 +28,8 @@ type agentsView struct {
 	// load caches the per-agent counts for one store version.
 	load        map[string]agentLoad
 	loadVersion uint64
+	// filter keeps the agents whose id or name holds it (any case); "" keeps all (/).
+	filter string
 }
 
 func newAgents(c *Common) *agentsView { return &agentsView{c: c} }
@@ -38,17 +40,33 @@ func (a *agentsView) SetSize(width, height int) { a.width, a.height = width, max
 // page is the number of agents a screen shows (the lines under the titles).
 func (a *agentsView) page() int { return max(a.height-2, 1) }
 
+// shown is the agents the view lists: snap's, in order, those the filter keeps.
+func (a *agentsView) shown(snap *model.Snapshot) []*model.Agent {
+	if a.filter == "" {
+		return snap.Agents
+	}
+	keep := export.NameFilter(a.filter)
+	var out []*model.Agent
+	for _, ag := range snap.Agents {
+		if keep(ag.ID) || keep(ag.Username) {
+			out = append(out, ag)
+		}
+	}
+	return out
+}
+
 // Selected returns the agent under the cursor in snap, or nil.
 func (a *agentsView) Selected(snap *model.Snapshot) *model.Agent {
-	if a.cur.pos < 0 || a.cur.pos >= len(snap.Agents) {
+	agents := a.shown(snap)
+	if a.cur.pos < 0 || a.cur.pos >= len(agents) {
 		return nil
 	}
-	return snap.Agents[a.cur.pos]
+	return agents[a.cur.pos]
 }
 
 // Update moves the cursor over the frame's agents; the window line and the titles are above them.
 func (a *agentsView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
-	a.cur.selectFor(msg, a.c.Keys, len(f.snap.Agents), a.page(), 2)
+	a.cur.selectFor(msg, a.c.Keys, len(a.shown(f.snap)), a.page(), 2)
 	return a, nil
 }
 
@@ -61,7 +79,7 @@ func (a *agentsView) ShortHelp() []key.Binding {
 func (a *agentsView) FullHelp() [][]key.Binding {
 	k := a.c.Keys
 	return [][]key.Binding{append(k.navigation(), k.Open, k.Describe, k.Window, k.Agents),
-		{k.NextAlert, k.PrevAlert, k.ExportCSV, k.ExportJSON}}
+		{k.Filter, k.NextAlert, k.PrevAlert, k.ExportCSV, k.ExportJSON}}
 }
 
 // loads counts open interactions per agent, once per store version.
@@ -163,14 +181,19 @@ func (a *agentsView) View(f *frame) string {
 		specs, titles = slices.Delete(specs, desktopColumn, desktopColumn+1), slices.Delete(titles, desktopColumn, desktopColumn+1)
 	}
 	idx, widths := fitColumns(specs, a.width)
-	lines := []string{windowLine(st.Dim, f, a.width, "", ""),
+	lines := []string{windowLine(st.Dim, f, a.width, "", a.filter),
 		st.ColumnHeader.Render(fit(joinCells(titles, idx, widths), a.width))}
-	if len(snap.Agents) == 0 {
+	agents := a.shown(snap)
+	switch {
+	case len(snap.Agents) == 0:
 		lines = append(lines, st.Dim.Render(fit("  no agents seen yet — agent events carry agentId", a.width)))
+	case len(agents) == 0:
+		lines = append(lines, st.Dim.Render(fit("  no agent matches "+strconv.Quote(model.Sanitize(a.filter))+
+			" — / to change the filter", a.width)))
 	}
 	page := a.page()
-	for i := a.cur.offset; i < len(snap.Agents) && i < a.cur.offset+page; i++ {
-		ag := snap.Agents[i]
+	for i := a.cur.offset; i < len(agents) && i < a.cur.offset+page; i++ {
+		ag := agents[i]
 		alerts := a.alerts(ag, snap, v, now)
 		cells := a.cells(ag, loads[ag.ID], alerts, now, f.wall)
 		if fg, ok := figs.Agent(ag.ID); ok {

@@ -10,9 +10,10 @@ import (
 
 // The alerts n and N visit: the alerting interactions in the table's display order, then the agents
 // with alerts of their own in the agents view's order, then the services with KPI alerts in the
-// services view's order, so every alert the header counts is one key away. Positions count rows
-// first, then agents, then services: position p < len(rows) is a row, else the agent p-len(rows)
-// while that is below len(agents), else the service p-len(rows)-len(agents).
+// services view's order, so every alert the header counts is one key away (but those of agents and
+// services the views' filters leave out). Positions count rows first, then the agents the view
+// lists, then services: position p < len(rows) is a row, else the agent p-len(rows) while that is
+// below len(agents), else the service p-len(rows)-len(agents).
 
 // alertStops returns the positions of the open alerts, ascending.
 func (m *Model) alertStops() []int {
@@ -23,28 +24,29 @@ func (m *Model) alertStops() []int {
 			stops = append(stops, i)
 		}
 	}
-	for i, a := range m.snap.Agents {
+	agents := m.agents.shown(m.snap)
+	for i, a := range agents {
 		if m.view.agentOwn[a.ID] { // as the header counted them
 			stops = append(stops, len(rows)+i)
 		}
 	}
-	return append(stops, m.serviceStops(m.newFrame(), len(rows)+len(m.snap.Agents))...)
+	return append(stops, m.serviceStops(m.newFrame(), len(rows)+len(agents))...)
 }
 
 // alertPosition is where the cursor is among the positions: the selected row on the table, the
 // selected agent in the agents view or its detail; -1 when nothing is selected.
 func (m *Model) alertPosition() int {
-	rows := m.view.ordered
+	rows, agents := m.view.ordered, m.agents.shown(m.snap)
 	switch m.screen {
 	case screenServices:
-		return len(rows) + len(m.snap.Agents) + m.services.cur.pos
+		return len(rows) + len(agents) + m.services.cur.pos
 	case screenAgents:
 		if a := m.agents.Selected(m.snap); a != nil {
 			return len(rows) + m.agents.cur.pos
 		}
 	case screenAgentDetail:
 		id := m.agentDetail.ID()
-		if i := slices.IndexFunc(m.snap.Agents, func(a *model.Agent) bool { return a.ID == id }); i >= 0 {
+		if i := slices.IndexFunc(agents, func(a *model.Agent) bool { return a.ID == id }); i >= 0 {
 			return len(rows) + i
 		}
 	default:
@@ -87,15 +89,15 @@ func (m *Model) jumpToAlert(next bool) {
 		m.setNote(of + m.why(m.c.Alerts.Check(rows[p], m.now()), len(of)))
 		return
 	}
-	i := stops[k] - len(rows)
-	if i >= len(m.snap.Agents) {
-		m.jumpToService(m.newFrame(), i-len(m.snap.Agents), of)
+	i, agents := stops[k]-len(rows), m.agents.shown(m.snap)
+	if i >= len(agents) {
+		m.jumpToService(m.newFrame(), i-len(agents), of)
 		return
 	}
-	a := m.snap.Agents[i]
+	a := agents[i]
 	m.screen = screenAgents
 	m.agents.cur.pos = i
-	m.agents.cur.clampList(len(m.snap.Agents), m.agents.page())
+	m.agents.cur.clampList(len(agents), m.agents.page())
 	who := clean(a.ID, 16) + ": "
 	m.setNote(of + who + m.why(m.view.ownAlerts(m.c.Alerts, a, m.snap.Alerts, m.now()), len(of)+len(who)))
 }

@@ -296,8 +296,12 @@ func (m *Model) control(msg tea.KeyPressMsg) {
 func (m *Model) updateFilter(fr *frame, msg tea.Msg) tea.Cmd {
 	_, cmd := m.filter.Update(fr, msg)
 	f, ok, res := m.filter.Result()
-	if m.screen == screenServices {
+	switch m.screen {
+	case screenServices:
 		m.filterServices(res)
+		return cmd
+	case screenAgents:
+		m.filterAgents(res)
 		return cmd
 	}
 	if ok {
@@ -326,6 +330,8 @@ func (m *Model) agentsKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.exportAgents("csv"), true
 	case key.Matches(msg, m.c.Keys.ExportJSON):
 		return m.exportAgents("json"), true
+	case key.Matches(msg, m.c.Keys.Filter):
+		return m.filter.StartPlain(m.agents.filter, "agent id or name (any part, any case)"), true
 	}
 	var id string
 	if a != nil {

@@ -114,6 +114,20 @@ func (m *Model) filterServices(res filterResult) {
 	}
 }
 
+// filterAgents follows the filter prompt in the agents view: the view keeps the agents whose id or
+// name holds the text as typed; esc restores the filter before.
+func (m *Model) filterAgents(res filterResult) {
+	text := m.filter.Text()
+	if res == filterCancelled {
+		text = m.filter.Before()
+	}
+	m.agents.filter = strings.TrimSpace(text)
+	m.agents.cur = cursor{}
+	if res == filterApplied && m.agents.filter != "" {
+		m.setNote("agents whose id or name holds *" + model.Sanitize(m.agents.filter) + "*")
+	}
+}
+
 // switchWindow is w: the floor's figures over the rolling window or since the start.
 func (m *Model) switchWindow() {
 	m.view.floorWindow = nextWindow(m.view.floorWindow)
@@ -165,8 +179,9 @@ func (m *Model) exportShown(format string) tea.Cmd {
 func (m *Model) exportAgents(format string) tea.Cmd {
 	f := m.newFrame()
 	figs := f.figures()
-	rows := make([]model.AgentFigures, 0, len(f.snap.Agents))
-	for _, ag := range f.snap.Agents {
+	agents := m.agents.shown(f.snap) // the view's: its filter's
+	rows := make([]model.AgentFigures, 0, len(agents))
+	for _, ag := range agents {
 		if af, ok := figs.Agent(ag.ID); ok {
 			rows = append(rows, af)
 		}

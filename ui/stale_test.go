@@ -219,3 +219,38 @@ func TestExportKeysElsewhereSayWhere(t *testing.T) {
 		}
 	}
 }
+
+// A newcomer's report: the agents view had no filter (/ opened nothing), so a supervisor of a floor
+// of hundreds could not find one agent. / keeps the agents whose id or name holds the text, in any
+// case; the cursor, Enter, the export and n/N go by the agents listed; esc in the prompt restores it.
+func TestAgentsViewFilter(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Mono, 160, 20, deskEvents())
+	press(m, "tab", "/")
+	m.filter.input.SetValue("BOB")
+	press(m, "enter")
+	out := plain(m.Render())
+	table := out[strings.Index(out, "AGENT "):] // under the header's agents line
+	if !strings.Contains(table, "b.smith") || strings.Contains(table, "a.jones") || !strings.Contains(out, `filter "BOB"`) {
+		t.Fatalf("filtered on BOB (Bob Smith's name):\n%s", out)
+	}
+	if a := m.agents.Selected(m.snap); a == nil || a.ID != "b.smith" {
+		t.Errorf("the cursor is on %v, want b.smith, the one listed", a)
+	}
+	press(m, "/")
+	m.filter.input.SetValue("nobody")
+	press(m, "esc")
+	if m.agents.filter != "BOB" {
+		t.Errorf("esc in the prompt left the filter %q, want BOB back", m.agents.filter)
+	}
+	press(m, "/")
+	m.filter.input.SetValue("nobody")
+	press(m, "enter")
+	if out := plain(m.Render()); !strings.Contains(out, `no agent matches "nobody" — / to change the filter`) {
+		t.Errorf("no agent matching:\n%s", out)
+	}
+	press(m, "enter") // nobody selected: nothing opens
+	if m.screen != screenAgents {
+		t.Errorf("enter with no agent listed went to screen %d", m.screen)
+	}
+}
