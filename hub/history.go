@@ -23,9 +23,9 @@ import (
 // then DESKWATCH_RESYNC_END, then every message of the log after that checkpoint, read by one
 // consumer of its own. It replays them into a floor of its own, so it relays what the hub relayed
 // (not the resends nor the events over a cap) and its filter sees what a live monitor's sees. Once
-// it has read to the message the hub's floor applied last, it joins the live monitors (joinLive),
-// under the hub's lock: no gap and no overlap where history becomes live; its floor and consumer
-// are let go, and its place among the readers of history too.
+// it has read to the message the hub's floor applied last, it joins the live monitors (joinOrWait,
+// history_join.go), under the hub's lock: no gap and no overlap where history becomes live; its
+// floor and consumer are let go, and its place among the readers of history too.
 
 // maxHistoryMonitors bounds the monitors reading history at once: each holds a floor of its own
 // (as large as the hub's) and a consumer of the log until it has caught up; maxHistoryPerKey those
@@ -138,6 +138,13 @@ func (h *Hub) historyStart(ctx context.Context, from time.Time) (jetlog.Checkpoi
 // serveHistory serves a monitor that asked for history since from (serveStream checked its token
 // and filter).
 func (h *Hub) serveHistory(w http.ResponseWriter, r *http.Request, f *filter, from time.Time, token string, g *grant) {
+	if !websocket.IsWebSocketUpgrade(r) { // refused by the upgrade, before any work on the history
+		h.accept(w, r, "stream")
+		return
+	}
+	if !h.waitReady(r.Context()) { // the floor is not caught up with the log yet: it could not join
+		return
+	}
 	key, whose := h.monitorKey(r, token)
 	release, full := h.history.take(key)
 	if release == nil {
@@ -225,13 +232,14 @@ func (h *Hub) writeHistory(s *subscriber, cp jetlog.Checkpoint, data *checkpoint
 		case <-ctx.Done():
 		}
 	}()
+	follow, wake := context.WithCancel(ctx)
+	defer wake()
+	j := &historyJoin{s: s, wake: wake}
 	var err error
-	caught := h.joinLive(s, cp.Seq) // nothing after the checkpoint yet
-	if !caught {
-		err = h.followHistory(ctx, w, fl, cp.Seq+1)
-		caught = errors.Is(err, errCaughtUp)
+	if !h.joinOrWait(j, cp.Seq) { // nothing after the checkpoint yet, or the floor not there yet
+		err = h.followHistory(follow, w, fl, j, cp.Seq+1)
 	}
-	if caught { // its floor is let go: the hub's live messages follow
+	if h.unwait(j) { // its floor is let go: the hub's live messages follow
 		caughtUp()
 		h.log.Printf("stream conn %d caught up with the floor after %d messages: live from here", s.id, w.sent)
 		return w.sent, s.Drain(0, w.live) // serveHistory's Ping pings it
@@ -245,9 +253,12 @@ func (h *Hub) writeHistory(s *subscriber, cp jetlog.Checkpoint, data *checkpoint
 // followHistory writes the messages of the log from seq from, replayed into fl, through w's
 // filter, until the monitor has caught up with the hub's floor (errCaughtUp: it has joined the live
 // monitors), ctx ends, or a write fails.
-func (h *Hub) followHistory(ctx context.Context, w *streamWriter, fl *floor, from uint64) error {
+func (h *Hub) followHistory(ctx context.Context, w *streamWriter, fl *floor, j *historyJoin, from uint64) error {
 	s := w.s
 	return h.cfg.EventLog.FollowBatches(ctx, from, func(ms []jetlog.Msg) error {
+		if h.unwait(j) { // the apply loop joined it to the live monitors as it waited
+			return errCaughtUp
+		}
 		for _, m := range ms {
 			ev, err := model.Decode(m.Data)
 			if err != nil {
@@ -265,47 +276,11 @@ func (h *Hub) followHistory(ctx context.Context, w *streamWriter, fl *floor, fro
 		if err := s.Flush(); err != nil {
 			return err
 		}
-		if h.joinLive(s, ms[0].Seq) {
+		if h.joinOrWait(j, ms[0].Seq) {
 			return errCaughtUp
 		}
 		return nil
 	})
-}
-
-// errCaughtUp ends a history monitor's reading of the log: it has joined the live monitors.
-var errCaughtUp = errors.New("caught up with the floor")
-
-// joinWait is how long a history monitor that has read a little further than the hub's floor
-// applied waits for the floor to get there (the apply loop takes a message within milliseconds).
-const joinWait = 250 * time.Millisecond
-
-// joinLive joins s to the live monitors when the hub's floor has applied the log's message seq, the
-// last the monitor read, and no later one (under h.mu, so that the fan sends it every message from
-// the next on). A floor a few messages behind is waited for, up to joinWait; one further behind,
-// or ahead, means the monitor reads on.
-func (h *Hub) joinLive(s *subscriber, seq uint64) bool {
-	deadline := time.Now().Add(joinWait)
-	for {
-		if at := h.lg.applied.Load(); at > seq || seq-at > 64 {
-			return false
-		}
-		h.mu.Lock()
-		if h.lg.seq == seq {
-			s.Keys = s.filter.agentKeys()
-			ok := h.streams.JoinLocked(s.Subscriber)
-			h.mu.Unlock()
-			return ok
-		}
-		h.mu.Unlock()
-		if time.Now().After(deadline) {
-			return false
-		}
-		select {
-		case <-s.Done():
-			return false
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
 }
 
 // raw writes one event of a checkpoint as the monitor's filter decides.

@@ -1,11 +1,16 @@
 package hub
 
 import (
+	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // The attacker's report: a monitor reading history (?since=) kept a floor of its own and a consumer
@@ -76,5 +81,107 @@ func TestHistoryReadersBounded(t *testing.T) {
 	}
 	if release, full := hr.take("new"); release != nil || full != "64 monitors reading history, the limit" {
 		t.Errorf("one more of all: %v %q", release != nil, full)
+	}
+}
+
+// The attacker's second pass: a history monitor that started from a checkpoint the hub's floor had
+// not got to (another hub on the log saved it while this one was behind) joined only after it read
+// another message, so on a quiet floor it never did, holding its floor, its consumer and its place.
+// The apply loop joins it when it applies the message the monitor read last, and the events after
+// come once each.
+func TestHistoryMonitorAheadOfTheFloorJoinsWhenItGetsThere(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, t.TempDir())
+	ahead := startHubOnLog(t, l, Config{CheckpointEvery: 4})
+	hold := make(chan struct{})
+	behind := startHubOnLogWith(t, l, Config{CheckpointEvery: 4}, func(h *Hub) {
+		h.applyHook = func(seq uint64) {
+			if seq > 4 {
+				<-hold
+			}
+		}
+	})
+	br := ahead.dial(t, "/ingest?session=s1", nil)
+	msgs := deskEvents("a1", 10)
+	send(t, br, msgs[:8]...)
+	ahead.waitCheckpointed(t, 8)
+	behind.waitApplied(t, 4)
+	time.Sleep(20 * time.Millisecond) // the log's clock passes message 8
+	mon := behind.dial(t, "/stream?since="+time.Now().UTC().Format(time.RFC3339Nano), nil)
+	readUntil(t, mon, `{"type":"DESKWATCH_RESYNC_END"`) // the checkpoint at 8: the floor is at 4
+	time.Sleep(100 * time.Millisecond)
+	if strings.Contains(behind.log.String(), "caught up with the floor") {
+		t.Fatal("joined the live monitors before the floor had applied the checkpoint's messages")
+	}
+	close(hold)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(behind.log.String(), "caught up with the floor") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the floor got there and the monitor did not join:\n%s", behind.log.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	send(t, br, msgs[8:]...)
+	if got := readUntil(t, mon, msgs[9]); !slices.Equal(got, msgs[8:]) {
+		t.Errorf("after joining the monitor got\n%s\nwant the live events once each", strings.Join(got, "\n"))
+	}
+	expectSilence(t, mon)
+	behind.history.mu.Lock()
+	defer behind.history.mu.Unlock()
+	if behind.history.n != 0 {
+		t.Errorf("%d places among the history readers held after it joined", behind.history.n)
+	}
+}
+
+// The attacker's second pass: a history monitor that connected while the hub was restoring (the
+// hub serves during Start) joined the live monitors at once, its checkpoint's seq and the empty
+// floor's both 0, and never got the history: the floor Start restored was never sent. It waits for
+// the floor to be caught up with the log, as a live monitor does, then gets the history whole.
+func TestHistoryMonitorWaitsForTheRestore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := Config{CheckpointEvery: 4}
+	first := startLogHub(t, dir, cfg)
+	br := first.dial(t, "/ingest?session=s1", nil)
+	msgs := deskEvents("a1", 6)
+	send(t, br, msgs...)
+	first.waitApplied(t, 6)
+	first.waitCheckpointed(t, 4)
+	first.crash()
+
+	l := openLog(t, dir)
+	cfg.Log, cfg.EventLog = &syncBuffer{}, l
+	h := New(cfg)
+	srv := httptest.NewServer(h.Handler())
+	t.Cleanup(func() { h.Close(); srv.Close(); _ = l.Close() })
+	th := &testHub{Hub: h, srv: srv, log: cfg.Log.(*syncBuffer)}
+	dialed := make(chan *websocket.Conn, 1)
+	go func() { dialed <- th.dial(t, "/stream?since=1h", nil) }() // answered once restored
+	time.Sleep(100 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := h.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mon := <-dialed
+	if got := seqsOf(t, readUntil(t, mon, msgs[5])); !slices.Equal(got, []string{"END", "a1:1", "a1:2", "a1:3", "a1:4", "a1:5", "a1:6"}) {
+		t.Errorf("history since 1h while the hub restored: %v, want the log's six events", got)
+	}
+}
+
+// The attacker's second pass: a plain GET of /stream?since= (no WebSocket upgrade) skipped the
+// monitors' join allowance and still read the log for the history, a checkpoint decoded each time.
+// It is refused as the upgrade refuses it, before any of that.
+func TestPlainGetOfHistoryDoesNoWork(t *testing.T) {
+	t.Parallel()
+	th := startLogHub(t, t.TempDir(), Config{})
+	_ = th.l.Close() // the history cannot be read: a request that tried would get 503
+	resp, err := http.Get(th.srv.URL + "/stream?since=1h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a plain GET of history: HTTP %d, want 400 from the upgrade", resp.StatusCode)
 	}
 }

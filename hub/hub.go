@@ -109,6 +109,9 @@ type Hub struct {
 	// saveHook, when a test sets it, may fail a checkpoint's save (a floor over the checkpoint
 	// size, a log that does not answer).
 	saveHook func(seq uint64) error
+	// applyHook, when a test sets it, runs before the apply loop applies message seq (it may hold
+	// the loop back, so that history monitors get ahead of the floor).
+	applyHook func(seq uint64)
 	figures  figureCache
 
 	// mu orders every applied event with the fan-out of it and with new subscriptions, so a new

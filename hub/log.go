@@ -53,11 +53,11 @@ type logState struct {
 	cancel    context.CancelFunc
 	done      chan struct{} // closed when the apply loop ends
 
-	// Guarded by h.mu: the last message applied; applied is seq, for a reader without h.mu (a
-	// history monitor catching up: joinLive).
+	// Guarded by h.mu: the last message applied, and the history monitors waiting for the floor
+	// to apply the message they read last (history_join.go).
 	seq     uint64
 	at      time.Time
-	applied atomic.Uint64
+	waiting map[*historyJoin]struct{}
 
 	ckMu      sync.Mutex     // one checkpoint saved at a time
 	ckSeq     atomic.Uint64  // the last checkpoint saved (read by the apply loop without ckMu)
@@ -69,7 +69,8 @@ type logState struct {
 }
 
 func newLogState() *logState {
-	return &logState{decoded: newDecodedCache(), ready: make(chan struct{}), done: make(chan struct{})}
+	return &logState{decoded: newDecodedCache(), ready: make(chan struct{}), done: make(chan struct{}),
+		waiting: make(map[*historyJoin]struct{})}
 }
 
 // markReady says the floor is caught up with the log.
@@ -136,7 +137,6 @@ func (h *Hub) Start(ctx context.Context) (Restored, error) {
 		return r, errors.New("hub: closed while starting")
 	}
 	lg.seq, lg.at, lg.ckAt = cp.Seq, cp.Time, time.Now()
-	lg.applied.Store(cp.Seq)
 	lg.ckSeq.Store(cp.Seq)
 	lg.cancel = cancel
 	h.mu.Unlock()
@@ -231,6 +231,9 @@ func (h *Hub) applyLoop(ctx context.Context, from, target, lost uint64) {
 				h.missed(from, seq-1, lost)
 			}
 			lost = 0
+			if h.applyHook != nil {
+				h.applyHook(seq)
+			}
 			h.applyMsgs(ms)
 			from = seq + 1
 			if seq >= target {
@@ -289,7 +292,6 @@ func (h *Hub) applyMsgs(ms []jetlog.Msg) {
 	dups := 0
 	h.mu.Lock()
 	h.lg.seq, h.lg.at = ms[0].Seq, ms[0].Time // before applying: the desktops' owners keep it (owner.go)
-	h.lg.applied.Store(ms[0].Seq)
 	for i, m := range ms {
 		d := &evs[i]
 		if d.err == nil {
@@ -302,6 +304,7 @@ func (h *Hub) applyMsgs(ms []jetlog.Msg) {
 			}
 		}
 	}
+	h.joinWaitingLocked() // after the whole message, whose events they read
 	if h.checkpointDueLocked() && h.lg.ckBusy.CompareAndSwap(false, true) {
 		ck = h.copyFloorLocked() // the floor after this message, saved in the background
 	}

@@ -322,7 +322,7 @@ func Unnumbered(data []byte) (out []byte, ok bool) {
 	}
 	i = skipWS(data, i+1)
 	if i < len(data) && data[i] == '}' {
-		return data, true
+		return data, skipWS(data, i+1) == len(data)
 	}
 	type span struct{ from, to int }
 	var keep []span
@@ -341,6 +341,9 @@ func Unnumbered(data []byte) (out []byte, ok bool) {
 			return nil, false
 		}
 		if data[i] == '}' {
+			if skipWS(data, i+1) != len(data) {
+				return nil, false // something after the object: not a message Decode takes
+			}
 			break
 		}
 		if data[i] != ',' {

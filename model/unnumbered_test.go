@@ -55,7 +55,7 @@ func TestUnnumbered(t *testing.T) {
 			t.Errorf("Unnumbered(%s) = %s %v, want %s", in, out, ok, want)
 		}
 	}
-	for _, in := range []string{``, `[]`, `{"seq":1`, `{"seq":1,}`, `{"seq" 1}`, `{"a":1`, `{"a":1,"b"}`} {
+	for _, in := range []string{``, `[]`, `{"seq":1`, `{"seq":1,}`, `{"seq" 1}`, `{"a":1`, `{"a":1,"b"}`, `{"seq":1}x`, `{}x`} {
 		if out, ok := Unnumbered([]byte(in)); ok {
 			t.Errorf("Unnumbered(%q) = %q, want it refused", in, out)
 		}

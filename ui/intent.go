@@ -360,15 +360,6 @@ func (m *Model) agentKey(msg tea.KeyPressMsg, id string, open bool) bool {
 
 // showAgentInteractions shows the interactions table filtered to one agent; esc comes back.
 func (m *Model) showAgentInteractions(id string) {
-	f, err := model.ParseFilter(model.FilterTerm("agent", id))
-	if err != nil {
-		m.setError("cannot filter on agent " + model.Sanitize(id) + ": " + err.Error())
-		return
-	}
-	m.drilled = &drillReturn{before: m.query.Filter, screen: m.screen}
-	m.query.Filter = f
-	m.refresh()
-	m.screen = screenTable
-	m.setNote("interactions of " + model.Sanitize(id) + " (filter " + f.String() + ") — esc back to the " +
-		map[screen]string{screenAgents: "agents", screenAgentDetail: "agent"}[m.drilled.screen])
+	back := map[screen]string{screenAgents: "the agents", screenAgentDetail: "the agent"}[m.screen]
+	m.drill("agent", id, model.Sanitize(id), back)
 }

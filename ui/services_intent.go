@@ -74,17 +74,22 @@ func (m *Model) noteServicesSort() {
 
 // showServiceInteractions shows the interactions table filtered to one service; esc comes back.
 func (m *Model) showServiceInteractions(name string) {
-	f, err := model.ParseFilter(model.FilterTerm("service", name))
+	m.drill("service", name, "service "+model.Sanitize(name), "the services")
+}
+
+// drill shows the interactions table filtered to field:value (what names them, back where esc
+// goes), from the screen in front, to which esc returns with the filter before (backFromDrill).
+func (m *Model) drill(field, value, what, back string) {
+	f, err := model.ParseFilter(model.FilterTerm(field, value))
 	if err != nil {
-		m.setError("cannot filter on service " + model.Sanitize(name) + ": " + err.Error())
+		m.setError("cannot filter on " + field + " " + model.Sanitize(value) + ": " + err.Error())
 		return
 	}
 	m.drilled = &drillReturn{before: m.query.Filter, screen: m.screen}
 	m.query.Filter = f
 	m.refresh()
 	m.screen = screenTable
-	m.setNote("interactions of service " + model.Sanitize(name) + " (filter " + f.String() +
-		") — esc back to the services")
+	m.setNote("interactions of " + what + " (filter " + f.String() + ") — esc back to " + back)
 }
 
 // backFromDrill is esc in the table: back to the services or agents view, with the filter before,
@@ -103,29 +108,26 @@ func (m *Model) backFromDrill() {
 // filterServices follows the filter prompt in the services view: the view keeps the services whose
 // name holds the text as typed; esc restores the filter before.
 func (m *Model) filterServices(res filterResult) {
+	m.nameFilter(res, &m.services.filter, &m.services.cur, "services named")
+}
+
+// nameFilter sets *filter from the prompt (its text as typed; the filter before when cancelled) and
+// puts the view's cursor back at its top; an applied filter is noted as what then *text*.
+func (m *Model) nameFilter(res filterResult, filter *string, cur *cursor, what string) {
 	text := m.filter.Text()
 	if res == filterCancelled {
 		text = m.filter.Before()
 	}
-	m.services.filter = strings.TrimSpace(text)
-	m.services.cur = cursor{}
-	if res == filterApplied && m.services.filter != "" {
-		m.setNote("services named *" + model.Sanitize(m.services.filter) + "*")
+	*filter, *cur = strings.TrimSpace(text), cursor{}
+	if res == filterApplied && *filter != "" {
+		m.setNote(what + " *" + model.Sanitize(*filter) + "*")
 	}
 }
 
 // filterAgents follows the filter prompt in the agents view: the view keeps the agents whose id or
 // name holds the text as typed; esc restores the filter before.
 func (m *Model) filterAgents(res filterResult) {
-	text := m.filter.Text()
-	if res == filterCancelled {
-		text = m.filter.Before()
-	}
-	m.agents.filter = strings.TrimSpace(text)
-	m.agents.cur = cursor{}
-	if res == filterApplied && m.agents.filter != "" {
-		m.setNote("agents whose id or name holds *" + model.Sanitize(m.agents.filter) + "*")
-	}
+	m.nameFilter(res, &m.agents.filter, &m.agents.cur, "agents whose id or name holds")
 }
 
 // switchWindow is w: the floor's figures over the rolling window or since the start.
