@@ -112,7 +112,7 @@ type Hub struct {
 	// applyHook, when a test sets it, runs before the apply loop applies message seq (it may hold
 	// the loop back, so that history monitors get ahead of the floor).
 	applyHook func(seq uint64)
-	figures  figureCache
+	figures   figureCache
 
 	// mu orders every applied event with the fan-out of it and with new subscriptions, so a new
 	// monitor's snapshot and the live events after it neither overlap nor leave a gap.
