@@ -67,9 +67,14 @@ type Recorder struct {
 
 // NewRecorder creates the recording at path, readable only by its owner since recordings hold
 // customer data. A file already there is never written over: it may be an earlier recording, or
-// the very file being replayed (which truncating would erase before it is read).
+// the very file being replayed (which truncating would erase before it is read). A path that is no
+// file (a pipe, /dev/stdout) is written to as it is.
 func NewRecorder(path string) (*Recorder, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	flags := os.O_CREATE | os.O_EXCL | os.O_WRONLY
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		flags = os.O_WRONLY
+	}
+	f, err := os.OpenFile(path, flags, 0o600)
 	if errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("%s exists; a recording never replaces a file: remove it, or name another", path)
 	}

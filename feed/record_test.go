@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskwatch/deskwatch/internal/e2e"
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/model"
 )
@@ -352,5 +353,28 @@ func TestRecorderNeverReplacesAFile(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != day {
 		t.Errorf("the file now holds %q", got)
+	}
+}
+
+// The attacker's second pass: refusing every path that exists refused /dev/stdout and a named
+// pipe, where a recording is handed to another program. A path that is no file is written to.
+func TestRecorderWritesToAPipe(t *testing.T) {
+	t.Parallel()
+	path := e2e.Fifo(t, "pipe")
+	got := make(chan []byte, 1)
+	go func() {
+		data, _ := os.ReadFile(path)
+		got <- data
+	}()
+	rec, err := NewRecorder(path)
+	if err != nil {
+		t.Fatalf("recording to a named pipe: %v", err)
+	}
+	rec.Record(Message{Data: []byte(`{"type":"ON_LOGOUT","params":[]}`)})
+	if err := rec.CloseAt(time.UnixMilli(1700000000000)); err != nil {
+		t.Fatal(err)
+	}
+	if data := <-got; !strings.Contains(string(data), `"type":"ON_LOGOUT"`) || !strings.Contains(string(data), `"end":true`) {
+		t.Errorf("the pipe got %q", data)
 	}
 }
