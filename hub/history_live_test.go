@@ -29,13 +29,7 @@ func TestHistoryMonitorJoinsLiveOnceCaughtUp(t *testing.T) {
 	for i := range mons {
 		mon := th.dial(t, "/stream?since=1h", nil)
 		readUntil(t, mon, msgs[5])
-		deadline := time.Now().Add(5 * time.Second)
-		for strings.Count(th.log.String(), "caught up with the floor after") <= i {
-			if time.Now().After(deadline) {
-				t.Fatalf("monitor %d never caught up:\n%s", i+1, th.log.String())
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		waitCaughtUp(t, th.log, i+1)
 		if i == 0 {
 			send(t, br, msgs[6:]...) // live now: each once, in order
 			th.waitApplied(t, 12)
@@ -114,13 +108,7 @@ func TestHistoryMonitorAheadOfTheFloorJoinsWhenItGetsThere(t *testing.T) {
 		t.Fatal("joined the live monitors before the floor had applied the checkpoint's messages")
 	}
 	close(hold)
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(behind.log.String(), "caught up with the floor") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the floor got there and the monitor did not join:\n%s", behind.log.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitCaughtUp(t, behind.log, 1) // the floor got there
 	send(t, br, msgs[8:]...)
 	if got := readUntil(t, mon, msgs[9]); !slices.Equal(got, msgs[8:]) {
 		t.Errorf("after joining the monitor got\n%s\nwant the live events once each", strings.Join(got, "\n"))
@@ -183,5 +171,17 @@ func TestPlainGetOfHistoryDoesNoWork(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("a plain GET of history: HTTP %d, want 400 from the upgrade", resp.StatusCode)
+	}
+}
+
+// waitCaughtUp waits until the hub has logged n history monitors caught up with its floor.
+func waitCaughtUp(t *testing.T, log *syncBuffer, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Count(log.String(), "caught up with the floor after") < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d history monitors caught up with the floor:\n%s", n, log.String())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
