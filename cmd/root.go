@@ -230,7 +230,6 @@ func usageError(err error) bool {
 	return false
 }
 
-// subcommands lists the subcommands, one constructor per file.
 // mistypedCommand refuses a SOURCE that is no file but looks like a command mistyped ("serv",
 // "simulat"), or "version", naming what was meant: it would be opened as an event file, and fail
 // with a message about a file the user never meant.
@@ -250,6 +249,7 @@ func mistypedCommand(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
+// subcommands lists the subcommands, one constructor per file.
 func subcommands(stdin io.Reader, stdout, stderr io.Writer) []*cobra.Command {
 	return []*cobra.Command{
 		newSimulateCmd(stdout, stderr),

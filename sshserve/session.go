@@ -322,16 +322,20 @@ func (v *session) say(line string) {
 func (v *session) sayErr(line string) { v.sayTo(v.sess.Stderr(), line) }
 
 // sayTo writes text, its lines sanitized like say's, to w (the session's output or its standard
-// error), each ended with CR LF: the client's terminal is raw while ssh -t runs. A client that does
-// not take it within the write timeout is dropped.
+// error), each ended with CR LF on a terminal (the client's is raw while ssh -t runs), else LF. A
+// client that does not take it within the write timeout is dropped.
 func (v *session) sayTo(w io.Writer, text string) {
 	dog := time.AfterFunc(v.srv.cfg.WriteTimeout, func() {
 		v.dropStalled(fmt.Sprintf("the client accepted no output for %s", v.srv.cfg.WriteTimeout))
 	})
 	defer dog.Stop()
+	end := "\n"
+	if _, _, pty := v.sess.Pty(); pty {
+		end = "\r\n"
+	}
 	var b strings.Builder
 	for line := range strings.SplitSeq(text, "\n") {
-		b.WriteString(model.Sanitize(line) + "\r\n")
+		b.WriteString(model.Sanitize(line) + end)
 	}
 	_, _ = io.WriteString(w, b.String())
 }
