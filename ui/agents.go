@@ -28,9 +28,18 @@ type agentsView struct {
 	// load caches the per-agent counts for one store version.
 	load        map[string]agentLoad
 	loadVersion uint64
-	// filter keeps the agents whose id or name holds it (any case); "" keeps all (/).
+	// filter keeps the agents whose id or name holds it (any case); "" keeps all (/). sort names the
+	// figure the view is sorted by (an export.AgentColumns name; "" for the order of first sight),
+	// desc its direction (s, <, S).
 	filter string
+	sort   string
+	desc   bool
 }
+
+// agentSorts are the agents view's sort keys, in the order s goes through them: the order of first
+// sight ("") and then the figures it shows.
+var agentSorts = []string{"", "agent", "state", "in_state_s", "handled", "aht_s", "occupancy_pct", "ready_s",
+	"not_ready_s", "busy_s", "acw_s"}
 
 func newAgents(c *Common) *agentsView { return &agentsView{c: c} }
 
@@ -40,24 +49,70 @@ func (a *agentsView) SetSize(width, height int) { a.width, a.height = width, max
 // page is the number of agents a screen shows (the lines under the titles).
 func (a *agentsView) page() int { return max(a.height-2, 1) }
 
-// shown is the agents the view lists: snap's, in order, those the filter keeps.
-func (a *agentsView) shown(snap *model.Snapshot) []*model.Agent {
-	if a.filter == "" {
-		return snap.Agents
-	}
-	keep := export.NameFilter(a.filter)
-	var out []*model.Agent
-	for _, ag := range snap.Agents {
-		if keep(ag.ID) || keep(ag.Username) {
-			out = append(out, ag)
+// shown is the agents the view lists on the frame: those the filter keeps, in the order of first
+// sight or sorted by a figure over the frame's window (ties, and agents without figures last, in
+// the order of first sight).
+func (a *agentsView) shown(f *frame) []*model.Agent {
+	out := f.snap.Agents
+	if a.filter != "" {
+		keep := export.NameFilter(a.filter)
+		out = nil
+		for _, ag := range f.snap.Agents {
+			if keep(ag.ID) || keep(ag.Username) {
+				out = append(out, ag)
+			}
 		}
 	}
+	col, ok := export.FigureColumnFor(export.AgentColumns, a.sort)
+	if !ok {
+		return out
+	}
+	figs := f.figures()
+	out = slices.Clone(out)
+	slices.SortStableFunc(out, func(x, y *model.Agent) int {
+		fx, okx := figs.Agent(x.ID)
+		fy, oky := figs.Agent(y.ID)
+		switch {
+		case okx != oky && okx:
+			return -1
+		case okx != oky:
+			return 1
+		case a.desc:
+			return col.Compare(fy, fx)
+		}
+		return col.Compare(fx, fy)
+	})
 	return out
 }
 
-// Selected returns the agent under the cursor in snap, or nil.
-func (a *agentsView) Selected(snap *model.Snapshot) *model.Agent {
-	agents := a.shown(snap)
+// nextSort sorts by the next figure (the previous one when forward is false), or in the order of
+// first sight after the last.
+func (a *agentsView) nextSort(forward bool) {
+	i := slices.Index(agentSorts, a.sort)
+	if forward {
+		i = (i + 1) % len(agentSorts)
+	} else {
+		i = (i - 1 + len(agentSorts)) % len(agentSorts)
+	}
+	a.sort = agentSorts[i]
+}
+
+// sortText says how the view is sorted, for the note and the window line.
+func (a *agentsView) sortText() string {
+	col, ok := export.FigureColumnFor(export.AgentColumns, a.sort)
+	if !ok {
+		return "in the order first seen"
+	}
+	dir := "ascending"
+	if a.desc {
+		dir = "descending"
+	}
+	return "sorted by " + col.Title + ", " + dir
+}
+
+// Selected returns the agent under the cursor on the frame, or nil.
+func (a *agentsView) Selected(f *frame) *model.Agent {
+	agents := a.shown(f)
 	if a.cur.pos < 0 || a.cur.pos >= len(agents) {
 		return nil
 	}
@@ -66,7 +121,7 @@ func (a *agentsView) Selected(snap *model.Snapshot) *model.Agent {
 
 // Update moves the cursor over the frame's agents; the window line and the titles are above them.
 func (a *agentsView) Update(f *frame, msg tea.Msg) (pane, tea.Cmd) {
-	a.cur.selectFor(msg, a.c.Keys, len(a.shown(f.snap)), a.page(), 2)
+	a.cur.selectFor(msg, a.c.Keys, len(a.shown(f)), a.page(), 2)
 	return a, nil
 }
 
@@ -79,7 +134,7 @@ func (a *agentsView) ShortHelp() []key.Binding {
 func (a *agentsView) FullHelp() [][]key.Binding {
 	k := a.c.Keys
 	return [][]key.Binding{append(k.navigation(), k.Open, k.Describe, k.Window, k.Agents),
-		{k.Filter, k.NextAlert, k.PrevAlert, k.ExportCSV, k.ExportJSON}}
+		{k.Filter, k.Sort, k.SortPrev, k.SortDir, k.NextAlert, k.PrevAlert, k.ExportCSV, k.ExportJSON}}
 }
 
 // loads counts open interactions per agent, once per store version.
@@ -181,9 +236,13 @@ func (a *agentsView) View(f *frame) string {
 		specs, titles = slices.Delete(specs, desktopColumn, desktopColumn+1), slices.Delete(titles, desktopColumn, desktopColumn+1)
 	}
 	idx, widths := fitColumns(specs, a.width)
-	lines := []string{windowLine(st.Dim, f, a.width, "", a.filter),
+	sorted := ""
+	if a.sort != "" {
+		sorted = a.sortText()
+	}
+	lines := []string{windowLine(st.Dim, f, a.width, sorted, a.filter),
 		st.ColumnHeader.Render(fit(joinCells(titles, idx, widths), a.width))}
-	agents := a.shown(snap)
+	agents := a.shown(f)
 	switch {
 	case len(snap.Agents) == 0:
 		lines = append(lines, st.Dim.Render(fit("  no agents seen yet — agent events carry agentId", a.width)))

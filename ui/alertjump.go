@@ -24,7 +24,7 @@ func (m *Model) alertStops() []int {
 			stops = append(stops, i)
 		}
 	}
-	agents := m.agents.shown(m.snap)
+	agents := m.agents.shown(m.newFrame())
 	for i, a := range agents {
 		if m.view.agentOwn[a.ID] { // as the header counted them
 			stops = append(stops, len(rows)+i)
@@ -36,12 +36,12 @@ func (m *Model) alertStops() []int {
 // alertPosition is where the cursor is among the positions: the selected row on the table, the
 // selected agent in the agents view or its detail; -1 when nothing is selected.
 func (m *Model) alertPosition() int {
-	rows, agents := m.view.ordered, m.agents.shown(m.snap)
+	rows, agents := m.view.ordered, m.agents.shown(m.newFrame())
 	switch m.screen {
 	case screenServices:
 		return len(rows) + len(agents) + m.services.cur.pos
 	case screenAgents:
-		if a := m.agents.Selected(m.snap); a != nil {
+		if a := m.agents.Selected(m.newFrame()); a != nil {
 			return len(rows) + m.agents.cur.pos
 		}
 	case screenAgentDetail:
@@ -89,7 +89,7 @@ func (m *Model) jumpToAlert(next bool) {
 		m.setNote(of + m.why(m.c.Alerts.Check(rows[p], m.now()), len(of)))
 		return
 	}
-	i, agents := stops[k]-len(rows), m.agents.shown(m.snap)
+	i, agents := stops[k]-len(rows), m.agents.shown(m.newFrame())
 	if i >= len(agents) {
 		m.jumpToService(m.newFrame(), i-len(agents), of)
 		return

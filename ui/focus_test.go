@@ -127,7 +127,7 @@ func TestAgentAlertsAreInSight(t *testing.T) {
 		t.Fatalf("n over %d alerting rows left the table", rows)
 	}
 	press(m, "n")
-	if a := m.agents.Selected(m.snap); m.screen != screenAgents || a == nil || a.ID != "c.four" {
+	if a := m.agents.Selected(m.newFrame()); m.screen != screenAgents || a == nil || a.ID != "c.four" {
 		t.Fatalf("n after the rows: screen %v, agent %v; want c.four in the agents view", m.screen, a)
 	}
 	if out := plain(m.Render()); !strings.Contains(out, "c.four: server error") {

@@ -317,7 +317,7 @@ func (m *Model) updateFilter(fr *frame, msg tea.Msg) tea.Cmd {
 // agentsKey handles the intents of the agents view: Enter shows the selected agent's interactions,
 // d their detail, x and X export its figures.
 func (m *Model) agentsKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	a := m.agents.Selected(f.snap)
+	a := m.agents.Selected(f)
 	if key.Matches(msg, m.c.Keys.Describe) {
 		if a != nil {
 			m.agentDetail.Show(a.ID)
@@ -332,6 +332,15 @@ func (m *Model) agentsKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.exportAgents("json"), true
 	case key.Matches(msg, m.c.Keys.Filter):
 		return m.filter.StartPlain(m.agents.filter, "agent id or name (any part, any case)"), true
+	case key.Matches(msg, m.c.Keys.Sort), key.Matches(msg, m.c.Keys.SortPrev):
+		m.agents.nextSort(key.Matches(msg, m.c.Keys.Sort))
+		m.agents.cur = cursor{}
+		m.setNote("agents " + m.agents.sortText())
+		return nil, true
+	case key.Matches(msg, m.c.Keys.SortDir):
+		m.agents.desc = !m.agents.desc
+		m.setNote("agents " + m.agents.sortText())
+		return nil, true
 	}
 	var id string
 	if a != nil {

@@ -53,7 +53,7 @@ func TestNotReadyTooLongIsAnAlert(t *testing.T) {
 		t.Errorf("the header's agents line does not mark b.smith:\n%s", out)
 	}
 	press(m, "n")
-	if m.screen != screenAgents || m.agents.Selected(m.snap) == nil || m.agents.Selected(m.snap).ID != "b.smith" {
+	if m.screen != screenAgents || m.agents.Selected(m.newFrame()) == nil || m.agents.Selected(m.newFrame()).ID != "b.smith" {
 		t.Fatalf("n did not go to b.smith in the agents view (screen %v)", m.screen)
 	}
 	out = plain(m.Render())

@@ -181,7 +181,7 @@ func (m *Model) exportShown(format string) tea.Cmd {
 func (m *Model) exportAgents(format string) tea.Cmd {
 	f := m.newFrame()
 	figs := f.figures()
-	agents := m.agents.shown(f.snap) // the view's: its filter's
+	agents := m.agents.shown(f) // the view's: its filter's, in its order
 	rows := make([]model.AgentFigures, 0, len(agents))
 	for _, ag := range agents {
 		if af, ok := figs.Agent(ag.ID); ok {

@@ -234,7 +234,7 @@ func TestAgentsViewFilter(t *testing.T) {
 	if !strings.Contains(table, "b.smith") || strings.Contains(table, "a.jones") || !strings.Contains(out, `filter "BOB"`) {
 		t.Fatalf("filtered on BOB (Bob Smith's name):\n%s", out)
 	}
-	if a := m.agents.Selected(m.snap); a == nil || a.ID != "b.smith" {
+	if a := m.agents.Selected(m.newFrame()); a == nil || a.ID != "b.smith" {
 		t.Errorf("the cursor is on %v, want b.smith, the one listed", a)
 	}
 	press(m, "/")
@@ -252,5 +252,34 @@ func TestAgentsViewFilter(t *testing.T) {
 	press(m, "enter") // nobody selected: nothing opens
 	if m.screen != screenAgents {
 		t.Errorf("enter with no agent listed went to screen %d", m.screen)
+	}
+}
+
+// A newcomer's report: s, < and S did nothing in the agents view. They sort it by its figures (the
+// order of first sight after the last), the direction turned by S; the window line says how.
+func TestAgentsViewSorts(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Mono, 160, 20, deskEvents())
+	press(m, "tab")
+	first := func() string { return m.agents.shown(m.newFrame())[0].ID }
+	if first() != "a.jones" {
+		t.Fatalf("first seen first: got %s", first())
+	}
+	for i := 0; m.agents.sort != "handled"; i++ {
+		if i == len(agentSorts) {
+			t.Fatal("s never sorts by handled")
+		}
+		press(m, "s")
+	}
+	press(m, "S") // descending: b.smith handled 1, a.jones 0
+	if first() != "b.smith" || !strings.Contains(plain(m.Render()), "sorted by HANDLED, descending") {
+		t.Errorf("by handled, descending: first %s\n%s", first(), plain(m.Render()))
+	}
+	press(m, "S")
+	if first() != "a.jones" {
+		t.Errorf("by handled, ascending: first %s", first())
+	}
+	if a := m.agents.Selected(m.newFrame()); a == nil || a.ID != "a.jones" {
+		t.Errorf("the cursor is on %v, want the first listed", a)
 	}
 }
