@@ -192,6 +192,24 @@ func (s *Store) freezeRows(id string, at time.Time, v uint64) {
 	}
 }
 
+// LoggedOutSince is when a logged-out agent logged out: its desktop gone, else its last login
+// change (a logout, a login that says it is not logged in); zero while it is logged in, or when
+// neither is known.
+func (a *Agent) LoggedOutSince() time.Time {
+	switch {
+	case a.LoggedIn:
+		return time.Time{}
+	case a.Desktop == DesktopGone:
+		return a.DesktopSince
+	}
+	for i := len(a.Timeline) - 1; i >= 0; i-- {
+		if k := a.Timeline[i].Kind; k == ChangeLogout || k == ChangeLogin {
+			return a.Timeline[i].At()
+		}
+	}
+	return time.Time{}
+}
+
 // Clock is now for an agent whose desktop is connected (or of which nothing was said); for one
 // disconnected or gone, the time the hub said so, if earlier: its time in state stops there.
 func (a *Agent) Clock(now time.Time) time.Time {

@@ -78,13 +78,15 @@ func (h *headerView) agent(a *model.Agent, name string, alerting bool, now time.
 	case model.AgentNotReady:
 		style = st.Warn
 	}
+	since := a.Clock(now).Sub(a.Since) // in its state
 	if !a.LoggedIn {
 		state = "logged out"
 		style = st.Dim
+		since = now.Sub(a.LoggedOutSince()) // since it logged out (or its desktop went), not its last state's
 	}
 	in := ""
-	if !a.Since.IsZero() {
-		in = " " + clean(model.FormatDuration(max(a.Clock(now).Sub(a.Since), 0)), agentTimeRoom)
+	if !a.Since.IsZero() && (a.LoggedIn || !a.LoggedOutSince().IsZero()) {
+		in = " " + clean(model.FormatDuration(max(since, 0)), agentTimeRoom)
 	}
 	alert := ""
 	if alerting {

@@ -103,6 +103,7 @@ func (m *Model) backFromDrill() {
 	m.query.Filter = r.before
 	m.refresh()
 	m.screen = r.screen
+	m.setNote("") // the note said how to come back
 }
 
 // filterServices follows the filter prompt in the services view: the view keeps the services whose

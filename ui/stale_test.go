@@ -143,8 +143,9 @@ func TestGoneAgentIsLoggedOut(t *testing.T) {
 	gone := fmt.Sprintf(`{"type":"DESKWATCH_DESKTOP","agentId":"a.jones","ts":%d,"params":[{"status":"gone","reason":"no bridge for 2m0s"}]}`,
 		base.Add(35*time.Second).UnixMilli())
 	m, _ := newTestModel(t, themes.Mono, 160, 12, append(deskEvents()[:8], gone))
-	if out := plain(m.Render()); !strings.Contains(out, "a.jones logged out") {
-		t.Errorf("the header's agents line does not say a.jones logged out:\n%s", out)
+	// The time since it went (a newcomer saw its last state's length there, standing still).
+	if out := plain(m.Render()); !strings.Contains(out, "a.jones logged out 1:00") {
+		t.Errorf("the header's agents line does not say a.jones logged out a minute ago:\n%s", out)
 	}
 	press(m, "tab")
 	out := plain(m.Render())
