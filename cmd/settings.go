@@ -32,14 +32,14 @@ func (o *options) prepare(cmd *cobra.Command, args []string) (string, error) {
 	if !o.print {
 		// Batch mode's flags mean nothing to the monitor: saying so beats ignoring them.
 		for _, name := range []string{"format", "for", "events", "view", "window", "at"} {
-			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+			if cmd.Flags().Changed(name) {
 				return "", fmt.Errorf("--%s goes with --print (the monitor shows the table on the screen)", name)
 			}
 		}
 	} else if o.wallboard {
 		return "", fmt.Errorf("--wallboard starts the monitor on the wallboard; --print prints tables, not screens")
 	} else {
-		changed := func(name string) bool { f := cmd.Flags().Lookup(name); return f != nil && f.Changed }
+		changed := cmd.Flags().Changed
 		for _, name := range []string{"history", "history-size"} {
 			if changed(name) {
 				return "", fmt.Errorf("--%s bounds what the monitor keeps to seek back in; --print has no screen to seek "+
@@ -90,7 +90,7 @@ var (
 // file, a WebSocket's with the demo, --speed with a live stream), as the batch flags are refused
 // without --print: a flag silently ignored looks as if it had been taken.
 func checkSourceFlags(flags *pflag.FlagSet, src string) error {
-	changed := func(name string) bool { f := flags.Lookup(name); return f != nil && f.Changed }
+	changed := flags.Changed
 	what := "the event file " + src
 	switch {
 	case src == "":

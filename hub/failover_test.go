@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -96,11 +95,8 @@ func TestFailedCheckpointIsNotTriedPerMessage(t *testing.T) {
 // Start has caught its floor up with the log, then ok.
 func TestHealthzSaysNotReadyUntilTheFloorIsRebuilt(t *testing.T) {
 	t.Parallel()
-	l := tempLog(t)
-	h := New(Config{EventLog: l, Log: &syncBuffer{}})
-	t.Cleanup(h.Close)
-	th := &testHub{Hub: h, srv: httptest.NewServer(h.Handler())}
-	t.Cleanup(th.srv.Close)
+	th := unstartedHubOnLog(t, tempLog(t), Config{})
+	h := th.Hub
 	if code, body := healthz(t, th); code != http.StatusServiceUnavailable || !strings.Contains(body, "rebuilding") {
 		t.Errorf("before Start: %d %q, want 503 and why", code, body)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -43,15 +42,16 @@ type historyReaders struct {
 	per map[string]int
 }
 
-// take counts one more for key, or says which bound it would pass. release counts it off, once.
-func (hr *historyReaders) take(key string) (release func(), full string) {
+// take counts one more for key (whose says what it is, for a refusal), or says which bound it
+// would pass. release counts it off, once.
+func (hr *historyReaders) take(key, whose string) (release func(), full string) {
 	hr.mu.Lock()
 	defer hr.mu.Unlock()
 	switch {
 	case hr.n >= maxHistoryMonitors:
 		return nil, fmt.Sprintf("%d monitors reading history, the limit", maxHistoryMonitors)
 	case hr.per[key] >= maxHistoryPerKey:
-		return nil, fmt.Sprintf("%d monitors reading history for one", maxHistoryPerKey)
+		return nil, fmt.Sprintf("%d monitors reading history for one of %s", maxHistoryPerKey, whose)
 	}
 	hr.n++
 	hr.per[key]++
@@ -145,12 +145,8 @@ func (h *Hub) serveHistory(w http.ResponseWriter, r *http.Request, f *filter, fr
 	if !h.waitReady(r.Context()) { // the floor is not caught up with the log yet: it could not join
 		return
 	}
-	key, whose := h.monitorKey(r, token)
-	release, full := h.history.take(key)
+	release, full := h.history.take(h.monitorKey(r, token))
 	if release == nil {
-		if strings.HasSuffix(full, "for one") {
-			full += " of " + whose
-		}
 		h.refuse(w, r, "stream", "capacity", http.StatusServiceUnavailable, "too many monitors reading history; try again later", full)
 		return
 	}

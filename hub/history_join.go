@@ -62,12 +62,12 @@ func (h *Hub) joinLocked(j *historyJoin) bool {
 // (a gap in the log) reads on (h.mu is held).
 func (h *Hub) joinWaitingLocked() {
 	for j := range h.lg.waiting {
-		switch {
-		case j.seq == h.lg.seq:
+		if j.seq > h.lg.seq {
+			continue // the floor is not there yet
+		}
+		if j.seq == h.lg.seq {
 			h.joinLocked(j)
 			j.wake()
-		case j.seq > h.lg.seq:
-			continue
 		}
 		delete(h.lg.waiting, j)
 	}

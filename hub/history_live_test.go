@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -54,26 +53,26 @@ func TestHistoryReadersBounded(t *testing.T) {
 	hr := &historyReaders{per: map[string]int{}}
 	var held []func()
 	for range maxHistoryPerKey {
-		release, full := hr.take("tA")
+		release, full := hr.take("tA", "its token")
 		if release == nil {
 			t.Fatalf("refused within the bound: %s", full)
 		}
 		held = append(held, release)
 	}
-	if release, full := hr.take("tA"); release != nil || full != "8 monitors reading history for one" {
+	if release, full := hr.take("tA", "its token"); release != nil || full != "8 monitors reading history for one of its token" {
 		t.Errorf("one more of one token: %v %q", release != nil, full)
 	}
 	held[0]()
 	held[0]() // once only
-	if release, _ := hr.take("tA"); release == nil {
+	if release, _ := hr.take("tA", "its token"); release == nil {
 		t.Error("a place given back was not free again")
 	}
 	for i := 0; len(held) < maxHistoryMonitors; i++ {
-		if release, _ := hr.take(fmt.Sprint("k", i/maxHistoryPerKey)); release != nil {
+		if release, _ := hr.take(fmt.Sprint("k", i/maxHistoryPerKey), "its token"); release != nil {
 			held = append(held, release)
 		}
 	}
-	if release, full := hr.take("new"); release != nil || full != "64 monitors reading history, the limit" {
+	if release, full := hr.take("new", "its token"); release != nil || full != "64 monitors reading history, the limit" {
 		t.Errorf("one more of all: %v %q", release != nil, full)
 	}
 }
@@ -138,17 +137,14 @@ func TestHistoryMonitorWaitsForTheRestore(t *testing.T) {
 	first.crash()
 
 	l := openLog(t, dir)
-	cfg.Log, cfg.EventLog = &syncBuffer{}, l
-	h := New(cfg)
-	srv := httptest.NewServer(h.Handler())
-	t.Cleanup(func() { h.Close(); srv.Close(); _ = l.Close() })
-	th := &testHub{Hub: h, srv: srv, log: cfg.Log.(*syncBuffer)}
+	t.Cleanup(func() { _ = l.Close() })
+	th := unstartedHubOnLog(t, l, cfg)
 	dialed := make(chan *websocket.Conn, 1)
 	go func() { dialed <- th.dial(t, "/stream?since=1h", nil) }() // answered once restored
 	time.Sleep(100 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if _, err := h.Start(ctx); err != nil {
+	if _, err := th.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	mon := <-dialed

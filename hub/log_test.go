@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -203,9 +202,8 @@ func TestMonitorWaitsForTheFloor(t *testing.T) {
 
 	l := openLog(t, dir)
 	t.Cleanup(func() { _ = l.Close() })
-	h := New(Config{EventLog: l})
-	th := &testHub{Hub: h, srv: httptest.NewServer(h.Handler())}
-	t.Cleanup(func() { h.Close(); th.srv.Close() })
+	th := unstartedHubOnLog(t, l, Config{})
+	h := th.Hub
 	got := make(chan []string, 1)
 	go func() {
 		snap, _ := snapshotOf(t, th, "/stream")

@@ -77,6 +77,19 @@ func startHubOnLogWith(t *testing.T, l *jetlog.Log, cfg Config, change func(*Hub
 	return lh
 }
 
+// unstartedHubOnLog makes a hub on l with cfg, served but not started (as the hub command serves
+// while Start rebuilds the floor): the test calls Start. The hub and its server close when the test
+// ends (before l, when l's cleanup was registered first).
+func unstartedHubOnLog(t *testing.T, l *jetlog.Log, cfg Config) *testHub {
+	t.Helper()
+	logs := &syncBuffer{}
+	cfg.Log, cfg.EventLog = logs, l
+	h := New(cfg)
+	th := &testHub{Hub: h, srv: httptest.NewServer(h.Handler()), log: logs}
+	t.Cleanup(func() { h.Close(); th.srv.Close() })
+	return th
+}
+
 // startOn makes a hub on l with cfg, applies change to it when not nil and starts it (within 30s),
 // returning what Start restored and its error. The caller closes the hub.
 func startOn(l *jetlog.Log, cfg Config, change func(*Hub)) (*Hub, Restored, error) {

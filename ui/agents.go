@@ -34,6 +34,19 @@ type agentsView struct {
 	filter string
 	sort   string
 	desc   bool
+	// listed caches shown's answer, which the view, each key and n/N ask for.
+	listed agentsListed
+}
+
+// agentsListed is the agents a view listed, and what they were listed from.
+type agentsListed struct {
+	ok           bool
+	version      uint64
+	sec          int64
+	window       model.FloorWindow
+	filter, sort string
+	desc         bool
+	agents       []*model.Agent
 }
 
 // agentSorts are the agents view's sort keys, in the order s goes through them: the order of first
@@ -53,6 +66,22 @@ func (a *agentsView) page() int { return max(a.height-2, 1) }
 // sight or sorted by a figure over the frame's window (ties, and agents without figures last, in
 // the order of first sight).
 func (a *agentsView) shown(f *frame) []*model.Agent {
+	if a.filter == "" && a.sort == "" {
+		return f.snap.Agents
+	}
+	key := agentsListed{ok: true, version: f.snap.Version, sec: f.now.Unix(), window: f.view.floorWindow,
+		filter: a.filter, sort: a.sort, desc: a.desc}
+	if l := a.listed; l.ok && l.version == key.version && l.sec == key.sec && l.window == key.window &&
+		l.filter == key.filter && l.sort == key.sort && l.desc == key.desc {
+		return l.agents
+	}
+	key.agents = a.list(f)
+	a.listed = key
+	return key.agents
+}
+
+// list is shown's work: the agents the filter keeps, sorted.
+func (a *agentsView) list(f *frame) []*model.Agent {
 	out := f.snap.Agents
 	if a.filter != "" {
 		keep := export.NameFilter(a.filter)
@@ -103,11 +132,7 @@ func (a *agentsView) sortText() string {
 	if !ok {
 		return "in the order first seen"
 	}
-	dir := "ascending"
-	if a.desc {
-		dir = "descending"
-	}
-	return "sorted by " + col.Title + ", " + dir
+	return "sorted by " + col.Title + ", " + direction(a.desc)
 }
 
 // Selected returns the agent under the cursor on the frame, or nil.

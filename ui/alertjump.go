@@ -15,33 +15,34 @@ import (
 // lists, then services: position p < len(rows) is a row, else the agent p-len(rows) while that is
 // below len(agents), else the service p-len(rows)-len(agents).
 
-// alertStops returns the positions of the open alerts, ascending.
-func (m *Model) alertStops() []int {
-	now, rows := m.now(), m.view.ordered
+// alertStops returns the positions of the open alerts on frame f, ascending; agents are the agents
+// view's on f.
+func (m *Model) alertStops(f *frame, agents []*model.Agent) []int {
+	rows := m.view.ordered
 	var stops []int
 	for i, r := range rows {
-		if m.c.Alerts.Alerting(r, now) {
+		if m.c.Alerts.Alerting(r, f.now) {
 			stops = append(stops, i)
 		}
 	}
-	agents := m.agents.shown(m.newFrame())
 	for i, a := range agents {
 		if m.view.agentOwn[a.ID] { // as the header counted them
 			stops = append(stops, len(rows)+i)
 		}
 	}
-	return append(stops, m.serviceStops(m.newFrame(), len(rows)+len(agents))...)
+	return append(stops, m.serviceStops(f, len(rows)+len(agents))...)
 }
 
 // alertPosition is where the cursor is among the positions: the selected row on the table, the
-// selected agent in the agents view or its detail; -1 when nothing is selected.
-func (m *Model) alertPosition() int {
-	rows, agents := m.view.ordered, m.agents.shown(m.newFrame())
+// selected agent in the agents view (of agents, the view's) or its detail; -1 when nothing is
+// selected.
+func (m *Model) alertPosition(agents []*model.Agent) int {
+	rows := m.view.ordered
 	switch m.screen {
 	case screenServices:
 		return len(rows) + len(agents) + m.services.cur.pos
 	case screenAgents:
-		if a := m.agents.Selected(m.newFrame()); a != nil {
+		if m.agents.cur.pos >= 0 && m.agents.cur.pos < len(agents) {
 			return len(rows) + m.agents.cur.pos
 		}
 	case screenAgentDetail:
@@ -62,7 +63,9 @@ func (m *Model) alertPosition() int {
 // note says which of how many it is and why, briefly (the row's detail and the agent's give the
 // whole text).
 func (m *Model) jumpToAlert(next bool) {
-	stops := m.alertStops()
+	f := m.newFrame()
+	agents := m.agents.shown(f)
+	stops := m.alertStops(f, agents)
 	if len(stops) == 0 {
 		if kpi := m.view.kpiNote(true); kpi != "" {
 			m.setNote(kpi) // a service the services view's filter leaves out
@@ -71,7 +74,7 @@ func (m *Model) jumpToAlert(next bool) {
 		m.setNote("no open alerts in this view")
 		return
 	}
-	pos := m.alertPosition()
+	pos := m.alertPosition(agents)
 	k := 0 // the stop to go to
 	if next {
 		k, _ = slices.BinarySearch(stops, pos+1)
@@ -86,12 +89,12 @@ func (m *Model) jumpToAlert(next bool) {
 	rows := m.view.ordered
 	if p := stops[k]; p < len(rows) {
 		m.selectAlertRow(rows[p])
-		m.setNote(of + m.why(m.c.Alerts.Check(rows[p], m.now()), len(of)))
+		m.setNote(of + m.why(m.c.Alerts.Check(rows[p], f.now), len(of)))
 		return
 	}
-	i, agents := stops[k]-len(rows), m.agents.shown(m.newFrame())
+	i := stops[k] - len(rows)
 	if i >= len(agents) {
-		m.jumpToService(m.newFrame(), i-len(agents), of)
+		m.jumpToService(f, i-len(agents), of)
 		return
 	}
 	a := agents[i]
@@ -99,7 +102,7 @@ func (m *Model) jumpToAlert(next bool) {
 	m.agents.cur.pos = i
 	m.agents.cur.clampList(len(agents), m.agents.page())
 	who := clean(a.ID, 16) + ": "
-	m.setNote(of + who + m.why(m.view.ownAlerts(m.c.Alerts, a, m.snap.Alerts, m.now()), len(of)+len(who)))
+	m.setNote(of + who + m.why(m.view.ownAlerts(m.c.Alerts, a, m.snap.Alerts, f.now), len(of)+len(who)))
 }
 
 // why explains alerts in the room a note has on the status line (half its width) after used

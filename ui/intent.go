@@ -183,12 +183,16 @@ func (m *Model) follow() {
 // setSort sorts by key in the given direction and says so.
 func (m *Model) setSort(k model.SortKey, desc bool) {
 	m.query.Sort, m.query.Desc = k, desc
-	dir := "ascending"
-	if desc {
-		dir = "descending"
-	}
-	m.setNote("sort by " + k.String() + ", " + dir)
+	m.setNote("sort by " + k.String() + ", " + direction(desc))
 	m.refresh()
+}
+
+// direction names a sort's direction.
+func direction(desc bool) string {
+	if desc {
+		return "descending"
+	}
+	return "ascending"
 }
 
 // setGroup groups the table by another field and says so.

@@ -65,11 +65,7 @@ func (m *Model) servicesKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 }
 
 func (m *Model) noteServicesSort() {
-	dir := "ascending"
-	if m.services.desc {
-		dir = "descending"
-	}
-	m.setNote("services sorted by " + m.services.sortTitle() + ", " + dir)
+	m.setNote("services sorted by " + m.services.sortTitle() + ", " + direction(m.services.desc))
 }
 
 // showServiceInteractions shows the interactions table filtered to one service; esc comes back.

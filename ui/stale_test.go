@@ -171,7 +171,7 @@ func TestEscFromAnAgentsInteractionsGoesBack(t *testing.T) {
 	t.Parallel()
 	m, _ := newTestModel(t, themes.Mono, 120, 20, deskEvents())
 	press(m, "/")
-	m.filter.input.SetValue("type:voice")
+	press(m, keysOf("type:voice")...)
 	press(m, "enter")
 	before := m.query.Filter.String()
 	for _, c := range []struct {
@@ -228,7 +228,7 @@ func TestAgentsViewFilter(t *testing.T) {
 	t.Parallel()
 	m, _ := newTestModel(t, themes.Mono, 160, 20, deskEvents())
 	press(m, "tab", "/")
-	m.filter.input.SetValue("BOB")
+	press(m, keysOf("BOB")...)
 	press(m, "enter")
 	out := plain(m.Render())
 	table := out[strings.Index(out, "AGENT "):] // under the header's agents line
@@ -238,14 +238,14 @@ func TestAgentsViewFilter(t *testing.T) {
 	if a := m.agents.Selected(m.newFrame()); a == nil || a.ID != "b.smith" {
 		t.Errorf("the cursor is on %v, want b.smith, the one listed", a)
 	}
-	press(m, "/")
-	m.filter.input.SetValue("nobody")
+	press(m, "/", "ctrl+u") // the prompt holds the filter in force: cleared
+	press(m, keysOf("nobody")...)
 	press(m, "esc")
 	if m.agents.filter != "BOB" {
 		t.Errorf("esc in the prompt left the filter %q, want BOB back", m.agents.filter)
 	}
-	press(m, "/")
-	m.filter.input.SetValue("nobody")
+	press(m, "/", "ctrl+u") // the prompt holds the filter in force: cleared
+	press(m, keysOf("nobody")...)
 	press(m, "enter")
 	if out := plain(m.Render()); !strings.Contains(out, `no agent matches "nobody" — / to change the filter`) {
 		t.Errorf("no agent matching:\n%s", out)

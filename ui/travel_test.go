@@ -96,11 +96,16 @@ const time3339 = "2006-01-02T15:04:05Z07:00"
 
 // gotoKeys types ":goto TARGET" and Enter.
 func gotoKeys(target string) []string {
-	keys := []string{":"}
-	for _, r := range "goto " + target {
+	return append(append([]string{":"}, keysOf("goto "+target)...), "enter")
+}
+
+// keysOf is text as the keys that type it.
+func keysOf(text string) []string {
+	var keys []string
+	for _, r := range text {
 		keys = append(keys, string(r))
 	}
-	return append(keys, "enter")
+	return keys
 }
 
 // A :goto the viewer cannot follow is explained in the prompt, as other commands' errors are.
