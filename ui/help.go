@@ -141,7 +141,9 @@ func (h *helpView) keyLines() []string {
 	k := h.c.Keys
 	everywhere := keyList{k.Help, k.Back, k.Command, k.Agents, k.Timeline, k.Wall, k.Rejected}
 	if h.c.Caps.CanControlReplay { // else space is the travel keys' (freeze), + and - nothing
-		everywhere = append(everywhere, k.Pause, k.Faster, k.Slower)
+		pause := k.Pause // listed once: in a replay, space also ends a travel (travelHelp leaves it out)
+		pause.SetHelp(k.Pause.Help().Key, k.Pause.Help().Desc+" · end a travel")
+		everywhere = append(everywhere, pause, k.Faster, k.Slower)
 	}
 	groups := append([]helpSection{
 		{"Everywhere", append(everywhere, k.Quit)},

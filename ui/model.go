@@ -104,7 +104,7 @@ func New(c *Common, changes <-chan struct{}) *Model {
 	m.help.SetSections([]helpSection{{"Interactions", m.table}, {"Interaction detail", m.detail},
 		{"Agents", m.agents}, {"Agent detail", m.agentDetail}, {"Services", m.services},
 		{"State timeline", m.timeline}, {"Wallboard", m.wall}, {"Rejected log", m.rejected},
-		{"Time travel", travelHelp{&c.Keys}}, {"Help", m.help}})
+		{"Time travel", travelHelp{c}}, {"Help", m.help}})
 	m.query = model.DefaultQuery(model.Filter{})
 	if c.Filter != "" {
 		if f, err := model.ParseFilter(c.Filter); err == nil {

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/deskwatch/deskwatch/model"
+	"github.com/deskwatch/deskwatch/themes"
 	"github.com/deskwatch/deskwatch/travel"
 )
 
@@ -130,17 +131,36 @@ func TestTravelClickOnTheProgressBar(t *testing.T) {
 	}
 }
 
-// The help screen lists the travel keys and :goto under "Time travel".
+// The help screen lists the travel keys and :goto under "Time travel", and space once: as the
+// freeze key for a live source, as the pause key (which also ends a travel) for a paced replay.
 func TestTravelHelp(t *testing.T) {
 	t.Parallel()
-	text, _ := helpText(t, 120)
-	i := strings.Index(text, "Time travel")
-	for _, want := range []string{", travel: one event back", ". travel: one event forward", "{ travel: 10 s back",
-		"} travel: 10 s forward", "( travel: 1 min back", ") travel: 1 min forward",
-		"space freeze a live view · back to live / to the replay", ":goto go to " + gotoForms} {
-		if j := strings.Index(text, want); i < 0 || j < i {
-			t.Errorf("help lacks %q under Time travel: %q", want, text)
-		}
+	seek := []string{", travel: one event back", ". travel: one event forward", "{ travel: 10 s back",
+		"} travel: 10 s forward", "( travel: 1 min back", ") travel: 1 min forward", ":goto go to " + gotoForms}
+	for _, tc := range []struct {
+		name  string
+		caps  Capabilities
+		space string
+	}{
+		{"replay", Capabilities{CanExport: true, CanControlReplay: true}, "space pause replay · end a travel"},
+		{"live", Capabilities{CanExport: true}, "space freeze a live view · back to live / to the replay"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m, _ := newTestModel(t, themes.Mono, 120, 24, deskEvents())
+			m.c.SetCapabilities(tc.caps)
+			press(m, "?")
+			text := strings.Join(strings.Fields(plain(strings.Join(m.help.lines(), " "))), " ")
+			i := strings.Index(text, "Time travel")
+			for _, want := range append(seek, tc.space) {
+				if j := strings.Index(text, want); i < 0 || j < 0 || want != tc.space && j < i {
+					t.Errorf("help lacks %q (under Time travel): %q", want, text)
+				}
+			}
+			if n := strings.Count(text, " space "); n != 1 {
+				t.Errorf("help lists space %d times, want once: %q", n, text)
+			}
+		})
 	}
 }
 

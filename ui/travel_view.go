@@ -220,20 +220,25 @@ func appliedText(snap *model.Snapshot, at time.Time, loc *time.Location) string 
 }
 
 // travelHelp lists the travel keys for the help screen: space (which freezes a live view and
-// returns to live or to the replay, whatever the viewer may pace) and the seek keys.
-type travelHelp struct{ k *KeyMap }
+// returns to live or to the replay; where the viewer paces a replay, help lists space once, as its
+// pause key) and the seek keys.
+type travelHelp struct{ c *Common }
 
 // ShortHelp lists the seek keys.
 func (h travelHelp) ShortHelp() []key.Binding {
-	k := h.k
+	k := &h.c.Keys
 	return []key.Binding{k.EventPrev, k.EventNext, k.Back10s, k.Forward10s, k.Back1m, k.Forward1m}
 }
 
 // FullHelp lists space, the seek keys and :goto.
 func (h travelHelp) FullHelp() [][]key.Binding {
-	space := key.NewBinding(key.WithKeys(h.k.Pause.Keys()...),
-		key.WithHelp(keyLabel(h.k.Pause.Keys()), "freeze a live view · back to live / to the replay"))
-	gotoKey := key.NewBinding(key.WithKeys(h.k.Command.Keys()...),
-		key.WithHelp(":goto", "go to "+gotoForms))
-	return [][]key.Binding{append([]key.Binding{space}, append(h.ShortHelp(), gotoKey)...)}
+	k := &h.c.Keys
+	gotoKey := key.NewBinding(key.WithKeys(k.Command.Keys()...), key.WithHelp(":goto", "go to "+gotoForms))
+	keys := append(h.ShortHelp(), gotoKey)
+	if !h.c.Caps.CanControlReplay {
+		space := key.NewBinding(key.WithKeys(k.Pause.Keys()...),
+			key.WithHelp(keyLabel(k.Pause.Keys()), "freeze a live view · back to live / to the replay"))
+		keys = append([]key.Binding{space}, keys...)
+	}
+	return [][]key.Binding{keys}
 }
