@@ -49,7 +49,7 @@ func TestServeRefusesAnInvalidFilter(t *testing.T) {
 	_, port := startServe(t, "--authorized-keys", authorizedFile(t, dir, line),
 		"--host-key", filepath.Join(dir, "hk2"), fixture("desk.jsonl"))
 	term := e2e.Start(t, 100, 24, []string{"HOME=" + dir}, sshCommand(key, port, "--", "--filter", badFilter))
-	screen := term.WaitFor(15*time.Second, "[exit 1]")
+	screen := term.WaitFor(15*time.Second, "[exit 2]") // a usage error, as in the monitor
 	if !strings.Contains(screen, "deskwatch: "+badFilterWhy) {
 		t.Errorf("the session did not say why it was refused:\n%s", screen)
 	}

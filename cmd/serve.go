@@ -182,8 +182,17 @@ In the monitor, ? lists the keys and q quits.`
 
 // newViewerModel builds one SSH session's monitor. The viewer may choose --theme, --filter and
 // --wallboard in the ssh command; NO_COLOR from the client picks mono unless the viewer chose a
-// theme.
+// theme. Whatever in the command is wrong is a usage error (the session's status 2).
 func newViewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
+	m, err := viewerModel(p, o, v, changes)
+	var help sshserve.Usage
+	if err != nil && !errors.As(err, &help) {
+		err = sshserve.BadUsage{Err: err}
+	}
+	return m, err
+}
+
+func viewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
 	fs := pflag.NewFlagSet("deskwatch", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	theme := fs.String("theme", "", "")

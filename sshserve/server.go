@@ -102,7 +102,8 @@ type Config struct {
 	// it ends.
 	Subscribe func() (<-chan struct{}, func())
 	// NewModel builds one session's model over the shared store. An error is shown to the viewer
-	// (e.g. an unknown --theme in the command) and the session exits with status 1.
+	// and the session exits with status 1, or 2 for a BadUsage (e.g. an unknown --theme in the
+	// command), or 0 after a Usage's text (--help).
 	NewModel func(v Viewer, changes <-chan struct{}) (tea.Model, error)
 	// ChangeMsg, when set, is the message that tells a model the store changed: the session
 	// delivers it just before drawing a frame, at most once a frame, and NewModel gets a nil

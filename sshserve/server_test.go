@@ -161,15 +161,25 @@ func TestMaxSessions(t *testing.T) {
 	a.WaitFor(wait, "value=3")
 }
 
-// A model that cannot be built (a bad argument) is explained to the viewer, with status 1.
+// A model that cannot be built is explained to the viewer, with status 1, or 2 when it is the
+// viewer's command that is wrong (BadUsage), as a usage error's status is 2 in the monitor.
 func TestModelErrorReachesViewer(t *testing.T) {
 	e2e.Require(t, "ssh")
 	h := start(t, Config{NewModel: func(v Viewer, _ <-chan struct{}) (tea.Model, error) {
-		return nil, fmt.Errorf("unknown theme %q", v.Args[len(v.Args)-1])
+		err := fmt.Errorf("unknown theme %q", v.Args[len(v.Args)-1])
+		if v.Args[0] == "--theme" {
+			return nil, BadUsage{Err: err}
+		}
+		return nil, err
 	}}, false)
-	out, code := h.runSSH(t, h.key, []string{"-tt"}, "--", "--theme", "plaid")
-	if code != 1 || !strings.Contains(out, `deskwatch: unknown theme "plaid"`) {
-		t.Errorf("status %d, output %q", code, out)
+	for _, tc := range []struct {
+		flag string
+		code int
+	}{{"--theme", 2}, {"--other", 1}} {
+		out, code := h.runSSH(t, h.key, []string{"-tt"}, "--", tc.flag, "plaid")
+		if code != tc.code || !strings.Contains(out, `deskwatch: unknown theme "plaid"`) {
+			t.Errorf("%s: status %d (want %d), output %q", tc.flag, code, tc.code, out)
+		}
 	}
 	waitFor(t, wait, "no subscriptions", func() bool { return h.notifier.Len() == 0 })
 	if !strings.Contains(h.logs.String(), `reason="could not start"`) {

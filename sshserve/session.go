@@ -189,6 +189,9 @@ func (v *session) run() int {
 		}
 		log.Info("session could not start", "err", v.modelErr)
 		v.sayErr("deskwatch: " + v.modelErr.Error())
+		if errors.As(v.modelErr, new(BadUsage)) {
+			return 2
+		}
 		return 1
 	case endPanic:
 		return 1
@@ -345,6 +348,14 @@ func (v *session) sayTo(w io.Writer, text string) {
 type Usage string
 
 func (u Usage) Error() string { return string(u) }
+
+// BadUsage is an error NewModel returns when the viewer's command is wrong (an unknown flag, a
+// theme the server does not have, a filter that does not parse): it is shown to the viewer as any
+// other error is, and the session exits with status 2, as the monitor does for a usage error.
+type BadUsage struct{ Err error }
+
+func (b BadUsage) Error() string { return b.Err.Error() }
+func (b BadUsage) Unwrap() error { return b.Err }
 
 func (v *session) touch() { v.lastInput.Store(time.Now().UnixNano()) }
 
