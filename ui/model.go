@@ -86,6 +86,8 @@ type Model struct {
 	renders int
 	// down is when the source went down, zero while it is up (stale.go).
 	down time.Time
+	// bannerLines is the lines the source-down banner takes (bannerHeight).
+	bannerLines int
 	// travel is the viewer's time travel (travel.go).
 	travel travelState
 }
@@ -226,6 +228,7 @@ func (m *Model) updateFront(f *frame, msg tea.Msg) tea.Cmd {
 
 func (m *Model) resize(w, h int) {
 	m.c.Width, m.c.Height = w, h
+	m.sizeBanner()
 	m.header.SetSize(w, headerHeight)
 	m.status.SetSize(w, 1)
 	m.filter.SetSize(w, 1)

@@ -14,22 +14,36 @@ import (
 // it went down (durations freeze, no time-based alert fires), the header and the table are drawn in
 // the theme's Stale style, and a banner above the body says since when.
 
-// bannerHeight is the lines the source-down banner takes: one while the source is down.
-func (m *Model) bannerHeight() int {
-	if m.down.IsZero() {
-		return 0
+// bannerMaxLines is the most lines the source-down banner wraps over; a longer reason is cut.
+const bannerMaxLines = 3
+
+// bannerHeight is the lines the source-down banner takes: none while the source is up, else as
+// many as its text wraps over at the width (up to bannerMaxLines).
+func (m *Model) bannerHeight() int { return m.bannerLines }
+
+// checkDown notes whether the source is down, and lays the panes out again when the banner's
+// height changed (it takes lines from the body). While the source stays down the banner only
+// grows, so that the body does not jump up and down as the countdown's digits come and go; a
+// resize measures it afresh (sizeBanner).
+func (m *Model) checkDown() {
+	m.down = m.c.downSince()
+	n := 0
+	if !m.down.IsZero() {
+		_, wall := m.c.clocks()
+		n = max(m.bannerLines, min(len(m.bannerText(m.down, wall)), bannerMaxLines))
 	}
-	return 1
+	if n != m.bannerLines {
+		m.bannerLines = n
+		m.resize(m.c.Width, m.c.Height)
+	}
 }
 
-// checkDown notes whether the source is down, and lays the panes out again when that changed
-// (the banner takes a line from the body).
-func (m *Model) checkDown() {
-	d := m.c.downSince()
-	changed := d.IsZero() != m.down.IsZero()
-	m.down = d
-	if changed {
-		m.resize(m.c.Width, m.c.Height)
+// sizeBanner measures the banner at the width about to be laid out.
+func (m *Model) sizeBanner() {
+	m.bannerLines = 0
+	if !m.down.IsZero() {
+		_, wall := m.c.clocks()
+		m.bannerLines = min(len(m.bannerText(m.down, wall)), bannerMaxLines)
 	}
 }
 
@@ -49,19 +63,35 @@ func frozen(now, down time.Time) time.Time {
 	return now
 }
 
-// banner is the source-down line: since when on the wall clock, for how long, and what the source
-// is doing about it and why (the status line, whose width the rest shares, may cut that).
+// banner is the source-down lines: since when on the wall clock, for how long, and what the
+// source is doing about it and why (the status line, whose width the rest shares, cuts that),
+// wrapped over the banner's height.
 func (m *Model) banner(f *frame) string {
-	st := m.c.Styles
+	lines := m.bannerText(f.down, f.wall)
+	out := make([]string, m.bannerHeight())
+	for i := range out {
+		if i < len(lines) {
+			out[i] = lines[i]
+		}
+		if i == len(out)-1 && len(lines) > len(out) { // a reason past the lines the banner has
+			out[i] += " " + strings.Join(lines[len(out):], " ")
+		}
+		out[i] = m.c.Styles.Alert.Render(fit(out[i], m.c.Width))
+	}
+	return strings.Join(out, "\n")
+}
+
+// bannerText is the banner's text wrapped to the width, sanitized (the reason may quote a server).
+func (m *Model) bannerText(down, wall time.Time) []string {
 	doing := "reconnecting"
 	if m.c.Status != nil {
 		if d := m.c.Status().Detail; d != "" {
 			doing = d // "retrying in 2s: connection refused"
 		}
 	}
-	text := "source down since " + sinceClock(f.down, f.wall) + " (" +
-		f.wall.Sub(f.down).Round(time.Second).String() + ") — " + doing
-	return st.Alert.Render(fit(clean(text, m.c.Width), m.c.Width))
+	text := "source down since " + sinceClock(down, wall) + " (" +
+		wall.Sub(down).Round(time.Second).String() + ") — " + model.Sanitize(doing)
+	return wrapLines(text, max(m.c.Width, 1))
 }
 
 // dimLines redraws text (lines drawn in other styles) in style s, line by line.

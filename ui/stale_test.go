@@ -61,6 +61,50 @@ func TestSourceDownFreezesAndSaysSo(t *testing.T) {
 	}
 }
 
+// The banner wraps the reason over as many lines as it needs at the width (up to three), where one
+// line cut it at 60 to 120 columns; the frame keeps its size, and the body does not move up again
+// when the reason gets shorter while the source stays down (the countdown's digits).
+func TestSourceDownBannerWraps(t *testing.T) {
+	t.Parallel()
+	const why = "retrying in 12s: connection refused (is the server running at ws://127.0.0.1:9/stream?)"
+	for _, w := range []int{60, 80, 120} {
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			t.Parallel()
+			m, _ := newTestModel(t, themes.Dark, w, 16, deskEvents())
+			detail := why
+			m.c.Status = func() feed.Status {
+				return feed.Status{Name: "ws://hub/stream", State: feed.StateLost, DownSince: base.Add(60 * time.Second),
+					Detail: detail}
+			}
+			m.Update(tickMsg(base.Add(clockAt)))
+			out := m.Render()
+			checkFrame(t, out, w, 16)
+			text := strings.Join(strings.Fields(plain(out)), " ")
+			if want := "source down since 22:14:20 (35s) — " + why; !strings.Contains(text, want) {
+				t.Errorf("the banner is cut, want %q in:\n%s", want, plain(out))
+			}
+			title := lineIndex(strings.Split(plain(out), "\n"), "TYPE")
+			detail = "retrying in 1s: connection refused"
+			m.Update(tickMsg(base.Add(clockAt)))
+			out = m.Render()
+			checkFrame(t, out, w, 16)
+			if again := lineIndex(strings.Split(plain(out), "\n"), "TYPE"); again != title || title <= headerHeight+1 {
+				t.Errorf("the table's titles moved from line %d to %d as the reason got shorter:\n%s", title, again, plain(out))
+			}
+		})
+	}
+}
+
+// lineIndex is the index of the first line holding s, or -1.
+func lineIndex(lines []string, s string) int {
+	for i, l := range lines {
+		if strings.Contains(l, s) {
+			return i
+		}
+	}
+	return -1
+}
+
 // The agents view says how each agent's desktop is connected when the hub says so, and shows no
 // column for it on a stream that does not.
 func TestAgentsShowDesktop(t *testing.T) {
