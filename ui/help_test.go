@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,6 +37,7 @@ func TestHelpIsDrawnFromThePanesAndWraps(t *testing.T) {
 			for _, want := range []string{commandHelp, "Everywhere", "Moving (every list)", "Interactions",
 				"dur>5m compares durations (also hold<30s, dur>=1h); \"quotes\" keep spaces: party:\"Ann Lee\"",
 				"the row is alerting (n jumps to the next; the detail says why)",
+				"Mouse the wheel scrolls; a click selects a row; a click on a replay's progress bar (the status line) travels there",
 				"KPI alerts (the floor's figures over the last 15m) a service's level under 70% · a service's longest wait " +
 					"over 2:00 · an agent not ready over 30:00"} {
 				if !strings.Contains(text, want) {
@@ -47,6 +49,14 @@ func TestHelpIsDrawnFromThePanesAndWraps(t *testing.T) {
 				for _, b := range col {
 					if !strings.Contains(text, b.Help().Key+" ") || !strings.Contains(text, b.Help().Desc) {
 						t.Errorf("help at %d lacks the key %s %s", w, b.Help().Key, b.Help().Desc)
+					}
+					// Every key a binding takes is named (home, ctrl+f, =), but ctrl+c, which quits
+					// everywhere.
+					for _, kk := range b.Keys() {
+						l := keyLabel([]string{kk})
+						if l != b.Help().Key && !slices.Contains(strings.Split(b.Help().Key, "/"), l) && kk != "ctrl+c" {
+							t.Errorf("help names %q for %s, not its key %q", b.Help().Key, b.Help().Desc, kk)
+						}
 					}
 				}
 			}
