@@ -292,12 +292,20 @@ func (t *timelineView) View(f *frame) string {
 	}
 	title := st.Title.Render("Agent state timeline") + st.Text.Render(" · last "+spanLabel(span)+
 		" · "+from.In(loc).Format(clock)+"–"+to.In(loc).Format(clock))
-	if len(snap.Agents) > 0 {
-		title += st.Dim.Render(" · agents " + scrollPos(first, last, len(snap.Agents)))
-	}
+	// Then what the width has room for, most important first, each whole or not at all (the
+	// span's dates cut at 60 columns when the key hint came first).
 	k := t.c.Keys
-	title += st.Dim.Render(" · " + k.Left.Help().Key + " " + k.Right.Help().Key + " time · " + k.ZoomIn.Help().Key +
-		" " + k.ZoomOut.Help().Key + " zoom")
+	more := []string{" · " + k.Left.Help().Key + " " + k.Right.Help().Key + " time",
+		" · " + k.ZoomIn.Help().Key + " " + k.ZoomOut.Help().Key + " zoom"}
+	if len(snap.Agents) > 0 {
+		more = append([]string{" · agents " + scrollPos(first, last, len(snap.Agents))}, more...)
+	}
+	for _, s := range more {
+		if width(title)+width(s) > t.width {
+			break
+		}
+		title += st.Dim.Render(s)
+	}
 	lines := []string{fit(title, t.width)}
 	if len(snap.Agents) == 0 {
 		lines = append(lines, st.Dim.Render(fit("  no agents seen yet — agent events carry agentId", t.width)))

@@ -275,16 +275,22 @@ func TestTimelineSpanFitsTheData(t *testing.T) {
 }
 
 // A newcomer's report: at the 24h zoom the timeline's title read "09:59–09:59". A span over a day
-// (or across midnight) names the days.
+// (or across midnight) names the days, whole at 60 and 80 columns too (the key hints made way for
+// the dates' end), and the hints that are shown are whole.
 func TestTimelineTitleNamesTheDays(t *testing.T) {
 	t.Parallel()
-	m, _ := newTestModel(t, themes.Mono, 160, 20, deskEvents())
-	press(m, "T")
-	for range 10 {
-		press(m, "]")
-	}
-	if out := plain(m.Render()); !strings.Contains(out, "last 24h · Nov 13 22:14–Nov 14 22:14") {
-		t.Errorf("the 24h timeline's title:\n%s", out)
+	for _, w := range []int{60, 80, 160} {
+		m, _ := newTestModel(t, themes.Mono, w, 20, deskEvents())
+		press(m, "T")
+		for range 10 {
+			press(m, "]")
+		}
+		out := plain(m.Render())
+		title := strings.Split(out, "\n")[headerHeight]
+		if !strings.Contains(title, "Agent state timeline · last 24h · Nov 13 22:14–Nov 14 22:14") ||
+			strings.Contains(title, "…") {
+			t.Errorf("the 24h timeline's title at %d: %q", w, title)
+		}
 	}
 }
 
