@@ -40,19 +40,20 @@ type colDraw struct {
 // subject shrinks below 16 cells, then it shrinks, then the other details hide (service, id,
 // subject, mute and recording). Widths are wide enough for the usual values (a service such as
 // "Technical Support"), so the room left goes to the columns whose values on screen are longer
-// (growToContent) and to the subject last.
+// (growToContent) and to the subject last. The state and the duration narrow to their values on
+// screen (shrink), so that room they keep for long values goes to the number and the subject.
 var columnDraw = map[string]colDraw{
 	"type":    {colLayout: colLayout{width: 7}},
 	"id":      {colLayout: colLayout{width: 8, priority: 4, grow: 14}, cutLeft: true},
 	"agent":   {colLayout: colLayout{width: 10, priority: 1, grow: 14}},
-	"state":   {colLayout: colLayout{width: 12}},
+	"state":   {colLayout: colLayout{width: 12, shrink: true}},
 	"dir":     {colLayout: colLayout{width: 3, priority: 7}},
 	"party":   {colLayout: colLayout{width: 16, priority: 1, grow: 26}},
 	"service": {colLayout: colLayout{width: 17, priority: 5, grow: 20}},
 	"parties": {colLayout: colLayout{width: 12, priority: 6, grow: 20}},
 	"muted":   {colLayout: colLayout{width: 4, priority: 2}},
 	"rec":     {colLayout: colLayout{width: 3, priority: 2}},
-	"dur":     {colLayout: colLayout{width: 7}},
+	"dur":     {colLayout: colLayout{width: 7, shrink: true}},
 	"subject": {colLayout: colLayout{width: 16, priority: 3, flex: true, keep: 5}},
 }
 
@@ -113,6 +114,11 @@ type colLayout struct {
 	// fitted says grow is as wide as the column's values need (growToContent): of such columns,
 	// those that need fewer cells to show them whole widen first.
 	fitted bool
+	// shrink lets the column narrow from width to its widest value on screen, need (growToContent;
+	// 0 for no narrowing), but never below its title and a sort mark. Which columns show is decided
+	// at their widths, so what a column gives up goes to the others shown, not to one more column.
+	shrink bool
+	need   int
 }
 
 // fitColumns decides which columns show at width and how wide: it returns the index and width of
@@ -165,13 +171,17 @@ func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 	}
 	widths = make([]int, len(idx))
 	flex := -1
+	spare := width - total()
 	for k, i := range idx {
 		widths[k] = specs[i].width
+		if n := specs[i].need; n > 0 && n < widths[k] {
+			spare += widths[k] - n
+			widths[k] = n
+		}
 		if specs[i].flex && flex < 0 {
 			flex = k
 		}
 	}
-	spare := width - total()
 	if flex >= 0 && shrunk {
 		// The flexible column first gets back what it gave up.
 		give := min(spare, max(widths[flex]-flexMin, 0))
@@ -244,13 +254,21 @@ func yesBlank(b bool, yes string) string {
 
 // growToContent returns cols with each column's grow width no wider than the widest of its values in
 // rows (the rows on screen), nor narrower than its width: the room left goes to the columns whose
-// values need it, so an agent column of short ids does not widen while interaction ids are cut. It
-// reads only the rows on screen, so that a frame depends on nothing but what it shows (a traveler's
-// screen is a fresh store's), and drawing does not cost more with more rows held.
+// values need it, so an agent column of short ids does not widen while interaction ids are cut; and
+// a column that may shrink no wider than its values need. It reads only the rows on screen, so that
+// a frame depends on nothing but what it shows (a traveler's screen is a fresh store's), and
+// drawing does not cost more with more rows held.
 func growToContent(cols []column, rows []*model.Row, now time.Time) []column {
 	out := slices.Clone(cols)
 	for i := range out {
 		c := &out[i]
+		if c.shrink && c.text != nil && len(rows) > 0 {
+			need := ansi.StringWidth(c.title) + 1 // and the sort mark
+			for _, r := range rows {
+				need = max(need, ansi.StringWidth(clean(c.text(r, now), c.width)))
+			}
+			c.need = min(c.width, need)
+		}
 		if c.grow <= c.width || c.text == nil {
 			continue
 		}

@@ -92,3 +92,44 @@ func TestWidthGoesToValuesThatNeedIt(t *testing.T) {
 		t.Errorf("id column %d cells wide with no rows, want its width %d", got, columnDraw["id"].width)
 	}
 }
+
+// A newcomer's report: at 80 columns the state and duration kept room for values none of the rows
+// had while the subject was cut. They narrow to their values on screen (never below their title
+// and a sort mark), the room goes to the columns shown (not to one more), a long state widens the
+// state again, and s walks the columns the frame shows.
+func TestStateAndDurationNarrowToTheirValues(t *testing.T) {
+	t.Parallel()
+	m, store := newTestModel(t, themes.Mono, 80, 24, deskEvents())
+	rows := store.Snapshot().Rows
+	widths := func(rows []*model.Row) map[string]int {
+		out := map[string]int{}
+		for _, c := range layoutColumns(growToContent(pickColumns(nil), rows, base), 80, true) {
+			out[c.id] = c.width
+		}
+		return out
+	}
+	fixed := widths(nil)
+	got := widths(rows)
+	if got["state"] != len("completed") || got["dur"] != len("DUR")+1 {
+		t.Errorf("state %d and dur %d cells, want %d and %d", got["state"], got["dur"], len("completed"), len("DUR")+1)
+	}
+	if len(got) != len(fixed) || got["subject"] != fixed["subject"]+(fixed["state"]-got["state"])+(fixed["dur"]-got["dur"]) {
+		t.Errorf("the room did not go to the subject: %v, at the columns' widths %v", got, fixed)
+	}
+	long, data := *rows[0], *rows[0].Data
+	data.State, long.Data = "delivery_pending", &data
+	if got := widths([]*model.Row{&long}); got["state"] != fixed["state"] {
+		t.Errorf("a long state: the column is %d cells, want its width %d", got["state"], fixed["state"])
+	}
+	m.Render()
+	keys := []model.SortKey{}
+	for k := m.query.Sort; len(keys) == 0 || k != m.query.Sort; {
+		k = m.table.nextSort(k, true, true)
+		keys = append(keys, k)
+	}
+	for _, c := range m.table.shown {
+		if c.sort >= 0 && !slices.Contains(keys, c.sort) {
+			t.Errorf("s does not reach column %s on screen (it walks %v)", c.id, keys)
+		}
+	}
+}

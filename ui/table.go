@@ -34,6 +34,8 @@ type tableView struct {
 	paints        map[paintKey]paint
 	// dim is set while the source is down: the table is drawn stale (View sets it from the frame).
 	dim bool
+	// shown is the columns the last frame drew (nil before the first): s and < walk them.
+	shown []column
 }
 
 func newTable(c *Common) *tableView { return &tableView{c: c, cols: pickColumns(c.Columns)} }
@@ -136,7 +138,11 @@ func (t *tableView) clamp() {
 // and the columns on screen, in display order, so s and < walk the visible columns.
 func (t *tableView) nextSort(cur model.SortKey, haveAgents, forward bool) model.SortKey {
 	keys := []model.SortKey{model.SortStarted}
-	for _, c := range layoutColumns(t.cols, t.width, haveAgents) {
+	shown := t.shown
+	if shown == nil {
+		shown = layoutColumns(t.cols, t.width, haveAgents)
+	}
+	for _, c := range shown {
 		if c.sort >= 0 && !slices.Contains(keys, c.sort) {
 			keys = append(keys, c.sort)
 		}
@@ -189,6 +195,7 @@ func (t *tableView) View(f *frame) string {
 		}
 	}
 	cols := layoutColumns(growToContent(t.cols, rows, now), t.width, len(f.snap.Agents) > 0)
+	t.shown = cols
 	var b strings.Builder
 	b.Grow((t.height + 1) * (t.width + 16))
 	b.WriteString(t.titles(cols, q))
