@@ -61,12 +61,13 @@ func peekHead(data []byte, names []string) Head {
 	if i >= len(data) || data[i] != '{' {
 		return h
 	}
+	hints := hints{data: data, names: names, next: [4]int{-2, -2, -2, -2}}
 	for i++; ; i++ {
 		name, at := memberName(data, i)
 		if at < 0 {
 			return h
 		}
-		if c := data[at]; (c == '[' || c == '{') && !mayHold(data[at:], names) {
+		if c := data[at]; (c == '[' || c == '{') && !hints.from(at) {
 			return h // params, mostly: nothing after it can change the head, so it is not stepped over
 		}
 		end := skipValue(data, at)
@@ -80,25 +81,51 @@ func peekHead(data []byte, names []string) Head {
 	}
 }
 
-// mayHold reports whether the text rest might hold a member with one of names: written plainly
-// (the name in quotes), or with an escape (a backslash) in it. Its searches are much faster than
-// stepping over the text value by value.
-func mayHold(rest []byte, names []string) bool {
-	if bytes.IndexByte(rest, '\\') >= 0 {
-		return true
-	}
-	for _, name := range names {
-		if holdsString(rest, name) {
+// hints says whether the text of a message from a place on might hold a member with one of names:
+// written plainly (the name in quotes), or with an escape (a backslash), which might spell it. Its
+// searches are much faster than stepping over the text value by value. It remembers where each
+// search found its pattern and searches again only from past that place, so that the searches of
+// one message read it once in all: searching afresh from each value on made a message of many small
+// objects before a late backslash cost the square of its length (0.7 s a MiB).
+type hints struct {
+	data  []byte
+	names []string
+	// next is, for the backslash and then each name, where the pattern was found last: -1 when it
+	// is in none of the text after, -2 before the first search.
+	next [4]int
+}
+
+// from reports whether the text from data[at] on holds one of the patterns.
+func (t *hints) from(at int) bool {
+	for k := range len(t.names) + 1 {
+		n := t.next[k]
+		if n == -1 {
+			continue
+		}
+		if n < at {
+			n = t.search(k, at)
+			t.next[k] = n
+		}
+		if n >= at {
 			return true
 		}
 	}
 	return false
 }
 
-// holdsString reports whether b holds the JSON string name (quotes included; name has no escapes).
-func holdsString(b []byte, name string) bool {
-	var buf [16]byte
-	return bytes.Contains(b, append(append(append(buf[:0], '"'), name...), '"'))
+// search finds pattern k (0 the backslash, then the names in quotes) from data[at] on.
+func (t *hints) search(k, at int) int {
+	var i int
+	if k == 0 {
+		i = bytes.IndexByte(t.data[at:], '\\')
+	} else {
+		var buf [16]byte
+		i = bytes.Index(t.data[at:], append(append(append(buf[:0], '"'), t.names[k-1]...), '"'))
+	}
+	if i < 0 {
+		return -1
+	}
+	return at + i
 }
 
 // PeekMember returns the index of the value of the first top-level member named name (as written,

@@ -88,9 +88,10 @@ func sanitize(s string, keepZWJ bool) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
+	noEnd := len(s) + 1 // no control string ends at or after this index (escape)
 	for i := 0; i < len(s); {
 		if s[i] == 0x1b {
-			i = escape(&b, s, i+1, 0)
+			i = escape(&b, s, i+1, 0, &noEnd)
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -103,7 +104,7 @@ func sanitize(s string, keepZWJ bool) string {
 			case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85:
 				b.WriteByte(' ')
 			case r == 0x9b, r == 0x90, r == 0x98, r == 0x9d, r == 0x9e, r == 0x9f:
-				i = escape(&b, s, i, r)
+				i = escape(&b, s, i, r, &noEnd)
 			}
 		case r == 0x2028 || r == 0x2029:
 			b.WriteByte(' ')
@@ -157,8 +158,10 @@ func isEmojiExtend(r rune) bool {
 // escape skips the escape sequence whose introducer ends just before s[i] (ESC, or the 8-bit C1
 // form c1) and returns the index after it. A string sequence (OSC, DCS, APC, PM, SOS) that does
 // not end inside s is not skipped: its introducer is written as visible text and the rest of s is
-// sanitized as usual.
-func escape(b *strings.Builder, s string, i int, c1 rune) int {
+// sanitized as usual. noEnd is the index from which no string sequence ends: once a search for an
+// end failed from there, the string sequences after it are not searched again, so that a run of
+// unterminated introducers (40,000 U+009D took a second) costs linear time.
+func escape(b *strings.Builder, s string, i int, c1 rune, noEnd *int) int {
 	kind := byte(0)
 	switch c1 {
 	case 0:
@@ -200,8 +203,11 @@ func escape(b *strings.Builder, s string, i int, c1 rune) int {
 		}
 		return i
 	}
-	if end, ok := stringEnd(s, i); ok {
-		return end
+	if i < *noEnd {
+		if end, ok := stringEnd(s, i); ok {
+			return end
+		}
+		*noEnd = i
 	}
 	b.WriteString("␛")
 	b.WriteByte(kind)
