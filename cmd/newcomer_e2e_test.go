@@ -27,6 +27,20 @@ func TestRecordNeverReplacesAFile(t *testing.T) {
 	if got, _ := os.ReadFile(path); string(got) != string(day) {
 		t.Errorf("the replayed file lost %d of its %d bytes", len(day)-len(got), len(day))
 	}
+	// The second newcomer: simulate --out replaced a 196 MB file with 10 events, and --record onto
+	// a directory said it "exists".
+	_, errOut, code = e2e.Run(t, nil, "simulate", "--out", path, "--events", "10")
+	if code != 2 || !strings.Contains(errOut, "--out: "+path+" exists; simulate --out never replaces a file: remove it, or name another") {
+		t.Errorf("simulate --out onto a file: exit %d, %s", code, errOut)
+	}
+	if got, _ := os.ReadFile(path); string(got) != string(day) {
+		t.Errorf("simulate --out: the file lost %d of its %d bytes", len(day)-len(got), len(day))
+	}
+	dir := t.TempDir()
+	_, errOut, code = e2e.Run(t, nil, "--print", "--record", dir, path)
+	if code != 2 || !strings.Contains(errOut, "--record: "+dir+" is a directory; a recording is written to a file: name one") {
+		t.Errorf("--record onto a directory: exit %d, %s", code, errOut)
+	}
 }
 
 // A newcomer's report: `deskwatch -` in a terminal, with nothing piped in, drew the screen and then

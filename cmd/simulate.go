@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/deskwatch/deskwatch/feed"
 	"github.com/deskwatch/deskwatch/internal/synth"
 	"github.com/deskwatch/deskwatch/sim"
 )
@@ -152,7 +153,7 @@ func (o *simulateOptions) check() error {
 func (o *simulateOptions) writeFile(stdout io.Writer) error {
 	w, report := io.Writer(stdout), stdout
 	if o.out != "-" {
-		f, err := os.Create(o.out)
+		f, err := feed.CreateNew(o.out, "simulate --out")
 		if err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}

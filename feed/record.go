@@ -70,21 +70,39 @@ type Recorder struct {
 // the very file being replayed (which truncating would erase before it is read). A path that is no
 // file (a pipe, /dev/stdout) is written to as it is.
 func NewRecorder(path string) (*Recorder, error) {
-	flags := os.O_CREATE | os.O_EXCL | os.O_WRONLY
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
-		flags = os.O_WRONLY
-	}
-	f, err := os.OpenFile(path, flags, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil, fmt.Errorf("%s exists; a recording never replaces a file: remove it, or name another", path)
-	}
+	f, err := CreateNew(path, "a recording")
 	if err != nil {
-		return nil, fmt.Errorf("create recording: %w", err)
+		return nil, err
 	}
 	r := &Recorder{path: path, f: f, w: bufio.NewWriterSize(f, recordBufSize)}
 	r.timer = time.AfterFunc(time.Hour, r.tick)
 	r.timer.Stop()
 	return r, nil
+}
+
+// CreateNew creates the file at path for what (as "a recording"), readable only by its owner, since
+// what deskwatch writes of a stream holds customer data. It never writes over a file that exists (an
+// earlier recording, the very file being replayed, a day's simulated events) and refuses a
+// directory, each with an error that says what to do. A path that is no file (a named pipe,
+// /dev/stdout) is opened as it is.
+func CreateNew(path, what string) (*os.File, error) {
+	flags := os.O_CREATE | os.O_EXCL | os.O_WRONLY
+	if st, err := os.Stat(path); err == nil {
+		switch {
+		case st.IsDir():
+			return nil, fmt.Errorf("%s is a directory; %s is written to a file: name one", path, what)
+		case !st.Mode().IsRegular():
+			flags = os.O_WRONLY
+		}
+	}
+	f, err := os.OpenFile(path, flags, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil, fmt.Errorf("%s exists; %s never replaces a file: remove it, or name another", path, what)
+	case err != nil:
+		return nil, fmt.Errorf("create %s: %w", what, err)
+	}
+	return f, nil
 }
 
 // Record appends m to the recording. Its signature matches Emit, so that pump.Tap(rec.Record) works.
