@@ -133,3 +133,23 @@ func TestStateAndDurationNarrowToTheirValues(t *testing.T) {
 		}
 	}
 }
+
+// A newcomer's report: sorted by MUTE, REC or DIR, the table showed no mark of it, the title
+// filling the column. Every column shown keeps its mark when sorted by, in both directions.
+func TestSortMarkOnEveryColumn(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Mono, 200, 24, deskEvents())
+	for _, c := range m.table.cols {
+		if c.sort < 0 {
+			continue
+		}
+		for _, desc := range []bool{false, true} {
+			m.setSort(c.sort, desc)
+			m.dirty = true
+			titles := strings.Split(plain(m.Render()), "\n")[headerHeight]
+			if mark := map[bool]string{false: "▲", true: "▼"}[desc]; strings.Count(titles, mark) != 1 {
+				t.Errorf("sorted by %s (desc %v): titles %q lack the mark", c.id, desc, titles)
+			}
+		}
+	}
+}

@@ -237,12 +237,12 @@ func (t *tableView) titles(cols []column, q model.Query) string {
 	var b strings.Builder
 	for i, c := range cols {
 		title := c.title
-		if c.sort == q.Sort {
+		if c.sort == q.Sort { // the mark stays when the title fills the column (MUTE, REC, DIR)
+			mark := "▲"
 			if q.Desc {
-				title += "▼"
-			} else {
-				title += "▲"
+				mark = "▼"
 			}
+			title = ansi.Truncate(title, max(c.width-1, 0), "") + mark
 		}
 		if i > 0 {
 			b.WriteByte(' ')
