@@ -82,9 +82,15 @@ func TestSourceFlagsOfAnotherSourceAreRefused(t *testing.T) {
 		{[]string{"--message-timeout", "5s", "-"}, "--message-timeout goes with a ws:// or wss:// SOURCE; the source here is standard input"},
 		{[]string{"--header", "X-A: b", "--events", "1"}, "--header goes with a ws:// or wss:// SOURCE; the source here is the demo (no SOURCE)"},
 		{[]string{"--speed", "10"}, "--speed paces a replay (an event file, or standard input); the source here is the demo (no SOURCE)"},
+		// The second newcomer: bad demo sizes were taken as the defaults, and a billion agents ran
+		// simulate out of memory.
+		{[]string{"--demo-agents", "-3", "--for", "1s"}, "--demo-agents -3: want at least 1, at most 100000"},
+		{[]string{"--demo-rate", "0", "--for", "1s"}, "--demo-rate 0: want events per second above 0, at most 1000000"},
+		{[]string{"--speed", "1", "--demo-rate", "-1"}, "--speed paces a replay"},
+		{[]string{"simulate", "--out", "-", "--events", "5", "--agents", "1000000000"}, "--agents 1000000000: want at least 1, at most 100000"},
 	} {
 		args := c.args
-		if c.args[0] != "--speed" { // --print has its own word for --speed
+		if c.args[0] != "--speed" && c.args[0] != "simulate" { // --print has its own word for --speed
 			args = append([]string{"--print"}, c.args...)
 		}
 		if _, errOut, code := e2e.Run(t, nil, args...); code != 2 || !strings.Contains(errOut, c.want) {

@@ -113,6 +113,13 @@ func checkSourceFlags(flags *pflag.FlagSet, src string) error {
 	if changed("speed") && (src == "" || isURL(src)) {
 		return fmt.Errorf("--speed paces a replay (an event file, or standard input); the source here is %s", what)
 	}
+	// The demo's sizes, as simulate checks its own (they were taken as the defaults).
+	if n, _ := flags.GetInt("demo-agents"); n < 1 || n > maxSimAgents {
+		return fmt.Errorf("--demo-agents %d: want at least 1, at most %d", n, maxSimAgents)
+	}
+	if r, _ := flags.GetFloat64("demo-rate"); !(r > 0) || r > maxSimRate {
+		return fmt.Errorf("--demo-rate %v: want events per second above 0, at most %d", r, maxSimRate)
+	}
 	return nil
 }
 

@@ -106,6 +106,10 @@ event the bridges sent, to compare with what monitors show. The served stream's 
 // generator then spins without ever reaching a stop).
 const maxSimRate = 1_000_000
 
+// maxSimAgents bounds the generator's agents: each is built at the start (a billion ran out of
+// memory before the first event), and a floor of 100,000 is far past any contact center's.
+const maxSimAgents = 100_000
+
 // check validates the flags before anything is opened.
 func (o *simulateOptions) check() error {
 	if err := o.load.check(); err != nil {
@@ -129,8 +133,8 @@ func (o *simulateOptions) check() error {
 		return nil
 	}
 	switch {
-	case o.agents < 1:
-		return fmt.Errorf("--agents %d: want at least 1", o.agents)
+	case o.agents < 1 || o.agents > maxSimAgents:
+		return fmt.Errorf("--agents %d: want at least 1, at most %d", o.agents, maxSimAgents)
 	case !(o.rate > 0) || o.rate > maxSimRate:
 		return fmt.Errorf("--rate %v: want events per second above 0, at most %d", o.rate, maxSimRate)
 	case o.chaos.Drop < 0 || o.chaos.Drop >= 1:
