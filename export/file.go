@@ -23,7 +23,9 @@ func WriteFile(dir, name string, write func(io.Writer) error) (path string, err 
 	}
 	path = filepath.Join(dir, name)
 	f, err := os.CreateTemp(dir, "."+name+".*.tmp")
-	if err != nil {
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) { // it named the temporary file, not the folder
+		return path, fmt.Errorf("cannot write a file in %s: %w", dir, pe.Err)
+	} else if err != nil {
 		return path, err
 	}
 	tmp := f.Name()

@@ -146,6 +146,17 @@ func TestWriteFileWhole(t *testing.T) {
 	}
 }
 
+// A newcomer's report: an export into a folder that is not there (or not writable) named the
+// temporary file it could not create (".x.csv.394818025.tmp"). It names the folder and why.
+func TestWriteFileNamesTheFolder(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "gone")
+	_, err := WriteFile(dir, "x.csv", func(io.Writer) error { return nil })
+	if want := "cannot write a file in " + dir + ": no such file or directory"; err == nil || err.Error() != want {
+		t.Errorf("err %v, want %s", err, want)
+	}
+}
+
 // TestWriteFileNeverReplaces: a second export under a taken name (two in one second) is named
 // NAME-2.EXT, then NAME-3.EXT; the files already there are left alone, no temporary file stays,
 // and once every name tried is taken it fails saying so.

@@ -64,6 +64,22 @@ func TestStatusErrorOutlivesTicksNotKeys(t *testing.T) {
 	}
 }
 
+// A newcomer's report: after a failed export, the next key brought back "exporting csv…", the note
+// the export had set. The failure ends it.
+func TestFailedExportEndsItsNote(t *testing.T) {
+	t.Parallel()
+	m, _ := newDeskModel(t, themes.Mono, 120, 20)
+	m.export("csv")
+	if out := plain(m.Render()); !strings.Contains(out, "exporting csv…") {
+		t.Fatalf("no note while exporting:\n%s", out)
+	}
+	m.Update(exportedMsg{err: errTest("disk full")})
+	press(m, "j")
+	if out := plain(m.Render()); strings.Contains(out, "exporting") {
+		t.Errorf("the note outlived the failure:\n%s", out)
+	}
+}
+
 type errTest string
 
 func (e errTest) Error() string { return string(e) }

@@ -191,6 +191,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.handleKey(m.newFrame(), msg)
 	case exportedMsg:
 		if msg.err != nil {
+			m.status.SetNote("", time.Time{}) // "exporting csv…" is over
 			m.setError("export failed: " + msg.err.Error())
 		} else {
 			m.setNote("exported " + shortPath(msg.path))
