@@ -139,7 +139,7 @@ func (h *Hub) historyStart(ctx context.Context, from time.Time) (jetlog.Checkpoi
 // and filter).
 func (h *Hub) serveHistory(w http.ResponseWriter, r *http.Request, f *filter, from time.Time, token string, g *grant) {
 	if !websocket.IsWebSocketUpgrade(r) { // refused by the upgrade, before any work on the history
-		h.accept(w, r, "stream")
+		h.accept(w, r, "stream", token, g)
 		return
 	}
 	if !h.waitReady(r.Context()) { // the floor is not caught up with the log yet: it could not join
@@ -159,11 +159,11 @@ func (h *Hub) serveHistory(w http.ResponseWriter, r *http.Request, f *filter, fr
 			"history: "+logText(err.Error()))
 		return
 	}
-	conn := h.accept(w, r, "stream")
+	conn, releaseConn := h.accept(w, r, "stream", token, g)
 	if conn == nil {
 		return
 	}
-	defer h.releaseConn()
+	defer releaseConn()
 	s := h.newSubscriber(conn, f) // its queue stays empty: writeHistory writes as it reads the log
 	if !h.track(s.Closer) {
 		s.Stop(websocket.CloseGoingAway, "hub shutting down")

@@ -97,8 +97,8 @@ type Hub struct {
 	m        *metrics
 	upgrader websocket.Upgrader
 	connSeq  atomic.Int64
-	// connCount counts WebSocket connections against Limits.MaxConnections.
-	connCount atomic.Int64
+	// places counts WebSocket connections against Limits.MaxConnections (conns.go).
+	places *conns
 	// encodeInteraction encodes an interaction for snapshots (tests make it fail).
 	encodeInteraction func(*model.Interaction) (jsontext.Value, error)
 	// messageHook, when a test sets it, sees every bridge message before it is handled (a test
@@ -175,6 +175,7 @@ func New(cfg Config) *Hub {
 		encodeInteraction: marshalInteraction,
 		lg:                newLogState(),
 		history:           &historyReaders{per: make(map[string]int)},
+		places:            newConns(),
 		snapBudget:        newByteBudget(cmp.Or(cfg.snapshotBudget, filteredSnapshotBytes)),
 		decodes:           newByteBudget(cmp.Or(cfg.decodeBudget, decodeBytes)),
 		reads:             newByteBudget(max(cmp.Or(cfg.readBudget, readBytes), int64(cfg.MaxMessage))),

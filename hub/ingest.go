@@ -49,11 +49,11 @@ func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("?session= of %d bytes, over the limit of %d: %s", len(s), maxSessionBytes, logValue(s)))
 		return
 	}
-	conn := h.accept(w, r, "ingest")
+	conn, release := h.accept(w, r, "ingest", token, grant)
 	if conn == nil {
 		return
 	}
-	defer h.releaseConn()
+	defer release()
 	closer := wsfan.NewCloser(conn, time.Second)
 	if !h.track(closer) {
 		closer.Stop(0, "")

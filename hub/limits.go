@@ -8,7 +8,6 @@ import (
 
 	"github.com/deskwatch/deskwatch/internal/positive"
 	"github.com/deskwatch/deskwatch/model"
-	"github.com/gorilla/websocket"
 )
 
 // Defaults for the limits in Config. Every resource a bridge or a monitor can make the hub spend is
@@ -47,8 +46,9 @@ type Limits struct {
 	MaxInteractionsPerAgent int
 	// MaxParties bounds the call parties of one interaction in an event.
 	MaxParties int
-	// MaxConnections bounds the WebSocket connections (bridges and monitors together); a further
-	// one is refused with HTTP 503.
+	// MaxConnections bounds the WebSocket connections (bridges and monitors together, each kind
+	// at most seven eighths, a token bound to agents a few per agent: conns.go); a further one is
+	// refused with HTTP 503.
 	MaxConnections int
 	// MaxPendingBytes bounds the bytes of live events waiting for one monitor (its snapshot, shared
 	// with every other monitor, is not counted); a monitor past it is disconnected as too slow.
@@ -153,36 +153,6 @@ func capError(err error) error {
 			"over the limit of %d (--max-interactions-per-agent)", ce.Interaction, ce.Agent, ce.N, ce.Limit)}
 	}
 	return &limitError{"store-cap", err.Error()}
-}
-
-// acquireConn counts a WebSocket connection against MaxConnections, answering 503 when the hub is
-// full. A true result must be paired with releaseConn.
-func (h *Hub) acquireConn(w http.ResponseWriter, r *http.Request, endpoint string) bool {
-	if n := h.connCount.Add(1); n > int64(h.cfg.Limits.MaxConnections) {
-		h.connCount.Add(-1)
-		h.refuse(w, r, endpoint, "capacity", http.StatusServiceUnavailable, "hub full: too many connections",
-			fmt.Sprintf("%d connections open, the limit (--max-connections)", h.cfg.Limits.MaxConnections))
-		return false
-	}
-	return true
-}
-
-func (h *Hub) releaseConn() { h.connCount.Add(-1) }
-
-// accept takes one of the hub's connections for endpoint and upgrades r to a WebSocket, or refuses
-// it (answered, logged and counted) and returns nil. A connection returned must be paired with
-// releaseConn.
-func (h *Hub) accept(w http.ResponseWriter, r *http.Request, endpoint string) *websocket.Conn {
-	if !h.acquireConn(w, r, endpoint) {
-		return nil
-	}
-	conn, err := h.upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		h.refuse(w, r, endpoint, "upgrade", 0, "", logText(err.Error()))
-		h.releaseConn()
-		return nil
-	}
-	return conn
 }
 
 // refuse counts a request to endpoint refused for reason (the metric's label), logs why, and

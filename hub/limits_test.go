@@ -145,6 +145,37 @@ func TestConnectionCap(t *testing.T) {
 	}
 }
 
+// The attacker's pass: one agent's bridge token held every one of --max-connections, and the other
+// agents' bridges and every monitor were refused. A token bound to agents holds at most
+// maxBridgesPerAgent bridges per agent; monitors cannot take the eighth of the places kept for
+// bridges (nor bridges the monitors'); an unbound token has no bound of its own.
+func TestConnectionPlacesPerTokenAndKind(t *testing.T) {
+	t.Parallel()
+	_, in := tokenFile(t, "ingest", "tokA agents=a.one\ntokB agents=b.two\nfloor\n")
+	th := startHub(t, Config{IngestTokens: in, Limits: Limits{MaxConnections: 16}})
+	for range maxBridgesPerAgent {
+		th.dial(t, "/ingest?token=tokA", nil)
+	}
+	if code := th.dialStatus(t, "/ingest?token=tokA", nil); code != http.StatusServiceUnavailable {
+		t.Fatalf("bridge %d of tokA: HTTP %d, want 503", maxBridgesPerAgent+1, code)
+	}
+	th.log.waitLog(t, "refused: 4 bridge connections open with one token, the most for the 1 agents it is bound to (4 each)")
+	th.waitMetric(t, `deskwatch_hub_connections_refused_total{endpoint="ingest",reason="token-cap"}`, 1)
+	th.dial(t, "/ingest?token=tokB", nil)
+	for range 16 - 16/8 - maxBridgesPerAgent - 1 { // the unbound token, up to the most bridges hold
+		th.dial(t, "/ingest?token=floor", nil)
+	}
+	if code := th.dialStatus(t, "/ingest?token=floor", nil); code != http.StatusServiceUnavailable {
+		t.Fatalf("bridge 15: HTTP %d, want 503 (two places kept for monitors)", code)
+	}
+	th.log.waitLog(t, "refused: 14 bridge connections open, the most of --max-connections 16 they may hold")
+	th.dial(t, "/stream", nil)
+	th.dial(t, "/stream", nil)
+	if code := th.dialStatus(t, "/stream", nil); code != http.StatusServiceUnavailable {
+		t.Fatalf("connection 17: HTTP %d, want 503", code)
+	}
+}
+
 // TestServiceFilterFailsClosed: an entry that cannot be encoded or filtered is left out alone
 // (logged, counted): a ?service= monitor never receives other services' interactions, and a new
 // monitor's snapshot keeps the agent's other interactions.

@@ -113,11 +113,11 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 	if !h.waitReady(r.Context()) { // the floor is not caught up with the log yet (log.go)
 		return
 	}
-	conn := h.accept(w, r, "stream")
+	conn, release := h.accept(w, r, "stream", token, grant)
 	if conn == nil {
 		return
 	}
-	defer h.releaseConn()
+	defer release()
 	s := h.newSubscriber(conn, f)
 	s.Keys = f.agentKeys()
 	welcome, ok := h.streams.Subscribe(s.Subscriber)
