@@ -101,6 +101,7 @@ within --history and --history-size. --in-memory keeps the floor in memory only 
 	f.IntVar(&l.MaxParties, "max-parties", hub.DefaultMaxParties, "call parties one interaction may list; a larger event is rejected")
 	f.IntVar(&l.MaxConnections, "max-connections", hub.DefaultMaxConnections, "WebSocket connections (bridges and monitors); more are refused with HTTP 503")
 	f.Var(newSizeFlag(&l.MaxPendingBytes, hub.DefaultMaxPendingBytes), "max-pending-bytes", "bytes of live events that may wait for one monitor before it is disconnected (a size: bytes, or with KiB, MiB, GiB, or K, M, G)")
+	f.Var(newSizeFlag(&l.MaxBridgeBytes, hub.DefaultMaxBridgeBytes), "max-bridge-bytes", "bytes a second the hub reads from one bridge connection, on average, 16 seconds of it at once (a size: bytes, or with KiB, MiB, GiB, or K, M, G); a bridge sending faster is read at that rate")
 	f.DurationVar(&l.MessageTimeout, "message-timeout", hub.DefaultMessageTimeout, "longest one message from a bridge may take to arrive; a bridge still sending it then is closed")
 	f.IntVar(&l.MaxMonitorJoins, "max-monitor-joins", hub.DefaultMaxMonitorJoins, "monitors joining /stream a second per stream token (per address without tokens), 30 times that at once; more get HTTP 429")
 	f.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "most memory the floor's interactions and agents may hold, as deskwatch estimates it (bytes, or with KiB, MiB, GiB, or K, M, G); from three quarters of it on each agent adds interactions only within its share; at it the oldest interactions of agents over their shares are ended to make room for agents within theirs, else only events that end interactions are taken")
@@ -179,6 +180,7 @@ func checkHubLimits(o *hubOptions) error {
 		{"--max-connections", int64(l.MaxConnections)}, {"--max-pending-bytes", l.MaxPendingBytes},
 		{"--message-timeout", int64(l.MessageTimeout)}, {"--max-interaction-bytes", int64(l.MaxInteractionBytes)},
 		{"--max-monitor-joins", int64(l.MaxMonitorJoins)}, {"--max-memory", l.MaxMemory},
+		{"--max-bridge-bytes", l.MaxBridgeBytes},
 		{"--header-timeout", int64(sv.HeaderTimeout)}, {"--idle-timeout", int64(sv.IdleTimeout)},
 		{"--max-header-bytes", int64(sv.MaxHeaderBytes)}, {"--shutdown-timeout", int64(sv.ShutdownTimeout)},
 		{"--queue", int64(o.queue)}, {"--max-message", int64(o.maxMessage)},

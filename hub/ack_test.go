@@ -45,7 +45,8 @@ var errWriterGone = fmt.Errorf("test: writer gone")
 func TestNonReadingAckBridgeIsClosed(t *testing.T) {
 	t.Parallel()
 	_, in := tokenFile(t, "ingest", "smith-tok agent=smith\n")
-	th := startHub(t, Config{IngestTokens: in, MaxMessage: 1 << 20})
+	// A bridge as fast as the test can send (throttle.go): the buffers fill sooner.
+	th := startHub(t, Config{IngestTokens: in, MaxMessage: 1 << 20, Limits: Limits{MaxBridgeBytes: 1 << 30}})
 	br := th.dial(t, "/ingest?ack=1&token=smith-tok", nil) // never read from
 	pad := strings.Repeat("f", 200)
 	huge := strings.Repeat("h", 500000)

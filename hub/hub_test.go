@@ -116,7 +116,8 @@ func TestSnapshotOnSubscribe(t *testing.T) {
 }
 
 func TestSlowSubscriberIsDroppedOthersGetEverything(t *testing.T) {
-	th := startHub(t, Config{QueueSize: 8, Limits: Limits{MaxInteractionsPerAgent: 1000}})
+	th := startHub(t, Config{QueueSize: 8, Limits: Limits{MaxInteractionsPerAgent: 1000,
+		MaxBridgeBytes: 1 << 30}}) // a bridge as fast as the test can send (throttle.go)
 	slow := th.dial(t, "/stream", nil) // never reads until the end
 	fast := th.dial(t, "/stream", nil)
 	th.waitSubscribers(t, 2)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
 
 	"github.com/deskwatch/deskwatch/internal/wsfan"
 	"github.com/deskwatch/deskwatch/model"
@@ -32,6 +33,8 @@ type bridgeConn struct {
 	grant                *grant          // what its token allows; nil without ingest tokens (auth.go)
 	agents               map[string]bool // the agents this connection sent events for (limits.go)
 	desk                 map[string]bool // the agents it counts as publishing for (desktop.go)
+	rate                 *rate.Limiter   // its bytes a second (throttle.go)
+	throttled            bool            // it was once read slower for sending faster (logged once)
 }
 
 // maxSessionBytes bounds a bridge's ?session= (the bridge's are 20-odd characters).
@@ -62,7 +65,7 @@ func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 	defer h.untrack(closer)
 	defer closer.Stop(0, "") // the connection is closed when its reader ends, whatever ended it
 	b := &bridgeConn{id: h.connSeq.Add(1), conn: conn, closer: closer, remote: r.RemoteAddr, session: q.Get("session"),
-		grant: grant}
+		grant: grant, rate: h.newBridgeRate()}
 	defer h.register("ingest", b.id, h.cfg.IngestTokens, token, grant, closer.Stop)()
 	if q.Get("ack") == "1" {
 		b.acks = newAcker(conn, b.mayPublish, func(err error) { h.dropAckReader(b, err) })
@@ -139,6 +142,7 @@ func (h *Hub) readBridge(b *bridgeConn) error {
 		}
 		b.msgs++
 		h.m.bytesIn.Add(float64(n))
+		h.throttle(b, n)
 		if n > limit {
 			h.rejectOversize(b, data, n)
 			continue

@@ -70,6 +70,9 @@ type Limits struct {
 	// MaxMemory bounds the memory the floor's interactions and agents hold, as the store estimates
 	// it (model.WithMaxHeld): at it, only events that end interactions are taken.
 	MaxMemory int64
+	// MaxBridgeBytes bounds the bytes a second the hub reads from one bridge connection, on
+	// average (16 seconds of it at once): past it the hub reads the bridge slower (throttle.go).
+	MaxBridgeBytes int64
 }
 
 func (l *Limits) defaults() {
@@ -83,6 +86,7 @@ func (l *Limits) defaults() {
 	l.MaxInteractionBytes = positive.Or(l.MaxInteractionBytes, DefaultMaxInteractionBytes)
 	l.MaxMonitorJoins = positive.Or(l.MaxMonitorJoins, DefaultMaxMonitorJoins)
 	l.MaxMemory = positive.Or(l.MaxMemory, model.DefaultMaxHeld)
+	l.MaxBridgeBytes = positive.Or(l.MaxBridgeBytes, DefaultMaxBridgeBytes)
 }
 
 // limitError is an event refused by a limit: reason labels the metric, the message says which

@@ -36,6 +36,8 @@ type metrics struct {
 	logRefused    *prometheus.CounterVec
 	logMissed     prometheus.Counter
 	checkpoints   prometheus.Counter
+	// throttled counts the waits before reading a bridge that sends over --max-bridge-bytes.
+	throttled prometheus.Counter
 }
 
 func newMetrics(state func() figures) *metrics {
@@ -76,9 +78,11 @@ func newMetrics(state func() figures) *metrics {
 		logMissed: counter("log_missed_total",
 			"Messages of the log the apply loop never read: removed by the history's bounds before this hub got to them (it fell that far behind), or unreadable."),
 		checkpoints: counter("checkpoints_total", "Checkpoints of the floor this hub saved to the log."),
+		throttled: counter("bridge_throttled_total",
+			"Times the hub waited before reading on from a bridge sending over --max-bridge-bytes."),
 	}
 	m.reg.MustRegister(m.bridges, m.subscribers, m.eventsIn, m.bytesIn, m.rejected, m.duplicates,
-		m.messagesOut, m.bytesOut, m.drops, m.refused, m.skipped, m.snapshotBuilds, m.logDuplicates, m.logRefused, m.logMissed, m.checkpoints,
+		m.messagesOut, m.bytesOut, m.drops, m.refused, m.skipped, m.snapshotBuilds, m.logDuplicates, m.logRefused, m.logMissed, m.checkpoints, m.throttled,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(stateCollector{state: state,
 		agents: prometheus.NewDesc(ns+"_agents", "Agents the hub has seen.", nil, nil),
