@@ -29,8 +29,8 @@ retention, default filter and key remapping. User themes live in themes/NAME.yam
 		Example: `  deskwatch config init            # write the commented default file
   $EDITOR "$(deskwatch config path)"
   deskwatch config check           # report every error with its line and field`,
-		Args: cobra.NoArgs,
 	}
+	groupOnly(c)
 	c.SetOut(stdout)
 	c.SetErr(stderr)
 	c.AddCommand(newConfigInitCmd(stdout, getenv), newConfigPathCmd(stdout, getenv),

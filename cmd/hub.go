@@ -270,11 +270,10 @@ func printHubURLs(w io.Writer, addr net.Addr, secure bool) {
 }
 
 func newBridgeCmd(stdout io.Writer) *cobra.Command {
-	c := &cobra.Command{
+	c := groupOnly(&cobra.Command{
 		Use:   "bridge",
 		Short: "The browser bridge for the page that hosts the Agent Desktop widget",
-		Args:  cobra.NoArgs,
-	}
+	})
 	c.AddCommand(&cobra.Command{
 		Use:   "print",
 		Short: "Print bridge.js (the hub also serves it at /bridge.js)",

@@ -60,10 +60,31 @@ func TestMistypedCommandIsNamed(t *testing.T) {
 		"serv":    `serv: no such event file, nor command; did you mean "serve" (deskwatch serve --help)?`,
 		"hubb":    `hubb: no such event file, nor command; did you mean "hub" (deskwatch hub --help)?`,
 		"version": `version: no such event file; the version is "deskwatch --version"`,
+		// The second newcomer: "frob" said "open event file: open frob: …", and a flag after a
+		// mistyped command said only "unknown flag".
+		"frob":         "frob: no such event file, nor command (deskwatch --help lists the commands)",
+		"nofile.jsonl": "event file nofile.jsonl: no such file or directory",
 	} {
 		if _, errOut, code := e2e.Run(t, nil, "--print", arg); code != 2 || !strings.Contains(errOut, want) {
 			t.Errorf("deskwatch --print %s: exit %d, %s; want 2 and %s", arg, code, errOut, want)
 		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sever", "--allow-any-key"}, `unknown flag: --allow-any-key (sever: no such event file, nor command; did you mean "serve"`},
+		// A command that only groups others said nothing and exited 0 for a word it does not have.
+		{[]string{"config", "bogus"}, `unknown command "bogus" for "deskwatch config"`},
+		{[]string{"config", "ini"}, `unknown command "ini" for "deskwatch config"; did you mean "init"?`},
+		{[]string{"bridge", "prnt"}, `unknown command "prnt" for "deskwatch bridge"; did you mean "print"?`},
+	} {
+		if _, errOut, code := e2e.Run(t, nil, c.args...); code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("deskwatch %v: exit %d, %s; want 2 and %s", c.args, code, errOut, c.want)
+		}
+	}
+	if out, _, code := e2e.Run(t, nil, "bridge"); code != 0 || !strings.Contains(out, "print") {
+		t.Errorf("deskwatch bridge: exit %d, want its help:\n%s", code, out)
 	}
 }
 

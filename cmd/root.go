@@ -136,6 +136,16 @@ to subscribe to. Without SOURCE it shows a built-in demo stream.`),
 	o.collect.register(f)
 	// Each subcommand lives in its own file; add its constructor here.
 	c.AddCommand(subcommands(stdin, stdout, stderr)...)
+	// "deskwatch sever --allow-any-key" said only "unknown flag": the word before it, read as an
+	// event file, was the mistake.
+	c.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		if cmd == c {
+			if mis := mistypedCommand(cmd, cmd.Flags().Args()); mis != nil {
+				return fmt.Errorf("%w (%w)", err, mis)
+			}
+		}
+		return err
+	})
 	return c
 }
 
@@ -230,6 +240,25 @@ func usageError(err error) bool {
 	return false
 }
 
+// groupOnly makes a command that only groups others (bridge, config) show its help when called
+// alone, and refuse a word that names none of them: cobra showed the help and exited 0 for
+// "deskwatch config bogus".
+func groupOnly(c *cobra.Command) *cobra.Command {
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += fmt.Sprintf("; did you mean %q?", s[0])
+		}
+		return errors.New(msg)
+	}
+	c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	c.SuggestionsMinimumDistance = 2
+	return c
+}
+
 // mistypedCommand refuses a SOURCE that is no file but looks like a command mistyped ("serv",
 // "simulat"), or "version", naming what was meant: it would be opened as an event file, and fail
 // with a message about a file the user never meant.
@@ -245,6 +274,9 @@ func mistypedCommand(cmd *cobra.Command, args []string) error {
 	}
 	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 		return fmt.Errorf("%s: no such event file, nor command; did you mean %q (deskwatch %s --help)?", args[0], s[0], s[0])
+	}
+	if !strings.ContainsAny(args[0], "./") { // a word, not a path: it may have meant a command
+		return fmt.Errorf("%s: no such event file, nor command (deskwatch --help lists the commands)", args[0])
 	}
 	return nil
 }

@@ -1,8 +1,10 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -76,7 +78,9 @@ func openSource(o *options, arg string, stdin io.Reader) (feed.Source, error) {
 		return feed.NewReplay("-", stdin, 0, ropts), nil
 	}
 	f, err := os.Open(arg)
-	if err != nil {
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) { // "open event file: open x: …" said open twice
+		return nil, fmt.Errorf("event file %s: %w", arg, pe.Err)
+	} else if err != nil {
 		return nil, fmt.Errorf("open event file: %w", err)
 	}
 	st, err := f.Stat()
