@@ -281,8 +281,10 @@ func (h *helpView) View(f *frame) string {
 	// The title in the longest form that fits: on a narrow screen the program's name goes, then
 	// the words around the keys, so that the scroll position stays whole.
 	var title string
-	for _, t := range [][3]string{{"deskwatch — help", "  esc or ? to close", "  ·  ↑/↓ scroll  "},
-		{"help", "  esc or ? to close", "  ·  ↑/↓ scroll  "}, {"help", "  esc/? close", "  ↑/↓ "}} {
+	back, help := h.c.Keys.Back.Help().Key, h.c.Keys.Help.Help().Key // as the configuration binds them
+	for _, t := range [][3]string{{"deskwatch — help", "  " + back + " or " + help + " to close", "  ·  ↑/↓ scroll  "},
+		{"help", "  " + back + " or " + help + " to close", "  ·  ↑/↓ scroll  "},
+		{"help", "  " + back + "/" + help + " close", "  ↑/↓ "}} {
 		title = st.Title.Render(t[0]) + st.Dim.Render(t[1])
 		if len(lines) > page {
 			title += st.Dim.Render(t[2] + scrollPos(first, last, len(lines)))

@@ -148,3 +148,29 @@ func TestHelpTitleKeepsTheScrollPosition(t *testing.T) {
 		}
 	}
 }
+
+// A newcomer's report: with back remapped (keys: {back: [ctrl+g]}) the help's title still said "esc
+// or ? to close", as did the other hints. They name the keys as the configuration binds them.
+func TestHintsNameTheRemappedBackKey(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Mono, 120, 24, deskEvents())
+	keys, err := NewKeyMap(map[string][]string{"back": {"ctrl+g"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.c.Keys = keys
+	press(m, "?")
+	if out := plain(m.Render()); !strings.Contains(out, "ctrl+g or ? to close") {
+		t.Errorf("help's title:\n%s", out)
+	}
+	m.goBack()
+	m.showServiceInteractions("Sales")
+	m.dirty = true
+	if out := plain(m.Render()); !strings.Contains(out, "interactions of service Sales — ctrl+g back to the services") {
+		t.Errorf("the drill's note:\n%s", out)
+	}
+	press(m, "r")
+	if out := plain(m.Render()); !strings.Contains(out, "ctrl+g to go back") || strings.Contains(out, "esc") {
+		t.Errorf("the rejected log's title:\n%s", out)
+	}
+}

@@ -85,7 +85,9 @@ func (m *Model) drill(field, value, what, back string) {
 	m.query.Filter = f
 	m.refresh()
 	m.screen = screenTable
-	m.setNote("interactions of " + what + " (filter " + f.String() + ") — esc back to " + back)
+	// The way back first: a narrow line cuts the filter, which the status line shows after the note.
+	m.setNote("interactions of " + what + " — " + m.c.Keys.Back.Help().Key + " back to " + back +
+		" (filter " + f.String() + ")")
 }
 
 // backFromDrill is esc in the table: back to the services or agents view, with the filter before,

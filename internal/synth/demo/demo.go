@@ -57,14 +57,17 @@ func (d *Source) Status() feed.Status {
 	d.mu.Lock()
 	since := d.since
 	d.mu.Unlock()
-	agents := d.cfg.Agents
+	agents, word := d.cfg.Agents, "agents"
 	if agents <= 0 {
 		agents = synth.DefaultAgents
+	}
+	if agents == 1 {
+		word = "agent" // it said "1 agents" (newcomer)
 	}
 	return feed.Status{
 		Name:     "demo",
 		State:    feed.StateLive,
-		Detail:   fmt.Sprintf("%d agents, seed %d", agents, d.cfg.Seed),
+		Detail:   fmt.Sprintf("%d %s, seed %d", agents, word, d.cfg.Seed),
 		Messages: d.msgs.Load(),
 		Bytes:    d.bytes.Load(),
 		Since:    since,

@@ -118,3 +118,14 @@ func TestDemoStopsWhenCancelledWhileWaiting(t *testing.T) {
 		t.Fatalf("Run returned %v, want context.Canceled", err)
 	}
 }
+
+// The status line says how many agents the demo has, in words that agree with the number (it said
+// "1 agents").
+func TestDemoStatusCountsAgents(t *testing.T) {
+	t.Parallel()
+	for agents, want := range map[int]string{0: "6 agents, seed 5", 1: "1 agent, seed 5", 3: "3 agents, seed 5"} {
+		if got := New(synth.GeneratorConfig{Seed: 5, Agents: agents}).Status().Detail; got != want {
+			t.Errorf("%d agents: %q, want %q", agents, got, want)
+		}
+	}
+}
