@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -133,7 +134,9 @@ func (d *detailView) title(r *model.Row, now time.Time, pos string) string {
 		st.Title.Render(clean(in.ID, 40)),
 		st.State(in.State).Render(clean(string(in.State), 20)),
 	}
+	agentAt := -1 // the agent gives way to the duration on a narrow line
 	if r.AgentID != "" {
+		agentAt = len(parts)
 		parts = append(parts, st.Dim.Render("agent ")+st.Text.Render(clean(r.AgentID, 24)))
 	}
 	// The title's duration is the table's: it stops at the end once known, as endTime's "lasted".
@@ -145,6 +148,7 @@ func (d *detailView) title(r *model.Row, now time.Time, pos string) string {
 	default:
 		parts = append(parts, st.Dim.Render("open ")+st.Text.Render(dur))
 	}
+	durAt := len(parts) - 1
 	var why []string
 	for _, a := range d.c.Alerts.Check(r, now) {
 		why = append(why, a.Text)
@@ -155,9 +159,26 @@ func (d *detailView) title(r *model.Row, now time.Time, pos string) string {
 	case r.AudioAlert != "":
 		parts = append(parts, st.Alert.Render("⚠ audio "+clean(r.AudioAlert, 24)))
 	}
-	left := strings.Join(parts, "  ")
 	right := st.Dim.Render(pos)
 	room := d.width - width(right) - 1
+	// Where the duration would be cut, the agent gives way (its word, then itself: the header's
+	// agents line names it), then the spaces between the parts.
+	sep := "  "
+	fits := func() bool { // with a cell for the "…" of what follows, if it does not fit
+		cut := width(strings.Join(parts, sep)) > room && durAt < len(parts)-1
+		return width(strings.Join(parts[:durAt+1], sep))+b2i(cut) <= room
+	}
+	if agentAt >= 0 && !fits() {
+		parts[agentAt] = st.Text.Render(clean(r.AgentID, 24))
+		if !fits() {
+			parts = slices.Delete(parts, agentAt, agentAt+1)
+			durAt--
+		}
+	}
+	if !fits() {
+		sep = " "
+	}
+	left := strings.Join(parts, sep)
 	if room < 10 { // too narrow for both: the interaction matters more than the position
 		return fit(left, d.width)
 	}

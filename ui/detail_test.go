@@ -157,6 +157,23 @@ func TestDetailGolden(t *testing.T) {
 	}
 }
 
+// A newcomer's report: at 60 columns the detail's title read "agent a.jones  o… 1–19 of 62", the
+// duration lost. The agent gives way first: its word, then itself, then the spaces between.
+func TestDetailTitleKeepsTheDuration(t *testing.T) {
+	t.Parallel()
+	for w, want := range map[int]string{
+		80: "☎ voice  c-2001-voice  completed  agent a.jones  ended after 2:27",
+		72: "☎ voice  c-2001-voice  completed  a.jones  ended after 2:27",
+		70: "☎ voice  c-2001-voice  completed  ended after 2:27",
+		60: "☎ voice c-2001-voice completed ended after 2:27",
+	} {
+		d := detailOf(detailTestCommon(t, themes.Dark, detailCall()), w, 20)
+		if title := strings.Split(plain(d.View(testFrame(d.c))), "\n")[0]; !strings.HasPrefix(title, want) {
+			t.Errorf("%d wide: title %q, want it to start %q", w, title, want)
+		}
+	}
+}
+
 // TestDetailShowsEverything reads the whole detail at once and looks for every part the issue
 // names: all 24 fields (absent ones said so), parties, sorted attached data, objects, URLs, times,
 // unknown fields, the activity record, the audio alert and the timeline.
