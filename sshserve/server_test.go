@@ -145,6 +145,13 @@ func TestNoPTY(t *testing.T) {
 	if n := h.notifier.Len(); n != 0 {
 		t.Errorf("a refused session subscribed: %d subscriptions", n)
 	}
+	// The newcomer's second pass: "ssh HOST -- --help" without a terminal was refused as needing one.
+	h = start(t, Config{NewModel: func(v Viewer, _ <-chan struct{}) (tea.Model, error) {
+		return nil, Usage("the viewer's options")
+	}}, false)
+	if out, code := h.runSSH(t, h.key, []string{"-T"}, "--", "--help"); code != 0 || strings.TrimSpace(out) != "the viewer's options" {
+		t.Errorf("ssh -T -- --help: status %d, output %q", code, out)
+	}
 }
 
 // Beyond MaxSessions a new session is turned away politely while the others go on.

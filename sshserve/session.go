@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,7 +22,7 @@ import (
 
 // Messages a viewer may read on the way out. One line each, on the session's terminal.
 const (
-	msgNoPTY    = "deskwatch needs a terminal: use ssh -t"
+	msgNoPTY    = "deskwatch needs a terminal: use ssh -t (or -tt when ssh's own input is not a terminal)"
 	msgShutdown = "deskwatch: the server is shutting down. Goodbye."
 	msgPanic    = "deskwatch: internal error, session ended."
 )
@@ -138,6 +139,10 @@ func newSession(s *Server, sess ssh.Session) *session {
 func (v *session) run() int {
 	log := v.srv.log.With("user", v.viewer.User, "remote", v.viewer.RemoteAddr, "key", v.viewer.Fingerprint)
 	if _, _, ok := v.sess.Pty(); !ok {
+		if usage, ok := v.askedHelp(); ok { // --help needs no terminal
+			v.sayTo(v.sess, usage)
+			return 0
+		}
 		log.Info("session refused", "reason", "no terminal")
 		v.sayErr(msgNoPTY)
 		return 1
@@ -348,6 +353,20 @@ func (v *session) sayTo(w io.Writer, text string) {
 type Usage string
 
 func (u Usage) Error() string { return string(u) }
+
+// askedHelp is the help NewModel gives for the viewer's command, when it asks for help (--help,
+// -h): answered without a terminal, as ssh HOST -- --help without -t is asked.
+func (v *session) askedHelp() (string, bool) {
+	if !slices.ContainsFunc(v.viewer.Args, func(a string) bool { return a == "--help" || a == "-h" }) {
+		return "", false
+	}
+	_, err := v.srv.cfg.NewModel(v.viewer, nil)
+	var usage Usage
+	if errors.As(err, &usage) {
+		return string(usage), true
+	}
+	return "", false
+}
 
 // BadUsage is an error NewModel returns when the viewer's command is wrong (an unknown flag, a
 // theme the server does not have, a filter that does not parse): it is shown to the viewer as any
