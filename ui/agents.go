@@ -260,23 +260,14 @@ func (a *agentsView) View(f *frame) string {
 	if !desktops { // a stream that says nothing of desktops (one desktop's own) shows no column for it
 		specs, titles = slices.Delete(specs, desktopColumn, desktopColumn+1), slices.Delete(titles, desktopColumn, desktopColumn+1)
 	}
-	idx, widths := fitColumns(specs, a.width)
-	sorted := ""
-	if a.sort != "" {
-		sorted = a.sortText()
-	}
-	lines := []string{windowLine(st.Dim, f, a.width, sorted, a.filter),
-		st.ColumnHeader.Render(fit(joinCells(titles, idx, widths), a.width))}
 	agents := a.shown(f)
-	switch {
-	case len(snap.Agents) == 0:
-		lines = append(lines, st.Dim.Render(fit("  no agents seen yet — agent events carry agentId", a.width)))
-	case len(agents) == 0:
-		lines = append(lines, st.Dim.Render(fit("  no agent matches "+strconv.Quote(model.Sanitize(a.filter))+
-			" — / to change the filter", a.width)))
+	type shownRow struct {
+		ag       *model.Agent
+		cells    []string
+		alerting bool
 	}
-	page := a.page()
-	for i := a.cur.offset; i < len(agents) && i < a.cur.offset+page; i++ {
+	var page []shownRow
+	for i := a.cur.offset; i < len(agents) && i < a.cur.offset+a.page(); i++ {
 		ag := agents[i]
 		alerts := a.alerts(ag, snap, v, now)
 		cells := a.cells(ag, loads[ag.ID], alerts, now, f.wall)
@@ -291,8 +282,47 @@ func (a *agentsView) View(f *frame) string {
 		if !desktops {
 			cells = slices.Delete(cells, desktopColumn, desktopColumn+1)
 		}
-		text := fit(joinCells(cells, idx, widths), a.width)
-		lines = append(lines, a.style(ag, alerts != "", i == a.cur.pos).Render(text))
+		page = append(page, shownRow{ag, cells, alerts != ""})
+	}
+	// The columns that widen (the state: a not-ready reason can be long) widen only as far as
+	// their values on screen need, the state up to 40 cells; the alerts, last, take what theirs
+	// need: room is not kept for values no agent shown has.
+	need := func(col int) int {
+		n := 0
+		for _, r := range page {
+			n = max(n, width(clean(r.cells[col], 80)))
+		}
+		return n
+	}
+	if len(page) > 0 {
+		for i := range specs[:len(specs)-1] {
+			if s := &specs[i]; s.grow > s.width {
+				if i == stateColumn {
+					s.grow = 40
+				}
+				s.grow, s.fitted = max(s.width, min(need(i), s.grow)), true
+			}
+		}
+		last := len(specs) - 1
+		specs[last].need = max(need(last), width(titles[last]), flexMin)
+	}
+	idx, widths := fitColumns(specs, a.width)
+	sorted := ""
+	if a.sort != "" {
+		sorted = a.sortText()
+	}
+	lines := []string{windowLine(st.Dim, f, a.width, sorted, a.filter),
+		st.ColumnHeader.Render(fit(joinCells(titles, idx, widths), a.width))}
+	switch {
+	case len(snap.Agents) == 0:
+		lines = append(lines, st.Dim.Render(fit("  no agents seen yet — agent events carry agentId", a.width)))
+	case len(agents) == 0:
+		lines = append(lines, st.Dim.Render(fit("  no agent matches "+strconv.Quote(model.Sanitize(a.filter))+
+			" — / to change the filter", a.width)))
+	}
+	for i, r := range page {
+		text := fit(joinCells(r.cells, idx, widths), a.width)
+		lines = append(lines, a.style(r.ag, r.alerting, a.cur.offset+i == a.cur.pos).Render(text))
 	}
 	return fitBlock(strings.Join(lines, "\n"), a.width, a.height)
 }

@@ -175,7 +175,9 @@ func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 	for k, i := range idx {
 		widths[k] = specs[i].width
 		if n := specs[i].need; n > 0 && n < widths[k] {
-			spare += widths[k] - n
+			if !specs[i].flex || !shrunk { // a shrunk flexible column was counted at flexMin: it gets back to n below
+				spare += widths[k] - n
+			}
 			widths[k] = n
 		}
 		if specs[i].flex && flex < 0 {
@@ -188,10 +190,13 @@ func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 		widths[flex] = flexMin + give
 		spare -= give
 	}
-	// The fixed columns widen with at most half of what is left; the flexible column gets the rest.
+	// The fixed columns widen with at most half of what is left; the flexible column gets the rest,
+	// but for one whose values fit it already (need): the fixed columns may take all.
 	fixedShare := spare
-	if flex >= 0 {
-		fixedShare = spare / 2
+	if n := 0; flex >= 0 {
+		if n = specs[idx[flex]].need; n == 0 || n > widths[flex] {
+			fixedShare = spare / 2
+		}
 	}
 	// The columns whose values need fewest cells more to show whole first (fitted), then the more
 	// important.

@@ -328,3 +328,19 @@ func TestAgentsViewSorts(t *testing.T) {
 		t.Errorf("the cursor is on %v, want the first listed", a)
 	}
 }
+
+// A newcomer's report: at 200 columns the agents view showed "not_ready (Train…" with 25 cells
+// empty at the end of the row, kept for alerts no agent shown had. The columns that widen widen to
+// their values on screen (the state up to 40 cells) and the alerts take what theirs need.
+func TestAgentsViewStateShowsItsReason(t *testing.T) {
+	t.Parallel()
+	events := append(deskEvents(), fmt.Sprintf(`{"type":"ON_AGENT_STATE_CHANGE","agentId":"b.smith","ts":%d,`+
+		`"params":["not_ready","Training with the team lead"]}`, base.UnixMilli()+80000))
+	for _, w := range []int{200} {
+		m, _ := newTestModel(t, themes.Mono, w, 20, events)
+		press(m, "tab")
+		if out := plain(m.Render()); !strings.Contains(out, "not_ready (Training with the team lead)") {
+			t.Errorf("at %d the reason is cut:\n%s", w, out)
+		}
+	}
+}
