@@ -148,7 +148,9 @@ func (s *servicesView) layout() ([]export.FigureColumn[model.ServiceFigures], []
 	specs := []colLayout{{width: 1}} // the alert mark
 	for _, c := range all {
 		sp := serviceDraw[c.Name]
-		sp.width = max(sp.width, len(c.Title)+1) // room for the sort's arrow
+		// Room for the sort's arrow on the sorted column only (the others' room went to the service's
+		// name, which 80 columns cut).
+		sp.width = max(sp.width, len(c.Title)+b2i(c.Name == export.ServiceColumns[s.sort].Name))
 		specs = append(specs, sp)
 	}
 	idx, widths := fitColumns(specs, s.width)
@@ -165,16 +167,21 @@ func (s *servicesView) View(f *frame) string {
 	rows, figs := s.rows(f)
 	cols, widths := s.layout()
 	titles := []string{" "}
-	for _, c := range cols {
+	for k, c := range cols {
 		t := c.Title
 		if c.Name == export.ServiceColumns[s.sort].Name {
-			t += sortArrow(s.desc)
+			t = ansi.Truncate(t, max(widths[k+1]-1, 0), "") + sortArrow(s.desc)
 		}
 		titles = append(titles, t)
 	}
 	all := allIdx(len(widths))
-	target := spanText(f.snap.Floor.Limits().Target)
-	lines := []string{windowLine(st.Dim, f, s.width, "SL target "+target, s.filter),
+	note := "SL target " + spanText(f.snap.Floor.Limits().Target)
+	if sorted := export.ServiceColumns[s.sort]; !slices.ContainsFunc(cols, func(c export.FigureColumn[model.ServiceFigures]) bool {
+		return c.Name == sorted.Name
+	}) { // sorted by a column the width hides: the order would say nothing of why
+		note = "sorted by " + sorted.Title + sortArrow(s.desc) + " · " + note
+	}
+	lines := []string{windowLine(st.Dim, f, s.width, note, s.filter),
 		st.ColumnHeader.Render(fit(joinCells(titles, all, widths), s.width))}
 	if len(rows) == 0 {
 		empty := "  no services seen yet — interactions name their service"

@@ -103,6 +103,28 @@ func TestServicesSortAndFilter(t *testing.T) {
 	}
 }
 
+// A newcomer's report: at 80 columns "Technical Support" was cut while every column kept a cell
+// for a sort arrow it did not have; at 60, sorted by OPEN (which the width hides), the order said
+// nothing of why. Only the sorted column has the arrow's cell, and a sort by a hidden column is
+// named on the window line.
+func TestServicesNamesWholeAndHiddenSort(t *testing.T) {
+	t.Parallel()
+	events := append(deskEvents(), fmt.Sprintf(`{"type":"ON_NEW_INTERACTION","agentId":"a.jones","ts":%d,"params":[`+
+		`{"interactionId":"c-9","state":"queued","type":"voice","subject":"","associatedObjects":{"list":[]},"callParties":[],`+
+		`"callMuted":false,"callRecording":false,"attachedData":{},"service":"Technical Support"}]}`, base.UnixMilli()+85000))
+	m, _ := newTestModel(t, themes.Mono, 80, 20, events)
+	press(m, "tab", "tab")
+	if out := plain(m.Render()); !strings.Contains(out, "Technical Support ") {
+		t.Errorf("at 80 the service's name is cut:\n%s", out)
+	}
+	m.resize(60, 20)
+	m.services.setSort("open")
+	m.dirty = true
+	if out := plain(m.Render()); !strings.Contains(out, "sorted by OPEN▲ · SL target") {
+		t.Errorf("at 60, sorted by the hidden OPEN:\n%s", out)
+	}
+}
+
 func TestServicesEnterShowsItsInteractionsAndEscComesBack(t *testing.T) {
 	t.Parallel()
 	m, _ := newDeskModel(t, themes.Dark, 120, 20)
