@@ -201,13 +201,20 @@ func handleError(w io.Writer, styles fang.Styles, err error) {
 	if errors.Is(err, errRejected) {
 		return
 	}
+	// An error may quote a peer (a server's answer, a file's line): no control reaches the terminal
+	// from here, line by line.
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = model.Sanitize(l)
+	}
+	text := strings.Join(lines, "\n")
 	if !isTerminal(w) {
-		fmt.Fprintln(w, err.Error())
+		fmt.Fprintln(w, text)
 		return
 	}
 	styles.ErrorText = styles.ErrorText.UnsetTransform()
 	fmt.Fprintln(w, styles.ErrorHeader.String())
-	fmt.Fprintln(w, styles.ErrorText.Render(err.Error()))
+	fmt.Fprintln(w, styles.ErrorText.Render(text))
 	fmt.Fprintln(w)
 	if usageError(err) {
 		fmt.Fprintln(w, lipgloss.JoinHorizontal(lipgloss.Left,

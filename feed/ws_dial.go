@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/deskwatch/deskwatch/model"
 )
 
 // dialFunc opens a TCP connection.
@@ -174,7 +176,7 @@ func connectVia(ctx context.Context, dial dialFunc, proxy *url.URL, addr string)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		conn.Close()
-		return fail(resp.StatusCode, errors.New("HTTP "+resp.Status))
+		return fail(resp.StatusCode, errors.New("HTTP "+model.SanitizeCut(resp.Status, 200))) // the proxy's words
 	}
 	if !stop() {
 		conn.Close()

@@ -192,7 +192,7 @@ func Unrecoverable(err error) bool {
 
 // refusedError describes an HTTP answer other than the switch to WebSocket.
 func refusedError(resp *http.Response) error {
-	status := resp.Status
+	status := model.SanitizeCut(resp.Status, 200) // the server's words: they reach the terminal
 	if status == "" {
 		status = fmt.Sprint(resp.StatusCode)
 	}

@@ -27,6 +27,11 @@ func clipText(s string, n int) string {
 	return s[:i] + "…"
 }
 
+// SanitizeCut is a peer's text (a server's HTTP status line, a reason) for a terminal or a log:
+// sanitized and cut to at most n bytes. It is cut before it is sanitized too, so that its cost is
+// bounded by n, however long the text.
+func SanitizeCut(s string, n int) string { return clipText(Sanitize(clipText(s, 4*n)), n) }
+
 // pushAlert logs an alert, its text clipped.
 func (s *Store) pushAlert(a Alert) {
 	a.Text = clipText(a.Text, MaxLogText)
