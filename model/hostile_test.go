@@ -9,6 +9,12 @@ import (
 // hostileStarters is n 8-bit OSC introducers (U+009D) with no end: each is shown as text.
 func hostileStarters(n int) string { return strings.Repeat("\u009d", n) }
 
+// hostileJoins is an emoji's decorations (n variation selectors) before n ZWJs, each followed by a
+// character the sanitizer drops: every ZWJ asks what it would join.
+func hostileJoins(n int) string {
+	return "a" + strings.Repeat("\ufe0f", n) + strings.Repeat("\u200d\u2060", n)
+}
+
 // hostileHead is a message of n empty objects before an escaped "ts" (t\u0073, which PeekHead
 // must find and read) and a backslash near its end: every object is a value PeekHead steps over.
 func hostileHead(n int) []byte {
@@ -21,10 +27,11 @@ func hostileHead(n int) []byte {
 	return []byte(b.String())
 }
 
-// The attacker's pass found two readers whose cost grew with the square of their input: the
+// The attacker's passes found readers whose cost grew with the square of their input: the
 // sanitizer on a run of unterminated 8-bit string introducers (a second for 40,000 of them, in any
-// field of any event, on every frame), and the head reader on a message of many small objects
-// before a late backslash (0.7 s a MiB, before a message is decoded or refused). Their answers stay
+// field of any event, on every frame) and, for exports, on emoji decorations before many ZWJs (8 s
+// for 360 KB), and the head reader on a message of many small objects before a late backslash
+// (0.7 s a MiB, before a message is decoded or refused). Their answers stay
 // what they were; BenchmarkHostileInput measures that their time grows with the input.
 func TestHostileInputAnswers(t *testing.T) {
 	t.Parallel()
@@ -37,6 +44,9 @@ func TestHostileInputAnswers(t *testing.T) {
 		if got := Sanitize(in); got != want {
 			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
 		}
+	}
+	if got := SanitizeData(hostileJoins(3) + "😀\u200d😀"); got != "a\ufe0f\ufe0f\ufe0f😀\u200d😀" {
+		t.Errorf("SanitizeData of decorations before ZWJs: %q", got)
 	}
 	h := PeekHead(hostileHead(1000))
 	if !h.TS.Equal(time.UnixMilli(1700000000000)) {
@@ -54,11 +64,17 @@ func BenchmarkHostileInput(b *testing.B) {
 		name string
 		n    int
 	}{{"size=small", 4000}, {"size=large", 40000}} {
-		text, msg := hostileStarters(size.n), hostileHead(size.n)
+		text, msg, joins := hostileStarters(size.n), hostileHead(size.n), hostileJoins(size.n)
 		b.Run("sanitize/"+size.name, func(b *testing.B) {
 			b.SetBytes(int64(len(text)))
 			for b.Loop() {
 				_ = Sanitize(text)
+			}
+		})
+		b.Run("joins/"+size.name, func(b *testing.B) {
+			b.SetBytes(int64(len(joins)))
+			for b.Loop() {
+				_ = SanitizeData(joins)
 			}
 		})
 		b.Run("peek/"+size.name, func(b *testing.B) {

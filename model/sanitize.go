@@ -89,13 +89,20 @@ func sanitize(s string, keepZWJ bool) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	noEnd := len(s) + 1 // no control string ends at or after this index (escape)
+	// pict says whether the last rune written, past emoji decorations, is a pictograph: what a ZWJ
+	// joins to (joinsEmoji). Kept as the text is written, since looking back over the decorations at
+	// each ZWJ made a run of decorations before many ZWJs cost the square of its length.
+	pict := false
 	for i := 0; i < len(s); {
 		if s[i] == 0x1b {
+			n := b.Len()
 			i = escape(&b, s, i+1, 0, &noEnd)
+			pict = pict && b.Len() == n // what escape writes ends in a letter
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
+		n := b.Len()
 		switch {
 		case r == utf8.RuneError && size == 1:
 			b.WriteRune(utf8.RuneError)
@@ -109,12 +116,20 @@ func sanitize(s string, keepZWJ bool) string {
 		case r == 0x2028 || r == 0x2029:
 			b.WriteByte(' ')
 		case r == 0x200d:
-			if keepZWJ && joinsEmoji(s, i, b.String()) {
+			if keepZWJ && pict && joinsEmoji(s, i) {
 				b.WriteRune(r)
 			}
 		case isInvisible(r): // bidirectional controls among them
 		default:
 			b.WriteRune(r)
+			if isEmojiExtend(r) {
+				continue // the decoration leaves pict as it was
+			}
+			pict = isPictograph(r)
+			continue
+		}
+		if b.Len() != n { // a space, U+FFFD, a ZWJ or a control's visible form: no pictograph
+			pict = false
 		}
 	}
 	return b.String()
@@ -126,21 +141,11 @@ func isInvisible(r rune) bool {
 	return r >= 0xad && r != 0x200d && unicode.Is(unicode.Cf, r)
 }
 
-// joinsEmoji reports whether a ZWJ, whose next rune starts at s[i], sits between two pictographs:
-// the last rune written (skipping variation selectors and skin tones) and the next one.
-func joinsEmoji(s string, i int, written string) bool {
+// joinsEmoji reports whether a ZWJ, whose next rune starts at s[i], and after a pictograph (the
+// last rune written but emoji decorations: sanitize knows), is followed by a pictograph.
+func joinsEmoji(s string, i int) bool {
 	next, _ := utf8.DecodeRuneInString(s[i:])
-	if !isPictograph(next) {
-		return false
-	}
-	for written != "" {
-		r, size := utf8.DecodeLastRuneInString(written)
-		if !isEmojiExtend(r) {
-			return isPictograph(r)
-		}
-		written = written[:len(written)-size]
-	}
-	return false
+	return isPictograph(next)
 }
 
 // isPictograph approximates Extended_Pictographic: the blocks emoji ZWJ sequences are made of.
