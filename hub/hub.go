@@ -99,6 +99,8 @@ type Hub struct {
 	connSeq  atomic.Int64
 	// places counts WebSocket connections against Limits.MaxConnections (conns.go).
 	places *conns
+	// bridgeRates are the shared allowances of bridge tokens bound to agents (throttle.go).
+	bridgeRates bridgeRates
 	// encodeInteraction encodes an interaction for snapshots (tests make it fail).
 	encodeInteraction func(*model.Interaction) (jsontext.Value, error)
 	// messageHook, when a test sets it, sees every bridge message before it is handled (a test

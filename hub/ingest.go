@@ -65,7 +65,7 @@ func (h *Hub) serveIngest(w http.ResponseWriter, r *http.Request) {
 	defer h.untrack(closer)
 	defer closer.Stop(0, "") // the connection is closed when its reader ends, whatever ended it
 	b := &bridgeConn{id: h.connSeq.Add(1), conn: conn, closer: closer, remote: r.RemoteAddr, session: q.Get("session"),
-		grant: grant, rate: h.newBridgeRate()}
+		grant: grant, rate: h.bridgeRate(token, grant)}
 	defer h.register("ingest", b.id, h.cfg.IngestTokens, token, grant, closer.Stop)()
 	if q.Get("ack") == "1" {
 		b.acks = newAcker(conn, b.mayPublish, func(err error) { h.dropAckReader(b, err) })
@@ -114,7 +114,9 @@ func (h *Hub) readBridge(b *bridgeConn) error {
 	stopPing := make(chan struct{})
 	defer close(stopPing)
 	go wsfan.Ping(b.conn, h.cfg.PingInterval, writeWait, stopPing)
+	var owed int64 // the last message's bytes, spent once its budgets are given back
 	for {
+		h.throttle(b, owed)
 		dl.Idle()
 		mt, r, err := b.conn.NextReader()
 		if err != nil {
@@ -142,7 +144,7 @@ func (h *Hub) readBridge(b *bridgeConn) error {
 		}
 		b.msgs++
 		h.m.bytesIn.Add(float64(n))
-		h.throttle(b, n)
+		owed = n
 		if n > limit {
 			h.rejectOversize(b, data, n)
 			continue

@@ -70,8 +70,9 @@ type Limits struct {
 	// MaxMemory bounds the memory the floor's interactions and agents hold, as the store estimates
 	// it (model.WithMaxHeld): at it, only events that end interactions are taken.
 	MaxMemory int64
-	// MaxBridgeBytes bounds the bytes a second the hub reads from one bridge connection, on
-	// average (16 seconds of it at once): past it the hub reads the bridge slower (throttle.go).
+	// MaxBridgeBytes bounds the bytes a second the hub reads from one bridge connection (from all
+	// the connections of a token bound to agents, that per agent), on average, 16 seconds of it at
+	// once: past it the hub reads the bridge slower (throttle.go).
 	MaxBridgeBytes int64
 }
 

@@ -32,3 +32,32 @@ func TestBridgeOverItsBytesIsReadSlower(t *testing.T) {
 		th.waitMetric(t, `deskwatch_hub_events_rejected_total{reason="`+reason+`"}`, 0)
 	}
 }
+
+// The second attacker's pass: a bridge that reconnected every megabyte got a whole allowance each
+// time, and sent 150 MiB a second. A token bound to agents has one allowance for all its
+// connections, whole or after reconnecting.
+func TestBridgeTokenAllowanceOutlivesItsConnections(t *testing.T) {
+	t.Parallel()
+	_, in := tokenFile(t, "ingest", "tokA agents=a1\n")
+	th := startHub(t, Config{IngestTokens: in, MaxMessage: 64 << 10, Limits: Limits{MaxBridgeBytes: 16 << 10}})
+	big := strings.Repeat("x", 8<<10)
+	msg := func(i int) string {
+		in := strings.Replace(interaction(fmt.Sprintf("c%d", i), "delivered", "Sales"), `"subject":"s"`,
+			`"subject":"`+big+`"`, 1)
+		return event("ON_NEW_INTERACTION", "a1", t0+int64(i), int64(i+1), "["+in+"]")
+	}
+	first := th.dial(t, "/ingest?token=tokA", nil)
+	for i := range 28 { // 28 × 8 KiB: within the 256 KiB at once
+		send(t, first, msg(i))
+	}
+	th.waitMetric(t, "deskwatch_hub_events_in_total", 28)
+	_ = first.Close()
+	again := th.dial(t, "/ingest?token=tokA", nil)
+	for i := 28; i < 36; i++ { // 64 KiB more: past the allowance, which the new connection shares
+		send(t, again, msg(i))
+	}
+	th.waitMetric(t, "deskwatch_hub_events_in_total", 36)
+	if body, _ := th.get(t, "/metrics"); metricValue(t, body, "deskwatch_hub_bridge_throttled_total") < 1 {
+		t.Errorf("the reconnected bridge was read at once, with a whole allowance of its own:\n%s", th.log.String())
+	}
+}
