@@ -126,6 +126,24 @@ func (a *agentsView) nextSort(forward bool) {
 	a.sort = agentSorts[i]
 }
 
+// sortColumn is the index in agentColumns of the column the view is sorted by, -1 for none.
+func (a *agentsView) sortColumn() int {
+	switch a.sort {
+	case "":
+		return -1
+	case "agent":
+		return 1
+	case "state":
+		return stateColumn
+	case "in_state_s":
+		return stateColumn + 1
+	}
+	if i := slices.Index(agentFigureNames, a.sort); i >= 0 {
+		return figureColumn + i
+	}
+	return -1
+}
+
 // sortText says how the view is sorted, for the note and the window line.
 func (a *agentsView) sortText() string {
 	col, ok := export.FigureColumnFor(export.AgentColumns, a.sort)
@@ -246,6 +264,10 @@ func (a *agentsView) View(f *frame) string {
 	}
 	for i, c := range agentFigureColumns {
 		titles[figureColumn+i] = c.Title
+	}
+	if i := a.sortColumn(); i >= 0 { // the sorted column's title is marked, with a cell for the mark
+		titles[i] += sortArrow(a.desc)
+		specs[i].width = max(specs[i].width, width(titles[i]))
 	}
 	figs := f.figures()
 	desktops := slices.ContainsFunc(snap.Agents, func(ag *model.Agent) bool { return ag.Desktop != "" })

@@ -40,20 +40,22 @@ type colDraw struct {
 // subject shrinks below 16 cells, then it shrinks, then the other details hide (service, id,
 // subject, mute and recording). Widths are wide enough for the usual values (a service such as
 // "Technical Support"), so the room left goes to the columns whose values on screen are longer
-// (growToContent) and to the subject last. The state and the duration narrow to their values on
-// screen (shrink), so that room they keep for long values goes to the number and the subject.
+// (growToContent) and to the subject last. The duration narrows to its values on screen, down to
+// "10:00" (shrink), so that the room it keeps for calls of hours goes to the number and the
+// subject; the state does not (a state such as delivery_pending coming and going moved every
+// column after it).
 var columnDraw = map[string]colDraw{
 	"type":    {colLayout: colLayout{width: 7}},
 	"id":      {colLayout: colLayout{width: 8, priority: 4, grow: 14}, cutLeft: true},
 	"agent":   {colLayout: colLayout{width: 10, priority: 1, grow: 14}},
-	"state":   {colLayout: colLayout{width: 12, shrink: true}},
+	"state":   {colLayout: colLayout{width: 12}},
 	"dir":     {colLayout: colLayout{width: 3, priority: 7}},
 	"party":   {colLayout: colLayout{width: 16, priority: 1, grow: 26}},
 	"service": {colLayout: colLayout{width: 17, priority: 5, grow: 20}},
 	"parties": {colLayout: colLayout{width: 12, priority: 6, grow: 20}},
 	"muted":   {colLayout: colLayout{width: 4, priority: 2}},
 	"rec":     {colLayout: colLayout{width: 3, priority: 2}},
-	"dur":     {colLayout: colLayout{width: 7, shrink: true}},
+	"dur":     {colLayout: colLayout{width: 7, shrink: 5}},
 	"subject": {colLayout: colLayout{width: 16, priority: 3, flex: true, keep: 5}},
 }
 
@@ -114,10 +116,11 @@ type colLayout struct {
 	// fitted says grow is as wide as the column's values need (growToContent): of such columns,
 	// those that need fewer cells to show them whole widen first.
 	fitted bool
-	// shrink lets the column narrow from width to its widest value on screen, need (growToContent;
-	// 0 for no narrowing), but never below its title and a sort mark. Which columns show is decided
-	// at their widths, so what a column gives up goes to the others shown, not to one more column.
-	shrink bool
+	// shrink, when not 0, lets the column narrow from width to its widest value on screen, need
+	// (growToContent; 0 for no narrowing), but never below shrink, nor its title and a sort mark.
+	// Which columns show is decided at their widths, so what a column gives up goes to the others
+	// shown, not to one more column.
+	shrink int
 	need   int
 }
 
@@ -267,8 +270,8 @@ func growToContent(cols []column, rows []*model.Row, now time.Time) []column {
 	out := slices.Clone(cols)
 	for i := range out {
 		c := &out[i]
-		if c.shrink && c.text != nil && len(rows) > 0 {
-			need := ansi.StringWidth(c.title) + 1 // and the sort mark
+		if c.shrink > 0 && c.text != nil && len(rows) > 0 {
+			need := max(ansi.StringWidth(c.title)+1, c.shrink) // and the sort mark
 			for _, r := range rows {
 				need = max(need, ansi.StringWidth(clean(c.text(r, now), c.width)))
 			}

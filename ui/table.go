@@ -194,7 +194,13 @@ func (t *tableView) View(f *frame) string {
 			rows = append(rows, r)
 		}
 	}
-	cols := layoutColumns(growToContent(t.cols, rows, now), t.width, len(f.snap.Agents) > 0)
+	grown := growToContent(t.cols, rows, now)
+	for i := range grown { // the sorted column has a cell for its mark, where the width allows
+		if c := &grown[i]; c.sort == q.Sort {
+			c.width = max(c.width, width(c.title)+1)
+		}
+	}
+	cols := layoutColumns(grown, t.width, len(f.snap.Agents) > 0)
 	t.shown = cols
 	var b strings.Builder
 	b.Grow((t.height + 1) * (t.width + 16))
