@@ -340,7 +340,7 @@ func (a *agentsView) View(f *frame) string {
 		lines = append(lines, st.Dim.Render(fit("  no agents seen yet — agent events carry agentId", a.width)))
 	case len(agents) == 0:
 		lines = append(lines, st.Dim.Render(fit("  no agent matches "+strconv.Quote(model.Sanitize(a.filter))+
-			" — / to change the filter", a.width)))
+			" — "+keyName(a.c.Keys.Filter)+" to change the filter", a.width)))
 	}
 	for i, r := range page {
 		text := fit(joinCells(r.cells, idx, widths), a.width)

@@ -87,7 +87,7 @@ func detailTestCommon(t testing.TB, theme themes.Theme, lines []string) *Common 
 func testFrame(c *Common) *frame {
 	snap := c.Store.Snapshot()
 	now, wall := c.clocks()
-	return &frame{snap: snap, view: &viewState{rows: snap.Rows}, now: now, wall: wall}
+	return &frame{snap: snap, view: &viewState{rows: snap.Rows}, now: now, wall: wall, keys: &c.Keys}
 }
 
 func detailApply(t testing.TB, store *model.Store, lines ...string) {

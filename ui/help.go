@@ -72,7 +72,7 @@ func (h *helpView) lines() []string {
 	legend := []string{
 		st.Title.Render("Columns"),
 		dim("TYPE") + "  ☎ voice  ≡ chat  @ email",
-		st.Alert.Render(alertGlyph) + "     the row is alerting (n jumps to the next; the detail says why)",
+		st.Alert.Render(alertGlyph) + "     the row is alerting (" + keyName(h.c.Keys.NextAlert) + " jumps to the next; the detail says why)",
 		dim("MUTE") + "  yes when the agent's microphone is muted",
 		dim("REC ") + "  ● while the call is being recorded",
 		dim("DUR ") + "  time since the interaction started; ticks while open",

@@ -174,3 +174,30 @@ func TestHintsNameTheRemappedBackKey(t *testing.T) {
 		t.Errorf("the rejected log's title:\n%s", out)
 	}
 }
+
+// The second newcomer: with help, filter and pause remapped, the status line still said "? help",
+// an empty result "/ to change it" and grouping "z folds a group". Every hint names the key bound.
+func TestHintsNameTheRemappedKeys(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Mono, 120, 24, deskEvents())
+	keys, err := NewKeyMap(map[string][]string{"help": {"f1"}, "filter": {"ctrl+s"}, "pause": {"p"},
+		"rejected": {"R"}, "fold": {"v"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.c.Keys = keys
+	m.dirty = true
+	if out := plain(m.Render()); !strings.Contains(out, "1 rejected (R) · f1 help") {
+		t.Errorf("the status line:\n%s", out)
+	}
+	press(m, "ctrl+s")
+	press(m, keysOf("zzzz")...)
+	press(m, "enter")
+	if out := plain(m.Render()); !strings.Contains(out, "— ctrl+s to change it") {
+		t.Errorf("an empty result:\n%s", out)
+	}
+	press(m, "b")
+	if out := plain(m.Render()); !strings.Contains(out, "— v folds a group, Z all") {
+		t.Errorf("the grouping's note:\n%s", out)
+	}
+}

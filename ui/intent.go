@@ -144,11 +144,11 @@ func (m *Model) tableKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 func elsewhere(k KeyMap, msg tea.KeyPressMsg) string {
 	switch {
 	case key.Matches(msg, k.Window):
-		return msg.String() + ": the figures' window, in the agents and services views (tab)"
+		return msg.String() + ": the figures' window, in the agents and services views (" + keyName(k.Agents) + ")"
 	case key.Matches(msg, k.Describe):
-		return msg.String() + ": an agent's detail, in the agents view (tab)"
+		return msg.String() + ": an agent's detail, in the agents view (" + keyName(k.Agents) + ")"
 	case key.Matches(msg, k.ZoomIn), key.Matches(msg, k.ZoomOut):
-		return msg.String() + ": zooms the agent state timeline (T)"
+		return msg.String() + ": zooms the agent state timeline (" + keyName(k.Timeline) + ")"
 	}
 	return ""
 }
@@ -201,7 +201,8 @@ func (m *Model) setGroup(by model.GroupBy) {
 	if by == model.GroupNone {
 		m.setNote("not grouped")
 	} else {
-		m.setNote("grouped by " + by.String() + " — z folds a group, Z all")
+		m.setNote("grouped by " + by.String() + " — " + keyName(m.c.Keys.Fold) + " folds a group, " +
+			keyName(m.c.Keys.FoldAll) + " all")
 	}
 	m.refresh()
 }
@@ -285,7 +286,7 @@ func (m *Model) control(msg tea.KeyPressMsg) {
 	case key.Matches(msg, k.Pause):
 		m.c.Control.TogglePause()
 		if m.c.Status().Paused {
-			m.setNote("paused — space to resume")
+			m.setNote("paused — " + keyName(m.c.Keys.Pause) + " to resume")
 		} else {
 			m.setNote("resumed")
 		}

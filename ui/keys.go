@@ -163,6 +163,15 @@ func keyLabel(keys []string) string {
 	return strings.Join(out, "/")
 }
 
+// keyName is how a hint names a binding: its first key, as help shows keys, so that a hint names
+// the key the configuration bound ("? help" said ? with help remapped to f1).
+func keyName(b key.Binding) string {
+	if k := b.Keys(); len(k) > 0 {
+		return keyLabel(k[:1])
+	}
+	return ""
+}
+
 // ShortHelp is the most used keys, as bubbles' help.KeyMap asks (the panes list their own for the
 // help screen; this is the whole map's short form).
 func (k KeyMap) ShortHelp() []key.Binding {

@@ -26,13 +26,15 @@ type frame struct {
 	travel *travelInfo
 	// over: the source has ended (a replay done, stopped or failed): nothing more will come.
 	over bool
+	// keys are the viewer's key bindings, for the hints that name a key (keyName).
+	keys *KeyMap
 }
 
 // newFrame reads the clocks once and hands out the snapshot the root holds.
 func (m *Model) newFrame() *frame {
 	now, wall := m.c.clocks()
 	return &frame{snap: m.snap, query: m.query, view: &m.view, now: m.travelNow(now), wall: wall, down: m.down,
-		travel: m.travelFrame(), over: m.c.Status != nil && sourceOver(m.c.Status().State)}
+		travel: m.travelFrame(), over: m.c.Status != nil && sourceOver(m.c.Status().State), keys: &m.c.Keys}
 }
 
 // pane is the shape of every child of the root, as soft-serve's common.Component: Update returns

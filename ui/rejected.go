@@ -191,9 +191,9 @@ func (r *rejectedView) title(snap *model.Snapshot, first, last int) string {
 	if all > int64(kept) {
 		count = fmt.Sprintf("showing last %d of %d", kept, all)
 	}
-	wrap := " · enter: whole reasons"
+	wrap := " · " + keyName(r.c.Keys.Open) + ": whole reasons"
 	if r.wrap {
-		wrap = " · wrapped (enter: a line each)"
+		wrap = " · wrapped (" + keyName(r.c.Keys.Open) + ": a line each)"
 	}
 	// What is cut at a narrow width comes last: the way back first, then the toggle.
 	left := st.Title.Render("Rejected messages") + st.Dim.Render(" · ") + st.Text.Render(count) +

@@ -186,7 +186,7 @@ func (s *servicesView) View(f *frame) string {
 	if len(rows) == 0 {
 		empty := "  no services seen yet — interactions name their service"
 		if s.filter != "" {
-			empty = "  no service matches " + strconv.Quote(s.filter) + " — / to change the filter"
+			empty = "  no service matches " + strconv.Quote(s.filter) + " — " + keyName(s.c.Keys.Filter) + " to change the filter"
 		}
 		lines = append(lines, st.Dim.Render(fit(empty, s.width)))
 	}
@@ -261,7 +261,7 @@ func spanText(d time.Duration) string {
 // windowLine is the figures views' first line: the window, what the view adds (the SL target),
 // the filter, and what the figures cover, in its short form when narrow.
 func windowLine(style interface{ Render(...string) string }, f *frame, width int, extra, filter string) string {
-	parts := []string{windowText(f) + " (w)"}
+	parts := []string{windowText(f) + " (" + keyName(f.keys.Window) + ")"}
 	if extra != "" {
 		parts = append(parts, extra)
 	}
@@ -288,5 +288,6 @@ func rejectedNote(f *frame) [2]string {
 	if n == 0 {
 		return [2]string{}
 	}
-	return [2]string{"leaving out " + plural(int(n), "rejected event", "rejected events") + " (r)", fmt.Sprintf("%d rejected (r)", n)}
+	r := " (" + keyName(f.keys.Rejected) + ")"
+	return [2]string{"leaving out " + plural(int(n), "rejected event", "rejected events") + r, fmt.Sprintf("%d rejected", n) + r}
 }

@@ -107,12 +107,12 @@ func (s *statusView) View(f *frame) string {
 		if w > 0 {
 			parts = append(parts, st.Warn.Render(fmt.Sprintf("%d repaired", w)))
 		}
-		right = append(right, strings.Join(parts, st.Dim.Render(", "))+st.Dim.Render(" (r)"))
+		right = append(right, strings.Join(parts, st.Dim.Render(", "))+st.Dim.Render(" ("+keyName(s.c.Keys.Rejected)+")"))
 	} else {
 		right = append(right, st.Dim.Render("0 rejected"))
 		zeroRejected = true
 	}
-	right = append(right, st.Key.Render("?")+st.Dim.Render(" help"))
+	right = append(right, st.Key.Render(keyName(s.c.Keys.Help))+st.Dim.Render(" help"))
 	if note != "" && s.err == "" {
 		// A note lasts a few seconds: it may take all but the source's shortest form, and half the
 		// line at least. "? help" and "0 rejected" give way to it first (an export's file name).

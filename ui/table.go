@@ -233,9 +233,9 @@ func emptyText(f *frame) string {
 	case len(f.snap.Rows) == 0:
 		return "  no interactions yet — waiting for events"
 	case !f.query.Filter.Empty():
-		return "  no interaction matches the filter " + f.query.Filter.String() + " — / to change it"
+		return "  no interaction matches the filter " + f.query.Filter.String() + " — " + keyName(f.keys.Filter) + " to change it"
 	default:
-		return "  every interaction has ended — e to show ended ones"
+		return "  every interaction has ended — " + keyName(f.keys.HideEnded) + " to show ended ones"
 	}
 }
 

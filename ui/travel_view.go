@@ -116,7 +116,7 @@ func (s *statusView) travelSource(src feed.Status, tr *travelInfo, now time.Time
 		if !o.long { // "⏸ event 4 of 11", not "⏸ · event 4 of 11"
 			sep = " "
 		}
-		rest := strings.Join(append(parts[1:], st.Key.Render("space")+st.Dim.Render(back)), st.Dim.Render(" · "))
+		rest := strings.Join(append(parts[1:], st.Key.Render(keyName(s.c.Keys.Pause))+st.Dim.Render(back)), st.Dim.Render(" · "))
 		out = parts[0] + sep + rest
 		if width(out) <= room {
 			break
