@@ -120,8 +120,13 @@ func TestParseErrors(t *testing.T) {
 			`config.yaml:1: filter: filter term 2 "stat:hold": unknown field "stat" (fields: type, state, agent, service, dir, muted, rec, party, id, subject, dur, hold)`},
 		{"unknown theme", "theme: solarized\n", `config.yaml:1: theme: unknown theme "solarized" (built-in: dark, light, high-contrast, mono)`},
 		{"unknown action", "keys:\n  jump: j\n", "config.yaml:2: keys.jump: unknown field (keys fields: " + strings.Join(Actions, ", ") + ")"},
-		{"empty key", "keys:\n  quit: \"\"\n", `config.yaml:2: keys.quit: "" is not a key (write keys as q, G, ctrl+c, shift+tab, f5, space, enter)`},
-		{"key with space", "keys:\n  quit: [ctrl c]\n", `config.yaml:2: keys.quit: "ctrl c" is not a key (write keys as q, G, ctrl+c, shift+tab, f5, space, enter)`},
+		{"empty key", "keys:\n  quit: \"\"\n", `config.yaml:2: keys.quit: "" is not a key (write keys as q, G, ctrl+c, shift+tab, f5, space, enter, esc: modifiers in the order ctrl, alt, shift)`},
+		{"key with space", "keys:\n  quit: [ctrl c]\n", `config.yaml:2: keys.quit: "ctrl c" is not a key (write keys as q, G, ctrl+c, shift+tab, f5, space, enter, esc: modifiers in the order ctrl, alt, shift)`},
+		// The second newcomer: these were taken, and never matched a key press (esc and f1 did
+		// nothing, and ctrl+gg left the detail view without a way back).
+		{"capital Esc", "keys:\n  back: [Esc]\n", `config.yaml:2: keys.back: "Esc" is not a key (write keys as q, G, ctrl+c, shift+tab, f5, space, enter, esc: modifiers in the order ctrl, alt, shift)`},
+		{"two letters", "keys:\n  back: ctrl+gg\n", `config.yaml:2: keys.back: "ctrl+gg" is not a key (write keys as q, G, ctrl+c, shift+tab, f5, space, enter, esc: modifiers in the order ctrl, alt, shift)`},
+		{"modifiers out of order", "keys:\n  back: shift+ctrl+x\n", `config.yaml:2: keys.back: "shift+ctrl+x" is not a key (write keys as q, G, ctrl+c, shift+tab, f5, space, enter, esc: modifiers in the order ctrl, alt, shift)`},
 		{"no keys", "keys:\n  quit: []\n", "config.yaml:2: keys.quit: no keys: give at least one, e.g. [q, ctrl+c]"},
 		{"key bound twice", "keys:\n  quit: [q]\n  filter:\n    - /\n    - q\n", `config.yaml:5: keys.filter: key "q" is already bound to keys.quit`},
 		{"key mapping", "keys:\n  quit: {a: b}\n", "config.yaml:2: keys.quit: want a single value, not a mapping"},

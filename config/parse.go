@@ -196,8 +196,9 @@ func (p *parser) keys(v *yaml.Node, c *Config) {
 				continue
 			}
 			switch other, dup := bound[k]; {
-			case k == "" || strings.ContainsFunc(k, unicode.IsSpace):
-				p.fail(item, field, "%q is not a key (write keys as q, G, ctrl+c, shift+tab, f5, space, enter)", k)
+			case k == "" || strings.ContainsFunc(k, unicode.IsSpace) || !validKey(k):
+				p.fail(item, field, "%q is not a key (write keys as q, G, ctrl+c, shift+tab, f5, space, enter, esc: "+
+					"modifiers in the order ctrl, alt, shift)", k)
 			case dup:
 				p.fail(item, field, "key %q is already bound to keys.%s", k, other)
 			default:

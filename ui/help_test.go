@@ -3,9 +3,11 @@ package ui
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/deskwatch/deskwatch/config"
 	"github.com/deskwatch/deskwatch/themes"
 )
 
@@ -199,5 +201,24 @@ func TestHintsNameTheRemappedKeys(t *testing.T) {
 	press(m, "b")
 	if out := plain(m.Render()); !strings.Contains(out, "— v folds a group, Z all") {
 		t.Errorf("the grouping's note:\n%s", out)
+	}
+}
+
+// The configuration takes a key as a key press names it and refuses any other (config.validKey):
+// every key the default bindings take is one it takes, so that writing the defaults out is valid.
+func TestDefaultKeysAreValidInTheConfiguration(t *testing.T) {
+	t.Parallel()
+	k := DefaultKeyMap()
+	var b strings.Builder
+	b.WriteString("keys:\n")
+	for name, bind := range k.actions() {
+		quoted := make([]string, 0, len(bind.Keys()))
+		for _, kk := range bind.Keys() {
+			quoted = append(quoted, strconv.Quote(kk))
+		}
+		fmt.Fprintf(&b, "  %s: [%s]\n", name, strings.Join(quoted, ", "))
+	}
+	if _, err := config.Parse("config.yaml", []byte(b.String()), t.TempDir()); err != nil {
+		t.Errorf("the default keys: %v\n%s", err, b.String())
 	}
 }
