@@ -76,6 +76,9 @@ func TestMistypedCommandIsNamed(t *testing.T) {
 		{[]string{"sever", "--allow-any-key"}, `unknown flag: --allow-any-key (sever: no such event file, nor command; did you mean "serve"`},
 		// A command that only groups others said nothing and exited 0 for a word it does not have.
 		{[]string{"config", "bogus"}, `unknown command "bogus" for "deskwatch config"`},
+		// The second newcomer: a mistyped command followed by its word said "several sources can only
+		// be hubs' stream URLs".
+		{[]string{"confg", "init"}, `confg: no such event file, nor command; did you mean "config"`},
 		{[]string{"config", "ini"}, `unknown command "ini" for "deskwatch config"; did you mean "init"?`},
 		{[]string{"bridge", "prnt"}, `unknown command "prnt" for "deskwatch bridge"; did you mean "print"?`},
 	} {

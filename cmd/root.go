@@ -270,7 +270,8 @@ func groupOnly(c *cobra.Command) *cobra.Command {
 // "simulat"), or "version", naming what was meant: it would be opened as an event file, and fail
 // with a message about a file the user never meant.
 func mistypedCommand(cmd *cobra.Command, args []string) error {
-	if len(args) != 1 || args[0] == "-" || isURL(args[0]) {
+	// The first word only: "confg init" is a command mistyped, followed by its own word.
+	if len(args) == 0 || args[0] == "-" || isURL(args[0]) {
 		return nil
 	}
 	if _, err := os.Stat(args[0]); !errors.Is(err, fs.ErrNotExist) {
