@@ -223,10 +223,11 @@ func TestServeViewerHelp(t *testing.T) {
 	dir, key, keys := sshViewer(t)
 	_, port := startServe(t, "--authorized-keys", keys, "--host-key", filepath.Join(dir, "hk"),
 		"--speed", "max", fixture("clean.jsonl"))
-	term := e2e.Start(t, 120, 20, []string{"HOME=" + dir}, sshCommand(key, port, "--", "--help")+`; echo "[ssh $?]"`)
+	// At 60 columns, wrapped at spaces (the second newcomer saw words cut across two lines).
+	term := e2e.Start(t, 60, 20, []string{"HOME=" + dir}, sshCommand(key, port, "--", "--help")+`; echo "[ssh $?]"`)
 	screen := term.WaitFor(20*time.Second, "[ssh 0]")
 	for _, want := range []string{"deskwatch over SSH", "--theme NAME", "--filter TEXT", "--wallboard",
-		"? lists the keys"} {
+		"? lists the keys", "theme the server has"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("the help lacks %q:\n%s", want, screen)
 		}

@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
 	"charm.land/wish/v2/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/deskwatch/deskwatch/internal/guard"
@@ -330,20 +331,25 @@ func (v *session) say(line string) {
 func (v *session) sayErr(line string) { v.sayTo(v.sess.Stderr(), line) }
 
 // sayTo writes text, its lines sanitized like say's, to w (the session's output or its standard
-// error), each ended with CR LF on a terminal (the client's is raw while ssh -t runs), else LF. A
-// client that does not take it within the write timeout is dropped.
+// error), each ended with CR LF on a terminal (the client's is raw while ssh -t runs), else LF,
+// and on a terminal wrapped at spaces to its width (the client's would break words). A client
+// that does not take it within the write timeout is dropped.
 func (v *session) sayTo(w io.Writer, text string) {
 	dog := time.AfterFunc(v.srv.cfg.WriteTimeout, func() {
 		v.dropStalled(fmt.Sprintf("the client accepted no output for %s", v.srv.cfg.WriteTimeout))
 	})
 	defer dog.Stop()
-	end := "\n"
-	if _, _, pty := v.sess.Pty(); pty {
-		end = "\r\n"
+	end, width := "\n", 0
+	if p, _, pty := v.sess.Pty(); pty {
+		end, width = "\r\n", p.Window.Width
 	}
 	var b strings.Builder
 	for line := range strings.SplitSeq(text, "\n") {
-		b.WriteString(model.Sanitize(line) + end)
+		line = model.Sanitize(line)
+		if width > 0 {
+			line = strings.ReplaceAll(ansi.Wrap(line, width, ""), "\n", end)
+		}
+		b.WriteString(line + end)
 	}
 	_, _ = io.WriteString(w, b.String())
 }
