@@ -153,6 +153,10 @@ func runServe(ctx context.Context, o *options, so *serveOptions, arg string, std
 		NewModel: func(v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
 			return newViewerModel(p, o, v, changes)
 		},
+		CheckArgs: func(v sshserve.Viewer) error {
+			_, err := parseViewerArgs(o, v)
+			return err
+		},
 		Log: log,
 	})
 	if err != nil {
@@ -184,15 +188,35 @@ In the monitor, ? lists the keys and q quits.`
 // --wallboard in the ssh command; NO_COLOR from the client picks mono unless the viewer chose a
 // theme. Whatever in the command is wrong is a usage error (the session's status 2).
 func newViewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
-	m, err := viewerModel(p, o, v, changes)
+	va, err := parseViewerArgs(o, v)
+	if err != nil {
+		return nil, err
+	}
+	c := newCommon(p, va.theme, o, true)
+	c.Filter, c.Wallboard = va.filter, va.wall
+	c.Width, c.Height = v.Width, v.Height
+	return ui.New(c, changes), nil
+}
+
+// viewerArgs is what a viewer's ssh command chose.
+type viewerArgs struct {
+	theme  themes.Theme
+	filter string
+	wall   bool
+}
+
+// parseViewerArgs reads a viewer's ssh command without building anything (the server asks it of a
+// session without a terminal too): its help is an sshserve.Usage, anything wrong a BadUsage.
+func parseViewerArgs(o *options, v sshserve.Viewer) (viewerArgs, error) {
+	va, err := readViewerArgs(o, v)
 	var help sshserve.Usage
 	if err != nil && !errors.As(err, &help) {
 		err = sshserve.BadUsage{Err: err}
 	}
-	return m, err
+	return va, err
 }
 
-func viewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan struct{}) (tea.Model, error) {
+func readViewerArgs(o *options, v sshserve.Viewer) (viewerArgs, error) {
 	fs := pflag.NewFlagSet("deskwatch", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	theme := fs.String("theme", "", "")
@@ -200,12 +224,12 @@ func viewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan stru
 	wall := fs.Bool("wallboard", o.wallboard, "")
 	const usage = "this server takes --theme NAME, --filter TEXT and --wallboard, as in: ssh -t HOST -- --theme light"
 	if err := fs.Parse(v.Args); errors.Is(err, pflag.ErrHelp) {
-		return nil, sshserve.Usage(viewerHelp)
+		return viewerArgs{}, sshserve.Usage(viewerHelp)
 	} else if err != nil {
-		return nil, fmt.Errorf("%w (%s)", err, usage)
+		return viewerArgs{}, fmt.Errorf("%w (%s)", err, usage)
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (%s)", fs.Arg(0), usage)
+		return viewerArgs{}, fmt.Errorf("unexpected argument %q (%s)", fs.Arg(0), usage)
 	}
 	name := *theme
 	if !fs.Changed("theme") {
@@ -217,16 +241,13 @@ func viewerModel(p *pipeline, o *options, v sshserve.Viewer, changes <-chan stru
 	}
 	t, err := o.settings.theme(name, v.Getenv)
 	if err != nil {
-		return nil, err
+		return viewerArgs{}, err
 	}
 	// A viewer's invalid filter ends the session with the reason, as a bad --theme does.
 	if _, err := parseFilterFlag(*filter); err != nil {
-		return nil, err
+		return viewerArgs{}, err
 	}
-	c := newCommon(p, t, o, true)
-	c.Filter, c.Wallboard = *filter, *wall
-	c.Width, c.Height = v.Width, v.Height
-	return ui.New(c, changes), nil
+	return viewerArgs{theme: t, filter: *filter, wall: *wall}, nil
 }
 
 // reloadKeysOnSignal re-reads the authorized keys on SIGUSR1 (SIGHUP, which sshd uses, means the

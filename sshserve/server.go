@@ -105,6 +105,10 @@ type Config struct {
 	// and the session exits with status 1, or 2 for a BadUsage (e.g. an unknown --theme in the
 	// command), or 0 after a Usage's text (--help).
 	NewModel func(v Viewer, changes <-chan struct{}) (tea.Model, error)
+	// CheckArgs, when set, reads the viewer's command without building a model, for a session
+	// without a terminal: a Usage is answered (status 0), a BadUsage refused (status 2), before the
+	// session is told it needs a terminal.
+	CheckArgs func(v Viewer) error
 	// ChangeMsg, when set, is the message that tells a model the store changed: the session
 	// delivers it just before drawing a frame, at most once a frame, and NewModel gets a nil
 	// channel. Unset, NewModel gets a channel signalled on every change.

@@ -146,11 +146,27 @@ func TestNoPTY(t *testing.T) {
 		t.Errorf("a refused session subscribed: %d subscriptions", n)
 	}
 	// The newcomer's second pass: "ssh HOST -- --help" without a terminal was refused as needing one.
-	h = start(t, Config{NewModel: func(v Viewer, _ <-chan struct{}) (tea.Model, error) {
-		return nil, Usage("the viewer's options")
+	// The command is read (CheckArgs) without building a model (the attacker's: --help as a filter's
+	// value made the server build one outside --max-sessions), and a wrong one is a usage error.
+	h = start(t, Config{NewModel: func(Viewer, <-chan struct{}) (tea.Model, error) {
+		t.Error("a model was built for a session without a terminal")
+		return nil, errors.New("no")
+	}, CheckArgs: func(v Viewer) error {
+		switch v.Args[0] {
+		case "--help":
+			return Usage("the viewer's options")
+		case "--bogus":
+			return BadUsage{Err: errors.New("unknown flag: --bogus")}
+		}
+		return nil
 	}}, false)
-	if out, code := h.runSSH(t, h.key, []string{"-T"}, "--", "--help"); code != 0 || strings.TrimSpace(out) != "the viewer's options" {
-		t.Errorf("ssh -T -- --help: status %d, output %q", code, out)
+	for _, tc := range []struct {
+		arg, out string
+		code     int
+	}{{"--help", "the viewer's options", 0}, {"--bogus", "deskwatch: unknown flag: --bogus", 2}, {"--fine", msgNoPTY, 1}} {
+		if out, code := h.runSSH(t, h.key, []string{"-T"}, "--", tc.arg); code != tc.code || strings.TrimSpace(out) != tc.out {
+			t.Errorf("ssh -T -- %s: status %d, output %q; want %d and %q", tc.arg, code, out, tc.code, tc.out)
+		}
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -140,9 +139,15 @@ func newSession(s *Server, sess ssh.Session) *session {
 func (v *session) run() int {
 	log := v.srv.log.With("user", v.viewer.User, "remote", v.viewer.RemoteAddr, "key", v.viewer.Fingerprint)
 	if _, _, ok := v.sess.Pty(); !ok {
-		if usage, ok := v.askedHelp(); ok { // --help needs no terminal
-			v.sayTo(v.sess, usage)
+		var usage Usage
+		switch err := v.checkArgs(); {
+		case errors.As(err, &usage): // --help needs no terminal
+			v.sayTo(v.sess, string(usage))
 			return 0
+		case errors.As(err, new(BadUsage)):
+			log.Info("session refused", "reason", err)
+			v.sayErr("deskwatch: " + err.Error())
+			return 2
 		}
 		log.Info("session refused", "reason", "no terminal")
 		v.sayErr(msgNoPTY)
@@ -360,18 +365,12 @@ type Usage string
 
 func (u Usage) Error() string { return string(u) }
 
-// askedHelp is the help NewModel gives for the viewer's command, when it asks for help (--help,
-// -h): answered without a terminal, as ssh HOST -- --help without -t is asked.
-func (v *session) askedHelp() (string, bool) {
-	if !slices.ContainsFunc(v.viewer.Args, func(a string) bool { return a == "--help" || a == "-h" }) {
-		return "", false
+// checkArgs reads the viewer's command (Config.CheckArgs), for a session without a terminal.
+func (v *session) checkArgs() error {
+	if v.srv.cfg.CheckArgs == nil {
+		return nil
 	}
-	_, err := v.srv.cfg.NewModel(v.viewer, nil)
-	var usage Usage
-	if errors.As(err, &usage) {
-		return string(usage), true
-	}
-	return "", false
+	return v.srv.cfg.CheckArgs(v.viewer)
 }
 
 // BadUsage is an error NewModel returns when the viewer's command is wrong (an unknown flag, a
