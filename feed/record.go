@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -86,23 +87,27 @@ func NewRecorder(path string) (*Recorder, error) {
 // directory, each with an error that says what to do. A path that is no file (a named pipe,
 // /dev/stdout) is opened as it is.
 func CreateNew(path, what string) (*os.File, error) {
-	flags := os.O_CREATE | os.O_EXCL | os.O_WRONLY
-	if st, err := os.Stat(path); err == nil {
-		switch {
-		case st.IsDir():
-			return nil, fmt.Errorf("%s is a directory; %s is written to a file: name one", path, what)
-		case !st.Mode().IsRegular():
-			flags = os.O_WRONLY
+	exists := fmt.Errorf("%s exists; %s never replaces a file: remove it, or name another", path, what)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		// Something is there: it is written to only if what was opened (not what a check saw
+		// before, which a link swapped after would escape) is no regular file. Opening without
+		// O_TRUNC changes nothing of a file refused.
+		f, err = os.OpenFile(path, os.O_WRONLY, 0)
+		if err == nil {
+			if st, serr := f.Stat(); serr != nil || st.Mode().IsRegular() {
+				f.Close()
+				return nil, exists
+			}
 		}
 	}
-	f, err := os.OpenFile(path, flags, 0o600)
 	switch {
-	case errors.Is(err, fs.ErrExist):
-		return nil, fmt.Errorf("%s exists; %s never replaces a file: remove it, or name another", path, what)
-	case err != nil:
-		return nil, fmt.Errorf("create %s: %w", what, err)
+	case err == nil:
+		return f, nil
+	case errors.Is(err, syscall.EISDIR):
+		return nil, fmt.Errorf("%s is a directory; %s is written to a file: name one", path, what)
 	}
-	return f, nil
+	return nil, fmt.Errorf("create %s: %w", what, err)
 }
 
 // Record appends m to the recording. Its signature matches Emit, so that pump.Tap(rec.Record) works.

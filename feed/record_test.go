@@ -347,12 +347,23 @@ func TestRecorderNeverReplacesAFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte(day), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := NewRecorder(path)
-	if err == nil || !strings.Contains(err.Error(), path+" exists; a recording never replaces a file") {
-		t.Errorf("recording onto a file there: %v", err)
+	// Named directly, or through a link (what was opened is checked, not what a look before saw:
+	// the third attacker's pass swapped a link to /dev/null for one to a file in between).
+	link := filepath.Join(t.TempDir(), "link.jsonl")
+	if err := os.Symlink(path, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, link} {
+		_, err := NewRecorder(p)
+		if err == nil || !strings.Contains(err.Error(), p+" exists; a recording never replaces a file") {
+			t.Errorf("recording onto %s: %v", p, err)
+		}
 	}
 	if got, _ := os.ReadFile(path); string(got) != day {
 		t.Errorf("the file now holds %q", got)
+	}
+	if _, err := NewRecorder(t.TempDir()); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("recording onto a directory: %v", err)
 	}
 }
 
