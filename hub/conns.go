@@ -12,7 +12,7 @@ import (
 // The hub's WebSocket connections are bounded in all (--max-connections), by kind, and per token
 // scoped to agents, so that no one holder can take every place:
 //   - bridges (/ingest) and monitors (/stream) may each hold all but an eighth of the places, kept
-//     for the other kind: monitors joining cannot lock the bridges out (the floor's events would be
+//     for the other kind (none on a hub of fewer than eight places: a test's, or a desk's own): monitors joining cannot lock the bridges out (the floor's events would be
 //     lost), nor bridges the supervisors;
 //   - a token scoped to agents (agents=, teams=) holds at most maxBridgesPerAgent bridge, or
 //     maxMonitorsPerAgent monitor, connections per agent it may speak for or see: one agent's
