@@ -24,7 +24,11 @@ func WriteFile(dir, name string, write func(io.Writer) error) (path string, err 
 	path = filepath.Join(dir, name)
 	f, err := os.CreateTemp(dir, "."+name+".*.tmp")
 	if pe := (*fs.PathError)(nil); errors.As(err, &pe) { // it named the temporary file, not the folder
-		return path, fmt.Errorf("cannot write a file in %s: %w", dir, pe.Err)
+		where := dir
+		if abs, aerr := filepath.Abs(dir); aerr == nil {
+			where = abs // "." says nothing of where the monitor runs
+		}
+		return path, fmt.Errorf("cannot write a file in %s: %w", where, pe.Err)
 	} else if err != nil {
 		return path, err
 	}

@@ -87,7 +87,7 @@ func groupKey(r *Row, by GroupBy) string {
 	case GroupService:
 		return Str(r.Data.Service)
 	case GroupState:
-		if r.Ended {
+		if !r.Open() { // removed or completed: ended, as the open count and "e" have it
 			return GroupEnded
 		}
 		return string(r.Data.State)

@@ -50,6 +50,12 @@ func TestGroupUnknownValuesAfterKnown(t *testing.T) {
 	if got := groupsText(GroupRows(rows, GroupState)); got != "queued=c unknown=b supervised=a" {
 		t.Errorf("states: %s", got)
 	}
+	// A completed row not yet removed is ended, as the open count has it: one group of the ended,
+	// where the newcomer saw "completed" and "ended" apart.
+	done := append(rows, mk("d", StateCompleted, TypeVoice), &Row{Data: &Interaction{ID: "e", State: StateHold}, Ended: true})
+	if got := groupsText(GroupRows(done, GroupState)); got != "queued=c unknown=b supervised=a ended=d,e" {
+		t.Errorf("states with ended ones: %s", got)
+	}
 	if got := groupsText(GroupRows(rows, GroupType)); got != "chat=b fax=c sms=a" {
 		t.Errorf("types: %s", got)
 	}

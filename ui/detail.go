@@ -161,8 +161,8 @@ func (d *detailView) title(r *model.Row, now time.Time, pos string) string {
 	}
 	right := st.Dim.Render(pos)
 	room := d.width - width(right) - 1
-	// Where the duration would be cut, the agent gives way (its word, then itself: the header's
-	// agents line names it), then the spaces between the parts.
+	// Where the duration would be cut, the agent's word goes, then the spaces between the parts
+	// narrow, then the agent goes.
 	sep := "  "
 	fits := func() bool { // with a cell for the "…" of what follows, if it does not fit
 		cut := width(strings.Join(parts, sep)) > room && durAt < len(parts)-1
@@ -170,13 +170,13 @@ func (d *detailView) title(r *model.Row, now time.Time, pos string) string {
 	}
 	if agentAt >= 0 && !fits() {
 		parts[agentAt] = st.Text.Render(clean(r.AgentID, 24))
-		if !fits() {
-			parts = slices.Delete(parts, agentAt, agentAt+1)
-			durAt--
-		}
 	}
 	if !fits() {
 		sep = " "
+	}
+	if agentAt >= 0 && !fits() {
+		parts = slices.Delete(parts, agentAt, agentAt+1)
+		durAt--
 	}
 	left := strings.Join(parts, sep)
 	if room < 10 { // too narrow for both: the interaction matters more than the position

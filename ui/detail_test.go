@@ -158,13 +158,14 @@ func TestDetailGolden(t *testing.T) {
 }
 
 // A newcomer's report: at 60 columns the detail's title read "agent a.jones  o… 1–19 of 62", the
-// duration lost. The agent gives way first: its word, then itself, then the spaces between.
+// duration lost. Its word goes first, then the spaces between the parts narrow, then the agent goes
+// (the second newcomer: it went where single spaces would have kept it).
 func TestDetailTitleKeepsTheDuration(t *testing.T) {
 	t.Parallel()
 	for w, want := range map[int]string{
 		80: "☎ voice  c-2001-voice  completed  agent a.jones  ended after 2:27",
 		72: "☎ voice  c-2001-voice  completed  a.jones  ended after 2:27",
-		70: "☎ voice  c-2001-voice  completed  ended after 2:27",
+		70: "☎ voice c-2001-voice completed a.jones ended after 2:27",
 		60: "☎ voice c-2001-voice completed ended after 2:27",
 	} {
 		d := detailOf(detailTestCommon(t, themes.Dark, detailCall()), w, 20)
