@@ -164,7 +164,11 @@ func runPrint(ctx context.Context, o *options, arg string, stdin io.Reader, stdo
 	case stopped != nil:
 		return stopped
 	case sn.Stats.Rejected > 0:
-		fmt.Fprintf(stderr, "%d event(s) rejected\n", sn.Stats.Rejected)
+		word := "events"
+		if sn.Stats.Rejected == 1 {
+			word = "event"
+		}
+		fmt.Fprintf(stderr, "%d %s rejected\n", sn.Stats.Rejected, word)
 		return errRejected
 	}
 	return nil

@@ -93,7 +93,7 @@ func TestPrintRepairsTextAndRejectsNumbersOutOfRange(t *testing.T) {
 		"stdin:1: warning: invalid UTF-8 replaced with U+FFFD in params[0].chatParties.k\n",
 		"stdin:2: ts: 1e+19 is out of range (want milliseconds since the Unix epoch, 0 to 7258118400000 (2200-01-01))\n",
 		"stdin:3: seq: 1e+300 is out of range (want a whole number, 0 to 2^53-1)\n",
-		"2 event(s) rejected\n")
+		"2 events rejected\n")
 	if strings.Contains(errOut, "events lost") || strings.Contains(errOut, "panic") {
 		t.Errorf("stderr: %s", errOut)
 	}

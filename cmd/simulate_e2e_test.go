@@ -60,7 +60,7 @@ func TestSimulateChaosIsReportedByPrint(t *testing.T) {
 	if !regexp.MustCompile(regexp.QuoteMeta(url) + ` conn 1 msg \d+: `).MatchString(errOut) {
 		t.Errorf("stderr lacks origins:\n%s", errOut)
 	}
-	if !strings.Contains(errOut, "event(s) rejected") || !strings.Contains(out, "AGENT") {
+	if !strings.Contains(errOut, "events rejected") || !strings.Contains(out, "AGENT") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", out, errOut)
 	}
 }

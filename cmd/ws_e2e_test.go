@@ -267,7 +267,7 @@ func TestPrintEndlessMessageIsRejected(t *testing.T) {
 	out, errOut, code, _ := runBin(t, nil, 40*time.Second, "--print", "--events", "1", "--for", "30s",
 		"--message-timeout", "1s", url)
 	wantAll(t, "stderr", errOut, url+" conn 1 msg 1: message still arriving after 1s (",
-		"bytes so far; --message-timeout); abandoned\n", "1 event(s) rejected\n")
+		"bytes so far; --message-timeout); abandoned\n", "1 event rejected\n")
 	if code != 1 || !strings.Contains(out, "AGENT") {
 		t.Errorf("exit %d, stdout %.200q; want 1 and the table", code, out)
 	}
