@@ -107,6 +107,9 @@ func newCommon(p *pipeline, theme themes.Theme, o *options, readOnly bool) *ui.C
 	if c.Caps.CanControlReplay {
 		c.Control = ctl
 	}
+	if r, ok := p.src.(feed.Retrier); ok && !readOnly {
+		c.Retry = r
+	}
 	c.Filter, c.Columns = o.filter, o.settings.cfg.Columns
 	c.Alerts, c.Bell = o.settings.cfg.Alerts, o.bell
 	c.Wallboard = o.wallboard

@@ -20,7 +20,7 @@ var Actions = []string{"up", "down", "page_up", "page_down", "top", "bottom", "o
 	"follow", "filter", "command", "sort", "sort_prev", "sort_dir", "hide_ended", "group", "fold", "fold_all",
 	"next_alert", "prev_alert", "pause", "faster", "slower", "rejected", "agents", "describe", "export_csv",
 	"export_json", "help", "quit", "window", "timeline", "wall", "left", "right",
-	"zoom_in", "zoom_out", "event_prev", "event_next", "back_10s", "forward_10s", "back_1m", "forward_1m"}
+	"zoom_in", "zoom_out", "event_prev", "event_next", "back_10s", "forward_10s", "back_1m", "forward_1m", "retry"}
 
 // Config is a whole, valid configuration.
 type Config struct {

@@ -109,6 +109,13 @@ const (
 	StateLost       State = "lost"
 )
 
+// Retrier is implemented by the live sources that wait between attempts to connect (WebSocket):
+// a viewer who knows the server is back may have the next attempt start now.
+type Retrier interface {
+	// RetryNow ends the wait before the next attempt, reporting whether one was waiting.
+	RetryNow() bool
+}
+
 // Controller is implemented by sources that a viewer may pause or speed up (file replays).
 type Controller interface {
 	// TogglePause pauses a running replay or resumes a paused one.

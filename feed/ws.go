@@ -135,6 +135,7 @@ type WebSocket struct {
 	downSince   time.Time // see Status.DownSince
 	lastErr     string
 	retryAt     time.Time
+	retry       chan struct{} // RetryNow's word to the wait between attempts
 }
 
 // NewWebSocket returns a source subscribing to rawURL (ws:// or wss://), or to the first of several
@@ -158,7 +159,7 @@ func NewWebSocket(rawURL string, opts WSOptions) *WebSocket {
 	if opts.DialContext == nil {
 		opts.DialContext = (&net.Dialer{}).DialContext
 	}
-	w := &WebSocket{opts: opts, state: StateConnecting, since: time.Now()}
+	w := &WebSocket{opts: opts, state: StateConnecting, since: time.Now(), retry: make(chan struct{}, 1)}
 	for _, raw := range SplitStreamURLs(rawURL) {
 		w.targets = append(w.targets, newTarget(raw, opts.Header))
 	}
@@ -202,6 +203,10 @@ func (w *WebSocket) Run(ctx context.Context, emit Emit) error {
 			w.setState(StateLost, "stopped", time.Time{})
 			return ctx.Err()
 		}
+		select {
+		case <-w.retry: // a press from before this wait (the last one ended as it came)
+		default:
+		}
 		wait := w.opts.Backoff.Delay(attempt, w.opts.Rand())
 		attempt++
 		w.setState(StateLost, err.Error(), time.Now().Add(wait))
@@ -218,8 +223,26 @@ func (w *WebSocket) Run(ctx context.Context, emit Emit) error {
 			w.setState(StateLost, "stopped", time.Time{})
 			return ctx.Err()
 		case <-t.C:
+		case <-w.retry:
+			t.Stop()
 		}
 	}
+}
+
+// RetryNow ends the wait before the next attempt to connect (a viewer's key), reporting whether
+// one was waiting. The backoff goes on growing: a server still down is not asked faster than once
+// a key press.
+func (w *WebSocket) RetryNow() bool {
+	w.mu.Lock()
+	waiting := !w.retryAt.IsZero()
+	w.mu.Unlock()
+	if waiting {
+		select {
+		case w.retry <- struct{}{}:
+		default:
+		}
+	}
+	return waiting
 }
 
 func (w *WebSocket) report(ev ConnEvent) {

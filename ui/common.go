@@ -29,6 +29,9 @@ type Common struct {
 	Wall func() time.Time
 	// Control pauses or speeds up a replay; nil for live sources.
 	Control feed.Controller
+	// Retry starts a live source's next attempt to connect now (R); nil for other sources and for
+	// read-only viewers (it is the server's shared source).
+	Retry feed.Retrier
 	// History is what the feed has applied, for time travel (issue 15: seek, step, freeze a live
 	// view); nil when the source keeps none, and the travel keys then say so. Every viewer seeks
 	// in it with a cursor of its own, so read-only viewers may travel too.

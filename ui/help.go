@@ -143,6 +143,9 @@ func wrapHanging(s string, width int) []string {
 func (h *helpView) keyLines() []string {
 	k := h.c.Keys
 	everywhere := keyList{k.Help, k.Back, k.Command, k.Agents, k.Timeline, k.Wall, k.Rejected}
+	if h.c.Retry != nil {
+		everywhere = append(everywhere, k.Retry)
+	}
 	if h.c.Caps.CanControlReplay { // else space is the travel keys' (freeze), + and - nothing
 		pause := k.Pause // listed once: in a replay, space also ends a travel (travelHelp leaves it out)
 		pause.SetHelp(k.Pause.Help().Key, k.Pause.Help().Desc+" · end a travel")

@@ -49,6 +49,9 @@ func TestHelpIsDrawnFromThePanesAndWraps(t *testing.T) {
 			k := DefaultKeyMap()
 			for _, col := range k.FullHelp() {
 				for _, b := range col {
+					if b.Help() == k.Retry.Help() { // listed for a live source only (TestRetryNowKey)
+						continue
+					}
 					if !strings.Contains(text, b.Help().Key+" ") || !strings.Contains(text, b.Help().Desc) {
 						t.Errorf("help at %d lacks the key %s %s", w, b.Help().Key, b.Help().Desc)
 					}
@@ -183,13 +186,13 @@ func TestHintsNameTheRemappedKeys(t *testing.T) {
 	t.Parallel()
 	m, _ := newTestModel(t, themes.Mono, 120, 24, deskEvents())
 	keys, err := NewKeyMap(map[string][]string{"help": {"f1"}, "filter": {"ctrl+s"}, "pause": {"p"},
-		"rejected": {"R"}, "fold": {"v"}})
+		"rejected": {"L"}, "fold": {"v"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.c.Keys = keys
 	m.dirty = true
-	if out := plain(m.Render()); !strings.Contains(out, "1 rejected (R) · f1 help") {
+	if out := plain(m.Render()); !strings.Contains(out, "1 rejected (L) · f1 help") {
 		t.Errorf("the status line:\n%s", out)
 	}
 	press(m, "ctrl+s")

@@ -37,6 +37,9 @@ func (m *Model) handleKey(f *frame, msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Pause), key.Matches(msg, k.Faster), key.Matches(msg, k.Slower):
 		m.control(msg)
 		return nil
+	case key.Matches(msg, k.Retry):
+		m.retry()
+		return nil
 	case key.Matches(msg, k.Agents):
 		m.cycleScreen()
 		return nil
@@ -54,6 +57,20 @@ func (m *Model) handleKey(f *frame, msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	return m.updateFront(f, msg)
+}
+
+// retry starts a live source's next attempt to connect now, or says why it does not.
+func (m *Model) retry() {
+	switch {
+	case m.c.Caps.ReadOnly:
+		m.setError("read-only view: reconnecting is the server's")
+	case m.c.Retry == nil:
+		m.setNote(keyName(m.c.Keys.Retry) + " reconnects a live source that is down")
+	case m.c.Retry.RetryNow():
+		m.setNote("reconnecting now")
+	default:
+		m.setNote("the source is not waiting to reconnect")
+	}
 }
 
 // screenKey handles the keys that are intents on the screen in front (open, filter, sort, group,

@@ -18,7 +18,7 @@ type KeyMap struct {
 	Sort, SortPrev, SortDir, HideEnded      key.Binding
 	Group, Fold, FoldAll                    key.Binding
 	NextAlert, PrevAlert                    key.Binding
-	Pause, Faster, Slower                   key.Binding
+	Pause, Faster, Slower, Retry            key.Binding
 	Rejected, Help, Quit                    key.Binding
 	Agents, Describe, ExportCSV, ExportJSON key.Binding
 	// The floor's views (issue 14): the statistics' window, the state timeline, the wallboard,
@@ -57,6 +57,7 @@ func DefaultKeyMap() KeyMap {
 		Pause:      key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause replay")),
 		Faster:     key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+/=", "faster")),
 		Slower:     key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "slower")),
+		Retry:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reconnect now (a live source that is down)")),
 		Rejected:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rejected log")),
 		Agents:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "agents → services → interactions")),
 		Describe:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "agent detail (agents view)")),
@@ -88,7 +89,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"filter": &k.Filter, "command": &k.Command, "sort": &k.Sort, "sort_prev": &k.SortPrev,
 		"sort_dir": &k.SortDir, "hide_ended": &k.HideEnded, "group": &k.Group, "fold": &k.Fold,
 		"fold_all": &k.FoldAll, "next_alert": &k.NextAlert, "prev_alert": &k.PrevAlert,
-		"pause": &k.Pause, "faster": &k.Faster, "slower": &k.Slower, "rejected": &k.Rejected,
+		"pause": &k.Pause, "faster": &k.Faster, "slower": &k.Slower, "retry": &k.Retry, "rejected": &k.Rejected,
 		"agents": &k.Agents, "describe": &k.Describe, "export_csv": &k.ExportCSV, "export_json": &k.ExportJSON,
 		"help": &k.Help, "quit": &k.Quit, "window": &k.Window, "timeline": &k.Timeline, "wall": &k.Wall,
 		"left": &k.Left, "right": &k.Right, "zoom_in": &k.ZoomIn, "zoom_out": &k.ZoomOut,
@@ -185,7 +186,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Follow, k.Back, k.Agents, k.Describe,
 			k.Window},
 		{k.Filter, k.Command, k.Sort, k.SortPrev, k.SortDir, k.HideEnded, k.Group, k.Fold, k.FoldAll},
-		{k.NextAlert, k.PrevAlert, k.Pause, k.Faster, k.Slower, k.ExportCSV, k.ExportJSON, k.Rejected,
+		{k.NextAlert, k.PrevAlert, k.Pause, k.Faster, k.Slower, k.Retry, k.ExportCSV, k.ExportJSON, k.Rejected,
 			k.Help, k.Quit},
 		{k.Timeline, k.Left, k.Right, k.ZoomIn, k.ZoomOut, k.Wall},
 		{k.EventPrev, k.EventNext, k.Back10s, k.Forward10s, k.Back1m, k.Forward1m},

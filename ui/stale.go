@@ -91,6 +91,9 @@ func (m *Model) bannerText(down, wall time.Time) []string {
 	}
 	text := "source down since " + sinceClock(down, wall) + " (" +
 		wall.Sub(down).Round(time.Second).String() + ") — " + model.Sanitize(doing)
+	if m.c.Retry != nil {
+		text += " · " + keyName(m.c.Keys.Retry) + ": now"
+	}
 	return wrapLines(text, max(m.c.Width, 1))
 }
 

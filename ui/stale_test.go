@@ -346,3 +346,48 @@ func TestAgentsViewStateShowsItsReason(t *testing.T) {
 		}
 	}
 }
+
+// retrier is a live source's retry as the ui sees it: it counts the presses.
+type retrier struct {
+	presses int
+	waiting bool
+}
+
+func (r *retrier) RetryNow() bool { r.presses++; return r.waiting }
+
+// A newcomer's report: after the hub came back, the monitor waited out its backoff with no way to
+// try sooner. R has the live source try now; the banner says so, and help lists it for a source
+// that can.
+func TestRetryNowKey(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, themes.Mono, 120, 20, deskEvents())
+	r := &retrier{waiting: true}
+	m.c.Retry = r
+	m.c.Status = func() feed.Status {
+		return feed.Status{Name: "ws://hub/stream", State: feed.StateLost, DownSince: base.Add(60 * time.Second),
+			Detail: "retrying in 17s: connection refused"}
+	}
+	m.Update(tickMsg(base.Add(clockAt)))
+	if out := plain(m.Render()); !strings.Contains(out, "retrying in 17s: connection refused · R: now") {
+		t.Errorf("the banner does not say R:\n%s", out)
+	}
+	press(m, "R")
+	if out := plain(m.Render()); r.presses != 1 || !strings.Contains(out, "reconnecting now") {
+		t.Errorf("R: %d presses\n%s", r.presses, out)
+	}
+	r.waiting = false
+	press(m, "R")
+	if out := plain(m.Render()); !strings.Contains(out, "the source is not waiting to reconnect") {
+		t.Errorf("R while not waiting:\n%s", out)
+	}
+	press(m, "?")
+	if text := strings.Join(strings.Fields(plain(strings.Join(m.help.lines(), " "))), " "); !strings.Contains(text,
+		"R reconnect now (a live source that is down)") {
+		t.Errorf("help does not list R: %s", text)
+	}
+	m.c.Retry = nil
+	press(m, "esc", "R")
+	if out := plain(m.Render()); !strings.Contains(out, "R reconnects a live source that is down") {
+		t.Errorf("R with no live source:\n%s", out)
+	}
+}
