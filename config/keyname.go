@@ -35,16 +35,13 @@ func validKey(k string) bool {
 	if utf8.RuneCountInString(k) == 1 && k != " " {
 		return true
 	}
-	parts := strings.Split(k, "+")
-	base, mods := parts[len(parts)-1], parts[:len(parts)-1]
-	if k == "+" || strings.HasSuffix(k, "++") { // the plus key itself, modified or not
-		base, mods = "+", strings.Split(strings.TrimSuffix(k, "++"), "+")
-		if k == "+" {
-			mods = nil
-		}
+	// The key is after the last "+" but a final one (the plus key itself: "ctrl++").
+	i := strings.LastIndex(k[:max(len(k)-1, 0)], "+")
+	if i < 0 {
+		return keyBases[k]
 	}
-	next := 0
-	for _, m := range mods {
+	base, next := k[i+1:], 0
+	for _, m := range strings.Split(k[:i], "+") {
 		i := slices.Index(keyMods, m)
 		if i < next {
 			return false // unknown, repeated or out of order: never how a key press reads

@@ -152,7 +152,7 @@ func (h *Hub) register(endpoint string, id int64, tokens *Tokens, token string, 
 	if tokens == nil || g == nil {
 		return func() {}
 	}
-	c := &authConn{endpoint: endpoint, id: id, tokens: tokens, digest: sha256.Sum256([]byte(token)), grant: g,
+	c := &authConn{endpoint: endpoint, id: id, tokens: tokens, digest: tokenDigest(token), grant: g,
 		close: closeFn}
 	h.auth.mu.Lock()
 	h.auth.conns[c] = struct{}{}

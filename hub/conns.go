@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"sync"
@@ -12,8 +11,8 @@ import (
 // The hub's WebSocket connections are bounded in all (--max-connections), by kind, and per token
 // scoped to agents, so that no one holder can take every place:
 //   - bridges (/ingest) and monitors (/stream) may each hold all but an eighth of the places, kept
-//     for the other kind (none on a hub of fewer than eight places: a test's, or a desk's own): monitors joining cannot lock the bridges out (the floor's events would be
-//     lost), nor bridges the supervisors;
+//     for the other kind (none on a hub of fewer than eight places): monitors joining cannot lock
+//     the bridges out (the floor's events would be lost), nor bridges the supervisors;
 //   - a token scoped to agents (agents=, teams=) holds at most maxBridgesPerAgent bridge, or
 //     maxMonitorsPerAgent monitor, connections per agent it may speak for or see: one agent's
 //     token opened every place of a hub and left the other agents' bridges refused.
@@ -30,7 +29,7 @@ type conns struct {
 	mu     sync.Mutex
 	total  int
 	kind   map[string]int // per endpoint
-	scoped map[string]int // per endpoint and scoped token (scopeKey)
+	scoped map[string]int // per endpoint and token bound to agents (the endpoint, then its digest)
 }
 
 func newConns() *conns { return &conns{kind: make(map[string]int), scoped: make(map[string]int)} }
@@ -44,7 +43,7 @@ func (c *conns) take(limit int, endpoint, token string, g *grant) (release func(
 		if endpoint != "ingest" {
 			per = maxMonitorsPerAgent
 		}
-		sum := sha256.Sum256([]byte(token))
+		sum := tokenDigest(token)
 		key, most = endpoint+string(sum[:]), max(per*len(g.agents), per)
 	}
 	kindMost := limit - limit/8

@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"math"
 	"net"
@@ -89,7 +88,7 @@ func (h *Hub) admitJoin(w http.ResponseWriter, r *http.Request, token string) bo
 // digest), or its address on a hub without stream tokens; whose says which, for a refusal.
 func (h *Hub) monitorKey(r *http.Request, token string) (key, whose string) {
 	if h.cfg.StreamTokens != nil {
-		sum := sha256.Sum256([]byte(token))
+		sum := tokenDigest(token)
 		return "t" + string(sum[:]), "its token"
 	}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {

@@ -40,7 +40,7 @@ func (h *Hub) bridgeRate(token string, g *grant) *rate.Limiter {
 	if g == nil || g.agents == nil {
 		return rate.NewLimiter(limit, burst)
 	}
-	key := sha256.Sum256([]byte(token))
+	key := tokenDigest(token)
 	r := &h.bridgeRates
 	r.mu.Lock()
 	defer r.mu.Unlock()

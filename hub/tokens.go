@@ -77,8 +77,12 @@ func (t *Tokens) lookup(token string) (*grant, error) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.grants[sha256.Sum256([]byte(token))], reloadErr
+	return t.grants[tokenDigest(token)], reloadErr
 }
+
+// tokenDigest is what the hub keeps of a token to know it again (grants, connections, the bounds
+// kept per token): never the secret itself.
+func tokenDigest(token string) [sha256.Size]byte { return sha256.Sum256([]byte(token)) }
 
 // current reports whether the token with this digest is still in the file with the same binding.
 func (t *Tokens) current(digest [sha256.Size]byte, binding string) bool {

@@ -1,11 +1,9 @@
 package sshserve
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,11 +11,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
 	"charm.land/wish/v2/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/deskwatch/deskwatch/internal/guard"
-	"github.com/deskwatch/deskwatch/model"
 )
 
 // Messages a viewer may read on the way out. One line each, on the session's terminal.
@@ -139,15 +135,10 @@ func newSession(s *Server, sess ssh.Session) *session {
 func (v *session) run() int {
 	log := v.srv.log.With("user", v.viewer.User, "remote", v.viewer.RemoteAddr, "key", v.viewer.Fingerprint)
 	if _, _, ok := v.sess.Pty(); !ok {
-		var usage Usage
-		switch err := v.checkArgs(); {
-		case errors.As(err, &usage): // --help needs no terminal
-			v.sayTo(v.sess, string(usage))
-			return 0
-		case errors.As(err, new(BadUsage)):
-			log.Info("session refused", "reason", err)
-			v.sayErr("deskwatch: " + err.Error())
-			return 2
+		if check := v.srv.cfg.CheckArgs; check != nil { // --help needs no terminal, and a wrong command says so
+			if status, ok := v.answerArgs(log, check(v.viewer)); ok {
+				return status
+			}
 		}
 		log.Info("session refused", "reason", "no terminal")
 		v.sayErr(msgNoPTY)
@@ -193,17 +184,8 @@ func (v *session) run() int {
 	log.Info("disconnect", attrs...)
 	switch reason {
 	case endNoModel:
-		var usage Usage
-		if errors.As(v.modelErr, &usage) {
-			v.sayTo(v.sess, string(usage))
-			return 0
-		}
-		log.Info("session could not start", "err", v.modelErr)
-		v.sayErr("deskwatch: " + v.modelErr.Error())
-		if errors.As(v.modelErr, new(BadUsage)) {
-			return 2
-		}
-		return 1
+		status, _ := v.answerArgs(log, v.modelErr)
+		return status
 	case endPanic:
 		return 1
 	}
@@ -322,64 +304,6 @@ func (v *session) cleanup() {
 		v.unsubscribe()
 	}
 }
-
-// say writes one line for the viewer after the program's last output, sanitized: it may quote
-// what the viewer sent (their arguments), and their own escapes must not reach their terminal.
-func (v *session) say(line string) {
-	if v.out != nil {
-		_, _ = v.out.Write([]byte(model.Sanitize(line) + "\n"))
-	}
-}
-
-// sayErr writes one line on the session's standard error, where no program output goes, sanitized
-// like say's. A client that does not take even that within the write timeout is dropped.
-func (v *session) sayErr(line string) { v.sayTo(v.sess.Stderr(), line) }
-
-// sayTo writes text, its lines sanitized like say's, to w (the session's output or its standard
-// error), each ended with CR LF on a terminal (the client's is raw while ssh -t runs), else LF,
-// and on a terminal wrapped at spaces to its width (the client's would break words). A client
-// that does not take it within the write timeout is dropped.
-func (v *session) sayTo(w io.Writer, text string) {
-	dog := time.AfterFunc(v.srv.cfg.WriteTimeout, func() {
-		v.dropStalled(fmt.Sprintf("the client accepted no output for %s", v.srv.cfg.WriteTimeout))
-	})
-	defer dog.Stop()
-	end, width := "\n", 0
-	if p, _, pty := v.sess.Pty(); pty {
-		end, width = "\r\n", p.Window.Width
-	}
-	var b strings.Builder
-	for line := range strings.SplitSeq(text, "\n") {
-		line = model.Sanitize(line)
-		if width > 0 {
-			line = strings.ReplaceAll(ansi.Wrap(line, width, ""), "\n", end)
-		}
-		b.WriteString(line + end)
-	}
-	_, _ = io.WriteString(w, b.String())
-}
-
-// Usage is an error NewModel returns to answer a viewer who asked for help (ssh -t HOST --
-// --help): its text is written to the session's output and the session exits with status 0.
-type Usage string
-
-func (u Usage) Error() string { return string(u) }
-
-// checkArgs reads the viewer's command (Config.CheckArgs), for a session without a terminal.
-func (v *session) checkArgs() error {
-	if v.srv.cfg.CheckArgs == nil {
-		return nil
-	}
-	return v.srv.cfg.CheckArgs(v.viewer)
-}
-
-// BadUsage is an error NewModel returns when the viewer's command is wrong (an unknown flag, a
-// theme the server does not have, a filter that does not parse): it is shown to the viewer as any
-// other error is, and the session exits with status 2, as the monitor does for a usage error.
-type BadUsage struct{ Err error }
-
-func (b BadUsage) Error() string { return b.Err.Error() }
-func (b BadUsage) Unwrap() error { return b.Err }
 
 func (v *session) touch() { v.lastInput.Store(time.Now().UnixNano()) }
 

@@ -80,7 +80,7 @@ func (d *agentDetailView) View(f *frame) string {
 	if a.Username != "" {
 		title += "  " + st.Text.Render(clean(a.Username, 40))
 	}
-	title += "  " + st.Dim.Render(scrollPos(first, last, len(lines))+" · "+d.c.Keys.Back.Help().Key+" back to the agents")
+	title += "  " + st.Dim.Render(scrollPos(first, last, len(lines))+" · "+keyName(d.c.Keys.Back)+" back to the agents")
 	return fitBlock(strings.Join(append([]string{title}, lines[first:last]...), "\n"), d.width, d.height)
 }
 

@@ -210,7 +210,7 @@ var agentColumns = []struct {
 	{"AGENT", colLayout{width: 12, grow: 16}},
 	{"NAME", colLayout{width: 12, priority: 4, grow: 20}},
 	{"LOGIN", colLayout{width: 5, priority: 6}},
-	{"STATE", colLayout{width: 17, grow: 26}},
+	{"STATE", colLayout{width: 17, grow: 40}}, // a not-ready reason can be long
 	{"IN STATE", colLayout{width: 8}},
 	{"DESKTOP", colLayout{width: 9, priority: 3, grow: 21}},
 	{"ACTIVE", colLayout{width: 10, priority: 3, grow: 14}},
@@ -319,9 +319,6 @@ func (a *agentsView) View(f *frame) string {
 	if len(page) > 0 {
 		for i := range specs[:len(specs)-1] {
 			if s := &specs[i]; s.grow > s.width {
-				if i == stateColumn {
-					s.grow = 40
-				}
 				s.grow, s.fitted = max(s.width, min(need(i), s.grow)), true
 			}
 		}

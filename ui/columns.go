@@ -196,10 +196,8 @@ func fitColumns(specs []colLayout, width int) (idx, widths []int) {
 	// The fixed columns widen with at most half of what is left; the flexible column gets the rest,
 	// but for one whose values fit it already (need): the fixed columns may take all.
 	fixedShare := spare
-	if n := 0; flex >= 0 {
-		if n = specs[idx[flex]].need; n == 0 || n > widths[flex] {
-			fixedShare = spare / 2
-		}
+	if flex >= 0 && (specs[idx[flex]].need == 0 || specs[idx[flex]].need > widths[flex]) {
+		fixedShare = spare / 2
 	}
 	// The columns whose values need fewest cells more to show whole first (fitted), then the more
 	// important.

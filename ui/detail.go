@@ -110,7 +110,7 @@ func (d *detailView) View(f *frame) string {
 	r := d.row(f.snap)
 	if r == nil {
 		msg := st.Dim.Render("interaction "+clean(d.key, max(d.width-34, 1))+" is no longer retained") +
-			"\n\n" + st.Dim.Render(d.c.Keys.Back.Help().Key+" to go back")
+			"\n\n" + st.Dim.Render(keyName(d.c.Keys.Back)+" to go back")
 		return fitBlock(msg, d.width, d.height)
 	}
 	lines := d.content(r, now.Location())

@@ -284,7 +284,7 @@ func (h *helpView) View(f *frame) string {
 	// The title in the longest form that fits: on a narrow screen the program's name goes, then
 	// the words around the keys, so that the scroll position stays whole.
 	var title string
-	back, help := h.c.Keys.Back.Help().Key, h.c.Keys.Help.Help().Key // as the configuration binds them
+	back, help := keyName(h.c.Keys.Back), keyName(h.c.Keys.Help) // as the configuration binds them
 	for _, t := range [][3]string{{"deskwatch — help", "  " + back + " or " + help + " to close", "  ·  ↑/↓ scroll  "},
 		{"help", "  " + back + " or " + help + " to close", "  ·  ↑/↓ scroll  "},
 		{"help", "  " + back + "/" + help + " close", "  ↑/↓ "}} {

@@ -88,7 +88,7 @@ func (m *Model) screenKey(f *frame, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case screenTimeline, screenWall, screenRejected:
 		if key.Matches(msg, m.c.Keys.ExportCSV) || key.Matches(msg, m.c.Keys.ExportJSON) {
 			m.setNote(msg.String() + ": exports the interactions table, the agents or the services view " +
-				"(" + m.c.Keys.Back.Help().Key + ", then " + m.c.Keys.Agents.Help().Key + "), not this screen")
+				"(" + keyName(m.c.Keys.Back) + ", then " + keyName(m.c.Keys.Agents) + "), not this screen")
 			return nil, true
 		}
 	}

@@ -197,7 +197,7 @@ func (r *rejectedView) title(snap *model.Snapshot, first, last int) string {
 	}
 	// What is cut at a narrow width comes last: the way back first, then the toggle.
 	left := st.Title.Render("Rejected messages") + st.Dim.Render(" · ") + st.Text.Render(count) +
-		st.Dim.Render(" · "+r.c.Keys.Back.Help().Key+" to go back"+wrap+" · newest at the bottom")
+		st.Dim.Render(" · "+keyName(r.c.Keys.Back)+" to go back"+wrap+" · newest at the bottom")
 	right := st.Dim.Render(scrollPos(first, last, kept))
 	room := r.width - width(right) - 1
 	if room < 10 {

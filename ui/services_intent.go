@@ -86,7 +86,7 @@ func (m *Model) drill(field, value, what, back string) {
 	m.refresh()
 	m.screen = screenTable
 	// The way back first: a narrow line cuts the filter, which the status line shows after the note.
-	m.setNote("interactions of " + what + " — " + m.c.Keys.Back.Help().Key + " back to " + back +
+	m.setNote("interactions of " + what + " — " + keyName(m.c.Keys.Back) + " back to " + back +
 		" (filter " + f.String() + ")")
 }
 

@@ -27,24 +27,21 @@ func (m *Model) bannerHeight() int { return m.bannerLines }
 // resize measures it afresh (sizeBanner).
 func (m *Model) checkDown() {
 	m.down = m.c.downSince()
-	n := 0
-	if !m.down.IsZero() {
-		_, wall := m.c.clocks()
-		n = max(m.bannerLines, min(len(m.bannerText(m.down, wall)), bannerMaxLines))
-	}
-	if n != m.bannerLines {
-		m.bannerLines = n
-		m.resize(m.c.Width, m.c.Height)
+	if n := max(m.bannerLines, m.bannerNeed()); n != m.bannerLines || m.down.IsZero() && n > 0 {
+		m.resize(m.c.Width, m.c.Height) // sizeBanner sets bannerLines to what it needs now
 	}
 }
 
 // sizeBanner measures the banner at the width about to be laid out.
-func (m *Model) sizeBanner() {
-	m.bannerLines = 0
-	if !m.down.IsZero() {
-		_, wall := m.c.clocks()
-		m.bannerLines = min(len(m.bannerText(m.down, wall)), bannerMaxLines)
+func (m *Model) sizeBanner() { m.bannerLines = m.bannerNeed() }
+
+// bannerNeed is the lines the banner's text takes at the width now (none while the source is up).
+func (m *Model) bannerNeed() int {
+	if m.down.IsZero() {
+		return 0
 	}
+	_, wall := m.c.clocks()
+	return min(len(m.bannerText(m.down, wall)), bannerMaxLines)
 }
 
 // downSince is when the source went down (feed.Status.DownSince); zero while it is up.
